@@ -1,0 +1,158 @@
+/**
+ * One WebGPU device wherever the code runs: `navigator.gpu` in browsers, Dawn (the `webgpu` npm
+ * package) in Node. wgml never creates a device behind the caller's back: either it makes one on
+ * request ({@link requestDevice}) or it adopts the application's own ({@link useDevice}).
+ */
+import { DeviceLostError, DeviceUnavailableError } from '../errors.js';
+
+/** Features wgml asks for when the adapter has them. */
+export const WANTED_FEATURES = ['subgroups', 'timestamp-query', 'shader-f16', 'chromium-experimental-subgroup-matrix'] as const;
+const WANTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ',
+  'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension', 'maxBindGroups'] as const;
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** What wgml knows about a device it works on. */
+export interface DeviceInfo {
+  adapter: { vendor: string; architecture: string; device: string; description: string };
+  /** 'lavapipe' | 'swiftshader' when the adapter is a software rasterizer, else null. */
+  software: 'lavapipe' | 'swiftshader' | null;
+  features: Set<string>;
+  lost: { reason: string; message: string } | null;
+}
+
+const infos = new WeakMap<GPUDevice, DeviceInfo>();
+
+export interface RequestDeviceOptions {
+  /** 'high-performance' by default. */
+  powerPreference?: GPUPowerPreference;
+  /** Features to leave out even if the adapter has them (e.g. to test fallbacks). */
+  disableFeatures?: string[];
+  /** Limits to request below the adapter's (e.g. a small maxStorageBufferBindingSize in tests). */
+  limits?: Record<string, number>;
+  /** Print the notice about a software adapter (default true, once per process). */
+  quiet?: boolean;
+}
+
+let nodeGpu: Promise<GPU | null> | null = null;
+let noticeShown = false;
+
+async function nodeInstance(extraEnv?: Record<string, string>): Promise<GPU | null> {
+  let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as never;
+  } catch (e) {
+    throw new DeviceUnavailableError(`the 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}`,
+      'run `npm install webgpu` (it ships Dawn prebuilt for linux-x64, darwin and win32)');
+  }
+  if (extraEnv) Object.assign(process.env, extraEnv);
+  // Dawn's globals (GPUBufferUsage…) are what application code expects to find in a WebGPU runtime.
+  for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  return mod.create(['enable-dawn-features=allow_unsafe_apis']);
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && !!process.versions?.node;
+}
+
+async function getGpu(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  if (!isNode()) throw new DeviceUnavailableError('this browser has no navigator.gpu', 'use a browser with WebGPU (Chrome/Edge 113+, Safari 26+, Firefox 141+) on a secure context (https or localhost)');
+  nodeGpu ??= nodeInstance();
+  const gpu = await nodeGpu;
+  if (!gpu) throw new DeviceUnavailableError('Dawn could not start', 'see the README: install Mesa 25 (lavapipe) or chromium (SwiftShader)');
+  return gpu;
+}
+
+function classify(info: GPUAdapterInfo): DeviceInfo['software'] {
+  const s = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
+  if (s.includes('llvmpipe') || s.includes('lavapipe')) return 'lavapipe';
+  if (s.includes('swiftshader')) return 'swiftshader';
+  return null;
+}
+
+async function findAdapter(powerPreference: GPUPowerPreference): Promise<GPUAdapter> {
+  const gpu = await getGpu();
+  let adapter = await gpu.requestAdapter({ powerPreference });
+  if (adapter) return adapter;
+  if (isNode() && process.platform === 'linux') {
+    const fs = await import('node:fs');
+    if (fs.existsSync(SWIFTSHADER_ICD)) {
+      // No Vulkan driver answered; SwiftShader from Debian's chromium is the last software option.
+      const second = await nodeInstance({ VK_ICD_FILENAMES: SWIFTSHADER_ICD });
+      adapter = (await second?.requestAdapter({ powerPreference })) ?? null;
+      if (adapter) {
+        nodeGpu = Promise.resolve(second);
+        return adapter;
+      }
+    }
+  }
+  throw new DeviceUnavailableError('no WebGPU adapter was found',
+    isNode()
+      ? "on Debian without a GPU install Mesa 25's lavapipe: add 'bookworm-backports' to the Suites: line of /etc/apt/sources.list.d/debian.sources, then `apt-get update && apt-get install -y -t bookworm-backports mesa-vulkan-drivers` (or `apt-get install chromium` for SwiftShader)"
+      : 'enable WebGPU in this browser, or serve the page from https/localhost');
+}
+
+function register(device: GPUDevice, adapterInfo: GPUAdapterInfo | undefined): DeviceInfo {
+  const ai = adapterInfo ?? device.adapterInfo;
+  const info: DeviceInfo = {
+    adapter: { vendor: ai?.vendor ?? '', architecture: ai?.architecture ?? '', device: ai?.device ?? '', description: ai?.description ?? '' },
+    software: ai ? classify(ai) : null,
+    features: new Set([...device.features] as string[]),
+    lost: null,
+  };
+  infos.set(device, info);
+  void device.lost.then((l) => { info.lost = { reason: l.reason, message: l.message }; });
+  return info;
+}
+
+/**
+ * Request a device with the optional features and the larger limits wgml can use.
+ * @example
+ * const device = await wgml.requestDevice();
+ * console.log(wgml.deviceInfo(device).adapter.description);
+ */
+export async function requestDevice(options: RequestDeviceOptions = {}): Promise<GPUDevice> {
+  const adapter = await findAdapter(options.powerPreference ?? 'high-performance');
+  const disabled = new Set(options.disableFeatures ?? []);
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f) && !disabled.has(f)) as GPUFeatureName[];
+  const requiredLimits: Record<string, number> = {};
+  for (const l of WANTED_LIMITS) requiredLimits[l] = (adapter.limits as unknown as Record<string, number>)[l]!;
+  for (const [k, v] of Object.entries(options.limits ?? {})) requiredLimits[k] = Math.min(v, requiredLimits[k] ?? v);
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'wgml device' });
+  const info = register(device, adapter.info);
+  if (info.software && !options.quiet && !noticeShown) {
+    noticeShown = true;
+    console.error(`wgml: running on a software GPU (${info.software}: ${info.adapter.description || info.adapter.device}); expect ~10^4x slower than a real GPU`);
+  }
+  return device;
+}
+
+/**
+ * Adopt the application's own device. wgml uses exactly the features and limits it was created with.
+ * @example
+ * const device = renderer.backend.device; // e.g. three.js WebGPURenderer
+ * wgml.useDevice(device);
+ */
+export function useDevice(device: GPUDevice): GPUDevice {
+  if (!infos.has(device)) register(device, undefined);
+  return device;
+}
+
+/** wgml's record of a device (registering it on first use). */
+export function deviceInfo(device: GPUDevice): DeviceInfo {
+  return infos.get(device) ?? register(device, undefined);
+}
+
+/** Throw {@link DeviceLostError} if the device was lost. Every wgml entry point calls this. */
+export function assertDeviceAlive(device: GPUDevice): void {
+  const info = infos.get(device);
+  if (info?.lost) throw new DeviceLostError(info.lost.reason, info.lost.message);
+}
+
+/** Whether the device can run f16 arithmetic in shaders. */
+export function hasF16(device: GPUDevice): boolean {
+  return device.features.has('shader-f16');
+}

@@ -1,0 +1,95 @@
+/**
+ * Fused epilogues: a kernel that produces a value (Conv, ConvTranspose, Gemm, MatMul…) applies
+ * `act(v + residual)` before its store, so the fusion pass can delete the Add/activation nodes.
+ * The pass records it in attributes that ONNX never uses (`wgml_act`, `wgml_act_params`,
+ * `wgml_residual`); with `wgml_residual = 1` the node's last input is the residual, read at the
+ * same index as the output element.
+ */
+import type { Attrs } from '../ir/attrs.js';
+import type { WgslModule } from '../gpu/wgsl.js';
+import { activations } from './wgsl-common.js';
+
+export const ACTIVATIONS = ['relu', 'leakyrelu', 'clip', 'sigmoid', 'hardsigmoid', 'hardswish', 'silu', 'tanh', 'gelu'] as const;
+export type ActKind = typeof ACTIVATIONS[number];
+
+export interface Epilogue {
+  act: ActKind | null;
+  /** clip: [min, max]; leakyrelu: [alpha]; hardsigmoid: [alpha, beta]. */
+  params: number[];
+  residual: boolean;
+}
+
+export const NO_EPILOGUE: Epilogue = { act: null, params: [], residual: false };
+
+export function parseEpilogue(a: Attrs): Epilogue {
+  const act = a.string('wgml_act', '');
+  if (act && !(ACTIVATIONS as readonly string[]).includes(act)) throw a.error(`unknown fused activation '${act}'`, 'this .wgml package was written by a newer wgml');
+  return { act: (act || null) as ActKind | null, params: a.floats('wgml_act_params', []), residual: a.int('wgml_residual', 0) === 1 };
+}
+
+/** A cache-key fragment: equal fragments mean equal epilogue WGSL. */
+export function epilogueKey(e: Epilogue): string {
+  return `${e.act ?? 'none'}(${e.params.join(',')})${e.residual ? '+r' : ''}`;
+}
+
+function f(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '3.4028234663852886e38' : '-3.4028234663852886e38';
+  const s = String(x);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+/** WGSL expression of the activation of `v`. */
+export function activationExpr(act: ActKind | null, p: number[], v: string): string {
+  switch (act) {
+    case null: return v;
+    case 'relu': return `max(${v}, 0.0)`;
+    case 'leakyrelu': return `select(${f(p[0] ?? 0.01)} * ${v}, ${v}, ${v} >= 0.0)`;
+    case 'clip': return `clamp(${v}, ${f(p[0] ?? -Infinity)}, ${f(p[1] ?? Infinity)})`;
+    case 'sigmoid': return `act_sigmoid(${v})`;
+    case 'hardsigmoid': return `act_hardsigmoid(${v}, ${f(p[0] ?? 0.2)}, ${f(p[1] ?? 0.5)})`;
+    case 'hardswish': return `act_hardswish(${v})`;
+    case 'silu': return `act_silu(${v})`;
+    case 'tanh': return `act_tanh(${v})`;
+    case 'gelu': return `act_gelu(${v})`;
+  }
+}
+
+/** `fn epilogue(v: f32, r: f32) -> f32`: pass r = 0 when there is no residual. */
+export function epilogueModule(e: Epilogue): WgslModule {
+  const v = e.residual ? '(v + r)' : 'v';
+  return {
+    name: `epilogue_${epilogueKey(e)}`,
+    requires: [activations],
+    code: `fn epilogue(v: f32, r: f32) -> f32 { let x = ${v}; return ${activationExpr(e.act, e.params, 'x')}; }`,
+  };
+}
+
+/** CPU reference of an activation (for op references and fused-node references). */
+export function activationRef(act: ActKind | null, p: number[], x: number): number {
+  switch (act) {
+    case null: return x;
+    case 'relu': return Math.max(x, 0);
+    case 'leakyrelu': return x >= 0 ? x : (p[0] ?? 0.01) * x;
+    case 'clip': return Math.min(Math.max(x, p[0] ?? -Infinity), p[1] ?? Infinity);
+    case 'sigmoid': return 1 / (1 + Math.exp(-x));
+    case 'hardsigmoid': return Math.min(1, Math.max(0, (p[0] ?? 0.2) * x + (p[1] ?? 0.5)));
+    case 'hardswish': return x * Math.min(1, Math.max(0, x / 6 + 0.5));
+    case 'silu': return x / (1 + Math.exp(-x));
+    case 'tanh': return Math.tanh(x);
+    case 'gelu': return 0.5 * x * (1 + erf(x / Math.SQRT2));
+  }
+}
+
+/** erf to ~1e-7 (Abramowitz–Stegun 7.1.26 refined), for CPU references. */
+export function erf(x: number): number {
+  // Series for small |x|, continued-fraction-free Numerical Recipes erfc approximation otherwise.
+  const a = Math.abs(x);
+  const t = 1 / (1 + 0.5 * a);
+  const y = 1 - t * Math.exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? y : -y;
+}
+
+/** Apply the epilogue on the CPU: out[i] = act(out[i] + residual[i]). */
+export function applyEpilogueRef(e: Epilogue, out: Float32Array, residual: ArrayLike<number> | null): void {
+  for (let i = 0; i < out.length; i++) out[i] = activationRef(e.act, e.params, out[i]! + (e.residual && residual ? residual[i]! : 0));
+}

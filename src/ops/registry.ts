@@ -1,0 +1,36 @@
+/** The op table: registering an op is one line here. */
+import type { OpDef } from './types.js';
+
+const OPS: OpDef[] = [
+];
+
+const byKey = new Map<string, OpDef[]>();
+export function registerOp(op: OpDef): void {
+  const key = `${op.domain ?? ''}:${op.type}`;
+  const list = byKey.get(key) ?? [];
+  list.push(op);
+  byKey.set(key, list);
+}
+for (const op of OPS) registerOp(op);
+
+/** Normalizes 'ai.onnx' to ''. */
+export function normDomain(domain: string): string {
+  return domain === 'ai.onnx' ? '' : domain;
+}
+
+/** The implementation for this op type, domain and opset, or undefined. */
+export function lookupOp(type: string, domain: string, opset: number): OpDef | undefined {
+  const list = byKey.get(`${normDomain(domain)}:${type}`);
+  return list?.find((o) => opset >= (o.opsets?.[0] ?? 1) && opset <= (o.opsets?.[1] ?? 99));
+}
+
+/** Why lookupOp failed: unknown op, or known op outside its opset range. */
+export function lookupFailure(type: string, domain: string, opset: number): string {
+  const list = byKey.get(`${normDomain(domain)}:${type}`);
+  if (!list) return 'wgml has no kernel for this op';
+  return `wgml implements ${type} for opsets ${list.map((o) => `${o.opsets?.[0] ?? 1}–${o.opsets?.[1] ?? 99}`).join(', ')}, not ${opset}`;
+}
+
+export function allOps(): OpDef[] {
+  return [...byKey.values()].flat();
+}

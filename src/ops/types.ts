@@ -1,0 +1,120 @@
+/**
+ * The contract every op implements, one op per file: typed attributes, shape rule, CPU reference and
+ * GPU kernels. Registering an op is one line in `registry.ts`.
+ */
+import type { Attrs } from '../ir/attrs.js';
+import type { HostTensor, Node, ValueType } from '../ir/types.js';
+import type { NodeError } from '../errors.js';
+
+export interface InferContext {
+  node: Node;
+  /** Types of the inputs; null for an omitted optional input. */
+  inputs: (ValueType | null)[];
+  /** The value of input i when it is known at compile time (initializer or folded constant). */
+  constant(i: number): HostTensor | undefined;
+  /** Opset of the node's domain. */
+  opset: number;
+  error(message: string, hint: string, details?: Record<string, unknown>): NodeError;
+}
+
+/** What a kernel needs to know about the device. */
+export interface DeviceCaps {
+  f16: boolean;
+  subgroups: boolean;
+  subgroupMatrix: boolean;
+  maxStorageBufferBindingSize: number;
+  maxStorageBuffersPerShaderStage: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
+
+export interface KernelContext extends InferContext {
+  outputs: ValueType[];
+  caps: DeviceCaps;
+}
+
+/** A buffer a kernel binds, after the uniform block. */
+export type KernelArg = { input: number } | { output: number } | { scratch: number };
+
+export interface KernelSpec {
+  /** Short name for labels and profiles, e.g. 'conv2d_3x3'. */
+  name: string;
+  /** Pipeline cache key: equal keys must mean equal WGSL. Keep shapes out of it (they go in uniforms). */
+  key: string;
+  /** Builds the WGSL source; called only when the key misses the cache. */
+  wgsl: () => string;
+  /** Storage bindings in binding order, numbered after the uniform (binding 0) when there is one. */
+  args: KernelArg[];
+  /** Uniform block contents (binding 0), or null for none. Build with {@link UniformWriter}. */
+  uniforms: ArrayBuffer | null;
+  workgroups: [number, number, number];
+}
+
+export interface GpuPlan {
+  kernels: KernelSpec[];
+  /** Bytes of each scratch buffer the kernels use ({ scratch: i }); planned in the heap. */
+  scratch?: number[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface OpDef<A = any> {
+  /** ONNX op type, e.g. 'Conv'. */
+  readonly type: string;
+  /** '' (ai.onnx, default), 'com.microsoft', or 'wgml' for fused ops. */
+  readonly domain?: string;
+  /** Opsets this implementation follows, inclusive; default [1, 99]. */
+  readonly opsets?: readonly [number, number];
+  /** Inputs whose values must be known at compile time (e.g. Reshape's shape). */
+  readonly constInputs?: readonly number[];
+  /** Parse and validate attributes. */
+  attrs(a: Attrs, opset: number): A;
+  /** Output types; every dim static. Throw ctx.error(...) for invalid inputs. */
+  infer(ctx: InferContext, a: A): ValueType[];
+  /** CPU reference, written independently of the kernel: used by tests, constant folding and the debugger. */
+  reference(inputs: (HostTensor | null)[], a: A, ctx: InferContext): HostTensor[];
+  /**
+   * GPU kernels for the static shapes in ctx. Return a string to refuse (the reason is reported at load time,
+   * e.g. an unsupported dtype). Ops that are pure reinterpretations (Reshape…) set `alias` instead.
+   */
+  gpu?(ctx: KernelContext, a: A): GpuPlan | string;
+  /** Output 0 is input `alias(a)`'s memory reinterpreted: no kernel runs. */
+  alias?(a: A): number;
+}
+
+/** Packs a uniform block with WGSL alignment rules for scalars, vec4s and arrays of vec4. */
+export class UniformWriter {
+  private words: number[] = [];
+  private kinds: ('u' | 'i' | 'f')[] = [];
+  u32(...v: number[]): this { for (const x of v) { this.words.push(x >>> 0); this.kinds.push('u'); } return this; }
+  i32(...v: number[]): this { for (const x of v) { this.words.push(x | 0); this.kinds.push('i'); } return this; }
+  f32(...v: number[]): this { for (const x of v) { this.words.push(x); this.kinds.push('f'); } return this; }
+  /** Pad to a 16-byte boundary (before a vec4 or array member). */
+  align16(): this { while (this.words.length % 4) this.u32(0); return this; }
+  /** An array<vec4<u32>, n> holding `v` (padded); use for shapes/strides of up to 4n dims. */
+  u32Array(v: readonly number[], vec4s: number): this {
+    this.align16();
+    for (let i = 0; i < vec4s * 4; i++) this.u32(v[i] ?? 0);
+    return this;
+  }
+  i32Array(v: readonly number[], vec4s: number): this {
+    this.align16();
+    for (let i = 0; i < vec4s * 4; i++) this.i32(v[i] ?? 0);
+    return this;
+  }
+  finish(): ArrayBuffer {
+    this.align16();
+    const buf = new ArrayBuffer(Math.max(16, this.words.length * 4));
+    const u = new Uint32Array(buf), i = new Int32Array(buf), f = new Float32Array(buf);
+    this.words.forEach((w, k) => { const kind = this.kinds[k]; if (kind === 'f') f[k] = w; else if (kind === 'i') i[k] = w; else u[k] = w; });
+    return buf;
+  }
+}
+
+/** Workgroup counts for n invocations of size wg, folded into 2D when x would exceed the per-dimension limit. */
+export function dispatch1d(n: number, wg: number, maxPerDim = 65535): [number, number, number] {
+  const groups = Math.max(1, Math.ceil(n / wg));
+  if (groups <= maxPerDim) return [groups, 1, 1];
+  const y = Math.ceil(groups / maxPerDim);
+  return [Math.ceil(groups / y), y, 1];
+}

@@ -1,0 +1,32 @@
+/** WGSL helpers shared by kernels, included once per shader by the resolver. */
+import type { WgslModule } from '../gpu/wgsl.js';
+
+/** Linear invocation index for grids folded into 2D by dispatch1d(). Use with `@builtin(global_invocation_id) gid` and `@builtin(num_workgroups) nwg`. */
+export const linearIndex = (wg: number): WgslModule => ({
+  name: `linear_index_${wg}`,
+  code: `fn linear_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * ${wg}u; }`,
+});
+
+/** Activation functions, also used by fused epilogues. */
+export const activations: WgslModule = {
+  name: 'activations',
+  code: `
+fn act_sigmoid(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+fn act_hardsigmoid(x: f32, alpha: f32, beta: f32) -> f32 { return clamp(alpha * x + beta, 0.0, 1.0); }
+fn act_hardswish(x: f32) -> f32 { return x * clamp(x / 6.0 + 0.5, 0.0, 1.0); }
+fn act_silu(x: f32) -> f32 { return x / (1.0 + exp(-x)); }
+fn act_tanh(x: f32) -> f32 { let c = clamp(x, -15.0, 15.0); let e = exp(2.0 * c); return (e - 1.0) / (e + 1.0); }
+fn act_erf(x: f32) -> f32 {
+  // Abramowitz–Stegun 7.1.26 is too coarse (1.5e-7 abs is fine, but relative error near 0 matters): use a series near 0.
+  let a = abs(x);
+  if (a < 0.5) {
+    let x2 = x * x;
+    return x * (1.1283791670955126 + x2 * (-0.3761263890318375 + x2 * (0.1128379167095513 + x2 * (-0.02686617064513125 + x2 * 0.005223977625442188))));
+  }
+  let t = 1.0 / (1.0 + 0.5 * a);
+  let y = 1.0 - t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(-y, y, x >= 0.0);
+}
+fn act_gelu(x: f32) -> f32 { return 0.5 * x * (1.0 + act_erf(x * 0.7071067811865476)); }
+`,
+};

@@ -1,0 +1,73 @@
+/**
+ * Compiled kernels, cached per device: pipelines keyed by KernelSpec.key, bind group layouts by the
+ * binding signature. Compilation is async (createComputePipelineAsync) so no frame stalls on it.
+ */
+import { GpuValidationError } from '../errors.js';
+import type { KernelArg, KernelSpec } from '../ops/types.js';
+
+interface DeviceCache {
+  pipelines: Map<string, Promise<GPUComputePipeline>>;
+  layouts: Map<string, GPUBindGroupLayout>;
+}
+const caches = new WeakMap<GPUDevice, DeviceCache>();
+
+function cacheFor(device: GPUDevice): DeviceCache {
+  let c = caches.get(device);
+  if (!c) { c = { pipelines: new Map(), layouts: new Map() }; caches.set(device, c); }
+  return c;
+}
+
+/** 'u' for the uniform, 'r' for read-only storage, 'w' for read-write storage. */
+export function bindingSignature(spec: Pick<KernelSpec, 'args' | 'uniforms'>): string {
+  return (spec.uniforms ? 'u' : '') + spec.args.map((a: KernelArg) => ('input' in a ? 'r' : 'w')).join('');
+}
+
+export function bindGroupLayout(device: GPUDevice, signature: string): GPUBindGroupLayout {
+  const c = cacheFor(device);
+  let l = c.layouts.get(signature);
+  if (!l) {
+    l = device.createBindGroupLayout({
+      label: `wgml layout ${signature}`,
+      entries: [...signature].map((ch, i) => ({
+        binding: i,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: ch === 'u' ? 'uniform' : ch === 'r' ? 'read-only-storage' : 'storage' } as GPUBufferBindingLayout,
+      })),
+    });
+    c.layouts.set(signature, l);
+  }
+  return l;
+}
+
+async function compile(device: GPUDevice, spec: KernelSpec, signature: string): Promise<GPUComputePipeline> {
+  const code = spec.wgsl();
+  const module = device.createShaderModule({ label: `wgml ${spec.name}`, code });
+  const layout = device.createPipelineLayout({ label: `wgml ${spec.name}`, bindGroupLayouts: [bindGroupLayout(device, signature)] });
+  try {
+    return await device.createComputePipelineAsync({ label: `wgml ${spec.name}`, layout, compute: { module, entryPoint: 'main' } });
+  } catch (e) {
+    const info = await module.getCompilationInfo();
+    const msgs = info.messages.map((m) => `${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+    const numbered = code.split('\n').map((l, i) => `${String(i + 1).padStart(4)}| ${l}`).join('\n');
+    throw new GpuValidationError(`compiling kernel '${spec.name}' (key ${spec.key})`, `${(e as Error).message}\n${msgs}\n${numbered}`);
+  }
+}
+
+/** The pipeline for a kernel spec, compiled once per device and key. */
+export function pipelineFor(device: GPUDevice, spec: KernelSpec): Promise<GPUComputePipeline> {
+  const c = cacheFor(device);
+  const signature = bindingSignature(spec);
+  const key = `${signature}|${spec.key}`;
+  let p = c.pipelines.get(key);
+  if (!p) {
+    p = compile(device, spec, signature);
+    c.pipelines.set(key, p);
+    p.catch(() => c.pipelines.delete(key));
+  }
+  return p;
+}
+
+/** Number of distinct pipelines compiled for a device (for tests of reuse). */
+export function pipelineCount(device: GPUDevice): number {
+  return caches.get(device)?.pipelines.size ?? 0;
+}

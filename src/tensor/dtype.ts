@@ -1,0 +1,71 @@
+/**
+ * Tensor element types. 8-bit types are packed four to a 32-bit word in storage (WGSL has no 8-bit
+ * storage type); f16 needs the device feature `shader-f16`.
+ */
+import { DTypeError } from '../errors.js';
+
+export type DType = 'f32' | 'f16' | 'i32' | 'u32' | 'i8' | 'u8';
+export const DTYPES: readonly DType[] = ['f32', 'f16', 'i32', 'u32', 'i8', 'u8'];
+
+export type TypedArrayFor<D extends DType> = D extends 'f32' ? Float32Array
+  : D extends 'f16' ? Uint16Array
+  : D extends 'i32' ? Int32Array
+  : D extends 'u32' ? Uint32Array
+  : D extends 'i8' ? Int8Array
+  : Uint8Array;
+export type AnyTypedArray = Float32Array | Uint16Array | Int32Array | Uint32Array | Int8Array | Uint8Array;
+
+/** Bytes one element takes in a buffer. */
+export function dtypeBytes(d: DType): number {
+  switch (d) {
+    case 'f32': case 'i32': case 'u32': return 4;
+    case 'f16': return 2;
+    case 'i8': case 'u8': return 1;
+  }
+}
+
+/** The WGSL scalar a kernel computes with for this dtype. */
+export function wgslScalar(d: DType): 'f32' | 'f16' | 'i32' | 'u32' {
+  switch (d) {
+    case 'f32': return 'f32';
+    case 'f16': return 'f16';
+    case 'i32': case 'i8': return 'i32';
+    case 'u32': case 'u8': return 'u32';
+  }
+}
+
+/** The WGSL element type of the storage array (8-bit types are packed into u32/i32 words). */
+export function wgslStorageElement(d: DType): string {
+  switch (d) {
+    case 'i8': return 'i32';
+    case 'u8': return 'u32';
+    default: return d;
+  }
+}
+
+export function isDType(x: unknown): x is DType {
+  return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
+}
+
+export function assertDType(x: unknown, device?: GPUDevice): asserts x is DType {
+  if (!isDType(x)) throw new DTypeError(`unknown dtype '${String(x)}'`, `use one of ${DTYPES.join(', ')}`, { dtype: x });
+  if (x === 'f16' && device && !device.features.has('shader-f16'))
+    throw new DTypeError("dtype 'f16' needs the device feature 'shader-f16', which this device lacks",
+      "use 'f32', or request a device on an adapter with shader-f16 (wgml.requestDevice asks for it when the adapter has it)", { dtype: x });
+}
+
+export function typedArrayCtor(d: DType): { new(buf: ArrayBuffer, off?: number, len?: number): AnyTypedArray; BYTES_PER_ELEMENT: number } {
+  switch (d) {
+    case 'f32': return Float32Array;
+    case 'f16': return Uint16Array;
+    case 'i32': return Int32Array;
+    case 'u32': return Uint32Array;
+    case 'i8': return Int8Array;
+    case 'u8': return Uint8Array;
+  }
+}
+
+/** Which typed array `write()` expects for each dtype (f16 as raw bits in a Uint16Array, or f32 values). */
+export function typedArrayName(d: DType): string {
+  return typedArrayCtor(d).name;
+}

@@ -1,0 +1,40 @@
+/** Seeded random data for tests: fresh per seed, reproducible when a test fails. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+export function randn(r: () => number, n: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(r(), 1e-12), v = r();
+    out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+  return out;
+}
+
+export function randInt(r: () => number, n: number, lo: number, hi: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + Math.floor(r() * (hi - lo + 1));
+  return out;
+}
+
+/** Seed from the environment (WGML_SEED) or the clock, printed on failure by the caller. */
+export function testSeed(): number {
+  return Number(process.env.WGML_SEED ?? Date.now() % 1_000_000);
+}
+
+/** max |a-b| / (1e-6 + max|b|)-style comparison: returns the worst element report or null. */
+export function compareClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-4, atol = 1e-5): string | null {
+  if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!, e = expected[i]!;
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (a === e) continue;
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) return `element ${i}: got ${a}, expected ${e}`;
+  }
+  return null;
+}
