@@ -1,8 +1,12 @@
 /** The op table: registering an op is one line here. */
 import type { OpDef } from './types.js';
+import { OPS as ELEMENTWISE } from './tables/elementwise.js';
+import { OPS as CONV } from './tables/conv.js';
+import { OPS as LINALG } from './tables/linalg.js';
+import { OPS as SHAPE } from './tables/shape.js';
+import { OPS as QUANT } from './tables/quant.js';
 
-const OPS: OpDef[] = [
-];
+const OPS: OpDef[] = [...ELEMENTWISE, ...CONV, ...LINALG, ...SHAPE, ...QUANT];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {

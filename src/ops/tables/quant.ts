@@ -1,0 +1,5 @@
+/** Op table for the quant family: one line per op. */
+import type { OpDef } from '../types.js';
+
+export const OPS: OpDef[] = [
+];
