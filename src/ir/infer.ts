@@ -1,0 +1,116 @@
+/**
+ * Specialization: given the input dimensions, make every value's type static, folding what is
+ * computable at compile time (the shape arithmetic exporters emit: Shape → Gather → Concat →
+ * Reshape…) with the ops' CPU references. The op table comes in as a parameter so ir/ does not
+ * depend on ops/.
+ */
+import { Attrs } from './attrs.js';
+import type { Graph, HostTensor, Node, ValueType } from './types.js';
+import { fmtShape, shapeSize } from './types.js';
+import { BindingError, ModelFormatError, NodeError, UnsupportedOpsError, type UnsupportedNode } from '../errors.js';
+
+/** What specialization needs from an op (OpDef satisfies it). */
+export interface ShapeRule {
+  readonly constInputs?: readonly number[];
+  attrs(a: Attrs, opset: number): unknown;
+  infer(ctx: RuleContext, a: never): ValueType[];
+  reference(inputs: (HostTensor | null)[], a: never, ctx: RuleContext): HostTensor[];
+}
+export interface RuleContext {
+  node: Node;
+  inputs: (ValueType | null)[];
+  constant(i: number): HostTensor | undefined;
+  opset: number;
+  error(message: string, hint: string, details?: Record<string, unknown>): NodeError;
+}
+export interface OpRules {
+  lookup(type: string, domain: string, opset: number): ShapeRule | undefined;
+  /** Why lookup failed (for the error). */
+  failure(type: string, domain: string, opset: number): string;
+}
+
+export interface SpecializedGraph {
+  graph: Graph;
+  /** Every value's static type (inputs, intermediates, outputs, constants). */
+  types: Map<string, ValueType>;
+  /** Compile-time constants: initializers and folded values. */
+  constants: Map<string, HostTensor>;
+}
+
+export interface SpecializeOptions {
+  /** Fold a node only when its outputs hold at most this many elements (default 1 << 22). */
+  foldLimit?: number;
+}
+
+export function opsetOf(graph: Graph, domain: string): number {
+  const d = domain === 'ai.onnx' ? '' : domain;
+  return graph.opsets[d] ?? (d === 'wgml' ? 1 : graph.opsets[''] ?? 17);
+}
+
+/** Specialize a graph to concrete input dimensions. */
+export function specialize(graph: Graph, inputDims: Record<string, readonly number[]>, rules: OpRules, opts: SpecializeOptions = {}): SpecializedGraph {
+  const foldLimit = opts.foldLimit ?? 1 << 22;
+  const types = new Map<string, ValueType>();
+  const constants = new Map<string, HostTensor>(graph.initializers);
+  for (const [name, t] of constants) types.set(name, { dtype: t.dtype, shape: t.shape });
+
+  const known = new Set(graph.inputs.map((i) => i.name));
+  for (const name of Object.keys(inputDims))
+    if (!known.has(name)) throw new BindingError(`inputDimensions names '${name}', which is not an input of the model`, `the inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`, { input: name });
+  for (const inp of graph.inputs) {
+    if (constants.has(inp.name)) continue;
+    const given = inputDims[inp.name];
+    let shape: number[];
+    if (given) {
+      if (given.length !== inp.shape.length) throw new BindingError(`input '${inp.name}' has rank ${inp.shape.length} ${fmtShape(inp.shape)}; inputDimensions gives ${fmtShape(given)}`, 'give one number per dimension', { input: inp.name });
+      inp.shape.forEach((d, i) => {
+        if (typeof d === 'number' && d >= 0 && d !== given[i]) throw new BindingError(`input '${inp.name}' has fixed dimension ${i} = ${d}; inputDimensions gives ${given[i]}`, `use ${fmtShape(inp.shape)} with only the symbolic dims changed`, { input: inp.name });
+        if (!Number.isInteger(given[i]) || given[i]! < 0) throw new BindingError(`input '${inp.name}': dimension ${i} = ${given[i]} is not a non-negative integer`, 'dimensions are whole numbers', { input: inp.name });
+      });
+      shape = [...given];
+    } else {
+      const sym = inp.shape.filter((d) => typeof d !== 'number' || d < 0);
+      if (sym.length) throw new BindingError(`input '${inp.name}' has symbolic dimensions (${sym.join(', ')}) in ${fmtShape(inp.shape)}`, `pass inputDimensions: { '${inp.name}': [...] } with concrete sizes`, { input: inp.name });
+      shape = inp.shape as number[];
+    }
+    types.set(inp.name, { dtype: inp.dtype, shape });
+  }
+
+  const unsupported: UnsupportedNode[] = [];
+  const nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    const opset = opsetOf(graph, node.domain);
+    const rule = rules.lookup(node.opType, node.domain, opset);
+    if (!rule) { unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: rules.failure(node.opType, node.domain, opset) }); continue; }
+    const inTypes = node.inputs.map((n) => {
+      if (!n) return null;
+      const t = types.get(n);
+      if (!t) throw new ModelFormatError(`node '${node.name}' (${node.opType}) reads '${n}', which no node, input or initializer produces`, 'the model is malformed or its nodes are out of order; re-export it', { node: node.name, value: n });
+      return t;
+    });
+    const ctx: RuleContext = {
+      node, inputs: inTypes, opset,
+      constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
+      error: (m, h, d) => new NodeError(node, m, h, d),
+    };
+    const a = rule.attrs(new Attrs(node), opset);
+    const outTypes = rule.infer(ctx, a as never);
+    for (const t of outTypes) for (const d of t.shape) if (!Number.isInteger(d) || d < 0)
+      throw new NodeError(node, `inferred an invalid output shape ${fmtShape(t.shape)}`, 'check the input dimensions given to createPipeline', { shape: t.shape });
+    node.outputs.forEach((o, i) => { if (o && outTypes[i]) types.set(o, outTypes[i]!); });
+    const allConst = node.inputs.every((n) => !n || constants.has(n));
+    const small = outTypes.every((t) => shapeSize(t.shape) <= foldLimit);
+    if (allConst && small) {
+      const outs = rule.reference(node.inputs.map((n) => (n ? constants.get(n)! : null)), a as never, ctx);
+      node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
+      continue;
+    }
+    for (const i of rule.constInputs ?? []) if (node.inputs[i] && !constants.has(node.inputs[i]!))
+      unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: `input ${i} ('${node.inputs[i]}') must be known at compile time, but it depends on runtime values` });
+    nodes.push(node);
+  }
+  if (unsupported.length) throw new UnsupportedOpsError(unsupported);
+  for (const o of graph.outputs) if (!types.has(o.name))
+    throw new ModelFormatError(`graph output '${o.name}' is produced by no node`, 'the model is malformed; re-export it', { output: o.name });
+  return { graph: { ...graph, nodes }, types, constants };
+}
