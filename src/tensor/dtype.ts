@@ -69,3 +69,57 @@ export function typedArrayCtor(d: DType): { new(buf: ArrayBuffer, off?: number, 
 export function typedArrayName(d: DType): string {
   return typedArrayCtor(d).name;
 }
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** IEEE binary16 bits of an f32 value, rounded to nearest even (overflow to ±Infinity, NaN kept). */
+export function f32ToF16Bits(v: number): number {
+  f32Scratch[0] = v;
+  const x = u32Scratch[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    // Subnormal half: shift the mantissa with its implicit 1 and round to nearest even.
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let m = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    if (rest > half || (rest === half && (m & 1))) m++;
+    return sign | m;
+  }
+  let m = mant >>> 13;
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && (m & 1))) { m++; if (m === 0x400) { m = 0; e++; if (e >= 0x1f) return sign | 0x7c00; } }
+  return sign | (e << 10) | m;
+}
+
+/** The f32 value of IEEE binary16 bits. */
+export function f16BitsToF32(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 0x1f) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Convert f32 values to f16 bits (what `write()` of an f16 tensor takes). */
+export function f32ArrayToF16Bits(a: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = f32ToF16Bits(a[i]!);
+  return out;
+}
+
+/** Convert f16 bits (what `read()` of an f16 tensor returns) to f32 values. */
+export function f16BitsToF32Array(a: Uint16Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = f16BitsToF32(a[i]!);
+  return out;
+}

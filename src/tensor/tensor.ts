@@ -5,7 +5,7 @@
  */
 import { assertDeviceAlive } from '../gpu/device.js';
 import { ResourceStateError, ShapeError, DTypeError } from '../errors.js';
-import { assertDType, dtypeBytes, typedArrayCtor, typedArrayName, type AnyTypedArray, type DType } from './dtype.js';
+import { assertDType, dtypeBytes, f32ArrayToF16Bits, typedArrayCtor, typedArrayName, type AnyTypedArray, type DType } from './dtype.js';
 
 export const MAX_RANK = 8;
 
@@ -46,6 +46,24 @@ function checkShape(shape: readonly number[], label: string): void {
 }
 
 let nextId = 0;
+
+/** Buffers made by {@link tensor}, with the bytes their elements fill (the rest, up to 4-byte alignment, is padding). */
+const madeBuffers = new WeakMap<GPUBuffer, number>();
+/** Owned tensors alive per device, for leak tests. */
+const live = new WeakMap<GPUDevice, number>();
+/** Resources other modules attached to a tensor (e.g. layout uniforms), freed with it. */
+const destroyHooks = new WeakMap<Tensor, (() => void)[]>();
+
+/** Number of tensors that own a buffer on this device and were not destroyed yet. */
+export function liveTensorCount(device: GPUDevice): number {
+  return live.get(device) ?? 0;
+}
+
+/** @internal Run `fn` when `t` is destroyed (wgml modules attach per-tensor GPU objects this way). */
+export function onTensorDestroy(t: Tensor, fn: () => void): void {
+  const hooks = destroyHooks.get(t);
+  if (hooks) hooks.push(fn); else destroyHooks.set(t, [fn]);
+}
 
 export class Tensor {
   readonly device: GPUDevice;
@@ -92,15 +110,21 @@ export class Tensor {
   }
 
   /**
-   * Upload data (dense tensors only). Takes the typed array of the dtype (Uint16Array of raw bits for f16).
+   * Upload data (dense tensors only). Takes the typed array of the dtype; f16 tensors take raw bits in
+   * a Uint16Array or f32 values in a Float32Array (rounded to nearest even).
+   * WebGPU writes whole 4-byte words: an 8-bit or f16 tensor whose size is not a multiple of 4 bytes
+   * is padded when the bytes after it are the padding of a buffer wgml made; a view whose first or
+   * last word it shares with other data is refused.
    * @example t.write(new Float32Array([1, 2, 3, 4]));
    */
   write(data: AnyTypedArray): void {
     this.assertUsable();
+    if (this.dtype === 'f16' && data instanceof Float32Array) data = f32ArrayToF16Bits(data);
     const Ctor = typedArrayCtor(this.dtype);
     if (!(data instanceof Ctor)) throw new DTypeError(`tensor '${this.label}' is ${this.dtype}; write() got a ${data.constructor.name}`, `pass a ${typedArrayName(this.dtype)}`, { dtype: this.dtype });
     if (data.length !== this.size) throw new ShapeError(`tensor '${this.label}' of shape [${this.shape.join(', ')}] holds ${this.size} elements; write() got ${data.length}`, 'pass exactly one value per element', { shape: this.shape, got: data.length });
     if (!this.isDense) throw new ShapeError(`tensor '${this.label}' is a strided view; write() needs dense row-major elements`, 'write the underlying buffer with queue.writeBuffer, or write a dense tensor and copy it with a kernel', { strides: this.strides });
+    if (this.size === 0) return;
     const eb = dtypeBytes(this.dtype);
     const byteOffset = this.offset * eb;
     const byteLen = data.byteLength;
@@ -108,8 +132,14 @@ export class Tensor {
       this.device.queue.writeBuffer(this.buffer, byteOffset, data.buffer, data.byteOffset, byteLen);
       return;
     }
-    throw new ShapeError(`tensor '${this.label}': write() of ${byteLen} bytes at byte offset ${byteOffset} is not 4-byte aligned (WebGPU's writeBuffer rule)`,
-      `make the ${this.dtype} tensor's offset and size multiples of ${4 / eb} elements`, { byteOffset, byteLen });
+    if (byteOffset % 4 === 0 && madeBuffers.get(this.buffer) === byteOffset + byteLen) {
+      const padded = new Uint8Array(Math.ceil(byteLen / 4) * 4);
+      padded.set(new Uint8Array(data.buffer, data.byteOffset, byteLen));
+      this.device.queue.writeBuffer(this.buffer, byteOffset, padded);
+      return;
+    }
+    throw new ShapeError(`tensor '${this.label}': write() of ${byteLen} bytes at byte offset ${byteOffset} is not 4-byte aligned (WebGPU's writeBuffer rule), and the bytes sharing its first or last word may belong to other data`,
+      `make the ${this.dtype} view's offset and size multiples of ${4 / eb} elements, or write a tensor made by wgml.tensor()`, { byteOffset, byteLen });
   }
 
   /**
@@ -153,7 +183,12 @@ export class Tensor {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    if (this.owned) this.buffer.destroy();
+    for (const fn of destroyHooks.get(this) ?? []) fn();
+    destroyHooks.delete(this);
+    if (this.owned) {
+      this.buffer.destroy();
+      live.set(this.device, (live.get(this.device) ?? 1) - 1);
+    }
   }
 
   /** A view with another shape over the same dense elements (no copy). */
@@ -178,6 +213,8 @@ export function tensor(device: GPUDevice, desc: TensorDesc): Tensor {
   const max = device.limits.maxBufferSize;
   if (bytes > max) throw new ShapeError(`tensor '${label}' needs ${bytes} bytes, over this device's maxBufferSize of ${max}`, 'split the tensor, or use a device with a larger limit', { bytes, max });
   const buffer = device.createBuffer({ label, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | (desc.usage ?? 0) });
+  madeBuffers.set(buffer, numel(desc.shape) * dtypeBytes(desc.dtype));
+  live.set(device, (live.get(device) ?? 0) + 1);
   return new Tensor(device, buffer, desc.dtype, desc.shape, denseStrides(desc.shape), 0, true, label);
 }
 
