@@ -13,6 +13,11 @@ export interface ValueInfo {
   name: string;
   dtype: ElemType;
   shape: Dim[];
+  /**
+   * True when the model leaves this value's dtype or rank unknown (typical of subgraph and untyped
+   * outputs): `dtype`/`shape` are then placeholders that shape inference must replace.
+   */
+  untyped?: boolean;
 }
 
 /** A value whose dims are all known. */
