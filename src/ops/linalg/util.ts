@@ -1,0 +1,48 @@
+/** Helpers shared by the linalg family: axis normalization, strides, literals, dtype checks. */
+import type { InferContext } from '../types.js';
+import type { ValueType } from '../../ir/types.js';
+import { isFloat } from '../../ir/types.js';
+
+/** Normalize a possibly negative axis against `rank`, throwing a NodeError naming the node. */
+export function normAxis(ctx: InferContext, axis: number, rank: number, what = 'axis'): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= Math.max(rank, 1)) throw ctx.error(`${what} ${axis} is out of range for rank ${rank}`, `use an ${what} in [-${rank}, ${rank - 1}]`, { axis, rank });
+  return a;
+}
+
+/** Row-major strides of a shape, in elements. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  return s;
+}
+
+export function prod(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a * b, 1);
+}
+
+/** A WGSL f32 literal for any JS number (infinities clamp to the f32 range). */
+export function f32Lit(x: number): string {
+  if (Number.isNaN(x)) return 'bitcast<f32>(0x7fc00000u)';
+  if (!Number.isFinite(x)) return x > 0 ? '3.4028234663852886e38' : '-3.4028234663852886e38';
+  const s = String(x);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+/** The input's type, or a NodeError saying which input is missing. */
+export function need(ctx: InferContext, i: number, name: string): ValueType {
+  const t = ctx.inputs[i];
+  if (!t) throw ctx.error(`input ${i} (${name}) is required`, 're-export the model; the ONNX spec requires this input');
+  return t;
+}
+
+/** Refusal reason for a kernel that only computes in f32, or null when the dtype is a float type. */
+export function floatOnly(t: ValueType, op: string): string | null {
+  return isFloat(t.dtype) ? null : `${op} runs on the GPU only for float types, got ${t.dtype}`;
+}
+
+/** Is output i requested (its name non-empty)? */
+export function wantsOutput(ctx: InferContext, i: number): boolean {
+  return (ctx.node.outputs[i] ?? '') !== '';
+}
