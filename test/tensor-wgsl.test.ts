@@ -188,3 +188,82 @@ describe('strided views through the accessors', () => {
     });
   }
 });
+
+/** Draw into a fresh rgba32float W×H target and read the texels back (4 floats each, row-major). */
+async function render(device: GPUDevice, code: string, b: ReturnType<typeof tensorBinding>, t: Tensor, W: number, H: number, draw: { topology: GPUPrimitiveTopology; count: number }): Promise<Float32Array> {
+  const target = device.createTexture({ label: 'test target', size: [W, H], format: 'rgba32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  const layout = device.createBindGroupLayout({ label: 'test', entries: b.layoutEntries });
+  const module = device.createShaderModule({ label: 'test', code });
+  const pipeline = device.createRenderPipeline({
+    label: 'test', layout: device.createPipelineLayout({ label: 'test', bindGroupLayouts: [layout] }),
+    vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [{ format: 'rgba32float' }] },
+    primitive: { topology: draw.topology },
+  });
+  const out = device.createBuffer({ label: 'test readback', size: 256 * H, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const enc = device.createCommandEncoder({ label: 'test' });
+  const pass = enc.beginRenderPass({ label: 'test', colorAttachments: [{ view: target.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [-7, -7, -7, -7] }] });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, device.createBindGroup({ label: 'test', layout, entries: b.entries(t) }));
+  pass.draw(draw.count);
+  pass.end();
+  enc.copyTextureToBuffer({ texture: target }, { buffer: out, bytesPerRow: 256 }, [W, H]);
+  device.queue.submit([enc.finish()]);
+  await out.mapAsync(GPUMapMode.READ);
+  const all = new Float32Array(out.getMappedRange().slice(0));
+  out.destroy(); target.destroy();
+  const texels = new Float32Array(W * H * 4);
+  for (let y = 0; y < H; y++) texels.set(all.subarray(y * 64, y * 64 + W * 4), y * W * 4);
+  return texels;
+}
+
+const VIEWS2 = [
+  { name: 'transposed', shape: [6, 8], strides: [1, 6], offset: 0 },
+  { name: 'sliced', shape: [3, 5], strides: [6, 1], offset: 7 },
+  { name: 'broadcast', shape: [4, 5], strides: [0, 1], offset: 2 },
+] as const;
+
+const asF32 = (dtype: DType, v: number): number => (dtype === 'f16' ? f16BitsToF32(v) : v);
+
+describe('accessors in render stages', () => {
+  for (const dtype of ['f32', 'f16', 'i8', 'u8'] as DType[]) {
+    it(`fragment and vertex shaders read ${dtype} views (seed ${seed})`, async () => {
+      const device = await testDevice();
+      const r = rng(seed + 100 + dtype.length);
+      const raw = randomData(dtype, 49, r);
+      const buf = baseBuffer(device, raw);
+      await scoped(device, async () => {
+        for (const v of VIEWS2) {
+          const X = tensorView(buf, { dtype, ...v }, device);
+          const [H, W] = v.shape;
+          const expected = gather(raw, v.shape, v.strides, v.offset).map((x) => asF32(dtype, x));
+          const fb = tensorBinding('X', X, { binding: 0, visibility: GPUShaderStage.FRAGMENT });
+          const frag = await render(device, resolveWgsl({ bindings: [], requires: [fb.wgsl], body: `
+@vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
+  let p = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
+  return vec4f(p * 2.0 - 1.0, 0.0, 1.0);
+}
+@fragment fn fs(@builtin(position) pos: vec4f) -> @location(0) vec4f {
+  let x = u32(pos.x); let y = u32(pos.y);
+  return vec4f(f32(X_at(y, x)), f32(X_at_linear(y * X_shape(1u) + x)), 0.0, 1.0);
+}` }), fb, X, W, H, { topology: 'triangle-list', count: 3 });
+          expect(Array.from(frag.filter((_, i) => i % 4 === 0)), `fragment ${dtype} ${v.name} X_at`).toEqual(expected);
+          expect(Array.from(frag.filter((_, i) => i % 4 === 1)), `fragment ${dtype} ${v.name} X_at_linear`).toEqual(expected);
+
+          const vb = tensorBinding('X', X, { binding: 0, visibility: GPUShaderStage.VERTEX });
+          const vert = await render(device, resolveWgsl({ bindings: [], requires: [vb.wgsl], body: `
+struct V { @builtin(position) pos: vec4f, @location(0) @interpolate(flat) v: vec2f }
+@vertex fn vs(@builtin(vertex_index) i: u32) -> V {
+  let w = X_shape(1u); let h = X_shape(0u);
+  let px = (f32(i % w) + 0.5) / f32(w) * 2.0 - 1.0;
+  let py = 1.0 - (f32(i / w) + 0.5) / f32(h) * 2.0;
+  return V(vec4f(px, py, 0.0, 1.0), vec2f(f32(X_at_linear(i)), f32(X_at(i / w, i % w))));
+}
+@fragment fn fs(in: V) -> @location(0) vec4f { return vec4f(in.v, 0.0, 1.0); }` }), vb, X, W, H, { topology: 'point-list', count: W * H });
+          expect(Array.from(vert.filter((_, i) => i % 4 === 0)), `vertex ${dtype} ${v.name} X_at_linear`).toEqual(expected);
+          expect(Array.from(vert.filter((_, i) => i % 4 === 1)), `vertex ${dtype} ${v.name} X_at`).toEqual(expected);
+        }
+      });
+      buf.destroy();
+    });
+  }
+});
