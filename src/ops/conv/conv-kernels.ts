@@ -1,0 +1,332 @@
+/**
+ * WGSL kernels of the forward convolution. Every shape parameter lives in one uniform block
+ * ({@link convUniforms}) so a pipeline is shared by every conv of the same (path, tile, epilogue,
+ * bias, residual) key. Paths:
+ * - `gemm`: implicit GEMM, M = output pixels (batch folded in), N = output channels of a group,
+ *   K = Cin/g·kh·kw, BM×BN tiles staged through workgroup memory, 4×4 micro-tile per thread,
+ *   optional split-K (partials in scratch, summed by {@link splitReduceKernel});
+ * - `gemm` in pointwise mode (1×1, stride 1, no pad): the same tiling without im2col arithmetic;
+ * - `depthwise` (Cin/g = 1): 4 consecutive outputs per thread, the kernel window in registers;
+ * - `direct` (tiny K or tiny Cout, e.g. RGB/RGBA inputs or 1-channel heads): a pixel × up to 8
+ *   output channels per thread.
+ */
+import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
+import { epilogueKey, epilogueModule, type Epilogue } from '../epilogue.js';
+import { dispatch1d, UniformWriter, type KernelArg, type KernelSpec } from '../types.js';
+import type { Geom2d } from './geometry.js';
+
+export interface ConvShape {
+  batch: number; cin: number; cout: number; groups: number;
+  g: Geom2d;
+}
+
+export interface ConvIo {
+  /** Input indices of the node. */
+  x: number; w: number; bias: number | null; residual: number | null;
+  epi: Epilogue;
+}
+
+const PARAMS = `struct Params {
+  batch: u32, cin: u32, ih: u32, iw: u32,
+  cout: u32, oh: u32, ow: u32, groups: u32,
+  kh: u32, kw: u32, sh: u32, sw: u32,
+  dh: u32, dw: u32, pt: u32, pl: u32,
+  cinpg: u32, coutpg: u32, M: u32, K: u32,
+  ksplit: u32, total: u32, nsplit: u32, extra: u32,
+}`;
+
+export function convUniforms(s: ConvShape, ksplit = 0, nsplit = 1, extra = 0): ArrayBuffer {
+  const g = s.g;
+  const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
+  const K = cinpg * g.kh * g.kw;
+  return new UniformWriter()
+    .u32(s.batch, s.cin, g.ih, g.iw, s.cout, g.oh, g.ow, s.groups)
+    .u32(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl)
+    .u32(cinpg, coutpg, s.batch * g.oh * g.ow, K)
+    .u32(ksplit || K, s.batch * s.cout * g.oh * g.ow, nsplit, extra)
+    .finish();
+}
+
+function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
+  return [
+    { name: 'P', kind: 'uniform', type: 'Params' },
+    ...inputs.map((n) => ({ name: n, kind: 'read' as const, type: 'array<f32>' })),
+    ...outputs.map((n) => ({ name: n, kind: 'read_write' as const, type: 'array<f32>' })),
+  ];
+}
+
+/** Bias + epilogue + store of value `v` for output channel `co` at flat index `idx`. */
+function storeExpr(io: ConvIo, v: string, co: string, idx: string): string {
+  const b = io.bias !== null ? ` + Bias[${co}]` : '';
+  const r = io.residual !== null ? `Res[${idx}]` : '0.0';
+  return `Y[${idx}] = epilogue(${v}${b}, ${r});`;
+}
+
+function ioBindings(io: ConvIo, withX = true): { names: string[]; args: KernelArg[] } {
+  const names: string[] = [], args: KernelArg[] = [];
+  if (withX) { names.push('X', 'W'); args.push({ input: io.x }, { input: io.w }); }
+  if (io.bias !== null) { names.push('Bias'); args.push({ input: io.bias }); }
+  if (io.residual !== null) { names.push('Res'); args.push({ input: io.residual }); }
+  return { names, args };
+}
+
+function ioKey(io: ConvIo): string {
+  return `${io.bias !== null ? 'b' : ''}${io.residual !== null ? 'r' : ''}|${epilogueKey(io.epi)}`;
+}
+
+export interface GemmTile { bm: number; bn: number; bk: number }
+
+/**
+ * Implicit-GEMM conv. With `nsplit > 1` it writes raw partial sums to scratch 0
+ * ([nsplit][total]) and a reduce kernel applies bias and epilogue.
+ */
+export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: boolean, nsplit: number): { kernels: KernelSpec[]; scratch?: number[] } {
+  const { bm, bn, bk } = t;
+  const TX = bm / 4, TY = bn / 4, NT = TX * TY;
+  const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
+  const K = cinpg * s.g.kh * s.g.kw;
+  const M = s.batch * s.g.oh * s.g.ow;
+  const total = s.batch * s.cout * s.g.oh * s.g.ow;
+  const ksplit = nsplit > 1 ? Math.ceil(Math.ceil(K / nsplit) / bk) * bk : K;
+  const split = nsplit > 1;
+  const uniforms = convUniforms(s, ksplit, nsplit);
+  const epi = split ? { act: null, params: [], residual: false } : io.epi;
+  const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io, false);
+  const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
+  const key = `conv_gemm_${bm}x${bn}x${bk}_${pointwise ? 'pw' : 'im2col'}_${split ? 'split' : ioKey(io)}`;
+  const aRows = Math.ceil(bk / TY);
+  const store = split
+    ? 'Y[split * P.total + idx] = v;'
+    : storeExpr(io, 'v', 'cog', 'idx');
+  const aLoad = pointwise
+    ? `if (abase[i] >= 0) { v[i] = X[u32(abase[i]) + k * ohw]; }`
+    : `let iy = aiy[i] + dy; let ix = aix[i] + dx;
+          if (iy >= 0 && iy < i32(P.ih) && ix >= 0 && ix < i32(P.iw)) { v[i] = X[u32(abase[i] + coff + iy * i32(P.iw) + ix)]; }`;
+  const aSetup = pointwise
+    ? `abase[i] = -1;
+      if (m < P.M) { let n = m / ohw; let p = m - n * ohw; abase[i] = i32((n * P.cin + g * P.cinpg) * ohw + p); }`
+    : `abase[i] = 0; aiy[i] = -1073741824; aix[i] = 0;
+      if (m < P.M) {
+        let n = m / ohw; let p = m - n * ohw; let oy = p / P.ow; let ox = p - oy * P.ow;
+        aiy[i] = i32(oy * P.sh) - i32(P.pt); aix[i] = i32(ox * P.sw) - i32(P.pl);
+        abase[i] = i32((n * P.cin + g * P.cinpg) * P.ih * P.iw);
+      }`;
+  const kDecode = pointwise ? '' : `let ci = k / khw; let rem = k - ci * khw; let ky = rem / P.kw; let kx = rem - ky * P.kw;
+          let dy = i32(ky * P.dh); let dx = i32(kx * P.dw); let coff = i32(ci * P.ih * P.iw);`;
+  const wgsl = () => resolveWgsl({
+    bindings: bindings(['X', 'W', ...tail.names], ['Y']),
+    requires: [epilogueModule(epi)],
+    body: `${PARAMS}
+const BM = ${bm}u; const BN = ${bn}u; const BK = ${bk}u; const TX = ${TX}u; const TY = ${TY}u; const NT = ${NT}u;
+var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
+@compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let g = wid.z % P.groups; let split = wid.z / P.groups;
+  let m0 = wid.x * BM; let n0 = wid.y * BN;
+  let tx = tid % TX; let ty = tid / TX;
+  let ohw = P.oh * P.ow; let khw = P.kh * P.kw;
+  var abase: array<i32, 4>; var aiy: array<i32, 4>; var aix: array<i32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + tx * 4u + i;
+    ${aSetup}
+  }
+  var acc: array<vec4<f32>, 4>;
+  let kBeg = split * P.ksplit; let kEnd = min(P.K, kBeg + P.ksplit);
+  let wrow = g * P.coutpg;
+  for (var k0 = kBeg; k0 < kEnd; k0 += BK) {
+    for (var r = 0u; r < ${aRows}u; r++) {
+      let kl = ty + r * TY;
+      if (kl < BK) {
+        let k = k0 + kl;
+        var v = vec4<f32>(0.0);
+        if (k < kEnd) {
+          ${kDecode}
+          for (var i = 0u; i < 4u; i++) {
+          ${aLoad}
+          }
+        }
+        As[kl * TX + tx] = v;
+      }
+    }
+    for (var sl = tid; sl < BK * TY; sl += NT) {
+      let kl = sl % BK; let nq = sl / BK; let k = k0 + kl;
+      var v = vec4<f32>(0.0);
+      if (k < kEnd) {
+        for (var j = 0u; j < 4u; j++) {
+          let n = n0 + nq * 4u + j;
+          if (n < P.coutpg) { v[j] = W[(wrow + n) * P.K + k]; }
+        }
+      }
+      Bs[kl * TY + nq] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < BK; kk++) {
+      let a = As[kk * TX + tx]; let b = Bs[kk * TY + ty];
+      acc[0] += a.x * b; acc[1] += a.y * b; acc[2] += a.z * b; acc[3] += a.w * b;
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + tx * 4u + i;
+    if (m >= P.M) { continue; }
+    let n = m / ohw; let p = m - n * ohw;
+    for (var j = 0u; j < 4u; j++) {
+      let co = n0 + ty * 4u + j;
+      if (co >= P.coutpg) { continue; }
+      let cog = wrow + co;
+      let idx = (n * P.cout + cog) * ohw + p;
+      let v = acc[i][j];
+      ${store}
+    }
+  }
+}`,
+  });
+  const gemm: KernelSpec = {
+    name: `conv_gemm_${bm}x${bn}${pointwise ? '_pw' : ''}${split ? '_splitk' : ''}`, key, wgsl,
+    args: [{ input: io.x }, { input: io.w }, ...tail.args, outArg],
+    uniforms,
+    workgroups: [Math.ceil(M / bm), Math.ceil(coutpg / bn), s.groups * nsplit],
+  };
+  if (!split) return { kernels: [gemm] };
+  return { kernels: [gemm, splitReduceKernel(s, io, uniforms, total)], scratch: [nsplit * total * 4] };
+}
+
+/** Sums split-K partials, adds bias, applies the epilogue. */
+function splitReduceKernel(s: ConvShape, io: ConvIo, uniforms: ArrayBuffer, total: number): KernelSpec {
+  const tail = ioBindings(io, false);
+  return {
+    name: 'conv_splitk_reduce', key: `conv_splitk_reduce_${ioKey(io)}`,
+    args: [{ scratch: 0 }, ...tail.args, { output: 0 }],
+    uniforms,
+    workgroups: dispatch1d(total, 256),
+    wgsl: () => resolveWgsl({
+      // Scratch is bound read-write by the runtime's layout rule, even though this kernel only reads it.
+      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'S', kind: 'read_write', type: 'array<f32>' },
+        ...bindings(tail.names, ['Y']).slice(1)],
+      requires: [epilogueModule(io.epi)],
+      body: `${PARAMS}
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let idx = gid.x + gid.y * nwg.x * 256u;
+  if (idx >= P.total) { return; }
+  var v = 0.0;
+  for (var sp = 0u; sp < P.nsplit; sp++) { v += S[sp * P.total + idx]; }
+  let cog = (idx / (P.oh * P.ow)) % P.cout;
+  ${storeExpr(io, 'v', 'cog', 'idx')}
+}`,
+    }),
+  };
+}
+
+/** Depthwise (Cin/g = 1, any channel multiplier): 4 consecutive outputs of a row per thread. */
+export function depthwiseKernel(s: ConvShape, io: ConvIo): KernelSpec {
+  const g = s.g;
+  const OT = 4;
+  const span = (OT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const tail = ioBindings(io, false);
+  const owq = Math.ceil(g.ow / OT);
+  const n = s.batch * s.cout * g.oh * owq;
+  return {
+    name: `conv_dw_${g.kh}x${g.kw}`,
+    key: `conv_dw_${g.kh}x${g.kw}_s${g.sw}_d${g.dw}_${ioKey(io)}`,
+    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
+    uniforms: convUniforms(s, 0, 1, owq),
+    workgroups: dispatch1d(n, 64),
+    wgsl: () => resolveWgsl({
+      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
+      requires: [epilogueModule(io.epi)],
+      body: `${PARAMS}
+const KH = ${g.kh}u; const KW = ${g.kw}u; const SW = ${g.sw}u; const DW = ${g.dw}u; const SPAN = ${span}u; const OT = ${OT}u;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * 64u;
+  let owq = P.extra;
+  if (t >= P.batch * P.cout * P.oh * owq) { return; }
+  let xq = t % owq; let r = t / owq; let oy = r % P.oh; let nc = r / P.oh;
+  let co = nc % P.cout; let n = nc / P.cout;
+  let ci = co / P.coutpg;
+  var w: array<f32, ${g.kh * g.kw}>;
+  for (var i = 0u; i < KH * KW; i++) { w[i] = W[co * KH * KW + i]; }
+  let ox0 = xq * OT;
+  let ix0 = i32(ox0 * SW) - i32(P.pl);
+  let plane = (n * P.cin + ci) * P.ih * P.iw;
+  var acc = vec4<f32>(0.0);
+  for (var ky = 0u; ky < KH; ky++) {
+    let iy = i32(oy * P.sh + ky * P.dh) - i32(P.pt);
+    if (iy < 0 || iy >= i32(P.ih)) { continue; }
+    var row: array<f32, SPAN>;
+    for (var j = 0u; j < SPAN; j++) {
+      let ix = ix0 + i32(j);
+      row[j] = select(0.0, X[plane + u32(iy) * P.iw + u32(max(ix, 0))], ix >= 0 && ix < i32(P.iw));
+    }
+    for (var kx = 0u; kx < KW; kx++) {
+      let wv = w[ky * KW + kx];
+      for (var o = 0u; o < OT; o++) { acc[o] += wv * row[o * SW + kx * DW]; }
+    }
+  }
+  let base = (n * P.cout + co) * P.oh * P.ow + oy * P.ow;
+  for (var o = 0u; o < OT; o++) {
+    let ox = ox0 + o;
+    if (ox >= P.ow) { break; }
+    let idx = base + ox;
+    ${storeExpr(io, 'acc[o]', 'co', 'idx')}
+  }
+}`,
+    }),
+  };
+}
+
+/** Direct conv for tiny K or tiny Cout: one output pixel × CT output channels per thread. */
+export function directKernel(s: ConvShape, io: ConvIo): KernelSpec {
+  const g = s.g;
+  const coutpg = s.cout / s.groups;
+  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
+  const chunks = Math.ceil(coutpg / CT);
+  const M = s.batch * g.oh * g.ow;
+  const tail = ioBindings(io, false);
+  const [wx, wy] = dispatch1d(M, 64);
+  return {
+    name: `conv_direct_${CT}`,
+    key: `conv_direct_${CT}_${ioKey(io)}`,
+    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
+    uniforms: convUniforms(s, 0, 1, chunks),
+    workgroups: [wx, wy, chunks * s.groups],
+    wgsl: () => resolveWgsl({
+      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
+      requires: [epilogueModule(io.epi)],
+      body: `${PARAMS}
+const CT = ${CT}u;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = gid.x + gid.y * nwg.x * 64u;
+  if (m >= P.M) { return; }
+  let chunk = gid.z % P.extra; let g = gid.z / P.extra;
+  let ohw = P.oh * P.ow;
+  let n = m / ohw; let p = m - n * ohw; let oy = p / P.ow; let ox = p - oy * P.ow;
+  let co0 = chunk * CT;
+  var wrow: array<u32, CT>;
+  for (var j = 0u; j < CT; j++) { wrow[j] = (g * P.coutpg + min(co0 + j, P.coutpg - 1u)) * P.K; }
+  var acc: array<f32, CT>;
+  let khw = P.kh * P.kw;
+  for (var ci = 0u; ci < P.cinpg; ci++) {
+    let plane = (n * P.cin + g * P.cinpg + ci) * P.ih * P.iw;
+    for (var ky = 0u; ky < P.kh; ky++) {
+      let iy = i32(oy * P.sh + ky * P.dh) - i32(P.pt);
+      if (iy < 0 || iy >= i32(P.ih)) { continue; }
+      for (var kx = 0u; kx < P.kw; kx++) {
+        let ix = i32(ox * P.sw + kx * P.dw) - i32(P.pl);
+        if (ix < 0 || ix >= i32(P.iw)) { continue; }
+        let xv = X[plane + u32(iy) * P.iw + u32(ix)];
+        let k = ci * khw + ky * P.kw + kx;
+        for (var j = 0u; j < CT; j++) { acc[j] += xv * W[wrow[j] + k]; }
+      }
+    }
+  }
+  for (var j = 0u; j < CT; j++) {
+    let co = co0 + j;
+    if (co >= P.coutpg) { break; }
+    let cog = g * P.coutpg + co;
+    let idx = (n * P.cout + cog) * ohw + p;
+    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
+  }
+}`,
+    }),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Conv — https://onnx.ai/onnx/operators/onnx__Conv.html
+ * Opsets 1 and 11 (11 only made kernel_shape/pads optional and defined auto_pad precisely); 22 only
+ * widened the types. 1D and 2D windows (3D refused), groups (depthwise included), dilations,
+ * strides, pads, auto_pad, optional bias. Fused epilogue (`wgml_act`, `wgml_residual`: residual is
+ * the node's last input, shaped like the output) in the kernels and in the reference.
+ */
+import type { Attrs } from '../../ir/attrs.js';
+import { hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
+import { applyEpilogueRef, parseEpilogue, type Epilogue } from '../epilogue.js';
+import type { GpuPlan, InferContext, KernelContext, OpDef } from '../types.js';
+import { depthwiseKernel, directKernel, gemmKernels, type ConvIo, type ConvShape, type GemmTile } from './conv-kernels.js';
+import { forwardGeometry, outSpatial, parseWindow, spatialRank, type WindowAttrs } from './geometry.js';
+
+export interface ConvAttrs {
+  win: WindowAttrs;
+  group: number;
+  epi: Epilogue;
+  /** Test hook: force a kernel path ('gemm', 'pw', 'dw', 'direct') and optionally a split count. */
+  forcePath: string;
+  forceSplit: number;
+}
+
+/** Input indices: bias is input 2 unless that slot is the residual. */
+export function convIo(ctx: InferContext, epi: Epilogue): ConvIo {
+  const n = ctx.inputs.length;
+  const residual = epi.residual ? n - 1 : null;
+  if (epi.residual && n < 3) throw ctx.error('wgml_residual=1 but the node has no residual input', 'the fusion pass appends the residual as the last input');
+  const bias = n > 2 && residual !== 2 && ctx.inputs[2] ? 2 : null;
+  return { x: 0, w: 1, bias, residual, epi };
+}
+
+interface Resolved { s: ConvShape; sp: number; out: number[] }
+
+function resolve(ctx: InferContext, a: ConvAttrs): Resolved {
+  const x = ctx.inputs[0], w = ctx.inputs[1];
+  if (!x || !w) throw ctx.error('Conv needs inputs X and W', 're-export the model');
+  const sp = spatialRank(ctx, x.shape.length);
+  if (w.shape.length !== x.shape.length) throw ctx.error(`W has rank ${w.shape.length}, X has rank ${x.shape.length}`, 'W must be [M, C/group, k...]');
+  const [batch, cin] = x.shape as [number, number];
+  const cout = w.shape[0]!;
+  const kernel = w.shape.slice(2);
+  if (a.win.kernel.length && a.win.kernel.some((k, i) => k !== kernel[i])) throw ctx.error(`kernel_shape ${a.win.kernel} disagrees with W ${w.shape}`, 're-export the model');
+  if (cin % a.group || cout % a.group || w.shape[1] !== cin / a.group) {
+    throw ctx.error(`channels do not fit groups: X has ${cin} channels, W is [${w.shape}], group=${a.group}`, 'W must be [M, C/group, k...] with M divisible by group');
+  }
+  const io = convIo(ctx, a.epi);
+  if (io.bias !== null && (ctx.inputs[2]!.shape.length !== 1 || ctx.inputs[2]!.shape[0] !== cout)) throw ctx.error(`bias shape [${ctx.inputs[2]!.shape}] is not [${cout}]`, 'B must be 1D with one value per output channel');
+  const g = forwardGeometry(ctx, a.win, x.shape.slice(2), kernel);
+  return { s: { batch, cin, cout, groups: a.group, g }, sp, out: [batch, cout, ...outSpatial(g, sp)] };
+}
+
+/** Reference: direct loops in float64, independent of the kernels' tiling. */
+export function convReference(x: HostTensor, w: HostTensor, b: HostTensor | null, s: ConvShape, out: number[]): HostTensor {
+  const { g } = s;
+  const y = hostTensor('float32', out);
+  const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
+  for (let n = 0; n < s.batch; n++) for (let co = 0; co < s.cout; co++) {
+    const grp = Math.floor(co / coutpg);
+    for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
+      let acc = b ? b.data[co]! : 0;
+      for (let c = 0; c < cinpg; c++) {
+        const ci = grp * cinpg + c;
+        for (let ky = 0; ky < g.kh; ky++) {
+          const iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.ih) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ix = ox * g.sw - g.pl + kx * g.dw;
+            if (ix < 0 || ix >= g.iw) continue;
+            acc += x.data[((n * s.cin + ci) * g.ih + iy) * g.iw + ix]! * w.data[((co * cinpg + c) * g.kh + ky) * g.kw + kx]!;
+          }
+        }
+      }
+      y.data[((n * s.cout + co) * g.oh + oy) * g.ow + ox] = acc;
+    }
+  }
+  return y;
+}
+
+/** Tile shape by problem size: enough workgroups to fill a big GPU even at batch 1. */
+export function pickTile(M: number, N: number, groups: number): GemmTile {
+  const target = 256;
+  const bn = N <= 16 ? 16 : N <= 32 ? 32 : 64;
+  const nt = Math.ceil(N / bn) * groups;
+  let bm = 128;
+  if (bn === 64) bm = 64;
+  while (bm > 16 && Math.ceil(M / bm) * nt < target) bm /= 2;
+  return { bm, bn, bk: 16 };
+}
+
+/** Split K when the output grid is too small to fill the GPU and K is long enough to share. */
+export function pickSplit(M: number, N: number, K: number, groups: number, t: GemmTile): number {
+  const wgs = Math.ceil(M / t.bm) * Math.ceil(N / t.bn) * groups;
+  if (wgs >= 128 || K < 512) return 1;
+  return Math.max(1, Math.min(Math.floor(K / 256), Math.ceil(256 / wgs), 16));
+}
+
+export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0): GpuPlan {
+  const { g } = s;
+  const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
+  const K = cinpg * g.kh * g.kw;
+  const M = s.batch * g.oh * g.ow;
+  const pwOk = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt + g.pl + g.pb + g.pr === 0;
+  const dwOk = cinpg === 1 && g.kh * g.kw <= 49 && (3 * g.sw + (g.kw - 1) * g.dw + 1) <= 64;
+  const path = force || (dwOk && s.groups > 1 ? 'dw' : K <= 64 || coutpg <= 4 ? 'direct' : pwOk ? 'pw' : 'gemm');
+  if (path === 'dw' && dwOk) return { kernels: [depthwiseKernel(s, io)] };
+  if (path === 'direct') return { kernels: [directKernel(s, io)] };
+  const t = pickTile(M, coutpg, s.groups);
+  const split = forceSplit || pickSplit(M, coutpg, K, s.groups, t);
+  return gemmKernels(s, io, t, path === 'pw' && pwOk, Math.max(1, Math.min(split, Math.ceil(K / t.bk))));
+}
+
+export const Conv: OpDef<ConvAttrs> = {
+  type: 'Conv',
+  attrs: (a: Attrs) => {
+    const group = a.int('group', 1);
+    if (group < 1) throw a.error(`group=${group} must be >= 1`, 're-export the model');
+    return { win: parseWindow(a), group, epi: parseEpilogue(a), forcePath: a.string('wgml_test_path', ''), forceSplit: a.int('wgml_test_split', 0) };
+  },
+  infer: (ctx, a): ValueType[] => {
+    const r = resolve(ctx, a);
+    const io = convIo(ctx, a.epi);
+    if (io.residual !== null) {
+      const rs = ctx.inputs[io.residual]!.shape;
+      if (rs.join(',') !== r.out.join(',')) throw ctx.error(`residual shape [${rs}] is not the output shape [${r.out}]`, 'the fusion pass only fuses same-shape Adds');
+    }
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: r.out }];
+  },
+  reference: (inputs, a, ctx) => {
+    const r = resolve(ctx, a);
+    const io = convIo(ctx, a.epi);
+    const y = convReference(inputs[0]!, inputs[1]!, io.bias !== null ? inputs[io.bias]! : null, r.s, r.out);
+    applyEpilogueRef(a.epi, y.data as Float32Array, io.residual !== null ? inputs[io.residual]!.data : null);
+    y.dtype = inputs[0]!.dtype;
+    return [y];
+  },
+  gpu: (ctx: KernelContext, a) => {
+    if (!isFloat(ctx.inputs[0]!.dtype)) return `Conv on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
+    const r = resolve(ctx, a);
+    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit);
+  },
+};
+
