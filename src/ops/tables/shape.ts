@@ -1,5 +1,45 @@
 /** Op table for the shape family: one line per op. */
 import type { OpDef } from '../types.js';
+import { Reshape } from '../shape/reshape.js';
+import { Flatten } from '../shape/flatten.js';
+import { Squeeze } from '../shape/squeeze.js';
+import { Unsqueeze } from '../shape/unsqueeze.js';
+import { Shape } from '../shape/shape.js';
+import { Size } from '../shape/size.js';
+import { Constant } from '../shape/constant.js';
+import { ConstantOfShape } from '../shape/constant-of-shape.js';
+import { Range } from '../shape/range.js';
+import { Transpose } from '../shape/transpose.js';
+import { Concat } from '../shape/concat.js';
+import { Split } from '../shape/split.js';
+import { Slice } from '../shape/slice.js';
+import { Gather } from '../shape/gather.js';
+import { GatherElements } from '../shape/gather-elements.js';
+import { Expand } from '../shape/expand.js';
+import { Tile } from '../shape/tile.js';
+import { Pad } from '../shape/pad.js';
+import { DepthToSpace } from '../shape/depth-to-space.js';
+import { SpaceToDepth } from '../shape/space-to-depth.js';
 
 export const OPS: OpDef[] = [
+  Reshape,
+  Flatten,
+  Squeeze,
+  Unsqueeze,
+  Shape,
+  Size,
+  Constant,
+  ConstantOfShape,
+  Range,
+  Transpose,
+  Concat,
+  Split,
+  Slice,
+  Gather,
+  GatherElements,
+  Expand,
+  Tile,
+  Pad,
+  DepthToSpace,
+  SpaceToDepth,
 ];

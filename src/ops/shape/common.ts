@@ -1,0 +1,122 @@
+/**
+ * Shared pieces of the shape / data-movement family: axis and constant-input helpers, CPU index
+ * helpers for the references, and one generic strided-gather kernel that Transpose, Expand, Slice,
+ * Split, Tile, DepthToSpace and SpaceToDepth all reduce to (only the uniforms differ, so they share
+ * one pipeline per element word type).
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import type { ElemType, HostTensor, ValueType } from '../../ir/types.js';
+import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
+import { dispatch1d, UniformWriter, type InferContext, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+
+export const MAX_RANK = 8;
+export const WG = 64;
+
+/** Normalize a possibly negative axis against rank, or throw a NodeError naming it. */
+export function normAxis(ctx: InferContext, axis: number, rank: number, what = 'axis'): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank)
+    throw ctx.error(`${what} ${axis} is out of range for rank ${rank}`, `use an axis in [-${rank}, ${rank - 1}]`, { axis, rank });
+  return a;
+}
+
+/** The value of constant input i as plain numbers, or throw saying it must be known at compile time. */
+export function constInts(ctx: InferContext, i: number, what: string): number[] {
+  const t = ctx.constant(i);
+  if (!t) throw ctx.error(`input ${i} (${what}) must be a compile-time constant`, 'make it an initializer or a Constant so wgml can fold it (shapes are static on the GPU)', { input: i });
+  return Array.from(t.data);
+}
+
+/** Constant input i if present (non-null input), else undefined. */
+export function optConstInts(ctx: InferContext, i: number, what: string): number[] | undefined {
+  if (i >= ctx.inputs.length || !ctx.inputs[i]) return undefined;
+  return constInts(ctx, i, what);
+}
+
+export function checkRank(ctx: InferContext, shape: readonly number[], what = 'tensor'): void {
+  if (shape.length > MAX_RANK) throw ctx.error(`${what} has rank ${shape.length}; wgml kernels support rank up to ${MAX_RANK}`, 'reshape to at most 8 dimensions', { shape });
+}
+
+export function denseStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
+  return s;
+}
+
+/** Coordinates of flat index i in a row-major shape (CPU references). */
+export function unravel(i: number, shape: readonly number[]): number[] {
+  const c = new Array<number>(shape.length);
+  for (let k = shape.length - 1; k >= 0; k--) { const d = shape[k]!; c[k] = d ? i % d : 0; i = d ? Math.floor(i / d) : 0; }
+  return c;
+}
+
+export function ravel(c: readonly number[], shape: readonly number[]): number {
+  let i = 0;
+  for (let k = 0; k < shape.length; k++) i = i * shape[k]! + c[k]!;
+  return i;
+}
+
+export function emptyLike(dtype: ElemType, shape: number[]): HostTensor {
+  return { dtype, shape: [...shape], data: hostArrayFor(dtype, shapeSize(shape)) };
+}
+
+/** CPU reference helper: out[c] = src[f(c)] for every output coordinate. */
+export function gatherRef(src: HostTensor, outShape: number[], f: (c: number[]) => number[] | null, fill = 0): HostTensor {
+  const out = emptyLike(src.dtype, outShape);
+  const n = out.data.length;
+  for (let i = 0; i < n; i++) {
+    const s = f(unravel(i, outShape));
+    out.data[i] = s ? src.data[ravel(s, src.shape)]! : fill;
+  }
+  return out;
+}
+
+export function wordType(t: ElemType): 'f32' | 'i32' | 'u32' {
+  return storageType(t);
+}
+
+/** Number of elements and the 2D-folded grid for one thread per element. */
+export function grid(ctx: KernelContext, n: number): [number, number, number] {
+  return dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension);
+}
+
+const STRIDED_BODY = `struct Params { n: u32, rank: u32, offset: i32, _p: u32, shape: array<vec4<u32>, 2>, mods: array<vec4<u32>, 2>, strides: array<vec4<i32>, 2> }
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  var rem = i;
+  var src = P.offset;
+  for (var k = i32(P.rank) - 1; k >= 0; k--) {
+    let d = P.shape[k >> 2u][k & 3];
+    let c = rem % d;
+    rem = rem / d;
+    src += i32(c % P.mods[k >> 2u][k & 3]) * P.strides[k >> 2u][k & 3];
+  }
+  Y[i] = X[src];
+}`;
+
+/**
+ * out[o] = in[offset + Σ (o_k mod mods_k) · strides_k] over the output's coordinates o. `mods`
+ * defaults to the output shape (no wrap); Tile passes the input shape.
+ */
+export function stridedKernel(ctx: KernelContext, name: string, input: number, output: number, dtype: ElemType,
+  outShape: readonly number[], strides: readonly number[], offset = 0, mods?: readonly number[]): KernelSpec {
+  const n = shapeSize(outShape);
+  const w = wordType(dtype);
+  const args: KernelArg[] = [{ input }, { output }];
+  return {
+    name, key: `strided_${w}`, args,
+    uniforms: new UniformWriter().u32(n, outShape.length).i32(offset).u32(0)
+      .u32Array(outShape.map((d) => Math.max(1, d)), 2).u32Array((mods ?? outShape).map((d) => Math.max(1, d)), 2).i32Array(strides, 2).finish(),
+    workgroups: grid(ctx, n),
+    wgsl: () => resolveWgsl({
+      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+      requires: [linearIndex(WG)],
+      body: STRIDED_BODY,
+    }),
+  };
+}
+
+export function sameType(t: ValueType): ValueType { return { dtype: t.dtype, shape: [...t.shape] }; }

@@ -1,0 +1,68 @@
+/**
+ * Gather — https://onnx.ai/onnx/operators/onnx__Gather.html
+ * Output shape data[:axis] + indices.shape + data[axis+1:]; negative indices count from the back
+ * (opset 11). Indices may be a runtime tensor; out-of-range ones (an error in ONNX) yield 0 on the GPU
+ * instead of reading out of bounds.
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { shapeSize } from '../../ir/types.js';
+import { UniformWriter, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+import { checkRank, emptyLike, grid, normAxis, WG, wordType } from './common.js';
+
+interface A { axis: number }
+
+export const Gather: OpDef<A> = {
+  type: 'Gather',
+  attrs: (a) => ({ axis: a.int('axis', 0) }),
+  infer(ctx, a) {
+    const [x, idx] = [ctx.inputs[0]!, ctx.inputs[1]!];
+    const axis = normAxis(ctx, a.axis, x.shape.length);
+    const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];
+    checkRank(ctx, shape, 'output');
+    return [{ dtype: x.dtype, shape }];
+  },
+  reference([x, idx], a, ctx) {
+    const axis = normAxis(ctx, a.axis, x!.shape.length);
+    const d = x!.shape[axis]!;
+    const outer = shapeSize(x!.shape.slice(0, axis)), inner = shapeSize(x!.shape.slice(axis + 1));
+    const m = idx!.data.length;
+    const out = emptyLike(x!.dtype, [...x!.shape.slice(0, axis), ...idx!.shape, ...x!.shape.slice(axis + 1)]);
+    for (let o = 0; o < outer; o++) for (let j = 0; j < m; j++) {
+      let q = idx!.data[j]!;
+      if (q < 0) q += d;
+      if (q < 0 || q >= d) throw ctx.error(`index ${idx!.data[j]} out of range for axis of size ${d}`, 'indices must lie in [-d, d-1]', { index: idx!.data[j] });
+      for (let r = 0; r < inner; r++) out.data[(o * m + j) * inner + r] = x!.data[(o * d + q) * inner + r]!;
+    }
+    return [out];
+  },
+  gpu(ctx, a) {
+    const [x, idx] = [ctx.inputs[0]!, ctx.inputs[1]!];
+    const axis = normAxis(ctx, a.axis, x.shape.length);
+    const w = wordType(x.dtype), wi = wordType(idx.dtype);
+    const n = shapeSize(ctx.outputs[0]!.shape);
+    const inner = shapeSize(x.shape.slice(axis + 1)), m = shapeSize(idx.shape);
+    return { kernels: [{
+      name: 'gather', key: `gather_${w}_${wi}`, args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
+      uniforms: new UniformWriter().u32(n, inner, Math.max(1, m), x.shape[axis]!).finish(),
+      wgsl: () => resolveWgsl({
+        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` },
+          { name: 'I', kind: 'read', type: `array<${wi}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+        requires: [linearIndex(WG)],
+        body: `struct Params { n: u32, inner: u32, m: u32, d: u32 }
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  let r = i % P.inner;
+  let t = i / P.inner;
+  let j = t % P.m;
+  let o = t / P.m;
+  var q = i32(I[j]);
+  if (q < 0) { q += i32(P.d); }
+  if (q < 0 || q >= i32(P.d)) { Y[i] = ${w}(0); return; }
+  Y[i] = X[(o * P.d + u32(q)) * P.inner + r];
+}`,
+      }),
+    }] };
+  },
+};

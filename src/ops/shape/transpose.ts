@@ -1,0 +1,40 @@
+/**
+ * Transpose — https://onnx.ai/onnx/operators/onnx__Transpose.html
+ * `perm` defaults to reversing the axes. Output dim k is input dim perm[k].
+ */
+import type { InferContext, OpDef } from '../types.js';
+import { checkRank, denseStrides, gatherRef, stridedKernel } from './common.js';
+
+interface A { perm: number[] | null }
+
+function permOf(ctx: InferContext, rank: number, a: A): number[] {
+  const p = a.perm ?? [...Array(rank).keys()].reverse();
+  const ok = p.length === rank && new Set(p).size === rank && p.every((x) => x >= 0 && x < rank);
+  if (!ok) throw ctx.error(`perm ${JSON.stringify(p)} is not a permutation of ${rank} axes`, 'list each axis 0..rank-1 once', { perm: p });
+  return p;
+}
+
+export const Transpose: OpDef<A> = {
+  type: 'Transpose',
+  attrs: (a) => ({ perm: a.has('perm') ? a.ints('perm') : null }),
+  infer(ctx, a) {
+    const x = ctx.inputs[0]!;
+    checkRank(ctx, x.shape);
+    const p = permOf(ctx, x.shape.length, a);
+    return [{ dtype: x.dtype, shape: p.map((k) => x.shape[k]!) }];
+  },
+  reference([x], a, ctx) {
+    const p = permOf(ctx, x!.shape.length, a);
+    return [gatherRef(x!, p.map((k) => x!.shape[k]!), (c) => {
+      const s = new Array<number>(c.length);
+      p.forEach((k, i) => (s[k] = c[i]!));
+      return s;
+    })];
+  },
+  gpu(ctx, a) {
+    const x = ctx.inputs[0]!;
+    const p = permOf(ctx, x.shape.length, a);
+    const st = denseStrides(x.shape);
+    return { kernels: [stridedKernel(ctx, 'transpose', 0, 0, x.dtype, ctx.outputs[0]!.shape, p.map((k) => st[k]!))] };
+  },
+};
