@@ -1,0 +1,124 @@
+/**
+ * The demo's scenes: spheres, yawed boxes and a floor, kept both as analytic primitives (for the
+ * ray-cast ground-truth AO) and as triangle meshes (for the G-buffer). Object ids start at 1; 0 is sky.
+ */
+import type { Camera, Vec3 } from './math.js';
+
+export type Primitive =
+  | { kind: 'plane'; height: number; albedo: Vec3 }
+  | { kind: 'sphere'; center: Vec3; radius: number; albedo: Vec3 }
+  | { kind: 'box'; center: Vec3; half: Vec3; yaw: number; albedo: Vec3 };
+
+export interface Scene {
+  primitives: Primitive[];
+}
+
+/** Half extent of the floor mesh; the analytic floor is infinite, which only the sky beyond would show. */
+export const FLOOR_HALF = 30;
+/** Bytes per primitive in the storage buffer the AO pass reads (struct Prim in gtao.ts). */
+export const PRIM_BYTES = 32;
+/** Vertex layout: position, normal, albedo (float32x3 each), object id (uint32). */
+export const VERTEX_BYTES = 40;
+
+/** A deterministic scene for tests and the default demo: floor, a box, a sphere on the floor. */
+export function demoScene(): Scene {
+  return {
+    primitives: [
+      { kind: 'plane', height: 0, albedo: [0.8, 0.8, 0.78] },
+      { kind: 'box', center: [0, 0.5, 0], half: [0.5, 0.5, 0.5], yaw: 0, albedo: [0.85, 0.3, 0.25] },
+      { kind: 'sphere', center: [1.4, 0.6, 0.3], radius: 0.6, albedo: [0.3, 0.5, 0.85] },
+      { kind: 'box', center: [-1.3, 0.35, 0.8], half: [0.35, 0.35, 0.7], yaw: 0.6, albedo: [0.4, 0.8, 0.4] },
+    ],
+  };
+}
+
+export const demoCamera = (): Camera => ({ target: [0, 0.4, 0], yaw: 0.5, pitch: 0.45, distance: 5, fovY: Math.PI / 3, near: 0.1, far: 60 });
+
+/** xorshift32: reproducible scenes from a seed. */
+export function rng(seed: number): () => number {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+}
+
+/** A random scene (3–9 objects resting on the floor, some stacked or touching) and a camera looking at it. */
+export function randomScene(seed: number): { scene: Scene; camera: Camera } {
+  const r = rng(seed);
+  const u = (a: number, b: number) => a + (b - a) * r();
+  const color = (): Vec3 => [u(0.2, 0.95), u(0.2, 0.95), u(0.2, 0.95)];
+  const prims: Primitive[] = [{ kind: 'plane', height: 0, albedo: color() }];
+  const n = 3 + Math.floor(r() * 7);
+  for (let i = 0; i < n; i++) {
+    const x = u(-2.5, 2.5), z = u(-2.5, 2.5);
+    if (r() < 0.5) {
+      const rad = u(0.2, 0.9);
+      prims.push({ kind: 'sphere', center: [x, r() < 0.8 ? rad : u(rad, 2), z], radius: rad, albedo: color() });
+    } else {
+      const half: Vec3 = [u(0.15, 0.9), u(0.15, 1.0), u(0.15, 0.9)];
+      prims.push({ kind: 'box', center: [x, r() < 0.85 ? half[1] : u(half[1], 2), z], half, yaw: u(0, Math.PI), albedo: color() });
+    }
+  }
+  const camera: Camera = { target: [u(-1, 1), u(0, 0.8), u(-1, 1)], yaw: u(0, 2 * Math.PI), pitch: u(0.15, 1.1), distance: u(4, 9), fovY: Math.PI / 3, near: 0.1, far: 60 };
+  return { scene: { primitives: prims }, camera };
+}
+
+/** The analytic primitives as the AO pass reads them: center.xyz, kind, half.xyz (radius in x), yaw. */
+export function packPrimitives(scene: Scene): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(1, scene.primitives.length) * PRIM_BYTES);
+  const f = new Float32Array(buf), u = new Uint32Array(buf);
+  scene.primitives.forEach((p, i) => {
+    const o = i * 8;
+    if (p.kind === 'plane') { f[o + 1] = p.height; u[o + 3] = 0; }
+    if (p.kind === 'sphere') { f.set(p.center, o); u[o + 3] = 1; f[o + 4] = p.radius; }
+    if (p.kind === 'box') { f.set(p.center, o); u[o + 3] = 2; f.set(p.half, o + 4); f[o + 7] = p.yaw; }
+  });
+  return buf;
+}
+
+export interface Mesh {
+  vertices: ArrayBuffer;
+  indices: Uint32Array;
+}
+
+/** Triangulate the scene in world space (static scenes: no per-object transforms at draw time). */
+export function buildMesh(scene: Scene): Mesh {
+  const v: number[] = [], ids: number[] = [], idx: number[] = [];
+  const vert = (p: Vec3, n: Vec3, c: Vec3, id: number) => { v.push(...p, ...n, ...c); ids.push(id); return ids.length - 1; };
+  const quad = (a: number, b: number, c: number, d: number) => idx.push(a, b, c, a, c, d);
+  scene.primitives.forEach((p, i) => {
+    const id = i + 1;
+    if (p.kind === 'plane') {
+      const h = FLOOR_HALF, y = p.height, n: Vec3 = [0, 1, 0];
+      quad(vert([-h, y, -h], n, p.albedo, id), vert([-h, y, h], n, p.albedo, id), vert([h, y, h], n, p.albedo, id), vert([h, y, -h], n, p.albedo, id));
+    } else if (p.kind === 'sphere') {
+      const rings = 24, segs = 48, base = ids.length;
+      for (let a = 0; a <= rings; a++) {
+        const th = (Math.PI * a) / rings;
+        for (let b = 0; b <= segs; b++) {
+          const ph = (2 * Math.PI * b) / segs;
+          const n: Vec3 = [Math.sin(th) * Math.cos(ph), Math.cos(th), Math.sin(th) * Math.sin(ph)];
+          vert([p.center[0] + p.radius * n[0], p.center[1] + p.radius * n[1], p.center[2] + p.radius * n[2]], n, p.albedo, id);
+        }
+      }
+      for (let a = 0; a < rings; a++) for (let b = 0; b < segs; b++) {
+        const k = base + a * (segs + 1) + b;
+        quad(k, k + 1, k + segs + 2, k + segs + 1);
+      }
+    } else {
+      const c = Math.cos(p.yaw), s = Math.sin(p.yaw);
+      // Rotation about +Y by yaw: the AO pass applies the inverse to bring rays into the box frame.
+      const rot = (x: number, y: number, z: number): Vec3 => [c * x + s * z, y, -s * x + c * z];
+      const w = (l: Vec3): Vec3 => { const q = rot(l[0], l[1], l[2]); return [p.center[0] + q[0], p.center[1] + q[1], p.center[2] + q[2]]; };
+      for (let axis = 0; axis < 3; axis++) for (const sign of [-1, 1]) {
+        const nl: Vec3 = [0, 0, 0]; nl[axis] = sign;
+        const a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
+        const corner = (s1: number, s2: number): Vec3 => { const l: Vec3 = [0, 0, 0]; l[axis] = sign * p.half[axis]; l[a1] = s1 * p.half[a1]; l[a2] = s2 * p.half[a2]; return w(l); };
+        const n = rot(nl[0], nl[1], nl[2]);
+        quad(vert(corner(-1, -1), n, p.albedo, id), vert(corner(1, -1), n, p.albedo, id), vert(corner(1, 1), n, p.albedo, id), vert(corner(-1, 1), n, p.albedo, id));
+      }
+    }
+  });
+  const vertices = new ArrayBuffer(ids.length * VERTEX_BYTES);
+  const f = new Float32Array(vertices), u = new Uint32Array(vertices);
+  for (let k = 0; k < ids.length; k++) { f.set(v.slice(k * 9, k * 9 + 9), k * 10); u[k * 10 + 9] = ids[k]!; }
+  return { vertices, indices: new Uint32Array(idx) };
+}
