@@ -1,0 +1,23 @@
+/** Typed errors of the shader-ML layer: shapes of inline networks and their weight files. */
+import { ModelFormatError, ShapeError, WgmlError } from '../errors.js';
+
+/** Layer sizes and weight/bias/input lengths that do not agree. */
+export class MlpDimensionError extends ShapeError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super(message, hint, details);
+  }
+}
+
+/** A safetensors file or a .wgmat file that cannot be decoded. */
+export class WeightFileError extends ModelFormatError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super(message, hint, details);
+  }
+}
+
+/** A precision or scope the device cannot run (e.g. f16 without shader-f16). */
+export class ShaderMLFeatureError extends WgmlError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super('E_FEATURE', message, hint, details);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Subgroup scope for inline networks: a workgroup of one subgroup evaluates one row per invocation,
+ * layers as int8×int8→i32 subgroup-matrix products (chromium-experimental-subgroup-matrix), per-layer
+ * scales for weights and activations. Spelling follows what runs on Dawn/NVIDIA: operands declared
+ * `array<i32>` with four 8-bit values a word, offsets and strides in 8-bit elements,
+ * `subgroup_matrix_left<i8, K, M>`, `subgroup_matrix_right<i8, N, K>`, `subgroup_matrix_result<i32, N, M>`.
+ */
+import { applyActivation } from './activations.js';
+import { activationModule } from './activations.js';
+import type { MlpWgsl, ShaderMLP } from './mlp.js';
+
+const M = 16, N = 16, K = 32;
+
+interface Config { M: number; N: number; K: number; componentType: string; resultComponentType: string }
+
+/** null when subgroup scope can run on `device`, else why not (the fallback reason). */
+export function subgroupSupport(device: GPUDevice | undefined): string | null {
+  if (!device) return 'no device given to check for chromium-experimental-subgroup-matrix';
+  if (!device.features.has('chromium-experimental-subgroup-matrix' as GPUFeatureName)) return 'the device lacks chromium-experimental-subgroup-matrix';
+  if (!device.features.has('subgroups' as GPUFeatureName)) return 'the device lacks subgroups';
+  const info = device.adapterInfo as GPUAdapterInfo & { subgroupMatrixConfigs?: Config[]; subgroupMinSize?: number; subgroupMaxSize?: number };
+  const cfgs = info.subgroupMatrixConfigs ?? [];
+  if (!cfgs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.M === M && c.N === N && c.K === K)) {
+    return `no i8→i32 M${M}×N${N}×K${K} subgroup-matrix config (adapter offers ${cfgs.length ? cfgs.map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`).join(', ') : 'none'})`;
+  }
+  const s = subgroupSizeOf(device);
+  if (!s) return `subgroup size varies (${info.subgroupMinSize}..${info.subgroupMaxSize}); subgroup scope needs a fixed size that is a multiple of ${M}`;
+  return null;
+}
+
+export function subgroupSizeOf(device: GPUDevice): number | null {
+  const info = device.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const s = info.subgroupMinSize;
+  return s && s === info.subgroupMaxSize && s % M === 0 ? s : null;
+}
+
+const pad = (v: number, m: number) => Math.ceil(v / m) * m;
+
+/** Quantization used by the subgroup path: scale of each layer's input and weights. */
+export function int8Scales(mlp: ShaderMLP): { sx: number[]; sw: number[] } {
+  const ranges = mlp.inputRanges ?? calibrateDefault(mlp);
+  return {
+    sx: ranges.map((r) => r / 127),
+    sw: mlp.layers.map((l) => Math.max(1e-12, l.weight.reduce((m, v) => Math.max(m, Math.abs(v)), 0)) / 127),
+  };
+}
+
+function calibrateDefault(mlp: ShaderMLP): number[] {
+  // Without calibration data assume inputs in [-1, 1]: a seeded uniform sample bounds later layers.
+  let s = 12345;
+  const r = () => { s = (s * 1103515245 + 12345) >>> 0; return s / 4294967296; };
+  return mlp.calibrate(Float32Array.from({ length: 256 * mlp.inputs }, () => r() * 2 - 1));
+}
+
+const q8 = (v: number, s: number) => Math.max(-127, Math.min(127, Math.round(v / s)));
+
+/** CPU reference of the int8 path (what the subgroup kernel computes, up to f32 rounding). */
+export function forwardInt8(mlp: ShaderMLP, x: ArrayLike<number>): Float32Array {
+  const { sx, sw } = int8Scales(mlp);
+  const batch = x.length / mlp.inputs;
+  let cur = Float32Array.from(x);
+  mlp.layers.forEach((l, li) => {
+    const inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!;
+    const qw = l.weight.map((v) => q8(v, sw[li]!));
+    const next = new Float32Array(batch * out);
+    for (let b = 0; b < batch; b++) {
+      const qx = Array.from({ length: inp }, (_, i) => q8(cur[b * inp + i]!, sx[li]!));
+      for (let o = 0; o < out; o++) {
+        let acc = 0;
+        for (let i = 0; i < inp; i++) acc += qw[o * inp + i]! * qx[i]!;
+        next[b * out + o] = applyActivation(l.activation, acc * sx[li]! * sw[li]! + l.bias[o]!, l.alpha);
+      }
+    }
+    cur = next;
+  });
+  return cur;
+}
+
+/** Pack int8 Wᵀ per layer as [Kpad][Npad] bytes (the right operand), layers one after another. */
+function packWeights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8Array; offsets: number[] } {
+  const offsets: number[] = [];
+  let n = 0;
+  mlp.layers.forEach((_, li) => { offsets.push(n); n += pad(mlp.sizes[li]!, K) * pad(mlp.sizes[li + 1]!, N); });
+  const bytes = new Int8Array(n);
+  mlp.layers.forEach((l, li) => {
+    const inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!, op = pad(out, N);
+    for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) bytes[offsets[li]! + i * op + o] = q8(l.weight[o * inp + i]!, sw[li]!);
+  });
+  return { bytes: new Uint8Array(bytes.buffer), offsets };
+}
+
+/** Generate the subgroup-scope function; only called when {@link subgroupSupport} said yes. */
+export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, binding: number, sgSize = 32): MlpWgsl {
+  const S = sgSize;
+  const { sx, sw } = int8Scales(mlp);
+  const { bytes, offsets } = packWeights(mlp, sw);
+  const biases = new Float32Array(mlp.layers.reduce((a, l) => a + l.bias.length, 0));
+  const bOff: number[] = [];
+  let bo = 0;
+  for (const l of mlp.layers) { bOff.push(bo); biases.set(l.bias, bo); bo += l.bias.length; }
+  const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, N));
+  const maxK = Math.max(...kp), maxN = Math.max(...np);
+  const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+  const IN = mlp.inputs, OUT = mlp.outputs;
+  const R = Math.max(maxN, IN);
+  const code: string[] = [
+    `@group(${group}) @binding(${binding}) var<storage, read> ${name}_qw: array<i32>;`,
+    `@group(${group}) @binding(${binding + 1}) var<storage, read> ${name}_bias: array<f32>;`,
+    `var<workgroup> ${name}_act: array<i32, ${(S * maxK) / 4}>;`,
+    `var<workgroup> ${name}_acc: array<i32, ${S * maxN}>;`,
+    // Each invocation packs its own row: four int8 values per word, row stride Kpad bytes.
+    `fn ${name}_store_row(lane: u32, v: ptr<function, array<f32, ${R}>>, n: u32, kpad: u32, inv_s: f32) {
+  for (var w = 0u; w < kpad / 4u; w++) {
+    var word = 0u;
+    for (var j = 0u; j < 4u; j++) {
+      let k = w * 4u + j;
+      var q = 0i;
+      if (k < n) { q = i32(clamp(round((*v)[k] * inv_s), -127.0, 127.0)); }
+      word |= (bitcast<u32>(q) & 0xffu) << (8u * j);
+    }
+    ${name}_act[lane * (kpad / 4u) + w] = bitcast<i32>(word);
+  }
+}`,
+  ];
+  const body: string[] = [`fn ${name}(x: array<f32, ${IN}>, lane: u32) -> array<f32, ${OUT}> {
+  var row: array<f32, ${R}>;
+  for (var i = 0u; i < ${IN}u; i++) { row[i] = x[i]; }
+  ${name}_store_row(lane, &row, ${IN}u, ${kp[0]}u, ${f(1 / sx[0]!)});`];
+  mlp.layers.forEach((l, li) => {
+    const Kp = kp[li]!, Np = np[li]!, out = mlp.sizes[li + 1]!;
+    body.push(`  workgroupBarrier();
+  for (var mt = 0u; mt < ${S / M}u; mt++) {
+    for (var nt = 0u; nt < ${Np / N}u; nt++) {
+      var acc = subgroup_matrix_result<i32, ${N}, ${M}>();
+      for (var kt = 0u; kt < ${Kp / K}u; kt++) {
+        let a = subgroupMatrixLoad<subgroup_matrix_left<i8, ${K}, ${M}>>(&${name}_act, mt * ${M * Kp}u + kt * ${K}u, false, ${Kp}u);
+        let b = subgroupMatrixLoad<subgroup_matrix_right<i8, ${N}, ${K}>>(&${name}_qw, ${offsets[li]}u + kt * ${K * Np}u + nt * ${N}u, false, ${Np}u);
+        acc = subgroupMatrixMultiplyAccumulate(a, b, acc);
+      }
+      subgroupMatrixStore(&${name}_acc, mt * ${M * Np}u + nt * ${N}u, acc, false, ${Np}u);
+    }
+  }
+  workgroupBarrier();
+  for (var o = 0u; o < ${out}u; o++) {
+    row[o] = sml_${l.activation}_f32(f32(${name}_acc[lane * ${Np}u + o]) * ${f(sx[li]! * sw[li]!)} + ${name}_bias[${bOff[li]}u + o], ${f(l.alpha)});
+  }`);
+    if (li + 1 < mlp.layers.length) body.push(`  ${name}_store_row(lane, &row, ${out}u, ${kp[li + 1]}u, ${f(1 / sx[li + 1]!)});`);
+  });
+  body.push(`  var y: array<f32, ${OUT}>;
+  for (var i = 0u; i < ${OUT}u; i++) { y[i] = row[i]; }
+  return y;
+}`);
+  const act = activationModule('f32');
+  const all = code.join('\n') + '\n' + body.join('\n');
+  const enables = ['chromium_experimental_subgroup_matrix', 'subgroups'];
+  const module = { name: `shaderml_${name}_subgroup`, code: all, requires: [act], enables };
+  return {
+    name, scope: 'subgroup', precision: 'f32', storage: 'buffer', module, workgroupSize: S,
+    signature: `fn ${name}(x: array<f32, ${IN}>, lane: u32) -> array<f32, ${OUT}>`,
+    code: enables.map((e) => `enable ${e};`).join('\n') + '\n' + act.code + '\n' + all,
+    layoutEntries: (visibility) => [
+      { binding, visibility, buffer: { type: 'read-only-storage' } },
+      { binding: binding + 1, visibility, buffer: { type: 'read-only-storage' } },
+    ],
+    bindGroupEntries: (device) => {
+      const [w, b] = mlp.buffersFor(device, 'subgroup_i8', () => [{ label: `${name} int8 weights`, bytes }, { label: `${name} biases`, bytes: new Uint8Array(biases.buffer) }]);
+      return [{ binding, resource: { buffer: w! } }, { binding: binding + 1, resource: { buffer: b! } }];
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { describe, it, expect } from 'vitest';
+import { ShaderMLP, type MlpWgsl } from '../src/shaderml/mlp.js';
+import { forwardInt8, subgroupSupport } from '../src/shaderml/subgroup.js';
+import { MlpDimensionError, WeightFileError } from '../src/shaderml/errors.js';
+import { readSafetensors, writeSafetensors } from '../src/shaderml/safetensors.js';
+import { roundHalf } from '../src/shaderml/half.js';
+import type { Activation } from '../src/shaderml/activations.js';
+import { resolveWgsl } from '../src/gpu/wgsl.js';
+import { testDevice, scoped } from './helpers/gpu.js';
+import { rng, randn, compareClose, testSeed } from './helpers/random.js';
+
+const SIZES = [5, 12, 7, 3];
+const ACT_SETS: Activation[][] = [['silu', 'tanh', 'sine'], ['relu', 'leaky_relu', 'sigmoid']];
+
+function buffer(device: GPUDevice, data: Float32Array, usage: number): GPUBuffer {
+  const b = device.createBuffer({ label: 'test', size: data.byteLength, usage, mappedAtCreation: true });
+  new Float32Array(b.getMappedRange()).set(data);
+  b.unmap();
+  return b;
+}
+
+async function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<Float32Array> {
+  const rb = device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, rb, 0, size);
+  device.queue.submit([enc.finish()]);
+  await rb.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(rb.getMappedRange().slice(0));
+  rb.unmap();
+  return out;
+}
+
+const readRow = (n: number) => `fn read_x(r: u32) -> array<f32, ${n}> { var x: array<f32, ${n}>; for (var i = 0u; i < ${n}u; i++) { x[i] = X[r * ${n}u + i]; } return x; }`;
+
+/** Evaluate the MLP per invocation in a compute shader (workgroup 32, lane = local index). */
+async function runCompute(device: GPUDevice, mlp: ShaderMLP, net: MlpWgsl, x: Float32Array): Promise<Float32Array> {
+  const rows = x.length / mlp.inputs, OUT = mlp.outputs;
+  const call = net.signature.includes('lane') ? `${net.name}(read_x(r), lid)` : `${net.name}(read_x(r))`;
+  const code = resolveWgsl({
+    bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+    requires: [net.module],
+    body: `${readRow(mlp.inputs)}
+@compute @workgroup_size(32) fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r = min(wg.x * 32u + lid, ${rows - 1}u); // no early return: subgroup scope needs the whole workgroup
+  let y = ${call};
+  if (wg.x * 32u + lid < ${rows}u) { for (var o = 0u; o < ${OUT}u; o++) { Y[r * ${OUT}u + o] = y[o]; } }
+}`,
+  });
+  return scoped(device, async () => {
+    const xb = buffer(device, x, GPUBufferUsage.STORAGE);
+    const yb = device.createBuffer({ label: 'y', size: rows * OUT * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const l0 = device.createBindGroupLayout({ entries: [0, 1].map((b) => ({ binding: b, visibility: GPUShaderStage.COMPUTE, buffer: { type: b ? 'storage' : 'read-only-storage' } as GPUBufferBindingLayout })) });
+    const l1 = device.createBindGroupLayout({ entries: net.layoutEntries(GPUShaderStage.COMPUTE) });
+    const pipe = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, device.createBindGroup({ layout: l0, entries: [{ binding: 0, resource: { buffer: xb } }, { binding: 1, resource: { buffer: yb } }] }));
+    pass.setBindGroup(1, device.createBindGroup({ layout: l1, entries: net.bindGroupEntries(device) }));
+    pass.dispatchWorkgroups(Math.ceil(rows / 32));
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    return readBuffer(device, yb, rows * OUT * 4);
+  });
+}
+
+/** Render a W×H rgba32float target with `fs`/`vs` code; returns rows of 4 floats per pixel. */
+async function render(device: GPUDevice, code: string, W: number, H: number, net: MlpWgsl, xb: GPUBuffer, visibility: number, vertices: number, topology: GPUPrimitiveTopology): Promise<Float32Array> {
+  return scoped(device, async () => {
+    const tex = device.createTexture({ size: [W, H], format: 'rgba32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    const l0 = device.createBindGroupLayout({ entries: [{ binding: 0, visibility, buffer: { type: 'read-only-storage' } }] });
+    const l1 = device.createBindGroupLayout({ entries: net.layoutEntries(visibility) });
+    const module = device.createShaderModule({ code });
+    const pipe = await device.createRenderPipelineAsync({
+      layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }),
+      vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [{ format: 'rgba32float' }] }, primitive: { topology },
+    });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginRenderPass({ colorAttachments: [{ view: tex.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] });
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, device.createBindGroup({ layout: l0, entries: [{ binding: 0, resource: { buffer: xb } }] }));
+    pass.setBindGroup(1, device.createBindGroup({ layout: l1, entries: net.bindGroupEntries(device) }));
+    pass.draw(vertices);
+    pass.end();
+    const bpr = Math.ceil((W * 16) / 256) * 256;
+    const rb = device.createBuffer({ size: bpr * H, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    enc.copyTextureToBuffer({ texture: tex }, { buffer: rb, bytesPerRow: bpr }, [W, H]);
+    device.queue.submit([enc.finish()]);
+    await rb.mapAsync(GPUMapMode.READ);
+    const all = new Float32Array(rb.getMappedRange().slice(0));
+    rb.unmap();
+    const out = new Float32Array(W * H * 4);
+    for (let y = 0; y < H; y++) out.set(all.subarray((y * bpr) / 4, (y * bpr) / 4 + W * 4), y * W * 4);
+    return out;
+  });
+}
+
+function firstOutputs(y: Float32Array, rows: number, n: number): Float32Array {
+  const o = new Float32Array(rows * 4);
+  for (let r = 0; r < rows; r++) { for (let i = 0; i < Math.min(n, 3); i++) o[r * 4 + i] = y[r * n + i]!; o[r * 4 + 3] = 1; }
+  return o;
+}
+
+function reference(mlp: ShaderMLP, x: Float32Array, precision: 'f32' | 'f16'): Float32Array {
+  if (precision === 'f32') return mlp.forward(x);
+  const h = ShaderMLP.fromLayers([...mlp.sizes], mlp.layers.map((l) => ({ weight: roundHalf(l.weight), bias: roundHalf(l.bias) })), mlp.layers.map((l) => l.activation));
+  return h.forward(roundHalf(x));
+}
+// f16 arithmetic: ~1e-3 relative per op, accumulated over up to 12 terms and 3 layers.
+const TOL = { f32: [1e-4, 2e-5], f16: [2e-2, 2e-2] } as const;
+
+describe('ShaderMLP thread scope', () => {
+  const seed = testSeed();
+  for (const precision of ['f32', 'f16'] as const) {
+    for (const storage of ['buffer', 'inline'] as const) {
+      it(`compute stage, ${precision}, ${storage} weights, every activation (seed ${seed})`, async () => {
+        const device = await testDevice();
+        for (const [k, acts] of ACT_SETS.entries()) {
+          const mlp = ShaderMLP.random(SIZES, acts, seed + k);
+          const x = randn(rng(seed + 10 + k), 40 * SIZES[0]!);
+          const net = mlp.wgsl({ name: 'net', precision, storage, device });
+          expect(net.precision).toBe(precision);
+          const got = await runCompute(device, mlp, net, x);
+          const [rt, at] = TOL[precision];
+          expect(compareClose(got, reference(mlp, x, precision), rt, at), `acts ${acts}`).toBeNull();
+        }
+      });
+    }
+  }
+
+  it(`fragment stage: each pixel evaluates the MLP on its own inputs (seed ${seed})`, async () => {
+    const device = await testDevice();
+    const W = 16, H = 4, mlp = ShaderMLP.random(SIZES, ACT_SETS[0]!, seed + 3);
+    const x = randn(rng(seed + 4), W * H * SIZES[0]!);
+    for (const precision of ['f32', 'f16'] as const) {
+      const net = mlp.wgsl({ name: 'shade', precision, device, group: 1 });
+      const code = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
+@vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> { let p = array(vec2(-1.0, -1.0), vec2(3.0, -1.0), vec2(-1.0, 3.0)); return vec4(p[i], 0.0, 1.0); }
+@fragment fn fs(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
+  let r = u32(pos.y) * ${W}u + u32(pos.x);
+  let y = shade(read_x(r));
+  return vec4(y[0], y[1], y[2], 1.0);
+}` });
+      const got = await render(device, code, W, H, net, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.FRAGMENT, 3, 'triangle-list');
+      const [rt, at] = TOL[precision];
+      expect(compareClose(got, firstOutputs(reference(mlp, x, precision), W * H, 3), rt, at), precision).toBeNull();
+    }
+  });
+
+  it(`vertex stage: each vertex evaluates the MLP, results reach the target as flat varyings (seed ${seed})`, async () => {
+    const device = await testDevice();
+    const N = 32, mlp = ShaderMLP.random(SIZES, ACT_SETS[1]!, seed + 5);
+    const x = randn(rng(seed + 6), N * SIZES[0]!);
+    for (const storage of ['buffer', 'inline'] as const) {
+      const net = mlp.wgsl({ name: 'vnet', storage, device, group: 1 });
+      const code = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
+struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y: vec4<f32> }
+@vertex fn vs(@builtin(vertex_index) i: u32) -> V {
+  let y = vnet(read_x(i));
+  return V(vec4((f32(i) + 0.5) / ${N}.0 * 2.0 - 1.0, 0.0, 0.0, 1.0), vec4(y[0], y[1], y[2], 1.0));
+}
+@fragment fn fs(v: V) -> @location(0) vec4<f32> { return v.y; }` });
+      const got = await render(device, code, N, 1, net, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.VERTEX, N, 'point-list');
+      expect(compareClose(got, firstOutputs(mlp.forward(x), N, 3), ...TOL.f32), storage).toBeNull();
+    }
+  });
+});
+
+describe('ShaderMLP subgroup scope', () => {
+  it('runs int8 subgroup matrices where the adapter has them, else falls back to thread scope', async () => {
+    const device = await testDevice();
+    const seed = testSeed();
+    const mlp = ShaderMLP.random([18, 32, 32, 8], 'relu', seed);
+    const x = randn(rng(seed + 1), 64 * 18, 0.5);
+    mlp.calibrate(x);
+    const net = mlp.wgsl({ name: 'decodeMaterial', scope: 'subgroup', device });
+    const why = subgroupSupport(device);
+    const got = await runCompute(device, mlp, net, x);
+    if (why) {
+      expect(net.scope).toBe('thread');
+      expect(net.fallbackReason).toBe(why);
+      expect(compareClose(got, mlp.forward(x), ...TOL.f32)).toBeNull();
+    } else {
+      expect(net.scope).toBe('subgroup');
+      // The kernel's integer sums are exact; only the f32 epilogue rounds.
+      expect(compareClose(got, forwardInt8(mlp, x), 1e-4, 1e-4)).toBeNull();
+      const err = Math.max(...got.map((v, i) => Math.abs(v - mlp.forward(x)[i]!)));
+      expect(err).toBeLessThan(0.1);
+    }
+  });
+});
+
+describe('ShaderMLP construction and files', () => {
+  it('refuses mismatched dimensions with typed errors', () => {
+    const w = (o: number, i: number) => ({ weight: new Float32Array(o * i), bias: new Float32Array(o) });
+    expect(() => ShaderMLP.fromLayers([4, 8, 2], [w(8, 4), w(2, 7)])).toThrow(MlpDimensionError);
+    expect(() => ShaderMLP.fromLayers([4, 8, 2], [w(8, 4), { weight: new Float32Array(16), bias: new Float32Array(3) }])).toThrow(/bias has 3 values, expected 2/);
+    expect(() => ShaderMLP.fromLayers([4, 8, 2], [w(8, 4)])).toThrow(MlpDimensionError);
+    expect(() => ShaderMLP.fromLayers([4, 8, 2], [w(8, 4), w(2, 8)], ['relu'])).toThrow(MlpDimensionError);
+    expect(() => ShaderMLP.random([4, 8], 'relu').forward(new Float32Array(7))).toThrow(MlpDimensionError);
+    const bad = writeSafetensors({ 'layers.0.weight': { dtype: 'F32', shape: [8, 4], data: new Float32Array(32) }, 'layers.0.bias': { dtype: 'F32', shape: [8], data: new Float32Array(8) },
+      'layers.1.weight': { dtype: 'F32', shape: [2, 6], data: new Float32Array(12) }, 'layers.1.bias': { dtype: 'F32', shape: [2], data: new Float32Array(2) } });
+    expect(() => ShaderMLP.fromSafetensors(bad)).toThrow(MlpDimensionError);
+    expect(() => readSafetensors(bad.subarray(0, bad.length - 4))).toThrow(WeightFileError);
+  });
+
+  it('round-trips through safetensors (F32 exact, F16 rounded)', () => {
+    const mlp = ShaderMLP.random([6, 10, 4], ['silu', 'sigmoid'], testSeed());
+    const back = ShaderMLP.fromSafetensors(mlp.toSafetensors());
+    expect(back.sizes).toEqual(mlp.sizes);
+    expect(back.layers.map((l) => l.activation)).toEqual(['silu', 'sigmoid']);
+    back.layers.forEach((l, i) => expect(Array.from(l.weight)).toEqual(Array.from(mlp.layers[i]!.weight)));
+    const half = ShaderMLP.fromSafetensors(mlp.toSafetensors('F16'));
+    half.layers.forEach((l, i) => expect(Array.from(l.bias)).toEqual(Array.from(roundHalf(mlp.layers[i]!.bias))));
+  });
+});
