@@ -11,7 +11,7 @@
 import { ModelFormatError } from '../errors.js';
 import type { Graph } from '../ir/types.js';
 import { int64, protoType, type ModelProto } from './proto.js';
-import { decodeError } from './decode-error.js';
+import { decodeAt } from './decode-error.js';
 import { convertGraph, externalLocations } from './graph.js';
 import { validateGraph, SUPPORTED_OPSETS } from './validate.js';
 
@@ -28,12 +28,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   // A Node Buffer view makes protobufjs slice bytes fields without copying (large raw_data weights).
   const B = (globalThis as { Buffer?: { from(a: ArrayBufferLike, o: number, n: number): Uint8Array } }).Buffer;
   const buf = B ? B.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-  let m: ModelProto;
-  try {
-    m = protoType('ModelProto').decode(buf) as unknown as ModelProto;
-  } catch (e) {
-    throw decodeError(e, 'ONNX model', bytes.byteLength);
-  }
+  const m = decodeAt<ModelProto>(protoType('ModelProto'), buf, 'ONNX model');
   if (!m.graph) {
     throw new ModelFormatError(`the ONNX model (${bytes.byteLength} bytes) has no graph`, 'the file is not an ONNX model, or it is empty or truncated', { size: bytes.byteLength });
   }

@@ -7,7 +7,7 @@ import { DTypeError, ModelFormatError } from '../errors.js';
 import type { ElemType, HostTensor } from '../ir/types.js';
 import { hostArrayFor } from '../ir/types.js';
 import { DATA_TYPE, int64, protoType, type Int64, type TensorProto } from './proto.js';
-import { decodeError } from './decode-error.js';
+import { decodeAt } from './decode-error.js';
 
 const ELEM: Record<number, ElemType> = {
   1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
@@ -204,11 +204,5 @@ export function tensorFromProto(t: TensorProto, what = `tensor '${t.name ?? ''}'
 
 /** Decode a serialized TensorProto (the test data's input_*.pb / output_*.pb files). */
 export function parseTensorProto(bytes: Uint8Array): HostTensor {
-  let t: TensorProto;
-  try {
-    t = protoType('TensorProto').decode(bytes) as unknown as TensorProto;
-  } catch (e) {
-    throw decodeError(e, 'TensorProto', bytes.byteLength);
-  }
-  return tensorFromProto(t);
+  return tensorFromProto(decodeAt<TensorProto>(protoType('TensorProto'), bytes, 'TensorProto'));
 }
