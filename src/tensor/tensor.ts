@@ -49,6 +49,8 @@ let nextId = 0;
 
 /** Buffers made by {@link tensor}, with the bytes their elements fill (the rest, up to 4-byte alignment, is padding). */
 const madeBuffers = new WeakMap<GPUBuffer, number>();
+/** wgml-made buffers freed by destroy(): views over them are unusable too. */
+const freedBuffers = new WeakSet<GPUBuffer>();
 /** Owned tensors alive per device, for leak tests. */
 const live = new WeakMap<GPUDevice, number>();
 /** Resources other modules attached to a tensor (e.g. layout uniforms), freed with it. */
@@ -104,7 +106,7 @@ export class Tensor {
 
   /** @throws ResourceStateError after destroy() or when the device was lost. */
   assertUsable(device?: GPUDevice): void {
-    if (this.#destroyed) throw new ResourceStateError(`tensor '${this.label}' was used after destroy()`, 'create a new tensor; destroy() is final', { tensor: this.label });
+    if (this.#destroyed || freedBuffers.has(this.buffer)) throw new ResourceStateError(`tensor '${this.label}' was used after destroy()${this.#destroyed ? '' : ' of the tensor owning its buffer'}`, 'create a new tensor; destroy() is final', { tensor: this.label });
     if (device && device !== this.device) throw new ResourceStateError(`tensor '${this.label}' belongs to another GPUDevice`, 'create the tensor on the device that runs the work (wgml never copies between devices)', { tensor: this.label });
     assertDeviceAlive(this.device);
   }
@@ -187,6 +189,7 @@ export class Tensor {
     destroyHooks.delete(this);
     if (this.owned) {
       this.buffer.destroy();
+      freedBuffers.add(this.buffer);
       live.set(this.device, (live.get(this.device) ?? 1) - 1);
     }
   }
