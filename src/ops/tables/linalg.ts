@@ -7,6 +7,15 @@ import { LogSoftmax } from '../linalg/log-softmax.js';
 import { LayerNormalization } from '../linalg/layer-norm.js';
 import { InstanceNormalization } from '../linalg/instance-norm.js';
 import { LpNormalization } from '../linalg/lp-norm.js';
+import { ReduceMean } from '../linalg/reduce-mean.js';
+import { ReduceSum } from '../linalg/reduce-sum.js';
+import { ReduceMax } from '../linalg/reduce-max.js';
+import { ReduceMin } from '../linalg/reduce-min.js';
+import { ReduceProd } from '../linalg/reduce-prod.js';
+import { ReduceSumSquare } from '../linalg/reduce-sum-square.js';
+import { ReduceL1 } from '../linalg/reduce-l1.js';
+import { ReduceL2 } from '../linalg/reduce-l2.js';
+import { ReduceLogSumExp } from '../linalg/reduce-log-sum-exp.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -16,4 +25,13 @@ export const OPS: OpDef[] = [
   LayerNormalization,
   InstanceNormalization,
   LpNormalization,
+  ReduceMean,
+  ReduceSum,
+  ReduceMax,
+  ReduceMin,
+  ReduceProd,
+  ReduceSumSquare,
+  ReduceL1,
+  ReduceL2,
+  ReduceLogSumExp,
 ];

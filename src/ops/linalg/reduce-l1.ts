@@ -1,0 +1,8 @@
+/**
+ * ReduceL1 — https://onnx.ai/onnx/operators/onnx__ReduceL1.html
+ * axes: attribute before opset 18, constant input 1 from opset 18 (listed in constInputs);
+ * keepdims (default 1); noop_with_empty_axes (opset ≥ 13/18) makes empty axes an identity-shaped map.
+ */
+import { reduceOp } from './reduce-common.js';
+
+export const ReduceL1 = reduceOp('ReduceL1', 'l1', 18);
