@@ -78,10 +78,17 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
 
   const unsupported: UnsupportedNode[] = [];
   const nodes: Node[] = [];
+  // Values downstream of an unsupported node have no type; skip their readers so the one error lists every unsupported node.
+  const poisoned = new Set<string>();
   for (const node of graph.nodes) {
     const opset = opsetOf(graph, node.domain);
     const rule = rules.lookup(node.opType, node.domain, opset);
-    if (!rule) { unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: rules.failure(node.opType, node.domain, opset) }); continue; }
+    if (!rule) {
+      unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: rules.failure(node.opType, node.domain, opset) });
+      for (const o of node.outputs) poisoned.add(o);
+      continue;
+    }
+    if (node.inputs.some((n) => poisoned.has(n))) { for (const o of node.outputs) poisoned.add(o); continue; }
     const inTypes = node.inputs.map((n) => {
       if (!n) return null;
       const t = types.get(n);

@@ -5,8 +5,10 @@ import { OPS as CONV } from './tables/conv.js';
 import { OPS as LINALG } from './tables/linalg.js';
 import { OPS as SHAPE } from './tables/shape.js';
 import { OPS as QUANT } from './tables/quant.js';
+import { copyOp } from './misc/copy.js';
+import { dropoutOp } from './misc/dropout.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, ...CONV, ...LINALG, ...SHAPE, ...QUANT];
+const OPS: OpDef[] = [...ELEMENTWISE, ...CONV, ...LINALG, ...SHAPE, ...QUANT, copyOp, dropoutOp];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {
@@ -38,3 +40,9 @@ export function lookupFailure(type: string, domain: string, opset: number): stri
 export function allOps(): OpDef[] {
   return [...byKey.values()].flat();
 }
+
+/** The op table in the shape ir/ and onnx/ take as a parameter. */
+export const opRules = {
+  lookup: lookupOp,
+  failure: lookupFailure,
+};

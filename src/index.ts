@@ -1,0 +1,28 @@
+/**
+ * wgml: machine learning on the GPU timeline, beside rendering, for WebGPU.
+ *
+ * @example
+ * import * as wgml from 'wgml';
+ * const device = await wgml.requestDevice();
+ * const lib = await wgml.loadLibrary(device, 'model.wgml');
+ * const pipeline = await wgml.createPipeline(device, lib.function('main'), { inputDimensions: { input: [1, 4, 270, 480] } });
+ * const heap = wgml.createHeap(device, pipeline.intermediatesHeapSize);
+ * const args = pipeline.bind({ input: x, output: y }, heap);
+ * const encoder = device.createCommandEncoder();
+ * wgml.encodeNetwork(encoder, args);
+ * device.queue.submit([encoder.finish()]);
+ */
+export * from './errors.js';
+export { requestDevice, useDevice, deviceInfo, type DeviceInfo, type RequestDeviceOptions } from './gpu/device.js';
+export { resolveWgsl, type WgslModule, type WgslShader, type WgslBinding } from './gpu/wgsl.js';
+export { Tensor, tensor, tensorView, type TensorDesc, type TensorViewDesc } from './tensor/tensor.js';
+export type { DType } from './tensor/dtype.js';
+export type { Graph, HostTensor, ElemType, ValueType } from './ir/types.js';
+export { loadOnnx } from './onnx/load.js';
+export { loadLibrary, Library, type NetworkFunction } from './runtime/library.js';
+export { createPipeline, NetworkPipeline, type PipelineOptions, type TensorSpec } from './runtime/pipeline.js';
+export { createHeap, Heap } from './runtime/heap.js';
+export { BoundNetwork, type NetworkArgs } from './runtime/bind.js';
+export { encodeNetwork, type EncodeOptions } from './runtime/encode.js';
+export { runModel, runPipeline } from './runtime/run.js';
+export { writePackage, readPackage } from './runtime/package.js';

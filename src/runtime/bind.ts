@@ -1,0 +1,79 @@
+/** bind(): check the caller's tensors against the pipeline and build every bind group once. */
+import { BindingError } from '../errors.js';
+import { fmtShape } from '../ir/types.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Heap } from './heap.js';
+import type { NetworkPipeline, TensorSpec } from './pipeline.js';
+import type { Place } from './compile.js';
+import { bindGroupLayout, bindingSignature } from './kernels.js';
+
+/** Tensors for a network's inputs and outputs, by name. */
+export type NetworkArgs = Record<string, Tensor>;
+
+export class BoundNetwork {
+  readonly pipeline: NetworkPipeline;
+  readonly heap: Heap;
+  readonly args: Readonly<NetworkArgs>;
+  /** @internal one per dispatch */ readonly bindGroups: GPUBindGroup[];
+  /** @internal */ readonly tensors: Tensor[];
+  constructor(pipeline: NetworkPipeline, heap: Heap, args: NetworkArgs, bindGroups: GPUBindGroup[]) {
+    this.pipeline = pipeline; this.heap = heap; this.args = args; this.bindGroups = bindGroups;
+    this.tensors = Object.values(args);
+  }
+  /** Throws a typed error if anything it binds was destroyed or the device was lost. */
+  assertUsable(): void {
+    this.pipeline.assertUsable();
+    this.heap.assertUsable(this.pipeline.device);
+    for (const t of this.tensors) t.assertUsable(this.pipeline.device);
+  }
+}
+
+function describe(specs: TensorSpec[]): string {
+  return specs.map((s) => `${s.name}: ${s.dtype} ${fmtShape(s.shape)}`).join(', ');
+}
+
+function checkTensor(p: NetworkPipeline, spec: TensorSpec, t: unknown, role: string): Tensor {
+  if (!(t instanceof Tensor)) throw new BindingError(`${role} '${spec.name}' must be a wgml Tensor, got ${t === null ? 'null' : typeof t}`, `create it with wgml.tensor(device, { dtype: '${spec.dtype}', shape: ${fmtShape(spec.shape)} })`, { name: spec.name });
+  t.assertUsable(p.device);
+  if (t.dtype !== spec.dtype) throw new BindingError(`${role} '${spec.name}' is ${spec.dtype} (model type ${spec.elemType}); the tensor given is ${t.dtype}`, `bind a ${spec.dtype} tensor`, { name: spec.name, expected: spec.dtype, got: t.dtype });
+  if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i]))
+    throw new BindingError(`${role} '${spec.name}' has shape ${fmtShape(spec.shape)} in this pipeline; the tensor given has ${fmtShape(t.shape)}`, 'create the pipeline with inputDimensions matching your tensors, or reshape the tensor', { name: spec.name, expected: spec.shape, got: t.shape });
+  if (!t.isDense) throw new BindingError(`${role} '${spec.name}' is a strided view; networks bind dense tensors`, 'copy it into a dense tensor first', { name: spec.name });
+  const align = p.device.limits.minStorageBufferOffsetAlignment;
+  if ((t.offset * 4) % align) throw new BindingError(`${role} '${spec.name}' starts at byte ${t.offset * 4}, not a multiple of minStorageBufferOffsetAlignment (${align})`, `place the view at a multiple of ${align} bytes`, { name: spec.name });
+  return t;
+}
+
+export function bindNetwork(p: NetworkPipeline, args: NetworkArgs, heap: Heap): BoundNetwork {
+  const known = new Set([...p.inputs, ...p.outputs].map((s) => s.name));
+  for (const k of Object.keys(args)) if (!known.has(k))
+    throw new BindingError(`'${k}' is not an input or output of this network`, `inputs: ${describe(p.inputs)}; outputs: ${describe(p.outputs)}`, { name: k });
+  const missing = [...p.inputs, ...p.outputs].filter((s) => !(s.name in args));
+  if (missing.length) throw new BindingError(`missing tensors for ${missing.map((s) => `'${s.name}'`).join(', ')}`, `bind every input and output: ${describe([...p.inputs, ...p.outputs])}`, { missing: missing.map((s) => s.name) });
+  const tensors = new Map<string, Tensor>();
+  for (const s of p.inputs) tensors.set(s.name, checkTensor(p, s, args[s.name], 'input'));
+  for (const s of p.outputs) tensors.set(s.name, checkTensor(p, s, args[s.name], 'output'));
+  heap.assertUsable(p.device);
+  if (heap.size < p.intermediatesHeapSize) throw new BindingError(`the heap holds ${heap.size} bytes; this pipeline needs ${p.intermediatesHeapSize}`, 'create it with createHeap(device, pipeline.intermediatesHeapSize)', { heap: heap.size, needed: p.intermediatesHeapSize });
+  // Outputs are written while inputs are read: they must not share bytes (WebGPU forbids it, and the result would be garbage).
+  const ranges = [...tensors.entries()].map(([n, t]) => ({ n, b: t.buffer, s: t.offset * 4, e: t.offset * 4 + t.size * 4 }));
+  for (const o of p.outputs) {
+    const a = ranges.find((r) => r.n === o.name)!;
+    for (const r of ranges) if (r.n !== o.name && r.b === a.b && r.s < a.e && a.s < r.e)
+      throw new BindingError(`output '${o.name}' overlaps '${r.n}' in the same buffer`, 'give every output its own memory', { output: o.name, other: r.n });
+  }
+  const resource = (pl: Place): GPUBufferBinding => {
+    switch (pl.kind) {
+      case 'heap': return { buffer: heap.buffer, offset: pl.offset, size: pl.bytes };
+      case 'weights': return { buffer: p.weights, offset: pl.offset, size: pl.bytes };
+      case 'input': case 'output': { const t = tensors.get(pl.name)!; return { buffer: t.buffer, offset: t.offset * 4 + pl.offset, size: pl.bytes }; }
+    }
+  };
+  const groups = p.program.dispatches.map((d, i) => {
+    const entries: GPUBindGroupEntry[] = [];
+    if (d.kernel.uniforms) entries.push({ binding: 0, resource: { buffer: p.uniforms, offset: d.uniformOffset, size: d.kernel.uniforms.byteLength } });
+    for (const pl of d.places) entries.push({ binding: entries.length, resource: resource(pl) });
+    return p.device.createBindGroup({ label: `${p.label} #${i} ${d.node}`, layout: bindGroupLayout(p.device, bindingSignature(d.kernel)), entries });
+  });
+  return new BoundNetwork(p, heap, Object.fromEntries(tensors), groups);
+}

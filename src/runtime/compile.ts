@@ -1,0 +1,193 @@
+/**
+ * From a specialized graph to a program: one entry per dispatch, each binding resolved to a place
+ * (heap range, weights range, uniform range, or a caller tensor), plus the memory plan.
+ * Pure of GPU calls, so `wgml inspect` can show the plan without a device.
+ */
+import { Attrs } from '../ir/attrs.js';
+import type { Graph, HostTensor, Node, ValueType } from '../ir/types.js';
+import { shapeSize } from '../ir/types.js';
+import { opsetOf } from '../ir/infer.js';
+import { NodeError, UnsupportedOpsError, type UnsupportedNode } from '../errors.js';
+import { lookupOp, lookupFailure } from '../ops/registry.js';
+import type { DeviceCaps, KernelContext, KernelSpec } from '../ops/types.js';
+import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
+import { inferContext } from './single.js';
+
+/** Where a value's bytes live. `offset` is in bytes inside that place. */
+export type Place =
+  | { kind: 'heap'; offset: number; bytes: number }
+  | { kind: 'weights'; offset: number; bytes: number }
+  | { kind: 'input'; name: string; offset: number; bytes: number }
+  | { kind: 'output'; name: string; offset: number; bytes: number };
+
+export interface Dispatch {
+  node: string;
+  op: string;
+  kernel: KernelSpec;
+  /** Places of the kernel's storage bindings, in order. */
+  places: Place[];
+  /** Byte offset of this kernel's uniform block in the uniform buffer, or -1. */
+  uniformOffset: number;
+}
+
+export interface CompiledNode {
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attrs: Node['attrs'];
+  /** Indices into `dispatches`. */
+  dispatches: number[];
+  alias: boolean;
+  flops: number;
+}
+
+export interface Program {
+  nodes: CompiledNode[];
+  dispatches: Dispatch[];
+  inputs: { name: string; type: ValueType }[];
+  outputs: { name: string; type: ValueType }[];
+  /** Every value's type and place (after aliasing). */
+  values: Map<string, { type: ValueType; place: Place }>;
+  weights: { name: string; offset: number; tensor: HostTensor }[];
+  weightsBytes: number;
+  uniforms: ArrayBuffer;
+  intermediatesHeapSize: number;
+  peakLiveBytes: number;
+}
+
+export interface CompileOptions {
+  caps: DeviceCaps;
+  /** Alignment of bound ranges: the device's minStorageBufferOffsetAlignment. */
+  storageAlign: number;
+  uniformAlign: number;
+  /** Keep every intermediate alive to the end (debug capture): no memory reuse. */
+  noReuse?: boolean;
+}
+
+const bytesOf = (t: ValueType) => shapeSize(t.shape) * 4;
+
+export function compileProgram(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, opts: CompileOptions): Program {
+  const inputNames = new Set(g.inputs.filter((i) => !constants.has(i.name)).map((i) => i.name));
+  const outputNames = g.outputs.map((o) => o.name);
+  const outputSet = new Set(outputNames);
+  const refused: UnsupportedNode[] = [];
+  const alias = new Map<string, string>();
+  const root = (v: string): string => { while (alias.has(v)) v = alias.get(v)!; return v; };
+
+  interface Step { node: Node; plan: { kernels: KernelSpec[]; scratch: number[] } | null; aliasOf: string | null }
+  const steps: Step[] = [];
+  const addNode = (node: Node) => {
+    const opset = opsetOf(g, node.domain);
+    const op = lookupOp(node.opType, node.domain, opset);
+    if (!op) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: lookupFailure(node.opType, node.domain, opset) }); return; }
+    const a = op.attrs(new Attrs(node), opset);
+    const ins = node.inputs.map((n) => (n ? types.get(n)! : null));
+    const ictx = inferContext(node, ins, (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
+    const outs = node.outputs.map((o) => types.get(o)!);
+    if (op.alias) {
+      const src = node.inputs[op.alias(a)]!;
+      alias.set(node.outputs[0]!, src);
+      steps.push({ node, plan: null, aliasOf: src });
+      return;
+    }
+    if (!op.gpu) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: 'no GPU kernel for runtime (non-constant) inputs' }); return; }
+    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps };
+    const plan = op.gpu(kctx, a);
+    if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }
+    steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null });
+  };
+  for (const n of g.nodes) addNode(n);
+  // Outputs that are not written by a kernel of their own get a copy into the caller's tensor.
+  const written = new Set(steps.filter((s) => s.plan).flatMap((s) => s.node.outputs));
+  outputNames.forEach((o, i) => {
+    if (written.has(o)) return;
+    const src = `${o}::src${i}`;
+    // rename: whatever produced `o` (alias, constant, input) now produces `src`
+    for (const s of steps) s.node = { ...s.node, outputs: s.node.outputs.map((x) => (x === o ? src : x)), inputs: s.node.inputs.map((x) => (x === o ? src : x)) };
+    if (alias.has(o)) { alias.set(src, alias.get(o)!); alias.delete(o); }
+    if (constants.has(o)) constants.set(src, constants.get(o)!);
+    if (inputNames.has(o)) { alias.set(src, o); }
+    types.set(src, types.get(o)!);
+    addNode({ name: `copy:${o}`, opType: 'Copy', domain: 'wgml', inputs: [src], outputs: [o], attrs: {} });
+  });
+  if (refused.length) throw new UnsupportedOpsError(refused);
+
+  // Weights: every constant a kernel reads, packed at storage alignment.
+  const weights: Program['weights'] = [];
+  const weightOffsets = new Map<string, number>();
+  let wOff = 0;
+  for (const s of steps) for (const i of s.node.inputs) {
+    const r = i ? root(i) : '';
+    if (r && constants.has(r) && !weightOffsets.has(r) && s.plan) {
+      const t = constants.get(r)!;
+      const bytes = t.data.length * 4;
+      if (bytes > opts.caps.maxStorageBufferBindingSize)
+        throw new NodeError(s.node, `weight '${r}' is ${bytes} bytes, over this device's maxStorageBufferBindingSize (${opts.caps.maxStorageBufferBindingSize})`, 'use a device with a larger limit; wgml does not split single weights across bindings yet', { weight: r, bytes });
+      weightOffsets.set(r, wOff);
+      weights.push({ name: r, offset: wOff, tensor: t });
+      wOff = alignUp(wOff + Math.max(bytes, 4), opts.storageAlign);
+    }
+  }
+
+  // Lifetimes of heap values (intermediates and scratch), with reads through aliases counted on the root.
+  const life = new Map<string, PlanValue>();
+  const heapish = (v: string) => !constants.has(v) && !inputNames.has(v) && !outputSet.has(v);
+  steps.forEach((s, idx) => {
+    for (const i of s.node.inputs) if (i) { const r = root(i); const pv = life.get(r); if (pv) pv.last = Math.max(pv.last, idx); }
+    if (s.plan) {
+      for (const o of s.node.outputs) if (o && heapish(o)) life.set(o, { id: o, bytes: bytesOf(types.get(o)!), first: idx, last: idx });
+      s.plan.scratch.forEach((b, k) => life.set(`${s.node.name}::scratch${k}`, { id: `${s.node.name}::scratch${k}`, bytes: b, first: idx, last: idx }));
+    }
+  });
+  if (opts.noReuse) for (const v of life.values()) v.last = steps.length;
+  const mem = planMemory([...life.values()], opts.storageAlign);
+
+  const placeOf = (v: string): Place => {
+    const r = root(v);
+    const t = types.get(v)!;
+    const bytes = Math.max(4, bytesOf(t));
+    if (constants.has(r)) return { kind: 'weights', offset: weightOffsets.get(r) ?? -1, bytes };
+    if (inputNames.has(r)) return { kind: 'input', name: r, offset: 0, bytes };
+    if (outputSet.has(r)) return { kind: 'output', name: r, offset: 0, bytes };
+    return { kind: 'heap', offset: mem.offsets.get(r)!, bytes };
+  };
+
+  const dispatches: Dispatch[] = [];
+  const nodes: CompiledNode[] = [];
+  const uniformChunks: { off: number; data: ArrayBuffer }[] = [];
+  let uOff = 0;
+  for (const s of steps) {
+    const cn: CompiledNode = { name: s.node.name, opType: s.node.opType, domain: s.node.domain, inputs: s.node.inputs, outputs: s.node.outputs, attrs: s.node.attrs, dispatches: [], alias: !s.plan, flops: 0 };
+    nodes.push(cn);
+    if (!s.plan) continue;
+    for (const k of s.plan.kernels) {
+      const places = k.args.map((a): Place => {
+        if ('input' in a) return placeOf(s.node.inputs[a.input]!);
+        if ('output' in a) return placeOf(s.node.outputs[a.output]!);
+        const id = `${s.node.name}::scratch${a.scratch}`;
+        return { kind: 'heap', offset: mem.offsets.get(id)!, bytes: Math.max(4, s.plan!.scratch[a.scratch]!) };
+      });
+      let uniformOffset = -1;
+      if (k.uniforms) { uniformOffset = uOff; uniformChunks.push({ off: uOff, data: k.uniforms }); uOff = alignUp(uOff + k.uniforms.byteLength, opts.uniformAlign); }
+      cn.dispatches.push(dispatches.length);
+      dispatches.push({ node: s.node.name, op: s.node.opType, kernel: k, places, uniformOffset });
+    }
+  }
+  const uniforms = new ArrayBuffer(Math.max(16, uOff));
+  for (const c of uniformChunks) new Uint8Array(uniforms, c.off, c.data.byteLength).set(new Uint8Array(c.data));
+
+  const values = new Map<string, { type: ValueType; place: Place }>();
+  for (const [name, type] of types) {
+    const used = steps.some((s) => s.node.inputs.includes(name) || s.node.outputs.includes(name));
+    if (used) values.set(name, { type, place: placeOf(name) });
+  }
+  return {
+    nodes, dispatches, values, weights, weightsBytes: wOff, uniforms,
+    inputs: [...inputNames].map((name) => ({ name, type: types.get(name)! })),
+    outputs: outputNames.map((name) => ({ name, type: types.get(name)! })),
+    intermediatesHeapSize: mem.heapSize,
+    peakLiveBytes: mem.peakLiveBytes,
+  };
+}

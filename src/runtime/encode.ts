@@ -1,0 +1,33 @@
+/**
+ * encodeNetwork: record a bound network into the caller's command encoder as one compute pass.
+ * Never submits, maps, reads back or creates GPU objects.
+ */
+import type { BoundNetwork } from './bind.js';
+
+export interface EncodeOptions {
+  /** Timestamp writes for the network's pass (profiling). */
+  timestampWrites?: GPUComputePassTimestampWrites;
+}
+
+/**
+ * @example
+ * const encoder = device.createCommandEncoder();
+ * wgml.encodeNetwork(encoder, args);
+ * device.queue.submit([encoder.finish()]);
+ */
+export function encodeNetwork(encoder: GPUCommandEncoder, bound: BoundNetwork, opts?: EncodeOptions): void {
+  bound.assertUsable();
+  const p = bound.pipeline;
+  const pass = encoder.beginComputePass(opts?.timestampWrites ? { label: p.label, timestampWrites: opts.timestampWrites } : { label: p.label });
+  const ds = p.program.dispatches;
+  const pipes = p.gpuPipelines;
+  const groups = bound.bindGroups;
+  for (let i = 0; i < ds.length; i++) {
+    const wg = ds[i]!.kernel.workgroups;
+    if (wg[0] === 0 || wg[1] === 0 || wg[2] === 0) continue;
+    pass.setPipeline(pipes[i]!);
+    pass.setBindGroup(0, groups[i]!);
+    pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
+  }
+  pass.end();
+}

@@ -1,0 +1,155 @@
+/**
+ * The `.wgml` package: one file holding a manifest (format version, graph, checksums) and the
+ * weights as a safetensors section.
+ *
+ *   bytes 0..3   "WGML"
+ *   bytes 4..7   format version (u32 LE)
+ *   bytes 8..11  manifest length M (u32 LE)
+ *   12..12+M     manifest JSON (UTF-8)
+ *   then, 8-aligned, the sections the manifest lists (offset/length from the file start, FNV-1a-64 checksum)
+ *
+ * Graph attributes of kind tensor and graph are stored inline in the manifest (tensors as base64).
+ */
+import type { AttrValue, Graph, HostTensor, Node } from '../ir/types.js';
+import { hostArrayFor, shapeSize, storageType } from '../ir/types.js';
+import { ModelFormatError } from '../errors.js';
+import { readSafetensors, writeSafetensors, type SafeInput } from '../shaderml/safetensors.js';
+
+export const PACKAGE_VERSION = 1;
+const MAGIC = [0x57, 0x47, 0x4d, 0x4c]; // WGML
+
+export function isPackage(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** FNV-1a 64-bit, hex: detects corruption (not tampering) without async crypto. */
+export function checksum(bytes: Uint8Array): string {
+  let h = 0xcbf29ce484222325n;
+  const p = 0x100000001b3n;
+  for (let i = 0; i < bytes.length; i++) { h ^= BigInt(bytes[i]!); h = (h * p) & 0xffffffffffffffffn; }
+  return h.toString(16).padStart(16, '0');
+}
+
+interface Manifest {
+  format: 'wgml';
+  version: number;
+  producer: string;
+  graph: unknown;
+  sections: { name: string; offset: number; length: number; checksum: string }[];
+  tensors: Record<string, { dtype: HostTensor['dtype']; shape: number[] }>;
+}
+
+function b64(a: ArrayBufferView): string {
+  const u = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let s = '';
+  for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function unb64(s: string): Uint8Array {
+  const bin = atob(s);
+  const u = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+  return u;
+}
+
+function encodeTensorInline(t: HostTensor): unknown {
+  return { dtype: t.dtype, shape: t.shape, data: b64(t.data) };
+}
+function decodeTensorInline(j: { dtype: HostTensor['dtype']; shape: number[]; data: string }): HostTensor {
+  const raw = unb64(j.data);
+  const data = hostArrayFor(j.dtype, shapeSize(j.shape));
+  if (raw.byteLength !== data.byteLength) throw new ModelFormatError(`inline tensor of shape [${j.shape}] has ${raw.byteLength} bytes`, 'the package is corrupt');
+  new Uint8Array(data.buffer).set(raw);
+  return { dtype: j.dtype, shape: j.shape, data };
+}
+
+function encodeGraph(g: Graph): unknown {
+  const attr = (a: AttrValue): unknown => a.kind === 'tensor' ? { kind: 'tensor', value: encodeTensorInline(a.value) }
+    : a.kind === 'graph' ? { kind: 'graph', value: encodeGraph(a.value) } : a;
+  return {
+    name: g.name, inputs: g.inputs, outputs: g.outputs, opsets: g.opsets,
+    valueInfo: [...g.valueInfo.values()],
+    nodes: g.nodes.map((n) => ({ ...n, attrs: Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, attr(v)])) })),
+  };
+}
+
+function decodeGraph(j: Record<string, unknown>, initializers: Map<string, HostTensor>): Graph {
+  const attr = (a: { kind: string; value: unknown }): AttrValue => a.kind === 'tensor' ? { kind: 'tensor', value: decodeTensorInline(a.value as never) }
+    : a.kind === 'graph' ? { kind: 'graph', value: decodeGraph(a.value as Record<string, unknown>, new Map()) } : a as AttrValue;
+  const nodes = (j.nodes as Node[]).map((n) => ({ ...n, attrs: Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, attr(v as never)])) }));
+  const vi = (j.valueInfo as Graph['inputs']) ?? [];
+  return { name: String(j.name ?? ''), inputs: j.inputs as Graph['inputs'], outputs: j.outputs as Graph['outputs'], opsets: j.opsets as Graph['opsets'], nodes, initializers, valueInfo: new Map(vi.map((v) => [v.name, v])) };
+}
+
+/** Write a graph (already optimized by the caller) into a `.wgml` package. */
+export function writePackage(g: Graph, producer = 'wgml'): Uint8Array {
+  const tensors: Record<string, SafeInput> = {};
+  const meta: Manifest['tensors'] = {};
+  for (const [name, t] of g.initializers) {
+    const st = storageType(t.dtype);
+    // u32 words travel as their i32 bit pattern; the manifest keeps the real element type
+    const data = st === 'u32' ? new Int32Array(t.data.buffer, t.data.byteOffset, t.data.length) : t.data;
+    tensors[name] = { dtype: st === 'f32' ? 'F32' : 'I32', shape: t.shape, data };
+    meta[name] = { dtype: t.dtype, shape: t.shape };
+  }
+  const weights = writeSafetensors(tensors, { producer });
+  const manifest: Manifest = { format: 'wgml', version: PACKAGE_VERSION, producer, graph: encodeGraph(g), sections: [], tensors: meta };
+  // the section offset depends on the manifest length, which depends on the offset: iterate to a fixed point
+  let offset = 0;
+  let json = '';
+  for (let k = 0; k < 4; k++) {
+    manifest.sections = [{ name: 'weights', offset, length: weights.length, checksum: checksum(weights) }];
+    json = JSON.stringify(manifest);
+    const next = Math.ceil((12 + new TextEncoder().encode(json).length) / 8) * 8;
+    if (next === offset) break;
+    offset = next;
+  }
+  const mj = new TextEncoder().encode(json);
+  const out = new Uint8Array(offset + weights.length);
+  out.set(MAGIC, 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(4, PACKAGE_VERSION, true);
+  dv.setUint32(8, mj.length, true);
+  out.set(mj, 12);
+  out.set(weights, offset);
+  return out;
+}
+
+/** Read a `.wgml` package, verifying version, bounds and checksums. */
+export function readPackage(bytes: Uint8Array): Graph {
+  if (!isPackage(bytes)) throw new ModelFormatError('not a .wgml package (bad magic)', 'pass a file written by `wgml convert`', { offset: 0 });
+  if (bytes.length < 12) throw new ModelFormatError(`the package is truncated (${bytes.length} bytes)`, 'the file is incomplete', { offset: bytes.length });
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(4, true);
+  if (version !== PACKAGE_VERSION) throw new ModelFormatError(`package format version ${version}; this wgml reads version ${PACKAGE_VERSION}`, 'convert the model again with this wgml', { offset: 4, version });
+  const mlen = dv.getUint32(8, true);
+  if (12 + mlen > bytes.length) throw new ModelFormatError(`the manifest (${mlen} bytes at offset 12) runs past the end of the file (${bytes.length} bytes)`, 'the file is truncated', { offset: 8 });
+  let manifest: Manifest;
+  try { manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + mlen))) as Manifest; } catch (e) {
+    throw new ModelFormatError(`the manifest is not valid JSON: ${(e as Error).message}`, 'the file is corrupt', { offset: 12 });
+  }
+  if (manifest.format !== 'wgml' || !Array.isArray(manifest.sections) || typeof manifest.graph !== 'object' || !manifest.graph)
+    throw new ModelFormatError('the manifest lacks format/sections/graph', 'the file is corrupt', { offset: 12 });
+  const w = manifest.sections.find((s) => s.name === 'weights');
+  if (!w || !Number.isInteger(w.offset) || !Number.isInteger(w.length) || w.offset < 0 || w.length < 0 || w.offset + w.length > bytes.length)
+    throw new ModelFormatError(`the weights section (${JSON.stringify(w)}) does not fit in the file (${bytes.length} bytes)`, 'the file is truncated or corrupt', { offset: w?.offset });
+  const section = bytes.subarray(w.offset, w.offset + w.length);
+  const sum = checksum(section);
+  if (sum !== w.checksum) throw new ModelFormatError(`the weights section checksum is ${sum}, the manifest says ${w.checksum}`, 'the file is corrupt', { offset: w.offset });
+  const st = readSafetensors(section);
+  const inits = new Map<string, HostTensor>();
+  for (const [name, t] of st.tensors) {
+    const m = manifest.tensors?.[name];
+    if (!m) throw new ModelFormatError(`weight '${name}' is not described in the manifest`, 'the file is corrupt', { tensor: name });
+    const data = hostArrayFor(m.dtype, shapeSize(m.shape));
+    if (data.byteLength !== t.data.byteLength) throw new ModelFormatError(`weight '${name}' holds ${t.data.byteLength} bytes for shape [${m.shape}]`, 'the file is corrupt', { tensor: name });
+    new Uint8Array(data.buffer).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    inits.set(name, { dtype: m.dtype, shape: m.shape, data });
+  }
+  try {
+    return decodeGraph(manifest.graph as Record<string, unknown>, inits);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`the graph in the manifest is malformed: ${(e as Error).message}`, 'the file is corrupt', { offset: 12 });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * NetworkPipeline: a network specialized to input dimensions, its kernels compiled, its weights and
+ * uniforms uploaded. `bind()` resolves every binding once; `encodeNetwork()` then only records.
+ */
+import { deviceInfo, assertDeviceAlive } from '../gpu/device.js';
+import { withErrorScope } from '../gpu/scope.js';
+import type { Graph, ValueType } from '../ir/types.js';
+import { specialize } from '../ir/infer.js';
+import { opRules } from '../ops/registry.js';
+import { foldBatchNorm } from '../passes/fold-batchnorm.js';
+import { fuseEpilogues } from '../passes/fuse-epilogue.js';
+import { ResourceStateError } from '../errors.js';
+import { compileProgram, type Program } from './compile.js';
+import { pipelineFor } from './kernels.js';
+import { deviceCaps } from './single.js';
+import { bindNetwork, type BoundNetwork, type NetworkArgs } from './bind.js';
+import type { Heap } from './heap.js';
+import { tensorDTypeOf } from './dtypes.js';
+
+export interface PipelineOptions {
+  /** Concrete sizes for inputs with symbolic dimensions, by input name. */
+  inputDimensions?: Record<string, readonly number[]>;
+  /** Graph passes (default all on): BatchNorm folding and epilogue fusion. */
+  fuse?: boolean;
+  /** Keep every intermediate alive (debug capture); costs memory. */
+  noReuse?: boolean;
+  label?: string;
+}
+
+export interface TensorSpec {
+  name: string;
+  /** wgml tensor dtype the caller binds (f32 for float models; i32 for int64/int32/bool; u32 for unsigned). */
+  dtype: 'f32' | 'i32' | 'u32';
+  /** ONNX element type of the model value. */
+  elemType: ValueType['dtype'];
+  shape: number[];
+}
+
+export class NetworkPipeline {
+  readonly device: GPUDevice;
+  readonly label: string;
+  readonly program: Program;
+  readonly inputs: TensorSpec[];
+  readonly outputs: TensorSpec[];
+  /** @internal */ readonly gpuPipelines: GPUComputePipeline[];
+  /** @internal */ readonly weights: GPUBuffer;
+  /** @internal */ readonly uniforms: GPUBuffer;
+  #destroyed = false;
+
+  /** @internal use {@link createPipeline}. */
+  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer) {
+    this.device = device; this.label = label; this.program = program; this.gpuPipelines = gpuPipelines;
+    this.weights = weights; this.uniforms = uniforms;
+    const spec = (v: { name: string; type: ValueType }): TensorSpec => ({ name: v.name, dtype: tensorDTypeOf(v.type.dtype), elemType: v.type.dtype, shape: [...v.type.shape] });
+    this.inputs = program.inputs.map(spec);
+    this.outputs = program.outputs.map(spec);
+  }
+
+  /** Bytes the caller's heap must hold. */
+  get intermediatesHeapSize(): number { return this.program.intermediatesHeapSize; }
+  /** Lower bound on heap bytes: the most bytes live at once. */
+  get peakLiveBytes(): number { return this.program.peakLiveBytes; }
+  get weightsBytes(): number { return this.program.weightsBytes; }
+  get dispatchCount(): number { return this.program.dispatches.length; }
+  get destroyed(): boolean { return this.#destroyed; }
+
+  assertUsable(): void {
+    if (this.#destroyed) throw new ResourceStateError(`pipeline '${this.label}' was used after destroy()`, 'create it again with createPipeline()');
+    assertDeviceAlive(this.device);
+  }
+
+  /**
+   * Resolve every binding for these inputs, outputs and heap; builds all bind groups now so that
+   * encodeNetwork() allocates nothing.
+   * @example const args = pipeline.bind({ input: x, output: y }, heap);
+   */
+  bind(args: NetworkArgs, heap: Heap): BoundNetwork {
+    this.assertUsable();
+    return bindNetwork(this, args, heap);
+  }
+
+  /** Free the weights and uniform buffers. Bound networks made from it become unusable. */
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.weights.destroy();
+    this.uniforms.destroy();
+  }
+}
+
+/** Run the graph passes and compile the program for this device (no GPU work). */
+export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
+  const sg = specialize(graph, opts.inputDimensions ?? {}, opRules);
+  let g = sg.graph;
+  if (opts.fuse !== false) {
+    g = foldBatchNorm(g, sg.constants);
+    g = fuseEpilogues(g, sg.types, sg.constants);
+  }
+  const l = device.limits;
+  return compileProgram(g, sg.types, sg.constants, {
+    caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
+  });
+}
+
+/**
+ * Specialize a network to input dimensions and compile it. Resolves once every kernel is compiled,
+ * so the first encodeNetwork() does not stall.
+ * @example
+ * const pipeline = await wgml.createPipeline(device, lib.function('main'), { inputDimensions: { input: [1, 4, 1080, 1920] } });
+ */
+export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Graph }, opts: PipelineOptions = {}): Promise<NetworkPipeline> {
+  assertDeviceAlive(device);
+  deviceInfo(device);
+  const graph = 'graph' in fn ? fn.graph : fn;
+  const label = opts.label ?? (graph.name || 'network');
+  const program = planNetwork(device, graph, opts);
+  return withErrorScope(device, `creating pipeline '${label}'`, async () => {
+    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel)));
+    const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    for (const w of program.weights) if (w.tensor.data.byteLength)
+      device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    const uniforms = device.createBuffer({ label: `${label} uniforms`, size: program.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(uniforms, 0, program.uniforms);
+    return new NetworkPipeline(device, label, program, gpuPipelines, weights, uniforms);
+  });
+}
