@@ -267,3 +267,32 @@ struct V { @builtin(position) pos: vec4f, @location(0) @interpolate(flat) v: vec
     });
   }
 });
+
+describe('buffers larger than maxStorageBufferBindingSize', () => {
+  it('binds a window around the tensor and rebases its offset', async () => {
+    const device = await testDevice();
+    const limit = device.limits.maxStorageBufferBindingSize;
+    if (limit + 4096 > device.limits.maxBufferSize) return; // the window path cannot arise on this device
+    const big = device.createBuffer({ label: 'test big', size: limit + 4096, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+    const offset = limit / 4 + 3; // f32 elements past the first binding's reach, not 256-byte aligned
+    const vals = Float32Array.from({ length: 12 }, (_, i) => i * 1.5 - 4);
+    device.queue.writeBuffer(big, offset * 4, vals);
+    await scoped(device, async () => {
+      const X = tensorView(big, { dtype: 'f32', shape: [3, 4], strides: [1, 3], offset }, device);
+      const Y = tensor(device, { dtype: 'f32', shape: [3, 4] });
+      const bx = tensorBinding('X', X, { binding: 0 });
+      const by = tensorBinding('Y', Y, { binding: 2, access: 'read_write' });
+      const code = resolveWgsl({ bindings: [], requires: [bx.wgsl, by.wgsl], body: `
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x < X_numel()) { Y_set_linear(g.x, X_at_linear(g.x)); }
+}` });
+      const [storage] = bx.entries(X);
+      expect((storage!.resource as GPUBufferBinding).offset! % device.limits.minStorageBufferOffsetAlignment).toBe(0);
+      expect((storage!.resource as GPUBufferBinding).size!).toBeLessThanOrEqual(limit);
+      await runCompute(device, code, [{ b: bx, t: X }, { b: by, t: Y }], 12);
+      expect(Array.from(await Y.read())).toEqual(gather(vals, [3, 4], [1, 3], 0));
+      Y.destroy();
+    });
+    big.destroy();
+  });
+});
