@@ -55,3 +55,22 @@ describe('Reduce*', () => {
     expect(() => op.infer(ctx, op.attrs(new Attrs(n), 13))).toThrow(/axes input is not a constant/);
   });
 });
+
+describe('ArgMax / ArgMin', () => {
+  for (const op of ['ArgMax', 'ArgMin']) {
+    it(`${op}: every axis, keepdims, select_last_index with ties`, async () => {
+      const x = rand([4, 5, 6]);
+      for (const axis of [0, 1, 2, -1, -3]) for (const keepdims of [0, 1]) {
+        await check(node(op, 1, { axis: i(axis), keepdims: i(keepdims) }), [x], { opset: 13 });
+      }
+      // Ties: small integers stored as floats.
+      const t = hostTensor('float32', [3, 40], Array.from({ length: 120 }, (_, k) => (k * 37) % 5));
+      for (const last of [0, 1]) {
+        const [ref] = await check(node(op, 1, { axis: i(1), select_last_index: i(last) }), [t], { opset: 13 });
+        // Row 0 holds each value 0..4 eight times: the first index of the extreme is < 5, the last one ≥ 35.
+        expect(last ? ref!.data[0]! >= 35 : ref!.data[0]! < 5).toBe(true);
+      }
+      await check(node(op, 1, { axis: i(0), keepdims: i(0) }), [hostTensor('int32', [7, 3], Array.from({ length: 21 }, (_, k) => (k * 11) % 9 - 4))], { opset: 13 });
+    });
+  }
+});

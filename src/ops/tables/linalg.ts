@@ -16,6 +16,8 @@ import { ReduceSumSquare } from '../linalg/reduce-sum-square.js';
 import { ReduceL1 } from '../linalg/reduce-l1.js';
 import { ReduceL2 } from '../linalg/reduce-l2.js';
 import { ReduceLogSumExp } from '../linalg/reduce-log-sum-exp.js';
+import { ArgMax } from '../linalg/arg-max.js';
+import { ArgMin } from '../linalg/arg-min.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -34,4 +36,6 @@ export const OPS: OpDef[] = [
   ReduceL1,
   ReduceL2,
   ReduceLogSumExp,
+  ArgMax,
+  ArgMin,
 ];

@@ -1,0 +1,69 @@
+/** Shared by ArgMax and ArgMin: attributes, shape rule, reference and a thread-per-output kernel. */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { hostTensor, storageType, type HostTensor } from '../../ir/types.js';
+import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+import { need, normAxis, prod } from './util.js';
+
+export interface ArgAttrs { axis: number; keepdims: boolean; last: boolean }
+
+function split(ctx: InferContext, a: ArgAttrs): { outer: number; R: number; inner: number; out: number[] } {
+  const s = need(ctx, 0, 'data').shape;
+  const ax = normAxis(ctx, a.axis, s.length);
+  const out = s.flatMap((d, i) => (i !== ax ? [d] : a.keepdims ? [1] : []));
+  return { outer: prod(s.slice(0, ax)), R: s[ax]!, inner: prod(s.slice(ax + 1)), out };
+}
+
+export function argOp(type: 'ArgMax' | 'ArgMin'): OpDef<ArgAttrs> {
+  const max = type === 'ArgMax';
+  return {
+    type,
+    attrs: (a, opset) => ({ axis: a.int('axis', 0), keepdims: a.int('keepdims', 1) === 1, last: opset >= 12 && a.int('select_last_index', 0) === 1 }),
+    infer(ctx, a) {
+      const { R, out } = split(ctx, a);
+      if (R === 0) throw ctx.error('the reduced axis is empty', `${type} of an empty axis is undefined`);
+      return [{ dtype: 'int64', shape: out }];
+    },
+    reference([x], a, ctx): HostTensor[] {
+      const { outer, R, inner, out } = split(ctx, a);
+      const y = hostTensor('int64', out);
+      for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+        let best = 0;
+        for (let r = 1; r < R; r++) {
+          const v = x!.data[(o * R + r) * inner + i]!, b = x!.data[(o * R + best) * inner + i]!;
+          if (max ? v > b || (a.last && v === b) : v < b || (a.last && v === b)) best = r;
+        }
+        y.data[o * inner + i] = best;
+      }
+      return [y];
+    },
+    gpu(ctx, a) {
+      const { outer, R, inner } = split(ctx, a);
+      const t = storageType(ctx.inputs[0]!.dtype);
+      const cmp = `${max ? 'v > b' : 'v < b'}${a.last ? ' || v == b' : ''}`;
+      const n = outer * inner;
+      return { kernels: [{
+        name: type.toLowerCase(), key: `linalg_${type}_${t}_${a.last}`, args: [{ input: 0 }, { output: 0 }],
+        uniforms: new UniformWriter().u32(n, R, inner).finish(),
+        workgroups: dispatch1d(n, 64),
+        wgsl: () => resolveWgsl({
+          bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${t}>` }, { name: 'Y', kind: 'read_write', type: 'array<i32>' }],
+          requires: [linearIndex(64)],
+          body: `struct Params { n: u32, R: u32, inner: u32 }
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let idx = linear_index(gid, nwg);
+  if (idx >= P.n) { return; }
+  let base = (idx / P.inner) * P.R * P.inner + idx % P.inner;
+  var best = 0u; var b = X[base];
+  for (var r = 1u; r < P.R; r++) {
+    let v = X[base + r * P.inner];
+    if (${cmp}) { best = r; b = v; }
+  }
+  Y[idx] = i32(best);
+}`,
+        }),
+      }] };
+    },
+  };
+}
