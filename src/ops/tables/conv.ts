@@ -1,7 +1,17 @@
 /** Op table for the conv family: one line per op. */
 import type { OpDef } from '../types.js';
 import { Conv } from '../conv/conv.js';
+import { MaxPool } from '../conv/maxpool.js';
+import { AveragePool } from '../conv/averagepool.js';
+import { GlobalAveragePool } from '../conv/global-average-pool.js';
+import { GlobalMaxPool } from '../conv/global-max-pool.js';
+import { BatchNormalization } from '../conv/batch-normalization.js';
 
 export const OPS: OpDef[] = [
   Conv,
+  MaxPool,
+  AveragePool,
+  GlobalAveragePool,
+  GlobalMaxPool,
+  BatchNormalization,
 ];

@@ -1,0 +1,14 @@
+/**
+ * GlobalMaxPool — https://onnx.ai/onnx/operators/onnx__GlobalMaxPool.html
+ * Opsets 1–22 (22 only widened the types). Any number of spatial dims; float only on the GPU.
+ */
+import type { OpDef } from '../types.js';
+import { globalInfer, globalPlan, globalReference } from './global-pool-kernel.js';
+
+export const GlobalMaxPool: OpDef<Record<string, never>> = {
+  type: 'GlobalMaxPool',
+  attrs: () => ({}),
+  infer: (ctx) => globalInfer(ctx),
+  reference: (inputs) => [globalReference(inputs[0]!, 'max')],
+  gpu: (ctx) => globalPlan(ctx, 'max'),
+};

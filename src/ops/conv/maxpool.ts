@@ -1,0 +1,31 @@
+/**
+ * MaxPool — https://onnx.ai/onnx/operators/onnx__MaxPool.html
+ * Opsets 1–22: 8 added the Indices output and storage_order, 10 ceil_mode and dilations, 11 the
+ * precise auto_pad rule, 12 int8/uint8 types (refused on the GPU: float only). ceil_mode follows
+ * ORT/PyTorch (a last window starting past the input and its begin pad is dropped). The optional
+ * Indices output is computed by the reference but refused on the GPU.
+ */
+import type { OpDef } from '../types.js';
+import { parsePool, poolInfer, poolPlan, poolReference, poolShape, type PoolAttrs } from './pool-common.js';
+
+export const MaxPool: OpDef<PoolAttrs> = {
+  type: 'MaxPool',
+  attrs: (a) => {
+    const p = parsePool(a);
+    if (p.storageOrder !== 0) throw a.error('storage_order=1 (column-major Indices) is not supported', 'export with storage_order=0');
+    return p;
+  },
+  infer: (ctx, a) => {
+    const [y] = poolInfer(ctx, a);
+    const wantIndices = (ctx.node.outputs[1] ?? '') !== '';
+    return wantIndices ? [y!, { dtype: 'int64', shape: [...y!.shape] }] : [y!];
+  },
+  reference: (inputs, a, ctx) => {
+    const r = poolReference(inputs[0]!, poolShape(ctx, a), 'max', false);
+    return (ctx.node.outputs[1] ?? '') !== '' ? [r.y, r.indices] : [r.y];
+  },
+  gpu: (ctx, a) => {
+    if ((ctx.node.outputs[1] ?? '') !== '') return 'MaxPool with the Indices output is not supported on the GPU; drop the second output (models exported for inference never use it)';
+    return poolPlan(ctx, poolShape(ctx, a), 'max', false);
+  },
+};
