@@ -260,3 +260,34 @@ describe('texture conversion validation', () => {
     for (const x of [rgba, bad, noBinding, noStorage, r8, depth, ms]) x.destroy();
   });
 });
+
+describe('mip levels and array layers', () => {
+  it('writes and reads mip 1 of layer 1 only', async () => {
+    const device = await testDevice();
+    const tex = device.createTexture({ label: 'test mips', size: [W, H, 2], mipLevelCount: 2, format: 'rgba32float',
+      usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC });
+    const vals = randn(rng(seed + 9), 4 * 2 * 1);
+    const src = tensor(device, { dtype: 'f32', shape: [1, 1, 2, 4] });
+    src.write(vals);
+    const back = tensor(device, { dtype: 'f32', shape: [1, 4, 1, 2] });
+    const other = tensor(device, { dtype: 'f32', shape: [1, 4, 1, 2] });
+    other.write(new Float32Array(8).fill(5));
+    await scoped(device, async () => {
+      const enc = device.createCommandEncoder({ label: 'test' });
+      encodeTensorToTexture(enc, src, tex, { layout: 'NHWC', mipLevel: 1, layer: 1 });
+      encodeTextureToTensor(enc, tex, back, { mipLevel: 1, layer: 1 });
+      encodeTextureToTensor(enc, tex, other, { mipLevel: 1, layer: 0 });
+      const buf = device.createBuffer({ label: 'test', size: 32, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+      enc.copyTextureToBuffer({ texture: tex, mipLevel: 1, origin: [0, 0, 1] }, { buffer: buf, bytesPerRow: 256 }, [2, 1]);
+      device.queue.submit([enc.finish()]);
+      await buf.mapAsync(GPUMapMode.READ);
+      expect(Array.from(new Float32Array(buf.getMappedRange()))).toEqual(Array.from(vals));
+      buf.destroy();
+      // NHWC [1,1,2,4] → NCHW [1,4,1,2]: channel c of pixel x is vals[x*4 + c].
+      expect(Array.from(await back.read())).toEqual([0, 1, 2, 3].flatMap((c) => [vals[c]!, vals[4 + c]!]));
+      expect(Array.from(await other.read())).toEqual(new Array(8).fill(0)); // layer 0 was never written
+    });
+    for (const x of [src, back, other]) x.destroy();
+    tex.destroy();
+  });
+});
