@@ -20,6 +20,8 @@ import { Tile } from '../shape/tile.js';
 import { Pad } from '../shape/pad.js';
 import { DepthToSpace } from '../shape/depth-to-space.js';
 import { SpaceToDepth } from '../shape/space-to-depth.js';
+import { Resize } from '../shape/resize.js';
+import { Upsample } from '../shape/upsample.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -42,4 +44,6 @@ export const OPS: OpDef[] = [
   Pad,
   DepthToSpace,
   SpaceToDepth,
+  Resize,
+  Upsample,
 ];

@@ -1,0 +1,181 @@
+/**
+ * The interpolation behind Resize and Upsample: per-axis coordinate transform, nearest (any rank, any
+ * element type) and N-linear (float types), computed in f32 on both sides so nearest picks the same
+ * pixel as the GPU does.
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
+import { UniformWriter, type KernelContext, type KernelSpec } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+import { denseStrides, emptyLike, grid, WG, wordType } from './common.js';
+
+export const COORD_MODES = ['half_pixel', 'asymmetric', 'align_corners', 'pytorch_half_pixel', 'tf_crop_and_resize', 'half_pixel_symmetric', 'tf_half_pixel_for_nn'] as const;
+/** 'simple' is Resize-10/Upsample: ceil when downsampling, truncate otherwise (as onnxruntime). */
+export const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil', 'simple'] as const;
+
+export interface ResizePlan {
+  linear: boolean;
+  coord: number;
+  nearest: number;
+  extrapolation: number;
+  inShape: number[];
+  outShape: number[];
+  /** Per-axis scale used by the coordinate transform (output/input when sizes were given). */
+  scales: number[];
+  /** Resized length the coordinate transforms divide by: in·scale (f32) for scales, the size for sizes. */
+  resizedLen: number[];
+  roiStart: number[];
+  roiEnd: number[];
+}
+
+const f = Math.fround;
+
+/** x_original for output coordinate x on one axis (f32 arithmetic step by step). */
+export function originalCoord(p: ResizePlan, k: number, x: number): number {
+  const inD = p.inShape[k]!, outD = p.resizedLen[k]!, s = f(p.scales[k]!);
+  switch (COORD_MODES[p.coord]) {
+    case 'asymmetric': return f(x / s);
+    case 'align_corners': return outD === 1 ? 0 : f(f(x * (inD - 1)) / (outD - 1));
+    case 'pytorch_half_pixel': return outD > 1 ? f(f(f(x + 0.5) / s) - 0.5) : 0;
+    case 'tf_half_pixel_for_nn': return f(f(x + 0.5) / s);
+    case 'tf_crop_and_resize': {
+      const a = f(p.roiStart[k]!), b = f(p.roiEnd[k]!);
+      return outD > 1 ? f(f(a * (inD - 1)) + f(f(f(x * f(b - a)) * (inD - 1)) / (outD - 1))) : f(f(f(a + b) * 0.5) * (inD - 1));
+    }
+    case 'half_pixel_symmetric': {
+      const adj = f(p.outShape[k]! / f(s * inD));
+      const off = f(f(inD * 0.5) * f(1 - adj));
+      return f(off + f(f(f(x + 0.5) / s) - 0.5));
+    }
+    default: return f(f(f(x + 0.5) / s) - 0.5);
+  }
+}
+
+function nearestIndex(p: ResizePlan, k: number, xo: number): number {
+  const fl = Math.floor(xo);
+  let i: number;
+  switch (NEAREST_MODES[p.nearest]) {
+    case 'round_prefer_floor': i = xo - fl === 0.5 ? fl : Math.round(xo); break;
+    case 'round_prefer_ceil': i = xo - fl === 0.5 ? fl + 1 : Math.round(xo); break;
+    case 'floor': i = fl; break;
+    case 'ceil': i = Math.ceil(xo); break;
+    default: i = p.scales[k]! < 1 ? Math.ceil(xo) : Math.trunc(xo);
+  }
+  return Math.min(Math.max(i, 0), p.inShape[k]! - 1);
+}
+
+export function resizeRef(x: HostTensor, p: ResizePlan): HostTensor {
+  const out = emptyLike(x.dtype, p.outShape);
+  const r = p.outShape.length, st = denseStrides(p.inShape);
+  const tf = COORD_MODES[p.coord] === 'tf_crop_and_resize';
+  const c = new Array<number>(r).fill(0);
+  for (let i = 0; i < out.data.length; i++) {
+    let rem = i;
+    for (let k = r - 1; k >= 0; k--) { c[k] = rem % p.outShape[k]!; rem = Math.floor(rem / p.outShape[k]!); }
+    const xo = c.map((v, k) => originalCoord(p, k, v));
+    if (tf && xo.some((v, k) => v < 0 || v > p.inShape[k]! - 1)) { out.data[i] = p.extrapolation; continue; }
+    if (!p.linear) { out.data[i] = x.data[xo.reduce((s, v, k) => s + nearestIndex(p, k, v) * st[k]!, 0)]!; continue; }
+    // Separable: interpolate axis by axis, recursively.
+    const interp = (k: number, base: number): number => {
+      if (k === r) return x.data[base]!;
+      const d = p.inShape[k]!;
+      const v = Math.min(Math.max(xo[k]!, 0), d - 1);
+      const i0 = Math.floor(v), i1 = Math.min(i0 + 1, d - 1), w = v - i0;
+      const a = interp(k + 1, base + i0 * st[k]!);
+      return w === 0 ? a : a * (1 - w) + interp(k + 1, base + i1 * st[k]!) * w;
+    };
+    out.data[i] = interp(0, 0);
+  }
+  return out;
+}
+
+/** A reason to refuse, or null. */
+export function resizeRefusal(p: ResizePlan, dtype: HostTensor['dtype']): string | null {
+  if (p.outShape.length > 8) return `rank ${p.outShape.length} is over wgml's limit of 8`;
+  if (p.linear && !isFloat(dtype)) return `linear Resize of ${dtype} is not supported (only float types)`;
+  return null;
+}
+
+export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTensor['dtype']): KernelSpec {
+  const w = wordType(dtype);
+  const n = shapeSize(p.outShape);
+  const farr = (u: UniformWriter, v: number[]) => { u.align16(); for (let i = 0; i < 8; i++) u.f32(v[i] ?? 0); };
+  const u = new UniformWriter().u32(n, p.outShape.length, p.linear ? 1 : 0, p.coord, p.nearest).f32(p.extrapolation)
+    .u32Array(p.outShape.map((d) => Math.max(1, d)), 2).u32Array(p.inShape, 2);
+  farr(u, p.scales); farr(u, p.resizedLen); farr(u, p.roiStart); farr(u, p.roiEnd);
+  u.u32Array(denseStrides(p.inShape), 2);
+  const load = w === 'f32' ? 'X[j]' : `f32(X[j])`;
+  return {
+    name: p.linear ? 'resize_linear' : 'resize_nearest', key: `resize_${w}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
+    wgsl: () => resolveWgsl({
+      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+      requires: [linearIndex(WG)],
+      body: `struct Params { n: u32, rank: u32, linear: u32, coord: u32, nearest: u32, extrap: f32, out_shape: array<vec4<u32>, 2>, in_shape: array<vec4<u32>, 2>,
+  scales: array<vec4<f32>, 2>, rlen: array<vec4<f32>, 2>, roi_a: array<vec4<f32>, 2>, roi_b: array<vec4<f32>, 2>, strides: array<vec4<u32>, 2> }
+fn orig(k: u32, x: f32) -> f32 {
+  let ind = f32(P.in_shape[k >> 2u][k & 3u]);
+  let outd = P.rlen[k >> 2u][k & 3u];
+  let s = P.scales[k >> 2u][k & 3u];
+  switch (P.coord) {
+    case 1u: { return x / s; }
+    case 2u: { if (outd == 1.0) { return 0.0; } return (x * (ind - 1.0)) / (outd - 1.0); }
+    case 3u: { if (outd > 1.0) { return (x + 0.5) / s - 0.5; } return 0.0; }
+    case 4u: {
+      let a = P.roi_a[k >> 2u][k & 3u]; let b = P.roi_b[k >> 2u][k & 3u];
+      if (outd > 1.0) { return a * (ind - 1.0) + ((x * (b - a)) * (ind - 1.0)) / (outd - 1.0); }
+      return ((a + b) * 0.5) * (ind - 1.0);
+    }
+    case 5u: { let adj = f32(P.out_shape[k >> 2u][k & 3u]) / (s * ind); let off = (ind * 0.5) * (1.0 - adj); return off + ((x + 0.5) / s - 0.5); }
+    case 6u: { return (x + 0.5) / s; }
+    default: { return (x + 0.5) / s - 0.5; }
+  }
+}
+fn nearest_index(k: u32, xo: f32) -> u32 {
+  let fl = floor(xo);
+  var i: f32;
+  switch (P.nearest) {
+    case 0u: { i = select(round(xo), fl, xo - fl == 0.5); }
+    case 1u: { i = select(round(xo), fl + 1.0, xo - fl == 0.5); }
+    case 2u: { i = fl; }
+    case 3u: { i = ceil(xo); }
+    default: { i = select(trunc(xo), ceil(xo), P.scales[k >> 2u][k & 3u] < 1.0); }
+  }
+  return u32(clamp(i32(i), 0, i32(P.in_shape[k >> 2u][k & 3u]) - 1));
+}
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  var i0: array<u32, 8>; var i1: array<u32, 8>; var wt: array<f32, 8>;
+  var rem = i;
+  var near = 0u;
+  for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
+    let k = u32(kk);
+    let e = P.out_shape[k >> 2u][k & 3u];
+    let xo = orig(k, f32(rem % e));
+    rem = rem / e;
+    let d = P.in_shape[k >> 2u][k & 3u];
+    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y[i] = ${w}(P.extrap); return; }
+    near += nearest_index(k, xo) * P.strides[k >> 2u][k & 3u];
+    let v = clamp(xo, 0.0, f32(d) - 1.0);
+    let a = u32(floor(v));
+    i0[k] = a; i1[k] = min(a + 1u, d - 1u); wt[k] = v - floor(v);
+  }
+  if (P.linear == 0u) { Y[i] = X[near]; return; }
+  var acc = 0.0;
+  for (var c = 0u; c < (1u << P.rank); c++) {
+    var wsum = 1.0;
+    var j = 0u;
+    var skip = false;
+    for (var k = 0u; k < P.rank; k++) {
+      let hi = ((c >> k) & 1u) == 1u;
+      if (hi && wt[k] == 0.0) { skip = true; break; }
+      wsum *= select(1.0 - wt[k], wt[k], hi);
+      j += select(i0[k], i1[k], hi) * P.strides[k >> 2u][k & 3u];
+    }
+    if (!skip) { acc += wsum * ${load}; }
+  }
+  Y[i] = ${w}(acc);
+}`,
+    }),
+  };
+}
