@@ -8,15 +8,25 @@ import type { HostTensor } from '../../src/ir/types.js';
 import { parseTensorProto } from '../../src/onnx/tensor-proto.js';
 import { protoType } from '../../src/onnx/proto.js';
 
-export const TESTDATA_ROOT = process.env.WGML_ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data/node';
+export const TESTDATA_ROOT = process.env.WGML_ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
 
-export interface TestCase { name: string; dir: string }
+/**
+ * Suites with per-case model.onnx + test_data_set_0. Left out: 'real' (stubs that download full-size
+ * ImageNet models) and 'pytorch-operator'/'pytorch-converted' (all opset 6, below wgml's range 7..21).
+ */
+export const SUITES = ['node', 'simple'] as const;
 
-/** Every node test case (sorted by name), or [] when the test data is not installed. */
-export function listCases(root = TESTDATA_ROOT): TestCase[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root).filter((d) => d.startsWith('test_') && existsSync(join(root, d, 'model.onnx')))
-    .sort().map((name) => ({ name, dir: join(root, name) }));
+/** `name` is the case directory, prefixed with its suite unless the suite is 'node'. */
+export interface TestCase { name: string; suite: string; dir: string }
+
+/** Every case of the suites (sorted by name within a suite), or [] when the test data is not installed. */
+export function listCases(suites: readonly string[] = SUITES, root = TESTDATA_ROOT): TestCase[] {
+  return suites.flatMap((suite) => {
+    const base = join(root, suite);
+    if (!existsSync(base)) return [];
+    return readdirSync(base).filter((d) => d.startsWith('test_') && existsSync(join(base, d, 'model.onnx')) && existsSync(join(base, d, 'test_data_set_0')))
+      .sort().map((d) => ({ name: suite === 'node' ? d : `${suite}/${d}`, suite, dir: join(base, d) }));
+  });
 }
 
 function numbered(dir: string, prefix: string): string[] {
