@@ -26,7 +26,7 @@ export interface ConvIo {
   epi: Epilogue;
 }
 
-const PARAMS = `struct Params {
+export const PARAMS = `struct Params {
   batch: u32, cin: u32, ih: u32, iw: u32,
   cout: u32, oh: u32, ow: u32, groups: u32,
   kh: u32, kw: u32, sh: u32, sw: u32,
@@ -47,7 +47,7 @@ export function convUniforms(s: ConvShape, ksplit = 0, nsplit = 1, extra = 0): A
     .finish();
 }
 
-function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
+export function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
   return [
     { name: 'P', kind: 'uniform', type: 'Params' },
     ...inputs.map((n) => ({ name: n, kind: 'read' as const, type: 'array<f32>' })),
@@ -56,13 +56,13 @@ function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
 }
 
 /** Bias + epilogue + store of value `v` for output channel `co` at flat index `idx`. */
-function storeExpr(io: ConvIo, v: string, co: string, idx: string): string {
+export function storeExpr(io: ConvIo, v: string, co: string, idx: string): string {
   const b = io.bias !== null ? ` + Bias[${co}]` : '';
   const r = io.residual !== null ? `Res[${idx}]` : '0.0';
   return `Y[${idx}] = epilogue(${v}${b}, ${r});`;
 }
 
-function ioBindings(io: ConvIo, withX = true): { names: string[]; args: KernelArg[] } {
+export function ioBindings(io: ConvIo, withX = true): { names: string[]; args: KernelArg[] } {
   const names: string[] = [], args: KernelArg[] = [];
   if (withX) { names.push('X', 'W'); args.push({ input: io.x }, { input: io.w }); }
   if (io.bias !== null) { names.push('Bias'); args.push({ input: io.bias }); }
@@ -70,7 +70,7 @@ function ioBindings(io: ConvIo, withX = true): { names: string[]; args: KernelAr
   return { names, args };
 }
 
-function ioKey(io: ConvIo): string {
+export function ioKey(io: ConvIo): string {
   return `${io.bias !== null ? 'b' : ''}${io.residual !== null ? 'r' : ''}|${epilogueKey(io.epi)}`;
 }
 

@@ -6,6 +6,7 @@ import { AveragePool } from '../conv/averagepool.js';
 import { GlobalAveragePool } from '../conv/global-average-pool.js';
 import { GlobalMaxPool } from '../conv/global-max-pool.js';
 import { BatchNormalization } from '../conv/batch-normalization.js';
+import { ConvTranspose } from '../conv/conv-transpose.js';
 
 export const OPS: OpDef[] = [
   Conv,
@@ -14,4 +15,5 @@ export const OPS: OpDef[] = [
   GlobalAveragePool,
   GlobalMaxPool,
   BatchNormalization,
+  ConvTranspose,
 ];

@@ -1,0 +1,182 @@
+/**
+ * ConvTranspose — https://onnx.ai/onnx/operators/onnx__ConvTranspose.html
+ * Opsets 1 and 11 (11 defined auto_pad/output_shape precisely); 22 only widened the types. 1D and 2D,
+ * groups, dilations, strides, pads, output_padding, output_shape, auto_pad; W is [Cin, Cout/g, k...].
+ * With output_shape, pads follow the spec's reference implementation (floor division, so an
+ * output_shape larger than the natural size extends the end). Fused epilogue as Conv.
+ * The kernel gathers: a thread computes one output pixel for up to 8 output channels, visiting only
+ * the taps whose stride phase matches (1 of 4 for the usual 2×2 stride-2 upsampling).
+ */
+import type { Attrs } from '../../ir/attrs.js';
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
+import { applyEpilogueRef, epilogueModule, parseEpilogue, type Epilogue } from '../epilogue.js';
+import { dispatch1d, type InferContext, type KernelSpec, type OpDef } from '../types.js';
+import { convIo } from './conv.js';
+import { bindings, convUniforms, ioBindings, ioKey, PARAMS, storeExpr, type ConvIo, type ConvShape } from './conv-kernels.js';
+import { parseWindow, spatialRank, to2d, type WindowAttrs } from './geometry.js';
+
+interface CtAttrs { win: WindowAttrs; group: number; outputPadding: number[]; outputShape: number[]; epi: Epilogue }
+
+function resolve(ctx: InferContext, a: CtAttrs): { s: ConvShape; out: number[] } {
+  const x = ctx.inputs[0], w = ctx.inputs[1];
+  if (!x || !w) throw ctx.error('ConvTranspose needs inputs X and W', 're-export the model');
+  const sp = spatialRank(ctx, x.shape.length);
+  if (w.shape.length !== x.shape.length) throw ctx.error(`W has rank ${w.shape.length}, X has rank ${x.shape.length}`, 'W must be [C, M/group, k...]');
+  const [batch, cin] = x.shape as [number, number];
+  if (w.shape[0] !== cin || cin % a.group) throw ctx.error(`W [${w.shape}] does not fit X channels ${cin} with group=${a.group}`, 'W must be [C, M/group, k...] with C divisible by group');
+  const cout = w.shape[1]! * a.group;
+  const kernel = w.shape.slice(2);
+  const inSp = x.shape.slice(2);
+  const vec = (v: number[], def: number, name: string) => {
+    if (!v.length) return new Array<number>(sp).fill(def);
+    if (v.length !== sp) throw ctx.error(`${name} has ${v.length} values for ${sp} spatial dims`, `give ${name} one value per spatial axis`);
+    return v;
+  };
+  const strides = vec(a.win.strides, 1, 'strides'), dil = vec(a.win.dilations, 1, 'dilations'), opad = vec(a.outputPadding, 0, 'output_padding');
+  let pads = a.win.pads.length ? [...a.win.pads] : new Array<number>(2 * sp).fill(0);
+  if (pads.length !== 2 * sp) throw ctx.error(`pads has ${pads.length} values, expected ${2 * sp}`, 'pads lists all begins then all ends');
+  const out: number[] = [];
+  for (let i = 0; i < sp; i++) {
+    const ek = (kernel[i]! - 1) * dil[i]! + 1;
+    const natural = strides[i]! * (inSp[i]! - 1) + opad[i]! + ek;
+    let o: number;
+    if (a.outputShape.length || a.win.autoPad === 'SAME_UPPER' || a.win.autoPad === 'SAME_LOWER') {
+      const os = a.outputShape.length ? a.outputShape.slice(-sp) : inSp.map((d, j) => d * strides[j]!);
+      o = os[i]!;
+      const total = natural - o;
+      const half = Math.floor(total / 2);
+      pads[i] = a.win.autoPad === 'SAME_UPPER' ? half : total - half;
+      pads[i + sp] = total - pads[i]!;
+    } else {
+      if (a.win.autoPad === 'VALID') { pads[i] = 0; pads[i + sp] = 0; }
+      o = natural - pads[i]! - pads[i + sp]!;
+    }
+    if (pads[i]! < 0) throw ctx.error(`output_shape ${a.outputShape} needs a negative begin pad on spatial axis ${i}`, 'use output_padding instead, or an output_shape at most stride-1 larger than the natural size', { input: x.shape });
+    if (o < 1) throw ctx.error(`output size ${o} on spatial axis ${i} is not positive`, 'check pads, strides and output_shape', { input: x.shape, weight: w.shape });
+    out.push(o);
+  }
+  const g = to2d(sp, kernel, strides, dil, pads, inSp, out);
+  return { s: { batch, cin, cout, groups: a.group, g }, out: [batch, cout, ...out] };
+}
+
+/** Reference: scatter each input pixel through the kernel (the kernel gathers, so the two differ). */
+function reference(x: HostTensor, w: HostTensor, b: HostTensor | null, s: ConvShape, out: number[]): HostTensor {
+  const { g } = s;
+  const y = hostTensor('float32', out);
+  const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
+  const acc = new Float64Array(y.data.length);
+  for (let n = 0; n < s.batch; n++) for (let ci = 0; ci < s.cin; ci++) {
+    const grp = Math.floor(ci / cinpg);
+    for (let iy = 0; iy < g.ih; iy++) for (let ix = 0; ix < g.iw; ix++) {
+      const xv = x.data[((n * s.cin + ci) * g.ih + iy) * g.iw + ix]!;
+      for (let c = 0; c < coutpg; c++) {
+        const co = grp * coutpg + c;
+        for (let ky = 0; ky < g.kh; ky++) {
+          const oy = iy * g.sh - g.pt + ky * g.dh;
+          if (oy < 0 || oy >= g.oh) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ox = ix * g.sw - g.pl + kx * g.dw;
+            if (ox < 0 || ox >= g.ow) continue;
+            acc[((n * s.cout + co) * g.oh + oy) * g.ow + ox]! += xv * w.data[((ci * coutpg + c) * g.kh + ky) * g.kw + kx]!;
+          }
+        }
+      }
+    }
+  }
+  const plane = g.oh * g.ow;
+  for (let i = 0; i < acc.length; i++) y.data[i] = acc[i]! + (b ? b.data[Math.floor(i / plane) % s.cout]! : 0);
+  return y;
+}
+
+function kernel(s: ConvShape, io: ConvIo): KernelSpec {
+  const { g } = s;
+  const coutpg = s.cout / s.groups;
+  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
+  const chunks = Math.ceil(coutpg / CT);
+  const [wx, wy] = dispatch1d(s.batch * g.oh * g.ow, 64);
+  const tail = ioBindings(io, false);
+  return {
+    name: `convtranspose_${CT}`, key: `convtranspose_${CT}_${ioKey(io)}`,
+    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
+    uniforms: convUniforms(s, 0, 1, chunks),
+    workgroups: [wx, wy, chunks * s.groups],
+    wgsl: () => resolveWgsl({
+      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
+      requires: [epilogueModule(io.epi)],
+      body: `${PARAMS}
+const CT = ${CT}u;
+// First tap on an axis whose (o + pad - k*d) is a multiple of the stride, and the step between such taps.
+fn phase(o: u32, pad: u32, s: u32, d: u32) -> vec2<u32> {
+  if (d == 1u) { return vec2<u32>((o + pad) % s, s); }
+  return vec2<u32>(0u, 1u);
+}
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = gid.x + gid.y * nwg.x * 64u;
+  if (m >= P.M) { return; }
+  let chunk = gid.z % P.extra; let g = gid.z / P.extra;
+  let ohw = P.oh * P.ow;
+  let n = m / ohw; let p = m - n * ohw; let oy = p / P.ow; let ox = p - oy * P.ow;
+  let co0 = chunk * CT;
+  let khw = P.kh * P.kw;
+  var acc: array<f32, CT>;
+  let py = phase(oy, P.pt, P.sh, P.dh); let px = phase(ox, P.pl, P.sw, P.dw);
+  for (var ky = py.x; ky < P.kh; ky += py.y) {
+    let ty = i32(oy + P.pt) - i32(ky * P.dh);
+    if (ty < 0 || u32(ty) % P.sh != 0u) { continue; }
+    let iy = u32(ty) / P.sh;
+    if (iy >= P.ih) { continue; }
+    for (var kx = px.x; kx < P.kw; kx += px.y) {
+      let tx = i32(ox + P.pl) - i32(kx * P.dw);
+      if (tx < 0 || u32(tx) % P.sw != 0u) { continue; }
+      let ix = u32(tx) / P.sw;
+      if (ix >= P.iw) { continue; }
+      let tap = ky * P.kw + kx;
+      for (var c = 0u; c < P.cinpg; c++) {
+        let ci = g * P.cinpg + c;
+        let xv = X[((n * P.cin + ci) * P.ih + iy) * P.iw + ix];
+        let wbase = (ci * P.coutpg) * khw + tap;
+        for (var j = 0u; j < CT; j++) { acc[j] += xv * W[wbase + min(co0 + j, P.coutpg - 1u) * khw]; }
+      }
+    }
+  }
+  for (var j = 0u; j < CT; j++) {
+    let co = co0 + j;
+    if (co >= P.coutpg) { break; }
+    let cog = g * P.coutpg + co;
+    let idx = (n * P.cout + cog) * ohw + p;
+    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
+  }
+}`,
+    }),
+  };
+}
+
+export const ConvTranspose: OpDef<CtAttrs> = {
+  type: 'ConvTranspose',
+  attrs: (a: Attrs) => {
+    const group = a.int('group', 1);
+    if (group < 1) throw a.error(`group=${group} must be >= 1`, 're-export the model');
+    return { win: parseWindow(a), group, outputPadding: a.ints('output_padding', []), outputShape: a.ints('output_shape', []), epi: parseEpilogue(a) };
+  },
+  infer: (ctx, a): ValueType[] => {
+    const r = resolve(ctx, a);
+    const io = convIo(ctx, a.epi);
+    if (io.bias !== null && (ctx.inputs[2]!.shape.length !== 1 || ctx.inputs[2]!.shape[0] !== r.s.cout)) throw ctx.error(`bias shape [${ctx.inputs[2]!.shape}] is not [${r.s.cout}]`, 'B must be 1D with one value per output channel');
+    if (io.residual !== null && ctx.inputs[io.residual]!.shape.join(',') !== r.out.join(',')) throw ctx.error(`residual shape [${ctx.inputs[io.residual]!.shape}] is not the output shape [${r.out}]`, 'the fusion pass only fuses same-shape Adds');
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: r.out }];
+  },
+  reference: (inputs, a, ctx) => {
+    const r = resolve(ctx, a);
+    const io = convIo(ctx, a.epi);
+    const y = reference(inputs[0]!, inputs[1]!, io.bias !== null ? inputs[io.bias]! : null, r.s, r.out);
+    applyEpilogueRef(a.epi, y.data as Float32Array, io.residual !== null ? inputs[io.residual]!.data : null);
+    y.dtype = inputs[0]!.dtype;
+    return [y];
+  },
+  gpu: (ctx, a) => {
+    if (!isFloat(ctx.inputs[0]!.dtype)) return `ConvTranspose on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
+    const r = resolve(ctx, a);
+    return { kernels: [kernel(r.s, convIo(ctx, a.epi))] };
+  },
+};
