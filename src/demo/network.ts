@@ -2,12 +2,13 @@
  * The neural AO slot: G-buffer normal/depth texture → tensor [1, 4, H, W] → ONNX network → tensor
  * [1, 1, H, W] → r32float AO texture, all recorded into the frame's encoder (no readback).
  *
- * The runtime (loadLibrary, createPipeline, createHeap, encodeNetwork) and the texture bridges are
- * reached through the package entry at run time, so the demo builds while they are being written;
+ * The runtime (loadLibrary, createPipeline, createHeap, encodeNetwork) is reached through the package
+ * entry at run time, so the demo builds while they are being written;
  * if they are missing, asking for `ao: 'network'` fails loudly with {@link DemoError}, never falls back.
  */
 import { WgmlError } from '../errors.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
+import { encodeTensorToTexture, encodeTextureToTensor } from '../tensor/texture.js';
 
 /** A demo-level refusal (a missing runtime piece, a model that does not fit the AO contract). */
 export class DemoError extends WgmlError {
@@ -28,20 +29,25 @@ export interface AONetwork {
 }
 
 type Fn = (...args: never[]) => unknown;
-const NEEDED = ['loadLibrary', 'createPipeline', 'createHeap', 'encodeNetwork', 'encodeTextureToTensor', 'encodeTensorToTexture'] as const;
+const NEEDED = ['loadLibrary', 'createPipeline', 'createHeap', 'encodeNetwork'] as const;
+// The package entry when it exists, else the runtime modules it re-exports.
+const ENTRIES = [['../index.js'], ['../runtime/library.js', '../runtime/pipeline.js', '../runtime/heap.js', '../runtime/encode.js']];
 
 async function runtime(): Promise<Record<(typeof NEEDED)[number], Fn>> {
-  // A computed specifier keeps tsc from resolving the entry while it does not exist yet.
-  const entry = '../index.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(entry)) as Record<string, unknown>;
-  } catch (e) {
-    throw new DemoError(`the wgml package entry could not be loaded for the neural AO: ${(e as Error).message}`, "render with ao: 'groundtruth' or 'none' until the network runtime is built");
+  let mod: Record<string, unknown> = {};
+  const errors: string[] = [];
+  for (const group of ENTRIES) {
+    try {
+      // Computed specifiers keep tsc from resolving modules that may not exist yet in this build.
+      mod = Object.assign({}, ...(await Promise.all(group.map((m) => import(m)))));
+      if (NEEDED.every((k) => typeof mod[k] === 'function')) break;
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
   }
   const missing = NEEDED.filter((k) => typeof mod[k] !== 'function');
   if (missing.length) throw new DemoError(`the neural AO needs ${missing.join(', ')} from wgml, which this build does not export`,
-    "render with ao: 'groundtruth' or 'none' until the network runtime and texture bridges land", { missing });
+    "render with ao: 'groundtruth' or 'none' until the network runtime and texture bridges land", { missing, errors });
   return mod as Record<(typeof NEEDED)[number], Fn>;
 }
 
@@ -59,9 +65,9 @@ export async function createAONetwork(device: GPUDevice, model: string | Uint8Ar
   return {
     input, output,
     encode(encoder, gbuffer, ao, timestampWrites) {
-      (rt.encodeTextureToTensor as any)(encoder, gbuffer, input);
+      encodeTextureToTensor(encoder, gbuffer, input);
       (rt.encodeNetwork as any)(encoder, args, timestampWrites ? { timestampWrites } : {});
-      (rt.encodeTensorToTexture as any)(encoder, output, ao);
+      encodeTensorToTexture(encoder, output, ao);
     },
     destroy() { input.destroy(); output.destroy(); heap.destroy?.(); },
   };
