@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what wgml needs on a Debian bookworm machine without a GPU (as root), then builds.
+#  - Mesa 25's lavapipe (software Vulkan with shader-f16) from bookworm-backports: Dawn refuses bookworm's Mesa 22
+#  - chromium: SwiftShader fallback and the browser tests
+#  - libonnx-testdata: the ONNX backend node tests wgml runs for conformance
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+dpkg -s mesa-vulkan-drivers 2>/dev/null | grep -q '^Version: 25' || need+=(lavapipe)
+command -v chromium >/dev/null || need+=(chromium)
+[ -d /usr/share/libonnx-testdata/data/node ] || need+=(libonnx-testdata)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "wgml setup: missing ${need[*]}; run this script as root (it uses apt-get)" >&2; exit 1
+  fi
+  src=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$src" ] && ! grep -q 'bookworm-backports' "$src"; then
+    sed -i '0,/^Suites: bookworm bookworm-updates$/s//Suites: bookworm bookworm-updates bookworm-backports/' "$src"
+  fi
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/backports.list
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >/dev/null
+  apt-get install -y -qq chromium libonnx-testdata >/dev/null
+fi
+if [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npx tsc -p .
+chmod +x dist/cli/main.js

@@ -1,0 +1,90 @@
+/** `wgml bench`: median GPU time per inference (timestamp queries), median CPU time of encodeNetwork, heap bytes. */
+import type { Command } from 'commander';
+import { loadGraph } from '../runtime/library.js';
+import { createPipeline } from '../runtime/pipeline.js';
+import { createHeap } from '../runtime/heap.js';
+import { encodeNetwork } from '../runtime/encode.js';
+import { tensor, type Tensor } from '../tensor/tensor.js';
+import { WgmlError } from '../errors.js';
+import { deviceInfo } from '../gpu/device.js';
+import { action, cliDevice, collect, fmtBytes, parseDims } from './common.js';
+
+const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
+
+export interface BenchResult {
+  model: string; adapter: string; gpuMs: number | null; gpuMsMin: number | null; encodeUs: number; runs: number;
+  dispatches: number; intermediatesHeapSize: number; peakLiveBytes: number; weightsBytes: number; compileMs: number;
+}
+
+export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number): Promise<BenchResult> {
+  const t0 = performance.now();
+  const { graph } = await loadGraph(model);
+  const pipeline = await createPipeline(device, graph, { inputDimensions: dims });
+  const compileMs = performance.now() - t0;
+  const args: Record<string, Tensor> = {};
+  for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
+  for (const s of pipeline.inputs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const data = s.dtype === 'f32' ? Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)) : new (s.dtype === 'i32' ? Int32Array : Uint32Array)(n);
+    args[s.name]!.write(data);
+  }
+  const heap = createHeap(device, pipeline.intermediatesHeapSize);
+  const bound = pipeline.bind(args, heap);
+  const hasTs = device.features.has('timestamp-query');
+  const qs = hasTs ? device.createQuerySet({ type: 'timestamp', count: 2 * runs, label: 'bench timestamps' }) : null;
+  const resolve = hasTs ? device.createBuffer({ size: 16 * runs, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'bench resolve' }) : null;
+  const readback = hasTs ? device.createBuffer({ size: 16 * runs, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'bench readback' }) : null;
+  for (let i = 0; i < warmup; i++) { const e = device.createCommandEncoder(); encodeNetwork(e, bound); device.queue.submit([e.finish()]); }
+  await device.queue.onSubmittedWorkDone();
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const e = device.createCommandEncoder();
+    const ts = qs ? { querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } : undefined;
+    const c0 = performance.now();
+    encodeNetwork(e, bound, { timestampWrites: ts });
+    cpu.push((performance.now() - c0) * 1000);
+    device.queue.submit([e.finish()]);
+  }
+  let gpu: number[] = [];
+  if (qs && resolve && readback) {
+    const e = device.createCommandEncoder();
+    e.resolveQuerySet(qs, 0, 2 * runs, resolve, 0);
+    e.copyBufferToBuffer(resolve, 0, readback, 0, 16 * runs);
+    device.queue.submit([e.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const t = new BigUint64Array(readback.getMappedRange());
+    gpu = Array.from({ length: runs }, (_, i) => Number(t[2 * i + 1]! - t[2 * i]!) / 1e6);
+    readback.unmap();
+  }
+  await device.queue.onSubmittedWorkDone();
+  const a = deviceInfo(device).adapter;
+  const res: BenchResult = {
+    model, adapter: a.description || a.device || a.vendor, gpuMs: gpu.length ? median(gpu) : null, gpuMsMin: gpu.length ? Math.min(...gpu) : null,
+    encodeUs: median(cpu), runs, dispatches: pipeline.dispatchCount, intermediatesHeapSize: pipeline.intermediatesHeapSize,
+    peakLiveBytes: pipeline.peakLiveBytes, weightsBytes: pipeline.weightsBytes, compileMs,
+  };
+  for (const t of Object.values(args)) t.destroy();
+  heap.destroy(); pipeline.destroy(); qs?.destroy(); resolve?.destroy(); readback?.destroy();
+  return res;
+}
+
+export function register(program: Command): void {
+  program.command('bench <model>').description('median GPU time per inference (timestamp queries) and CPU time of encodeNetwork')
+    .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
+    .option('--runs <n>', 'timed runs', '50').option('--warmup <n>', 'warm-up runs', '10')
+    .option('--json', 'print JSON')
+    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean }) => {
+      const runs = Number(opts.runs), warmup = Number(opts.warmup);
+      if (!(runs > 0) || !(warmup >= 0)) throw new WgmlError('E_CLI', '--runs must be > 0 and --warmup ≥ 0', 'e.g. --runs 50 --warmup 10');
+      const device = await cliDevice();
+      const r = await benchModel(device, model, parseDims(opts.dims), runs, warmup);
+      if (opts.json) console.log(JSON.stringify(r));
+      else {
+        console.log(`${model} on ${r.adapter}`);
+        console.log(`  GPU time per inference: ${r.gpuMs === null ? 'n/a (no timestamp-query)' : `${r.gpuMs.toFixed(3)} ms median, ${r.gpuMsMin!.toFixed(3)} ms min`} over ${runs} runs`);
+        console.log(`  encodeNetwork CPU time: ${r.encodeUs.toFixed(1)} µs median (${r.dispatches} dispatches)`);
+        console.log(`  heap ${fmtBytes(r.intermediatesHeapSize)} (peak live ${fmtBytes(r.peakLiveBytes)}), weights ${fmtBytes(r.weightsBytes)}, compile ${r.compileMs.toFixed(0)} ms`);
+      }
+      device.destroy();
+    }));
+}
