@@ -168,6 +168,27 @@ describe('ONNX import', () => {
     expect(() => checkSupported(g, { lookup: () => true })).not.toThrow();
   });
 
+  it('inlines model-local functions, resolving attribute references and nested calls', async () => {
+    const ref = (name: string, refName: string, type: number) => ({ name, ref_attr_name: refName, type });
+    const scale = { name: 'Scale', domain: 'local', input: ['a'], output: ['b'], attribute: ['alpha'], attribute_proto: [attr.float('beta', 0.25)],
+      opset_import: [{ domain: '', version: 17 }],
+      node: [node('Constant', [], ['k'], [ref('value_float', 'alpha', 1)], { name: 'c' }), node('Mul', ['a', 'k'], ['t'], [], { name: 'm' }),
+        node('LeakyRelu', ['t'], ['b'], [ref('alpha', 'beta', 1)], { name: 'l' })] };
+    const twice = { name: 'Twice', domain: 'local', input: ['p'], output: ['q'], opset_import: [{ domain: 'local', version: 1 }],
+      node: [node('Scale', ['p'], ['mid'], [attr.float('alpha', 3)], { name: 's1', domain: 'local' }), node('Scale', ['mid'], ['q'], [attr.float('alpha', 5), attr.float('beta', 0.5)], { name: 's2', domain: 'local' })] };
+    const g = await loadOnnx(encodeModel({
+      inputs: [valueInfo('x', DT.FLOAT, [2])], outputs: [valueInfo('y', DT.FLOAT, [2])], functions: [scale, twice],
+      nodes: [node('Twice', ['x'], ['y'], [], { name: 'call', domain: 'local' })],
+    }));
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Constant', 'Mul', 'LeakyRelu', 'Constant', 'Mul', 'LeakyRelu']);
+    expect(g.nodes[0]!.name).toBe('call#0/s1#1/c');
+    expect(g.nodes[1]!.inputs).toEqual(['x', 'call#0/s1#1/k']);
+    expect(g.nodes[2]!.outputs).toEqual(['call#0/mid']);
+    expect(g.nodes[5]!.inputs).toEqual(['call#0/s2#2/t']);
+    expect(g.nodes[5]!.outputs).toEqual(['y']);
+    expect(g.nodes.map((n) => n.attrs.value_float ?? n.attrs.alpha)).toEqual([3, undefined, 0.25, 5, undefined, 0.5].map((v) => (v === undefined ? undefined : { kind: 'float', value: v })));
+  });
+
   it.skipIf(listCases().length === 0)('loads every ONNX backend node test model or refuses it with a typed error', () => {
     let loaded = 0;
     for (const c of listCases()) {

@@ -12,6 +12,7 @@ import { ModelFormatError } from '../errors.js';
 import type { Graph } from '../ir/types.js';
 import { int64, protoType, type ModelProto } from './proto.js';
 import { decodeAt } from './decode-error.js';
+import { inlineFunctions } from './functions.js';
 import { convertGraph, externalLocations } from './graph.js';
 import { validateGraph, SUPPORTED_OPSETS } from './validate.js';
 
@@ -22,7 +23,7 @@ export interface LoadOnnxOptions {
   baseDir?: string;
 }
 
-/** Decode the protobuf, with the byte offset of any failure. */
+/** Decode the protobuf (with the byte offset of any failure) and inline model-local functions. */
 export function decodeModel(bytes: Uint8Array): ModelProto {
   if (!(bytes instanceof Uint8Array)) throw new ModelFormatError('loadOnnx expects the model file as a Uint8Array', 'read the file with fs.readFile or fetch(...).arrayBuffer() first');
   // A Node Buffer view makes protobufjs slice bytes fields without copying (large raw_data weights).
@@ -32,6 +33,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   if (!m.graph) {
     throw new ModelFormatError(`the ONNX model (${bytes.byteLength} bytes) has no graph`, 'the file is not an ONNX model, or it is empty or truncated', { size: bytes.byteLength });
   }
+  inlineFunctions(m);
   return m;
 }
 

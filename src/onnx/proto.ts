@@ -67,6 +67,7 @@ export interface NodeProto {
   op_type?: string;
   domain?: string;
   attribute?: AttributeProto[];
+  overload?: string;
 }
 
 export interface GraphProto {

@@ -84,9 +84,11 @@ export interface ModelSpec {
   opset?: number;
   /** Extra opset imports: domain → version. */
   domains?: Record<string, number>;
+  /** Model-local FunctionProtos. */
+  functions?: Obj[];
 }
 
-export function graphProto(s: Omit<ModelSpec, 'opset' | 'domains'>, name = 'g'): Obj {
+export function graphProto(s: Omit<ModelSpec, 'opset' | 'domains' | 'functions'>, name = 'g'): Obj {
   return { name, node: s.nodes, input: s.inputs, output: s.outputs, initializer: s.initializers ?? [], value_info: s.valueInfo ?? [] };
 }
 
@@ -94,7 +96,7 @@ export function graphProto(s: Omit<ModelSpec, 'opset' | 'domains'>, name = 'g'):
 export function encodeModel(s: ModelSpec): Uint8Array {
   const opset_import = [{ domain: '', version: s.opset ?? 17 }, ...Object.entries(s.domains ?? {}).map(([domain, version]) => ({ domain, version }))];
   const T = protoType('ModelProto');
-  return T.encode(T.fromObject({ ir_version: 8, producer_name: 'wgml-test', opset_import, graph: graphProto(s) })).finish();
+  return T.encode(T.fromObject({ ir_version: 8, producer_name: 'wgml-test', opset_import, graph: graphProto(s), functions: s.functions ?? [] })).finish();
 }
 
 /** Serialize a TensorProto. */
