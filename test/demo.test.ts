@@ -13,6 +13,11 @@ import { readTexture } from '../src/demo/png.js';
 import { DEFAULT_LIGHTING, DEPTH_SCALE } from '../src/demo/common.js';
 import { cameraEye, invert, lookAt, normalize, perspective, transform, dot, type Vec3 } from '../src/demo/math.js';
 import { DemoError } from '../src/demo/network.js';
+import { renderDemo } from '../src/demo/render.js';
+import { PNG } from 'pngjs';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const W = 64, H = 64;
 type Hit = { t: number; id: number; n: Vec3 };
@@ -193,5 +198,17 @@ describe('showcase renderer (64×64, lavapipe)', () => {
     expect(p.subarray(4 * plane).every((v) => v === 1)).toBe(true);
     destroyFrameState(none);
     await expect(createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'network' })).rejects.toBeInstanceOf(DemoError);
+  });
+
+  it('renderDemo times every pass with timestamp queries and writes PNGs', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'wgml-demo-')), 'frame.png');
+    const r = await scoped(device, () => renderDemo({ device, size: W, frames: 2, ao: 'groundtruth', out, compare: true }));
+    expect(Object.keys(r.passTimes)).toEqual(['gbuffer', 'groundtruth-ao', 'lighting']);
+    if (device.features.has('timestamp-query')) for (const t of Object.values(r.passTimes)) { expect(t).toHaveLength(2); for (const ms of t) expect(ms).toBeGreaterThan(0); }
+    // The slot is the ray-cast AO itself, with the same seed: the comparison must be exact.
+    expect(r.compare!.mae).toBe(0);
+    expect(r.files).toHaveLength(2);
+    const img = PNG.sync.read(readFileSync(r.files[1]!));
+    expect([img.width, img.height]).toEqual([3 * W, H]);
   });
 });
