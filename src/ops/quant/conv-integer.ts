@@ -1,0 +1,127 @@
+/**
+ * ConvInteger — https://onnx.ai/onnx/operators/onnx__ConvInteger.html (opset 10)
+ * int8/uint8 x and w with optional zero points (x: scalar; w: scalar or per output channel), 1-D or
+ * 2-D NCHW, groups, strides, dilations, pads or auto_pad. Padding contributes 0 after the zero point
+ * is subtracted (onnxruntime pads with x_zero_point). i32 accumulation; one thread per output.
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { hostTensor, shapeSize, storageType } from '../../ir/types.js';
+import { UniformWriter, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+
+interface A { autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null }
+interface G { N: number; C: number; H: number; W: number; M: number; kh: number; kw: number; OH: number; OW: number; sh: number; sw: number; dh: number; dw: number; ph: number; pw: number; g: number; spatial: number }
+
+function geom(ctx: InferContext, a: A): G {
+  const x = ctx.inputs[0]!.shape, w = ctx.inputs[1]!.shape;
+  const sp = x.length - 2;
+  if (sp !== 1 && sp !== 2) throw ctx.error(`input rank ${x.length}`, 'ConvInteger supports 1-D and 2-D convolutions (rank 3 or 4 inputs)', { x });
+  // Promote 1-D to 2-D with H = 1.
+  const X = sp === 1 ? [x[0]!, x[1]!, 1, x[2]!] : x, Wt = sp === 1 ? [w[0]!, w[1]!, 1, w[2]!] : w;
+  const two = (v: number[] | null, d: number) => (v ? (sp === 1 ? [d, v[0]!] : v) : [d, d]);
+  const [sh, sw] = two(a.strides, 1), [dh, dw] = two(a.dilations, 1);
+  const [N, C, H, W] = X as [number, number, number, number];
+  const [M, cg, kh, kw] = Wt as [number, number, number, number];
+  if (cg * a.group !== C || M % a.group) throw ctx.error(`weights [${w.join(', ')}] do not fit input channels ${C} in ${a.group} groups`, 'check group and weight shapes', { x, w });
+  const ekh = (kh - 1) * dh! + 1, ekw = (kw - 1) * dw! + 1;
+  let ph = 0, pw = 0, eh = 0, ew = 0;
+  if (a.autoPad === 'NOTSET') {
+    const p = a.pads ?? Array(2 * sp).fill(0);
+    if (sp === 1) { pw = p[0]!; ew = p[1]!; } else { ph = p[0]!; pw = p[1]!; eh = p[2]!; ew = p[3]!; }
+  } else if (a.autoPad !== 'VALID') {
+    const tot = (i: number, s: number, e: number) => Math.max(0, (Math.ceil(i / s) - 1) * s + e - i);
+    const th = tot(H, sh!, ekh), tw = tot(W, sw!, ekw);
+    const low = (t: number) => (a.autoPad === 'SAME_LOWER' ? Math.ceil(t / 2) : Math.floor(t / 2));
+    ph = low(th); eh = th - ph; pw = low(tw); ew = tw - pw;
+  }
+  const OH = Math.floor((H + ph + eh - ekh) / sh!) + 1, OW = Math.floor((W + pw + ew - ekw) / sw!) + 1;
+  return { N, C, H, W, M, kh, kw, OH, OW, sh: sh!, sw: sw!, dh: dh!, dw: dw!, ph, pw, g: a.group, spatial: sp };
+}
+
+function wzpLen(ctx: InferContext, M: number): number {
+  const z = ctx.inputs[3];
+  if (!z) return 0;
+  const n = shapeSize(z.shape);
+  if (n !== 1 && n !== M) throw ctx.error(`w_zero_point has ${n} elements`, `give a scalar or ${M} values`);
+  return n;
+}
+
+export const ConvInteger: OpDef<A> = {
+  type: 'ConvInteger', opsets: [10, 99],
+  attrs(a) {
+    const autoPad = a.string('auto_pad', 'NOTSET');
+    if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) throw a.error(`unknown auto_pad '${autoPad}'`, 'use NOTSET, SAME_UPPER, SAME_LOWER or VALID');
+    const opt = (k: string) => (a.has(k) ? a.ints(k) : null);
+    return { autoPad, dilations: opt('dilations'), group: a.int('group', 1), kernelShape: opt('kernel_shape'), pads: opt('pads'), strides: opt('strides') };
+  },
+  infer(ctx, a) {
+    const g = geom(ctx, a);
+    wzpLen(ctx, g.M);
+    if (ctx.inputs[2] && shapeSize(ctx.inputs[2].shape) !== 1) throw ctx.error('x_zero_point is not a scalar', 'ConvInteger takes a per-tensor x_zero_point');
+    return [{ dtype: 'int32', shape: g.spatial === 1 ? [g.N, g.M, g.OW] : [g.N, g.M, g.OH, g.OW] }];
+  },
+  reference(inputs, a, ctx) {
+    const [x, w, xz, wz] = inputs;
+    const g = geom(ctx, a);
+    const y = hostTensor('int32', g.spatial === 1 ? [g.N, g.M, g.OW] : [g.N, g.M, g.OH, g.OW]);
+    const cg = g.C / g.g, mg = g.M / g.g;
+    const zx = xz ? xz.data[0]! : 0;
+    for (let n = 0; n < g.N; n++) for (let m = 0; m < g.M; m++) {
+      const zw = wz ? wz.data[wz.data.length === 1 ? 0 : m]! : 0;
+      const grp = Math.floor(m / mg);
+      for (let oy = 0; oy < g.OH; oy++) for (let ox = 0; ox < g.OW; ox++) {
+        let acc = 0;
+        for (let c = 0; c < cg; c++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
+          const iy = oy * g.sh - g.ph + ky * g.dh, ix = ox * g.sw - g.pw + kx * g.dw;
+          const xv = iy >= 0 && iy < g.H && ix >= 0 && ix < g.W ? x!.data[((n * g.C + grp * cg + c) * g.H + iy) * g.W + ix]! - zx : 0;
+          acc += xv * (w!.data[((m * cg + c) * g.kh + ky) * g.kw + kx]! - zw);
+        }
+        y.data[((n * g.M + m) * g.OH + oy) * g.OW + ox] = acc;
+      }
+    }
+    return [y];
+  },
+  gpu(ctx, a) {
+    const g = geom(ctx, a);
+    const hx = !!ctx.inputs[2], zw = wzpLen(ctx, g.M);
+    const wx = storageType(ctx.inputs[0]!.dtype), ww = storageType(ctx.inputs[1]!.dtype);
+    const n = g.N * g.M * g.OH * g.OW;
+    return { kernels: [{
+      name: 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}`, workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+      args: [{ input: 0 }, { input: 1 }, ...(hx ? [{ input: 2 }] : []), ...(zw ? [{ input: 3 }] : []), { output: 0 }],
+      uniforms: new UniformWriter().u32(n, g.C, g.H, g.W, g.M, g.kh, g.kw, g.OH, g.OW, g.sh, g.sw, g.dh, g.dw).i32(g.ph, g.pw).u32(g.C / g.g, g.M / g.g, zw).finish(),
+      wgsl: () => resolveWgsl({
+        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${wx}>` }, { name: 'Wt', kind: 'read', type: `array<${ww}>` },
+          ...(hx ? [{ name: 'ZX', kind: 'read' as const, type: `array<${wx}>` }] : []), ...(zw ? [{ name: 'ZW', kind: 'read' as const, type: `array<${ww}>` }] : []),
+          { name: 'Y', kind: 'read_write', type: 'array<i32>' }],
+        requires: [linearIndex(64)],
+        body: `struct Params { n: u32, C: u32, H: u32, W: u32, M: u32, kh: u32, kw: u32, OH: u32, OW: u32, sh: u32, sw: u32, dh: u32, dw: u32, ph: i32, pw: i32, cg: u32, mg: u32, zw: u32 }
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  let ox = i % P.OW;
+  let oy = (i / P.OW) % P.OH;
+  let m = (i / (P.OW * P.OH)) % P.M;
+  let b = i / (P.OW * P.OH * P.M);
+  let zx = ${hx ? 'i32(ZX[0])' : '0'};
+  let zw = ${zw ? 'i32(ZW[select(0u, m, P.zw > 1u)])' : '0'};
+  let c0 = (m / P.mg) * P.cg;
+  var acc = 0;
+  for (var c = 0u; c < P.cg; c++) {
+    for (var ky = 0u; ky < P.kh; ky++) {
+      let iy = i32(oy * P.sh + ky * P.dh) - P.ph;
+      if (iy < 0 || iy >= i32(P.H)) { continue; }
+      for (var kx = 0u; kx < P.kw; kx++) {
+        let ix = i32(ox * P.sw + kx * P.dw) - P.pw;
+        if (ix < 0 || ix >= i32(P.W)) { continue; }
+        let xv = i32(X[((b * P.C + c0 + c) * P.H + u32(iy)) * P.W + u32(ix)]) - zx;
+        acc += xv * (i32(Wt[((m * P.cg + c) * P.kh + ky) * P.kw + kx]) - zw);
+      }
+    }
+  }
+  Y[i] = acc;
+}`,
+      }),
+    }] };
+  },
+};

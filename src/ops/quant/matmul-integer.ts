@@ -1,0 +1,109 @@
+/**
+ * MatMulInteger — https://onnx.ai/onnx/operators/onnx__MatMulInteger.html (opset 10)
+ * int8/uint8 A and B (one word per element) with optional zero points: a_zero_point scalar or per row
+ * of A (length M), b_zero_point scalar or per column of B (length N). numpy matmul broadcasting,
+ * 1-D operands promoted and dropped. i32 accumulation; one thread per output element.
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { hostTensor, shapeSize, storageType } from '../../ir/types.js';
+import { UniformWriter, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+
+interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
+
+function dims(ctx: InferContext): Dims {
+  const a = ctx.inputs[0]!.shape, b = ctx.inputs[1]!.shape;
+  const as = a.length === 1 ? [1, a[0]!] : a, bs = b.length === 1 ? [b[0]!, 1] : b;
+  const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;
+  if (bs[bs.length - 2] !== K) throw ctx.error(`inner dims differ: [${a.join(', ')}] × [${b.join(', ')}]`, 'A\'s last dim must equal B\'s second to last', { a, b });
+  const ab = as.slice(0, -2), bb = bs.slice(0, -2);
+  const r = Math.max(ab.length, bb.length);
+  const batch: number[] = [], aStr: number[] = [], bStr: number[] = [];
+  let sa = M * K, sb = K * N;
+  const ad = Array(r).fill(0), bd = Array(r).fill(0);
+  for (let k = r - 1; k >= 0; k--) {
+    const x = ab[k - r + ab.length] ?? 1, y = bb[k - r + bb.length] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) throw ctx.error(`batch dims of [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`, 'batch dims must match or be 1', { a, b });
+    batch[k] = Math.max(x, y);
+    ad[k] = x === 1 ? 0 : sa; bd[k] = y === 1 ? 0 : sb;
+    sa *= x; sb *= y;
+  }
+  aStr.push(...ad); bStr.push(...bd);
+  const out = [...batch, ...(a.length === 1 ? [] : [M]), ...(b.length === 1 ? [] : [N])];
+  if (batch.length > 6) throw ctx.error('more than 6 batch dims', 'reshape to at most rank 8');
+  return { M, K, N, batch, aStr, bStr, out };
+}
+
+function zpLen(ctx: InferContext, i: number, want: number, what: string): number {
+  const z = ctx.inputs[i];
+  if (!z) return 0;
+  const n = shapeSize(z.shape);
+  if (n !== 1 && n !== want) throw ctx.error(`${what} has ${n} elements`, `give a scalar or ${want} values`, { shape: z.shape });
+  return n;
+}
+
+export const MatMulInteger: OpDef<Record<string, never>> = {
+  type: 'MatMulInteger', opsets: [10, 99],
+  attrs: () => ({}),
+  infer(ctx) {
+    const d = dims(ctx);
+    zpLen(ctx, 2, d.M, 'a_zero_point'); zpLen(ctx, 3, d.N, 'b_zero_point');
+    return [{ dtype: 'int32', shape: d.out }];
+  },
+  reference(inputs, _a, ctx) {
+    const [A, B, az, bz] = inputs;
+    const d = dims(ctx);
+    const y = hostTensor('int32', d.out);
+    const nb = shapeSize(d.batch);
+    for (let b = 0; b < nb; b++) {
+      // Batch coordinates → offsets into A and B, with broadcasting.
+      let rem = b, ao = 0, bo = 0;
+      for (let k = d.batch.length - 1; k >= 0; k--) { const c = rem % d.batch[k]!; rem = Math.floor(rem / d.batch[k]!); ao += c * d.aStr[k]!; bo += c * d.bStr[k]!; }
+      for (let m = 0; m < d.M; m++) for (let n = 0; n < d.N; n++) {
+        const za = az ? az.data[az.data.length === 1 ? 0 : m]! : 0, zb = bz ? bz.data[bz.data.length === 1 ? 0 : n]! : 0;
+        let acc = 0;
+        for (let k = 0; k < d.K; k++) acc += (A!.data[ao + m * d.K + k]! - za) * (B!.data[bo + k * d.N + n]! - zb);
+        y.data[(b * d.M + m) * d.N + n] = acc;
+      }
+    }
+    return [y];
+  },
+  gpu(ctx) {
+    const d = dims(ctx);
+    const za = zpLen(ctx, 2, d.M, 'a_zero_point'), zb = zpLen(ctx, 3, d.N, 'b_zero_point');
+    const wa = storageType(ctx.inputs[0]!.dtype), wb = storageType(ctx.inputs[1]!.dtype);
+    const n = shapeSize(d.out);
+    const zaExpr = za ? `i32(ZA[select(0u, m, P.za > 1u)])` : '0';
+    const zbExpr = zb ? `i32(ZB[select(0u, c, P.zb > 1u)])` : '0';
+    return { kernels: [{
+      name: 'matmul_integer', key: `matmul_integer_${wa}_${wb}_${!!za}_${!!zb}`, workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+      args: [{ input: 0 }, { input: 1 }, ...(za ? [{ input: 2 }] : []), ...(zb ? [{ input: 3 }] : []), { output: 0 }],
+      uniforms: new UniformWriter().u32(n, d.M, d.K, d.N, d.batch.length, za, zb).u32Array(d.batch, 2).u32Array(d.aStr, 2).u32Array(d.bStr, 2).finish(),
+      wgsl: () => resolveWgsl({
+        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'A', kind: 'read', type: `array<${wa}>` }, { name: 'B', kind: 'read', type: `array<${wb}>` },
+          ...(za ? [{ name: 'ZA', kind: 'read' as const, type: `array<${wa}>` }] : []), ...(zb ? [{ name: 'ZB', kind: 'read' as const, type: `array<${wb}>` }] : []),
+          { name: 'Y', kind: 'read_write', type: 'array<i32>' }],
+        requires: [linearIndex(64)],
+        body: `struct Params { n: u32, M: u32, K: u32, N: u32, rank: u32, za: u32, zb: u32, batch: array<vec4<u32>, 2>, astr: array<vec4<u32>, 2>, bstr: array<vec4<u32>, 2> }
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  let c = i % P.N;
+  let m = (i / P.N) % P.M;
+  var rem = i / (P.N * P.M);
+  var ao = 0u; var bo = 0u;
+  for (var k = i32(P.rank) - 1; k >= 0; k--) {
+    let e = P.batch[k >> 2u][k & 3];
+    let q = rem % e; rem = rem / e;
+    ao += q * P.astr[k >> 2u][k & 3]; bo += q * P.bstr[k >> 2u][k & 3];
+  }
+  let za = ${zaExpr};
+  let zb = ${zbExpr};
+  var acc = 0;
+  for (var k = 0u; k < P.K; k++) { acc += (i32(A[ao + m * P.K + k]) - za) * (i32(B[bo + k * P.N + c]) - zb); }
+  Y[i] = acc;
+}`,
+      }),
+    }] };
+  },
+};

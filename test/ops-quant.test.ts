@@ -1,0 +1,101 @@
+import { describe, it, expect } from 'vitest';
+import { runNode, referenceNode } from '../src/runtime/single.js';
+import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../src/ir/types.js';
+import { testDevice } from './helpers/gpu.js';
+import { rng, randn, randInt, testSeed, compareClose } from './helpers/random.js';
+
+const seed = testSeed();
+const r = rng(seed);
+const int = (v: number): AttrValue => ({ kind: 'int', value: v });
+const n = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const q = (dtype: ElemType, shape: number[]) => hostTensor(dtype, shape, randInt(r, n(shape), dtype === 'uint8' ? 0 : -128, dtype === 'uint8' ? 255 : 127));
+
+function node(opType: string, nIn: number, attrs: Record<string, AttrValue> = {}, nOut = 1): Node {
+  return { name: `${opType}_t`, opType, domain: '', inputs: [...Array(nIn)].map((_, i) => `x${i}`), outputs: [...Array(nOut)].map((_, i) => `y${i}`), attrs };
+}
+
+async function check(nd: Node, inputs: (HostTensor | null)[], opset = 13, rtol = 0): Promise<HostTensor[]> {
+  const ref = referenceNode(nd, inputs, opset);
+  const gpu = await runNode(await testDevice(), nd, inputs, { opset });
+  ref.forEach((t, i) => {
+    expect(gpu[i]!.shape).toEqual(t.shape);
+    expect(gpu[i]!.dtype).toBe(t.dtype);
+    if (rtol) expect(compareClose(gpu[i]!.data, t.data, rtol, 1e-7), `seed ${seed}`).toBeNull();
+    else expect(Array.from(gpu[i]!.data), `seed ${seed} ${nd.opType} output ${i}`).toEqual(Array.from(t.data));
+  });
+  return ref;
+}
+
+describe(`quantization ops (seed ${seed})`, () => {
+  it('QuantizeLinear rounds half to even and saturates (uint8, int8, per-axis)', async () => {
+    // x / 0.5 lands exactly on .5 ties: 0.25→0.5→0, 0.75→1.5→2, 1.25→2.5→2, -0.25→-0.5→0, -0.75→-1.5→-2
+    const x = hostTensor('float32', [8], [0.25, 0.75, 1.25, -0.25, -0.75, 1000, -1000, 3.1]);
+    let [y] = await check(node('QuantizeLinear', 3), [x, hostTensor('float32', [], [0.5]), hostTensor('int8', [], [0])]);
+    expect(Array.from(y!.data)).toEqual([0, 2, 2, 0, -2, 127, -128, 6]);
+    [y] = await check(node('QuantizeLinear', 3), [x, hostTensor('float32', [], [0.5]), hostTensor('uint8', [], [10])]);
+    expect(Array.from(y!.data)).toEqual([10, 12, 12, 10, 8, 255, 0, 16]);
+    [y] = await check(node('QuantizeLinear', 2), [x, hostTensor('float32', [], [0.5])], 10);
+    expect(y!.dtype).toBe('uint8');
+    for (const dt of ['uint8', 'int8'] as const) for (const axis of [1, -1, 0]) {
+      const shape = [3, 4, 5];
+      const d = shape[(axis + 3) % 3]!;
+      const xs = hostTensor('float32', shape, randn(r, 60, 40));
+      const sc = hostTensor('float32', [d], Array.from({ length: d }, () => 0.05 + r()));
+      const zp = q(dt, [d]);
+      await check(node('QuantizeLinear', 3, { axis: int(axis) }), [xs, sc, zp]);
+    }
+  });
+
+  it('DequantizeLinear per-tensor / per-axis, and quantize→dequantize round trip', async () => {
+    for (const dt of ['uint8', 'int8', 'int32'] as const) {
+      const x = q(dt, [2, 3, 4]);
+      await check(node('DequantizeLinear', 3), [x, hostTensor('float32', [], [0.1 + r()]), hostTensor(dt, [], [dt === 'uint8' ? 128 : -3])], 13, 1e-6);
+      await check(node('DequantizeLinear', 3, { axis: int(-2) }), [x, hostTensor('float32', [3], [0.5, 1, 2]), q(dt, [3])], 13, 1e-6);
+    }
+    await check(node('DequantizeLinear', 2), [q('int8', [7]), hostTensor('float32', [], [0.25])], 10, 1e-6);
+    // Round trip: |dequant(quant(x)) − x| ≤ scale/2 inside the representable range.
+    const x = hostTensor('float32', [50], randn(r, 50, 2));
+    const s = hostTensor('float32', [], [0.05]), z = hostTensor('int8', [], [3]);
+    const device = await testDevice();
+    const [qx] = await runNode(device, node('QuantizeLinear', 3), [x, s, z]);
+    const [dx] = await runNode(device, node('DequantizeLinear', 3), [qx!, s, z]);
+    x.data.forEach((v, i) => { const c = Math.min(Math.max(v, (-128 - 3) * 0.05), (127 - 3) * 0.05); expect(Math.abs(dx!.data[i]! - c)).toBeLessThanOrEqual(0.025 + 1e-6); });
+  });
+
+  it('DynamicQuantizeLinear: scale and zero point from a GPU min/max reduction', async () => {
+    for (const len of [1, 37, 1000, 70000]) {
+      const x = hostTensor('float32', [len], randn(r, len, 3));
+      const [y, s, zp] = await check(node('DynamicQuantizeLinear', 1, {}, 3), [x], 11);
+      expect(s!.shape).toEqual([]);
+      // Dequantized values land within half a step of x.
+      x.data.forEach((v, i) => expect(Math.abs((y!.data[i]! - zp!.data[0]!) * s!.data[0]! - v)).toBeLessThanOrEqual(s!.data[0]! * 0.5 + 1e-5));
+    }
+    const [, s0] = await check(node('DynamicQuantizeLinear', 1, {}, 3), [hostTensor('float32', [3], [0, 0, 0])], 11);
+    expect(s0!.data[0]).toBe(0);
+    // ONNX spec example: [0, 2, -3, -2.5, 1.34, 0.5] → scale 5/255 ... zp 153
+    const [y, , zp] = await check(node('DynamicQuantizeLinear', 1, {}, 3), [hostTensor('float32', [6], [0, 2, -3, -2.5, 1.34, 0.5])], 11);
+    expect(zp!.data[0]).toBe(153);
+    expect(Array.from(y!.data)).toEqual([153, 255, 0, 26, 221, 179]);
+  });
+
+  it('MatMulInteger: zero points scalar / per-row / per-column, batch broadcast, 1-D', async () => {
+    const cases: [number[], number[], ElemType, ElemType][] = [[[3, 5], [5, 4], 'uint8', 'int8'], [[2, 1, 3, 7], [3, 7, 2], 'int8', 'uint8'], [[6], [6, 3], 'uint8', 'uint8'], [[2, 4, 6], [6], 'int8', 'int8']];
+    for (const [as, bs, ta, tb] of cases) {
+      const A = q(ta, as), B = q(tb, bs);
+      const M = as.length > 1 ? as[as.length - 2]! : 1, N = bs.length > 1 ? bs[bs.length - 1]! : 1;
+      await check(node('MatMulInteger', 2), [A, B], 10);
+      await check(node('MatMulInteger', 4), [A, B, q(ta, []), q(tb, [])], 10);
+      await check(node('MatMulInteger', 4), [A, B, q(ta, [M]), q(tb, [N])], 10);
+    }
+  });
+
+  it('ConvInteger: pads, strides, dilations, groups, auto_pad, 1-D', async () => {
+    const ints = (v: number[]): AttrValue => ({ kind: 'ints', value: v });
+    await check(node('ConvInteger', 4, { pads: ints([1, 0, 1, 2]), strides: ints([2, 1]), dilations: ints([1, 2]) }), [q('uint8', [2, 3, 7, 6]), q('int8', [4, 3, 3, 2]), q('uint8', []), q('int8', [4])], 10);
+    await check(node('ConvInteger', 3, { group: int(2), auto_pad: { kind: 'string', value: 'SAME_UPPER' }, strides: ints([2, 2]) }), [q('int8', [1, 4, 5, 5]), q('int8', [6, 2, 3, 3]), q('int8', [])], 10);
+    await check(node('ConvInteger', 2), [q('uint8', [1, 2, 9]), q('uint8', [3, 2, 4])], 10);
+    // ONNX spec example: x = 2..10 (3×3), w = 1s (2×2), x_zero_point 1 → [12, 16, 24, 28]
+    const [y] = await check(node('ConvInteger', 3), [hostTensor('uint8', [1, 1, 3, 3], [2, 3, 4, 5, 6, 7, 8, 9, 10]), hostTensor('uint8', [1, 1, 2, 2], [1, 1, 1, 1]), hostTensor('uint8', [], [1])], 10);
+    expect(Array.from(y!.data)).toEqual([12, 16, 24, 28]);
+  });
+});
