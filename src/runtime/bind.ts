@@ -5,7 +5,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Heap } from './heap.js';
 import type { NetworkPipeline, TensorSpec } from './pipeline.js';
 import type { Place } from './compile.js';
-import { bindGroupLayout, bindingSignature } from './kernels.js';
+import { bindGroupLayout } from './kernels.js';
 
 /** Tensors for a network's inputs and outputs, by name. */
 export type NetworkArgs = Record<string, Tensor>;
@@ -73,7 +73,7 @@ export function bindNetwork(p: NetworkPipeline, args: NetworkArgs, heap: Heap): 
     const entries: GPUBindGroupEntry[] = [];
     if (d.kernel.uniforms) entries.push({ binding: 0, resource: { buffer: p.uniforms, offset: d.uniformOffset, size: d.kernel.uniforms.byteLength } });
     for (const pl of d.places) entries.push({ binding: entries.length, resource: resource(pl) });
-    return p.device.createBindGroup({ label: `${p.label} #${i} ${d.node}`, layout: bindGroupLayout(p.device, bindingSignature(d.kernel)), entries });
+    return p.device.createBindGroup({ label: `${p.label} #${i} ${d.node}`, layout: bindGroupLayout(p.device, d.signature), entries });
   });
   return new BoundNetwork(p, heap, Object.fromEntries(tensors), groups);
 }

@@ -12,6 +12,7 @@ import { lookupOp, lookupFailure } from '../ops/registry.js';
 import type { DeviceCaps, KernelContext, KernelSpec } from '../ops/types.js';
 import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
 import { inferContext } from './single.js';
+import { bindingSignature } from './kernels.js';
 
 /** Where a value's bytes live. `offset` is in bytes inside that place. */
 export type Place =
@@ -28,6 +29,8 @@ export interface Dispatch {
   places: Place[];
   /** Byte offset of this kernel's uniform block in the uniform buffer, or -1. */
   uniformOffset: number;
+  /** Binding signature: only weights bind read-only (see runtime/kernels.ts widenAccess). */
+  signature: string;
 }
 
 export interface CompiledNode {
@@ -172,7 +175,8 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
       let uniformOffset = -1;
       if (k.uniforms) { uniformOffset = uOff; uniformChunks.push({ off: uOff, data: k.uniforms }); uOff = alignUp(uOff + k.uniforms.byteLength, opts.uniformAlign); }
       cn.dispatches.push(dispatches.length);
-      dispatches.push({ node: s.node.name, op: s.node.opType, kernel: k, places, uniformOffset });
+      const signature = bindingSignature(k, (i) => places[i]!.kind === 'weights');
+      dispatches.push({ node: s.node.name, op: s.node.opType, kernel: k, places, uniformOffset, signature });
     }
   }
   const uniforms = new ArrayBuffer(Math.max(16, uOff));

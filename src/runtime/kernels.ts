@@ -17,9 +17,12 @@ function cacheFor(device: GPUDevice): DeviceCache {
   return c;
 }
 
-/** 'u' for the uniform, 'r' for read-only storage, 'w' for read-write storage. */
-export function bindingSignature(spec: Pick<KernelSpec, 'args' | 'uniforms'>): string {
-  return (spec.uniforms ? 'u' : '') + spec.args.map((a: KernelArg) => ('input' in a ? 'r' : 'w')).join('');
+/**
+ * 'u' for the uniform, 'r' for read-only storage, 'w' for read-write storage. By default inputs are
+ * read-only; `readOnly(i)` overrides per storage binding (the network runtime makes only weights 'r').
+ */
+export function bindingSignature(spec: Pick<KernelSpec, 'args' | 'uniforms'>, readOnly?: (i: number) => boolean): string {
+  return (spec.uniforms ? 'u' : '') + spec.args.map((a: KernelArg, i) => ((readOnly ? readOnly(i) : 'input' in a) ? 'r' : 'w')).join('');
 }
 
 export function bindGroupLayout(device: GPUDevice, signature: string): GPUBindGroupLayout {
@@ -39,8 +42,24 @@ export function bindGroupLayout(device: GPUDevice, signature: string): GPUBindGr
   return l;
 }
 
+/**
+ * WebGPU tracks usage per buffer, not per range: a heap range bound read-only next to another range
+ * of the same heap bound writable in one dispatch is a validation error. So inputs that live in a
+ * written buffer (the heap, caller tensors) bind as read_write storage; only weights stay read-only,
+ * which keeps the driver's read-only cache path for them. The planner keeps live ranges apart.
+ */
+export function widenAccess(code: string, signature: string): string {
+  const first = signature.startsWith('u') ? 1 : 0;
+  let out = code;
+  for (let b = first; b < signature.length; b++) {
+    if (signature[b] !== 'w') continue;
+    out = out.replace(new RegExp(`(@binding\\(${b}\\)\\s*var<storage,\\s*)read>`), '$1read_write>');
+  }
+  return out;
+}
+
 async function compile(device: GPUDevice, spec: KernelSpec, signature: string): Promise<GPUComputePipeline> {
-  const code = spec.wgsl();
+  const code = widenAccess(spec.wgsl(), signature);
   const module = device.createShaderModule({ label: `wgml ${spec.name}`, code });
   const layout = device.createPipelineLayout({ label: `wgml ${spec.name}`, bindGroupLayouts: [bindGroupLayout(device, signature)] });
   try {
@@ -53,10 +72,12 @@ async function compile(device: GPUDevice, spec: KernelSpec, signature: string): 
   }
 }
 
-/** The pipeline for a kernel spec, compiled once per device and key. */
-export function pipelineFor(device: GPUDevice, spec: KernelSpec): Promise<GPUComputePipeline> {
+/**
+ * The pipeline for a kernel spec, compiled once per device, key and binding signature.
+ * `signature` (see {@link bindingSignature}) says which storage bindings are read-only ('r').
+ */
+export function pipelineFor(device: GPUDevice, spec: KernelSpec, signature = bindingSignature(spec)): Promise<GPUComputePipeline> {
   const c = cacheFor(device);
-  const signature = bindingSignature(spec);
   const key = `${signature}|${spec.key}`;
   let p = c.pipelines.get(key);
   if (!p) {

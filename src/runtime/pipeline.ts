@@ -115,7 +115,7 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
   const label = opts.label ?? (graph.name || 'network');
   const program = planNetwork(device, graph, opts);
   return withErrorScope(device, `creating pipeline '${label}'`, async () => {
-    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel)));
+    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature)));
     const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     for (const w of program.weights) if (w.tensor.data.byteLength)
       device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);

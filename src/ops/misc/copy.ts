@@ -12,7 +12,7 @@ export const copyOp: OpDef<Record<string, never>> = {
   type: 'Copy', domain: 'wgml',
   attrs: () => ({}),
   infer: (ctx) => [ctx.inputs[0]!],
-  reference: ([x]) => [{ dtype: x!.dtype, shape: [...x!.shape], data: x!.data.slice() as typeof x.data }],
+  reference: ([x]) => [{ dtype: x!.dtype, shape: [...x!.shape], data: x!.data.slice() }],
   gpu: (ctx) => {
     const n = shapeSize(ctx.outputs[0]!.shape);
     const t = storageType(ctx.outputs[0]!.dtype);

@@ -13,6 +13,6 @@ export const dropoutOp: OpDef<Record<string, never>> = {
     if (ctx.node.inputs[2] && (!tm || tm.data[0] !== 0)) throw ctx.error('training_mode must be a constant false', 'export the model in eval mode');
     return [ctx.inputs[0]!];
   },
-  reference: ([x]) => [{ dtype: x!.dtype, shape: [...x!.shape], data: x!.data.slice() as typeof x.data }],
+  reference: ([x]) => [{ dtype: x!.dtype, shape: [...x!.shape], data: x!.data.slice() }],
   alias: () => 0,
 };
