@@ -18,6 +18,8 @@ import { ReduceL2 } from '../linalg/reduce-l2.js';
 import { ReduceLogSumExp } from '../linalg/reduce-log-sum-exp.js';
 import { ArgMax } from '../linalg/arg-max.js';
 import { ArgMin } from '../linalg/arg-min.js';
+import { LSTM } from '../linalg/lstm.js';
+import { GRU } from '../linalg/gru.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -38,4 +40,6 @@ export const OPS: OpDef[] = [
   ReduceLogSumExp,
   ArgMax,
   ArgMin,
+  LSTM,
+  GRU,
 ];

@@ -1,0 +1,94 @@
+/**
+ * Shared by LSTM and GRU: attributes, input/output layouts (layout 0: time-major, 1: batch-major,
+ * opset ≥ 14), activations and the CPU references' building blocks.
+ */
+import type { Attrs } from '../../ir/attrs.js';
+import { fmtShape, type HostTensor, type ValueType } from '../../ir/types.js';
+import type { InferContext } from '../types.js';
+import { need, wantsOutput } from './util.js';
+
+export type Cell = 'lstm' | 'gru';
+export const GATES: Record<Cell, number> = { lstm: 4, gru: 3 };
+/** Activations with no parameters that both the reference and the kernels implement. */
+export const RNN_ACTS = ['Sigmoid', 'Tanh', 'Relu'] as const;
+
+export interface RnnAttrs {
+  cell: Cell;
+  dirs: ('fwd' | 'rev')[];
+  H: number;
+  layout: 0 | 1;
+  acts: string[];
+  clip: number | null;
+  linearBeforeReset: boolean;
+}
+
+export function rnnAttrs(a: Attrs, opset: number, cell: Cell): RnnAttrs {
+  const dir = a.string('direction', 'forward');
+  const dirs: ('fwd' | 'rev')[] = dir === 'forward' ? ['fwd'] : dir === 'reverse' ? ['rev'] : dir === 'bidirectional' ? ['fwd', 'rev'] : [];
+  if (!dirs.length) throw a.error(`unknown direction '${dir}'`, "use 'forward', 'reverse' or 'bidirectional'");
+  const per = cell === 'lstm' ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'];
+  const acts = a.strings('activations', dirs.flatMap(() => per));
+  if (acts.length !== per.length * dirs.length) throw a.error(`expected ${per.length * dirs.length} activations, got ${acts.length}`, 'list f, g(, h) once per direction');
+  if (cell === 'lstm' && a.int('input_forget', 0) !== 0) throw a.error('input_forget=1 is not supported', 're-export the LSTM without coupled input/forget gates');
+  const clip = a.has('clip') ? a.float('clip') : null;
+  return {
+    cell, dirs, H: a.int('hidden_size'), layout: (opset >= 14 ? a.int('layout', 0) : 0) as 0 | 1,
+    acts: acts.map((s) => s), clip, linearBeforeReset: cell === 'gru' && a.int('linear_before_reset', 0) === 1,
+  };
+}
+
+export interface RnnDims { S: number; B: number; I: number; D: number; H: number }
+
+export function rnnDims(ctx: InferContext, a: RnnAttrs): RnnDims {
+  const x = need(ctx, 0, 'X'), w = need(ctx, 1, 'W'), r = need(ctx, 2, 'R');
+  if (x.shape.length !== 3) throw ctx.error(`X ${fmtShape(x.shape)} must be 3-D`, 'X is [seq, batch, input] (layout 0) or [batch, seq, input] (layout 1)');
+  const [S, B] = a.layout === 0 ? [x.shape[0]!, x.shape[1]!] : [x.shape[1]!, x.shape[0]!];
+  const I = x.shape[2]!, D = a.dirs.length, H = a.H, G = GATES[a.cell];
+  const expect = (t: ValueType | null | undefined, shape: number[], name: string) => {
+    if (t && (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])))
+      throw ctx.error(`${name} is ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`, `check hidden_size=${H} and direction`, { [name]: t.shape });
+  };
+  expect(w, [D, G * H, I], 'W'); expect(r, [D, G * H, H], 'R'); expect(ctx.inputs[3], [D, 2 * G * H], 'B');
+  const st = a.layout === 0 ? [D, B, H] : [B, D, H];
+  expect(ctx.inputs[5], st, 'initial_h');
+  if (a.cell === 'lstm') { expect(ctx.inputs[6], st, 'initial_c'); expect(ctx.inputs[7], [D, 3 * H], 'P'); }
+  for (const act of a.acts) if (!(RNN_ACTS as readonly string[]).includes(act)) throw ctx.error(`activation '${act}' is not supported`, `wgml implements ${RNN_ACTS.join(', ')} in recurrent cells`);
+  return { S, B, I, D, H };
+}
+
+export function rnnOutputs(ctx: InferContext, a: RnnAttrs): ValueType[] {
+  const { S, B, D, H } = rnnDims(ctx, a);
+  const dtype = ctx.inputs[0]!.dtype;
+  const y = a.layout === 0 ? [S, D, B, H] : [B, S, D, H];
+  const st = a.layout === 0 ? [D, B, H] : [B, D, H];
+  const n = a.cell === 'lstm' ? 3 : 2;
+  return [{ dtype, shape: y }, { dtype, shape: st }, { dtype, shape: [...st] }].slice(0, Math.max(1, Math.min(n, ctx.node.outputs.length)));
+}
+
+/** sequence_lens as a per-batch array (all S when absent); the GPU only takes the all-S case. */
+export function seqLens(ctx: InferContext, S: number, B: number): number[] {
+  if (!ctx.inputs[4]) return new Array<number>(B).fill(S);
+  const t = ctx.constant(4);
+  if (!t) throw ctx.error('sequence_lens is not a constant', 'make sequence_lens an initializer or drop it');
+  return Array.from(t.data);
+}
+
+export const actRef = (name: string, x: number): number => (name === 'Sigmoid' ? 1 / (1 + Math.exp(-x)) : name === 'Tanh' ? Math.tanh(x) : Math.max(0, x));
+
+/** Index helpers shared by the references. */
+export function layoutIdx(a: RnnAttrs, d: RnnDims) {
+  return {
+    x: (t: number, b: number, k: number) => (a.layout === 0 ? (t * d.B + b) * d.I + k : (b * d.S + t) * d.I + k),
+    y: (t: number, dir: number, b: number, j: number) => (a.layout === 0 ? ((t * d.D + dir) * d.B + b) * d.H + j : ((b * d.S + t) * d.D + dir) * d.H + j),
+    st: (dir: number, b: number, j: number) => (a.layout === 0 ? (dir * d.B + b) * d.H + j : (b * d.D + dir) * d.H + j),
+  };
+}
+
+/** Σ_k M[row, k] · v[k] for a row-major matrix slice starting at `off` with `n` columns. */
+export function dotRow(m: HostTensor['data'], off: number, row: number, n: number, v: ArrayLike<number>, vOff = 0): number {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += m[off + row * n + k]! * v[vOff + k]!;
+  return s;
+}
+
+export function requested(ctx: InferContext, i: number): boolean { return wantsOutput(ctx, i); }
