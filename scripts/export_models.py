@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Export the models wgml is tested and benchmarked on, with seeded random weights (nothing is
+downloaded), to ONNX with dynamic batch/height/width. Uses Debian's python3-torch/torchvision here
+(torch 1.13) or the PyTorch on the GPU machine.
+
+    python3 scripts/export_models.py OUT_DIR [name ...]
+
+Names: squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet
+"""
+import sys, os
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class UNet(nn.Module):
+    """A 4→1-channel U-Net of the size screen-space effects use (16–64 channels, 3 levels)."""
+
+    def __init__(self, c=(16, 32, 64)):
+        super().__init__()
+        def block(i, o):
+            return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(inplace=True),
+                                 nn.Conv2d(o, o, 3, padding=1), nn.ReLU(inplace=True))
+        self.e1, self.e2, self.e3 = block(4, c[0]), block(c[0], c[1]), block(c[1], c[2])
+        self.pool = nn.MaxPool2d(2)
+        self.u2 = nn.ConvTranspose2d(c[2], c[1], 2, stride=2)
+        self.d2 = block(2 * c[1], c[1])
+        self.u1 = nn.Upsample(scale_factor=2, mode='nearest')
+        self.r1 = nn.Conv2d(c[1], c[0], 1)
+        self.d1 = block(2 * c[0], c[0])
+        self.out = nn.Conv2d(c[0], 1, 1)
+
+    def forward(self, x):
+        e1 = self.e1(x)
+        e2 = self.e2(self.pool(e1))
+        e3 = self.e3(self.pool(e2))
+        d2 = self.d2(torch.cat([self.u2(e3), e2], 1))
+        d1 = self.d1(torch.cat([self.r1(self.u1(d2)), e1], 1))
+        return torch.sigmoid(self.out(d1))
+
+
+def build(name):
+    if name == 'unet':
+        return UNet(), 4
+    return getattr(torchvision.models, name)(), 3
+
+
+def randomize_bn(m, g):
+    # fresh BatchNorm statistics so folding is exercised with non-trivial values
+    for mod in m.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            with torch.no_grad():
+                mod.running_mean.copy_(torch.randn(mod.num_features, generator=g) * 0.1)
+                mod.running_var.copy_(torch.rand(mod.num_features, generator=g) * 0.5 + 0.75)
+                mod.weight.copy_(torch.rand(mod.num_features, generator=g) * 0.5 + 0.75)
+                mod.bias.copy_(torch.randn(mod.num_features, generator=g) * 0.1)
+
+
+def main():
+    out = sys.argv[1]
+    names = sys.argv[2:] or ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet']
+    os.makedirs(out, exist_ok=True)
+    for name in names:
+        path = os.path.join(out, f'{name}.onnx')
+        if os.path.exists(path):
+            continue
+        g = torch.Generator().manual_seed(1234)
+        torch.manual_seed(1234)
+        m, cin = build(name)
+        randomize_bn(m, g)
+        m.eval()
+        x = torch.randn(1, cin, 64, 64)
+        torch.onnx.export(m, x, path, opset_version=17, input_names=['input'], output_names=['output'],
+                          dynamic_axes={'input': {0: 'batch', 2: 'height', 3: 'width'}, 'output': {0: 'batch'}},
+                          do_constant_folding=True)
+        print(f'exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)')
+
+
+if __name__ == '__main__':
+    main()
