@@ -180,4 +180,23 @@ describe(`shape ops (seed ${seed})`, () => {
     const [back] = await runNode(await testDevice(), node('DepthToSpace', 1, { blocksize: int(2) }), [s!]);
     expect(Array.from(back!.data)).toEqual(Array.from(z.data));
   });
+
+  it('Trilu and CumSum', async () => {
+    for (const upper of [0, 1]) for (const k of [-2, 0, 3]) await check(node('Trilu', 2, { upper: int(upper) }), [randT([2, 4, 5], 'int32'), hostTensor('int64', [], [k])], { opset: 14 });
+    await check(node('Trilu', 1), [randT([3, 3])], { opset: 14 });
+    for (const axis of [0, -1, 1]) for (const exclusive of [0, 1]) for (const reverse of [0, 1]) {
+      const dt = r() < 0.5 ? 'float32' as const : 'int32' as const;
+      await check(node('CumSum', 2, { exclusive: int(exclusive), reverse: int(reverse) }), [randT([3, 5, 2], dt), hostTensor('int32', [], [axis])]);
+    }
+  });
+
+  it('large 1-D tensors use the 2D-folded grid', async () => {
+    const len = 65535 * 64 + 4099;
+    const x = hostTensor('int32', [len], Int32Array.from({ length: len }, (_, i) => i * 7));
+    const [y] = await runNode(await testDevice(), node('Slice', 5), [x, i64([len - 1]), i64([-len - 5]), i64([0]), i64([-1])], { opset: 13 });
+    expect(y!.shape).toEqual([len]);
+    expect(y!.data[0]).toBe((len - 1) * 7);
+    expect(y!.data[len - 1]).toBe(0);
+    expect(y!.data[12345]).toBe((len - 1 - 12345) * 7);
+  });
 });

@@ -22,6 +22,8 @@ import { DepthToSpace } from '../shape/depth-to-space.js';
 import { SpaceToDepth } from '../shape/space-to-depth.js';
 import { Resize } from '../shape/resize.js';
 import { Upsample } from '../shape/upsample.js';
+import { Trilu } from '../shape/trilu.js';
+import { CumSum } from '../shape/cumsum.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -46,4 +48,6 @@ export const OPS: OpDef[] = [
   SpaceToDepth,
   Resize,
   Upsample,
+  Trilu,
+  CumSum,
 ];

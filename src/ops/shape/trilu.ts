@@ -1,0 +1,57 @@
+/**
+ * Trilu — https://onnx.ai/onnx/operators/onnx__Trilu.html (opset 14)
+ * Keeps the upper (j − i ≥ k) or lower (j − i ≤ k) triangle of the last two dims, zeroing the rest.
+ * k (optional input 1) must be a compile-time constant here.
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { shapeSize } from '../../ir/types.js';
+import { UniformWriter, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+import { emptyLike, grid, optConstInts, WG, wordType } from './common.js';
+
+interface A { upper: boolean }
+
+export const Trilu: OpDef<A> = {
+  type: 'Trilu', opsets: [14, 99], constInputs: [1],
+  attrs: (a) => ({ upper: a.int('upper', 1) === 1 }),
+  infer(ctx) {
+    const x = ctx.inputs[0]!;
+    if (x.shape.length < 2) throw ctx.error(`input rank ${x.shape.length}`, 'Trilu needs rank >= 2');
+    optConstInts(ctx, 1, 'k');
+    return [{ dtype: x.dtype, shape: [...x.shape] }];
+  },
+  reference([x, k], a) {
+    const out = emptyLike(x!.dtype, x!.shape);
+    const [R, C] = x!.shape.slice(-2) as [number, number];
+    const kk = k ? k.data[0]! : 0;
+    for (let i = 0; i < out.data.length; i++) {
+      const col = i % C, row = Math.floor(i / C) % R;
+      const keep = a.upper ? col - row >= kk : col - row <= kk;
+      out.data[i] = keep ? x!.data[i]! : 0;
+    }
+    return [out];
+  },
+  gpu(ctx, a) {
+    const x = ctx.inputs[0]!;
+    const w = wordType(x.dtype);
+    const n = shapeSize(x.shape);
+    const [R, C] = x.shape.slice(-2) as [number, number];
+    const k = optConstInts(ctx, 1, 'k')?.[0] ?? 0;
+    return { kernels: [{
+      name: 'trilu', key: `trilu_${w}`, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
+      uniforms: new UniformWriter().u32(n, Math.max(R, 1), Math.max(C, 1), a.upper ? 1 : 0).i32(k).finish(),
+      wgsl: () => resolveWgsl({
+        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+        requires: [linearIndex(WG)],
+        body: `struct Params { n: u32, rows: u32, cols: u32, upper: u32, k: i32 }
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  let d = i32(i % P.cols) - i32((i / P.cols) % P.rows);
+  let keep = select(d <= P.k, d >= P.k, P.upper == 1u);
+  Y[i] = select(${w}(0), X[i], keep);
+}`,
+      }),
+    }] };
+  },
+};
