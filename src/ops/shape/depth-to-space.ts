@@ -23,11 +23,10 @@ export const DepthToSpace: OpDef<A> = {
   },
   reference([x], a) {
     const b = a.b, C = x!.shape[1]! / (b * b);
-    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [n, , h, w] = x!.shape as [number, number, number, number];
     return [gatherRef(x!, [n, C, h * b, w * b], ([ni, ci, y, z]) => {
       const by = y! % b, bx = z! % b;
       const ch = a.crd ? ci! * b * b + by * b + bx : (by * b + bx) * C + ci!;
-      void c;
       return [ni!, ch, Math.floor(y! / b), Math.floor(z! / b)];
     })];
   },
