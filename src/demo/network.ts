@@ -51,6 +51,11 @@ async function runtime(): Promise<Record<(typeof NEEDED)[number], Fn>> {
   return mod as Record<(typeof NEEDED)[number], Fn>;
 }
 
+/** Whether this build can run the neural AO slot; the reason when not. */
+export async function networkRuntimeStatus(): Promise<{ ok: true } | { ok: false; reason: string }> {
+  try { await runtime(); return { ok: true }; } catch (e) { return { ok: false, reason: (e as Error).message }; }
+}
+
 /** Load the AO model and bind it to fresh input/output tensors for a width × height frame. */
 export async function createAONetwork(device: GPUDevice, model: string | Uint8Array, width: number, height: number): Promise<AONetwork> {
   if (width % 4 || height % 4) throw new DemoError(`the AO network downsamples twice, so the frame size must be a multiple of 4; got ${width}×${height}`, 'pick a size divisible by 4', { width, height });
