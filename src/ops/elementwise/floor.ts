@@ -1,0 +1,11 @@
+/**
+ * Floor — https://onnx.ai/onnx/operators/onnx__Floor.html
+ * Integral values, ±Inf and NaN pass through.
+ */
+import { unary } from './op.js';
+
+export const Floor = unary({
+  type: 'Floor', kinds: ['float'],
+  wgsl: (x) => `floor(${x})`,
+  cpu: (x) => Math.floor(x),
+});

@@ -1,0 +1,99 @@
+/**
+ * wgml.FusedElementwise: a tree of elementwise ops evaluated in one kernel, made by
+ * passes/fuse-elementwise.ts. Attribute `wgml_program` is JSON:
+ *   { "opset": 17, "inputs": 3, "steps": [{ "op": "Add", "args": [0, 1], "attrs": {…} }, …] }
+ * An arg k < 0 is an omitted optional input, k < inputs is the node's input k, otherwise the result
+ * of step k - inputs. The last step is the output. Each step uses its op's own formula (catalog.ts),
+ * so the GPU and CPU results equal the unfused chain's, intermediate rounding included.
+ */
+import { Attrs } from '../../ir/attrs.js';
+import type { AttrValue, ElemType, HostTensor, ValueType } from '../../ir/types.js';
+import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
+import type { OpDef } from '../types.js';
+import { broadcastInputs, broadcastShapes } from './broadcast.js';
+import { elementwiseOpByType } from './catalog.js';
+import { store, type EwDef, type Fail, type Formula } from './formula.js';
+import { elementwisePlan } from './kernel.js';
+
+export interface FusedStep { op: string; args: number[]; attrs?: Record<string, AttrValue> }
+export interface FusedProgram { opset: number; inputs: number; steps: FusedStep[] }
+
+interface Step { def: EwDef<unknown>; p: unknown; args: number[] }
+interface FusedParams { program: FusedProgram; steps: Step[] }
+
+function parse(a: Attrs): FusedParams {
+  let program: FusedProgram;
+  try {
+    program = JSON.parse(a.string('wgml_program')) as FusedProgram;
+  } catch (e) {
+    throw a.error(`wgml_program is not valid JSON: ${(e as Error).message}`, 'this attribute is written by fuseElementwise; do not edit it by hand');
+  }
+  if (!Array.isArray(program.steps) || program.steps.length === 0 || !Number.isInteger(program.inputs)) {
+    throw a.error('wgml_program needs integer `inputs` and a non-empty `steps` list', 'this attribute is written by fuseElementwise');
+  }
+  const steps = program.steps.map((s, k): Step => {
+    const op = elementwiseOpByType(s.op);
+    if (!op) throw a.error(`step ${k}: '${s.op}' is not an elementwise op`, 'only ops in src/ops/elementwise/catalog.ts can be fused');
+    if (s.args.some((x) => !Number.isInteger(x) || x >= program.inputs + k)) {
+      throw a.error(`step ${k} (${s.op}) reads a value that is not computed yet: ${JSON.stringify(s.args)}`, 'steps must come after the steps they read');
+    }
+    const sub = new Attrs({ ...a.node, name: `${a.node.name}/${k}:${s.op}`, opType: s.op, attrs: s.attrs ?? {} });
+    return { def: op.ew, p: op.ew.params(sub, program.opset), args: s.args };
+  });
+  return { program, steps };
+}
+
+interface Built { formulas: Formula[]; dtypes: ElemType[]; shape: number[] }
+
+/** Formulas, value dtypes and the output shape for these input types. */
+function build(fp: FusedParams, ins: (ValueType | null)[], fail: Fail): Built {
+  if (ins.length !== fp.program.inputs || ins.some((t) => !t)) {
+    throw fail(`expects ${fp.program.inputs} inputs, got ${ins.filter(Boolean).length}`, 'the node does not match its wgml_program');
+  }
+  const dtypes: ElemType[] = ins.map((t) => t!.dtype);
+  const shapes: number[][] = ins.map((t) => t!.shape);
+  const formulas = fp.steps.map((s, k) => {
+    const at = (x: number) => (x < 0 ? null : x);
+    const f = s.def.formula(s.p, s.args.map((x) => (at(x) === null ? null : dtypes[x]!)), (m, h, d) => fail(`step ${k} (${s.def.type}): ${m}`, h, d));
+    const argShapes = s.args.map((x) => (x < 0 ? null : shapes[x]!));
+    shapes.push(s.def.shape ? s.def.shape(argShapes, fail) : broadcastShapes(argShapes, fail));
+    dtypes.push(f.out);
+    return f;
+  });
+  return { formulas, dtypes, shape: shapes[shapes.length - 1]! };
+}
+
+export const FusedElementwise: OpDef<FusedParams> = {
+  type: 'FusedElementwise', domain: 'wgml',
+  attrs: (a) => parse(a),
+  infer(ctx, fp) {
+    const b = build(fp, ctx.inputs, ctx.error);
+    return [{ dtype: b.dtypes[b.dtypes.length - 1]!, shape: b.shape }];
+  },
+  reference(inputs: (HostTensor | null)[], fp, ctx) {
+    const b = build(fp, inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : null)), ctx.error);
+    const n = shapeSize(b.shape);
+    const vals = broadcastInputs(inputs, b.shape);
+    const outT = b.dtypes[b.dtypes.length - 1]!;
+    const data = hostArrayFor(outT, n);
+    const v = new Float64Array(fp.program.inputs + fp.steps.length);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < fp.program.inputs; k++) v[k] = vals[k]![i]!;
+      fp.steps.forEach((s, k) => {
+        const j = fp.program.inputs + k;
+        v[j] = store(storageType(b.dtypes[j]!), b.formulas[k]!.cpu(s.args.map((x) => (x < 0 ? null : v[x]!))));
+      });
+      data[i] = v[v.length - 1]!;
+    }
+    return [{ dtype: outT, shape: b.shape, data }];
+  },
+  gpu(ctx, fp) {
+    const b = build(fp, ctx.inputs, ctx.error);
+    const name = (x: number) => (x < 0 ? null : x < fp.program.inputs ? `x${x}` : `t${x - fp.program.inputs}`);
+    const lets = fp.steps.map((s, k) => `  let t${k}: ${storageType(b.dtypes[fp.program.inputs + k]!)} = ${b.formulas[k]!.wgsl(s.args.map(name))};`);
+    const params = ctx.inputs.map((t, k) => `x${k}: ${storageType(t!.dtype)}`).join(', ');
+    const code = `fn ew_f(${params}) -> ${storageType(b.dtypes[b.dtypes.length - 1]!)} {\n${lets.join('\n')}\n  return t${fp.steps.length - 1};\n}`;
+    const ins = ctx.inputs.map((t, index) => ({ index, type: t! }));
+    return elementwisePlan(`fused_${fp.steps.map((s) => s.def.type.toLowerCase()).join('_')}`.slice(0, 60), { key: code, code }, ins, ctx.outputs[0]!, ctx.caps);
+  },
+};

@@ -1,0 +1,11 @@
+/**
+ * Greater — https://onnx.ai/onnx/operators/onnx__Greater.html
+ * Output bool; NaN compares false.
+ */
+import { binary } from './op.js';
+
+export const Greater = binary({
+  type: 'Greater', kinds: ['float', 'int', 'uint'], out: 'bool',
+  wgsl: (a, b) => `ew_b(${a} > ${b})`,
+  cpu: (a, b) => (a > b ? 1 : 0),
+});

@@ -1,0 +1,11 @@
+/**
+ * LessOrEqual — https://onnx.ai/onnx/operators/onnx__LessOrEqual.html
+ * Output bool; NaN compares false.
+ */
+import { binary } from './op.js';
+
+export const LessOrEqual = binary({
+  type: 'LessOrEqual', kinds: ['float', 'int', 'uint'], out: 'bool',
+  wgsl: (a, b) => `ew_b(${a} <= ${b})`,
+  cpu: (a, b) => (a <= b ? 1 : 0),
+});

@@ -1,0 +1,11 @@
+/**
+ * Or — https://onnx.ai/onnx/operators/onnx__Or.html
+ * Bool inputs (0/1 words).
+ */
+import { binary } from './op.js';
+
+export const Or = binary({
+  type: 'Or', kinds: ['bool'],
+  wgsl: (a, b) => `ew_b(${a} != 0i || ${b} != 0i)`,
+  cpu: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
+});

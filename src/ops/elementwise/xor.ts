@@ -1,0 +1,11 @@
+/**
+ * Xor — https://onnx.ai/onnx/operators/onnx__Xor.html
+ * Bool inputs (0/1 words).
+ */
+import { binary } from './op.js';
+
+export const Xor = binary({
+  type: 'Xor', kinds: ['bool'],
+  wgsl: (a, b) => `ew_b((${a} != 0i) != (${b} != 0i))`,
+  cpu: (a, b) => ((a !== 0) !== (b !== 0) ? 1 : 0),
+});
