@@ -102,7 +102,7 @@ export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0): 
   const M = s.batch * g.oh * g.ow;
   const pwOk = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt + g.pl + g.pb + g.pr === 0;
   const dwOk = cinpg === 1 && g.kh * g.kw <= 49 && (3 * g.sw + (g.kw - 1) * g.dw + 1) <= 64;
-  const path = force || (dwOk && s.groups > 1 ? 'dw' : K <= 64 || coutpg <= 4 ? 'direct' : pwOk ? 'pw' : 'gemm');
+  const path = force || (dwOk && s.groups > 1 ? 'dw' : (cinpg <= 4 && K <= 64) || coutpg <= 4 ? 'direct' : pwOk ? 'pw' : 'gemm');
   if (path === 'dw' && dwOk) return { kernels: [depthwiseKernel(s, io)] };
   if (path === 'direct') return { kernels: [directKernel(s, io)] };
   const t = pickTile(M, coutpg, s.groups);
