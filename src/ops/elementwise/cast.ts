@@ -52,7 +52,9 @@ export const Cast = elementwiseOp<{ to: ElemType }>({
     const fk = kindOf(from), sf = storageType(from), to = p.to, st = storageType(to);
     if (to === 'bool') {
       const z = sf === 'f32' ? '0.0' : sf === 'u32' ? '0u' : '0i';
-      return { out: to, wgsl: ([x]) => `ew_b(${x} != ${z})`, cpu: ([x]) => (x !== 0 ? 1 : 0) };
+      // NaN is true; tested on the bits because compilers may assume x != 0.0 is false for NaN.
+      const nan = (x: string) => (sf === 'f32' ? `ew_isnan(${x}) || ` : '');
+      return { out: to, wgsl: ([x]) => `ew_b(${nan(x!)}${x} != ${z})`, cpu: ([x]) => (x !== 0 ? 1 : 0) };
     }
     if (st === 'f32') {
       const round = to === 'float16' ? 'ew_f16' : to === 'bfloat16' ? 'ew_bf16' : '';
