@@ -1,0 +1,105 @@
+/**
+ * Merge trees of elementwise nodes into one `wgml.FusedElementwise` node (one kernel, no
+ * intermediate tensors). A producer joins its consumer's group when its output is read by that one
+ * node only and is not a graph output, so every intermediate disappears and nothing else needs it.
+ * Works on op type names (passes never import ops/); the program format is documented in
+ * src/ops/elementwise/fused.ts.
+ */
+import type { Graph, Node, ValueType } from '../ir/types.js';
+
+/** ONNX elementwise ops (domain '') the fused kernel can evaluate. Kept equal to ops/elementwise/catalog.ts by a test. */
+export const FUSABLE_OPS: ReadonlySet<string> = new Set([
+  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Erf', 'Exp', 'Log', 'Sqrt',
+  'Reciprocal', 'Neg', 'Abs', 'Floor', 'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'Softplus', 'Softsign', 'Not',
+  'Identity', 'Cast', 'Gelu', 'IsNaN', 'IsInf', 'Mish', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mean',
+  'Sum', 'Mod', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'PRelu',
+  'BitShift', 'Where', 'Clip',
+]);
+
+export interface FuseElementwiseOptions {
+  /** Most distinct external inputs of one fused node (storage bindings: inputs + 1 output ≤ device limit). */
+  maxInputs?: number;
+}
+
+const isFusable = (n: Node, types: Map<string, ValueType>): boolean =>
+  (n.domain === '' || n.domain === 'ai.onnx') && FUSABLE_OPS.has(n.opType) && n.outputs.length === 1 && types.has(n.outputs[0]!);
+
+/** Returns a new graph; `g` is not modified. `types` holds every value's static type (after specialize). */
+export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: FuseElementwiseOptions = {}): Graph {
+  const maxInputs = opts.maxInputs ?? 7;
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  const readers = new Map<string, Set<Node>>();
+  for (const n of g.nodes) for (const i of n.inputs) if (i) { const s = readers.get(i) ?? new Set(); s.add(n); readers.set(i, s); }
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+
+  /** The producer of `v` may be folded into `consumer`. */
+  const absorbable = (v: string, consumer: Node): Node | null => {
+    const p = producer.get(v);
+    if (!p || !isFusable(p, types) || graphOutputs.has(v)) return null;
+    const r = readers.get(v);
+    return r && r.size === 1 && r.has(consumer) ? p : null;
+  };
+
+  const taken = new Set<Node>();
+  const replaced = new Map<Node, Node>(); // group root → fused node
+  const dropped = new Set<Node>();
+  // Roots are visited last-to-first, so each group grows from its final node backwards.
+  for (let idx = g.nodes.length - 1; idx >= 0; idx--) {
+    const root = g.nodes[idx]!;
+    if (taken.has(root) || !isFusable(root, types)) continue;
+    const members: Node[] = [];
+    const grow = (n: Node) => {
+      members.push(n);
+      for (const v of n.inputs) { const p = v ? absorbable(v, n) : null; if (p && !members.includes(p)) grow(p); }
+    };
+    grow(root);
+    if (members.length < 2) continue;
+    const fused = buildFused(root, members, g.opsets[''] ?? 17);
+    if (fused.inputs.length > maxInputs) continue; // too many bindings: leave this tree unfused
+    for (const m of members) { taken.add(m); if (m !== root) dropped.add(m); }
+    replaced.set(root, fused);
+  }
+  if (replaced.size === 0) return g;
+
+  const nodes = g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
+  const gone = new Set([...dropped].flatMap((n) => n.outputs));
+  const valueInfo = new Map([...g.valueInfo].filter(([k]) => !gone.has(k)));
+  return { ...g, nodes, valueInfo, opsets: { ...g.opsets, wgml: g.opsets['wgml'] ?? 1 } };
+}
+
+/** Program steps in dependency order (post-order from the root); external values become inputs. */
+function buildFused(root: Node, members: Node[], opset: number): Node {
+  const inSet = new Set(members);
+  const byOutput = new Map(members.map((m) => [m.outputs[0]!, m]));
+  const inputs: string[] = [];
+  const order: Node[] = [];
+  const visit = (n: Node) => {
+    for (const v of n.inputs) { const p = byOutput.get(v); if (p && inSet.has(p) && !order.includes(p)) visit(p); }
+    order.push(n);
+  };
+  visit(root);
+  const stepIndex = new Map<Node, number>();
+  const argsOf = (n: Node) => n.inputs.map((v) => {
+    if (!v) return -1;
+    const p = byOutput.get(v);
+    if (p) return -(stepIndex.get(p)! + 2); // patched below, once the input count is known
+    let k = inputs.indexOf(v);
+    if (k < 0) { k = inputs.length; inputs.push(v); }
+    return k;
+  });
+  const raw = order.map((n, k) => { const args = argsOf(n); stepIndex.set(n, k); return { n, args }; });
+  const steps = raw.map(({ n, args }) => ({
+    op: n.opType,
+    args: args.map((a) => (a <= -2 ? inputs.length + (-a - 2) : a)),
+    ...(Object.keys(n.attrs).length ? { attrs: n.attrs } : {}),
+  }));
+  return {
+    name: `fused_${root.name || root.outputs[0]}`,
+    opType: 'FusedElementwise',
+    domain: 'wgml',
+    inputs,
+    outputs: [...root.outputs],
+    attrs: { wgml_program: { kind: 'string', value: JSON.stringify({ opset, inputs: inputs.length, steps }) } },
+  };
+}
