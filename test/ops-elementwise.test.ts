@@ -7,6 +7,9 @@ import { runNode, referenceNode } from '../src/runtime/single.js';
 import type { AttrValue, ElemType, HostTensor, Node } from '../src/ir/types.js';
 import { hostTensor, shapeSize } from '../src/ir/types.js';
 import { testDevice } from './helpers/gpu.js';
+import { lookupOp } from '../src/ops/registry.js';
+import { inferContext } from '../src/runtime/single.js';
+import { Attrs } from '../src/ir/attrs.js';
 import { rng, randn, randInt, compareClose, testSeed } from './helpers/random.js';
 
 const seed = testSeed();
@@ -211,6 +214,33 @@ describe(`Where, Clip, Cast vs CPU reference (WGML_SEED=${seed})`, () => {
         void to;
       }
     }
+  });
+});
+
+describe('kernel plans', () => {
+  const caps = { f16: false, subgroups: false, subgroupMatrix: false, maxStorageBufferBindingSize: 1 << 27, maxStorageBuffersPerShaderStage: 8,
+    maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535 };
+  function plan(opType: string, shapes: number[][], dtype: ElemType = 'float32') {
+    const n = node(opType, shapes.length);
+    const op = lookupOp(opType, '', 17)!;
+    const a = op.attrs(new Attrs(n), 17);
+    const ictx = inferContext(n, shapes.map((shape) => ({ dtype, shape })), () => undefined, 17);
+    const p = op.gpu!({ ...ictx, outputs: op.infer(ictx, a), caps }, a);
+    if (typeof p === 'string') throw new Error(p);
+    return p.kernels;
+  }
+  it('pipeline keys depend on formula, dtypes and read modes, not on shapes', () => {
+    const k = (opType: string, shapes: number[][], dtype?: ElemType) => plan(opType, shapes, dtype)[0]!.key;
+    expect(k('Add', [[3, 4], [4]])).toBe(k('Add', [[7, 5, 9], [1, 9]]));
+    expect(k('Add', [[4, 8], [4, 8]])).toBe(k('Add', [[64, 64], [64, 64]])); // vec4 path
+    expect(k('Add', [[3, 5], [3, 5]])).toBe(k('Add', [[7], [7]]));
+    expect(k('Add', [[4, 8], [4, 8]])).not.toBe(k('Add', [[3, 5], [3, 5]]));
+    expect(k('Add', [[3, 4], [4]])).not.toBe(k('Add', [[3, 4], [4]], 'int32'));
+    expect(k('Add', [[3, 4], [4]])).not.toBe(k('Sub', [[3, 4], [4]]));
+  });
+  it('zero-size outputs dispatch nothing; big outputs fold the grid into 2D', () => {
+    expect(plan('Add', [[0, 4], [4]])).toEqual([]);
+    expect(plan('Neg', [[65535 * 64 * 3 + 1]])[0]!.workgroups).toEqual([49152, 4, 1]); // 196606 groups of 64
   });
 });
 
