@@ -105,6 +105,15 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     for (const t of outTypes) for (const d of t.shape) if (!Number.isInteger(d) || d < 0)
       throw new NodeError(node, `inferred an invalid output shape ${fmtShape(t.shape)}`, 'check the input dimensions given to createPipeline', { shape: t.shape });
     node.outputs.forEach((o, i) => { if (o && outTypes[i]) types.set(o, outTypes[i]!); });
+    // Shape and Size depend only on the (now static) type: fold them whatever the data.
+    const typeOnly = node.domain === '' && (node.opType === 'Shape' || node.opType === 'Size');
+    if (typeOnly) {
+      const x = inTypes[0]!;
+      const stub: HostTensor = { dtype: x.dtype, shape: x.shape, data: new Float32Array(0) };
+      const outs = rule.reference([stub], a as never, ctx);
+      node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
+      continue;
+    }
     const allConst = node.inputs.every((n) => !n || constants.has(n));
     const small = outTypes.every((t) => shapeSize(t.shape) <= foldLimit);
     if (allConst && small) {
