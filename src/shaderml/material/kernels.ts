@@ -1,0 +1,159 @@
+/**
+ * WGSL of neural-material training: per-texel forward + backward (latents bilinearly sampled, MLP
+ * in → H → H → C with LeakyReLU), weight gradients as a reduction over the batch, latent gradients
+ * scattered with fixed-point atomics (no float atomics in WebGPU), and Adam over all parameters.
+ * Every size is baked in as a constant: one material, one set of pipelines.
+ */
+export interface TrainShape {
+  width: number; height: number; channels: number;
+  lw: number; lh: number; features: number; hidden: number;
+  /** Texels per step. */
+  batch: number;
+  alpha: number;
+}
+
+/** Fixed-point scale of latent gradients; Adam is invariant to gradient scale, so any fits. */
+export const GRAD_FIXED = 1 << 16;
+
+export function layerSizes(s: TrainShape): number[] {
+  return [s.features + 2, s.hidden, s.hidden, s.channels];
+}
+
+/** Offsets in the parameter buffer: [w0 b0 w1 b1 w2 b2 | latents (lh×lw×features)]. */
+export function paramLayout(s: TrainShape): { w: number[]; b: number[]; mlp: number; latents: number } {
+  const sz = layerSizes(s), w: number[] = [], b: number[] = [];
+  let n = 0;
+  for (let l = 0; l < 3; l++) { w.push(n); n += sz[l]! * sz[l + 1]!; b.push(n); n += sz[l + 1]!; }
+  return { w, b, mlp: n, latents: s.lw * s.lh * s.features };
+}
+
+function header(s: TrainShape): string {
+  const L = paramLayout(s), [I, H, , C] = layerSizes(s);
+  return `const W = ${s.width}u; const HT = ${s.height}u; const T = ${s.width * s.height}u; const B = ${s.batch}u;
+const LW = ${s.lw}u; const LH = ${s.lh}u; const F = ${s.features}u; const I = ${I}u; const HID = ${H}u; const C = ${C}u;
+const W0 = ${L.w[0]}u; const B0 = ${L.b[0]}u; const W1 = ${L.w[1]}u; const B1 = ${L.b[1]}u; const W2 = ${L.w[2]}u; const B2 = ${L.b[2]}u;
+const NMLP = ${L.mlp}u; const NLAT = ${L.latents}u; const ALPHA = ${s.alpha};
+const ACT = I + 2u * HID; const DEL = 2u * HID + C;
+struct State { step: u32, zero: u32 }
+// Loops start at Z (always 0, read at run time) so the shader compiler does not unroll them all:
+// fully unrolled, these kernels take about a minute to compile on lavapipe.
+var<private> Z: u32;
+// Texel of batch slot b at this step: a stride coprime to T visits distinct texels.
+fn texel_of(b: u32, step: u32) -> u32 { if (B == T) { return b; } return (b * 1000003u + step * 7919u * B) % T; }
+struct Tap { i: array<u32, 4>, w: array<f32, 4> }
+// Clamp-to-edge bilinear taps at texel centres (the same rule the decoder uses).
+fn taps(p: u32) -> Tap {
+  let x = f32(p % W) + 0.5; let y = f32(p / W) + 0.5;
+  let lx = x * f32(LW) / f32(W) - 0.5; let ly = y * f32(LH) / f32(HT) - 0.5;
+  let fx = floor(lx); let fy = floor(ly); let ax = lx - fx; let ay = ly - fy;
+  let x0 = u32(clamp(i32(fx), 0, i32(LW) - 1)); let x1 = u32(clamp(i32(fx) + 1, 0, i32(LW) - 1));
+  let y0 = u32(clamp(i32(fy), 0, i32(LH) - 1)); let y1 = u32(clamp(i32(fy) + 1, 0, i32(LH) - 1));
+  var t: Tap;
+  t.i = array(y0 * LW + x0, y0 * LW + x1, y1 * LW + x0, y1 * LW + x1);
+  t.w = array((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay);
+  return t;
+}
+fn lrelu(v: f32) -> f32 { return select(ALPHA * v, v, v > 0.0); }
+fn dlrelu(h: f32) -> f32 { return select(ALPHA, 1.0, h > 0.0); }
+`;
+}
+
+/** Forward + backward per batch slot: stores activations/deltas, squared error, latent gradients. */
+export function fwdBwdWgsl(s: TrainShape): string {
+  return `${header(s)}
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read> TGT: array<f32>;
+@group(0) @binding(2) var<storage, read> S: State;
+@group(0) @binding(3) var<storage, read_write> A: array<f32>;
+@group(0) @binding(4) var<storage, read_write> D: array<f32>;
+@group(0) @binding(5) var<storage, read_write> LOSS: array<f32>;
+@group(0) @binding(6) var<storage, read_write> GL: array<atomic<i32>>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  Z = S.zero;
+  let b = gid.x; if (b >= B) { return; }
+  let p = texel_of(b, S.step);
+  let t = taps(p);
+  var x: array<f32, ${s.features + 2}>;
+  for (var f = Z; f < F; f++) {
+    var v = 0.0;
+    for (var k = 0u; k < 4u; k++) { v += t.w[k] * P[NMLP + t.i[k] * F + f]; }
+    x[f] = v;
+  }
+  x[F] = (f32(p % W) + 0.5) / f32(W); x[F + 1u] = (f32(p / W) + 0.5) / f32(HT);
+  var h1: array<f32, ${s.hidden}>; var h2: array<f32, ${s.hidden}>; var y: array<f32, ${s.channels}>;
+  for (var o = Z; o < HID; o++) { var a = P[B0 + o]; for (var i = 0u; i < I; i++) { a += P[W0 + o * I + i] * x[i]; } h1[o] = lrelu(a); }
+  for (var o = Z; o < HID; o++) { var a = P[B1 + o]; for (var i = 0u; i < HID; i++) { a += P[W1 + o * HID + i] * h1[i]; } h2[o] = lrelu(a); }
+  var loss = 0.0;
+  var d3: array<f32, ${s.channels}>;
+  for (var o = Z; o < C; o++) {
+    var a = P[B2 + o]; for (var i = 0u; i < HID; i++) { a += P[W2 + o * HID + i] * h2[i]; }
+    let e = a - TGT[p * C + o]; loss += e * e; d3[o] = 2.0 * e;
+  }
+  LOSS[b] = loss;
+  var d2: array<f32, ${s.hidden}>; var d1: array<f32, ${s.hidden}>;
+  for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < C; o++) { g += P[W2 + o * HID + i] * d3[o]; } d2[i] = g * dlrelu(h2[i]); }
+  for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W1 + o * HID + i] * d2[o]; } d1[i] = g * dlrelu(h1[i]); }
+  for (var f = Z; f < F; f++) {
+    var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + f] * d1[o]; }
+    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[t.i[k] * F + f], i32(round(g * t.w[k] * ${GRAD_FIXED}.0))); }
+  }
+  for (var i = Z; i < I; i++) { A[b * ACT + i] = x[i]; }
+  for (var i = Z; i < HID; i++) { A[b * ACT + I + i] = h1[i]; A[b * ACT + I + HID + i] = h2[i]; D[b * DEL + i] = d1[i]; D[b * DEL + HID + i] = d2[i]; }
+  for (var o = Z; o < C; o++) { D[b * DEL + 2u * HID + o] = d3[o]; }
+}`;
+}
+
+/** One invocation per MLP parameter: its gradient summed over the batch. */
+export function weightGradWgsl(s: TrainShape): string {
+  return `${header(s)}
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> D: array<f32>;
+@group(0) @binding(2) var<storage, read_write> G: array<f32>;
+@group(0) @binding(3) var<storage, read> S: State;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  Z = S.zero;
+  let j = gid.x; if (j >= NMLP) { return; }
+  // Which layer, and which (out, in) or bias: activations feeding it start at a_off, deltas at d_off.
+  var base = W0; var nin = I; var nout = HID; var a_off = 0u; var d_off = 0u;
+  if (j >= W2) { base = W2; nin = HID; nout = C; a_off = I + HID; d_off = 2u * HID; }
+  else if (j >= W1) { base = W1; nin = HID; nout = HID; a_off = I; d_off = HID; }
+  let r = j - base;
+  var g = 0.0;
+  if (r < nout * nin) {
+    let o = r / nin; let i = r % nin;
+    for (var b = 0u; b < B; b++) { g += D[b * DEL + d_off + o] * A[b * ACT + a_off + i]; }
+  } else {
+    let o = r - nout * nin;
+    for (var b = 0u; b < B; b++) { g += D[b * DEL + d_off + o]; }
+  }
+  G[j] = g;
+}`;
+}
+
+/** Adam over [MLP | latents]; latent gradients come from (and are cleared in) the fixed-point buffer. */
+export function adamWgsl(s: TrainShape): string {
+  return `${header(s)}
+struct Hyper { lr_mlp: f32, lr_lat: f32, b1: f32, b2: f32, eps: f32 }
+@group(0) @binding(0) var<uniform> HP: Hyper;
+@group(0) @binding(1) var<storage, read_write> P: array<f32>;
+@group(0) @binding(2) var<storage, read> G: array<f32>;
+@group(0) @binding(3) var<storage, read_write> GL: array<i32>;
+@group(0) @binding(4) var<storage, read_write> M: array<f32>;
+@group(0) @binding(5) var<storage, read_write> V: array<f32>;
+@group(0) @binding(6) var<storage, read> S: State;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let j = gid.x + gid.y * nwg.x * 64u; if (j >= NMLP + NLAT) { return; }
+  var g: f32; var lr: f32;
+  if (j < NMLP) { g = G[j]; lr = HP.lr_mlp; } else { g = f32(GL[j - NMLP]) / ${GRAD_FIXED}.0; GL[j - NMLP] = 0; lr = HP.lr_lat; }
+  if (lr == 0.0) { return; }
+  let t = f32(S.step + 1u);
+  let m = HP.b1 * M[j] + (1.0 - HP.b1) * g; let v = HP.b2 * V[j] + (1.0 - HP.b2) * g * g;
+  M[j] = m; V[j] = v;
+  let mh = m / (1.0 - pow(HP.b1, t)); let vh = v / (1.0 - pow(HP.b2, t));
+  P[j] -= lr * mh / (sqrt(vh) + HP.eps);
+}`;
+}
+
+export const TICK_WGSL = `struct State { step: u32, zero: u32 }
+@group(0) @binding(0) var<storage, read_write> S: State;
+@compute @workgroup_size(1) fn main() { S.step += 1u; }`;

@@ -1,0 +1,134 @@
+/**
+ * The .wgmat file: "WGMT", u32 version, u32 manifest length, the manifest (JSON), padding to 4,
+ * then the sections the manifest points at (offsets from the data start, each with a CRC-32):
+ * 8-bit latents (texel-major, features padded to RGBA groups) and the decoder as F16 safetensors.
+ * Browser-safe: no node imports.
+ */
+import { ShaderMLP } from '../mlp.js';
+import { crc32 } from '../half.js';
+import { WeightFileError } from '../errors.js';
+import type { CompressedMaterial } from './train.js';
+import type { TextureTarget } from './textures.js';
+
+export const WGMAT_VERSION = 1;
+const MAGIC = 0x544d4757; // 'WGMT' little-endian
+
+export interface WgmatSection { offset: number; bytes: number; crc32: number }
+export interface WgmatManifest {
+  format: 'wgmat';
+  version: number;
+  width: number;
+  height: number;
+  channels: number;
+  textures: (TextureTarget & { bcFormat?: string })[];
+  latent: WgmatSection & { width: number; height: number; features: number; layers: number; format: 'rgba8unorm' };
+  /** Decoder input: the latent features as unorm (bilinear, clamp to edge, texel centres) then u, v. */
+  decoder: WgmatSection & { format: 'safetensors'; dtype: 'F16'; sizes: number[] };
+  /** Free-form training record (PSNR, steps…). */
+  stats?: Record<string, unknown>;
+}
+
+/** Serialize a compressed material. */
+export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], stats?: Record<string, unknown>): Uint8Array {
+  const layers = Math.ceil(c.features / 4), n = c.lw * c.lh;
+  const lat = new Uint8Array(n * layers * 4);
+  // Layer-major RGBA8 images, one per 4 features, ready for writeTexture.
+  for (let p = 0; p < n; p++) for (let f = 0; f < c.features; f++) lat[(Math.floor(f / 4) * n + p) * 4 + (f % 4)] = c.latents[p * c.features + f]!;
+  const dec = c.decoder.toSafetensors('F16');
+  const decOff = Math.ceil(lat.length / 8) * 8;
+  const channels = textures.reduce((a, t) => a + t.channels, 0);
+  const manifest: WgmatManifest = {
+    format: 'wgmat', version: WGMAT_VERSION, width: c.width, height: c.height, channels, textures,
+    latent: { offset: 0, bytes: lat.length, crc32: crc32(lat), width: c.lw, height: c.lh, features: c.features, layers, format: 'rgba8unorm' },
+    decoder: { offset: decOff, bytes: dec.length, crc32: crc32(dec), format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes] },
+    ...(stats ? { stats } : {}),
+  };
+  const mj = new TextEncoder().encode(JSON.stringify(manifest));
+  const head = 12 + Math.ceil(mj.length / 4) * 4;
+  const out = new Uint8Array(head + decOff + dec.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, MAGIC, true); dv.setUint32(4, WGMAT_VERSION, true); dv.setUint32(8, mj.length, true);
+  out.set(mj, 12); out.set(lat, head); out.set(dec, head + decOff);
+  return out;
+}
+
+/** Parse and verify a .wgmat file (magic, version, section bounds and checksums). */
+export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; material: CompressedMaterial } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || dv.getUint32(0, true) !== MAGIC) throw new WeightFileError('not a .wgmat file (bad magic)', 'make one with `wgml compress`', { offset: 0 });
+  const version = dv.getUint32(4, true);
+  if (version !== WGMAT_VERSION) throw new WeightFileError(`.wgmat version ${version}; this wgml reads version ${WGMAT_VERSION}`, 'recompress the material with this wgml', { offset: 4, version });
+  const ml = dv.getUint32(8, true);
+  if (12 + ml > bytes.length) throw new WeightFileError(`manifest length ${ml} runs past the end (${bytes.length} bytes)`, 'the file is truncated', { offset: 8 });
+  const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + ml))) as WgmatManifest;
+  const head = 12 + Math.ceil(ml / 4) * 4;
+  const section = (name: string, s: WgmatSection) => {
+    const a = head + s.offset, b = a + s.bytes;
+    if (b > bytes.length) throw new WeightFileError(`${name} section [${a}, ${b}) runs past the end (${bytes.length} bytes)`, 'the file is truncated', { offset: a, section: name });
+    const sub = bytes.subarray(a, b);
+    const crc = crc32(sub);
+    if (crc !== s.crc32) throw new WeightFileError(`${name} section checksum ${crc.toString(16)} != ${s.crc32.toString(16)} in the manifest`, 'the file is corrupt', { offset: a, section: name });
+    return sub;
+  };
+  const lat = section('latent', manifest.latent), dec = section('decoder', manifest.decoder);
+  const { width: lw, height: lh, features: F } = manifest.latent, n = lw * lh;
+  const latents = new Uint8Array(n * F);
+  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) latents[p * F + f] = lat[(Math.floor(f / 4) * n + p) * 4 + (f % 4)]!;
+  const decoder = ShaderMLP.fromSafetensors(dec);
+  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder } };
+}
+
+/** A material ready to decode on the GPU. */
+export interface LoadedMaterial {
+  manifest: WgmatManifest;
+  material: CompressedMaterial;
+  /** rgba8unorm latent textures, 4 features each. */
+  latentTextures: GPUTexture[];
+  decoder: ShaderMLP;
+}
+
+/** Make the latent textures and the decoder of a .wgmat on `device`. */
+export function loadMaterial(device: GPUDevice, bytes: Uint8Array): LoadedMaterial {
+  const { manifest, material } = decodeWgmat(bytes);
+  const { width: lw, height: lh, layers } = manifest.latent;
+  const head = 12 + Math.ceil(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true) / 4) * 4;
+  const latentTextures = Array.from({ length: layers }, (_, k) => {
+    const t = device.createTexture({ label: `wgmat latent ${k}`, size: [lw, lh], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    device.queue.writeTexture({ texture: t }, bytes.subarray(head + manifest.latent.offset + k * lw * lh * 4, head + manifest.latent.offset + (k + 1) * lw * lh * 4), { bytesPerRow: lw * 4 }, [lw, lh]);
+    return t;
+  });
+  return { manifest, material, latentTextures, decoder: material.decoder };
+}
+
+/**
+ * WGSL that decodes the material at a texel: `fn <name>(p: vec2<u32>) -> array<f32, C>`, reading
+ * the latent textures at bindings binding..binding+layers-1 and the decoder's weights after them.
+ */
+export function materialWgsl(m: LoadedMaterial, name: string, group: number, binding: number, device?: GPUDevice) {
+  const L = m.manifest.latent.layers, F = m.manifest.latent.features, net = m.decoder.wgsl({ name: `${name}_mlp`, group, binding: binding + L, device });
+  const decls = Array.from({ length: L }, (_, k) => `@group(${group}) @binding(${binding + k}) var ${name}_lat${k}: texture_2d<f32>;`).join('\n');
+  const W = m.manifest.width, H = m.manifest.height, LW = m.manifest.latent.width, LH = m.manifest.latent.height;
+  const code = `${decls}
+fn ${name}(p: vec2<u32>) -> array<f32, ${m.manifest.channels}> {
+  let l = (vec2<f32>(p) + 0.5) * vec2(${LW}.0 / ${W}.0, ${LH}.0 / ${H}.0) - 0.5;
+  let fl = floor(l); let a = l - fl;
+  let hi = vec2<i32>(${LW - 1}, ${LH - 1});
+  let c0 = clamp(vec2<i32>(fl), vec2(0), hi); let c1 = clamp(vec2<i32>(fl) + 1, vec2(0), hi);
+  var x: array<f32, ${F + 2}>;
+${Array.from({ length: L }, (_, k) => `  {
+    let s = mix(mix(textureLoad(${name}_lat${k}, c0, 0), textureLoad(${name}_lat${k}, vec2(c1.x, c0.y), 0), a.x),
+                mix(textureLoad(${name}_lat${k}, vec2(c0.x, c1.y), 0), textureLoad(${name}_lat${k}, c1, 0), a.x), a.y);
+${[0, 1, 2, 3].filter((c) => k * 4 + c < F).map((c) => `    x[${k * 4 + c}] = s[${c}];`).join('\n')}
+  }`).join('\n')}
+  x[${F}] = (f32(p.x) + 0.5) / ${W}.0; x[${F + 1}] = (f32(p.y) + 0.5) / ${H}.0;
+  return ${name}_mlp(x);
+}`;
+  return {
+    module: { name: `wgmat_${name}`, code, requires: [net.module], enables: net.module.enables },
+    layoutEntries: (visibility: GPUShaderStageFlags): GPUBindGroupLayoutEntry[] => [
+      ...Array.from({ length: L }, (_, k) => ({ binding: binding + k, visibility, texture: { sampleType: 'float' as const } })),
+      ...net.layoutEntries(visibility)],
+    bindGroupEntries: (dev: GPUDevice): GPUBindGroupEntry[] => [
+      ...m.latentTextures.map((t, k) => ({ binding: binding + k, resource: t.createView() })), ...net.bindGroupEntries(dev)],
+  };
+}
