@@ -1,0 +1,51 @@
+/** `wgml compress <folder> -o material.wgmat`: neural material compression of a folder of PNGs. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { requestDevice } from '../gpu/device.js';
+import { loadMaterialFolder } from '../shaderml/material/textures.js';
+import { compressMaterial } from '../shaderml/material/train.js';
+import { encodeWgmat } from '../shaderml/material/wgmat.js';
+import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
+
+function printReport(r: MaterialReport, out: string): void {
+  const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B`);
+  console.log(`${out}: ${r.width}×${r.height}, ${r.textures.length} textures
+${rows.join('\n')}
+  overall          PSNR ${r.psnr.toFixed(2)} dB
+  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel; file ${r.fileBytes} B
+  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)`);
+}
+
+export function register(program: Command): void {
+  program.command('compress')
+    .description('compress a folder of material PNGs into latent textures + a tiny decoder MLP (.wgmat)')
+    .argument('<folder>', 'folder of same-size PNGs (albedo, normal, roughness…)')
+    .requiredOption('-o, --out <file>', 'output .wgmat')
+    .option('--normal <names...>', 'texture names (file names without .png) to treat as normal maps; default: by name')
+    .option('--scale <n>', 'latent resolution = texture size / n', '4')
+    .option('--steps <n>', 'training steps before quantization', '2000')
+    .option('--finetune <n>', 'decoder fine-tuning steps after 8-bit quantization', '500')
+    .option('--batch <n>', 'texels per step', '65536')
+    .option('--seed <n>', 'initialisation seed', '1')
+    .option('--json', 'print the report as JSON')
+    .action(async (folder: string, o: { out: string; normal?: string[]; scale: string; steps: string; finetune: string; batch: string; seed: string; json?: boolean }) => {
+      const m = loadMaterialFolder(folder, o.normal);
+      const device = await requestDevice({ quiet: !!o.json });
+      const steps = Number(o.steps), fine = Number(o.finetune);
+      const bar = o.json ? null : new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total} | loss {loss} | PSNR {psnr} dB', hideCursor: true }, cliProgress.Presets.shades_classic);
+      bar?.start(steps + fine, 0, { phase: 'train   ', loss: '-', psnr: '-' });
+      const c = await compressMaterial(device, m, {
+        scale: Number(o.scale), steps, fineTuneSteps: fine, batch: Number(o.batch), seed: Number(o.seed),
+        onProgress: (phase, step, _total, loss, psnr) => bar?.update(phase === 'train' ? step : steps + step, { phase: phase === 'train' ? 'train   ' : 'finetune', loss: loss.toExponential(2), psnr: psnr.toFixed(2) }),
+      });
+      bar?.stop();
+      const report = materialReport(m, c, decoderBytes(c));
+      const bytes = encodeWgmat(c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine });
+      writeFileSync(o.out, bytes);
+      report.fileBytes = bytes.length;
+      if (o.json) console.log(JSON.stringify(report, null, 2));
+      else printReport(report, o.out);
+      device.destroy();
+    });
+}
