@@ -3,7 +3,10 @@
 downloaded), to ONNX with dynamic batch/height/width. Uses Debian's python3-torch/torchvision here
 (torch 1.13) or the PyTorch on the GPU machine.
 
-    python3 scripts/export_models.py OUT_DIR [name ...]
+    python3 scripts/export_models.py OUT_DIR [--static HxW] [name ...]
+
+--static exports fixed input sizes (for peers such as ONNX Runtime Web that need them); the U-Net
+then uses 1080x1920 and the classifiers the given size.
 
 Names: squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet
 """
@@ -56,9 +59,24 @@ def randomize_bn(m, g):
                 mod.bias.copy_(torch.randn(mod.num_features, generator=g) * 0.1)
 
 
+def export(m, x, path, dynamic):
+    kw = {}
+    if 'dynamo' in torch.onnx.export.__code__.co_varnames:
+        kw['dynamo'] = False  # the TorchScript exporter: same graphs on torch 1.13 and 2.x
+    axes = {'input': {0: 'batch', 2: 'height', 3: 'width'}, 'output': {0: 'batch'}} if dynamic else None
+    torch.onnx.export(m, x, path, opset_version=17, input_names=['input'], output_names=['output'],
+                      dynamic_axes=axes, do_constant_folding=True, **kw)
+
+
 def main():
-    out = sys.argv[1]
-    names = sys.argv[2:] or ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet']
+    args = sys.argv[1:]
+    static = None
+    if '--static' in args:
+        i = args.index('--static')
+        static = tuple(int(v) for v in args[i + 1].split('x'))
+        del args[i:i + 2]
+    out = args[0]
+    names = args[1:] or ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet']
     os.makedirs(out, exist_ok=True)
     for name in names:
         path = os.path.join(out, f'{name}.onnx')
@@ -69,10 +87,9 @@ def main():
         m, cin = build(name)
         randomize_bn(m, g)
         m.eval()
-        x = torch.randn(1, cin, 64, 64)
-        torch.onnx.export(m, x, path, opset_version=17, input_names=['input'], output_names=['output'],
-                          dynamic_axes={'input': {0: 'batch', 2: 'height', 3: 'width'}, 'output': {0: 'batch'}},
-                          do_constant_folding=True)
+        h, w = (1080, 1920) if static and name == 'unet' else static or (64, 64)
+        x = torch.randn(1, cin, h, w)
+        export(m, x, path, static is None)
         print(f'exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)')
 
 

@@ -9,6 +9,7 @@ import { specialize } from '../ir/infer.js';
 import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
+import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { ResourceStateError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor } from './kernels.js';
@@ -20,7 +21,7 @@ import { tensorDTypeOf } from './dtypes.js';
 export interface PipelineOptions {
   /** Concrete sizes for inputs with symbolic dimensions, by input name. */
   inputDimensions?: Record<string, readonly number[]>;
-  /** Graph passes (default all on): BatchNorm folding and epilogue fusion. */
+  /** Graph passes (default all on): BatchNorm folding, epilogue fusion, elementwise-chain fusion. */
   fuse?: boolean;
   /** Keep every intermediate alive (debug capture); costs memory. */
   noReuse?: boolean;
@@ -95,6 +96,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
     g = fuseEpilogues(g, sg.types, sg.constants);
+    g = fuseElementwise(g, sg.types);
   }
   const l = device.limits;
   return compileProgram(g, sg.types, sg.constants, {

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Packs what bench/h100.sh needs into .gpu/ (ignored): Node, loaders, production node_modules
+# (../shared/gpu/pack.sh), plus the ONNX Runtime Web files its WebGPU EP needs and the peer scripts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p . || echo "(type errors above; dist was still emitted)"
+npx esbuild bench/conv-kernels.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/conv-kernels.js --log-level=warning 2>/dev/null || true
+bash ../shared/gpu/pack.sh
+tmp=$(mktemp -d)
+mkdir -p $tmp/node_modules/onnxruntime-web/dist $tmp/peers
+cp node_modules/onnxruntime-web/package.json $tmp/node_modules/onnxruntime-web/
+cp node_modules/onnxruntime-web/dist/{ort.webgpu.min.mjs,ort-wasm-simd-threaded.asyncify.mjs,ort-wasm-simd-threaded.asyncify.wasm} $tmp/node_modules/onnxruntime-web/dist/
+cp ../shared/peers/*.mjs $tmp/peers/
+tar -C $tmp -cf - . | xz -T2 -6 > .gpu/ort.tar.xz
+rm -rf $tmp
+du -sh .gpu
