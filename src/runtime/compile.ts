@@ -101,7 +101,23 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }
     steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null });
   };
-  for (const n of g.nodes) addNode(n);
+  // A kernel reading one value through two bindings (Mul(x, x), or x beside a Reshape of x) would bind
+  // one writable range twice, which WebGPU rejects: give the second reader its own copy. Weights bind
+  // read-only and may repeat.
+  let dups = 0;
+  for (const n of g.nodes) {
+    const seen = new Set<string>();
+    const inputs = n.inputs.map((i) => {
+      if (!i) return i;
+      const r = root(i);
+      if (constants.has(r) || !seen.has(r)) { seen.add(r); return i; }
+      const copy = `${i}::dup${dups++}`;
+      types.set(copy, types.get(i)!);
+      addNode({ name: `copy:${copy}`, opType: 'Copy', domain: 'wgml', inputs: [i], outputs: [copy], attrs: {} });
+      return copy;
+    });
+    addNode(inputs.some((x, k) => x !== n.inputs[k]) ? { ...n, inputs } : n);
+  }
   // Outputs that are not written by a kernel of their own get a copy into the caller's tensor.
   const written = new Set(steps.filter((s) => s.plan).flatMap((s) => s.node.outputs));
   outputNames.forEach((o, i) => {
@@ -110,7 +126,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     // rename: whatever produced `o` (alias, constant, input) now produces `src`
     for (const s of steps) s.node = { ...s.node, outputs: s.node.outputs.map((x) => (x === o ? src : x)), inputs: s.node.inputs.map((x) => (x === o ? src : x)) };
     if (alias.has(o)) { alias.set(src, alias.get(o)!); alias.delete(o); }
-    if (constants.has(o)) constants.set(src, constants.get(o)!);
+    if (constants.has(o)) { constants.set(src, constants.get(o)!); constants.delete(o); }
     if (inputNames.has(o)) { alias.set(src, o); }
     types.set(src, types.get(o)!);
     addNode({ name: `copy:${o}`, opType: 'Copy', domain: 'wgml', inputs: [src], outputs: [o], attrs: {} });
