@@ -20,6 +20,8 @@ export interface DeviceInfo {
   software: 'lavapipe' | 'swiftshader' | null;
   features: Set<string>;
   lost: { reason: string; message: string } | null;
+  /** The adapter's subgroup-matrix configurations (Dawn lists them on adapter.info, not on device.adapterInfo). */
+  subgroupMatrixConfigs?: { M: number; N: number; K: number; componentType: string; resultComponentType: string }[];
 }
 
 const infos = new WeakMap<GPUDevice, DeviceInfo>();
@@ -103,6 +105,10 @@ function register(device: GPUDevice, adapterInfo: GPUAdapterInfo | undefined): D
     features: new Set([...device.features] as string[]),
     lost: null,
   };
+  const cfgs = (ai as { subgroupMatrixConfigs?: Iterable<Record<string, unknown>> } | undefined)?.subgroupMatrixConfigs;
+  if (cfgs) {
+    info.subgroupMatrixConfigs = [...cfgs].map((c) => ({ M: Number(c.M), N: Number(c.N), K: Number(c.K), componentType: String(c.componentType), resultComponentType: String(c.resultComponentType) }));
+  }
   infos.set(device, info);
   void device.lost.then((l) => { info.lost = { reason: l.reason, message: l.message }; });
   return info;

@@ -5,6 +5,7 @@
  * `array<i32>` with four 8-bit values a word, offsets and strides in 8-bit elements,
  * `subgroup_matrix_left<i8, K, M>`, `subgroup_matrix_right<i8, N, K>`, `subgroup_matrix_result<i32, N, M>`.
  */
+import { deviceInfo } from '../gpu/device.js';
 import { applyActivation } from './activations.js';
 import { activationModule } from './activations.js';
 import type { MlpWgsl, ShaderMLP } from './mlp.js';
@@ -19,7 +20,8 @@ export function subgroupSupport(device: GPUDevice | undefined): string | null {
   if (!device.features.has('chromium-experimental-subgroup-matrix' as GPUFeatureName)) return 'the device lacks chromium-experimental-subgroup-matrix';
   if (!device.features.has('subgroups' as GPUFeatureName)) return 'the device lacks subgroups';
   const info = device.adapterInfo as GPUAdapterInfo & { subgroupMatrixConfigs?: Config[]; subgroupMinSize?: number; subgroupMaxSize?: number };
-  const cfgs = info.subgroupMatrixConfigs ?? [];
+  const known = deviceInfo(device).subgroupMatrixConfigs;
+  const cfgs = known?.length ? known : [...(info.subgroupMatrixConfigs ?? [])];
   if (!cfgs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.M === M && c.N === N && c.K === K)) {
     return `no i8→i32 M${M}×N${N}×K${K} subgroup-matrix config (adapter offers ${cfgs.length ? cfgs.map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`).join(', ') : 'none'})`;
   }
