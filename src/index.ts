@@ -26,3 +26,4 @@ export { BoundNetwork, type NetworkArgs } from './runtime/bind.js';
 export { encodeNetwork, type EncodeOptions } from './runtime/encode.js';
 export { runModel, runPipeline } from './runtime/run.js';
 export { writePackage, readPackage } from './runtime/package.js';
+export * from './debug/index.js';

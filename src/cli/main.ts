@@ -8,7 +8,7 @@ import { register as bench } from './bench.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('wgml').version(pkg.version).description('machine learning on the GPU timeline, for WebGPU');
-for (const r of [info, models, bench]) r(program);
+for (const r of [info, models, bench, ...await Promise.all(['debug', 'tensor', 'profile'].map(async (m) => ((await import(`./${m}.js`)) as { register: typeof info }).register))]) r(program);
 
 await program.parseAsync(process.argv);
 // Dawn keeps native handles alive; leave once the command is done.

@@ -7,7 +7,7 @@ import type { Graph, HostTensor } from '../ir/types.js';
 import { hostArrayFor, isFloat, shapeSize } from '../ir/types.js';
 import { loadGraph } from '../runtime/library.js';
 import { debugRun, type BadNode, type DebugCapture, type NodeReport } from './capture.js';
-import { compareWithReference, referenceValues } from './reference.js';
+import { compareWithReference, referenceValues, ReferenceUnavailableError } from './reference.js';
 
 export interface DebugModelOptions {
   inputs?: Record<string, HostTensor>;
@@ -63,7 +63,7 @@ export async function debugModel(device: GPUDevice, model: string | Uint8Array, 
   let firstBad = capture.firstBad;
   let nodes: DebugReport['nodes'] = capture.nodes;
   if (opts.reference) {
-    if (format !== 'onnx') throw new (await import('./reference.js')).ReferenceError('--reference needs an .onnx model', 'run it on the ONNX file the package was converted from');
+    if (format !== 'onnx') throw new ReferenceUnavailableError('--reference needs an .onnx model', 'run it on the ONNX file the package was converted from');
     const types = new Map([...capture.program.values].map(([k, v]) => [k, v.type]));
     const ref = await referenceValues(bytes, inputs, types);
     const cmp = compareWithReference(capture, ref, opts.rtol ?? 1e-3);

@@ -10,7 +10,7 @@ import { onnxRoot, protoType } from '../onnx/proto.js';
 import type { BadNode, DebugCapture } from './capture.js';
 
 /** onnxruntime could not be loaded or refused the model. */
-export class ReferenceError extends WgmlError {
+export class ReferenceUnavailableError extends WgmlError {
   constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
     super('E_REFERENCE', message, hint, details);
   }
@@ -47,13 +47,13 @@ async function ort(): Promise<Ort> {
   try {
     return await import('onnxruntime-node');
   } catch (e) {
-    throw new ReferenceError(`onnxruntime-node could not be loaded: ${(e as Error).message}`, 'install it (npm i -D onnxruntime-node) to use --reference');
+    throw new ReferenceUnavailableError(`onnxruntime-node could not be loaded: ${(e as Error).message}`, 'install it (npm i -D onnxruntime-node) to use --reference');
   }
 }
 
 function toOrt(o: Ort, t: HostTensor): InstanceType<Ort['Tensor']> {
   const type = ORT_TYPE[t.dtype];
-  if (!type) throw new ReferenceError(`input dtype ${t.dtype} cannot be given to onnxruntime`, 'use a float or integer input');
+  if (!type) throw new ReferenceUnavailableError(`input dtype ${t.dtype} cannot be given to onnxruntime`, 'use a float or integer input');
   const d = t.data;
   let data: Float32Array | Float64Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
   switch (type) {
@@ -87,13 +87,13 @@ export async function referenceValues(model: Uint8Array, inputs: Record<string, 
   try {
     session = await o.InferenceSession.create(exposeIntermediates(model, types), { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
   } catch (e) {
-    throw new ReferenceError(`onnxruntime refused the model with its intermediates exposed: ${(e as Error).message}`, 'check that onnxruntime supports every op and opset of the model');
+    throw new ReferenceUnavailableError(`onnxruntime refused the model with its intermediates exposed: ${(e as Error).message}`, 'check that onnxruntime supports every op and opset of the model');
   }
   try {
     const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
     for (const name of session.inputNames) {
       const h = inputs[name];
-      if (!h) throw new ReferenceError(`onnxruntime needs input '${name}'`, 'give every model input');
+      if (!h) throw new ReferenceUnavailableError(`onnxruntime needs input '${name}'`, 'give every model input');
       feeds[name] = toOrt(o, h);
     }
     const res = await session.run(feeds);
