@@ -1,6 +1,6 @@
 import { describe, it, expect, vi, beforeAll, afterEach } from 'vitest';
 import { Command } from 'commander';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from '../src/cli/debug.js';
@@ -66,6 +66,9 @@ describe('wgml debug', () => {
     expect(j.nodes).toHaveLength(5);
     const mul = j.nodes.find((n: { name: string }) => n.name === 'combine_planted');
     expect(mul.outputs[0].stats.absMax).toBeGreaterThan(1e3 * Math.max(...mul.inputs.map((i: { stats: { absMax: number } }) => i.stats.absMax)));
+    const html = join(dir, 'explode.html');
+    await cli('debug', files.explode!, '--html', html);
+    expect(readFileSync(html, 'utf8')).toMatch(/combine_planted[^]*explodes/);
     const healthy = JSON.parse((await cli('debug', files.chain!, '--json')).out);
     expect(healthy.firstBadNode).toBeNull();
   });

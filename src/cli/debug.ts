@@ -6,7 +6,7 @@ import { fmtNode } from '../debug/capture.js';
 import { debugModel } from '../debug/model.js';
 import { action, cliDevice, collect, parseDims, readInputs } from './common.js';
 
-interface Opts { input: string[]; dims: string[]; reference?: boolean; json?: boolean; rtol: string; factor: string; seed: string; fuse?: boolean; all?: boolean }
+interface Opts { input: string[]; dims: string[]; reference?: boolean; json?: boolean; rtol: string; factor: string; seed: string; fuse?: boolean; all?: boolean; html?: string }
 
 export function register(program: Command): void {
   program.command('debug <model>').description('run with every intermediate kept; name the first node whose output holds NaN/Inf or explodes (or, with --reference, differs from onnxruntime)')
@@ -19,13 +19,19 @@ export function register(program: Command): void {
     .option('--fuse', 'debug the fused graph (captured values then follow fused nodes)')
     .option('--all', 'print every node, not just the first bad one')
     .option('--json', 'print JSON: { firstBadNode, nodes }')
+    .option('--html <file>', 'also write the graph view with every node\'s statistics and previews')
     .action(action(async (model: string, opts: Opts) => {
       const rtol = Number(opts.rtol), factor = Number(opts.factor), seed = Number(opts.seed);
       if (!(rtol >= 0) || !(factor > 1) || !Number.isInteger(seed)) throw new WgmlError('E_CLI', '--rtol must be ≥ 0, --factor > 1 and --seed an integer', 'e.g. --rtol 1e-3 --factor 1e3 --seed 1');
       const device = await cliDevice();
       try {
-        const { report } = await debugModel(device, model, { inputs: await readInputs(opts.input), inputDimensions: parseDims(opts.dims), reference: opts.reference, rtol, factor, seed, fuse: opts.fuse });
+        const { report, capture } = await debugModel(device, model, { inputs: await readInputs(opts.input), inputDimensions: parseDims(opts.dims), reference: opts.reference, rtol, factor, seed, fuse: opts.fuse });
         for (const g of report.generatedInputs) console.error(`wgml: input '${g.name}' not given: using seeded random data ${fmtShape(g.shape)} (seed ${g.seed})`);
+        if (opts.html) {
+          const { writeGraphHtml, inspectOfProgram } = await import('../debug/html.js');
+          await writeGraphHtml(opts.html, inspectOfProgram(capture.program), capture);
+          console.error(`wrote ${opts.html}`);
+        }
         if (opts.json) {
           const bad = report.firstBadNode;
           console.log(JSON.stringify({ firstBadNode: bad ? { name: bad.name, op: bad.op, index: bad.index, reason: bad.reason } : null, mode: report.mode, generatedInputs: report.generatedInputs, nodes: report.nodes }, null, 2));
