@@ -7,7 +7,25 @@
 import { Attrs } from './attrs.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
 import { fmtShape, shapeSize } from './types.js';
-import { BindingError, ModelFormatError, NodeError, UnsupportedOpsError, type UnsupportedNode } from '../errors.js';
+import { BindingError, ModelFormatError, NodeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
+
+/**
+ * Run one of an op's rules (attrs, infer, reference, gpu) on a node. An untyped exception there means
+ * the rule met inputs it did not expect (wrong input count, malformed attributes): it becomes a
+ * NodeError naming the node and its input types, with `details.internal` set so fuzzing and bug
+ * reports can tell it from a deliberate refusal.
+ */
+export function guardRule<T>(node: Node, rule: string, inputs: readonly (ValueType | null)[], fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof WgmlError) throw e;
+    const ins = inputs.map((t, i) => `${node.inputs[i] || '(none)'}: ${t ? `${t.dtype} ${fmtShape(t.shape)}` : '-'}`).join(', ');
+    throw new NodeError(node, `the ${node.opType} ${rule} rule failed on ${node.inputs.length} input(s) [${ins}]: ${(e as Error)?.message ?? String(e)}`,
+      `check the node's input count and attributes against the ONNX spec of ${node.opType}; if the model is valid this is a wgml bug, please report it`,
+      { internal: true, rule, cause: e instanceof Error ? e.name : typeof e });
+  }
+}
 
 /** What specialization needs from an op (OpDef satisfies it). */
 export interface ShapeRule {
@@ -100,8 +118,8 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
       constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
       error: (m, h, d) => new NodeError(node, m, h, d),
     };
-    const a = rule.attrs(new Attrs(node), opset);
-    const outTypes = rule.infer(ctx, a as never);
+    const a = guardRule(node, 'attrs', inTypes, () => rule.attrs(new Attrs(node), opset));
+    const outTypes = guardRule(node, 'infer', inTypes, () => rule.infer(ctx, a as never));
     for (const t of outTypes) for (const d of t.shape) if (!Number.isInteger(d) || d < 0)
       throw new NodeError(node, `inferred an invalid output shape ${fmtShape(t.shape)}`, 'check the input dimensions given to createPipeline', { shape: t.shape });
     node.outputs.forEach((o, i) => { if (o && outTypes[i]) types.set(o, outTypes[i]!); });
@@ -110,14 +128,14 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     if (typeOnly) {
       const x = inTypes[0]!;
       const stub: HostTensor = { dtype: x.dtype, shape: x.shape, data: new Float32Array(0) };
-      const outs = rule.reference([stub], a as never, ctx);
+      const outs = guardRule(node, 'reference', inTypes, () => rule.reference([stub], a as never, ctx));
       node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
       continue;
     }
     const allConst = node.inputs.every((n) => !n || constants.has(n));
     const small = outTypes.every((t) => shapeSize(t.shape) <= foldLimit);
     if (allConst && small) {
-      const outs = rule.reference(node.inputs.map((n) => (n ? constants.get(n)! : null)), a as never, ctx);
+      const outs = guardRule(node, 'reference', inTypes, () => rule.reference(node.inputs.map((n) => (n ? constants.get(n)! : null)), a as never, ctx));
       node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
       continue;
     }

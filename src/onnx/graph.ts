@@ -13,6 +13,8 @@ export interface ConvertContext {
 
 const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const utf8 = new TextDecoder();
+/** protobufjs leaves an unset bytes field as its default, a plain [] (e.g. an empty STRING attribute). */
+const text = (b: Uint8Array | number[] | null | undefined): string => utf8.decode(b instanceof Uint8Array ? b : new Uint8Array(b ?? []));
 
 /** Every external data location the graph (and its subgraphs) reads. */
 export function externalLocations(g: GraphProto, out = new Set<string>()): Set<string> {
@@ -100,12 +102,12 @@ function attribute(a: AttributeProto, node: Node, ctx: ConvertContext): AttrValu
   switch (attrType(a)) {
     case 1: return { kind: 'float', value: a.f ?? 0 };
     case 2: return { kind: 'int', value: int64(a.i) };
-    case 3: return { kind: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+    case 3: return { kind: 'string', value: text(a.s) };
     case 4: return { kind: 'tensor', value: tensorFromProto(a.t ?? {}, `tensor ${what}`, ctx.external) };
     case 5: return { kind: 'graph', value: convertGraph(a.g ?? {}, ctx, `subgraph ${what}`) };
     case 6: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case 7: return { kind: 'ints', value: (a.ints ?? []).map(int64) };
-    case 8: return { kind: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    case 8: return { kind: 'strings', value: (a.strings ?? []).map(text) };
     case 11: return { kind: 'tensor', value: densify(a.sparse_tensor ?? {}, `sparse tensor ${what}`, ctx) };
     case 0: throw new NodeError(node, `${what} has no type and no value`, 'the file is corrupt; re-export it', { attribute: a.name });
     default: throw new NodeError(node, `${what} is of type ${ATTR_KIND[a.type!] ?? a.type}, which wgml does not support`,

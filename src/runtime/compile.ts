@@ -6,8 +6,9 @@
 import { Attrs } from '../ir/attrs.js';
 import type { Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { shapeSize } from '../ir/types.js';
-import { opsetOf } from '../ir/infer.js';
-import { NodeError, UnsupportedOpsError, type UnsupportedNode } from '../errors.js';
+import { opsetOf, guardRule } from '../ir/infer.js';
+import { fmtShape } from '../ir/types.js';
+import { LimitError, NodeError, UnsupportedOpsError, type UnsupportedNode } from '../errors.js';
 import { lookupOp, lookupFailure } from '../ops/registry.js';
 import type { DeviceCaps, KernelContext, KernelSpec } from '../ops/types.js';
 import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
@@ -71,6 +72,38 @@ export interface CompileOptions {
 
 const bytesOf = (t: ValueType) => shapeSize(t.shape) * 4;
 
+/**
+ * Refuse, before any GPU work, what a device could not bind or dispatch: a value (input, output,
+ * intermediate, scratch) over maxStorageBufferBindingSize, a kernel with more storage bindings than
+ * maxStorageBuffersPerShaderStage, workgroup counts over maxComputeWorkgroupsPerDimension.
+ */
+function checkLimits(steps: { node: Node; plan: { kernels: KernelSpec[]; scratch: number[] } | null }[], types: Map<string, ValueType>, caps: DeviceCaps): void {
+  const maxBind = caps.maxStorageBufferBindingSize;
+  for (const s of steps) {
+    if (!s.plan) continue;
+    const vals = [...s.node.inputs, ...s.node.outputs].filter((v) => v);
+    for (const v of vals) {
+      const t = types.get(v)!;
+      const bytes = bytesOf(t);
+      if (bytes > maxBind)
+        throw new LimitError(`node '${s.node.name}' (${s.node.opType}): value '${v}' of shape ${fmtShape(t.shape)} needs ${bytes} bytes, over this device's maxStorageBufferBindingSize (${maxBind})`,
+          'use smaller input dimensions (e.g. tile the image), or a device with a larger maxStorageBufferBindingSize', { node: s.node.name, op: s.node.opType, value: v, shape: t.shape, bytes, limit: maxBind });
+    }
+    s.plan.scratch.forEach((b, k) => {
+      if (b > maxBind) throw new LimitError(`node '${s.node.name}' (${s.node.opType}): scratch buffer ${k} needs ${b} bytes, over this device's maxStorageBufferBindingSize (${maxBind})`,
+        'use smaller input dimensions, or a device with a larger maxStorageBufferBindingSize', { node: s.node.name, op: s.node.opType, bytes: b, limit: maxBind });
+    });
+    for (const k of s.plan.kernels) {
+      if (k.args.length > caps.maxStorageBuffersPerShaderStage)
+        throw new NodeError(s.node, `kernel '${k.name}' binds ${k.args.length} storage buffers, over this device's maxStorageBuffersPerShaderStage (${caps.maxStorageBuffersPerShaderStage})`,
+          'split the node (e.g. fewer inputs per Concat/Sum), or use a device with a larger limit', { kernel: k.name, buffers: k.args.length, limit: caps.maxStorageBuffersPerShaderStage });
+      if (k.workgroups.some((w) => !Number.isInteger(w) || w < 0 || w > caps.maxComputeWorkgroupsPerDimension))
+        throw new LimitError(`node '${s.node.name}' (${s.node.opType}): kernel '${k.name}' would dispatch [${k.workgroups.join(', ')}] workgroups, over this device's maxComputeWorkgroupsPerDimension (${caps.maxComputeWorkgroupsPerDimension})`,
+          'use smaller input dimensions', { node: s.node.name, op: s.node.opType, kernel: k.name, workgroups: k.workgroups, limit: caps.maxComputeWorkgroupsPerDimension });
+    }
+  }
+}
+
 export function compileProgram(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, opts: CompileOptions): Program {
   const inputNames = new Set(g.inputs.filter((i) => !constants.has(i.name)).map((i) => i.name));
   const outputNames = g.outputs.map((o) => o.name);
@@ -85,8 +118,8 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     const opset = opsetOf(g, node.domain);
     const op = lookupOp(node.opType, node.domain, opset);
     if (!op) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: lookupFailure(node.opType, node.domain, opset) }); return; }
-    const a = op.attrs(new Attrs(node), opset);
     const ins = node.inputs.map((n) => (n ? types.get(n)! : null));
+    const a = guardRule(node, 'attrs', ins, () => op.attrs(new Attrs(node), opset));
     const ictx = inferContext(node, ins, (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
     const outs = node.outputs.map((o) => types.get(o)!);
     if (op.alias) {
@@ -97,7 +130,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     }
     if (!op.gpu) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: 'no GPU kernel for runtime (non-constant) inputs' }); return; }
     const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps };
-    const plan = op.gpu(kctx, a);
+    const plan = guardRule(node, 'gpu', ins, () => op.gpu!(kctx, a));
     if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }
     steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null });
   };
@@ -132,6 +165,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     addNode({ name: `copy:${o}`, opType: 'Copy', domain: 'wgml', inputs: [src], outputs: [o], attrs: {} });
   });
   if (refused.length) throw new UnsupportedOpsError(refused);
+  checkLimits(steps, types, opts.caps);
 
   // Weights: every constant a kernel reads, packed at storage alignment.
   const weights: Program['weights'] = [];
@@ -143,7 +177,8 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
       const t = constants.get(r)!;
       const bytes = t.data.length * 4;
       if (bytes > opts.caps.maxStorageBufferBindingSize)
-        throw new NodeError(s.node, `weight '${r}' is ${bytes} bytes, over this device's maxStorageBufferBindingSize (${opts.caps.maxStorageBufferBindingSize})`, 'use a device with a larger limit; wgml does not split single weights across bindings yet', { weight: r, bytes });
+        throw new LimitError(`node '${s.node.name}' (${s.node.opType}): weight '${r}' of shape ${fmtShape(t.shape)} is ${bytes} bytes, over this device's maxStorageBufferBindingSize (${opts.caps.maxStorageBufferBindingSize})`,
+          'use a device with a larger limit; wgml does not split single weights across bindings yet', { node: s.node.name, op: s.node.opType, weight: r, shape: t.shape, bytes, limit: opts.caps.maxStorageBufferBindingSize });
       weightOffsets.set(r, wOff);
       weights.push({ name: r, offset: wOff, tensor: t });
       wOff = alignUp(wOff + Math.max(bytes, 4), opts.storageAlign);

@@ -12,7 +12,9 @@
  */
 import type { AttrValue, Graph, HostTensor, Node } from '../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../ir/types.js';
-import { ModelFormatError } from '../errors.js';
+import { ModelFormatError, WgmlError } from '../errors.js';
+import { validateGraph, SUPPORTED_OPSETS } from '../onnx/validate.js';
+import { checkElemType, checkGraphJson, checkStaticShape } from './package-check.js';
 import { readSafetensors, writeSafetensors, type SafeInput } from '../shaderml/safetensors.js';
 
 export const PACKAGE_VERSION = 1;
@@ -57,8 +59,9 @@ function encodeTensorInline(t: HostTensor): unknown {
 }
 function decodeTensorInline(j: { dtype: HostTensor['dtype']; shape: number[]; data: string }): HostTensor {
   const raw = unb64(j.data);
+  // Compare sizes before allocating: a corrupt shape must not trigger a multi-gigabyte allocation.
+  if (raw.byteLength !== shapeSize(j.shape) * 4) throw new ModelFormatError(`inline tensor of shape [${j.shape}] has ${raw.byteLength} bytes`, 'the package is corrupt');
   const data = hostArrayFor(j.dtype, shapeSize(j.shape));
-  if (raw.byteLength !== data.byteLength) throw new ModelFormatError(`inline tensor of shape [${j.shape}] has ${raw.byteLength} bytes`, 'the package is corrupt');
   new Uint8Array(data.buffer).set(raw);
   return { dtype: j.dtype, shape: j.shape, data };
 }
@@ -74,8 +77,11 @@ function encodeGraph(g: Graph): unknown {
 }
 
 function decodeGraph(j: Record<string, unknown>, initializers: Map<string, HostTensor>): Graph {
+  // JSON writes NaN and ±Infinity as null: float attributes read null back as NaN.
   const attr = (a: { kind: string; value: unknown }): AttrValue => a.kind === 'tensor' ? { kind: 'tensor', value: decodeTensorInline(a.value as never) }
-    : a.kind === 'graph' ? { kind: 'graph', value: decodeGraph(a.value as Record<string, unknown>, new Map()) } : a as AttrValue;
+    : a.kind === 'graph' ? { kind: 'graph', value: decodeGraph(a.value as Record<string, unknown>, new Map()) }
+    : a.kind === 'float' && a.value === null ? { kind: 'float', value: NaN }
+    : a.kind === 'floats' ? { kind: 'floats', value: (a.value as (number | null)[]).map((x) => x ?? NaN) } : a as AttrValue;
   const nodes = (j.nodes as Node[]).map((n) => ({ ...n, attrs: Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, attr(v as never)])) }));
   const vi = (j.valueInfo as Graph['inputs']) ?? [];
   return { name: String(j.name ?? ''), inputs: j.inputs as Graph['inputs'], outputs: j.outputs as Graph['outputs'], opsets: j.opsets as Graph['opsets'], nodes, initializers, valueInfo: new Map(vi.map((v) => [v.name, v])) };
@@ -130,26 +136,45 @@ export function readPackage(bytes: Uint8Array): Graph {
   }
   if (manifest.format !== 'wgml' || !Array.isArray(manifest.sections) || typeof manifest.graph !== 'object' || !manifest.graph)
     throw new ModelFormatError('the manifest lacks format/sections/graph', 'the file is corrupt', { offset: 12 });
-  const w = manifest.sections.find((s) => s.name === 'weights');
+  const w = manifest.sections.find((s) => typeof s === 'object' && s !== null && s.name === 'weights');
   if (!w || !Number.isInteger(w.offset) || !Number.isInteger(w.length) || w.offset < 0 || w.length < 0 || w.offset + w.length > bytes.length)
     throw new ModelFormatError(`the weights section (${JSON.stringify(w)}) does not fit in the file (${bytes.length} bytes)`, 'the file is truncated or corrupt', { offset: w?.offset });
   const section = bytes.subarray(w.offset, w.offset + w.length);
   const sum = checksum(section);
   if (sum !== w.checksum) throw new ModelFormatError(`the weights section checksum is ${sum}, the manifest says ${w.checksum}`, 'the file is corrupt', { offset: w.offset });
-  const st = readSafetensors(section);
+  checkGraphJson(manifest.graph);
+  let st: ReturnType<typeof readSafetensors>;
+  try { st = readSafetensors(section); } catch (e) {
+    if (e instanceof WgmlError) throw e;
+    throw new ModelFormatError(`the weights section is malformed: ${(e as Error).message}`, 'the file is corrupt', { offset: w.offset });
+  }
   const inits = new Map<string, HostTensor>();
   for (const [name, t] of st.tensors) {
-    const m = manifest.tensors?.[name];
+    const m = Object.prototype.hasOwnProperty.call(manifest.tensors ?? {}, name) ? manifest.tensors[name] : undefined;
     if (!m) throw new ModelFormatError(`weight '${name}' is not described in the manifest`, 'the file is corrupt', { tensor: name });
+    checkElemType(m.dtype, `tensors.${name}.dtype`);
+    checkStaticShape(m.shape, `tensors.${name}.shape`);
+    if (shapeSize(m.shape) * 4 !== t.data.byteLength) throw new ModelFormatError(`weight '${name}' holds ${t.data.byteLength} bytes for shape [${m.shape}]`, 'the file is corrupt', { tensor: name });
     const data = hostArrayFor(m.dtype, shapeSize(m.shape));
-    if (data.byteLength !== t.data.byteLength) throw new ModelFormatError(`weight '${name}' holds ${t.data.byteLength} bytes for shape [${m.shape}]`, 'the file is corrupt', { tensor: name });
     new Uint8Array(data.buffer).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
     inits.set(name, { dtype: m.dtype, shape: m.shape, data });
   }
+  let graph: Graph;
   try {
-    return decodeGraph(manifest.graph as Record<string, unknown>, inits);
+    graph = decodeGraph(manifest.graph as Record<string, unknown>, inits);
   } catch (e) {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`the graph in the manifest is malformed: ${(e as Error).message}`, 'the file is corrupt', { offset: 12 });
   }
+  const v = graph.opsets[''];
+  if (v !== undefined && (v < SUPPORTED_OPSETS[0] || v > SUPPORTED_OPSETS[1]))
+    throw new ModelFormatError(`the package's graph imports ONNX opset ${v}; wgml supports opsets ${SUPPORTED_OPSETS[0]}..${SUPPORTED_OPSETS[1]}`, 'convert the model again with `wgml convert`', { opset: v });
+  // Same structural checks as ONNX import: SSA, no dangling reads, no cycles. Fused ops of wgml's own
+  // domain need no import (opsetOf defaults it), so validation sees it as imported.
+  const importWgml = (g: Graph): void => {
+    if (g.nodes.some((n) => n.domain === 'wgml')) g.opsets = { wgml: 1, ...g.opsets };
+    for (const n of g.nodes) for (const a of Object.values(n.attrs)) if (a.kind === 'graph') importWgml(a.value);
+  };
+  importWgml(graph);
+  return validateGraph(graph);
 }

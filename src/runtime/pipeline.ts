@@ -10,7 +10,7 @@ import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
-import { ResourceStateError } from '../errors.js';
+import { LimitError, ResourceStateError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor } from './kernels.js';
 import { deviceCaps } from './single.js';
@@ -99,9 +99,17 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = fuseElementwise(g, sg.types);
   }
   const l = device.limits;
-  return compileProgram(g, sg.types, sg.constants, {
+  const program = compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
   });
+  // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
+  if (program.intermediatesHeapSize > l.maxBufferSize)
+    throw new LimitError(`the network needs a heap of ${program.intermediatesHeapSize} bytes for its intermediates, over this device's maxBufferSize (${l.maxBufferSize})`,
+      'use smaller input dimensions, or a device with a larger maxBufferSize', { heap: program.intermediatesHeapSize, limit: l.maxBufferSize });
+  if (program.weightsBytes > l.maxBufferSize)
+    throw new LimitError(`the network's weights take ${program.weightsBytes} bytes, over this device's maxBufferSize (${l.maxBufferSize})`,
+      'use a device with a larger maxBufferSize, or a smaller model', { weights: program.weightsBytes, limit: l.maxBufferSize });
+  return program;
 }
 
 /**
