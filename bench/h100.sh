@@ -18,8 +18,9 @@ if [ "$what" = models ] || [ "$what" = all ]; then
   done
   if [ -f .gpu/ort.tar.xz ]; then
     mkdir -p /tmp/ortweb && tar -xJf .gpu/ort.tar.xz -C /tmp/ortweb
+    for d in node_modules/*; do [ -e /tmp/ortweb/$d ] || ln -s $PWD/$d /tmp/ortweb/$d; done
     for m in squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet; do
-      (cd /tmp/ortweb && timeout 120 node peers/ort_bench.mjs $M/$m.onnx webgpu 30 2>&1 | grep '^{' | sed "s/^{/{\"model\":\"$m\",/" | tee -a $OUT/ort.jsonl)
+      (cd /tmp/ortweb && timeout 120 node peers/ort_bench.mjs $M/$m.onnx webgpu 30 > /tmp/ort_$m.log 2>&1; grep '^{' /tmp/ort_$m.log | tee -a $OUT/ort.jsonl; grep -v '^{' /tmp/ort_$m.log | tail -3 >> $OUT/ort_errors.txt)
     done
   fi
 fi

@@ -5,10 +5,14 @@ import { readFileSync } from 'node:fs';
 import { register as info } from './info.js';
 import { register as models } from './models.js';
 import { register as bench } from './bench.js';
+import { register as debug } from './debug.js';
+import { register as tensor } from './tensor.js';
+import { register as profile } from './profile.js';
+import { register as compress } from './compress.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('wgml').version(pkg.version).description('machine learning on the GPU timeline, for WebGPU');
-for (const r of [info, models, bench, ...await Promise.all(['debug', 'tensor', 'profile'].map(async (m) => ((await import(`./${m}.js`)) as { register: typeof info }).register))]) r(program);
+for (const r of [info, models, bench, debug, tensor, profile, compress]) r(program);
 
 await program.parseAsync(process.argv);
 // Dawn keeps native handles alive; leave once the command is done.

@@ -51,7 +51,9 @@ async function nodeInstance(extraEnv?: Record<string, string>): Promise<GPU | nu
   if (extraEnv) Object.assign(process.env, extraEnv);
   // Dawn's globals (GPUBufferUsage…) are what application code expects to find in a WebGPU runtime.
   for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  return mod.create(['enable-dawn-features=allow_unsafe_apis']);
+  // Unsafe APIs give chromium-experimental-subgroup-matrix; without timestamp quantization Dawn
+  // reports real nanoseconds instead of 65.5 µs steps (a browser keeps quantizing; Node need not).
+  return mod.create(['enable-dawn-features=allow_unsafe_apis', 'disable-dawn-features=timestamp_quantization']);
 }
 
 function isNode(): boolean {
@@ -110,7 +112,7 @@ function register(device: GPUDevice, adapterInfo: GPUAdapterInfo | undefined): D
     info.subgroupMatrixConfigs = [...cfgs].map((c) => ({ M: Number(c.M), N: Number(c.N), K: Number(c.K), componentType: String(c.componentType), resultComponentType: String(c.resultComponentType) }));
   }
   infos.set(device, info);
-  void device.lost.then((l) => { info.lost = { reason: l.reason, message: l.message }; });
+  void device.lost?.then((l) => { info.lost = { reason: l.reason, message: l.message }; });
   return info;
 }
 
@@ -154,7 +156,8 @@ export function deviceInfo(device: GPUDevice): DeviceInfo {
 
 /** Throw {@link DeviceLostError} if the device was lost. Every wgml entry point calls this. */
 export function assertDeviceAlive(device: GPUDevice): void {
-  const info = infos.get(device);
+  // Register on first sight, so loss is tracked for devices the app never passed to useDevice().
+  const info = infos.get(device) ?? register(device, undefined);
   if (info?.lost) throw new DeviceLostError(info.lost.reason, info.lost.message);
 }
 
