@@ -13,7 +13,7 @@
  * device.queue.submit([encoder.finish()]);
  */
 export * from './errors.js';
-export { requestDevice, useDevice, deviceInfo, type DeviceInfo, type RequestDeviceOptions } from './gpu/device.js';
+export { requestDevice, useDevice, deviceInfo, deviceLimits, type DeviceInfo, type RequestDeviceOptions } from './gpu/device.js';
 export { resolveWgsl, type WgslModule, type WgslShader, type WgslBinding } from './gpu/wgsl.js';
 export { Tensor, tensor, tensorView, type TensorDesc, type TensorViewDesc } from './tensor/tensor.js';
 export type { DType } from './tensor/dtype.js';

@@ -124,7 +124,9 @@ export async function runCase(corpus: Corpus, seed: number, index: number, opts:
     const program = planNetwork(FAKE_DEVICE, graph, { inputDimensions: dims, fuse: chance(r, 0.8) });
     const bad = checkProgram(program, FAKE_DEVICE.limits);
     if (bad) return result('fail', new Error(`plan invariant broken: ${bad}`));
-    if (opts.device && chance(r, opts.gpuFraction ?? 0)) {
+    // Only small programs go to the GPU: a software rasterizer takes a minute on a legit 65536×3 kernel.
+    const small = program.dispatches.every((d) => d.kernel.workgroups[0] * d.kernel.workgroups[1] * d.kernel.workgroups[2] <= 1024 && d.places.every((pl) => pl.bytes <= 1 << 18));
+    if (opts.device && small && chance(r, opts.gpuFraction ?? 0)) {
       stage = 'gpu';
       const pipeline = await createPipeline(opts.device, graph, { inputDimensions: dims });
       try {

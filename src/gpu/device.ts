@@ -22,6 +22,12 @@ export interface DeviceInfo {
   lost: { reason: string; message: string } | null;
   /** The adapter's subgroup-matrix configurations (Dawn lists them on adapter.info, not on device.adapterInfo). */
   subgroupMatrixConfigs?: { M: number; N: number; K: number; componentType: string; resultComponentType: string }[];
+  /**
+   * Limits wgml holds itself to below the device's own: WebGPU raises requested limits to its
+   * defaults, so `requestDevice({ limits })` with smaller values (to test what a smaller GPU would
+   * refuse) is honoured here. See {@link deviceLimits}.
+   */
+  limitOverrides: Record<string, number>;
 }
 
 const infos = new WeakMap<GPUDevice, DeviceInfo>();
@@ -106,6 +112,7 @@ function register(device: GPUDevice, adapterInfo: GPUAdapterInfo | undefined): D
     software: ai ? classify(ai) : null,
     features: new Set([...device.features] as string[]),
     lost: null,
+    limitOverrides: {},
   };
   const cfgs = (ai as { subgroupMatrixConfigs?: Iterable<Record<string, unknown>> } | undefined)?.subgroupMatrixConfigs;
   if (cfgs) {
@@ -131,6 +138,10 @@ export async function requestDevice(options: RequestDeviceOptions = {}): Promise
   for (const [k, v] of Object.entries(options.limits ?? {})) requiredLimits[k] = Math.min(v, requiredLimits[k] ?? v);
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'wgml device' });
   const info = register(device, adapter.info);
+  for (const [k, v] of Object.entries(options.limits ?? {})) {
+    const actual = (device.limits as unknown as Record<string, number>)[k];
+    if (actual !== undefined && v < actual) info.limitOverrides[k] = v;
+  }
   if (info.software && !options.quiet && !noticeShown) {
     noticeShown = true;
     console.error(`wgml: running on a software GPU (${info.software}: ${info.adapter.description || info.adapter.device}); expect ~10^4x slower than a real GPU`);
@@ -152,6 +163,20 @@ export function useDevice(device: GPUDevice): GPUDevice {
 /** wgml's record of a device (registering it on first use). */
 export function deviceInfo(device: GPUDevice): DeviceInfo {
   return infos.get(device) ?? register(device, undefined);
+}
+
+/**
+ * The limits wgml plans against: the device's, lowered by any smaller `limits` given to
+ * {@link requestDevice} (WebGPU itself never grants less than its defaults).
+ * @example if (size > wgml.deviceLimits(device).maxBufferSize) …
+ */
+export function deviceLimits(device: GPUDevice): GPUSupportedLimits {
+  const o = infos.get(device)?.limitOverrides;
+  if (!o || !Object.keys(o).length) return device.limits;
+  const out: Record<string, number> = {};
+  const l = device.limits as unknown as Record<string, number>;
+  for (const k in l) if (typeof l[k] === 'number') out[k] = l[k]!;
+  return Object.assign(out, o) as unknown as GPUSupportedLimits;
 }
 
 /** Throw {@link DeviceLostError} if the device was lost. Every wgml entry point calls this. */

@@ -33,6 +33,8 @@ export function readNpy(bytes: Uint8Array, name = 'array'): HostTensor {
   if (bytes.length < 10 || bytes[0] !== 0x93 || String.fromCharCode(...bytes.subarray(1, 6)) !== 'NUMPY') fail('not a .npy file (bad magic)', 0);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const major = bytes[6]!;
+  if (major < 1 || major > 3) fail(`format version ${major}.${bytes[7]} is not 1.0, 2.0 or 3.0`, 6);
+  if (major > 1 && bytes.length < 12) fail(`truncated header (${bytes.length} bytes)`, 8);
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const hstart = major === 1 ? 10 : 12;
   if (hstart + hlen > bytes.length) fail(`header of ${hlen} bytes runs past the end of the file (${bytes.length} bytes)`, 8);

@@ -77,13 +77,15 @@ const bytesOf = (t: ValueType) => shapeSize(t.shape) * 4;
  * intermediate, scratch) over maxStorageBufferBindingSize, a kernel with more storage bindings than
  * maxStorageBuffersPerShaderStage, workgroup counts over maxComputeWorkgroupsPerDimension.
  */
-function checkLimits(steps: { node: Node; plan: { kernels: KernelSpec[]; scratch: number[] } | null }[], types: Map<string, ValueType>, caps: DeviceCaps): void {
+function checkLimits(steps: { node: Node; plan: { kernels: KernelSpec[]; scratch: number[] } | null }[], types: Map<string, ValueType>, constants: Map<string, HostTensor>, caps: DeviceCaps): void {
   const maxBind = caps.maxStorageBufferBindingSize;
   for (const s of steps) {
     if (!s.plan) continue;
-    const vals = [...s.node.inputs, ...s.node.outputs].filter((v) => v);
+    // Weights are checked where they are packed, with their own message.
+    const vals = [...s.node.inputs, ...s.node.outputs].filter((v) => v && !constants.has(v));
     for (const v of vals) {
-      const t = types.get(v)!;
+      const t = types.get(v);
+      if (!t) throw new NodeError(s.node, `value '${v}' has no type: the node lists ${s.node.outputs.length} output(s), more than ${s.node.opType} produces`, 'remove the extra outputs; the model does not follow the ONNX spec', { value: v });
       const bytes = bytesOf(t);
       if (bytes > maxBind)
         throw new LimitError(`node '${s.node.name}' (${s.node.opType}): value '${v}' of shape ${fmtShape(t.shape)} needs ${bytes} bytes, over this device's maxStorageBufferBindingSize (${maxBind})`,
@@ -165,7 +167,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     addNode({ name: `copy:${o}`, opType: 'Copy', domain: 'wgml', inputs: [src], outputs: [o], attrs: {} });
   });
   if (refused.length) throw new UnsupportedOpsError(refused);
-  checkLimits(steps, types, opts.caps);
+  checkLimits(steps, types, constants, opts.caps);
 
   // Weights: every constant a kernel reads, packed at storage alignment.
   const weights: Program['weights'] = [];

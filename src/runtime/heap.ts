@@ -1,5 +1,5 @@
 /** The caller-owned heap that holds a network's intermediates; reusable across pipelines and frames. */
-import { assertDeviceAlive } from '../gpu/device.js';
+import { assertDeviceAlive, deviceLimits } from '../gpu/device.js';
 import { LimitError, ResourceStateError } from '../errors.js';
 
 export class Heap {
@@ -25,8 +25,9 @@ export class Heap {
 export function createHeap(device: GPUDevice, size: number, label = 'wgml heap'): Heap {
   assertDeviceAlive(device);
   if (!Number.isInteger(size) || size < 0) throw new LimitError(`heap size ${size} is not a non-negative integer`, 'pass pipeline.intermediatesHeapSize');
-  if (size > device.limits.maxBufferSize)
-    throw new LimitError(`a heap of ${size} bytes is over this device's maxBufferSize (${device.limits.maxBufferSize})`, 'use smaller input dimensions, or a device with a larger maxBufferSize', { size, max: device.limits.maxBufferSize });
+  const max = deviceLimits(device).maxBufferSize;
+  if (size > max)
+    throw new LimitError(`a heap of ${size} bytes is over this device's maxBufferSize (${max})`, 'use smaller input dimensions, or a device with a larger maxBufferSize', { size, max });
   const buffer = device.createBuffer({ label, size: Math.max(256, Math.ceil(size / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   return new Heap(device, buffer, size);
 }

@@ -2,7 +2,7 @@
  * NetworkPipeline: a network specialized to input dimensions, its kernels compiled, its weights and
  * uniforms uploaded. `bind()` resolves every binding once; `encodeNetwork()` then only records.
  */
-import { deviceInfo, assertDeviceAlive } from '../gpu/device.js';
+import { deviceInfo, deviceLimits, assertDeviceAlive } from '../gpu/device.js';
 import { withErrorScope } from '../gpu/scope.js';
 import type { Graph, ValueType } from '../ir/types.js';
 import { specialize } from '../ir/infer.js';
@@ -98,7 +98,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
   }
-  const l = device.limits;
+  const l = deviceLimits(device);
   const program = compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
   });

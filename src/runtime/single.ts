@@ -9,10 +9,11 @@ import { NodeError, UnsupportedOpsError } from '../errors.js';
 import { lookupOp, lookupFailure } from '../ops/registry.js';
 import type { DeviceCaps, InferContext, KernelContext, OpDef } from '../ops/types.js';
 import { withErrorScope } from '../gpu/scope.js';
+import { deviceLimits } from '../gpu/device.js';
 import { bindGroupLayout, bindingSignature, pipelineFor } from './kernels.js';
 
 export function deviceCaps(device: GPUDevice): DeviceCaps {
-  const l = device.limits;
+  const l = deviceLimits(device);
   return {
     f16: device.features.has('shader-f16'),
     subgroups: device.features.has('subgroups'),

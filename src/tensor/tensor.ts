@@ -3,7 +3,7 @@
  * (wgml made the buffer) or a view over the application's `GPUBuffer`, as Metal 4's device-made and
  * buffer-backed tensors.
  */
-import { assertDeviceAlive } from '../gpu/device.js';
+import { assertDeviceAlive, deviceLimits } from '../gpu/device.js';
 import { ResourceStateError, ShapeError, DTypeError } from '../errors.js';
 import { assertDType, dtypeBytes, f32ArrayToF16Bits, typedArrayCtor, typedArrayName, type AnyTypedArray, type DType } from './dtype.js';
 
@@ -161,7 +161,15 @@ export class Tensor {
       const enc = this.device.createCommandEncoder({ label: `wgml read ${this.label}` });
       enc.copyBufferToBuffer(this.buffer, startByte, staging, 0, endByte - startByte);
       this.device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+      } catch (e) {
+        // A device lost mid-read rejects the map; its lost promise settles right after.
+        await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 10))]);
+        assertDeviceAlive(this.device);
+        this.assertUsable();
+        throw new ResourceStateError(`reading tensor '${this.label}' failed: ${(e as Error)?.message ?? String(e)}`, 'keep the tensor and its device alive until read() resolves', { tensor: this.label });
+      }
       const raw = staging.getMappedRange().slice(0);
       staging.unmap();
       const src = new Ctor(raw);
@@ -213,7 +221,7 @@ export function tensor(device: GPUDevice, desc: TensorDesc): Tensor {
   const label = desc.label ?? `tensor#${nextId++}`;
   checkShape(desc.shape, label);
   const bytes = Math.max(4, Math.ceil((numel(desc.shape) * dtypeBytes(desc.dtype)) / 4) * 4);
-  const max = device.limits.maxBufferSize;
+  const max = deviceLimits(device).maxBufferSize;
   if (bytes > max) throw new ShapeError(`tensor '${label}' needs ${bytes} bytes, over this device's maxBufferSize of ${max}`, 'split the tensor, or use a device with a larger limit', { bytes, max });
   const buffer = device.createBuffer({ label, size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | (desc.usage ?? 0) });
   madeBuffers.set(buffer, numel(desc.shape) * dtypeBytes(desc.dtype));

@@ -15,6 +15,7 @@
  */
 import { BindingError, LimitError } from '../errors.js';
 import type { WgslModule } from '../gpu/wgsl.js';
+import { deviceLimits } from '../gpu/device.js';
 import { assertDType, dtypeBytes, wgslScalar, type DType } from './dtype.js';
 import { MAX_RANK, onTensorDestroy, type Tensor } from './tensor.js';
 
@@ -117,7 +118,7 @@ const layoutBuffers = new WeakMap<Tensor, LayoutCache>();
  */
 function bindWindow(t: Tensor): { offset: number; size: number } {
   const eb = dtypeBytes(t.dtype);
-  const limit = t.device.limits.maxStorageBufferBindingSize;
+  const limit = deviceLimits(t.device).maxStorageBufferBindingSize;
   const whole = Math.floor(t.buffer.size / 4) * 4;
   if (whole <= limit) return { offset: 0, size: Math.max(4, whole) };
   const align = t.device.limits.minStorageBufferOffsetAlignment;
