@@ -1,10 +1,13 @@
 /**
  * wgml's fuzzer: `npm run fuzz -- --cases N --seed S [--timeout-ms 2000] [--gpu 0.01] [--replay S:I]`.
- * Cases run in a worker thread (one process, one core); the parent is the watchdog: a case that
- * does not finish in time (a hang) or kills the worker (out of memory) is reported with its seed
- * and index and the run continues after it. Exit status 1 when anything was found.
+ * Cases run in one child process at a time (one core); the parent is the watchdog: a case that does
+ * not finish in time (a hang) or kills the child (out of memory, a native crash) is reported with
+ * its seed and index, and the run continues after it in a fresh child. A child process rather than
+ * a worker thread: terminating a thread with Dawn work in flight aborts the whole process.
+ * Exit status 1 when anything was found.
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CaseResult } from './case.js';
 
@@ -41,9 +44,9 @@ function report(f: Finding): void {
 /** Run cases [start, to) in one worker; resolves with the next index to run (after a hang or crash). */
 function runWorker(start: number): Promise<number> {
   return new Promise((resolve) => {
-    const w = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { seed, from: start, to, gpuFraction, testdata: !values['no-testdata'] },
-      resourceLimits: { maxOldGenerationSizeMb: Number(values['heap-mb']) },
+    const w = fork(fileURLToPath(new URL('./worker.js', import.meta.url)), [JSON.stringify({ seed, from: start, to, gpuFraction, testdata: !values['no-testdata'] })], {
+      execArgv: [`--max-old-space-size=${Number(values['heap-mb'])}`],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let current = start;
     let timer: NodeJS.Timeout | null = null;
@@ -51,9 +54,10 @@ function runWorker(start: number): Promise<number> {
     const finish = (next: number) => { if (!settled) { settled = true; if (timer) clearTimeout(timer); resolve(next); } };
     const arm = () => {
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => { report({ index: current, kind: 'hang', detail: `no result after ${timeoutMs} ms` }); void w.terminate(); finish(current + 1); }, timeoutMs);
+      timer = setTimeout(() => { report({ index: current, kind: 'hang', detail: `no result after ${timeoutMs} ms` }); w.kill('SIGKILL'); finish(current + 1); }, timeoutMs);
     };
-    w.on('message', (m: { type: string; index?: number; result?: CaseResult }) => {
+    w.on('message', (msg) => {
+      const m = msg as { type: string; index?: number; result?: CaseResult };
       if (m.type === 'start') { current = m.index!; arm(); }
       else if (m.type === 'done') {
         if (timer) clearTimeout(timer);
@@ -71,8 +75,8 @@ function runWorker(start: number): Promise<number> {
         if (!values.quiet && done % 5000 === 0) console.log(`${done} cases, ${((Date.now() - t0) / 1000).toFixed(0)} s, ${findings.length} finding(s)`);
       } else if (m.type === 'finished') finish(to);
     });
-    w.on('error', (e: Error) => { report({ index: current, kind: 'crash', detail: `worker died: ${e.message}` }); finish(current + 1); });
-    w.on('exit', (code) => { if (!settled) { report({ index: current, kind: 'crash', detail: `worker exited with code ${code}` }); finish(current + 1); } });
+    w.on('error', (e: Error) => { report({ index: current, kind: 'crash', detail: `child died: ${e.message}` }); finish(current + 1); });
+    w.on('exit', (code, signal) => { if (!settled) { report({ index: current, kind: 'crash', detail: `child exited with code ${code} signal ${signal}` }); finish(current + 1); } });
   });
 }
 

@@ -1,12 +1,11 @@
-/** Fuzz worker: runs a range of cases and reports each one, so the parent can time out a hang. */
-import { parentPort, workerData } from 'node:worker_threads';
+/** Fuzz child process: runs a range of cases and reports each one, so the parent can time out a hang. */
 import { requestDevice } from '../gpu/device.js';
 import { loadCorpus, runCase } from './case.js';
 
 interface Job { seed: number; from: number; to: number; gpuFraction: number; testdata: boolean }
 
-const job = workerData as Job;
-const port = parentPort!;
+const job = JSON.parse(process.argv[2]!) as Job;
+const port = { postMessage: (m: unknown) => new Promise<void>((res) => process.send!(m, () => res())) };
 const corpus = await loadCorpus({ testdata: job.testdata });
 let device: GPUDevice | undefined;
 const uncaptured: string[] = [];
@@ -16,10 +15,11 @@ if (job.gpuFraction > 0) {
 }
 port.postMessage({ type: 'ready', seeds: corpus.onnx.length + corpus.wgml.length });
 for (let i = job.from; i < job.to; i++) {
-  port.postMessage({ type: 'start', index: i });
+  await port.postMessage({ type: 'start', index: i });
   const res = await runCase(corpus, job.seed, i, { device, gpuFraction: job.gpuFraction });
   if (uncaptured.length) { res.outcome = 'fail'; res.error = `uncaptured GPU error: ${uncaptured.splice(0).join('; ')}`; }
-  port.postMessage({ type: 'done', result: res });
+  await port.postMessage({ type: 'done', result: res });
 }
 device?.destroy();
-port.postMessage({ type: 'finished' });
+await port.postMessage({ type: 'finished' });
+process.exit(0);
