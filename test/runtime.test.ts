@@ -110,3 +110,35 @@ describe('network runtime', () => {
     await expect(wgml.loadLibrary(device, bytes.slice(0, 20))).rejects.toThrow(wgml.ModelFormatError);
   });
 });
+
+describe('textures bound to a network', () => {
+  it('converts texture inputs and outputs inside encodeNetwork, in the same encoder', async () => {
+    const device = await testDevice();
+    const W = 5, H = 3;
+    const k = hostTensor('float32', [1], [2.5]);
+    const g2 = graph([f32('img', [1, 4, H, W])], [f32('out', [1, 4, H, W])], [node('Mul', ['img', 'k'], ['m']), node('Relu', ['m'], ['out'])], { k });
+    const pipeline = await wgml.createPipeline(device, g2);
+    const heap = wgml.createHeap(device, pipeline.intermediatesHeapSize);
+    const src = device.createTexture({ size: [W, H], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    const dst = device.createTexture({ size: [W, H], format: 'rgba32float', usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC });
+    const texels = randn(rng(3), W * H * 4);
+    device.queue.writeTexture({ texture: src }, texels, { bytesPerRow: W * 16 }, [W, H]);
+    const args = pipeline.bind({ img: src, out: dst }, heap);
+    const enc = device.createCommandEncoder();
+    wgml.encodeNetwork(enc, args);
+    const rb = device.createBuffer({ size: 256 * H, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    enc.copyTextureToBuffer({ texture: dst }, { buffer: rb, bytesPerRow: 256 }, [W, H]);
+    device.queue.submit([enc.finish()]);
+    await rb.mapAsync(GPUMapMode.READ);
+    const got = new Float32Array(rb.getMappedRange().slice(0));
+    rb.unmap();
+    for (let y = 0; y < H; y++) for (let x = 0; x < W * 4; x++) {
+      const want = Math.max(0, texels[y * W * 4 + x]! * 2.5);
+      expect(Math.abs(got[y * 64 + x]! - want)).toBeLessThan(1e-6);
+    }
+    const wrong = device.createTexture({ size: [W + 1, H], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING });
+    expect(() => pipeline.bind({ img: wrong, out: dst }, heap)).toThrow(wgml.ShapeError);
+    args.destroy(); heap.destroy(); pipeline.destroy();
+    for (const t of [src, dst, wrong, rb]) t.destroy();
+  });
+});

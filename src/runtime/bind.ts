@@ -1,24 +1,47 @@
 /** bind(): check the caller's tensors against the pipeline and build every bind group once. */
 import { BindingError } from '../errors.js';
 import { fmtShape } from '../ir/types.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Tensor, tensor as makeTensor } from '../tensor/tensor.js';
+import { prepareTensorToTexture, prepareTextureToTensor, type TextureBridge } from '../tensor/texture.js';
 import type { Heap } from './heap.js';
 import type { NetworkPipeline, TensorSpec } from './pipeline.js';
 import type { Place } from './compile.js';
 import { bindGroupLayout } from './kernels.js';
 
-/** Tensors for a network's inputs and outputs, by name. */
-export type NetworkArgs = Record<string, Tensor>;
+/**
+ * A texture bound to a network input or output (rank-4, batch 1): its texels are converted to or
+ * from an internal f32 tensor inside encodeNetwork, in the same encoder.
+ */
+export interface TextureArg {
+  texture: GPUTexture;
+  /** 'NCHW' (default) or 'NHWC', the network value's layout. */
+  layout?: 'NCHW' | 'NHWC';
+  /** For inputs: which texture channels feed the network (count or indices); default the first C. */
+  channels?: number | number[];
+}
+
+/** Tensors (or textures) for a network's inputs and outputs, by name. */
+export type NetworkArgs = Record<string, Tensor | GPUTexture | TextureArg>;
 
 export class BoundNetwork {
   readonly pipeline: NetworkPipeline;
   readonly heap: Heap;
-  readonly args: Readonly<NetworkArgs>;
+  /** The tensor behind each input and output (internal ones for textures). */
+  readonly args: Readonly<Record<string, Tensor>>;
   /** @internal one per dispatch */ readonly bindGroups: GPUBindGroup[];
   /** @internal */ readonly tensors: Tensor[];
-  constructor(pipeline: NetworkPipeline, heap: Heap, args: NetworkArgs, bindGroups: GPUBindGroup[]) {
+  /** @internal texture → tensor conversions recorded before the network, tensor → texture after. */
+  readonly pre: TextureBridge[];
+  /** @internal */ readonly post: TextureBridge[];
+  readonly #owned: Tensor[];
+  constructor(pipeline: NetworkPipeline, heap: Heap, args: Record<string, Tensor>, bindGroups: GPUBindGroup[], pre: TextureBridge[] = [], post: TextureBridge[] = [], owned: Tensor[] = []) {
     this.pipeline = pipeline; this.heap = heap; this.args = args; this.bindGroups = bindGroups;
     this.tensors = Object.values(args);
+    this.pre = pre; this.post = post; this.#owned = owned;
+  }
+  /** Frees the internal tensors made for texture arguments (the caller's tensors are theirs). */
+  destroy(): void {
+    for (const t of this.#owned) t.destroy();
   }
   /** Throws a typed error if anything it binds was destroyed or the device was lost. */
   assertUsable(): void {
@@ -50,11 +73,33 @@ export function bindNetwork(p: NetworkPipeline, args: NetworkArgs, heap: Heap): 
     throw new BindingError(`'${k}' is not an input or output of this network`, `inputs: ${describe(p.inputs)}; outputs: ${describe(p.outputs)}`, { name: k });
   const missing = [...p.inputs, ...p.outputs].filter((s) => !(s.name in args));
   if (missing.length) throw new BindingError(`missing tensors for ${missing.map((s) => `'${s.name}'`).join(', ')}`, `bind every input and output: ${describe([...p.inputs, ...p.outputs])}`, { missing: missing.map((s) => s.name) });
-  const tensors = new Map<string, Tensor>();
-  for (const s of p.inputs) tensors.set(s.name, checkTensor(p, s, args[s.name], 'input'));
-  for (const s of p.outputs) tensors.set(s.name, checkTensor(p, s, args[s.name], 'output'));
   heap.assertUsable(p.device);
   if (heap.size < p.intermediatesHeapSize) throw new BindingError(`the heap holds ${heap.size} bytes; this pipeline needs ${p.intermediatesHeapSize}`, 'create it with createHeap(device, pipeline.intermediatesHeapSize)', { heap: heap.size, needed: p.intermediatesHeapSize });
+  const tensors = new Map<string, Tensor>();
+  const pre: TextureBridge[] = [], post: TextureBridge[] = [], owned: Tensor[] = [];
+  const asTexture = (a: unknown): TextureArg | null => {
+    if (a instanceof Tensor || a === null || typeof a !== 'object') return null;
+    if ('texture' in a) return a as TextureArg;
+    if ('createView' in a && 'format' in a) return { texture: a as GPUTexture };
+    return null;
+  };
+  try {
+    for (const [role, specs] of [['input', p.inputs], ['output', p.outputs]] as const) for (const s of specs) {
+      const tex = asTexture(args[s.name]);
+      if (!tex) { tensors.set(s.name, checkTensor(p, s, args[s.name], role)); continue; }
+      if (s.dtype !== 'f32' || s.shape.length !== 4 || s.shape[0] !== 1)
+        throw new BindingError(`${role} '${s.name}' (${s.dtype} ${fmtShape(s.shape)}) cannot be bound to a texture`, 'textures bind to f32 values of shape [1, C, H, W] (or [1, H, W, C] with layout NHWC)', { name: s.name });
+      const t = makeTensor(p.device, { dtype: 'f32', shape: s.shape, label: `${p.label} ${s.name} (texture)` });
+      owned.push(t);
+      const layout = tex.layout ?? 'NCHW';
+      if (role === 'input') pre.push(prepareTextureToTensor(tex.texture, t, { layout, channels: tex.channels ?? (layout === 'NCHW' ? s.shape[1] : s.shape[3]), device: p.device }));
+      else post.push(prepareTensorToTexture(t, tex.texture, { layout, device: p.device }));
+      tensors.set(s.name, t);
+    }
+  } catch (e) {
+    for (const t of owned) t.destroy();
+    throw e;
+  }
   // Outputs are written while inputs are read: they must not share bytes (WebGPU forbids it, and the result would be garbage).
   const ranges = [...tensors.entries()].map(([n, t]) => ({ n, b: t.buffer, s: t.offset * 4, e: t.offset * 4 + t.size * 4 }));
   for (const o of p.outputs) {
@@ -75,5 +120,5 @@ export function bindNetwork(p: NetworkPipeline, args: NetworkArgs, heap: Heap): 
     for (const pl of d.places) entries.push({ binding: entries.length, resource: resource(pl) });
     return p.device.createBindGroup({ label: `${p.label} #${i} ${d.node}`, layout: bindGroupLayout(p.device, d.signature), entries });
   });
-  return new BoundNetwork(p, heap, Object.fromEntries(tensors), groups);
+  return new BoundNetwork(p, heap, Object.fromEntries(tensors), groups, pre, post, owned);
 }

@@ -17,6 +17,7 @@ export interface EncodeOptions {
  */
 export function encodeNetwork(encoder: GPUCommandEncoder, bound: BoundNetwork, opts?: EncodeOptions): void {
   bound.assertUsable();
+  for (const b of bound.pre) b.encode(encoder);
   const p = bound.pipeline;
   const pass = encoder.beginComputePass(opts?.timestampWrites ? { label: p.label, timestampWrites: opts.timestampWrites } : { label: p.label });
   const ds = p.program.dispatches;
@@ -33,4 +34,5 @@ export function encodeNetwork(encoder: GPUCommandEncoder, bound: BoundNetwork, o
     pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
   }
   pass.end();
+  for (const b of bound.post) b.encode(encoder);
 }

@@ -120,6 +120,16 @@ function tensorIndex(layout: TextureTensorLayout, c: number): string {
  * for a destroyed tensor or one of another device.
  */
 export function encodeTextureToTensor(encoder: GPUCommandEncoder, texture: GPUTexture, tensor: Tensor, opts: TextureToTensorOptions = {}): void {
+  prepareTextureToTensor(texture, tensor, opts).encode(encoder);
+}
+
+/** A conversion validated and bound once; `encode()` only records (no allocation), for every frame. */
+export interface TextureBridge {
+  encode(encoder: GPUCommandEncoder): void;
+}
+
+/** {@link encodeTextureToTensor} split in two: validate and build the bind group now, record later. */
+export function prepareTextureToTensor(texture: GPUTexture, tensor: Tensor, opts: TextureToTensorOptions = {}): TextureBridge {
   const fmt = TEXTURE_TENSOR_FORMATS[texture.format as string];
   const all = fmt?.channels ?? 4;
   const chs = opts.channels === undefined ? Array.from({ length: all }, (_, i) => i)
@@ -151,12 +161,18 @@ ${chs.map((ch, c) => `  T_set(${tensorIndex(layout, c)}, ${value(ch)});`).join('
     return { pipeline, layout: layoutObj, binding };
   });
   const bg = device.createBindGroup({ label: `wgml texture→tensor ${texture.label} → ${tensor.label}`, layout: c.layout, entries: [{ binding: 0, resource: view }, ...c.binding.entries(tensor)] });
-  const pass = encoder.beginComputePass({ label: `wgml texture→tensor ${texture.label} → ${tensor.label}` });
-  pass.setPipeline(c.pipeline as GPUComputePipeline);
-  pass.setBindGroup(0, bg);
+  const desc = { label: `wgml texture→tensor ${texture.label} → ${tensor.label}` };
   const W = layout === 'NCHW' ? tensor.shape[3]! : tensor.shape[2]!, H = layout === 'NCHW' ? tensor.shape[2]! : tensor.shape[1]!;
-  pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
-  pass.end();
+  return {
+    encode(encoder) {
+      tensor.assertUsable();
+      const pass = encoder.beginComputePass(desc);
+      pass.setPipeline(c.pipeline as GPUComputePipeline);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
+      pass.end();
+    },
+  };
 }
 
 const FULLSCREEN_VS = `@vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4f {
@@ -175,6 +191,11 @@ const FULLSCREEN_VS = `@vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(
  * texture; ResourceStateError for a destroyed tensor or one of another device.
  */
 export function encodeTensorToTexture(encoder: GPUCommandEncoder, tensor: Tensor, texture: GPUTexture, opts: TextureTensorOptions = {}): void {
+  prepareTensorToTexture(tensor, texture, opts).encode(encoder);
+}
+
+/** {@link encodeTensorToTexture} split in two: validate and build the bind group now, record later. */
+export function prepareTensorToTexture(tensor: Tensor, texture: GPUTexture, opts: TextureTensorOptions = {}): TextureBridge {
   const fmt = TEXTURE_TENSOR_FORMATS[texture.format as string];
   const usage = fmt?.write === 'storage' ? STORAGE_BINDING : RENDER_ATTACHMENT;
   const { format, info, layout, view, W, H } = check('tensor to texture', texture, tensor, opts, usage, fmt?.channels ?? 0);
@@ -204,12 +225,17 @@ ${binding.wgsl.code}
       return { pipeline, layout: layoutObj, binding };
     });
     const bg = device.createBindGroup({ label, layout: c.layout, entries: [{ binding: 0, resource: view }, ...c.binding.entries(tensor)] });
-    const pass = encoder.beginComputePass({ label });
-    pass.setPipeline(c.pipeline as GPUComputePipeline);
-    pass.setBindGroup(0, bg);
-    pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
-    pass.end();
-    return;
+    const desc = { label };
+    return {
+      encode(encoder) {
+        tensor.assertUsable();
+        const pass = encoder.beginComputePass(desc);
+        pass.setPipeline(c.pipeline as GPUComputePipeline);
+        pass.setBindGroup(0, bg);
+        pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
+        pass.end();
+      },
+    };
   }
   const depth = info.write === 'depth';
   const c = cached(device, key, () => {
@@ -230,11 +256,17 @@ ${binding.wgsl.code}
   });
   const bg = device.createBindGroup({ label, layout: c.layout, entries: c.binding.entries(tensor) });
   // Every pixel is overwritten by the fullscreen triangle, so the previous contents are never loaded.
-  const pass = encoder.beginRenderPass(depth
+  const desc: GPURenderPassDescriptor = depth
     ? { label, colorAttachments: [], depthStencilAttachment: { view, depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 0 } }
-    : { label, colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] });
-  pass.setPipeline(c.pipeline as GPURenderPipeline);
-  pass.setBindGroup(0, bg);
-  pass.draw(3);
-  pass.end();
+    : { label, colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] };
+  return {
+    encode(encoder) {
+      tensor.assertUsable();
+      const pass = encoder.beginRenderPass(desc);
+      pass.setPipeline(c.pipeline as GPURenderPipeline);
+      pass.setBindGroup(0, bg);
+      pass.draw(3);
+      pass.end();
+    },
+  };
 }
