@@ -77,6 +77,15 @@ describe('Conv', () => {
     await runConv({ x: [1, 9, 37, 41], w: [30, 9, 1, 1], a: { wgml_test_path: 'pw' } }, seed + 302);
   });
 
+  // Spatially tiled kernel: tile edges in both axes, Cout chunks with a partial last chunk, Cin steps
+  // with a remainder, 1x1 / 5x3 windows, asymmetric pads, batch 2, residual epilogue.
+  it('tiled path: edges, channel chunks, windows', async () => {
+    await runConv({ x: [1, 4, 19, 70], w: [16, 4, 3, 3], a: { pads: [1, 1, 1, 1], wgml_test_path: 'tiled', wgml_act: 'relu' }, bias: true }, seed + 400);
+    await runConv({ x: [2, 11, 17, 9], w: [21, 11, 3, 3], a: { pads: [1, 0, 1, 2], wgml_test_path: 'tiled', wgml_act: 'relu', wgml_residual: 1 }, bias: true, res: true }, seed + 401);
+    await runConv({ x: [1, 16, 9, 13], w: [1, 16, 1, 1], a: { wgml_test_path: 'tiled', wgml_act: 'sigmoid' }, bias: true }, seed + 402);
+    await runConv({ x: [1, 3, 12, 20], w: [6, 3, 5, 3], a: { pads: [2, 1, 2, 1], wgml_test_path: 'tiled' } }, seed + 403);
+  });
+
   it('refuses 3D', async () => {
     const { expect } = await import('vitest');
     const n = node('Conv', 2, {});

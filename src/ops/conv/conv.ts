@@ -10,13 +10,14 @@ import { hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/t
 import { applyEpilogueRef, parseEpilogue, type Epilogue } from '../epilogue.js';
 import type { GpuPlan, InferContext, KernelContext, OpDef } from '../types.js';
 import { depthwiseKernel, directKernel, gemmKernels, type ConvIo, type ConvShape, type GemmTile } from './conv-kernels.js';
+import { pickTiled, tiledKernel, tiledOk, tiledSmem, type TiledCfg } from './conv-tiled.js';
 import { forwardGeometry, outSpatial, parseWindow, spatialRank, type WindowAttrs } from './geometry.js';
 
 export interface ConvAttrs {
   win: WindowAttrs;
   group: number;
   epi: Epilogue;
-  /** Test hook: force a kernel path ('gemm', 'pw', 'dw', 'direct') and optionally a split count. */
+  /** Test hook: force a kernel path ('gemm', 'pw', 'dw', 'direct', 'tiled') and optionally a split count. */
   forcePath: string;
   forceSplit: number;
 }
@@ -95,17 +96,30 @@ export function pickSplit(M: number, N: number, K: number, groups: number, t: Ge
   return Math.max(1, Math.min(Math.floor(K / 256), Math.ceil(256 / wgs), 16));
 }
 
-export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0): GpuPlan {
+/** Bench/test overrides of the automatic choices. */
+export interface ConvTuning { tile?: GemmTile; tiled?: TiledCfg; maxSmem?: number }
+
+/** Large stride-1 images with few channels: the spatially tiled kernel (see conv-tiled.ts). */
+function preferTiled(s: ConvShape, M: number): boolean {
+  return tiledOk(s) && M >= 65536 && s.cout <= 64;
+}
+
+export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0, tune: ConvTuning = {}): GpuPlan {
   const { g } = s;
   const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
   const K = cinpg * g.kh * g.kw;
   const M = s.batch * g.oh * g.ow;
+  const maxSmem = tune.maxSmem ?? 16384;
   const pwOk = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt + g.pl + g.pb + g.pr === 0;
   const dwOk = cinpg === 1 && g.kh * g.kw <= 49 && (3 * g.sw + (g.kw - 1) * g.dw + 1) <= 64;
-  const path = force || (dwOk && s.groups > 1 ? 'dw' : (cinpg <= 4 && K <= 64) || coutpg <= 4 ? 'direct' : pwOk ? 'pw' : 'gemm');
+  const path = force || (dwOk && s.groups > 1 ? 'dw' : preferTiled(s, M) ? 'tiled' : (cinpg <= 4 && K <= 64) || coutpg <= 4 ? 'direct' : pwOk ? 'pw' : 'gemm');
   if (path === 'dw' && dwOk) return { kernels: [depthwiseKernel(s, io)] };
   if (path === 'direct') return { kernels: [directKernel(s, io)] };
-  const t = pickTile(M, coutpg, s.groups);
+  if (path === 'tiled' && tiledOk(s)) {
+    const cfg = tune.tiled ?? pickTiled(s, maxSmem);
+    if (tiledSmem(s, cfg) <= maxSmem) return { kernels: [tiledKernel(s, io, cfg)] };
+  }
+  const t = tune.tile ?? pickTile(M, coutpg, s.groups);
   const split = forceSplit || pickSplit(M, coutpg, K, s.groups, t);
   return gemmKernels(s, io, t, path === 'pw' && pwOk, Math.max(1, Math.min(split, Math.ceil(K / t.bk))));
 }
@@ -137,7 +151,7 @@ export const Conv: OpDef<ConvAttrs> = {
   gpu: (ctx: KernelContext, a) => {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `Conv on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
     const r = resolve(ctx, a);
-    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit);
+    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit, { maxSmem: ctx.caps.maxComputeWorkgroupStorageSize });
   },
 };
 
