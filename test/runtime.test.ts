@@ -142,3 +142,23 @@ describe('textures bound to a network', () => {
     for (const t of [src, dst, wrong, rb]) t.destroy();
   });
 });
+
+describe('If', () => {
+  const branch = (op: string): wgml.Graph => graph([], [f32(`${op}_out`, [2, 3])], [node(op, ['x', 'x'], [`${op}_out`])]);
+  const ifNode = (cond: string) => node('If', [cond], ['y'], { then_branch: { kind: 'graph', value: branch('Add') }, else_branch: { kind: 'graph', value: branch('Mul') } });
+  it('selects per element when the condition is a runtime value, and inlines a constant one', async () => {
+    const device = await testDevice();
+    const x = hostTensor('float32', [2, 3], randn(rng(9), 6));
+    const runtime = graph([f32('x', [2, 3]), { name: 'c', dtype: 'bool', shape: [] }], [f32('y', [2, 3])], [ifNode('c')]);
+    for (const c of [0, 1]) {
+      const got = await wgml.runModel(device, runtime, { x, c: hostTensor('bool', [], [c]) });
+      const want = Array.from(x.data, (v) => (c ? v + v : v * v));
+      expect(compareClose(got.y!.data, want)).toBeNull();
+    }
+    const folded = graph([f32('x', [2, 3])], [f32('y', [2, 3])], [ifNode('c')], { c: hostTensor('bool', [], [0]) });
+    const p = planNetwork(device, folded, {});
+    expect(p.nodes.some((n) => n.opType === 'Where' || n.opType === 'Add')).toBe(false);
+    const got = await wgml.runModel(device, folded, { x });
+    expect(compareClose(got.y!.data, Array.from(x.data, (v) => v * v))).toBeNull();
+  });
+});

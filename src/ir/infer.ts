@@ -5,6 +5,7 @@
  * depend on ops/.
  */
 import { Attrs } from './attrs.js';
+import { expandIf } from './control-flow.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
 import { fmtShape, shapeSize } from './types.js';
 import { BindingError, ModelFormatError, NodeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
@@ -98,7 +99,17 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
   const nodes: Node[] = [];
   // Values downstream of an unsupported node have no type; skip their readers so the one error lists every unsupported node.
   const poisoned = new Set<string>();
-  for (const node of graph.nodes) {
+  const work = [...graph.nodes];
+  let ifs = 0;
+  for (let k = 0; k < work.length; k++) {
+    const node = work[k]!;
+    if (node.opType === 'If' && node.domain === '' && !node.inputs.some((n) => poisoned.has(n))) {
+      const c = node.inputs[0] ? constants.get(node.inputs[0]) : undefined;
+      if (node.inputs[0] && !c && !types.has(node.inputs[0])) throw new ModelFormatError(`node '${node.name}' (If) reads '${node.inputs[0]}', which nothing produces`, 're-export the model', { node: node.name });
+      work.splice(k + 1, 0, ...expandIf(node, c, ifs++, constants));
+      for (const [name, t] of constants) if (!types.has(name)) types.set(name, { dtype: t.dtype, shape: t.shape });
+      continue;
+    }
     const opset = opsetOf(graph, node.domain);
     const rule = rules.lookup(node.opType, node.domain, opset);
     if (!rule) {

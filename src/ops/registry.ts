@@ -7,8 +7,9 @@ import { OPS as SHAPE } from './tables/shape.js';
 import { OPS as QUANT } from './tables/quant.js';
 import { copyOp } from './misc/copy.js';
 import { dropoutOp } from './misc/dropout.js';
+import { ifOp } from './misc/if.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, ...CONV, ...LINALG, ...SHAPE, ...QUANT, copyOp, dropoutOp];
+const OPS: OpDef[] = [...ELEMENTWISE, ...CONV, ...LINALG, ...SHAPE, ...QUANT, copyOp, dropoutOp, ifOp];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {
