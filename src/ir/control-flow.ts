@@ -8,11 +8,24 @@
 import type { Graph, HostTensor, Node } from './types.js';
 import { NodeError } from '../errors.js';
 
+/** Rename the free references of a nested graph (names it does not define itself). */
+function renameFree(g: Graph, rename: (v: string) => string): Graph {
+  const own = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name), ...g.nodes.flatMap((n) => n.outputs)]);
+  const r = (v: string) => (own.has(v) ? v : rename(v));
+  return { ...g, nodes: g.nodes.map((n) => renameNode(n, r, (v) => v)), outputs: g.outputs.map((o) => ({ ...o, name: r(o.name) })) };
+}
+
+function renameNode(n: Node, inRename: (v: string) => string, outRename: (v: string) => string): Node {
+  const attrs = Object.fromEntries(Object.entries(n.attrs).map(([k, a]) => [k, a.kind === 'graph' ? { kind: 'graph' as const, value: renameFree(a.value, inRename) } : a]));
+  return { ...n, inputs: n.inputs.map(inRename), outputs: n.outputs.map(outRename), attrs };
+}
+
 function inline(branch: Graph, prefix: string, constants: Map<string, HostTensor>): { nodes: Node[]; outputs: string[] } {
   const local = new Set<string>([...branch.initializers.keys(), ...branch.nodes.flatMap((n) => n.outputs)]);
   const rename = (v: string) => (v && local.has(v) ? `${prefix}${v}` : v);
   for (const [k, t] of branch.initializers) constants.set(rename(k), t);
-  const nodes = branch.nodes.map((n) => ({ ...n, name: `${prefix}${n.name}`, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename) }));
+  // nested subgraphs (an If inside a branch) read this branch's values by their old names too
+  const nodes = branch.nodes.map((n) => ({ ...renameNode(n, rename, rename), name: `${prefix}${n.name}` }));
   return { nodes, outputs: branch.outputs.map((o) => rename(o.name)) };
 }
 

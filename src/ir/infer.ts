@@ -57,6 +57,11 @@ export interface SpecializedGraph {
 }
 
 export interface SpecializeOptions {
+  /**
+   * Inputs whose values are fixed for this pipeline (e.g. a sample rate): they become compile-time
+   * constants, so shape arithmetic and If conditions on them fold away.
+   */
+  inputValues?: Record<string, HostTensor>;
   /** Fold a node only when its outputs hold at most this many elements (default 1 << 22). */
   foldLimit?: number;
 }
@@ -71,6 +76,12 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
   const foldLimit = opts.foldLimit ?? 1 << 22;
   const types = new Map<string, ValueType>();
   const constants = new Map<string, HostTensor>(graph.initializers);
+  for (const [name, t] of Object.entries(opts.inputValues ?? {})) {
+    const inp = graph.inputs.find((i) => i.name === name);
+    if (!inp) throw new BindingError(`inputValues names '${name}', which is not an input of the model`, `the inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`, { input: name });
+    if (inp.shape.length !== t.shape.length) throw new BindingError(`inputValues['${name}'] has rank ${t.shape.length}; the input has rank ${inp.shape.length} ${fmtShape(inp.shape)}`, 'give a value of the input\'s shape', { input: name });
+    constants.set(name, { ...t, dtype: inp.dtype });
+  }
   for (const [name, t] of constants) types.set(name, { dtype: t.dtype, shape: t.shape });
 
   const known = new Set(graph.inputs.map((i) => i.name));
@@ -101,23 +112,37 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
   const poisoned = new Set<string>();
   const work = [...graph.nodes];
   let ifs = 0;
+  // nodes of If branches both taken because the condition is a runtime value: their errors say how to fold it
+  const runtimeIf = new Map<Node, Node>();
   for (let k = 0; k < work.length; k++) {
     const node = work[k]!;
+    try {
+      k = step(node, k);
+    } catch (e) {
+      const owner = runtimeIf.get(node);
+      if (!owner || !(e instanceof NodeError)) throw e;
+      throw new NodeError(node, `${e.message.split('\n  hint:')[0]} — inside both branches of If '${owner.name}', whose condition '${owner.inputs[0]}' is only known at run time`,
+        `if the condition comes from an input (e.g. a sample rate), fix it with createPipeline(..., { inputValues: { name: value } }) so the branch folds; otherwise both branches must accept these shapes`, { if: owner.name });
+    }
+  }
+  function step(node: Node, k: number): number {
     if (node.opType === 'If' && node.domain === '' && !node.inputs.some((n) => poisoned.has(n))) {
       const c = node.inputs[0] ? constants.get(node.inputs[0]) : undefined;
       if (node.inputs[0] && !c && !types.has(node.inputs[0])) throw new ModelFormatError(`node '${node.name}' (If) reads '${node.inputs[0]}', which nothing produces`, 're-export the model', { node: node.name });
-      work.splice(k + 1, 0, ...expandIf(node, c, ifs++, constants));
+      const expanded = expandIf(node, c, ifs++, constants);
+      if (!c) for (const n of expanded) runtimeIf.set(n, node);
+      work.splice(k + 1, 0, ...expanded);
       for (const [name, t] of constants) if (!types.has(name)) types.set(name, { dtype: t.dtype, shape: t.shape });
-      continue;
+      return k;
     }
     const opset = opsetOf(graph, node.domain);
     const rule = rules.lookup(node.opType, node.domain, opset);
     if (!rule) {
       unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: rules.failure(node.opType, node.domain, opset) });
       for (const o of node.outputs) poisoned.add(o);
-      continue;
+      return k;
     }
-    if (node.inputs.some((n) => poisoned.has(n))) { for (const o of node.outputs) poisoned.add(o); continue; }
+    if (node.inputs.some((n) => poisoned.has(n))) { for (const o of node.outputs) poisoned.add(o); return k; }
     const inTypes = node.inputs.map((n) => {
       if (!n) return null;
       const t = types.get(n);
@@ -141,18 +166,19 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
       const stub: HostTensor = { dtype: x.dtype, shape: x.shape, data: new Float32Array(0) };
       const outs = guardRule(node, 'reference', inTypes, () => rule.reference([stub], a as never, ctx));
       node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
-      continue;
+      return k;
     }
     const allConst = node.inputs.every((n) => !n || constants.has(n));
     const small = outTypes.every((t) => shapeSize(t.shape) <= foldLimit);
     if (allConst && small) {
       const outs = guardRule(node, 'reference', inTypes, () => rule.reference(node.inputs.map((n) => (n ? constants.get(n)! : null)), a as never, ctx));
       node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
-      continue;
+      return k;
     }
     for (const i of rule.constInputs ?? []) if (node.inputs[i] && !constants.has(node.inputs[i]!))
       unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: `input ${i} ('${node.inputs[i]}') must be known at compile time, but it depends on runtime values` });
     nodes.push(node);
+    return k;
   }
   if (unsupported.length) throw new UnsupportedOpsError(unsupported);
   for (const o of graph.outputs) if (!types.has(o.name))

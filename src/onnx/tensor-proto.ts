@@ -72,11 +72,13 @@ const I32_MAX = 2147483647;
 function int64ToI32(lo: number, hi: number, name: string, index: number): number {
   lo >>>= 0; hi |= 0;
   if (hi === (lo | 0) >> 31) return lo | 0;
-  if (hi === 0x7fffffff && lo === 0xffffffff) return I32_MAX;
-  if (hi === (0x80000000 | 0) && lo === 0) return -I32_MAX;
+  // Exporters write "to the end" as INT64_MAX, INT64_MIN or ±(INT64_MAX - k) (PyTorch uses
+  // -INT64_MAX for reversed slices): any magnitude ≥ 2^62 is such a sentinel, so clamp it.
+  if (hi >= 0x40000000) return I32_MAX;
+  if (hi < -0x40000000) return -I32_MAX;
   const big = (BigInt(hi) << 32n) | BigInt(lo);
   throw new DTypeError(`int64 tensor '${name}' holds ${big} at element ${index}, outside the int32 range wgml computes int64 in`,
-    'wgml computes int64 as int32; only INT64_MAX/INT64_MIN sentinels are clamped. Re-export with values that fit int32', { tensor: name, index, value: String(big) });
+    'wgml computes int64 as int32; only sentinels of magnitude ≥ 2^62 (INT64_MAX/INT64_MIN and neighbours) are clamped. Re-export with values that fit int32', { tensor: name, index, value: String(big) });
 }
 
 function uint64ToU32(lo: number, hi: number, name: string, index: number): number {

@@ -4,7 +4,7 @@
  */
 import { deviceInfo, deviceLimits, assertDeviceAlive } from '../gpu/device.js';
 import { withErrorScope } from '../gpu/scope.js';
-import type { Graph, ValueType } from '../ir/types.js';
+import type { Graph, HostTensor, ValueType } from '../ir/types.js';
 import { specialize } from '../ir/infer.js';
 import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
@@ -21,6 +21,11 @@ import { tensorDTypeOf } from './dtypes.js';
 export interface PipelineOptions {
   /** Concrete sizes for inputs with symbolic dimensions, by input name. */
   inputDimensions?: Record<string, readonly number[]>;
+  /**
+   * Inputs fixed for this pipeline (e.g. `{ sr: 16000 }` for a voice model): they become constants, so
+   * If branches and shape arithmetic on them fold, and they are not bound at bind().
+   */
+  inputValues?: Record<string, HostTensor>;
   /** Graph passes (default all on): BatchNorm folding, epilogue fusion, elementwise-chain fusion. */
   fuse?: boolean;
   /** Keep every intermediate alive (debug capture); costs memory. */
@@ -91,7 +96,7 @@ export class NetworkPipeline {
 
 /** Run the graph passes and compile the program for this device (no GPU work). */
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
-  const sg = specialize(graph, opts.inputDimensions ?? {}, opRules);
+  const sg = specialize(graph, opts.inputDimensions ?? {}, opRules, { inputValues: opts.inputValues });
   let g = sg.graph;
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
