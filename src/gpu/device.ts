@@ -37,6 +37,8 @@ export interface RequestDeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Features to leave out even if the adapter has them (e.g. to test fallbacks). */
   disableFeatures?: string[];
+  /** Further features to request when the adapter has them (e.g. 'texture-compression-bc'). */
+  extraFeatures?: string[];
   /** Limits to request below the adapter's (e.g. a small maxStorageBufferBindingSize in tests). */
   limits?: Record<string, number>;
   /** Print the notice about a software adapter (default true, once per process). */
@@ -132,7 +134,7 @@ function register(device: GPUDevice, adapterInfo: GPUAdapterInfo | undefined): D
 export async function requestDevice(options: RequestDeviceOptions = {}): Promise<GPUDevice> {
   const adapter = await findAdapter(options.powerPreference ?? 'high-performance');
   const disabled = new Set(options.disableFeatures ?? []);
-  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f) && !disabled.has(f)) as GPUFeatureName[];
+  const requiredFeatures = [...WANTED_FEATURES, ...(options.extraFeatures ?? [])].filter((f) => adapter.features.has(f) && !disabled.has(f)) as GPUFeatureName[];
   const requiredLimits: Record<string, number> = {};
   for (const l of WANTED_LIMITS) requiredLimits[l] = (adapter.limits as unknown as Record<string, number>)[l]!;
   for (const [k, v] of Object.entries(options.limits ?? {})) requiredLimits[k] = Math.min(v, requiredLimits[k] ?? v);

@@ -14,6 +14,7 @@ import { MlpDimensionError, ShaderMLFeatureError, WeightFileError } from './erro
 import { packHalf, fromHalf, toHalf } from './half.js';
 import { readSafetensors, tensorAsF32, writeSafetensors, type SafeInput } from './safetensors.js';
 import { subgroupMlpWgsl, subgroupSizeOf, subgroupSupport } from './subgroup.js';
+import { unrolledMlpWgsl } from './unrolled.js';
 
 export interface MlpLayer {
   /** out×in, row-major. */
@@ -26,6 +27,7 @@ export interface MlpLayer {
 
 export type MlpScope = 'thread' | 'subgroup';
 export type MlpPrecision = 'f32' | 'f16';
+export type MlpStorage = 'buffer' | 'inline' | 'constants' | 'uniform';
 
 export interface MlpWgslOptions {
   /** WGSL function name; also prefixes every helper and binding. */
@@ -34,8 +36,12 @@ export interface MlpWgslOptions {
   scope?: MlpScope;
   /** 'auto' picks f16 when the device has shader-f16. Default 'f32'. */
   precision?: MlpPrecision | 'auto';
-  /** 'buffer' reads weights from a storage buffer; 'inline' bakes them into function-local arrays. */
-  storage?: 'buffer' | 'inline';
+  /**
+   * 'buffer' reads weights from a storage buffer; 'inline' bakes them into function-local arrays;
+   * 'constants' (literals) and 'uniform' (uniform buffer) write the network out as straight-line
+   * FMAs (see unrolled.ts): the fast thread-scope forms.
+   */
+  storage?: MlpStorage;
   /** Bind group and first binding of the weight buffers (default 1 and 0). */
   group?: number;
   binding?: number;
@@ -48,7 +54,7 @@ export interface MlpWgsl {
   name: string;
   scope: MlpScope;
   precision: MlpPrecision;
-  storage: 'buffer' | 'inline';
+  storage: MlpStorage;
   /** Why a requested subgroup scope became thread scope. */
   fallbackReason?: string;
   /** The WGSL call signature. Subgroup-capable functions take the local invocation index too. */
@@ -196,14 +202,14 @@ export class ShaderMLP {
   }
 
   /** GPU buffers for one device and layout variant, created once and reused. */
-  buffersFor(device: GPUDevice, key: string, make: () => { label: string; bytes: Uint8Array }[]): GPUBuffer[] {
+  buffersFor(device: GPUDevice, key: string, make: () => { label: string; bytes: Uint8Array }[], usage: number = GPUBufferUsage.STORAGE): GPUBuffer[] {
     let m = this.gpu.get(device);
     if (!m) { m = new Map(); this.gpu.set(device, m); }
     let bufs = m.get(key);
     if (!bufs) {
       bufs = make().map(({ label, bytes }) => {
         const size = Math.max(4, Math.ceil(bytes.length / 4) * 4);
-        const b = device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+        const b = device.createBuffer({ label, size, usage: usage | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
         new Uint8Array(b.getMappedRange()).set(bytes);
         b.unmap();
         return b;
@@ -233,9 +239,10 @@ export class ShaderMLP {
     if (opts.scope === 'subgroup') {
       const why = subgroupSupport(opts.device);
       if (!why) return subgroupMlpWgsl(this, opts.name, group, binding, subgroupSizeOf(opts.device!) ?? 32);
-      const t = this.threadWgsl(opts.name, precision, storage, group, binding, true);
+      const t = storage === 'constants' || storage === 'uniform' ? unrolledMlpWgsl(this, opts.name, storage, precision, group, binding, true) : this.threadWgsl(opts.name, precision, storage, group, binding, true);
       return { ...t, fallbackReason: why };
     }
+    if (storage === 'constants' || storage === 'uniform') return unrolledMlpWgsl(this, opts.name, storage, precision, group, binding, false);
     return this.threadWgsl(opts.name, precision, storage, group, binding, false);
   }
 

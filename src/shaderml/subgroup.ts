@@ -79,7 +79,7 @@ export function forwardInt8(mlp: ShaderMLP, x: ArrayLike<number>): Float32Array 
 }
 
 /** Pack int8 Wᵀ per layer as [Kpad][Npad] bytes (the right operand), layers one after another. */
-function packWeights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8Array; offsets: number[] } {
+export function packedInt8Weights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8Array; offsets: number[] } {
   const offsets: number[] = [];
   let n = 0;
   mlp.layers.forEach((_, li) => { offsets.push(n); n += pad(mlp.sizes[li]!, K) * pad(mlp.sizes[li + 1]!, N); });
@@ -95,7 +95,7 @@ function packWeights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8Array; offsets
 export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, binding: number, sgSize = 32): MlpWgsl {
   const S = sgSize;
   const { sx, sw } = int8Scales(mlp);
-  const { bytes, offsets } = packWeights(mlp, sw);
+  const { bytes, offsets } = packedInt8Weights(mlp, sw);
   const biases = new Float32Array(mlp.layers.reduce((a, l) => a + l.bias.length, 0));
   const bOff: number[] = [];
   let bo = 0;
