@@ -198,4 +198,12 @@ describe('bad inputs get typed errors that say what and how to fix', () => {
     const e = await refusal(() => planNetwork(device, g), wgml.NodeError, 'E_NODE', /node 'tr' \(Transpose\)/, /0 input/);
     expect(e.details.internal).toBe(true);
   });
+
+  it('fuzz regressions: a node missing an output its kernel writes; values over 2^31-1 elements', async () => {
+    const device = await testDevice();
+    const g = graph([f32('x', [2, 3])], [f32('x', [2, 3])], [node('Relu', ['x'], [], {}, 'r0')]);
+    await refusal(() => planNetwork(device, g), wgml.NodeError, 'E_NODE', /node 'r0' \(Relu\): /);
+    const lstmLike = graph([f32('x', ['T', 4])], [f32('y', ['T', 4])], [node('Relu', ['x'], ['y'], {}, 'r1')]);
+    await refusal(() => planNetwork(device, lstmLike, { inputDimensions: { x: [2 ** 30, 4] } }), wgml.LimitError, 'E_LIMIT', /input 'x' of shape \[1073741824, 4\]/);
+  });
 });

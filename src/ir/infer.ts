@@ -8,7 +8,10 @@ import { Attrs } from './attrs.js';
 import { expandIf } from './control-flow.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
 import { fmtShape, shapeSize } from './types.js';
-import { BindingError, ModelFormatError, NodeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
+import { BindingError, LimitError, ModelFormatError, NodeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
+
+/** Most elements one value may hold: kernels index elements with u32 (and i32 offsets). */
+export const MAX_VALUE_ELEMENTS = 2 ** 31 - 1;
 
 /**
  * Run one of an op's rules (attrs, infer, reference, gpu) on a node. An untyped exception there means
@@ -103,6 +106,8 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
       if (sym.length) throw new BindingError(`input '${inp.name}' has symbolic dimensions (${sym.join(', ')}) in ${fmtShape(inp.shape)}`, `pass inputDimensions: { '${inp.name}': [...] } with concrete sizes`, { input: inp.name });
       shape = inp.shape as number[];
     }
+    if (shapeSize(shape) > MAX_VALUE_ELEMENTS)
+      throw new LimitError(`input '${inp.name}' of shape ${fmtShape(shape)} has ${shapeSize(shape)} elements, more than wgml's ${MAX_VALUE_ELEMENTS}`, 'use smaller input dimensions', { input: inp.name, shape });
     types.set(inp.name, { dtype: inp.dtype, shape });
   }
 
@@ -158,6 +163,9 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     const outTypes = guardRule(node, 'infer', inTypes, () => rule.infer(ctx, a as never));
     for (const t of outTypes) for (const d of t.shape) if (!Number.isInteger(d) || d < 0)
       throw new NodeError(node, `inferred an invalid output shape ${fmtShape(t.shape)}`, 'check the input dimensions given to createPipeline', { shape: t.shape });
+    for (const t of outTypes) if (shapeSize(t.shape) > MAX_VALUE_ELEMENTS)
+      throw new LimitError(`node '${node.name}' (${node.opType}): output of shape ${fmtShape(t.shape)} has ${shapeSize(t.shape)} elements, more than wgml's ${MAX_VALUE_ELEMENTS}`,
+        'use smaller input dimensions; the model may also be corrupt', { node: node.name, op: node.opType, shape: t.shape });
     node.outputs.forEach((o, i) => { if (o && outTypes[i]) types.set(o, outTypes[i]!); });
     // Shape and Size depend only on the (now static) type: fold them whatever the data.
     const typeOnly = node.domain === '' && (node.opType === 'Shape' || node.opType === 'Size');

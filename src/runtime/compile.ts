@@ -96,6 +96,11 @@ function checkLimits(steps: { node: Node; plan: { kernels: KernelSpec[]; scratch
         'use smaller input dimensions, or a device with a larger maxStorageBufferBindingSize', { node: s.node.name, op: s.node.opType, bytes: b, limit: maxBind });
     });
     for (const k of s.plan.kernels) {
+      for (const a of k.args) {
+        const missing = 'input' in a ? !s.node.inputs[a.input] : 'output' in a ? !s.node.outputs[a.output] : s.plan.scratch[a.scratch] === undefined;
+        if (missing) throw new NodeError(s.node, `kernel '${k.name}' binds ${JSON.stringify(a)}, which the node does not have (inputs: [${s.node.inputs.join(', ')}], outputs: [${s.node.outputs.join(', ')}])`,
+          `give the node the inputs and outputs the ONNX spec of ${s.node.opType} requires`, { kernel: k.name, arg: a });
+      }
       if (k.args.length > caps.maxStorageBuffersPerShaderStage)
         throw new NodeError(s.node, `kernel '${k.name}' binds ${k.args.length} storage buffers, over this device's maxStorageBuffersPerShaderStage (${caps.maxStorageBuffersPerShaderStage})`,
           'split the node (e.g. fewer inputs per Concat/Sum), or use a device with a larger limit', { kernel: k.name, buffers: k.args.length, limit: caps.maxStorageBuffersPerShaderStage });

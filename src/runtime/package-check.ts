@@ -39,7 +39,12 @@ function checkValueInfo(v: unknown, path: string): void {
   const o = v as Record<string, unknown>;
   checkElemType(o.dtype, `${path}.dtype`);
   if (!Array.isArray(o.shape) || o.shape.length > 8) bad('a shape must be an array of at most 8 dimensions', `${path}.shape`);
-  for (const d of o.shape as unknown[]) if (!(typeof d === 'string' || (Number.isSafeInteger(d) && (d as number) >= 0))) bad(`invalid dimension ${JSON.stringify(d)}`, `${path}.shape`);
+  let n = 1;
+  for (const d of o.shape as unknown[]) {
+    if (!(typeof d === 'string' || (Number.isSafeInteger(d) && (d as number) >= 0))) bad(`invalid dimension ${JSON.stringify(d)}`, `${path}.shape`);
+    if (typeof d === 'number') n *= d;
+  }
+  if (n > MAX_ELEMENTS) bad(`shape [${(o.shape as unknown[]).join(', ')}] has more than ${MAX_ELEMENTS} elements`, `${path}.shape`);
 }
 
 const strings = (v: unknown, path: string): void => {
