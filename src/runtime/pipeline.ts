@@ -103,6 +103,8 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
   }
+  // constants the passes made (folded BatchNorm weights) need types like every other value
+  for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape });
   const l = deviceLimits(device);
   const program = compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
