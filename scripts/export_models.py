@@ -42,9 +42,32 @@ class UNet(nn.Module):
         return torch.sigmoid(self.out(d1))
 
 
+class TinyViT(nn.Module):
+    """A small vision transformer (patch 8, width 64, 2 blocks, 4 heads, GELU MLP): exercises MatMul,
+    Softmax, LayerNormalization, Erf, Transpose, Reshape, Split/Slice, Gather, Concat, ReduceMean."""
+
+    def __init__(self, dim=64, depth=2, heads=4, patch=8, classes=10):
+        super().__init__()
+        self.patch = nn.Conv2d(3, dim, patch, stride=patch)
+        self.cls = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
+        self.pos = nn.Parameter(torch.randn(1, 65, dim) * 0.02)
+        layer = nn.TransformerEncoderLayer(dim, heads, dim * 2, dropout=0.0, activation='gelu', batch_first=True, norm_first=True)
+        self.blocks = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        t = self.patch(x).flatten(2).transpose(1, 2)
+        t = torch.cat([self.cls.expand(t.shape[0], -1, -1), t], 1) + self.pos
+        t = self.norm(self.blocks(t))
+        return self.head(t[:, 0])
+
+
 def build(name):
     if name == 'unet':
         return UNet(), 4
+    if name == 'vit_tiny':
+        return TinyViT(), 3
     return getattr(torchvision.models, name)(), 3
 
 
@@ -88,8 +111,10 @@ def main():
         randomize_bn(m, g)
         m.eval()
         h, w = (1080, 1920) if static and name == 'unet' else static or (64, 64)
+        if name == 'vit_tiny':
+            h, w = 64, 64  # 8x8 patches + class token = the 65 positions it was built for
         x = torch.randn(1, cin, h, w)
-        export(m, x, path, static is None)
+        export(m, x, path, static is None and name != 'vit_tiny')
         print(f'exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)')
 
 

@@ -1,6 +1,7 @@
 /**
  * Whole models against onnxruntime-node (CPU): torchvision classifiers and a U-Net, exported with
- * seeded random weights by scripts/export_models.py (Debian's python3-torch), run at 64×64.
+ * seeded random weights by scripts/export_models.py (Debian's python3-torch), run at 64×64, and a
+ * tiny vision transformer (LayerNormalization, attention MatMuls, Softmax, Erf GELU).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { ortRun, relErr } from './helpers/ort.js';
 import { rng, randn, testSeed } from './helpers/random.js';
 
 const DIR = 'test/.cache/models';
-const MODELS = ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet'];
+const MODELS = ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet', 'vit_tiny'];
 
 beforeAll(() => {
   const missing = MODELS.filter((m) => !existsSync(`${DIR}/${m}.onnx`));
