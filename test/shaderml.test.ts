@@ -112,7 +112,7 @@ const TOL = { f32: [1e-4, 2e-5], f16: [2e-2, 2e-2] } as const;
 describe('ShaderMLP thread scope', () => {
   const seed = testSeed();
   for (const precision of ['f32', 'f16'] as const) {
-    for (const storage of ['buffer', 'inline'] as const) {
+    for (const storage of ['buffer', 'inline', 'constants', 'uniform'] as const) {
       it(`compute stage, ${precision}, ${storage} weights, every activation (seed ${seed})`, async () => {
         const device = await testDevice();
         for (const [k, acts] of ACT_SETS.entries()) {
@@ -151,7 +151,7 @@ describe('ShaderMLP thread scope', () => {
     const device = await testDevice();
     const N = 32, mlp = ShaderMLP.random(SIZES, ACT_SETS[1]!, seed + 5);
     const x = randn(rng(seed + 6), N * SIZES[0]!);
-    for (const storage of ['buffer', 'inline'] as const) {
+    for (const storage of ['buffer', 'inline', 'constants', 'uniform'] as const) {
       const net = mlp.wgsl({ name: 'vnet', storage, device, group: 1 });
       const code = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
 struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y: vec4<f32> }

@@ -14,6 +14,7 @@ function printReport(r: MaterialReport, out: string): void {
 ${rows.join('\n')}
   overall          PSNR ${r.psnr.toFixed(2)} dB
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel; file ${r.fileBytes} B
+  training         ${r.trainSeconds?.toFixed(1)} s
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)`);
 }
 
@@ -27,20 +28,28 @@ export function register(program: Command): void {
     .option('--steps <n>', 'training steps before quantization', '2000')
     .option('--finetune <n>', 'decoder fine-tuning steps after 8-bit quantization', '500')
     .option('--batch <n>', 'texels per step', '65536')
+    .option('--features <n>', 'latent features (multiple of 4: RGBA8 latent textures)', '16')
+    .option('--hidden <n>', 'decoder hidden width', '32')
+    .option('--lr <n>', 'decoder learning rate', '0.01')
+    .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--json', 'print the report as JSON')
-    .action(async (folder: string, o: { out: string; normal?: string[]; scale: string; steps: string; finetune: string; batch: string; seed: string; json?: boolean }) => {
+    .action(async (folder: string, o: { out: string; normal?: string[]; scale: string; steps: string; finetune: string; batch: string; seed: string; features: string; hidden: string; lr: string; lrLatent: string; json?: boolean }) => {
       const m = loadMaterialFolder(folder, o.normal);
       const device = await requestDevice({ quiet: !!o.json });
       const steps = Number(o.steps), fine = Number(o.finetune);
       const bar = o.json ? null : new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total} | loss {loss} | PSNR {psnr} dB', hideCursor: true }, cliProgress.Presets.shades_classic);
       bar?.start(steps + fine, 0, { phase: 'train   ', loss: '-', psnr: '-' });
+      const t0 = performance.now();
       const c = await compressMaterial(device, m, {
         scale: Number(o.scale), steps, fineTuneSteps: fine, batch: Number(o.batch), seed: Number(o.seed),
+        features: Number(o.features), hidden: Number(o.hidden), lrMlp: Number(o.lr), lrLatent: Number(o.lrLatent),
         onProgress: (phase, step, _total, loss, psnr) => bar?.update(phase === 'train' ? step : steps + step, { phase: phase === 'train' ? 'train   ' : 'finetune', loss: loss.toExponential(2), psnr: psnr.toFixed(2) }),
       });
       bar?.stop();
+      const trainSeconds = (performance.now() - t0) / 1000;
       const report = materialReport(m, c, decoderBytes(c));
+      report.trainSeconds = trainSeconds;
       const bytes = encodeWgmat(c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine });
       writeFileSync(o.out, bytes);
       report.fileBytes = bytes.length;

@@ -9,10 +9,11 @@ import { register as debug } from './debug.js';
 import { register as tensor } from './tensor.js';
 import { register as profile } from './profile.js';
 import { register as compress } from './compress.js';
+import { register as renderMaterial } from './render-material.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('wgml').version(pkg.version).description('machine learning on the GPU timeline, for WebGPU');
-for (const r of [info, models, bench, debug, tensor, profile, compress]) r(program);
+for (const r of [info, models, bench, debug, tensor, profile, compress, renderMaterial]) r(program);
 
 await program.parseAsync(process.argv);
 // Dawn keeps native handles alive; leave once the command is done.

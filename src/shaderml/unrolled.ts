@@ -37,7 +37,7 @@ export function unrolledMlpWgsl(mlp: ShaderMLP, name: string, mode: 'constants' 
     for (let o = 0; o < out; o++) {
       // One accumulator per output, inputs in order: each FMA depends on the previous one, but the
       // `out` chains are independent, which is the parallelism the scheduler interleaves.
-      lines.push(`  var a${li + 1}_${o} = ${w(offsets[li]!.b + o)};`);
+      lines.push(`  var a${li + 1}_${o}: ${T} = ${w(offsets[li]!.b + o)};`);
       for (let i = 0; i < inp; i++) lines.push(`  a${li + 1}_${o} = fma(h${li}_${i}, ${w(offsets[li]!.w + o * inp + i)}, a${li + 1}_${o});`);
       lines.push(`  let h${li + 1}_${o} = sml_${l.activation}_${T}(a${li + 1}_${o}, ${T}(${lit(l.alpha, p)}));`);
     }

@@ -18,6 +18,8 @@ export interface MaterialReport {
   /** BC footprint / neural footprint: above 1 means smaller than block compression. */
   bcRatio: number;
   fileBytes?: number;
+  /** Wall time of training + quantization + fine-tuning (the device's queue drained). */
+  trainSeconds?: number;
 }
 
 /** Decode on the CPU (values clamped to [0, 1], as a texture would hold them) and compare. */
