@@ -31,10 +31,10 @@ describe('memory planner', () => {
       }
       const plan = planMemory(vals);
       expect(verifyPlan(vals, plan), `seed ${seed}`).toBeNull();
-      expect(plan.heapSize, `seed ${seed}`).toBeLessThanOrEqual(plan.peakLiveBytes * 1.5);
+      expect(plan.heapSize, `seed ${seed}`).toBeLessThanOrEqual(plan.peakLiveBytes * 1.1);
       sum += plan.heapSize / plan.peakLiveBytes;
     }
-    expect(sum / 50).toBeLessThanOrEqual(1.15);
+    expect(sum / 50).toBeLessThanOrEqual(1.02);
     console.log(`planner: mean heap/peak ${(sum / 50).toFixed(3)} over 50 random schedules`);
   });
 

@@ -49,6 +49,16 @@ export function planMemory(values: readonly PlanValue[], align = 256): MemoryPla
   const steps = new Map<number, number>();
   for (const v of sized) for (let s = v.first; s <= v.last; s++) steps.set(s, (steps.get(s) ?? 0) + v.size);
   const peakLiveBytes = Math.max(0, ...steps.values());
+  // Still far from the bound: perturb the size order (deterministic seed) and keep the best packing.
+  // Each try is O(n²) in the values, so only small-to-medium schedules get many tries.
+  const tries = best!.heapSize > peakLiveBytes * 1.05 ? Math.min(200, Math.floor(4e6 / Math.max(1, sized.length ** 2))) : 0;
+  let seed = 0x9e3779b9;
+  const rand = () => { seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0; return seed / 4294967296; };
+  for (let t = 0; t < tries && best!.heapSize > peakLiveBytes; t++) {
+    const keyed = sized.map((v) => ({ v, k: v.size * (0.75 + 0.5 * rand()) }));
+    const p = greedy(keyed.sort((a, b) => b.k - a.k).map((x) => x.v), t % 2 === 0);
+    if (p.heapSize < best!.heapSize) best = p;
+  }
   return { offsets: best!.offsets, heapSize: best!.heapSize, peakLiveBytes };
 }
 
