@@ -52,6 +52,18 @@ import { PRelu } from '../elementwise/prelu.js';
 import { BitShift } from '../elementwise/bit-shift.js';
 import { Where } from '../elementwise/where.js';
 import { Clip } from '../elementwise/clip.js';
+import { Acos } from '../elementwise/acos.js';
+import { Asin } from '../elementwise/asin.js';
+import { Atan } from '../elementwise/atan.js';
+import { Acosh } from '../elementwise/acosh.js';
+import { Asinh } from '../elementwise/asinh.js';
+import { Atanh } from '../elementwise/atanh.js';
+import { Cosh } from '../elementwise/cosh.js';
+import { Sinh } from '../elementwise/sinh.js';
+import { Tan } from '../elementwise/tan.js';
+import { Celu } from '../elementwise/celu.js';
+import { ThresholdedRelu } from '../elementwise/thresholded-relu.js';
+import { Shrink } from '../elementwise/shrink.js';
 import { FusedElementwise } from '../elementwise/fused.js';
 
 export const OPS: OpDef[] = [
@@ -107,5 +119,17 @@ export const OPS: OpDef[] = [
   BitShift,
   Where,
   Clip,
+  Acos,
+  Asin,
+  Atan,
+  Acosh,
+  Asinh,
+  Atanh,
+  Cosh,
+  Sinh,
+  Tan,
+  Celu,
+  ThresholdedRelu,
+  Shrink,
   FusedElementwise,
 ];

@@ -1,0 +1,13 @@
+/**
+ * ThresholdedRelu — https://onnx.ai/onnx/operators/onnx__ThresholdedRelu.html
+ * Opset 10+ (an experimental op before). x > alpha ? x : 0, alpha defaults to 1.
+ */
+import { lit } from './formula.js';
+import { unary } from './op.js';
+
+export const ThresholdedRelu = unary({
+  type: 'ThresholdedRelu', kinds: ['float'], opsets: [10, 99],
+  params: (a) => ({ alpha: Math.fround(a.float('alpha', 1)) }),
+  wgsl: (x, _s, p) => `select(0.0, ${x}, ${x} > ${lit(p.alpha, 'f32')})`,
+  cpu: (x, _s, p) => (x > p.alpha ? x : 0),
+});
