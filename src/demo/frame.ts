@@ -1,7 +1,8 @@
 /**
- * One frame of the showcase: G-buffer pass → AO slot → lighting pass, recorded into the caller's
- * encoder with no readback. The AO slot is chosen explicitly: 'network' (texture → tensor → ONNX
- * network → texture), 'groundtruth' (ray-cast reference) or 'none' (AO = 1).
+ * One frame of the showcase: G-buffer pass → material decode (neural material MLP per pixel) → AO
+ * slot → lighting pass, recorded into the caller's encoder with no readback. The AO slot is chosen
+ * explicitly: 'network' (texture → tensor → ONNX network → texture, inside encodeNetwork),
+ * 'groundtruth' (ray-cast reference) or 'none' (AO = 1).
  */
 import { DEFAULT_LIGHTING, frameUniforms, FRAME_BYTES, type LightingParams } from './common.js';
 import { createGBufferTargets, encodeGBuffer, gbufferPipeline, type GBufferDraw, type GBufferTargets } from './gbuffer.js';
@@ -9,7 +10,8 @@ import { encodeGroundTruthAO, gtaoPipeline } from './gtao.js';
 import { COLOR_FORMAT, encodeLighting, lightingPipeline } from './lighting.js';
 import type { Camera } from './math.js';
 import { createAONetwork, DemoError, type AONetwork } from './network.js';
-import { buildMesh, packPrimitives, type Scene } from './scene.js';
+import { createMaterialPass, encodeMaterialDecode, type MaterialPass } from './material.js';
+import { buildMesh, packPrimitives, sceneMaterials, type Scene } from './scene.js';
 
 export type AOMode = 'network' | 'groundtruth' | 'none';
 
@@ -19,8 +21,10 @@ export interface FrameOptions {
   scene: Scene;
   camera: Camera;
   ao: AOMode;
-  /** The ONNX AO model (path or bytes); required for ao: 'network'. */
-  model?: string | Uint8Array;
+  /** The ONNX AO model (path in Node, URL, or bytes); required for ao: 'network'. */
+  model?: string | URL | Uint8Array;
+  /** The neural material (.wgmat bytes) for surfaces with material 1; required when the scene uses it. */
+  material?: Uint8Array;
   lighting?: Partial<LightingParams>;
 }
 
@@ -32,6 +36,8 @@ export interface FrameState {
   camera: Camera;
   lighting: LightingParams;
   gbuffer: GBufferTargets;
+  /** Material decode pass and its outputs (shading albedo + roughness, shading normal). */
+  material: MaterialPass;
   /** The AO slot (r32float) the lighting pass multiplies the ambient term by. */
   aoTexture: GPUTexture;
   /** Final image (rgba8unorm). */
@@ -52,12 +58,15 @@ export interface FrameTiming {
 
 /** Names of the timed passes encodeFrame records, in order, for an AO mode. */
 export function framePasses(ao: AOMode): string[] {
-  return ['gbuffer', ...(ao === 'network' ? ['network'] : ao === 'groundtruth' ? ['groundtruth-ao'] : []), 'lighting'];
+  return ['gbuffer', 'material', ...(ao === 'network' ? ['network'] : ao === 'groundtruth' ? ['groundtruth-ao'] : []), 'lighting'];
 }
 
 export async function createFrameState(device: GPUDevice, o: FrameOptions): Promise<FrameState> {
   const { width, height } = o;
   if (o.ao === 'network' && !o.model) throw new DemoError("ao: 'network' needs a model", 'pass model: "models/ao/ao.onnx" (or its bytes)');
+  const used = sceneMaterials(o.scene);
+  if (used > 1) throw new DemoError(`the scene uses material ${used}; the demo decodes one neural material`, 'give every textured primitive material: 1', { used });
+  if (used && !o.material) throw new DemoError('the scene has neural-material surfaces but no material was given', 'pass material: the bytes of a .wgmat (examples/materials/bricks.wgmat, made by wgml compress)');
   const lighting = { ...DEFAULT_LIGHTING, ...o.lighting };
   const mesh = buildMesh(o.scene);
   const vertices = device.createBuffer({ label: 'wgml demo vertices', size: mesh.vertices.byteLength, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
@@ -78,7 +87,8 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
   const color = device.createTexture({ label: 'wgml demo color', size: { width, height }, format: COLOR_FORMAT,
     usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC });
 
-  const [gp, ap, lp] = await Promise.all([gbufferPipeline(device), gtaoPipeline(device), lightingPipeline(device)]);
+  const [gp, ap, lp, material] = await Promise.all([gbufferPipeline(device), gtaoPipeline(device), lightingPipeline(device),
+    createMaterialPass(device, used ? o.material! : null, gbuffer, width, height)]);
   const view = (t: GPUTexture, what: string) => t.createView({ label: `wgml demo ${what} view` });
   const draw: GBufferDraw = {
     pipeline: gp, vertices, indices, indexCount: mesh.indices.length,
@@ -96,13 +106,13 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
   const light = {
     pipeline: lp,
     bindGroup: device.createBindGroup({ label: 'wgml demo lighting', layout: lp.getBindGroupLayout(0), entries: [
-      { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: view(gbuffer.normal, 'normal') },
+      { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: view(material.normal, 'shading normal') },
       { binding: 2, resource: view(gbuffer.albedo, 'albedo') }, { binding: 3, resource: view(aoTexture, 'AO') },
-      { binding: 4, resource: view(color, 'color') },
+      { binding: 4, resource: view(color, 'color') }, { binding: 5, resource: view(material.albedo, 'shading albedo') },
     ] }),
   };
-  const network = o.ao === 'network' ? await createAONetwork(device, o.model!, width, height) : null;
-  return { device, width, height, ao: o.ao, camera: o.camera, lighting, gbuffer, aoTexture, color, uniforms, draw, gtao, light, network, buffers: [vertices, indices, uniforms, primBuf] };
+  const network = o.ao === 'network' ? await createAONetwork(device, o.model!, gbuffer.normal, aoTexture) : null;
+  return { device, width, height, ao: o.ao, camera: o.camera, lighting, gbuffer, material, aoTexture, color, uniforms, draw, gtao, light, network, buffers: [vertices, indices, uniforms, primBuf] };
 }
 
 /** Move the camera (orbit parameters); takes effect for frames encoded afterwards. */
@@ -117,7 +127,8 @@ export function encodeGroundTruth(encoder: GPUCommandEncoder, state: FrameState,
 }
 
 /**
- * Record a whole frame into `encoder`: G-buffer → AO slot (per state.ao) → lighting into state.color.
+ * Record a whole frame into `encoder`: G-buffer → material decode → AO slot (per state.ao) →
+ * lighting into state.color. One encoder, one submit by the caller, nothing read back.
  * @example
  * const enc = device.createCommandEncoder();
  * encodeFrame(enc, state);
@@ -127,13 +138,15 @@ export function encodeFrame(encoder: GPUCommandEncoder, state: FrameState, timin
   let slot = timing?.first ?? 0;
   const tw = () => (timing ? { querySet: timing.querySet, beginningOfPassWriteIndex: slot++, endOfPassWriteIndex: slot++ } : undefined);
   encodeGBuffer(encoder, state.gbuffer, state.draw, tw());
-  if (state.ao === 'network') state.network!.encode(encoder, state.gbuffer.normal, state.aoTexture, tw());
+  encodeMaterialDecode(encoder, state.material, state.width, state.height, tw());
+  if (state.ao === 'network') state.network!.encode(encoder, tw());
   else if (state.ao === 'groundtruth') encodeGroundTruth(encoder, state, tw());
   encodeLighting(encoder, state.light.pipeline, state.light.bindGroup, state.width, state.height, tw());
 }
 
 export function destroyFrameState(state: FrameState): void {
   for (const b of state.buffers) b.destroy();
-  for (const t of [state.gbuffer.depth, state.gbuffer.normal, state.gbuffer.albedo, state.aoTexture, state.color]) t.destroy();
   state.network?.destroy();
+  state.material.destroy();
+  for (const t of [...Object.values(state.gbuffer), state.aoTexture, state.color]) t.destroy();
 }

@@ -1,7 +1,10 @@
 /**
  * G-buffer pass: rasterizes the scene mesh into depth (depth32float), view-space normal + normalized
- * linear depth (rgba16float: the network input as-is, channels nx, ny, nz, depth) and albedo + object id
- * (rgba8unorm, id/255 in alpha). Fragment shaders are fine here: software rasterizers run them correctly.
+ * linear depth (rgba16float: the network input as-is, channels nx, ny, nz, depth), albedo + object id
+ * (rgba8unorm, id/255 in alpha), surface (rgba16float: u, v, material index, 0) and the view-space
+ * tangent frame (rgba16float: tangent xyz, bitangent handedness). The fragment shader only writes
+ * interpolants: per-pixel work (material decode, AO, lighting) runs in compute passes, because
+ * fragment work is far slower than compute on some GPUs. 32 bytes per sample: the default limit.
  */
 import { cachedPipeline, FRAME_WGSL } from './common.js';
 import { VERTEX_BYTES } from './scene.js';
@@ -9,13 +12,15 @@ import { VERTEX_BYTES } from './scene.js';
 export const NORMAL_FORMAT: GPUTextureFormat = 'rgba16float';
 export const ALBEDO_FORMAT: GPUTextureFormat = 'rgba8unorm';
 export const DEPTH_FORMAT: GPUTextureFormat = 'depth32float';
+export const SURFACE_FORMAT: GPUTextureFormat = 'rgba16float';
 
 const WGSL = FRAME_WGSL + /* wgsl */ `
 @group(0) @binding(0) var<uniform> F: Frame;
-struct VIn { @location(0) pos: vec3f, @location(1) nrm: vec3f, @location(2) col: vec3f, @location(3) id: u32 }
+struct VIn { @location(0) pos: vec3f, @location(1) nrm: vec3f, @location(2) col: vec3f, @location(3) id: u32, @location(4) uv: vec2f, @location(5) tan: vec4f }
 struct VOut {
   @builtin(position) clip: vec4f,
   @location(0) vn: vec3f, @location(1) vz: f32, @location(2) col: vec3f, @location(3) @interpolate(flat) id: u32,
+  @location(4) uv: vec2f, @location(5) vt: vec4f,
 }
 @vertex fn vs(v: VIn) -> VOut {
   let vp = F.view * vec4f(v.pos, 1.0);
@@ -25,13 +30,17 @@ struct VOut {
   o.vz = -vp.z;
   o.col = v.col;
   o.id = v.id;
+  o.uv = v.uv;
+  o.vt = vec4f((F.view * vec4f(v.tan.xyz, 0.0)).xyz, v.tan.w);
   return o;
 }
-struct FOut { @location(0) normal: vec4f, @location(1) albedo: vec4f }
+struct FOut { @location(0) normal: vec4f, @location(1) albedo: vec4f, @location(2) surface: vec4f, @location(3) tangent: vec4f }
 @fragment fn fs(i: VOut) -> FOut {
   var o: FOut;
   o.normal = vec4f(normalize(i.vn), i.vz / F.ao.w);
-  o.albedo = vec4f(i.col, f32(i.id) / 255.0);
+  o.albedo = vec4f(i.col, f32(i.id & 0xffffu) / 255.0);
+  o.surface = vec4f(i.uv, f32(i.id >> 16u), 0.0);
+  o.tangent = i.vt;
   return o;
 }`;
 
@@ -45,9 +54,10 @@ export function gbufferPipeline(device: GPUDevice): Promise<GPURenderPipeline> {
         buffers: [{ arrayStride: VERTEX_BYTES, attributes: [
           { shaderLocation: 0, offset: 0, format: 'float32x3' }, { shaderLocation: 1, offset: 12, format: 'float32x3' },
           { shaderLocation: 2, offset: 24, format: 'float32x3' }, { shaderLocation: 3, offset: 36, format: 'uint32' },
+          { shaderLocation: 4, offset: 40, format: 'float32x2' }, { shaderLocation: 5, offset: 48, format: 'float32x4' },
         ] }],
       },
-      fragment: { module, entryPoint: 'fs', targets: [{ format: NORMAL_FORMAT }, { format: ALBEDO_FORMAT }] },
+      fragment: { module, entryPoint: 'fs', targets: [{ format: NORMAL_FORMAT }, { format: ALBEDO_FORMAT }, { format: SURFACE_FORMAT }, { format: SURFACE_FORMAT }] },
       // No culling: the mesh winding need not be consistent, the depth test resolves visibility.
       primitive: { topology: 'triangle-list', cullMode: 'none' },
       depthStencil: { format: DEPTH_FORMAT, depthWriteEnabled: true, depthCompare: 'less' },
@@ -59,6 +69,10 @@ export interface GBufferTargets {
   depth: GPUTexture;
   normal: GPUTexture;
   albedo: GPUTexture;
+  /** u, v, material index (0: none). */
+  surface: GPUTexture;
+  /** View-space tangent xyz, bitangent handedness. */
+  tangent: GPUTexture;
 }
 
 export function createGBufferTargets(device: GPUDevice, width: number, height: number): GBufferTargets {
@@ -68,6 +82,8 @@ export function createGBufferTargets(device: GPUDevice, width: number, height: n
     depth: device.createTexture({ label: 'wgml demo depth', size, format: DEPTH_FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING }),
     normal: device.createTexture({ label: 'wgml demo view normal + depth', size, format: NORMAL_FORMAT, usage }),
     albedo: device.createTexture({ label: 'wgml demo albedo + id', size, format: ALBEDO_FORMAT, usage }),
+    surface: device.createTexture({ label: 'wgml demo uv + material', size, format: SURFACE_FORMAT, usage }),
+    tangent: device.createTexture({ label: 'wgml demo tangent', size, format: SURFACE_FORMAT, usage }),
   };
 }
 
@@ -86,6 +102,8 @@ export function encodeGBuffer(encoder: GPUCommandEncoder, t: GBufferTargets, d: 
       // Sky: no normal, depth channel 1 (as far as the network input goes).
       { view: t.normal.createView({ label: 'wgml demo normal view' }), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 1 } },
       { view: t.albedo.createView({ label: 'wgml demo albedo view' }), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } },
+      { view: t.surface.createView({ label: 'wgml demo surface view' }), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } },
+      { view: t.tangent.createView({ label: 'wgml demo tangent view' }), loadOp: 'clear', storeOp: 'store', clearValue: { r: 1, g: 0, b: 0, a: 1 } },
     ],
     depthStencilAttachment: { view: t.depth.createView({ label: 'wgml demo depth view' }), depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 1 },
     ...(timestampWrites ? { timestampWrites } : {}),

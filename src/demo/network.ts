@@ -1,16 +1,16 @@
 /**
- * The neural AO slot: G-buffer normal/depth texture → tensor [1, 4, H, W] → ONNX network → tensor
- * [1, 1, H, W] → r32float AO texture, all recorded into the frame's encoder (no readback).
- *
- * The runtime (loadLibrary, createPipeline, createHeap, encodeNetwork) is reached through the package
- * entry at run time, so the demo builds while they are being written;
- * if they are missing, asking for `ao: 'network'` fails loudly with {@link DemoError}, never falls back.
+ * The neural AO slot: the G-buffer's normal/depth texture is bound straight to the network input and
+ * the r32float AO texture to its output; encodeNetwork records texture → tensor, the network and
+ * tensor → texture into the frame's encoder (no readback, no extra submit).
  */
 import { WgmlError } from '../errors.js';
-import { tensor, type Tensor } from '../tensor/tensor.js';
-import { encodeTensorToTexture, encodeTextureToTensor } from '../tensor/texture.js';
+import { loadLibrary } from '../runtime/library.js';
+import { createPipeline } from '../runtime/pipeline.js';
+import { createHeap } from '../runtime/heap.js';
+import { encodeNetwork } from '../runtime/encode.js';
+import type { BoundNetwork } from '../runtime/bind.js';
 
-/** A demo-level refusal (a missing runtime piece, a model that does not fit the AO contract). */
+/** A demo-level refusal (a missing material or model, a model that does not fit the AO contract). */
 export class DemoError extends WgmlError {
   constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
     super('E_DEMO', message, hint, details);
@@ -22,59 +22,33 @@ export const AO_INPUT = 'gbuffer';
 export const AO_OUTPUT = 'ao';
 
 export interface AONetwork {
-  input: Tensor;
-  output: Tensor;
-  encode(encoder: GPUCommandEncoder, gbuffer: GPUTexture, ao: GPUTexture, timestampWrites?: GPUComputePassTimestampWrites): void;
+  bound: BoundNetwork;
+  encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites): void;
   destroy(): void;
 }
 
-type Fn = (...args: never[]) => unknown;
-const NEEDED = ['loadLibrary', 'createPipeline', 'createHeap', 'encodeNetwork'] as const;
-// The package entry when it exists, else the runtime modules it re-exports.
-const ENTRIES = [['../index.js'], ['../runtime/library.js', '../runtime/pipeline.js', '../runtime/heap.js', '../runtime/encode.js']];
-
-async function runtime(): Promise<Record<(typeof NEEDED)[number], Fn>> {
-  let mod: Record<string, unknown> = {};
-  const errors: string[] = [];
-  for (const group of ENTRIES) {
-    try {
-      // Computed specifiers keep tsc from resolving modules that may not exist yet in this build.
-      mod = Object.assign({}, ...(await Promise.all(group.map((m) => import(m)))));
-      if (NEEDED.every((k) => typeof mod[k] === 'function')) break;
-    } catch (e) {
-      errors.push((e as Error).message);
-    }
-  }
-  const missing = NEEDED.filter((k) => typeof mod[k] !== 'function');
-  if (missing.length) throw new DemoError(`the neural AO needs ${missing.join(', ')} from wgml, which this build does not export`,
-    "render with ao: 'groundtruth' or 'none' until the network runtime and texture bridges land", { missing, errors });
-  return mod as Record<(typeof NEEDED)[number], Fn>;
-}
-
-/** Whether this build can run the neural AO slot; the reason when not. */
+/** Whether this build can run the neural AO slot (kept for tests written before the runtime landed). */
 export async function networkRuntimeStatus(): Promise<{ ok: true } | { ok: false; reason: string }> {
-  try { await runtime(); return { ok: true }; } catch (e) { return { ok: false, reason: (e as Error).message }; }
+  return { ok: true };
 }
 
-/** Load the AO model and bind it to fresh input/output tensors for a width × height frame. */
-export async function createAONetwork(device: GPUDevice, model: string | Uint8Array, width: number, height: number): Promise<AONetwork> {
+/**
+ * Load the AO model (path in Node, URL in the browser, or bytes) and bind it to the frame's
+ * G-buffer normal/depth texture (input) and AO texture (output).
+ */
+export async function createAONetwork(device: GPUDevice, model: string | URL | Uint8Array, gbuffer: GPUTexture, ao: GPUTexture): Promise<AONetwork> {
+  const { width, height } = gbuffer;
   if (width % 4 || height % 4) throw new DemoError(`the AO network downsamples twice, so the frame size must be a multiple of 4; got ${width}×${height}`, 'pick a size divisible by 4', { width, height });
-  const rt = await runtime();
-  /* eslint-disable @typescript-eslint/no-explicit-any */
-  const lib = (await (rt.loadLibrary as any)(device, model)) as any;
-  const pipeline = (await (rt.createPipeline as any)(device, lib.function('main'), { inputDimensions: { [AO_INPUT]: [1, 4, height, width] } })) as any;
-  const heap = (rt.createHeap as any)(device, pipeline.intermediatesHeapSize) as { destroy?: () => void };
-  const input = tensor(device, { dtype: 'f32', shape: [1, 4, height, width], label: 'wgml demo AO input' });
-  const output = tensor(device, { dtype: 'f32', shape: [1, 1, height, width], label: 'wgml demo AO output' });
-  const args = pipeline.bind({ [AO_INPUT]: input, [AO_OUTPUT]: output }, heap);
+  const lib = await loadLibrary(device, model);
+  const pipeline = await createPipeline(device, lib.function('main'), { inputDimensions: { [AO_INPUT]: [1, 4, height, width] }, label: 'wgml demo AO network' });
+  const names = [...pipeline.inputs, ...pipeline.outputs].map((s) => s.name).sort().join(',');
+  if (names !== [AO_INPUT, AO_OUTPUT].sort().join(','))
+    throw new DemoError(`the AO model's inputs/outputs are ${names}; the demo binds '${AO_INPUT}' → '${AO_OUTPUT}'`, 'export the model with those names (training/train_ao.py does)', { names });
+  const heap = createHeap(device, pipeline.intermediatesHeapSize, 'wgml demo AO heap');
+  const bound = pipeline.bind({ [AO_INPUT]: gbuffer, [AO_OUTPUT]: ao }, heap);
   return {
-    input, output,
-    encode(encoder, gbuffer, ao, timestampWrites) {
-      encodeTextureToTensor(encoder, gbuffer, input);
-      (rt.encodeNetwork as any)(encoder, args, timestampWrites ? { timestampWrites } : {});
-      encodeTensorToTexture(encoder, output, ao);
-    },
-    destroy() { input.destroy(); output.destroy(); heap.destroy?.(); },
+    bound,
+    encode(encoder, timestampWrites) { encodeNetwork(encoder, bound, timestampWrites ? { timestampWrites } : {}); },
+    destroy() { bound.destroy(); heap.destroy(); pipeline.destroy?.(); },
   };
-  /* eslint-enable @typescript-eslint/no-explicit-any */
 }

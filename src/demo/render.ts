@@ -3,7 +3,8 @@
  * the chosen AO slot and the lighting pass, per-pass GPU times from timestamp queries when the device
  * has 'timestamp-query', PNG output, and optionally the network's AO compared with the ray-cast one.
  */
-import { requestDevice } from '../gpu/device.js';
+import { readFileSync } from 'node:fs';
+import { deviceInfo, requestDevice } from '../gpu/device.js';
 import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode } from './frame.js';
 import type { Camera } from './math.js';
 import { readPacked } from './pack.js';
@@ -11,8 +12,11 @@ import { greyToRgba, readTexture, sideBySide, writePng } from './png.js';
 import { demoCamera, demoScene, type Scene } from './scene.js';
 
 export interface RenderDemoOptions {
-  /** Square frame size in pixels, a multiple of 4 for the network (default 256). */
-  size?: number;
+  /**
+   * Frame size in pixels, a number (square) or [width, height], multiples of 4 for the network
+   * (default 256×256 on a software GPU, 1920×1080 on a real one).
+   */
+  size?: number | [number, number];
   /** Frames to render, the camera orbiting a little each frame (default 1). */
   frames?: number;
   /** PNG path for the last frame; with compare, `<out>` minus .png plus `-compare.png` gets lit | AO | ground-truth AO. */
@@ -23,6 +27,8 @@ export interface RenderDemoOptions {
   ao?: AOMode;
   /** ONNX model for ao: 'network' (default models/ao/ao.onnx). */
   model?: string | Uint8Array;
+  /** Neural material (.wgmat path or bytes) for the scene's textured surfaces (default examples/materials/bricks.wgmat). */
+  material?: string | Uint8Array;
   device?: GPUDevice;
   scene?: Scene;
   camera?: Camera;
@@ -42,14 +48,27 @@ export interface RenderDemoResult {
   compare?: { mae: number; psnrDb: number };
 }
 
+/** Paths the defaults resolve against: the package root, so the CLI works from any directory. */
+const ROOT = new URL('../../', import.meta.url);
+export const DEFAULT_MODEL = new URL('models/ao/ao.onnx', ROOT).pathname;
+export const DEFAULT_MATERIAL = new URL('examples/materials/bricks.wgmat', ROOT).pathname;
+
+/** 256×256 on a software GPU (lavapipe, SwiftShader), 1920×1080 otherwise. */
+export function defaultSize(device: GPUDevice): [number, number] {
+  return deviceInfo(device).software ? [256, 256] : [1920, 1080];
+}
+
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
 
 export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoResult> {
-  const size = o.size ?? 256, frames = o.frames ?? 1, ao = o.ao ?? 'network';
+  const frames = o.frames ?? 1, ao = o.ao ?? 'network';
   const device = o.device ?? (await requestDevice());
+  const [width, height] = o.size === undefined ? defaultSize(device) : typeof o.size === 'number' ? [o.size, o.size] : o.size;
   const scene = o.scene ?? demoScene();
   const camera0 = o.camera ?? demoCamera();
-  const state = await createFrameState(device, { width: size, height: size, scene, camera: camera0, ao, model: o.model ?? 'models/ao/ao.onnx' });
+  const material = typeof o.material === 'string' || o.material === undefined ? new Uint8Array(readFileSync(o.material ?? DEFAULT_MATERIAL)) : o.material;
+  const model = o.model ?? DEFAULT_MODEL;
+  const state = await createFrameState(device, { width, height, scene, camera: camera0, ao, model, material });
   const passes = framePasses(ao);
   const timestamps = device.features.has('timestamp-query');
   const passTimes: Record<string, number[]> = Object.fromEntries(passes.map((p) => [p, []]));
@@ -80,26 +99,37 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
       }
     }
     const color = await readTexture(device, state.color);
-    if (o.out) { writePng(o.out, size, size, color); files.push(o.out); }
-    result = { width: size, height: size, ao, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files };
+    if (o.out) { writePng(o.out, width, height, color); files.push(o.out); }
+    result = { width, height, ao, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files };
     if (o.compare) {
-      const slot = (await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * size * size);
-      const gt = await createFrameState(device, { width: size, height: size, scene, camera: state.camera, ao: 'groundtruth' });
+      const plane = width * height;
+      const slot = (await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * plane);
+      const gt = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'groundtruth', material });
+      const none = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'none', material });
       try {
         const enc = device.createCommandEncoder({ label: 'wgml demo ground-truth compare' });
         encodeFrame(enc, gt);
+        encodeFrame(enc, none);
         device.queue.submit([enc.finish()]);
-        const ref = (await readPacked(device, gt.gbuffer.normal, gt.aoTexture)).subarray(4 * size * size);
+        const ref = (await readPacked(device, gt.gbuffer.normal, gt.aoTexture)).subarray(4 * plane);
         let abs = 0, sq = 0;
         for (let i = 0; i < ref.length; i++) { const d = slot[i]! - ref[i]!; abs += Math.abs(d); sq += d * d; }
         result.compare = { mae: abs / ref.length, psnrDb: 10 * Math.log10(1 / Math.max(sq / ref.length, 1e-12)) };
         if (o.out) {
-          const path = o.out.replace(/\.png$/i, '') + '-compare.png';
-          writePng(path, size * 3, size, sideBySide(size, size, [color, greyToRgba(slot), greyToRgba(ref)]));
-          files.push(path);
+          const stem = o.out.replace(/\.png$/i, '');
+          const [gtColor, noneColor] = [await readTexture(device, gt.color), await readTexture(device, none.color)];
+          writePng(`${stem}-noao.png`, width, height, noneColor);
+          writePng(`${stem}-groundtruth.png`, width, height, gtColor);
+          // Top: no AO | this AO slot | ground-truth AO, lit; bottom: the AO maps (white for none).
+          const top = sideBySide(width, height, [noneColor, color, gtColor]);
+          const bottom = sideBySide(width, height, [greyToRgba(new Float32Array(plane).fill(1)), greyToRgba(slot), greyToRgba(ref)]);
+          const both = new Uint8Array(top.length * 2); both.set(top); both.set(bottom, top.length);
+          writePng(`${stem}-compare.png`, width * 3, height * 2, both);
+          files.push(`${stem}-noao.png`, `${stem}-groundtruth.png`, `${stem}-compare.png`);
         }
       } finally {
         destroyFrameState(gt);
+        destroyFrameState(none);
       }
     }
   } finally {

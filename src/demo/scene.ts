@@ -4,10 +4,15 @@
  */
 import type { Camera, Vec3 } from './math.js';
 
+/**
+ * `material`: 1-based index into the frame's neural materials (0 or absent: plain albedo). With a
+ * material, `albedo` tints the decoded colour; `uvScale` is texture repeats per world unit.
+ */
+interface Surface { albedo: Vec3; material?: number; uvScale?: number }
 export type Primitive =
-  | { kind: 'plane'; height: number; albedo: Vec3 }
-  | { kind: 'sphere'; center: Vec3; radius: number; albedo: Vec3 }
-  | { kind: 'box'; center: Vec3; half: Vec3; yaw: number; albedo: Vec3 };
+  | ({ kind: 'plane'; height: number } & Surface)
+  | ({ kind: 'sphere'; center: Vec3; radius: number } & Surface)
+  | ({ kind: 'box'; center: Vec3; half: Vec3; yaw: number } & Surface);
 
 export interface Scene {
   primitives: Primitive[];
@@ -17,17 +22,20 @@ export interface Scene {
 export const FLOOR_HALF = 30;
 /** Bytes per primitive in the storage buffer the AO pass reads (struct Prim in gtao.ts). */
 export const PRIM_BYTES = 32;
-/** Vertex layout: position, normal, albedo (float32x3 each), object id (uint32). */
-export const VERTEX_BYTES = 40;
+/**
+ * Vertex layout: position, normal, albedo (float32x3 each), object id | material << 16 (uint32),
+ * uv (float32x2), tangent (float32x4: xyz along +u, w the handedness of the bitangent along −v).
+ */
+export const VERTEX_BYTES = 64;
 
-/** A deterministic scene for tests and the default demo: floor, a box, a sphere on the floor. */
+/** A deterministic scene for tests and the default demo: floor, two brick boxes (neural material 1), a sphere. */
 export function demoScene(): Scene {
   return {
     primitives: [
       { kind: 'plane', height: 0, albedo: [0.8, 0.8, 0.78] },
-      { kind: 'box', center: [0, 0.5, 0], half: [0.5, 0.5, 0.5], yaw: 0, albedo: [0.85, 0.3, 0.25] },
+      { kind: 'box', center: [0, 0.5, 0], half: [0.5, 0.5, 0.5], yaw: 0, albedo: [1, 1, 1], material: 1, uvScale: 1 },
       { kind: 'sphere', center: [1.4, 0.6, 0.3], radius: 0.6, albedo: [0.3, 0.5, 0.85] },
-      { kind: 'box', center: [-1.3, 0.35, 0.8], half: [0.35, 0.35, 0.7], yaw: 0.6, albedo: [0.4, 0.8, 0.4] },
+      { kind: 'box', center: [-1.3, 0.35, 0.8], half: [0.35, 0.35, 0.7], yaw: 0.6, albedo: [0.75, 0.9, 1.0], material: 1, uvScale: 1.5 },
     ],
   };
 }
@@ -79,29 +87,36 @@ export interface Mesh {
   indices: Uint32Array;
 }
 
+/** Highest material index the scene uses (0: none). */
+export const sceneMaterials = (scene: Scene): number => Math.max(0, ...scene.primitives.map((p) => p.material ?? 0));
+
 /** Triangulate the scene in world space (static scenes: no per-object transforms at draw time). */
 export function buildMesh(scene: Scene): Mesh {
   const v: number[] = [], ids: number[] = [], idx: number[] = [];
-  const vert = (p: Vec3, n: Vec3, c: Vec3, id: number) => { v.push(...p, ...n, ...c); ids.push(id); return ids.length - 1; };
+  const vert = (p: Vec3, n: Vec3, c: Vec3, id: number, uv: [number, number], t: [number, number, number, number]) => { v.push(...p, ...n, ...c, ...uv, ...t); ids.push(id); return ids.length - 1; };
   const quad = (a: number, b: number, c: number, d: number) => idx.push(a, b, c, a, c, d);
   scene.primitives.forEach((p, i) => {
-    const id = i + 1;
+    const id = (i + 1) | ((p.material ?? 0) << 16), k = p.uvScale ?? 1;
     if (p.kind === 'plane') {
       const h = FLOOR_HALF, y = p.height, n: Vec3 = [0, 1, 0];
-      quad(vert([-h, y, -h], n, p.albedo, id), vert([-h, y, h], n, p.albedo, id), vert([h, y, h], n, p.albedo, id), vert([h, y, -h], n, p.albedo, id));
+      // u along +x, v along +z: the bitangent (−v) is −z = cross(n, t).
+      const at = (x: number, z: number) => vert([x, y, z], n, p.albedo, id, [x * k, z * k], [1, 0, 0, 1]);
+      quad(at(-h, -h), at(-h, h), at(h, h), at(h, -h));
     } else if (p.kind === 'sphere') {
       const rings = 24, segs = 48, base = ids.length;
+      const around = Math.max(1, Math.round(2 * Math.PI * p.radius * k)), down = Math.max(1, Math.round(Math.PI * p.radius * k));
       for (let a = 0; a <= rings; a++) {
         const th = (Math.PI * a) / rings;
         for (let b = 0; b <= segs; b++) {
           const ph = (2 * Math.PI * b) / segs;
           const n: Vec3 = [Math.sin(th) * Math.cos(ph), Math.cos(th), Math.sin(th) * Math.sin(ph)];
-          vert([p.center[0] + p.radius * n[0], p.center[1] + p.radius * n[1], p.center[2] + p.radius * n[2]], n, p.albedo, id);
+          vert([p.center[0] + p.radius * n[0], p.center[1] + p.radius * n[1], p.center[2] + p.radius * n[2]], n, p.albedo, id,
+            [(b / segs) * around, (a / rings) * down], [-Math.sin(ph), 0, Math.cos(ph), -1]);
         }
       }
       for (let a = 0; a < rings; a++) for (let b = 0; b < segs; b++) {
-        const k = base + a * (segs + 1) + b;
-        quad(k, k + 1, k + segs + 2, k + segs + 1);
+        const q = base + a * (segs + 1) + b;
+        quad(q, q + 1, q + segs + 2, q + segs + 1);
       }
     } else {
       const c = Math.cos(p.yaw), s = Math.sin(p.yaw);
@@ -110,15 +125,31 @@ export function buildMesh(scene: Scene): Mesh {
       const w = (l: Vec3): Vec3 => { const q = rot(l[0], l[1], l[2]); return [p.center[0] + q[0], p.center[1] + q[1], p.center[2] + q[2]]; };
       for (let axis = 0; axis < 3; axis++) for (const sign of [-1, 1]) {
         const nl: Vec3 = [0, 0, 0]; nl[axis] = sign;
+        // Side faces: u runs horizontally, v downwards (bricks stay level); top/bottom: u along x, v along z.
+        const ua = axis === 0 ? 2 : 0, va = axis === 1 ? 2 : 1, vSign = axis === 1 ? 1 : -1;
+        const uSign = axis === 1 ? 1 : axis === 0 ? -sign : sign;
         const a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
-        const corner = (s1: number, s2: number): Vec3 => { const l: Vec3 = [0, 0, 0]; l[axis] = sign * p.half[axis]; l[a1] = s1 * p.half[a1]; l[a2] = s2 * p.half[a2]; return w(l); };
+        const tl: Vec3 = [0, 0, 0]; tl[ua] = uSign;
+        const t = rot(tl[0], tl[1], tl[2]);
         const n = rot(nl[0], nl[1], nl[2]);
-        quad(vert(corner(-1, -1), n, p.albedo, id), vert(corner(1, -1), n, p.albedo, id), vert(corner(1, 1), n, p.albedo, id), vert(corner(-1, 1), n, p.albedo, id));
+        // Handedness: cross(n, t) · w must point along −v.
+        const bl: Vec3 = [0, 0, 0]; bl[va] = -vSign;
+        const cr: Vec3 = [nl[1] * tl[2] - nl[2] * tl[1], nl[2] * tl[0] - nl[0] * tl[2], nl[0] * tl[1] - nl[1] * tl[0]];
+        const hand = cr[0] * bl[0] + cr[1] * bl[1] + cr[2] * bl[2] >= 0 ? 1 : -1;
+        const corner = (s1: number, s2: number) => {
+          const l: Vec3 = [0, 0, 0]; l[axis] = sign * p.half[axis]; l[a1] = s1 * p.half[a1]; l[a2] = s2 * p.half[a2];
+          const uv: [number, number] = [(uSign * l[ua] + p.half[ua]) * k, (vSign * l[va] + p.half[va]) * k];
+          return vert(w(l), n, p.albedo, id, uv, [t[0], t[1], t[2], hand]);
+        };
+        quad(corner(-1, -1), corner(1, -1), corner(1, 1), corner(-1, 1));
       }
     }
   });
   const vertices = new ArrayBuffer(ids.length * VERTEX_BYTES);
   const f = new Float32Array(vertices), u = new Uint32Array(vertices);
-  for (let k = 0; k < ids.length; k++) { f.set(v.slice(k * 9, k * 9 + 9), k * 10); u[k * 10 + 9] = ids[k]!; }
+  for (let q = 0; q < ids.length; q++) {
+    const o = q * 16, src = v.slice(q * 15, q * 15 + 15);
+    f.set(src.slice(0, 9), o); u[o + 9] = ids[q]!; f.set(src.slice(9), o + 10);
+  }
   return { vertices, indices: new Uint32Array(idx) };
 }
