@@ -9,6 +9,7 @@ import { register as debug } from './debug.js';
 import { register as tensor } from './tensor.js';
 import { register as profile } from './profile.js';
 import { register as compress } from './compress.js';
+import { register as demo } from './demo.js';
 import { register as renderMaterial } from './render-material.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
