@@ -14,7 +14,7 @@ import { register as renderMaterial } from './render-material.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('wgml').version(pkg.version).description('machine learning on the GPU timeline, for WebGPU');
-for (const r of [info, models, bench, debug, tensor, profile, compress, renderMaterial]) r(program);
+for (const r of [info, models, bench, debug, tensor, profile, compress, renderMaterial, demo]) r(program);
 
 await program.parseAsync(process.argv);
 // Dawn keeps native handles alive; leave once the command is done.
