@@ -1,7 +1,8 @@
 /**
  * The showcase renderer against an independent CPU ray caster of the same analytic scene:
  * G-buffer ids/normals/depth per pixel, ground-truth AO per pixel (many CPU rays), the AO contrast
- * between a box/floor corner and open floor, and the lighting pass (CPU formula, determinism).
+ * between a box/floor corner and open floor, the neural material decode against the CPU decoder,
+ * and the lighting pass (CPU formula, determinism).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { testDevice, scoped } from './helpers/gpu.js';
@@ -14,12 +15,33 @@ import { DEFAULT_LIGHTING, DEPTH_SCALE } from '../src/demo/common.js';
 import { cameraEye, invert, lookAt, normalize, perspective, transform, dot, type Vec3 } from '../src/demo/math.js';
 import { DemoError } from '../src/demo/network.js';
 import { renderDemo } from '../src/demo/render.js';
+import { PLAIN_ROUGHNESS } from '../src/demo/material.js';
+import { SPECULAR } from '../src/demo/lighting.js';
+import { decodeMaterialCpu } from '../src/shaderml/material/train.js';
+import { decodeWgmat } from '../src/shaderml/material/wgmat.js';
 import { PNG } from 'pngjs';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const W = 64, H = 64;
+const MATERIAL = new Uint8Array(readFileSync('examples/materials/bricks.wgmat'));
+
+/** rgba16float texture → f32 RGBA per texel. */
+async function readHalf4(device: GPUDevice, texture: GPUTexture): Promise<Float32Array> {
+  const { width, height } = texture, rowBytes = width * 8, bytesPerRow = Math.ceil(rowBytes / 256) * 256;
+  const staging = device.createBuffer({ label: 'test read f16', size: bytesPerRow * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyTextureToBuffer({ texture }, { buffer: staging, bytesPerRow }, { width, height });
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const src = new Uint16Array(staging.getMappedRange().slice(0));
+  staging.unmap(); staging.destroy();
+  const out = new Float32Array(width * height * 4);
+  const half = (h: number) => { const e = (h >> 10) & 31, m = h & 1023, sg = h >> 15 ? -1 : 1; return sg * (e === 0 ? m * 2 ** -24 : e === 31 ? (m ? NaN : Infinity) : (1 + m / 1024) * 2 ** (e - 15)); };
+  for (let y = 0; y < height; y++) for (let i = 0; i < width * 4; i++) out[y * width * 4 + i] = half(src[(y * bytesPerRow) / 2 + i]!);
+  return out;
+}
 type Hit = { t: number; id: number; n: Vec3 };
 
 function intersect(p: Primitive, o: Vec3, d: Vec3): { t: number; n: Vec3 } | null {
@@ -106,13 +128,14 @@ function cpuAO(scene: Scene, x: number, y: number, rays: number, r: () => number
 describe('showcase renderer (64×64, lavapipe)', () => {
   const scene = demoScene();
   let device: GPUDevice, state: FrameState, packed: Float32Array, albedo: Uint8Array, color: Uint8Array;
+  let shadeAlbedo: Uint8Array, shadeNormal: Float32Array, surface: Float32Array;
   const plane = W * H;
   const ch = (c: number, x: number, y: number) => packed[c * plane + y * W + x]!;
   const id = (x: number, y: number) => albedo[(y * W + x) * 4 + 3]!;
 
   beforeAll(async () => {
     device = await testDevice();
-    state = await scoped(device, () => createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'groundtruth' }));
+    state = await scoped(device, () => createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'groundtruth', material: MATERIAL }));
     await scoped(device, async () => {
       const enc = device.createCommandEncoder({ label: 'test frame' });
       encodeFrame(enc, state);
@@ -120,6 +143,9 @@ describe('showcase renderer (64×64, lavapipe)', () => {
       packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
       albedo = await readTexture(device, state.gbuffer.albedo);
       color = await readTexture(device, state.color);
+      shadeAlbedo = await readTexture(device, state.material.albedo);
+      shadeNormal = await readHalf4(device, state.material.normal);
+      surface = await readHalf4(device, state.gbuffer.surface);
     });
   });
 
@@ -167,17 +193,57 @@ describe('showcase renderer (64×64, lavapipe)', () => {
     expect(ao(cx, cy)).toBeLessThan(ao(ox, oy) - 0.25);
   });
 
-  it('lighting follows albedo × (ambient × AO + sun × N·L) and is deterministic', async () => {
+  it('material decode: brick surfaces get the CPU-decoded texel × tint, the rest pass through', () => {
+    const { material: c, manifest } = decodeWgmat(MATERIAL);
+    const ref = decodeMaterialCpu(c), C = manifest.channels, MW = manifest.width, MH = manifest.height;
+    let bricks = 0, plain = 0, maxErr = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      const i = y * W + x, o = id(x, y);
+      if (o === 0) continue;
+      const p = scene.primitives[o - 1]!;
+      expect(Math.round(surface[i * 4 + 2]!), `material index at (${x}, ${y})`).toBe(p.material ?? 0);
+      if (!p.material) {
+        for (let k = 0; k < 3; k++) expect(shadeAlbedo[i * 4 + k]).toBe(albedo[i * 4 + k]);
+        expect(Math.abs(shadeAlbedo[i * 4 + 3]! / 255 - PLAIN_ROUGHNESS)).toBeLessThan(0.01);
+        for (let k = 0; k < 3; k++) expect(Math.abs(shadeNormal[i * 4 + k]! - ch(k, x, y))).toBeLessThan(2e-3);
+        plain++;
+        continue;
+      }
+      const fr = (v: number) => v - Math.floor(v);
+      const tx = Math.min(MW - 1, Math.floor(fr(surface[i * 4]!) * MW)), ty = Math.min(MH - 1, Math.floor(fr(surface[i * 4 + 1]!) * MH));
+      // Texel boundaries move with f16 uv rounding: compare where the neighbours agree.
+      const near = [[0.002, 0], [-0.002, 0], [0, 0.002], [0, -0.002]].every(([du, dv]) =>
+        Math.min(MW - 1, Math.floor(fr(surface[i * 4]! + du!) * MW)) === tx && Math.min(MH - 1, Math.floor(fr(surface[i * 4 + 1]! + dv!) * MH)) === ty);
+      if (!near) continue;
+      for (let k = 0; k < 3; k++) {
+        const want = Math.min(1, Math.max(0, ref[(ty * MW + tx) * C + k]!)) * p.albedo[k]!;
+        maxErr = Math.max(maxErr, Math.abs(shadeAlbedo[i * 4 + k]! / 255 - want));
+      }
+      bricks++;
+    }
+    expect(bricks).toBeGreaterThan(50);
+    expect(plain).toBeGreaterThan(500);
+    // f16 decoder weights, 8-bit output: a few levels.
+    expect(maxErr).toBeLessThan(0.03);
+  });
+
+  it('lighting follows albedo × (ambient × AO + sun × N·L) + highlight and is deterministic', async () => {
     const l = normalize(transform(view, normalize(DEFAULT_LIGHTING.lightDir), 0));
     const amb = DEFAULT_LIGHTING.ambient;
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
       if (id(x, y) === 0) continue;
-      const n = normalize([ch(0, x, y), ch(1, x, y), ch(2, x, y)]);
+      const i = y * W + x;
+      const n = normalize([shadeNormal[i * 4]!, shadeNormal[i * 4 + 1]!, shadeNormal[i * 4 + 2]!]);
       const diff = Math.max(dot(n, l), 0) * (1 - amb);
+      const { dv } = pixelRay(x, y);
+      const v: Vec3 = [-dv[0], -dv[1], -dv[2]];
+      const h = normalize([l[0] + v[0], l[1] + v[1], l[2] + v[2]]);
+      const rough = shadeAlbedo[i * 4 + 3]! / 255;
+      const spec = dot(n, l) > 0 ? Math.pow(Math.max(dot(n, h), 0), 256 + (4 - 256) * rough) * (1 - rough) * SPECULAR * (1 - amb) : 0;
       for (let c = 0; c < 3; c++) {
-        const a = albedo[(y * W + x) * 4 + c]! / 255;
-        const want = 255 * Math.pow(Math.min(1, a * (amb * ch(4, x, y) + diff)), 1 / 2.2);
-        expect(Math.abs(color[(y * W + x) * 4 + c]! - want), `color[${c}] at (${x}, ${y})`).toBeLessThanOrEqual(2);
+        const a = shadeAlbedo[i * 4 + c]! / 255;
+        const want = 255 * Math.pow(Math.min(1, a * (amb * ch(4, x, y) + diff) + spec), 1 / 2.2);
+        expect(Math.abs(color[i * 4 + c]! - want), `color[${c}] at (${x}, ${y})`).toBeLessThanOrEqual(2);
       }
     }
     const again = await scoped(device, async () => {
@@ -190,25 +256,33 @@ describe('showcase renderer (64×64, lavapipe)', () => {
   });
 
   it("ao: 'none' lights with AO = 1; 'network' without a model is refused", async () => {
-    const none = await scoped(device, () => createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'none' }));
+    const none = await scoped(device, () => createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'none', material: MATERIAL }));
     const enc = device.createCommandEncoder({ label: 'test frame none' });
     encodeFrame(enc, none);
     device.queue.submit([enc.finish()]);
     const p = await readPacked(device, none.gbuffer.normal, none.aoTexture);
     expect(p.subarray(4 * plane).every((v) => v === 1)).toBe(true);
     destroyFrameState(none);
-    await expect(createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'network' })).rejects.toBeInstanceOf(DemoError);
+    await expect(createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'network', material: MATERIAL })).rejects.toBeInstanceOf(DemoError);
+    // Brick surfaces without a material are refused, never drawn some other way.
+    await expect(createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'none' })).rejects.toBeInstanceOf(DemoError);
   });
 
   it('renderDemo times every pass with timestamp queries and writes PNGs', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'wgml-demo-')), 'frame.png');
     const r = await scoped(device, () => renderDemo({ device, size: W, frames: 2, ao: 'groundtruth', out, compare: true }));
-    expect(Object.keys(r.passTimes)).toEqual(['gbuffer', 'groundtruth-ao', 'lighting']);
+    expect(Object.keys(r.passTimes)).toEqual(['gbuffer', 'material', 'groundtruth-ao', 'lighting']);
     if (device.features.has('timestamp-query')) for (const t of Object.values(r.passTimes)) { expect(t).toHaveLength(2); for (const ms of t) expect(ms).toBeGreaterThan(0); }
     // The slot is the ray-cast AO itself, with the same seed: the comparison must be exact.
     expect(r.compare!.mae).toBe(0);
-    expect(r.files).toHaveLength(2);
-    const img = PNG.sync.read(readFileSync(r.files[1]!));
-    expect([img.width, img.height]).toEqual([3 * W, H]);
+    expect(r.files).toHaveLength(4);
+    const img = PNG.sync.read(readFileSync(r.files[3]!));
+    expect([img.width, img.height]).toEqual([3 * W, 2 * H]);
+    // The ground-truth frame is this frame (same AO); the no-AO frame is brighter somewhere.
+    const [lit, noao, gt] = [r.files[0]!, r.files[1]!, r.files[2]!].map((f) => PNG.sync.read(readFileSync(f)).data);
+    expect(Buffer.compare(lit!, gt!)).toBe(0);
+    let brighter = 0;
+    for (let i = 0; i < lit!.length; i += 4) if (noao![i]! > lit![i]! + 8) brighter++;
+    expect(brighter).toBeGreaterThan(20);
   });
 });
