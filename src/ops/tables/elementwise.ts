@@ -64,6 +64,7 @@ import { Tan } from '../elementwise/tan.js';
 import { Celu } from '../elementwise/celu.js';
 import { ThresholdedRelu } from '../elementwise/thresholded-relu.js';
 import { Shrink } from '../elementwise/shrink.js';
+import { CastLike } from '../elementwise/cast-like.js';
 import { FusedElementwise } from '../elementwise/fused.js';
 
 export const OPS: OpDef[] = [
@@ -131,5 +132,6 @@ export const OPS: OpDef[] = [
   Celu,
   ThresholdedRelu,
   Shrink,
+  CastLike,
   FusedElementwise,
 ];

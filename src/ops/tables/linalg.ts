@@ -16,6 +16,8 @@ import { ReduceSumSquare } from '../linalg/reduce-sum-square.js';
 import { ReduceL1 } from '../linalg/reduce-l1.js';
 import { ReduceL2 } from '../linalg/reduce-l2.js';
 import { ReduceLogSumExp } from '../linalg/reduce-log-sum-exp.js';
+import { ReduceLogSum } from '../linalg/reduce-log-sum.js';
+import { Hardmax } from '../linalg/hardmax.js';
 import { ArgMax } from '../linalg/arg-max.js';
 import { ArgMin } from '../linalg/arg-min.js';
 import { LSTM } from '../linalg/lstm.js';
@@ -38,6 +40,8 @@ export const OPS: OpDef[] = [
   ReduceL1,
   ReduceL2,
   ReduceLogSumExp,
+  ReduceLogSum,
+  Hardmax,
   ArgMax,
   ArgMin,
   LSTM,

@@ -24,6 +24,11 @@ import { Resize } from '../shape/resize.js';
 import { Upsample } from '../shape/upsample.js';
 import { Trilu } from '../shape/trilu.js';
 import { CumSum } from '../shape/cumsum.js';
+import { EyeLike } from '../shape/eye-like.js';
+import { OneHot } from '../shape/one-hot.js';
+import { GatherND } from '../shape/gather-nd.js';
+import { ScatterElements } from '../shape/scatter-elements.js';
+import { ScatterND } from '../shape/scatter-nd.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -50,4 +55,9 @@ export const OPS: OpDef[] = [
   Upsample,
   Trilu,
   CumSum,
+  EyeLike,
+  OneHot,
+  GatherND,
+  ScatterElements,
+  ScatterND,
 ];

@@ -1,0 +1,72 @@
+/**
+ * Hardmax — https://onnx.ai/onnx/operators/onnx__Hardmax.html
+ * 1 at the first maximum along the axis, 0 elsewhere. Opset 13+: one axis (default -1). Opsets 1–12:
+ * the input is coerced to 2-D at `axis` (default 1) and the hardmax runs over the flattened tail.
+ * One GPU thread per row: a row is (outer, inner) with R elements `inner` apart.
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
+import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+import { expectInputs } from '../arity.js';
+import { normAxis, prod } from './util.js';
+
+interface A { axis: number }
+const WG = 64;
+
+function split(ctx: InferContext, a: A): [number, number, number] {
+  const shape = ctx.inputs[0]!.shape;
+  if (shape.length === 0) return [1, 1, 1];
+  const ax = normAxis(ctx, a.axis, shape.length);
+  if (ctx.opset >= 13) return [prod(shape.slice(0, ax)), shape[ax]!, prod(shape.slice(ax + 1))];
+  return [prod(shape.slice(0, ax)), prod(shape.slice(ax)), 1];
+}
+
+export const Hardmax: OpDef<A> = {
+  type: 'Hardmax',
+  attrs: (a, opset) => ({ axis: a.int('axis', opset >= 13 ? -1 : 1) }),
+  infer(ctx, a) {
+    expectInputs(ctx, 1);
+    const t = ctx.inputs[0]!;
+    if (!isFloat(t.dtype)) throw ctx.error(`Hardmax needs a float input, got ${t.dtype}`, 'cast the input to float first', { dtype: t.dtype });
+    split(ctx, a);
+    return [{ dtype: t.dtype, shape: [...t.shape] }];
+  },
+  reference([x], a, ctx): HostTensor[] {
+    const [outer, R, inner] = split(ctx, a);
+    const y = hostTensor(x!.dtype, x!.shape);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+      let best = 0;
+      for (let r = 1; r < R; r++) if (x!.data[(o * R + r) * inner + i]! > x!.data[(o * R + best) * inner + i]!) best = r;
+      if (R > 0) y.data[(o * R + best) * inner + i] = 1;
+    }
+    return [y];
+  },
+  gpu(ctx, a) {
+    const [outer, R, inner] = split(ctx, a);
+    const rows = outer * inner;
+    if (rows === 0 || R === 0) return { kernels: [] };
+    return { kernels: [{
+      name: 'hardmax', key: 'hardmax', args: [{ input: 0 }, { output: 0 }],
+      uniforms: new UniformWriter().u32(rows, R, inner).finish(),
+      workgroups: dispatch1d(rows, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
+      wgsl: () => resolveWgsl({
+        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+        requires: [linearIndex(WG)],
+        body: `struct Params { rows: u32, R: u32, inner: u32 }
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = linear_index(gid, nwg);
+  if (row >= P.rows) { return; }
+  let base = (row / P.inner) * P.R * P.inner + row % P.inner;
+  var best = 0u;
+  var m = X[base];
+  for (var r = 1u; r < P.R; r++) {
+    let v = X[base + r * P.inner];
+    if (v > m) { m = v; best = r; }
+  }
+  for (var r = 0u; r < P.R; r++) { Y[base + r * P.inner] = select(0.0, 1.0, r == best); }
+}`,
+      }),
+    }] };
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * ScatterND — https://onnx.ai/onnx/operators/onnx__ScatterND.html
+ * Opset 11+; `reduction` none/add/mul from 16, max/min from 18. indices[..., k] address slices of
+ * data's first k dims; updates = indices.shape[:-1] + data.shape[k:]. Duplicate index tuples apply
+ * in order (none keeps the last, the reductions accumulate), as the reference implementation does.
+ * GPU: a copy, then one thread per element of a slice walking every tuple in order, so threads write
+ * disjoint outputs and the order is deterministic (parallelism = slice size).
+ */
+import { resolveWgsl } from '../../gpu/wgsl.js';
+import { shapeSize, type HostTensor } from '../../ir/types.js';
+import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { linearIndex } from '../wgsl-common.js';
+import { expectInputs } from '../arity.js';
+import { checkRank, denseStrides, grid, MAX_RANK, stridedKernel, WG, wordType } from './common.js';
+import { checkScatterTypes, combineCpu, combineWgsl, parseReduction, type Reduction } from './scatter-elements.js';
+
+interface A { reduction: Reduction }
+
+function plan(ctx: InferContext): { k: number; M: number; inner: number; dims: number[]; strides: number[] } {
+  const [x, idx, upd] = [ctx.inputs[0]!, ctx.inputs[1]!, ctx.inputs[2]!];
+  checkScatterTypes(ctx, x.dtype, upd.dtype, idx.dtype);
+  checkRank(ctx, x.shape, 'data');
+  if (idx.shape.length < 1) throw ctx.error('indices must have rank >= 1', 'the last dim of indices holds the index tuples');
+  const k = idx.shape[idx.shape.length - 1]!;
+  if (k < 1 || k > x.shape.length) throw ctx.error(`indices' last dim ${k} must be in [1, ${x.shape.length}]`, 'each tuple addresses at most rank(data) dims', { k });
+  const want = [...idx.shape.slice(0, -1), ...x.shape.slice(k)];
+  if (want.join() !== upd.shape.join()) throw ctx.error(`updates have shape [${upd.shape}], expected [${want}]`, 'updates = indices.shape[:-1] + data.shape[k:]', { updates: upd.shape, expected: want });
+  return { k, M: shapeSize(idx.shape.slice(0, -1)), inner: shapeSize(x.shape.slice(k)), dims: x.shape.slice(0, k), strides: denseStrides(x.shape).slice(0, k) };
+}
+
+export const ScatterND: OpDef<A> = {
+  type: 'ScatterND', opsets: [11, 99],
+  attrs: (a, opset) => ({ reduction: parseReduction(a.string('reduction', 'none'), opset, (m, h) => a.error(m, h)) }),
+  infer(ctx) {
+    expectInputs(ctx, 3);
+    plan(ctx);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: [...ctx.inputs[0]!.shape] }];
+  },
+  reference([x, idx, upd], a, ctx) {
+    const p = plan(ctx);
+    const y = { dtype: x!.dtype, shape: [...x!.shape], data: x!.data.slice() as HostTensor["data"] };
+    for (let t = 0; t < p.M; t++) {
+      let off = 0;
+      for (let j = 0; j < p.k; j++) {
+        let q = idx!.data[t * p.k + j]!;
+        if (q < 0) q += p.dims[j]!;
+        if (q < 0 || q >= p.dims[j]!) throw ctx.error(`index ${idx!.data[t * p.k + j]} out of range for a dim of size ${p.dims[j]}`, 'indices must lie in [-d, d-1]');
+        off += q * p.strides[j]!;
+      }
+      for (let e = 0; e < p.inner; e++) y.data[off + e] = combineCpu(a.reduction, y.data[off + e]!, upd!.data[t * p.inner + e]!);
+    }
+    return [y];
+  },
+  gpu(ctx, a) {
+    const p = plan(ctx);
+    const x = ctx.inputs[0]!;
+    const w = wordType(x.dtype);
+    const kernels = shapeSize(x.shape) ? [stridedKernel(ctx, 'scatternd_copy', 0, 0, x.dtype, x.shape, denseStrides(x.shape))] : [];
+    if (!p.M || !p.inner) return { kernels };
+    const vecs = Math.ceil(MAX_RANK / 4);
+    kernels.push({
+      name: 'scatternd', key: `scatternd_${w}_${a.reduction}`, args: [{ input: 1 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, p.inner),
+      uniforms: new UniformWriter().u32(p.inner, p.M, p.k).u32Array(p.dims, vecs).u32Array(p.strides, vecs).finish(),
+      wgsl: () => resolveWgsl({
+        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'I', kind: 'read', type: 'array<i32>' },
+          { name: 'U', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+        requires: [linearIndex(WG)],
+        body: `struct Params { inner: u32, M: u32, k: u32, dims: array<vec4<u32>, ${vecs}>, strides: array<vec4<u32>, ${vecs}> }
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = linear_index(gid, nwg);
+  if (e >= P.inner) { return; }
+  for (var t = 0u; t < P.M; t++) {
+    var off = e;
+    var ok = true;
+    for (var j = 0u; j < P.k; j++) {
+      let d = P.dims[j / 4u][j % 4u];
+      var q = I[t * P.k + j];
+      if (q < 0) { q += i32(d); }
+      if (q < 0 || q >= i32(d)) { ok = false; break; }
+      off += u32(q) * P.strides[j / 4u][j % 4u];
+    }
+    if (!ok) { continue; }
+    Y[off] = ${combineWgsl(a.reduction, 'Y[off]', 'U[t * P.inner + e]')};
+  }
+}`,
+      }),
+    });
+    return { kernels };
+  },
+};
