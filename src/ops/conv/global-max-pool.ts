@@ -4,11 +4,16 @@
  */
 import type { OpDef } from '../types.js';
 import { globalInfer, globalPlan, globalReference } from './global-pool-kernel.js';
+import { expectInputs } from '../arity.js';
 
 export const GlobalMaxPool: OpDef<Record<string, never>> = {
   type: 'GlobalMaxPool',
   attrs: () => ({}),
-  infer: (ctx) => globalInfer(ctx),
+  infer: (ctx) => {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 1);
+    return globalInfer(ctx);
+  },
   reference: (inputs) => [globalReference(inputs[0]!, 'max')],
   gpu: (ctx) => globalPlan(ctx, 'max'),
 };

@@ -9,6 +9,7 @@ import { shapeSize } from '../../ir/types.js';
 import { UniformWriter, type InferContext, type KernelArg, type KernelSpec, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, normAxis, ravel, unravel, WG, wordType } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { axis: number }
 
@@ -48,6 +49,8 @@ export const Concat: OpDef<A> = {
   type: 'Concat',
   attrs: (a) => ({ axis: a.int('axis') }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, Infinity);
     const { shape } = outShape(ctx, a);
     checkRank(ctx, shape, 'output');
     return [{ dtype: ctx.inputs.find((t) => t)!.dtype, shape }];

@@ -5,6 +5,7 @@
  */
 import type { OpDef } from '../types.js';
 import { denseStrides, gatherRef, stridedKernel } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { b: number; crd: boolean }
 
@@ -16,6 +17,8 @@ export const DepthToSpace: OpDef<A> = {
     return { b: a.int('blocksize'), crd: mode === 'CRD' };
   },
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 1);
     const x = ctx.inputs[0]!;
     const [n, c, h, w] = x.shape as [number, number, number, number];
     if (x.shape.length !== 4 || c % (a.b * a.b)) throw ctx.error(`input [${x.shape.join(', ')}] is not NCHW with C divisible by blocksize² = ${a.b * a.b}`, 'check the blocksize', { shape: x.shape });

@@ -5,6 +5,7 @@
  */
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, constInts, denseStrides, gatherRef, stridedKernel } from './common.js';
+import { expectInputs } from '../arity.js';
 
 export function broadcastShapes(ctx: InferContext, a: readonly number[], b: readonly number[]): number[] {
   const r = Math.max(a.length, b.length);
@@ -28,6 +29,8 @@ export const Expand: OpDef<Record<string, never>> = {
   type: 'Expand', opsets: [8, 99], constInputs: [1],
   attrs: () => ({}),
   infer(ctx) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 2, 2);
     const x = ctx.inputs[0]!;
     const shape = broadcastShapes(ctx, x.shape, constInts(ctx, 1, 'shape'));
     checkRank(ctx, shape, 'output');

@@ -4,6 +4,7 @@
  */
 import type { OpDef } from '../types.js';
 import { shapeSize } from '../../ir/types.js';
+import { expectInputs } from '../arity.js';
 
 interface A { axis: number }
 
@@ -17,7 +18,11 @@ function target(shape: readonly number[], axis: number, err: (m: string, h: stri
 export const Flatten: OpDef<A> = {
   type: 'Flatten',
   attrs: (a) => ({ axis: a.int('axis', 1) }),
-  infer: (ctx, a) => [{ dtype: ctx.inputs[0]!.dtype, shape: target(ctx.inputs[0]!.shape, a.axis, ctx.error) }],
+  infer: (ctx, a) => {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 1);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: target(ctx.inputs[0]!.shape, a.axis, ctx.error) }];
+  },
   reference: ([x], a, ctx) => [{ dtype: x!.dtype, shape: target(x!.shape, a.axis, ctx.error), data: x!.data.slice() }],
   alias: () => 0,
 };

@@ -9,6 +9,7 @@ import { shapeSize } from '../../ir/types.js';
 import { UniformWriter, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, normAxis, WG, wordType } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { axis: number }
 
@@ -16,6 +17,8 @@ export const Gather: OpDef<A> = {
   type: 'Gather',
   attrs: (a) => ({ axis: a.int('axis', 0) }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 2, 2);
     const [x, idx] = [ctx.inputs[0]!, ctx.inputs[1]!];
     const axis = normAxis(ctx, a.axis, x.shape.length);
     const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)];

@@ -8,6 +8,7 @@ import type { OpDef } from '../types.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
 import { constInts, checkRank } from './common.js';
 import type { InferContext } from '../types.js';
+import { expectInputs } from '../arity.js';
 
 interface A { allowzero: boolean }
 
@@ -30,6 +31,8 @@ export const Reshape: OpDef<A> = {
   type: 'Reshape', opsets: [5, 99], constInputs: [1],
   attrs: (a) => ({ allowzero: a.int('allowzero', 0) === 1 }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 2, 2);
     const x = ctx.inputs[0]!;
     const shape = reshapeTarget(ctx, x.shape, constInts(ctx, 1, 'shape'), a.allowzero);
     checkRank(ctx, shape, 'output');

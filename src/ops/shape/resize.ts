@@ -8,6 +8,7 @@
 import type { InferContext, OpDef } from '../types.js';
 import { normAxis, optConstInts } from './common.js';
 import { COORD_MODES, NEAREST_MODES, resizeKernel, resizeRef, resizeRefusal, type ResizePlan } from './resize-core.js';
+import { expectInputs } from '../arity.js';
 
 interface A { mode: string; coord: number; nearest: number; extrapolation: number; antialias: boolean; axes: number[] | null; policy: string }
 
@@ -68,7 +69,11 @@ export const Resize: OpDef<A> = {
     if (!['stretch', 'not_larger', 'not_smaller'].includes(policy)) throw a.error(`unknown keep_aspect_ratio_policy '${policy}'`, 'use stretch, not_larger or not_smaller');
     return { ...m, extrapolation: a.float('extrapolation_value', 0), antialias: a.int('antialias', 0) === 1, axes: a.has('axes') ? a.ints('axes') : null, policy };
   },
-  infer: (ctx, a) => [{ dtype: ctx.inputs[0]!.dtype, shape: plan(ctx, a).outShape }],
+  infer: (ctx, a) => {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, ctx.opset < 11 ? 2 : 1, ctx.opset < 11 ? 2 : 4);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: plan(ctx, a).outShape }];
+  },
   reference(inputs, a, ctx) {
     const why = check(ctx, a);
     if (why) throw ctx.error(why, 're-export the model with nearest or linear resizing');

@@ -6,6 +6,7 @@
  */
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, constInts, denseStrides, gatherRef, normAxis, optConstInts, stridedKernel } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { starts: number[]; ends: number[]; axes: number[] | null }
 
@@ -45,6 +46,8 @@ export const Slice: OpDef<A> = {
   type: 'Slice', constInputs: [1, 2, 3, 4],
   attrs: (a, opset) => (opset < 10 ? { starts: a.ints('starts'), ends: a.ints('ends'), axes: a.has('axes') ? a.ints('axes') : null } : { starts: [], ends: [], axes: null }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, ctx.opset < 10 ? 1 : 3, ctx.opset < 10 ? 1 : 5);
     checkRank(ctx, ctx.inputs[0]!.shape);
     return [{ dtype: ctx.inputs[0]!.dtype, shape: params(ctx, a).map((p) => p.count) }];
   },

@@ -4,6 +4,7 @@
  */
 import type { OpDef } from '../types.js';
 import { denseStrides, gatherRef, stridedKernel } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { b: number }
 
@@ -11,6 +12,8 @@ export const SpaceToDepth: OpDef<A> = {
   type: 'SpaceToDepth',
   attrs: (a) => ({ b: a.int('blocksize') }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 1);
     const x = ctx.inputs[0]!;
     const [n, c, h, w] = x.shape as [number, number, number, number];
     if (x.shape.length !== 4 || h % a.b || w % a.b) throw ctx.error(`input [${x.shape.join(', ')}] is not NCHW with H and W divisible by blocksize ${a.b}`, 'check the blocksize', { shape: x.shape });

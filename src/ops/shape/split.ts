@@ -5,6 +5,7 @@
  */
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, denseStrides, gatherRef, normAxis, optConstInts, stridedKernel } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { axis: number; split: number[] | null; numOutputs: number | null }
 
@@ -32,6 +33,8 @@ export const Split: OpDef<A> = {
   type: 'Split', constInputs: [1],
   attrs: (a, opset) => ({ axis: a.int('axis', 0), split: opset < 13 && a.has('split') ? a.ints('split') : null, numOutputs: a.has('num_outputs') ? a.int('num_outputs') : null }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 2);
     const x = ctx.inputs[0]!;
     checkRank(ctx, x.shape);
     const { axis, sizes } = parts(ctx, a);

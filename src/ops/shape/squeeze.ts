@@ -5,6 +5,7 @@
  */
 import type { InferContext, OpDef } from '../types.js';
 import { normAxis, optConstInts } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { axes: number[] | null }
 
@@ -22,7 +23,11 @@ function axesOf(ctx: InferContext, a: A): number[] | null {
 export const Squeeze: OpDef<A> = {
   type: 'Squeeze', constInputs: [1],
   attrs: (a, opset) => ({ axes: opset < 13 && a.has('axes') ? a.ints('axes') : null }),
-  infer: (ctx, a) => [{ dtype: ctx.inputs[0]!.dtype, shape: target(ctx, ctx.inputs[0]!.shape, axesOf(ctx, a)) }],
+  infer: (ctx, a) => {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, ctx.opset < 13 ? 1 : 2);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: target(ctx, ctx.inputs[0]!.shape, axesOf(ctx, a)) }];
+  },
   reference: (inputs, a, ctx) => {
     const x = inputs[0]!;
     return [{ dtype: x.dtype, shape: target(ctx, x.shape, axesOf(ctx, a)), data: x.data.slice() }];

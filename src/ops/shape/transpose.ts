@@ -4,6 +4,7 @@
  */
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, denseStrides, gatherRef, stridedKernel } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { perm: number[] | null }
 
@@ -18,6 +19,8 @@ export const Transpose: OpDef<A> = {
   type: 'Transpose',
   attrs: (a) => ({ perm: a.has('perm') ? a.ints('perm') : null }),
   infer(ctx, a) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 1);
     const x = ctx.inputs[0]!;
     checkRank(ctx, x.shape);
     const p = permOf(ctx, x.shape.length, a);

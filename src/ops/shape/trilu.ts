@@ -8,6 +8,7 @@ import { shapeSize } from '../../ir/types.js';
 import { UniformWriter, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { emptyLike, grid, optConstInts, WG, wordType } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { upper: boolean }
 
@@ -15,6 +16,8 @@ export const Trilu: OpDef<A> = {
   type: 'Trilu', opsets: [14, 99], constInputs: [1],
   attrs: (a) => ({ upper: a.int('upper', 1) === 1 }),
   infer(ctx) {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, 1, 2);
     const x = ctx.inputs[0]!;
     if (x.shape.length < 2) throw ctx.error(`input rank ${x.shape.length}`, 'Trilu needs rank >= 2');
     optConstInts(ctx, 1, 'k');

@@ -5,6 +5,7 @@
  */
 import type { InferContext, OpDef } from '../types.js';
 import { constInts, normAxis, checkRank } from './common.js';
+import { expectInputs } from '../arity.js';
 
 interface A { axes: number[] }
 
@@ -22,7 +23,11 @@ function target(ctx: InferContext, shape: readonly number[], axes: number[]): nu
 export const Unsqueeze: OpDef<A> = {
   type: 'Unsqueeze', constInputs: [1],
   attrs: (a, opset) => ({ axes: opset < 13 ? a.ints('axes') : [] }),
-  infer: (ctx, a) => [{ dtype: ctx.inputs[0]!.dtype, shape: target(ctx, ctx.inputs[0]!.shape, ctx.opset < 13 ? a.axes : constInts(ctx, 1, 'axes')) }],
+  infer: (ctx, a) => {
+    // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+    expectInputs(ctx, ctx.opset < 13 ? 1 : 2, ctx.opset < 13 ? 1 : 2);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: target(ctx, ctx.inputs[0]!.shape, ctx.opset < 13 ? a.axes : constInts(ctx, 1, 'axes')) }];
+  },
   reference: (inputs, a, ctx) => {
     const x = inputs[0]!;
     return [{ dtype: x.dtype, shape: target(ctx, x.shape, ctx.opset < 13 ? a.axes : Array.from(inputs[1]!.data)), data: x.data.slice() }];
