@@ -18,6 +18,8 @@ import { ReduceL2 } from '../linalg/reduce-l2.js';
 import { ReduceLogSumExp } from '../linalg/reduce-log-sum-exp.js';
 import { ReduceLogSum } from '../linalg/reduce-log-sum.js';
 import { Hardmax } from '../linalg/hardmax.js';
+import { TopK } from '../linalg/top-k.js';
+import { Einsum } from '../linalg/einsum.js';
 import { ArgMax } from '../linalg/arg-max.js';
 import { ArgMin } from '../linalg/arg-min.js';
 import { LSTM } from '../linalg/lstm.js';
@@ -42,6 +44,8 @@ export const OPS: OpDef[] = [
   ReduceLogSumExp,
   ReduceLogSum,
   Hardmax,
+  TopK,
+  Einsum,
   ArgMax,
   ArgMin,
   LSTM,
