@@ -7,6 +7,7 @@ import { GlobalAveragePool } from '../conv/global-average-pool.js';
 import { GlobalMaxPool } from '../conv/global-max-pool.js';
 import { BatchNormalization } from '../conv/batch-normalization.js';
 import { ConvTranspose } from '../conv/conv-transpose.js';
+import { LRN } from '../conv/lrn.js';
 
 export const OPS: OpDef[] = [
   Conv,
@@ -16,4 +17,5 @@ export const OPS: OpDef[] = [
   GlobalMaxPool,
   BatchNormalization,
   ConvTranspose,
+  LRN,
 ];

@@ -29,6 +29,7 @@ import { OneHot } from '../shape/one-hot.js';
 import { GatherND } from '../shape/gather-nd.js';
 import { ScatterElements } from '../shape/scatter-elements.js';
 import { ScatterND } from '../shape/scatter-nd.js';
+import { Scatter } from '../shape/scatter.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -60,4 +61,5 @@ export const OPS: OpDef[] = [
   GatherND,
   ScatterElements,
   ScatterND,
+  Scatter,
 ];
