@@ -14,7 +14,7 @@ export function expectInputs(ctx: InferContext, min: number, max = min): void {
   const n = Math.max(ctx.node.inputs.length, ctx.inputs.length);
   const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min}–${max}`;
   if (n < min || n > max) {
-    throw ctx.error(`expects ${want} input(s), got ${n}`, `see https://onnx.ai/onnx/operators/onnx__${ctx.node.opType}.html for the inputs of ${ctx.node.opType}`, { inputs: n, min, max });
+    throw ctx.error(`expects ${want} input(s), got ${n} input(s)`, `see https://onnx.ai/onnx/operators/onnx__${ctx.node.opType}.html for the inputs of ${ctx.node.opType}`, { inputs: n, min, max });
   }
   for (let i = 0; i < min; i++) {
     if (!ctx.inputs[i]) throw ctx.error(`required input ${i} is missing`, `${ctx.node.opType} needs inputs 0..${min - 1}; re-export the model`, { input: i });
