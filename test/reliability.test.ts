@@ -4,6 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
+import { registerOp } from '../src/ops/registry.js';
 import { readNpy, writeNpy } from '../src/ir/npy.js';
 import { hostTensor } from '../src/ir/types.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
@@ -194,8 +195,13 @@ describe('bad inputs get typed errors that say what and how to fix', () => {
 
   it('op-rule crashes on malformed nodes become NodeErrors naming the node and its inputs', async () => {
     const device = await testDevice();
+    // ops check their own arity now…
     const g = graph([f32('x', [2, 3])], [f32('y', [3, 2])], [node('Transpose', [], ['y'], {}, 'tr')]);
-    const e = await refusal(() => planNetwork(device, g), wgml.NodeError, 'E_NODE', /node 'tr' \(Transpose\)/, /0 input/);
+    await refusal(() => planNetwork(device, g), wgml.NodeError, 'E_NODE', /node 'tr' \(Transpose\)/, /0 input/);
+    // …and a rule that still crashes (a TypeError inside infer) is caught by the guard, not leaked
+    registerOp({ type: 'Crash', domain: 'test.crash', attrs: () => ({}), infer: (ctx) => [{ dtype: 'float32', shape: (ctx.inputs[1] as unknown as { shape: number[] }).shape }], reference: () => [] });
+    const g2 = { ...graph([f32('x', [2, 3])], [f32('y', [2, 3])], [node('Crash', ['x'], ['y'], {}, 'boom', 'test.crash')]), opsets: { '': 17, 'test.crash': 1 } };
+    const e = await refusal(() => planNetwork(device, g2), wgml.NodeError, 'E_NODE', /node 'boom' \(Crash\)/, /1 input/);
     expect(e.details.internal).toBe(true);
   });
 
