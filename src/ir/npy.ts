@@ -5,11 +5,12 @@
 import { ModelFormatError } from '../errors.js';
 import type { ElemType, HostTensor } from './types.js';
 import { hostArrayFor, shapeSize } from './types.js';
+import { f16BitsToF32 } from '../tensor/dtype.js';
 
 const DESCR: Record<string, { t: ElemType; bytes: number; read: (dv: DataView, o: number) => number }> = {
   '<f4': { t: 'float32', bytes: 4, read: (d, o) => d.getFloat32(o, true) },
   '<f8': { t: 'float32', bytes: 8, read: (d, o) => d.getFloat64(o, true) },
-  '<f2': { t: 'float32', bytes: 2, read: (d, o) => half(d.getUint16(o, true)) },
+  '<f2': { t: 'float32', bytes: 2, read: (d, o) => f16BitsToF32(d.getUint16(o, true)) },
   '<i8': { t: 'int64', bytes: 8, read: (d, o) => Number(d.getBigInt64(o, true)) },
   '<i4': { t: 'int32', bytes: 4, read: (d, o) => d.getInt32(o, true) },
   '<i2': { t: 'int16', bytes: 2, read: (d, o) => d.getInt16(o, true) },
@@ -20,12 +21,6 @@ const DESCR: Record<string, { t: ElemType; bytes: number; read: (dv: DataView, o
   '|b1': { t: 'bool', bytes: 1, read: (d, o) => d.getUint8(o) },
 };
 
-function half(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
 
 /** Parse .npy bytes. `name` appears in errors (e.g. the file path). */
 export function readNpy(bytes: Uint8Array, name = 'array'): HostTensor {

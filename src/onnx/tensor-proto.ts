@@ -3,6 +3,7 @@
  * double become Float32Array, int64 becomes Int32Array (only the int64 extremes that Slice & co. use as
  * "to the end" sentinels are clamped; any other value outside i32 is refused), uint64 becomes Uint32Array.
  */
+import { f16BitsToF32 } from '../tensor/dtype.js';
 import { DTypeError, ModelFormatError } from '../errors.js';
 import type { ElemType, HostTensor } from '../ir/types.js';
 import { hostArrayFor } from '../ir/types.js';
@@ -56,12 +57,6 @@ export function checkedDims(dims: number[], what: string): number[] {
   return dims;
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 const bf16 = new Float32Array(1), bf16u = new Uint32Array(bf16.buffer);
 function bfloatToFloat(h: number): number { bf16u[0] = (h & 0xffff) << 16; return bf16[0]!; }
@@ -107,7 +102,7 @@ function fromRaw(dtype: ElemType, n: number, raw: Uint8Array, name: string): Hos
   switch (dtype) {
     case 'float32': for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, true); break;
     case 'float64': for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, true); break;
-    case 'float16': for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(i * 2, true)); break;
+    case 'float16': for (let i = 0; i < n; i++) out[i] = f16BitsToF32(dv.getUint16(i * 2, true)); break;
     case 'bfloat16': for (let i = 0; i < n; i++) out[i] = bfloatToFloat(dv.getUint16(i * 2, true)); break;
     case 'int8': for (let i = 0; i < n; i++) out[i] = dv.getInt8(i); break;
     case 'uint8': for (let i = 0; i < n; i++) out[i] = dv.getUint8(i); break;
@@ -144,7 +139,7 @@ function fromFields(dtype: ElemType, n: number, t: TensorProto, name: string): H
       case 'int64': { const [lo, hi] = longHalves(v); out[i] = int64ToI32(lo, hi, name, i); break; }
       case 'uint64': { const [lo, hi] = longHalves(v); out[i] = uint64ToU32(lo, hi, name, i); break; }
       case 'uint32': out[i] = int64(v) >>> 0; break;
-      case 'float16': out[i] = halfToFloat(v as number); break;
+      case 'float16': out[i] = f16BitsToF32(v as number); break;
       case 'bfloat16': out[i] = bfloatToFloat(v as number); break;
       case 'bool': out[i] = v ? 1 : 0; break;
       default: out[i] = v as number;
