@@ -74,7 +74,12 @@ export function ioKey(io: ConvIo): string {
   return `${io.bias !== null ? 'b' : ''}${io.residual !== null ? 'r' : ''}|${epilogueKey(io.epi)}`;
 }
 
-export interface GemmTile { bm: number; bn: number; bk: number }
+export interface GemmTile {
+  bm: number; bn: number; bk: number;
+  /** Register prefetch: the next K-step's global loads are issued before this step's FMAs, so
+   * their latency hides behind arithmetic (batch-1 layers are a chain of short, latency-bound steps). */
+  pf?: boolean;
+}
 
 /**
  * Implicit-GEMM conv. With `nsplit > 1` it writes raw partial sums to scratch 0
@@ -93,8 +98,10 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const epi = split ? { act: null, params: [], residual: false } : io.epi;
   const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io, false);
   const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
-  const key = `conv_gemm_${bm}x${bn}x${bk}_${pointwise ? 'pw' : 'im2col'}_${split ? 'split' : ioKey(io)}`;
+  const pf = t.pf !== false;
+  const key = `conv_gemm_${bm}x${bn}x${bk}${pf ? 'pf' : ''}_${pointwise ? 'pw' : 'im2col'}_${split ? 'split' : ioKey(io)}`;
   const aRows = Math.ceil(bk / TY);
+  const bSlots = Math.ceil((bk * TY) / NT);
   const store = split
     ? 'Y[split * P.total + idx] = v;'
     : storeExpr(io, 'v', 'cog', 'idx');
@@ -120,6 +127,38 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
 const BM = ${bm}u; const BN = ${bn}u; const BK = ${bk}u; const TX = ${TX}u; const TY = ${TY}u; const NT = ${NT}u;
 var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
+fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32, khw: u32, m0: u32, n0: u32,
+    abase: array<i32, 4>, aiy: array<i32, 4>, aix: array<i32, 4>,
+    ra: ptr<function, array<vec4<f32>, ${aRows}>>, rb: ptr<function, array<vec4<f32>, ${bSlots}>>) {
+  for (var r = 0u; r < ${aRows}u; r++) {
+    let kl = ty + r * TY;
+    var v = vec4<f32>(0.0);
+    if (kl < BK) {
+      let k = k0 + kl;
+      if (k < kEnd) {
+        ${kDecode}
+        for (var i = 0u; i < 4u; i++) {
+        ${aLoad}
+        }
+      }
+    }
+    (*ra)[r] = v;
+  }
+  for (var r = 0u; r < ${bSlots}u; r++) {
+    let sl = tid + r * NT;
+    var v = vec4<f32>(0.0);
+    if (sl < BK * TY) {
+      let kl = sl % BK; let nq = sl / BK; let k = k0 + kl;
+      if (k < kEnd) {
+        for (var j = 0u; j < 4u; j++) {
+          let n = n0 + nq * 4u + j;
+          if (n < P.coutpg) { v[j] = W[(wrow + n) * P.K + k]; }
+        }
+      }
+    }
+    (*rb)[r] = v;
+  }
+}
 @compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let g = wid.z % P.groups; let split = wid.z / P.groups;
   let m0 = wid.x * BM; let n0 = wid.y * BN;
@@ -133,32 +172,21 @@ var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
   var acc: array<vec4<f32>, 4>;
   let kBeg = split * P.ksplit; let kEnd = min(P.K, kBeg + P.ksplit);
   let wrow = g * P.coutpg;
+  var ra: array<vec4<f32>, ${aRows}>;
+  var rb: array<vec4<f32>, ${bSlots}>;
+  ${pf ? 'loadTiles(kBeg, kEnd, tid, tx, ty, wrow, ohw, khw, m0, n0, abase, aiy, aix, &ra, &rb);' : ''}
   for (var k0 = kBeg; k0 < kEnd; k0 += BK) {
+    ${pf ? '' : 'loadTiles(k0, kEnd, tid, tx, ty, wrow, ohw, khw, m0, n0, abase, aiy, aix, &ra, &rb);'}
     for (var r = 0u; r < ${aRows}u; r++) {
       let kl = ty + r * TY;
-      if (kl < BK) {
-        let k = k0 + kl;
-        var v = vec4<f32>(0.0);
-        if (k < kEnd) {
-          ${kDecode}
-          for (var i = 0u; i < 4u; i++) {
-          ${aLoad}
-          }
-        }
-        As[kl * TX + tx] = v;
-      }
+      if (kl < BK) { As[kl * TX + tx] = ra[r]; }
     }
-    for (var sl = tid; sl < BK * TY; sl += NT) {
-      let kl = sl % BK; let nq = sl / BK; let k = k0 + kl;
-      var v = vec4<f32>(0.0);
-      if (k < kEnd) {
-        for (var j = 0u; j < 4u; j++) {
-          let n = n0 + nq * 4u + j;
-          if (n < P.coutpg) { v[j] = W[(wrow + n) * P.K + k]; }
-        }
-      }
-      Bs[kl * TY + nq] = v;
+    for (var r = 0u; r < ${bSlots}u; r++) {
+      let sl = tid + r * NT;
+      if (sl < BK * TY) { let kl = sl % BK; let nq = sl / BK; Bs[kl * TY + nq] = rb[r]; }
     }
+    workgroupBarrier();
+    ${pf ? 'if (k0 + BK < kEnd) { loadTiles(k0 + BK, kEnd, tid, tx, ty, wrow, ohw, khw, m0, n0, abase, aiy, aix, &ra, &rb); }' : ''}
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {
       let a = As[kk * TX + tx]; let b = Bs[kk * TY + ty];

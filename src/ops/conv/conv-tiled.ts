@@ -34,11 +34,14 @@ export function tiledSmem(s: ConvShape, c: TiledCfg): number {
   return 4 * (c.ci * ihT * iwT + c.ci * s.g.kh * s.g.kw * c.cb);
 }
 
-/** Default config: CB covers Cout up to 16 (chunks beyond), CI as large as fits. */
+/**
+ * Default config, from the H100 sweep (bench/NOTES-conv.md): 2 pixels × 16 channels per thread and 4
+ * input channels per step beat larger register tiles by 1.2–2× (occupancy, not LDS traffic, limits).
+ */
 export function pickTiled(s: ConvShape, maxSmem: number): TiledCfg {
   const cb = s.cout <= 4 ? 4 : s.cout <= 8 ? 8 : 16;
-  const px = 4;
-  let ci = Math.min(8, s.cin);
+  const px = 2;
+  let ci = Math.min(4, s.cin);
   while (ci > 1 && tiledSmem(s, { px, cb, ci }) > maxSmem) ci = Math.ceil(ci / 2);
   return { px, cb, ci };
 }

@@ -78,22 +78,26 @@ export function convReference(x: HostTensor, w: HostTensor, b: HostTensor | null
   return y;
 }
 
-/** Tile shape by problem size: enough workgroups to fill a big GPU even at batch 1. */
+/**
+ * Tile shape by problem size. Batch-1 layers with a small output grid take 32×64 tiles and split K
+ * (pickSplit) rather than shrinking the tile: the H100 sweep (bench/NOTES-conv.md) found 32×64 with
+ * ~150-deep K slices best on every ResNet-18 layer.
+ */
 export function pickTile(M: number, N: number, groups: number): GemmTile {
   const target = 256;
   const bn = N <= 16 ? 16 : N <= 32 ? 32 : 64;
   const nt = Math.ceil(N / bn) * groups;
   let bm = 128;
   if (bn === 64) bm = 64;
-  while (bm > 16 && Math.ceil(M / bm) * nt < target) bm /= 2;
+  while (bm > 32 && Math.ceil(M / bm) * nt < target) bm /= 2;
   return { bm, bn, bk: 16 };
 }
 
-/** Split K when the output grid is too small to fill the GPU and K is long enough to share. */
+/** Split K when the output grid is too small to fill the GPU: slices of ~144 (latency-bound chains). */
 export function pickSplit(M: number, N: number, K: number, groups: number, t: GemmTile): number {
   const wgs = Math.ceil(M / t.bm) * Math.ceil(N / t.bn) * groups;
-  if (wgs >= 128 || K < 512) return 1;
-  return Math.max(1, Math.min(Math.floor(K / 256), Math.ceil(256 / wgs), 16));
+  if (wgs >= 512 || K < 288) return 1;
+  return Math.max(1, Math.min(Math.round(K / 144), 32));
 }
 
 /** Bench/test overrides of the automatic choices. */
@@ -101,7 +105,7 @@ export interface ConvTuning { tile?: GemmTile; tiled?: TiledCfg; maxSmem?: numbe
 
 /** Large stride-1 images with few channels: the spatially tiled kernel (see conv-tiled.ts). */
 function preferTiled(s: ConvShape, M: number): boolean {
-  return tiledOk(s) && M >= 65536 && s.cout <= 64;
+  return tiledOk(s) && s.g.kh * s.g.kw > 1 && M >= 65536 && s.cout <= 32;
 }
 
 export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0, tune: ConvTuning = {}): GpuPlan {
