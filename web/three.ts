@@ -49,16 +49,23 @@ async function main(): Promise<void> {
   // 1. The network's input, rendered by three: view normal xyz, linear depth / DEPTH_SCALE.
   const gbuffer = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType, format: THREE.RGBAFormat, depthBuffer: true });
   const gbufferMaterial = new THREE.MeshBasicNodeMaterial();
-  gbufferMaterial.colorNode = vec4(normalView, positionView.z.negate().div(DEPTH_SCALE));
+  // fragmentNode, not colorNode: opaque materials force alpha to 1, and alpha carries the depth.
+  gbufferMaterial.fragmentNode = vec4(normalView, positionView.z.negate().div(DEPTH_SCALE));
   const aoTarget = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType, format: THREE.RedFormat, depthBuffer: false });
   const colorTarget = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType });
-  for (const t of [gbuffer, aoTarget]) { renderer.setRenderTarget(t); renderer.clear(); }
-  renderer.setRenderTarget(null);
-  const gbufferTex = backend.get(gbuffer.texture).texture, aoTex = backend.get(aoTarget.texture).texture;
-  if (!gbufferTex || !aoTex) throw new Error('three.js did not expose the render targets\' GPUTextures (backend.get(texture).texture)');
+  renderer.setRenderTarget(aoTarget); renderer.clear(); renderer.setRenderTarget(null);
 
-  // 2. wgml on three's device: the textures are the network's input and output.
-  const ao = await createAONetwork(device, new URL('../models/ao/ao.onnx', location.href).href, gbufferTex, aoTex);
+  // 2. wgml on three's device: the targets' GPUTextures are the network's input and output. three may
+  // (re)allocate a target's texture on its first render, so bind after rendering and rebind on change.
+  const modelUrl = new URL('../models/ao/ao.onnx', location.href).href;
+  let ao: Awaited<ReturnType<typeof createAONetwork>> | null = null;
+  let bound: [GPUTexture, GPUTexture] | null = null;
+  const network = async () => {
+    const g = backend.get(gbuffer.texture).texture, a = backend.get(aoTarget.texture).texture;
+    if (!g || !a) throw new Error("three.js did not expose the render targets' GPUTextures (backend.get(texture).texture)");
+    if (!ao || !bound || bound[0] !== g || bound[1] !== a) { ao?.destroy(); ao = await createAONetwork(device, modelUrl, g, a); bound = [g, a]; }
+    return ao;
+  };
 
   // 3. Composite: lit colour × AO (applied fully: the AO only darkens ambient-lit contact areas).
   const composite = new THREE.MeshBasicNodeMaterial();
@@ -76,17 +83,21 @@ async function main(): Promise<void> {
     renderer.setRenderTarget(gbuffer); renderer.render(scene, camera);
     scene.overrideMaterial = null; scene.background = bg;
     renderer.setRenderTarget(colorTarget); renderer.render(scene, camera);
+    const net = await network();
     const enc = device.createCommandEncoder({ label: 'wgml AO on three.js' });
-    ao.encode(enc);
+    net.encode(enc);
     device.queue.submit([enc.finish()]);
     renderer.setRenderTarget(null);
     quad.render(renderer);
     frames++;
     if (frames === 2 || frames % 30 === 0) {
-      const v = (await ao.bound.args['ao']!.read()) as Float32Array;
-      let lo = Infinity, hi = -Infinity, sum = 0;
+      const v = (await net.bound.args['ao']!.read()) as Float32Array;
+      const g = (await net.bound.args['gbuffer']!.read()) as Float32Array;
+      let lo = Infinity, hi = -Infinity, sum = 0, covered = 0;
       for (const x of v) { lo = Math.min(lo, x); hi = Math.max(hi, x); sum += x; }
-      window.__wgmlThree = { frames, aoMin: lo, aoMean: sum / v.length, aoMax: hi };
+      // Depth channel below 1: pixels three drew into the network input (not the cleared sky).
+      for (let i = 3 * v.length; i < 4 * v.length; i++) if (g[i]! < 0.99) covered++;
+      window.__wgmlThree = { frames, aoMin: lo, aoMean: sum / v.length, aoMax: hi, covered: covered / v.length };
       status.textContent = `three.js r${THREE.REVISION} + wgml AO, frame ${frames}: AO ${lo.toFixed(2)}…${hi.toFixed(2)}`;
     } else if (window.__wgmlThree) window.__wgmlThree.frames = frames;
     requestAnimationFrame(() => { frame().catch(fail); });
