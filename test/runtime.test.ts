@@ -162,3 +162,25 @@ describe('If', () => {
     expect(compareClose(got.y!.data, Array.from(x.data, (v) => v * v))).toBeNull();
   });
 });
+
+describe('Concat elimination', () => {
+  it('has producers write into the Concat output when the parts are contiguous (no Concat kernel)', async () => {
+    const device = await testDevice();
+    const r2 = rng(21);
+    const Wa = hostTensor('float32', [16, 16], randn(r2, 256, 0.3)), Wb = hostTensor('float32', [16, 16], randn(r2, 256, 0.3));
+    const g3 = graph([f32('x', [1, 8, 16])], [f32('y', [1, 16, 16])], [
+      node('MatMul', ['x', 'Wa'], ['a']), node('MatMul', ['x', 'Wb'], ['b']),
+      node('Concat', ['a', 'b'], ['c'], { axis: int(1) }), node('Relu', ['c'], ['y']),
+    ], { Wa, Wb });
+    const p = planNetwork(device, g3, {});
+    const concat = p.nodes.find((n) => n.opType === 'Concat')!;
+    expect(concat.dispatches).toEqual([]);
+    const pa = p.values.get('a')!.place, pc = p.values.get('c')!.place;
+    expect(pa.kind).toBe('heap');
+    expect(pa.offset).toBe(pc.offset);
+    expect(p.values.get('b')!.place.offset).toBe(pc.offset + 8 * 16 * 4);
+    const x = hostTensor('float32', [1, 8, 16], randn(r2, 128));
+    const got = await wgml.runModel(device, g3, { x });
+    expect(compareClose(got.y!.data, cpuRun(g3, { x }).y!.data)).toBeNull();
+  });
+});

@@ -111,6 +111,41 @@ function checkLimits(steps: { node: Node; plan: { kernels: KernelSpec[]; scratch
   }
 }
 
+/**
+ * Concat elimination: when a Concat's inputs are contiguous slices of its output (every dim before the
+ * axis is 1, as in a U-Net's skip connections at batch 1), their producers write straight into the
+ * output and the Concat runs no kernel. Parts must be heap values made by kernels, each used once in
+ * the Concat, at offsets the binding alignment allows. Returns part → (whole, byte offset).
+ */
+function elideConcats(steps: { node: Node; plan: unknown }[], types: Map<string, ValueType>, alias: Map<string, string>,
+  root: (v: string) => string, heapish: (v: string) => boolean, align: number): Map<string, { of: string; offset: number }> {
+  const slices = new Map<string, { of: string; offset: number }>();
+  const byKernel = new Set(steps.filter((s) => s.plan).flatMap((s) => s.node.outputs));
+  const aliased = new Set(alias.values());
+  for (const s of steps) {
+    if (!s.plan || s.node.opType !== 'Concat' || s.node.domain !== '') continue;
+    const o = s.node.outputs[0];
+    if (!o || !heapish(o)) continue;
+    const shape = types.get(o)!.shape;
+    let axis = (s.node.attrs.axis?.value as number | undefined) ?? 0;
+    if (axis < 0) axis += shape.length;
+    if (shape.slice(0, axis).some((d) => d !== 1)) continue;
+    const inner = shapeSize(shape.slice(axis + 1)) * 4;
+    const parts: { v: string; offset: number }[] = [];
+    let at = 0, ok = true;
+    for (const i of s.node.inputs) {
+      const t = i ? types.get(i) : undefined;
+      if (!i || !t || root(i) !== i || !heapish(i) || !byKernel.has(i) || aliased.has(i) || slices.has(i) || parts.some((p) => p.v === i) || (at * inner) % align) { ok = false; break; }
+      parts.push({ v: i, offset: at * inner });
+      at += t.shape[axis]!;
+    }
+    if (!ok) continue;
+    for (const p of parts) slices.set(p.v, { of: o, offset: p.offset });
+    s.plan = null;
+  }
+  return slices;
+}
+
 export function compileProgram(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, opts: CompileOptions): Program {
   const inputNames = new Set(g.inputs.filter((i) => !constants.has(i.name)).map((i) => i.name));
   const outputNames = g.outputs.map((o) => o.name);
@@ -192,13 +227,23 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     }
   }
 
-  // Lifetimes of heap values (intermediates and scratch), with reads through aliases counted on the root.
-  const life = new Map<string, PlanValue>();
   const heapish = (v: string) => !constants.has(v) && !inputNames.has(v) && !outputSet.has(v);
+  const slices = elideConcats(steps, types, alias, root, heapish, opts.storageAlign);
+  /** The planned value holding v's bytes: through reinterpretations and through elided Concats. */
+  const holder = (v: string): string => { let r = root(v); while (slices.has(r)) r = root(slices.get(r)!.of); return r; };
+
+  // Lifetimes of heap values (intermediates and scratch), with reads through aliases counted on the holder.
+  const life = new Map<string, PlanValue>();
   steps.forEach((s, idx) => {
-    for (const i of s.node.inputs) if (i) { const r = root(i); const pv = life.get(r); if (pv) pv.last = Math.max(pv.last, idx); }
+    for (const i of s.node.inputs) if (i) { const pv = life.get(holder(i)); if (pv) pv.last = Math.max(pv.last, idx); }
     if (s.plan) {
-      for (const o of s.node.outputs) if (o && heapish(o)) life.set(o, { id: o, bytes: bytesOf(types.get(o)!), first: idx, last: idx });
+      for (const o of s.node.outputs) {
+        const h = o ? holder(o) : '';
+        if (!h || !heapish(h)) continue;
+        const pv = life.get(h);
+        if (pv) { pv.first = Math.min(pv.first, idx); pv.last = Math.max(pv.last, idx); }
+        else life.set(h, { id: h, bytes: bytesOf(types.get(h)!), first: idx, last: idx });
+      }
       s.plan.scratch.forEach((b, k) => life.set(`${s.node.name}::scratch${k}`, { id: `${s.node.name}::scratch${k}`, bytes: b, first: idx, last: idx }));
     }
   });
@@ -209,6 +254,8 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     const r = root(v);
     const t = types.get(v)!;
     const bytes = Math.max(4, bytesOf(t));
+    const sl = slices.get(r);
+    if (sl) { const whole = placeOf(sl.of); return { ...whole, offset: whole.offset + sl.offset, bytes }; }
     if (constants.has(r)) return { kind: 'weights', offset: weightOffsets.get(r) ?? -1, bytes };
     if (inputNames.has(r)) return { kind: 'input', name: r, offset: 0, bytes };
     if (outputSet.has(r)) return { kind: 'output', name: r, offset: 0, bytes };
