@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   const gbufferMaterial = new THREE.MeshBasicNodeMaterial();
   // fragmentNode, not colorNode: opaque materials force alpha to 1, and alpha carries the depth.
   gbufferMaterial.fragmentNode = vec4(normalView, positionView.z.negate().div(DEPTH_SCALE));
+  gbufferMaterial.blending = THREE.NoBlending; // keep alpha as written
   const aoTarget = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType, format: THREE.RedFormat, depthBuffer: false });
   const colorTarget = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType });
   renderer.setRenderTarget(aoTarget); renderer.clear(); renderer.setRenderTarget(null);

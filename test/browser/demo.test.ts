@@ -67,8 +67,13 @@ describe('browser demo (Chromium, WebGPU on SwiftShader)', () => {
     await page.waitForFunction('(window.__wgmlThree && window.__wgmlThree.frames >= 2) || window.__wgmlError', null, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__wgmlError ?? null)).toBeNull();
     const t = await page.evaluate(() => window.__wgmlThree!);
+    // three drew the network input (depth channel below the cleared 1 on most pixels) and the
+    // network found occluded contact areas there while open surfaces stay near 1.
+    expect(t.covered).toBeGreaterThan(0.3);
     expect(t.aoMin).toBeGreaterThanOrEqual(0);
+    expect(t.aoMin).toBeLessThan(0.7);
     expect(t.aoMax).toBeLessThanOrEqual(1);
+    expect(t.aoMean).toBeGreaterThan(0.8);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
