@@ -19,7 +19,7 @@ export interface RenderDemoOptions {
   size?: number | [number, number];
   /** Frames to render, the camera orbiting a little each frame (default 1). */
   frames?: number;
-  /** PNG path for the last frame; with compare, `<out>` minus .png plus `-compare.png` gets lit | AO | ground-truth AO. */
+  /** PNG path for the last frame; with compare also `<stem>-noao.png`, `<stem>-groundtruth.png` and `<stem>-compare.png` (lit frames over their AO maps: none | this slot | ray-cast). */
   out?: string;
   /** Also ray-cast the ground-truth AO of the last frame and report the AO slot's error against it. */
   compare?: boolean;
