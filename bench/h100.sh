@@ -16,11 +16,11 @@ if [ "$what" = models ] || [ "$what" = all ]; then
   for m in squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet; do
     node dist/cli/main.js bench $M/$m.onnx --runs 100 --warmup 20 --json 2>&1 | grep '^{' | tee -a $OUT/wgml.jsonl
   done
-  if [ -f .gpu/ort.tar.xz ]; then
+  if [ -f .gpu/ort.tar.xz ] && [ -z "${SKIP_ORT:-}" ]; then
     mkdir -p /tmp/ortweb && tar -xJf .gpu/ort.tar.xz -C /tmp/ortweb
     for d in node_modules/*; do [ -e /tmp/ortweb/$d ] || ln -s $PWD/$d /tmp/ortweb/$d; done
     for m in squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet; do
-      (cd /tmp/ortweb && timeout 120 node peers/ort_bench.mjs $M/$m.onnx webgpu 30 > /tmp/ort_$m.log 2>&1; grep '^{' /tmp/ort_$m.log | tee -a $OUT/ort.jsonl; grep -v '^{' /tmp/ort_$m.log | tail -3 >> $OUT/ort_errors.txt)
+      (cd /tmp/ortweb && timeout 120 node peers/ort_bench.mjs $M/$m.onnx webgpu 30 > /tmp/ort_$m.log 2>&1; grep '^{' /tmp/ort_$m.log | tee -a $OUT/ort.jsonl; grep -v "^{" /tmp/ort_$m.log | tail -3 >> /tmp/ort_errors.txt)
     done
   fi
 fi

@@ -44,6 +44,49 @@ class AONet(nn.Module):
         return self.head(d)
 
 
+class AONet3(nn.Module):
+    """Three downsampling levels (H and W multiples of 8): a receptive field of ~70 px, so occlusion
+    from objects further away than the 2-level net sees still reaches a pixel."""
+
+    def __init__(self, c1=16, c2=32, c3=48, c4=64):
+        super().__init__()
+        self.e1, self.e2, self.e3, self.mid = block(4, c1), block(c1, c2), block(c2, c3), block(c3, c4)
+        self.d3, self.d2, self.d1 = block(c4 + c3, c3), block(c3 + c2, c2), block(c2 + c1, c1)
+        self.head = nn.Conv2d(c1, 1, 1)
+        self.pool = nn.MaxPool2d(2)
+        self.up = nn.Upsample(scale_factor=2, mode='nearest')
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+    def logits(self, x):
+        a = self.e1(x)
+        b = self.e2(self.pool(a))
+        c = self.e3(self.pool(b))
+        m = self.mid(self.pool(c))
+        d = self.d3(torch.cat([self.up(m), c], 1))
+        d = self.d2(torch.cat([self.up(d), b], 1))
+        d = self.d1(torch.cat([self.up(d), a], 1))
+        return self.head(d)
+
+
+class HalfRes(nn.Module):
+    """Runs the U-Net at half resolution (2×2 average of the G-buffer in, bilinear ×2 out), as
+    screen-space AO usually is: AO is low-frequency, and the network then costs a quarter."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+        self.down = nn.AvgPool2d(2)
+        self.up = nn.Upsample(scale_factor=2, mode='bilinear', align_corners=False)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+    def logits(self, x):
+        return self.up(self.net.logits(self.down(x)))
+
+
 def augment(x, y, rng):
     """Mirror images: AO is a geometric quantity, so it mirrors with the view-space normal component."""
     if rng.random() < 0.5:
@@ -78,6 +121,9 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--levels', type=int, default=2, choices=[2, 3], help='U-Net depth (3 sees further: larger occluders)')
+    ap.add_argument('--half', action='store_true', help='run the U-Net at half resolution inside the model')
+    ap.add_argument('--wide', action='store_true', help='channels 16/32/64 instead of 16/32/32')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -86,7 +132,9 @@ def main():
     load = lambda n: torch.from_numpy(np.load(os.path.join(args.data, n)))
     xtr, ytr, xte, yte = load('train_x.npy'), load('train_y.npy'), load('test_x.npy'), load('test_y.npy')
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}')
-    model = AONet()
+    model = AONet3() if args.levels == 3 else AONet(c3=64 if args.wide else 32)
+    if args.half:
+        model = HalfRes(model)
     print('parameters', sum(p.numel() for p in model.parameters()))
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     mean_mae = (yte - ytr.mean()).abs().mean().item()
