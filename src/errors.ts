@@ -90,6 +90,13 @@ export class UnsupportedOpsError extends WgmlError {
   }
 }
 
+/** A safetensors file or a .wgmat file that cannot be decoded. */
+export class WeightFileError extends ModelFormatError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super(message, hint, details);
+  }
+}
+
 /** A node whose attributes or inputs are invalid for its op. */
 export class NodeError extends WgmlError {
   constructor(node: { name: string; opType: string }, message: string, hint: string, details: Record<string, unknown> = {}) {

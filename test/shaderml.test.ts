@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { ShaderMLP, type MlpWgsl } from '../src/shaderml/mlp.js';
 import { forwardInt8, subgroupSupport } from '../src/shaderml/subgroup.js';
 import { MlpDimensionError, WeightFileError } from '../src/shaderml/errors.js';
-import { readSafetensors, writeSafetensors } from '../src/shaderml/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/tensor/safetensors.js';
 import { roundHalf } from '../src/shaderml/half.js';
 import type { Activation } from '../src/shaderml/activations.js';
 import { resolveWgsl } from '../src/gpu/wgsl.js';

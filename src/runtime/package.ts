@@ -13,9 +13,10 @@
 import type { AttrValue, Graph, HostTensor, Node } from '../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../ir/types.js';
 import { ModelFormatError, WgmlError } from '../errors.js';
+import { crc32 } from '../ir/checksum.js';
 import { validateGraph, SUPPORTED_OPSETS } from '../onnx/validate.js';
 import { checkElemType, checkGraphJson, checkStaticShape } from './package-check.js';
-import { readSafetensors, writeSafetensors, type SafeInput } from '../shaderml/safetensors.js';
+import { readSafetensors, writeSafetensors, type SafeInput } from '../tensor/safetensors.js';
 
 export const PACKAGE_VERSION = 1;
 const MAGIC = [0x57, 0x47, 0x4d, 0x4c]; // WGML
@@ -24,12 +25,9 @@ export function isPackage(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && MAGIC.every((b, i) => bytes[i] === b);
 }
 
-/** FNV-1a 64-bit, hex: detects corruption (not tampering) without async crypto. */
+/** CRC-32 of a section, hex: detects corruption (not tampering) without async crypto. */
 export function checksum(bytes: Uint8Array): string {
-  let h = 0xcbf29ce484222325n;
-  const p = 0x100000001b3n;
-  for (let i = 0; i < bytes.length; i++) { h ^= BigInt(bytes[i]!); h = (h * p) & 0xffffffffffffffffn; }
-  return h.toString(16).padStart(16, '0');
+  return crc32(bytes).toString(16).padStart(8, '0');
 }
 
 interface Manifest {

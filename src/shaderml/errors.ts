@@ -1,5 +1,5 @@
 /** Typed errors of the shader-ML layer: shapes of inline networks and their weight files. */
-import { ModelFormatError, ShapeError, WgmlError } from '../errors.js';
+import { ShapeError, WgmlError } from '../errors.js';
 
 /** Layer sizes and weight/bias/input lengths that do not agree. */
 export class MlpDimensionError extends ShapeError {
@@ -8,12 +8,7 @@ export class MlpDimensionError extends ShapeError {
   }
 }
 
-/** A safetensors file or a .wgmat file that cannot be decoded. */
-export class WeightFileError extends ModelFormatError {
-  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
-    super(message, hint, details);
-  }
-}
+export { WeightFileError } from '../errors.js';
 
 /** A precision or scope the device cannot run (e.g. f16 without shader-f16). */
 export class ShaderMLFeatureError extends WgmlError {

@@ -12,7 +12,7 @@ import type { WgslModule } from '../gpu/wgsl.js';
 import { type Activation, ACTIVATIONS, activationModule, applyActivation, defaultAlpha } from './activations.js';
 import { MlpDimensionError, ShaderMLFeatureError, WeightFileError } from './errors.js';
 import { packHalf, fromHalf, toHalf } from './half.js';
-import { readSafetensors, tensorAsF32, writeSafetensors, type SafeInput } from './safetensors.js';
+import { readSafetensors, tensorAsF32, writeSafetensors, type SafeInput } from '../tensor/safetensors.js';
 import { subgroupMlpWgsl, subgroupSizeOf, subgroupSupport } from './subgroup.js';
 import { unrolledMlpWgsl } from './unrolled.js';
 

@@ -3,8 +3,8 @@
  * header length, a JSON header of `{name: {dtype, shape, data_offsets}}` plus `__metadata__`, then
  * the raw little-endian data. Enough for inline-network weights; no memory mapping.
  */
-import { WeightFileError } from './errors.js';
-import { packHalf, unpackHalf } from './half.js';
+import { WeightFileError } from '../errors.js';
+import { f32ArrayToF16Bits as packHalf, f16BitsToF32Array as unpackHalf } from './dtype.js';
 
 export type SafeDType = 'F32' | 'F16' | 'I32' | 'I8' | 'U8';
 export interface SafeTensor { dtype: SafeDType; shape: number[]; data: Float32Array | Int32Array | Int8Array | Uint8Array | Uint16Array }
