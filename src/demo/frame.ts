@@ -1,11 +1,12 @@
 /**
- * One frame of the showcase: G-buffer pass → material decode (neural material MLP per pixel) → AO
+ * One frame of the showcase: G-buffer pass (raster, or compute ray casting: `gbuffer`) → material decode (neural material MLP per pixel) → AO
  * slot → lighting pass, recorded into the caller's encoder with no readback. The AO slot is chosen
  * explicitly: 'network' (texture → tensor → ONNX network → texture, inside encodeNetwork),
  * 'groundtruth' (ray-cast reference) or 'none' (AO = 1).
  */
 import { DEFAULT_LIGHTING, frameUniforms, FRAME_BYTES, type LightingParams } from './common.js';
 import { createGBufferTargets, encodeGBuffer, gbufferPipeline, type GBufferDraw, type GBufferTargets } from './gbuffer.js';
+import { computeGBufferBindGroup, computeGBufferPipeline, createComputeGBufferTargets, encodeComputeGBuffer } from './gbuffer-compute.js';
 import { encodeGroundTruthAO, gtaoPipeline } from './gtao.js';
 import { COLOR_FORMAT, encodeLighting, lightingPipeline } from './lighting.js';
 import type { Camera } from './math.js';
@@ -14,6 +15,12 @@ import { createMaterialPass, encodeMaterialDecode, type MaterialPass } from './m
 import { buildMesh, packPrimitives, sceneMaterials, type Scene } from './scene.js';
 
 export type AOMode = 'network' | 'groundtruth' | 'none';
+/**
+ * How the G-buffer is made: 'raster' draws the scene mesh (render pass), 'compute' casts one primary
+ * ray per pixel against the analytic scene (compute pass; far faster on GPUs with few graphics
+ * units, e.g. the H100). Same targets, same contents up to silhouette pixels and mesh faceting.
+ */
+export type GBufferMode = 'raster' | 'compute';
 
 export interface FrameOptions {
   width: number;
@@ -21,6 +28,8 @@ export interface FrameOptions {
   scene: Scene;
   camera: Camera;
   ao: AOMode;
+  /** G-buffer path (default 'raster'). */
+  gbuffer?: GBufferMode;
   /** The ONNX AO model (path in Node, URL, or bytes); required for ao: 'network'. */
   model?: string | URL | Uint8Array;
   /** The neural material (.wgmat bytes) for surfaces with material 1; required when the scene uses it. */
@@ -33,6 +42,7 @@ export interface FrameState {
   width: number;
   height: number;
   ao: AOMode;
+  gbufferMode: GBufferMode;
   camera: Camera;
   lighting: LightingParams;
   gbuffer: GBufferTargets;
@@ -43,7 +53,9 @@ export interface FrameState {
   /** Final image (rgba8unorm). */
   color: GPUTexture;
   uniforms: GPUBuffer;
-  draw: GBufferDraw;
+  /** The raster pass's draw ('raster') or the compute pass ('compute'): exactly one is set. */
+  draw: GBufferDraw | null;
+  gbufferCompute: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup } | null;
   gtao: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup };
   light: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup };
   network: AONetwork | null;
@@ -67,19 +79,16 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
   const used = sceneMaterials(o.scene);
   if (used > 1) throw new DemoError(`the scene uses material ${used}; the demo decodes one neural material`, 'give every textured primitive material: 1', { used });
   if (used && !o.material) throw new DemoError('the scene has neural-material surfaces but no material was given', 'pass material: the bytes of a .wgmat (examples/materials/bricks.wgmat, made by wgml compress)');
+  const mode = o.gbuffer ?? 'raster';
+  if (mode !== 'raster' && mode !== 'compute') throw new DemoError(`gbuffer: '${String(mode)}' is not a G-buffer path`, "pass gbuffer: 'raster' or 'compute'", { gbuffer: mode });
   const lighting = { ...DEFAULT_LIGHTING, ...o.lighting };
-  const mesh = buildMesh(o.scene);
-  const vertices = device.createBuffer({ label: 'wgml demo vertices', size: mesh.vertices.byteLength, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(vertices, 0, mesh.vertices);
-  const indices = device.createBuffer({ label: 'wgml demo indices', size: mesh.indices.byteLength, usage: GPUBufferUsage.INDEX | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(indices, 0, mesh.indices);
   const uniforms = device.createBuffer({ label: 'wgml demo frame uniforms', size: FRAME_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniforms, 0, frameUniforms(o.camera, width, height, lighting));
   const prims = packPrimitives(o.scene);
   const primBuf = device.createBuffer({ label: 'wgml demo primitives', size: prims.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(primBuf, 0, prims);
 
-  const gbuffer = createGBufferTargets(device, width, height);
+  const gbuffer = mode === 'raster' ? createGBufferTargets(device, width, height) : createComputeGBufferTargets(device, width, height);
   const aoTexture = device.createTexture({ label: 'wgml demo AO', size: { width, height }, format: 'r32float',
     usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC });
   // 'none' means AO = 1 everywhere; write it once, no pass per frame.
@@ -87,18 +96,32 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
   const color = device.createTexture({ label: 'wgml demo color', size: { width, height }, format: COLOR_FORMAT,
     usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC });
 
-  const [gp, ap, lp, material] = await Promise.all([gbufferPipeline(device), gtaoPipeline(device), lightingPipeline(device),
+  const [ap, lp, material] = await Promise.all([gtaoPipeline(device, mode === 'raster' ? 'depth' : 'ray'), lightingPipeline(device),
     createMaterialPass(device, used ? o.material! : null, gbuffer, width, height)]);
   const view = (t: GPUTexture, what: string) => t.createView({ label: `wgml demo ${what} view` });
-  const draw: GBufferDraw = {
-    pipeline: gp, vertices, indices, indexCount: mesh.indices.length,
-    bindGroup: device.createBindGroup({ label: 'wgml demo gbuffer', layout: gp.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uniforms } }] }),
-  };
+  const buffers = [uniforms, primBuf];
+  let draw: GBufferDraw | null = null, gbufferCompute: FrameState['gbufferCompute'] = null;
+  if (mode === 'raster') {
+    const mesh = buildMesh(o.scene);
+    const vertices = device.createBuffer({ label: 'wgml demo vertices', size: mesh.vertices.byteLength, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(vertices, 0, mesh.vertices);
+    const indices = device.createBuffer({ label: 'wgml demo indices', size: mesh.indices.byteLength, usage: GPUBufferUsage.INDEX | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(indices, 0, mesh.indices);
+    buffers.push(vertices, indices);
+    const gp = await gbufferPipeline(device);
+    draw = {
+      pipeline: gp, vertices, indices, indexCount: mesh.indices.length,
+      bindGroup: device.createBindGroup({ label: 'wgml demo gbuffer', layout: gp.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uniforms } }] }),
+    };
+  } else {
+    const cp = await computeGBufferPipeline(device);
+    gbufferCompute = { pipeline: cp, bindGroup: computeGBufferBindGroup(device, cp, gbuffer, uniforms, primBuf) };
+  }
   // Bound whatever the mode, so a frame can be compared against (or trained on) the reference.
   const gtao = {
     pipeline: ap,
     bindGroup: device.createBindGroup({ label: 'wgml demo ground-truth AO', layout: ap.getBindGroupLayout(0), entries: [
-      { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: view(gbuffer.depth, 'depth') },
+      { binding: 0, resource: { buffer: uniforms } }, ...(gbuffer.depth ? [{ binding: 1, resource: view(gbuffer.depth, 'depth') }] : []),
       { binding: 2, resource: view(gbuffer.normal, 'normal') }, { binding: 3, resource: view(gbuffer.albedo, 'albedo') },
       { binding: 4, resource: { buffer: primBuf } }, { binding: 5, resource: view(aoTexture, 'AO') },
     ] }),
@@ -112,7 +135,7 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
     ] }),
   };
   const network = o.ao === 'network' ? await createAONetwork(device, o.model!, gbuffer.normal, aoTexture) : null;
-  return { device, width, height, ao: o.ao, camera: o.camera, lighting, gbuffer, material, aoTexture, color, uniforms, draw, gtao, light, network, buffers: [vertices, indices, uniforms, primBuf] };
+  return { device, width, height, ao: o.ao, gbufferMode: mode, camera: o.camera, lighting, gbuffer, material, aoTexture, color, uniforms, draw, gbufferCompute, gtao, light, network, buffers };
 }
 
 /** Move the camera (orbit parameters); takes effect for frames encoded afterwards. */
@@ -137,7 +160,8 @@ export function encodeGroundTruth(encoder: GPUCommandEncoder, state: FrameState,
 export function encodeFrame(encoder: GPUCommandEncoder, state: FrameState, timing?: FrameTiming): void {
   let slot = timing?.first ?? 0;
   const tw = () => (timing ? { querySet: timing.querySet, beginningOfPassWriteIndex: slot++, endOfPassWriteIndex: slot++ } : undefined);
-  encodeGBuffer(encoder, state.gbuffer, state.draw, tw());
+  if (state.draw) encodeGBuffer(encoder, state.gbuffer, state.draw, tw());
+  else encodeComputeGBuffer(encoder, state.gbufferCompute!.pipeline, state.gbufferCompute!.bindGroup, state.width, state.height, tw());
   encodeMaterialDecode(encoder, state.material, state.width, state.height, tw());
   if (state.ao === 'network') state.network!.encode(encoder, tw());
   else if (state.ao === 'groundtruth') encodeGroundTruth(encoder, state, tw());
@@ -148,5 +172,5 @@ export function destroyFrameState(state: FrameState): void {
   for (const b of state.buffers) b.destroy();
   state.network?.destroy();
   state.material.destroy();
-  for (const t of [...Object.values(state.gbuffer), state.aoTexture, state.color]) t.destroy();
+  for (const t of [...Object.values(state.gbuffer), state.aoTexture, state.color]) t?.destroy();
 }

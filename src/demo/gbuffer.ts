@@ -7,6 +7,7 @@
  * fragment work is far slower than compute on some GPUs. 32 bytes per sample: the default limit.
  */
 import { cachedPipeline, FRAME_WGSL } from './common.js';
+import { DemoError } from './network.js';
 import { VERTEX_BYTES } from './scene.js';
 
 export const NORMAL_FORMAT: GPUTextureFormat = 'rgba16float';
@@ -66,7 +67,8 @@ export function gbufferPipeline(device: GPUDevice): Promise<GPURenderPipeline> {
 }
 
 export interface GBufferTargets {
-  depth: GPUTexture;
+  /** depth32float from the raster pass; null after the compute G-buffer (gbuffer-compute.ts). */
+  depth: GPUTexture | null;
   normal: GPUTexture;
   albedo: GPUTexture;
   /** u, v, material index (0: none). */
@@ -96,6 +98,7 @@ export interface GBufferDraw {
 }
 
 export function encodeGBuffer(encoder: GPUCommandEncoder, t: GBufferTargets, d: GBufferDraw, timestampWrites?: GPURenderPassTimestampWrites): void {
+  if (!t.depth) throw new DemoError('the raster G-buffer pass got targets without a depth texture (made for the compute G-buffer)', 'create them with createGBufferTargets, or encode the compute G-buffer (gbuffer-compute.ts)');
   const pass = encoder.beginRenderPass({
     label: 'wgml demo gbuffer',
     colorAttachments: [

@@ -6,11 +6,19 @@
  * outer side never meets it again, and mesh-vs-analytic differences cannot self-shadow.
  */
 import { computePipeline, FRAME_WGSL, groups8 } from './common.js';
+import { PRIMS_WGSL } from './prims.js';
 
-const WGSL = FRAME_WGSL + /* wgsl */ `
-struct Prim { center: vec3f, kind: u32, half: vec3f, yaw: f32 }
+/**
+ * Where the surface point comes from: 'depth' unprojects the raster pass's depth32float texture;
+ * 'ray' (after the compute G-buffer, which has no depth texture: depth formats are not
+ * storage-writable, and a fifth storage texture would pass the default limit of four) casts the
+ * pixel's primary ray again, the same closest_hit the G-buffer used, at full f32 precision.
+ */
+export type GtaoPosition = 'depth' | 'ray';
+
+const wgsl = (from: GtaoPosition) => FRAME_WGSL + PRIMS_WGSL + /* wgsl */ `
 @group(0) @binding(0) var<uniform> F: Frame;
-@group(0) @binding(1) var depthTex: texture_depth_2d;
+${from === 'depth' ? '@group(0) @binding(1) var depthTex: texture_depth_2d;' : ''}
 @group(0) @binding(2) var normalTex: texture_2d<f32>;
 @group(0) @binding(3) var albedoTex: texture_2d<f32>;
 @group(0) @binding(4) var<storage, read> prims: array<Prim>;
@@ -22,49 +30,17 @@ fn pcg(v: u32) -> u32 {
   return (w >> 22u) ^ w;
 }
 
-fn safe_inv(d: vec3f) -> vec3f {
-  // Keep the slab test free of 0 * inf: nudge zero components to a tiny signed value.
-  let s = select(vec3f(1.0), vec3f(-1.0), d < vec3f(0.0));
-  return 1.0 / select(d, s * 1e-12, abs(d) < vec3f(1e-12));
-}
-
-fn hits(p: Prim, o: vec3f, d: vec3f, tmax: f32) -> bool {
-  if (p.kind == 0u) {
-    if (d.y >= 0.0) { return false; }
-    let t = (p.center.y - o.y) / d.y;
-    return t > 0.0 && t < tmax;
-  }
-  if (p.kind == 1u) {
-    let oc = o - p.center;
-    let b = dot(oc, d);
-    let h = b * b - (dot(oc, oc) - p.half.x * p.half.x);
-    if (h < 0.0) { return false; }
-    let s = sqrt(h);
-    return (-b + s) > 0.0 && (-b - s) < tmax;
-  }
-  let c = cos(p.yaw); let sn = sin(p.yaw);
-  let q = o - p.center;
-  let lo = vec3f(c * q.x - sn * q.z, q.y, sn * q.x + c * q.z);
-  let ld = vec3f(c * d.x - sn * d.z, d.y, sn * d.x + c * d.z);
-  let inv = safe_inv(ld);
-  let t1 = (-p.half - lo) * inv;
-  let t2 = (p.half - lo) * inv;
-  let tn = min(t1, t2); let tf = max(t1, t2);
-  let tnear = max(max(tn.x, tn.y), tn.z);
-  let tfar = min(min(tf.x, tf.y), tf.z);
-  return tfar >= max(tnear, 0.0) && tnear < tmax;
-}
-
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
-  let dims = textureDimensions(depthTex);
+  let dims = textureDimensions(normalTex);
   if (g.x >= dims.x || g.y >= dims.y) { return; }
   let pix = vec2i(g.xy);
   let self_id = u32(round(textureLoad(albedoTex, pix, 0).a * 255.0));
   if (self_id == 0u) { textureStore(aoOut, pix, vec4f(1.0)); return; }
-  let uv = (vec2f(g.xy) + 0.5) / vec2f(dims);
+  ${from === 'depth' ? `let uv = (vec2f(g.xy) + 0.5) / vec2f(dims);
   var vp = F.invProj * vec4f(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, textureLoad(depthTex, pix, 0), 1.0);
   vp = vp / vp.w;
-  let wp = (F.invView * vec4f(vp.xyz, 1.0)).xyz;
+  let wp = (F.invView * vec4f(vp.xyz, 1.0)).xyz;` : `let cr = camera_ray(g.xy, dims);
+  let wp = cr.o + cr.d * closest_hit(cr.o, cr.d, cr.tmin, cr.tmax).t;`}
   let n = normalize((F.invView * vec4f(textureLoad(normalTex, pix, 0).xyz, 0.0)).xyz);
   let up = select(vec3f(0.0, 1.0, 0.0), vec3f(1.0, 0.0, 0.0), abs(n.y) > 0.9);
   let t = normalize(cross(up, n));
@@ -90,7 +66,8 @@ fn hits(p: Prim, o: vec3f, d: vec3f, tmax: f32) -> bool {
   textureStore(aoOut, pix, vec4f(f32(open) / f32(max(rays, 1u))));
 }`;
 
-export const gtaoPipeline = (device: GPUDevice) => computePipeline(device, 'wgml demo ground-truth AO', WGSL);
+export const gtaoPipeline = (device: GPUDevice, from: GtaoPosition = 'depth') =>
+  computePipeline(device, from === 'depth' ? 'wgml demo ground-truth AO' : 'wgml demo ground-truth AO (ray-cast position)', wgsl(from));
 
 export function encodeGroundTruthAO(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
   const pass = encoder.beginComputePass({ label: 'wgml demo ground-truth AO', ...(timestampWrites ? { timestampWrites } : {}) });

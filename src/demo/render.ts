@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { deviceInfo, requestDevice } from '../gpu/device.js';
-import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode } from './frame.js';
+import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode, type GBufferMode } from './frame.js';
 import type { Camera } from './math.js';
 import { readPacked } from './pack.js';
 import { greyToRgba, readTexture, sideBySide, writePng } from './png.js';
@@ -25,6 +25,8 @@ export interface RenderDemoOptions {
   compare?: boolean;
   /** AO slot (default 'network'). */
   ao?: AOMode;
+  /** G-buffer path: 'raster' (default) or 'compute' (primary rays in a compute pass). */
+  gbuffer?: GBufferMode;
   /** ONNX model for ao: 'network' (default models/ao/ao.onnx). */
   model?: string | Uint8Array;
   /** Neural material (.wgmat path or bytes) for the scene's textured surfaces (default examples/materials/bricks.wgmat). */
@@ -38,6 +40,8 @@ export interface RenderDemoResult {
   width: number;
   height: number;
   ao: AOMode;
+  /** Which G-buffer path rendered the frames (the 'gbuffer' pass times are that path's). */
+  gbuffer: GBufferMode;
   /** GPU milliseconds per pass per frame (empty when the device lacks timestamp-query). */
   passTimes: Record<string, number[]>;
   /** Median GPU milliseconds per pass. */
@@ -61,14 +65,14 @@ export function defaultSize(device: GPUDevice): [number, number] {
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
 
 export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoResult> {
-  const frames = o.frames ?? 1, ao = o.ao ?? 'network';
+  const frames = o.frames ?? 1, ao = o.ao ?? 'network', gbuffer = o.gbuffer ?? 'raster';
   const device = o.device ?? (await requestDevice());
   const [width, height] = o.size === undefined ? defaultSize(device) : typeof o.size === 'number' ? [o.size, o.size] : o.size;
   const scene = o.scene ?? demoScene();
   const camera0 = o.camera ?? demoCamera();
   const material = typeof o.material === 'string' || o.material === undefined ? new Uint8Array(readFileSync(o.material ?? DEFAULT_MATERIAL)) : o.material;
   const model = o.model ?? DEFAULT_MODEL;
-  const state = await createFrameState(device, { width, height, scene, camera: camera0, ao, model, material });
+  const state = await createFrameState(device, { width, height, scene, camera: camera0, ao, gbuffer, model, material });
   const passes = framePasses(ao);
   const timestamps = device.features.has('timestamp-query');
   const passTimes: Record<string, number[]> = Object.fromEntries(passes.map((p) => [p, []]));
@@ -100,12 +104,12 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
     }
     const color = await readTexture(device, state.color);
     if (o.out) { writePng(o.out, width, height, color); files.push(o.out); }
-    result = { width, height, ao, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files };
+    result = { width, height, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files };
     if (o.compare) {
       const plane = width * height;
       const slot = (await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * plane);
-      const gt = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'groundtruth', material });
-      const none = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'none', material });
+      const gt = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'groundtruth', gbuffer, material });
+      const none = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'none', gbuffer, material });
       try {
         const enc = device.createCommandEncoder({ label: 'wgml demo ground-truth compare' });
         encodeFrame(enc, gt);

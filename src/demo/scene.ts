@@ -20,8 +20,8 @@ export interface Scene {
 
 /** Half extent of the floor mesh; the analytic floor is infinite, which only the sky beyond would show. */
 export const FLOOR_HALF = 30;
-/** Bytes per primitive in the storage buffer the AO pass reads (struct Prim in gtao.ts). */
-export const PRIM_BYTES = 32;
+/** Bytes per primitive in the storage buffer the ray-casting passes read (struct Prim in prims.ts). */
+export const PRIM_BYTES = 64;
 /**
  * Vertex layout: position, normal, albedo (float32x3 each), object id | material << 16 (uint32),
  * uv (float32x2), tangent (float32x4: xyz along +u, w the handedness of the bitangent along −v).
@@ -69,13 +69,17 @@ export function randomScene(seed: number): { scene: Scene; camera: Camera } {
   return { scene: { primitives: prims }, camera };
 }
 
-/** The analytic primitives as the AO pass reads them: center.xyz, kind, half.xyz (radius in x), yaw. */
+/**
+ * The analytic primitives as the ray-casting passes read them: center.xyz, kind, half.xyz (radius in
+ * x; the floor mesh's half extent for the plane), yaw, albedo.xyz, uvScale, material.
+ */
 export function packPrimitives(scene: Scene): ArrayBuffer {
   const buf = new ArrayBuffer(Math.max(1, scene.primitives.length) * PRIM_BYTES);
   const f = new Float32Array(buf), u = new Uint32Array(buf);
   scene.primitives.forEach((p, i) => {
-    const o = i * 8;
-    if (p.kind === 'plane') { f[o + 1] = p.height; u[o + 3] = 0; }
+    const o = i * (PRIM_BYTES / 4);
+    f.set(p.albedo, o + 8); f[o + 11] = p.uvScale ?? 1; u[o + 12] = p.material ?? 0;
+    if (p.kind === 'plane') { f[o + 1] = p.height; u[o + 3] = 0; f[o + 4] = FLOOR_HALF; }
     if (p.kind === 'sphere') { f.set(p.center, o); u[o + 3] = 1; f[o + 4] = p.radius; }
     if (p.kind === 'box') { f.set(p.center, o); u[o + 3] = 2; f.set(p.half, o + 4); f[o + 7] = p.yaw; }
   });

@@ -1,0 +1,151 @@
+/**
+ * WGSL for the analytic scene (the primitives packPrimitives writes), shared by the passes that cast
+ * rays against it: the ground-truth AO (any hit within a distance) and the compute G-buffer (closest
+ * visible surface with the mesh's normal, UV and tangent). One copy, so both see the same scene.
+ */
+
+/**
+ * Layout matches packPrimitives (PRIM_BYTES = 64). The functions after first_hit read the shader's
+ * own \`prims\` (array<Prim> storage) and \`F\` (the Frame uniform): declare both to use them.
+ */
+export const PRIMS_WGSL = /* wgsl */ `
+struct Prim {
+  center: vec3f, kind: u32,    // kind: 0 plane (height in center.y), 1 sphere, 2 box
+  half: vec3f, yaw: f32,       // sphere radius in half.x; plane: mesh half extent in half.x
+  albedo: vec3f, uvScale: f32,
+  material: u32, _p0: u32, _p1: u32, _p2: u32,
+}
+
+fn safe_inv(d: vec3f) -> vec3f {
+  // Keep the slab test free of 0 * inf: nudge zero components to a tiny signed value.
+  let s = select(vec3f(1.0), vec3f(-1.0), d < vec3f(0.0));
+  return 1.0 / select(d, s * 1e-12, abs(d) < vec3f(1e-12));
+}
+
+// World → box frame: the inverse of the yaw rotation the mesh applies (scene.ts buildMesh).
+fn box_local(p: Prim, v: vec3f) -> vec3f {
+  let c = cos(p.yaw); let s = sin(p.yaw);
+  return vec3f(c * v.x - s * v.z, v.y, s * v.x + c * v.z);
+}
+fn box_world(p: Prim, v: vec3f) -> vec3f {
+  let c = cos(p.yaw); let s = sin(p.yaw);
+  return vec3f(c * v.x + s * v.z, v.y, -s * v.x + c * v.z);
+}
+
+// Entry and exit distances of a ray through a box or sphere (x > y: missed).
+fn prim_span(p: Prim, o: vec3f, d: vec3f) -> vec2f {
+  if (p.kind == 1u) {
+    let oc = o - p.center;
+    let b = dot(oc, d);
+    let h = b * b - (dot(oc, oc) - p.half.x * p.half.x);
+    if (h < 0.0) { return vec2f(1.0, -1.0); }
+    let s = sqrt(h);
+    return vec2f(-b - s, -b + s);
+  }
+  let lo = box_local(p, o - p.center);
+  let inv = safe_inv(box_local(p, d));
+  let t1 = (-p.half - lo) * inv;
+  let t2 = (p.half - lo) * inv;
+  let tn = min(t1, t2); let tf = max(t1, t2);
+  return vec2f(max(max(tn.x, tn.y), tn.z), min(min(tf.x, tf.y), tf.z));
+}
+
+// Any surface of p within (0, tmax) along the ray (the analytic floor is infinite here).
+fn hits(p: Prim, o: vec3f, d: vec3f, tmax: f32) -> bool {
+  if (p.kind == 0u) {
+    if (d.y >= 0.0) { return false; }
+    let t = (p.center.y - o.y) / d.y;
+    return t > 0.0 && t < tmax;
+  }
+  let s = prim_span(p, o, d);
+  if (p.kind == 1u) { return s.y > 0.0 && s.x < tmax; }
+  return s.y >= max(s.x, 0.0) && s.x < tmax;
+}
+
+// The first surface of p at distance >= tmin along the ray, as the raster mesh shows it (floor
+// clipped to its mesh extent; entering or, from inside, leaving a solid): t, or -1 for none.
+fn first_hit(p: Prim, o: vec3f, d: vec3f, tmin: f32) -> f32 {
+  if (p.kind == 0u) {
+    if (d.y == 0.0) { return -1.0; }
+    let t = (p.center.y - o.y) / d.y;
+    let q = o + d * t;
+    return select(-1.0, t, t >= tmin && abs(q.x) < p.half.x && abs(q.z) < p.half.x);
+  }
+  let s = prim_span(p, o, d);
+  if (s.x > s.y) { return -1.0; }
+  if (s.x >= tmin) { return s.x; }
+  return select(-1.0, s.y, s.y >= tmin);
+}
+
+struct SurfacePoint { n: vec3f, uv: vec2f, tan: vec4f }
+
+// Normal, uv and tangent (xyz along +u, w the bitangent handedness) at world point q on p, in
+// buildMesh's parameterization: the raster G-buffer interpolates exactly these per vertex.
+fn surface_at(p: Prim, q: vec3f) -> SurfacePoint {
+  var r: SurfacePoint;
+  let k = p.uvScale;
+  if (p.kind == 0u) {
+    r.n = vec3f(0.0, 1.0, 0.0); r.uv = q.xz * k; r.tan = vec4f(1.0, 0.0, 0.0, 1.0);
+    return r;
+  }
+  if (p.kind == 1u) {
+    let n = normalize(q - p.center);
+    let th = acos(clamp(n.y, -1.0, 1.0));
+    var ph = atan2(n.z, n.x);
+    if (ph < 0.0) { ph += 6.283185307179586; }
+    let around = max(1.0, round(6.283185307179586 * p.half.x * k));
+    let down = max(1.0, round(3.141592653589793 * p.half.x * k));
+    r.n = n;
+    r.uv = vec2f(ph / 6.283185307179586 * around, th / 3.141592653589793 * down);
+    r.tan = vec4f(-sin(ph), 0.0, cos(ph), -1.0);
+    return r;
+  }
+  // Box: the face is the axis where the local point lies farthest out, relative to the half size.
+  let l = box_local(p, q - p.center);
+  let rel = abs(l) / p.half;
+  var axis = 0u;
+  if (rel.y > rel.x && rel.y >= rel.z) { axis = 1u; } else if (rel.z > rel.x && rel.z > rel.y) { axis = 2u; }
+  let sgn = select(-1.0, 1.0, l[axis] >= 0.0);
+  // Side faces: u runs horizontally, v downwards; top/bottom: u along x, v along z (buildMesh).
+  let ua = select(0u, 2u, axis == 0u);
+  let va = select(1u, 2u, axis == 1u);
+  let vSign = select(-1.0, 1.0, axis == 1u);
+  let uSign = select(select(sgn, -sgn, axis == 0u), 1.0, axis == 1u);
+  var nl = vec3f(0.0); nl[axis] = sgn;
+  var tl = vec3f(0.0); tl[ua] = uSign;
+  var bl = vec3f(0.0); bl[va] = -vSign;
+  r.n = box_world(p, nl);
+  r.uv = vec2f(uSign * l[ua] + p.half[ua], vSign * l[va] + p.half[va]) * k;
+  r.tan = vec4f(box_world(p, tl), select(-1.0, 1.0, dot(cross(nl, tl), bl) >= 0.0));
+  return r;
+}
+
+struct Hit { t: f32, prim: u32 }  // prim: index + 1 (the object id), 0 for none
+
+// The surface the raster G-buffer would show along the ray: nearest first_hit, in draw order on ties.
+fn closest_hit(o: vec3f, d: vec3f, tmin: f32, tmax: f32) -> Hit {
+  var best = Hit(tmax, 0u);
+  let count = arrayLength(&prims);
+  for (var j = 0u; j < count; j++) {
+    let t = first_hit(prims[j], o, d, tmin);
+    if (t >= 0.0 && t < best.t) { best = Hit(t, j + 1u); }
+  }
+  return best;
+}
+
+struct CameraRay { o: vec3f, d: vec3f, tmin: f32, tmax: f32, depth_per_t: f32 }
+
+// World-space ray through the pixel center, limited to the near/far planes the rasterizer clips at.
+fn camera_ray(pix: vec2u, dims: vec2u) -> CameraRay {
+  let uv = (vec2f(pix) + 0.5) / vec2f(dims);
+  let r = F.invProj * vec4f(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, 1.0, 1.0);
+  let dv = normalize(r.xyz / r.w);
+  var c: CameraRay;
+  c.o = (F.invView * vec4f(0.0, 0.0, 0.0, 1.0)).xyz;
+  c.d = normalize((F.invView * vec4f(dv, 0.0)).xyz);
+  // Linear view depth per unit along the ray: depth = t · (−dv.z).
+  c.depth_per_t = -dv.z;
+  c.tmin = F.near / c.depth_per_t;
+  c.tmax = F.far / c.depth_per_t;
+  return c;
+}`;
