@@ -19,7 +19,8 @@ export function encodeNetwork(encoder: GPUCommandEncoder, bound: BoundNetwork, o
   bound.assertUsable();
   for (const b of bound.pre) b.encode(encoder);
   const p = bound.pipeline;
-  const pass = encoder.beginComputePass(opts?.timestampWrites ? { label: p.label, timestampWrites: opts.timestampWrites } : { label: p.label });
+  // The plain descriptor is made once per pipeline: recording a frame allocates nothing.
+  const pass = encoder.beginComputePass(opts?.timestampWrites ? { label: p.label, timestampWrites: opts.timestampWrites } : p.passDescriptor);
   const ds = p.program.dispatches;
   const pipes = p.gpuPipelines;
   const groups = bound.bindGroups;

@@ -51,12 +51,14 @@ export class NetworkPipeline {
   /** @internal */ readonly gpuPipelines: GPUComputePipeline[];
   /** @internal */ readonly weights: GPUBuffer;
   /** @internal */ readonly uniforms: GPUBuffer;
+  /** @internal the compute pass descriptor encodeNetwork reuses. */ readonly passDescriptor: GPUComputePassDescriptor;
   #destroyed = false;
 
   /** @internal use {@link createPipeline}. */
   constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer) {
     this.device = device; this.label = label; this.program = program; this.gpuPipelines = gpuPipelines;
     this.weights = weights; this.uniforms = uniforms;
+    this.passDescriptor = { label };
     const spec = (v: { name: string; type: ValueType }): TensorSpec => ({ name: v.name, dtype: tensorDTypeOf(v.type.dtype), elemType: v.type.dtype, shape: [...v.type.shape] });
     this.inputs = program.inputs.map(spec);
     this.outputs = program.outputs.map(spec);
