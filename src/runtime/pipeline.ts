@@ -134,7 +134,14 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
   const label = opts.label ?? (graph.name || 'network');
   const program = planNetwork(device, graph, opts);
   return withErrorScope(device, `creating pipeline '${label}'`, async () => {
-    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature)));
+    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature).catch((e: unknown) => {
+      // Kernels do not declare their workgroup memory; the driver's refusal is turned into a typed
+      // error naming the node, still before any GPU work is recorded.
+      const m = /workgroup storage \((\d+) bytes\) is larger than the maximum allowed \((\d+) bytes\)/.exec((e as Error).message ?? '');
+      if (!m) throw e;
+      throw new LimitError(`node '${d.node}' (${d.op}): kernel '${d.kernel.name}' needs ${m[1]} bytes of workgroup storage, over this device's maxComputeWorkgroupStorageSize (${m[2]})`,
+        'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
+    })));
     const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     for (const w of program.weights) if (w.tensor.data.byteLength)
       device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
