@@ -11,7 +11,8 @@ const WANTED_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxCompu
   'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ',
   'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension', 'maxBindGroups'] as const;
 
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** Debian's chromium ships SwiftShader's Vulkan ICD here (WGML_SWIFTSHADER_ICD overrides, for tests). */
+export const SWIFTSHADER_ICD = (typeof process !== 'undefined' && process.env?.WGML_SWIFTSHADER_ICD) || '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** What wgml knows about a device it works on. */
 export interface DeviceInfo {
