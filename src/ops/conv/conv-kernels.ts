@@ -26,7 +26,7 @@ export interface ConvIo {
   epi: Epilogue;
 }
 
-export const PARAMS = `struct Params {
+const PARAMS = `struct Params {
   batch: u32, cin: u32, ih: u32, iw: u32,
   cout: u32, oh: u32, ow: u32, groups: u32,
   kh: u32, kw: u32, sh: u32, sw: u32,
@@ -47,7 +47,7 @@ export function convUniforms(s: ConvShape, ksplit = 0, nsplit = 1, extra = 0): A
     .finish();
 }
 
-export function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
+function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
   return [
     { name: 'P', kind: 'uniform', type: 'Params' },
     ...inputs.map((n) => ({ name: n, kind: 'read' as const, type: 'array<f32>' })),
@@ -62,15 +62,15 @@ export function storeExpr(io: ConvIo, v: string, co: string, idx: string): strin
   return `Y[${idx}] = epilogue(${v}${b}, ${r});`;
 }
 
-export function ioBindings(io: ConvIo, withX = true): { names: string[]; args: KernelArg[] } {
+/** Bias and residual bindings (after X and W). */
+function ioBindings(io: ConvIo): { names: string[]; args: KernelArg[] } {
   const names: string[] = [], args: KernelArg[] = [];
-  if (withX) { names.push('X', 'W'); args.push({ input: io.x }, { input: io.w }); }
   if (io.bias !== null) { names.push('Bias'); args.push({ input: io.bias }); }
   if (io.residual !== null) { names.push('Res'); args.push({ input: io.residual }); }
   return { names, args };
 }
 
-export function ioKey(io: ConvIo): string {
+function ioKey(io: ConvIo): string {
   return `${io.bias !== null ? 'b' : ''}${io.residual !== null ? 'r' : ''}|${epilogueKey(io.epi)}`;
 }
 
@@ -96,7 +96,7 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const split = nsplit > 1;
   const uniforms = convUniforms(s, ksplit, nsplit);
   const epi = split ? { act: null, params: [], residual: false } : io.epi;
-  const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io, false);
+  const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io);
   const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
   const pf = t.pf !== false;
   const key = `conv_gemm_${bm}x${bn}x${bk}${pf ? 'pf' : ''}_${pointwise ? 'pw' : 'im2col'}_${split ? 'split' : ioKey(io)}`;
@@ -221,7 +221,7 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
 
 /** Sums split-K partials, adds bias, applies the epilogue. */
 function splitReduceKernel(s: ConvShape, io: ConvIo, uniforms: ArrayBuffer, total: number): KernelSpec {
-  const tail = ioBindings(io, false);
+  const tail = ioBindings(io);
   return {
     name: 'conv_splitk_reduce', key: `conv_splitk_reduce_${ioKey(io)}`,
     args: [{ scratch: 0 }, ...tail.args, { output: 0 }],
@@ -245,25 +245,76 @@ function splitReduceKernel(s: ConvShape, io: ConvIo, uniforms: ArrayBuffer, tota
   };
 }
 
+/**
+ * The frame every single-output conv kernel shares: args X, W, bias, residual → Y; bindings in that
+ * order after the uniform block; the epilogue module; `key` suffixed with the bias/residual/epilogue
+ * flags. `body` is built only when the pipeline is.
+ */
+export function convKernel(io: ConvIo, k: { name: string; key: string; uniforms: ArrayBuffer; workgroups: [number, number, number]; body: () => string }): KernelSpec {
+  const tail = ioBindings(io);
+  return {
+    name: k.name, key: `${k.key}_${ioKey(io)}`,
+    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
+    uniforms: k.uniforms,
+    workgroups: k.workgroups,
+    wgsl: () => resolveWgsl({
+      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
+      requires: [epilogueModule(io.epi)],
+      body: `${PARAMS}\n${k.body()}`,
+    }),
+  };
+}
+
+/**
+ * One output pixel × CT output channels per thread (CT up to 8; z enumerates channel chunks × groups):
+ * the frame of the direct and the transposed kernel. `accumulate` is WGSL that adds into
+ * `acc: array<f32, CT>` from n, g, oy, ox, co0 and khw; `helpers` goes before the entry point.
+ */
+export function pixelKernel(s: ConvShape, io: ConvIo, prefix: string, accumulate: string, helpers = ''): KernelSpec {
+  const g = s.g;
+  const coutpg = s.cout / s.groups;
+  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
+  const chunks = Math.ceil(coutpg / CT);
+  const [wx, wy] = dispatch1d(s.batch * g.oh * g.ow, 64);
+  return convKernel(io, {
+    name: `${prefix}_${CT}`, key: `${prefix}_${CT}`,
+    uniforms: convUniforms(s, 0, 1, chunks),
+    workgroups: [wx, wy, chunks * s.groups],
+    body: () => `const CT = ${CT}u;${helpers}
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let m = gid.x + gid.y * nwg.x * 64u;
+  if (m >= P.M) { return; }
+  let chunk = gid.z % P.extra; let g = gid.z / P.extra;
+  let ohw = P.oh * P.ow;
+  let n = m / ohw; let p = m - n * ohw; let oy = p / P.ow; let ox = p - oy * P.ow;
+  let co0 = chunk * CT;
+  let khw = P.kh * P.kw;
+  var acc: array<f32, CT>;
+${accumulate}
+  for (var j = 0u; j < CT; j++) {
+    let co = co0 + j;
+    if (co >= P.coutpg) { break; }
+    let cog = g * P.coutpg + co;
+    let idx = (n * P.cout + cog) * ohw + p;
+    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
+  }
+}`,
+  });
+}
+
 /** Depthwise (Cin/g = 1, any channel multiplier): 4 consecutive outputs of a row per thread. */
 export function depthwiseKernel(s: ConvShape, io: ConvIo): KernelSpec {
   const g = s.g;
   const OT = 4;
   const span = (OT - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  const tail = ioBindings(io, false);
   const owq = Math.ceil(g.ow / OT);
   const n = s.batch * s.cout * g.oh * owq;
-  return {
+  return convKernel(io, {
     name: `conv_dw_${g.kh}x${g.kw}`,
-    key: `conv_dw_${g.kh}x${g.kw}_s${g.sw}_d${g.dw}_${ioKey(io)}`,
-    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
+    key: `conv_dw_${g.kh}x${g.kw}_s${g.sw}_d${g.dw}`,
     uniforms: convUniforms(s, 0, 1, owq),
     workgroups: dispatch1d(n, 64),
-    wgsl: () => resolveWgsl({
-      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
-      requires: [epilogueModule(io.epi)],
-      body: `${PARAMS}
-const KH = ${g.kh}u; const KW = ${g.kw}u; const SW = ${g.sw}u; const DW = ${g.dw}u; const SPAN = ${span}u; const OT = ${OT}u;
+    body: () => `const KH = ${g.kh}u; const KW = ${g.kw}u; const SW = ${g.sw}u; const DW = ${g.dw}u; const SPAN = ${span}u; const OT = ${OT}u;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = gid.x + gid.y * nwg.x * 64u;
   let owq = P.extra;
@@ -298,41 +349,13 @@ const KH = ${g.kh}u; const KW = ${g.kw}u; const SW = ${g.sw}u; const DW = ${g.dw
     ${storeExpr(io, 'acc[o]', 'co', 'idx')}
   }
 }`,
-    }),
-  };
+  });
 }
 
 /** Direct conv for tiny K or tiny Cout: one output pixel × CT output channels per thread. */
 export function directKernel(s: ConvShape, io: ConvIo): KernelSpec {
-  const g = s.g;
-  const coutpg = s.cout / s.groups;
-  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
-  const chunks = Math.ceil(coutpg / CT);
-  const M = s.batch * g.oh * g.ow;
-  const tail = ioBindings(io, false);
-  const [wx, wy] = dispatch1d(M, 64);
-  return {
-    name: `conv_direct_${CT}`,
-    key: `conv_direct_${CT}_${ioKey(io)}`,
-    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
-    uniforms: convUniforms(s, 0, 1, chunks),
-    workgroups: [wx, wy, chunks * s.groups],
-    wgsl: () => resolveWgsl({
-      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
-      requires: [epilogueModule(io.epi)],
-      body: `${PARAMS}
-const CT = ${CT}u;
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let m = gid.x + gid.y * nwg.x * 64u;
-  if (m >= P.M) { return; }
-  let chunk = gid.z % P.extra; let g = gid.z / P.extra;
-  let ohw = P.oh * P.ow;
-  let n = m / ohw; let p = m - n * ohw; let oy = p / P.ow; let ox = p - oy * P.ow;
-  let co0 = chunk * CT;
-  var wrow: array<u32, CT>;
+  return pixelKernel(s, io, 'conv_direct', `  var wrow: array<u32, CT>;
   for (var j = 0u; j < CT; j++) { wrow[j] = (g * P.coutpg + min(co0 + j, P.coutpg - 1u)) * P.K; }
-  var acc: array<f32, CT>;
-  let khw = P.kh * P.kw;
   for (var ci = 0u; ci < P.cinpg; ci++) {
     let plane = (n * P.cin + g * P.cinpg + ci) * P.ih * P.iw;
     for (var ky = 0u; ky < P.kh; ky++) {
@@ -346,15 +369,5 @@ const CT = ${CT}u;
         for (var j = 0u; j < CT; j++) { acc[j] += xv * W[wrow[j] + k]; }
       }
     }
-  }
-  for (var j = 0u; j < CT; j++) {
-    let co = co0 + j;
-    if (co >= P.coutpg) { break; }
-    let cog = g * P.coutpg + co;
-    let idx = (n * P.cout + cog) * ohw + p;
-    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
-  }
-}`,
-    }),
-  };
+  }`);
 }

@@ -8,10 +8,8 @@
  * row (16 apart, so LDS reads are conflict-free and stores coalesce) × CB output channels in
  * registers: per tap PX·CB FMAs for PX + CB/4 LDS reads.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
-import { epilogueModule } from '../epilogue.js';
 import type { KernelSpec } from '../types.js';
-import { bindings, convUniforms, ioBindings, ioKey, PARAMS, storeExpr, type ConvIo, type ConvShape } from './conv-kernels.js';
+import { convKernel, convUniforms, storeExpr, type ConvIo, type ConvShape } from './conv-kernels.js';
 
 export interface TiledCfg {
   /** Pixels per thread along a row (the tile is 16·px wide, 16 rows high). */
@@ -55,19 +53,13 @@ export function tiledKernel(s: ConvShape, io: ConvIo, c: TiledCfg): KernelSpec {
   const KHW = g.kh * g.kw;
   const chunks = Math.ceil(s.cout / CB);
   const tilesX = Math.ceil(g.ow / TW), tilesY = Math.ceil(g.oh / TH);
-  const tail = ioBindings(io, false);
   const tag = `${PX}x${CB}x${CI}_k${g.kh}x${g.kw}`;
-  return {
+  return convKernel(io, {
     name: `conv_tiled_${tag}`,
-    key: `conv_tiled_${tag}_${ioKey(io)}`,
-    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
+    key: `conv_tiled_${tag}`,
     uniforms: convUniforms(s, 0, 1, chunks),
     workgroups: [tilesX, tilesY, chunks * s.batch],
-    wgsl: () => resolveWgsl({
-      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
-      requires: [epilogueModule(io.epi)],
-      body: `${PARAMS}
-const PX = ${PX}u; const CB4 = ${CB4}u; const CI = ${CI}u; const KH = ${g.kh}u; const KW = ${g.kw}u; const KHW = ${KHW}u;
+    body: () => `const PX = ${PX}u; const CB4 = ${CB4}u; const CI = ${CI}u; const KH = ${g.kh}u; const KW = ${g.kw}u; const KHW = ${KHW}u;
 const TW = ${TW}u; const TH = ${TH}u; const IWT = ${IWT}u; const IHT = ${IHT}u; const XT = ${CI * IHT * IWT}u; const WT = ${CI * KHW * CB4}u;
 var<workgroup> Xs: array<f32, XT>;
 var<workgroup> Ws: array<vec4<f32>, WT>;
@@ -130,6 +122,5 @@ var<workgroup> Ws: array<vec4<f32>, WT>;
     }
   }
 }`,
-    }),
-  };
+  });
 }

@@ -8,12 +8,11 @@
  * the taps whose stride phase matches (1 of 4 for the usual 2×2 stride-2 upsampling).
  */
 import type { Attrs } from '../../ir/attrs.js';
-import { resolveWgsl } from '../../gpu/wgsl.js';
 import { hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
-import { applyEpilogueRef, epilogueModule, parseEpilogue, type Epilogue } from '../epilogue.js';
-import { dispatch1d, type InferContext, type KernelSpec, type OpDef } from '../types.js';
-import { convIo } from './conv.js';
-import { bindings, convUniforms, ioBindings, ioKey, PARAMS, storeExpr, type ConvIo, type ConvShape } from './conv-kernels.js';
+import { parseEpilogue, type Epilogue } from '../epilogue.js';
+import type { InferContext, KernelSpec, OpDef } from '../types.js';
+import { checkBias, checkResidual, convIo, epilogueReference } from './conv.js';
+import { pixelKernel, type ConvIo, type ConvShape } from './conv-kernels.js';
 import { parseWindow, spatialRank, to2d, type WindowAttrs } from './geometry.js';
 
 interface CtAttrs { win: WindowAttrs; group: number; outputPadding: number[]; outputShape: number[]; epi: Epilogue }
@@ -89,38 +88,15 @@ function reference(x: HostTensor, w: HostTensor, b: HostTensor | null, s: ConvSh
   return y;
 }
 
-function kernel(s: ConvShape, io: ConvIo): KernelSpec {
-  const { g } = s;
-  const coutpg = s.cout / s.groups;
-  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
-  const chunks = Math.ceil(coutpg / CT);
-  const [wx, wy] = dispatch1d(s.batch * g.oh * g.ow, 64);
-  const tail = ioBindings(io, false);
-  return {
-    name: `convtranspose_${CT}`, key: `convtranspose_${CT}_${ioKey(io)}`,
-    args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
-    uniforms: convUniforms(s, 0, 1, chunks),
-    workgroups: [wx, wy, chunks * s.groups],
-    wgsl: () => resolveWgsl({
-      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
-      requires: [epilogueModule(io.epi)],
-      body: `${PARAMS}
-const CT = ${CT}u;
 // First tap on an axis whose (o + pad - k*d) is a multiple of the stride, and the step between such taps.
+const PHASE = `
 fn phase(o: u32, pad: u32, s: u32, d: u32) -> vec2<u32> {
   if (d == 1u) { return vec2<u32>((o + pad) % s, s); }
   return vec2<u32>(0u, 1u);
-}
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let m = gid.x + gid.y * nwg.x * 64u;
-  if (m >= P.M) { return; }
-  let chunk = gid.z % P.extra; let g = gid.z / P.extra;
-  let ohw = P.oh * P.ow;
-  let n = m / ohw; let p = m - n * ohw; let oy = p / P.ow; let ox = p - oy * P.ow;
-  let co0 = chunk * CT;
-  let khw = P.kh * P.kw;
-  var acc: array<f32, CT>;
-  let py = phase(oy, P.pt, P.sh, P.dh); let px = phase(ox, P.pl, P.sw, P.dw);
+}`;
+
+function kernel(s: ConvShape, io: ConvIo): KernelSpec {
+  return pixelKernel(s, io, 'convtranspose', `  let py = phase(oy, P.pt, P.sh, P.dh); let px = phase(ox, P.pl, P.sw, P.dw);
   for (var ky = py.x; ky < P.kh; ky += py.y) {
     let ty = i32(oy + P.pt) - i32(ky * P.dh);
     if (ty < 0 || u32(ty) % P.sh != 0u) { continue; }
@@ -139,17 +115,7 @@ fn phase(o: u32, pad: u32, s: u32, d: u32) -> vec2<u32> {
         for (var j = 0u; j < CT; j++) { acc[j] += xv * W[wbase + min(co0 + j, P.coutpg - 1u) * khw]; }
       }
     }
-  }
-  for (var j = 0u; j < CT; j++) {
-    let co = co0 + j;
-    if (co >= P.coutpg) { break; }
-    let cog = g * P.coutpg + co;
-    let idx = (n * P.cout + cog) * ohw + p;
-    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
-  }
-}`,
-    }),
-  };
+  }`, PHASE);
 }
 
 export const ConvTranspose: OpDef<CtAttrs> = {
@@ -162,17 +128,13 @@ export const ConvTranspose: OpDef<CtAttrs> = {
   infer: (ctx, a): ValueType[] => {
     const r = resolve(ctx, a);
     const io = convIo(ctx, a.epi);
-    if (io.bias !== null && (ctx.inputs[2]!.shape.length !== 1 || ctx.inputs[2]!.shape[0] !== r.s.cout)) throw ctx.error(`bias shape [${ctx.inputs[2]!.shape}] is not [${r.s.cout}]`, 'B must be 1D with one value per output channel');
-    if (io.residual !== null && ctx.inputs[io.residual]!.shape.join(',') !== r.out.join(',')) throw ctx.error(`residual shape [${ctx.inputs[io.residual]!.shape}] is not the output shape [${r.out}]`, 'the fusion pass only fuses same-shape Adds');
+    checkBias(ctx, io, r.s.cout);
+    checkResidual(ctx, io, r.out);
     return [{ dtype: ctx.inputs[0]!.dtype, shape: r.out }];
   },
   reference: (inputs, a, ctx) => {
     const r = resolve(ctx, a);
-    const io = convIo(ctx, a.epi);
-    const y = reference(inputs[0]!, inputs[1]!, io.bias !== null ? inputs[io.bias]! : null, r.s, r.out);
-    applyEpilogueRef(a.epi, y.data as Float32Array, io.residual !== null ? inputs[io.residual]!.data : null);
-    y.dtype = inputs[0]!.dtype;
-    return [y];
+    return epilogueReference(inputs, ctx, a.epi, (x, w, b) => reference(x, w, b, r.s, r.out));
   },
   gpu: (ctx, a) => {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `ConvTranspose on ${ctx.inputs[0]!.dtype} is not supported (float only)`;

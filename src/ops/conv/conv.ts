@@ -31,6 +31,27 @@ export function convIo(ctx: InferContext, epi: Epilogue): ConvIo {
   return { x: 0, w: 1, bias, residual, epi };
 }
 
+/** B, when present, holds one value per output channel (Conv and ConvTranspose). */
+export function checkBias(ctx: InferContext, io: ConvIo, cout: number): void {
+  if (io.bias !== null && (ctx.inputs[2]!.shape.length !== 1 || ctx.inputs[2]!.shape[0] !== cout)) throw ctx.error(`bias shape [${ctx.inputs[2]!.shape}] is not [${cout}]`, 'B must be 1D with one value per output channel');
+}
+
+/** A fused residual is shaped like the output: the fusion pass only folds same-shape Adds. */
+export function checkResidual(ctx: InferContext, io: ConvIo, out: number[]): void {
+  if (io.residual === null) return;
+  const rs = ctx.inputs[io.residual]!.shape;
+  if (rs.join(',') !== out.join(',')) throw ctx.error(`residual shape [${rs}] is not the output shape [${out}]`, 'the fusion pass only fuses same-shape Adds');
+}
+
+/** CPU reference of a conv-like node: `plain` computes X, W (, B) → Y, then the fused epilogue runs on Y. */
+export function epilogueReference(inputs: readonly (HostTensor | null)[], ctx: InferContext, epi: Epilogue, plain: (x: HostTensor, w: HostTensor, b: HostTensor | null) => HostTensor): HostTensor[] {
+  const io = convIo(ctx, epi);
+  const y = plain(inputs[0]!, inputs[1]!, io.bias !== null ? inputs[io.bias]! : null);
+  applyEpilogueRef(epi, y.data as Float32Array, io.residual !== null ? inputs[io.residual]!.data : null);
+  y.dtype = inputs[0]!.dtype;
+  return [y];
+}
+
 interface Resolved { s: ConvShape; sp: number; out: number[] }
 
 function resolve(ctx: InferContext, a: ConvAttrs): Resolved {
@@ -45,8 +66,7 @@ function resolve(ctx: InferContext, a: ConvAttrs): Resolved {
   if (cin % a.group || cout % a.group || w.shape[1] !== cin / a.group) {
     throw ctx.error(`channels do not fit groups: X has ${cin} channels, W is [${w.shape}], group=${a.group}`, 'W must be [M, C/group, k...] with M divisible by group');
   }
-  const io = convIo(ctx, a.epi);
-  if (io.bias !== null && (ctx.inputs[2]!.shape.length !== 1 || ctx.inputs[2]!.shape[0] !== cout)) throw ctx.error(`bias shape [${ctx.inputs[2]!.shape}] is not [${cout}]`, 'B must be 1D with one value per output channel');
+  checkBias(ctx, convIo(ctx, a.epi), cout);
   const g = forwardGeometry(ctx, a.win, x.shape.slice(2), kernel);
   return { s: { batch, cin, cout, groups: a.group, g }, sp, out: [batch, cout, ...outSpatial(g, sp)] };
 }
@@ -137,20 +157,12 @@ export const Conv: OpDef<ConvAttrs> = {
   },
   infer: (ctx, a): ValueType[] => {
     const r = resolve(ctx, a);
-    const io = convIo(ctx, a.epi);
-    if (io.residual !== null) {
-      const rs = ctx.inputs[io.residual]!.shape;
-      if (rs.join(',') !== r.out.join(',')) throw ctx.error(`residual shape [${rs}] is not the output shape [${r.out}]`, 'the fusion pass only fuses same-shape Adds');
-    }
+    checkResidual(ctx, convIo(ctx, a.epi), r.out);
     return [{ dtype: ctx.inputs[0]!.dtype, shape: r.out }];
   },
   reference: (inputs, a, ctx) => {
     const r = resolve(ctx, a);
-    const io = convIo(ctx, a.epi);
-    const y = convReference(inputs[0]!, inputs[1]!, io.bias !== null ? inputs[io.bias]! : null, r.s, r.out);
-    applyEpilogueRef(a.epi, y.data as Float32Array, io.residual !== null ? inputs[io.residual]!.data : null);
-    y.dtype = inputs[0]!.dtype;
-    return [y];
+    return epilogueReference(inputs, ctx, a.epi, (x, w, b) => convReference(x, w, b, r.s, r.out));
   },
   gpu: (ctx: KernelContext, a) => {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `Conv on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
