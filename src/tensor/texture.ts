@@ -137,32 +137,45 @@ export function prepareTextureToTensor(texture: GPUTexture, tensor: Tensor, opts
   if (chs.length === 0 || chs.some((c) => !Number.isInteger(c) || c < 0 || c >= all))
     throw new ShapeError(`texture to tensor: channels ${JSON.stringify(opts.channels)} do not fit texture '${texture.label}' (${texture.format}, ${all} channel(s))`,
       `pass a count from 1 to ${all} or indices below ${all}`, { channels: opts.channels, format: texture.format });
-  const { format, layout, view } = check('texture to tensor', texture, tensor, opts, TEXTURE_BINDING, chs.length);
+  const { format, layout, view, W, H } = check('texture to tensor', texture, tensor, opts, TEXTURE_BINDING, chs.length);
   const device = tensor.device;
   const depth = format === 'depth32float';
   const key = `t2t|${depth ? 'depth' : 'color'}|${layout}|${chs.join('')}`;
-  const c = cached(device, key, () => {
-    const binding = tensorBinding('T', { dtype: 'f32', rank: 4 }, { binding: 1, access: 'read_write' });
+  const value = (i: number): string => (depth ? 'v' : `v.${CH[i]}`);
+  const c = computePipeline(device, key, { texture: { sampleType: depth ? 'depth' : 'unfilterable-float' } }, { binding: 1, access: 'read_write' },
+    'src', depth ? 'texture_depth_2d' : 'texture_2d<f32>', () => `  let v = textureLoad(src, p, 0);
+${chs.map((ch, c) => `  T_set(${tensorIndex(layout, c)}, ${value(ch)});`).join('\n')}`);
+  return computeBridge(tensor, c, view, `wgml texture→tensor ${texture.label} → ${tensor.label}`, W, H);
+}
+
+/**
+ * The compute path of both directions: the texture at binding 0, the tensor at 1, one thread per
+ * texel in 8×8 workgroups; `body` runs for texel `p` inside the texture's bounds (built only when the pipeline is).
+ */
+function computePipeline(device: GPUDevice, key: string, texEntry: Omit<GPUBindGroupLayoutEntry, 'binding' | 'visibility'>,
+  tensorOpts: Parameters<typeof tensorBinding>[2], texName: string, texType: string, body: () => string): Cached {
+  return cached(device, key, () => {
+    const binding = tensorBinding('T', { dtype: 'f32', rank: 4 }, tensorOpts);
     const layoutObj = device.createBindGroupLayout({ label: `wgml ${key}`, entries: [
-      { binding: 0, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: depth ? 'depth' : 'unfilterable-float' } },
+      { binding: 0, visibility: GPUShaderStage.COMPUTE, ...texEntry },
       ...binding.layoutEntries] });
-    const value = (i: number): string => (depth ? 'v' : `v.${CH[i]}`);
-    const code = `@group(0) @binding(0) var src: ${depth ? 'texture_depth_2d' : 'texture_2d<f32>'};
+    const code = `@group(0) @binding(0) var ${texName}: ${texType};
 ${binding.wgsl.code}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  let dims = textureDimensions(src);
+  let dims = textureDimensions(${texName});
   let p = g.xy;
   if (p.x >= dims.x || p.y >= dims.y) { return; }
-  let v = textureLoad(src, p, 0);
-${chs.map((ch, c) => `  T_set(${tensorIndex(layout, c)}, ${value(ch)});`).join('\n')}
+${body()}
 }`;
     const module = device.createShaderModule({ label: `wgml ${key}`, code });
     const pipeline = device.createComputePipeline({ label: `wgml ${key}`, layout: device.createPipelineLayout({ label: `wgml ${key}`, bindGroupLayouts: [layoutObj] }), compute: { module, entryPoint: 'main' } });
     return { pipeline, layout: layoutObj, binding };
   });
-  const bg = device.createBindGroup({ label: `wgml texture→tensor ${texture.label} → ${tensor.label}`, layout: c.layout, entries: [{ binding: 0, resource: view }, ...c.binding.entries(tensor)] });
-  const desc = { label: `wgml texture→tensor ${texture.label} → ${tensor.label}` };
-  const W = layout === 'NCHW' ? tensor.shape[3]! : tensor.shape[2]!, H = layout === 'NCHW' ? tensor.shape[2]! : tensor.shape[1]!;
+}
+
+function computeBridge(tensor: Tensor, c: Cached, view: GPUTextureView, label: string, W: number, H: number): TextureBridge {
+  const bg = tensor.device.createBindGroup({ label, layout: c.layout, entries: [{ binding: 0, resource: view }, ...c.binding.entries(tensor)] });
+  const desc = { label };
   return {
     encode(encoder) {
       tensor.assertUsable();
@@ -207,35 +220,9 @@ export function prepareTensorToTexture(tensor: Tensor, texture: GPUTexture, opts
   };
   const label = `wgml tensor→texture ${tensor.label} → ${texture.label}`;
   if (info.write === 'storage') {
-    const c = cached(device, key, () => {
-      const binding = tensorBinding('T', { dtype: 'f32', rank: 4 }, { binding: 1 });
-      const layoutObj = device.createBindGroupLayout({ label: `wgml ${key}`, entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, storageTexture: { access: 'write-only', format: format as GPUTextureFormat, viewDimension: '2d' } },
-        ...binding.layoutEntries] });
-      const code = `@group(0) @binding(0) var dst: texture_storage_2d<${format}, write>;
-${binding.wgsl.code}
-@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  let dims = textureDimensions(dst);
-  let p = g.xy;
-  if (p.x >= dims.x || p.y >= dims.y) { return; }
-  textureStore(dst, p, ${texel('')});
-}`;
-      const module = device.createShaderModule({ label: `wgml ${key}`, code });
-      const pipeline = device.createComputePipeline({ label: `wgml ${key}`, layout: device.createPipelineLayout({ label: `wgml ${key}`, bindGroupLayouts: [layoutObj] }), compute: { module, entryPoint: 'main' } });
-      return { pipeline, layout: layoutObj, binding };
-    });
-    const bg = device.createBindGroup({ label, layout: c.layout, entries: [{ binding: 0, resource: view }, ...c.binding.entries(tensor)] });
-    const desc = { label };
-    return {
-      encode(encoder) {
-        tensor.assertUsable();
-        const pass = encoder.beginComputePass(desc);
-        pass.setPipeline(c.pipeline as GPUComputePipeline);
-        pass.setBindGroup(0, bg);
-        pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
-        pass.end();
-      },
-    };
+    const c = computePipeline(device, key, { storageTexture: { access: 'write-only', format: format as GPUTextureFormat, viewDimension: '2d' } }, { binding: 1 },
+      'dst', `texture_storage_2d<${format}, write>`, () => `  textureStore(dst, p, ${texel('')});`);
+    return computeBridge(tensor, c, view, label, W, H);
   }
   const depth = info.write === 'depth';
   const c = cached(device, key, () => {
