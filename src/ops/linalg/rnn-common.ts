@@ -3,9 +3,10 @@
  * opset ≥ 14), activations and the CPU references' building blocks.
  */
 import type { Attrs } from '../../ir/attrs.js';
-import { fmtShape, type HostTensor, type ValueType } from '../../ir/types.js';
-import type { InferContext } from '../types.js';
-import { need, wantsOutput } from './util.js';
+import { fmtShape, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
+import type { InferContext, OpDef } from '../types.js';
+import { rnnPlan } from './rnn-kernel.js';
+import { need } from './util.js';
 
 export type Cell = 'lstm' | 'gru';
 export const GATES: Record<Cell, number> = { lstm: 4, gru: 3 };
@@ -91,4 +92,20 @@ export function dotRow(m: HostTensor['data'], off: number, row: number, n: numbe
   return s;
 }
 
-export function requested(ctx: InferContext, i: number): boolean { return wantsOutput(ctx, i); }
+/** The OpDef of a recurrent cell: attributes, shape rule and GPU plan are shared; only the CPU reference differs. */
+export function rnnOp(type: string, cell: Cell, reference: OpDef<RnnAttrs>['reference']): OpDef<RnnAttrs> {
+  return {
+    type,
+    constInputs: [4],
+    attrs: (a, opset) => rnnAttrs(a, opset, cell),
+    infer(ctx, a) {
+      if (!isFloat(ctx.inputs[0]?.dtype ?? 'float32')) throw ctx.error(`X must be a float type, got ${ctx.inputs[0]!.dtype}`, 'cast the input to float first');
+      return rnnOutputs(ctx, a);
+    },
+    reference,
+    gpu(ctx, a) {
+      const d = rnnDims(ctx, a);
+      return rnnPlan(ctx, a, d, seqLens(ctx, d.S, d.B));
+    },
+  };
+}
