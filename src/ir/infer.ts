@@ -159,6 +159,10 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
       constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
       error: (m, h, d) => new NodeError(node, m, h, d),
     };
+    // Every ONNX op wgml runs reads its first input, except Constant: check it once here instead of
+    // in each op's shape rule (fuzzed models drop inputs).
+    if (!inTypes[0] && !(node.opType === 'Constant' && node.domain === ''))
+      throw new NodeError(node, `required input 0 is missing (the node has ${node.inputs.length} input(s))`, `${node.opType} reads its first input; re-export the model`, { inputs: node.inputs });
     const a = guardRule(node, 'attrs', inTypes, () => rule.attrs(new Attrs(node), opset));
     const outTypes = guardRule(node, 'infer', inTypes, () => rule.infer(ctx, a as never));
     for (const t of outTypes) for (const d of t.shape) if (!Number.isInteger(d) || d < 0)
