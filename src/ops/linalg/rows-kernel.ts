@@ -19,53 +19,53 @@ export interface RowConfig {
   stats?: boolean;
 }
 
-const BODY: Record<RowMode, string> = {
-  softmax: `
+// Max, then Σ exp(x − m): the numerically stable start of both softmaxes.
+const MAX_SUMEXP = `
   var m = -3.4028234663852886e38;
   for (var r = li; r < P.R; r += 64u) { m = max(m, X[at(base, r)]); }
   m = wg_max(m, li);
   var s = 0.0;
-  for (var r = li; r < P.R; r += 64u) { s += exp(X[at(base, r)] - m); }
+  for (var r = li; r < P.R; r += 64u) { s += exp(X[at(base, r)] - m); }`;
+
+// Two passes (mean, then squared deviations) rather than E[x²]−E[x]² to avoid cancellation.
+const MEAN_INV = `
+  var s = 0.0;
+  for (var r = li; r < P.R; r += 64u) { s += X[at(base, r)]; }
+  let mean = wg_sum(s, li) / f32(P.R);
+  var q = 0.0;
+  for (var r = li; r < P.R; r += 64u) { let d = X[at(base, r)] - mean; q += d * d; }
+  let inv = inverseSqrt(wg_sum(q, li) / f32(P.R) + P.eps);`;
+
+/** Divide the row by n, a norm computed from per-element `term` of v = X[…]. */
+const lpBody = (term: string, norm: string): string => `
+  var s = 0.0;
+  for (var r = li; r < P.R; r += 64u) { let v = X[at(base, r)]; s += ${term}; }
+  let n = ${norm};
+  for (var r = li; r < P.R; r += 64u) { Y[at(base, r)] = X[at(base, r)] / n; }`;
+
+const BODY: Record<RowMode, string> = {
+  softmax: `${MAX_SUMEXP}
   s = wg_sum(s, li);
   for (var r = li; r < P.R; r += 64u) { Y[at(base, r)] = exp(X[at(base, r)] - m) / s; }`,
-  logsoftmax: `
-  var m = -3.4028234663852886e38;
-  for (var r = li; r < P.R; r += 64u) { m = max(m, X[at(base, r)]); }
-  m = wg_max(m, li);
-  var s = 0.0;
-  for (var r = li; r < P.R; r += 64u) { s += exp(X[at(base, r)] - m); }
+  logsoftmax: `${MAX_SUMEXP}
   let l = m + log(wg_sum(s, li));
   for (var r = li; r < P.R; r += 64u) { Y[at(base, r)] = X[at(base, r)] - l; }`,
-  layernorm: `
-  var s = 0.0;
-  for (var r = li; r < P.R; r += 64u) { s += X[at(base, r)]; }
-  let mean = wg_sum(s, li) / f32(P.R);
-  // Two passes (mean, then squared deviations) rather than E[x²]−E[x]² to avoid cancellation.
-  var q = 0.0;
-  for (var r = li; r < P.R; r += 64u) { let d = X[at(base, r)] - mean; q += d * d; }
-  let inv = inverseSqrt(wg_sum(q, li) / f32(P.R) + P.eps);
+  layernorm: `${MEAN_INV}
   STATS
   for (var r = li; r < P.R; r += 64u) { let k = r % P.S; Y[at(base, r)] = (X[at(base, r)] - mean) * inv * Sc[k] + BIAS; }`,
-  instancenorm: `
-  var s = 0.0;
-  for (var r = li; r < P.R; r += 64u) { s += X[at(base, r)]; }
-  let mean = wg_sum(s, li) / f32(P.R);
-  var q = 0.0;
-  for (var r = li; r < P.R; r += 64u) { let d = X[at(base, r)] - mean; q += d * d; }
-  let inv = inverseSqrt(wg_sum(q, li) / f32(P.R) + P.eps);
+  instancenorm: `${MEAN_INV}
   let k = row % P.S;
   for (var r = li; r < P.R; r += 64u) { Y[at(base, r)] = (X[at(base, r)] - mean) * inv * Sc[k] + BIAS; }`,
-  lp1: `
-  var s = 0.0;
-  for (var r = li; r < P.R; r += 64u) { s += abs(X[at(base, r)]); }
-  let n = wg_sum(s, li);
-  for (var r = li; r < P.R; r += 64u) { Y[at(base, r)] = X[at(base, r)] / n; }`,
-  lp2: `
-  var s = 0.0;
-  for (var r = li; r < P.R; r += 64u) { let v = X[at(base, r)]; s += v * v; }
-  let n = sqrt(wg_sum(s, li));
-  for (var r = li; r < P.R; r += 64u) { Y[at(base, r)] = X[at(base, r)] / n; }`,
+  lp1: lpBody('abs(v)', 'wg_sum(s, li)'),
+  lp2: lpBody('v * v', 'sqrt(wg_sum(s, li))'),
 };
+
+/** Tree reduction over the 64 lanes of a workgroup; every lane gets the result. */
+const wgReduce = (name: string, combine: string): string => `fn ${name}(v: f32, li: u32) -> f32 {
+  red[li] = v; workgroupBarrier();
+  for (var w = 32u; w > 0u; w >>= 1u) { if (li < w) { red[li] = ${combine}; } workgroupBarrier(); }
+  let t = red[0]; workgroupBarrier(); return t;
+}`;
 
 export function rowsKernel(c: RowConfig, name: string): KernelSpec {
   const rows = c.outer * c.inner;
@@ -93,16 +93,8 @@ export function rowsKernel(c: RowConfig, name: string): KernelSpec {
       body: `struct Params { rows: u32, R: u32, inner: u32, S: u32, eps: f32 }
 var<workgroup> red: array<f32, 64>;
 fn at(base: u32, r: u32) -> u32 { return base + r * P.inner; }
-fn wg_sum(v: f32, li: u32) -> f32 {
-  red[li] = v; workgroupBarrier();
-  for (var w = 32u; w > 0u; w >>= 1u) { if (li < w) { red[li] += red[li + w]; } workgroupBarrier(); }
-  let t = red[0]; workgroupBarrier(); return t;
-}
-fn wg_max(v: f32, li: u32) -> f32 {
-  red[li] = v; workgroupBarrier();
-  for (var w = 32u; w > 0u; w >>= 1u) { if (li < w) { red[li] = max(red[li], red[li + w]); } workgroupBarrier(); }
-  let t = red[0]; workgroupBarrier(); return t;
-}
+${wgReduce('wg_sum', 'red[li] + red[li + w]')}
+${wgReduce('wg_max', 'max(red[li], red[li + w])')}
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let row = wid.x + wid.y * nwg.x;
