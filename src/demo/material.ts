@@ -5,6 +5,7 @@
  * view-space normal (rgba16float). Other pixels pass their G-buffer albedo and normal through, so
  * the lighting pass has one path. Browser-safe: no node imports.
  */
+import { flattenWgsl } from '../gpu/wgsl.js';
 import { materialWgsl, loadMaterial, type LoadedMaterial } from '../shaderml/material/wgmat.js';
 import { cachedPipeline, groups8 } from './common.js';
 import { DemoError } from './network.js';
@@ -14,14 +15,6 @@ export const SHADE_NORMAL_FORMAT: GPUTextureFormat = 'rgba16float';
 
 /** Roughness of surfaces without a material. */
 export const PLAIN_ROUGHNESS = 0.6;
-
-type Mod = { name: string; code: string; requires?: readonly Mod[]; enables?: readonly string[] };
-function collect(m: Mod, seen = new Set<string>()): { code: string; enables: string[] } {
-  if (seen.has(m.name)) return { code: '', enables: [] };
-  seen.add(m.name);
-  const parts = (m.requires ?? []).map((r) => collect(r, seen));
-  return { code: [...parts.map((p) => p.code), m.code].join('\n'), enables: [...new Set([...parts.flatMap((p) => p.enables), ...(m.enables ?? [])])] };
-}
 
 /** WGSL mapping the material's channels (textures in manifest order) to albedo, tangent-space normal xy, roughness. */
 function surfaceExprs(m: LoadedMaterial): { albedo: string; nxy: string; rough: string } {
@@ -39,7 +32,7 @@ function surfaceExprs(m: LoadedMaterial): { albedo: string; nxy: string; rough: 
 /** Without a material the pass only copies (scenes that use none, e.g. the AO training data). */
 function decodeWgsl(m: LoadedMaterial | null, device: GPUDevice): { code: string; layout1: GPUBindGroupLayoutEntry[] | null; entries1: () => GPUBindGroupEntry[] } {
   const mw = m ? materialWgsl(m, 'mat_at', 1, 0, device) : null;
-  const lib = mw ? collect(mw.module) : { code: '', enables: [] };
+  const lib = mw ? flattenWgsl(mw.module) : { code: '', enables: [] };
   const W = m?.manifest.width ?? 1, H = m?.manifest.height ?? 1, C = m?.manifest.channels ?? 1;
   const s = m ? surfaceExprs(m) : { albedo: 'vec3f(1.0)', nxy: 'vec2f(0.5)', rough: `${PLAIN_ROUGHNESS}` };
   const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}

@@ -37,6 +37,17 @@ function collect(mods: readonly WgslModule[], seen: Set<string>, out: WgslModule
   }
 }
 
+/**
+ * Modules and their dependencies, each once and dependencies first, as one WGSL string plus the
+ * `enable`s they need: for shaders assembled by hand (render pipelines, custom entry points) rather
+ * than by {@link resolveWgsl}.
+ */
+export function flattenWgsl(...mods: readonly WgslModule[]): { code: string; enables: string[] } {
+  const out: WgslModule[] = [];
+  collect(mods, new Set(), out);
+  return { code: out.map((m) => m.code).join('\n'), enables: [...new Set(out.flatMap((m) => m.enables ?? []))] };
+}
+
 /** Resolve a shader template into one WGSL source string. */
 export function resolveWgsl(shader: WgslShader, group = 0): string {
   const mods: WgslModule[] = [];

@@ -14,7 +14,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestDevice, deviceInfo } from '../gpu/device.js';
-import type { WgslModule } from '../gpu/wgsl.js';
+import { flattenWgsl } from '../gpu/wgsl.js';
 import { ShaderMLP, type MlpWgsl } from './mlp.js';
 import { forwardInt8, subgroupSupport } from './subgroup.js';
 import { subgroupBatchKernel } from './subgroup-batch.js';
@@ -63,24 +63,17 @@ const STORE = `fn bench_store(i: u32, y: array<f32, ${OUT}>) {
 
 function threadShader(net: MlpWgsl, kind: Inputs, W: number, H: number, wg: number): string {
   const lane = net.signature.includes('lane');
-  const enables = [...new Set(collectEnables(net.module))].map((e) => `enable ${e};`).join('\n');
+  const lib = flattenWgsl(net.module);
+  const enables = lib.enables.map((e) => `enable ${e};`).join('\n');
   return `${enables}
 @group(0) @binding(0) var<storage, read_write> Y: array<vec2<u32>>;
 ${inputFnWgsl(kind, W, H)}
 ${STORE}
-${moduleCode(net.module)}
+${lib.code}
 @compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = min(gid.x + gid.y * nwg.x * ${wg}u, ${W * H - 1}u);
   bench_store(i, ${net.name}(bench_in(i)${lane ? ', lid' : ''}));
 }`;
-}
-
-type Mod = WgslModule;
-function collectEnables(m: Mod): string[] { return [...(m.enables ?? []), ...(m.requires ?? []).flatMap(collectEnables)]; }
-function moduleCode(m: Mod, seen = new Set<string>()): string {
-  if (seen.has(m.name)) return '';
-  seen.add(m.name);
-  return (m.requires ?? []).map((r) => moduleCode(r, seen)).join('\n') + '\n' + m.code;
 }
 
 interface Variant {

@@ -7,6 +7,7 @@
  * compression error. Browser-safe: no node imports.
  */
 import { withErrorScope } from '../../gpu/scope.js';
+import { flattenWgsl } from '../../gpu/wgsl.js';
 import { materialWgsl, type LoadedMaterial } from './wgmat.js';
 import type { TextureTarget } from './textures.js';
 
@@ -84,7 +85,7 @@ function sourceWgsl(device: GPUDevice, src: MaterialSource, vis: number) {
   if (src.kind === 'neural') {
     const m = materialWgsl(src.material, 'mat_at', 1, 0, device);
     const W = src.material.manifest.width, H = src.material.manifest.height;
-    const code = collect(m.module);
+    const code = flattenWgsl(m.module);
     return { code: `const MAT_W = ${W}u; const MAT_H = ${H}u;\n${code.code}`, enables: code.enables, C: src.material.manifest.channels, textures: src.material.manifest.textures, layout: m.layoutEntries(vis), entries: () => m.bindGroupEntries(device) };
   }
   const C = src.channels;
@@ -101,14 +102,6 @@ fn mat_at(p: vec2<u32>) -> array<f32, ${C}> {
 }`, enables: [] as string[], C, textures: src.textures,
     layout: [{ binding: 0, visibility: vis, buffer: { type: 'read-only-storage' as const } }], entries: () => [{ binding: 0, resource: { buffer: buf } }],
   };
-}
-
-type Mod = { name: string; code: string; requires?: readonly Mod[]; enables?: readonly string[] };
-function collect(m: Mod, seen = new Set<string>()): { code: string; enables: string[] } {
-  if (seen.has(m.name)) return { code: '', enables: [] };
-  seen.add(m.name);
-  const parts = (m.requires ?? []).map((r) => collect(r, seen));
-  return { code: [...parts.map((p) => p.code), m.code].join('\n'), enables: [...new Set([...parts.flatMap((p) => p.enables), ...(m.enables ?? [])])] };
 }
 
 const VS = `struct VOut { @builtin(position) pos: vec4<f32>, @location(0) uv: vec2<f32>, @location(1) n: vec3<f32>, @location(2) t: vec4<f32>, @location(3) wp: vec3<f32> }
