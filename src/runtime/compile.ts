@@ -164,9 +164,9 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     const a = guardRule(node, 'attrs', ins, () => op.attrs(new Attrs(node), opset));
     const ictx = inferContext(node, ins, (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
     const outs = node.outputs.map((o) => types.get(o)!);
-    // Every op writes its first output; a node without one (a malformed or fuzzed model) is refused here
-    // rather than inside each op's kernel planner.
-    if (!node.outputs[0] || !outs[0]) throw new NodeError(node, 'the node has no first output', 'give the node the outputs the ONNX spec of its op requires', { outputs: node.outputs });
+    // A node with no output at all (a malformed or fuzzed model) is refused here rather than inside
+    // each op's kernel planner. Leading outputs may be omitted ('') where the op allows (LSTM's Y).
+    if (!node.outputs.some((o, k) => o && outs[k])) throw new NodeError(node, 'the node has no outputs', 'give the node the outputs the ONNX spec of its op requires', { outputs: node.outputs });
     if (op.alias) {
       const src = node.inputs[op.alias(a)]!;
       alias.set(node.outputs[0]!, src);
