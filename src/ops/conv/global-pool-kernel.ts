@@ -4,15 +4,31 @@
  */
 import { resolveWgsl } from '../../gpu/wgsl.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
-import { UniformWriter, type GpuPlan, type InferContext, type KernelContext } from '../types.js';
+import { UniformWriter, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
+import { expectInputs } from '../arity.js';
 
-export function globalInfer(ctx: InferContext): ValueType[] {
+/** GlobalAveragePool and GlobalMaxPool differ only in the reduction. */
+export function globalPoolOp(type: string, mode: 'max' | 'avg'): OpDef<Record<string, never>> {
+  return {
+    type,
+    attrs: () => ({}),
+    infer: (ctx) => {
+      // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
+      expectInputs(ctx, 1, 1);
+      return globalInfer(ctx);
+    },
+    reference: (inputs) => [globalReference(inputs[0]!, mode)],
+    gpu: (ctx) => globalPlan(ctx, mode),
+  };
+}
+
+function globalInfer(ctx: InferContext): ValueType[] {
   const x = ctx.inputs[0]!;
   if (x.shape.length < 3) throw ctx.error(`input has rank ${x.shape.length}; global pools need [N, C, spatial...]`, 'check the input shape');
   return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
 }
 
-export function globalReference(x: HostTensor, mode: 'max' | 'avg'): HostTensor {
+function globalReference(x: HostTensor, mode: 'max' | 'avg'): HostTensor {
   const planes = x.shape[0]! * x.shape[1]!;
   const n = shapeSize(x.shape.slice(2));
   const y = hostTensor(x.dtype, [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)]);
@@ -24,7 +40,7 @@ export function globalReference(x: HostTensor, mode: 'max' | 'avg'): HostTensor 
   return y;
 }
 
-export function globalPlan(ctx: KernelContext, mode: 'max' | 'avg'): GpuPlan | string {
+function globalPlan(ctx: KernelContext, mode: 'max' | 'avg'): GpuPlan | string {
   const x = ctx.inputs[0]!;
   if (!isFloat(x.dtype)) return `${ctx.node.opType} on ${x.dtype} is not supported (float only)`;
   const planes = x.shape[0]! * x.shape[1]!;
