@@ -11,7 +11,7 @@ import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/ty
 import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
-import { stridesOf } from './util.js';
+import { denseStrides } from '../../tensor/tensor.js';
 
 interface A { equation: string }
 interface Plan { out: string[]; red: string[]; size: Map<string, number>; strides: Map<string, number>[] }
@@ -60,7 +60,7 @@ function plan(ctx: InferContext, a: A): Plan {
   const red = [...size.keys()].filter((l) => !out.includes(l));
   if (out.length > MAX || red.length > MAX) throw ctx.error(`einsum with ${out.length} output and ${red.length} summed labels; wgml handles up to ${MAX} each`, 'split the einsum');
   const strides = termLabels.map((ls, i) => {
-    const st = stridesOf(ctx.inputs[i]!.shape), m = new Map<string, number>();
+    const st = denseStrides(ctx.inputs[i]!.shape), m = new Map<string, number>();
     ls.forEach((l, d) => { if (ctx.inputs[i]!.shape[d] !== 1) m.set(l, (m.get(l) ?? 0) + st[d]!); });
     return m;
   });
@@ -82,7 +82,7 @@ export const Einsum: OpDef<A> = {
     const all = [...p.out, ...p.red], dims = all.map((l) => p.size.get(l)!);
     const y = hostTensor(inputs[0]!.dtype, p.out.map((l) => p.size.get(l)!));
     const acc = new Float64Array(y.data.length);
-    const oStride = stridesOf(y.shape);
+    const oStride = denseStrides(y.shape);
     const c = new Array<number>(all.length).fill(0);
     for (let flat = 0; flat < shapeSize(dims); flat++) {
       let r = flat;

@@ -9,7 +9,8 @@ import { applyEpilogueRef, parseEpilogue, type Epilogue } from '../epilogue.js';
 import type { InferContext, OpDef } from '../types.js';
 import { gemmKernel, type GemmConfig } from './matmul-kernel.js';
 import { fmtShape } from '../../ir/types.js';
-import { need, prod, stridesOf } from './util.js';
+import { denseStrides } from '../../tensor/tensor.js';
+import { need, prod } from './util.js';
 
 interface Plan {
   M: number; N: number; K: number;
@@ -26,7 +27,7 @@ function plan(ctx: InferContext, a: ValueType, b: ValueType): Plan {
   const ab = as.slice(0, -2), bb = bs.slice(0, -2);
   const nb = Math.max(ab.length, bb.length);
   const batch: number[] = [], aBatch: number[] = [], bBatch: number[] = [];
-  const aStr = stridesOf(ab).map((s) => s * M * K), bStr = stridesOf(bb).map((s) => s * K * N);
+  const aStr = denseStrides(ab).map((s) => s * M * K), bStr = denseStrides(bb).map((s) => s * K * N);
   for (let i = 0; i < nb; i++) {
     const ia = i - (nb - ab.length), ib = i - (nb - bb.length);
     const da = ia >= 0 ? ab[ia]! : 1, db = ib >= 0 ? bb[ib]! : 1;

@@ -10,14 +10,14 @@ import { resolveWgsl } from '../../gpu/wgsl.js';
 import { storageType, type ElemType } from '../../ir/types.js';
 import { dispatch1d, UniformWriter, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { stridesOf } from './util.js';
+import { denseStrides } from '../../tensor/tensor.js';
 
 export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'sumsquare' | 'l1' | 'l2' | 'logsumexp';
 export const MAX_REDUCE_DIMS = 8;
 
 /** Kept and reduced dims of `shape` as [size, stride] lists, merged where contiguous. */
 export function reduceLayout(shape: readonly number[], reduced: ReadonlySet<number>): { kept: [number, number][]; red: [number, number][] } {
-  const st = stridesOf(shape);
+  const st = denseStrides(shape);
   const kept: [number, number][] = [], red: [number, number][] = [];
   shape.forEach((d, i) => {
     if (d === 1) return;

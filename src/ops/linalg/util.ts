@@ -1,4 +1,4 @@
-/** Helpers shared by the linalg family: axis normalization, strides, literals, dtype checks. */
+/** Helpers shared by the linalg family: axis normalization, literals, dtype checks. */
 import type { InferContext } from '../types.js';
 import type { ValueType } from '../../ir/types.js';
 import { isFloat } from '../../ir/types.js';
@@ -8,14 +8,6 @@ export function normAxis(ctx: InferContext, axis: number, rank: number, what = '
   const a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= Math.max(rank, 1)) throw ctx.error(`${what} ${axis} is out of range for rank ${rank}`, `use an ${what} in [-${rank}, ${rank - 1}]`, { axis, rank });
   return a;
-}
-
-/** Row-major strides of a shape, in elements. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
-  return s;
 }
 
 export function prod(xs: readonly number[]): number {

@@ -38,12 +38,7 @@ export function checkRank(ctx: InferContext, shape: readonly number[], what = 't
   if (shape.length > MAX_RANK) throw ctx.error(`${what} has rank ${shape.length}; wgml kernels support rank up to ${MAX_RANK}`, 'reshape to at most 8 dimensions', { shape });
 }
 
-export function denseStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]!; }
-  return s;
-}
+export { denseStrides } from '../../tensor/tensor.js';
 
 /** Coordinates of flat index i in a row-major shape (CPU references). */
 export function unravel(i: number, shape: readonly number[]): number[] {
