@@ -1,5 +1,4 @@
-import { describe, it, expect, vi, beforeAll, afterEach } from 'vitest';
-import { Command } from 'commander';
+import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { writeNpy } from '../src/ir/npy.js';
 import { hostTensor, shapeSize } from '../src/ir/types.js';
 import { debugModel } from '../src/debug/model.js';
 import { exposeIntermediates, relativeError } from '../src/debug/reference.js';
+import { runCli } from './helpers/cli.js';
 import { testDevice } from './helpers/gpu.js';
 import { rng, randn, testSeed } from './helpers/random.js';
 import { chainModel, explodeModel, nanModel } from './fixtures/debug/models.js';
@@ -24,17 +24,7 @@ beforeAll(() => {
 });
 
 /** Run `wgml <args>` in-process; returns what it printed on stdout and stderr. */
-async function cli(...args: string[]): Promise<{ out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => { out.push(a.join(' ')); });
-  const elog = vi.spyOn(console, 'error').mockImplementation((...a) => { err.push(a.join(' ')); });
-  try {
-    const program = new Command('wgml').exitOverride();
-    register(program);
-    await program.parseAsync(args, { from: 'user' });
-  } finally { log.mockRestore(); elog.mockRestore(); }
-  return { out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...args: string[]) => runCli(register, args);
 
 /** Swap an op's GPU kernel for a wrong one for the duration of fn (test-only fault injection). */
 async function withBrokenKernel<T>(type: string, fn: () => Promise<T>): Promise<T> {

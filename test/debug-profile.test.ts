@@ -1,5 +1,4 @@
-import { describe, it, expect, vi } from 'vitest';
-import { Command } from 'commander';
+import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import * as wgml from '../src/index.js';
 import { register } from '../src/cli/profile.js';
 import { GpuProfiler, checkDependencies, encodeNetworkProfiled, networkDependencies, validateTrace, toChromeTrace } from '../src/debug/profiler.js';
 import { loadGraph } from '../src/runtime/library.js';
+import { runCli } from './helpers/cli.js';
 import { testDevice } from './helpers/gpu.js';
 import { rng, randn, testSeed, compareClose } from './helpers/random.js';
 import { chainModel, fusedModel } from './fixtures/debug/models.js';
@@ -91,20 +91,13 @@ describe('profiler', () => {
   it('`wgml profile --out` writes a trace that validates', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wgml-prof-'));
     writeFileSync(join(dir, 'm.onnx'), fusedModel());
-    const out: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a) => { out.push(a.join(' ')); });
-    const elog = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const program = new Command('wgml').exitOverride();
-      register(program);
-      await program.parseAsync(['profile', join(dir, 'm.onnx'), '--out', join(dir, 'trace.json'), '--deps', '--warmup', '1'], { from: 'user' });
-    } finally { log.mockRestore(); elog.mockRestore(); }
+    const { out } = await runCli(register, ['profile', join(dir, 'm.onnx'), '--out', join(dir, 'trace.json'), '--deps', '--warmup', '1']);
     const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8'));
     expect(validateTrace(trace)).toEqual([]);
     expect(trace.traceEvents.filter((e: { ph: string }) => e.ph === 'X').length).toBeGreaterThan(0);
-    expect(out.join('\n')).toMatch(/timed passes/);
-    expect(out.join('\n')).toMatch(/reads +wgml heap|reads +x/);
-    expect(out.join('\n')).not.toMatch(/^!/m);
+    expect(out).toMatch(/timed passes/);
+    expect(out).toMatch(/reads +wgml heap|reads +x/);
+    expect(out).not.toMatch(/^!/m);
   });
 
   it('encodeNetworkProfiled without timestamps matches encodeNetwork', async () => {

@@ -1,5 +1,4 @@
-import { describe, it, expect, vi } from 'vitest';
-import { Command } from 'commander';
+import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { hostTensor } from '../src/ir/types.js';
 import { channelPng, channelPngs, previewDataUrl, tensorHistogram } from '../src/debug/viewer.js';
 import { debugModel } from '../src/debug/model.js';
 import { ShapeError } from '../src/errors.js';
+import { runCli } from './helpers/cli.js';
 import { testDevice } from './helpers/gpu.js';
 import { testSeed } from './helpers/random.js';
 import { convModel } from './fixtures/debug/models.js';
@@ -17,15 +17,7 @@ import { convModel } from './fixtures/debug/models.js';
 const seed = testSeed();
 
 async function cli(...args: string[]): Promise<string> {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => { out.push(a.join(' ')); });
-  const elog = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const program = new Command('wgml').exitOverride();
-    register(program);
-    await program.parseAsync(args, { from: 'user' });
-  } finally { log.mockRestore(); elog.mockRestore(); }
-  return out.join('\n');
+  return (await runCli(register, args)).out;
 }
 
 describe('tensor viewer', () => {

@@ -3,24 +3,14 @@
 import { describe, it, expect } from 'vitest';
 import { tensor, tensorView, liveTensorCount } from '../src/tensor/tensor.js';
 import { tensorBinding } from '../src/tensor/wgsl.js';
-import { DTYPES, f16BitsToF32, f32ToF16Bits, f32ArrayToF16Bits, type AnyTypedArray, type DType } from '../src/tensor/dtype.js';
+import { DTYPES, f16BitsToF32, f32ToF16Bits, type DType } from '../src/tensor/dtype.js';
 import { DeviceLostError, DTypeError, ResourceStateError, ShapeError } from '../src/errors.js';
 import { requestDevice } from '../src/gpu/device.js';
 import { testDevice, scoped } from './helpers/gpu.js';
-import { rng, randn, randInt, testSeed } from './helpers/random.js';
+import { rng, testSeed } from './helpers/random.js';
+import { randomData } from './helpers/tensor-data.js';
 
 const seed = testSeed();
-
-function randomData(dtype: DType, n: number, r: () => number): AnyTypedArray {
-  switch (dtype) {
-    case 'f32': return randn(r, n);
-    case 'f16': return f32ArrayToF16Bits(randn(r, n));
-    case 'i32': return randInt(r, n, -2_000_000_000, 2_000_000_000);
-    case 'u32': return Uint32Array.from(randInt(r, n, 0, 2_000_000_000), (v) => v * 2 + 1);
-    case 'i8': return Int8Array.from(randInt(r, n, -128, 127));
-    case 'u8': return Uint8Array.from(randInt(r, n, 0, 255));
-  }
-}
 
 describe('f16 conversion', () => {
   it('rounds to nearest even and handles subnormals, overflow, NaN', () => {
