@@ -21,14 +21,26 @@ def block(cin, cout):
     return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(), nn.Conv2d(cout, cout, 3, padding=1), nn.ReLU())
 
 
-class AONet(nn.Module):
-    """Two downsampling levels; H and W must be multiples of 4."""
+class UNet(nn.Module):
+    """U-Net with len(chans) - 1 downsampling levels (H and W multiples of 2**levels): encoder blocks
+    e1..eN of chans[:-1] channels, a bottleneck `mid` of chans[-1], decoders dN..d1 fed the upsampled
+    level below concatenated with the matching encoder output. Two levels (16/32/32 or 16/32/64) is the
+    shipped net; three (16/32/48/64) reach ~70 px, so occlusion from objects further away still reaches
+    a pixel. Modules are named and created in the same order for every depth (checkpoints and seeds
+    stay comparable)."""
 
-    def __init__(self, c1=16, c2=32, c3=32):
+    def __init__(self, chans=(16, 32, 32)):
         super().__init__()
-        self.e1, self.e2, self.mid = block(4, c1), block(c1, c2), block(c2, c3)
-        self.d2, self.d1 = block(c3 + c2, c2), block(c2 + c1, c1)
-        self.head = nn.Conv2d(c1, 1, 1)
+        *enc, mid = chans
+        self.levels = len(enc)
+        for i, (cin, c) in enumerate(zip([4, *enc], enc), 1):
+            setattr(self, f'e{i}', block(cin, c))
+        self.mid = block(enc[-1], mid)
+        below = mid
+        for i in range(self.levels, 0, -1):
+            setattr(self, f'd{i}', block(below + enc[i - 1], enc[i - 1]))
+            below = enc[i - 1]
+        self.head = nn.Conv2d(enc[0], 1, 1)
         self.pool = nn.MaxPool2d(2)
         self.up = nn.Upsample(scale_factor=2, mode='nearest')
 
@@ -36,37 +48,13 @@ class AONet(nn.Module):
         return torch.sigmoid(self.logits(x))
 
     def logits(self, x):
-        a = self.e1(x)
-        b = self.e2(self.pool(a))
-        m = self.mid(self.pool(b))
-        d = self.d2(torch.cat([self.up(m), b], 1))
-        d = self.d1(torch.cat([self.up(d), a], 1))
-        return self.head(d)
-
-
-class AONet3(nn.Module):
-    """Three downsampling levels (H and W multiples of 8): a receptive field of ~70 px, so occlusion
-    from objects further away than the 2-level net sees still reaches a pixel."""
-
-    def __init__(self, c1=16, c2=32, c3=48, c4=64):
-        super().__init__()
-        self.e1, self.e2, self.e3, self.mid = block(4, c1), block(c1, c2), block(c2, c3), block(c3, c4)
-        self.d3, self.d2, self.d1 = block(c4 + c3, c3), block(c3 + c2, c2), block(c2 + c1, c1)
-        self.head = nn.Conv2d(c1, 1, 1)
-        self.pool = nn.MaxPool2d(2)
-        self.up = nn.Upsample(scale_factor=2, mode='nearest')
-
-    def forward(self, x):
-        return torch.sigmoid(self.logits(x))
-
-    def logits(self, x):
-        a = self.e1(x)
-        b = self.e2(self.pool(a))
-        c = self.e3(self.pool(b))
-        m = self.mid(self.pool(c))
-        d = self.d3(torch.cat([self.up(m), c], 1))
-        d = self.d2(torch.cat([self.up(d), b], 1))
-        d = self.d1(torch.cat([self.up(d), a], 1))
+        skips = []
+        for i in range(1, self.levels + 1):
+            x = getattr(self, f'e{i}')(x if i == 1 else self.pool(x))
+            skips.append(x)
+        d = self.mid(self.pool(x))
+        for i in range(self.levels, 0, -1):
+            d = getattr(self, f'd{i}')(torch.cat([self.up(d), skips[i - 1]], 1))
         return self.head(d)
 
 
@@ -132,7 +120,7 @@ def main():
     load = lambda n: torch.from_numpy(np.load(os.path.join(args.data, n)))
     xtr, ytr, xte, yte = load('train_x.npy'), load('train_y.npy'), load('test_x.npy'), load('test_y.npy')
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}')
-    model = AONet3() if args.levels == 3 else AONet(c3=64 if args.wide else 32)
+    model = UNet((16, 32, 48, 64)) if args.levels == 3 else UNet((16, 32, 64 if args.wide else 32))
     if args.half:
         model = HalfRes(model)
     print('parameters', sum(p.numel() for p in model.parameters()))
