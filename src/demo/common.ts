@@ -59,3 +59,14 @@ export async function computePipeline(device: GPUDevice, label: string, code: st
 
 /** 8×8 workgroups over the image. */
 export const groups8 = (w: number, h: number): [number, number] => [Math.ceil(w / 8), Math.ceil(h / 8)];
+
+/** Record one compute pass over a width×height image in 8×8 workgroups (bind groups 0, 1, … in order), optionally timed. */
+export function encodeImagePass(encoder: GPUCommandEncoder, label: string, pipeline: GPUComputePipeline, bindGroups: GPUBindGroup | readonly GPUBindGroup[],
+  width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
+  const pass = encoder.beginComputePass({ label, ...(timestampWrites ? { timestampWrites } : {}) });
+  pass.setPipeline(pipeline);
+  if (Array.isArray(bindGroups)) bindGroups.forEach((g, i) => pass.setBindGroup(i, g));
+  else pass.setBindGroup(0, bindGroups as GPUBindGroup);
+  pass.dispatchWorkgroups(...groups8(width, height));
+  pass.end();
+}

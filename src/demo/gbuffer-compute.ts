@@ -6,7 +6,7 @@
  * There is no depth32float target (depth formats are not storage-writable); the only pass that read
  * it, the ground-truth AO, casts the primary ray again instead (gtao.ts, 'ray').
  */
-import { computePipeline, FRAME_WGSL, groups8 } from './common.js';
+import { computePipeline, encodeImagePass, FRAME_WGSL } from './common.js';
 import { ALBEDO_FORMAT, NORMAL_FORMAT, SURFACE_FORMAT, type GBufferTargets } from './gbuffer.js';
 import { PRIMS_WGSL } from './prims.js';
 
@@ -66,9 +66,5 @@ export function computeGBufferBindGroup(device: GPUDevice, pipeline: GPUComputeP
 }
 
 export function encodeComputeGBuffer(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
-  const pass = encoder.beginComputePass({ label: 'wgml demo compute gbuffer', ...(timestampWrites ? { timestampWrites } : {}) });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(...groups8(width, height));
-  pass.end();
+  encodeImagePass(encoder, 'wgml demo compute gbuffer', pipeline, bindGroup, width, height, timestampWrites);
 }

@@ -5,7 +5,7 @@
  * The pixel's own object is skipped: every primitive is convex, so a ray leaving its surface on the
  * outer side never meets it again, and mesh-vs-analytic differences cannot self-shadow.
  */
-import { computePipeline, FRAME_WGSL, groups8 } from './common.js';
+import { computePipeline, encodeImagePass, FRAME_WGSL } from './common.js';
 import { PRIMS_WGSL } from './prims.js';
 
 /**
@@ -70,9 +70,5 @@ export const gtaoPipeline = (device: GPUDevice, from: GtaoPosition = 'depth') =>
   computePipeline(device, from === 'depth' ? 'wgml demo ground-truth AO' : 'wgml demo ground-truth AO (ray-cast position)', wgsl(from));
 
 export function encodeGroundTruthAO(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
-  const pass = encoder.beginComputePass({ label: 'wgml demo ground-truth AO', ...(timestampWrites ? { timestampWrites } : {}) });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(...groups8(width, height));
-  pass.end();
+  encodeImagePass(encoder, 'wgml demo ground-truth AO', pipeline, bindGroup, width, height, timestampWrites);
 }

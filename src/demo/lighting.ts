@@ -3,7 +3,7 @@
  * material's roughness, reading the material pass's shading albedo/normal, the G-buffer (object id
  * for the sky) and the AO slot, writing an rgba8unorm storage texture. Sky pixels (id 0) get a gradient.
  */
-import { computePipeline, FRAME_WGSL, groups8 } from './common.js';
+import { computePipeline, encodeImagePass, FRAME_WGSL } from './common.js';
 
 export const COLOR_FORMAT: GPUTextureFormat = 'rgba8unorm';
 /** Highlight strength: spec × (1 − roughness) × this × sun. */
@@ -45,9 +45,5 @@ const WGSL = FRAME_WGSL + /* wgsl */ `
 export const lightingPipeline = (device: GPUDevice) => computePipeline(device, 'wgml demo lighting', WGSL);
 
 export function encodeLighting(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
-  const pass = encoder.beginComputePass({ label: 'wgml demo lighting', ...(timestampWrites ? { timestampWrites } : {}) });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(...groups8(width, height));
-  pass.end();
+  encodeImagePass(encoder, 'wgml demo lighting', pipeline, bindGroup, width, height, timestampWrites);
 }

@@ -7,7 +7,7 @@
  */
 import { flattenWgsl } from '../gpu/wgsl.js';
 import { materialWgsl, loadMaterial, type LoadedMaterial } from '../shaderml/material/wgmat.js';
-import { cachedPipeline, groups8 } from './common.js';
+import { cachedPipeline, encodeImagePass } from './common.js';
 import { DemoError } from './network.js';
 
 export const SHADE_ALBEDO_FORMAT: GPUTextureFormat = 'rgba8unorm';
@@ -121,9 +121,5 @@ export async function createMaterialPass(device: GPUDevice, wgmat: Uint8Array | 
 }
 
 export function encodeMaterialDecode(encoder: GPUCommandEncoder, p: MaterialPass, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
-  const pass = encoder.beginComputePass({ label: 'wgml demo material decode', ...(timestampWrites ? { timestampWrites } : {}) });
-  pass.setPipeline(p.pipeline);
-  p.groups.forEach((g, i) => pass.setBindGroup(i, g));
-  pass.dispatchWorkgroups(...groups8(width, height));
-  pass.end();
+  encodeImagePass(encoder, 'wgml demo material decode', p.pipeline, p.groups, width, height, timestampWrites);
 }

@@ -3,7 +3,7 @@
  * f32 buffer laid out [5, H, W] (channel-major, as NCHW wants). The dataset writer and the tests read
  * it back; the frame itself feeds the network through wgml's texture bridge instead.
  */
-import { computePipeline, groups8 } from './common.js';
+import { computePipeline, encodeImagePass } from './common.js';
 
 /** Channels: 0..3 the network input, 4 the AO. */
 export const PACK_CHANNELS = 5;
@@ -36,11 +36,7 @@ export async function encodePack(device: GPUDevice, encoder: GPUCommandEncoder, 
     { binding: 1, resource: ao.createView({ label: 'wgml demo pack ao' }) },
     { binding: 2, resource: { buffer: out } },
   ] });
-  const pass = encoder.beginComputePass({ label: 'wgml demo pack' });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(...groups8(normal.width, normal.height));
-  pass.end();
+  encodeImagePass(encoder, 'wgml demo pack', pipeline, bindGroup, normal.width, normal.height);
   encoder.copyBufferToBuffer(out, 0, staging, 0, bytes);
   return { staging, out };
 }
