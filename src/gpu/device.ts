@@ -188,8 +188,3 @@ export function assertDeviceAlive(device: GPUDevice): void {
   const info = infos.get(device) ?? register(device, undefined);
   if (info?.lost) throw new DeviceLostError(info.lost.reason, info.lost.message);
 }
-
-/** Whether the device can run f16 arithmetic in shaders. */
-export function hasF16(device: GPUDevice): boolean {
-  return device.features.has('shader-f16');
-}

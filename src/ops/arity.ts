@@ -3,7 +3,6 @@
  * hand-edited models) is refused with a NodeError naming the op's arity, instead of crashing deeper
  * in the rule on an undefined input.
  */
-import type { ValueType } from '../ir/types.js';
 import type { InferContext } from './types.js';
 
 /**
@@ -19,9 +18,4 @@ export function expectInputs(ctx: InferContext, min: number, max = min): void {
   for (let i = 0; i < min; i++) {
     if (!ctx.inputs[i]) throw ctx.error(`required input ${i} is missing`, `${ctx.node.opType} needs inputs 0..${min - 1}; re-export the model`, { input: i });
   }
-}
-
-/** The type of input i after {@link expectInputs} (required) or null when omitted. */
-export function inputType(ctx: InferContext, i: number): ValueType | null {
-  return ctx.inputs[i] ?? null;
 }

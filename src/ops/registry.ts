@@ -38,10 +38,6 @@ export function lookupFailure(type: string, domain: string, opset: number): stri
   return `wgml implements ${type} for opsets ${list.map((o) => `${o.opsets?.[0] ?? 1}–${o.opsets?.[1] ?? 99}`).join(', ')}, not ${opset}`;
 }
 
-export function allOps(): OpDef[] {
-  return [...byKey.values()].flat();
-}
-
 /** The op table in the shape ir/ and onnx/ take as a parameter. */
 export const opRules = {
   lookup: lookupOp,

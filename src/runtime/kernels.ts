@@ -87,8 +87,3 @@ export function pipelineFor(device: GPUDevice, spec: KernelSpec, signature = bin
   }
   return p;
 }
-
-/** Number of distinct pipelines compiled for a device (for tests of reuse). */
-export function pipelineCount(device: GPUDevice): number {
-  return caches.get(device)?.pipelines.size ?? 0;
-}

@@ -34,15 +34,6 @@ export function wgslScalar(d: DType): 'f32' | 'f16' | 'i32' | 'u32' {
   }
 }
 
-/** The WGSL element type of the storage array (8-bit types are packed into u32/i32 words). */
-export function wgslStorageElement(d: DType): string {
-  switch (d) {
-    case 'i8': return 'i32';
-    case 'u8': return 'u32';
-    default: return d;
-  }
-}
-
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
 }

@@ -11,7 +11,7 @@
  *   output channels per thread.
  */
 import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
-import { epilogueKey, epilogueModule, type Epilogue } from '../epilogue.js';
+import { epilogueKey, epilogueModule, NO_EPILOGUE, type Epilogue } from '../epilogue.js';
 import { dispatch1d, UniformWriter, type KernelArg, type KernelSpec } from '../types.js';
 import type { Geom2d } from './geometry.js';
 
@@ -95,7 +95,7 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const ksplit = nsplit > 1 ? Math.ceil(Math.ceil(K / nsplit) / bk) * bk : K;
   const split = nsplit > 1;
   const uniforms = convUniforms(s, ksplit, nsplit);
-  const epi = split ? { act: null, params: [], residual: false } : io.epi;
+  const epi = split ? NO_EPILOGUE : io.epi;
   const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io);
   const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
   const pf = t.pf !== false;

@@ -1,7 +1,6 @@
-/** Helpers shared by the linalg family: axis normalization, literals, dtype checks. */
+/** Helpers shared by the linalg family: axis normalization, literals, required inputs and outputs. */
 import type { InferContext } from '../types.js';
 import type { ValueType } from '../../ir/types.js';
-import { isFloat } from '../../ir/types.js';
 
 /** Normalize a possibly negative axis against `rank`, throwing a NodeError naming the node. */
 export function normAxis(ctx: InferContext, axis: number, rank: number, what = 'axis'): number {
@@ -27,11 +26,6 @@ export function need(ctx: InferContext, i: number, name: string): ValueType {
   const t = ctx.inputs[i];
   if (!t) throw ctx.error(`input ${i} (${name}) is required`, 're-export the model; the ONNX spec requires this input');
   return t;
-}
-
-/** Refusal reason for a kernel that only computes in f32, or null when the dtype is a float type. */
-export function floatOnly(t: ValueType, op: string): string | null {
-  return isFloat(t.dtype) ? null : `${op} runs on the GPU only for float types, got ${t.dtype}`;
 }
 
 /** Is output i requested (its name non-empty)? */

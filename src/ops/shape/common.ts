@@ -5,7 +5,7 @@
  * one pipeline per element word type).
  */
 import { resolveWgsl } from '../../gpu/wgsl.js';
-import type { ElemType, HostTensor, ValueType } from '../../ir/types.js';
+import type { ElemType, HostTensor } from '../../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
 import { dispatch1d, UniformWriter, type InferContext, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
@@ -113,5 +113,3 @@ export function stridedKernel(ctx: KernelContext, name: string, input: number, o
     }),
   };
 }
-
-export function sameType(t: ValueType): ValueType { return { dtype: t.dtype, shape: [...t.shape] }; }
