@@ -38,10 +38,14 @@ export interface ShapeRule {
   infer(ctx: RuleContext, a: never): ValueType[];
   reference(inputs: (HostTensor | null)[], a: never, ctx: RuleContext): HostTensor[];
 }
+/** What an op's rules see of a node: its types, its compile-time constants, a typed error factory. */
 export interface RuleContext {
   node: Node;
+  /** Types of the inputs; null for an omitted optional input. */
   inputs: (ValueType | null)[];
+  /** The value of input i when it is known at compile time (initializer or folded constant). */
   constant(i: number): HostTensor | undefined;
+  /** Opset of the node's domain. */
   opset: number;
   error(message: string, hint: string, details?: Record<string, unknown>): NodeError;
 }

@@ -4,18 +4,10 @@
  */
 import type { Attrs } from '../ir/attrs.js';
 import type { HostTensor, Node, ValueType } from '../ir/types.js';
-import type { NodeError } from '../errors.js';
+import type { RuleContext } from '../ir/infer.js';
 
-export interface InferContext {
-  node: Node;
-  /** Types of the inputs; null for an omitted optional input. */
-  inputs: (ValueType | null)[];
-  /** The value of input i when it is known at compile time (initializer or folded constant). */
-  constant(i: number): HostTensor | undefined;
-  /** Opset of the node's domain. */
-  opset: number;
-  error(message: string, hint: string, details?: Record<string, unknown>): NodeError;
-}
+/** The context of an op's shape rule and reference: ir/infer.ts defines it (ir/ never imports ops/). */
+export type InferContext = RuleContext;
 
 /** What a kernel needs to know about the device. */
 export interface DeviceCaps {
