@@ -1,9 +1,9 @@
 /**
  * The interpolation behind Resize and Upsample: per-axis coordinate transform, nearest (any rank, any
- * element type) and N-linear (float types), computed in f32 on both sides so nearest picks the same
- * pixel as the GPU does.
+ * element type), N-linear and separable 4-tap cubic (float types), computed in f32 on both sides so
+ * nearest picks the same pixel as the GPU does.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
 import { isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
 import { UniformWriter, type KernelContext, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
@@ -26,6 +26,8 @@ export interface ResizePlan {
   resizedLen: number[];
   roiStart: number[];
   roiEnd: number[];
+  /** Cubic mode (Resize only): cubic_coeff_a and exclude_outside; linear is then false. */
+  cubic?: { a: number; exclude: boolean };
 }
 
 const f = Math.fround;
@@ -64,6 +66,26 @@ function nearestIndex(p: ResizePlan, k: number, xo: number): number {
   return Math.min(Math.max(i, 0), p.inShape[k]! - 1);
 }
 
+/**
+ * The 4 taps of cubic interpolation at x_original `xo` on an axis of length `d`: indices fl-1..fl+2
+ * (clamped, as the spec's edge padding does) and Keys' weights for coefficient A. The spec takes the
+ * ratio in (0, 1] and the taps fl-2..fl+1 when xo is integral; both give weights [0, 1, 0, 0] on xo.
+ * exclude_outside zeroes taps outside [0, d) and renormalizes the rest.
+ */
+export function cubicTaps(xo: number, d: number, A: number, exclude: boolean): { idx: number[]; w: number[] } {
+  const fl = Math.floor(xo), r = xo - fl;
+  const near = (s: number) => ((A + 2) * s - (A + 3)) * s * s + 1;
+  const far = (s: number) => ((A * s - 5 * A) * s + 8 * A) * s - 4 * A;
+  let w = [far(r + 1), near(r), near(1 - r), far(2 - r)];
+  const raw = [fl - 1, fl, fl + 1, fl + 2];
+  if (exclude) {
+    w = w.map((v, t) => (raw[t]! < 0 || raw[t]! >= d ? 0 : v));
+    const sum = w.reduce((a, b) => a + b, 0);
+    w = w.map((v) => v / sum);
+  }
+  return { idx: raw.map((v) => Math.min(Math.max(v, 0), d - 1)), w };
+}
+
 export function resizeRef(x: HostTensor, p: ResizePlan): HostTensor {
   const out = emptyLike(x.dtype, p.outShape);
   const r = p.outShape.length, st = denseStrides(p.inShape);
@@ -74,6 +96,19 @@ export function resizeRef(x: HostTensor, p: ResizePlan): HostTensor {
     for (let k = r - 1; k >= 0; k--) { c[k] = rem % p.outShape[k]!; rem = Math.floor(rem / p.outShape[k]!); }
     const xo = c.map((v, k) => originalCoord(p, k, v));
     if (tf && xo.some((v, k) => v < 0 || v > p.inShape[k]! - 1)) { out.data[i] = p.extrapolation; continue; }
+    if (p.cubic) {
+      const cb = p.cubic;
+      const taps = xo.map((v, k) => cubicTaps(v, p.inShape[k]!, cb.a, cb.exclude));
+      const interp = (k: number, base: number): number => {
+        if (k === r) return x.data[base]!;
+        const t = taps[k]!;
+        let acc = 0;
+        for (let j = 0; j < 4; j++) if (t.w[j] !== 0) acc += t.w[j]! * interp(k + 1, base + t.idx[j]! * st[k]!);
+        return acc;
+      };
+      out.data[i] = interp(0, 0);
+      continue;
+    }
     if (!p.linear) { out.data[i] = x.data[xo.reduce((s, v, k) => s + nearestIndex(p, k, v) * st[k]!, 0)]!; continue; }
     // Separable: interpolate axis by axis, recursively.
     const interp = (k: number, base: number): number => {
@@ -92,12 +127,13 @@ export function resizeRef(x: HostTensor, p: ResizePlan): HostTensor {
 /** A reason to refuse, or null. */
 export function resizeRefusal(p: ResizePlan, dtype: HostTensor['dtype']): string | null {
   if (p.outShape.length > 8) return `rank ${p.outShape.length} is over wgml's limit of 8`;
-  if (p.linear && !isFloat(dtype)) return `linear Resize of ${dtype} is not supported (only float types)`;
+  if ((p.linear || p.cubic) && !isFloat(dtype)) return `${p.cubic ? 'cubic' : 'linear'} Resize of ${dtype} is not supported (only float types)`;
   return null;
 }
 
 const RESIZE_PARAMS = `struct Params { n: u32, rank: u32, linear: u32, coord: u32, nearest: u32, extrap: f32, out_shape: array<vec4<u32>, 2>, in_shape: array<vec4<u32>, 2>,
-  scales: array<vec4<f32>, 2>, rlen: array<vec4<f32>, 2>, roi_a: array<vec4<f32>, 2>, roi_b: array<vec4<f32>, 2>, strides: array<vec4<u32>, 2> }`;
+  scales: array<vec4<f32>, 2>, rlen: array<vec4<f32>, 2>, roi_a: array<vec4<f32>, 2>, roi_b: array<vec4<f32>, 2>, strides: array<vec4<u32>, 2>,
+  cubic_a: f32, excl: u32 }`;
 const RESIZE_FNS = `fn orig(k: u32, x: f32) -> f32 {
   let ind = f32(P.in_shape[k >> 2u][k & 3u]);
   let outd = P.rlen[k >> 2u][k & 3u];
@@ -128,6 +164,22 @@ fn nearest_index(k: u32, xo: f32) -> u32 {
   }
   return u32(clamp(i32(i), 0, i32(P.in_shape[k >> 2u][k & 3u]) - 1));
 }`;
+/** cubicTaps in WGSL: Keys' weights with P.cubic_a over fl-1..fl+2 (clamped), exclude_outside renormalized. */
+const CUBIC_FNS = `struct Taps { i: vec4<u32>, w: vec4<f32> }
+fn cubic_taps(k: u32, xo: f32) -> Taps {
+  let d = i32(P.in_shape[k >> 2u][k & 3u]);
+  let fl = floor(xo); let r = xo - fl; let A = P.cubic_a;
+  let s = vec4<f32>(r + 1.0, r, 1.0 - r, 2.0 - r);
+  let near = ((A + 2.0) * s - (A + 3.0)) * s * s + 1.0;
+  let far = ((A * s - 5.0 * A) * s + 8.0 * A) * s - 4.0 * A;
+  var w = vec4<f32>(far.x, near.y, near.z, far.w);
+  let idx = vec4<i32>(i32(fl) - 1) + vec4<i32>(0, 1, 2, 3);
+  if (P.excl == 1u) {
+    w = select(vec4<f32>(0.0), w, (idx >= vec4<i32>(0)) & (idx < vec4<i32>(d)));
+    w = w / (w.x + w.y + w.z + w.w);
+  }
+  return Taps(vec4<u32>(clamp(idx, vec4<i32>(0), vec4<i32>(d - 1))), w);
+}`;
 
 /**
  * Resizing only H and W of an NCHW tensor (every U-Net upsample): one thread per output element with
@@ -138,9 +190,21 @@ function isPlanar(p: ResizePlan): boolean {
   return p.outShape.length === 4 && p.outShape[0] === p.inShape[0] && p.outShape[1] === p.inShape[1] && COORD_MODES[p.coord] !== 'tf_crop_and_resize';
 }
 
-function planarMain(w: string, linear: boolean): string {
+function planarMain(w: string, linear: boolean, cubic: boolean): string {
   const load = (j: string) => (w === 'f32' ? `X[${j}]` : `f32(X[${j}])`);
-  const body = linear
+  const body = cubic
+    ? `let ty = cubic_taps(2u, orig(2u, f32(y))); let tx = cubic_taps(3u, orig(3u, f32(x)));
+  let base = nc * ih * iw;
+  var acc = 0.0;
+  for (var a = 0u; a < 4u; a++) {
+    if (ty.w[a] == 0.0) { continue; }
+    let row = base + ty.i[a] * iw;
+    var s = 0.0;
+    for (var b = 0u; b < 4u; b++) { if (tx.w[b] != 0.0) { s += tx.w[b] * ${load('row + tx.i[b]')}; } }
+    acc += ty.w[a] * s;
+  }
+  Y[i] = ${w}(acc);`
+    : linear
     ? `let fy = clamp(orig(2u, f32(y)), 0.0, f32(ih) - 1.0); let fx = clamp(orig(3u, f32(x)), 0.0, f32(iw) - 1.0);
   let y0 = u32(floor(fy)); let x0 = u32(floor(fx)); let y1 = min(y0 + 1u, ih - 1u); let x1 = min(x0 + 1u, iw - 1u);
   let wy = fy - floor(fy); let wx = fx - floor(fx);
@@ -160,6 +224,47 @@ function planarMain(w: string, linear: boolean): string {
 }`;
 }
 
+/**
+ * Cubic over any rank: 4 taps per axis, or 1 where x_original is integral (every axis the resize
+ * leaves alone), so an NCHW resize of H and W loops over 16 taps, not 4^rank.
+ */
+function cubicMain(w: string): string {
+  const load = w === 'f32' ? 'X[j]' : 'f32(X[j])';
+  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  var ti: array<vec4<u32>, 8>; var tw: array<vec4<f32>, 8>; var nt: array<u32, 8>;
+  var rem = i;
+  var total = 1u;
+  for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
+    let k = u32(kk);
+    let e = P.out_shape[k >> 2u][k & 3u];
+    let xo = orig(k, f32(rem % e));
+    rem = rem / e;
+    let d = P.in_shape[k >> 2u][k & 3u];
+    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y[i] = ${w}(P.extrap); return; }
+    let t = cubic_taps(k, xo);
+    if (xo == floor(xo)) { ti[k] = vec4<u32>(t.i.y); tw[k] = vec4<f32>(1.0, 0.0, 0.0, 0.0); nt[k] = 1u; }
+    else { ti[k] = t.i; tw[k] = t.w; nt[k] = 4u; }
+    total *= nt[k];
+  }
+  var acc = 0.0;
+  for (var c = 0u; c < total; c++) {
+    var rc = c;
+    var wsum = 1.0;
+    var j = 0u;
+    for (var k = 0u; k < P.rank; k++) {
+      let tap = rc % nt[k];
+      rc = rc / nt[k];
+      wsum *= tw[k][tap];
+      j += ti[k][tap] * P.strides[k >> 2u][k & 3u];
+    }
+    acc += wsum * ${load};
+  }
+  Y[i] = ${w}(acc);
+}`;
+}
+
 export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTensor['dtype']): KernelSpec {
   const w = wordType(dtype);
   const n = shapeSize(p.outShape);
@@ -167,16 +272,23 @@ export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTenso
   const u = new UniformWriter().u32(n, p.outShape.length, p.linear ? 1 : 0, p.coord, p.nearest).f32(p.extrapolation)
     .u32Array(p.outShape.map((d) => Math.max(1, d)), 2).u32Array(p.inShape, 2);
   farr(u, p.scales); farr(u, p.resizedLen); farr(u, p.roiStart); farr(u, p.roiEnd);
-  u.u32Array(denseStrides(p.inShape), 2);
+  u.u32Array(denseStrides(p.inShape), 2).f32(p.cubic?.a ?? 0).u32(p.cubic?.exclude ? 1 : 0);
   const load = w === 'f32' ? 'X[j]' : `f32(X[j])`;
+  const mode = p.cubic ? 'cubic' : p.linear ? 'linear' : 'nearest';
+  const bindings: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }];
   if (isPlanar(p)) {
     return {
-      name: p.linear ? 'resize_linear_hw' : 'resize_nearest_hw', key: `resize_hw_${w}_${p.linear ? 'l' : 'n'}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
+      name: `resize_${mode}_hw`, key: `resize_hw_${w}_${mode}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
       wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
-        requires: [linearIndex(WG)],
-        body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${planarMain(w, p.linear)}`,
+        bindings, requires: [linearIndex(WG)],
+        body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${p.cubic ? CUBIC_FNS : ''}\n${planarMain(w, p.linear, !!p.cubic)}`,
       }),
+    };
+  }
+  if (p.cubic) {
+    return {
+      name: 'resize_cubic', key: `resize_cubic_${w}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
+      wgsl: () => resolveWgsl({ bindings, requires: [linearIndex(WG)], body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${CUBIC_FNS}\n${cubicMain(w)}` }),
     };
   }
   return {

@@ -3,14 +3,15 @@
  * Opset 10: (X, scales), asymmetric coordinates, onnxruntime's nearest rounding. Opset 11+: (X, roi,
  * scales, sizes) with coordinate_transformation_mode and nearest_mode; 13 makes roi/scales optional;
  * 18 adds `axes` and `keep_aspect_ratio_policy`; 19 `half_pixel_symmetric`. scales/sizes/roi must be
- * compile-time constants. Modes nearest and linear (any rank); cubic and antialias are refused.
+ * compile-time constants. Modes nearest, linear and cubic (cubic_coeff_a, exclude_outside; any rank,
+ * with a fast path for NCHW resizes of H and W); antialias is refused.
  */
 import type { InferContext, OpDef } from '../types.js';
 import { normAxis, optConstInts } from './common.js';
 import { COORD_MODES, NEAREST_MODES, resizeKernel, resizeRef, resizeRefusal, type ResizePlan } from './resize-core.js';
 import { expectInputs } from '../arity.js';
 
-interface A { mode: string; coord: number; nearest: number; extrapolation: number; antialias: boolean; axes: number[] | null; policy: string }
+interface A { mode: string; coord: number; nearest: number; extrapolation: number; antialias: boolean; axes: number[] | null; policy: string; cubicA: number; exclude: boolean }
 
 function plan(ctx: InferContext, a: A): ResizePlan {
   const x = ctx.inputs[0]!, r = x.shape.length;
@@ -42,12 +43,11 @@ function plan(ctx: InferContext, a: A): ResizePlan {
     });
   } else throw ctx.error('neither scales nor sizes is given', 'give exactly one of them as a constant');
   const resizedLen = inShape.map((d, k) => (sizesIn && sizesIn.length ? outShape[k]! : Math.fround(d * Math.fround(scales[k]!))));
-  return { linear: a.mode === 'linear', coord: a.coord, nearest: a.nearest, extrapolation: a.extrapolation, inShape, outShape, scales, resizedLen, roiStart, roiEnd };
+  return { linear: a.mode === 'linear', ...(a.mode === 'cubic' ? { cubic: { a: a.cubicA, exclude: a.exclude } } : {}), coord: a.coord, nearest: a.nearest, extrapolation: a.extrapolation, inShape, outShape, scales, resizedLen, roiStart, roiEnd };
 }
 
 function check(ctx: InferContext, a: A): string | null {
-  if (a.mode === 'cubic') return 'cubic Resize is not implemented';
-  if (a.antialias) return 'antialiased Resize is not implemented';
+  if (a.antialias) return 'antialiased Resize (antialias=1) is not implemented';
   return resizeRefusal(plan(ctx, a), ctx.inputs[0]!.dtype);
 }
 
@@ -67,7 +67,8 @@ export const Resize: OpDef<A> = {
       opset < 11 ? 'simple' : a.string('nearest_mode', 'round_prefer_floor'), (msg, h) => a.error(msg, h));
     const policy = a.string('keep_aspect_ratio_policy', 'stretch');
     if (!['stretch', 'not_larger', 'not_smaller'].includes(policy)) throw a.error(`unknown keep_aspect_ratio_policy '${policy}'`, 'use stretch, not_larger or not_smaller');
-    return { ...m, extrapolation: a.float('extrapolation_value', 0), antialias: a.int('antialias', 0) === 1, axes: a.has('axes') ? a.ints('axes') : null, policy };
+    return { ...m, extrapolation: a.float('extrapolation_value', 0), antialias: a.int('antialias', 0) === 1, axes: a.has('axes') ? a.ints('axes') : null, policy,
+      cubicA: a.float('cubic_coeff_a', -0.75), exclude: a.int('exclude_outside', 0) === 1 };
   },
   infer: (ctx, a) => {
     // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.
@@ -76,7 +77,7 @@ export const Resize: OpDef<A> = {
   },
   reference(inputs, a, ctx) {
     const why = check(ctx, a);
-    if (why) throw ctx.error(why, 're-export the model with nearest or linear resizing');
+    if (why) throw ctx.error(why, 're-export with antialias=0, and a float input for linear or cubic resizing');
     return [resizeRef(inputs[0]!, plan(ctx, a))];
   },
   gpu: (ctx, a) => check(ctx, a) ?? { kernels: [resizeKernel(ctx, plan(ctx, a), ctx.inputs[0]!.dtype)] },
