@@ -1,5 +1,5 @@
 /**
- * Shared by LSTM and GRU: attributes, input/output layouts (layout 0: time-major, 1: batch-major,
+ * Shared by LSTM, GRU and RNN: attributes, input/output layouts (layout 0: time-major, 1: batch-major,
  * opset ≥ 14), activations and the CPU references' building blocks.
  */
 import type { Attrs } from '../../ir/attrs.js';
@@ -8,8 +8,8 @@ import type { InferContext, OpDef } from '../types.js';
 import { rnnPlan } from './rnn-kernel.js';
 import { need } from './util.js';
 
-export type Cell = 'lstm' | 'gru';
-export const GATES: Record<Cell, number> = { lstm: 4, gru: 3 };
+export type Cell = 'lstm' | 'gru' | 'rnn';
+export const GATES: Record<Cell, number> = { lstm: 4, gru: 3, rnn: 1 };
 /** Activations with no parameters that both the reference and the kernels implement. */
 export const RNN_ACTS = ['Sigmoid', 'Tanh', 'Relu'] as const;
 
@@ -27,8 +27,10 @@ export function rnnAttrs(a: Attrs, opset: number, cell: Cell): RnnAttrs {
   const dir = a.string('direction', 'forward');
   const dirs: ('fwd' | 'rev')[] = dir === 'forward' ? ['fwd'] : dir === 'reverse' ? ['rev'] : dir === 'bidirectional' ? ['fwd', 'rev'] : [];
   if (!dirs.length) throw a.error(`unknown direction '${dir}'`, "use 'forward', 'reverse' or 'bidirectional'");
-  const per = cell === 'lstm' ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'];
-  const acts = a.strings('activations', dirs.flatMap(() => per));
+  const per = cell === 'lstm' ? ['Sigmoid', 'Tanh', 'Tanh'] : cell === 'gru' ? ['Sigmoid', 'Tanh'] : ['Tanh'];
+  let acts = a.strings('activations', dirs.flatMap(() => per));
+  // onnxruntime reuses a single RNN activation for both directions; do the same rather than refuse.
+  if (cell === 'rnn' && dirs.length === 2 && acts.length === 1) acts = [acts[0]!, acts[0]!];
   if (acts.length !== per.length * dirs.length) throw a.error(`expected ${per.length * dirs.length} activations, got ${acts.length}`, 'list f, g(, h) once per direction');
   if (cell === 'lstm' && a.int('input_forget', 0) !== 0) throw a.error('input_forget=1 is not supported', 're-export the LSTM without coupled input/forget gates');
   const clip = a.has('clip') ? a.float('clip') : null;

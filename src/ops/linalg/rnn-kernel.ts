@@ -1,5 +1,5 @@
 /**
- * GPU plan for LSTM/GRU: an init kernel (initial state into scratch), one step kernel per time
+ * GPU plan for LSTM/GRU/RNN: an init kernel (initial state into scratch), one step kernel per time
  * step recorded in the same pass, then a finish kernel (Y_h, Y_c). Each step runs one 64-thread
  * workgroup per (direction, batch) that stages h_{t-1} in workgroup memory and computes every
  * gate of every hidden unit as a matvec against W and R; GRU's reset gate needs all of r before
@@ -48,6 +48,15 @@ function lstmBody(a: RnnAttrs): string {
     put(d, b, j, t, sidx, hn);`;
 }
 
+function rnnBody(a: RnnAttrs): string {
+  const [f0, f1 = f0] = a.acts as [string, string?];
+  // Bidirectional nets may give each direction its own activation; the step kernel serves both.
+  const hn = f0 === f1 ? actExpr(f0, 'pre') : `select(${actExpr(f1, 'pre')}, ${actExpr(f0, 'pre')}, d == 0u)`;
+  return `
+    let pre = ${clipped(a, 'dotx(0u, j) + doth(0u, j) + bias(0u, j)')};
+    put(d, b, j, t, sidx, ${hn});`;
+}
+
 function gruBody(a: RnnAttrs): string {
   const [f, g] = a.acts as [string, string];
   const lbr = a.linearBeforeReset;
@@ -68,7 +77,7 @@ function gruBody(a: RnnAttrs): string {
 }
 
 function stepKernel(ctx: KernelContext, a: RnnAttrs, dm: RnnDims, s: number, maxH: number): KernelSpec {
-  const G = a.cell === 'lstm' ? 4 : 3;
+  const G = a.cell === 'lstm' ? 4 : a.cell === 'gru' ? 3 : 1;
   const hasB = !!ctx.inputs[3], hasP = a.cell === 'lstm' && !!ctx.inputs[7], hasY = (ctx.node.outputs[0] ?? '') !== '';
   const b: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'W', kind: 'read', type: 'array<f32>' }, { name: 'R', kind: 'read', type: 'array<f32>' }];
   const args: KernelArg[] = [{ input: 0 }, { input: 1 }, { input: 2 }];
@@ -124,7 +133,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   for (var j = li; j < P.H; j += 64u) {
     let sidx = (d * P.B + b) * P.H + j;
-${gru ? gruBody(a) : lstmBody(a)}
+${gru ? gruBody(a) : a.cell === 'rnn' ? rnnBody(a) : lstmBody(a)}
   }
 }`,
     }),
@@ -172,6 +181,10 @@ export function rnnPlan(ctx: KernelContext, a: RnnAttrs, dm: RnnDims, lens: numb
   if (lens.some((l) => l !== dm.S)) return 'sequence_lens shorter than the sequence are not supported on the GPU';
   if (dm.H > MAX_RNN_HIDDEN) return `hidden_size ${dm.H} exceeds ${MAX_RNN_HIDDEN}`;
   if (dm.S === 0) return 'empty sequence';
+  const per = a.acts.length / a.dirs.length;
+  if (a.cell !== 'rnn' && a.dirs.length === 2 && a.acts.slice(0, per).join() !== a.acts.slice(per).join()) {
+    return `bidirectional ${a.cell.toUpperCase()} with different activations per direction (${a.acts.join(', ')}) is not supported on the GPU`;
+  }
   const maxH = Math.max(64, 1 << Math.ceil(Math.log2(dm.H)));
   const kernels: KernelSpec[] = [stateKernel(ctx, a, dm, false)];
   for (let s = 0; s < dm.S; s++) kernels.push(stepKernel(ctx, a, dm, s, maxH));

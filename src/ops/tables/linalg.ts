@@ -24,6 +24,7 @@ import { ArgMax } from '../linalg/arg-max.js';
 import { ArgMin } from '../linalg/arg-min.js';
 import { LSTM } from '../linalg/lstm.js';
 import { GRU } from '../linalg/gru.js';
+import { RNN } from '../linalg/rnn.js';
 import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization.js';
 
 export const OPS: OpDef[] = [
@@ -51,5 +52,6 @@ export const OPS: OpDef[] = [
   ArgMin,
   LSTM,
   GRU,
+  RNN,
   MeanVarianceNormalization,
 ];
