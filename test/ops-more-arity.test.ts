@@ -7,8 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { Attrs } from '../src/ir/attrs.js';
 import { hostTensor, type HostTensor, type ValueType } from '../src/ir/types.js';
 import { NodeError } from '../src/errors.js';
-import { opFor, inferContext, runNode } from '../src/runtime/single.js';
-import { testDevice } from './helpers/gpu.js';
+import { opFor, inferContext } from '../src/runtime/single.js';
 import { rng, randn, testSeed } from './helpers/random.js';
 import { gpuMatchesRef, i, ints, node } from './ops-more-helpers.js';
 
@@ -73,11 +72,8 @@ describe('variadic Sum/Mean/Max/Min with many inputs', () => {
       it(`${op} with ${count} inputs (seed ${seed})`, async () => {
         const r = rng(seed + count);
         const ins = Array.from({ length: count }, (_, k) => hostTensor('float32', k % 3 === 0 ? [4, 1] : [4, 6], randn(r, k % 3 === 0 ? 4 : 24)));
-        // Works when the device binds count + 1 storage buffers, else a load-time refusal naming the limit.
-        const device = await testDevice();
-        const limit = device.limits.maxStorageBuffersPerShaderStage;
-        if (count + 1 <= limit) await gpuMatchesRef(node(op, count), ins);
-        else await expect(runNode(device, node(op, count), ins)).rejects.toThrow(new RegExp(`UnsupportedOps|${count} inputs need ${count + 1} storage buffers, over the device limit of ${limit}`));
+        // Over the device's storage-buffer limit the fold is chunked across dispatches (test/ops-more2-variadic.test.ts).
+        await gpuMatchesRef(node(op, count), ins);
       });
     }
   }

@@ -50,11 +50,21 @@ function coalesce(out: readonly number[], strides: number[][]): { dims: number[]
   return { dims, strides: st };
 }
 
+export interface EwPlanOptions {
+  /**
+   * ew_f takes the output's current value as its first argument, before the inputs (a fold over more
+   * inputs than one dispatch can bind). Y stays one read_write binding that the kernel reads and
+   * writes at the same index, so no storage range is bound twice.
+   */
+  accumulate?: boolean;
+}
+
 /**
  * Plan one elementwise kernel. `ins` are the bound inputs (op input index and type), in ew_f's
  * parameter order. Returns a refusal string when the device cannot run it.
  */
-export function elementwisePlan(name: string, fn: EwFunction, ins: { index: number; type: ValueType }[], out: ValueType, caps: DeviceCaps): GpuPlan | string {
+export function elementwisePlan(name: string, fn: EwFunction, ins: { index: number; type: ValueType }[], out: ValueType, caps: DeviceCaps, opts: EwPlanOptions = {}): GpuPlan | string {
+  const acc = opts.accumulate === true;
   const n = shapeSize(out.shape);
   if (ins.length + 1 > caps.maxStorageBuffersPerShaderStage) {
     return `${ins.length} inputs need ${ins.length + 1} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
@@ -87,8 +97,8 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: { index: numb
   let body: string;
   if (vec) {
     const loads = ins.map((_, k) => `  let a${k} = X${k}[${modes[k] === 'full' ? 'i' : '0'}];`).join('\n');
-    const comp = (c: string) => `ew_f(${ins.map((_, k) => (modes[k] === 'full' ? `a${k}.${c}` : `a${k}`)).join(', ')})`;
-    body = `${loads}\n  Y[i] = vec4<${so}>(${['x', 'y', 'z', 'w'].map(comp).join(', ')});`;
+    const comp = (c: string) => `ew_f(${[...(acc ? [`acc.${c}`] : []), ...ins.map((_, k) => (modes[k] === 'full' ? `a${k}.${c}` : `a${k}`))].join(', ')})`;
+    body = `${acc ? '  let acc = Y[i];\n' : ''}${loads}\n  Y[i] = vec4<${so}>(${['x', 'y', 'z', 'w'].map(comp).join(', ')});`;
   } else {
     const offs = bc.map(({ k }) => `o${k}`);
     const walk = bc.length ? `
@@ -100,10 +110,10 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: { index: numb
     rem = rem / dim;
     ${bc.map(({ k }) => `o${k} += c * P.st${k}[d / 4][d % 4];`).join(' ')}
   }` : '';
-    const args = ins.map((_, k) => `X${k}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`);
+    const args = [...(acc ? ['Y[i]'] : []), ...ins.map((_, k) => `X${k}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`)];
     body = `${walk}\n  Y[i] = ew_f(${args.join(', ')});`;
   }
-  const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}`;
+  const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}${acc ? '|acc' : ''}`;
   const args: KernelArg[] = [...ins.map(({ index }) => ({ input: index })), { output: 0 }];
   return {
     kernels: [{

@@ -5,7 +5,7 @@
 import type { Attrs } from '../../ir/attrs.js';
 import type { ElemType, HostTensor, ValueType } from '../../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
-import type { OpDef } from '../types.js';
+import type { KernelSpec, OpDef } from '../types.js';
 import { broadcastInputs, broadcastShapes } from './broadcast.js';
 import { requireKind, requireSame, store, type EwDef, type Fail, type Formula, type Kind, type Stor } from './formula.js';
 import { elementwisePlan } from './kernel.js';
@@ -112,7 +112,7 @@ export function variadic(o: {
   cpu: (acc: number, x: number, s: Stor) => number;
   finish?: { wgsl: (acc: string, n: number, s: Stor) => string; cpu: (acc: number, n: number) => number };
 }): EwOp<NoParams> {
-  return elementwiseOp<NoParams>({
+  const op = elementwiseOp<NoParams>({
     type: o.type, spec: spec(o.type), arity: [1, 64],
     params: noParams,
     formula(_p, ins, fail) {
@@ -131,4 +131,32 @@ export function variadic(o: {
       };
     },
   });
+  return {
+    ...op,
+    gpu(ctx, p) {
+      const per = ctx.caps.maxStorageBuffersPerShaderStage - 1;
+      if (ctx.inputs.length <= per) return op.gpu!(ctx, p);
+      if (per < 1) return `maxStorageBuffersPerShaderStage ${per + 1} leaves no binding for an input`;
+      const t = op.ew.formula(p, ctx.inputs.map((x) => x?.dtype ?? null), ctx.error).out;
+      const s = storageType(t);
+      const present = ctx.inputs.map((type, index) => ({ index, type: type! }));
+      // Left fold in chunks: the first dispatch folds inputs 0..per-1 into Y, each next one folds Y
+      // with the next `per` inputs (the same order of operations as one dispatch); Mean divides last.
+      const kernels: KernelSpec[] = [];
+      for (let start = 0; start < present.length; start += per) {
+        const chunk = present.slice(start, start + per);
+        const first = start === 0, last = start + per >= present.length;
+        // Parameters named by position, so every middle chunk of one size shares a pipeline.
+        const terms = [...(first ? [] : ['y']), ...chunk.map((_, k) => `a${k}`)];
+        const params = terms.map((x) => `${x}: ${s}`);
+        const folded = terms.slice(1).reduce<string>((acc, x) => o.wgsl(acc, x, s), terms[0]!);
+        const e = last && o.finish ? o.finish.wgsl(folded, present.length, s) : folded;
+        const code = `fn ew_f(${params.join(', ')}) -> ${s} { return ${e}; }`;
+        const plan = elementwisePlan(`${o.type.toLowerCase()}_chunk`, { key: code, code }, chunk, ctx.outputs[0]!, ctx.caps, { accumulate: !first });
+        if (typeof plan === 'string') return plan;
+        kernels.push(...plan.kernels);
+      }
+      return { kernels };
+    },
+  };
 }
