@@ -9,7 +9,8 @@
  * quarter-resolution rgba8 latent textures ('latent', as a real material decode does). Outputs are
  * 8 unorm8 values per pixel. Every variant with 'sin' inputs is checked on 256 pixels spread over
  * the whole image against its CPU reference, after poisoning the output.
- * Run: `node dist/shaderml/bench.js [width height reps]`.
+ * Run: `node dist/shaderml/bench.js [width height reps [variant names…]]`; names select variants (see
+ * `named` below and {@link parseFast} for `fast-…` names: e.g. `fast-s4-b2-init-n8-g32`); none: the classic set.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { flattenWgsl } from '../gpu/wgsl.js';
 import { ShaderMLP, type MlpWgsl } from './mlp.js';
 import { forwardInt8, subgroupSupport } from './subgroup.js';
 import { subgroupBatchKernel } from './subgroup-batch.js';
+import { subgroupFastKernel, type FastKernelOptions } from './subgroup-fast.js';
 
 const IN = 18, OUT = 8;
 
@@ -77,6 +79,7 @@ ${lib.code}
 }
 
 interface Variant {
+  name?: string;
   label: string;
   code: string;
   inputs: Inputs | 'textures';
@@ -84,6 +87,32 @@ interface Variant {
   g1?: { layout: GPUBindGroupLayoutEntry[]; entries: GPUBindGroupEntry[] };
   dispatch: [number, number];
   ref?: 'f32' | 'int8';
+}
+
+/**
+ * `fast-` names: tokens s<N> subgroups per workgroup, b<N> blocks per subgroup, r<N> rows per thread,
+ * none|int|init fold mode, n8 (M16N8K32 last layer), g<N> resident groups per SM (×132), as<N> acc stride,
+ * pk (pack4xU8), lat (latent-texture inputs).
+ */
+export function parseFast(name: string): { opts: Partial<FastKernelOptions>; groupsPerSM: number; latent: boolean } {
+  const opts: Partial<FastKernelOptions> = {};
+  let groupsPerSM = 16, latent = false;
+  for (const tok of name.split('-').slice(1)) {
+    const m = /^([a-z]+)(\d*)$/.exec(tok);
+    if (!m) throw new Error(`bad token '${tok}' in '${name}'`);
+    const [, k, v] = m, n = Number(v);
+    if (k === 's') opts.subgroups = n;
+    else if (k === 'b') opts.blocks = n;
+    else if (k === 'r') opts.rowsPerThread = n;
+    else if (k === 'none' || k === 'int' || k === 'init') opts.fold = k;
+    else if (k === 'n' && n === 8) opts.n8 = true;
+    else if (k === 'g') groupsPerSM = n;
+    else if (k === 'as') opts.accStride = n;
+    else if (k === 'pk') opts.pack = 'pack4xU8';
+    else if (k === 'lat') latent = true;
+    else throw new Error(`bad token '${tok}' in '${name}'`);
+  }
+  return { opts, groupsPerSM, latent };
 }
 
 function xorshiftBytes(n: number, seed: number): Uint8Array {
@@ -95,6 +124,8 @@ function xorshiftBytes(n: number, seed: number): Uint8Array {
 
 export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
   const W = Number(args[0] ?? 3840), H = Number(args[1] ?? 2160), reps = Number(args[2] ?? 50);
+  const wanted = args.slice(3);
+  const want = (name: string) => (wanted.length ? wanted.includes(name) : !name.startsWith('fast-'));
   const device = await requestDevice({ extraFeatures: ['texture-compression-bc'] });
   const info = deviceInfo(device);
   console.log(`device: ${info.adapter.description || info.adapter.device} (${info.adapter.vendor}); features: ${[...device.features].filter((f) => /f16|subgroup|timestamp|bc/.test(f)).join(', ')}`);
@@ -118,33 +149,51 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const latBinds: GPUBindGroupEntry[] = [...lat.map((t, k) => ({ binding: 1 + k, resource: t.createView() })), { binding: 5, resource: samp }];
 
   const variants: Variant[] = [];
-  const thread = (label: string, storage: 'buffer' | 'uniform' | 'constants', wg: number, inputs: Inputs) => {
+  const table: string[] = [];
+  const thread = (name: string, label: string, storage: 'buffer' | 'uniform' | 'constants', wg: number, inputs: Inputs) => {
+    if (!want(name)) return;
     const net = mlp.wgsl({ name: 'dec', precision: 'f32', storage, device, group: 1 });
-    variants.push({ label, inputs, code: threadShader(net, inputs, W, H, wg), g1: { layout: net.layoutEntries(GPUShaderStage.COMPUTE), entries: net.bindGroupEntries(device) }, dispatch: grid(Math.ceil(n / wg)), ref: 'f32' });
+    variants.push({ name, label, inputs, code: threadShader(net, inputs, W, H, wg), g1: { layout: net.layoutEntries(GPUShaderStage.COMPUTE), entries: net.bindGroupEntries(device) }, dispatch: grid(Math.ceil(n / wg)), ref: 'f32' });
   };
-  thread('thread f32, storage-buffer weights (loops)', 'buffer', 64, 'sin');
-  thread('thread f32, uniform weights (unrolled)', 'uniform', 64, 'sin');
-  thread('thread f32, literal weights (unrolled), wg 64', 'constants', 64, 'sin');
-  thread('thread f32, literal weights (unrolled), wg 128', 'constants', 128, 'sin');
-  thread('thread f32, literal weights, latent textures', 'constants', 64, 'latent');
+  thread('f32-buffer', 'thread f32, storage-buffer weights (loops)', 'buffer', 64, 'sin');
+  thread('f32-uniform', 'thread f32, uniform weights (unrolled)', 'uniform', 64, 'sin');
+  thread('f32-lit64', 'thread f32, literal weights (unrolled), wg 64', 'constants', 64, 'sin');
+  thread('f32-lit128', 'thread f32, literal weights (unrolled), wg 128', 'constants', 128, 'sin');
+  thread('f32-latent', 'thread f32, literal weights, latent textures', 'constants', 64, 'latent');
   const why = subgroupSupport(device);
   if (why) console.log(`subgroup int8 variants skipped: ${why}`);
   else {
     const per = mlp.wgsl({ name: 'dec', scope: 'subgroup', device, group: 1 });
-    variants.push({ label: 'subgroup int8, one row per invocation (old)', inputs: 'sin', code: threadShader(per, 'sin', W, H, 32), g1: { layout: per.layoutEntries(GPUShaderStage.COMPUTE), entries: per.bindGroupEntries(device) }, dispatch: grid(Math.ceil(n / 32)), ref: 'int8' });
+    if (want('sg-row')) variants.push({ name: 'sg-row', label: 'subgroup int8, one row per invocation (old)', inputs: 'sin', code: threadShader(per, 'sin', W, H, 32), g1: { layout: per.layoutEntries(GPUShaderStage.COMPUTE), entries: per.bindGroupEntries(device) }, dispatch: grid(Math.ceil(n / 32)), ref: 'int8' });
     const batched = (R: number, AS: number, maxGroups: number, inputs: Inputs) => {
-      const k = subgroupBatchKernel(mlp, { name: 'dec', rowsPerThread: R, accStride: AS, inputFn: 'bench_in', storeFn: 'bench_store', rows: n, group: 1 });
+      const name = `batch-r${R}-as${AS}-g${maxGroups / 132}${inputs === 'latent' ? '-lat' : ''}`;
+      if (!want(name)) return;
+      const k = subgroupBatchKernel(mlp, { kernel: 'loop', name: 'dec', rowsPerThread: R, accStride: AS, inputFn: 'bench_in', storeFn: 'bench_store', rows: n, group: 1 });
       const code = k.code + `\n@group(0) @binding(0) var<storage, read_write> Y: array<vec2<u32>>;\n${inputFnWgsl(inputs, W, H)}\n${STORE}`;
-      variants.push({ label: `subgroup int8 batched, ${32 * R} rows/block, acc stride ${AS}, ≤${maxGroups} groups${inputs === 'latent' ? ', latent textures' : ''}`, inputs, code, g1: { layout: k.layoutEntries(GPUShaderStage.COMPUTE), entries: k.bindGroupEntries(device) }, dispatch: [k.groups(maxGroups), 1], ref: 'int8' });
+      variants.push({ name, label: `subgroup int8 batched, ${32 * R} rows/block, acc stride ${AS}, ≤${maxGroups} groups${inputs === 'latent' ? ', latent textures' : ''}`, inputs, code, g1: { layout: k.layoutEntries(GPUShaderStage.COMPUTE), entries: k.bindGroupEntries(device) }, dispatch: [k.groups(maxGroups), 1], ref: 'int8' });
     };
     for (const R of [1, 2, 4]) for (const AS of [32, 36]) batched(R, AS, 132 * 16, 'sin');
     batched(2, 36, 132 * 64, 'sin');
     batched(2, 36, 65535, 'sin');
     batched(2, 36, 132 * 16, 'latent');
+    batched(1, 36, 132 * 32, 'sin');
+    for (const name of wanted.filter((w) => w.startsWith('fast-'))) {
+      try {
+        const { opts, groupsPerSM, latent } = parseFast(name);
+        const inputs: Inputs = latent ? 'latent' : 'sin';
+        const k = subgroupFastKernel(mlp, { name: 'dec', inputFn: 'bench_in', storeFn: 'bench_store', rows: n, group: 1, ...opts });
+        const code = k.code + `\n@group(0) @binding(0) var<storage, read_write> Y: array<vec2<u32>>;\n${inputFnWgsl(inputs, W, H)}\n${STORE}`;
+        variants.push({ name, label: `${name} (wg ${k.workgroupSize}, ${k.rowsPerBlock} rows/iter, ${k.groups(132 * groupsPerSM)} groups)`, inputs, code, g1: { layout: k.layoutEntries(GPUShaderStage.COMPUTE), entries: k.bindGroupEntries(device) }, dispatch: [k.groups(132 * groupsPerSM), 1], ref: 'int8' });
+      } catch (e) {
+        console.log(`${name}: not generated: ${(e as Error).message}`);
+        table.push(`${name.padEnd(92)} not generated: ${(e as Error).message.slice(0, 120)}`);
+      }
+    }
   }
   // The conventional path: the original textures, sampled once per pixel.
-  const texVariant = (label: string, formats: [GPUTextureFormat, number, number][]) => {
+  const texVariant = (name: string, label: string, formats: [GPUTextureFormat, number, number][]) => {
     // [format, bytes per block (or per texel), block size]
+    if (!want(name)) return;
     const texs = formats.map(([format, bpb, bs], k) => {
       const t = device.createTexture({ label: `bench ${format}`, size: [W, H], format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
       const bpr = (W / bs) * bpb;
@@ -163,13 +212,13 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   Y[g.y * ${W}u + g.x] = vec2(pack4x8unorm(a), pack4x8unorm(vec4(nm.xy, r.x, 1.0)));
 }`;
     variants.push({
-      label, inputs: 'textures', code, dispatch: [Math.ceil(W / 8), Math.ceil(H / 8)],
+      name, label, inputs: 'textures', code, dispatch: [Math.ceil(W / 8), Math.ceil(H / 8)],
       g1: { layout: [...texs.map((_, k) => ({ binding: 1 + k, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: 'float' as const } })), { binding: 5, visibility: GPUShaderStage.COMPUTE, sampler: {} }], entries: [...texs.map((t, k) => ({ binding: 1 + k, resource: t.createView() })), { binding: 5, resource: samp }] },
     });
   };
-  if (device.features.has('texture-compression-bc') && W % 4 === 0 && H % 4 === 0) texVariant('original textures, BC7 + BC5 + BC4, textureSampleLevel', [['bc7-rgba-unorm', 16, 4], ['bc5-rg-unorm', 16, 4], ['bc4-r-unorm', 8, 4]]);
+  if (device.features.has('texture-compression-bc') && W % 4 === 0 && H % 4 === 0) texVariant('bc', 'original textures, BC7 + BC5 + BC4, textureSampleLevel', [['bc7-rgba-unorm', 16, 4], ['bc5-rg-unorm', 16, 4], ['bc4-r-unorm', 8, 4]]);
   else console.log('BC sampling skipped: no texture-compression-bc (or size not a multiple of 4)');
-  texVariant('original textures, rgba8 + rg8 + r8 (uncompressed), textureSampleLevel', [['rgba8unorm', 4, 1], ['rg8unorm', 2, 1], ['r8unorm', 1, 1]]);
+  texVariant('raw', 'original textures, rgba8 + rg8 + r8 (uncompressed), textureSampleLevel', [['rgba8unorm', 4, 1], ['rg8unorm', 2, 1], ['r8unorm', 1, 1]]);
 
   const out = device.createBuffer({ label: 'bench out', size: n * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   const hasTs = device.features.has('timestamp-query');
@@ -178,11 +227,18 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const rb = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const check = device.createBuffer({ size: n * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const poison = new Uint8Array(n * 8).fill(0xab);
-  const table: string[] = [];
   for (const v of variants) {
+    try { await runVariant(v); } catch (e) {
+      console.log(`${v.label}: failed: ${(e as Error).message}`);
+      table.push(`${v.label.padEnd(92)} failed: ${(e as Error).message.slice(0, 160)}`);
+    }
+  }
+  async function runVariant(v: Variant): Promise<void> {
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ label: v.label, code: v.code });
-    const warn = (await module.getCompilationInfo()).messages.filter((m) => m.type !== 'info').map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`);
+    // Errors first: Dawn also warns once per subgroupMatrixLoad/Store ("deprecated builtin").
+    const msgs = (await module.getCompilationInfo()).messages.filter((m) => m.type !== 'info').sort((a, b) => (a.type === 'error' ? 0 : 1) - (b.type === 'error' ? 0 : 1));
+    const warn = msgs.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message.split('\n')[0]}`);
     if (warn.length) console.log(`${v.label}: compiler says:\n  ${[...new Set(warn)].slice(0, 4).join('\n  ')}`);
     const e0: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } }];
     const b0: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: out } }];
@@ -199,7 +255,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       console.log(`${v.label}: does not compile: ${(e as Error).message}`);
       await device.popErrorScope();
       table.push(`${v.label.padEnd(92)} does not compile`);
-      continue;
+      return;
     }
     const compileMs = performance.now() - t0;
     const bg0 = device.createBindGroup({ layout: l0, entries: b0 });

@@ -1,0 +1,278 @@
+/**
+ * Straight-line batched int8 decode on tensor cores (successor of subgroup-batch.ts). Same contract
+ * (a whole kernel, caller's input/store functions), with the knobs that the H100 measurements asked for:
+ * - `subgroups`: several 32-lane subgroups per workgroup, each on its own slots of workgroup memory
+ *   (one-subgroup workgroups cap residency at 32 blocks, i.e. 32 warps, per SM);
+ * - `blocks` = 2: each subgroup carries two 32·R-row blocks one stage apart, so every barrier interval
+ *   holds one block's matrix ops and the other's requantization (and half the barriers per row);
+ * - `fold`: 'int' adds (bias in accumulator units + the exponent bits of 1.5·2²³) with one integer add
+ *   and requantizes with one FMA whose multiplier has 22 fraction bits (so 1.5·2²³·k is an integer and
+ *   the FMA's single rounding is the round-to-int8); 'init' puts that constant in the accumulator's
+ *   initial value, so requantization is FMA + 2 min/max + byte packing; 'none' is the old arithmetic;
+ * - `n8`: the last layer as M16×N8×K32 when it has ≤ 8 outputs (half the i32 tile traffic).
+ * Every index is a literal or `slot base + literal`; nothing loops inside a block.
+ * Spelling per shared/gpu/README.md: i8 operands on array<i32>, offsets/strides of i8 matrices in bytes,
+ * of i32 matrices in i32 elements.
+ */
+import { activationModule } from './activations.js';
+import { MlpDimensionError } from './errors.js';
+import type { ShaderMLP } from './mlp.js';
+import { int8Scales, packedInt8Weights } from './subgroup.js';
+import type { BatchKernel } from './subgroup-batch.js';
+
+const M = 16, K = 32, S = 32, MAGIC = 12582912; // 1.5·2²³: f32 ulp 1 on [2²³, 2²⁴)
+const MAGIC_BITS = 0x4B400000;
+const pad = (v: number, m: number) => Math.ceil(v / m) * m;
+const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+
+export type FoldMode = 'none' | 'int' | 'init';
+
+export interface FastKernelOptions {
+  name: string;
+  inputFn: string;
+  storeFn: string;
+  rows: number;
+  group?: number;
+  binding?: number;
+  /** Subgroups (of 32) per workgroup. Default 1 (the only count measured: >1 did not compile on Dawn/H100). */
+  subgroups?: number;
+  /** Blocks in flight per subgroup (1 or 2). Default 1. */
+  blocks?: number;
+  /** Rows per invocation per block (block = 32·R rows). Default 1. */
+  rowsPerThread?: number;
+  /** Default 'init' (measured fastest, 0.471 ms at 4K on the H100). */
+  fold?: FoldMode;
+  /** Default true. */
+  n8?: boolean;
+  /** Row stride of the i32 tiles in i32 elements: a multiple of 4 (16-byte rows). Default widest + 4. */
+  accStride?: number;
+  /** Byte packing: shifts and masks, or WGSL's pack4xU8. */
+  pack?: 'shift' | 'pack4xU8';
+}
+
+export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchKernel {
+  const nm = o.name, group = o.group ?? 1, binding = o.binding ?? 0;
+  const SG = o.subgroups ?? 1, B = o.blocks ?? 1, R = o.rowsPerThread ?? 1, BR = S * R, fold = o.fold ?? 'init';
+  const { sx, sw } = int8Scales(mlp);
+  const { bytes, offsets } = packedInt8Weights(mlp, sw);
+  const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
+  const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, 16));
+  const nN = np.map((v, li) => (li === nl - 1 && (o.n8 ?? true) && mlp.outputs <= 8 ? 8 : 16)); // N of each layer's tiles
+  const nT = np.map((v, li) => (nN[li] === 8 ? 1 : v / 16)); // N-tiles per layer
+  const hint = { sizes: mlp.sizes, subgroups: SG, blocks: B };
+  if (![1, 2].includes(B) || SG < 1 || R < 1) throw new MlpDimensionError(`'${nm}': blocks ${B}, subgroups ${SG}, rows/thread ${R}`, 'blocks 1 or 2, subgroups ≥ 1, rowsPerThread ≥ 1', hint);
+  for (let li = 0; li < nl - 1; li++) {
+    if (S % (np[li]! / 4) !== 0) throw new MlpDimensionError(`'${nm}': hidden width padded to ${np[li]} does not split into groups of 4 columns over ${S} lanes`, 'use hidden widths of 16, 32, 64 or 128', hint);
+    const a = mlp.layers[li]!.activation;
+    if (!['none', 'relu', 'leaky_relu'].includes(a)) throw new MlpDimensionError(`'${nm}': fast int8 kernel supports none/relu/leaky_relu hidden activations, not ${a}`, "use scope 'thread' for this network", { activation: a });
+  }
+  const widest = Math.max(...np);
+  const AS = o.accStride ?? widest + 4;
+  if (AS < widest || AS % 4) throw new MlpDimensionError(`'${nm}': accStride ${AS} must be ≥ ${widest} and a multiple of 4`, 'give accStride = padded width + 4', { accStride: AS });
+  const maxKp = Math.max(...kp);
+  const ACTW = (BR * maxKp) / 4, ACCW = BR * AS, SLOTS = SG * B; // words per slot
+  const wgBytes = SLOTS * (ACTW + ACCW) * 4;
+  if (wgBytes > 49152) throw new MlpDimensionError(`'${nm}': ${SLOTS} slots need ${wgBytes} bytes of workgroup memory (> 48 KiB)`, 'use fewer subgroups or blocks', hint);
+
+  // Fixed-point requantization constants per hidden layer (fold modes).
+  const kq: number[] = [], cq: number[] = [], bInt: Int32Array[] = [];
+  for (let li = 0; li < nl - 1; li++) {
+    const k = (sx[li]! * sw[li]!) / sx[li + 1]!;
+    const j = Math.round(k * 2 ** 22);
+    kq.push(j / 2 ** 22);
+    cq.push(MAGIC - 3 * j); // 1.5·2²³ − 1.5·2²³·k̃ = 1.5·2²³ − 3j: an exact integer
+    const bi = Int32Array.from({ length: np[li]! }, (_, c) => (c < mlp.sizes[li + 1]! ? Math.round(mlp.layers[li]!.bias[c]! / (sx[li]! * sw[li]!)) : 0));
+    bInt.push(bi);
+    const worst = Math.max(...Array.from(bi, Math.abs)) + kp[li]! * 127 * 127;
+    if (fold !== 'none' && (j < 1 || Math.abs(cq[li]!) >= 2 ** 24 || worst >= 2 ** 22)) {
+      throw new MlpDimensionError(`'${nm}': layer ${li} does not fit fixed-point requantization (k ${k}, |acc + bias| up to ${worst})`, "use fold 'none'", hint);
+    }
+  }
+  // Init matrices (i32): per layer 16 rows × np columns; hidden layers carry magic + bias ('init'), the last magic.
+  const iOff: number[] = [];
+  const initWords: number[] = [];
+  for (let li = 0; li < nl; li++) {
+    iOff.push(initWords.length);
+    for (let r = 0; r < M; r++) for (let c = 0; c < np[li]!; c++) initWords.push(MAGIC_BITS + (li < nl - 1 && fold === 'init' ? bInt[li]![c]! : 0));
+  }
+  const init = Int32Array.from(initWords);
+  const bias = new Float32Array(np.reduce((a, v) => a + v, 0));
+  const bOff: number[] = [];
+  let bo = 0;
+  mlp.layers.forEach((l, li) => { bOff.push(bo); bias.set(l.bias, bo); bo += np[li]!; });
+
+  const M2 = f(MAGIC);
+  const pk = (u: string) => (o.pack === 'pack4xU8'
+    ? `bitcast<i32>(pack4xU8(bitcast<vec4<u32>>(${u})))`
+    : `${nm}_p4(${u})`);
+  const L: string[] = [];
+  L.push(`@group(${group}) @binding(${binding}) var<storage, read> ${nm}_qw: array<i32>;
+@group(${group}) @binding(${binding + 1}) var<storage, read> ${nm}_bias: array<f32>;
+${fold !== 'none' ? `@group(${group}) @binding(${binding + 2}) var<storage, read> ${nm}_init: array<i32>;` : ''}
+var<workgroup> ${nm}_act: array<i32, ${SLOTS * ACTW}>;
+var<workgroup> ${nm}_acc: array<i32, ${SLOTS * ACCW}>;
+// Four f32 holding 1.5·2²³ + q (q an int8) → their low bytes in one word.
+fn ${nm}_p4(u: vec4<f32>) -> i32 {
+  let b = bitcast<vec4<u32>>(u);
+  return bitcast<i32>((b.x & 0xffu) | ((b.y & 0xffu) << 8u) | ((b.z & 0xffu) << 16u) | (b.w << 24u));
+}
+@compute @workgroup_size(${S * SG}) fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = lid % ${S}u;
+  let sg = ${SG === 1 ? '0u' : `lid / ${S}u`};`);
+  // Right operands (weights): loaded once, kept in registers.
+  mlp.layers.forEach((_, li) => {
+    for (let kt = 0; kt < kp[li]! / K; kt++) for (let nt = 0; nt < nT[li]!; nt++) {
+      L.push(`  let w${li}_${kt}_${nt} = subgroupMatrixLoad<subgroup_matrix_right<i8, ${nN[li]}, ${K}>>(&${nm}_qw, ${offsets[li]! + kt * K * np[li]! + nt * 16}u, false, ${np[li]}u);`);
+    }
+    for (let nt = 0; nt < nT[li]!; nt++) {
+      L.push(fold !== 'none' && (fold === 'init' || li === nl - 1)
+        ? `  let i${li}_${nt} = subgroupMatrixLoad<subgroup_matrix_result<i32, ${nN[li]}, ${M}>>(&${nm}_init, ${iOff[li]! + nt * 16}u, false, ${np[li]}u);`
+        : `  let i${li}_${nt} = subgroup_matrix_result<i32, ${nN[li]}, ${M}>();`);
+    }
+  });
+  // Per-invocation column constants of hidden layers: lane t owns columns cg·4 … cg·4+3.
+  for (let li = 0; li < nl - 1; li++) {
+    const G = np[li]! / 4;
+    L.push(`  let cg${li} = t % ${G}u;
+  let rs${li} = t / ${G}u;`);
+    if (fold === 'none') {
+      const k = (sx[li]! * sw[li]!) / sx[li + 1]!;
+      L.push(`  let c${li} = vec4(${[0, 1, 2, 3].map((j) => `${nm}_bias[${bOff[li]}u + cg${li} * 4u + ${j}u]`).join(', ')}) * ${f(1 / sx[li + 1]!)} - ${f(MAGIC * k)};`);
+    } else if (fold === 'int') {
+      const base = bInt[li]!.map((v) => v + MAGIC_BITS);
+      // Literal table indexed by the lane's column group (a const array: no buffer read).
+      L.push(`  const ct${li} = array<vec4<i32>, ${G}>(${Array.from({ length: G }, (_, g) => `vec4(${[0, 1, 2, 3].map((j) => `${base[g * 4 + j]}i`).join(', ')})`).join(', ')});
+  let c${li} = ct${li}[cg${li}];`);
+    }
+  }
+  L.push(`  let lastb = array<f32, ${OUT}>(${Array.from(mlp.layers[nl - 1]!.bias, (v) => f(v)).join(', ')});`);
+
+  const actB = (b: number) => `sb * ${SLOTS === 1 ? 0 : B * ACTW}u + ${b * ACTW}u`; // slot's act base, words
+  const accB = (b: number) => `sb * ${SLOTS === 1 ? 0 : B * ACCW}u + ${b * ACCW}u`;
+  const stageInput = (b: number, base: string) => {
+    const out: string[] = [];
+    for (let j = 0; j < R; j++) {
+      const r = `(t + ${j * S}u)`;
+      out.push(`    { let x = ${o.inputFn}(min(${base} + ${r}, ${o.rows - 1}u));`);
+      for (let w = 0; w < kp[0]! / 4; w++) {
+        const ids = [0, 1, 2, 3].map((c) => w * 4 + c);
+        let val: string;
+        if (ids[0]! >= IN) val = '0';
+        else {
+          const u = `clamp(fma(vec4(${ids.map((i) => (i < IN ? `x[${i}]` : '0.0')).join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${M2})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+          val = pk(u);
+        }
+        out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kp[0]! / 4}u + ${w}u] = ${val};`);
+      }
+      out.push('    }');
+    }
+    return out.join('\n');
+  };
+  const stageMma = (b: number, li: number) => {
+    const Kp = kp[li]!, out: string[] = ['    {'];
+    for (let mt = 0; mt < BR / M; mt++) {
+      for (let kt = 0; kt < Kp / K; kt++) {
+        out.push(`      let a${mt}_${kt} = subgroupMatrixLoad<subgroup_matrix_left<i8, ${K}, ${M}>>(&${nm}_act, (${actB(b)}) * 4u + ${mt * M * Kp + kt * K}u, false, ${Kp}u);`);
+      }
+    }
+    for (let mt = 0; mt < BR / M; mt++) for (let nt = 0; nt < nT[li]!; nt++) {
+      let e = `i${li}_${nt}`;
+      for (let kt = 0; kt < Kp / K; kt++) e = `subgroupMatrixMultiplyAccumulate(a${mt}_${kt}, w${li}_${kt}_${nt}, ${e})`;
+      out.push(`      subgroupMatrixStore(&${nm}_acc, ${accB(b)} + ${mt * M * AS + nt * 16}u, ${e}, false, ${AS}u);`);
+    }
+    out.push('    }');
+    return out.join('\n');
+  };
+  const stageRequant = (b: number, li: number) => {
+    const l = mlp.layers[li]!, G = np[li]! / 4, RS = S / G, kn = kp[li + 1]! / 4, out: string[] = [];
+    for (let s = 0; s < BR / RS; s++) {
+      const r = `(${s * RS}u + rs${li})`;
+      const a = `vec4(${[0, 1, 2, 3].map((j) => `${nm}_acc[${accB(b)} + ${r} * ${AS}u + cg${li} * 4u + ${j}u]`).join(', ')})`;
+      let u: string;
+      const act = (v: string) => (l.activation === 'relu' ? `max(${v}, vec4(0.0))` : l.activation === 'leaky_relu' ? `max(${v}, ${v} * ${f(l.alpha)})` : v);
+      if (fold === 'none') {
+        const k = (sx[li]! * sw[li]!) / sx[li + 1]!;
+        u = `clamp(${act(`fma(bitcast<vec4<f32>>(${a} + vec4(${MAGIC_BITS}i)), vec4(${f(k)}), c${li})`)}, vec4(-127.0), vec4(127.0)) + ${M2}`;
+      } else {
+        const fa = fold === 'int' ? `bitcast<vec4<f32>>(${a} + c${li})` : `bitcast<vec4<f32>>(${a})`;
+        if (l.activation === 'leaky_relu') u = `clamp(${act(`fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(-3 * Math.round(kq[li]! * 2 ** 22))}))`)}, vec4(-127.0), vec4(127.0)) + ${M2}`;
+        else u = `clamp(fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(cq[li]!)})), vec4(${f(l.activation === 'relu' ? MAGIC : MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+      }
+      out.push(`    { let v = ${u};`);
+      out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kn}u + cg${li}] = ${pk('v')}; }`);
+      for (let m = 1; G * m < kn; m++) out.push(`    if (cg${li} + ${G * m}u < ${kn}u) { ${nm}_act[${actB(b)} + ${r} * ${kn}u + cg${li} + ${G * m}u] = 0; }`);
+    }
+    return out.join('\n');
+  };
+  const stageOut = (b: number, base: string) => {
+    const l = mlp.layers[nl - 1]!, li = nl - 1, out: string[] = [];
+    const kLast = sx[li]! * sw[li]!;
+    for (let j = 0; j < R; j++) {
+      const r = `(t + ${j * S}u)`;
+      out.push(`    { var y: array<f32, ${OUT}>;`);
+      for (let c = 0; c < OUT; c++) {
+        const e = `${nm}_acc[${accB(b)} + ${r} * ${AS}u + ${c}u]`;
+        const a = fold === 'none' ? `f32(${e})` : `(bitcast<f32>(${e}) - ${M2})`; // exact: |acc| < 2²²
+        out.push(`      y[${c}] = sml_${l.activation}_f32(fma(${a}, ${f(kLast)}, lastb[${c}]), ${f(l.alpha)});`);
+      }
+      out.push(`      if (${base} + ${r} < ${o.rows}u) { ${o.storeFn}(${base} + ${r}, y); } }`);
+    }
+    return out.join('\n');
+  };
+  // Stages of one block: input, then (mma, requant) per hidden layer, last mma, output.
+  const stages = (b: number, base: string): string[] => {
+    const st = [stageInput(b, base)];
+    for (let li = 0; li < nl; li++) { st.push(stageMma(b, li)); if (li < nl - 1) st.push(stageRequant(b, li)); }
+    st.push(stageOut(b, base));
+    return st;
+  };
+  const WR = SG * B * BR; // rows per workgroup per iteration
+  const bar = '    workgroupBarrier();';
+  L.push(`  let sb = sg;
+  let first = wg.x * ${WR}u;`);
+  if (B === 1) {
+    // The output stage reads acc, the next input stage writes act: no barrier between them.
+    L.push(`  for (var wb = first; wb < ${o.rows}u; wb += nwg.x * ${WR}u) {
+    let base0 = wb + sg * ${BR}u;`);
+    L.push(stages(0, 'base0').join(`\n${bar}\n`));
+    L.push('  }\n}');
+  } else {
+    // Block 1 runs one stage behind block 0; its output stage falls into the next iteration's first interval.
+    const s0 = stages(0, 'base0'), s1 = stages(1, 'base1'), s1prev = stages(1, 'prev1');
+    const T = s0.length;
+    L.push(`  var prev1 = 0u;
+  for (var wb = first; wb < ${o.rows}u; wb += nwg.x * ${WR}u) {
+    let base0 = wb + sg * ${2 * BR}u;
+    let base1 = base0 + ${BR}u;`);
+    for (let k = 0; k < T; k++) {
+      L.push(s0[k]!);
+      if (k === 0) L.push(`    if (wb != first) {\n${s1prev[T - 1]}\n    }`);
+      else L.push(s1[k - 1]!);
+      L.push(bar);
+    }
+    L.push(`    prev1 = base1;
+  }
+  if (first < ${o.rows}u) {
+${s1prev[T - 1]}
+  }
+}`);
+  }
+  // With several subgroups the slot offsets come from local_invocation_index: uniform per subgroup, not per
+  // workgroup. Dawn refused those kernels on the H100 (message lost); this directive is the untested guess.
+  const enables = 'enable chromium_experimental_subgroup_matrix;\nenable subgroups;\n' + (SG > 1 ? 'diagnostic(off, subgroup_uniformity);\n' : '');
+  const key = `subgroup_fast_i8_${fold}`;
+  return {
+    code: enables + activationModule('f32').code + '\n' + L.join('\n'),
+    workgroupSize: S * SG, rowsPerBlock: WR,
+    groups: (maxGroups = 132 * 16) => Math.max(1, Math.min(maxGroups, Math.ceil(o.rows / WR))),
+    layoutEntries: (visibility) => [0, 1, 2].map((i) => ({ binding: binding + i, visibility, buffer: { type: 'read-only-storage' as const } })),
+    bindGroupEntries: (device) => {
+      const [w, bb, ii] = mlp.buffersFor(device, key, () => [
+        { label: `${nm} int8 weights`, bytes },
+        { label: `${nm} biases (padded)`, bytes: new Uint8Array(bias.buffer) },
+        { label: `${nm} accumulator init`, bytes: new Uint8Array(init.buffer) },
+      ]);
+      return [{ binding, resource: { buffer: w! } }, { binding: binding + 1, resource: { buffer: bb! } }, { binding: binding + 2, resource: { buffer: ii! } }];
+    },
+  };
+}
