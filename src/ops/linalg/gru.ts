@@ -5,18 +5,14 @@
  * activations Sigmoid/Tanh/Relu; clip. sequence_lens must be constant and, on the GPU, equal to
  * the sequence length. Outputs Y, Y_h.
  */
-import { hostTensor, type HostTensor } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/types.js';
 import type { OpDef } from '../types.js';
-import { actRef, dotRow, layoutIdx, rnnDims, rnnOp, rnnOutputs, seqLens, type RnnAttrs } from './rnn-common.js';
+import { actRef, dotRow, referenceSetup, rnnOp, type RnnAttrs } from './rnn-common.js';
 
 export const GRU: OpDef<RnnAttrs> = rnnOp('GRU', 'gru', (inputs, a, ctx): HostTensor[] => {
-  const d = rnnDims(ctx, a);
+  const { d, lens, ix, outs, clip } = referenceSetup(a, ctx);
   const { S, B, I, D, H } = d;
   const [x, w, r, bias, , h0] = inputs;
-  const lens = seqLens(ctx, S, B);
-  const ix = layoutIdx(a, d);
-  const outs = rnnOutputs(ctx, a).map((t) => hostTensor(t.dtype, t.shape));
-  const clip = (v: number) => (a.clip === null ? v : Math.min(a.clip, Math.max(-a.clip, v)));
   const wb = (g: number, j: number, dir: number) => (bias ? bias.data[dir * 6 * H + g * H + j]! : 0);
   const rb = (g: number, j: number, dir: number) => (bias ? bias.data[dir * 6 * H + (3 + g) * H + j]! : 0);
   for (let dir = 0; dir < D; dir++) {

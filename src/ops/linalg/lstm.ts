@@ -5,19 +5,14 @@
  * activations Sigmoid/Tanh/Relu; clip; input_forget=1 refused. sequence_lens must be constant
  * (constInputs) and, on the GPU, equal to the sequence length. Outputs Y, Y_h, Y_c.
  */
-import { hostTensor, type HostTensor } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/types.js';
 import type { OpDef } from '../types.js';
-import { actRef, dotRow, layoutIdx, rnnDims, rnnOp, rnnOutputs, seqLens, type RnnAttrs } from './rnn-common.js';
+import { actRef, dotRow, referenceSetup, rnnOp, type RnnAttrs } from './rnn-common.js';
 
 export const LSTM: OpDef<RnnAttrs> = rnnOp('LSTM', 'lstm', (inputs, a, ctx): HostTensor[] => {
-  const d = rnnDims(ctx, a);
+  const { d, lens, ix, outs, clip } = referenceSetup(a, ctx);
   const { S, B, I, D, H } = d;
   const [x, w, r, bias, , h0, c0, p] = inputs;
-  const lens = seqLens(ctx, S, B);
-  const ix = layoutIdx(a, d);
-  const types = rnnOutputs(ctx, a);
-  const outs = types.map((t) => hostTensor(t.dtype, t.shape));
-  const clip = (v: number) => (a.clip === null ? v : Math.min(a.clip, Math.max(-a.clip, v)));
   for (let dir = 0; dir < D; dir++) {
     const [f, g, hAct] = a.acts.slice(dir * 3, dir * 3 + 3) as [string, string, string];
     for (let b = 0; b < B; b++) {

@@ -3,7 +3,7 @@
  * opset ≥ 14), activations and the CPU references' building blocks.
  */
 import type { Attrs } from '../../ir/attrs.js';
-import { fmtShape, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
+import { fmtShape, hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { rnnPlan } from './rnn-kernel.js';
 import { need } from './util.js';
@@ -95,6 +95,16 @@ export function dotRow(m: HostTensor['data'], off: number, row: number, n: numbe
 }
 
 /** The OpDef of a recurrent cell: attributes, shape rule and GPU plan are shared; only the CPU reference differs. */
+/** What every recurrent CPU reference starts from: dims, lengths, indexing, zeroed outputs, clip. */
+export function referenceSetup(a: RnnAttrs, ctx: InferContext) {
+  const d = rnnDims(ctx, a);
+  return {
+    d, lens: seqLens(ctx, d.S, d.B), ix: layoutIdx(a, d),
+    outs: rnnOutputs(ctx, a).map((t) => hostTensor(t.dtype, t.shape)),
+    clip: (v: number) => (a.clip === null ? v : Math.min(a.clip, Math.max(-a.clip, v))),
+  };
+}
+
 export function rnnOp(type: string, cell: Cell, reference: OpDef<RnnAttrs>['reference']): OpDef<RnnAttrs> {
   return {
     type,

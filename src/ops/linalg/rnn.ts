@@ -5,18 +5,14 @@
  * Tanh (default) / Relu / Sigmoid, one per direction; clip. sequence_lens must be constant and, on
  * the GPU, equal to the sequence length. Outputs Y, Y_h.
  */
-import { hostTensor, type HostTensor } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/types.js';
 import type { OpDef } from '../types.js';
-import { actRef, dotRow, layoutIdx, rnnDims, rnnOp, rnnOutputs, seqLens, type RnnAttrs } from './rnn-common.js';
+import { actRef, dotRow, referenceSetup, rnnOp, type RnnAttrs } from './rnn-common.js';
 
 export const RNN: OpDef<RnnAttrs> = rnnOp('RNN', 'rnn', (inputs, a, ctx): HostTensor[] => {
-  const d = rnnDims(ctx, a);
+  const { d, lens, ix, outs, clip } = referenceSetup(a, ctx);
   const { S, B, I, D, H } = d;
   const [x, w, r, bias, , h0] = inputs;
-  const lens = seqLens(ctx, S, B);
-  const ix = layoutIdx(a, d);
-  const outs = rnnOutputs(ctx, a).map((t) => hostTensor(t.dtype, t.shape));
-  const clip = (v: number) => (a.clip === null ? v : Math.min(a.clip, Math.max(-a.clip, v)));
   for (let dir = 0; dir < D; dir++) {
     const f = a.acts[dir]!;
     for (let b = 0; b < B; b++) {
