@@ -51,6 +51,16 @@ describe('render-material', () => {
       // And a GPU decode of the same material renders like the CLI did.
       const own = await renderMaterialScene(device, { kind: 'neural', material: loadMaterial(device, new Uint8Array(readFileSync(file))) }, 'forward', { width: 32, height: 32 });
       expect(imagePsnr(own, a)).toBeGreaterThan(60);
+      // int8 decode (dot4I8Packed, scales calibrated on the latents): close to the f32 render, not identical.
+      const mat = loadMaterial(device, new Uint8Array(readFileSync(file)));
+      for (const path of ['forward', 'compute'] as const) {
+        const f32 = await renderMaterialScene(device, { kind: 'neural', material: mat }, path, { width: 32, height: 32 });
+        const i8 = await renderMaterialScene(device, { kind: 'neural', material: mat, decode: { precision: 'int8' } }, path, { width: 32, height: 32 });
+        const p = imagePsnr(i8, f32);
+        console.log(`int8 vs f32 decode, ${path}: ${p.toFixed(2)} dB`);
+        expect(p, path).toBeGreaterThan(38);
+        expect(p, path).toBeLessThan(99);
+      }
       expect(() => execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'x.png'), '--originals', join(dir, 'nope')], { stdio: 'pipe' })).toThrow();
     } finally { rmSync(dir, { recursive: true }); }
   }, 120_000);

@@ -97,14 +97,18 @@ describe('subgroup-fast int8 kernels (subgroup matrices emulated)', () => {
     'default',
     { fold: 'none', n8: false },
     { fold: 'int', subgroups: 2, blocks: 2, pack: 'pack4xU8' },
+    { tail: 'dot4', subgroups: 2 },
   ];
   for (const opts of CASES) {
     it(`matches the CPU int8 reference: ${JSON.stringify(opts)}`, async () => {
       const device = await testDevice();
       const seed = testSeed();
       const r = rng(seed);
-      // 18 → 32 → 16 → 8 with leaky ReLU in the middle: two hidden widths and both hidden activations.
-      const mlp = ShaderMLP.fromLayers([18, 32, 16, 8], ShaderMLP.random([18, 32, 16, 8], 'relu', seed).layers, ['relu', 'leaky_relu', 'none'], [0, 0.1, 0]);
+      // 18 → 32 → 16 → 8 with leaky ReLU in one hidden layer: two hidden widths and both hidden activations
+      // (the dot4 tail takes a ReLU last hidden layer, so it gets the leaky one first).
+      const dot4 = opts !== 'default' && opts.tail === 'dot4';
+      const acts = dot4 ? (['leaky_relu', 'relu', 'none'] as const) : (['relu', 'leaky_relu', 'none'] as const);
+      const mlp = ShaderMLP.fromLayers([18, 32, 16, 8], ShaderMLP.random([18, 32, 16, 8], 'relu', seed).layers, [...acts], acts.map((a) => (a === 'leaky_relu' ? 0.1 : 0)));
       const rows = 150; // not a multiple of any block: exercises the clamped reads and skipped stores
       const x = Float32Array.from({ length: rows * 18 }, () => r() * 2 - 1);
       mlp.calibrate(x);
@@ -125,5 +129,6 @@ describe('subgroup-fast int8 kernels (subgroup matrices emulated)', () => {
     expect(() => subgroupFastKernel(mlp, { ...base, subgroups: 8, blocks: 2 })).toThrow(MlpDimensionError);
     expect(() => subgroupFastKernel(mlp, { ...base, accStride: 34 })).toThrow(/multiple of 4/);
     expect(() => subgroupFastKernel(ShaderMLP.random([18, 32, 8], 'silu', 1), base)).toThrow(/silu/);
+    expect(() => subgroupFastKernel(mlp, { ...base, tail: 'dot4', fold: 'int' })).toThrow(/tail 'dot4' needs fold 'init'/);
   });
 });

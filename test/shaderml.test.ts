@@ -166,6 +166,70 @@ struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y:
   });
 });
 
+/**
+ * int8 agreement: the kernels round half to even with a fused scale and keep biases of ReLU layers in
+ * accumulator units; forwardInt8 rounds half away from zero in f64. A tie broken differently moves one
+ * hidden activation by one step, so most outputs agree to f32 rounding and the rest by a few steps.
+ */
+function expectInt8Close(got: Float32Array, ref: Float32Array, what: string): void {
+  const scale = Math.max(...ref.map(Math.abs), 1e-6);
+  const err = got.map((v, i) => Math.abs(v - ref[i]!) / scale);
+  const exact = err.filter((e) => e <= 1e-4).length / err.length;
+  expect(Math.max(...err), `${what}: worst error / output range`).toBeLessThan(0.03);
+  expect(exact, `${what}: share of outputs equal to the CPU int8 reference`).toBeGreaterThan(0.9);
+}
+
+describe('ShaderMLP int8 thread scope (dot4I8Packed)', () => {
+  const seed = testSeed();
+  for (const storage of ['constants', 'buffer'] as const) {
+    it(`compute stage, ${storage} weights, every activation, against the CPU int8 reference (seed ${seed})`, async () => {
+      const device = await testDevice();
+      for (const [k, acts] of ACT_SETS.entries()) {
+        const mlp = ShaderMLP.random(SIZES, acts, seed + k);
+        const x = randn(rng(seed + 10 + k), 64 * SIZES[0]!);
+        mlp.calibrate(x);
+        const net = mlp.wgsl({ name: 'net', precision: 'int8', storage, device });
+        expect([net.precision, net.scope]).toEqual(['int8', 'thread']);
+        const got = await runCompute(device, mlp, net, x);
+        expectInt8Close(got, forwardInt8(mlp, x), `acts ${acts}`);
+        // And it is a quantized version of the float network, not something else.
+        const f = mlp.forward(x), scale = Math.max(...f.map(Math.abs));
+        expect(Math.max(...got.map((v, i) => Math.abs(v - f[i]!))) / scale, `acts ${acts} vs f32`).toBeLessThan(0.15);
+      }
+    });
+  }
+
+  it(`fragment and vertex stages (seed ${seed})`, async () => {
+    const device = await testDevice();
+    const W = 16, H = 4, mlp = ShaderMLP.random(SIZES, ACT_SETS[1]!, seed + 3);
+    const x = randn(rng(seed + 4), W * H * SIZES[0]!);
+    mlp.calibrate(x);
+    const ref = firstOutputs(forwardInt8(mlp, x), W * H, 3);
+    const net = mlp.wgsl({ name: 'shade', precision: 'int8', device, group: 1 });
+    const fcode = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
+@vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> { let p = array(vec2(-1.0, -1.0), vec2(3.0, -1.0), vec2(-1.0, 3.0)); return vec4(p[i], 0.0, 1.0); }
+@fragment fn fs(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
+  let y = shade(read_x(u32(pos.y) * ${W}u + u32(pos.x)));
+  return vec4(y[0], y[1], y[2], 1.0);
+}` });
+    expectInt8Close(await render(device, fcode, W, H, net, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.FRAGMENT, 3, 'triangle-list'), ref, 'fragment');
+    const N = W * H, vnet = mlp.wgsl({ name: 'vnet', precision: 'int8', storage: 'buffer', device, group: 1 });
+    const vcode = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [vnet.module], body: `${readRow(SIZES[0]!)}
+struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y: vec4<f32> }
+@vertex fn vs(@builtin(vertex_index) i: u32) -> V {
+  let y = vnet(read_x(i));
+  return V(vec4((f32(i) + 0.5) / ${N}.0 * 2.0 - 1.0, 0.0, 0.0, 1.0), vec4(y[0], y[1], y[2], 1.0));
+}
+@fragment fn fs(v: V) -> @location(0) vec4<f32> { return v.y; }` });
+    expectInt8Close(await render(device, vcode, N, 1, vnet, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.VERTEX, N, 'point-list'), ref, 'vertex');
+  });
+
+  it('refuses storage it cannot use, with the storage named', () => {
+    const mlp = ShaderMLP.random(SIZES, 'relu', 1);
+    expect(() => mlp.wgsl({ name: 'n', precision: 'int8', storage: 'uniform' })).toThrow(/int8 precision takes storage 'constants' or 'buffer', not 'uniform'/);
+  });
+});
+
 describe('ShaderMLP subgroup scope', () => {
   it('runs int8 subgroup matrices where the adapter has them, else falls back to thread scope', async () => {
     const device = await testDevice();

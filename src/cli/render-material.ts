@@ -22,9 +22,12 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <png>', 'image of the forward neural render; -compute.png and -reference*.png are written beside it')
     .option('--originals <folder>', 'the folder of PNGs the material was compressed from: renders the conventional twin and reports PSNR')
     .option('--size <n>', 'image width and height', '512')
+    .option('--precision <p>', 'decoder arithmetic: f32, f16 (needs shader-f16) or int8 (dot4I8Packed, calibrated on the latents)', 'f32')
     .option('--json', 'print the report as JSON')
-    .action(action(async (file: string, o: { out: string; originals?: string; size: string; json?: boolean }) => {
+    .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; json?: boolean }) => {
       const size = Number(o.size);
+      if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new WgmlError('E_CLI', `--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
+      const precision = o.precision as 'f32' | 'f16' | 'int8';
       if (!Number.isInteger(size) || size < 8 || size > 8192) throw new WgmlError('E_CLI', `--size ${o.size} is not an image size`, 'give an integer between 8 and 8192');
       const device = await requestDevice({ quiet: !!o.json });
       const mat = loadMaterial(device, new Uint8Array(readFileSync(file)));
@@ -38,12 +41,12 @@ export function register(program: Command): void {
         return m;
       })() : null;
       const opts = { width: size, height: size };
-      const neural = { kind: 'neural' as const, material: mat };
+      const neural = { kind: 'neural' as const, material: mat, decode: { precision } };
       const fwd = await renderMaterialScene(device, neural, 'forward', opts);
       const cmp = await renderMaterialScene(device, neural, 'compute', opts);
       writePng(o.out, size, size, fwd);
       writePng(withSuffix(o.out, 'compute'), size, size, cmp);
-      const report: Record<string, unknown> = { material: file, size, images: { forward: o.out, compute: withSuffix(o.out, 'compute') }, psnrForwardVsCompute: imagePsnr(fwd, cmp) };
+      const report: Record<string, unknown> = { material: file, size, precision, images: { forward: o.out, compute: withSuffix(o.out, 'compute') }, psnrForwardVsCompute: imagePsnr(fwd, cmp) };
       if (m) {
         const src = { kind: 'texels' as const, width: m.width, height: m.height, channels: m.channels, textures: m.textures, data: m.data };
         const rf = await renderMaterialScene(device, src, 'forward', opts);
@@ -56,7 +59,7 @@ export function register(program: Command): void {
       if (o.json) console.log(JSON.stringify(report, null, 2));
       else {
         const f = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} dB` : '-');
-        console.log(`${o.out}: ${size}×${size} sphere, ${mat.manifest.textures.map((t) => t.name).join(' + ')}
+        console.log(`${o.out}: ${size}×${size} sphere, ${mat.manifest.textures.map((t) => t.name).join(' + ')}, ${precision} decode
   neural forward vs neural compute shading   ${f(report.psnrForwardVsCompute)}
   neural vs original textures (forward)      ${f(report.psnrForward)}
   neural vs original textures (compute)      ${f(report.psnrCompute)}`);

@@ -59,8 +59,24 @@ fn bench_in(i: u32) -> array<f32, ${IN}> {
 }`;
 }
 
-const STORE = `fn bench_store(i: u32, y: array<f32, ${OUT}>) {
-  Y[i] = vec2(pack4x8unorm(vec4(y[0], y[1], y[2], y[3]) * 0.25 + 0.5), pack4x8unorm(vec4(y[4], y[5], y[6], y[7]) * 0.25 + 0.5));
+// Shading after the decode (the issue's "decode + shade"): Blinn-Phong with the decoded tangent-space
+// normal, as render-material does, for the neural and the texture-sampling variants alike. The lit
+// colour goes to its own buffer; Y keeps the raw decode for the CPU check.
+const SHADE = `@group(0) @binding(6) var<storage, read_write> LIT: array<u32>;
+fn bench_shade(i: u32, alb: vec3<f32>, nxy: vec2<f32>, rough: f32) {
+  let ts = nxy * 2.0 - 1.0;
+  let n = vec3(ts, sqrt(max(0.0, 1.0 - dot(ts, ts))));
+  let l = vec3(0.4, 0.5, 0.7681146); let h = normalize(l + vec3(0.0, 0.0, 1.0));
+  let r = clamp(rough, 0.02, 1.0);
+  let spec = pow(max(dot(n, h), 0.0), mix(256.0, 4.0, r)) * (1.0 - r) * 0.6;
+  LIT[i] = pack4x8unorm(vec4(clamp(alb * (0.08 + 0.92 * max(dot(n, l), 0.0)) + vec3(spec), vec3(0.0), vec3(1.0)), 1.0));
+}`;
+const STORE = `${SHADE}
+fn bench_store(i: u32, y: array<f32, ${OUT}>) {
+  let a = clamp(vec4(y[0], y[1], y[2], y[3]) * 0.25 + 0.5, vec4(0.0), vec4(1.0));
+  let b = clamp(vec4(y[4], y[5], y[6], y[7]) * 0.25 + 0.5, vec4(0.0), vec4(1.0));
+  Y[i] = vec2(pack4x8unorm(a), pack4x8unorm(b));
+  bench_shade(i, a.xyz, vec2(a.w, b.x), b.y);
 }`;
 
 function threadShader(net: MlpWgsl, kind: Inputs, W: number, H: number, wg: number): string {
@@ -87,12 +103,14 @@ interface Variant {
   g1?: { layout: GPUBindGroupLayoutEntry[]; entries: GPUBindGroupEntry[] };
   dispatch: [number, number];
   ref?: 'f32' | 'int8';
+  /** The network the CPU check runs (default: the ReLU one). */
+  net?: ShaderMLP;
 }
 
 /**
  * `fast-` names: tokens s<N> subgroups per workgroup, b<N> blocks per subgroup, r<N> rows per thread,
  * none|int|init fold mode, n8 (M16N8K32 last layer), g<N> resident groups per SM (×132), as<N> acc stride,
- * pk (pack4xU8), lat (latent-texture inputs).
+ * pk (pack4xU8), dfour (last layer on dot4I8Packed), lat (latent-texture inputs).
  */
 export function parseFast(name: string): { opts: Partial<FastKernelOptions>; groupsPerSM: number; latent: boolean } {
   const opts: Partial<FastKernelOptions> = {};
@@ -109,6 +127,7 @@ export function parseFast(name: string): { opts: Partial<FastKernelOptions>; gro
     else if (k === 'g') groupsPerSM = n;
     else if (k === 'as') opts.accStride = n;
     else if (k === 'pk') opts.pack = 'pack4xU8';
+    else if (k === 'dfour') opts.tail = 'dot4';
     else if (k === 'lat') latent = true;
     else throw new Error(`bad token '${tok}' in '${name}'`);
   }
@@ -150,16 +169,25 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
 
   const variants: Variant[] = [];
   const table: string[] = [];
-  const thread = (name: string, label: string, storage: 'buffer' | 'uniform' | 'constants', wg: number, inputs: Inputs) => {
+  // The decoder `wgml compress` trains has leaky-ReLU hidden layers (generic int8 requantization).
+  const leaky = ShaderMLP.fromLayers([...mlp.sizes], mlp.layers.map((l) => ({ weight: l.weight, bias: l.bias })), ['leaky_relu', 'leaky_relu', 'none'], [0.01, 0.01, 0]);
+  leaky.calibrate(samples);
+  const thread = (name: string, label: string, storage: 'buffer' | 'uniform' | 'constants', wg: number, inputs: Inputs, precision: 'f32' | 'int8' = 'f32', m = mlp) => {
     if (!want(name)) return;
-    const net = mlp.wgsl({ name: 'dec', precision: 'f32', storage, device, group: 1 });
-    variants.push({ name, label, inputs, code: threadShader(net, inputs, W, H, wg), g1: { layout: net.layoutEntries(GPUShaderStage.COMPUTE), entries: net.bindGroupEntries(device) }, dispatch: grid(Math.ceil(n / wg)), ref: 'f32' });
+    const net = m.wgsl({ name: 'dec', precision, storage, device, group: 1 });
+    variants.push({ name, label, inputs, code: threadShader(net, inputs, W, H, wg), g1: { layout: net.layoutEntries(GPUShaderStage.COMPUTE), entries: net.bindGroupEntries(device) }, dispatch: grid(Math.ceil(n / wg)), ref: precision, net: m });
   };
   thread('f32-buffer', 'thread f32, storage-buffer weights (loops)', 'buffer', 64, 'sin');
   thread('f32-uniform', 'thread f32, uniform weights (unrolled)', 'uniform', 64, 'sin');
   thread('f32-lit64', 'thread f32, literal weights (unrolled), wg 64', 'constants', 64, 'sin');
   thread('f32-lit128', 'thread f32, literal weights (unrolled), wg 128', 'constants', 128, 'sin');
   thread('f32-latent', 'thread f32, literal weights, latent textures', 'constants', 64, 'latent');
+  thread('i8-dot4-lit64', 'thread int8 dot4I8Packed, literal weights, wg 64', 'constants', 64, 'sin', 'int8');
+  thread('i8-dot4-lit128', 'thread int8 dot4I8Packed, literal weights, wg 128', 'constants', 128, 'sin', 'int8');
+  thread('i8-dot4-buf64', 'thread int8 dot4I8Packed, storage-buffer weights, wg 64', 'buffer', 64, 'sin', 'int8');
+  thread('i8-dot4-lat', 'thread int8 dot4I8Packed, literal weights, latent textures', 'constants', 64, 'latent', 'int8');
+  thread('f32-leaky', 'thread f32, literal weights, wg 128, leaky-ReLU decoder', 'constants', 128, 'sin', 'f32', leaky);
+  thread('i8-dot4-leaky', 'thread int8 dot4I8Packed, literal weights, wg 128, leaky-ReLU decoder', 'constants', 128, 'sin', 'int8', leaky);
   const why = subgroupSupport(device);
   if (why) console.log(`subgroup int8 variants skipped: ${why}`);
   else {
@@ -205,11 +233,13 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
 @group(0) @binding(2) var tN: texture_2d<f32>;
 @group(0) @binding(3) var tR: texture_2d<f32>;
 @group(0) @binding(5) var samp: sampler;
+${SHADE}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   if (g.x >= ${W}u || g.y >= ${H}u) { return; }
   let uv = (vec2<f32>(g.xy) + 0.5) / vec2(${W}.0, ${H}.0);
   let a = textureSampleLevel(tA, samp, uv, 0.0); let nm = textureSampleLevel(tN, samp, uv, 0.0); let r = textureSampleLevel(tR, samp, uv, 0.0);
   Y[g.y * ${W}u + g.x] = vec2(pack4x8unorm(a), pack4x8unorm(vec4(nm.xy, r.x, 1.0)));
+  bench_shade(g.y * ${W}u + g.x, a.xyz, nm.xy, r.x);
 }`;
     variants.push({
       name, label, inputs: 'textures', code, dispatch: [Math.ceil(W / 8), Math.ceil(H / 8)],
@@ -221,6 +251,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   texVariant('raw', 'original textures, rgba8 + rg8 + r8 (uncompressed), textureSampleLevel', [['rgba8unorm', 4, 1], ['rg8unorm', 2, 1], ['r8unorm', 1, 1]]);
 
   const out = device.createBuffer({ label: 'bench out', size: n * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  const lit = device.createBuffer({ label: 'bench lit colour', size: n * 4, usage: GPUBufferUsage.STORAGE });
   const hasTs = device.features.has('timestamp-query');
   const qs = hasTs ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
   const qb = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
@@ -240,8 +271,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     const msgs = (await module.getCompilationInfo()).messages.filter((m) => m.type !== 'info').sort((a, b) => (a.type === 'error' ? 0 : 1) - (b.type === 'error' ? 0 : 1));
     const warn = msgs.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message.split('\n')[0]}`);
     if (warn.length) console.log(`${v.label}: compiler says:\n  ${[...new Set(warn)].slice(0, 4).join('\n  ')}`);
-    const e0: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } }];
-    const b0: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: out } }];
+    const e0: GPUBindGroupLayoutEntry[] = [0, 6].map((binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } }));
+    const b0: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: out } }, { binding: 6, resource: { buffer: lit } }];
     if (v.inputs === 'latent') { e0.push(...latEntries(GPUShaderStage.COMPUTE)); b0.push(...latBinds); }
     if (v.inputs === 'textures') { e0.push(...v.g1!.layout); b0.push(...v.g1!.entries); }
     const l0 = device.createBindGroupLayout({ entries: e0 });
@@ -289,7 +320,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       // 256 pixels over the whole image (first, last and a stride through the middle blocks).
       const idx = Array.from({ length: 256 }, (_, k) => (k === 255 ? n - 1 : Math.floor((k * (n - 1)) / 255 + (k * 7919) % 97) % n));
       const xs = idx.flatMap((i) => inputsOf(i % W, Math.floor(i / W), W, H));
-      const ref = v.ref === 'int8' ? forwardInt8(mlp, xs) : mlp.forward(xs);
+      const net = v.net ?? mlp;
+      const ref = v.ref === 'int8' ? forwardInt8(net, xs) : net.forward(xs);
       let worst = 0;
       idx.forEach((p, k) => { for (let c = 0; c < OUT; c++) worst = Math.max(worst, Math.abs(got[p * 8 + c]! / 255 - Math.min(1, Math.max(0, ref[k * OUT + c]! * 0.25 + 0.5)))); });
       verdict = `max err ${(worst * 255).toFixed(1)}/255 vs CPU ${v.ref}`;

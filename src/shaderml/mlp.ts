@@ -15,6 +15,7 @@ import { packHalf, fromHalf, toHalf } from './half.js';
 import { readSafetensors, tensorAsF32, writeSafetensors, type SafeInput } from '../tensor/safetensors.js';
 import { subgroupMlpWgsl, subgroupSizeOf, subgroupSupport } from './subgroup.js';
 import { unrolledMlpWgsl } from './unrolled.js';
+import { dot4MlpWgsl } from './dot4.js';
 
 export interface MlpLayer {
   /** out×in, row-major. */
@@ -26,7 +27,9 @@ export interface MlpLayer {
 }
 
 export type MlpScope = 'thread' | 'subgroup';
-export type MlpPrecision = 'f32' | 'f16';
+/** 'int8': per-layer scales, 4-way int8 dot products (thread scope) or int8 subgroup matrices. */
+export type MlpPrecision = 'f32' | 'f16' | 'int8';
+export type FloatPrecision = 'f32' | 'f16';
 export type MlpStorage = 'buffer' | 'inline' | 'constants' | 'uniform';
 
 export interface MlpWgslOptions {
@@ -34,7 +37,11 @@ export interface MlpWgslOptions {
   name: string;
   /** 'subgroup' needs a compute shader and chromium-experimental-subgroup-matrix; falls back to 'thread' without it. */
   scope?: MlpScope;
-  /** 'auto' picks f16 when the device has shader-f16. Default 'f32'. */
+  /**
+   * 'auto' picks f16 when the device has shader-f16. Default 'f32'. 'int8' quantizes with per-layer
+   * scales (call {@link ShaderMLP.calibrate} first) and runs on `dot4I8Packed` in any stage; scope
+   * 'subgroup' is int8 whatever this says.
+   */
   precision?: MlpPrecision | 'auto';
   /**
    * 'buffer' reads weights from a storage buffer; 'inline' bakes them into function-local arrays;
@@ -69,7 +76,7 @@ export interface MlpWgsl {
   workgroupSize?: number;
 }
 
-function fmt(v: number, p: MlpPrecision): string {
+function fmt(v: number, p: FloatPrecision): string {
   const r = p === 'f16' ? fromHalf(toHalf(v)) : Math.fround(v);
   const s = String(r);
   return /[.eE]/.test(s) || !Number.isFinite(r) ? s : s + '.0';
@@ -229,13 +236,19 @@ export class ShaderMLP {
   wgsl(opts: MlpWgslOptions): MlpWgsl {
     const group = opts.group ?? 1, binding = opts.binding ?? 0;
     const storage = opts.storage ?? 'buffer';
-    let precision: MlpPrecision;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.name)) throw new MlpDimensionError(`'${opts.name}' is not a WGSL identifier`, 'use letters, digits and _', {});
+    if (opts.precision === 'int8') {
+      const why = opts.scope === 'subgroup' ? subgroupSupport(opts.device) : 'thread scope asked';
+      if (!why) return subgroupMlpWgsl(this, opts.name, group, binding, subgroupSizeOf(opts.device!) ?? 32);
+      const t = dot4MlpWgsl(this, opts.name, opts.storage ?? 'constants', group, binding, opts.scope === 'subgroup');
+      return opts.scope === 'subgroup' ? { ...t, fallbackReason: why } : t;
+    }
+    let precision: FloatPrecision;
     if (opts.precision === 'auto') precision = opts.device?.features.has('shader-f16') ? 'f16' : 'f32';
     else precision = opts.precision ?? 'f32';
     if (precision === 'f16' && opts.device && !opts.device.features.has('shader-f16')) {
       throw new ShaderMLFeatureError(`'${opts.name}': precision f16 needs the shader-f16 feature, which this device lacks`, "use precision 'f32' or 'auto'", { name: opts.name });
     }
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.name)) throw new MlpDimensionError(`'${opts.name}' is not a WGSL identifier`, 'use letters, digits and _', {});
     if (opts.scope === 'subgroup') {
       const why = subgroupSupport(opts.device);
       if (!why) return subgroupMlpWgsl(this, opts.name, group, binding, subgroupSizeOf(opts.device!) ?? 32);
@@ -246,7 +259,7 @@ export class ShaderMLP {
     return this.threadWgsl(opts.name, precision, storage, group, binding, false);
   }
 
-  private threadWgsl(name: string, p: MlpPrecision, storage: 'buffer' | 'inline', group: number, binding: number, withLane: boolean): MlpWgsl {
+  private threadWgsl(name: string, p: FloatPrecision, storage: 'buffer' | 'inline', group: number, binding: number, withLane: boolean): MlpWgsl {
     const { data, offsets } = this.packed();
     const T = p;
     const pv = `${name}_params`;

@@ -59,7 +59,9 @@ export function subgroupBatchKernel(mlp: ShaderMLP, o: BatchKernelOptions): Batc
   if ((o.kernel ?? 'fast') === 'fast') {
     const fo = { ...o, rowsPerThread: o.rowsPerThread ?? 1 };
     try {
-      return subgroupFastKernel(mlp, { ...fo, fold: 'init', n8: true });
+      // The dot4 tail measured 2–4% faster on the H100 (0.457 vs 0.475 ms at 4K) where it applies.
+      const tail = mlp.layers.length >= 2 && ['relu', 'none'].includes(mlp.layers[mlp.layers.length - 2]!.activation) ? 'dot4' : 'mma';
+      return subgroupFastKernel(mlp, { ...fo, fold: 'init', n8: true, tail });
     } catch (e) {
       if (!(e instanceof MlpDimensionError) || !/fixed-point/.test(e.message)) throw e;
       return subgroupFastKernel(mlp, { ...fo, fold: 'none', n8: true });

@@ -18,6 +18,7 @@ import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { ShaderMLP } from './mlp.js';
 import { int8Scales, packedInt8Weights } from './subgroup.js';
+import { int8RowWords } from './dot4.js';
 import type { BatchKernel } from './subgroup-batch.js';
 
 const M = 16, K = 32, S = 32, MAGIC = 12582912; // 1.5·2²³: f32 ulp 1 on [2²³, 2²⁴)
@@ -48,6 +49,13 @@ export interface FastKernelOptions {
   accStride?: number;
   /** Byte packing: shifts and masks, or WGSL's pack4xU8. */
   pack?: 'shift' | 'pack4xU8';
+  /**
+   * Last layer: 'mma' (subgroup matrices, like the others) or 'dot4': each lane requantizes whole rows
+   * of the last hidden layer and finishes the row with dot4I8Packed, saving the last layer's
+   * activation store, tile store and reload and one barrier interval. Needs fold 'init' and a
+   * ReLU/none last hidden layer.
+   */
+  tail?: 'mma' | 'dot4';
 }
 
 export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchKernel {
@@ -65,6 +73,12 @@ export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchK
     if (S % (np[li]! / 4) !== 0) throw new MlpDimensionError(`'${nm}': hidden width padded to ${np[li]} does not split into groups of 4 columns over ${S} lanes`, 'use hidden widths of 16, 32, 64 or 128', hint);
     const a = mlp.layers[li]!.activation;
     if (!['none', 'relu', 'leaky_relu'].includes(a)) throw new MlpDimensionError(`'${nm}': fast int8 kernel supports none/relu/leaky_relu hidden activations, not ${a}`, "use scope 'thread' for this network", { activation: a });
+  }
+  // tail 'dot4': row-per-lane requantization of the last hidden layer, then the last layer on dot4I8Packed.
+  const tail = o.tail ?? 'mma';
+  if (tail === 'dot4') {
+    const a = mlp.layers[nl - 2]?.activation;
+    if (fold !== 'init' || nl < 2 || !['relu', 'none'].includes(a!)) throw new MlpDimensionError(`'${nm}': tail 'dot4' needs fold 'init' and a relu/none last hidden layer (fold ${fold}, activation ${a})`, "use tail 'mma'", hint);
   }
   const widest = Math.max(...np);
   const AS = o.accStride ?? widest + 4;
@@ -121,6 +135,7 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
   let sg = ${SG === 1 ? '0u' : `lid / ${S}u`};`);
   // Right operands (weights): loaded once, kept in registers.
   mlp.layers.forEach((_, li) => {
+    if (tail === 'dot4' && li === nl - 1) return;
     for (let kt = 0; kt < kp[li]! / K; kt++) for (let nt = 0; nt < nT[li]!; nt++) {
       L.push(`  let w${li}_${kt}_${nt} = subgroupMatrixLoad<subgroup_matrix_right<i8, ${nN[li]}, ${K}>>(&${nm}_qw, ${offsets[li]! + kt * K * np[li]! + nt * 16}u, false, ${np[li]}u);`);
     }
@@ -219,11 +234,31 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
     }
     return out.join('\n');
   };
-  // Stages of one block: input, then (mma, requant) per hidden layer, last mma, output.
+  // Stages of one block: input, then (mma, requant) per hidden layer, last mma, output (or the dot4 tail).
+  const stageTail = (b: number, base: string) => {
+    const li = nl - 2, l = mlp.layers[li]!, lastL = mlp.layers[nl - 1]!, hid = mlp.sizes[li + 1]!, nw = Math.ceil(hid / 4);
+    const words = int8RowWords(mlp, nl - 1, sw[nl - 1]!), kLast = sx[nl - 1]! * sw[nl - 1]!, out: string[] = [];
+    for (let j = 0; j < R; j++) {
+      const r = `(t + ${j * S}u)`;
+      out.push('    {');
+      for (let w = 0; w < nw; w++) {
+        const acc = `vec4(${[0, 1, 2, 3].map((c) => `${nm}_acc[${accB(b)} + ${r} * ${AS}u + ${w * 4 + c}u]`).join(', ')})`;
+        out.push(`      let h${w} = ${pk(`clamp(fma(bitcast<vec4<f32>>(${acc}), vec4(${f(kq[li]!)}), vec4(${f(cq[li]!)})), vec4(${f(l.activation === 'relu' ? MAGIC : MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`)};`);
+      }
+      out.push(`      var y: array<f32, ${OUT}>;`);
+      for (let c = 0; c < OUT; c++) {
+        const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => words[c * nw + w] !== 0).map((w) => `dot4I8Packed(bitcast<u32>(h${w}), 0x${words[c * nw + w]!.toString(16)}u)`);
+        out.push(`      y[${c}] = sml_${lastL.activation}_f32(fma(bitcast<f32>(${[`${MAGIC_BITS}i`, ...terms].join(' + ')}) - ${M2}, ${f(kLast)}, lastb[${c}]), ${f(lastL.alpha)});`);
+      }
+      out.push(`      if (${base} + ${r} < ${o.rows}u) { ${o.storeFn}(${base} + ${r}, y); } }`);
+    }
+    return out.join('\n');
+  };
   const stages = (b: number, base: string): string[] => {
     const st = [stageInput(b, base)];
-    for (let li = 0; li < nl; li++) { st.push(stageMma(b, li)); if (li < nl - 1) st.push(stageRequant(b, li)); }
-    st.push(stageOut(b, base));
+    const mmaLayers = tail === 'dot4' ? nl - 1 : nl;
+    for (let li = 0; li < mmaLayers; li++) { st.push(stageMma(b, li)); if (li < nl - 1 && li < mmaLayers - 1) st.push(stageRequant(b, li)); }
+    st.push(tail === 'dot4' ? stageTail(b, base) : stageOut(b, base));
     return st;
   };
   const WR = SG * B * BR; // rows per workgroup per iteration

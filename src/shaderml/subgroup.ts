@@ -157,7 +157,7 @@ export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, bin
   const enables = ['chromium_experimental_subgroup_matrix', 'subgroups'];
   const module = { name: `shaderml_${name}_subgroup`, code: all, requires: [act], enables };
   return {
-    name, scope: 'subgroup', precision: 'f32', storage: 'buffer', module, workgroupSize: S,
+    name, scope: 'subgroup', precision: 'int8', storage: 'buffer', module, workgroupSize: S,
     signature: `fn ${name}(x: array<f32, ${IN}>, lane: u32) -> array<f32, ${OUT}>`,
     code: enables.map((e) => `enable ${e};`).join('\n') + '\n' + act.code + '\n' + all,
     layoutEntries: (visibility) => [

@@ -9,10 +9,10 @@
 import type { WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { MlpPrecision, MlpWgsl, ShaderMLP } from './mlp.js';
+import type { FloatPrecision, MlpWgsl, ShaderMLP } from './mlp.js';
 import { fromHalf, toHalf } from './half.js';
 
-function lit(v: number, p: MlpPrecision): string {
+function lit(v: number, p: FloatPrecision): string {
   const r = p === 'f16' ? fromHalf(toHalf(v)) : Math.fround(v);
   const s = String(r);
   return /[.eE]/.test(s) ? s : s + '.0';
@@ -21,7 +21,7 @@ function lit(v: number, p: MlpPrecision): string {
 /** Max uniform binding is 64 KiB by default: 16384 f32 weights and biases. */
 export const UNIFORM_MAX_PARAMS = 16384;
 
-export function unrolledMlpWgsl(mlp: ShaderMLP, name: string, mode: 'constants' | 'uniform', p: MlpPrecision, group: number, binding: number, withLane: boolean): MlpWgsl {
+export function unrolledMlpWgsl(mlp: ShaderMLP, name: string, mode: 'constants' | 'uniform', p: FloatPrecision, group: number, binding: number, withLane: boolean): MlpWgsl {
   const { data, offsets } = mlp.packed();
   if (mode === 'uniform' && data.length > UNIFORM_MAX_PARAMS) {
     throw new MlpDimensionError(`'${name}': ${data.length} parameters do not fit a 64 KiB uniform buffer`, "use storage 'buffer' or 'constants' for networks over 16384 parameters", { params: data.length });

@@ -8,11 +8,11 @@
  */
 import { withErrorScope } from '../../gpu/scope.js';
 import { flattenWgsl } from '../../gpu/wgsl.js';
-import { materialWgsl, type LoadedMaterial } from './wgmat.js';
+import { materialWgsl, type LoadedMaterial, type MaterialDecodeOptions } from './wgmat.js';
 import type { TextureTarget } from './textures.js';
 
 export interface SceneOptions { width: number; height: number; /** uv repeats around the sphere (default 2×1). */ tile?: [number, number] }
-export type MaterialSource = { kind: 'neural'; material: LoadedMaterial } | { kind: 'texels'; width: number; height: number; channels: number; textures: TextureTarget[]; data: Float32Array };
+export type MaterialSource = { kind: 'neural'; material: LoadedMaterial; decode?: MaterialDecodeOptions } | { kind: 'texels'; width: number; height: number; channels: number; textures: TextureTarget[]; data: Float32Array };
 
 const SEG = 64, RINGS = 32;
 
@@ -83,7 +83,7 @@ fn shade(s: Surface, n0: vec3<f32>, t0: vec4<f32>, pos: vec3<f32>) -> vec4<f32> 
 /** The material fetch for either source: `fn mat_at(p: vec2<u32>) -> array<f32, C>`, bound at group 1. */
 function sourceWgsl(device: GPUDevice, src: MaterialSource, vis: number) {
   if (src.kind === 'neural') {
-    const m = materialWgsl(src.material, 'mat_at', 1, 0, device);
+    const m = materialWgsl(src.material, 'mat_at', 1, 0, device, src.decode);
     const W = src.material.manifest.width, H = src.material.manifest.height;
     const code = flattenWgsl(m.module);
     return { code: `const MAT_W = ${W}u; const MAT_H = ${H}u;\n${code.code}`, enables: code.enables, C: src.material.manifest.channels, textures: src.material.manifest.textures, layout: m.layoutEntries(vis), entries: () => m.bindGroupEntries(device) };

@@ -1,0 +1,116 @@
+/**
+ * Thread-scope int8 networks on `dot4I8Packed` (WGSL core since packed_4x8_integer_dot_product; DP4A on
+ * NVIDIA, SDOT on Arm, V_DOT4 on AMD): four int8 multiply-adds per instruction, so any stage on any
+ * device gets the int8 path, not only compute shaders on devices with subgroup matrices.
+ * Same quantization as {@link forwardInt8} and the subgroup kernels (per-layer scales of activations
+ * and weights). Straight-line code with the packed weights as literals, like unrolled.ts.
+ * Requantization without int→float conversion (a quarter-rate instruction on NVIDIA): the accumulator
+ * starts at the bits of 1.5·2²³ (plus the bias in accumulator units), so bitcast<f32> of the sum is
+ * 1.5·2²³ + acc exactly, and one FMA with a 22-fraction-bit multiplier rounds straight to the next
+ * layer's int8, read back as the low byte (subgroup-fast.ts uses the same fold).
+ */
+import type { WgslModule } from '../gpu/wgsl.js';
+import { activationModule } from './activations.js';
+import { MlpDimensionError } from './errors.js';
+import type { MlpStorage, MlpWgsl, ShaderMLP } from './mlp.js';
+import { int8Scales } from './subgroup.js';
+
+const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
+const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const q8 = (v: number, s: number) => Math.max(-127, Math.min(127, Math.round(v / s)));
+/**
+ * Hidden activations requantized in fixed point (they commute with positive scaling): none and ReLU
+ * are one FMA and a clamp; leaky ReLU with slope ≤ 1 is max(v, αv) on the scaled value, then the clamp
+ * and one add of 1.5·2²³ that rounds to the int8.
+ */
+const isFast = (l: { activation: string; alpha: number }) => ['none', 'relu'].includes(l.activation) || (l.activation === 'leaky_relu' && l.alpha >= 0 && l.alpha <= 1);
+
+/** Layer li's int8 weights as dot4I8Packed operands: per output, ceil(inputs/4) words, zero-padded. */
+export function int8RowWords(mlp: ShaderMLP, li: number, s: number): number[] {
+  const l = mlp.layers[li]!, inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!, nw = Math.ceil(inp / 4), words: number[] = [];
+  for (let o = 0; o < out; o++) for (let w = 0; w < nw; w++) {
+    let word = 0;
+    for (let j = 0; j < 4; j++) { const i = w * 4 + j; if (i < inp) word |= (q8(l.weight[o * inp + i]!, s) & 0xff) << (8 * j); }
+    words.push(word >>> 0);
+  }
+  return words;
+}
+
+export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, group: number, binding: number, withLane: boolean): MlpWgsl {
+  if (storage !== 'constants' && storage !== 'buffer') {
+    throw new MlpDimensionError(`'${name}': int8 precision takes storage 'constants' or 'buffer', not '${storage}'`, "use storage 'constants' (weights as literals) or 'buffer'", { storage });
+  }
+  const { sx, sw } = int8Scales(mlp);
+  const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
+  const words: number[] = [];
+  const wOff: number[] = [];
+  mlp.layers.forEach((_, li) => { wOff.push(words.length); words.push(...int8RowWords(mlp, li, sw[li]!)); });
+  const wv = `${name}_qw`;
+  const W = (k: number) => (storage === 'constants' ? `0x${words[k]!.toString(16)}u` : `${wv}[${k}]`);
+  const L: string[] = [];
+  // Inputs: q = clamp(round(x / sx0)) held as 1.5·2²³ + q, four to a word (low bytes).
+  for (let w = 0; w < Math.ceil(IN / 4); w++) {
+    const vals = [0, 1, 2, 3].map((j) => (w * 4 + j < IN ? `x[${w * 4 + j}]` : '0.0'));
+    L.push(`  let h0_${w} = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(${vals.join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))));`);
+  }
+  mlp.layers.forEach((l, li) => {
+    const inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!, nw = Math.ceil(inp / 4), last = li === nl - 1;
+    const k = sx[li]! * sw[li]!;
+    const fast = !last && isFast(l);
+    let j = 0, cq = 0;
+    if (fast) {
+      const kk = k / sx[li + 1]!;
+      j = Math.round(kk * 2 ** 22);
+      cq = MAGIC - 3 * j;
+      const bMax = Math.max(0, ...Array.from(l.bias, (b) => Math.abs(b / k)));
+      if (j < 1 || Math.abs(cq) >= 2 ** 24 || bMax + inp * 127 * 127 >= 2 ** 22) {
+        throw new MlpDimensionError(`'${name}': layer ${li} does not fit fixed-point requantization (scale ratio ${kk}, |bias| up to ${bMax} accumulator units)`, 'calibrate the network on representative inputs (mlp.calibrate) or use precision f32', { layer: li });
+      }
+    }
+    for (let o = 0; o < out; o++) {
+      const init = MAGIC_BITS + (fast ? Math.round(l.bias[o]! / k) : 0);
+      const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => storage !== 'constants' || words[wOff[li]! + o * nw + w] !== 0)
+        .map((w) => `dot4I8Packed(h${li}_${w}, ${W(wOff[li]! + o * nw + w)})`);
+      L.push(`  let a${li + 1}_${o} = bitcast<f32>(${[`${init}i`, ...terms].join(' + ')});`);
+    }
+    if (last) return;
+    // Hidden outputs → next layer's int8 words.
+    for (let w = 0; w < Math.ceil(out / 4); w++) {
+      const ids = [0, 1, 2, 3].map((c) => w * 4 + c);
+      // Padding lanes hold 1.5·2²³ (acc 0); whatever byte they become meets zero weights in the next layer.
+      const a = `vec4(${ids.map((o) => (o < out ? `a${li + 1}_${o}` : f(MAGIC))).join(', ')})`;
+      let v: string;
+      if (fast && l.activation === 'leaky_relu') {
+        const sv = `fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(-3 * j)}))`; // k·(acc + bias), unrounded
+        v = `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(-127.0), vec4(127.0)) + ${f(MAGIC)}`;
+      } else if (fast) {
+        v = `clamp(fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(cq)})), vec4(${f(l.activation === 'relu' ? MAGIC : MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+      } else {
+        const bias = `vec4(${ids.map((o) => (o < out ? f(l.bias[o]!) : '0.0')).join(', ')})`;
+        const y = `sml_${l.activation}_f32v4(fma(${a} - vec4(${f(MAGIC)}), vec4(${f(k)}), ${bias}), ${f(l.alpha)})`;
+        v = `clamp(fma(${y}, vec4(${f(1 / sx[li + 1]!)}), vec4(${f(MAGIC)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+      }
+      L.push(`  let h${li + 1}_${w} = pack4xU8(bitcast<vec4<u32>>(${v}));`);
+    }
+  });
+  const lastL = mlp.layers[nl - 1]!, kLast = sx[nl - 1]! * sw[nl - 1]!;
+  const outs = Array.from({ length: OUT }, (_, o) => `sml_${lastL.activation}_f32(fma(a${nl}_${o} - ${f(MAGIC)}, ${f(kLast)}, ${f(lastL.bias[o]!)}), ${f(lastL.alpha)})`);
+  const args = `x: array<f32, ${IN}>${withLane ? ', lane: u32' : ''}`;
+  const signature = `fn ${name}(${args}) -> array<f32, ${OUT}>`;
+  const vecActs = new Set(mlp.layers.slice(0, -1).filter((l) => !isFast(l)).map((l) => l.activation));
+  const helpers = [...vecActs].map((a) => `fn sml_${a}_f32v4(v: vec4<f32>, alpha: f32) -> vec4<f32> { return vec4(sml_${a}_f32(v.x, alpha), sml_${a}_f32(v.y, alpha), sml_${a}_f32(v.z, alpha), sml_${a}_f32(v.w, alpha)); }`);
+  const decl = storage === 'buffer' ? `@group(${group}) @binding(${binding}) var<storage, read> ${wv}: array<u32>;\n` : '';
+  const body = `${decl}${helpers.join('\n')}${helpers.length ? '\n' : ''}${signature} {
+${L.join('\n')}
+  return array<f32, ${OUT}>(${outs.join(', ')});
+}`;
+  const act = activationModule('f32');
+  const module: WgslModule = { name: `shaderml_${name}_int8_${storage}`, code: body, requires: [act], enables: [] };
+  const bytes = new Uint8Array(Uint32Array.from(words).buffer);
+  return {
+    name, scope: 'thread', precision: 'int8', storage, signature, module,
+    code: act.code + '\n' + body,
+    layoutEntries: (visibility) => (storage === 'buffer' ? [{ binding, visibility, buffer: { type: 'read-only-storage' } }] : []),
+    bindGroupEntries: (device) => (storage === 'buffer' ? [{ binding, resource: { buffer: mlp.buffersFor(device, 'dot4_int8', () => [{ label: `${name} int8 weights (packed)`, bytes }])[0]! } }] : []),
+  };
+}
