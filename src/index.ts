@@ -25,6 +25,8 @@ export { BoundNetwork, type NetworkArgs, type TextureArg } from './runtime/bind.
 export { encodeNetwork, type EncodeOptions } from './runtime/encode.js';
 export { runModel, runPipeline } from './runtime/run.js';
 export { writePackage, readPackage } from './runtime/package.js';
-export { ShaderMLP } from './shaderml/mlp.js';
-export { loadMaterial, materialWgsl } from './shaderml/material/wgmat.js';
+export { ShaderMLP, type MlpWgsl, type MlpWgslOptions, type MlpPrecision, type MlpScope, type MlpStorage } from './shaderml/mlp.js';
+export { subgroupBatchKernel, type BatchKernel, type BatchKernelOptions } from './shaderml/subgroup-batch.js';
+export { subgroupSupport } from './shaderml/subgroup.js';
+export { loadMaterial, materialWgsl, type LoadedMaterial, type MaterialDecodeOptions } from './shaderml/material/wgmat.js';
 export * from './debug/index.js';

@@ -8,7 +8,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { ShaderMLP } from '../src/shaderml/mlp.js';
-import { forwardInt8 } from '../src/shaderml/subgroup.js';
+import { forwardInt8 } from '../src/shaderml/quant.js';
 import { subgroupFastKernel, type FastKernelOptions } from '../src/shaderml/subgroup-fast.js';
 import { subgroupBatchKernel } from '../src/shaderml/subgroup-batch.js';
 import { MlpDimensionError } from '../src/shaderml/errors.js';
@@ -96,8 +96,10 @@ describe('subgroup-fast int8 kernels (subgroup matrices emulated)', () => {
   const CASES: (Partial<FastKernelOptions> | 'default')[] = [
     'default',
     { fold: 'none', n8: false },
-    { fold: 'int', subgroups: 2, blocks: 2, pack: 'pack4xU8' },
-    { tail: 'dot4', subgroups: 2 },
+    { fold: 'int', blocks: 2, pack: 'pack4xU8' },
+    { tail: 'dot4' },
+    { head: 'dot4', tail: 'dot4' },
+    { head: 'dot4' },
   ];
   for (const opts of CASES) {
     it(`matches the CPU int8 reference: ${JSON.stringify(opts)}`, async () => {
@@ -105,12 +107,12 @@ describe('subgroup-fast int8 kernels (subgroup matrices emulated)', () => {
       const seed = testSeed();
       const r = rng(seed);
       // 18 → 32 → 16 → 8 with leaky ReLU in one hidden layer: two hidden widths and both hidden activations
-      // (the dot4 tail takes a ReLU last hidden layer, so it gets the leaky one first).
-      const dot4 = opts !== 'default' && opts.tail === 'dot4';
+      // (the dot4 cases get the leaky one first, so head and tail each see the other activation).
+      const dot4 = opts !== 'default' && opts.tail === 'dot4' && !opts.head;
       const acts = dot4 ? (['leaky_relu', 'relu', 'none'] as const) : (['relu', 'leaky_relu', 'none'] as const);
       const mlp = ShaderMLP.fromLayers([18, 32, 16, 8], ShaderMLP.random([18, 32, 16, 8], 'relu', seed).layers, [...acts], acts.map((a) => (a === 'leaky_relu' ? 0.1 : 0)));
       const rows = 150; // not a multiple of any block: exercises the clamped reads and skipped stores
-      const x = Float32Array.from({ length: rows * 18 }, () => r() * 2 - 1);
+      const x = Float32Array.from({ length: rows * 18 }, () => r() * 1.5 - 0.25); // off-centre: a non-zero input zero point
       mlp.calibrate(x);
       const got = await runEmulated(device, mlp, x, opts, 2); // 2 groups: the persistent loop iterates
       const ref = forwardInt8(mlp, x);
@@ -126,9 +128,10 @@ describe('subgroup-fast int8 kernels (subgroup matrices emulated)', () => {
   it('refuses shapes it cannot run', () => {
     const mlp = ShaderMLP.random([18, 32, 32, 8], 'relu', 1);
     const base = { name: 'd', inputFn: 'f', storeFn: 'g', rows: 64 };
-    expect(() => subgroupFastKernel(mlp, { ...base, subgroups: 8, blocks: 2 })).toThrow(MlpDimensionError);
+    expect(() => subgroupFastKernel(mlp, { ...base, blocks: 3 })).toThrow(MlpDimensionError);
     expect(() => subgroupFastKernel(mlp, { ...base, accStride: 34 })).toThrow(/multiple of 4/);
     expect(() => subgroupFastKernel(ShaderMLP.random([18, 32, 8], 'silu', 1), base)).toThrow(/silu/);
     expect(() => subgroupFastKernel(mlp, { ...base, tail: 'dot4', fold: 'int' })).toThrow(/tail 'dot4' needs fold 'init'/);
+    expect(() => subgroupFastKernel(ShaderMLP.random([18, 32, 8], 'relu', 1), { ...base, head: 'dot4', tail: 'dot4' })).toThrow(/head 'dot4' needs/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ShaderMLP, type MlpWgsl } from '../src/shaderml/mlp.js';
-import { forwardInt8, subgroupSupport } from '../src/shaderml/subgroup.js';
+import { subgroupSupport } from '../src/shaderml/subgroup.js';
+import { forwardInt8 } from '../src/shaderml/quant.js';
 import { MlpDimensionError, WeightFileError } from '../src/shaderml/errors.js';
 import { readSafetensors, writeSafetensors } from '../src/tensor/safetensors.js';
 import { roundHalf } from '../src/shaderml/half.js';
@@ -186,7 +187,7 @@ describe('ShaderMLP int8 thread scope (dot4I8Packed)', () => {
       const device = await testDevice();
       for (const [k, acts] of ACT_SETS.entries()) {
         const mlp = ShaderMLP.random(SIZES, acts, seed + k);
-        const x = randn(rng(seed + 10 + k), 64 * SIZES[0]!);
+        const x = randn(rng(seed + 10 + k), 64 * SIZES[0]!).map((v) => v * 0.5 + 0.8); // off-centre: a non-zero input zero point
         mlp.calibrate(x);
         const net = mlp.wgsl({ name: 'net', precision: 'int8', storage, device });
         expect([net.precision, net.scope]).toEqual(['int8', 'thread']);
@@ -202,7 +203,7 @@ describe('ShaderMLP int8 thread scope (dot4I8Packed)', () => {
   it(`fragment and vertex stages (seed ${seed})`, async () => {
     const device = await testDevice();
     const W = 16, H = 4, mlp = ShaderMLP.random(SIZES, ACT_SETS[1]!, seed + 3);
-    const x = randn(rng(seed + 4), W * H * SIZES[0]!);
+    const x = randn(rng(seed + 4), W * H * SIZES[0]!).map((v) => v + 1);
     mlp.calibrate(x);
     const ref = firstOutputs(forwardInt8(mlp, x), W * H, 3);
     const net = mlp.wgsl({ name: 'shade', precision: 'int8', device, group: 1 });

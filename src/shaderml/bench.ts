@@ -10,14 +10,15 @@
  * 8 unorm8 values per pixel. Every variant with 'sin' inputs is checked on 256 pixels spread over
  * the whole image against its CPU reference, after poisoning the output.
  * Run: `node dist/shaderml/bench.js [width height reps [variant names…]]`; names select variants (see
- * `named` below and {@link parseFast} for `fast-…` names: e.g. `fast-s4-b2-init-n8-g32`); none: the classic set.
+ * `named` below and {@link parseFast} for `fast-…` names: e.g. `fast-b2-init-n8-g32`); none: the classic set.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestDevice, deviceInfo } from '../gpu/device.js';
 import { flattenWgsl } from '../gpu/wgsl.js';
 import { ShaderMLP, type MlpWgsl } from './mlp.js';
-import { forwardInt8, subgroupSupport } from './subgroup.js';
+import { subgroupSupport } from './subgroup.js';
+import { forwardInt8 } from './quant.js';
 import { subgroupBatchKernel } from './subgroup-batch.js';
 import { subgroupFastKernel, type FastKernelOptions } from './subgroup-fast.js';
 
@@ -108,9 +109,9 @@ interface Variant {
 }
 
 /**
- * `fast-` names: tokens s<N> subgroups per workgroup, b<N> blocks per subgroup, r<N> rows per thread,
+ * `fast-` names: tokens b<N> blocks per subgroup, r<N> rows per thread,
  * none|int|init fold mode, n8 (M16N8K32 last layer), g<N> resident groups per SM (×132), as<N> acc stride,
- * pk (pack4xU8), dfour (last layer on dot4I8Packed), lat (latent-texture inputs).
+ * pk (pack4xU8), dfour / hfour (last / first layer on dot4I8Packed), lat (latent-texture inputs).
  */
 export function parseFast(name: string): { opts: Partial<FastKernelOptions>; groupsPerSM: number; latent: boolean } {
   const opts: Partial<FastKernelOptions> = {};
@@ -119,8 +120,7 @@ export function parseFast(name: string): { opts: Partial<FastKernelOptions>; gro
     const m = /^([a-z]+)(\d*)$/.exec(tok);
     if (!m) throw new Error(`bad token '${tok}' in '${name}'`);
     const [, k, v] = m, n = Number(v);
-    if (k === 's') opts.subgroups = n;
-    else if (k === 'b') opts.blocks = n;
+    if (k === 'b') opts.blocks = n;
     else if (k === 'r') opts.rowsPerThread = n;
     else if (k === 'none' || k === 'int' || k === 'init') opts.fold = k;
     else if (k === 'n' && n === 8) opts.n8 = true;
@@ -128,6 +128,7 @@ export function parseFast(name: string): { opts: Partial<FastKernelOptions>; gro
     else if (k === 'as') opts.accStride = n;
     else if (k === 'pk') opts.pack = 'pack4xU8';
     else if (k === 'dfour') opts.tail = 'dot4';
+    else if (k === 'hfour') opts.head = 'dot4';
     else if (k === 'lat') latent = true;
     else throw new Error(`bad token '${tok}' in '${name}'`);
   }

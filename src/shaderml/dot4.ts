@@ -13,11 +13,10 @@ import type { WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { MlpStorage, MlpWgsl, ShaderMLP } from './mlp.js';
-import { int8Scales } from './subgroup.js';
+import { int8Quant, q8 } from './quant.js';
 
 const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
 const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
-const q8 = (v: number, s: number) => Math.max(-127, Math.min(127, Math.round(v / s)));
 /**
  * Hidden activations requantized in fixed point (they commute with positive scaling): none and ReLU
  * are one FMA and a clamp; leaky ReLU with slope ≤ 1 is max(v, αv) on the scaled value, then the clamp
@@ -40,7 +39,7 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
   if (storage !== 'constants' && storage !== 'buffer') {
     throw new MlpDimensionError(`'${name}': int8 precision takes storage 'constants' or 'buffer', not '${storage}'`, "use storage 'constants' (weights as literals) or 'buffer'", { storage });
   }
-  const { sx, sw } = int8Scales(mlp);
+  const { sx, zx, sw, zTerm, bEff } = int8Quant(mlp);
   const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
   const words: number[] = [];
   const wOff: number[] = [];
@@ -48,27 +47,21 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
   const wv = `${name}_qw`;
   const W = (k: number) => (storage === 'constants' ? `0x${words[k]!.toString(16)}u` : `${wv}[${k}]`);
   const L: string[] = [];
-  // Inputs: q = clamp(round(x / sx0)) held as 1.5·2²³ + q, four to a word (low bytes).
+  // Inputs: q = clamp(round(x / sx0 − zx0)) held as 1.5·2²³ + q, four to a word (low bytes).
   for (let w = 0; w < Math.ceil(IN / 4); w++) {
     const vals = [0, 1, 2, 3].map((j) => (w * 4 + j < IN ? `x[${w * 4 + j}]` : '0.0'));
-    L.push(`  let h0_${w} = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(${vals.join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))));`);
+    L.push(`  let h0_${w} = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(${vals.join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC - zx[0]!)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))));`);
   }
   mlp.layers.forEach((l, li) => {
     const inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!, nw = Math.ceil(inp / 4), last = li === nl - 1;
     const k = sx[li]! * sw[li]!;
-    const fast = !last && isFast(l);
-    let j = 0, cq = 0;
-    if (fast) {
-      const kk = k / sx[li + 1]!;
-      j = Math.round(kk * 2 ** 22);
-      cq = MAGIC - 3 * j;
-      const bMax = Math.max(0, ...Array.from(l.bias, (b) => Math.abs(b / k)));
-      if (j < 1 || Math.abs(cq) >= 2 ** 24 || bMax + inp * 127 * 127 >= 2 ** 22) {
-        throw new MlpDimensionError(`'${name}': layer ${li} does not fit fixed-point requantization (scale ratio ${kk}, |bias| up to ${bMax} accumulator units)`, 'calibrate the network on representative inputs (mlp.calibrate) or use precision f32', { layer: li });
-      }
-    }
+    // Fixed point where it fits (22 fraction bits of multiplier, |acc + bias| < 2²²), else the float path.
+    const z = last ? 0 : zx[li + 1]!;
+    const bInt = Array.from(l.bias, (b, o) => Math.round(b / k) + zTerm[li]![o]!);
+    const j = last ? 0 : Math.round((k / sx[li + 1]!) * 2 ** 22), cq = MAGIC - 3 * j - z;
+    const fast = !last && isFast(l) && j >= 1 && Math.abs(cq) < 2 ** 24 && Math.max(0, ...bInt.map(Math.abs)) + inp * 127 * 127 < 2 ** 22;
     for (let o = 0; o < out; o++) {
-      const init = MAGIC_BITS + (fast ? Math.round(l.bias[o]! / k) : 0);
+      const init = MAGIC_BITS + (fast ? bInt[o]! : 0);
       const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => storage !== 'constants' || words[wOff[li]! + o * nw + w] !== 0)
         .map((w) => `dot4I8Packed(h${li}_${w}, ${W(wOff[li]! + o * nw + w)})`);
       L.push(`  let a${li + 1}_${o} = bitcast<f32>(${[`${init}i`, ...terms].join(' + ')});`);
@@ -82,19 +75,20 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
       let v: string;
       if (fast && l.activation === 'leaky_relu') {
         const sv = `fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(-3 * j)}))`; // k·(acc + bias), unrounded
-        v = `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(-127.0), vec4(127.0)) + ${f(MAGIC)}`;
+        v = `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(${f(z - 127)}), vec4(${f(z + 127)})) + ${f(MAGIC - z)}`;
       } else if (fast) {
-        v = `clamp(fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(cq)})), vec4(${f(l.activation === 'relu' ? MAGIC : MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+        const lo = l.activation === 'relu' ? Math.max(-127, -z) : -127; // ReLU: y ≥ 0, i.e. code ≥ −zx
+        v = `clamp(fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(cq)})), vec4(${f(MAGIC + lo)}), vec4(${f(MAGIC + 127)}))`;
       } else {
-        const bias = `vec4(${ids.map((o) => (o < out ? f(l.bias[o]!) : '0.0')).join(', ')})`;
+        const bias = `vec4(${ids.map((o) => (o < out ? f(bEff[li]![o]!) : '0.0')).join(', ')})`;
         const y = `sml_${l.activation}_f32v4(fma(${a} - vec4(${f(MAGIC)}), vec4(${f(k)}), ${bias}), ${f(l.alpha)})`;
-        v = `clamp(fma(${y}, vec4(${f(1 / sx[li + 1]!)}), vec4(${f(MAGIC)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+        v = `clamp(fma(${y}, vec4(${f(1 / sx[li + 1]!)}), vec4(${f(MAGIC - z)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
       }
       L.push(`  let h${li + 1}_${w} = pack4xU8(bitcast<vec4<u32>>(${v}));`);
     }
   });
   const lastL = mlp.layers[nl - 1]!, kLast = sx[nl - 1]! * sw[nl - 1]!;
-  const outs = Array.from({ length: OUT }, (_, o) => `sml_${lastL.activation}_f32(fma(a${nl}_${o} - ${f(MAGIC)}, ${f(kLast)}, ${f(lastL.bias[o]!)}), ${f(lastL.alpha)})`);
+  const outs = Array.from({ length: OUT }, (_, o) => `sml_${lastL.activation}_f32(fma(a${nl}_${o} - ${f(MAGIC)}, ${f(kLast)}, ${f(bEff[nl - 1]![o]!)}), ${f(lastL.alpha)})`);
   const args = `x: array<f32, ${IN}>${withLane ? ', lane: u32' : ''}`;
   const signature = `fn ${name}(${args}) -> array<f32, ${OUT}>`;
   const vecActs = new Set(mlp.layers.slice(0, -1).filter((l) => !isFast(l)).map((l) => l.activation));

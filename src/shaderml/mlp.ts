@@ -85,8 +85,8 @@ function fmt(v: number, p: FloatPrecision): string {
 export class ShaderMLP {
   readonly sizes: readonly number[];
   readonly layers: readonly MlpLayer[];
-  /** Max |input| of each layer, for int8 quantization (see {@link calibrate}). */
-  inputRanges: number[] | null = null;
+  /** [min, max] of each layer's input over the calibration sample, for int8 quantization (see {@link calibrate}). */
+  inputBounds: [number, number][] | null = null;
   private readonly gpu = new WeakMap<GPUDevice, Map<string, GPUBuffer[]>>();
 
   private constructor(sizes: number[], layers: MlpLayer[]) {
@@ -183,19 +183,24 @@ export class ShaderMLP {
     return Float32Array.from(cur);
   }
 
-  /** Record max |input| of every layer over sample inputs (with a 10% margin) for int8 scales. */
-  calibrate(x: ArrayLike<number>): number[] {
-    const batch = x.length / this.inputs;
-    const ranges: number[] = [];
+  /**
+   * Record [min, max] of every layer's input over sample inputs (rows of `inputs` values): the int8
+   * paths (precision 'int8', scope 'subgroup') quantize each layer's input over that range.
+   */
+  calibrate(x: ArrayLike<number>): [number, number][] {
+    if (x.length === 0 || x.length % this.inputs) throw new MlpDimensionError(`calibration sample of ${x.length} values is not rows of ${this.inputs} inputs`, `give n × ${this.inputs} values, n ≥ 1`, { values: x.length });
+    const bounds: [number, number][] = [];
     let cur: Float32Array = Float32Array.from(x);
     for (let li = 0; li < this.layers.length; li++) {
-      ranges.push(Math.max(1e-6, cur.reduce((m, v) => Math.max(m, Math.abs(v)), 0)) * 1.1);
+      let lo = Infinity, hi = -Infinity;
+      for (const v of cur) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new MlpDimensionError(`calibration: layer ${li} input is not finite (min ${lo}, max ${hi})`, 'calibrate on finite inputs', { layer: li });
+      bounds.push([lo, hi]);
       const sub = ShaderMLP.fromLayers([this.sizes[li]!, this.sizes[li + 1]!], [this.layers[li]!], [this.layers[li]!.activation], [this.layers[li]!.alpha]);
       cur = sub.forward(cur);
     }
-    void batch;
-    this.inputRanges = ranges;
-    return ranges;
+    this.inputBounds = bounds;
+    return bounds;
   }
 
   /** The packed f32 parameters: per layer, weight (out×in) then bias. */

@@ -13,7 +13,8 @@
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { ShaderMLP } from './mlp.js';
-import { int8Scales, packedInt8Weights } from './subgroup.js';
+import { packedInt8Weights } from './subgroup.js';
+import { int8Quant } from './quant.js';
 import { subgroupFastKernel } from './subgroup-fast.js';
 
 const M = 16, N = 16, K = 32;
@@ -23,8 +24,10 @@ const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test
 export interface BatchKernelOptions {
   /**
    * 'fast' (default): subgroup-fast.ts, straight-line, fixed-point requantization folded into the
-   * accumulator's initial value, M16N8K32 last layer (0.471 ms at 4K on the H100 against 0.509 ms for
-   * 'loop'); it falls back to its float requantization where a layer does not fit 22-bit fixed point.
+   * accumulator's initial value, first and last layers on dot4I8Packed (0.487 ms for a 4K decode + shade
+   * on an H200 against 0.514 ms with every layer on matrices; the 'loop' kernel was 0.509 ms without
+   * shading on the H100); it falls back to its float requantization where a layer does not fit 22-bit
+   * fixed point. Thread scope with precision 'int8' (dot4 only) is faster still on NVIDIA: 0.36 ms.
    * 'loop': this file's kernel (rowsPerThread/accStride apply to both).
    */
   kernel?: 'fast' | 'loop';
@@ -55,20 +58,32 @@ export interface BatchKernel {
   bindGroupEntries(device: GPUDevice): GPUBindGroupEntry[];
 }
 
+/**
+ * A whole compute kernel that evaluates the network on `rows` rows with int8 subgroup matrices
+ * (needs chromium-experimental-subgroup-matrix with i8→i32 M16N16K32; check `subgroupSupport`).
+ * The caller supplies the row's inputs and consumes its outputs through two WGSL functions.
+ * @example
+ * mlp.calibrate(sampleInputs);
+ * const k = subgroupBatchKernel(mlp, { name: 'dec', inputFn: 'load_row', storeFn: 'store_row', rows: W * H, group: 1 });
+ * const module = device.createShaderModule({ code: k.code + myBindingsAndFunctions });
+ * // … pipeline with entry point 'main', bind group 1 from k.layoutEntries / k.bindGroupEntries …
+ * pass.dispatchWorkgroups(k.groups());
+ */
 export function subgroupBatchKernel(mlp: ShaderMLP, o: BatchKernelOptions): BatchKernel {
   if ((o.kernel ?? 'fast') === 'fast') {
     const fo = { ...o, rowsPerThread: o.rowsPerThread ?? 1 };
     try {
       // The dot4 tail measured 2–4% faster on the H100 (0.457 vs 0.475 ms at 4K) where it applies.
-      const tail = mlp.layers.length >= 2 && ['relu', 'none'].includes(mlp.layers[mlp.layers.length - 2]!.activation) ? 'dot4' : 'mma';
-      return subgroupFastKernel(mlp, { ...fo, fold: 'init', n8: true, tail });
+      // First and last layers on dot4I8Packed where a layer is left for the matrices: 0.487 vs 0.514 ms at 4K (H200).
+      const nl = mlp.layers.length;
+      return subgroupFastKernel(mlp, { ...fo, fold: 'init', n8: true, tail: nl >= 2 ? 'dot4' : 'mma', head: nl >= 3 ? 'dot4' : 'mma' });
     } catch (e) {
       if (!(e instanceof MlpDimensionError) || !/fixed-point/.test(e.message)) throw e;
       return subgroupFastKernel(mlp, { ...fo, fold: 'none', n8: true });
     }
   }
   const S = 32, R = o.rowsPerThread ?? 2, RT = S * R, nm = o.name, group = o.group ?? 1, binding = o.binding ?? 0;
-  const { sx, sw } = int8Scales(mlp);
+  const { sx, zx, sw, bEff } = int8Quant(mlp);
   const { bytes, offsets } = packedInt8Weights(mlp, sw);
   const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
   const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, N));
@@ -82,7 +97,7 @@ export function subgroupBatchKernel(mlp: ShaderMLP, o: BatchKernelOptions): Batc
   const bias = new Float32Array(np.reduce((a, v) => a + v, 0));
   const bOff: number[] = [];
   let bo = 0;
-  mlp.layers.forEach((l, li) => { bOff.push(bo); bias.set(l.bias, bo); bo += np[li]!; });
+  bEff.forEach((b, li) => { bOff.push(bo); bias.set(b, bo); bo += np[li]!; });
   const magic = '12582912.0';
   const lines: string[] = [];
   lines.push(`@group(${group}) @binding(${binding}) var<storage, read> ${nm}_qw: array<i32>;
@@ -120,7 +135,7 @@ fn ${nm}_f(a: vec4<i32>) -> vec4<f32> { return bitcast<vec4<f32>>(a + vec4(0x4B4
       let x = ${o.inputFn}(min(base + r, ${o.rows - 1}u));
 ${Array.from({ length: kp[0]! / 4 }, (_, w) => {
     const el = [0, 1, 2, 3].map((c) => (w * 4 + c < IN ? `x[${w * 4 + c}]` : '0.0'));
-    return `      ${nm}_act[r * ${kp[0]! / 4}u + ${w}u] = ${nm}_q4(vec4(${el.join(', ')}) * ${f(1 / sx[0]!)});`;
+    return `      ${nm}_act[r * ${kp[0]! / 4}u + ${w}u] = ${nm}_q4(vec4(${el.join(', ')}) * ${f(1 / sx[0]!)} - ${f(zx[0]!)});`;
   }).join('\n')}
     }`);
   mlp.layers.forEach((l, li) => {
@@ -143,7 +158,7 @@ ${Array.from({ length: Np / N }, (_, nt) => {
       let r = s * ${rowsPerStep}u + t / ${G}u;
       let a = vec4(${[0, 1, 2, 3].map((j) => `${nm}_acc[r * ${AS}u + cg${li} * 4u + ${j}u]`).join(', ')});
       let v = fma(${nm}_f(a), vec4(k${li}), c${li});
-      ${nm}_act[r * ${kn}u + cg${li}] = ${nm}_q4(${l.activation === 'none' ? 'v' : l.activation === 'relu' ? 'max(v, vec4(0.0))' : l.activation === 'leaky_relu' ? 'max(v, v * al' + li + ')' : `vec4(${[0, 1, 2, 3].map((j) => `sml_${l.activation}_f32(v[${j}], al${li})`).join(', ')})`});${kn > G ? `\n      for (var z = ${G}u; z < ${kn}u; z++) { ${nm}_act[r * ${kn}u + z] = 0; }` : ''}
+      ${nm}_act[r * ${kn}u + cg${li}] = ${nm}_q4(${l.activation === 'none' ? 'v' : l.activation === 'relu' ? 'max(v, vec4(0.0))' : l.activation === 'leaky_relu' ? 'max(v, v * al' + li + ')' : `vec4(${[0, 1, 2, 3].map((j) => `sml_${l.activation}_f32(v[${j}], al${li})`).join(', ')})`} - ${f(zx[li + 1]!)});${kn > G ? `\n      for (var z = ${G}u; z < ${kn}u; z++) { ${nm}_act[r * ${kn}u + z] = 0; }` : ''}
     }`);
       // leaky/relu are positively homogeneous: scaling by 1/sx[next] before them is exact; others are not.
       if (!['none', 'relu', 'leaky_relu'].includes(l.activation)) throw new MlpDimensionError(`'${nm}': batched int8 kernel supports none/relu/leaky_relu hidden activations, not ${l.activation}`, "use scope 'thread' for this network", { activation: l.activation });

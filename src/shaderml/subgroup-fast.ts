@@ -1,8 +1,9 @@
 /**
  * Straight-line batched int8 decode on tensor cores (successor of subgroup-batch.ts). Same contract
  * (a whole kernel, caller's input/store functions), with the knobs that the H100 measurements asked for:
- * - `subgroups`: several 32-lane subgroups per workgroup, each on its own slots of workgroup memory
- *   (one-subgroup workgroups cap residency at 32 blocks, i.e. 32 warps, per SM);
+ * - one 32-lane subgroup per workgroup: Dawn requires subgroupMatrixLoad/Store offsets to be uniform over
+ *   the workgroup ("'subgroupMatrixStore' requires argument 1 to be uniform", H100), so subgroups of one
+ *   workgroup cannot address tiles of their own;
  * - `blocks` = 2: each subgroup carries two 32·R-row blocks one stage apart, so every barrier interval
  *   holds one block's matrix ops and the other's requantization (and half the barriers per row);
  * - `fold`: 'int' adds (bias in accumulator units + the exponent bits of 1.5·2²³) with one integer add
@@ -17,7 +18,8 @@
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { ShaderMLP } from './mlp.js';
-import { int8Scales, packedInt8Weights } from './subgroup.js';
+import { packedInt8Weights } from './subgroup.js';
+import { int8Quant } from './quant.js';
 import { int8RowWords } from './dot4.js';
 import type { BatchKernel } from './subgroup-batch.js';
 
@@ -35,8 +37,6 @@ export interface FastKernelOptions {
   rows: number;
   group?: number;
   binding?: number;
-  /** Subgroups (of 32) per workgroup. Default 1 (the only count measured: >1 did not compile on Dawn/H100). */
-  subgroups?: number;
   /** Blocks in flight per subgroup (1 or 2). Default 1. */
   blocks?: number;
   /** Rows per invocation per block (block = 32·R rows). Default 1. */
@@ -52,23 +52,28 @@ export interface FastKernelOptions {
   /**
    * Last layer: 'mma' (subgroup matrices, like the others) or 'dot4': each lane requantizes whole rows
    * of the last hidden layer and finishes the row with dot4I8Packed, saving the last layer's
-   * activation store, tile store and reload and one barrier interval. Needs fold 'init' and a
-   * ReLU/none last hidden layer.
+   * activation store, tile store and reload and one barrier interval. Needs fold 'init'.
    */
   tail?: 'mma' | 'dot4';
+  /**
+   * First layer: 'mma' or 'dot4': each lane computes its rows' first layer with dot4I8Packed straight
+   * from its inputs and stores only the requantized activations (no input round trip, no first-layer
+   * tile store and reload, one barrier interval less). Needs fold 'init' and at least 3 layers with tail.
+   */
+  head?: 'mma' | 'dot4';
 }
 
 export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchKernel {
   const nm = o.name, group = o.group ?? 1, binding = o.binding ?? 0;
-  const SG = o.subgroups ?? 1, B = o.blocks ?? 1, R = o.rowsPerThread ?? 1, BR = S * R, fold = o.fold ?? 'init';
-  const { sx, sw } = int8Scales(mlp);
+  const B = o.blocks ?? 1, R = o.rowsPerThread ?? 1, BR = S * R, fold = o.fold ?? 'init';
+  const { sx, zx, sw, zTerm, bEff } = int8Quant(mlp);
   const { bytes, offsets } = packedInt8Weights(mlp, sw);
   const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
   const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, 16));
   const nN = np.map((v, li) => (li === nl - 1 && (o.n8 ?? true) && mlp.outputs <= 8 ? 8 : 16)); // N of each layer's tiles
   const nT = np.map((v, li) => (nN[li] === 8 ? 1 : v / 16)); // N-tiles per layer
-  const hint = { sizes: mlp.sizes, subgroups: SG, blocks: B };
-  if (![1, 2].includes(B) || SG < 1 || R < 1) throw new MlpDimensionError(`'${nm}': blocks ${B}, subgroups ${SG}, rows/thread ${R}`, 'blocks 1 or 2, subgroups ≥ 1, rowsPerThread ≥ 1', hint);
+  const hint = { sizes: mlp.sizes, blocks: B };
+  if (![1, 2].includes(B) || R < 1) throw new MlpDimensionError(`'${nm}': blocks ${B}, rows/thread ${R}`, 'blocks 1 or 2, rowsPerThread ≥ 1', hint);
   for (let li = 0; li < nl - 1; li++) {
     if (S % (np[li]! / 4) !== 0) throw new MlpDimensionError(`'${nm}': hidden width padded to ${np[li]} does not split into groups of 4 columns over ${S} lanes`, 'use hidden widths of 16, 32, 64 or 128', hint);
     const a = mlp.layers[li]!.activation;
@@ -76,17 +81,16 @@ export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchK
   }
   // tail 'dot4': row-per-lane requantization of the last hidden layer, then the last layer on dot4I8Packed.
   const tail = o.tail ?? 'mma';
-  if (tail === 'dot4') {
-    const a = mlp.layers[nl - 2]?.activation;
-    if (fold !== 'init' || nl < 2 || !['relu', 'none'].includes(a!)) throw new MlpDimensionError(`'${nm}': tail 'dot4' needs fold 'init' and a relu/none last hidden layer (fold ${fold}, activation ${a})`, "use tail 'mma'", hint);
-  }
+  if (tail === 'dot4' && (fold !== 'init' || nl < 2)) throw new MlpDimensionError(`'${nm}': tail 'dot4' needs fold 'init' and a hidden layer (fold ${fold}, ${nl} layers)`, "use tail 'mma'", hint);
+  const head = o.head ?? 'mma';
+  if (head === 'dot4' && (fold !== 'init' || nl < (tail === 'dot4' ? 3 : 2))) throw new MlpDimensionError(`'${nm}': head 'dot4' needs fold 'init' and a layer left for subgroup matrices (fold ${fold}, ${nl} layers)`, "use head 'mma'", hint);
   const widest = Math.max(...np);
   const AS = o.accStride ?? widest + 4;
   if (AS < widest || AS % 4) throw new MlpDimensionError(`'${nm}': accStride ${AS} must be ≥ ${widest} and a multiple of 4`, 'give accStride = padded width + 4', { accStride: AS });
   const maxKp = Math.max(...kp);
-  const ACTW = (BR * maxKp) / 4, ACCW = BR * AS, SLOTS = SG * B; // words per slot
+  const ACTW = (BR * maxKp) / 4, ACCW = BR * AS, SLOTS = B; // words per slot
   const wgBytes = SLOTS * (ACTW + ACCW) * 4;
-  if (wgBytes > 49152) throw new MlpDimensionError(`'${nm}': ${SLOTS} slots need ${wgBytes} bytes of workgroup memory (> 48 KiB)`, 'use fewer subgroups or blocks', hint);
+  if (wgBytes > 49152) throw new MlpDimensionError(`'${nm}': ${SLOTS} slots need ${wgBytes} bytes of workgroup memory (> 48 KiB)`, 'use one block or fewer rows per thread', hint);
 
   // Fixed-point requantization constants per hidden layer (fold modes).
   const kq: number[] = [], cq: number[] = [], bInt: Int32Array[] = [];
@@ -94,8 +98,9 @@ export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchK
     const k = (sx[li]! * sw[li]!) / sx[li + 1]!;
     const j = Math.round(k * 2 ** 22);
     kq.push(j / 2 ** 22);
-    cq.push(MAGIC - 3 * j); // 1.5·2²³ − 1.5·2²³·k̃ = 1.5·2²³ − 3j: an exact integer
-    const bi = Int32Array.from({ length: np[li]! }, (_, c) => (c < mlp.sizes[li + 1]! ? Math.round(mlp.layers[li]!.bias[c]! / (sx[li]! * sw[li]!)) : 0));
+    // 1.5·2²³ − 1.5·2²³·k̃ − zero point of the next layer = 1.5·2²³ − 3j − zx: an exact integer
+    cq.push(MAGIC - 3 * j - zx[li + 1]!);
+    const bi = Int32Array.from({ length: np[li]! }, (_, c) => (c < mlp.sizes[li + 1]! ? Math.round(mlp.layers[li]!.bias[c]! / (sx[li]! * sw[li]!)) + zTerm[li]![c]! : 0));
     bInt.push(bi);
     const worst = Math.max(...Array.from(bi, Math.abs)) + kp[li]! * 127 * 127;
     if (fold !== 'none' && (j < 1 || Math.abs(cq[li]!) >= 2 ** 24 || worst >= 2 ** 22)) {
@@ -113,7 +118,7 @@ export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchK
   const bias = new Float32Array(np.reduce((a, v) => a + v, 0));
   const bOff: number[] = [];
   let bo = 0;
-  mlp.layers.forEach((l, li) => { bOff.push(bo); bias.set(l.bias, bo); bo += np[li]!; });
+  bEff.forEach((b, li) => { bOff.push(bo); bias.set(b, bo); bo += np[li]!; });
 
   const M2 = f(MAGIC);
   const pk = (u: string) => (o.pack === 'pack4xU8'
@@ -130,12 +135,11 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
   let b = bitcast<vec4<u32>>(u);
   return bitcast<i32>((b.x & 0xffu) | ((b.y & 0xffu) << 8u) | ((b.z & 0xffu) << 16u) | (b.w << 24u));
 }
-@compute @workgroup_size(${S * SG}) fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let t = lid % ${S}u;
-  let sg = ${SG === 1 ? '0u' : `lid / ${S}u`};`);
+@compute @workgroup_size(${S}) fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = lid;`);
   // Right operands (weights): loaded once, kept in registers.
   mlp.layers.forEach((_, li) => {
-    if (tail === 'dot4' && li === nl - 1) return;
+    if ((tail === 'dot4' && li === nl - 1) || (head === 'dot4' && li === 0)) return;
     for (let kt = 0; kt < kp[li]! / K; kt++) for (let nt = 0; nt < nT[li]!; nt++) {
       L.push(`  let w${li}_${kt}_${nt} = subgroupMatrixLoad<subgroup_matrix_right<i8, ${nN[li]}, ${K}>>(&${nm}_qw, ${offsets[li]! + kt * K * np[li]! + nt * 16}u, false, ${np[li]}u);`);
     }
@@ -160,10 +164,20 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
   let c${li} = ct${li}[cg${li}];`);
     }
   }
-  L.push(`  let lastb = array<f32, ${OUT}>(${Array.from(mlp.layers[nl - 1]!.bias, (v) => f(v)).join(', ')});`);
+  L.push(`  let lastb = array<f32, ${OUT}>(${Array.from(bEff[nl - 1]!, (v) => f(v)).join(', ')});`);
 
-  const actB = (b: number) => `sb * ${SLOTS === 1 ? 0 : B * ACTW}u + ${b * ACTW}u`; // slot's act base, words
-  const accB = (b: number) => `sb * ${SLOTS === 1 ? 0 : B * ACCW}u + ${b * ACCW}u`;
+  const actB = (b: number) => `${b * ACTW}u`; // block's act base, words
+  const accB = (b: number) => `${b * ACCW}u`;
+  // Fixed-point requantization ('int'/'init' folds) of four accumulators held as f32 1.5·2²³ + acc + bias.
+  const requant = (l: { activation: string; alpha: number }, li: number, fa: string) => {
+    const z = zx[li + 1]!;
+    if (l.activation === 'leaky_relu') {
+      const sv = `fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(-3 * Math.round(kq[li]! * 2 ** 22))}))`; // y / sx of the next layer
+      return `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(${f(z - 127)}), vec4(${f(z + 127)})) + ${f(MAGIC - z)}`;
+    }
+    const lo = l.activation === 'relu' ? Math.max(-127, -z) : -127; // ReLU: y ≥ 0, i.e. code ≥ −zx
+    return `clamp(fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(cq[li]!)})), vec4(${f(MAGIC + lo)}), vec4(${f(MAGIC + 127)}))`;
+  };
   const stageInput = (b: number, base: string) => {
     const out: string[] = [];
     for (let j = 0; j < R; j++) {
@@ -174,10 +188,35 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
         let val: string;
         if (ids[0]! >= IN) val = '0';
         else {
-          const u = `clamp(fma(vec4(${ids.map((i) => (i < IN ? `x[${i}]` : '0.0')).join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${M2})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+          const u = `clamp(fma(vec4(${ids.map((i) => (i < IN ? `x[${i}]` : '0.0')).join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC - zx[0]!)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
           val = pk(u);
         }
         out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kp[0]! / 4}u + ${w}u] = ${val};`);
+      }
+      out.push('    }');
+    }
+    return out.join('\n');
+  };
+  // Layer 0 per lane: inputs → int8 words in registers → dot4 → requantized words into act (layer 1's A).
+  const stageHead = (b: number, base: string) => {
+    const l = mlp.layers[0]!, hid = mlp.sizes[1]!, nw = Math.ceil(IN / 4), kn = kp[1]! / 4, out: string[] = [];
+    const words = int8RowWords(mlp, 0, sw[0]!);
+    for (let j = 0; j < R; j++) {
+      const r = `(t + ${j * S}u)`;
+      out.push(`    { let x = ${o.inputFn}(min(${base} + ${r}, ${o.rows - 1}u));`);
+      for (let w = 0; w < nw; w++) {
+        const ids = [0, 1, 2, 3].map((c) => w * 4 + c);
+        out.push(`      let x${w} = bitcast<u32>(${pk(`clamp(fma(vec4(${ids.map((i) => (i < IN ? `x[${i}]` : '0.0')).join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC - zx[0]!)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`)});`);
+      }
+      for (let c = 0; c < hid; c++) {
+        const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => words[c * nw + w] !== 0).map((w) => `dot4I8Packed(x${w}, 0x${words[c * nw + w]!.toString(16)}u)`);
+        out.push(`      let s${c} = bitcast<f32>(${[`${MAGIC_BITS + bInt[0]![c]!}i`, ...terms].join(' + ')});`);
+      }
+      for (let w = 0; w < kn; w++) {
+        const ids = [0, 1, 2, 3].map((c) => w * 4 + c);
+        if (ids[0]! >= hid) { out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kn}u + ${w}u] = 0;`); continue; }
+        const fa = `vec4(${ids.map((c) => (c < hid ? `s${c}` : M2)).join(', ')})`;
+        out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kn}u + ${w}u] = ${pk(requant(l, 0, fa))};`);
       }
       out.push('    }');
     }
@@ -207,11 +246,10 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
       const act = (v: string) => (l.activation === 'relu' ? `max(${v}, vec4(0.0))` : l.activation === 'leaky_relu' ? `max(${v}, ${v} * ${f(l.alpha)})` : v);
       if (fold === 'none') {
         const k = (sx[li]! * sw[li]!) / sx[li + 1]!;
-        u = `clamp(${act(`fma(bitcast<vec4<f32>>(${a} + vec4(${MAGIC_BITS}i)), vec4(${f(k)}), c${li})`)}, vec4(-127.0), vec4(127.0)) + ${M2}`;
+        const z = zx[li + 1]!;
+        u = `clamp(${act(`fma(bitcast<vec4<f32>>(${a} + vec4(${MAGIC_BITS}i)), vec4(${f(k)}), c${li})`)}, vec4(${f(z - 127)}), vec4(${f(z + 127)})) + ${f(MAGIC - z)}`;
       } else {
-        const fa = fold === 'int' ? `bitcast<vec4<f32>>(${a} + c${li})` : `bitcast<vec4<f32>>(${a})`;
-        if (l.activation === 'leaky_relu') u = `clamp(${act(`fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(-3 * Math.round(kq[li]! * 2 ** 22))}))`)}, vec4(-127.0), vec4(127.0)) + ${M2}`;
-        else u = `clamp(fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(cq[li]!)})), vec4(${f(l.activation === 'relu' ? MAGIC : MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+        u = requant(l, li, fold === 'int' ? `bitcast<vec4<f32>>(${a} + c${li})` : `bitcast<vec4<f32>>(${a})`);
       }
       out.push(`    { let v = ${u};`);
       out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kn}u + cg${li}] = ${pk('v')}; }`);
@@ -243,7 +281,7 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
       out.push('    {');
       for (let w = 0; w < nw; w++) {
         const acc = `vec4(${[0, 1, 2, 3].map((c) => `${nm}_acc[${accB(b)} + ${r} * ${AS}u + ${w * 4 + c}u]`).join(', ')})`;
-        out.push(`      let h${w} = ${pk(`clamp(fma(bitcast<vec4<f32>>(${acc}), vec4(${f(kq[li]!)}), vec4(${f(cq[li]!)})), vec4(${f(l.activation === 'relu' ? MAGIC : MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`)};`);
+        out.push(`      let h${w} = ${pk(requant(l, li, `bitcast<vec4<f32>>(${acc})`))};`);
       }
       out.push(`      var y: array<f32, ${OUT}>;`);
       for (let c = 0; c < OUT; c++) {
@@ -255,20 +293,19 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
     return out.join('\n');
   };
   const stages = (b: number, base: string): string[] => {
-    const st = [stageInput(b, base)];
-    const mmaLayers = tail === 'dot4' ? nl - 1 : nl;
-    for (let li = 0; li < mmaLayers; li++) { st.push(stageMma(b, li)); if (li < nl - 1 && li < mmaLayers - 1) st.push(stageRequant(b, li)); }
+    const st = [head === 'dot4' ? stageHead(b, base) : stageInput(b, base)];
+    const lastMma = tail === 'dot4' ? nl - 2 : nl - 1;
+    for (let li = head === 'dot4' ? 1 : 0; li <= lastMma; li++) { st.push(stageMma(b, li)); if (li < lastMma) st.push(stageRequant(b, li)); }
     st.push(tail === 'dot4' ? stageTail(b, base) : stageOut(b, base));
     return st;
   };
-  const WR = SG * B * BR; // rows per workgroup per iteration
+  const WR = B * BR; // rows per workgroup per iteration
   const bar = '    workgroupBarrier();';
-  L.push(`  let sb = sg;
-  let first = wg.x * ${WR}u;`);
+  L.push(`  let first = wg.x * ${WR}u;`);
   if (B === 1) {
     // The output stage reads acc, the next input stage writes act: no barrier between them.
     L.push(`  for (var wb = first; wb < ${o.rows}u; wb += nwg.x * ${WR}u) {
-    let base0 = wb + sg * ${BR}u;`);
+    let base0 = wb;`);
     L.push(stages(0, 'base0').join(`\n${bar}\n`));
     L.push('  }\n}');
   } else {
@@ -277,7 +314,7 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
     const T = s0.length;
     L.push(`  var prev1 = 0u;
   for (var wb = first; wb < ${o.rows}u; wb += nwg.x * ${WR}u) {
-    let base0 = wb + sg * ${2 * BR}u;
+    let base0 = wb;
     let base1 = base0 + ${BR}u;`);
     for (let k = 0; k < T; k++) {
       L.push(s0[k]!);
@@ -292,13 +329,11 @@ ${s1prev[T - 1]}
   }
 }`);
   }
-  // With several subgroups the slot offsets come from local_invocation_index: uniform per subgroup, not per
-  // workgroup. Dawn refused those kernels on the H100 (message lost); this directive is the untested guess.
-  const enables = 'enable chromium_experimental_subgroup_matrix;\nenable subgroups;\n' + (SG > 1 ? 'diagnostic(off, subgroup_uniformity);\n' : '');
+  const enables = 'enable chromium_experimental_subgroup_matrix;\nenable subgroups;\n';
   const key = `subgroup_fast_i8_${fold}`;
   return {
     code: enables + activationModule('f32').code + '\n' + L.join('\n'),
-    workgroupSize: S * SG, rowsPerBlock: WR,
+    workgroupSize: S, rowsPerBlock: WR,
     groups: (maxGroups = 132 * 16) => Math.max(1, Math.min(maxGroups, Math.ceil(o.rows / WR))),
     layoutEntries: (visibility) => [0, 1, 2].map((i) => ({ binding: binding + i, visibility, buffer: { type: 'read-only-storage' as const } })),
     bindGroupEntries: (device) => {

@@ -6,8 +6,8 @@
  * `subgroup_matrix_left<i8, K, M>`, `subgroup_matrix_right<i8, N, K>`, `subgroup_matrix_result<i32, N, M>`.
  */
 import { deviceInfo } from '../gpu/device.js';
-import { applyActivation } from './activations.js';
 import { activationModule } from './activations.js';
+import { int8Quant, q8 } from './quant.js';
 import type { MlpWgsl, ShaderMLP } from './mlp.js';
 
 const M = 16, N = 16, K = 32;
@@ -38,46 +38,6 @@ export function subgroupSizeOf(device: GPUDevice): number | null {
 
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
 
-/** Quantization used by the subgroup path: scale of each layer's input and weights. */
-export function int8Scales(mlp: ShaderMLP): { sx: number[]; sw: number[] } {
-  const ranges = mlp.inputRanges ?? calibrateDefault(mlp);
-  return {
-    sx: ranges.map((r) => r / 127),
-    sw: mlp.layers.map((l) => Math.max(1e-12, l.weight.reduce((m, v) => Math.max(m, Math.abs(v)), 0)) / 127),
-  };
-}
-
-function calibrateDefault(mlp: ShaderMLP): number[] {
-  // Without calibration data assume inputs in [-1, 1]: a seeded uniform sample bounds later layers.
-  let s = 12345;
-  const r = () => { s = (s * 1103515245 + 12345) >>> 0; return s / 4294967296; };
-  return mlp.calibrate(Float32Array.from({ length: 256 * mlp.inputs }, () => r() * 2 - 1));
-}
-
-const q8 = (v: number, s: number) => Math.max(-127, Math.min(127, Math.round(v / s)));
-
-/** CPU reference of the int8 path (what the subgroup kernel computes, up to f32 rounding). */
-export function forwardInt8(mlp: ShaderMLP, x: ArrayLike<number>): Float32Array {
-  const { sx, sw } = int8Scales(mlp);
-  const batch = x.length / mlp.inputs;
-  let cur = Float32Array.from(x);
-  mlp.layers.forEach((l, li) => {
-    const inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!;
-    const qw = l.weight.map((v) => q8(v, sw[li]!));
-    const next = new Float32Array(batch * out);
-    for (let b = 0; b < batch; b++) {
-      const qx = Array.from({ length: inp }, (_, i) => q8(cur[b * inp + i]!, sx[li]!));
-      for (let o = 0; o < out; o++) {
-        let acc = 0;
-        for (let i = 0; i < inp; i++) acc += qw[o * inp + i]! * qx[i]!;
-        next[b * out + o] = applyActivation(l.activation, acc * sx[li]! * sw[li]! + l.bias[o]!, l.alpha);
-      }
-    }
-    cur = next;
-  });
-  return cur;
-}
-
 /** Pack int8 Wᵀ per layer as [Kpad][Npad] bytes (the right operand), layers one after another. */
 export function packedInt8Weights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8Array; offsets: number[] } {
   const offsets: number[] = [];
@@ -94,12 +54,12 @@ export function packedInt8Weights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8A
 /** Generate the subgroup-scope function; only called when {@link subgroupSupport} said yes. */
 export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, binding: number, sgSize = 32): MlpWgsl {
   const S = sgSize;
-  const { sx, sw } = int8Scales(mlp);
+  const { sx, zx, sw, bEff } = int8Quant(mlp);
   const { bytes, offsets } = packedInt8Weights(mlp, sw);
   const biases = new Float32Array(mlp.layers.reduce((a, l) => a + l.bias.length, 0));
   const bOff: number[] = [];
   let bo = 0;
-  for (const l of mlp.layers) { bOff.push(bo); biases.set(l.bias, bo); bo += l.bias.length; }
+  bEff.forEach((b) => { bOff.push(bo); biases.set(b, bo); bo += b.length; });
   const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, N));
   const maxK = Math.max(...kp), maxN = Math.max(...np);
   const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
@@ -111,13 +71,13 @@ export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, bin
     `var<workgroup> ${name}_act: array<i32, ${(S * maxK) / 4}>;`,
     `var<workgroup> ${name}_acc: array<i32, ${S * maxN}>;`,
     // Each invocation packs its own row: four int8 values per word, row stride Kpad bytes.
-    `fn ${name}_store_row(lane: u32, v: ptr<function, array<f32, ${R}>>, n: u32, kpad: u32, inv_s: f32) {
+    `fn ${name}_store_row(lane: u32, v: ptr<function, array<f32, ${R}>>, n: u32, kpad: u32, inv_s: f32, z: f32) {
   for (var w = 0u; w < kpad / 4u; w++) {
     var word = 0u;
     for (var j = 0u; j < 4u; j++) {
       let k = w * 4u + j;
       var q = 0i;
-      if (k < n) { q = i32(clamp(round((*v)[k] * inv_s), -127.0, 127.0)); }
+      if (k < n) { q = i32(clamp(round((*v)[k] * inv_s - z), -127.0, 127.0)); }
       word |= (bitcast<u32>(q) & 0xffu) << (8u * j);
     }
     ${name}_act[lane * (kpad / 4u) + w] = bitcast<i32>(word);
@@ -127,7 +87,7 @@ export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, bin
   const body: string[] = [`fn ${name}(x: array<f32, ${IN}>, lane: u32) -> array<f32, ${OUT}> {
   var row: array<f32, ${R}>;
   for (var i = 0u; i < ${IN}u; i++) { row[i] = x[i]; }
-  ${name}_store_row(lane, &row, ${IN}u, ${kp[0]}u, ${f(1 / sx[0]!)});`];
+  ${name}_store_row(lane, &row, ${IN}u, ${kp[0]}u, ${f(1 / sx[0]!)}, ${f(zx[0]!)});`];
   mlp.layers.forEach((l, li) => {
     const Kp = kp[li]!, Np = np[li]!, out = mlp.sizes[li + 1]!;
     body.push(`  workgroupBarrier();
@@ -146,7 +106,7 @@ export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, bin
   for (var o = 0u; o < ${out}u; o++) {
     row[o] = sml_${l.activation}_f32(f32(${name}_acc[lane * ${Np}u + o]) * ${f(sx[li]! * sw[li]!)} + ${name}_bias[${bOff[li]}u + o], ${f(l.alpha)});
   }`);
-    if (li + 1 < mlp.layers.length) body.push(`  ${name}_store_row(lane, &row, ${out}u, ${kp[li + 1]}u, ${f(1 / sx[li + 1]!)});`);
+    if (li + 1 < mlp.layers.length) body.push(`  ${name}_store_row(lane, &row, ${out}u, ${kp[li + 1]}u, ${f(1 / sx[li + 1]!)}, ${f(zx[li + 1]!)});`);
   });
   body.push(`  var y: array<f32, ${OUT}>;
   for (var i = 0u; i < ${OUT}u; i++) { y[i] = row[i]; }
