@@ -11,7 +11,12 @@ what="${*:-decode compress render}"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 summ='let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const i=s.indexOf("{");if(i<0){console.log(JSON.stringify({error:s.slice(-300)}));return;}const r=JSON.parse(s.slice(i));console.log(JSON.stringify({set:process.argv[1],cfg:process.argv[2],psnr:+r.psnr.toFixed(2),tex:r.textures.map(t=>t.name+":"+t.psnr.toFixed(2)).join(" "),bpt:+r.bitsPerTexel.toFixed(2),bcRatio:+r.bcRatio.toFixed(2),trainSeconds:+r.trainSeconds.toFixed(1)}))})'
 if [[ $what == *decode* ]]; then
-  timeout 200 node dist/shaderml/bench.js 3840 2160 50 2>&1 | tee $OUT/decode.txt
+  # Short processes, each ending with BC sampling as a canary: in one long process (≥ 10 variants)
+  # later variants ran up to 2× slower on the H100 (BC sampling too), fresh processes did not.
+  for vs in "f32-lit128 f32-latent f32-leaky bc" "i8-dot4-lit128 i8-dot4-lat i8-dot4-leaky bc" \
+            "fast-b1-init-n8-g16 fast-b1-init-hfour-dfour-g16 fast-b1-init-hfour-dfour-lat-g16 bc"; do
+    timeout 120 node dist/shaderml/bench.js 3840 2160 50 $vs 2>&1 | grep -v deprecated | tee -a $OUT/decode.txt
+  done
 fi
 if [[ $what == *compress* ]]; then
   CONFIGS=${CONFIGS:-"default|"}

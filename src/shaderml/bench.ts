@@ -185,6 +185,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   thread('f32-latent', 'thread f32, literal weights, latent textures', 'constants', 64, 'latent');
   thread('i8-dot4-lit64', 'thread int8 dot4I8Packed, literal weights, wg 64', 'constants', 64, 'sin', 'int8');
   thread('i8-dot4-lit128', 'thread int8 dot4I8Packed, literal weights, wg 128', 'constants', 128, 'sin', 'int8');
+  thread('i8-dot4-lit256', 'thread int8 dot4I8Packed, literal weights, wg 256', 'constants', 256, 'sin', 'int8');
   thread('i8-dot4-buf64', 'thread int8 dot4I8Packed, storage-buffer weights, wg 64', 'buffer', 64, 'sin', 'int8');
   thread('i8-dot4-lat', 'thread int8 dot4I8Packed, literal weights, latent textures', 'constants', 64, 'latent', 'int8');
   thread('f32-leaky', 'thread f32, literal weights, wg 128, leaky-ReLU decoder', 'constants', 128, 'sin', 'f32', leaky);
