@@ -65,6 +65,17 @@ async function runCompute(device: GPUDevice, mlp: ShaderMLP, net: MlpWgsl, x: Fl
   });
 }
 
+/** Rows of X through the network in the vertex stage, one point per row, outputs as flat varyings. */
+function vertexProgram(net: MlpWgsl, N: number): string {
+  return resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
+struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y: vec4<f32> }
+@vertex fn vs(@builtin(vertex_index) i: u32) -> V {
+  let y = ${net.name}(read_x(i));
+  return V(vec4((f32(i) + 0.5) / ${N}.0 * 2.0 - 1.0, 0.0, 0.0, 1.0), vec4(y[0], y[1], y[2], 1.0));
+}
+@fragment fn fs(v: V) -> @location(0) vec4<f32> { return v.y; }` });
+}
+
 /** Render a W×H rgba32float target with `fs`/`vs` code; returns rows of 4 floats per pixel. */
 async function render(device: GPUDevice, code: string, W: number, H: number, net: MlpWgsl, xb: GPUBuffer, visibility: number, vertices: number, topology: GPUPrimitiveTopology): Promise<Float32Array> {
   return scoped(device, async () => {
@@ -154,13 +165,7 @@ describe('ShaderMLP thread scope', () => {
     const x = randn(rng(seed + 6), N * SIZES[0]!);
     for (const storage of ['buffer', 'inline', 'constants', 'uniform'] as const) {
       const net = mlp.wgsl({ name: 'vnet', storage, device, group: 1 });
-      const code = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
-struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y: vec4<f32> }
-@vertex fn vs(@builtin(vertex_index) i: u32) -> V {
-  let y = vnet(read_x(i));
-  return V(vec4((f32(i) + 0.5) / ${N}.0 * 2.0 - 1.0, 0.0, 0.0, 1.0), vec4(y[0], y[1], y[2], 1.0));
-}
-@fragment fn fs(v: V) -> @location(0) vec4<f32> { return v.y; }` });
+      const code = vertexProgram(net, N);
       const got = await render(device, code, N, 1, net, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.VERTEX, N, 'point-list');
       expect(compareClose(got, firstOutputs(mlp.forward(x), N, 3), ...TOL.f32), storage).toBeNull();
     }
@@ -215,13 +220,7 @@ describe('ShaderMLP int8 thread scope (dot4I8Packed)', () => {
 }` });
     expectInt8Close(await render(device, fcode, W, H, net, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.FRAGMENT, 3, 'triangle-list'), ref, 'fragment');
     const N = W * H, vnet = mlp.wgsl({ name: 'vnet', precision: 'int8', storage: 'buffer', device, group: 1 });
-    const vcode = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [vnet.module], body: `${readRow(SIZES[0]!)}
-struct V { @builtin(position) pos: vec4<f32>, @location(0) @interpolate(flat) y: vec4<f32> }
-@vertex fn vs(@builtin(vertex_index) i: u32) -> V {
-  let y = vnet(read_x(i));
-  return V(vec4((f32(i) + 0.5) / ${N}.0 * 2.0 - 1.0, 0.0, 0.0, 1.0), vec4(y[0], y[1], y[2], 1.0));
-}
-@fragment fn fs(v: V) -> @location(0) vec4<f32> { return v.y; }` });
+    const vcode = vertexProgram(vnet, N);
     expectInt8Close(await render(device, vcode, N, 1, vnet, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.VERTEX, N, 'point-list'), ref, 'vertex');
   });
 
@@ -242,9 +241,13 @@ describe('ShaderMLP subgroup scope', () => {
     const why = subgroupSupport(device);
     const got = await runCompute(device, mlp, net, x);
     if (why) {
-      expect(net.scope).toBe('thread');
+      // Same int8 numbers on the thread path; an explicit float precision gives the float network.
+      expect([net.scope, net.precision]).toEqual(['thread', 'int8']);
       expect(net.fallbackReason).toBe(why);
-      expect(compareClose(got, mlp.forward(x), ...TOL.f32)).toBeNull();
+      expectInt8Close(got, forwardInt8(mlp, x), 'subgroup fallback');
+      const f = mlp.wgsl({ name: 'decodeMaterial', scope: 'subgroup', precision: 'f32', device });
+      expect([f.scope, f.precision, f.fallbackReason]).toEqual(['thread', 'f32', why]);
+      expect(compareClose(await runCompute(device, mlp, f, x), mlp.forward(x), ...TOL.f32)).toBeNull();
     } else {
       expect(net.scope).toBe('subgroup');
       // The kernel's integer sums are exact; only the f32 epilogue rounds.

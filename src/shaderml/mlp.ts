@@ -35,12 +35,13 @@ export type MlpStorage = 'buffer' | 'inline' | 'constants' | 'uniform';
 export interface MlpWgslOptions {
   /** WGSL function name; also prefixes every helper and binding. */
   name: string;
-  /** 'subgroup' needs a compute shader and chromium-experimental-subgroup-matrix; falls back to 'thread' without it. */
+  /** 'subgroup' needs a compute shader and chromium-experimental-subgroup-matrix; falls back to 'thread' without it (see precision). */
   scope?: MlpScope;
   /**
-   * 'auto' picks f16 when the device has shader-f16. Default 'f32'. 'int8' quantizes with per-layer
-   * scales (call {@link ShaderMLP.calibrate} first) and runs on `dot4I8Packed` in any stage; scope
-   * 'subgroup' is int8 whatever this says.
+   * 'auto' picks f16 when the device has shader-f16. Default 'f32' ('int8' with scope 'subgroup').
+   * 'int8' quantizes with per-layer scales and zero points (call {@link ShaderMLP.calibrate} first) and
+   * runs on `dot4I8Packed` in any stage. Scope 'subgroup' is int8 whatever this says; where it falls
+   * back, an explicit 'f32'/'f16'/'auto' gives float thread scope, else int8 thread scope.
    */
   precision?: MlpPrecision | 'auto';
   /**
@@ -242,7 +243,8 @@ export class ShaderMLP {
     const group = opts.group ?? 1, binding = opts.binding ?? 0;
     const storage = opts.storage ?? 'buffer';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.name)) throw new MlpDimensionError(`'${opts.name}' is not a WGSL identifier`, 'use letters, digits and _', {});
-    if (opts.precision === 'int8') {
+    // Subgroup scope is int8; where it cannot run, the int8 thread path keeps the same numbers.
+    if (opts.precision === 'int8' || (opts.scope === 'subgroup' && opts.precision === undefined)) {
       const why = opts.scope === 'subgroup' ? subgroupSupport(opts.device) : 'thread scope asked';
       if (!why) return subgroupMlpWgsl(this, opts.name, group, binding, subgroupSizeOf(opts.device!) ?? 32);
       const t = dot4MlpWgsl(this, opts.name, opts.storage ?? 'constants', group, binding, opts.scope === 'subgroup');
