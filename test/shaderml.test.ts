@@ -224,6 +224,27 @@ describe('ShaderMLP int8 thread scope (dot4I8Packed)', () => {
     expectInt8Close(await render(device, vcode, N, 1, vnet, buffer(device, x, GPUBufferUsage.STORAGE), GPUShaderStage.VERTEX, N, 'point-list'), ref, 'vertex');
   });
 
+  it('generates straight-line dot4 code (snapshot of a 5 → 4 → 3 ReLU network)', () => {
+    const w = (o: number, i: number, k: number) => ({ weight: Array.from({ length: o * i }, (_, j) => Math.sin(j * 1.7 + k) * 0.5), bias: Array.from({ length: o }, (_, j) => 0.1 * (j - 1)) });
+    const mlp = ShaderMLP.fromLayers([5, 4, 3], [w(4, 5, 0), w(3, 4, 1)], ['relu', 'none']);
+    mlp.calibrate(Array.from({ length: 40 }, (_, j) => (j % 7) / 7));
+    expect(mlp.wgsl({ name: 'tiny', precision: 'int8' }).module.code).toMatchInlineSnapshot(`
+      "fn tiny(x: array<f32, 5>) -> array<f32, 3> {
+        let h0_0 = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(x[0], x[1], x[2], x[3]), vec4(269.3939514160156), vec4(12582797.0)), vec4(12582785.0), vec4(12583039.0))));
+        let h0_1 = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(x[4], 0.0, 0.0, 0.0), vec4(269.3939514160156), vec4(12582797.0)), vec4(12582785.0), vec4(12583039.0))));
+        let a1_0 = bitcast<f32>(1262483145i + dot4I8Packed(h0_0, 0x8ae07e00u) + dot4I8Packed(h0_1, 0x3fu));
+        let a1_1 = bitcast<f32>(1262496084i + dot4I8Packed(h0_0, 0x6db1a765u) + dot4I8Packed(h0_1, 0x32u));
+        let a1_2 = bitcast<f32>(1262474983i + dot4I8Packed(h0_0, 0xf27fed86u) + dot4I8Packed(h0_1, 0x85u));
+        let a1_3 = bitcast<f32>(1262509427i + dot4I8Packed(h0_0, 0xa3b6702eu) + dot4I8Packed(h0_1, 0x62u));
+        let h1_0 = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(a1_0, a1_1, a1_2, a1_3), vec4(0.004418849945068359), vec4(12527195.0)), vec4(12582797.0), vec4(12583039.0))));
+        let a2_0 = bitcast<f32>(1262485504i + dot4I8Packed(h1_0, 0xe987366bu));
+        let a2_1 = bitcast<f32>(1262485504i + dot4I8Packed(h1_0, 0x2a83f67fu));
+        let a2_2 = bitcast<f32>(1262485504i + dot4I8Packed(h1_0, 0x60a0b972u));
+        return array<f32, 3>(sml_none_f32(fma(a2_0 - 12582912.0, 0.000012999012142245192, -0.07458693534135818), 0.0), sml_none_f32(fma(a2_1 - 12582912.0, 0.000012999012142245192, 0.05082613602280617), 0.0), sml_none_f32(fma(a2_2 - 12582912.0, 0.000012999012142245192, 0.16428011655807495), 0.0));
+      }"
+    `);
+  });
+
   it('refuses storage it cannot use, with the storage named', () => {
     const mlp = ShaderMLP.random(SIZES, 'relu', 1);
     expect(() => mlp.wgsl({ name: 'n', precision: 'int8', storage: 'uniform' })).toThrow(/int8 precision takes storage 'constants' or 'buffer', not 'uniform'/);

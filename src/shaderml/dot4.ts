@@ -15,8 +15,34 @@ import { MlpDimensionError } from './errors.js';
 import type { MlpStorage, MlpWgsl, ShaderMLP } from './mlp.js';
 import { int8Quant, q8 } from './quant.js';
 
-const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
+/** 1.5·2²³ (f32 ulp 1 on [2²³, 2²⁴)) and its bits: an f32 1.5·2²³ + q holds the integer q exactly. */
+export const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
 const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+
+/** WGSL: four values (expressions) quantized with scale s and zero point z, as f32 1.5·2²³ + q. */
+export function quantizeVec4(vals: string[], s: number, z: number): string {
+  return `clamp(fma(vec4(${vals.join(', ')}), vec4(${f(1 / s)}), vec4(${f(MAGIC - z)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
+}
+
+/**
+ * WGSL: fixed-point requantization of `fa` (vec4 of f32 1.5·2²³ + acc + bias) by k̃ = j/2²² into the
+ * next layer's code (zero point z), as f32 1.5·2²³ + q. ReLU/none: one FMA whose single rounding is the
+ * round to integer, and a clamp; leaky ReLU: the scaled value, max(v, αv), clamp, then the add rounds.
+ */
+export function fixedRequant(fa: string, l: { activation: string; alpha: number }, j: number, z: number): string {
+  if (l.activation === 'leaky_relu') {
+    const sv = `fma(${fa}, vec4(${f(j / 2 ** 22)}), vec4(${f(-3 * j)}))`; // y / sx of the next layer, unrounded
+    return `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(${f(z - 127)}), vec4(${f(z + 127)})) + ${f(MAGIC - z)}`;
+  }
+  const lo = l.activation === 'relu' ? Math.max(-127, -z) : -127; // ReLU: y ≥ 0, i.e. code ≥ −zx
+  return `clamp(fma(${fa}, vec4(${f(j / 2 ** 22)}), vec4(${f(MAGIC - 3 * j - z)})), vec4(${f(MAGIC + lo)}), vec4(${f(MAGIC + 127)}))`;
+}
+
+/** WGSL: bitcast<f32>(init + Σ dot4I8Packed(xs[w], weight(w))); a null weight (a literal zero word) is skipped. */
+export function dot4Sum(init: number, xs: string[], weight: (w: number) => string | null): string {
+  const terms = xs.flatMap((x, w) => { const wt = weight(w); return wt === null ? [] : [`dot4I8Packed(${x}, ${wt})`]; });
+  return `bitcast<f32>(${[`${init}i`, ...terms].join(' + ')})`;
+}
 /**
  * Hidden activations requantized in fixed point (they commute with positive scaling): none and ReLU
  * are one FMA and a clamp; leaky ReLU with slope ≤ 1 is max(v, αv) on the scaled value, then the clamp
@@ -45,12 +71,12 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
   const wOff: number[] = [];
   mlp.layers.forEach((_, li) => { wOff.push(words.length); words.push(...int8RowWords(mlp, li, sw[li]!)); });
   const wv = `${name}_qw`;
-  const W = (k: number) => (storage === 'constants' ? `0x${words[k]!.toString(16)}u` : `${wv}[${k}]`);
+  const W = (k: number) => (storage === 'buffer' ? `${wv}[${k}]` : words[k] ? `0x${words[k]!.toString(16)}u` : null);
   const L: string[] = [];
   // Inputs: q = clamp(round(x / sx0 − zx0)) held as 1.5·2²³ + q, four to a word (low bytes).
   for (let w = 0; w < Math.ceil(IN / 4); w++) {
     const vals = [0, 1, 2, 3].map((j) => (w * 4 + j < IN ? `x[${w * 4 + j}]` : '0.0'));
-    L.push(`  let h0_${w} = pack4xU8(bitcast<vec4<u32>>(clamp(fma(vec4(${vals.join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC - zx[0]!)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))));`);
+    L.push(`  let h0_${w} = pack4xU8(bitcast<vec4<u32>>(${quantizeVec4(vals, sx[0]!, zx[0]!)}));`);
   }
   mlp.layers.forEach((l, li) => {
     const inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!, nw = Math.ceil(inp / 4), last = li === nl - 1;
@@ -58,13 +84,11 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
     // Fixed point where it fits (22 fraction bits of multiplier, |acc + bias| < 2²²), else the float path.
     const z = last ? 0 : zx[li + 1]!;
     const bInt = Array.from(l.bias, (b, o) => Math.round(b / k) + zTerm[li]![o]!);
-    const j = last ? 0 : Math.round((k / sx[li + 1]!) * 2 ** 22), cq = MAGIC - 3 * j - z;
+    const j = last ? 0 : Math.round((k / sx[li + 1]!) * 2 ** 22), cq = MAGIC - 3 * j - z; // cq: fixedRequant's constant
     const fast = !last && isFast(l) && j >= 1 && Math.abs(cq) < 2 ** 24 && Math.max(0, ...bInt.map(Math.abs)) + inp * 127 * 127 < 2 ** 22;
     for (let o = 0; o < out; o++) {
-      const init = MAGIC_BITS + (fast ? bInt[o]! : 0);
-      const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => storage !== 'constants' || words[wOff[li]! + o * nw + w] !== 0)
-        .map((w) => `dot4I8Packed(h${li}_${w}, ${W(wOff[li]! + o * nw + w)})`);
-      L.push(`  let a${li + 1}_${o} = bitcast<f32>(${[`${init}i`, ...terms].join(' + ')});`);
+      const xs = Array.from({ length: nw }, (_, w) => `h${li}_${w}`);
+      L.push(`  let a${li + 1}_${o} = ${dot4Sum(MAGIC_BITS + (fast ? bInt[o]! : 0), xs, (w) => W(wOff[li]! + o * nw + w))};`);
     }
     if (last) return;
     // Hidden outputs → next layer's int8 words.
@@ -73,13 +97,8 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
       // Padding lanes hold 1.5·2²³ (acc 0); whatever byte they become meets zero weights in the next layer.
       const a = `vec4(${ids.map((o) => (o < out ? `a${li + 1}_${o}` : f(MAGIC))).join(', ')})`;
       let v: string;
-      if (fast && l.activation === 'leaky_relu') {
-        const sv = `fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(-3 * j)}))`; // k·(acc + bias), unrounded
-        v = `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(${f(z - 127)}), vec4(${f(z + 127)})) + ${f(MAGIC - z)}`;
-      } else if (fast) {
-        const lo = l.activation === 'relu' ? Math.max(-127, -z) : -127; // ReLU: y ≥ 0, i.e. code ≥ −zx
-        v = `clamp(fma(${a}, vec4(${f(j / 2 ** 22)}), vec4(${f(cq)})), vec4(${f(MAGIC + lo)}), vec4(${f(MAGIC + 127)}))`;
-      } else {
+      if (fast) {
+        v = fixedRequant(a, l, j, z);      } else {
         const bias = `vec4(${ids.map((o) => (o < out ? f(bEff[li]![o]!) : '0.0')).join(', ')})`;
         const y = `sml_${l.activation}_f32v4(fma(${a} - vec4(${f(MAGIC)}), vec4(${f(k)}), ${bias}), ${f(l.alpha)})`;
         v = `clamp(fma(${y}, vec4(${f(1 / sx[li + 1]!)}), vec4(${f(MAGIC - z)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;

@@ -20,12 +20,13 @@ import { MlpDimensionError } from './errors.js';
 import type { ShaderMLP } from './mlp.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
-import { int8RowWords } from './dot4.js';
+import { dot4Sum, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
 import type { BatchKernel } from './subgroup-batch.js';
 
-const M = 16, K = 32, S = 32, MAGIC = 12582912; // 1.5·2²³: f32 ulp 1 on [2²³, 2²⁴)
-const MAGIC_BITS = 0x4B400000;
+const M = 16, K = 32, S = 32;
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
+/** Weight word w of a row starting at `at`, as a literal; null for a zero word (its dot4 is skipped). */
+const lit = (words: number[], at: number) => (w: number) => (words[at + w] ? `0x${words[at + w]!.toString(16)}u` : null);
 const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
 
 export type FoldMode = 'none' | 'int' | 'init';
@@ -169,15 +170,7 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
   const actB = (b: number) => `${b * ACTW}u`; // block's act base, words
   const accB = (b: number) => `${b * ACCW}u`;
   // Fixed-point requantization ('int'/'init' folds) of four accumulators held as f32 1.5·2²³ + acc + bias.
-  const requant = (l: { activation: string; alpha: number }, li: number, fa: string) => {
-    const z = zx[li + 1]!;
-    if (l.activation === 'leaky_relu') {
-      const sv = `fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(-3 * Math.round(kq[li]! * 2 ** 22))}))`; // y / sx of the next layer
-      return `clamp(max(${sv}, ${sv} * ${f(l.alpha)}), vec4(${f(z - 127)}), vec4(${f(z + 127)})) + ${f(MAGIC - z)}`;
-    }
-    const lo = l.activation === 'relu' ? Math.max(-127, -z) : -127; // ReLU: y ≥ 0, i.e. code ≥ −zx
-    return `clamp(fma(${fa}, vec4(${f(kq[li]!)}), vec4(${f(cq[li]!)})), vec4(${f(MAGIC + lo)}), vec4(${f(MAGIC + 127)}))`;
-  };
+  const requant = (l: { activation: string; alpha: number }, li: number, fa: string) => fixedRequant(fa, l, Math.round(kq[li]! * 2 ** 22), zx[li + 1]!);
   const stageInput = (b: number, base: string) => {
     const out: string[] = [];
     for (let j = 0; j < R; j++) {
@@ -188,8 +181,7 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
         let val: string;
         if (ids[0]! >= IN) val = '0';
         else {
-          const u = `clamp(fma(vec4(${ids.map((i) => (i < IN ? `x[${i}]` : '0.0')).join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC - zx[0]!)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`;
-          val = pk(u);
+          val = pk(quantizeVec4(ids.map((i) => (i < IN ? `x[${i}]` : '0.0')), sx[0]!, zx[0]!));
         }
         out.push(`      ${nm}_act[${actB(b)} + ${r} * ${kp[0]! / 4}u + ${w}u] = ${val};`);
       }
@@ -206,11 +198,10 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
       out.push(`    { let x = ${o.inputFn}(min(${base} + ${r}, ${o.rows - 1}u));`);
       for (let w = 0; w < nw; w++) {
         const ids = [0, 1, 2, 3].map((c) => w * 4 + c);
-        out.push(`      let x${w} = bitcast<u32>(${pk(`clamp(fma(vec4(${ids.map((i) => (i < IN ? `x[${i}]` : '0.0')).join(', ')}), vec4(${f(1 / sx[0]!)}), vec4(${f(MAGIC - zx[0]!)})), vec4(${f(MAGIC - 127)}), vec4(${f(MAGIC + 127)}))`)});`);
+        out.push(`      let x${w} = bitcast<u32>(${pk(quantizeVec4(ids.map((i) => (i < IN ? `x[${i}]` : '0.0')), sx[0]!, zx[0]!))});`);
       }
       for (let c = 0; c < hid; c++) {
-        const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => words[c * nw + w] !== 0).map((w) => `dot4I8Packed(x${w}, 0x${words[c * nw + w]!.toString(16)}u)`);
-        out.push(`      let s${c} = bitcast<f32>(${[`${MAGIC_BITS + bInt[0]![c]!}i`, ...terms].join(' + ')});`);
+        out.push(`      let s${c} = ${dot4Sum(MAGIC_BITS + bInt[0]![c]!, Array.from({ length: nw }, (_, w) => `x${w}`), lit(words, c * nw))};`);
       }
       for (let w = 0; w < kn; w++) {
         const ids = [0, 1, 2, 3].map((c) => w * 4 + c);
@@ -285,8 +276,8 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
       }
       out.push(`      var y: array<f32, ${OUT}>;`);
       for (let c = 0; c < OUT; c++) {
-        const terms = Array.from({ length: nw }, (_, w) => w).filter((w) => words[c * nw + w] !== 0).map((w) => `dot4I8Packed(bitcast<u32>(h${w}), 0x${words[c * nw + w]!.toString(16)}u)`);
-        out.push(`      y[${c}] = sml_${lastL.activation}_f32(fma(bitcast<f32>(${[`${MAGIC_BITS}i`, ...terms].join(' + ')}) - ${M2}, ${f(kLast)}, lastb[${c}]), ${f(lastL.alpha)});`);
+        const acc = dot4Sum(MAGIC_BITS, Array.from({ length: nw }, (_, w) => `bitcast<u32>(h${w})`), lit(words, c * nw));
+        out.push(`      y[${c}] = sml_${lastL.activation}_f32(fma(${acc} - ${M2}, ${f(kLast)}, lastb[${c}]), ${f(lastL.alpha)});`);
       }
       out.push(`      if (${base} + ${r} < ${o.rows}u) { ${o.storeFn}(${base} + ${r}, y); } }`);
     }
