@@ -82,19 +82,45 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
 export interface LoadedMaterial {
   manifest: WgmatManifest;
   material: CompressedMaterial;
-  /** rgba8unorm latent textures, 4 features each. */
+  /** rgba8unorm latent textures, 4 features each, with a full mip chain (2×2 box filter of the latents). */
   latentTextures: GPUTexture[];
   decoder: ShaderMLP;
 }
 
-/** Make the latent textures and the decoder of a .wgmat on `device`. */
+/**
+ * The mip chain of one RGBA8 latent image: each level the rounded mean of 2×2 texels of the one above
+ * (WebGPU sizes: max(1, ⌊size/2⌋); an odd last row or column is folded into its neighbour's mean).
+ * Mips are derived, not stored: the .wgmat and its size figures hold level 0 only.
+ */
+export function latentMips(img: Uint8Array, w: number, h: number): { data: Uint8Array; width: number; height: number }[] {
+  const levels = [{ data: img, width: w, height: h }];
+  while (w > 1 || h > 1) {
+    const nw = Math.max(1, w >> 1), nh = Math.max(1, h >> 1), src = levels[levels.length - 1]!.data, out = new Uint8Array(nw * nh * 4);
+    for (let y = 0; y < nh; y++) for (let x = 0; x < nw; x++) {
+      const xs = [2 * x, 2 * x + 1, ...(x === nw - 1 && w > 2 * nw ? [2 * x + 2] : [])].filter((v) => v < w);
+      const ys = [2 * y, 2 * y + 1, ...(y === nh - 1 && h > 2 * nh ? [2 * y + 2] : [])].filter((v) => v < h);
+      for (let c = 0; c < 4; c++) {
+        let sum = 0;
+        for (const sy of ys) for (const sx of xs) sum += src[(sy * w + sx) * 4 + c]!;
+        out[(y * nw + x) * 4 + c] = Math.round(sum / (xs.length * ys.length));
+      }
+    }
+    levels.push({ data: out, width: nw, height: nh });
+    w = nw; h = nh;
+  }
+  return levels;
+}
+
+/** Make the latent textures (with mips) and the decoder of a .wgmat on `device`. */
 export function loadMaterial(device: GPUDevice, bytes: Uint8Array): LoadedMaterial {
   const { manifest, material } = decodeWgmat(bytes);
   const { width: lw, height: lh, layers } = manifest.latent;
   const head = 12 + Math.ceil(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true) / 4) * 4;
   const latentTextures = Array.from({ length: layers }, (_, k) => {
-    const t = device.createTexture({ label: `wgmat latent ${k}`, size: [lw, lh], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-    device.queue.writeTexture({ texture: t }, bytes.subarray(head + manifest.latent.offset + k * lw * lh * 4, head + manifest.latent.offset + (k + 1) * lw * lh * 4), { bytesPerRow: lw * 4 }, [lw, lh]);
+    const base = bytes.subarray(head + manifest.latent.offset + k * lw * lh * 4, head + manifest.latent.offset + (k + 1) * lw * lh * 4);
+    const mips = latentMips(base, lw, lh);
+    const t = device.createTexture({ label: `wgmat latent ${k}`, size: [lw, lh], mipLevelCount: mips.length, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    mips.forEach((m, level) => device.queue.writeTexture({ texture: t, mipLevel: level }, m.data, { bytesPerRow: m.width * 4 }, [m.width, m.height]));
     return t;
   });
   return { manifest, material, latentTextures, decoder: material.decoder };
@@ -113,22 +139,30 @@ export interface MaterialDecodeOptions {
 }
 
 /**
- * WGSL that decodes the material at a texel: `fn <name>(p: vec2<u32>) -> array<f32, C>`, reading
- * the latent textures at bindings binding..binding+layers-1 and the decoder's weights after them.
+ * WGSL that decodes the material, two ways:
+ * - `fn <name>(p: vec2<u32>) -> array<f32, C>`: at material texel p, bilinear from latent level 0 (what
+ *   training saw; exact texel addressing for compute shading and for scoring);
+ * - `fn <name>_uv(uv: vec2<f32>, lod: f32) -> array<f32, C>`: at uv in [0, 1] with trilinear filtering
+ *   of the latent mips at `lod` (in latent texels; `<name>_lod(dpdx(uv), dpdy(uv))` in a fragment
+ *   shader), so a minified surface decodes filtered latents instead of aliasing.
+ * Bindings: the latent textures at binding…binding+layers−1, a filtering sampler after them, then the
+ * decoder's weights (none with the default literal storage).
  * @example
  * const m = loadMaterial(device, bytes);
  * const dec = materialWgsl(m, 'mat_at', 1, 0, device, { precision: 'int8' });
- * const code = resolveWgsl({ bindings: [], requires: [dec.module], body: '... mat_at(texel) ...' });
+ * const code = resolveWgsl({ bindings: [], requires: [dec.module], body: '... mat_at_uv(uv, mat_at_lod(dpdx(uv), dpdy(uv))) ...' });
  */
 export function materialWgsl(m: LoadedMaterial, name: string, group: number, binding: number, device?: GPUDevice, o: MaterialDecodeOptions = {}) {
-  const L = m.manifest.latent.layers, F = m.manifest.latent.features;
+  const L = m.manifest.latent.layers, F = m.manifest.latent.features, C = m.manifest.channels;
   const precision = o.precision ?? 'f32';
   const decoder = precision === 'int8' ? calibratedDecoder(m) : m.decoder;
-  const net = decoder.wgsl({ name: `${name}_mlp`, group, binding: binding + L, device, precision, storage: o.storage ?? 'constants' });
+  const net = decoder.wgsl({ name: `${name}_mlp`, group, binding: binding + L + 1, device, precision, storage: o.storage ?? 'constants' });
   const decls = Array.from({ length: L }, (_, k) => `@group(${group}) @binding(${binding + k}) var ${name}_lat${k}: texture_2d<f32>;`).join('\n');
   const W = m.manifest.width, H = m.manifest.height, LW = m.manifest.latent.width, LH = m.manifest.latent.height;
+  const feats = (k: number) => [0, 1, 2, 3].filter((c) => k * 4 + c < F).map((c) => `    x[${k * 4 + c}] = s[${c}];`).join('\n');
   const code = `${decls}
-fn ${name}(p: vec2<u32>) -> array<f32, ${m.manifest.channels}> {
+@group(${group}) @binding(${binding + L}) var ${name}_samp: sampler;
+fn ${name}(p: vec2<u32>) -> array<f32, ${C}> {
   let l = (vec2<f32>(p) + 0.5) * vec2(${LW}.0 / ${W}.0, ${LH}.0 / ${H}.0) - 0.5;
   let fl = floor(l); let a = l - fl;
   let hi = vec2<i32>(${LW - 1}, ${LH - 1});
@@ -137,19 +171,48 @@ fn ${name}(p: vec2<u32>) -> array<f32, ${m.manifest.channels}> {
 ${Array.from({ length: L }, (_, k) => `  {
     let s = mix(mix(textureLoad(${name}_lat${k}, c0, 0), textureLoad(${name}_lat${k}, vec2(c1.x, c0.y), 0), a.x),
                 mix(textureLoad(${name}_lat${k}, vec2(c0.x, c1.y), 0), textureLoad(${name}_lat${k}, c1, 0), a.x), a.y);
-${[0, 1, 2, 3].filter((c) => k * 4 + c < F).map((c) => `    x[${k * 4 + c}] = s[${c}];`).join('\n')}
+${feats(k)}
   }`).join('\n')}
   x[${F}] = (f32(p.x) + 0.5) / ${W}.0; x[${F + 1}] = (f32(p.y) + 0.5) / ${H}.0;
   return ${name}_mlp(x);
+}
+fn ${name}_uv(uv: vec2<f32>, lod: f32) -> array<f32, ${C}> {
+  let u = clamp(uv, vec2(0.0), vec2(1.0));
+  var x: array<f32, ${F + 2}>;
+${Array.from({ length: L }, (_, k) => `  {
+    let s = textureSampleLevel(${name}_lat${k}, ${name}_samp, u, lod);
+${feats(k)}
+  }`).join('\n')}
+  x[${F}] = u.x; x[${F + 1}] = u.y;
+  return ${name}_mlp(x);
+}
+// Mip level for uv derivatives (dpdx(uv), dpdy(uv)): log2 of the footprint in latent texels.
+fn ${name}_lod(dx: vec2<f32>, dy: vec2<f32>) -> f32 {
+  let s = vec2(${LW}.0, ${LH}.0);
+  return max(0.0, log2(max(length(dx * s), length(dy * s))));
 }`;
   return {
     module: { name: `wgmat_${name}`, code, requires: [net.module], enables: net.module.enables },
     layoutEntries: (visibility: GPUShaderStageFlags): GPUBindGroupLayoutEntry[] => [
       ...Array.from({ length: L }, (_, k) => ({ binding: binding + k, visibility, texture: { sampleType: 'float' as const } })),
+      { binding: binding + L, visibility, sampler: { type: 'filtering' as const } },
       ...net.layoutEntries(visibility)],
     bindGroupEntries: (dev: GPUDevice): GPUBindGroupEntry[] => [
-      ...m.latentTextures.map((t, k) => ({ binding: binding + k, resource: t.createView() })), ...net.bindGroupEntries(dev)],
+      ...m.latentTextures.map((t, k) => ({ binding: binding + k, resource: t.createView() })),
+      { binding: binding + L, resource: latentSampler(dev) },
+      ...net.bindGroupEntries(dev)],
   };
+}
+
+/** Trilinear, clamp to edge (the decoder was trained on clamped bilinear taps). One per device. */
+const samplers = new WeakMap<GPUDevice, GPUSampler>();
+function latentSampler(device: GPUDevice): GPUSampler {
+  let s = samplers.get(device);
+  if (!s) {
+    s = device.createSampler({ label: 'wgmat latents (trilinear)', magFilter: 'linear', minFilter: 'linear', mipmapFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' });
+    samplers.set(device, s);
+  }
+  return s;
 }
 
 /**
