@@ -1,38 +1,24 @@
 /**
- * Latent mips: loadMaterial builds each latent texture's mip chain, and materialWgsl's `<name>_uv(uv, lod)`
- * decodes trilinear-filtered latents. Checked against a CPU decode of latents box-filtered here (a
- * separate, power-of-two-only implementation), texel centre by texel centre on every level.
+ * Mip levels of neural materials: trained latents per level (compress with mips), stored in the .wgmat,
+ * uploaded as the latent textures' mip chain, decoded by materialWgsl's `<name>_uv(uv, lod)`.
  */
 import { describe, it, expect } from 'vitest';
 import { ShaderMLP } from '../src/shaderml/mlp.js';
-import { encodeWgmat, latentMips, loadMaterial, materialWgsl } from '../src/shaderml/material/wgmat.js';
+import { decodeWgmat, encodeWgmat, loadMaterial, materialWgsl } from '../src/shaderml/material/wgmat.js';
+import { boxDown, mipPsnr } from '../src/shaderml/material/mips.js';
+import { compressMaterial } from '../src/shaderml/material/train.js';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
 import { decodeMaterialCpu } from '../src/shaderml/material/train.js';
 import { flattenWgsl } from '../src/gpu/wgsl.js';
 import { testDevice, scoped } from './helpers/gpu.js';
 import { rng, testSeed } from './helpers/random.js';
 
-/** 2×2 mean with rounding, sizes halving from a power of two: levels of [texel][feature] bytes. */
-function boxLevels(lat: Uint8Array, n: number, F: number): Uint8Array[] {
-  const out = [lat];
-  for (let s = n; s > 1; s >>= 1) {
-    const src = out[out.length - 1]!, h = s >> 1, dst = new Uint8Array(h * h * F);
-    for (let y = 0; y < h; y++) for (let x = 0; x < h; x++) for (let f = 0; f < F; f++) {
-      const at = (yy: number, xx: number) => src[(yy * s + xx) * F + f]!;
-      dst[(y * h + x) * F + f] = Math.round((at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4);
-    }
-    out.push(dst);
-  }
-  return out;
-}
-
 describe('neural material latent mips', () => {
-  it('builds odd-sized chains by WebGPU sizes, folding the odd row or column into the last mean', () => {
-    const img = new Uint8Array([0, 0, 0, 0, 30, 30, 30, 30, 60, 60, 60, 60]); // 3×1 RGBA
-    const m = latentMips(img, 3, 1);
-    expect(m.map((l) => [l.width, l.height])).toEqual([[3, 1], [1, 1]]);
-    expect(Array.from(m[1]!.data)).toEqual([30, 30, 30, 30]);
-    expect(latentMips(new Uint8Array(5 * 3 * 4), 5, 3).map((l) => [l.width, l.height])).toEqual([[5, 3], [2, 1], [1, 1]]);
+  it('box-filters by WebGPU mip sizes, folding an odd row or column into the last mean', () => {
+    const g = { width: 3, height: 1, channels: 1, data: new Float32Array([0, 0.3, 0.6]) };
+    expect(Array.from(boxDown(g, 1, 1).data)).toEqual([Float32Array.from([0.3])[0]]);
+    const h = boxDown({ width: 4, height: 2, channels: 2, data: Float32Array.from({ length: 16 }, (_, i) => i) }, 2, 1);
+    expect(Array.from(h.data)).toEqual([5, 6, 9, 10]);
   });
 
   it(`<name>_uv(uv, lod) decodes each mip level's latents, and <name>(p) the texels (seed ${testSeed()})`, async () => {
@@ -40,12 +26,15 @@ describe('neural material latent mips', () => {
     const seed = testSeed(), r = rng(seed);
     const targets = syntheticMaterial(32, 32, seed);
     const LW = 16, F = 8, C = targets.channels;
-    const latents = Uint8Array.from({ length: LW * LW * F }, () => Math.floor(r() * 256));
+    const bytes = (n: number) => Uint8Array.from({ length: n * n * F }, () => Math.floor(r() * 256));
+    const levels = [16, 8, 4, 2, 1].map(bytes); // latents of levels 0…4 (materials levels 32…2)
     const decoder = ShaderMLP.random([F + 2, 16, C], 'leaky_relu', seed);
-    const mat = loadMaterial(device, encodeWgmat({ width: 32, height: 32, lw: LW, lh: LW, features: F, latents, decoder }, targets.textures));
+    const file = encodeWgmat({ width: 32, height: 32, lw: LW, lh: LW, features: F, latents: levels[0]!, decoder, mips: levels.slice(1).map((latents, i) => ({ lw: LW >> (i + 1), lh: LW >> (i + 1), latents })) }, targets.textures);
+    const mat = loadMaterial(device, file);
+    expect(mat.latentTextures[0]!.mipLevelCount).toBe(5);
+    expect(decodeWgmat(file).material.mips!.map((l) => Array.from(l.latents))).toEqual(levels.slice(1).map((l) => Array.from(l)));
     const dec = materialWgsl(mat, 'mat', 1, 0, device);
-    const levels = boxLevels(latents, LW, F);
-    // Probes: every texel centre of levels 1…4 and a stride of level 0, each decoded with _uv at that level.
+    // Probes: every latent texel centre of levels 1…4 and a stride of level 0, each decoded with _uv at that level.
     const probes: { uv: [number, number]; lod: number; x: number[] }[] = [];
     levels.forEach((lat, k) => {
       const n = LW >> k;
@@ -103,7 +92,19 @@ describe('neural material latent mips', () => {
     });
     expect(worst, 'trilinear decode vs CPU decode of box-filtered latents').toBeLessThan(2e-3);
     expect(worstTexel, 'texel decode vs decodeMaterialCpu').toBeLessThan(2e-3);
-    // The levels differ: a decode that ignored lod would fail the CPU comparison above on levels ≥ 1.
-    expect(levels[1]!.some((v, i) => v !== latents[i])).toBe(true);
   }, 60_000);
+
+  it(`compress with mips trains each level: far above decoding box-filtered level-0 latents (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const m = syntheticMaterial(32, 32, testSeed());
+    const c = await compressMaterial(device, m, { steps: 400, fineTuneSteps: 60, mips: { levels: 2 } });
+    expect(c.mips!.map((l) => [l.lw, l.lh])).toEqual([[8, 8], [4, 4]]);
+    const trained = mipPsnr(c, m, (lv) => decodeMaterialCpu(c, lv));
+    // The naive chain: level-0 latents box-filtered, through the same decoder.
+    const naive = { ...c, mips: c.mips!.map((l) => ({ ...l, latents: Uint8Array.from(boxDown({ width: c.lw, height: c.lh, channels: c.features, data: Float32Array.from(c.latents) }, l.lw, l.lh).data, Math.round) })) };
+    const filtered = mipPsnr(naive, m, (lv) => decodeMaterialCpu(naive, lv));
+    console.log(`mip PSNR trained ${trained.map((p) => p.toFixed(1)).join(' / ')} dB, box-filtered latents ${filtered.map((p) => p.toFixed(1)).join(' / ')} dB`);
+    trained.forEach((p, i) => expect(p, `level ${i + 1}`).toBeGreaterThan(filtered[i]! + 3));
+    expect(trained[0]).toBeGreaterThan(20);
+  }, 300_000);
 });

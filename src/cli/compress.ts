@@ -15,7 +15,8 @@ ${rows.join('\n')}
   overall          PSNR ${r.psnr.toFixed(2)} dB
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel; file ${r.fileBytes} B
   training         ${r.trainSeconds?.toFixed(1)} s
-  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)`);
+  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
+  mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}`);
 }
 
 export function register(program: Command): void {
@@ -33,8 +34,10 @@ export function register(program: Command): void {
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--seed <n>', 'initialisation seed', '1')
+    .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
+    .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(async (folder: string, o: { out: string; normal?: string[]; scale: string; steps: string; finetune: string; batch: string; seed: string; features: string; hidden: string; lr: string; lrLatent: string; json?: boolean }) => {
+    .action(async (folder: string, o: { out: string; normal?: string[]; scale: string; steps: string; finetune: string; batch: string; seed: string; features: string; hidden: string; lr: string; lrLatent: string; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const m = loadMaterialFolder(folder, o.normal);
       const device = await requestDevice({ quiet: !!o.json });
       const steps = Number(o.steps), fine = Number(o.finetune);
@@ -44,7 +47,8 @@ export function register(program: Command): void {
       const c = await compressMaterial(device, m, {
         scale: Number(o.scale), steps, fineTuneSteps: fine, batch: Number(o.batch), seed: Number(o.seed),
         features: Number(o.features), hidden: Number(o.hidden), lrMlp: Number(o.lr), lrLatent: Number(o.lrLatent),
-        onProgress: (phase, step, _total, loss, psnr) => bar?.update(phase === 'train' ? step : steps + step, { phase: phase === 'train' ? 'train   ' : 'finetune', loss: loss.toExponential(2), psnr: psnr.toFixed(2) }),
+        mips: o.mips ? { weight: Number(o.mipWeight) } : false,
+        onProgress: (phase, step, total, loss, psnr) => bar?.update(phase === 'train' ? step : phase === 'finetune' ? steps + step : steps + fine, { phase: phase.padEnd(8), loss: loss.toExponential(2), psnr: psnr.toFixed(2) }),
       });
       bar?.stop();
       const trainSeconds = (performance.now() - t0) / 1000;

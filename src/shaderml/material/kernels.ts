@@ -10,6 +10,16 @@ export interface TrainShape {
   /** Texels per step. */
   batch: number;
   alpha: number;
+  /**
+   * Mip training (several shapes, one per level, sharing one parameter buffer): where this level's
+   * latents start in the latent region, how many latents all levels hold (Adam's range), and whether
+   * this level's weight gradient adds to the levels before it.
+   */
+  latOffset?: number;
+  latTotal?: number;
+  accumulate?: boolean;
+  /** Scale of this level's loss gradient (default 1). */
+  lossWeight?: number;
 }
 
 /** Fixed-point scale of latent gradients; Adam is invariant to gradient scale, so any fits. */
@@ -32,7 +42,7 @@ function header(s: TrainShape): string {
   return `const W = ${s.width}u; const HT = ${s.height}u; const T = ${s.width * s.height}u; const B = ${s.batch}u;
 const LW = ${s.lw}u; const LH = ${s.lh}u; const F = ${s.features}u; const I = ${I}u; const HID = ${H}u; const C = ${C}u;
 const W0 = ${L.w[0]}u; const B0 = ${L.b[0]}u; const W1 = ${L.w[1]}u; const B1 = ${L.b[1]}u; const W2 = ${L.w[2]}u; const B2 = ${L.b[2]}u;
-const NMLP = ${L.mlp}u; const NLAT = ${L.latents}u; const ALPHA = ${s.alpha};
+const NMLP = ${L.mlp}u; const NLAT = ${s.latTotal ?? L.latents}u; const LOFF = ${s.latOffset ?? 0}u; const ALPHA = ${s.alpha};
 const ACT = I + 2u * HID; const DEL = 2u * HID + C;
 struct State { step: u32, zero: u32 }
 // Loops start at Z (always 0, read at run time) so the shader compiler does not unroll them all:
@@ -76,7 +86,7 @@ export function fwdBwdWgsl(s: TrainShape): string {
   var x: array<f32, ${s.features + 2}>;
   for (var f = Z; f < F; f++) {
     var v = 0.0;
-    for (var k = 0u; k < 4u; k++) { v += t.w[k] * P[NMLP + t.i[k] * F + f]; }
+    for (var k = 0u; k < 4u; k++) { v += t.w[k] * P[NMLP + LOFF + t.i[k] * F + f]; }
     x[f] = v;
   }
   x[F] = (f32(p % W) + 0.5) / f32(W); x[F + 1u] = (f32(p / W) + 0.5) / f32(HT);
@@ -87,7 +97,7 @@ export function fwdBwdWgsl(s: TrainShape): string {
   var d3: array<f32, ${s.channels}>;
   for (var o = Z; o < C; o++) {
     var a = P[B2 + o]; for (var i = 0u; i < HID; i++) { a += P[W2 + o * HID + i] * h2[i]; }
-    let e = a - TGT[p * C + o]; loss += e * e; d3[o] = 2.0 * e;
+    let e = a - TGT[p * C + o]; loss += e * e; d3[o] = ${2 * (s.lossWeight ?? 1)} * e;
   }
   LOSS[b] = loss;
   var d2: array<f32, ${s.hidden}>; var d1: array<f32, ${s.hidden}>;
@@ -95,7 +105,7 @@ export function fwdBwdWgsl(s: TrainShape): string {
   for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W1 + o * HID + i] * d2[o]; } d1[i] = g * dlrelu(h1[i]); }
   for (var f = Z; f < F; f++) {
     var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + f] * d1[o]; }
-    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[t.i[k] * F + f], i32(round(g * t.w[k] * ${GRAD_FIXED}.0))); }
+    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[LOFF + t.i[k] * F + f], i32(round(g * t.w[k] * ${GRAD_FIXED}.0))); }
   }
   for (var i = Z; i < I; i++) { A[b * ACT + i] = x[i]; }
   for (var i = Z; i < HID; i++) { A[b * ACT + I + i] = h1[i]; A[b * ACT + I + HID + i] = h2[i]; D[b * DEL + i] = d1[i]; D[b * DEL + HID + i] = d2[i]; }
@@ -126,7 +136,7 @@ export function weightGradWgsl(s: TrainShape): string {
     let o = r - nout * nin;
     for (var b = 0u; b < B; b++) { g += D[b * DEL + d_off + o]; }
   }
-  G[j] = g;
+  G[j] = ${s.accumulate ? 'G[j] + g' : 'g'};
 }`;
 }
 

@@ -1,6 +1,7 @@
 /** Quality and size of a compressed material against its block-compressed footprint. */
 import { decodeMaterialCpu, psnrOf, type CompressedMaterial } from './train.js';
 import { BC_BITS, BC_FORMAT, type MaterialTargets } from './textures.js';
+import { mipPsnr } from './mips.js';
 
 export interface TextureReport { name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number }
 export interface MaterialReport {
@@ -17,6 +18,12 @@ export interface MaterialReport {
   bcBitsPerTexel: number;
   /** BC footprint / neural footprint: above 1 means smaller than block compression. */
   bcRatio: number;
+  /** With mip levels (mips.ts): PSNR of each level 1, 2, … against the box-filtered originals. */
+  mipPsnr?: number[];
+  mipBytes?: number;
+  /** Level 0 + stored mips + decoder, per level-0 texel, and against BC with its full mip chain. */
+  bitsPerTexelWithMips?: number;
+  bcRatioWithMips?: number;
   fileBytes?: number;
   /** Wall time of training + quantization + fine-tuning (the device's queue drained). */
   trainSeconds?: number;
@@ -39,10 +46,22 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
   });
   const latentBytes = c.latents.length, bytes = latentBytes + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
-  return {
+  const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
     bitsPerTexel: (bytes * 8) / T, bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
+  if (c.mips?.length) {
+    const mipBytes = c.mips.reduce((a, l) => a + l.latents.length, 0);
+    // BC blocks are 4×4: every level down to 1×1 takes at least one block per texture.
+    let bcChain = 0;
+    for (let k = 0; (m.width >> k) >= 1 || (m.height >> k) >= 1; k++) {
+      const w = Math.max(1, m.width >> k), h = Math.max(1, m.height >> k);
+      bcChain += textures.reduce((a, t) => a + Math.ceil(w / 4) * Math.ceil(h / 4) * 2 * BC_BITS[t.kind as keyof typeof BC_BITS], 0);
+      if (w === 1 && h === 1) break;
+    }
+    Object.assign(r, { mipPsnr: mipPsnr(c, m, (lv) => decodeMaterialCpu(c, lv)), mipBytes, bitsPerTexelWithMips: ((bytes + mipBytes) * 8) / T, bcRatioWithMips: bcChain / (bytes + mipBytes) });
+  }
+  return r;
 }
 
 /** Decoder weight bytes as stored (F16). */

@@ -21,34 +21,52 @@ export interface WgmatManifest {
   height: number;
   channels: number;
   textures: (TextureTarget & { bcFormat?: string })[];
-  latent: WgmatSection & { width: number; height: number; features: number; layers: number; format: 'rgba8unorm' };
+  latent: WgmatSection & {
+    width: number; height: number; features: number; layers: number; format: 'rgba8unorm';
+    /** Latents of mip levels 1, 2, … (sizes max(1, ⌊size/2^m⌋)), same layout as level 0; absent in files without mips. */
+    mips?: (WgmatSection & { width: number; height: number })[];
+  };
   /** Decoder input: the latent features as unorm (bilinear, clamp to edge, texel centres) then u, v. */
   decoder: WgmatSection & { format: 'safetensors'; dtype: 'F16'; sizes: number[] };
   /** Free-form training record (PSNR, steps…). */
   stats?: Record<string, unknown>;
 }
 
+/** Layer-major RGBA8 images, one per 4 features, ready for writeTexture (texel-major features in). */
+function toLayers(latents: Uint8Array, n: number, F: number): Uint8Array {
+  const out = new Uint8Array(n * Math.ceil(F / 4) * 4);
+  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[(Math.floor(f / 4) * n + p) * 4 + (f % 4)] = latents[p * F + f]!;
+  return out;
+}
+function fromLayers(lat: Uint8Array, n: number, F: number): Uint8Array {
+  const out = new Uint8Array(n * F);
+  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[p * F + f] = lat[(Math.floor(f / 4) * n + p) * 4 + (f % 4)]!;
+  return out;
+}
+
 /** Serialize a compressed material. */
 export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], stats?: Record<string, unknown>): Uint8Array {
-  const layers = Math.ceil(c.features / 4), n = c.lw * c.lh;
-  const lat = new Uint8Array(n * layers * 4);
-  // Layer-major RGBA8 images, one per 4 features, ready for writeTexture.
-  for (let p = 0; p < n; p++) for (let f = 0; f < c.features; f++) lat[(Math.floor(f / 4) * n + p) * 4 + (f % 4)] = c.latents[p * c.features + f]!;
+  const layers = Math.ceil(c.features / 4);
+  const lat = toLayers(c.latents, c.lw * c.lh, c.features);
   const dec = c.decoder.toSafetensors('F16');
   const decOff = Math.ceil(lat.length / 8) * 8;
+  const mipData = (c.mips ?? []).map((l) => ({ l, bytes: toLayers(l.latents, l.lw * l.lh, c.features) }));
+  let at = Math.ceil((decOff + dec.length) / 8) * 8;
+  const mips = mipData.map(({ l, bytes }) => { const sec = { offset: at, bytes: bytes.length, crc32: crc32(bytes), width: l.lw, height: l.lh }; at = Math.ceil((at + bytes.length) / 8) * 8; return sec; });
   const channels = textures.reduce((a, t) => a + t.channels, 0);
   const manifest: WgmatManifest = {
     format: 'wgmat', version: WGMAT_VERSION, width: c.width, height: c.height, channels, textures,
-    latent: { offset: 0, bytes: lat.length, crc32: crc32(lat), width: c.lw, height: c.lh, features: c.features, layers, format: 'rgba8unorm' },
+    latent: { offset: 0, bytes: lat.length, crc32: crc32(lat), width: c.lw, height: c.lh, features: c.features, layers, format: 'rgba8unorm', ...(mips.length ? { mips } : {}) },
     decoder: { offset: decOff, bytes: dec.length, crc32: crc32(dec), format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes] },
     ...(stats ? { stats } : {}),
   };
   const mj = new TextEncoder().encode(JSON.stringify(manifest));
   const head = 12 + Math.ceil(mj.length / 4) * 4;
-  const out = new Uint8Array(head + decOff + dec.length);
+  const out = new Uint8Array(head + (mips.length ? mips[mips.length - 1]!.offset + mips[mips.length - 1]!.bytes : decOff + dec.length));
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true); dv.setUint32(4, WGMAT_VERSION, true); dv.setUint32(8, mj.length, true);
   out.set(mj, 12); out.set(lat, head); out.set(dec, head + decOff);
+  mipData.forEach(({ bytes }, i) => out.set(bytes, head + mips[i]!.offset));
   return out;
 }
 
@@ -71,56 +89,38 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
     return sub;
   };
   const lat = section('latent', manifest.latent), dec = section('decoder', manifest.decoder);
-  const { width: lw, height: lh, features: F } = manifest.latent, n = lw * lh;
-  const latents = new Uint8Array(n * F);
-  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) latents[p * F + f] = lat[(Math.floor(f / 4) * n + p) * 4 + (f % 4)]!;
+  const { width: lw, height: lh, features: F } = manifest.latent;
+  const latents = fromLayers(lat, lw * lh, F);
+  const mips = (manifest.latent.mips ?? []).map((sec, i) => {
+    const m = i + 1, w = Math.max(1, lw >> m), h = Math.max(1, lh >> m);
+    if (sec.width !== w || sec.height !== h) throw new WeightFileError(`mip ${m} latents are ${sec.width}×${sec.height}; a ${lw}×${lh} level 0 makes level ${m} ${w}×${h}`, 'recompress the material with this wgml', { section: `mip ${m}` });
+    return { lw: w, lh: h, latents: fromLayers(section(`mip ${m}`, sec), w * h, F) };
+  });
   const decoder = ShaderMLP.fromSafetensors(dec);
-  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder } };
+  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(mips.length ? { mips } : {}) } };
 }
 
 /** A material ready to decode on the GPU. */
 export interface LoadedMaterial {
   manifest: WgmatManifest;
   material: CompressedMaterial;
-  /** rgba8unorm latent textures, 4 features each, with a full mip chain (2×2 box filter of the latents). */
+  /** rgba8unorm latent textures, 4 features each; their mip levels are the material's trained mips (mips.ts). */
   latentTextures: GPUTexture[];
   decoder: ShaderMLP;
 }
 
-/**
- * The mip chain of one RGBA8 latent image: each level the rounded mean of 2×2 texels of the one above
- * (WebGPU sizes: max(1, ⌊size/2⌋); an odd last row or column is folded into its neighbour's mean).
- * Mips are derived, not stored: the .wgmat and its size figures hold level 0 only.
- */
-export function latentMips(img: Uint8Array, w: number, h: number): { data: Uint8Array; width: number; height: number }[] {
-  const levels = [{ data: img, width: w, height: h }];
-  while (w > 1 || h > 1) {
-    const nw = Math.max(1, w >> 1), nh = Math.max(1, h >> 1), src = levels[levels.length - 1]!.data, out = new Uint8Array(nw * nh * 4);
-    for (let y = 0; y < nh; y++) for (let x = 0; x < nw; x++) {
-      const xs = [2 * x, 2 * x + 1, ...(x === nw - 1 && w > 2 * nw ? [2 * x + 2] : [])].filter((v) => v < w);
-      const ys = [2 * y, 2 * y + 1, ...(y === nh - 1 && h > 2 * nh ? [2 * y + 2] : [])].filter((v) => v < h);
-      for (let c = 0; c < 4; c++) {
-        let sum = 0;
-        for (const sy of ys) for (const sx of xs) sum += src[(sy * w + sx) * 4 + c]!;
-        out[(y * nw + x) * 4 + c] = Math.round(sum / (xs.length * ys.length));
-      }
-    }
-    levels.push({ data: out, width: nw, height: nh });
-    w = nw; h = nh;
-  }
-  return levels;
-}
-
-/** Make the latent textures (with mips) and the decoder of a .wgmat on `device`. */
+/** Make the latent textures (with the stored mip levels) and the decoder of a .wgmat on `device`. */
 export function loadMaterial(device: GPUDevice, bytes: Uint8Array): LoadedMaterial {
   const { manifest, material } = decodeWgmat(bytes);
   const { width: lw, height: lh, layers } = manifest.latent;
   const head = 12 + Math.ceil(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true) / 4) * 4;
+  const levels = [{ w: lw, h: lh, at: manifest.latent.offset }, ...(manifest.latent.mips ?? []).map((m) => ({ w: m.width, h: m.height, at: m.offset }))];
   const latentTextures = Array.from({ length: layers }, (_, k) => {
-    const base = bytes.subarray(head + manifest.latent.offset + k * lw * lh * 4, head + manifest.latent.offset + (k + 1) * lw * lh * 4);
-    const mips = latentMips(base, lw, lh);
-    const t = device.createTexture({ label: `wgmat latent ${k}`, size: [lw, lh], mipLevelCount: mips.length, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-    mips.forEach((m, level) => device.queue.writeTexture({ texture: t, mipLevel: level }, m.data, { bytesPerRow: m.width * 4 }, [m.width, m.height]));
+    const t = device.createTexture({ label: `wgmat latent ${k}`, size: [lw, lh], mipLevelCount: levels.length, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    levels.forEach(({ w, h, at }, level) => {
+      const a = head + at + k * w * h * 4;
+      device.queue.writeTexture({ texture: t, mipLevel: level }, bytes.subarray(a, a + w * h * 4), { bytesPerRow: w * 4 }, [w, h]);
+    });
     return t;
   });
   return { manifest, material, latentTextures, decoder: material.decoder };

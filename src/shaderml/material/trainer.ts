@@ -1,0 +1,105 @@
+/**
+ * Training on the GPU: parameter, target and optimizer buffers, the pipelines of kernels.ts, and
+ * phases of steps. One TrainShape per mip level (level 0 first) sharing one parameter buffer
+ * [decoder | level-0 latents | level-1 latents | …]: every step runs each level's forward/backward and
+ * adds its weight gradient, then one Adam step updates the decoder and all latents (mips.ts says why).
+ */
+import { withErrorScope } from '../../gpu/scope.js';
+import { adamWgsl, fwdBwdWgsl, layerSizes, paramLayout, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
+
+export type TrainPhase = 'train' | 'finetune';
+export type ProgressFn = (phase: TrainPhase, step: number, total: number, loss: number, psnr: number) => void;
+
+export const psnrOf = (mse: number) => 10 * Math.log10(1 / Math.max(mse, 1e-12));
+
+function buf(device: GPUDevice, label: string, data: Float32Array | number, usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST): GPUBuffer {
+  const size = typeof data === 'number' ? data : data.byteLength;
+  const b = device.createBuffer({ label: `wgmat ${label}`, size: Math.max(16, Math.ceil(size / 4) * 4), usage, mappedAtCreation: typeof data !== 'number' });
+  if (typeof data !== 'number') { new Float32Array(b.getMappedRange(), 0, data.length).set(data); b.unmap(); }
+  return b;
+}
+
+async function read(device: GPUDevice, src: GPUBuffer, bytes: number): Promise<Float32Array> {
+  const rb = device.createBuffer({ label: 'wgmat readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, rb, 0, bytes);
+  device.queue.submit([enc.finish()]);
+  await rb.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(rb.getMappedRange().slice(0));
+  rb.unmap(); rb.destroy();
+  return out;
+}
+
+export interface Trainer {
+  /** `steps` steps with cosine-decayed learning rates; progress every few steps when asked. */
+  run(phase: TrainPhase, steps: number, lrMlp: number, lrLat: number, onProgress?: ProgressFn): Promise<void>;
+  params(): Promise<Float32Array>;
+  /** Overwrite parameters from float `offset` on. */
+  write(offset: number, data: Float32Array): void;
+  destroy(): void;
+}
+
+/** Buffers and pipelines for `shapes` (level 0 first), parameters `P0` and one target grid (rows of C) per level. */
+export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: Float32Array, targets: Float32Array[]): Promise<Trainer> {
+  const latTotal = shapes.reduce((a, s) => a + s.lw * s.lh * s.features, 0);
+  let off = 0;
+  const lv = shapes.map((s, i) => { const t = { ...s, latOffset: off, latTotal, accumulate: i > 0 }; off += s.lw * s.lh * s.features; return t; });
+  const s0 = lv[0]!, L = paramLayout(s0), sizes = layerSizes(s0);
+  const N = L.mlp + latTotal, ACT = sizes[0]! + 2 * s0.hidden, DEL = 2 * s0.hidden + s0.channels, maxB = Math.max(...lv.map((s) => s.batch));
+  const bufs = {
+    P: buf(device, 'params', P0), S: buf(device, 'state', 16),
+    A: buf(device, 'activations', maxB * ACT * 4), D: buf(device, 'deltas', maxB * DEL * 4), LOSS: buf(device, 'loss', s0.batch * 4),
+    GL: buf(device, 'latent grads', latTotal * 4), G: buf(device, 'mlp grads', L.mlp * 4), M: buf(device, 'adam m', N * 4), V: buf(device, 'adam v', N * 4),
+    HP: buf(device, 'hyper', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+  };
+  const tgt = targets.map((t, i) => buf(device, `targets level ${i}`, t));
+  const scratch = lv.slice(1).map((s, i) => buf(device, `loss level ${i + 1}`, s.batch * 4));
+  const pipe = (code: string, label: string) => device.createComputePipeline({ label: `wgmat ${label}`, layout: 'auto', compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' } });
+  const group = (p: GPUComputePipeline, bs: GPUBuffer[]) => device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bs.map((b, i) => ({ binding: i, resource: { buffer: b } })) });
+  const { levels, ad, tk } = await withErrorScope(device, 'building material training pipelines', () => {
+    const levels = lv.map((s, i) => {
+      const fb = pipe(fwdBwdWgsl(s), `fwd_bwd level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`);
+      return {
+        s, fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL]) },
+        wg: { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.G, bufs.S]) },
+      };
+    });
+    const ad = pipe(adamWgsl(s0), 'adam'), tk = pipe(TICK_WGSL, 'tick');
+    return { levels, ad: { p: ad, g: group(ad, [bufs.HP, bufs.P, bufs.G, bufs.GL, bufs.M, bufs.V, bufs.S]) }, tk: { p: tk, g: group(tk, [bufs.S]) } };
+  });
+  const adGroups = Math.ceil(N / 64), adX = Math.min(adGroups, 65535), adY = Math.ceil(adGroups / adX);
+  const setHyper = (lrMlp: number, lrLat: number) => device.queue.writeBuffer(bufs.HP, 0, new Float32Array([lrMlp, lrLat, 0.9, 0.99, 1e-8]));
+  return {
+    async run(phase, steps, lrMlp, lrLat, onProgress) {
+      const chunk = Math.max(1, Math.min(50, Math.ceil(steps / 20)));
+      for (let done = 0; done < steps;) {
+        const k = Math.min(chunk, steps - done);
+        // Cosine decay within the phase; written per chunk since uniforms change only between submits.
+        const f = 0.5 * (1 + Math.cos(Math.PI * done / steps)) * 0.9 + 0.1;
+        setHyper(lrMlp * f, lrLat * f);
+        await withErrorScope(device, `material training (${phase})`, () => {
+          const enc = device.createCommandEncoder({ label: 'wgmat train' });
+          const pass = enc.beginComputePass({ label: 'wgmat train' });
+          for (let i = 0; i < k; i++) {
+            for (const l of levels) {
+              pass.setPipeline(l.fb.p); pass.setBindGroup(0, l.fb.g); pass.dispatchWorkgroups(Math.ceil(l.s.batch / 64));
+              pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64));
+            }
+            pass.setPipeline(ad.p); pass.setBindGroup(0, ad.g); pass.dispatchWorkgroups(adX, adY);
+            pass.setPipeline(tk.p); pass.setBindGroup(0, tk.g); pass.dispatchWorkgroups(1);
+          }
+          pass.end();
+          device.queue.submit([enc.finish()]);
+        });
+        done += k;
+        if (onProgress) {
+          const loss = (await read(device, bufs.LOSS, s0.batch * 4)).reduce((a, v) => a + v, 0) / (s0.batch * s0.channels);
+          onProgress(phase, done, steps, loss, psnrOf(loss));
+        }
+      }
+    },
+    params: () => read(device, bufs.P, N * 4),
+    write: (offset, data) => device.queue.writeBuffer(bufs.P, offset * 4, data),
+    destroy: () => [...Object.values(bufs), ...tgt, ...scratch].forEach((b) => b.destroy()),
+  };
+}
