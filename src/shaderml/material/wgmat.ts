@@ -142,9 +142,10 @@ export interface MaterialDecodeOptions {
  * WGSL that decodes the material, two ways:
  * - `fn <name>(p: vec2<u32>) -> array<f32, C>`: at material texel p, bilinear from latent level 0 (what
  *   training saw; exact texel addressing for compute shading and for scoring);
- * - `fn <name>_uv(uv: vec2<f32>, lod: f32) -> array<f32, C>`: at uv in [0, 1] with trilinear filtering
- *   of the latent mips at `lod` (in latent texels; `<name>_lod(dpdx(uv), dpdy(uv))` in a fragment
- *   shader), so a minified surface decodes filtered latents instead of aliasing.
+ * - `fn <name>_uv(uv: vec2<f32>, lod: f32) -> array<f32, C>`: at uv in [0, 1], trilinear between the
+ *   material's trained mip levels at `lod` (`<name>_lod(dpdx(uv), dpdy(uv))` in a fragment shader), so
+ *   a minified surface decodes its own level instead of aliasing. A material compressed without
+ *   `--mips` has level 0 only, and every lod reads it.
  * Bindings: the latent textures at binding…binding+layers−1, a filtering sampler after them, then the
  * decoder's weights (none with the default literal storage).
  * @example
