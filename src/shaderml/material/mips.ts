@@ -36,7 +36,8 @@ export function boxDown(g: Grid, nw: number, nh: number): Grid {
   return { width: nw, height: nh, channels: C, data: out };
 }
 
-const levelSize = (n: number, m: number) => Math.max(1, n >> m);
+/** Size of mip level m of a dimension n (WebGPU's rule). */
+export const levelSize = (n: number, m: number) => Math.max(1, n >> m);
 
 /** Default level count: down to a 4×4 material level, within the latent texture's own mip chain. */
 export function mipLevels(width: number, height: number, lw: number, lh: number): number {

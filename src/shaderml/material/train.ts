@@ -6,7 +6,7 @@ import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
 import { layerSizes, paramLayout, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
-import { boxDown, mipLevels, type LatentMip } from './mips.js';
+import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
 
 export { psnrOf } from './trainer.js';
 import type { MaterialTargets } from './textures.js';
@@ -58,10 +58,9 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const L = paramLayout(s), sizes = layerSizes(s);
   // Mip levels train with level 0 (one decoder for all): a shape and box-filtered targets each.
   const nMips = !o.mips ? 0 : Math.min(o.mips?.levels ?? Infinity, mipLevels(m.width, m.height, s.lw, s.lh));
-  const lvl = (n: number, k: number) => Math.max(1, n >> k);
   const shapes = [s, ...Array.from({ length: nMips }, (_, i): TrainShape => {
-    const W = lvl(m.width, i + 1), H = lvl(m.height, i + 1);
-    return { ...s, width: W, height: H, lw: lvl(s.lw, i + 1), lh: lvl(s.lh, i + 1), batch: Math.min(W * H, o.batch ?? 65536), lossWeight: (o.mips || {}).weight ?? 0.25 };
+    const W = levelSize(m.width, i + 1), H = levelSize(m.height, i + 1);
+    return { ...s, width: W, height: H, lw: levelSize(s.lw, i + 1), lh: levelSize(s.lh, i + 1), batch: Math.min(W * H, o.batch ?? 65536), lossWeight: (o.mips || {}).weight ?? 0.25 };
   })];
   const targets = [m.data, ...shapes.slice(1).map((t) => boxDown(m, t.width, t.height).data)];
   const latN = shapes.map((t) => t.lw * t.lh * t.features), latTotal = latN.reduce((a, v) => a + v, 0);
