@@ -90,7 +90,7 @@ describe('neural material latent mips', () => {
         worstTexel = Math.max(worstTexel, Math.abs(got[i * 2 * C + C + c]! - texels[t * C + c]!) / scale);
       }
     });
-    expect(worst, 'trilinear decode vs CPU decode of that level'"'"'s latents').toBeLessThan(2e-3);
+    expect(worst, 'trilinear decode vs CPU decode of the same level latents').toBeLessThan(2e-3);
     expect(worstTexel, 'texel decode vs decodeMaterialCpu').toBeLessThan(2e-3);
   }, 60_000);
 
