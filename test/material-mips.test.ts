@@ -54,14 +54,17 @@ describe('neural material latent mips', () => {
   let y = mat_uv(q.xy, q.z);
   // The texel decode at material texel ⌊uv·32⌋ (scored against decodeMaterialCpu below).
   let t = mat(vec2<u32>(q.xy * 32.0));
-  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${2 * C}u + c] = y[c]; out[g.x * ${2 * C}u + ${C}u + c] = t[c]; }
+  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${2 * C + 1}u + c] = y[c]; out[g.x * ${2 * C + 1}u + ${C}u + c] = t[c]; }
+  // A footprint of 2^lod material texels per pixel asks for level lod.
+  let d = exp2(q.z) / 32.0;
+  out[g.x * ${2 * C + 1}u + ${2 * C}u] = mat_lod(vec2(d, 0.0), vec2(0.0, d * 0.5));
 }`;
     const got = await scoped(device, async () => {
       const pb = device.createBuffer({ size: P * 16, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
       new Float32Array(pb.getMappedRange()).set(probes.flatMap((p) => [...p.uv, p.lod, 0]));
       pb.unmap();
-      const ob = device.createBuffer({ size: P * 2 * C * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const rb = device.createBuffer({ size: P * 2 * C * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const ob = device.createBuffer({ size: P * (2 * C + 1) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const rb = device.createBuffer({ size: P * (2 * C + 1) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       const l0 = device.createBindGroupLayout({ entries: [0, 1].map((b) => ({ binding: b, visibility: GPUShaderStage.COMPUTE, buffer: { type: b ? 'storage' : 'read-only-storage' } as GPUBufferBindingLayout })) });
       const l1 = device.createBindGroupLayout({ entries: dec.layoutEntries(GPUShaderStage.COMPUTE) });
       const pipe = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
@@ -72,7 +75,7 @@ describe('neural material latent mips', () => {
       pass.setBindGroup(1, device.createBindGroup({ layout: l1, entries: dec.bindGroupEntries(device) }));
       pass.dispatchWorkgroups(Math.ceil(P / 64));
       pass.end();
-      enc.copyBufferToBuffer(ob, 0, rb, 0, P * 2 * C * 4);
+      enc.copyBufferToBuffer(ob, 0, rb, 0, P * (2 * C + 1) * 4);
       device.queue.submit([enc.finish()]);
       await rb.mapAsync(GPUMapMode.READ);
       const v = new Float32Array(rb.getMappedRange().slice(0));
@@ -86,9 +89,10 @@ describe('neural material latent mips', () => {
     probes.forEach((p, i) => {
       const t = Math.floor(p.uv[1] * 32) * 32 + Math.floor(p.uv[0] * 32);
       for (let c = 0; c < C; c++) {
-        worst = Math.max(worst, Math.abs(got[i * 2 * C + c]! - ref[i * C + c]!) / scale);
-        worstTexel = Math.max(worstTexel, Math.abs(got[i * 2 * C + C + c]! - texels[t * C + c]!) / scale);
+        worst = Math.max(worst, Math.abs(got[i * (2 * C + 1) + c]! - ref[i * C + c]!) / scale);
+        worstTexel = Math.max(worstTexel, Math.abs(got[i * (2 * C + 1) + C + c]! - texels[t * C + c]!) / scale);
       }
+      expect(got[i * (2 * C + 1) + 2 * C]!, `lod for a 2^${p.lod}-texel footprint`).toBeCloseTo(p.lod, 4);
     });
     expect(worst, 'trilinear decode vs CPU decode of the same level latents').toBeLessThan(2e-3);
     expect(worstTexel, 'texel decode vs decodeMaterialCpu').toBeLessThan(2e-3);

@@ -187,9 +187,10 @@ ${feats(k)}
   x[${F}] = u.x; x[${F + 1}] = u.y;
   return ${name}_mlp(x);
 }
-// Mip level for uv derivatives (dpdx(uv), dpdy(uv)): log2 of the footprint in latent texels.
+// Mip level for uv derivatives (dpdx(uv), dpdy(uv)): log2 of the footprint in *material* texels, since
+// latent level m was trained to give material level m (the latents being smaller does not shift it).
 fn ${name}_lod(dx: vec2<f32>, dy: vec2<f32>) -> f32 {
-  let s = vec2(${LW}.0, ${LH}.0);
+  let s = vec2(${W}.0, ${H}.0);
   return max(0.0, log2(max(length(dx * s), length(dy * s))));
 }`;
   return {
