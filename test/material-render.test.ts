@@ -38,8 +38,12 @@ describe('render-material', () => {
       const file = join(dir, 'm.wgmat');
       writeFileSync(file, encodeWgmat(c, m.textures));
       m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
-      const out = execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'img.png'), '--originals', dir, '--size', '32', '--json'], { encoding: 'utf8' });
-      const r = JSON.parse(out.slice(out.indexOf('{'))) as { psnrForward: number; psnrCompute: number; psnrForwardVsCompute: number };
+      const out = execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'img.png'), '--originals', dir, '--size', '32', '--minified', '--json'], { encoding: 'utf8' });
+      const r = JSON.parse(out.slice(out.indexOf('{'))) as { psnrForward: number; psnrCompute: number; psnrForwardVsCompute: number; minified: { mipLevels: number; psnrTrilinear: number; psnrNearest: number } };
+      // Minified and trilinear (no trained mips here: every lod reads level 0) against the originals' mip chain.
+      expect(r.minified.mipLevels).toBe(0);
+      expect(r.minified.psnrTrilinear).toBeGreaterThan(15);
+      expect(existsSync(join(dir, 'img-minified.png'))).toBe(true);
       for (const f of ['img.png', 'img-compute.png', 'img-reference.png']) expect(existsSync(join(dir, f)), f).toBe(true);
       // The CLI's PSNR is the PSNR of the images it wrote.
       const a = readPng(join(dir, 'img.png')).rgba, b = readPng(join(dir, 'img-reference.png')).rgba;

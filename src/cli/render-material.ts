@@ -23,8 +23,9 @@ export function register(program: Command): void {
     .option('--originals <folder>', 'the folder of PNGs the material was compressed from: renders the conventional twin and reports PSNR')
     .option('--size <n>', 'image width and height', '512')
     .option('--precision <p>', 'decoder arithmetic: f32, f16 (needs shader-f16) or int8 (dot4I8Packed, calibrated on the latents)', 'f32')
+    .option('--minified', 'also render the material tiled 8×4 (minified) with trilinear filtering, neural mips against the originals\' mip chain (needs --originals; compress with --mips)')
     .option('--json', 'print the report as JSON')
-    .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; json?: boolean }) => {
+    .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; json?: boolean }) => {
       const size = Number(o.size);
       if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new WgmlError('E_CLI', `--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
       const precision = o.precision as 'f32' | 'f16' | 'int8';
@@ -55,14 +56,24 @@ export function register(program: Command): void {
         writePng(withSuffix(o.out, 'reference-compute'), size, size, rc);
         Object.assign(report, { psnrForward: imagePsnr(fwd, rf), psnrCompute: imagePsnr(cmp, rc) });
         (report.images as Record<string, string>).reference = withSuffix(o.out, 'reference');
-      }
+        if (o.minified) {
+          // Minified: every pixel covers several texels, so the mip level matters. Nearest-texel decoding is the aliased baseline.
+          const mo = { ...opts, tile: [8, 4] as [number, number] }, tri = { ...mo, filter: 'trilinear' as const };
+          const nt = await renderMaterialScene(device, neural, 'forward', tri), rt = await renderMaterialScene(device, src, 'forward', tri);
+          const nn = await renderMaterialScene(device, neural, 'forward', mo);
+          writePng(withSuffix(o.out, 'minified'), size, size, nt);
+          writePng(withSuffix(o.out, 'minified-reference'), size, size, rt);
+          report.minified = { mipLevels: mat.manifest.latent.mips?.length ?? 0, psnrTrilinear: imagePsnr(nt, rt), psnrNearest: imagePsnr(nn, rt) };
+        }
+      } else if (o.minified) throw new WgmlError('E_CLI', '--minified compares against the originals', 'give --originals <folder> too');
       if (o.json) console.log(JSON.stringify(report, null, 2));
       else {
         const f = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} dB` : '-');
         console.log(`${o.out}: ${size}×${size} sphere, ${mat.manifest.textures.map((t) => t.name).join(' + ')}, ${precision} decode
   neural forward vs neural compute shading   ${f(report.psnrForwardVsCompute)}
   neural vs original textures (forward)      ${f(report.psnrForward)}
-  neural vs original textures (compute)      ${f(report.psnrCompute)}`);
+  neural vs original textures (compute)      ${f(report.psnrCompute)}${report.minified ? `
+  minified, neural mips vs original mips     ${f((report.minified as { psnrTrilinear: number }).psnrTrilinear)} (nearest-texel decode: ${f((report.minified as { psnrNearest: number }).psnrNearest)})` : ''}`);
       }
       device.destroy();
     }));

@@ -9,9 +9,19 @@
 import { withErrorScope } from '../../gpu/scope.js';
 import { flattenWgsl } from '../../gpu/wgsl.js';
 import { materialWgsl, type LoadedMaterial, type MaterialDecodeOptions } from './wgmat.js';
+import { boxDown, levelSize } from './mips.js';
 import type { TextureTarget } from './textures.js';
 
-export interface SceneOptions { width: number; height: number; /** uv repeats around the sphere (default 2×1). */ tile?: [number, number] }
+export interface SceneOptions {
+  width: number; height: number;
+  /** uv repeats around the sphere (default 2×1). */
+  tile?: [number, number];
+  /**
+   * Forward path only. 'nearest' (default) fetches the nearest texel; 'trilinear' samples at the pixel's
+   * mip level: the neural material's trained mips (`wgml compress --mips`), or the originals' box-filtered chain.
+   */
+  filter?: 'nearest' | 'trilinear';
+}
 export type MaterialSource = { kind: 'neural'; material: LoadedMaterial; decode?: MaterialDecodeOptions } | { kind: 'texels'; width: number; height: number; channels: number; textures: TextureTarget[]; data: Float32Array };
 
 const SEG = 64, RINGS = 32;
@@ -86,22 +96,55 @@ function sourceWgsl(device: GPUDevice, src: MaterialSource, vis: number) {
     const m = materialWgsl(src.material, 'mat_at', 1, 0, device, src.decode);
     const W = src.material.manifest.width, H = src.material.manifest.height;
     const code = flattenWgsl(m.module);
-    return { code: `const MAT_W = ${W}u; const MAT_H = ${H}u;\n${code.code}`, enables: code.enables, C: src.material.manifest.channels, textures: src.material.manifest.textures, layout: m.layoutEntries(vis), entries: () => m.bindGroupEntries(device) };
+    return {
+      code: `const MAT_W = ${W}u; const MAT_H = ${H}u;\n${code.code}\nfn mat_filtered(uv: vec2<f32>, lod: f32) -> array<f32, ${src.material.manifest.channels}> { return mat_at_uv(uv, lod); }`,
+      enables: code.enables, C: src.material.manifest.channels, textures: src.material.manifest.textures, layout: m.layoutEntries(vis), entries: () => m.bindGroupEntries(device),
+    };
   }
-  const C = src.channels;
+  const C = src.channels, K = Math.ceil(C / 4);
   const buf = device.createBuffer({ label: 'original texels', size: src.data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(buf, 0, src.data);
+  const mips = originalMips(device, src);
   return {
     code: `const MAT_W = ${src.width}u; const MAT_H = ${src.height}u;
 @group(1) @binding(0) var<storage, read> texels: array<f32>;
+${Array.from({ length: K }, (_, k) => `@group(1) @binding(${1 + k}) var orig${k}: texture_2d<f32>;`).join('\n')}
+@group(1) @binding(${1 + K}) var orig_samp: sampler;
 fn mat_at(p: vec2<u32>) -> array<f32, ${C}> {
   var m: array<f32, ${C}>;
   let o = (p.y * MAT_W + p.x) * ${C}u;
   for (var c = 0u; c < ${C}u; c++) { m[c] = texels[o + c]; }
   return m;
+}
+// The originals as a conventional engine holds them: RGBA8 with a box-filtered mip chain, trilinear.
+fn mat_filtered(uv: vec2<f32>, lod: f32) -> array<f32, ${C}> {
+  var m: array<f32, ${C}>;
+${Array.from({ length: K }, (_, k) => `  { let s = textureSampleLevel(orig${k}, orig_samp, uv, lod);
+${[0, 1, 2, 3].filter((c) => k * 4 + c < C).map((c) => `    m[${k * 4 + c}] = s[${c}];`).join('\n')} }`).join('\n')}
+  return m;
 }`, enables: [] as string[], C, textures: src.textures,
-    layout: [{ binding: 0, visibility: vis, buffer: { type: 'read-only-storage' as const } }], entries: () => [{ binding: 0, resource: { buffer: buf } }],
+    layout: [{ binding: 0, visibility: vis, buffer: { type: 'read-only-storage' as const } },
+      ...Array.from({ length: K }, (_, k) => ({ binding: 1 + k, visibility: vis, texture: { sampleType: 'float' as const } })),
+      { binding: 1 + K, visibility: vis, sampler: { type: 'filtering' as const } }] as GPUBindGroupLayoutEntry[],
+    entries: () => [{ binding: 0, resource: { buffer: buf } }, ...mips.map((t, k) => ({ binding: 1 + k, resource: t.createView() })),
+      { binding: 1 + K, resource: device.createSampler({ label: 'originals (trilinear)', magFilter: 'linear', minFilter: 'linear', mipmapFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' }) }],
   };
+}
+
+/** The original channels as RGBA8 textures (4 channels each) with full box-filtered mip chains. */
+function originalMips(device: GPUDevice, src: { width: number; height: number; channels: number; data: Float32Array }): GPUTexture[] {
+  const { width: W, height: H, channels: C } = src, K = Math.ceil(C / 4);
+  const levels = Math.floor(Math.log2(Math.max(W, H))) + 1;
+  const tex = Array.from({ length: K }, (_, k) => device.createTexture({ label: `original channels ${4 * k}…`, size: [W, H], mipLevelCount: levels, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST }));
+  for (let m = 0; m < levels; m++) {
+    const w = levelSize(W, m), h = levelSize(H, m), g = m ? boxDown(src, w, h) : src;
+    tex.forEach((t, k) => {
+      const px = new Uint8Array(w * h * 4);
+      for (let p = 0; p < w * h; p++) for (let c = 0; c < 4; c++) px[p * 4 + c] = k * 4 + c < C ? Math.round(Math.min(1, Math.max(0, g.data[p * C + k * 4 + c]!)) * 255) : 255;
+      device.queue.writeTexture({ texture: t, mipLevel: m }, px, { bytesPerRow: w * 4 }, [w, h]);
+    });
+  }
+  return tex;
 }
 
 const VS = `struct VOut { @builtin(position) pos: vec4<f32>, @location(0) uv: vec2<f32>, @location(1) n: vec3<f32>, @location(2) t: vec4<f32>, @location(3) wp: vec3<f32> }
@@ -145,7 +188,12 @@ export async function renderMaterialScene(device: GPUDevice, src: MaterialSource
     const dsa = { view: depth.createView(), depthClearValue: 1, depthLoadOp: 'clear' as const, depthStoreOp: 'discard' as const };
     if (path === 'forward') {
       const module = device.createShaderModule({ label: 'material forward', code: `${common}
-@fragment fn fs(v: VOut) -> @location(0) vec4<f32> { return shade(surface_of(mat_at(texel_of(v.uv))), v.n, v.t, v.wp); }` });
+${o.filter === 'trilinear' ? `@fragment fn fs(v: VOut) -> @location(0) vec4<f32> {
+  let st = v.uv * vec2(${tile[0]}.0, ${tile[1]}.0);
+  let sz = vec2(f32(MAT_W), f32(MAT_H));
+  let lod = max(0.0, log2(max(length(dpdx(st) * sz), length(dpdy(st) * sz))));
+  return shade(surface_of(mat_filtered(fract(st), lod)), v.n, v.t, v.wp);
+}` : `@fragment fn fs(v: VOut) -> @location(0) vec4<f32> { return shade(surface_of(mat_at(texel_of(v.uv))), v.n, v.t, v.wp); }`}` });
       const pipe = await device.createRenderPipelineAsync({ label: 'material forward', layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), vertex: { ...vertex, module }, fragment: { module, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] }, depthStencil: ds, primitive: { cullMode: 'none' } });
       const color = device.createTexture({ label: 'forward color', size: [W, H], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
       draw(enc.beginRenderPass({ colorAttachments: [{ view: color.createView(), loadOp: 'clear', storeOp: 'store', clearValue: bg }], depthStencilAttachment: dsa }), pipe);
