@@ -230,25 +230,11 @@ function planarMain(w: string, linear: boolean, cubic: boolean): string {
  */
 function cubicMain(w: string): string {
   const load = w === 'f32' ? 'X[j]' : 'f32(X[j])';
-  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  var ti: array<vec4<u32>, 8>; var tw: array<vec4<f32>, 8>; var nt: array<u32, 8>;
-  var rem = i;
-  var total = 1u;
-  for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
-    let k = u32(kk);
-    let e = P.out_shape[k >> 2u][k & 3u];
-    let xo = orig(k, f32(rem % e));
-    rem = rem / e;
-    let d = P.in_shape[k >> 2u][k & 3u];
-    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y[i] = ${w}(P.extrap); return; }
-    let t = cubic_taps(k, xo);
+  return perAxisMain(w, `var ti: array<vec4<u32>, 8>; var tw: array<vec4<f32>, 8>; var nt: array<u32, 8>;
+  var total = 1u;`, `    let t = cubic_taps(k, xo);
     if (xo == floor(xo)) { ti[k] = vec4<u32>(t.i.y); tw[k] = vec4<f32>(1.0, 0.0, 0.0, 0.0); nt[k] = 1u; }
     else { ti[k] = t.i; tw[k] = t.w; nt[k] = 4u; }
-    total *= nt[k];
-  }
-  var acc = 0.0;
+    total *= nt[k];`, `  var acc = 0.0;
   for (var c = 0u; c < total; c++) {
     var rc = c;
     var wsum = 1.0;
@@ -261,7 +247,54 @@ function cubicMain(w: string): string {
     }
     acc += wsum * ${load};
   }
-  Y[i] = ${w}(acc);
+  Y[i] = ${w}(acc);`);
+}
+
+/** Nearest and linear over any rank: the nearest source index, or 2 taps per axis (skipping zero weights). */
+function nearestLinearMain(w: string): string {
+  const load = w === 'f32' ? 'X[j]' : 'f32(X[j])';
+  return perAxisMain(w, `var i0: array<u32, 8>; var i1: array<u32, 8>; var wt: array<f32, 8>;
+  var near = 0u;`, `    near += nearest_index(k, xo) * P.strides[k >> 2u][k & 3u];
+    let v = clamp(xo, 0.0, f32(d) - 1.0);
+    let a = u32(floor(v));
+    i0[k] = a; i1[k] = min(a + 1u, d - 1u); wt[k] = v - floor(v);`, `  if (P.linear == 0u) { Y[i] = X[near]; return; }
+  var acc = 0.0;
+  for (var c = 0u; c < (1u << P.rank); c++) {
+    var wsum = 1.0;
+    var j = 0u;
+    var skip = false;
+    for (var k = 0u; k < P.rank; k++) {
+      let hi = ((c >> k) & 1u) == 1u;
+      if (hi && wt[k] == 0.0) { skip = true; break; }
+      wsum *= select(1.0 - wt[k], wt[k], hi);
+      j += select(i0[k], i1[k], hi) * P.strides[k >> 2u][k & 3u];
+    }
+    if (!skip) { acc += wsum * ${load}; }
+  }
+  Y[i] = ${w}(acc);`);
+}
+
+/**
+ * The any-rank entry point: one invocation per output element, axes from last to first giving each
+ * its source coordinate xo and input extent d (tf_crop_and_resize writes the extrapolation value and
+ * stops outside the crop); `perAxis` gathers that axis's taps, `after` combines them.
+ */
+function perAxisMain(w: string, decls: string, perAxis: string, after: string): string {
+  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg);
+  if (i >= P.n) { return; }
+  ${decls}
+  var rem = i;
+  for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
+    let k = u32(kk);
+    let e = P.out_shape[k >> 2u][k & 3u];
+    let xo = orig(k, f32(rem % e));
+    rem = rem / e;
+    let d = P.in_shape[k >> 2u][k & 3u];
+    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y[i] = ${w}(P.extrap); return; }
+${perAxis}
+  }
+${after}
 }`;
 }
 
@@ -273,7 +306,6 @@ export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTenso
     .u32Array(p.outShape.map((d) => Math.max(1, d)), 2).u32Array(p.inShape, 2);
   farr(u, p.scales); farr(u, p.resizedLen); farr(u, p.roiStart); farr(u, p.roiEnd);
   u.u32Array(denseStrides(p.inShape), 2).f32(p.cubic?.a ?? 0).u32(p.cubic?.exclude ? 1 : 0);
-  const load = w === 'f32' ? 'X[j]' : `f32(X[j])`;
   const mode = p.cubic ? 'cubic' : p.linear ? 'linear' : 'nearest';
   const bindings: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }];
   if (isPlanar(p)) {
@@ -293,45 +325,6 @@ export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTenso
   }
   return {
     name: p.linear ? 'resize_linear' : 'resize_nearest', key: `resize_${w}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
-    wgsl: () => resolveWgsl({
-      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
-      requires: [linearIndex(WG)],
-      body: `${RESIZE_PARAMS}
-${RESIZE_FNS}
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  var i0: array<u32, 8>; var i1: array<u32, 8>; var wt: array<f32, 8>;
-  var rem = i;
-  var near = 0u;
-  for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
-    let k = u32(kk);
-    let e = P.out_shape[k >> 2u][k & 3u];
-    let xo = orig(k, f32(rem % e));
-    rem = rem / e;
-    let d = P.in_shape[k >> 2u][k & 3u];
-    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y[i] = ${w}(P.extrap); return; }
-    near += nearest_index(k, xo) * P.strides[k >> 2u][k & 3u];
-    let v = clamp(xo, 0.0, f32(d) - 1.0);
-    let a = u32(floor(v));
-    i0[k] = a; i1[k] = min(a + 1u, d - 1u); wt[k] = v - floor(v);
-  }
-  if (P.linear == 0u) { Y[i] = X[near]; return; }
-  var acc = 0.0;
-  for (var c = 0u; c < (1u << P.rank); c++) {
-    var wsum = 1.0;
-    var j = 0u;
-    var skip = false;
-    for (var k = 0u; k < P.rank; k++) {
-      let hi = ((c >> k) & 1u) == 1u;
-      if (hi && wt[k] == 0.0) { skip = true; break; }
-      wsum *= select(1.0 - wt[k], wt[k], hi);
-      j += select(i0[k], i1[k], hi) * P.strides[k >> 2u][k & 3u];
-    }
-    if (!skip) { acc += wsum * ${load}; }
-  }
-  Y[i] = ${w}(acc);
-}`,
-    }),
+    wgsl: () => resolveWgsl({ bindings, requires: [linearIndex(WG)], body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${nearestLinearMain(w)}` }),
   };
 }
