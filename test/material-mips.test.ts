@@ -10,7 +10,7 @@ import { compressMaterial } from '../src/shaderml/material/train.js';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
 import { decodeMaterialCpu } from '../src/shaderml/material/train.js';
 import { flattenWgsl } from '../src/gpu/wgsl.js';
-import { testDevice, scoped } from './helpers/gpu.js';
+import { testDevice, computeOnce } from './helpers/gpu.js';
 import { rng, testSeed } from './helpers/random.js';
 
 describe('neural material latent mips', () => {
@@ -59,29 +59,7 @@ describe('neural material latent mips', () => {
   let d = exp2(q.z) / 32.0;
   out[g.x * ${2 * C + 1}u + ${2 * C}u] = mat_lod(vec2(d, 0.0), vec2(0.0, d * 0.5));
 }`;
-    const got = await scoped(device, async () => {
-      const pb = device.createBuffer({ size: P * 16, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
-      new Float32Array(pb.getMappedRange()).set(probes.flatMap((p) => [...p.uv, p.lod, 0]));
-      pb.unmap();
-      const ob = device.createBuffer({ size: P * (2 * C + 1) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const rb = device.createBuffer({ size: P * (2 * C + 1) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      const l0 = device.createBindGroupLayout({ entries: [0, 1].map((b) => ({ binding: b, visibility: GPUShaderStage.COMPUTE, buffer: { type: b ? 'storage' : 'read-only-storage' } as GPUBufferBindingLayout })) });
-      const l1 = device.createBindGroupLayout({ entries: dec.layoutEntries(GPUShaderStage.COMPUTE) });
-      const pipe = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
-      const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      pass.setPipeline(pipe);
-      pass.setBindGroup(0, device.createBindGroup({ layout: l0, entries: [{ binding: 0, resource: { buffer: pb } }, { binding: 1, resource: { buffer: ob } }] }));
-      pass.setBindGroup(1, device.createBindGroup({ layout: l1, entries: dec.bindGroupEntries(device) }));
-      pass.dispatchWorkgroups(Math.ceil(P / 64));
-      pass.end();
-      enc.copyBufferToBuffer(ob, 0, rb, 0, P * (2 * C + 1) * 4);
-      device.queue.submit([enc.finish()]);
-      await rb.mapAsync(GPUMapMode.READ);
-      const v = new Float32Array(rb.getMappedRange().slice(0));
-      rb.unmap();
-      return v;
-    });
+    const got = await computeOnce(device, code, Float32Array.from(probes.flatMap((p) => [...p.uv, p.lod, 0])), P * (2 * C + 1), Math.ceil(P / 64), dec);
     const ref = mat.decoder.forward(probes.flatMap((p) => p.x));
     const texels = decodeMaterialCpu(mat.material);
     const scale = Math.max(...Array.from(ref, Math.abs));

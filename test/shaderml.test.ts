@@ -7,7 +7,7 @@ import { readSafetensors, writeSafetensors } from '../src/tensor/safetensors.js'
 import { roundHalf } from '../src/shaderml/half.js';
 import type { Activation } from '../src/shaderml/activations.js';
 import { resolveWgsl } from '../src/gpu/wgsl.js';
-import { testDevice, scoped } from './helpers/gpu.js';
+import { testDevice, scoped, computeOnce } from './helpers/gpu.js';
 import { rng, randn, compareClose, testSeed } from './helpers/random.js';
 
 const SIZES = [5, 12, 7, 3];
@@ -18,17 +18,6 @@ function buffer(device: GPUDevice, data: Float32Array, usage: number): GPUBuffer
   new Float32Array(b.getMappedRange()).set(data);
   b.unmap();
   return b;
-}
-
-async function readBuffer(device: GPUDevice, src: GPUBuffer, size: number): Promise<Float32Array> {
-  const rb = device.createBuffer({ label: 'readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(src, 0, rb, 0, size);
-  device.queue.submit([enc.finish()]);
-  await rb.mapAsync(GPUMapMode.READ);
-  const out = new Float32Array(rb.getMappedRange().slice(0));
-  rb.unmap();
-  return out;
 }
 
 const readRow = (n: number) => `fn read_x(r: u32) -> array<f32, ${n}> { var x: array<f32, ${n}>; for (var i = 0u; i < ${n}u; i++) { x[i] = X[r * ${n}u + i]; } return x; }`;
@@ -47,22 +36,7 @@ async function runCompute(device: GPUDevice, mlp: ShaderMLP, net: MlpWgsl, x: Fl
   if (wg.x * 32u + lid < ${rows}u) { for (var o = 0u; o < ${OUT}u; o++) { Y[r * ${OUT}u + o] = y[o]; } }
 }`,
   });
-  return scoped(device, async () => {
-    const xb = buffer(device, x, GPUBufferUsage.STORAGE);
-    const yb = device.createBuffer({ label: 'y', size: rows * OUT * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const l0 = device.createBindGroupLayout({ entries: [0, 1].map((b) => ({ binding: b, visibility: GPUShaderStage.COMPUTE, buffer: { type: b ? 'storage' : 'read-only-storage' } as GPUBufferBindingLayout })) });
-    const l1 = device.createBindGroupLayout({ entries: net.layoutEntries(GPUShaderStage.COMPUTE) });
-    const pipe = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipe);
-    pass.setBindGroup(0, device.createBindGroup({ layout: l0, entries: [{ binding: 0, resource: { buffer: xb } }, { binding: 1, resource: { buffer: yb } }] }));
-    pass.setBindGroup(1, device.createBindGroup({ layout: l1, entries: net.bindGroupEntries(device) }));
-    pass.dispatchWorkgroups(Math.ceil(rows / 32));
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    return readBuffer(device, yb, rows * OUT * 4);
-  });
+  return computeOnce(device, code, x, rows * OUT, Math.ceil(rows / 32), net);
 }
 
 /** Rows of X through the network in the vertex stage, one point per row, outputs as flat varyings. */
