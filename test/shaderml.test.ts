@@ -147,16 +147,17 @@ describe('ShaderMLP thread scope', () => {
 });
 
 /**
- * int8 agreement: the kernels round half to even with a fused scale and keep biases of ReLU layers in
+ * int8 agreement: the kernels round half to even with a fused scale and keep biases of fast layers in
  * accumulator units; forwardInt8 rounds half away from zero in f64. A tie broken differently moves one
- * hidden activation by one step, so most outputs agree to f32 rounding and the rest by a few steps.
+ * hidden activation by one step, which moves an output by a fraction of the output's own int8 step
+ * (range/127; up to 1.09 of it over 30 seeds). So: every output within two such steps, and on
+ * average within a tenth of one.
  */
 function expectInt8Close(got: Float32Array, ref: Float32Array, what: string): void {
-  const scale = Math.max(...ref.map(Math.abs), 1e-6);
-  const err = got.map((v, i) => Math.abs(v - ref[i]!) / scale);
-  const exact = err.filter((e) => e <= 1e-4).length / err.length;
-  expect(Math.max(...err), `${what}: worst error / output range`).toBeLessThan(0.03);
-  expect(exact, `${what}: share of outputs equal to the CPU int8 reference`).toBeGreaterThan(0.9);
+  const step = Math.max(...ref.map(Math.abs), 1e-6) / 127;
+  const err = got.map((v, i) => Math.abs(v - ref[i]!) / step);
+  expect(Math.max(...err), `${what}: worst error in output int8 steps`).toBeLessThan(2);
+  expect(err.reduce((a, e) => a + e, 0) / err.length, `${what}: mean error in output int8 steps`).toBeLessThan(0.1);
 }
 
 describe('ShaderMLP int8 thread scope (dot4I8Packed)', () => {
