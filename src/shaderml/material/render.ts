@@ -91,43 +91,45 @@ fn shade(s: Surface, n0: vec3<f32>, t0: vec4<f32>, pos: vec3<f32>) -> vec4<f32> 
 }
 
 /** The material fetch for either source: `fn mat_at(p: vec2<u32>) -> array<f32, C>`, bound at group 1. */
-function sourceWgsl(device: GPUDevice, src: MaterialSource, vis: number) {
+function sourceWgsl(device: GPUDevice, src: MaterialSource, vis: number, trilinear: boolean) {
   if (src.kind === 'neural') {
     const m = materialWgsl(src.material, 'mat_at', 1, 0, device, src.decode);
-    const W = src.material.manifest.width, H = src.material.manifest.height;
+    const W = src.material.manifest.width, H = src.material.manifest.height, C = src.material.manifest.channels;
     const code = flattenWgsl(m.module);
     return {
-      code: `const MAT_W = ${W}u; const MAT_H = ${H}u;\n${code.code}\nfn mat_filtered(uv: vec2<f32>, lod: f32) -> array<f32, ${src.material.manifest.channels}> { return mat_at_uv(uv, lod); }`,
-      enables: code.enables, C: src.material.manifest.channels, textures: src.material.manifest.textures, layout: m.layoutEntries(vis), entries: () => m.bindGroupEntries(device),
+      code: `const MAT_W = ${W}u; const MAT_H = ${H}u;\n${code.code}${trilinear ? `\nfn mat_filtered(uv: vec2<f32>, lod: f32) -> array<f32, ${C}> { return mat_at_uv(uv, lod); }` : ''}`,
+      enables: code.enables, C, textures: src.material.manifest.textures, layout: m.layoutEntries(vis), entries: () => m.bindGroupEntries(device), destroy: () => {},
     };
   }
   const C = src.channels, K = Math.ceil(C / 4);
   const buf = device.createBuffer({ label: 'original texels', size: src.data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(buf, 0, src.data);
-  const mips = originalMips(device, src);
+  // The mip chain only for trilinear renders: building it box-filters every level on the CPU.
+  const mips = trilinear ? originalMips(device, src) : [];
   return {
     code: `const MAT_W = ${src.width}u; const MAT_H = ${src.height}u;
 @group(1) @binding(0) var<storage, read> texels: array<f32>;
-${Array.from({ length: K }, (_, k) => `@group(1) @binding(${1 + k}) var orig${k}: texture_2d<f32>;`).join('\n')}
-@group(1) @binding(${1 + K}) var orig_samp: sampler;
 fn mat_at(p: vec2<u32>) -> array<f32, ${C}> {
   var m: array<f32, ${C}>;
   let o = (p.y * MAT_W + p.x) * ${C}u;
   for (var c = 0u; c < ${C}u; c++) { m[c] = texels[o + c]; }
   return m;
-}
+}${trilinear ? `
+${Array.from({ length: K }, (_, k) => `@group(1) @binding(${1 + k}) var orig${k}: texture_2d<f32>;`).join('\n')}
+@group(1) @binding(${1 + K}) var orig_samp: sampler;
 // The originals as a conventional engine holds them: RGBA8 with a box-filtered mip chain, trilinear.
 fn mat_filtered(uv: vec2<f32>, lod: f32) -> array<f32, ${C}> {
   var m: array<f32, ${C}>;
 ${Array.from({ length: K }, (_, k) => `  { let s = textureSampleLevel(orig${k}, orig_samp, uv, lod);
 ${[0, 1, 2, 3].filter((c) => k * 4 + c < C).map((c) => `    m[${k * 4 + c}] = s[${c}];`).join('\n')} }`).join('\n')}
   return m;
-}`, enables: [] as string[], C, textures: src.textures,
+}` : ''}`, enables: [] as string[], C, textures: src.textures,
     layout: [{ binding: 0, visibility: vis, buffer: { type: 'read-only-storage' as const } },
-      ...Array.from({ length: K }, (_, k) => ({ binding: 1 + k, visibility: vis, texture: { sampleType: 'float' as const } })),
-      { binding: 1 + K, visibility: vis, sampler: { type: 'filtering' as const } }] as GPUBindGroupLayoutEntry[],
+      ...mips.map((_, k) => ({ binding: 1 + k, visibility: vis, texture: { sampleType: 'float' as const } })),
+      ...(trilinear ? [{ binding: 1 + K, visibility: vis, sampler: { type: 'filtering' as const } }] : [])] as GPUBindGroupLayoutEntry[],
     entries: () => [{ binding: 0, resource: { buffer: buf } }, ...mips.map((t, k) => ({ binding: 1 + k, resource: t.createView() })),
-      { binding: 1 + K, resource: device.createSampler({ label: 'originals (trilinear)', magFilter: 'linear', minFilter: 'linear', mipmapFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' }) }],
+      ...(trilinear ? [{ binding: 1 + K, resource: device.createSampler({ label: 'originals (trilinear)', magFilter: 'linear', minFilter: 'linear', mipmapFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge' }) }] : [])],
+    destroy: () => { buf.destroy(); mips.forEach((t) => t.destroy()); },
   };
 }
 
@@ -159,7 +161,7 @@ const VS = `struct VOut { @builtin(position) pos: vec4<f32>, @location(0) uv: ve
 export async function renderMaterialScene(device: GPUDevice, src: MaterialSource, path: 'forward' | 'compute', o: SceneOptions): Promise<Uint8Array> {
   const { width: W, height: H } = o, tile = o.tile ?? [2, 1];
   const frag = path === 'forward' ? GPUShaderStage.FRAGMENT : GPUShaderStage.COMPUTE;
-  const s = sourceWgsl(device, src, frag);
+  const s = sourceWgsl(device, src, frag, path === 'forward' && o.filter === 'trilinear');
   const common = (s.enables.length ? s.enables.map((e) => `enable ${e};`).join('\n') + '\n' : '') + surfaceWgsl(s.textures, s.C).replace('TILE', `${tile[0]}.0, ${tile[1]}.0`) + '\n' + s.code + '\n' + VS;
   return withErrorScope(device, `render-material (${path}, ${src.kind})`, async () => {
     const { verts, index } = sphere();
@@ -245,6 +247,7 @@ struct G { @location(0) uv: vec2<f32>, @location(1) n: vec4<f32>, @location(2) t
     const out = new Uint8Array(W * H * 4);
     for (let y = 0; y < H; y++) out.set(raw.subarray(y * rowBytes, y * rowBytes + W * 4), y * W * 4);
     [vb, ib, ub, rb].forEach((b) => b.destroy());
+    s.destroy();
     return out;
   });
 }
