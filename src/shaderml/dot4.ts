@@ -13,7 +13,7 @@ import type { WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { MlpStorage, MlpWgsl, ShaderMLP } from './mlp.js';
-import { int8Quant, q8 } from './quant.js';
+import { int8Quant, q8, type Int8Quant } from './quant.js';
 
 /** 1.5·2²³ (f32 ulp 1 on [2²³, 2²⁴)) and its bits: an f32 1.5·2²³ + q holds the integer q exactly. */
 export const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
@@ -36,6 +36,18 @@ export function fixedRequant(fa: string, l: { activation: string; alpha: number 
   }
   const lo = l.activation === 'relu' ? Math.max(-127, -z) : -127; // ReLU: y ≥ 0, i.e. code ≥ −zx
   return `clamp(fma(${fa}, vec4(${f(j / 2 ** 22)}), vec4(${f(MAGIC - 3 * j - z)})), vec4(${f(MAGIC + lo)}), vec4(${f(MAGIC + 127)}))`;
+}
+
+/**
+ * Fixed-point requantization parameters of hidden layer li (see fixedRequant): multiplier j/2²² ≈
+ * sx·sw/sx_next, biases in accumulator units with the zero-point term, and whether they fit: j ≥ 1,
+ * the FMA constant below 2²⁴, and |acc + bias| below 2²² for `k` inputs of magnitude 127.
+ */
+export function fixedPoint(mlp: ShaderMLP, q: Int8Quant, li: number, k: number): { j: number; bInt: number[]; fits: boolean } {
+  const s = q.sx[li]! * q.sw[li]!, j = Math.round((s / q.sx[li + 1]!) * 2 ** 22);
+  const bInt = Array.from(mlp.layers[li]!.bias, (b, o) => Math.round(b / s) + q.zTerm[li]![o]!);
+  const fits = j >= 1 && Math.abs(MAGIC - 3 * j - q.zx[li + 1]!) < 2 ** 24 && Math.max(0, ...bInt.map(Math.abs)) + k * 127 * 127 < 2 ** 22;
+  return { j, bInt, fits };
 }
 
 /** WGSL: bitcast<f32>(init + Σ dot4I8Packed(xs[w], weight(w))); a null weight (a literal zero word) is skipped. */
@@ -65,7 +77,7 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
   if (storage !== 'constants' && storage !== 'buffer') {
     throw new MlpDimensionError(`'${name}': int8 precision takes storage 'constants' or 'buffer', not '${storage}'`, "use storage 'constants' (weights as literals) or 'buffer'", { storage });
   }
-  const { sx, zx, sw, zTerm, bEff } = int8Quant(mlp);
+  const q = int8Quant(mlp), { sx, zx, sw, bEff } = q;
   const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
   const words: number[] = [];
   const wOff: number[] = [];
@@ -83,12 +95,11 @@ export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, g
     const k = sx[li]! * sw[li]!;
     // Fixed point where it fits (22 fraction bits of multiplier, |acc + bias| < 2²²), else the float path.
     const z = last ? 0 : zx[li + 1]!;
-    const bInt = Array.from(l.bias, (b, o) => Math.round(b / k) + zTerm[li]![o]!);
-    const j = last ? 0 : Math.round((k / sx[li + 1]!) * 2 ** 22), cq = MAGIC - 3 * j - z; // cq: fixedRequant's constant
-    const fast = !last && isFast(l) && j >= 1 && Math.abs(cq) < 2 ** 24 && Math.max(0, ...bInt.map(Math.abs)) + inp * 127 * 127 < 2 ** 22;
+    const fp = last ? null : fixedPoint(mlp, q, li, inp), j = fp?.j ?? 0;
+    const fast = !last && isFast(l) && fp!.fits;
     for (let o = 0; o < out; o++) {
       const xs = Array.from({ length: nw }, (_, w) => `h${li}_${w}`);
-      L.push(`  let a${li + 1}_${o} = ${dot4Sum(MAGIC_BITS + (fast ? bInt[o]! : 0), xs, (w) => W(wOff[li]! + o * nw + w))};`);
+      L.push(`  let a${li + 1}_${o} = ${dot4Sum(MAGIC_BITS + (fast ? fp!.bInt[o]! : 0), xs, (w) => W(wOff[li]! + o * nw + w))};`);
     }
     if (last) return;
     // Hidden outputs → next layer's int8 words.

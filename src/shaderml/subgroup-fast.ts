@@ -20,7 +20,7 @@ import { MlpDimensionError } from './errors.js';
 import type { ShaderMLP } from './mlp.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
-import { dot4Sum, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
+import { dot4Sum, fixedPoint, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
 import type { BatchKernel } from './subgroup-batch.js';
 
 const M = 16, K = 32, S = 32;
@@ -67,7 +67,7 @@ export interface FastKernelOptions {
 export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchKernel {
   const nm = o.name, group = o.group ?? 1, binding = o.binding ?? 0;
   const B = o.blocks ?? 1, R = o.rowsPerThread ?? 1, BR = S * R, fold = o.fold ?? 'init';
-  const { sx, zx, sw, zTerm, bEff } = int8Quant(mlp);
+  const q = int8Quant(mlp), { sx, zx, sw, bEff } = q;
   const { bytes, offsets } = packedInt8Weights(mlp, sw);
   const nl = mlp.layers.length, IN = mlp.inputs, OUT = mlp.outputs;
   const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, 16));
@@ -93,19 +93,14 @@ export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchK
   const wgBytes = SLOTS * (ACTW + ACCW) * 4;
   if (wgBytes > 49152) throw new MlpDimensionError(`'${nm}': ${SLOTS} slots need ${wgBytes} bytes of workgroup memory (> 48 KiB)`, 'use one block or fewer rows per thread', hint);
 
-  // Fixed-point requantization constants per hidden layer (fold modes).
-  const kq: number[] = [], cq: number[] = [], bInt: Int32Array[] = [];
+  // Fixed-point requantization constants per hidden layer (fold modes); biases padded to the tile width.
+  const jq: number[] = [], bInt: Int32Array[] = [];
   for (let li = 0; li < nl - 1; li++) {
-    const k = (sx[li]! * sw[li]!) / sx[li + 1]!;
-    const j = Math.round(k * 2 ** 22);
-    kq.push(j / 2 ** 22);
-    // 1.5·2²³ − 1.5·2²³·k̃ − zero point of the next layer = 1.5·2²³ − 3j − zx: an exact integer
-    cq.push(MAGIC - 3 * j - zx[li + 1]!);
-    const bi = Int32Array.from({ length: np[li]! }, (_, c) => (c < mlp.sizes[li + 1]! ? Math.round(mlp.layers[li]!.bias[c]! / (sx[li]! * sw[li]!)) + zTerm[li]![c]! : 0));
-    bInt.push(bi);
-    const worst = Math.max(...Array.from(bi, Math.abs)) + kp[li]! * 127 * 127;
-    if (fold !== 'none' && (j < 1 || Math.abs(cq[li]!) >= 2 ** 24 || worst >= 2 ** 22)) {
-      throw new MlpDimensionError(`'${nm}': layer ${li} does not fit fixed-point requantization (k ${k}, |acc + bias| up to ${worst})`, "use fold 'none'", hint);
+    const fp = fixedPoint(mlp, q, li, kp[li]!);
+    jq.push(fp.j);
+    bInt.push(Int32Array.from({ length: np[li]! }, (_, c) => fp.bInt[c] ?? 0));
+    if (fold !== 'none' && !fp.fits) {
+      throw new MlpDimensionError(`'${nm}': layer ${li} does not fit fixed-point requantization (multiplier ${fp.j}/2²², |bias| up to ${Math.max(...fp.bInt.map(Math.abs))} accumulator units, ${kp[li]} inputs)`, "use fold 'none'", hint);
     }
   }
   // Init matrices (i32): per layer 16 rows × np columns; hidden layers carry magic + bias ('init'), the last magic.
@@ -170,7 +165,7 @@ fn ${nm}_p4(u: vec4<f32>) -> i32 {
   const actB = (b: number) => `${b * ACTW}u`; // block's act base, words
   const accB = (b: number) => `${b * ACCW}u`;
   // Fixed-point requantization ('int'/'init' folds) of four accumulators held as f32 1.5·2²³ + acc + bias.
-  const requant = (l: { activation: string; alpha: number }, li: number, fa: string) => fixedRequant(fa, l, Math.round(kq[li]! * 2 ** 22), zx[li + 1]!);
+  const requant = (l: { activation: string; alpha: number }, li: number, fa: string) => fixedRequant(fa, l, jq[li]!, zx[li + 1]!);
   const stageInput = (b: number, base: string) => {
     const out: string[] = [];
     for (let j = 0; j < R; j++) {
