@@ -28,12 +28,12 @@ main{flex:1;display:flex;min-height:0}#canvas{flex:1;position:relative;overflow:
 .node{cursor:pointer}.node text{pointer-events:none;font-size:10.5px}.node .body{fill:#fff;stroke:#b8bec8;stroke-width:1}
 .node .op{fill:#fff;font-weight:600}.node .badge{fill:#fff;font-size:9.5px}.node .name{fill:#202124}.node.dark .name{fill:#fff}
 .node.input .body,.node.output .body{fill:#eef1f5;stroke:#8f98a3}.node.input .name,.node.output .name{font-weight:600}.node .shape{fill:#5f6368;font-size:9.5px}
-.node:hover .body{stroke:#5f6368;stroke-width:1.6}.node.bad .body{stroke:#d93025;stroke-width:2.5}.node.firstbad{filter:drop-shadow(0 0 5px rgba(217,48,37,.9))}
+.node:hover .body{stroke:#5f6368;stroke-width:1.6}.node.bad .body{stroke:#d93025;stroke-width:2.5}.node.firstbad .body{filter:drop-shadow(0 0 5px rgba(217,48,37,.9))}
 .badtag{fill:#d93025;font-weight:700;font-size:11px}.node.sel .body{stroke:#f57c00;stroke-width:3}
 .searching .node:not(.match){opacity:.2}.searching .edge{opacity:.3}.node.match .body{stroke:#1a73e8;stroke-width:2.5}
 .node .mid,.node .side{display:none}.lod-mid .node .name,.lod-mid .node .shape,.lod-mid .node .badge,.lod-mid .node .op,.lod-mid .node .head{display:none}
 .lod-mid .node.op .body{fill:var(--fam)}.lod-mid .node .mid{display:inline;fill:#fff;font-weight:600;font-size:min(var(--fs),var(--fit),28px)}.lod-mid.ov .node:not(.dark) .mid,.lod-mid .node:not(.op) .mid{fill:#202124}
-.lod-mid .node .side{display:inline;fill:#5f6368;font-size:var(--fs)}.lod-mid.ov .node .side{fill:#202124}#canvas.lod-far .node text{display:none}.lod-far .edge{marker-end:none}
+.lod-mid .node .side{display:inline;fill:#5f6368;font-size:var(--fs);pointer-events:auto}.lod-mid .badtag{font-size:var(--fs)}.lod-mid.ov .node .side{fill:#202124}#canvas.lod-far .node text{display:none}.lod-far .edge{marker-end:none}
 #legendbox{position:absolute;left:10px;bottom:10px;max-width:calc(100% - 260px);background:rgba(255,255,255,.95);border:1px solid #dadce0;border-radius:6px;padding:6px 8px;box-shadow:0 1px 4px rgba(0,0,0,.1);cursor:default;font-size:11.5px}
 #legendbox select{font:inherit;margin-left:4px}#legend{margin-top:4px;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center}
 .ramp{display:inline-flex;align-items:center;gap:4px}.ramp .bar{display:inline-block;width:130px;height:10px;border-radius:2px;border:1px solid #ccc}.note{color:#5f6368}

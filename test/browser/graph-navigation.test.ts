@@ -10,6 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { inspectJson } from '../../src/cli/models.js';
 import { writeGraphHtml, inspectOfProgram } from '../../src/debug/html.js';
 import { debugRun } from '../../src/debug/capture.js';
+import { debugModel } from '../../src/debug/model.js';
+import { withBrokenKernel } from '../helpers/broken-kernel.js';
 import { loadGraph } from '../../src/runtime/library.js';
 import { hostTensor } from '../../src/ir/types.js';
 import { testDevice } from '../helpers/gpu.js';
@@ -111,6 +113,29 @@ describe('graph page navigation (Chromium, 1280×800)', () => {
     expect(await page.$eval('#view', (g) => g.classList.contains('searching'))).toBe(false);
     await page.fill('#search', 'no-such-node');
     expect(await page.textContent('#count')).toBe('no match');
+    expect(errors).toEqual([]);
+  });
+
+  it('opens a U-Net whose MaxPool kernel is broken on that node, zoomed to it and coloured by error against onnxruntime', async () => {
+    const device = await testDevice();
+    const gbuffer = hostTensor('float32', [1, 4, 16, 16], randn(rng(seed), 1024));
+    const { report, capture } = await withBrokenKernel('MaxPool', () => debugModel(device, UNET, { inputs: { gbuffer }, reference: true, rtol: 1e-3 }));
+    expect(report.firstBadNode?.name).toBe('/pool/MaxPool');
+    const html = join(PAGE_DIR, 'unet-reference.html');
+    await writeGraphHtml(html, inspectOfProgram(capture.program), { capture, report, rtol: 1e-3 });
+    const { page, errors } = await openGraph(browser, html);
+    expect(await page.textContent('#details h2')).toBe('/pool/MaxPool');
+    expect((await viewOf(page)).scale).toBeGreaterThanOrEqual(1);
+    const c = await canvasBox(page), b = await boxOf(page, '/pool/MaxPool');
+    expect(Math.abs(centre(b).x - (c.left + c.right) / 2)).toBeLessThan(2);
+    expect(Math.abs(centre(b).y - (c.top + c.bottom) / 2)).toBeLessThan(2);
+    expect(await page.$eval('g.node[data-name="/pool/MaxPool"]', (g) => g.classList.contains('firstbad'))).toBe(true);
+    expect(await page.$eval('#overlay', (o) => (o as HTMLSelectElement).value)).toBe('err');
+    // B comes back to it after wandering off
+    await page.keyboard.press('f');
+    await page.click('g.node[data-name="/head/Conv"] rect.body');
+    await page.keyboard.press('b');
+    expect(await page.textContent('#details h2')).toBe('/pool/MaxPool');
     expect(errors).toEqual([]);
   });
 

@@ -93,8 +93,8 @@ export function drawGraph(root: SVGGElement, data: PageData, onPick: (id: string
     }
     if (data.firstBad?.id === n.id) {
       g.classList.add('firstbad');
-      // Right of centre, clear of the incoming edge.
-      svgEl('text', { class: 'badtag', x: n.w / 2 + 8, y: -6 }, g).textContent = '⚠ first bad node';
+      // Left of the node: the incoming edge runs above it and the overlay's number to its right.
+      svgEl('text', { class: 'badtag', x: -6, y: n.h / 2, 'text-anchor': 'end', 'dominant-baseline': 'central' }, g).textContent = '⚠ first bad node';
     }
     g.addEventListener('click', () => onPick(n.id));
     views.set(n.id, { node: n, g, body, badge, side, edges: [], sideChars: Math.min(40, room.get(n.id)!) });
