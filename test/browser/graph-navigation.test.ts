@@ -104,6 +104,13 @@ describe('graph page navigation (Chromium, 1280×800)', () => {
     expect(dim).toBeLessThan(0.5);
     await page.keyboard.press('Enter');
     expect(await page.textContent('#details h2')).toBe('/mid/mid.3/Relu');
+    // names before ops before value names: every Conv before the nodes that only read a Conv's output
+    await page.fill('#search', 'conv');
+    const listed = await page.$$eval('#results li b', (bs) => bs.map((b) => b.textContent!));
+    const convs = unetNodes.filter((n) => /\/Conv$/.test(n));
+    expect(listed.slice(0, convs.length)).toEqual(convs);
+    expect(listed.length).toBeGreaterThan(convs.length);
+    expect(listed.slice(convs.length).filter((n) => /Conv$/.test(n))).toEqual([]);
     // by op, any case
     await page.fill('#search', 'sigmoid');
     await page.press('#search', 'Enter');
