@@ -143,6 +143,13 @@ describe('graph page navigation (Chromium, 1280×800)', () => {
     await page.click('g.node[data-name="/head/Conv"] rect.body');
     await page.keyboard.press('b');
     expect(await page.textContent('#details h2')).toBe('/pool/MaxPool');
+    // ] and [ step through the nodes in execution order
+    const k = unetNodes.indexOf('/pool/MaxPool');
+    await page.keyboard.press(']');
+    expect(await page.textContent('#details h2')).toBe(unetNodes[k + 1]);
+    await page.keyboard.press('[');
+    await page.keyboard.press('[');
+    expect(await page.textContent('#details h2')).toBe(unetNodes[k - 1]);
     expect(errors).toEqual([]);
   });
 
