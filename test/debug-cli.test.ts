@@ -3,15 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from '../src/cli/debug.js';
-import { lookupOp } from '../src/ops/registry.js';
-import { resolveWgsl } from '../src/gpu/wgsl.js';
-import { dispatch1d, UniformWriter, type OpDef } from '../src/ops/types.js';
-import { linearIndex } from '../src/ops/wgsl-common.js';
 import { writeNpy } from '../src/ir/npy.js';
-import { hostTensor, shapeSize } from '../src/ir/types.js';
+import { hostTensor } from '../src/ir/types.js';
 import { debugModel } from '../src/debug/model.js';
 import { exposeIntermediates, relativeError } from '../src/debug/reference.js';
 import { runCli } from './helpers/cli.js';
+import { withBrokenKernel } from './helpers/broken-kernel.js';
 import { testDevice } from './helpers/gpu.js';
 import { rng, randn, testSeed } from './helpers/random.js';
 import { chainModel, explodeModel, nanModel } from './fixtures/debug/models.js';
@@ -25,22 +22,6 @@ beforeAll(() => {
 
 /** Run `wgml <args>` in-process; returns what it printed on stdout and stderr. */
 const cli = (...args: string[]) => runCli(register, args);
-
-/** Swap an op's GPU kernel for a wrong one for the duration of fn (test-only fault injection). */
-async function withBrokenKernel<T>(type: string, fn: () => Promise<T>): Promise<T> {
-  const op = lookupOp(type, '', 17) as { gpu?: OpDef['gpu'] };
-  const original = op.gpu;
-  // Writes 2·x: shape-correct, numerically wrong, so only a comparison can find it.
-  op.gpu = (ctx) => {
-    const n = shapeSize(ctx.outputs[0]!.shape);
-    return { kernels: [{ name: 'broken_double', key: 'test_broken_double', args: [{ input: 0 }, { output: 0 }], uniforms: new UniformWriter().u32(n).finish(), workgroups: dispatch1d(n, 64),
-      wgsl: () => resolveWgsl({ bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }], requires: [linearIndex(64)],
-        body: `struct Params { n: u32 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg); if (i >= P.n) { return; } Y[i] = 2.0 * X[i]; }` }) }] };
-  };
-  try { return await fn(); } finally { op.gpu = original; }
-}
 
 afterEach(() => { process.exitCode = undefined; });
 

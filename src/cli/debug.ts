@@ -1,5 +1,6 @@
 /** `wgml debug`: run a model with every intermediate kept and name the first bad node. */
 import type { Command } from 'commander';
+import { basename } from 'node:path';
 import { WgmlError } from '../errors.js';
 import { fmtShape } from '../ir/types.js';
 import { fmtNode } from '../debug/capture.js';
@@ -19,7 +20,7 @@ export function register(program: Command): void {
     .option('--fuse', 'debug the fused graph (captured values then follow fused nodes)')
     .option('--all', 'print every node, not just the first bad one')
     .option('--json', 'print JSON: { firstBadNode, nodes }')
-    .option('--html <file>', 'also write the graph view with every node\'s statistics and previews')
+    .option('--html <file>', 'also write the graph view: every node\'s statistics and previews, coloured by NaN/Inf (or error with --reference), opened on the first bad node')
     .action(action(async (model: string, opts: Opts) => {
       const rtol = Number(opts.rtol), factor = Number(opts.factor), seed = Number(opts.seed);
       if (!(rtol >= 0) || !(factor > 1) || !Number.isInteger(seed)) throw new WgmlError('E_CLI', '--rtol must be ≥ 0, --factor > 1 and --seed an integer', 'e.g. --rtol 1e-3 --factor 1e3 --seed 1');
@@ -29,7 +30,7 @@ export function register(program: Command): void {
         for (const g of report.generatedInputs) console.error(`wgml: input '${g.name}' not given: using seeded random data ${fmtShape(g.shape)} (seed ${g.seed})`);
         if (opts.html) {
           const { writeGraphHtml, inspectOfProgram } = await import('../debug/html.js');
-          await writeGraphHtml(opts.html, inspectOfProgram(capture.program), capture);
+          await writeGraphHtml(opts.html, inspectOfProgram(capture.program), { capture, report, rtol: opts.reference ? rtol : undefined, title: `${basename(model)} — wgml debug${opts.reference ? ' --reference' : ''}` });
           console.error(`wrote ${opts.html}`);
         }
         if (opts.json) {

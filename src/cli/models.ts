@@ -1,7 +1,7 @@
 /** `wgml run`, `wgml inspect`, `wgml convert`: models from the command line. */
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeNpy } from '../ir/npy.js';
 import { fmtShape, type ValueType } from '../ir/types.js';
 import { BindingError } from '../errors.js';
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       const j = await inspectJson(model, parseDims(opts.dims), device);
       if (opts.html) {
         const { writeGraphHtml } = await import('../debug/html.js');
-        await writeGraphHtml(opts.html, j);
+        await writeGraphHtml(opts.html, j, { title: `${basename(model)} — wgml inspect` });
         console.error(`wrote ${opts.html}`);
       }
       if (opts.json) console.log(JSON.stringify(j, null, 2));

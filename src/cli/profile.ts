@@ -1,6 +1,7 @@
 /** `wgml profile`: per-node GPU times of one inference as a Chrome trace, and which node reads/writes what. */
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { WgmlError } from '../errors.js';
 import { fmtShape } from '../ir/types.js';
 import { loadGraph } from '../runtime/library.js';
@@ -12,13 +13,14 @@ import { generateInputs } from '../debug/model.js';
 import { GpuProfiler, fmtDependencies, validateTrace } from '../debug/profiler.js';
 import { action, cliDevice, collect, parseDims, readInputs } from './common.js';
 
-interface Opts { input: string[]; dims: string[]; out?: string; warmup: string; noFuse?: boolean; deps?: boolean; json?: boolean; seed: string }
+interface Opts { input: string[]; dims: string[]; out?: string; html?: string; warmup: string; noFuse?: boolean; deps?: boolean; json?: boolean; seed: string }
 
 export function register(program: Command): void {
   program.command('profile <model>').description('GPU time per node (one timed pass per node) as Chrome trace / Perfetto JSON, plus each node\'s reads and writes')
     .option('--input <NAME=FILE.npy>', 'an input (repeatable); missing inputs get seeded random data', collect, [])
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--out <trace.json>', 'write the trace (open in ui.perfetto.dev or chrome://tracing)')
+    .option('--html <file>', 'write the graph view coloured by GPU time per node (the profiled, fused graph)')
     .option('--warmup <n>', 'untimed runs first', '2')
     .option('--no-fuse', 'profile the unfused graph')
     .option('--deps', 'list every pass with the ranges it reads and writes')
@@ -56,6 +58,13 @@ export function register(program: Command): void {
         const bad = validateTrace(frame.trace);
         if (bad.length) throw new WgmlError('E_TRACE', `the trace is malformed: ${bad[0]}`, 'this is a wgml bug; please report it');
         if (opts.out) { await writeFile(opts.out, JSON.stringify(frame.trace)); console.error(`wrote ${opts.out} (${frame.passes.length} passes)`); }
+        if (opts.html) {
+          const { writeGraphHtml, inspectOfProgram } = await import('../debug/html.js');
+          // One timed pass per node with kernels, named after the node: its GPU time is the pass's.
+          const times = new Map(frame.passes.filter((p) => p.op !== undefined).map((p) => [p.name, p.endNs! - p.startNs!]));
+          await writeGraphHtml(opts.html, inspectOfProgram(pipeline.program), { times, title: `${basename(model)} — wgml profile` });
+          console.error(`wrote ${opts.html}`);
+        }
         if (opts.json) { console.log(JSON.stringify({ passes: frame.passes, problems: frame.problems }, null, 2)); return; }
         const total = frame.passes.reduce((a, p) => a + (p.endNs! - p.startNs!), 0);
         const top = [...frame.passes].sort((a, b) => (b.endNs! - b.startNs!) - (a.endNs! - a.startNs!));

@@ -1,141 +1,95 @@
 /**
- * Graph view: one self-contained HTML page (no network access needed) with the graph laid out left
- * to right by dagre at write time, each node clickable for its op, attributes, shapes, FLOPs, heap
- * place, what was fused into it and, from a debug capture, statistics and small previews.
+ * Graph view: one self-contained HTML file (inline data, CSS and script; no network) with the graph
+ * laid out top-down at write time (graph-data.ts). The page fits the window, zooms and pans, searches,
+ * shows a minimap for long models, the model summary as a table, and each node's details and heap
+ * ranges; with a debug capture, reference comparison or profile it colours nodes by their numbers and
+ * opens on the first bad node. The page's script lives in src/debug/page/ (see page-script.ts).
  */
 import { writeFile } from 'node:fs/promises';
-import dagre from '@dagrejs/dagre';
 import type { DebugCapture } from './capture.js';
-import { plainAttrs } from './capture.js';
-import type { Program } from '../runtime/compile.js';
-import { nodeFlops } from '../runtime/flops.js';
-import { fmtStats } from './stats.js';
-import { previewDataUrl } from './viewer.js';
+import type { DebugReport } from './model.js';
+import { graphPageData, type GraphPageOptions, type InspectLike } from './graph-data.js';
+import { graphPageScript } from './page-script.js';
 
-/** The parts of `wgml inspect --json` the page shows. */
-export interface InspectLike {
-  inputs: { name: string; dtype: string; shape: number[] }[];
-  outputs: { name: string; dtype: string; shape: number[] }[];
-  nodes: {
-    name: string; op: string; flops: number; kernels: string[]; attrs: Record<string, unknown>;
-    inputs: { name: string; shape?: number[]; place?: unknown }[];
-    outputs: { name: string; shape?: number[]; place?: unknown }[];
-  }[];
-  flops?: number; intermediatesHeapSize?: number; peakLiveBytes?: number; weightsBytes?: number; dispatches?: number;
+export { inspectOfProgram, fusedParts, opFamily, graphPageData, type InspectLike, type GraphPageOptions } from './graph-data.js';
+export type { PageData, PageNode, OverlayKey } from './page/types.js';
+
+const CSS = `*{box-sizing:border-box}body{margin:0;font:12.5px system-ui,sans-serif;color:#202124;height:100vh;display:flex;flex-direction:column;overflow:hidden}
+#bar{height:42px;flex:none;display:flex;align-items:center;gap:10px;padding:0 10px;border-bottom:1px solid #dadce0;background:#fff}
+#title{font-weight:600;max-width:22vw;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.group{display:flex;align-items:center;gap:2px}
+button{font:inherit;border:1px solid #dadce0;background:#fff;border-radius:4px;padding:3px 8px;cursor:pointer}button:hover{background:#f1f3f4}
+#zoom{min-width:44px;text-align:center;color:#5f6368}.search{position:relative}#search{font:inherit;width:260px;padding:4px 8px;border:1px solid #dadce0;border-radius:4px}
+#count{color:#5f6368;min-width:56px;padding-left:6px}#results{display:none;position:absolute;top:30px;left:0;width:360px;max-height:50vh;overflow:auto;margin:0;padding:4px 0;list-style:none;background:#fff;border:1px solid #dadce0;border-radius:4px;box-shadow:0 2px 8px rgba(0,0,0,.15);z-index:5}
+#results.open{display:block}#results li{padding:3px 10px;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}#results li:hover,#results li.cur{background:#e8f0fe}
+#badbtn{color:#fff;background:#d93025;border-color:#d93025}#badbtn:hover{background:#b3261e}.spacer{flex:1}#help{color:#5f6368;cursor:help;border:1px solid #dadce0;border-radius:50%;width:22px;height:22px;text-align:center;line-height:20px}
+main{flex:1;display:flex;min-height:0}#canvas{flex:1;position:relative;overflow:hidden;background:#f7f8fa;cursor:grab;touch-action:none;user-select:none}#canvas.dragging{cursor:grabbing}
+#graph{position:absolute;inset:0;width:100%;height:100%}
+.edge{fill:none;stroke:#9aa3ae;stroke-width:1.2}.edge.hl{stroke:#f57c00;stroke-width:2.2}.arrowhead{fill:#9aa3ae}
+.node{cursor:pointer}.node text{pointer-events:none;font-size:10.5px}.node .body{fill:#fff;stroke:#b8bec8;stroke-width:1}
+.node .op{fill:#fff;font-weight:600}.node .badge{fill:#fff;font-size:9.5px}.node .name{fill:#202124}.node.dark .name{fill:#fff}
+.node.input .body,.node.output .body{fill:#eef1f5;stroke:#8f98a3}.node.input .name,.node.output .name{font-weight:600}.node .shape{fill:#5f6368;font-size:9.5px}
+.node:hover .body{stroke:#5f6368;stroke-width:1.6}.node.bad .body{stroke:#d93025;stroke-width:2.5}.node.firstbad .body{filter:drop-shadow(0 0 5px rgba(217,48,37,.9))}
+.badtag{fill:#d93025;font-weight:700;font-size:11px}.node.sel .body{stroke:#f57c00;stroke-width:3}
+.searching .node:not(.match){opacity:.2}.searching .edge{opacity:.3}.node.match .body{stroke:#1a73e8;stroke-width:2.5}
+.node .mid,.node .side{display:none}.lod-mid .node .name,.lod-mid .node .shape,.lod-mid .node .badge,.lod-mid .node .op,.lod-mid .node .head{display:none}
+.lod-mid .node.op .body{fill:var(--fam)}.lod-mid .node .mid{display:inline;fill:#fff;font-weight:600;font-size:min(var(--fs),var(--fit),28px)}.lod-mid.ov .node:not(.dark) .mid,.lod-mid .node:not(.op) .mid{fill:#202124}
+.lod-mid .node .side{display:inline;fill:#5f6368;font-size:var(--fs);pointer-events:auto}.lod-mid .badtag{font-size:var(--fs)}.lod-mid.ov .node .side{fill:#202124}#canvas.lod-far .node text{display:none}.lod-far .edge{marker-end:none}
+#legendbox{position:absolute;left:10px;bottom:10px;max-width:calc(100% - 260px);background:rgba(255,255,255,.95);border:1px solid #dadce0;border-radius:6px;padding:6px 8px;box-shadow:0 1px 4px rgba(0,0,0,.1);cursor:default;font-size:11.5px}
+#legendbox select{font:inherit;margin-left:4px}#legend{margin-top:4px;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center}
+.ramp{display:inline-flex;align-items:center;gap:4px}.ramp .bar{display:inline-block;width:130px;height:10px;border-radius:2px;border:1px solid #ccc}.note{color:#5f6368}
+.sw{display:inline-flex;align-items:center}.sw i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:4px;border:1px solid rgba(0,0,0,.15)}
+#minimap{position:absolute;right:10px;bottom:10px;border:1px solid #bdc1c6;border-radius:3px;box-shadow:0 1px 4px rgba(0,0,0,.15);cursor:crosshair;background:#fff}#minimap.off{display:none}
+#side{width:390px;flex:none;overflow:auto;border-left:1px solid #dadce0;padding:8px 12px;background:#fff}
+#summary>summary{font-weight:600;cursor:pointer;padding:2px 0}h2{font-size:15px;margin:6px 0 4px;word-break:break-all}h3{font-size:12.5px;margin:12px 0 4px;color:#3c4043}
+table{border-collapse:collapse}th{text-align:left;font-weight:500;color:#5f6368;padding:2px 10px 2px 0;vertical-align:top;white-space:nowrap}td{padding:2px 6px 2px 0;vertical-align:top}
+table.summary{width:100%;margin:4px 0}table.summary td[data-value]{text-align:right;font-variant-numeric:tabular-nums}td.num{text-align:right;font-variant-numeric:tabular-nums}
+div.value{margin:3px 0;word-break:break-all;font-size:12px}table.attrs td{word-break:break-all;font-family:ui-monospace,monospace;font-size:11px}.dim{color:#5f6368}.chip{color:#fff;border-radius:3px;padding:1px 6px;font-weight:600}
+.badreason{color:#b3261e;background:#fce8e6;border-radius:4px;padding:6px 8px}.ok{color:#137333}a.node-link{color:#1a73e8;text-decoration:none}a.node-link:hover{text-decoration:underline}
+pre{white-space:pre-wrap;font-size:11px;background:#f4f5f7;padding:6px;border-radius:4px;margin:0}img{image-rendering:pixelated;border:1px solid #ccc;margin:2px}
+.heap .k{display:inline-block;padding:0 4px;border-radius:2px;color:#fff}.k.read{background:#1a73e8}.k.write{background:#f57c00}.k.other{background:#bdc1c6;color:#202124}
+.heapmap,.weightsmap{display:block;margin-top:4px}.heapmap rect,.weightsmap rect{cursor:pointer}.frame{fill:#fafbfc;stroke:#dadce0}
+rect.other{fill:#d5d9e0}rect.read{fill:#1a73e8}rect.write{fill:#f57c00}line.now{stroke:#202124;stroke-dasharray:3 2}.axis{display:flex;justify-content:space-between;color:#5f6368;font-size:10.5px;width:340px}
+#keys{margin-top:14px;color:#80868b;font-size:11px}`;
+
+/** Things to show besides the inspect output: a capture, a debug report (reference errors), GPU times. */
+export type GraphExtras = GraphPageOptions & { report?: DebugReport };
+
+function options(extras?: GraphExtras | DebugCapture): GraphPageOptions {
+  if (!extras) return {};
+  if ('program' in extras && 'values' in extras) return { capture: extras };
+  const { report, ...o } = extras as GraphExtras;
+  if (report) {
+    if (report.mode === 'reference' && !o.relErr) o.relErr = new Map(report.nodes.map((n) => [n.name, n.relErr ?? null]));
+    if (o.firstBad === undefined) o.firstBad = report.firstBadNode;
+  }
+  return o;
 }
-
-interface ViewNode {
-  id: string; kind: 'op' | 'input' | 'output'; label: string; op: string; x: number; y: number; w: number; h: number;
-  fused: string[]; info: Record<string, unknown>; stats: string[]; previews: { name: string; url: string }[]; bad: string;
-}
-
-/** The inspect shape from a compiled program (e.g. a capture's), for pages made from code. */
-export function inspectOfProgram(p: Program): InspectLike {
-  const t = (n: string) => p.values.get(n)?.type;
-  const io = (n: string) => ({ name: n, shape: t(n)?.shape, place: p.values.get(n)?.place });
-  const nodes = p.nodes.map((n) => ({
-    name: n.name, op: n.domain ? `${n.domain}.${n.opType}` : n.opType, attrs: plainAttrs(n.attrs),
-    inputs: n.inputs.filter(Boolean).map(io), outputs: n.outputs.filter(Boolean).map(io),
-    kernels: n.dispatches.map((d) => p.dispatches[d]!.kernel.name), flops: nodeFlops(n.opType, n.inputs.map(t), n.outputs.map(t)),
-  }));
-  return {
-    inputs: p.inputs.map((i) => ({ name: i.name, dtype: i.type.dtype, shape: i.type.shape })), outputs: p.outputs.map((o) => ({ name: o.name, dtype: o.type.dtype, shape: o.type.shape })),
-    nodes, flops: nodes.reduce((a, n) => a + n.flops, 0), dispatches: p.dispatches.length,
-    intermediatesHeapSize: p.intermediatesHeapSize, peakLiveBytes: p.peakLiveBytes, weightsBytes: p.weightsBytes,
-  };
-}
-
-/** What the fusion passes folded into a node, from its attributes. */
-export function fusedParts(op: string, attrs: Record<string, unknown>): string[] {
-  const parts: string[] = [];
-  if ('wgml_residual' in attrs) parts.push(`residual Add (${JSON.stringify(attrs.wgml_residual)})`);
-  if ('wgml_act' in attrs) parts.push(`activation ${String(attrs.wgml_act)}${attrs.wgml_act_params ? ` ${JSON.stringify(attrs.wgml_act_params)}` : ''}`);
-  if (op.endsWith('FusedElementwise')) for (const [k, v] of Object.entries(attrs)) if (!k.startsWith('wgml_act') && k !== 'wgml_residual') parts.push(`${k}: ${JSON.stringify(v)}`);
-  return parts;
-}
-
-/** Lay the graph out and collect everything the page shows. */
-export function graphViewData(j: InspectLike, capture?: DebugCapture): { nodes: ViewNode[]; edges: { from: string; to: string; value: string; points: { x: number; y: number }[] }[]; width: number; height: number; summary: Record<string, unknown> } {
-  const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 46, marginx: 12, marginy: 12 });
-  g.setDefaultEdgeLabel(() => ({}));
-  const producer = new Map<string, string>();
-  const nodes: ViewNode[] = [];
-  const reports = new Map(capture?.nodes.map((n) => [n.name, n]) ?? []);
-  const add = (n: Omit<ViewNode, 'x' | 'y' | 'w' | 'h'>) => {
-    const w = Math.max(90, 8 * Math.max(n.label.length, n.op.length) + 20), h = n.kind === 'op' ? 44 : 30;
-    nodes.push({ ...n, x: 0, y: 0, w, h });
-    g.setNode(n.id, { width: w, height: h });
-  };
-  for (const i of j.inputs) { add({ id: `in:${i.name}`, kind: 'input', label: i.name, op: `input ${i.dtype} [${i.shape.join('×')}]`, fused: [], info: i, stats: [], previews: [], bad: '' }); producer.set(i.name, `in:${i.name}`); }
-  j.nodes.forEach((n, k) => {
-    const id = `n${k}`;
-    const r = reports.get(n.name);
-    const stats = r ? [...r.inputs.map((v) => `in  ${v.name}: ${fmtStats(v.stats)}`), ...r.outputs.map((v) => `out ${v.name}: ${fmtStats(v.stats)}`)] : [];
-    const previews: ViewNode['previews'] = [];
-    if (capture && j.nodes.length <= 400) for (const o of n.outputs) { const t = capture.values.get(o.name); const url = t && previewDataUrl(t); if (url) previews.push({ name: o.name, url }); }
-    add({ id, kind: 'op', label: n.name, op: n.op, fused: fusedParts(n.op, n.attrs), info: { name: n.name, op: n.op, attrs: n.attrs, inputs: n.inputs, outputs: n.outputs, flops: n.flops, kernels: n.kernels }, stats, previews, bad: r?.reason ?? '' });
-    for (const o of n.outputs) producer.set(o.name, id);
-  });
-  for (const o of j.outputs) add({ id: `out:${o.name}`, kind: 'output', label: o.name, op: `output ${o.dtype} [${o.shape.join('×')}]`, fused: [], info: o, stats: [], previews: [], bad: '' });
-  const edges: { from: string; to: string; value: string }[] = [];
-  j.nodes.forEach((n, k) => { for (const i of n.inputs) { const p = producer.get(i.name); if (p) edges.push({ from: p, to: `n${k}`, value: i.name }); } });
-  for (const o of j.outputs) { const p = producer.get(o.name); if (p) edges.push({ from: p, to: `out:${o.name}`, value: o.name }); }
-  edges.forEach((e, k) => g.setEdge(e.from, e.to, {}, `e${k}`));
-  dagre.layout(g);
-  for (const n of nodes) { const l = g.node(n.id); n.x = l.x; n.y = l.y; }
-  const laid = edges.map((e, k) => ({ ...e, points: (g.edge({ v: e.from, w: e.to, name: `e${k}` }) as { points: { x: number; y: number }[] }).points }));
-  const gg = g.graph() as { width?: number; height?: number };
-  const { nodes: _n, inputs: _i, outputs: _o, ...summary } = j;
-  return { nodes, edges: laid, width: gg.width ?? 400, height: gg.height ?? 200, summary };
-}
-
-const CSS = `body{margin:0;font:13px system-ui,sans-serif;display:flex;height:100vh;color:#222}
-#canvas{flex:1;overflow:auto;background:#fafafa}#side{width:380px;overflow:auto;border-left:1px solid #ccc;padding:10px;box-sizing:border-box}
-.node rect{fill:#fff;stroke:#557;stroke-width:1.2;rx:5}.node.input rect,.node.output rect{fill:#eef6ee}.node.fused rect{fill:#eef0ff}
-.node.bad rect{stroke:#c00;stroke-width:2.5}.node.sel rect{stroke:#f80;stroke-width:3}.node{cursor:pointer}.node text{font-size:11px;pointer-events:none}
-.edge{fill:none;stroke:#99a;stroke-width:1.2}pre{white-space:pre-wrap;font-size:11px;background:#f4f4f4;padding:4px}
-h2{font-size:15px;margin:4px 0}img{image-rendering:pixelated;border:1px solid #ccc;margin:2px}table{border-collapse:collapse}td{padding:1px 6px;vertical-align:top}`;
-
-const SCRIPT = `const D=JSON.parse(document.getElementById('data').textContent);
-const NS='http://www.w3.org/2000/svg',svg=document.getElementById('graph');
-svg.setAttribute('width',D.width);svg.setAttribute('height',D.height);
-const el=(t,a,p)=>{const e=document.createElementNS(NS,t);for(const k in a)e.setAttribute(k,a[k]);p.appendChild(e);return e;};
-for(const e of D.edges)el('path',{class:'edge',d:'M'+e.points.map(p=>p.x+','+p.y).join('L'),'data-value':e.value},svg);
-const side=document.getElementById('details');
-const esc=s=>String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
-function show(n,g){document.querySelectorAll('.node.sel').forEach(x=>x.classList.remove('sel'));g.classList.add('sel');
-let h='<h2>'+esc(n.label)+'</h2><div class="op">'+esc(n.op)+'</div>';
-if(n.bad)h+='<p style="color:#c00">'+esc(n.bad)+'</p>';
-if(n.fused.length)h+='<details class="fused" open><summary>fused into this node ('+n.fused.length+')</summary><ul>'+n.fused.map(f=>'<li>'+esc(f)+'</li>').join('')+'</ul></details>';
-const i=n.info;if(n.kind==='op'){h+='<table><tr><td>FLOPs</td><td>'+i.flops+'</td></tr><tr><td>kernels</td><td>'+esc(i.kernels.join(', '))+'</td></tr></table>';
-h+='<h3>attributes</h3><pre>'+esc(JSON.stringify(i.attrs,null,1))+'</pre>';
-const v=x=>'<tr><td>'+esc(x.name)+'</td><td>['+(x.shape||[]).join('×')+']</td><td>'+esc(x.place?(x.place.kind+(x.place.kind==='heap'||x.place.kind==='weights'?' @'+x.place.offset+' +'+x.place.bytes+' B':'')):'')+'</td></tr>';
-h+='<h3>inputs</h3><table>'+i.inputs.map(v).join('')+'</table><h3>outputs</h3><table>'+i.outputs.map(v).join('')+'</table>';}
-else h+='<pre>'+esc(JSON.stringify(i,null,1))+'</pre>';
-if(n.stats.length)h+='<h3>statistics</h3><pre class="stats">'+esc(n.stats.join('\\n'))+'</pre>';
-for(const p of n.previews)h+='<div>'+esc(p.name)+' (channel 0)<br><img class="preview" src="'+p.url+'"></div>';
-side.innerHTML=h;}
-for(const n of D.nodes){const g=el('g',{class:'node '+n.kind+(n.fused.length?' fused':'')+(n.bad?' bad':''),'data-name':n.label,'data-id':n.id,transform:'translate('+(n.x-n.w/2)+','+(n.y-n.h/2)+')'},svg);
-el('rect',{width:n.w,height:n.h},g);const t1=el('text',{x:6,y:n.kind==='op'?17:19},g);t1.textContent=n.label;
-if(n.kind==='op'){const t2=el('text',{x:6,y:34,fill:'#557'},g);t2.textContent=n.op+(n.fused.length?' +'+n.fused.length:'');}
-g.addEventListener('click',()=>show(n,g));}
-document.getElementById('summary').textContent=JSON.stringify(D.summary);`;
 
 /** The page as a string. */
-export function graphHtml(j: InspectLike, capture?: DebugCapture, title = 'wgml graph'): string {
-  const data = JSON.stringify(graphViewData(j, capture)).replace(/</g, '\\u003c');
-  const t = title.replace(/[<&]/g, '');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${t}</title><link rel="icon" href="data:,"><style>${CSS}</style></head>
-<body><div id="canvas"><svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg></div>
-<div id="side"><div id="summary" style="font-size:11px;color:#666"></div><div id="details"><p>Click a node.</p></div></div>
-<script type="application/json" id="data">${data}</script><script>${SCRIPT}</script></body></html>`;
+export function graphHtml(j: InspectLike, extras?: GraphExtras | DebugCapture, title?: string): string {
+  const o = options(extras);
+  const data = graphPageData(j, { ...o, title: title ?? o.title });
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  const t = data.title.replace(/[<&]/g, '');
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${t}</title><link rel="icon" href="data:,"><style>${CSS}</style></head>
+<body><header id="bar"><span id="title" title="${t.replace(/"/g, '')}">${t}</span>
+<span class="group"><button id="fit" title="Fit the graph to the window (F)">Fit</button><button id="zoomout" title="Zoom out (−)">−</button><span id="zoom">100%</span><button id="zoomin" title="Zoom in (+)">+</button></span>
+<span class="group search"><input id="search" type="search" placeholder="Search node, op or value  ( / )" autocomplete="off" spellcheck="false"><span id="count"></span><ul id="results"></ul></span>
+<button id="badbtn" hidden>⚠ first bad node</button><span class="spacer"></span><span id="help">?</span></header>
+<main><div id="canvas"><svg id="graph" xmlns="http://www.w3.org/2000/svg"><g id="view"></g></svg>
+<div id="legendbox"><label>Colour by<select id="overlay"></select></label><div id="legend"></div></div><canvas id="minimap" class="off"></canvas></div>
+<aside id="side"><details id="summary" open><summary>Model</summary><div id="summary-body"></div></details><div id="details"></div><div id="keys"></div></aside></main>
+<script type="application/json" id="data">${json}</script><script>${graphPageScript()}</script></body></html>`;
 }
 
 /**
- * Write the graph view of `wgml inspect --json` output (and optionally a debug capture) to one HTML file.
- * @example await writeGraphHtml('graph.html', await inspectJson('model.onnx', {}, device), capture);
+ * Write the graph view of `wgml inspect --json` output to one HTML file, optionally with what the
+ * debugger (a capture, a reference report) and the profiler (GPU time per node name, ns) measured.
+ * @example
+ * await writeGraphHtml('graph.html', await inspectJson('model.onnx', {}, device));
+ * const { report, capture } = await debugModel(device, 'model.onnx', { reference: true });
+ * await writeGraphHtml('debug.html', inspectOfProgram(capture.program), { capture, report });
  */
-export async function writeGraphHtml(file: string, inspect: InspectLike, capture?: DebugCapture): Promise<void> {
-  await writeFile(file, graphHtml(inspect, capture));
+export async function writeGraphHtml(file: string, inspect: InspectLike, extras?: GraphExtras | DebugCapture): Promise<void> {
+  await writeFile(file, graphHtml(inspect, extras));
 }
