@@ -1,23 +1,24 @@
 /** `wgml profile`: per-node GPU times of one inference as a Chrome trace, and which node reads/writes what. */
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
 import { WgmlError } from '../errors.js';
 import { fmtShape } from '../ir/types.js';
-import { loadGraph } from '../runtime/library.js';
 import { createPipeline } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import { generateInputs } from '../debug/model.js';
 import { GpuProfiler, fmtDependencies, validateTrace } from '../debug/profiler.js';
-import { action, cliDevice, collect, parseDims, readInputs } from './common.js';
+import { uploadInputs, warmUpNetwork } from '../runtime/run.js';
+import { action, assertWritable, cliDevice, collect, loadForDebug, numberOption, writeBytes } from './common.js';
+import { Progress } from './progress.js';
 
-interface Opts { input: string[]; dims: string[]; out?: string; warmup: string; noFuse?: boolean; deps?: boolean; json?: boolean; seed: string }
+interface Opts { input: string[]; dims: string[]; castInputs?: boolean; out?: string; warmup: string; noFuse?: boolean; deps?: boolean; json?: boolean; seed: string }
 
 export function register(program: Command): void {
   program.command('profile <model>').description('GPU time per node (one timed pass per node) as Chrome trace / Perfetto JSON, plus each node\'s reads and writes')
     .option('--input <NAME=FILE.npy>', 'an input (repeatable); missing inputs get seeded random data', collect, [])
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
+    .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--out <trace.json>', 'write the trace (open in ui.perfetto.dev or chrome://tracing)')
     .option('--warmup <n>', 'untimed runs first', '2')
     .option('--no-fuse', 'profile the unfused graph')
@@ -25,24 +26,26 @@ export function register(program: Command): void {
     .option('--json', 'print passes and problems as JSON')
     .option('--seed <n>', 'seed of generated inputs', '1')
     .action(action(async (model: string, opts: Opts & { fuse?: boolean }) => {
-      const warmup = Number(opts.warmup);
-      if (!(warmup >= 0)) throw new WgmlError('E_CLI', '--warmup must be ≥ 0', 'e.g. --warmup 2');
-      const device = await cliDevice();
+      const warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '2' });
+      const seed = numberOption('--seed', opts.seed);
+      const { graph, inputs: given, dims } = await loadForDebug(model, opts);
+      if (opts.out) await assertWritable(opts.out, 'trace (--out)');
+      const device = await cliDevice({ quiet: !!opts.json });
       const made: { destroy(): void }[] = [];
+      const progress = new Progress('profile');
       try {
-        const { graph } = await loadGraph(model);
-        const dims = parseDims(opts.dims);
-        const { inputs, generated } = generateInputs(graph, await readInputs(opts.input), dims, Number(opts.seed));
+        const { inputs, generated } = generateInputs(graph, given, dims, seed);
         for (const g of generated) console.error(`wgml: input '${g.name}' not given: using seeded random data ${fmtShape(g.shape)} (seed ${g.seed})`);
         const inputDimensions = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape]));
-        const pipeline = await createPipeline(device, graph, { inputDimensions, fuse: opts.fuse !== false });
+        const pipeline = await createPipeline(device, graph, { inputDimensions, fuse: opts.fuse !== false, onProgress: progress.callback });
         made.push(pipeline);
-        const args: Record<string, Tensor> = {};
-        for (const s of [...pipeline.inputs, ...pipeline.outputs]) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
-        for (const s of pipeline.inputs) { const d = inputs[s.name]!.data; args[s.name]!.write(s.dtype === 'f32' ? Float32Array.from(d) : s.dtype === 'i32' ? Int32Array.from(d) : Uint32Array.from(d)); }
+        const args: Record<string, Tensor> = uploadInputs(device, pipeline, inputs, made);
+        for (const s of pipeline.outputs) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
         const heap = createHeap(device, pipeline.intermediatesHeapSize);
         made.push(heap);
         const bound = pipeline.bind(args, heap);
+        await warmUpNetwork(bound, progress.callback);
+        progress.stop();
         for (let i = 0; i < warmup; i++) { const e = device.createCommandEncoder(); encodeNetwork(e, bound); device.queue.submit([e.finish()]); }
         const prof = new GpuProfiler(device, { capacity: Math.max(16, pipeline.program.nodes.length) });
         made.push(prof);
@@ -55,7 +58,7 @@ export function register(program: Command): void {
         const frame = await prof.read();
         const bad = validateTrace(frame.trace);
         if (bad.length) throw new WgmlError('E_TRACE', `the trace is malformed: ${bad[0]}`, 'this is a wgml bug; please report it');
-        if (opts.out) { await writeFile(opts.out, JSON.stringify(frame.trace)); console.error(`wrote ${opts.out} (${frame.passes.length} passes)`); }
+        if (opts.out) { await writeBytes(opts.out, JSON.stringify(frame.trace), 'trace (--out)'); console.error(`wrote ${opts.out} (${frame.passes.length} passes)`); }
         if (opts.json) { console.log(JSON.stringify({ passes: frame.passes, problems: frame.problems }, null, 2)); return; }
         const total = frame.passes.reduce((a, p) => a + (p.endNs! - p.startNs!), 0);
         const top = [...frame.passes].sort((a, b) => (b.endNs! - b.startNs!) - (a.endNs! - a.startNs!));
@@ -64,6 +67,7 @@ export function register(program: Command): void {
         if (opts.deps) console.log(fmtDependencies(frame.passes, frame.problems));
         else for (const q of frame.problems) console.log(`! '${q.pass}' reads ${q.read.resource} [${q.read.start ?? 0}, ${q.read.end ?? '∞'}): ${q.reason}`);
       } finally {
+        progress.stop();
         for (const m of made.reverse()) m.destroy();
         device.destroy();
       }

@@ -4,14 +4,13 @@
  * G-buffer; with the original textures, the same scene shaded from them and the PSNR of each
  * neural render against its conventional twin.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { requestDevice } from '../gpu/device.js';
-import { WgmlError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadMaterial } from '../shaderml/material/wgmat.js';
 import { loadMaterialFolder, writePng } from '../shaderml/material/textures.js';
 import { imagePsnr, renderMaterialScene } from '../shaderml/material/render.js';
-import { action } from './common.js';
+import { action, assertWritable, numberOption, readBytes } from './common.js';
 
 const withSuffix = (out: string, s: string) => out.replace(/(\.png)?$/i, `-${s}.png`);
 
@@ -26,18 +25,20 @@ export function register(program: Command): void {
     .option('--minified', 'also render the material tiled 8×4 (minified) with trilinear filtering, neural mips against the originals\' mip chain (needs --originals; compress with --mips)')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; json?: boolean }) => {
-      const size = Number(o.size);
-      if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new WgmlError('E_CLI', `--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
+      const size = numberOption('--size', o.size, { min: 8, max: 8192, example: '512' });
+      if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new UsageError(`--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
       const precision = o.precision as 'f32' | 'f16' | 'int8';
-      if (!Number.isInteger(size) || size < 8 || size > 8192) throw new WgmlError('E_CLI', `--size ${o.size} is not an image size`, 'give an integer between 8 and 8192');
+      if (o.minified && !o.originals) throw new UsageError('--minified compares against the originals', 'give --originals <folder> too');
+      const bytes = await readBytes(file, 'material');
+      await assertWritable(o.out, 'image (-o)');
       const device = await requestDevice({ quiet: !!o.json });
-      const mat = loadMaterial(device, new Uint8Array(readFileSync(file)));
+      const mat = loadMaterial(device, bytes);
       // Originals are read before any image is written (the output may go into the same folder).
       const m = o.originals ? (() => {
         const m = loadMaterialFolder(o.originals!);
         const names = mat.manifest.textures.map((t) => t.name).join(','), got = m.textures.map((t) => t.name).join(',');
         if (names !== got || m.width !== mat.manifest.width || m.height !== mat.manifest.height) {
-          throw new WgmlError('E_CLI', `--originals ${o.originals} holds ${got} at ${m.width}×${m.height}, but the material was made from ${names} at ${mat.manifest.width}×${mat.manifest.height}`, 'point --originals at the folder given to `wgml compress`');
+          throw new UsageError(`--originals ${o.originals} holds ${got} at ${m.width}×${m.height}, but the material was made from ${names} at ${mat.manifest.width}×${mat.manifest.height}`, 'point --originals at the folder given to `wgml compress`');
         }
         return m;
       })() : null;
@@ -65,7 +66,7 @@ export function register(program: Command): void {
           writePng(withSuffix(o.out, 'minified-reference'), size, size, rt);
           report.minified = { mipLevels: mat.manifest.latent.mips?.length ?? 0, psnrTrilinear: imagePsnr(nt, rt), psnrNearest: imagePsnr(nn, rt) };
         }
-      } else if (o.minified) throw new WgmlError('E_CLI', '--minified compares against the originals', 'give --originals <folder> too');
+      } else if (o.minified) throw new UsageError('--minified compares against the originals', 'give --originals <folder> too');
       if (o.json) console.log(JSON.stringify(report, null, 2));
       else {
         const f = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} dB` : '-');

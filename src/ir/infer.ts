@@ -93,21 +93,27 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
 
   const known = new Set(graph.inputs.map((i) => i.name));
   for (const name of Object.keys(inputDims))
-    if (!known.has(name)) throw new BindingError(`inputDimensions names '${name}', which is not an input of the model`, `the inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`, { input: name });
+    if (!known.has(name)) throw new BindingError(`inputDimensions names '${name}', which is not an input of the model`, `the inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`, { input: name })
+      .withCliHint(`--dims takes the model's inputs: ${graph.inputs.map((i) => i.name).join(', ')}`);
+  // How the command line spells an input's dimensions: --dims x=1x3xHxW.
+  const cliDims = (inp: { name: string; shape: readonly (number | string)[] }) => `--dims ${inp.name}=${inp.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d) || '?')).join('x')}`;
   for (const inp of graph.inputs) {
     if (constants.has(inp.name)) continue;
     const given = inputDims[inp.name];
     let shape: number[];
     if (given) {
-      if (given.length !== inp.shape.length) throw new BindingError(`input '${inp.name}' has rank ${inp.shape.length} ${fmtShape(inp.shape)}; inputDimensions gives ${fmtShape(given)}`, 'give one number per dimension', { input: inp.name });
+      if (given.length !== inp.shape.length) throw new BindingError(`input '${inp.name}' has rank ${inp.shape.length} ${fmtShape(inp.shape)}; the dimensions given are ${fmtShape(given)}`, `give one number per dimension: inputDimensions: { '${inp.name}': [${inp.shape.map(String).join(', ')}] }`, { input: inp.name })
+        .withCliHint(`give one number per dimension: ${cliDims(inp)}`);
       inp.shape.forEach((d, i) => {
-        if (typeof d === 'number' && d >= 0 && d !== given[i]) throw new BindingError(`input '${inp.name}' has fixed dimension ${i} = ${d}; inputDimensions gives ${given[i]}`, `use ${fmtShape(inp.shape)} with only the symbolic dims changed`, { input: inp.name });
+        if (typeof d === 'number' && d >= 0 && d !== given[i]) throw new BindingError(`input '${inp.name}' has fixed dimension ${i} = ${d}; the dimensions given (${fmtShape(given)}) have ${given[i]}`, `use ${fmtShape(inp.shape)} with only the symbolic dims changed`, { input: inp.name })
+          .withCliHint(`keep the fixed dimensions: ${cliDims(inp)}`);
         if (!Number.isInteger(given[i]) || given[i]! < 0) throw new BindingError(`input '${inp.name}': dimension ${i} = ${given[i]} is not a non-negative integer`, 'dimensions are whole numbers', { input: inp.name });
       });
       shape = [...given];
     } else {
       const sym = inp.shape.filter((d) => typeof d !== 'number' || d < 0);
-      if (sym.length) throw new BindingError(`input '${inp.name}' has symbolic dimensions (${sym.join(', ')}) in ${fmtShape(inp.shape)}`, `pass inputDimensions: { '${inp.name}': [...] } with concrete sizes`, { input: inp.name });
+      if (sym.length) throw new BindingError(`input '${inp.name}' has symbolic dimensions (${sym.join(', ')}) in ${fmtShape(inp.shape)}`, `pass inputDimensions: { '${inp.name}': [...] } with concrete sizes`, { input: inp.name })
+        .withCliHint(`give concrete sizes: ${cliDims(inp)} with numbers for ${sym.join(', ')} (or an --input array, which has them)`);
       shape = inp.shape as number[];
     }
     if (shapeSize(shape) > MAX_VALUE_ELEMENTS)

@@ -7,7 +7,7 @@ import type { Graph } from '../ir/types.js';
 import { loadOnnx, type LoadOnnxOptions } from '../onnx/load.js';
 import { checkSupported } from '../onnx/check.js';
 import { lookupOp, lookupFailure } from '../ops/registry.js';
-import { ModelFormatError, ResourceStateError } from '../errors.js';
+import { ModelFormatError, ResourceStateError, fileError } from '../errors.js';
 import { isPackage, readPackage } from './package.js';
 
 export interface NetworkFunction {
@@ -52,7 +52,7 @@ async function readSource(src: Uint8Array | ArrayBuffer | string | URL): Promise
   try {
     return { bytes: new Uint8Array(await fs.readFile(p)), baseDir: path.dirname(p) };
   } catch (e) {
-    throw new ModelFormatError(`could not read '${p}': ${(e as Error).message}`, 'check the path', { path: p });
+    throw fileError(e, p, 'read', 'model');
   }
 }
 
