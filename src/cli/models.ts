@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { writeNpy } from '../ir/npy.js';
-import { fmtShape, type Graph, type ValueType } from '../ir/types.js';
+import { fmtShape, shapeSize, type Graph, type ValueType } from '../ir/types.js';
 import { BindingError, UsageError } from '../errors.js';
 import { loadGraph } from '../runtime/library.js';
 import { planNetwork } from '../runtime/pipeline.js';
@@ -36,7 +36,7 @@ export async function inspectJson(model: string | { graph: Graph; format: string
 export function register(program: Command): void {
   program.command('run <model>').description('run a model (.onnx or .wgml) on the GPU; writes NAME.npy per output')
     .option('--input <NAME=FILE.npy>', 'an input (repeatable); its dtype must be the model\'s', collect, [])
-    .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable; default: the shapes of the --input arrays)', collect, [])
+    .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable; default: the shapes of the --input arrays, which it reshapes when given)', collect, [])
     .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--output-dir <dir>', 'where to write the outputs', '.')
     .action(action(async (model: string, opts: { input: string[]; dims: string[]; castInputs?: boolean; outputDir: string }) => {
@@ -49,9 +49,12 @@ export function register(program: Command): void {
       const missing = needed.filter((i) => !inputs[i.name]);
       if (missing.length) throw new BindingError(`missing inputs: ${missing.map((i) => i.name).join(', ')}`,
         `give each with --input NAME=FILE.npy; the model's inputs are ${needed.map((i) => `${i.name} (${i.dtype} ${fmtShape(i.shape)})`).join(', ')}`);
+      // --dims with an --input reshapes the array (same element count): a flat .npy can feed an image input.
       for (const [name, d] of Object.entries(dims)) {
         const h = inputs[name];
-        if (h && h.shape.join('x') !== d.join('x')) throw new UsageError(`--dims ${name}=${d.join('x')} disagrees with the array given for '${name}' (${given.sources[name]}: ${fmtShape(h.shape)})`, `leave --dims out for inputs given with --input, or give an array of shape ${fmtShape(d)}`);
+        if (!h) continue;
+        if (shapeSize(h.shape) !== shapeSize(d)) throw new UsageError(`--dims ${name}=${d.join('x')} (${shapeSize(d)} elements) does not fit the array given for '${name}' (${given.sources[name]}: ${fmtShape(h.shape)}, ${shapeSize(h.shape)} elements)`, `leave --dims out for inputs given with --input, or give an array of ${shapeSize(d)} elements`);
+        inputs[name] = { ...h, shape: [...d] };
       }
       // Fail on a bad output folder before minutes of GPU work, not after.
       await makeDir(opts.outputDir, 'output folder (--output-dir)');

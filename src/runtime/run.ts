@@ -32,7 +32,7 @@ export function uploadInputs(device: GPUDevice, pipeline: NetworkPipeline, input
   const args: Record<string, Tensor> = {};
   for (const s of pipeline.inputs) {
     const h = checked[s.name];
-    if (!h) throw new BindingError(`input '${s.name}' was not given`, `inputs: ${pipeline.inputs.map((i) => `${i.name} ${fmtShape(i.shape)}`).join(', ')}`, { input: s.name })
+    if (!h) throw new BindingError(`input '${s.name}' was not given`, `inputs: ${pipeline.inputs.map((i) => `${i.name} [${i.shape}]`).join(', ')}`, { input: s.name })
       .withCliHint(`give it with --input ${s.name}=FILE.npy (${s.elemType} ${fmtShape(s.shape)})`);
     if (shapeSize(h.shape) !== shapeSize(s.shape)) throw new BindingError(`input '${s.name}' has shape ${fmtShape(h.shape)}; the pipeline expects ${fmtShape(s.shape)}`, 'specialize the pipeline to the input shapes (inputDimensions)', { input: s.name })
       .withCliHint(`give --dims ${s.name}=${h.shape.join('x')}, or an array of shape ${fmtShape(s.shape)}`);
