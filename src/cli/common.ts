@@ -4,7 +4,7 @@
  * (WGML_DEBUG=1 adds it).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { WgmlError, UsageError, fileError } from '../errors.js';
+import { FileError, WgmlError, UsageError, fileError } from '../errors.js';
 import { readNpy } from '../ir/npy.js';
 import type { Graph, HostTensor } from '../ir/types.js';
 import { requestDevice } from '../gpu/device.js';
@@ -29,6 +29,11 @@ export async function writeBytes(path: string, bytes: Uint8Array | string, what 
   try {
     await writeFile(path, bytes);
   } catch (e) {
+    const { dirname } = await import('node:path');
+    const { existsSync } = await import('node:fs');
+    // ENOENT with the folder present: a file system that makes no new files there (/proc).
+    if ((e as { code?: string }).code === 'ENOENT' && existsSync(dirname(path)))
+      throw new FileError(`cannot write ${what} '${path}': '${dirname(path)}' does not take new files`, 'choose a folder you can write to', { path, code: 'ENOENT' });
     throw fileError(e, path, 'write', what);
   }
 }
