@@ -57,7 +57,7 @@ export class Progress {
     if (phase !== this.#phase) {
       this.#endPhase();
       this.#phase = phase; this.#phaseStart = now; this.#lastLine = now;
-      this.#timer = setInterval(() => this.#tick(), 250);
+      this.#timer = setInterval(() => this.#tick(), Math.min(250, Math.max(20, this.#every / 4)));
       this.#timer.unref();
     }
     this.#done = done; this.#total = total; this.#extra = extra;
