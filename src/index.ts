@@ -14,6 +14,7 @@
  */
 export * from './errors.js';
 export { requestDevice, useDevice, deviceInfo, deviceLimits, type DeviceInfo, type RequestDeviceOptions } from './gpu/device.js';
+export { GPUBufferUsage, GPUTextureUsage, GPUMapMode, GPUShaderStage, GPUColorWrite } from './gpu/constants.js';
 export { resolveWgsl, type WgslModule, type WgslShader, type WgslBinding } from './gpu/wgsl.js';
 export * from './tensor/index.js';
 export type { Graph, HostTensor, ElemType, ValueType } from './ir/types.js';
