@@ -9,6 +9,7 @@ import { deviceInfo, requestDevice } from '../gpu/device.js';
 import { renderDemo, type RenderDemoResult } from '../demo/render.js';
 import type { AOMode, GBufferMode } from '../demo/frame.js';
 import { action, assertWritable, numberOption, readBytes } from './common.js';
+import { Progress } from './progress.js';
 
 const MODES: AOMode[] = ['network', 'groundtruth', 'none'];
 const GBUFFERS: GBufferMode[] = ['raster', 'compute'];
@@ -50,7 +51,8 @@ export function register(program: Command): void {
       await assertWritable(o.out, 'frame (-o)');
       const device = await requestDevice({ quiet: !!o.json });
       const t0 = performance.now();
-      const r = await renderDemo({ device, size, frames, out: o.out, compare: !!o.compare, ao: o.ao as AOMode, gbuffer: o.gbuffer as GBufferMode, ...(model ? { model } : {}), ...(material ? { material } : {}) });
+      const progress = new Progress('demo');
+      const r = await renderDemo({ device, size, frames, onProgress: progress.callback, out: o.out, compare: !!o.compare, ao: o.ao as AOMode, gbuffer: o.gbuffer as GBufferMode, ...(model ? { model } : {}), ...(material ? { material } : {}) }).finally(() => progress.stop());
       const seconds = (performance.now() - t0) / 1000;
       const info = deviceInfo(device);
       if (o.json) {
