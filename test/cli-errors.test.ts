@@ -58,6 +58,8 @@ beforeAll(() => {
   writeFileSync(f('bad.npy'), 'not numpy');
   writeFileSync(f('garbage.onnx'), 'this is not a protobuf at all \u00ff\u00fe');
   writeFileSync(f('garbage.wgmat'), 'nope');
+  writeFileSync(f('garbage.wgml'), 'nope');
+  writeFileSync(f('empty.onnx'), '');
   writeFileSync(f('afile'), 'a file where a folder should be');
   mkdirSync(f('mixed')); png(f('mixed/albedo.png'), 8, 8); png(f('mixed/roughness.png'), 16, 16);
   mkdirSync(f('badpng')); png(f('badpng/albedo.png'), 8, 8); writeFileSync(f('badpng/normal.png'), 'not a png');
@@ -83,6 +85,8 @@ const cases: Case[] = [
   [['run', 'missing.onnx'], 'FileError', /model: there is no 'missing\.onnx'/, /check the path/],
   [['inspect', 'amodel.onnx'], 'FileError', /'amodel\.onnx': it is a folder/, /file inside it/],
   [['inspect', 'garbage.onnx'], 'ModelFormatError', /cannot decode the ONNX model at byte/, /not an ONNX protobuf/],
+  [['run', 'garbage.wgml'], 'ModelFormatError', /'garbage\.wgml' is not a \.wgml package/, /wgml convert model\.onnx -o model\.wgml/],
+  [['inspect', 'empty.onnx'], 'ModelFormatError', /the ONNX model \(0 bytes\) has no graph/, /empty or truncated/],
   [['render-material', 'missing.wgmat', '-o', 'r.png'], 'FileError', /material: there is no 'missing\.wgmat'/, /check the path/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png'], 'WeightFileError', /not a \.wgmat file/, /wgml compress/],
   [['compress', 'missing-folder', '-o', 'm.wgmat'], 'FileError', /texture folder: there is no 'missing-folder'/, /check the path/],
@@ -109,6 +113,10 @@ const cases: Case[] = [
   [['inspect', ao, '--dims', 'gbuffer=1x4x30x30'], 'ShapeError', /H and W of input 'gbuffer' \(given 30, 30\) must be multiples of 8 for this model; with the sizes given, node '\/Concat'/, /multiples of 8, e\.g\. --dims gbuffer=1x4x32x32/],
   [['run', ao, '--input', 'gbuffer=x30.npy'], 'ShapeError', /must be multiples of 8/, /--dims gbuffer=1x4x32x32/],
   [['inspect', ao, '--dims', 'gbuffer=1x4x32'], 'BindingError', /rank 4/, /--dims gbuffer=1x4xHxW/],
+  [['inspect', ao, '--dims', 'gbuffer=1x4x0x0'], 'ShapeError', /H and W of input 'gbuffer' \(given 0, 0\) are too small for this model; with the sizes given, node '\/down\/AveragePool'/, /larger sizes, e\.g\. --dims gbuffer=1x4x8x8/],
+  [['inspect', ao, '--dims', 'gbuffer=1x4x8x8', '--dims', 'gbuffer=1x4x16x16'], 'UsageError', /--dims gives 'gbuffer' twice/, /once/],
+  [['inspect', ao, '--dims', 'gbuffer=1x4x100000x100000'], 'LimitError', /40000000000 elements/, /smaller input dimensions/],
+  [['run', ao, '--input', 'gbuffer=x32.npy', '--input', 'gbuffer=x64.npy'], 'UsageError', /--input 'gbuffer' is given twice \(x32\.npy and x64\.npy\)/, /once/],
   [['inspect', ao, '--dims', 'gbuffer=1x4xHx32'], 'UsageError', /--dims 'gbuffer=1x4xHx32' is not NAME=AxBxC/, /--dims input=1x3x224x224/],
   // flags: unknown, misspelled, missing, out of range
   [['run', '--bogus'], 'UsageError', /unknown option '--bogus'/, /the options of `wgml run` are --input, --dims, --cast-inputs, --output-dir/],

@@ -108,6 +108,7 @@ export function parseDims(specs: string[] = []): Record<string, number[]> {
   for (const s of specs) {
     const m = /^([^=]+)=([0-9]+(?:x[0-9]+)*)$/.exec(s);
     if (!m) throw new UsageError(`--dims '${s}' is not NAME=AxBxC`, 'write --dims input=1x3x224x224 (see `wgml inspect MODEL` for the input names and ranks)');
+    if (out[m[1]!]) throw new UsageError(`--dims gives '${m[1]}' twice (${out[m[1]!]!.join('x')} and ${m[2]})`, 'give each input\'s dimensions once');
     out[m[1]!] = m[2]!.split('x').map(Number);
   }
   return out;

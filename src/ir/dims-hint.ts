@@ -21,7 +21,7 @@ const MULTIPLES = [2, 4, 8, 16, 32, 64, 128];
 
 /**
  * Find why `given` fails: `tries(dims)` says whether specialization succeeds at `dims`.
- * Only free dimensions (symbolic in the model) greater than 1 are varied.
+ * Only free dimensions (symbolic in the model) are varied, and a leading 1 (a batch) is left alone.
  */
 export function deriveDimsConstraint(graph: Graph, given: Record<string, readonly number[]>, tries: (dims: Record<string, number[]>) => boolean): DimsConstraint | null {
   const free: { input: string; axis: number; symbol: string; given: number }[] = [];
@@ -29,7 +29,7 @@ export function deriveDimsConstraint(graph: Graph, given: Record<string, readonl
     const g = given[inp.name];
     if (!g || g.length !== inp.shape.length) continue;
     inp.shape.forEach((d: Dim, axis) => {
-      if ((typeof d !== 'number' || d < 0) && g[axis]! > 1) free.push({ input: inp.name, axis, symbol: typeof d === 'string' && d ? d : `dim ${axis}`, given: g[axis]! });
+      if ((typeof d !== 'number' || d < 0) && (axis > 0 || g[axis]! !== 1)) free.push({ input: inp.name, axis, symbol: typeof d === 'string' && d ? d : `dim ${axis}`, given: g[axis]! });
     });
   }
   if (!free.length) return null;
@@ -51,7 +51,7 @@ export function deriveDimsConstraint(graph: Graph, given: Record<string, readonl
     return { multiple: m, dims: culprits, works: tries(up) ? up : at((f) => (culprits.includes(f) ? odd(f.given) : f.given)) };
   }
   // No multiple helps: perhaps a minimum size (pooling down to nothing). Offer a size that works.
-  for (const p of [16, 32, 64, 128, 256, 512, 1024]) {
+  for (const p of [8, 16, 32, 64, 128, 256, 512, 1024]) {
     const bigger = free.filter((f) => f.given < p);
     if (!bigger.length) continue;
     const dims = at((f) => (bigger.includes(f) ? p : f.given));
