@@ -44,6 +44,8 @@ export function deriveDimsConstraint(graph: Graph, given: Record<string, readonl
     // An odd multiple of m (m·k, k odd): a size that happens to be a multiple of 2m proves nothing about m.
     const odd = (v: number) => { let k = Math.ceil(v / m); if (k % 2 === 0) k++; return k * m; };
     if (!tries(at((f) => (off.includes(f) ? odd(f.given) : f.given)))) continue;
+    // A larger size that is not a multiple of m working too means the need was size, not m.
+    if (tries(at((f) => (off.includes(f) ? odd(f.given) + m / 2 : f.given)))) break;
     // Which of them mattered: put each back to its given size in turn.
     const needed = off.filter((f) => !tries(at((g) => (off.includes(g) && g !== f ? odd(g.given) : g.given))));
     const culprits = needed.length ? needed : off;
