@@ -145,7 +145,7 @@ async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
 
 describe('wgml on bad input: one error line and a hint, never a stack trace', () => {
   let results: Result[] = [];
-  beforeAll(async () => { results = await pool(cases.map((c) => () => wgml(c[0])), 3); }, 240_000);
+  beforeAll(async () => { results = await pool(cases.map((c) => () => wgml(c[0])), 2); }, 240_000);
 
   cases.forEach(([args, type, what, hint], i) => {
     it(`wgml ${args.map((a) => a.replace(root + '/', '').replace(dir, '<tmp>')).join(' ')} → ${type}`, () => {
