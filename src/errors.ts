@@ -10,6 +10,13 @@ export class WgmlError extends Error {
   readonly hint: string;
   /** Structured details: node name, op type, shapes, offsets… */
   readonly details: Record<string, unknown>;
+  /** The message without the hint. */
+  readonly what: string;
+  /**
+   * The hint in command-line terms (`--dims x=1x3x224x224` rather than `inputDimensions`) where
+   * the fix differs there; the `wgml` command prints it instead of {@link hint}.
+   */
+  cliHint?: string;
 
   constructor(code: string, message: string, hint = '', details: Record<string, unknown> = {}) {
     super(hint ? `${message}\n  hint: ${hint}` : message);
@@ -17,6 +24,52 @@ export class WgmlError extends Error {
     this.code = code;
     this.hint = hint;
     this.details = details;
+    this.what = message;
+  }
+
+  /** Set {@link cliHint} (chainable: `throw new BindingError(…).withCliHint('give --dims …')`). */
+  withCliHint(hint: string): this {
+    this.cliHint = hint;
+    return this;
+  }
+}
+
+/** A file or folder that cannot be read or written; `details.path` names it. */
+export class FileError extends WgmlError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super('E_FILE', message, hint, details);
+  }
+}
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a folder, not a file', ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'it exists and is not a folder', ENOSPC: 'no space left on the device', EROFS: 'the file system is read-only', EMFILE: 'too many open files',
+  ELOOP: 'too many symbolic links', ENAMETOOLONG: 'the name is too long', EBUSY: 'the file is busy',
+};
+
+/**
+ * A {@link FileError} for a failed file-system call (Node's `ENOENT`, `EACCES`…), naming the path,
+ * what it was (`what`: 'model', 'input x'…) and what was being done with it.
+ */
+export function fileError(e: unknown, path: string, doing: 'read' | 'write' | 'create', what = 'file'): FileError {
+  const code = (e as { code?: string })?.code ?? '';
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const dir = slash > 0 ? path.slice(0, slash) : '.';
+  const details = { path, code, doing };
+  if (code === 'ENOENT' && doing === 'read') return new FileError(`cannot read ${what}: there is no '${path}'`, 'check the path (relative paths start in the current folder)', details);
+  if (code === 'ENOENT') return new FileError(`cannot ${doing} ${what} '${path}': the folder '${dir}' does not exist`, `create it first (mkdir -p ${dir}) or choose another path`, details);
+  if (code === 'EACCES' || code === 'EPERM') return new FileError(`cannot ${doing} ${what} '${path}': permission denied`, doing === 'read' ? `make '${path}' readable, or copy it somewhere you can read` : `choose a folder you can write to, or change the permissions of '${dir}'`, details);
+  if (code === 'EISDIR') return new FileError(`cannot ${doing} ${what} '${path}': it is a folder, not a file`, doing === 'read' ? 'give the path of a file inside it' : 'give a file name, e.g. a path inside that folder', details);
+  if (code === 'EEXIST') return new FileError(`cannot ${doing} ${what} '${path}': it exists and is not a folder`, 'give a folder path, or remove or rename the file in the way', details);
+  if (code === 'ENOTDIR') return new FileError(`cannot ${doing} ${what} '${path}': a part of the path is a file, not a folder`, 'check the path: each part before the last must be a folder', details);
+  const reason = FS_REASONS[code] ?? ((e as Error)?.message || String(e));
+  return new FileError(`cannot ${doing} ${what} '${path}': ${reason}`, 'check the path, its permissions and the free space', details);
+}
+
+/** A command-line argument that is missing, misspelled or out of range. */
+export class UsageError extends WgmlError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super('E_CLI', message, hint, details);
   }
 }
 

@@ -53,7 +53,7 @@ describe('wgml debug', () => {
     expect(r.err).not.toMatch(/not given/);
     expect(JSON.parse(r.out).nodes[0].inputs[0].stats.min).toBeGreaterThanOrEqual(0);
     const bad = await cli('debug', files.nan!, '--rtol', '-1');
-    expect(bad.err).toMatch(/--rtol must be/);
+    expect(bad.err).toMatch(/^wgml: UsageError: --rtol "-1" is not a number ≥ 0\n  hint: e.g. --rtol 1e-3$/);
     expect(process.exitCode).toBe(1);
   });
 

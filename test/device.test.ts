@@ -28,3 +28,15 @@ describe('device fallback (built CLI)', () => {
     expect(r.out).toMatch(/bookworm-backports.*mesa-vulkan-drivers/);
   }, 90_000);
 });
+
+describe('WebGPU flag constants exported for TypeScript 7 (whose DOM library lacks them)', () => {
+  it("equal Dawn's globals, flag by flag", async () => {
+    const wgml = await import('../src/index.js');
+    const { globals } = (await import('webgpu')) as unknown as { globals: Record<string, Record<string, number>> };
+    for (const ns of ['GPUBufferUsage', 'GPUTextureUsage', 'GPUMapMode', 'GPUShaderStage', 'GPUColorWrite'] as const) {
+      const ours = wgml[ns] as Record<string, number>, dawn = globals[ns]!;
+      expect(Object.keys(ours).sort(), ns).toEqual(Object.keys(dawn).sort());
+      for (const [k, v] of Object.entries(ours)) expect(dawn[k], `${ns}.${k}`).toBe(v);
+    }
+  });
+});

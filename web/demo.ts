@@ -5,18 +5,20 @@
  * queries when the device has them, else the CPU-side frame time.
  *
  * URL parameters: size=N (square, multiple of 4; default 256), ao=network|groundtruth|none.
- * For tests, window.__wgml exposes the state once the first frame is on screen.
+ * For tests, window.__wgml exposes the state once the first frame is on screen. Where a WebGPU canvas
+ * cannot present (headless Chromium with the usual flags), frames go through a 2D canvas (present.ts).
  */
 import { requestDevice } from '../src/gpu/device.js';
 import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode, type FrameState } from '../src/demo/frame.js';
 import { demoCamera, demoScene } from '../src/demo/scene.js';
 import { cameraEye, lookAt, perspective, transform, type Camera, type Vec3 } from '../src/demo/math.js';
 import { readPacked } from '../src/demo/pack.js';
+import { CanvasReadback, NO_PRESENT, canvasPresents, freshCanvas } from './present.js';
 
 const params = new URLSearchParams(location.search);
 const size = Number(params.get('size') ?? 256);
 const status = document.getElementById('status')!;
-const canvas = document.getElementById('view') as HTMLCanvasElement;
+let canvas = document.getElementById('view') as HTMLCanvasElement;
 const aoSelect = document.getElementById('ao') as HTMLSelectElement;
 const timesEl = document.getElementById('times')!;
 
@@ -26,6 +28,8 @@ interface WgmlDemoHandle {
   height: number;
   ao: AOMode;
   passMs: Record<string, number>;
+  /** How frames reach the screen: a WebGPU canvas, or read back onto a 2D canvas. */
+  presentation: 'webgpu-canvas' | '2d-readback';
   /** Pixel of a world point for the current camera. */
   project(p: Vec3): [number, number];
   /** The canvas image as RGBA8 rows (read from the frame's color texture). */
@@ -44,14 +48,17 @@ function fail(e: unknown): void {
 
 async function main(): Promise<void> {
   if (!navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
+  canvas.width = size; canvas.height = size;
+  const presents = await canvasPresents(canvas);
+  if (!presents) { canvas = freshCanvas(canvas); console.warn(`wgml demo: ${NO_PRESENT}`); }
   const device = await requestDevice({ quiet: true });
   device.addEventListener('uncapturederror', (e) => fail((e as GPUUncapturedErrorEvent).error.message));
-  canvas.width = size; canvas.height = size;
-  const ctx = canvas.getContext('webgpu')!;
   // The preferred format and a one-triangle blit (the frame's rgba8unorm need not match the canvas format).
   const format = navigator.gpu.getPreferredCanvasFormat();
-  ctx.configure({ device, format, alphaMode: 'opaque' });
+  const ctx = presents ? canvas.getContext('webgpu')! : null;
+  ctx?.configure({ device, format, alphaMode: 'opaque' });
   const blit = blitPipeline(device, format);
+  const shown = presents ? null : new CanvasReadback(device, canvas, size, size);
   const [model, material] = await Promise.all([
     new URL('../models/ao/ao.onnx', location.href).href,
     fetch(new URL('../examples/materials/bricks.wgmat', location.href)).then(async (r) => { if (!r.ok) throw new Error(`bricks.wgmat: HTTP ${r.status}`); return new Uint8Array(await r.arrayBuffer()); }),
@@ -101,7 +108,8 @@ async function main(): Promise<void> {
     const enc = device.createCommandEncoder({ label: 'wgml demo page frame' });
     const timed = querySet && !mapping;
     encodeFrame(enc, s, timed ? { querySet, first: 0 } : undefined);
-    encodeBlit(device, enc, blit, s.color, ctx.getCurrentTexture());
+    if (ctx) encodeBlit(device, enc, blit, s.color, ctx.getCurrentTexture());
+    else shown!.encode(enc, s.color);
     if (timed) { enc.resolveQuerySet(querySet, 0, passes.length * 2, resolve!, 0); enc.copyBufferToBuffer(resolve!, 0, readback!, 0, passes.length * 16); }
     device.queue.submit([enc.finish()]);
     if (timed) {
@@ -113,15 +121,16 @@ async function main(): Promise<void> {
       }, fail);
     }
     await device.queue.onSubmittedWorkDone();
+    await shown?.show();
     const now = performance.now();
     smooth('frame (CPU)', now - last); last = now;
     frames++;
-    status.textContent = `running on ${device.adapterInfo?.description || device.adapterInfo?.vendor || 'WebGPU'}`;
+    status.textContent = `running on ${device.adapterInfo?.description || device.adapterInfo?.vendor || 'WebGPU'}${presents ? '' : ` — ${NO_PRESENT}`}`;
     showTimes();
     if (!window.__wgml) {
       const view = () => lookAt(cameraEye(camera), camera.target), proj = () => perspective(camera.fovY, 1, camera.near, camera.far);
       window.__wgml = {
-        frames, width: size, height: size, ao: s.ao, passMs,
+        frames, width: size, height: size, ao: s.ao, passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
         project(p) { const v = transform(view(), p, 1), c = transform(proj(), v, 1), w = -v[2]; return [Math.floor(((c[0] / w + 1) / 2) * size), Math.floor(((1 - c[1] / w) / 2) * size)]; },
         async readColor() { return Array.from(await readRgba(device, state.color)); },
         async readAO() { return Array.from((await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * size * size)); },

@@ -8,22 +8,30 @@
  * Queue order keeps the three submits and wgml's submit in sequence: no readback, no sync.
  *
  * URL parameters: size=N (square, multiple of 4; default 256). window.__wgmlThree reports frames
- * and AO statistics for tests.
+ * and AO statistics for tests. Where a WebGPU canvas cannot present (headless Chromium with the usual
+ * flags), three composites into a render target that is read back onto a 2D canvas (present.ts).
  */
 import * as THREE from 'three/webgpu';
 import { float, mix, normalView, positionView, texture, uv, vec4 } from 'three/tsl';
 import { useDevice } from '../src/gpu/device.js';
 import { createAONetwork } from '../src/demo/network.js';
 import { DEPTH_SCALE } from '../src/demo/common.js';
+import { NO_PRESENT, canvasPresents, freshCanvas } from './present.js';
 
-declare global { interface Window { __wgmlThree?: { frames: number; aoMin: number; aoMean: number; aoMax: number }; __wgmlError?: string } }
+declare global { interface Window { __wgmlThree?: { frames: number; aoMin: number; aoMean: number; aoMax: number; covered: number; presentation: 'webgpu-canvas' | '2d-readback' }; __wgmlError?: string } }
 
 const size = Number(new URLSearchParams(location.search).get('size') ?? 256);
 const status = document.getElementById('status')!;
 const fail = (e: unknown) => { const m = e instanceof Error ? `${e.name}: ${e.message}` : String(e); status.textContent = m; status.className = 'error'; window.__wgmlError = m; console.error(m); };
 
 async function main(): Promise<void> {
-  const canvas = document.getElementById('view') as HTMLCanvasElement;
+  let view = document.getElementById('view') as HTMLCanvasElement;
+  view.width = size; view.height = size;
+  const presents = await canvasPresents(view);
+  // Without presentation three draws into a canvas nobody sees and the page shows read-back frames.
+  if (!presents) { view = freshCanvas(view); console.warn(`wgml three.js example: ${NO_PRESENT}`); }
+  const canvas = presents ? view : document.createElement('canvas');
+  const shown = presents ? null : view.getContext('2d')!;
   const renderer = new THREE.WebGPURenderer({ canvas, antialias: false });
   renderer.setPixelRatio(1);
   renderer.setSize(size, size, false);
@@ -54,6 +62,8 @@ async function main(): Promise<void> {
   gbufferMaterial.blending = THREE.NoBlending; // keep alpha as written
   const aoTarget = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType, format: THREE.RedFormat, depthBuffer: false });
   const colorTarget = new THREE.RenderTarget(size, size, { type: THREE.HalfFloatType });
+  // sRGB like the canvas three would present to (three encodes on output only for the canvas or an sRGB target).
+  const displayTarget = presents ? null : new THREE.RenderTarget(size, size, { colorSpace: THREE.SRGBColorSpace });
   renderer.setRenderTarget(aoTarget); renderer.clear(); renderer.setRenderTarget(null);
 
   // 2. wgml on three's device: the targets' GPUTextures are the network's input and output. three may
@@ -88,8 +98,14 @@ async function main(): Promise<void> {
     const enc = device.createCommandEncoder({ label: 'wgml AO on three.js' });
     net.encode(enc);
     device.queue.submit([enc.finish()]);
-    renderer.setRenderTarget(null);
+    renderer.setRenderTarget(displayTarget);
     quad.render(renderer);
+    if (displayTarget && shown) {
+      const px = await renderer.readRenderTargetPixelsAsync(displayTarget, 0, 0, size, size) as Uint8Array;
+      const img = shown.createImageData(size, size);
+      img.data.set(px.subarray(0, size * size * 4));
+      shown.putImageData(img, 0, 0);
+    }
     frames++;
     if (frames === 2 || frames % 30 === 0) {
       const v = (await net.bound.args['ao']!.read()) as Float32Array;
@@ -98,8 +114,8 @@ async function main(): Promise<void> {
       for (const x of v) { lo = Math.min(lo, x); hi = Math.max(hi, x); sum += x; }
       // Depth channel below 1: pixels three drew into the network input (not the cleared sky).
       for (let i = 3 * v.length; i < 4 * v.length; i++) if (g[i]! < 0.99) covered++;
-      window.__wgmlThree = { frames, aoMin: lo, aoMean: sum / v.length, aoMax: hi, covered: covered / v.length };
-      status.textContent = `three.js r${THREE.REVISION} + wgml AO, frame ${frames}: AO ${lo.toFixed(2)}…${hi.toFixed(2)}`;
+      window.__wgmlThree = { frames, aoMin: lo, aoMean: sum / v.length, aoMax: hi, covered: covered / v.length, presentation: presents ? 'webgpu-canvas' : '2d-readback' };
+      status.textContent = `three.js r${THREE.REVISION} + wgml AO, frame ${frames}: AO ${lo.toFixed(2)}…${hi.toFixed(2)}${presents ? '' : ` — ${NO_PRESENT}`}`;
     } else if (window.__wgmlThree) window.__wgmlThree.frames = frames;
     requestAnimationFrame(() => { frame().catch(fail); });
   };

@@ -1,18 +1,19 @@
 /** `wgml debug`: run a model with every intermediate kept and name the first bad node. */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { WgmlError } from '../errors.js';
 import { fmtShape } from '../ir/types.js';
 import { fmtNode } from '../debug/capture.js';
 import { debugModel } from '../debug/model.js';
-import { action, cliDevice, collect, parseDims, readInputs } from './common.js';
+import { action, assertWritable, cliDevice, collect, loadForDebug, numberOption, writeBytes } from './common.js';
+import { Progress } from './progress.js';
 
-interface Opts { input: string[]; dims: string[]; reference?: boolean; json?: boolean; rtol: string; factor: string; seed: string; fuse?: boolean; all?: boolean; html?: string }
+interface Opts { input: string[]; dims: string[]; castInputs?: boolean; reference?: boolean; json?: boolean; rtol: string; factor: string; seed: string; fuse?: boolean; all?: boolean; html?: string }
 
 export function register(program: Command): void {
   program.command('debug <model>').description('run with every intermediate kept; name the first node whose output holds NaN/Inf or explodes (or, with --reference, differs from onnxruntime)')
     .option('--input <NAME=FILE.npy>', 'an input (repeatable); missing inputs get seeded random data', collect, [])
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
+    .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--reference', 'compare every intermediate with onnxruntime-node (CPU)')
     .option('--rtol <x>', 'relative error that fails a node with --reference', '1e-3')
     .option('--factor <x>', 'growth of max |x| over the inputs that counts as an explosion', '1e3')
@@ -22,15 +23,20 @@ export function register(program: Command): void {
     .option('--json', 'print JSON: { firstBadNode, nodes }')
     .option('--html <file>', 'also write the graph view: every node\'s statistics and previews, coloured by NaN/Inf (or error with --reference), opened on the first bad node')
     .action(action(async (model: string, opts: Opts) => {
-      const rtol = Number(opts.rtol), factor = Number(opts.factor), seed = Number(opts.seed);
-      if (!(rtol >= 0) || !(factor > 1) || !Number.isInteger(seed)) throw new WgmlError('E_CLI', '--rtol must be ≥ 0, --factor > 1 and --seed an integer', 'e.g. --rtol 1e-3 --factor 1e3 --seed 1');
-      const device = await cliDevice();
+      const rtol = numberOption('--rtol', opts.rtol, { min: 0, real: true, example: '1e-3' });
+      const factor = numberOption('--factor', opts.factor, { min: 1, real: true, example: '1e3' });
+      const seed = numberOption('--seed', opts.seed, { example: '1' });
+      const { bytes, inputs, dims } = await loadForDebug(model, opts);
+      if (opts.html) await assertWritable(opts.html, 'graph page (--html)');
+      const device = await cliDevice({ quiet: !!opts.json });
+      const progress = new Progress('debug');
       try {
-        const { report, capture } = await debugModel(device, model, { inputs: await readInputs(opts.input), inputDimensions: parseDims(opts.dims), reference: opts.reference, rtol, factor, seed, fuse: opts.fuse });
+        const { report, capture } = await debugModel(device, bytes, { inputs, inputDimensions: dims, reference: opts.reference, rtol, factor, seed, fuse: opts.fuse, onProgress: progress.callback })
+          .finally(() => progress.stop());
         for (const g of report.generatedInputs) console.error(`wgml: input '${g.name}' not given: using seeded random data ${fmtShape(g.shape)} (seed ${g.seed})`);
         if (opts.html) {
-          const { writeGraphHtml, inspectOfProgram } = await import('../debug/html.js');
-          await writeGraphHtml(opts.html, inspectOfProgram(capture.program), { capture, report, rtol: opts.reference ? rtol : undefined, title: `${basename(model)} — wgml debug${opts.reference ? ' --reference' : ''}` });
+          const { graphHtml, inspectOfProgram } = await import('../debug/html.js');
+          await writeBytes(opts.html, graphHtml(inspectOfProgram(capture.program), { capture, report, rtol: opts.reference ? rtol : undefined, title: `${basename(model)} — wgml debug${opts.reference ? ' --reference' : ''}` }), 'graph page (--html)');
           console.error(`wrote ${opts.html}`);
         }
         if (opts.json) {

@@ -4,11 +4,12 @@
  * submit) on the default device, a PNG, and the GPU time of each pass from timestamp queries.
  */
 import type { Command } from 'commander';
-import { WgmlError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { deviceInfo, requestDevice } from '../gpu/device.js';
 import { renderDemo, type RenderDemoResult } from '../demo/render.js';
 import type { AOMode, GBufferMode } from '../demo/frame.js';
-import { action } from './common.js';
+import { action, assertWritable, numberOption, readBytes } from './common.js';
+import { Progress } from './progress.js';
 
 const MODES: AOMode[] = ['network', 'groundtruth', 'none'];
 const GBUFFERS: GBufferMode[] = ['raster', 'compute'];
@@ -17,7 +18,7 @@ function parseSize(s: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/i.exec(s);
   const w = Number(m?.[1]), h = Number(m?.[2] ?? m?.[1]);
   if (!m || w < 4 || h < 4 || w > 8192 || h > 8192 || w % 4 || h % 4)
-    throw new WgmlError('E_CLI', `--size ${s} is not WxH with both multiples of 4 (the AO network downsamples twice)`, 'e.g. --size 256x256 or --size 1920x1080');
+    throw new UsageError(`--size ${s} is not WxH with both multiples of 4 (the AO network downsamples twice)`, 'e.g. --size 256x256 or --size 1920x1080');
   return [w, h];
 }
 
@@ -41,14 +42,17 @@ export function register(program: Command): void {
     .option('--material <wgmat>', 'neural material (default examples/materials/bricks.wgmat of the package)')
     .option('--json', 'print the result as JSON')
     .action(action(async (o: { out: string; size?: string; frames: string; compare?: boolean; ao: string; gbuffer: string; model?: string; material?: string; json?: boolean }) => {
-      if (!MODES.includes(o.ao as AOMode)) throw new WgmlError('E_CLI', `--ao ${o.ao} is not one of ${MODES.join(', ')}`, 'e.g. --ao network');
-      if (!GBUFFERS.includes(o.gbuffer as GBufferMode)) throw new WgmlError('E_CLI', `--gbuffer ${o.gbuffer} is not one of ${GBUFFERS.join(', ')}`, 'e.g. --gbuffer compute');
-      const frames = Number(o.frames);
-      if (!Number.isInteger(frames) || frames < 1) throw new WgmlError('E_CLI', `--frames ${o.frames} is not a positive integer`, 'e.g. --frames 50');
+      if (!MODES.includes(o.ao as AOMode)) throw new UsageError(`--ao ${o.ao} is not one of ${MODES.join(', ')}`, 'e.g. --ao network');
+      if (!GBUFFERS.includes(o.gbuffer as GBufferMode)) throw new UsageError(`--gbuffer ${o.gbuffer} is not one of ${GBUFFERS.join(', ')}`, 'e.g. --gbuffer compute');
+      const frames = numberOption('--frames', o.frames, { min: 1, max: 100000, example: '50' });
       const size = o.size ? parseSize(o.size) : undefined;
+      const model = o.model ? await readBytes(o.model, 'AO model (--model)') : undefined;
+      const material = o.material ? await readBytes(o.material, 'material (--material)') : undefined;
+      await assertWritable(o.out, 'frame (-o)');
       const device = await requestDevice({ quiet: !!o.json });
       const t0 = performance.now();
-      const r = await renderDemo({ device, size, frames, out: o.out, compare: !!o.compare, ao: o.ao as AOMode, gbuffer: o.gbuffer as GBufferMode, ...(o.model ? { model: o.model } : {}), ...(o.material ? { material: o.material } : {}) });
+      const progress = new Progress('demo');
+      const r = await renderDemo({ device, size, frames, onProgress: progress.callback, out: o.out, compare: !!o.compare, ao: o.ao as AOMode, gbuffer: o.gbuffer as GBufferMode, ...(model ? { model } : {}), ...(material ? { material } : {}) }).finally(() => progress.stop());
       const seconds = (performance.now() - t0) / 1000;
       const info = deviceInfo(device);
       if (o.json) {

@@ -1,20 +1,20 @@
 /** `wgml run`, `wgml inspect`, `wgml convert`: models from the command line. */
 import type { Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeNpy } from '../ir/npy.js';
-import { fmtShape, type ValueType } from '../ir/types.js';
-import { BindingError } from '../errors.js';
+import { fmtShape, shapeSize, type Graph, type ValueType } from '../ir/types.js';
+import { BindingError, UsageError } from '../errors.js';
 import { loadGraph } from '../runtime/library.js';
 import { planNetwork } from '../runtime/pipeline.js';
 import { runModel } from '../runtime/run.js';
 import { writePackage } from '../runtime/package.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { nodeFlops } from '../runtime/flops.js';
-import { action, cliDevice, collect, fmtBytes, parseDims, readInputs } from './common.js';
+import { action, assertWritable, checkCliInputs, checkDimsNames, cliDevice, collect, fmtBytes, makeDir, parseDims, readInputs, writeBytes } from './common.js';
+import { Progress } from './progress.js';
 
-export async function inspectJson(model: string, dims: Record<string, number[]>, device: GPUDevice) {
-  const { graph, format } = await loadGraph(model);
+export async function inspectJson(model: string | { graph: Graph; format: string }, dims: Record<string, number[]>, device: GPUDevice) {
+  const { graph, format } = typeof model === 'string' ? await loadGraph(model) : model;
   const p = planNetwork(device, graph, { inputDimensions: dims });
   const t = (n: string): ValueType | undefined => p.values.get(n)?.type;
   const nodes = p.nodes.map((n) => ({
@@ -35,21 +35,35 @@ export async function inspectJson(model: string, dims: Record<string, number[]>,
 
 export function register(program: Command): void {
   program.command('run <model>').description('run a model (.onnx or .wgml) on the GPU; writes NAME.npy per output')
-    .option('--input <NAME=FILE.npy>', 'an input (repeatable)', collect, [])
+    .option('--input <NAME=FILE.npy>', 'an input (repeatable); its dtype must be the model\'s', collect, [])
+    .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable; default: the shapes of the --input arrays, which it reshapes when given)', collect, [])
+    .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--output-dir <dir>', 'where to write the outputs', '.')
-    .action(action(async (model: string, opts: { input: string[]; outputDir: string }) => {
-      const inputs = await readInputs(opts.input);
+    .action(action(async (model: string, opts: { input: string[]; dims: string[]; castInputs?: boolean; outputDir: string }) => {
+      const dims = parseDims(opts.dims);
+      const given = await readInputs(opts.input);
       const { graph } = await loadGraph(model);
+      checkDimsNames(graph, dims);
+      const inputs = checkCliInputs(graph, given, opts.castInputs);
       const needed = graph.inputs.filter((i) => !graph.initializers.has(i.name));
       const missing = needed.filter((i) => !inputs[i.name]);
       if (missing.length) throw new BindingError(`missing inputs: ${missing.map((i) => i.name).join(', ')}`,
         `give each with --input NAME=FILE.npy; the model's inputs are ${needed.map((i) => `${i.name} (${i.dtype} ${fmtShape(i.shape)})`).join(', ')}`);
+      // --dims with an --input reshapes the array (same element count): a flat .npy can feed an image input.
+      for (const [name, d] of Object.entries(dims)) {
+        const h = inputs[name];
+        if (!h) continue;
+        if (shapeSize(h.shape) !== shapeSize(d)) throw new UsageError(`--dims ${name}=${d.join('x')} (${shapeSize(d)} elements) does not fit the array given for '${name}' (${given.sources[name]}: ${fmtShape(h.shape)}, ${shapeSize(h.shape)} elements)`, `leave --dims out for inputs given with --input, or give an array of ${shapeSize(d)} elements`);
+        inputs[name] = { ...h, shape: [...d] };
+      }
+      // Fail on a bad output folder before minutes of GPU work, not after.
+      await makeDir(opts.outputDir, 'output folder (--output-dir)');
       const device = await cliDevice();
-      const outs = await runModel(device, graph, inputs);
-      await mkdir(opts.outputDir, { recursive: true });
+      const progress = new Progress('run');
+      const outs = await runModel(device, graph, inputs, { inputDimensions: dims, onProgress: progress.callback }).finally(() => progress.stop());
       for (const [name, t] of Object.entries(outs)) {
         const file = join(opts.outputDir, `${name.replace(/[^\w.-]/g, '_')}.npy`);
-        await writeFile(file, writeNpy(t));
+        await writeBytes(file, writeNpy(t), `output '${name}'`);
         console.log(`${name}: ${t.dtype} ${fmtShape(t.shape)} → ${file}`);
       }
       device.destroy();
@@ -60,11 +74,15 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .option('--html <file>', 'write an interactive graph view')
     .action(action(async (model: string, opts: { dims: string[]; json?: boolean; html?: string }) => {
-      const device = await cliDevice();
-      const j = await inspectJson(model, parseDims(opts.dims), device);
+      const dims = parseDims(opts.dims);
+      const loaded = await loadGraph(model);
+      checkDimsNames(loaded.graph, dims);
+      if (opts.html) await assertWritable(opts.html, 'graph page (--html)');
+      const device = await cliDevice({ quiet: !!opts.json });
+      const j = await inspectJson(loaded, dims, device);
       if (opts.html) {
-        const { writeGraphHtml } = await import('../debug/html.js');
-        await writeGraphHtml(opts.html, j, { title: `${basename(model)} — wgml inspect` });
+        const { graphHtml } = await import('../debug/html.js');
+        await writeBytes(opts.html, graphHtml(j, { title: `${basename(model)} — wgml inspect` }), 'graph page (--html)');
         console.error(`wrote ${opts.html}`);
       }
       if (opts.json) console.log(JSON.stringify(j, null, 2));
@@ -82,12 +100,13 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'the .wgml file to write')
     .action(action(async (model: string, opts: { output: string }) => {
       const { graph } = await loadGraph(model);
+      await assertWritable(opts.output, 'package (-o)');
       const constants = new Map(graph.initializers);
       const g = foldBatchNorm(graph, constants);
       const used = new Set(g.nodes.flatMap((n) => n.inputs));
       const inits = new Map([...constants].filter(([k]) => used.has(k) || g.outputs.some((o) => o.name === k)));
       const bytes = writePackage({ ...g, initializers: inits }, 'wgml convert');
-      await writeFile(opts.output, bytes);
+      await writeBytes(opts.output, bytes, 'package (-o)');
       console.log(`wrote ${opts.output}: ${g.nodes.length} nodes (${graph.nodes.length - g.nodes.length} folded), ${inits.size} weights, ${fmtBytes(bytes.length)}`);
     }));
 }

@@ -1,24 +1,25 @@
 /** `wgml profile`: per-node GPU times of one inference as a Chrome trace, and which node reads/writes what. */
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { WgmlError } from '../errors.js';
 import { fmtShape } from '../ir/types.js';
-import { loadGraph } from '../runtime/library.js';
 import { createPipeline } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import { generateInputs } from '../debug/model.js';
 import { GpuProfiler, fmtDependencies, validateTrace } from '../debug/profiler.js';
-import { action, cliDevice, collect, parseDims, readInputs } from './common.js';
+import { uploadInputs, warmUpNetwork } from '../runtime/run.js';
+import { action, assertWritable, cliDevice, collect, loadForDebug, numberOption, writeBytes } from './common.js';
+import { Progress } from './progress.js';
 
-interface Opts { input: string[]; dims: string[]; out?: string; html?: string; warmup: string; noFuse?: boolean; deps?: boolean; json?: boolean; seed: string }
+interface Opts { input: string[]; dims: string[]; castInputs?: boolean; out?: string; html?: string; warmup: string; noFuse?: boolean; deps?: boolean; json?: boolean; seed: string }
 
 export function register(program: Command): void {
   program.command('profile <model>').description('GPU time per node (one timed pass per node) as Chrome trace / Perfetto JSON, plus each node\'s reads and writes')
     .option('--input <NAME=FILE.npy>', 'an input (repeatable); missing inputs get seeded random data', collect, [])
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
+    .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--out <trace.json>', 'write the trace (open in ui.perfetto.dev or chrome://tracing)')
     .option('--html <file>', 'write the graph view coloured by GPU time per node (the profiled, fused graph)')
     .option('--warmup <n>', 'untimed runs first', '2')
@@ -27,24 +28,27 @@ export function register(program: Command): void {
     .option('--json', 'print passes and problems as JSON')
     .option('--seed <n>', 'seed of generated inputs', '1')
     .action(action(async (model: string, opts: Opts & { fuse?: boolean }) => {
-      const warmup = Number(opts.warmup);
-      if (!(warmup >= 0)) throw new WgmlError('E_CLI', '--warmup must be ≥ 0', 'e.g. --warmup 2');
-      const device = await cliDevice();
+      const warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '2' });
+      const seed = numberOption('--seed', opts.seed);
+      const { graph, inputs: given, dims } = await loadForDebug(model, opts);
+      if (opts.out) await assertWritable(opts.out, 'trace (--out)');
+      if (opts.html) await assertWritable(opts.html, 'graph page (--html)');
+      const device = await cliDevice({ quiet: !!opts.json });
       const made: { destroy(): void }[] = [];
+      const progress = new Progress('profile');
       try {
-        const { graph } = await loadGraph(model);
-        const dims = parseDims(opts.dims);
-        const { inputs, generated } = generateInputs(graph, await readInputs(opts.input), dims, Number(opts.seed));
+        const { inputs, generated } = generateInputs(graph, given, dims, seed);
         for (const g of generated) console.error(`wgml: input '${g.name}' not given: using seeded random data ${fmtShape(g.shape)} (seed ${g.seed})`);
         const inputDimensions = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape]));
-        const pipeline = await createPipeline(device, graph, { inputDimensions, fuse: opts.fuse !== false });
+        const pipeline = await createPipeline(device, graph, { inputDimensions, fuse: opts.fuse !== false, onProgress: progress.callback });
         made.push(pipeline);
-        const args: Record<string, Tensor> = {};
-        for (const s of [...pipeline.inputs, ...pipeline.outputs]) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
-        for (const s of pipeline.inputs) { const d = inputs[s.name]!.data; args[s.name]!.write(s.dtype === 'f32' ? Float32Array.from(d) : s.dtype === 'i32' ? Int32Array.from(d) : Uint32Array.from(d)); }
+        const args: Record<string, Tensor> = uploadInputs(device, pipeline, inputs, made);
+        for (const s of pipeline.outputs) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
         const heap = createHeap(device, pipeline.intermediatesHeapSize);
         made.push(heap);
         const bound = pipeline.bind(args, heap);
+        await warmUpNetwork(bound, progress.callback);
+        progress.stop();
         for (let i = 0; i < warmup; i++) { const e = device.createCommandEncoder(); encodeNetwork(e, bound); device.queue.submit([e.finish()]); }
         const prof = new GpuProfiler(device, { capacity: Math.max(16, pipeline.program.nodes.length) });
         made.push(prof);
@@ -57,12 +61,12 @@ export function register(program: Command): void {
         const frame = await prof.read();
         const bad = validateTrace(frame.trace);
         if (bad.length) throw new WgmlError('E_TRACE', `the trace is malformed: ${bad[0]}`, 'this is a wgml bug; please report it');
-        if (opts.out) { await writeFile(opts.out, JSON.stringify(frame.trace)); console.error(`wrote ${opts.out} (${frame.passes.length} passes)`); }
+        if (opts.out) { await writeBytes(opts.out, JSON.stringify(frame.trace), 'trace (--out)'); console.error(`wrote ${opts.out} (${frame.passes.length} passes)`); }
         if (opts.html) {
-          const { writeGraphHtml, inspectOfProgram } = await import('../debug/html.js');
+          const { graphHtml, inspectOfProgram } = await import('../debug/html.js');
           // One timed pass per node with kernels, named after the node: its GPU time is the pass's.
           const times = new Map(frame.passes.filter((p) => p.op !== undefined).map((p) => [p.name, p.endNs! - p.startNs!]));
-          await writeGraphHtml(opts.html, inspectOfProgram(pipeline.program), { times, title: `${basename(model)} — wgml profile` });
+          await writeBytes(opts.html, graphHtml(inspectOfProgram(pipeline.program), { times, title: `${basename(model)} — wgml profile` }), 'graph page (--html)');
           console.error(`wrote ${opts.html}`);
         }
         if (opts.json) { console.log(JSON.stringify({ passes: frame.passes, problems: frame.problems }, null, 2)); return; }
@@ -73,6 +77,7 @@ export function register(program: Command): void {
         if (opts.deps) console.log(fmtDependencies(frame.passes, frame.problems));
         else for (const q of frame.problems) console.log(`! '${q.pass}' reads ${q.read.resource} [${q.read.start ?? 0}, ${q.read.end ?? '∞'}): ${q.reason}`);
       } finally {
+        progress.stop();
         for (const m of made.reverse()) m.destroy();
         device.destroy();
       }

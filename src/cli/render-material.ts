@@ -4,14 +4,14 @@
  * G-buffer; with the original textures, the same scene shaded from them and the PSNR of each
  * neural render against its conventional twin.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { requestDevice } from '../gpu/device.js';
-import { WgmlError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { loadMaterial } from '../shaderml/material/wgmat.js';
 import { loadMaterialFolder, writePng } from '../shaderml/material/textures.js';
 import { imagePsnr, renderMaterialScene } from '../shaderml/material/render.js';
-import { action } from './common.js';
+import { action, assertWritable, numberOption, readBytes } from './common.js';
+import { Progress } from './progress.js';
 
 const withSuffix = (out: string, s: string) => out.replace(/(\.png)?$/i, `-${s}.png`);
 
@@ -26,32 +26,44 @@ export function register(program: Command): void {
     .option('--minified', 'also render the material tiled 8×4 (minified) with trilinear filtering, neural mips against the originals\' mip chain (needs --originals; compress with --mips)')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; json?: boolean }) => {
-      const size = Number(o.size);
-      if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new WgmlError('E_CLI', `--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
+      const size = numberOption('--size', o.size, { min: 8, max: 8192, example: '512' });
+      if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new UsageError(`--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
       const precision = o.precision as 'f32' | 'f16' | 'int8';
-      if (!Number.isInteger(size) || size < 8 || size > 8192) throw new WgmlError('E_CLI', `--size ${o.size} is not an image size`, 'give an integer between 8 and 8192');
+      if (o.minified && !o.originals) throw new UsageError('--minified compares against the originals', 'give --originals <folder> too');
+      const bytes = await readBytes(file, 'material');
+      await assertWritable(o.out, 'image (-o)');
       const device = await requestDevice({ quiet: !!o.json });
-      const mat = loadMaterial(device, new Uint8Array(readFileSync(file)));
+      const mat = loadMaterial(device, bytes);
       // Originals are read before any image is written (the output may go into the same folder).
       const m = o.originals ? (() => {
         const m = loadMaterialFolder(o.originals!);
         const names = mat.manifest.textures.map((t) => t.name).join(','), got = m.textures.map((t) => t.name).join(',');
         if (names !== got || m.width !== mat.manifest.width || m.height !== mat.manifest.height) {
-          throw new WgmlError('E_CLI', `--originals ${o.originals} holds ${got} at ${m.width}×${m.height}, but the material was made from ${names} at ${mat.manifest.width}×${mat.manifest.height}`, 'point --originals at the folder given to `wgml compress`');
+          throw new UsageError(`--originals ${o.originals} holds ${got} at ${m.width}×${m.height}, but the material was made from ${names} at ${mat.manifest.width}×${mat.manifest.height}`, 'point --originals at the folder given to `wgml compress`');
         }
         return m;
       })() : null;
       const opts = { width: size, height: size };
+      // Each render compiles its shaders (at first use on software drivers): count them as steps.
+      const progress = new Progress('render-material');
+      const steps = 2 + (m ? 2 : 0) + (m && o.minified ? 3 : 0);
+      let done = 0;
+      const render = async (...a: Parameters<typeof renderMaterialScene>) => {
+        progress.update('rendering', done, steps);
+        const img = await renderMaterialScene(...a);
+        progress.update('rendering', ++done, steps);
+        return img;
+      };
       const neural = { kind: 'neural' as const, material: mat, decode: { precision } };
-      const fwd = await renderMaterialScene(device, neural, 'forward', opts);
-      const cmp = await renderMaterialScene(device, neural, 'compute', opts);
+      const fwd = await render(device, neural, 'forward', opts);
+      const cmp = await render(device, neural, 'compute', opts);
       writePng(o.out, size, size, fwd);
       writePng(withSuffix(o.out, 'compute'), size, size, cmp);
       const report: Record<string, unknown> = { material: file, size, precision, images: { forward: o.out, compute: withSuffix(o.out, 'compute') }, psnrForwardVsCompute: imagePsnr(fwd, cmp) };
       if (m) {
         const src = { kind: 'texels' as const, width: m.width, height: m.height, channels: m.channels, textures: m.textures, data: m.data };
-        const rf = await renderMaterialScene(device, src, 'forward', opts);
-        const rc = await renderMaterialScene(device, src, 'compute', opts);
+        const rf = await render(device, src, 'forward', opts);
+        const rc = await render(device, src, 'compute', opts);
         writePng(withSuffix(o.out, 'reference'), size, size, rf);
         writePng(withSuffix(o.out, 'reference-compute'), size, size, rc);
         Object.assign(report, { psnrForward: imagePsnr(fwd, rf), psnrCompute: imagePsnr(cmp, rc) });
@@ -59,13 +71,14 @@ export function register(program: Command): void {
         if (o.minified) {
           // Minified: every pixel covers several texels, so the mip level matters. Nearest-texel decoding is the aliased baseline.
           const mo = { ...opts, tile: [8, 4] as [number, number] }, tri = { ...mo, filter: 'trilinear' as const };
-          const nt = await renderMaterialScene(device, neural, 'forward', tri), rt = await renderMaterialScene(device, src, 'forward', tri);
-          const nn = await renderMaterialScene(device, neural, 'forward', mo);
+          const nt = await render(device, neural, 'forward', tri), rt = await render(device, src, 'forward', tri);
+          const nn = await render(device, neural, 'forward', mo);
           writePng(withSuffix(o.out, 'minified'), size, size, nt);
           writePng(withSuffix(o.out, 'minified-reference'), size, size, rt);
           report.minified = { mipLevels: mat.manifest.latent.mips?.length ?? 0, psnrTrilinear: imagePsnr(nt, rt), psnrNearest: imagePsnr(nn, rt) };
         }
-      } else if (o.minified) throw new WgmlError('E_CLI', '--minified compares against the originals', 'give --originals <folder> too');
+      } else if (o.minified) throw new UsageError('--minified compares against the originals', 'give --originals <folder> too');
+      progress.stop();
       if (o.json) console.log(JSON.stringify(report, null, 2));
       else {
         const f = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} dB` : '-');

@@ -5,13 +5,15 @@
  */
 import type { AttrValue, Graph, HostTensor, ValueType } from '../ir/types.js';
 import { fmtShape, hostArrayFor, shapeSize, storageType } from '../ir/types.js';
-import { BindingError, ResourceStateError } from '../errors.js';
+import { ResourceStateError } from '../errors.js';
 import { withErrorScope } from '../gpu/scope.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import type { Place, Program } from '../runtime/compile.js';
 import { createPipeline, NetworkPipeline, type PipelineOptions } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
+import { uploadInputs, warmUpNetwork, type RunOptions } from '../runtime/run.js';
+import { checkInputDtypes } from '../runtime/inputs.js';
 import { explosion, fmtStats, tensorStats, type ExplodeOptions, type TensorStats } from './stats.js';
 
 export interface ValueReport {
@@ -48,7 +50,7 @@ export interface DebugCapture {
   firstBad: BadNode | null;
 }
 
-export interface DebugRunOptions extends PipelineOptions, ExplodeOptions {}
+export interface DebugRunOptions extends PipelineOptions, ExplodeOptions, RunOptions {}
 
 /** Attribute values in a JSON-able form (tensors as their shape, subgraphs by name). */
 export function plainAttrs(attrs: Record<string, AttrValue>): Record<string, unknown> {
@@ -83,26 +85,19 @@ function view(bytes: ArrayBuffer, offset: number, t: ValueType): HostTensor {
 }
 
 /** Run once and read back every value of the program. */
-async function captureValues(device: GPUDevice, pipeline: NetworkPipeline, inputs: Record<string, HostTensor>): Promise<Map<string, HostTensor>> {
+async function captureValues(device: GPUDevice, pipeline: NetworkPipeline, inputs: Record<string, HostTensor>, opts: RunOptions): Promise<Map<string, HostTensor>> {
   const p = pipeline.program;
   const made: { destroy(): void }[] = [];
   try {
     return await withErrorScope(device, `debug capture of '${pipeline.label}'`, async () => {
-      const args: Record<string, Tensor> = {};
-      for (const s of pipeline.inputs) {
-        const h = inputs[s.name];
-        if (!h) throw new BindingError(`input '${s.name}' was not given`, `inputs: ${pipeline.inputs.map((i) => `${i.name} ${fmtShape(i.shape)}`).join(', ')}`, { input: s.name });
-        if (shapeSize(h.shape) !== shapeSize(s.shape)) throw new BindingError(`input '${s.name}' has shape ${fmtShape(h.shape)}; the pipeline expects ${fmtShape(s.shape)}`, 'specialize the pipeline to the input shapes (inputDimensions)', { input: s.name });
-        const t = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
-        made.push(t);
-        const want = s.dtype === 'f32' ? Float32Array : s.dtype === 'i32' ? Int32Array : Uint32Array;
-        t.write(h.data instanceof want ? h.data : new want(h.data));
-        args[s.name] = t;
-      }
+      // Checked (and cast, when asked) once here: input values are read back from the host copy below.
+      inputs = checkInputDtypes(pipeline.inputs.map((s) => ({ name: s.name, dtype: s.elemType, shape: s.shape })), inputs, opts);
+      const args: Record<string, Tensor> = uploadInputs(device, pipeline, inputs, made);
       for (const s of pipeline.outputs) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
       const heap = createHeap(device, pipeline.intermediatesHeapSize, `${pipeline.label} debug heap`);
       made.push(heap);
       const bound = pipeline.bind(args, heap);
+      if (opts.onProgress) await warmUpNetwork(bound, opts.onProgress);
       const size = Math.max(4, Math.ceil(pipeline.intermediatesHeapSize / 4) * 4);
       const staging = device.createBuffer({ label: `${pipeline.label} debug readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       made.push(staging);
@@ -187,7 +182,7 @@ export async function debugRun(device: GPUDevice, net: NetworkPipeline | Graph |
     own = true;
   }
   try {
-    const values = await captureValues(device, pipeline, inputs);
+    const values = await captureValues(device, pipeline, inputs, opts);
     return { program: pipeline.program, values, ...analyze(pipeline.program, values, opts) };
   } finally {
     if (own) pipeline.destroy();

@@ -6,6 +6,9 @@ import { readFile } from 'node:fs/promises';
 import type { Graph, HostTensor } from '../ir/types.js';
 import { hostArrayFor, isFloat, shapeSize } from '../ir/types.js';
 import { loadGraph } from '../runtime/library.js';
+import { checkInputDtypes, checkInputNames } from '../runtime/inputs.js';
+import type { ProgressCallback } from '../runtime/pipeline.js';
+import { fileError } from '../errors.js';
 import { debugRun, type BadNode, type DebugCapture, type NodeReport } from './capture.js';
 import { compareWithReference, referenceValues, ReferenceUnavailableError } from './reference.js';
 
@@ -22,6 +25,10 @@ export interface DebugModelOptions {
   fuse?: boolean;
   /** Seed of generated inputs. */
   seed?: number;
+  /** Convert given inputs whose dtype differs from the model's (default: refuse them). */
+  castInputs?: boolean;
+  /** Progress of compiling and of the first run (see runModel). */
+  onProgress?: ProgressCallback;
 }
 
 export interface DebugReport {
@@ -56,14 +63,18 @@ export function generateInputs(g: Graph, given: Record<string, HostTensor>, dims
 
 /** Debug a model (path or ONNX bytes). */
 export async function debugModel(device: GPUDevice, model: string | Uint8Array, opts: DebugModelOptions = {}): Promise<{ report: DebugReport; capture: DebugCapture }> {
-  const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
+  let bytes: Uint8Array;
+  try { bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model; } catch (e) { throw fileError(e, model as string, 'read', 'model'); }
   const { graph, format } = await loadGraph(bytes);
-  const { inputs, generated } = generateInputs(graph, opts.inputs ?? {}, opts.inputDimensions, opts.seed ?? 1);
-  const capture = await debugRun(device, graph, inputs, { fuse: opts.fuse ?? false, factor: opts.factor, inputDimensions: opts.inputDimensions });
+  if (opts.reference && format !== 'onnx') throw new ReferenceUnavailableError('--reference needs an .onnx model', 'run it on the ONNX file the package was converted from');
+  const declared = graph.inputs.filter((i) => !graph.initializers.has(i.name));
+  checkInputNames(declared, opts.inputs ?? {});
+  const given = checkInputDtypes(declared, opts.inputs ?? {}, { castInputs: opts.castInputs });
+  const { inputs, generated } = generateInputs(graph, given, opts.inputDimensions, opts.seed ?? 1);
+  const capture = await debugRun(device, graph, inputs, { fuse: opts.fuse ?? false, factor: opts.factor, inputDimensions: opts.inputDimensions, onProgress: opts.onProgress });
   let firstBad = capture.firstBad;
   let nodes: DebugReport['nodes'] = capture.nodes;
   if (opts.reference) {
-    if (format !== 'onnx') throw new ReferenceUnavailableError('--reference needs an .onnx model', 'run it on the ONNX file the package was converted from');
     const types = new Map([...capture.program.values].map(([k, v]) => [k, v.type]));
     const ref = await referenceValues(bytes, inputs, types);
     const cmp = compareWithReference(capture, ref, opts.rtol ?? 1e-3);

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { deviceInfo, requestDevice } from '../gpu/device.js';
+import { warmUpNetwork } from '../runtime/run.js';
+import type { ProgressCallback } from '../runtime/pipeline.js';
 import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode, type GBufferMode } from './frame.js';
 import type { Camera } from './math.js';
 import { readPacked } from './pack.js';
@@ -34,6 +36,8 @@ export interface RenderDemoOptions {
   device?: GPUDevice;
   scene?: Scene;
   camera?: Camera;
+  /** Progress: the AO network's first run kernel by kernel ('first run'), then 'frames'. */
+  onProgress?: ProgressCallback;
 }
 
 export interface RenderDemoResult {
@@ -73,6 +77,8 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   const material = typeof o.material === 'string' || o.material === undefined ? new Uint8Array(readFileSync(o.material ?? DEFAULT_MATERIAL)) : o.material;
   const model = o.model ?? DEFAULT_MODEL;
   const state = await createFrameState(device, { width, height, scene, camera: camera0, ao, gbuffer, model, material });
+  // Software drivers compile each kernel at its first dispatch: the network's, one by one, with progress.
+  if (o.onProgress && state.network) await warmUpNetwork(state.network.bound, o.onProgress);
   const passes = framePasses(ao);
   const timestamps = device.features.has('timestamp-query');
   const passTimes: Record<string, number[]> = Object.fromEntries(passes.map((p) => [p, []]));
@@ -83,6 +89,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   let result: RenderDemoResult | undefined;
   try {
     for (let f = 0; f < frames; f++) {
+      o.onProgress?.('frames', f, frames);
       setCamera(state, { ...camera0, yaw: camera0.yaw + (f * 2 * Math.PI) / Math.max(frames, 60) });
       const enc = device.createCommandEncoder({ label: `wgml demo frame ${f}` });
       encodeFrame(enc, state, querySet ? { querySet, first: 0 } : undefined);
@@ -102,6 +109,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
         await device.queue.onSubmittedWorkDone();
       }
     }
+    o.onProgress?.('frames', frames, frames);
     const color = await readTexture(device, state.color);
     if (o.out) { writePng(o.out, width, height, color); files.push(o.out); }
     result = { width, height, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files };

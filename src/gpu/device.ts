@@ -4,6 +4,7 @@
  * request ({@link requestDevice}) or it adopts the application's own ({@link useDevice}).
  */
 import { DeviceLostError, DeviceUnavailableError } from '../errors.js';
+import { withStderrSilenced } from './quiet.js';
 
 /** Features wgml asks for when the adapter has them. */
 export const WANTED_FEATURES = ['subgroups', 'timestamp-query', 'shader-f16', 'chromium-experimental-subgroup-matrix'] as const;
@@ -48,6 +49,21 @@ export interface RequestDeviceOptions {
 
 let nodeGpu: Promise<GPU | null> | null = null;
 let noticeShown = false;
+let hideDawnWarnings = false;
+
+/**
+ * @internal The `wgml` command calls this: Dawn's start-up warnings about the driver's limits
+ * (lavapipe) say nothing a user can act on. See gpu/quiet.ts for how and when they are hidden.
+ */
+export function hideDawnStartupWarnings(): void {
+  hideDawnWarnings = true;
+}
+
+/** Dawn enumerates adapters synchronously inside requestAdapter(): that call is where it warns. */
+async function requestAdapterQuietly(gpu: GPU, options: GPURequestAdapterOptions): Promise<GPUAdapter | null> {
+  const fs = hideDawnWarnings && isNode() ? await import('node:fs') : null;
+  return withStderrSilenced(fs, () => gpu.requestAdapter(options));
+}
 
 async function nodeInstance(extraEnv?: Record<string, string>): Promise<GPU | null> {
   let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
@@ -88,14 +104,14 @@ function classify(info: GPUAdapterInfo): DeviceInfo['software'] {
 
 async function findAdapter(powerPreference: GPUPowerPreference): Promise<GPUAdapter> {
   const gpu = await getGpu();
-  let adapter = await gpu.requestAdapter({ powerPreference });
+  let adapter = await requestAdapterQuietly(gpu, { powerPreference });
   if (adapter) return adapter;
   if (isNode() && process.platform === 'linux') {
     const fs = await import('node:fs');
     if (fs.existsSync(SWIFTSHADER_ICD)) {
       // No Vulkan driver answered; SwiftShader from Debian's chromium is the last software option.
       const second = await nodeInstance({ VK_ICD_FILENAMES: SWIFTSHADER_ICD });
-      adapter = (await second?.requestAdapter({ powerPreference })) ?? null;
+      adapter = second ? await requestAdapterQuietly(second, { powerPreference }) : null;
       if (adapter) {
         nodeGpu = Promise.resolve(second);
         return adapter;

@@ -5,10 +5,10 @@
  * depend on ops/.
  */
 import { Attrs } from './attrs.js';
-import { expandIf } from './control-flow.js';
+import { expandIf, inlineBranches, selectNodes } from './control-flow.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
-import { fmtShape, shapeSize } from './types.js';
-import { BindingError, LimitError, ModelFormatError, NodeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
+import { fmtShape, isFloat, shapeSize } from './types.js';
+import { BindingError, LimitError, ModelFormatError, NodeError, ShapeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
 
 /** Most elements one value may hold: kernels index elements with u32 (and i32 offsets). */
 export const MAX_VALUE_ELEMENTS = 2 ** 31 - 1;
@@ -93,21 +93,27 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
 
   const known = new Set(graph.inputs.map((i) => i.name));
   for (const name of Object.keys(inputDims))
-    if (!known.has(name)) throw new BindingError(`inputDimensions names '${name}', which is not an input of the model`, `the inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`, { input: name });
+    if (!known.has(name)) throw new BindingError(`inputDimensions names '${name}', which is not an input of the model`, `the inputs are: ${graph.inputs.map((i) => i.name).join(', ')}`, { input: name })
+      .withCliHint(`--dims takes the model's inputs: ${graph.inputs.map((i) => i.name).join(', ')}`);
+  // How the command line spells an input's dimensions: --dims x=1x3xHxW.
+  const cliDims = (inp: { name: string; shape: readonly (number | string)[] }) => `--dims ${inp.name}=${inp.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d) || '?')).join('x')}`;
   for (const inp of graph.inputs) {
     if (constants.has(inp.name)) continue;
     const given = inputDims[inp.name];
     let shape: number[];
     if (given) {
-      if (given.length !== inp.shape.length) throw new BindingError(`input '${inp.name}' has rank ${inp.shape.length} ${fmtShape(inp.shape)}; inputDimensions gives ${fmtShape(given)}`, 'give one number per dimension', { input: inp.name });
+      if (given.length !== inp.shape.length) throw new BindingError(`input '${inp.name}' has rank ${inp.shape.length} ${fmtShape(inp.shape)}; the dimensions given are ${fmtShape(given)}`, `give one number per dimension: inputDimensions: { '${inp.name}': [${inp.shape.map(String).join(', ')}] }`, { input: inp.name })
+        .withCliHint(`give one number per dimension: ${cliDims(inp)}`);
       inp.shape.forEach((d, i) => {
-        if (typeof d === 'number' && d >= 0 && d !== given[i]) throw new BindingError(`input '${inp.name}' has fixed dimension ${i} = ${d}; inputDimensions gives ${given[i]}`, `use ${fmtShape(inp.shape)} with only the symbolic dims changed`, { input: inp.name });
+        if (typeof d === 'number' && d >= 0 && d !== given[i]) throw new BindingError(`input '${inp.name}' has fixed dimension ${i} = ${d}; the dimensions given (${fmtShape(given)}) have ${given[i]}`, `use ${fmtShape(inp.shape)} with only the symbolic dims changed`, { input: inp.name })
+          .withCliHint(`keep the fixed dimensions: ${cliDims(inp)}`);
         if (!Number.isInteger(given[i]) || given[i]! < 0) throw new BindingError(`input '${inp.name}': dimension ${i} = ${given[i]} is not a non-negative integer`, 'dimensions are whole numbers', { input: inp.name });
       });
       shape = [...given];
     } else {
       const sym = inp.shape.filter((d) => typeof d !== 'number' || d < 0);
-      if (sym.length) throw new BindingError(`input '${inp.name}' has symbolic dimensions (${sym.join(', ')}) in ${fmtShape(inp.shape)}`, `pass inputDimensions: { '${inp.name}': [...] } with concrete sizes`, { input: inp.name });
+      if (sym.length) throw new BindingError(`input '${inp.name}' has symbolic dimensions (${sym.join(', ')}) in ${fmtShape(inp.shape)}`, `pass inputDimensions: { '${inp.name}': [...] } with concrete sizes`, { input: inp.name })
+        .withCliHint(`give concrete sizes: ${cliDims(inp)} with numbers for ${sym.join(', ')} (or an --input array, which has them)`);
       shape = inp.shape as number[];
     }
     if (shapeSize(shape) > MAX_VALUE_ELEMENTS)
@@ -121,26 +127,75 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
   const poisoned = new Set<string>();
   const work = [...graph.nodes];
   let ifs = 0;
-  // nodes of If branches both taken because the condition is a runtime value: their errors say how to fold it
-  const runtimeIf = new Map<Node, Node>();
+  // The branches of Ifs whose condition is a runtime value are specialized one after the other, each
+  // between markers in `work`; a branch that fails (its shapes cannot hold for these inputs) is
+  // rolled back and the If keeps the other one (control-flow.ts says why).
+  interface Branch { owner: Node; uid: number; tag: 'then' | 'else'; end: Node; outputs: string[]; nodes: number; unsupported: number; error?: WgmlError; then?: Branch }
+  const ends = new Map<Node, Branch>();
+  const open: Branch[] = [];
+  const elseOf = new Map<Branch, Branch>();
+  const marker = (owner: Node, tag: string): Node => ({ name: `${owner.name}/end of ${tag}`, opType: 'BranchEnd', domain: 'wgml.internal', inputs: [], outputs: [], attrs: {} });
   for (let k = 0; k < work.length; k++) {
     const node = work[k]!;
+    const end = ends.get(node);
+    if (end) { k = closeBranch(end, k); continue; }
     try {
       k = step(node, k);
     } catch (e) {
-      const owner = runtimeIf.get(node);
-      if (!owner || !(e instanceof NodeError)) throw e;
-      throw new NodeError(node, `${e.message.split('\n  hint:')[0]} — inside both branches of If '${owner.name}', whose condition '${owner.inputs[0]}' is only known at run time`,
-        `if the condition comes from an input (e.g. a sample rate), fix it with createPipeline(..., { inputValues: { name: value } }) so the branch folds; otherwise both branches must accept these shapes`, { if: owner.name });
+      const b = open[open.length - 1];
+      if (!b || !(e instanceof NodeError || e instanceof ShapeError || e instanceof LimitError)) throw e;
+      b.error = e;
+      nodes.length = b.nodes;
+      unsupported.length = b.unsupported;
+      k = work.indexOf(b.end, k) - 1;
     }
+  }
+  function branch(owner: Node, uid: number, tag: 'then' | 'else', outputs: string[], then?: Branch): Branch {
+    const b: Branch = { owner, uid, tag, end: marker(owner, tag), outputs, nodes: 0, unsupported: 0, then };
+    ends.set(b.end, b);
+    return b;
+  }
+  /** Entering a branch: what to roll back to if it fails. */
+  function enter(b: Branch): void {
+    b.nodes = nodes.length;
+    b.unsupported = unsupported.length;
+    open.push(b);
+  }
+  function closeBranch(b: Branch, k: number): number {
+    open.pop();
+    if (b.tag === 'then') { enter(elseOf.get(b)!); return k; }
+    const t = b.then!, owner = b.owner;
+    if (t.error && b.error) {
+      throw new NodeError(owner, `neither branch can run with these inputs (its condition '${owner.inputs[0]}' is only known at run time): the then branch fails at ${t.error.what}; the else branch at ${b.error.what}`,
+        'if the condition comes from an input (e.g. a sample rate), fix it with createPipeline(..., { inputValues: { name: value } }) so the branch folds; otherwise check the input dimensions', { then: t.error.details, else: b.error.details });
+    }
+    // The impossible side of each float output is a NaN scalar of that output's type.
+    const kept = t.error ? b.outputs : t.outputs;
+    const nan = (kk: number): string | null => {
+      const ty = types.get(kept[kk]!);
+      if (!ty || !isFloat(ty.dtype)) return null;
+      const name = `${owner.name}#${b.uid}/nan${kk}`;
+      constants.set(name, { dtype: ty.dtype, shape: [], data: new Float32Array([NaN]) });
+      types.set(name, { dtype: ty.dtype, shape: [] });
+      return name;
+    };
+    work.splice(k + 1, 0, ...selectNodes(owner, b.uid, t.error ? null : t.outputs, b.error ? null : b.outputs, nan));
+    return k;
   }
   function step(node: Node, k: number): number {
     if (node.opType === 'If' && node.domain === '' && !node.inputs.some((n) => poisoned.has(n))) {
       const c = node.inputs[0] ? constants.get(node.inputs[0]) : undefined;
       if (node.inputs[0] && !c && !types.has(node.inputs[0])) throw new ModelFormatError(`node '${node.name}' (If) reads '${node.inputs[0]}', which nothing produces`, 're-export the model', { node: node.name });
-      const expanded = expandIf(node, c, ifs++, constants);
-      if (!c) for (const n of expanded) runtimeIf.set(n, node);
-      work.splice(k + 1, 0, ...expanded);
+      const uid = ifs++;
+      if (c) work.splice(k + 1, 0, ...expandIf(node, c, uid, constants));
+      else {
+        const br = inlineBranches(node, uid, constants);
+        const t = branch(node, uid, 'then', br.then.outputs);
+        const e = branch(node, uid, 'else', br.else.outputs, t);
+        elseOf.set(t, e);
+        enter(t);
+        work.splice(k + 1, 0, ...br.then.nodes, t.end, ...br.else.nodes, e.end);
+      }
       for (const [name, t] of constants) if (!types.has(name)) types.set(name, { dtype: t.dtype, shape: t.shape });
       return k;
     }

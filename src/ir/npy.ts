@@ -1,6 +1,8 @@
 /**
  * NumPy .npy files (format 1.0–3.0) ↔ HostTensor. Strict: a header that lies about the data size
- * is refused with the byte offsets involved.
+ * is refused with the byte offsets involved. The file's dtype is kept (float64 stays 'float64',
+ * though held in 32-bit words like every HostTensor) so that a model taking float32 can refuse it
+ * instead of converting behind the caller's back.
  */
 import { ModelFormatError } from '../errors.js';
 import type { ElemType, HostTensor } from './types.js';
@@ -9,8 +11,8 @@ import { f16BitsToF32 } from '../tensor/dtype.js';
 
 const DESCR: Record<string, { t: ElemType; bytes: number; read: (dv: DataView, o: number) => number }> = {
   '<f4': { t: 'float32', bytes: 4, read: (d, o) => d.getFloat32(o, true) },
-  '<f8': { t: 'float32', bytes: 8, read: (d, o) => d.getFloat64(o, true) },
-  '<f2': { t: 'float32', bytes: 2, read: (d, o) => f16BitsToF32(d.getUint16(o, true)) },
+  '<f8': { t: 'float64', bytes: 8, read: (d, o) => d.getFloat64(o, true) },
+  '<f2': { t: 'float16', bytes: 2, read: (d, o) => f16BitsToF32(d.getUint16(o, true)) },
   '<i8': { t: 'int64', bytes: 8, read: (d, o) => Number(d.getBigInt64(o, true)) },
   '<i4': { t: 'int32', bytes: 4, read: (d, o) => d.getInt32(o, true) },
   '<i2': { t: 'int16', bytes: 2, read: (d, o) => d.getInt16(o, true) },
@@ -18,6 +20,7 @@ const DESCR: Record<string, { t: ElemType; bytes: number; read: (dv: DataView, o
   '|u1': { t: 'uint8', bytes: 1, read: (d, o) => d.getUint8(o) },
   '<u2': { t: 'uint16', bytes: 2, read: (d, o) => d.getUint16(o, true) },
   '<u4': { t: 'uint32', bytes: 4, read: (d, o) => d.getUint32(o, true) },
+  '<u8': { t: 'uint64', bytes: 8, read: (d, o) => Number(d.getBigUint64(o, true)) },
   '|b1': { t: 'bool', bytes: 1, read: (d, o) => d.getUint8(o) },
 };
 
@@ -39,7 +42,7 @@ export function readNpy(bytes: Uint8Array, name = 'array'): HostTensor {
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeStr === undefined) fail(`unreadable header ${JSON.stringify(header)}`, hstart);
   if (fortran === 'True') fail('Fortran-order arrays are not supported', hstart);
-  const d = DESCR[descr!] ?? fail(`dtype '${descr}' is not supported (use float32, float64, float16, int64, int32, int16, int8, uint8, uint16, uint32 or bool)`, hstart);
+  const d = DESCR[descr!] ?? fail(`dtype '${descr}' is not supported (use float32, float64, float16, int64, int32, int16, int8, uint8, uint16, uint32, uint64 or bool)`, hstart);
   const shape = shapeStr!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (shape.some((x) => !Number.isInteger(x) || x < 0)) fail(`bad shape (${shapeStr})`, hstart);
   const n = shapeSize(shape);

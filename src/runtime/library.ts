@@ -7,7 +7,7 @@ import type { Graph } from '../ir/types.js';
 import { loadOnnx, type LoadOnnxOptions } from '../onnx/load.js';
 import { checkSupported } from '../onnx/check.js';
 import { lookupOp, lookupFailure } from '../ops/registry.js';
-import { ModelFormatError, ResourceStateError } from '../errors.js';
+import { ModelFormatError, ResourceStateError, fileError } from '../errors.js';
 import { isPackage, readPackage } from './package.js';
 
 export interface NetworkFunction {
@@ -52,7 +52,7 @@ async function readSource(src: Uint8Array | ArrayBuffer | string | URL): Promise
   try {
     return { bytes: new Uint8Array(await fs.readFile(p)), baseDir: path.dirname(p) };
   } catch (e) {
-    throw new ModelFormatError(`could not read '${p}': ${(e as Error).message}`, 'check the path', { path: p });
+    throw fileError(e, p, 'read', 'model');
   }
 }
 
@@ -65,6 +65,7 @@ async function readSource(src: Uint8Array | ArrayBuffer | string | URL): Promise
 export async function loadLibrary(device: GPUDevice, src: Uint8Array | ArrayBuffer | string | URL, opts: LoadOnnxOptions = {}): Promise<Library> {
   assertDeviceAlive(device);
   const { bytes, baseDir } = await readSource(src);
+  notAPackage(src, bytes);
   if (isPackage(bytes)) {
     const graph = readPackage(bytes);
     checkSupported(graph, opLookup);
@@ -75,9 +76,16 @@ export async function loadLibrary(device: GPUDevice, src: Uint8Array | ArrayBuff
   return new Library(device, new Map([['main', { name: 'main', graph }]]), 'onnx');
 }
 
+/** A file named .wgml that is not a package would otherwise be reported as a broken ONNX model. */
+function notAPackage(src: unknown, bytes: Uint8Array): void {
+  if (typeof src === 'string' && /\.wgml$/i.test(src) && !isPackage(bytes))
+    throw new ModelFormatError(`'${src}' is not a .wgml package (it does not start with the package magic; ${bytes.length} bytes)`, 'make packages with `wgml convert model.onnx -o model.wgml`; the file may be truncated', { path: src, offset: 0 });
+}
+
 /** Load without a device (CLI inspect/convert). */
 export async function loadGraph(src: Uint8Array | string, opts: LoadOnnxOptions = {}): Promise<{ graph: Graph; format: 'onnx' | 'wgml' }> {
   const { bytes, baseDir } = await readSource(src);
+  notAPackage(src, bytes);
   if (isPackage(bytes)) return { graph: readPackage(bytes), format: 'wgml' };
   const graph = await loadOnnx(bytes, { baseDir, ...opts });
   checkSupported(graph, opLookup);

@@ -5,18 +5,22 @@
 import { deviceInfo, deviceLimits, assertDeviceAlive } from '../gpu/device.js';
 import { withErrorScope } from '../gpu/scope.js';
 import type { Graph, HostTensor, ValueType } from '../ir/types.js';
-import { specialize } from '../ir/infer.js';
+import { specialize, type SpecializedGraph } from '../ir/infer.js';
+import { deriveDimsConstraint, fmtDimsConstraint } from '../ir/dims-hint.js';
 import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
-import { LimitError, ResourceStateError } from '../errors.js';
+import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor } from './kernels.js';
 import { deviceCaps } from './single.js';
 import { bindNetwork, type BoundNetwork, type NetworkArgs } from './bind.js';
 import type { Heap } from './heap.js';
 import { tensorDTypeOf } from './dtypes.js';
+
+/** Progress of long work: what is being done, how much of it is done, of how much. */
+export type ProgressCallback = (phase: string, done: number, total: number) => void;
 
 export interface PipelineOptions {
   /** Concrete sizes for inputs with symbolic dimensions, by input name. */
@@ -31,6 +35,8 @@ export interface PipelineOptions {
   /** Keep every intermediate alive (debug capture); costs memory. */
   noReuse?: boolean;
   label?: string;
+  /** Called as kernels finish compiling ('compile', done, total). */
+  onProgress?: ProgressCallback;
 }
 
 export interface TensorSpec {
@@ -96,9 +102,31 @@ export class NetworkPipeline {
   }
 }
 
+/**
+ * Specialize; when a node fails at the given input dimensions, say which constraint on them the
+ * model has (e.g. multiples of 8) and sizes that work, found by specializing at nearby sizes.
+ */
+function specializeExplained(graph: Graph, opts: PipelineOptions): SpecializedGraph {
+  const dims = opts.inputDimensions ?? {};
+  try {
+    return specialize(graph, dims, opRules, { inputValues: opts.inputValues });
+  } catch (e) {
+    if (!(e instanceof NodeError) || e.details.internal || !Object.keys(dims).length) throw e;
+    const tries = (d: Record<string, number[]>) => { try { specialize(graph, d, opRules, { inputValues: opts.inputValues }); return true; } catch { return false; } };
+    const c = deriveDimsConstraint(graph, dims, tries);
+    if (!c) throw e;
+    const inputs = [...new Set(c.dims.map((d) => d.input))];
+    const api = inputs.map((k) => `'${k}': [${c.works[k]!.join(', ')}]`).join(', ');
+    const cli = inputs.map((k) => `--dims ${k}=${c.works[k]!.join('x')}`).join(' ');
+    const what = c.multiple ? `give sizes that are ${c.multiple === 2 ? 'even' : `multiples of ${c.multiple}`}` : 'give larger sizes';
+    throw new ShapeError(`${fmtDimsConstraint(c)}; with the sizes given, ${e.what}`, `${what}, e.g. inputDimensions: { ${api} }`, { ...e.details, constraint: c })
+      .withCliHint(`${what}, e.g. ${cli}`);
+  }
+}
+
 /** Run the graph passes and compile the program for this device (no GPU work). */
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
-  const sg = specialize(graph, opts.inputDimensions ?? {}, opRules, { inputValues: opts.inputValues });
+  const sg = specializeExplained(graph, opts);
   let g = sg.graph;
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
@@ -134,7 +162,13 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
   const label = opts.label ?? (graph.name || 'network');
   const program = planNetwork(device, graph, opts);
   return withErrorScope(device, `creating pipeline '${label}'`, async () => {
-    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature).catch((e: unknown) => {
+    let compiled = 0;
+    const total = program.dispatches.length;
+    opts.onProgress?.('compile', 0, total);
+    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature).then((p) => {
+      opts.onProgress?.('compile', ++compiled, total);
+      return p;
+    }, (e: unknown) => {
       // Kernels do not declare their workgroup memory; the driver's refusal is turned into a typed
       // error naming the node, still before any GPU work is recorded.
       const m = /workgroup storage \((\d+) bytes\) is larger than the maximum allowed \((\d+) bytes\)/.exec((e as Error).message ?? '');

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import pngjs from 'pngjs';
-import { ShapeError, WgmlError } from '../../errors.js';
+import { ShapeError, WgmlError, fileError } from '../../errors.js';
 
 export type TextureKind = 'color' | 'normal' | 'scalar';
 export interface TextureTarget { name: string; kind: TextureKind; channels: number; alpha: boolean }
@@ -30,27 +30,40 @@ export class MaterialInputError extends WgmlError {
 }
 
 export function readPng(path: string): { width: number; height: number; rgba: Uint8Array } {
-  const png = pngjs.PNG.sync.read(readFileSync(path));
+  let bytes: Buffer;
+  try { bytes = readFileSync(path); } catch (e) { throw fileError(e, path, 'read', 'texture'); }
+  let png: pngjs.PNG;
+  try { png = pngjs.PNG.sync.read(bytes); } catch (e) {
+    throw new MaterialInputError(`${path} is not a PNG wgml can read: ${(e as Error).message}`, 'save it as an 8-bit PNG, or move it out of the folder', { path });
+  }
   return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
 }
 
 export function writePng(path: string, width: number, height: number, rgba: Uint8Array): void {
   const png = new pngjs.PNG({ width, height });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.length);
-  writeFileSync(path, pngjs.PNG.sync.write(png));
+  try { writeFileSync(path, pngjs.PNG.sync.write(png)); } catch (e) { throw fileError(e, path, 'write', 'image'); }
 }
 
 const isNormalName = (n: string) => /(^|[_\-. ])(normal|nrm|nor|n)([_\-. ]|$)/i.test(n) || /normal/i.test(n);
 
 /** Load every .png in `folder`; `normals` names textures to treat as normal maps (default: by name). */
 export function loadMaterialFolder(folder: string, normals?: string[]): MaterialTargets {
-  const files = readdirSync(folder).filter((f) => f.toLowerCase().endsWith('.png')).sort();
+  let entries: string[];
+  try { entries = readdirSync(folder); } catch (e) {
+    throw (e as { code?: string }).code === 'ENOTDIR'
+      ? new MaterialInputError(`${folder} is a file, not a folder of textures`, 'point at the folder that holds the material\'s PNGs (albedo.png, normal.png, roughness.png…)', { folder })
+      : fileError(e, folder, 'read', 'texture folder');
+  }
+  const files = entries.filter((f) => f.toLowerCase().endsWith('.png')).sort();
   if (!files.length) throw new MaterialInputError(`no .png files in ${folder}`, 'point at a folder of material textures (albedo.png, normal.png, roughness.png…)', { folder });
   const imgs = files.map((f) => ({ name: basename(f, '.png'), ...readPng(join(folder, f)) }));
   const { width, height } = imgs[0]!;
+  for (const n of normals ?? []) if (!imgs.some((im) => im.name === n))
+    throw new MaterialInputError(`--normal names '${n}', which is not a texture of ${folder}`, `the textures are: ${imgs.map((im) => im.name).join(', ')}`, { texture: n });
   for (const im of imgs) {
     if (im.width !== width || im.height !== height) {
-      throw new ShapeError(`texture ${im.name} is ${im.width}×${im.height}, but ${imgs[0]!.name} is ${width}×${height}`, 'resize the textures of a material to one size', { texture: im.name });
+      throw new ShapeError(`texture ${im.name} is ${im.width}×${im.height}, but ${imgs[0]!.name} is ${width}×${height}`, `resize the textures of a material to one size (e.g. ${width}×${height}), or move ${im.name}.png out of ${folder}`, { texture: im.name });
     }
   }
   const textures: TextureTarget[] = imgs.map((im) => {
