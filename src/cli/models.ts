@@ -9,7 +9,6 @@ import { planNetwork } from '../runtime/pipeline.js';
 import { runModel } from '../runtime/run.js';
 import { writePackage } from '../runtime/package.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
-import { nodeFlops } from '../runtime/flops.js';
 import { action, assertWritable, checkCliInputs, checkDimsNames, cliDevice, collect, fmtBytes, makeDir, parseDims, readInputs, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -23,7 +22,7 @@ export async function inspectJson(model: string | { graph: Graph; format: string
     outputs: n.outputs.filter(Boolean).map((o) => ({ name: o, shape: t(o)?.shape, place: p.values.get(o)?.place })),
     attrs: Object.fromEntries(Object.entries(n.attrs).filter(([, a]) => a.kind !== 'tensor' && a.kind !== 'graph').map(([k, a]) => [k, a.value])),
     kernels: n.dispatches.map((d) => p.dispatches[d]!.kernel.name),
-    flops: nodeFlops(n.opType, n.inputs.map(t), n.outputs.map(t)),
+    flops: n.flops,
   }));
   return {
     format, inputs: p.inputs.map((i) => ({ name: i.name, dtype: i.type.dtype, shape: i.type.shape })),

@@ -7,7 +7,6 @@ import dagre from '@dagrejs/dagre';
 import type { BadNode, DebugCapture } from './capture.js';
 import { plainAttrs } from './capture.js';
 import type { Program } from '../runtime/compile.js';
-import { nodeFlops } from '../runtime/flops.js';
 import { fmtStats } from './stats.js';
 import { previewDataUrl } from './viewer.js';
 import type { OverlayKey, PageData, PageEdge, PageNode, PagePlace, PageValue } from './page/types.js';
@@ -46,7 +45,7 @@ export function inspectOfProgram(p: Program): InspectLike {
   const nodes = p.nodes.map((n) => ({
     name: n.name, op: n.domain ? `${n.domain}.${n.opType}` : n.opType, attrs: plainAttrs(n.attrs),
     inputs: n.inputs.filter(Boolean).map(io), outputs: n.outputs.filter(Boolean).map(io),
-    kernels: n.dispatches.map((d) => p.dispatches[d]!.kernel.name), flops: nodeFlops(n.opType, n.inputs.map(t), n.outputs.map(t)),
+    kernels: n.dispatches.map((d) => p.dispatches[d]!.kernel.name), flops: n.flops,
   }));
   return {
     inputs: p.inputs.map((i) => ({ name: i.name, dtype: i.type.dtype, shape: i.type.shape })), outputs: p.outputs.map((o) => ({ name: o.name, dtype: o.type.dtype, shape: o.type.shape })),

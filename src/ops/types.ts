@@ -5,6 +5,7 @@
 import type { Attrs } from '../ir/attrs.js';
 import type { HostTensor, Node, ValueType } from '../ir/types.js';
 import type { RuleContext } from '../ir/infer.js';
+import type { View } from '../ir/view.js';
 
 /** The context of an op's shape rule and reference: ir/infer.ts defines it (ir/ never imports ops/). */
 export type InferContext = RuleContext;
@@ -24,6 +25,13 @@ export interface DeviceCaps {
 export interface KernelContext extends InferContext {
   outputs: ValueType[];
   caps: DeviceCaps;
+  /**
+   * How each input sits in the buffer bound for it (passes re-view inputs listed in `viewInputs`): null
+   * for a dense value. `ctx.inputs[i]` is the view's type; the binding is the base value's memory.
+   */
+  views?: (View | null)[];
+  /** How output 0 is laid out in its buffer when the op declares `viewOutput` (null: dense). */
+  outView?: View | null;
 }
 
 /** A buffer a kernel binds, after the uniform block. */
@@ -57,6 +65,12 @@ export interface OpDef<A = any> {
   readonly domain?: string;
   /** Opsets this implementation follows, inclusive; default [1, 99]. */
   readonly opsets?: readonly [number, number];
+  /** Inputs whose kernels read through `ctx.views[i]`, so passes may hand them strided views instead of copies. */
+  readonly viewInputs?: readonly number[];
+  /** Output 0 may be written through `ctx.outView` (a permuted layout its consumer wants). */
+  readonly viewOutput?: boolean;
+  /** The kernels bind a value that appears as several inputs once (e.g. q, k, v views of one buffer). */
+  readonly sharedInputs?: boolean;
   /** Inputs whose values must be known at compile time (e.g. Reshape's shape). */
   readonly constInputs?: readonly number[];
   /** Parse and validate attributes. */

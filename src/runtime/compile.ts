@@ -14,6 +14,8 @@ import type { DeviceCaps, KernelContext, KernelSpec } from '../ops/types.js';
 import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
 import { inferContext } from './single.js';
 import { bindingSignature } from './kernels.js';
+import { nodeFlops } from './flops.js';
+import { fmtView, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
 
 /** Where a value's bytes live. `offset` is in bytes inside that place. */
 export type Place =
@@ -154,30 +156,36 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   const alias = new Map<string, string>();
   const root = (v: string): string => { while (alias.has(v)) v = alias.get(v)!; return v; };
 
-  interface Step { node: Node; plan: { kernels: KernelSpec[]; scratch: number[] } | null; aliasOf: string | null }
+  interface Step { node: Node; plan: { kernels: KernelSpec[]; scratch: number[] } | null; aliasOf: string | null; flops: number }
   const steps: Step[] = [];
   const addNode = (node: Node) => {
     const opset = opsetOf(g, node.domain);
     const op = lookupOp(node.opType, node.domain, opset);
     if (!op) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: lookupFailure(node.opType, node.domain, opset) }); return; }
-    const ins = node.inputs.map((n) => (n ? types.get(n)! : null));
+    const views = nodeViews(node);
+    const ins = viewedTypes(node, node.inputs.map((n) => (n ? types.get(n)! : null)), views.inputs, op.viewInputs ?? []);
     const a = guardRule(node, 'attrs', ins, () => op.attrs(new Attrs(node), opset));
-    const ictx = inferContext(node, ins, (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
+    const ictx = inferContext(node, ins, (i) => (node.inputs[i] && !views.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
     const outs = node.outputs.map((o) => types.get(o)!);
+    if (views.output) {
+      if (!op.viewOutput || !outs[0] || viewExtent(views.output) > shapeSize(outs[0].shape))
+        throw new NodeError(node, `output view ${fmtView(views.output)} does not fit the node's ${op.viewOutput ? `output ${outs[0] ? `of ${shapeSize(outs[0].shape)} elements` : ''}` : 'op, which writes dense outputs only'}`, 'this is a bug in a wgml pass', { internal: true });
+      outs[0] = { dtype: outs[0].dtype, shape: views.output.shape };
+    }
     // A node with no output at all (a malformed or fuzzed model) is refused here rather than inside
     // each op's kernel planner. Leading outputs may be omitted ('') where the op allows (LSTM's Y).
     if (!node.outputs.some((o, k) => o && outs[k])) throw new NodeError(node, 'the node has no outputs', 'give the node the outputs the ONNX spec of its op requires', { outputs: node.outputs });
     if (op.alias) {
       const src = node.inputs[op.alias(a)]!;
       alias.set(node.outputs[0]!, src);
-      steps.push({ node, plan: null, aliasOf: src });
+      steps.push({ node, plan: null, aliasOf: src, flops: 0 });
       return;
     }
     if (!op.gpu) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: 'no GPU kernel for runtime (non-constant) inputs' }); return; }
-    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps };
+    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps, views: views.inputs, outView: views.output };
     const plan = guardRule(node, 'gpu', ins, () => op.gpu!(kctx, a));
     if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }
-    steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null });
+    steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null, flops: nodeFlops(node.opType, ins.map((t) => t ?? undefined), outs) });
   };
   // A kernel reading one value through two bindings (Mul(x, x), or x beside a Reshape of x) would bind
   // one writable range twice, which WebGPU rejects: give the second reader its own copy. Weights bind
@@ -185,10 +193,11 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   let dups = 0;
   for (const n of g.nodes) {
     const seen = new Set<string>();
+    const shared = !!lookupOp(n.opType, n.domain, opsetOf(g, n.domain))?.sharedInputs;
     const inputs = n.inputs.map((i) => {
       if (!i) return i;
       const r = root(i);
-      if (constants.has(r) || !seen.has(r)) { seen.add(r); return i; }
+      if (shared || constants.has(r) || !seen.has(r)) { seen.add(r); return i; }
       const copy = `${i}::dup${dups++}`;
       types.set(copy, types.get(i)!);
       addNode({ name: `copy:${copy}`, opType: 'Copy', domain: 'wgml', inputs: [i], outputs: [copy], attrs: {} });
@@ -270,7 +279,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   const uniformChunks: { off: number; data: ArrayBuffer }[] = [];
   let uOff = 0;
   for (const s of steps) {
-    const cn: CompiledNode = { name: s.node.name, opType: s.node.opType, domain: s.node.domain, inputs: s.node.inputs, outputs: s.node.outputs, attrs: s.node.attrs, dispatches: [], alias: !s.plan, flops: 0 };
+    const cn: CompiledNode = { name: s.node.name, opType: s.node.opType, domain: s.node.domain, inputs: s.node.inputs, outputs: s.node.outputs, attrs: s.node.attrs, dispatches: [], alias: !s.plan, flops: s.flops };
     nodes.push(cn);
     if (!s.plan) continue;
     for (const k of s.plan.kernels) {

@@ -11,6 +11,7 @@ import type { DeviceCaps, InferContext, KernelContext, OpDef } from '../ops/type
 import { withErrorScope } from '../gpu/scope.js';
 import { deviceLimits } from '../gpu/device.js';
 import { bindGroupLayout, bindingSignature, pipelineFor } from './kernels.js';
+import { gatherView, nodeViews, scatterView, viewedTypes, viewExtent } from '../ir/view.js';
 
 export function deviceCaps(device: GPUDevice): DeviceCaps {
   const l = deviceLimits(device);
@@ -47,8 +48,22 @@ export function opFor(node: Node, opset: number): OpDef {
 export function referenceNode(node: Node, inputs: (HostTensor | null)[], opset = 17): HostTensor[] {
   const op = opFor(node, opset);
   const a = op.attrs(new Attrs(node), opset);
-  const ctx = inferContext(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : null)), (i) => inputs[i] ?? undefined, opset);
-  return op.reference(inputs, a, ctx);
+  // Re-viewed inputs are gathered into dense tensors: the op's reference never sees strides.
+  const views = nodeViews(node);
+  const viewed = inputs.map((t, i) => {
+    const v = views.inputs[i];
+    return t && v ? { dtype: t.dtype, shape: [...v.shape], data: gatherView(t.data, v) } : t;
+  });
+  const ctx = inferContext(node, viewed.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : null)), (i) => viewed[i] ?? undefined, opset);
+  const outs = op.reference(viewed, a, ctx);
+  return views.output ? [viewedOutput(outs[0]!, views.output), ...outs.slice(1)] : outs;
+}
+
+/** A strided output as its buffer holds it: the view's extent, zero where the view does not write. */
+function viewedOutput(t: HostTensor, v: NonNullable<ReturnType<typeof nodeViews>['output']>): HostTensor {
+  const data = hostArrayFor(t.dtype, viewExtent(v));
+  scatterView(data, v, t.data);
+  return { dtype: t.dtype, shape: [data.length], data };
 }
 
 /** Run one node's GPU kernels on fresh buffers and read the outputs back. */
@@ -57,15 +72,20 @@ export async function runNode(device: GPUDevice, node: Node, inputs: (HostTensor
   const op = opFor(node, opset);
   const a = op.attrs(new Attrs(node), opset);
   const known = new Set([...(op.constInputs ?? []), ...(opts.constants ?? [])]);
-  const types = inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null));
-  const ictx = inferContext(node, types, (i) => (known.has(i) ? inputs[i] ?? undefined : undefined), opset);
+  const views = nodeViews(node);
+  const types = viewedTypes(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null)), views.inputs, op.viewInputs ?? []);
+  const ictx = inferContext(node, types, (i) => (known.has(i) && !views.inputs[i] ? inputs[i] ?? undefined : undefined), opset);
   const outTypes = op.infer(ictx, a);
+  // A strided output is read back as its buffer: the view's extent (see referenceNode).
+  const bufTypes = outTypes.map((t, k) => (k === 0 && views.output ? { dtype: t.dtype, shape: [viewExtent(views.output)] } : t));
+  if (views.output && (!op.viewOutput || shapeSize(views.output.shape) !== shapeSize(outTypes[0]!.shape)))
+    throw new NodeError(node, `output view of shape [${views.output.shape.join(', ')}] does not fit ${node.opType}'s output`, 'this is a bug in the test or pass', { internal: true });
   if (op.alias) {
     const src = inputs[op.alias(a)]!;
     return [{ dtype: outTypes[0]!.dtype, shape: outTypes[0]!.shape, data: src.data.slice() as HostTensor['data'] }];
   }
   if (!op.gpu) throw new UnsupportedOpsError([{ name: node.name, opType: node.opType, domain: node.domain, opset, reason: 'no GPU kernel' }]);
-  const kctx: KernelContext = { ...ictx, outputs: outTypes, caps: deviceCaps(device) };
+  const kctx: KernelContext = { ...ictx, outputs: outTypes, caps: deviceCaps(device), views: views.inputs, outView: views.output };
   const plan = op.gpu(kctx, a);
   if (typeof plan === 'string') throw new UnsupportedOpsError([{ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }]);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -79,7 +99,7 @@ export async function runNode(device: GPUDevice, node: Node, inputs: (HostTensor
         if (t.data.byteLength) device.queue.writeBuffer(b, 0, t.data.buffer, t.data.byteOffset, t.data.byteLength);
         return b;
       });
-      const outBufs = outTypes.map((t, i) => mk(shapeSize(t.shape) * 4, `out${i}`));
+      const outBufs = bufTypes.map((t, i) => mk(shapeSize(t.shape) * 4, `out${i}`));
       const scratch = (plan.scratch ?? []).map((n, i) => mk(n, `scratch${i}`));
       const enc = device.createCommandEncoder({ label: `wgml runNode ${node.name}` });
       const pass = enc.beginComputePass({ label: node.name });
@@ -102,12 +122,12 @@ export async function runNode(device: GPUDevice, node: Node, inputs: (HostTensor
         if (k.workgroups.every((w) => w > 0)) pass.dispatchWorkgroups(...k.workgroups);
       }
       pass.end();
-      const staging = outTypes.map((t, i) => { const b = mk(outBufs[i]!.size, `read${i}`, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST); enc.copyBufferToBuffer(outBufs[i]!, 0, b, 0, b.size); return b; });
+      const staging = bufTypes.map((t, i) => { const b = mk(outBufs[i]!.size, `read${i}`, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST); enc.copyBufferToBuffer(outBufs[i]!, 0, b, 0, b.size); return b; });
       device.queue.submit([enc.finish()]);
       const outs: HostTensor[] = [];
-      for (let i = 0; i < outTypes.length; i++) {
+      for (let i = 0; i < bufTypes.length; i++) {
         await staging[i]!.mapAsync(GPUMapMode.READ);
-        const t = outTypes[i]!;
+        const t = bufTypes[i]!;
         const data = hostArrayFor(t.dtype, shapeSize(t.shape));
         data.set(new (data.constructor as Float32ArrayConstructor)(staging[i]!.getMappedRange().slice(0, data.byteLength)));
         staging[i]!.unmap();
