@@ -86,6 +86,13 @@ export interface OpDef<A = any> {
   gpu?(ctx: KernelContext, a: A): GpuPlan | string;
   /** Output 0 is input `alias(a)`'s memory reinterpreted: no kernel runs. */
   alias?(a: A): number;
+  /**
+   * For ops that only re-view input 0 (Transpose, Slice, Split, Gather at a constant index, Expand): where
+   * output `output`'s elements sit, given where input 0's sit (`input`). Null when no strides express it.
+   * Passes use it to let consumers read through views instead of running a copy; ops with `alias` need
+   * none (their view is a reshape).
+   */
+  view?(ctx: InferContext, a: A, input: View, output: number): View | null;
 }
 
 /** Packs a uniform block with WGSL alignment rules for scalars, vec4s and arrays of vec4. */

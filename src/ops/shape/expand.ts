@@ -6,6 +6,7 @@
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, constInts, denseStrides, gatherRef, stridedKernel } from './common.js';
 import { expectInputs } from '../arity.js';
+import { expandView } from '../../ir/view.js';
 
 export function broadcastShapes(ctx: InferContext, a: readonly number[], b: readonly number[]): number[] {
   const r = Math.max(a.length, b.length);
@@ -41,6 +42,7 @@ export const Expand: OpDef<Record<string, never>> = {
     const off = out.length - x!.shape.length;
     return [gatherRef(x!, out, (c) => x!.shape.map((d, k) => (d === 1 ? 0 : c[k + off]!)))];
   },
+  view: (ctx, _a, v) => expandView(v, broadcastShapes(ctx, v.shape, constInts(ctx, 1, 'shape'))),
   gpu(ctx) {
     const x = ctx.inputs[0]!, out = ctx.outputs[0]!.shape;
     return { kernels: [stridedKernel(ctx, 'expand', 0, 0, x.dtype, out, broadcastStrides(x.shape, out))] };

@@ -10,6 +10,7 @@ import { UniformWriter, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, normAxis, WG, wordType } from './common.js';
 import { expectInputs } from '../arity.js';
+import { selectView, sliceView } from '../../ir/view.js';
 
 interface A { axis: number }
 
@@ -38,6 +39,16 @@ export const Gather: OpDef<A> = {
       for (let r = 0; r < inner; r++) out.data[(o * m + j) * inner + r] = x!.data[(o * d + q) * inner + r]!;
     }
     return [out];
+  },
+  // A constant index of rank 0 selects (drops the axis); one of rank 1 and length 1 slices.
+  view(ctx, a, v) {
+    const idx = ctx.constant(1);
+    if (!idx || idx.data.length !== 1 || idx.shape.length > 1) return null;
+    const axis = normAxis(ctx, a.axis, v.shape.length);
+    const d = v.shape[axis]!;
+    const q = idx.data[0]! < 0 ? idx.data[0]! + d : idx.data[0]!;
+    if (q < 0 || q >= d) return null;
+    return idx.shape.length === 0 ? selectView(v, axis, q) : sliceView(v, axis, q, 1, 1);
   },
   gpu(ctx, a) {
     const [x, idx] = [ctx.inputs[0]!, ctx.inputs[1]!];

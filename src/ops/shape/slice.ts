@@ -7,6 +7,7 @@
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, constInts, denseStrides, gatherRef, normAxis, optConstInts, stridedKernel } from './common.js';
 import { expectInputs } from '../arity.js';
+import { sliceView } from '../../ir/view.js';
 
 interface A { starts: number[]; ends: number[]; axes: number[] | null }
 
@@ -54,6 +55,11 @@ export const Slice: OpDef<A> = {
   reference([x], a, ctx) {
     const p = params(ctx, a);
     return [gatherRef(x!, p.map((q) => q.count), (c) => c.map((v, k) => p[k]!.start + v * p[k]!.step))];
+  },
+  // Negative steps would need signed strides in every kernel that reads views: those stay copies.
+  view: (ctx, a, v) => {
+    const p = params(ctx, a);
+    return p.some((q) => q.step < 0) ? null : p.reduce((w, q, k) => sliceView(w, k, q.start, q.step, q.count), v);
   },
   gpu(ctx, a) {
     const x = ctx.inputs[0]!;

@@ -6,6 +6,7 @@
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, denseStrides, gatherRef, normAxis, optConstInts, stridedKernel } from './common.js';
 import { expectInputs } from '../arity.js';
+import { sliceView } from '../../ir/view.js';
 
 interface A { axis: number; split: number[] | null; numOutputs: number | null }
 
@@ -48,6 +49,10 @@ export const Split: OpDef<A> = {
       at += s;
       return gatherRef(x!, x!.shape.map((d, k) => (k === axis ? s : d)), (c) => c.map((v, k) => (k === axis ? v + from : v)));
     });
+  },
+  view: (ctx, a, v, output) => {
+    const { axis, sizes } = parts(ctx, a);
+    return sliceView(v, axis, sizes.slice(0, output).reduce((x, y) => x + y, 0), 1, sizes[output]!);
   },
   gpu(ctx, a) {
     const x = ctx.inputs[0]!;

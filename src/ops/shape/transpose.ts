@@ -5,6 +5,7 @@
 import type { InferContext, OpDef } from '../types.js';
 import { checkRank, denseStrides, gatherRef, stridedKernel } from './common.js';
 import { expectInputs } from '../arity.js';
+import { permuteView } from '../../ir/view.js';
 
 interface A { perm: number[] | null }
 
@@ -34,6 +35,7 @@ export const Transpose: OpDef<A> = {
       return s;
     })];
   },
+  view: (ctx, a, v) => permuteView(v, permOf(ctx, v.shape.length, a)),
   gpu(ctx, a) {
     const x = ctx.inputs[0]!;
     const p = permOf(ctx, x.shape.length, a);
