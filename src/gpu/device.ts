@@ -5,6 +5,7 @@
  */
 import { DeviceLostError, DeviceUnavailableError } from '../errors.js';
 import { withStderrSilenced } from './quiet.js';
+import { installDawnPollBackoff } from './poll.js';
 
 /** Features wgml asks for when the adapter has them. */
 export const WANTED_FEATURES = ['subgroups', 'timestamp-query', 'shader-f16', 'chromium-experimental-subgroup-matrix'] as const;
@@ -74,6 +75,7 @@ async function nodeInstance(extraEnv?: Record<string, string>): Promise<GPU | nu
       'run `npm install webgpu` (it ships Dawn prebuilt for linux-x64, darwin and win32)');
   }
   if (extraEnv) Object.assign(process.env, extraEnv);
+  installDawnPollBackoff();
   // Dawn's globals (GPUBufferUsage…) are what application code expects to find in a WebGPU runtime.
   for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   // Unsafe APIs give chromium-experimental-subgroup-matrix; without timestamp quantization Dawn
