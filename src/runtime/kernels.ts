@@ -4,6 +4,7 @@
  */
 import { GpuValidationError } from '../errors.js';
 import type { KernelArg, KernelSpec } from '../ops/types.js';
+import { kernelWgsl } from '../gpu/signature.js';
 
 interface DeviceCache {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
@@ -58,8 +59,15 @@ export function widenAccess(code: string, signature: string): string {
   return out;
 }
 
+/** The kernel's WGSL for a binding signature: declared kernels generate their declarations, others are widened. */
+export function kernelSource(spec: KernelSpec, signature: string): string {
+  if (spec.sig && spec.source) return kernelWgsl(spec.sig, signature.replace(/^u/, ''), spec.source());
+  if (!spec.wgsl) throw new GpuValidationError(`kernel '${spec.name}' has neither a signature nor WGSL`, 'this is a bug in the op');
+  return widenAccess(spec.wgsl(), signature);
+}
+
 async function compile(device: GPUDevice, spec: KernelSpec, signature: string): Promise<GPUComputePipeline> {
-  const code = widenAccess(spec.wgsl(), signature);
+  const code = kernelSource(spec, signature);
   const module = device.createShaderModule({ label: `wgml ${spec.name}`, code });
   const layout = device.createPipelineLayout({ label: `wgml ${spec.name}`, bindGroupLayouts: [bindGroupLayout(device, signature)] });
   try {
