@@ -29,7 +29,7 @@ describe('kernel signatures', () => {
 
   it('generates the declarations (snapshot of both modes), refusing a written buffer bound read-only', () => {
     expect(kernelWgsl(SIG, 'rw', { body: BODY })).toMatchSnapshot();
-    expect(kernelWgsl(SIG, 'ww', { body: BODY }, { kind: 'shared', declarations: '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;', bindings: ['wgml_heap', 'wgml_heap'] })).toMatchSnapshot();
+    expect(kernelWgsl(SIG, 'ww', { body: BODY }, { kind: 'shared', declarations: '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\nfn wgml_word(i: u32) -> u32 { return wgml_params[i]; }\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;', bindings: ['wgml_heap', 'wgml_heap'] })).toMatchSnapshot();
     expect(() => kernelWgsl(SIG, 'rr', { body: BODY })).toThrow(/written by the kernel but bound read-only/);
   });
 
@@ -64,7 +64,7 @@ describe('kernel signatures', () => {
     const words = new Uint32Array(16 + SIG.paramBytes / 4 + 2);
     words.set(new Uint32Array(packShared(SIG, values, [7, 40])), 16);
     const hb = mk(heap.buffer, GPUBufferUsage.STORAGE), pb = mk(words.buffer, GPUBufferUsage.STORAGE);
-    const decl = '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;';
+    const decl = '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\nfn wgml_word(i: u32) -> u32 { return wgml_params[i]; }\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;';
     await run(kernelWgsl(SIG, 'ww', { body: BODY }, { kind: 'shared', declarations: decl, bindings: ['wgml_heap', 'wgml_heap'] }), () => [pb, hb].map((buffer, binding) => ({ binding, resource: { buffer } })), { wgml_params_at: 16 });
     const got2 = await read(hb, 40);
     for (const got of [got1, got2]) got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));

@@ -104,7 +104,8 @@ function arrayGetters(sig: KernelSignature): string[] {
 
 /**
  * How a kernel binds when dispatches share the network's bind group: `declarations` declares the
- * physical bindings (the parameter words `wgml_params`, the heap, the weights, caller tensors) and
+ * physical bindings (the heap, the weights, caller tensors, the parameter words with
+ * `fn wgml_word(i: u32) -> u32` to read them) and
  * `bindings[k]` names the one holding buffer k. Where in it (an element offset) and the parameters come
  * from the parameter block at word `wgml_params_at`, an override constant fixed per pipeline: the
  * {@link packShared} layout, so the same pipeline serves another input size of the same network.
@@ -151,7 +152,7 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   const back = (w: Word, v: string) => (w === 'u32' ? v : `bitcast<u32>(${v})`);
   if (hasParams) decl.push(paramsStruct(sig), 'var<private> P: Params;');
   decl.push('override wgml_params_at: u32;');
-  const word = (w: number) => `wgml_params[wgml_params_at + ${w}u]`;
+  const word = (w: number) => `wgml_word(wgml_params_at + ${w}u)`;
   sig.buffers.forEach((b, k) => {
     const phys = mode.bindings[k]!;
     decl.push(`var<private> ${b.name}_at: u32;`);
