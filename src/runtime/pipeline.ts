@@ -13,7 +13,8 @@ import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
-import { pipelineFor } from './kernels.js';
+import { pipelineFor, sharedPipelineFor } from './kernels.js';
+import { planShared, type SharedPlan } from './shared.js';
 import { deviceCaps } from './single.js';
 import { bindNetwork, type BoundNetwork, type NetworkArgs } from './bind.js';
 import type { Heap } from './heap.js';
@@ -35,6 +36,13 @@ export interface PipelineOptions {
   /** Keep every intermediate alive (debug capture); costs memory. */
   noReuse?: boolean;
   label?: string;
+  /**
+   * How dispatches bind (issue 18): 'shared' records every declared kernel with the network's one bind
+   * group (no setBindGroup per dispatch; a pipeline per dispatch site), 'groups' gives each dispatch a
+   * bind group of its own (fewer pipelines). 'auto' (default): 'shared' on hardware adapters, 'groups' on
+   * software ones, where compiling the extra pipelines costs far more than recording saves.
+   */
+  recording?: 'auto' | 'shared' | 'groups';
   /** Called as kernels finish compiling ('compile', done, total). */
   onProgress?: ProgressCallback;
 }
@@ -58,12 +66,16 @@ export class NetworkPipeline {
   /** @internal */ readonly weights: GPUBuffer;
   /** @internal */ readonly uniforms: GPUBuffer;
   /** @internal the compute pass descriptor encodeNetwork reuses. */ readonly passDescriptor: GPUComputePassDescriptor;
+  /** @internal shared recording: the plan and its parameter buffer, or null. */ readonly shared: { plan: SharedPlan; params: GPUBuffer } | null;
+  /** How dispatches bind ('shared' or 'groups'), and why when 'auto' chose 'groups'. */
+  readonly recording: { mode: 'shared' | 'groups'; reason?: string };
   #destroyed = false;
 
   /** @internal use {@link createPipeline}. */
-  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer) {
+  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer,
+    shared: { plan: SharedPlan; params: GPUBuffer } | null = null, recording: { mode: 'shared' | 'groups'; reason?: string } = { mode: 'groups' }) {
     this.device = device; this.label = label; this.program = program; this.gpuPipelines = gpuPipelines;
-    this.weights = weights; this.uniforms = uniforms;
+    this.weights = weights; this.uniforms = uniforms; this.shared = shared; this.recording = recording;
     this.passDescriptor = { label };
     const spec = (v: { name: string; type: ValueType }): TensorSpec => ({ name: v.name, dtype: tensorDTypeOf(v.type.dtype), elemType: v.type.dtype, shape: [...v.type.shape] });
     this.inputs = program.inputs.map(spec);
@@ -76,6 +88,8 @@ export class NetworkPipeline {
   get peakLiveBytes(): number { return this.program.peakLiveBytes; }
   get weightsBytes(): number { return this.program.weightsBytes; }
   get dispatchCount(): number { return this.program.dispatches.length; }
+  /** Distinct GPU pipelines the network uses (shared recording compiles one per dispatch site). */
+  get pipelineCount(): number { return new Set(this.gpuPipelines).size; }
   get destroyed(): boolean { return this.#destroyed; }
 
   assertUsable(): void {
@@ -99,6 +113,7 @@ export class NetworkPipeline {
     this.#destroyed = true;
     this.weights.destroy();
     this.uniforms.destroy();
+    this.shared?.params.destroy();
   }
 }
 
@@ -161,26 +176,53 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
   const graph = 'graph' in fn ? fn.graph : fn;
   const label = opts.label ?? (graph.name || 'network');
   const program = planNetwork(device, graph, opts);
+  const recording = chooseRecording(device, program, opts.recording ?? 'auto');
+  const shared = typeof recording === 'string' ? null : recording;
   return withErrorScope(device, `creating pipeline '${label}'`, async () => {
     let compiled = 0;
     const total = program.dispatches.length;
     opts.onProgress?.('compile', 0, total);
-    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature).then((p) => {
-      opts.onProgress?.('compile', ++compiled, total);
-      return p;
-    }, (e: unknown) => {
-      // Kernels do not declare their workgroup memory; the driver's refusal is turned into a typed
-      // error naming the node, still before any GPU work is recorded.
-      const m = /workgroup storage \((\d+) bytes\) is larger than the maximum allowed \((\d+) bytes\)/.exec((e as Error).message ?? '');
-      if (!m) throw e;
-      throw new LimitError(`node '${d.node}' (${d.op}): kernel '${d.kernel.name}' needs ${m[1]} bytes of workgroup storage, over this device's maxComputeWorkgroupStorageSize (${m[2]})`,
-        'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
-    })));
+    const gpuPipelines = await Promise.all(program.dispatches.map((d, i) => {
+      const sd = shared?.dispatches[i];
+      return (sd ? sharedPipelineFor(device, d.kernel, shared!, sd) : pipelineFor(device, d.kernel, d.signature)).then((p) => {
+        opts.onProgress?.('compile', ++compiled, total);
+        return p;
+      }, (e: unknown) => {
+        // Kernels do not declare their workgroup memory; the driver's refusal is turned into a typed
+        // error naming the node, still before any GPU work is recorded.
+        const m = /workgroup storage \((\d+) bytes\) is larger than the maximum allowed \((\d+) bytes\)/.exec((e as Error).message ?? '');
+        if (!m) throw e;
+        throw new LimitError(`node '${d.node}' (${d.op}): kernel '${d.kernel.name}' needs ${m[1]} bytes of workgroup storage, over this device's maxComputeWorkgroupStorageSize (${m[2]})`,
+          'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
+      });
+    }));
     const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     for (const w of program.weights) if (w.tensor.data.byteLength)
       device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
     const uniforms = device.createBuffer({ label: `${label} uniforms`, size: program.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniforms, 0, program.uniforms);
-    return new NetworkPipeline(device, label, program, gpuPipelines, weights, uniforms);
+    let sharedBufs: { plan: SharedPlan; params: GPUBuffer } | null = null;
+    if (shared) {
+      const uniform = shared.paramsKind === 'uniform';
+      // A uniform block is declared at its full 64 KiB: the buffer must be at least that large.
+      const size = uniform ? 65536 : Math.max(16, shared.words.byteLength);
+      const params = device.createBuffer({ label: `${label} parameters`, size, usage: (uniform ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(params, 0, shared.words.buffer, shared.words.byteOffset, shared.words.byteLength);
+      sharedBufs = { plan: shared, params };
+    }
+    return new NetworkPipeline(device, label, program, gpuPipelines, weights, uniforms, sharedBufs,
+      shared ? { mode: 'shared' } : { mode: 'groups', reason: recording as string });
   });
+}
+
+/** The shared plan when recording shares one bind group, else why not ('groups' asked, software adapter, limits). */
+function chooseRecording(device: GPUDevice, program: Program, mode: 'auto' | 'shared' | 'groups'): SharedPlan | string {
+  if (mode === 'groups') return 'recording: groups was asked for';
+  const sw = deviceInfo(device).software;
+  if (mode === 'auto' && sw) return `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`;
+  const l = deviceLimits(device);
+  const plan = planShared(program, l);
+  if (typeof plan === 'string' && mode === 'shared')
+    throw new LimitError(`recording: 'shared' is not possible for this network: ${plan}`, "use recording: 'auto' or 'groups'", { reason: plan });
+  return plan;
 }
