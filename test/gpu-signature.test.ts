@@ -8,7 +8,7 @@ const SIG = signature({
   buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }],
 });
 const BODY = `@compute @workgroup_size(8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   if (g.x >= P.n) { return; }
   Y_st(g.x, X_ld(g.x) * P.scale + f32(P.shift) + f32(P_dims(g.x % 6u)));
 }`;
@@ -31,6 +31,24 @@ describe('kernel signatures', () => {
     expect(kernelWgsl(SIG, 'rw', { body: BODY })).toMatchSnapshot();
     expect(kernelWgsl(SIG, 'ww', { body: BODY }, { kind: 'shared', declarations: '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\nfn wgml_word(i: u32) -> u32 { return wgml_params[i]; }\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;', bindings: ['wgml_heap', 'wgml_heap'] })).toMatchSnapshot();
     expect(() => kernelWgsl(SIG, 'rr', { body: BODY })).toThrow(/written by the kernel but bound read-only/);
+  });
+
+  it("branches on parameters before a barrier in both modes: main's P is uniform", async () => {
+    const device = await testDevice();
+    const body = `var<workgroup> t: array<f32, 8>;
+@compute @workgroup_size(8) fn main(@builtin(workgroup_id) w: vec3<u32>, @builtin(local_invocation_index) l: u32) {
+  let P = wgml_init();
+  if (w.x >= P.n) { return; }
+  t[l] = X_ld(w.x * 8u + l);
+  workgroupBarrier();
+  Y_st(w.x * 8u + l, t[7u - l] * P.scale);
+}`;
+    const decl = '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\nfn wgml_word(i: u32) -> u32 { return wgml_params[i]; }\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;';
+    for (const code of [kernelWgsl(SIG, 'rw', { body }), kernelWgsl(SIG, 'ww', { body }, { kind: 'shared', declarations: decl, bindings: ['wgml_heap', 'wgml_heap'] })]) {
+      const m = device.createShaderModule({ code });
+      const errs = (await m.getCompilationInfo()).messages.filter((x) => x.type === 'error').map((x) => x.message);
+      expect(errs).toEqual([]);
+    }
   });
 
   it('runs the same body with its own bindings and with buffers at offsets inside one shared heap', async () => {

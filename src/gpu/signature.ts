@@ -6,14 +6,15 @@
  * declaration, not a rewrite of generated text.
  *
  * Kernel bodies read parameters as `P.name` (arrays: `P_name(i)`), buffers through accessors
- * (`X_ld(i)`, `Y_st(i, v)`; sizes come in parameters, never from arrayLength), and call `wgml_init()` first thing in `main`: the same body
+ * (`X_ld(i)`, `Y_st(i, v)`; sizes come in parameters, never from arrayLength), and start `main` with
+ * `let P = wgml_init();` (a uniform copy of the parameters, which branches before barriers need): the same body
  * then runs with one bind group per dispatch ('groups': a uniform block and one binding per buffer) or
  * with the network's shared bind group ('shared': every buffer a range of the heap, the weights or a
  * caller tensor, parameters in one storage buffer at an offset fixed per pipeline), so recording a
  * dispatch needs no bind-group change.
  * @example
  * const SIG = signature({ params: { n: 'u32', scale: 'f32', dims: ['u32', 8] }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
- * const code = kernelWgsl(SIG, 'rw', { body: `@compute @workgroup_size(64) fn main(...) { wgml_init(); ... Y_st(i, X_ld(i) * P.scale); }` });
+ * const code = kernelWgsl(SIG, 'rw', { body: `@compute @workgroup_size(64) fn main(...) { let P = wgml_init(); ... Y_st(i, X_ld(i) * P.scale); }` });
  * const bytes = packParams(SIG, { n: 1024, scale: 0.5, dims: [4, 256] });
  */
 import { resolveWgsl, type WgslModule } from './wgsl.js';
@@ -135,7 +136,7 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   const hasParams = sig.layout.length > 0;
   const decl: string[] = [];
   if (mode.kind === 'groups') {
-    if (hasParams) decl.push(paramsStruct(sig));
+    decl.push(paramsStruct(sig));
     const bindings = [
       ...(hasParams ? [{ name: 'P', kind: 'uniform' as const, type: 'Params' }] : []),
       ...sig.buffers.map((b, k) => ({ name: b.name, kind: access[k] === 'w' ? 'read_write' as const : 'read' as const, type: `array<${b.elem}>` })),
@@ -144,13 +145,16 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
       decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${b.name}[i]; }`);
       if (access[sig.buffers.indexOf(b)] === 'w') decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${b.name}[i] = v; }`);
     }
-    decl.push(...arrayGetters(sig), 'fn wgml_init() {}');
+    decl.push(...arrayGetters(sig), `fn wgml_init() -> Params { return ${hasParams ? 'P' : 'Params(0u)'}; }`);
     return resolveWgsl({ bindings, requires: src.requires, enables: src.enables, body: `${decl.join('\n')}\n${src.body}` });
   }
   // shared: physical bindings come from the network (mode.declarations); buffers are offsets into them.
   const conv = (w: Word, e: string) => (w === 'u32' ? e : `bitcast<${w}>(${e})`);
   const back = (w: Word, v: string) => (w === 'u32' ? v : `bitcast<u32>(${v})`);
-  if (hasParams) decl.push(paramsStruct(sig), 'var<private> P: Params;');
+  // P is also a module-scope private copy for helper functions; main's `let P = wgml_init();` is built
+  // from uniform loads only, so branching on it before a barrier passes WGSL's uniformity analysis
+  // (a private variable never does).
+  decl.push(paramsStruct(sig), 'var<private> P: Params;');
   decl.push('override wgml_params_at: u32;');
   const word = (w: number) => `wgml_word(wgml_params_at + ${w}u)`;
   sig.buffers.forEach((b, k) => {
@@ -162,13 +166,14 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   decl.push(...arrayGetters(sig));
   const loads = sig.layout.flatMap(({ name, field, offset }) => {
     const w = offset / 4;
-    if (typeof field === 'string') return [`P.${name} = ${conv(field, word(w))};`];
+    if (typeof field === 'string') return [`p.${name} = ${conv(field, word(w))};`];
     return Array.from({ length: Math.ceil(field[1] / 4) }, (_, q) => {
       const v = `vec4<u32>(${[0, 1, 2, 3].map((c) => word(w + q * 4 + c)).join(', ')})`;
-      return `P.${name}[${q}] = ${field[0] === 'u32' ? v : `bitcast<vec4<${field[0]}>>(${v})`};`;
+      return `p.${name}[${q}] = ${field[0] === 'u32' ? v : `bitcast<vec4<${field[0]}>>(${v})`};`;
     });
   });
-  sig.buffers.forEach((b, k) => loads.push(`${b.name}_at = ${word(sig.paramBytes / 4 + k)};`));
-  decl.push(`fn wgml_init() {\n  ${loads.join('\n  ')}\n}`);
+  decl.push(`fn wgml_load_params() -> Params {\n  var p: Params;${loads.length ? `\n  ${loads.join('\n  ')}` : ''}\n  return p;\n}`);
+  const at = sig.buffers.map((b, k) => `${b.name}_at = ${word(sig.paramBytes / 4 + k)};`);
+  decl.push(`fn wgml_init() -> Params {\n  let p = wgml_load_params();\n  P = p;${at.length ? `\n  ${at.join('\n  ')}` : ''}\n  return p;\n}`);
   return resolveWgsl({ bindings: [], requires: src.requires, enables: src.enables, body: `${mode.declarations}\n${decl.join('\n')}\n${src.body}` });
 }

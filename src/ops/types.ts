@@ -70,7 +70,7 @@ export interface KernelSource { body: string; requires?: readonly WgslModule[]; 
  * @example
  * const SIG = signature({ params: { n: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
  * declaredKernel({ name: 'double', key: 'double', sig: SIG, params: { n }, args: [{ input: 0 }, { output: 0 }], workgroups: [Math.ceil(n / 64), 1, 1],
- *   source: () => ({ body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { wgml_init(); if (g.x < P.n) { Y_st(g.x, 2.0 * X_ld(g.x)); } }` }) });
+ *   source: () => ({ body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { let P = wgml_init(); if (g.x < P.n) { Y_st(g.x, 2.0 * X_ld(g.x)); } }` }) });
  */
 export function declaredKernel(k: { name: string; key: string; sig: KernelSignature; params: ParamValues; args: KernelArg[]; workgroups: [number, number, number]; source: () => KernelSource }): KernelSpec {
   if (k.args.length !== k.sig.buffers.length) throw new Error(`kernel '${k.name}' binds ${k.args.length} buffers but declares ${k.sig.buffers.length}`);
