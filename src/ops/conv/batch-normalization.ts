@@ -55,7 +55,7 @@ export const BatchNormalization: OpDef<BnAttrs> = {
         workgroups: dispatch1d(total, 256),
         source: () => ({
           body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = gid.x + gid.y * nwg.x * 256u;
   if (i >= P.total) { return; }
   let ch = (i / P.inner) % P.c;

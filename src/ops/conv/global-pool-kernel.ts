@@ -60,7 +60,7 @@ function globalPlan(ctx: KernelContext, mode: 'max' | 'avg'): GpuPlan | string {
         body: `fn comb(a: f32, b: f32) -> f32 { return ${op}; }
 var<workgroup> sh: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let p = wid.x + wid.y * nwg.x;
   var r = ${init};
   if (p < P.planes) {

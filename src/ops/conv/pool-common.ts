@@ -109,7 +109,7 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: 'max' | 'avg', 
   return c;
 }
 @compute @workgroup_size(128) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let o = gid.x + gid.y * nwg.x * 128u;
   if (o >= P.total) { return; }
   let ox = o % P.ow; let t = o / P.ow; let oy = t % P.oh; let nc = t / P.oh;

@@ -52,7 +52,7 @@ export function argOp(type: 'ArgMax' | 'ArgMin'): OpDef<ArgAttrs> {
           requires: [linearIndex(64)],
           body: `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let idx = linear_index(gid, nwg);
   if (idx >= P.n) { return; }
   let base = (idx / P.inner) * P.R * P.inner + idx % P.inner;

@@ -53,7 +53,7 @@ export const Hardmax: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(WG)],
         body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let row = linear_index(gid, nwg);
   if (row >= P.rows) { return; }
   let base = (row / P.inner) * P.R * P.inner + row % P.inner;

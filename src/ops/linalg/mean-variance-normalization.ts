@@ -66,7 +66,7 @@ export const MeanVarianceNormalization: OpDef<A> = {
   return o;
 }
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let k = linear_index(gid, nwg);
   if (k >= P.K) { return; }
   var rem = k; var base = 0u;

@@ -102,7 +102,7 @@ ${tree('tree', comb)}
 ${tree('tree_max', 'max(a, b)')}
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  wgml_init();
+  let P = wgml_init();
   let o = wid.x + wid.y * nwg.x;
   // No early return before the barriers: with a shared bind group P is a private copy, which WGSL's
   // uniformity analysis cannot prove uniform. Workgroups past nOut (a folded grid's tail) reduce
@@ -114,7 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (li == 0u && live) { Y_st(o, ${fin}); }
 }` : `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let o = linear_index(gid, nwg);
   if (o >= P.nOut) { return; }
   let base = kept_off(o);

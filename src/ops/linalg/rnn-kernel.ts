@@ -128,7 +128,7 @@ fn put(d: u32, b: u32, j: u32, t: u32, sidx: u32, h: f32) {
 }
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  wgml_init();
+  let P = wgml_init();
   let d = wid.x / P.B; let b = wid.x % P.B;
   dir = d;
   let t = select(P.s, P.S - 1u - P.s, ((P.revmask >> d) & 1u) == 1u);
@@ -172,7 +172,7 @@ function stateKernel(ctx: KernelContext, a: RnnAttrs, dm: RnnDims, finish: boole
       body: `${ST_IDX}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.D * P.B * P.H) { return; }
   let j = i % P.H; let bb = (i / P.H) % P.B; let d = i / (P.H * P.B);

@@ -75,7 +75,7 @@ export const TopK: OpDef<A> = {
         body: `// a ranks before b: better value, or equal value and lower index.
 fn before(a: ${w}, ia: u32, b: ${w}, ib: u32) -> bool { return a ${cmp} b || (a == b && ia < ib); }
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let row = linear_index(gid, nwg);
   if (row >= P.rows) { return; }
   let o = row / P.inner;

@@ -24,7 +24,7 @@ export const copyOp: OpDef<Record<string, never>> = {
       source: () => ({
         requires: [linearIndex(256)],
         body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i < P.n) { Y_st(i, X_ld(i)); }
 }`,

@@ -54,7 +54,7 @@ export const DequantizeLinear: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(64)],
         body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let c = (i / P.inner) % P.dim;

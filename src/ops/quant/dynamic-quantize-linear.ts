@@ -42,7 +42,7 @@ export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
         body: `var<workgroup> lo: array<f32, ${RWG}>;
 var<workgroup> hi: array<f32, ${RWG}>;
 @compute @workgroup_size(${RWG}) fn main(@builtin(local_invocation_index) t: u32) {
-  wgml_init();
+  let P = wgml_init();
   var a = 0.0;
   var b = 0.0;
   for (var i = t; i < P.n; i += ${RWG}u) { let x = X_ld(i); a = min(a, x); b = max(b, x); }
@@ -65,7 +65,7 @@ var<workgroup> hi: array<f32, ${RWG}>;
       source: () => ({
         requires: [linearIndex(64)],
         body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let scale = S_ld(0u);

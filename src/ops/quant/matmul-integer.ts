@@ -88,7 +88,7 @@ export const MatMulInteger: OpDef<Record<string, never>> = {
       source: () => ({
         requires: [linearIndex(64)],
         body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let c = i % P.N;

@@ -70,7 +70,7 @@ export const QuantizeLinear: OpDef<A> = {
         requires: [linearIndex(64)],
         // Saturate in f32 before converting: i32() of an out-of-range float is undefined-ish in WGSL.
         body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let c = (i / P.inner) % P.dim;

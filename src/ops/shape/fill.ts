@@ -25,7 +25,7 @@ export function listFillKernel(ctx: KernelContext, name: string, dtype: ElemType
     source: () => ({
       requires: [linearIndex(WG)],
       body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   Y_st(i, P_v(i));
@@ -43,7 +43,7 @@ export function progressionKernel(ctx: KernelContext, name: string, dtype: ElemT
     source: () => ({
       requires: [linearIndex(WG)],
       body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   Y_st(i, P.start + ${w}(i) * P.delta);

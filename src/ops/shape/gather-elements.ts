@@ -49,7 +49,7 @@ export const GatherElements: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(WG)],
         body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   var q = i32(I_ld(i));

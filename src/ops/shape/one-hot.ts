@@ -66,7 +66,7 @@ export const OneHot: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(WG)],
         body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let r = i % P.inner;

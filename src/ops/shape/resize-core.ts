@@ -220,7 +220,7 @@ function planarMain(w: string, linear: boolean, cubic: boolean): string {
     : `let iy = nearest_index(2u, orig(2u, f32(y))); let ix = nearest_index(3u, orig(3u, f32(x)));
   Y_st(i, X_ld((nc * ih + iy) * iw + ix));`;
   return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let ow = P_out_shape(3u); let oh = P_out_shape(2u);
@@ -287,7 +287,7 @@ function nearestLinearMain(w: string): string {
  */
 function perAxisMain(w: string, decls: string, perAxis: string, after: string): string {
   return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   ${decls}

@@ -108,7 +108,7 @@ export const ScatterElements: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(WG)],
         body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let t = linear_index(gid, nwg);
   if (t >= P.lines) { return; }
   var rem = t;

@@ -65,7 +65,7 @@ export const ScatterND: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(WG)],
         body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  wgml_init();
+  let P = wgml_init();
   let e = linear_index(gid, nwg);
   if (e >= P.inner) { return; }
   for (var t = 0u; t < P.M; t++) {
