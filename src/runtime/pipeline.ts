@@ -11,6 +11,7 @@ import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
+import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor } from './kernels.js';
@@ -132,6 +133,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = foldBatchNorm(g, sg.constants);
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
+    g = fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types);
   }
   // constants the passes made (folded BatchNorm weights) need types like every other value
   for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape });
