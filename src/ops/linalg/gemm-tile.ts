@@ -146,15 +146,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   ${accs.map((a) => `var ${a} = vec4<f32>(0.0);`).join(' ')}
   var rA: array<vec4<f32>, ${nA}>;
   var rB: array<vec4<f32>, ${nB}>;
-  ${cfg.pf ? load('kBeg') : ''}
-  for (var kt = kBeg; kt < kEnd; kt += ${BK}u) {
-    ${cfg.pf ? '' : load('kt')}
+  // Prefetch: iteration t stores tile t-1 (loaded last iteration) into workgroup memory, issues the
+  // global loads of tile t, then computes tile t-1, so the loads are in flight during the FMAs. One
+  // iteration more than there are tiles; each piece of code appears once (smaller shaders compile faster).
+  for (var kt = kBeg; kt < kEnd + ${cfg.pf ? BK : 0}u; kt += ${BK}u) {
+    ${cfg.pf ? `if (kt > kBeg) {
+    ${storeCode(A, NT)}
+    ${storeCode(B, NT)}
+    }
+    workgroupBarrier();
+    if (kt < kEnd) ${load('kt')}
+    if (kt > kBeg) {` : `${load('kt')}
     ${storeCode(A, NT)}
     ${storeCode(B, NT)}
     workgroupBarrier();
-    ${cfg.pf ? `if (kt + ${BK}u < kEnd) ${load(`kt + ${BK}u`)}` : ''}
+    {`}
     for (var kq = 0u; kq < ${BK4}u; kq++) {
       ${compute}
+    }
     }
     workgroupBarrier();
   }
