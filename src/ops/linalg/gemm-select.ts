@@ -22,6 +22,7 @@ export const TILE_CONFIGS: readonly TileConfig[] = [
   { name: 't128x128', tx: 16, ty: 16, tm: 8, tn: 8, bk: 8, pf: true },
   { name: 't64x128', tx: 16, ty: 8, tm: 8, tn: 8, bk: 8, pf: true },
   { name: 't64x64', tx: 16, ty: 16, tm: 4, tn: 4, bk: 16, pf: true },
+  { name: 't32x128', tx: 16, ty: 8, tm: 4, tn: 8, bk: 16, pf: true },
   { name: 't32x64', tx: 16, ty: 8, tm: 4, tn: 4, bk: 16, pf: true },
   { name: 't64x32', tx: 8, ty: 16, tm: 4, tn: 4, bk: 16, pf: true },
   { name: 't32x32', tx: 8, ty: 8, tm: 4, tn: 4, bk: 16, pf: true },
@@ -57,8 +58,8 @@ export const GEMM_TABLE: SelectionTable = {
   minKPerSplit: 128,
   maxSplits: 16,
   tiles: [
-    { maxM: 64, configs: ['t32x64', 't32x32'] },
-    { maxM: 256, configs: ['t64x64', 't32x64', 't64x32', 't32x32'] },
+    { maxM: 64, configs: ['t32x128', 't32x64', 't32x32'] },
+    { maxM: 256, configs: ['t64x64', 't32x128', 't32x64', 't64x32', 't32x32'] },
     { maxM: 1024, configs: ['t128x128', 't64x128', 't64x64', 't32x64'] },
     { maxM: Infinity, configs: ['t128x128', 't64x128', 't64x64'] },
   ],
@@ -100,7 +101,7 @@ export function selectGemm(s: ShapeClass, t: SelectionTable = GEMM_TABLE): GemmC
 
 /** Parse a forced choice (`wgml_gemm` attribute, tests and the bench): 't32x64', 't64x64/s4', 'gemv_n/s2'. */
 export function parseChoice(text: string): GemmChoice | null {
-  const m = /^(t\d+x\d+|gemv_n|gemv_k)(?:\/s(\d+))?$/.exec(text);
+  const m = /^(t\d+x\d+[a-z]?|gemv_n|gemv_k)(?:\/s(\d+))?$/.exec(text);
   if (!m) return null;
   const splits = m[2] ? Number(m[2]) : 1;
   if (splits < 1) return null;
