@@ -81,7 +81,7 @@ describe('selectGemm', () => {
     expect(pick(128, 768, 3072)).toMatch(/\/s\d+$/);
   });
   it('uses the GEMV kernels for single rows, split when the grid is small', () => {
-    expect(selectGemm({ M: 1, N: 768, K: 768, batch: 1, bRowMajor: true })).toEqual({ kernel: 'gemv_n', splits: 6 });
+    expect(selectGemm({ M: 1, N: 768, K: 768, batch: 1, bRowMajor: true })).toEqual({ kernel: 'gemv_n', splits: 12 }); // 6 column groups × 12 slices of 64
     expect(selectGemm({ M: 1, N: 768, K: 768, batch: 1, bRowMajor: false }).kernel).toBe('gemv_k');
     expect(selectGemm({ M: 1, N: 1, K: 100, batch: 1, bRowMajor: true })).toEqual({ kernel: 'gemv_k', splits: 1 });
   });

@@ -20,6 +20,7 @@ describe('MatMul forms', () => {
   it('folds a batch that B broadcasts over into M, and broadcasts batch on both sides', async () => {
     await checkNode(mm(), [rand([2, 3, 17, 20]), rand([20, 18])]);
     await checkNode(mm(), [rand([3, 1, 9, 20]), rand([1, 4, 20, 18])]);
+    await checkNode(mm(), [rand([2, 9, 20]), rand([2, 20, 18])]); // same batch: must not fold
     await checkNode(mm(), [rand([4, 1, 20]), rand([2, 1, 20, 5])]); // batched single rows: one GEMM of 4 rows per B
   });
   it('reads transposed A and B through views (off the tile grid, K = 20)', async () => {

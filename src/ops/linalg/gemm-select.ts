@@ -48,6 +48,8 @@ export interface SelectionTable {
   targetWorkgroups: number;
   /** Fewest K elements per split: below this a split's reduction is too short to pay for the partials. */
   minKPerSplit: number;
+  /** The same for the GEMVs, which are bound by memory and want every SM reading. */
+  gemvMinKPerSplit: number;
   maxSplits: number;
   /** Candidate tiles by M (after batch folding), most efficient first: the first whose grid fills the device wins. */
   tiles: { maxM: number; configs: string[] }[];
@@ -56,6 +58,7 @@ export interface SelectionTable {
 export const GEMM_TABLE: SelectionTable = {
   targetWorkgroups: 132,
   minKPerSplit: 128,
+  gemvMinKPerSplit: 64,
   maxSplits: 16,
   tiles: [
     { maxM: 64, configs: ['t32x128', 't32x64', 't32x32'] },
@@ -74,10 +77,10 @@ export interface ShapeClass {
 }
 
 /** Splits of K so that `groups` workgroups become about `target`, each split at least `minK` long. */
-export function splitsFor(groups: number, K: number, t: SelectionTable): number {
+export function splitsFor(groups: number, K: number, t: SelectionTable, minK = t.minKPerSplit): number {
   if (groups >= t.targetWorkgroups) return 1;
   const want = Math.ceil(t.targetWorkgroups / Math.max(1, groups));
-  return Math.max(1, Math.min(want, t.maxSplits, Math.floor(K / t.minKPerSplit)));
+  return Math.max(1, Math.min(want, t.maxSplits, Math.floor(K / minK)));
 }
 
 /** The kernel and split count for a (normalized) problem. */
@@ -85,7 +88,7 @@ export function selectGemm(s: ShapeClass, t: SelectionTable = GEMM_TABLE): GemmC
   if (s.M === 1) {
     const kernel = s.bRowMajor && s.N > 1 ? 'gemv_n' : 'gemv_k';
     const perGroup = kernel === 'gemv_n' ? 4 * GEMV_N.lanes : GEMV_K.rows;
-    return { kernel, splits: splitsFor(Math.ceil(s.N / perGroup) * s.batch, s.K, t) };
+    return { kernel, splits: splitsFor(Math.ceil(s.N / perGroup) * s.batch, s.K, t, t.gemvMinKPerSplit) };
   }
   const cls = t.tiles.find((c) => s.M <= c.maxM) ?? t.tiles[t.tiles.length - 1]!;
   const grid = (name: string) => {
