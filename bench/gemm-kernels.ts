@@ -9,6 +9,8 @@
  *   npx esbuild bench/gemm-kernels.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/gemm-kernels.js
  *   node dist/bench/gemm-kernels.js [--filter bert] [--reps 20] [--json FILE] [--quick]
  *   node dist/bench/gemm-kernels.js --check     (small sizes, every configuration against a CPU reference)
+ * `--no-robust` runs on a device made with Dawn's `disable_robustness` toggle (no index clamping in the
+ * shaders), to measure what WebGPU's robust buffer access costs these kernels.
  */
 import { writeFileSync } from 'node:fs';
 import { requestDevice } from '../src/gpu/device.js';
@@ -225,8 +227,25 @@ async function check(): Promise<boolean> {
   return ok;
 }
 
+let keep: unknown;
+/** A device without robustness transforms (Dawn toggle), for comparison with wgml's normal device. */
+async function unrobustDevice(): Promise<GPUDevice> {
+  const mod = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: Record<string, unknown> };
+  for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  const gpu = mod.create(['enable-dawn-features=allow_unsafe_apis,disable_robustness', 'disable-dawn-features=timestamp_quantization']);
+  keep = gpu; // the instance must outlive the device (a collected instance aborts Dawn)
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no adapter');
+  const l = adapter.limits;
+  return adapter.requestDevice({
+    requiredFeatures: ['timestamp-query'].filter((f) => adapter.features.has(f)) as GPUFeatureName[],
+    requiredLimits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize, maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage, maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize },
+  });
+}
+
 async function main(): Promise<void> {
-  device = await requestDevice({ quiet: true });
+  device = has('--no-robust') ? await unrobustDevice() : await requestDevice({ quiet: true });
+  console.log(`device: ${device.adapterInfo?.description || device.adapterInfo?.device || '?'}${has('--no-robust') ? ' (disable_robustness)' : ''}`);
   if (has('--check')) { const ok = await check(); device.destroy(); process.exit(ok ? 0 : 1); }
   if (!device.features.has('timestamp-query')) throw new Error('this device has no timestamp-query');
   const filter = arg('--filter', '');
