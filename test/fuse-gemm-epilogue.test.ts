@@ -6,10 +6,10 @@
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
 import { hostTensor, type Graph, type HostTensor, type Node, type ValueType } from '../src/ir/types.js';
-import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, denseView, permuteView } from '../src/ir/view.js';
+import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr, denseView, permuteView } from '../src/ir/view.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../src/passes/fuse-gemm-epilogue.js';
 import { fuseElementwise } from '../src/passes/fuse-elementwise.js';
-import { referenceNode } from '../src/runtime/single.js';
+import { referenceNode, runNode } from '../src/runtime/single.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
 import { graph, node, f32, int } from './helpers/graph.js';
 import { testDevice } from './helpers/gpu.js';
@@ -82,6 +82,31 @@ describe('fuseGemmEpilogues', () => {
     expect(f.nodes[0]!.attrs[OUTPUT_VIEW_ATTR]).toEqual(viewAttr(outV));
     const reviewed = { ...g, nodes: [g.nodes[0]!, { ...node('Add', ['m', 'rt'], ['y']), attrs: { [inputViewAttr(0)]: viewAttr(resT) } }] };
     expect(fuseGemmEpilogues(reviewed, types).nodes.length).toBe(2);
+  });
+  it('through a GEMM that writes a permuted layout: same-shape inputs read through its view, scalars through a scalar view', async () => {
+    // Gemm [6, 8] written transposed into t [8, 6] (what the views pass makes of Gemm → Transpose), then t + res + s
+    const V = permuteView(denseView([8, 6]), [1, 0]);
+    const gemm = { ...node('Gemm', ['x', 'W', 'c'], ['t']), attrs: { [OUTPUT_VIEW_ATTR]: viewAttr(V) } };
+    const g = graph([f32('x', [6, 4]), f32('res', [8, 6])], [f32('y', [8, 6])], [gemm, node('Add', ['t', 'res'], ['u']), node('Mul', ['u', 's'], ['y'])], { W: t([4, 8]), c: t([8]), s: scalar(0.5) });
+    const types = new Map<string, ValueType>([['x', { dtype: 'float32', shape: [6, 4] }], ['res', { dtype: 'float32', shape: [8, 6] }], ['W', { dtype: 'float32', shape: [4, 8] }],
+      ['c', { dtype: 'float32', shape: [8] }], ['s', { dtype: 'float32', shape: [] }], ['t', { dtype: 'float32', shape: [8, 6] }], ['u', { dtype: 'float32', shape: [8, 6] }], ['y', { dtype: 'float32', shape: [8, 6] }]]);
+    const f = fuse(g, types).nodes;
+    expect(f.length).toBe(1);
+    expect(f[0]!.inputs).toEqual(['x', 'W', 'c', 'res', 's']);
+    expect(f[0]!.attrs[inputViewAttr(3)]).toEqual(viewAttr(V));
+    expect(viewFromAttr(f[0]!.attrs[inputViewAttr(4)])!.shape).toEqual([]);
+    const x = t([6, 4]), res = t([8, 6]);
+    const [prod] = referenceNode(node('Gemm', ['x', 'W', 'c'], ['p']), [x, g.initializers.get('W')!, g.initializers.get('c')!]);
+    const want = new Float32Array(48);
+    for (let m = 0; m < 6; m++) for (let n = 0; n < 8; n++) want[n * 6 + m] = Math.fround(Math.fround(prod!.data[m * 8 + n]! + res.data[n * 6 + m]!) * 0.5);
+    const ins = [x, g.initializers.get('W')!, g.initializers.get('c')!, res, scalar(0.5)];
+    expect(Array.from(referenceNode(f[0]!, ins)[0]!.data)).toEqual(Array.from(want));
+    const [gpu] = await runNode(await testDevice(), f[0]!, ins);
+    expect(compareClose(gpu!.data, want, 1e-5, 1e-6), `seed ${seed}`).toBeNull();
+    // an input of another shape has no position in the permuted layout: not absorbed
+    const g2 = { ...g, nodes: [gemm, node('Add', ['t', 'c6'], ['y'])] };
+    types.set('c6', { dtype: 'float32', shape: [6] });
+    expect(fuseGemmEpilogues(g2, types).nodes.length).toBe(2);
   });
   it('pads Gemm\'s missing C so epilogue inputs start at 3', () => {
     const g = graph([f32('x', [4, 8])], [f32('y', [4, 6])], [node('Gemm', ['x', 'W'], ['m']), node('Add', ['m', 'b'], ['y'])], { W, b });

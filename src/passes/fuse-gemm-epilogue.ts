@@ -6,7 +6,10 @@
  * format is wgml.FusedElementwise's), so the product is written once, already finished, instead of
  * being stored, read and stored again. Repeats while possible (bias, then GELU). The extra inputs
  * must broadcast to the GEMM output's shape and the node must keep its dtype and shape; views on
- * them travel along (the GEMM reads them through strides), as does the consumer's output view.
+ * them travel along (the GEMM reads them through strides), as does the consumer's output view. A GEMM
+ * that already writes through an output view (a Reshape/Transpose chain after it) still takes a
+ * consumer whose other inputs have the consumer's shape (read through that same view: the residual
+ * after an attention out-projection) or are single values.
  *
  * Also `relayoutGemmWeights`: a constant B read transposed by Gemm (transB = 1, PyTorch Linear) is
  * stored transposed once at load time so the kernels read it row-major (coalesced along n).
@@ -14,7 +17,7 @@
  */
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { isFloat } from '../ir/types.js';
-import { inputViewAttr, OUTPUT_VIEW_ATTR, viewFromAttr } from '../ir/view.js';
+import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr } from '../ir/view.js';
 import { FUSABLE_OPS } from './fuse-elementwise.js';
 
 /** The program format of wgml.FusedElementwise (ops/elementwise/fused.ts documents it). */
@@ -59,7 +62,7 @@ export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, opts:
     for (const n of nodes) for (const v of n.inputs) if (v) { const l = readers.get(v) ?? []; if (!l.includes(n)) l.push(n); readers.set(v, l); }
     let done = true;
     for (const p of nodes) {
-      if (!isGemm(p) || OUTPUT_VIEW_ATTR in p.attrs) continue;
+      if (!isGemm(p)) continue;
       const out = p.outputs[0]!;
       const tp = types.get(out);
       const r = readers.get(out);
@@ -82,6 +85,11 @@ function absorb(p: Node, c: Node, tp: ValueType, types: Map<string, ValueType>, 
   const prog = program(c, opset);
   const tc = types.get(c.outputs[0] ?? '');
   if (!prog || !tc || tc.dtype !== tp.dtype || tc.shape.join() !== tp.shape.join()) return null;
+  // A GEMM writing through an output view (a permuting chain after it, see passes/view-chains.ts) lays
+  // its elements out as the consumer reads them: an input of the consumer's shape is read through the
+  // same view (same positions), a single value through a scalar view; nothing else composes.
+  const outView = p.attrs[OUTPUT_VIEW_ATTR];
+  if (outView && c.attrs[OUTPUT_VIEW_ATTR]) return null;
   if (prog.inputs !== c.inputs.length) return null;
   // the GEMM result must reach the consumer as it is, not re-viewed
   if (c.inputs.some((v, k) => v === out && inputViewAttr(k) in c.attrs)) return null;
@@ -99,10 +107,16 @@ function absorb(p: Node, c: Node, tp: ValueType, types: Map<string, ValueType>, 
   for (const [k, v] of c.inputs.entries()) {
     if (!v) { cMap.push(-1); continue; }
     if (v === out) { cMap.push(0); continue; }
-    const view = viewOf(c, k);
+    let view = viewOf(c, k);
     const t = types.get(v);
     const shape = view ? viewFromAttr(view)!.shape : t?.shape;
     if (!shape || !broadcastsTo(shape, tp.shape)) return null;
+    if (outView) {
+      if (view) return null;
+      if (shape.every((d) => d === 1)) view = viewAttr({ shape: [], strides: [], offset: 0 });
+      else if (shape.join() === tp.shape.join()) view = outView;
+      else return null;
+    }
     let at = extras.findIndex((e, j) => e === v && sameAttr(extraViews[j], view));
     if (at < 0) { at = extras.length; extras.push(v); extraViews.push(view); }
     cMap.push(1 + at);
