@@ -68,7 +68,8 @@ describe('fused epilogues', () => {
     const f = await checkFused([node('Gemm', ['x', 'W', 'c'], { transB: i(1) }, ['m']), node('Sigmoid', ['m'], {}, ['y'])], vals, 'y', { expectSteps: ['Sigmoid'] });
     expect(f.inputs).toEqual(['x', 'W', 'c']);
   });
-  it('refuses the old activation attributes with a typed error', () => {
+  it('refuses the old activation attributes and inputs beyond the op\'s own with typed errors', () => {
     expect(() => referenceNode(node('MatMul', 2, { wgml_act: { kind: 'string', value: 'relu' } }), [rand([2, 2]), rand([2, 2])])).toThrow(/no longer reads 'wgml_act'/);
+    expect(() => referenceNode(node('Gemm', 4), [rand([2, 2]), rand([2, 2]), rand([2]), rand([2, 2])])).toThrow(/Gemm takes at most 3 inputs, got 4/);
   });
 });

@@ -29,12 +29,16 @@ export function parseGemmAttrs(a: Attrs): GemmAttrs {
   return { epi, force };
 }
 
+/** Inputs after the op's own exist only for an epilogue: refuse them otherwise (fuzzed or hand-made nodes). */
+function noExtras(ctx: InferContext, extras: unknown[]): void {
+  if (!extras.some(Boolean)) return;
+  const n = ctx.node.inputs.length, own = n - extras.length;
+  throw ctx.error(`${ctx.node.opType} takes at most ${own} inputs, got ${n}`, `see https://onnx.ai/onnx/operators/onnx__${ctx.node.opType}.html; more inputs are read only by a wgml fused epilogue (wgml_epilogue)`, { inputs: n });
+}
+
 /** The node's output type: the GEMM's, or the epilogue's, which must keep the GEMM's dtype and shape. */
 export function epilogueType(ctx: InferContext, epi: FusedParams | null, gemm: ValueType, extras: (ValueType | null)[]): ValueType {
-  if (!epi) {
-    if (extras.some(Boolean)) throw ctx.error(`${extras.length} inputs beyond the op's own but no wgml_epilogue`, 'extra inputs are read only by a fused epilogue');
-    return gemm;
-  }
+  if (!epi) { noExtras(ctx, extras); return gemm; }
   if (epi.program.inputs !== 1 + extras.length) throw ctx.error(`wgml_epilogue reads ${epi.program.inputs - 1} inputs, the node has ${extras.length}`, 'this is a bug in the fusion pass', { internal: true });
   const fail: Fail = (m, h, d) => ctx.error(`epilogue: ${m}`, h, d);
   const t = fusedProgramWgsl(epi, [gemm, ...extras], fail).built;
@@ -46,7 +50,7 @@ export function epilogueType(ctx: InferContext, epi: FusedParams | null, gemm: V
 
 /** CPU: apply the epilogue to the GEMM result (reference and debugger). */
 export function applyEpilogue(ctx: InferContext, epi: FusedParams | null, y: HostTensor, extras: (HostTensor | null)[]): HostTensor {
-  if (!epi) return y;
+  if (!epi) { noExtras(ctx, extras); return y; }
   return evalFusedProgram(epi, [y, ...extras], (m, h, d) => ctx.error(`epilogue: ${m}`, h, d));
 }
 
