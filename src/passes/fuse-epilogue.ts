@@ -1,14 +1,15 @@
 /**
  * Epilogue fusion: fold a residual Add and one activation into the kernel that produces the value
- * (Conv, ConvTranspose, Gemm, MatMul), so the value is written once instead of read and written by
- * two more kernels. Recorded in attributes the kernels read through ops/epilogue.ts.
+ * (Conv, ConvTranspose), so the value is written once instead of read and written by two more
+ * kernels. MatMul and Gemm take any elementwise epilogue instead (passes/fuse-gemm-epilogue.ts).
+ * Recorded in attributes the kernels read through ops/epilogue.ts.
  * Patterns: P → Add(P, R) with R of P's shape; P → Relu | LeakyRelu | Clip(const) | Sigmoid |
  * HardSigmoid | HardSwish | Tanh; P → Sigmoid → Mul(P, ·) (SiLU/Swish). Order: residual, then activation.
  */
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { consumers, graphOutputNames, singleUse } from './graph-util.js';
 
-const PRODUCERS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+const PRODUCERS = new Set(['Conv', 'ConvTranspose']);
 
 function sameShape(a?: ValueType, b?: ValueType): boolean {
   return !!a && !!b && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);

@@ -11,6 +11,8 @@ import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
+import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
+import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor, sharedPipelineFor } from './kernels.js';
@@ -147,6 +149,9 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = foldBatchNorm(g, sg.constants);
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
+    // epilogue inputs bind beside A, B, C and Y
+    const maxExtras = Math.min(MAX_EPILOGUE_INPUTS, deviceCaps(device).maxStorageBuffersPerShaderStage - 4);
+    g = fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras });
   }
   // constants the passes made (folded BatchNorm weights) need types like every other value
   for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape });
