@@ -15,7 +15,7 @@ import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
 import { inferContext } from './single.js';
 import { bindingSignature } from './kernels.js';
 import { nodeFlops } from './flops.js';
-import { fmtView, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
+import { fmtView, hasViews, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
 
 /** Where a value's bytes live. `offset` is in bytes inside that place. */
 export type Place =
@@ -125,7 +125,8 @@ function elideConcats(steps: { node: Node; plan: unknown }[], types: Map<string,
   const byKernel = new Set(steps.filter((s) => s.plan).flatMap((s) => s.node.outputs));
   const aliased = new Set(alias.values());
   for (const s of steps) {
-    if (!s.plan || s.node.opType !== 'Concat' || s.node.domain !== '') continue;
+    // A part read through a view is not where its producer writes: such a Concat runs its kernel.
+    if (!s.plan || s.node.opType !== 'Concat' || s.node.domain !== '' || hasViews(s.node)) continue;
     const o = s.node.outputs[0];
     if (!o || !heapish(o)) continue;
     const shape = types.get(o)!.shape;
