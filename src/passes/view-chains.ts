@@ -16,6 +16,15 @@ export interface ViewRules {
   viewInputs(node: Node): readonly number[];
   /** Whether output 0 can be written through a view. */
   viewOutput(node: Node): boolean;
+  /** Output 0 is input 0's memory reinterpreted (Reshape, Squeeze…): no kernel runs. */
+  isAlias?(node: Node): boolean;
+  /** The kernels bind a value that appears as several inputs once (OpDef.sharedInputs). */
+  sharedInputs?(node: Node): boolean;
+  /**
+   * Output element i depends on input elements at i only, inputs broadcasting numpy-style to the output
+   * (elementwise ops, FusedElementwise): a permuting chain after it folds into views of its inputs.
+   */
+  pointwise?(node: Node): boolean;
 }
 
 /** Where a value's elements sit: `view` over the memory of value `base`. */

@@ -190,15 +190,17 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   };
   // A kernel reading one value through two bindings (Mul(x, x), or x beside a Reshape of x) would bind
   // one writable range twice, which WebGPU rejects: give the second reader its own copy. Weights bind
-  // read-only and may repeat.
+  // read-only and may repeat. Ops with sharedInputs bind each input name once, so a name may repeat
+  // (q, k and v read through views of one value), but another name for the same memory still gets a copy.
   let dups = 0;
   for (const n of g.nodes) {
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     const shared = !!lookupOp(n.opType, n.domain, opsetOf(g, n.domain))?.sharedInputs;
     const inputs = n.inputs.map((i) => {
       if (!i) return i;
       const r = root(i);
-      if (shared || constants.has(r) || !seen.has(r)) { seen.add(r); return i; }
+      if (constants.has(r) || !seen.has(r)) { seen.set(r, i); return i; }
+      if (shared && seen.get(r) === i) return i;
       const copy = `${i}::dup${dups++}`;
       types.set(copy, types.get(i)!);
       addNode({ name: `copy:${copy}`, opType: 'Copy', domain: 'wgml', inputs: [i], outputs: [copy], attrs: {} });

@@ -11,6 +11,8 @@ import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
+import { applyViews } from '../passes/views.js';
+import { viewRules } from './view-rules.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor } from './kernels.js';
@@ -128,13 +130,16 @@ function specializeExplained(graph: Graph, opts: PipelineOptions): SpecializedGr
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
   const sg = specializeExplained(graph, opts);
   let g = sg.graph;
+  // constants the passes make (folded BatchNorm weights) need types like every other value
+  const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
+    typeConstants();
+    g = applyViews(g, sg.types, viewRules(g, sg.types, sg.constants));
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
   }
-  // constants the passes made (folded BatchNorm weights) need types like every other value
-  for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape });
+  typeConstants();
   const l = deviceLimits(device);
   const program = compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,

@@ -27,5 +27,17 @@ export function viewRules(g: Graph, types: Map<string, ValueType>, constants: Ma
     },
     viewInputs: (node) => opOf(node)?.viewInputs ?? [],
     viewOutput: (node) => !!opOf(node)?.viewOutput,
+    isAlias: (node) => {
+      const op = opOf(node);
+      try { return !!op?.alias && op.alias(op.attrs(new Attrs(node), opsetOf(g, node.domain))) === 0; } catch { return false; }
+    },
+    sharedInputs: (node) => !!opOf(node)?.sharedInputs,
+    // Elementwise ops with numpy broadcasting (not Clip/PRelu's own shape rules) and their fused trees.
+    pointwise: (node) => {
+      const op = opOf(node);
+      if (!op) return false;
+      if (op.type === 'FusedElementwise' && op.domain === 'wgml') return true;
+      return 'ew' in op && !(op as { ew: { shape?: unknown } }).ew.shape;
+    },
   };
 }

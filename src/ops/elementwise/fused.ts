@@ -68,6 +68,7 @@ export const FusedElementwise: OpDef<FusedParams> = {
   type: 'FusedElementwise', domain: 'wgml',
   viewInputs: EW_VIEW_INPUTS,
   viewOutput: true,
+  sharedInputs: true,
   attrs: (a) => parse(a),
   infer(ctx, fp) {
     const b = build(fp, ctx.inputs, ctx.error);
@@ -96,7 +97,7 @@ export const FusedElementwise: OpDef<FusedParams> = {
     const lets = fp.steps.map((s, k) => `  let t${k}: ${storageType(b.dtypes[fp.program.inputs + k]!)} = ${b.formulas[k]!.wgsl(s.args.map(name))};`);
     const params = ctx.inputs.map((t, k) => `x${k}: ${storageType(t!.dtype)}`).join(', ');
     const code = `fn ew_f(${params}) -> ${storageType(b.dtypes[b.dtypes.length - 1]!)} {\n${lets.join('\n')}\n  return t${fp.steps.length - 1};\n}`;
-    const ins = ctx.inputs.map((t, index) => ({ index, type: t!, view: ctx.views?.[index] ?? null }));
+    const ins = ctx.inputs.map((t, index) => ({ index, type: t!, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] }));
     return elementwisePlan(`fused_${fp.steps.map((s) => s.def.type.toLowerCase()).join('_')}`.slice(0, 60), { key: code, code }, ins, ctx.outputs[0]!, ctx.caps, { outView: ctx.outView });
   },
 };

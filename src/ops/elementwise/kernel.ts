@@ -67,8 +67,11 @@ export interface EwPlanOptions {
   outView?: View | null;
 }
 
-/** A bound input: op input index, the type the formula sees and, when re-viewed, where it sits in its buffer. */
-export interface EwInput { index: number; type: ValueType; view: View | null }
+/**
+ * A bound input: op input index, the type the formula sees and, when re-viewed, where it sits in its
+ * buffer. Inputs with the same `name` (the node's input value) are bound once (OpDef.sharedInputs).
+ */
+export interface EwInput { index: number; type: ValueType; view: View | null; name: string | undefined }
 
 /** A view that reads its base as a plain dense value needs no index math. */
 const trivial = (v: View | null | undefined): boolean => !v || isDenseView(v);
@@ -81,8 +84,9 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
   const acc = opts.accumulate === true;
   const ov = trivial(opts.outView) ? null : opts.outView!;
   const n = shapeSize(out.shape);
-  if (ins.length + 1 > caps.maxStorageBuffersPerShaderStage) {
-    return `${ins.length} inputs need ${ins.length + 1} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
+  const distinct = new Set(ins.map((x) => x.name ?? `#${x.index}`)).size;
+  if (distinct + 1 > caps.maxStorageBuffersPerShaderStage) {
+    return `${distinct} inputs need ${distinct + 1} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
   }
   if (n === 0) return { kernels: [] }; // zero-size output: nothing to dispatch
   if (ov && ov.shape.join(',') !== out.shape.join(',')) return `output view [${ov.shape.join(', ')}] is not the output shape [${out.shape.join(', ')}] (a wgml pass bug)`;
@@ -115,12 +119,24 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
   } else {
     u.u32(vec ? n / 4 : n);
   }
+  // One binding per distinct value: the same value read through two views is bound once.
+  const bindKeys: string[] = [];
+  const bindOf = ins.map((x) => {
+    const key = x.name ?? `#${x.index}`;
+    let b = bindKeys.indexOf(key);
+    if (b < 0) { b = bindKeys.length; bindKeys.push(key); }
+    return b;
+  });
+  const X = (k: number) => `X${bindOf[k]}`;
   const bindings: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }];
-  ins.forEach((_, k) => bindings.push({ name: `X${k}`, kind: 'read', type: vec && modes[k] === 'full' ? `array<vec4<${st[k]}>>` : `array<${st[k]}>` }));
+  bindKeys.forEach((_, b) => {
+    const k = bindOf.indexOf(b);
+    bindings.push({ name: `X${b}`, kind: 'read', type: vec && modes[k] === 'full' ? `array<vec4<${st[k]}>>` : `array<${st[k]}>` });
+  });
   bindings.push({ name: 'Y', kind: 'read_write', type: vec ? `array<vec4<${so}>>` : `array<${so}>` });
   let body: string;
   if (vec) {
-    const loads = ins.map((_, k) => `  let a${k} = X${k}[${modes[k] === 'full' ? 'i' : '0'}];`).join('\n');
+    const loads = ins.map((_, k) => `  let a${k} = ${X(k)}[${modes[k] === 'full' ? 'i' : '0'}];`).join('\n');
     const comp = (c: string) => `ew_f(${[...(acc ? [`acc.${c}`] : []), ...ins.map((_, k) => (modes[k] === 'full' ? `a${k}.${c}` : `a${k}`))].join(', ')})`;
     body = `${acc ? '  let acc = Y[i];\n' : ''}${loads}\n  Y[i] = vec4<${so}>(${['x', 'y', 'z', 'w'].map(comp).join(', ')});`;
   } else {
@@ -134,11 +150,12 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
     ${strided.map((x) => `o${x.name} += c * P.st${x.name}[d / 4][d % 4];`).join(' ')}
   }` : '';
     const y = ov ? 'oy' : 'i';
-    const args = [...(acc ? [`Y[${y}]`] : []), ...ins.map((_, k) => `X${k}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`)];
+    const args = [...(acc ? [`Y[${y}]`] : []), ...ins.map((_, k) => `${X(k)}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`)];
     body = `${index}\n  Y[${y}] = ew_f(${args.join(', ')});`;
   }
-  const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}${ov ? '|ov' : ''}${acc ? '|acc' : ''}`;
-  const args: KernelArg[] = [...ins.map(({ index }) => ({ input: index })), { output: 0 }];
+  const shared = bindOf.some((b, k) => b !== k) ? `|b${bindOf.join(',')}` : '';
+  const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}${ov ? '|ov' : ''}${acc ? '|acc' : ''}${shared}`;
+  const args: KernelArg[] = [...bindKeys.map((_, b) => ({ input: ins[bindOf.indexOf(b)]!.index })), { output: 0 }];
   return {
     kernels: [{
       name, key, args,

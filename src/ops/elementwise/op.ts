@@ -49,6 +49,7 @@ export function elementwiseOp<P>(def: EwDef<P>): EwOp<P> {
     ew: def,
     viewInputs: EW_VIEW_INPUTS.slice(0, def.arity[1]),
     viewOutput: true,
+    sharedInputs: true,
     attrs: (a, opset) => def.params(a, opset),
     infer(ctx, p) {
       checkArity(def, ctx.node.inputs.length, ctx.error);
@@ -61,7 +62,7 @@ export function elementwiseOp<P>(def: EwDef<P>): EwOp<P> {
     },
     gpu(ctx, p) {
       const f = def.formula(p, ctx.inputs.map((t) => t?.dtype ?? null), ctx.error);
-      const present = ctx.inputs.map((t, index) => ({ index, type: t, view: ctx.views?.[index] ?? null })).filter((x): x is EwInput => x.type !== null);
+      const present = ctx.inputs.map((t, index) => ({ index, type: t, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] as string | undefined })).filter((x): x is EwInput => x.type !== null);
       const names = ctx.inputs.map((t, i) => (t ? `x${i}` : null));
       const code = `fn ew_f(${present.map(({ index, type }) => `x${index}: ${storageType(type.dtype)}`).join(', ')}) -> ${storageType(f.out)} { return ${f.wgsl(names)}; }`;
       return elementwisePlan(def.type.toLowerCase(), { key: code, code }, present, ctx.outputs[0]!, ctx.caps, { outView: ctx.outView });
@@ -144,7 +145,7 @@ export function variadic(o: {
       if (per < 1) return `maxStorageBuffersPerShaderStage ${per + 1} leaves no binding for an input`;
       const t = op.ew.formula(p, ctx.inputs.map((x) => x?.dtype ?? null), ctx.error).out;
       const s = storageType(t);
-      const present = ctx.inputs.map((type, index) => ({ index, type: type!, view: ctx.views?.[index] ?? null }));
+      const present = ctx.inputs.map((type, index) => ({ index, type: type!, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] }));
       // Left fold in chunks: the first dispatch folds inputs 0..per-1 into Y, each next one folds Y
       // with the next `per` inputs (the same order of operations as one dispatch); Mean divides last.
       const kernels: KernelSpec[] = [];
