@@ -18,7 +18,7 @@
  * read through a view stays alive as long as its reader: the reader now names it. Passes never import
  * ops/: what each op does comes through {@link ViewRules} (runtime/view-rules.ts).
  */
-import type { Graph, Node, ValueType } from '../ir/types.js';
+import type { Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { shapeSize } from '../ir/types.js';
 import { denseView, expandView, hasViews, inputViewAttr, isDenseView, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../ir/view.js';
 import { consumers, graphOutputNames } from './graph-util.js';
@@ -26,13 +26,37 @@ import { producers, resolveInputView, resolveOutputView, type Producers, type Vi
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Statistics of one run (tests and `inspect` read them). */
-export interface ViewStats { inputViews: number; outputViews: number; pointwise: number; removed: number }
+/** Statistics of one run (tests read them). */
+export interface ViewStats { inputViews: number; outputViews: number; reshapes: number; pointwise: number; removed: number }
+
+export interface ViewsOptions {
+  /**
+   * The graph's constants: with them, a re-view that keeps its input's memory order (a Transpose that
+   * only moves size-1 dims, as batch-1 [1, S, E] → [S, 1, E]) becomes a Reshape (no kernel), its
+   * shape added here.
+   */
+  constants?: Map<string, HostTensor>;
+  stats?: ViewStats;
+}
+
+/** A single-output re-view that reads its input in memory order, as a Reshape; otherwise the node. */
+function asReshape(n: Node, types: Map<string, ValueType>, rules: ViewRules, constants: Map<string, HostTensor>, opset: number, st: ViewStats): Node {
+  if (n.outputs.length !== 1 || !n.outputs[0] || !n.inputs[0] || rules.isAlias?.(n) || opset < 5) return n;
+  const tin = types.get(n.inputs[0]), tout = types.get(n.outputs[0]);
+  if (!tin || !tout || shapeSize(tin.shape) !== shapeSize(tout.shape) || tout.shape.some((d) => d === 0)) return n;
+  const v = rules.viewOf(n, 0, denseView(tin.shape));
+  if (!v || !isDenseView(v)) return n;
+  const shape = `${n.name || n.outputs[0]}::reshape`;
+  constants.set(shape, { dtype: 'int64', shape: [tout.shape.length], data: Int32Array.from(tout.shape) });
+  types.set(shape, { dtype: 'int64', shape: [tout.shape.length] });
+  st.reshapes++;
+  return { name: n.name, opType: 'Reshape', domain: '', inputs: [n.inputs[0], shape], outputs: [n.outputs[0]], attrs: {} };
+}
 
 /** Returns a new graph; `g` is not modified. `types` holds every value's static type (after specialize). */
-export function applyViews(g: Graph, types: Map<string, ValueType>, rules: ViewRules, stats?: ViewStats): Graph {
-  const st: ViewStats = stats ?? { inputViews: 0, outputViews: 0, pointwise: 0, removed: 0 };
-  const nodes = [...g.nodes];
+export function applyViews(g: Graph, types: Map<string, ValueType>, rules: ViewRules, opts: ViewsOptions = {}): Graph {
+  const st: ViewStats = opts.stats ?? { inputViews: 0, outputViews: 0, reshapes: 0, pointwise: 0, removed: 0 };
+  const nodes = opts.constants ? g.nodes.map((n) => asReshape(n, types, rules, opts.constants!, g.opsets[''] ?? 17, st)) : [...g.nodes];
   let prod = producers(g);
   const outs = graphOutputNames(g);
   /** The value whose memory `v` is, through reshapes (the compiler's alias root). */
@@ -54,7 +78,17 @@ export function applyViews(g: Graph, types: Map<string, ValueType>, rules: ViewR
     const pointwise = !!rules.pointwise?.(n) && n.outputs.length === 1;
     if (!pointwise && !rules.viewOutput(n)) continue;
     const res = resolveOutputView(n.outputs[0], uses, outs, types, rules);
-    if (!res) continue;
+    // reshapes alone cost nothing: only chains with a copy in them are worth absorbing
+    if (!res || res.chain.every((c) => rules.isAlias?.(c))) continue;
+    // A pointwise node whose input comes from another pointwise node would stop the two from fusing
+    // (a value read through a view is not computed inline): when the chain's readers can read views
+    // themselves, leave the chain to them.
+    if (pointwise) {
+      const fusesUp = n.inputs.some((v) => { const p = v ? prod.get(v) : undefined; return !!p && !!rules.pointwise?.(p.node) && !outs.has(v!) && (uses.get(v!) ?? []).length === 1; });
+      const readers = uses.get(res.target) ?? [];
+      const readViews = !outs.has(res.target) && readers.length > 0 && readers.every((c) => c.inputs.every((v, i) => v !== res.target || rules.viewInputs(c).includes(i)));
+      if (fusesUp && readViews) continue;
+    }
     let next: Node | null;
     if (pointwise) next = pushThrough(n, res.chain, types, rules, prod, memRoot);
     else next = { ...n, outputs: [res.target, ...n.outputs.slice(1)], attrs: { ...n.attrs, [OUTPUT_VIEW_ATTR]: viewAttr(res.view) } };
@@ -93,7 +127,8 @@ function viewInputs(n: Node, types: Map<string, ValueType>, rules: ViewRules, pr
     const r = resolveInputView(v, prod, types, rules);
     if (r.base === v || !r.chain.length) continue;
     // A reshape costs nothing already, unless naming the base lets a shared-input kernel bind it once.
-    if (!shared && isDenseView(r.view) && r.chain.every((c) => rules.isAlias?.(c))) continue;
+    const aliasOnly = isDenseView(r.view) && r.chain.every((c) => rules.isAlias?.(c));
+    if (aliasOnly && !(shared && n.inputs.some((w, j) => w && j !== i && memRoot(w) === memRoot(r.base)))) continue;
     cand.set(i, { base: r.base, view: r.view });
   }
   if (!cand.size) return n;

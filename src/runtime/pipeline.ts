@@ -12,6 +12,7 @@ import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { applyViews } from '../passes/views.js';
+import { fuseLayerNorm } from '../passes/fuse-layernorm.js';
 import { viewRules } from './view-rules.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
@@ -134,8 +135,9 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
+    g = fuseLayerNorm(g, sg.types, sg.constants);
     typeConstants();
-    g = applyViews(g, sg.types, viewRules(g, sg.types, sg.constants));
+    g = applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants });
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
   }

@@ -91,3 +91,10 @@ export const LayerNormalization: OpDef<A> = {
     return typeof k === 'string' ? k : { kernels: [k] };
   },
 };
+
+/**
+ * The same op below opset 17: ONNX Runtime's contrib LayerNormalization (ONNX domain, since version 1,
+ * the same attributes and outputs), which ORT-optimized models carry, and what passes/fuse-layernorm.ts
+ * folds older exporters' decomposed LayerNorm into.
+ */
+export const LayerNormalizationContrib: OpDef<A> = { ...LayerNormalization, opsets: [1, 16] };
