@@ -10,9 +10,13 @@ Names:
                  LayerNorm decomposed (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add).
   encoder{L}_o{op}  nn.TransformerEncoder, L post-norm (BERT-like) layers, d32, 4 heads, FFN 64, GELU,
                  batch_first, input [1, 8, 32], at opset 14 (decomposed LayerNorm) or 17.
+  encoder2_dyn   encoder2_o17 with a dynamic sequence length (input [1, seq, 32]).
   vit{L}         L pre-norm ViT blocks (nn.TransformerEncoderLayer norm_first) after a patch embedding,
                  class token and position embedding, at 32×32 with 8×8 patches, d32.
   convnext_tiny  torchvision's convnext_tiny at 64×64 (random weights, layer scale randomized).
+  bert_base_dyn  the BERT-base-sized encoder of bench/transformer_models.py (12 post-norm layers, d768,
+                 12 heads, FFN 3072) with a dynamic sequence length (input [1, seq, 768]): 340 MB, for
+                 bench/plan-time.ts (planning a second sequence length), not for tests.
 """
 import os
 import sys
@@ -24,10 +28,11 @@ import torchvision
 E, H, S = 32, 4, 8
 
 
-def export(m, x, path, opset):
+def export(m, x, path, opset, dynamic=None):
     kw = {'dynamo': False} if 'dynamo' in torch.onnx.export.__code__.co_varnames else {}
     m.eval()
-    torch.onnx.export(m, x, path, opset_version=opset, input_names=['input'], output_names=['output'], do_constant_folding=True, **kw)
+    torch.onnx.export(m, x, path, opset_version=opset, input_names=['input'], output_names=['output'], do_constant_folding=True,
+                      dynamic_axes=dynamic, **kw)
 
 
 class LnMlp(nn.Module):
@@ -48,9 +53,9 @@ def randomize(m):
 
 
 class Encoder(nn.Module):
-    def __init__(self, layers):
+    def __init__(self, layers, d=E, heads=H, ffn=2 * E):
         super().__init__()
-        layer = nn.TransformerEncoderLayer(E, H, 2 * E, dropout=0.0, activation='gelu', batch_first=True)
+        layer = nn.TransformerEncoderLayer(d, heads, ffn, dropout=0.0, activation='gelu', batch_first=True)
         self.enc = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
 
     def forward(self, x):
@@ -79,6 +84,9 @@ def build(name):
     if name == 'ln_mlp13':
         m = LnMlp(); randomize(m)
         return m, torch.randn(2, S, E), 13
+    if name == 'encoder2_dyn':
+        m = Encoder(2); randomize(m)
+        return m, torch.randn(1, S, E), 17
     if name.startswith('encoder'):
         layers, opset = name[len('encoder'):].split('_o')
         m = Encoder(int(layers)); randomize(m)
@@ -86,6 +94,15 @@ def build(name):
     if name.startswith('vit'):
         m = ViT(int(name[3:])); randomize(m)
         return m, torch.randn(1, 3, 32, 32), 17
+    if name == 'bert_base_dyn':
+        m = Encoder(12, 768, 12, 3072)
+        with torch.no_grad():  # distinct weights per layer (TransformerEncoder deep-copies one layer)
+            for p in m.parameters():
+                if p.dim() > 1:
+                    nn.init.xavier_uniform_(p)
+                else:
+                    p.normal_(0, 0.02)
+        return m, torch.randn(1, 128, 768), 17
     if name == 'convnext_tiny':
         m = torchvision.models.convnext_tiny()
         with torch.no_grad():
@@ -104,7 +121,7 @@ def main():
         if os.path.exists(path):
             continue
         m, x, opset = build(name)
-        export(m, x, path, opset)
+        export(m, x, path, opset, {'input': {1: 'seq'}, 'output': {1: 'seq'}} if name.endswith('_dyn') else None)
         print(f'exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)')
 
 

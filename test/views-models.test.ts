@@ -17,7 +17,7 @@ import { ortRun, relErr } from './helpers/ort.js';
 import { randn, rng, testSeed } from './helpers/random.js';
 
 const DIR = 'test/.cache/blocks';
-const MODELS = ['ln_mlp13', 'encoder1_o14', 'encoder1_o17', 'encoder2_o17', 'vit1', 'vit2', 'convnext_tiny'];
+const MODELS = ['ln_mlp13', 'encoder1_o14', 'encoder1_o17', 'encoder2_o17', 'encoder2_dyn', 'vit1', 'vit2', 'convnext_tiny'];
 const seed = testSeed();
 
 beforeAll(() => {
@@ -89,6 +89,26 @@ describe('transformer layers', () => {
   it.fails('an encoder layer and a ViT block take ≤ 10 dispatches each (issue #12 target)', async () => {
     expect(await perLayer('encoder1_o17', 'encoder2_o17')).toBeLessThanOrEqual(10);
     expect(await perLayer('vit1', 'vit2')).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('a text model at a second sequence length', () => {
+  it('reuses every compiled kernel and the uploaded weights, and both lengths match onnxruntime', async () => {
+    const device = await testDevice();
+    const { graph } = await loadGraph(path('encoder2_dyn'));
+    const keys = (p: wgml.NetworkPipeline) => new Set(p.program.dispatches.map((d) => `${d.signature}|${d.kernel.key}`));
+    const p8 = await wgml.createPipeline(device, graph, { inputDimensions: { input: [1, 8, 32] } });
+    const p5 = await wgml.createPipeline(device, graph, { inputDimensions: { input: [1, 5, 32] } });
+    expect([...keys(p5)].filter((k) => !keys(p8).has(k))).toEqual([]);
+    expect(p5.weights).toBe(p8.weights);
+    p8.destroy(); // the weights stay for p5
+    for (const [p, s] of [[p5, 5], [await wgml.createPipeline(device, graph, { inputDimensions: { input: [1, 8, 32] } }), 8]] as const) {
+      const x = hostTensor('float32', [1, s, 32], randn(rng(seed + s), s * 32));
+      const got = await wgml.runPipeline(device, p, { input: x });
+      const ref = await ortRun(path('encoder2_dyn'), { input: x });
+      expect(relErr(got.output!.data, ref.output!.data), `seq ${s} (WGML_SEED=${seed})`).toBeLessThan(1e-4);
+      p.destroy();
+    }
   });
 });
 

@@ -50,6 +50,9 @@ export function resolveInputView(value: string, prod: Producers, types: Map<stri
   const p = prod.get(value);
   if (!p || !p.node.inputs[0]) return here;
   const src = p.node.inputs[0];
+  // A node that re-views nothing ends the walk here, before it climbs the rest of the graph.
+  const srcType = types.get(src);
+  if (!srcType || !rules.viewOf(p.node, p.k, denseView(srcType.shape))) return here;
   const up = resolveInputView(src, prod, types, rules, stop);
   const v = rules.viewOf(p.node, p.k, up.view);
   if (!v || shapeSize(v.shape) !== shapeSize(t.shape) || v.shape.some((d, i) => d !== t.shape[i])) {

@@ -302,11 +302,10 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   const uniforms = new ArrayBuffer(Math.max(16, uOff));
   for (const c of uniformChunks) new Uint8Array(uniforms, c.off, c.data.byteLength).set(new Uint8Array(c.data));
 
+  // every value a step names (one pass over the steps: `types` also holds values passes removed)
+  const named = new Set(steps.flatMap((s) => [...s.node.inputs, ...s.node.outputs]));
   const values = new Map<string, { type: ValueType; place: Place }>();
-  for (const [name, type] of types) {
-    const used = steps.some((s) => s.node.inputs.includes(name) || s.node.outputs.includes(name));
-    if (used) values.set(name, { type, place: placeOf(name) });
-  }
+  for (const [name, type] of types) if (named.has(name)) values.set(name, { type, place: placeOf(name) });
   return {
     nodes, dispatches, values, weights, weightsBytes: wOff, uniforms,
     inputs: [...inputNames].map((name) => ({ name, type: types.get(name)! })),

@@ -63,10 +63,13 @@ export class NetworkPipeline {
   /** @internal the compute pass descriptor encodeNetwork reuses. */ readonly passDescriptor: GPUComputePassDescriptor;
   #destroyed = false;
 
+  readonly #releaseWeights: () => void;
+
   /** @internal use {@link createPipeline}. */
-  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer) {
+  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer, releaseWeights?: () => void) {
     this.device = device; this.label = label; this.program = program; this.gpuPipelines = gpuPipelines;
     this.weights = weights; this.uniforms = uniforms;
+    this.#releaseWeights = releaseWeights ?? (() => weights.destroy());
     this.passDescriptor = { label };
     const spec = (v: { name: string; type: ValueType }): TensorSpec => ({ name: v.name, dtype: tensorDTypeOf(v.type.dtype), elemType: v.type.dtype, shape: [...v.type.shape] });
     this.inputs = program.inputs.map(spec);
@@ -96,11 +99,14 @@ export class NetworkPipeline {
     return bindNetwork(this, args, heap);
   }
 
-  /** Free the weights and uniform buffers. Bound networks made from it become unusable. */
+  /**
+   * Free the uniform buffer and the weights (which pipelines of one graph share, e.g. at several
+   * sequence lengths: freed with the last of them). Bound networks made from it become unusable.
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.weights.destroy();
+    this.#releaseWeights();
     this.uniforms.destroy();
   }
 }
@@ -183,11 +189,56 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
       throw new LimitError(`node '${d.node}' (${d.op}): kernel '${d.kernel.name}' needs ${m[1]} bytes of workgroup storage, over this device's maxComputeWorkgroupStorageSize (${m[2]})`,
         'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
     })));
-    const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    for (const w of program.weights) if (w.tensor.data.byteLength)
-      device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    const weights = acquireWeights(device, graph, program, label);
     const uniforms = device.createBuffer({ label: `${label} uniforms`, size: program.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniforms, 0, program.uniforms);
-    return new NetworkPipeline(device, label, program, gpuPipelines, weights, uniforms);
+    return new NetworkPipeline(device, label, program, gpuPipelines, weights.buffer, uniforms, weights.release);
   });
+}
+
+/**
+ * Weights buffers, shared by the pipelines of one graph whose weights sit at the same offsets (a text
+ * model specialized to several sequence lengths): uploading a BERT-base's 340 MB again would cost
+ * more than planning the second length does. Small tensors (folded shapes) are compared by content,
+ * large ones by identity (they are the graph's own initializers).
+ */
+interface SharedWeights { buffer: GPUBuffer; refs: number; weights: Program['weights'] }
+const sharedWeights = new WeakMap<GPUDevice, WeakMap<Graph, SharedWeights[]>>();
+
+function sameWeights(a: Program['weights'], b: Program['weights']): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((w, i) => {
+    const v = b[i]!;
+    if (w.name !== v.name || w.offset !== v.offset || w.tensor.data.byteLength !== v.tensor.data.byteLength) return false;
+    if (w.tensor.data === v.tensor.data) return true;
+    if (w.tensor.data.byteLength > 4096) return false;
+    const x = new Uint8Array(w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    const y = new Uint8Array(v.tensor.data.buffer, v.tensor.data.byteOffset, v.tensor.data.byteLength);
+    return x.every((q, k) => q === y[k]);
+  });
+}
+
+function acquireWeights(device: GPUDevice, graph: Graph, program: Program, label: string): { buffer: GPUBuffer; release: () => void } {
+  let byGraph = sharedWeights.get(device);
+  if (!byGraph) { byGraph = new WeakMap(); sharedWeights.set(device, byGraph); }
+  const list = byGraph.get(graph) ?? [];
+  byGraph.set(graph, list);
+  let entry = list.find((e) => sameWeights(e.weights, program.weights));
+  if (!entry) {
+    const buffer = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    for (const w of program.weights) if (w.tensor.data.byteLength)
+      device.queue.writeBuffer(buffer, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    entry = { buffer, refs: 0, weights: program.weights };
+    list.push(entry);
+  }
+  entry.refs++;
+  const e = entry;
+  return {
+    buffer: e.buffer,
+    release: () => {
+      if (--e.refs > 0) return;
+      e.buffer.destroy();
+      list.splice(list.indexOf(e), 1);
+    },
+  };
 }
