@@ -57,7 +57,7 @@ function asReshape(n: Node, types: Map<string, ValueType>, rules: ViewRules, con
 export function applyViews(g: Graph, types: Map<string, ValueType>, rules: ViewRules, opts: ViewsOptions = {}): Graph {
   const st: ViewStats = opts.stats ?? { inputViews: 0, outputViews: 0, reshapes: 0, pointwise: 0, removed: 0 };
   const nodes = opts.constants ? g.nodes.map((n) => asReshape(n, types, rules, opts.constants!, g.opsets[''] ?? 17, st)) : [...g.nodes];
-  let prod = producers(g);
+  let prod = producers({ ...g, nodes });
   const outs = graphOutputNames(g);
   /** The value whose memory `v` is, through reshapes (the compiler's alias root). */
   const memRoot = (v: string): string => {
@@ -70,7 +70,7 @@ export function applyViews(g: Graph, types: Map<string, ValueType>, rules: ViewR
 
   // 1 and 2: absorb permuting chains after producers. Topological order: a chain's nodes come after
   // its producer, and each chain value is read by its chain only, so a stale use map is enough.
-  const uses = consumers(g);
+  const uses = consumers({ ...g, nodes });
   const gone = new Set<Node>();
   for (let idx = 0; idx < nodes.length; idx++) {
     const n = nodes[idx]!;

@@ -193,7 +193,12 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   // read-only and may repeat. Ops with sharedInputs bind each input name once, so a name may repeat
   // (q, k and v read through views of one value), but another name for the same memory still gets a copy.
   let dups = 0;
+  const made = new Set<string>();
   for (const n of g.nodes) {
+    for (const o of n.outputs) if (o) {
+      if (made.has(o)) throw new NodeError(n, `writes '${o}', which another node writes too`, 'this is a bug in a wgml pass or a malformed model (values are assigned once)', { internal: true, value: o });
+      made.add(o);
+    }
     const seen = new Map<string, string>();
     const shared = !!lookupOp(n.opType, n.domain, opsetOf(g, n.domain))?.sharedInputs;
     const inputs = n.inputs.map((i) => {
@@ -250,7 +255,13 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   // Lifetimes of heap values (intermediates and scratch), with reads through aliases counted on the holder.
   const life = new Map<string, PlanValue>();
   steps.forEach((s, idx) => {
-    for (const i of s.node.inputs) if (i) { const pv = life.get(holder(i)); if (pv) pv.last = Math.max(pv.last, idx); }
+    for (const i of s.node.inputs) if (i) {
+      const h = holder(i);
+      const pv = life.get(h);
+      if (pv) pv.last = Math.max(pv.last, idx);
+      // a heap value read before any kernel wrote it: a pass dropped or reordered its producer
+      else if (heapish(h)) throw new NodeError(s.node, `reads '${i}', which no kernel before it writes`, 'this is a bug in a wgml pass', { internal: true, value: i });
+    }
     if (s.plan) {
       for (const o of s.node.outputs) {
         const h = o ? holder(o) : '';
