@@ -10,7 +10,10 @@ import type { Graph, HostTensor } from '../src/ir/types.js';
 import { hostTensor, shapeSize } from '../src/ir/types.js';
 import { referenceNode } from '../src/runtime/single.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
-import { removeDead } from '../src/passes/views.js';
+import { applyViews, removeDead } from '../src/passes/views.js';
+import { specialize } from '../src/ir/infer.js';
+import { opRules } from '../src/ops/registry.js';
+import { viewRules } from '../src/runtime/view-rules.js';
 import { testDevice } from './helpers/gpu.js';
 import { graph, node, f32, int, ints, flt } from './helpers/graph.js';
 import { compareClose, randn, rng, testSeed } from './helpers/random.js';
@@ -108,6 +111,31 @@ describe('views pass', () => {
       expect(new Set(heapish).size, d.kernel.name).toBe(heapish.length);
     }
     await expectSame(g, { x: rand([4, 4]) });
+  });
+
+  it('pointwise nodes compute in the layout of the permute after them: broadcast bias, scalars of any rank', async () => {
+    const device = await testDevice();
+    const g = graph([f32('x', [2, 3, 4]), f32('b', [4]), f32('s', [1, 1, 1])], [f32('y1', [2, 3]), f32('y2', [4])], [
+      node('Add', ['x', 'b'], ['a']), node('Transpose', ['a'], ['at'], { perm: ints([2, 0, 1]) }),
+      node('ReduceMax', ['at'], ['y1'], { axes: ints([0]), keepdims: int(0) }),
+      node('Mul', ['x', 's'], ['m']), node('Transpose', ['m'], ['mt'], { perm: ints([2, 0, 1]) }), node('Reshape', ['mt', 'shp'], ['mr']),
+      node('ReduceMax', ['mr'], ['y2'], { axes: ints([1]), keepdims: int(0) }),
+    ], { shp: i64([4, 6]) });
+    const p = planNetwork(device, g);
+    expect(p.nodes.filter((n) => n.opType === 'Transpose')).toEqual([]);
+    expect(p.nodes.find((n) => n.opType === 'Add')!.outputs[0]).toBe('at');
+    await expectSame(g, { x: rand([2, 3, 4]), b: rand([4]), s: rand([1, 1, 1]) });
+  });
+
+  it('an op that refuses a view (OpDef.acceptsView) keeps its input chain', () => {
+    const sg = specialize(convnextBlock(8, 6, 5), {}, opRules);
+    const base = viewRules(sg.graph, sg.types, sg.constants);
+    const ln = (g: Graph) => g.nodes.find((n) => n.opType === 'LayerNormalization')!;
+    expect(ln(applyViews(sg.graph, sg.types, base)).inputs[0]).toBe('c');
+    const refusing = { ...base, acceptsView: (n: { opType: string }) => n.opType !== 'LayerNormalization' };
+    const g = applyViews(sg.graph, sg.types, refusing);
+    expect(ln(g).inputs[0]).toBe('t');
+    expect(g.nodes.some((n) => n.opType === 'Transpose' && n.outputs[0] === 't')).toBe(true);
   });
 
   it('removes nodes nobody reads, keeping graph outputs and nodes without outputs', () => {

@@ -16,6 +16,8 @@ export interface ViewRules {
   viewInputs(node: Node): readonly number[];
   /** Whether output 0 can be written through a view. */
   viewOutput(node: Node): boolean;
+  /** Whether `node` may read input `which` (or write its output, 'out') through `view` (OpDef.acceptsView; default yes). */
+  acceptsView?(node: Node, which: number | 'out', view: View): boolean;
   /** Output 0 is input 0's memory reinterpreted (Reshape, Squeeze…): no kernel runs. */
   isAlias?(node: Node): boolean;
   /** The kernels bind a value that appears as several inputs once (OpDef.sharedInputs). */

@@ -91,7 +91,8 @@ export function applyViews(g: Graph, types: Map<string, ValueType>, rules: ViewR
     }
     let next: Node | null;
     if (pointwise) next = pushThrough(n, res.chain, types, rules, prod, memRoot);
-    else next = { ...n, outputs: [res.target, ...n.outputs.slice(1)], attrs: { ...n.attrs, [OUTPUT_VIEW_ATTR]: viewAttr(res.view) } };
+    else if (!rules.acceptsView || rules.acceptsView(n, 'out', res.view)) next = { ...n, outputs: [res.target, ...n.outputs.slice(1)], attrs: { ...n.attrs, [OUTPUT_VIEW_ATTR]: viewAttr(res.view) } };
+    else next = null;
     if (!next) continue;
     nodes[idx] = next;
     for (const c of res.chain) { gone.add(c); for (const o of c.outputs) prod.delete(o); }
@@ -129,6 +130,7 @@ function viewInputs(n: Node, types: Map<string, ValueType>, rules: ViewRules, pr
     // A reshape costs nothing already, unless naming the base lets a shared-input kernel bind it once.
     const aliasOnly = isDenseView(r.view) && r.chain.every((c) => rules.isAlias?.(c));
     if (aliasOnly && !(shared && n.inputs.some((w, j) => w && j !== i && memRoot(w) === memRoot(r.base)))) continue;
+    if (rules.acceptsView && !rules.acceptsView(n, i, r.view)) continue;
     cand.set(i, { base: r.base, view: r.view });
   }
   if (!cand.size) return n;
@@ -184,7 +186,7 @@ function pushThrough(n: Node, chain: Node[], types: Map<string, ValueType>, rule
     const viaChain = r.base !== v ? carry(r.view) : null;
     if (viaChain && !clash(memRoot(r.base))) got = { base: r.base, view: viaChain };
     else { const own = carry(denseView(t.shape)); if (own && !clash(memRoot(v))) got = { base: v, view: own }; }
-    if (!got) return null;
+    if (!got || (rules.acceptsView && !rules.acceptsView(n, i, got.view))) return null;
     bound.push({ root: memRoot(got.base), orig: memRoot(v) });
     inputs[i] = got.base;
     attrs[inputViewAttr(i)] = viewAttr(got.view);

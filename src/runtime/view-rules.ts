@@ -25,6 +25,18 @@ export function viewRules(g: Graph, types: Map<string, ValueType>, constants: Ma
         return null; // a node the rules cannot read as a view stays a kernel
       }
     },
+    acceptsView(node, which, view) {
+      const op = opOf(node);
+      if (!op?.acceptsView) return true;
+      const opset = opsetOf(g, node.domain);
+      const ins = node.inputs.map((v) => (v ? types.get(v) ?? null : null));
+      const ctx = inferContext(node, ins, (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
+      try {
+        return op.acceptsView(ctx, op.attrs(new Attrs(node), opset), which, view);
+      } catch {
+        return false;
+      }
+    },
     viewInputs: (node) => opOf(node)?.viewInputs ?? [],
     viewOutput: (node) => !!opOf(node)?.viewOutput,
     isAlias: (node) => {
