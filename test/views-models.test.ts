@@ -116,10 +116,10 @@ describe('ConvNeXt', () => {
   /** Dispatches of the nodes of one CNBlock (stage 2, block 2 of convnext_tiny). */
   const block = (p: Awaited<ReturnType<typeof plan>>) => p.dispatches.filter((d) => d.node.includes('features.3/features.3.1/')).length;
 
-  it('a block runs in 6 dispatches instead of 15, and convnext_tiny matches onnxruntime', async () => {
+  it('a block runs in 6 dispatches (15 without the passes), and convnext_tiny matches onnxruntime', async () => {
     const before = block(await plan('convnext_tiny', false)), after = block(await plan('convnext_tiny'));
     console.log(`convnext block: ${before} → ${after} dispatches`);
-    expect(before).toBe(15);
+    expect(before).toBeGreaterThanOrEqual(15); // a split-K GEMM adds a reduce kernel
     expect(after).toBeLessThanOrEqual(6);
     await againstOrt('convnext_tiny');
   }, 300_000);
