@@ -15,6 +15,9 @@ import { hostTensor, shapeSize } from '../src/ir/types.js';
 import { testDevice } from './helpers/gpu.js';
 import { ortRun, relErr } from './helpers/ort.js';
 import { randn, rng, testSeed } from './helpers/random.js';
+import { graph, node, f32, ints } from './helpers/graph.js';
+
+const rand = (shape: number[]) => hostTensor('float32', shape, randn(rng(testSeed() + shape.length), shapeSize(shape)));
 
 const DIR = 'test/.cache/blocks';
 const MODELS = ['ln_mlp13', 'encoder1_o14', 'encoder1_o17', 'encoder2_o17', 'encoder2_dyn', 'vit1', 'vit2', 'convnext_tiny'];
@@ -108,6 +111,27 @@ describe('a text model at a second sequence length', () => {
       const ref = await ortRun(path('encoder2_dyn'), { input: x });
       expect(relErr(got.output!.data, ref.output!.data), `seq ${s} (WGML_SEED=${seed})`).toBeLessThan(1e-4);
       p.destroy();
+    }
+  });
+});
+
+describe('planning a graph again', () => {
+  it('gives the same weight tensors, folded and derived ones included (recomposed LayerNorm, folded BatchNorm)', async () => {
+    const device = await testDevice();
+    const bn = graph([f32('x', [1, 3, 8, 8])], [f32('y', [1, 4, 8, 8])], [
+      node('Conv', ['x', 'w'], ['c'], { kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]) }),
+      node('BatchNormalization', ['c', 'g', 'b', 'm', 'v'], ['y']),
+    ], { w: rand([4, 3, 3, 3]), g: rand([4]), b: rand([4]), m: rand([4]), v: hostTensor('float32', [4], [1, 2, 3, 4]) });
+    for (const g of [(await loadGraph(path('ln_mlp13'))).graph, bn]) {
+      const a = planNetwork(device, g), b = planNetwork(device, g);
+      expect(a.weights.length).toBeGreaterThan(0);
+      // derived tensors are the very same objects (what lets large ones share an upload); the rest equal
+      const derived = a.weights.filter((w) => /::(bnfold|layernorm)/.test(w.name));
+      expect(derived.length).toBeGreaterThan(0);
+      a.weights.forEach((w, i) => {
+        if (derived.includes(w)) expect(b.weights[i]!.tensor.data, w.name).toBe(w.tensor.data);
+        else expect(Array.from(b.weights[i]!.tensor.data), w.name).toEqual(Array.from(w.tensor.data));
+      });
     }
   });
 });

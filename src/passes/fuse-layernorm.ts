@@ -16,6 +16,7 @@
 import type { Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { shapeSize } from '../ir/types.js';
 import { consumers, graphOutputNames } from './graph-util.js';
+import { derivedConstant } from '../ir/derived.js';
 
 const isOp = (n: Node | undefined, t: string): n is Node => !!n && n.opType === t && (n.domain === '' || n.domain === 'ai.onnx');
 
@@ -101,13 +102,14 @@ export function fuseLayerNorm(g: Graph, types: Map<string, ValueType>, constants
     let last = div;
     const norm = xt.shape.slice(rank - axes.length);
     // Optional affine part: Mul by a constant scale, then Add a constant bias (either operand order).
-    const affine = (n: Node | undefined, op: string): Float32Array | null => {
+    const affine = (n: Node | undefined, op: string): HostTensor | null => {
       if (!isOp(n, op)) return null;
       const other = n.inputs[0] === last.outputs[0] ? n.inputs[1] : n.inputs[0];
       const t = other ? constants.get(other) : undefined;
       const ot = types.get(n.outputs[0]!);
-      if (!t || !ot || ot.shape.join() !== xt.shape.join()) return null;
-      return overNorm(t, norm, rank);
+      if (!t || !ot || ot.shape.join() !== xt.shape.join() || !overNorm(t, norm, rank)) return null;
+      // the same source tensor gives the same object on every planning (shared weights buffers)
+      return derivedConstant([t], `layernorm ${norm.join('x')} ${rank}`, () => ({ dtype: 'float32', shape: norm, data: overNorm(t, norm, rank)! }));
     };
     const extra: Node[] = [];
     const scale = affine(only(last.outputs[0]), 'Mul');
@@ -115,9 +117,9 @@ export function fuseLayerNorm(g: Graph, types: Map<string, ValueType>, constants
     const bias = affine(only(last.outputs[0]), 'Add');
     if (bias) { last = only(last.outputs[0])!; extra.push(last); }
     const base = `${mean.name || mean.outputs[0]}::layernorm`;
-    constants.set(`${base}_scale`, { dtype: 'float32', shape: norm, data: scale ?? new Float32Array(shapeSize(norm)).fill(1) });
+    constants.set(`${base}_scale`, scale ?? { dtype: 'float32', shape: norm, data: new Float32Array(shapeSize(norm)).fill(1) });
     const ins = [x, `${base}_scale`];
-    if (bias) { constants.set(`${base}_bias`, { dtype: 'float32', shape: norm, data: bias }); ins.push(`${base}_bias`); }
+    if (bias) { constants.set(`${base}_bias`, bias); ins.push(`${base}_bias`); }
     const ln: Node = {
       name: base, opType: 'LayerNormalization', domain: '', inputs: ins, outputs: [last.outputs[0]!],
       attrs: { axis: { kind: 'int', value: rank - axes.length }, epsilon: { kind: 'float', value: eps } },
