@@ -40,6 +40,8 @@ export interface PipelineOptions {
   label?: string;
   /** Called as kernels finish compiling ('compile', done, total). */
   onProgress?: ProgressCallback;
+  /** @internal Milliseconds per planning step (specialize, each pass, compileProgram), added in when given: bench/plan-time.ts. */
+  timings?: Record<string, number>;
 }
 
 export interface TensorSpec {
@@ -135,23 +137,29 @@ function specializeExplained(graph: Graph, opts: PipelineOptions): SpecializedGr
 
 /** Run the graph passes and compile the program for this device (no GPU work). */
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
-  const sg = specializeExplained(graph, opts);
+  const times = opts.timings;
+  const step = <T>(name: string, f: () => T): T => {
+    if (!times) return f();
+    const t0 = performance.now();
+    try { return f(); } finally { times[name] = (times[name] ?? 0) + performance.now() - t0; }
+  };
+  const sg = step('specialize', () => specializeExplained(graph, opts));
   let g = sg.graph;
   // constants the passes make (folded BatchNorm weights) need types like every other value
   const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
-    g = foldBatchNorm(g, sg.constants);
-    g = fuseLayerNorm(g, sg.types, sg.constants);
+    g = step('foldBatchNorm', () => foldBatchNorm(g, sg.constants));
+    g = step('fuseLayerNorm', () => fuseLayerNorm(g, sg.types, sg.constants));
     typeConstants();
-    g = applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants });
-    g = fuseEpilogues(g, sg.types, sg.constants);
-    g = fuseElementwise(g, sg.types);
+    g = step('views', () => applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants }));
+    g = step('fuseEpilogues', () => fuseEpilogues(g, sg.types, sg.constants));
+    g = step('fuseElementwise', () => fuseElementwise(g, sg.types));
   }
   typeConstants();
   const l = deviceLimits(device);
-  const program = compileProgram(g, sg.types, sg.constants, {
+  const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
-  });
+  }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)
     throw new LimitError(`the network needs a heap of ${program.intermediatesHeapSize} bytes for its intermediates, over this device's maxBufferSize (${l.maxBufferSize})`,
