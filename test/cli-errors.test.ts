@@ -210,7 +210,7 @@ describe('wgml output and inputs', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const text = Buffer.concat(chunks).toString('utf8');
     expect(code, Buffer.concat(errs).toString()).toBe(0);
-    expect(text.length).toBeGreaterThan(3 * 65536);
+    expect(text.length).toBeGreaterThan(2 * 65536); // twice what the pipe holds (the views pass made the plan smaller than 3×)
     const j = JSON.parse(text) as { nodes: unknown[]; inputs: { name: string }[] };
     expect(j.inputs[0]!.name).toBe('x');
     expect(j.nodes.length).toBeGreaterThan(100);

@@ -96,6 +96,12 @@ export interface OpDef<A = any> {
   readonly viewInputs?: readonly number[];
   /** Output 0 may be written through `ctx.outView` (a permuted layout its consumer wants). */
   readonly viewOutput?: boolean;
+  /**
+   * Whether input `which` (or the output, 'out') may be read (written) through `view`, for ops whose
+   * kernels handle some strides only; absent: any view of the inputs in viewInputs (and of output 0
+   * with viewOutput). `ctx.inputs` are the types as they are without the view.
+   */
+  acceptsView?(ctx: InferContext, a: A, which: number | 'out', view: View): boolean;
   /** The kernels bind a value that appears as several inputs once (e.g. q, k, v views of one buffer). */
   readonly sharedInputs?: boolean;
   /** Inputs whose values must be known at compile time (e.g. Reshape's shape). */

@@ -13,6 +13,10 @@ import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
 import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
+import { applyViews } from '../passes/views.js';
+import { acquireWeights } from './weights.js';
+import { fuseLayerNorm } from '../passes/fuse-layernorm.js';
+import { viewRules } from './view-rules.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor, sharedPipelineFor } from './kernels.js';
@@ -47,6 +51,8 @@ export interface PipelineOptions {
   recording?: 'auto' | 'shared' | 'groups';
   /** Called as kernels finish compiling ('compile', done, total). */
   onProgress?: ProgressCallback;
+  /** @internal Milliseconds per planning step (specialize, each pass, compileProgram), added in when given: bench/plan-time.ts. */
+  timings?: Record<string, number>;
 }
 
 export interface TensorSpec {
@@ -73,11 +79,14 @@ export class NetworkPipeline {
   readonly recording: { mode: 'shared' | 'groups'; reason?: string };
   #destroyed = false;
 
+  readonly #releaseWeights: () => void;
+
   /** @internal use {@link createPipeline}. */
   constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer,
-    shared: { plan: SharedPlan; params: GPUBuffer } | null = null, recording: { mode: 'shared' | 'groups'; reason?: string } = { mode: 'groups' }) {
+    shared: { plan: SharedPlan; params: GPUBuffer } | null = null, recording: { mode: 'shared' | 'groups'; reason?: string } = { mode: 'groups' }, releaseWeights?: () => void) {
     this.device = device; this.label = label; this.program = program; this.gpuPipelines = gpuPipelines;
     this.weights = weights; this.uniforms = uniforms; this.shared = shared; this.recording = recording;
+    this.#releaseWeights = releaseWeights ?? (() => weights.destroy());
     this.passDescriptor = { label };
     const spec = (v: { name: string; type: ValueType }): TensorSpec => ({ name: v.name, dtype: tensorDTypeOf(v.type.dtype), elemType: v.type.dtype, shape: [...v.type.shape] });
     this.inputs = program.inputs.map(spec);
@@ -109,11 +118,14 @@ export class NetworkPipeline {
     return bindNetwork(this, args, heap);
   }
 
-  /** Free the weights and uniform buffers. Bound networks made from it become unusable. */
+  /**
+   * Free the uniform buffer and the weights (which pipelines of one graph share, e.g. at several
+   * sequence lengths: freed with the last of them). Bound networks made from it become unusable.
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.weights.destroy();
+    this.#releaseWeights();
     this.uniforms.destroy();
     this.shared?.params.destroy();
   }
@@ -143,22 +155,32 @@ function specializeExplained(graph: Graph, opts: PipelineOptions): SpecializedGr
 
 /** Run the graph passes and compile the program for this device (no GPU work). */
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
-  const sg = specializeExplained(graph, opts);
+  const times = opts.timings;
+  const step = <T>(name: string, f: () => T): T => {
+    if (!times) return f();
+    const t0 = performance.now();
+    try { return f(); } finally { times[name] = (times[name] ?? 0) + performance.now() - t0; }
+  };
+  const sg = step('specialize', () => specializeExplained(graph, opts));
   let g = sg.graph;
+  // constants the passes make (folded BatchNorm weights) need types like every other value
+  const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
-    g = foldBatchNorm(g, sg.constants);
-    g = fuseEpilogues(g, sg.types, sg.constants);
-    g = fuseElementwise(g, sg.types);
+    g = step('foldBatchNorm', () => foldBatchNorm(g, sg.constants));
+    g = step('fuseLayerNorm', () => fuseLayerNorm(g, sg.types, sg.constants));
+    typeConstants();
+    g = step('views', () => applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants }));
+    g = step('fuseEpilogues', () => fuseEpilogues(g, sg.types, sg.constants));
+    g = step('fuseElementwise', () => fuseElementwise(g, sg.types));
     // epilogue inputs bind beside A, B, C and Y
     const maxExtras = Math.min(MAX_EPILOGUE_INPUTS, deviceCaps(device).maxStorageBuffersPerShaderStage - 4);
-    g = fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras });
+    g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras }));
   }
-  // constants the passes made (folded BatchNorm weights) need types like every other value
-  for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape });
+  typeConstants();
   const l = deviceLimits(device);
-  const program = compileProgram(g, sg.types, sg.constants, {
+  const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
-  });
+  }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)
     throw new LimitError(`the network needs a heap of ${program.intermediatesHeapSize} bytes for its intermediates, over this device's maxBufferSize (${l.maxBufferSize})`,
@@ -201,9 +223,7 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
           'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
       });
     }));
-    const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    for (const w of program.weights) if (w.tensor.data.byteLength)
-      device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    const weights = acquireWeights(device, graph, program, label);
     const uniforms = device.createBuffer({ label: `${label} uniforms`, size: program.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniforms, 0, program.uniforms);
     let sharedBufs: { plan: SharedPlan; params: GPUBuffer } | null = null;
@@ -215,8 +235,8 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
       device.queue.writeBuffer(params, 0, shared.words.buffer, shared.words.byteOffset, shared.words.byteLength);
       sharedBufs = { plan: shared, params };
     }
-    return new NetworkPipeline(device, label, program, gpuPipelines, weights, uniforms, sharedBufs,
-      shared ? { mode: 'shared' } : { mode: 'groups', reason: recording as string });
+    return new NetworkPipeline(device, label, program, gpuPipelines, weights.buffer, uniforms, sharedBufs,
+      shared ? { mode: 'shared' } : { mode: 'groups', reason: recording as string }, weights.release);
   });
 }
 

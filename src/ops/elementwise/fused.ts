@@ -14,6 +14,7 @@ import { broadcastInputs, broadcastShapes } from './broadcast.js';
 import { elementwiseOpByType } from './catalog.js';
 import { store, type EwDef, type Fail, type Formula } from './formula.js';
 import { elementwisePlan } from './kernel.js';
+import { EW_VIEW_INPUTS } from './op.js';
 
 export interface FusedStep { op: string; args: number[]; attrs?: Record<string, AttrValue> }
 export interface FusedProgram { opset: number; inputs: number; steps: FusedStep[] }
@@ -99,6 +100,9 @@ export function fusedProgramWgsl(fp: FusedParams, ins: (ValueType | null)[], fai
 
 export const FusedElementwise: OpDef<FusedParams> = {
   type: 'FusedElementwise', domain: 'wgml',
+  viewInputs: EW_VIEW_INPUTS,
+  viewOutput: true,
+  sharedInputs: true,
   attrs: (a) => parseFusedProgram(a),
   infer(ctx, fp) {
     const b = buildFusedProgram(fp, ctx.inputs, ctx.error);
@@ -109,7 +113,7 @@ export const FusedElementwise: OpDef<FusedParams> = {
   },
   gpu(ctx, fp) {
     const { code } = fusedProgramWgsl(fp, ctx.inputs, ctx.error);
-    const ins = ctx.inputs.map((t, index) => ({ index, type: t! }));
-    return elementwisePlan(`fused_${fp.steps.map((s) => s.def.type.toLowerCase()).join('_')}`.slice(0, 60), { key: code, code }, ins, ctx.outputs[0]!, ctx.caps);
+    const ins = ctx.inputs.map((t, index) => ({ index, type: t!, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] }));
+    return elementwisePlan(`fused_${fp.steps.map((s) => s.def.type.toLowerCase()).join('_')}`.slice(0, 60), { key: code, code }, ins, ctx.outputs[0]!, ctx.caps, { outView: ctx.outView });
   },
 };

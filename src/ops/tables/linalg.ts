@@ -4,7 +4,7 @@ import { MatMul } from '../linalg/matmul.js';
 import { Gemm } from '../linalg/gemm.js';
 import { Softmax } from '../linalg/softmax.js';
 import { LogSoftmax } from '../linalg/log-softmax.js';
-import { LayerNormalization } from '../linalg/layer-norm.js';
+import { LayerNormalization, LayerNormalizationContrib } from '../linalg/layer-norm.js';
 import { InstanceNormalization } from '../linalg/instance-norm.js';
 import { LpNormalization } from '../linalg/lp-norm.js';
 import { ReduceMean } from '../linalg/reduce-mean.js';
@@ -33,6 +33,7 @@ export const OPS: OpDef[] = [
   Softmax,
   LogSoftmax,
   LayerNormalization,
+  LayerNormalizationContrib,
   InstanceNormalization,
   LpNormalization,
   ReduceMean,
