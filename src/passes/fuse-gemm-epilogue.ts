@@ -19,6 +19,7 @@ import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.
 import { isFloat } from '../ir/types.js';
 import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr } from '../ir/view.js';
 import { FUSABLE_OPS } from './fuse-elementwise.js';
+import { derivedConstant } from '../ir/derived.js';
 
 /** The program format of wgml.FusedElementwise (ops/elementwise/fused.ts documents it). */
 interface FusedStep { op: string; args: number[]; attrs?: Record<string, AttrValue> }
@@ -151,11 +152,14 @@ export function relayoutGemmWeights(g: Graph, constants: Map<string, HostTensor>
     if (!w || w.shape.length !== 2 || !(w.data instanceof Float32Array)) return n;
     const tName = `${name}::kn`;
     if (!constants.has(tName)) {
-      const [N, K] = w.shape as [number, number];
-      const t = new Float32Array(N * K);
-      for (let nn = 0; nn < N; nn++) for (let k = 0; k < K; k++) t[k * N + nn] = w.data[nn * K + k]!;
-      constants.set(tName, { dtype: w.dtype, shape: [K, N], data: t });
-      types.set(tName, { dtype: w.dtype, shape: [K, N] });
+      // Derived once per source tensor: planning another input size reuses it (and its upload).
+      constants.set(tName, derivedConstant([w], 'gemm transB', () => {
+        const [N, K] = w.shape as [number, number];
+        const t = new Float32Array(N * K);
+        for (let nn = 0; nn < N; nn++) for (let k = 0; k < K; k++) t[k * N + nn] = w.data[nn * K + k]!;
+        return { dtype: w.dtype, shape: [K, N], data: t };
+      }));
+      types.set(tName, { dtype: w.dtype, shape: [w.shape[1]!, w.shape[0]!] });
     }
     changed = true;
     const attrs = { ...n.attrs };
