@@ -26,6 +26,7 @@ import { LSTM } from '../linalg/lstm.js';
 import { GRU } from '../linalg/gru.js';
 import { RNN } from '../linalg/rnn.js';
 import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization.js';
+import { Attention } from '../linalg/attention.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -54,4 +55,5 @@ export const OPS: OpDef[] = [
   GRU,
   RNN,
   MeanVarianceNormalization,
+  Attention,
 ];
