@@ -180,7 +180,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       Vs[jr * D4 + d / 4u][d % 4u] = x;
     }
     workgroupBarrier();
+    // Zeroed explicitly: lavapipe kept the previous iteration's values in a loop-scoped var.
     var sc: array<vec4<f32>, KC>;
+    for (var c = 0u; c < KC; c++) { sc[c] = vec4<f32>(0.0); }
     for (var d4 = 0u; d4 < nd / 4u; d4++) {
       let qv = Qs[r * D4 + d4];
       for (var c = 0u; c < KC; c++) { sc[c] = fma(qv, Ks[(t + c * T) * KP + d4], sc[c]); }
