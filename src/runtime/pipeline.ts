@@ -13,6 +13,8 @@ import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
 import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
+import { fuseAttention } from '../passes/fuse-attention.js';
+import { viewRules } from './view-rules.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor, sharedPipelineFor } from './kernels.js';
@@ -147,6 +149,8 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   let g = sg.graph;
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
+    // before elementwise fusion, which would swallow the attention's scale and mask ops
+    g = fuseAttention(g, sg.types, sg.constants, viewRules(g, sg.types, sg.constants));
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
     // epilogue inputs bind beside A, B, C and Y

@@ -1,0 +1,124 @@
+/**
+ * The attention pass on what exporters emit (scripts/export_attention.py, exported once into
+ * test/.cache and re-exported when the script changes): nn.MultiheadAttention, a post-norm
+ * nn.TransformerEncoder, a pre-norm nn.TransformerDecoder with a causal mask, HuggingFace-style BERT,
+ * GPT-2 and ViT, torch 2.x's scaled_dot_product_attention export, and near-misses that must stay
+ * unfused. Each model: one wgml.Attention per attention layer in the compiled program, and outputs
+ * within 1e-4 (relative to the largest) of onnxruntime-node's.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import * as wgml from '../src/index.js';
+import { planNetwork } from '../src/runtime/pipeline.js';
+import { loadGraph } from '../src/runtime/library.js';
+import type { HostTensor } from '../src/ir/types.js';
+import { hostTensor, shapeSize } from '../src/ir/types.js';
+import type { Program } from '../src/runtime/compile.js';
+import { testDevice } from './helpers/gpu.js';
+import { relErr } from './helpers/ort.js';
+import { rng, randn, testSeed } from './helpers/random.js';
+
+const SCRIPT = 'scripts/export_attention.py';
+const DIR = `test/.cache/attention-${createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 10)}`;
+const seed = testSeed();
+const r = rng(seed);
+const E = 32, S = 8, SM = 11;
+
+const x = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
+/** Batch 1 of 2 pads its last three positions (bool: true = padded). */
+const pad = (B = 2) => hostTensor('bool', [B, S], Array.from({ length: B * S }, (_, i) => (i >= S && i % S >= S - 3 ? 1 : 0)));
+/** HuggingFace attention_mask (int64: 1 = attend), batch 1 padded at the end. */
+const attnMask = () => hostTensor('int64', [2, S], Array.from({ length: 2 * S }, (_, i) => (i >= S && i % S >= S - 3 ? 0 : 1)));
+
+interface Case { model: string; inputs: () => Record<string, HostTensor>; attention: number }
+const CASES: Case[] = [
+  { model: 'mha_o13', inputs: () => ({ x: x([2, S, E]), pad: pad() }), attention: 1 },
+  { model: 'mha_o17', inputs: () => ({ x: x([2, S, E]), pad: pad() }), attention: 1 },
+  { model: 'encoder_o13', inputs: () => ({ x: x([2, S, E]), pad: pad() }), attention: 2 },
+  { model: 'encoder_o17', inputs: () => ({ x: x([2, S, E]), pad: pad() }), attention: 2 },
+  { model: 'decoder_o14', inputs: () => ({ tgt: x([2, S, E]), mem: x([2, SM, E]) }), attention: 4 },
+  { model: 'decoder_o17', inputs: () => ({ tgt: x([2, S, E]), mem: x([2, SM, E]) }), attention: 4 },
+  { model: 'bert_o13', inputs: () => ({ x: x([2, S, E]), attention_mask: attnMask() }), attention: 2 },
+  { model: 'gpt2_o14', inputs: () => ({ x: x([2, S, E]), attention_mask: attnMask() }), attention: 2 },
+  { model: 'vit_o17', inputs: () => ({ input: x([1, 3, 16, 16]) }), attention: 2 },
+  { model: 'sdpa_causal_o14', inputs: () => ({ q: x([2, 2, 6, 8]), k: x([2, 2, 6, 8]), v: x([2, 2, 6, 8]) }), attention: 1 },
+  { model: 'sdpa_causal_cross_o17', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]) }), attention: 1 },
+  { model: 'sdpa_bool_o14', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]), mask: hostTensor('bool', [2, 1, 5, 7], Array.from({ length: 70 }, (_, i) => (i % 7 === 0 || r() > 0.4 ? 1 : 0))) }), attention: 1 },
+  { model: 'sdpa_float_o17', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]), mask: x([5, 7], 3) }), attention: 1 },
+  { model: 'sdpa_nomask_o17', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]) }), attention: 1 },
+  // attention weights returned (Softmax read twice); softmax over queries; scale after the mask; tanh capping
+  { model: 'mha_weights_o17', inputs: () => ({ x: x([2, S, E]), pad: pad() }), attention: 0 },
+  { model: 'near_miss_o17', inputs: () => ({ x: x([2, S, E]), mask: x([S, S]) }), attention: 0 },
+];
+
+beforeAll(() => {
+  const missing = CASES.map((c) => c.model).filter((m) => !existsSync(`${DIR}/${m}.onnx`));
+  if (missing.length) execFileSync('/usr/bin/python3', [SCRIPT, DIR, ...missing], { stdio: ['ignore', 'inherit', 'ignore'] });
+}, 300_000);
+
+/** onnxruntime-node (CPU, graph optimizations off) with bool and int64 inputs as well as float. */
+async function ort(path: string, inputs: Record<string, HostTensor>): Promise<Record<string, Float32Array>> {
+  const o = await import('onnxruntime-node');
+  const session = await o.InferenceSession.create(path, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const feeds: Record<string, InstanceType<typeof o.Tensor>> = {};
+  for (const [k, v] of Object.entries(inputs)) {
+    feeds[k] = v.dtype === 'bool' ? new o.Tensor('bool', Uint8Array.from(v.data), v.shape)
+      : v.dtype === 'int64' ? new o.Tensor('int64', BigInt64Array.from(Array.from(v.data, BigInt)), v.shape)
+        : new o.Tensor('float32', Float32Array.from(v.data), v.shape);
+  }
+  const out = await session.run(feeds);
+  await session.release();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float32Array.from(v.data as Float32Array)]));
+}
+
+const count = (p: Program, op: string) => p.nodes.filter((n) => n.opType === op && !n.alias).length;
+
+describe(`attention fusion on exported models (WGML_SEED=${seed})`, () => {
+  for (const c of CASES) {
+    it(`${c.model}: ${c.attention} fused attention node(s), outputs match onnxruntime`, async () => {
+      const device = await testDevice();
+      const path = `${DIR}/${c.model}.onnx`;
+      const inputs = c.inputs();
+      const graph = (await loadGraph(path)).graph;
+      const dims = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape]));
+      const plan = planNetwork(device, graph, { inputDimensions: dims });
+      expect(count(plan, 'Attention')).toBe(c.attention);
+      if (c.attention) expect(count(plan, 'Softmax')).toBe(0);
+      const got = await wgml.runModel(device, graph, inputs);
+      const ref = await ort(path, inputs);
+      for (const [name, want] of Object.entries(ref)) {
+        const err = relErr(got[name]!.data, want);
+        expect(err, `${c.model} output '${name}'`).toBeLessThan(1e-4);
+      }
+    }, 120_000);
+  }
+
+  it('nn.MultiheadAttention at batch 1: q, k, v read straight from the packed projection (no Slice or Transpose copies), output written into [S, B, E]', async () => {
+    const device = await testDevice();
+    const path = `${DIR}/mha_o17.onnx`;
+    const inputs = { x: x([1, S, E]), pad: hostTensor('bool', [1, S], [0, 0, 0, 0, 0, 1, 1, 0]) };
+    const graph = (await loadGraph(path)).graph;
+    const plan = planNetwork(device, graph, { inputDimensions: { x: [1, S, E], pad: [1, S] } });
+    const attn = plan.nodes.find((n) => n.opType === 'Attention')!;
+    expect(count(plan, 'Slice')).toBe(0);
+    // left: the input Transpose in front of the projection MatMul and the one after the out-projection
+    // (the views pass's), none around the attention
+    expect(count(plan, 'Transpose')).toBe(2);
+    expect(new Set(attn.inputs.slice(0, 3)).size).toBe(1);
+    expect(Object.keys(attn.attrs).filter((k) => k.startsWith('wgml_view_')).length).toBe(4);
+    expect(attn.attrs.mask_mode?.value).toBe('drop');
+    const got = await wgml.runModel(device, graph, inputs);
+    const ref = await ort(path, inputs);
+    expect(relErr(got.y!.data, ref.y!)).toBeLessThan(1e-4);
+  });
+
+  it('the pass is pure and leaves an unfusable graph as it is', async () => {
+    const device = await testDevice();
+    const graph = (await loadGraph(`${DIR}/near_miss_o17.onnx`)).graph;
+    const before = JSON.stringify(graph.nodes);
+    planNetwork(device, graph, {});
+    expect(JSON.stringify(graph.nodes)).toBe(before);
+  });
+});
