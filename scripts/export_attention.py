@@ -293,8 +293,50 @@ def sdpa_model(path, opset, mask, Sq=5, Sk=7):
     onnx.save(m, path)
 
 
+def ms_model(path, op, attrs, inputs, weights, out_shape):
+    """One com.microsoft Attention / MultiHeadAttention node; `inputs` lists (name, dtype, shape) graph
+    inputs in the op's input order ('' skips an optional input), `weights` the initializers by name."""
+    import onnx
+    from onnx import TensorProto as TP, helper as h, numpy_helper as nh
+    types = {'f': TP.FLOAT, 'i': TP.INT32}
+    node = h.make_node(op, [n for n, *_ in inputs], ['y'], domain='com.microsoft', **attrs)
+    graph = h.make_graph([node], op, [h.make_tensor_value_info(n, types[t], sh) for n, t, sh in inputs if n and n not in weights],
+                         [h.make_tensor_value_info('y', TP.FLOAT, out_shape)], [nh.from_array(w, n) for n, w in weights.items()])
+    m = h.make_model(graph, opset_imports=[h.make_opsetid('', 17), h.make_opsetid('com.microsoft', 1)])
+    m.ir_version = 8
+    onnx.save(m, path)
+
+
+def ms_models():
+    r = np.random.default_rng(5)
+    w = lambda *shape: (r.standard_normal(shape) * 0.3).astype(np.float32)
+    B, S, L, N, Hd = 2, 6, 9, 4, 8
+    Dm = N * Hd
+    att = lambda name, attrs, extra, wts: (name, lambda p: ms_model(p, 'Attention', dict(num_heads=N, **attrs),
+                                                                     [('x', 'f', [B, S, Dm]), ('w', 'f', [Dm, 3 * Dm]), *extra], wts, [B, S, Dm]))
+    mha = lambda name, attrs, ins, out_d=Dm, wts=None: (name, lambda p: ms_model(p, 'MultiHeadAttention', dict(num_heads=N, **attrs), ins, wts or {}, [B, S, out_d]))
+    wq = w(Dm, 3 * Dm)
+    return dict([
+        att('ms_attention_raw2d', {}, [('b', 'f', [3 * Dm]), ('mask', 'i', [B, S])], {'w': wq, 'b': w(3 * Dm)}),
+        att('ms_attention_lengths_causal', {'unidirectional': 1, 'scale': 0.2}, [('b', 'f', [3 * Dm]), ('mask', 'i', [B])], {'w': wq, 'b': w(3 * Dm)}),
+        att('ms_attention_endstart_bias', {'mask_filter_value': -1e9}, [('b', 'f', [3 * Dm]), ('mask', 'i', [2 * B]), ('', '', []), ('ab', 'f', [1, N, S, S])], {'w': wq, 'b': w(3 * Dm)}),
+        ('ms_attention_qkv_sizes_3d', lambda p: ms_model(p, 'Attention', dict(num_heads=N, qkv_hidden_sizes=[Dm, Dm, Dm // 2]),
+                                                          [('x', 'f', [B, S, Dm]), ('w', 'f', [Dm, 2 * Dm + Dm // 2]), ('b', 'f', [2 * Dm + Dm // 2]), ('mask', 'i', [B, S, S])],
+                                                          {'w': w(Dm, 2 * Dm + Dm // 2), 'b': w(2 * Dm + Dm // 2)}, [B, S, Dm // 2])),
+        mha('ms_mha_cross_bias', {}, [('q', 'f', [B, S, Dm]), ('k', 'f', [B, L, Dm]), ('v', 'f', [B, L, Dm]), ('bias', 'f', [3 * Dm]), ('mask', 'i', [B, L])], wts={'bias': w(3 * Dm)}),
+        mha('ms_mha_causal_bias_ab', {'unidirectional': 1}, [('q', 'f', [B, S, Dm]), ('k', 'f', [B, S, Dm]), ('v', 'f', [B, S, Dm]), ('', '', []), ('', '', []), ('ab', 'f', [B, 1, S, S])]),
+        mha('ms_mha_packed_kv', {'scale': 0.5}, [('q', 'f', [B, S, Dm]), ('kv', 'f', [B, L, N, 2, Hd]), ('', '', []), ('', '', []), ('mask', 'i', [B])]),
+        mha('ms_mha_packed_qkv', {}, [('qkv', 'f', [B, S, N, 3, Hd])]),
+        # the packed forms unpacked, for onnxruntime (its CPU kernel has no packed layouts)
+        mha('ms_mha_plain', {}, [('q', 'f', [B, S, Dm]), ('k', 'f', [B, S, Dm]), ('v', 'f', [B, S, Dm])]),
+        mha('ms_mha_plain_cross_lengths', {'scale': 0.5}, [('q', 'f', [B, S, Dm]), ('k', 'f', [B, L, Dm]), ('v', 'f', [B, L, Dm]), ('', '', []), ('mask', 'i', [B])]),
+        mha('ms_mha_bnsh', {}, [('q', 'f', [B, S, Dm]), ('k', 'f', [B, N, L, Hd]), ('v', 'f', [B, N, L, Hd]), ('', '', []), ('mask', 'i', [B, S, L])]),
+    ])
+
+
 def helper_models():
     return {
+        **ms_models(),
         'sdpa_causal_o14': lambda p: sdpa_model(p, 14, 'causal', 6, 6),
         'sdpa_causal_cross_o17': lambda p: sdpa_model(p, 17, 'causal', 5, 7),
         'sdpa_bool_o14': lambda p: sdpa_model(p, 14, 'bool'),

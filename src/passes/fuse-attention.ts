@@ -32,6 +32,8 @@ type Step =
 
 interface Match {
   remove: Node[];
+  /** Re-viewing nodes the new node reads through: they must survive the other matches. */
+  reads: Node[];
   at: Node;
   node: Node;
 }
@@ -279,6 +281,7 @@ function matchAt(c: Ctx, sm: Node): Match | null {
   return {
     node, at: mm2,
     remove: [mm1, ...w.passThrough, ...steps.map((s) => s.node), sm, ...passThrough, mm2, ...qs.nodes, ...ks.nodes, ...(outChain?.chain ?? [])],
+    reads: [...q.chain, ...kt.chain, ...vv.chain, ...(m?.chain ?? [])],
   };
 }
 
@@ -286,12 +289,14 @@ function matchAt(c: Ctx, sm: Node): Match | null {
 export function fuseAttention(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, rules: ViewRules): Graph {
   const c: Ctx = { g, types, constants, rules, uses: consumers(g), outs: graphOutputNames(g), prod: producers(g) };
   const matches: Match[] = [];
-  const taken = new Set<Node>();
+  const taken = new Set<Node>(), kept = new Set<Node>();
   for (const n of g.nodes) {
     if (n.opType !== 'Softmax') continue;
     const m = matchAt(c, n);
-    if (!m || m.remove.some((x) => taken.has(x))) continue;
+    // e.g. one attention's output chain feeding the next one's q through views: the first match wins
+    if (!m || m.remove.some((x) => taken.has(x) || kept.has(x)) || m.reads.some((x) => taken.has(x))) continue;
     m.remove.forEach((x) => taken.add(x));
+    m.reads.forEach((x) => kept.add(x));
     matches.push(m);
   }
   if (!matches.length) return g;

@@ -233,15 +233,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   });
 }
 
-export interface AttentionInputs { q: number; k: number; v: number; mask: number | null }
+/** Where an operand is bound: a node input or a scratch buffer; operands with equal `key`s are one value, bound once. */
+export interface OperandBinding { arg: KernelArg; key: string }
+export interface AttentionBindings { q: OperandBinding; k: OperandBinding; v: OperandBinding; mask: OperandBinding | null; out: KernelArg }
 
 /**
- * The kernel for one attention problem. `inputs` gives the node input index of each operand; operands
- * that are the same value (q, k and v of one packed buffer) are bound once — WebGPU refuses two
- * overlapping writable bindings in one dispatch — which is why the op declares sharedInputs.
- * `out` is the binding the result goes to ({ output: 0 } or a scratch buffer).
+ * The kernel for one attention problem. Operands that are the same value (q, k and v of one packed
+ * buffer) are bound once — WebGPU refuses two overlapping writable bindings in one dispatch — which is
+ * why the ops using it declare sharedInputs.
  */
-export function attentionKernel(p: AttentionProblem, c: AttentionConfig, ins: AttentionInputs, names: readonly string[], out: KernelArg, maxPerDim: number): KernelSpec | string {
+export function attentionKernel(p: AttentionProblem, c: AttentionConfig, bind: AttentionBindings, maxPerDim: number): KernelSpec | string {
   const ops = [p.q, p.k, p.v, p.mask ?? { batch: [], s: 0, d: 0, offset: 0 }, p.out];
   const full = (l: OperandLayout) => [...new Array<number>(p.batch.length - l.batch.length).fill(0), ...l.batch];
   const merged = mergeBatchDims(p.batch, ops.map(full));
@@ -254,18 +255,19 @@ export function attentionKernel(p: AttentionProblem, c: AttentionConfig, ins: At
   const b: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }];
   const args: KernelArg[] = [];
   const slot = new Map<string, string>();
-  const bind = (wgslName: string, idx: number, type: string): string => {
-    const have = slot.get(names[idx]!);
+  const add = (wgslName: string, o: OperandBinding, type: string): string => {
+    const have = slot.get(o.key);
     if (have) return have;
-    slot.set(names[idx]!, wgslName);
+    slot.set(o.key, wgslName);
     b.push({ name: wgslName, kind: 'read', type: `array<${type}>` });
-    args.push({ input: idx });
+    args.push(o.arg);
     return wgslName;
   };
-  const qn = bind('Q', ins.q, 'f32'), kn = bind('K', ins.k, 'f32'), vn = bind('V', ins.v, 'f32');
-  const mn = ins.mask !== null && p.maskMode !== 'none' ? bind('M', ins.mask, p.maskType) : null;
+  const qn = add('Q', bind.q, 'f32'), kn = add('K', bind.k, 'f32'), vn = add('V', bind.v, 'f32');
+  if (bind.mask && slot.has(bind.mask.key)) return 'the mask is the same value as Q, K or V';
+  const mn = bind.mask && p.maskMode !== 'none' ? add('M', bind.mask, p.maskType) : null;
   b.push({ name: 'Y', kind: 'read_write', type: 'array<f32>' });
-  args.push(out);
+  args.push(bind.out);
   const skip = p.causal && p.causalFill === -Infinity && (p.maskMode === 'none' || p.maskMode === 'add');
   const aliases = [['K', kn], ['V', vn]].filter(([a, n]) => a !== n).map(([a, n]) => `#${a}=${n}`).join('');
   const key = `attention|${c.bq}x${c.bk}x${c.t}x${c.dmax}|${p.maskMode}:${p.maskType}|${p.causal ? 'c' : ''}${aliases}`;

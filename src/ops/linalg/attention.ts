@@ -143,7 +143,6 @@ export const Attention: OpDef<AttentionAttrs> = {
     const s = shapes(ctx, a);
     const m = ctx.inputs[3] ?? null;
     const names = ctx.node.inputs;
-    if (m && names.slice(0, 3).includes(names[3]!)) return 'the mask is the same value as Q, K or V';
     const view = (i: number): View => ctx.views?.[i] ?? denseView(ctx.inputs[i]!.shape);
     const outView = ctx.outView ?? denseView([...s.batch, s.Sq, s.Dv]);
     let mask: OperandLayout | null = null;
@@ -159,7 +158,8 @@ export const Attention: OpDef<AttentionAttrs> = {
     if (shapeSize([...s.batch, s.Sq, s.Dv]) === 0) return { kernels: [] };
     const c = a.config ?? attentionConfig(s, ctx.caps.maxComputeWorkgroupStorageSize, ctx.caps.maxComputeInvocationsPerWorkgroup);
     if (typeof c === 'string') return c;
-    const k = attentionKernel(p, c, { q: 0, k: 1, v: 2, mask: m ? 3 : null }, names, { output: 0 }, ctx.caps.maxComputeWorkgroupsPerDimension);
+    const operand = (i: number) => ({ arg: { input: i }, key: names[i]! });
+    const k = attentionKernel(p, c, { q: operand(0), k: operand(1), v: operand(2), mask: m ? operand(3) : null, out: { output: 0 } }, ctx.caps.maxComputeWorkgroupsPerDimension);
     return typeof k === 'string' ? k : { kernels: [k] };
   },
 };

@@ -27,6 +27,7 @@ import { GRU } from '../linalg/gru.js';
 import { RNN } from '../linalg/rnn.js';
 import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization.js';
 import { Attention } from '../linalg/attention.js';
+import { MsAttention, MsMultiHeadAttention } from '../linalg/attention-ms.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -56,4 +57,6 @@ export const OPS: OpDef[] = [
   RNN,
   MeanVarianceNormalization,
   Attention,
+  MsAttention,
+  MsMultiHeadAttention,
 ];
