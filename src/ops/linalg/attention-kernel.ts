@@ -116,7 +116,35 @@ const MASK_WGSL: Record<MaskMode, string> = {
   drop: 'if (M[om + i * P.lm.x + kj * P.lm.y] != MZERO) { x = P.fill; }',
 };
 
-function wgsl(p: AttentionProblem, c: AttentionConfig, b: WgslBinding[]): string {
+/**
+ * Rows [r0, r0 + rows) of an operand into workgroup memory (row stride `pitch` vec4s), zero past the
+ * sequence and past the head size. Divisions are by compile-time powers of two. With `vec`, the operand
+ * is bound as vec4s (unit column stride, everything a multiple of 4 elements): one load per 4 values.
+ */
+function loader(vec: boolean, dmax: number): (dst: string, src: string, rows: string, pitch: string, r0: string, base: string, len: string, width: string, l: string, post: string) => string {
+  return (dst, src, rows, pitch, r0, base, len, width, l, post) => vec ? `
+    for (var e = li; e < ${rows} * D4; e += NT) {
+      let rr = e / D4; let d4 = e % D4; let row = ${r0} + rr;
+      var x = vec4<f32>(0.0);
+      if (row < ${len} && d4 * 4u < ${width}) { x = ${src}[(${base} + row * ${l}.x) / 4u + d4]${post}; }
+      ${dst}[rr * ${pitch} + d4] = x;
+    }` : `
+    for (var e = li; e < ${rows} * ${dmax}u; e += NT) {
+      let rr = e / ${dmax}u; let d = e % ${dmax}u; let row = ${r0} + rr;
+      var x = 0.0;
+      if (row < ${len} && d < ${width}) { x = ${src}[${base} + row * ${l}.x + d * ${l}.y]${post}; }
+      ${dst}[rr * ${pitch} + d / 4u][d % 4u] = x;
+    }`;
+}
+
+/** Can q, k and v be read as vec4s: unit column stride and every offset and stride a multiple of 4 elements? */
+export function vec4Layout(p: AttentionProblem): boolean {
+  const ok = (l: OperandLayout, width: number) => l.d === 1 && width % 4 === 0 && [l.s, l.offset, ...l.batch].every((x) => x % 4 === 0);
+  return ok(p.q, p.D) && ok(p.k, p.D) && ok(p.v, p.Dv);
+}
+
+function wgsl(p: AttentionProblem, c: AttentionConfig, b: WgslBinding[], vec: boolean): string {
+  const load = loader(vec, c.dmax);
   const mask = MASK_WGSL[p.maskMode].replace('MZERO', p.maskType === 'f32' ? '0.0' : p.maskType === 'u32' ? '0u' : '0i');
   return resolveWgsl({
     bindings: b,
@@ -153,37 +181,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let oq = P.lq.z + boff(z, P.bq); let ok = P.lk.z + boff(z, P.bk); let ov = P.lv.z + boff(z, P.bv);
   let om = P.lm.z + boff(z, P.bm); let oo = P.lo.z + boff(z, P.bo);
   let r = li / T; let t = li % T; let i = q0 + r;
-  let nd = (P.D + 3u) / 4u * 4u; let nv = (P.Dv + 3u) / 4u * 4u;
+  let nd4 = (P.D + 3u) / 4u;
   // The query block, scaled once here instead of every score.
-  for (var e = li; e < BQ * nd; e += NT) {
-    let rr = e / nd; let d = e % nd; let qi = q0 + rr;
-    var x = 0.0;
-    if (qi < P.Sq && d < P.D) { x = Q[oq + qi * P.lq.x + d * P.lq.y] * P.scale; }
-    Qs[rr * D4 + d / 4u][d % 4u] = x;
-  }
+  ${load('Qs', 'Q', 'BQ', 'D4', 'q0', 'oq', 'P.Sq', 'P.D', 'P.lq', ' * P.scale')}
   // Causal masking with a −inf fill: key blocks past the block's last allowed key contribute nothing.
   var kEnd = P.Sk;
   if (P.skip != 0u) { kEnd = u32(clamp(i32(q0 + BQ) + P.coff, 0, i32(P.Sk))); }
   var mRun = P.negInf; var lRun = 0.0;
   var acc: array<vec4<f32>, DC>;
   for (var k0 = 0u; k0 < kEnd; k0 += BK) {
-    for (var e = li; e < BK * nd; e += NT) {
-      let jr = e / nd; let d = e % nd; let kj = k0 + jr;
-      var x = 0.0;
-      if (kj < P.Sk && d < P.D) { x = K[ok + kj * P.lk.x + d * P.lk.y]; }
-      Ks[jr * KP + d / 4u][d % 4u] = x;
-    }
-    for (var e = li; e < BK * nv; e += NT) {
-      let jr = e / nv; let d = e % nv; let kj = k0 + jr;
-      var x = 0.0;
-      if (kj < P.Sk && d < P.Dv) { x = V[ov + kj * P.lv.x + d * P.lv.y]; }
-      Vs[jr * D4 + d / 4u][d % 4u] = x;
-    }
+    ${load('Ks', 'K', 'BK', 'KP', 'k0', 'ok', 'P.Sk', 'P.D', 'P.lk', '')}
+    ${load('Vs', 'V', 'BK', 'D4', 'k0', 'ov', 'P.Sk', 'P.Dv', 'P.lv', '')}
     workgroupBarrier();
     // Zeroed explicitly: lavapipe kept the previous iteration's values in a loop-scoped var.
     var sc: array<vec4<f32>, KC>;
     for (var c = 0u; c < KC; c++) { sc[c] = vec4<f32>(0.0); }
-    for (var d4 = 0u; d4 < nd / 4u; d4++) {
+    for (var d4 = 0u; d4 < nd4; d4++) {
       let qv = Qs[r * D4 + d4];
       for (var c = 0u; c < KC; c++) { sc[c] = fma(qv, Ks[(t + c * T) * KP + d4], sc[c]); }
     }
@@ -263,20 +276,22 @@ export function attentionKernel(p: AttentionProblem, c: AttentionConfig, bind: A
     args.push(o.arg);
     return wgslName;
   };
-  const qn = add('Q', bind.q, 'f32'), kn = add('K', bind.k, 'f32'), vn = add('V', bind.v, 'f32');
+  const vec = vec4Layout(p);
+  const qkvType = vec ? 'vec4<f32>' : 'f32';
+  const qn = add('Q', bind.q, qkvType), kn = add('K', bind.k, qkvType), vn = add('V', bind.v, qkvType);
   if (bind.mask && slot.has(bind.mask.key)) return 'the mask is the same value as Q, K or V';
   const mn = bind.mask && p.maskMode !== 'none' ? add('M', bind.mask, p.maskType) : null;
   b.push({ name: 'Y', kind: 'read_write', type: 'array<f32>' });
   args.push(bind.out);
   const skip = p.causal && p.causalFill === -Infinity && (p.maskMode === 'none' || p.maskMode === 'add');
   const aliases = [['K', kn], ['V', vn]].filter(([a, n]) => a !== n).map(([a, n]) => `#${a}=${n}`).join('');
-  const key = `attention|${c.bq}x${c.bk}x${c.t}x${c.dmax}|${p.maskMode}:${p.maskType}|${p.causal ? 'c' : ''}${aliases}`;
+  const key = `attention|${c.bq}x${c.bk}x${c.t}x${c.dmax}${vec ? 'v4' : ''}|${p.maskMode}:${p.maskType}|${p.causal ? 'c' : ''}${aliases}`;
   return {
     name: `attention_${c.bq}x${c.bk}`, key, args,
     uniforms: uniforms(p, merged.batch, merged.strides, qBlocks, skip),
     workgroups: groups === 0 ? [0, 0, 0] : [Math.ceil(groups / gy), gy, 1],
     wgsl: () => {
-      let code = wgsl(p, c, b);
+      let code = wgsl(p, c, b, vec);
       // Operands sharing a binding read it under the first one's name.
       for (const [a, n] of [['K', kn], ['V', vn], ['M', mn]] as const) if (n && n !== a) code = code.replace(new RegExp(`\\b${a}\\[`, 'g'), `${n}[`);
       if (qn !== 'Q') code = code.replace(/\bQ\[/g, `${qn}[`);
