@@ -207,16 +207,18 @@ class NearMiss(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.proj = nn.Linear(E, 3 * E)
+        self.projs = nn.ModuleList([nn.Linear(E, 3 * E) for _ in range(4)])
 
     def forward(self, x, mask):
-        q, k, v = (t.view(t.shape[0], S, H, D).transpose(1, 2) for t in self.proj(x).split(E, dim=2))
-        s = q @ k.transpose(-1, -2)
-        p1 = torch.softmax(s / math.sqrt(D), dim=-1)
-        a1 = p1 @ v
-        a2 = torch.softmax(s / math.sqrt(D), dim=-2) @ v
-        a3 = torch.softmax((s + mask) / math.sqrt(D), dim=-1) @ v
-        a4 = torch.softmax(5.0 * torch.tanh(s / 5.0), dim=-1) @ v
+        # a projection each: the exporter's common-subexpression elimination would merge equal products,
+        # and then a shared product alone would keep them all unfused
+        (q1, k1, v1), (q2, k2, v2), (q3, k3, v3), (q4, k4, v4) = (
+            (t.view(t.shape[0], S, H, D).transpose(1, 2) for t in p(x).split(E, dim=2)) for p in self.projs)
+        p1 = torch.softmax((q1 @ k1.transpose(-1, -2)) / math.sqrt(D), dim=-1)
+        a1 = p1 @ v1
+        a2 = torch.softmax((q2 @ k2.transpose(-1, -2)) / math.sqrt(D), dim=-2) @ v2
+        a3 = torch.softmax(((q3 @ k3.transpose(-1, -2)) + mask) / math.sqrt(D), dim=-1) @ v3
+        a4 = torch.softmax(5.0 * torch.tanh((q4 @ k4.transpose(-1, -2)) / 5.0), dim=-1) @ v4
         return a1 + a2 + a3 + a4, p1
 
 

@@ -114,6 +114,24 @@ describe(`attention fusion on exported models (WGML_SEED=${seed})`, () => {
     expect(relErr(got.y!.data, ref.y!)).toBeLessThan(1e-4);
   });
 
+  it('causal triangles become the causal attribute (decoder: −inf additive mask, GPT-2: Where with finfo.min), padding stays a mask input', async () => {
+    const device = await testDevice();
+    const attn = async (m: string, dims: Record<string, number[]>) => planNetwork(device, (await loadGraph(`${DIR}/${m}.onnx`)).graph, { inputDimensions: dims }).nodes.filter((n) => n.opType === 'Attention');
+    const dec = await attn('decoder_o17', { tgt: [2, S, E], mem: [2, SM, E] });
+    const self = dec.filter((n) => n.attrs.causal?.value === 1);
+    expect(self.length).toBe(2);
+    for (const n of self) { expect(n.inputs.length).toBe(3); expect(n.attrs.causal_offset?.value).toBe(0); expect(n.attrs.causal_fill?.value).toBe(-Infinity); }
+    const gpt = await attn('gpt2_o14', { x: [2, S, E], attention_mask: [2, S] });
+    for (const n of gpt) {
+      expect(n.attrs.causal?.value).toBe(1);
+      expect(n.attrs.causal_fill?.value).toBe(-3.4028234663852886e38);
+      expect(n.attrs.mask_mode?.value).toBe('add');
+      expect(n.inputs.length).toBe(4);
+    }
+    const sdpa = await attn('sdpa_causal_cross_o17', { q: [2, 2, 5, 8], k: [2, 2, 7, 8], v: [2, 2, 7, 8] });
+    expect(sdpa[0]!.attrs.causal_offset?.value).toBe(0); // torch's is_causal is top-left aligned
+  });
+
   it('the pass is pure and leaves an unfusable graph as it is', async () => {
     const device = await testDevice();
     const graph = (await loadGraph(`${DIR}/near_miss_o17.onnx`)).graph;

@@ -121,6 +121,12 @@ describe(`wgml.Attention kernel (WGML_SEED=${seed})`, () => {
     expect(compareClose(y.data, g.y!.data, 1e-4, 1e-5)).toBeNull();
   });
 
+  it('left padding longer than a key block: rows whose first blocks are all −inf recover exactly when later keys arrive', async () => {
+    const Sk = 45;
+    const keep = hostTensor('bool', [2, 1, 1, Sk], Array.from({ length: 2 * Sk }, (_, e) => (e % Sk >= (e < Sk ? 36 : 2) ? 1 : 0)));
+    await check({ q: rand([2, 3, 5, 8]), k: rand([2, 3, Sk, 8]), v: rand([2, 3, Sk, 8]), mask: keep, mode: 'keep' }, { wgml_config: { kind: 'ints', value: [8, 16, 8, 32] } });
+  });
+
   it('drop mask with a finite fill and a causal finite fill: a fully masked row averages V, as the unfused graph does', async () => {
     const drop = hostTensor('bool', [3, 6], randInt(r, 18, 0, 1));
     drop.data.fill(1, 0, 6); // query 0 drops every key
