@@ -169,6 +169,14 @@ describe('attention kernel configuration', () => {
     expect(typeof attentionConfig({ batch: [1], Sq: 4, D: 512, Dv: 512 }, 49152, 256)).toBe('string');
   });
 
+  it('does not depend on the sequence length, so a pipeline for another length reuses the kernel', () => {
+    for (const batch of [[12], [8, 12], [1, 16]]) {
+      const at = (Sq: number) => attentionConfig({ batch, Sq, D: 64, Dv: 64 }, 32768, 256);
+      expect(at(7)).toEqual(at(128));
+      expect(at(128)).toEqual(at(2048));
+    }
+  });
+
   it('merges batch dims every operand steps contiguously, keeps the others', () => {
     // [B=2, H=3] dense for q (strides 3·S·D, S·D) and broadcast over H for the mask (stride 0 on H)
     const m = mergeBatchDims([2, 3], [[60, 20], [60, 20], [5, 0]]);

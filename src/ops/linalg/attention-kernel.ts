@@ -63,17 +63,18 @@ export function attentionConfigOk(c: AttentionConfig, maxSmem: number, maxInvoca
 }
 
 /**
- * The configuration for a problem. BQ = 16 rows per workgroup unless that leaves fewer than ~2 waves
- * of workgroups on a large GPU (batch-1 BERT: 12 heads × 128 queries = 96 workgroups of 16), then 8;
- * BK as large as workgroup memory allows (32, else 16, else 8). bench/attention.ts times the others.
+ * The configuration for a problem. BQ = 8 query rows per workgroup when there are few batch·head
+ * indices (batch-1 BERT: 12 heads × 128 queries = 192 workgroups of 8 rows, enough for 132 SMs), 16 from
+ * 64 of them; BK as large as workgroup memory allows (32, else 16, else 8). It depends on the batch,
+ * heads and head size but not on the sequence length, so a pipeline for another length reuses the
+ * compiled kernel. bench/attention.ts times the alternatives.
  */
 export function attentionConfig(p: { batch: number[]; Sq: number; D: number; Dv: number }, maxSmem: number, maxInvocations: number): AttentionConfig | string {
   const widest = Math.max(p.D, p.Dv);
   if (widest > MAX_HEAD_SIZE) return `head size ${widest} is over the fused attention kernel's ${MAX_HEAD_SIZE}`;
   let dmax = 32;
   while (dmax < widest) dmax *= 2;
-  const z = prod(p.batch);
-  const bqs = z * Math.ceil(p.Sq / 16) >= 256 ? [16, 8] : [8, 16];
+  const bqs = prod(p.batch) >= 64 ? [16, 8] : [8, 16];
   for (const bq of bqs) for (const bk of [32, 16, 8]) {
     const c = { bq, bk, t: 8, dmax };
     if (attentionConfigOk(c, maxSmem, maxInvocations)) return c;
