@@ -95,24 +95,28 @@ describe(`attention fusion on exported models (WGML_SEED=${seed})`, () => {
     }, 120_000);
   }
 
-  it('nn.MultiheadAttention at batch 1: q, k, v read straight from the packed projection (no Slice or Transpose copies), output written into [S, B, E]', async () => {
-    const device = await testDevice();
-    const path = `${DIR}/mha_o17.onnx`;
-    const inputs = { x: x([1, S, E]), pad: hostTensor('bool', [1, S], [0, 0, 0, 0, 0, 1, 1, 0]) };
-    const graph = (await loadGraph(path)).graph;
-    const plan = planNetwork(device, graph, { inputDimensions: { x: [1, S, E], pad: [1, S] } });
-    const attn = plan.nodes.find((n) => n.opType === 'Attention')!;
-    expect(count(plan, 'Slice')).toBe(0);
-    // left: the input Transpose in front of the projection MatMul and the one after the out-projection
-    // (the views pass's), none around the attention
-    expect(count(plan, 'Transpose')).toBe(2);
-    expect(new Set(attn.inputs.slice(0, 3)).size).toBe(1);
-    expect(Object.keys(attn.attrs).filter((k) => k.startsWith('wgml_view_')).length).toBe(4);
-    expect(attn.attrs.mask_mode?.value).toBe('drop');
-    const got = await wgml.runModel(device, graph, inputs);
-    const ref = await ort(path, inputs);
-    expect(relErr(got.y!.data, ref.y!)).toBeLessThan(1e-4);
-  });
+  for (const B of [1, 3]) {
+    it(`nn.MultiheadAttention at batch ${B}: q, k, v read straight from the packed projection (no Slice, Expand or Transpose copies), output written into [S, B, E]`, async () => {
+      const device = await testDevice();
+      const path = `${DIR}/mha_o17.onnx`;
+      // at batch > 1 torch's [S, B·H, D] merges batch and heads: the pass splits the merged dim (view-refine.ts)
+      const inputs = { x: x([B, S, E]), pad: hostTensor('bool', [B, S], Array.from({ length: B * S }, (_, i) => (i % S > 4 + (i >= S ? 1 : 0) ? 1 : 0))) };
+      const graph = (await loadGraph(path)).graph;
+      const plan = planNetwork(device, graph, { inputDimensions: { x: [B, S, E], pad: [B, S] } });
+      const attn = plan.nodes.find((n) => n.opType === 'Attention')!;
+      expect(count(plan, 'Slice') + count(plan, 'Expand')).toBe(0);
+      // left: the input Transpose in front of the projection MatMul and the one after the out-projection
+      // (the views pass's), none around the attention
+      expect(count(plan, 'Transpose')).toBe(2);
+      expect(new Set(attn.inputs.slice(0, 3)).size).toBe(1);
+      expect(attn.inputs[3]).toBe('pad');
+      expect(Object.keys(attn.attrs).filter((k) => k.startsWith('wgml_view_')).length).toBe(4);
+      expect(attn.attrs.mask_mode?.value).toBe('drop');
+      const got = await wgml.runModel(device, graph, inputs);
+      const ref = await ort(path, inputs);
+      expect(relErr(got.y!.data, ref.y!)).toBeLessThan(1e-4);
+    });
+  }
 
   it('causal triangles become the causal attribute (decoder: −inf additive mask, GPT-2: Where with finfo.min), padding stays a mask input', async () => {
     const device = await testDevice();

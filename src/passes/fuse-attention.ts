@@ -17,7 +17,8 @@ import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.
 import { isFloat, shapeSize } from '../ir/types.js';
 import { OUTPUT_VIEW_ATTR, denseView, inputViewAttr, isDenseView, permuteView, viewAttr, type View } from '../ir/view.js';
 import { consumers, graphOutputNames, singleUse } from './graph-util.js';
-import { producers, resolveInputView, resolveOutputView, type Producers, type ViewRules } from './view-chains.js';
+import { producers, resolveInputView, resolveOutputView, type Producers, type ViewOf, type ViewRules } from './view-chains.js';
+import { elementSources, elementTargets, factorOrders, fitView } from './view-refine.js';
 
 interface Ctx {
   g: Graph; types: Map<string, ValueType>; constants: Map<string, HostTensor>; rules: ViewRules;
@@ -268,21 +269,57 @@ function matchAt(c: Ctx, sm: Node): Match | null {
   }
   // The output: written straight into the layout a permuting chain after it wants.
   const outChain = resolveOutputView(y, c.uses, c.outs, c.types, c.rules);
-  const attrs: Record<string, AttrValue> = { scale: { kind: 'float', value: scale } };
-  if (causal) Object.assign(attrs, { causal: { kind: 'int', value: 1 }, causal_offset: { kind: 'int', value: causal.offset }, causal_fill: { kind: 'float', value: causal.fill } });
-  if (mask) Object.assign(attrs, { mask_mode: { kind: 'string', value: mask.mode }, mask_fill: { kind: 'float', value: mask.fill } });
+  const remove = [mm1, ...w.passThrough, ...steps.map((s) => s.node), sm, ...passThrough, mm2, ...qs.nodes, ...ks.nodes];
+  // A merged batch dim (torch's [B·H, S, D] at B > 1) stops the plain views: split it.
+  const stuck = (r: ViewOf) => { const p = c.prod.get(r.base); const src = p?.node.inputs[0]; return !!p && !!src && !!c.rules.viewOf(p.node, p.k, denseView(c.types.get(src)!.shape)); };
+  if (batch.length === 1 && batch[0]! > 1 && ([q, kt, vv].some(stuck) || (m && stuck(m)) || (!outChain && elementTargets(y, c.uses, c.outs, c.types, c.rules)))) {
+    const r = splitBatch(c, batch[0]!, [Sq, Sk, D, Dv], qs.value, ks.value, mm2.inputs[1]!, mask?.value ?? null, y);
+    if (r) return { node: attentionNode(mm2, r.ins, r.views, r.out.target, r.out.view, scale, causal, mask), at: mm2, remove: [...remove, ...r.out.chain], reads: r.reads };
+  }
   const ins = [q.base, kt.base, vv.base];
   const views: (View | null)[] = [q.view, kView, vv.view];
   if (m) { ins.push(m.base); views.push(m.chain.length ? m.view : null); }
-  views.forEach((w, i) => { if (w && !(isDenseView(w) && sameShape(w.shape, c.types.get(ins[i]!)!.shape))) attrs[inputViewAttr(i)] = viewAttr(w); });
-  if (outChain && !(isDenseView(outChain.view) && shapeSize(outChain.view.shape) === shapeSize(c.types.get(outChain.target)!.shape) && sameShape(outChain.view.shape, c.types.get(outChain.target)!.shape)))
-    attrs[OUTPUT_VIEW_ATTR] = viewAttr(outChain.view);
-  const node: Node = { name: `${mm2.name}/attention`, opType: 'Attention', domain: 'wgml', inputs: ins, outputs: [outChain ? outChain.target : y], attrs };
+  const target = outChain ? outChain.target : y;
   return {
-    node, at: mm2,
-    remove: [mm1, ...w.passThrough, ...steps.map((s) => s.node), sm, ...passThrough, mm2, ...qs.nodes, ...ks.nodes, ...(outChain?.chain ?? [])],
+    node: attentionNode(mm2, ins, views, target, outChain?.view ?? null, scale, causal, mask, c), at: mm2,
+    remove: [...remove, ...(outChain?.chain ?? [])],
     reads: [...q.chain, ...kt.chain, ...vv.chain, ...(m?.chain ?? [])],
   };
+}
+
+/** The wgml.Attention node; views that are their base's dense layout are left out. */
+function attentionNode(mm2: Node, ins: string[], views: (View | null)[], target: string, outView: View | null, scale: number,
+  causal: Extract<Step, { kind: 'causal' }> | null, mask: Extract<Step, { kind: 'mask' }> | null, c?: Ctx): Node {
+  const attrs: Record<string, AttrValue> = { scale: { kind: 'float', value: scale } };
+  if (causal) Object.assign(attrs, { causal: { kind: 'int', value: 1 }, causal_offset: { kind: 'int', value: causal.offset }, causal_fill: { kind: 'float', value: causal.fill } });
+  if (mask) Object.assign(attrs, { mask_mode: { kind: 'string', value: mask.mode }, mask_fill: { kind: 'float', value: mask.fill } });
+  const plain = (v: View, value: string) => !!c && isDenseView(v) && sameShape(v.shape, c.types.get(value)!.shape);
+  views.forEach((w, i) => { if (w && !plain(w, ins[i]!)) attrs[inputViewAttr(i)] = viewAttr(w); });
+  if (outView && !plain(outView, target)) attrs[OUTPUT_VIEW_ATTR] = viewAttr(outView);
+  return { name: `${mm2.name}/attention`, opType: 'Attention', domain: 'wgml', inputs: ins, outputs: [target], attrs };
+}
+
+/**
+ * q, kᵀ, v, the mask and the output mapped element by element (view-refine.ts) and the one batch dim N
+ * split into factors whose strides fit all of them; null when no split does.
+ */
+function splitBatch(c: Ctx, N: number, [Sq, Sk, D, Dv]: number[], qv: string, ktv: string, vv: string, mv: string | null, y: string) {
+  const src = [qv, ktv, vv, ...(mv ? [mv] : [])].map((v) => elementSources(v, c.prod, c.types, c.rules));
+  if (src.some((x) => !x) || (mv && src.slice(0, 3).some((x) => x!.base === src[3]!.base))) return null;
+  const out = elementTargets(y, c.uses, c.outs, c.types, c.rules) ?? { target: y, idx: Int32Array.from({ length: N * Sq * Dv }, (_, e) => e), chain: [] as Node[] };
+  const ms = mv ? c.types.get(mv)!.shape : null;
+  const mk = ms ? [...new Array<number>(Math.max(0, 3 - ms.length)).fill(1), ...ms] : null;
+  if (mk && (mk.length !== 3 || (mk[0] !== 1 && mk[0] !== N))) return null;
+  for (const f of factorOrders(N)) {
+    const fit = [fitView(src[0]!.idx, [...f, Sq, D]), fitView(src[1]!.idx, [...f, D, Sk]), fitView(src[2]!.idx, [...f, Sk, Dv])];
+    if (mk) fit.push(fitView(src[3]!.idx, [...(mk[0] === 1 ? f.map(() => 1) : f), mk[1]!, mk[2]!]));
+    const ov = fitView(out.idx, [...f, Sq, Dv]);
+    if (!ov || fit.some((x) => !x)) continue;
+    const r = f.length;
+    fit[1] = permuteView(fit[1]!, [...Array(r).keys(), r + 1, r]);
+    return { ins: src.map((x) => x!.base), views: fit as (View | null)[], out: { target: out.target, view: ov, chain: out.chain }, reads: src.flatMap((x) => x!.chain) };
+  }
+  return null;
 }
 
 /** Fuse every attention chain of the graph; returns a new graph (the input is not modified). */
