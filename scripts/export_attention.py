@@ -249,7 +249,7 @@ def torch_models():
 
 # --- graphs built with onnx.helper -------------------------------------------------------------------
 
-def sdpa_model(path, opset, mask, Sq=5, Sk=7):
+def sdpa_model(path, opset, mask, Sq=5, Sk=7, axis=-1):
     """torch 2.x's TorchScript export of F.scaled_dot_product_attention (symbolic_opset14), op for op:
     the scale from Shape(query), q and kᵀ each multiplied by √scale, an is_causal mask built from
     Shape/Expand/Trilu/Equal/Where, a bool mask turned additive with Where(m, 0, −inf)."""
@@ -287,7 +287,7 @@ def sdpa_model(path, opset, mask, Sq=5, Sk=7):
         inputs.append(h.make_tensor_value_info('mask', TP.FLOAT, [Sq, Sk]))
         nodes += [h.make_node('Add', ['qk', 'mask'], ['qka'])]
         scores = 'qka'
-    nodes += [h.make_node('Softmax', [scores], ['w'], axis=-1), h.make_node('MatMul', ['w', 'v'], ['y'])]
+    nodes += [h.make_node('Softmax', [scores], ['w'], axis=axis), h.make_node('MatMul', ['w', 'v'], ['y'])]
     graph = h.make_graph(nodes, 'sdpa', inputs, [h.make_tensor_value_info('y', TP.FLOAT, [B, NH, Sq, Dh])])
     m = h.make_model(graph, opset_imports=[h.make_opsetid('', opset)])
     m.ir_version = 8
@@ -344,6 +344,9 @@ def helper_models():
         'sdpa_bool_o14': lambda p: sdpa_model(p, 14, 'bool'),
         'sdpa_float_o17': lambda p: sdpa_model(p, 17, 'float'),
         'sdpa_nomask_o17': lambda p: sdpa_model(p, 17, None),
+        # opset < 13 Softmax flattens from its axis: the last axis is the same, axis 1 is not (stays unfused)
+        'sdpa_o12': lambda p: sdpa_model(p, 12, 'float', axis=3),
+        'sdpa_o12_axis1': lambda p: sdpa_model(p, 12, 'float', axis=1),
     }
 
 
