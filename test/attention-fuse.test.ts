@@ -16,6 +16,7 @@ import { loadGraph } from '../src/runtime/library.js';
 import type { HostTensor } from '../src/ir/types.js';
 import { hostTensor, shapeSize } from '../src/ir/types.js';
 import type { Program } from '../src/runtime/compile.js';
+import { factorOrders, fitView } from '../src/passes/view-refine.js';
 import { testDevice } from './helpers/gpu.js';
 import { relErr } from './helpers/ort.js';
 import { rng, randn, testSeed } from './helpers/random.js';
@@ -136,6 +137,16 @@ describe(`attention fusion on exported models (WGML_SEED=${seed})`, () => {
     }
     const sdpa = await attn('sdpa_causal_cross_o17', { q: [2, 2, 5, 8], k: [2, 2, 7, 8], v: [2, 2, 7, 8] });
     expect(sdpa[0]!.attrs.causal_offset?.value).toBe(0); // torch's is_causal is top-left aligned
+  });
+
+  it('splitting a merged dim: the factor orderings, and strides fitted to where each element sits', () => {
+    expect(factorOrders(12).map((f) => f.join('·')).sort()).toEqual(['2·2·3', '2·3·2', '3·2·2']);
+    expect(factorOrders(7)).toEqual([[7]]);
+    // [B·H = 3·2, S = 2] of a [S, B, 3·E] buffer: element (b, h, s) at s·18 + b·6 + h·2 (E = 4, D = 2, d = 0)
+    const idx = Int32Array.from({ length: 12 }, (_, e) => { const bh = Math.floor(e / 2), s = e % 2; return s * 18 + Math.floor(bh / 2) * 6 + (bh % 2) * 2; });
+    expect(fitView(idx, [6, 2])).toBeNull();
+    expect(fitView(idx, [2, 3, 2])).toBeNull();
+    expect(fitView(idx, [3, 2, 2])).toEqual({ shape: [3, 2, 2], strides: [6, 2, 18], offset: 0 });
   });
 
   it('the pass is pure and leaves an unfusable graph as it is', async () => {
