@@ -249,13 +249,13 @@ def torch_models():
 
 # --- graphs built with onnx.helper -------------------------------------------------------------------
 
-def sdpa_model(path, opset, mask, Sq=5, Sk=7, axis=-1):
+def sdpa_model(path, opset, mask, Sq=5, Sk=7, axis=-1, Dh=8):
     """torch 2.x's TorchScript export of F.scaled_dot_product_attention (symbolic_opset14), op for op:
     the scale from Shape(query), q and kᵀ each multiplied by √scale, an is_causal mask built from
     Shape/Expand/Trilu/Equal/Where, a bool mask turned additive with Where(m, 0, −inf)."""
     import onnx
     from onnx import TensorProto as TP, helper as h, numpy_helper as nh
-    B, NH, Dh = 2, 2, 8
+    B, NH = 2, 2
     c = lambda name, arr: h.make_node('Constant', [], [name], value=nh.from_array(np.array(arr), name))
     nodes = [
         # _attention_scale: 1 / sqrt(float(shape(q)[-1]))
@@ -347,6 +347,8 @@ def helper_models():
         # opset < 13 Softmax flattens from its axis: the last axis is the same, axis 1 is not (stays unfused)
         'sdpa_o12': lambda p: sdpa_model(p, 12, 'float', axis=3),
         'sdpa_o12_axis1': lambda p: sdpa_model(p, 12, 'float', axis=1),
+        # a head wider than the kernel holds stays unfused rather than refused
+        'sdpa_d320_o17': lambda p: sdpa_model(p, 17, None, 3, 4, Dh=320),
     }
 
 

@@ -51,6 +51,7 @@ const CASES: Case[] = [
   { model: 'sdpa_nomask_o17', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]) }), attention: 1 },
   { model: 'sdpa_o12', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]), mask: x([5, 7], 3) }), attention: 1 },
   { model: 'sdpa_o12_axis1', inputs: () => ({ q: x([2, 2, 5, 8]), k: x([2, 2, 7, 8]), v: x([2, 2, 7, 8]), mask: x([5, 7], 3) }), attention: 0 },
+  { model: 'sdpa_d320_o17', inputs: () => ({ q: x([2, 2, 3, 320]), k: x([2, 2, 4, 320]), v: x([2, 2, 4, 320]) }), attention: 0 },
   // attention weights returned (Softmax read twice); softmax over queries; scale after the mask; tanh capping
   { model: 'mha_weights_o17', inputs: () => ({ x: x([2, S, E]), pad: pad() }), attention: 0 },
   { model: 'near_miss_o17', inputs: () => ({ x: x([2, S, E]), mask: x([S, S]) }), attention: 0 },

@@ -99,6 +99,8 @@ describe(`wgml.Attention kernel (WGML_SEED=${seed})`, () => {
 
   it('additive random mask broadcast over heads, K/V shared by all heads (broadcast batch dim), custom scale', async () => {
     await check({ q: rand([2, 3, 5, 8]), k: rand([2, 1, 9, 8]), v: rand([1, 9, 8]), mask: rand([2, 1, 5, 9], 2), mode: 'add', scale: 0.3 });
+    // five batch dims no two of which merge (K and V broadcast on every other one)
+    await check({ q: rand([2, 2, 2, 2, 2, 3, 8]), k: rand([2, 1, 2, 1, 2, 4, 8]), v: rand([1, 2, 1, 2, 1, 4, 8]), mask: rand([2, 2, 2, 2, 2, 3, 4]), mode: 'add' });
   });
 
   it('causal with a −inf fill, Sq < Sk (bottom-right diagonal) and Sq > Sk (rows with no key at all give NaN as Softmax does)', async () => {

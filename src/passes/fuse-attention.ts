@@ -20,8 +20,12 @@ import { consumers, graphOutputNames, singleUse } from './graph-util.js';
 import { producers, resolveInputView, resolveOutputView, type Producers, type ViewOf, type ViewRules } from './view-chains.js';
 import { elementSources, elementTargets, factorOrders, fitView } from './view-refine.js';
 
+/** The problem sizes of a would-be attention node: the caller says whether its kernel can run it. */
+export interface AttentionShape { batch: number[]; Sq: number; Sk: number; D: number; Dv: number }
+
 interface Ctx {
   g: Graph; types: Map<string, ValueType>; constants: Map<string, HostTensor>; rules: ViewRules;
+  accept: (s: AttentionShape) => boolean;
   uses: Map<string, Node[]>; outs: Set<string>; prod: Producers;
 }
 
@@ -258,6 +262,8 @@ function matchAt(c: Ctx, sm: Node): Match | null {
   const batch = broadcast(q.view.shape.slice(0, -2), kView.shape.slice(0, -2), vv.view.shape.slice(0, -2));
   const y = mm2.outputs[0]!;
   if (!batch || !sameShape([...batch, Sq, Dv], c.types.get(y)?.shape) || !sameShape(st.shape, [...batch, Sq, Sk])) return null;
+  // a head size the device's kernel cannot hold stays unfused (never refused)
+  if (batch.length > 8 || !c.accept({ batch, Sq, Sk, D, Dv })) return null;
   let m: { base: string; view: View; chain: Node[] } | null = null;
   if (mask) {
     const mv = resolveInputView(mask.value, c.prod, c.types, c.rules);
@@ -322,9 +328,12 @@ function splitBatch(c: Ctx, N: number, [Sq, Sk, D, Dv]: number[], qv: string, kt
   return null;
 }
 
-/** Fuse every attention chain of the graph; returns a new graph (the input is not modified). */
-export function fuseAttention(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, rules: ViewRules): Graph {
-  const c: Ctx = { g, types, constants, rules, uses: consumers(g), outs: graphOutputNames(g), prod: producers(g) };
+/**
+ * Fuse every attention chain of the graph; returns a new graph (the input is not modified). `accept`
+ * says whether the device's kernel runs a problem (runtime/pipeline.ts asks attentionConfig).
+ */
+export function fuseAttention(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, rules: ViewRules, accept: (s: AttentionShape) => boolean = () => true): Graph {
+  const c: Ctx = { g, types, constants, rules, accept, uses: consumers(g), outs: graphOutputNames(g), prod: producers(g) };
   const matches: Match[] = [];
   const taken = new Set<Node>(), kept = new Set<Node>();
   for (const n of g.nodes) {

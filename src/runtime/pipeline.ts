@@ -15,6 +15,7 @@ import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epil
 import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
 import { fuseAttention } from '../passes/fuse-attention.js';
 import { viewRules } from './view-rules.js';
+import { attentionConfig } from '../ops/linalg/attention-kernel.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor, sharedPipelineFor } from './kernels.js';
@@ -150,7 +151,9 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   if (opts.fuse !== false) {
     g = foldBatchNorm(g, sg.constants);
     // before elementwise fusion, which would swallow the attention's scale and mask ops
-    g = fuseAttention(g, sg.types, sg.constants, viewRules(g, sg.types, sg.constants));
+    const caps = deviceCaps(device);
+    g = fuseAttention(g, sg.types, sg.constants, viewRules(g, sg.types, sg.constants),
+      (s) => typeof attentionConfig(s, caps.maxComputeWorkgroupStorageSize, caps.maxComputeInvocationsPerWorkgroup) !== 'string');
     g = fuseEpilogues(g, sg.types, sg.constants);
     g = fuseElementwise(g, sg.types);
     // epilogue inputs bind beside A, B, C and Y

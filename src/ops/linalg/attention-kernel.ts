@@ -47,7 +47,7 @@ export interface AttentionProblem {
 /** Block sizes of one pipeline: BQ queries per workgroup, BK keys per step, T threads per query row, DMAX the widest head. */
 export interface AttentionConfig { bq: number; bk: number; t: number; dmax: number }
 
-export const MAX_ATTENTION_BATCH_DIMS = 4;
+export const MAX_ATTENTION_BATCH_DIMS = 8;
 export const MAX_HEAD_SIZE = 256;
 
 /** Bytes of workgroup memory a configuration uses. */
@@ -106,7 +106,7 @@ function uniforms(p: AttentionProblem, batch: number[], bs: number[][], qBlocks:
     .f32(p.scale, p.fill, p.causalFill, -Infinity)
     .i32(p.causalOffset, 0, 0, 0)
     .u32(...layoutVec(p.q), ...layoutVec(p.k), ...layoutVec(p.v), ...layoutVec(p.mask), ...layoutVec(p.out))
-    .u32Array(batch, 1).u32Array(bs[0]!, 1).u32Array(bs[1]!, 1).u32Array(bs[2]!, 1).u32Array(bs[3]!, 1).u32Array(bs[4]!, 1)
+    .u32Array(batch, 2).u32Array(bs[0]!, 2).u32Array(bs[1]!, 2).u32Array(bs[2]!, 2).u32Array(bs[3]!, 2).u32Array(bs[4]!, 2)
     .finish();
 }
 
@@ -155,7 +155,7 @@ function wgsl(p: AttentionProblem, c: AttentionConfig, b: WgslBinding[], vec: bo
   scale: f32, fill: f32, cfill: f32, negInf: f32,
   coff: i32, p0: i32, p1: i32, p2: i32,
   lq: vec4<u32>, lk: vec4<u32>, lv: vec4<u32>, lm: vec4<u32>, lo: vec4<u32>,
-  bdims: vec4<u32>, bq: vec4<u32>, bk: vec4<u32>, bv: vec4<u32>, bm: vec4<u32>, bo: vec4<u32>,
+  bdims: array<vec4<u32>, 2>, bq: array<vec4<u32>, 2>, bk: array<vec4<u32>, 2>, bv: array<vec4<u32>, 2>, bm: array<vec4<u32>, 2>, bo: array<vec4<u32>, 2>,
 }
 const BQ = ${c.bq}u; const BK = ${c.bk}u; const T = ${c.t}u; const NT = ${c.bq * c.t}u;
 const D4 = ${c.dmax / 4}u; const KP = ${c.dmax / 4 + 1}u; const SP = ${c.bk + 1}u;
@@ -167,9 +167,9 @@ var<workgroup> Ss: array<f32, ${c.bq * (c.bk + 1)}>;
 var<workgroup> red: array<f32, ${c.bq * c.t}>;
 
 // Element offset of batch index z in an operand (broadcast dims have stride 0).
-fn boff(z: u32, s: vec4<u32>) -> u32 {
+fn boff(z: u32, s: array<vec4<u32>, 2>) -> u32 {
   var rem = z; var o = 0u;
-  for (var d = i32(P.nb) - 1; d >= 0; d--) { let n = P.bdims[d]; o += (rem % n) * s[d]; rem = rem / n; }
+  for (var d = i32(P.nb) - 1; d >= 0; d--) { let n = P.bdims[d / 4][d % 4]; o += (rem % n) * s[d / 4][d % 4]; rem = rem / n; }
   return o;
 }
 
