@@ -280,17 +280,34 @@ function matchAt(c: Ctx, sm: Node): Match | null {
   const stuck = (r: ViewOf) => { const p = c.prod.get(r.base); const src = p?.node.inputs[0]; return !!p && !!src && !!c.rules.viewOf(p.node, p.k, denseView(c.types.get(src)!.shape)); };
   if (batch.length === 1 && batch[0]! > 1 && ([q, kt, vv].some(stuck) || (m && stuck(m)) || (!outChain && elementTargets(y, c.uses, c.outs, c.types, c.rules)))) {
     const r = splitBatch(c, batch[0]!, [Sq, Sk, D, Dv], qs.value, ks.value, mm2.inputs[1]!, mask?.value ?? null, y);
-    if (r) return { node: attentionNode(mm2, r.ins, r.views, r.out.target, r.out.view, scale, causal, mask), at: mm2, remove: [...remove, ...r.out.chain], reads: r.reads };
+    if (r) return { node: attentionNode(mm2, r.ins.map((b) => memoryRoot(c, b)), r.views, r.out.target, r.out.view, scale, causal, mask), at: mm2, remove: [...remove, ...r.out.chain], reads: r.reads };
   }
-  const ins = [q.base, kt.base, vv.base];
+  const ins = [q.base, kt.base, vv.base].map((b) => memoryRoot(c, b));
   const views: (View | null)[] = [q.view, kView, vv.view];
-  if (m) { ins.push(m.base); views.push(m.chain.length ? m.view : null); }
+  if (m) { ins.push(memoryRoot(c, m.base)); views.push(m.chain.length || ins[3] !== m.base ? m.view : null); }
   const target = outChain ? outChain.target : y;
   return {
     node: attentionNode(mm2, ins, views, target, outChain?.view ?? null, scale, causal, mask, c), at: mm2,
     remove: [...remove, ...(outChain?.chain ?? [])],
     reads: [...q.chain, ...kt.chain, ...vv.chain, ...(m?.chain ?? [])],
   };
+}
+
+/**
+ * The value whose memory `v` reinterprets, through reshapes (a view that is dense over its input): a
+ * view over v is the same view over it. Operands sharing a buffer then share a name, which is how the
+ * kernel knows to bind that buffer once (two overlapping writable bindings fail validation).
+ */
+function memoryRoot(c: Ctx, v: string): string {
+  for (let guard = 0; guard < 64; guard++) {
+    const p = c.prod.get(v);
+    const src = p?.node.inputs[0];
+    const st = src ? c.types.get(src) : undefined;
+    const f = p && st ? c.rules.viewOf(p.node, p.k, denseView(st.shape)) : null;
+    if (!f || !isDenseView(f) || shapeSize(f.shape) !== shapeSize(st!.shape)) return v;
+    v = src!;
+  }
+  return v;
 }
 
 /** The wgml.Attention node; views that are their base's dense layout are left out. */
