@@ -15,11 +15,12 @@
  */
 import type { Attrs } from '../../ir/attrs.js';
 import { fmtShape, hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
-import { NO_EPILOGUE } from '../epilogue.js';
 import type { GpuPlan, InferContext, KernelArg, KernelContext, OpDef } from '../types.js';
 import { attentionConfig, attentionKernel, type OperandBinding, type OperandLayout } from './attention-kernel.js';
 import { msBiasKernel, msMaskKernel, type MsMaskKind } from './attention-ms-kernels.js';
-import { gemmKernel } from './matmul-kernel.js';
+import { denseView, expandView } from '../../ir/view.js';
+import { gemmProblem } from './gemm-layout.js';
+import { gemmPlan } from './matmul-kernel.js';
 import { need, wantsOutput } from './util.js';
 
 interface MsAttrs { heads: number; causal: boolean; filter: number; scale: number; qkvSizes: number[] | null; rotary: boolean }
@@ -225,20 +226,20 @@ export const MsAttention: OpDef<MsAttrs> = {
   },
   gpu(ctx, a) {
     const m = attentionPlan(ctx, a);
-    const C = ctx.inputs[1]!.shape[1]!;
+    const E = ctx.inputs[0]!.shape[2]!, C = ctx.inputs[1]!.shape[1]!, rows = m.B * m.S;
     const bias = ctx.inputs[2];
-    // The projection into scratch 0: [B·S, Dq+Dk+Dv], the layout the head-split strides above read.
-    const g = gemmKernel({
-      M: m.B * m.S, N: C, K: ctx.inputs[0]!.shape[2]!, batch: [], aBatchStrides: [], bBatchStrides: [],
-      sAm: ctx.inputs[0]!.shape[2]!, sAk: 1, sBk: C, sBn: 1, alpha: 1, beta: 1,
-      bias: bias ? { input: 2, sCm: 0, sCn: 1 } : null, a: 0, b: 1, epi: NO_EPILOGUE, residual: null,
-    }, 'ms_attention_qkv', ctx.caps.maxComputeWorkgroupsPerDimension);
-    if (typeof g === 'string') return g;
-    const proj = { ...g, args: g.args.map((x): KernelArg => ('output' in x ? { scratch: 0 } : x)) };
+    // scratch 0: the projection [B·S, Dq+Dk+Dv], the layout the head-split strides read; 1: the mask
     const qkv: OperandBinding = { arg: { scratch: 0 }, key: '#qkv' };
     const rest = attentionKernels(ctx, m, a, { q: qkv, k: qkv, v: qkv }, 1);
     if (typeof rest === 'string') return rest;
-    return { kernels: [proj, ...rest.kernels], scratch: [m.B * m.S * C * 4, ...(rest.scratch ?? [])] };
+    const mine = 1 + (rest.scratch?.length ?? 0);
+    const proj = gemmPlan(gemmProblem(denseView([rows, E]), denseView([E, C]), denseView([rows, C]), bias ? [expandView(denseView([C]), [rows, C])!] : []), {
+      a: 0, b: 1, ext: bias ? [{ input: 2, dtype: bias.dtype }] : [], hasC: !!bias, alpha: 1, beta: 1, epilogue: null,
+    }, ctx.caps, 'ms_attention_qkv');
+    if (typeof proj === 'string') return proj;
+    // the GEMM writes scratch 0 instead of the node's output; its own scratch (split-K partials) follows ours
+    const moved = proj.kernels.map((k) => ({ ...k, args: k.args.map((x): KernelArg => ('output' in x ? { scratch: 0 } : 'scratch' in x ? { scratch: mine + x.scratch } : x)) }));
+    return { kernels: [...moved, ...rest.kernels], scratch: [rows * C * 4, ...(rest.scratch ?? []), ...(proj.scratch ?? [])] };
   },
 };
 
