@@ -17,6 +17,8 @@ import { applyViews } from '../passes/views.js';
 import { acquireWeights } from './weights.js';
 import { fuseLayerNorm } from '../passes/fuse-layernorm.js';
 import { viewRules } from './view-rules.js';
+import { fuseAttention } from '../passes/fuse-attention.js';
+import { attentionConfig } from '../ops/linalg/attention-kernel.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor, sharedPipelineFor } from './kernels.js';
@@ -169,6 +171,10 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = step('foldBatchNorm', () => foldBatchNorm(g, sg.constants));
     g = step('fuseLayerNorm', () => fuseLayerNorm(g, sg.types, sg.constants));
     typeConstants();
+    // before elementwise fusion, which would swallow the attention's scale and mask ops
+    const caps = deviceCaps(device);
+    g = step('fuseAttention', () => fuseAttention(g, sg.types, sg.constants, viewRules(g, sg.types, sg.constants),
+      (s) => typeof attentionConfig(s, caps.maxComputeWorkgroupStorageSize, caps.maxComputeInvocationsPerWorkgroup) !== 'string'));
     g = step('views', () => applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants }));
     g = step('fuseEpilogues', () => fuseEpilogues(g, sg.types, sg.constants));
     g = step('fuseElementwise', () => fuseElementwise(g, sg.types));

@@ -26,6 +26,8 @@ import { LSTM } from '../linalg/lstm.js';
 import { GRU } from '../linalg/gru.js';
 import { RNN } from '../linalg/rnn.js';
 import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization.js';
+import { Attention } from '../linalg/attention.js';
+import { MsAttention, MsMultiHeadAttention } from '../linalg/attention-ms.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -55,4 +57,7 @@ export const OPS: OpDef[] = [
   GRU,
   RNN,
   MeanVarianceNormalization,
+  Attention,
+  MsAttention,
+  MsMultiHeadAttention,
 ];
