@@ -109,9 +109,9 @@ describe(`attention fusion on exported models (WGML_SEED=${seed})`, () => {
       const plan = planNetwork(device, graph, { inputDimensions: { x: [B, S, E], pad: [B, S] } });
       const attn = plan.nodes.find((n) => n.opType === 'Attention')!;
       expect(count(plan, 'Slice') + count(plan, 'Expand')).toBe(0);
-      // left: the input Transpose in front of the projection MatMul and the one after the out-projection
-      // (the views pass's), none around the attention
-      expect(count(plan, 'Transpose')).toBe(2);
+      // none around the attention; at batch 1 the batch-first Transposes only move size-1 dims (reshapes)
+      // and the projection reads x through a view; at batch 3 the Transpose into the graph output [B, S, E] stays
+      expect(count(plan, 'Transpose')).toBe(B === 1 ? 0 : 1);
       expect(new Set(attn.inputs.slice(0, 3)).size).toBe(1);
       expect(attn.inputs[3]).toBe('pad');
       expect(Object.keys(attn.attrs).filter((k) => k.startsWith('wgml_view_')).length).toBe(4);
