@@ -87,4 +87,45 @@ describe('kernel signatures', () => {
     const got2 = await read(hb, 40);
     for (const got of [got1, got2]) got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
   });
+
+  it('reads and writes four at a time (vec4 buffers) in both modes, next to scalar buffers on the same binding', async () => {
+    const device = await testDevice();
+    const S4 = signature({ params: { n4: 'u32' }, buffers: [{ name: 'X', elem: 'f32', vec4: true }, { name: 'Y', elem: 'f32', writes: true }, { name: 'Z', elem: 'f32', writes: true, vec4: true }] });
+    const body = `@compute @workgroup_size(4) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let P = wgml_init();
+  if (g.x >= P.n4) { return; }
+  let v = X_ld4(g.x);
+  Y_st(g.x, v.x + v.y + v.z + v.w + X_ld(4u * g.x + 2u));
+  Z_st4(g.x, v * 2.0);
+  Z_st(4u * g.x + 1u, -1.0);
+}`;
+    const n4 = 5, x = Float32Array.from({ length: 4 * n4 }, (_, i) => i * 0.5 + 1);
+    const wantY = Array.from({ length: n4 }, (_, j) => x[4 * j]! + x[4 * j + 1]! + x[4 * j + 2]! + x[4 * j + 3]! + x[4 * j + 2]!);
+    const wantZ = Array.from(x, (v, i) => (i % 4 === 1 ? -1 : 2 * v));
+    const mk = (data: ArrayBuffer, usage: number) => { const b = device.createBuffer({ size: Math.max(16, data.byteLength), usage: usage | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC }); device.queue.writeBuffer(b, 0, data); return b; };
+    const read = async (b: GPUBuffer, at: number, n: number) => {
+      const rb = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const enc = device.createCommandEncoder(); enc.copyBufferToBuffer(b, at * 4, rb, 0, n * 4); device.queue.submit([enc.finish()]);
+      await rb.mapAsync(GPUMapMode.READ); const v = Array.from(new Float32Array(rb.getMappedRange().slice(0))); rb.unmap(); return v;
+    };
+    const dispatch = (code: string, buffers: GPUBuffer[], constants?: Record<string, number>) => scoped(device, async () => {
+      const pipe = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main', constants } });
+      const enc = device.createCommandEncoder(); const pass = enc.beginComputePass(); pass.setPipeline(pipe);
+      pass.setBindGroup(0, device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) }));
+      pass.dispatchWorkgroups(2); pass.end(); device.queue.submit([enc.finish()]);
+    });
+    // groups
+    const xb = mk(x.buffer, GPUBufferUsage.STORAGE), yb = mk(new ArrayBuffer(n4 * 4), GPUBufferUsage.STORAGE), zb = mk(new ArrayBuffer(16 * n4), GPUBufferUsage.STORAGE);
+    await dispatch(kernelWgsl(S4, 'rww', { body }), [mk(packParams(S4, { n4 }), GPUBufferUsage.UNIFORM), xb, yb, zb]);
+    expect([await read(yb, 0, n4), await read(zb, 0, 4 * n4)]).toEqual([wantY, wantZ]);
+    // shared: X at 8, Y at 33 (not a multiple of 4: it is scalar), Z at 48, all in one heap declared as vec4<u32>
+    const heap = new Float32Array(80); heap.set(x, 8);
+    const words = new Uint32Array(4 + S4.paramBytes / 4 + 3); words.set(new Uint32Array(packShared(S4, { n4 }, [8, 33, 48])), 4);
+    const decl = (wide: ReadonlySet<string>) => `@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\nfn wgml_word(i: u32) -> u32 { return wgml_params[i]; }\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<${wide.has('wgml_heap') ? 'vec4<u32>' : 'u32'}>;`;
+    const hb = mk(heap.buffer, GPUBufferUsage.STORAGE);
+    const code = kernelWgsl(S4, 'www', { body }, { kind: 'shared', declarations: decl, bindings: ['wgml_heap', 'wgml_heap', 'wgml_heap'] });
+    expect(code).toContain('wgml_heap: array<vec4<u32>>');
+    await dispatch(code, [mk(words.buffer, GPUBufferUsage.STORAGE), hb], { wgml_params_at: 4 });
+    expect([await read(hb, 33, n4), await read(hb, 48, 4 * n4)]).toEqual([wantY, wantZ]);
+  });
 });

@@ -28,6 +28,12 @@ export interface BufferDecl {
   elem: Word;
   /** The kernel writes it (outputs, scratch). Buffers it only reads may still bind writable (see kernelWgsl). */
   writes?: boolean;
+  /**
+   * Also read/written four elements at a time: `X_ld4(j)` / `X_st4(j, v)` address element 4j..4j+3
+   * (the buffer's first element must sit at a multiple of 4 elements, which every binding wgml makes
+   * does). Scalar accessors keep working on it.
+   */
+  vec4?: boolean;
 }
 
 export interface KernelSignature {
@@ -113,7 +119,7 @@ function arrayGetters(sig: KernelSignature): string[] {
  */
 export type BindMode =
   | { kind: 'groups' }
-  | { kind: 'shared'; declarations: string; bindings: readonly string[] };
+  | { kind: 'shared'; declarations: string | ((vec4Bindings: ReadonlySet<string>) => string); bindings: readonly string[] };
 
 /** The 'shared' parameter block: the parameters as packParams lays them out, then one word per buffer: its element offset. */
 export function packShared(sig: KernelSignature, values: ParamValues, offsets: readonly number[]): ArrayBuffer {
@@ -139,12 +145,18 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
     decl.push(paramsStruct(sig));
     const bindings = [
       ...(hasParams ? [{ name: 'P', kind: 'uniform' as const, type: 'Params' }] : []),
-      ...sig.buffers.map((b, k) => ({ name: b.name, kind: access[k] === 'w' ? 'read_write' as const : 'read' as const, type: `array<${b.elem}>` })),
+      ...sig.buffers.map((b, k) => ({ name: b.name, kind: access[k] === 'w' ? 'read_write' as const : 'read' as const, type: b.vec4 ? `array<vec4<${b.elem}>>` : `array<${b.elem}>` })),
     ];
-    for (const b of sig.buffers) {
-      decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${b.name}[i]; }`);
-      if (access[sig.buffers.indexOf(b)] === 'w') decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${b.name}[i] = v; }`);
-    }
+    sig.buffers.forEach((b, k) => {
+      const w = access[k] === 'w';
+      if (b.vec4) {
+        decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${b.name}[i >> 2u][i & 3u]; }`, `fn ${b.name}_ld4(j: u32) -> vec4<${b.elem}> { return ${b.name}[j]; }`);
+        if (w) decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${b.name}[i >> 2u][i & 3u] = v; }`, `fn ${b.name}_st4(j: u32, v: vec4<${b.elem}>) { ${b.name}[j] = v; }`);
+      } else {
+        decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${b.name}[i]; }`);
+        if (w) decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${b.name}[i] = v; }`);
+      }
+    });
     decl.push(...arrayGetters(sig), `fn wgml_init() -> Params { return ${hasParams ? 'P' : 'Params(0u)'}; }`);
     return resolveWgsl({ bindings, requires: src.requires, enables: src.enables, body: `${decl.join('\n')}\n${src.body}` });
   }
@@ -157,11 +169,20 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   decl.push(paramsStruct(sig), 'var<private> P: Params;');
   decl.push('override wgml_params_at: u32;');
   const word = (w: number) => `wgml_word(wgml_params_at + ${w}u)`;
+  // A physical binding some buffer reads four at a time is declared array<vec4<u32>> (in this shader;
+  // the bind group does not care): every buffer on it then addresses vector components.
+  const wide = new Set(sig.buffers.filter((b) => b.vec4).map((b) => mode.bindings[sig.buffers.indexOf(b)]!));
+  const conv4 = (w: Word, e: string) => (w === 'u32' ? e : `bitcast<vec4<${w}>>(${e})`);
   sig.buffers.forEach((b, k) => {
     const phys = mode.bindings[k]!;
+    const el = (i: string) => (wide.has(phys) ? `${phys}[(${b.name}_at + ${i}) >> 2u][(${b.name}_at + ${i}) & 3u]` : `${phys}[${b.name}_at + ${i}]`);
     decl.push(`var<private> ${b.name}_at: u32;`);
-    decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${conv(b.elem, `${phys}[${b.name}_at + i]`)}; }`);
-    if (access[k] === 'w') decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${phys}[${b.name}_at + i] = ${back(b.elem, 'v')}; }`);
+    decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${conv(b.elem, el('i'))}; }`);
+    if (access[k] === 'w') decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${el('i')} = ${back(b.elem, 'v')}; }`);
+    if (b.vec4) {
+      decl.push(`fn ${b.name}_ld4(j: u32) -> vec4<${b.elem}> { return ${conv4(b.elem, `${phys}[(${b.name}_at >> 2u) + j]`)}; }`);
+      if (access[k] === 'w') decl.push(`fn ${b.name}_st4(j: u32, v: vec4<${b.elem}>) { ${phys}[(${b.name}_at >> 2u) + j] = ${b.elem === 'u32' ? 'v' : 'bitcast<vec4<u32>>(v)'}; }`);
+    }
   });
   decl.push(...arrayGetters(sig));
   const loads = sig.layout.flatMap(({ name, field, offset }) => {
@@ -175,5 +196,7 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   decl.push(`fn wgml_load_params() -> Params {\n  var p: Params;${loads.length ? `\n  ${loads.join('\n  ')}` : ''}\n  return p;\n}`);
   const at = sig.buffers.map((b, k) => `${b.name}_at = ${word(sig.paramBytes / 4 + k)};`);
   decl.push(`fn wgml_init() -> Params {\n  let p = wgml_load_params();\n  P = p;${at.length ? `\n  ${at.join('\n  ')}` : ''}\n  return p;\n}`);
-  return resolveWgsl({ bindings: [], requires: src.requires, enables: src.enables, body: `${mode.declarations}\n${decl.join('\n')}\n${src.body}` });
+  if (typeof mode.declarations === 'string' && wide.size) throw new Error(`buffers read four at a time need declarations that can declare ${[...wide].join(', ')} as vec4 arrays`);
+  const declarations = typeof mode.declarations === 'string' ? mode.declarations : mode.declarations(wide);
+  return resolveWgsl({ bindings: [], requires: src.requires, enables: src.enables, body: `${declarations}\n${decl.join('\n')}\n${src.body}` });
 }

@@ -120,7 +120,7 @@ export function sharedPipelineFor(device: GPUDevice, spec: KernelSpec, plan: Sha
   let p = c.pipelines.get(key);
   if (p) return p;
   let module = c.modules.get(moduleKey);
-  const code = () => kernelWgsl(spec.sig!, sd.access, spec.source!(), { kind: 'shared', declarations: decl, bindings: sd.bindings });
+  const code = () => kernelWgsl(spec.sig!, sd.access, spec.source!(), { kind: 'shared', declarations: (wide) => sharedDeclarations(plan, sd, wide), bindings: sd.bindings });
   if (!module) { module = device.createShaderModule({ label: `wgml ${spec.name} (shared)`, code: code() }); c.modules.set(moduleKey, module); }
   const layout = device.createPipelineLayout({ label: `wgml ${spec.name} (shared)`, bindGroupLayouts: [sharedLayout(device, plan.paramsKind, plan.io.length)] });
   const m = module;

@@ -81,13 +81,13 @@ export function sharedBindingIndex(name: string): number {
   return 3 + Number(name.slice('wgml_io'.length));
 }
 
-/** The WGSL declarations of the physical bindings a dispatch uses (and `wgml_word`). */
-export function sharedDeclarations(plan: SharedPlan, d: SharedDispatch): string {
+/** The WGSL declarations of the physical bindings a dispatch uses (and `wgml_word`); `vec4` ones as arrays of vec4<u32>. */
+export function sharedDeclarations(plan: SharedPlan, d: SharedDispatch, vec4: ReadonlySet<string> = new Set()): string {
   const out = plan.paramsKind === 'uniform'
     ? [`@group(0) @binding(0) var<uniform> wgml_params: array<vec4<u32>, ${UNIFORM_PARAM_WORDS / 4}>;`, 'fn wgml_word(i: u32) -> u32 { return wgml_params[i / 4u][i % 4u]; }']
     : ['@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;', 'fn wgml_word(i: u32) -> u32 { return wgml_params[i]; }'];
   for (const b of [...new Set(d.bindings)].sort((x, y) => sharedBindingIndex(x) - sharedBindingIndex(y)))
-    out.push(`@group(0) @binding(${sharedBindingIndex(b)}) var<storage, ${b === 'wgml_weights' ? 'read' : 'read_write'}> ${b}: array<u32>;`);
+    out.push(`@group(0) @binding(${sharedBindingIndex(b)}) var<storage, ${b === 'wgml_weights' ? 'read' : 'read_write'}> ${b}: array<${vec4.has(b) ? 'vec4<u32>' : 'u32'}>;`);
   return out.join('\n');
 }
 
