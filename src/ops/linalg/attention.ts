@@ -18,7 +18,7 @@ import { fmtShape, hostTensor, isFloat, shapeSize, storageType, type HostTensor 
 import { denseView, expandView, type View } from '../../ir/view.js';
 import { broadcastShapes } from '../shape/expand.js';
 import type { InferContext, OpDef } from '../types.js';
-import { attentionConfig, attentionKernel, type AttentionConfig, type AttentionProblem, type MaskMode, type OperandLayout } from './attention-kernel.js';
+import { attentionConfig, attentionConfigOk, attentionKernel, configName, type AttentionConfig, type AttentionProblem, type MaskMode, type OperandLayout } from './attention-kernel.js';
 import { need, prod } from './util.js';
 
 export interface AttentionAttrs {
@@ -28,7 +28,7 @@ export interface AttentionAttrs {
   causalFill: number;
   maskMode: Exclude<MaskMode, 'none'>;
   maskFill: number;
-  /** Forced block configuration (tests and the benchmark); chosen per shape when absent. */
+  /** Forced block configuration (tests and the benchmark: wgml_config = [bq, bk, t, dmax] or [bq, bk, t, dmax, r]); chosen per shape when absent. */
   config: AttentionConfig | null;
 }
 
@@ -87,7 +87,7 @@ export const Attention: OpDef<AttentionAttrs> = {
       causalFill: a.float('causal_fill', -Infinity),
       maskMode: mode as AttentionAttrs['maskMode'],
       maskFill: a.float('mask_fill', -Infinity),
-      config: cfg ? { bq: cfg[0]!, bk: cfg[1]!, t: cfg[2]!, dmax: cfg[3]! } : null,
+      config: cfg ? { bq: cfg[0]!, bk: cfg[1]!, t: cfg[2]!, dmax: cfg[3]!, r: cfg[4] ?? 1 } : null,
     };
   },
   infer(ctx, a) {
@@ -156,8 +156,10 @@ export const Attention: OpDef<AttentionAttrs> = {
       scale: scaleOf(a, s), fill: a.maskFill, causal: a.causal, causalOffset: offsetOf(a, s), causalFill: a.causalFill,
     };
     if (shapeSize([...s.batch, s.Sq, s.Dv]) === 0) return { kernels: [] };
-    const c = a.config ?? attentionConfig(s, ctx.caps.maxComputeWorkgroupStorageSize, ctx.caps.maxComputeInvocationsPerWorkgroup);
+    const { maxComputeWorkgroupStorageSize: smem, maxComputeInvocationsPerWorkgroup: inv } = ctx.caps;
+    const c = a.config ?? attentionConfig(s, smem, inv);
     if (typeof c === 'string') return c;
+    if (!attentionConfigOk(c, smem, inv) || c.dmax < Math.max(s.D, s.Dv)) return `wgml_config ${configName(c)}x${c.dmax} is malformed, too narrow for head size ${Math.max(s.D, s.Dv)} or over this device's limits`;
     const operand = (i: number) => ({ arg: { input: i }, key: names[i]! });
     const k = attentionKernel(p, c, { q: operand(0), k: operand(1), v: operand(2), mask: m ? operand(3) : null, out: { output: 0 } }, ctx.caps.maxComputeWorkgroupsPerDimension);
     return typeof k === 'string' ? k : { kernels: [k] };
