@@ -10,7 +10,8 @@
  * compiled before timing (no compile gaps: the GPU clocks down when idle); a ~0.3 s warm-up; then
  * `--rounds` rounds over all configurations, each `--reps` back-to-back dispatches in one timed pass,
  * keeping each one's best round; the auto and best configurations also one dispatch per timed pass
- * ('single': what one node in a network costs, as `wgml profile` times it). Every configuration's output
+ * ('single': what one node in a network costs, as `wgml profile` times it), and the auto one with its inputs
+ * bound read-only (a network binds them read_write, as its heap is written). Every configuration's output
  * is checked against the op's CPU reference. The unfused kernels (MatMul, Mul, Softmax, MatMul) for scale.
  *   npx esbuild bench/attention.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/attention.js
  *   node dist/bench/attention.js [--models DIR] [--reps 30] [--rounds 3] [--filter bert] [--nosweep] [--json FILE]
@@ -239,6 +240,11 @@ async function bench(c: Case, doSweep: boolean): Promise<string> {
   let bi = 0;
   best.forEach((us, i) => { if (us < best[bi]!) bi = i; });
   const single = [await time(ready[0]!, reps, 'single'), bi === 0 ? NaN : await time(ready[bi]!, reps, 'single')];
+  // The auto kernel with q/k/v bound read-only (a network binds its heap read_write): does the access mode matter?
+  const ro = await prepare(runs[0]!.plan, runs[0]!.outElems, bufs, false);
+  await time(ro, reps, 'batch');
+  const roUs = Math.min(await time(ro, reps, 'batch'), await time(ro, reps, 'batch'));
+  ro.destroy();
   const unf = c.synthetic && !c.node.attrs.causal && c.inputs.length === 3 ? await unfused(c.dims!) : NaN;
   const tf = (us: number) => (c.flop / us / 1e6).toFixed(2);
   runs.forEach((x, i) => {
@@ -248,7 +254,7 @@ async function bench(c: Case, doSweep: boolean): Promise<string> {
   ready.forEach((r) => r.destroy());
   bufs.forEach((b) => b.destroy());
   const bad = runs.filter((_, i) => !(errs[i]! < 1e-4)).map((x) => x.name);
-  return `${c.name.padEnd(24)} auto ${autoName.padEnd(11)} ${best[0]!.toFixed(1).padStart(7)} us (single ${single[0]!.toFixed(1)}) | best ${runs[bi]!.name.padEnd(11)} ${best[bi]!.toFixed(1).padStart(7)} us (single ${Number.isNaN(single[1]) ? '=' : single[1]!.toFixed(1)}) | auto/best ${(best[0]! / best[bi]!).toFixed(2)}${Number.isNaN(unf) ? '' : ` | unfused 4 kernels ${unf.toFixed(1)} us`} | ${bad.length ? `CHECK FAILED: ${bad.join(' ')}` : 'all checked'}`;
+  return `${c.name.padEnd(24)} auto ${autoName.padEnd(11)} ${best[0]!.toFixed(1).padStart(7)} us (single ${single[0]!.toFixed(1)}, read-only inputs ${roUs.toFixed(1)}) | best ${runs[bi]!.name.padEnd(11)} ${best[bi]!.toFixed(1).padStart(7)} us (single ${Number.isNaN(single[1]) ? '=' : single[1]!.toFixed(1)}) | auto/best ${(best[0]! / best[bi]!).toFixed(2)}${Number.isNaN(unf) ? '' : ` | unfused 4 kernels ${unf.toFixed(1)} us`} | ${bad.length ? `CHECK FAILED: ${bad.join(' ')}` : 'all checked'}`;
 }
 
 async function main(): Promise<void> {

@@ -178,9 +178,9 @@ describe(`wgml.Attention kernel (WGML_SEED=${seed})`, () => {
     expect(Array.from(y.data).every(Number.isFinite)).toBe(true);
   });
 
-  it('head size 128 (its own kernel variant) and a forced smaller block configuration', async () => {
-    await check({ q: rand([1, 2, 5, 128], 0.3), k: rand([1, 2, 11, 128], 0.3), v: rand([1, 2, 11, 128]) });
-    await check({ q: rand([2, 21, 16]), k: rand([2, 23, 16]), v: rand([2, 23, 16]), mask: rand([21, 23]), mode: 'add' }, { wgml_config: { kind: 'ints', value: [8, 16, 4, 32] } });
+  it('head size 100 (padded to 128: its own kernel variant) and a forced smaller block configuration at a head size that fills it (32)', async () => {
+    await check({ q: rand([1, 2, 5, 100], 0.3), k: rand([1, 2, 11, 100], 0.3), v: rand([1, 2, 11, 100]) });
+    await check({ q: rand([2, 21, 32], 0.5), k: rand([2, 23, 32], 0.5), v: rand([2, 23, 32]), mask: rand([21, 23]), mode: 'add' }, { wgml_config: { kind: 'ints', value: [8, 16, 4, 32] } });
   });
 });
 
