@@ -9,8 +9,8 @@
  * Per case: every block configuration of the sweep plus the one attentionConfig() picks ('auto'), all
  * compiled before timing (no compile gaps: the GPU clocks down when idle); a ~0.3 s warm-up; then
  * `--rounds` rounds over all configurations, each `--reps` back-to-back dispatches in one timed pass,
- * keeping each one's best round; the auto and best configurations also one dispatch per timed pass
- * ('single': what one node in a network costs, as `wgml profile` times it), and the auto one with its inputs
+ * keeping each one's best round, and 'single': one dispatch per timed pass, the median (what one node in a
+ * network costs, as `wgml profile` times it; rank by this one); and the auto one with its inputs
  * bound read-only (a network binds them read_write, as its heap is written). Every configuration's output
  * is checked against the op's CPU reference. The unfused kernels (MatMul, Mul, Softmax, MatMul) for scale.
  *   npx esbuild bench/attention.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/attention.js
@@ -233,13 +233,17 @@ async function bench(c: Case, doSweep: boolean): Promise<string> {
   const ready = await Promise.all(runs.map((x) => prepare(x.plan, x.outElems, bufs)));
   const t0 = performance.now();
   while (performance.now() - t0 < 300) await time(ready[0]!, reps, 'batch');
-  const best = ready.map(() => Infinity);
-  for (let round = 0; round < rounds; round++) for (let i = 0; i < ready.length; i++) best[i] = Math.min(best[i]!, await time(ready[i]!, reps, 'batch'));
+  // Both measures for every configuration, interleaved: 'batch' (back-to-back, divided) and 'single'
+  // (one dispatch per timed pass, median), each its best round.
+  const best = ready.map(() => Infinity), single = ready.map(() => Infinity);
+  for (let round = 0; round < rounds; round++) for (let i = 0; i < ready.length; i++) {
+    best[i] = Math.min(best[i]!, await time(ready[i]!, reps, 'batch'));
+    single[i] = Math.min(single[i]!, await time(ready[i]!, reps, 'single'));
+  }
   const want = referenceNode(c.node, c.inputs, 1)[0]!.data;
   const errs = await Promise.all(ready.map(async (r) => relErr(await readBack(r), want)));
-  let bi = 0;
-  best.forEach((us, i) => { if (us < best[bi]!) bi = i; });
-  const single = [await time(ready[0]!, reps, 'single'), bi === 0 ? NaN : await time(ready[bi]!, reps, 'single')];
+  const argmin = (xs: number[]) => xs.reduce((b, x, i) => (x < xs[b]! ? i : b), 0);
+  const bi = argmin(best), si = argmin(single);
   // The auto kernel with q/k/v bound read-only (a network binds its heap read_write): does the access mode matter?
   const ro = await prepare(runs[0]!.plan, runs[0]!.outElems, bufs, false);
   await time(ro, reps, 'batch');
@@ -248,13 +252,16 @@ async function bench(c: Case, doSweep: boolean): Promise<string> {
   const unf = c.synthetic && !c.node.attrs.causal && c.inputs.length === 3 ? await unfused(c.dims!) : NaN;
   const tf = (us: number) => (c.flop / us / 1e6).toFixed(2);
   runs.forEach((x, i) => {
-    console.log(`${c.name.padEnd(24)} ${x.auto ? 'auto' : '    '} ${x.name.padEnd(11)} ${best[i]!.toFixed(1).padStart(8)} us ${tf(best[i]!).padStart(6)} TFLOP/s  err ${errs[i]!.toExponential(1)}${errs[i]! < 1e-4 ? '' : ' FAIL'}`);
-    if (jsonOut) appendFileSync(jsonOut, `${JSON.stringify({ case: c.name, config: x.name, auto: x.auto, us: +best[i]!.toFixed(2), singleUs: i === 0 ? +single[0]!.toFixed(2) : i === bi ? +single[1]!.toFixed(2) : undefined, err: errs[i] })}\n`);
+    console.log(`${c.name.padEnd(24)} ${x.auto ? 'auto' : '    '} ${x.name.padEnd(11)} ${best[i]!.toFixed(1).padStart(8)} us ${tf(best[i]!).padStart(6)} TFLOP/s  single ${single[i]!.toFixed(1).padStart(8)} us  err ${errs[i]!.toExponential(1)}${errs[i]! < 1e-4 ? '' : ' FAIL'}`);
+    if (jsonOut) appendFileSync(jsonOut, `${JSON.stringify({ case: c.name, config: x.name, auto: x.auto, us: +best[i]!.toFixed(2), singleUs: +single[i]!.toFixed(2), err: errs[i] })}\n`);
   });
   ready.forEach((r) => r.destroy());
   bufs.forEach((b) => b.destroy());
   const bad = runs.filter((_, i) => !(errs[i]! < 1e-4)).map((x) => x.name);
-  return `${c.name.padEnd(24)} auto ${autoName.padEnd(11)} ${best[0]!.toFixed(1).padStart(7)} us (single ${single[0]!.toFixed(1)}, read-only inputs ${roUs.toFixed(1)}) | best ${runs[bi]!.name.padEnd(11)} ${best[bi]!.toFixed(1).padStart(7)} us (single ${Number.isNaN(single[1]) ? '=' : single[1]!.toFixed(1)}) | auto/best ${(best[0]! / best[bi]!).toFixed(2)}${Number.isNaN(unf) ? '' : ` | unfused 4 kernels ${unf.toFixed(1)} us`} | ${bad.length ? `CHECK FAILED: ${bad.join(' ')}` : 'all checked'}`;
+  const f = (us: number) => us.toFixed(1).padStart(7);
+  return `${c.name.padEnd(24)} auto ${autoName.padEnd(11)} ${f(best[0]!)} us, single ${f(single[0]!)} (read-only inputs ${roUs.toFixed(1)})`
+    + ` | best ${runs[bi]!.name.padEnd(11)} ${f(best[bi]!)} us | best single ${runs[si]!.name.padEnd(11)} ${f(single[si]!)} us | auto/best ${(best[0]! / best[bi]!).toFixed(2)}, single ${(single[0]! / single[si]!).toFixed(2)}`
+    + `${Number.isNaN(unf) ? '' : ` | unfused 4 kernels ${unf.toFixed(1)} us`} | ${bad.length ? `CHECK FAILED: ${bad.join(' ')}` : 'all checked'}`;
 }
 
 async function main(): Promise<void> {
@@ -279,7 +286,7 @@ async function main(): Promise<void> {
     if (!c || !c.name.includes(filter)) continue;
     lines.push(await bench(c, !process.argv.includes('--nosweep')));
   }
-  console.log('\nsummary (µs per dispatch: best of rounds of back-to-back runs; single = one dispatch per timed pass, median)');
+  console.log('\nsummary (µs per dispatch: best round of back-to-back runs; single = one dispatch per timed pass, median of a round, best round)');
   for (const l of lines) console.log(l);
   device.destroy();
 }

@@ -15,7 +15,7 @@ import { hostTensor, shapeSize, type AttrValue, type HostTensor, type Node } fro
 import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../src/ir/view.js';
 import { kernelWgsl } from '../src/gpu/signature.js';
 import { loadGraph } from '../src/runtime/library.js';
-import { testDevice } from './helpers/gpu.js';
+import { scoped, testDevice } from './helpers/gpu.js';
 import { groupsWgsl, planNode } from './helpers/declared.js';
 import { relErr } from './helpers/ort.js';
 import { randn, rng, testSeed } from './helpers/random.js';
@@ -57,18 +57,21 @@ fn wgml_word(i: u32) -> u32 { return wgml_params[i]; }
 @group(0) @binding(2) var<storage, read> wgml_weights: array<${wide.has('wgml_weights') ? 'vec4<u32>' : 'u32'}>;`;
 
 describe('attention kernels, declared', () => {
-  it('generate their declarations in both binding modes: packed q/k/v and the output as vec4s, causal', () => {
+  it('generate their declarations in both binding modes (packed q/k/v and the output as vec4s, causal with a finite fill), which compile', async () => {
     const B = 1, H = 2, Sq = 8, D = 8;
     const qkv = (w: number): View => ({ shape: [B, H, Sq, D], strides: [Sq * 3 * H * D, D, 3 * H * D, 1], offset: w * H * D });
-    const attrs: Record<string, AttrValue> = { causal: { kind: 'int', value: 1 }, [inputViewAttr(0)]: viewAttr(qkv(0)), [inputViewAttr(1)]: viewAttr(qkv(1)), [inputViewAttr(2)]: viewAttr(qkv(2)), [OUTPUT_VIEW_ATTR]: viewAttr({ shape: [B, H, Sq, D], strides: [Sq * H * D, D, H * D, 1], offset: 0 }) };
+    const attrs: Record<string, AttrValue> = { causal: { kind: 'int', value: 1 }, causal_fill: { kind: 'float', value: -3.4028234663852886e38 }, [inputViewAttr(0)]: viewAttr(qkv(0)), [inputViewAttr(1)]: viewAttr(qkv(1)), [inputViewAttr(2)]: viewAttr(qkv(2)), [OUTPUT_VIEW_ATTR]: viewAttr({ shape: [B, H, Sq, D], strides: [Sq * H * D, D, H * D, 1], offset: 0 }) };
     const node: Node = { name: 'attn', opType: 'Attention', domain: 'wgml', inputs: ['x', 'x', 'x'], outputs: ['y'], attrs };
     const xs = hostTensor('float32', [B, H, Sq, D], new Float32Array(B * H * Sq * D));
     const k = planNode(node, [xs, xs, xs], 1).kernels[0]!;
-    expect(k.key).toBe('attention|16x32x8x32v4o4|none:f32|cinf#K=Q#V=Q');
+    expect(k.key).toBe('attention|16x32x8x32v4o4|none:f32|cfinite#K=Q#V=Q');
     expect(groupsWgsl(k)).toMatchSnapshot();
     const shared = kernelWgsl(k.sig!, 'ww', k.source!(), { kind: 'shared', declarations, bindings: ['wgml_heap', 'wgml_heap'] });
     expect(shared).toContain('wgml_heap: array<vec4<u32>>');
     expect(shared).toMatchSnapshot();
+    // the finite-fill check branches on workgroup-uniform values only, also where P is a private copy
+    const device = await testDevice();
+    await scoped(device, () => device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code: shared }), entryPoint: 'main', constants: { wgml_params_at: 0 } } }));
   });
 
 });

@@ -184,6 +184,23 @@ describe(`wgml.Attention kernel (WGML_SEED=${seed})`, () => {
   });
 });
 
+/**
+ * µs per configuration of one case of an H200 sweep: bench/attention.ts's --json lines (the one-dispatch
+ * 'singleUs', what a node in a network costs, when present) or its printed log (one line per configuration).
+ */
+function measured(file: string, name: string): Map<string, number> {
+  const text = readFileSync(file, 'utf8');
+  const times = new Map<string, number>();
+  const put = (cfg: string, us: number) => times.set(cfg, Math.min(times.get(cfg) ?? Infinity, us));
+  if (file.endsWith('.jsonl')) {
+    for (const line of text.split('\n').filter(Boolean)) { const j = JSON.parse(line) as { case: string; config: string; us: number; singleUs?: number }; if (j.case === name) put(j.config, j.singleUs ?? j.us); }
+  } else {
+    const row = new RegExp(`^${name.replace('/', '\\/')}\\s+(?:auto\\s+)?(\\d+x\\d+x\\d+(?:/r\\d)?)\\s+([\\d.]+) us`, 'gm');
+    for (const m of text.matchAll(row)) put(m[1]!, Number(m[2]));
+  }
+  return times;
+}
+
 describe('attention kernel configuration', () => {
   it('fits the workgroup memory and invocation limits it is given: head sizes up to 128 in WebGPU\'s default 16 KiB, 256 in 32 KiB', () => {
     for (const mem of [16384, 32768, 49152]) for (const D of [1, 8, 33, 64, 80, 128, 256]) {
@@ -203,18 +220,16 @@ describe('attention kernel configuration', () => {
   });
 
   it('picks, at each measured H200 shape, a configuration within 1.25× of the sweep\'s best (and never 8-row workgroups)', () => {
-    // bench/attention.ts's sweep on the H200 (per shape: one line per configuration, µs first after its name).
-    // The padding-mask and causal sweeps of that run are left out: the unfused reference kernels, identical
-    // to the plain shape's, ran 4× slower during them (the GPU clocked down), so their figures do not compare.
-    const log = readFileSync('bench/results-2026-12-02-a/log', 'utf8');
+    // bench/attention.ts's sweep on the H200. The padding-mask and causal sweeps of that run are left out:
+    // the unfused reference kernels, identical to the plain shape's, ran 4× slower during them (the GPU
+    // clocked down), so their figures do not compare.
+    const file = 'bench/results-2026-12-02-a/log';
     const shapes = [
       { name: 'bert-base S128', batch: [1, 12], Sq: 128 }, { name: 'vit-b/16 S197', batch: [1, 12], Sq: 197 },
       { name: 'bert-base B8 S128', batch: [8, 12], Sq: 128 }, { name: 'bert-base S512', batch: [1, 12], Sq: 512 },
     ];
     for (const s of shapes) {
-      const times = new Map<string, number>();
-      const row = new RegExp(`^${s.name.replace('/', '\\/')}\\s+(?:auto\\s+)?(\\d+x\\d+x\\d+)\\s+([\\d.]+) us`, 'gm');
-      for (const m of log.matchAll(row)) times.set(m[1]!, Math.min(times.get(m[1]!) ?? Infinity, Number(m[2])));
+      const times = measured(file, s.name);
       expect(times.size, s.name).toBeGreaterThan(20);
       const best = Math.min(...times.values());
       const c = attentionConfig({ ...s, D: 64, Dv: 64 }, 49152, 1024);
