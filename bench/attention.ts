@@ -285,6 +285,7 @@ async function main(): Promise<void> {
     const c = await make();
     if (!c || !c.name.includes(filter)) continue;
     lines.push(await bench(c, !process.argv.includes('--nosweep')));
+    console.log(`= ${lines[lines.length - 1]}`);
   }
   console.log('\nsummary (µs per dispatch: best round of back-to-back runs; single = one dispatch per timed pass, median of a round, best round)');
   for (const l of lines) console.log(l);

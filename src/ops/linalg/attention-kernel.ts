@@ -6,7 +6,7 @@
  * The kernel is declared (gpu/signature.ts), so it runs with a bind group per dispatch or under a
  * network's shared bind group alike.
  */
-import { signature, type BufferDecl, type KernelSignature } from '../../gpu/signature.js';
+import { signature, type BufferDecl, type KernelSignature, type ParamField } from '../../gpu/signature.js';
 import { declaredKernel, type KernelArg, type KernelSpec } from '../types.js';
 import { attentionBody, type AttentionVariant } from './attention-wgsl.js';
 import { prod } from './util.js';
@@ -131,7 +131,7 @@ const sigs = new Map<string, KernelSignature>();
 function sigFor(buffers: BufferDecl[]): KernelSignature {
   const id = JSON.stringify(buffers);
   let s = sigs.get(id);
-  if (!s) { s = signature({ params: PARAMS as unknown as Record<string, 'u32'>, buffers }); sigs.set(id, s); }
+  if (!s) { s = signature({ params: PARAMS as Record<string, ParamField>, buffers }); sigs.set(id, s); }
   return s;
 }
 
