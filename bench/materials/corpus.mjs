@@ -27,7 +27,7 @@ function pkgRoot(name) {
 }
 
 /** Uncompressed TGA (type 2, 24/32 bpp; type 3, 8-bit grey) → RGBA, top row first. */
-function readTga(b) {
+export function readTga(b) {
   const idLen = b[0], type = b[2], w = b.readUInt16LE(12), h = b.readUInt16LE(14), bpp = b[16], desc = b[17];
   const grey = type === 3 && bpp === 8;
   if (!grey && (type !== 2 || (bpp !== 24 && bpp !== 32))) throw new Error(`TGA type ${type}/${bpp} bpp is not supported`);
@@ -66,11 +66,14 @@ function tidy(role, im) {
   const n = im.width * im.height, d = im.data;
   if (role === 'normal') { for (let i = 0; i < n; i++) d[i * 4 + 3] = 255; return; }
   if (role === 'albedo') return;
-  let grey = true;
-  for (let i = 0; i < n && grey; i++) grey = Math.abs(d[i * 4] - d[i * 4 + 1]) <= 3 && Math.abs(d[i * 4 + 1] - d[i * 4 + 2]) <= 3 && d[i * 4 + 3] === 255;
+  // Gloss maps are greys saved as RGB (the old extract averaged them too); spec maps only when near-grey.
+  let grey = role === 'gloss';
+  if (!grey) { grey = true; for (let i = 0; i < n && grey; i++) grey = Math.abs(d[i * 4] - d[i * 4 + 1]) <= 3 && Math.abs(d[i * 4 + 1] - d[i * 4 + 2]) <= 3 && d[i * 4 + 3] === 255; }
   if (grey) for (let i = 0; i < n; i++) d.fill(Math.round((d[i * 4] + d[i * 4 + 1] + d[i * 4 + 2]) / 3), i * 4, i * 4 + 3);
 }
 
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+function main() {
 mkdirSync(work, { recursive: true });
 const manifest = [];
 for (const set of spec.sets) {
@@ -91,3 +94,4 @@ for (const set of spec.sets) {
   console.log(`${dir}: ${Object.keys(files).join(', ')} (${(Object.values(files).reduce((a, b) => a + b, 0) / 1048576).toFixed(2)} MiB)`);
 }
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1));
+}
