@@ -1,5 +1,5 @@
 /** Quality and size of a compressed material against its block-compressed footprint. */
-import { decodeMaterialCpu, psnrOf, type CompressedMaterial } from './train.js';
+import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
 import { BC_BITS, BC_FORMAT, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
 
@@ -10,10 +10,15 @@ export interface MaterialReport {
   textures: TextureReport[];
   /** Latents + decoder weights as stored (the manifest is not counted). */
   bytes: number;
+  /** Latent codes as stored (packed at each grid's bits). */
   latentBytes: number;
   decoderBytes: number;
   /** Stored bits per texel of the whole material (all textures together). */
   bitsPerTexel: number;
+  /** Latents as uploaded (rgba8unorm, one byte a code whatever its bits) + decoder, per texel. */
+  gpuBitsPerTexel: number;
+  /** The latent grids: size, features, bits. */
+  grids: { width: number; height: number; features: number; bits: number }[];
   bcBytes: number;
   bcBitsPerTexel: number;
   /** BC footprint / neural footprint: above 1 means smaller than block compression. */
@@ -44,14 +49,15 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     seAll += se; c0 += t.channels;
     return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: (T * BC_BITS[t.kind]) / 8 };
   });
-  const latentBytes = c.latents.length, bytes = latentBytes + decoderBytes;
+  const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
+  const gpuBytes = grids.reduce((a, g) => a + g.lw * g.lh * Math.ceil(g.features / 4) * 4, 0) + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
-    bitsPerTexel: (bytes * 8) / T, bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
+    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: (gpuBytes * 8) / T, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
   if (c.mips?.length) {
-    const mipBytes = c.mips.reduce((a, l) => a + l.latents.length, 0);
+    const mipBytes = c.mips.reduce((a, l) => a + gridBytes({ ...l, features: c.features, bits: c.bits ?? 8 }), 0);
     // BC blocks are 4×4: every level down to 1×1 takes at least one block per texture.
     let bcChain = 0;
     for (let k = 0; (m.width >> k) >= 1 || (m.height >> k) >= 1; k++) {

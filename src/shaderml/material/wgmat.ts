@@ -1,16 +1,20 @@
 /**
  * The .wgmat file: "WGMT", u32 version, u32 manifest length, the manifest (JSON), padding to 4,
  * then the sections the manifest points at (offsets from the data start, each with a CRC-32):
- * 8-bit latents (texel-major, features padded to RGBA groups) and the decoder as F16 safetensors.
+ * latent codes (layer-major RGBA groups of 4 features, packed at the grid's bits per code, low bits
+ * first) for grid 0, its mips and any coarser grids, and the decoder as F16 safetensors.
+ * Version 1 (still read) is version 2 with 8-bit grid-0 latents only. On the GPU every code becomes
+ * an rgba8unorm texel code·255/(2^bits − 1), exact for 2, 4 and 8 bits, so hardware filtering works;
+ * the stored size is what `bitsPerTexel` counts, the uploaded one `gpuBitsPerTexel` (report.ts).
  * Browser-safe: no node imports.
  */
 import { ShaderMLP, type MlpStorage } from '../mlp.js';
 import { crc32 } from '../half.js';
 import { WeightFileError } from '../errors.js';
-import type { CompressedMaterial } from './train.js';
+import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import type { TextureTarget } from './textures.js';
 
-export const WGMAT_VERSION = 1;
+export const WGMAT_VERSION = 2;
 const MAGIC = 0x544d4757; // 'WGMT' little-endian
 
 export interface WgmatSection { offset: number; bytes: number; crc32: number }
@@ -25,6 +29,10 @@ export interface WgmatManifest {
     width: number; height: number; features: number; layers: number; format: 'rgba8unorm';
     /** Latents of mip levels 1, 2, … (sizes max(1, ⌊size/2^m⌋)), same layout as level 0; absent in files without mips. */
     mips?: (WgmatSection & { width: number; height: number })[];
+    /** Bits per latent code (version 2; absent: 8). */
+    bits?: number;
+    /** Coarser grids read after this one (version 2), features in decoder-input order. */
+    coarse?: (WgmatSection & { width: number; height: number; features: number; layers: number; bits: number })[];
   };
   /** Decoder input: the latent features as unorm (bilinear, clamp to edge, texel centres) then u, v. */
   decoder: WgmatSection & { format: 'safetensors'; dtype: 'F16'; sizes: number[] };
@@ -32,10 +40,10 @@ export interface WgmatManifest {
   stats?: Record<string, unknown>;
 }
 
-/** Layer-major RGBA8 images, one per 4 features, ready for writeTexture (texel-major features in). */
-function toLayers(latents: Uint8Array, n: number, F: number): Uint8Array {
+/** Layer-major RGBA images, one per 4 features (texel-major features in), values scaled by `mul`. */
+function toLayers(latents: Uint8Array, n: number, F: number, mul = 1): Uint8Array {
   const out = new Uint8Array(n * Math.ceil(F / 4) * 4);
-  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[(Math.floor(f / 4) * n + p) * 4 + (f % 4)] = latents[p * F + f]!;
+  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[(Math.floor(f / 4) * n + p) * 4 + (f % 4)] = latents[p * F + f]! * mul;
   return out;
 }
 function fromLayers(lat: Uint8Array, n: number, F: number): Uint8Array {
@@ -44,29 +52,49 @@ function fromLayers(lat: Uint8Array, n: number, F: number): Uint8Array {
   return out;
 }
 
+/** Codes of `bits` bits each, packed low bits first (8 bits: the bytes themselves). */
+export function packCodes(codes: Uint8Array, bits: number): Uint8Array {
+  if (bits === 8) return codes;
+  const per = 8 / bits, out = new Uint8Array(Math.ceil(codes.length / per));
+  for (let i = 0; i < codes.length; i++) out[Math.floor(i / per)]! |= codes[i]! << ((i % per) * bits);
+  return out;
+}
+export function unpackCodes(bytes: Uint8Array, bits: number, n: number): Uint8Array {
+  if (bits === 8) return bytes.subarray(0, n);
+  const per = 8 / bits, mask = (1 << bits) - 1, out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (bytes[Math.floor(i / per)]! >> ((i % per) * bits)) & mask;
+  return out;
+}
+
 /** Serialize a compressed material. */
 export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], stats?: Record<string, unknown>): Uint8Array {
-  const layers = Math.ceil(c.features / 4);
-  const lat = toLayers(c.latents, c.lw * c.lh, c.features);
+  const [g0, ...coarse] = gridsOf(c);
+  const pack = (g: { lw: number; lh: number; latents: Uint8Array }, F: number, bits: number) => packCodes(toLayers(g.latents, g.lw * g.lh, F), bits);
+  // Sections in file order: grid 0, decoder, grid 0's mips, coarse grids; each 8-aligned.
+  const lat = pack(g0!, c.features, g0!.bits);
   const dec = c.decoder.toSafetensors('F16');
-  const decOff = Math.ceil(lat.length / 8) * 8;
-  const mipData = (c.mips ?? []).map((l) => ({ l, bytes: toLayers(l.latents, l.lw * l.lh, c.features) }));
-  let at = Math.ceil((decOff + dec.length) / 8) * 8;
-  const mips = mipData.map(({ l, bytes }) => { const sec = { offset: at, bytes: bytes.length, crc32: crc32(bytes), width: l.lw, height: l.lh }; at = Math.ceil((at + bytes.length) / 8) * 8; return sec; });
+  const parts: Uint8Array[] = [lat, dec];
+  let at = 0;
+  const place = (bytes: Uint8Array) => { const off = at; at = Math.ceil((at + bytes.length) / 8) * 8; return { offset: off, bytes: bytes.length, crc32: crc32(bytes) }; };
+  const latSec = place(lat), decSec = place(dec);
+  const mips = (c.mips ?? []).map((l) => { const b = pack(l, c.features, g0!.bits); parts.push(b); return { ...place(b), width: l.lw, height: l.lh }; });
+  const coarseSecs = coarse.map((g) => { const b = pack(g, g.features, g.bits); parts.push(b); return { ...place(b), width: g.lw, height: g.lh, features: g.features, layers: Math.ceil(g.features / 4), bits: g.bits }; });
   const channels = textures.reduce((a, t) => a + t.channels, 0);
   const manifest: WgmatManifest = {
     format: 'wgmat', version: WGMAT_VERSION, width: c.width, height: c.height, channels, textures,
-    latent: { offset: 0, bytes: lat.length, crc32: crc32(lat), width: c.lw, height: c.lh, features: c.features, layers, format: 'rgba8unorm', ...(mips.length ? { mips } : {}) },
-    decoder: { offset: decOff, bytes: dec.length, crc32: crc32(dec), format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes] },
+    latent: { ...latSec, width: c.lw, height: c.lh, features: c.features, layers: Math.ceil(c.features / 4), format: 'rgba8unorm', ...(mips.length ? { mips } : {}),
+      ...(g0!.bits !== 8 ? { bits: g0!.bits } : {}), ...(coarseSecs.length ? { coarse: coarseSecs } : {}) },
+    decoder: { ...decSec, format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes] },
     ...(stats ? { stats } : {}),
   };
   const mj = new TextEncoder().encode(JSON.stringify(manifest));
   const head = 12 + Math.ceil(mj.length / 4) * 4;
-  const out = new Uint8Array(head + (mips.length ? mips[mips.length - 1]!.offset + mips[mips.length - 1]!.bytes : decOff + dec.length));
+  const secs = [latSec, decSec, ...mips, ...coarseSecs];
+  const out = new Uint8Array(head + Math.max(...secs.map((x) => x.offset + x.bytes)));
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true); dv.setUint32(4, WGMAT_VERSION, true); dv.setUint32(8, mj.length, true);
-  out.set(mj, 12); out.set(lat, head); out.set(dec, head + decOff);
-  mipData.forEach(({ bytes }, i) => out.set(bytes, head + mips[i]!.offset));
+  out.set(mj, 12);
+  parts.forEach((p, i) => out.set(p, head + secs[i]!.offset));
   return out;
 }
 
@@ -75,7 +103,7 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 12 || dv.getUint32(0, true) !== MAGIC) throw new WeightFileError('not a .wgmat file (bad magic)', 'make one with `wgml compress`', { offset: 0 });
   const version = dv.getUint32(4, true);
-  if (version !== WGMAT_VERSION) throw new WeightFileError(`.wgmat version ${version}; this wgml reads version ${WGMAT_VERSION}`, 'recompress the material with this wgml', { offset: 4, version });
+  if (version !== 1 && version !== WGMAT_VERSION) throw new WeightFileError(`.wgmat version ${version}; this wgml reads versions 1 and ${WGMAT_VERSION}`, 'recompress the material with this wgml', { offset: 4, version });
   const ml = dv.getUint32(8, true);
   if (12 + ml > bytes.length) throw new WeightFileError(`manifest length ${ml} runs past the end (${bytes.length} bytes)`, 'the file is truncated', { offset: 8 });
   const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + ml))) as WgmatManifest;
@@ -88,16 +116,24 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
     if (crc !== s.crc32) throw new WeightFileError(`${name} section checksum ${crc.toString(16)} != ${s.crc32.toString(16)} in the manifest`, 'the file is corrupt', { offset: a, section: name });
     return sub;
   };
-  const lat = section('latent', manifest.latent), dec = section('decoder', manifest.decoder);
   const { width: lw, height: lh, features: F } = manifest.latent;
-  const latents = fromLayers(lat, lw * lh, F);
+  const bits = manifest.latent.bits ?? 8;
+  const codes = (name: string, sec: WgmatSection, w: number, h: number, Fg: number, b: number) => {
+    const padded = w * h * Math.ceil(Fg / 4) * 4, raw = section(name, sec);
+    if (raw.length * (8 / b) < padded) throw new WeightFileError(`${name} section holds ${raw.length} bytes; ${w}×${h}×${Fg} latents of ${b} bits need ${Math.ceil((padded * b) / 8)}`, 'the file is corrupt', { section: name });
+    return fromLayers(unpackCodes(raw, b, padded), w * h, Fg);
+  };
+  const latents = codes('latent', manifest.latent, lw, lh, F, bits), dec = section('decoder', manifest.decoder);
   const mips = (manifest.latent.mips ?? []).map((sec, i) => {
     const m = i + 1, w = Math.max(1, lw >> m), h = Math.max(1, lh >> m);
     if (sec.width !== w || sec.height !== h) throw new WeightFileError(`mip ${m} latents are ${sec.width}×${sec.height}; a ${lw}×${lh} level 0 makes level ${m} ${w}×${h}`, 'recompress the material with this wgml', { section: `mip ${m}` });
-    return { lw: w, lh: h, latents: fromLayers(section(`mip ${m}`, sec), w * h, F) };
+    return { lw: w, lh: h, latents: codes(`mip ${m}`, sec, w, h, F, bits) };
   });
+  const coarse: LatentGrid[] = (manifest.latent.coarse ?? []).map((sec, i) => ({ lw: sec.width, lh: sec.height, features: sec.features, bits: sec.bits, latents: codes(`coarse grid ${i + 1}`, sec, sec.width, sec.height, sec.features, sec.bits) }));
   const decoder = ShaderMLP.fromSafetensors(dec);
-  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(mips.length ? { mips } : {}) } };
+  const inputs = F + coarse.reduce((a, g) => a + g.features, 0) + 2;
+  if (decoder.sizes[0] !== inputs) throw new WeightFileError(`decoder takes ${decoder.sizes[0]} inputs; the latent grids give ${inputs - 2} features + u, v`, 'the file is corrupt', { section: 'decoder' });
+  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(bits !== 8 ? { bits } : {}), ...(mips.length ? { mips } : {}), ...(coarse.length ? { coarse } : {}) } };
 }
 
 /** A material ready to decode on the GPU. */
@@ -112,17 +148,20 @@ export interface LoadedMaterial {
 /** Make the latent textures (with the stored mip levels) and the decoder of a .wgmat on `device`. */
 export function loadMaterial(device: GPUDevice, bytes: Uint8Array): LoadedMaterial {
   const { manifest, material } = decodeWgmat(bytes);
-  const { width: lw, height: lh, layers } = manifest.latent;
-  const head = 12 + Math.ceil(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true) / 4) * 4;
-  const levels = [{ w: lw, h: lh, at: manifest.latent.offset }, ...(manifest.latent.mips ?? []).map((m) => ({ w: m.width, h: m.height, at: m.offset }))];
-  const latentTextures = Array.from({ length: layers }, (_, k) => {
-    const t = device.createTexture({ label: `wgmat latent ${k}`, size: [lw, lh], mipLevelCount: levels.length, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-    levels.forEach(({ w, h, at }, level) => {
-      const a = head + at + k * w * h * 4;
-      device.queue.writeTexture({ texture: t, mipLevel: level }, bytes.subarray(a, a + w * h * 4), { bytesPerRow: w * 4 }, [w, h]);
+  const [g0, ...coarse] = gridsOf(material);
+  // Each grid's textures, finest grid first (materialWgsl binds them in this order); grid 0 carries the mips.
+  const upload = (g: LatentGrid, levels: { lw: number; lh: number; latents: Uint8Array }[], label: string) => {
+    const mul = 255 / ((1 << g.bits) - 1), imgs = levels.map((l) => toLayers(l.latents, l.lw * l.lh, g.features, mul));
+    return Array.from({ length: Math.ceil(g.features / 4) }, (_, k) => {
+      const t = device.createTexture({ label: `wgmat latent ${label} ${k}`, size: [g.lw, g.lh], mipLevelCount: levels.length, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+      levels.forEach((l, level) => {
+        const a = k * l.lw * l.lh * 4;
+        device.queue.writeTexture({ texture: t, mipLevel: level }, imgs[level]!.subarray(a, a + l.lw * l.lh * 4), { bytesPerRow: l.lw * 4 }, [l.lw, l.lh]);
+      });
+      return t;
     });
-    return t;
-  });
+  };
+  const latentTextures = [...upload(g0!, [g0!, ...(material.mips ?? [])], 'grid 0'), ...coarse.flatMap((g, i) => upload(g, [g], `grid ${i + 1}`))];
   return { manifest, material, latentTextures, decoder: material.decoder };
 }
 
@@ -154,41 +193,50 @@ export interface MaterialDecodeOptions {
  * const code = resolveWgsl({ bindings: [], requires: [dec.module], body: '... mat_at_uv(uv, mat_at_lod(dpdx(uv), dpdy(uv))) ...' });
  */
 export function materialWgsl(m: LoadedMaterial, name: string, group: number, binding: number, device?: GPUDevice, o: MaterialDecodeOptions = {}) {
-  const L = m.manifest.latent.layers, F = m.manifest.latent.features, C = m.manifest.channels;
+  const grids = gridsOf(m.material), C = m.manifest.channels;
+  const F = grids.reduce((a, g) => a + g.features, 0), L = m.latentTextures.length;
   const precision = o.precision ?? 'f32';
   const decoder = precision === 'int8' ? calibratedDecoder(m) : m.decoder;
   const net = decoder.wgsl({ name: `${name}_mlp`, group, binding: binding + L + 1, device, precision, storage: o.storage ?? 'constants' });
   const decls = Array.from({ length: L }, (_, k) => `@group(${group}) @binding(${binding + k}) var ${name}_lat${k}: texture_2d<f32>;`).join('\n');
-  const W = m.manifest.width, H = m.manifest.height, LW = m.manifest.latent.width, LH = m.manifest.latent.height;
-  const feats = (k: number) => [0, 1, 2, 3].filter((c) => k * 4 + c < F).map((c) => `    x[${k * 4 + c}] = s[${c}];`).join('\n');
+  const W = m.manifest.width, H = m.manifest.height;
+  // Texture k of grid g holds its features 4k…4k+3, which are decoder inputs f0 + 4k + c.
+  let tex = 0, f0 = 0;
+  const layout = grids.map((g) => { const r = { g, tex, f0 }; tex += Math.ceil(g.features / 4); f0 += g.features; return r; });
+  const feats = (g: LatentGrid, at: number, k: number) => [0, 1, 2, 3].filter((c) => k * 4 + c < g.features).map((c) => `    x[${at + k * 4 + c}] = s[${c}];`).join('\n');
+  const texel = layout.map(({ g, tex, f0 }) => `  {
+    let l = (vec2<f32>(p) + 0.5) * vec2(${g.lw}.0 / ${W}.0, ${g.lh}.0 / ${H}.0) - 0.5;
+    let fl = floor(l); let a = l - fl;
+    let hi = vec2<i32>(${g.lw - 1}, ${g.lh - 1});
+    let c0 = clamp(vec2<i32>(fl), vec2(0), hi); let c1 = clamp(vec2<i32>(fl) + 1, vec2(0), hi);
+${Array.from({ length: Math.ceil(g.features / 4) }, (_, k) => `    {
+    let s = mix(mix(textureLoad(${name}_lat${tex + k}, c0, 0), textureLoad(${name}_lat${tex + k}, vec2(c1.x, c0.y), 0), a.x),
+                mix(textureLoad(${name}_lat${tex + k}, vec2(c0.x, c1.y), 0), textureLoad(${name}_lat${tex + k}, c1, 0), a.x), a.y);
+${feats(g, f0, k)}
+    }`).join('\n')}
+  }`).join('\n');
+  const sampled = layout.map(({ g, tex, f0 }) => Array.from({ length: Math.ceil(g.features / 4) }, (_, k) => `  {
+    let s = textureSampleLevel(${name}_lat${tex + k}, ${name}_samp, u, lod);
+${feats(g, f0, k)}
+  }`).join('\n')).join('\n');
   const code = `${decls}
 @group(${group}) @binding(${binding + L}) var ${name}_samp: sampler;
 fn ${name}(p: vec2<u32>) -> array<f32, ${C}> {
-  let l = (vec2<f32>(p) + 0.5) * vec2(${LW}.0 / ${W}.0, ${LH}.0 / ${H}.0) - 0.5;
-  let fl = floor(l); let a = l - fl;
-  let hi = vec2<i32>(${LW - 1}, ${LH - 1});
-  let c0 = clamp(vec2<i32>(fl), vec2(0), hi); let c1 = clamp(vec2<i32>(fl) + 1, vec2(0), hi);
   var x: array<f32, ${F + 2}>;
-${Array.from({ length: L }, (_, k) => `  {
-    let s = mix(mix(textureLoad(${name}_lat${k}, c0, 0), textureLoad(${name}_lat${k}, vec2(c1.x, c0.y), 0), a.x),
-                mix(textureLoad(${name}_lat${k}, vec2(c0.x, c1.y), 0), textureLoad(${name}_lat${k}, c1, 0), a.x), a.y);
-${feats(k)}
-  }`).join('\n')}
+${texel}
   x[${F}] = (f32(p.x) + 0.5) / ${W}.0; x[${F + 1}] = (f32(p.y) + 0.5) / ${H}.0;
   return ${name}_mlp(x);
 }
 fn ${name}_uv(uv: vec2<f32>, lod: f32) -> array<f32, ${C}> {
   let u = clamp(uv, vec2(0.0), vec2(1.0));
   var x: array<f32, ${F + 2}>;
-${Array.from({ length: L }, (_, k) => `  {
-    let s = textureSampleLevel(${name}_lat${k}, ${name}_samp, u, lod);
-${feats(k)}
-  }`).join('\n')}
+${sampled}
   x[${F}] = u.x; x[${F + 1}] = u.y;
   return ${name}_mlp(x);
 }
 // Mip level for uv derivatives (dpdx(uv), dpdy(uv)): log2 of the footprint in *material* texels, since
 // latent level m was trained to give material level m (the latents being smaller does not shift it).
+// Coarse grids hold level 0 only, which every lod then reads.
 fn ${name}_lod(dx: vec2<f32>, dy: vec2<f32>) -> f32 {
   let s = vec2(${W}.0, ${H}.0);
   return max(0.0, log2(max(length(dx * s), length(dy * s))));
@@ -218,19 +266,14 @@ function latentSampler(device: GPUDevice): GPUSampler {
 }
 
 /**
- * A copy of the decoder with int8 input ranges measured on the material itself: every latent texel
- * (bilinear taps only mix them, so they bound the inputs) with its uv, at most 16384 of them.
+ * A copy of the decoder with int8 input ranges measured on the material itself: decoder inputs at
+ * (at most 16384) texels spread over the material.
  */
 const calibrated = new WeakMap<LoadedMaterial, ShaderMLP>();
 function calibratedDecoder(m: LoadedMaterial): ShaderMLP {
   const hit = calibrated.get(m);
   if (hit) return hit;
-  const c = m.material, n = c.lw * c.lh, F = c.features, step = Math.max(1, Math.ceil(n / 16384));
-  const x: number[] = [];
-  for (let p = 0; p < n; p += step) {
-    for (let f = 0; f < F; f++) x.push(c.latents[p * F + f]! / 255);
-    x.push(((p % c.lw) + 0.5) / c.lw, (Math.floor(p / c.lw) + 0.5) / c.lh);
-  }
+  const c = m.material, x = decoderInputs(c, 0, Math.max(1, Math.ceil((c.width * c.height) / 16384)));
   const d = ShaderMLP.fromLayers([...c.decoder.sizes], c.decoder.layers.map((l) => ({ weight: l.weight, bias: l.bias })), c.decoder.layers.map((l) => l.activation), c.decoder.layers.map((l) => l.alpha));
   d.calibrate(x);
   calibrated.set(m, d);
