@@ -22,6 +22,8 @@ export interface CompressOptions {
   features?: number;
   /** Bits per latent of the finest grid: 2, 4 or 8 (default 8); below 8, training is quantization-aware. */
   bits?: number;
+  /** Quantization-aware training (default: when any grid has fewer than 8 bits). */
+  qat?: boolean;
   /** Coarser grids read beside the finest one (multi-resolution latents, as NTC does). */
   coarse?: GridOption[];
   hidden?: number;
@@ -126,7 +128,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const N = L.mlp + latTotal;
   const tr = await makeTrainer(device, shapes, P0, targets);
   const lrMlp = o.lrMlp ?? 1e-2, lrLat = o.lrLatent ?? 5e-2;
-  const qat = grids.some((g) => g.bits < 8);
+  const qat = o.qat ?? grids.some((g) => g.bits < 8);
   let cw: Float32Array | undefined;
   const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw));
   await tr.run('train', o.steps ?? 4000, lrMlp, lrLat, { qat, onProgress: o.onProgress, onChunk });
