@@ -55,8 +55,8 @@ export function register(program: Command): void {
     .option('--features <n>', 'by hand: latent features, a multiple of 4 (default 16)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--hidden <n>', 'decoder hidden width', '32')
-    .option('--steps <n>', 'training steps before quantization', '4000')
-    .option('--finetune <n>', 'decoder fine-tuning steps after quantization', '800')
+    .option('--steps <n>', 'training steps before quantization (default 4000 up to 512×512, ×√(texels/512²) above, at most 16000)')
+    .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
@@ -65,8 +65,7 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; steps: string; finetune: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
-      const steps = numberOption('--steps', o.steps, { min: 1, example: '4000' }), fine = numberOption('--finetune', o.finetune, { min: 0, example: '800' });
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
@@ -88,6 +87,10 @@ export function register(program: Command): void {
         hand = { name: rungName({ grids, hidden }), grids, hidden };
       }
       const m = loadMaterialFolder(folder, o.normal);
+      // Larger materials need more steps for each texel to be seen as often (a step is a fixed batch).
+      const autoSteps = Math.round(4000 * Math.min(4, Math.max(1, Math.sqrt((m.width * m.height) / 262144))));
+      const steps = o.steps === undefined ? autoSteps : numberOption('--steps', o.steps, { min: 1, example: '4000' });
+      const fine = o.finetune === undefined ? Math.round(steps / 5) : numberOption('--finetune', o.finetune, { min: 0, example: '800' });
       await assertWritable(o.out, 'material (-o)');
       const device = await requestDevice({ quiet: !!o.json });
       // On a terminal a bar with ETA; in a pipe or log a line every few seconds (training takes minutes).
