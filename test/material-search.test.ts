@@ -170,6 +170,16 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     }
     // The two differ: the noise is there.
     expect(compareClose(cpu(true), cpu(false), 1e-3, 0)).not.toBeNull();
+    // Channel loss weights reach the gradient: a channel weighted 0 leaves its output row untouched.
+    const tr = await makeTrainer(device, [s], P, [tgt]);
+    await tr.run('train', 1, 0, 0, { onChunk: () => Float32Array.from([1, 0, 1]) });
+    await tr.run('train', 1, 0.01, 0);
+    const after = await tr.params();
+    tr.destroy();
+    const row = (q: Float32Array, o: number) => Array.from(q.subarray(L.w[2]! + o * 8, L.w[2]! + (o + 1) * 8));
+    expect(row(after, 1)).toEqual(row(P, 1));
+    expect(after[L.b[2]! + 1]).toBe(P[L.b[2]! + 1]);
+    for (const o of [0, 2]) expect(row(after, o)).not.toEqual(row(P, o));
   }, 60_000);
 
   it(`trains 2-bit latents quantization-aware: codes within 0…3, report counts 2 bits each (seed ${testSeed()})`, async () => {
