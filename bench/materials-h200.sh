@@ -25,7 +25,7 @@ run() { # set-dir mode limit-seconds [compress args]
   (( lim > $(left) )) && lim=$(left)
   timeout $lim node dist/cli/main.js compress $d -o /tmp/$(basename $d)-$mode.wgmat --json $EXTRA "$@" 2>/dev/null | node -e "$summ" $(basename $d) $mode | tee -a $OUT/compress.jsonl
 }
-small=$(for d in $CORPUS/*/; do node -e "const p=require('pngjs').PNG.sync.read(require('fs').readFileSync('$d/albedo.png'));process.stdout.write(p.width<=512?'$d ':'')" 2>/dev/null; done)
+small=$(for d in $CORPUS/*/; do node -e "const p=require('pngjs').PNG.sync.read(require('fs').readFileSync(require('fs').readdirSync('$d').filter(f=>f.endsWith('.png')).map(f=>'$d/'+f)[0]));process.stdout.write(p.width<=512?'$d ':'')" 2>/dev/null; done)
 large=$(for d in $CORPUS/*/; do [[ " $small " == *" $d "* ]] || echo -n "$d "; done)
 for d in $small; do run $d default 60; done
 for d in $small; do run $d psnr40 90 --psnr 40; done

