@@ -112,7 +112,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(x[8]).toBeCloseTo(c.coarse![0]!.latents[0]! / 15, 6);
     // GPU: every texel through loadMaterial + materialWgsl (latent textures hold code·255/(2^bits − 1)).
     const mat = loadMaterial(device, file);
-    expect(mat.latentTextures.length).toBe(3);
+    // Packed on the GPU: one r16uint texture for grid 0 (8 × 2 bits), one r16uint for the coarse grid (4 × 4 bits).
+    expect(mat.latentTextures.map((t) => t.format)).toEqual(['r16uint', 'r16uint']);
     const dec = materialWgsl(mat, 'mat', 1, 0, device);
     const code = `${flattenWgsl(dec.module).code}
 @group(0) @binding(0) var<storage, read> unused: array<f32>;
@@ -128,6 +129,40 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const bad = file.slice();
     bad[file.length - 1] ^= 0x10;
     expect(() => decodeWgmat(bad)).toThrow(/coarse grid 1 section checksum/);
+  }, 60_000);
+
+  it(`packed 2-bit latents with mips: <name>_uv filters trilinearly by hand like a CPU reference (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const r = rng(testSeed()), targets = syntheticMaterial(32, 32, 3), C = targets.channels, F = 12;
+    const codes = (n: number) => Uint8Array.from({ length: n * n * F }, () => Math.floor(r() * 4));
+    const levels = [16, 8, 4, 2, 1].map(codes);
+    const c: CompressedMaterial = { width: 32, height: 32, lw: 16, lh: 16, features: F, bits: 2, latents: levels[0]!, mips: levels.slice(1).map((latents, i) => ({ lw: 16 >> (i + 1), lh: 16 >> (i + 1), latents })), decoder: ShaderMLP.random([F + 2, 16, C], 'leaky_relu', testSeed()) };
+    const mat = loadMaterial(device, encodeWgmat(c, targets.textures));
+    expect(mat.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r32uint', 5]]);
+    const dec = materialWgsl(mat, 'mat', 1, 0, device);
+    // Reference: bilinear (clamp to edge) on codes/3 at uv in each level, mixed between the two levels around lod.
+    const bilinear = (k: number, u: number, v: number) => {
+      const n = 16 >> k, lat = levels[k]!, lx = u * n - 0.5, ly = v * n - 0.5, fx = Math.floor(lx), fy = Math.floor(ly), ax = lx - fx, ay = ly - fy;
+      const cl = (i: number) => Math.min(n - 1, Math.max(0, i));
+      const taps: [number, number][] = [[cl(fy) * n + cl(fx), (1 - ax) * (1 - ay)], [cl(fy) * n + cl(fx + 1), ax * (1 - ay)], [cl(fy + 1) * n + cl(fx), (1 - ax) * ay], [cl(fy + 1) * n + cl(fx + 1), ax * ay]];
+      return Array.from({ length: F }, (_, f) => taps.reduce((a, [i, w]) => a + (w * lat[i * F + f]!) / 3, 0));
+    };
+    const probes = Array.from({ length: 96 }, (_, i) => ({ u: r(), v: r(), lod: i < 10 ? i % 5 : r() * 5.5 - 0.3 }));
+    const x = probes.flatMap(({ u, v, lod }) => {
+      const l = Math.min(4, Math.max(0, lod)), l0 = Math.floor(l), fr = l - l0, a = bilinear(l0, u, v), b = bilinear(Math.min(4, l0 + 1), u, v);
+      return [...a.map((va, f) => va * (1 - fr) + b[f]! * fr), u, v];
+    });
+    const code = `${flattenWgsl(dec.module).code}
+@group(0) @binding(0) var<storage, read> probe: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x >= ${probes.length}u) { return; }
+  let q = probe[g.x];
+  let y = mat_uv(q.xy, q.z);
+  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${C}u + c] = y[c]; }
+}`;
+    const got = await computeOnce(device, code, Float32Array.from(probes.flatMap((p) => [p.u, p.v, p.lod, 0])), probes.length * C, 2, dec);
+    expect(compareClose(got, c.decoder.forward(x), 1e-3, 1e-3)).toBeNull();
   }, 60_000);
 
   it(`QAT forward: each latent read with its step's noise of ±½ code, per channel loss as a CPU reference computes it (seed ${testSeed()})`, async () => {
@@ -192,7 +227,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(new Set(c.latents).size).toBe(4);
     const rep = materialReport(m, c, decoderBytes(c));
     expect(rep.latentBytes).toBe((16 * 16 * 8 * 2) / 8);
-    expect(rep.gpuBitsPerTexel).toBeCloseTo(((16 * 16 * 8) + decoderBytes(c)) * 8 / (32 * 32), 9);
+    // On the GPU the 8 codes of a latent texel pack into one r16uint texel: as stored.
+    expect(rep.gpuBitsPerTexel).toBeCloseTo(((16 * 16 * 2) + decoderBytes(c)) * 8 / (32 * 32), 9);
     console.log(`2-bit material: ${rep.psnr.toFixed(2)} dB (${rep.textures.map((t) => `${t.name} ${t.psnr.toFixed(1)}`).join(', ')}), ${rep.bitsPerTexel.toFixed(2)} bpt`);
     // Against the best constant per channel (each channel's mean): training must have learnt the texture.
     const C = m.channels, T = 32 * 32, mean = new Float64Array(C);

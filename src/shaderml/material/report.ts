@@ -2,6 +2,7 @@
 import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
 import { BC_BITS, BC_FORMAT, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
+import { gpuLayout } from './decode.js';
 
 export interface TextureReport { name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number }
 export interface MaterialReport {
@@ -15,7 +16,7 @@ export interface MaterialReport {
   decoderBytes: number;
   /** Stored bits per texel of the whole material (all textures together). */
   bitsPerTexel: number;
-  /** Latents as uploaded (rgba8unorm, one byte a code whatever its bits) + decoder, per texel. */
+  /** Latents as uploaded (8-bit grids as rgba8unorm, 2/4-bit codes packed into 16/32-bit texels: decode.ts) + decoder, per texel. */
   gpuBitsPerTexel: number;
   /** The latent grids: size, features, bits. */
   grids: { width: number; height: number; features: number; bits: number }[];
@@ -50,7 +51,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: (T * BC_BITS[t.kind]) / 8 };
   });
   const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
-  const gpuBytes = grids.reduce((a, g) => a + g.lw * g.lh * Math.ceil(g.features / 4) * 4, 0) + decoderBytes;
+  const gpuBytes = grids.reduce((a, g) => a + g.lw * g.lh * gpuLayout(g).bytesPerTexel, 0) + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
