@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { footprintBits, LADDER, nextTrial, pickSmallest, rungBits, rungForBits, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial } from '../src/shaderml/material/train.js';
-import { decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
+import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
-import { textureRgba, writePng } from '../src/shaderml/material/textures.js';
+import { loadMaterialFolder, textureRgba, writePng } from '../src/shaderml/material/textures.js';
 import { ShaderMLP } from '../src/shaderml/mlp.js';
 import { flattenWgsl } from '../src/gpu/wgsl.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
@@ -125,6 +125,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
 }`;
     const got = await computeOnce(device, code, new Float32Array(4), 256 * C, 4, dec);
     expect(compareClose(got, decodeMaterialCpu(material), 2e-3, 2e-3)).toBeNull();
+    // decodeMaterialGpu (what compress scores with), in bands of 5 rows (the last one short).
+    expect(compareClose(await decodeMaterialGpu(device, mat, 16 * 5 * C), decodeMaterialCpu(material), 2e-3, 2e-3)).toBeNull();
     // Corrupt the coarse grid's bytes: its checksum names it.
     const bad = file.slice();
     bad[file.length - 1] ^= 0x10;
@@ -265,6 +267,9 @@ describe('wgml compress --psnr', () => {
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
       const g = LADDER.find((l) => l.name === r.search.chosen)!.grids[0]!;
       expect([material.features, material.bits ?? 8, material.lw]).toEqual([g.features, g.bits, Math.ceil(32 / g.scale)]);
+      // Its per-texture PSNR (scored on the GPU) is what the CPU reference decode of the file scores.
+      const t = loadMaterialFolder(dir), cpu = materialReport(t, material, decoderBytes(material));
+      r.textures.forEach((x: { psnr: number }, i: number) => expect(x.psnr).toBeCloseTo(cpu.textures[i]!.psnr, 1));
       expect(r.bcBytes).toBe((32 * 32 * (8 + 8 + 4)) / 8);
     } finally { rmSync(dir, { recursive: true }); }
   }, 180_000);

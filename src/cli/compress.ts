@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
 import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/material/textures.js';
 import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
-import { encodeWgmat } from '../shaderml/material/wgmat.js';
+import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { footprintBits, LADDER, nextTrial, pickSmallest, rungForBits, rungName, type Rung, type Trial } from '../shaderml/material/search.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
@@ -106,7 +106,10 @@ export function register(program: Command): void {
           mips: o.mips ? { weight: mipWeight } : false,
           onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
         });
-        const rep = materialReport(m, c, decoderBytes(c));
+        // Scored as a renderer decodes it (on the GPU: the CPU reference takes seconds a 512² trial).
+        const loaded = loadMaterial(device, encodeWgmat(c, m.textures));
+        const rep = materialReport(m, c, decoderBytes(c), await decodeMaterialGpu(device, loaded));
+        loaded.latentTextures.forEach((t) => t.destroy());
         return { c, rep, seconds: (performance.now() - ts) / 1000 };
       };
       const search: SearchReport = { mode: psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default', chosen: '', trials: [] };

@@ -8,6 +8,8 @@
  * Browser-safe: no node imports.
  */
 import type { MlpStorage } from '../mlp.js';
+import { flattenWgsl } from '../../gpu/wgsl.js';
+import { withErrorScope } from '../../gpu/scope.js';
 import { ShaderMLP } from '../mlp.js';
 import { decodeWgmat, toLayers, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
@@ -215,4 +217,52 @@ function calibratedDecoder(m: LoadedMaterial): ShaderMLP {
   d.calibrate(x);
   calibrated.set(m, d);
   return d;
+}
+
+/**
+ * Every texel of level 0 decoded on `device` through materialWgsl (rows of C channels, unclamped):
+ * what a renderer reads, and much faster than decodeMaterialCpu for scoring large materials.
+ * Decodes in bands of rows so the output binding stays small.
+ */
+export async function decodeMaterialGpu(device: GPUDevice, m: LoadedMaterial, bandFloats = 1 << 22): Promise<Float32Array> {
+  const { width: W, height: H, channels: C } = m.manifest;
+  const dec = materialWgsl(m, 'mat', 1, 0, device);
+  const lib = flattenWgsl(dec.module);
+  const rows = Math.max(1, Math.min(H, Math.floor(bandFloats / (W * C))));
+  const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}
+@group(0) @binding(0) var<uniform> band: vec4<u32>;
+@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
+${lib.code}
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let y = g.y + band.x;
+  if (g.x >= ${W}u || g.y >= ${rows}u || y >= ${H}u) { return; }
+  let v = mat(vec2(g.x, y));
+  for (var c = 0u; c < ${C}u; c++) { Y[(g.y * ${W}u + g.x) * ${C}u + c] = v[c]; }
+}`;
+  return withErrorScope(device, 'decoding the material on the GPU', async () => {
+    const bytes = rows * W * C * 4;
+    const ub = device.createBuffer({ label: 'wgmat decode band', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const yb = device.createBuffer({ label: 'wgmat decode out', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const rb = device.createBuffer({ label: 'wgmat decode readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const l0 = device.createBindGroupLayout({ label: 'wgmat decode out', entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }, { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } }] });
+    const l1 = device.createBindGroupLayout({ label: 'wgmat decode material', entries: dec.layoutEntries(GPUShaderStage.COMPUTE) });
+    const pipe = await device.createComputePipelineAsync({ label: 'wgmat decode', layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), compute: { module: device.createShaderModule({ label: 'wgmat decode', code }), entryPoint: 'main' } });
+    const g0 = device.createBindGroup({ label: 'wgmat decode out', layout: l0, entries: [{ binding: 0, resource: { buffer: ub } }, { binding: 1, resource: { buffer: yb } }] });
+    const g1 = device.createBindGroup({ label: 'wgmat decode material', layout: l1, entries: dec.bindGroupEntries(device) });
+    const out = new Float32Array(W * H * C);
+    for (let y0 = 0; y0 < H; y0 += rows) {
+      const n = Math.min(rows, H - y0);
+      device.queue.writeBuffer(ub, 0, new Uint32Array([y0, 0, 0, 0]));
+      const enc = device.createCommandEncoder({ label: 'wgmat decode' });
+      const pass = enc.beginComputePass({ label: 'wgmat decode' });
+      pass.setPipeline(pipe); pass.setBindGroup(0, g0); pass.setBindGroup(1, g1); pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(n / 8)); pass.end();
+      enc.copyBufferToBuffer(yb, 0, rb, 0, n * W * C * 4);
+      device.queue.submit([enc.finish()]);
+      await rb.mapAsync(GPUMapMode.READ, 0, n * W * C * 4);
+      out.set(new Float32Array(rb.getMappedRange(0, n * W * C * 4)), y0 * W * C);
+      rb.unmap();
+    }
+    [ub, yb, rb].forEach((b) => b.destroy());
+    return out;
+  });
 }

@@ -35,9 +35,12 @@ export interface MaterialReport {
   trainSeconds?: number;
 }
 
-/** Decode on the CPU (values clamped to [0, 1], as a texture would hold them) and compare. */
-export function materialReport(m: MaterialTargets, c: CompressedMaterial, decoderBytes: number): MaterialReport {
-  const d = decodeMaterialCpu(c), T = m.width * m.height, C = m.channels;
+/**
+ * Compare the decoded material (values clamped to [0, 1], as a texture would hold them) with the
+ * targets: `decoded` as decodeMaterialGpu gives it, else decoded here on the CPU.
+ */
+export function materialReport(m: MaterialTargets, c: CompressedMaterial, decoderBytes: number, decoded?: Float32Array): MaterialReport {
+  const d = decoded ?? decodeMaterialCpu(c), T = m.width * m.height, C = m.channels;
   let c0 = 0, seAll = 0;
   const textures = m.textures.map((t) => {
     let se = 0;
