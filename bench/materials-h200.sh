@@ -4,7 +4,7 @@
 # then the device tool with carry [".gpu", "dist", ".corpus"] and command `bash bench/materials-h200.sh`.
 # In order, each step only while time is left (BUDGET seconds, default 540): the 4K decode of the
 # 16-feature decoder shape (cost check), `wgml compress` with defaults on every 512² set, then with
-# --psnr 40, then the 2048² set(s) likewise. Writes $OUT/compress.jsonl (one summary line per run),
+# --psnr 40, the 2048² set(s) with defaults, ablations (old default, no balancing), then the 2048² --psnr 40. Writes $OUT/compress.jsonl (one summary line per run),
 # $OUT/decode.txt, $OUT/table.md (bench/materials/table.mjs, with the CPU BC baseline of
 # bench/materials/bc-baseline.json beside each set) and $OUT/log.txt.
 set -uo pipefail
@@ -35,6 +35,10 @@ large=$(for d in $CORPUS/*/; do [[ " $small " == *" $d "* ]] || echo -n "$d "; d
 for d in $small; do run $d default 60; done
 for d in $small; do run $d psnr40 90 --psnr 40; done
 for d in $large; do run $d default 240; done
+# Ablations on the 512² sets while time is left: the old default (4 features × 8 bits at 1/2) and the new
+# default without per-texture weights.
+for d in $small; do run $d old 40 --scale 2 --features 4 --latent-bits 8; done
+for d in $small; do run $d nobal 40 --no-balance; done
 for d in $large; do run $d psnr40 300 --psnr 40; done
 node bench/materials/table.mjs $OUT/compress.jsonl bench/materials/bc-baseline.json > $OUT/table.md
 cat $OUT/table.md
