@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 13 on the GPU machine, in one call of at most ~10 minutes. Here first:
-#   bash bench/pack.sh && node bench/materials/corpus.mjs        # .gpu/, dist/, .corpus/ (~24 MiB)
+#   npx tsc -p . && ../shared/gpu/pack.sh && node bench/materials/corpus.mjs   # .gpu/ (~32 MiB), dist/, .corpus/ (18 MiB)
 # then the device tool with carry [".gpu", "dist", ".corpus"] and command `bash bench/materials-h200.sh`.
 # In order, each step only while time is left (BUDGET seconds, default 540): the 4K decode of the
 # 16-feature decoder shape (cost check), `wgml compress` with defaults on every 512² set, then with
