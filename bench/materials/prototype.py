@@ -6,7 +6,7 @@
 import sys, json, math, time, torch, numpy as np
 from PIL import Image
 torch.set_num_threads(1)
-def load(d, crop=256):
+def load(d, crop=int(__import__('os').environ.get('CROP', 256))):
     chans=[]; groups=[]
     for name in ['albedo','normal','gloss','spec']:
         try: im=np.asarray(Image.open(f'{d}/{name}.png').convert('RGBA')).astype(np.float32)/255
