@@ -36,9 +36,10 @@ for d in $small; do run $d default 60; done
 for d in $small; do run $d psnr40 90 --psnr 40; done
 for d in $large; do run $d default 240; done
 # Ablations on the 512² sets while time is left: the old default (4 features × 8 bits at 1/2) and the new
-# default without per-texture weights.
+# default without per-texture weights, and without quantization-aware training.
 for d in $small; do run $d old 40 --scale 2 --features 4 --latent-bits 8; done
 for d in $small; do run $d nobal 40 --no-balance; done
+for d in $small; do run $d noqat 40 --no-qat; done
 for d in $large; do run $d psnr40 300 --psnr 40; done
 node bench/materials/table.mjs $OUT/compress.jsonl bench/materials/bc-baseline.json > $OUT/table.md
 cat $OUT/table.md

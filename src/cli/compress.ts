@@ -61,11 +61,12 @@ export function register(program: Command): void {
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
+    .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
@@ -102,7 +103,7 @@ export function register(program: Command): void {
         const [g0, ...coarse] = r.grids;
         const ts = performance.now();
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, steps, fineTuneSteps: fine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance,
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, steps, fineTuneSteps: fine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
         });
