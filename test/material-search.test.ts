@@ -95,24 +95,25 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const r = rng(testSeed()), targets = syntheticMaterial(16, 16, 2), C = targets.channels;
     const codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
     const c: CompressedMaterial = {
-      width: 16, height: 16, lw: 8, lh: 8, features: 8, bits: 2, latents: codes(8 * 8 * 8, 2),
+      width: 16, height: 16, lw: 8, lh: 8, features: 6, bits: 2, latents: codes(8 * 8 * 6, 2),
       coarse: [{ lw: 4, lh: 4, features: 4, bits: 4, latents: codes(4 * 4 * 4, 4) }],
-      decoder: ShaderMLP.random([8 + 4 + 2, 16, C], 'leaky_relu', testSeed()),
+      decoder: ShaderMLP.random([6 + 4 + 2, 16, C], 'leaky_relu', testSeed()),
     };
     const file = encodeWgmat(c, targets.textures);
     const { manifest, material } = decodeWgmat(file);
     expect(manifest.latent.bits).toBe(2);
-    expect(manifest.latent.bytes).toBe((8 * 8 * 8 * 2) / 8);
+    // 6 features of 2 bits: 12 bits a latent texel, stored without padding.
+    expect(manifest.latent.bytes).toBe((8 * 8 * 6 * 2) / 8);
     expect(manifest.latent.coarse![0]).toMatchObject({ width: 4, height: 4, features: 4, bits: 4, bytes: (4 * 4 * 4 * 4) / 8 });
     gridsOf(material).forEach((g, i) => expect(Array.from(g.latents), `grid ${i}`).toEqual(Array.from(gridsOf(c)[i]!.latents)));
     // The CPU reference reads code / (2^bits − 1): an input row is a bilinear mix of those.
     const x = decoderInputs(material, 0);
     expect(Math.max(...Array.from(x))).toBeLessThanOrEqual(1);
     expect(x[0]).toBeCloseTo(c.latents[0]! / 3, 6); // texel (0, 0) sits at latent (−0.25, −0.25): clamped to latent 0
-    expect(x[8]).toBeCloseTo(c.coarse![0]!.latents[0]! / 15, 6);
+    expect(x[6]).toBeCloseTo(c.coarse![0]!.latents[0]! / 15, 6);
     // GPU: every texel through loadMaterial + materialWgsl (latent textures hold code·255/(2^bits − 1)).
     const mat = loadMaterial(device, file);
-    // Packed on the GPU: one r16uint texture for grid 0 (8 × 2 bits), one r16uint for the coarse grid (4 × 4 bits).
+    // Packed on the GPU: one r16uint texture for grid 0 (6 × 2 bits), one r16uint for the coarse grid (4 × 4 bits).
     expect(mat.latentTextures.map((t) => t.format)).toEqual(['r16uint', 'r16uint']);
     const dec = materialWgsl(mat, 'mat', 1, 0, device);
     const code = `${flattenWgsl(dec.module).code}
@@ -248,17 +249,17 @@ describe('wgml compress --psnr', () => {
     try {
       m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
       const file = join(dir, 'm.wgmat');
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--psnr', '18', '--steps', '200', '--finetune', '40', '--json'], { encoding: 'utf8' });
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--psnr', '17', '--steps', '100', '--finetune', '20', '--json'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       const trials = r.search.trials as { rung: string; minPsnr: number; pass: boolean; psnr: number[] }[];
-      console.log(`--psnr 18: ${trials.map((t) => `${t.rung} ${t.minPsnr.toFixed(1)}${t.pass ? '✓' : '✗'}`).join(', ')} → ${r.search.chosen}`);
+      console.log(`--psnr 17: ${trials.map((t) => `${t.rung} ${t.minPsnr.toFixed(1)}${t.pass ? '✓' : '✗'}`).join(', ')} → ${r.search.chosen}`);
       expect(r.search.mode).toBe('psnr');
       expect(trials.length).toBeGreaterThan(0);
-      trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 18));
+      trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 17));
       const passing = trials.filter((t) => t.pass).map((t) => LADDER.findIndex((l) => l.name === t.rung));
       if (r.search.reached) {
         expect(r.search.chosen).toBe(LADDER[Math.min(...passing)]!.name);
-        for (const t of r.textures) expect(t.psnr).toBeGreaterThanOrEqual(18);
+        for (const t of r.textures) expect(t.psnr).toBeGreaterThanOrEqual(17);
         // The rung just below the chosen one was tried and failed (or the chosen one is the smallest).
         const k = LADDER.findIndex((l) => l.name === r.search.chosen);
         if (k > 0) expect(trials.find((t) => t.rung === LADDER[k - 1]!.name)?.pass).toBe(false);

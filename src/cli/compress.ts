@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--psnr <dB>', 'find the smallest configuration whose every texture reaches this PSNR (trains several)')
     .option('--bits <n>', 'budget in stored bits per texel (all textures together): the largest configuration within it')
     .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
-    .option('--features <n>', 'by hand: latent features, a multiple of 4 (default 16)')
+    .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--steps <n>', 'training steps before quantization (default 4000 up to 512×512, ×√(texels/512²) above, at most 16000)')
@@ -80,10 +80,10 @@ export function register(program: Command): void {
       let hand: Rung | undefined;
       if (manual) {
         const scale = numberOption('--scale', o.scale ?? '2', { min: 1, max: 64, example: '2' });
-        const features = numberOption('--features', o.features ?? '16', { min: 4, max: 16, example: '16' });
-        if (features % 4) throw new UsageError(`--features ${features} is not a multiple of 4`, 'RGBA8 latent textures hold 4 features each: give --features 4, 8, 12 or 16');
+        const features = numberOption('--features', o.features ?? '12', { min: 1, max: 16, example: '12' });
         const lb = numberOption('--latent-bits', o.latentBits ?? '2', { min: 2, max: 8, example: '2' });
-        if (!(LATENT_BITS as readonly number[]).includes(lb)) throw new UsageError(`--latent-bits ${lb} is not 2, 4 or 8`, 'codes of 2, 4 or 8 bits fill an rgba8unorm texel exactly: give --latent-bits 2, 4 or 8');
+        if (!(LATENT_BITS as readonly number[]).includes(lb)) throw new UsageError(`--latent-bits ${lb} is not 2, 4 or 8`, 'codes of 2 or 4 bits pack whole into 16/32-bit texels and 8 bits fill rgba8unorm: give --latent-bits 2, 4 or 8');
+        if (lb === 8 && features % 4) throw new UsageError(`--features ${features} with 8-bit latents is not a multiple of 4`, 'RGBA8 latent textures hold 4 features each: give --features 4, 8, 12 or 16 (2- and 4-bit latents take any count)');
         const grids: GridOption[] = [{ scale, features, bits: lb }];
         hand = { name: rungName({ grids, hidden }), grids, hidden };
       }

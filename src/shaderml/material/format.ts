@@ -1,8 +1,10 @@
 /**
  * The .wgmat file: "WGMT", u32 version, u32 manifest length, the manifest (JSON), padding to 4,
  * then the sections the manifest points at (offsets from the data start, each with a CRC-32):
- * latent codes (layer-major RGBA groups of 4 features, packed at the grid's bits per code, low bits
- * first) for grid 0, its mips and any coarser grids, and the decoder as F16 safetensors.
+ * latent codes for grid 0, its mips and any coarser grids, and the decoder as F16 safetensors.
+ * 8-bit codes are bytes in layer-major RGBA groups of 4 features (the rgba8unorm textures they
+ * upload as, padded to 4); 2- and 4-bit codes are texel-major, F a texel, packed low bits first
+ * with no padding, so any feature count stores exactly its bits.
  * Version 1 (still read) is version 2 with 8-bit grid-0 latents only. On the GPU every code becomes
  * an rgba8unorm texel code·255/(2^bits − 1), exact for 2, 4 and 8 bits, so hardware filtering works;
  * the stored size is what `bitsPerTexel` counts, the uploaded one `gpuBitsPerTexel` (report.ts).
@@ -69,7 +71,7 @@ export function unpackCodes(bytes: Uint8Array, bits: number, n: number): Uint8Ar
 /** Serialize a compressed material. */
 export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], stats?: Record<string, unknown>): Uint8Array {
   const [g0, ...coarse] = gridsOf(c);
-  const pack = (g: { lw: number; lh: number; latents: Uint8Array }, F: number, bits: number) => packCodes(toLayers(g.latents, g.lw * g.lh, F), bits);
+  const pack = (g: { lw: number; lh: number; latents: Uint8Array }, F: number, bits: number) => (bits === 8 ? toLayers(g.latents, g.lw * g.lh, F) : packCodes(g.latents, bits));
   // Sections in file order: grid 0, decoder, grid 0's mips, coarse grids; each 8-aligned.
   const lat = pack(g0!, c.features, g0!.bits);
   const dec = c.decoder.toSafetensors('F16');
@@ -119,9 +121,9 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
   const { width: lw, height: lh, features: F } = manifest.latent;
   const bits = manifest.latent.bits ?? 8;
   const codes = (name: string, sec: WgmatSection, w: number, h: number, Fg: number, b: number) => {
-    const padded = w * h * Math.ceil(Fg / 4) * 4, raw = section(name, sec);
-    if (raw.length * (8 / b) < padded) throw new WeightFileError(`${name} section holds ${raw.length} bytes; ${w}×${h}×${Fg} latents of ${b} bits need ${Math.ceil((padded * b) / 8)}`, 'the file is corrupt', { section: name });
-    return fromLayers(unpackCodes(raw, b, padded), w * h, Fg);
+    const n = b === 8 ? w * h * Math.ceil(Fg / 4) * 4 : w * h * Fg, raw = section(name, sec);
+    if (raw.length * (8 / b) < n) throw new WeightFileError(`${name} section holds ${raw.length} bytes; ${w}×${h}×${Fg} latents of ${b} bits need ${Math.ceil((n * b) / 8)}`, 'the file is corrupt', { section: name });
+    return b === 8 ? fromLayers(raw, w * h, Fg) : unpackCodes(raw, b, n).slice();
   };
   const latents = codes('latent', manifest.latent, lw, lh, F, bits), dec = section('decoder', manifest.decoder);
   const mips = (manifest.latent.mips ?? []).map((sec, i) => {

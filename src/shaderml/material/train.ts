@@ -77,8 +77,8 @@ export function gridsOf(c: CompressedMaterial): LatentGrid[] {
   return [{ lw: c.lw, lh: c.lh, features: c.features, bits: c.bits ?? 8, latents: c.latents }, ...(c.coarse ?? [])];
 }
 
-/** Stored latent bytes of a grid (codes packed at `bits` bits). */
-export const gridBytes = (g: { lw: number; lh: number; features: number; bits: number }) => Math.ceil((g.lw * g.lh * g.features * g.bits) / 8);
+/** Stored latent bytes of a grid as .wgmat holds them: 8-bit codes padded to RGBA groups, others packed at `bits` bits. */
+export const gridBytes = (g: { lw: number; lh: number; features: number; bits: number }) => (g.bits === 8 ? g.lw * g.lh * Math.ceil(g.features / 4) * 4 : Math.ceil((g.lw * g.lh * g.features * g.bits) / 8));
 
 /** Per-texture loss weights from each channel's MSE: textures above the mean error weigh more (0.25…4×). */
 export function balanceWeights(textures: { channels: number }[], channelMse: ArrayLike<number>, prev?: Float32Array): Float32Array {
