@@ -168,7 +168,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(compareClose(got, c.decoder.forward(x), 1e-3, 1e-3)).toBeNull();
   }, 60_000);
 
-  it(`QAT forward: each latent read with its step's noise of ±½ code, per channel loss as a CPU reference computes it (seed ${testSeed()})`, async () => {
+  it(`QAT forward: each latent read with its step's noise of ±½ code (or rounded, straight-through), per channel loss as a CPU reference computes it (seed ${testSeed()})`, async () => {
     const device = await testDevice();
     const r = rng(testSeed()), W = 8, H = 8, C = 3;
     const s: TrainShape = { width: W, height: H, channels: C, grids: [{ lw: 4, lh: 4, features: 4, bits: 2 }, { lw: 2, lh: 2, features: 4, bits: 4 }], hidden: 8, batch: W * H, alpha: 0.01 };
@@ -180,9 +180,10 @@ describe('latent codes of 2, 4 and 8 bits', () => {
       const w = Math.imul(((v >>> ((v >>> 28) + 4)) ^ v) >>> 0, 277803737) >>> 0;
       return ((w >>> 22) ^ w) >>> 0;
     };
-    const cpu = (qat: boolean) => {
+    const cpu = (qat: boolean | 'ste') => {
       const mlp = ShaderMLP.fromLayers([10, 8, 8, C], [0, 1, 2].map((l) => ({ weight: P.slice(L.w[l], L.b[l]), bias: P.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp) })), ['leaky_relu', 'leaky_relu', 'none'], [0.01, 0.01, 0]);
-      const lat = P.slice(L.mlp).map((v, j) => v + (qat ? (noise(j, 0) / 4294967296 - 0.5) / (j < 64 ? 3 : 15) : 0));
+      const Q = (j: number) => (j < 64 ? 3 : 15);
+      const lat = P.slice(L.mlp).map((v, j) => (qat === 'ste' ? Math.round(v * Q(j)) / Q(j) : v + (qat ? (noise(j, 0) / 4294967296 - 0.5) / Q(j) : 0)));
       // Bilinear taps of both grids over the (noisy) float latents, as the kernel samples them.
       const x = new Float32Array(W * H * 10);
       const grids = [{ lw: 4, off: 0 }, { lw: 2, off: 64 }];
@@ -199,15 +200,16 @@ describe('latent codes of 2, 4 and 8 bits', () => {
       for (let i = 0; i < y.length; i++) mse[i % C] += (y[i]! - tgt[i]!) ** 2 / (W * H);
       return Array.from(mse);
     };
-    for (const qat of [true, false]) {
+    for (const qat of [true, false, 'ste'] as const) {
       const tr = await makeTrainer(device, [s], P, [tgt]);
       let got: number[] = [];
-      await tr.run('train', 1, 0, 0, { qat, onChunk: (_, mse) => { got = Array.from(mse); } });
+      await tr.run('train', 1, 0, 0, { qat: !!qat, ...(qat === 'ste' ? { steFrom: 0 } : {}), onChunk: (_, mse) => { got = Array.from(mse); } });
       tr.destroy();
       expect(compareClose(got, cpu(qat), 1e-4, 1e-7), `qat ${qat}`).toBeNull();
     }
-    // The two differ: the noise is there.
+    // The three differ: the noise and the rounding are there.
     expect(compareClose(cpu(true), cpu(false), 1e-3, 0)).not.toBeNull();
+    expect(compareClose(cpu('ste'), cpu(false), 1e-3, 0)).not.toBeNull();
     // Channel loss weights reach the gradient: a channel weighted 0 leaves its output row untouched.
     const tr = await makeTrainer(device, [s], P, [tgt]);
     await tr.run('train', 1, 0, 0, { onChunk: () => Float32Array.from([1, 0, 1]) });

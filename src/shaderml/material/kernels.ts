@@ -4,7 +4,8 @@
  * latent gradients scattered with fixed-point atomics (no float atomics in WebGPU), and Adam over all
  * parameters. Latents live in [0, 1] (Adam clamps them there) and decode as q/(2^bits − 1): during
  * quantization-aware training each latent value gets uniform noise of one quantization step (the
- * same noise on all four taps of a latent at a step), so the decoder learns to read b-bit latents.
+ * same noise on all four taps of a latent at a step), so the decoder learns to read b-bit latents,
+ * and for the last steps reads the rounded codes themselves (straight-through gradient), as NTC does.
  * Every size is baked in as a constant: one material, one set of pipelines.
  */
 /** One latent grid of a level: size, features, bits per latent, and where its latents start in the latent region. */
@@ -32,8 +33,11 @@ export interface TrainShape {
 export const featuresOf = (s: { grids: { features: number }[] }) => s.grids.reduce((a, g) => a + g.features, 0);
 export const latentCount = (s: { grids: { lw: number; lh: number; features: number }[] }) => s.grids.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
 
-/** State buffer: step counter, a zero the loops start at, and the quantization mode (QAT_*). */
-export const QAT_OFF = 0, QAT_NOISE = 1;
+/**
+ * State buffer: step counter, a zero the loops start at, and the quantization mode: off, noise of one
+ * code step, or straight-through rounding (the forward reads the codes, the gradient passes as if it did not).
+ */
+export const QAT_OFF = 0, QAT_NOISE = 1, QAT_STE = 2;
 
 /** Fixed-point scale of latent gradients; Adam is invariant to gradient scale, so any fits. */
 export const GRAD_FIXED = 1 << 16;
@@ -106,6 +110,7 @@ export function fwdBwdWgsl(s: TrainShape): string {
       let j = ${off}u + t${k}.i[k] * ${g.features}u + f;
       var l = P[NMLP + j];
       if (S.qat == ${QAT_NOISE}u) { l += qnoise(j, S.step) * ${(1 / ((1 << g.bits) - 1)).toPrecision(8)}; }
+      else if (S.qat == ${QAT_STE}u) { l = round(l * ${(1 << g.bits) - 1}.0) / ${(1 << g.bits) - 1}.0; }
       v += t${k}.w[k] * l;
     }
     x[${f0}u + f] = v;

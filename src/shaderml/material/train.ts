@@ -131,7 +131,10 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const qat = o.qat ?? grids.some((g) => g.bits < 8);
   let cw: Float32Array | undefined;
   const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw));
-  await tr.run('train', o.steps ?? 4000, lrMlp, lrLat, { qat, onProgress: o.onProgress, onChunk });
+  // Noise for the first 70% of the steps, then the rounded codes (straight-through): +0.1–0.2 dB on the
+  // weakest texture in the prototype (bench/NOTES-materials.md).
+  const steps = o.steps ?? 4000;
+  await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom: Math.round(steps * 0.7), onProgress: o.onProgress, onChunk });
 
   // Quantize every latent to its grid's codes; the decoder then trains on exactly what it will read.
   const P1 = await tr.params();

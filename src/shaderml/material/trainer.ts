@@ -5,7 +5,7 @@
  * adds its weight gradient, then one Adam step updates the decoder and all latents (mips.ts says why).
  */
 import { withErrorScope } from '../../gpu/scope.js';
-import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
+import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
 
 export type TrainPhase = 'train' | 'finetune';
 export type ProgressFn = (phase: TrainPhase, step: number, total: number, loss: number, psnr: number) => void;
@@ -33,6 +33,8 @@ async function read(device: GPUDevice, src: GPUBuffer, bytes: number): Promise<F
 export interface RunOptions {
   /** Quantization-aware training: latents read with one quantization step of noise (kernels.ts). */
   qat?: boolean;
+  /** With qat: from this step on, latents are read rounded to their codes (straight-through) instead. */
+  steFrom?: number;
   onProgress?: ProgressFn;
   /**
    * Called after every chunk of steps with the mean squared error of each channel over the last
@@ -85,9 +87,12 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
   return {
     async run(phase, steps, lrMlp, lrLat, o = {}) {
       const chunk = Math.max(1, Math.min(50, Math.ceil(steps / 20)));
-      device.queue.writeBuffer(bufs.S, 8, new Uint32Array([o.qat ? QAT_NOISE : QAT_OFF]));
+      const mode = (done: number) => (!o.qat ? QAT_OFF : o.steFrom !== undefined && done >= o.steFrom ? QAT_STE : QAT_NOISE);
+      let cur = -1;
       for (let done = 0; done < steps;) {
-        const k = Math.min(chunk, steps - done);
+        // Chunks end where straight-through rounding starts, so the switch lands on that step.
+        const k = Math.min(chunk, steps - done, o.qat && o.steFrom !== undefined && done < o.steFrom ? o.steFrom - done : Infinity);
+        if (mode(done) !== cur) { cur = mode(done); device.queue.writeBuffer(bufs.S, 8, new Uint32Array([cur])); }
         // Cosine decay within the phase; written per chunk since uniforms change only between submits.
         const f = 0.5 * (1 + Math.cos(Math.PI * done / steps)) * 0.9 + 0.1;
         setHyper(lrMlp * f, lrLat * f);
