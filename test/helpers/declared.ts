@@ -11,6 +11,7 @@
 import { expect } from 'vitest';
 import { Attrs } from '../../src/ir/attrs.js';
 import { hostArrayFor, shapeSize, type HostTensor, type Node, type ValueType } from '../../src/ir/types.js';
+import { nodeViews, viewedTypes, viewExtent } from '../../src/ir/view.js';
 import { inferContext, opFor } from '../../src/runtime/single.js';
 import { bindingSignature, kernelSource } from '../../src/runtime/kernels.js';
 import { kernelWgsl, packShared } from '../../src/gpu/signature.js';
@@ -24,18 +25,25 @@ export const CAPS: DeviceCaps = {
   maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535,
 };
 
+/** `outputs`: the types of the output buffers (a strided output 0 as its view's extent, as referenceNode gives it). */
 export interface NodePlan { kernels: KernelSpec[]; scratch: number[]; outputs: ValueType[] }
 
-/** The op's kernels for `inputs` (values of constant inputs are known, as the compiler would know them). */
+/**
+ * The op's kernels for `inputs` (values of constant inputs are known, as the compiler would know them);
+ * `wgml_view_<i>` / `wgml_out_view` attributes of the node become ctx.views / ctx.outView, as in runNode.
+ */
 export function planNode(node: Node, inputs: (HostTensor | null)[], opset = 17, constants: number[] = [], caps = CAPS): NodePlan {
   const op = opFor(node, opset);
   const a = op.attrs(new Attrs(node), opset);
   const known = new Set([...(op.constInputs ?? []), ...constants]);
-  const ictx = inferContext(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null)), (i) => (known.has(i) ? inputs[i] ?? undefined : undefined), opset);
+  const views = nodeViews(node);
+  const types = viewedTypes(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null)), views.inputs, op.viewInputs ?? []);
+  const ictx = inferContext(node, types, (i) => (known.has(i) && !views.inputs[i] ? inputs[i] ?? undefined : undefined), opset);
   const outputs = op.infer(ictx, a);
-  const plan = op.gpu!({ ...ictx, outputs, caps }, a);
+  const plan = op.gpu!({ ...ictx, outputs, caps, views: views.inputs, outView: views.output }, a);
   if (typeof plan === 'string') throw new Error(`${node.opType} refused: ${plan}`);
-  return { kernels: plan.kernels, scratch: plan.scratch ?? [], outputs };
+  const bufs = outputs.map((t, k) => (k === 0 && views.output ? { dtype: t.dtype, shape: [viewExtent(views.output)] } : t));
+  return { kernels: plan.kernels, scratch: plan.scratch ?? [], outputs: bufs };
 }
 
 /**
