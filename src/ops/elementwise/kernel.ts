@@ -3,7 +3,7 @@
  * `full` (same element count as the output: index i), `scalar` (one element: index 0) or `bcast`
  * (an offset plus the output coordinates times strides: 0 on broadcast dims, anything for an input
  * read through a strided view of another value, see ir/view.ts). The output is written densely or,
- * with an output view, through strides too. Shapes, strides and offsets live in the uniform block, so
+ * with an output view, through strides too. Shapes, strides and offsets live in the parameter block, so
  * the pipeline key holds only the formula, dtypes and modes. Without `bcast` inputs or an output view
  * and with n % 4 == 0 the kernel moves vec4s and does no index math at all (`full` inputs and the
  * output are vec4 buffers of the signature, read and written with X_ld4/Y_st4).

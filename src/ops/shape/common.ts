@@ -1,9 +1,9 @@
 /**
  * Shared pieces of the shape / data-movement family: axis and constant-input helpers, CPU index
  * helpers for the references, and one generic strided-gather kernel that Transpose, Expand, Slice,
- * Split, Tile, DepthToSpace and SpaceToDepth all reduce to (only the uniforms differ, so they share
- * one pipeline per element word type), declared through a signature so it runs under the network's
- * shared bind group too).
+ * Split, Tile, DepthToSpace and SpaceToDepth all reduce to (only the parameters differ, so they share
+ * one pipeline per element word type), declared through a signature so it also runs under the
+ * network's shared bind group.
  */
 import { signature, type KernelSignature, type Word } from '../../gpu/signature.js';
 import type { ElemType, HostTensor } from '../../ir/types.js';
