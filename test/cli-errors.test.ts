@@ -215,7 +215,7 @@ describe('wgml output and inputs', () => {
     expect(text.length).toBeGreaterThan(2 * 65536); // twice what the pipe holds (the views pass made the plan smaller than 3×)
     const j = JSON.parse(text) as { nodes: unknown[]; inputs: { name: string }[] };
     expect(j.inputs[0]!.name).toBe('x');
-    expect(j.nodes.length).toBeGreaterThan(100);
+    expect(j.nodes.length).toBeGreaterThan(50); // the OCR recognizer plans to ~94 nodes after fusion
     // stderr is a pipe too: Dawn's start-up warnings about lavapipe's limits are not passed on.
     expect(Buffer.concat(errs).toString()).not.toMatch(/artificially reduced/);
   }, 120_000);
