@@ -4,7 +4,7 @@
  * their exact unorm bytes at load: upload.ts) filtered by the sampler, the fast decode. With
  * `latents: 'packed'` 2- and 4-bit grids stay packed as stored, every latent texel's codes in one
  * r16uint/r32uint/rg32uint/rgba32uint texel, read with textureLoad and filtered in the shader
- * (bilinear, trilinear between mips): the stored size in GPU memory, at 3–5× the decode time.
+ * (bilinear, trilinear between mips): the stored size in GPU memory, at a slower decode (upload.ts).
  * Browser-safe: no node imports.
  */
 import type { MlpStorage } from '../mlp.js';
@@ -37,8 +37,9 @@ export interface LoadMaterialOptions {
    * 'expanded' (default): 2- and 4-bit codes become rgba8unorm bytes (8 bits per feature per latent
    * texel in GPU memory), decoded by hardware-filtered sampling like 8-bit latents. 'packed': they stay
    * packed as stored (the file's size in GPU memory too), unpacked and filtered in the shader, which
-   * measured 3–5× slower (4K decode + shade of s2f12b2 on the H200: 1.75–2.58 ms f32 against 0.46–0.60
-   * for rgba8unorm latents). The decoder sees the same values either way.
+   * measured slower (4K decode + shade of s2f12b2 on the H200: 1.75–2.58 ms f32, 1.30 ms int8, against
+   * 0.46–0.60 ms for rgba8unorm latents). The decoder sees the same values either way (within the
+   * sampler's filtering precision through `<name>_uv`).
    */
   latents?: LatentStorage;
 }
