@@ -16,7 +16,7 @@ import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import { gpuLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
 
-export { gpuLayout, latentGpuBytes, LATENT_STORAGE, type LatentStorage } from './upload.js';
+export { gpuLayout, LATENT_STORAGE, type LatentStorage } from './upload.js';
 
 /** A material ready to decode on the GPU. */
 export interface LoadedMaterial {

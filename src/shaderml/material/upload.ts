@@ -29,13 +29,6 @@ export function gpuLayout(g: { features: number; bits: number }, latents: Latent
   return { packed: true, format: words === 1 ? 'r32uint' : words === 2 ? 'rg32uint' : 'rgba32uint', words, bytesPerTexel: (words === 3 ? 4 : words) * 4 };
 }
 
-/** Bytes of latent textures a material takes on the GPU, its stored mip levels included. */
-export function latentGpuBytes(c: CompressedMaterial, latents: LatentStorage = 'expanded'): number {
-  const [g0, ...coarse] = gridsOf(c);
-  const texels = (g: LatentGrid) => g.lw * g.lh * gpuLayout(g, latents).bytesPerTexel;
-  return texels(g0!) + (c.mips ?? []).reduce((a, l) => a + texels({ ...g0!, ...l }), 0) + coarse.reduce((a, g) => a + texels(g), 0);
-}
-
 /** Latent codes of one level packed per texel (feature f at bit f·bits, low bits first). */
 function packTexels(latents: Uint8Array, n: number, F: number, bits: number, format: GPUTextureFormat): Uint8Array {
   const per = format === 'r16uint' ? 1 : format === 'r32uint' ? 1 : format === 'rg32uint' ? 2 : 4;
