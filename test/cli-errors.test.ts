@@ -135,6 +135,7 @@ const cases: Case[] = [
   [['demo', '--model', 'missing.onnx'], 'FileError', /AO model \(--model\): there is no 'missing\.onnx'/, /check the path/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--precision', 'f64'], 'UsageError', /--precision f64 is not f32, f16 or int8/, /--precision f32/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--minified'], 'UsageError', /--minified compares against the originals/, /--originals/],
+  [['render-material', 'garbage.wgmat', '-o', 'r.png', '--latents', 'bytes'], 'UsageError', /--latents bytes is not expanded or packed/, /--latents packed/],
 ];
 
 /** Run `jobs` at most `n` at a time (each is a Node process; the machine has two cores). */

@@ -111,8 +111,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(Math.max(...Array.from(x))).toBeLessThanOrEqual(1);
     expect(x[0]).toBeCloseTo(c.latents[0]! / 3, 6); // texel (0, 0) sits at latent (−0.25, −0.25): clamped to latent 0
     expect(x[6]).toBeCloseTo(c.coarse![0]!.latents[0]! / 15, 6);
-    // GPU: every texel through loadMaterial + materialWgsl (latent textures hold code·255/(2^bits − 1)).
-    const mat = loadMaterial(device, file);
+    // GPU, latents packed as stored: every texel through loadMaterial + materialWgsl (the expanded default: material-latents.test.ts).
+    const mat = loadMaterial(device, file, { latents: 'packed' });
     // Packed on the GPU: one r16uint texture for grid 0 (6 × 2 bits), one r16uint for the coarse grid (4 × 4 bits).
     expect(mat.latentTextures.map((t) => t.format)).toEqual(['r16uint', 'r16uint']);
     const dec = materialWgsl(mat, 'mat', 1, 0, device);
@@ -140,7 +140,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const codes = (n: number) => Uint8Array.from({ length: n * n * F }, () => Math.floor(r() * 4));
     const levels = [16, 8, 4, 2, 1].map(codes);
     const c: CompressedMaterial = { width: 32, height: 32, lw: 16, lh: 16, features: F, bits: 2, latents: levels[0]!, mips: levels.slice(1).map((latents, i) => ({ lw: 16 >> (i + 1), lh: 16 >> (i + 1), latents })), decoder: ShaderMLP.random([F + 2, 16, C], 'leaky_relu', testSeed()) };
-    const mat = loadMaterial(device, encodeWgmat(c, targets.textures));
+    const mat = loadMaterial(device, encodeWgmat(c, targets.textures), { latents: 'packed' });
     expect(mat.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r32uint', 5]]);
     const dec = materialWgsl(mat, 'mat', 1, 0, device);
     // Reference: bilinear (clamp to edge) on codes/3 at uv in each level, mixed between the two levels around lod.
@@ -232,8 +232,9 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(new Set(c.latents).size).toBe(4);
     const rep = materialReport(m, c, decoderBytes(c));
     expect(rep.latentBytes).toBe((16 * 16 * 8 * 2) / 8);
-    // On the GPU the 8 codes of a latent texel pack into one r16uint texel: as stored.
-    expect(rep.gpuBitsPerTexel).toBeCloseTo(((16 * 16 * 2) + decoderBytes(c)) * 8 / (32 * 32), 9);
+    // On the GPU by default: 8 features as bytes in two rgba8unorm textures; packed, the 8 codes of a latent texel fill one r16uint texel, as stored.
+    expect(rep.gpuBitsPerTexel).toBeCloseTo(((16 * 16 * 8) + decoderBytes(c)) * 8 / (32 * 32), 9);
+    expect(rep.gpuBitsPerTexelPacked).toBeCloseTo(((16 * 16 * 2) + decoderBytes(c)) * 8 / (32 * 32), 9);
     console.log(`2-bit material: ${rep.psnr.toFixed(2)} dB (${rep.textures.map((t) => `${t.name} ${t.psnr.toFixed(1)}`).join(', ')}), ${rep.bitsPerTexel.toFixed(2)} bpt`);
     // Against the best constant per channel (each channel's mean): training must have learnt the texture.
     const C = m.channels, T = 32 * 32, mean = new Float64Array(C);

@@ -32,7 +32,7 @@ function printReport(r: MaterialReport & { search?: SearchReport }, out: string)
 ${rows.join('\n')}
   overall          PSNR ${r.psnr.toFixed(2)} dB
   latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits`).join(' + ')}
-  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} as uploaded; file ${r.fileBytes} B
+  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}${s ? `

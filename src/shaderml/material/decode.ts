@@ -1,77 +1,60 @@
 /**
  * A .wgmat on the GPU: latent textures and the WGSL that decodes them (materialWgsl).
- * 8-bit grids upload as rgba8unorm textures (four features each) and are filtered by the sampler.
- * Grids of 2- or 4-bit codes stay packed on the GPU, as stored: every latent texel's codes in one
- * r16uint/r32uint/rg32uint/rgba32uint texel (feature f at bit f·bits), read with textureLoad and
- * filtered in the shader (bilinear, trilinear between mips). Expanding them to bytes would upload a
- * 2-bit material at four times its size, above the block-compressed footprint it replaces.
+ * By default every grid is rgba8unorm textures (four features each, 2- and 4-bit codes expanded to
+ * their exact unorm bytes at load: upload.ts) filtered by the sampler, the fast decode. With
+ * `latents: 'packed'` 2- and 4-bit grids stay packed as stored, every latent texel's codes in one
+ * r16uint/r32uint/rg32uint/rgba32uint texel, read with textureLoad and filtered in the shader
+ * (bilinear, trilinear between mips): the stored size in GPU memory, at a slower decode (upload.ts).
  * Browser-safe: no node imports.
  */
 import type { MlpStorage } from '../mlp.js';
 import { flattenWgsl } from '../../gpu/wgsl.js';
 import { withErrorScope } from '../../gpu/scope.js';
 import { ShaderMLP } from '../mlp.js';
-import { decodeWgmat, toLayers, type WgmatManifest } from './format.js';
+import { MaterialOptionError } from '../errors.js';
+import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
+import { gpuLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
+
+export { gpuLayout, LATENT_STORAGE, type LatentStorage } from './upload.js';
 
 /** A material ready to decode on the GPU. */
 export interface LoadedMaterial {
   manifest: WgmatManifest;
   material: CompressedMaterial;
+  /** How the codes were uploaded (see {@link LoadMaterialOptions.latents}). */
+  latents: LatentStorage;
   /**
-   * Latent textures, finest grid first: an 8-bit grid has one rgba8unorm texture per 4 features, a
-   * packed grid one integer texture; grid 0's mip levels are the material's trained mips (mips.ts).
+   * Latent textures, finest grid first: an rgba8unorm grid has one texture per 4 features, a packed
+   * grid one integer texture; grid 0's mip levels are the material's trained mips (mips.ts).
    */
   latentTextures: GPUTexture[];
   decoder: ShaderMLP;
 }
 
-/** How a grid's codes sit on the GPU: rgba8unorm layers, or one packed integer texel per latent texel. */
-export function gpuLayout(g: { features: number; bits: number }): { packed: false; textures: number; bytesPerTexel: number } | { packed: true; format: GPUTextureFormat; words: number; bytesPerTexel: number } {
-  if (g.bits === 8) return { packed: false, textures: Math.ceil(g.features / 4), bytesPerTexel: Math.ceil(g.features / 4) * 4 };
-  const bits = g.features * g.bits;
-  if (bits <= 16) return { packed: true, format: 'r16uint', words: 1, bytesPerTexel: 2 };
-  const words = Math.ceil(bits / 32);
-  return { packed: true, format: words === 1 ? 'r32uint' : words === 2 ? 'rg32uint' : 'rgba32uint', words, bytesPerTexel: (words === 3 ? 4 : words) * 4 };
+export interface LoadMaterialOptions {
+  /**
+   * 'expanded' (default): 2- and 4-bit codes become rgba8unorm bytes (8 bits per feature per latent
+   * texel in GPU memory), decoded by hardware-filtered sampling like 8-bit latents. 'packed': they stay
+   * packed as stored (the file's size in GPU memory too), unpacked and filtered in the shader, which
+   * measured slower (4K decode + shade of s2f12b2 on the H200: 1.75–2.58 ms f32, 1.30 ms int8, against
+   * 0.46–0.60 ms for rgba8unorm latents). The decoder sees the same values either way (within the
+   * sampler's filtering precision through `<name>_uv`).
+   */
+  latents?: LatentStorage;
 }
 
-/** Latent codes of one level packed per texel (feature f at bit f·bits, low bits first). */
-function packTexels(latents: Uint8Array, n: number, F: number, bits: number, format: GPUTextureFormat): Uint8Array {
-  const per = format === 'r16uint' ? 1 : format === 'r32uint' ? 1 : format === 'rg32uint' ? 2 : 4;
-  if (format === 'r16uint') {
-    const out = new Uint16Array(n);
-    for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[p]! |= latents[p * F + f]! << (f * bits);
-    return new Uint8Array(out.buffer);
-  }
-  const out = new Uint32Array(n * per);
-  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) { const b = f * bits; out[p * per + (b >> 5)] = (out[p * per + (b >> 5)]! | (latents[p * F + f]! << (b & 31))) >>> 0; }
-  return new Uint8Array(out.buffer);
-}
-
-/** Make the latent textures (with the stored mip levels) and the decoder of a .wgmat on `device`. */
-export function loadMaterial(device: GPUDevice, bytes: Uint8Array): LoadedMaterial {
+/**
+ * Make the latent textures (with the stored mip levels) and the decoder of a .wgmat on `device`.
+ * @example
+ * const m = loadMaterial(device, bytes);                          // fast decode, 8 bits per feature on the GPU
+ * const small = loadMaterial(device, bytes, { latents: 'packed' }); // the stored size on the GPU, slower decode
+ */
+export function loadMaterial(device: GPUDevice, bytes: Uint8Array, o: LoadMaterialOptions = {}): LoadedMaterial {
+  const latents = o.latents ?? 'expanded';
+  if (!LATENT_STORAGE.includes(latents)) throw new MaterialOptionError(`latents: '${String(latents)}' is not one of ${LATENT_STORAGE.join(', ')}`, "give latents: 'expanded' (fast decode) or 'packed' (least GPU memory)", { latents });
   const { manifest, material } = decodeWgmat(bytes);
-  const [g0, ...coarse] = gridsOf(material);
-  const upload = (g: LatentGrid, levels: { lw: number; lh: number; latents: Uint8Array }[], label: string): GPUTexture[] => {
-    const lay = gpuLayout(g);
-    const make = (format: GPUTextureFormat, k: number) => device.createTexture({ label: `wgmat latent ${label}${lay.packed ? ` (${g.bits}-bit codes, packed)` : ` ${k}`}`, size: [g.lw, g.lh], mipLevelCount: levels.length, format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-    if (lay.packed) {
-      const t = make(lay.format, 0);
-      levels.forEach((l, level) => device.queue.writeTexture({ texture: t, mipLevel: level }, packTexels(l.latents, l.lw * l.lh, g.features, g.bits, lay.format), { bytesPerRow: l.lw * lay.bytesPerTexel }, [l.lw, l.lh]));
-      return [t];
-    }
-    const imgs = levels.map((l) => toLayers(l.latents, l.lw * l.lh, g.features));
-    return Array.from({ length: lay.textures }, (_, k) => {
-      const t = make('rgba8unorm', k);
-      levels.forEach((l, level) => {
-        const a = k * l.lw * l.lh * 4;
-        device.queue.writeTexture({ texture: t, mipLevel: level }, imgs[level]!.subarray(a, a + l.lw * l.lh * 4), { bytesPerRow: l.lw * 4 }, [l.lw, l.lh]);
-      });
-      return t;
-    });
-  };
-  const latentTextures = [...upload(g0!, [g0!, ...(material.mips ?? [])], 'grid 0'), ...coarse.flatMap((g, i) => upload(g, [g], `grid ${i + 1}`))];
-  return { manifest, material, latentTextures, decoder: material.decoder };
+  return { manifest, material, latents, latentTextures: uploadLatents(device, material, latents), decoder: material.decoder };
 }
 
 /** How {@link materialWgsl} writes the decoder. */
@@ -121,9 +104,9 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const decoder = precision === 'int8' ? calibratedDecoder(m) : m.decoder;
   const net = decoder.wgsl({ name: `${name}_mlp`, group, binding: binding + L + 1, device, precision, storage: o.storage ?? 'constants' });
   const W = m.manifest.width, H = m.manifest.height, mips = 1 + (m.material.mips?.length ?? 0);
-  // Texture k of an 8-bit grid holds its features 4k…4k+3 (decoder inputs f0 + 4k + c); a packed grid has one texture.
+  // Texture k of an rgba8unorm grid holds its features 4k…4k+3 (decoder inputs f0 + 4k + c); a packed grid has one texture.
   let tex = 0, f0 = 0;
-  const layout = grids.map((g, i) => { const lay = gpuLayout(g); const r = { g, i, tex, f0, lay }; tex += lay.packed ? 1 : lay.textures; f0 += g.features; return r; });
+  const layout = grids.map((g, i) => { const lay = gpuLayout(g, m.latents); const r = { g, i, tex, f0, lay }; tex += lay.packed ? 1 : lay.textures; f0 += g.features; return r; });
   const decls = layout.flatMap(({ tex, lay }) => lay.packed ? [`@group(${group}) @binding(${binding + tex}) var ${name}_lat${tex}: texture_2d<u32>;`]
     : Array.from({ length: lay.textures }, (_, k) => `@group(${group}) @binding(${binding + tex + k}) var ${name}_lat${tex + k}: texture_2d<f32>;`)).join('\n');
   const feats = (g: LatentGrid, at: number, k: number) => [0, 1, 2, 3].filter((c) => k * 4 + c < g.features).map((c) => `    x[${at + k * 4 + c}] = s[${c}];`).join('\n');

@@ -5,9 +5,11 @@
  * 8-bit codes are bytes in layer-major RGBA groups of 4 features (the rgba8unorm textures they
  * upload as, padded to 4); 2- and 4-bit codes are texel-major, F a texel, packed low bits first
  * with no padding, so any feature count stores exactly its bits.
- * Version 1 (still read) is version 2 with 8-bit grid-0 latents only. On the GPU every code becomes
- * an rgba8unorm texel code·255/(2^bits − 1), exact for 2, 4 and 8 bits, so hardware filtering works;
- * the stored size is what `bitsPerTexel` counts, the uploaded one `gpuBitsPerTexel` (report.ts).
+ * Version 1 (still read) is version 2 with 8-bit grid-0 latents only. The file stays packed however it
+ * is loaded: by default every code becomes an rgba8unorm byte code·255/(2^bits − 1) on the GPU (exact
+ * for 2, 4 and 8 bits, so hardware filtering works), or stays packed with `latents: 'packed'`
+ * (upload.ts); the stored size is what `bitsPerTexel` counts, the GPU's `gpuBitsPerTexel` and
+ * `gpuBitsPerTexelPacked` (report.ts).
  * Browser-safe: no node imports.
  */
 import { ShaderMLP } from '../mlp.js';

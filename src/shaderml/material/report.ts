@@ -2,7 +2,7 @@
 import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
 import { BC_BITS, BC_FORMAT, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
-import { gpuLayout } from './decode.js';
+import { gpuLayout, type LatentStorage } from './upload.js';
 
 export interface TextureReport { name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number }
 export interface MaterialReport {
@@ -16,8 +16,13 @@ export interface MaterialReport {
   decoderBytes: number;
   /** Stored bits per texel of the whole material (all textures together). */
   bitsPerTexel: number;
-  /** Latents as uploaded (8-bit grids as rgba8unorm, 2/4-bit codes packed into 16/32-bit texels: decode.ts) + decoder, per texel. */
+  /**
+   * Latents as loadMaterial uploads them by default (every grid as rgba8unorm, 8 bits per feature per
+   * latent texel: upload.ts) + decoder, per texel: the GPU memory of the fast decode.
+   */
   gpuBitsPerTexel: number;
+  /** The same with `latents: 'packed'` (2/4-bit codes packed into 16/32-bit texels, decoded in the shader). */
+  gpuBitsPerTexelPacked: number;
   /** The latent grids: size, features, bits. */
   grids: { width: number; height: number; features: number; bits: number }[];
   bcBytes: number;
@@ -54,11 +59,10 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: (T * BC_BITS[t.kind]) / 8 };
   });
   const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
-  const gpuBytes = grids.reduce((a, g) => a + g.lw * g.lh * gpuLayout(g).bytesPerTexel, 0) + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
-    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: (gpuBytes * 8) / T, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
+    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
   if (c.mips?.length) {
     const mipBytes = c.mips.reduce((a, l) => a + gridBytes({ ...l, features: c.features, bits: c.bits ?? 8 }), 0);
@@ -72,6 +76,16 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     Object.assign(r, { mipPsnr: mipPsnr(c, m, (lv) => decodeMaterialCpu(c, lv)), mipBytes, bitsPerTexelWithMips: ((bytes + mipBytes) * 8) / T, bcRatioWithMips: bcChain / (bytes + mipBytes) });
   }
   return r;
+}
+
+/**
+ * Level 0's latent grids + the decoder per material texel (mips not counted, as in bitsPerTexel): as
+ * stored, and in GPU memory when loaded with `latents`.
+ */
+export function footprint(c: CompressedMaterial, decoderBytes: number, latents: LatentStorage): { bitsPerTexel: number; gpuBitsPerTexel: number } {
+  const grids = gridsOf(c), T = c.width * c.height;
+  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g) => a + g.lw * g.lh * gpuLayout(g, latents).bytesPerTexel, 0);
+  return { bitsPerTexel: ((stored + decoderBytes) * 8) / T, gpuBitsPerTexel: ((gpu + decoderBytes) * 8) / T };
 }
 
 /** Decoder weight bytes as stored (F16). */
