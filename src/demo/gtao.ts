@@ -1,7 +1,8 @@
 /**
  * GTAO, the screen-space ambient occlusion games ship, as the classic baseline beside the neural AO:
  * Jimenez, Wu, Pesce, Jarabo 2016, "Practical Realtime Strategies for Accurate Indirect Occlusion",
- * in the form of Intel's XeGTAO (MIT): per pixel, a few screen-space slices through the view vector;
+ * in the form of Intel's XeGTAO (MIT): per pixel, a few slices through the view vector (turned uniformly
+ * about it, each walked along the screen line it projects to);
  * along each, the highest horizon within the AO radius on both sides (depth buffer samples); then the
  * slice's cosine-weighted visible arc in closed form, weighted by the length of the normal projected
  * into the slice. Unoccluded surfaces integrate to exactly 1, as the ray-cast AO does, and the radius
@@ -35,10 +36,16 @@ fn view_pos(p: vec2f, z: f32, dims: vec2f) -> vec3f {
   return vec3f(ndc.x * z / F.proj[0][0], ndc.y * z / F.proj[1][1], -z);
 }
 fn is_sky(g: vec4f) -> bool { return dot(g.xyz, g.xyz) < 0.25; }
+// Pixel coordinates (x right, y down) of a view-space point in front of the camera.
+fn to_pixel(q: vec3f, dims: vec2f) -> vec2f {
+  let ndc = vec2f(q.x * F.proj[0][0], q.y * F.proj[1][1]) / -q.z;
+  return vec2f((ndc.x + 1.0) * 0.5 * dims.x, (1.0 - ndc.y) * 0.5 * dims.y);
+}
 `;
 
 const MAIN = COMMON + /* wgsl */ `
 @group(0) @binding(2) var rawOut: texture_storage_2d<r32float, write>;
+@group(0) @binding(3) var depthSampler: sampler;
 const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
 
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -60,12 +67,16 @@ const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
   let noiseSlice = (f32(BAYER[cell]) + 0.5) / 16.0;
   let noiseStep = (f32(BAYER[(cell * 7u + 5u) & 15u]) + 0.5) / 16.0;
   var visibility = 0.0;
+  // Slices turn uniformly about V (the closed-form integral is exact for that, not for directions
+  // uniform on the screen, which off the image centre undercount by up to 5%): basis T1, T2 ⟂ V.
+  let T1 = normalize(vec3f(V.z, 0.0, -V.x));
+  let T2 = cross(V, T1);
+  let pix0 = to_pixel(P, dims);
   for (var s = 0u; s < ${GTAO_SLICES}u; s++) {
     let phi = (f32(s) + noiseSlice) * PI / ${GTAO_SLICES}.0;
-    // Screen direction (y down) and the view-space direction it moves along (y up).
-    let omega = vec2f(cos(phi), -sin(phi));
-    let dirV = vec3f(cos(phi), sin(phi), 0.0);
-    let ortho = dirV - dot(dirV, V) * V;
+    let ortho = cos(phi) * T1 + sin(phi) * T2;
+    // The screen line through the pixel along which P + t·ortho projects: its samples lie in the slice plane (V, ortho).
+    let omega = normalize(to_pixel(P + ortho * (0.01 * z), dims) - pix0);
     let axis = normalize(cross(ortho, V));
     let projN = N - axis * dot(N, axis);
     let projLen = length(projN);
@@ -82,11 +93,12 @@ const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
       let off = omega * max(t * radiusPx, f32(j) + 1.0);
       for (var side = 0u; side < 2u; side++) {
         let sp = vec2f(gid.xy) + 0.5 + select(-off, off, side == 0u);
-        let ip = vec2i(floor(sp));
-        if (ip.x < 0 || ip.y < 0 || ip.x >= i32(idims.x) || ip.y >= i32(idims.y)) { continue; }
-        let gs = textureLoad(normalTex, ip, 0);
+        if (sp.x < 0.0 || sp.y < 0.0 || sp.x >= dims.x || sp.y >= dims.y) { continue; }
+        // Filtered depth exactly on the slice's screen line: a pixel centre beside the line is a point
+        // beside the slice plane, whose elevation would read as a false horizon on flat ground.
+        let gs = textureSampleLevel(normalTex, depthSampler, sp / dims, 0.0);
         if (is_sky(gs)) { continue; }
-        let delta = view_pos(vec2f(ip) + 0.5, gs.w * F.ao.w, dims) - P;
+        let delta = view_pos(sp, gs.w * F.ao.w, dims) - P;
         let dist = length(delta);
         if (dist < 1e-6) { continue; }
         let w = clamp((R - dist) / (${GTAO_FALLOFF} * R), 0.0, 1.0);
@@ -152,7 +164,8 @@ export async function createGtaoPass(device: GPUDevice, normal: GPUTexture, ao: 
   return {
     raw,
     main: { pipeline: mp, bindGroup: device.createBindGroup({ label: 'wgml demo GTAO', layout: mp.getBindGroupLayout(0), entries: [
-      { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: v(normal) }, { binding: 2, resource: v(raw) }] }) },
+      { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: v(normal) }, { binding: 2, resource: v(raw) },
+      { binding: 3, resource: device.createSampler({ label: 'wgml demo GTAO depth (bilinear, clamped)', magFilter: 'linear', minFilter: 'linear' }) }] }) },
     // The denoise reads no uniforms ('auto' layouts hold only what a shader uses).
     denoise: { pipeline: dp, bindGroup: device.createBindGroup({ label: 'wgml demo GTAO denoise', layout: dp.getBindGroupLayout(0), entries: [
       { binding: 1, resource: v(normal) }, { binding: 2, resource: v(raw) }, { binding: 3, resource: v(ao) }] }) },
