@@ -16,7 +16,7 @@ import { loadMaterialSet } from './materials-node.js';
 import type { Camera } from './math.js';
 import { greyToRgba, readTexture, sideBySide, writePng } from './png.js';
 import type { Scene } from './scene.js';
-import { SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
+import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
 
 export interface RenderDemoOptions {
   /**
@@ -104,7 +104,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   const materials: MaterialSet = o.materials ?? (single ? { wgmats: showcase ? SHOWCASE_MATERIALS.map(() => single) : [single] }
     : showcase ? loadMaterialSet(SHOWCASE_MATERIALS) : { wgmats: [new Uint8Array(readFileSync(DEFAULT_MATERIAL))] });
   const model = o.model ?? DEFAULT_MODEL;
-  const lighting = o.aoRays ? { aoRays: o.aoRays } : {};
+  const lighting = { ...(showcase ? SHOWCASE_LIGHTING : {}), ...(o.aoRays ? { aoRays: o.aoRays } : {}) };
   const base = { width, height, scene, gbuffer, model, materials, materialMode: o.materialMode ?? 'neural', lighting } as const;
   const state = await createFrameState(device, { ...base, camera: path(0), ao });
   // Software drivers compile each kernel at its first dispatch: the network's, one by one, with progress.

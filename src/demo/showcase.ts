@@ -15,13 +15,13 @@ export const MAT = { bricks: 1, tiles: 2, stone: 3, wood: 4 } as const;
 /** The neural materials the showcase uses, by index − 1: examples/materials/<name>.wgmat (originals in examples/materials/<name>/). */
 export const SHOWCASE_MATERIALS = ['bricks', 'tiles', 'stone', 'wood'] as const;
 
-const brick: Finish = { albedo: [1, 0.95, 0.9], material: MAT.bricks, uvScale: 1 };
-const stone: Finish = { albedo: [0.95, 0.93, 0.88], material: MAT.stone, uvScale: 0.8 };
-const wood: Finish = { albedo: [0.95, 0.85, 0.75], material: MAT.wood, uvScale: 1.5 };
+const brick: Finish = { albedo: [1, 0.95, 0.9], material: MAT.bricks, uvScale: 0.35 };
+const stone: Finish = { albedo: [0.95, 0.93, 0.88], material: MAT.stone, uvScale: 0.6 };
+const wood: Finish = { albedo: [0.95, 0.85, 0.75], material: MAT.wood, uvScale: 1.2 };
 const dark: Finish = { albedo: [0.55, 0.6, 0.65] };
 
 export function showcaseScene(): Scene {
-  const p: Primitive[] = [{ kind: 'plane', height: 0, albedo: [0.95, 0.95, 0.95], material: MAT.tiles, uvScale: 0.5 }];
+  const p: Primitive[] = [{ kind: 'plane', height: 0, albedo: [0.9, 0.88, 0.85], material: MAT.tiles, uvScale: 0.3 }];
   // Back wall with three alcoves, a pedestal and a stone ball in each.
   p.push(...wallWithAlcoves(-6.9, 6.4, -4.2, 4, 0.7, [-3.4, 0, 3.4], 1.3, 2.4, 0.4, brick));
   for (const x of [-3.4, 0, 3.4]) {
@@ -57,18 +57,23 @@ export function showcaseScene(): Scene {
   return { primitives: p };
 }
 
-/** Where the camera path looks. */
-const TARGET: Vec3 = [-0.3, 1.1, -0.8];
+/** Lighting of the showcase: a low warm sun and a strong sky term, so ambient occlusion carries the depth of the picture. */
+export const SHOWCASE_LIGHTING = { lightDir: [0.55, 0.55, 0.62] as Vec3, ambient: 0.72 };
+
+/** Points of interest the camera path passes: the arcade, the alcoves, the fountain, the terrace stairs. */
+const STOPS: Vec3[] = [[-4.2, 1.2, 0.5], [-1.5, 1.0, -3.2], [0.6, 0.8, 0.2], [3.0, 0.8, -1.0]];
 
 /**
- * The camera at time t ∈ [0, 1) of the path (it loops): an orbit through the front half of the
- * courtyard, distance and height breathing so the arcade, the alcoves and the terrace all come close.
+ * The camera at time t ∈ [0, 1) of the path (it loops): it glides around the courtyard's front
+ * half, its target drifting between the arcade, the alcoves, the fountain and the terrace, close
+ * enough (5.5–8 units) that contact shadows and the alcoves' darkening fill the frame.
  */
 export function showcaseCamera(t: number): Camera {
-  const a = 2 * Math.PI * t;
+  const a = 2 * Math.PI * t, s = ((t % 1) + 1) % 1 * STOPS.length, i = Math.floor(s), f = s - i;
+  const p = STOPS[i]!, q = STOPS[(i + 1) % STOPS.length]!, e = f * f * (3 - 2 * f);
   return {
-    target: [TARGET[0] + 0.8 * Math.sin(a), TARGET[1], TARGET[2] + 0.5 * Math.sin(2 * a)],
-    yaw: 0.15 + 0.95 * Math.sin(a), pitch: 0.42 + 0.12 * Math.cos(2 * a), distance: 9.2 + 1.6 * Math.cos(a),
+    target: [p[0] + (q[0] - p[0]) * e, p[1] + (q[1] - p[1]) * e, p[2] + (q[2] - p[2]) * e],
+    yaw: 0.1 + 0.75 * Math.sin(a), pitch: 0.36 + 0.08 * Math.cos(2 * a), distance: 6.8 + 1.2 * Math.cos(a),
     fovY: Math.PI / 3, near: 0.1, far: 60,
   };
 }
