@@ -75,7 +75,7 @@ describe('the npm package', () => {
 
   it("the README's API snippet type-checks (TypeScript 7, --strict, no skipLibCheck, no @webgpu/types) and runs", async () => {
     const snippet = readmeSnippet();
-    const size = 'const width = 1920, height = 1080;';
+    const size = 'const width = 1920, height = 1088;';
     expect(snippet).toContain(size);
     const device = 'const device = await wgml.requestDevice();';
     expect(snippet).toContain(device);
