@@ -7,7 +7,8 @@
  * queries when the device has them, else the CPU-side frame time.
  *
  * URL parameters: size=N or WxH (default 384x216), ao=network|gtao|raycast|none,
- * materials=neural|original, play=0 (hold the camera), t=0..1 (where on the path to start).
+ * materials=neural|original, play=0 (hold the camera), t=0..1 (where on the path to start), rays=N (the
+ * live ray-cast slot's rays per pixel, default 64).
  * For tests, window.__wgml exposes the state once the first frame is on screen. Where a WebGPU canvas
  * cannot present (headless Chromium with the usual flags), frames go through a 2D canvas (present.ts).
  */
@@ -30,8 +31,8 @@ const aoSelect = document.getElementById('ao') as HTMLSelectElement;
 const matSelect = document.getElementById('materials') as HTMLSelectElement;
 const playBox = document.getElementById('play') as HTMLInputElement;
 const timesEl = document.getElementById('times')!;
-/** Rays per pixel of the live ray-cast slot (the offline reference uses 1024; this keeps a software GPU interactive). */
-const LIVE_RAYS = 64;
+/** Rays per pixel of the live ray-cast slot (the offline reference uses 1024; 64 keeps a software GPU interactive). */
+const LIVE_RAYS = Number(params.get('rays') ?? 64);
 
 interface WgmlDemoHandle {
   frames: number;
