@@ -1,7 +1,8 @@
 /**
  * The showcase courtyard and its camera path, the random courtyards the AO network trains on, and
- * the sequence writer (`wgml demo --frames N --out-dir DIR`): object counts and kinds, determinism,
- * cameras never inside an object, and frames along the path that are the path's views.
+ * the sequence writer (`wgml demo --frames N --out-dir DIR`) and the training data writer: object counts
+ * and kinds, determinism, cameras never inside an object, frames along the path that are the path's
+ * views, and float16 samples that are the rendered G-buffer and ray-cast AO.
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -11,10 +12,12 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { testDevice, scoped } from './helpers/gpu.js';
 import { SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from '../src/demo/showcase.js';
-import { insideAny, randomArchCameras, randomArchScene, rotateY } from '../src/demo/random-arch.js';
+import { FOV_RANGE_DEG, insideAny, randomArchCameras, randomArchScene, rotateY } from '../src/demo/random-arch.js';
 import { cameraEye } from '../src/demo/math.js';
 import { sceneMaterials, type Primitive } from '../src/demo/scene.js';
 import { renderDemo } from '../src/demo/render.js';
+import { renderSample, sampleViews, writeDataset } from '../src/demo/dataset.js';
+import { toHalf } from '../src/demo/npy.js';
 
 const kinds = (ps: Primitive[]) => new Set(ps.map((p) => p.kind));
 
@@ -54,8 +57,8 @@ describe('random courtyards (training data)', () => {
       expect(cams).toHaveLength(2);
       for (const c of cams) {
         expect(insideAny(a.scene.primitives, cameraEye(c))).toBe(false);
-        expect(c.fovY).toBeGreaterThanOrEqual((45 * Math.PI) / 180);
-        expect(c.fovY).toBeLessThanOrEqual((75 * Math.PI) / 180);
+        expect(c.fovY).toBeGreaterThanOrEqual((FOV_RANGE_DEG[0] * Math.PI) / 180);
+        expect(c.fovY).toBeLessThanOrEqual((FOV_RANGE_DEG[1] * Math.PI) / 180);
       }
     }
     expect(new Set(counts).size).toBeGreaterThan(10);
@@ -99,4 +102,38 @@ describe('sequence writer', () => {
     expect(readdirSync(dir).sort()).toEqual(['frame-0000.png', 'frame-0001.png', 'last.png']);
     expect(stdout).toMatch(/frame-0000\.png/);
   }, 60_000);
+});
+
+describe('training data writer', () => {
+  it('float16 .npy samples equal the rendered G-buffer and ray-cast AO (to f16 rounding); held-out seeds are disjoint', async () => {
+    const device = await testDevice();
+    const dir = mkdtempSync(join(tmpdir(), 'wgml-data-'));
+    const n = await scoped(device, () => writeDataset(device, { out: dir, train: 2, test: 1, size: 16, rays: 16, views: 2 }));
+    expect(n).toEqual({ train: 4, test: 2 });
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    expect(meta.focalPx).toBeCloseTo(8 / Math.tan(((FOV_RANGE_DEG[0] + FOV_RANGE_DEG[1]) * Math.PI) / 720), 6);
+    const npy = (f: string) => {
+      const b = readFileSync(join(dir, f)), hl = b.readUInt16LE(8), header = b.subarray(10, 10 + hl).toString('latin1');
+      const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((x) => x.trim()).map(Number);
+      expect(header).toContain("'descr': '<f2'");
+      const h = new Uint16Array(b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length));
+      return { shape, values: Float32Array.from(h, (v) => { const e = (v >> 10) & 31, m = v & 1023, s = v >> 15 ? -1 : 1; return s * (e ? (1 + m / 1024) * 2 ** (e - 15) : m * 2 ** -24); }) };
+    };
+    const x = npy('train_x.npy'), y = npy('train_y.npy'), tx = npy('test_x.npy');
+    expect(x.shape).toEqual([4, 4, 16, 16]);
+    expect(y.shape).toEqual([4, 1, 16, 16]);
+    expect(tx.shape).toEqual([2, 4, 16, 16]);
+    // Sample 1 is scene 0's second view: render it again and compare.
+    const views = sampleViews(0, 2);
+    const again = await renderSample(device, views[1]!.scene, views[1]!.camera, 16, 16, 1, 1);
+    for (let i = 0; i < 4 * 256; i++) expect(Math.abs(x.values[4 * 256 + i]! - again.x[i]!)).toBeLessThanOrEqual(Math.abs(again.x[i]!) * 2 ** -11 + 1e-7);
+    for (let i = 0; i < 256; i++) expect(Math.abs(y.values[256 + i]! - again.y[i]!)).toBeLessThanOrEqual(2 ** -11);
+    // Held-out views are other scenes than training views.
+    expect(Buffer.compare(Buffer.from(tx.values.buffer, 0, 4096), Buffer.from(x.values.buffer, 0, 4096))).not.toBe(0);
+  });
+
+  it('toHalf rounds to nearest even, keeps subnormals, signs and infinities', () => {
+    const h = toHalf(new Float32Array([0, -0, 1, -2, 0.1, 65504, 1e6, 2 ** -24, 2 ** -25 * 1.5, 1 + 2 ** -11, 1 + 3 * 2 ** -11]));
+    expect(Array.from(h)).toEqual([0x0000, 0x8000, 0x3c00, 0xc000, 0x2e66, 0x7bff, 0x7c00, 0x0001, 0x0001, 0x3c00, 0x3c02]);
+  });
 });

@@ -28,9 +28,14 @@ class AONet(nn.Module):
     last the bottleneck; decoders upsample (nearest), concatenate the skip, two 3x3 convs; a 1x1 head
     to one logit. Inputs must be multiples of 2^(len(chans) - 1)."""
 
-    def __init__(self, chans=(16, 24, 32, 48, 64)):
+    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0):
         super().__init__()
         self.chans = tuple(chans)
+        # The depth channel is depth / 20: neighbouring grid pixels differ by ~1e-3, far below the normals'
+        # scale, and a first layer would need weights in the hundreds to see them. Scaling the channel up
+        # front fixes the optimisation; the export folds the factor into the first convolution's weights.
+        self.depth_scale = float(depth_scale)
+        self.register_buffer('in_scale', torch.tensor([1.0, 1.0, 1.0, self.depth_scale]).view(1, 4, 1, 1))
         self.enc = nn.ModuleList()
         cin = 4
         for c in chans:
@@ -46,6 +51,7 @@ class AONet(nn.Module):
         return 2 ** (len(self.chans) - 1)
 
     def logits(self, x):
+        x = x * self.in_scale
         skips = []
         for i, (a, b) in enumerate(self.enc):
             if i:
@@ -107,9 +113,12 @@ def export_onnx(model, path, focal_px, opset=17):
         counter[0] += 1
         return f'{p}_{counter[0]}'
 
-    def conv(x, m, relu=True):
+    def conv(x, m, relu=True, in_scale=None):
         w, b = name('w'), name('b')
-        inits.append(numpy_helper.from_array(m.weight.detach().float().cpu().numpy(), w))
+        weight = m.weight.detach().float().cpu().numpy().copy()
+        if in_scale is not None:
+            weight *= in_scale.reshape(1, -1, 1, 1)
+        inits.append(numpy_helper.from_array(weight, w))
         inits.append(numpy_helper.from_array(m.bias.detach().float().cpu().numpy(), b))
         k = m.kernel_size[0]
         out = name('conv')
@@ -128,7 +137,7 @@ def export_onnx(model, path, focal_px, opset=17):
             p = name('pool')
             nodes.append(helper.make_node('MaxPool', [x], [p], kernel_shape=[2, 2], strides=[2, 2]))
             x = p
-        x = conv(conv(x, a), b)
+        x = conv(conv(x, a, in_scale=model.in_scale.detach().float().cpu().numpy().reshape(-1) if i == 0 else None), b)
         skips.append(x)
     for j, (a, b) in enumerate(model.dec):
         i = len(model.chans) - 2 - j
@@ -143,7 +152,7 @@ def export_onnx(model, path, focal_px, opset=17):
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)], producer_name='wgml training/train_ao.py')
     m.ir_version = 8
     helper.set_model_props(m, {'wgml.ao.focal_px': f'{focal_px:.2f}', 'wgml.ao.multiple': str(model.multiple),
-                               'wgml.ao.channels': ','.join(map(str, model.chans))})
+                               'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}'})
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return sorted({n.op_type for n in m.graph.node})
@@ -173,7 +182,8 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--channels', default='16,24,32,48,64', help='channels per U-Net level (the last is the bottleneck)')
+    ap.add_argument('--channels', default='16,32,48,64,96', help='channels per U-Net level (the last is the bottleneck)')
+    ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -189,7 +199,7 @@ def main():
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px', flush=True)
     # float16 on the device: 3000 samples of 256² are 2 GB.
     xtr, ytr = xtr.to(device), ytr.to(device)
-    model = AONet(tuple(int(c) for c in args.channels.split(','))).to(device)
+    model = AONet(tuple(int(c) for c in args.channels.split(',')), args.depth_scale).to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
@@ -238,7 +248,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:

@@ -18,7 +18,7 @@ import { createFrameState, destroyFrameState, encodeFrame, setLighting, type GBu
 import type { Camera } from './math.js';
 import { NpyF16Writer } from './npy.js';
 import { readPacked } from './pack.js';
-import { randomArchCameras, randomArchScene } from './random-arch.js';
+import { FOV_RANGE_DEG, randomArchCameras, randomArchScene } from './random-arch.js';
 import { randomScene, type Scene } from './scene.js';
 
 /** Seeds of held-out scenes start here; training seeds stay below. */
@@ -90,8 +90,8 @@ export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: str
   return xs.count;
 }
 
-/** Vertical field of view range of the random cameras (random-arch.ts), for the scale the model learns. */
-export const DATA_FOV_DEG: [number, number] = [45, 75];
+/** Vertical field of view range of the random cameras, for the scale the model learns. */
+export const DATA_FOV_DEG = FOV_RANGE_DEG;
 
 /**
  * Held-out scenes first (a fixed count), then training scenes until `train` are done or `seconds`
