@@ -3,7 +3,8 @@
  * on (the showcase courtyard along its camera path, which training never sees, and random courtyards
  * from seeds past the dataset's held-out range) rendered at full size with every AO slot; the
  * network (grid at its scale, encodeNetwork, guided upsample) and GTAO each scored against a
- * noise-free ray-cast AO (`passes` × `rays` rays) over surface pixels; then the frame timed per pass.
+ * noise-free ray-cast AO (`passes` × `rays` rays) over surface pixels (and over all pixels); the frame
+ * timed per pass first.
  *
  *   node dist/demo/evaluate.js --model models/ao/ao.onnx --size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --out eval
  *
@@ -76,10 +77,25 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   }
   const views: EvalView[] = [];
   let pngs = 0;
+  // Results are written as they come (timing first, then every view), so a run stopped by a time limit still leaves them.
+  const partial: Record<string, unknown> = { device: deviceInfo(device).adapter.description || deviceInfo(device).adapter.device, model: o.model, size: [o.width, o.height], raysPerPixel: o.rays * o.passes, views };
+  const save = () => writeFileSync(join(o.out, 'eval.json'), JSON.stringify(partial, null, 1));
+  if (o.frames > 0) {
+    const timing: Record<string, unknown> = {};
+    for (const ao of ['network', 'gtao', 'none'] as const) {
+      const r = await renderDemo({ device, ao, gbuffer: 'compute', size: [o.width, o.height], frames: o.frames, model: o.model, materials });
+      const total = Object.values(r.medianMs).reduce((a, b) => a + b, 0);
+      timing[ao] = { medianMs: r.medianMs, totalMs: total, ...(r.networkFactor ? { networkFactor: r.networkFactor } : {}) };
+      log(`timing ${ao} ${o.width}x${o.height} (${o.frames} frames): ${Object.entries(r.medianMs).map(([p, ms]) => `${p} ${ms.toFixed(3)}`).join(', ')}; total ${total.toFixed(3)} ms`);
+    }
+    partial.timing = timing;
+    save();
+  }
   for (const [k, job] of jobs.entries()) {
     const t0 = performance.now();
     const v = await compareView(device, job.base, slots, o.passes);
     views.push({ name: job.name, scores: v.scores, scoresAll: v.scoresAll });
+    save();
     log(`eval ${k + 1}/${jobs.length} ${job.name}: ${Object.entries(v.scores).map(([s, sc]) => `${s} ${sc.psnrDb.toFixed(2)} dB (MAE ${sc.mae.toFixed(4)})`).join(', ')} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
     const first = k === 0 || k === o.views;
     if (o.png && first) {
@@ -101,21 +117,12 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
     return out;
   };
   const result: Record<string, unknown> = {
-    device: deviceInfo(device).adapter.description || deviceInfo(device).adapter.device, model: o.model, size: [o.width, o.height], raysPerPixel: o.rays * o.passes,
+    ...partial,
     showcase: summary((v) => v.name.startsWith('showcase')), random: summary((v) => v.name.startsWith('random')), all: summary(() => true),
-    allPixels: { showcase: summary((v) => v.name.startsWith('showcase'), true), random: summary((v) => v.name.startsWith('random'), true), all: summary(() => true, true) }, views,
+    allPixels: { showcase: summary((v) => v.name.startsWith('showcase'), true), random: summary((v) => v.name.startsWith('random'), true), all: summary(() => true, true) },
   };
-  if (o.frames > 0) {
-    const timing: Record<string, unknown> = {};
-    for (const ao of ['network', 'gtao', 'none'] as const) {
-      const r = await renderDemo({ device, ao, gbuffer: 'compute', size: [o.width, o.height], frames: o.frames, model: o.model, materials });
-      const total = Object.values(r.medianMs).reduce((a, b) => a + b, 0);
-      timing[ao] = { medianMs: r.medianMs, totalMs: total, ...(r.networkFactor ? { networkFactor: r.networkFactor } : {}) };
-      log(`timing ${ao} ${o.width}x${o.height} (${o.frames} frames): ${Object.entries(r.medianMs).map(([p, ms]) => `${p} ${ms.toFixed(3)}`).join(', ')}; total ${total.toFixed(3)} ms`);
-    }
-    result.timing = timing;
-  }
-  writeFileSync(join(o.out, 'eval.json'), JSON.stringify(result, null, 1));
+  Object.assign(partial, result);
+  save();
   const line = (name: string, s: Record<string, unknown>) => {
     const f = (k: string) => { const x = s[k] as { meanPsnrDb: number; meanMae: number; minPsnrDb: number } | undefined; return x ? `${x.meanPsnrDb.toFixed(2)} dB (min ${x.minPsnrDb.toFixed(2)}, MAE ${x.meanMae.toFixed(4)})` : '-'; };
     return `${name.padEnd(9)} ${String(s.views).padStart(3)} views  network ${f('network')}  GTAO ${f('gtao')}${s.none ? `  AO=1 ${f('none')}` : ''}`;
