@@ -33,8 +33,8 @@ if [ -n "${SMOKE:-}" ]; then
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-0.2} --steps 10 --batch 4 --crop 64"
   EVAL_ARGS="--size 160x96 --views 2 --random 1 --rays 32 --passes 2 --frames 2"
 else
-  DATA_ARGS="--train 5000 --test 60 --size 256 --rays 1024 --passes 1 --views 2 --seconds ${DATA_SECONDS:-140}"
-  TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4.5} --batch 32 --crop 192 --threads 8"
+  DATA_ARGS="--train 5000 --test 60 --size 256 --rays 1024 --passes 1 --views 2 --seconds ${DATA_SECONDS:-120}"
+  TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4} --batch 32 --crop 192 --threads 8"
   EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50"
 fi
 
@@ -42,10 +42,10 @@ say "machine: $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no nvidia-smi'); no
 [ -f dist/demo/dataset.js ] || { say "dist/ is missing: build here with npx tsc -p . and carry dist"; exit 1; }
 
 say "1/3 data: node dist/demo/dataset.js $DATA_ARGS"
-timeout $(( ${DATA_SECONDS:-140} + 90 )) node dist/demo/dataset.js --out "$work/data" $DATA_ARGS 2>&1 | grep -v '^Warning' | tee -a "$log"
+timeout $(( ${DATA_SECONDS:-120} + 90 )) node dist/demo/dataset.js --out "$work/data" $DATA_ARGS 2>&1 | grep -v '^Warning' | tee -a "$log"
 cp "$work/data/meta.json" "$out/meta.json" 2>/dev/null || say "no dataset meta.json: the data stage failed"
 
-train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4.5} * 60) + 150 }")
+train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4} * 60) + 150 }")
 # Two variants side by side on the one GPU (small convolutions leave most of an H200 idle): the depth
 # channel as stored, and scaled ×20 before the first convolution (a CPU trial could not tell them apart).
 # The one with the better held-out PSNR on the dataset's test split is kept; the evaluation views are never used to choose.

@@ -73,7 +73,7 @@ export function showcaseCamera(t: number): Camera {
   const p = STOPS[i]!, q = STOPS[(i + 1) % STOPS.length]!, e = f * f * (3 - 2 * f);
   return {
     target: [p[0] + (q[0] - p[0]) * e, p[1] + (q[1] - p[1]) * e, p[2] + (q[2] - p[2]) * e],
-    yaw: 0.1 + 0.75 * Math.sin(a), pitch: 0.36 + 0.08 * Math.cos(2 * a), distance: 6.8 + 1.2 * Math.cos(a),
+    yaw: 0.1 + 0.75 * Math.sin(a), pitch: 0.46 + 0.07 * Math.cos(2 * a), distance: 7.4 + 1.2 * Math.cos(a),
     fovY: Math.PI / 3, near: 0.1, far: 60,
   };
 }
