@@ -32,7 +32,8 @@ function table(r: RenderDemoResult, frames: number): string {
   const rows = Object.entries(r.medianMs);
   const total = rows.reduce((a, [, v]) => a + v, 0);
   const lines = rows.map(([k, v]) => `  ${k.padEnd(16)} ${v.toFixed(3).padStart(10)} ms`);
-  const net = r.networkFactor ? ` (network on every ${r.networkFactor}th pixel: ${Math.ceil(r.width / r.networkFactor)}×${Math.ceil(r.height / r.networkFactor)})` : '';
+  const k = r.networkFactor;
+  const net = !k ? '' : k === 1 ? ' (network at full resolution)' : ` (network on every ${k}th pixel: ${Math.ceil(r.width / k)}×${Math.ceil(r.height / k)}, guided upsample)`;
   return [`GPU time per pass (median of ${frames} frame${frames > 1 ? 's' : ''}, timestamp queries), ${r.width}×${r.height}, ${r.gbuffer} G-buffer${net}:`, ...lines, `  ${'total'.padEnd(16)} ${total.toFixed(3).padStart(10)} ms`].join('\n');
 }
 
