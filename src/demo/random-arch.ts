@@ -1,7 +1,7 @@
 /**
  * Random courtyards for training the AO network: walls with alcoves, colonnades with or without
- * arches, stairs up to terraces, and clutter (crates, stacks, barrels, stones, fallen columns,
- * benches, lintels), each block at a random place and orientation, with random colours; and random
+ * arches (some with a roofed walk behind), stairs up to terraces, and clutter (crates, stacks, barrels,
+ * stones, fallen columns, benches, lintels, pedestals with balls, basins), each block at a random place and orientation, with random colours; and random
  * cameras into them (orbit around a point of interest, field of view FOV_RANGE_DEG, the eye never inside an
  * object). Deterministic per seed. The showcase scene is built from the same blocks but never drawn
  * from here, so it stays held out.
@@ -44,7 +44,7 @@ export interface RandomArch {
   interest: Vec3[];
 }
 
-/** A random courtyard (typically 20–90 primitives). */
+/** A random courtyard (typically 30–130 primitives). */
 export function randomArchScene(seed: number): RandomArch {
   const r = rng(seed);
   const u = (a: number, b: number) => a + (b - a) * r();
@@ -56,8 +56,8 @@ export function randomArchScene(seed: number): RandomArch {
   const place = (ps: Primitive[], x: number, z: number, yaw: number) => {
     prims.push(...rotateY(ps, yaw).map((p) => (p.kind === 'plane' ? p : { ...p, center: [p.center[0] + x, p.center[1], p.center[2] + z] as Vec3 })));
   };
-  const spot = (): [number, number] => [u(-6, 6), u(-6, 6)];
-  for (let i = 0, n = Math.floor(u(0, 2.6)); i < n; i++) {
+  const spot = (): [number, number] => [u(-5, 5), u(-5, 5)];
+  for (let i = 0, n = Math.floor(u(0.5, 3.5)); i < n; i++) {
     // A wall with alcoves, its front towards the courtyard centre.
     const len = u(4, 12), h = u(2.2, 4.5), nn = Math.floor(u(0, 4)), w = u(0.7, 1.5);
     const niches = Array.from({ length: nn }, (_, k) => -len / 2 + (len * (k + 1)) / (nn + 1));
@@ -66,16 +66,20 @@ export function randomArchScene(seed: number): RandomArch {
       Math.sin(ang) * dist, Math.cos(ang) * dist, ang + Math.PI);
     interest.push([Math.sin(ang) * dist * 0.8, h * 0.4, Math.cos(ang) * dist * 0.8]);
   }
-  for (let i = 0, n = Math.floor(u(0, 2.5)); i < n; i++) {
+  for (let i = 0, n = Math.floor(u(0.3, 3)); i < n; i++) {
     // A colonnade of 3–6 columns, with arches and an entablature more often than not.
     const cols = Math.floor(u(3, 7)), gap = u(1.1, 2.2), top = u(1.8, 3.2), rad = u(0.12, 0.3), f = finish();
     const zs = Array.from({ length: cols }, (_, k) => (k - (cols - 1) / 2) * gap);
     const ps: Primitive[] = zs.flatMap((z) => column(0, z, top, rad, f));
     const cap = rad * 1.5;
     if (r() < 0.65) for (let k = 0; k + 1 < cols; k++) ps.push(...arch([0, zs[k]! + cap], [0, zs[k + 1]! - cap], top, u(0.15, 0.35), cap * 2, Math.floor(u(3, 8)), f));
-    if (r() < 0.6) {
-      const y = top + (gap - 2 * cap) / 2 + 0.35;
-      ps.push({ kind: 'box', center: [0, y + 0.12, 0], half: [cap, 0.12, (zs[cols - 1]! - zs[0]!) / 2 + cap], yaw: 0, ...f });
+    const len = (zs[cols - 1]! - zs[0]!) / 2 + cap, y = top + (gap - 2 * cap) / 2 + 0.35;
+    if (r() < 0.6) ps.push({ kind: 'box', center: [0, y + 0.12, 0], half: [cap, 0.12, len], yaw: 0, ...f });
+    if (r() < 0.4) {
+      // A covered walk: a roof from the colonnade to a wall behind it (shade from above, a long corner).
+      const depth = u(1, 2.5), fw = finish();
+      ps.push({ kind: 'box', center: [-depth / 2, y + 0.32, 0], half: [depth / 2 + cap, 0.07, len + 0.1], yaw: 0, ...fw });
+      ps.push({ kind: 'box', center: [-depth - 0.15, (y + 0.39) / 2, 0], half: [0.15, (y + 0.39) / 2, len + 0.1], yaw: 0, ...fw });
     }
     const [x, z] = spot();
     place(ps, x, z, u(0, Math.PI));
@@ -91,8 +95,9 @@ export function randomArchScene(seed: number): RandomArch {
     place(ps, x, z, u(0, 2 * Math.PI));
     interest.push([x, hgt, z]);
   }
-  for (let i = 0, n = Math.floor(u(3, 16)); i < n; i++) {
-    const [x, z] = spot(), f = finish(), kind = pick(['crate', 'stack', 'barrel', 'stone', 'fallen', 'bench', 'lintel', 'pillar'] as const);
+  // Clutter as dense as the showcase's (tens of objects in a 10 × 10 yard).
+  for (let i = 0, n = Math.floor(u(8, 32)); i < n; i++) {
+    const [x, z] = spot(), f = finish(), kind = pick(['crate', 'stack', 'barrel', 'stone', 'fallen', 'bench', 'lintel', 'pillar', 'pedestal', 'basin'] as const);
     const y0 = r() < 0.15 ? u(0.3, 1.5) : 0;
     if (kind === 'crate') prims.push(crate(x, y0, z, u(0.15, 0.6), u(0, Math.PI), f));
     if (kind === 'stack') { const s = u(0.2, 0.5); prims.push(crate(x, 0, z, s, u(0, 1), f), crate(x + u(-0.1, 0.1), 2 * s, z + u(-0.1, 0.1), s * u(0.5, 0.9), u(0, 1), f)); }
@@ -107,6 +112,18 @@ export function randomArchScene(seed: number): RandomArch {
         { kind: 'box', center: [0, hh + 0.12, 0], half: [span / 2 + 0.35, 0.12, 0.25], yaw: 0, ...f }], x, z, yaw);
     }
     if (kind === 'pillar') prims.push(...column(x, z, u(0.6, 3), u(0.12, 0.35), f));
+    if (kind === 'pedestal') {
+      // A block with a ball on it (the showcase's alcoves hold such; never the same places or sizes).
+      const h = u(0.3, 1), w = u(0.2, 0.45), rad = u(0.15, 0.4);
+      prims.push({ kind: 'box', center: [x, h / 2, z], half: [w, h / 2, w * u(0.7, 1.3)], yaw: u(0, Math.PI), ...f });
+      prims.push({ kind: 'sphere', center: [x, h + rad, z], radius: rad, albedo: color() });
+    }
+    if (kind === 'basin') {
+      // A low wide drum with a post (a fountain-like ensemble).
+      const rad = u(0.6, 1.6), hh = u(0.1, 0.35);
+      prims.push({ kind: 'cylinder', center: [x, hh, z], radius: rad, halfHeight: hh, ...f });
+      if (r() < 0.7) prims.push({ kind: 'cylinder', center: [x, 2 * hh + 0.5, z], radius: u(0.1, 0.3), halfHeight: 0.5, ...finish() });
+    }
     interest.push([x, 0.3, z]);
   }
   if (!interest.length) interest.push([0, 0.5, 0]);
