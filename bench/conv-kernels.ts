@@ -35,6 +35,11 @@ const LAYERS: Layer[] = [
   { name: 'resnet18 layer4 3x3/2', cin: 256, cout: 512, h: 14, w: 14, k: 3, s: 2, p: 1 },
   { name: 'resnet18 layer4 3x3', cin: 512, cout: 512, h: 7, w: 7, k: 3, s: 1, p: 1 },
   { name: 'mobilenetv2 dw 3x3 112', cin: 96, cout: 96, h: 112, w: 112, k: 3, s: 2, p: 1, g: 96 },
+  // ConvNeXt-T blocks at 224: 7×7 depthwise, no activation (the depthwise path: window in registers)
+  { name: 'convnext dw 7x7 56', cin: 96, cout: 96, h: 56, w: 56, k: 7, s: 1, p: 3, g: 96, act: '' },
+  { name: 'convnext dw 7x7 28', cin: 192, cout: 192, h: 28, w: 28, k: 7, s: 1, p: 3, g: 192, act: '' },
+  { name: 'convnext dw 7x7 14', cin: 384, cout: 384, h: 14, w: 14, k: 7, s: 1, p: 3, g: 384, act: '' },
+  { name: 'convnext dw 7x7 7', cin: 768, cout: 768, h: 7, w: 7, k: 7, s: 1, p: 3, g: 768, act: '' },
   { name: 'mobilenetv2 pw 1x1 28', cin: 32, cout: 192, h: 28, w: 28, k: 1, s: 1, p: 0 },
   { name: 'mobilenetv2 pw 1x1 7', cin: 960, cout: 320, h: 7, w: 7, k: 1, s: 1, p: 0 },
   { name: 'unet 4->16 3x3 1080p', cin: 4, cout: 16, h: 1080, w: 1920, k: 3, s: 1, p: 1 },
@@ -138,6 +143,8 @@ async function benchConv(L: Layer, sweep: boolean, maxSmem: number): Promise<str
   const outBytes = 4 * L.cout * geo.oh * geo.ow;
   const flop = 2 * L.cout * geo.oh * geo.ow * (L.cin / g) * L.k * L.k;
   const variants: [string, string, number, ConvTuning][] = [['auto', '', 0, { maxSmem }]];
+  // depthwise: the dedicated path against the generic ones, so one run says whether it earns its place
+  if (sweep && g > 1) variants.push(['direct', 'direct', 0, { maxSmem }], ['gemm', 'gemm', 0, { maxSmem }]);
   if (sweep && g === 1) {
     const M = geo.oh * geo.ow, K = L.cin * L.k * L.k;
     if (M < 65536) {

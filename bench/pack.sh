@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p . || echo "(type errors above; dist was still emitted)"
 npx esbuild bench/conv-kernels.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/conv-kernels.js --log-level=warning 2>/dev/null || true
+npx esbuild bench/gemm-kernels.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/gemm-kernels.js --log-level=warning 2>/dev/null || true
+npx esbuild bench/attention.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/attention.js --log-level=warning 2>/dev/null || true
+npx esbuild bench/plan-time.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/plan-time.js --log-level=warning 2>/dev/null || true
 bash ../shared/gpu/pack.sh
 tmp=$(mktemp -d)
 mkdir -p $tmp/node_modules/onnxruntime-web/dist $tmp/peers

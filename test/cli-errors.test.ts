@@ -93,7 +93,9 @@ const cases: Case[] = [
   [['compress', 'mixed', '-o', 'm.wgmat'], 'ShapeError', /texture roughness is 16×16, but albedo is 8×8/, /resize the textures .* or move roughness\.png out of mixed/],
   [['compress', 'badpng', '-o', 'm.wgmat'], 'MaterialInputError', /normal\.png is not a PNG wgml can read/, /8-bit PNG/],
   [['compress', 'afile', '-o', 'm.wgmat'], 'MaterialInputError', /afile is a file, not a folder of textures/, /folder that holds/],
-  [['compress', 'mixed', '-o', 'm.wgmat', '--features', '6'], 'UsageError', /--features 6 is not a multiple of 4/, /--features 4, 8/],
+  [['compress', 'mixed', '-o', 'm.wgmat', '--features', '6', '--latent-bits', '8'], 'UsageError', /--features 6 with 8-bit latents is not a multiple of 4/, /--features 4, 8/],
+  [['compress', 'mixed', '-o', 'm.wgmat', '--psnr', '38', '--bits', '6'], 'UsageError', /--psnr, --bits and --scale\/--features\/--latent-bits each choose/, /give one of them/],
+  [['compress', 'mixed', '-o', 'm.wgmat', '--latent-bits', '3'], 'UsageError', /--latent-bits 3 is not 2, 4 or 8/, /pack whole into 16\/32-bit texels/],
   [['compress', 'mixed', '-o', 'm.wgmat', '--normal', 'nrm'], 'MaterialInputError', /--normal names 'nrm'/, /albedo, roughness/],
   // inputs that do not fit the model: dtype, name, shape, missing, not .npy
   [['run', ao, '--input', 'gbuffer=x64.npy'], 'DTypeError', /input 'gbuffer' \(from x64\.npy\) is float64, but the model takes float32/, /--cast-inputs/],
@@ -212,7 +214,7 @@ describe('wgml output and inputs', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const text = Buffer.concat(chunks).toString('utf8');
     expect(code, Buffer.concat(errs).toString()).toBe(0);
-    expect(text.length).toBeGreaterThan(3 * 65536);
+    expect(text.length).toBeGreaterThan(2 * 65536); // twice what the pipe holds (the views pass made the plan smaller than 3×)
     const j = JSON.parse(text) as { nodes: unknown[]; inputs: { name: string }[] };
     expect(j.inputs[0]!.name).toBe('x');
     expect(j.nodes.length).toBeGreaterThan(100);

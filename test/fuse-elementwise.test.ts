@@ -116,15 +116,16 @@ describe(`fuseElementwise (WGML_SEED=${seed})`, () => {
 
   it('refuses to fuse intermediates with several consumers or that are graph outputs', async () => {
     const g = graph([
-      mk('Add', ['x', 'y'], 't1'),      // read by Relu and Exp: stays
+      mk('Add', ['x', 'y'], 't1'),      // read by Relu, Exp and Softmax (outside the group): stays
       mk('Relu', ['t1'], 't2'),
       mk('Exp', ['t1'], 't3'),
       mk('Add', ['t2', 't3'], 't4'),
       mk('Neg', ['t4'], 'out1'),        // graph output, also read by Abs: stays a separate output
       mk('Abs', ['out1'], 'out2'),
-    ], { x: { dtype: 'float32', shape: [3, 4] }, y: { dtype: 'float32', shape: [4] } }, ['out1', 'out2']);
+      mk('Softmax', ['t1'], 'out3'),
+    ], { x: { dtype: 'float32', shape: [3, 4] }, y: { dtype: 'float32', shape: [4] } }, ['out1', 'out2', 'out3']);
     const fused = fuseElementwise(g, typesOf(g));
-    expect(fused.nodes.map((n) => `${n.opType}:${n.outputs[0]}`)).toEqual(['Add:t1', 'FusedElementwise:out1', 'Abs:out2']);
+    expect(fused.nodes.map((n) => `${n.opType}:${n.outputs[0]}`)).toEqual(['Add:t1', 'FusedElementwise:out1', 'Abs:out2', 'Softmax:out3']);
     expect(fused.nodes[1]!.inputs).toEqual(['t1']);
     const program = JSON.parse((fused.nodes[1]!.attrs['wgml_program'] as { value: string }).value) as { steps: { op: string }[] };
     expect(program.steps.map((s) => s.op)).toEqual(['Relu', 'Exp', 'Add', 'Neg']);
@@ -132,6 +133,23 @@ describe(`fuseElementwise (WGML_SEED=${seed})`, () => {
     const want = await evaluate(g, inputs, false);
     const got = await evaluate(fused, inputs, true);
     for (const o of ['out1', 'out2']) expect(compareClose(got.get(o)!.data, want.get(o)!.data, 1e-4, 1e-6), o).toBeNull();
+  });
+
+  it('fuses a value read by several members once (GELU as exported: x·½(1 + erf(x/√2)) after a bias Add)', async () => {
+    const g = graph([
+      mk('Add', ['x', 'b'], 'a'),       // read by Div and Mul, both in the group
+      mk('Div', ['a', 's2'], 'g0'), mk('Erf', ['g0'], 'g1'), mk('Add', ['g1', 'one'], 'g2'),
+      mk('Mul', ['a', 'g2'], 'g3'), mk('Mul', ['g3', 'half'], 'y'),
+    ], { x: { dtype: 'float32', shape: [3, 8] }, b: { dtype: 'float32', shape: [8] } }, ['y'],
+    { s2: hostTensor('float32', [], [Math.SQRT2]), one: hostTensor('float32', [], [1]), half: hostTensor('float32', [], [0.5]) });
+    const fused = fuseElementwise(g, typesOf(g));
+    expect(fused.nodes.map((n) => n.opType)).toEqual(['FusedElementwise']);
+    const program = JSON.parse((fused.nodes[0]!.attrs['wgml_program'] as { value: string }).value) as { steps: { op: string }[] };
+    expect(program.steps.map((s) => s.op).filter((o) => o === 'Add').length).toBe(2); // the bias Add computed once
+    const inputs = randomValues(g);
+    const want = await evaluate(g, inputs, false);
+    const got = await evaluate(fused, inputs, true);
+    expect(compareClose(got.get('y')!.data, want.get('y')!.data, 1e-4, 1e-6)).toBeNull();
   });
 
   it('leaves non-elementwise nodes, lone nodes and over-wide trees alone', () => {

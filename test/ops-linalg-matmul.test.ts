@@ -20,7 +20,9 @@ async function check(n: Node, inputs: (HostTensor | null)[], shape?: number[]): 
 }
 const i = (value: number): AttrValue => ({ kind: 'int', value });
 const f = (value: number): AttrValue => ({ kind: 'float', value });
-const s = (value: string): AttrValue => ({ kind: 'string', value });
+/** A wgml_epilogue program: input 0 is the product, steps are [op, ...args]. */
+const epi = (inputs: number, steps: [string, ...number[]][]): AttrValue =>
+  ({ kind: 'string', value: JSON.stringify({ opset: 17, inputs, steps: steps.map(([op, ...args]) => ({ op, args })) }) });
 
 describe('MatMul', () => {
   const cases: [number[], number[], number[]][] = [
@@ -37,12 +39,12 @@ describe('MatMul', () => {
     it(`${JSON.stringify(a)} x ${JSON.stringify(b)}`, async () => { await check(node('MatMul', 2), [rand(a), rand(b)], y); });
   }
   it('fused relu + residual epilogue (tiled and gemv)', async () => {
-    const n = node('MatMul', 3, { wgml_act: s('relu'), wgml_residual: i(1) });
+    const n = node('MatMul', 3, { wgml_epilogue: epi(2, [['Add', 0, 1], ['Relu', 2]]) });
     await check(n, [rand([2, 21, 13]), rand([13, 30]), rand([2, 21, 30])]);
     await check(n, [rand([1, 40]), rand([40, 30]), rand([1, 30])]);
   });
-  it('fused gelu without residual', async () => {
-    await check(node('MatMul', 2, { wgml_act: s('gelu') }), [rand([65, 31]), rand([31, 66])]);
+  it('fused tanh without residual', async () => {
+    await check(node('MatMul', 2, { wgml_epilogue: epi(1, [['Tanh', 0]]) }), [rand([65, 31]), rand([31, 66])]);
   });
   it('rejects mismatched inner dims with a NodeError', () => {
     expect(() => referenceNode(node('MatMul', 2), [rand([3, 4]), rand([5, 6])])).toThrow(/inner dims differ/);
@@ -63,8 +65,9 @@ describe('Gemm', () => {
     await check(node('Gemm', 2), [A, B]);
   });
   it('classifier head: M=1, transB=1 with bias and fused residual + sigmoid', async () => {
-    const n = node('Gemm', 4, { transB: i(1), wgml_act: s('sigmoid'), wgml_residual: i(1) });
+    const n = node('Gemm', 4, { transB: i(1), wgml_epilogue: epi(2, [['Add', 0, 1], ['Sigmoid', 2]]) });
     await check(n, [rand([1, 130]), rand([10, 130]), rand([10]), rand([1, 10])]);
-    await check(node('Gemm', 3, { transB: i(1), wgml_residual: i(1) }), [rand([3, 130]), rand([10, 130]), rand([3, 10])]);
+    // no C: input 2 is empty and the residual is input 3
+    await check({ ...node('Gemm', 4, { transB: i(1), wgml_epilogue: epi(2, [['Add', 1, 0]]) }), inputs: ['x0', 'x1', '', 'x3'] }, [rand([3, 130]), rand([10, 130]), null, rand([3, 10])]);
   });
 });

@@ -47,8 +47,10 @@ describe('network runtime', () => {
     const p = planNetwork(device, g, { inputDimensions: { x: [64, 16] } });
     const ops = p.nodes.map((n) => n.opType);
     expect(ops.filter((o) => o === 'Add').length).toBeLessThan(2);
-    const mm2 = p.nodes.find((n) => n.opType === 'MatMul' && n.attrs.wgml_residual);
+    // the residual Add is the second MatMul's epilogue; bias + Relu the first's
+    const mm2 = p.nodes.find((n) => n.opType === 'MatMul' && n.inputs.includes('x') && n.attrs.wgml_epilogue);
     expect(mm2).toBeDefined();
+    expect(p.nodes.map((n) => n.opType)).toEqual(['MatMul', 'MatMul', 'Reshape', 'Softmax']);
     expect(p.intermediatesHeapSize).toBeLessThanOrEqual(p.peakLiveBytes * 1.1);
   });
 

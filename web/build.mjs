@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 await build({
-  entryPoints: { demo: `${here}demo.ts`, three: `${here}three.ts` },
+  entryPoints: { demo: `${here}demo.ts`, three: `${here}three.ts`, bench: `${here}bench.ts` },
   outdir: `${here}dist`,
   bundle: true,
   format: 'esm',
@@ -15,4 +15,4 @@ await build({
   external: ['webgpu', 'node:*'],
   logLevel: 'warning',
 });
-console.log('web/dist: demo.js, three.js');
+console.log('web/dist: demo.js, three.js, bench.js');

@@ -10,6 +10,7 @@ import type { ProgressCallback } from '../runtime/pipeline.js';
 import { warmUpNetwork } from '../runtime/run.js';
 import { deviceInfo } from '../gpu/device.js';
 import { action, checkDimsNames, cliDevice, collect, fmtBytes, numberOption, parseDims } from './common.js';
+import { UsageError } from '../errors.js';
 import { Progress } from './progress.js';
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
@@ -17,12 +18,17 @@ const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return
 export interface BenchResult {
   model: string; adapter: string; gpuMs: number | null; gpuMsMin: number | null; encodeUs: number; runs: number;
   dispatches: number; intermediatesHeapSize: number; peakLiveBytes: number; weightsBytes: number; compileMs: number;
+  /** How dispatches bind (issue 18), GPU pipelines compiled, and the createPipeline call alone. */
+  recording: string; pipelines: number; createPipelineMs: number; encodeUsPerDispatch: number;
 }
 
-export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number, opts: { graph?: Graph; onProgress?: ProgressCallback } = {}): Promise<BenchResult> {
+export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number,
+  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups' } = {}): Promise<BenchResult> {
   const t0 = performance.now();
   const graph = opts.graph ?? (await loadGraph(model)).graph;
-  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress });
+  const tp = performance.now();
+  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording });
+  const createPipelineMs = performance.now() - tp;
   const args: Record<string, Tensor> = {};
   for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
   for (const s of pipeline.inputs) {
@@ -74,6 +80,7 @@ export async function benchModel(device: GPUDevice, model: string, dims: Record<
     model, adapter: a.description || a.device || a.vendor, gpuMs: gpu.length ? median(gpu) : null, gpuMsMin: gpu.length ? Math.min(...gpu) : null,
     encodeUs: median(cpu), runs, dispatches: pipeline.dispatchCount, intermediatesHeapSize: pipeline.intermediatesHeapSize,
     peakLiveBytes: pipeline.peakLiveBytes, weightsBytes: pipeline.weightsBytes, compileMs,
+    recording: pipeline.recording.mode, pipelines: pipeline.pipelineCount, createPipelineMs, encodeUsPerDispatch: median(cpu) / Math.max(1, pipeline.dispatchCount),
   };
   for (const t of Object.values(args)) t.destroy();
   heap.destroy(); pipeline.destroy(); qs?.destroy(); resolve?.destroy(); readback?.destroy();
@@ -84,20 +91,22 @@ export function register(program: Command): void {
   program.command('bench <model>').description('median GPU time per inference (timestamp queries) and CPU time of encodeNetwork')
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--runs <n>', 'timed runs', '50').option('--warmup <n>', 'warm-up runs', '10')
+    .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
     .option('--json', 'print JSON')
-    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean }) => {
+    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string }) => {
+      if (!['auto', 'shared', 'groups'].includes(opts.recording)) throw new UsageError(`--recording must be auto, shared or groups, not '${opts.recording}'`, 'e.g. --recording shared');
       const runs = numberOption('--runs', opts.runs, { min: 1, max: 100000, example: '50' }), warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '10' });
       const dims = parseDims(opts.dims);
       const { graph } = await loadGraph(model);
       checkDimsNames(graph, dims);
       const device = await cliDevice({ quiet: !!opts.json });
       const progress = new Progress('bench');
-      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback }).finally(() => progress.stop());
+      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto' }).finally(() => progress.stop());
       if (opts.json) console.log(JSON.stringify(r));
       else {
         console.log(`${model} on ${r.adapter}`);
         console.log(`  GPU time per inference: ${r.gpuMs === null ? 'n/a (no timestamp-query)' : `${r.gpuMs.toFixed(3)} ms median, ${r.gpuMsMin!.toFixed(3)} ms min`} over ${runs} runs`);
-        console.log(`  encodeNetwork CPU time: ${r.encodeUs.toFixed(1)} µs median (${r.dispatches} dispatches)`);
+        console.log(`  encodeNetwork CPU time: ${r.encodeUs.toFixed(1)} µs median (${r.dispatches} dispatches, ${r.encodeUsPerDispatch.toFixed(2)} µs each; ${r.recording} recording, ${r.pipelines} pipelines, createPipeline ${r.createPipelineMs.toFixed(0)} ms)`);
         console.log(`  heap ${fmtBytes(r.intermediatesHeapSize)} (peak live ${fmtBytes(r.peakLiveBytes)}), weights ${fmtBytes(r.weightsBytes)}, compile ${r.compileMs.toFixed(0)} ms (with the first run of each kernel)`);
       }
       device.destroy();

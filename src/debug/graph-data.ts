@@ -59,6 +59,10 @@ export function fusedParts(op: string, attrs: Record<string, unknown>): string[]
   const parts: string[] = [];
   if ('wgml_residual' in attrs) parts.push(`residual Add (${JSON.stringify(attrs.wgml_residual)})`);
   if ('wgml_act' in attrs) parts.push(`activation ${String(attrs.wgml_act)}${attrs.wgml_act_params ? ` ${JSON.stringify(attrs.wgml_act_params)}` : ''}`);
+  if (typeof attrs.wgml_epilogue === 'string') {
+    // a GEMM epilogue program (passes/fuse-gemm-epilogue.ts): the absorbed ops in evaluation order
+    try { parts.push(`epilogue ${(JSON.parse(attrs.wgml_epilogue) as { steps: { op: string }[] }).steps.map((s) => s.op).join(' → ')}`); } catch { parts.push('epilogue (unreadable program)'); }
+  }
   if (op.endsWith('FusedElementwise')) for (const [k, v] of Object.entries(attrs)) if (!k.startsWith('wgml_act') && k !== 'wgml_residual') parts.push(`${k}: ${JSON.stringify(v)}`);
   return parts;
 }

@@ -79,6 +79,28 @@ export function opsetOf(graph: Graph, domain: string): number {
 }
 
 /** Specialize a graph to concrete input dimensions. */
+/**
+ * Folds of weight-sized constants (an Identity or Transpose of an initializer, dequantized weights),
+ * per graph and node, kept while the graph lives: specializing the graph again (another sequence
+ * length) reuses them instead of recomputing, and the same tensor objects let pipelines share one
+ * uploaded weights buffer (runtime/pipeline.ts). A fold is reused only when every input is the very
+ * tensor it was computed from; shape arithmetic, whose inputs change with the dimensions, is not kept.
+ */
+const folds = new WeakMap<Graph, WeakMap<Node, { ins: (HostTensor | null)[]; outs: HostTensor[] }>>();
+const FOLD_KEEP_BYTES = 4096;
+
+function foldCached(graph: Graph, node: Node, ins: (HostTensor | null)[], fold: () => HostTensor[]): HostTensor[] {
+  let byNode = folds.get(graph);
+  const hit = byNode?.get(node);
+  if (hit && hit.ins.length === ins.length && hit.ins.every((t, i) => t === ins[i])) return hit.outs;
+  const outs = fold();
+  if (outs.some((t) => t && t.data.byteLength >= FOLD_KEEP_BYTES)) {
+    if (!byNode) { byNode = new WeakMap(); folds.set(graph, byNode); }
+    byNode.set(node, { ins, outs });
+  }
+  return outs;
+}
+
 export function specialize(graph: Graph, inputDims: Record<string, readonly number[]>, rules: OpRules, opts: SpecializeOptions = {}): SpecializedGraph {
   const foldLimit = opts.foldLimit ?? 1 << 22;
   const types = new Map<string, ValueType>();
@@ -242,7 +264,8 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     const allConst = node.inputs.every((n) => !n || constants.has(n));
     const small = outTypes.every((t) => shapeSize(t.shape) <= foldLimit);
     if (allConst && small) {
-      const outs = guardRule(node, 'reference', inTypes, () => rule.reference(node.inputs.map((n) => (n ? constants.get(n)! : null)), a as never, ctx));
+      const ins = node.inputs.map((n) => (n ? constants.get(n)! : null));
+      const outs = foldCached(graph, node, ins, () => guardRule(node, 'reference', inTypes, () => rule.reference(ins, a as never, ctx)));
       node.outputs.forEach((o, i) => { if (o && outs[i]) constants.set(o, outs[i]!); });
       return k;
     }

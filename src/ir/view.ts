@@ -111,6 +111,54 @@ export function expandView(v: View, shape: readonly number[]): View | null {
   return { shape: [...shape], strides, offset: v.offset };
 }
 
+/**
+ * `outer` read through `inner`: `outer`'s elements are flat indices into a dense value of shape
+ * `base`, and `inner` says where each element of that value sits. The composition as one view, or
+ * null when no strides say it. Sound, not complete: each dim of `outer` must step along one dim of
+ * `base` (after merging neighbours `inner` walks contiguously) without carrying into the next.
+ */
+export function composeView(outer: View, base: readonly number[], inner: View): View | null {
+  // merge base dims that inner walks contiguously; size-1 dims drop out
+  const bd: number[] = [], bs: number[] = [];
+  base.forEach((n, k) => {
+    if (n === 1) return;
+    const l = bd.length - 1;
+    if (l >= 0 && bs[l] === inner.strides[k]! * n) { bd[l]! *= n; bs[l] = inner.strides[k]!; } else { bd.push(n); bs.push(inner.strides[k]!); }
+  });
+  const dense = denseStridesOf(bd);
+  const size = shapeSize(bd);
+  if (outer.offset < 0 || (shapeSize(outer.shape) > 0 && viewExtent(outer) > size)) return null;
+  // the offset's digits, then each outer dim's step as a multiple of one base dim's dense stride
+  let rem = outer.offset;
+  const digit = dense.map((d) => { const q = Math.floor(rem / d); rem -= q * d; return q; });
+  const strides = outer.shape.map((n, k) => {
+    const s = outer.strides[k]!;
+    if (n === 1 || s === 0) return 0;
+    const b = dense.findIndex((d) => d <= s && s % d === 0);
+    if (b < 0) return NaN;
+    const m = s / dense[b]!;
+    digit[b]! += (n - 1) * m;
+    return m * bs[b]!;
+  });
+  if (strides.some((x) => Number.isNaN(x)) || digit.some((q, b) => q >= bd[b]!)) return null;
+  let offset = inner.offset;
+  rem = outer.offset;
+  dense.forEach((d, b) => { const q = Math.floor(rem / d); rem -= q * d; offset += q * bs[b]!; });
+  return { shape: [...outer.shape], strides, offset };
+}
+
+/**
+ * For a view that reads every element of its dense base once (isPermutationOf): where each base
+ * element sits in the view's row-major order, as strides over the base's coordinates; null when no
+ * strides say it.
+ */
+export function invertPermutation(v: View, baseShape: readonly number[]): View | null {
+  const vd = denseStridesOf(v.shape);
+  // the view's dims by descending base stride are the base's memory order: as a view of the view's memory
+  const dims = v.shape.map((n, k) => ({ n, s: v.strides[k]!, d: vd[k]! })).filter((x) => x.n !== 1).sort((a, b) => b.s - a.s);
+  return reshapeView({ shape: dims.map((x) => x.n), strides: dims.map((x) => x.d), offset: 0 }, baseShape);
+}
+
 /** Base element index of view coordinates. */
 export function viewIndex(v: View, coords: readonly number[]): number {
   let idx = v.offset;

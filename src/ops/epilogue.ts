@@ -1,5 +1,5 @@
 /**
- * Fused epilogues: a kernel that produces a value (Conv, ConvTranspose, Gemm, MatMul…) applies
+ * Fused epilogues: a kernel that produces a value (Conv, ConvTranspose) applies
  * `act(v + residual)` before its store, so the fusion pass can delete the Add/activation nodes.
  * The pass records it in attributes that ONNX never uses (`wgml_act`, `wgml_act_params`,
  * `wgml_residual`); with `wgml_residual = 1` the node's last input is the residual, read at the

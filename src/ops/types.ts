@@ -6,6 +6,8 @@ import type { Attrs } from '../ir/attrs.js';
 import type { HostTensor, Node, ValueType } from '../ir/types.js';
 import type { RuleContext } from '../ir/infer.js';
 import type { View } from '../ir/view.js';
+import { packParams, type KernelSignature, type ParamValues } from '../gpu/signature.js';
+import type { WgslModule } from '../gpu/wgsl.js';
 
 /** The context of an op's shape rule and reference: ir/infer.ts defines it (ir/ never imports ops/). */
 export type InferContext = RuleContext;
@@ -42,13 +44,38 @@ export interface KernelSpec {
   name: string;
   /** Pipeline cache key: equal keys must mean equal WGSL. Keep shapes out of it (they go in uniforms). */
   key: string;
-  /** Builds the WGSL source; called only when the key misses the cache. */
-  wgsl: () => string;
+  /**
+   * Declared kernels (see {@link declaredKernel}): the signature from which bindings, accessors and the
+   * parameter block are generated, and the body that uses them. Kernels that declare themselves can run
+   * with the network's shared bind group; the others bring whole WGSL in `wgsl`.
+   */
+  sig?: KernelSignature;
+  source?: () => KernelSource;
+  /** Parameter values of a declared kernel (packed into `uniforms`). */
+  params?: ParamValues;
+  /** Builds the WGSL source (kernels that do not declare a signature); called only when the key misses the cache. */
+  wgsl?: () => string;
   /** Storage bindings in binding order, numbered after the uniform (binding 0) when there is one. */
   args: KernelArg[];
   /** Uniform block contents (binding 0), or null for none. Build with {@link UniformWriter}. */
   uniforms: ArrayBuffer | null;
   workgroups: [number, number, number];
+}
+
+/** A declared kernel's WGSL besides its declarations. */
+export interface KernelSource { body: string; requires?: readonly WgslModule[]; enables?: readonly string[] }
+
+/**
+ * A kernel declared once: `sig.buffers[k]` is bound to `args[k]`, parameters are packed from `params`.
+ * @example
+ * const SIG = signature({ params: { n: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
+ * declaredKernel({ name: 'double', key: 'double', sig: SIG, params: { n }, args: [{ input: 0 }, { output: 0 }], workgroups: [Math.ceil(n / 64), 1, 1],
+ *   source: () => ({ body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { let P = wgml_init(); if (g.x < P.n) { Y_st(g.x, 2.0 * X_ld(g.x)); } }` }) });
+ */
+export function declaredKernel(k: { name: string; key: string; sig: KernelSignature; params: ParamValues; args: KernelArg[]; workgroups: [number, number, number]; source: () => KernelSource }): KernelSpec {
+  if (k.args.length !== k.sig.buffers.length) throw new Error(`kernel '${k.name}' binds ${k.args.length} buffers but declares ${k.sig.buffers.length}`);
+  k.sig.buffers.forEach((b, i) => { if (b.writes && 'input' in k.args[i]!) throw new Error(`kernel '${k.name}' writes buffer '${b.name}', bound to an input`); });
+  return { ...k, uniforms: k.sig.layout.length ? packParams(k.sig, k.params) : null };
 }
 
 export interface GpuPlan {
@@ -69,6 +96,12 @@ export interface OpDef<A = any> {
   readonly viewInputs?: readonly number[];
   /** Output 0 may be written through `ctx.outView` (a permuted layout its consumer wants). */
   readonly viewOutput?: boolean;
+  /**
+   * Whether input `which` (or the output, 'out') may be read (written) through `view`, for ops whose
+   * kernels handle some strides only; absent: any view of the inputs in viewInputs (and of output 0
+   * with viewOutput). `ctx.inputs` are the types as they are without the view.
+   */
+  acceptsView?(ctx: InferContext, a: A, which: number | 'out', view: View): boolean;
   /** The kernels bind a value that appears as several inputs once (e.g. q, k, v views of one buffer). */
   readonly sharedInputs?: boolean;
   /** Inputs whose values must be known at compile time (e.g. Reshape's shape). */

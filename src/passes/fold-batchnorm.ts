@@ -5,6 +5,7 @@
  */
 import type { Graph, HostTensor } from '../ir/types.js';
 import { consumers, graphOutputNames, singleUse } from './graph-util.js';
+import { derivedConstant } from '../ir/derived.js';
 
 export function foldBatchNorm(g: Graph, constants: Map<string, HostTensor>): Graph {
   const uses = consumers(g);
@@ -25,17 +26,23 @@ export function foldBatchNorm(g: Graph, constants: Map<string, HostTensor>): Gra
     const eps = (bnOrig.attrs.epsilon?.value as number | undefined) ?? 1e-5;
     const O = W.shape[0]!;
     const per = W.data.length / O;
-    const w2 = new Float32Array(W.data.length);
-    const b2 = new Float32Array(O);
-    for (let o = 0; o < O; o++) {
-      const s = gamma.data[o]! / Math.sqrt(vari.data[o]! + eps);
-      for (let k = 0; k < per; k++) w2[o * per + k] = W.data[o * per + k]! * s;
-      b2[o] = ((B ? B.data[o]! : 0) - mean.data[o]!) * s + beta.data[o]!;
-    }
+    const scale = (o: number) => gamma.data[o]! / Math.sqrt(vari.data[o]! + eps);
+    // kept per source tensors: planning the graph again gives the same objects (shared weights buffers)
+    const deps = [W, gamma, beta, mean, vari, ...(B ? [B] : [])];
+    const w2 = derivedConstant(deps, `bnfold_w ${eps}`, () => {
+      const d = new Float32Array(W.data.length);
+      for (let o = 0; o < O; o++) { const s = scale(o); for (let k = 0; k < per; k++) d[o * per + k] = W.data[o * per + k]! * s; }
+      return { dtype: 'float32', shape: [...W.shape], data: d };
+    });
+    const b2 = derivedConstant(deps, `bnfold_b ${eps}`, () => {
+      const d = new Float32Array(O);
+      for (let o = 0; o < O; o++) d[o] = ((B ? B.data[o]! : 0) - mean.data[o]!) * scale(o) + beta.data[o]!;
+      return { dtype: 'float32', shape: [O], data: d };
+    });
     const wName = `${orig.name || orig.outputs[0]}::bnfold_w`;
     const bName = `${orig.name || orig.outputs[0]}::bnfold_b`;
-    constants.set(wName, { dtype: 'float32', shape: [...W.shape], data: w2 });
-    constants.set(bName, { dtype: 'float32', shape: [O], data: b2 });
+    constants.set(wName, w2);
+    constants.set(bName, b2);
     const conv = byOrig.get(orig)!;
     conv.inputs[1] = wName;
     conv.inputs[2] = bName;

@@ -2,10 +2,14 @@
  * Merge trees of elementwise nodes into one `wgml.FusedElementwise` node (one kernel, no
  * intermediate tensors). A producer joins its consumer's group when its output is read by that one
  * node only and is not a graph output, so every intermediate disappears and nothing else needs it.
+ * Views (passes/views.ts) are kept: an input a member reads through a view becomes an input of the
+ * fused node read through the same view; a value read through a view is not computed inline (its
+ * elements sit elsewhere than the reader's index), and a root's output view stays the fused node's.
  * Works on op type names (passes never import ops/); the program format is documented in
  * src/ops/elementwise/fused.ts.
  */
-import type { Graph, Node, ValueType } from '../ir/types.js';
+import type { AttrValue, Graph, Node, ValueType } from '../ir/types.js';
+import { inputViewAttr, OUTPUT_VIEW_ATTR } from '../ir/view.js';
 
 /** ONNX elementwise ops (domain '') the fused kernel can evaluate. Kept equal to ops/elementwise/catalog.ts by a test. */
 export const FUSABLE_OPS: ReadonlySet<string> = new Set([
@@ -36,7 +40,8 @@ export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: F
   /** The producer of `v` may be folded into `consumer`. */
   const absorbable = (v: string, consumer: Node): Node | null => {
     const p = producer.get(v);
-    if (!p || !isFusable(p, types) || graphOutputs.has(v)) return null;
+    if (!p || !isFusable(p, types) || graphOutputs.has(v) || p.attrs[OUTPUT_VIEW_ATTR]) return null;
+    if (consumer.inputs.some((x, k) => x === v && consumer.attrs[inputViewAttr(k)])) return null;
     const r = readers.get(v);
     return r && r.size === 1 && r.has(consumer) ? p : null;
   };
@@ -54,9 +59,21 @@ export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: F
       for (const v of n.inputs) { const p = v ? absorbable(v, n) : null; if (p && !members.includes(p)) grow(p); }
     };
     grow(root);
+    // Values read by several members (GELU's x in x·½(1+erf(x/√2))) join too once all their readers
+    // are in: the program computes them once and reads the step twice.
+    for (let more = true; more;) {
+      more = false;
+      for (const m of [...members]) for (const v of m.inputs) {
+        const p = v ? producer.get(v) : undefined;
+        if (!p || members.includes(p) || taken.has(p) || !isFusable(p, types) || graphOutputs.has(v!) || p.attrs[OUTPUT_VIEW_ATTR]) continue;
+        const rs = [...readers.get(v!)!];
+        if (!rs.every((x) => members.includes(x)) || rs.some((x) => x.inputs.some((y, k) => y === v && x.attrs[inputViewAttr(k)]))) continue;
+        grow(p); more = true;
+      }
+    }
     if (members.length < 2) continue;
     const fused = buildFused(root, members, g.opsets[''] ?? 17);
-    if (fused.inputs.length > maxInputs) continue; // too many bindings: leave this tree unfused
+    if (new Set(fused.inputs).size > maxInputs) continue; // too many bindings: leave this group unfused
     for (const m of members) { taken.add(m); if (m !== root) dropped.add(m); }
     replaced.set(root, fused);
   }
@@ -73,6 +90,8 @@ function buildFused(root: Node, members: Node[], opset: number): Node {
   const inSet = new Set(members);
   const byOutput = new Map(members.map((m) => [m.outputs[0]!, m]));
   const inputs: string[] = [];
+  const inputViews: (AttrValue | undefined)[] = [];
+  const keys: string[] = [];
   const order: Node[] = [];
   const visit = (n: Node) => {
     for (const v of n.inputs) { const p = byOutput.get(v); if (p && inSet.has(p) && !order.includes(p)) visit(p); }
@@ -80,26 +99,32 @@ function buildFused(root: Node, members: Node[], opset: number): Node {
   };
   visit(root);
   const stepIndex = new Map<Node, number>();
-  const argsOf = (n: Node) => n.inputs.map((v) => {
+  const argsOf = (n: Node) => n.inputs.map((v, i) => {
     if (!v) return -1;
     const p = byOutput.get(v);
     if (p) return -(stepIndex.get(p)! + 2); // patched below, once the input count is known
-    let k = inputs.indexOf(v);
-    if (k < 0) { k = inputs.length; inputs.push(v); }
+    // One fused input per (value, view): the same value read two ways is two inputs.
+    const view = n.attrs[inputViewAttr(i)];
+    const key = `${v}|${view ? JSON.stringify(view.value) : ''}`;
+    let k = keys.indexOf(key);
+    if (k < 0) { k = inputs.length; inputs.push(v); inputViews.push(view); keys.push(key); }
     return k;
   });
   const raw = order.map((n, k) => { const args = argsOf(n); stepIndex.set(n, k); return { n, args }; });
-  const steps = raw.map(({ n, args }) => ({
-    op: n.opType,
-    args: args.map((a) => (a <= -2 ? inputs.length + (-a - 2) : a)),
-    ...(Object.keys(n.attrs).length ? { attrs: n.attrs } : {}),
-  }));
+  const opAttrs = (n: Node) => Object.fromEntries(Object.entries(n.attrs).filter(([k]) => !k.startsWith('wgml_view_') && k !== OUTPUT_VIEW_ATTR));
+  const steps = raw.map(({ n, args }) => {
+    const attrs = opAttrs(n);
+    return { op: n.opType, args: args.map((a) => (a <= -2 ? inputs.length + (-a - 2) : a)), ...(Object.keys(attrs).length ? { attrs } : {}) };
+  });
+  const attrs: Record<string, AttrValue> = { wgml_program: { kind: 'string', value: JSON.stringify({ opset, inputs: inputs.length, steps }) } };
+  inputViews.forEach((v, k) => { if (v) attrs[inputViewAttr(k)] = v; });
+  if (root.attrs[OUTPUT_VIEW_ATTR]) attrs[OUTPUT_VIEW_ATTR] = root.attrs[OUTPUT_VIEW_ATTR];
   return {
     name: `fused_${root.name || root.outputs[0]}`,
     opType: 'FusedElementwise',
     domain: 'wgml',
     inputs,
     outputs: [...root.outputs],
-    attrs: { wgml_program: { kind: 'string', value: JSON.stringify({ opset, inputs: inputs.length, steps }) } },
+    attrs,
   };
 }

@@ -1,14 +1,18 @@
 /**
  * Epilogue fusion: fold a residual Add and one activation into the kernel that produces the value
- * (Conv, ConvTranspose, Gemm, MatMul), so the value is written once instead of read and written by
- * two more kernels. Recorded in attributes the kernels read through ops/epilogue.ts.
+ * (Conv, ConvTranspose), so the value is written once instead of read and written by two more
+ * kernels. MatMul and Gemm take any elementwise epilogue instead (passes/fuse-gemm-epilogue.ts).
+ * Recorded in attributes the kernels read through ops/epilogue.ts.
  * Patterns: P → Add(P, R) with R of P's shape; P → Relu | LeakyRelu | Clip(const) | Sigmoid |
  * HardSigmoid | HardSwish | Tanh; P → Sigmoid → Mul(P, ·) (SiLU/Swish). Order: residual, then activation.
+ * Nodes that read or write through views (passes/views.ts) stay as they are: an epilogue runs at the
+ * producer's own output index.
  */
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { consumers, graphOutputNames, singleUse } from './graph-util.js';
+import { hasViews, OUTPUT_VIEW_ATTR } from '../ir/view.js';
 
-const PRODUCERS = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+const PRODUCERS = new Set(['Conv', 'ConvTranspose']);
 
 function sameShape(a?: ValueType, b?: ValueType): boolean {
   return !!a && !!b && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
@@ -47,7 +51,7 @@ export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants
     const producedAt = new Map<string, number>();
     nodes.forEach((n, i) => n.outputs.forEach((o) => o && producedAt.set(o, i)));
     for (const [pi, p] of nodes.entries()) {
-      if (drop.has(p) || !PRODUCERS.has(p.opType) || p.domain !== '') continue;
+      if (drop.has(p) || !PRODUCERS.has(p.opType) || p.domain !== '' || p.attrs[OUTPUT_VIEW_ATTR]) continue;
       const out = p.outputs[0]!;
       const hasAct = 'wgml_act' in p.attrs;
       const hasRes = 'wgml_residual' in p.attrs;
@@ -56,7 +60,7 @@ export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants
       if (!hasAct && !outs.has(out) && uses0.length === 2) {
         const sig = uses0.find((n) => n.opType === 'Sigmoid' && n.domain === '');
         const mul = uses0.find((n) => n.opType === 'Mul' && n.domain === '');
-        if (sig && mul && singleUse(sig.outputs[0]!, uses, outs) === mul && mul.inputs.includes(out) && mul.inputs.includes(sig.outputs[0]!)) {
+        if (sig && mul && !hasViews(sig) && !hasViews(mul) && singleUse(sig.outputs[0]!, uses, outs) === mul && mul.inputs.includes(out) && mul.inputs.includes(sig.outputs[0]!)) {
           p.attrs.wgml_act = { kind: 'string', value: 'silu' };
           p.outputs[0] = mul.outputs[0]!;
           drop.add(sig); drop.add(mul); changed = true;
@@ -64,7 +68,7 @@ export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants
         }
       }
       const c = singleUse(out, uses, outs);
-      if (!c || drop.has(c)) continue;
+      if (!c || drop.has(c) || hasViews(c)) continue;
       if (!hasAct && !hasRes && c.opType === 'Add' && c.domain === '') {
         const other = c.inputs[0] === out ? c.inputs[1]! : c.inputs[0]!;
         // the residual must exist when P runs: P moves the Add to its own place in the schedule

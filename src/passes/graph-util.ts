@@ -4,7 +4,8 @@ import type { Graph, Node } from '../ir/types.js';
 /** value name → nodes that read it. */
 export function consumers(g: Graph): Map<string, Node[]> {
   const m = new Map<string, Node[]>();
-  for (const n of g.nodes) for (const i of n.inputs) if (i) { const l = m.get(i) ?? []; if (!l.includes(n)) l.push(n); m.set(i, l); }
+  // nodes come in order, so a node reading a value twice is the list's last entry
+  for (const n of g.nodes) for (const i of n.inputs) if (i) { const l = m.get(i); if (!l) m.set(i, [n]); else if (l[l.length - 1] !== n) l.push(n); }
   return m;
 }
 

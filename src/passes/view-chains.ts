@@ -7,7 +7,7 @@
  */
 import type { Graph, Node, ValueType } from '../ir/types.js';
 import { shapeSize } from '../ir/types.js';
-import { denseView, isPermutationOf, type View } from '../ir/view.js';
+import { composeView, denseView, invertPermutation, isPermutationOf, type View } from '../ir/view.js';
 
 export interface ViewRules {
   /** Output `k` of `node` as a view, given where its input 0 sits; null when the node is no re-view. */
@@ -16,6 +16,17 @@ export interface ViewRules {
   viewInputs(node: Node): readonly number[];
   /** Whether output 0 can be written through a view. */
   viewOutput(node: Node): boolean;
+  /** Whether `node` may read input `which` (or write its output, 'out') through `view` (OpDef.acceptsView; default yes). */
+  acceptsView?(node: Node, which: number | 'out', view: View): boolean;
+  /** Output 0 is input 0's memory reinterpreted (Reshape, Squeeze…): no kernel runs. */
+  isAlias?(node: Node): boolean;
+  /** The kernels bind a value that appears as several inputs once (OpDef.sharedInputs). */
+  sharedInputs?(node: Node): boolean;
+  /**
+   * Output element i depends on input elements at i only, inputs broadcasting numpy-style to the output
+   * (elementwise ops, FusedElementwise): a permuting chain after it folds into views of its inputs.
+   */
+  pointwise?(node: Node): boolean;
 }
 
 /** Where a value's elements sit: `view` over the memory of value `base`. */
@@ -41,6 +52,9 @@ export function resolveInputView(value: string, prod: Producers, types: Map<stri
   const p = prod.get(value);
   if (!p || !p.node.inputs[0]) return here;
   const src = p.node.inputs[0];
+  // A node that re-views nothing ends the walk here, before it climbs the rest of the graph.
+  const srcType = types.get(src);
+  if (!srcType || !rules.viewOf(p.node, p.k, denseView(srcType.shape))) return here;
   const up = resolveInputView(src, prod, types, rules, stop);
   const v = rules.viewOf(p.node, p.k, up.view);
   if (!v || shapeSize(v.shape) !== shapeSize(t.shape) || v.shape.some((d, i) => d !== t.shape[i])) {
@@ -85,34 +99,51 @@ export function resolveOutputView(value: string, uses: Map<string, Node[]>, outs
   return null;
 }
 
+/**
+ * Where element c of the chain's input lands in the (dense) memory of its last value, as strides over
+ * the input's coordinates, or null when no strides say it. Each step is a permutation of its input's
+ * memory: its inverse is a view over the step's input coordinates (invertPermutation), composed onto
+ * the map so far (composeView) — O(rank) per step. When that sound but incomplete algebra finds
+ * nothing, small values are settled by checking every element.
+ */
+function chainView(chain: Node[], types: Map<string, ValueType>, rules: ViewRules): View | null {
+  const steps = chain.map((n) => {
+    const inShape = types.get(n.inputs[0]!)!.shape, outShape = types.get(n.outputs[0]!)!.shape;
+    return { inShape, fwd: rules.viewOf(n, 0, denseView(inShape))!, outDense: denseView(outShape).strides };
+  });
+  const shape = types.get(chain[0]!.inputs[0]!)!.shape;
+  let u: View | null = denseView(shape);
+  for (const s of steps) {
+    const inv = invertPermutation(s.fwd, s.inShape);
+    u = inv && composeView(u, s.inShape, inv);
+    if (!u) break;
+  }
+  if (u) return u;
+  const n = shapeSize(shape);
+  return n <= 1 << 16 ? checkedChainView(steps, shape) : null;
+}
+
 /** Coordinates of element `m` of a permutation view (a mixed-radix decomposition by stride). */
 function coordsOf(v: View, m: number): number[] {
   return v.shape.map((n, k) => (n === 1 ? 0 : Math.floor(m / v.strides[k]!) % n));
 }
 
-/**
- * Where element c of the chain's input lands in the (dense) memory of its last value, as strides over
- * the input's coordinates, or null when no strides say it (checked on every element, or on a sample
- * plus the corners for values of more than 2²² elements).
- */
-function chainView(chain: Node[], types: Map<string, ValueType>, rules: ViewRules): View | null {
-  const steps = chain.map((n) => {
-    const inShape = types.get(n.inputs[0]!)!.shape, outShape = types.get(n.outputs[0]!)!.shape;
-    return { fwd: rules.viewOf(n, 0, denseView(inShape))!, outDense: denseView(outShape).strides };
-  });
+/** chainView by brute force: strides from unit steps, then every element checked. */
+function checkedChainView(steps: { fwd: View; outDense: number[] }[], shape: readonly number[]): View | null {
   // flat index in the chain's input → flat index in its last value
   const land = (m: number) => {
     for (const s of steps) { const d = coordsOf(s.fwd, m); m = d.reduce((a, c, k) => a + c * s.outDense[k]!, 0); }
     return m;
   };
-  const shape = types.get(chain[0]!.inputs[0]!)!.shape;
   const dense = denseView(shape).strides;
   const offset = land(0);
   const strides = shape.map((n, k) => (n > 1 ? land(dense[k]!) - offset : 0));
   const view: View = { shape: [...shape], strides, offset };
   const n = shapeSize(shape);
-  const check = (m: number) => { let r = m, idx = offset; for (let k = 0; k < shape.length; k++) { const c = Math.floor(r / dense[k]!); r -= c * dense[k]!; idx += c * strides[k]!; } return idx === land(m); };
-  if (n <= 1 << 22) { for (let m = 0; m < n; m++) if (!check(m)) return null; }
-  else { for (let q = 0; q < 4096; q++) if (!check(Math.floor(((q * 2654435761) >>> 0) / 2 ** 32 * n))) return null; if (!check(n - 1)) return null; }
+  for (let m = 0; m < n; m++) {
+    let r = m, idx = offset;
+    for (let k = 0; k < shape.length; k++) { const c = Math.floor(r / dense[k]!); r -= c * dense[k]!; idx += c * strides[k]!; }
+    if (idx !== land(m)) return null;
+  }
   return view;
 }

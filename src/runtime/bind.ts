@@ -6,7 +6,7 @@ import { prepareTensorToTexture, prepareTextureToTensor, type TextureBridge } fr
 import type { Heap } from './heap.js';
 import type { NetworkPipeline, TensorSpec } from './pipeline.js';
 import type { Place } from './compile.js';
-import { bindGroupLayout } from './kernels.js';
+import { bindGroupLayout, sharedLayout } from './kernels.js';
 
 /**
  * A texture bound to a network input or output (rank-4, batch 1): its texels are converted to or
@@ -114,7 +114,20 @@ export function bindNetwork(p: NetworkPipeline, args: NetworkArgs, heap: Heap): 
       case 'input': case 'output': { const t = tensors.get(pl.name)!; return { buffer: t.buffer, offset: t.offset * 4 + pl.offset, size: pl.bytes }; }
     }
   };
+  // Shared recording: one bind group for every declared kernel (runtime/shared.ts).
+  let shared: GPUBindGroup | null = null;
+  if (p.shared) {
+    const { plan, params } = p.shared;
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: params } },
+      { binding: 1, resource: { buffer: heap.buffer, offset: 0, size: Math.min(heap.buffer.size, Math.max(256, Math.ceil(p.intermediatesHeapSize / 4) * 4)) } },
+      { binding: 2, resource: { buffer: p.weights } },
+      ...plan.io.map((name, j) => { const t = tensors.get(name)!; return { binding: 3 + j, resource: { buffer: t.buffer, offset: t.offset * 4, size: Math.max(4, t.size * 4) } }; }),
+    ];
+    shared = p.device.createBindGroup({ label: `${p.label} shared`, layout: sharedLayout(p.device, plan.paramsKind, plan.io.length), entries });
+  }
   const groups = p.program.dispatches.map((d, i) => {
+    if (shared && p.shared!.plan.dispatches[i]) return shared;
     const entries: GPUBindGroupEntry[] = [];
     if (d.kernel.uniforms) entries.push({ binding: 0, resource: { buffer: p.uniforms, offset: d.uniformOffset, size: d.kernel.uniforms.byteLength } });
     for (const pl of d.places) entries.push({ binding: entries.length, resource: resource(pl) });

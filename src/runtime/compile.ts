@@ -15,7 +15,7 @@ import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
 import { inferContext } from './single.js';
 import { bindingSignature } from './kernels.js';
 import { nodeFlops } from './flops.js';
-import { fmtView, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
+import { fmtView, hasViews, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
 
 /** Where a value's bytes live. `offset` is in bytes inside that place. */
 export type Place =
@@ -125,7 +125,8 @@ function elideConcats(steps: { node: Node; plan: unknown }[], types: Map<string,
   const byKernel = new Set(steps.filter((s) => s.plan).flatMap((s) => s.node.outputs));
   const aliased = new Set(alias.values());
   for (const s of steps) {
-    if (!s.plan || s.node.opType !== 'Concat' || s.node.domain !== '') continue;
+    // A part read through a view is not where its producer writes: such a Concat runs its kernel.
+    if (!s.plan || s.node.opType !== 'Concat' || s.node.domain !== '' || hasViews(s.node)) continue;
     const o = s.node.outputs[0];
     if (!o || !heapish(o)) continue;
     const shape = types.get(o)!.shape;
@@ -189,15 +190,22 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   };
   // A kernel reading one value through two bindings (Mul(x, x), or x beside a Reshape of x) would bind
   // one writable range twice, which WebGPU rejects: give the second reader its own copy. Weights bind
-  // read-only and may repeat.
+  // read-only and may repeat. Ops with sharedInputs bind each input name once, so a name may repeat
+  // (q, k and v read through views of one value), but another name for the same memory still gets a copy.
   let dups = 0;
+  const made = new Set<string>();
   for (const n of g.nodes) {
-    const seen = new Set<string>();
+    for (const o of n.outputs) if (o) {
+      if (made.has(o)) throw new NodeError(n, `writes '${o}', which another node writes too`, 'this is a bug in a wgml pass or a malformed model (values are assigned once)', { internal: true, value: o });
+      made.add(o);
+    }
+    const seen = new Map<string, string>();
     const shared = !!lookupOp(n.opType, n.domain, opsetOf(g, n.domain))?.sharedInputs;
     const inputs = n.inputs.map((i) => {
       if (!i) return i;
       const r = root(i);
-      if (shared || constants.has(r) || !seen.has(r)) { seen.add(r); return i; }
+      if (constants.has(r) || !seen.has(r)) { seen.set(r, i); return i; }
+      if (shared && seen.get(r) === i) return i;
       const copy = `${i}::dup${dups++}`;
       types.set(copy, types.get(i)!);
       addNode({ name: `copy:${copy}`, opType: 'Copy', domain: 'wgml', inputs: [i], outputs: [copy], attrs: {} });
@@ -247,7 +255,13 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   // Lifetimes of heap values (intermediates and scratch), with reads through aliases counted on the holder.
   const life = new Map<string, PlanValue>();
   steps.forEach((s, idx) => {
-    for (const i of s.node.inputs) if (i) { const pv = life.get(holder(i)); if (pv) pv.last = Math.max(pv.last, idx); }
+    for (const i of s.node.inputs) if (i) {
+      const h = holder(i);
+      const pv = life.get(h);
+      if (pv) pv.last = Math.max(pv.last, idx);
+      // a heap value read before any kernel wrote it: a pass dropped or reordered its producer
+      else if (heapish(h)) throw new NodeError(s.node, `reads '${i}', which no kernel before it writes`, 'this is a bug in a wgml pass', { internal: true, value: i });
+    }
     if (s.plan) {
       for (const o of s.node.outputs) {
         const h = o ? holder(o) : '';
@@ -299,11 +313,10 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   const uniforms = new ArrayBuffer(Math.max(16, uOff));
   for (const c of uniformChunks) new Uint8Array(uniforms, c.off, c.data.byteLength).set(new Uint8Array(c.data));
 
+  // every value a step names (one pass over the steps: `types` also holds values passes removed)
+  const named = new Set(steps.flatMap((s) => [...s.node.inputs, ...s.node.outputs]));
   const values = new Map<string, { type: ValueType; place: Place }>();
-  for (const [name, type] of types) {
-    const used = steps.some((s) => s.node.inputs.includes(name) || s.node.outputs.includes(name));
-    if (used) values.set(name, { type, place: placeOf(name) });
-  }
+  for (const [name, type] of types) if (named.has(name)) values.set(name, { type, place: placeOf(name) });
   return {
     nodes, dispatches, values, weights, weightsBytes: wOff, uniforms,
     inputs: [...inputNames].map((name) => ({ name, type: types.get(name)! })),

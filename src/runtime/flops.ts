@@ -11,6 +11,8 @@ export function nodeFlops(opType: string, inputs: (ValueType | undefined)[], out
     case 'MatMul': { const a = inputs[0]; return a ? 2 * out * a.shape[a.shape.length - 1]! : 0; }
     // Gemm's A is M×K or K×M (transA): K = |A| / M either way
     case 'Gemm': { const a = inputs[0]; const m = outputs[0]?.shape[0] ?? 1; return a && m ? 2 * out * (shapeSize(a.shape) / m) : 0; }
+    // wgml.Attention: Q·Kᵀ and P·V; out = [b…, Sq, Dv], K = [b…, Sk, D]
+    case 'Attention': { const q = inputs[0], k = inputs[1], o = outputs[0]; if (!q || !k || !o) return 0; const Dv = o.shape[o.shape.length - 1]!; return Dv ? 2 * (out / Dv) * k.shape[k.shape.length - 2]! * (q.shape[q.shape.length - 1]! + Dv) : 0; }
     default: return out;
   }
 }

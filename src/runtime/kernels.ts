@@ -4,16 +4,19 @@
  */
 import { GpuValidationError } from '../errors.js';
 import type { KernelArg, KernelSpec } from '../ops/types.js';
+import { kernelWgsl } from '../gpu/signature.js';
+import { sharedDeclarations, sharedLayoutEntries, type SharedDispatch, type SharedPlan } from './shared.js';
 
 interface DeviceCache {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
   layouts: Map<string, GPUBindGroupLayout>;
+  modules: Map<string, GPUShaderModule>;
 }
 const caches = new WeakMap<GPUDevice, DeviceCache>();
 
 function cacheFor(device: GPUDevice): DeviceCache {
   let c = caches.get(device);
-  if (!c) { c = { pipelines: new Map(), layouts: new Map() }; caches.set(device, c); }
+  if (!c) { c = { pipelines: new Map(), layouts: new Map(), modules: new Map() }; caches.set(device, c); }
   return c;
 }
 
@@ -58,8 +61,15 @@ export function widenAccess(code: string, signature: string): string {
   return out;
 }
 
+/** The kernel's WGSL for a binding signature: declared kernels generate their declarations, others are widened. */
+export function kernelSource(spec: KernelSpec, signature: string): string {
+  if (spec.sig && spec.source) return kernelWgsl(spec.sig, signature.replace(/^u/, ''), spec.source());
+  if (!spec.wgsl) throw new GpuValidationError(`kernel '${spec.name}' has neither a signature nor WGSL`, 'this is a bug in the op');
+  return widenAccess(spec.wgsl(), signature);
+}
+
 async function compile(device: GPUDevice, spec: KernelSpec, signature: string): Promise<GPUComputePipeline> {
-  const code = widenAccess(spec.wgsl(), signature);
+  const code = kernelSource(spec, signature);
   const module = device.createShaderModule({ label: `wgml ${spec.name}`, code });
   const layout = device.createPipelineLayout({ label: `wgml ${spec.name}`, bindGroupLayouts: [bindGroupLayout(device, signature)] });
   try {
@@ -85,5 +95,42 @@ export function pipelineFor(device: GPUDevice, spec: KernelSpec, signature = bin
     c.pipelines.set(key, p);
     p.catch(() => c.pipelines.delete(key));
   }
+  return p;
+}
+
+/** The shared bind group's layout (see runtime/shared.ts), cached per device. */
+export function sharedLayout(device: GPUDevice, paramsKind: 'uniform' | 'storage', ioCount: number): GPUBindGroupLayout {
+  const c = cacheFor(device);
+  const key = `shared:${paramsKind}:${ioCount}`;
+  let l = c.layouts.get(key);
+  if (!l) { l = device.createBindGroupLayout({ label: `wgml shared layout ${paramsKind} io${ioCount}`, entries: sharedLayoutEntries(paramsKind, ioCount) }); c.layouts.set(key, l); }
+  return l;
+}
+
+/**
+ * The pipeline of a declared kernel at one shared dispatch site: one shader module per (key, physical
+ * bindings, access), one pipeline per parameter-block offset on top (an override constant). A network
+ * planned again at another input size finds the same sites, so it compiles nothing new.
+ */
+export function sharedPipelineFor(device: GPUDevice, spec: KernelSpec, plan: SharedPlan, sd: SharedDispatch): Promise<GPUComputePipeline> {
+  const c = cacheFor(device);
+  const decl = sharedDeclarations(plan, sd);
+  const moduleKey = `${spec.key}|${sd.access}|${decl}`;
+  const key = `shared|${moduleKey}|io${plan.io.length}|@${sd.paramsAt}`;
+  let p = c.pipelines.get(key);
+  if (p) return p;
+  let module = c.modules.get(moduleKey);
+  const code = () => kernelWgsl(spec.sig!, sd.access, spec.source!(), { kind: 'shared', declarations: (wide) => sharedDeclarations(plan, sd, wide), bindings: sd.bindings });
+  if (!module) { module = device.createShaderModule({ label: `wgml ${spec.name} (shared)`, code: code() }); c.modules.set(moduleKey, module); }
+  const layout = device.createPipelineLayout({ label: `wgml ${spec.name} (shared)`, bindGroupLayouts: [sharedLayout(device, plan.paramsKind, plan.io.length)] });
+  const m = module;
+  p = device.createComputePipelineAsync({ label: `wgml ${spec.name} @${sd.paramsAt}`, layout, compute: { module: m, entryPoint: 'main', constants: { wgml_params_at: sd.paramsAt } } })
+    .catch(async (e: unknown) => {
+      const info = await m.getCompilationInfo();
+      const msgs = info.messages.map((x) => `${x.type} at ${x.lineNum}:${x.linePos}: ${x.message}`).join('\n');
+      throw new GpuValidationError(`compiling kernel '${spec.name}' (key ${spec.key}, shared bindings)`, `${(e as Error).message}\n${msgs}\n${code()}`);
+    });
+  c.pipelines.set(key, p);
+  p.catch(() => { c.pipelines.delete(key); c.modules.delete(moduleKey); });
   return p;
 }

@@ -11,9 +11,18 @@ import { opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
+import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
+import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
+import { applyViews } from '../passes/views.js';
+import { acquireWeights } from './weights.js';
+import { fuseLayerNorm } from '../passes/fuse-layernorm.js';
+import { viewRules } from './view-rules.js';
+import { fuseAttention } from '../passes/fuse-attention.js';
+import { attentionConfig } from '../ops/linalg/attention-kernel.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
-import { pipelineFor } from './kernels.js';
+import { pipelineFor, sharedPipelineFor } from './kernels.js';
+import { planShared, type SharedPlan } from './shared.js';
 import { deviceCaps } from './single.js';
 import { bindNetwork, type BoundNetwork, type NetworkArgs } from './bind.js';
 import type { Heap } from './heap.js';
@@ -35,8 +44,17 @@ export interface PipelineOptions {
   /** Keep every intermediate alive (debug capture); costs memory. */
   noReuse?: boolean;
   label?: string;
+  /**
+   * How dispatches bind (issue 18): 'shared' records every declared kernel with the network's one bind
+   * group (no setBindGroup per dispatch; a pipeline per dispatch site), 'groups' gives each dispatch a
+   * bind group of its own (fewer pipelines). 'auto' (default): 'shared' on hardware adapters, 'groups' on
+   * software ones, where compiling the extra pipelines costs far more than recording saves.
+   */
+  recording?: 'auto' | 'shared' | 'groups';
   /** Called as kernels finish compiling ('compile', done, total). */
   onProgress?: ProgressCallback;
+  /** @internal Milliseconds per planning step (specialize, each pass, compileProgram), added in when given: bench/plan-time.ts. */
+  timings?: Record<string, number>;
 }
 
 export interface TensorSpec {
@@ -58,12 +76,19 @@ export class NetworkPipeline {
   /** @internal */ readonly weights: GPUBuffer;
   /** @internal */ readonly uniforms: GPUBuffer;
   /** @internal the compute pass descriptor encodeNetwork reuses. */ readonly passDescriptor: GPUComputePassDescriptor;
+  /** @internal shared recording: the plan and its parameter buffer, or null. */ readonly shared: { plan: SharedPlan; params: GPUBuffer } | null;
+  /** How dispatches bind ('shared' or 'groups'), and why when 'auto' chose 'groups'. */
+  readonly recording: { mode: 'shared' | 'groups'; reason?: string };
   #destroyed = false;
 
+  readonly #releaseWeights: () => void;
+
   /** @internal use {@link createPipeline}. */
-  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer) {
+  constructor(device: GPUDevice, label: string, program: Program, gpuPipelines: GPUComputePipeline[], weights: GPUBuffer, uniforms: GPUBuffer,
+    shared: { plan: SharedPlan; params: GPUBuffer } | null = null, recording: { mode: 'shared' | 'groups'; reason?: string } = { mode: 'groups' }, releaseWeights?: () => void) {
     this.device = device; this.label = label; this.program = program; this.gpuPipelines = gpuPipelines;
-    this.weights = weights; this.uniforms = uniforms;
+    this.weights = weights; this.uniforms = uniforms; this.shared = shared; this.recording = recording;
+    this.#releaseWeights = releaseWeights ?? (() => weights.destroy());
     this.passDescriptor = { label };
     const spec = (v: { name: string; type: ValueType }): TensorSpec => ({ name: v.name, dtype: tensorDTypeOf(v.type.dtype), elemType: v.type.dtype, shape: [...v.type.shape] });
     this.inputs = program.inputs.map(spec);
@@ -76,6 +101,8 @@ export class NetworkPipeline {
   get peakLiveBytes(): number { return this.program.peakLiveBytes; }
   get weightsBytes(): number { return this.program.weightsBytes; }
   get dispatchCount(): number { return this.program.dispatches.length; }
+  /** Distinct GPU pipelines the network uses (shared recording compiles one per dispatch site). */
+  get pipelineCount(): number { return new Set(this.gpuPipelines).size; }
   get destroyed(): boolean { return this.#destroyed; }
 
   assertUsable(): void {
@@ -93,12 +120,16 @@ export class NetworkPipeline {
     return bindNetwork(this, args, heap);
   }
 
-  /** Free the weights and uniform buffers. Bound networks made from it become unusable. */
+  /**
+   * Free the uniform buffer and the weights (which pipelines of one graph share, e.g. at several
+   * sequence lengths: freed with the last of them). Bound networks made from it become unusable.
+   */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.weights.destroy();
+    this.#releaseWeights();
     this.uniforms.destroy();
+    this.shared?.params.destroy();
   }
 }
 
@@ -126,19 +157,36 @@ function specializeExplained(graph: Graph, opts: PipelineOptions): SpecializedGr
 
 /** Run the graph passes and compile the program for this device (no GPU work). */
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
-  const sg = specializeExplained(graph, opts);
+  const times = opts.timings;
+  const step = <T>(name: string, f: () => T): T => {
+    if (!times) return f();
+    const t0 = performance.now();
+    try { return f(); } finally { times[name] = (times[name] ?? 0) + performance.now() - t0; }
+  };
+  const sg = step('specialize', () => specializeExplained(graph, opts));
   let g = sg.graph;
+  // constants the passes make (folded BatchNorm weights) need types like every other value
+  const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
-    g = foldBatchNorm(g, sg.constants);
-    g = fuseEpilogues(g, sg.types, sg.constants);
-    g = fuseElementwise(g, sg.types);
+    g = step('foldBatchNorm', () => foldBatchNorm(g, sg.constants));
+    g = step('fuseLayerNorm', () => fuseLayerNorm(g, sg.types, sg.constants));
+    typeConstants();
+    // before elementwise fusion, which would swallow the attention's scale and mask ops
+    const caps = deviceCaps(device);
+    g = step('fuseAttention', () => fuseAttention(g, sg.types, sg.constants, viewRules(g, sg.types, sg.constants),
+      (s) => typeof attentionConfig(s, caps.maxComputeWorkgroupStorageSize, caps.maxComputeInvocationsPerWorkgroup) !== 'string'));
+    g = step('views', () => applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants }));
+    g = step('fuseEpilogues', () => fuseEpilogues(g, sg.types, sg.constants));
+    g = step('fuseElementwise', () => fuseElementwise(g, sg.types));
+    // epilogue inputs bind beside A, B, C and Y
+    const maxExtras = Math.min(MAX_EPILOGUE_INPUTS, deviceCaps(device).maxStorageBuffersPerShaderStage - 4);
+    g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras }));
   }
-  // constants the passes made (folded BatchNorm weights) need types like every other value
-  for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape });
+  typeConstants();
   const l = deviceLimits(device);
-  const program = compileProgram(g, sg.types, sg.constants, {
+  const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
     caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse,
-  });
+  }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)
     throw new LimitError(`the network needs a heap of ${program.intermediatesHeapSize} bytes for its intermediates, over this device's maxBufferSize (${l.maxBufferSize})`,
@@ -161,26 +209,51 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
   const graph = 'graph' in fn ? fn.graph : fn;
   const label = opts.label ?? (graph.name || 'network');
   const program = planNetwork(device, graph, opts);
+  const recording = chooseRecording(device, program, opts.recording ?? 'auto');
+  const shared = typeof recording === 'string' ? null : recording;
   return withErrorScope(device, `creating pipeline '${label}'`, async () => {
     let compiled = 0;
     const total = program.dispatches.length;
     opts.onProgress?.('compile', 0, total);
-    const gpuPipelines = await Promise.all(program.dispatches.map((d) => pipelineFor(device, d.kernel, d.signature).then((p) => {
-      opts.onProgress?.('compile', ++compiled, total);
-      return p;
-    }, (e: unknown) => {
-      // Kernels do not declare their workgroup memory; the driver's refusal is turned into a typed
-      // error naming the node, still before any GPU work is recorded.
-      const m = /workgroup storage \((\d+) bytes\) is larger than the maximum allowed \((\d+) bytes\)/.exec((e as Error).message ?? '');
-      if (!m) throw e;
-      throw new LimitError(`node '${d.node}' (${d.op}): kernel '${d.kernel.name}' needs ${m[1]} bytes of workgroup storage, over this device's maxComputeWorkgroupStorageSize (${m[2]})`,
-        'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
-    })));
-    const weights = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    for (const w of program.weights) if (w.tensor.data.byteLength)
-      device.queue.writeBuffer(weights, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    const gpuPipelines = await Promise.all(program.dispatches.map((d, i) => {
+      const sd = shared?.dispatches[i];
+      return (sd ? sharedPipelineFor(device, d.kernel, shared!, sd) : pipelineFor(device, d.kernel, d.signature)).then((p) => {
+        opts.onProgress?.('compile', ++compiled, total);
+        return p;
+      }, (e: unknown) => {
+        // Kernels do not declare their workgroup memory; the driver's refusal is turned into a typed
+        // error naming the node, still before any GPU work is recorded.
+        const m = /workgroup storage \((\d+) bytes\) is larger than the maximum allowed \((\d+) bytes\)/.exec((e as Error).message ?? '');
+        if (!m) throw e;
+        throw new LimitError(`node '${d.node}' (${d.op}): kernel '${d.kernel.name}' needs ${m[1]} bytes of workgroup storage, over this device's maxComputeWorkgroupStorageSize (${m[2]})`,
+          'use a device with a larger limit; wgml picks smaller tiles only for the limits it plans with', { node: d.node, op: d.op, kernel: d.kernel.name, bytes: Number(m[1]), limit: Number(m[2]) });
+      });
+    }));
+    const weights = acquireWeights(device, graph, program, label);
     const uniforms = device.createBuffer({ label: `${label} uniforms`, size: program.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(uniforms, 0, program.uniforms);
-    return new NetworkPipeline(device, label, program, gpuPipelines, weights, uniforms);
+    let sharedBufs: { plan: SharedPlan; params: GPUBuffer } | null = null;
+    if (shared) {
+      const uniform = shared.paramsKind === 'uniform';
+      // A uniform block is declared at its full 64 KiB: the buffer must be at least that large.
+      const size = uniform ? 65536 : Math.max(16, shared.words.byteLength);
+      const params = device.createBuffer({ label: `${label} parameters`, size, usage: (uniform ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(params, 0, shared.words.buffer, shared.words.byteOffset, shared.words.byteLength);
+      sharedBufs = { plan: shared, params };
+    }
+    return new NetworkPipeline(device, label, program, gpuPipelines, weights.buffer, uniforms, sharedBufs,
+      shared ? { mode: 'shared' } : { mode: 'groups', reason: recording as string }, weights.release);
   });
+}
+
+/** The shared plan when recording shares one bind group, else why not ('groups' asked, software adapter, limits). */
+function chooseRecording(device: GPUDevice, program: Program, mode: 'auto' | 'shared' | 'groups'): SharedPlan | string {
+  if (mode === 'groups') return 'recording: groups was asked for';
+  const sw = deviceInfo(device).software;
+  if (mode === 'auto' && sw) return `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`;
+  const l = deviceLimits(device);
+  const plan = planShared(program, l);
+  if (typeof plan === 'string' && mode === 'shared')
+    throw new LimitError(`recording: 'shared' is not possible for this network: ${plan}`, "use recording: 'auto' or 'groups'", { reason: plan });
+  return plan;
 }

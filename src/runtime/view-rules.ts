@@ -25,7 +25,31 @@ export function viewRules(g: Graph, types: Map<string, ValueType>, constants: Ma
         return null; // a node the rules cannot read as a view stays a kernel
       }
     },
+    acceptsView(node, which, view) {
+      const op = opOf(node);
+      if (!op?.acceptsView) return true;
+      const opset = opsetOf(g, node.domain);
+      const ins = node.inputs.map((v) => (v ? types.get(v) ?? null : null));
+      const ctx = inferContext(node, ins, (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined), opset);
+      try {
+        return op.acceptsView(ctx, op.attrs(new Attrs(node), opset), which, view);
+      } catch {
+        return false;
+      }
+    },
     viewInputs: (node) => opOf(node)?.viewInputs ?? [],
     viewOutput: (node) => !!opOf(node)?.viewOutput,
+    isAlias: (node) => {
+      const op = opOf(node);
+      try { return !!op?.alias && op.alias(op.attrs(new Attrs(node), opsetOf(g, node.domain))) === 0; } catch { return false; }
+    },
+    sharedInputs: (node) => !!opOf(node)?.sharedInputs,
+    // Elementwise ops with numpy broadcasting (not Clip/PRelu's own shape rules) and their fused trees.
+    pointwise: (node) => {
+      const op = opOf(node);
+      if (!op) return false;
+      if (op.type === 'FusedElementwise' && op.domain === 'wgml') return true;
+      return 'ew' in op && !(op as { ew: { shape?: unknown } }).ew.shape;
+    },
   };
 }

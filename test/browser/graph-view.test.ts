@@ -51,13 +51,12 @@ describe('graph page content (Chromium)', () => {
     for (const k of ['dispatches', 'flops', 'intermediatesHeapSize', 'peakLiveBytes', 'weightsBytes'] as const) expect(await cell(page, k), k).toBe(j[k]);
     expect(await cell(page, 'nodes')).toBe(j.nodes.length);
     expect(await page.textContent('#summary tr[data-key="inputs"]')).toMatch(/x float32 \[4×8\][^]*skip float32 \[4×8\]/);
-    const fused = j.nodes.find((n) => 'wgml_act' in n.attrs)!;
+    const fused = j.nodes.find((n) => 'wgml_epilogue' in n.attrs)!;
     await page.click(`g.node[data-name="${fused.name}"]`);
     const details = await page.textContent('#details');
     expect(details).toContain(fused.name);
     expect(details).toContain('MatMul');
-    expect(details).toMatch(/activation relu/);
-    expect(details).toMatch(/residual Add/);
+    expect(details).toMatch(/epilogue Add → Relu/);
     // heap view: the node's heap outputs as writes and its weights as reads, at the planner's offsets
     const place = (v: { place?: unknown }) => v.place as { kind: string; offset: number };
     const heapOut = fused.outputs.filter((o) => place(o).kind === 'heap').map((o) => place(o).offset);

@@ -5,11 +5,16 @@
  * outputs older opsets produce in training, are refused on the GPU: wgml runs inference only).
  * Y = (X − mean) / sqrt(var + epsilon) · scale + B, per channel (axis 1), any rank ≥ 2.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type ValueType } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
 
 interface BnAttrs { epsilon: number; training: boolean; spatial: number }
+
+const SIG = signature({
+  params: { total: 'u32', inner: 'u32', c: 'u32', eps: 'f32' },
+  buffers: [...['X', 'S', 'B', 'M', 'V'].map((name) => ({ name, elem: 'f32' as const })), { name: 'Y', elem: 'f32', writes: true }],
+});
 
 export const BatchNormalization: OpDef<BnAttrs> = {
   type: 'BatchNormalization',
@@ -44,24 +49,20 @@ export const BatchNormalization: OpDef<BnAttrs> = {
     if (!isFloat(x.dtype)) return `BatchNormalization on ${x.dtype} is not supported (float only)`;
     const total = shapeSize(x.shape), inner = shapeSize(x.shape.slice(2));
     return {
-      kernels: [{
-        name: 'batchnorm', key: 'batchnorm',
+      kernels: [declaredKernel({
+        name: 'batchnorm', key: 'batchnorm', sig: SIG, params: { total, inner, c: x.shape[1]!, eps: a.epsilon },
         args: [{ input: 0 }, { input: 1 }, { input: 2 }, { input: 3 }, { input: 4 }, { output: 0 }],
-        uniforms: new UniformWriter().u32(total, inner, x.shape[1]!).f32(a.epsilon).finish(),
         workgroups: dispatch1d(total, 256),
-        wgsl: () => resolveWgsl({
-          bindings: [{ name: 'P', kind: 'uniform', type: 'Params' },
-            ...['X', 'S', 'B', 'M', 'V'].map((name) => ({ name, kind: 'read' as const, type: 'array<f32>' })),
-            { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
-          body: `struct Params { total: u32, inner: u32, c: u32, eps: f32 }
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        source: () => ({
+          body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = gid.x + gid.y * nwg.x * 256u;
   if (i >= P.total) { return; }
   let ch = (i / P.inner) % P.c;
-  Y[i] = (X[i] - M[ch]) * inverseSqrt(V[ch] + P.eps) * S[ch] + B[ch];
+  Y_st(i, (X_ld(i) - M_ld(ch)) * inverseSqrt(V_ld(ch) + P.eps) * S_ld(ch) + B_ld(ch));
 }`,
         }),
-      }],
+      })],
     };
   },
 };

@@ -2,10 +2,12 @@
  * Shared by GlobalAveragePool and GlobalMaxPool: one workgroup reduces one (n, c) plane, so the
  * tiny late planes of classifiers (7×7) and big early ones both get a parallel reduction.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
-import { UniformWriter, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
+import { declaredKernel, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { expectInputs } from '../arity.js';
+
+const SIG = signature({ params: { planes: 'u32', n: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
 
 /** GlobalAveragePool and GlobalMaxPool differ only in the reduction. */
 export function globalPoolOp(type: string, mode: 'max' | 'avg'): OpDef<Record<string, never>> {
@@ -50,22 +52,20 @@ function globalPlan(ctx: KernelContext, mode: 'max' | 'avg'): GpuPlan | string {
   const init = mode === 'max' ? '-3.4028234663852886e38' : '0.0';
   const fin = mode === 'max' ? 'sh[0]' : 'sh[0] / f32(P.n)';
   return {
-    kernels: [{
-      name: `global_${mode}pool`, key: `global_${mode}pool`,
+    kernels: [declaredKernel({
+      name: `global_${mode}pool`, key: `global_${mode}pool`, sig: SIG, params: { planes, n },
       args: [{ input: 0 }, { output: 0 }],
-      uniforms: new UniformWriter().u32(planes, n).finish(),
       workgroups: [gx, gy, 1],
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
-        body: `struct Params { planes: u32, n: u32 }
-fn comb(a: f32, b: f32) -> f32 { return ${op}; }
+      source: () => ({
+        body: `fn comb(a: f32, b: f32) -> f32 { return ${op}; }
 var<workgroup> sh: array<f32, 256>;
 @compute @workgroup_size(256) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let p = wid.x + wid.y * nwg.x;
   var r = ${init};
   if (p < P.planes) {
     let base = p * P.n;
-    for (var i = tid; i < P.n; i += 256u) { r = comb(r, X[base + i]); }
+    for (var i = tid; i < P.n; i += 256u) { r = comb(r, X_ld(base + i)); }
   }
   sh[tid] = r;
   workgroupBarrier();
@@ -73,9 +73,9 @@ var<workgroup> sh: array<f32, 256>;
     if (tid < s) { sh[tid] = comb(sh[tid], sh[tid + s]); }
     workgroupBarrier();
   }
-  if (tid == 0u && p < P.planes) { Y[p] = ${fin}; }
+  if (tid == 0u && p < P.planes) { Y_st(p, ${fin}); }
 }`,
       }),
-    }],
+    })],
   };
 }

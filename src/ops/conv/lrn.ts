@@ -4,14 +4,18 @@
  * y = x / (bias + alpha/size · Σ x²)^beta over channels [c - ⌊(size-1)/2⌋, c + ⌈(size-1)/2⌉] ∩ [0, C).
  * One thread per element, the window read directly (size is small in practice).
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 
 interface A { alpha: number; beta: number; bias: number; size: number }
 const WG = 64;
+const SIG = signature({
+  params: { n: 'u32', C: 'u32', S: 'u32', lo: 'u32', hi: 'u32', scale: 'f32', beta: 'f32', bias: 'f32' },
+  buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }],
+});
 
 export const LRN: OpDef<A> = {
   type: 'LRN',
@@ -44,15 +48,14 @@ export const LRN: OpDef<A> = {
     const n = shapeSize(x.shape);
     if (!n) return { kernels: [] };
     const C = x.shape[1]!, S = Math.max(1, shapeSize(x.shape.slice(2)));
-    return { kernels: [{
-      name: 'lrn', key: 'lrn', args: [{ input: 0 }, { output: 0 }],
-      uniforms: new UniformWriter().u32(n, C, S, Math.floor((a.size - 1) / 2), Math.ceil((a.size - 1) / 2)).f32(a.alpha / a.size, a.beta, a.bias).finish(),
+    return { kernels: [declaredKernel({
+      name: 'lrn', key: 'lrn', sig: SIG, args: [{ input: 0 }, { output: 0 }],
+      params: { n, C, S, lo: Math.floor((a.size - 1) / 2), hi: Math.ceil((a.size - 1) / 2), scale: a.alpha / a.size, beta: a.beta, bias: a.bias },
       workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, C: u32, S: u32, lo: u32, hi: u32, scale: f32, beta: f32, bias: f32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let s = i % P.S;
@@ -61,10 +64,10 @@ export const LRN: OpDef<A> = {
   let j0 = select(0u, c - P.lo, c >= P.lo);
   let j1 = min(P.C - 1u, c + P.hi);
   var sq = 0.0;
-  for (var j = j0; j <= j1; j++) { let v = X[base + j * P.S]; sq += v * v; }
-  Y[i] = X[i] / pow(P.bias + P.scale * sq, P.beta);
+  for (var j = j0; j <= j1; j++) { let v = X_ld(base + j * P.S); sq += v * v; }
+  Y_st(i, X_ld(i) / pow(P.bias + P.scale * sq, P.beta));
 }`,
       }),
-    }] };
+    })] };
   },
 };

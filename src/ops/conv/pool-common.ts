@@ -5,9 +5,9 @@
  * count_include_pad=1 the divisor counts positions inside [-pad_begin, in + pad_end) only.
  */
 import type { Attrs } from '../../ir/attrs.js';
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type GpuPlan, type InferContext, type KernelContext } from '../types.js';
+import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext } from '../types.js';
 import { forwardGeometry, outSpatial, parseWindow, spatialRank, type Geom2d, type WindowAttrs } from './geometry.js';
 
 export interface PoolAttrs {
@@ -39,6 +39,15 @@ export function poolInfer(ctx: InferContext, a: PoolAttrs): ValueType[] {
 }
 
 const LOWEST = -3.4028234663852886e38;
+
+/** Max and average pooling (both count_include_pad modes) share the window geometry; only the body differs. */
+const SIG = signature({
+  params: {
+    total: 'u32', ih: 'u32', iw: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
+    pt: 'i32', pl: 'i32', pb: 'i32', pr: 'i32',
+  },
+  buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }],
+});
 
 /** Count of window taps on one axis whose position lies in [lo, hi). */
 function taps(start: number, k: number, d: number, lo: number, hi: number): number {
@@ -80,30 +89,27 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: 'max' | 'avg', 
   const { g } = s;
   const total = shapeSize(s.out);
   const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}`;
-  const uniforms = new UniformWriter()
-    .u32(total, g.ih, g.iw, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw)
-    .i32(g.pt, g.pl, g.pb, g.pr).finish();
+  const params = { total, ih: g.ih, iw: g.iw, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pt: g.pt, pl: g.pl, pb: g.pb, pr: g.pr };
   const init = mode === 'max' ? `${LOWEST}` : '0.0';
   const acc = mode === 'max' ? 'r = max(r, v);' : 'r += v;';
   const lo = countIncludePad ? ['-P.pt', '-P.pl'] : ['0', '0'];
   const hi = countIncludePad ? ['i32(P.ih) + P.pb', 'i32(P.iw) + P.pr'] : ['i32(P.ih)', 'i32(P.iw)'];
-  const fin = mode === 'max' ? 'Y[o] = r;'
+  const fin = mode === 'max' ? 'Y_st(o, r);'
     : `let cnt = taps(y0, P.kh, P.dh, ${lo[0]}, ${hi[0]}) * taps(x0, P.kw, P.dw, ${lo[1]}, ${hi[1]});
-  Y[o] = select(0.0, r / f32(cnt), cnt > 0u);`;
+  Y_st(o, select(0.0, r / f32(cnt), cnt > 0u));`;
   return {
-    kernels: [{
-      name: key, key, uniforms,
+    kernels: [declaredKernel({
+      name: key, key, sig: SIG, params,
       args: [{ input: 0 }, { output: 0 }],
       workgroups: dispatch1d(total, 128),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
-        body: `struct Params { total: u32, ih: u32, iw: u32, oh: u32, ow: u32, kh: u32, kw: u32, sh: u32, sw: u32, dh: u32, dw: u32, pt: i32, pl: i32, pb: i32, pr: i32 }
-fn taps(start: i32, k: u32, d: u32, lo: i32, hi: i32) -> u32 {
+      source: () => ({
+        body: `fn taps(start: i32, k: u32, d: u32, lo: i32, hi: i32) -> u32 {
   var c = 0u;
   for (var i = 0u; i < k; i++) { let p = start + i32(i * d); if (p >= lo && p < hi) { c++; } }
   return c;
 }
 @compute @workgroup_size(128) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let o = gid.x + gid.y * nwg.x * 128u;
   if (o >= P.total) { return; }
   let ox = o % P.ow; let t = o / P.ow; let oy = t % P.oh; let nc = t / P.oh;
@@ -116,13 +122,13 @@ fn taps(start: i32, k: u32, d: u32, lo: i32, hi: i32) -> u32 {
     for (var kx = 0u; kx < P.kw; kx++) {
       let ix = x0 + i32(kx * P.dw);
       if (ix < 0 || ix >= i32(P.iw)) { continue; }
-      let v = X[plane + u32(iy) * P.iw + u32(ix)];
+      let v = X_ld(plane + u32(iy) * P.iw + u32(ix));
       ${acc}
     }
   }
   ${fin}
 }`,
       }),
-    }],
+    })],
   };
 }

@@ -34,6 +34,6 @@ export const CastLike: OpDef<NoAttrs> = {
     const x = ctx.inputs[0]!;
     const f = formulaFor(x.dtype, ctx.inputs[1]!.dtype, ctx.error);
     const code = `fn ew_f(x0: ${storageType(x.dtype)}) -> ${storageType(f.out)} { return ${f.wgsl(['x0'])}; }`;
-    return elementwisePlan('castlike', { key: code, code }, [{ index: 0, type: x }], ctx.outputs[0]!, ctx.caps);
+    return elementwisePlan('castlike', { key: code, code }, [{ index: 0, type: x, view: null, name: undefined }], ctx.outputs[0]!, ctx.caps);
   },
 };

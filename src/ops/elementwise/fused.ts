@@ -14,22 +14,28 @@ import { broadcastInputs, broadcastShapes } from './broadcast.js';
 import { elementwiseOpByType } from './catalog.js';
 import { store, type EwDef, type Fail, type Formula } from './formula.js';
 import { elementwisePlan } from './kernel.js';
+import { EW_VIEW_INPUTS } from './op.js';
 
 export interface FusedStep { op: string; args: number[]; attrs?: Record<string, AttrValue> }
 export interface FusedProgram { opset: number; inputs: number; steps: FusedStep[] }
 
 interface Step { def: EwDef<unknown>; p: unknown; args: number[] }
-interface FusedParams { program: FusedProgram; steps: Step[] }
+/** A parsed program: each step's formula parameters resolved. */
+export interface FusedParams { program: FusedProgram; steps: Step[] }
 
-function parse(a: Attrs): FusedParams {
+/**
+ * Parse the program in attribute `attr` (also used by GEMM epilogues, `wgml_epilogue`, so a fused
+ * epilogue evaluates with exactly these formulas).
+ */
+export function parseFusedProgram(a: Attrs, attr = 'wgml_program'): FusedParams {
   let program: FusedProgram;
   try {
-    program = JSON.parse(a.string('wgml_program')) as FusedProgram;
+    program = JSON.parse(a.string(attr)) as FusedProgram;
   } catch (e) {
-    throw a.error(`wgml_program is not valid JSON: ${(e as Error).message}`, 'this attribute is written by fuseElementwise; do not edit it by hand');
+    throw a.error(`${attr} is not valid JSON: ${(e as Error).message}`, 'this attribute is written by a wgml fusion pass; do not edit it by hand');
   }
-  if (!Array.isArray(program.steps) || program.steps.length === 0 || !Number.isInteger(program.inputs)) {
-    throw a.error('wgml_program needs integer `inputs` and a non-empty `steps` list', 'this attribute is written by fuseElementwise');
+  if (!program || !Array.isArray(program.steps) || program.steps.length === 0 || !Number.isInteger(program.inputs)) {
+    throw a.error(`${attr} needs integer \`inputs\` and a non-empty \`steps\` list`, 'this attribute is written by a wgml fusion pass');
   }
   const steps = program.steps.map((s, k): Step => {
     const op = elementwiseOpByType(s.op);
@@ -43,10 +49,10 @@ function parse(a: Attrs): FusedParams {
   return { program, steps };
 }
 
-interface Built { formulas: Formula[]; dtypes: ElemType[]; shape: number[] }
+export interface Built { formulas: Formula[]; dtypes: ElemType[]; shape: number[] }
 
 /** Formulas, value dtypes and the output shape for these input types. */
-function build(fp: FusedParams, ins: (ValueType | null)[], fail: Fail): Built {
+export function buildFusedProgram(fp: FusedParams, ins: (ValueType | null)[], fail: Fail): Built {
   if (ins.length !== fp.program.inputs || ins.some((t) => !t)) {
     throw fail(`expects ${fp.program.inputs} inputs, got ${ins.filter(Boolean).length}`, 'the node does not match its wgml_program');
   }
@@ -63,37 +69,51 @@ function build(fp: FusedParams, ins: (ValueType | null)[], fail: Fail): Built {
   return { formulas, dtypes, shape: shapes[shapes.length - 1]! };
 }
 
+/** CPU evaluation of a program over broadcast inputs (each step rounded to its storage type, as on the GPU). */
+export function evalFusedProgram(fp: FusedParams, inputs: (HostTensor | null)[], fail: Fail): HostTensor {
+  const b = buildFusedProgram(fp, inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : null)), fail);
+  const n = shapeSize(b.shape);
+  const vals = broadcastInputs(inputs, b.shape);
+  const outT = b.dtypes[b.dtypes.length - 1]!;
+  const data = hostArrayFor(outT, n);
+  const v = new Float64Array(fp.program.inputs + fp.steps.length);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < fp.program.inputs; k++) v[k] = vals[k]![i]!;
+    fp.steps.forEach((s, k) => {
+      const j = fp.program.inputs + k;
+      v[j] = store(storageType(b.dtypes[j]!), b.formulas[k]!.cpu(s.args.map((x) => (x < 0 ? null : v[x]!))));
+    });
+    data[i] = v[v.length - 1]!;
+  }
+  return { dtype: outT, shape: b.shape, data };
+}
+
+/** `fn <name>(x0: T0, …) -> TO` evaluating the program on one element of each input. */
+export function fusedProgramWgsl(fp: FusedParams, ins: (ValueType | null)[], fail: Fail, fnName = 'ew_f'): { code: string; built: Built } {
+  const b = buildFusedProgram(fp, ins, fail);
+  const name = (x: number) => (x < 0 ? null : x < fp.program.inputs ? `x${x}` : `t${x - fp.program.inputs}`);
+  const lets = fp.steps.map((s, k) => `  let t${k}: ${storageType(b.dtypes[fp.program.inputs + k]!)} = ${b.formulas[k]!.wgsl(s.args.map(name))};`);
+  const params = ins.map((t, k) => `x${k}: ${storageType(t!.dtype)}`).join(', ');
+  const code = `fn ${fnName}(${params}) -> ${storageType(b.dtypes[b.dtypes.length - 1]!)} {\n${lets.join('\n')}\n  return t${fp.steps.length - 1};\n}`;
+  return { code, built: b };
+}
+
 export const FusedElementwise: OpDef<FusedParams> = {
   type: 'FusedElementwise', domain: 'wgml',
-  attrs: (a) => parse(a),
+  viewInputs: EW_VIEW_INPUTS,
+  viewOutput: true,
+  sharedInputs: true,
+  attrs: (a) => parseFusedProgram(a),
   infer(ctx, fp) {
-    const b = build(fp, ctx.inputs, ctx.error);
+    const b = buildFusedProgram(fp, ctx.inputs, ctx.error);
     return [{ dtype: b.dtypes[b.dtypes.length - 1]!, shape: b.shape }];
   },
   reference(inputs: (HostTensor | null)[], fp, ctx) {
-    const b = build(fp, inputs.map((t) => (t ? { dtype: t.dtype, shape: t.shape } : null)), ctx.error);
-    const n = shapeSize(b.shape);
-    const vals = broadcastInputs(inputs, b.shape);
-    const outT = b.dtypes[b.dtypes.length - 1]!;
-    const data = hostArrayFor(outT, n);
-    const v = new Float64Array(fp.program.inputs + fp.steps.length);
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < fp.program.inputs; k++) v[k] = vals[k]![i]!;
-      fp.steps.forEach((s, k) => {
-        const j = fp.program.inputs + k;
-        v[j] = store(storageType(b.dtypes[j]!), b.formulas[k]!.cpu(s.args.map((x) => (x < 0 ? null : v[x]!))));
-      });
-      data[i] = v[v.length - 1]!;
-    }
-    return [{ dtype: outT, shape: b.shape, data }];
+    return [evalFusedProgram(fp, inputs, ctx.error)];
   },
   gpu(ctx, fp) {
-    const b = build(fp, ctx.inputs, ctx.error);
-    const name = (x: number) => (x < 0 ? null : x < fp.program.inputs ? `x${x}` : `t${x - fp.program.inputs}`);
-    const lets = fp.steps.map((s, k) => `  let t${k}: ${storageType(b.dtypes[fp.program.inputs + k]!)} = ${b.formulas[k]!.wgsl(s.args.map(name))};`);
-    const params = ctx.inputs.map((t, k) => `x${k}: ${storageType(t!.dtype)}`).join(', ');
-    const code = `fn ew_f(${params}) -> ${storageType(b.dtypes[b.dtypes.length - 1]!)} {\n${lets.join('\n')}\n  return t${fp.steps.length - 1};\n}`;
-    const ins = ctx.inputs.map((t, index) => ({ index, type: t! }));
-    return elementwisePlan(`fused_${fp.steps.map((s) => s.def.type.toLowerCase()).join('_')}`.slice(0, 60), { key: code, code }, ins, ctx.outputs[0]!, ctx.caps);
+    const { code } = fusedProgramWgsl(fp, ctx.inputs, ctx.error);
+    const ins = ctx.inputs.map((t, index) => ({ index, type: t!, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] }));
+    return elementwisePlan(`fused_${fp.steps.map((s) => s.def.type.toLowerCase()).join('_')}`.slice(0, 60), { key: code, code }, ins, ctx.outputs[0]!, ctx.caps, { outView: ctx.outView });
   },
 };

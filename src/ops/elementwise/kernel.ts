@@ -1,15 +1,18 @@
 /**
  * The one elementwise kernel template. Each input is read in one of three ways, chosen per input:
  * `full` (same element count as the output: index i), `scalar` (one element: index 0) or `bcast`
- * (offset from the output index through strides, 0 on broadcast dims). Shapes and strides live in the
- * uniform block, so the pipeline key holds only the formula, dtypes and modes. Without `bcast`
- * inputs and with n % 4 == 0 the kernel moves vec4s and does no index math at all.
+ * (an offset plus the output coordinates times strides: 0 on broadcast dims, anything for an input
+ * read through a strided view of another value, see ir/view.ts). The output is written densely or,
+ * with an output view, through strides too. Shapes, strides and offsets live in the uniform block, so
+ * the pipeline key holds only the formula, dtypes and modes. Without `bcast` inputs or an output view
+ * and with n % 4 == 0 the kernel moves vec4s and does no index math at all.
  */
 import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
 import type { ValueType } from '../../ir/types.js';
 import { shapeSize, storageType } from '../../ir/types.js';
 import { dispatch1d, UniformWriter, type DeviceCaps, type GpuPlan, type KernelArg } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
+import { isDenseView, type View } from '../../ir/view.js';
 import { ewHelpers } from './formula.js';
 
 const WG = 64;
@@ -20,13 +23,16 @@ export interface EwFunction { key: string; code: string }
 
 type Mode = 'full' | 'scalar' | 'bcast';
 
-/** Strides over `out` dims for an input (right-aligned), 0 where the input repeats. */
-function stridesFor(shape: readonly number[], out: readonly number[]): number[] {
+/**
+ * Strides over `out` dims for an input (right-aligned), 0 where the input repeats; an input read
+ * through a view steps by the view's strides over its base.
+ */
+function stridesFor(shape: readonly number[], out: readonly number[], view: View | null): number[] {
   const st = new Array<number>(out.length).fill(0);
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     const od = out.length - shape.length + d;
-    if (shape[d] !== 1) st[od] = acc;
+    if (shape[d] !== 1) st[od] = view ? view.strides[d]! : acc;
     acc *= shape[d]!;
   }
   return st;
@@ -57,64 +63,99 @@ export interface EwPlanOptions {
    * writes at the same index, so no storage range is bound twice.
    */
   accumulate?: boolean;
+  /** Output 0 is written through this view of its buffer (null or absent: dense). */
+  outView?: View | null;
 }
+
+/**
+ * A bound input: op input index, the type the formula sees and, when re-viewed, where it sits in its
+ * buffer. Inputs with the same `name` (the node's input value) are bound once (OpDef.sharedInputs).
+ */
+export interface EwInput { index: number; type: ValueType; view: View | null; name: string | undefined }
+
+/** A view that reads its base as a plain dense value needs no index math. */
+const trivial = (v: View | null | undefined): boolean => !v || isDenseView(v);
 
 /**
  * Plan one elementwise kernel. `ins` are the bound inputs (op input index and type), in ew_f's
  * parameter order. Returns a refusal string when the device cannot run it.
  */
-export function elementwisePlan(name: string, fn: EwFunction, ins: { index: number; type: ValueType }[], out: ValueType, caps: DeviceCaps, opts: EwPlanOptions = {}): GpuPlan | string {
+export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], out: ValueType, caps: DeviceCaps, opts: EwPlanOptions = {}): GpuPlan | string {
   const acc = opts.accumulate === true;
+  const ov = trivial(opts.outView) ? null : opts.outView!;
   const n = shapeSize(out.shape);
-  if (ins.length + 1 > caps.maxStorageBuffersPerShaderStage) {
-    return `${ins.length} inputs need ${ins.length + 1} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
+  const distinct = new Set(ins.map((x) => x.name ?? `#${x.index}`)).size;
+  if (distinct + 1 > caps.maxStorageBuffersPerShaderStage) {
+    return `${distinct} inputs need ${distinct + 1} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
   }
   if (n === 0) return { kernels: [] }; // zero-size output: nothing to dispatch
-  const modes: Mode[] = ins.map(({ type }) => {
+  if (ov && ov.shape.join(',') !== out.shape.join(',')) return `output view [${ov.shape.join(', ')}] is not the output shape [${out.shape.join(', ')}] (a wgml pass bug)`;
+  // A strided output walks output coordinates: dense inputs then index through strides as well.
+  const modes: Mode[] = ins.map(({ type, view }) => {
     const m = shapeSize(type.shape);
-    return m === n ? 'full' : m === 1 ? 'scalar' : 'bcast';
+    if (!trivial(view)) return 'bcast';
+    return m === n && !ov ? 'full' : m === 1 ? 'scalar' : 'bcast';
   });
   const bc = ins.map((x, k) => ({ x, k })).filter(({ k }) => modes[k] === 'bcast');
-  const vec = bc.length === 0 && n % 4 === 0;
+  const walk = bc.length > 0 || ov !== null;
+  const vec = !walk && n % 4 === 0;
   const so = storageType(out.dtype);
   const st = ins.map(({ type }) => storageType(type.dtype));
   const u = new UniformWriter();
   let params = 'n: u32,';
   let vecs = 0;
-  if (bc.length) {
-    const c = coalesce(out.shape, bc.map(({ x }) => stridesFor(x.type.shape, out.shape)));
+  // Strided operands: the bcast inputs, then the output when it has a view.
+  const strided = [...bc.map(({ x, k }) => ({ name: `${k}`, st: stridesFor(x.type.shape, out.shape, trivial(x.view) ? null : x.view!), off: trivial(x.view) ? 0 : x.view!.offset })),
+    ...(ov ? [{ name: 'y', st: stridesFor(ov.shape, out.shape, ov), off: ov.offset }] : [])];
+  if (walk) {
+    const c = coalesce(out.shape, strided.map((x) => x.st));
     if (c.dims.length > MAX_RANK) return `broadcast over ${c.dims.length} non-mergeable dims; the elementwise kernel handles at most ${MAX_RANK}`;
     vecs = Math.max(1, Math.ceil(c.dims.length / 4));
+    const offVecs = Math.ceil(strided.length / 4);
     u.u32(n, c.dims.length).u32Array(c.dims, vecs);
     c.strides.forEach((s) => u.u32Array(s, vecs));
-    params = `n: u32, rank: u32, shape: array<vec4<u32>, ${vecs}>, ${bc.map(({ k }) => `st${k}: array<vec4<u32>, ${vecs}>`).join(', ')}`;
+    u.u32Array(strided.map((x) => x.off), offVecs);
+    params = `n: u32, rank: u32, shape: array<vec4<u32>, ${vecs}>, ${strided.map((x) => `st${x.name}: array<vec4<u32>, ${vecs}>`).join(', ')}, offs: array<vec4<u32>, ${offVecs}>`;
   } else {
     u.u32(vec ? n / 4 : n);
   }
+  // One binding per distinct value: the same value read through two views is bound once.
+  const bindKeys: string[] = [];
+  const bindOf = ins.map((x) => {
+    const key = x.name ?? `#${x.index}`;
+    let b = bindKeys.indexOf(key);
+    if (b < 0) { b = bindKeys.length; bindKeys.push(key); }
+    return b;
+  });
+  const X = (k: number) => `X${bindOf[k]}`;
   const bindings: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }];
-  ins.forEach((_, k) => bindings.push({ name: `X${k}`, kind: 'read', type: vec && modes[k] === 'full' ? `array<vec4<${st[k]}>>` : `array<${st[k]}>` }));
+  bindKeys.forEach((_, b) => {
+    const k = bindOf.indexOf(b);
+    bindings.push({ name: `X${b}`, kind: 'read', type: vec && modes[k] === 'full' ? `array<vec4<${st[k]}>>` : `array<${st[k]}>` });
+  });
   bindings.push({ name: 'Y', kind: 'read_write', type: vec ? `array<vec4<${so}>>` : `array<${so}>` });
   let body: string;
   if (vec) {
-    const loads = ins.map((_, k) => `  let a${k} = X${k}[${modes[k] === 'full' ? 'i' : '0'}];`).join('\n');
+    const loads = ins.map((_, k) => `  let a${k} = ${X(k)}[${modes[k] === 'full' ? 'i' : '0'}];`).join('\n');
     const comp = (c: string) => `ew_f(${[...(acc ? [`acc.${c}`] : []), ...ins.map((_, k) => (modes[k] === 'full' ? `a${k}.${c}` : `a${k}`))].join(', ')})`;
     body = `${acc ? '  let acc = Y[i];\n' : ''}${loads}\n  Y[i] = vec4<${so}>(${['x', 'y', 'z', 'w'].map(comp).join(', ')});`;
   } else {
-    const offs = bc.map(({ k }) => `o${k}`);
-    const walk = bc.length ? `
+    const index = walk ? `
   var rem = i;
-  ${offs.map((o) => `var ${o} = 0u;`).join(' ')}
+  ${strided.map((x, j) => `var o${x.name} = P.offs[${j >> 2}][${j & 3}];`).join(' ')}
   for (var d = i32(P.rank) - 1; d >= 0; d--) {
     let dim = P.shape[d / 4][d % 4];
     let c = rem % dim;
     rem = rem / dim;
-    ${bc.map(({ k }) => `o${k} += c * P.st${k}[d / 4][d % 4];`).join(' ')}
+    ${strided.map((x) => `o${x.name} += c * P.st${x.name}[d / 4][d % 4];`).join(' ')}
   }` : '';
-    const args = [...(acc ? ['Y[i]'] : []), ...ins.map((_, k) => `X${k}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`)];
-    body = `${walk}\n  Y[i] = ew_f(${args.join(', ')});`;
+    const y = ov ? 'oy' : 'i';
+    const args = [...(acc ? [`Y[${y}]`] : []), ...ins.map((_, k) => `${X(k)}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`)];
+    body = `${index}\n  Y[${y}] = ew_f(${args.join(', ')});`;
   }
-  const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}${acc ? '|acc' : ''}`;
-  const args: KernelArg[] = [...ins.map(({ index }) => ({ input: index })), { output: 0 }];
+  const shared = bindOf.some((b, k) => b !== k) ? `|b${bindOf.join(',')}` : '';
+  const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}${ov ? '|ov' : ''}${acc ? '|acc' : ''}${shared}`;
+  const args: KernelArg[] = [...bindKeys.map((_, b) => ({ input: ins[bindOf.indexOf(b)]!.index })), { output: 0 }];
   return {
     kernels: [{
       name, key, args,

@@ -8,9 +8,12 @@ import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
 import type { KernelSpec, OpDef } from '../types.js';
 import { broadcastInputs, broadcastShapes } from './broadcast.js';
 import { requireKind, requireSame, store, type EwDef, type Fail, type Formula, type Kind, type Stor } from './formula.js';
-import { elementwisePlan } from './kernel.js';
+import { elementwisePlan, type EwInput } from './kernel.js';
 
 export type EwOp<P = unknown> = OpDef<P> & { readonly ew: EwDef<P> };
+
+/** Every input of an elementwise kernel may be read through a strided view (kernel.ts). */
+export const EW_VIEW_INPUTS: readonly number[] = [...Array(64).keys()];
 
 export const spec = (op: string): string => `https://onnx.ai/onnx/operators/onnx__${op}.html`;
 
@@ -44,6 +47,9 @@ export function elementwiseOp<P>(def: EwDef<P>): EwOp<P> {
     type: def.type,
     ...(def.opsets ? { opsets: def.opsets } : {}),
     ew: def,
+    viewInputs: EW_VIEW_INPUTS.slice(0, def.arity[1]),
+    viewOutput: true,
+    sharedInputs: true,
     attrs: (a, opset) => def.params(a, opset),
     infer(ctx, p) {
       checkArity(def, ctx.node.inputs.length, ctx.error);
@@ -56,10 +62,10 @@ export function elementwiseOp<P>(def: EwDef<P>): EwOp<P> {
     },
     gpu(ctx, p) {
       const f = def.formula(p, ctx.inputs.map((t) => t?.dtype ?? null), ctx.error);
-      const present = ctx.inputs.map((t, index) => ({ index, type: t })).filter((x): x is { index: number; type: ValueType } => x.type !== null);
+      const present = ctx.inputs.map((t, index) => ({ index, type: t, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] as string | undefined })).filter((x): x is EwInput => x.type !== null);
       const names = ctx.inputs.map((t, i) => (t ? `x${i}` : null));
       const code = `fn ew_f(${present.map(({ index, type }) => `x${index}: ${storageType(type.dtype)}`).join(', ')}) -> ${storageType(f.out)} { return ${f.wgsl(names)}; }`;
-      return elementwisePlan(def.type.toLowerCase(), { key: code, code }, present, ctx.outputs[0]!, ctx.caps);
+      return elementwisePlan(def.type.toLowerCase(), { key: code, code }, present, ctx.outputs[0]!, ctx.caps, { outView: ctx.outView });
     },
   };
 }
@@ -139,7 +145,7 @@ export function variadic(o: {
       if (per < 1) return `maxStorageBuffersPerShaderStage ${per + 1} leaves no binding for an input`;
       const t = op.ew.formula(p, ctx.inputs.map((x) => x?.dtype ?? null), ctx.error).out;
       const s = storageType(t);
-      const present = ctx.inputs.map((type, index) => ({ index, type: type! }));
+      const present = ctx.inputs.map((type, index) => ({ index, type: type!, view: ctx.views?.[index] ?? null, name: ctx.node.inputs[index] }));
       // Left fold in chunks: the first dispatch folds inputs 0..per-1 into Y, each next one folds Y
       // with the next `per` inputs (the same order of operations as one dispatch); Mean divides last.
       const kernels: KernelSpec[] = [];
@@ -152,7 +158,7 @@ export function variadic(o: {
         const folded = terms.slice(1).reduce<string>((acc, x) => o.wgsl(acc, x, s), terms[0]!);
         const e = last && o.finish ? o.finish.wgsl(folded, present.length, s) : folded;
         const code = `fn ew_f(${params.join(', ')}) -> ${s} { return ${e}; }`;
-        const plan = elementwisePlan(`${o.type.toLowerCase()}_chunk`, { key: code, code }, chunk, ctx.outputs[0]!, ctx.caps, { accumulate: !first });
+        const plan = elementwisePlan(`${o.type.toLowerCase()}_chunk`, { key: code, code }, chunk, ctx.outputs[0]!, ctx.caps, { accumulate: !first, outView: ctx.outView });
         if (typeof plan === 'string') return plan;
         kernels.push(...plan.kernels);
       }

@@ -1,11 +1,14 @@
 /** Shared by ArgMax and ArgMin: attributes, shape rule, reference and a thread-per-output kernel. */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, storageType, type HostTensor } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { need, normAxis, prod } from './util.js';
 
 export interface ArgAttrs { axis: number; keepdims: boolean; last: boolean }
+
+// Indices are int64, stored as i32 words.
+const sig = (t: Word) => signature({ params: { n: 'u32', R: 'u32', inner: 'u32' }, buffers: [{ name: 'X', elem: t }, { name: 'Y', elem: 'i32', writes: true }] });
 
 function split(ctx: InferContext, a: ArgAttrs): { outer: number; R: number; inner: number; out: number[] } {
   const s = need(ctx, 0, 'data').shape;
@@ -42,28 +45,26 @@ export function argOp(type: 'ArgMax' | 'ArgMin'): OpDef<ArgAttrs> {
       const t = storageType(ctx.inputs[0]!.dtype);
       const cmp = `${max ? 'v > b' : 'v < b'}${a.last ? ' || v == b' : ''}`;
       const n = outer * inner;
-      return { kernels: [{
-        name: type.toLowerCase(), key: `linalg_${type}_${t}_${a.last}`, args: [{ input: 0 }, { output: 0 }],
-        uniforms: new UniformWriter().u32(n, R, inner).finish(),
+      return { kernels: [declaredKernel({
+        name: type.toLowerCase(), key: `linalg_${type}_${t}_${a.last}`, sig: sig(t), params: { n, R, inner }, args: [{ input: 0 }, { output: 0 }],
         workgroups: dispatch1d(n, 64),
-        wgsl: () => resolveWgsl({
-          bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${t}>` }, { name: 'Y', kind: 'read_write', type: 'array<i32>' }],
+        source: () => ({
           requires: [linearIndex(64)],
-          body: `struct Params { n: u32, R: u32, inner: u32 }
-@compute @workgroup_size(64)
+          body: `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let idx = linear_index(gid, nwg);
   if (idx >= P.n) { return; }
   let base = (idx / P.inner) * P.R * P.inner + idx % P.inner;
-  var best = 0u; var b = X[base];
+  var best = 0u; var b = X_ld(base);
   for (var r = 1u; r < P.R; r++) {
-    let v = X[base + r * P.inner];
+    let v = X_ld(base + r * P.inner);
     if (${cmp}) { best = r; b = v; }
   }
-  Y[idx] = i32(best);
+  Y_st(idx, i32(best));
 }`,
         }),
-      }] };
+      })] };
     },
   };
 }

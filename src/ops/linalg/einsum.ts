@@ -6,9 +6,9 @@
  * stride per operand (summed over its repeats, 0 where broadcast), so transpose, diagonal, matmul and
  * reductions are the same kernel. The contracted space is walked sequentially per output element.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type ParamField, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { denseStrides } from '../../tensor/tensor.js';
@@ -16,6 +16,13 @@ import { denseStrides } from '../../tensor/tensor.js';
 interface A { equation: string }
 interface Plan { out: string[]; red: string[]; size: Map<string, number>; strides: Map<string, number>[] }
 const WG = 64, MAX = 8;
+
+/** N operands: the output and summed sizes, then each operand's strides over the output and the summed labels. */
+function sig(w: Word, N: number) {
+  const params: Record<string, ParamField> = { n: 'u32', no: 'u32', nr: 'u32', R: 'u32', osz: ['u32', MAX], rsz: ['u32', MAX] };
+  for (let i = 0; i < N; i++) { params[`os${i}`] = ['u32', MAX]; params[`rs${i}`] = ['u32', MAX]; }
+  return signature({ params, buffers: [...Array.from({ length: N }, (_, i) => ({ name: `X${i}`, elem: w })), { name: 'Y', elem: w, writes: true }] });
+}
 
 /** Labels of one term; '...' becomes private labels numbered from the right so ellipses align. */
 function labels(ctx: InferContext, term: string, rank: number, ell: (n: number) => string[]): string[] {
@@ -102,43 +109,41 @@ export const Einsum: OpDef<A> = {
     if (!n) return { kernels: [] };
     if (N + 1 > ctx.caps.maxStorageBuffersPerShaderStage) return `${N} operands need ${N + 1} storage buffers, over the device limit`;
     const w = storageType(ctx.inputs[0]!.dtype);
-    const u = new UniformWriter().u32(n, p.out.length, p.red.length, shapeSize(p.red.map((l) => p.size.get(l)!)))
-      .u32Array(p.out.map((l) => p.size.get(l)!), 2).u32Array(p.red.map((l) => p.size.get(l)!), 2);
-    for (const m of p.strides) u.u32Array(p.out.map((l) => m.get(l) ?? 0), 2).u32Array(p.red.map((l) => m.get(l) ?? 0), 2);
+    const params: Record<string, number | number[]> = {
+      n, no: p.out.length, nr: p.red.length, R: shapeSize(p.red.map((l) => p.size.get(l)!)), osz: p.out.map((l) => p.size.get(l)!), rsz: p.red.map((l) => p.size.get(l)!),
+    };
+    p.strides.forEach((m, i) => { params[`os${i}`] = p.out.map((l) => m.get(l) ?? 0); params[`rs${i}`] = p.red.map((l) => m.get(l) ?? 0); });
     const ops = Array.from({ length: N }, (_, i) => i);
-    return { kernels: [{
-      name: 'einsum', key: `einsum_${w}_${N}`, args: [...ops.map((i) => ({ input: i })), { output: 0 }],
-      uniforms: u.finish(), workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, ...ops.map((i) => ({ name: `X${i}`, kind: 'read' as const, type: `array<${w}>` })),
-          { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'einsum', key: `einsum_${w}_${N}`, sig: sig(w, N), params, args: [...ops.map((i) => ({ input: i })), { output: 0 }],
+      workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, no: u32, nr: u32, R: u32, osz: array<vec4<u32>, 2>, rsz: array<vec4<u32>, 2>,
-  ${ops.map((i) => `os${i}: array<vec4<u32>, 2>, rs${i}: array<vec4<u32>, 2>`).join(',\n  ')} }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   var rem = i;
   ${ops.map((k) => `var b${k} = 0u;`).join(' ')}
   for (var d = i32(P.no) - 1; d >= 0; d--) {
-    let c = rem % P.osz[d / 4][d % 4];
-    rem = rem / P.osz[d / 4][d % 4];
-    ${ops.map((k) => `b${k} += c * P.os${k}[d / 4][d % 4];`).join(' ')}
+    let c = rem % P_osz(u32(d));
+    rem = rem / P_osz(u32(d));
+    ${ops.map((k) => `b${k} += c * P_os${k}(u32(d));`).join(' ')}
   }
   var acc = ${w}(0);
   for (var r = 0u; r < P.R; r++) {
     var rr = r;
     ${ops.map((k) => `var o${k} = b${k};`).join(' ')}
     for (var d = i32(P.nr) - 1; d >= 0; d--) {
-      let c = rr % P.rsz[d / 4][d % 4];
-      rr = rr / P.rsz[d / 4][d % 4];
-      ${ops.map((k) => `o${k} += c * P.rs${k}[d / 4][d % 4];`).join(' ')}
+      let c = rr % P_rsz(u32(d));
+      rr = rr / P_rsz(u32(d));
+      ${ops.map((k) => `o${k} += c * P_rs${k}(u32(d));`).join(' ')}
     }
-    acc += ${ops.map((k) => `X${k}[o${k}]`).join(' * ')};
+    acc += ${ops.map((k) => `X${k}_ld(o${k})`).join(' * ')};
   }
-  Y[i] = acc;
+  Y_st(i, acc);
 }`,
       }),
-    }] };
+    })] };
   },
 };

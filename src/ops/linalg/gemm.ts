@@ -2,24 +2,23 @@
  * Gemm — https://onnx.ai/onnx/operators/onnx__Gemm.html
  * Y = alpha * A' B' + beta * C with A' = transA ? Aᵀ : A, B' likewise; C unidirectionally broadcast
  * to [M, N]. C is optional from opset 11 (required before; opset < 7 had a `broadcast` attribute,
- * which we treat as always on). Floats only on the GPU. Honours the fused epilogue; with
- * wgml_residual = 1 the residual is the node's last input (after C when C is present).
+ * which we treat as always on). Floats only on the GPU. Transposes are strides; A, B, C and the
+ * epilogue inputs may be strided views and the output may be written through one. A fused epilogue
+ * (`wgml_epilogue`) reads inputs from 3 on (input 2, C, is '' when absent), see gemm-epilogue.ts.
+ * A constant B with transB = 1 (PyTorch Linear) is stored transposed once at load time by
+ * passes/fuse-gemm-epilogue.ts so the kernels read it row-major.
  */
 import { fmtShape, hostTensor, isFloat, type ValueType } from '../../ir/types.js';
-import { applyEpilogueRef, parseEpilogue, type Epilogue } from '../epilogue.js';
+import { denseView, expandView, permuteView } from '../../ir/view.js';
 import type { InferContext, OpDef } from '../types.js';
-import { gemmKernel } from './matmul-kernel.js';
 import { need } from './util.js';
+import { applyEpilogue, epilogueType, epilogueWgsl, MAX_EPILOGUE_INPUTS, parseGemmAttrs, type GemmAttrs } from './gemm-epilogue.js';
+import { gemmProblem } from './gemm-layout.js';
+import { gemmPlan } from './matmul-kernel.js';
 
-interface A { transA: boolean; transB: boolean; alpha: number; beta: number; epi: Epilogue }
+interface A extends GemmAttrs { transA: boolean; transB: boolean; alpha: number; beta: number }
 
-interface Dims { M: number; N: number; K: number; c: ValueType | null; sCm: number; sCn: number }
-
-/** Index of C, or -1 when absent (the residual, when fused, is always last). */
-function cIndex(ctx: InferContext, a: A): number {
-  const last = a.epi.residual ? ctx.inputs.length - 2 : ctx.inputs.length - 1;
-  return last >= 2 && ctx.inputs[2] ? 2 : -1;
-}
+interface Dims { M: number; N: number; K: number; c: ValueType | null }
 
 function dims(ctx: InferContext, a: A): Dims {
   const x = need(ctx, 0, 'A'), w = need(ctx, 1, 'B');
@@ -27,30 +26,29 @@ function dims(ctx: InferContext, a: A): Dims {
   const [M, K] = a.transA ? [x.shape[1]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
   const [K2, N] = a.transB ? [w.shape[1]!, w.shape[0]!] : [w.shape[0]!, w.shape[1]!];
   if (K !== K2) throw ctx.error(`inner dims differ: A ${fmtShape(x.shape)}${a.transA ? 'ᵀ' : ''} × B ${fmtShape(w.shape)}${a.transB ? 'ᵀ' : ''}`, 'check transA/transB', { a: x.shape, b: w.shape });
-  const ci = cIndex(ctx, a);
-  const c = ci >= 0 ? ctx.inputs[ci]! : null;
-  let sCm = 0, sCn = 0;
+  const c = ctx.inputs[2] ?? null;
   if (c) {
     const s = c.shape;
     if (s.length > 2) throw ctx.error(`C ${fmtShape(s)} has rank > 2`, 'C must broadcast to [M, N]');
     const cm = s.length === 2 ? s[0]! : 1, cn = s.length >= 1 ? s[s.length - 1]! : 1;
     if ((cm !== 1 && cm !== M) || (cn !== 1 && cn !== N)) throw ctx.error(`C ${fmtShape(s)} does not broadcast to [${M}, ${N}]`, 'C must broadcast to [M, N]', { c: s });
-    sCm = cm === 1 ? 0 : cn; sCn = cn === 1 ? 0 : 1;
   }
-  return { M, N, K, c, sCm, sCn };
+  return { M, N, K, c };
 }
 
 export const Gemm: OpDef<A> = {
   type: 'Gemm',
-  attrs: (a) => ({ transA: a.int('transA', 0) === 1, transB: a.int('transB', 0) === 1, alpha: a.float('alpha', 1), beta: a.float('beta', 1), epi: parseEpilogue(a) }),
+  viewInputs: Array.from({ length: 3 + MAX_EPILOGUE_INPUTS }, (_, i) => i),
+  viewOutput: true,
+  attrs: (a) => ({ transA: a.int('transA', 0) === 1, transB: a.int('transB', 0) === 1, alpha: a.float('alpha', 1), beta: a.float('beta', 1), ...parseGemmAttrs(a) }),
   infer(ctx, a) {
     const d = dims(ctx, a);
-    return [{ dtype: ctx.inputs[0]!.dtype, shape: [d.M, d.N] }];
+    return [epilogueType(ctx, a.epi, { dtype: ctx.inputs[0]!.dtype, shape: [d.M, d.N] }, ctx.inputs.slice(3))];
   },
   reference(inputs, a, ctx) {
     const d = dims(ctx, a);
-    const x = inputs[0]!.data, w = inputs[1]!.data, ci = cIndex(ctx, a);
-    const c = ci >= 0 ? inputs[ci]! : null;
+    const x = inputs[0]!.data, w = inputs[1]!.data;
+    const c = inputs[2] ?? null;
     const y = hostTensor(inputs[0]!.dtype, [d.M, d.N]);
     const cShape = c ? c.shape : [];
     for (let m = 0; m < d.M; m++) for (let n = 0; n < d.N; n++) {
@@ -70,20 +68,30 @@ export const Gemm: OpDef<A> = {
       }
       y.data[m * d.N + n] = v;
     }
-    if (a.epi.act || a.epi.residual) applyEpilogueRef(a.epi, y.data as Float32Array, a.epi.residual ? inputs[inputs.length - 1]!.data : null);
-    return [y];
+    return [applyEpilogue(ctx, a.epi, y, inputs.slice(3))];
   },
   gpu(ctx, a) {
     const x = ctx.inputs[0]!;
     if (!isFloat(x.dtype)) return `Gemm runs on the GPU only for float types, got ${x.dtype}`;
     const d = dims(ctx, a);
-    const ci = cIndex(ctx, a);
-    const k = gemmKernel({
-      M: d.M, N: d.N, K: d.K, batch: [], aBatchStrides: [], bBatchStrides: [],
-      sAm: a.transA ? 1 : d.K, sAk: a.transA ? d.M : 1, sBk: a.transB ? 1 : d.N, sBn: a.transB ? d.K : 1,
-      alpha: a.alpha, beta: a.beta, bias: d.c && a.beta !== 0 ? { input: ci, sCm: d.sCm, sCn: d.sCn } : null,
-      a: 0, b: 1, epi: a.epi, residual: a.epi.residual ? ctx.inputs.length - 1 : null,
-    }, 'gemm', ctx.caps.maxComputeWorkgroupsPerDimension);
-    return typeof k === 'string' ? k : { kernels: [k] };
+    const view = (i: number) => ctx.views?.[i] ?? denseView(ctx.inputs[i]!.shape);
+    const out = [d.M, d.N];
+    const va = view(0), vb = view(1);
+    const A2 = a.transA ? permuteView(va, [1, 0]) : va;
+    const B2 = a.transB ? permuteView(vb, [1, 0]) : vb;
+    const bcast = (i: number) => {
+      const e = expandView(view(i), out);
+      if (!e) throw ctx.error(`input ${i} ${fmtShape(ctx.inputs[i]!.shape)} does not broadcast to [${d.M}, ${d.N}]`, 'this is a bug in the fusion pass', { internal: true });
+      return e;
+    };
+    const useC = !!d.c && a.beta !== 0;
+    const extIdx = [...(useC ? [2] : []), ...ctx.inputs.slice(3).map((_, k) => 3 + k)];
+    for (const i of extIdx) if (!ctx.inputs[i]) throw ctx.error(`epilogue input ${i} is missing`, 'this is a bug in the fusion pass', { internal: true });
+    const problem = gemmProblem(A2, B2, ctx.outView ?? denseView(out), extIdx.map(bcast));
+    const gemmType: ValueType = { dtype: x.dtype, shape: out };
+    return gemmPlan(problem, {
+      a: 0, b: 1, ext: extIdx.map((i) => ({ input: i, dtype: ctx.inputs[i]!.dtype })), hasC: useC, alpha: a.alpha, beta: a.beta,
+      epilogue: epilogueWgsl(ctx, a.epi, gemmType, ctx.inputs.slice(3).map((t) => t!)),
+    }, ctx.caps, 'gemm', a.force);
   },
 };

@@ -4,15 +4,16 @@
  * the input is coerced to 2-D at `axis` (default 1) and the hardmax runs over the flattened tail.
  * One GPU thread per row: a row is (outer, inner) with R elements `inner` apart.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { normAxis, prod } from './util.js';
 
 interface A { axis: number }
 const WG = 64;
+const SIG = signature({ params: { rows: 'u32', R: 'u32', inner: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
 
 function split(ctx: InferContext, a: A): [number, number, number] {
   const shape = ctx.inputs[0]!.shape;
@@ -46,27 +47,25 @@ export const Hardmax: OpDef<A> = {
     const [outer, R, inner] = split(ctx, a);
     const rows = outer * inner;
     if (rows === 0 || R === 0) return { kernels: [] };
-    return { kernels: [{
-      name: 'hardmax', key: 'hardmax', args: [{ input: 0 }, { output: 0 }],
-      uniforms: new UniformWriter().u32(rows, R, inner).finish(),
+    return { kernels: [declaredKernel({
+      name: 'hardmax', key: 'hardmax', sig: SIG, params: { rows, R, inner }, args: [{ input: 0 }, { output: 0 }],
       workgroups: dispatch1d(rows, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { rows: u32, R: u32, inner: u32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let row = linear_index(gid, nwg);
   if (row >= P.rows) { return; }
   let base = (row / P.inner) * P.R * P.inner + row % P.inner;
   var best = 0u;
-  var m = X[base];
+  var m = X_ld(base);
   for (var r = 1u; r < P.R; r++) {
-    let v = X[base + r * P.inner];
+    let v = X_ld(base + r * P.inner);
     if (v > m) { m = v; best = r; }
   }
-  for (var r = 0u; r < P.R; r++) { Y[base + r * P.inner] = select(0.0, 1.0, r == best); }
+  for (var r = 0u; r < P.R; r++) { Y_st(base + r * P.inner, select(0.0, 1.0, r == best)); }
 }`,
       }),
-    }] };
+    })] };
   },
 };

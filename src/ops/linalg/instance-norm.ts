@@ -39,6 +39,7 @@ export const InstanceNormalization: OpDef<A> = {
   gpu(ctx, a) {
     const shape = ctx.inputs[0]!.shape;
     const C = shape[1]!;
-    return { kernels: [rowsKernel({ mode: 'instancenorm', outer: shape[0]! * C, R: prod(shape.slice(2)), inner: 1, eps: a.epsilon, scale: 1, bias: 2, S: C }, 'instancenorm')] };
+    const k = rowsKernel({ mode: 'instancenorm', outer: shape[0]! * C, R: prod(shape.slice(2)), inner: 1, eps: a.epsilon, scale: 1, bias: 2, S: C }, 'instancenorm');
+    return typeof k === 'string' ? k : { kernels: [k] };
   },
 };

@@ -37,6 +37,9 @@ function bcastIndex(coords: number[], s: readonly number[]): number {
 export const LayerNormalization: OpDef<A> = {
   type: 'LayerNormalization',
   opsets: [17, 99],
+  // X may be a strided view (e.g. NCHW channels seen as NHWC) and Y may be written through one.
+  viewInputs: [0],
+  viewOutput: true,
   attrs: (a) => ({ axis: a.int('axis', -1), epsilon: a.float('epsilon', 1e-5) }),
   infer(ctx, a) {
     const x = need(ctx, 0, 'X'), sc = need(ctx, 1, 'Scale');
@@ -82,6 +85,16 @@ export const LayerNormalization: OpDef<A> = {
       return `Scale ${fmtShape(sc.shape)} / B ${b ? fmtShape(b.shape) : '-'} must be equal suffixes of the normalized shape ${fmtShape(norm)} on the GPU`;
     const stats = wantsOutput(ctx, 1) || wantsOutput(ctx, 2);
     if (stats && ctx.outputs.length < 3) return 'Mean without InvStdDev is not supported on the GPU';
-    return { kernels: [rowsKernel({ mode: 'layernorm', outer, R, inner: 1, eps: a.epsilon, scale: 1, bias: b ? 2 : null, S: prod(sc.shape), stats }, 'layernorm')] };
+    const x = ctx.inputs[0]!.shape;
+    const k = rowsKernel({ mode: 'layernorm', outer, R, inner: 1, eps: a.epsilon, scale: 1, bias: b ? 2 : null, S: prod(sc.shape), stats,
+      layout: { shape: x, red: [ax, x.length], x: ctx.views?.[0] ?? null, y: ctx.outView ?? null } }, 'layernorm');
+    return typeof k === 'string' ? k : { kernels: [k] };
   },
 };
+
+/**
+ * The same op below opset 17: ONNX Runtime's contrib LayerNormalization (ONNX domain, since version 1,
+ * the same attributes and outputs), which ORT-optimized models carry, and what passes/fuse-layernorm.ts
+ * folds older exporters' decomposed LayerNorm into.
+ */
+export const LayerNormalizationContrib: OpDef<A> = { ...LayerNormalization, opsets: [1, 16] };

@@ -40,6 +40,7 @@ export const LpNormalization: OpDef<A> = {
   },
   gpu(ctx, a) {
     const [outer, R, inner] = split(ctx, a);
-    return { kernels: [rowsKernel({ mode: a.p === 1 ? 'lp1' : 'lp2', outer, R, inner }, 'lpnorm')] };
+    const k = rowsKernel({ mode: a.p === 1 ? 'lp1' : 'lp2', outer, R, inner }, 'lpnorm');
+    return typeof k === 'string' ? k : { kernels: [k] };
   },
 };

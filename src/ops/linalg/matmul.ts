@@ -2,15 +2,19 @@
  * MatMul — https://onnx.ai/onnx/operators/onnx__MatMul.html
  * numpy matmul semantics: batch dims broadcast; a 1-D A is [1, K] with M squeezed from the output,
  * a 1-D B is [K, 1] with N squeezed. Same semantics in opsets 1, 9, 13. Floats only on the GPU.
- * Honours the fused epilogue (wgml_act, wgml_residual: residual = last input).
+ * Reads A, B and the epilogue inputs through strided views and may write its output through one
+ * (passes re-view transposes instead of copying); a fused epilogue (`wgml_epilogue`, inputs from 2 on)
+ * runs on each result, see gemm-epilogue.ts.
  */
 import { hostTensor, isFloat, type ValueType } from '../../ir/types.js';
-import { applyEpilogueRef, parseEpilogue, type Epilogue } from '../epilogue.js';
+import { denseView, type View } from '../../ir/view.js';
 import type { InferContext, OpDef } from '../types.js';
-import { gemmKernel, type GemmConfig } from './matmul-kernel.js';
 import { fmtShape } from '../../ir/types.js';
 import { denseStrides } from '../../tensor/tensor.js';
 import { need, prod } from './util.js';
+import { applyEpilogue, epilogueType, epilogueWgsl, MAX_EPILOGUE_INPUTS, parseGemmAttrs, type GemmAttrs } from './gemm-epilogue.js';
+import { gemmProblem } from './gemm-layout.js';
+import { gemmPlan } from './matmul-kernel.js';
 
 interface Plan {
   M: number; N: number; K: number;
@@ -42,15 +46,26 @@ function plan(ctx: InferContext, a: ValueType, b: ValueType): Plan {
   return { M, N, K, batch, aBatch, bBatch, out };
 }
 
-interface A { epi: Epilogue }
+/**
+ * A view over `out` (the logical output shape, M and/or N squeezed) as a view over [...batch, M, N]:
+ * squeezed dims get stride 0. `v` may be narrower than `out` (an epilogue input): it is broadcast first.
+ */
+function matrixView(v: View, out: number[], p: Plan, a1: boolean, b1: boolean): View {
+  const lead = out.length - v.shape.length;
+  const st = out.map((d, k) => (k < lead || v.shape[k - lead] !== d ? 0 : v.strides[k - lead]!));
+  const nb = p.batch.length;
+  return { shape: [...p.batch, p.M, p.N], strides: [...st.slice(0, nb), a1 ? 0 : st[nb]!, b1 ? 0 : st[nb + (a1 ? 0 : 1)]!], offset: v.offset };
+}
 
-export const MatMul: OpDef<A> = {
+export const MatMul: OpDef<GemmAttrs> = {
   type: 'MatMul',
-  attrs: (a) => ({ epi: parseEpilogue(a) }),
-  infer(ctx) {
+  viewInputs: Array.from({ length: 2 + MAX_EPILOGUE_INPUTS }, (_, i) => i),
+  viewOutput: true,
+  attrs: (a) => parseGemmAttrs(a),
+  infer(ctx, at) {
     const a = need(ctx, 0, 'A'), b = need(ctx, 1, 'B');
     if (a.dtype !== b.dtype) throw ctx.error(`A is ${a.dtype} but B is ${b.dtype}`, 'MatMul operands must share a dtype');
-    return [{ dtype: a.dtype, shape: plan(ctx, a, b).out }];
+    return [epilogueType(ctx, at.epi, { dtype: a.dtype, shape: plan(ctx, a, b).out }, ctx.inputs.slice(2))];
   },
   reference(inputs, at, ctx) {
     const [x, w] = inputs;
@@ -67,22 +82,27 @@ export const MatMul: OpDef<A> = {
         y.data[(z * p.M + m) * p.N + n] = s;
       }
     }
-    if (at.epi.act || at.epi.residual) {
-      if (!isFloat(y.dtype)) throw ctx.error('fused epilogues need a float output', 'this is a bug in the fusion pass');
-      applyEpilogueRef(at.epi, y.data as Float32Array, at.epi.residual ? inputs[inputs.length - 1]!.data : null);
-    }
-    return [y];
+    return [applyEpilogue(ctx, at.epi, y, inputs.slice(2))];
   },
   gpu(ctx, at) {
     const a = ctx.inputs[0]!, b = ctx.inputs[1]!;
     if (!isFloat(a.dtype)) return `MatMul runs on the GPU only for float types, got ${a.dtype}`;
     const p = plan(ctx, a, b);
-    const c: GemmConfig = {
-      M: p.M, N: p.N, K: p.K, batch: p.batch, aBatchStrides: p.aBatch, bBatchStrides: p.bBatch,
-      sAm: p.K, sAk: 1, sBk: p.N, sBn: 1, alpha: 1, beta: 0, bias: null, a: 0, b: 1,
-      epi: at.epi, residual: at.epi.residual ? ctx.inputs.length - 1 : null,
-    };
-    const k = gemmKernel(c, 'matmul', ctx.caps.maxComputeWorkgroupsPerDimension);
-    return typeof k === 'string' ? k : { kernels: [k] };
+    const a1 = a.shape.length === 1, b1 = b.shape.length === 1;
+    const view = (i: number) => ctx.views?.[i] ?? denseView(ctx.inputs[i]!.shape);
+    const va = view(0), vb = view(1);
+    const A2: View = a1 ? { shape: [1, p.K], strides: [0, va.strides[0]!], offset: va.offset } : va;
+    const B2: View = b1 ? { shape: [p.K, 1], strides: [vb.strides[0]!, 0], offset: vb.offset } : vb;
+    const Y2 = matrixView(ctx.outView ?? denseView(p.out), p.out, p, a1, b1);
+    const extras = ctx.inputs.slice(2).map((t, k) => {
+      if (!t) throw ctx.error(`epilogue input ${k} is missing`, 'this is a bug in the fusion pass', { internal: true });
+      return { t, v: matrixView(view(2 + k), p.out, p, a1, b1) };
+    });
+    const problem = gemmProblem(A2, B2, Y2, extras.map((e) => e.v));
+    const gemmType: ValueType = { dtype: a.dtype, shape: p.out };
+    return gemmPlan(problem, {
+      a: 0, b: 1, ext: extras.map((e, k) => ({ input: 2 + k, dtype: e.t.dtype })), hasC: false, alpha: 1, beta: 0,
+      epilogue: epilogueWgsl(ctx, at.epi, gemmType, extras.map((e) => e.t)),
+    }, ctx.caps, 'matmul', at.force);
   },
 };

@@ -4,9 +4,9 @@
  * 1e-9 is the epsilon of the spec's function body. One thread per kept position: two passes for the
  * statistics, a third writes the outputs, so no scratch buffer is needed.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { MAX_REDUCE_DIMS, reduceLayout } from './reduce-kernel.js';
@@ -14,6 +14,10 @@ import { normAxis, prod } from './util.js';
 
 interface A { axes: number[] }
 const WG = 64, EPS = 1e-9;
+const SIG = signature({
+  params: { K: 'u32', R: 'u32', nk: 'u32', nr: 'u32', ksz: ['u32', MAX_REDUCE_DIMS], kst: ['u32', MAX_REDUCE_DIMS], rsz: ['u32', MAX_REDUCE_DIMS], rst: ['u32', MAX_REDUCE_DIMS] },
+  buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }],
+});
 
 function reduced(ctx: InferContext, a: A): Set<number> {
   const r = ctx.inputs[0]!.shape.length;
@@ -50,34 +54,32 @@ export const MeanVarianceNormalization: OpDef<A> = {
     const K = prod(kept.map((d) => d[0])), R = prod(red.map((d) => d[0]));
     if (!K || !R) return { kernels: [] };
     const col = (l: [number, number][], i: 0 | 1) => l.map((d) => d[i]);
-    return { kernels: [{
-      name: 'mvn', key: 'mvn', args: [{ input: 0 }, { output: 0 }],
-      uniforms: new UniformWriter().u32(K, R, kept.length, red.length).u32Array(col(kept, 0), 2).u32Array(col(kept, 1), 2)
-        .u32Array(col(red, 0), 2).u32Array(col(red, 1), 2).finish(),
+    return { kernels: [declaredKernel({
+      name: 'mvn', key: 'mvn', sig: SIG, args: [{ input: 0 }, { output: 0 }],
+      params: { K, R, nk: kept.length, nr: red.length, ksz: col(kept, 0), kst: col(kept, 1), rsz: col(red, 0), rst: col(red, 1) },
       workgroups: dispatch1d(K, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { K: u32, R: u32, nk: u32, nr: u32, ksz: array<vec4<u32>, 2>, kst: array<vec4<u32>, 2>, rsz: array<vec4<u32>, 2>, rst: array<vec4<u32>, 2> }
-fn red_off(r: u32) -> u32 {
+        body: `fn red_off(r: u32) -> u32 {
   var rem = r; var o = 0u;
-  for (var d = i32(P.nr) - 1; d >= 0; d--) { let n = P.rsz[d / 4][d % 4]; o += (rem % n) * P.rst[d / 4][d % 4]; rem = rem / n; }
+  for (var d = i32(P.nr) - 1; d >= 0; d--) { let n = P_rsz(u32(d)); o += (rem % n) * P_rst(u32(d)); rem = rem / n; }
   return o;
 }
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let k = linear_index(gid, nwg);
   if (k >= P.K) { return; }
   var rem = k; var base = 0u;
-  for (var d = i32(P.nk) - 1; d >= 0; d--) { let n = P.ksz[d / 4][d % 4]; base += (rem % n) * P.kst[d / 4][d % 4]; rem = rem / n; }
+  for (var d = i32(P.nk) - 1; d >= 0; d--) { let n = P_ksz(u32(d)); base += (rem % n) * P_kst(u32(d)); rem = rem / n; }
   var s = 0.0;
-  for (var r = 0u; r < P.R; r++) { s += X[base + red_off(r)]; }
+  for (var r = 0u; r < P.R; r++) { s += X_ld(base + red_off(r)); }
   let mean = s / f32(P.R);
   var v = 0.0;
-  for (var r = 0u; r < P.R; r++) { let e = X[base + red_off(r)] - mean; v += e * e; }
+  for (var r = 0u; r < P.R; r++) { let e = X_ld(base + red_off(r)) - mean; v += e * e; }
   let inv = 1.0 / (sqrt(v / f32(P.R)) + ${EPS});
-  for (var r = 0u; r < P.R; r++) { let o = base + red_off(r); Y[o] = (X[o] - mean) * inv; }
+  for (var r = 0u; r < P.R; r++) { let o = base + red_off(r); Y_st(o, (X_ld(o) - mean) * inv); }
 }`,
       }),
-    }] };
+    })] };
   },
 };

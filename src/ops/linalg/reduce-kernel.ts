@@ -1,14 +1,14 @@
 /**
  * The reduction kernel behind the Reduce* ops. Any set of axes: the input is described as kept dims
  * and reduced dims (size 1 dropped, contiguous neighbours merged), each with its input stride, in
- * uniforms. Two layouts of the same code:
+ * parameters. Two layouts of the same code:
  * - 'wg': one 64-thread workgroup per output, partial results combined by a tree in workgroup
  *   memory (long reductions, e.g. global pooling);
  * - 'thread': one thread per output, sequential loop (short reductions over many outputs).
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { storageType, type ElemType } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type KernelSpec } from '../types.js';
+import { declaredKernel, dispatch1d, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { denseStrides } from '../../tensor/tensor.js';
 
@@ -52,6 +52,12 @@ function parts(kind: ReduceKind, t: 'f32' | 'i32' | 'u32'): [string, string, str
   }
 }
 
+/** Every reduction (kind × layout) binds the same parameters and buffers; kinds differ in the body only. */
+const sig = (t: Word) => signature({
+  params: { nOut: 'u32', R: 'u32', nk: 'u32', nr: 'u32', ks: ['u32', MAX_REDUCE_DIMS], kst: ['u32', MAX_REDUCE_DIMS], rs: ['u32', MAX_REDUCE_DIMS], rst: ['u32', MAX_REDUCE_DIMS] },
+  buffers: [{ name: 'X', elem: t }, { name: 'Y', elem: t, writes: true }],
+});
+
 export interface ReduceConfig { kind: ReduceKind; dtype: ElemType; shape: number[]; reduced: Set<number>; nOut: number }
 
 export function reduceKernel(c: ReduceConfig, name: string): KernelSpec | string {
@@ -64,34 +70,31 @@ export function reduceKernel(c: ReduceConfig, name: string): KernelSpec | string
   const [init, map, comb, fin] = parts(c.kind, t);
   const lse = c.kind === 'logsumexp';
   const wg = mode === 'wg';
-  const uniforms = new UniformWriter().u32(c.nOut, R, kept.length, red.length)
-    .u32Array(kept.map((d) => d[0]), 2).u32Array(kept.map((d) => d[1]), 2)
-    .u32Array(red.map((d) => d[0]), 2).u32Array(red.map((d) => d[1]), 2).finish();
+  const params = { nOut: c.nOut, R, nk: kept.length, nr: red.length, ks: kept.map((d) => d[0]), kst: kept.map((d) => d[1]), rs: red.map((d) => d[0]), rst: red.map((d) => d[1]) };
   const tree = (fnName: string, op: string) => `fn ${fnName}(v: T, li: u32) -> T {
   red[li] = v; workgroupBarrier();
   for (var w = 32u; w > 0u; w >>= 1u) { if (li < w) { let a = red[li]; let b = red[li + w]; red[li] = ${op}; } workgroupBarrier(); }
   let t = red[0]; workgroupBarrier(); return t;
 }`;
   const body = `alias T = ${t};
-struct Params { nOut: u32, R: u32, nk: u32, nr: u32, ks: array<vec4<u32>, 2>, kst: array<vec4<u32>, 2>, rs: array<vec4<u32>, 2>, rst: array<vec4<u32>, 2> }
 fn kept_off(o: u32) -> u32 {
   var rem = o; var off = 0u;
-  for (var d = i32(P.nk) - 1; d >= 0; d--) { let q = u32(d) / 4u; let e = u32(d) % 4u; off += (rem % P.ks[q][e]) * P.kst[q][e]; rem /= P.ks[q][e]; }
+  for (var d = i32(P.nk) - 1; d >= 0; d--) { let s = P_ks(u32(d)); off += (rem % s) * P_kst(u32(d)); rem /= s; }
   return off;
 }
 fn red_off(r: u32) -> u32 {
   var rem = r; var off = 0u;
-  for (var d = i32(P.nr) - 1; d >= 0; d--) { let q = u32(d) / 4u; let e = u32(d) % 4u; off += (rem % P.rs[q][e]) * P.rst[q][e]; rem /= P.rs[q][e]; }
+  for (var d = i32(P.nr) - 1; d >= 0; d--) { let s = P_rs(u32(d)); off += (rem % s) * P_rst(u32(d)); rem /= s; }
   return off;
 }
 fn fold(base: u32, start: u32, step: u32, m: T) -> T {
   var acc: T = ${init};
-  for (var r = start; r < P.R; r += step) { let x = X[base + red_off(r)]; let a = acc; let b = ${map}; acc = ${comb}; }
+  for (var r = start; r < P.R; r += step) { let x = X_ld(base + red_off(r)); let a = acc; let b = ${map}; acc = ${comb}; }
   return acc;
 }
 fn fold_max(base: u32, start: u32, step: u32) -> T {
   var acc: T = ${lits(t).lo};
-  for (var r = start; r < P.R; r += step) { acc = max(acc, X[base + red_off(r)]); }
+  for (var r = start; r < P.R; r += step) { acc = max(acc, X_ld(base + red_off(r))); }
   return acc;
 }
 ${wg ? `var<workgroup> red: array<T, 64>;
@@ -99,28 +102,29 @@ ${tree('tree', comb)}
 ${tree('tree_max', 'max(a, b)')}
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let P = wgml_init();
   let o = wid.x + wid.y * nwg.x;
-  if (o >= P.nOut) { return; }
-  let base = kept_off(o);
+  // No early return before the barriers: with a shared bind group P is a private copy, which WGSL's
+  // uniformity analysis cannot prove uniform. Workgroups past nOut (a folded grid's tail) reduce
+  // output 0's inputs and store nothing.
+  let live = o < P.nOut;
+  let base = select(0u, kept_off(o), live);
   ${lse ? 'let m0 = tree_max(fold_max(base, li, 64u), li); let m = select(m0, 0.0, m0 < -3.0e38);' : 'let m = T(0);'}
   let acc = tree(fold(base, li, 64u, m), li);
-  if (li == 0u) { Y[o] = ${fin}; }
+  if (li == 0u && live) { Y_st(o, ${fin}); }
 }` : `@compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let o = linear_index(gid, nwg);
   if (o >= P.nOut) { return; }
   let base = kept_off(o);
   ${lse ? 'let m0 = fold_max(base, 0u, 1u); let m = select(m0, 0.0, m0 < -3.0e38);' : 'let m = T(0);'}
   let acc = fold(base, 0u, 1u, m);
-  Y[o] = ${fin};
+  Y_st(o, ${fin});
 }`}`;
-  return {
-    name: `${name}_${mode}`, key: `linalg_reduce_${c.kind}_${t}_${mode}`, args: [{ input: 0 }, { output: 0 }], uniforms,
+  return declaredKernel({
+    name: `${name}_${mode}`, key: `linalg_reduce_${c.kind}_${t}_${mode}`, sig: sig(t), params, args: [{ input: 0 }, { output: 0 }],
     workgroups: wg ? dispatch1d(c.nOut, 1) : dispatch1d(c.nOut, 64),
-    wgsl: () => resolveWgsl({
-      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${t}>` }, { name: 'Y', kind: 'read_write', type: `array<${t}>` }],
-      requires: wg ? [] : [linearIndex(64)],
-      body,
-    }),
-  };
+    source: () => ({ requires: wg ? [] : [linearIndex(64)], body }),
+  });
 }

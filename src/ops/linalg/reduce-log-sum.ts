@@ -4,15 +4,17 @@
  * (default 1); noop_with_empty_axes (opset 18). The shared sum reduction writes the output, then a
  * second kernel takes the log in place (the spec defines no overflow guard, unlike ReduceLogSumExp).
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { isFloat, shapeSize } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { reduceOp, type ReduceAttrs } from './reduce-common.js';
 
 const sum = reduceOp('ReduceLogSum', 'sum', 18);
 const WG = 64;
+// The log runs in place on the sum's output.
+const LOG_SIG = signature({ params: { n: 'u32' }, buffers: [{ name: 'Y', elem: 'f32', writes: true }] });
 
 export const ReduceLogSum: OpDef<ReduceAttrs> = {
   ...sum,
@@ -32,20 +34,18 @@ export const ReduceLogSum: OpDef<ReduceAttrs> = {
     if (typeof plan === 'string') return plan;
     const n = shapeSize(ctx.outputs[0]!.shape);
     if (n === 0) return plan;
-    return { ...plan, kernels: [...plan.kernels, {
-      name: 'reducelogsum_log', key: 'reducelogsum_log', args: [{ output: 0 }],
-      uniforms: new UniformWriter().u32(n).finish(),
+    return { ...plan, kernels: [...plan.kernels, declaredKernel({
+      name: 'reducelogsum_log', key: 'reducelogsum_log', sig: LOG_SIG, params: { n }, args: [{ output: 0 }],
       workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
-  Y[i] = log(Y[i]);
+  Y_st(i, log(Y_ld(i)));
 }`,
       }),
-    }] };
+    })] };
   },
 };

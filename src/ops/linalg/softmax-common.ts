@@ -38,9 +38,17 @@ export function softmaxOp(type: 'Softmax' | 'LogSoftmax'): OpDef<SoftmaxAttrs> {
       }
       return [y];
     },
+    // The input may be a strided view (e.g. attention scores of a transposed product), and the output
+    // may be written through one.
+    viewInputs: [0],
+    viewOutput: true,
     gpu(ctx, a) {
       const [outer, R, inner] = split(ctx, a);
-      return { kernels: [rowsKernel({ mode: log ? 'logsoftmax' : 'softmax', outer, R, inner }, type.toLowerCase())] };
+      const shape = ctx.inputs[0]!.shape;
+      const ax = shape.length ? normAxis(ctx, a.axis, shape.length) : 0;
+      const layout = shape.length ? { shape, red: [ax, ctx.opset >= 13 ? ax + 1 : shape.length] as const, x: ctx.views?.[0] ?? null, y: ctx.outView ?? null } : undefined;
+      const k = rowsKernel({ mode: log ? 'logsoftmax' : 'softmax', outer, R, inner, ...(layout ? { layout } : {}) }, type.toLowerCase());
+      return typeof k === 'string' ? k : { kernels: [k] };
     },
   };
 }

@@ -6,15 +6,20 @@
  * GPU: one thread per row, k selection passes, each taking the best element ranked strictly after the
  * previous pick in (value, index) order, so no scratch memory is needed (O(k·n) per row).
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, storageType, type HostTensor } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { normAxis, prod } from './util.js';
 
 interface A { axis: number; largest: boolean; k: number | null }
 const WG = 64;
+// Values, and indices as i32 words (int64 outputs are stored as i32).
+const sig = (w: Word) => signature({
+  params: { rows: 'u32', R: 'u32', inner: 'u32', k: 'u32' },
+  buffers: [{ name: 'X', elem: w }, { name: 'V', elem: w, writes: true }, { name: 'IX', elem: 'i32', writes: true }],
+});
 
 function plan(ctx: InferContext, a: A): { axis: number; k: number; outer: number; R: number; inner: number; shape: number[] } {
   const x = ctx.inputs[0]!;
@@ -61,42 +66,40 @@ export const TopK: OpDef<A> = {
     if (!rows || !p.k) return { kernels: [] };
     const w = storageType(ctx.inputs[0]!.dtype);
     const cmp = a.largest ? '>' : '<';
-    return { kernels: [{
-      name: 'topk', key: `topk_${w}_${a.largest ? 'max' : 'min'}`, args: [{ input: 0 }, { output: 0 }, { output: 1 }],
-      uniforms: new UniformWriter().u32(rows, p.R, p.inner, p.k).finish(),
+    return { kernels: [declaredKernel({
+      name: 'topk', key: `topk_${w}_${a.largest ? 'max' : 'min'}`, sig: sig(w), args: [{ input: 0 }, { output: 0 }, { output: 1 }],
+      params: { rows, R: p.R, inner: p.inner, k: p.k },
       workgroups: dispatch1d(rows, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` },
-          { name: 'V', kind: 'read_write', type: `array<${w}>` }, { name: 'IX', kind: 'read_write', type: 'array<i32>' }],
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { rows: u32, R: u32, inner: u32, k: u32 }
-// a ranks before b: better value, or equal value and lower index.
+        body: `// a ranks before b: better value, or equal value and lower index.
 fn before(a: ${w}, ia: u32, b: ${w}, ib: u32) -> bool { return a ${cmp} b || (a == b && ia < ib); }
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let row = linear_index(gid, nwg);
   if (row >= P.rows) { return; }
   let o = row / P.inner;
   let i = row % P.inner;
   let base = o * P.R * P.inner + i;
   let obase = o * P.k * P.inner + i;
-  var pv = X[base];
+  var pv = X_ld(base);
   var pi = 0u;
   for (var j = 0u; j < P.k; j++) {
     var found = false;
     var bv = pv;
     var bi = 0u;
     for (var r = 0u; r < P.R; r++) {
-      let v = X[base + r * P.inner];
+      let v = X_ld(base + r * P.inner);
       if (j > 0u && !before(pv, pi, v, r)) { continue; }
       if (!found || before(v, r, bv, bi)) { bv = v; bi = r; found = true; }
     }
-    V[obase + j * P.inner] = bv;
-    IX[obase + j * P.inner] = i32(bi);
+    V_st(obase + j * P.inner, bv);
+    IX_st(obase + j * P.inner, i32(bi));
     pv = bv;
     pi = bi;
   }
 }`,
       }),
-    }] };
+    })] };
   },
 };

@@ -3,10 +3,12 @@
  * constant, a graph input or a reinterpretation of another value, so the caller's output tensor
  * always receives the data inside the network's own pass.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize, storageType } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
+
+const sig = (t: Word) => signature({ params: { n: 'u32' }, buffers: [{ name: 'X', elem: t }, { name: 'Y', elem: t, writes: true }] });
 
 export const copyOp: OpDef<Record<string, never>> = {
   type: 'Copy', domain: 'wgml',
@@ -16,19 +18,17 @@ export const copyOp: OpDef<Record<string, never>> = {
   gpu: (ctx) => {
     const n = shapeSize(ctx.outputs[0]!.shape);
     const t = storageType(ctx.outputs[0]!.dtype);
-    return { kernels: [{
-      name: 'copy', key: `copy_${t}`, args: [{ input: 0 }, { output: 0 }],
-      uniforms: new UniformWriter().u32(n).finish(),
+    return { kernels: [declaredKernel({
+      name: 'copy', key: `copy_${t}`, sig: sig(t), params: { n }, args: [{ input: 0 }, { output: 0 }],
       workgroups: n === 0 ? [0, 0, 0] : dispatch1d(n, 256, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${t}>` }, { name: 'Y', kind: 'read_write', type: `array<${t}>` }],
+      source: () => ({
         requires: [linearIndex(256)],
-        body: `struct Params { n: u32 }
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
-  if (i < P.n) { Y[i] = X[i]; }
+  if (i < P.n) { Y_st(i, X_ld(i)); }
 }`,
       }),
-    }] };
+    })] };
   },
 };

@@ -4,12 +4,21 @@
  * 2-D NCHW, groups, strides, dilations, pads or auto_pad. Padding contributes 0 after the zero point
  * is subtracted (onnxruntime pads with x_zero_point). i32 accumulation; one thread per output.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType } from '../../ir/types.js';
-import { UniformWriter, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 
 interface A { autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null }
+/** Zero points are optional buffers: present ones follow X and W. */
+const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean) => signature({
+  params: {
+    n: 'u32', C: 'u32', H: 'u32', W: 'u32', M: 'u32', kh: 'u32', kw: 'u32', OH: 'u32', OW: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
+    ph: 'i32', pw: 'i32', cg: 'u32', mg: 'u32', zw: 'u32',
+  },
+  buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []), { name: 'Y', elem: 'i32', writes: true }],
+});
+
 interface G { N: number; C: number; H: number; W: number; M: number; kh: number; kw: number; OH: number; OW: number; sh: number; sw: number; dh: number; dw: number; ph: number; pw: number; g: number; spatial: number }
 
 function geom(ctx: InferContext, a: A): G {
@@ -86,25 +95,22 @@ export const ConvInteger: OpDef<A> = {
     const hx = !!ctx.inputs[2], zw = wzpLen(ctx, g.M);
     const wx = storageType(ctx.inputs[0]!.dtype), ww = storageType(ctx.inputs[1]!.dtype);
     const n = g.N * g.M * g.OH * g.OW;
-    return { kernels: [{
-      name: 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}`, workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    return { kernels: [declaredKernel({
+      name: 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}`, sig: sig(wx, ww, hx, !!zw), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
       args: [{ input: 0 }, { input: 1 }, ...(hx ? [{ input: 2 }] : []), ...(zw ? [{ input: 3 }] : []), { output: 0 }],
-      uniforms: new UniformWriter().u32(n, g.C, g.H, g.W, g.M, g.kh, g.kw, g.OH, g.OW, g.sh, g.sw, g.dh, g.dw).i32(g.ph, g.pw).u32(g.C / g.g, g.M / g.g, zw).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${wx}>` }, { name: 'Wt', kind: 'read', type: `array<${ww}>` },
-          ...(hx ? [{ name: 'ZX', kind: 'read' as const, type: `array<${wx}>` }] : []), ...(zw ? [{ name: 'ZW', kind: 'read' as const, type: `array<${ww}>` }] : []),
-          { name: 'Y', kind: 'read_write', type: 'array<i32>' }],
+      params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg: g.C / g.g, mg: g.M / g.g, zw },
+      source: () => ({
         requires: [linearIndex(64)],
-        body: `struct Params { n: u32, C: u32, H: u32, W: u32, M: u32, kh: u32, kw: u32, OH: u32, OW: u32, sh: u32, sw: u32, dh: u32, dw: u32, ph: i32, pw: i32, cg: u32, mg: u32, zw: u32 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let ox = i % P.OW;
   let oy = (i / P.OW) % P.OH;
   let m = (i / (P.OW * P.OH)) % P.M;
   let b = i / (P.OW * P.OH * P.M);
-  let zx = ${hx ? 'i32(ZX[0])' : '0'};
-  let zw = ${zw ? 'i32(ZW[select(0u, m, P.zw > 1u)])' : '0'};
+  let zx = ${hx ? 'i32(ZX_ld(0u))' : '0'};
+  let zw = ${zw ? 'i32(ZW_ld(select(0u, m, P.zw > 1u)))' : '0'};
   let c0 = (m / P.mg) * P.cg;
   var acc = 0;
   for (var c = 0u; c < P.cg; c++) {
@@ -114,14 +120,14 @@ export const ConvInteger: OpDef<A> = {
       for (var kx = 0u; kx < P.kw; kx++) {
         let ix = i32(ox * P.sw + kx * P.dw) - P.pw;
         if (ix < 0 || ix >= i32(P.W)) { continue; }
-        let xv = i32(X[((b * P.C + c0 + c) * P.H + u32(iy)) * P.W + u32(ix)]) - zx;
-        acc += xv * (i32(Wt[((m * P.cg + c) * P.kh + ky) * P.kw + kx]) - zw);
+        let xv = i32(X_ld(((b * P.C + c0 + c) * P.H + u32(iy)) * P.W + u32(ix))) - zx;
+        acc += xv * (i32(Wt_ld(((m * P.cg + c) * P.kh + ky) * P.kw + kx)) - zw);
       }
     }
   }
-  Y[i] = acc;
+  Y_st(i, acc);
 }`,
       }),
-    }] };
+    })] };
   },
 };

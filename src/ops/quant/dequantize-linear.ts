@@ -3,13 +3,18 @@
  * y = (x − zero_point) · scale; per-tensor, or per-axis from opset 13 (`axis`, default 1). x is
  * int8/uint8/int32 (one 32-bit word per element). Opset 21 blocked quantization is refused.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
-import { UniformWriter, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { perAxis } from './common.js';
 
 interface A { axis: number; blockSize: number }
+
+const sig = (w: Word, hasZp: boolean) => signature({
+  params: { n: 'u32', dim: 'u32', inner: 'u32' },
+  buffers: [{ name: 'X', elem: w }, { name: 'S', elem: 'f32' }, ...(hasZp ? [{ name: 'Z', elem: w }] : []), { name: 'Y', elem: 'f32', writes: true }],
+});
 
 function layout(ctx: InferContext, a: A) {
   const x = ctx.inputs[0]!, s = ctx.inputs[1]!;
@@ -42,23 +47,21 @@ export const DequantizeLinear: OpDef<A> = {
     const { dim, inner } = layout(ctx, a);
     const n = shapeSize(x.shape);
     const w = storageType(x.dtype);
-    return { kernels: [{
-      name: 'dequantize_linear', key: `dequantize_${w}_${hasZp}`, workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    return { kernels: [declaredKernel({
+      name: 'dequantize_linear', key: `dequantize_${w}_${hasZp}`, sig: sig(w, hasZp), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
       args: [{ input: 0 }, { input: 1 }, ...(hasZp ? [{ input: 2 }] : []), { output: 0 }],
-      uniforms: new UniformWriter().u32(n, dim, inner).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'S', kind: 'read', type: 'array<f32>' },
-          ...(hasZp ? [{ name: 'Z', kind: 'read' as const, type: `array<${w}>` }] : []), { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+      params: { n, dim, inner },
+      source: () => ({
         requires: [linearIndex(64)],
-        body: `struct Params { n: u32, dim: u32, inner: u32 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let c = (i / P.inner) % P.dim;
-  let q = i32(X[i]) - ${hasZp ? 'i32(Z[c])' : '0'};
-  Y[i] = f32(q) * S[c];
+  let q = i32(X_ld(i)) - ${hasZp ? 'i32(Z_ld(c))' : '0'};
+  Y_st(i, f32(q) * S_ld(c));
 }`,
       }),
-    }] };
+    })] };
   },
 };

@@ -5,13 +5,16 @@
  * min/max and writes scale and zero point into outputs 1 and 2, a second dispatch quantizes reading
  * them back from the GPU buffers (no readback to the host). An all-zero input gives scale 0, zp 0, y 0.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature } from '../../gpu/signature.js';
 import { hostTensor, shapeSize } from '../../ir/types.js';
-import { UniformWriter, dispatch1d, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { roundHalfEven } from './common.js';
 
 const RWG = 256;
+// Scale and zero point: written by the min/max pass, read by the quantizing pass.
+const MINMAX_SIG = signature({ params: { n: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'S', elem: 'f32', writes: true }, { name: 'Z', elem: 'u32', writes: true }] });
+const APPLY_SIG = signature({ params: { n: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'S', elem: 'f32' }, { name: 'Z', elem: 'u32' }, { name: 'Y', elem: 'u32', writes: true }] });
 
 export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
   type: 'DynamicQuantizeLinear', opsets: [11, 99],
@@ -33,19 +36,16 @@ export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
   },
   gpu(ctx) {
     const n = shapeSize(ctx.inputs[0]!.shape);
-    const u = new UniformWriter().u32(n).finish();
-    return { kernels: [{
-      name: 'dynamic_quantize_minmax', key: 'dynq_minmax', args: [{ input: 0 }, { output: 1 }, { output: 2 }], uniforms: u, workgroups: [1, 1, 1],
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' },
-          { name: 'S', kind: 'read_write', type: 'array<f32>' }, { name: 'Z', kind: 'read_write', type: 'array<u32>' }],
-        body: `struct Params { n: u32 }
-var<workgroup> lo: array<f32, ${RWG}>;
+    return { kernels: [declaredKernel({
+      name: 'dynamic_quantize_minmax', key: 'dynq_minmax', sig: MINMAX_SIG, params: { n }, args: [{ input: 0 }, { output: 1 }, { output: 2 }], workgroups: [1, 1, 1],
+      source: () => ({
+        body: `var<workgroup> lo: array<f32, ${RWG}>;
 var<workgroup> hi: array<f32, ${RWG}>;
 @compute @workgroup_size(${RWG}) fn main(@builtin(local_invocation_index) t: u32) {
+  let P = wgml_init();
   var a = 0.0;
   var b = 0.0;
-  for (var i = t; i < P.n; i += ${RWG}u) { a = min(a, X[i]); b = max(b, X[i]); }
+  for (var i = t; i < P.n; i += ${RWG}u) { let x = X_ld(i); a = min(a, x); b = max(b, x); }
   lo[t] = a; hi[t] = b;
   workgroupBarrier();
   for (var s = ${RWG / 2}u; s > 0u; s >>= 1u) {
@@ -54,27 +54,25 @@ var<workgroup> hi: array<f32, ${RWG}>;
   }
   if (t == 0u) {
     let scale = (hi[0] - lo[0]) / 255.0;
-    S[0] = scale;
-    Z[0] = select(u32(clamp(round(0.0 - lo[0] / scale), 0.0, 255.0)), 0u, scale == 0.0);
+    S_st(0u, scale);
+    Z_st(0u, select(u32(clamp(round(0.0 - lo[0] / scale), 0.0, 255.0)), 0u, scale == 0.0));
   }
 }`,
       }),
-    }, {
-      name: 'dynamic_quantize_apply', key: 'dynq_apply', args: [{ input: 0 }, { output: 1 }, { output: 2 }, { output: 0 }], uniforms: u,
+    }), declaredKernel({
+      name: 'dynamic_quantize_apply', key: 'dynq_apply', sig: APPLY_SIG, params: { n }, args: [{ input: 0 }, { output: 1 }, { output: 2 }, { output: 0 }],
       workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' },
-          { name: 'S', kind: 'read_write', type: 'array<f32>' }, { name: 'Z', kind: 'read_write', type: 'array<u32>' }, { name: 'Y', kind: 'read_write', type: 'array<u32>' }],
+      source: () => ({
         requires: [linearIndex(64)],
-        body: `struct Params { n: u32 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
-  let scale = S[0];
-  if (scale == 0.0) { Y[i] = 0u; return; }
-  Y[i] = u32(clamp(round(X[i] / scale) + f32(Z[0]), 0.0, 255.0));
+  let scale = S_ld(0u);
+  if (scale == 0.0) { Y_st(i, 0u); return; }
+  Y_st(i, u32(clamp(round(X_ld(i) / scale) + f32(Z_ld(0u)), 0.0, 255.0)));
 }`,
       }),
-    }] };
+    })] };
   },
 };

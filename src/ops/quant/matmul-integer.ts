@@ -4,10 +4,16 @@
  * of A (length M), b_zero_point scalar or per column of B (length N). numpy matmul broadcasting,
  * 1-D operands promoted and dropped. i32 accumulation; one thread per output element.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType } from '../../ir/types.js';
-import { UniformWriter, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
+
+/** Zero points are optional buffers: present ones follow A and B. */
+const sig = (wa: Word, wb: Word, za: boolean, zb: boolean) => signature({
+  params: { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8] },
+  buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), { name: 'Y', elem: 'i32', writes: true }],
+});
 
 interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
 
@@ -73,19 +79,16 @@ export const MatMulInteger: OpDef<Record<string, never>> = {
     const za = zpLen(ctx, 2, d.M, 'a_zero_point'), zb = zpLen(ctx, 3, d.N, 'b_zero_point');
     const wa = storageType(ctx.inputs[0]!.dtype), wb = storageType(ctx.inputs[1]!.dtype);
     const n = shapeSize(d.out);
-    const zaExpr = za ? `i32(ZA[select(0u, m, P.za > 1u)])` : '0';
-    const zbExpr = zb ? `i32(ZB[select(0u, c, P.zb > 1u)])` : '0';
-    return { kernels: [{
-      name: 'matmul_integer', key: `matmul_integer_${wa}_${wb}_${!!za}_${!!zb}`, workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    const zaExpr = za ? `i32(ZA_ld(select(0u, m, P.za > 1u)))` : '0';
+    const zbExpr = zb ? `i32(ZB_ld(select(0u, c, P.zb > 1u)))` : '0';
+    return { kernels: [declaredKernel({
+      name: 'matmul_integer', key: `matmul_integer_${wa}_${wb}_${!!za}_${!!zb}`, sig: sig(wa, wb, !!za, !!zb), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
       args: [{ input: 0 }, { input: 1 }, ...(za ? [{ input: 2 }] : []), ...(zb ? [{ input: 3 }] : []), { output: 0 }],
-      uniforms: new UniformWriter().u32(n, d.M, d.K, d.N, d.batch.length, za, zb).u32Array(d.batch, 2).u32Array(d.aStr, 2).u32Array(d.bStr, 2).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'A', kind: 'read', type: `array<${wa}>` }, { name: 'B', kind: 'read', type: `array<${wb}>` },
-          ...(za ? [{ name: 'ZA', kind: 'read' as const, type: `array<${wa}>` }] : []), ...(zb ? [{ name: 'ZB', kind: 'read' as const, type: `array<${wb}>` }] : []),
-          { name: 'Y', kind: 'read_write', type: 'array<i32>' }],
+      params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr },
+      source: () => ({
         requires: [linearIndex(64)],
-        body: `struct Params { n: u32, M: u32, K: u32, N: u32, rank: u32, za: u32, zb: u32, batch: array<vec4<u32>, 2>, astr: array<vec4<u32>, 2>, bstr: array<vec4<u32>, 2> }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let c = i % P.N;
@@ -93,17 +96,17 @@ export const MatMulInteger: OpDef<Record<string, never>> = {
   var rem = i / (P.N * P.M);
   var ao = 0u; var bo = 0u;
   for (var k = i32(P.rank) - 1; k >= 0; k--) {
-    let e = P.batch[k >> 2u][k & 3];
+    let e = P_batch(u32(k));
     let q = rem % e; rem = rem / e;
-    ao += q * P.astr[k >> 2u][k & 3]; bo += q * P.bstr[k >> 2u][k & 3];
+    ao += q * P_astr(u32(k)); bo += q * P_bstr(u32(k));
   }
   let za = ${zaExpr};
   let zb = ${zbExpr};
   var acc = 0;
-  for (var k = 0u; k < P.K; k++) { acc += (i32(A[ao + m * P.K + k]) - za) * (i32(B[bo + k * P.N + c]) - zb); }
-  Y[i] = acc;
+  for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (i32(B_ld(bo + k * P.N + c)) - zb); }
+  Y_st(i, acc);
 }`,
       }),
-    }] };
+    })] };
   },
 };

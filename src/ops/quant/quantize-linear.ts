@@ -4,13 +4,18 @@
  * absent; opset 21 `output_dtype` may name int8/uint8). Per-tensor, or per-axis from opset 13.
  * Stored as one u32/i32 word per element. Blocked quantization (opset 21) and float8 are refused.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { hostArrayFor, shapeSize, storageType, type ElemType } from '../../ir/types.js';
-import { UniformWriter, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { perAxis, qrange, roundHalfEven } from './common.js';
 
 interface A { axis: number; blockSize: number; outputDtype: number; saturate: number }
+
+const sig = (w: Word, hasZp: boolean) => signature({
+  params: { n: 'u32', dim: 'u32', inner: 'u32', lo: 'f32', hi: 'f32' },
+  buffers: [{ name: 'X', elem: 'f32' }, { name: 'S', elem: 'f32' }, ...(hasZp ? [{ name: 'Z', elem: w }] : []), { name: 'Y', elem: w, writes: true }],
+});
 
 const ONNX_TYPES: Record<number, ElemType> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32' };
 
@@ -57,24 +62,22 @@ export const QuantizeLinear: OpDef<A> = {
     const { dim, inner } = perAxis(ctx, x.shape, shapeSize(ctx.inputs[1]!.shape), a.axis);
     const n = shapeSize(x.shape);
     const w = storageType(t);
-    return { kernels: [{
-      name: 'quantize_linear', key: `quantize_${w}_${hasZp}`, workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    return { kernels: [declaredKernel({
+      name: 'quantize_linear', key: `quantize_${w}_${hasZp}`, sig: sig(w, hasZp), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
       args: [{ input: 0 }, { input: 1 }, ...(hasZp ? [{ input: 2 }] : []), { output: 0 }],
-      uniforms: new UniformWriter().u32(n, dim, inner).f32(lo, hi).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'S', kind: 'read', type: 'array<f32>' },
-          ...(hasZp ? [{ name: 'Z', kind: 'read' as const, type: `array<${w}>` }] : []), { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+      params: { n, dim, inner, lo, hi },
+      source: () => ({
         requires: [linearIndex(64)],
         // Saturate in f32 before converting: i32() of an out-of-range float is undefined-ish in WGSL.
-        body: `struct Params { n: u32, dim: u32, inner: u32, lo: f32, hi: f32 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let c = (i / P.inner) % P.dim;
-  let q = round(X[i] / S[c]) + ${hasZp ? 'f32(Z[c])' : '0.0'};
-  Y[i] = ${w}(i32(clamp(q, P.lo, P.hi)));
+  let q = round(X_ld(i) / S_ld(c)) + ${hasZp ? 'f32(Z_ld(c))' : '0.0'};
+  Y_st(i, ${w}(i32(clamp(q, P.lo, P.hi))));
 }`,
       }),
-    }] };
+    })] };
   },
 };

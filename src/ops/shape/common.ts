@@ -9,6 +9,7 @@ import type { ElemType, HostTensor } from '../../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
 import { dispatch1d, UniformWriter, type InferContext, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
+import { denseView, type View } from '../../ir/view.js';
 
 export const MAX_RANK = 8;
 export const WG = 64;
@@ -112,4 +113,18 @@ export function stridedKernel(ctx: KernelContext, name: string, input: number, o
       body: STRIDED_BODY,
     }),
   };
+}
+
+/** Where input 0's elements sit in the buffer bound for it: its view when a pass re-viewed it, else dense. */
+export function inputView(ctx: KernelContext): View {
+  return ctx.views?.[0] ?? denseView(ctx.inputs[0]!.shape);
+}
+
+/**
+ * One strided copy of output `output` from input 0, for ops that only re-view their input: `v` is
+ * where the output's elements sit in input 0's buffer (the op's view composed over the input's own
+ * view), so a chain of re-views ending in a copy is one copy from the chain's base.
+ */
+export function viewCopyKernel(ctx: KernelContext, name: string, output: number, v: View): KernelSpec {
+  return stridedKernel(ctx, name, 0, output, ctx.inputs[0]!.dtype, v.shape, v.strides, v.offset);
 }

@@ -3,13 +3,18 @@
  * Running sum along `axis` (input 1, a compile-time constant here), optionally `exclusive` and/or
  * `reverse`. One thread per element sums its prefix in order, so f32 results match a sequential sum.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { constInts, emptyLike, grid, normAxis, WG, wordType } from './common.js';
 
 interface A { exclusive: boolean; reverse: boolean }
+
+const sig = (w: Word) => signature({
+  params: { n: 'u32', d: 'u32', inner: 'u32', exclusive: 'u32', reverse: 'u32' },
+  buffers: [{ name: 'X', elem: w }, { name: 'Y', elem: w, writes: true }],
+});
 
 function axisOf(ctx: InferContext): number {
   return normAxis(ctx, constInts(ctx, 1, 'axis')[0]!, ctx.inputs[0]!.shape.length);
@@ -40,14 +45,13 @@ export const CumSum: OpDef<A> = {
     const w = wordType(x.dtype);
     const n = shapeSize(x.shape);
     const d = x.shape[axis]!, inner = shapeSize(x.shape.slice(axis + 1));
-    return { kernels: [{
-      name: 'cumsum', key: `cumsum_${w}`, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, Math.max(d, 1), Math.max(inner, 1), a.exclusive ? 1 : 0, a.reverse ? 1 : 0).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'cumsum', key: `cumsum_${w}`, sig: sig(w), args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, d: Math.max(d, 1), inner: Math.max(inner, 1), exclusive: a.exclusive ? 1 : 0, reverse: a.reverse ? 1 : 0 },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, d: u32, inner: u32, exclusive: u32, reverse: u32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let j = (i / P.inner) % P.d;
@@ -57,11 +61,11 @@ export const CumSum: OpDef<A> = {
   var acc = ${w}(0);
   for (var t = 0u; t < count; t++) {
     let p = select(t, P.d - 1u - t, P.reverse == 1u);
-    acc += X[base + p * P.inner];
+    acc += X_ld(base + p * P.inner);
   }
-  Y[i] = acc;
+  Y_st(i, acc);
 }`,
       }),
-    }] };
+    })] };
   },
 };

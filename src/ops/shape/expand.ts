@@ -4,7 +4,7 @@
  * the output may be larger than `shape` asks where the input has the larger dim.
  */
 import type { InferContext, OpDef } from '../types.js';
-import { checkRank, constInts, denseStrides, gatherRef, stridedKernel } from './common.js';
+import { checkRank, constInts, denseStrides, gatherRef, inputView, viewCopyKernel } from './common.js';
 import { expectInputs } from '../arity.js';
 import { expandView } from '../../ir/view.js';
 
@@ -43,8 +43,11 @@ export const Expand: OpDef<Record<string, never>> = {
     return [gatherRef(x!, out, (c) => x!.shape.map((d, k) => (d === 1 ? 0 : c[k + off]!)))];
   },
   view: (ctx, _a, v) => expandView(v, broadcastShapes(ctx, v.shape, constInts(ctx, 1, 'shape'))),
+  viewInputs: [0],
   gpu(ctx) {
-    const x = ctx.inputs[0]!, out = ctx.outputs[0]!.shape;
-    return { kernels: [stridedKernel(ctx, 'expand', 0, 0, x.dtype, out, broadcastStrides(x.shape, out))] };
+    const out = ctx.outputs[0]!.shape;
+    const v = expandView(inputView(ctx), out);
+    if (!v) return `input [${ctx.inputs[0]!.shape.join(', ')}] does not broadcast to [${out.join(', ')}]`;
+    return { kernels: [viewCopyKernel(ctx, 'expand', 0, v)] };
   },
 };

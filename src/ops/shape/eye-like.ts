@@ -3,9 +3,9 @@
  * Opset 9+. A 2-D tensor shaped like the input with ones on diagonal k (k > 0 above the main one);
  * dtype from the `dtype` attribute (a TensorProto code), else the input's. Input data is never read.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize, type ElemType } from '../../ir/types.js';
-import { UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { emptyLike, grid, WG, wordType } from './common.js';
@@ -16,6 +16,8 @@ const ONNX_TYPES: Record<number, ElemType> = {
 };
 
 interface A { dtype: ElemType | null; k: number }
+
+const sig = (w: Word) => signature({ params: { n: 'u32', cols: 'u32', k: 'i32' }, buffers: [{ name: 'Y', elem: w, writes: true }] });
 
 export const EyeLike: OpDef<A> = {
   type: 'EyeLike', opsets: [9, 99],
@@ -44,20 +46,19 @@ export const EyeLike: OpDef<A> = {
     const n = shapeSize(out.shape);
     if (n === 0) return { kernels: [] };
     const w = wordType(out.dtype);
-    return { kernels: [{
-      name: 'eyelike', key: `eyelike_${w}`, args: [{ output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, out.shape[1]!).i32(a.k).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'eyelike', key: `eyelike_${w}`, sig: sig(w), args: [{ output: 0 }], workgroups: grid(ctx, n),
+      params: { n, cols: out.shape[1]!, k: a.k },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, cols: u32, k: i32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let on = i32(i % P.cols) - i32(i / P.cols) == P.k;
-  Y[i] = select(${w}(0), ${w}(1), on);
+  Y_st(i, select(${w}(0), ${w}(1), on));
 }`,
       }),
-    }] };
+    })] };
   },
 };

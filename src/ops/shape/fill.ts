@@ -1,55 +1,53 @@
 /**
- * Kernels that write values known at compile time: a short list from the uniform block (Shape, Size,
+ * Kernels that write values known at compile time: a short list from the parameter block (Shape, Size,
  * small Constants) and an arithmetic progression (ConstantOfShape with step 0, Range).
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import type { ElemType } from '../../ir/types.js';
-import { UniformWriter, type KernelContext, type KernelSpec } from '../types.js';
+import { declaredKernel, type KernelContext, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { grid, WG, wordType } from './common.js';
 
-/** Most values a list fill carries in its uniform block (256 vec4s = 4 KiB). */
+/** Most values a list fill carries in its parameter block (256 vec4s = 4 KiB). */
 export const MAX_LIST_FILL = 1024;
+
+// The list's length is part of the WGSL (the array size), so it is rounded up to whole vec4s in the key.
+const listSig = (w: Word, vec4s: number) => signature({ params: { n: 'u32', v: [w, vec4s * 4] }, buffers: [{ name: 'Y', elem: w, writes: true }] });
+const progSig = (w: Word) => signature({ params: { n: 'u32', start: w, delta: w }, buffers: [{ name: 'Y', elem: w, writes: true }] });
 
 export function listFillKernel(ctx: KernelContext, name: string, dtype: ElemType, values: ArrayLike<number>): KernelSpec {
   const w = wordType(dtype);
   const n = values.length;
   const vec4s = Math.max(1, Math.ceil(n / 4));
-  const u = new UniformWriter().u32(n).align16();
-  const vals = Array.from(values);
-  if (w === 'f32') { for (let i = 0; i < vec4s * 4; i++) u.f32(vals[i] ?? 0); }
-  else if (w === 'i32') u.i32Array(vals, vec4s); else u.u32Array(vals, vec4s);
-  return {
-    name, key: `fill_list_${w}_${vec4s}`, args: [{ output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
-    wgsl: () => resolveWgsl({
-      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+  return declaredKernel({
+    name, key: `fill_list_${w}_${vec4s}`, sig: listSig(w, vec4s), args: [{ output: 0 }], workgroups: grid(ctx, n),
+    params: { n, v: Array.from(values) },
+    source: () => ({
       requires: [linearIndex(WG)],
-      body: `struct Params { n: u32, v: array<vec4<${w}>, ${vec4s}> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+      body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
-  Y[i] = P.v[i >> 2u][i & 3u];
+  Y_st(i, P_v(i));
 }`,
     }),
-  };
+  });
 }
 
 /** Y[i] = start + i · delta in the element's word type. */
 export function progressionKernel(ctx: KernelContext, name: string, dtype: ElemType, n: number, start: number, delta: number): KernelSpec {
   const w = wordType(dtype);
-  const u = new UniformWriter().u32(n);
-  if (w === 'f32') u.f32(start, delta); else if (w === 'i32') u.i32(start, delta); else u.u32(start, delta);
-  return {
-    name, key: `fill_prog_${w}`, args: [{ output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
-    wgsl: () => resolveWgsl({
-      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+  return declaredKernel({
+    name, key: `fill_prog_${w}`, sig: progSig(w), args: [{ output: 0 }], workgroups: grid(ctx, n),
+    params: { n, start, delta },
+    source: () => ({
       requires: [linearIndex(WG)],
-      body: `struct Params { n: u32, start: ${w}, delta: ${w} }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+      body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
-  Y[i] = P.start + ${w}(i) * P.delta;
+  Y_st(i, P.start + ${w}(i) * P.delta);
 }`,
     }),
-  };
+  });
 }

@@ -3,13 +3,18 @@
  * Output has the indices' shape; element c reads data at c with c[axis] replaced by indices[c]
  * (negative counts from the back). Out-of-range indices yield 0 on the GPU.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { checkRank, denseStrides, gatherRef, grid, normAxis, WG, wordType } from './common.js';
+import { checkRank, denseStrides, gatherRef, grid, MAX_RANK, normAxis, WG, wordType } from './common.js';
 
 interface A { axis: number }
+
+const sig = (w: Word, wi: Word) => signature({
+  params: { n: 'u32', rank: 'u32', axis: 'u32', d: 'u32', shape: ['u32', MAX_RANK], strides: ['u32', MAX_RANK] },
+  buffers: [{ name: 'X', elem: w }, { name: 'I', elem: wi }, { name: 'Y', elem: w, writes: true }],
+});
 
 export const GatherElements: OpDef<A> = {
   type: 'GatherElements', opsets: [11, 99],
@@ -38,32 +43,30 @@ export const GatherElements: OpDef<A> = {
     const axis = normAxis(ctx, a.axis, x.shape.length);
     const w = wordType(x.dtype), wi = wordType(idx.dtype);
     const n = shapeSize(idx.shape);
-    return { kernels: [{
-      name: 'gather_elements', key: `gather_elements_${w}_${wi}`, args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, idx.shape.length, axis, x.shape[axis]!).u32Array(idx.shape.map((v) => Math.max(1, v)), 2).u32Array(denseStrides(x.shape), 2).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` },
-          { name: 'I', kind: 'read', type: `array<${wi}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'gather_elements', key: `gather_elements_${w}_${wi}`, sig: sig(w, wi), args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, rank: idx.shape.length, axis, d: x.shape[axis]!, shape: idx.shape.map((v) => Math.max(1, v)), strides: denseStrides(x.shape) },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, rank: u32, axis: u32, d: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
-  var q = i32(I[i]);
+  var q = i32(I_ld(i));
   if (q < 0) { q += i32(P.d); }
-  if (q < 0 || q >= i32(P.d)) { Y[i] = ${w}(0); return; }
+  if (q < 0 || q >= i32(P.d)) { Y_st(i, ${w}(0)); return; }
   var rem = i;
   var src = 0u;
   for (var k = i32(P.rank) - 1; k >= 0; k--) {
-    let e = P.shape[k >> 2u][k & 3];
+    let e = P_shape(u32(k));
     var c = rem % e;
     rem = rem / e;
     if (u32(k) == P.axis) { c = u32(q); }
-    src += c * P.strides[k >> 2u][k & 3];
+    src += c * P_strides(u32(k));
   }
-  Y[i] = X[src];
+  Y_st(i, X_ld(src));
 }`,
       }),
-    }] };
+    })] };
   },
 };

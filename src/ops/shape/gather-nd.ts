@@ -4,14 +4,20 @@
  * dims; output = indices.shape[:-1] + data.shape[b+k:]. Negative indices count from the back; out of
  * range ones (an error in ONNX) give 0 on the GPU instead of a stray read. Indices are a runtime input.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, denseStrides, emptyLike, grid, MAX_RANK, WG, wordType } from './common.js';
 
 interface A { batchDims: number }
+
+// Indices are read as i32 whatever their type: int64 is stored as i32 words (see DEVELOPERS.md).
+const sig = (w: Word) => signature({
+  params: { n: 'u32', k: 'u32', inner: 'u32', perBatch: 'u32', batchStride: 'u32', dims: ['u32', MAX_RANK], strides: ['u32', MAX_RANK] },
+  buffers: [{ name: 'X', elem: w }, { name: 'I', elem: 'i32' }, { name: 'Y', elem: w, writes: true }],
+});
 interface Plan { b: number; k: number; out: number[]; inner: number; perBatch: number; batchStride: number; dims: number[]; strides: number[] }
 
 function plan(ctx: InferContext, a: A): Plan {
@@ -60,31 +66,27 @@ export const GatherND: OpDef<A> = {
     const n = shapeSize(p.out);
     if (n === 0) return { kernels: [] };
     const w = wordType(ctx.inputs[0]!.dtype);
-    const vecs = Math.ceil(MAX_RANK / 4);
-    return { kernels: [{
-      name: 'gathernd', key: `gathernd_${w}`, args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, p.k, Math.max(1, p.inner), Math.max(1, p.perBatch)).u32(p.batchStride)
-        .u32Array(p.dims, vecs).u32Array(p.strides, vecs).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` },
-          { name: 'I', kind: 'read', type: 'array<i32>' }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'gathernd', key: `gathernd_${w}`, sig: sig(w), args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, k: p.k, inner: Math.max(1, p.inner), perBatch: Math.max(1, p.perBatch), batchStride: p.batchStride, dims: p.dims, strides: p.strides },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, k: u32, inner: u32, perBatch: u32, batchStride: u32, dims: array<vec4<u32>, ${vecs}>, strides: array<vec4<u32>, ${vecs}> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let t = i / P.inner;
   var off = (t / P.perBatch) * P.batchStride + i % P.inner;
   for (var j = 0u; j < P.k; j++) {
-    let d = P.dims[j / 4u][j % 4u];
-    var v = I[t * P.k + j];
+    let d = P_dims(j);
+    var v = I_ld(t * P.k + j);
     if (v < 0) { v += i32(d); }
-    if (v < 0 || v >= i32(d)) { Y[i] = ${w}(0); return; }
-    off += u32(v) * P.strides[j / 4u][j % 4u];
+    if (v < 0 || v >= i32(d)) { Y_st(i, ${w}(0)); return; }
+    off += u32(v) * P_strides(j);
   }
-  Y[i] = X[off];
+  Y_st(i, X_ld(off));
 }`,
       }),
-    }] };
+    })] };
   },
 };

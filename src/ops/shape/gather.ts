@@ -4,15 +4,20 @@
  * (opset 11). Indices may be a runtime tensor; out-of-range ones (an error in ONNX) yield 0 on the GPU
  * instead of reading out of bounds.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, normAxis, WG, wordType } from './common.js';
 import { expectInputs } from '../arity.js';
 import { selectView, sliceView } from '../../ir/view.js';
 
 interface A { axis: number }
+
+const sig = (w: Word, wi: Word) => signature({
+  params: { n: 'u32', inner: 'u32', m: 'u32', d: 'u32' },
+  buffers: [{ name: 'X', elem: w }, { name: 'I', elem: wi }, { name: 'Y', elem: w, writes: true }],
+});
 
 export const Gather: OpDef<A> = {
   type: 'Gather',
@@ -56,27 +61,25 @@ export const Gather: OpDef<A> = {
     const w = wordType(x.dtype), wi = wordType(idx.dtype);
     const n = shapeSize(ctx.outputs[0]!.shape);
     const inner = shapeSize(x.shape.slice(axis + 1)), m = shapeSize(idx.shape);
-    return { kernels: [{
-      name: 'gather', key: `gather_${w}_${wi}`, args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, inner, Math.max(1, m), x.shape[axis]!).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` },
-          { name: 'I', kind: 'read', type: `array<${wi}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'gather', key: `gather_${w}_${wi}`, sig: sig(w, wi), args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, inner, m: Math.max(1, m), d: x.shape[axis]! },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, inner: u32, m: u32, d: u32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let r = i % P.inner;
   let t = i / P.inner;
   let j = t % P.m;
   let o = t / P.m;
-  var q = i32(I[j]);
+  var q = i32(I_ld(j));
   if (q < 0) { q += i32(P.d); }
-  if (q < 0 || q >= i32(P.d)) { Y[i] = ${w}(0); return; }
-  Y[i] = X[(o * P.d + u32(q)) * P.inner + r];
+  if (q < 0 || q >= i32(P.d)) { Y_st(i, ${w}(0)); return; }
+  Y_st(i, X_ld((o * P.d + u32(q)) * P.inner + r));
 }`,
       }),
-    }] };
+    })] };
   },
 };

@@ -5,14 +5,19 @@
  * out-of-range indices give an all-off row. depth must be a compile-time constant (it sets the shape);
  * values is bound as a runtime input. Float indices are truncated toward zero.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, constInts, emptyLike, grid, WG, wordType } from './common.js';
 
 interface A { axis: number }
+
+const sig = (w: Word, wi: Word) => signature({
+  params: { n: 'u32', depth: 'u32', inner: 'u32' },
+  buffers: [{ name: 'I', elem: wi }, { name: 'V', elem: w }, { name: 'Y', elem: w, writes: true }],
+});
 
 function plan(ctx: InferContext, a: A): { depth: number; axis: number; shape: number[] } {
   const idx = ctx.inputs[0]!, values = ctx.inputs[2]!;
@@ -55,25 +60,23 @@ export const OneHot: OpDef<A> = {
     if (n === 0) return { kernels: [] };
     const w = wordType(out.dtype), wi = wordType(idx.dtype);
     const inner = shapeSize(idx.shape.slice(axis));
-    return { kernels: [{
-      name: 'onehot', key: `onehot_${w}_${wi}`, args: [{ input: 0 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, depth, Math.max(1, inner)).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'I', kind: 'read', type: `array<${wi}>` },
-          { name: 'V', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'onehot', key: `onehot_${w}_${wi}`, sig: sig(w, wi), args: [{ input: 0 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, depth, inner: Math.max(1, inner) },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, depth: u32, inner: u32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let r = i % P.inner;
   let d = (i / P.inner) % P.depth;
   let o = i / (P.inner * P.depth);
-  var q = i32(I[o * P.inner + r]);
+  var q = i32(I_ld(o * P.inner + r));
   if (q < 0) { q += i32(P.depth); }
-  Y[i] = V[select(0u, 1u, q == i32(d))];
+  Y_st(i, V_ld(select(0u, 1u, q == i32(d))));
 }`,
       }),
-    }] };
+    })] };
   },
 };

@@ -4,14 +4,19 @@
  * as compile-time constants; 18 adds `axes` (input 3). Modes constant, reflect, edge, wrap (19).
  * Negative pads crop. Output coordinate c reads input c − begin, folded back by the mode.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { checkRank, denseStrides, gatherRef, grid, normAxis, optConstInts, constInts, WG, wordType } from './common.js';
+import { checkRank, denseStrides, gatherRef, grid, normAxis, optConstInts, constInts, MAX_RANK, WG, wordType } from './common.js';
 
 const MODES = ['constant', 'reflect', 'edge', 'wrap'] as const;
 interface A { mode: number; pads: number[]; value: number }
+
+const sig = (w: Word) => signature({
+  params: { n: 'u32', rank: 'u32', mode: 'u32', value: w, out_shape: ['u32', MAX_RANK], in_shape: ['i32', MAX_RANK], begin: ['i32', MAX_RANK], strides: ['u32', MAX_RANK] },
+  buffers: [{ name: 'X', elem: w }, { name: 'Y', elem: w, writes: true }],
+});
 
 function params(ctx: InferContext, a: A): { begin: number[]; end: number[]; value: number } {
   const x = ctx.inputs[0]!, r = x.shape.length;
@@ -74,37 +79,34 @@ export const Pad: OpDef<A> = {
     const { begin, value } = params(ctx, a);
     const w = wordType(x.dtype);
     const n = shapeSize(out);
-    const u = new UniformWriter().u32(n, out.length, a.mode);
-    if (w === 'f32') u.f32(value); else if (w === 'i32') u.i32(value); else u.u32(value);
-    u.u32Array(out.map((d) => Math.max(1, d)), 2).i32Array(x.shape, 2).i32Array(begin, 2).u32Array(denseStrides(x.shape), 2);
-    return { kernels: [{
-      name: `pad_${MODES[a.mode]}`, key: `pad_${w}`, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n), uniforms: u.finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: `pad_${MODES[a.mode]}`, key: `pad_${w}`, sig: sig(w), args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, rank: out.length, mode: a.mode, value, out_shape: out.map((d) => Math.max(1, d)), in_shape: x.shape, begin, strides: denseStrides(x.shape) },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, rank: u32, mode: u32, value: ${w}, out_shape: array<vec4<u32>, 2>, in_shape: array<vec4<i32>, 2>, begin: array<vec4<i32>, 2>, strides: array<vec4<u32>, 2> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   var rem = i;
   var src = 0u;
   for (var k = i32(P.rank) - 1; k >= 0; k--) {
-    let e = P.out_shape[k >> 2u][k & 3];
-    let d = P.in_shape[k >> 2u][k & 3];
-    var s = i32(rem % e) - P.begin[k >> 2u][k & 3];
+    let e = P_out_shape(u32(k));
+    let d = P_in_shape(u32(k));
+    var s = i32(rem % e) - P_begin(u32(k));
     rem = rem / e;
     if (s < 0 || s >= d) {
-      if (P.mode == 0u) { Y[i] = P.value; return; }
+      if (P.mode == 0u) { Y_st(i, P.value); return; }
       if (P.mode == 2u) { s = clamp(s, 0, d - 1); }
       else if (P.mode == 3u) { s = ((s % d) + d) % d; }
       else if (d == 1) { s = 0; }
       else { let p = 2 * (d - 1); let m = ((s % p) + p) % p; s = select(p - m, m, m < d); }
     }
-    src += u32(s) * P.strides[k >> 2u][k & 3];
+    src += u32(s) * P_strides(u32(k));
   }
-  Y[i] = X[src];
+  Y_st(i, X_ld(src));
 }`,
       }),
-    }] };
+    })] };
   },
 };

@@ -3,9 +3,9 @@
  * element type), N-linear and separable 4-tap cubic (float types), computed in f32 on both sides so
  * nearest picks the same pixel as the GPU does.
  */
-import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
-import { UniformWriter, type KernelContext, type KernelSpec } from '../types.js';
+import { declaredKernel, type KernelContext, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { denseStrides, emptyLike, grid, WG, wordType } from './common.js';
 
@@ -131,23 +131,28 @@ export function resizeRefusal(p: ResizePlan, dtype: HostTensor['dtype']): string
   return null;
 }
 
-const RESIZE_PARAMS = `struct Params { n: u32, rank: u32, linear: u32, coord: u32, nearest: u32, extrap: f32, out_shape: array<vec4<u32>, 2>, in_shape: array<vec4<u32>, 2>,
-  scales: array<vec4<f32>, 2>, rlen: array<vec4<f32>, 2>, roi_a: array<vec4<f32>, 2>, roi_b: array<vec4<f32>, 2>, strides: array<vec4<u32>, 2>,
-  cubic_a: f32, excl: u32 }`;
+/** Every resize kernel takes the same parameters; only the body differs (by mode and by path). */
+const sig = (w: Word) => signature({
+  params: {
+    n: 'u32', rank: 'u32', linear: 'u32', coord: 'u32', nearest: 'u32', extrap: 'f32', out_shape: ['u32', 8], in_shape: ['u32', 8],
+    scales: ['f32', 8], rlen: ['f32', 8], roi_a: ['f32', 8], roi_b: ['f32', 8], strides: ['u32', 8], cubic_a: 'f32', excl: 'u32',
+  },
+  buffers: [{ name: 'X', elem: w }, { name: 'Y', elem: w, writes: true }],
+});
 const RESIZE_FNS = `fn orig(k: u32, x: f32) -> f32 {
-  let ind = f32(P.in_shape[k >> 2u][k & 3u]);
-  let outd = P.rlen[k >> 2u][k & 3u];
-  let s = P.scales[k >> 2u][k & 3u];
+  let ind = f32(P_in_shape(k));
+  let outd = P_rlen(k);
+  let s = P_scales(k);
   switch (P.coord) {
     case 1u: { return x / s; }
     case 2u: { if (outd == 1.0) { return 0.0; } return (x * (ind - 1.0)) / (outd - 1.0); }
     case 3u: { if (outd > 1.0) { return (x + 0.5) / s - 0.5; } return 0.0; }
     case 4u: {
-      let a = P.roi_a[k >> 2u][k & 3u]; let b = P.roi_b[k >> 2u][k & 3u];
+      let a = P_roi_a(k); let b = P_roi_b(k);
       if (outd > 1.0) { return a * (ind - 1.0) + ((x * (b - a)) * (ind - 1.0)) / (outd - 1.0); }
       return ((a + b) * 0.5) * (ind - 1.0);
     }
-    case 5u: { let adj = f32(P.out_shape[k >> 2u][k & 3u]) / (s * ind); let off = (ind * 0.5) * (1.0 - adj); return off + ((x + 0.5) / s - 0.5); }
+    case 5u: { let adj = f32(P_out_shape(k)) / (s * ind); let off = (ind * 0.5) * (1.0 - adj); return off + ((x + 0.5) / s - 0.5); }
     case 6u: { return (x + 0.5) / s; }
     default: { return (x + 0.5) / s - 0.5; }
   }
@@ -160,14 +165,14 @@ fn nearest_index(k: u32, xo: f32) -> u32 {
     case 1u: { i = select(round(xo), fl + 1.0, xo - fl == 0.5); }
     case 2u: { i = fl; }
     case 3u: { i = ceil(xo); }
-    default: { i = select(trunc(xo), ceil(xo), P.scales[k >> 2u][k & 3u] < 1.0); }
+    default: { i = select(trunc(xo), ceil(xo), P_scales(k) < 1.0); }
   }
-  return u32(clamp(i32(i), 0, i32(P.in_shape[k >> 2u][k & 3u]) - 1));
+  return u32(clamp(i32(i), 0, i32(P_in_shape(k)) - 1));
 }`;
 /** cubicTaps in WGSL: Keys' weights with P.cubic_a over fl-1..fl+2 (clamped), exclude_outside renormalized. */
 const CUBIC_FNS = `struct Taps { i: vec4<u32>, w: vec4<f32> }
 fn cubic_taps(k: u32, xo: f32) -> Taps {
-  let d = i32(P.in_shape[k >> 2u][k & 3u]);
+  let d = i32(P_in_shape(k));
   let fl = floor(xo); let r = xo - fl; let A = P.cubic_a;
   let s = vec4<f32>(r + 1.0, r, 1.0 - r, 2.0 - r);
   let near = ((A + 2.0) * s - (A + 3.0)) * s * s + 1.0;
@@ -191,7 +196,7 @@ function isPlanar(p: ResizePlan): boolean {
 }
 
 function planarMain(w: string, linear: boolean, cubic: boolean): string {
-  const load = (j: string) => (w === 'f32' ? `X[${j}]` : `f32(X[${j}])`);
+  const load = (j: string) => (w === 'f32' ? `X_ld(${j})` : `f32(X_ld(${j}))`);
   const body = cubic
     ? `let ty = cubic_taps(2u, orig(2u, f32(y))); let tx = cubic_taps(3u, orig(3u, f32(x)));
   let base = nc * ih * iw;
@@ -203,7 +208,7 @@ function planarMain(w: string, linear: boolean, cubic: boolean): string {
     for (var b = 0u; b < 4u; b++) { if (tx.w[b] != 0.0) { s += tx.w[b] * ${load('row + tx.i[b]')}; } }
     acc += ty.w[a] * s;
   }
-  Y[i] = ${w}(acc);`
+  Y_st(i, ${w}(acc));`
     : linear
     ? `let fy = clamp(orig(2u, f32(y)), 0.0, f32(ih) - 1.0); let fx = clamp(orig(3u, f32(x)), 0.0, f32(iw) - 1.0);
   let y0 = u32(floor(fy)); let x0 = u32(floor(fx)); let y1 = min(y0 + 1u, ih - 1u); let x1 = min(x0 + 1u, iw - 1u);
@@ -211,14 +216,15 @@ function planarMain(w: string, linear: boolean, cubic: boolean): string {
   let base = nc * ih * iw;
   let top = ${load('base + y0 * iw + x0')} * (1.0 - wx) + ${load('base + y0 * iw + x1')} * wx;
   let bot = ${load('base + y1 * iw + x0')} * (1.0 - wx) + ${load('base + y1 * iw + x1')} * wx;
-  Y[i] = ${w}(top * (1.0 - wy) + bot * wy);`
+  Y_st(i, ${w}(top * (1.0 - wy) + bot * wy));`
     : `let iy = nearest_index(2u, orig(2u, f32(y))); let ix = nearest_index(3u, orig(3u, f32(x)));
-  Y[i] = X[(nc * ih + iy) * iw + ix];`;
+  Y_st(i, X_ld((nc * ih + iy) * iw + ix));`;
   return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
-  let ow = P.out_shape[0][3]; let oh = P.out_shape[0][2];
-  let iw = P.in_shape[0][3]; let ih = P.in_shape[0][2];
+  let ow = P_out_shape(3u); let oh = P_out_shape(2u);
+  let iw = P_in_shape(3u); let ih = P_in_shape(2u);
   let x = i % ow; let t = i / ow; let y = t % oh; let nc = t / oh;
   ${body}
 }`;
@@ -229,7 +235,7 @@ function planarMain(w: string, linear: boolean, cubic: boolean): string {
  * leaves alone), so an NCHW resize of H and W loops over 16 taps, not 4^rank.
  */
 function cubicMain(w: string): string {
-  const load = w === 'f32' ? 'X[j]' : 'f32(X[j])';
+  const load = w === 'f32' ? 'X_ld(j)' : 'f32(X_ld(j))';
   return perAxisMain(w, `var ti: array<vec4<u32>, 8>; var tw: array<vec4<f32>, 8>; var nt: array<u32, 8>;
   var total = 1u;`, `    let t = cubic_taps(k, xo);
     if (xo == floor(xo)) { ti[k] = vec4<u32>(t.i.y); tw[k] = vec4<f32>(1.0, 0.0, 0.0, 0.0); nt[k] = 1u; }
@@ -243,21 +249,21 @@ function cubicMain(w: string): string {
       let tap = rc % nt[k];
       rc = rc / nt[k];
       wsum *= tw[k][tap];
-      j += ti[k][tap] * P.strides[k >> 2u][k & 3u];
+      j += ti[k][tap] * P_strides(k);
     }
     acc += wsum * ${load};
   }
-  Y[i] = ${w}(acc);`);
+  Y_st(i, ${w}(acc));`);
 }
 
 /** Nearest and linear over any rank: the nearest source index, or 2 taps per axis (skipping zero weights). */
 function nearestLinearMain(w: string): string {
-  const load = w === 'f32' ? 'X[j]' : 'f32(X[j])';
+  const load = w === 'f32' ? 'X_ld(j)' : 'f32(X_ld(j))';
   return perAxisMain(w, `var i0: array<u32, 8>; var i1: array<u32, 8>; var wt: array<f32, 8>;
-  var near = 0u;`, `    near += nearest_index(k, xo) * P.strides[k >> 2u][k & 3u];
+  var near = 0u;`, `    near += nearest_index(k, xo) * P_strides(k);
     let v = clamp(xo, 0.0, f32(d) - 1.0);
     let a = u32(floor(v));
-    i0[k] = a; i1[k] = min(a + 1u, d - 1u); wt[k] = v - floor(v);`, `  if (P.linear == 0u) { Y[i] = X[near]; return; }
+    i0[k] = a; i1[k] = min(a + 1u, d - 1u); wt[k] = v - floor(v);`, `  if (P.linear == 0u) { Y_st(i, X_ld(near)); return; }
   var acc = 0.0;
   for (var c = 0u; c < (1u << P.rank); c++) {
     var wsum = 1.0;
@@ -267,11 +273,11 @@ function nearestLinearMain(w: string): string {
       let hi = ((c >> k) & 1u) == 1u;
       if (hi && wt[k] == 0.0) { skip = true; break; }
       wsum *= select(1.0 - wt[k], wt[k], hi);
-      j += select(i0[k], i1[k], hi) * P.strides[k >> 2u][k & 3u];
+      j += select(i0[k], i1[k], hi) * P_strides(k);
     }
     if (!skip) { acc += wsum * ${load}; }
   }
-  Y[i] = ${w}(acc);`);
+  Y_st(i, ${w}(acc));`);
 }
 
 /**
@@ -281,17 +287,18 @@ function nearestLinearMain(w: string): string {
  */
 function perAxisMain(w: string, decls: string, perAxis: string, after: string): string {
   return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   ${decls}
   var rem = i;
   for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
     let k = u32(kk);
-    let e = P.out_shape[k >> 2u][k & 3u];
+    let e = P_out_shape(k);
     let xo = orig(k, f32(rem % e));
     rem = rem / e;
-    let d = P.in_shape[k >> 2u][k & 3u];
-    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y[i] = ${w}(P.extrap); return; }
+    let d = P_in_shape(k);
+    if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y_st(i, ${w}(P.extrap)); return; }
 ${perAxis}
   }
 ${after}
@@ -301,30 +308,22 @@ ${after}
 export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTensor['dtype']): KernelSpec {
   const w = wordType(dtype);
   const n = shapeSize(p.outShape);
-  const farr = (u: UniformWriter, v: number[]) => { u.align16(); for (let i = 0; i < 8; i++) u.f32(v[i] ?? 0); };
-  const u = new UniformWriter().u32(n, p.outShape.length, p.linear ? 1 : 0, p.coord, p.nearest).f32(p.extrapolation)
-    .u32Array(p.outShape.map((d) => Math.max(1, d)), 2).u32Array(p.inShape, 2);
-  farr(u, p.scales); farr(u, p.resizedLen); farr(u, p.roiStart); farr(u, p.roiEnd);
-  u.u32Array(denseStrides(p.inShape), 2).f32(p.cubic?.a ?? 0).u32(p.cubic?.exclude ? 1 : 0);
-  const mode = p.cubic ? 'cubic' : p.linear ? 'linear' : 'nearest';
-  const bindings: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }];
-  if (isPlanar(p)) {
-    return {
-      name: `resize_${mode}_hw`, key: `resize_hw_${w}_${mode}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
-      wgsl: () => resolveWgsl({
-        bindings, requires: [linearIndex(WG)],
-        body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${p.cubic ? CUBIC_FNS : ''}\n${planarMain(w, p.linear, !!p.cubic)}`,
-      }),
-    };
-  }
-  if (p.cubic) {
-    return {
-      name: 'resize_cubic', key: `resize_cubic_${w}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
-      wgsl: () => resolveWgsl({ bindings, requires: [linearIndex(WG)], body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${CUBIC_FNS}\n${cubicMain(w)}` }),
-    };
-  }
-  return {
-    name: p.linear ? 'resize_linear' : 'resize_nearest', key: `resize_${w}`, args: [{ input: 0 }, { output: 0 }], uniforms: u.finish(), workgroups: grid(ctx, n),
-    wgsl: () => resolveWgsl({ bindings, requires: [linearIndex(WG)], body: `${RESIZE_PARAMS}\n${RESIZE_FNS}\n${nearestLinearMain(w)}` }),
+  const params = {
+    n, rank: p.outShape.length, linear: p.linear ? 1 : 0, coord: p.coord, nearest: p.nearest, extrap: p.extrapolation,
+    out_shape: p.outShape.map((d) => Math.max(1, d)), in_shape: p.inShape, scales: p.scales, rlen: p.resizedLen, roi_a: p.roiStart, roi_b: p.roiEnd,
+    strides: denseStrides(p.inShape), cubic_a: p.cubic?.a ?? 0, excl: p.cubic?.exclude ? 1 : 0,
   };
+  const mode = p.cubic ? 'cubic' : p.linear ? 'linear' : 'nearest';
+  const common = { sig: sig(w), params, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n) };
+  const source = (body: string) => () => ({ requires: [linearIndex(WG)], body });
+  if (isPlanar(p)) {
+    return declaredKernel({
+      ...common, name: `resize_${mode}_hw`, key: `resize_hw_${w}_${mode}`,
+      source: source(`${RESIZE_FNS}\n${p.cubic ? CUBIC_FNS : ''}\n${planarMain(w, p.linear, !!p.cubic)}`),
+    });
+  }
+  if (p.cubic) return declaredKernel({ ...common, name: 'resize_cubic', key: `resize_cubic_${w}`, source: source(`${RESIZE_FNS}\n${CUBIC_FNS}\n${cubicMain(w)}`) });
+  return declaredKernel({
+    ...common, name: p.linear ? 'resize_linear' : 'resize_nearest', key: `resize_${w}`, source: source(`${RESIZE_FNS}\n${nearestLinearMain(w)}`),
+  });
 }

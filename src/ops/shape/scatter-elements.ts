@@ -6,15 +6,21 @@
  * implementation does. GPU: a copy, then one thread per line along `axis` of updates; lines write
  * disjoint outputs (they differ in a non-axis coordinate), so no atomics are needed.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type ParamField, type Word } from '../../gpu/signature.js';
 import { shapeSize, type ElemType, type HostTensor } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, denseStrides, grid, MAX_RANK, normAxis, stridedKernel, WG, wordType } from './common.js';
 
 export type Reduction = 'none' | 'add' | 'mul' | 'max' | 'min';
 interface A { axis: number; reduction: Reduction }
+
+/** Scatter kernels' buffers: indices (i32 words, int64 included), updates, and the output they write into. */
+export const scatterSig = <T extends Record<string, ParamField>>(w: Word, params: T) => signature({
+  params, buffers: [{ name: 'I', elem: 'i32' }, { name: 'U', elem: w }, { name: 'Y', elem: w, writes: true }],
+});
+const sig = (w: Word) => scatterSig(w, { lines: 'u32', rank: 'u32', L: 'u32', D: 'u32', uAxis: 'u32', yAxis: 'u32', shape: ['u32', MAX_RANK], ust: ['u32', MAX_RANK], yst: ['u32', MAX_RANK] });
 
 export function parseReduction(r: string, opset: number, fail: (m: string, h: string) => Error): Reduction {
   const ok: Reduction[] = opset >= 18 ? ['none', 'add', 'mul', 'max', 'min'] : opset >= 16 ? ['none', 'add', 'mul'] : ['none'];
@@ -94,42 +100,38 @@ export const ScatterElements: OpDef<A> = {
     const kernels = shapeSize(x.shape) ? [stridedKernel(ctx, 'scatterelements_copy', 0, 0, x.dtype, x.shape, denseStrides(x.shape))] : [];
     const L = upd.shape[axis]!, lines = shapeSize(upd.shape) / Math.max(1, L);
     if (!lines || !L) return { kernels };
-    const vecs = Math.ceil(MAX_RANK / 4);
     const lineShape = upd.shape.map((d, i) => (i === axis ? 1 : d));
-    kernels.push({
-      name: 'scatterelements', key: `scatterelements_${w}_${a.reduction}`, args: [{ input: 1 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, lines),
-      uniforms: new UniformWriter().u32(lines, x.shape.length, L, x.shape[axis]!).u32(denseStrides(upd.shape)[axis]!, denseStrides(x.shape)[axis]!)
-        .u32Array(lineShape, vecs).u32Array(denseStrides(upd.shape), vecs).u32Array(denseStrides(x.shape), vecs).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'I', kind: 'read', type: 'array<i32>' },
-          { name: 'U', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    kernels.push(declaredKernel({
+      name: 'scatterelements', key: `scatterelements_${w}_${a.reduction}`, sig: sig(w), args: [{ input: 1 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, lines),
+      params: { lines, rank: x.shape.length, L, D: x.shape[axis]!, uAxis: denseStrides(upd.shape)[axis]!, yAxis: denseStrides(x.shape)[axis]!,
+        shape: lineShape, ust: denseStrides(upd.shape), yst: denseStrides(x.shape) },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { lines: u32, rank: u32, L: u32, D: u32, uAxis: u32, yAxis: u32,
-  shape: array<vec4<u32>, ${vecs}>, ust: array<vec4<u32>, ${vecs}>, yst: array<vec4<u32>, ${vecs}> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let t = linear_index(gid, nwg);
   if (t >= P.lines) { return; }
   var rem = t;
   var uo = 0u;
   var yo = 0u;
   for (var d = i32(P.rank) - 1; d >= 0; d--) {
-    let n = P.shape[d / 4][d % 4];
+    let n = P_shape(u32(d));
     let c = rem % n;
     rem = rem / n;
-    uo += c * P.ust[d / 4][d % 4];
-    yo += c * P.yst[d / 4][d % 4];
+    uo += c * P_ust(u32(d));
+    yo += c * P_yst(u32(d));
   }
   for (var j = 0u; j < P.L; j++) {
     let k = uo + j * P.uAxis;
-    var q = I[k];
+    var q = I_ld(k);
     if (q < 0) { q += i32(P.D); }
     if (q < 0 || q >= i32(P.D)) { continue; }
     let o = yo + u32(q) * P.yAxis;
-    Y[o] = ${combineWgsl(a.reduction, 'Y[o]', 'U[k]')};
+    Y_st(o, ${combineWgsl(a.reduction, 'Y_ld(o)', 'U_ld(k)')});
   }
 }`,
       }),
-    });
+    }));
     return { kernels };
   },
 };

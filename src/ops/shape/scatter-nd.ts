@@ -6,15 +6,17 @@
  * GPU: a copy, then one thread per element of a slice walking every tuple in order, so threads write
  * disjoint outputs and the order is deterministic (parallelism = slice size).
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import type { Word } from '../../gpu/signature.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, denseStrides, grid, MAX_RANK, stridedKernel, WG, wordType } from './common.js';
-import { checkScatterTypes, combineCpu, combineWgsl, parseReduction, type Reduction } from './scatter-elements.js';
+import { checkScatterTypes, combineCpu, combineWgsl, parseReduction, scatterSig, type Reduction } from './scatter-elements.js';
 
 interface A { reduction: Reduction }
+
+const sig = (w: Word) => scatterSig(w, { inner: 'u32', M: 'u32', k: 'u32', dims: ['u32', MAX_RANK], strides: ['u32', MAX_RANK] });
 
 function plan(ctx: InferContext): { k: number; M: number; inner: number; dims: number[]; strides: number[] } {
   const [x, idx, upd] = [ctx.inputs[0]!, ctx.inputs[1]!, ctx.inputs[2]!];
@@ -57,34 +59,31 @@ export const ScatterND: OpDef<A> = {
     const w = wordType(x.dtype);
     const kernels = shapeSize(x.shape) ? [stridedKernel(ctx, 'scatternd_copy', 0, 0, x.dtype, x.shape, denseStrides(x.shape))] : [];
     if (!p.M || !p.inner) return { kernels };
-    const vecs = Math.ceil(MAX_RANK / 4);
-    kernels.push({
-      name: 'scatternd', key: `scatternd_${w}_${a.reduction}`, args: [{ input: 1 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, p.inner),
-      uniforms: new UniformWriter().u32(p.inner, p.M, p.k).u32Array(p.dims, vecs).u32Array(p.strides, vecs).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'I', kind: 'read', type: 'array<i32>' },
-          { name: 'U', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    kernels.push(declaredKernel({
+      name: 'scatternd', key: `scatternd_${w}_${a.reduction}`, sig: sig(w), args: [{ input: 1 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, p.inner),
+      params: { inner: p.inner, M: p.M, k: p.k, dims: p.dims, strides: p.strides },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { inner: u32, M: u32, k: u32, dims: array<vec4<u32>, ${vecs}>, strides: array<vec4<u32>, ${vecs}> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let e = linear_index(gid, nwg);
   if (e >= P.inner) { return; }
   for (var t = 0u; t < P.M; t++) {
     var off = e;
     var ok = true;
     for (var j = 0u; j < P.k; j++) {
-      let d = P.dims[j / 4u][j % 4u];
-      var q = I[t * P.k + j];
+      let d = P_dims(j);
+      var q = I_ld(t * P.k + j);
       if (q < 0) { q += i32(d); }
       if (q < 0 || q >= i32(d)) { ok = false; break; }
-      off += u32(q) * P.strides[j / 4u][j % 4u];
+      off += u32(q) * P_strides(j);
     }
     if (!ok) { continue; }
-    Y[off] = ${combineWgsl(a.reduction, 'Y[off]', 'U[t * P.inner + e]')};
+    Y_st(off, ${combineWgsl(a.reduction, 'Y_ld(off)', 'U_ld(t * P.inner + e)')});
   }
 }`,
       }),
-    });
+    }));
     return { kernels };
   },
 };

@@ -5,7 +5,7 @@
  * steps walk backwards (start clamps to dim−1, end to −1).
  */
 import type { InferContext, OpDef } from '../types.js';
-import { checkRank, constInts, denseStrides, gatherRef, normAxis, optConstInts, stridedKernel } from './common.js';
+import { checkRank, constInts, gatherRef, inputView, normAxis, optConstInts, viewCopyKernel } from './common.js';
 import { expectInputs } from '../arity.js';
 import { sliceView } from '../../ir/view.js';
 
@@ -61,11 +61,10 @@ export const Slice: OpDef<A> = {
     const p = params(ctx, a);
     return p.some((q) => q.step < 0) ? null : p.reduce((w, q, k) => sliceView(w, k, q.start, q.step, q.count), v);
   },
+  viewInputs: [0],
+  // The copy kernel's strides are signed, so negative steps compose here too.
   gpu(ctx, a) {
-    const x = ctx.inputs[0]!;
     const p = params(ctx, a);
-    const st = denseStrides(x.shape);
-    const offset = p.reduce((acc, q, k) => acc + q.start * st[k]!, 0);
-    return { kernels: [stridedKernel(ctx, 'slice', 0, 0, x.dtype, ctx.outputs[0]!.shape, p.map((q, k) => q.step * st[k]!), offset)] };
+    return { kernels: [viewCopyKernel(ctx, 'slice', 0, p.reduce((w, q, k) => sliceView(w, k, q.start, q.step, q.count), inputView(ctx)))] };
   },
 };

@@ -4,7 +4,7 @@
  * (opset 18: `num_outputs`, the last part smaller when the dim does not divide). One kernel per output.
  */
 import type { InferContext, OpDef } from '../types.js';
-import { checkRank, denseStrides, gatherRef, normAxis, optConstInts, stridedKernel } from './common.js';
+import { checkRank, gatherRef, inputView, normAxis, optConstInts, viewCopyKernel } from './common.js';
 import { expectInputs } from '../arity.js';
 import { sliceView } from '../../ir/view.js';
 
@@ -54,13 +54,13 @@ export const Split: OpDef<A> = {
     const { axis, sizes } = parts(ctx, a);
     return sliceView(v, axis, sizes.slice(0, output).reduce((x, y) => x + y, 0), 1, sizes[output]!);
   },
+  viewInputs: [0],
   gpu(ctx, a) {
-    const x = ctx.inputs[0]!;
     const { axis, sizes } = parts(ctx, a);
-    const st = denseStrides(x.shape);
+    const v = inputView(ctx);
     let at = 0;
     return { kernels: sizes.map((s, i) => {
-      const k = stridedKernel(ctx, `split_${i}`, 0, i, x.dtype, ctx.outputs[i]!.shape, st, at * st[axis]!);
+      const k = viewCopyKernel(ctx, `split_${i}`, i, sliceView(v, axis, at, 1, s));
       at += s;
       return k;
     }) };

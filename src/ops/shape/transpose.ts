@@ -3,7 +3,7 @@
  * `perm` defaults to reversing the axes. Output dim k is input dim perm[k].
  */
 import type { InferContext, OpDef } from '../types.js';
-import { checkRank, denseStrides, gatherRef, stridedKernel } from './common.js';
+import { checkRank, gatherRef, inputView, viewCopyKernel } from './common.js';
 import { expectInputs } from '../arity.js';
 import { permuteView } from '../../ir/view.js';
 
@@ -36,10 +36,9 @@ export const Transpose: OpDef<A> = {
     })];
   },
   view: (ctx, a, v) => permuteView(v, permOf(ctx, v.shape.length, a)),
+  viewInputs: [0],
   gpu(ctx, a) {
-    const x = ctx.inputs[0]!;
-    const p = permOf(ctx, x.shape.length, a);
-    const st = denseStrides(x.shape);
-    return { kernels: [stridedKernel(ctx, 'transpose', 0, 0, x.dtype, ctx.outputs[0]!.shape, p.map((k) => st[k]!))] };
+    const p = permOf(ctx, ctx.inputs[0]!.shape.length, a);
+    return { kernels: [viewCopyKernel(ctx, 'transpose', 0, permuteView(inputView(ctx), p))] };
   },
 };

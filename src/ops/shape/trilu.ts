@@ -3,14 +3,19 @@
  * Keeps the upper (j − i ≥ k) or lower (j − i ≤ k) triangle of the last two dims, zeroing the rest.
  * k (optional input 1) must be a compile-time constant here.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type OpDef } from '../types.js';
+import { declaredKernel, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { emptyLike, grid, optConstInts, WG, wordType } from './common.js';
 import { expectInputs } from '../arity.js';
 
 interface A { upper: boolean }
+
+const sig = (w: Word) => signature({
+  params: { n: 'u32', rows: 'u32', cols: 'u32', upper: 'u32', k: 'i32' },
+  buffers: [{ name: 'X', elem: w }, { name: 'Y', elem: w, writes: true }],
+});
 
 export const Trilu: OpDef<A> = {
   type: 'Trilu', opsets: [14, 99], constInputs: [1],
@@ -40,21 +45,20 @@ export const Trilu: OpDef<A> = {
     const n = shapeSize(x.shape);
     const [R, C] = x.shape.slice(-2) as [number, number];
     const k = optConstInts(ctx, 1, 'k')?.[0] ?? 0;
-    return { kernels: [{
-      name: 'trilu', key: `trilu_${w}`, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
-      uniforms: new UniformWriter().u32(n, Math.max(R, 1), Math.max(C, 1), a.upper ? 1 : 0).i32(k).finish(),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
+    return { kernels: [declaredKernel({
+      name: 'trilu', key: `trilu_${w}`, sig: sig(w), args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
+      params: { n, rows: Math.max(R, 1), cols: Math.max(C, 1), upper: a.upper ? 1 : 0, k },
+      source: () => ({
         requires: [linearIndex(WG)],
-        body: `struct Params { n: u32, rows: u32, cols: u32, upper: u32, k: i32 }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let d = i32(i % P.cols) - i32((i / P.cols) % P.rows);
   let keep = select(d <= P.k, d >= P.k, P.upper == 1u);
-  Y[i] = select(${w}(0), X[i], keep);
+  Y_st(i, select(${w}(0), X_ld(i), keep));
 }`,
       }),
-    }] };
+    })] };
   },
 };

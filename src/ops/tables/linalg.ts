@@ -4,7 +4,7 @@ import { MatMul } from '../linalg/matmul.js';
 import { Gemm } from '../linalg/gemm.js';
 import { Softmax } from '../linalg/softmax.js';
 import { LogSoftmax } from '../linalg/log-softmax.js';
-import { LayerNormalization } from '../linalg/layer-norm.js';
+import { LayerNormalization, LayerNormalizationContrib } from '../linalg/layer-norm.js';
 import { InstanceNormalization } from '../linalg/instance-norm.js';
 import { LpNormalization } from '../linalg/lp-norm.js';
 import { ReduceMean } from '../linalg/reduce-mean.js';
@@ -26,6 +26,8 @@ import { LSTM } from '../linalg/lstm.js';
 import { GRU } from '../linalg/gru.js';
 import { RNN } from '../linalg/rnn.js';
 import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization.js';
+import { Attention } from '../linalg/attention.js';
+import { MsAttention, MsMultiHeadAttention } from '../linalg/attention-ms.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -33,6 +35,7 @@ export const OPS: OpDef[] = [
   Softmax,
   LogSoftmax,
   LayerNormalization,
+  LayerNormalizationContrib,
   InstanceNormalization,
   LpNormalization,
   ReduceMean,
@@ -54,4 +57,7 @@ export const OPS: OpDef[] = [
   GRU,
   RNN,
   MeanVarianceNormalization,
+  Attention,
+  MsAttention,
+  MsMultiHeadAttention,
 ];

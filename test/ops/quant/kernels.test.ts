@@ -1,0 +1,50 @@
+/**
+ * Quantization kernels declared through signatures (issue #14): the WGSL both binding modes generate
+ * (snapshot of DequantizeLinear with a zero point: integer words in, f32 out), and every converted kernel
+ * run under one shared bind group against the op's CPU reference, DynamicQuantizeLinear's second pass
+ * reading the scale and zero point its first pass wrote into the heap.
+ */
+import { describe, it, expect } from 'vitest';
+import { referenceNode } from '../../../src/runtime/single.js';
+import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { compareClose, rng, randn, randInt, testSeed } from '../../helpers/random.js';
+import { groupsWgsl, planNode, runShared, sharedWgsl } from '../../helpers/declared.js';
+
+const seed = testSeed();
+const r = rng(seed);
+const int = (value: number): AttrValue => ({ kind: 'int', value });
+const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
+const n0 = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const rand = (shape: number[]) => hostTensor('float32', shape, randn(r, n0(shape)));
+const q = (t: ElemType, shape: number[]) => hostTensor(t, shape, randInt(r, n0(shape), t === 'uint8' ? 0 : -128, t === 'uint8' ? 255 : 127));
+const node = (opType: string, nIn: number, attrs: Record<string, AttrValue> = {}, nOut = 1): Node =>
+  ({ name: `${opType.toLowerCase()}_t`, opType, domain: '', inputs: [...Array(nIn)].map((_, i) => `x${i}`), outputs: [...Array(nOut)].map((_, i) => `y${i}`), attrs });
+
+describe('quantization kernels, declared', () => {
+  it('generate their declarations in both binding modes (DequantizeLinear with a zero point)', () => {
+    const [k] = planNode(node('DequantizeLinear', 3), [q('uint8', [4]), hostTensor('float32', [], [0.5]), q('uint8', [])], 13).kernels;
+    expect(k!.key).toBe('dequantize_u32_true');
+    expect(groupsWgsl(k!)).toMatchSnapshot();
+    expect(sharedWgsl(k!)).toMatchSnapshot();
+  });
+
+  it('run under one shared bind group, as the reference computes', async () => {
+    const device = await testDevice();
+    const cases: [Node, HostTensor[], number, number][] = [
+      [node('DequantizeLinear', 3, { axis: int(1) }), [q('int8', [2, 3, 4]), hostTensor('float32', [3], [0.1, 0.2, 0.3]), q('int8', [3])], 13, 1e-6],
+      [node('DequantizeLinear', 2), [q('uint8', [5]), hostTensor('float32', [], [0.5])], 13, 1e-6],
+      [node('QuantizeLinear', 3, { axis: int(0) }), [rand([2, 3]), hostTensor('float32', [2], [0.01, 0.02]), q('int8', [2])], 13, 0],
+      [node('QuantizeLinear', 2), [rand([7]), hostTensor('float32', [], [0.02])], 13, 0],
+      [node('DynamicQuantizeLinear', 1, {}, 3), [rand([3, 5])], 11, 0],
+      [node('MatMulInteger', 4), [q('uint8', [2, 3, 4]), q('uint8', [4, 5]), q('uint8', []), q('uint8', [5])], 10, 0],
+      [node('MatMulInteger', 2), [q('int8', [3, 4]), q('int8', [2, 4, 2])], 10, 0],
+      [node('ConvInteger', 4, { pads: ints([1, 1, 1, 1]), group: int(2) }), [q('uint8', [1, 4, 5, 5]), q('int8', [6, 2, 3, 3]), q('uint8', []), q('int8', [6])], 10, 0],
+    ];
+    for (const [n, ins, opset, rtol] of cases) {
+      const want = referenceNode(n, ins, opset);
+      const got = await runShared(device, n, ins, opset);
+      got.forEach((g, k) => expect(compareClose(g.data, want[k]!.data, rtol, rtol), `${n.opType} output ${k}, seed ${seed}`).toBeNull());
+    }
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Shared recording (issue 18): declared kernels share the network's one bind group, so a dispatch costs
+ * setPipeline + dispatchWorkgroups. Checked against per-dispatch bind groups and CPU references, and by
+ * counting the calls encodeNetwork makes on a recording fake encoder.
+ */
+import { describe, it, expect } from 'vitest';
+import * as wgml from '../src/index.js';
+import { referenceNode } from '../src/runtime/single.js';
+import { hostTensor, type HostTensor } from '../src/ir/types.js';
+import { testDevice } from './helpers/gpu.js';
+import { graph, node, f32, int } from './helpers/graph.js';
+import { rng, randn, compareClose } from './helpers/random.js';
+
+function cpuRun(g: wgml.Graph, inputs: Record<string, HostTensor>): Record<string, HostTensor> {
+  const env = new Map<string, HostTensor>([...g.initializers, ...Object.entries(inputs)]);
+  for (const n of g.nodes) {
+    const outs = referenceNode(n, n.inputs.map((i) => (i ? env.get(i)! : null)), g.opsets[''] ?? 17);
+    n.outputs.forEach((o, k) => env.set(o, outs[k]!));
+  }
+  return Object.fromEntries(g.outputs.map((o) => [o.name, env.get(o.name)!]));
+}
+
+/** A stand-in for GPUCommandEncoder that records the calls encodeNetwork makes. */
+function fakeEncoder(): { encoder: GPUCommandEncoder; calls: string[] } {
+  const calls: string[] = [];
+  const pass = {
+    setPipeline: () => calls.push('setPipeline'),
+    setBindGroup: () => calls.push('setBindGroup'),
+    dispatchWorkgroups: () => calls.push('dispatch'),
+    end: () => calls.push('end'),
+  };
+  const encoder = { beginComputePass: () => { calls.push('begin'); return pass; } };
+  return { encoder: encoder as unknown as GPUCommandEncoder, calls };
+}
+
+describe('shared recording', () => {
+  const a = hostTensor('int64', [], [1]), z = hostTensor('int64', [], [0]);
+  // CumSum is a declared kernel (shared), Neg is not (a bind group of its own)
+  const g = graph([f32('x', ['N', 8])], [f32('y', ['N', 8]), f32('w', ['N', 8])], [
+    node('CumSum', ['x', 'a'], ['c1']),
+    node('CumSum', ['c1', 'z'], ['c2'], { reverse: int(1) }),
+    node('Neg', ['c2'], ['n']),
+    node('CumSum', ['n', 'a'], ['y'], { exclusive: int(1) }),
+    node('CumSum', ['c2', 'z'], ['w']),
+  ], { a, z });
+
+  it('gives the same outputs as per-dispatch bind groups and the CPU references', async () => {
+    const device = await testDevice();
+    const x = hostTensor('float32', [5, 8], randn(rng(7), 40));
+    const want = cpuRun(g, { x });
+    for (const recording of ['shared', 'groups'] as const) {
+      const got = await wgml.runModel(device, g, { x }, { recording });
+      for (const k of ['y', 'w']) expect(compareClose(got[k]!.data, want[k]!.data, 1e-5, 1e-5), `${recording} ${k}`).toBeNull();
+    }
+  });
+
+  it('records a declared kernel as setPipeline + dispatch, setting the shared bind group once per run of them', async () => {
+    const device = await testDevice();
+    const shared = await wgml.createPipeline(device, g, { inputDimensions: { x: [3, 8] }, recording: 'shared' });
+    const groups = await wgml.createPipeline(device, g, { inputDimensions: { x: [3, 8] }, recording: 'groups' });
+    expect(shared.recording.mode).toBe('shared');
+    expect(groups.recording).toEqual({ mode: 'groups', reason: expect.stringContaining('groups') });
+    const heap = wgml.createHeap(device, Math.max(shared.intermediatesHeapSize, groups.intermediatesHeapSize));
+    const t = (s: number[]) => wgml.tensor(device, { dtype: 'f32', shape: s });
+    const calls = (p: wgml.NetworkPipeline) => {
+      const f = fakeEncoder();
+      wgml.encodeNetwork(f.encoder, p.bind({ x: t([3, 8]), y: t([3, 8]), w: t([3, 8]) }, heap));
+      return f.calls;
+    };
+    const cs = calls(shared), cg = calls(groups);
+    const count = (c: string[], k: string) => c.filter((x) => x === k).length;
+    expect(count(cs, 'dispatch')).toBe(5);
+    expect(count(cg, 'dispatch')).toBe(5);
+    // shared: CumSum CumSum | Neg | CumSum CumSum → the shared group set, Neg's group, the shared group again
+    expect(count(cs, 'setBindGroup')).toBe(3);
+    expect(count(cg, 'setBindGroup')).toBe(5);
+    expect(count(cs, 'setPipeline')).toBe(5); // a pipeline per shared site
+    // a second input size of the same network finds every pipeline compiled
+    const again = await wgml.createPipeline(device, g, { inputDimensions: { x: [6, 8] }, recording: 'shared' });
+    expect(again.gpuPipelines).toEqual(shared.gpuPipelines);
+    expect(shared.pipelineCount).toBe(5);
+    expect(groups.pipelineCount).toBeLessThan(5);
+  });
+
+  it("'auto' chooses per-dispatch groups on a software adapter and says why; 'shared' refuses what cannot share", async () => {
+    const device = await testDevice();
+    const p = await wgml.createPipeline(device, g, { inputDimensions: { x: [2, 8] } });
+    expect(p.recording.mode).toBe('groups');
+    expect(p.recording.reason).toMatch(/software adapter/);
+    const neg = graph([f32('x', [2, 8])], [f32('y', [2, 8])], [node('Neg', ['x'], ['y'])]);
+    await expect(wgml.createPipeline(device, neg, { recording: 'shared' })).rejects.toThrow(/no kernel of this network declares a signature/);
+  });
+});
