@@ -163,7 +163,7 @@ export async function createMaterialPass(device: GPUDevice, set: MaterialSet, g:
   if (sampled > limit) {
     for (const m of materials) for (const t of m.latentTextures) t.destroy();
     throw new DemoError(`the ${materials.length} materials need ${sampled - 4} ${mode === 'neural' ? 'latent' : 'original'} textures beside the G-buffer's 4; one compute stage may sample ${limit} on this device`,
-      'compress with fewer latent features (wgml compress --features 8 holds them in 2 textures), or use fewer materials', { sampled, limit });
+      'compress with fewer latent features (wgml compress --features 4 holds them in one texture), or use fewer materials', { sampled, limit });
   }
   const decoders: Decoder[] = [];
   let first = 0;
