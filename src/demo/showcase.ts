@@ -60,20 +60,27 @@ export function showcaseScene(): Scene {
 /** Lighting of the showcase: a low warm sun and a strong sky term, so ambient occlusion carries the depth of the picture. */
 export const SHOWCASE_LIGHTING = { lightDir: [0.55, 0.55, 0.62] as Vec3, ambient: 0.72 };
 
-/** Points of interest the camera path passes: the arcade, the alcoves, the fountain, the terrace stairs. */
-const STOPS: Vec3[] = [[-4.2, 1.2, 0.5], [-1.5, 1.0, -3.2], [0.6, 0.8, 0.2], [3.0, 0.8, -1.0]];
+/**
+ * Points of interest the camera path passes, each with the bearing it is seen from: the fountain (the
+ * first view, from the front), the terrace stairs (from the courtyard, where the steps face), the
+ * alcoves (from the front), the arcade (from the courtyard side, never from behind its outer wall).
+ */
+const STOPS: { target: Vec3; yaw: number }[] = [
+  { target: [0.2, 0.9, -0.6], yaw: 0.1 }, { target: [3.0, 0.8, -1.0], yaw: -0.8 },
+  { target: [-1.5, 1.0, -3.2], yaw: 0.2 }, { target: [-4.2, 1.2, 0.5], yaw: 1.1 },
+];
 
 /**
- * The camera at time t ∈ [0, 1) of the path (it loops): it glides around the courtyard's front
- * half, its target drifting between the arcade, the alcoves, the fountain and the terrace, close
- * enough (5.5–8 units) that contact shadows and the alcoves' darkening fill the frame.
+ * The camera at time t ∈ [0, 1) of the path (it loops): it glides from stop to stop (smoothstep
+ * between them), close enough (6–9 units) that contact shadows and the alcoves' darkening fill the frame.
  */
 export function showcaseCamera(t: number): Camera {
   const a = 2 * Math.PI * t, s = ((t % 1) + 1) % 1 * STOPS.length, i = Math.floor(s), f = s - i;
   const p = STOPS[i]!, q = STOPS[(i + 1) % STOPS.length]!, e = f * f * (3 - 2 * f);
+  const lerp = (x: number, y: number) => x + (y - x) * e;
   return {
-    target: [p[0] + (q[0] - p[0]) * e, p[1] + (q[1] - p[1]) * e, p[2] + (q[2] - p[2]) * e],
-    yaw: 0.1 + 0.75 * Math.sin(a), pitch: 0.46 + 0.07 * Math.cos(2 * a), distance: 7.4 + 1.2 * Math.cos(a),
+    target: [lerp(p.target[0], q.target[0]), lerp(p.target[1], q.target[1]), lerp(p.target[2], q.target[2])],
+    yaw: lerp(p.yaw, q.yaw), pitch: 0.46 + 0.07 * Math.cos(2 * a), distance: 7.4 + 1.2 * Math.cos(a),
     fovY: Math.PI / 3, near: 0.1, far: 60,
   };
 }
