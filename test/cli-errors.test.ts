@@ -133,6 +133,8 @@ const cases: Case[] = [
   [['tensor', 'dump', ao, '--value', 'aoo', '--out', 'v.npy', '--dims', 'gbuffer=1x4x8x8'], 'UsageError', /the model has no value 'aoo' \(did you mean 'ao'\?\)/, /wgml inspect MODEL/],
   [['demo', '--size', '3x3'], 'UsageError', /--size 3x3 is not WxH/, /--size 256x256/],
   [['demo', '--model', 'missing.onnx'], 'FileError', /AO model \(--model\): there is no 'missing\.onnx'/, /check the path/],
+  [['demo', '--ao', 'ssao'], 'UsageError', /--ao ssao is not one of network, gtao, raycast, none/, /--ao network/],
+  [['demo', '--materials', 'bc7'], 'UsageError', /--materials bc7 is not one of neural, original/, /--materials original/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--precision', 'f64'], 'UsageError', /--precision f64 is not f32, f16 or int8/, /--precision f32/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--minified'], 'UsageError', /--minified compares against the originals/, /--originals/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--latents', 'bytes'], 'UsageError', /--latents bytes is not expanded or packed/, /--latents packed/],
