@@ -31,11 +31,12 @@ for w in $what; do
   from=$(( $(wc -l < "$OUT/clocks.csv") + 1 ))
   case $w in
     sweep)
-      timeout 300 node dist/bench/attention.js --models $T --json "$OUT/attention.jsonl" 2>&1 | grep -v '^Warning' ;;
+      timeout $(( $(left) - 150 )) node dist/bench/attention.js --models $T --json "$OUT/attention.jsonl" 2>&1 | grep -v '^Warning' ;;
     torch)
       timeout 60 python3 bench/torch_attention.py 2>&1 | grep -v Warning ;;
     profile)
       for m in bert_encoder vit_b_16; do
+        [ "$(left)" -lt 60 ] && { echo "skipped profile $m: out of time"; continue; }
         timeout 60 node dist/cli/main.js profile $T/$m.onnx --warmup 10 --json > "$OUT/prof-$m.json" 2>/dev/null
         node -e '
           const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const by = {};
@@ -47,6 +48,7 @@ for w in $what; do
     models)
       for m in bert_encoder vit_b_16 vit_tiny; do
         for rec in auto groups; do
+          [ "$(left)" -lt 40 ] && { echo "skipped $m $rec: out of time"; continue; }
           timeout 90 node dist/cli/main.js bench $T/$m.onnx --runs 50 --warmup 10 --recording $rec --json 2>&1 | grep '^{' | tee -a "$OUT/wgml-transformers.jsonl"
         done
       done ;;
