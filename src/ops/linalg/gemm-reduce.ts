@@ -90,7 +90,7 @@ export function normReduceKernel(p: GemmProblem, io: GemmIo, norm: GemmNorm, kSp
   buffers.push({ name: 'Y', elem: 'f32', writes: true, vec4: yv }, { name: 'Z', elem: 'f32', writes: true, vec4: v4 });
   args.push({ output: 0 }, { output: 1 });
   const sig = signature({ params: { ...gemmParams(p.batch.length, io.ext.length), eps: 'f32' }, buffers });
-  const ld = (b: string, i: string) => (v4 ? `${b}_ld4(${i} / 4u)` : `${b}_ld(${i})`);
+  const ld = (b: string, i: string) => (v4 ? `${b}_ld4((${i}) / 4u)` : `${b}_ld(${i})`);
   const fin = (c: number) => finishCall(io, v4 ? `s[${c}]` : 's', 'm', `n + ${c}u`);
   const hsum = (x: string) => (v4 ? `dot(${x}, vec4<f32>(1.0))` : x);
   const each = (body: string) => range(per).map((t) => `{ let n = (lane + ${t * L}u) * ${W}u; if (live && n < P.N) { ${body.replace(/\$t/g, String(t))} } }`).join('\n  ');
