@@ -36,11 +36,15 @@ export function planNode(node: Node, inputs: (HostTensor | null)[], opset = 17, 
   return { kernels: plan.kernels, scratch: plan.scratch ?? [], outputs };
 }
 
-/** The parameter words, the heap and the weights, as the network's shared bind group declares them. */
-export const SHARED_DECLARATIONS = `@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;
+/**
+ * The parameter words, the heap and the weights, as the network's shared bind group declares them; a
+ * binding some buffer of the kernel reads four at a time (`vec4`) is declared as vec4<u32> words.
+ */
+export const sharedDeclarations = (wide: ReadonlySet<string>): string => `@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;
 fn wgml_word(i: u32) -> u32 { return wgml_params[i]; }
-@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;
-@group(0) @binding(2) var<storage, read> wgml_weights: array<u32>;`;
+@group(0) @binding(1) var<storage, read_write> wgml_heap: array<${wide.has('wgml_heap') ? 'vec4<u32>' : 'u32'}>;
+@group(0) @binding(2) var<storage, read> wgml_weights: array<${wide.has('wgml_weights') ? 'vec4<u32>' : 'u32'}>;`;
+export const SHARED_DECLARATIONS = sharedDeclarations(new Set());
 
 /** Inputs live in the weights (bound read-only), outputs and scratch in the heap. */
 const physical = (a: KernelArg) => ('input' in a ? 'wgml_weights' : 'wgml_heap');
@@ -53,7 +57,7 @@ export function groupsWgsl(k: KernelSpec): string {
 export function sharedWgsl(k: KernelSpec): string {
   expect(k.sig && k.source, `kernel '${k.name}' is declared`).toBeTruthy();
   const access = k.args.map((a) => ('input' in a ? 'r' : 'w')).join('');
-  return kernelWgsl(k.sig!, access, k.source!(), { kind: 'shared', declarations: SHARED_DECLARATIONS, bindings: k.args.map(physical) });
+  return kernelWgsl(k.sig!, access, k.source!(), { kind: 'shared', declarations: sharedDeclarations, bindings: k.args.map(physical) });
 }
 
 function sharedLayout(device: GPUDevice): GPUBindGroupLayout {
@@ -86,16 +90,18 @@ export async function compileShared(device: GPUDevice, k: KernelSpec, layout = s
 export async function runShared(device: GPUDevice, node: Node, inputs: (HostTensor | null)[], opset = 17, constants: number[] = []): Promise<HostTensor[]> {
   const plan = planNode(node, inputs, opset, constants);
   const GAP = 5;
-  // Weights: the inputs one after another, GAP words apart; the heap: outputs, then scratch.
+  // Buffers start at multiples of 4 words (what the network's planner guarantees, and vec4 buffers
+  // need), never at 0, GAP or more apart.
+  const up4 = (x: number) => Math.ceil(x / 4) * 4;
   const inAt: number[] = [];
-  let w = GAP;
-  for (const t of inputs) { inAt.push(w); w += (t?.data.length ?? 0) + GAP; }
+  let w = up4(GAP);
+  for (const t of inputs) { inAt.push(w); w = up4(w + (t?.data.length ?? 0) + GAP); }
   const weights = new Uint32Array(w);
   inputs.forEach((t, i) => { if (t) weights.set(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length), inAt[i]!); });
   const outAt: number[] = [], scratchAt: number[] = [];
-  let h = GAP;
-  for (const o of plan.outputs) { outAt.push(h); h += shapeSize(o.shape) + GAP; }
-  for (const bytes of plan.scratch) { scratchAt.push(h); h += Math.ceil(bytes / 4) + GAP; }
+  let h = up4(GAP);
+  for (const o of plan.outputs) { outAt.push(h); h = up4(h + shapeSize(o.shape) + GAP); }
+  for (const bytes of plan.scratch) { scratchAt.push(h); h = up4(h + Math.ceil(bytes / 4) + GAP); }
   const heap = new Uint32Array(h).fill(0x7fc00000); // NaN: a word the kernel should have written but did not shows
   const at = (a: KernelArg) => ('input' in a ? inAt[a.input]! : 'output' in a ? outAt[a.output]! : scratchAt[a.scratch]!);
   // Parameter blocks one after another from word 3 (an offset the kernel must honour).

@@ -109,4 +109,5 @@ ${cTerm}${prog}  return v;
 }`;
 }
 
-export const gemmModules: WgslModule[] = [ewHelpers];
+/** WGSL modules `finish` needs: the elementwise helpers when there is an epilogue program (they are long; lavapipe compiles every line). */
+export const gemmModules = (io: GemmIo): WgslModule[] => (io.epilogue ? [ewHelpers] : []);

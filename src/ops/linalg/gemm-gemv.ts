@@ -61,7 +61,7 @@ export function gemvNKernel(p: GemmProblem, io: GemmIo, o: GemvOptions, name: st
     params: gemmParamValues(p, o.kSplit, o.nSplit, cio),
     workgroups: [Math.ceil(p.N / (4 * L)), o.nSplit, nz],
     source: () => ({
-      requires: gemmModules,
+      requires: gemmModules(cio),
       body: `${finishWgsl(cio)}
 var<workgroup> red: array<vec4<f32>, ${NT}>;
 @compute @workgroup_size(${NT})
@@ -109,7 +109,7 @@ export function gemvKKernel(p: GemmProblem, io: GemmIo, o: GemvOptions, name: st
     params: gemmParamValues(p, o.kSplit, o.nSplit, cio),
     workgroups: [Math.ceil(p.N / R), o.nSplit, nz],
     source: () => ({
-      requires: gemmModules,
+      requires: gemmModules(cio),
       body: `${finishWgsl(cio)}
 var<workgroup> red: array<f32, ${NT}>;
 @compute @workgroup_size(${NT})

@@ -44,7 +44,7 @@ export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit:
     params: gemmParamValues(p, kSplit, nSplit, io),
     workgroups: dispatch1d(nz * p.M * p.N / W, WG, maxPerDim),
     source: () => ({
-      requires: [...gemmModules, linearIndex(WG)],
+      requires: [...gemmModules(io), linearIndex(WG)],
       body: `${finishWgsl(io)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -103,7 +103,7 @@ export function normReduceKernel(p: GemmProblem, io: GemmIo, norm: GemmNorm, kSp
     sig, args, params: { ...gemmParamValues(p, kSplit, nSplit, io), eps: norm.eps },
     workgroups: dispatch1d(rows, 1, maxPerDim),
     source: () => ({
-      requires: gemmModules,
+      requires: gemmModules(io),
       body: `${finishWgsl(io)}
 ${wgReduceWgsl('wg_sum', L, 1, (a, b) => `${a} + ${b}`)}
 @compute @workgroup_size(${L})

@@ -134,7 +134,7 @@ ${range(TN4).map((j) => `      { let n = n0 + 4u * (tx + ${j * TX}u); let v = ac
     params: gemmParamValues(p, o.kSplit, o.nSplit, fio),
     workgroups: [Math.ceil(p.N / BN), Math.ceil(p.M / BM), nz * o.nSplit],
     source: () => ({
-      requires: gemmModules,
+      requires: gemmModules(fio),
       body: `${finishWgsl(fio)}
 var<workgroup> As: array<vec4<f32>, ${BM * aStride}>;
 var<workgroup> Bs: array<vec4<f32>, ${BK * bStride}>;
