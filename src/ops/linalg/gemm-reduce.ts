@@ -19,6 +19,17 @@ import { wgReduceWgsl } from './rows-kernel.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/**
+ * `var s` = the sum of the partials `ld(q)` over the splits, four loads in flight at a time (a reduce
+ * thread does little else: its time is the latency of these loads).
+ */
+function splitSum(T: string, ld: (q: string) => string): string {
+  return `var s = ${T}(0.0);
+    var q = 0u;
+    for (; q + 4u <= P.nSplit; q += 4u) { s += (${ld('q')} + ${ld('(q + 1u)')}) + (${ld('(q + 2u)')} + ${ld('(q + 3u)')}); }
+    for (; q < P.nSplit; q++) { s += ${ld('q')}; }`;
+}
+
 /** Sums the split-K partials and runs `finish` into Y; `yVec`: Y takes vec4 stores (n-contiguous, aligned). */
 export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit: number, yVec: boolean, name: string, maxPerDim: number): KernelSpec {
   const WG = 64;
@@ -31,9 +42,7 @@ export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit:
     buffers: [{ name: 'S', elem: 'f32', vec4: W === 4 }, ...ext.buffers, { name: 'Y', elem: 'f32', writes: true, vec4: yv }],
   });
   const fin = (c: number) => finishCall(io, W === 4 ? `s[${c}]` : 's', 'm', `n + ${c}u`);
-  const sum = W === 4
-    ? 'var s = vec4<f32>(0.0);\n  for (var q = 0u; q < P.nSplit; q++) { s += S_ld4(q * (P.total / 4u) + j); }'
-    : 'var s = 0.0;\n  for (var q = 0u; q < P.nSplit; q++) { s += S_ld(q * P.total + j); }';
+  const sum = splitSum(W === 4 ? 'vec4<f32>' : 'f32', (q) => (W === 4 ? `S_ld4(${q} * (P.total / 4u) + j)` : `S_ld(${q} * P.total + j)`));
   const store = yv
     ? `Y_st4((oY + m * P.sy[0].x + n) / 4u, vec4<f32>(${range(4).map(fin).join(', ')}));`
     : range(W).map((c) => `Y_st(oY + m * P.sy[0].x + (n + ${c}u) * P.sy[0].y, ${fin(c)});`).join('\n  ');
@@ -64,10 +73,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 /** The LayerNormalization a GEMM's reduce runs over each output row (inputs of the node). */
 export interface GemmNorm { scale: number; bias: number | null; eps: number }
 
-/** Lanes per row and row chunks (vec4s or scalars) per lane for rows of `chunks` chunks: about 3 chunks per lane. */
+/**
+ * Lanes per row and row chunks (vec4s or scalars) per lane: as many lanes as the row has chunks (up to
+ * 256), since each chunk costs one load per split and those loads are what the kernel waits for.
+ */
 export function normLanes(chunks: number): { L: number; per: number } {
   let L = 32;
-  while (L < 256 && L * 3 < chunks) L *= 2;
+  while (L < 256 && L < chunks) L *= 2;
   return { L, per: Math.ceil(chunks / L) };
 }
 
@@ -116,8 +128,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${batchOffsets(p.batch.length, io.ext.length, 'zb')}
   var c: array<${T}, ${per}>;
   var acc = 0.0;
-  ${each(`var s = ${T}(0.0);
-    for (var q = 0u; q < P.nSplit; q++) { s += ${ld('S', 'q * P.total + row * P.N + n')}; }
+  ${each(`${splitSum(T, (q) => ld('S', `${q} * P.total + row * P.N + n`))}
     let v = ${v4 ? `vec4<f32>(${range(4).map(fin).join(', ')})` : fin(0)};
     ${yStore}
     c[$t] = v; acc += ${hsum('v')};`)}
