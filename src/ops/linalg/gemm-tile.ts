@@ -11,8 +11,8 @@
  *   contiguous along the other dim (a transposed operand) they are scattered, with one vec4 of padding
  *   per row so that scatter is at most 2-way bank conflicted;
  * - register prefetch: the next K step's loads are issued before this step's FMAs;
- * - split-K: workgroup z also selects a K slice; partial sums go to scratch and gemm-gemv.ts's reduce
- *   kernel adds them and runs `finish`.
+ * - split-K: workgroup z also selects a K slice; partial sums go to scratch and gemm-reduce.ts's
+ *   kernel adds them and runs `finish` (and a fused LayerNorm).
  * Every loop over the register tile is unrolled in the generated text, so the accumulators stay in
  * registers whatever the driver's unrolling heuristics.
  */
