@@ -36,12 +36,15 @@ for w in $what; do
       export_models bert_encoder vit_b_16 convnext_tiny
       for m in bert_encoder vit_b_16 convnext_tiny; do
         timeout 150 node dist/bench/model-nodes.js $M/$m.onnx --json "$OUT/nodes.jsonl" 2>&1 | grep -v '^Warning'
-      done ;;
+      done
+      # the same kernels bound one group per dispatch: does shared recording change their speed?
+      timeout 150 node dist/bench/model-nodes.js $M/bert_encoder.onnx --recording groups --ops MatMul,Gemm --json "$OUT/nodes.jsonl" 2>&1 | grep -v '^Warning' ;;
     models)
       export_models bert_encoder vit_b_16 convnext_tiny vit_tiny resnet50
       for m in bert_encoder vit_b_16 convnext_tiny vit_tiny resnet50; do
         timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | tee -a "$OUT/wgml-models.jsonl"
-      done ;;
+      done
+      timeout 120 node dist/cli/main.js bench $M/bert_encoder.onnx --runs 50 --warmup 10 --recording groups --json 2>&1 | grep '^{' | tee -a "$OUT/wgml-models.jsonl" ;;
   esac
 done
 echo "=== done in $(( $(date +%s) - T0 )) s"

@@ -29,5 +29,5 @@ export { writePackage, readPackage } from './runtime/package.js';
 export { ShaderMLP, type MlpWgsl, type MlpWgslOptions, type MlpPrecision, type MlpScope, type MlpStorage } from './shaderml/mlp.js';
 export { subgroupBatchKernel, type BatchKernel, type BatchKernelOptions } from './shaderml/subgroup-batch.js';
 export { subgroupSupport } from './shaderml/subgroup.js';
-export { loadMaterial, materialWgsl, type LoadedMaterial, type MaterialDecodeOptions } from './shaderml/material/wgmat.js';
+export { decodeMaterialGpu, loadMaterial, materialWgsl, type LoadedMaterial, type LoadMaterialOptions, type LatentStorage, type MaterialDecodeOptions } from './shaderml/material/wgmat.js';
 export * from './debug/index.js';

@@ -9,6 +9,9 @@ import { testDevice, scoped } from './helpers/gpu.js';
 import { testSeed } from './helpers/random.js';
 import { createFrameState, destroyFrameState, encodeFrame, type GBufferMode } from '../src/demo/frame.js';
 import { demoCamera, demoScene, randomScene, type Scene } from '../src/demo/scene.js';
+import { randomArchCameras, randomArchScene } from '../src/demo/random-arch.js';
+import { arch, barrel, column, fallenColumn } from '../src/demo/blocks.js';
+import type { Primitive } from '../src/demo/scene.js';
 import { readPacked } from '../src/demo/pack.js';
 import { readTexture } from '../src/demo/png.js';
 import { DemoError, networkRuntimeStatus } from '../src/demo/network.js';
@@ -37,7 +40,7 @@ async function readHalf4(device: GPUDevice, texture: GPUTexture): Promise<Float3
 
 interface Frame { normal: Float32Array; albedo: Uint8Array; surface: Float32Array; tangent: Float32Array; ao: Float32Array; color: Uint8Array }
 
-async function render(device: GPUDevice, scene: Scene, camera: Camera, gbuffer: GBufferMode, ao: 'groundtruth' | 'network' = 'groundtruth'): Promise<Frame> {
+async function render(device: GPUDevice, scene: Scene, camera: Camera, gbuffer: GBufferMode, ao: 'raycast' | 'network' = 'raycast'): Promise<Frame> {
   const state = await scoped(device, () => createFrameState(device, { width: S, height: S, scene, camera, ao, gbuffer, material: MATERIAL, model: 'models/ao/ao.onnx', lighting: { aoRays: 64 } }));
   try {
     expect(state.gbufferMode).toBe(gbuffer);
@@ -60,6 +63,8 @@ async function render(device: GPUDevice, scene: Scene, camera: Camera, gbuffer: 
 function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
   const id = (f: Frame, i: number) => f.albedo[i * 4 + 3]!;
   let sameId = 0, interior = 0, uvOk = 0, pole = 0, worst = { normal: 0, depth: 0, tangent: 0, albedo: 0 };
+  // Interior pixels and UV mismatches per primitive kind.
+  const kinds: Record<string, number> = {}, uvBad: Record<string, number> = {};
   const bad: string[] = [];
   for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
     const i = y * S + x;
@@ -90,13 +95,17 @@ function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
     // UVs: f16 storage (an ulp is 1/64 at 16..32 floor repeats) and sphere faceting.
     const uvTol = (k: number) => 0.02 + 2e-3 * Math.abs(r.surface[i * 4 + k]!);
     const matSame = r.surface[i * 4 + 2] === c.surface[i * 4 + 2];
+    kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
     if (matSame && d('surface', 0) <= uvTol(0) && d('surface', 1) <= uvTol(1)) uvOk++;
-    else if (bad.length < 5) bad.push(`uv/material at (${x}, ${y}): raster ${Array.from(r.surface.subarray(i * 4, i * 4 + 3))} compute ${Array.from(c.surface.subarray(i * 4, i * 4 + 3))}`);
+    else {
+      uvBad[p.kind] = (uvBad[p.kind] ?? 0) + 1;
+      if (bad.length < 5) bad.push(`uv/material at (${x}, ${y}): raster ${Array.from(r.surface.subarray(i * 4, i * 4 + 3))} compute ${Array.from(c.surface.subarray(i * 4, i * 4 + 3))}`);
+    }
     // Raster interpolation leaves the constant handedness at ±0.9995 in places: compare signs.
     if (Math.sign(r.tangent[i * 4 + 3]!) !== Math.sign(c.tangent[i * 4 + 3]!) && bad.length < 5) bad.push(`tangent handedness at (${x}, ${y}) id ${id(r, i)}: raster ${Array.from(r.tangent.subarray(i * 4, i * 4 + 4))} compute ${Array.from(c.tangent.subarray(i * 4, i * 4 + 4))}`);
     for (let k = 0; k < 3; k++) worst.tangent = Math.max(worst.tangent, d('tangent', k));
   }
-  return { sameId, interior, uvOk: uvOk + pole, pole, worst, bad };
+  return { sameId, interior, uvOk: uvOk + pole, pole, worst, bad, kinds, uvBad };
 }
 
 describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
@@ -158,6 +167,39 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
       for (let i = 0; i < c.color.length; i++) if (i % 4 !== 3) colorDiff += Math.abs(c.color[i]! - r.color[i]!);
       expect(colorDiff / (3 * plane), note).toBeLessThan(2);
     }
+  });
+
+  it('matches on a colonnade and a random courtyard (cylinders, arches of rolled voussoirs, fallen columns, stairs)', async () => {
+    const base = testSeed();
+    let cylinders = 0, rolled = 0, cylPixels = 0, cylBad = 0;
+    // A colonnade close up (cylinder shafts and caps, voussoirs, a fallen column, a barrel), then a random courtyard.
+    const colonnade = { scene: { primitives: [{ kind: 'plane', height: 0, albedo: [0.8, 0.8, 0.8] }, ...[-1.3, 0, 1.3].flatMap((z) => column(0, z, 2.2, 0.3, { albedo: [0.9, 0.9, 0.85] })),
+      ...arch([0, -0.85], [0, -0.45], 2.2, 0.25, 0.9, 4, { albedo: [0.8, 0.7, 0.6] }), ...arch([0, 0.45], [0, 0.85], 2.2, 0.25, 0.9, 4, { albedo: [0.8, 0.7, 0.6] }),
+      fallenColumn(1.2, 0.6, 0.3, 1.6, 0.7, { albedo: [0.7, 0.7, 0.7] }), barrel(1.4, -1, 0.35, 0.5, { albedo: [0.6, 0.4, 0.3] })] as Primitive[] },
+    camera: { target: [0.3, 1, 0], yaw: 1.3, pitch: 0.35, distance: 4.2, fovY: Math.PI / 3, near: 0.1, far: 60 } as Camera };
+    const courtyard = randomArchScene(base + 7);
+    for (const { scene: s0, camera } of [colonnade, { scene: courtyard.scene, camera: randomArchCameras(courtyard, base + 7, 1)[0]! }]) {
+      const seed = base + 7;
+      const tagged: Scene = { primitives: s0.primitives.map((p) => (p.kind === 'plane' ? p : { ...p, material: 1, uvScale: 1.5 })) };
+      cylinders += tagged.primitives.filter((p) => p.kind === 'cylinder').length;
+      rolled += tagged.primitives.filter((p) => p.kind !== 'plane' && p.kind !== 'sphere' && (p.roll ?? 0) !== 0).length;
+      const r = await render(device, tagged, camera, 'raster');
+      const c = await render(device, tagged, camera, 'compute');
+      const m = compareGBuffers(r, c, tagged);
+      const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)}`;
+      cylPixels += m.kinds.cylinder ?? 0; cylBad += m.uvBad.cylinder ?? 0;
+      expect(m.sameId, note).toBeGreaterThanOrEqual(0.97 * plane);
+      expect(m.uvOk, note).toBeGreaterThanOrEqual(0.99 * m.interior);
+      expect(m.interior, note).toBeGreaterThan(0.3 * plane);
+      expect(m.worst.normal, note).toBeLessThan(0.02);
+      expect(m.worst.depth, note).toBeLessThan(0.005);
+      expect(m.worst.tangent, note).toBeLessThan(0.03);
+    }
+    expect(cylinders).toBeGreaterThan(0);
+    expect(rolled).toBeGreaterThan(0);
+    // Cylinder surfaces were on screen and every one of their interior pixels has the mesh's UV.
+    expect(cylPixels).toBeGreaterThan(100);
+    expect(cylBad).toBeLessThanOrEqual(0.01 * cylPixels);
   });
 
   it.runIf(runtime.ok)("the neural AO slot sees the same input: network AO and lit frame agree across paths", async () => {

@@ -1,7 +1,8 @@
 /**
  * The committed neural AO model (models/ao/ao.onnx): onnxruntime-node on a freshly rendered scene the
- * training never saw must beat a constant guess against the ray-cast AO; and, once wgml's network
- * runtime is in the build, the frame's 'network' AO slot must equal onnxruntime's output.
+ * training never saw must beat a constant guess against the ray-cast AO; the frame's 'network' AO
+ * slot must equal onnxruntime's output; and the slot at a model's scale (a tiny model in the shipped
+ * format, test/fixtures/ao): the point-sampled grid, onnxruntime on it, and the guided upsample on the CPU.
  */
 import { describe, it, expect } from 'vitest';
 import * as ort from 'onnxruntime-node';
@@ -10,8 +11,11 @@ import { createFrameState, destroyFrameState, encodeFrame } from '../src/demo/fr
 import { randomScene } from '../src/demo/scene.js';
 import { readPacked } from '../src/demo/pack.js';
 import { TEST_SEED_BASE } from '../src/demo/dataset.js';
-import { networkRuntimeStatus } from '../src/demo/network.js';
+import { AO_INPUT, AO_OUTPUT, aoFactor, focalPx, networkRuntimeStatus, UPSAMPLE_DEPTH } from '../src/demo/network.js';
+import { randomArchCameras, randomArchScene } from '../src/demo/random-arch.js';
 import { compareClose } from './helpers/random.js';
+import { loadOnnxSync } from '../src/onnx/load.js';
+import { readFileSync } from 'node:fs';
 
 const MODEL = 'models/ao/ao.onnx';
 const runtime = await networkRuntimeStatus();
@@ -23,8 +27,23 @@ async function ortAO(input: Float32Array, h: number, w: number): Promise<Float32
   return out['ao']!.data as Float32Array;
 }
 
-async function render(device: GPUDevice, seed: number, size: number, ao: 'groundtruth' | 'network'): Promise<Float32Array> {
-  const { scene, camera } = randomScene(seed);
+/**
+ * The committed model's training scale (ONNX metadata) decides the held-out check: a model with
+ * `wgml.ao.focal_px` trained on random courtyards at that focal length is checked on courtyards
+ * rendered at the size that gives it (a 60° view); the first model (no metadata) on the simple
+ * scenes at 128×128 it was trained on.
+ */
+const META = loadOnnxSync(new Uint8Array(readFileSync(MODEL))).metadata ?? {};
+const FOCAL = Number(META['wgml.ao.focal_px']) || 0;
+const HELD_OUT_SIZE = FOCAL ? Math.round((2 * FOCAL * Math.tan(Math.PI / 6)) / 16) * 16 : 128;
+const heldOutView = (seed: number) => {
+  if (!FOCAL) return randomScene(seed);
+  const a = randomArchScene(seed);
+  return { scene: a.scene, camera: { ...randomArchCameras(a, seed, 1)[0]!, fovY: Math.PI / 3 } };
+};
+
+async function render(device: GPUDevice, seed: number, size: number, ao: 'raycast' | 'network'): Promise<Float32Array> {
+  const { scene, camera } = heldOutView(seed);
   const state = await scoped(device, () => createFrameState(device, { width: size, height: size, scene, camera, ao, model: MODEL }));
   try {
     return await scoped(device, async () => {
@@ -41,11 +60,11 @@ async function render(device: GPUDevice, seed: number, size: number, ao: 'ground
 describe('neural AO model', () => {
   it('predicts ray-cast AO on unseen scenes better than AO = 1 everywhere (onnxruntime)', async () => {
     const device = await testDevice();
-    const S = 128, plane = S * S;
+    const S = HELD_OUT_SIZE, plane = S * S;
     let netErr = 0, constErr = 0;
     // Seeds beyond the held-out set of the dataset: neither trained on nor used for model selection.
     for (const seed of [TEST_SEED_BASE + 5000, TEST_SEED_BASE + 5001, TEST_SEED_BASE + 5002]) {
-      const packed = await render(device, seed, S, 'groundtruth');
+      const packed = await render(device, seed, S, 'raycast');
       const gt = packed.subarray(4 * plane);
       const pred = await ortAO(packed.slice(0, 4 * plane), S, S);
       for (let i = 0; i < plane; i++) { netErr += Math.abs(pred[i]! - gt[i]!); constErr += Math.abs(1 - gt[i]!); }
@@ -62,5 +81,76 @@ describe('neural AO model', () => {
     const packed = await render(device, TEST_SEED_BASE + 5003, S, 'network');
     const want = await ortAO(packed.slice(0, 4 * plane), S, S);
     expect(compareClose(packed.subarray(4 * plane), want, 1e-3, 1e-4)).toBeNull();
+  });
+});
+
+describe("the network slot at the model's scale", () => {
+  it('picks the power-of-two step that brings the frame to the training focal length', () => {
+    const info = { focalPx: 234, multiple: 16 };
+    expect(focalPx(1080, Math.PI / 3)).toBeCloseTo(935.3, 1);
+    expect(aoFactor(info, 1080, Math.PI / 3)).toBe(4);
+    expect(aoFactor(info, 2160, Math.PI / 3)).toBe(8);
+    expect(aoFactor(info, 256, Math.PI / 3)).toBe(1);
+    expect(aoFactor(info, 192, Math.PI / 3)).toBe(1);
+    expect(aoFactor({ focalPx: null, multiple: 8 }, 1080, Math.PI / 3)).toBe(1);
+  });
+
+  it('grid = every k-th pixel of the G-buffer, grid AO = onnxruntime on it, full resolution = the guided upsample', async () => {
+    const device = await testDevice();
+    // 120×116 at 60°: focal 100 px against the tiny model's 50 → every 2nd pixel, a 60×58 grid padded to 60×60.
+    const W = 120, H = 116, plane = W * H, model = 'test/fixtures/ao/tiny.onnx';
+    const arch = randomArchScene(TEST_SEED_BASE + 5004), camera = randomArchCameras(arch, TEST_SEED_BASE + 5004, 1)[0]!;
+    const state = await scoped(device, () => createFrameState(device, { width: W, height: H, scene: arch.scene, camera: { ...camera, fovY: Math.PI / 3 }, ao: 'network', model, gbuffer: 'compute' }));
+    try {
+      const net = state.network!;
+      expect([net.factor, net.gridWidth, net.gridHeight]).toEqual([2, 60, 60]);
+      const { packed, x, y } = await scoped(device, async () => {
+        const enc = device.createCommandEncoder({ label: 'test network slot' });
+        encodeFrame(enc, state);
+        device.queue.submit([enc.finish()]);
+        return { packed: await readPacked(device, state.gbuffer.normal, state.aoTexture), x: await net.bound.args[AO_INPUT]!.read() as Float32Array, y: await net.bound.args[AO_OUTPUT]!.read() as Float32Array };
+      });
+      const gw = 60, gh = 60, gp = gw * gh, k = 2;
+      // The grid: pixel (min(i·k + k/2, W − 1), min(j·k + k/2, H − 1)), every channel exactly.
+      let sky = 0;
+      for (let j = 0; j < gh; j++) for (let i = 0; i < gw; i++) {
+        const sx = Math.min(i * k + 1, W - 1), sy = Math.min(j * k + 1, H - 1);
+        for (let c = 0; c < 4; c++) expect(x[c * gp + j * gw + i], `grid ${c} (${i}, ${j})`).toBe(packed[c * plane + sy * W + sx]);
+        if (x[3 * gp + j * gw + i] === 1) sky++;
+      }
+      expect(sky).toBeLessThan(0.5 * gp);
+      // The network on the grid is the model's (onnxruntime).
+      const session = await ort.InferenceSession.create(model);
+      const want = (await session.run({ gbuffer: new ort.Tensor('float32', x, [1, 4, gh, gw]) }))['ao']!.data as Float32Array;
+      expect(compareClose(y, want, 1e-3, 1e-4)).toBeNull();
+      let spread = 0;
+      for (let i = 0; i < gp; i++) spread = Math.max(spread, Math.abs(want[i]! - want[0]!));
+      expect(spread).toBeGreaterThan(0.05);
+      // Guided upsample: the 2×2 grid samples around each pixel, bilinear × depth × normal weights.
+      const ao = packed.subarray(4 * plane);
+      let checked = 0;
+      for (let py = 0; py < H; py++) for (let px = 0; px < W; px++) {
+        const p = py * W + px, n = [packed[p]!, packed[plane + p]!, packed[2 * plane + p]!], z = packed[3 * plane + p]!;
+        if (n[0]! ** 2 + n[1]! ** 2 + n[2]! ** 2 < 0.25) { expect(ao[p]).toBe(1); continue; }
+        const u = (px - 1) / k, v = (py - 1) / k, bx = Math.floor(u), by = Math.floor(v), fx = u - bx, fy = v - by;
+        let sum = 0, wsum = 0, best = 0, bestDz = Infinity;
+        for (const [ox, oy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+          const qx = Math.min(gw - 1, Math.max(0, bx + ox)), qy = Math.min(gh - 1, Math.max(0, by + oy)), q = qy * gw + qx;
+          const wb = (ox ? fx : 1 - fx) * (oy ? fy : 1 - fy);
+          if (wb <= 0) continue;
+          const dz = Math.abs(x[3 * gp + q]! - z), rel = dz / (UPSAMPLE_DEPTH * z);
+          const dn = Math.max(0, x[q]! * n[0]! + x[gp + q]! * n[1]! + x[2 * gp + q]! * n[2]!);
+          const w = wb * Math.exp(-rel * rel) * dn ** 8;
+          sum += w * y[q]!; wsum += w;
+          if (dz < bestDz) { bestDz = dz; best = y[q]!; }
+        }
+        const expected = wsum > 1e-4 ? sum / wsum : best;
+        expect(Math.abs(ao[p]! - expected), `AO at (${px}, ${py})`).toBeLessThan(2e-4);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(0.5 * plane);
+    } finally {
+      destroyFrameState(state);
+    }
   });
 });

@@ -135,7 +135,7 @@ describe('showcase renderer (64×64, lavapipe)', () => {
 
   beforeAll(async () => {
     device = await testDevice();
-    state = await scoped(device, () => createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'groundtruth', material: MATERIAL }));
+    state = await scoped(device, () => createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'raycast', material: MATERIAL }));
     await scoped(device, async () => {
       const enc = device.createCommandEncoder({ label: 'test frame' });
       encodeFrame(enc, state);
@@ -268,21 +268,25 @@ describe('showcase renderer (64×64, lavapipe)', () => {
     await expect(createFrameState(device, { width: W, height: H, scene, camera: cam, ao: 'none' })).rejects.toBeInstanceOf(DemoError);
   });
 
-  it('renderDemo times every pass with timestamp queries and writes PNGs', async () => {
+  it('renderDemo times every pass with timestamp queries and writes PNGs; --compare scores every slot against the ray-cast AO', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'wgml-demo-')), 'frame.png');
-    const r = await scoped(device, () => renderDemo({ device, size: W, frames: 2, ao: 'groundtruth', out, compare: true }));
-    expect(Object.keys(r.passTimes)).toEqual(['gbuffer', 'material', 'groundtruth-ao', 'lighting']);
+    const r = await scoped(device, () => renderDemo({ device, size: W, frames: 2, ao: 'raycast', out, compare: true, scene, camera: cam, material: MATERIAL }));
+    expect(Object.keys(r.passTimes)).toEqual(['gbuffer', 'material', 'raycast-ao', 'lighting']);
     if (device.features.has('timestamp-query')) for (const t of Object.values(r.passTimes)) { expect(t).toHaveLength(2); for (const ms of t) expect(ms).toBeGreaterThan(0); }
-    // The slot is the ray-cast AO itself, with the same seed: the comparison must be exact.
+    // Every slot but the reference is scored; the slot itself is the reference (score pinned), GTAO and the network beat AO = 1.
+    expect(Object.keys(r.compare!.slots).sort()).toEqual(['gtao', 'network', 'none']);
     expect(r.compare!.mae).toBe(0);
-    expect(r.files).toHaveLength(4);
-    const img = PNG.sync.read(readFileSync(r.files[3]!));
-    expect([img.width, img.height]).toEqual([3 * W, 2 * H]);
-    // The ground-truth frame is this frame (same AO); the no-AO frame is brighter somewhere.
-    const [lit, noao, gt] = [r.files[0]!, r.files[1]!, r.files[2]!].map((f) => PNG.sync.read(readFileSync(f)).data);
-    expect(Buffer.compare(lit!, gt!)).toBe(0);
+    for (const s of ['gtao', 'network'] as const) expect(r.compare!.slots[s]!.mae).toBeLessThan(r.compare!.slots.none!.mae);
+    expect(r.files).toHaveLength(2);
+    const img = PNG.sync.read(readFileSync(r.files[1]!));
+    expect([img.width, img.height]).toEqual([4 * W, 2 * H]);
+    // Columns none | network | GTAO | ray-cast: the ray-cast column is this frame; the no-AO column is brighter somewhere.
+    const lit = PNG.sync.read(readFileSync(r.files[0]!)).data;
+    const column = (k: number) => { const o = new Uint8Array(W * H * 4); for (let y = 0; y < H; y++) o.set(img.data.subarray((y * 4 * W + k * W) * 4, (y * 4 * W + (k + 1) * W) * 4), y * W * 4); return o; };
+    expect(Buffer.compare(Buffer.from(column(3)), Buffer.from(lit))).toBe(0);
+    const noao = column(0);
     let brighter = 0;
-    for (let i = 0; i < lit!.length; i += 4) if (noao![i]! > lit![i]! + 8) brighter++;
+    for (let i = 0; i < lit.length; i += 4) if (noao[i]! > lit[i]! + 8) brighter++;
     expect(brighter).toBeGreaterThan(20);
   });
 });

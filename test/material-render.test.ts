@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
 import { compressMaterial } from '../src/shaderml/material/train.js';
 import { encodeWgmat, loadMaterial } from '../src/shaderml/material/wgmat.js';
+import { decoderBytes, footprint } from '../src/shaderml/material/report.js';
 import { imagePsnr, renderMaterialScene } from '../src/shaderml/material/render.js';
 import { readPng, textureRgba, writePng } from '../src/shaderml/material/textures.js';
 import { testDevice } from './helpers/gpu.js';
@@ -32,14 +33,24 @@ describe('render-material', () => {
 
   it('CLI: renders a .wgmat next to its originals and reports PSNR (neural vs original, forward and compute)', async () => {
     const device = await testDevice();
-    const c = await compressMaterial(device, m, { steps: 150, fineTuneSteps: 30 });
+    // 2-bit codes, like the default: stored packed, expanded to bytes on the GPU unless --latents packed.
+    const c = await compressMaterial(device, m, { steps: 150, fineTuneSteps: 30, features: 6, bits: 2 });
     const dir = mkdtempSync(join(tmpdir(), 'wgmat-render-'));
     try {
       const file = join(dir, 'm.wgmat');
       writeFileSync(file, encodeWgmat(c, m.textures));
       m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
       const out = execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'img.png'), '--originals', dir, '--size', '32', '--minified', '--json'], { encoding: 'utf8' });
-      const r = JSON.parse(out.slice(out.indexOf('{'))) as { psnrForward: number; psnrCompute: number; psnrForwardVsCompute: number; minified: { mipLevels: number; psnrTrilinear: number; psnrNearest: number } };
+      const r = JSON.parse(out.slice(out.indexOf('{'))) as { latents: string; bitsPerTexel: number; gpuBitsPerTexel: number; psnrForward: number; psnrCompute: number; psnrForwardVsCompute: number; minified: { mipLevels: number; psnrTrilinear: number; psnrNearest: number } };
+      // Sizes as compress counts them: stored (2-bit codes) and on the GPU (expanded to bytes by default).
+      expect(r.latents).toBe('expanded');
+      expect([r.bitsPerTexel, r.gpuBitsPerTexel]).toEqual([footprint(c, decoderBytes(c), 'expanded').bitsPerTexel, footprint(c, decoderBytes(c), 'expanded').gpuBitsPerTexel]);
+      expect(r.gpuBitsPerTexel).toBeGreaterThan(r.bitsPerTexel);
+      // --latents packed: the stored size on the GPU too, and the same image (texel decode: equal up to f32 rounding).
+      const po = execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'packed.png'), '--size', '32', '--latents', 'packed', '--json'], { encoding: 'utf8' });
+      const pr = JSON.parse(po.slice(po.indexOf('{'))) as { latents: string; gpuBitsPerTexel: number };
+      expect([pr.latents, pr.gpuBitsPerTexel]).toEqual(['packed', footprint(c, decoderBytes(c), 'packed').gpuBitsPerTexel]);
+      expect(imagePsnr(readPng(join(dir, 'packed.png')).rgba, readPng(join(dir, 'img.png')).rgba)).toBeGreaterThan(60);
       // Minified and trilinear (no trained mips here: every lod reads level 0) against the originals' mip chain.
       expect(r.minified.mipLevels).toBe(0);
       expect(r.minified.psnrTrilinear).toBeGreaterThan(15);

@@ -69,7 +69,7 @@ describe('neural material compression', () => {
     const device = await testDevice();
     const bytes = encodeWgmat(trained!, m.textures, { note: 'test' });
     const { manifest, material } = decodeWgmat(bytes);
-    expect(manifest.version).toBe(1);
+    expect(manifest.version).toBe(2);
     expect(Array.from(material.latents)).toEqual(Array.from(trained!.latents));
     material.decoder.layers.forEach((l, i) => expect(Array.from(l.weight)).toEqual(Array.from(trained!.decoder.layers[i]!.weight)));
     const cpu = decodeMaterialCpu(material);

@@ -10,6 +10,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpath
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHOWCASE_MATERIALS } from '../src/demo/showcase.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'wgml-package-'));
@@ -60,6 +61,8 @@ describe('the npm package', () => {
     expect(commands).toEqual(expect.arrayContaining(['scripts/setup.sh', 'web/serve.mjs']));
     for (const f of [...links, ...commands, 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'models/ao/ao.onnx', 'examples/materials/bricks.wgmat', 'web/demo.html', 'web/three.html', 'web/dist/demo.js', 'web/dist/three.js'])
       expect(files, f).toContain(f);
+    // What `wgml demo` and the page load: the showcase's materials and the textures they were compressed from.
+    for (const m of SHOWCASE_MATERIALS) for (const f of [`${m}.wgmat`, `${m}/albedo.png`, `${m}/normal.png`, `${m}/roughness.png`]) expect(files, f).toContain(`examples/materials/${f}`);
     // what the pages load
     for (const page of ['web/demo.html', 'web/three.html'])
       for (const m of readFileSync(join(root, page), 'utf8').matchAll(/src="([^"]+)"/g)) expect(files).toContain(join('web', m[1]!));
@@ -75,7 +78,7 @@ describe('the npm package', () => {
 
   it("the README's API snippet type-checks (TypeScript 7, --strict, no skipLibCheck, no @webgpu/types) and runs", async () => {
     const snippet = readmeSnippet();
-    const size = 'const width = 1920, height = 1080;';
+    const size = 'const width = 1920, height = 1088;';
     expect(snippet).toContain(size);
     const device = 'const device = await wgml.requestDevice();';
     expect(snippet).toContain(device);

@@ -1,32 +1,46 @@
 /**
- * The showcase live in the browser: the same frame as `wgml demo` (G-buffer → neural material decode
- * → neural AO → lighting), recorded into one encoder per animation frame on navigator.gpu, the result
- * copied onto a canvas in that encoder. Orbit with the mouse; per-pass GPU times from timestamp
+ * The showcase live in the browser: the courtyard of `wgml demo` (G-buffer → material decode → AO
+ * slot → lighting), recorded into one encoder per animation frame on navigator.gpu, the result
+ * copied onto a canvas in that encoder. The camera glides along the showcase path (pause it, or
+ * drag to orbit, wheel to zoom); toggles switch the AO slot (neural AO / GTAO / ray-cast / none)
+ * and the materials (neural decode / the original textures); per-pass GPU times from timestamp
  * queries when the device has them, else the CPU-side frame time.
  *
- * URL parameters: size=N (square, multiple of 4; default 256), ao=network|groundtruth|none.
+ * URL parameters: size=N or WxH (default 384x216), ao=network|gtao|raycast|none,
+ * materials=neural|original, play=0 (hold the camera), t=0..1 (where on the path to start), rays=N (the
+ * live ray-cast slot's rays per pixel, default 64).
  * For tests, window.__wgml exposes the state once the first frame is on screen. Where a WebGPU canvas
  * cannot present (headless Chromium with the usual flags), frames go through a 2D canvas (present.ts).
  */
 import { requestDevice } from '../src/gpu/device.js';
-import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode, type FrameState } from '../src/demo/frame.js';
-import { demoCamera, demoScene } from '../src/demo/scene.js';
+import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, setMaterialMode, AO_MODES, type AOMode, type FrameState } from '../src/demo/frame.js';
+import type { MaterialMode, MaterialSet, RgbaImage } from '../src/demo/material.js';
+import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from '../src/demo/showcase.js';
 import { cameraEye, lookAt, perspective, transform, type Camera, type Vec3 } from '../src/demo/math.js';
 import { readPacked } from '../src/demo/pack.js';
 import { CanvasReadback, NO_PRESENT, canvasPresents, freshCanvas } from './present.js';
 
 const params = new URLSearchParams(location.search);
-const size = Number(params.get('size') ?? 256);
+const [width, height] = (() => {
+  const m = /^(\d+)(?:x(\d+))?$/.exec(params.get('size') ?? '384x216');
+  return m ? [Number(m[1]), Number(m[2] ?? m[1])] : [384, 216];
+})();
 const status = document.getElementById('status')!;
 let canvas = document.getElementById('view') as HTMLCanvasElement;
 const aoSelect = document.getElementById('ao') as HTMLSelectElement;
+const matSelect = document.getElementById('materials') as HTMLSelectElement;
+const playBox = document.getElementById('play') as HTMLInputElement;
 const timesEl = document.getElementById('times')!;
+/** Rays per pixel of the live ray-cast slot (the offline reference uses 1024; 64 keeps a software GPU interactive). */
+const LIVE_RAYS = Number(params.get('rays') ?? 64);
 
 interface WgmlDemoHandle {
   frames: number;
   width: number;
   height: number;
   ao: AOMode;
+  materials: MaterialMode;
+  playing: boolean;
   passMs: Record<string, number>;
   /** How frames reach the screen: a WebGPU canvas, or read back onto a 2D canvas. */
   presentation: 'webgpu-canvas' | '2d-readback';
@@ -46,9 +60,35 @@ function fail(e: unknown): void {
   console.error(msg);
 }
 
+/** A PNG as RGBA8 bytes, exactly as stored (no colour management, no premultiplication). */
+async function loadPng(url: URL): Promise<RgbaImage> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}`);
+  const bmp = await createImageBitmap(await res.blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const c = new OffscreenCanvas(bmp.width, bmp.height), g = c.getContext('2d', { willReadFrequently: true })!;
+  g.drawImage(bmp, 0, 0);
+  return { width: bmp.width, height: bmp.height, data: new Uint8Array(g.getImageData(0, 0, bmp.width, bmp.height).data.buffer) };
+}
+
+/** The showcase's neural materials and the PNGs they were compressed from. */
+async function loadMaterials(): Promise<MaterialSet> {
+  const base = new URL('../examples/materials/', location.href);
+  const wgmats = await Promise.all(SHOWCASE_MATERIALS.map(async (n) => {
+    const r = await fetch(new URL(`${n}.wgmat`, base));
+    if (!r.ok) throw new Error(`${n}.wgmat: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  }));
+  const originals = await Promise.all(SHOWCASE_MATERIALS.map(async (n) => {
+    const names = ['albedo', 'normal', 'roughness'];
+    const imgs = await Promise.all(names.map((t) => loadPng(new URL(`${n}/${t}.png`, base))));
+    return Object.fromEntries(names.map((t, i) => [t, imgs[i]!]));
+  }));
+  return { wgmats, originals };
+}
+
 async function main(): Promise<void> {
   if (!navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
-  canvas.width = size; canvas.height = size;
+  canvas.width = width; canvas.height = height;
   const presents = await canvasPresents(canvas);
   if (!presents) { canvas = freshCanvas(canvas); console.warn(`wgml demo: ${NO_PRESENT}`); }
   const device = await requestDevice({ quiet: true });
@@ -58,55 +98,78 @@ async function main(): Promise<void> {
   const ctx = presents ? canvas.getContext('webgpu')! : null;
   ctx?.configure({ device, format, alphaMode: 'opaque' });
   const blit = blitPipeline(device, format);
-  const shown = presents ? null : new CanvasReadback(device, canvas, size, size);
-  const [model, material] = await Promise.all([
-    new URL('../models/ao/ao.onnx', location.href).href,
-    fetch(new URL('../examples/materials/bricks.wgmat', location.href)).then(async (r) => { if (!r.ok) throw new Error(`bricks.wgmat: HTTP ${r.status}`); return new Uint8Array(await r.arrayBuffer()); }),
-  ]);
-  let camera: Camera = demoCamera();
+  const shown = presents ? null : new CanvasReadback(device, canvas, width, height);
+  status.textContent = 'loading the materials and the AO model…';
+  const model = new URL('../models/ao/ao.onnx', location.href).href;
+  const materials = await loadMaterials();
+  const scene = showcaseScene();
+  let t = Number(params.get('t') ?? 0);
+  let camera: Camera = showcaseCamera(t);
+  let playing = params.get('play') !== '0';
+  playBox.checked = playing;
   const states = new Map<AOMode, FrameState>();
+  let materialMode: MaterialMode = params.get('materials') === 'original' ? 'original' : 'neural';
   const stateFor = async (ao: AOMode) => {
     let s = states.get(ao);
-    if (!s) { status.textContent = `preparing ${ao}…`; s = await createFrameState(device, { width: size, height: size, scene: demoScene(), camera, ao, model, material }); states.set(ao, s); }
+    if (!s) {
+      status.textContent = `preparing ${aoSelect.selectedOptions[0]?.textContent ?? ao}…`;
+      s = await createFrameState(device, { width, height, scene, camera, ao, model, materials, materialMode, lighting: { ...SHOWCASE_LIGHTING, aoRays: LIVE_RAYS } });
+      states.set(ao, s);
+    }
+    await setMaterialMode(s, materialMode);
     setCamera(s, camera);
     return s;
   };
   const initial = params.get('ao');
-  if (initial) aoSelect.value = initial;
+  if (initial && (AO_MODES as readonly string[]).includes(initial)) aoSelect.value = initial;
+  matSelect.value = materialMode;
   device.lost.then((l) => fail(`device lost (${l.reason}): ${l.message}`), fail);
   let state = await stateFor(aoSelect.value as AOMode);
   aoSelect.onchange = () => { stateFor(aoSelect.value as AOMode).then((s) => { state = s; }, fail); };
+  matSelect.onchange = () => {
+    materialMode = matSelect.value as MaterialMode;
+    setMaterialMode(state, materialMode).catch(fail);
+  };
+  playBox.onchange = () => { playing = playBox.checked; };
 
-  // Orbit controls.
+  // Orbit controls: dragging takes the camera off the path (and pauses it).
   let drag: { x: number; y: number } | null = null;
-  canvas.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; canvas.setPointerCapture(e.pointerId); });
+  const move = (c: Camera) => { camera = c; setCamera(state, camera); };
+  canvas.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; canvas.setPointerCapture(e.pointerId); playing = false; playBox.checked = false; });
   canvas.addEventListener('pointerup', () => { drag = null; });
   canvas.addEventListener('pointermove', (e) => {
     if (!drag) return;
-    camera = { ...camera, yaw: camera.yaw - (e.clientX - drag.x) * 0.01, pitch: Math.min(1.4, Math.max(0.05, camera.pitch + (e.clientY - drag.y) * 0.01)) };
+    move({ ...camera, yaw: camera.yaw - (e.clientX - drag.x) * 0.01, pitch: Math.min(1.4, Math.max(0.05, camera.pitch + (e.clientY - drag.y) * 0.01)) });
     drag = { x: e.clientX, y: e.clientY };
-    setCamera(state, camera);
   });
-  canvas.addEventListener('wheel', (e) => { e.preventDefault(); camera = { ...camera, distance: Math.min(15, Math.max(2, camera.distance * Math.exp(e.deltaY * 0.001))) }; setCamera(state, camera); }, { passive: false });
+  canvas.addEventListener('wheel', (e) => { e.preventDefault(); move({ ...camera, distance: Math.min(20, Math.max(2, camera.distance * Math.exp(e.deltaY * 0.001))) }); }, { passive: false });
 
-  const timestamps = device.features.has('timestamp-query') ;
-  const maxSlots = 8;
+  const timestamps = device.features.has('timestamp-query');
+  const maxSlots = 16;
   const querySet = timestamps ? device.createQuerySet({ label: 'wgml demo page timestamps', type: 'timestamp', count: maxSlots }) : null;
   const resolve = timestamps ? device.createBuffer({ label: 'wgml demo page resolve', size: maxSlots * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
   const readback = timestamps ? device.createBuffer({ label: 'wgml demo page timestamps readback', size: maxSlots * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : null;
   let mapping = false, frames = 0, last = performance.now();
-  const passMs: Record<string, number> = {};
+  let passMs: Record<string, number> = {};
+  let timedAO: AOMode | null = null;
   const smooth = (k: string, v: number) => { passMs[k] = passMs[k] === undefined ? v : passMs[k]! * 0.8 + v * 0.2; };
   const showTimes = () => {
-    timesEl.innerHTML = Object.entries(passMs).map(([k, v]) => `<tr><td>${k}</td><td class="ms">${v.toFixed(2)} ms</td></tr>`).join('')
-      + `<tr><td colspan="2">${timestamps ? 'GPU timestamp queries' : 'CPU frame time (no timestamp-query)'}; ${size}×${size}, frame ${frames}</td></tr>`;
+    const gpu = Object.entries(passMs).filter(([k]) => k !== 'frame (CPU)');
+    const total = gpu.reduce((a, [, v]) => a + v, 0);
+    timesEl.innerHTML = gpu.map(([k, v]) => `<tr><td>${k}</td><td class="ms">${v.toFixed(2)} ms</td></tr>`).join('')
+      + (gpu.length ? `<tr class="total"><td>GPU total</td><td class="ms">${total.toFixed(2)} ms</td></tr>` : '')
+      + `<tr><td>frame (CPU)</td><td class="ms">${(passMs['frame (CPU)'] ?? 0).toFixed(1)} ms</td></tr>`
+      + `<tr><td colspan="2" class="note">${timestamps ? 'GPU timestamp queries' : 'no timestamp-query: CPU frame time only'}; ${width}×${height}, frame ${frames}</td></tr>`;
   };
 
   const frame = async () => {
     const s = state;
+    if (playing) { t = (t + 1 / 900) % 1; move(showcaseCamera(t)); }
     const passes = framePasses(s.ao);
+    // Times of the previous slot would mix into this one's: start the table afresh on a switch.
+    if (timedAO !== s.ao) { passMs = window.__wgml ? (window.__wgml.passMs = {}) : {}; timedAO = s.ao; }
     const enc = device.createCommandEncoder({ label: 'wgml demo page frame' });
-    const timed = querySet && !mapping;
+    const timed = querySet && !mapping && passes.length * 2 <= maxSlots;
     encodeFrame(enc, s, timed ? { querySet, first: 0 } : undefined);
     if (ctx) encodeBlit(device, enc, blit, s.color, ctx.getCurrentTexture());
     else shown!.encode(enc, s.color);
@@ -115,9 +178,9 @@ async function main(): Promise<void> {
     if (timed) {
       mapping = true;
       readback!.mapAsync(GPUMapMode.READ).then(() => {
-        const t = new BigUint64Array(readback!.getMappedRange().slice(0, passes.length * 16));
+        const ts = new BigUint64Array(readback!.getMappedRange().slice(0, passes.length * 16));
         readback!.unmap(); mapping = false;
-        passes.forEach((p, i) => smooth(p, Number(t[2 * i + 1]! - t[2 * i]!) / 1e6));
+        if (timedAO === s.ao) passes.forEach((p, i) => smooth(p, Number(ts[2 * i + 1]! - ts[2 * i]!) / 1e6));
       }, fail);
     }
     await device.queue.onSubmittedWorkDone();
@@ -128,15 +191,17 @@ async function main(): Promise<void> {
     status.textContent = `running on ${device.adapterInfo?.description || device.adapterInfo?.vendor || 'WebGPU'}${presents ? '' : ` — ${NO_PRESENT}`}`;
     showTimes();
     if (!window.__wgml) {
-      const view = () => lookAt(cameraEye(camera), camera.target), proj = () => perspective(camera.fovY, 1, camera.near, camera.far);
       window.__wgml = {
-        frames, width: size, height: size, ao: s.ao, passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
-        project(p) { const v = transform(view(), p, 1), c = transform(proj(), v, 1), w = -v[2]; return [Math.floor(((c[0] / w + 1) / 2) * size), Math.floor(((1 - c[1] / w) / 2) * size)]; },
+        frames, width, height, ao: s.ao, materials: materialMode, playing, passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
+        project(p) {
+          const v = transform(lookAt(cameraEye(camera), camera.target), p, 1), c = transform(perspective(camera.fovY, width / height, camera.near, camera.far), v, 1), w = -v[2];
+          return [Math.floor(((c[0] / w + 1) / 2) * width), Math.floor(((1 - c[1] / w) / 2) * height)];
+        },
         async readColor() { return Array.from(await readRgba(device, state.color)); },
-        async readAO() { return Array.from((await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * size * size)); },
+        async readAO() { return Array.from((await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * width * height)); },
       };
     }
-    window.__wgml.frames = frames; window.__wgml.ao = s.ao;
+    Object.assign(window.__wgml, { frames, ao: s.ao, materials: s.material.mode, playing, passMs });
     requestAnimationFrame(() => { frame().catch(fail); });
   };
   requestAnimationFrame(() => { frame().catch(fail); });
@@ -165,14 +230,14 @@ function encodeBlit(device: GPUDevice, enc: GPUCommandEncoder, pipeline: GPURend
 }
 
 async function readRgba(device: GPUDevice, texture: GPUTexture): Promise<Uint8Array> {
-  const { width, height } = texture, row = width * 4, bpr = Math.ceil(row / 256) * 256;
-  const staging = device.createBuffer({ label: 'wgml demo page color readback', size: bpr * height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const { width: w, height: h } = texture, row = w * 4, bpr = Math.ceil(row / 256) * 256;
+  const staging = device.createBuffer({ label: 'wgml demo page color readback', size: bpr * h, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder({ label: 'wgml demo page color readback' });
-  enc.copyTextureToBuffer({ texture }, { buffer: staging, bytesPerRow: bpr }, { width, height });
+  enc.copyTextureToBuffer({ texture }, { buffer: staging, bytesPerRow: bpr }, { width: w, height: h });
   device.queue.submit([enc.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
-  const src = new Uint8Array(staging.getMappedRange()), out = new Uint8Array(row * height);
-  for (let y = 0; y < height; y++) out.set(src.subarray(y * bpr, y * bpr + row), y * row);
+  const src = new Uint8Array(staging.getMappedRange()), out = new Uint8Array(row * h);
+  for (let y = 0; y < h; y++) out.set(src.subarray(y * bpr, y * bpr + row), y * row);
   staging.unmap(); staging.destroy();
   return out;
 }

@@ -1,24 +1,47 @@
-/** `wgml compress <folder> -o material.wgmat`: neural material compression of a folder of PNGs. */
+/**
+ * `wgml compress <folder> -o material.wgmat`: neural material compression of a folder of PNGs.
+ * Sizes: `--psnr P` searches the ladder of search.ts for the smallest configuration whose every
+ * texture reaches P dB; `--bits B` takes the largest within B bits per texel; by default, the largest
+ * within a third of the block-compressed footprint. `--scale/--features/--latent-bits` pin one by hand.
+ */
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
-import { loadMaterialFolder } from '../shaderml/material/textures.js';
-import { compressMaterial } from '../shaderml/material/train.js';
-import { encodeWgmat } from '../shaderml/material/wgmat.js';
+import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/material/textures.js';
+import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
+import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
+import { footprintBits, LADDER, nextTrial, pickSmallest, rungForBits, rungName, type Rung, type Trial } from '../shaderml/material/search.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
-function printReport(r: MaterialReport, out: string): void {
+export interface SearchReport {
+  mode: 'psnr' | 'bits' | 'default' | 'manual';
+  /** --psnr target (dB) or --bits budget. */
+  target?: number;
+  /** Whether the chosen configuration reaches --psnr on every texture. */
+  reached?: boolean;
+  chosen: string;
+  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean }[];
+}
+
+function printReport(r: MaterialReport & { search?: SearchReport }, out: string): void {
   const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B`);
+  const s = r.search;
   console.log(`${out}: ${r.width}×${r.height}, ${r.textures.length} textures
 ${rows.join('\n')}
   overall          PSNR ${r.psnr.toFixed(2)} dB
-  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel; file ${r.fileBytes} B
-  training         ${r.trainSeconds?.toFixed(1)} s
+  latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits`).join(' + ')}
+  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
+  training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
-  mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}`);
+  mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}${s ? `
+  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'})${s.trials.length > 1 ? `
+  trials           ${s.trials.map((t) => `${t.rung} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
+
+/** Bits per texel of the BC7/BC5/BC4 footprint of a material's textures. */
+export const bcBitsOf = (m: MaterialTargets) => m.textures.reduce((a, t) => a + BC_BITS[t.kind], 0);
 
 export function register(program: Command): void {
   program.command('compress')
@@ -26,42 +49,100 @@ export function register(program: Command): void {
     .argument('<folder>', 'folder of same-size PNGs (albedo, normal, roughness…)')
     .requiredOption('-o, --out <file>', 'output .wgmat')
     .option('--normal <names...>', 'texture names (file names without .png) to treat as normal maps; default: by name')
-    .option('--scale <n>', 'latent resolution = texture size / n', '2')
-    .option('--steps <n>', 'training steps before quantization', '4000')
-    .option('--finetune <n>', 'decoder fine-tuning steps after 8-bit quantization', '800')
-    .option('--batch <n>', 'texels per step', '65536')
-    .option('--features <n>', 'latent features (RGBA8 latent textures hold 4 each)', '4')
+    .option('--psnr <dB>', 'find the smallest configuration whose every texture reaches this PSNR (trains several)')
+    .option('--bits <n>', 'budget in stored bits per texel (all textures together): the largest configuration within it')
+    .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
+    .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
+    .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--hidden <n>', 'decoder hidden width', '32')
+    .option('--steps <n>', 'training steps before quantization (default 4000 up to 512×512, ×√(texels/512²) above, at most 16000)')
+    .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
+    .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
+    .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
+    .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; scale: string; steps: string; finetune: string; batch: string; seed: string; features: string; hidden: string; lr: string; lrLatent: string; mips?: boolean; mipWeight: string; json?: boolean }) => {
-      const scale = numberOption('--scale', o.scale, { min: 1, max: 64, example: '2' });
-      const steps = numberOption('--steps', o.steps, { min: 1, example: '4000' }), fine = numberOption('--finetune', o.finetune, { min: 0, example: '800' });
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
-      const features = numberOption('--features', o.features, { min: 4, max: 16, example: '4' });
-      if (features % 4) throw new UsageError(`--features ${features} is not a multiple of 4`, 'RGBA8 latent textures hold 4 features each: give --features 4, 8, 12 or 16');
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
+      const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
+      if ([o.psnr !== undefined, o.bits !== undefined, manual].filter(Boolean).length > 1) {
+        throw new UsageError('--psnr, --bits and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel) or the three by hand');
+      }
+      const psnr = o.psnr === undefined ? undefined : numberOption('--psnr', o.psnr, { min: 10, max: 99, real: true, example: '38' });
+      const bits = o.bits === undefined ? undefined : numberOption('--bits', o.bits, { min: 0.01, max: 64, real: true, example: '6' });
+      let hand: Rung | undefined;
+      if (manual) {
+        const scale = numberOption('--scale', o.scale ?? '2', { min: 1, max: 64, example: '2' });
+        const features = numberOption('--features', o.features ?? '12', { min: 1, max: 16, example: '12' });
+        const lb = numberOption('--latent-bits', o.latentBits ?? '2', { min: 2, max: 8, example: '2' });
+        if (!(LATENT_BITS as readonly number[]).includes(lb)) throw new UsageError(`--latent-bits ${lb} is not 2, 4 or 8`, 'codes of 2 or 4 bits pack whole into 16/32-bit texels and 8 bits fill rgba8unorm: give --latent-bits 2, 4 or 8');
+        if (lb === 8 && features % 4) throw new UsageError(`--features ${features} with 8-bit latents is not a multiple of 4`, 'RGBA8 latent textures hold 4 features each: give --features 4, 8, 12 or 16 (2- and 4-bit latents take any count)');
+        const grids: GridOption[] = [{ scale, features, bits: lb }];
+        hand = { name: rungName({ grids, hidden }), grids, hidden };
+      }
       const m = loadMaterialFolder(folder, o.normal);
+      // Larger materials need more steps for each texel to be seen as often (a step is a fixed batch).
+      const autoSteps = Math.round(4000 * Math.min(4, Math.max(1, Math.sqrt((m.width * m.height) / 262144))));
+      const steps = o.steps === undefined ? autoSteps : numberOption('--steps', o.steps, { min: 1, example: '4000' });
+      const fine = o.finetune === undefined ? Math.round(steps / 5) : numberOption('--finetune', o.finetune, { min: 0, example: '800' });
       await assertWritable(o.out, 'material (-o)');
       const device = await requestDevice({ quiet: !!o.json });
       // On a terminal a bar with ETA; in a pipe or log a line every few seconds (training takes minutes).
       const progress = new Progress('compress', { delay: 0 });
       const t0 = performance.now();
-      const c = await compressMaterial(device, m, {
-        scale, steps, fineTuneSteps: fine, batch, seed, features, hidden, lrMlp: lr, lrLatent,
-        mips: o.mips ? { weight: mipWeight } : false,
-        onProgress: (phase, step, total, loss, psnr) => progress.update(phase === 'train' ? 'train' : phase === 'finetune' ? 'fine-tune (8-bit latents)' : phase, step, total, `loss ${loss.toExponential(2)}, PSNR ${psnr.toFixed(2)} dB`),
-      }).finally(() => progress.stop());
-      const trainSeconds = (performance.now() - t0) / 1000;
-      const report = materialReport(m, c, decoderBytes(c));
-      report.trainSeconds = trainSeconds;
-      const bytes = encodeWgmat(c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine });
+      const ladder = LADDER.map((r) => ({ ...r, hidden }));
+      const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels);
+      const train = async (r: Rung, label: string) => {
+        const [g0, ...coarse] = r.grids;
+        const ts = performance.now();
+        const c = await compressMaterial(device, m, {
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, steps, fineTuneSteps: fine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
+          mips: o.mips ? { weight: mipWeight } : false,
+          onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
+        });
+        // Scored as a renderer decodes it (on the GPU: the CPU reference takes seconds a 512² trial).
+        const loaded = loadMaterial(device, encodeWgmat(c, m.textures));
+        const rep = materialReport(m, c, decoderBytes(c), await decodeMaterialGpu(device, loaded));
+        loaded.latentTextures.forEach((t) => t.destroy());
+        return { c, rep, seconds: (performance.now() - ts) / 1000 };
+      };
+      const search: SearchReport = { mode: psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default', chosen: '', trials: [] };
+      let best: { c: CompressedMaterial; rep: MaterialReport } | undefined;
+      try {
+        if (psnr !== undefined) {
+          // Start near a third of the BC footprint (where the default lands), then bisect.
+          search.target = psnr;
+          const trials: Trial[] = [], results = new Map<number, { c: CompressedMaterial; rep: MaterialReport }>();
+          for (let r = nextTrial(ladder, trials, psnr, rungForBits(ladder, bcBitsOf(m) / 3, m.width, m.height, m.channels)); r !== null; r = nextTrial(ladder, trials, psnr, 0)) {
+            const t = await train(ladder[r]!, `trial ${trials.length + 1} ${ladder[r]!.name}: `);
+            trials.push({ rung: r, psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds });
+            results.set(r, t);
+            search.trials.push({ rung: ladder[r]!.name, bitsPerTexel: t.rep.bitsPerTexel, psnr: trials.at(-1)!.psnr, minPsnr: Math.min(...trials.at(-1)!.psnr), seconds: t.seconds, pass: Math.min(...trials.at(-1)!.psnr) >= psnr });
+          }
+          const pick = pickSmallest(trials, psnr);
+          search.reached = pick !== null;
+          // Nothing reached the target: keep the largest rung tried (the closest).
+          const r = pick ?? Math.max(...trials.map((t) => t.rung));
+          best = results.get(r)!; search.chosen = ladder[r]!.name;
+        } else {
+          const r = hand ?? ladder[rungForBits(ladder, bits ?? bcBitsOf(m) / 3, m.width, m.height, m.channels)]!;
+          if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
+          else search.chosen = r.name;
+          if (bits !== undefined) search.target = bits;
+          const t = await train(r, '');
+          best = t;
+          search.trials.push({ rung: r.name, bitsPerTexel: t.rep.bitsPerTexel, psnr: t.rep.textures.map((x) => x.psnr), minPsnr: Math.min(...t.rep.textures.map((x) => x.psnr)), seconds: t.seconds });
+        }
+      } finally { progress.stop(); }
+      const report: MaterialReport & { search?: SearchReport } = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search };
+      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, config: search.chosen });
       await writeBytes(o.out, bytes, 'material (-o)');
       report.fileBytes = bytes.length;
       if (o.json) console.log(JSON.stringify(report, null, 2));

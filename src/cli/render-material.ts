@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { requestDevice } from '../gpu/device.js';
 import { UsageError } from '../errors.js';
-import { loadMaterial } from '../shaderml/material/wgmat.js';
+import { LATENT_STORAGE, loadMaterial, type LatentStorage } from '../shaderml/material/wgmat.js';
+import { decoderBytes, footprint } from '../shaderml/material/report.js';
 import { loadMaterialFolder, writePng } from '../shaderml/material/textures.js';
 import { imagePsnr, renderMaterialScene } from '../shaderml/material/render.js';
 import { action, assertWritable, numberOption, readBytes } from './common.js';
@@ -23,17 +24,20 @@ export function register(program: Command): void {
     .option('--originals <folder>', 'the folder of PNGs the material was compressed from: renders the conventional twin and reports PSNR')
     .option('--size <n>', 'image width and height', '512')
     .option('--precision <p>', 'decoder arithmetic: f32, f16 (needs shader-f16) or int8 (dot4I8Packed, calibrated on the latents)', 'f32')
+    .option('--latents <how>', "latent codes on the GPU: expanded (2/4-bit codes as rgba8unorm bytes, hardware-filtered: the fast decode) or packed (as stored, unpacked in the shader: least memory, slower: 1.75–2.58 ms for the default shape at 4K on the H200, against ≤ 0.6 ms)", 'expanded')
     .option('--minified', 'also render the material tiled 8×4 (minified) with trilinear filtering, neural mips against the originals\' mip chain (needs --originals; compress with --mips)')
     .option('--json', 'print the report as JSON')
-    .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; json?: boolean }) => {
+    .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; latents: string; json?: boolean }) => {
       const size = numberOption('--size', o.size, { min: 8, max: 8192, example: '512' });
       if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new UsageError(`--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
       const precision = o.precision as 'f32' | 'f16' | 'int8';
+      if (!(LATENT_STORAGE as readonly string[]).includes(o.latents)) throw new UsageError(`--latents ${o.latents} is not ${LATENT_STORAGE.join(' or ')}`, 'give --latents expanded (fast decode) or --latents packed (least GPU memory)');
+      const latents = o.latents as LatentStorage;
       if (o.minified && !o.originals) throw new UsageError('--minified compares against the originals', 'give --originals <folder> too');
       const bytes = await readBytes(file, 'material');
       await assertWritable(o.out, 'image (-o)');
       const device = await requestDevice({ quiet: !!o.json });
-      const mat = loadMaterial(device, bytes);
+      const mat = loadMaterial(device, bytes, { latents });
       // Originals are read before any image is written (the output may go into the same folder).
       const m = o.originals ? (() => {
         const m = loadMaterialFolder(o.originals!);
@@ -59,7 +63,9 @@ export function register(program: Command): void {
       const cmp = await render(device, neural, 'compute', opts);
       writePng(o.out, size, size, fwd);
       writePng(withSuffix(o.out, 'compute'), size, size, cmp);
-      const report: Record<string, unknown> = { material: file, size, precision, images: { forward: o.out, compute: withSuffix(o.out, 'compute') }, psnrForwardVsCompute: imagePsnr(fwd, cmp) };
+      // Level 0 + decoder per texel, as `wgml compress` counts them: in the file, and in GPU memory as loaded.
+      const fp = footprint(mat.material, decoderBytes(mat.material), latents);
+      const report: Record<string, unknown> = { material: file, size, precision, latents, bitsPerTexel: fp.bitsPerTexel, gpuBitsPerTexel: fp.gpuBitsPerTexel, images: { forward: o.out, compute: withSuffix(o.out, 'compute') }, psnrForwardVsCompute: imagePsnr(fwd, cmp) };
       if (m) {
         const src = { kind: 'texels' as const, width: m.width, height: m.height, channels: m.channels, textures: m.textures, data: m.data };
         const rf = await render(device, src, 'forward', opts);
@@ -83,6 +89,7 @@ export function register(program: Command): void {
       else {
         const f = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)} dB` : '-');
         console.log(`${o.out}: ${size}×${size} sphere, ${mat.manifest.textures.map((t) => t.name).join(' + ')}, ${precision} decode
+  latents                                    ${latents}: ${fp.bitsPerTexel.toFixed(2)} bits/texel stored, ${fp.gpuBitsPerTexel.toFixed(2)} on the GPU
   neural forward vs neural compute shading   ${f(report.psnrForwardVsCompute)}
   neural vs original textures (forward)      ${f(report.psnrForward)}
   neural vs original textures (compute)      ${f(report.psnrCompute)}${report.minified ? `

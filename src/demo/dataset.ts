@@ -1,18 +1,25 @@
 /**
- * Training data for the neural AO: random scenes and cameras rendered at a small size; inputs are the
- * G-buffer channels the network sees (view normal xyz, depth / DEPTH_SCALE: [N, 4, H, W]), targets the
- * ray-cast AO ([N, 1, H, W]). Train and test scenes come from disjoint seed ranges.
+ * Training data for the neural AO: random courtyards (random-arch.ts) seen by random cameras,
+ * rendered at the network's own scale; inputs are the G-buffer channels the network sees (view normal
+ * xyz, depth / DEPTH_SCALE: [N, 4, S, S]), targets the ray-cast AO ([N, 1, S, S]) with enough rays to
+ * be noise-free (averaged over `passes` renders with different seeds, short dispatches each). Written
+ * as float16 .npy, sample by sample (the G-buffer is rgba16float, so the inputs lose nothing). Train
+ * and test scenes come from disjoint seed ranges, every scene seen from `views` cameras.
  *
- *   node dist/demo/dataset.js --out training/data --train 400 --test 64 --size 128 --rays 128
+ *   node dist/demo/dataset.js --out training/data --train 2000 --test 60 --size 256 --rays 256 --passes 4 --views 2 [--seconds 120]
+ *
+ * `--scenes simple` draws the earlier generator's boxes and spheres (scene.ts randomScene) instead.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { requestDevice } from '../gpu/device.js';
-import { createFrameState, destroyFrameState, encodeFrame } from './frame.js';
-import { writeNpy } from './npy.js';
-import { PACK_CHANNELS, readPacked } from './pack.js';
-import { randomScene } from './scene.js';
+import { createFrameState, destroyFrameState, encodeFrame, setLighting, type GBufferMode } from './frame.js';
+import type { Camera } from './math.js';
+import { NpyF16Writer } from './npy.js';
+import { readPacked } from './pack.js';
+import { FOV_RANGE_DEG, randomArchCameras, randomArchScene } from './random-arch.js';
+import { randomScene, type Scene } from './scene.js';
 
 /** Seeds of held-out scenes start here; training seeds stay below. */
 export const TEST_SEED_BASE = 1_000_000;
@@ -23,38 +30,87 @@ export interface DatasetOptions {
   test: number;
   size: number;
   rays: number;
+  /** Ray-cast renders averaged per sample (each `rays` rays, different seeds). */
+  passes?: number;
+  /** Camera views per scene. */
+  views?: number;
+  scenes?: 'arch' | 'simple';
+  gbuffer?: GBufferMode;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Render `count` scenes from `seedBase` on; returns inputs [count, 4, S, S] and AO [count, 1, S, S]. */
-export async function renderSamples(device: GPUDevice, seedBase: number, count: number, size: number, rays: number, onDone?: () => void): Promise<{ x: Float32Array; y: Float32Array }> {
+/** The `views` (scene, camera) pairs of scene seed `seed`. */
+export function sampleViews(seed: number, views: number, scenes: 'arch' | 'simple' = 'arch'): { scene: Scene; camera: Camera }[] {
+  // The simple generator makes one camera per scene.
+  if (scenes === 'simple') return [randomScene(seed)];
+  const a = randomArchScene(seed);
+  return randomArchCameras(a, seed, views).map((camera) => ({ scene: a.scene, camera }));
+}
+
+/** Render one view: packed input channels [4·S·S] and the ray-cast AO averaged over `passes` seeds [S·S]. */
+export async function renderSample(device: GPUDevice, scene: Scene, camera: Camera, size: number, rays: number, passes: number, seed: number, gbuffer: GBufferMode = 'compute'): Promise<{ x: Float32Array; y: Float32Array }> {
   const plane = size * size;
-  const x = new Float32Array(count * 4 * plane), y = new Float32Array(count * plane);
-  for (let i = 0; i < count; i++) {
-    const { scene, camera } = randomScene(seedBase + i);
-    const state = await createFrameState(device, { width: size, height: size, scene, camera, ao: 'groundtruth', lighting: { aoRays: rays, seed: seedBase + i } });
-    const enc = device.createCommandEncoder({ label: 'wgml demo dataset' });
-    encodeFrame(enc, state);
-    device.queue.submit([enc.finish()]);
-    const packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
-    x.set(packed.subarray(0, 4 * plane), i * 4 * plane);
-    y.set(packed.subarray(4 * plane, PACK_CHANNELS * plane), i * plane);
+  const x = new Float32Array(4 * plane), y = new Float32Array(plane);
+  const state = await createFrameState(device, { width: size, height: size, scene, camera, ao: 'raycast', gbuffer, lighting: { aoRays: rays, seed: seed * 31 } });
+  try {
+    for (let k = 0; k < passes; k++) {
+      setLighting(state, { seed: seed * 31 + k });
+      const enc = device.createCommandEncoder({ label: 'wgml demo dataset' });
+      encodeFrame(enc, state);
+      device.queue.submit([enc.finish()]);
+      const packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
+      if (k === 0) x.set(packed.subarray(0, 4 * plane));
+      for (let i = 0; i < plane; i++) y[i]! += packed[4 * plane + i]! / passes;
+    }
+  } finally {
     destroyFrameState(state);
-    onDone?.();
   }
   return { x, y };
 }
 
-export async function writeDataset(device: GPUDevice, o: DatasetOptions): Promise<void> {
+/**
+ * Render scenes from `seedBase` on (`views` each) into <out>/<name>_x.npy and <name>_y.npy until
+ * `count` scenes are done or the clock passes `deadline` (ms since the epoch); returns the samples written.
+ */
+export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: string, seedBase: number, count: number, tick: () => void, deadline = Infinity): Promise<number> {
+  const views = o.views ?? 1, S = o.size;
+  const xs = new NpyF16Writer(join(o.out, `${name}_x.npy`), [4, S, S]);
+  const ys = new NpyF16Writer(join(o.out, `${name}_y.npy`), [1, S, S]);
+  try {
+    for (let i = 0; i < count && Date.now() < deadline; i++) {
+      for (const [v, s] of sampleViews(seedBase + i, views, o.scenes).entries()) {
+        const { x, y } = await renderSample(device, s.scene, s.camera, S, o.rays, o.passes ?? 1, (seedBase + i) * 8 + v, o.gbuffer);
+        xs.append(x); ys.append(y);
+        tick();
+      }
+    }
+  } finally {
+    xs.close(); ys.close();
+  }
+  return xs.count;
+}
+
+/** Vertical field of view range of the random cameras, for the scale the model learns. */
+export const DATA_FOV_DEG = FOV_RANGE_DEG;
+
+/**
+ * Held-out scenes first (a fixed count), then training scenes until `train` are done or `seconds`
+ * have passed; meta.json records the sizes and the focal length in pixels the model learns at.
+ */
+export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seconds?: number }): Promise<{ train: number; test: number }> {
   mkdirSync(o.out, { recursive: true });
-  const total = o.train + o.test;
+  const views = o.views ?? 1, total = (o.train + o.test) * views;
   let done = 0;
   const tick = () => o.onProgress?.(++done, total);
-  for (const [name, base, n] of [['train', 0, o.train], ['test', TEST_SEED_BASE, o.test]] as const) {
-    const { x, y } = await renderSamples(device, base, n, o.size, o.rays, tick);
-    writeNpy(join(o.out, `${name}_x.npy`), x, [n, 4, o.size, o.size]);
-    writeNpy(join(o.out, `${name}_y.npy`), y, [n, 1, o.size, o.size]);
-  }
+  const t0 = Date.now();
+  const test = await writeSplit(device, o, 'test', TEST_SEED_BASE, o.test, tick);
+  const train = await writeSplit(device, o, 'train', 0, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
+  const focal = (deg: number) => (0.5 * o.size) / Math.tan((deg * Math.PI) / 360);
+  writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
+    size: o.size, rays: o.rays * (o.passes ?? 1), views, scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
+    fovDeg: DATA_FOV_DEG, focalPx: focal((DATA_FOV_DEG[0] + DATA_FOV_DEG[1]) / 2), seconds: (Date.now() - t0) / 1000,
+  }, null, 1));
+  return { train, test };
 }
 
 function arg(argv: string[], name: string, def: string): string {
@@ -63,15 +119,17 @@ function arg(argv: string[], name: string, def: string): string {
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const o: DatasetOptions = {
+  const o: DatasetOptions & { seconds?: number } = {
     out: arg(argv, 'out', 'training/data'), train: Number(arg(argv, 'train', '400')), test: Number(arg(argv, 'test', '64')),
-    size: Number(arg(argv, 'size', '128')), rays: Number(arg(argv, 'rays', '128')),
-    onProgress: (d, t) => { if (d % 20 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
+    size: Number(arg(argv, 'size', '256')), rays: Number(arg(argv, 'rays', '256')), passes: Number(arg(argv, 'passes', '1')),
+    views: Number(arg(argv, 'views', '1')), scenes: arg(argv, 'scenes', 'arch') as 'arch' | 'simple', gbuffer: arg(argv, 'gbuffer', 'compute') as GBufferMode,
+    seconds: Number(arg(argv, 'seconds', '0')) || undefined,
+    onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
   const device = await requestDevice();
   const t0 = Date.now();
-  await writeDataset(device, o);
-  console.error(`dataset: wrote ${o.train} train + ${o.test} test samples of ${o.size}x${o.size} (${o.rays} rays) to ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const n = await writeDataset(device, o);
+  console.error(`dataset: wrote ${n.train} train + ${n.test} test samples of ${o.size}x${o.size} (${o.rays}×${o.passes} rays) to ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   device.destroy();
 }
 

@@ -1,74 +1,186 @@
 /**
- * Ground-truth ambient occlusion: for each pixel, rebuild the world position from depth, then cast
- * cosine-weighted hemisphere rays (Hammersley points, rotated per pixel) against the analytic scene
- * and count those that travel `aoDistance` unblocked. AO = that fraction, in [0, 1] (1 = open).
- * The pixel's own object is skipped: every primitive is convex, so a ray leaving its surface on the
- * outer side never meets it again, and mesh-vs-analytic differences cannot self-shadow.
+ * GTAO, the screen-space ambient occlusion games ship, as the classic baseline beside the neural AO:
+ * Jimenez, Wu, Pesce, Jarabo 2016, "Practical Realtime Strategies for Accurate Indirect Occlusion",
+ * in the form of Intel's XeGTAO (MIT): per pixel, a few slices through the view vector (turned uniformly
+ * about it, each walked along the screen line it projects to);
+ * along each, the highest horizon within the AO radius on both sides (depth buffer samples); then the
+ * slice's cosine-weighted visible arc in closed form, weighted by the length of the normal projected
+ * into the slice. Unoccluded surfaces integrate to exactly 1, as the ray-cast AO does, and the radius
+ * is the ray-cast AO's distance, so the two measure the same quantity.
+ *
+ * Two passes: the horizon search at full resolution with a 4×4 interleaved pattern of slice rotations
+ * and step offsets (16 pixels cover 16 rotations), then a depth- and normal-aware 4×4 average that
+ * cancels the pattern (XeGTAO's denoise does the same job). Reads only the G-buffer's view normal and
+ * linear depth (rgba16float, the network's input too): nothing of the scene the screen does not show.
  */
-import { computePipeline, encodeImagePass, FRAME_WGSL } from './common.js';
-import { PRIMS_WGSL } from './prims.js';
+import { computePipeline, FRAME_WGSL, groups8 } from './common.js';
 
-/**
- * Where the surface point comes from: 'depth' unprojects the raster pass's depth32float texture;
- * 'ray' (after the compute G-buffer, which has no depth texture: depth formats are not
- * storage-writable, and a fifth storage texture would pass the default limit of four) casts the
- * pixel's primary ray again, the same closest_hit the G-buffer used, at full f32 precision.
- */
-export type GtaoPosition = 'depth' | 'ray';
+/** Slices per pixel and samples per side of each slice (XeGTAO's "high" preset is 3 × 3; this is finer). */
+export const GTAO_SLICES = 4;
+export const GTAO_STEPS = 6;
+/** The last fraction of the radius over which an occluder's weight falls to 0 (the ray-cast AO cuts off sharply). */
+export const GTAO_FALLOFF = 0.2;
 
-const wgsl = (from: GtaoPosition) => FRAME_WGSL + PRIMS_WGSL + /* wgsl */ `
+/** The 4×4 ordered-dither matrix the slice rotation and step offset are drawn from (values 0..15). */
+export const BAYER4 = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5];
+
+const COMMON = FRAME_WGSL + /* wgsl */ `
 @group(0) @binding(0) var<uniform> F: Frame;
-${from === 'depth' ? '@group(0) @binding(1) var depthTex: texture_depth_2d;' : ''}
-@group(0) @binding(2) var normalTex: texture_2d<f32>;
-@group(0) @binding(3) var albedoTex: texture_2d<f32>;
-@group(0) @binding(4) var<storage, read> prims: array<Prim>;
-@group(0) @binding(5) var aoOut: texture_storage_2d<r32float, write>;
+@group(0) @binding(1) var normalTex: texture_2d<f32>;
+const PI = 3.141592653589793;
+const HALF_PI = 1.5707963267948966;
 
-fn pcg(v: u32) -> u32 {
-  let s = v * 747796405u + 2891336453u;
-  let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
-  return (w >> 22u) ^ w;
+// View-space position of the pixel centre p (pixels) at linear depth z, exact for demo/math.ts perspective().
+fn view_pos(p: vec2f, z: f32, dims: vec2f) -> vec3f {
+  let ndc = vec2f(p.x / dims.x * 2.0 - 1.0, 1.0 - p.y / dims.y * 2.0);
+  return vec3f(ndc.x * z / F.proj[0][0], ndc.y * z / F.proj[1][1], -z);
 }
+fn is_sky(g: vec4f) -> bool { return dot(g.xyz, g.xyz) < 0.25; }
+// Pixel coordinates (x right, y down) of a view-space point in front of the camera.
+fn to_pixel(q: vec3f, dims: vec2f) -> vec2f {
+  let ndc = vec2f(q.x * F.proj[0][0], q.y * F.proj[1][1]) / -q.z;
+  return vec2f((ndc.x + 1.0) * 0.5 * dims.x, (1.0 - ndc.y) * 0.5 * dims.y);
+}
+`;
 
-@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
-  let dims = textureDimensions(normalTex);
-  if (g.x >= dims.x || g.y >= dims.y) { return; }
-  let pix = vec2i(g.xy);
-  let self_id = u32(round(textureLoad(albedoTex, pix, 0).a * 255.0));
-  if (self_id == 0u) { textureStore(aoOut, pix, vec4f(1.0)); return; }
-  ${from === 'depth' ? `let uv = (vec2f(g.xy) + 0.5) / vec2f(dims);
-  var vp = F.invProj * vec4f(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, textureLoad(depthTex, pix, 0), 1.0);
-  vp = vp / vp.w;
-  let wp = (F.invView * vec4f(vp.xyz, 1.0)).xyz;` : `let cr = camera_ray(g.xy, dims);
-  let wp = cr.o + cr.d * closest_hit(cr.o, cr.d, cr.tmin, cr.tmax).t;`}
-  let n = normalize((F.invView * vec4f(textureLoad(normalTex, pix, 0).xyz, 0.0)).xyz);
-  let up = select(vec3f(0.0, 1.0, 0.0), vec3f(1.0, 0.0, 0.0), abs(n.y) > 0.9);
-  let t = normalize(cross(up, n));
-  let b = cross(n, t);
-  let o = wp + n * 1e-3;
-  let rays = u32(F.ao.y);
-  let h0 = pcg(g.x + pcg(g.y + pcg(u32(F.ao.z))));
-  let jitter = vec2f(f32(h0), f32(pcg(h0))) * 2.3283064365386963e-10;
-  let count = arrayLength(&prims);
-  var open = 0u;
-  for (var i = 0u; i < rays; i++) {
-    let u = fract(vec2f((f32(i) + 0.5) / f32(rays), f32(reverseBits(i)) * 2.3283064365386963e-10) + jitter);
-    let r = sqrt(u.x);
-    let phi = 6.283185307179586 * u.y;
-    let d = normalize(t * (r * cos(phi)) + b * (r * sin(phi)) + n * sqrt(max(0.0, 1.0 - u.x)));
-    var blocked = false;
-    for (var j = 0u; j < count; j++) {
-      if (j + 1u == self_id) { continue; }
-      if (hits(prims[j], o, d, F.ao.x)) { blocked = true; break; }
+const MAIN = COMMON + /* wgsl */ `
+@group(0) @binding(2) var rawOut: texture_storage_2d<r32float, write>;
+@group(0) @binding(3) var depthSampler: sampler;
+const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
+
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let idims = textureDimensions(normalTex);
+  if (gid.x >= idims.x || gid.y >= idims.y) { return; }
+  let pix = vec2i(gid.xy);
+  let dims = vec2f(idims);
+  let g0 = textureLoad(normalTex, pix, 0);
+  if (is_sky(g0)) { textureStore(rawOut, pix, vec4f(1.0)); return; }
+  let z = g0.w * F.ao.w;
+  let P = view_pos(vec2f(gid.xy) + 0.5, z, dims);
+  let V = normalize(-P);
+  let N = normalize(g0.xyz);
+  let R = F.ao.x;
+  // The radius in pixels at this depth (vertical focal length × R / z).
+  let radiusPx = R * F.proj[1][1] * 0.5 * dims.y / z;
+  if (radiusPx < 1.0) { textureStore(rawOut, pix, vec4f(1.0)); return; }
+  let cell = (gid.y & 3u) * 4u + (gid.x & 3u);
+  let noiseSlice = (f32(BAYER[cell]) + 0.5) / 16.0;
+  let noiseStep = (f32(BAYER[(cell * 7u + 5u) & 15u]) + 0.5) / 16.0;
+  var visibility = 0.0;
+  // Slices turn uniformly about V (the closed-form integral is exact for that, not for directions
+  // uniform on the screen, which off the image centre undercount by up to 5%): basis T1, T2 ⟂ V.
+  let T1 = normalize(vec3f(V.z, 0.0, -V.x));
+  let T2 = cross(V, T1);
+  let pix0 = to_pixel(P, dims);
+  for (var s = 0u; s < ${GTAO_SLICES}u; s++) {
+    let phi = (f32(s) + noiseSlice) * PI / ${GTAO_SLICES}.0;
+    let ortho = cos(phi) * T1 + sin(phi) * T2;
+    // The screen line through the pixel along which P + t·ortho projects: its samples lie in the slice plane (V, ortho).
+    let omega = normalize(to_pixel(P + ortho * (0.01 * z), dims) - pix0);
+    let axis = normalize(cross(ortho, V));
+    let projN = N - axis * dot(N, axis);
+    let projLen = length(projN);
+    if (projLen < 1e-4) { continue; }
+    let cosN = clamp(dot(projN, V) / projLen, 0.0, 1.0);
+    let n = sign(dot(ortho, projN)) * acos(cosN);
+    let low0 = cos(n + HALF_PI);
+    let low1 = cos(n - HALF_PI);
+    var hc0 = low0;
+    var hc1 = low1;
+    for (var j = 0u; j < ${GTAO_STEPS}u; j++) {
+      var t = (f32(j) + noiseStep) / ${GTAO_STEPS}.0;
+      t = t * t;
+      let off = omega * max(t * radiusPx, f32(j) + 1.0);
+      for (var side = 0u; side < 2u; side++) {
+        let sp = vec2f(gid.xy) + 0.5 + select(-off, off, side == 0u);
+        if (sp.x < 0.0 || sp.y < 0.0 || sp.x >= dims.x || sp.y >= dims.y) { continue; }
+        // Filtered depth exactly on the slice's screen line: a pixel centre beside the line is a point
+        // beside the slice plane, whose elevation would read as a false horizon on flat ground.
+        let gs = textureSampleLevel(normalTex, depthSampler, sp / dims, 0.0);
+        if (is_sky(gs)) { continue; }
+        let delta = view_pos(sp, gs.w * F.ao.w, dims) - P;
+        let dist = length(delta);
+        if (dist < 1e-6) { continue; }
+        let w = clamp((R - dist) / (${GTAO_FALLOFF} * R), 0.0, 1.0);
+        if (side == 0u) { hc0 = max(hc0, mix(low0, dot(delta / dist, V), w)); }
+        else { hc1 = max(hc1, mix(low1, dot(delta / dist, V), w)); }
+      }
     }
-    if (!blocked) { open++; }
+    var h0 = -acos(clamp(hc1, -1.0, 1.0));
+    var h1 = acos(clamp(hc0, -1.0, 1.0));
+    h0 = n + clamp(h0 - n, -HALF_PI, HALF_PI);
+    h1 = n + clamp(h1 - n, -HALF_PI, HALF_PI);
+    let a0 = cosN + 2.0 * h0 * sin(n) - cos(2.0 * h0 - n);
+    let a1 = cosN + 2.0 * h1 * sin(n) - cos(2.0 * h1 - n);
+    visibility += projLen * 0.25 * (a0 + a1);
   }
-  textureStore(aoOut, pix, vec4f(f32(open) / f32(max(rays, 1u))));
+  textureStore(rawOut, pix, vec4f(clamp(visibility / ${GTAO_SLICES}.0, 0.0, 1.0)));
 }`;
 
-export const gtaoPipeline = (device: GPUDevice, from: GtaoPosition = 'depth') =>
-  computePipeline(device, from === 'depth' ? 'wgml demo ground-truth AO' : 'wgml demo ground-truth AO (ray-cast position)', wgsl(from));
+/** Relative depth difference at which a neighbour's weight in the 4×4 average falls to 1/e. */
+export const GTAO_DENOISE_DEPTH = 0.02;
 
-export function encodeGroundTruthAO(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
-  encodeImagePass(encoder, 'wgml demo ground-truth AO', pipeline, bindGroup, width, height, timestampWrites);
+const DENOISE = COMMON + /* wgsl */ `
+@group(0) @binding(2) var rawTex: texture_2d<f32>;
+@group(0) @binding(3) var aoOut: texture_storage_2d<r32float, write>;
+
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let idims = textureDimensions(normalTex);
+  if (gid.x >= idims.x || gid.y >= idims.y) { return; }
+  let pix = vec2i(gid.xy);
+  let g0 = textureLoad(normalTex, pix, 0);
+  if (is_sky(g0)) { textureStore(aoOut, pix, vec4f(1.0)); return; }
+  var sum = 0.0;
+  var wsum = 0.0;
+  // The 4×4 block of offsets -1..2 holds each cell of the 4×4 pattern once.
+  for (var dy = -1; dy <= 2; dy++) {
+    for (var dx = -1; dx <= 2; dx++) {
+      let q = clamp(pix + vec2i(dx, dy), vec2i(0), vec2i(idims) - 1);
+      let gq = textureLoad(normalTex, q, 0);
+      if (is_sky(gq)) { continue; }
+      let rel = (gq.w - g0.w) / (${GTAO_DENOISE_DEPTH} * g0.w);
+      let w = exp(-rel * rel) * max(dot(gq.xyz, g0.xyz), 0.0);
+      sum += w * textureLoad(rawTex, q, 0).r;
+      wsum += w;
+    }
+  }
+  textureStore(aoOut, pix, vec4f(select(textureLoad(rawTex, pix, 0).r, sum / wsum, wsum > 1e-6)));
+}`;
+
+export interface GtaoPass {
+  /** The horizon search's noisy output (r32float), kept for tests and inspection. */
+  raw: GPUTexture;
+  main: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup };
+  denoise: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup };
+  destroy(): void;
 }
+
+/** GTAO over a G-buffer's normal + depth texture into `ao` (r32float storage), with the frame's uniforms. */
+export async function createGtaoPass(device: GPUDevice, normal: GPUTexture, ao: GPUTexture, uniforms: GPUBuffer): Promise<GtaoPass> {
+  const [mp, dp] = await Promise.all([computePipeline(device, 'wgml demo GTAO', MAIN), computePipeline(device, 'wgml demo GTAO denoise', DENOISE)]);
+  const raw = device.createTexture({ label: 'wgml demo GTAO raw', size: { width: normal.width, height: normal.height }, format: 'r32float',
+    usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC });
+  const v = (t: GPUTexture) => t.createView({ label: `${t.label} view` });
+  return {
+    raw,
+    main: { pipeline: mp, bindGroup: device.createBindGroup({ label: 'wgml demo GTAO', layout: mp.getBindGroupLayout(0), entries: [
+      { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: v(normal) }, { binding: 2, resource: v(raw) },
+      { binding: 3, resource: device.createSampler({ label: 'wgml demo GTAO depth (bilinear, clamped)', magFilter: 'linear', minFilter: 'linear' }) }] }) },
+    // The denoise reads no uniforms ('auto' layouts hold only what a shader uses).
+    denoise: { pipeline: dp, bindGroup: device.createBindGroup({ label: 'wgml demo GTAO denoise', layout: dp.getBindGroupLayout(0), entries: [
+      { binding: 1, resource: v(normal) }, { binding: 2, resource: v(raw) }, { binding: 3, resource: v(ao) }] }) },
+    destroy() { raw.destroy(); },
+  };
+}
+
+/** Both GTAO dispatches in one compute pass (one timestamp pair: the cost of the whole effect). */
+export function encodeGtao(encoder: GPUCommandEncoder, g: GtaoPass, width: number, height: number, timestampWrites?: GPUComputePassTimestampWrites): void {
+  const pass = encoder.beginComputePass({ label: 'wgml demo GTAO', ...(timestampWrites ? { timestampWrites } : {}) });
+  for (const step of [g.main, g.denoise]) {
+    pass.setPipeline(step.pipeline);
+    pass.setBindGroup(0, step.bindGroup);
+    pass.dispatchWorkgroups(...groups8(width, height));
+  }
+  pass.end();
+}
+

@@ -1,7 +1,17 @@
 /**
- * The neural AO slot: the G-buffer's normal/depth texture is bound straight to the network input and
- * the r32float AO texture to its output; encodeNetwork records texture → tensor, the network and
- * tensor → texture into the frame's encoder (no readback, no extra submit).
+ * The neural AO slot: G-buffer normal/depth texture → (point-sampled to the network's scale) →
+ * ONNX network through encodeNetwork → guided upsample → the AO texture, all recorded into the
+ * frame's encoder (no readback, no extra submit).
+ *
+ * Why a scale: AO reaches a fixed distance in the world (1 unit), so in pixels it grows with the
+ * focal length. A network sees a fixed number of pixels around each pixel, and one trained on
+ * 256×256 frames sees far too little of a 1080p frame (the old model scored 20 dB there). A model
+ * states the focal length in pixels it was trained at (ONNX metadata `wgml.ao.focal_px`); the slot
+ * runs it on every k-th pixel (k a power of two: 4 at 1080p for a model trained around 234 px),
+ * which also costs 1/k² of the full-resolution network, and brings the result back to full
+ * resolution with a joint bilateral upsample guided by the full-resolution depth and normals (AO is
+ * smooth within a surface; the guide keeps its edges at the geometry's). A model without the key
+ * runs at full resolution (k = 1), the upsample then a copy.
  */
 import { WgmlError } from '../errors.js';
 import { loadLibrary } from '../runtime/library.js';
@@ -9,6 +19,10 @@ import { createPipeline } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
 import type { BoundNetwork } from '../runtime/bind.js';
+import { tensor, type Tensor } from '../tensor/tensor.js';
+import { prepareTensorToTexture, type TextureBridge } from '../tensor/texture.js';
+import type { Graph } from '../ir/types.js';
+import { computePipeline, groups8 } from './common.js';
 
 /** A demo-level refusal (a missing material or model, a model that does not fit the AO contract). */
 export class DemoError extends WgmlError {
@@ -20,35 +34,166 @@ export class DemoError extends WgmlError {
 /** Input and output names of models/ao/ao.onnx (training/train_ao.py exports them so). */
 export const AO_INPUT = 'gbuffer';
 export const AO_OUTPUT = 'ao';
+/** Metadata keys (ONNX metadata_props) the slot reads: the training focal length in pixels, and the multiple H and W must be. */
+export const AO_FOCAL_KEY = 'wgml.ao.focal_px';
+export const AO_MULTIPLE_KEY = 'wgml.ao.multiple';
+
+export interface AOModelInfo {
+  /** Vertical focal length in pixels of the frames the model was trained on; null: unknown (run at full resolution). */
+  focalPx: number | null;
+  /** H and W of the network input must be multiples of this (2^levels of its U-Net). */
+  multiple: number;
+}
+
+/** What a model's metadata says about how to feed it (defaults: full resolution, multiples of 8, the first model's contract). */
+export function aoModelInfo(graph: Graph): AOModelInfo {
+  const m = graph.metadata ?? {};
+  const focal = Number(m[AO_FOCAL_KEY]), multiple = Number(m[AO_MULTIPLE_KEY] ?? 8);
+  if (!Number.isInteger(multiple) || multiple < 1) throw new DemoError(`the AO model's ${AO_MULTIPLE_KEY} is '${m[AO_MULTIPLE_KEY]}', not a positive integer`, 're-export the model with training/train_ao.py', { value: m[AO_MULTIPLE_KEY] });
+  return { focalPx: Number.isFinite(focal) && focal > 0 ? focal : null, multiple };
+}
+
+/** Vertical focal length in pixels of a frame `height` pixels tall with vertical field of view `fovY`. */
+export const focalPx = (height: number, fovY: number): number => (0.5 * height) / Math.tan(fovY / 2);
+
+/** The power of two k whose 1/k scale brings the frame's focal length nearest (in ratio) to the model's. */
+export function aoFactor(info: AOModelInfo, height: number, fovY: number): number {
+  if (info.focalPx === null) return 1;
+  const ratio = focalPx(height, fovY) / info.focalPx;
+  return 2 ** Math.max(0, Math.round(Math.log2(ratio)));
+}
 
 export interface AONetwork {
   bound: BoundNetwork;
-  encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites): void;
+  /** Sampling step from the full frame to the network's grid. */
+  factor: number;
+  /** The network's grid (multiples of the model's `multiple`; the rows and columns past the frame repeat its edge). */
+  gridWidth: number;
+  gridHeight: number;
+  /** The timed passes encode() records, in order. */
+  passes: readonly ['ao-input', 'network', 'ao-upsample'];
+  /** Record the three passes; `timestampWrites` gives one pair per pass, in `passes` order. */
+  encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites[]): void;
   destroy(): void;
+}
+
+export interface AONetworkOptions {
+  /** Vertical field of view of the frame in radians (default π/3, the demo camera's): sets the scale. */
+  fovY?: number;
+  /** Force the sampling step instead of deriving it from the model's focal length. */
+  factor?: number;
+}
+
+const DOWN_WGSL = /* wgsl */ `
+struct P { k: u32, gw: u32, gh: u32, _p: u32 }
+@group(0) @binding(0) var<uniform> U: P;
+@group(0) @binding(1) var gbuf: texture_2d<f32>;
+@group(0) @binding(2) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x >= U.gw || g.y >= U.gh) { return; }
+  let dims = textureDimensions(gbuf);
+  // One pixel of each k×k block (not an average: a mean of two surfaces is a surface that is not there).
+  let src = min(g.xy * U.k + U.k / 2u, dims - 1u);
+  let v = textureLoad(gbuf, vec2i(src), 0);
+  let plane = U.gw * U.gh;
+  let i = g.y * U.gw + g.x;
+  x[i] = v.x; x[plane + i] = v.y; x[2u * plane + i] = v.z; x[3u * plane + i] = v.w;
+}`;
+
+/** Relative depth difference at which a grid sample's weight falls to 1/e in the upsample. */
+export const UPSAMPLE_DEPTH = 0.03;
+
+const upWgsl = (toTexture: boolean) => /* wgsl */ `
+struct P { k: u32, gw: u32, gh: u32, _p: u32 }
+@group(0) @binding(0) var<uniform> U: P;
+@group(0) @binding(1) var gbuf: texture_2d<f32>;
+@group(0) @binding(2) var<storage, read_write> x: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${toTexture ? '@group(0) @binding(4) var aoOut: texture_storage_2d<r32float, write>;' : '@group(0) @binding(4) var<storage, read_write> aoOut: array<f32>;'}
+fn put(p: vec2u, w: u32, v: f32) { ${toTexture ? 'textureStore(aoOut, vec2i(p), vec4f(v));' : 'aoOut[p.y * w + p.x] = v;'} }
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
+  let dims = textureDimensions(gbuf);
+  if (g.x >= dims.x || g.y >= dims.y) { return; }
+  let plane = U.gw * U.gh;
+  let c = textureLoad(gbuf, vec2i(g.xy), 0);
+  if (dot(c.xyz, c.xyz) < 0.25) { put(g.xy, dims.x, 1.0); return; }
+  // Grid sample (i, j) sits on full-resolution pixel (i·k + k/2, j·k + k/2): this pixel's place among them.
+  let u = (vec2f(g.xy) - f32(U.k / 2u)) / f32(U.k);
+  let base = vec2i(floor(u));
+  let f = u - vec2f(base);
+  var sum = 0.0; var wsum = 0.0; var best = 0.0; var bestDz = 1e30;
+  for (var t = 0u; t < 4u; t++) {
+    let o = vec2i(i32(t & 1u), i32(t >> 1u));
+    let q = clamp(base + o, vec2i(0), vec2i(i32(U.gw) - 1, i32(U.gh) - 1));
+    let wb = select(1.0 - f.x, f.x, o.x == 1) * select(1.0 - f.y, f.y, o.y == 1);
+    if (wb <= 0.0) { continue; }
+    let i = u32(q.y) * U.gw + u32(q.x);
+    let n = vec3f(x[i], x[plane + i], x[2u * plane + i]);
+    let dz = abs(x[3u * plane + i] - c.w);
+    let rel = dz / (${UPSAMPLE_DEPTH} * c.w);
+    let w = wb * exp(-rel * rel) * pow(max(dot(n, c.xyz), 0.0), 8.0);
+    sum += w * y[i]; wsum += w;
+    if (dz < bestDz) { bestDz = dz; best = y[i]; }
+  }
+  // No sample on this surface (a thin feature between grid points): the nearest in depth.
+  put(g.xy, dims.x, select(best, sum / wsum, wsum > 1e-4));
+}`;
+
+/**
+ * Load the AO model (path in Node, URL in the browser, or bytes) and bind it between the frame's
+ * G-buffer normal/depth texture and its AO texture (any size; r32float storage textures are written
+ * directly, other formats through wgml's tensor → texture bridge).
+ */
+export async function createAONetwork(device: GPUDevice, model: string | URL | Uint8Array, gbuffer: GPUTexture, ao: GPUTexture, o: AONetworkOptions = {}): Promise<AONetwork> {
+  const { width, height } = gbuffer;
+  const lib = await loadLibrary(device, model);
+  const fn = lib.function('main');
+  const info = aoModelInfo(fn.graph);
+  const k = o.factor ?? aoFactor(info, height, o.fovY ?? Math.PI / 3);
+  if (!Number.isInteger(k) || k < 1) throw new DemoError(`the AO sampling step must be a positive integer; got ${k}`, 'leave factor out to derive it from the model', { factor: k });
+  const m = info.multiple;
+  const gw = Math.ceil(Math.ceil(width / k) / m) * m, gh = Math.ceil(Math.ceil(height / k) / m) * m;
+  const pipeline = await createPipeline(device, fn, { inputDimensions: { [AO_INPUT]: [1, 4, gh, gw] }, label: 'wgml demo AO network' });
+  const names = [...pipeline.inputs, ...pipeline.outputs].map((s) => s.name).sort().join(',');
+  if (names !== [AO_INPUT, AO_OUTPUT].sort().join(','))
+    throw new DemoError(`the AO model's inputs/outputs are ${names}; the demo binds '${AO_INPUT}' → '${AO_OUTPUT}'`, 'export the model with those names (training/train_ao.py does)', { names });
+  const outSpec = pipeline.outputs[0]!;
+  if (outSpec.shape.join(',') !== `1,1,${gh},${gw}`)
+    throw new DemoError(`the AO model maps [1, 4, ${gh}, ${gw}] to [${outSpec.shape.join(', ')}]; the slot needs [1, 1, ${gh}, ${gw}]`, 'export a fully convolutional model whose output has the input\'s size', { shape: outSpec.shape });
+  const heap = createHeap(device, pipeline.intermediatesHeapSize, 'wgml demo AO heap');
+  const xT = tensor(device, { dtype: 'f32', shape: [1, 4, gh, gw], label: 'wgml demo AO input grid' });
+  const yT = tensor(device, { dtype: 'f32', shape: [1, 1, gh, gw], label: 'wgml demo AO output grid' });
+  const bound = pipeline.bind({ [AO_INPUT]: xT, [AO_OUTPUT]: yT }, heap);
+  const direct = ao.format === 'r32float' && (ao.usage & GPUTextureUsage.STORAGE_BINDING) !== 0;
+  const full: Tensor | null = direct ? null : tensor(device, { dtype: 'f32', shape: [1, 1, height, width], label: 'wgml demo AO full resolution' });
+  const bridge: TextureBridge | null = full ? prepareTensorToTexture(full, ao, { device }) : null;
+  const uniforms = device.createBuffer({ label: 'wgml demo AO grid', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(uniforms, 0, new Uint32Array([k, gw, gh, 0]));
+  const [dp, up] = await Promise.all([computePipeline(device, 'wgml demo AO input grid', DOWN_WGSL), computePipeline(device, `wgml demo AO upsample${direct ? '' : ' (to tensor)'}`, upWgsl(direct))]);
+  const buf = (t: Tensor): GPUBufferBinding => ({ buffer: t.buffer, offset: t.offset * 4, size: t.size * 4 });
+  const gview = gbuffer.createView({ label: 'wgml demo AO g-buffer view' });
+  const downGroup = device.createBindGroup({ label: 'wgml demo AO input grid', layout: dp.getBindGroupLayout(0), entries: [
+    { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gview }, { binding: 2, resource: buf(xT) }] });
+  const upGroup = device.createBindGroup({ label: 'wgml demo AO upsample', layout: up.getBindGroupLayout(0), entries: [
+    { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gview }, { binding: 2, resource: buf(xT) }, { binding: 3, resource: buf(yT) },
+    { binding: 4, resource: full ? buf(full) : ao.createView({ label: 'wgml demo AO view' }) }] });
+  const pass = (encoder: GPUCommandEncoder, label: string, p: GPUComputePipeline, g: GPUBindGroup, w: number, h: number, tw?: GPUComputePassTimestampWrites) => {
+    const cp = encoder.beginComputePass({ label, ...(tw ? { timestampWrites: tw } : {}) });
+    cp.setPipeline(p); cp.setBindGroup(0, g); cp.dispatchWorkgroups(...groups8(w, h)); cp.end();
+  };
+  return {
+    bound, factor: k, gridWidth: gw, gridHeight: gh, passes: ['ao-input', 'network', 'ao-upsample'],
+    encode(encoder, tw) {
+      pass(encoder, 'wgml demo AO input grid', dp, downGroup, gw, gh, tw?.[0]);
+      encodeNetwork(encoder, bound, tw?.[1] ? { timestampWrites: tw[1] } : {});
+      pass(encoder, 'wgml demo AO upsample', up, upGroup, width, height, tw?.[2]);
+      bridge?.encode(encoder);
+    },
+    destroy() { bound.destroy(); heap.destroy(); xT.destroy(); yT.destroy(); full?.destroy(); uniforms.destroy(); pipeline.destroy?.(); },
+  };
 }
 
 /** Whether this build can run the neural AO slot (kept for tests written before the runtime landed). */
 export async function networkRuntimeStatus(): Promise<{ ok: true } | { ok: false; reason: string }> {
   return { ok: true };
-}
-
-/**
- * Load the AO model (path in Node, URL in the browser, or bytes) and bind it to the frame's
- * G-buffer normal/depth texture (input) and AO texture (output).
- */
-export async function createAONetwork(device: GPUDevice, model: string | URL | Uint8Array, gbuffer: GPUTexture, ao: GPUTexture): Promise<AONetwork> {
-  const { width, height } = gbuffer;
-  if (width % 4 || height % 4) throw new DemoError(`the AO network downsamples twice, so the frame size must be a multiple of 4; got ${width}×${height}`, 'pick a size divisible by 4', { width, height });
-  const lib = await loadLibrary(device, model);
-  const pipeline = await createPipeline(device, lib.function('main'), { inputDimensions: { [AO_INPUT]: [1, 4, height, width] }, label: 'wgml demo AO network' });
-  const names = [...pipeline.inputs, ...pipeline.outputs].map((s) => s.name).sort().join(',');
-  if (names !== [AO_INPUT, AO_OUTPUT].sort().join(','))
-    throw new DemoError(`the AO model's inputs/outputs are ${names}; the demo binds '${AO_INPUT}' → '${AO_OUTPUT}'`, 'export the model with those names (training/train_ao.py does)', { names });
-  const heap = createHeap(device, pipeline.intermediatesHeapSize, 'wgml demo AO heap');
-  const bound = pipeline.bind({ [AO_INPUT]: gbuffer, [AO_OUTPUT]: ao }, heap);
-  return {
-    bound,
-    encode(encoder, timestampWrites) { encodeNetwork(encoder, bound, timestampWrites ? { timestampWrites } : {}); },
-    destroy() { bound.destroy(); heap.destroy(); pipeline.destroy?.(); },
-  };
 }

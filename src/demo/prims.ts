@@ -10,10 +10,10 @@
  */
 export const PRIMS_WGSL = /* wgsl */ `
 struct Prim {
-  center: vec3f, kind: u32,    // kind: 0 plane (height in center.y), 1 sphere, 2 box
-  half: vec3f, yaw: f32,       // sphere radius in half.x; plane: mesh half extent in half.x
+  center: vec3f, kind: u32,    // kind: 0 plane (height in center.y), 1 sphere, 2 box, 3 cylinder (local y axis)
+  half: vec3f, yaw: f32,       // sphere radius in half.x; cylinder radius, half height in half.xy; plane: mesh half extent in half.x
   albedo: vec3f, uvScale: f32,
-  material: u32, _p0: u32, _p1: u32, _p2: u32,
+  material: u32, roll: f32, bound: f32, _p0: u32,  // roll about local z before yaw; bound: radius of a sphere around center holding it
 }
 
 fn safe_inv(d: vec3f) -> vec3f {
@@ -22,17 +22,33 @@ fn safe_inv(d: vec3f) -> vec3f {
   return 1.0 / select(d, s * 1e-12, abs(d) < vec3f(1e-12));
 }
 
-// World → box frame: the inverse of the yaw rotation the mesh applies (scene.ts buildMesh).
+// World → object frame: the inverse of the rotation the mesh applies (scene.ts buildMesh): roll about
+// the local z axis, then yaw about +Y. Boxes and cylinders share it.
 fn box_local(p: Prim, v: vec3f) -> vec3f {
   let c = cos(p.yaw); let s = sin(p.yaw);
-  return vec3f(c * v.x - s * v.z, v.y, s * v.x + c * v.z);
+  let u = vec3f(c * v.x - s * v.z, v.y, s * v.x + c * v.z);
+  let cr = cos(p.roll); let sr = sin(p.roll);
+  return vec3f(cr * u.x + sr * u.y, -sr * u.x + cr * u.y, u.z);
 }
 fn box_world(p: Prim, v: vec3f) -> vec3f {
+  let cr = cos(p.roll); let sr = sin(p.roll);
+  let u = vec3f(cr * v.x - sr * v.y, sr * v.x + cr * v.y, v.z);
   let c = cos(p.yaw); let s = sin(p.yaw);
-  return vec3f(c * v.x + s * v.z, v.y, -s * v.x + c * v.z);
+  return vec3f(c * u.x + s * u.z, u.y, -s * u.x + c * u.z);
 }
 
-// Entry and exit distances of a ray through a box or sphere (x > y: missed).
+// Whether the ray segment [0, tmax] can reach p's bounding sphere (planes always can).
+fn near_bound(p: Prim, o: vec3f, d: vec3f, tmax: f32) -> bool {
+  if (p.kind == 0u) { return true; }
+  let oc = o - p.center;
+  let b = dot(oc, d);
+  let c = dot(oc, oc) - p.bound * p.bound;
+  if (c <= 0.0) { return true; }
+  if (b > 0.0 || b * b < c) { return false; }
+  return -b - sqrt(b * b - c) < tmax;
+}
+
+// Entry and exit distances of a ray through a box, sphere or cylinder (x > y: missed).
 fn prim_span(p: Prim, o: vec3f, d: vec3f) -> vec2f {
   if (p.kind == 1u) {
     let oc = o - p.center;
@@ -43,7 +59,25 @@ fn prim_span(p: Prim, o: vec3f, d: vec3f) -> vec2f {
     return vec2f(-b - s, -b + s);
   }
   let lo = box_local(p, o - p.center);
-  let inv = safe_inv(box_local(p, d));
+  let ld = box_local(p, d);
+  let inv = safe_inv(ld);
+  if (p.kind == 3u) {
+    // Cylinder: the slab |y| <= half height intersected with the infinite tube x² + z² <= r².
+    let ty1 = (-p.half.y - lo.y) * inv.y;
+    let ty2 = (p.half.y - lo.y) * inv.y;
+    var span = vec2f(min(ty1, ty2), max(ty1, ty2));
+    let a = ld.x * ld.x + ld.z * ld.z;
+    let c = lo.x * lo.x + lo.z * lo.z - p.half.x * p.half.x;
+    if (a < 1e-12) {
+      if (c > 0.0) { return vec2f(1.0, -1.0); }
+      return span;
+    }
+    let b = lo.x * ld.x + lo.z * ld.z;
+    let h = b * b - a * c;
+    if (h < 0.0) { return vec2f(1.0, -1.0); }
+    let s = sqrt(h);
+    return vec2f(max(span.x, (-b - s) / a), min(span.y, (-b + s) / a));
+  }
   let t1 = (-p.half - lo) * inv;
   let t2 = (p.half - lo) * inv;
   let tn = min(t1, t2); let tf = max(t1, t2);
@@ -57,6 +91,7 @@ fn hits(p: Prim, o: vec3f, d: vec3f, tmax: f32) -> bool {
     let t = (p.center.y - o.y) / d.y;
     return t > 0.0 && t < tmax;
   }
+  if (!near_bound(p, o, d, tmax)) { return false; }
   let s = prim_span(p, o, d);
   if (p.kind == 1u) { return s.y > 0.0 && s.x < tmax; }
   return s.y >= max(s.x, 0.0) && s.x < tmax;
@@ -100,8 +135,27 @@ fn surface_at(p: Prim, q: vec3f) -> SurfacePoint {
     r.tan = vec4f(-sin(ph), 0.0, cos(ph), -1.0);
     return r;
   }
-  // Box: the face is the axis where the local point lies farthest out, relative to the half size.
   let l = box_local(p, q - p.center);
+  if (p.kind == 3u) {
+    // Cylinder: a cap where the point is farther out along the axis than around it (relative to the
+    // half height and radius); else the side, u around (like a sphere), v down the side.
+    let rr = length(l.xz);
+    if (abs(l.y) / p.half.y > rr / p.half.x) {
+      let sg = select(-1.0, 1.0, l.y >= 0.0);
+      r.n = box_world(p, vec3f(0.0, sg, 0.0));
+      r.uv = (l.xz + p.half.x) * k;
+      r.tan = vec4f(box_world(p, vec3f(1.0, 0.0, 0.0)), sg);
+      return r;
+    }
+    var ph = atan2(l.z, l.x);
+    if (ph < 0.0) { ph += 6.283185307179586; }
+    let around = max(1.0, round(6.283185307179586 * p.half.x * k));
+    r.n = box_world(p, vec3f(l.x, 0.0, l.z) / max(rr, 1e-12));
+    r.uv = vec2f(ph / 6.283185307179586 * around, (p.half.y - l.y) * k);
+    r.tan = vec4f(box_world(p, vec3f(-sin(ph), 0.0, cos(ph))), -1.0);
+    return r;
+  }
+  // Box: the face is the axis where the local point lies farthest out, relative to the half size.
   let rel = abs(l) / p.half;
   var axis = 0u;
   if (rel.y > rel.x && rel.y >= rel.z) { axis = 1u; } else if (rel.z > rel.x && rel.z > rel.y) { axis = 2u; }
@@ -127,6 +181,7 @@ fn closest_hit(o: vec3f, d: vec3f, tmin: f32, tmax: f32) -> Hit {
   var best = Hit(tmax, 0u);
   let count = arrayLength(&prims);
   for (var j = 0u; j < count; j++) {
+    if (!near_bound(prims[j], o, d, best.t)) { continue; }
     let t = first_hit(prims[j], o, d, tmin);
     if (t >= 0.0 && t < best.t) { best = Hit(t, j + 1u); }
   }

@@ -1,41 +1,58 @@
 /**
  * renderDemo: the showcase end to end (what `wgml demo` runs): a scene rendered through the G-buffer,
- * the chosen AO slot and the lighting pass, per-pass GPU times from timestamp queries when the device
- * has 'timestamp-query', PNG output, and optionally the network's AO compared with the ray-cast one.
+ * the chosen AO slot and the lighting pass along a camera path, per-pass GPU times from timestamp
+ * queries when the device has 'timestamp-query', PNG output (the last frame, or every frame into a
+ * folder), and optionally every AO slot on the last view scored against the ray-cast AO.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deviceInfo, requestDevice } from '../gpu/device.js';
 import { warmUpNetwork } from '../runtime/run.js';
 import type { ProgressCallback } from '../runtime/pipeline.js';
+import { compareView, type AOScore } from './compare.js';
 import { createFrameState, destroyFrameState, encodeFrame, framePasses, setCamera, type AOMode, type GBufferMode } from './frame.js';
+import type { MaterialMode, MaterialSet } from './material.js';
+import { loadMaterialSet } from './materials-node.js';
 import type { Camera } from './math.js';
-import { readPacked } from './pack.js';
 import { greyToRgba, readTexture, sideBySide, writePng } from './png.js';
-import { demoCamera, demoScene, type Scene } from './scene.js';
+import type { Scene } from './scene.js';
+import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
 
 export interface RenderDemoOptions {
   /**
-   * Frame size in pixels, a number (square) or [width, height], multiples of 4 for the network
-   * (default 256×256 on a software GPU, 1920×1080 on a real one).
+   * Frame size in pixels, a number (square) or [width, height] (default 256×256 on a software GPU,
+   * 1920×1080 on a real one).
    */
   size?: number | [number, number];
-  /** Frames to render, the camera orbiting a little each frame (default 1). */
+  /** Frames to render along the camera path (default 1). */
   frames?: number;
-  /** PNG path for the last frame; with compare also `<stem>-noao.png`, `<stem>-groundtruth.png` and `<stem>-compare.png` (lit frames over their AO maps: none | this slot | ray-cast). */
+  /** PNG path for the last frame; with compare also `<stem>-compare.png` (lit frames over their AO maps: none | network | GTAO | ray-cast). */
   out?: string;
-  /** Also ray-cast the ground-truth AO of the last frame and report the AO slot's error against it. */
+  /** Folder to write every frame into, as frame-0000.png, frame-0001.png, … (a sequence along the camera path). */
+  outDir?: string;
+  /** Also render the last view with every AO slot and score each against the ray-cast AO. */
   compare?: boolean;
   /** AO slot (default 'network'). */
   ao?: AOMode;
   /** G-buffer path: 'raster' (default) or 'compute' (primary rays in a compute pass). */
   gbuffer?: GBufferMode;
-  /** ONNX model for ao: 'network' (default models/ao/ao.onnx). */
+  /** ONNX model for the network slot (default models/ao/ao.onnx). */
   model?: string | Uint8Array;
-  /** Neural material (.wgmat path or bytes) for the scene's textured surfaces (default examples/materials/bricks.wgmat). */
+  /** One neural material (.wgmat path or bytes) for material index 1; for scenes given with `scene` (default examples/materials/bricks.wgmat). */
   material?: string | Uint8Array;
+  /** The materials for every index the scene uses (default: the showcase's four, or `material`). */
+  materials?: MaterialSet;
+  /** 'neural' (default) or 'original' (the textures the materials were compressed from). */
+  materialMode?: MaterialMode;
   device?: GPUDevice;
+  /** The scene (default: the showcase courtyard, showcase.ts). */
   scene?: Scene;
+  /** A start camera the frames orbit from (default: the showcase path, or demoCamera-like orbit for a given scene). */
   camera?: Camera;
+  /** Camera at t ∈ [0, 1) along a path (default for the showcase scene: showcaseCamera). Frame f of N is at t = f / N. */
+  path?: (t: number) => Camera;
+  /** Ray-cast AO rays per pixel for this frame (default 128). */
+  aoRays?: number;
   /** Progress: the AO network's first run kernel by kernel ('first run'), then 'frames'. */
   onProgress?: ProgressCallback;
 }
@@ -52,8 +69,13 @@ export interface RenderDemoResult {
   medianMs: Record<string, number>;
   timestamps: boolean;
   files: string[];
-  /** AO slot vs ray-cast AO on the last frame (compare only). */
-  compare?: { mae: number; psnrDb: number };
+  /** The AO network's sampling step (network slot only). */
+  networkFactor?: number;
+  /**
+   * The last view's AO slots against the ray-cast AO over surface pixels (compare only): `mae`,
+   * `psnrDb` of this frame's slot (0 and ∞-capped for 'raycast' itself), and `slots` for every slot compared.
+   */
+  compare?: AOScore & { slots: Partial<Record<AOMode, AOScore>> };
 }
 
 /** Paths the defaults resolve against: the package root, so the CLI works from any directory. */
@@ -72,11 +94,19 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   const frames = o.frames ?? 1, ao = o.ao ?? 'network', gbuffer = o.gbuffer ?? 'raster';
   const device = o.device ?? (await requestDevice());
   const [width, height] = o.size === undefined ? defaultSize(device) : typeof o.size === 'number' ? [o.size, o.size] : o.size;
-  const scene = o.scene ?? demoScene();
-  const camera0 = o.camera ?? demoCamera();
-  const material = typeof o.material === 'string' || o.material === undefined ? new Uint8Array(readFileSync(o.material ?? DEFAULT_MATERIAL)) : o.material;
+  const showcase = !o.scene;
+  const scene = o.scene ?? showcaseScene();
+  const camera0 = o.camera ?? (showcase ? showcaseCamera(0) : undefined);
+  const path = o.path ?? (showcase && !o.camera ? showcaseCamera : (t: number) => ({ ...camera0!, yaw: camera0!.yaw + t * 2 * Math.PI * Math.min(1, frames / 60) }));
+  if (!camera0 && !o.path) throw new Error('renderDemo: a scene given without camera or path');
+  const single = typeof o.material === 'string' ? new Uint8Array(readFileSync(o.material)) : o.material;
+  // One material given: it covers every index the scene uses; none: the showcase's four, or bricks for a scene given by the caller.
+  const materials: MaterialSet = o.materials ?? (single ? { wgmats: showcase ? SHOWCASE_MATERIALS.map(() => single) : [single] }
+    : showcase ? loadMaterialSet(SHOWCASE_MATERIALS) : { wgmats: [new Uint8Array(readFileSync(DEFAULT_MATERIAL))] });
   const model = o.model ?? DEFAULT_MODEL;
-  const state = await createFrameState(device, { width, height, scene, camera: camera0, ao, gbuffer, model, material });
+  const lighting = { ...(showcase ? SHOWCASE_LIGHTING : {}), ...(o.aoRays ? { aoRays: o.aoRays } : {}) };
+  const base = { width, height, scene, gbuffer, model, materials, materialMode: o.materialMode ?? 'neural', lighting } as const;
+  const state = await createFrameState(device, { ...base, camera: path(0), ao });
   // Software drivers compile each kernel at its first dispatch: the network's, one by one, with progress.
   if (o.onProgress && state.network) await warmUpNetwork(state.network.bound, o.onProgress);
   const passes = framePasses(ao);
@@ -90,7 +120,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   try {
     for (let f = 0; f < frames; f++) {
       o.onProgress?.('frames', f, frames);
-      setCamera(state, { ...camera0, yaw: camera0.yaw + (f * 2 * Math.PI) / Math.max(frames, 60) });
+      setCamera(state, path(f / frames));
       const enc = device.createCommandEncoder({ label: `wgml demo frame ${f}` });
       encodeFrame(enc, state, querySet ? { querySet, first: 0 } : undefined);
       let staging: GPUBuffer | null = null;
@@ -108,40 +138,30 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
       } else {
         await device.queue.onSubmittedWorkDone();
       }
+      if (o.outDir) {
+        const file = join(o.outDir, `frame-${String(f).padStart(4, '0')}.png`);
+        writePng(file, width, height, await readTexture(device, state.color));
+        files.push(file);
+      }
     }
     o.onProgress?.('frames', frames, frames);
     const color = await readTexture(device, state.color);
     if (o.out) { writePng(o.out, width, height, color); files.push(o.out); }
-    result = { width, height, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files };
+    result = { width, height, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files,
+      ...(state.network ? { networkFactor: state.network.factor } : {}) };
     if (o.compare) {
-      const plane = width * height;
-      const slot = (await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * plane);
-      const gt = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'groundtruth', gbuffer, material });
-      const none = await createFrameState(device, { width, height, scene, camera: state.camera, ao: 'none', gbuffer, material });
-      try {
-        const enc = device.createCommandEncoder({ label: 'wgml demo ground-truth compare' });
-        encodeFrame(enc, gt);
-        encodeFrame(enc, none);
-        device.queue.submit([enc.finish()]);
-        const ref = (await readPacked(device, gt.gbuffer.normal, gt.aoTexture)).subarray(4 * plane);
-        let abs = 0, sq = 0;
-        for (let i = 0; i < ref.length; i++) { const d = slot[i]! - ref[i]!; abs += Math.abs(d); sq += d * d; }
-        result.compare = { mae: abs / ref.length, psnrDb: 10 * Math.log10(1 / Math.max(sq / ref.length, 1e-12)) };
-        if (o.out) {
-          const stem = o.out.replace(/\.png$/i, '');
-          const [gtColor, noneColor] = [await readTexture(device, gt.color), await readTexture(device, none.color)];
-          writePng(`${stem}-noao.png`, width, height, noneColor);
-          writePng(`${stem}-groundtruth.png`, width, height, gtColor);
-          // Top: no AO | this AO slot | ground-truth AO, lit; bottom: the AO maps (white for none).
-          const top = sideBySide(width, height, [noneColor, color, gtColor]);
-          const bottom = sideBySide(width, height, [greyToRgba(new Float32Array(plane).fill(1)), greyToRgba(slot), greyToRgba(ref)]);
-          const both = new Uint8Array(top.length * 2); both.set(top); both.set(bottom, top.length);
-          writePng(`${stem}-compare.png`, width * 3, height * 2, both);
-          files.push(`${stem}-noao.png`, `${stem}-groundtruth.png`, `${stem}-compare.png`);
-        }
-      } finally {
-        destroyFrameState(gt);
-        destroyFrameState(none);
+      const slots: AOMode[] = ['none', 'network', 'gtao', 'raycast'];
+      const view = await compareView(device, { ...base, camera: state.camera }, slots);
+      const own = ao === 'raycast' ? { mae: 0, psnrDb: 120 } : view.scores[ao]!;
+      result.compare = { ...own, slots: view.scores };
+      if (o.out) {
+        const stem = o.out.replace(/\.png$/i, '');
+        // Top: lit frames none | network | GTAO | ray-cast; bottom: their AO maps.
+        const top = sideBySide(width, height, view.slots.map((s) => s.color));
+        const bottom = sideBySide(width, height, view.slots.map((s) => greyToRgba(s.map)));
+        const both = new Uint8Array(top.length * 2); both.set(top); both.set(bottom, top.length);
+        writePng(`${stem}-compare.png`, width * slots.length, height * 2, both);
+        files.push(`${stem}-compare.png`);
       }
     }
   } finally {
@@ -150,3 +170,4 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   }
   return result!;
 }
+

@@ -1,5 +1,5 @@
 /**
- * The demo's scenes: spheres, yawed boxes and a floor, kept both as analytic primitives (for the
+ * The demo's scenes: spheres, boxes and cylinders (yawed, and rolled about their own z axis) and a floor, kept both as analytic primitives (for the
  * ray-cast ground-truth AO) and as triangle meshes (for the G-buffer). Object ids start at 1; 0 is sky.
  */
 import type { Camera, Vec3 } from './math.js';
@@ -12,7 +12,9 @@ interface Surface { albedo: Vec3; material?: number; uvScale?: number }
 export type Primitive =
   | ({ kind: 'plane'; height: number } & Surface)
   | ({ kind: 'sphere'; center: Vec3; radius: number } & Surface)
-  | ({ kind: 'box'; center: Vec3; half: Vec3; yaw: number } & Surface);
+  | ({ kind: 'box'; center: Vec3; half: Vec3; yaw: number; roll?: number } & Surface)
+  /** Axis along local y (a column when roll is 0), `radius` around it, `halfHeight` along it. */
+  | ({ kind: 'cylinder'; center: Vec3; radius: number; halfHeight: number; yaw?: number; roll?: number } & Surface);
 
 export interface Scene {
   primitives: Primitive[];
@@ -71,7 +73,8 @@ export function randomScene(seed: number): { scene: Scene; camera: Camera } {
 
 /**
  * The analytic primitives as the ray-casting passes read them: center.xyz, kind, half.xyz (radius in
- * x; the floor mesh's half extent for the plane), yaw, albedo.xyz, uvScale, material.
+ * x; cylinder radius, half height; the floor mesh's half extent for the plane), yaw, albedo.xyz,
+ * uvScale, material, roll, bounding radius (the passes skip primitives whose bound a ray cannot reach).
  */
 export function packPrimitives(scene: Scene): ArrayBuffer {
   const buf = new ArrayBuffer(Math.max(1, scene.primitives.length) * PRIM_BYTES);
@@ -80,8 +83,12 @@ export function packPrimitives(scene: Scene): ArrayBuffer {
     const o = i * (PRIM_BYTES / 4);
     f.set(p.albedo, o + 8); f[o + 11] = p.uvScale ?? 1; u[o + 12] = p.material ?? 0;
     if (p.kind === 'plane') { f[o + 1] = p.height; u[o + 3] = 0; f[o + 4] = FLOOR_HALF; }
-    if (p.kind === 'sphere') { f.set(p.center, o); u[o + 3] = 1; f[o + 4] = p.radius; }
-    if (p.kind === 'box') { f.set(p.center, o); u[o + 3] = 2; f.set(p.half, o + 4); f[o + 7] = p.yaw; }
+    if (p.kind === 'sphere') { f.set(p.center, o); u[o + 3] = 1; f[o + 4] = p.radius; f[o + 14] = p.radius * 1.0001; }
+    if (p.kind === 'box') { f.set(p.center, o); u[o + 3] = 2; f.set(p.half, o + 4); f[o + 7] = p.yaw; f[o + 13] = p.roll ?? 0; f[o + 14] = Math.hypot(...p.half) * 1.0001; }
+    if (p.kind === 'cylinder') {
+      f.set(p.center, o); u[o + 3] = 3; f.set([p.radius, p.halfHeight, p.radius], o + 4); f[o + 7] = p.yaw ?? 0; f[o + 13] = p.roll ?? 0;
+      f[o + 14] = Math.hypot(p.radius, p.halfHeight) * 1.0001;
+    }
   });
   return buf;
 }
@@ -122,10 +129,10 @@ export function buildMesh(scene: Scene): Mesh {
         const q = base + a * (segs + 1) + b;
         quad(q, q + 1, q + segs + 2, q + segs + 1);
       }
+    } else if (p.kind === 'cylinder') {
+      cylinderMesh(p, id, k, vert, quad, () => ids.length);
     } else {
-      const c = Math.cos(p.yaw), s = Math.sin(p.yaw);
-      // Rotation about +Y by yaw: the AO pass applies the inverse to bring rays into the box frame.
-      const rot = (x: number, y: number, z: number): Vec3 => [c * x + s * z, y, -s * x + c * z];
+      const rot = rotation(p.yaw, p.roll ?? 0);
       const w = (l: Vec3): Vec3 => { const q = rot(l[0], l[1], l[2]); return [p.center[0] + q[0], p.center[1] + q[1], p.center[2] + q[2]]; };
       for (let axis = 0; axis < 3; axis++) for (const sign of [-1, 1]) {
         const nl: Vec3 = [0, 0, 0]; nl[axis] = sign;
@@ -156,4 +163,40 @@ export function buildMesh(scene: Scene): Mesh {
     f.set(src.slice(0, 9), o); u[o + 9] = ids[q]!; f.set(src.slice(9), o + 10);
   }
   return { vertices, indices: new Uint32Array(idx) };
+}
+
+/**
+ * Object → world: roll about the local z axis, then yaw about +Y (the ray-casting passes apply the
+ * inverse, box_local in prims.ts, to bring rays into the object frame).
+ */
+export function rotation(yaw: number, roll: number): (x: number, y: number, z: number) => Vec3 {
+  const c = Math.cos(yaw), s = Math.sin(yaw), cr = Math.cos(roll), sr = Math.sin(roll);
+  return (x, y, z) => { const rx = cr * x - sr * y, ry = sr * x + cr * y; return [c * rx + s * z, ry, -s * rx + c * z]; };
+}
+
+type Vert = (p: Vec3, n: Vec3, c: Vec3, id: number, uv: [number, number], t: [number, number, number, number]) => number;
+
+/** Side (u around like a sphere, v down the side) and two capped fans (u along x, v along z), as surface_at in prims.ts. */
+function cylinderMesh(p: Extract<Primitive, { kind: 'cylinder' }>, id: number, k: number, vert: Vert, quad: (a: number, b: number, c: number, d: number) => void, count: () => number): void {
+  const segs = 48, r = p.radius, h = p.halfHeight, rot = rotation(p.yaw ?? 0, p.roll ?? 0);
+  const w = (x: number, y: number, z: number): Vec3 => { const q = rot(x, y, z); return [p.center[0] + q[0], p.center[1] + q[1], p.center[2] + q[2]]; };
+  const around = Math.max(1, Math.round(2 * Math.PI * r * k));
+  const base = count();
+  for (let b = 0; b <= segs; b++) {
+    const ph = (2 * Math.PI * b) / segs, cx = Math.cos(ph), sz = Math.sin(ph);
+    const n = rot(cx, 0, sz), t = rot(-sz, 0, cx);
+    for (const y of [h, -h]) vert(w(r * cx, y, r * sz), n, p.albedo, id, [(b / segs) * around, (h - y) * k], [t[0], t[1], t[2], -1]);
+  }
+  for (let b = 0; b < segs; b++) { const q = base + 2 * b; quad(q, q + 2, q + 3, q + 1); }
+  for (const sg of [1, -1]) {
+    const n = rot(0, sg, 0), t = rot(1, 0, 0);
+    const tan: [number, number, number, number] = [t[0], t[1], t[2], sg];
+    const centre = vert(w(0, sg * h, 0), n, p.albedo, id, [r * k, r * k], tan);
+    const ring = count();
+    for (let b = 0; b <= segs; b++) {
+      const ph = (2 * Math.PI * b) / segs, x = r * Math.cos(ph), z = r * Math.sin(ph);
+      vert(w(x, sg * h, z), n, p.albedo, id, [(x + r) * k, (z + r) * k], tan);
+    }
+    for (let b = 0; b < segs; b++) quad(centre, ring + b, ring + b + 1, centre);
+  }
 }

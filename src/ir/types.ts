@@ -65,6 +65,8 @@ export interface Graph {
   valueInfo: Map<string, ValueInfo>;
   /** Opset version per domain ('' is ai.onnx). */
   opsets: Record<string, number>;
+  /** The model's metadata_props (ONNX key/value strings), when it has any: how a caller should feed the network, e.g. its training scale. */
+  metadata?: Record<string, string>;
 }
 
 /** The GPU word type of an element type. */

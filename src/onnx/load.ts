@@ -58,6 +58,8 @@ export function modelOpsets(m: ModelProto): Record<string, number> {
 function build(m: ModelProto, files: Map<string, Uint8Array>): Graph {
   const opsets = modelOpsets(m);
   const graph = convertGraph(m.graph!, { opsets, external: (loc) => files.get(loc)! }, 'main graph');
+  const props = m.metadata_props ?? [];
+  if (props.length) graph.metadata = Object.fromEntries(props.map((p) => [p.key ?? '', p.value ?? '']));
   return validateGraph(graph);
 }
 

@@ -88,6 +88,7 @@ export interface ModelProto {
   producer_name?: string;
   graph?: GraphProto | null;
   functions?: unknown[];
+  metadata_props?: { key?: string; value?: string }[];
 }
 
 let root: protobuf.Root | null = null;

@@ -16,3 +16,10 @@ export class ShaderMLFeatureError extends WgmlError {
     super('E_FEATURE', message, hint, details);
   }
 }
+
+/** An option of loading or decoding a neural material that is not one of its values. */
+export class MaterialOptionError extends WgmlError {
+  constructor(message: string, hint: string, details: Record<string, unknown> = {}) {
+    super('E_MATERIAL_OPTION', message, hint, details);
+  }
+}

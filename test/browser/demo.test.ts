@@ -1,8 +1,8 @@
 /**
  * The live page (web/demo.html) and the three.js example (web/three.html) in Debian's Chromium with
  * WebGPU on SwiftShader, launched with exactly the flags the README gives: the pages must render
- * frames with no console errors, and the frame must show AO (darker in a box/floor corner than on open
- * floor). With those flags a WebGPU canvas cannot present here, so the pages show read-back frames on a
+ * frames with no console errors, the frame must show AO (darker at the foot of a wall than on open
+ * floor), and the page's toggles must switch the AO slot and the materials while it runs. With those flags a WebGPU canvas cannot present here, so the pages show read-back frames on a
  * 2D canvas; a second browser with the flags that let SwiftShader present checks the direct path. On
  * both, what is on screen is the frame the page rendered.
  */
@@ -24,9 +24,13 @@ const README_ARGS = (() => {
 /** Flags that also let SwiftShader present a WebGPU canvas (Vulkan SwiftShader, shared images). */
 const PRESENTING_ARGS = [...README_ARGS, '--enable-features=Vulkan,SharedImageWebGPU', '--use-vulkan=swiftshader', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
   '--disable-background-networking', '--disable-component-update'];
-const SIZE = 192;
+const W = 128, H = 72;
+/** World points of the showcase seen from the path's start: the floor at the foot of the fountain's basin, and open floor. */
+const FOOT: [number, number, number] = [0, 0, 1.33], OPEN: [number, number, number] = [-2.0, 0, -0.5];
 
 let server: Server, base = '', browser: Browser, presenting: Browser;
+/** The showcase page the first two tests share (README flags). */
+let page: Page, errors: string[] = [];
 
 beforeAll(async () => {
   execFileSync('node', ['web/build.mjs'], { stdio: 'pipe' });
@@ -47,12 +51,14 @@ async function open(b: Browser, path: string): Promise<{ page: Page; errors: str
 }
 
 /** Mean absolute difference between what the canvas shows (a screenshot) and RGBA rows. */
-async function shownVersus(page: Page, rgba: number[], size: number): Promise<number> {
+async function shownVersus(page: Page, rgba: number[], w = W, h = H): Promise<number> {
+  // The canvas is drawn at its own size for the comparison (the page's CSS scales it up).
+  await page.evaluate(() => { (document.getElementById('view') as HTMLCanvasElement).style.width = 'auto'; });
   const shot = pngjs.PNG.sync.read(await page.locator('#view').screenshot());
-  expect([shot.width, shot.height]).toEqual([size, size]);
+  expect([shot.width, shot.height]).toEqual([w, h]);
   let sum = 0;
-  for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) sum += Math.abs(shot.data[4 * i + c]! - rgba[4 * i + c]!);
-  return sum / (3 * size * size);
+  for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) sum += Math.abs(shot.data[4 * i + c]! - rgba[4 * i + c]!);
+  return sum / (3 * w * h);
 }
 
 describe('browser demo (Chromium, WebGPU on SwiftShader, the README\'s flags)', () => {
@@ -60,48 +66,86 @@ describe('browser demo (Chromium, WebGPU on SwiftShader, the README\'s flags)', 
     expect(README_ARGS).toEqual(expect.arrayContaining(['--headless=new', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']));
   });
 
-  it('renders the frame live with neural AO: a box/floor corner is darker than open floor, and the canvas shows it (README flags)', async () => {
-    const { page, errors } = await open(browser, `/web/demo.html?size=${SIZE}&ao=network`);
+  it('renders the courtyard live with neural AO: the floor at the foot of the fountain is darker than open floor, and the canvas shows it (README flags)', async () => {
+    ({ page, errors } = await open(browser, `/web/demo.html?size=${W}x${H}&ao=network&play=0&rays=16`));
     await page.waitForFunction('(window.__wgml && window.__wgml.frames >= 2) || window.__wgmlError', null, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__wgmlError ?? null)).toBeNull();
-    const r = await page.evaluate(async () => {
+    const r = await page.evaluate(async ([foot, open]) => {
       const w = window.__wgml!;
-      // Freeze nothing: the camera is static unless dragged, so every frame is the same image.
+      // play=0 holds the camera on the path's start: every frame is the same image.
       const [ao, color] = await Promise.all([w.readAO(), w.readColor()]);
-      return { ao, color, corner: w.project([0.1, 0, 0.62]), open: w.project([0.5, 0, 2.2]), passMs: w.passMs, size: w.width, presentation: w.presentation };
-    });
+      return { ao, color, foot: w.project(foot), open: w.project(open), passMs: w.passMs, presentation: w.presentation };
+    }, [FOOT, OPEN] as const);
     // With the README's flags this Chromium cannot present WebGPU canvases: the page says so and shows read-back frames.
     if (r.presentation === '2d-readback') expect(await page.textContent('#status')).toMatch(/cannot present WebGPU canvases .*--use-vulkan=swiftshader/);
-    expect(await shownVersus(page, r.color, r.size)).toBeLessThan(2);
-    const at = (p: [number, number]) => p[1] * r.size + p[0];
+    expect(await shownVersus(page, r.color)).toBeLessThan(2);
+    const at = (p: [number, number]) => p[1] * W + p[0];
     const lum = (i: number) => (r.color[4 * i]! + r.color[4 * i + 1]! + r.color[4 * i + 2]!) / 3;
-    const [c, o] = [at(r.corner), at(r.open)];
+    const [f, o] = [at(r.foot), at(r.open)];
     expect(r.ao[o]!).toBeGreaterThan(0.85);
-    expect(r.ao[c]!).toBeLessThan(r.ao[o]! - 0.1);
-    expect(lum(c)).toBeLessThan(lum(o) - 10);
+    expect(r.ao[f]!).toBeLessThan(r.ao[o]! - 0.1);
+    expect(lum(f)).toBeLessThan(lum(o) - 10);
     // Every pass was timed (timestamp-query on SwiftShader) or at least the CPU frame time.
     expect(r.passMs['frame (CPU)']).toBeGreaterThan(0);
     for (const k of ['gbuffer', 'material', 'network', 'lighting']) if (k in r.passMs) expect(r.passMs[k]).toBeGreaterThan(0);
-    // The canvas shows the frame (the panel's timing table is on screen).
+    // The panel's timing table is on screen.
     expect(await page.textContent('#times')).toMatch(/network/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('the toggles switch the AO slot (GTAO, ray-cast, none) and the materials (neural, original) on the running page', async () => {
+    // The page of the test above, still running (one page load: compiling the showcase's kernels on SwiftShader takes a while).
+    expect(page).toBeDefined();
+    const snap = () => page.evaluate(async ([foot, open]) => {
+      const w = window.__wgml!;
+      return { ao: await w.readAO(), color: await w.readColor(), slot: w.ao, materials: w.materials, passMs: { ...w.passMs }, foot: w.project(foot), open: w.project(open) };
+    }, [FOOT, OPEN] as const);
+    const switchTo = async (sel: string, value: string, key: 'ao' | 'materials') => {
+      await page.selectOption(sel, value);
+      const f0 = await page.evaluate(() => window.__wgml!.frames);
+      // The frame that reports the new setting was rendered with it.
+      await page.waitForFunction(([k, v, f]) => (window.__wgml![k as 'ao'] === v && window.__wgml!.frames > (f as number)) || window.__wgmlError, [key, value, f0] as const, { timeout: 90_000 });
+      expect(await page.evaluate(() => window.__wgmlError ?? null)).toBeNull();
+      return snap();
+    };
+    const net = await snap();
+    const gtao = await switchTo('#ao', 'gtao', 'ao');
+    expect(gtao.slot).toBe('gtao');
+    expect(gtao.passMs['frame (CPU)']).toBeGreaterThan(0);
+    const diff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    expect(diff(gtao.ao, net.ao)).toBeGreaterThan(0.05);
+    const at = (p: [number, number]) => p[1] * W + p[0];
+    expect(gtao.ao[at(gtao.foot)]!).toBeLessThan(gtao.ao[at(gtao.open)]! - 0.1);
+    const none = await switchTo('#ao', 'none', 'ao');
+    expect(none.ao.every((v) => v === 1)).toBe(true);
+    const rc = await switchTo('#ao', 'raycast', 'ao');
+    expect(rc.ao[at(rc.foot)]!).toBeLessThan(rc.ao[at(rc.open)]! - 0.1);
+    expect(await page.textContent('#times')).toMatch(/raycast-ao/);
+    // Original textures: the same AO, a slightly different picture (the neural materials are ~45 dB from their originals).
+    const orig = await switchTo('#materials', 'original', 'materials');
+    expect(diff(orig.ao, rc.ao)).toBe(0);
+    let changed = 0, sum = 0;
+    for (let i = 0; i < orig.color.length; i += 4) { const d = Math.abs(orig.color[i]! - rc.color[i]!); sum += d; if (d >= 2) changed++; }
+    expect(changed).toBeGreaterThan(20);
+    expect(sum / (W * H)).toBeLessThan(3);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
   it('presents directly on a WebGPU canvas where Chromium can (the presenting flags), showing the frame it rendered', async () => {
-    const { page, errors } = await open(presenting, '/web/demo.html?size=64&ao=none');
+    const { page, errors } = await open(presenting, '/web/demo.html?size=64&ao=none&play=0');
     await page.waitForFunction('(window.__wgml && window.__wgml.frames >= 2) || window.__wgmlError', null, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__wgmlError ?? null)).toBeNull();
     const r = await page.evaluate(async () => ({ color: await window.__wgml!.readColor(), presentation: window.__wgml!.presentation }));
     expect(r.presentation).toBe('webgpu-canvas');
     expect(await page.textContent('#status')).not.toMatch(/cannot present/);
-    expect(await shownVersus(page, r.color, 64)).toBeLessThan(2);
+    expect(await shownVersus(page, r.color, 64, 64)).toBeLessThan(2);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
   it("adds wgml's AO to a three.js WebGPURenderer scene on three's device, without errors (README flags)", async () => {
-    const { page, errors } = await open(browser, `/web/three.html?size=${SIZE}`);
+    const { page, errors } = await open(browser, `/web/three.html?size=192`);
     await page.waitForFunction('(window.__wgmlThree && window.__wgmlThree.frames >= 2) || window.__wgmlError', null, { timeout: 90_000 });
     expect(await page.evaluate(() => window.__wgmlError ?? null)).toBeNull();
     const t = await page.evaluate(() => window.__wgmlThree!);
@@ -123,7 +167,7 @@ describe('browser demo (Chromium, WebGPU on SwiftShader, the README\'s flags)', 
 
 declare global {
   interface Window {
-    __wgml?: { frames: number; width: number; passMs: Record<string, number>; presentation: string; project(p: [number, number, number]): [number, number]; readAO(): Promise<number[]>; readColor(): Promise<number[]> };
+    __wgml?: { frames: number; width: number; ao: string; materials: string; passMs: Record<string, number>; presentation: string; project(p: [number, number, number]): [number, number]; readAO(): Promise<number[]>; readColor(): Promise<number[]> };
     __wgmlThree?: { frames: number; aoMin: number; aoMean: number; aoMax: number; covered: number; presentation: string };
     __wgmlError?: string;
   }

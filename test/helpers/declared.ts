@@ -4,11 +4,14 @@
  * in 'shared' mode as a network recording every dispatch under one bind group would bind them: inputs
  * at element offsets of a read-only weights buffer, outputs and scratch at offsets of one heap, each
  * kernel's parameter block at its own word offset of the parameter words (the override
- * `wgml_params_at`). Offsets are deliberately not 0 so a body that ignores them reads the wrong data.
+ * `wgml_params_at`). Offsets are deliberately not 0 so a body that ignores them reads the wrong data, and
+ * not multiples of 4 either except for buffers a kernel reads four at a time (vec4 buffers), which
+ * every binding wgml makes keeps at a multiple of 4 elements.
  */
 import { expect } from 'vitest';
 import { Attrs } from '../../src/ir/attrs.js';
 import { hostArrayFor, shapeSize, type HostTensor, type Node, type ValueType } from '../../src/ir/types.js';
+import { nodeViews, viewedTypes, viewExtent } from '../../src/ir/view.js';
 import { inferContext, opFor } from '../../src/runtime/single.js';
 import { bindingSignature, kernelSource } from '../../src/runtime/kernels.js';
 import { kernelWgsl, packShared } from '../../src/gpu/signature.js';
@@ -22,29 +25,38 @@ export const CAPS: DeviceCaps = {
   maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupsPerDimension: 65535,
 };
 
+/** `outputs`: the types of the output buffers (a strided output 0 as its view's extent, as referenceNode gives it). */
 export interface NodePlan { kernels: KernelSpec[]; scratch: number[]; outputs: ValueType[] }
 
-/** The op's kernels for `inputs` (values of constant inputs are known, as the compiler would know them). */
+/**
+ * The op's kernels for `inputs` (values of constant inputs are known, as the compiler would know them);
+ * `wgml_view_<i>` / `wgml_out_view` attributes of the node become ctx.views / ctx.outView, as in runNode.
+ */
 export function planNode(node: Node, inputs: (HostTensor | null)[], opset = 17, constants: number[] = [], caps = CAPS): NodePlan {
   const op = opFor(node, opset);
   const a = op.attrs(new Attrs(node), opset);
   const known = new Set([...(op.constInputs ?? []), ...constants]);
-  const ictx = inferContext(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null)), (i) => (known.has(i) ? inputs[i] ?? undefined : undefined), opset);
+  const views = nodeViews(node);
+  const types = viewedTypes(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null)), views.inputs, op.viewInputs ?? []);
+  const ictx = inferContext(node, types, (i) => (known.has(i) && !views.inputs[i] ? inputs[i] ?? undefined : undefined), opset);
   const outputs = op.infer(ictx, a);
-  const plan = op.gpu!({ ...ictx, outputs, caps }, a);
+  const plan = op.gpu!({ ...ictx, outputs, caps, views: views.inputs, outView: views.output }, a);
   if (typeof plan === 'string') throw new Error(`${node.opType} refused: ${plan}`);
-  return { kernels: plan.kernels, scratch: plan.scratch ?? [], outputs };
+  const bufs = outputs.map((t, k) => (k === 0 && views.output ? { dtype: t.dtype, shape: [viewExtent(views.output)] } : t));
+  return { kernels: plan.kernels, scratch: plan.scratch ?? [], outputs: bufs };
 }
 
 /**
  * The parameter words, the heap and the weights, as the network's shared bind group declares them; a
- * binding some buffer of the kernel reads four at a time (`vec4`) is declared as vec4<u32> words.
+ * binding some buffer of the kernel reads four at a time is declared an array of vec4<u32>.
  */
-export const sharedDeclarations = (wide: ReadonlySet<string>): string => `@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;
+export function sharedDeclarations(wide: ReadonlySet<string> = new Set()): string {
+  const t = (b: string) => (wide.has(b) ? 'vec4<u32>' : 'u32');
+  return `@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;
 fn wgml_word(i: u32) -> u32 { return wgml_params[i]; }
-@group(0) @binding(1) var<storage, read_write> wgml_heap: array<${wide.has('wgml_heap') ? 'vec4<u32>' : 'u32'}>;
-@group(0) @binding(2) var<storage, read> wgml_weights: array<${wide.has('wgml_weights') ? 'vec4<u32>' : 'u32'}>;`;
-export const SHARED_DECLARATIONS = sharedDeclarations(new Set());
+@group(0) @binding(1) var<storage, read_write> wgml_heap: array<${t('wgml_heap')}>;
+@group(0) @binding(2) var<storage, read> wgml_weights: array<${t('wgml_weights')}>;`;
+}
 
 /** Inputs live in the weights (bound read-only), outputs and scratch in the heap. */
 const physical = (a: KernelArg) => ('input' in a ? 'wgml_weights' : 'wgml_heap');
@@ -89,20 +101,27 @@ export async function compileShared(device: GPUDevice, k: KernelSpec, layout = s
  */
 export async function runShared(device: GPUDevice, node: Node, inputs: (HostTensor | null)[], opset = 17, constants: number[] = []): Promise<HostTensor[]> {
   const plan = planNode(node, inputs, opset, constants);
+  return runKernelsShared(device, plan, inputs);
+}
+
+/** {@link runShared} for kernels planned already (the outputs and scratch of `plan`). */
+export async function runKernelsShared(device: GPUDevice, plan: NodePlan, inputs: (HostTensor | null)[]): Promise<HostTensor[]> {
   const GAP = 5;
-  // Buffers start at multiples of 4 words (what the network's planner guarantees, and vec4 buffers
-  // need), never at 0, GAP or more apart.
-  const up4 = (x: number) => Math.ceil(x / 4) * 4;
+  // Args some kernel binds to a vec4 buffer sit at multiples of 4 elements (still not 0).
+  const wide = new Set<string>();
+  for (const k of plan.kernels) k.args.forEach((a, j) => { if (k.sig?.buffers[j]?.vec4) wide.add(JSON.stringify(a)); });
+  const place = (at: number, a: KernelArg) => (wide.has(JSON.stringify(a)) ? Math.ceil(at / 4) * 4 : at);
+  // Weights: the inputs one after another, GAP words apart; the heap: outputs, then scratch.
   const inAt: number[] = [];
-  let w = up4(GAP);
-  for (const t of inputs) { inAt.push(w); w = up4(w + (t?.data.length ?? 0) + GAP); }
-  const weights = new Uint32Array(w);
+  let w = GAP;
+  inputs.forEach((t, input) => { w = place(w, { input }); inAt.push(w); w += (t?.data.length ?? 0) + GAP; });
+  const weights = new Uint32Array(Math.ceil(w / 4) * 4);
   inputs.forEach((t, i) => { if (t) weights.set(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length), inAt[i]!); });
   const outAt: number[] = [], scratchAt: number[] = [];
-  let h = up4(GAP);
-  for (const o of plan.outputs) { outAt.push(h); h = up4(h + shapeSize(o.shape) + GAP); }
-  for (const bytes of plan.scratch) { scratchAt.push(h); h = up4(h + Math.ceil(bytes / 4) + GAP); }
-  const heap = new Uint32Array(h).fill(0x7fc00000); // NaN: a word the kernel should have written but did not shows
+  let h = GAP;
+  plan.outputs.forEach((o, output) => { h = place(h, { output }); outAt.push(h); h += shapeSize(o.shape) + GAP; });
+  plan.scratch.forEach((bytes, scratch) => { h = place(h, { scratch }); scratchAt.push(h); h += Math.ceil(bytes / 4) + GAP; });
+  const heap = new Uint32Array(Math.ceil(h / 4) * 4).fill(0x7fc00000); // NaN: a word the kernel should have written but did not shows
   const at = (a: KernelArg) => ('input' in a ? inAt[a.input]! : 'output' in a ? outAt[a.output]! : scratchAt[a.scratch]!);
   // Parameter blocks one after another from word 3 (an offset the kernel must honour).
   const blocks = plan.kernels.map((k) => {

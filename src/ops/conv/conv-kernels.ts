@@ -1,7 +1,8 @@
 /**
- * WGSL kernels of the forward convolution. Every shape parameter lives in one uniform block
- * ({@link convUniforms}) so a pipeline is shared by every conv of the same (path, tile, epilogue,
- * bias, residual) key. Paths:
+ * WGSL kernels of the forward convolution, declared once through one signature (gpu/signature.ts):
+ * every shape parameter lives in the parameter block ({@link convParams}) so a pipeline is shared by
+ * every conv of the same (path, tile, epilogue, bias, residual) key, and every kernel can run under
+ * the network's shared bind group. Paths:
  * - `gemm`: implicit GEMM, M = output pixels (batch folded in), N = output channels of a group,
  *   K = Cin/g·kh·kw, BM×BN tiles staged through workgroup memory, 4×4 micro-tile per thread,
  *   optional split-K (partials in scratch, summed by {@link splitReduceKernel});
@@ -10,9 +11,9 @@
  * - `direct` (tiny K or tiny Cout, e.g. RGB/RGBA inputs or 1-channel heads): a pixel × up to 8
  *   output channels per thread.
  */
-import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
+import { signature, type KernelSignature, type ParamValues } from '../../gpu/signature.js';
 import { epilogueKey, epilogueModule, NO_EPILOGUE, type Epilogue } from '../epilogue.js';
-import { dispatch1d, UniformWriter, type KernelArg, type KernelSpec } from '../types.js';
+import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../types.js';
 import type { Geom2d } from './geometry.js';
 
 export interface ConvShape {
@@ -26,40 +27,41 @@ export interface ConvIo {
   epi: Epilogue;
 }
 
-const PARAMS = `struct Params {
-  batch: u32, cin: u32, ih: u32, iw: u32,
-  cout: u32, oh: u32, ow: u32, groups: u32,
-  kh: u32, kw: u32, sh: u32, sw: u32,
-  dh: u32, dw: u32, pt: u32, pl: u32,
-  cinpg: u32, coutpg: u32, M: u32, K: u32,
-  ksplit: u32, total: u32, nsplit: u32, extra: u32,
-}`;
+/** Every conv kernel binds the same parameters; `extra` is the one each path interprets its own way. */
+const PARAMS = {
+  batch: 'u32', cin: 'u32', ih: 'u32', iw: 'u32', cout: 'u32', oh: 'u32', ow: 'u32', groups: 'u32',
+  kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32', pt: 'u32', pl: 'u32',
+  cinpg: 'u32', coutpg: 'u32', M: 'u32', K: 'u32', ksplit: 'u32', total: 'u32', nsplit: 'u32', extra: 'u32',
+} as const;
 
-export function convUniforms(s: ConvShape, ksplit = 0, nsplit = 1, extra = 0): ArrayBuffer {
+export function convParams(s: ConvShape, ksplit = 0, nsplit = 1, extra = 0): ParamValues {
   const g = s.g;
   const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
   const K = cinpg * g.kh * g.kw;
-  return new UniformWriter()
-    .u32(s.batch, s.cin, g.ih, g.iw, s.cout, g.oh, g.ow, s.groups)
-    .u32(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl)
-    .u32(cinpg, coutpg, s.batch * g.oh * g.ow, K)
-    .u32(ksplit || K, s.batch * s.cout * g.oh * g.ow, nsplit, extra)
-    .finish();
+  return {
+    batch: s.batch, cin: s.cin, ih: g.ih, iw: g.iw, cout: s.cout, oh: g.oh, ow: g.ow, groups: s.groups,
+    kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pt: g.pt, pl: g.pl,
+    cinpg, coutpg, M: s.batch * g.oh * g.ow, K, ksplit: ksplit || K, total: s.batch * s.cout * g.oh * g.ow, nsplit, extra,
+  };
 }
 
-function bindings(inputs: string[], outputs: string[]): WgslBinding[] {
-  return [
-    { name: 'P', kind: 'uniform', type: 'Params' },
-    ...inputs.map((n) => ({ name: n, kind: 'read' as const, type: 'array<f32>' })),
-    ...outputs.map((n) => ({ name: n, kind: 'read_write' as const, type: 'array<f32>' })),
-  ];
+/** Signatures by buffer list (inputs read, the last one written): a handful of combinations, built once each. */
+const sigs = new Map<string, KernelSignature>();
+function convSig(reads: readonly string[], out: string): KernelSignature {
+  const k = `${reads.join(',')}>${out}`;
+  let s = sigs.get(k);
+  if (!s) {
+    s = signature({ params: { ...PARAMS }, buffers: [...reads.map((name) => ({ name, elem: 'f32' as const })), { name: out, elem: 'f32', writes: true }] });
+    sigs.set(k, s);
+  }
+  return s;
 }
 
 /** Bias + epilogue + store of value `v` for output channel `co` at flat index `idx`. */
 export function storeExpr(io: ConvIo, v: string, co: string, idx: string): string {
-  const b = io.bias !== null ? ` + Bias[${co}]` : '';
-  const r = io.residual !== null ? `Res[${idx}]` : '0.0';
-  return `Y[${idx}] = epilogue(${v}${b}, ${r});`;
+  const b = io.bias !== null ? ` + Bias_ld(${co})` : '';
+  const r = io.residual !== null ? `Res_ld(${idx})` : '0.0';
+  return `Y_st(${idx}, epilogue(${v}${b}, ${r}));`;
 }
 
 /** Bias and residual bindings (after X and W). */
@@ -94,7 +96,7 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const total = s.batch * s.cout * s.g.oh * s.g.ow;
   const ksplit = nsplit > 1 ? Math.ceil(Math.ceil(K / nsplit) / bk) * bk : K;
   const split = nsplit > 1;
-  const uniforms = convUniforms(s, ksplit, nsplit);
+  const params = convParams(s, ksplit, nsplit);
   const epi = split ? NO_EPILOGUE : io.epi;
   const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io);
   const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
@@ -103,12 +105,12 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const aRows = Math.ceil(bk / TY);
   const bSlots = Math.ceil((bk * TY) / NT);
   const store = split
-    ? 'Y[split * P.total + idx] = v;'
+    ? 'Y_st(split * P.total + idx, v);'
     : storeExpr(io, 'v', 'cog', 'idx');
   const aLoad = pointwise
-    ? `if (abase[i] >= 0) { v[i] = X[u32(abase[i]) + k * ohw]; }`
+    ? `if (abase[i] >= 0) { v[i] = X_ld(u32(abase[i]) + k * ohw); }`
     : `let iy = aiy[i] + dy; let ix = aix[i] + dx;
-          if (iy >= 0 && iy < i32(P.ih) && ix >= 0 && ix < i32(P.iw)) { v[i] = X[u32(abase[i] + coff + iy * i32(P.iw) + ix)]; }`;
+          if (iy >= 0 && iy < i32(P.ih) && ix >= 0 && ix < i32(P.iw)) { v[i] = X_ld(u32(abase[i] + coff + iy * i32(P.iw) + ix)); }`;
   const aSetup = pointwise
     ? `abase[i] = -1;
       if (m < P.M) { let n = m / ohw; let p = m - n * ohw; abase[i] = i32((n * P.cin + g * P.cinpg) * ohw + p); }`
@@ -120,11 +122,9 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
       }`;
   const kDecode = pointwise ? '' : `let ci = k / khw; let rem = k - ci * khw; let ky = rem / P.kw; let kx = rem - ky * P.kw;
           let dy = i32(ky * P.dh); let dx = i32(kx * P.dw); let coff = i32(ci * P.ih * P.iw);`;
-  const wgsl = () => resolveWgsl({
-    bindings: bindings(['X', 'W', ...tail.names], ['Y']),
+  const source = () => ({
     requires: [epilogueModule(epi)],
-    body: `${PARAMS}
-const BM = ${bm}u; const BN = ${bn}u; const BK = ${bk}u; const TX = ${TX}u; const TY = ${TY}u; const NT = ${NT}u;
+    body: `const BM = ${bm}u; const BN = ${bn}u; const BK = ${bk}u; const TX = ${TX}u; const TY = ${TY}u; const NT = ${NT}u;
 var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
 fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32, khw: u32, m0: u32, n0: u32,
@@ -152,7 +152,7 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
       if (k < kEnd) {
         for (var j = 0u; j < 4u; j++) {
           let n = n0 + nq * 4u + j;
-          if (n < P.coutpg) { v[j] = W[(wrow + n) * P.K + k]; }
+          if (n < P.coutpg) { v[j] = W_ld((wrow + n) * P.K + k); }
         }
       }
     }
@@ -160,6 +160,7 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
   }
 }
 @compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let P = wgml_init();
   let g = wid.z % P.groups; let split = wid.z / P.groups;
   let m0 = wid.x * BM; let n0 = wid.y * BN;
   let tx = tid % TX; let ty = tid / TX;
@@ -209,60 +210,54 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
   }
 }`,
   });
-  const gemm: KernelSpec = {
-    name: `conv_gemm_${bm}x${bn}${pointwise ? '_pw' : ''}${split ? '_splitk' : ''}`, key, wgsl,
+  const gemm = declaredKernel({
+    name: `conv_gemm_${bm}x${bn}${pointwise ? '_pw' : ''}${split ? '_splitk' : ''}`, key, source,
+    sig: convSig(['X', 'W', ...tail.names], 'Y'), params,
     args: [{ input: io.x }, { input: io.w }, ...tail.args, outArg],
-    uniforms,
     workgroups: [Math.ceil(M / bm), Math.ceil(coutpg / bn), s.groups * nsplit],
-  };
+  });
   if (!split) return { kernels: [gemm] };
-  return { kernels: [gemm, splitReduceKernel(s, io, uniforms, total)], scratch: [nsplit * total * 4] };
+  return { kernels: [gemm, splitReduceKernel(io, params, total)], scratch: [nsplit * total * 4] };
 }
 
 /** Sums split-K partials, adds bias, applies the epilogue. */
-function splitReduceKernel(s: ConvShape, io: ConvIo, uniforms: ArrayBuffer, total: number): KernelSpec {
+function splitReduceKernel(io: ConvIo, params: ParamValues, total: number): KernelSpec {
   const tail = ioBindings(io);
-  return {
+  return declaredKernel({
     name: 'conv_splitk_reduce', key: `conv_splitk_reduce_${ioKey(io)}`,
+    // Scratch binds read_write (the runtime's layout rule for scratch) although this kernel only reads it.
+    sig: convSig(['S', ...tail.names], 'Y'), params,
     args: [{ scratch: 0 }, ...tail.args, { output: 0 }],
-    uniforms,
     workgroups: dispatch1d(total, 256),
-    wgsl: () => resolveWgsl({
-      // Scratch is bound read-write by the runtime's layout rule, even though this kernel only reads it.
-      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'S', kind: 'read_write', type: 'array<f32>' },
-        ...bindings(tail.names, ['Y']).slice(1)],
+    source: () => ({
       requires: [epilogueModule(io.epi)],
-      body: `${PARAMS}
-@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+      body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let idx = gid.x + gid.y * nwg.x * 256u;
   if (idx >= P.total) { return; }
   var v = 0.0;
-  for (var sp = 0u; sp < P.nsplit; sp++) { v += S[sp * P.total + idx]; }
+  for (var sp = 0u; sp < P.nsplit; sp++) { v += S_ld(sp * P.total + idx); }
   let cog = (idx / (P.oh * P.ow)) % P.cout;
   ${storeExpr(io, 'v', 'cog', 'idx')}
 }`,
     }),
-  };
+  });
 }
 
 /**
  * The frame every single-output conv kernel shares: args X, W, bias, residual → Y; bindings in that
- * order after the uniform block; the epilogue module; `key` suffixed with the bias/residual/epilogue
- * flags. `body` is built only when the pipeline is.
+ * order (the conv signature); the epilogue module; `key` suffixed with the bias/residual/epilogue
+ * flags. `body` (whose main starts `let P = wgml_init();`) is built only when the pipeline is.
  */
-export function convKernel(io: ConvIo, k: { name: string; key: string; uniforms: ArrayBuffer; workgroups: [number, number, number]; body: () => string }): KernelSpec {
+export function convKernel(io: ConvIo, k: { name: string; key: string; params: ParamValues; workgroups: [number, number, number]; body: () => string }): KernelSpec {
   const tail = ioBindings(io);
-  return {
+  return declaredKernel({
     name: k.name, key: `${k.key}_${ioKey(io)}`,
+    sig: convSig(['X', 'W', ...tail.names], 'Y'), params: k.params,
     args: [{ input: io.x }, { input: io.w }, ...tail.args, { output: 0 }],
-    uniforms: k.uniforms,
     workgroups: k.workgroups,
-    wgsl: () => resolveWgsl({
-      bindings: bindings(['X', 'W', ...tail.names], ['Y']),
-      requires: [epilogueModule(io.epi)],
-      body: `${PARAMS}\n${k.body()}`,
-    }),
-  };
+    source: () => ({ requires: [epilogueModule(io.epi)], body: k.body() }),
+  });
 }
 
 /**
@@ -278,10 +273,11 @@ export function pixelKernel(s: ConvShape, io: ConvIo, prefix: string, accumulate
   const [wx, wy] = dispatch1d(s.batch * g.oh * g.ow, 64);
   return convKernel(io, {
     name: `${prefix}_${CT}`, key: `${prefix}_${CT}`,
-    uniforms: convUniforms(s, 0, 1, chunks),
+    params: convParams(s, 0, 1, chunks),
     workgroups: [wx, wy, chunks * s.groups],
     body: () => `const CT = ${CT}u;${helpers}
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let m = gid.x + gid.y * nwg.x * 64u;
   if (m >= P.M) { return; }
   let chunk = gid.z % P.extra; let g = gid.z / P.extra;
@@ -312,10 +308,11 @@ export function depthwiseKernel(s: ConvShape, io: ConvIo): KernelSpec {
   return convKernel(io, {
     name: `conv_dw_${g.kh}x${g.kw}`,
     key: `conv_dw_${g.kh}x${g.kw}_s${g.sw}_d${g.dw}`,
-    uniforms: convUniforms(s, 0, 1, owq),
+    params: convParams(s, 0, 1, owq),
     workgroups: dispatch1d(n, 64),
     body: () => `const KH = ${g.kh}u; const KW = ${g.kw}u; const SW = ${g.sw}u; const DW = ${g.dw}u; const SPAN = ${span}u; const OT = ${OT}u;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let t = gid.x + gid.y * nwg.x * 64u;
   let owq = P.extra;
   if (t >= P.batch * P.cout * P.oh * owq) { return; }
@@ -323,7 +320,7 @@ export function depthwiseKernel(s: ConvShape, io: ConvIo): KernelSpec {
   let co = nc % P.cout; let n = nc / P.cout;
   let ci = co / P.coutpg;
   var w: array<f32, ${g.kh * g.kw}>;
-  for (var i = 0u; i < KH * KW; i++) { w[i] = W[co * KH * KW + i]; }
+  for (var i = 0u; i < KH * KW; i++) { w[i] = W_ld(co * KH * KW + i); }
   let ox0 = xq * OT;
   let ix0 = i32(ox0 * SW) - i32(P.pl);
   let plane = (n * P.cin + ci) * P.ih * P.iw;
@@ -334,7 +331,7 @@ export function depthwiseKernel(s: ConvShape, io: ConvIo): KernelSpec {
     var row: array<f32, SPAN>;
     for (var j = 0u; j < SPAN; j++) {
       let ix = ix0 + i32(j);
-      row[j] = select(0.0, X[plane + u32(iy) * P.iw + u32(max(ix, 0))], ix >= 0 && ix < i32(P.iw));
+      row[j] = select(0.0, X_ld(plane + u32(iy) * P.iw + u32(max(ix, 0))), ix >= 0 && ix < i32(P.iw));
     }
     for (var kx = 0u; kx < KW; kx++) {
       let wv = w[ky * KW + kx];
@@ -364,9 +361,9 @@ export function directKernel(s: ConvShape, io: ConvIo): KernelSpec {
       for (var kx = 0u; kx < P.kw; kx++) {
         let ix = i32(ox * P.sw + kx * P.dw) - i32(P.pl);
         if (ix < 0 || ix >= i32(P.iw)) { continue; }
-        let xv = X[plane + u32(iy) * P.iw + u32(ix)];
+        let xv = X_ld(plane + u32(iy) * P.iw + u32(ix));
         let k = ci * khw + ky * P.kw + kx;
-        for (var j = 0u; j < CT; j++) { acc[j] += xv * W[wrow[j] + k]; }
+        for (var j = 0u; j < CT; j++) { acc[j] += xv * W_ld(wrow[j] + k); }
       }
     }
   }`);

@@ -9,7 +9,7 @@
  * registers: per tap PX·CB FMAs for PX + CB/4 LDS reads.
  */
 import type { KernelSpec } from '../types.js';
-import { convKernel, convUniforms, storeExpr, type ConvIo, type ConvShape } from './conv-kernels.js';
+import { convKernel, convParams, storeExpr, type ConvIo, type ConvShape } from './conv-kernels.js';
 
 export interface TiledCfg {
   /** Pixels per thread along a row (the tile is 16·px wide, 16 rows high). */
@@ -57,13 +57,14 @@ export function tiledKernel(s: ConvShape, io: ConvIo, c: TiledCfg): KernelSpec {
   return convKernel(io, {
     name: `conv_tiled_${tag}`,
     key: `conv_tiled_${tag}`,
-    uniforms: convUniforms(s, 0, 1, chunks),
+    params: convParams(s, 0, 1, chunks),
     workgroups: [tilesX, tilesY, chunks * s.batch],
     body: () => `const PX = ${PX}u; const CB4 = ${CB4}u; const CI = ${CI}u; const KH = ${g.kh}u; const KW = ${g.kw}u; const KHW = ${KHW}u;
 const TW = ${TW}u; const TH = ${TH}u; const IWT = ${IWT}u; const IHT = ${IHT}u; const XT = ${CI * IHT * IWT}u; const WT = ${CI * KHW * CB4}u;
 var<workgroup> Xs: array<f32, XT>;
 var<workgroup> Ws: array<vec4<f32>, WT>;
 @compute @workgroup_size(16, 16) fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let P = wgml_init();
   let chunk = wid.z % P.extra; let n = wid.z / P.extra;
   let ox0 = wid.x * TW; let oy0 = wid.y * TH;
   let ix0 = i32(ox0) - i32(P.pl); let iy0 = i32(oy0) - i32(P.pt);
@@ -76,7 +77,7 @@ var<workgroup> Ws: array<vec4<f32>, WT>;
       let c = i / (IHT * IWT); let r = i - c * (IHT * IWT); let yy = r / IWT; let xx = r - yy * IWT;
       let iy = iy0 + i32(yy); let ix = ix0 + i32(xx); let ci = c0 + c;
       var v = 0.0;
-      if (ci < P.cin && iy >= 0 && iy < i32(P.ih) && ix >= 0 && ix < i32(P.iw)) { v = X[(n * P.cin + ci) * plane + u32(iy) * P.iw + u32(ix)]; }
+      if (ci < P.cin && iy >= 0 && iy < i32(P.ih) && ix >= 0 && ix < i32(P.iw)) { v = X_ld((n * P.cin + ci) * plane + u32(iy) * P.iw + u32(ix)); }
       Xs[i] = v;
     }
     for (var i = li; i < WT; i += 256u) {
@@ -84,7 +85,7 @@ var<workgroup> Ws: array<vec4<f32>, WT>;
       var v = vec4<f32>(0.0);
       for (var j = 0u; j < 4u; j++) {
         let co = co0 + q * 4u + j;
-        if (co < P.cout && ci < P.cin) { v[j] = W[(co * P.cin + ci) * KHW + t]; }
+        if (co < P.cout && ci < P.cin) { v[j] = W_ld((co * P.cin + ci) * KHW + t); }
       }
       Ws[i] = v;
     }

@@ -110,9 +110,9 @@ function kernel(s: ConvShape, io: ConvIo): KernelSpec {
       let tap = ky * P.kw + kx;
       for (var c = 0u; c < P.cinpg; c++) {
         let ci = g * P.cinpg + c;
-        let xv = X[((n * P.cin + ci) * P.ih + iy) * P.iw + ix];
+        let xv = X_ld(((n * P.cin + ci) * P.ih + iy) * P.iw + ix);
         let wbase = (ci * P.coutpg) * khw + tap;
-        for (var j = 0u; j < CT; j++) { acc[j] += xv * W[wbase + min(co0 + j, P.coutpg - 1u) * khw]; }
+        for (var j = 0u; j < CT; j++) { acc[j] += xv * W_ld(wbase + min(co0 + j, P.coutpg - 1u) * khw); }
       }
     }
   }`, PHASE);

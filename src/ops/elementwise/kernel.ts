@@ -3,14 +3,17 @@
  * `full` (same element count as the output: index i), `scalar` (one element: index 0) or `bcast`
  * (an offset plus the output coordinates times strides: 0 on broadcast dims, anything for an input
  * read through a strided view of another value, see ir/view.ts). The output is written densely or,
- * with an output view, through strides too. Shapes, strides and offsets live in the uniform block, so
+ * with an output view, through strides too. Shapes, strides and offsets live in the parameter block, so
  * the pipeline key holds only the formula, dtypes and modes. Without `bcast` inputs or an output view
- * and with n % 4 == 0 the kernel moves vec4s and does no index math at all.
+ * and with n % 4 == 0 the kernel moves vec4s and does no index math at all (`full` inputs and the
+ * output are vec4 buffers of the signature, read and written with X_ld4/Y_st4).
+ * Declared through a signature built per plan (its parameters depend on the number of strided
+ * operands and the rank), so every elementwise kernel can run under the network's shared bind group.
  */
-import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
+import { signature, type BufferDecl, type ParamField, type ParamValues } from '../../gpu/signature.js';
 import type { ValueType } from '../../ir/types.js';
 import { shapeSize, storageType } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type DeviceCaps, type GpuPlan, type KernelArg } from '../types.js';
+import { declaredKernel, dispatch1d, type DeviceCaps, type GpuPlan, type KernelArg } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { isDenseView, type View } from '../../ir/view.js';
 import { ewHelpers } from './formula.js';
@@ -101,8 +104,8 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
   const vec = !walk && n % 4 === 0;
   const so = storageType(out.dtype);
   const st = ins.map(({ type }) => storageType(type.dtype));
-  const u = new UniformWriter();
-  let params = 'n: u32,';
+  const fields: Record<string, ParamField> = { n: 'u32' };
+  const values: ParamValues = { n: vec ? n / 4 : n };
   let vecs = 0;
   // Strided operands: the bcast inputs, then the output when it has a view.
   const strided = [...bc.map(({ x, k }) => ({ name: `${k}`, st: stridesFor(x.type.shape, out.shape, trivial(x.view) ? null : x.view!), off: trivial(x.view) ? 0 : x.view!.offset })),
@@ -111,13 +114,10 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
     const c = coalesce(out.shape, strided.map((x) => x.st));
     if (c.dims.length > MAX_RANK) return `broadcast over ${c.dims.length} non-mergeable dims; the elementwise kernel handles at most ${MAX_RANK}`;
     vecs = Math.max(1, Math.ceil(c.dims.length / 4));
-    const offVecs = Math.ceil(strided.length / 4);
-    u.u32(n, c.dims.length).u32Array(c.dims, vecs);
-    c.strides.forEach((s) => u.u32Array(s, vecs));
-    u.u32Array(strided.map((x) => x.off), offVecs);
-    params = `n: u32, rank: u32, shape: array<vec4<u32>, ${vecs}>, ${strided.map((x) => `st${x.name}: array<vec4<u32>, ${vecs}>`).join(', ')}, offs: array<vec4<u32>, ${offVecs}>`;
-  } else {
-    u.u32(vec ? n / 4 : n);
+    fields.rank = 'u32'; values.rank = c.dims.length;
+    fields.shape = ['u32', 4 * vecs]; values.shape = c.dims;
+    strided.forEach((x, j) => { fields[`st${x.name}`] = ['u32', 4 * vecs]; values[`st${x.name}`] = c.strides[j]!; });
+    fields.offs = ['u32', 4 * Math.ceil(strided.length / 4)]; values.offs = strided.map((x) => x.off);
   }
   // One binding per distinct value: the same value read through two views is bound once.
   const bindKeys: string[] = [];
@@ -128,17 +128,16 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
     return b;
   });
   const X = (k: number) => `X${bindOf[k]}`;
-  const bindings: WgslBinding[] = [{ name: 'P', kind: 'uniform', type: 'Params' }];
-  bindKeys.forEach((_, b) => {
+  const buffers: BufferDecl[] = bindKeys.map((_, b) => {
     const k = bindOf.indexOf(b);
-    bindings.push({ name: `X${b}`, kind: 'read', type: vec && modes[k] === 'full' ? `array<vec4<${st[k]}>>` : `array<${st[k]}>` });
+    return { name: `X${b}`, elem: st[k]!, ...(vec && modes[k] === 'full' ? { vec4: true } : {}) };
   });
-  bindings.push({ name: 'Y', kind: 'read_write', type: vec ? `array<vec4<${so}>>` : `array<${so}>` });
+  buffers.push({ name: 'Y', elem: so, writes: true, ...(vec ? { vec4: true } : {}) });
   let body: string;
   if (vec) {
-    const loads = ins.map((_, k) => `  let a${k} = ${X(k)}[${modes[k] === 'full' ? 'i' : '0'}];`).join('\n');
+    const loads = ins.map((_, k) => `  let a${k} = ${modes[k] === 'full' ? `${X(k)}_ld4(i)` : `${X(k)}_ld(0u)`};`).join('\n');
     const comp = (c: string) => `ew_f(${[...(acc ? [`acc.${c}`] : []), ...ins.map((_, k) => (modes[k] === 'full' ? `a${k}.${c}` : `a${k}`))].join(', ')})`;
-    body = `${acc ? '  let acc = Y[i];\n' : ''}${loads}\n  Y[i] = vec4<${so}>(${['x', 'y', 'z', 'w'].map(comp).join(', ')});`;
+    body = `${acc ? '  let acc = Y_ld4(i);\n' : ''}${loads}\n  Y_st4(i, vec4<${so}>(${['x', 'y', 'z', 'w'].map(comp).join(', ')}));`;
   } else {
     const index = walk ? `
   var rem = i;
@@ -150,28 +149,27 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
     ${strided.map((x) => `o${x.name} += c * P.st${x.name}[d / 4][d % 4];`).join(' ')}
   }` : '';
     const y = ov ? 'oy' : 'i';
-    const args = [...(acc ? [`Y[${y}]`] : []), ...ins.map((_, k) => `${X(k)}[${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0' : `o${k}`}]`)];
-    body = `${index}\n  Y[${y}] = ew_f(${args.join(', ')});`;
+    const args = [...(acc ? [`Y_ld(${y})`] : []), ...ins.map((_, k) => `${X(k)}_ld(${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0u' : `o${k}`})`)];
+    body = `${index}\n  Y_st(${y}, ew_f(${args.join(', ')}));`;
   }
   const shared = bindOf.some((b, k) => b !== k) ? `|b${bindOf.join(',')}` : '';
   const key = `ew|${fn.key}|${so}|${st.join(',')}|${modes.join(',')}|${vec ? 'v4' : vecs}${ov ? '|ov' : ''}${acc ? '|acc' : ''}${shared}`;
   const args: KernelArg[] = [...bindKeys.map((_, b) => ({ input: ins[bindOf.indexOf(b)]!.index })), { output: 0 }];
   return {
-    kernels: [{
+    kernels: [declaredKernel({
       name, key, args,
-      uniforms: u.finish(),
+      sig: signature({ params: fields, buffers }), params: values,
       workgroups: dispatch1d(vec ? n / 4 : n, WG, caps.maxComputeWorkgroupsPerDimension),
-      wgsl: () => resolveWgsl({
-        bindings,
+      source: () => ({
         requires: [linearIndex(WG), ewHelpers],
-        body: `struct Params { ${params} }
-${fn.code}
+        body: `${fn.code}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
 ${body}
 }`,
       }),
-    }],
+    })],
   };
 }

@@ -1,13 +1,14 @@
 /**
  * Shared pieces of the shape / data-movement family: axis and constant-input helpers, CPU index
  * helpers for the references, and one generic strided-gather kernel that Transpose, Expand, Slice,
- * Split, Tile, DepthToSpace and SpaceToDepth all reduce to (only the uniforms differ, so they share
- * one pipeline per element word type).
+ * Split, Tile, DepthToSpace and SpaceToDepth all reduce to (only the parameters differ, so they share
+ * one pipeline per element word type), declared through a signature so it also runs under the
+ * network's shared bind group.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type KernelSignature, type Word } from '../../gpu/signature.js';
 import type { ElemType, HostTensor } from '../../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
-import { dispatch1d, UniformWriter, type InferContext, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
+import { declaredKernel, dispatch1d, type InferContext, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { denseView, type View } from '../../ir/view.js';
 
@@ -78,8 +79,21 @@ export function grid(ctx: KernelContext, n: number): [number, number, number] {
   return dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension);
 }
 
-const STRIDED_BODY = `struct Params { n: u32, rank: u32, offset: i32, _p: u32, shape: array<vec4<u32>, 2>, mods: array<vec4<u32>, 2>, strides: array<vec4<i32>, 2> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+const stridedSigs = new Map<Word, KernelSignature>();
+function stridedSig(w: Word): KernelSignature {
+  let s = stridedSigs.get(w);
+  if (!s) {
+    s = signature({
+      params: { n: 'u32', rank: 'u32', offset: 'i32', shape: ['u32', MAX_RANK], mods: ['u32', MAX_RANK], strides: ['i32', MAX_RANK] },
+      buffers: [{ name: 'X', elem: w }, { name: 'Y', elem: w, writes: true }],
+    });
+    stridedSigs.set(w, s);
+  }
+  return s;
+}
+
+const STRIDED_BODY = `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   var rem = i;
@@ -90,7 +104,7 @@ const STRIDED_BODY = `struct Params { n: u32, rank: u32, offset: i32, _p: u32, s
     rem = rem / d;
     src += i32(c % P.mods[k >> 2u][k & 3]) * P.strides[k >> 2u][k & 3];
   }
-  Y[i] = X[src];
+  Y_st(i, X_ld(u32(src)));
 }`;
 
 /**
@@ -102,17 +116,12 @@ export function stridedKernel(ctx: KernelContext, name: string, input: number, o
   const n = shapeSize(outShape);
   const w = wordType(dtype);
   const args: KernelArg[] = [{ input }, { output }];
-  return {
-    name, key: `strided_${w}`, args,
-    uniforms: new UniformWriter().u32(n, outShape.length).i32(offset).u32(0)
-      .u32Array(outShape.map((d) => Math.max(1, d)), 2).u32Array((mods ?? outShape).map((d) => Math.max(1, d)), 2).i32Array(strides, 2).finish(),
+  return declaredKernel({
+    name, key: `strided_${w}`, args, sig: stridedSig(w),
+    params: { n, rank: outShape.length, offset, shape: outShape.map((d) => Math.max(1, d)), mods: (mods ?? outShape).map((d) => Math.max(1, d)), strides },
     workgroups: grid(ctx, n),
-    wgsl: () => resolveWgsl({
-      bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: `array<${w}>` }, { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
-      requires: [linearIndex(WG)],
-      body: STRIDED_BODY,
-    }),
-  };
+    source: () => ({ requires: [linearIndex(WG)], body: STRIDED_BODY }),
+  });
 }
 
 /** Where input 0's elements sit in the buffer bound for it: its view when a pass re-viewed it, else dense. */

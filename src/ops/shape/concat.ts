@@ -4,11 +4,12 @@
  * inputs (and never more than 8), so longer input lists are chunked over several dispatches, each
  * writing its own slab of the output along the axis. Inputs may be strided views of other values
  * (a transposed patch embedding beside an expanded class token): a chunk with any then walks the
- * output coordinates and reads each input through its strides.
+ * output coordinates and reads each input through its strides. Both kernels are declared (a signature
+ * per chunk size), so they run under the network's shared bind group too.
  */
-import { resolveWgsl } from '../../gpu/wgsl.js';
+import { signature, type KernelSignature, type ParamField, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { UniformWriter, type InferContext, type KernelArg, type KernelSpec, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type KernelArg, type KernelSpec, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, normAxis, ravel, unravel, WG, wordType } from './common.js';
 import { denseStridesOf, type View } from '../../ir/view.js';
@@ -32,10 +33,25 @@ function outShape(ctx: InferContext, a: A): { axis: number; shape: number[] } {
   return { axis, shape: first.shape.map((d, k) => (k === axis ? total : d)) };
 }
 
+/** Chunk signatures by (word, inputs, strided): X0..X{k-1} read, Y written. */
+const sigs = new Map<string, KernelSignature>();
+function chunkSig(w: Word, k: number, strided: boolean): KernelSignature {
+  const key = `${w}|${k}|${strided}`;
+  let s = sigs.get(key);
+  if (!s) {
+    const params: Record<string, ParamField> = strided
+      ? { n: 'u32', rank: 'u32', axis: 'u32', start: 'u32', shape: ['u32', 8], ystr: ['u32', 8], offs: ['u32', 12], xoff: ['u32', 8], xst: ['u32', 8 * k] }
+      : { n: 'u32', inner: 'u32', chunk: 'u32', out_axis: 'u32', start: 'u32', offs: ['u32', 12] };
+    s = signature({ params, buffers: [...[...Array(k).keys()].map((j) => ({ name: `X${j}`, elem: w })), { name: 'Y', elem: w, writes: true }] });
+    sigs.set(key, s);
+  }
+  return s;
+}
+
 function chunkKernel(k: number, w: string): string {
-  const reads = [...Array(k).keys()].map((j) => `${j ? 'else ' : ''}if (a < P.offs[${(j + 1) >> 2}][${(j + 1) & 3}]) { let len = P.offs[${(j + 1) >> 2}][${(j + 1) & 3}] - P.offs[${j >> 2}][${j & 3}]; v = X${j}[(o * len + a - P.offs[${j >> 2}][${j & 3}]) * P.inner + r]; }`).join('\n    ');
-  return `struct Params { n: u32, inner: u32, chunk: u32, out_axis: u32, start: u32, _a: u32, _b: u32, _c: u32, offs: array<vec4<u32>, 3> }
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  const reads = [...Array(k).keys()].map((j) => `${j ? 'else ' : ''}if (a < P.offs[${(j + 1) >> 2}][${(j + 1) & 3}]) { let len = P.offs[${(j + 1) >> 2}][${(j + 1) & 3}] - P.offs[${j >> 2}][${j & 3}]; v = X${j}_ld((o * len + a - P.offs[${j >> 2}][${j & 3}]) * P.inner + r); }`).join('\n    ');
+  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let r = i % P.inner;
@@ -44,22 +60,22 @@ function chunkKernel(k: number, w: string): string {
   let o = t / P.chunk;
   var v: ${w};
   ${reads}
-  Y[(o * P.out_axis + P.start + a) * P.inner + r] = v;
+  Y_st((o * P.out_axis + P.start + a) * P.inner + r, v);
 }`;
 }
 
 /** A chunk with re-viewed inputs: output coordinates → (input j, its strided offset). */
 function viewedChunkKernel(k: number, w: string): string {
-  const reads = [...Array(k).keys()].map((j) => `${j ? 'else ' : ''}if (a < P.offs[${(j + 1) >> 2}][${(j + 1) & 3}]) { v = X${j}[src(${j}u, a - P.offs[${j >> 2}][${j & 3}])]; }`).join('\n    ');
-  return `struct Params { n: u32, rank: u32, axis: u32, start: u32, shape: array<vec4<u32>, 2>, ystr: array<vec4<u32>, 2>,
-  offs: array<vec4<u32>, 3>, xoff: array<vec4<u32>, 2>, xst: array<vec4<u32>, ${2 * k}> }
-var<private> coord: array<u32, 8>;
+  const reads = [...Array(k).keys()].map((j) => `${j ? 'else ' : ''}if (a < P.offs[${(j + 1) >> 2}][${(j + 1) & 3}]) { v = X${j}_ld(src(${j}u, a - P.offs[${j >> 2}][${j & 3}])); }`).join('\n    ');
+  // src() reads the module-scope P (in shared mode the private copy wgml_init made); no barrier depends on it.
+  return `var<private> coord: array<u32, 8>;
 fn src(j: u32, a: u32) -> u32 {
   var o = P.xoff[j >> 2u][j & 3u];
   for (var d = 0u; d < P.rank; d++) { let c = select(coord[d], a, d == P.axis); o += c * P.xst[j * 2u + (d >> 2u)][d & 3u]; }
   return o;
 }
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   var rem = i;
@@ -72,7 +88,7 @@ fn src(j: u32, a: u32) -> u32 {
   let a = coord[P.axis];
   var v: ${w};
   ${reads}
-  Y[dst] = v;
+  Y_st(dst, v);
 }`;
 }
 
@@ -126,31 +142,21 @@ export const Concat: OpDef<A> = {
       if (views.some((v) => v)) {
         const cshape = shape.map((d, q) => (q === axis ? len : d));
         const st = (t: { shape: number[] }, v: View | null) => (v ? v.strides : denseStridesOf(t.shape));
-        kernels.push({
-          name: `concat_${k}_strided`, key: `concat_${w}_${k}_strided`, args, workgroups: grid(ctx, n),
-          uniforms: new UniformWriter().u32(n, shape.length, axis, starts[chunk[0]!.i]!).u32Array(cshape, 2).u32Array(denseStridesOf(shape), 2)
-            .u32Array(offs, 3).u32Array(views.map((v) => v?.offset ?? 0), 2).u32Array(chunk.flatMap(({ t }, j) => [...st(t, views[j]!), 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8)), 2 * k).finish(),
-          wgsl: () => resolveWgsl({
-            bindings: [{ name: 'P', kind: 'uniform', type: 'Params' },
-              ...chunk.map((_, j) => ({ name: `X${j}`, kind: 'read' as const, type: `array<${w}>` })),
-              { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
-            requires: [linearIndex(WG)],
-            body: viewedChunkKernel(k, w),
-          }),
-        });
+        kernels.push(declaredKernel({
+          name: `concat_${k}_strided`, key: `concat_${w}_${k}_strided`, args, workgroups: grid(ctx, n), sig: chunkSig(w, k, true),
+          params: {
+            n, rank: shape.length, axis, start: starts[chunk[0]!.i]!, shape: cshape, ystr: denseStridesOf(shape), offs,
+            xoff: views.map((v) => v?.offset ?? 0), xst: chunk.flatMap(({ t }, j) => [...st(t, views[j]!), 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8)),
+          },
+          source: () => ({ requires: [linearIndex(WG)], body: viewedChunkKernel(k, w) }),
+        }));
         continue;
       }
-      kernels.push({
-        name: `concat_${k}`, key: `concat_${w}_${k}`, args, workgroups: grid(ctx, n),
-        uniforms: new UniformWriter().u32(n, inner, len, shape[axis]!, starts[chunk[0]!.i]!, 0, 0, 0).u32Array(offs, 3).finish(),
-        wgsl: () => resolveWgsl({
-          bindings: [{ name: 'P', kind: 'uniform', type: 'Params' },
-            ...chunk.map((_, j) => ({ name: `X${j}`, kind: 'read' as const, type: `array<${w}>` })),
-            { name: 'Y', kind: 'read_write', type: `array<${w}>` }],
-          requires: [linearIndex(WG)],
-          body: chunkKernel(k, w),
-        }),
-      });
+      kernels.push(declaredKernel({
+        name: `concat_${k}`, key: `concat_${w}_${k}`, args, workgroups: grid(ctx, n), sig: chunkSig(w, k, false),
+        params: { n, inner, chunk: len, out_axis: shape[axis]!, start: starts[chunk[0]!.i]!, offs },
+        source: () => ({ requires: [linearIndex(WG)], body: chunkKernel(k, w) }),
+      }));
     }
     return { kernels };
   },

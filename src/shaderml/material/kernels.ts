@@ -1,32 +1,49 @@
 /**
- * WGSL of neural-material training: per-texel forward + backward (latents bilinearly sampled, MLP
- * in → H → H → C with LeakyReLU), weight gradients as a reduction over the batch, latent gradients
- * scattered with fixed-point atomics (no float atomics in WebGPU), and Adam over all parameters.
+ * WGSL of neural-material training: per-texel forward + backward (latents bilinearly sampled from one
+ * or more grids, MLP in → H → H → C with LeakyReLU), weight gradients as a reduction over the batch,
+ * latent gradients scattered with fixed-point atomics (no float atomics in WebGPU), and Adam over all
+ * parameters. Latents live in [0, 1] (Adam clamps them there) and decode as q/(2^bits − 1): during
+ * quantization-aware training each latent value gets uniform noise of one quantization step (the
+ * same noise on all four taps of a latent at a step), so the decoder learns to read b-bit latents,
+ * and for the last steps reads the rounded codes themselves (straight-through gradient), as NTC does.
  * Every size is baked in as a constant: one material, one set of pipelines.
  */
+/** One latent grid of a level: size, features, bits per latent, and where its latents start in the latent region. */
+export interface GridShape { lw: number; lh: number; features: number; bits: number; offset?: number }
+
 export interface TrainShape {
   width: number; height: number; channels: number;
-  lw: number; lh: number; features: number; hidden: number;
+  /** Latent grids, finest first; the decoder input is their features in order, then u, v. */
+  grids: GridShape[];
+  hidden: number;
   /** Texels per step. */
   batch: number;
   alpha: number;
   /**
-   * Mip training (several shapes, one per level, sharing one parameter buffer): where this level's
-   * latents start in the latent region, how many latents all levels hold (Adam's range), and whether
-   * this level's weight gradient adds to the levels before it.
+   * Mip training (several shapes, one per level, sharing one parameter buffer): how many latents all
+   * levels hold (Adam's range), and whether this level's weight gradient adds to the levels before it.
    */
-  latOffset?: number;
   latTotal?: number;
   accumulate?: boolean;
   /** Scale of this level's loss gradient (default 1). */
   lossWeight?: number;
 }
 
+/** Total latent features of a shape (the decoder's input minus u, v). */
+export const featuresOf = (s: { grids: { features: number }[] }) => s.grids.reduce((a, g) => a + g.features, 0);
+export const latentCount = (s: { grids: { lw: number; lh: number; features: number }[] }) => s.grids.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
+
+/**
+ * State buffer: step counter, a zero the loops start at, and the quantization mode: off, noise of one
+ * code step, or straight-through rounding (the forward reads the codes, the gradient passes as if it did not).
+ */
+export const QAT_OFF = 0, QAT_NOISE = 1, QAT_STE = 2;
+
 /** Fixed-point scale of latent gradients; Adam is invariant to gradient scale, so any fits. */
 export const GRAD_FIXED = 1 << 16;
 
 export function layerSizes(s: TrainShape): number[] {
-  return [s.features + 2, s.hidden, s.hidden, s.channels];
+  return [featuresOf(s) + 2, s.hidden, s.hidden, s.channels];
 }
 
 /** Offsets in the parameter buffer: [w0 b0 w1 b1 w2 b2 | latents (lh×lw×features)]. */
@@ -34,25 +51,25 @@ export function paramLayout(s: TrainShape): { w: number[]; b: number[]; mlp: num
   const sz = layerSizes(s), w: number[] = [], b: number[] = [];
   let n = 0;
   for (let l = 0; l < 3; l++) { w.push(n); n += sz[l]! * sz[l + 1]!; b.push(n); n += sz[l + 1]!; }
-  return { w, b, mlp: n, latents: s.lw * s.lh * s.features };
+  return { w, b, mlp: n, latents: latentCount(s) };
 }
 
 function header(s: TrainShape): string {
   const L = paramLayout(s), [I, H, , C] = layerSizes(s);
   return `const W = ${s.width}u; const HT = ${s.height}u; const T = ${s.width * s.height}u; const B = ${s.batch}u;
-const LW = ${s.lw}u; const LH = ${s.lh}u; const F = ${s.features}u; const I = ${I}u; const HID = ${H}u; const C = ${C}u;
+const F = ${featuresOf(s)}u; const I = ${I}u; const HID = ${H}u; const C = ${C}u;
 const W0 = ${L.w[0]}u; const B0 = ${L.b[0]}u; const W1 = ${L.w[1]}u; const B1 = ${L.b[1]}u; const W2 = ${L.w[2]}u; const B2 = ${L.b[2]}u;
-const NMLP = ${L.mlp}u; const NLAT = ${s.latTotal ?? L.latents}u; const LOFF = ${s.latOffset ?? 0}u; const ALPHA = ${s.alpha};
+const NMLP = ${L.mlp}u; const NLAT = ${s.latTotal ?? L.latents}u; const ALPHA = ${s.alpha};
 const ACT = I + 2u * HID; const DEL = 2u * HID + C;
-struct State { step: u32, zero: u32 }
+struct State { step: u32, zero: u32, qat: u32, pad: u32 }
 // Loops start at Z (always 0, read at run time) so the shader compiler does not unroll them all:
 // fully unrolled, these kernels take about a minute to compile on lavapipe.
 var<private> Z: u32;
 // Texel of batch slot b at this step: a stride coprime to T visits distinct texels.
 fn texel_of(b: u32, step: u32) -> u32 { if (B == T) { return b; } return (b * 1000003u + step * 7919u * B) % T; }
 struct Tap { i: array<u32, 4>, w: array<f32, 4> }
-// Clamp-to-edge bilinear taps at texel centres (the same rule the decoder uses).
-fn taps(p: u32) -> Tap {
+// Clamp-to-edge bilinear taps into an LW×LH grid at texel centres (the same rule the decoder uses).
+fn taps(p: u32, LW: u32, LH: u32) -> Tap {
   let x = f32(p % W) + 0.5; let y = f32(p / W) + 0.5;
   let lx = x * f32(LW) / f32(W) - 0.5; let ly = y * f32(LH) / f32(HT) - 0.5;
   let fx = floor(lx); let fy = floor(ly); let ax = lx - fx; let ay = ly - fy;
@@ -65,11 +82,43 @@ fn taps(p: u32) -> Tap {
 }
 fn lrelu(v: f32) -> f32 { return select(ALPHA * v, v, v > 0.0); }
 fn dlrelu(h: f32) -> f32 { return select(ALPHA, 1.0, h > 0.0); }
+// PCG hash: the quantization noise of latent j at a step, uniform in [-0.5, 0.5).
+fn qnoise(j: u32, step: u32) -> f32 {
+  let v = (j ^ (step * 0x9E3779B9u)) * 747796405u + 2891336453u;
+  let w = ((v >> ((v >> 28u) + 4u)) ^ v) * 277803737u;
+  return f32((w >> 22u) ^ w) / 4294967296.0 - 0.5;
+}
 `;
 }
 
-/** Forward + backward per batch slot: stores activations/deltas, squared error, latent gradients. */
+/** Where each grid's features start in the decoder input, and its latents in the latent region. */
+function gridConsts(s: TrainShape): { f0: number; off: number; g: GridShape }[] {
+  let f0 = 0, off = 0;
+  return s.grids.map((g) => { const r = { f0, off: g.offset ?? off, g }; f0 += g.features; off = r.off + g.lw * g.lh * g.features; return r; });
+}
+
+/**
+ * Forward + backward per batch slot: stores activations/deltas, each channel's squared error, and the
+ * latent gradients. CW holds the loss weight of every channel (per texture, adapted by the trainer).
+ */
 export function fwdBwdWgsl(s: TrainShape): string {
+  const F = featuresOf(s), gs = gridConsts(s);
+  const gather = gs.map(({ f0, off, g }, k) => `  let t${k} = taps(p, ${g.lw}u, ${g.lh}u);
+  for (var f = Z; f < ${g.features}u; f++) {
+    var v = 0.0;
+    for (var k = 0u; k < 4u; k++) {
+      let j = ${off}u + t${k}.i[k] * ${g.features}u + f;
+      var l = P[NMLP + j];
+      if (S.qat == ${QAT_NOISE}u) { l += qnoise(j, S.step) * ${(1 / ((1 << g.bits) - 1)).toPrecision(8)}; }
+      else if (S.qat == ${QAT_STE}u) { l = round(l * ${(1 << g.bits) - 1}.0) / ${(1 << g.bits) - 1}.0; }
+      v += t${k}.w[k] * l;
+    }
+    x[${f0}u + f] = v;
+  }`).join('\n');
+  const scatter = gs.map(({ f0, off, g }, k) => `  for (var f = Z; f < ${g.features}u; f++) {
+    var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + ${f0}u + f] * d1[o]; }
+    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[${off}u + t${k}.i[k] * ${g.features}u + f], i32(round(g * t${k}.w[k] * ${GRAD_FIXED}.0))); }
+  }`).join('\n');
   return `${header(s)}
 @group(0) @binding(0) var<storage, read> P: array<f32>;
 @group(0) @binding(1) var<storage, read> TGT: array<f32>;
@@ -78,51 +127,51 @@ export function fwdBwdWgsl(s: TrainShape): string {
 @group(0) @binding(4) var<storage, read_write> D: array<f32>;
 @group(0) @binding(5) var<storage, read_write> LOSS: array<f32>;
 @group(0) @binding(6) var<storage, read_write> GL: array<atomic<i32>>;
+@group(0) @binding(7) var<storage, read> CW: array<f32>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   Z = S.zero;
   let b = gid.x; if (b >= B) { return; }
   let p = texel_of(b, S.step);
-  let t = taps(p);
-  var x: array<f32, ${s.features + 2}>;
-  for (var f = Z; f < F; f++) {
-    var v = 0.0;
-    for (var k = 0u; k < 4u; k++) { v += t.w[k] * P[NMLP + LOFF + t.i[k] * F + f]; }
-    x[f] = v;
-  }
+  var x: array<f32, ${F + 2}>;
+${gather}
   x[F] = (f32(p % W) + 0.5) / f32(W); x[F + 1u] = (f32(p / W) + 0.5) / f32(HT);
-  var h1: array<f32, ${s.hidden}>; var h2: array<f32, ${s.hidden}>; var y: array<f32, ${s.channels}>;
+  var h1: array<f32, ${s.hidden}>; var h2: array<f32, ${s.hidden}>;
   for (var o = Z; o < HID; o++) { var a = P[B0 + o]; for (var i = 0u; i < I; i++) { a += P[W0 + o * I + i] * x[i]; } h1[o] = lrelu(a); }
   for (var o = Z; o < HID; o++) { var a = P[B1 + o]; for (var i = 0u; i < HID; i++) { a += P[W1 + o * HID + i] * h1[i]; } h2[o] = lrelu(a); }
-  var loss = 0.0;
   var d3: array<f32, ${s.channels}>;
   for (var o = Z; o < C; o++) {
     var a = P[B2 + o]; for (var i = 0u; i < HID; i++) { a += P[W2 + o * HID + i] * h2[i]; }
-    let e = a - TGT[p * C + o]; loss += e * e; d3[o] = ${2 * (s.lossWeight ?? 1)} * e;
+    let e = a - TGT[p * C + o]; LOSS[b * C + o] = e * e; d3[o] = ${2 * (s.lossWeight ?? 1)} * CW[o] * e;
   }
-  LOSS[b] = loss;
   var d2: array<f32, ${s.hidden}>; var d1: array<f32, ${s.hidden}>;
   for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < C; o++) { g += P[W2 + o * HID + i] * d3[o]; } d2[i] = g * dlrelu(h2[i]); }
   for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W1 + o * HID + i] * d2[o]; } d1[i] = g * dlrelu(h1[i]); }
-  for (var f = Z; f < F; f++) {
-    var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + f] * d1[o]; }
-    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[LOFF + t.i[k] * F + f], i32(round(g * t.w[k] * ${GRAD_FIXED}.0))); }
-  }
+${scatter}
   for (var i = Z; i < I; i++) { A[b * ACT + i] = x[i]; }
   for (var i = Z; i < HID; i++) { A[b * ACT + I + i] = h1[i]; A[b * ACT + I + HID + i] = h2[i]; D[b * DEL + i] = d1[i]; D[b * DEL + HID + i] = d2[i]; }
   for (var o = Z; o < C; o++) { D[b * DEL + 2u * HID + o] = d3[o]; }
 }`;
 }
 
-/** One invocation per MLP parameter: its gradient summed over the batch. */
+/**
+ * Batch slices of the weight-gradient reduction: one invocation per (parameter, slice) sums its slice,
+ * then one per parameter sums the slices. A single loop over the whole batch per parameter ran only
+ * ~2k invocations of 65536 serial iterations each, too few to fill a large GPU.
+ */
+export function gradSlices(s: TrainShape): number { return Math.max(1, Math.min(256, Math.floor(s.batch / 256))); }
+
+/** Partial weight gradients: PART[slice · NMLP + j] = Σ over the slice's batch rows. */
 export function weightGradWgsl(s: TrainShape): string {
+  const S = gradSlices(s), per = Math.ceil(s.batch / S);
   return `${header(s)}
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(1) var<storage, read> D: array<f32>;
-@group(0) @binding(2) var<storage, read_write> G: array<f32>;
+@group(0) @binding(2) var<storage, read_write> PART: array<f32>;
 @group(0) @binding(3) var<storage, read> S: State;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   Z = S.zero;
   let j = gid.x; if (j >= NMLP) { return; }
+  let b0 = gid.y * ${per}u; let b1 = min(B, b0 + ${per}u);
   // Which layer, and which (out, in) or bias: activations feeding it start at a_off, deltas at d_off.
   var base = W0; var nin = I; var nout = HID; var a_off = 0u; var d_off = 0u;
   if (j >= W2) { base = W2; nin = HID; nout = C; a_off = I + HID; d_off = 2u * HID; }
@@ -131,11 +180,26 @@ export function weightGradWgsl(s: TrainShape): string {
   var g = 0.0;
   if (r < nout * nin) {
     let o = r / nin; let i = r % nin;
-    for (var b = 0u; b < B; b++) { g += D[b * DEL + d_off + o] * A[b * ACT + a_off + i]; }
+    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o] * A[b * ACT + a_off + i]; }
   } else {
     let o = r - nout * nin;
-    for (var b = 0u; b < B; b++) { g += D[b * DEL + d_off + o]; }
+    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o]; }
   }
+  PART[gid.y * NMLP + j] = g;
+}`;
+}
+
+/** G[j] = Σ slices (plus G[j] itself for a mip level after level 0). */
+export function gradSumWgsl(s: TrainShape): string {
+  return `${header(s)}
+@group(0) @binding(0) var<storage, read> PART: array<f32>;
+@group(0) @binding(1) var<storage, read_write> G: array<f32>;
+@group(0) @binding(2) var<storage, read> S: State;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  Z = S.zero;
+  let j = gid.x; if (j >= NMLP) { return; }
+  var g = 0.0;
+  for (var k = Z; k < ${gradSlices(s)}u; k++) { g += PART[k * NMLP + j]; }
   G[j] = ${s.accumulate ? 'G[j] + g' : 'g'};
 }`;
 }
@@ -160,10 +224,12 @@ struct Hyper { lr_mlp: f32, lr_lat: f32, b1: f32, b2: f32, eps: f32 }
   let m = HP.b1 * M[j] + (1.0 - HP.b1) * g; let v = HP.b2 * V[j] + (1.0 - HP.b2) * g * g;
   M[j] = m; V[j] = v;
   let mh = m / (1.0 - pow(HP.b1, t)); let vh = v / (1.0 - pow(HP.b2, t));
-  P[j] -= lr * mh / (sqrt(vh) + HP.eps);
+  // Latents stay in [0, 1], the range their b-bit codes cover.
+  let np = P[j] - lr * mh / (sqrt(vh) + HP.eps);
+  P[j] = select(np, clamp(np, 0.0, 1.0), j >= NMLP);
 }`;
 }
 
-export const TICK_WGSL = `struct State { step: u32, zero: u32 }
+export const TICK_WGSL = `struct State { step: u32, zero: u32, qat: u32, pad: u32 }
 @group(0) @binding(0) var<storage, read_write> S: State;
 @compute @workgroup_size(1) fn main() { S.step += 1u; }`;

@@ -1,7 +1,8 @@
 /** Quality and size of a compressed material against its block-compressed footprint. */
-import { decodeMaterialCpu, psnrOf, type CompressedMaterial } from './train.js';
+import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
 import { BC_BITS, BC_FORMAT, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
+import { gpuLayout, type LatentStorage } from './upload.js';
 
 export interface TextureReport { name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number }
 export interface MaterialReport {
@@ -10,10 +11,20 @@ export interface MaterialReport {
   textures: TextureReport[];
   /** Latents + decoder weights as stored (the manifest is not counted). */
   bytes: number;
+  /** Latent codes as stored (packed at each grid's bits). */
   latentBytes: number;
   decoderBytes: number;
   /** Stored bits per texel of the whole material (all textures together). */
   bitsPerTexel: number;
+  /**
+   * Latents as loadMaterial uploads them by default (every grid as rgba8unorm, 8 bits per feature per
+   * latent texel: upload.ts) + decoder, per texel: the GPU memory of the fast decode.
+   */
+  gpuBitsPerTexel: number;
+  /** The same with `latents: 'packed'` (2/4-bit codes packed into 16/32-bit texels, decoded in the shader). */
+  gpuBitsPerTexelPacked: number;
+  /** The latent grids: size, features, bits. */
+  grids: { width: number; height: number; features: number; bits: number }[];
   bcBytes: number;
   bcBitsPerTexel: number;
   /** BC footprint / neural footprint: above 1 means smaller than block compression. */
@@ -29,9 +40,12 @@ export interface MaterialReport {
   trainSeconds?: number;
 }
 
-/** Decode on the CPU (values clamped to [0, 1], as a texture would hold them) and compare. */
-export function materialReport(m: MaterialTargets, c: CompressedMaterial, decoderBytes: number): MaterialReport {
-  const d = decodeMaterialCpu(c), T = m.width * m.height, C = m.channels;
+/**
+ * Compare the decoded material (values clamped to [0, 1], as a texture would hold them) with the
+ * targets: `decoded` as decodeMaterialGpu gives it, else decoded here on the CPU.
+ */
+export function materialReport(m: MaterialTargets, c: CompressedMaterial, decoderBytes: number, decoded?: Float32Array): MaterialReport {
+  const d = decoded ?? decodeMaterialCpu(c), T = m.width * m.height, C = m.channels;
   let c0 = 0, seAll = 0;
   const textures = m.textures.map((t) => {
     let se = 0;
@@ -44,14 +58,14 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     seAll += se; c0 += t.channels;
     return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: (T * BC_BITS[t.kind]) / 8 };
   });
-  const latentBytes = c.latents.length, bytes = latentBytes + decoderBytes;
+  const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
-    bitsPerTexel: (bytes * 8) / T, bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
+    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
   if (c.mips?.length) {
-    const mipBytes = c.mips.reduce((a, l) => a + l.latents.length, 0);
+    const mipBytes = c.mips.reduce((a, l) => a + gridBytes({ ...l, features: c.features, bits: c.bits ?? 8 }), 0);
     // BC blocks are 4×4: every level down to 1×1 takes at least one block per texture.
     let bcChain = 0;
     for (let k = 0; (m.width >> k) >= 1 || (m.height >> k) >= 1; k++) {
@@ -62,6 +76,16 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     Object.assign(r, { mipPsnr: mipPsnr(c, m, (lv) => decodeMaterialCpu(c, lv)), mipBytes, bitsPerTexelWithMips: ((bytes + mipBytes) * 8) / T, bcRatioWithMips: bcChain / (bytes + mipBytes) });
   }
   return r;
+}
+
+/**
+ * Level 0's latent grids + the decoder per material texel (mips not counted, as in bitsPerTexel): as
+ * stored, and in GPU memory when loaded with `latents`.
+ */
+export function footprint(c: CompressedMaterial, decoderBytes: number, latents: LatentStorage): { bitsPerTexel: number; gpuBitsPerTexel: number } {
+  const grids = gridsOf(c), T = c.width * c.height;
+  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g) => a + g.lw * g.lh * gpuLayout(g, latents).bytesPerTexel, 0);
+  return { bitsPerTexel: ((stored + decoderBytes) * 8) / T, gpuBitsPerTexel: ((gpu + decoderBytes) * 8) / T };
 }
 
 /** Decoder weight bytes as stored (F16). */

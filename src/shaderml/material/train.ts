@@ -1,21 +1,31 @@
 /**
- * Neural material compression on the GPU: latent grid + decoder trained with the kernels of
- * kernels.ts, then latents quantized to 8 bits and the decoder fine-tuned against them.
+ * Neural material compression on the GPU: latent grids + decoder trained with the kernels of
+ * kernels.ts (quantization-aware below 8 bits), then latents quantized to their codes and the decoder
+ * fine-tuned against them.
  */
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
-import { layerSizes, paramLayout, type TrainShape } from './kernels.js';
+import { layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
 
 export { psnrOf } from './trainer.js';
 import type { MaterialTargets } from './textures.js';
 
+/** A latent grid: resolution = texture size / scale, `features` latents a texel of `bits` bits each. */
+export interface GridOption { scale: number; features: number; bits: number }
+
 export interface CompressOptions {
   /** Latent grid = texture size / scale (default 2: measured better than 16 features at /4 for the same 8 bits a texel). */
   scale?: number;
   /** Latent features (default 4: one RGBA8 latent texture). */
   features?: number;
+  /** Bits per latent of the finest grid: 2, 4 or 8 (default 8); below 8, training is quantization-aware. */
+  bits?: number;
+  /** Quantization-aware training (default: when any grid has fewer than 8 bits). */
+  qat?: boolean;
+  /** Coarser grids read beside the finest one (multi-resolution latents, as NTC does). */
+  coarse?: GridOption[];
   hidden?: number;
   /** Steps before and after quantizing latents (defaults 4000 and 800). */
   steps?: number;
@@ -26,118 +36,166 @@ export interface CompressOptions {
   lrLatent?: number;
   seed?: number;
   /**
+   * Loss weight per texture, adapted during training towards the textures with the larger error
+   * (default on): the target is that every texture, not the average, reaches a PSNR.
+   */
+  balance?: boolean;
+  /**
    * Mip levels with latents of their own, trained with level 0 through the shared decoder (mips.ts):
    * levels down to 4×4 unless `levels` says fewer. Off by default: they cost level 0 some PSNR.
+   * Single-grid materials only.
    */
   mips?: { levels?: number; /** Loss weight of the mip levels against level 0 (default 0.25). */ weight?: number } | false;
   /** Called every few steps with the phase, step and the batch's PSNR. */
   onProgress?: ProgressFn;
 }
 
-/** A trained, quantized material: 8-bit latents and a decoder that takes their unorm values. */
+/** One grid of quantized latents: codes 0 … 2^bits − 1, lh×lw×features texel-major; the decoder reads code/(2^bits − 1). */
+export interface LatentGrid { lw: number; lh: number; features: number; bits: number; latents: Uint8Array }
+
+/** A trained, quantized material: latent grids and a decoder that takes their unorm values. */
 export interface CompressedMaterial {
-  width: number; height: number; lw: number; lh: number; features: number;
-  /** lh×lw×features, texel-major. */
+  width: number; height: number;
+  /** The finest grid (grid 0): size, features, codes. */
+  lw: number; lh: number; features: number;
   latents: Uint8Array;
-  /** Decoder over [latents as unorm in 0..1, u, v]; f16-rounded weights (as stored). */
+  /** Bits per latent of grid 0 (absent: 8). */
+  bits?: number;
+  /** Coarser grids after grid 0; their features follow grid 0's in the decoder input. */
+  coarse?: LatentGrid[];
+  /** Decoder over [grid features as unorm in 0..1, u, v]; f16-rounded weights (as stored). */
   decoder: ShaderMLP;
-  /** Latents of mip levels 1, 2, … (mips.ts); absent: level 0 only. */
+  /** Latents of mip levels 1, 2, … of grid 0 (mips.ts); absent: level 0 only. */
   mips?: LatentMip[];
 }
 
 export const ALPHA = 0.01;
+export const LATENT_BITS = [2, 4, 8] as const;
 
-/** Train, quantize and fine-tune. */
+/** Every grid of a material, finest first. */
+export function gridsOf(c: CompressedMaterial): LatentGrid[] {
+  return [{ lw: c.lw, lh: c.lh, features: c.features, bits: c.bits ?? 8, latents: c.latents }, ...(c.coarse ?? [])];
+}
+
+/** Stored latent bytes of a grid as .wgmat holds them: 8-bit codes padded to RGBA groups, others packed at `bits` bits. */
+export const gridBytes = (g: { lw: number; lh: number; features: number; bits: number }) => (g.bits === 8 ? g.lw * g.lh * Math.ceil(g.features / 4) * 4 : Math.ceil((g.lw * g.lh * g.features * g.bits) / 8));
+
+/** Per-texture loss weights from each channel's MSE: textures above the mean error weigh more (0.25…4×). */
+export function balanceWeights(textures: { channels: number }[], channelMse: ArrayLike<number>, prev?: Float32Array): Float32Array {
+  let c0 = 0;
+  const mse = textures.map((t) => { let s = 0; for (let k = 0; k < t.channels; k++) s += channelMse[c0 + k]!; c0 += t.channels; return s / t.channels; });
+  const mean = mse.reduce((a, v) => a + v, 0) / mse.length;
+  const out = new Float32Array(c0);
+  c0 = 0;
+  textures.forEach((t, i) => {
+    const w = Math.min(4, Math.max(0.25, mse[i]! / Math.max(mean, 1e-12)));
+    // Half-way to the new weight each chunk: a batch's MSE is noisy.
+    for (let k = 0; k < t.channels; k++, c0++) out[c0] = prev ? 0.5 * prev[c0]! + 0.5 * w : w;
+  });
+  return out;
+}
+
+function gridShape(m: { width: number; height: number }, g: GridOption): GridShape {
+  if (!(LATENT_BITS as readonly number[]).includes(g.bits)) throw new RangeError(`latent bits ${g.bits}: use 2, 4 or 8 (codes an rgba8unorm texture holds exactly)`);
+  return { lw: Math.max(1, Math.ceil(m.width / g.scale)), lh: Math.max(1, Math.ceil(m.height / g.scale)), features: g.features, bits: g.bits };
+}
+
+/** Train (quantization-aware below 8 bits), quantize the latents, fine-tune the decoder against them. */
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
-  const scale = o.scale ?? 2, T = m.width * m.height;
-  const s: TrainShape = {
-    width: m.width, height: m.height, channels: m.channels,
-    lw: Math.max(1, Math.ceil(m.width / scale)), lh: Math.max(1, Math.ceil(m.height / scale)),
-    features: o.features ?? 4, hidden: o.hidden ?? 32, batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA,
-  };
+  const T = m.width * m.height;
+  const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8 }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
+  if (o.mips && grids.length > 1) throw new RangeError('mip levels are trained for single-grid materials only: drop the coarse grids or the mips');
+  const s: TrainShape = { width: m.width, height: m.height, channels: m.channels, grids, hidden: o.hidden ?? 32, batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA };
   const L = paramLayout(s), sizes = layerSizes(s);
   // Mip levels train with level 0 (one decoder for all): a shape and box-filtered targets each.
-  const nMips = !o.mips ? 0 : Math.min(o.mips?.levels ?? Infinity, mipLevels(m.width, m.height, s.lw, s.lh));
+  const g0 = grids[0]!;
+  const nMips = !o.mips ? 0 : Math.min(o.mips?.levels ?? Infinity, mipLevels(m.width, m.height, g0.lw, g0.lh));
   const shapes = [s, ...Array.from({ length: nMips }, (_, i): TrainShape => {
     const W = levelSize(m.width, i + 1), H = levelSize(m.height, i + 1);
-    return { ...s, width: W, height: H, lw: levelSize(s.lw, i + 1), lh: levelSize(s.lh, i + 1), batch: Math.min(W * H, o.batch ?? 65536), lossWeight: (o.mips || {}).weight ?? 0.25 };
+    return { ...s, width: W, height: H, grids: [{ ...g0, lw: levelSize(g0.lw, i + 1), lh: levelSize(g0.lh, i + 1) }], batch: Math.min(W * H, o.batch ?? 65536), lossWeight: (o.mips || {}).weight ?? 0.25 };
   })];
   const targets = [m.data, ...shapes.slice(1).map((t) => boxDown(m, t.width, t.height).data)];
-  const latN = shapes.map((t) => t.lw * t.lh * t.features), latTotal = latN.reduce((a, v) => a + v, 0);
+  // Latents by level, then by grid (trainer.ts lays them out in this order).
+  const blocks = shapes.flatMap((t) => t.grids.map((g) => ({ n: g.lw * g.lh * g.features, bits: g.bits })));
+  const latTotal = blocks.reduce((a, b) => a + b.n, 0);
   const init = ShaderMLP.random(sizes, ['leaky_relu', 'leaky_relu', 'none'], o.seed ?? 1, 0.5);
   const P0 = new Float32Array(L.mlp + latTotal);
   P0.set(init.packed().data);
   let rs = (o.seed ?? 1) * 7 + 3;
-  for (let i = 0; i < latTotal; i++) { rs = (rs * 1103515245 + 12345) >>> 0; P0[L.mlp + i] = (rs / 4294967296 - 0.5) * 0.2; }
+  // Latents start near the middle of their [0, 1] code range.
+  for (let i = 0; i < latTotal; i++) { rs = (rs * 1103515245 + 12345) >>> 0; P0[L.mlp + i] = 0.5 + (rs / 4294967296 - 0.5) * 0.2; }
 
   const N = L.mlp + latTotal;
   const tr = await makeTrainer(device, shapes, P0, targets);
   const lrMlp = o.lrMlp ?? 1e-2, lrLat = o.lrLatent ?? 5e-2;
-  await tr.run('train', o.steps ?? 4000, lrMlp, lrLat, o.onProgress);
+  const qat = o.qat ?? grids.some((g) => g.bits < 8);
+  let cw: Float32Array | undefined;
+  const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw));
+  // Noise for the first 70% of the steps, then the rounded codes (straight-through): +0.1–0.2 dB on the
+  // weakest texture in the prototype (bench/NOTES-materials.md).
+  const steps = o.steps ?? 4000;
+  await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom: Math.round(steps * 0.7), onProgress: o.onProgress, onChunk });
 
-  // Quantize latents per feature to 8 bits over their range (all levels: one decoder reads them all; level 0's
-  // range alone, mips clamped into it, measured worse for both), then fold the dequantization
-  // (x = lo + (hi - lo)·q/255) into the first layer so the decoder takes unorm texels directly.
+  // Quantize every latent to its grid's codes; the decoder then trains on exactly what it will read.
   const P1 = await tr.params();
-  const F = s.features, lat = P1.subarray(L.mlp, N);
-  const lo = new Float32Array(F).fill(Infinity), hi = new Float32Array(F).fill(-Infinity);
-  for (let i = 0; i < latTotal; i++) { const f = i % F; lo[f] = Math.min(lo[f]!, lat[i]!); hi[f] = Math.max(hi[f]!, lat[i]!); }
-  const q = new Uint8Array(latTotal), deq = new Float32Array(latTotal);
-  for (let i = 0; i < latTotal; i++) {
-    const f = i % F, span = Math.max(hi[f]! - lo[f]!, 1e-8);
-    q[i] = Math.round(((lat[i]! - lo[f]!) / span) * 255);
-    deq[i] = lo[f]! + (span * q[i]!) / 255;
+  const lat = P1.subarray(L.mlp, N), q = new Uint8Array(latTotal), deq = new Float32Array(latTotal);
+  let at = 0;
+  for (const b of blocks) {
+    const Q = (1 << b.bits) - 1;
+    for (let i = at; i < at + b.n; i++) { q[i] = Math.round(Math.min(1, Math.max(0, lat[i]!)) * Q); deq[i] = q[i]! / Q; }
+    at += b.n;
   }
   tr.write(L.mlp, deq);
-  await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, o.onProgress);
+  await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, { onProgress: o.onProgress, onChunk });
 
   const P2 = await tr.params();
   tr.destroy();
-  const I = sizes[0]!;
-  const w0 = P2.slice(L.w[0], L.b[0]), b0 = P2.slice(L.b[0], L.w[1]);
-  for (let o2 = 0; o2 < s.hidden; o2++) {
-    for (let f = 0; f < F; f++) {
-      const span = Math.max(hi[f]! - lo[f]!, 1e-8);
-      b0[o2]! += w0[o2 * I + f]! * lo[f]!;
-      w0[o2 * I + f]! *= span;
-    }
-  }
-  const ws = [{ weight: w0, bias: b0 }, { weight: P2.slice(L.w[1], L.b[1]), bias: P2.slice(L.b[1], L.w[2]) }, { weight: P2.slice(L.w[2], L.b[2]), bias: P2.slice(L.b[2], L.mlp) }]
-    .map((l) => ({ weight: roundHalf(l.weight), bias: roundHalf(l.bias) }));
+  const ws = [0, 1, 2].map((l) => ({ weight: roundHalf(P2.slice(L.w[l], L.b[l])), bias: roundHalf(P2.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp)) }));
   const decoder = ShaderMLP.fromLayers(sizes, ws, ['leaky_relu', 'leaky_relu', 'none'], [ALPHA, ALPHA, 0]);
-  const c: CompressedMaterial = { width: m.width, height: m.height, lw: s.lw, lh: s.lh, features: F, latents: q.slice(0, latN[0]), decoder };
-  if (nMips) {
-    let at = latN[0]!;
-    c.mips = shapes.slice(1).map((t, i) => { const l = { lw: t.lw, lh: t.lh, latents: q.slice(at, at + latN[i + 1]!) }; at += latN[i + 1]!; return l; });
-  }
+  let off = 0;
+  const codes = blocks.map((b) => { const r = q.slice(off, off + b.n); off += b.n; return r; });
+  const c: CompressedMaterial = { width: m.width, height: m.height, lw: g0.lw, lh: g0.lh, features: g0.features, latents: codes[0]!, decoder };
+  if (g0.bits !== 8) c.bits = g0.bits;
+  if (grids.length > 1) c.coarse = grids.slice(1).map((g, i) => ({ lw: g.lw, lh: g.lh, features: g.features, bits: g.bits, latents: codes[i + 1]! }));
+  if (nMips) c.mips = shapes.slice(1).map((t, i) => ({ lw: t.grids[0]!.lw, lh: t.grids[0]!.lh, latents: codes[grids.length + i]! }));
   return c;
 }
 
 /**
- * CPU decode of every texel of mip level `level` (rows of C channels, unclamped): the reference for
- * PSNR. Bilinear, clamp to edge, at the level's texel centres, from that level's latents.
+ * Decoder inputs at texels of mip level `level` (rows of features + u, v): bilinear, clamp to edge, at
+ * the level's texel centres, from each grid's codes as unorm. `every` > 1 takes every n-th texel.
  */
-export function decodeMaterialCpu(c: CompressedMaterial, level = 0): Float32Array {
-  const lv = level === 0 ? { lw: c.lw, lh: c.lh, latents: c.latents } : c.mips?.[level - 1];
-  if (!lv) throw new RangeError(`mip level ${level}: the material has ${c.mips?.length ?? 0} levels below level 0`);
-  const { lw: LW, lh: LH, latents } = lv, F = c.features;
+export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Float32Array {
+  const grids = level === 0 ? gridsOf(c) : (() => {
+    const lv = c.mips?.[level - 1];
+    if (!lv) throw new RangeError(`mip level ${level}: the material has ${c.mips?.length ?? 0} levels below level 0`);
+    return [{ ...lv, features: c.features, bits: c.bits ?? 8 }];
+  })();
   const W = Math.max(1, c.width >> level), H = Math.max(1, c.height >> level);
-  const I = F + 2, x = new Float32Array(W * H * I);
-  for (let py = 0; py < H; py++) {
-    for (let px = 0; px < W; px++) {
-      const p = py * W + px;
+  const F = grids.reduce((a, g) => a + g.features, 0), I = F + 2, n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
+  const cl = (v: number, k: number) => Math.min(k - 1, Math.max(0, v));
+  for (let r = 0; r < n; r++) {
+    const p = r * every, px = p % W, py = Math.floor(p / W);
+    let f0 = 0;
+    for (const { lw: LW, lh: LH, features: Fg, bits, latents } of grids) {
+      const Q = (1 << bits) - 1;
       const lx = ((px + 0.5) * LW) / W - 0.5, ly = ((py + 0.5) * LH) / H - 0.5;
       const fx = Math.floor(lx), fy = Math.floor(ly), ax = lx - fx, ay = ly - fy;
-      const cl = (v: number, n: number) => Math.min(n - 1, Math.max(0, v));
       const x0 = cl(fx, LW), x1 = cl(fx + 1, LW), y0 = cl(fy, LH), y1 = cl(fy + 1, LH);
       const tap = [[y0 * LW + x0, (1 - ax) * (1 - ay)], [y0 * LW + x1, ax * (1 - ay)], [y1 * LW + x0, (1 - ax) * ay], [y1 * LW + x1, ax * ay]] as const;
-      for (let f = 0; f < F; f++) {
+      for (let f = 0; f < Fg; f++) {
         let v = 0;
-        for (const [i, w] of tap) v += w * (latents[i * F + f]! / 255);
-        x[p * I + f] = v;
+        for (const [i, w] of tap) v += w * (latents[i * Fg + f]! / Q);
+        x[r * I + f0 + f] = v;
       }
-      x[p * I + F] = (px + 0.5) / W; x[p * I + F + 1] = (py + 0.5) / H;
+      f0 += Fg;
     }
+    x[r * I + F] = (px + 0.5) / W; x[r * I + F + 1] = (py + 0.5) / H;
   }
-  return c.decoder.forward(x);
+  return x;
+}
+
+/** CPU decode of every texel of mip level `level` (rows of C channels, unclamped): the reference for PSNR. */
+export function decodeMaterialCpu(c: CompressedMaterial, level = 0): Float32Array {
+  return c.decoder.forward(decoderInputs(c, level));
 }

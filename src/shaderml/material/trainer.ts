@@ -5,7 +5,7 @@
  * adds its weight gradient, then one Adam step updates the decoder and all latents (mips.ts says why).
  */
 import { withErrorScope } from '../../gpu/scope.js';
-import { adamWgsl, fwdBwdWgsl, layerSizes, paramLayout, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
+import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
 
 export type TrainPhase = 'train' | 'finetune';
 export type ProgressFn = (phase: TrainPhase, step: number, total: number, loss: number, psnr: number) => void;
@@ -30,9 +30,22 @@ async function read(device: GPUDevice, src: GPUBuffer, bytes: number): Promise<F
   return out;
 }
 
+export interface RunOptions {
+  /** Quantization-aware training: latents read with one quantization step of noise (kernels.ts). */
+  qat?: boolean;
+  /** With qat: from this step on, latents are read rounded to their codes (straight-through) instead. */
+  steFrom?: number;
+  onProgress?: ProgressFn;
+  /**
+   * Called after every chunk of steps with the mean squared error of each channel over the last
+   * batch (level 0); may return new channel loss weights (written before the next chunk).
+   */
+  onChunk?: (step: number, channelMse: Float32Array) => Float32Array | void;
+}
+
 export interface Trainer {
   /** `steps` steps with cosine-decayed learning rates; progress every few steps when asked. */
-  run(phase: TrainPhase, steps: number, lrMlp: number, lrLat: number, onProgress?: ProgressFn): Promise<void>;
+  run(phase: TrainPhase, steps: number, lrMlp: number, lrLat: number, o?: RunOptions): Promise<void>;
   params(): Promise<Float32Array>;
   /** Overwrite parameters from float `offset` on. */
   write(offset: number, data: Float32Array): void;
@@ -41,27 +54,29 @@ export interface Trainer {
 
 /** Buffers and pipelines for `shapes` (level 0 first), parameters `P0` and one target grid (rows of C) per level. */
 export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: Float32Array, targets: Float32Array[]): Promise<Trainer> {
-  const latTotal = shapes.reduce((a, s) => a + s.lw * s.lh * s.features, 0);
+  const latTotal = shapes.reduce((a, s) => a + latentCount(s), 0);
   let off = 0;
-  const lv = shapes.map((s, i) => { const t = { ...s, latOffset: off, latTotal, accumulate: i > 0 }; off += s.lw * s.lh * s.features; return t; });
+  // Every grid of every level gets its range of the latent region, level by level, grid by grid.
+  const lv = shapes.map((s, i) => ({ ...s, latTotal, accumulate: i > 0, grids: s.grids.map((g) => { const r = { ...g, offset: off }; off += g.lw * g.lh * g.features; return r; }) }));
   const s0 = lv[0]!, L = paramLayout(s0), sizes = layerSizes(s0);
   const N = L.mlp + latTotal, ACT = sizes[0]! + 2 * s0.hidden, DEL = 2 * s0.hidden + s0.channels, maxB = Math.max(...lv.map((s) => s.batch));
   const bufs = {
     P: buf(device, 'params', P0), S: buf(device, 'state', 16),
-    A: buf(device, 'activations', maxB * ACT * 4), D: buf(device, 'deltas', maxB * DEL * 4), LOSS: buf(device, 'loss', s0.batch * 4),
-    GL: buf(device, 'latent grads', latTotal * 4), G: buf(device, 'mlp grads', L.mlp * 4), M: buf(device, 'adam m', N * 4), V: buf(device, 'adam v', N * 4),
+    A: buf(device, 'activations', maxB * ACT * 4), D: buf(device, 'deltas', maxB * DEL * 4), LOSS: buf(device, 'loss', s0.batch * s0.channels * 4),
+    CW: buf(device, 'channel weights', new Float32Array(s0.channels).fill(1)),
+    GL: buf(device, 'latent grads', latTotal * 4), PART: buf(device, 'mlp grad slices', Math.max(...lv.map(gradSlices)) * L.mlp * 4), G: buf(device, 'mlp grads', L.mlp * 4), M: buf(device, 'adam m', N * 4), V: buf(device, 'adam v', N * 4),
     HP: buf(device, 'hyper', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
   };
   const tgt = targets.map((t, i) => buf(device, `targets level ${i}`, t));
-  const scratch = lv.slice(1).map((s, i) => buf(device, `loss level ${i + 1}`, s.batch * 4));
+  const scratch = lv.slice(1).map((s, i) => buf(device, `loss level ${i + 1}`, s.batch * s.channels * 4));
   const pipe = (code: string, label: string) => device.createComputePipeline({ label: `wgmat ${label}`, layout: 'auto', compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' } });
   const group = (p: GPUComputePipeline, bs: GPUBuffer[]) => device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bs.map((b, i) => ({ binding: i, resource: { buffer: b } })) });
   const { levels, ad, tk } = await withErrorScope(device, 'building material training pipelines', () => {
     const levels = lv.map((s, i) => {
-      const fb = pipe(fwdBwdWgsl(s), `fwd_bwd level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`);
+      const fb = pipe(fwdBwdWgsl(s), `fwd_bwd level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`), gs = pipe(gradSumWgsl(s), `grad_sum level ${i}`);
       return {
-        s, fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL]) },
-        wg: { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.G, bufs.S]) },
+        s, slices: gradSlices(s), fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL, bufs.CW]) },
+        wg: { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.PART, bufs.S]) }, gs: { p: gs, g: group(gs, [bufs.PART, bufs.G, bufs.S]) },
       };
     });
     const ad = pipe(adamWgsl(s0), 'adam'), tk = pipe(TICK_WGSL, 'tick');
@@ -70,10 +85,14 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
   const adGroups = Math.ceil(N / 64), adX = Math.min(adGroups, 65535), adY = Math.ceil(adGroups / adX);
   const setHyper = (lrMlp: number, lrLat: number) => device.queue.writeBuffer(bufs.HP, 0, new Float32Array([lrMlp, lrLat, 0.9, 0.99, 1e-8]));
   return {
-    async run(phase, steps, lrMlp, lrLat, onProgress) {
+    async run(phase, steps, lrMlp, lrLat, o = {}) {
       const chunk = Math.max(1, Math.min(50, Math.ceil(steps / 20)));
+      const mode = (done: number) => (!o.qat ? QAT_OFF : o.steFrom !== undefined && done >= o.steFrom ? QAT_STE : QAT_NOISE);
+      let cur = -1;
       for (let done = 0; done < steps;) {
-        const k = Math.min(chunk, steps - done);
+        // Chunks end where straight-through rounding starts, so the switch lands on that step.
+        const k = Math.min(chunk, steps - done, o.qat && o.steFrom !== undefined && done < o.steFrom ? o.steFrom - done : Infinity);
+        if (mode(done) !== cur) { cur = mode(done); device.queue.writeBuffer(bufs.S, 8, new Uint32Array([cur])); }
         // Cosine decay within the phase; written per chunk since uniforms change only between submits.
         const f = 0.5 * (1 + Math.cos(Math.PI * done / steps)) * 0.9 + 0.1;
         setHyper(lrMlp * f, lrLat * f);
@@ -83,7 +102,8 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
           for (let i = 0; i < k; i++) {
             for (const l of levels) {
               pass.setPipeline(l.fb.p); pass.setBindGroup(0, l.fb.g); pass.dispatchWorkgroups(Math.ceil(l.s.batch / 64));
-              pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64));
+              pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64), l.slices);
+              pass.setPipeline(l.gs.p); pass.setBindGroup(0, l.gs.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64));
             }
             pass.setPipeline(ad.p); pass.setBindGroup(0, ad.g); pass.dispatchWorkgroups(adX, adY);
             pass.setPipeline(tk.p); pass.setBindGroup(0, tk.g); pass.dispatchWorkgroups(1);
@@ -92,9 +112,13 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
           device.queue.submit([enc.finish()]);
         });
         done += k;
-        if (onProgress) {
-          const loss = (await read(device, bufs.LOSS, s0.batch * 4)).reduce((a, v) => a + v, 0) / (s0.batch * s0.channels);
-          onProgress(phase, done, steps, loss, psnrOf(loss));
+        if (o.onProgress || o.onChunk) {
+          const C = s0.channels, e = await read(device, bufs.LOSS, s0.batch * C * 4), mse = new Float32Array(C);
+          for (let i = 0; i < e.length; i++) mse[i % C]! += e[i]! / s0.batch;
+          const loss = mse.reduce((a, v) => a + v, 0) / C;
+          o.onProgress?.(phase, done, steps, loss, psnrOf(loss));
+          const w = o.onChunk?.(done, mse);
+          if (w) device.queue.writeBuffer(bufs.CW, 0, w);
         }
       }
     },

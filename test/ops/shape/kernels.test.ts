@@ -1,7 +1,9 @@
 /**
  * Shape-family kernels declared through signatures (issue #14): the WGSL both binding modes generate
  * (snapshot of Pad, whose parameters mix scalars of the element's word type with u32 and i32 arrays),
- * and every converted kernel run under one shared bind group against the op's CPU reference.
+ * and every converted kernel run under one shared bind group against the op's CPU reference: among them
+ * the strided copy behind Transpose, Slice, Split, Expand, Tile, DepthToSpace (also reading through a
+ * view at an offset) and Concat (chunked over many inputs, and reading strided views).
  */
 import { describe, it, expect } from 'vitest';
 import { referenceNode } from '../../../src/runtime/single.js';
@@ -9,6 +11,7 @@ import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node }
 import { testDevice } from '../../helpers/gpu.js';
 import { compareClose, rng, randn, randInt, testSeed } from '../../helpers/random.js';
 import { compileShared, groupsWgsl, planNode, runShared, sharedWgsl } from '../../helpers/declared.js';
+import { denseView, expandView, inputViewAttr, permuteView, sliceView, viewAttr, type View } from '../../../src/ir/view.js';
 
 const seed = testSeed();
 const r = rng(seed);
@@ -82,5 +85,33 @@ describe('shape kernels, declared', () => {
       planNode(node('ScatterND', 3, { reduction: str('max') }), [data, i64([1, -1, 1], [3, 1]), randT([3, 5])], 18),
     ];
     for (const p of plans) for (const k of p.kernels.filter((k) => k.sig)) await compileShared(device, k);
+  });
+
+  it('strided copies and Concat run under the shared bind group, as the reference computes', async () => {
+    const device = await testDevice();
+    const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
+    const viewed = (n: Node, views: Record<number, View>): Node => ({ ...n, attrs: { ...n.attrs, ...Object.fromEntries(Object.entries(views).map(([i, v]) => [inputViewAttr(Number(i)), viewAttr(v)])) } });
+    const x = randT([2, 3, 4]);
+    const many = [...Array(10).keys()].map((i) => randT([2, i % 3 + 1, 3], 'int32'));
+    const cases: [string, Node, (HostTensor | null)[], number, string[]][] = [
+      ['Transpose', node('Transpose', 1, { perm: ints([2, 0, 1]) }), [x], 17, ['strided_f32']],
+      // input 0 is a window of a [4, 5, 4] buffer at offset 24: the copy starts there
+      ['Transpose of a view', viewed(node('Transpose', 1, { perm: ints([1, 0, 2]) }), { 0: sliceView(sliceView(denseView([4, 5, 4]), 0, 1, 2, 2), 1, 1, 1, 3) }), [randT([4, 5, 4])], 17, ['strided_f32']],
+      ['Slice', node('Slice', 5), [randT([5, 6], 'int32'), i64([4, 1]), i64([0, 6]), i64([0, 1]), i64([-2, 2])], 13, ['strided_i32']],
+      ['Split', node('Split', 2, { axis: int(1) }, 2), [x, i64([1, 2])], 13, ['strided_f32', 'strided_f32']],
+      ['Expand', node('Expand', 2), [randT([3, 1]), i64([2, 3, 4])], 13, ['strided_f32']],
+      ['Tile', node('Tile', 2), [randT([2, 3]), i64([2, 2])], 13, ['strided_f32']],
+      ['DepthToSpace', node('DepthToSpace', 1, { blocksize: int(2), mode: str('CRD') }), [randT([1, 8, 2, 3])], 13, ['strided_f32']],
+      ['Concat', node('Concat', 3, { axis: int(-1) }), [x, randT([2, 3, 1]), randT([2, 3, 2])], 13, ['concat_f32_3']],
+      ['Concat of 10', node('Concat', 10, { axis: int(1) }), many, 13, ['concat_i32_8', 'concat_i32_2']],
+      ['Concat of views', viewed(node('Concat', 2, { axis: int(1) }), { 0: expandView(denseView([1, 1, 4]), [2, 1, 4])!, 1: permuteView(denseView([2, 4, 6]), [0, 2, 1]) }),
+        [randT([1, 1, 4]), randT([2, 4, 6])], 13, ['concat_f32_2_strided']],
+    ];
+    for (const [what, n, ins, opset, keys] of cases) {
+      expect(planNode(n, ins, opset).kernels.map((k) => k.key), what).toEqual(keys);
+      const want = referenceNode(n, ins, opset);
+      const got = await runShared(device, n, ins, opset);
+      got.forEach((g, i) => expect(Array.from(g.data), `${what} output ${i}, seed ${seed}`).toEqual(Array.from(want[i]!.data)));
+    }
   });
 });

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Block-compression baseline of the material corpus, on the CPU: every texture of every .corpus set
+// encoded with a real encoder, decoded back, and scored like `wgml compress` scores itself (PSNR over
+// the channels wgml stores: colour RGB(A), normal x and y, scalar one). Encoders (Debian packages):
+// libnvtt-bin 2.0.8 `nvcompress -bc1/-bc5/-bc4` (it has no BC7) and astcenc `4x4 -thorough` for
+// colour at BC7's 8 bits per texel (ASTC 4×4 is BC7's peer in size and quality; no BC7 encoder is
+// packaged in Debian). Needs `npx tsc -p .` (texture classification from dist/).
+//   node bench/materials/bc-baseline.mjs [.corpus] > bench/materials/bc-baseline.json
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pngjs from 'pngjs';
+import { readTga } from './corpus.mjs';
+import { loadMaterialFolder, writePng } from '../../dist/shaderml/material/textures.js';
+
+const corpus = process.argv[2] ?? '.corpus';
+const psnr = (se, n) => 10 * Math.log10(1 / Math.max(se / n, 1e-12));
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** RGBA8 of texture `i` as wgml read it (from its PNG, so exactly what was trained on). */
+function rgbaOf(dir, name) { const p = pngjs.PNG.sync.read(readFileSync(join(dir, `${name}.png`))); return p.data; }
+
+/** Squared error over `chans` channels between two RGBA8 images. */
+function se(a, b, chans) {
+  let s = 0;
+  for (let p = 0; p < a.length / 4; p++) for (const c of chans) s += ((a[p * 4 + c] - b[p * 4 + c]) / 255) ** 2;
+  return s;
+}
+
+/** One BC4 block (8 bytes at `o`) → 16 values, row-major (the format's two-endpoint palette rule). */
+function bc4Block(b, o) {
+  const r0 = b[o], r1 = b[o + 1], pal = [r0, r1];
+  if (r0 > r1) for (let i = 1; i < 7; i++) pal.push(Math.round(((7 - i) * r0 + i * r1) / 7));
+  else { for (let i = 1; i < 5; i++) pal.push(Math.round(((5 - i) * r0 + i * r1) / 5)); pal.push(0, 255); }
+  let bits = 0n;
+  for (let i = 0; i < 6; i++) bits |= BigInt(b[o + 2 + i]) << BigInt(8 * i);
+  return Array.from({ length: 16 }, (_, i) => pal[Number((bits >> BigInt(3 * i)) & 7n)]);
+}
+
+/** nvcompress, then decode: BC1/BC3 with nvdecompress; BC4/BC5 here (nvdecompress 2.0.8 returns 255 for BC4). */
+function nvtt(src, fmt, tmp, w, h) {
+  const dds = join(tmp, `x-${fmt}.dds`);
+  if (fmt === 'bc4') {
+    // nvcompress 2.0.8 encodes BC4 from the alpha channel: hand it the grey there too.
+    const p = pngjs.PNG.sync.read(readFileSync(src));
+    for (let i = 0; i < p.width * p.height; i++) p.data[i * 4 + 3] = p.data[i * 4];
+    src = join(tmp, 'x-grey-alpha.png');
+    writeFileSync(src, pngjs.PNG.sync.write(p));
+  }
+  run('nvcompress', ['-nomips', `-${fmt}`, src, dds]);
+  if (fmt !== 'bc4' && fmt !== 'bc5') { run('nvdecompress', [dds]); return readTga(readFileSync(dds.replace(/\.dds$/, '.tga'))).data; }
+  const b = readFileSync(dds), four = b.toString('latin1', 84, 88), out = new Uint8Array(w * h * 4).fill(255);
+  if (four !== (fmt === 'bc4' ? 'ATI1' : 'ATI2')) throw new Error(`${dds}: FourCC ${four}`);
+  const nb = fmt === 'bc4' ? 8 : 16, bw = Math.ceil(w / 4);
+  for (let by = 0; by < Math.ceil(h / 4); by++) for (let bx = 0; bx < bw; bx++) {
+    const o = 128 + (by * bw + bx) * nb;
+    const chans = fmt === 'bc4' ? [bc4Block(b, o)] : [bc4Block(b, o), bc4Block(b, o + 8)];
+    for (let i = 0; i < 16; i++) {
+      const x = bx * 4 + (i & 3), y = by * 4 + (i >> 2);
+      if (x >= w || y >= h) continue;
+      chans.forEach((v, c) => { out[(y * w + x) * 4 + c] = v[i]; });
+    }
+  }
+  return out;
+}
+function astc(src, tmp) {
+  const a = join(tmp, 'x.astc'), png = join(tmp, 'x-astc.png');
+  run('astcenc', ['-cl', src, a, '4x4', '-thorough', '-silent']);
+  run('astcenc', ['-dl', a, png, '-silent']);
+  return pngjs.PNG.sync.read(readFileSync(png)).data;
+}
+
+const sets = readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory() && readdirSync(join(corpus, d.name)).some((f) => f.endsWith('.png'))).map((d) => d.name).sort();
+const out = { date: new Date().toISOString().slice(0, 10), encoders: { bc1_bc4_bc5: 'nvcompress (libnvtt-bin 2.0.8) -nomips', bc7_class: 'astcenc 4x4 -thorough (8 bpt)' }, sets: [] };
+for (const s of sets) {
+  const dir = join(corpus, s), m = loadMaterialFolder(dir), tmp = mkdtempSync(join(tmpdir(), 'bc-'));
+  const T = m.width * m.height;
+  const textures = m.textures.map((t) => {
+    const src = join(dir, `${t.name}.png`), orig = rgbaOf(dir, t.name);
+    const chans = t.kind === 'normal' ? [0, 1] : t.kind === 'scalar' ? [0] : t.alpha ? [0, 1, 2, 3] : [0, 1, 2];
+    const n = T * chans.length;
+    const r = { name: t.name, kind: t.kind, channels: chans.length };
+    if (t.kind === 'color') {
+      const bc1 = se(orig, nvtt(src, t.alpha ? 'bc3' : 'bc1', tmp, m.width, m.height), chans), a = se(orig, astc(src, tmp), chans);
+      Object.assign(r, { bc7ClassPsnr: psnr(a, n), bc7ClassSe: a, bc1Psnr: psnr(bc1, n), bc1Se: bc1, bits: 8 });
+    } else {
+      const e = se(orig, nvtt(src, t.kind === 'normal' ? 'bc5' : 'bc4', tmp, m.width, m.height), chans);
+      Object.assign(r, { psnr: psnr(e, n), se: e, format: t.kind === 'normal' ? 'BC5' : 'BC4', bits: t.kind === 'normal' ? 8 : 4 });
+    }
+    return r;
+  });
+  rmSync(tmp, { recursive: true });
+  // The material at the BC footprint wgml compares against (BC7 + BC5 + BC4): per texture and overall.
+  const seBc = textures.reduce((a, t) => a + (t.bc7ClassSe ?? t.se), 0), nAll = T * textures.reduce((a, t) => a + t.channels, 0);
+  const bytes = textures.reduce((a, t) => a + (T * t.bits) / 8, 0);
+  out.sets.push({ set: s, width: m.width, height: m.height, bcBytes: bytes, bcBitsPerTexel: (bytes * 8) / T, psnr: +psnr(seBc, nAll).toFixed(2),
+    minTexturePsnr: +Math.min(...textures.map((t) => t.bc7ClassPsnr ?? t.psnr)).toFixed(2),
+    textures: textures.map(({ bc7ClassSe, bc1Se, se: _e, ...t }) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? +v.toFixed(2) : v]))) });
+  console.error(`${s}: ${out.sets.at(-1).psnr} dB (min texture ${out.sets.at(-1).minTexturePsnr} dB) at ${out.sets.at(-1).bcBitsPerTexel} bpt`);
+}
+console.log(JSON.stringify(out, null, 1));

@@ -1,0 +1,90 @@
+/**
+ * Decode cost of real materials: a 3840×2160 material decoded at every pixel through loadMaterial +
+ * materialWgsl (`<name>(p)`, as render-material's compute shading does) and shaded (Blinn-Phong with
+ * the decoded normal, as bench.ts does), one compute pass, median of timestamp queries. Variants are
+ * ladder shapes (search.ts) with random codes and a random leaky-ReLU decoder, loaded as loadMaterial
+ * loads them by default (every grid on rgba8unorm textures, 2/4-bit codes expanded to bytes: what
+ * ships) or, with a `-packed` suffix, with `latents: 'packed'` (2/4-bit codes packed in integer
+ * texels, unpacked and filtered in the shader).
+ * Run: `node dist/shaderml/material/decode-bench.js [width height reps [variants…]]`, variants like
+ * `s2f12b2-f32`, `s2f12b2-int8`, `s2f12b2-f32-packed`, `s2f4b8-f32` (scale, features, bits, precision[, packed]).
+ * A `-uv` suffix decodes through `mat_uv(uv, 0)` (sampler-filtered, what a fragment shader calls)
+ * instead of `mat(p)` (texel addressing, textureLoad + bilinear in the shader).
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requestDevice, deviceInfo } from '../../gpu/device.js';
+import { flattenWgsl } from '../../gpu/wgsl.js';
+import { ShaderMLP } from '../mlp.js';
+import { encodeWgmat, loadMaterial, materialWgsl } from './wgmat.js';
+import type { TextureTarget } from './textures.js';
+
+const TEXTURES: TextureTarget[] = [{ name: 'albedo', kind: 'color', channels: 3, alpha: false }, { name: 'normal', kind: 'normal', channels: 2, alpha: false }, { name: 'spec', kind: 'color', channels: 3, alpha: false }];
+
+export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
+  const W = Number(args[0] ?? 3840), H = Number(args[1] ?? 2160), reps = Number(args[2] ?? 50);
+  const names = args.length > 3 ? args.slice(3) : ['s2f4b8-f32', 's2f4b8-int8', 's2f12b2-f32', 's2f12b2-int8', 's2f12b2-f32-packed', 's2f12b2-int8-packed'];
+  const device = await requestDevice({ quiet: true });
+  const info = deviceInfo(device);
+  console.log(`device: ${info.adapter.description || info.adapter.device}; ${W}×${H}, median of ${reps}, decode + shade at every pixel; latents expanded (the default, what ships) or packed (latents: 'packed')`);
+  const hasTs = device.features.has('timestamp-query');
+  for (const name of names) {
+    const m = /^s(\d+)f(\d+)b(\d+)-(f32|int8)(-packed)?(-uv)?$/.exec(name);
+    if (!m) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>-f32|int8[-packed][-uv])`); continue; }
+    const [scale, F, bits] = [+m[1]!, +m[2]!, +m[3]!], precision = m[4] as 'f32' | 'int8', storage = m[5] ? 'packed' as const : 'expanded' as const;
+    const lw = Math.ceil(W / scale), lh = Math.ceil(H / scale);
+    let s = 12345;
+    const latents = new Uint8Array(lw * lh * F);
+    for (let i = 0; i < latents.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; latents[i] = s & ((1 << bits) - 1); }
+    const decoder = ShaderMLP.random([F + 2, 32, 32, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
+    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw, lh, features: F, latents, decoder, ...(bits !== 8 ? { bits } : {}) }, TEXTURES), { latents: storage });
+    const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
+    const lib = flattenWgsl(dec.module);
+    const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}
+@group(0) @binding(0) var<storage, read_write> LIT: array<u32>;
+${lib.code}
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x >= ${W}u || g.y >= ${H}u) { return; }
+  let y = ${m[6] ? `mat_uv((vec2<f32>(g.xy) + 0.5) / vec2(${W}.0, ${H}.0), 0.0)` : 'mat(g.xy)'};
+  let alb = clamp(vec3(y[0], y[1], y[2]), vec3(0.0), vec3(1.0));
+  let ts = clamp(vec2(y[3], y[4]), vec2(0.0), vec2(1.0)) * 2.0 - 1.0;
+  let n = vec3(ts, sqrt(max(0.0, 1.0 - dot(ts, ts))));
+  let l = vec3(0.4, 0.5, 0.7681146); let h = normalize(l + vec3(0.0, 0.0, 1.0));
+  let r = clamp(y[5], 0.02, 1.0);
+  let spec = pow(max(dot(n, h), 0.0), mix(256.0, 4.0, r)) * (1.0 - r) * 0.6;
+  LIT[g.y * ${W}u + g.x] = pack4x8unorm(vec4(clamp(alb * (0.08 + 0.92 * max(dot(n, l), 0.0)) + vec3(spec), vec3(0.0), vec3(1.0)), 1.0));
+}`;
+    const lit = device.createBuffer({ label: 'decode-bench lit', size: W * H * 4, usage: GPUBufferUsage.STORAGE });
+    const l0 = device.createBindGroupLayout({ label: 'decode-bench out', entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } }] });
+    const l1 = device.createBindGroupLayout({ label: 'decode-bench material', entries: dec.layoutEntries(GPUShaderStage.COMPUTE) });
+    device.pushErrorScope('validation');
+    const pipe = await device.createComputePipelineAsync({ label: `decode-bench ${name}`, layout: device.createPipelineLayout({ bindGroupLayouts: [l0, l1] }), compute: { module: device.createShaderModule({ label: name, code }), entryPoint: 'main' } });
+    const g0 = device.createBindGroup({ layout: l0, entries: [{ binding: 0, resource: { buffer: lit } }] }), g1 = device.createBindGroup({ layout: l1, entries: dec.bindGroupEntries(device) });
+    const qs = hasTs ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+    const qb = device.createBuffer({ label: 'decode-bench queries', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const rb = device.createBuffer({ label: 'decode-bench readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const times: number[] = [];
+    for (let k = 0; k < reps + 3; k++) {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+      pass.setPipeline(pipe); pass.setBindGroup(0, g0); pass.setBindGroup(1, g1); pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8)); pass.end();
+      if (qs) { enc.resolveQuerySet(qs, 0, 2, qb, 0); enc.copyBufferToBuffer(qb, 0, rb, 0, 16); }
+      const t0 = performance.now();
+      device.queue.submit([enc.finish()]);
+      if (qs) {
+        await rb.mapAsync(GPUMapMode.READ);
+        const ts = new BigUint64Array(rb.getMappedRange().slice(0));
+        rb.unmap();
+        if (k >= 3) times.push(Number(ts[1]! - ts[0]!) / 1e6);
+      } else { await device.queue.onSubmittedWorkDone(); if (k >= 3) times.push(performance.now() - t0); }
+    }
+    const err = await device.popErrorScope();
+    times.sort((a, b) => a - b);
+    const gpuBytes = mat.latentTextures.reduce((a, t) => a + t.width * t.height * ({ rgba8unorm: 4, r16uint: 2, r32uint: 4, rg32uint: 8, rgba32uint: 16 } as Record<string, number>)[t.format]!, 0);
+    console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((F * bits) / (scale * scale)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
+    [lit, qb, rb].forEach((b) => b.destroy()); qs?.destroy(); mat.latentTextures.forEach((t) => t.destroy());
+  }
+  device.destroy();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

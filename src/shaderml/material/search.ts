@@ -1,0 +1,86 @@
+/**
+ * Picking a material's size: a ladder of latent configurations ordered by stored bits per texel, and
+ * a search over it. `--bits B` takes the largest rung within B; `--psnr P` bisects the ladder for the
+ * smallest rung whose every texture reaches P dB, training one rung per trial. Pure functions: the
+ * trainer runs the trials, these decide which and what was found.
+ *
+ * Why these rungs (PyTorch prototype on 256² crops of the corpus, bench/NOTES-materials.md): at equal
+ * bits, more features with fewer bits each won (16 features × 2 bits beat 8 × 4 by 1.2 dB and 4 × 8 by
+ * 3.7 dB on re-pk-panels), as NTC found; the decoder's input stays within 16 features + u, v, the shape
+ * whose 4K decode + shade the H100/H200 bench measured (≤ 0.6 ms f32, ≤ 0.4 ms int8).
+ */
+import { gridBytes, type GridOption } from './train.js';
+
+export interface Rung {
+  /** Short name for reports, e.g. "s2f16b2" (scale 2, 16 features, 2 bits). */
+  name: string;
+  grids: GridOption[];
+  hidden: number;
+}
+
+export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.map((g) => `s${g.scale}f${g.features}b${g.bits}`).join('+') + (r.hidden !== 32 ? `h${r.hidden}` : '');
+
+/** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
+export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
+
+const R = (grids: [number, number, number][], hidden = 32): Rung => {
+  const gs = grids.map(([scale, features, bits]) => ({ scale, features, bits }));
+  return { name: rungName({ grids: gs, hidden }), grids: gs, hidden };
+};
+
+/**
+ * The ladder, smallest first (latent bits per texel: 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 24, 32). From 3 bits up
+ * the grid stays at half resolution: at 4 bits, 8 features × 2 bits at 1/2 beat 16 × 4 at 1/4 by 1.3 dB
+ * (prototype). 2-bit features come one by one pair (any count packs exactly, format.ts).
+ */
+export const LADDER: Rung[] = [
+  R([[4, 8, 2]]), R([[4, 16, 2]]), R([[2, 6, 2]]), R([[2, 8, 2]]), R([[2, 10, 2]]), R([[2, 12, 2]]),
+  R([[2, 14, 2]]), R([[2, 16, 2]]), R([[2, 12, 4]]), R([[2, 16, 4]]), R([[2, 12, 8]]), R([[2, 16, 8]]),
+];
+
+/** Stored bits per texel of a rung on a width×height material with `channels` outputs (latents + f16 decoder). */
+export function footprintBits(r: Rung, width: number, height: number, channels: number): number {
+  const T = width * height, F = r.grids.reduce((a, g) => a + g.features, 0);
+  const lat = r.grids.reduce((a, g) => a + 8 * gridBytes({ lw: Math.ceil(width / g.scale), lh: Math.ceil(height / g.scale), features: g.features, bits: g.bits }), 0);
+  const dec = 16 * ((F + 2) * r.hidden + r.hidden + r.hidden * r.hidden + r.hidden + r.hidden * channels + channels);
+  return (lat + dec) / T;
+}
+
+/** The largest rung whose footprint fits `bits` per texel; the smallest when none does. */
+export function rungForBits(ladder: Rung[], bits: number, width: number, height: number, channels: number): number {
+  let best = 0;
+  ladder.forEach((r, i) => { if (footprintBits(r, width, height, channels) <= bits + 1e-9) best = i; });
+  return best;
+}
+
+export interface Trial {
+  /** Index into the ladder. */
+  rung: number;
+  /** PSNR of each texture (dB). */
+  psnr: number[];
+  seconds?: number;
+}
+
+export const passes = (t: Trial, target: number) => t.psnr.every((p) => p >= target);
+
+/**
+ * The next rung to train, or null when the search is done: the first trial at `start`, then
+ * bisection between the largest failing and the smallest passing rung tried (quality is taken to
+ * grow with the rung; a rung above a passing one is never tried).
+ */
+export function nextTrial(ladder: Rung[], trials: Trial[], target: number, start: number): number | null {
+  if (!trials.length) return Math.min(Math.max(0, start), ladder.length - 1);
+  const tried = new Set(trials.map((t) => t.rung));
+  const fail = Math.max(-1, ...trials.filter((t) => !passes(t, target)).map((t) => t.rung));
+  const pass = Math.min(ladder.length, ...trials.filter((t) => passes(t, target)).map((t) => t.rung));
+  if (pass - fail <= 1) return null;
+  const mid = Math.floor((fail + pass) / 2);
+  if (mid <= fail || mid >= pass || tried.has(mid)) return null;
+  return mid;
+}
+
+/** The smallest passing trial's rung, or null when none reached the target. */
+export function pickSmallest(trials: Trial[], target: number): number | null {
+  const ok = trials.filter((t) => passes(t, target)).map((t) => t.rung);
+  return ok.length ? Math.min(...ok) : null;
+}

@@ -1,0 +1,74 @@
+/**
+ * How a .wgmat's latent codes sit on the GPU (loadMaterial's `latents` option):
+ * - 'expanded' (default): every grid as rgba8unorm textures, four features each, a code c of b bits
+ *   stored as the byte c·255/(2^b − 1) (×85 for 2 bits, ×17 for 4, ×1 for 8), which the texture unit
+ *   reads back as c/(2^b − 1), the value training used. Decoding is then hardware-filtered sampling,
+ *   the path measured within the decode limit (8-bit latents, 0.46–0.60 ms for a 4K decode + shade on
+ *   the H200), where unpacking 2-bit codes in the shader measured 1.75–2.58 ms. It costs GPU memory:
+ *   8 bits per feature per latent texel (s2f12b2: 6.1 bits/texel stored, 24.1 on the GPU).
+ * - 'packed': 2- and 4-bit codes stay as stored, every latent texel's codes in one
+ *   r16uint/r32uint/rg32uint/rgba32uint texel (feature f at bit f·bits), read with textureLoad and
+ *   filtered in WGSL (decode.ts): the stored size in GPU memory too, at the slower decode.
+ * 8-bit grids are rgba8unorm either way. The file itself is the same for both (format.ts).
+ * Browser-safe: no node imports.
+ */
+import { toLayers } from './format.js';
+import { gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
+
+export type LatentStorage = 'expanded' | 'packed';
+export const LATENT_STORAGE: readonly LatentStorage[] = ['expanded', 'packed'];
+
+export type GpuLayout = { packed: false; textures: number; bytesPerTexel: number } | { packed: true; format: GPUTextureFormat; words: number; bytesPerTexel: number };
+
+/** How grid `g` sits on the GPU: rgba8unorm layers (8-bit or expanded codes), or one packed integer texel per latent texel. */
+export function gpuLayout(g: { features: number; bits: number }, latents: LatentStorage = 'expanded'): GpuLayout {
+  if (g.bits === 8 || latents === 'expanded') return { packed: false, textures: Math.ceil(g.features / 4), bytesPerTexel: Math.ceil(g.features / 4) * 4 };
+  const bits = g.features * g.bits;
+  if (bits <= 16) return { packed: true, format: 'r16uint', words: 1, bytesPerTexel: 2 };
+  const words = Math.ceil(bits / 32);
+  return { packed: true, format: words === 1 ? 'r32uint' : words === 2 ? 'rg32uint' : 'rgba32uint', words, bytesPerTexel: (words === 3 ? 4 : words) * 4 };
+}
+
+/** Latent codes of one level packed per texel (feature f at bit f·bits, low bits first). */
+function packTexels(latents: Uint8Array, n: number, F: number, bits: number, format: GPUTextureFormat): Uint8Array {
+  const per = format === 'r16uint' ? 1 : format === 'r32uint' ? 1 : format === 'rg32uint' ? 2 : 4;
+  if (format === 'r16uint') {
+    const out = new Uint16Array(n);
+    for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[p]! |= latents[p * F + f]! << (f * bits);
+    return new Uint8Array(out.buffer);
+  }
+  const out = new Uint32Array(n * per);
+  for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) { const b = f * bits; out[p * per + (b >> 5)] = (out[p * per + (b >> 5)]! | (latents[p * F + f]! << (b & 31))) >>> 0; }
+  return new Uint8Array(out.buffer);
+}
+
+/**
+ * The latent textures of a material, finest grid first; grid 0's mip levels are the material's trained
+ * mips (mips.ts), uploaded level by level in either layout. An rgba8unorm grid has one texture per 4
+ * features (features 4k…4k+3 in texture k, unused channels 0), a packed grid one integer texture.
+ */
+export function uploadLatents(device: GPUDevice, c: CompressedMaterial, latents: LatentStorage): GPUTexture[] {
+  const [g0, ...coarse] = gridsOf(c);
+  const upload = (g: LatentGrid, levels: { lw: number; lh: number; latents: Uint8Array }[], label: string): GPUTexture[] => {
+    const lay = gpuLayout(g, latents);
+    const how = g.bits === 8 ? '' : lay.packed ? ` (${g.bits}-bit codes, packed)` : ` (${g.bits}-bit codes as bytes)`;
+    const make = (format: GPUTextureFormat, k: number) => device.createTexture({ label: `wgmat latent ${label}${lay.packed ? '' : ` ${k}`}${how}`, size: [g.lw, g.lh], mipLevelCount: levels.length, format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    if (lay.packed) {
+      const t = make(lay.format, 0);
+      levels.forEach((l, level) => device.queue.writeTexture({ texture: t, mipLevel: level }, packTexels(l.latents, l.lw * l.lh, g.features, g.bits, lay.format), { bytesPerRow: l.lw * lay.bytesPerTexel }, [l.lw, l.lh]));
+      return [t];
+    }
+    // 255/(2^bits − 1) is an integer for 2, 4 and 8 bits: the bytes hold the codes' unorm values exactly.
+    const mul = 255 / ((1 << g.bits) - 1);
+    const imgs = levels.map((l) => toLayers(l.latents, l.lw * l.lh, g.features, mul));
+    return Array.from({ length: lay.textures }, (_, k) => {
+      const t = make('rgba8unorm', k);
+      levels.forEach((l, level) => {
+        const a = k * l.lw * l.lh * 4;
+        device.queue.writeTexture({ texture: t, mipLevel: level }, imgs[level]!.subarray(a, a + l.lw * l.lh * 4), { bytesPerRow: l.lw * 4 }, [l.lw, l.lh]);
+      });
+      return t;
+    });
+  };
+  return [...upload(g0!, [g0!, ...(c.mips ?? [])], 'grid 0'), ...coarse.flatMap((g, i) => upload(g, [g], `grid ${i + 1}`))];
+}

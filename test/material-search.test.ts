@@ -1,0 +1,280 @@
+/**
+ * Issue 13: target modes and quality per bit of neural materials. The search as pure functions
+ * (against brute force), latent codes of 2/4/8 bits through the .wgmat format and the GPU decode,
+ * per-texture loss weights, and `wgml compress --psnr` end to end on a 32×32 set.
+ */
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { footprintBits, LADDER, nextTrial, pickSmallest, rungBits, rungForBits, type Trial } from '../src/shaderml/material/search.js';
+import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial } from '../src/shaderml/material/train.js';
+import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
+import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
+import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
+import { loadMaterialFolder, textureRgba, writePng } from '../src/shaderml/material/textures.js';
+import { ShaderMLP } from '../src/shaderml/mlp.js';
+import { flattenWgsl } from '../src/gpu/wgsl.js';
+import { makeTrainer } from '../src/shaderml/material/trainer.js';
+import { paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
+import { computeOnce, testDevice } from './helpers/gpu.js';
+import { compareClose, rng, testSeed } from './helpers/random.js';
+
+/** Run the search against a quality function; returns the pick and how many rungs it trained. */
+function search(quality: (rung: number) => number[], target: number, start: number) {
+  const trials: Trial[] = [];
+  for (let r = nextTrial(LADDER, trials, target, start); r !== null; r = nextTrial(LADDER, trials, target, start)) {
+    expect(trials.some((t) => t.rung === r), `rung ${r} trained twice`).toBe(false);
+    trials.push({ rung: r, psnr: quality(r) });
+  }
+  return { pick: pickSmallest(trials, target), trials: trials.length };
+}
+
+describe('material size search', () => {
+  it('ladder: sizes grow rung by rung; footprint counts latents at their bits plus the f16 decoder', () => {
+    for (let i = 1; i < LADDER.length; i++) expect(rungBits(LADDER[i]!)).toBeGreaterThan(rungBits(LADDER[i - 1]!));
+    // 512² with 6 channels, scale 2, 12 features of 2 bits: 256·256·12·2 latent bits + 1734 f16 parameters (14→32→32→6).
+    const r = LADDER.find((x) => x.name === 's2f12b2')!;
+    expect(footprintBits(r, 512, 512, 6)).toBeCloseTo((256 * 256 * 12 * 2 + 16 * (14 * 32 + 32 + 32 * 32 + 32 + 32 * 6 + 6)) / (512 * 512), 9);
+    // --bits: the largest rung within the budget, by brute force over every budget.
+    for (const budget of [0.5, 1.2, 2.2, 4.2, 6.2, 6.0, 8.2, 20, 100]) {
+      const fits = LADDER.map((x, i) => [i, footprintBits(x, 512, 512, 6)] as const).filter(([, b]) => b <= budget);
+      expect(rungForBits(LADDER, budget, 512, 512, 6), `budget ${budget}`).toBe(fits.length ? fits.at(-1)![0] : 0);
+    }
+  });
+
+  it('--psnr: bisection finds the smallest passing rung of any monotone quality, in ≤ ⌈log2 n⌉ + 1 trials', () => {
+    const n = LADDER.length;
+    // Every threshold k (rungs ≥ k pass; k = n: none), every start, and a texture that passes one rung later.
+    for (let k = 0; k <= n; k++) {
+      for (let start = 0; start < n; start++) {
+        const q = (r: number) => [r >= k ? 41 : 39, r >= Math.min(n, k) ? 40.5 : 30];
+        const { pick, trials } = search(q, 40, start);
+        expect(pick, `k ${k} start ${start}`).toBe(k < n ? k : null);
+        expect(trials).toBeLessThanOrEqual(Math.ceil(Math.log2(n)) + 2);
+      }
+    }
+    // One texture short of the target fails the rung, however good the others are.
+    expect(search((r) => [50, r >= 6 ? 40 : 39.99], 40, 3).pick).toBe(6);
+  });
+
+  it('pickSmallest takes the smallest passing trial even when quality is not monotone', () => {
+    const trials: Trial[] = [{ rung: 5, psnr: [41] }, { rung: 2, psnr: [38] }, { rung: 3, psnr: [40.2] }, { rung: 4, psnr: [39.9] }];
+    expect(pickSmallest(trials, 40)).toBe(3);
+    expect(pickSmallest(trials, 45)).toBeNull();
+  });
+
+  it('per-texture loss weights follow each texture\'s mean channel error, clamped to 0.25…4×, smoothed', () => {
+    const tex = [{ channels: 3 }, { channels: 2 }, { channels: 1 }];
+    // Texture MSEs 1e-4, 4e-4, 1e-6 → mean 1.67e-4 → ratios 0.6, 2.4, 0.006 (clamped to 0.25).
+    const w = balanceWeights(tex, [1e-4, 2e-4, 0, 4e-4, 4e-4, 1e-6]);
+    const mean = (1e-4 + 4e-4 + 1e-6) / 3;
+    expect(Array.from(w)).toEqual([1e-4 / mean, 1e-4 / mean, 1e-4 / mean, 4e-4 / mean, 4e-4 / mean, 0.25].map((v) => Math.fround(v)));
+    const w2 = balanceWeights(tex, [1e-4, 1e-4, 1e-4, 1e-4, 1e-4, 1e-4], w);
+    expect(w2[0]).toBeCloseTo(0.5 * w[0]! + 0.5, 6);
+    expect(w2[5]).toBeCloseTo(0.5 * 0.25 + 0.5, 6);
+  });
+});
+
+describe('latent codes of 2, 4 and 8 bits', () => {
+  it(`pack/unpack round-trips codes (seed ${testSeed()})`, () => {
+    const r = rng(testSeed());
+    for (const bits of [2, 4, 8]) {
+      const codes = Uint8Array.from({ length: 103 }, () => Math.floor(r() * (1 << bits)));
+      const packed = packCodes(codes, bits);
+      expect(packed.length).toBe(Math.ceil((103 * bits) / 8));
+      expect(Array.from(unpackCodes(packed, bits, 103))).toEqual(Array.from(codes));
+    }
+    // Low bits first: codes 1, 2, 3, 0 at 2 bits are 0b00111001.
+    expect(Array.from(packCodes(Uint8Array.from([1, 2, 3, 0]), 2))).toEqual([0b00111001]);
+  });
+
+  it(`a 2-bit grid + a coarse 4-bit grid survive .wgmat and decode on the GPU as on the CPU (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const r = rng(testSeed()), targets = syntheticMaterial(16, 16, 2), C = targets.channels;
+    const codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
+    const c: CompressedMaterial = {
+      width: 16, height: 16, lw: 8, lh: 8, features: 6, bits: 2, latents: codes(8 * 8 * 6, 2),
+      coarse: [{ lw: 4, lh: 4, features: 4, bits: 4, latents: codes(4 * 4 * 4, 4) }],
+      decoder: ShaderMLP.random([6 + 4 + 2, 16, C], 'leaky_relu', testSeed()),
+    };
+    const file = encodeWgmat(c, targets.textures);
+    const { manifest, material } = decodeWgmat(file);
+    expect(manifest.latent.bits).toBe(2);
+    // 6 features of 2 bits: 12 bits a latent texel, stored without padding.
+    expect(manifest.latent.bytes).toBe((8 * 8 * 6 * 2) / 8);
+    expect(manifest.latent.coarse![0]).toMatchObject({ width: 4, height: 4, features: 4, bits: 4, bytes: (4 * 4 * 4 * 4) / 8 });
+    gridsOf(material).forEach((g, i) => expect(Array.from(g.latents), `grid ${i}`).toEqual(Array.from(gridsOf(c)[i]!.latents)));
+    // The CPU reference reads code / (2^bits − 1): an input row is a bilinear mix of those.
+    const x = decoderInputs(material, 0);
+    expect(Math.max(...Array.from(x))).toBeLessThanOrEqual(1);
+    expect(x[0]).toBeCloseTo(c.latents[0]! / 3, 6); // texel (0, 0) sits at latent (−0.25, −0.25): clamped to latent 0
+    expect(x[6]).toBeCloseTo(c.coarse![0]!.latents[0]! / 15, 6);
+    // GPU, latents packed as stored: every texel through loadMaterial + materialWgsl (the expanded default: material-latents.test.ts).
+    const mat = loadMaterial(device, file, { latents: 'packed' });
+    // Packed on the GPU: one r16uint texture for grid 0 (6 × 2 bits), one r16uint for the coarse grid (4 × 4 bits).
+    expect(mat.latentTextures.map((t) => t.format)).toEqual(['r16uint', 'r16uint']);
+    const dec = materialWgsl(mat, 'mat', 1, 0, device);
+    const code = `${flattenWgsl(dec.module).code}
+@group(0) @binding(0) var<storage, read> unused: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x >= 256u) { return; }
+  let y = mat(vec2<u32>(g.x % 16u, g.x / 16u));
+  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${C}u + c] = y[c]; }
+}`;
+    const got = await computeOnce(device, code, new Float32Array(4), 256 * C, 4, dec);
+    expect(compareClose(got, decodeMaterialCpu(material), 2e-3, 2e-3)).toBeNull();
+    // decodeMaterialGpu (what compress scores with), in bands of 5 rows (the last one short).
+    expect(compareClose(await decodeMaterialGpu(device, mat, 16 * 5 * C), decodeMaterialCpu(material), 2e-3, 2e-3)).toBeNull();
+    // Corrupt the coarse grid's bytes: its checksum names it.
+    const bad = file.slice();
+    bad[file.length - 1] ^= 0x10;
+    expect(() => decodeWgmat(bad)).toThrow(/coarse grid 1 section checksum/);
+  }, 60_000);
+
+  it(`packed 2-bit latents with mips: <name>_uv filters trilinearly by hand like a CPU reference (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const r = rng(testSeed()), targets = syntheticMaterial(32, 32, 3), C = targets.channels, F = 12;
+    const codes = (n: number) => Uint8Array.from({ length: n * n * F }, () => Math.floor(r() * 4));
+    const levels = [16, 8, 4, 2, 1].map(codes);
+    const c: CompressedMaterial = { width: 32, height: 32, lw: 16, lh: 16, features: F, bits: 2, latents: levels[0]!, mips: levels.slice(1).map((latents, i) => ({ lw: 16 >> (i + 1), lh: 16 >> (i + 1), latents })), decoder: ShaderMLP.random([F + 2, 16, C], 'leaky_relu', testSeed()) };
+    const mat = loadMaterial(device, encodeWgmat(c, targets.textures), { latents: 'packed' });
+    expect(mat.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r32uint', 5]]);
+    const dec = materialWgsl(mat, 'mat', 1, 0, device);
+    // Reference: bilinear (clamp to edge) on codes/3 at uv in each level, mixed between the two levels around lod.
+    const bilinear = (k: number, u: number, v: number) => {
+      const n = 16 >> k, lat = levels[k]!, lx = u * n - 0.5, ly = v * n - 0.5, fx = Math.floor(lx), fy = Math.floor(ly), ax = lx - fx, ay = ly - fy;
+      const cl = (i: number) => Math.min(n - 1, Math.max(0, i));
+      const taps: [number, number][] = [[cl(fy) * n + cl(fx), (1 - ax) * (1 - ay)], [cl(fy) * n + cl(fx + 1), ax * (1 - ay)], [cl(fy + 1) * n + cl(fx), (1 - ax) * ay], [cl(fy + 1) * n + cl(fx + 1), ax * ay]];
+      return Array.from({ length: F }, (_, f) => taps.reduce((a, [i, w]) => a + (w * lat[i * F + f]!) / 3, 0));
+    };
+    const probes = Array.from({ length: 96 }, (_, i) => ({ u: r(), v: r(), lod: i < 10 ? i % 5 : r() * 5.5 - 0.3 }));
+    const x = probes.flatMap(({ u, v, lod }) => {
+      const l = Math.min(4, Math.max(0, lod)), l0 = Math.floor(l), fr = l - l0, a = bilinear(l0, u, v), b = bilinear(Math.min(4, l0 + 1), u, v);
+      return [...a.map((va, f) => va * (1 - fr) + b[f]! * fr), u, v];
+    });
+    const code = `${flattenWgsl(dec.module).code}
+@group(0) @binding(0) var<storage, read> probe: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  if (g.x >= ${probes.length}u) { return; }
+  let q = probe[g.x];
+  let y = mat_uv(q.xy, q.z);
+  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${C}u + c] = y[c]; }
+}`;
+    const got = await computeOnce(device, code, Float32Array.from(probes.flatMap((p) => [p.u, p.v, p.lod, 0])), probes.length * C, 2, dec);
+    expect(compareClose(got, c.decoder.forward(x), 1e-3, 1e-3)).toBeNull();
+  }, 60_000);
+
+  it(`QAT forward: each latent read with its step's noise of ±½ code (or rounded, straight-through), per channel loss as a CPU reference computes it (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const r = rng(testSeed()), W = 8, H = 8, C = 3;
+    const s: TrainShape = { width: W, height: H, channels: C, grids: [{ lw: 4, lh: 4, features: 4, bits: 2 }, { lw: 2, lh: 2, features: 4, bits: 4 }], hidden: 8, batch: W * H, alpha: 0.01 };
+    const L = paramLayout(s), P = Float32Array.from({ length: L.mlp + L.latents }, (_, i) => (i < L.mlp ? r() - 0.5 : r()));
+    const tgt = Float32Array.from({ length: W * H * C }, () => r());
+    // The kernel's PCG hash, independently in JS.
+    const noise = (j: number, step: number) => {
+      const v = (Math.imul((j ^ Math.imul(step, 0x9e3779b9)) >>> 0, 747796405) + 2891336453) >>> 0;
+      const w = Math.imul(((v >>> ((v >>> 28) + 4)) ^ v) >>> 0, 277803737) >>> 0;
+      return ((w >>> 22) ^ w) >>> 0;
+    };
+    const cpu = (qat: boolean | 'ste') => {
+      const mlp = ShaderMLP.fromLayers([10, 8, 8, C], [0, 1, 2].map((l) => ({ weight: P.slice(L.w[l], L.b[l]), bias: P.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp) })), ['leaky_relu', 'leaky_relu', 'none'], [0.01, 0.01, 0]);
+      const Q = (j: number) => (j < 64 ? 3 : 15);
+      const lat = P.slice(L.mlp).map((v, j) => (qat === 'ste' ? Math.round(v * Q(j)) / Q(j) : v + (qat ? (noise(j, 0) / 4294967296 - 0.5) / Q(j) : 0)));
+      // Bilinear taps of both grids over the (noisy) float latents, as the kernel samples them.
+      const x = new Float32Array(W * H * 10);
+      const grids = [{ lw: 4, off: 0 }, { lw: 2, off: 64 }];
+      for (let p = 0; p < W * H; p++) {
+        grids.forEach(({ lw, off }, g) => {
+          const lx = ((p % W) + 0.5) * lw / W - 0.5, ly = (Math.floor(p / W) + 0.5) * lw / H - 0.5, fx = Math.floor(lx), fy = Math.floor(ly), ax = lx - fx, ay = ly - fy;
+          const cl = (v: number) => Math.min(lw - 1, Math.max(0, v));
+          const taps = [[cl(fy) * lw + cl(fx), (1 - ax) * (1 - ay)], [cl(fy) * lw + cl(fx + 1), ax * (1 - ay)], [cl(fy + 1) * lw + cl(fx), (1 - ax) * ay], [cl(fy + 1) * lw + cl(fx + 1), ax * ay]];
+          for (let f = 0; f < 4; f++) x[p * 10 + g * 4 + f] = taps.reduce((a, [i, w]) => a + w! * lat[off + i! * 4 + f]!, 0);
+        });
+        x[p * 10 + 8] = ((p % W) + 0.5) / W; x[p * 10 + 9] = (Math.floor(p / W) + 0.5) / H;
+      }
+      const y = mlp.forward(x), mse = new Float64Array(C);
+      for (let i = 0; i < y.length; i++) mse[i % C] += (y[i]! - tgt[i]!) ** 2 / (W * H);
+      return Array.from(mse);
+    };
+    for (const qat of [true, false, 'ste'] as const) {
+      const tr = await makeTrainer(device, [s], P, [tgt]);
+      let got: number[] = [];
+      await tr.run('train', 1, 0, 0, { qat: !!qat, ...(qat === 'ste' ? { steFrom: 0 } : {}), onChunk: (_, mse) => { got = Array.from(mse); } });
+      tr.destroy();
+      expect(compareClose(got, cpu(qat), 1e-4, 1e-7), `qat ${qat}`).toBeNull();
+    }
+    // The three differ: the noise and the rounding are there.
+    expect(compareClose(cpu(true), cpu(false), 1e-3, 0)).not.toBeNull();
+    expect(compareClose(cpu('ste'), cpu(false), 1e-3, 0)).not.toBeNull();
+    // Channel loss weights reach the gradient: a channel weighted 0 leaves its output row untouched.
+    const tr = await makeTrainer(device, [s], P, [tgt]);
+    await tr.run('train', 1, 0, 0, { onChunk: () => Float32Array.from([1, 0, 1]) });
+    await tr.run('train', 1, 0.01, 0);
+    const after = await tr.params();
+    tr.destroy();
+    const row = (q: Float32Array, o: number) => Array.from(q.subarray(L.w[2]! + o * 8, L.w[2]! + (o + 1) * 8));
+    expect(row(after, 1)).toEqual(row(P, 1));
+    expect(after[L.b[2]! + 1]).toBe(P[L.b[2]! + 1]);
+    for (const o of [0, 2]) expect(row(after, o)).not.toEqual(row(P, o));
+  }, 60_000);
+
+  it(`trains 2-bit latents quantization-aware: codes within 0…3, report counts 2 bits each (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const m = syntheticMaterial(32, 32, testSeed());
+    const c = await compressMaterial(device, m, { scale: 2, features: 8, bits: 2, steps: 300, fineTuneSteps: 60 });
+    expect(c.bits).toBe(2);
+    expect(Math.max(...Array.from(c.latents))).toBeLessThanOrEqual(3);
+    // All four codes in use: the latents spread over their range rather than collapsing.
+    expect(new Set(c.latents).size).toBe(4);
+    const rep = materialReport(m, c, decoderBytes(c));
+    expect(rep.latentBytes).toBe((16 * 16 * 8 * 2) / 8);
+    // On the GPU by default: 8 features as bytes in two rgba8unorm textures; packed, the 8 codes of a latent texel fill one r16uint texel, as stored.
+    expect(rep.gpuBitsPerTexel).toBeCloseTo(((16 * 16 * 8) + decoderBytes(c)) * 8 / (32 * 32), 9);
+    expect(rep.gpuBitsPerTexelPacked).toBeCloseTo(((16 * 16 * 2) + decoderBytes(c)) * 8 / (32 * 32), 9);
+    console.log(`2-bit material: ${rep.psnr.toFixed(2)} dB (${rep.textures.map((t) => `${t.name} ${t.psnr.toFixed(1)}`).join(', ')}), ${rep.bitsPerTexel.toFixed(2)} bpt`);
+    // Against the best constant per channel (each channel's mean): training must have learnt the texture.
+    const C = m.channels, T = 32 * 32, mean = new Float64Array(C);
+    for (let i = 0; i < T * C; i++) mean[i % C] += m.data[i]! / T;
+    let se = 0;
+    for (let i = 0; i < T * C; i++) se += (m.data[i]! - mean[i % C]!) ** 2;
+    expect(rep.psnr).toBeGreaterThan(10 * Math.log10((T * C) / se) + 4);
+  }, 120_000);
+});
+
+describe('wgml compress --psnr', () => {
+  it('searches the ladder on a 32×32 set, reports its trials, and writes the smallest passing configuration', () => {
+    const m = syntheticMaterial(32, 32, 7);
+    const dir = mkdtempSync(join(tmpdir(), 'wgmat-search-'));
+    try {
+      m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
+      const file = join(dir, 'm.wgmat');
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--psnr', '17', '--steps', '100', '--finetune', '20', '--json'], { encoding: 'utf8' });
+      const r = JSON.parse(out.slice(out.indexOf('{')));
+      const trials = r.search.trials as { rung: string; minPsnr: number; pass: boolean; psnr: number[] }[];
+      console.log(`--psnr 17: ${trials.map((t) => `${t.rung} ${t.minPsnr.toFixed(1)}${t.pass ? '✓' : '✗'}`).join(', ')} → ${r.search.chosen}`);
+      expect(r.search.mode).toBe('psnr');
+      expect(trials.length).toBeGreaterThan(0);
+      trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 17));
+      const passing = trials.filter((t) => t.pass).map((t) => LADDER.findIndex((l) => l.name === t.rung));
+      if (r.search.reached) {
+        expect(r.search.chosen).toBe(LADDER[Math.min(...passing)]!.name);
+        for (const t of r.textures) expect(t.psnr).toBeGreaterThanOrEqual(17);
+        // The rung just below the chosen one was tried and failed (or the chosen one is the smallest).
+        const k = LADDER.findIndex((l) => l.name === r.search.chosen);
+        if (k > 0) expect(trials.find((t) => t.rung === LADDER[k - 1]!.name)?.pass).toBe(false);
+      }
+      // The file is the chosen configuration, with the report's PSNR.
+      const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+      const g = LADDER.find((l) => l.name === r.search.chosen)!.grids[0]!;
+      expect([material.features, material.bits ?? 8, material.lw]).toEqual([g.features, g.bits, Math.ceil(32 / g.scale)]);
+      // Its per-texture PSNR (scored on the GPU) is what the CPU reference decode of the file scores.
+      const t = loadMaterialFolder(dir), cpu = materialReport(t, material, decoderBytes(material));
+      r.textures.forEach((x: { psnr: number }, i: number) => expect(x.psnr).toBeCloseTo(cpu.textures[i]!.psnr, 1));
+      expect(r.bcBytes).toBe((32 * 32 * (8 + 8 + 4)) / 8);
+    } finally { rmSync(dir, { recursive: true }); }
+  }, 180_000);
+});
