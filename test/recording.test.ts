@@ -2,7 +2,8 @@
  * Shared recording (issue 18): declared kernels share the network's one bind group, so a dispatch costs
  * setPipeline + dispatchWorkgroups. Checked against per-dispatch bind groups and CPU references, and by
  * counting the calls encodeNetwork makes on a recording fake encoder. A small CNN (convolutions, pooling,
- * elementwise, global pooling, Gemm) records every dispatch shared except the GEMM family's.
+ * elementwise, global pooling, Gemm) records every dispatch shared; the attention kernel (not declared
+ * yet) binds a group of its own between shared ones.
  */
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
@@ -36,12 +37,13 @@ function fakeEncoder(): { encoder: GPUCommandEncoder; calls: string[] } {
 
 describe('shared recording', () => {
   const a = hostTensor('int64', [], [1]), z = hostTensor('int64', [], [0]);
-  // CumSum is a declared kernel (shared), MatMul (the GEMM family) is not: a bind group of its own
+  // CumSum is a declared kernel (shared), wgml.Attention is not: a bind group of its own
   const m = hostTensor('float32', [8, 8], randn(rng(3), 64));
+  const attn = (ins: string[], out: string) => node('Attention', ins, [out], { scale: { kind: 'float', value: 0.25 } }, undefined, 'wgml');
   const g = graph([f32('x', ['N', 8])], [f32('y', ['N', 8]), f32('w', ['N', 8])], [
     node('CumSum', ['x', 'a'], ['c1']),
     node('CumSum', ['c1', 'z'], ['c2'], { reverse: int(1) }),
-    node('MatMul', ['c2', 'm'], ['n']),
+    attn(['c2', 'm', 'm'], 'n'),
     node('CumSum', ['n', 'a'], ['y'], { exclusive: int(1) }),
     node('CumSum', ['c2', 'z'], ['w']),
   ], { a, z, m });
@@ -73,7 +75,7 @@ describe('shared recording', () => {
     const count = (c: string[], k: string) => c.filter((x) => x === k).length;
     expect(count(cs, 'dispatch')).toBe(5);
     expect(count(cg, 'dispatch')).toBe(5);
-    // shared: CumSum CumSum | MatMul | CumSum CumSum → the shared group set, MatMul's group, the shared group again
+    // shared: CumSum CumSum | Attention | CumSum CumSum → the shared group set, Attention's group, the shared group again
     expect(count(cs, 'setBindGroup')).toBe(3);
     expect(count(cg, 'setBindGroup')).toBe(5);
     expect(count(cs, 'setPipeline')).toBe(5); // a pipeline per shared site
@@ -89,8 +91,8 @@ describe('shared recording', () => {
     const p = await wgml.createPipeline(device, g, { inputDimensions: { x: [2, 8] } });
     expect(p.recording.mode).toBe('groups');
     expect(p.recording.reason).toMatch(/software adapter/);
-    const mm = graph([f32('x', [2, 8])], [f32('y', [2, 8])], [node('MatMul', ['x', 'm'], ['y'])], { m });
-    await expect(wgml.createPipeline(device, mm, { recording: 'shared' })).rejects.toThrow(/no kernel of this network declares a signature/);
+    const at = graph([f32('x', [2, 8])], [f32('y', [2, 8])], [attn(['x', 'm', 'm'], 'y')], { m });
+    await expect(wgml.createPipeline(device, at, { recording: 'shared' })).rejects.toThrow(/no kernel of this network declares a signature/);
   });
 });
 
@@ -111,7 +113,7 @@ describe('shared recording of a small CNN', () => {
   ], { w1: t([8, 3, 3, 3]), b1: t([8]), w2: t([8, 8, 1, 1]), wg: t([5, 8]), bg: t([5]) });
   const x = t([1, 3, 8, 8], 1);
 
-  it('records every dispatch but the GEMM family shared, with the outputs of per-dispatch groups and the reference', async () => {
+  it('records every dispatch shared (the GEMM family too), with the outputs of per-dispatch groups and the reference', async () => {
     const device = await testDevice();
     const want = cpuRun(g, { x });
     const got = { shared: await wgml.runModel(device, g, { x }, { recording: 'shared' }), groups: await wgml.runModel(device, g, { x }, { recording: 'groups' }) };
@@ -121,21 +123,16 @@ describe('shared recording of a small CNN', () => {
     const shared = await wgml.createPipeline(device, g, { recording: 'shared' });
     const ds = shared.program.dispatches;
     const sd = shared.shared!.plan.dispatches;
-    const gemmFamily = (i: number) => /^(gemm|matmul)/i.test(ds[i]!.kernel.name);
     // Convolutions (Relu and the residual Add fused in; p, read twice by the second, copied), MaxPool, Mul,
-    // GlobalAveragePool: all shared; Gemm not
-    expect(ds.filter((d, i) => !gemmFamily(i)).map((d) => d.node)).toEqual(expect.arrayContaining(['Conv_c1', 'MaxPool_p', 'Conv_c2', 'Mul_q', 'GlobalAveragePool_gap']));
-    expect(ds.filter((_, i) => gemmFamily(i)).map((d) => d.node)).toEqual(['Gemm_y']);
-    ds.forEach((d, i) => expect(sd[i] !== null, `${d.node}: ${d.kernel.name}`).toBe(!gemmFamily(i)));
+    // GlobalAveragePool, the Gemm head: all shared
+    expect(ds.map((d) => d.node)).toEqual(expect.arrayContaining(['Conv_c1', 'MaxPool_p', 'Conv_c2', 'Mul_q', 'GlobalAveragePool_gap', 'Gemm_y']));
+    ds.forEach((d, i) => expect(sd[i] !== null, `${d.node}: ${d.kernel.name}`).toBe(true));
     const heap = wgml.createHeap(device, shared.intermediatesHeapSize);
     const f = fakeEncoder();
     wgml.encodeNetwork(f.encoder, shared.bind({ x: wgml.tensor(device, { dtype: 'f32', shape: [1, 3, 8, 8] }), y: wgml.tensor(device, { dtype: 'f32', shape: [1, 5] }) }, heap));
     const count = (k: string) => f.calls.filter((c) => c === k).length;
-    // setBindGroup once per run of shared dispatches, once per GEMM dispatch
-    const runs = sd.filter((s, i) => s !== null && (i === 0 || sd[i - 1] === null)).length;
     expect(count('dispatch')).toBe(ds.length);
     expect(count('setPipeline')).toBe(ds.length);
-    expect(count('setBindGroup')).toBe(runs + sd.filter((s) => s === null).length);
-    expect(count('setBindGroup')).toBe(2); // the shared group, then Gemm's own (last)
+    expect(count('setBindGroup')).toBe(1); // the shared group, once for the whole network
   });
 });

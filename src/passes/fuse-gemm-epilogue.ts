@@ -9,7 +9,16 @@
  * them travel along (the GEMM reads them through strides), as does the consumer's output view. A GEMM
  * that already writes through an output view (a Reshape/Transpose chain after it) still takes a
  * consumer whose other inputs have the consumer's shape (read through that same view: the residual
- * after an attention out-projection) or are single values.
+ * after an attention out-projection) or are single values. A chain of reshapes (dense re-views: Reshape,
+ * Flatten, Squeeze, Unsqueeze) between the GEMM and its consumer is the same case: the GEMM writes the
+ * consumer's value through a dense view in its own shape (torch's out-projection Gemm → Reshape →
+ * residual Add).
+ *
+ * Then a LayerNormalization over the last dim that reads a GEMM's (finished) output folds in as the
+ * GEMM's second output (`wgml_layernorm` = epsilon, Scale and B appended to its inputs): the split-K
+ * reduce normalizes each row while it holds it (ops/linalg/gemm-reduce.ts), so a post-norm layer's
+ * out-projection + residual + LayerNorm and FFN-down + residual + LayerNorm, and a pre-norm layer's
+ * residual + next LayerNorm, take two dispatches each. Output 0 stays the product (the residual stream).
  *
  * Also `relayoutGemmWeights`: a constant B read transposed by Gemm (transB = 1, PyTorch Linear) is
  * stored transposed once at load time so the kernels read it row-major (coalesced along n).
@@ -17,7 +26,7 @@
  */
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { isFloat } from '../ir/types.js';
-import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr } from '../ir/view.js';
+import { denseStridesOf, denseView, hasViews, inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr } from '../ir/view.js';
 import { FUSABLE_OPS } from './fuse-elementwise.js';
 import { derivedConstant } from '../ir/derived.js';
 
@@ -28,7 +37,15 @@ interface FusedProgram { opset: number; inputs: number; steps: FusedStep[] }
 export interface FuseGemmOptions {
   /** Most inputs an epilogue may add (storage buffers per kernel: A, B, C, these, Y). */
   maxExtras?: number;
+  /** Storage buffers a kernel may bind (the LayerNorm's reduce binds partials, the epilogue inputs, Scale, B, Y and Z). */
+  maxStorageBuffers?: number;
+  /** Fold LayerNormalizations into the GEMM before them (default true). */
+  layerNorm?: boolean;
 }
+
+/** Ops that only reshape (their output is input 0's memory, same element order). */
+const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
+const isReshape = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx') && RESHAPES.has(n.opType) && n.outputs.length === 1 && !hasViews(n);
 
 const OWN_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 3 };
 
@@ -61,23 +78,80 @@ export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, opts:
   for (;;) {
     const readers = new Map<string, Node[]>();
     for (const n of nodes) for (const v of n.inputs) if (v) { const l = readers.get(v) ?? []; if (!l.includes(n)) l.push(n); readers.set(v, l); }
+    const only = (v: string) => { const r = readers.get(v); return !outs.has(v) && r && r.length === 1 ? r[0]! : null; };
     let done = true;
     for (const p of nodes) {
       if (!isGemm(p)) continue;
       const out = p.outputs[0]!;
       const tp = types.get(out);
-      const r = readers.get(out);
-      if (!tp || !isFloat(tp.dtype) || outs.has(out) || !r || r.length !== 1) continue;
-      const c = r[0]!;
-      const fused = absorb(p, c, tp, types, opset, maxExtras);
+      let c = only(out);
+      if (!tp || !isFloat(tp.dtype) || !c) continue;
+      // Reshapes between the GEMM and its consumer: the GEMM writes the chain's end through a dense view.
+      const chain: Node[] = [];
+      while (isReshape(c) && !p.attrs[OUTPUT_VIEW_ATTR] && c.inputs[0] === (chain.length ? chain[chain.length - 1]!.outputs[0] : out)) {
+        chain.push(c);
+        const next = only(c.outputs[0]!);
+        if (!next) break;
+        c = next;
+      }
+      if (chain.length && (chain.includes(c) || isReshape(c))) continue;
+      const end = chain.length ? chain[chain.length - 1]!.outputs[0]! : out;
+      const te = types.get(end);
+      if (!te) continue;
+      const via: Node = chain.length ? { ...p, outputs: [end], attrs: { ...p.attrs, [OUTPUT_VIEW_ATTR]: viewAttr(denseView(tp.shape)) } } : p;
+      const fused = absorb(via, c, te, types, opset, maxExtras);
       if (!fused) continue;
-      nodes = nodes.flatMap((n) => (n === p ? [] : n === c ? [fused] : [n]));
+      nodes = nodes.flatMap((n) => (n === p || chain.includes(n) ? [] : n === c ? [fused] : [n]));
       done = false;
       break;
     }
     if (done) break;
   }
-  return nodes.length === g.nodes.length ? g : { ...g, nodes };
+  if (opts.layerNorm !== false) nodes = fuseLayerNorms(nodes, types, opts.maxStorageBuffers ?? 8);
+  return nodes.length === g.nodes.length && nodes.every((n, k) => n === g.nodes[k]) ? g : { ...g, nodes };
+}
+
+/**
+ * LayerNormalization(axis = last) of a GEMM's output 0 → the GEMM's output 1. The GEMM must write
+ * dense rows of the normalized size (no output view, or a dense one), the LayerNorm must read it as it
+ * is and want no Mean/InvStdDev, and Scale/B must be rows of that size.
+ */
+function fuseLayerNorms(nodes: Node[], types: Map<string, ValueType>, maxBuffers: number): Node[] {
+  const producer = new Map<string, Node>();
+  for (const n of nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const replaced = new Map<Node, Node | null>();
+  for (const ln of nodes) {
+    if (ln.opType !== 'LayerNormalization' || (ln.domain !== '' && ln.domain !== 'ai.onnx') || hasViews(ln)) continue;
+    if (ln.outputs.slice(1).some((o) => o)) continue;
+    const p0 = producer.get(ln.inputs[0] ?? '');
+    if (!p0 || !isGemm(p0) || p0.outputs[0] !== ln.inputs[0]) continue;
+    const p = replaced.get(p0) ?? p0;
+    if (p.attrs.wgml_layernorm || p.outputs.length !== 1) continue;
+    const tx = types.get(ln.inputs[0]!), ty = types.get(ln.outputs[0]!);
+    const rank = tx?.shape.length ?? 0;
+    const axis = (ln.attrs.axis?.value as number | undefined) ?? -1;
+    if (!tx || !ty || tx.dtype !== 'float32' || rank === 0 || (axis !== -1 && axis !== rank - 1)) continue;
+    const N = tx.shape[rank - 1]!;
+    if (N < 2) continue;
+    // the rows the GEMM writes must be the LayerNorm's rows: dense, N wide
+    const ov = viewFromAttr(p.attrs[OUTPUT_VIEW_ATTR]);
+    if (ov && (ov.offset !== 0 || ov.shape[ov.shape.length - 1] !== N || ov.strides.join() !== denseStridesOf(ov.shape).join())) continue;
+    if (!ov && types.get(p.outputs[0]!)?.shape[rank - 1] !== N) continue;
+    // a 1-D B makes a MatMul's last output dim M, not N
+    if (p.opType === 'MatMul' && (types.get(p.inputs[1]!)?.shape.length ?? 0) < 2) continue;
+    const rowOk = (v: string | undefined) => { const t = v ? types.get(v) : undefined; return !!t && t.dtype === 'float32' && t.shape[t.shape.length - 1] === N && t.shape.reduce((a, b) => a * b, 1) === N; };
+    const scale = ln.inputs[1], bias = ln.inputs[2] || '';
+    if (!rowOk(scale) || (bias && !rowOk(bias))) continue;
+    const own = OWN_INPUTS[p.opType]!;
+    const nExtras = p.inputs.length - own;
+    if (nExtras + 4 + (bias ? 1 : 0) > maxBuffers) continue;
+    const eps = (ln.attrs.epsilon?.value as number | undefined) ?? 1e-5;
+    const fused: Node = { ...p, inputs: [...p.inputs, scale!, bias], outputs: [p.outputs[0]!, ln.outputs[0]!], attrs: { ...p.attrs, wgml_layernorm: { kind: 'float', value: eps } } };
+    replaced.set(p0, fused);
+    replaced.set(ln, null);
+  }
+  if (!replaced.size) return nodes;
+  return nodes.flatMap((n) => { const r = replaced.get(n); return r === undefined ? [n] : r === null ? [] : [r]; });
 }
 
 /** The GEMM node with consumer `c` folded in, or null when it cannot be. */

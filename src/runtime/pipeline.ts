@@ -180,7 +180,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = step('fuseElementwise', () => fuseElementwise(g, sg.types));
     // epilogue inputs bind beside A, B, C and Y
     const maxExtras = Math.min(MAX_EPILOGUE_INPUTS, deviceCaps(device).maxStorageBuffersPerShaderStage - 4);
-    g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras }));
+    g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras, maxStorageBuffers: deviceCaps(device).maxStorageBuffersPerShaderStage }));
   }
   typeConstants();
   const l = deviceLimits(device);

@@ -1,15 +1,20 @@
 /**
- * What every GEMM kernel shares: the uniform block (sizes, split-K, the strides of A, B, Y and of each
- * input read at the output coordinates, and the batch table), the per-batch offsets, and `finish`,
- * which turns an accumulator into the stored value: alpha·acc (+ beta·C for Gemm), then the fused
- * epilogue program (ops/elementwise formulas, see passes/fuse-gemm-epilogue.ts). Shapes and strides
- * are all uniforms, so one pipeline serves every size of a configuration.
+ * What every GEMM kernel shares, as a declared signature (gpu/signature.ts): the parameters (sizes,
+ * split-K, the strides of A, B, Y and of each input read at the output coordinates, the batch table),
+ * the per-batch offsets, and `finish`, which turns an accumulator into the stored value: alpha·acc
+ * (+ beta·C for Gemm), then the fused epilogue program (ops/elementwise formulas, see
+ * passes/fuse-gemm-epilogue.ts). Shapes and strides are parameters, so one pipeline serves every size
+ * of a configuration; only the number of batch dims left after normalization (almost always 0) and
+ * of epilogue inputs are compiled in, so the batch walk is unrolled with constant indices and no code
+ * indexes the parameters dynamically (in shared recording they are a private copy, see
+ * DEVELOPERS.md, which a dynamic index would push to local memory).
  */
-import type { WgslBinding, WgslModule } from '../../gpu/wgsl.js';
+import type { BufferDecl, ParamField, ParamValues } from '../../gpu/signature.js';
+import type { WgslModule } from '../../gpu/wgsl.js';
 import type { ElemType } from '../../ir/types.js';
 import { storageType } from '../../ir/types.js';
 import { ewHelpers } from '../elementwise/formula.js';
-import { UniformWriter, type KernelArg } from '../types.js';
+import type { KernelArg } from '../types.js';
 import type { GemmProblem } from './gemm-layout.js';
 
 export const MAX_BATCH_DIMS = 8;
@@ -25,73 +30,84 @@ export interface GemmIo {
   epilogue: string | null;
 }
 
+/** The same io without anything `finish` reads: kernels that write raw partial sums. */
+export const rawIo = (io: GemmIo): GemmIo => ({ ...io, ext: [], hasC: false, epilogue: null });
+
 /** Cache-key fragment of everything `finish` compiles in. */
 export function ioKey(io: GemmIo): string {
   return `e${io.ext.map((e) => storageType(e.dtype)).join(',')}|c${io.hasC ? 1 : 0}|${io.epilogue ?? ''}`;
 }
 
-export function gemmUniforms(p: GemmProblem, kSplit: number, nSplit: number, io: GemmIo): ArrayBuffer {
-  const nz = p.batch.reduce((a, b) => a * b, 1);
-  const ne = Math.max(1, p.ext.length);
-  const w = new UniformWriter()
-    .u32(p.M, p.N, p.K, p.batch.length)
-    .u32(kSplit, nSplit, nz, nz * p.M * p.N)
-    .f32(io.alpha, io.beta).u32(0, 0)
-    .u32Array([p.a.r, p.a.c, p.a.off], 1).u32Array([p.b.r, p.b.c, p.b.off], 1).u32Array([p.y.r, p.y.c, p.y.off], 1);
-  for (let e = 0; e < ne; e++) { const x = p.ext[e]; w.u32Array(x ? [x.r, x.c, x.off] : [], 1); }
-  w.u32Array(p.batch, 2);
-  for (const o of [p.a, p.b, p.y]) w.u32Array(o.batch, 2);
-  for (let e = 0; e < ne; e++) w.u32Array(p.ext[e]?.batch ?? [], 2);
-  return w.finish();
-}
-
-/** Params struct, batch offsets (oA, oB, oY, oE[e]) and `finish(acc, m, n)`. */
-export function commonWgsl(io: GemmIo): string {
-  const ne = Math.max(1, io.ext.length);
-  const ext = io.ext.map((_, e) => `    oE[${e}] += c * P.bs[${2 * (3 + e)} + q][r];`).join('\n');
-  const at = (e: number) => `E${e}[oE[${e}] + m * P.se[${e}].x + n * P.se[${e}].y]`;
-  const cTerm = io.hasC ? `  v += P.beta * ${at(0)};\n` : '';
-  const progArgs = io.ext.map((_, e) => e).filter((e) => !io.hasC || e > 0).map(at);
-  const prog = io.epilogue ? `  v = ew_f(${['v', ...progArgs].join(', ')});\n` : '';
-  return `struct Params {
-  M: u32, N: u32, K: u32, nb: u32,
-  kSplit: u32, nSplit: u32, nz: u32, total: u32,
-  alpha: f32, beta: f32, q0: u32, q1: u32,
-  sa: vec4<u32>, sb: vec4<u32>, sy: vec4<u32>,
-  se: array<vec4<u32>, ${ne}>,
-  bdims: array<vec4<u32>, 2>,
-  bs: array<vec4<u32>, ${2 * (3 + ne)}>,
-}
-var<private> oA: u32;
-var<private> oB: u32;
-var<private> oY: u32;
-var<private> oE: array<u32, ${ne}>;
-// Element offsets of GEMM z in every operand (strides are u32: negative view strides wrap mod 2^32).
-fn batch_init(z: u32) {
-  oA = P.sa.z; oB = P.sb.z; oY = P.sy.z;
-${io.ext.map((_, e) => `  oE[${e}] = P.se[${e}].z;`).join('\n')}
-  var rem = z;
-  for (var d = i32(P.nb) - 1; d >= 0; d--) {
-    let q = u32(d) / 4u; let r = u32(d) % 4u;
-    let size = P.bdims[q][r];
-    let c = rem % size; rem = rem / size;
-    oA += c * P.bs[q][r]; oB += c * P.bs[2u + q][r]; oY += c * P.bs[4u + q][r];
-${ext}
-  }
-}
-fn finish(acc: f32, m: u32, n: u32) -> f32 {
-  var v = P.alpha * acc;
-${cTerm}${prog}  return v;
-}
-${io.epilogue ?? ''}`;
-}
-
-/** Bindings and args of the inputs read at the output (E0…), in `p.ext` order. */
-export function extBindings(io: GemmIo): { b: WgslBinding[]; args: KernelArg[] } {
+/** Parameter fields of a GEMM kernel with `nb` batch dims and `ne` inputs read at the output. */
+export function gemmParams(nb: number, ne: number): Record<string, ParamField> {
   return {
-    b: io.ext.map((e, k) => ({ name: `E${k}`, kind: 'read' as const, type: `array<${storageType(e.dtype)}>` })),
+    M: 'u32', N: 'u32', K: 'u32', kSplit: 'u32', nSplit: 'u32', total: 'u32', alpha: 'f32', beta: 'f32',
+    // (row stride, column stride, offset) of A, B, Y and each epilogue input
+    sa: ['u32', 3], sb: ['u32', 3], sy: ['u32', 3],
+    ...(ne ? { se: ['u32', 4 * ne] } : {}),
+    // batch dims and, per operand (A, B, Y, E0…), its stride along each
+    ...(nb ? { bdims: ['u32', nb], bst: ['u32', (3 + ne) * nb] } : {}),
+  };
+}
+
+export function gemmParamValues(p: GemmProblem, kSplit: number, nSplit: number, io: GemmIo): ParamValues {
+  const nz = p.batch.reduce((a, b) => a * b, 1);
+  const ne = io.ext.length;
+  const ops = [p.a, p.b, p.y, ...p.ext.slice(0, ne)];
+  return {
+    M: p.M, N: p.N, K: p.K, kSplit, nSplit, total: nz * p.M * p.N, alpha: io.alpha, beta: io.beta,
+    sa: [p.a.r, p.a.c, p.a.off], sb: [p.b.r, p.b.c, p.b.off], sy: [p.y.r, p.y.c, p.y.off],
+    ...(ne ? { se: p.ext.slice(0, ne).flatMap((x) => [x.r, x.c, x.off, 0]) } : {}),
+    ...(p.batch.length ? { bdims: p.batch, bst: ops.flatMap((o) => o.batch) } : {}),
+  };
+}
+
+/** `P.<arr>` element i with constant indices. */
+const at = (arr: string, i: number) => `P.${arr}[${i >> 2}][${i & 3}]`;
+
+/**
+ * Statements (inside main, after `let P = wgml_init();`) that declare the element offsets oA, oB, oY,
+ * oE0… of GEMM `z` (a u32 expression). Strides are u32: negative view strides wrap mod 2^32.
+ */
+export function batchOffsets(nb: number, ne: number, z: string): string {
+  const names = ['oA', 'oB', 'oY', ...Array.from({ length: ne }, (_, e) => `oE${e}`)];
+  const base = ['P.sa[0].z', 'P.sb[0].z', 'P.sy[0].z', ...Array.from({ length: ne }, (_, e) => `P.se[${e}].z`)];
+  const lines = names.map((n, k) => `var ${n} = ${base[k]};`);
+  if (nb) lines.push(`var rem = ${z};`);
+  for (let d = nb - 1; d >= 0; d--) {
+    lines.push(`{ let size = ${at('bdims', d)}; let c = rem % size; rem = rem / size;${names.map((n, k) => ` ${n} += c * ${at('bst', k * nb + d)};`).join('')} }`);
+  }
+  return lines.join('\n  ');
+}
+
+/** Buffer declarations of the inputs read at the output (E0…), in `p.ext` order, and their args. */
+export function extBuffers(io: GemmIo): { buffers: BufferDecl[]; args: KernelArg[] } {
+  return {
+    buffers: io.ext.map((e, k) => ({ name: `E${k}`, elem: storageType(e.dtype) })),
     args: io.ext.map((e) => ({ input: e.input })),
   };
 }
 
-export const gemmModules: WgslModule[] = [ewHelpers];
+/** `finish(P, acc, m, n, oE0, …)`: the call, given the accumulator and coordinates. */
+export function finishCall(io: GemmIo, acc: string, m: string, n: string): string {
+  return `finish(P, ${acc}, ${m}, ${n}${io.ext.map((_, e) => `, oE${e}`).join('')})`;
+}
+
+/**
+ * `fn finish(P, acc, m, n, oE0…) -> f32`: alpha·acc, + beta·C, then the epilogue program. P comes in as
+ * an argument (main's uniform copy) rather than from module scope.
+ */
+export function finishWgsl(io: GemmIo): string {
+  const read = (e: number) => `E${e}_ld(oe${e} + m * P.se[${e}].x + n * P.se[${e}].y)`;
+  const cTerm = io.hasC ? `  v += P.beta * ${read(0)};\n` : '';
+  const progArgs = io.ext.map((_, e) => e).filter((e) => !io.hasC || e > 0).map(read);
+  const prog = io.epilogue ? `  v = ew_f(${['v', ...progArgs].join(', ')});\n` : '';
+  return `${io.epilogue ?? ''}
+fn finish(P: Params, acc: f32, m: u32, n: u32${io.ext.map((_, e) => `, oe${e}: u32`).join('')}) -> f32 {
+  var v = P.alpha * acc;
+${cTerm}${prog}  return v;
+}`;
+}
+
+/** WGSL modules `finish` needs: the elementwise helpers when there is an epilogue program (they are long; lavapipe compiles every line). */
+export const gemmModules = (io: GemmIo): WgslModule[] => (io.epilogue ? [ewHelpers] : []);

@@ -11,14 +11,14 @@
  *   contiguous along the other dim (a transposed operand) they are scattered, with one vec4 of padding
  *   per row so that scatter is at most 2-way bank conflicted;
  * - register prefetch: the next K step's loads are issued before this step's FMAs;
- * - split-K: workgroup z also selects a K slice; partial sums go to scratch and gemm-gemv.ts's reduce
- *   kernel adds them and runs `finish`.
+ * - split-K: workgroup z also selects a K slice; partial sums go to scratch and gemm-reduce.ts's
+ *   kernel adds them and runs `finish` (and a fused LayerNorm).
  * Every loop over the register tile is unrolled in the generated text, so the accumulators stay in
  * registers whatever the driver's unrolling heuristics.
  */
-import { resolveWgsl, type WgslBinding } from '../../gpu/wgsl.js';
-import type { KernelArg, KernelSpec } from '../types.js';
-import { commonWgsl, extBindings, gemmModules, gemmUniforms, ioKey, type GemmIo } from './gemm-common.js';
+import { signature, type BufferDecl } from '../../gpu/signature.js';
+import { declaredKernel, type KernelArg, type KernelSpec } from '../types.js';
+import { batchOffsets, extBuffers, finishCall, finishWgsl, gemmModules, gemmParams, gemmParamValues, ioKey, rawIo, type GemmIo } from './gemm-common.js';
 import type { GemmProblem, LoadClass } from './gemm-layout.js';
 import { tileBM, tileBN, type TileConfig } from './gemm-select.js';
 
@@ -55,10 +55,10 @@ function loadCode(o: Operand, nt: number): string {
     }
     let body: string;
     switch (o.cls) {
-      case 'c4': body = `if (gr < ${o.rowEnd} && gc < ${o.colEnd}) { v = ${o.name}[(${o.off} + gr * ${o.sr} + gc) / 4u]; }`; break;
-      case 'r4': body = `if (gr < ${o.rowEnd} && gc < ${o.colEnd}) { v = ${o.name}[(${o.off} + gr + gc * ${o.sc}) / 4u]; }`; break;
-      case 'c1': body = range(4).map((j) => `if (gr < ${o.rowEnd} && gc + ${j}u < ${o.colEnd}) { v[${j}] = ${o.name}[${o.off} + gr * ${o.sr} + (gc + ${j}u) * ${o.sc}]; }`).join('\n      '); break;
-      case 'r1': body = range(4).map((j) => `if (gr + ${j}u < ${o.rowEnd} && gc < ${o.colEnd}) { v[${j}] = ${o.name}[${o.off} + (gr + ${j}u) * ${o.sr} + gc * ${o.sc}]; }`).join('\n      '); break;
+      case 'c4': body = `if (gr < ${o.rowEnd} && gc < ${o.colEnd}) { v = ${o.name}_ld4((${o.off} + gr * ${o.sr} + gc) / 4u); }`; break;
+      case 'r4': body = `if (gr < ${o.rowEnd} && gc < ${o.colEnd}) { v = ${o.name}_ld4((${o.off} + gr + gc * ${o.sc}) / 4u); }`; break;
+      case 'c1': body = range(4).map((j) => `if (gr < ${o.rowEnd} && gc + ${j}u < ${o.colEnd}) { v[${j}] = ${o.name}_ld(${o.off} + gr * ${o.sr} + (gc + ${j}u) * ${o.sc}); }`).join('\n      '); break;
+      case 'r1': body = range(4).map((j) => `if (gr + ${j}u < ${o.rowEnd} && gc < ${o.colEnd}) { v[${j}] = ${o.name}_ld(${o.off} + (gr + ${j}u) * ${o.sr} + gc * ${o.sc}); }`).join('\n      '); break;
     }
     lines.push(`${guard}{
       let gr = ${row}; let gc = ${col};
@@ -97,8 +97,8 @@ export function tileKernel(p: GemmProblem, io: GemmIo, o: TileKernelOptions, nam
   const BM = tileBM(cfg), BN = tileBN(cfg), BK = cfg.bk, TX = cfg.tx, TY = cfg.ty, NT = TX * TY;
   const TM = cfg.tm, TN4 = cfg.tn / 4, BK4 = BK / 4, BN4 = BN / 4;
   const aStride = BK4 + (isRow(o.aCls) ? 1 : 0), bStride = BN4 + (isRow(o.bCls) ? 1 : 0);
-  const A: Operand = { name: 'A', cls: o.aCls, rows: BM, cols4: BK4, stride: aStride, row0: 'm0', col0: 'k0', rowEnd: 'P.M', colEnd: 'kEnd', sr: 'P.sa.x', sc: 'P.sa.y', off: 'oA' };
-  const B: Operand = { name: 'B', cls: o.bCls, rows: BK, cols4: BN4, stride: bStride, row0: 'k0', col0: 'n0', rowEnd: 'kEnd', colEnd: 'P.N', sr: 'P.sb.x', sc: 'P.sb.y', off: 'oB' };
+  const A: Operand = { name: 'A', cls: o.aCls, rows: BM, cols4: BK4, stride: aStride, row0: 'm0', col0: 'k0', rowEnd: 'P.M', colEnd: 'kEnd', sr: 'P.sa[0].x', sc: 'P.sa[0].y', off: 'oA' };
+  const B: Operand = { name: 'B', cls: o.bCls, rows: BK, cols4: BN4, stride: bStride, row0: 'k0', col0: 'n0', rowEnd: 'kEnd', colEnd: 'P.N', sr: 'P.sb[0].x', sc: 'P.sb[0].y', off: 'oB' };
   const sVec = p.N % 4 === 0;
   const nA = Math.ceil((BM * BK4) / NT), nB = Math.ceil((BK * BN4) / NT);
   const load = (k0: string) => `{ let k0 = ${k0};\n    ${loadCode(A, NT)}\n    ${loadCode(B, NT)}\n  }`;
@@ -110,37 +110,40 @@ export function tileKernel(p: GemmProblem, io: GemmIo, o: TileKernelOptions, nam
       ...range(TN4).map((j) => ['x', 'y', 'z', 'w'].map((c, r) => `acc${i}_${j} = fma(vec4<f32>(a${i}.${c}), b${r}_${j}, acc${i}_${j});`).join(' ')),
     ]),
   ].join('\n      ');
+  const fio = o.split ? rawIo(io) : io;
+  const ext = extBuffers(fio);
+  const nb = p.batch.length, ne = fio.ext.length;
   const write = range(TM).map((i) => `{
     let m = m0 + ty + ${i * TY}u;
     if (m < P.M) {
-${range(TN4).map((j) => `      { let n = n0 + 4u * (tx + ${j * TX}u); let v = acc${i}_${j};\n${storeOut(o, sVec, 'v', 'm', 'n')}\n      }`).join('\n')}
+${range(TN4).map((j) => `      { let n = n0 + 4u * (tx + ${j * TX}u); let v = acc${i}_${j};\n${storeOut(o, fio, sVec, 'v', 'm', 'n')}\n      }`).join('\n')}
     }
   }`).join('\n  ');
-  const { b: eb, args: eargs } = o.split ? { b: [], args: [] } : extBindings(io);
-  const bindings: WgslBinding[] = [
-    { name: 'P', kind: 'uniform', type: 'Params' },
-    { name: 'A', kind: 'read', type: isVec(o.aCls) ? 'array<vec4<f32>>' : 'array<f32>' },
-    { name: 'B', kind: 'read', type: isVec(o.bCls) ? 'array<vec4<f32>>' : 'array<f32>' },
-    ...eb,
-    o.split ? { name: 'S', kind: 'read_write', type: sVec ? 'array<vec4<f32>>' : 'array<f32>' } : { name: 'Y', kind: 'read_write', type: o.yCls === 'c4' ? 'array<vec4<f32>>' : 'array<f32>' },
-  ];
-  const args: KernelArg[] = [{ input: io.a }, { input: io.b }, ...eargs, o.split ? { scratch: 0 } : { output: 0 }];
+  const sig = signature({
+    params: gemmParams(nb, ne),
+    buffers: [
+      { name: 'A', elem: 'f32', vec4: isVec(o.aCls) }, { name: 'B', elem: 'f32', vec4: isVec(o.bCls) }, ...ext.buffers,
+      (o.split ? { name: 'S', elem: 'f32', writes: true, vec4: sVec } : { name: 'Y', elem: 'f32', writes: true, vec4: o.yCls === 'c4' }) as BufferDecl,
+    ],
+  });
+  const args: KernelArg[] = [{ input: io.a }, { input: io.b }, ...ext.args, o.split ? { scratch: 0 } : { output: 0 }];
   const nz = p.batch.reduce((x, y) => x * y, 1);
-  const key = `gemm_tile|${cfg.name}|bk${BK}|pf${cfg.pf ? 1 : 0}|A${o.aCls}|B${o.bCls}|${o.split ? `split${sVec ? 4 : 1}` : `Y${o.yCls}|${ioKey(io)}`}`;
-  return {
-    name: `${name}_${cfg.name}${o.split ? `_s${o.nSplit}` : ''}`, key, args,
-    uniforms: gemmUniforms(p, o.kSplit, o.nSplit, o.split ? { ...io, ext: [], hasC: false, epilogue: null } : io),
+  const key = `gemm_tile|${cfg.name}|bk${BK}|pf${cfg.pf ? 1 : 0}|A${o.aCls}|B${o.bCls}|nb${nb}|${o.split ? `split${sVec ? 4 : 1}` : `Y${o.yCls}|${ioKey(io)}`}`;
+  return declaredKernel({
+    name: `${name}_${cfg.name}${o.split ? `_s${o.nSplit}` : ''}`, key, sig, args,
+    params: gemmParamValues(p, o.kSplit, o.nSplit, fio),
     workgroups: [Math.ceil(p.N / BN), Math.ceil(p.M / BM), nz * o.nSplit],
-    wgsl: () => resolveWgsl({
-      bindings, requires: gemmModules,
-      body: `${commonWgsl(o.split ? { ...io, ext: [], hasC: false, epilogue: null } : io)}
+    source: () => ({
+      requires: gemmModules(fio),
+      body: `${finishWgsl(fio)}
 var<workgroup> As: array<vec4<f32>, ${BM * aStride}>;
 var<workgroup> Bs: array<vec4<f32>, ${BK * bStride}>;
 @compute @workgroup_size(${NT})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let P = wgml_init();
   let tx = li % ${TX}u; let ty = li / ${TX}u;
   let zb = wid.z / P.nSplit; let split = wid.z % P.nSplit;
-  batch_init(zb);
+  ${batchOffsets(nb, ne, 'zb')}
   let m0 = wid.y * ${BM}u; let n0 = wid.x * ${BN}u;
   let kBeg = split * P.kSplit; let kEnd = min(P.K, kBeg + P.kSplit);
   ${accs.map((a) => `var ${a} = vec4<f32>(0.0);`).join(' ')}
@@ -170,19 +173,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   ${write}
 }`,
     }),
-  };
+  });
 }
 
 /** Store of one vec4 of accumulators at row m, columns n..n+3: partials to scratch, or finished to Y. */
-function storeOut(o: TileKernelOptions, sVec: boolean, v: string, m: string, n: string): string {
+function storeOut(o: TileKernelOptions, io: GemmIo, sVec: boolean, v: string, m: string, n: string): string {
   if (o.split) {
     const idx = `split * P.total + (zb * P.M + ${m}) * P.N + ${n}`;
     // N % 4 == 0 ⇔ the scratch is bound as vec4s and a vec4 never straddles N
-    if (sVec) return `        if (${n} < P.N) { S[(${idx}) / 4u] = ${v}; }`;
-    return range(4).map((c) => `        if (${n} + ${c}u < P.N) { S[${idx} + ${c}u] = ${v}[${c}]; }`).join('\n');
+    if (sVec) return `        if (${n} < P.N) { S_st4((${idx}) / 4u, ${v}); }`;
+    return range(4).map((c) => `        if (${n} + ${c}u < P.N) { S_st(${idx} + ${c}u, ${v}[${c}]); }`).join('\n');
   }
+  const fin = (c: number) => finishCall(io, `${v}[${c}]`, m, `${n} + ${c}u`);
   if (o.yCls === 'c4') {
-    return `        if (${n} < P.N) { Y[(oY + ${m} * P.sy.x + ${n}) / 4u] = vec4<f32>(${range(4).map((c) => `finish(${v}[${c}], ${m}, ${n} + ${c}u)`).join(', ')}); }`;
+    return `        if (${n} < P.N) { Y_st4((oY + ${m} * P.sy[0].x + ${n}) / 4u, vec4<f32>(${range(4).map(fin).join(', ')})); }`;
   }
-  return range(4).map((c) => `        if (${n} + ${c}u < P.N) { Y[oY + ${m} * P.sy.x + (${n} + ${c}u) * P.sy.y] = finish(${v}[${c}], ${m}, ${n} + ${c}u); }`).join('\n');
+  return range(4).map((c) => `        if (${n} + ${c}u < P.N) { Y_st(oY + ${m} * P.sy[0].x + (${n} + ${c}u) * P.sy[0].y, ${fin(c)}); }`).join('\n');
 }

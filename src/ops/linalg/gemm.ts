@@ -4,7 +4,8 @@
  * to [M, N]. C is optional from opset 11 (required before; opset < 7 had a `broadcast` attribute,
  * which we treat as always on). Floats only on the GPU. Transposes are strides; A, B, C and the
  * epilogue inputs may be strided views and the output may be written through one. A fused epilogue
- * (`wgml_epilogue`) reads inputs from 3 on (input 2, C, is '' when absent), see gemm-epilogue.ts.
+ * (`wgml_epilogue`) reads inputs from 3 on (input 2, C, is '' when absent), and a fused LayerNorm over
+ * its rows may follow (output 1), see gemm-epilogue.ts.
  * A constant B with transB = 1 (PyTorch Linear) is stored transposed once at load time by
  * passes/fuse-gemm-epilogue.ts so the kernels read it row-major.
  */
@@ -12,7 +13,7 @@ import { fmtShape, hostTensor, isFloat, type ValueType } from '../../ir/types.js
 import { denseView, expandView, permuteView } from '../../ir/view.js';
 import type { InferContext, OpDef } from '../types.js';
 import { need } from './util.js';
-import { applyEpilogue, epilogueType, epilogueWgsl, MAX_EPILOGUE_INPUTS, parseGemmAttrs, type GemmAttrs } from './gemm-epilogue.js';
+import { applyEpilogue, applyRowNorm, epilogueType, epilogueWgsl, gemmExtras, gemmOutputTypes, MAX_EPILOGUE_INPUTS, parseGemmAttrs, type GemmAttrs } from './gemm-epilogue.js';
 import { gemmProblem } from './gemm-layout.js';
 import { gemmPlan } from './matmul-kernel.js';
 
@@ -43,7 +44,8 @@ export const Gemm: OpDef<A> = {
   attrs: (a) => ({ transA: a.int('transA', 0) === 1, transB: a.int('transB', 0) === 1, alpha: a.float('alpha', 1), beta: a.float('beta', 1), ...parseGemmAttrs(a) }),
   infer(ctx, a) {
     const d = dims(ctx, a);
-    return [epilogueType(ctx, a.epi, { dtype: ctx.inputs[0]!.dtype, shape: [d.M, d.N] }, ctx.inputs.slice(3))];
+    const { extras, norm } = gemmExtras(ctx, a, 3);
+    return gemmOutputTypes(ctx, epilogueType(ctx, a.epi, { dtype: ctx.inputs[0]!.dtype, shape: [d.M, d.N] }, extras), norm);
   },
   reference(inputs, a, ctx) {
     const d = dims(ctx, a);
@@ -68,7 +70,9 @@ export const Gemm: OpDef<A> = {
       }
       y.data[m * d.N + n] = v;
     }
-    return [applyEpilogue(ctx, a.epi, y, inputs.slice(3))];
+    const { extras, norm } = gemmExtras(ctx, a, 3);
+    const out = applyEpilogue(ctx, a.epi, y, inputs.slice(3, 3 + extras.length));
+    return norm ? [out, applyRowNorm(out, inputs[norm.scale]!, norm.bias === null ? null : inputs[norm.bias]!, a.lnEps!)] : [out];
   },
   gpu(ctx, a) {
     const x = ctx.inputs[0]!;
@@ -85,13 +89,14 @@ export const Gemm: OpDef<A> = {
       return e;
     };
     const useC = !!d.c && a.beta !== 0;
-    const extIdx = [...(useC ? [2] : []), ...ctx.inputs.slice(3).map((_, k) => 3 + k)];
+    const { extras, norm } = gemmExtras(ctx, a, 3);
+    const extIdx = [...(useC ? [2] : []), ...extras.map((_, k) => 3 + k)];
     for (const i of extIdx) if (!ctx.inputs[i]) throw ctx.error(`epilogue input ${i} is missing`, 'this is a bug in the fusion pass', { internal: true });
     const problem = gemmProblem(A2, B2, ctx.outView ?? denseView(out), extIdx.map(bcast));
     const gemmType: ValueType = { dtype: x.dtype, shape: out };
     return gemmPlan(problem, {
       a: 0, b: 1, ext: extIdx.map((i) => ({ input: i, dtype: ctx.inputs[i]!.dtype })), hasC: useC, alpha: a.alpha, beta: a.beta,
-      epilogue: epilogueWgsl(ctx, a.epi, gemmType, ctx.inputs.slice(3).map((t) => t!)),
-    }, ctx.caps, 'gemm', a.force);
+      epilogue: epilogueWgsl(ctx, a.epi, gemmType, extras.map((t) => t!)),
+    }, ctx.caps, 'gemm', a.force, norm && { ...norm, eps: a.lnEps! });
   },
 };

@@ -2,11 +2,13 @@
  * The GEMM planner behind MatMul and Gemm: normalizes the strided problem (gemm-layout.ts), picks a
  * kernel and a K split (gemm-select.ts, or a forced choice from the node's `wgml_gemm` attribute, which
  * tests and the bench use to cover every configuration), and returns the dispatches: one kernel, plus a
- * reduce kernel when K is split.
+ * reduce kernel when K is split. A GEMM with a fused LayerNorm (`norm`) always writes partials (one
+ * "split" when K is not split) and its reduce normalizes the rows (gemm-reduce.ts): two dispatches.
  */
 import type { DeviceCaps, GpuPlan, KernelSpec } from '../types.js';
 import { MAX_BATCH_DIMS, type GemmIo } from './gemm-common.js';
-import { gemvKKernel, gemvNKernel, reduceKernel } from './gemm-gemv.js';
+import { gemvKKernel, gemvNKernel } from './gemm-gemv.js';
+import { normReduceKernel, reduceKernel, type GemmNorm } from './gemm-reduce.js';
 import { loadClass, normalizeGemm, storeClass, type GemmProblem } from './gemm-layout.js';
 import { choiceName, GEMM_TABLE, selectGemm, tileConfig, type GemmChoice } from './gemm-select.js';
 import { tileKernel } from './gemm-tile.js';
@@ -22,7 +24,7 @@ export function planChoice(problem: GemmProblem, force: GemmChoice | null = null
   return { p, choice };
 }
 
-export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, name: string, force: GemmChoice | null = null): GpuPlan | string {
+export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, name: string, force: GemmChoice | null = null, norm: GemmNorm | null = null): GpuPlan | string {
   const { p, choice } = planChoice(problem, force);
   // a transposed problem reads B as its A and A as its B
   const io = p.swapped ? { ...io0, a: io0.b, b: io0.a } : io0;
@@ -30,13 +32,14 @@ export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, na
   const nz = p.batch.reduce((x, y) => x * y, 1);
   const total = nz * p.M * p.N;
   if (total === 0) return { kernels: [] };
-  const buffers = 3 + io.ext.length;
-  if (buffers > caps.maxStorageBuffersPerShaderStage) return `the GEMM with ${io.ext.length} fused inputs needs ${buffers} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
+  if (norm && (p.swapped || p.N < 2)) return 'internal: a LayerNorm fused into a GEMM needs rows of at least 2 outputs';
+  const buffers = 3 + io.ext.length + (norm ? 2 + (norm.bias !== null ? 1 : 0) : 0);
+  if (buffers > caps.maxStorageBuffersPerShaderStage) return `the GEMM with ${io.ext.length} fused inputs${norm ? ' and a LayerNorm' : ''} needs ${buffers} storage buffers, over the device limit of ${caps.maxStorageBuffersPerShaderStage}`;
   if (choice.kernel !== 'tile' && p.M !== 1) return `internal: ${choiceName(choice)} needs a single-row problem, this one has M = ${p.M}`;
   const want = Math.max(1, Math.min(choice.splits, Math.ceil(p.K / K_ALIGN)));
   const kSplit = want > 1 ? Math.ceil(Math.ceil(p.K / want) / K_ALIGN) * K_ALIGN : p.K;
   const nSplit = want > 1 ? Math.ceil(p.K / kSplit) : 1;
-  const split = nSplit > 1;
+  const split = nSplit > 1 || !!norm;
   const yVec = storeClass(p) === 'c4';
   let main: KernelSpec;
   if (choice.kernel === 'tile') {
@@ -48,7 +51,9 @@ export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, na
     main = choice.kernel === 'gemv_n' ? gemvNKernel(p, io, o, name) : gemvKKernel(p, io, o, name);
   }
   const kernels = [main];
-  if (split) kernels.push(reduceKernel(p, io, kSplit, nSplit, name, caps.maxComputeWorkgroupsPerDimension));
+  const maxDim = caps.maxComputeWorkgroupsPerDimension;
+  if (norm) kernels.push(normReduceKernel(p, io, norm, kSplit, nSplit, yVec, name, maxDim));
+  else if (split) kernels.push(reduceKernel(p, io, kSplit, nSplit, yVec, name, maxDim));
   for (const k of kernels) {
     if (k.workgroups.some((w) => w > caps.maxComputeWorkgroupsPerDimension))
       return `GEMM grid ${k.workgroups.join('×')} (${k.name}) exceeds the device's ${caps.maxComputeWorkgroupsPerDimension} workgroups per dimension`;

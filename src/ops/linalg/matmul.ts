@@ -4,7 +4,7 @@
  * a 1-D B is [K, 1] with N squeezed. Same semantics in opsets 1, 9, 13. Floats only on the GPU.
  * Reads A, B and the epilogue inputs through strided views and may write its output through one
  * (passes re-view transposes instead of copying); a fused epilogue (`wgml_epilogue`, inputs from 2 on)
- * runs on each result, see gemm-epilogue.ts.
+ * runs on each result, and a fused LayerNorm over its rows may follow (output 1), see gemm-epilogue.ts.
  */
 import { hostTensor, isFloat, type ValueType } from '../../ir/types.js';
 import { denseView, type View } from '../../ir/view.js';
@@ -12,7 +12,7 @@ import type { InferContext, OpDef } from '../types.js';
 import { fmtShape } from '../../ir/types.js';
 import { denseStrides } from '../../tensor/tensor.js';
 import { need, prod } from './util.js';
-import { applyEpilogue, epilogueType, epilogueWgsl, MAX_EPILOGUE_INPUTS, parseGemmAttrs, type GemmAttrs } from './gemm-epilogue.js';
+import { applyEpilogue, applyRowNorm, epilogueType, epilogueWgsl, gemmExtras, gemmOutputTypes, MAX_EPILOGUE_INPUTS, parseGemmAttrs, type GemmAttrs } from './gemm-epilogue.js';
 import { gemmProblem } from './gemm-layout.js';
 import { gemmPlan } from './matmul-kernel.js';
 
@@ -65,7 +65,8 @@ export const MatMul: OpDef<GemmAttrs> = {
   infer(ctx, at) {
     const a = need(ctx, 0, 'A'), b = need(ctx, 1, 'B');
     if (a.dtype !== b.dtype) throw ctx.error(`A is ${a.dtype} but B is ${b.dtype}`, 'MatMul operands must share a dtype');
-    return [epilogueType(ctx, at.epi, { dtype: a.dtype, shape: plan(ctx, a, b).out }, ctx.inputs.slice(2))];
+    const { extras, norm } = gemmExtras(ctx, at, 2);
+    return gemmOutputTypes(ctx, epilogueType(ctx, at.epi, { dtype: a.dtype, shape: plan(ctx, a, b).out }, extras), norm);
   },
   reference(inputs, at, ctx) {
     const [x, w] = inputs;
@@ -82,7 +83,9 @@ export const MatMul: OpDef<GemmAttrs> = {
         y.data[(z * p.M + m) * p.N + n] = s;
       }
     }
-    return [applyEpilogue(ctx, at.epi, y, inputs.slice(2))];
+    const { extras, norm } = gemmExtras(ctx, at, 2);
+    const out = applyEpilogue(ctx, at.epi, y, inputs.slice(2, 2 + extras.length));
+    return norm ? [out, applyRowNorm(out, inputs[norm.scale]!, norm.bias === null ? null : inputs[norm.bias]!, at.lnEps!)] : [out];
   },
   gpu(ctx, at) {
     const a = ctx.inputs[0]!, b = ctx.inputs[1]!;
@@ -94,7 +97,8 @@ export const MatMul: OpDef<GemmAttrs> = {
     const A2: View = a1 ? { shape: [1, p.K], strides: [0, va.strides[0]!], offset: va.offset } : va;
     const B2: View = b1 ? { shape: [p.K, 1], strides: [vb.strides[0]!, 0], offset: vb.offset } : vb;
     const Y2 = matrixView(ctx.outView ?? denseView(p.out), p.out, p, a1, b1);
-    const extras = ctx.inputs.slice(2).map((t, k) => {
+    const { extras: extraTypes, norm } = gemmExtras(ctx, at, 2);
+    const extras = extraTypes.map((t, k) => {
       if (!t) throw ctx.error(`epilogue input ${k} is missing`, 'this is a bug in the fusion pass', { internal: true });
       return { t, v: matrixView(view(2 + k), p.out, p, a1, b1) };
     });
@@ -103,6 +107,6 @@ export const MatMul: OpDef<GemmAttrs> = {
     return gemmPlan(problem, {
       a: 0, b: 1, ext: extras.map((e, k) => ({ input: 2 + k, dtype: e.t.dtype })), hasC: false, alpha: 1, beta: 0,
       epilogue: epilogueWgsl(ctx, at.epi, gemmType, extras.map((e) => e.t)),
-    }, ctx.caps, 'matmul', at.force);
+    }, ctx.caps, 'matmul', at.force, norm && { ...norm, eps: at.lnEps! });
   },
 };

@@ -2,8 +2,9 @@
  * Linalg-family kernels declared through signatures (issue #14): the WGSL both binding modes generate
  * (snapshot of the workgroup reduction, whose barriers must stay in uniform control flow although the
  * shared mode's parameters are a private copy), and every converted kernel (reductions, ArgMax/ArgMin,
- * Hardmax, TopK, Einsum, MeanVarianceNormalization, the LSTM/GRU/RNN init, step and finish kernels)
- * run under one shared bind group against the op's CPU reference.
+ * Hardmax, TopK, Einsum, MeanVarianceNormalization, the LSTM/GRU/RNN init, step and finish kernels,
+ * the GEMM tile/GEMV/split-reduce/LayerNorm-reduce kernels and the row kernels of the norms and
+ * softmaxes) run under one shared bind group against the op's CPU reference.
  */
 import { describe, it, expect } from 'vitest';
 import { referenceNode } from '../../../src/runtime/single.js';
@@ -63,4 +64,37 @@ describe('linalg kernels, declared', () => {
     await matches(node('RNN', 3, { hidden_size: int(H), direction: str('bidirectional'), activations: strs(['Tanh', 'Relu']) }, ['y', 'yh']),
       [rand([S, B, I]), rand([2, H, I], 0.3), rand([2, H, H], 0.3)], 14);
   });
+
+  it('generate the GEMM tile kernel (vec4 operands, split-K partials) and the row kernel in both modes', () => {
+    const [tile] = planNode(node('MatMul', 2, { wgml_gemm: str('t32x32/s2') }), [rand([8, 32]), rand([32, 12])]).kernels;
+    expect(tile!.key).toBe('gemm_tile|t32x32|bk16|pf1|Ac4|Bc4|nb0|split4');
+    expect(groupsWgsl(tile!)).toMatchSnapshot();
+    expect(sharedWgsl(tile!)).toMatchSnapshot();
+    const [ln] = planNode(node('LayerNormalization', 3), [rand([3, 40]), rand([40]), rand([40])]).kernels;
+    expect(ln!.key).toMatch(/^linalg_rows_layernorm\|true\|false\|1x32x1\|vvv\|/);
+    expect(groupsWgsl(ln!)).toMatchSnapshot();
+    expect(sharedWgsl(ln!)).toMatchSnapshot();
+  });
+
+  it('GEMMs (tile, split-K reduce, GEMVs, a fused epilogue and LayerNorm) run under one shared bind group', async () => {
+    const mm = (choice: string, n = 2, extra: Record<string, AttrValue> = {}) => node('MatMul', n, { wgml_gemm: str(choice), ...extra });
+    await matches(mm('t32x64'), [rand([9, 20]), rand([20, 12])], 17); // vec4 A and B, vec4 stores
+    await matches(mm('t64x32/s3'), [rand([2, 5, 33]), rand([2, 33, 7])], 17); // scalar loads, batch dims that do not fold
+    await matches(mm('gemv_n/s2'), [rand([1, 64]), rand([64, 40])], 17);
+    await matches(mm('gemv_k'), [rand([3, 1, 24]), rand([3, 24, 1])], 17);
+    const prog = JSON.stringify({ opset: 17, inputs: 3, steps: [{ op: 'Add', args: [0, 1] }, { op: 'Add', args: [3, 2] }] });
+    const ln = { wgml_epilogue: str(prog), wgml_layernorm: { kind: 'float', value: 1e-5 } as AttrValue };
+    for (const choice of ['t32x32', 't32x32/s2']) {
+      await matches({ ...mm(choice, 7, ln), outputs: ['y', 'z'] }, [rand([6, 40]), rand([40, 16]), rand([16]), rand([6, 16]), rand([16]), rand([16])], 17);
+    }
+  });
+
+  it('row kernels (LayerNorm vec4 and scalar, Softmax, LogSoftmax, a row too long for registers) run under one shared bind group', async () => {
+    await matches(node('LayerNormalization', 3, { axis: int(-1) }), [rand([5, 64]), rand([64]), rand([64])], 17);
+    await matches(node('LayerNormalization', 2, { axis: int(1) }, ['y', 'm', 'i']), [rand([3, 5, 7]), rand([5, 7])], 17);
+    await matches(node('Softmax', 1, { axis: int(-1) }), [rand([4, 37])], 13);
+    await matches(node('LogSoftmax', 1, { axis: int(0) }), [rand([6, 5])], 13);
+    await matches(node('InstanceNormalization', 3), [rand([1, 2, 72, 72]), rand([2]), rand([2])], 13);
+  });
 });
+
