@@ -11,6 +11,7 @@ import { referenceNode } from '../src/runtime/single.js';
 import { hostTensor, type HostTensor } from '../src/ir/types.js';
 import { testDevice } from './helpers/gpu.js';
 import { graph, node, f32, int, ints } from './helpers/graph.js';
+import { withLegacyKernel } from './helpers/broken-kernel.js';
 import { rng, randn, compareClose } from './helpers/random.js';
 
 function cpuRun(g: wgml.Graph, inputs: Record<string, HostTensor>): Record<string, HostTensor> {
@@ -37,31 +38,30 @@ function fakeEncoder(): { encoder: GPUCommandEncoder; calls: string[] } {
 
 describe('shared recording', () => {
   const a = hostTensor('int64', [], [1]), z = hostTensor('int64', [], [0]);
-  // CumSum is a declared kernel (shared), wgml.Attention is not: a bind group of its own
-  const m = hostTensor('float32', [8, 8], randn(rng(3), 64));
-  const attn = (ins: string[], out: string) => node('Attention', ins, [out], { scale: { kind: 'float', value: 0.25 } }, undefined, 'wgml');
+  // CumSum is a declared kernel (shared); Neg runs an undeclared stand-in (withLegacyKernel): a bind group of its own
   const g = graph([f32('x', ['N', 8])], [f32('y', ['N', 8]), f32('w', ['N', 8])], [
     node('CumSum', ['x', 'a'], ['c1']),
     node('CumSum', ['c1', 'z'], ['c2'], { reverse: int(1) }),
-    attn(['c2', 'm', 'm'], 'n'),
+    node('Neg', ['c2'], ['n']),
     node('CumSum', ['n', 'a'], ['y'], { exclusive: int(1) }),
     node('CumSum', ['c2', 'z'], ['w']),
-  ], { a, z, m });
+  ], { a, z });
+  const legacyNeg = <T>(fn: () => Promise<T>) => withLegacyKernel('Neg', '-x', fn);
 
   it('gives the same outputs as per-dispatch bind groups and the CPU references', async () => {
     const device = await testDevice();
     const x = hostTensor('float32', [5, 8], randn(rng(7), 40));
     const want = cpuRun(g, { x });
     for (const recording of ['shared', 'groups'] as const) {
-      const got = await wgml.runModel(device, g, { x }, { recording });
+      const got = await legacyNeg(() => wgml.runModel(device, g, { x }, { recording }));
       for (const k of ['y', 'w']) expect(compareClose(got[k]!.data, want[k]!.data, 1e-4, 1e-5), `${recording} ${k}`).toBeNull();
     }
   });
 
   it('records a declared kernel as setPipeline + dispatch, setting the shared bind group once per run of them', async () => {
     const device = await testDevice();
-    const shared = await wgml.createPipeline(device, g, { inputDimensions: { x: [3, 8] }, recording: 'shared' });
-    const groups = await wgml.createPipeline(device, g, { inputDimensions: { x: [3, 8] }, recording: 'groups' });
+    const shared = await legacyNeg(() => wgml.createPipeline(device, g, { inputDimensions: { x: [3, 8] }, recording: 'shared' }));
+    const groups = await legacyNeg(() => wgml.createPipeline(device, g, { inputDimensions: { x: [3, 8] }, recording: 'groups' }));
     expect(shared.recording.mode).toBe('shared');
     expect(groups.recording).toEqual({ mode: 'groups', reason: expect.stringContaining('groups') });
     const heap = wgml.createHeap(device, Math.max(shared.intermediatesHeapSize, groups.intermediatesHeapSize));
@@ -75,12 +75,12 @@ describe('shared recording', () => {
     const count = (c: string[], k: string) => c.filter((x) => x === k).length;
     expect(count(cs, 'dispatch')).toBe(5);
     expect(count(cg, 'dispatch')).toBe(5);
-    // shared: CumSum CumSum | Attention | CumSum CumSum → the shared group set, Attention's group, the shared group again
+    // shared: CumSum CumSum | Neg | CumSum CumSum → the shared group set, Neg's group, the shared group again
     expect(count(cs, 'setBindGroup')).toBe(3);
     expect(count(cg, 'setBindGroup')).toBe(5);
     expect(count(cs, 'setPipeline')).toBe(5); // a pipeline per shared site
     // a second input size of the same network finds every pipeline compiled
-    const again = await wgml.createPipeline(device, g, { inputDimensions: { x: [6, 8] }, recording: 'shared' });
+    const again = await legacyNeg(() => wgml.createPipeline(device, g, { inputDimensions: { x: [6, 8] }, recording: 'shared' }));
     expect(again.gpuPipelines).toEqual(shared.gpuPipelines);
     expect(shared.pipelineCount).toBe(5);
     expect(groups.pipelineCount).toBeLessThan(5);
@@ -91,8 +91,8 @@ describe('shared recording', () => {
     const p = await wgml.createPipeline(device, g, { inputDimensions: { x: [2, 8] } });
     expect(p.recording.mode).toBe('groups');
     expect(p.recording.reason).toMatch(/software adapter/);
-    const at = graph([f32('x', [2, 8])], [f32('y', [2, 8])], [attn(['x', 'm', 'm'], 'y')], { m });
-    await expect(wgml.createPipeline(device, at, { recording: 'shared' })).rejects.toThrow(/no kernel of this network declares a signature/);
+    const neg = graph([f32('x', [2, 8])], [f32('y', [2, 8])], [node('Neg', ['x'], ['y'])]);
+    await legacyNeg(() => expect(wgml.createPipeline(device, neg, { recording: 'shared' })).rejects.toThrow(/no kernel of this network declares a signature/));
   });
 });
 
