@@ -71,8 +71,10 @@ describe('neural AO model', () => {
     }
     netErr /= 3 * plane; constErr /= 3 * plane;
     console.log(`neural AO MAE ${netErr.toFixed(4)} vs AO = 1 everywhere ${constErr.toFixed(4)}`);
-    expect(netErr).toBeLessThan(0.85 * constErr);
-    expect(netErr).toBeLessThan(0.05);
+    // Courtyards darken far more than the first model's scenes (AO = 1 misses by 0.12 here, 0.05 there), and
+    // the ray-cast reference here has the frame's few rays: measured 0.054 against 0.123 (the H200 evaluation
+    // with 1024 rays: 0.020 against 0.070, bench/ao-2026-12-02).
+    expect(netErr).toBeLessThan(0.55 * constErr);
   });
 
   it.runIf(runtime.ok)("the frame's 'network' slot equals onnxruntime on the same G-buffer", async () => {
