@@ -47,8 +47,10 @@ export interface PipelineOptions {
   /**
    * How dispatches bind (issue 18): 'shared' records every declared kernel with the network's one bind
    * group (no setBindGroup per dispatch; a pipeline per dispatch site), 'groups' gives each dispatch a
-   * bind group of its own (fewer pipelines). 'auto' (default): 'shared' on hardware adapters, 'groups' on
-   * software ones, where compiling the extra pipelines costs far more than recording saves.
+   * bind group of its own (fewer pipelines). 'auto' (default) is 'groups': on an H200 (2026-12-02) shared
+   * recording saved CPU time on some networks (BERT-sized encoder 4.1 against 5.1 µs per dispatch) but not
+   * others (resnet18 4.0 against 3.2), and cost GPU time, up to 3× on resnet50, with a pipeline switch at
+   * every dispatch; see bench/RESULTS.md. Ask for 'shared' to measure it on your device.
    */
   recording?: 'auto' | 'shared' | 'groups';
   /** Called as kernels finish compiling ('compile', done, total). */
@@ -249,8 +251,11 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
 /** The shared plan when recording shares one bind group, else why not ('groups' asked, software adapter, limits). */
 function chooseRecording(device: GPUDevice, program: Program, mode: 'auto' | 'shared' | 'groups'): SharedPlan | string {
   if (mode === 'groups') return 'recording: groups was asked for';
-  const sw = deviceInfo(device).software;
-  if (mode === 'auto' && sw) return `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`;
+  if (mode === 'auto') {
+    const sw = deviceInfo(device).software;
+    return sw ? `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`
+      : 'auto: shared recording cost GPU time where measured (bench/RESULTS.md); ask for recording: shared to use it';
+  }
   const l = deviceLimits(device);
   const plan = planShared(program, l);
   if (typeof plan === 'string' && mode === 'shared')

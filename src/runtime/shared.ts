@@ -5,7 +5,8 @@
  * Dawn's time per dispatch on an H200 host). What differs per dispatch (shapes, where its buffers sit)
  * is a block of parameter words; each pipeline is specialized (override constant `wgml_params_at`) to
  * its block, so pipelines are per dispatch site: more pipelines to compile, cached by (kernel key,
- * bindings, block offset), which a second input size of the same network reuses.
+ * bindings, block offset), which a second input size of the same network reuses. Opt-in
+ * (`recording: 'shared'`): measured on an H200 it cost GPU time (bench/RESULTS.md).
  * Pure planning here; GPU objects in pipeline.ts/bind.ts.
  */
 import { packShared } from '../gpu/signature.js';
