@@ -153,9 +153,41 @@ def export_onnx(model, path, focal_px, opset=17):
     m.ir_version = 8
     helper.set_model_props(m, {'wgml.ao.focal_px': f'{focal_px:.2f}', 'wgml.ao.multiple': str(model.multiple),
                                'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}'})
+    name_nodes(m.graph, len(model.chans))
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return sorted({n.op_type for n in m.graph.node})
+
+
+def name_nodes(graph, levels):
+    """Names nodes and values the way torch.onnx names a module tree (/enc.0/enc.0.0/Conv,
+    /mid/mid.2/Conv, /pool/MaxPool, /dec.1/Concat, /head/Conv; values <node>_output_0): the graph view,
+    the per-layer diff and every error message show these names, not anonymous ops. Walks the node order
+    export_onnx writes: per encoder level [MaxPool] Conv Relu Conv Relu (the last level is the bottleneck,
+    'mid'), per decoder level Resize Concat Conv Relu Conv Relu, then the head Conv and the Sigmoid."""
+    nodes = list(graph.node)
+    names, k = [], 0
+    for i in range(levels):
+        if i:
+            names.append('/pool/MaxPool' if i == 1 else f'/pool_{i - 1}/MaxPool')
+        scope = '/mid/mid' if i == levels - 1 else f'/enc.{i}/enc.{i}'
+        names += [f'{scope}.{j}/{op}' for j, op in enumerate(['Conv', 'Relu', 'Conv', 'Relu'])]
+    for j in range(levels - 1):
+        names += [f'/dec.{j}/Resize', f'/dec.{j}/Concat'] + [f'/dec.{j}/dec.{j}.{t}/{op}' for t, op in enumerate(['Conv', 'Relu', 'Conv', 'Relu'])]
+    names += ['/head/Conv', '/Sigmoid']
+    if len(names) != len(nodes) or any(n.split('/')[-1] != node.op_type for n, node in zip(names, nodes)):
+        raise ValueError(f'node order is not the U-Net export_onnx writes: {[n.op_type for n in nodes]}')
+    outputs = {o.name for o in graph.output}
+    rename = {}
+    for n, node in zip(names, nodes):
+        node.name = n
+        for t, o in enumerate(node.output):
+            if o not in outputs:
+                rename[o] = f'{n}_output_{t}'
+                node.output[t] = rename[o]
+    for node in nodes:
+        for t, x in enumerate(node.input):
+            node.input[t] = rename.get(x, x)
 
 
 def check_onnx(path, model, x, device):

@@ -1,6 +1,6 @@
 /**
- * Finding your way around the graph page in Chromium at 1280×800 (software rendering): the U-Net
- * (models/ao, 31 nodes unfused) fits on open; zoom keeps the point under the pointer; drag, wheel and
+ * Finding your way around the graph page in Chromium at 1280×800 (software rendering): a U-Net as
+ * torch.onnx exports one (test/fixtures/debug/models.ts, 31 nodes unfused) fits on open; zoom keeps the point under the pointer; drag, wheel and
  * keys pan; search finds by name, op or value and centres the node; a BERT-shaped graph of 300+ nodes
  * opens interactive in under 2 s with a minimap that moves the view.
  */
@@ -17,20 +17,21 @@ import { hostTensor } from '../../src/ir/types.js';
 import { testDevice } from '../helpers/gpu.js';
 import { rng, randn, testSeed } from '../helpers/random.js';
 import { PAGE_DIR, launchChromium, openGraph, nodeBoxes, canvasBox, inside, viewOf, type Box } from '../helpers/graph-page.js';
-import { transformerModel } from '../fixtures/debug/models.js';
+import { transformerModel, unetModel } from '../fixtures/debug/models.js';
 import { writeFileSync } from 'node:fs';
 
 const seed = testSeed();
-const UNET = new URL('../../models/ao/ao.onnx', import.meta.url).pathname;
+const UNET = join(PAGE_DIR, 'unet.onnx');
 let browser: Browser;
 const unetPage = join(PAGE_DIR, 'unet.html');
 let unetNodes: string[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
+  writeFileSync(UNET, unetModel());
   const cap = await debugRun(await testDevice(), (await loadGraph(UNET)).graph, { gbuffer: hostTensor('float32', [1, 4, 16, 16], randn(rng(seed), 1024)) });
   unetNodes = cap.nodes.map((n) => n.name);
-  await writeGraphHtml(unetPage, inspectOfProgram(cap.program), { capture: cap, title: 'ao.onnx (U-Net)' });
+  await writeGraphHtml(unetPage, inspectOfProgram(cap.program), { capture: cap, title: 'unet.onnx (U-Net)' });
 });
 afterAll(async () => { await browser?.close(); });
 
@@ -154,11 +155,12 @@ describe('graph page navigation (Chromium, 1280×800)', () => {
   });
 
   it('opens a 300+ node transformer interactive in under 2 s, with a minimap that moves the view', async () => {
-    const model = join(PAGE_DIR, 'bert9.onnx');
-    writeFileSync(model, transformerModel(9));
+    // 48 blocks: after fusion (LayerNorm, attention, epilogues) a block is ~7 nodes on the page
+    const model = join(PAGE_DIR, 'bert48.onnx');
+    writeFileSync(model, transformerModel(48));
     const j = await inspectJson(model, {}, await testDevice());
     expect(j.nodes.length).toBeGreaterThanOrEqual(300);
-    const html = join(PAGE_DIR, 'bert9.html');
+    const html = join(PAGE_DIR, 'bert48.html');
     const t0 = performance.now();
     await writeGraphHtml(html, j);
     const writeMs = performance.now() - t0;
@@ -168,6 +170,8 @@ describe('graph page navigation (Chromium, 1280×800)', () => {
     expect(openMs).toBeLessThan(2000);
     // a long chain opens at a readable zoom at its top, the minimap showing the whole
     expect((await viewOf(page)).scale).toBeGreaterThanOrEqual(0.5);
+    const input = (await nodeBoxes(page)).find((b) => b.name === 'tokens');
+    expect(input && inside(input, await canvasBox(page))).toBe(true);
     expect(await page.$eval('#minimap', (m) => !m.classList.contains('off') && m.getBoundingClientRect().height > 100)).toBe(true);
     const mm = await page.$eval('#minimap', (m) => { const r = m.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height * 0.9 }; });
     await page.mouse.click(mm.x, mm.y);

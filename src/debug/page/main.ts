@@ -12,6 +12,8 @@ import { Minimap } from './minimap.js';
 import { Panel } from './panel.js';
 import { Search } from './search.js';
 
+/** The zoom below which node names are hard to read: where a long graph opens. */
+const READABLE_SCALE = 0.6;
 const KEYS = 'drag or wheel: pan · Ctrl+wheel / pinch / + −: zoom · F or 0: fit · 1: 100% · arrows: pan · / : search (Enter: next) · [ ]: previous/next node · B: first bad node · M: minimap · Esc: clear';
 
 export function main(): void {
@@ -102,7 +104,14 @@ export function main(): void {
   setOverlay(data.defaultOverlay);
   const fs = view.fitScale();
   if (fs >= 0.3) view.fit();
-  else { const { w } = view.size, s = Math.min(1, (w - 24) / data.width); view.set(s, (w - data.width * s) / 2, 8); }
+  else {
+    // A long model opens at its top at a readable zoom (a wide layout is not shrunk into specks), centred
+    // on the nodes of its first rows; the minimap gives the overview.
+    const { w } = view.size, s = Math.max(READABLE_SCALE, Math.min(1, (w - 24) / data.width));
+    const top = data.nodes.filter((n) => n.y - data.nodes.reduce((m, o) => Math.min(m, o.y), Infinity) < 200);
+    const cx = (Math.min(...top.map((n) => n.x - n.w / 2)) + Math.max(...top.map((n) => n.x + n.w / 2))) / 2;
+    view.set(s, w / 2 - cx * s, 8);
+  }
   // The first bad node is what the page is about: selected, and zoomed to unless the graph fits legibly.
   if (data.firstBad) select(data.firstBad.id, fs < 0.8);
   (window as unknown as Record<string, unknown>).wgmlGraph = { data, view, select, focus, search, setOverlay, views };
