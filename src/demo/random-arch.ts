@@ -79,7 +79,8 @@ export function randomArchScene(seed: number): RandomArch {
       // A covered walk: a roof from the colonnade to a wall behind it (shade from above, a long corner).
       const depth = u(1, 2.5), fw = finish();
       ps.push({ kind: 'box', center: [-depth / 2, y + 0.32, 0], half: [depth / 2 + cap, 0.07, len + 0.1], yaw: 0, ...fw });
-      ps.push({ kind: 'box', center: [-depth - 0.15, (y + 0.39) / 2, 0], half: [0.15, (y + 0.39) / 2, len + 0.1], yaw: 0, ...fw });
+      // The wall stops under the roof: were its top level with the roof's, the two faces would z-fight.
+      ps.push({ kind: 'box', center: [-depth - 0.15, (y + 0.25) / 2, 0], half: [0.15, (y + 0.25) / 2, len + 0.1], yaw: 0, ...fw });
     }
     const [x, z] = spot();
     place(ps, x, z, u(0, Math.PI));
