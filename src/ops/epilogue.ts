@@ -6,6 +6,8 @@
  * same index as the output element.
  */
 import type { Attrs } from '../ir/attrs.js';
+import type { Node } from '../ir/types.js';
+import type { EpilogueActivation } from '../passes/op-facts.js';
 import type { WgslModule } from '../gpu/wgsl.js';
 import { activations } from './wgsl-common.js';
 
@@ -20,6 +22,17 @@ export interface Epilogue {
 }
 
 export const NO_EPILOGUE: Epilogue = { act: null, params: [], residual: false };
+
+/**
+ * For OpDef.epilogueActivation: an attribute as the node stores it, unrounded (the fusion pass writes
+ * it into `wgml_act_params`, whose printed value is part of the kernel's WGSL).
+ */
+export function rawAttr(n: Node, name: string, dflt: number): number {
+  return (n.attrs[name]?.value as number | undefined) ?? dflt;
+}
+
+/** For OpDef.epilogueActivation: an activation without parameters. */
+export const plainActivation = (act: ActKind) => (): EpilogueActivation => ({ act, params: [] });
 
 export function parseEpilogue(a: Attrs): Epilogue {
   const act = a.string('wgml_act', '');

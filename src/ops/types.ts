@@ -4,6 +4,7 @@
  */
 import type { Attrs } from '../ir/attrs.js';
 import type { HostTensor, Node, ValueType } from '../ir/types.js';
+import type { EpilogueActivation } from '../passes/op-facts.js';
 import type { RuleContext } from '../ir/infer.js';
 import type { View } from '../ir/view.js';
 import { packParams, type KernelSignature, type ParamValues } from '../gpu/signature.js';
@@ -126,6 +127,16 @@ export interface OpDef<A = any> {
    * none (their view is a reshape).
    */
   view?(ctx: InferContext, a: A, input: View, output: number): View | null;
+  /**
+   * An elementwise op that wgml.FusedElementwise evaluates as a step (ops/elementwise/fused.ts), so the
+   * fusion passes may merge it into its neighbours. Passes read it through `opFacts.isFusable`.
+   */
+  readonly fusable?: boolean;
+  /**
+   * The activation this node is in a Conv's fused epilogue (ops/epilogue.ts kinds, parameters as the
+   * node's attributes or constant inputs give them), or null. Passes read it through `opFacts`.
+   */
+  epilogueActivation?(n: Node, constants: ReadonlyMap<string, HostTensor>): EpilogueActivation | null;
 }
 
 /** Packs a uniform block with WGSL alignment rules for scalars, vec4s and arrays of vec4. */
