@@ -5,8 +5,9 @@
 import type { Attrs } from '../../ir/attrs.js';
 import { fmtShape, hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
-import { rnnPlan } from './rnn-kernel.js';
+import { actKind, rnnPlan } from './rnn-kernel.js';
 import { need } from './util.js';
+import { activationRef } from '../epilogue.js';
 
 export type Cell = 'lstm' | 'gru' | 'rnn';
 export const GATES: Record<Cell, number> = { lstm: 4, gru: 3, rnn: 1 };
@@ -76,7 +77,7 @@ export function seqLens(ctx: InferContext, S: number, B: number): number[] {
   return Array.from(t.data);
 }
 
-export const actRef = (name: string, x: number): number => (name === 'Sigmoid' ? 1 / (1 + Math.exp(-x)) : name === 'Tanh' ? Math.tanh(x) : Math.max(0, x));
+export const actRef = (name: string, x: number): number => activationRef(actKind(name), [], x);
 
 /** Index helpers shared by the references. */
 export function layoutIdx(a: RnnAttrs, d: RnnDims) {

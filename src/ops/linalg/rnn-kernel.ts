@@ -10,13 +10,14 @@ import { signature, type BufferDecl, type ParamValues } from '../../gpu/signatur
 import { declaredKernel, dispatch1d, type GpuPlan, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
 import { activations, linearIndex } from '../wgsl-common.js';
 import type { RnnAttrs, RnnDims } from './rnn-common.js';
+import { activationExpr, type ActKind } from '../epilogue.js';
 import { f32Lit } from './util.js';
 
 export const MAX_RNN_HIDDEN = 1024;
 
-function actExpr(name: string, v: string): string {
-  return name === 'Sigmoid' ? `act_sigmoid(${v})` : name === 'Tanh' ? `act_tanh(${v})` : `max(${v}, 0.0)`;
-}
+/** A cell activation (one of RNN_ACTS) as the shared activation formulas name it (ops/epilogue.ts). */
+export const actKind = (name: string): ActKind => (name === 'Sigmoid' ? 'sigmoid' : name === 'Tanh' ? 'tanh' : 'relu');
+const actExpr = (name: string, v: string): string => activationExpr(actKind(name), [], v);
 
 /** Step, init and finish kernels share the parameters; which buffers they bind depends on the node's optional inputs and outputs. */
 const PARAMS = { S: 'u32', B: 'u32', H: 'u32', I: 'u32', D: 'u32', s: 'u32', hin: 'u32', hout: 'u32', coff: 'u32', revmask: 'u32', lay: 'u32' } as const;
