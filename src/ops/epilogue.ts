@@ -9,6 +9,7 @@ import type { Attrs } from '../ir/attrs.js';
 import type { Node } from '../ir/types.js';
 import type { EpilogueActivation } from '../passes/op-facts.js';
 import type { WgslModule } from '../gpu/wgsl.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 import { activations } from './wgsl-common.js';
 
 export const ACTIVATIONS = ['relu', 'leakyrelu', 'clip', 'sigmoid', 'hardsigmoid', 'hardswish', 'silu', 'tanh', 'gelu'] as const;
@@ -45,22 +46,16 @@ export function epilogueKey(e: Epilogue): string {
   return `${e.act ?? 'none'}(${e.params.join(',')})${e.residual ? '+r' : ''}`;
 }
 
-function f(x: number): string {
-  if (!Number.isFinite(x)) return x > 0 ? '3.4028234663852886e38' : '-3.4028234663852886e38';
-  const s = String(x);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
-
 /**
  * Each activation once: its WGSL (over the expression `v`, helpers from wgsl-common.ts `activations`)
  * beside its CPU reference. Conv epilogues and recurrent cells (linalg/rnn-*.ts) both read it.
  */
 const ACTIVATION_FORMULAS: Record<ActKind, { wgsl(p: number[], v: string): string; cpu(p: number[], x: number): number }> = {
   relu: { wgsl: (_p, v) => `max(${v}, 0.0)`, cpu: (_p, x) => Math.max(x, 0) },
-  leakyrelu: { wgsl: (p, v) => `select(${f(p[0] ?? 0.01)} * ${v}, ${v}, ${v} >= 0.0)`, cpu: (p, x) => (x >= 0 ? x : (p[0] ?? 0.01) * x) },
-  clip: { wgsl: (p, v) => `clamp(${v}, ${f(p[0] ?? -Infinity)}, ${f(p[1] ?? Infinity)})`, cpu: (p, x) => Math.min(Math.max(x, p[0] ?? -Infinity), p[1] ?? Infinity) },
+  leakyrelu: { wgsl: (p, v) => `select(${floatLit(p[0] ?? 0.01)} * ${v}, ${v}, ${v} >= 0.0)`, cpu: (p, x) => (x >= 0 ? x : (p[0] ?? 0.01) * x) },
+  clip: { wgsl: (p, v) => `clamp(${v}, ${floatLit(p[0] ?? -Infinity)}, ${floatLit(p[1] ?? Infinity)})`, cpu: (p, x) => Math.min(Math.max(x, p[0] ?? -Infinity), p[1] ?? Infinity) },
   sigmoid: { wgsl: (_p, v) => `act_sigmoid(${v})`, cpu: (_p, x) => 1 / (1 + Math.exp(-x)) },
-  hardsigmoid: { wgsl: (p, v) => `act_hardsigmoid(${v}, ${f(p[0] ?? 0.2)}, ${f(p[1] ?? 0.5)})`, cpu: (p, x) => Math.min(1, Math.max(0, (p[0] ?? 0.2) * x + (p[1] ?? 0.5))) },
+  hardsigmoid: { wgsl: (p, v) => `act_hardsigmoid(${v}, ${floatLit(p[0] ?? 0.2)}, ${floatLit(p[1] ?? 0.5)})`, cpu: (p, x) => Math.min(1, Math.max(0, (p[0] ?? 0.2) * x + (p[1] ?? 0.5))) },
   hardswish: { wgsl: (_p, v) => `act_hardswish(${v})`, cpu: (_p, x) => x * Math.min(1, Math.max(0, x / 6 + 0.5)) },
   silu: { wgsl: (_p, v) => `act_silu(${v})`, cpu: (_p, x) => x / (1 + Math.exp(-x)) },
   tanh: { wgsl: (_p, v) => `act_tanh(${v})`, cpu: (_p, x) => Math.tanh(x) },

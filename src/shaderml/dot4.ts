@@ -14,10 +14,11 @@ import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { MlpStorage, MlpWgsl, ShaderMLP } from './mlp.js';
 import { int8Quant, q8, type Int8Quant } from './quant.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 /** 1.5·2²³ (f32 ulp 1 on [2²³, 2²⁴)) and its bits: an f32 1.5·2²³ + q holds the integer q exactly. */
 export const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
-const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const f = (v: number) => floatLit(Math.fround(v));
 
 /** WGSL: four values (expressions) quantized with scale s and zero point z, as f32 1.5·2²³ + q. */
 export function quantizeVec4(vals: string[], s: number, z: number): string {

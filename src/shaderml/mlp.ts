@@ -11,7 +11,7 @@
 import type { WgslModule } from '../gpu/wgsl.js';
 import { type Activation, ACTIVATIONS, activationModule, applyActivation, defaultAlpha } from './activations.js';
 import { MlpDimensionError, ShaderMLFeatureError, WeightFileError } from './errors.js';
-import { packHalf, fromHalf, toHalf } from './half.js';
+import { packHalf, precisionLit } from './half.js';
 import { readSafetensors, tensorAsF32, writeSafetensors, type SafeInput } from '../tensor/safetensors.js';
 import { subgroupMlpWgsl, subgroupSizeOf, subgroupSupport } from './subgroup.js';
 import { unrolledMlpWgsl } from './unrolled.js';
@@ -75,12 +75,6 @@ export interface MlpWgsl {
   bindGroupEntries(device: GPUDevice): GPUBindGroupEntry[];
   /** Workgroup size a subgroup-scope caller must use (1 thread per row, whole workgroup calls it). */
   workgroupSize?: number;
-}
-
-function fmt(v: number, p: FloatPrecision): string {
-  const r = p === 'f16' ? fromHalf(toHalf(v)) : Math.fround(v);
-  const s = String(r);
-  return /[.eE]/.test(s) || !Number.isFinite(r) ? s : s + '.0';
 }
 
 export class ShaderMLP {
@@ -276,7 +270,7 @@ export class ShaderMLP {
       const inp = this.sizes[li]!, out = this.sizes[li + 1]!;
       let src = pv, wo = offsets[li]!.w, bo = offsets[li]!.b, local = '';
       if (storage === 'inline') {
-        const vals = [...l.weight, ...l.bias].map((v) => fmt(v, p)).join(', ');
+        const vals = [...l.weight, ...l.bias].map((v) => precisionLit(v, p)).join(', ');
         local = `  var p = array<${T}, ${l.weight.length + l.bias.length}>(${vals});\n`;
         src = 'p'; wo = 0; bo = l.weight.length;
       }
@@ -287,7 +281,7 @@ ${local}  var xv = x;
     var acc = ${src}[${bo}u + o];
     let row = ${wo}u + o * ${inp}u;
     for (var i = 0u; i < ${inp}u; i++) { acc += ${src}[row + i] * xv[i]; }
-    y[o] = sml_${l.activation}_${T}(acc, ${T}(${fmt(l.alpha, p)}));
+    y[o] = sml_${l.activation}_${T}(acc, ${T}(${precisionLit(l.alpha, p)}));
   }
   return y;
 }`);

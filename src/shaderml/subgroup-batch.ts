@@ -16,10 +16,11 @@ import type { ShaderMLP } from './mlp.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { subgroupFastKernel } from './subgroup-fast.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, N = 16, K = 32;
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
-const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const f = (v: number) => floatLit(Math.fround(v));
 
 export interface BatchKernelOptions {
   /**

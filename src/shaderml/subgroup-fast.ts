@@ -22,12 +22,13 @@ import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { dot4Sum, fixedPoint, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
 import type { BatchKernel } from './subgroup-batch.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, K = 32, S = 32;
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
 /** Weight word w of a row starting at `at`, as a literal; null for a zero word (its dot4 is skipped). */
 const lit = (words: number[], at: number) => (w: number) => (words[at + w] ? `0x${words[at + w]!.toString(16)}u` : null);
-const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const f = (v: number) => floatLit(Math.fround(v));
 
 export type FoldMode = 'none' | 'int' | 'init';
 

@@ -9,6 +9,7 @@ import { deviceInfo } from '../gpu/device.js';
 import { activationModule } from './activations.js';
 import { int8Quant, q8 } from './quant.js';
 import type { MlpWgsl, ShaderMLP } from './mlp.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, N = 16, K = 32;
 
@@ -62,7 +63,7 @@ export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, bin
   bEff.forEach((b) => { bOff.push(bo); biases.set(b, bo); bo += b.length; });
   const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, N));
   const maxK = Math.max(...kp), maxN = Math.max(...np);
-  const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+  const f = (v: number) => floatLit(Math.fround(v));
   const IN = mlp.inputs, OUT = mlp.outputs;
   const R = Math.max(maxN, IN);
   const code: string[] = [

@@ -11,7 +11,7 @@ import { declaredKernel, dispatch1d, type GpuPlan, type KernelArg, type KernelCo
 import { activations, linearIndex } from '../wgsl-common.js';
 import type { RnnAttrs, RnnDims } from './rnn-common.js';
 import { activationExpr, type ActKind } from '../epilogue.js';
-import { f32Lit } from './util.js';
+import { floatLit } from '../../gpu/wgsl-literal.js';
 
 export const MAX_RNN_HIDDEN = 1024;
 
@@ -34,7 +34,7 @@ function params(d: RnnDims, a: RnnAttrs, s: number): ParamValues {
 
 /** Clip of a gate pre-activation (the spec's `clip` attribute). */
 function clipped(a: RnnAttrs, v: string): string {
-  return a.clip === null ? v : `clamp(${v}, ${f32Lit(-a.clip)}, ${f32Lit(a.clip)})`;
+  return a.clip === null ? v : `clamp(${v}, ${floatLit(-a.clip)}, ${floatLit(a.clip)})`;
 }
 
 function lstmBody(a: RnnAttrs): string {
