@@ -3,14 +3,14 @@
  * and chains of elementwise nodes after a GEMM that fuseGemmEpilogues folds into it.
  */
 import { expect } from 'vitest';
-import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../../src/ir/types.js';
-import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../../src/ir/view.js';
-import { opFacts } from '../../src/ops/registry.js';
-import { fuseElementwise } from '../../src/passes/fuse-elementwise.js';
-import { fuseGemmEpilogues } from '../../src/passes/fuse-gemm-epilogue.js';
-import { referenceNode, runNode } from '../../src/runtime/single.js';
-import { compareClose } from '../helpers/random.js';
-import { testDevice } from '../helpers/gpu.js';
+import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../../../src/ir/types.js';
+import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../../../src/ir/view.js';
+import { opFacts } from '../../../src/ops/registry.js';
+import { fuseElementwise } from '../../../src/passes/fuse-elementwise.js';
+import { fuseGemmEpilogues } from '../../../src/passes/fuse-gemm-epilogue.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import { compareClose } from '../../helpers/random.js';
+import { testDevice } from '../../helpers/gpu.js';
 import { seed } from './util.js';
 
 /** Attributes that re-view inputs (index → view) and the output. */
