@@ -26,6 +26,7 @@ import { planShared, type SharedPlan } from './shared.js';
 import { deviceCaps } from './single.js';
 import { bindNetwork, type BoundNetwork, type NetworkArgs } from './bind.js';
 import type { Heap } from './heap.js';
+import type { PlannedNetwork, TensorSpec } from './network-types.js';
 import { tensorDTypeOf } from './dtypes.js';
 
 /** Progress of long work: what is being done, how much of it is done, of how much. */
@@ -59,16 +60,9 @@ export interface PipelineOptions {
   timings?: Record<string, number>;
 }
 
-export interface TensorSpec {
-  name: string;
-  /** wgml tensor dtype the caller binds (f32 for float models; i32 for int64/int32/bool; u32 for unsigned). */
-  dtype: 'f32' | 'i32' | 'u32';
-  /** ONNX element type of the model value. */
-  elemType: ValueType['dtype'];
-  shape: number[];
-}
+export type { TensorSpec } from './network-types.js';
 
-export class NetworkPipeline {
+export class NetworkPipeline implements PlannedNetwork {
   readonly device: GPUDevice;
   readonly label: string;
   readonly program: Program;

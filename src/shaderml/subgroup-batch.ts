@@ -12,7 +12,7 @@
  */
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { ShaderMLP } from './mlp.js';
+import type { MlpModel } from './mlp-types.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { subgroupFastKernel } from './subgroup-fast.js';
@@ -70,7 +70,7 @@ export interface BatchKernel {
  * // … pipeline with entry point 'main', bind group 1 from k.layoutEntries / k.bindGroupEntries …
  * pass.dispatchWorkgroups(k.groups());
  */
-export function subgroupBatchKernel(mlp: ShaderMLP, o: BatchKernelOptions): BatchKernel {
+export function subgroupBatchKernel(mlp: MlpModel, o: BatchKernelOptions): BatchKernel {
   if ((o.kernel ?? 'fast') === 'fast') {
     const fo = { ...o, rowsPerThread: o.rowsPerThread ?? 1 };
     try {

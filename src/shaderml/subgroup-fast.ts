@@ -17,7 +17,7 @@
  */
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { ShaderMLP } from './mlp.js';
+import type { MlpModel } from './mlp-types.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { dot4Sum, fixedPoint, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
@@ -65,7 +65,7 @@ export interface FastKernelOptions {
   head?: 'mma' | 'dot4';
 }
 
-export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchKernel {
+export function subgroupFastKernel(mlp: MlpModel, o: FastKernelOptions): BatchKernel {
   const nm = o.name, group = o.group ?? 1, binding = o.binding ?? 0;
   const B = o.blocks ?? 1, R = o.rowsPerThread ?? 1, BR = S * R, fold = o.fold ?? 'init';
   const q = int8Quant(mlp), { sx, zx, sw, bEff } = q;

@@ -9,13 +9,13 @@
 import type { WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { FloatPrecision, MlpWgsl, ShaderMLP } from './mlp.js';
+import type { FloatPrecision, MlpWgsl, MlpModel } from './mlp-types.js';
 import { precisionLit } from './half.js';
 
 /** Max uniform binding is 64 KiB by default: 16384 f32 weights and biases. */
 export const UNIFORM_MAX_PARAMS = 16384;
 
-export function unrolledMlpWgsl(mlp: ShaderMLP, name: string, mode: 'constants' | 'uniform', p: FloatPrecision, group: number, binding: number, withLane: boolean): MlpWgsl {
+export function unrolledMlpWgsl(mlp: MlpModel, name: string, mode: 'constants' | 'uniform', p: FloatPrecision, group: number, binding: number, withLane: boolean): MlpWgsl {
   const { data, offsets } = mlp.packed();
   if (mode === 'uniform' && data.length > UNIFORM_MAX_PARAMS) {
     throw new MlpDimensionError(`'${name}': ${data.length} parameters do not fit a 64 KiB uniform buffer`, "use storage 'buffer' or 'constants' for networks over 16384 parameters", { params: data.length });

@@ -9,11 +9,27 @@
 import { signature, type BufferDecl, type ParamValues } from '../../gpu/signature.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
 import { activations, linearIndex } from '../wgsl-common.js';
-import type { RnnAttrs, RnnDims } from './rnn-common.js';
 import { activationExpr, type ActKind } from '../epilogue.js';
 import { floatLit } from '../../gpu/wgsl-literal.js';
 
 export const MAX_RNN_HIDDEN = 1024;
+
+// The cell's attributes and sizes live with the kernel that computes over them; rnn-common.ts (the
+// op definitions, which call rnnPlan) re-exports them, so the two files import each other one way.
+export type Cell = 'lstm' | 'gru' | 'rnn';
+
+export interface RnnAttrs {
+  cell: Cell;
+  dirs: ('fwd' | 'rev')[];
+  H: number;
+  layout: 0 | 1;
+  acts: string[];
+  clip: number | null;
+  linearBeforeReset: boolean;
+}
+
+export interface RnnDims { S: number; B: number; I: number; D: number; H: number }
+
 
 /** A cell activation (one of RNN_ACTS) as the shared activation formulas name it (ops/epilogue.ts). */
 export const actKind = (name: string): ActKind => (name === 'Sigmoid' ? 'sigmoid' : name === 'Tanh' ? 'tanh' : 'relu');
