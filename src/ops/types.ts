@@ -1,6 +1,7 @@
 /**
  * The contract every op implements, one op per file: typed attributes, shape rule, CPU reference and
- * GPU kernels. Registering an op is one line in `registry.ts`.
+ * GPU kernels. Registering an op is one line in its family's table, `tables/<family>.ts` (`registry.ts`
+ * collects the tables); DEVELOPERS.md walks through adding one.
  */
 import type { Attrs } from '../ir/attrs.js';
 import type { HostTensor, Node, ValueType } from '../ir/types.js';
