@@ -8,6 +8,7 @@ import * as wgml from '../src/index.js';
 import { hostTensor, type Graph, type HostTensor, type Node, type ValueType } from '../src/ir/types.js';
 import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr, denseView, permuteView } from '../src/ir/view.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../src/passes/fuse-gemm-epilogue.js';
+import { opFacts } from '../src/ops/registry.js';
 import { fuseElementwise } from '../src/passes/fuse-elementwise.js';
 import { referenceNode, runNode } from '../src/runtime/single.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
@@ -37,7 +38,7 @@ function cpuRun(g: Graph, inputs: Record<string, HostTensor>): Map<string, HostT
   return env;
 }
 
-const fuse = (g: Graph, types: Map<string, ValueType>, maxExtras?: number) => fuseGemmEpilogues(fuseElementwise(g, types), types, { maxExtras });
+const fuse = (g: Graph, types: Map<string, ValueType>, maxExtras?: number) => fuseGemmEpilogues(fuseElementwise(g, types, opFacts), types, opFacts, { maxExtras });
 const steps = (n: Node) => (JSON.parse(n.attrs.wgml_epilogue!.value as string) as { steps: { op: string; args: number[] }[] }).steps;
 
 describe('fuseGemmEpilogues', () => {
@@ -76,12 +77,12 @@ describe('fuseGemmEpilogues', () => {
     ], { W });
     const types = typed({ ...g, nodes: [g.nodes[0]!] }, { x });
     types.set('rt', { dtype: 'float32', shape: [6, 4] }); types.set('y', { dtype: 'float32', shape: [4, 6] });
-    const f = fuseGemmEpilogues(g, types);
+    const f = fuseGemmEpilogues(g, types, opFacts);
     expect(f.nodes.length).toBe(1);
     expect(f.nodes[0]!.attrs[inputViewAttr(2)]).toEqual(viewAttr(resT));
     expect(f.nodes[0]!.attrs[OUTPUT_VIEW_ATTR]).toEqual(viewAttr(outV));
     const reviewed = { ...g, nodes: [g.nodes[0]!, { ...node('Add', ['m', 'rt'], ['y']), attrs: { [inputViewAttr(0)]: viewAttr(resT) } }] };
-    expect(fuseGemmEpilogues(reviewed, types).nodes.length).toBe(2);
+    expect(fuseGemmEpilogues(reviewed, types, opFacts).nodes.length).toBe(2);
   });
   it('through a GEMM that writes a permuted layout: same-shape inputs read through its view, scalars through a scalar view', async () => {
     // Gemm [6, 8] written transposed into t [8, 6] (what the views pass makes of Gemm → Transpose), then t + res + s
@@ -106,7 +107,7 @@ describe('fuseGemmEpilogues', () => {
     // an input of another shape has no position in the permuted layout: not absorbed
     const g2 = { ...g, nodes: [gemm, node('Add', ['t', 'c6'], ['y'])] };
     types.set('c6', { dtype: 'float32', shape: [6] });
-    expect(fuseGemmEpilogues(g2, types).nodes.length).toBe(2);
+    expect(fuseGemmEpilogues(g2, types, opFacts).nodes.length).toBe(2);
   });
   it('pads Gemm\'s missing C so epilogue inputs start at 3', () => {
     const g = graph([f32('x', [4, 8])], [f32('y', [4, 6])], [node('Gemm', ['x', 'W'], ['m']), node('Add', ['m', 'b'], ['y'])], { W, b });

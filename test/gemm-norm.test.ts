@@ -10,6 +10,7 @@ import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
 import { hostTensor, type Graph, type HostTensor, type ValueType } from '../src/ir/types.js';
 import { denseView, OUTPUT_VIEW_ATTR, viewAttr } from '../src/ir/view.js';
+import { opFacts } from '../src/ops/registry.js';
 import { fuseElementwise } from '../src/passes/fuse-elementwise.js';
 import { fuseGemmEpilogues } from '../src/passes/fuse-gemm-epilogue.js';
 import { referenceNode, runNode } from '../src/runtime/single.js';
@@ -29,7 +30,7 @@ function cpuRun(g: Graph, inputs: Record<string, HostTensor>): Map<string, HostT
   return env;
 }
 const typesOf = (env: Map<string, HostTensor>) => new Map<string, ValueType>([...env].map(([k, v]) => [k, { dtype: v.dtype, shape: v.shape }]));
-const fuse = (g: Graph, types: Map<string, ValueType>, maxStorageBuffers?: number) => fuseGemmEpilogues(fuseElementwise(g, types), types, { maxStorageBuffers });
+const fuse = (g: Graph, types: Map<string, ValueType>, maxStorageBuffers?: number) => fuseGemmEpilogues(fuseElementwise(g, types, opFacts), types, opFacts, { maxStorageBuffers });
 
 /** Fuse, check the pass made one GEMM with both outputs, run it on the GPU and compare both outputs to the chain. */
 async function check(g: Graph, inputs: Record<string, HostTensor>, outs: [string, string], attrs: Record<string, unknown> = {}): Promise<void> {

@@ -1,12 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { registerOp } from '../src/ops/registry.js';
 import { runNode, referenceNode } from '../src/runtime/single.js';
-import { resolveWgsl } from '../src/gpu/wgsl.js';
-import { dispatch1d, UniformWriter, type OpDef } from '../src/ops/types.js';
+import { signature } from '../src/gpu/signature.js';
+import { declaredKernel, dispatch1d, type OpDef } from '../src/ops/types.js';
 import { linearIndex } from '../src/ops/wgsl-common.js';
 import { hostTensor, shapeSize } from '../src/ir/types.js';
 import { testDevice } from './helpers/gpu.js';
 import { rng, randn, compareClose } from './helpers/random.js';
+
+const SCALE_SIG = signature({ params: { n: 'u32', k: 'f32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
 
 // A throwaway op exercising the whole single-node path (uniforms, 2D-folded dispatch, pipeline cache).
 const scale: OpDef<{ k: number }> = {
@@ -16,18 +18,16 @@ const scale: OpDef<{ k: number }> = {
   reference: ([x], a) => { const t = hostTensor('float32', x!.shape); x!.data.forEach((v, i) => (t.data[i] = v * a.k)); return [t]; },
   gpu: (ctx, a) => {
     const n = shapeSize(ctx.outputs[0]!.shape);
-    return { kernels: [{
-      name: 'test_scale', key: 'test_scale', args: [{ input: 0 }, { output: 0 }],
-      uniforms: new UniformWriter().u32(n).f32(a.k).finish(),
+    return { kernels: [declaredKernel({
+      name: 'test_scale', key: 'test_scale', sig: SCALE_SIG, params: { n, k: a.k }, args: [{ input: 0 }, { output: 0 }],
       workgroups: dispatch1d(n, 64, 4),
-      wgsl: () => resolveWgsl({
-        bindings: [{ name: 'P', kind: 'uniform', type: 'Params' }, { name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
+      source: () => ({
         requires: [linearIndex(64)],
-        body: `struct Params { n: u32, k: f32 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg); if (i >= P.n) { return; } Y[i] = X[i] * P.k; }`,
+        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
+  let i = linear_index(gid, nwg); if (i >= P.n) { return; } Y_st(i, X_ld(i) * P.k); }`,
       }),
-    }] };
+    })] };
   },
 };
 registerOp(scale);

@@ -226,17 +226,16 @@ describe('GPU hygiene', () => {
 describe('workgroup storage limit', () => {
   it('a kernel over maxComputeWorkgroupStorageSize is refused with a LimitError naming the node, before any GPU work', async () => {
     const { registerOp } = await import('../src/ops/registry.js');
-    const { resolveWgsl } = await import('../src/gpu/wgsl.js');
+    const { signature } = await import('../src/gpu/signature.js');
+    const { declaredKernel } = await import('../src/ops/types.js');
+    const sig = signature({ buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
     registerOp({
       type: 'BigShared', domain: 'test.limits', attrs: () => ({}), infer: (ctx) => [ctx.inputs[0]!], reference: ([x]) => [x!],
-      gpu: () => ({ kernels: [{
-        name: 'big_shared', key: 'big_shared', args: [{ input: 0 }, { output: 0 }], uniforms: null, workgroups: [1, 1, 1],
-        wgsl: () => resolveWgsl({
-          bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }, { name: 'Y', kind: 'read_write', type: 'array<f32>' }],
-          body: `var<workgroup> big: array<f32, 20000>;
-@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { big[i] = X[i]; workgroupBarrier(); Y[i] = big[63u - i]; }`,
-        }),
-      }] }),
+      gpu: () => ({ kernels: [declaredKernel({
+        name: 'big_shared', key: 'big_shared', sig, params: {}, args: [{ input: 0 }, { output: 0 }], workgroups: [1, 1, 1],
+        source: () => ({ body: `var<workgroup> big: array<f32, 20000>;
+@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) i: u32) { let P = wgml_init(); big[i] = X_ld(i); workgroupBarrier(); Y_st(i, big[63u - i]); }` }),
+      })] }),
     });
     const device = await testDevice();
     const g = { name: 'wg', inputs: [{ name: 'x', dtype: 'float32' as const, shape: [64] }], outputs: [{ name: 'y', dtype: 'float32' as const, shape: [64] }],

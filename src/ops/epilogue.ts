@@ -6,7 +6,10 @@
  * same index as the output element.
  */
 import type { Attrs } from '../ir/attrs.js';
+import type { Node } from '../ir/types.js';
+import type { EpilogueActivation } from '../passes/op-facts.js';
 import type { WgslModule } from '../gpu/wgsl.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 import { activations } from './wgsl-common.js';
 
 export const ACTIVATIONS = ['relu', 'leakyrelu', 'clip', 'sigmoid', 'hardsigmoid', 'hardswish', 'silu', 'tanh', 'gelu'] as const;
@@ -21,6 +24,17 @@ export interface Epilogue {
 
 export const NO_EPILOGUE: Epilogue = { act: null, params: [], residual: false };
 
+/**
+ * For OpDef.epilogueActivation: an attribute as the node stores it, unrounded (the fusion pass writes
+ * it into `wgml_act_params`, whose printed value is part of the kernel's WGSL).
+ */
+export function rawAttr(n: Node, name: string, dflt: number): number {
+  return (n.attrs[name]?.value as number | undefined) ?? dflt;
+}
+
+/** For OpDef.epilogueActivation: an activation without parameters. */
+export const plainActivation = (act: ActKind) => (): EpilogueActivation => ({ act, params: [] });
+
 export function parseEpilogue(a: Attrs): Epilogue {
   const act = a.string('wgml_act', '');
   if (act && !(ACTIVATIONS as readonly string[]).includes(act)) throw a.error(`unknown fused activation '${act}'`, 'this .wgml package was written by a newer wgml');
@@ -32,26 +46,25 @@ export function epilogueKey(e: Epilogue): string {
   return `${e.act ?? 'none'}(${e.params.join(',')})${e.residual ? '+r' : ''}`;
 }
 
-function f(x: number): string {
-  if (!Number.isFinite(x)) return x > 0 ? '3.4028234663852886e38' : '-3.4028234663852886e38';
-  const s = String(x);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-}
+/**
+ * Each activation once: its WGSL (over the expression `v`, helpers from wgsl-common.ts `activations`)
+ * beside its CPU reference. Conv epilogues and recurrent cells (linalg/rnn-*.ts) both read it.
+ */
+const ACTIVATION_FORMULAS: Record<ActKind, { wgsl(p: number[], v: string): string; cpu(p: number[], x: number): number }> = {
+  relu: { wgsl: (_p, v) => `max(${v}, 0.0)`, cpu: (_p, x) => Math.max(x, 0) },
+  leakyrelu: { wgsl: (p, v) => `select(${floatLit(p[0] ?? 0.01)} * ${v}, ${v}, ${v} >= 0.0)`, cpu: (p, x) => (x >= 0 ? x : (p[0] ?? 0.01) * x) },
+  clip: { wgsl: (p, v) => `clamp(${v}, ${floatLit(p[0] ?? -Infinity)}, ${floatLit(p[1] ?? Infinity)})`, cpu: (p, x) => Math.min(Math.max(x, p[0] ?? -Infinity), p[1] ?? Infinity) },
+  sigmoid: { wgsl: (_p, v) => `act_sigmoid(${v})`, cpu: (_p, x) => 1 / (1 + Math.exp(-x)) },
+  hardsigmoid: { wgsl: (p, v) => `act_hardsigmoid(${v}, ${floatLit(p[0] ?? 0.2)}, ${floatLit(p[1] ?? 0.5)})`, cpu: (p, x) => Math.min(1, Math.max(0, (p[0] ?? 0.2) * x + (p[1] ?? 0.5))) },
+  hardswish: { wgsl: (_p, v) => `act_hardswish(${v})`, cpu: (_p, x) => x * Math.min(1, Math.max(0, x / 6 + 0.5)) },
+  silu: { wgsl: (_p, v) => `act_silu(${v})`, cpu: (_p, x) => x / (1 + Math.exp(-x)) },
+  tanh: { wgsl: (_p, v) => `act_tanh(${v})`, cpu: (_p, x) => Math.tanh(x) },
+  gelu: { wgsl: (_p, v) => `act_gelu(${v})`, cpu: (_p, x) => 0.5 * x * (1 + erf(x / Math.SQRT2)) },
+};
 
 /** WGSL expression of the activation of `v`. */
 export function activationExpr(act: ActKind | null, p: number[], v: string): string {
-  switch (act) {
-    case null: return v;
-    case 'relu': return `max(${v}, 0.0)`;
-    case 'leakyrelu': return `select(${f(p[0] ?? 0.01)} * ${v}, ${v}, ${v} >= 0.0)`;
-    case 'clip': return `clamp(${v}, ${f(p[0] ?? -Infinity)}, ${f(p[1] ?? Infinity)})`;
-    case 'sigmoid': return `act_sigmoid(${v})`;
-    case 'hardsigmoid': return `act_hardsigmoid(${v}, ${f(p[0] ?? 0.2)}, ${f(p[1] ?? 0.5)})`;
-    case 'hardswish': return `act_hardswish(${v})`;
-    case 'silu': return `act_silu(${v})`;
-    case 'tanh': return `act_tanh(${v})`;
-    case 'gelu': return `act_gelu(${v})`;
-  }
+  return act === null ? v : ACTIVATION_FORMULAS[act].wgsl(p, v);
 }
 
 /** `fn epilogue(v: f32, r: f32) -> f32`: pass r = 0 when there is no residual. */
@@ -66,18 +79,7 @@ export function epilogueModule(e: Epilogue): WgslModule {
 
 /** CPU reference of an activation (for op references and fused-node references). */
 export function activationRef(act: ActKind | null, p: number[], x: number): number {
-  switch (act) {
-    case null: return x;
-    case 'relu': return Math.max(x, 0);
-    case 'leakyrelu': return x >= 0 ? x : (p[0] ?? 0.01) * x;
-    case 'clip': return Math.min(Math.max(x, p[0] ?? -Infinity), p[1] ?? Infinity);
-    case 'sigmoid': return 1 / (1 + Math.exp(-x));
-    case 'hardsigmoid': return Math.min(1, Math.max(0, (p[0] ?? 0.2) * x + (p[1] ?? 0.5)));
-    case 'hardswish': return x * Math.min(1, Math.max(0, x / 6 + 0.5));
-    case 'silu': return x / (1 + Math.exp(-x));
-    case 'tanh': return Math.tanh(x);
-    case 'gelu': return 0.5 * x * (1 + erf(x / Math.SQRT2));
-  }
+  return act === null ? x : ACTIVATION_FORMULAS[act].cpu(p, x);
 }
 
 /** erf to ~1e-7 (Abramowitz–Stegun 7.1.26 refined), for CPU references. */

@@ -1,15 +1,17 @@
 /** The op table: registering an op is one line here. */
 import type { OpDef } from './types.js';
+import type { OpFacts } from '../passes/op-facts.js';
 import { OPS as ELEMENTWISE } from './tables/elementwise.js';
 import { OPS as CONV } from './tables/conv.js';
 import { OPS as LINALG } from './tables/linalg.js';
 import { OPS as SHAPE } from './tables/shape.js';
 import { OPS as QUANT } from './tables/quant.js';
+import { FusedElementwise } from './elementwise/fused.js';
 import { copyOp } from './misc/copy.js';
 import { dropoutOp } from './misc/dropout.js';
 import { ifOp } from './misc/if.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, ...CONV, ...LINALG, ...SHAPE, ...QUANT, copyOp, dropoutOp, ifOp];
+const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, copyOp, dropoutOp, ifOp];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {
@@ -37,6 +39,18 @@ export function lookupFailure(type: string, domain: string, opset: number): stri
   if (!list) return 'wgml has no kernel for this op';
   return `wgml implements ${type} for opsets ${list.map((o) => `${o.opsets?.[0] ?? 1}–${o.opsets?.[1] ?? 99}`).join(', ')}, not ${opset}`;
 }
+
+/**
+ * What fusion passes ask about a node, answered from its op definitions (any opset: the node's op
+ * was already resolved when the graph was specialized).
+ */
+export const opFacts: OpFacts = {
+  isFusable: (n) => !!byKey.get(`${normDomain(n.domain)}:${n.opType}`)?.some((o) => o.fusable),
+  epilogueActivation(n, constants) {
+    const op = byKey.get(`${normDomain(n.domain)}:${n.opType}`)?.find((o) => o.epilogueActivation);
+    return op ? op.epilogueActivation!(n, constants) : null;
+  },
+};
 
 /** The op table in the shape ir/ and onnx/ take as a parameter. */
 export const opRules = {

@@ -1,9 +1,11 @@
 /**
  * The contract every op implements, one op per file: typed attributes, shape rule, CPU reference and
- * GPU kernels. Registering an op is one line in `registry.ts`.
+ * GPU kernels. Registering an op is one line in its family's table, `tables/<family>.ts` (`registry.ts`
+ * collects the tables); DEVELOPERS.md walks through adding one.
  */
 import type { Attrs } from '../ir/attrs.js';
 import type { HostTensor, Node, ValueType } from '../ir/types.js';
+import type { EpilogueActivation } from '../passes/op-facts.js';
 import type { RuleContext } from '../ir/infer.js';
 import type { View } from '../ir/view.js';
 import { packParams, type KernelSignature, type ParamValues } from '../gpu/signature.js';
@@ -45,19 +47,17 @@ export interface KernelSpec {
   /** Pipeline cache key: equal keys must mean equal WGSL. Keep shapes out of it (they go in uniforms). */
   key: string;
   /**
-   * Declared kernels (see {@link declaredKernel}): the signature from which bindings, accessors and the
-   * parameter block are generated, and the body that uses them. Kernels that declare themselves can run
-   * with the network's shared bind group; the others bring whole WGSL in `wgsl`.
+   * The signature from which bindings, accessors and the parameter block are generated (see
+   * {@link declaredKernel}), and the body that uses them; every kernel declares itself, so any kernel
+   * can run with the network's shared bind group.
    */
-  sig?: KernelSignature;
-  source?: () => KernelSource;
-  /** Parameter values of a declared kernel (packed into `uniforms`). */
-  params?: ParamValues;
-  /** Builds the WGSL source (kernels that do not declare a signature); called only when the key misses the cache. */
-  wgsl?: () => string;
+  sig: KernelSignature;
+  source: () => KernelSource;
+  /** Parameter values (packed into `uniforms`). */
+  params: ParamValues;
   /** Storage bindings in binding order, numbered after the uniform (binding 0) when there is one. */
   args: KernelArg[];
-  /** Uniform block contents (binding 0), or null for none. Build with {@link UniformWriter}. */
+  /** Uniform block contents (binding 0), or null for none: `params` packed by {@link declaredKernel}. */
   uniforms: ArrayBuffer | null;
   workgroups: [number, number, number];
 }
@@ -126,35 +126,16 @@ export interface OpDef<A = any> {
    * none (their view is a reshape).
    */
   view?(ctx: InferContext, a: A, input: View, output: number): View | null;
-}
-
-/** Packs a uniform block with WGSL alignment rules for scalars, vec4s and arrays of vec4. */
-export class UniformWriter {
-  private words: number[] = [];
-  private kinds: ('u' | 'i' | 'f')[] = [];
-  u32(...v: number[]): this { for (const x of v) { this.words.push(x >>> 0); this.kinds.push('u'); } return this; }
-  i32(...v: number[]): this { for (const x of v) { this.words.push(x | 0); this.kinds.push('i'); } return this; }
-  f32(...v: number[]): this { for (const x of v) { this.words.push(x); this.kinds.push('f'); } return this; }
-  /** Pad to a 16-byte boundary (before a vec4 or array member). */
-  align16(): this { while (this.words.length % 4) this.u32(0); return this; }
-  /** An array<vec4<u32>, n> holding `v` (padded); use for shapes/strides of up to 4n dims. */
-  u32Array(v: readonly number[], vec4s: number): this {
-    this.align16();
-    for (let i = 0; i < vec4s * 4; i++) this.u32(v[i] ?? 0);
-    return this;
-  }
-  i32Array(v: readonly number[], vec4s: number): this {
-    this.align16();
-    for (let i = 0; i < vec4s * 4; i++) this.i32(v[i] ?? 0);
-    return this;
-  }
-  finish(): ArrayBuffer {
-    this.align16();
-    const buf = new ArrayBuffer(Math.max(16, this.words.length * 4));
-    const u = new Uint32Array(buf), i = new Int32Array(buf), f = new Float32Array(buf);
-    this.words.forEach((w, k) => { const kind = this.kinds[k]; if (kind === 'f') f[k] = w; else if (kind === 'i') i[k] = w; else u[k] = w; });
-    return buf;
-  }
+  /**
+   * An elementwise op that wgml.FusedElementwise evaluates as a step (ops/elementwise/fused.ts), so the
+   * fusion passes may merge it into its neighbours. Passes read it through `opFacts.isFusable`.
+   */
+  readonly fusable?: boolean;
+  /**
+   * The activation this node is in a Conv's fused epilogue (ops/epilogue.ts kinds, parameters as the
+   * node's attributes or constant inputs give them), or null. Passes read it through `opFacts`.
+   */
+  epilogueActivation?(n: Node, constants: ReadonlyMap<string, HostTensor>): EpilogueActivation | null;
 }
 
 /** Workgroup counts for n invocations of size wg, folded into 2D when x would exceed the per-dimension limit. */

@@ -5,31 +5,25 @@
  * Views (passes/views.ts) are kept: an input a member reads through a view becomes an input of the
  * fused node read through the same view; a value read through a view is not computed inline (its
  * elements sit elsewhere than the reader's index), and a root's output view stays the fused node's.
- * Works on op type names (passes never import ops/); the program format is documented in
- * src/ops/elementwise/fused.ts.
+ * Which ops are fusable comes from their definitions through OpFacts (passes never import ops/); the
+ * program format is documented in src/ops/elementwise/fused.ts.
  */
 import type { AttrValue, Graph, Node, ValueType } from '../ir/types.js';
 import { inputViewAttr, OUTPUT_VIEW_ATTR } from '../ir/view.js';
-
-/** ONNX elementwise ops (domain '') the fused kernel can evaluate. Kept equal to ops/elementwise/catalog.ts by a test. */
-export const FUSABLE_OPS: ReadonlySet<string> = new Set([
-  'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Erf', 'Exp', 'Log', 'Sqrt',
-  'Reciprocal', 'Neg', 'Abs', 'Floor', 'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'Softplus', 'Softsign', 'Not',
-  'Identity', 'Cast', 'Gelu', 'IsNaN', 'IsInf', 'Mish', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mean',
-  'Sum', 'Mod', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'PRelu',
-  'BitShift', 'Where', 'Clip',
-]);
+import type { OpFacts } from './op-facts.js';
 
 export interface FuseElementwiseOptions {
   /** Most distinct external inputs of one fused node (storage bindings: inputs + 1 output ≤ device limit). */
   maxInputs?: number;
 }
 
-const isFusable = (n: Node, types: Map<string, ValueType>): boolean =>
-  (n.domain === '' || n.domain === 'ai.onnx') && FUSABLE_OPS.has(n.opType) && n.outputs.length === 1 && types.has(n.outputs[0]!);
-
-/** Returns a new graph; `g` is not modified. `types` holds every value's static type (after specialize). */
-export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: FuseElementwiseOptions = {}): Graph {
+/**
+ * Returns a new graph; `g` is not modified. `types` holds every value's static type (after specialize);
+ * `facts` says which ops the fused kernel evaluates (ops/registry.ts `opFacts`).
+ */
+export function fuseElementwise(g: Graph, types: Map<string, ValueType>, facts: OpFacts, opts: FuseElementwiseOptions = {}): Graph {
+  const isFusable = (n: Node): boolean =>
+    (n.domain === '' || n.domain === 'ai.onnx') && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
   const maxInputs = opts.maxInputs ?? 7;
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
@@ -40,7 +34,7 @@ export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: F
   /** The producer of `v` may be folded into `consumer`. */
   const absorbable = (v: string, consumer: Node): Node | null => {
     const p = producer.get(v);
-    if (!p || !isFusable(p, types) || graphOutputs.has(v) || p.attrs[OUTPUT_VIEW_ATTR]) return null;
+    if (!p || !isFusable(p) || graphOutputs.has(v) || p.attrs[OUTPUT_VIEW_ATTR]) return null;
     if (consumer.inputs.some((x, k) => x === v && consumer.attrs[inputViewAttr(k)])) return null;
     const r = readers.get(v);
     return r && r.size === 1 && r.has(consumer) ? p : null;
@@ -52,7 +46,7 @@ export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: F
   // Roots are visited last-to-first, so each group grows from its final node backwards.
   for (let idx = g.nodes.length - 1; idx >= 0; idx--) {
     const root = g.nodes[idx]!;
-    if (taken.has(root) || !isFusable(root, types)) continue;
+    if (taken.has(root) || !isFusable(root)) continue;
     const members: Node[] = [];
     const grow = (n: Node) => {
       members.push(n);
@@ -65,7 +59,7 @@ export function fuseElementwise(g: Graph, types: Map<string, ValueType>, opts: F
       more = false;
       for (const m of [...members]) for (const v of m.inputs) {
         const p = v ? producer.get(v) : undefined;
-        if (!p || members.includes(p) || taken.has(p) || !isFusable(p, types) || graphOutputs.has(v!) || p.attrs[OUTPUT_VIEW_ATTR]) continue;
+        if (!p || members.includes(p) || taken.has(p) || !isFusable(p) || graphOutputs.has(v!) || p.attrs[OUTPUT_VIEW_ATTR]) continue;
         const rs = [...readers.get(v!)!];
         if (!rs.every((x) => members.includes(x)) || rs.some((x) => x.inputs.some((y, k) => y === v && x.attrs[inputViewAttr(k)]))) continue;
         grow(p); more = true;

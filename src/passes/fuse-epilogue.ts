@@ -3,14 +3,16 @@
  * (Conv, ConvTranspose), so the value is written once instead of read and written by two more
  * kernels. MatMul and Gemm take any elementwise epilogue instead (passes/fuse-gemm-epilogue.ts).
  * Recorded in attributes the kernels read through ops/epilogue.ts.
- * Patterns: P → Add(P, R) with R of P's shape; P → Relu | LeakyRelu | Clip(const) | Sigmoid |
- * HardSigmoid | HardSwish | Tanh; P → Sigmoid → Mul(P, ·) (SiLU/Swish). Order: residual, then activation.
+ * Patterns: P → Add(P, R) with R of P's shape; P → an activation whose op definition names its
+ * epilogue form (OpFacts.epilogueActivation: Relu, LeakyRelu, Clip(const), Sigmoid, HardSigmoid,
+ * HardSwish, Tanh); P → Sigmoid → Mul(P, ·) (SiLU/Swish). Order: residual, then activation.
  * Nodes that read or write through views (passes/views.ts) stay as they are: an epilogue runs at the
  * producer's own output index.
  */
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { consumers, graphOutputNames, singleUse } from './graph-util.js';
 import { hasViews, OUTPUT_VIEW_ATTR } from '../ir/view.js';
+import type { OpFacts } from './op-facts.js';
 
 const PRODUCERS = new Set(['Conv', 'ConvTranspose']);
 
@@ -18,28 +20,8 @@ function sameShape(a?: ValueType, b?: ValueType): boolean {
   return !!a && !!b && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 
-function actOf(n: Node, constants: Map<string, HostTensor>): { act: string; params: number[] } | null {
-  if (n.domain !== '') return null;
-  const f = (k: string, d: number) => (n.attrs[k]?.value as number | undefined) ?? d;
-  switch (n.opType) {
-    case 'Relu': return { act: 'relu', params: [] };
-    case 'Sigmoid': return { act: 'sigmoid', params: [] };
-    case 'HardSwish': return { act: 'hardswish', params: [] };
-    case 'Tanh': return { act: 'tanh', params: [] };
-    case 'LeakyRelu': return { act: 'leakyrelu', params: [f('alpha', 0.01)] };
-    case 'HardSigmoid': return { act: 'hardsigmoid', params: [f('alpha', 0.2), f('beta', 0.5)] };
-    case 'Clip': {
-      if ('min' in n.attrs || 'max' in n.attrs) return { act: 'clip', params: [f('min', -Infinity), f('max', Infinity)] };
-      const lo = n.inputs[1] ? constants.get(n.inputs[1]) : null;
-      const hi = n.inputs[2] ? constants.get(n.inputs[2]) : null;
-      if ((n.inputs[1] && !lo) || (n.inputs[2] && !hi)) return null;
-      return { act: 'clip', params: [lo ? lo.data[0]! : -Infinity, hi ? hi.data[0]! : Infinity] };
-    }
-    default: return null;
-  }
-}
-
-export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>): Graph {
+/** `facts` says which nodes are activations a producer can apply (ops/registry.ts `opFacts`). */
+export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, facts: OpFacts): Graph {
   let nodes = g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } }));
   const outs = graphOutputNames(g);
   let changed = true;
@@ -83,7 +65,7 @@ export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants
         }
       }
       if (!hasAct) {
-        const a = actOf(c, constants);
+        const a = c.domain === '' ? facts.epilogueActivation(c, constants) : null;
         if (a && c.inputs[0] === out) {
           p.attrs.wgml_act = { kind: 'string', value: a.act } as AttrValue;
           if (a.params.length) p.attrs.wgml_act_params = { kind: 'floats', value: a.params };

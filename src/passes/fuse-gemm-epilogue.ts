@@ -22,12 +22,12 @@
  *
  * Also `relayoutGemmWeights`: a constant B read transposed by Gemm (transB = 1, PyTorch Linear) is
  * stored transposed once at load time so the kernels read it row-major (coalesced along n).
- * Works on op type names (passes never import ops/).
+ * Which consumers are elementwise comes from the op definitions through OpFacts (passes never import ops/).
  */
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { isFloat } from '../ir/types.js';
 import { denseStridesOf, denseView, hasViews, inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr } from '../ir/view.js';
-import { FUSABLE_OPS } from './fuse-elementwise.js';
+import type { OpFacts } from './op-facts.js';
 import { derivedConstant } from '../ir/derived.js';
 
 /** The program format of wgml.FusedElementwise (ops/elementwise/fused.ts documents it). */
@@ -51,12 +51,12 @@ const OWN_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 3 };
 
 const isGemm = (n: Node) => n.domain === '' && n.opType in OWN_INPUTS;
 
-function program(n: Node, opset: number): FusedProgram | null {
+function program(n: Node, opset: number, facts: OpFacts): FusedProgram | null {
   if (n.domain === 'wgml' && n.opType === 'FusedElementwise') {
     const a = n.attrs.wgml_program;
     return a?.kind === 'string' ? JSON.parse(a.value as string) as FusedProgram : null;
   }
-  if ((n.domain !== '' && n.domain !== 'ai.onnx') || !FUSABLE_OPS.has(n.opType) || n.outputs.length !== 1) return null;
+  if ((n.domain !== '' && n.domain !== 'ai.onnx') || !facts.isFusable(n) || n.outputs.length !== 1) return null;
   const attrs = Object.fromEntries(Object.entries(n.attrs).filter(([k]) => !k.startsWith('wgml_')));
   const step: FusedStep = { op: n.opType, args: n.inputs.map((v, k) => (v ? k : -1)), ...(Object.keys(attrs).length ? { attrs } : {}) };
   return { opset, inputs: n.inputs.length, steps: [step] };
@@ -70,7 +70,7 @@ function broadcastsTo(s: readonly number[], out: readonly number[]): boolean {
 const sameAttr = (a?: AttrValue, b?: AttrValue) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Returns a new graph; `g` is not modified. `types` holds every value's static type. */
-export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, opts: FuseGemmOptions = {}): Graph {
+export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, facts: OpFacts, opts: FuseGemmOptions = {}): Graph {
   const maxExtras = opts.maxExtras ?? 4;
   const opset = g.opsets[''] ?? 17;
   const outs = new Set(g.outputs.map((o) => o.name));
@@ -99,7 +99,7 @@ export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, opts:
       const te = types.get(end);
       if (!te) continue;
       const via: Node = chain.length ? { ...p, outputs: [end], attrs: { ...p.attrs, [OUTPUT_VIEW_ATTR]: viewAttr(denseView(tp.shape)) } } : p;
-      const fused = absorb(via, c, te, types, opset, maxExtras);
+      const fused = absorb(via, c, te, types, opset, maxExtras, facts);
       if (!fused) continue;
       nodes = nodes.flatMap((n) => (n === p || chain.includes(n) ? [] : n === c ? [fused] : [n]));
       done = false;
@@ -155,9 +155,9 @@ function fuseLayerNorms(nodes: Node[], types: Map<string, ValueType>, maxBuffers
 }
 
 /** The GEMM node with consumer `c` folded in, or null when it cannot be. */
-function absorb(p: Node, c: Node, tp: ValueType, types: Map<string, ValueType>, opset: number, maxExtras: number): Node | null {
+function absorb(p: Node, c: Node, tp: ValueType, types: Map<string, ValueType>, opset: number, maxExtras: number, facts: OpFacts): Node | null {
   const out = p.outputs[0]!;
-  const prog = program(c, opset);
+  const prog = program(c, opset, facts);
   const tc = types.get(c.outputs[0] ?? '');
   if (!prog || !tc || tc.dtype !== tp.dtype || tc.shape.join() !== tp.shape.join()) return null;
   // A GEMM writing through an output view (a permuting chain after it, see passes/view-chains.ts) lays

@@ -4,7 +4,7 @@ import { fmtShape } from '../ir/types.js';
 import { Tensor, tensor as makeTensor } from '../tensor/tensor.js';
 import { prepareTensorToTexture, prepareTextureToTensor, type TextureBridge } from '../tensor/texture.js';
 import type { Heap } from './heap.js';
-import type { NetworkPipeline, TensorSpec } from './pipeline.js';
+import type { PlannedNetwork, TensorSpec } from './network-types.js';
 import type { Place } from './compile.js';
 import { bindGroupLayout, sharedLayout } from './kernels.js';
 
@@ -24,7 +24,7 @@ export interface TextureArg {
 export type NetworkArgs = Record<string, Tensor | GPUTexture | TextureArg>;
 
 export class BoundNetwork {
-  readonly pipeline: NetworkPipeline;
+  readonly pipeline: PlannedNetwork;
   readonly heap: Heap;
   /** The tensor behind each input and output (internal ones for textures). */
   readonly args: Readonly<Record<string, Tensor>>;
@@ -34,7 +34,7 @@ export class BoundNetwork {
   readonly pre: TextureBridge[];
   /** @internal */ readonly post: TextureBridge[];
   readonly #owned: Tensor[];
-  constructor(pipeline: NetworkPipeline, heap: Heap, args: Record<string, Tensor>, bindGroups: GPUBindGroup[], pre: TextureBridge[] = [], post: TextureBridge[] = [], owned: Tensor[] = []) {
+  constructor(pipeline: PlannedNetwork, heap: Heap, args: Record<string, Tensor>, bindGroups: GPUBindGroup[], pre: TextureBridge[] = [], post: TextureBridge[] = [], owned: Tensor[] = []) {
     this.pipeline = pipeline; this.heap = heap; this.args = args; this.bindGroups = bindGroups;
     this.tensors = Object.values(args);
     this.pre = pre; this.post = post; this.#owned = owned;
@@ -55,7 +55,7 @@ function describe(specs: TensorSpec[]): string {
   return specs.map((s) => `${s.name}: ${s.dtype} ${fmtShape(s.shape)}`).join(', ');
 }
 
-function checkTensor(p: NetworkPipeline, spec: TensorSpec, t: unknown, role: string): Tensor {
+function checkTensor(p: PlannedNetwork, spec: TensorSpec, t: unknown, role: string): Tensor {
   if (!(t instanceof Tensor)) throw new BindingError(`${role} '${spec.name}' must be a wgml Tensor, got ${t === null ? 'null' : typeof t}`, `create it with wgml.tensor(device, { dtype: '${spec.dtype}', shape: ${fmtShape(spec.shape)} })`, { name: spec.name });
   t.assertUsable(p.device);
   if (t.dtype !== spec.dtype) throw new BindingError(`${role} '${spec.name}' is ${spec.dtype} (model type ${spec.elemType}); the tensor given is ${t.dtype}`, `bind a ${spec.dtype} tensor`, { name: spec.name, expected: spec.dtype, got: t.dtype });
@@ -67,7 +67,7 @@ function checkTensor(p: NetworkPipeline, spec: TensorSpec, t: unknown, role: str
   return t;
 }
 
-export function bindNetwork(p: NetworkPipeline, args: NetworkArgs, heap: Heap): BoundNetwork {
+export function bindNetwork(p: PlannedNetwork, args: NetworkArgs, heap: Heap): BoundNetwork {
   const known = new Set([...p.inputs, ...p.outputs].map((s) => s.name));
   for (const k of Object.keys(args)) if (!known.has(k))
     throw new BindingError(`'${k}' is not an input or output of this network`, `inputs: ${describe(p.inputs)}; outputs: ${describe(p.outputs)}`, { name: k });

@@ -32,7 +32,7 @@ export interface Dispatch {
   places: Place[];
   /** Byte offset of this kernel's uniform block in the uniform buffer, or -1. */
   uniformOffset: number;
-  /** Binding signature: only weights bind read-only (see runtime/kernels.ts widenAccess). */
+  /** Binding signature: only weights bind read-only (see runtime/kernels.ts kernelSource). */
   signature: string;
 }
 

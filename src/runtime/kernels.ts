@@ -46,26 +46,14 @@ export function bindGroupLayout(device: GPUDevice, signature: string): GPUBindGr
 }
 
 /**
- * WebGPU tracks usage per buffer, not per range: a heap range bound read-only next to another range
- * of the same heap bound writable in one dispatch is a validation error. So inputs that live in a
- * written buffer (the heap, caller tensors) bind as read_write storage; only weights stay read-only,
- * which keeps the driver's read-only cache path for them. The planner keeps live ranges apart.
+ * The kernel's WGSL for a binding signature. WebGPU tracks usage per buffer, not per range: a heap
+ * range bound read-only next to another range of the same heap bound writable in one dispatch is a
+ * validation error, so inputs that live in a written buffer (the heap, caller tensors) bind as
+ * read_write storage ('w'); only weights stay read-only ('r'), which keeps the driver's read-only
+ * cache path for them. The declared kernel generates its bindings for exactly that access.
  */
-export function widenAccess(code: string, signature: string): string {
-  const first = signature.startsWith('u') ? 1 : 0;
-  let out = code;
-  for (let b = first; b < signature.length; b++) {
-    if (signature[b] !== 'w') continue;
-    out = out.replace(new RegExp(`(@binding\\(${b}\\)\\s*var<storage,\\s*)read>`), '$1read_write>');
-  }
-  return out;
-}
-
-/** The kernel's WGSL for a binding signature: declared kernels generate their declarations, others are widened. */
 export function kernelSource(spec: KernelSpec, signature: string): string {
-  if (spec.sig && spec.source) return kernelWgsl(spec.sig, signature.replace(/^u/, ''), spec.source());
-  if (!spec.wgsl) throw new GpuValidationError(`kernel '${spec.name}' has neither a signature nor WGSL`, 'this is a bug in the op');
-  return widenAccess(spec.wgsl(), signature);
+  return kernelWgsl(spec.sig, signature.replace(/^u/, ''), spec.source());
 }
 
 async function compile(device: GPUDevice, spec: KernelSpec, signature: string): Promise<GPUComputePipeline> {

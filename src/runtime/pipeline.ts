@@ -7,7 +7,7 @@ import { withErrorScope } from '../gpu/scope.js';
 import type { Graph, HostTensor, ValueType } from '../ir/types.js';
 import { specialize, type SpecializedGraph } from '../ir/infer.js';
 import { deriveDimsConstraint, fmtDimsConstraint } from '../ir/dims-hint.js';
-import { opRules } from '../ops/registry.js';
+import { opFacts, opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
@@ -26,6 +26,7 @@ import { planShared, type SharedPlan } from './shared.js';
 import { deviceCaps } from './single.js';
 import { bindNetwork, type BoundNetwork, type NetworkArgs } from './bind.js';
 import type { Heap } from './heap.js';
+import type { PlannedNetwork, TensorSpec } from './network-types.js';
 import { tensorDTypeOf } from './dtypes.js';
 
 /** Progress of long work: what is being done, how much of it is done, of how much. */
@@ -59,16 +60,9 @@ export interface PipelineOptions {
   timings?: Record<string, number>;
 }
 
-export interface TensorSpec {
-  name: string;
-  /** wgml tensor dtype the caller binds (f32 for float models; i32 for int64/int32/bool; u32 for unsigned). */
-  dtype: 'f32' | 'i32' | 'u32';
-  /** ONNX element type of the model value. */
-  elemType: ValueType['dtype'];
-  shape: number[];
-}
+export type { TensorSpec } from './network-types.js';
 
-export class NetworkPipeline {
+export class NetworkPipeline implements PlannedNetwork {
   readonly device: GPUDevice;
   readonly label: string;
   readonly program: Program;
@@ -178,11 +172,11 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = step('fuseAttention', () => fuseAttention(g, sg.types, sg.constants, viewRules(g, sg.types, sg.constants),
       (s) => typeof attentionConfig(s, caps.maxComputeWorkgroupStorageSize, caps.maxComputeInvocationsPerWorkgroup) !== 'string'));
     g = step('views', () => applyViews(g, sg.types, viewRules(g, sg.types, sg.constants), { constants: sg.constants }));
-    g = step('fuseEpilogues', () => fuseEpilogues(g, sg.types, sg.constants));
-    g = step('fuseElementwise', () => fuseElementwise(g, sg.types));
+    g = step('fuseEpilogues', () => fuseEpilogues(g, sg.types, sg.constants, opFacts));
+    g = step('fuseElementwise', () => fuseElementwise(g, sg.types, opFacts));
     // epilogue inputs bind beside A, B, C and Y
     const maxExtras = Math.min(MAX_EPILOGUE_INPUTS, deviceCaps(device).maxStorageBuffersPerShaderStage - 4);
-    g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, { maxExtras, maxStorageBuffers: deviceCaps(device).maxStorageBuffersPerShaderStage }));
+    g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, opFacts, { maxExtras, maxStorageBuffers: deviceCaps(device).maxStorageBuffersPerShaderStage }));
   }
   typeConstants();
   const l = deviceLimits(device);

@@ -12,12 +12,13 @@
 import type { WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { MlpStorage, MlpWgsl, ShaderMLP } from './mlp.js';
+import type { MlpStorage, MlpWgsl, MlpModel } from './mlp-types.js';
 import { int8Quant, q8, type Int8Quant } from './quant.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 /** 1.5·2²³ (f32 ulp 1 on [2²³, 2²⁴)) and its bits: an f32 1.5·2²³ + q holds the integer q exactly. */
 export const MAGIC = 12582912, MAGIC_BITS = 0x4B400000;
-const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const f = (v: number) => floatLit(Math.fround(v));
 
 /** WGSL: four values (expressions) quantized with scale s and zero point z, as f32 1.5·2²³ + q. */
 export function quantizeVec4(vals: string[], s: number, z: number): string {
@@ -43,7 +44,7 @@ export function fixedRequant(fa: string, l: { activation: string; alpha: number 
  * sx·sw/sx_next, biases in accumulator units with the zero-point term, and whether they fit: j ≥ 1,
  * the FMA constant below 2²⁴, and |acc + bias| below 2²² for `k` inputs of magnitude 127.
  */
-export function fixedPoint(mlp: ShaderMLP, q: Int8Quant, li: number, k: number): { j: number; bInt: number[]; fits: boolean } {
+export function fixedPoint(mlp: MlpModel, q: Int8Quant, li: number, k: number): { j: number; bInt: number[]; fits: boolean } {
   const s = q.sx[li]! * q.sw[li]!, j = Math.round((s / q.sx[li + 1]!) * 2 ** 22);
   const bInt = Array.from(mlp.layers[li]!.bias, (b, o) => Math.round(b / s) + q.zTerm[li]![o]!);
   const fits = j >= 1 && Math.abs(MAGIC - 3 * j - q.zx[li + 1]!) < 2 ** 24 && Math.max(0, ...bInt.map(Math.abs)) + k * 127 * 127 < 2 ** 22;
@@ -63,7 +64,7 @@ export function dot4Sum(init: number, xs: string[], weight: (w: number) => strin
 const isFast = (l: { activation: string; alpha: number }) => ['none', 'relu'].includes(l.activation) || (l.activation === 'leaky_relu' && l.alpha >= 0 && l.alpha <= 1);
 
 /** Layer li's int8 weights as dot4I8Packed operands: per output, ceil(inputs/4) words, zero-padded. */
-export function int8RowWords(mlp: ShaderMLP, li: number, s: number): number[] {
+export function int8RowWords(mlp: MlpModel, li: number, s: number): number[] {
   const l = mlp.layers[li]!, inp = mlp.sizes[li]!, out = mlp.sizes[li + 1]!, nw = Math.ceil(inp / 4), words: number[] = [];
   for (let o = 0; o < out; o++) for (let w = 0; w < nw; w++) {
     let word = 0;
@@ -73,7 +74,7 @@ export function int8RowWords(mlp: ShaderMLP, li: number, s: number): number[] {
   return words;
 }
 
-export function dot4MlpWgsl(mlp: ShaderMLP, name: string, storage: MlpStorage, group: number, binding: number, withLane: boolean): MlpWgsl {
+export function dot4MlpWgsl(mlp: MlpModel, name: string, storage: MlpStorage, group: number, binding: number, withLane: boolean): MlpWgsl {
   if (storage !== 'constants' && storage !== 'buffer') {
     throw new MlpDimensionError(`'${name}': int8 precision takes storage 'constants' or 'buffer', not '${storage}'`, "use storage 'constants' (weights as literals) or 'buffer'", { storage });
   }

@@ -9,81 +9,18 @@
  * const group = device.createBindGroup({ layout, entries: net.bindGroupEntries(device) });
  */
 import type { WgslModule } from '../gpu/wgsl.js';
+import type { FloatPrecision, MlpLayer, MlpModel, MlpPrecision, MlpScope, MlpStorage, MlpWgsl, MlpWgslOptions } from './mlp-types.js';
 import { type Activation, ACTIVATIONS, activationModule, applyActivation, defaultAlpha } from './activations.js';
 import { MlpDimensionError, ShaderMLFeatureError, WeightFileError } from './errors.js';
-import { packHalf, fromHalf, toHalf } from './half.js';
+import { packHalf, precisionLit } from './half.js';
 import { readSafetensors, tensorAsF32, writeSafetensors, type SafeInput } from '../tensor/safetensors.js';
 import { subgroupMlpWgsl, subgroupSizeOf, subgroupSupport } from './subgroup.js';
 import { unrolledMlpWgsl } from './unrolled.js';
 import { dot4MlpWgsl } from './dot4.js';
 
-export interface MlpLayer {
-  /** out×in, row-major. */
-  weight: Float32Array;
-  bias: Float32Array;
-  activation: Activation;
-  /** LeakyReLU slope or sine frequency. */
-  alpha: number;
-}
+export type { MlpLayer, MlpScope, MlpPrecision, FloatPrecision, MlpStorage, MlpWgslOptions, MlpWgsl } from './mlp-types.js';
 
-export type MlpScope = 'thread' | 'subgroup';
-/** 'int8': per-layer scales, 4-way int8 dot products (thread scope) or int8 subgroup matrices. */
-export type MlpPrecision = 'f32' | 'f16' | 'int8';
-export type FloatPrecision = 'f32' | 'f16';
-export type MlpStorage = 'buffer' | 'inline' | 'constants' | 'uniform';
-
-export interface MlpWgslOptions {
-  /** WGSL function name; also prefixes every helper and binding. */
-  name: string;
-  /** 'subgroup' needs a compute shader and chromium-experimental-subgroup-matrix; falls back to 'thread' without it (see precision). */
-  scope?: MlpScope;
-  /**
-   * 'auto' picks f16 when the device has shader-f16. Default 'f32' ('int8' with scope 'subgroup').
-   * 'int8' quantizes with per-layer scales and zero points (call {@link ShaderMLP.calibrate} first) and
-   * runs on `dot4I8Packed` in any stage. Scope 'subgroup' is int8 whatever this says; where it falls
-   * back, an explicit 'f32'/'f16'/'auto' gives float thread scope, else int8 thread scope.
-   */
-  precision?: MlpPrecision | 'auto';
-  /**
-   * 'buffer' reads weights from a storage buffer; 'inline' bakes them into function-local arrays;
-   * 'constants' (literals) and 'uniform' (uniform buffer) write the network out as straight-line
-   * FMAs (see unrolled.ts): the fast thread-scope forms.
-   */
-  storage?: MlpStorage;
-  /** Bind group and first binding of the weight buffers (default 1 and 0). */
-  group?: number;
-  binding?: number;
-  /** Needed for 'auto', 'f16' and 'subgroup' to check features. */
-  device?: GPUDevice;
-}
-
-/** What {@link ShaderMLP.wgsl} gives: the function, its bindings and how it was built. */
-export interface MlpWgsl {
-  name: string;
-  scope: MlpScope;
-  precision: MlpPrecision;
-  storage: MlpStorage;
-  /** Why a requested subgroup scope became thread scope. */
-  fallbackReason?: string;
-  /** The WGSL call signature. Subgroup-capable functions take the local invocation index too. */
-  signature: string;
-  /** Include it in `resolveWgsl({ requires: [module] })`. */
-  module: WgslModule;
-  /** The module's code with its `enable` lines, for direct concatenation. */
-  code: string;
-  layoutEntries(visibility: GPUShaderStageFlags): GPUBindGroupLayoutEntry[];
-  bindGroupEntries(device: GPUDevice): GPUBindGroupEntry[];
-  /** Workgroup size a subgroup-scope caller must use (1 thread per row, whole workgroup calls it). */
-  workgroupSize?: number;
-}
-
-function fmt(v: number, p: FloatPrecision): string {
-  const r = p === 'f16' ? fromHalf(toHalf(v)) : Math.fround(v);
-  const s = String(r);
-  return /[.eE]/.test(s) || !Number.isFinite(r) ? s : s + '.0';
-}
-
-export class ShaderMLP {
+export class ShaderMLP implements MlpModel {
   readonly sizes: readonly number[];
   readonly layers: readonly MlpLayer[];
   /** [min, max] of each layer's input over the calibration sample, for int8 quantization (see {@link calibrate}). */
@@ -276,7 +213,7 @@ export class ShaderMLP {
       const inp = this.sizes[li]!, out = this.sizes[li + 1]!;
       let src = pv, wo = offsets[li]!.w, bo = offsets[li]!.b, local = '';
       if (storage === 'inline') {
-        const vals = [...l.weight, ...l.bias].map((v) => fmt(v, p)).join(', ');
+        const vals = [...l.weight, ...l.bias].map((v) => precisionLit(v, p)).join(', ');
         local = `  var p = array<${T}, ${l.weight.length + l.bias.length}>(${vals});\n`;
         src = 'p'; wo = 0; bo = l.weight.length;
       }
@@ -287,7 +224,7 @@ ${local}  var xv = x;
     var acc = ${src}[${bo}u + o];
     let row = ${wo}u + o * ${inp}u;
     for (var i = 0u; i < ${inp}u; i++) { acc += ${src}[row + i] * xv[i]; }
-    y[o] = sml_${l.activation}_${T}(acc, ${T}(${fmt(l.alpha, p)}));
+    y[o] = sml_${l.activation}_${T}(acc, ${T}(${precisionLit(l.alpha, p)}));
   }
   return y;
 }`);

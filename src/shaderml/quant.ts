@@ -8,7 +8,7 @@
  *   run time: Σ qw·(q + zx) = Σ qw·q + zx·Σqw, a per-output constant folded into the bias.
  */
 import { applyActivation } from './activations.js';
-import type { ShaderMLP } from './mlp.js';
+import type { MlpModel } from './mlp-types.js';
 
 export const q8 = (v: number, s: number) => Math.max(-127, Math.min(127, Math.round(v / s)));
 
@@ -25,7 +25,7 @@ export interface Int8Quant {
 }
 
 /** The int8 parameters of `mlp` (calibrated bounds, else a seeded sample of inputs in [−1, 1]). */
-export function int8Quant(mlp: ShaderMLP): Int8Quant {
+export function int8Quant(mlp: MlpModel): Int8Quant {
   const bounds = mlp.inputBounds ?? calibrateDefault(mlp);
   const sx: number[] = [], zx: number[] = [];
   for (const [lo0, hi0] of bounds) {
@@ -48,7 +48,7 @@ export function int8Quant(mlp: ShaderMLP): Int8Quant {
   return { sx, zx, sw, zTerm, bEff };
 }
 
-function calibrateDefault(mlp: ShaderMLP): [number, number][] {
+function calibrateDefault(mlp: MlpModel): [number, number][] {
   // Without calibration data assume inputs in [-1, 1]: a seeded uniform sample bounds later layers.
   let s = 12345;
   const r = () => { s = (s * 1103515245 + 12345) >>> 0; return s / 4294967296; };
@@ -59,7 +59,7 @@ function calibrateDefault(mlp: ShaderMLP): [number, number][] {
  * CPU reference of the int8 path, written from the definition (quantize, dequantize, float layer) in
  * f64: what every int8 kernel computes, up to their rounding of ties and of the fixed-point multiplier.
  */
-export function forwardInt8(mlp: ShaderMLP, x: ArrayLike<number>): Float32Array {
+export function forwardInt8(mlp: MlpModel, x: ArrayLike<number>): Float32Array {
   const { sx, zx, sw } = int8Quant(mlp);
   const batch = x.length / mlp.inputs;
   let cur = Float64Array.from(x);

@@ -12,14 +12,15 @@
  */
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { ShaderMLP } from './mlp.js';
+import type { MlpModel } from './mlp-types.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { subgroupFastKernel } from './subgroup-fast.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, N = 16, K = 32;
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
-const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const f = (v: number) => floatLit(Math.fround(v));
 
 export interface BatchKernelOptions {
   /**
@@ -69,7 +70,7 @@ export interface BatchKernel {
  * // … pipeline with entry point 'main', bind group 1 from k.layoutEntries / k.bindGroupEntries …
  * pass.dispatchWorkgroups(k.groups());
  */
-export function subgroupBatchKernel(mlp: ShaderMLP, o: BatchKernelOptions): BatchKernel {
+export function subgroupBatchKernel(mlp: MlpModel, o: BatchKernelOptions): BatchKernel {
   if ((o.kernel ?? 'fast') === 'fast') {
     const fo = { ...o, rowsPerThread: o.rowsPerThread ?? 1 };
     try {

@@ -17,17 +17,18 @@
  */
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { ShaderMLP } from './mlp.js';
+import type { MlpModel } from './mlp-types.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { dot4Sum, fixedPoint, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
 import type { BatchKernel } from './subgroup-batch.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, K = 32, S = 32;
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
 /** Weight word w of a row starting at `at`, as a literal; null for a zero word (its dot4 is skipped). */
 const lit = (words: number[], at: number) => (w: number) => (words[at + w] ? `0x${words[at + w]!.toString(16)}u` : null);
-const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+const f = (v: number) => floatLit(Math.fround(v));
 
 export type FoldMode = 'none' | 'int' | 'init';
 
@@ -64,7 +65,7 @@ export interface FastKernelOptions {
   head?: 'mma' | 'dot4';
 }
 
-export function subgroupFastKernel(mlp: ShaderMLP, o: FastKernelOptions): BatchKernel {
+export function subgroupFastKernel(mlp: MlpModel, o: FastKernelOptions): BatchKernel {
   const nm = o.name, group = o.group ?? 1, binding = o.binding ?? 0;
   const B = o.blocks ?? 1, R = o.rowsPerThread ?? 1, BR = S * R, fold = o.fold ?? 'init';
   const q = int8Quant(mlp), { sx, zx, sw, bEff } = q;

@@ -8,7 +8,8 @@
 import { deviceInfo } from '../gpu/device.js';
 import { activationModule } from './activations.js';
 import { int8Quant, q8 } from './quant.js';
-import type { MlpWgsl, ShaderMLP } from './mlp.js';
+import type { MlpWgsl, MlpModel } from './mlp-types.js';
+import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, N = 16, K = 32;
 
@@ -39,7 +40,7 @@ export function subgroupSizeOf(device: GPUDevice): number | null {
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
 
 /** Pack int8 Wᵀ per layer as [Kpad][Npad] bytes (the right operand), layers one after another. */
-export function packedInt8Weights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8Array; offsets: number[] } {
+export function packedInt8Weights(mlp: MlpModel, sw: number[]): { bytes: Uint8Array; offsets: number[] } {
   const offsets: number[] = [];
   let n = 0;
   mlp.layers.forEach((_, li) => { offsets.push(n); n += pad(mlp.sizes[li]!, K) * pad(mlp.sizes[li + 1]!, N); });
@@ -52,7 +53,7 @@ export function packedInt8Weights(mlp: ShaderMLP, sw: number[]): { bytes: Uint8A
 }
 
 /** Generate the subgroup-scope function; only called when {@link subgroupSupport} said yes. */
-export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, binding: number, sgSize = 32): MlpWgsl {
+export function subgroupMlpWgsl(mlp: MlpModel, name: string, group: number, binding: number, sgSize = 32): MlpWgsl {
   const S = sgSize;
   const { sx, zx, sw, bEff } = int8Quant(mlp);
   const { bytes, offsets } = packedInt8Weights(mlp, sw);
@@ -62,7 +63,7 @@ export function subgroupMlpWgsl(mlp: ShaderMLP, name: string, group: number, bin
   bEff.forEach((b) => { bOff.push(bo); biases.set(b, bo); bo += b.length; });
   const kp = mlp.sizes.slice(0, -1).map((v) => pad(v, K)), np = mlp.sizes.slice(1).map((v) => pad(v, N));
   const maxK = Math.max(...kp), maxN = Math.max(...np);
-  const f = (v: number) => { const s = String(Math.fround(v)); return /[.eE]/.test(s) ? s : s + '.0'; };
+  const f = (v: number) => floatLit(Math.fround(v));
   const IN = mlp.inputs, OUT = mlp.outputs;
   const R = Math.max(maxN, IN);
   const code: string[] = [

@@ -9,26 +9,20 @@
 import type { WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { FloatPrecision, MlpWgsl, ShaderMLP } from './mlp.js';
-import { fromHalf, toHalf } from './half.js';
-
-function lit(v: number, p: FloatPrecision): string {
-  const r = p === 'f16' ? fromHalf(toHalf(v)) : Math.fround(v);
-  const s = String(r);
-  return /[.eE]/.test(s) ? s : s + '.0';
-}
+import type { FloatPrecision, MlpWgsl, MlpModel } from './mlp-types.js';
+import { precisionLit } from './half.js';
 
 /** Max uniform binding is 64 KiB by default: 16384 f32 weights and biases. */
 export const UNIFORM_MAX_PARAMS = 16384;
 
-export function unrolledMlpWgsl(mlp: ShaderMLP, name: string, mode: 'constants' | 'uniform', p: FloatPrecision, group: number, binding: number, withLane: boolean): MlpWgsl {
+export function unrolledMlpWgsl(mlp: MlpModel, name: string, mode: 'constants' | 'uniform', p: FloatPrecision, group: number, binding: number, withLane: boolean): MlpWgsl {
   const { data, offsets } = mlp.packed();
   if (mode === 'uniform' && data.length > UNIFORM_MAX_PARAMS) {
     throw new MlpDimensionError(`'${name}': ${data.length} parameters do not fit a 64 KiB uniform buffer`, "use storage 'buffer' or 'constants' for networks over 16384 parameters", { params: data.length });
   }
   const T = p, u = `${name}_u`;
   // Uniform arrays need 16-byte elements: parameter j is u[j / 4][j % 4].
-  const w = (j: number) => mode === 'constants' ? lit(data[j]!, p) : (p === 'f32' ? `${u}[${j >> 2}][${j & 3}]` : `${T}(${u}[${j >> 2}][${j & 3}])`);
+  const w = (j: number) => mode === 'constants' ? precisionLit(data[j]!, p) : (p === 'f32' ? `${u}[${j >> 2}][${j & 3}]` : `${T}(${u}[${j >> 2}][${j & 3}])`);
   const lines: string[] = [];
   const IN = mlp.inputs, OUT = mlp.outputs;
   for (let i = 0; i < IN; i++) lines.push(`  let h0_${i} = ${T}(x[${i}]);`);
@@ -39,7 +33,7 @@ export function unrolledMlpWgsl(mlp: ShaderMLP, name: string, mode: 'constants' 
       // `out` chains are independent, which is the parallelism the scheduler interleaves.
       lines.push(`  var a${li + 1}_${o}: ${T} = ${w(offsets[li]!.b + o)};`);
       for (let i = 0; i < inp; i++) lines.push(`  a${li + 1}_${o} = fma(h${li}_${i}, ${w(offsets[li]!.w + o * inp + i)}, a${li + 1}_${o});`);
-      lines.push(`  let h${li + 1}_${o} = sml_${l.activation}_${T}(a${li + 1}_${o}, ${T}(${lit(l.alpha, p)}));`);
+      lines.push(`  let h${li + 1}_${o} = sml_${l.activation}_${T}(a${li + 1}_${o}, ${T}(${precisionLit(l.alpha, p)}));`);
     }
   });
   const nL = mlp.layers.length;

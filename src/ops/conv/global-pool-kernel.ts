@@ -6,6 +6,7 @@ import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
 import { declaredKernel, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { expectInputs } from '../arity.js';
+import { floatLit } from '../../gpu/wgsl-literal.js';
 
 const SIG = signature({ params: { planes: 'u32', n: 'u32' }, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
 
@@ -49,7 +50,7 @@ function globalPlan(ctx: KernelContext, mode: 'max' | 'avg'): GpuPlan | string {
   const n = shapeSize(x.shape.slice(2));
   const gx = Math.min(planes, 65535), gy = Math.ceil(planes / gx);
   const op = mode === 'max' ? 'max(a, b)' : 'a + b';
-  const init = mode === 'max' ? '-3.4028234663852886e38' : '0.0';
+  const init = mode === 'max' ? floatLit(-Infinity) : '0.0';
   const fin = mode === 'max' ? 'sh[0]' : 'sh[0] / f32(P.n)';
   return {
     kernels: [declaredKernel({

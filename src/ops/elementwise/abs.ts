@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Abs = unary({
-  type: 'Abs', kinds: ['float', 'int', 'uint'],
+  type: 'Abs', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (x, s) => (s === 'u32' ? x : `abs(${x})`),
   cpu: (x) => Math.abs(x),
 });

@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Add = binary({
-  type: 'Add', kinds: ['float', 'int', 'uint'],
+  type: 'Add', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b) => `${a} + ${b}`,
   cpu: (a, b) => a + b,
 });

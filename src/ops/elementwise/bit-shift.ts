@@ -25,4 +25,4 @@ export const BitShift = elementwiseOp<{ left: boolean }>({
       cpu: ([x, y]) => (y! >= bits ? 0 : ((p.left ? x! << y! : x! >>> y!) & mask) >>> 0),
     };
   },
-});
+}, { fusable: true });

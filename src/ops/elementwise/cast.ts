@@ -80,4 +80,4 @@ export const Cast = elementwiseOp<{ to: ElemType }>({
       cpu: ([x]) => wrapCpu(to, st === 'i32' ? x! | 0 : x! >>> 0),
     };
   },
-});
+}, { fusable: true });

@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Ceil = unary({
-  type: 'Ceil', kinds: ['float'],
+  type: 'Ceil', fusable: true, kinds: ['float'],
   wgsl: (x) => `ceil(${x})`,
   cpu: (x) => Math.ceil(x),
 });

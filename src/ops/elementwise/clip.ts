@@ -6,6 +6,7 @@
  */
 import { fmtShape, storageType, type ElemType } from '../../ir/types.js';
 import { lit, requireKind, requireSame, type Stor } from './formula.js';
+import { rawAttr } from '../epilogue.js';
 import { elementwiseOp, spec } from './op.js';
 
 interface ClipParams { lo?: number; hi?: number }
@@ -49,5 +50,15 @@ export const Clip = elementwiseOp<ClipParams>({
       if (sh && sh.reduce((a, b) => a * b, 1) !== 1) throw fail(`${name} must be a scalar, got shape ${fmtShape(sh)}`, 'Clip takes scalar bounds; use Max/Min for elementwise bounds');
     }
     return [...x!];
+  },
+}, {
+  fusable: true,
+  // Bounds from attributes (opset < 11) or constant inputs; bounds computed at run time cannot be fused.
+  epilogueActivation(n, constants) {
+    if ('min' in n.attrs || 'max' in n.attrs) return { act: 'clip', params: [rawAttr(n, 'min', -Infinity), rawAttr(n, 'max', Infinity)] };
+    const lo = n.inputs[1] ? constants.get(n.inputs[1]) : null;
+    const hi = n.inputs[2] ? constants.get(n.inputs[2]) : null;
+    if ((n.inputs[1] && !lo) || (n.inputs[2] && !hi)) return null;
+    return { act: 'clip', params: [lo ? lo.data[0]! : -Infinity, hi ? hi.data[0]! : Infinity] };
   },
 });

@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Cos = unary({
-  type: 'Cos', kinds: ['float'],
+  type: 'Cos', fusable: true, kinds: ['float'],
   wgsl: (x) => `cos(${x})`,
   cpu: (x) => Math.cos(x),
 });

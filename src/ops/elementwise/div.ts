@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Div = binary({
-  type: 'Div', kinds: ['float', 'int', 'uint'],
+  type: 'Div', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b) => `${a} / ${b}`,
   cpu: (a, b, s) => (s === 'f32' ? a / b : b === 0 ? a : Math.trunc(a / b)),
 });

@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Equal = binary({
-  type: 'Equal', kinds: ['float', 'int', 'uint', 'bool'], out: 'bool',
+  type: 'Equal', fusable: true, kinds: ['float', 'int', 'uint', 'bool'], out: 'bool',
   wgsl: (a, b) => `ew_b(${a} == ${b})`,
   cpu: (a, b) => (a === b ? 1 : 0),
 });

@@ -6,7 +6,7 @@ import { erf } from '../epilogue.js';
 import { unary } from './op.js';
 
 export const Erf = unary({
-  type: 'Erf', kinds: ['float'],
+  type: 'Erf', fusable: true, kinds: ['float'],
   wgsl: (x) => `act_erf(${x})`,
   cpu: (x) => erf(x),
 });

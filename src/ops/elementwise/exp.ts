@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Exp = unary({
-  type: 'Exp', kinds: ['float'],
+  type: 'Exp', fusable: true, kinds: ['float'],
   wgsl: (x) => `exp(${x})`,
   cpu: (x) => Math.exp(x),
 });

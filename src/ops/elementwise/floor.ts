@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Floor = unary({
-  type: 'Floor', kinds: ['float'],
+  type: 'Floor', fusable: true, kinds: ['float'],
   wgsl: (x) => `floor(${x})`,
   cpu: (x) => Math.floor(x),
 });

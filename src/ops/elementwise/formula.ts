@@ -7,6 +7,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import type { ElemType } from '../../ir/types.js';
 import { storageType } from '../../ir/types.js';
 import type { WgslModule } from '../../gpu/wgsl.js';
+import { floatLit } from '../../gpu/wgsl-literal.js';
 import { activations } from '../wgsl-common.js';
 
 export type Stor = 'f32' | 'i32' | 'u32';
@@ -62,8 +63,7 @@ export function lit(v: number, s: Stor): string {
   if (s === 'i32') return `i32(${v | 0})`;
   if (Number.isNaN(v)) return 'ew_nan()';
   if (!Number.isFinite(v)) return v > 0 ? 'ew_inf()' : '(-ew_inf())';
-  const str = String(Math.fround(v));
-  return `f32(${/[.eE]/.test(str) ? str : `${str}.0`})`;
+  return `f32(${floatLit(Math.fround(v))})`;
 }
 
 /** Convert a JS number to the value a word of storage type s holds (what the GPU computes). */

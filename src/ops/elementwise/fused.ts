@@ -3,7 +3,7 @@
  * passes/fuse-elementwise.ts. Attribute `wgml_program` is JSON:
  *   { "opset": 17, "inputs": 3, "steps": [{ "op": "Add", "args": [0, 1], "attrs": {…} }, …] }
  * An arg k < 0 is an omitted optional input, k < inputs is the node's input k, otherwise the result
- * of step k - inputs. The last step is the output. Each step uses its op's own formula (catalog.ts),
+ * of step k - inputs. The last step is the output. Each step uses its op's own formula (ops marked `fusable`),
  * so the GPU and CPU results equal the unfused chain's, intermediate rounding included.
  */
 import { Attrs } from '../../ir/attrs.js';
@@ -11,10 +11,14 @@ import type { AttrValue, ElemType, HostTensor, ValueType } from '../../ir/types.
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
 import type { OpDef } from '../types.js';
 import { broadcastInputs, broadcastShapes } from './broadcast.js';
-import { elementwiseOpByType } from './catalog.js';
+import { OPS as ELEMENTWISE } from '../tables/elementwise.js';
 import { store, type EwDef, type Fail, type Formula } from './formula.js';
 import { elementwisePlan } from './kernel.js';
-import { EW_VIEW_INPUTS } from './op.js';
+import { EW_VIEW_INPUTS, type EwOp } from './op.js';
+
+/** The ops a program's steps may name: those of the elementwise table that declare themselves fusable. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const STEP_OPS = new Map(ELEMENTWISE.filter((o): o is EwOp<any> => !!o.fusable && 'ew' in o).map((o) => [o.type, o]));
 
 export interface FusedStep { op: string; args: number[]; attrs?: Record<string, AttrValue> }
 export interface FusedProgram { opset: number; inputs: number; steps: FusedStep[] }
@@ -38,8 +42,8 @@ export function parseFusedProgram(a: Attrs, attr = 'wgml_program'): FusedParams 
     throw a.error(`${attr} needs integer \`inputs\` and a non-empty \`steps\` list`, 'this attribute is written by a wgml fusion pass');
   }
   const steps = program.steps.map((s, k): Step => {
-    const op = elementwiseOpByType(s.op);
-    if (!op) throw a.error(`step ${k}: '${s.op}' is not an elementwise op`, 'only ops in src/ops/elementwise/catalog.ts can be fused');
+    const op = STEP_OPS.get(s.op);
+    if (!op) throw a.error(`step ${k}: '${s.op}' is not an elementwise op`, 'only elementwise ops marked `fusable` (src/ops/tables/elementwise.ts) can be fused');
     if (s.args.some((x) => !Number.isInteger(x) || x >= program.inputs + k)) {
       throw a.error(`step ${k} (${s.op}) reads a value that is not computed yet: ${JSON.stringify(s.args)}`, 'steps must come after the steps they read');
     }

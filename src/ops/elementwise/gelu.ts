@@ -6,7 +6,7 @@ import { erf } from '../epilogue.js';
 import { unary } from './op.js';
 
 export const Gelu = unary({
-  type: 'Gelu', kinds: ['float'], opsets: [20, 99],
+  type: 'Gelu', fusable: true, kinds: ['float'], opsets: [20, 99],
   params: (a) => {
     const approximate = a.string('approximate', 'none');
     if (approximate !== 'none' && approximate !== 'tanh') throw a.error(`approximate must be 'none' or 'tanh', got '${approximate}'`, 'see https://onnx.ai/onnx/operators/onnx__Gelu.html');

@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const GreaterOrEqual = binary({
-  type: 'GreaterOrEqual', kinds: ['float', 'int', 'uint'], out: 'bool',
+  type: 'GreaterOrEqual', fusable: true, kinds: ['float', 'int', 'uint'], out: 'bool',
   wgsl: (a, b) => `ew_b(${a} >= ${b})`,
   cpu: (a, b) => (a >= b ? 1 : 0),
 });

@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Greater = binary({
-  type: 'Greater', kinds: ['float', 'int', 'uint'], out: 'bool',
+  type: 'Greater', fusable: true, kinds: ['float', 'int', 'uint'], out: 'bool',
   wgsl: (a, b) => `ew_b(${a} > ${b})`,
   cpu: (a, b) => (a > b ? 1 : 0),
 });

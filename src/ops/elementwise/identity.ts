@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Identity = unary({
-  type: 'Identity', kinds: ['float', 'int', 'uint', 'bool'],
+  type: 'Identity', fusable: true, kinds: ['float', 'int', 'uint', 'bool'],
   wgsl: (x) => x,
   cpu: (x) => x,
 });

@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const IsNaN = unary({
-  type: 'IsNaN', kinds: ['float'], out: 'bool',
+  type: 'IsNaN', fusable: true, kinds: ['float'], out: 'bool',
   wgsl: (x) => `ew_b(ew_isnan(${x}))`,
   cpu: (x) => (Number.isNaN(x) ? 1 : 0),
 });

@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Less = binary({
-  type: 'Less', kinds: ['float', 'int', 'uint'], out: 'bool',
+  type: 'Less', fusable: true, kinds: ['float', 'int', 'uint'], out: 'bool',
   wgsl: (a, b) => `ew_b(${a} < ${b})`,
   cpu: (a, b) => (a < b ? 1 : 0),
 });

@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Log = unary({
-  type: 'Log', kinds: ['float'],
+  type: 'Log', fusable: true, kinds: ['float'],
   wgsl: (x) => `select(log(${x}), ew_nan(), ${x} < 0.0)`,
   cpu: (x) => Math.log(x),
 });

@@ -5,7 +5,7 @@
 import { variadic } from './op.js';
 
 export const Max = variadic({
-  type: 'Max', kinds: ['float', 'int', 'uint'],
+  type: 'Max', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b, s) => (s === 'f32' ? `ew_maxf(${a}, ${b})` : `max(${a}, ${b})`),
   cpu: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
 });

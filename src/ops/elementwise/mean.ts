@@ -5,7 +5,7 @@
 import { variadic } from './op.js';
 
 export const Mean = variadic({
-  type: 'Mean', kinds: ['float'],
+  type: 'Mean', fusable: true, kinds: ['float'],
   wgsl: (a, b) => `(${a} + ${b})`,
   cpu: (a, b) => a + b,
   finish: { wgsl: (acc, n) => `(${acc} / ${n}.0)`, cpu: (acc, n) => acc / n },

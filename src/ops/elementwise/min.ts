@@ -5,7 +5,7 @@
 import { variadic } from './op.js';
 
 export const Min = variadic({
-  type: 'Min', kinds: ['float', 'int', 'uint'],
+  type: 'Min', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b, s) => (s === 'f32' ? `ew_minf(${a}, ${b})` : `min(${a}, ${b})`),
   cpu: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
 });

@@ -29,4 +29,4 @@ export const Mod = elementwiseOp<{ fmod: boolean }>({
       cpu: ([a, b]) => { if (b === 0) return 0; const r = a! % b!; return r !== 0 && (r < 0) !== (b! < 0) ? r + b! : r; },
     };
   },
-});
+}, { fusable: true });

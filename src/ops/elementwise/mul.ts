@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Mul = binary({
-  type: 'Mul', kinds: ['float', 'int', 'uint'],
+  type: 'Mul', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b) => `${a} * ${b}`,
   cpu: (a, b, s) => (s === 'f32' ? a * b : Math.imul(a, b)),
 });

@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Neg = unary({
-  type: 'Neg', kinds: ['float', 'int'],
+  type: 'Neg', fusable: true, kinds: ['float', 'int'],
   wgsl: (x) => `-${x}`,
   cpu: (x) => -x,
 });

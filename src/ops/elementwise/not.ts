@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Not = unary({
-  type: 'Not', kinds: ['bool'],
+  type: 'Not', fusable: true, kinds: ['bool'],
   wgsl: (x) => `ew_b(${x} == 0i)`,
   cpu: (x) => (x === 0 ? 1 : 0),
 });

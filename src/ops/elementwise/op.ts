@@ -12,6 +12,13 @@ import { elementwisePlan, type EwInput } from './kernel.js';
 
 export type EwOp<P = unknown> = OpDef<P> & { readonly ew: EwDef<P> };
 
+/** What passes read about an op (see OpDef): given to the builders below, copied onto the OpDef. */
+export type EwFacts = Pick<OpDef, 'fusable' | 'epilogueActivation'>;
+const factsOf = (o: EwFacts): EwFacts => ({
+  ...(o.fusable ? { fusable: true } : {}),
+  ...(o.epilogueActivation ? { epilogueActivation: o.epilogueActivation } : {}),
+});
+
 /** Every input of an elementwise kernel may be read through a strided view (kernel.ts). */
 export const EW_VIEW_INPUTS: readonly number[] = [...Array(64).keys()];
 
@@ -42,10 +49,11 @@ export function evalFormula(f: Formula, inputs: (HostTensor | null)[], shape: nu
 }
 
 /** The OpDef of an elementwise formula. */
-export function elementwiseOp<P>(def: EwDef<P>): EwOp<P> {
+export function elementwiseOp<P>(def: EwDef<P>, facts: EwFacts = {}): EwOp<P> {
   return {
     type: def.type,
     ...(def.opsets ? { opsets: def.opsets } : {}),
+    ...factsOf(facts),
     ew: def,
     viewInputs: EW_VIEW_INPUTS.slice(0, def.arity[1]),
     viewOutput: true,
@@ -74,7 +82,7 @@ type NoParams = Record<string, never>;
 const noParams = (): NoParams => ({});
 
 /** A unary op: same dtype out (unless `out` says otherwise), kinds it accepts, formula in WGSL and JS. */
-export function unary<P = NoParams>(o: {
+export function unary<P = NoParams>(o: EwFacts & {
   type: string; kinds: readonly Kind[]; opsets?: readonly [number, number];
   params?: (a: Attrs, opset: number) => P;
   out?: ElemType;
@@ -89,11 +97,11 @@ export function unary<P = NoParams>(o: {
       const s = storageType(t);
       return { out: o.out ?? t, wgsl: ([x]) => o.wgsl(x!, s, p), cpu: ([x]) => o.cpu(x!, s, p) };
     },
-  });
+  }, o);
 }
 
 /** A binary op over two inputs of one dtype (ONNX's `T`); `out: 'bool'` for comparisons. */
-export function binary(o: {
+export function binary(o: EwFacts & {
   type: string; kinds: readonly Kind[]; opsets?: readonly [number, number]; out?: 'bool';
   wgsl: (a: string, b: string, s: Stor) => string;
   cpu: (a: number, b: number, s: Stor) => number;
@@ -108,11 +116,11 @@ export function binary(o: {
       const s = storageType(t);
       return { out: o.out ?? t, wgsl: ([a, b]) => o.wgsl(a!, b!, s), cpu: ([a, b]) => o.cpu(a!, b!, s) };
     },
-  });
+  }, o);
 }
 
 /** A variadic op (Max, Min, Sum, Mean): a left fold of `step`, then `finish` over the count. */
-export function variadic(o: {
+export function variadic(o: EwFacts & {
   type: string; kinds: readonly Kind[];
   wgsl: (acc: string, x: string, s: Stor) => string;
   cpu: (acc: number, x: number, s: Stor) => number;
@@ -136,7 +144,7 @@ export function variadic(o: {
         },
       };
     },
-  });
+  }, o);
   return {
     ...op,
     gpu(ctx, p) {

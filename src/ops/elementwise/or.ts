@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Or = binary({
-  type: 'Or', kinds: ['bool'],
+  type: 'Or', fusable: true, kinds: ['bool'],
   wgsl: (a, b) => `ew_b(${a} != 0i || ${b} != 0i)`,
   cpu: (a, b) => (a !== 0 || b !== 0 ? 1 : 0),
 });

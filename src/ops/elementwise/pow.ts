@@ -26,4 +26,4 @@ export const Pow = elementwiseOp<Record<string, never>>({
     }
     return { out: t, wgsl: ([x, y]) => `ew_ipow(${x}, ${se === 'u32' ? `i32(min(${y}, 64u))` : y})`, cpu: ([x, y]) => cpuIpow(x!, Math.min(y!, 64)) };
   },
-});
+}, { fusable: true });

@@ -27,4 +27,4 @@ export const PRelu = elementwiseOp<Record<string, never>>({
     }
     return out;
   },
-});
+}, { fusable: true });

@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Reciprocal = unary({
-  type: 'Reciprocal', kinds: ['float'],
+  type: 'Reciprocal', fusable: true, kinds: ['float'],
   wgsl: (x) => `1.0 / ${x}`,
   cpu: (x) => 1 / x,
 });

@@ -6,7 +6,7 @@ import { cpuRoundEven } from './formula.js';
 import { unary } from './op.js';
 
 export const Round = unary({
-  type: 'Round', kinds: ['float'],
+  type: 'Round', fusable: true, kinds: ['float'],
   wgsl: (x) => `round(${x})`,
   cpu: (x) => cpuRoundEven(x),
 });

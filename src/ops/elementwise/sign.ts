@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Sign = unary({
-  type: 'Sign', kinds: ['float', 'int', 'uint'],
+  type: 'Sign', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (x, s) => (s === 'u32' ? `select(0u, 1u, ${x} > 0u)` : `sign(${x})`),
   cpu: (x) => Math.sign(x),
 });

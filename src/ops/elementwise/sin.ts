@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Sin = unary({
-  type: 'Sin', kinds: ['float'],
+  type: 'Sin', fusable: true, kinds: ['float'],
   wgsl: (x) => `sin(${x})`,
   cpu: (x) => Math.sin(x),
 });

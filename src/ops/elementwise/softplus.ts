@@ -6,7 +6,7 @@ import { cpuSoftplus } from './formula.js';
 import { unary } from './op.js';
 
 export const Softplus = unary({
-  type: 'Softplus', kinds: ['float'],
+  type: 'Softplus', fusable: true, kinds: ['float'],
   wgsl: (x) => `ew_softplus(${x})`,
   cpu: (x) => cpuSoftplus(x),
 });

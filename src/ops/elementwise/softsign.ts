@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Softsign = unary({
-  type: 'Softsign', kinds: ['float'],
+  type: 'Softsign', fusable: true, kinds: ['float'],
   wgsl: (x) => `${x} / (1.0 + abs(${x}))`,
   cpu: (x) => x / (1 + Math.abs(x)),
 });

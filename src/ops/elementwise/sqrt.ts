@@ -5,7 +5,7 @@
 import { unary } from './op.js';
 
 export const Sqrt = unary({
-  type: 'Sqrt', kinds: ['float'],
+  type: 'Sqrt', fusable: true, kinds: ['float'],
   wgsl: (x) => `select(sqrt(${x}), ew_nan(), ${x} < 0.0)`,
   cpu: (x) => Math.sqrt(x),
 });

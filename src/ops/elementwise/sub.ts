@@ -5,7 +5,7 @@
 import { binary } from './op.js';
 
 export const Sub = binary({
-  type: 'Sub', kinds: ['float', 'int', 'uint'],
+  type: 'Sub', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b) => `${a} - ${b}`,
   cpu: (a, b) => a - b,
 });

@@ -5,7 +5,7 @@
 import { variadic } from './op.js';
 
 export const Sum = variadic({
-  type: 'Sum', kinds: ['float', 'int', 'uint'],
+  type: 'Sum', fusable: true, kinds: ['float', 'int', 'uint'],
   wgsl: (a, b) => `(${a} + ${b})`,
   cpu: (a, b) => a + b,
 });

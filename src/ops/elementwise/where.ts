@@ -14,4 +14,4 @@ export const Where = elementwiseOp<Record<string, never>>({
     requireSame('Where', ins.slice(1), fail);
     return { out: t, wgsl: ([c, x, y]) => `select(${y}, ${x}, ${c} != 0i)`, cpu: ([c, x, y]) => (c !== 0 ? x! : y!) };
   },
-});
+}, { fusable: true });

@@ -3,7 +3,8 @@ import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { need, normAxis, prod } from './util.js';
+import { need, prod } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 export interface ArgAttrs { axis: number; keepdims: boolean; last: boolean }
 

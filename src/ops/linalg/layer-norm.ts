@@ -8,7 +8,8 @@
 import { fmtShape, hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { rowsKernel } from './rows-kernel.js';
-import { need, normAxis, prod, wantsOutput } from './util.js';
+import { need, prod, wantsOutput } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 interface A { axis: number; epsilon: number }
 

@@ -5,7 +5,8 @@
 import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { rowsKernel } from './rows-kernel.js';
-import { need, normAxis, prod } from './util.js';
+import { need, prod } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 interface A { axis: number; p: number }
 

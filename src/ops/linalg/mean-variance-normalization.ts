@@ -10,7 +10,8 @@ import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../ty
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { MAX_REDUCE_DIMS, reduceLayout } from './reduce-kernel.js';
-import { normAxis, prod } from './util.js';
+import { prod } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 interface A { axes: number[] }
 const WG = 64, EPS = 1e-9;

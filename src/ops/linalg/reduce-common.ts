@@ -5,7 +5,8 @@
 import { hostTensor, isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { reduceKernel, type ReduceKind } from './reduce-kernel.js';
-import { need, normAxis } from './util.js';
+import { need } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 export interface ReduceAttrs { axes: number[] | null; keepdims: boolean; noop: boolean; axesFromInput: boolean }
 

@@ -11,6 +11,7 @@ import { storageType, type ElemType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type KernelSpec } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { denseStrides } from '../../tensor/tensor.js';
+import { floatLit } from '../../gpu/wgsl-literal.js';
 
 export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'sumsquare' | 'l1' | 'l2' | 'logsumexp';
 export const MAX_REDUCE_DIMS = 8;
@@ -30,7 +31,7 @@ export function reduceLayout(shape: readonly number[], reduced: ReadonlySet<numb
 }
 
 function lits(t: 'f32' | 'i32' | 'u32'): { lo: string; hi: string } {
-  if (t === 'f32') return { lo: '-3.4028234663852886e38', hi: '3.4028234663852886e38' };
+  if (t === 'f32') return { lo: floatLit(-Infinity), hi: floatLit(Infinity) };
   if (t === 'i32') return { lo: '(-2147483647 - 1)', hi: '2147483647' };
   return { lo: '0u', hi: '4294967295u' };
 }

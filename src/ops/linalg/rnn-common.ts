@@ -5,23 +5,15 @@
 import type { Attrs } from '../../ir/attrs.js';
 import { fmtShape, hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
-import { rnnPlan } from './rnn-kernel.js';
+import { actKind, rnnPlan, type Cell, type RnnAttrs, type RnnDims } from './rnn-kernel.js';
 import { need } from './util.js';
+import { activationRef } from '../epilogue.js';
 
-export type Cell = 'lstm' | 'gru' | 'rnn';
+export type { Cell, RnnAttrs, RnnDims } from './rnn-kernel.js';
+
 export const GATES: Record<Cell, number> = { lstm: 4, gru: 3, rnn: 1 };
 /** Activations with no parameters that both the reference and the kernels implement. */
 export const RNN_ACTS = ['Sigmoid', 'Tanh', 'Relu'] as const;
-
-export interface RnnAttrs {
-  cell: Cell;
-  dirs: ('fwd' | 'rev')[];
-  H: number;
-  layout: 0 | 1;
-  acts: string[];
-  clip: number | null;
-  linearBeforeReset: boolean;
-}
 
 export function rnnAttrs(a: Attrs, opset: number, cell: Cell): RnnAttrs {
   const dir = a.string('direction', 'forward');
@@ -40,7 +32,6 @@ export function rnnAttrs(a: Attrs, opset: number, cell: Cell): RnnAttrs {
   };
 }
 
-export interface RnnDims { S: number; B: number; I: number; D: number; H: number }
 
 export function rnnDims(ctx: InferContext, a: RnnAttrs): RnnDims {
   const x = need(ctx, 0, 'X'), w = need(ctx, 1, 'W'), r = need(ctx, 2, 'R');
@@ -76,7 +67,7 @@ export function seqLens(ctx: InferContext, S: number, B: number): number[] {
   return Array.from(t.data);
 }
 
-export const actRef = (name: string, x: number): number => (name === 'Sigmoid' ? 1 / (1 + Math.exp(-x)) : name === 'Tanh' ? Math.tanh(x) : Math.max(0, x));
+export const actRef = (name: string, x: number): number => activationRef(actKind(name), [], x);
 
 /** Index helpers shared by the references. */
 export function layoutIdx(a: RnnAttrs, d: RnnDims) {

@@ -9,14 +9,31 @@
 import { signature, type BufferDecl, type ParamValues } from '../../gpu/signature.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
 import { activations, linearIndex } from '../wgsl-common.js';
-import type { RnnAttrs, RnnDims } from './rnn-common.js';
-import { f32Lit } from './util.js';
+import { activationExpr, type ActKind } from '../epilogue.js';
+import { floatLit } from '../../gpu/wgsl-literal.js';
 
 export const MAX_RNN_HIDDEN = 1024;
 
-function actExpr(name: string, v: string): string {
-  return name === 'Sigmoid' ? `act_sigmoid(${v})` : name === 'Tanh' ? `act_tanh(${v})` : `max(${v}, 0.0)`;
+// The cell's attributes and sizes live with the kernel that computes over them; rnn-common.ts (the
+// op definitions, which call rnnPlan) re-exports them, so the two files import each other one way.
+export type Cell = 'lstm' | 'gru' | 'rnn';
+
+export interface RnnAttrs {
+  cell: Cell;
+  dirs: ('fwd' | 'rev')[];
+  H: number;
+  layout: 0 | 1;
+  acts: string[];
+  clip: number | null;
+  linearBeforeReset: boolean;
 }
+
+export interface RnnDims { S: number; B: number; I: number; D: number; H: number }
+
+
+/** A cell activation (one of RNN_ACTS) as the shared activation formulas name it (ops/epilogue.ts). */
+export const actKind = (name: string): ActKind => (name === 'Sigmoid' ? 'sigmoid' : name === 'Tanh' ? 'tanh' : 'relu');
+const actExpr = (name: string, v: string): string => activationExpr(actKind(name), [], v);
 
 /** Step, init and finish kernels share the parameters; which buffers they bind depends on the node's optional inputs and outputs. */
 const PARAMS = { S: 'u32', B: 'u32', H: 'u32', I: 'u32', D: 'u32', s: 'u32', hin: 'u32', hout: 'u32', coff: 'u32', revmask: 'u32', lay: 'u32' } as const;
@@ -33,7 +50,7 @@ function params(d: RnnDims, a: RnnAttrs, s: number): ParamValues {
 
 /** Clip of a gate pre-activation (the spec's `clip` attribute). */
 function clipped(a: RnnAttrs, v: string): string {
-  return a.clip === null ? v : `clamp(${v}, ${f32Lit(-a.clip)}, ${f32Lit(a.clip)})`;
+  return a.clip === null ? v : `clamp(${v}, ${floatLit(-a.clip)}, ${floatLit(a.clip)})`;
 }
 
 function lstmBody(a: RnnAttrs): string {

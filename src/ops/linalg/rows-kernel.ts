@@ -22,6 +22,7 @@
 import { signature, type BufferDecl } from '../../gpu/signature.js';
 import { denseStridesOf, type View } from '../../ir/view.js';
 import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../types.js';
+import { F32_MAX_LIT } from '../../gpu/wgsl-literal.js';
 
 export type RowMode = 'softmax' | 'logsoftmax' | 'layernorm' | 'instancenorm' | 'lp1' | 'lp2';
 
@@ -247,7 +248,7 @@ function cachedBody(mode: RowMode, sh: RowShape, f: Flags & { yVec: boolean; sca
       break;
     }
     case 'softmax': case 'logsoftmax':
-      body = `var mx = -3.4028234663852886e38;
+      body = `var mx = -${F32_MAX_LIT};
   ${each(`mx = max(mx, ${hmax('c[$t]')});`)}
   let m = ${red('wg_max', 'mx')};
   var s = 0.0;
@@ -290,7 +291,7 @@ function loopBody(mode: RowMode, f: Flags): string {
   const x = 'X_ld(xb + xo(P, r))';
   const loop = (b: string) => `for (var r = lane; r < R; r += ${THREADS}u) { ${b} }`;
   const store = (v: string) => `Y_st(yb + yo(P, r), ${v});`;
-  const sumexp = `var mx = -3.4028234663852886e38;
+  const sumexp = `var mx = -${F32_MAX_LIT};
   ${loop(`mx = max(mx, ${x});`)}
   let m = wg_max(mx, 0u, lane);
   var s = 0.0;

@@ -2,7 +2,8 @@
 import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { rowsKernel } from './rows-kernel.js';
-import { need, normAxis, prod } from './util.js';
+import { need, prod } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 export interface SoftmaxAttrs { axis: number }
 

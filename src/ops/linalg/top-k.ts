@@ -11,7 +11,8 @@ import { hostTensor, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
-import { normAxis, prod } from './util.js';
+import { prod } from './util.js';
+import { normAxis } from '../../ir/axis.js';
 
 interface A { axis: number; largest: boolean; k: number | null }
 const WG = 64;

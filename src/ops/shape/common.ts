@@ -15,14 +15,6 @@ import { denseView, type View } from '../../ir/view.js';
 export const MAX_RANK = 8;
 export const WG = 64;
 
-/** Normalize a possibly negative axis against rank, or throw a NodeError naming it. */
-export function normAxis(ctx: InferContext, axis: number, rank: number, what = 'axis'): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank)
-    throw ctx.error(`${what} ${axis} is out of range for rank ${rank}`, `use an axis in [-${rank}, ${rank - 1}]`, { axis, rank });
-  return a;
-}
-
 /** The value of constant input i as plain numbers, or throw saying it must be known at compile time. */
 export function constInts(ctx: InferContext, i: number, what: string): number[] {
   const t = ctx.constant(i);

@@ -11,7 +11,8 @@ import { signature, type KernelSignature, type ParamField, type Word } from '../
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type KernelArg, type KernelSpec, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { checkRank, emptyLike, grid, normAxis, ravel, unravel, WG, wordType } from './common.js';
+import { checkRank, emptyLike, grid, ravel, unravel, WG, wordType } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 import { denseStridesOf, type View } from '../../ir/view.js';
 import { expectInputs } from '../arity.js';
 

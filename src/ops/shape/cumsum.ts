@@ -7,7 +7,8 @@ import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { constInts, emptyLike, grid, normAxis, WG, wordType } from './common.js';
+import { constInts, emptyLike, grid, WG, wordType } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 
 interface A { exclusive: boolean; reverse: boolean }
 

@@ -7,7 +7,8 @@ import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { checkRank, denseStrides, gatherRef, grid, MAX_RANK, normAxis, WG, wordType } from './common.js';
+import { checkRank, denseStrides, gatherRef, grid, MAX_RANK, WG, wordType } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 
 interface A { axis: number }
 

@@ -8,7 +8,8 @@ import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { checkRank, emptyLike, grid, normAxis, WG, wordType } from './common.js';
+import { checkRank, emptyLike, grid, WG, wordType } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 import { expectInputs } from '../arity.js';
 import { selectView, sliceView } from '../../ir/view.js';
 

@@ -8,7 +8,8 @@ import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
-import { checkRank, denseStrides, gatherRef, grid, normAxis, optConstInts, constInts, MAX_RANK, WG, wordType } from './common.js';
+import { checkRank, denseStrides, gatherRef, grid, optConstInts, constInts, MAX_RANK, WG, wordType } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 
 const MODES = ['constant', 'reflect', 'edge', 'wrap'] as const;
 interface A { mode: number; pads: number[]; value: number }

@@ -7,7 +7,8 @@
  * with a fast path for NCHW resizes of H and W); antialias is refused.
  */
 import type { InferContext, OpDef } from '../types.js';
-import { normAxis, optConstInts } from './common.js';
+import { optConstInts } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 import { COORD_MODES, NEAREST_MODES, resizeKernel, resizeRef, resizeRefusal, type ResizePlan } from './resize-core.js';
 import { expectInputs } from '../arity.js';
 

@@ -11,7 +11,8 @@ import { shapeSize, type ElemType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
-import { checkRank, denseStrides, grid, MAX_RANK, normAxis, stridedKernel, WG, wordType } from './common.js';
+import { checkRank, denseStrides, grid, MAX_RANK, stridedKernel, WG, wordType } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 
 export type Reduction = 'none' | 'add' | 'mul' | 'max' | 'min';
 interface A { axis: number; reduction: Reduction }

@@ -5,7 +5,8 @@
  * steps walk backwards (start clamps to dim−1, end to −1).
  */
 import type { InferContext, OpDef } from '../types.js';
-import { checkRank, constInts, gatherRef, inputView, normAxis, optConstInts, viewCopyKernel } from './common.js';
+import { checkRank, constInts, gatherRef, inputView, optConstInts, viewCopyKernel } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 import { expectInputs } from '../arity.js';
 import { sliceView } from '../../ir/view.js';
 

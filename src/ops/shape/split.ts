@@ -4,7 +4,8 @@
  * (opset 18: `num_outputs`, the last part smaller when the dim does not divide). One kernel per output.
  */
 import type { InferContext, OpDef } from '../types.js';
-import { checkRank, gatherRef, inputView, normAxis, optConstInts, viewCopyKernel } from './common.js';
+import { checkRank, gatherRef, inputView, optConstInts, viewCopyKernel } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 import { expectInputs } from '../arity.js';
 import { sliceView } from '../../ir/view.js';
 

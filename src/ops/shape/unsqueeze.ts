@@ -4,7 +4,8 @@
  * Pure reinterpretation.
  */
 import type { InferContext, OpDef } from '../types.js';
-import { constInts, normAxis, checkRank } from './common.js';
+import { constInts, checkRank } from './common.js';
+import { normAxis } from '../../ir/axis.js';
 import { expectInputs } from '../arity.js';
 
 interface A { axes: number[] }

@@ -1,4 +1,7 @@
-/** Op table for the elementwise family: one line per op. */
+/**
+ * Op table for the elementwise family: one line per op. wgml.FusedElementwise is registered in
+ * registry.ts, after this table, because it evaluates the fusable ops listed here.
+ */
 import type { OpDef } from '../types.js';
 import { Relu } from '../elementwise/relu.js';
 import { LeakyRelu } from '../elementwise/leaky-relu.js';
@@ -65,7 +68,6 @@ import { Celu } from '../elementwise/celu.js';
 import { ThresholdedRelu } from '../elementwise/thresholded-relu.js';
 import { Shrink } from '../elementwise/shrink.js';
 import { CastLike } from '../elementwise/cast-like.js';
-import { FusedElementwise } from '../elementwise/fused.js';
 
 export const OPS: OpDef[] = [
   Relu,
@@ -133,5 +135,4 @@ export const OPS: OpDef[] = [
   ThresholdedRelu,
   Shrink,
   CastLike,
-  FusedElementwise,
 ];

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { referenceNode } from '../src/runtime/single.js';
-import { check, f, i, node, rand } from './linalg/util.js';
+import { referenceNode } from '../../../src/runtime/single.js';
+import { check, f, i, node, rand } from './util.js';
 
 describe('Softmax / LogSoftmax', () => {
   for (const op of ['Softmax', 'LogSoftmax']) {

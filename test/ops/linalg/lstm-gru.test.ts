@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import { hostTensor } from '../src/ir/types.js';
-import { check, f, i, node, rand, s, strs } from './linalg/util.js';
+import { hostTensor } from '../../../src/ir/types.js';
+import { check, f, i, node, rand, s, strs } from './util.js';
 
 const O = { opset: 14, rtol: 1e-4, atol: 1e-5 };
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { check, node, rand, type A } from './ops-conv-helpers.js';
-import { rng, testSeed, compareClose } from './helpers/random.js';
-import { referenceNode, runNode } from '../src/runtime/single.js';
-import { UnsupportedOpsError } from '../src/errors.js';
-import { hostTensor, type HostTensor } from '../src/ir/types.js';
-import { testDevice } from './helpers/gpu.js';
-import { attr, DT, encodeModel, node as pnode, valueInfo } from './helpers/onnx-testdata.js';
+import { check, node, rand, type A } from './helpers.js';
+import { rng, testSeed, compareClose } from '../../helpers/random.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import { UnsupportedOpsError } from '../../../src/errors.js';
+import { hostTensor, type HostTensor } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { attr, DT, encodeModel, node as pnode, valueInfo } from '../../helpers/onnx-testdata.js';
 
 /** The op run by onnxruntime-node: an independent check of the CPU reference's window rules. */
 async function ortRun(op: string, a: A, x: HostTensor, outRank: number, opset = 19): Promise<Float32Array> {

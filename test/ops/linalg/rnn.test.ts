@@ -1,10 +1,10 @@
 /** RNN (simple Elman cell): the GPU step kernels against the CPU reference on seeded random inputs. */
 import { describe, it, expect } from 'vitest';
-import { hostTensor, type HostTensor } from '../src/ir/types.js';
-import { referenceNode, runNode } from '../src/runtime/single.js';
-import { UnsupportedOpsError } from '../src/errors.js';
-import { testDevice } from './helpers/gpu.js';
-import { check, f, i, node, rand, s, seed, strs } from './linalg/util.js';
+import { hostTensor, type HostTensor } from '../../../src/ir/types.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import { UnsupportedOpsError } from '../../../src/errors.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { check, f, i, node, rand, s, seed, strs } from './util.js';
 
 const O = { opset: 14, rtol: 1e-4, atol: 1e-5 };
 const names = (ins: unknown[]) => ins.map((t, k) => (t ? `x${k}` : ''));

@@ -4,12 +4,12 @@
  * pin the references themselves.
  */
 import { describe, it, expect } from 'vitest';
-import { hostTensor, type HostTensor } from '../src/ir/types.js';
-import { referenceNode, runNode } from '../src/runtime/single.js';
-import { NodeError } from '../src/errors.js';
-import { testDevice } from './helpers/gpu.js';
-import { rng, randn, randInt, testSeed } from './helpers/random.js';
-import { i, ints, str, gpuMatchesRef, node } from './ops-more-helpers.js';
+import { hostTensor, type HostTensor } from '../../../src/ir/types.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import { NodeError } from '../../../src/errors.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { rng, randn, randInt, testSeed } from '../../helpers/random.js';
+import { i, ints, str, gpuMatchesRef, node } from '../helpers.js';
 
 const seed = testSeed();
 const r = rng(seed);

@@ -1,16 +1,16 @@
 /**
  * Every elementwise op: GPU kernel vs its CPU reference on fresh seeded random inputs over several
- * broadcast patterns and dtypes (ops-elementwise-edge.test.ts covers NaN/Inf/0 and spec corner cases).
+ * broadcast patterns and dtypes (test/ops/elementwise/corner-cases.test.ts covers NaN/Inf/0 and spec corner cases).
  */
 import { describe, it, expect } from 'vitest';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import type { AttrValue, ElemType, HostTensor, Node } from '../src/ir/types.js';
-import { hostTensor, shapeSize } from '../src/ir/types.js';
-import { testDevice } from './helpers/gpu.js';
-import { lookupOp } from '../src/ops/registry.js';
-import { inferContext } from '../src/runtime/single.js';
-import { Attrs } from '../src/ir/attrs.js';
-import { rng, randn, randInt, compareClose, testSeed } from './helpers/random.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import type { AttrValue, ElemType, HostTensor, Node } from '../../../src/ir/types.js';
+import { hostTensor, shapeSize } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { lookupOp } from '../../../src/ops/registry.js';
+import { inferContext } from '../../../src/runtime/single.js';
+import { Attrs } from '../../../src/ir/attrs.js';
+import { rng, randn, randInt, compareClose, testSeed } from '../../helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);

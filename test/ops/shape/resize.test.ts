@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import { hostTensor, type AttrValue, type HostTensor, type Node } from '../src/ir/types.js';
-import { testDevice } from './helpers/gpu.js';
-import { rng, randn, randInt, testSeed, compareClose } from './helpers/random.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { hostTensor, type AttrValue, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { rng, randn, randInt, testSeed, compareClose } from '../../helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);
@@ -66,7 +66,7 @@ describe(`Resize / Upsample (seed ${seed})`, () => {
     await check(resizeNode({ mode: str('nearest') }, 3), [xi, EMPTY, f32([4], [1, 1, 2, 1.5])], 13, true);
     const x3 = f32([2, 3, 4], randn(r, 24));
     await check(resizeNode({ mode: str('linear') }, 3), [x3, EMPTY, f32([3], [2, 0.5, 1.5])], 13, false);
-    // Cubic is implemented (test/ops-more2-resize.test.ts); antialias is still refused.
+    // Cubic is implemented (test/ops/shape/resize-cubic.test.ts); antialias is still refused.
     await expect(runNode(await testDevice(), resizeNode({ mode: str('linear'), antialias: { kind: 'int', value: 1 } }, 3), [x, EMPTY, f32([4], [1, 1, 0.5, 0.5])], { opset: 18 })).rejects.toThrow(/antialias/);
   });
 

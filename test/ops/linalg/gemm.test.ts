@@ -1,17 +1,17 @@
 /**
  * Every MatMul form against the CPU reference (the automatic kernel choice; Gemm's transposes are in
- * ops-linalg-matmul.test.ts): batch broadcast
+ * test/ops/linalg/matmul.test.ts): batch broadcast
  * folded into M, batch on both sides, A and B transposed through views, one row, one column, sizes off
  * the tile grid, K not a multiple of 4, output written through a permuted view; and epilogues that
  * fuseGemmEpilogues folds in (bias + Erf-GELU, bias + layer scale + residual, Gemm C + activation).
  * Shapes are chosen so that few distinct pipelines compile (lavapipe compiles each for seconds).
  */
 import { describe, it, expect } from 'vitest';
-import { denseView, permuteView } from '../src/ir/view.js';
-import { hostTensor } from '../src/ir/types.js';
-import { referenceNode } from '../src/runtime/single.js';
-import { node, rand, i } from './linalg/util.js';
-import { checkFused, checkNode, viewAttrs } from './linalg/gemm-util.js';
+import { denseView, permuteView } from '../../../src/ir/view.js';
+import { hostTensor } from '../../../src/ir/types.js';
+import { referenceNode } from '../../../src/runtime/single.js';
+import { node, rand, i } from './util.js';
+import { checkFused, checkNode, viewAttrs } from './gemm-util.js';
 
 const mm = (attrs = {}) => node('MatMul', ['a', 'b'], attrs);
 const scalar = (v: number) => hostTensor('float32', [], Float32Array.of(v));

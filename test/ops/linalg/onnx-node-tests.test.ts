@@ -4,13 +4,13 @@
  * the spec. A typed refusal (WgmlError) is allowed but listed; any wrong number fails.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { loadOnnxSync } from '../src/onnx/load.js';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import { WgmlError } from '../src/errors.js';
-import { OPS } from '../src/ops/tables/linalg.js';
-import { testDevice } from './helpers/gpu.js';
-import { compareClose } from './helpers/random.js';
-import { listCases, loadCase } from './helpers/onnx-testdata.js';
+import { loadOnnxSync } from '../../../src/onnx/load.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { WgmlError } from '../../../src/errors.js';
+import { OPS } from '../../../src/ops/tables/linalg.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { compareClose } from '../../helpers/random.js';
+import { listCases, loadCase } from '../../helpers/onnx-testdata.js';
 
 const MINE = new Set(OPS.map((o) => o.type));
 const refused: string[] = [];

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { inferContext, opFor } from '../src/runtime/single.js';
-import { Attrs } from '../src/ir/attrs.js';
-import { hostTensor, type HostTensor } from '../src/ir/types.js';
-import { check, i, ints, node, rand } from './linalg/util.js';
+import { inferContext, opFor } from '../../../src/runtime/single.js';
+import { Attrs } from '../../../src/ir/attrs.js';
+import { hostTensor, type HostTensor } from '../../../src/ir/types.js';
+import { check, i, ints, node, rand } from './util.js';
 
 const KINDS: [string, number][] = [
   ['ReduceMean', 18], ['ReduceSum', 13], ['ReduceMax', 18], ['ReduceMin', 18], ['ReduceProd', 18],

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
-import { check, node, rand, type A } from './ops-conv-helpers.js';
-import { rng, testSeed } from './helpers/random.js';
-import { hostTensor } from '../src/ir/types.js';
+import { check, node, rand, type A } from './helpers.js';
+import { rng, testSeed } from '../../helpers/random.js';
+import { hostTensor } from '../../../src/ir/types.js';
 
 interface Case { x: number[]; w: number[]; a: A; bias?: boolean; res?: boolean }
 
@@ -13,7 +13,7 @@ async function runConv(c: Case, seed: number): Promise<void> {
   else if (c.res) ins.push(null as never);
   if (c.res) {
     // Infer the output shape from the reference without the residual, then add one of that shape.
-    const { referenceNode } = await import('../src/runtime/single.js');
+    const { referenceNode } = await import('../../../src/runtime/single.js');
     const base = { ...c.a }; delete base.wgml_residual; delete base.wgml_act; delete base.wgml_act_params;
     const [y] = referenceNode(node('Conv', c.bias ? 3 : 2, base), c.bias ? ins : ins.slice(0, 2));
     ins.push(rand(r, y!.shape));
@@ -90,7 +90,7 @@ describe('Conv', () => {
     const { expect } = await import('vitest');
     const n = node('Conv', 2, {});
     const x = hostTensor('float32', [1, 1, 2, 2, 2]), w = hostTensor('float32', [1, 1, 1, 1, 1]);
-    const { referenceNode } = await import('../src/runtime/single.js');
+    const { referenceNode } = await import('../../../src/runtime/single.js');
     expect(() => referenceNode(n, [x, w])).toThrow(/1D and 2D/);
   });
 });

@@ -1,10 +1,10 @@
 /** Resize mode 'cubic': GPU kernels (planar H/W path and any-rank path) against the CPU reference. */
 import { describe, it, expect } from 'vitest';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import { hostTensor, type AttrValue, type HostTensor, type Node } from '../src/ir/types.js';
-import { UnsupportedOpsError } from '../src/errors.js';
-import { testDevice, drainUncapturedErrors } from './helpers/gpu.js';
-import { rng, randn, testSeed, compareClose } from './helpers/random.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { hostTensor, type AttrValue, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { UnsupportedOpsError } from '../../../src/errors.js';
+import { testDevice, drainUncapturedErrors } from '../../helpers/gpu.js';
+import { rng, randn, testSeed, compareClose } from '../../helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);

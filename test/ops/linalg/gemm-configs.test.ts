@@ -5,10 +5,10 @@
  * split-K with vec4 and scalar partials, and both GEMV kernels with vec4 and scalar loads.
  */
 import { describe, it } from 'vitest';
-import { denseView, permuteView } from '../src/ir/view.js';
-import { TILE_CONFIGS } from '../src/ops/linalg/gemm-select.js';
-import { node, rand } from './linalg/util.js';
-import { checkNode, force, viewAttrs } from './linalg/gemm-util.js';
+import { denseView, permuteView } from '../../../src/ir/view.js';
+import { TILE_CONFIGS } from '../../../src/ops/linalg/gemm-select.js';
+import { node, rand } from './util.js';
+import { checkNode, force, viewAttrs } from './gemm-util.js';
 import { expect } from 'vitest';
 
 const mm = (choice: string, attrs = {}) => node('MatMul', ['a', 'b'], { ...force(choice), ...attrs });

@@ -3,14 +3,14 @@
  * the next chunk, read and written through one binding) against the CPU reference.
  */
 import { describe, it, expect } from 'vitest';
-import { hostTensor, shapeSize, type HostTensor } from '../src/ir/types.js';
-import { requestDevice } from '../src/gpu/device.js';
-import { deviceCaps, referenceNode, runNode } from '../src/runtime/single.js';
-import { runModel } from '../src/runtime/run.js';
-import { testDevice, drainUncapturedErrors } from './helpers/gpu.js';
-import { rng, randn, randInt, testSeed, compareClose } from './helpers/random.js';
-import { gpuMatchesRef, node } from './ops-more-helpers.js';
-import { f32, graph } from './helpers/graph.js';
+import { hostTensor, shapeSize, type HostTensor } from '../../../src/ir/types.js';
+import { requestDevice } from '../../../src/gpu/device.js';
+import { deviceCaps, referenceNode, runNode } from '../../../src/runtime/single.js';
+import { runModel } from '../../../src/runtime/run.js';
+import { testDevice, drainUncapturedErrors } from '../../helpers/gpu.js';
+import { rng, randn, randInt, testSeed, compareClose } from '../../helpers/random.js';
+import { gpuMatchesRef, node } from '../helpers.js';
+import { f32, graph } from '../../helpers/graph.js';
 
 const seed = testSeed();
 const r = rng(seed);

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../src/ir/types.js';
-import { testDevice } from './helpers/gpu.js';
-import { rng, randn, randInt, testSeed, compareClose } from './helpers/random.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { rng, randn, randInt, testSeed, compareClose } from '../../helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);

@@ -3,11 +3,11 @@
  * must produce them (NaN/±Inf/0 handling, Round half-to-even, Mod sign rules, Pow, Cast wrapping).
  */
 import { describe, it, expect } from 'vitest';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import type { AttrValue, ElemType, HostTensor, Node } from '../src/ir/types.js';
-import { hostTensor } from '../src/ir/types.js';
-import { testDevice } from './helpers/gpu.js';
-import { compareClose } from './helpers/random.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import type { AttrValue, ElemType, HostTensor, Node } from '../../../src/ir/types.js';
+import { hostTensor } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { compareClose } from '../../helpers/random.js';
 
 const NaN_ = Number.NaN, Inf = Infinity;
 const t = (dtype: ElemType, values: number[], shape = [values.length]): HostTensor => hostTensor(dtype, shape, values);

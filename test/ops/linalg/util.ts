@@ -1,9 +1,9 @@
 /** Shared by the linalg op tests: node construction and GPU-vs-reference checks. */
 import { expect } from 'vitest';
-import { runNode, referenceNode } from '../../src/runtime/single.js';
-import { hostTensor, shapeSize, type AttrValue, type HostTensor, type Node } from '../../src/ir/types.js';
-import { testDevice } from '../helpers/gpu.js';
-import { rng, randn, compareClose, testSeed } from '../helpers/random.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { hostTensor, shapeSize, type AttrValue, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { rng, randn, compareClose, testSeed } from '../../helpers/random.js';
 
 export const seed = testSeed();
 const r = rng(seed);

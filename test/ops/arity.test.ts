@@ -4,12 +4,12 @@
  * Also Sum/Mean with many inputs (more than one kernel can bind).
  */
 import { describe, it, expect } from 'vitest';
-import { Attrs } from '../src/ir/attrs.js';
-import { hostTensor, type HostTensor, type ValueType } from '../src/ir/types.js';
-import { NodeError } from '../src/errors.js';
-import { opFor, inferContext } from '../src/runtime/single.js';
-import { rng, randn, testSeed } from './helpers/random.js';
-import { gpuMatchesRef, i, ints, node } from './ops-more-helpers.js';
+import { Attrs } from '../../src/ir/attrs.js';
+import { hostTensor, type HostTensor, type ValueType } from '../../src/ir/types.js';
+import { NodeError } from '../../src/errors.js';
+import { opFor, inferContext } from '../../src/runtime/single.js';
+import { rng, randn, testSeed } from '../helpers/random.js';
+import { gpuMatchesRef, i, ints, node } from './helpers.js';
 
 const f32 = (shape: number[]): ValueType => ({ dtype: 'float32', shape });
 const i64c = (v: number[]): HostTensor => hostTensor('int64', [v.length], v);
@@ -72,7 +72,7 @@ describe('variadic Sum/Mean/Max/Min with many inputs', () => {
       it(`${op} with ${count} inputs (seed ${seed})`, async () => {
         const r = rng(seed + count);
         const ins = Array.from({ length: count }, (_, k) => hostTensor('float32', k % 3 === 0 ? [4, 1] : [4, 6], randn(r, k % 3 === 0 ? 4 : 24)));
-        // Over the device's storage-buffer limit the fold is chunked across dispatches (test/ops-more2-variadic.test.ts).
+        // Over the device's storage-buffer limit the fold is chunked across dispatches (test/ops/elementwise/variadic-chunks.test.ts).
         await gpuMatchesRef(node(op, count), ins);
       });
     }

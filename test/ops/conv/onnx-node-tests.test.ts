@@ -1,16 +1,16 @@
 // The ONNX backend node tests of the conv family (libonnx-testdata): both the CPU reference and the
 // GPU kernels against the expected outputs ONNX ships.
 import { describe, expect, it } from 'vitest';
-import { listCases, loadCase } from './helpers/onnx-testdata.js';
-import { loadOnnxSync } from '../src/onnx/load.js';
-import { referenceNode, runNode } from '../src/runtime/single.js';
-import type { HostTensor } from '../src/ir/types.js';
-import { testDevice } from './helpers/gpu.js';
-import { compareClose } from './helpers/random.js';
+import { listCases, loadCase } from '../../helpers/onnx-testdata.js';
+import { loadOnnxSync } from '../../../src/onnx/load.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import type { HostTensor } from '../../../src/ir/types.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { compareClose } from '../../helpers/random.js';
 
 const FAMILY = /^test_(conv|convtranspose|basic_conv|maxpool|averagepool|globalaveragepool|globalmaxpool|batchnorm)(_|$)/;
 // 3D windows, argmax outputs, training mode and integer inputs are refused by design; the global-pool
-// cases import opset 1, which the ONNX loader refuses (they are covered by ops-conv-pool.test.ts).
+// cases import opset 1, which the ONNX loader refuses (they are covered by test/ops/conv/pool-and-batch-norm.test.ts).
 const SKIP = /3d|argmax|training_mode|uint8|convinteger|^test_global/;
 
 const cases = listCases().filter((c) => FAMILY.test(c.name) && !SKIP.test(c.name));

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
-import { check, node, rand, type A } from './ops-conv-helpers.js';
-import { rng, testSeed } from './helpers/random.js';
-import { referenceNode } from '../src/runtime/single.js';
+import { check, node, rand, type A } from './helpers.js';
+import { rng, testSeed } from '../../helpers/random.js';
+import { referenceNode } from '../../../src/runtime/single.js';
 
 interface Case { x: number[]; w: number[]; a: A; bias?: boolean; res?: boolean }
 

@@ -1,9 +1,9 @@
 /** LRN, MeanVarianceNormalization and the deprecated Scatter: GPU vs CPU reference on seeded random inputs. */
 import { describe, it, expect } from 'vitest';
-import { hostTensor } from '../src/ir/types.js';
-import { referenceNode } from '../src/runtime/single.js';
-import { rng, randn, randInt, testSeed } from './helpers/random.js';
-import { f, i, ints, gpuMatchesRef, node } from './ops-more-helpers.js';
+import { hostTensor } from '../../../src/ir/types.js';
+import { referenceNode } from '../../../src/runtime/single.js';
+import { rng, randn, randInt, testSeed } from '../../helpers/random.js';
+import { f, i, ints, gpuMatchesRef, node } from '../helpers.js';
 
 const seed = testSeed();
 const r = rng(seed);

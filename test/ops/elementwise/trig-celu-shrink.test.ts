@@ -1,9 +1,9 @@
 /** New elementwise ops (trig/hyperbolic, Celu, ThresholdedRelu, Shrink): GPU kernel vs CPU reference on seeded random inputs. */
 import { describe, it, expect } from 'vitest';
-import { hostTensor } from '../src/ir/types.js';
-import { referenceNode } from '../src/runtime/single.js';
-import { rng, randn, testSeed } from './helpers/random.js';
-import { f, gpuMatchesRef, node, type A } from './ops-more-helpers.js';
+import { hostTensor } from '../../../src/ir/types.js';
+import { referenceNode } from '../../../src/runtime/single.js';
+import { rng, randn, testSeed } from '../../helpers/random.js';
+import { f, gpuMatchesRef, node, type A } from '../helpers.js';
 
 const seed = testSeed();
 

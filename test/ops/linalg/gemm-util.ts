@@ -3,13 +3,14 @@
  * and chains of elementwise nodes after a GEMM that fuseGemmEpilogues folds into it.
  */
 import { expect } from 'vitest';
-import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../../src/ir/types.js';
-import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../../src/ir/view.js';
-import { fuseElementwise } from '../../src/passes/fuse-elementwise.js';
-import { fuseGemmEpilogues } from '../../src/passes/fuse-gemm-epilogue.js';
-import { referenceNode, runNode } from '../../src/runtime/single.js';
-import { compareClose } from '../helpers/random.js';
-import { testDevice } from '../helpers/gpu.js';
+import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../../../src/ir/types.js';
+import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../../../src/ir/view.js';
+import { opFacts } from '../../../src/ops/registry.js';
+import { fuseElementwise } from '../../../src/passes/fuse-elementwise.js';
+import { fuseGemmEpilogues } from '../../../src/passes/fuse-gemm-epilogue.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import { compareClose } from '../../helpers/random.js';
+import { testDevice } from '../../helpers/gpu.js';
 import { seed } from './util.js';
 
 /** Attributes that re-view inputs (index → view) and the output. */
@@ -45,7 +46,7 @@ export async function checkFused(nodes: Node[], values: Map<string, HostTensor>,
     n.outputs.forEach((o, k) => { vals.set(o, outs[k]!); types.set(o, { dtype: outs[k]!.dtype, shape: outs[k]!.shape }); });
   }
   const g: Graph = { name: 'g', nodes, inputs: [], outputs: [{ name: out, dtype: 'float32', shape: types.get(out)!.shape }], initializers: new Map(), valueInfo: new Map(), opsets: { '': 17 } };
-  const fused = fuseGemmEpilogues(fuseElementwise(g, types), types);
+  const fused = fuseGemmEpilogues(fuseElementwise(g, types, opFacts), types, opFacts);
   expect(fused.nodes.length, fused.nodes.map((n) => n.opType).join(', ')).toBe(1);
   const f = fused.nodes[0]!;
   expect(f.outputs).toEqual([out]);

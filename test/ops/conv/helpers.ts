@@ -1,10 +1,10 @@
 /** Shared helpers of the conv-family tests: node construction and GPU-vs-reference checks. */
 import { expect } from 'vitest';
-import type { AttrValue, HostTensor, Node } from '../src/ir/types.js';
-import { hostTensor } from '../src/ir/types.js';
-import { referenceNode, runNode } from '../src/runtime/single.js';
-import { testDevice } from './helpers/gpu.js';
-import { compareClose, randn } from './helpers/random.js';
+import type { AttrValue, HostTensor, Node } from '../../../src/ir/types.js';
+import { hostTensor } from '../../../src/ir/types.js';
+import { referenceNode, runNode } from '../../../src/runtime/single.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { compareClose, randn } from '../../helpers/random.js';
 
 export type A = Record<string, number | string | number[]>;
 

@@ -1,9 +1,9 @@
-/** Shared by test/ops-more*.test.ts: build a node, run it on the GPU and on its CPU reference. */
+/** Shared by the op tests under test/ops/: build a node, run it on the GPU and on its CPU reference. */
 import { expect } from 'vitest';
-import type { AttrValue, HostTensor, Node } from '../src/ir/types.js';
-import { runNode, referenceNode } from '../src/runtime/single.js';
-import { testDevice, drainUncapturedErrors } from './helpers/gpu.js';
-import { compareClose } from './helpers/random.js';
+import type { AttrValue, HostTensor, Node } from '../../src/ir/types.js';
+import { runNode, referenceNode } from '../../src/runtime/single.js';
+import { testDevice, drainUncapturedErrors } from '../helpers/gpu.js';
+import { compareClose } from '../helpers/random.js';
 
 export type A = Record<string, AttrValue>;
 export const f = (value: number): AttrValue => ({ kind: 'float', value });
