@@ -127,7 +127,7 @@ export function bindNetwork(p: PlannedNetwork, args: NetworkArgs, heap: Heap): B
     shared = p.device.createBindGroup({ label: `${p.label} shared`, layout: sharedLayout(p.device, plan.paramsKind, plan.io.length), entries });
   }
   const groups = p.program.dispatches.map((d, i) => {
-    if (shared && p.shared!.plan.dispatches[i]) return shared;
+    if (shared) return shared;
     const entries: GPUBindGroupEntry[] = [];
     if (d.kernel.uniforms) entries.push({ binding: 0, resource: { buffer: p.uniforms, offset: d.uniformOffset, size: d.kernel.uniforms.byteLength } });
     for (const pl of d.places) entries.push({ binding: entries.length, resource: resource(pl) });

@@ -30,8 +30,8 @@ export interface SharedPlan {
   paramsKind: 'uniform' | 'storage';
   /** Caller tensors in binding order (binding 3 + j): the program's inputs, then its outputs. */
   io: string[];
-  /** Per dispatch of the program: its shared binding, or null when it binds a group of its own. */
-  dispatches: (SharedDispatch | null)[];
+  /** Per dispatch of the program: where its parameter block starts and what its buffers bind to. */
+  dispatches: SharedDispatch[];
 }
 
 export interface SharedLimits {
@@ -48,9 +48,8 @@ export function planShared(p: Program, l: SharedLimits): SharedPlan | string {
   if (3 + io.length > l.maxStorageBuffersPerShaderStage) return `${io.length} inputs and outputs need ${3 + io.length} storage bindings, over this device's ${l.maxStorageBuffersPerShaderStage}`;
   const blocks: Uint32Array[] = [];
   let at = 0;
-  const dispatches = p.dispatches.map((d): SharedDispatch | null => {
+  const dispatches = p.dispatches.map((d): SharedDispatch => {
     const k = d.kernel;
-    if (!k.sig || !k.source || !k.params) return null;
     const where = d.places.map((pl) => placeBinding(pl, io));
     const block = new Uint32Array(packShared(k.sig, k.params, where.map((w) => w.offset)));
     blocks.push(block);
@@ -58,7 +57,7 @@ export function planShared(p: Program, l: SharedLimits): SharedPlan | string {
     at += block.length;
     return sd;
   });
-  if (!blocks.length) return 'no kernel of this network declares a signature';
+  if (!blocks.length) return 'the network has no dispatches';
   const words = new Uint32Array(Math.max(4, at));
   let off = 0;
   for (const b of blocks) { words.set(b, off); off += b.length; }
