@@ -76,7 +76,7 @@ export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, facts
   const outs = new Set(g.outputs.map((o) => o.name));
   // One sweep in node order, the fused node taking its consumer's slot so that it is reached again and
   // can absorb the next consumer; readers are kept up to date as nodes are replaced. (Restarting from the
-  // first node after every fusion made this pass quadratic: a third of planning a 12-layer BERT.)
+  // first node after every fusion made this pass quadratic: up to a quarter of planning a 12-layer BERT.)
   const slots: (Node | null)[] = [...g.nodes];
   const at = new Map<Node, number>(slots.map((n, i) => [n!, i]));
   const readers = new Map<string, Node[]>();
