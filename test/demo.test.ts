@@ -59,6 +59,8 @@ function intersect(p: Primitive, o: Vec3, d: Vec3): { t: number; n: Vec3 } | nul
     if (t <= 0) return -b + Math.sqrt(h) > 0 ? { t: 0, n: [0, 1, 0] } : null;
     return { t, n: normalize([oc[0] + t * d[0], oc[1] + t * d[1], oc[2] + t * d[2]]) };
   }
+  // demoScene() has no cylinders; say so rather than cast one through the box slab test below.
+  if (p.kind === 'cylinder') throw new Error('the CPU ray caster models planes, spheres and boxes only');
   const c = Math.cos(p.yaw), s = Math.sin(p.yaw);
   const toLocal = (v: Vec3): Vec3 => [c * v[0] - s * v[2], v[1], s * v[0] + c * v[2]];
   const lo = toLocal([o[0] - p.center[0], o[1] - p.center[1], o[2] - p.center[2]]), ld = toLocal(d);

@@ -96,7 +96,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect(worst(up, cpu), 'packed vs CPU at uv').toBeLessThan(1e-5);
     // The expanded textures are byte for byte those of 8-bit latents holding code·255/(2^bits − 1), so the
     // default decode is exactly the 8-bit path, at texels and through the sampler.
-    const as8 = (g: { latents: Uint8Array }, mul: number) => ({ ...g, latents: g.latents.map((v) => v * mul) });
+    const as8 = <G extends { latents: Uint8Array }>(g: G, mul: number) => ({ ...g, latents: g.latents.map((v) => v * mul) });
     const c8: CompressedMaterial = { ...as8(c, 85), bits: 8, mips: c.mips!.map((l) => as8(l, 85)), coarse: [{ ...as8(c.coarse![0]!, 17), bits: 8 }] };
     const m8 = loadMaterial(device, encodeWgmat(c8, TEX));
     expect(await decodeAt(device, m8, null)).toEqual(te);

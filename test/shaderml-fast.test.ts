@@ -158,7 +158,7 @@ describe('subgroup-fast int8 kernels (subgroup matrices emulated)', () => {
       // (the dot4 cases get the leaky one first, so head and tail each see the other activation).
       const dot4 = opts !== 'default' && opts.tail === 'dot4' && !opts.head;
       const acts = dot4 ? (['leaky_relu', 'relu', 'none'] as const) : (['relu', 'leaky_relu', 'none'] as const);
-      const mlp = ShaderMLP.fromLayers([18, 32, 16, 8], ShaderMLP.random([18, 32, 16, 8], 'relu', seed).layers, [...acts], acts.map((a) => (a === 'leaky_relu' ? 0.1 : 0)));
+      const mlp = ShaderMLP.fromLayers([18, 32, 16, 8], [...ShaderMLP.random([18, 32, 16, 8], 'relu', seed).layers], [...acts], acts.map((a) => (a === 'leaky_relu' ? 0.1 : 0)));
       const rows = 150; // not a multiple of any block: exercises the clamped reads and skipped stores
       const x = Float32Array.from({ length: rows * 18 }, () => r() * 1.5 - 0.25); // off-centre: a non-zero input zero point
       mlp.calibrate(x);

@@ -5,7 +5,7 @@ import { Tensor, tensor as makeTensor } from '../tensor/tensor.js';
 import { prepareTensorToTexture, prepareTextureToTensor, type TextureBridge } from '../tensor/texture.js';
 import type { Heap } from './heap.js';
 import type { PlannedNetwork, TensorSpec } from './network-types.js';
-import type { Place } from './compile.js';
+import type { Place } from './program.js';
 import { bindGroupLayout, sharedLayout } from './kernels.js';
 
 /**

@@ -17,51 +17,11 @@ import { bindingSignature } from './kernels.js';
 import { nodeFlops } from './flops.js';
 import { fmtView, hasViews, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
 
-/** Where a value's bytes live. `offset` is in bytes inside that place. */
-export type Place =
-  | { kind: 'heap'; offset: number; bytes: number }
-  | { kind: 'weights'; offset: number; bytes: number }
-  | { kind: 'input'; name: string; offset: number; bytes: number }
-  | { kind: 'output'; name: string; offset: number; bytes: number };
-
-export interface Dispatch {
-  node: string;
-  op: string;
-  kernel: KernelSpec;
-  /** Places of the kernel's storage bindings, in order. */
-  places: Place[];
-  /** Byte offset of this kernel's uniform block in the uniform buffer, or -1. */
-  uniformOffset: number;
-  /** Binding signature: only weights bind read-only (see runtime/kernels.ts kernelSource). */
-  signature: string;
-}
-
-export interface CompiledNode {
-  name: string;
-  opType: string;
-  domain: string;
-  inputs: string[];
-  outputs: string[];
-  attrs: Node['attrs'];
-  /** Indices into `dispatches`. */
-  dispatches: number[];
-  alias: boolean;
-  flops: number;
-}
-
-export interface Program {
-  nodes: CompiledNode[];
-  dispatches: Dispatch[];
-  inputs: { name: string; type: ValueType }[];
-  outputs: { name: string; type: ValueType }[];
-  /** Every value's type and place (after aliasing). */
-  values: Map<string, { type: ValueType; place: Place }>;
-  weights: { name: string; offset: number; tensor: HostTensor }[];
-  weightsBytes: number;
-  uniforms: ArrayBuffer;
-  intermediatesHeapSize: number;
-  peakLiveBytes: number;
-}
+// The program's types live in program.ts so modules that only read a program (shared.ts, which
+// kernels.ts imports and this file imports in turn) do not import the compiler back. Re-exported: this
+// stays the place callers take them from.
+export type { CompiledNode, Dispatch, Place, Program } from './program.js';
+import type { CompiledNode, Dispatch, Place, Program } from './program.js';
 
 export interface CompileOptions {
   caps: DeviceCaps;

@@ -4,7 +4,7 @@
  * this interface instead of on pipeline.ts (no import cycle, even a type-only one).
  */
 import type { ValueType } from '../ir/types.js';
-import type { Program } from './compile.js';
+import type { Program } from './program.js';
 import type { SharedPlan } from './shared.js';
 
 /** A network input or output as the caller binds it. */

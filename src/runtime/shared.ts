@@ -10,7 +10,7 @@
  * Pure planning here; GPU objects in pipeline.ts/bind.ts.
  */
 import { packShared } from '../gpu/signature.js';
-import type { Program, Place } from './compile.js';
+import type { Program, Place } from './program.js';
 
 /** Parameter words that fit a 64 KiB uniform binding (WebGPU's default maxUniformBufferBindingSize). */
 export const UNIFORM_PARAM_WORDS = 16384;

@@ -1,6 +1,6 @@
 /** Weights buffers shared by the pipelines of one graph (runtime/pipeline.ts createPipeline). */
 import type { Graph } from '../ir/types.js';
-import type { Program } from './compile.js';
+import type { Program } from './program.js';
 
 /**
  * Weights buffers, shared by the pipelines of one graph whose weights sit at the same offsets (a text

@@ -78,3 +78,18 @@ export interface MlpModel {
   packed(): { data: Float32Array; offsets: { w: number; b: number }[] };
   buffersFor(device: GPUDevice, key: string, make: () => { label: string; bytes: Uint8Array }[], usage?: number): GPUBuffer[];
 }
+
+/**
+ * A whole batched decode kernel (subgroup-batch.ts, subgroup-fast.ts). Here rather than in
+ * subgroup-batch.ts so subgroup-fast.ts, which subgroup-batch.ts calls, does not import it back.
+ */
+export interface BatchKernel {
+  /** WGSL with `enable` lines, the weights' bindings and `@compute fn main`; append the caller's functions. */
+  code: string;
+  workgroupSize: number;
+  rowsPerBlock: number;
+  /** Workgroups to dispatch (x) for `rows` with at most `maxGroups` resident. */
+  groups(maxGroups?: number): number;
+  layoutEntries(visibility: GPUShaderStageFlags): GPUBindGroupLayoutEntry[];
+  bindGroupEntries(device: GPUDevice): GPUBindGroupEntry[];
+}

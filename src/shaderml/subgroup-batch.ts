@@ -12,11 +12,14 @@
  */
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { MlpModel } from './mlp-types.js';
+import type { BatchKernel, MlpModel } from './mlp-types.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { subgroupFastKernel } from './subgroup-fast.js';
 import { floatLit } from '../gpu/wgsl-literal.js';
+
+// Declared in mlp-types.ts, which subgroup-fast.ts (imported here) uses too; re-exported where it always was.
+export type { BatchKernel } from './mlp-types.js';
 
 const M = 16, N = 16, K = 32;
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
@@ -46,17 +49,6 @@ export interface BatchKernelOptions {
   storeFn: string;
   /** Total rows; the entry point clamps reads and skips stores past it. */
   rows: number;
-}
-
-export interface BatchKernel {
-  /** WGSL with `enable` lines, the weights' bindings and `@compute fn main`; append the caller's functions. */
-  code: string;
-  workgroupSize: number;
-  rowsPerBlock: number;
-  /** Workgroups to dispatch (x) for `rows` with at most `maxGroups` resident. */
-  groups(maxGroups?: number): number;
-  layoutEntries(visibility: GPUShaderStageFlags): GPUBindGroupLayoutEntry[];
-  bindGroupEntries(device: GPUDevice): GPUBindGroupEntry[];
 }
 
 /**

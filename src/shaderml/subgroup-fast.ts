@@ -17,11 +17,10 @@
  */
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
-import type { MlpModel } from './mlp-types.js';
+import type { BatchKernel, MlpModel } from './mlp-types.js';
 import { packedInt8Weights } from './subgroup.js';
 import { int8Quant } from './quant.js';
 import { dot4Sum, fixedPoint, fixedRequant, int8RowWords, MAGIC, MAGIC_BITS, quantizeVec4 } from './dot4.js';
-import type { BatchKernel } from './subgroup-batch.js';
 import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, K = 32, S = 32;

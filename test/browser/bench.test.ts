@@ -11,6 +11,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { writePackage } from '../../src/runtime/package.js';
 import { hostTensor } from '../../src/ir/types.js';
 import { graph, node, f32, int } from '../helpers/graph.js';
+// For its `declare global` of window.__wgmlBench / __wgmlError: the page's results, typed where they are made.
+import type {} from '../../web/bench.js';
 // @ts-expect-error plain ESM helper without types
 import { serve } from '../../web/serve.mjs';
 

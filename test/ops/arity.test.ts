@@ -7,9 +7,10 @@ import { describe, it, expect } from 'vitest';
 import { Attrs } from '../../src/ir/attrs.js';
 import { hostTensor, type HostTensor, type ValueType } from '../../src/ir/types.js';
 import { NodeError } from '../../src/errors.js';
-import { opFor, inferContext } from '../../src/runtime/single.js';
+import { opFor, inferContext, runNode } from '../../src/runtime/single.js';
 import { rng, randn, testSeed } from '../helpers/random.js';
-import { gpuMatchesRef, i, ints, node } from './helpers.js';
+import { testDevice } from '../helpers/gpu.js';
+import { gpuMatchesRef, i, i64, ints, node } from './helpers.js';
 
 const f32 = (shape: number[]): ValueType => ({ dtype: 'float32', shape });
 const i64c = (v: number[]): HostTensor => hostTensor('int64', [v.length], v);
@@ -63,6 +64,14 @@ describe('input counts in shape rules', () => {
       }
     });
   }
+
+  // Through runNode (shape rule, then kernel), for ops whose arity the table above does not cover.
+  it('refuses wrong input counts with a NodeError at run time (GatherND, ScatterND, Hardmax, CastLike, OneHot)', async () => {
+    const device = await testDevice();
+    const x = hostTensor('float32', [2, 2], [0.5, -1, 2, 0]);
+    const bad: [string, (HostTensor | null)[]][] = [['GatherND', [x]], ['ScatterND', [x, i64([1, 1], [0])]], ['Hardmax', [x, x]], ['CastLike', [x]], ['OneHot', [i64([1], [0])]]];
+    for (const [op, ins] of bad) await expect(runNode(device, node(op, ins.length), ins), op).rejects.toThrow(NodeError);
+  });
 });
 
 describe('variadic Sum/Mean/Max/Min with many inputs', () => {

@@ -1,6 +1,6 @@
 /** Shared by the op tests under test/ops/: build a node, run it on the GPU and on its CPU reference. */
 import { expect } from 'vitest';
-import type { AttrValue, HostTensor, Node } from '../../src/ir/types.js';
+import { hostTensor, type AttrValue, type HostTensor, type Node } from '../../src/ir/types.js';
 import { runNode, referenceNode } from '../../src/runtime/single.js';
 import { testDevice, drainUncapturedErrors } from '../helpers/gpu.js';
 import { compareClose } from '../helpers/random.js';
@@ -10,6 +10,8 @@ export const f = (value: number): AttrValue => ({ kind: 'float', value });
 export const i = (value: number): AttrValue => ({ kind: 'int', value });
 export const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
 export const str = (value: string): AttrValue => ({ kind: 'string', value });
+/** An int64 tensor (indices, shapes, counts). */
+export const i64 = (shape: number[], vals: ArrayLike<number>): HostTensor => hostTensor('int64', shape, vals);
 
 export function node(opType: string, nIn: number, attrs: A = {}, nOut = 1, inputs?: string[]): Node {
   return { name: `${opType.toLowerCase()}0`, opType, domain: '', inputs: inputs ?? Array.from({ length: nIn }, (_, k) => `x${k}`), outputs: Array.from({ length: nOut }, (_, k) => `y${k}`), attrs };

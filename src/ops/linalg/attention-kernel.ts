@@ -9,10 +9,11 @@
 import { signature, type BufferDecl, type KernelSignature, type ParamField } from '../../gpu/signature.js';
 import { declaredKernel, type KernelArg, type KernelSpec } from '../types.js';
 import { attentionBody, type AttentionVariant } from './attention-wgsl.js';
+import type { AttentionConfig, MaskMode } from './attention-types.js';
 import { prod } from './util.js';
 
-/** How the mask input changes a score s: 'add' s + m; 'keep' m ≠ 0 ? s : fill; 'drop' m ≠ 0 ? fill : s. */
-export type MaskMode = 'none' | 'add' | 'keep' | 'drop';
+// Declared in attention-types.ts so attention-wgsl.ts can use them without importing this file back.
+export type { AttentionConfig, MaskMode } from './attention-types.js';
 
 /** Where one operand's elements sit: element (z…, row, col) is at offset + Σ z·batch + row·s + col·d. */
 export interface OperandLayout { batch: number[]; s: number; d: number; offset: number }
@@ -35,12 +36,6 @@ export interface AttentionProblem {
   causalOffset: number;
   causalFill: number;
 }
-
-/**
- * Block sizes of one pipeline: BQ queries per workgroup, BK keys per step, T threads per row group, R
- * query rows per thread (register tiling), DMAX the widest head rounded up to a power of two ≥ 32.
- */
-export interface AttentionConfig { bq: number; bk: number; t: number; r: number; dmax: number }
 
 export const MAX_ATTENTION_BATCH_DIMS = 8;
 export const MAX_HEAD_SIZE = 256;

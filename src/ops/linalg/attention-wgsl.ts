@@ -23,7 +23,7 @@
  * remaining blocks when it does not (rows with no visible key average V, as the unfused graph does).
  * Fully masked rows with −inf fills give 0/0 = NaN, as Softmax followed by MatMul does.
  */
-import type { AttentionConfig, MaskMode } from './attention-kernel.js';
+import type { AttentionConfig, MaskMode } from './attention-types.js';
 
 /** Compile-time shape of one kernel variant (everything in its key). */
 export interface AttentionVariant {

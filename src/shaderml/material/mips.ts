@@ -9,7 +9,6 @@
  * and `<name>_uv(uv, lod)` filters trilinearly. Storage grows by about a third, as a BC mip chain does.
  */
 import { psnrOf } from './trainer.js';
-import type { CompressedMaterial } from './train.js';
 
 export interface LatentMip {
   lw: number; lh: number;
@@ -46,8 +45,14 @@ export function mipLevels(width: number, height: number, lw: number, lh: number)
   return m;
 }
 
+/**
+ * The part of a CompressedMaterial (train.ts) the mip levels need. Structural, so this module does not
+ * import train.ts, which imports it (issue 14: no import cycles).
+ */
+export interface MippedMaterial { width: number; height: number; mips?: LatentMip[] }
+
 /** PSNR of each stored level's decode against the originals box-filtered to it (values clamped to [0, 1]). */
-export function mipPsnr(c: CompressedMaterial, targets: Grid, decodeLevel: (m: number) => Float32Array): number[] {
+export function mipPsnr(c: MippedMaterial, targets: Grid, decodeLevel: (m: number) => Float32Array): number[] {
   return (c.mips ?? []).map((_, i) => {
     const m = i + 1, t = boxDown(targets, levelSize(c.width, m), levelSize(c.height, m)), d = decodeLevel(m);
     let se = 0;

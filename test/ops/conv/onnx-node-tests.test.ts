@@ -10,7 +10,7 @@ import { compareClose } from '../../helpers/random.js';
 
 const FAMILY = /^test_(conv|convtranspose|basic_conv|maxpool|averagepool|globalaveragepool|globalmaxpool|batchnorm)(_|$)/;
 // 3D windows, argmax outputs, training mode and integer inputs are refused by design; the global-pool
-// cases import opset 1, which the ONNX loader refuses (they are covered by test/ops/conv/pool-and-batch-norm.test.ts).
+// cases import opset 1, which the ONNX loader refuses (they are covered by test/ops/conv/global-average-pool.test.ts and global-max-pool.test.ts).
 const SKIP = /3d|argmax|training_mode|uint8|convinteger|^test_global/;
 
 const cases = listCases().filter((c) => FAMILY.test(c.name) && !SKIP.test(c.name));

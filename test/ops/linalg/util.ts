@@ -34,3 +34,8 @@ export async function check(n: Node, inputs: (HostTensor | null)[], o: { opset?:
   });
   return ref;
 }
+
+/** Settings the recurrent-op tests (LSTM, GRU) share: opset 14 (layout attribute) and their tolerances. */
+export const RNN_OPTS = { opset: 14, rtol: 1e-4, atol: 1e-5 };
+/** Input names for a node whose absent optional inputs are '' (null entries). */
+export const optionalNames = (ins: unknown[]) => ins.map((t, k) => (t ? `x${k}` : ''));
