@@ -13,20 +13,20 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as wgml from '../src/index.js';
-import { hostTensor, shapeSize, type AttrValue, type HostTensor, type Node } from '../src/ir/types.js';
+import { hostTensor, type AttrValue, type HostTensor, type Node } from '../src/ir/types.js';
 import { inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, type View } from '../src/ir/view.js';
 import { loadGraph } from '../src/runtime/library.js';
 import { referenceNode } from '../src/runtime/single.js';
 import { testDevice } from './helpers/gpu.js';
 import { compileShared, groupsWgsl, planNode, runShared, sharedWgsl } from './helpers/declared.js';
 import { relErr } from './helpers/ort.js';
-import { compareClose, randn, rng, testSeed } from './helpers/random.js';
+import { compareClose, rng, testSeed, randomTensors } from './helpers/random.js';
 
 const SCRIPT = 'scripts/export_attention.py';
 const DIR = `test/.cache/attention-${createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 10)}`;
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
+const rand = randomTensors(r);
 const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
 
 /** q, k, v as views of one packed [B, S, 3, H, D] projection; the output written into [B, S, H, D]. */

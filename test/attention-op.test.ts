@@ -9,17 +9,17 @@
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
 import type { AttrValue, Graph, HostTensor, Node } from '../src/ir/types.js';
-import { hostTensor, shapeSize } from '../src/ir/types.js';
+import { hostTensor } from '../src/ir/types.js';
 import { gatherView, scatterView, viewAttr, inputViewAttr, OUTPUT_VIEW_ATTR, type View } from '../src/ir/view.js';
 import { referenceNode, runNode } from '../src/runtime/single.js';
 import { attentionConfig, attentionConfigOk, configName, mergeBatchDims } from '../src/ops/linalg/attention-kernel.js';
 import { readFileSync } from 'node:fs';
 import { testDevice } from './helpers/gpu.js';
-import { compareClose, randInt, randn, rng, testSeed } from './helpers/random.js';
+import { compareClose, randInt, rng, testSeed, randomTensors } from './helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
+const rand = randomTensors(r);
 const f = (value: number): AttrValue => ({ kind: 'float', value });
 const i = (value: number): AttrValue => ({ kind: 'int', value });
 const s = (value: string): AttrValue => ({ kind: 'string', value });

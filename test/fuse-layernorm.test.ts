@@ -8,18 +8,18 @@
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
 import type { Graph, HostTensor, Node } from '../src/ir/types.js';
-import { hostTensor, shapeSize } from '../src/ir/types.js';
+import { hostTensor } from '../src/ir/types.js';
 import { specialize } from '../src/ir/infer.js';
 import { opRules } from '../src/ops/registry.js';
 import { fuseLayerNorm } from '../src/passes/fuse-layernorm.js';
 import { referenceNode } from '../src/runtime/single.js';
 import { testDevice } from './helpers/gpu.js';
 import { graph, node, f32, int, ints } from './helpers/graph.js';
-import { compareClose, randn, rng, testSeed } from './helpers/random.js';
+import { compareClose, rng, testSeed, randomTensors } from './helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
+const rand = randomTensors(r);
 const scalar = (v: number) => hostTensor('float32', [], [v]);
 
 interface Variant { square?: 'pow' | 'mul'; inv?: 'div' | 'recip'; scale?: HostTensor | null; bias?: HostTensor | null; swap?: boolean; axes?: number[]; keepdims?: number; eps?: 'const' | 'input'; exponent?: number; leak?: boolean }

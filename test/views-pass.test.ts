@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../src/index.js';
 import type { Graph, HostTensor } from '../src/ir/types.js';
-import { hostTensor, shapeSize } from '../src/ir/types.js';
+import { hostTensor } from '../src/ir/types.js';
 import { referenceNode } from '../src/runtime/single.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
 import { applyViews, removeDead } from '../src/passes/views.js';
@@ -16,11 +16,11 @@ import { opRules } from '../src/ops/registry.js';
 import { viewRules } from '../src/runtime/view-rules.js';
 import { testDevice } from './helpers/gpu.js';
 import { graph, node, f32, int, ints, flt } from './helpers/graph.js';
-import { compareClose, randn, rng, testSeed } from './helpers/random.js';
+import { compareClose, rng, testSeed, randomTensors } from './helpers/random.js';
 
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
+const rand = randomTensors(r);
 const i64 = (v: number[]) => hostTensor('int64', [v.length], v);
 
 function cpuRun(g: Graph, inputs: Record<string, HostTensor>): Record<string, HostTensor> {

@@ -1,4 +1,6 @@
 /** Seeded random data for tests: fresh per seed, reproducible when a test fails. */
+import { hostTensor, shapeSize, type HostTensor } from '../../src/ir/types.js';
+
 export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
@@ -14,6 +16,11 @@ export function randn(r: () => number, n: number, scale = 1): Float32Array {
     out[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
   return out;
+}
+
+/** float32 tensors of normal samples drawn from `r`: `const rand = randomTensors(rng(seed)); rand([2, 3], 0.5)`. */
+export function randomTensors(r: () => number): (shape: number[], scale?: number) => HostTensor {
+  return (shape, scale = 1) => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
 }
 
 export function randInt(r: () => number, n: number, lo: number, hi: number): Int32Array {

@@ -1,9 +1,9 @@
 /** Shared by the op tests under test/ops/: build a node, run it on the GPU and on its CPU reference. */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { hostTensor, type AttrValue, type HostTensor, type Node } from '../../src/ir/types.js';
 import { runNode, referenceNode } from '../../src/runtime/single.js';
 import { testDevice, drainUncapturedErrors } from '../helpers/gpu.js';
-import { compareClose } from '../helpers/random.js';
+import { compareClose, rng } from '../helpers/random.js';
 
 export type A = Record<string, AttrValue>;
 export const f = (value: number): AttrValue => ({ kind: 'float', value });
@@ -31,4 +31,18 @@ export async function gpuMatchesRef(n: Node, ins: (HostTensor | null)[], opts: {
     expect(compareClose(g.data, w.data, opts.rtol ?? 1e-4, opts.atol ?? 1e-5), `output ${k}`).toBeNull();
   });
   return want;
+}
+
+/** A one-input op's seeded random case: its attributes, a generator over the function's domain, an rtol. */
+export type UnaryCase = [A, (r: () => number) => number, number?];
+
+/** One test per case: the op's GPU kernel against its CPU reference on a [3, 5, 7] input drawn from the generator. */
+export function unaryRandomCases(op: string, seed: number, cases: UnaryCase[]): void {
+  cases.forEach(([attrs, gen, rtol], k) => {
+    it(`${op} ${JSON.stringify(attrs)}`, async () => {
+      const r = rng(seed + k);
+      const x = hostTensor('float32', [3, 5, 7], Array.from({ length: 105 }, () => gen(r)));
+      await gpuMatchesRef(node(op, 1, attrs), [x], { rtol: rtol ?? 2e-4, atol: 2e-6 });
+    });
+  });
 }

@@ -2,12 +2,12 @@
 import { describe, it, expect } from 'vitest';
 import { hostTensor } from '../../../src/ir/types.js';
 import { referenceNode } from '../../../src/runtime/single.js';
-import { rng, randn, testSeed } from '../../helpers/random.js';
+import { rng, testSeed, randomTensors } from '../../helpers/random.js';
 import { i, gpuMatchesRef, node } from '../helpers.js';
 
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shape.reduce((a, b) => a * b, 1), scale));
+const rand = randomTensors(r);
 
 describe(`CastLike (seed ${seed})`, () => {
   it('CastLike float → int32 / float16 / bool follows Cast', async () => {

@@ -1,12 +1,12 @@
 /** Hardmax: GPU vs CPU reference over every axis and opset 11 flattening, ties to the first max. */
 import { describe, it, expect } from 'vitest';
 import { hostTensor } from '../../../src/ir/types.js';
-import { rng, randn, testSeed } from '../../helpers/random.js';
+import { rng, testSeed, randomTensors } from '../../helpers/random.js';
 import { i, gpuMatchesRef, node } from '../helpers.js';
 
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shape.reduce((a, b) => a * b, 1), scale));
+const rand = randomTensors(r);
 
 describe(`Hardmax (seed ${seed})`, () => {
   it('Hardmax, opset 13 axes and opset 11 flattening, first max wins on ties', async () => {

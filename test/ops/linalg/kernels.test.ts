@@ -10,7 +10,7 @@ import { describe, it, expect } from 'vitest';
 import { referenceNode } from '../../../src/runtime/single.js';
 import { hostTensor, type AttrValue, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { testDevice } from '../../helpers/gpu.js';
-import { compareClose, rng, randn, randInt, testSeed } from '../../helpers/random.js';
+import { compareClose, rng, randInt, testSeed, randomTensors } from '../../helpers/random.js';
 import { groupsWgsl, planNode, runShared, sharedWgsl } from '../../helpers/declared.js';
 
 const seed = testSeed();
@@ -19,7 +19,7 @@ const int = (value: number): AttrValue => ({ kind: 'int', value });
 const ints = (value: number[]): AttrValue => ({ kind: 'ints', value });
 const str = (value: string): AttrValue => ({ kind: 'string', value });
 const strs = (value: string[]): AttrValue => ({ kind: 'strings', value });
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shape.reduce((a, b) => a * b, 1), scale));
+const rand = randomTensors(r);
 const node = (opType: string, inputs: number | string[], attrs: Record<string, AttrValue> = {}, outputs = ['y']): Node =>
   ({ name: `${opType.toLowerCase()}_t`, opType, domain: '', inputs: typeof inputs === 'number' ? [...Array(inputs)].map((_, i) => `x${i}`) : inputs, outputs, attrs });
 

@@ -1,13 +1,13 @@
 /** Shared by the linalg op tests: node construction and GPU-vs-reference checks. */
 import { expect } from 'vitest';
 import { runNode, referenceNode } from '../../../src/runtime/single.js';
-import { hostTensor, shapeSize, type AttrValue, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { type AttrValue, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { testDevice } from '../../helpers/gpu.js';
-import { rng, randn, compareClose, testSeed } from '../../helpers/random.js';
+import { rng, compareClose, testSeed, randomTensors } from '../../helpers/random.js';
 
 export const seed = testSeed();
 const r = rng(seed);
-export const rand = (shape: number[], scale = 1): HostTensor => hostTensor('float32', shape, randn(r, shapeSize(shape), scale));
+export const rand = randomTensors(r);
 export const rnd = r;
 export function node(opType: string, inputs: number | string[], attrs: Record<string, AttrValue> = {}, outputs: string[] = ['y']): Node {
   const ins = typeof inputs === 'number' ? Array.from({ length: inputs }, (_, i) => `x${i}`) : inputs;

@@ -1,12 +1,11 @@
 /** EyeLike: GPU vs CPU reference with k and dtype. */
 import { describe, it, expect } from 'vitest';
-import { hostTensor } from '../../../src/ir/types.js';
-import { rng, randn, testSeed } from '../../helpers/random.js';
+import { rng, testSeed, randomTensors } from '../../helpers/random.js';
 import { i, gpuMatchesRef, node } from '../helpers.js';
 
 const seed = testSeed();
 const r = rng(seed);
-const rand = (shape: number[], scale = 1) => hostTensor('float32', shape, randn(r, shape.reduce((a, b) => a * b, 1), scale));
+const rand = randomTensors(r);
 
 describe(`EyeLike (seed ${seed})`, () => {
   it('EyeLike with k and dtype', async () => {
