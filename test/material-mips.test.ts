@@ -79,7 +79,8 @@ describe('neural material latent mips', () => {
   it(`compress with mips trains each level: far above decoding box-filtered level-0 latents (seed ${testSeed()})`, async () => {
     const device = await testDevice();
     const m = syntheticMaterial(32, 32, testSeed());
-    const c = await compressMaterial(device, m, { steps: 400, fineTuneSteps: 60, mips: { levels: 2 } });
+    // 700 steps: at 400 the 16×16 level came out 2.6–6 dB above the box-filtered chain depending on the seed.
+    const c = await compressMaterial(device, m, { steps: 700, fineTuneSteps: 60, mips: { levels: 2 } });
     expect(c.mips!.map((l) => [l.lw, l.lh])).toEqual([[8, 8], [4, 4]]);
     const trained = mipPsnr(c, m, (lv) => decodeMaterialCpu(c, lv));
     // The naive chain: level-0 latents box-filtered, through the same decoder.
