@@ -35,7 +35,7 @@ if [ -n "${SMOKE:-}" ]; then
 else
   DATA_ARGS="--train 5000 --test 60 --size 256 --rays 1024 --passes 1 --views 2 --seconds ${DATA_SECONDS:-120}"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4} --batch 32 --crop 192 --threads 8"
-  EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50"
+  EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4"
 fi
 
 say "machine: $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no nvidia-smi'); node $(node --version); $($py -c 'import torch, numpy, onnx; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__, "onnx", onnx.__version__)' 2>&1)"

@@ -6,6 +6,7 @@
 import { createFrameState, destroyFrameState, encodeFrame, type AOMode, type FrameOptions } from './frame.js';
 import { readPacked } from './pack.js';
 import { readTexture } from './png.js';
+import { gridCeiling } from './upsample-cpu.js';
 
 export interface AOScore {
   /** Mean absolute AO error over surface pixels. */
@@ -42,16 +43,19 @@ export interface ComparedView {
   scores: Partial<Record<AOMode, AOScore>>;
   /** The same over every pixel, sky included (how the first model's 20.1 dB at 1080p was measured). */
   scoresAll: Partial<Record<AOMode, AOScore>>;
+  /** Per grid step k asked for: the ray-cast AO point-sampled every k pixels and guided-upsampled (gridCeiling), scored as above: the best the network slot can do at that step. */
+  ceilings: Record<number, AOScore>;
 }
 
 /**
  * Render `slots` (must include 'raycast', the reference) for one view. `raycastPasses` > 1 averages
  * that many ray-cast renders with different seeds (a noise-free reference from short dispatches).
  */
-export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'ao'>, slots: readonly AOMode[], raycastPasses = 1): Promise<ComparedView> {
+export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'ao'>, slots: readonly AOMode[], raycastPasses = 1, ceilingSteps: readonly number[] = []): Promise<ComparedView> {
   const plane = base.width * base.height;
   const frames: SlotFrame[] = [];
   let mask: Uint8Array | null = null;
+  let gbuffer: Float32Array | null = null;
   for (const ao of slots) {
     const passes = ao === 'raycast' ? Math.max(1, raycastPasses) : 1;
     const map = new Float32Array(plane);
@@ -66,6 +70,7 @@ export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'a
         const packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
         for (let i = 0; i < plane; i++) map[i]! += packed[4 * plane + i]! / passes;
         if (!mask) {
+          gbuffer = packed.slice(0, 4 * plane);
           mask = new Uint8Array(plane);
           for (let i = 0; i < plane; i++) mask[i] = packed[i]! ** 2 + packed[plane + i]! ** 2 + packed[2 * plane + i]! ** 2 > 0.25 ? 1 : 0;
         }
@@ -80,5 +85,7 @@ export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'a
   const ref = frames.find((f) => f.ao === 'raycast')?.map;
   const scores: ComparedView['scores'] = {}, scoresAll: ComparedView['scoresAll'] = {};
   if (ref) for (const f of frames) if (f.ao !== 'raycast') { scores[f.ao] = scoreAO(f.map, ref, mask!); scoresAll[f.ao] = scoreAO(f.map, ref); }
-  return { slots: frames, mask: mask!, scores, scoresAll };
+  const ceilings: Record<number, AOScore> = {};
+  if (ref) for (const k of ceilingSteps) ceilings[k] = scoreAO(gridCeiling({ data: gbuffer!, width: base.width, height: base.height }, ref, k), ref, mask!);
+  return { slots: frames, mask: mask!, scores, scoresAll, ceilings };
 }

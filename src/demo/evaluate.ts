@@ -8,7 +8,8 @@
  *
  *   node dist/demo/evaluate.js --model models/ao/ao.onnx --size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --out eval
  *
- * Writes <out>/eval.json (per-view scores, means, timings) and <out>/summary.txt; with --png, compare
+ * --ceilings 2,4 also scores the grid approach's ceiling at those steps (the ray-cast AO itself sampled and
+ * upsampled: what a perfect network would reach). Writes <out>/eval.json (per-view scores, means, timings) and <out>/summary.txt; with --png, compare
  * images of the first showcase and random view (lit none | network | GTAO | ray-cast over the AO maps,
  * at half size).
  */
@@ -29,7 +30,7 @@ import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } 
 /** Seeds of the evaluation's random courtyards: past the dataset's held-out range (TEST_SEED_BASE + its count). */
 export const EVAL_SEED_BASE = TEST_SEED_BASE + 500_000;
 
-export interface EvalView { name: string; scores: Partial<Record<AOMode, AOScore>>; scoresAll: Partial<Record<AOMode, AOScore>> }
+export interface EvalView { name: string; scores: Partial<Record<AOMode, AOScore>>; scoresAll: Partial<Record<AOMode, AOScore>>; ceilings: Record<number, AOScore> }
 
 export interface EvalOptions {
   model: string;
@@ -45,6 +46,8 @@ export interface EvalOptions {
   frames: number;
   out: string;
   png?: boolean;
+  /** Grid steps whose ceiling to score (compare.ts gridCeiling): what a perfect network scores at each. */
+  ceilings?: number[];
   log?: (line: string) => void;
 }
 
@@ -93,10 +96,11 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   }
   for (const [k, job] of jobs.entries()) {
     const t0 = performance.now();
-    const v = await compareView(device, job.base, slots, o.passes);
-    views.push({ name: job.name, scores: v.scores, scoresAll: v.scoresAll });
+    const v = await compareView(device, job.base, slots, o.passes, o.ceilings ?? []);
+    views.push({ name: job.name, scores: v.scores, scoresAll: v.scoresAll, ceilings: v.ceilings });
     save();
-    log(`eval ${k + 1}/${jobs.length} ${job.name}: ${Object.entries(v.scores).map(([s, sc]) => `${s} ${sc.psnrDb.toFixed(2)} dB (MAE ${sc.mae.toFixed(4)})`).join(', ')} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+    const ceil = Object.entries(v.ceilings).map(([step, sc]) => `, ceiling k=${step} ${sc.psnrDb.toFixed(2)} dB`).join('');
+    log(`eval ${k + 1}/${jobs.length} ${job.name}: ${Object.entries(v.scores).map(([s, sc]) => `${s} ${sc.psnrDb.toFixed(2)} dB (MAE ${sc.mae.toFixed(4)})`).join(', ')}${ceil} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
     const first = k === 0 || k === o.views;
     if (o.png && first) {
       const w = o.width >> 1, h = o.height >> 1;
@@ -114,6 +118,10 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
       const ps = sel.map((v) => (all ? v.scoresAll : v.scores)[s]).filter((x): x is AOScore => !!x);
       if (ps.length) out[s] = { meanPsnrDb: mean(ps.map((x) => x.psnrDb)), meanMae: mean(ps.map((x) => x.mae)), minPsnrDb: Math.min(...ps.map((x) => x.psnrDb)) };
     }
+    if (!all) for (const k of o.ceilings ?? []) {
+      const ps = sel.map((v) => v.ceilings[k]).filter((x): x is AOScore => !!x);
+      if (ps.length) out[`ceiling k=${k}`] = { meanPsnrDb: mean(ps.map((x) => x.psnrDb)), meanMae: mean(ps.map((x) => x.mae)), minPsnrDb: Math.min(...ps.map((x) => x.psnrDb)) };
+    }
     return out;
   };
   const result: Record<string, unknown> = {
@@ -125,7 +133,8 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   save();
   const line = (name: string, s: Record<string, unknown>) => {
     const f = (k: string) => { const x = s[k] as { meanPsnrDb: number; meanMae: number; minPsnrDb: number } | undefined; return x ? `${x.meanPsnrDb.toFixed(2)} dB (min ${x.minPsnrDb.toFixed(2)}, MAE ${x.meanMae.toFixed(4)})` : '-'; };
-    return `${name.padEnd(9)} ${String(s.views).padStart(3)} views  network ${f('network')}  GTAO ${f('gtao')}${s.none ? `  AO=1 ${f('none')}` : ''}`;
+    const ceil = Object.keys(s).filter((k) => k.startsWith('ceiling')).map((k) => `  ${k} ${f(k)}`).join('');
+    return `${name.padEnd(9)} ${String(s.views).padStart(3)} views  network ${f('network')}  GTAO ${f('gtao')}${s.none ? `  AO=1 ${f('none')}` : ''}${ceil}`;
   };
   const text = [`held-out AO vs ray-cast (${o.rays * o.passes} rays/pixel), ${o.width}x${o.height}, surface pixels, mean of per-view PSNR:`,
     line('showcase', result.showcase as Record<string, unknown>), line('random', result.random as Record<string, unknown>), line('all', result.all as Record<string, unknown>),
@@ -150,6 +159,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     model: arg(argv, 'model', new URL('../../models/ao/ao.onnx', import.meta.url).pathname), width: w!, height: h!,
     views: Number(arg(argv, 'views', '8')), random: Number(arg(argv, 'random', '8')), rays: Number(arg(argv, 'rays', '256')), passes: Number(arg(argv, 'passes', '4')),
     frames: Number(arg(argv, 'frames', '50')), out: arg(argv, 'out', 'eval'), png: argv.includes('--png'),
+    ceilings: arg(argv, 'ceilings', '').split(',').filter(Boolean).map(Number),
   });
   device.destroy();
 }
