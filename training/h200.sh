@@ -46,39 +46,42 @@ timeout $(( ${DATA_SECONDS:-120} + 90 )) node dist/demo/dataset.js --out "$work/
 cp "$work/data/meta.json" "$out/meta.json" 2>/dev/null || say "no dataset meta.json: the data stage failed"
 
 train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4} * 60) + 150 }")
-# Two variants side by side on the one GPU (small convolutions leave most of an H200 idle): the depth
-# channel as stored, and scaled ×20 before the first convolution (a CPU trial could not tell them apart).
+# Variants side by side on the one GPU (small convolutions leave most of an H200 idle), each NAME:ARGS
+# (ARGS with commas for spaces). Default: the shipped recipe (depth ×20) against log(depth) ×10 as input.
 # The one with the better held-out PSNR on the dataset's test split is kept; the evaluation views are never used to choose.
-say "2/3 training (two variants in parallel): $py training/train_ao.py $TRAIN_ARGS --depth-scale 1|20"
-for v in 1 20; do
-  timeout "$train_timeout" $py training/train_ao.py --data "$work/data" --out "$work/model-d$v/ao.onnx" --depth-scale $v $TRAIN_ARGS >"$work/train-d$v.log" 2>&1 &
+VARIANTS="${VARIANTS:-d20:--depth-scale,20 log10:--log-depth,--depth-scale,10}"
+names=""
+say "2/3 training (variants in parallel: $VARIANTS): $py training/train_ao.py $TRAIN_ARGS"
+for v in $VARIANTS; do
+  name=${v%%:*}; vargs=${v#*:}; names="$names $name"
+  timeout "$train_timeout" $py training/train_ao.py --data "$work/data" --out "$work/model-$name/ao.onnx" ${vargs//,/ } $TRAIN_ARGS >"$work/train-$name.log" 2>&1 &
 done
 wait
-for v in 1 20; do sed "s/^/[depth-scale $v] /" "$work/train-d$v.log" | tee -a "$log" | grep -E "held-out|exported|Error|error" ; done
-best=$($py - "$work" <<'PY'
+for name in $names; do sed "s/^/[$name] /" "$work/train-$name.log" | tee -a "$log" | grep -E "held-out|exported|Error|error" ; done
+best=$($py - "$work" $names <<'PY'
 import json, os, sys
 best, score = '', -1.0
-for v in ('1', '20'):
-    p = os.path.join(sys.argv[1], f'model-d{v}', 'metrics.json')
-    if os.path.exists(p) and os.path.exists(os.path.join(sys.argv[1], f'model-d{v}', 'ao.onnx')):
+for v in sys.argv[2:]:
+    p = os.path.join(sys.argv[1], f'model-{v}', 'metrics.json')
+    if os.path.exists(p) and os.path.exists(os.path.join(sys.argv[1], f'model-{v}', 'ao.onnx')):
         s = json.load(open(p))['held_out']['psnr_db']
         if s > score: best, score = v, s
 print(best)
 PY
 )
-model="$work/model-d$best/ao.onnx"
+model="$work/model-$best/ao.onnx"
 if [ -n "$best" ] && [ -f "$model" ]; then
   cp "$model" "$out/ao.onnx"
-  $py - "$work" "$best" "$out/train-metrics.json" <<'PY'
+  $py - "$work" "$best" "$out/train-metrics.json" $names <<'PY'
 import json, os, sys
 work, best, dst = sys.argv[1:4]
 runs = {}
-for v in ('1', '20'):
-    p = os.path.join(work, f'model-d{v}', 'metrics.json')
-    if os.path.exists(p): runs[f'depth_scale_{v}'] = json.load(open(p))
-json.dump({'chosen': f'depth_scale_{best}', 'chosen_by': 'held-out PSNR on the dataset test split', **runs[f'depth_scale_{best}'], 'variants': runs}, open(dst, 'w'), indent=1)
+for v in sys.argv[4:]:
+    p = os.path.join(work, f'model-{v}', 'metrics.json')
+    if os.path.exists(p): runs[v] = json.load(open(p))
+json.dump({'chosen': best, 'chosen_by': 'held-out PSNR on the dataset test split', **runs[best], 'variants': runs}, open(dst, 'w'), indent=1)
 PY
-  say "model: depth-scale $best, $(stat -c %s "$model") bytes, copied to \$OUT"
+  say "model: $best, $(stat -c %s "$model") bytes, copied to \$OUT"
 else
   model=models/ao/ao.onnx
   say "training produced no model: evaluating the repository's models/ao/ao.onnx instead"

@@ -17,10 +17,15 @@ import math
 import os
 import time
 
+import re
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+# Depth below which log-depth inputs are clamped (the G-buffer's depth is view depth / 20; surfaces are > 0.01).
+LOG_DEPTH_MIN = 1e-4
 
 
 class AONet(nn.Module):
@@ -28,9 +33,13 @@ class AONet(nn.Module):
     last the bottleneck; decoders upsample (nearest), concatenate the skip, two 3x3 convs; a 1x1 head
     to one logit. Inputs must be multiples of 2^(len(chans) - 1)."""
 
-    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0):
+    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False):
         super().__init__()
         self.chans = tuple(chans)
+        # With log_depth the depth channel enters as log(depth): a neighbour's relative depth (z_n - z) / z, which
+        # decides occlusion at every distance, becomes a difference that one convolution computes exactly; the
+        # factor below then applies to log(depth).
+        self.log_depth = bool(log_depth)
         # The depth channel is depth / 20: neighbouring grid pixels differ by ~1e-3, far below the normals'
         # scale, and a first layer would need weights in the hundreds to see them. Scaling the channel up
         # front fixes the optimisation; the export folds the factor into the first convolution's weights.
@@ -51,6 +60,8 @@ class AONet(nn.Module):
         return 2 ** (len(self.chans) - 1)
 
     def logits(self, x):
+        if self.log_depth:
+            x = torch.cat([x[:, :3], torch.log(x[:, 3:4].clamp(min=LOG_DEPTH_MIN))], 1)
         x = x * self.in_scale
         skips = []
         for i, (a, b) in enumerate(self.enc):
@@ -132,6 +143,16 @@ def export_onnx(model, path, focal_px, opset=17):
     scales = name('scales')
     inits.append(numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), scales))
     x, skips = 'gbuffer', []
+    if model.log_depth:
+        for n, v in (('starts_n', [0]), ('ends_n', [3]), ('starts_d', [3]), ('ends_d', [4]), ('axes', [1])):
+            inits.append(numpy_helper.from_array(np.array(v, dtype=np.int64), n))
+        inits.append(numpy_helper.from_array(np.array(LOG_DEPTH_MIN, dtype=np.float32), 'log_depth_min'))
+        nodes.append(helper.make_node('Slice', [x, 'starts_n', 'ends_n', 'axes'], ['nrm']))
+        nodes.append(helper.make_node('Slice', [x, 'starts_d', 'ends_d', 'axes'], ['dep']))
+        nodes.append(helper.make_node('Clip', ['dep', 'log_depth_min', ''], ['dep_c']))
+        nodes.append(helper.make_node('Log', ['dep_c'], ['dep_log']))
+        nodes.append(helper.make_node('Concat', ['nrm', 'dep_log'], ['gbuffer_in'], axis=1))
+        x = 'gbuffer_in'
     for i, (a, b) in enumerate(model.enc):
         if i:
             p = name('pool')
@@ -152,14 +173,15 @@ def export_onnx(model, path, focal_px, opset=17):
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)], producer_name='wgml training/train_ao.py')
     m.ir_version = 8
     helper.set_model_props(m, {'wgml.ao.focal_px': f'{focal_px:.2f}', 'wgml.ao.multiple': str(model.multiple),
-                               'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}'})
-    name_nodes(m.graph, len(model.chans))
+                               'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}',
+                               'wgml.ao.log_depth': str(int(model.log_depth))})
+    name_nodes(m.graph, len(model.chans), model.log_depth)
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return sorted({n.op_type for n in m.graph.node})
 
 
-def name_nodes(graph, levels):
+def name_nodes(graph, levels, log_depth=False):
     """Names nodes and values the way torch.onnx names a module tree (/enc.0/enc.0.0/Conv,
     /mid/mid.2/Conv, /pool/MaxPool, /dec.1/Concat, /head/Conv; values <node>_output_0): the graph view,
     the per-layer diff and every error message show these names, not anonymous ops. Walks the node order
@@ -167,6 +189,8 @@ def name_nodes(graph, levels):
     'mid'), per decoder level Resize Concat Conv Relu Conv Relu, then the head Conv and the Sigmoid."""
     nodes = list(graph.node)
     names, k = [], 0
+    if log_depth:
+        names += ['/input/Slice', '/input/Slice_1', '/input/Clip', '/input/Log', '/input/Concat']
     for i in range(levels):
         if i:
             names.append('/pool/MaxPool' if i == 1 else f'/pool_{i - 1}/MaxPool')
@@ -175,7 +199,7 @@ def name_nodes(graph, levels):
     for j in range(levels - 1):
         names += [f'/dec.{j}/Resize', f'/dec.{j}/Concat'] + [f'/dec.{j}/dec.{j}.{t}/{op}' for t, op in enumerate(['Conv', 'Relu', 'Conv', 'Relu'])]
     names += ['/head/Conv', '/Sigmoid']
-    if len(names) != len(nodes) or any(n.split('/')[-1] != node.op_type for n, node in zip(names, nodes)):
+    if len(names) != len(nodes) or any(re.sub(r'_\d+$', '', n.split('/')[-1]) != node.op_type for n, node in zip(names, nodes)):
         raise ValueError(f'node order is not the U-Net export_onnx writes: {[n.op_type for n in nodes]}')
     outputs = {o.name for o in graph.output}
     rename = {}
@@ -215,6 +239,7 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--channels', default='16,32,48,64,96', help='channels per U-Net level (the last is the bottleneck)')
+    ap.add_argument('--log-depth', action='store_true', help='feed log(depth) instead of depth (Slice, Clip, Log, Concat in the model)')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -231,7 +256,7 @@ def main():
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px', flush=True)
     # float16 on the device: 3000 samples of 256² are 2 GB.
     xtr, ytr = xtr.to(device), ytr.to(device)
-    model = AONet(tuple(int(c) for c in args.channels.split(',')), args.depth_scale).to(device)
+    model = AONet(tuple(int(c) for c in args.channels.split(',')), args.depth_scale, args.log_depth).to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
@@ -280,7 +305,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
