@@ -20,6 +20,7 @@ import { NpyF16Writer } from './npy.js';
 import { readPacked } from './pack.js';
 import { FOV_RANGE_DEG, randomArchCameras, randomArchScene } from './random-arch.js';
 import { randomScene, type Scene } from './scene.js';
+import { num, scriptArgs } from './script-args.js';
 
 /** Seeds of held-out scenes start here; training seeds stay below. */
 export const TEST_SEED_BASE = 1_000_000;
@@ -113,17 +114,14 @@ export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seco
   return { train, test };
 }
 
-function arg(argv: string[], name: string, def: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : def;
-}
+const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--seconds S]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', seconds: '0' });
+  if (!a) return;
   const o: DatasetOptions & { seconds?: number } = {
-    out: arg(argv, 'out', 'training/data'), train: Number(arg(argv, 'train', '400')), test: Number(arg(argv, 'test', '64')),
-    size: Number(arg(argv, 'size', '256')), rays: Number(arg(argv, 'rays', '256')), passes: Number(arg(argv, 'passes', '1')),
-    views: Number(arg(argv, 'views', '1')), scenes: arg(argv, 'scenes', 'arch') as 'arch' | 'simple', gbuffer: arg(argv, 'gbuffer', 'compute') as GBufferMode,
-    seconds: Number(arg(argv, 'seconds', '0')) || undefined,
+    out: a.out, train: num('train', a.train), test: num('test', a.test), size: num('size', a.size), rays: num('rays', a.rays), passes: num('passes', a.passes),
+    views: num('views', a.views), scenes: a.scenes as 'arch' | 'simple', gbuffer: a.gbuffer as GBufferMode, seconds: num('seconds', a.seconds) || undefined,
     onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
   const device = await requestDevice();

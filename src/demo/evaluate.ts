@@ -25,6 +25,7 @@ import type { Camera } from './math.js';
 import { greyToRgba, sideBySide, writePng } from './png.js';
 import { randomArchCameras, randomArchScene } from './random-arch.js';
 import { renderDemo } from './render.js';
+import { num, scriptArgs } from './script-args.js';
 import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
 
 /** Seeds of the evaluation's random courtyards: past the dataset's held-out range (TEST_SEED_BASE + its count). */
@@ -147,19 +148,16 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   return result;
 }
 
-function arg(argv: string[], name: string, def: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : def;
-}
+const USAGE = 'node dist/demo/evaluate.js [--model FILE] [--size WxH] [--views N] [--random N] [--rays R] [--passes P] [--frames N] [--out DIR] [--ceilings 2,4] [--png]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const [w, h] = arg(argv, 'size', '1920x1080').split('x').map(Number);
+  const a = scriptArgs(argv, USAGE, { model: new URL('../../models/ao/ao.onnx', import.meta.url).pathname, size: '1920x1080', views: '8', random: '8', rays: '256', passes: '4', frames: '50', out: 'eval', ceilings: '' }, ['png']);
+  if (!a) return;
+  const [w, h] = a.size.split('x').map((v) => num('size', v));
   const device = await requestDevice({ quiet: true });
   await evaluate(device, {
-    model: arg(argv, 'model', new URL('../../models/ao/ao.onnx', import.meta.url).pathname), width: w!, height: h!,
-    views: Number(arg(argv, 'views', '8')), random: Number(arg(argv, 'random', '8')), rays: Number(arg(argv, 'rays', '256')), passes: Number(arg(argv, 'passes', '4')),
-    frames: Number(arg(argv, 'frames', '50')), out: arg(argv, 'out', 'eval'), png: argv.includes('--png'),
-    ceilings: arg(argv, 'ceilings', '').split(',').filter(Boolean).map(Number),
+    model: a.model, width: w!, height: h!, views: num('views', a.views), random: num('random', a.random), rays: num('rays', a.rays), passes: num('passes', a.passes),
+    frames: num('frames', a.frames), out: a.out, png: a.png, ceilings: a.ceilings.split(',').filter(Boolean).map((v) => num('ceilings', v)),
   });
   device.destroy();
 }
