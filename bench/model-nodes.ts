@@ -14,7 +14,7 @@
  * identical nodes (12 layers) are timed once and counted.
  * Build and run (on the GPU machine after bench/pack.sh):
  *   npx esbuild bench/model-nodes.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/model-nodes.js
- *   node dist/bench/model-nodes.js MODEL.onnx [--ops MatMul,Gemm,LayerNormalization] [--reps 20] [--recording auto|shared|groups] [--json FILE]
+ *   node dist/bench/model-nodes.js MODEL.onnx [--ops MatMul,Gemm,LayerNormalization] [--reps 20] [--recording auto|shared|groups] [--dims NAME=AxBxC,...] [--json FILE]
  */
 import { appendFileSync } from 'node:fs';
 import { requestDevice } from '../src/gpu/device.js';
@@ -92,7 +92,9 @@ async function main(): Promise<void> {
   device = await requestDevice({ quiet: true });
   if (!device.features.has('timestamp-query')) throw new Error('this device has no timestamp-query');
   const { graph } = await loadGraph(model);
-  const dims = Object.fromEntries(graph.inputs.filter((i) => !graph.initializers.has(i.name)).map((i) => [i.name, i.shape.map((d) => (typeof d === 'number' ? d : 1))]));
+  // --dims NAME=AxBxC (repeatable as comma list) fixes symbolic dimensions; others default to 1.
+  const given = new Map(arg('dims', '').split(',').filter(Boolean).map((s) => { const [n, v] = s.split('='); return [n!, v!.split('x').map(Number)] as const; }));
+  const dims = Object.fromEntries(graph.inputs.filter((i) => !graph.initializers.has(i.name)).map((i) => [i.name, given.get(i.name) ?? i.shape.map((d) => (typeof d === 'number' ? d : 1))]));
   const pipeline = await createPipeline(device, graph, { inputDimensions: dims, recording });
   const args: Record<string, Tensor> = {};
   for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
