@@ -62,7 +62,7 @@ async function render(device: GPUDevice, scene: Scene, camera: Camera, gbuffer: 
 /** Per-target comparison; returns counts so each test states its own bounds. */
 function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
   const id = (f: Frame, i: number) => f.albedo[i * 4 + 3]!;
-  let sameId = 0, interior = 0, uvOk = 0, pole = 0, worst = { normal: 0, depth: 0, tangent: 0, albedo: 0 };
+  let sameId = 0, interior = 0, uvOk = 0, pole = 0, worst = { normal: 0, depth: 0, tangent: 0, albedo: 0 }, worstDepthAt = '';
   // Interior pixels and UV mismatches per primitive kind.
   const kinds: Record<string, number> = {}, uvBad: Record<string, number> = {};
   const bad: string[] = [];
@@ -82,7 +82,8 @@ function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
     interior++;
     const d = (t: 'normal' | 'surface' | 'tangent', k: number) => Math.abs(r[t][i * 4 + k]! - c[t][i * 4 + k]!);
     for (let k = 0; k < 3; k++) worst.normal = Math.max(worst.normal, d('normal', k));
-    worst.depth = Math.max(worst.depth, d('normal', 3) / r.normal[i * 4 + 3]!);
+    const rel = d('normal', 3) / r.normal[i * 4 + 3]!;
+    if (rel > worst.depth) { worst.depth = rel; worstDepthAt = `(${x}, ${y}) on ${scene.primitives[id(r, i) - 1]?.kind}`; }
     for (let k = 0; k < 3; k++) worst.albedo = Math.max(worst.albedo, Math.abs(r.albedo[i * 4 + k]! - c.albedo[i * 4 + k]!));
     if (id(r, i) !== id(c, i) && bad.length < 5) bad.push(`id at (${x}, ${y}): raster ${id(r, i)} compute ${id(c, i)}`);
     // The mesh's sphere pole rings are fans of degenerate quads, and the ring next to them spans the
@@ -101,13 +102,13 @@ function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
     if (matSame && d('surface', 0) <= uvTol(0) && d('surface', 1) <= uvTol(1)) uvOk++;
     else {
       uvBad[p.kind] = (uvBad[p.kind] ?? 0) + 1;
-      if (bad.length < 5) bad.push(`uv/material at (${x}, ${y}): raster ${Array.from(r.surface.subarray(i * 4, i * 4 + 3))} compute ${Array.from(c.surface.subarray(i * 4, i * 4 + 3))}`);
+      if (bad.length < 5) bad.push(`uv/material at (${x}, ${y}) on ${p.kind} ${id(r, i)}: raster ${Array.from(r.surface.subarray(i * 4, i * 4 + 3))} compute ${Array.from(c.surface.subarray(i * 4, i * 4 + 3))}`);
     }
     // Raster interpolation leaves the constant handedness at ±0.9995 in places: compare signs.
     if (Math.sign(r.tangent[i * 4 + 3]!) !== Math.sign(c.tangent[i * 4 + 3]!) && bad.length < 5) bad.push(`tangent handedness at (${x}, ${y}) id ${id(r, i)}: raster ${Array.from(r.tangent.subarray(i * 4, i * 4 + 4))} compute ${Array.from(c.tangent.subarray(i * 4, i * 4 + 4))}`);
     for (let k = 0; k < 3; k++) worst.tangent = Math.max(worst.tangent, d('tangent', k));
   }
-  return { sameId, interior, uvOk: uvOk + pole, pole, worst, bad, kinds, uvBad };
+  return { sameId, interior, uvOk: uvOk + pole, pole, worst, worstDepthAt, bad, kinds, uvBad };
 }
 
 describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
@@ -157,7 +158,7 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
       const r = await render(device, tagged, camera, 'raster');
       const c = await render(device, tagged, camera, 'compute');
       const m = compareGBuffers(r, c, tagged);
-      const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)}`;
+      const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)} (depth at ${m.worstDepthAt})`;
       expect(m.sameId, note).toBeGreaterThanOrEqual(0.98 * plane);
       expect(m.uvOk, note).toBeGreaterThanOrEqual(0.995 * m.interior);
       expect(m.pole, note).toBeLessThan(0.05 * m.interior);
@@ -188,7 +189,7 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
       const r = await render(device, tagged, camera, 'raster');
       const c = await render(device, tagged, camera, 'compute');
       const m = compareGBuffers(r, c, tagged);
-      const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)}`;
+      const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)} (depth at ${m.worstDepthAt})`;
       cylPixels += m.kinds.cylinder ?? 0; cylBad += m.uvBad.cylinder ?? 0;
       expect(m.sameId, note).toBeGreaterThanOrEqual(0.97 * plane);
       expect(m.uvOk, note).toBeGreaterThanOrEqual(0.99 * m.interior);

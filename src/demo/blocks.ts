@@ -55,6 +55,7 @@ export function arch(a: [number, number], b: [number, number], y: number, ring: 
  */
 export function wallWithAlcoves(x0: number, x1: number, z: number, height: number, thick: number, niches: number[], w: number, h: number, depth: number, f: Finish): Primitive[] {
   const back = thick - depth;
+  if (!(depth > 0 && back > 0)) throw new RangeError(`wallWithAlcoves: niche depth ${depth} must be in (0, ${thick}), the wall's thickness`);
   const out: Primitive[] = [{ kind: 'box', center: [(x0 + x1) / 2, height / 2, z - thick + back / 2], half: [(x1 - x0) / 2, height / 2, back / 2], yaw: 0, ...fin(f) }];
   const fz = z - depth / 2;
   let from = x0;

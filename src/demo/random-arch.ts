@@ -62,7 +62,10 @@ export function randomArchScene(seed: number): RandomArch {
     const len = u(4, 12), h = u(2.2, 4.5), nn = Math.floor(u(0, 4)), w = u(0.7, 1.5);
     const niches = Array.from({ length: nn }, (_, k) => -len / 2 + (len * (k + 1)) / (nn + 1));
     const ang = u(0, 2 * Math.PI), dist = u(4, 8);
-    place(wallWithAlcoves(-len / 2, len / 2, 0, h, u(0.4, 0.9), niches, w, Math.min(h - 0.3, u(1.2, 2.8)), u(0.2, 0.45), finish()),
+    // Drawn in the order the call once drew them, so other seeds keep their scenes; a niche deeper than
+    // the wall left it a back of negative thickness (an inverted box that the raster and the ray cast shade differently).
+    const thick = u(0.4, 0.9), nicheH = Math.min(h - 0.3, u(1.2, 2.8)), depth = Math.min(u(0.2, 0.45), thick - 0.15);
+    place(wallWithAlcoves(-len / 2, len / 2, 0, h, thick, niches, w, nicheH, depth, finish()),
       Math.sin(ang) * dist, Math.cos(ang) * dist, ang + Math.PI);
     interest.push([Math.sin(ang) * dist * 0.8, h * 0.4, Math.cos(ang) * dist * 0.8]);
   }

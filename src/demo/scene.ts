@@ -178,7 +178,10 @@ type Vert = (p: Vec3, n: Vec3, c: Vec3, id: number, uv: [number, number], t: [nu
 
 /** Side (u around like a sphere, v down the side) and two capped fans (u along x, v along z), as surface_at in prims.ts. */
 function cylinderMesh(p: Extract<Primitive, { kind: 'cylinder' }>, id: number, k: number, vert: Vert, quad: (a: number, b: number, c: number, d: number) => void, count: () => number): void {
-  const segs = 48, r = p.radius, h = p.halfHeight, rot = rotation(p.yaw ?? 0, p.roll ?? 0);
+  // Enough segments that a facet's chord stays within 1 mm of the true circle (48 for the columns; a
+  // 1.5-unit platform needs 86): the ray-cast G-buffer and the AO see the true cylinder.
+  const r = p.radius, h = p.halfHeight, rot = rotation(p.yaw ?? 0, p.roll ?? 0);
+  const segs = Math.min(256, Math.max(48, Math.ceil(Math.PI / Math.acos(1 - Math.min(1, 1e-3 / r)))));
   const w = (x: number, y: number, z: number): Vec3 => { const q = rot(x, y, z); return [p.center[0] + q[0], p.center[1] + q[1], p.center[2] + q[2]]; };
   const around = Math.max(1, Math.round(2 * Math.PI * r * k));
   const base = count();
