@@ -1,6 +1,6 @@
 /** Kernel signatures (src/gpu/signature.ts): packing, generated WGSL (snapshots), and both binding modes on the GPU. */
 import { describe, it, expect } from 'vitest';
-import { kernelWgsl, packParams, packShared, signature } from '../src/gpu/signature.js';
+import { kernelWgsl, packParams, packShared, sharedConstants, signature } from '../src/gpu/signature.js';
 import { testDevice, scoped } from './helpers/gpu.js';
 
 const SIG = signature({
@@ -83,7 +83,7 @@ describe('kernel signatures', () => {
     words.set(new Uint32Array(packShared(SIG, values, [7, 40])), 16);
     const hb = mk(heap.buffer, GPUBufferUsage.STORAGE), pb = mk(words.buffer, GPUBufferUsage.STORAGE);
     const decl = '@group(0) @binding(0) var<storage, read> wgml_params: array<u32>;\nfn wgml_word(i: u32) -> u32 { return wgml_params[i]; }\n@group(0) @binding(1) var<storage, read_write> wgml_heap: array<u32>;';
-    await run(kernelWgsl(SIG, 'ww', { body: BODY }, { kind: 'shared', declarations: decl, bindings: ['wgml_heap', 'wgml_heap'] }), () => [pb, hb].map((buffer, binding) => ({ binding, resource: { buffer } })), { wgml_params_at: 16 });
+    await run(kernelWgsl(SIG, 'ww', { body: BODY }, { kind: 'shared', declarations: decl, bindings: ['wgml_heap', 'wgml_heap'] }), () => [pb, hb].map((buffer, binding) => ({ binding, resource: { buffer } })), sharedConstants(SIG, words, 16));
     const got2 = await read(hb, 40);
     for (const got of [got1, got2]) got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
   });
@@ -108,10 +108,11 @@ describe('kernel signatures', () => {
       const enc = device.createCommandEncoder(); enc.copyBufferToBuffer(b, at * 4, rb, 0, n * 4); device.queue.submit([enc.finish()]);
       await rb.mapAsync(GPUMapMode.READ); const v = Array.from(new Float32Array(rb.getMappedRange().slice(0))); rb.unmap(); return v;
     };
-    const dispatch = (code: string, buffers: GPUBuffer[], constants?: Record<string, number>) => scoped(device, async () => {
+    // null: a binding the shader does not use (its integer parameters are constants), absent from the 'auto' layout.
+    const dispatch = (code: string, buffers: (GPUBuffer | null)[], constants?: Record<string, number>) => scoped(device, async () => {
       const pipe = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main', constants } });
       const enc = device.createCommandEncoder(); const pass = enc.beginComputePass(); pass.setPipeline(pipe);
-      pass.setBindGroup(0, device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) }));
+      pass.setBindGroup(0, device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: buffers.flatMap((buffer, binding) => (buffer ? [{ binding, resource: { buffer } }] : [])) }));
       pass.dispatchWorkgroups(2); pass.end(); device.queue.submit([enc.finish()]);
     });
     // groups
@@ -125,7 +126,8 @@ describe('kernel signatures', () => {
     const hb = mk(heap.buffer, GPUBufferUsage.STORAGE);
     const code = kernelWgsl(S4, 'www', { body }, { kind: 'shared', declarations: decl, bindings: ['wgml_heap', 'wgml_heap', 'wgml_heap'] });
     expect(code).toContain('wgml_heap: array<vec4<u32>>');
-    await dispatch(code, [mk(words.buffer, GPUBufferUsage.STORAGE), hb], { wgml_params_at: 4 });
+    expect(code).not.toContain('wgml_word(wgml_params_at');
+    await dispatch(code, [null, hb], sharedConstants(S4, words, 4));
     expect([await read(hb, 33, n4), await read(hb, 48, 4 * n4)]).toEqual([wantY, wantZ]);
   });
 });

@@ -121,6 +121,29 @@ export type BindMode =
   | { kind: 'groups' }
   | { kind: 'shared'; declarations: string | ((vec4Bindings: ReadonlySet<string>) => string); bindings: readonly string[] };
 
+/**
+ * Words of a kernel's 'shared' parameter block that its pipeline takes as override constants `wgml_k<word>`:
+ * every integer parameter and every buffer offset. Floats stay reads of the parameter buffer: a
+ * constant-expression float may not be infinite or NaN, and masks pass -inf.
+ */
+export function sharedConstantWords(sig: KernelSignature): number[] {
+  const out: number[] = [];
+  for (const { field, offset } of sig.layout) {
+    const w = offset / 4;
+    if (typeof field === 'string') { if (field !== 'f32') out.push(w); continue; }
+    if (field[0] !== 'f32') for (let q = 0; q < 4 * Math.ceil(field[1] / 4); q++) out.push(w + q);
+  }
+  sig.buffers.forEach((_, k) => out.push(sig.paramBytes / 4 + k));
+  return out.sort((a, b) => a - b);
+}
+
+/** The override constants of a 'shared' kernel's pipeline whose parameter block starts at word `paramsAt` of `words`. */
+export function sharedConstants(sig: KernelSignature, words: Uint32Array, paramsAt: number): Record<string, number> {
+  const out: Record<string, number> = { wgml_params_at: paramsAt };
+  for (const w of sharedConstantWords(sig)) out[`wgml_k${w}`] = words[paramsAt + w]!;
+  return out;
+}
+
 /** The 'shared' parameter block: the parameters as packParams lays them out, then one word per buffer: its element offset. */
 export function packShared(sig: KernelSignature, values: ParamValues, offsets: readonly number[]): ArrayBuffer {
   if (offsets.length !== sig.buffers.length) throw new Error(`${offsets.length} offsets for ${sig.buffers.length} buffers`);
@@ -167,8 +190,12 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   // from uniform loads only, so branching on it before a barrier passes WGSL's uniformity analysis
   // (a private variable never does).
   decl.push(paramsStruct(sig), 'var<private> P: Params;');
-  decl.push('override wgml_params_at: u32;');
-  const word = (w: number) => `wgml_word(wgml_params_at + ${w}u)`;
+  // Integer parameters and buffer offsets are override constants of the site's pipeline (sharedConstantWords):
+  // the driver compiles constant shapes and offsets. Read from the parameter buffer instead, shared
+  // recording ran 1.1-4.8x slower than per-dispatch groups on an H200 (bench/recording-2026-12-02).
+  const constant = new Set(sharedConstantWords(sig));
+  decl.push('override wgml_params_at: u32;', ...[...constant].map((w) => `override wgml_k${w}: u32;`));
+  const word = (w: number) => (constant.has(w) ? `wgml_k${w}` : `wgml_word(wgml_params_at + ${w}u)`);
   // A physical binding some buffer reads four at a time is declared array<vec4<u32>> (in this shader;
   // the bind group does not care): every buffer on it then addresses vector components.
   const wide = new Set(sig.buffers.filter((b) => b.vec4).map((b) => mode.bindings[sig.buffers.indexOf(b)]!));

@@ -4,7 +4,7 @@
  */
 import { GpuValidationError } from '../errors.js';
 import type { KernelArg, KernelSpec } from '../ops/types.js';
-import { kernelWgsl } from '../gpu/signature.js';
+import { kernelWgsl, sharedConstants } from '../gpu/signature.js';
 import { sharedDeclarations, sharedLayoutEntries, type SharedDispatch, type SharedPlan } from './shared.js';
 
 interface DeviceCache {
@@ -97,14 +97,16 @@ export function sharedLayout(device: GPUDevice, paramsKind: 'uniform' | 'storage
 
 /**
  * The pipeline of a declared kernel at one shared dispatch site: one shader module per (key, physical
- * bindings, access), one pipeline per parameter-block offset on top (an override constant). A network
- * planned again at another input size finds the same sites, so it compiles nothing new.
+ * bindings, access), one pipeline per site on top, its integer parameters and buffer offsets override
+ * constants (sharedConstantWords) and its parameter-block offset too. Cached by those values: a network
+ * planned again at another input size recompiles only the sites whose shapes or offsets changed.
  */
 export function sharedPipelineFor(device: GPUDevice, spec: KernelSpec, plan: SharedPlan, sd: SharedDispatch): Promise<GPUComputePipeline> {
   const c = cacheFor(device);
   const decl = sharedDeclarations(plan, sd);
   const moduleKey = `${spec.key}|${sd.access}|${decl}`;
-  const key = `shared|${moduleKey}|io${plan.io.length}|@${sd.paramsAt}`;
+  const constants = sharedConstants(spec.sig!, plan.words, sd.paramsAt);
+  const key = `shared|${moduleKey}|io${plan.io.length}|@${sd.paramsAt}|${Object.values(constants).join(',')}`;
   let p = c.pipelines.get(key);
   if (p) return p;
   let module = c.modules.get(moduleKey);
@@ -112,7 +114,7 @@ export function sharedPipelineFor(device: GPUDevice, spec: KernelSpec, plan: Sha
   if (!module) { module = device.createShaderModule({ label: `wgml ${spec.name} (shared)`, code: code() }); c.modules.set(moduleKey, module); }
   const layout = device.createPipelineLayout({ label: `wgml ${spec.name} (shared)`, bindGroupLayouts: [sharedLayout(device, plan.paramsKind, plan.io.length)] });
   const m = module;
-  p = device.createComputePipelineAsync({ label: `wgml ${spec.name} @${sd.paramsAt}`, layout, compute: { module: m, entryPoint: 'main', constants: { wgml_params_at: sd.paramsAt } } })
+  p = device.createComputePipelineAsync({ label: `wgml ${spec.name} @${sd.paramsAt}`, layout, compute: { module: m, entryPoint: 'main', constants } })
     .catch(async (e: unknown) => {
       const info = await m.getCompilationInfo();
       const msgs = info.messages.map((x) => `${x.type} at ${x.lineNum}:${x.linePos}: ${x.message}`).join('\n');

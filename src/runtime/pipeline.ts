@@ -49,9 +49,10 @@ export interface PipelineOptions {
    * How dispatches bind (issue 18): 'shared' records every declared kernel with the network's one bind
    * group (no setBindGroup per dispatch; a pipeline per dispatch site), 'groups' gives each dispatch a
    * bind group of its own (fewer pipelines). 'auto' (default) is 'groups': on an H200 (2026-12-02) shared
-   * recording saved CPU time on some networks (BERT-sized encoder 4.1 against 5.1 µs per dispatch) but not
-   * others (resnet18 4.0 against 3.2), and cost GPU time, up to 3× on resnet50, with a pipeline switch at
-   * every dispatch; see bench/RESULTS.md. Ask for 'shared' to measure it on your device.
+   * recording, its integer parameters compiled in as constants, matched or beat groups in GPU time on
+   * four of five networks (MobileNetV3 0.46 against 0.51 ms, BERT-sized 1.59 against 1.57) but was 3.9×
+   * slower on EfficientNet-B0, and its CPU time per dispatch varied 2.1–4.1 µs against groups' 2.8–5.7;
+   * see bench/RESULTS.md. Ask for 'shared' to measure it on your device.
    */
   recording?: 'auto' | 'shared' | 'groups';
   /** Called as kernels finish compiling ('compile', done, total). */
@@ -248,7 +249,7 @@ function chooseRecording(device: GPUDevice, program: Program, mode: 'auto' | 'sh
   if (mode === 'auto') {
     const sw = deviceInfo(device).software;
     return sw ? `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`
-      : 'auto: shared recording cost GPU time where measured (bench/RESULTS.md); ask for recording: shared to use it';
+      : 'auto: shared recording cost GPU time on some networks where measured (bench/RESULTS.md); ask for recording: shared to use it';
   }
   const l = deviceLimits(device);
   const plan = planShared(program, l);

@@ -3,10 +3,11 @@
  * bind group for the whole network — the parameter words, the heap, the weights and the caller's tensors
  * — so recording a dispatch is `setPipeline` + `dispatchWorkgroups`, with no `setBindGroup` (about 2 µs of
  * Dawn's time per dispatch on an H200 host). What differs per dispatch (shapes, where its buffers sit)
- * is a block of parameter words; each pipeline is specialized (override constant `wgml_params_at`) to
- * its block, so pipelines are per dispatch site: more pipelines to compile, cached by (kernel key,
- * bindings, block offset), which a second input size of the same network reuses. Opt-in
- * (`recording: 'shared'`): measured on an H200 it cost GPU time (bench/RESULTS.md).
+ * is a block of parameter words; each site's pipeline takes the integer words as override constants
+ * and reads only the floats from the block (`wgml_params_at`), so pipelines are per dispatch site:
+ * more pipelines to compile, cached by their constants. Opt-in (`recording: 'shared'`): on an H200 it
+ * matches or beats per-dispatch groups on four of five networks but not yet on EfficientNet-B0
+ * (bench/RESULTS.md).
  * Pure planning here; GPU objects in pipeline.ts/bind.ts.
  */
 import { packShared } from '../gpu/signature.js';

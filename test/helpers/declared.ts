@@ -14,7 +14,7 @@ import { hostArrayFor, shapeSize, type HostTensor, type Node, type ValueType } f
 import { nodeViews, viewedTypes, viewExtent } from '../../src/ir/view.js';
 import { inferContext, opFor } from '../../src/runtime/single.js';
 import { bindingSignature, kernelSource } from '../../src/runtime/kernels.js';
-import { kernelWgsl, packShared } from '../../src/gpu/signature.js';
+import { kernelWgsl, packShared, sharedConstants } from '../../src/gpu/signature.js';
 import type { DeviceCaps, KernelArg, KernelSpec } from '../../src/ops/types.js';
 import { scoped } from './gpu.js';
 
@@ -81,13 +81,14 @@ function sharedLayout(device: GPUDevice): GPUBindGroupLayout {
 }
 
 /** Compile a kernel's shared-mode WGSL against the shared layout; compiler messages in the error. */
-export async function compileShared(device: GPUDevice, k: KernelSpec, layout = sharedLayout(device), paramsAt = 0): Promise<GPUComputePipeline> {
+export async function compileShared(device: GPUDevice, k: KernelSpec, layout = sharedLayout(device), paramsAt = 0,
+  words = new Uint32Array(packShared(k.sig!, k.params!, k.args.map(() => 0)))): Promise<GPUComputePipeline> {
   const code = sharedWgsl(k);
   const module = device.createShaderModule({ label: `test shared ${k.name}`, code });
   try {
     return await scoped(device, () => device.createComputePipelineAsync({
       label: `test shared ${k.name}`, layout: device.createPipelineLayout({ label: `test shared ${k.name}`, bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants: { wgml_params_at: paramsAt } },
+      compute: { module, entryPoint: 'main', constants: sharedConstants(k.sig!, words, paramsAt) },
     }));
   } catch (e) {
     const info = await module.getCompilationInfo();
@@ -136,7 +137,7 @@ export async function runKernelsShared(device: GPUDevice, plan: NodePlan, inputs
 
   return scoped(device, async () => {
     const layout = sharedLayout(device);
-    const pipes = await Promise.all(plan.kernels.map((k, i) => compileShared(device, k, layout, paramsAt[i])));
+    const pipes = await Promise.all(plan.kernels.map((k, i) => compileShared(device, k, layout, paramsAt[i], words)));
     const mk = (data: Uint32Array, label: string, usage: number) => {
       const b = device.createBuffer({ label, size: Math.max(16, data.byteLength), usage: usage | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(b, 0, data);
