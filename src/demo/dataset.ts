@@ -20,7 +20,7 @@ import { NpyF16Writer } from './npy.js';
 import { readPacked } from './pack.js';
 import { FOV_RANGE_DEG, randomArchCameras, randomArchScene } from './random-arch.js';
 import { randomScene, type Scene } from './scene.js';
-import { num, scriptArgs } from './script-args.js';
+import { num, runScript, scriptArgs } from './script-args.js';
 
 /** Seeds of held-out scenes start here; training seeds stay below. */
 export const TEST_SEED_BASE = 1_000_000;
@@ -132,5 +132,5 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e) => { console.error(e); process.exit(1); });
+  runScript(main);
 }

@@ -25,7 +25,7 @@ import type { Camera } from './math.js';
 import { greyToRgba, sideBySide, writePng } from './png.js';
 import { randomArchCameras, randomArchScene } from './random-arch.js';
 import { renderDemo } from './render.js';
-import { num, scriptArgs } from './script-args.js';
+import { num, runScript, scriptArgs } from './script-args.js';
 import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
 
 /** Seeds of the evaluation's random courtyards: past the dataset's held-out range (TEST_SEED_BASE + its count). */
@@ -163,5 +163,5 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e) => { console.error(e); process.exit(1); });
+  runScript(main);
 }

@@ -4,6 +4,7 @@
  * default 256² dataset); `--help` prints the usage.
  */
 import { parseArgs } from 'node:util';
+import { WgmlError } from '../errors.js';
 import { DemoError } from './network.js';
 
 /** Every option takes a value (given as its default string); `flags` are booleans. */
@@ -30,4 +31,13 @@ export function num(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n)) throw new DemoError(`--${name} must be a number, not '${v}'`, `e.g. --${name} 4`, { option: name, value: v });
   return n;
+}
+
+/** Run a script's main: a WgmlError (bad option, missing file) prints one line and its hint; anything else its stack. */
+export function runScript(main: () => Promise<void>): void {
+  main().catch((e: unknown) => {
+    if (e instanceof WgmlError) console.error(`${e.name}: ${e.what}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+    else console.error(e);
+    process.exit(e instanceof WgmlError ? 2 : 1);
+  });
 }
