@@ -118,10 +118,10 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
   const files: string[] = [];
   let result: RenderDemoResult | undefined;
   try {
-    // Frames go back to back, as a game submits them: waiting for each frame's timestamps lets the GPU idle
-    // and clock down between frames, and every pass then measured up to 3x its steady-state time (the AO
-    // network 2.36 ms in the frame against 0.83 ms back to back, H200 2026-12-02). Timestamps are read once
-    // at the end, unless frames are written out (each one is read back as it is rendered).
+    // Frames go back to back, as a game submits them: waiting for each frame's timestamps left the GPU idle
+    // between frames, and every pass measured up to 3x its back-to-back time (the AO network 2.36 ms in the
+    // frame against 0.84 ms, H200 2026-12-02). Timestamps are read once at the end, unless frames are
+    // written out (each one is read back as it is rendered).
     const pending: GPUBuffer[] = [];
     const readTimes = async (staging: GPUBuffer) => {
       await staging.mapAsync(GPUMapMode.READ);
