@@ -112,17 +112,16 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
       pngs++;
     }
   }
+  // Mean and worst of one slot's per-view scores, under `name`, when any view has that slot.
+  const put = (out: Record<string, unknown>, name: string, scores: (AOScore | undefined)[]) => {
+    const ps = scores.filter((x): x is AOScore => !!x);
+    if (ps.length) out[name] = { meanPsnrDb: mean(ps.map((x) => x.psnrDb)), meanMae: mean(ps.map((x) => x.mae)), minPsnrDb: Math.min(...ps.map((x) => x.psnrDb)) };
+  };
   const summary = (filter: (v: EvalView) => boolean, all = false) => {
     const sel = views.filter(filter);
     const out: Record<string, unknown> = { views: sel.length };
-    for (const s of ['network', 'gtao', 'none'] as const) {
-      const ps = sel.map((v) => (all ? v.scoresAll : v.scores)[s]).filter((x): x is AOScore => !!x);
-      if (ps.length) out[s] = { meanPsnrDb: mean(ps.map((x) => x.psnrDb)), meanMae: mean(ps.map((x) => x.mae)), minPsnrDb: Math.min(...ps.map((x) => x.psnrDb)) };
-    }
-    if (!all) for (const k of o.ceilings ?? []) {
-      const ps = sel.map((v) => v.ceilings[k]).filter((x): x is AOScore => !!x);
-      if (ps.length) out[`ceiling k=${k}`] = { meanPsnrDb: mean(ps.map((x) => x.psnrDb)), meanMae: mean(ps.map((x) => x.mae)), minPsnrDb: Math.min(...ps.map((x) => x.psnrDb)) };
-    }
+    for (const s of ['network', 'gtao', 'none'] as const) put(out, s, sel.map((v) => (all ? v.scoresAll : v.scores)[s]));
+    if (!all) for (const k of o.ceilings ?? []) put(out, `ceiling k=${k}`, sel.map((v) => v.ceilings[k]));
     return out;
   };
   const result: Record<string, unknown> = {
