@@ -9,6 +9,8 @@ npx esbuild bench/gemm-kernels.ts --bundle --platform=node --format=esm --packag
 npx esbuild bench/attention.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/attention.js --log-level=warning 2>/dev/null || true
 npx esbuild bench/plan-time.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/plan-time.js --log-level=warning 2>/dev/null || true
 npx esbuild bench/model-nodes.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/model-nodes.js --log-level=warning 2>/dev/null || true
+npx esbuild bench/recording-check.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/recording-check.js --log-level=warning 2>/dev/null || true
+npx esbuild bench/recording-bisect.ts --bundle --platform=node --format=esm --packages=external --outfile=dist/bench/recording-bisect.js --log-level=warning 2>/dev/null || true
 bash ../shared/gpu/pack.sh
 tmp=$(mktemp -d)
 mkdir -p $tmp/node_modules/onnxruntime-web/dist $tmp/peers

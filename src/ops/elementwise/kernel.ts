@@ -142,11 +142,11 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
     const index = walk ? `
   var rem = i;
   ${strided.map((x, j) => `var o${x.name} = P.offs[${j >> 2}][${j & 3}];`).join(' ')}
-  for (var d = i32(P.rank) - 1; d >= 0; d--) {
-    let dim = P.shape[d / 4][d % 4];
+  for (var d = P.rank; d > 0u; d--) {
+    let dim = P_shape(d - 1u);
     let c = rem % dim;
     rem = rem / dim;
-    ${strided.map((x) => `o${x.name} += c * P.st${x.name}[d / 4][d % 4];`).join(' ')}
+    ${strided.map((x) => `o${x.name} += c * P_st${x.name}(d - 1u);`).join(' ')}
   }` : '';
     const y = ov ? 'oy' : 'i';
     const args = [...(acc ? [`Y_ld(${y})`] : []), ...ins.map((_, k) => `${X(k)}_ld(${modes[k] === 'full' ? 'i' : modes[k] === 'scalar' ? '0u' : `o${k}`})`)];
