@@ -15,6 +15,7 @@ import pngjs from 'pngjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const main = join(root, 'dist/cli/main.js');
+// The shipped AO model ([1, 5, H, W]: normal, depth, GTAO visibility) serves as a real model with symbolic dimensions.
 const ao = join(root, 'models/ao/ao.onnx');
 const dir = mkdtempSync(join(tmpdir(), 'wgml-cli-errors-'));
 const f = (name: string) => join(dir, name);
@@ -49,12 +50,12 @@ function png(path: string, w: number, h: number): void {
 }
 
 beforeAll(() => {
-  const n = 4 * 32 * 32;
+  const n = 5 * 32 * 32;
   const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37));
-  writeFileSync(f('x32.npy'), npy('<f4', [1, 4, 32, 32], x));
-  writeFileSync(f('x64.npy'), npy('<f8', [1, 4, 32, 32], Float64Array.from(x)));
-  writeFileSync(f('xi32.npy'), npy('<i4', [1, 4, 32, 32], Int32Array.from(x, (v) => Math.round(3 * v))));
-  writeFileSync(f('x30.npy'), npy('<f4', [1, 4, 30, 30], new Float32Array(4 * 30 * 30)));
+  writeFileSync(f('x32.npy'), npy('<f4', [1, 5, 32, 32], x));
+  writeFileSync(f('x64.npy'), npy('<f8', [1, 5, 32, 32], Float64Array.from(x)));
+  writeFileSync(f('xi32.npy'), npy('<i4', [1, 5, 32, 32], Int32Array.from(x, (v) => Math.round(3 * v))));
+  writeFileSync(f('x30.npy'), npy('<f4', [1, 5, 30, 30], new Float32Array(5 * 30 * 30)));
   writeFileSync(f('bad.npy'), 'not numpy');
   writeFileSync(f('garbage.onnx'), 'this is not a protobuf at all \u00ff\u00fe');
   writeFileSync(f('garbage.wgmat'), 'nope');
@@ -79,8 +80,8 @@ const cases: Case[] = [
   [['run', ao, '--input', 'gbuffer=x32.npy', '--output-dir', 'afile'], 'FileError', /output folder \(--output-dir\) 'afile': it exists and is not a folder/, /give a folder path/],
   [['convert', ao, '-o', dir], 'FileError', /it is a folder, not a file/, /file name/],
   [['convert', ao, '-o', '/sys/wgml-test.wgml'], 'FileError', /'\/sys\/wgml-test\.wgml'/, /folder you can write to|permissions|read-only|path/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4x8x8', '--html', 'nodir/g.html'], 'FileError', /graph page \(--html\) 'nodir\/g\.html'/, /mkdir -p nodir/],
-  [['tensor', 'dump', ao, '--value', 'ao', '--out', 'nodir/v.npy', '--dims', 'gbuffer=1x4x8x8'], 'FileError', /'nodir\/v\.npy'/, /mkdir -p nodir/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x8x8', '--html', 'nodir/g.html'], 'FileError', /graph page \(--html\) 'nodir\/g\.html'/, /mkdir -p nodir/],
+  [['tensor', 'dump', ao, '--value', 'ao', '--out', 'nodir/v.npy', '--dims', 'gbuffer=1x5x8x8'], 'FileError', /'nodir\/v\.npy'/, /mkdir -p nodir/],
   // models and materials that are missing, folders, or not what they claim
   [['run', 'missing.onnx'], 'FileError', /model: there is no 'missing\.onnx'/, /check the path/],
   [['inspect', 'amodel.onnx'], 'FileError', /'amodel\.onnx': it is a folder/, /file inside it/],
@@ -101,25 +102,25 @@ const cases: Case[] = [
   [['run', ao, '--input', 'gbuffer=x64.npy'], 'DTypeError', /input 'gbuffer' \(from x64\.npy\) is float64, but the model takes float32/, /--cast-inputs/],
   [['run', ao, '--input', 'gbuffer=xi32.npy'], 'DTypeError', /\(from xi32\.npy\) is int32, but the model takes float32/, /astype\(np\.float32\).*--cast-inputs/],
   [['debug', ao, '--input', 'gbuffer=x64.npy'], 'DTypeError', /is float64, but the model takes float32/, /--cast-inputs/],
-  [['run', ao, '--input', 'gbuf=x32.npy'], 'BindingError', /the model has no input 'gbuf' \(did you mean 'gbuffer'\?\)/, /--input gbuffer=FILE\.npy; the model's inputs are: gbuffer \(float32 \[1, 4, H, W\]\)/],
+  [['run', ao, '--input', 'gbuf=x32.npy'], 'BindingError', /the model has no input 'gbuf' \(did you mean 'gbuffer'\?\)/, /--input gbuffer=FILE\.npy; the model's inputs are: gbuffer \(float32 \[1, 5, H, W\]\)/],
   [['profile', ao, '--input', 'gbuf=x32.npy'], 'BindingError', /no input 'gbuf'/, /--input gbuffer=FILE\.npy/],
   [['run', ao], 'BindingError', /missing inputs: gbuffer/, /--input NAME=FILE\.npy/],
   [['run', ao, '--input', 'gbuffer=bad.npy'], 'ModelFormatError', /bad\.npy: not a \.npy file/, /numpy\.save/],
   [['run', ao, '--input', 'gbuffer'], 'UsageError', /--input 'gbuffer' is not NAME=FILE\.npy/, /--input input=path/],
-  [['run', ao, '--input', 'gbuffer=x32.npy', '--dims', 'gbuffer=1x4x64x64'], 'UsageError', /--dims gbuffer=1x4x64x64 \(16384 elements\) does not fit the array given for 'gbuffer' \(x32\.npy/, /leave --dims out/],
+  [['run', ao, '--input', 'gbuffer=x32.npy', '--dims', 'gbuffer=1x5x64x64'], 'UsageError', /--dims gbuffer=1x5x64x64 \(20480 elements\) does not fit the array given for 'gbuffer' \(x32\.npy/, /leave --dims out/],
   // dimensions: symbolic without --dims, the wrong rank, a fixed dim changed, a misspelled name, a size the model cannot take
-  [['inspect', ao], 'BindingError', /input 'gbuffer' has symbolic dimensions \(H, W\)/, /--dims gbuffer=1x4xHxW with numbers for H, W/],
-  [['inspect', ao, '--dims', 'gbuffer=4x32x32'], 'BindingError', /has rank 4/, /--dims gbuffer=1x4xHxW/],
-  [['inspect', ao, '--dims', 'gbuffer=1x3x32x32'], 'BindingError', /fixed dimension 1 = 4/, /keep the fixed dimensions: --dims gbuffer=1x4xHxW/],
-  [['bench', ao, '--dims', 'gbuf=1x4x32x32'], 'UsageError', /--dims names 'gbuf', which is not an input of the model \(did you mean 'gbuffer'\?\)/, /gbuffer \(float32/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4x30x30'], 'ShapeError', /H and W of input 'gbuffer' \(given 30, 30\) must be multiples of 16 for this model; with the sizes given, node '\/dec\.0\/Concat'/, /multiples of 16, e\.g\. --dims gbuffer=1x4x32x32/],
-  [['run', ao, '--input', 'gbuffer=x30.npy'], 'ShapeError', /must be multiples of 16/, /--dims gbuffer=1x4x32x32/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4x32'], 'BindingError', /rank 4/, /--dims gbuffer=1x4xHxW/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4x0x0'], 'ShapeError', /H and W of input 'gbuffer' \(given 0, 0\) are too small for this model; with the sizes given, node '\/enc\.0\/enc\.0\.0\/Conv'/, /larger sizes, e\.g\. --dims gbuffer=1x4x16x16/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4x8x8', '--dims', 'gbuffer=1x4x16x16'], 'UsageError', /--dims gives 'gbuffer' twice/, /once/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4x100000x100000'], 'LimitError', /40000000000 elements/, /smaller input dimensions/],
+  [['inspect', ao], 'BindingError', /input 'gbuffer' has symbolic dimensions \(H, W\)/, /--dims gbuffer=1x5xHxW with numbers for H, W/],
+  [['inspect', ao, '--dims', 'gbuffer=4x32x32'], 'BindingError', /has rank 4/, /--dims gbuffer=1x5xHxW/],
+  [['inspect', ao, '--dims', 'gbuffer=1x3x32x32'], 'BindingError', /fixed dimension 1 = 5/, /keep the fixed dimensions: --dims gbuffer=1x5xHxW/],
+  [['bench', ao, '--dims', 'gbuf=1x5x32x32'], 'UsageError', /--dims names 'gbuf', which is not an input of the model \(did you mean 'gbuffer'\?\)/, /gbuffer \(float32/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x30x30'], 'ShapeError', /H and W of input 'gbuffer' \(given 30, 30\) must be multiples of 16 for this model; with the sizes given, node '\/dec\.0\/Concat'/, /multiples of 16, e\.g\. --dims gbuffer=1x5x32x32/],
+  [['run', ao, '--input', 'gbuffer=x30.npy'], 'ShapeError', /must be multiples of 16/, /--dims gbuffer=1x5x32x32/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x32'], 'BindingError', /rank 4/, /--dims gbuffer=1x5xHxW/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x0x0'], 'ShapeError', /H and W of input 'gbuffer' \(given 0, 0\) are too small for this model; with the sizes given, node '\/enc\.0\/enc\.0\.0\/Conv'/, /larger sizes, e\.g\. --dims gbuffer=1x5x16x16/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x8x8', '--dims', 'gbuffer=1x5x16x16'], 'UsageError', /--dims gives 'gbuffer' twice/, /once/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x100000x100000'], 'LimitError', /50000000000 elements/, /smaller input dimensions/],
   [['run', ao, '--input', 'gbuffer=x32.npy', '--input', 'gbuffer=x64.npy'], 'UsageError', /--input 'gbuffer' is given twice \(x32\.npy and x64\.npy\)/, /once/],
-  [['inspect', ao, '--dims', 'gbuffer=1x4xHx32'], 'UsageError', /--dims 'gbuffer=1x4xHx32' is not NAME=AxBxC/, /--dims input=1x3x224x224/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5xHx32'], 'UsageError', /--dims 'gbuffer=1x5xHx32' is not NAME=AxBxC/, /--dims input=1x3x224x224/],
   // flags: unknown, misspelled, missing, out of range
   [['run', '--bogus'], 'UsageError', /unknown option '--bogus'/, /the options of `wgml run` are --input, --dims, --cast-inputs, --output-dir/],
   [['inspect', ao, '--jsn'], 'UsageError', /unknown option '--jsn'$/m, /did you mean --json\?/],
@@ -130,7 +131,7 @@ const cases: Case[] = [
   [['debug', ao, '--rtol', 'abc'], 'UsageError', /--rtol "abc" is not a number ≥ 0/, /--rtol 1e-3/],
   [['profile', ao, '--warmup', '-1'], 'UsageError', /--warmup "-1" is not an integer ≥ 0/, /--warmup 2/],
   [['tensor', 'dump', ao, '--value', 'ao', '--out', 'v.txt'], 'UsageError', /--out 'v\.txt' is neither \.npy nor \.png/, /--out value\.npy/],
-  [['tensor', 'dump', ao, '--value', 'aoo', '--out', 'v.npy', '--dims', 'gbuffer=1x4x8x8'], 'UsageError', /the model has no value 'aoo' \(did you mean 'ao'\?\)/, /wgml inspect MODEL/],
+  [['tensor', 'dump', ao, '--value', 'aoo', '--out', 'v.npy', '--dims', 'gbuffer=1x5x8x8'], 'UsageError', /the model has no value 'aoo' \(did you mean 'ao'\?\)/, /wgml inspect MODEL/],
   [['demo', '--size', '3x3'], 'UsageError', /--size 3x3 is not WxH/, /--size 256x256/],
   [['demo', '--model', 'missing.onnx'], 'FileError', /AO model \(--model\): there is no 'missing\.onnx'/, /check the path/],
   [['demo', '--ao', 'ssao'], 'UsageError', /--ao ssao is not one of network, gtao, raycast, none/, /--ao network/],
@@ -189,12 +190,12 @@ describe('wgml on bad input: one error line and a hint, never a stack trace', ()
 
 describe('wgml output and inputs', () => {
   it('--cast-inputs converts a float64 array, giving exactly the float32 result; --dims reshapes a flat array', async () => {
-    const n = 4 * 32 * 32;
+    const n = 5 * 32 * 32;
     writeFileSync(f('flat.npy'), npy('<f4', [n], Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37))));
     const [a, b, c] = await pool([
       () => wgml(['run', ao, '--input', 'gbuffer=x32.npy', '--output-dir', 'o32']),
       () => wgml(['run', ao, '--input', 'gbuffer=x64.npy', '--cast-inputs', '--output-dir', 'o64']),
-      () => wgml(['run', ao, '--input', 'gbuffer=flat.npy', '--dims', 'gbuffer=1x4x32x32', '--output-dir', 'oflat']),
+      () => wgml(['run', ao, '--input', 'gbuffer=flat.npy', '--dims', 'gbuffer=1x5x32x32', '--output-dir', 'oflat']),
     ], 2);
     for (const r of [a, b, c]) expect(r.code, r.err).toBe(0);
     expect(a.out).toMatch(/ao: float32 \[1, 1, 32, 32\]/);

@@ -97,7 +97,7 @@ describe('progress callbacks of runModel and debugRun', () => {
     const plain = await wgml.runModel(device, graph, { gbuffer: x });
     expect([...withProgress.ao!.data]).toEqual([...plain.ao!.data]);
     const compile = events.filter((e) => e[0] === 'compile'), first = events.filter((e) => e[0] === 'first run');
-    const p = planNetwork(device, graph, { inputDimensions: { gbuffer: [1, 4, 16, 16] } });
+    const p = planNetwork(device, graph, { inputDimensions: { gbuffer: [1, 5, 16, 16] } });
     expect(compile[0]).toEqual(['compile', 0, p.dispatches.length]);
     expect(compile[compile.length - 1]).toEqual(['compile', p.dispatches.length, p.dispatches.length]);
     // One step per distinct kernel (WGSL + signature), in order, ending at the total.

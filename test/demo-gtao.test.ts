@@ -14,6 +14,8 @@ import { BAYER4, GTAO_FALLOFF, GTAO_SLICES, GTAO_STEPS } from '../src/demo/gtao.
 import { DEFAULT_LIGHTING, DEPTH_SCALE } from '../src/demo/common.js';
 import { cameraEye, lookAt, perspective, transform, type Camera, type Vec3 } from '../src/demo/math.js';
 import { scoreAO } from '../src/demo/compare.js';
+import { createAOInputGrid } from '../src/demo/network.js';
+import { tensor } from '../src/tensor/tensor.js';
 import { readFileSync } from 'node:fs';
 
 const S = 48, plane = S * S;
@@ -42,23 +44,26 @@ async function render(device: GPUDevice, scene: Scene, camera: Camera, ao: AOMod
  * projected normal, horizons h0/h1 clamped to the hemisphere, â = ¼(−cos(2h − n) + cos n + 2h sin n)),
  * on the read-back G-buffer: what the first pass must write.
  */
-function cpuGtao(g: Float32Array, camera: Camera, x: number, y: number): number {
+function cpuGtao(g: Float32Array, camera: Camera, x: number, y: number, k = 1): number {
   const ch = (c: number, px: number, py: number) => g[c * plane + py * S + px]!;
   const proj = perspective(camera.fovY, 1, camera.near, camera.far);
-  const pos = (px: number, py: number, z: number): Vec3 => [((px + 0.5) / S * 2 - 1) * z / proj[0]!, (1 - (py + 0.5) / S * 2) * z / proj[5]!, -z];
-  const n0: Vec3 = [ch(0, x, y), ch(1, x, y), ch(2, x, y)];
+  // On the AO input grid (step k) the search runs in grid pixels: D of them across, centred on the sampled
+  // full-resolution pixel (x·k + k/2); it samples the full-resolution G-buffer at the same uv.
+  const D = S / k, fx0 = x * k + (k >> 1), fy0 = y * k + (k >> 1), cx = (fx0 + 0.5) / k, cy = (fy0 + 0.5) / k;
+  const pos = (px: number, py: number, z: number): Vec3 => [(px / D * 2 - 1) * z / proj[0]!, (1 - py / D * 2) * z / proj[5]!, -z];
+  const n0: Vec3 = [ch(0, fx0, fy0), ch(1, fx0, fy0), ch(2, fx0, fy0)];
   if (n0[0] ** 2 + n0[1] ** 2 + n0[2] ** 2 < 0.25) return 1;
-  const z = ch(3, x, y) * DEPTH_SCALE, P = pos(x, y, z), len = Math.hypot(...P), V: Vec3 = [-P[0] / len, -P[1] / len, -P[2] / len];
+  const z = ch(3, fx0, fy0) * DEPTH_SCALE, P = pos(cx, cy, z), len = Math.hypot(...P), V: Vec3 = [-P[0] / len, -P[1] / len, -P[2] / len];
   const nl = Math.hypot(...n0), N: Vec3 = [n0[0] / nl, n0[1] / nl, n0[2] / nl];
   const dot = (a: Vec3, b: Vec3) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-  const R = DEFAULT_LIGHTING.aoDistance, radiusPx = (R * proj[5]! * 0.5 * S) / z;
+  const R = DEFAULT_LIGHTING.aoDistance, radiusPx = (R * proj[5]! * 0.5 * D) / z;
   if (radiusPx < 1) return 1;
   const cell = (y & 3) * 4 + (x & 3), ns = (BAYER4[cell]! + 0.5) / 16, nstep = (BAYER4[(cell * 7 + 5) & 15]! + 0.5) / 16;
   let vis = 0;
   // Slices uniform about V: an orthonormal basis of the plane ⟂ V; each slice is walked along the screen line its direction projects to.
   const t1l = Math.hypot(V[2], V[0]), T1: Vec3 = [V[2] / t1l, 0, -V[0] / t1l];
   const T2: Vec3 = [V[1] * T1[2] - V[2] * T1[1], V[2] * T1[0] - V[0] * T1[2], V[0] * T1[1] - V[1] * T1[0]];
-  const toPixel = (q: Vec3) => [((q[0] * proj[0]!) / -q[2] + 1) * 0.5 * S, (1 - (q[1] * proj[5]!) / -q[2]) * 0.5 * S];
+  const toPixel = (q: Vec3) => [((q[0] * proj[0]!) / -q[2] + 1) * 0.5 * D, (1 - (q[1] * proj[5]!) / -q[2]) * 0.5 * D];
   const p0 = toPixel(P);
   for (let s = 0; s < GTAO_SLICES; s++) {
     const phi = ((s + ns) * Math.PI) / GTAO_SLICES;
@@ -74,16 +79,16 @@ function cpuGtao(g: Float32Array, camera: Camera, x: number, y: number): number 
     for (let j = 0; j < GTAO_STEPS; j++) {
       const t = ((j + nstep) / GTAO_STEPS) ** 2, d = Math.max(t * radiusPx, j + 1);
       for (const side of [0, 1]) {
-        const sg = side === 0 ? 1 : -1, sx = x + 0.5 + sg * om[0]! * d, sy = y + 0.5 + sg * om[1]! * d;
-        if (sx < 0 || sy < 0 || sx >= S || sy >= S) continue;
+        const sg = side === 0 ? 1 : -1, sx = cx + sg * om[0]! * d, sy = cy + sg * om[1]! * d;
+        if (sx < 0 || sy < 0 || sx >= D || sy >= D) continue;
         // Bilinear, clamped to the edge: what the pass's filtering sampler returns at (sx, sy).
-        const bx = sx - 0.5, by = sy - 0.5, x0 = Math.floor(bx), y0 = Math.floor(by), fx = bx - x0, fy = by - y0;
+        const bx = sx * k - 0.5, by = sy * k - 0.5, x0 = Math.floor(bx), y0 = Math.floor(by), fx = bx - x0, fy = by - y0;
         const tap = (c: number) => {
           const at = (px: number, py: number) => ch(c, Math.min(S - 1, Math.max(0, px)), Math.min(S - 1, Math.max(0, py)));
           return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
         };
         if (tap(0) ** 2 + tap(1) ** 2 + tap(2) ** 2 < 0.25) continue;
-        const q = pos(sx - 0.5, sy - 0.5, tap(3) * DEPTH_SCALE), delta: Vec3 = [q[0] - P[0], q[1] - P[1], q[2] - P[2]], dist = Math.hypot(...delta);
+        const q = pos(sx, sy, tap(3) * DEPTH_SCALE), delta: Vec3 = [q[0] - P[0], q[1] - P[1], q[2] - P[2]], dist = Math.hypot(...delta);
         if (dist < 1e-6) continue;
         const w = Math.min(1, Math.max(0, (R - dist) / (GTAO_FALLOFF * R)));
         hc[side] = Math.max(hc[side]!, low[side]! + (dot(delta, V) / dist - low[side]!) * w);
@@ -149,5 +154,48 @@ describe(`GTAO baseline (${S}×${S}, lavapipe)`, () => {
     console.log(`demo scene ${S}×${S}: GTAO MAE ${gt.mae.toFixed(4)} / ${gt.psnrDb.toFixed(2)} dB; AO = 1 MAE ${one.mae.toFixed(4)} / ${one.psnrDb.toFixed(2)} dB`);
     expect(gt.mae).toBeLessThan(0.8 * one.mae);
     expect(gt.psnrDb).toBeGreaterThan(one.psnrDb + 1);
+  });
+
+  it("the AO input grid's fifth channel is this search in grid pixels: the pass's own values at step 1, the CPU integral at step 2", async () => {
+    const scene = demoScene(), camera = demoCamera();
+    const state = await scoped(device, () => createFrameState(device, { width: S, height: S, scene, camera, ao: 'gtao', gbuffer: 'compute', material: MATERIAL }));
+    try {
+      const got = await scoped(device, async () => {
+        const grids = await Promise.all([1, 2].map(async (k) => {
+          const n = S / k, x = tensor(device, { dtype: 'f32', shape: [1, 5, n, n], label: `test AO grid k=${k}` });
+          return { k, n, x, grid: await createAOInputGrid(device, state.gbuffer.normal, x, { k, gw: n, gh: n, channels: 5, frameUniforms: state.uniforms }) };
+        }));
+        const enc = device.createCommandEncoder({ label: 'test AO input grid' });
+        encodeFrame(enc, state);
+        for (const g of grids) g.grid.encode(enc);
+        device.queue.submit([enc.finish()]);
+        const packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
+        const raw = new Float32Array((await readTexture(device, state.gtao!.raw)).buffer);
+        const xs = await Promise.all(grids.map(async (g) => ({ k: g.k, n: g.n, x: await g.x.read() as Float32Array })));
+        for (const g of grids) { g.grid.destroy(); g.x.destroy(); }
+        return { packed, raw, xs };
+      });
+      const [k1, k2] = got.xs;
+      const surface = (x: number, y: number) => got.packed[y * S + x]! ** 2 + got.packed[plane + y * S + x]! ** 2 + got.packed[2 * plane + y * S + x]! ** 2 > 0.25;
+      // Step 1: the same function at the same pixels as the GTAO pass (its noisy first pass), sky 1.
+      let occluded = 0;
+      for (let i = 0; i < plane; i++) {
+        const want = surface(i % S, Math.floor(i / S)) ? got.raw[i]! : 1;
+        expect(Math.abs(k1!.x[4 * plane + i]! - want), `k=1 pixel ${i}`).toBeLessThan(1e-5);
+        if (want < 0.9) occluded++;
+      }
+      expect(occluded).toBeGreaterThan(0.02 * plane);
+      // Step 2: every other pixel, the search in 24×24 grid pixels over the 48×48 G-buffer, as the CPU integrates it.
+      const gp = k2!.n * k2!.n;
+      let checked = 0;
+      for (let gy = 1; gy < k2!.n; gy += 3) for (let gx = 0; gx < k2!.n; gx += 3) {
+        if (!surface(gx * 2 + 1, gy * 2 + 1)) { expect(k2!.x[4 * gp + gy * k2!.n + gx]).toBe(1); continue; }
+        expect(Math.abs(k2!.x[4 * gp + gy * k2!.n + gx]! - cpuGtao(got.packed, camera, gx, gy, 2)), `k=2 (${gx}, ${gy})`).toBeLessThan(3e-3);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(20);
+    } finally {
+      destroyFrameState(state);
+    }
   });
 });

@@ -59,7 +59,7 @@ describe('the npm package', () => {
     expect(links.length).toBeGreaterThanOrEqual(4);
     const commands = [...readme.matchAll(/(?:bash|node) (node_modules\/wgml\/)?((?:scripts|web)\/[\w./-]+)/g)].map((m) => m[2]!);
     expect(commands).toEqual(expect.arrayContaining(['scripts/setup.sh', 'web/serve.mjs']));
-    for (const f of [...links, ...commands, 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'models/ao/ao.onnx', 'examples/materials/bricks.wgmat', 'web/demo.html', 'web/three.html', 'web/dist/demo.js', 'web/dist/three.js'])
+    for (const f of [...links, ...commands, 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'models/ao/ao.onnx', 'models/ao/ao-gbuffer.onnx', 'examples/materials/bricks.wgmat', 'web/demo.html', 'web/three.html', 'web/dist/demo.js', 'web/dist/three.js'])
       expect(files, f).toContain(f);
     // What `wgml demo` and the page load: the showcase's materials and the textures they were compressed from.
     for (const m of SHOWCASE_MATERIALS) for (const f of [`${m}.wgmat`, `${m}/albedo.png`, `${m}/normal.png`, `${m}/roughness.png`]) expect(files, f).toContain(`examples/materials/${f}`);

@@ -27,13 +27,16 @@ t0=$(date +%s)
 say() { echo "[$(( $(date +%s) - t0 ))s] $*" | tee -a "$log"; }
 py=python3
 # Sizes: the real run, or a smoke run that checks every stage in a minute or two on a software GPU.
+# CHANNELS=5 (the default, the shipped recipe) adds GTAO's visibility as a fifth input channel to the data;
+# variants may still train on the first 4 with --in-channels,4; CHANNELS=4 makes G-buffer-only data.
+CH="--channels ${CHANNELS:-5}"
 if [ -n "${SMOKE:-}" ]; then
   py=/usr/bin/python3
-  DATA_ARGS="--train 6 --test 2 --size 64 --rays 32 --passes 1 --views 2 --seconds ${DATA_SECONDS:-60}"
+  DATA_ARGS="--train 6 --test 2 --size 64 --rays 32 --passes 1 --views 2 --seconds ${DATA_SECONDS:-60} $CH"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-0.2} --steps 10 --batch 4 --crop 64"
   EVAL_ARGS="--size 160x96 --views 2 --random 1 --rays 32 --passes 2 --frames 2"
 else
-  DATA_ARGS="--train 5000 --test 60 --size 256 --rays 1024 --passes 1 --views 2 --seconds ${DATA_SECONDS:-120}"
+  DATA_ARGS="--train 5000 --test 60 --size 256 --rays 1024 --passes 1 --views 2 --seconds ${DATA_SECONDS:-120} $CH"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4} --batch 32 --crop 192 --threads 8"
   EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4"
 fi
@@ -47,9 +50,12 @@ cp "$work/data/meta.json" "$out/meta.json" 2>/dev/null || say "no dataset meta.j
 
 train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4} * 60) + 150 }")
 # Variants side by side on the one GPU (small convolutions leave most of an H200 idle), each NAME:ARGS
-# (ARGS with commas for spaces). Default: the shipped recipe (depth ×20) against log(depth) ×10 as input.
+# (ARGS with commas for spaces; list values such as --channels with /: 16/32/48/64/96).
 # The one with the better held-out PSNR on the dataset's test split is kept; the evaluation views are never used to choose.
-VARIANTS="${VARIANTS:-d20:--depth-scale,20 log10:--log-depth,--depth-scale,10}"
+# Default: the shipped recipe (5 channels) against the same network on the first 4 (bench/ao-2026-12-02c).
+# Three variants at once each get ~30% fewer steps (bench/ao-2026-12-02d).
+if [ "${CHANNELS:-5}" = 5 ]; then DEFAULT_VARIANTS="g5:--depth-scale,20 d4:--in-channels,4,--depth-scale,20"; else DEFAULT_VARIANTS="d20:--depth-scale,20 log10:--log-depth,--depth-scale,10"; fi
+VARIANTS="${VARIANTS:-$DEFAULT_VARIANTS}"
 names=""
 say "2/3 training (variants in parallel: $VARIANTS): $py training/train_ao.py $TRAIN_ARGS"
 for v in $VARIANTS; do

@@ -33,9 +33,16 @@ class AONet(nn.Module):
     last the bottleneck; decoders upsample (nearest), concatenate the skip, two 3x3 convs; a 1x1 head
     to one logit. Inputs must be multiples of 2^(len(chans) - 1)."""
 
-    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False):
+    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False, in_ch=4):
         super().__init__()
         self.chans = tuple(chans)
+        # 4 inputs: view normal xyz, depth; a fifth is GTAO's visibility at the pixel (src/demo/network.ts),
+        # so the network corrects a screen-space estimate instead of integrating horizons itself.
+        self.in_ch = int(in_ch)
+        if self.in_ch not in (4, 5):
+            raise ValueError(f'the AO inputs are 4 or 5 channels, not {in_ch}')
+        if log_depth and self.in_ch != 4:
+            raise ValueError('--log-depth is written for the 4-channel input only')
         # With log_depth the depth channel enters as log(depth): a neighbour's relative depth (z_n - z) / z, which
         # decides occlusion at every distance, becomes a difference that one convolution computes exactly; the
         # factor below then applies to log(depth).
@@ -44,9 +51,9 @@ class AONet(nn.Module):
         # scale, and a first layer would need weights in the hundreds to see them. Scaling the channel up
         # front fixes the optimisation; the export folds the factor into the first convolution's weights.
         self.depth_scale = float(depth_scale)
-        self.register_buffer('in_scale', torch.tensor([1.0, 1.0, 1.0, self.depth_scale]).view(1, 4, 1, 1))
+        self.register_buffer('in_scale', torch.tensor([1.0, 1.0, 1.0, self.depth_scale] + [1.0] * (self.in_ch - 4)).view(1, self.in_ch, 1, 1))
         self.enc = nn.ModuleList()
-        cin = 4
+        cin = self.in_ch
         for c in chans:
             self.enc.append(nn.ModuleList([nn.Conv2d(cin, c, 3, padding=1), nn.Conv2d(c, c, 3, padding=1)]))
             cin = c
@@ -168,13 +175,13 @@ def export_onnx(model, path, focal_px, opset=17):
         x = conv(conv(c, a), b)
     logit = conv(x, model.head, relu=False)
     nodes.append(helper.make_node('Sigmoid', [logit], ['ao']))
-    graph = helper.make_graph(nodes, 'wgml_ao', [helper.make_tensor_value_info('gbuffer', TensorProto.FLOAT, [1, 4, 'H', 'W'])],
+    graph = helper.make_graph(nodes, 'wgml_ao', [helper.make_tensor_value_info('gbuffer', TensorProto.FLOAT, [1, model.in_ch, 'H', 'W'])],
                               [helper.make_tensor_value_info('ao', TensorProto.FLOAT, [1, 1, 'H', 'W'])], inits)
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid('', opset)], producer_name='wgml training/train_ao.py')
     m.ir_version = 8
     helper.set_model_props(m, {'wgml.ao.focal_px': f'{focal_px:.2f}', 'wgml.ao.multiple': str(model.multiple),
                                'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}',
-                               'wgml.ao.log_depth': str(int(model.log_depth))})
+                               'wgml.ao.log_depth': str(int(model.log_depth)), 'wgml.ao.inputs': 'normal,depth,gtao' if model.in_ch == 5 else 'normal,depth'})
     name_nodes(m.graph, len(model.chans), model.log_depth)
     onnx.checker.check_model(m)
     onnx.save(m, path)
@@ -238,7 +245,8 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--channels', default='16,32,48,64,96', help='channels per U-Net level (the last is the bottleneck)')
+    ap.add_argument('--channels', default='16,32,48,64,96', help='channels per U-Net level, split by , or / (the last is the bottleneck)')
+    ap.add_argument('--in-channels', type=int, default=0, help='use the first N input channels of the data (0: all): 4 trains a normal+depth model on 5-channel data')
     ap.add_argument('--log-depth', action='store_true', help='feed log(depth) instead of depth (Slice, Clip, Log, Concat in the model)')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
@@ -253,10 +261,14 @@ def main():
     meta = json.load(open(os.path.join(args.data, 'meta.json')))
     load = lambda n: torch.from_numpy(np.load(os.path.join(args.data, n)))
     xtr, ytr, xte, yte = load('train_x.npy'), load('train_y.npy'), load('test_x.npy'), load('test_y.npy')
+    if args.in_channels:
+        if args.in_channels > xtr.shape[1]:
+            raise SystemExit(f'--in-channels {args.in_channels}: the data has {xtr.shape[1]} channels')
+        xtr, xte = xtr[:, :args.in_channels].contiguous(), xte[:, :args.in_channels].contiguous()
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px', flush=True)
     # float16 on the device: 3000 samples of 256² are 2 GB.
     xtr, ytr = xtr.to(device), ytr.to(device)
-    model = AONet(tuple(int(c) for c in args.channels.split(',')), args.depth_scale, args.log_depth).to(device)
+    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xtr.shape[1]).to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
@@ -305,7 +317,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:

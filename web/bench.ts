@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const lib = await loadLibrary(device, new URL(params.get('model') ?? '../models/ao/ao.onnx', location.href));
   const dims: Record<string, number[]> = {};
   for (const d of params.getAll('dims')) { const [k, v] = d.split('='); dims[k!] = v!.split('x').map(Number); }
-  if (!params.has('dims') && !params.has('model')) dims.gbuffer = [1, 4, 64, 64];
+  if (!params.has('dims') && !params.has('model')) dims.gbuffer = [1, 5, 64, 64];
   const runs = Number(params.get("runs") ?? 1000);
   // Recordings timed together: the page's clock ticks in 0.1 ms steps, so a batch must take several.
   const rows: Row[] = [];

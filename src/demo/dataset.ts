@@ -21,6 +21,13 @@ import { readPacked } from './pack.js';
 import { FOV_RANGE_DEG, randomArchCameras, randomArchScene } from './random-arch.js';
 import { randomScene, type Scene } from './scene.js';
 import { num, runScript, scriptArgs } from './script-args.js';
+import { AO_CHANNELS, createAOInputGrid, DemoError, type AOChannels } from './network.js';
+import { tensor } from '../tensor/tensor.js';
+
+function aoChannels(c: number): AOChannels {
+  if (c !== 4 && c !== 5) throw new DemoError(`--channels ${c}: the AO inputs are 4 (${AO_CHANNELS[4]}) or 5 (${AO_CHANNELS[5]})`, 'pass --channels 4 or 5');
+  return c;
+}
 
 /** Seeds of held-out scenes start here; training seeds stay below. */
 export const TEST_SEED_BASE = 1_000_000;
@@ -37,6 +44,8 @@ export interface DatasetOptions {
   views?: number;
   scenes?: 'arch' | 'simple';
   gbuffer?: GBufferMode;
+  /** Input channels: 4 (normal, depth) or 5 (…, GTAO visibility). */
+  channels?: AOChannels;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -48,22 +57,31 @@ export function sampleViews(seed: number, views: number, scenes: 'arch' | 'simpl
   return randomArchCameras(a, seed, views).map((camera) => ({ scene: a.scene, camera }));
 }
 
-/** Render one view: packed input channels [4·S·S] and the ray-cast AO averaged over `passes` seeds [S·S]. */
-export async function renderSample(device: GPUDevice, scene: Scene, camera: Camera, size: number, rays: number, passes: number, seed: number, gbuffer: GBufferMode = 'compute'): Promise<{ x: Float32Array; y: Float32Array }> {
+/**
+ * Render one view: the network's input channels [C·S·S] (through the AO slot's own input grid at k = 1, so
+ * a 5-channel model trains on the GTAO channel the slot computes) and the ray-cast AO averaged over `passes`
+ * seeds [S·S].
+ */
+export async function renderSample(device: GPUDevice, scene: Scene, camera: Camera, size: number, rays: number, passes: number, seed: number, gbuffer: GBufferMode = 'compute', channels: AOChannels = 4): Promise<{ x: Float32Array; y: Float32Array }> {
   const plane = size * size;
-  const x = new Float32Array(4 * plane), y = new Float32Array(plane);
+  const y = new Float32Array(plane);
+  let x: Float32Array = new Float32Array(channels * plane);
   const state = await createFrameState(device, { width: size, height: size, scene, camera, ao: 'raycast', gbuffer, lighting: { aoRays: rays, seed: seed * 31 } });
+  const xT = tensor(device, { dtype: 'f32', shape: [1, channels, size, size], label: 'wgml demo dataset input' });
+  const grid = await createAOInputGrid(device, state.gbuffer.normal, xT, { k: 1, gw: size, gh: size, channels, frameUniforms: state.uniforms });
   try {
     for (let k = 0; k < passes; k++) {
       setLighting(state, { seed: seed * 31 + k });
       const enc = device.createCommandEncoder({ label: 'wgml demo dataset' });
       encodeFrame(enc, state);
+      if (k === 0) grid.encode(enc);
       device.queue.submit([enc.finish()]);
       const packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
-      if (k === 0) x.set(packed.subarray(0, 4 * plane));
+      if (k === 0) x = await xT.read() as Float32Array;
       for (let i = 0; i < plane; i++) y[i]! += packed[4 * plane + i]! / passes;
     }
   } finally {
+    grid.destroy(); xT.destroy();
     destroyFrameState(state);
   }
   return { x, y };
@@ -75,12 +93,12 @@ export async function renderSample(device: GPUDevice, scene: Scene, camera: Came
  */
 export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: string, seedBase: number, count: number, tick: () => void, deadline = Infinity): Promise<number> {
   const views = o.views ?? 1, S = o.size;
-  const xs = new NpyF16Writer(join(o.out, `${name}_x.npy`), [4, S, S]);
+  const xs = new NpyF16Writer(join(o.out, `${name}_x.npy`), [o.channels ?? 4, S, S]);
   const ys = new NpyF16Writer(join(o.out, `${name}_y.npy`), [1, S, S]);
   try {
     for (let i = 0; i < count && Date.now() < deadline; i++) {
       for (const [v, s] of sampleViews(seedBase + i, views, o.scenes).entries()) {
-        const { x, y } = await renderSample(device, s.scene, s.camera, S, o.rays, o.passes ?? 1, (seedBase + i) * 8 + v, o.gbuffer);
+        const { x, y } = await renderSample(device, s.scene, s.camera, S, o.rays, o.passes ?? 1, (seedBase + i) * 8 + v, o.gbuffer, o.channels ?? 4);
         xs.append(x); ys.append(y);
         tick();
       }
@@ -108,20 +126,20 @@ export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seco
   const train = await writeSplit(device, o, 'train', 0, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
   const focal = (deg: number) => (0.5 * o.size) / Math.tan((deg * Math.PI) / 360);
   writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
-    size: o.size, rays: o.rays * (o.passes ?? 1), views, scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
+    size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
     fovDeg: DATA_FOV_DEG, focalPx: focal((DATA_FOV_DEG[0] + DATA_FOV_DEG[1]) / 2), seconds: (Date.now() - t0) / 1000,
   }, null, 1));
   return { train, test };
 }
 
-const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--seconds S]';
+const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5] [--seconds S]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', seconds: '0' });
+  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', channels: '4', seconds: '0' });
   if (!a) return;
   const o: DatasetOptions & { seconds?: number } = {
     out: a.out, train: num('train', a.train), test: num('test', a.test), size: num('size', a.size), rays: num('rays', a.rays), passes: num('passes', a.passes),
-    views: num('views', a.views), scenes: a.scenes as 'arch' | 'simple', gbuffer: a.gbuffer as GBufferMode, seconds: num('seconds', a.seconds) || undefined,
+    views: num('views', a.views), scenes: a.scenes as 'arch' | 'simple', gbuffer: a.gbuffer as GBufferMode, channels: aoChannels(num('channels', a.channels)), seconds: num('seconds', a.seconds) || undefined,
     onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
   const device = await requestDevice();

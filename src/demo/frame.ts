@@ -146,7 +146,7 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
     ] }),
   };
   const light = { pipeline: lp, bindGroup: lightBindGroup(device, lp, uniforms, material, gbuffer, aoTexture, color) };
-  const network = o.ao === 'network' ? await createAONetwork(device, o.model!, gbuffer.normal, aoTexture, { fovY: o.camera.fovY }) : null;
+  const network = o.ao === 'network' ? await createAONetwork(device, o.model!, gbuffer.normal, aoTexture, { fovY: o.camera.fovY, frameUniforms: uniforms }) : null;
   const gtao = o.ao === 'gtao' ? await createGtaoPass(device, gbuffer.normal, aoTexture, uniforms) : null;
   return { device, width, height, ao: o.ao, gbufferMode: mode, camera: o.camera, lighting, gbuffer, material, materialSet: { ...set, wgmats: set.wgmats.slice(0, used) }, aoTexture, color, uniforms, draw, gbufferCompute, raycast, gtao, light, network, buffers };
 }

@@ -24,9 +24,8 @@ export const GTAO_FALLOFF = 0.2;
 /** The 4×4 ordered-dither matrix the slice rotation and step offset are drawn from (values 0..15). */
 export const BAYER4 = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5];
 
-const COMMON = FRAME_WGSL + /* wgsl */ `
-@group(0) @binding(0) var<uniform> F: Frame;
-@group(0) @binding(1) var normalTex: texture_2d<f32>;
+/** View-space helpers over the frame uniforms `F` (declared by the including shader). */
+export const VIEW_WGSL = /* wgsl */ `
 const PI = 3.141592653589793;
 const HALF_PI = 1.5707963267948966;
 
@@ -43,29 +42,30 @@ fn to_pixel(q: vec3f, dims: vec2f) -> vec2f {
 }
 `;
 
-const MAIN = COMMON + /* wgsl */ `
-@group(0) @binding(2) var rawOut: texture_storage_2d<r32float, write>;
-@group(0) @binding(3) var depthSampler: sampler;
-const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
+const COMMON = FRAME_WGSL + /* wgsl */ `
+@group(0) @binding(0) var<uniform> F: Frame;
+@group(0) @binding(1) var normalTex: texture_2d<f32>;
+` + VIEW_WGSL;
 
-@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let idims = textureDimensions(normalTex);
-  if (gid.x >= idims.x || gid.y >= idims.y) { return; }
-  let pix = vec2i(gid.xy);
-  let dims = vec2f(idims);
-  let g0 = textureLoad(normalTex, pix, 0);
-  if (is_sky(g0)) { textureStore(rawOut, pix, vec4f(1.0)); return; }
+/**
+ * The horizon search for one pixel centre `pc` (pixels of a `dims` image) with G-buffer value `g0` (not sky),
+ * its slice rotation and step offset drawn from 4×4 pattern cell `cell`: the slices' visible fraction, noisy
+ * by the pattern. Needs `F`, `normalTex` and `depthSampler` declared by the including shader; shared by
+ * the full-resolution GTAO pass and the neural AO's input grid (network.ts), which feeds it to a model as a channel.
+ */
+export const GTAO_VISIBILITY_WGSL = /* wgsl */ `
+const GTAO_BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
+fn gtao_visibility(pc: vec2f, dims: vec2f, g0: vec4f, cell: u32) -> f32 {
   let z = g0.w * F.ao.w;
-  let P = view_pos(vec2f(gid.xy) + 0.5, z, dims);
+  let P = view_pos(pc, z, dims);
   let V = normalize(-P);
   let N = normalize(g0.xyz);
   let R = F.ao.x;
   // The radius in pixels at this depth (vertical focal length × R / z).
   let radiusPx = R * F.proj[1][1] * 0.5 * dims.y / z;
-  if (radiusPx < 1.0) { textureStore(rawOut, pix, vec4f(1.0)); return; }
-  let cell = (gid.y & 3u) * 4u + (gid.x & 3u);
-  let noiseSlice = (f32(BAYER[cell]) + 0.5) / 16.0;
-  let noiseStep = (f32(BAYER[(cell * 7u + 5u) & 15u]) + 0.5) / 16.0;
+  if (radiusPx < 1.0) { return 1.0; }
+  let noiseSlice = (f32(GTAO_BAYER[cell]) + 0.5) / 16.0;
+  let noiseStep = (f32(GTAO_BAYER[(cell * 7u + 5u) & 15u]) + 0.5) / 16.0;
   var visibility = 0.0;
   // Slices turn uniformly about V (the closed-form integral is exact for that, not for directions
   // uniform on the screen, which off the image centre undercount by up to 5%): basis T1, T2 ⟂ V.
@@ -92,7 +92,7 @@ const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
       t = t * t;
       let off = omega * max(t * radiusPx, f32(j) + 1.0);
       for (var side = 0u; side < 2u; side++) {
-        let sp = vec2f(gid.xy) + 0.5 + select(-off, off, side == 0u);
+        let sp = pc + select(-off, off, side == 0u);
         if (sp.x < 0.0 || sp.y < 0.0 || sp.x >= dims.x || sp.y >= dims.y) { continue; }
         // Filtered depth exactly on the slice's screen line: a pixel centre beside the line is a point
         // beside the slice plane, whose elevation would read as a false horizon on flat ground.
@@ -114,7 +114,21 @@ const BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
     let a1 = cosN + 2.0 * h1 * sin(n) - cos(2.0 * h1 - n);
     visibility += projLen * 0.25 * (a0 + a1);
   }
-  textureStore(rawOut, pix, vec4f(clamp(visibility / ${GTAO_SLICES}.0, 0.0, 1.0)));
+  return clamp(visibility / ${GTAO_SLICES}.0, 0.0, 1.0);
+}`;
+
+const MAIN = COMMON + GTAO_VISIBILITY_WGSL + /* wgsl */ `
+@group(0) @binding(2) var rawOut: texture_storage_2d<r32float, write>;
+@group(0) @binding(3) var depthSampler: sampler;
+
+@compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let idims = textureDimensions(normalTex);
+  if (gid.x >= idims.x || gid.y >= idims.y) { return; }
+  let pix = vec2i(gid.xy);
+  let g0 = textureLoad(normalTex, pix, 0);
+  if (is_sky(g0)) { textureStore(rawOut, pix, vec4f(1.0)); return; }
+  let cell = (gid.y & 3u) * 4u + (gid.x & 3u);
+  textureStore(rawOut, pix, vec4f(gtao_visibility(vec2f(gid.xy) + 0.5, vec2f(idims), g0, cell)));
 }`;
 
 /** Relative depth difference at which a neighbour's weight in the 4×4 average falls to 1/e. */

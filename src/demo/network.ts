@@ -22,7 +22,9 @@ import type { BoundNetwork } from '../runtime/bind.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import { prepareTensorToTexture, type TextureBridge } from '../tensor/texture.js';
 import type { Graph } from '../ir/types.js';
-import { computePipeline, groups8 } from './common.js';
+import { computePipeline, DEFAULT_LIGHTING, DEPTH_SCALE, FRAME_BYTES, FRAME_WGSL, groups8 } from './common.js';
+import { perspective } from './math.js';
+import { GTAO_VISIBILITY_WGSL, VIEW_WGSL } from './gtao.js';
 
 /** A demo-level refusal (a missing material or model, a model that does not fit the AO contract). */
 export class DemoError extends WgmlError {
@@ -43,6 +45,8 @@ export interface AOModelInfo {
   focalPx: number | null;
   /** H and W of the network input must be multiples of this (2^levels of its U-Net). */
   multiple: number;
+  /** Input channels: 4 (normal, depth) or 5 (…, GTAO visibility), from the model's input shape. */
+  channels: AOChannels;
 }
 
 /** What a model's metadata says about how to feed it (defaults: full resolution, multiples of 8, the first model's contract). */
@@ -50,7 +54,10 @@ export function aoModelInfo(graph: Graph): AOModelInfo {
   const m = graph.metadata ?? {};
   const focal = Number(m[AO_FOCAL_KEY]), multiple = Number(m[AO_MULTIPLE_KEY] ?? 8);
   if (!Number.isInteger(multiple) || multiple < 1) throw new DemoError(`the AO model's ${AO_MULTIPLE_KEY} is '${m[AO_MULTIPLE_KEY]}', not a positive integer`, 're-export the model with training/train_ao.py', { value: m[AO_MULTIPLE_KEY] });
-  return { focalPx: Number.isFinite(focal) && focal > 0 ? focal : null, multiple };
+  const input = graph.inputs.find((i) => i.name === AO_INPUT);
+  const c = input?.shape[1];
+  if (c !== 4 && c !== 5) throw new DemoError(`the AO model's input '${AO_INPUT}' has ${String(c)} channels; the slot feeds 4 (${AO_CHANNELS[4]}) or 5 (${AO_CHANNELS[5]})`, 're-export the model with training/train_ao.py', { shape: input?.shape });
+  return { focalPx: Number.isFinite(focal) && focal > 0 ? focal : null, multiple, channels: c };
 }
 
 /** Vertical focal length in pixels of a frame `height` pixels tall with vertical field of view `fovY`. */
@@ -82,23 +89,92 @@ export interface AONetworkOptions {
   fovY?: number;
   /** Force the sampling step instead of deriving it from the model's focal length. */
   factor?: number;
+  /**
+   * The frame's uniform block (common.ts FRAME_WGSL) for models that take GTAO as a fifth channel; without it
+   * the slot makes its own from `fovY`, the frame's aspect and the demo's AO distance (a fixed camera lens).
+   */
+  frameUniforms?: GPUBuffer;
 }
 
-const DOWN_WGSL = /* wgsl */ `
+/** A FRAME_WGSL block holding what the horizon search reads: the projection, the AO distance and the depth scale. */
+function lensUniforms(device: GPUDevice, fovY: number, aspect: number): GPUBuffer {
+  const f = new Float32Array(FRAME_BYTES / 4);
+  f.set(perspective(fovY, aspect, 0.1, 60), 16);
+  f.set([DEFAULT_LIGHTING.aoDistance, 0, 0, DEPTH_SCALE], 72);
+  const b = device.createBuffer({ label: 'wgml demo AO lens', size: FRAME_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(b, 0, f);
+  return b;
+}
+
+/** Input channels a model may take: the G-buffer's view normal xyz and depth, then optionally the GTAO horizon search's visibility. */
+export const AO_CHANNELS = { 4: 'normal,depth', 5: 'normal,depth,gtao' } as const;
+export type AOChannels = keyof typeof AO_CHANNELS;
+
+const downWgsl = (channels: AOChannels) => (channels === 5 ? FRAME_WGSL : '') + /* wgsl */ `
 struct P { k: u32, gw: u32, gh: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> U: P;
-@group(0) @binding(1) var gbuf: texture_2d<f32>;
+@group(0) @binding(1) var normalTex: texture_2d<f32>;
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;
+${channels === 5 ? `@group(0) @binding(3) var<uniform> F: Frame;
+@group(0) @binding(4) var depthSampler: sampler;
+${VIEW_WGSL}${GTAO_VISIBILITY_WGSL}` : ''}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
   if (g.x >= U.gw || g.y >= U.gh) { return; }
-  let dims = textureDimensions(gbuf);
+  let dims = textureDimensions(normalTex);
   // One pixel of each k×k block (not an average: a mean of two surfaces is a surface that is not there).
   let src = min(g.xy * U.k + U.k / 2u, dims - 1u);
-  let v = textureLoad(gbuf, vec2i(src), 0);
+  let v = textureLoad(normalTex, vec2i(src), 0);
   let plane = U.gw * U.gh;
   let i = g.y * U.gw + g.x;
   x[i] = v.x; x[plane + i] = v.y; x[2u * plane + i] = v.z; x[3u * plane + i] = v.w;
+${channels === 5 ? `  // GTAO's horizon search at the sample, so the model starts from the occlusion a screen-space method sees.
+  // It runs in grid pixels (the G-buffer sampled at the same uv), its 4×4 pattern laid on the grid: the
+  // training data ran this code with k = 1, and steps of full-resolution pixels would see finer (and
+  // f16-quantized) depth than the model was trained on.
+  let kf = f32(U.k);
+  x[4u * plane + i] = select(gtao_visibility((vec2f(src) + 0.5) / kf, vec2f(dims) / kf, v, (g.y & 3u) * 4u + (g.x & 3u)), 1.0, dot(v.xyz, v.xyz) < 0.25);` : ''}
 }`;
+
+export interface AOInputGridOptions {
+  /** Sampling step from the G-buffer to the grid. */
+  k: number;
+  gw: number;
+  gh: number;
+  channels: AOChannels;
+  /** The frame's uniform block (common.ts FRAME_WGSL): projection, AO distance, depth scale; needed for 5 channels. */
+  frameUniforms?: GPUBuffer;
+}
+
+export interface AOInputGrid {
+  encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites): void;
+  destroy(): void;
+}
+
+/**
+ * The network's input: every k-th pixel of the G-buffer normal/depth texture (and, for 5-channel models,
+ * GTAO's visibility there) into `out` [1, channels, gh, gw]. The AO slot and the training data
+ * (dataset.ts, k = 1) both use it, so a model sees at run time exactly what it was trained on.
+ */
+export async function createAOInputGrid(device: GPUDevice, gbuffer: GPUTexture, out: Tensor, o: AOInputGridOptions): Promise<AOInputGrid> {
+  if (o.channels === 5 && !o.frameUniforms)
+    throw new DemoError('a 5-channel AO model (normal, depth, GTAO) needs the frame\'s uniform block for the horizon search', 'pass frameUniforms (the demo frame passes its own)');
+  const label = `wgml demo AO input grid (${AO_CHANNELS[o.channels]})`;
+  const pipe = await computePipeline(device, label, downWgsl(o.channels));
+  const uniforms = device.createBuffer({ label: `${label} sizes`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(uniforms, 0, new Uint32Array([o.k, o.gw, o.gh, 0]));
+  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gbuffer.createView({ label: `${label} g-buffer view` }) },
+    { binding: 2, resource: { buffer: out.buffer, offset: out.offset * 4, size: out.size * 4 } }];
+  if (o.channels === 5) entries.push({ binding: 3, resource: { buffer: o.frameUniforms! } },
+    { binding: 4, resource: device.createSampler({ label: `${label} depth (bilinear, clamped)`, magFilter: 'linear', minFilter: 'linear' }) });
+  const group = device.createBindGroup({ label, layout: pipe.getBindGroupLayout(0), entries });
+  return {
+    encode(encoder, tw) {
+      const cp = encoder.beginComputePass({ label, ...(tw ? { timestampWrites: tw } : {}) });
+      cp.setPipeline(pipe); cp.setBindGroup(0, group); cp.dispatchWorkgroups(...groups8(o.gw, o.gh)); cp.end();
+    },
+    destroy() { uniforms.destroy(); },
+  };
+}
 
 /** Relative depth difference at which a grid sample's weight falls to 1/e in the upsample. */
 export const UPSAMPLE_DEPTH = 0.03;
@@ -153,15 +229,15 @@ export async function createAONetwork(device: GPUDevice, model: string | URL | U
   if (!Number.isInteger(k) || k < 1) throw new DemoError(`the AO sampling step must be a positive integer; got ${k}`, 'leave factor out to derive it from the model', { factor: k });
   const m = info.multiple;
   const gw = Math.ceil(Math.ceil(width / k) / m) * m, gh = Math.ceil(Math.ceil(height / k) / m) * m;
-  const pipeline = await createPipeline(device, fn, { inputDimensions: { [AO_INPUT]: [1, 4, gh, gw] }, label: 'wgml demo AO network' });
+  const pipeline = await createPipeline(device, fn, { inputDimensions: { [AO_INPUT]: [1, info.channels, gh, gw] }, label: 'wgml demo AO network' });
   const names = [...pipeline.inputs, ...pipeline.outputs].map((s) => s.name).sort().join(',');
   if (names !== [AO_INPUT, AO_OUTPUT].sort().join(','))
     throw new DemoError(`the AO model's inputs/outputs are ${names}; the demo binds '${AO_INPUT}' → '${AO_OUTPUT}'`, 'export the model with those names (training/train_ao.py does)', { names });
   const outSpec = pipeline.outputs[0]!;
   if (outSpec.shape.join(',') !== `1,1,${gh},${gw}`)
-    throw new DemoError(`the AO model maps [1, 4, ${gh}, ${gw}] to [${outSpec.shape.join(', ')}]; the slot needs [1, 1, ${gh}, ${gw}]`, 'export a fully convolutional model whose output has the input\'s size', { shape: outSpec.shape });
+    throw new DemoError(`the AO model maps [1, ${info.channels}, ${gh}, ${gw}] to [${outSpec.shape.join(', ')}]; the slot needs [1, 1, ${gh}, ${gw}]`, 'export a fully convolutional model whose output has the input\'s size', { shape: outSpec.shape });
   const heap = createHeap(device, pipeline.intermediatesHeapSize, 'wgml demo AO heap');
-  const xT = tensor(device, { dtype: 'f32', shape: [1, 4, gh, gw], label: 'wgml demo AO input grid' });
+  const xT = tensor(device, { dtype: 'f32', shape: [1, info.channels, gh, gw], label: 'wgml demo AO input grid' });
   const yT = tensor(device, { dtype: 'f32', shape: [1, 1, gh, gw], label: 'wgml demo AO output grid' });
   const bound = pipeline.bind({ [AO_INPUT]: xT, [AO_OUTPUT]: yT }, heap);
   const direct = ao.format === 'r32float' && (ao.usage & GPUTextureUsage.STORAGE_BINDING) !== 0;
@@ -169,11 +245,11 @@ export async function createAONetwork(device: GPUDevice, model: string | URL | U
   const bridge: TextureBridge | null = full ? prepareTensorToTexture(full, ao, { device }) : null;
   const uniforms = device.createBuffer({ label: 'wgml demo AO grid', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniforms, 0, new Uint32Array([k, gw, gh, 0]));
-  const [dp, up] = await Promise.all([computePipeline(device, 'wgml demo AO input grid', DOWN_WGSL), computePipeline(device, `wgml demo AO upsample${direct ? '' : ' (to tensor)'}`, upWgsl(direct))]);
+  const lens = info.channels === 5 && !o.frameUniforms ? lensUniforms(device, o.fovY ?? Math.PI / 3, width / height) : null;
+  const [grid, up] = await Promise.all([createAOInputGrid(device, gbuffer, xT, { k, gw, gh, channels: info.channels, frameUniforms: o.frameUniforms ?? lens ?? undefined }),
+    computePipeline(device, `wgml demo AO upsample${direct ? '' : ' (to tensor)'}`, upWgsl(direct))]);
   const buf = (t: Tensor): GPUBufferBinding => ({ buffer: t.buffer, offset: t.offset * 4, size: t.size * 4 });
   const gview = gbuffer.createView({ label: 'wgml demo AO g-buffer view' });
-  const downGroup = device.createBindGroup({ label: 'wgml demo AO input grid', layout: dp.getBindGroupLayout(0), entries: [
-    { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gview }, { binding: 2, resource: buf(xT) }] });
   const upGroup = device.createBindGroup({ label: 'wgml demo AO upsample', layout: up.getBindGroupLayout(0), entries: [
     { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gview }, { binding: 2, resource: buf(xT) }, { binding: 3, resource: buf(yT) },
     { binding: 4, resource: full ? buf(full) : ao.createView({ label: 'wgml demo AO view' }) }] });
@@ -184,12 +260,12 @@ export async function createAONetwork(device: GPUDevice, model: string | URL | U
   return {
     bound, factor: k, gridWidth: gw, gridHeight: gh, passes: ['ao-input', 'network', 'ao-upsample'],
     encode(encoder, tw) {
-      pass(encoder, 'wgml demo AO input grid', dp, downGroup, gw, gh, tw?.[0]);
+      grid.encode(encoder, tw?.[0]);
       encodeNetwork(encoder, bound, tw?.[1] ? { timestampWrites: tw[1] } : {});
       pass(encoder, 'wgml demo AO upsample', up, upGroup, width, height, tw?.[2]);
       bridge?.encode(encoder);
     },
-    destroy() { bound.destroy(); heap.destroy(); xT.destroy(); yT.destroy(); full?.destroy(); uniforms.destroy(); pipeline.destroy?.(); },
+    destroy() { grid.destroy(); lens?.destroy(); bound.destroy(); heap.destroy(); xT.destroy(); yT.destroy(); full?.destroy(); uniforms.destroy(); pipeline.destroy?.(); },
   };
 }
 
