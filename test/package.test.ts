@@ -87,6 +87,7 @@ describe('the npm package', () => {
       + `\nawait device.queue.onSubmittedWorkDone();\nconst gpuError = await device.popErrorScope();\nif (gpuError) throw new Error(gpuError.message);\n`
       + 'console.log(JSON.stringify({ outputs: pipeline.outputs, heap: pipeline.intermediatesHeapSize }));\nprocess.exit(0);\n';
     writeFileSync(join(project, 'main.ts'), program);
+    copyFileSync(join(root, 'models/ao/ao-gbuffer.onnx'), join(project, 'ao-gbuffer.onnx'));
     copyFileSync(join(root, 'models/ao/ao.onnx'), join(project, 'ao.onnx'));
     // `types: ["node"]` only for the test's process.exit; the package itself needs no @types/node (next test).
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', outDir: 'out', types: ['node'] }, files: ['main.ts'] }));
