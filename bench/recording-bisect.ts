@@ -7,29 +7,19 @@
  * the output are printed with their kernels and bindings.
  *   node dist/bench/recording-bisect.js MODEL.onnx REF.f32 [--dims 1x3x224x224]
  */
-import { readFileSync } from 'node:fs';
-import { requestDevice } from '../src/gpu/device.js';
-import { loadGraph } from '../src/runtime/library.js';
 import { createPipeline } from '../src/runtime/pipeline.js';
 import { createHeap } from '../src/runtime/heap.js';
 import { tensor, type Tensor } from '../src/tensor/tensor.js';
+import { referenceCase } from './recording-ref.js';
 
-const [model, refFile] = process.argv.slice(2);
-const raw = readFileSync(refFile!);
-const ref = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4).slice();
-const scale = ref.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-const device = await requestDevice({ quiet: true });
-const { graph } = await loadGraph(model!);
-const input = graph.inputs.find((i) => !graph.initializers.has(i.name))!;
-const dimsArg = process.argv.indexOf('--dims');
-const shape = dimsArg > 0 ? process.argv[dimsArg + 1]!.split('x').map(Number) : input.shape.map((d) => (typeof d === 'number' ? d : 1));
+const { model, device, graph, input, shape, fill, error } = await referenceCase(process.argv.slice(2));
 const pg = await createPipeline(device, graph, { inputDimensions: { [input.name]: shape }, recording: 'groups' });
 const ps = await createPipeline(device, graph, { inputDimensions: { [input.name]: shape }, recording: 'shared' });
 const dg = pg.program.dispatches, ds = ps.program.dispatches;
 if (dg.length !== ds.length || dg.some((d, i) => d.node !== ds[i]!.node || d.kernel.name !== ds[i]!.kernel.name)) throw new Error('the two recordings plan different dispatches');
 const args: Record<string, Tensor> = {};
 for (const s of [...pg.inputs, ...pg.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
-args[input.name]!.write(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37)));
+fill(args[input.name]!);
 const heap = createHeap(device, Math.max(pg.intermediatesHeapSize, ps.intermediatesHeapSize));
 const bg = pg.bind(args, heap), bs = ps.bind(args, heap);
 const out = args[pg.outputs[0]!.name]!;
@@ -66,8 +56,7 @@ async function heapRange(e: GPUCommandEncoder, offset: number, bytes: number): P
 async function run(groupsAt: (i: number) => boolean, ownPass = false): Promise<number> {
   device.queue.submit([record(groupsAt, dg.length - 1, ownPass).finish()]);
   const y = await out.read() as Float32Array;
-  let d = 0; for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(y[i]! - ref[i]!));
-  return d / scale;
+  return error(y);
 }
 
 console.log(`${model}: ${dg.length} dispatches; all shared ${(await run(() => false)).toExponential(2)}, all groups ${(await run(() => true)).toExponential(2)}`);
@@ -86,6 +75,7 @@ for (let i = 0; i < dg.length; i++) {
 console.log(`${bad} dispatch(es) break the output when recorded with their own bind group`);
 console.log(`all groups, each dispatch in its own pass: ${(await run(() => true, true)).toExponential(2)}`);
 // The first broken dispatches, element by element: what the groups recording wrote where the shared one was right.
+// BISECT_FORCE=i: show dispatch i's anatomy even where nothing breaks (to try the tool on a device that computes right).
 if (process.env.BISECT_FORCE) broken.push(Number(process.env.BISECT_FORCE));
 for (const i of broken.slice(0, 2)) {
   const d = dg[i]!;
