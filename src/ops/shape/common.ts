@@ -90,11 +90,14 @@ const STRIDED_BODY = `@compute @workgroup_size(${WG}) fn main(@builtin(global_in
   if (i >= P.n) { return; }
   var rem = i;
   var src = P.offset;
-  for (var k = i32(P.rank) - 1; k >= 0; k--) {
-    let d = P.shape[k >> 2u][k & 3];
+  // Unsigned, through the accessors: the elementwise walk written as a signed loop over the local copy
+  // (P.shape[d / 4][d % 4]) computed zeros on an H200 (bench/RESULTS.md, issue 18).
+  for (var e = P.rank; e > 0u; e--) {
+    let k = e - 1u;
+    let d = P_shape(k);
     let c = rem % d;
     rem = rem / d;
-    src += i32(c % P.mods[k >> 2u][k & 3]) * P.strides[k >> 2u][k & 3];
+    src += i32(c % P_mods(k)) * P_strides(k);
   }
   Y_st(i, X_ld(u32(src)));
 }`;

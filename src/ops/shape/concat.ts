@@ -81,10 +81,12 @@ fn src(j: u32, a: u32) -> u32 {
   if (i >= P.n) { return; }
   var rem = i;
   var dst = 0u;
-  for (var d = i32(P.rank) - 1; d >= 0; d--) {
-    let n = P.shape[d >> 2][d & 3]; let c = rem % n; rem = rem / n;
+  // Unsigned, through the accessors, as the elementwise walk (see shape/common.ts).
+  for (var e = P.rank; e > 0u; e--) {
+    let d = e - 1u;
+    let n = P_shape(d); let c = rem % n; rem = rem / n;
     coord[d] = c;
-    dst += (c + select(0u, P.start, u32(d) == P.axis)) * P.ystr[d >> 2][d & 3];
+    dst += (c + select(0u, P.start, d == P.axis)) * P_ystr(d);
   }
   let a = coord[P.axis];
   var v: ${w};
