@@ -1,13 +1,13 @@
-"""Train the demo's neural AO: a U-Net mapping the G-buffer (view normal xyz, linear depth / 20) to
-ray-cast ambient occlusion, at the network's own scale (the demo feeds it every k-th pixel so the
+"""Train the demo's neural AO: a U-Net mapping the G-buffer (view normal xyz, linear depth / 20) and, with
+5-channel data (`dataset.js --channels 5`), GTAO's visibility at the pixel to ray-cast ambient occlusion, at the network's own scale (the demo feeds it every k-th pixel so the
 focal length in grid pixels matches the training data's; see src/demo/network.ts).
 
-Data: `node dist/demo/dataset.js --out training/data ...` (float16 .npy: train_x [N,4,S,S], train_y
+Data: `node dist/demo/dataset.js --out training/data ...` (float16 .npy: train_x [N,C,S,S] with C 4 or 5, train_y
 [N,1,S,S], test_*; meta.json with the focal length in pixels). Runs on CUDA when present (bf16
 autocast, channels-last), else on the CPU (a smoke run). Trains for a fixed time, reports held-out
 MAE/PSNR over surface pixels, and writes the ONNX model by hand with the `onnx` package (opset 17;
-Conv, Relu, MaxPool, Resize (nearest), Concat, Sigmoid; input 'gbuffer' [1,4,H,W], output 'ao'
-[1,1,H,W], H and W dynamic multiples of 2^levels) with metadata wgml.ao.focal_px and wgml.ao.multiple,
+Conv, Relu, MaxPool, Resize (nearest), Concat, Sigmoid; input 'gbuffer' [1,C,H,W], output 'ao'
+[1,1,H,W], H and W dynamic multiples of 2^levels) with metadata wgml.ao.focal_px, wgml.ao.multiple and wgml.ao.inputs,
 so no torch.onnx exporter version matters. metrics.json goes beside the model.
 """
 import argparse
