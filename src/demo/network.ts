@@ -22,7 +22,7 @@ import type { BoundNetwork } from '../runtime/bind.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import { prepareTensorToTexture, type TextureBridge } from '../tensor/texture.js';
 import type { Graph } from '../ir/types.js';
-import { computePipeline, DEFAULT_LIGHTING, DEPTH_SCALE, FRAME_BYTES, FRAME_WGSL, groups8 } from './common.js';
+import { computePipeline, DEFAULT_LIGHTING, DEPTH_SCALE, encodeImagePass, FRAME_BYTES, FRAME_WGSL } from './common.js';
 import { perspective } from './math.js';
 import { GTAO_VISIBILITY_WGSL, VIEW_WGSL } from './gtao.js';
 
@@ -168,10 +168,7 @@ export async function createAOInputGrid(device: GPUDevice, gbuffer: GPUTexture, 
     { binding: 4, resource: device.createSampler({ label: `${label} depth (bilinear, clamped)`, magFilter: 'linear', minFilter: 'linear' }) });
   const group = device.createBindGroup({ label, layout: pipe.getBindGroupLayout(0), entries });
   return {
-    encode(encoder, tw) {
-      const cp = encoder.beginComputePass({ label, ...(tw ? { timestampWrites: tw } : {}) });
-      cp.setPipeline(pipe); cp.setBindGroup(0, group); cp.dispatchWorkgroups(...groups8(o.gw, o.gh)); cp.end();
-    },
+    encode(encoder, tw) { encodeImagePass(encoder, label, pipe, group, o.gw, o.gh, tw); },
     destroy() { uniforms.destroy(); },
   };
 }
@@ -253,16 +250,12 @@ export async function createAONetwork(device: GPUDevice, model: string | URL | U
   const upGroup = device.createBindGroup({ label: 'wgml demo AO upsample', layout: up.getBindGroupLayout(0), entries: [
     { binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gview }, { binding: 2, resource: buf(xT) }, { binding: 3, resource: buf(yT) },
     { binding: 4, resource: full ? buf(full) : ao.createView({ label: 'wgml demo AO view' }) }] });
-  const pass = (encoder: GPUCommandEncoder, label: string, p: GPUComputePipeline, g: GPUBindGroup, w: number, h: number, tw?: GPUComputePassTimestampWrites) => {
-    const cp = encoder.beginComputePass({ label, ...(tw ? { timestampWrites: tw } : {}) });
-    cp.setPipeline(p); cp.setBindGroup(0, g); cp.dispatchWorkgroups(...groups8(w, h)); cp.end();
-  };
   return {
     bound, factor: k, gridWidth: gw, gridHeight: gh, passes: ['ao-input', 'network', 'ao-upsample'],
     encode(encoder, tw) {
       grid.encode(encoder, tw?.[0]);
       encodeNetwork(encoder, bound, tw?.[1] ? { timestampWrites: tw[1] } : {});
-      pass(encoder, 'wgml demo AO upsample', up, upGroup, width, height, tw?.[2]);
+      encodeImagePass(encoder, 'wgml demo AO upsample', up, upGroup, width, height, tw?.[2]);
       bridge?.encode(encoder);
     },
     destroy() { grid.destroy(); lens?.destroy(); bound.destroy(); heap.destroy(); xT.destroy(); yT.destroy(); full?.destroy(); uniforms.destroy(); pipeline.destroy?.(); },
