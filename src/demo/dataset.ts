@@ -21,11 +21,11 @@ import { readPacked } from './pack.js';
 import { FOV_RANGE_DEG, randomArchCameras, randomArchScene } from './random-arch.js';
 import { randomScene, type Scene } from './scene.js';
 import { num, runScript, scriptArgs } from './script-args.js';
-import { AO_CHANNELS, createAOInputGrid, DemoError, type AOChannels } from './network.js';
+import { AO_CHANNEL_CHOICES, AO_CHANNELS, createAOInputGrid, DemoError, isAOChannels, type AOChannels } from './network.js';
 import { tensor } from '../tensor/tensor.js';
 
 function aoChannels(c: number): AOChannels {
-  if (c !== 4 && c !== 5) throw new DemoError(`--channels ${c}: the AO inputs are 4 (${AO_CHANNELS[4]}) or 5 (${AO_CHANNELS[5]})`, 'pass --channels 4 or 5');
+  if (!isAOChannels(c)) throw new DemoError(`--channels ${c}: the AO inputs are ${AO_CHANNEL_CHOICES}`, `pass --channels ${Object.keys(AO_CHANNELS).join(' or ')}`);
   return c;
 }
 
@@ -63,9 +63,10 @@ export function sampleViews(seed: number, views: number, scenes: 'arch' | 'simpl
  * seeds [S·S].
  */
 export async function renderSample(device: GPUDevice, scene: Scene, camera: Camera, size: number, rays: number, passes: number, seed: number, gbuffer: GBufferMode = 'compute', channels: AOChannels = 4): Promise<{ x: Float32Array; y: Float32Array }> {
+  if (!(passes >= 1)) throw new DemoError(`passes: ${passes}; a sample needs at least one ray-cast render`, 'pass --passes 1 or more');
   const plane = size * size;
   const y = new Float32Array(plane);
-  let x: Float32Array = new Float32Array(channels * plane);
+  let x: Float32Array | null = null;
   const state = await createFrameState(device, { width: size, height: size, scene, camera, ao: 'raycast', gbuffer, lighting: { aoRays: rays, seed: seed * 31 } });
   const xT = tensor(device, { dtype: 'f32', shape: [1, channels, size, size], label: 'wgml demo dataset input' });
   const grid = await createAOInputGrid(device, state.gbuffer.normal, xT, { k: 1, gw: size, gh: size, channels, frameUniforms: state.uniforms });
@@ -84,7 +85,7 @@ export async function renderSample(device: GPUDevice, scene: Scene, camera: Came
     grid.destroy(); xT.destroy();
     destroyFrameState(state);
   }
-  return { x, y };
+  return { x: x!, y };
 }
 
 /**

@@ -56,7 +56,7 @@ export function aoModelInfo(graph: Graph): AOModelInfo {
   if (!Number.isInteger(multiple) || multiple < 1) throw new DemoError(`the AO model's ${AO_MULTIPLE_KEY} is '${m[AO_MULTIPLE_KEY]}', not a positive integer`, 're-export the model with training/train_ao.py', { value: m[AO_MULTIPLE_KEY] });
   const input = graph.inputs.find((i) => i.name === AO_INPUT);
   const c = input?.shape[1];
-  if (c !== 4 && c !== 5) throw new DemoError(`the AO model's input '${AO_INPUT}' has ${String(c)} channels; the slot feeds 4 (${AO_CHANNELS[4]}) or 5 (${AO_CHANNELS[5]})`, 're-export the model with training/train_ao.py', { shape: input?.shape });
+  if (!isAOChannels(c)) throw new DemoError(`the AO model's input '${AO_INPUT}' has ${String(c)} channels; the slot feeds ${AO_CHANNEL_CHOICES}`, 're-export the model with training/train_ao.py', { shape: input?.shape });
   return { focalPx: Number.isFinite(focal) && focal > 0 ? focal : null, multiple, channels: c };
 }
 
@@ -109,6 +109,9 @@ function lensUniforms(device: GPUDevice, fovY: number, aspect: number): GPUBuffe
 /** Input channels a model may take: the G-buffer's view normal xyz and depth, then optionally the GTAO horizon search's visibility. */
 export const AO_CHANNELS = { 4: 'normal,depth', 5: 'normal,depth,gtao' } as const;
 export type AOChannels = keyof typeof AO_CHANNELS;
+export const isAOChannels = (c: unknown): c is AOChannels => typeof c === 'number' && c in AO_CHANNELS;
+/** The channel counts a slot feeds, for error messages: "4 (normal,depth) or 5 (normal,depth,gtao)". */
+export const AO_CHANNEL_CHOICES = Object.entries(AO_CHANNELS).map(([c, n]) => `${c} (${n})`).join(' or ');
 
 const downWgsl = (channels: AOChannels) => (channels === 5 ? FRAME_WGSL : '') + /* wgsl */ `
 struct P { k: u32, gw: u32, gh: u32, _p: u32 }
