@@ -142,6 +142,8 @@ export function elementwisePlan(name: string, fn: EwFunction, ins: EwInput[], ou
     const index = walk ? `
   var rem = i;
   ${strided.map((x, j) => `var o${x.name} = P.offs[${j >> 2}][${j & 3}];`).join(' ')}
+  // Unsigned, through the accessors: as a signed loop over the local copy (P.shape[d / 4][d % 4]) this walk
+  // computed zeros on an H200 for some shapes (bench/RESULTS.md, issue 18).
   for (var d = P.rank; d > 0u; d--) {
     let dim = P_shape(d - 1u);
     let c = rem % dim;
