@@ -35,6 +35,15 @@ run() { # set-dir mode limit-seconds [compress args]
 }
 small=$(for d in $CORPUS/*/; do node -e "const p=require('pngjs').PNG.sync.read(require('fs').readFileSync(require('fs').readdirSync('$d').filter(f=>f.endsWith('.png')).map(f=>'$d/'+f)[0]));process.stdout.write(p.width<=512?'$d ':'')" 2>/dev/null; done)
 large=$(for d in $CORPUS/*/; do [[ " $small " == *" $d "* ]] || echo -n "$d "; done)
+# Ablation mode: ABLATE="name:args,split,by,commas ..." on SETS="set-dir-name ..." (default: every 512² set), each
+# variant on each set and nothing else (compress.jsonl only; `base:` is the defaults).
+if [ -n "${ABLATE:-}" ]; then
+  for s in ${SETS:-$small}; do
+    d=$CORPUS/$(basename $s)
+    for v in $ABLATE; do a=${v#*:}; run $d ${v%%:*} ${ABLATE_LIMIT:-60} ${a//,/ }; done
+  done
+  echo "total $(( $(date +%s) - start )) s"; exit 0
+fi
 for d in $small; do run $d default 60; done
 for d in $small; do run $d psnr40 90 --psnr 40; done
 for d in $large; do run $d default 240; done

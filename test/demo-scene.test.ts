@@ -104,6 +104,15 @@ describe('sequence writer', () => {
   }, 60_000);
 });
 
+/** A float16 .npy file as shape + values, decoded here independently of npy.ts. */
+function readNpy(path: string): { shape: number[]; values: Float32Array } {
+  const b = readFileSync(path), hl = b.readUInt16LE(8), header = b.subarray(10, 10 + hl).toString('latin1');
+  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((x) => x.trim()).map(Number);
+  expect(header).toContain("'descr': '<f2'");
+  const h = new Uint16Array(b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length));
+  return { shape, values: Float32Array.from(h, (v) => { const e = (v >> 10) & 31, m = v & 1023, s = v >> 15 ? -1 : 1; return s * (e ? (1 + m / 1024) * 2 ** (e - 15) : m * 2 ** -24); }) };
+}
+
 describe('training data writer', () => {
   it('float16 .npy samples equal the rendered G-buffer and ray-cast AO (to f16 rounding); held-out seeds are disjoint', async () => {
     const device = await testDevice();
@@ -112,13 +121,7 @@ describe('training data writer', () => {
     expect(n).toEqual({ train: 4, test: 2 });
     const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
     expect(meta.focalPx).toBeCloseTo(8 / Math.tan(((FOV_RANGE_DEG[0] + FOV_RANGE_DEG[1]) * Math.PI) / 720), 6);
-    const npy = (f: string) => {
-      const b = readFileSync(join(dir, f)), hl = b.readUInt16LE(8), header = b.subarray(10, 10 + hl).toString('latin1');
-      const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').filter((x) => x.trim()).map(Number);
-      expect(header).toContain("'descr': '<f2'");
-      const h = new Uint16Array(b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length));
-      return { shape, values: Float32Array.from(h, (v) => { const e = (v >> 10) & 31, m = v & 1023, s = v >> 15 ? -1 : 1; return s * (e ? (1 + m / 1024) * 2 ** (e - 15) : m * 2 ** -24); }) };
-    };
+    const npy = (f: string) => readNpy(join(dir, f));
     const x = npy('train_x.npy'), y = npy('train_y.npy'), tx = npy('test_x.npy');
     expect(x.shape).toEqual([4, 4, 16, 16]);
     expect(y.shape).toEqual([4, 1, 16, 16]);
@@ -130,6 +133,22 @@ describe('training data writer', () => {
     for (let i = 0; i < 256; i++) expect(Math.abs(y.values[256 + i]! - again.y[i]!)).toBeLessThanOrEqual(2 ** -11);
     // Held-out views are other scenes than training views.
     expect(Buffer.compare(Buffer.from(tx.values.buffer, 0, 4096), Buffer.from(x.values.buffer, 0, 4096))).not.toBe(0);
+  });
+
+  it('--shard I/N writes scenes I, I + N, … and leaves the held-out split to shard 0; a bad shard is refused', async () => {
+    const device = await testDevice();
+    const dir = mkdtempSync(join(tmpdir(), 'wgml-shard-'));
+    const n = await scoped(device, () => writeDataset(device, { out: dir, train: 2, test: 1, size: 16, rays: 16, views: 1, shard: [1, 2] }));
+    expect(n).toEqual({ train: 2, test: 0 });
+    expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).shard).toEqual([1, 2]);
+    const y = readNpy(join(dir, 'train_y.npy'));
+    expect(y.shape).toEqual([2, 1, 16, 16]);
+    expect(readNpy(join(dir, 'test_y.npy')).shape).toEqual([0, 1, 16, 16]);
+    // The second training sample is scene 3 (= 1 + 1·2), its view rendered with that scene's seed.
+    const v = sampleViews(3, 1)[0]!;
+    const again = await renderSample(device, v.scene, v.camera, 16, 16, 1, 3 * 8);
+    for (let i = 0; i < 256; i++) expect(Math.abs(y.values[256 + i]! - again.y[i]!)).toBeLessThanOrEqual(2 ** -11);
+    await expect(writeDataset(device, { out: dir, train: 1, test: 0, size: 16, rays: 16, shard: [2, 2] })).rejects.toThrow(/shard 2\/2/);
   });
 
   it('toHalf rounds to nearest even, keeps subnormals, signs and infinities', () => {

@@ -33,8 +33,13 @@ class AONet(nn.Module):
     last the bottleneck; decoders upsample (nearest), concatenate the skip, two 3x3 convs; a 1x1 head
     to one logit. Inputs must be multiples of 2^(len(chans) - 1)."""
 
-    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False, in_ch=4):
+    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False, in_ch=4, residual=False):
         super().__init__()
+        # With residual the head's logit is added to logit(GTAO visibility): the network starts from the
+        # screen-space estimate and learns its correction, instead of re-deriving it from the input channel.
+        self.residual = bool(residual)
+        if self.residual and int(in_ch) != 5:
+            raise ValueError('--residual needs the 5-channel input (GTAO visibility is channel 4)')
         self.chans = tuple(chans)
         # 4 inputs: view normal xyz, depth; a fifth is GTAO's visibility at the pixel (src/demo/network.ts),
         # so the network corrects a screen-space estimate instead of integrating horizons itself.
@@ -67,6 +72,7 @@ class AONet(nn.Module):
         return 2 ** (len(self.chans) - 1)
 
     def logits(self, x):
+        base = gtao_logit(x[:, 4:5].float()) if self.residual else None
         if self.log_depth:
             x = torch.cat([x[:, :3], torch.log(x[:, 3:4].clamp(min=LOG_DEPTH_MIN))], 1)
         x = x * self.in_scale
@@ -80,10 +86,19 @@ class AONet(nn.Module):
             i = len(self.chans) - 2 - j
             x = torch.cat([F.interpolate(x, scale_factor=2, mode='nearest'), skips[i]], 1)
             x = F.relu(b(F.relu(a(x))))
-        return self.head(x)
+        return self.head(x) if base is None else self.head(x) + base
 
     def forward(self, x):
         return torch.sigmoid(self.logits(x))
+
+
+# GTAO visibility is clamped to [GTAO_EPS, 1 - GTAO_EPS] before its logit (open sky gives exactly 1).
+GTAO_EPS = 1e-3
+
+
+def gtao_logit(g):
+    g = g.clamp(GTAO_EPS, 1 - GTAO_EPS)
+    return torch.log(g) - torch.log(1 - g)
 
 
 def flip(x, y, h, v):
@@ -95,6 +110,14 @@ def flip(x, y, h, v):
         x, y = x.flip(2), y.flip(2)
         x = torch.cat([x[:, :1], -x[:, 1:2], x[:, 2:]], 1)
     return x, y
+
+
+def transpose(x, y):
+    """Reflect images across the main diagonal (a camera rolled by 90° and mirrored; AO does not depend on
+    either): rows become columns, and the view normal's (x, y) becomes (-y, -x) because the image's rows run
+    down while view y runs up. With flip() this gives all 8 symmetries of the square crop."""
+    x, y = x.transpose(2, 3), y.transpose(2, 3)
+    return torch.cat([-x[:, 1:2], -x[:, :1], x[:, 2:]], 1), y
 
 
 def surface_mask(x):
@@ -174,6 +197,19 @@ def export_onnx(model, path, focal_px, opset=17):
         nodes.append(helper.make_node('Concat', [u, skips[i]], [c], axis=1))
         x = conv(conv(c, a), b)
     logit = conv(x, model.head, relu=False)
+    if model.residual:
+        for n, v in (('starts_g', [4]), ('ends_g', [5]), ('axes_g', [1])):
+            inits.append(numpy_helper.from_array(np.array(v, dtype=np.int64), n))
+        for n, v in (('gtao_lo', GTAO_EPS), ('gtao_hi', 1 - GTAO_EPS), ('one', 1.0)):
+            inits.append(numpy_helper.from_array(np.array(v, dtype=np.float32), n))
+        nodes.append(helper.make_node('Slice', ['gbuffer', 'starts_g', 'ends_g', 'axes_g'], ['gtao']))
+        nodes.append(helper.make_node('Clip', ['gtao', 'gtao_lo', 'gtao_hi'], ['gtao_c']))
+        nodes.append(helper.make_node('Log', ['gtao_c'], ['gtao_log']))
+        nodes.append(helper.make_node('Sub', ['one', 'gtao_c'], ['gtao_1m']))
+        nodes.append(helper.make_node('Log', ['gtao_1m'], ['gtao_log1m']))
+        nodes.append(helper.make_node('Sub', ['gtao_log', 'gtao_log1m'], ['gtao_logit']))
+        nodes.append(helper.make_node('Add', [logit, 'gtao_logit'], ['logit_sum']))
+        logit = 'logit_sum'
     nodes.append(helper.make_node('Sigmoid', [logit], ['ao']))
     graph = helper.make_graph(nodes, 'wgml_ao', [helper.make_tensor_value_info('gbuffer', TensorProto.FLOAT, [1, model.in_ch, 'H', 'W'])],
                               [helper.make_tensor_value_info('ao', TensorProto.FLOAT, [1, 1, 'H', 'W'])], inits)
@@ -181,19 +217,19 @@ def export_onnx(model, path, focal_px, opset=17):
     m.ir_version = 8
     helper.set_model_props(m, {'wgml.ao.focal_px': f'{focal_px:.2f}', 'wgml.ao.multiple': str(model.multiple),
                                'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}',
-                               'wgml.ao.log_depth': str(int(model.log_depth)), 'wgml.ao.inputs': 'normal,depth,gtao' if model.in_ch == 5 else 'normal,depth'})
-    name_nodes(m.graph, len(model.chans), model.log_depth)
+                               'wgml.ao.log_depth': str(int(model.log_depth)), 'wgml.ao.residual': str(int(model.residual)), 'wgml.ao.inputs': 'normal,depth,gtao' if model.in_ch == 5 else 'normal,depth'})
+    name_nodes(m.graph, len(model.chans), model.log_depth, model.residual)
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return sorted({n.op_type for n in m.graph.node})
 
 
-def name_nodes(graph, levels, log_depth=False):
+def name_nodes(graph, levels, log_depth=False, residual=False):
     """Names nodes and values the way torch.onnx names a module tree (/enc.0/enc.0.0/Conv,
     /mid/mid.2/Conv, /pool/MaxPool, /dec.1/Concat, /head/Conv; values <node>_output_0): the graph view,
     the per-layer diff and every error message show these names, not anonymous ops. Walks the node order
     export_onnx writes: per encoder level [MaxPool] Conv Relu Conv Relu (the last level is the bottleneck,
-    'mid'), per decoder level Resize Concat Conv Relu Conv Relu, then the head Conv and the Sigmoid."""
+    'mid'), per decoder level Resize Concat Conv Relu Conv Relu, then the head Conv, with residual the GTAO logit (Slice Clip Log Sub Log Sub) and its Add, and the Sigmoid."""
     nodes = list(graph.node)
     names, k = [], 0
     if log_depth:
@@ -205,7 +241,10 @@ def name_nodes(graph, levels, log_depth=False):
         names += [f'{scope}.{j}/{op}' for j, op in enumerate(['Conv', 'Relu', 'Conv', 'Relu'])]
     for j in range(levels - 1):
         names += [f'/dec.{j}/Resize', f'/dec.{j}/Concat'] + [f'/dec.{j}/dec.{j}.{t}/{op}' for t, op in enumerate(['Conv', 'Relu', 'Conv', 'Relu'])]
-    names += ['/head/Conv', '/Sigmoid']
+    names += ['/head/Conv']
+    if residual:
+        names += ['/gtao/Slice', '/gtao/Clip', '/gtao/Log', '/gtao/Sub', '/gtao/Log_1', '/gtao/Sub_1', '/Add']
+    names += ['/Sigmoid']
     if len(names) != len(nodes) or any(re.sub(r'_\d+$', '', n.split('/')[-1]) != node.op_type for n, node in zip(names, nodes)):
         raise ValueError(f'node order is not the U-Net export_onnx writes: {[n.op_type for n in nodes]}')
     outputs = {o.name for o in graph.output}
@@ -234,9 +273,29 @@ def check_onnx(path, model, x, device):
     return float(np.abs(got - want).max())
 
 
+def load_data(dirs):
+    """One dataset from the directories of `dataset.js --shard I/N` processes (or one directory): the
+    training splits concatenated, the held-out split from whichever shard wrote it. The shards must agree
+    on what a sample is (size, channels, focal length, rays), or the model would learn a mixture."""
+    metas = [json.load(open(os.path.join(d, 'meta.json'))) for d in dirs]
+    for d, m in zip(dirs[1:], metas[1:]):
+        for k in ('size', 'channels', 'focalPx', 'rays', 'views', 'scenes'):
+            if m.get(k) != metas[0].get(k):
+                raise SystemExit(f'--data: {d} has {k} {m.get(k)!r}, {dirs[0]} has {metas[0].get(k)!r}; shards of one dataset must match')
+    load = lambda d, n: torch.from_numpy(np.load(os.path.join(d, n)))
+    xtr = torch.cat([load(d, 'train_x.npy') for d in dirs])
+    ytr = torch.cat([load(d, 'train_y.npy') for d in dirs])
+    xte = torch.cat([load(d, 'test_x.npy') for d in dirs])
+    yte = torch.cat([load(d, 'test_y.npy') for d in dirs])
+    if len(xte) == 0:
+        raise SystemExit(f'--data {",".join(dirs)}: no held-out samples (shard 0 writes them)')
+    meta = dict(metas[0], train=len(xtr), test=len(xte), seconds=max(m.get('seconds', 0) for m in metas), shards=len(dirs))
+    return xtr, ytr, xte, yte, meta
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--data', default='training/data')
+    ap.add_argument('--data', default='training/data', help='the dataset directory, or the shards\' directories split by ,')
     ap.add_argument('--out', default='models/ao/ao.onnx')
     ap.add_argument('--minutes', type=float, default=4.0, help='training time budget')
     ap.add_argument('--steps', type=int, default=0, help='stop after this many steps (0: time budget only)')
@@ -248,6 +307,9 @@ def main():
     ap.add_argument('--channels', default='16,32,48,64,96', help='channels per U-Net level, split by , or / (the last is the bottleneck)')
     ap.add_argument('--in-channels', type=int, default=0, help='use the first N input channels of the data (0: all): 4 trains a normal+depth model on 5-channel data')
     ap.add_argument('--log-depth', action='store_true', help='feed log(depth) instead of depth (Slice, Clip, Log, Concat in the model)')
+    ap.add_argument('--residual', action='store_true', help='add the head to logit(GTAO visibility) (5-channel input): learn a correction of GTAO')
+    ap.add_argument('--loss', choices=['bce', 'mse'], default='bce', help='bce: cross-entropy on the logits with soft targets; mse: squared error of the AO (what PSNR scores)')
+    ap.add_argument('--no-transpose', dest='transpose', action='store_false', help='augment with flips only, not with the diagonal reflection too')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -258,9 +320,7 @@ def main():
     if cuda:
         torch.backends.cudnn.benchmark = True
 
-    meta = json.load(open(os.path.join(args.data, 'meta.json')))
-    load = lambda n: torch.from_numpy(np.load(os.path.join(args.data, n)))
-    xtr, ytr, xte, yte = load('train_x.npy'), load('train_y.npy'), load('test_x.npy'), load('test_y.npy')
+    xtr, ytr, xte, yte, meta = load_data(args.data.split(','))
     if args.in_channels:
         if args.in_channels > xtr.shape[1]:
             raise SystemExit(f'--in-channels {args.in_channels}: the data has {xtr.shape[1]} channels')
@@ -268,7 +328,7 @@ def main():
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px', flush=True)
     # float16 on the device: 3000 samples of 256² are 2 GB.
     xtr, ytr = xtr.to(device), ytr.to(device)
-    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xtr.shape[1]).to(device)
+    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xtr.shape[1], residual=args.residual).to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
@@ -287,6 +347,8 @@ def main():
         xb = xtr[idx, :, oy:oy + C, ox:ox + C].float()
         yb = ytr[idx, :, oy:oy + C, ox:ox + C].float()
         xb, yb = flip(xb, yb, rng.random() < 0.5, rng.random() < 0.5)
+        if args.transpose and rng.random() < 0.5:
+            xb, yb = transpose(xb, yb)
         if cuda:
             xb = xb.contiguous(memory_format=torch.channels_last)
         frac = (time.time() - t0) / budget if not args.steps else step / args.steps
@@ -298,13 +360,13 @@ def main():
             logits = model.logits(xb)
         # Cross-entropy on the logits with soft targets: its minimum is the expected AO (like MSE's), without
         # the sigmoid saturating early on a target that is mostly 1.
-        loss = F.binary_cross_entropy_with_logits(logits.float(), yb)
+        loss = F.binary_cross_entropy_with_logits(logits.float(), yb) if args.loss == 'bce' else F.mse_loss(torch.sigmoid(logits.float()), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         step += 1
         if step % 200 == 0:
-            print(f'step {step}  {time.time() - t0:.0f}s  train BCE {loss.item():.4f}  lr {lr:.2e}', flush=True)
+            print(f'step {step}  {time.time() - t0:.0f}s  train {args.loss.upper()} {loss.item():.4f}  lr {lr:.2e}', flush=True)
     train_seconds = time.time() - t0
 
     held = evaluate(model, xte, yte, device)
@@ -317,7 +379,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'in_channels': model.in_ch, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'augment': 'flips + transpose' if args.transpose else 'flips', 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:

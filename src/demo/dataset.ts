@@ -8,6 +8,9 @@
  *
  *   node dist/demo/dataset.js --out training/data --train 2000 --test 60 --size 256 --rays 256 --passes 4 --views 2 [--seconds 120]
  *
+ * One process keeps a GPU mostly idle (each view waits on its readback); `--shard I/N` in N processes
+ * writes disjoint training scenes into N directories that train_ao.py reads as one (--data a,b,…).
+ *
  * `--scenes simple` draws the earlier generator's boxes and spheres (scene.ts randomScene) instead.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -46,6 +49,12 @@ export interface DatasetOptions {
   gbuffer?: GBufferMode;
   /** Input channels: 4 (normal, depth) or 5 (…, GTAO visibility). */
   channels?: AOChannels;
+  /**
+   * This process's share of the training scenes, [index, count]: seeds index, index + count, … (disjoint
+   * across shards, so processes on one GPU write one dataset side by side); only shard 0 writes the
+   * held-out split.
+   */
+  shard?: readonly [number, number];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -89,17 +98,18 @@ export async function renderSample(device: GPUDevice, scene: Scene, camera: Came
 }
 
 /**
- * Render scenes from `seedBase` on (`views` each) into <out>/<name>_x.npy and <name>_y.npy until
+ * Render scenes of seeds `seedOf(0)`, `seedOf(1)`, … (`views` each) into <out>/<name>_x.npy and <name>_y.npy until
  * `count` scenes are done or the clock passes `deadline` (ms since the epoch); returns the samples written.
  */
-export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: string, seedBase: number, count: number, tick: () => void, deadline = Infinity): Promise<number> {
+export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: string, seedOf: (i: number) => number, count: number, tick: () => void, deadline = Infinity): Promise<number> {
   const views = o.views ?? 1, S = o.size;
   const xs = new NpyF16Writer(join(o.out, `${name}_x.npy`), [o.channels ?? 4, S, S]);
   const ys = new NpyF16Writer(join(o.out, `${name}_y.npy`), [1, S, S]);
   try {
     for (let i = 0; i < count && Date.now() < deadline; i++) {
-      for (const [v, s] of sampleViews(seedBase + i, views, o.scenes).entries()) {
-        const { x, y } = await renderSample(device, s.scene, s.camera, S, o.rays, o.passes ?? 1, (seedBase + i) * 8 + v, o.gbuffer, o.channels ?? 4);
+      const seed = seedOf(i);
+      for (const [v, s] of sampleViews(seed, views, o.scenes).entries()) {
+        const { x, y } = await renderSample(device, s.scene, s.camera, S, o.rays, o.passes ?? 1, seed * 8 + v, o.gbuffer, o.channels ?? 4);
         xs.append(x); ys.append(y);
         tick();
       }
@@ -123,24 +133,36 @@ export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seco
   let done = 0;
   const tick = () => o.onProgress?.(++done, total);
   const t0 = Date.now();
-  const test = await writeSplit(device, o, 'test', TEST_SEED_BASE, o.test, tick);
-  const train = await writeSplit(device, o, 'train', 0, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
+  const [shard, shards] = o.shard ?? [0, 1];
+  if (!(Number.isInteger(shard) && Number.isInteger(shards) && shard >= 0 && shard < shards)) {
+    throw new DemoError(`shard ${shard}/${shards}: the index must be an integer in [0, ${shards})`, 'pass e.g. --shard 0/4 … --shard 3/4', { shard, shards });
+  }
+  const test = await writeSplit(device, o, 'test', (i) => TEST_SEED_BASE + i, shard === 0 ? o.test : 0, tick);
+  const train = await writeSplit(device, o, 'train', (i) => shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
   const focal = (deg: number) => (0.5 * o.size) / Math.tan((deg * Math.PI) / 360);
   writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
-    size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
+    size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, shard: [shard, shards], inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
     fovDeg: DATA_FOV_DEG, focalPx: focal((DATA_FOV_DEG[0] + DATA_FOV_DEG[1]) / 2), seconds: (Date.now() - t0) / 1000,
   }, null, 1));
   return { train, test };
 }
 
-const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5] [--seconds S]';
+/** `--shard I/N`. */
+function shardArg(v: string): [number, number] {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[1]) >= Number(m[2])) throw new DemoError(`--shard '${v}': expected I/N with 0 ≤ I < N`, 'e.g. --shard 0/4 in one process, 1/4 … 3/4 in three others', { option: 'shard', value: v });
+  return [Number(m[1]), Number(m[2])];
+}
+
+const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5] [--seconds S] [--shard I/N]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', channels: '4', seconds: '0' });
+  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', channels: '4', seconds: '0', shard: '0/1' });
   if (!a) return;
   const o: DatasetOptions & { seconds?: number } = {
     out: a.out, train: num('train', a.train), test: num('test', a.test), size: num('size', a.size), rays: num('rays', a.rays), passes: num('passes', a.passes),
     views: num('views', a.views), scenes: a.scenes as 'arch' | 'simple', gbuffer: a.gbuffer as GBufferMode, channels: aoChannels(num('channels', a.channels)), seconds: num('seconds', a.seconds) || undefined,
+    shard: shardArg(a.shard),
     onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
   const device = await requestDevice();
