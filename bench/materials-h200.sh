@@ -16,16 +16,6 @@ BUDGET=${BUDGET:-540}
 start=$(date +%s)
 left() { echo $(( BUDGET - ($(date +%s) - start) )); }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader 2>/dev/null | tee $OUT/gpu.txt
-# Decode + shade at 4K: the historical synthetic shape (16 latents + uv → 32 → 32 → 8, bench.js, with BC
-# sampling as a canary), then real materials through loadMaterial + materialWgsl (decode-bench.js): first as
-# they ship (loadMaterial's default: every grid on rgba8unorm, 2/4-bit codes expanded to bytes at load), the
-# default shape s2f12b2 also through the sampler (-uv, what a fragment shader calls), then the same shapes
-# with latents: 'packed' (2/4-bit codes packed in integer texels, unpacked in the shader; -packed).
-if [ -z "$EXTRA" ]; then
-  timeout 60 node dist/shaderml/bench.js 3840 2160 50 f32-leaky i8-dot4-leaky f32-latent bc 2>&1 | grep -v deprecated | tee $OUT/decode.txt
-  timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 s2f12b2-f32 s2f12b2-int8 s2f12b2-f32-uv s2f10b2-f32 s2f8b2-f32 s2f16b2-f32 s2f16b2-int8 s2f12b4-f32 s2f16b4-f32 s2f16b8-f32 s2f4b8-f32 s2f4b8-int8 \
-    s2f12b2-f32-packed s2f12b2-int8-packed s2f12b2-f32-packed-uv s2f8b2-f32-packed s2f16b2-f32-packed s2f16b4-f32-packed 2>&1 | tee -a $OUT/decode.txt
-fi
 summ='let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const [set,mode]=process.argv.slice(1);const i=s.indexOf("{");if(i<0){console.log(JSON.stringify({set,mode,error:s.slice(-400)}));return;}const r=JSON.parse(s.slice(i));console.log(JSON.stringify({set,mode,chosen:r.search.chosen,reached:r.search.reached,psnr:+r.psnr.toFixed(2),tex:Object.fromEntries(r.textures.map(t=>[t.name,+t.psnr.toFixed(2)])),minPsnr:+Math.min(...r.textures.map(t=>t.psnr)).toFixed(2),bpt:+r.bitsPerTexel.toFixed(3),gpuBpt:+r.gpuBitsPerTexel.toFixed(3),gpuBptPacked:+r.gpuBitsPerTexelPacked.toFixed(3),bcBpt:r.bcBitsPerTexel,fracOfBc:+(r.bitsPerTexel/r.bcBitsPerTexel).toFixed(3),trainSeconds:+r.trainSeconds.toFixed(1),trials:r.search.trials.map(t=>t.rung+":"+t.minPsnr.toFixed(2)+(t.pass===undefined?"":t.pass?"+":"-")+"@"+t.seconds.toFixed(1)+"s")}))})'
 run() { # set-dir mode limit-seconds [compress args]
   local d=$1 mode=$2 lim=$3; shift 3
@@ -43,6 +33,16 @@ if [ -n "${ABLATE:-}" ]; then
     for v in $ABLATE; do a=${v#*:}; run $d ${v%%:*} ${ABLATE_LIMIT:-60} ${a//,/ }; done
   done
   echo "total $(( $(date +%s) - start )) s"; exit 0
+fi
+# Decode + shade at 4K: the historical synthetic shape (16 latents + uv → 32 → 32 → 8, bench.js, with BC
+# sampling as a canary), then real materials through loadMaterial + materialWgsl (decode-bench.js): first as
+# they ship (loadMaterial's default: every grid on rgba8unorm, 2/4-bit codes expanded to bytes at load), the
+# default shape s2f12b2 also through the sampler (-uv, what a fragment shader calls), then the same shapes
+# with latents: 'packed' (2/4-bit codes packed in integer texels, unpacked in the shader; -packed).
+if [ -z "$EXTRA" ]; then
+  timeout 60 node dist/shaderml/bench.js 3840 2160 50 f32-leaky i8-dot4-leaky f32-latent bc 2>&1 | grep -v deprecated | tee $OUT/decode.txt
+  timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 s2f12b2-f32 s2f12b2-int8 s2f12b2-f32-uv s2f10b2-f32 s2f8b2-f32 s2f16b2-f32 s2f16b2-int8 s2f12b4-f32 s2f16b4-f32 s2f16b8-f32 s2f4b8-f32 s2f4b8-int8 \
+    s2f12b2-f32-packed s2f12b2-int8-packed s2f12b2-f32-packed-uv s2f8b2-f32-packed s2f16b2-f32-packed s2f16b4-f32-packed 2>&1 | tee -a $OUT/decode.txt
 fi
 for d in $small; do run $d default 60; done
 for d in $small; do run $d psnr40 90 --psnr 40; done

@@ -26,6 +26,8 @@ import torch.nn.functional as F
 
 # Depth below which log-depth inputs are clamped (the G-buffer's depth is view depth / 20; surfaces are > 0.01).
 LOG_DEPTH_MIN = 1e-4
+# The input channels by count, as src/demo/network.ts AO_CHANNELS names them.
+INPUTS = {4: 'normal,depth', 5: 'normal,depth,gtao'}
 
 
 class AONet(nn.Module):
@@ -38,13 +40,13 @@ class AONet(nn.Module):
         # With residual the head's logit is added to logit(GTAO visibility): the network starts from the
         # screen-space estimate and learns its correction, instead of re-deriving it from the input channel.
         self.residual = bool(residual)
-        if self.residual and int(in_ch) != 5:
+        if self.residual and int(in_ch) < 5:
             raise ValueError('--residual needs the 5-channel input (GTAO visibility is channel 4)')
         self.chans = tuple(chans)
         # 4 inputs: view normal xyz, depth; a fifth is GTAO's visibility at the pixel (src/demo/network.ts),
         # so the network corrects a screen-space estimate instead of integrating horizons itself.
         self.in_ch = int(in_ch)
-        if self.in_ch not in (4, 5):
+        if self.in_ch not in INPUTS:
             raise ValueError(f'the AO inputs are 4 or 5 channels, not {in_ch}')
         if log_depth and self.in_ch != 4:
             raise ValueError('--log-depth is written for the 4-channel input only')
@@ -217,7 +219,7 @@ def export_onnx(model, path, focal_px, opset=17):
     m.ir_version = 8
     helper.set_model_props(m, {'wgml.ao.focal_px': f'{focal_px:.2f}', 'wgml.ao.multiple': str(model.multiple),
                                'wgml.ao.channels': ','.join(map(str, model.chans)), 'wgml.ao.depth_scale': f'{model.depth_scale:g}',
-                               'wgml.ao.log_depth': str(int(model.log_depth)), 'wgml.ao.residual': str(int(model.residual)), 'wgml.ao.inputs': 'normal,depth,gtao' if model.in_ch == 5 else 'normal,depth'})
+                               'wgml.ao.log_depth': str(int(model.log_depth)), 'wgml.ao.residual': str(int(model.residual)), 'wgml.ao.inputs': INPUTS[model.in_ch]})
     name_nodes(m.graph, len(model.chans), model.log_depth, model.residual)
     onnx.checker.check_model(m)
     onnx.save(m, path)
@@ -309,7 +311,8 @@ def main():
     ap.add_argument('--log-depth', action='store_true', help='feed log(depth) instead of depth (Slice, Clip, Log, Concat in the model)')
     ap.add_argument('--residual', action='store_true', help='add the head to logit(GTAO visibility) (5-channel input): learn a correction of GTAO')
     ap.add_argument('--loss', choices=['bce', 'mse'], default='bce', help='bce: cross-entropy on the logits with soft targets; mse: squared error of the AO (what PSNR scores)')
-    ap.add_argument('--no-transpose', dest='transpose', action='store_false', help='augment with flips only, not with the diagonal reflection too')
+    ap.add_argument('--no-vflip', dest='vflip', action='store_false', help='mirror left-right only (an upside-down view is not one the demo renders): 1.2 dB below all flips in one H200 run (bench/ao-2026-12-03), a run that trained worse on its own data too, so unsettled')
+    ap.add_argument('--transpose', action='store_true', help='augment with the diagonal reflection too (a camera rolled by 90°): 0.4 dB below flips alone in one H200 run (bench/ao-2026-12-03), within this recipe\'s run-to-run spread')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -346,7 +349,7 @@ def main():
         oy, ox = (int(v) for v in rng.integers(0, S - C + 1, 2))
         xb = xtr[idx, :, oy:oy + C, ox:ox + C].float()
         yb = ytr[idx, :, oy:oy + C, ox:ox + C].float()
-        xb, yb = flip(xb, yb, rng.random() < 0.5, rng.random() < 0.5)
+        xb, yb = flip(xb, yb, rng.random() < 0.5, (rng.random() < 0.5) and args.vflip)
         if args.transpose and rng.random() < 0.5:
             xb, yb = transpose(xb, yb)
         if cuda:
@@ -379,7 +382,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'augment': 'flips + transpose' if args.transpose else 'flips', 'in_channels': model.in_ch, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
