@@ -311,6 +311,7 @@ def main():
     ap.add_argument('--log-depth', action='store_true', help='feed log(depth) instead of depth (Slice, Clip, Log, Concat in the model)')
     ap.add_argument('--residual', action='store_true', help='add the head to logit(GTAO visibility) (5-channel input): learn a correction of GTAO')
     ap.add_argument('--loss', choices=['bce', 'mse'], default='bce', help='bce: cross-entropy on the logits with soft targets; mse: squared error of the AO (what PSNR scores)')
+    ap.add_argument('--clip', type=float, default=0.0, help='clip the gradient norm to this (0: off); against runs that start badly and stay behind (bench/ao-2026-12-03)')
     ap.add_argument('--no-vflip', dest='vflip', action='store_false', help='mirror left-right only (an upside-down view is not one the demo renders): 1.2 dB below all flips in one H200 run (bench/ao-2026-12-03), a run that trained worse on its own data too, so unsettled')
     ap.add_argument('--transpose', action='store_true', help='augment with the diagonal reflection too (a camera rolled by 90°): 0.4 dB below flips alone in one H200 run (bench/ao-2026-12-03), within this recipe\'s run-to-run spread')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
@@ -366,6 +367,8 @@ def main():
         loss = F.binary_cross_entropy_with_logits(logits.float(), yb) if args.loss == 'bce' else F.mse_loss(torch.sigmoid(logits.float()), yb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        if args.clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
         step += 1
         if step % 200 == 0:
@@ -382,7 +385,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
