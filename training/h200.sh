@@ -16,6 +16,10 @@
 # Returns in $OUT (8 files): ao.onnx, train-metrics.json, eval.json, summary.txt, log.txt,
 # compare-showcase.png, compare-random.png, meta.json (the dataset's record).
 # Smoke run on a software GPU (lavapipe, CPU torch):  SMOKE=1 OUT=/tmp/ao-smoke bash training/h200.sh
+# Knobs (environment): CHANNELS (4 or 5), DATA_SECONDS, SHARDS (dataset processes), RAYS (per pixel of the
+# targets), TRAIN_MINUTES, VARIANTS ("name:train_ao.py,args,split,by,commas ..."; all train at once on the GPU).
+# Several seeds of one recipe as variants (g5a:--seed,1 g5b:--seed,2) guard against the runs that fall
+# 1-2 dB behind from their first steps (bench/ao-2026-12-03).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-/tmp/ao-out}"
