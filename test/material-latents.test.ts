@@ -70,9 +70,10 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     const c = material(testSeed(), identity()), file = encodeWgmat(c, TEX), kept = file.slice();
     const ex = loadMaterial(device, file), pk = loadMaterial(device, file, { latents: 'packed' });
     expect(file).toEqual(kept); // loading leaves the file's bytes alone
-    // Default: every grid on rgba8unorm (6 features → 2 textures with grid 0's 4 levels, 3 → 1), sampled as float.
+    // Default: every grid on unorm8 textures of 4 features, sampled as float: 6 features → rgba8 + rg8 with grid
+    // 0's 4 levels (the last texture holds only what is left), 3 → rgba8 (there is no rgb8).
     expect(ex.latents).toBe('expanded');
-    expect(ex.latentTextures.map((t) => [t.format, t.width, t.height, t.mipLevelCount])).toEqual([['rgba8unorm', 8, 6, 4], ['rgba8unorm', 8, 6, 4], ['rgba8unorm', 3, 2, 1]]);
+    expect(ex.latentTextures.map((t) => [t.format, t.width, t.height, t.mipLevelCount])).toEqual([['rgba8unorm', 8, 6, 4], ['rg8unorm', 8, 6, 4], ['rgba8unorm', 3, 2, 1]]);
     expect(pk.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r16uint', 4], ['r16uint', 1]]);
     const wgsl = (m: LoadedMaterial) => flattenWgsl(materialWgsl(m, 'mat', 1, 0, device).module).code;
     expect(wgsl(ex)).not.toMatch(/texture_2d<u32>|extractBits/);
@@ -149,7 +150,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     // Level 0 + decoder per texel: stored at 2 and 4 bits; on the GPU 8 bytes (2 rgba8) + 4 bytes a latent texel expanded, 2 + 2 packed.
     const d = decoderBytes(c), T = W * H;
     expect(footprint(c, d, 'expanded').bitsPerTexel).toBeCloseTo(((8 * 6 * F0 * 2) / 8 + (3 * 2 * FC * 4) / 8 + d) * 8 / T, 9);
-    expect(footprint(c, d, 'expanded').gpuBitsPerTexel).toBeCloseTo((8 * 6 * 8 + 3 * 2 * 4 + d) * 8 / T, 9);
+    expect(footprint(c, d, 'expanded').gpuBitsPerTexel).toBeCloseTo((8 * 6 * (4 + 2) + 3 * 2 * 4 + d) * 8 / T, 9);
     expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo((8 * 6 * 2 + 3 * 2 * 2 + d) * 8 / T, 9);
   });
 

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { footprintBits, LADDER, nextTrial, pickSmallest, rungBits, rungForBits, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, LADDER, nextTrial, pickSmallest, rungBits, rungForBits, SINGLE_GRID_LADDER, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -35,8 +35,14 @@ describe('material size search', () => {
   it('ladder: sizes grow rung by rung; footprint counts latents at their bits plus the f16 decoder', () => {
     for (let i = 1; i < LADDER.length; i++) expect(rungBits(LADDER[i]!)).toBeGreaterThan(rungBits(LADDER[i - 1]!));
     // 512² with 6 channels, scale 2, 12 features of 2 bits: 256·256·12·2 latent bits + 1734 f16 parameters (14→32→32→6).
-    const r = LADDER.find((x) => x.name === 's2f12b2')!;
+    const r = SINGLE_GRID_LADDER.find((x) => x.name === 's2f12b2')!;
     expect(footprintBits(r, 512, 512, 6)).toBeCloseTo((256 * 256 * 12 * 2 + 16 * (14 * 32 + 32 + 32 * 32 + 32 + 32 * 6 + 6)) / (512 * 512), 9);
+    // The same 6 latent bits as one full-resolution feature + 8 at half resolution: 512·512·1·2 + 256·256·8·2, decoder 11→32→32→6.
+    const mixed = LADDER.find((x) => x.name === 's1f1b2+s2f8b2')!;
+    expect(rungBits(mixed)).toBe(6);
+    expect(footprintBits(mixed, 512, 512, 6)).toBeCloseTo((512 * 512 * 2 + 256 * 256 * 8 * 2 + 16 * (11 * 32 + 32 + 32 * 32 + 32 + 32 * 6 + 6)) / (512 * 512), 9);
+    for (let i = 1; i < SINGLE_GRID_LADDER.length; i++) expect(rungBits(SINGLE_GRID_LADDER[i]!)).toBeGreaterThan(rungBits(SINGLE_GRID_LADDER[i - 1]!));
+    expect(SINGLE_GRID_LADDER.every((x) => x.grids.length === 1)).toBe(true);
     // --bits: the largest rung within the budget, by brute force over every budget.
     for (const budget of [0.5, 1.2, 2.2, 4.2, 6.2, 6.0, 8.2, 20, 100]) {
       const fits = LADDER.map((x, i) => [i, footprintBits(x, 512, 512, 6)] as const).filter(([, b]) => b <= budget);
@@ -269,12 +275,27 @@ describe('wgml compress --psnr', () => {
       }
       // The file is the chosen configuration, with the report's PSNR.
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
-      const g = LADDER.find((l) => l.name === r.search.chosen)!.grids[0]!;
-      expect([material.features, material.bits ?? 8, material.lw]).toEqual([g.features, g.bits, Math.ceil(32 / g.scale)]);
+      const grids = [{ features: material.features, bits: material.bits ?? 8, lw: material.lw }, ...(material.coarse ?? []).map((g) => ({ features: g.features, bits: g.bits, lw: g.lw }))];
+      expect(grids).toEqual(LADDER.find((l) => l.name === r.search.chosen)!.grids.map((g) => ({ features: g.features, bits: g.bits, lw: Math.ceil(32 / g.scale) })));
       // Its per-texture PSNR (scored on the GPU) is what the CPU reference decode of the file scores.
       const t = loadMaterialFolder(dir), cpu = materialReport(t, material, decoderBytes(material));
       r.textures.forEach((x: { psnr: number }, i: number) => expect(x.psnr).toBeCloseTo(cpu.textures[i]!.psnr, 1));
       expect(r.bcBytes).toBe((32 * 32 * (8 + 8 + 4)) / 8);
     } finally { rmSync(dir, { recursive: true }); }
   }, 180_000);
+  it('with --mips the default is a single-grid rung (mip latents are trained for one grid), with its mip levels in the file', () => {
+    const m = syntheticMaterial(32, 32, 8);
+    const dir = mkdtempSync(join(tmpdir(), 'wgmat-mips-'));
+    try {
+      m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
+      const file = join(dir, 'm.wgmat');
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--steps', '40', '--finetune', '10', '--json'], { encoding: 'utf8' });
+      const r = JSON.parse(out.slice(out.indexOf('{')));
+      const rung = SINGLE_GRID_LADDER.find((l) => l.name === r.search.chosen);
+      expect(rung, r.search.chosen).toBeDefined();
+      const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+      expect(material.coarse).toBeUndefined();
+      expect(material.mips?.length).toBeGreaterThan(0);
+    } finally { rmSync(dir, { recursive: true }); }
+  }, 120_000);
 });

@@ -71,5 +71,5 @@ if __name__=='__main__':
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps)
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)

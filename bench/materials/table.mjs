@@ -16,9 +16,9 @@ for (const s of sets) {
   const pc = !p ? '–' : p.error ? 'error' : `${p.chosen}, ${p.reached ? 'yes' : '**no**'}, ${f(p.minPsnr)} dB, ${f(p.bpt)} bpt (${f(p.fracOfBc)} of BC), ${f(p.trainSeconds, 1)} s, ${p.trials.length} trials`;
   console.log(`| ${s} | ${b ? `${f(b.minTexturePsnr)} / ${f(b.psnr)} dB at ${b.bcBitsPerTexel}` : '–'} | ${cell(d)} | ${pc} |`);
 }
-const extra = ['old', 'nobal', 'noqat'].filter((m) => rows.some((r) => r.mode === m));
+const extra = ['single', 'old', 'nobal', 'noqat'].filter((m) => rows.some((r) => r.mode === m));
 if (extra.length) {
-  console.log(`\nAblations (min / overall PSNR, stored bpt): old = 4 features × 8 bits at 1/2 (the default before issue 13), nobal = the default without per-texture loss weights, noqat = the default trained in float and quantized afterwards.\n`);
+  console.log(`\nAblations (min / overall PSNR, stored bpt): single = one half-resolution grid of 12 × 2-bit features (s2f12b2, the 6-bit default before the mixed rungs), old = 4 features × 8 bits at 1/2 (the default before issue 13), nobal = the default without per-texture loss weights, noqat = the default trained in float and quantized afterwards.\n`);
   console.log(`| set | default | ${extra.join(' | ')} |`);
   console.log(`| --- | --- | ${extra.map(() => '---').join(' | ')} |`);
   const c2 = (r) => (!r ? '–' : r.error ? 'error' : `${f(r.minPsnr)} / ${f(r.psnr)} dB, ${f(r.bpt)} bpt`);

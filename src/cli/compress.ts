@@ -11,7 +11,7 @@ import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/m
 import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, nextTrial, pickSmallest, rungForBits, rungName, type Rung, type Trial } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, nextTrial, pickSmallest, rungForBits, rungName, SINGLE_GRID_LADDER, type Rung, type Trial } from '../shaderml/material/search.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -97,7 +97,8 @@ export function register(program: Command): void {
       // On a terminal a bar with ETA; in a pipe or log a line every few seconds (training takes minutes).
       const progress = new Progress('compress', { delay: 0 });
       const t0 = performance.now();
-      const ladder = LADDER.map((r) => ({ ...r, hidden }));
+      // Mip levels are trained for single-grid materials: with --mips the search climbs the single-grid rungs.
+      const ladder = (o.mips ? SINGLE_GRID_LADDER : LADDER).map((r) => ({ ...r, hidden }));
       const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels);
       const train = async (r: Rung, label: string) => {
         const [g0, ...coarse] = r.grids;

@@ -29,15 +29,20 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   console.log(`device: ${info.adapter.description || info.adapter.device}; ${W}×${H}, median of ${reps}, decode + shade at every pixel; latents expanded (the default, what ships) or packed (latents: 'packed')`);
   const hasTs = device.features.has('timestamp-query');
   for (const name of names) {
-    const m = /^s(\d+)f(\d+)b(\d+)-(f32|int8)(-packed)?(-uv)?$/.exec(name);
-    if (!m) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>-f32|int8[-packed][-uv])`); continue; }
-    const [scale, F, bits] = [+m[1]!, +m[2]!, +m[3]!], precision = m[4] as 'f32' | 'int8', storage = m[5] ? 'packed' as const : 'expanded' as const;
-    const lw = Math.ceil(W / scale), lh = Math.ceil(H / scale);
+    // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first, as the ladder names rungs).
+    const m = /^(s\d+f\d+b\d+(?:\+s\d+f\d+b\d+)*)-(f32|int8)(-packed)?(-uv)?$/.exec(name);
+    if (!m) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv])`); continue; }
+    const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
     let s = 12345;
-    const latents = new Uint8Array(lw * lh * F);
-    for (let i = 0; i < latents.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; latents[i] = s & ((1 << bits) - 1); }
+    const grids = m[1]!.split('+').map((g) => {
+      const [scale, features, bits] = /^s(\d+)f(\d+)b(\d+)$/.exec(g)!.slice(1).map(Number) as [number, number, number];
+      const lw = Math.ceil(W / scale), lh = Math.ceil(H / scale), latents = new Uint8Array(lw * lh * features);
+      for (let i = 0; i < latents.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; latents[i] = s & ((1 << bits) - 1); }
+      return { lw, lh, features, bits, latents };
+    });
+    const [first, ...coarse] = grids, F = grids.reduce((a, g) => a + g.features, 0);
     const decoder = ShaderMLP.random([F + 2, 32, 32, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
-    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw, lh, features: F, latents, decoder, ...(bits !== 8 ? { bits } : {}) }, TEXTURES), { latents: storage });
+    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
     const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
     const lib = flattenWgsl(dec.module);
     const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}
@@ -45,7 +50,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
 ${lib.code}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   if (g.x >= ${W}u || g.y >= ${H}u) { return; }
-  let y = ${m[6] ? `mat_uv((vec2<f32>(g.xy) + 0.5) / vec2(${W}.0, ${H}.0), 0.0)` : 'mat(g.xy)'};
+  let y = ${m[4] ? `mat_uv((vec2<f32>(g.xy) + 0.5) / vec2(${W}.0, ${H}.0), 0.0)` : 'mat(g.xy)'};
   let alb = clamp(vec3(y[0], y[1], y[2]), vec3(0.0), vec3(1.0));
   let ts = clamp(vec2(y[3], y[4]), vec2(0.0), vec2(1.0)) * 2.0 - 1.0;
   let n = vec3(ts, sqrt(max(0.0, 1.0 - dot(ts, ts))));
@@ -80,8 +85,8 @@ ${lib.code}
     }
     const err = await device.popErrorScope();
     times.sort((a, b) => a - b);
-    const gpuBytes = mat.latentTextures.reduce((a, t) => a + t.width * t.height * ({ rgba8unorm: 4, r16uint: 2, r32uint: 4, rg32uint: 8, rgba32uint: 16 } as Record<string, number>)[t.format]!, 0);
-    console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((F * bits) / (scale * scale)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
+    const gpuBytes = mat.latentTextures.reduce((a, t) => a + t.width * t.height * ({ rgba8unorm: 4, rg8unorm: 2, r8unorm: 1, r16uint: 2, r32uint: 4, rg32uint: 8, rgba32uint: 16 } as Record<string, number>)[t.format]!, 0);
+    console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((8 * grids.reduce((a, g) => a + Math.ceil((g.lw * g.lh * g.features * g.bits) / 8), 0)) / (W * H)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
     [lit, qb, rb].forEach((b) => b.destroy()); qs?.destroy(); mat.latentTextures.forEach((t) => t.destroy());
   }
   device.destroy();

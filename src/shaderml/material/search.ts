@@ -29,13 +29,29 @@ const R = (grids: [number, number, number][], hidden = 32): Rung => {
 };
 
 /**
- * The ladder, smallest first (latent bits per texel: 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 24, 32). From 3 bits up
+ * Rungs of one half-resolution grid (latent bits per texel: 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 24, 32). From 3 bits up
  * the grid stays at half resolution: at 4 bits, 8 features × 2 bits at 1/2 beat 16 × 4 at 1/4 by 1.3 dB
- * (prototype). 2-bit features come one by one pair (any count packs exactly, format.ts).
+ * (prototype). 2-bit features come one by one pair (any count packs exactly, format.ts). The ladder for
+ * `--mips`, whose per-level latents are trained for single-grid materials only.
  */
-export const LADDER: Rung[] = [
+export const SINGLE_GRID_LADDER: Rung[] = [
   R([[4, 8, 2]]), R([[4, 16, 2]]), R([[2, 6, 2]]), R([[2, 8, 2]]), R([[2, 10, 2]]), R([[2, 12, 2]]),
   R([[2, 14, 2]]), R([[2, 16, 2]]), R([[2, 12, 4]]), R([[2, 16, 4]]), R([[2, 12, 8]]), R([[2, 16, 8]]),
+];
+
+/**
+ * The ladder, smallest first. At 5–8 and 12 bits a rung is one full-resolution feature of 2 bits (grid 0)
+ * beside a half-resolution grid: at equal bits it beat the half-resolution grid alone on the weakest texture
+ * by 0.1 to 3.9 dB on 9 of 10 sets the prototype tried at 6 bits (bench/NOTES-materials.md, "a finer grid
+ * beside"), most on grainy specular and normal maps, whose texel-scale detail a half-resolution grid blurs and
+ * one texel-exact feature keeps. At 4 bits and below the full-resolution feature takes too large a share
+ * (half of 4 bits) and lost 1.3–1.8 dB, so those rungs stay single-grid, as do 16–32 bits (not tried).
+ */
+export const LADDER: Rung[] = [
+  ...SINGLE_GRID_LADDER.slice(0, 4),
+  R([[1, 1, 2], [2, 6, 2]]), R([[1, 1, 2], [2, 8, 2]]), R([[1, 1, 2], [2, 10, 2]]), R([[1, 1, 2], [2, 12, 2]]),
+  R([[1, 1, 2], [2, 10, 4]]),
+  ...SINGLE_GRID_LADDER.slice(9),
 ];
 
 /** Stored bits per texel of a rung on a width×height material with `channels` outputs (latents + f16 decoder). */

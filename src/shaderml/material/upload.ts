@@ -1,6 +1,7 @@
 /**
  * How a .wgmat's latent codes sit on the GPU (loadMaterial's `latents` option):
- * - 'expanded' (default): every grid as rgba8unorm textures, four features each, a code c of b bits
+ * - 'expanded' (default): every grid as unorm8 textures, four features each (a last one of one or two
+ *   features as r8unorm / rg8unorm), a code c of b bits
  *   stored as the byte c·255/(2^b − 1) (×85 for 2 bits, ×17 for 4, ×1 for 8), which the texture unit
  *   reads back as c/(2^b − 1), the value training used. Decoding is then hardware-filtered sampling,
  *   the path measured within the decode limit (8-bit latents, 0.46–0.60 ms for a 4K decode + shade on
@@ -20,9 +21,23 @@ export const LATENT_STORAGE: readonly LatentStorage[] = ['expanded', 'packed'];
 
 export type GpuLayout = { packed: false; textures: number; bytesPerTexel: number } | { packed: true; format: GPUTextureFormat; words: number; bytesPerTexel: number };
 
-/** How grid `g` sits on the GPU: rgba8unorm layers (8-bit or expanded codes), or one packed integer texel per latent texel. */
+/** The unorm8 format of an expanded texture holding `channels` (1–4) features: r8, rg8, or rgba8 (no rgb8 exists). */
+export const byteFormat = (channels: number): { format: GPUTextureFormat; bytes: number } =>
+  channels === 1 ? { format: 'r8unorm', bytes: 1 } : channels === 2 ? { format: 'rg8unorm', bytes: 2 } : { format: 'rgba8unorm', bytes: 4 };
+
+/** Features in texture k of an expanded grid of F features. */
+const channelsOf = (F: number, k: number) => Math.min(4, F - 4 * k);
+
+/**
+ * How grid `g` sits on the GPU: unorm8 layers of four features (8-bit or expanded codes; the last one r8 or rg8
+ * when it holds one or two, so a one-feature full-resolution grid costs 8 bits a texel, not 32), or one packed
+ * integer texel per latent texel.
+ */
 export function gpuLayout(g: { features: number; bits: number }, latents: LatentStorage = 'expanded'): GpuLayout {
-  if (g.bits === 8 || latents === 'expanded') return { packed: false, textures: Math.ceil(g.features / 4), bytesPerTexel: Math.ceil(g.features / 4) * 4 };
+  if (g.bits === 8 || latents === 'expanded') {
+    const textures = Math.ceil(g.features / 4);
+    return { packed: false, textures, bytesPerTexel: Array.from({ length: textures }, (_, k) => byteFormat(channelsOf(g.features, k)).bytes).reduce((a, b) => a + b, 0) };
+  }
   const bits = g.features * g.bits;
   if (bits <= 16) return { packed: true, format: 'r16uint', words: 1, bytesPerTexel: 2 };
   const words = Math.ceil(bits / 32);
@@ -62,10 +77,12 @@ export function uploadLatents(device: GPUDevice, c: CompressedMaterial, latents:
     const mul = 255 / ((1 << g.bits) - 1);
     const imgs = levels.map((l) => toLayers(l.latents, l.lw * l.lh, g.features, mul));
     return Array.from({ length: lay.textures }, (_, k) => {
-      const t = make('rgba8unorm', k);
+      const { format, bytes } = byteFormat(channelsOf(g.features, k));
+      const t = make(format, k);
       levels.forEach((l, level) => {
-        const a = k * l.lw * l.lh * 4;
-        device.queue.writeTexture({ texture: t, mipLevel: level }, imgs[level]!.subarray(a, a + l.lw * l.lh * 4), { bytesPerRow: l.lw * 4 }, [l.lw, l.lh]);
+        const n = l.lw * l.lh, rgba = imgs[level]!.subarray(k * n * 4, (k + 1) * n * 4);
+        const data = bytes === 4 ? rgba : Uint8Array.from({ length: n * bytes }, (_, i) => rgba[Math.floor(i / bytes) * 4 + (i % bytes)]!);
+        device.queue.writeTexture({ texture: t, mipLevel: level }, data, { bytesPerRow: l.lw * bytes }, [l.lw, l.lh]);
       });
       return t;
     });
