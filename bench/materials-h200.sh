@@ -39,7 +39,7 @@ fi
 # they ship (loadMaterial's default: 2/4-bit codes expanded to bytes at load, rgba8unorm, the last texture of a
 # grid r8/rg8 when it holds 1/2 features): the mixed default s1f1b2+s2f8b2 also through the sampler (-uv, what a
 # fragment shader calls), the larger mixed rungs, the single-grid shapes they replaced, one packed variant.
-if [ -z "$EXTRA" ]; then
+if [ -z "$EXTRA" ] && [ "${DECODE:-1}" = 1 ]; then   # DECODE=0 skips the decode benches
   timeout 60 node dist/shaderml/bench.js 3840 2160 50 f32-leaky i8-dot4-leaky f32-latent bc 2>&1 | grep -v deprecated | tee $OUT/decode.txt
   timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 s1f1b2+s2f8b2-f32 s1f1b2+s2f8b2-int8 s1f1b2+s2f8b2-f32-uv s1f1b2+s2f12b2-f32 s1f1b2+s2f12b2-int8 s1f1b2+s2f10b4-f32 \
     s2f12b2-f32 s2f12b2-int8 s2f12b2-f32-uv s2f8b2-f32 s2f16b4-f32 s2f16b8-f32 s2f12b2-f32-packed 2>&1 | tee -a $OUT/decode.txt

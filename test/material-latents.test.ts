@@ -17,7 +17,8 @@ import { flattenWgsl } from '../src/gpu/wgsl.js';
 import { computeOnce, testDevice } from './helpers/gpu.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
 
-// 16×12 material; grid 0: 8×6 × 6 features of 2 bits with mips 4×3, 2×1, 1×1; a coarse 3×2 grid of 3 features of 4 bits.
+// 16×12 material; grid 0: 8×6 × 6 features of 2 bits with mips 4×3, 2×1, 1×1; a coarse 3×2 grid of 3 features of 2 bits
+// (6 bits a texel: packed, one r8uint texel).
 const W = 16, H = 12, F0 = 6, FC = 3, I = F0 + FC + 2;
 const TEX: TextureTarget[] = [{ name: 'a', kind: 'color', channels: 4, alpha: true }, { name: 'b', kind: 'color', channels: 4, alpha: true }, { name: 'c', kind: 'color', channels: 3, alpha: false }];
 const LEVELS = [[8, 6], [4, 3], [2, 1], [1, 1]] as const;
@@ -25,7 +26,7 @@ const LEVELS = [[8, 6], [4, 3], [2, 1], [1, 1]] as const;
 function material(seed: number, decoder: ShaderMLP): CompressedMaterial {
   const r = rng(seed), codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
   const lv = LEVELS.map(([w, h]) => ({ lw: w, lh: h, latents: codes(w * h * F0, 2) }));
-  return { width: W, height: H, lw: 8, lh: 6, features: F0, bits: 2, latents: lv[0]!.latents, mips: lv.slice(1), coarse: [{ lw: 3, lh: 2, features: FC, bits: 4, latents: codes(3 * 2 * FC, 4) }], decoder };
+  return { width: W, height: H, lw: 8, lh: 6, features: F0, bits: 2, latents: lv[0]!.latents, mips: lv.slice(1), coarse: [{ lw: 3, lh: 2, features: FC, bits: 2, latents: codes(3 * 2 * FC, 2) }], decoder };
 }
 /** y = x exactly (weights 1 and 0 are exact in the file's f16). */
 const identity = () => ShaderMLP.fromLayers([I, I], [{ weight: Float32Array.from({ length: I * I }, (_, k) => (k % (I + 1) === 0 ? 1 : 0)), bias: new Float32Array(I) }], ['none']);
@@ -58,7 +59,7 @@ function trilinearCpu(c: CompressedMaterial, u: number, v: number, lod: number):
   const l = Math.min(top, Math.max(0, lod)), l0 = Math.floor(l), fr = l - l0, l1 = Math.min(top, l0 + 1);
   const a = bilinear(lv[l0]!.latents, lv[l0]!.lw, lv[l0]!.lh, F0, 3), b = bilinear(lv[l1]!.latents, lv[l1]!.lw, lv[l1]!.lh, F0, 3);
   const g = c.coarse![0]!;
-  return [...a.map((x, f) => x * (1 - fr) + b[f]! * fr), ...bilinear(g.latents, g.lw, g.lh, FC, 15), u, v];
+  return [...a.map((x, f) => x * (1 - fr) + b[f]! * fr), ...bilinear(g.latents, g.lw, g.lh, FC, 3), u, v];
 }
 
 /** Worst |a − b|. */
@@ -74,7 +75,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     // 0's 4 levels (the last texture holds only what is left), 3 → rgba8 (there is no rgb8).
     expect(ex.latents).toBe('expanded');
     expect(ex.latentTextures.map((t) => [t.format, t.width, t.height, t.mipLevelCount])).toEqual([['rgba8unorm', 8, 6, 4], ['rg8unorm', 8, 6, 4], ['rgba8unorm', 3, 2, 1]]);
-    expect(pk.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r16uint', 4], ['r16uint', 1]]);
+    expect(pk.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r16uint', 4], ['r8uint', 1]]);
     const wgsl = (m: LoadedMaterial) => flattenWgsl(materialWgsl(m, 'mat', 1, 0, device).module).code;
     expect(wgsl(ex)).not.toMatch(/texture_2d<u32>|extractBits/);
     expect(wgsl(ex)).toMatch(/textureSampleLevel\(mat_lat0, mat_samp/);
@@ -98,7 +99,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     // The expanded textures are byte for byte those of 8-bit latents holding code·255/(2^bits − 1), so the
     // default decode is exactly the 8-bit path, at texels and through the sampler.
     const as8 = <G extends { latents: Uint8Array }>(g: G, mul: number) => ({ ...g, latents: g.latents.map((v) => v * mul) });
-    const c8: CompressedMaterial = { ...as8(c, 85), bits: 8, mips: c.mips!.map((l) => as8(l, 85)), coarse: [{ ...as8(c.coarse![0]!, 17), bits: 8 }] };
+    const c8: CompressedMaterial = { ...as8(c, 85), bits: 8, mips: c.mips!.map((l) => as8(l, 85)), coarse: [{ ...as8(c.coarse![0]!, 85), bits: 8 }] };
     const m8 = loadMaterial(device, encodeWgmat(c8, TEX));
     expect(await decodeAt(device, m8, null)).toEqual(te);
     expect(await decodeAt(device, m8, probes)).toEqual(ue);
@@ -143,15 +144,16 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect([manifest.version, WGMAT_VERSION]).toEqual([2, 2]);
     expect(manifest.latent).toMatchObject({ width: 8, height: 6, features: F0, bits: 2, bytes: (8 * 6 * F0 * 2) / 8 });
     expect(manifest.latent.mips!.map((m) => [m.width, m.height, m.bytes])).toEqual(LEVELS.slice(1).map(([w, h]) => [w, h, Math.ceil((w * h * F0 * 2) / 8)]));
-    expect(manifest.latent.coarse![0]).toMatchObject({ width: 3, height: 2, features: FC, bits: 4, bytes: (3 * 2 * FC * 4) / 8 });
+    expect(manifest.latent.coarse![0]).toMatchObject({ width: 3, height: 2, features: FC, bits: 2, bytes: Math.ceil((3 * 2 * FC * 2) / 8) });
     const head = 12 + Math.ceil(new DataView(file.buffer, file.byteOffset).getUint32(8, true) / 4) * 4;
     expect(file.subarray(head + manifest.latent.offset, head + manifest.latent.offset + manifest.latent.bytes)).toEqual(packCodes(c.latents, 2));
     expect(encodeWgmat(back, TEX)).toEqual(file);
-    // Level 0 + decoder per texel: stored at 2 and 4 bits; on the GPU 8 bytes (2 rgba8) + 4 bytes a latent texel expanded, 2 + 2 packed.
+    // Level 0 + decoder per texel: stored at 2 bits; on the GPU 4 + 2 bytes (rgba8 + rg8) and 4 bytes (rgba8: there is
+    // no rgb8) a latent texel expanded, 2 (r16uint) + 1 (r8uint) packed.
     const d = decoderBytes(c), T = W * H;
-    expect(footprint(c, d, 'expanded').bitsPerTexel).toBeCloseTo(((8 * 6 * F0 * 2) / 8 + (3 * 2 * FC * 4) / 8 + d) * 8 / T, 9);
+    expect(footprint(c, d, 'expanded').bitsPerTexel).toBeCloseTo(((8 * 6 * F0 * 2) / 8 + Math.ceil((3 * 2 * FC * 2) / 8) + d) * 8 / T, 9);
     expect(footprint(c, d, 'expanded').gpuBitsPerTexel).toBeCloseTo((8 * 6 * (4 + 2) + 3 * 2 * 4 + d) * 8 / T, 9);
-    expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo((8 * 6 * 2 + 3 * 2 * 2 + d) * 8 / T, 9);
+    expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo((8 * 6 * 2 + 3 * 2 * 1 + d) * 8 / T, 9);
   });
 
   it('an unknown latents option is a typed error naming the values', async () => {

@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--hidden <n>', 'decoder hidden width', '32')
-    .option('--steps <n>', 'training steps before quantization (default 4000 up to 512×512, ×√(texels/512²) above, at most 16000)')
+    .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
@@ -89,8 +89,8 @@ export function register(program: Command): void {
       }
       const m = loadMaterialFolder(folder, o.normal);
       // Larger materials need more steps for each texel to be seen as often (a step is a fixed batch).
-      const autoSteps = Math.round(4000 * Math.min(4, Math.max(1, Math.sqrt((m.width * m.height) / 262144))));
-      const steps = o.steps === undefined ? autoSteps : numberOption('--steps', o.steps, { min: 1, example: '4000' });
+      const autoSteps = Math.round(8000 * Math.min(4, Math.max(1, Math.sqrt((m.width * m.height) / 262144))));
+      const steps = o.steps === undefined ? autoSteps : numberOption('--steps', o.steps, { min: 1, example: '8000' });
       const fine = o.finetune === undefined ? Math.round(steps / 5) : numberOption('--finetune', o.finetune, { min: 0, example: '800' });
       await assertWritable(o.out, 'material (-o)');
       const device = await requestDevice({ quiet: !!o.json });

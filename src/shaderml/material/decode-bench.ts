@@ -69,6 +69,15 @@ ${lib.code}
     const qb = device.createBuffer({ label: 'decode-bench queries', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const rb = device.createBuffer({ label: 'decode-bench readback', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const times: number[] = [];
+    // Warm-up: ~0.3 s of back-to-back decodes first, so the GPU's clocks are up before the timed passes (one
+    // H200 run timed the first variant at 0.52 ms and later ones 2-5x slower than the same shapes a day before).
+    for (const t0 = performance.now(); performance.now() - t0 < 300;) {
+      const enc = device.createCommandEncoder(), pass = enc.beginComputePass();
+      pass.setPipeline(pipe); pass.setBindGroup(0, g0); pass.setBindGroup(1, g1);
+      for (let i = 0; i < 8; i++) pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
+      pass.end(); device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+    }
     for (let k = 0; k < reps + 3; k++) {
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
@@ -85,7 +94,7 @@ ${lib.code}
     }
     const err = await device.popErrorScope();
     times.sort((a, b) => a - b);
-    const gpuBytes = mat.latentTextures.reduce((a, t) => a + t.width * t.height * ({ rgba8unorm: 4, rg8unorm: 2, r8unorm: 1, r16uint: 2, r32uint: 4, rg32uint: 8, rgba32uint: 16 } as Record<string, number>)[t.format]!, 0);
+    const gpuBytes = mat.latentTextures.reduce((a, t) => a + t.width * t.height * ({ rgba8unorm: 4, rg8unorm: 2, r8unorm: 1, r8uint: 1, r16uint: 2, r32uint: 4, rg32uint: 8, rgba32uint: 16 } as Record<string, number>)[t.format]!, 0);
     console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((8 * grids.reduce((a, g) => a + Math.ceil((g.lw * g.lh * g.features * g.bits) / 8), 0)) / (W * H)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
     [lit, qb, rb].forEach((b) => b.destroy()); qs?.destroy(); mat.latentTextures.forEach((t) => t.destroy());
   }

@@ -3,7 +3,7 @@
  * By default every grid is rgba8unorm textures (four features each, 2- and 4-bit codes expanded to
  * their exact unorm bytes at load: upload.ts) filtered by the sampler, the fast decode. With
  * `latents: 'packed'` 2- and 4-bit grids stay packed as stored, every latent texel's codes in one
- * r16uint/r32uint/rg32uint/rgba32uint texel, read with textureLoad and filtered in the shader
+ * r8uint/r16uint/r32uint/rg32uint/rgba32uint texel, read with textureLoad and filtered in the shader
  * (bilinear, trilinear between mips): the stored size in GPU memory, at a slower decode (upload.ts).
  * Browser-safe: no node imports.
  */

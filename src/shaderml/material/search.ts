@@ -40,16 +40,17 @@ export const SINGLE_GRID_LADDER: Rung[] = [
 ];
 
 /**
- * The ladder, smallest first. At 5–8 and 12 bits a rung is one full-resolution feature of 2 bits (grid 0)
- * beside a half-resolution grid: at equal bits it beat the half-resolution grid alone on the weakest texture
- * by 0.1 to 3.9 dB on 9 of 10 sets the prototype tried at 6 bits (bench/NOTES-materials.md, "a finer grid
- * beside"), most on grainy specular and normal maps, whose texel-scale detail a half-resolution grid blurs and
- * one texel-exact feature keeps. At 4 bits and below the full-resolution feature takes too large a share
- * (half of 4 bits) and lost 1.3–1.8 dB, so those rungs stay single-grid, as do 16–32 bits (not tried).
+ * The ladder, smallest first. At 6–8 and 12 bits a rung is one full-resolution feature of 2 bits (grid 0)
+ * beside a half-resolution grid: at 6 bits on the H200 it beat the half-resolution grid alone (s2f12b2) on the
+ * weakest texture on 8 of 10 sets, by +1.2 dB on average (−1.8 to +2.4; bench/NOTES-materials.md, "a finer
+ * grid beside"), most on grainy specular and normal maps, whose texel-scale detail a half-resolution grid blurs
+ * and one texel-exact feature keeps. With fewer bits the full-resolution feature takes too large a share: at 5
+ * bits it lost on 2 of 3 sets (−1.2 to +0.3 dB), at 4 by 1.3–1.8 dB in the prototype, so rungs up to 5 bits stay
+ * single-grid, as do 16–32 bits (not tried).
  */
 export const LADDER: Rung[] = [
-  ...SINGLE_GRID_LADDER.slice(0, 4),
-  R([[1, 1, 2], [2, 6, 2]]), R([[1, 1, 2], [2, 8, 2]]), R([[1, 1, 2], [2, 10, 2]]), R([[1, 1, 2], [2, 12, 2]]),
+  ...SINGLE_GRID_LADDER.slice(0, 5),
+  R([[1, 1, 2], [2, 8, 2]]), R([[1, 1, 2], [2, 10, 2]]), R([[1, 1, 2], [2, 12, 2]]),
   R([[1, 1, 2], [2, 10, 4]]),
   ...SINGLE_GRID_LADDER.slice(9),
 ];

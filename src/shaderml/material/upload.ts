@@ -8,7 +8,7 @@
  *   the H200), where unpacking 2-bit codes in the shader measured 1.75–2.58 ms. It costs GPU memory:
  *   8 bits per feature per latent texel (s2f12b2: 6.1 bits/texel stored, 24.1 on the GPU).
  * - 'packed': 2- and 4-bit codes stay as stored, every latent texel's codes in one
- *   r16uint/r32uint/rg32uint/rgba32uint texel (feature f at bit f·bits), read with textureLoad and
+ *   r8uint/r16uint/r32uint/rg32uint/rgba32uint texel (feature f at bit f·bits), read with textureLoad and
  *   filtered in WGSL (decode.ts): the stored size in GPU memory too, at the slower decode.
  * 8-bit grids are rgba8unorm either way. The file itself is the same for both (format.ts).
  * Browser-safe: no node imports.
@@ -39,6 +39,7 @@ export function gpuLayout(g: { features: number; bits: number }, latents: Latent
     return { packed: false, textures, bytesPerTexel: Array.from({ length: textures }, (_, k) => byteFormat(channelsOf(g.features, k)).bytes).reduce((a, b) => a + b, 0) };
   }
   const bits = g.features * g.bits;
+  if (bits <= 8) return { packed: true, format: 'r8uint', words: 1, bytesPerTexel: 1 };
   if (bits <= 16) return { packed: true, format: 'r16uint', words: 1, bytesPerTexel: 2 };
   const words = Math.ceil(bits / 32);
   return { packed: true, format: words === 1 ? 'r32uint' : words === 2 ? 'rg32uint' : 'rgba32uint', words, bytesPerTexel: (words === 3 ? 4 : words) * 4 };
@@ -46,9 +47,9 @@ export function gpuLayout(g: { features: number; bits: number }, latents: Latent
 
 /** Latent codes of one level packed per texel (feature f at bit f·bits, low bits first). */
 function packTexels(latents: Uint8Array, n: number, F: number, bits: number, format: GPUTextureFormat): Uint8Array {
-  const per = format === 'r16uint' ? 1 : format === 'r32uint' ? 1 : format === 'rg32uint' ? 2 : 4;
-  if (format === 'r16uint') {
-    const out = new Uint16Array(n);
+  const per = format === 'rg32uint' ? 2 : format === 'rgba32uint' ? 4 : 1;
+  if (format === 'r8uint' || format === 'r16uint') {
+    const out = format === 'r8uint' ? new Uint8Array(n) : new Uint16Array(n);
     for (let p = 0; p < n; p++) for (let f = 0; f < F; f++) out[p]! |= latents[p * F + f]! << (f * bits);
     return new Uint8Array(out.buffer);
   }
