@@ -314,6 +314,7 @@ def main():
     ap.add_argument('--clip', type=float, default=0.0, help='clip the gradient norm to this (0: off); against runs that start badly and stay behind (bench/ao-2026-12-03)')
     ap.add_argument('--no-vflip', dest='vflip', action='store_false', help='mirror left-right only (an upside-down view is not one the demo renders): 1.2 dB below all flips in one H200 run (bench/ao-2026-12-03), a run that trained worse on its own data too, so unsettled')
     ap.add_argument('--transpose', action='store_true', help='augment with the diagonal reflection too (a camera rolled by 90°): 0.4 dB below flips alone in one H200 run (bench/ao-2026-12-03), within this recipe\'s run-to-run spread')
+    ap.add_argument('--ema', type=float, default=0.0, help='evaluate and export an exponential moving average of the weights with this decay (e.g. 0.999; 0: off): the batch-32 loss swings by ±30%% step to step, and an average of the late weights smooths what one last step leaves')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -338,6 +339,9 @@ def main():
     nparams = sum(p.numel() for p in model.parameters())
     print('parameters', nparams, flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    # The average starts at the weights after warm-up would be as good; starting at init and ramping the decay
+    # (min(d, (1 + n) / (10 + n)), as TensorFlow's ExponentialMovingAverage does) keeps early steps from dominating.
+    ema = [p.detach().clone() for p in model.parameters()] if args.ema > 0 else None
     S, C = xtr.shape[2], min(args.crop, xtr.shape[2])
     C -= C % model.multiple
 
@@ -371,10 +375,22 @@ def main():
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
         step += 1
+        if ema is not None:
+            d = min(args.ema, (1 + step) / (10 + step))
+            with torch.no_grad():
+                for e, p in zip(ema, model.parameters()):
+                    e.lerp_(p.detach(), 1 - d)
         if step % 200 == 0:
             print(f'step {step}  {time.time() - t0:.0f}s  train {args.loss.upper()} {loss.item():.4f}  lr {lr:.2e}', flush=True)
     train_seconds = time.time() - t0
 
+    raw = None
+    if ema is not None:
+        raw = evaluate(model, xte, yte, device)
+        print(f"held-out PSNR of the last weights {raw['psnr_db']:.2f} dB; the average (--ema {args.ema}) is evaluated and exported", flush=True)
+        with torch.no_grad():
+            for p, e in zip(model.parameters(), ema):
+                p.copy_(e)
     held = evaluate(model, xte, yte, device)
     train = evaluate(model, xtr[:64], ytr[:64], device)
     print(f"held-out ({len(xte)} views, full {S}x{S}, surface pixels): MAE {held['mae']:.4f}  PSNR {held['psnr_db']:.2f} dB "
@@ -385,7 +401,7 @@ def main():
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
