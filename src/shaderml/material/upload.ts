@@ -4,8 +4,8 @@
  *   features as r8unorm / rg8unorm), a code c of b bits
  *   stored as the byte c·255/(2^b − 1) (×85 for 2 bits, ×17 for 4, ×1 for 8), which the texture unit
  *   reads back as c/(2^b − 1), the value training used. Decoding is then hardware-filtered sampling,
- *   the path measured within the decode limit (8-bit latents, 0.46–0.60 ms for a 4K decode + shade on
- *   the H200), where unpacking 2-bit codes in the shader measured 1.75–2.58 ms. It costs GPU memory:
+ *   the path measured within the decode limit (0.52–0.55 ms f32 for a 4K decode + shade on the H200;
+ *   unpacking 2-bit codes in the shader measured 0.55–0.58 ms there). It costs GPU memory:
  *   8 bits per feature per latent texel (s2f12b2: 6.1 bits/texel stored, 24.1 on the GPU).
  * - 'packed': 2- and 4-bit codes stay as stored, every latent texel's codes in one
  *   r8uint/r16uint/r32uint/rg32uint/rgba32uint texel (feature f at bit f·bits), read with textureLoad and
