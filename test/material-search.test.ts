@@ -283,16 +283,18 @@ describe('wgml compress --psnr', () => {
       expect(r.bcBytes).toBe((32 * 32 * (8 + 8 + 4)) / 8);
     } finally { rmSync(dir, { recursive: true }); }
   }, 180_000);
-  it('with --mips the default is a single-grid rung (mip latents are trained for one grid), with its mip levels in the file', () => {
+  it('with --mips the search climbs the single-grid ladder (mip latents are trained for one grid), with its mip levels in the file', () => {
     const m = syntheticMaterial(32, 32, 8);
     const dir = mkdtempSync(join(tmpdir(), 'wgmat-mips-'));
     try {
       m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
       const file = join(dir, 'm.wgmat');
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--steps', '40', '--finetune', '10', '--json'], { encoding: 'utf8' });
+      // A budget where the full ladder's rung is a mixed one, so the single-grid choice is --mips' doing.
+      const budget = 36, mixed = LADDER[rungForBits(LADDER, budget, 32, 32, m.channels)]!;
+      expect(mixed.grids.length, mixed.name).toBe(2);
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
-      const rung = SINGLE_GRID_LADDER.find((l) => l.name === r.search.chosen);
-      expect(rung, r.search.chosen).toBeDefined();
+      expect(r.search.chosen).toBe(SINGLE_GRID_LADDER[rungForBits(SINGLE_GRID_LADDER, budget, 32, 32, m.channels)]!.name);
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
       expect(material.coarse).toBeUndefined();
       expect(material.mips?.length).toBeGreaterThan(0);

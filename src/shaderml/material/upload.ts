@@ -82,7 +82,11 @@ export function uploadLatents(device: GPUDevice, c: CompressedMaterial, latents:
       const t = make(format, k);
       levels.forEach((l, level) => {
         const n = l.lw * l.lh, rgba = imgs[level]!.subarray(k * n * 4, (k + 1) * n * 4);
-        const data = bytes === 4 ? rgba : Uint8Array.from({ length: n * bytes }, (_, i) => rgba[Math.floor(i / bytes) * 4 + (i % bytes)]!);
+        let data = rgba;
+        if (bytes < 4) {
+          data = new Uint8Array(n * bytes);
+          for (let p = 0; p < n; p++) for (let c = 0; c < bytes; c++) data[p * bytes + c] = rgba[p * 4 + c]!;
+        }
         device.queue.writeTexture({ texture: t, mipLevel: level }, data, { bytesPerRow: l.lw * bytes }, [l.lw, l.lh]);
       });
       return t;
