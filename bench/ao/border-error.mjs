@@ -11,17 +11,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { sampleViews } from '../../dist/demo/dataset.js';
+import { readNpy } from '../../dist/ir/npy.js';
 
 const [dir, model = 'models/ao/ao.onnx'] = process.argv.slice(2);
 if (!dir) { console.error('usage: node bench/ao/border-error.mjs DATA_DIR [model.onnx]'); process.exit(2); }
-function readNpy(path) {
-  const b = readFileSync(path), hl = b.readUInt16LE(8), header = b.subarray(10, 10 + hl).toString('latin1');
-  if (!header.includes("'descr': '<f2'")) throw new Error(`${path}: expected float16 .npy, header ${header}`);
-  const shape = /'shape': \(([^)]*)\)/.exec(header)[1].split(',').filter((x) => x.trim()).map(Number);
-  const h = new Uint16Array(b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length));
-  return { shape, v: Float32Array.from(h, (u) => { const e = (u >> 10) & 31, m = u & 1023, s = u >> 15 ? -1 : 1; return s * (e ? (1 + m / 1024) * 2 ** (e - 15) : m * 2 ** -24); }) };
-}
-const x = readNpy(join(dir, 'test_x.npy')), y = readNpy(join(dir, 'test_y.npy'));
+const load = (f) => { const t = readNpy(readFileSync(join(dir, f)), join(dir, f)); return { shape: t.shape, v: Float32Array.from(t.data) }; };
+const x = load('test_x.npy'), y = load('test_y.npy');
 const [N, C, S] = x.shape;
 if (C !== 5) throw new Error(`${dir}: ${C} input channels; the 5-channel model needs data made with --channels 5`);
 const sess = await ort.InferenceSession.create(model);
