@@ -111,6 +111,15 @@ else
   say "training produced no model: evaluating the repository's models/ao/ao.onnx instead"
 fi
 
+# EVAL_ALL=1: the other variants too, at 1080p on the same views (PSNR and network time in the log, no images):
+# a variant's price in network time shows only there (a wider net, bench/ao-2026-12-04).
+if [ -n "${EVAL_ALL:-}" ]; then
+  for name in $names; do
+    [ "$name" = "$best" ] || [ ! -f "$work/model-$name/ao.onnx" ] && continue
+    say "3/3 evaluation of variant $name"
+    timeout 200 node dist/demo/evaluate.js --model "$work/model-$name/ao.onnx" $EVAL_ARGS --out "$work/eval-$name" 2>&1 | grep -v '^Warning' | grep -E "^all|^timing network|^showcase|^random" | sed "s/^/[$name] /" | tee -a "$log"
+  done
+fi
 say "3/3 evaluation: node dist/demo/evaluate.js --model $model $EVAL_ARGS --png"
 timeout 240 node dist/demo/evaluate.js --model "$model" $EVAL_ARGS --png --out "$work/eval" 2>&1 | grep -v '^Warning' | tee -a "$log"
 for f in eval.json summary.txt compare-showcase.png compare-random.png; do [ -f "$work/eval/$f" ] && cp "$work/eval/$f" "$out/$f"; done

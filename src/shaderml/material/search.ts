@@ -46,12 +46,16 @@ export const SINGLE_GRID_LADDER: Rung[] = [
  * grid beside"), most on grainy specular and normal maps, whose texel-scale detail a half-resolution grid blurs
  * and one texel-exact feature keeps. With fewer bits the full-resolution feature takes too large a share: at 5
  * bits it lost on 2 of 3 sets (−1.2 to +0.3 dB), at 4 by 1.3–1.8 dB in the prototype, so rungs up to 5 bits stay
- * single-grid, as do 16–32 bits (not tried).
+ * single-grid, as do 16–32 bits (not tried). Between 8 and 16 bits the ladder steps by 1.5–4 bits (9.5, 12, 14):
+ * `--psnr` picks the smallest passing rung, so a gap there is footprint a set pays for nothing. 9.5 bits, not 10,
+ * because half of a three-texture BC set (BC7 + BC5 + BC4, 20 bits) is 10 bits a texel and the decoder's weights
+ * come on top; 16 features (with u, v the decoder's widest input in the ladder) at 2 bits, which beat fewer
+ * features of more bits at equal bits in the prototype.
  */
 export const LADDER: Rung[] = [
   ...SINGLE_GRID_LADDER.slice(0, 5),
   R([[1, 1, 2], [2, 8, 2]]), R([[1, 1, 2], [2, 10, 2]]), R([[1, 1, 2], [2, 12, 2]]),
-  R([[1, 1, 2], [2, 10, 4]]),
+  R([[1, 1, 2], [2, 15, 2]]), R([[1, 1, 2], [2, 10, 4]]), R([[1, 1, 2], [2, 12, 4]]),
   ...SINGLE_GRID_LADDER.slice(9),
 ];
 
