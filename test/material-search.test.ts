@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { footprintBits, LADDER, nextTrial, pickSmallest, rungBits, rungForBits, SINGLE_GRID_LADDER, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, LADDER, nextTrial, parseRung, pickSmallest, rungBits, rungForBits, SINGLE_GRID_LADDER, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -63,6 +63,15 @@ describe('material size search', () => {
     }
     // One texture short of the target fails the rung, however good the others are.
     expect(search((r) => [50, r >= 6 ? 40 : 39.99], 40, 3).pick).toBe(6);
+  });
+
+  it('parseRung reads back every rung name the ladders print, and names what is not a grid', () => {
+    for (const r of [...LADDER, ...SINGLE_GRID_LADDER]) expect(parseRung(r.name)).toEqual(r);
+    expect(parseRung('s1f1b2+s2f4b4', 16)).toEqual({ name: 's1f1b2+s2f4b4h16', hidden: 16, grids: [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: 4, bits: 4 }] });
+    expect(() => parseRung('s2f8b3')).toThrow(/"s2f8b3": 3-bit latents/);
+    expect(() => parseRung('s2f6b8')).toThrow(/4, 8, 12 or 16/);
+    expect(() => parseRung('s1f1b2+2f8b2')).toThrow(/"2f8b2" is not a grid/);
+    expect(() => parseRung('s2f17b2')).toThrow(/17 features/);
   });
 
   it('pickSmallest takes the smallest passing trial even when quality is not monotone', () => {

@@ -11,7 +11,7 @@ import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/m
 import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, nextTrial, pickSmallest, rungForBits, rungName, SINGLE_GRID_LADDER, type Rung, type Trial } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, nextTrial, parseRung, pickSmallest, rungForBits, rungName, SINGLE_GRID_LADDER, type Rung, type Trial } from '../shaderml/material/search.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -54,6 +54,7 @@ export function register(program: Command): void {
     .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
     .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
+    .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f8b2 (one full-resolution 2-bit feature beside 8 at half resolution)')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
@@ -66,14 +67,14 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
-      if ([o.psnr !== undefined, o.bits !== undefined, manual].filter(Boolean).length > 1) {
-        throw new UsageError('--psnr, --bits and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel) or the three by hand');
+      if ([o.psnr !== undefined, o.bits !== undefined, manual, o.grids !== undefined].filter(Boolean).length > 1) {
+        throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f8b2 or the three by hand');
       }
       const psnr = o.psnr === undefined ? undefined : numberOption('--psnr', o.psnr, { min: 10, max: 99, real: true, example: '38' });
       const bits = o.bits === undefined ? undefined : numberOption('--bits', o.bits, { min: 0.01, max: 64, real: true, example: '6' });
@@ -86,6 +87,10 @@ export function register(program: Command): void {
         if (lb === 8 && features % 4) throw new UsageError(`--features ${features} with 8-bit latents is not a multiple of 4`, 'RGBA8 latent textures hold 4 features each: give --features 4, 8, 12 or 16 (2- and 4-bit latents take any count)');
         const grids: GridOption[] = [{ scale, features, bits: lb }];
         hand = { name: rungName({ grids, hidden }), grids, hidden };
+      }
+      if (o.grids !== undefined) {
+        if (o.mips) throw new UsageError('--grids with --mips', 'mip levels are trained for single-grid materials: give one grid (--scale/--features/--latent-bits) or drop --mips');
+        try { hand = parseRung(String(o.grids), hidden); } catch (e) { throw new UsageError(`--grids ${o.grids}: ${(e as Error).message}`, 'write the grids as reports name them, e.g. --grids s1f1b2+s2f8b2'); }
       }
       const m = loadMaterialFolder(folder, o.normal);
       // Larger materials need more steps for each texel to be seen as often (a step is a fixed batch).

@@ -9,7 +9,7 @@
  * 3.7 dB on re-pk-panels), as NTC found; the decoder's input stays within 16 features + u, v, the shape
  * whose 4K decode + shade the H100/H200 bench measured (≤ 0.6 ms f32, ≤ 0.4 ms int8).
  */
-import { gridBytes, type GridOption } from './train.js';
+import { gridBytes, LATENT_BITS, type GridOption } from './train.js';
 
 export interface Rung {
   /** Short name for reports, e.g. "s2f16b2" (scale 2, 16 features, 2 bits). */
@@ -19,6 +19,25 @@ export interface Rung {
 }
 
 export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.map((g) => `s${g.scale}f${g.features}b${g.bits}`).join('+') + (r.hidden !== 32 ? `h${r.hidden}` : '');
+
+/**
+ * A rung from its name, the form reports print (`s1f1b2+s2f4b4`: grids joined by '+', each scale, features,
+ * bits), so a configuration a search chose can be trained again by hand (`wgml compress --grids`).
+ * @throws RangeError naming the part that is not a grid or not a shape the latent textures hold.
+ */
+export function parseRung(spec: string, hidden = 32): Rung {
+  const grids = spec.split('+').map((part) => {
+    const m = /^s(\d+)f(\d+)b(\d+)$/.exec(part.trim());
+    if (!m) throw new RangeError(`"${part}" is not a grid: write s<scale>f<features>b<bits>, e.g. s2f8b2`);
+    const [scale, features, bits] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (scale < 1 || scale > 64) throw new RangeError(`"${part}": scale ${scale} is not within 1…64`);
+    if (features < 1 || features > 16) throw new RangeError(`"${part}": ${features} features is not within 1…16`);
+    if (!(LATENT_BITS as readonly number[]).includes(bits)) throw new RangeError(`"${part}": ${bits}-bit latents; use 2, 4 or 8`);
+    if (bits === 8 && features % 4) throw new RangeError(`"${part}": 8-bit latents come 4 features to an rgba8unorm texture; give 4, 8, 12 or 16`);
+    return { scale, features, bits };
+  });
+  return { name: rungName({ grids, hidden }), grids, hidden };
+}
 
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
