@@ -37,10 +37,10 @@ describe('material size search', () => {
     // 512² with 6 channels, scale 2, 12 features of 2 bits: 256·256·12·2 latent bits + 1734 f16 parameters (14→32→32→6).
     const r = SINGLE_GRID_LADDER.find((x) => x.name === 's2f12b2')!;
     expect(footprintBits(r, 512, 512, 6)).toBeCloseTo((256 * 256 * 12 * 2 + 16 * (14 * 32 + 32 + 32 * 32 + 32 + 32 * 6 + 6)) / (512 * 512), 9);
-    // The same 6 latent bits as one full-resolution feature + 8 at half resolution: 512·512·1·2 + 256·256·8·2, decoder 11→32→32→6.
-    const mixed = LADDER.find((x) => x.name === 's1f1b2+s2f8b2')!;
+    // The same 6 latent bits as one full-resolution feature + 4 of 4 bits at half resolution: 512·512·1·2 + 256·256·4·4, decoder 7→32→32→6.
+    const mixed = LADDER.find((x) => x.name === 's1f1b2+s2f4b4')!;
     expect(rungBits(mixed)).toBe(6);
-    expect(footprintBits(mixed, 512, 512, 6)).toBeCloseTo((512 * 512 * 2 + 256 * 256 * 8 * 2 + 16 * (11 * 32 + 32 + 32 * 32 + 32 + 32 * 6 + 6)) / (512 * 512), 9);
+    expect(footprintBits(mixed, 512, 512, 6)).toBeCloseTo((512 * 512 * 2 + 256 * 256 * 4 * 4 + 16 * (7 * 32 + 32 + 32 * 32 + 32 + 32 * 6 + 6)) / (512 * 512), 9);
     for (let i = 1; i < SINGLE_GRID_LADDER.length; i++) expect(rungBits(SINGLE_GRID_LADDER[i]!)).toBeGreaterThan(rungBits(SINGLE_GRID_LADDER[i - 1]!));
     expect(SINGLE_GRID_LADDER.every((x) => x.grids.length === 1)).toBe(true);
     // --bits: the largest rung within the budget, by brute force over every budget.

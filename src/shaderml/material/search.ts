@@ -4,10 +4,7 @@
  * smallest rung whose every texture reaches P dB, training one rung per trial. Pure functions: the
  * trainer runs the trials, these decide which and what was found.
  *
- * Why these rungs (PyTorch prototype on 256² crops of the corpus, bench/NOTES-materials.md): at equal
- * bits, more features with fewer bits each won (16 features × 2 bits beat 8 × 4 by 1.2 dB and 4 × 8 by
- * 3.7 dB on re-pk-panels), as NTC found; the decoder's input stays within 16 features + u, v, the shape
- * whose 4K decode + shade the H100/H200 bench measured (≤ 0.6 ms f32, ≤ 0.4 ms int8).
+ * Why these rungs: see LADDER. The decoder's input stays within 16 features + u, v.
  */
 import { gridBytes, LATENT_BITS, type GridOption } from './train.js';
 
@@ -59,22 +56,26 @@ export const SINGLE_GRID_LADDER: Rung[] = [
 ];
 
 /**
- * The ladder, smallest first. At 6–8 and 12 bits a rung is one full-resolution feature of 2 bits (grid 0)
- * beside a half-resolution grid: at 6 bits on the H200 it beat the half-resolution grid alone (s2f12b2) on the
- * weakest texture on 8 of 10 sets, by +1.2 dB on average (−1.8 to +2.4; bench/NOTES-materials.md, "a finer
- * grid beside"), most on grainy specular and normal maps, whose texel-scale detail a half-resolution grid blurs
- * and one texel-exact feature keeps. With fewer bits the full-resolution feature takes too large a share: at 5
- * bits it lost on 2 of 3 sets (−1.2 to +0.3 dB), at 4 by 1.3–1.8 dB in the prototype, so rungs up to 5 bits stay
- * single-grid, as do 16–32 bits (not tried). Between 8 and 16 bits the ladder steps by 1.5–4 bits (9.5, 12, 14):
- * `--psnr` picks the smallest passing rung, so a gap there is footprint a set pays for nothing. 9.5 bits, not 10,
- * because half of a three-texture BC set (BC7 + BC5 + BC4, 20 bits) is 10 bits a texel and the decoder's weights
- * come on top; 16 features (with u, v the decoder's widest input in the ladder) at 2 bits, which beat fewer
- * features of more bits at equal bits in the prototype.
+ * The ladder, smallest first: a rung every bit from 1 to 10 bits per texel, then 12, 14, 16, 24, 32.
+ * - From 6 bits up a rung is one full-resolution feature of 2 bits (grid 0) beside a half-resolution grid: at 6
+ *   bits it beat the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average
+ *   (H200, bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose
+ *   texel-scale detail a half-resolution grid blurs. With fewer bits that feature takes too large a share (5 bits:
+ *   lost on 2 of 3 sets), so rungs up to 5 bits are one grid.
+ * - From 5 bits up the half-resolution features are 4-bit codes, half as many as 2-bit ones at equal bits. Measured
+ *   with wgml's trainer on the H200 on 14 sets ("4-bit codes", same notes): at 5 bits +0.03…+3.3 dB on the weakest
+ *   texture (4 of 4 16/20-bit sets), at 6 bits better on 9 of 10 (mean +0.6 dB), at 8 and 9 bits on every set tried
+ *   (+0.6…+3.9 dB, and 4-bit at 9 bits beat 2-bit at 9.5). (A CPU prototype on crops had favoured 2-bit codes;
+ *   it trained differently.) Fewer features also shorten the decoder's first layer: the 6-bit rung decodes
+ *   faster than the 2-bit one it replaced.
+ * - `--psnr` picks the smallest passing rung, so a gap in the ladder is footprint a set pays for nothing; half of
+ *   a three-texture BC set (BC7 + BC5 + BC4, 20 bits) is 10 bits a texel, and the 9-bit rung fits under it with
+ *   the decoder's weights.
  */
 export const LADDER: Rung[] = [
-  ...SINGLE_GRID_LADDER.slice(0, 5),
-  R([[1, 1, 2], [2, 8, 2]]), R([[1, 1, 2], [2, 10, 2]]), R([[1, 1, 2], [2, 12, 2]]),
-  R([[1, 1, 2], [2, 15, 2]]), R([[1, 1, 2], [2, 10, 4]]), R([[1, 1, 2], [2, 12, 4]]),
+  ...SINGLE_GRID_LADDER.slice(0, 4),
+  R([[2, 5, 4]]),
+  ...[4, 5, 6, 7, 8, 10, 12].map((f) => R([[1, 1, 2], [2, f, 4]])),
   ...SINGLE_GRID_LADDER.slice(9),
 ];
 
