@@ -64,7 +64,7 @@ export const SINGLE_GRID_LADDER: Rung[] = [
  *   lost on 2 of 3 sets), so rungs up to 5 bits are one grid.
  * - From 5 bits up the half-resolution features are 4-bit codes, half as many as 2-bit ones at equal bits. Measured
  *   with wgml's trainer on the H200 on 14 sets ("4-bit codes", same notes): at 5 bits +0.03…+3.3 dB on the weakest
- *   texture (4 of 4 16/20-bit sets), at 6 bits better on 9 of 10 (mean +0.6 dB), at 8 and 9 bits on every set tried
+ *   texture (4 of 4 16/20-bit sets), at 6 bits better on 9 of 10 (mean +0.61 dB), at 8 and 9 bits on every set tried
  *   (+0.6…+3.9 dB, and 4-bit at 9 bits beat 2-bit at 9.5). (A CPU prototype on crops had favoured 2-bit codes;
  *   it trained differently.) Fewer features also shorten the decoder's first layer: the 6-bit rung decodes
  *   faster than the 2-bit one it replaced.
