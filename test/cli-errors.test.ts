@@ -96,7 +96,7 @@ const cases: Case[] = [
   [['compress', 'afile', '-o', 'm.wgmat'], 'MaterialInputError', /afile is a file, not a folder of textures/, /folder that holds/],
   [['compress', 'mixed', '-o', 'm.wgmat', '--features', '6', '--latent-bits', '8'], 'UsageError', /--features 6 with 8-bit latents is not a multiple of 4/, /--features 4, 8/],
   [['compress', 'mixed', '-o', 'm.wgmat', '--psnr', '38', '--bits', '6'], 'UsageError', /--psnr, --bits, --grids and --scale\/--features\/--latent-bits each choose/, /give one of them/],
-  [['compress', 'mixed', '-o', 'm.wgmat', '--grids', 's1f1b2+s2f4b3'], 'UsageError', /--grids s1f1b2\+s2f4b3: "s2f4b3": 3-bit latents/, /--grids s1f1b2\+s2f8b2/],
+  [['compress', 'mixed', '-o', 'm.wgmat', '--grids', 's1f1b2+s2f4b3'], 'UsageError', /--grids s1f1b2\+s2f4b3: "s2f4b3": 3-bit latents/, /--grids s1f1b2\+s2f4b4/],
   [['compress', 'mixed', '-o', 'm.wgmat', '--grids', 's2f4b4', '--mips'], 'UsageError', /--grids with --mips/, /single-grid/],
   [['compress', 'mixed', '-o', 'm.wgmat', '--latent-bits', '3'], 'UsageError', /--latent-bits 3 is not 2, 4 or 8/, /pack whole into 16\/32-bit texels/],
   [['compress', 'mixed', '-o', 'm.wgmat', '--normal', 'nrm'], 'MaterialInputError', /--normal names 'nrm'/, /albedo, roughness/],

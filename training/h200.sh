@@ -112,7 +112,7 @@ else
 fi
 
 # EVAL_ALL=1: the other variants too, at 1080p on the same views (PSNR and network time in the log, no images):
-# a variant's price in network time shows only there (a wider net, bench/ao-2026-12-04).
+# a variant's price in network time (a wider net, say) shows only there.
 if [ -n "${EVAL_ALL:-}" ]; then
   for name in $names; do
     [ "$name" = "$best" ] || [ ! -f "$work/model-$name/ao.onnx" ] && continue

@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
     .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
-    .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f8b2 (one full-resolution 2-bit feature beside 8 at half resolution)')
+    .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution)')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
@@ -74,7 +74,7 @@ export function register(program: Command): void {
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
       if ([o.psnr !== undefined, o.bits !== undefined, manual, o.grids !== undefined].filter(Boolean).length > 1) {
-        throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f8b2 or the three by hand');
+        throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f4b4 or the three by hand');
       }
       const psnr = o.psnr === undefined ? undefined : numberOption('--psnr', o.psnr, { min: 10, max: 99, real: true, example: '38' });
       const bits = o.bits === undefined ? undefined : numberOption('--bits', o.bits, { min: 0.01, max: 64, real: true, example: '6' });
@@ -90,7 +90,7 @@ export function register(program: Command): void {
       }
       if (o.grids !== undefined) {
         if (o.mips) throw new UsageError('--grids with --mips', 'mip levels are trained for single-grid materials: give one grid (--scale/--features/--latent-bits) or drop --mips');
-        try { hand = parseRung(String(o.grids), hidden); } catch (e) { throw new UsageError(`--grids ${o.grids}: ${(e as Error).message}`, 'write the grids as reports name them, e.g. --grids s1f1b2+s2f8b2'); }
+        try { hand = parseRung(String(o.grids), hidden); } catch (e) { throw new UsageError(`--grids ${o.grids}: ${(e as Error).message}`, 'write the grids as reports name them, e.g. --grids s1f1b2+s2f4b4'); }
       }
       const m = loadMaterialFolder(folder, o.normal);
       // Larger materials need more steps for each texel to be seen as often (a step is a fixed batch).
