@@ -18,6 +18,9 @@ import { flattenWgsl } from '../../gpu/wgsl.js';
 import { ShaderMLP } from '../mlp.js';
 import { encodeWgmat, loadMaterial, materialWgsl } from './wgmat.js';
 import type { TextureTarget } from './textures.js';
+import { parseRung, type Rung } from './search.js';
+import { gridBytes } from './train.js';
+import { gpuLayout } from './upload.js';
 
 const TEXTURES: TextureTarget[] = [{ name: 'albedo', kind: 'color', channels: 3, alpha: false }, { name: 'normal', kind: 'normal', channels: 2, alpha: false }, { name: 'spec', kind: 'color', channels: 3, alpha: false }];
 
@@ -29,13 +32,14 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   console.log(`device: ${info.adapter.description || info.adapter.device}; ${W}×${H}, median of ${reps}, decode + shade at every pixel; latents expanded (the default, what ships) or packed (latents: 'packed')`);
   const hasTs = device.features.has('timestamp-query');
   for (const name of names) {
-    // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first, as the ladder names rungs).
-    const m = /^(s\d+f\d+b\d+(?:\+s\d+f\d+b\d+)*)-(f32|int8)(-packed)?(-uv)?$/.exec(name);
-    if (!m) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv])`); continue; }
+    // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first), named as the ladder names rungs.
+    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?$/.exec(name);
+    let rung: Rung | undefined;
+    try { rung = m ? parseRung(m[1]!) : undefined; } catch (e) { console.log(`${name}: ${(e as Error).message}`); continue; }
+    if (!m || !rung) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv])`); continue; }
     const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
     let s = 12345;
-    const grids = m[1]!.split('+').map((g) => {
-      const [scale, features, bits] = /^s(\d+)f(\d+)b(\d+)$/.exec(g)!.slice(1).map(Number) as [number, number, number];
+    const grids = rung.grids.map(({ scale, features, bits }) => {
       const lw = Math.ceil(W / scale), lh = Math.ceil(H / scale), latents = new Uint8Array(lw * lh * features);
       for (let i = 0; i < latents.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; latents[i] = s & ((1 << bits) - 1); }
       return { lw, lh, features, bits, latents };
@@ -94,8 +98,8 @@ ${lib.code}
     }
     const err = await device.popErrorScope();
     times.sort((a, b) => a - b);
-    const gpuBytes = mat.latentTextures.reduce((a, t) => a + t.width * t.height * ({ rgba8unorm: 4, rg8unorm: 2, r8unorm: 1, r8uint: 1, r16uint: 2, r32uint: 4, rg32uint: 8, rgba32uint: 16 } as Record<string, number>)[t.format]!, 0);
-    console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((8 * grids.reduce((a, g) => a + Math.ceil((g.lw * g.lh * g.features * g.bits) / 8), 0)) / (W * H)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
+    const gpuBytes = grids.reduce((a, g) => a + g.lw * g.lh * gpuLayout(g, storage).bytesPerTexel, 0);
+    console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((8 * grids.reduce((a, g) => a + gridBytes(g), 0)) / (W * H)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
     [lit, qb, rb].forEach((b) => b.destroy()); qs?.destroy(); mat.latentTextures.forEach((t) => t.destroy());
   }
   device.destroy();
