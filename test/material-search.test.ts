@@ -261,12 +261,18 @@ describe('latent codes of 2, 4 and 8 bits', () => {
 });
 
 describe('wgml compress --psnr', () => {
-  it('searches the ladder on a 32×32 set, reports its trials, and writes the smallest passing configuration', () => {
-    const m = syntheticMaterial(32, 32, 7);
-    const dir = mkdtempSync(join(tmpdir(), 'wgmat-search-'));
+  /** A 32×32 synthetic material written as PNGs to a fresh folder, removed after `body`. */
+  const withMaterialFolder = (seed: number, body: (m: ReturnType<typeof syntheticMaterial>, dir: string, file: string) => void) => {
+    const m = syntheticMaterial(32, 32, seed);
+    const dir = mkdtempSync(join(tmpdir(), 'wgmat-cli-'));
     try {
       m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
-      const file = join(dir, 'm.wgmat');
+      body(m, dir, join(dir, 'm.wgmat'));
+    } finally { rmSync(dir, { recursive: true }); }
+  };
+
+  it('searches the ladder on a 32×32 set, reports its trials, and writes the smallest passing configuration', () => {
+    withMaterialFolder(7, (m, dir, file) => {
       const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--psnr', '17', '--steps', '100', '--finetune', '20', '--json'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       const trials = r.search.trials as { rung: string; minPsnr: number; pass: boolean; psnr: number[] }[];
@@ -290,14 +296,10 @@ describe('wgml compress --psnr', () => {
       const t = loadMaterialFolder(dir), cpu = materialReport(t, material, decoderBytes(material));
       r.textures.forEach((x: { psnr: number }, i: number) => expect(x.psnr).toBeCloseTo(cpu.textures[i]!.psnr, 1));
       expect(r.bcBytes).toBe((32 * 32 * (8 + 8 + 4)) / 8);
-    } finally { rmSync(dir, { recursive: true }); }
+    });
   }, 180_000);
   it('with --mips the search climbs the single-grid ladder (mip latents are trained for one grid), with its mip levels in the file', () => {
-    const m = syntheticMaterial(32, 32, 8);
-    const dir = mkdtempSync(join(tmpdir(), 'wgmat-mips-'));
-    try {
-      m.textures.forEach((t, i) => writePng(join(dir, `${t.name}.png`), m.width, m.height, textureRgba(m, m.data, i)));
-      const file = join(dir, 'm.wgmat');
+    withMaterialFolder(8, (m, dir, file) => {
       // A budget where the full ladder's rung is a mixed one, so the single-grid choice is --mips' doing.
       const budget = 36, mixed = LADDER[rungForBits(LADDER, budget, 32, 32, m.channels)]!;
       expect(mixed.grids.length, mixed.name).toBe(2);
@@ -307,6 +309,6 @@ describe('wgml compress --psnr', () => {
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
       expect(material.coarse).toBeUndefined();
       expect(material.mips?.length).toBeGreaterThan(0);
-    } finally { rmSync(dir, { recursive: true }); }
+    });
   }, 120_000);
 });
