@@ -27,7 +27,9 @@ small=$(for d in $CORPUS/*/; do node -e "const p=require('pngjs').PNG.sync.read(
 large=$(for d in $CORPUS/*/; do [[ " $small " == *" $d "* ]] || echo -n "$d "; done)
 # Ablation mode: ABLATE="name:args,split,by,commas ..." on SETS="set-dir-name ..." (default: every 512² set), each
 # variant on each set and nothing else (compress.jsonl only; `base:` is the defaults).
+# DECODE_VARIANTS="s1f1b2+s2f4b4h64-f32 …" first times those decode-bench variants (4K decode + shade).
 if [ -n "${ABLATE:-}" ]; then
+  [ -n "${DECODE_VARIANTS:-}" ] && timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 $DECODE_VARIANTS 2>&1 | tee -a $OUT/decode.txt
   for s in ${SETS:-$small}; do
     d=$CORPUS/$(basename $s)
     for v in $ABLATE; do a=${v#*:}; run $d ${v%%:*} ${ABLATE_LIMIT:-60} ${a//,/ }; done

@@ -45,7 +45,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       return { lw, lh, features, bits, latents };
     });
     const [first, ...coarse] = grids, F = grids.reduce((a, g) => a + g.features, 0);
-    const decoder = ShaderMLP.random([F + 2, 32, 32, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
+    const decoder = ShaderMLP.random([F + 2, rung.hidden, rung.hidden, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
     const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
     const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
     const lib = flattenWgsl(dec.module);
