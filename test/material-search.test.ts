@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { footprintBits, LADDER, nextTrial, parseRung, pickSmallest, rungBits, rungForBits, SINGLE_GRID_LADDER, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, LADDER, nextTrial, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -68,10 +68,54 @@ describe('material size search', () => {
   it('parseRung reads back every rung name the ladders print, and names what is not a grid', () => {
     for (const r of [...LADDER, ...SINGLE_GRID_LADDER]) expect(parseRung(r.name)).toEqual(r);
     expect(parseRung('s1f1b2+s2f4b4', 16)).toEqual({ name: 's1f1b2+s2f4b4h16', hidden: 16, grids: [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: 4, bits: 4 }] });
+    // A decoder width other than 32 ends the name, as rungName writes it, and wins over the default width.
+    expect(parseRung('s1f1b2+s2f4b4h64')).toEqual({ name: 's1f1b2+s2f4b4h64', hidden: 64, grids: [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: 4, bits: 4 }] });
+    expect(() => parseRung('s2f8b2h0')).toThrow(/decoder width of 0/);
     expect(() => parseRung('s2f8b3')).toThrow(/"s2f8b3": 3-bit latents/);
     expect(() => parseRung('s2f6b8')).toThrow(/4, 8, 12 or 16/);
     expect(() => parseRung('s1f1b2+2f8b2')).toThrow(/"2f8b2" is not a grid/);
     expect(() => parseRung('s2f17b2')).toThrow(/17 features/);
+  });
+
+  it('twins: same latent bits, two full-resolution features, 2-bit codes at half resolution; none for single grids or past 16 inputs', () => {
+    expect(twinOf(parseRung('s1f1b2+s2f4b4'))!.name).toBe('s1f2b2+s2f4b2');
+    expect(twinOf(parseRung('s1f1b2+s2f8b4h48'))!.name).toBe('s1f2b2+s2f12b2h48');
+    for (const r of LADDER) {
+      const t = twinOf(r);
+      if (!t) continue;
+      expect(rungBits(t), r.name).toBe(rungBits(r));
+      expect(parseRung(t.name)).toEqual(t);
+      expect(t.grids.reduce((a, g) => a + g.features, 0)).toBeLessThanOrEqual(16);
+    }
+    expect(LADDER.filter((r) => twinOf(r)).map((r) => rungBits(r))).toEqual([6, 7, 8, 9, 10]);
+    expect(SINGLE_GRID_LADDER.some((r) => twinOf(r))).toBe(false);
+    expect(twinOf(parseRung('s1f1b2+s2f10b4'))).toBeUndefined();
+  });
+
+  it('runSearch: the better of a rung and its twin by the weakest texture; --psnr tries the twin of the rung below the pick once', async () => {
+    // Quality as a function of the rung's name and bits: twins `bonus` dB better (or worse) than their rung.
+    const fake = (bonus: number, tex2 = 0) => async (r: Rung) => {
+      const q = 30 + 2 * rungBits(r) + (r.grids[0]!.features === 2 ? bonus : 0);
+      return { psnr: [q + 5, q + tex2], seconds: 1, result: r.name };
+    };
+    const six = LADDER.findIndex((r) => r.name === 's1f1b2+s2f4b4');
+    let o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, twins: true, train: fake(1) });
+    expect([o.chosen.name, o.trials.map((t) => t.rung.name)]).toEqual(['s1f2b2+s2f4b2', ['s1f1b2+s2f4b4', 's1f2b2+s2f4b2']]);
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, twins: true, train: fake(-1) });
+    expect([o.chosen.name, o.result, o.trials.length]).toEqual(['s1f1b2+s2f4b4', 's1f1b2+s2f4b4', 2]);
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, twins: false, train: fake(1) });
+    expect([o.chosen.name, o.trials.length]).toEqual(['s1f1b2+s2f4b4', 1]);
+    expect((await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: 2, twins: true, train: fake(1) })).trials.length).toBe(1);
+    // --psnr 45.5: rungs of ≥ 8 bits pass (46), the 7-bit rung fails (44) and its twin passes with +2 dB: smaller, chosen.
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(2) });
+    expect([o.chosen.name, o.reached]).toEqual(['s1f2b2+s2f6b2', true]);
+    expect(o.trials.filter((t) => t.rung.grids[0]!.features === 2).length).toBe(1);
+    // A twin that does not pass changes nothing; and the twin's weakest texture is what counts.
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(1) });
+    expect([o.chosen.name, o.reached]).toEqual(['s1f1b2+s2f6b4', true]);
+    // Nothing reaches 200 dB: the largest rung tried, which has no twin.
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 200, twins: true, train: fake(1) });
+    expect([o.chosen.name, o.reached]).toEqual([LADDER.at(-1)!.name, false]);
   });
 
   it('pickSmallest takes the smallest passing trial even when quality is not monotone', () => {
@@ -280,8 +324,14 @@ describe('wgml compress --psnr', () => {
       expect(r.search.mode).toBe('psnr');
       expect(trials.length).toBeGreaterThan(0);
       trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 17));
-      const passing = trials.filter((t) => t.pass).map((t) => LADDER.findIndex((l) => l.name === t.rung));
-      if (r.search.reached) {
+      const inLadder = (t: { rung: string }) => LADDER.some((l) => l.name === t.rung);
+      const passing = trials.filter((t) => t.pass && inLadder(t)).map((t) => LADDER.findIndex((l) => l.name === t.rung));
+      const twin = trials.find((t) => !inLadder(t));
+      if (r.search.reached && twin?.pass) {
+        // The twin of the rung just below the smallest passing one passed: it is smaller, and chosen.
+        expect(r.search.chosen).toBe(twin.rung);
+        expect(twinOf(LADDER[Math.min(...passing) - 1]!)!.name).toBe(twin.rung);
+      } else if (r.search.reached) {
         expect(r.search.chosen).toBe(LADDER[Math.min(...passing)]!.name);
         for (const t of r.textures) expect(t.psnr).toBeGreaterThanOrEqual(17);
         // The rung just below the chosen one was tried and failed (or the chosen one is the smallest).
@@ -291,13 +341,35 @@ describe('wgml compress --psnr', () => {
       // The file is the chosen configuration, with the report's PSNR.
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
       const grids = [{ features: material.features, bits: material.bits ?? 8, lw: material.lw }, ...(material.coarse ?? []).map((g) => ({ features: g.features, bits: g.bits, lw: g.lw }))];
-      expect(grids).toEqual(LADDER.find((l) => l.name === r.search.chosen)!.grids.map((g) => ({ features: g.features, bits: g.bits, lw: Math.ceil(32 / g.scale) })));
+      expect(grids).toEqual(parseRung(r.search.chosen).grids.map((g) => ({ features: g.features, bits: g.bits, lw: Math.ceil(32 / g.scale) })));
       // Its per-texture PSNR (scored on the GPU) is what the CPU reference decode of the file scores.
       const t = loadMaterialFolder(dir), cpu = materialReport(t, material, decoderBytes(material));
       r.textures.forEach((x: { psnr: number }, i: number) => expect(x.psnr).toBeCloseTo(cpu.textures[i]!.psnr, 1));
       expect(r.bcBytes).toBe((32 * 32 * (8 + 8 + 4)) / 8);
     });
   }, 180_000);
+  it('--bits on a mixed rung also trains its detail twin and keeps the better weakest texture, in the file too', () => {
+    withMaterialFolder(9, (m, dir, file) => {
+      // On 32² the decoder is most of the footprint and a twin's has more inputs: a budget that holds both.
+      const fp = (r: Rung) => footprintBits(r, 32, 32, m.channels);
+      const budget = Array.from({ length: 80 }, (_, i) => 20 + i / 2).find((b) => { const t = twinOf(LADDER[rungForBits(LADDER, b, 32, 32, m.channels)]!); return t && fp(t) <= b; })!;
+      const rung = LADDER[rungForBits(LADDER, budget, 32, 32, m.channels)]!, twin = twinOf(rung);
+      expect(twin, rung.name).toBeDefined();
+      // Just under the twin's footprint only the rung is trained.
+      const under = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(fp(twin!) - 0.01), '--steps', '20', '--finetune', '5', '--json'], { encoding: 'utf8' });
+      expect(JSON.parse(under.slice(under.indexOf('{'))).search.trials.map((t: { rung: string }) => t.rung)).toEqual([rung.name]);
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json'], { encoding: 'utf8' });
+      const r = JSON.parse(out.slice(out.indexOf('{')));
+      const trials = r.search.trials as { rung: string; minPsnr: number }[];
+      expect(trials.map((t) => t.rung)).toEqual([rung.name, twin!.name]);
+      expect(r.search.chosen).toBe(trials[1]!.minPsnr > trials[0]!.minPsnr ? twin!.name : rung.name);
+      expect(Math.min(...r.textures.map((t: { psnr: number }) => t.psnr))).toBeCloseTo(Math.max(trials[0]!.minPsnr, trials[1]!.minPsnr), 6);
+      const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+      expect([material.features, material.bits ?? 8]).toEqual([parseRung(r.search.chosen).grids[0]!.features, 2]);
+      const one = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--no-twins', '--json'], { encoding: 'utf8' });
+      expect(JSON.parse(one.slice(one.indexOf('{'))).search.trials.map((t: { rung: string }) => t.rung)).toEqual([rung.name]);
+    });
+  }, 120_000);
   it('with --mips the search climbs the single-grid ladder (mip latents are trained for one grid), with its mip levels in the file', () => {
     withMaterialFolder(8, (m, dir, file) => {
       // A budget where the full ladder's rung is a mixed one, so the single-grid choice is --mips' doing.

@@ -11,7 +11,7 @@ import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/m
 import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, nextTrial, parseRung, pickSmallest, rungForBits, rungName, SINGLE_GRID_LADDER, type Rung, type Trial } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung } from '../shaderml/material/search.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -63,11 +63,12 @@ export function register(program: Command): void {
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
     .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
+    .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its detail twin (two full-resolution features; search.ts twinOf): halves the time of --bits and the default, one trial less for --psnr')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
@@ -119,34 +120,23 @@ export function register(program: Command): void {
         loaded.latentTextures.forEach((t) => t.destroy());
         return { c, rep, seconds: (performance.now() - ts) / 1000 };
       };
-      const search: SearchReport = { mode: psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default', chosen: '', trials: [] };
-      let best: { c: CompressedMaterial; rep: MaterialReport } | undefined;
+      const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
+      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport }>>>;
       try {
-        if (psnr !== undefined) {
-          // Start near a third of the BC footprint (where the default lands), then bisect.
-          search.target = psnr;
-          const trials: Trial[] = [], results = new Map<number, { c: CompressedMaterial; rep: MaterialReport }>();
-          for (let r = nextTrial(ladder, trials, psnr, rungForBits(ladder, bcBitsOf(m) / 3, m.width, m.height, m.channels)); r !== null; r = nextTrial(ladder, trials, psnr, 0)) {
-            const t = await train(ladder[r]!, `trial ${trials.length + 1} ${ladder[r]!.name}: `);
-            trials.push({ rung: r, psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds });
-            results.set(r, t);
-            search.trials.push({ rung: ladder[r]!.name, bitsPerTexel: t.rep.bitsPerTexel, psnr: trials.at(-1)!.psnr, minPsnr: Math.min(...trials.at(-1)!.psnr), seconds: t.seconds, pass: Math.min(...trials.at(-1)!.psnr) >= psnr });
-          }
-          const pick = pickSmallest(trials, psnr);
-          search.reached = pick !== null;
-          // Nothing reached the target: keep the largest rung tried (the closest).
-          const r = pick ?? Math.max(...trials.map((t) => t.rung));
-          best = results.get(r)!; search.chosen = ladder[r]!.name;
-        } else {
-          const r = hand ?? ladder[rungForBits(ladder, bits ?? bcBitsOf(m) / 3, m.width, m.height, m.channels)]!;
-          if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
-          else search.chosen = r.name;
-          if (bits !== undefined) search.target = bits;
-          const t = await train(r, '');
-          best = t;
-          search.trials.push({ rung: r.name, bitsPerTexel: t.rep.bitsPerTexel, psnr: t.rep.textures.map((x) => x.psnr), minPsnr: Math.min(...t.rep.textures.map((x) => x.psnr)), seconds: t.seconds });
-        }
+        // --psnr starts near a third of the BC footprint (where the default lands), then bisects.
+        const budget = bits ?? bcBitsOf(m) / 3;
+        const start = hand ?? rungForBits(ladder, psnr === undefined ? budget : bcBitsOf(m) / 3, m.width, m.height, m.channels);
+        found = await runSearch({
+          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget,
+          train: async (r, label) => { const t = await train(r, label); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
+        });
       } finally { progress.stop(); }
+      const r = found.chosen, best = found.result;
+      const search: SearchReport = {
+        mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
+        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: fp(t.rung), psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}) })),
+      };
+      if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
       const report: MaterialReport & { search?: SearchReport } = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search };
       const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, config: search.chosen });
       await writeBytes(o.out, bytes, 'material (-o)');

@@ -19,10 +19,18 @@ export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.
 
 /**
  * A rung from its name, the form reports print (`s1f1b2+s2f4b4`: grids joined by '+', each scale, features,
- * bits), so a configuration a search chose can be trained again by hand (`wgml compress --grids`).
+ * bits; a decoder width other than 32 last, `h64`), so a configuration a search chose can be trained again by
+ * hand (`wgml compress --grids`).
  * @throws RangeError naming the part that is not a grid or not a shape the latent textures hold.
  */
 export function parseRung(spec: string, hidden = 32): Rung {
+  // A decoder width other than 32 ends the name (`s1f1b2+s2f4b4h64`), as rungName writes it.
+  const h = /^(.*?)h(\d+)$/.exec(spec.trim());
+  if (h) {
+    hidden = Number(h[2]);
+    if (hidden < 1 || hidden > 256) throw new RangeError(`"h${h[2]}": a decoder width of ${hidden} is not within 1…256`);
+    spec = h[1]!;
+  }
   const grids = spec.split('+').map((part) => {
     const m = /^s(\d+)f(\d+)b(\d+)$/.exec(part.trim());
     if (!m) throw new RangeError(`"${part}" is not a grid: write s<scale>f<features>b<bits>, e.g. s2f8b2`);
@@ -124,4 +132,85 @@ export function nextTrial(ladder: Rung[], trials: Trial[], target: number, start
 export function pickSmallest(trials: Trial[], target: number): number | null {
   const ok = trials.filter((t) => passes(t, target)).map((t) => t.rung);
   return ok.length ? Math.min(...ok) : null;
+}
+
+/**
+ * A mixed rung's detail twin: the same latent bits with two full-resolution 2-bit features instead of one, and
+ * 2-bit codes at half resolution (s1f1b2+s2f4b4 ↔ s1f2b2+s2f4b2, both 6 bits). Which of the two is better depends
+ * on the content: on a grainy concrete whose normal map has texel-scale detail the twin scored 36.25 dB on the
+ * weakest texture against 34.22, and it lost 0.5–3.2 dB on 7 other sets (H200, bench/NOTES-materials.md,
+ * "Content decides the layout"). So the search trains both where the choice matters and keeps the better. None
+ * for single-grid rungs, or where the twin would pass 16 decoder inputs (the decode cost the ladder keeps to).
+ */
+export function twinOf(r: Rung): Rung | undefined {
+  const [g0, g1, ...rest] = r.grids;
+  if (!g0 || !g1 || rest.length || g0.scale !== 1 || g0.features !== 1 || g0.bits !== 2 || g1.scale !== 2 || g1.bits !== 4) return undefined;
+  const half = 2 * (g1.features - 2);
+  if (half < 1 || 2 + half > 16) return undefined;
+  const grids = [{ scale: 1, features: 2, bits: 2 }, { scale: 2, features: half, bits: 2 }];
+  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+}
+
+/** One trained configuration, as the search sees it. */
+export interface Trained<T> { psnr: number[]; seconds: number; result: T }
+
+export interface SearchOutcome<T> {
+  chosen: Rung;
+  result: T;
+  /** --psnr only: whether the chosen rung reaches the target on every texture. */
+  reached?: boolean;
+  trials: { rung: Rung; psnr: number[]; seconds: number; pass?: boolean }[];
+}
+
+const minOf = (p: number[]) => Math.min(...p);
+
+/**
+ * The search as a flow over an injected trainer (the CLI trains on the GPU; tests pass a function of the rung).
+ * - `target` (--psnr): bisect the ladder from `start`; then the twin of the largest failing rung below the pick
+ *   (or of the largest rung tried when none passed) gets one more trial when it is smaller than the pick, and is
+ *   chosen when it passes.
+ * - otherwise (`start` is the rung --bits or the default fits, or a rung by hand): train it, and its twin when
+ *   `twins` and it has one within the budget; keep the one whose weakest texture is better (the rung on a tie).
+ */
+export async function runSearch<T>(o: {
+  ladder: Rung[]; start: number | Rung; target?: number; twins: boolean; train: (r: Rung, label: string) => Promise<Trained<T>>;
+  /** Stored bits per texel of a rung on this material; a twin's decoder has more inputs, so it is checked against the budget. */
+  footprint: (r: Rung) => number;
+  /** --bits or the default's budget (bits per texel): a twin over it is not trained. */
+  budget?: number;
+}): Promise<SearchOutcome<T>> {
+  const out: SearchOutcome<T>['trials'] = [];
+  const run = async (r: Rung, label: string) => {
+    const t = await o.train(r, label);
+    out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}) });
+    return t;
+  };
+  if (o.target === undefined) {
+    const r = typeof o.start === 'number' ? o.ladder[o.start]! : o.start;
+    const a = await run(r, '');
+    const tw = o.twins ? twinOf(r) : undefined;
+    if (!tw || o.footprint(tw) > Math.max(o.budget ?? Infinity, o.footprint(r))) return { chosen: r, result: a.result, trials: out };
+    const b = await run(tw, `twin ${tw.name}: `);
+    return minOf(b.psnr) > minOf(a.psnr) ? { chosen: tw, result: b.result, trials: out } : { chosen: r, result: a.result, trials: out };
+  }
+  const target = o.target, start = typeof o.start === 'number' ? o.start : 0;
+  const trials: Trial[] = [], results = new Map<number, T>();
+  for (let r = nextTrial(o.ladder, trials, target, start); r !== null; r = nextTrial(o.ladder, trials, target, start)) {
+    const t = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name}: `);
+    trials.push({ rung: r, psnr: t.psnr });
+    results.set(r, t.result);
+  }
+  const pick = pickSmallest(trials, target);
+  const below = trials.filter((t) => !passes(t, target) && (pick === null || t.rung < pick)).map((t) => t.rung);
+  const f = below.length ? Math.max(...below) : -1;
+  const tw = o.twins && f >= 0 ? twinOf(o.ladder[f]!) : undefined;
+  const r = pick ?? Math.max(...trials.map((t) => t.rung));
+  if (tw && (pick === null || o.footprint(tw) < o.footprint(o.ladder[pick]!))) {
+    const t = await run(tw, `trial ${out.length + 1} ${tw.name} (twin): `);
+    if (minOf(t.psnr) >= target) return { chosen: tw, result: t.result, reached: true, trials: out };
+    // Nothing reached the target, and the twin is of the largest rung tried: the closer of the two.
+    if (pick === null && minOf(t.psnr) > minOf(trials.find((x) => x.rung === r)!.psnr)) return { chosen: tw, result: t.result, reached: false, trials: out };
+  }
+  // Nothing reached the target: keep the largest rung tried (the closest).
+  return { chosen: o.ladder[r]!, result: results.get(r)!, reached: pick !== null, trials: out };
 }
