@@ -99,6 +99,22 @@ describe('shared recording', () => {
     await expect(wgml.createPipeline(small, wide, { recording: 'shared' })).rejects.toThrow(/6 inputs and outputs need 9 storage bindings, over this device's 8/);
     small.destroy();
   });
+
+  it("'auto' shares on a hardware adapter, and falls back to groups with the reason where the network does not fit", async () => {
+    // A device that reports itself as hardware (the branch an H200 takes; this machine has only software adapters).
+    const hw = await requestDevice({ quiet: true, limits: { maxStorageBuffersPerShaderStage: 8 } });
+    wgml.deviceInfo(hw).software = null;
+    const p = await wgml.createPipeline(hw, g, { inputDimensions: { x: [2, 8] } });
+    expect(p.recording.mode).toBe('shared');
+    const xs = [0, 1, 2].map((i) => `x${i}`), ys = xs.map((x) => `y${x}`);
+    const wide = graph(xs.map((x) => f32(x, [2, 8])), ys.map((y) => f32(y, [2, 8])), xs.map((x, i) => node('Neg', [x], [ys[i]!])));
+    const q = await wgml.createPipeline(hw, wide);
+    expect(q.recording).toEqual({ mode: 'groups', reason: expect.stringMatching(/^auto: shared recording is not possible for this network: 6 inputs and outputs need 9 storage bindings/) });
+    const x0 = hostTensor('float32', [2, 8], Float32Array.from({ length: 16 }, (_, i) => i - 7));
+    const got = await wgml.runModel(hw, wide, { x0, x1: x0, x2: x0 });
+    expect(Array.from(got.yx1!.data as Float32Array)).toEqual(Array.from(x0.data as Float32Array, (v) => -v));
+    hw.destroy();
+  });
 });
 
 describe('shared recording of a small CNN', () => {

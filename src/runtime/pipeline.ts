@@ -48,11 +48,12 @@ export interface PipelineOptions {
   /**
    * How dispatches bind (issue 18): 'shared' records every declared kernel with the network's one bind
    * group (no setBindGroup per dispatch; a pipeline per dispatch site), 'groups' gives each dispatch a
-   * bind group of its own (fewer pipelines). 'auto' (default) is 'groups': on an H200 (2026-12-02) shared
-   * recording, its integer parameters compiled in as constants, matched or beat groups in GPU time on
-   * four of five networks (MobileNetV3 0.46 against 0.51 ms, BERT-sized 1.59 against 1.57) but was 3.9×
-   * slower on EfficientNet-B0, and its CPU time per dispatch varied 2.1–4.1 µs against groups' 2.8–5.7;
-   * see bench/RESULTS.md. Ask for 'shared' to measure it on your device.
+   * bind group of its own (fewer pipelines, faster createPipeline). 'auto' (default) is 'shared' on a
+   * hardware adapter where the network fits its binding limits, else 'groups'. On an H200 host
+   * (2026-12-03, bench/RESULTS.md) shared recording cost 2.4–4.3 µs of CPU per dispatch against groups'
+   * 3.4–6.0, GPU time −9…+2.5% (EfficientNet-B0 0.86 against 0.95 ms; ResNet-18 0.557 against 0.543), and
+   * 1.2–2.2× the createPipeline time. On a software adapter compiling a pipeline per site costs more
+   * than recording saves, so 'auto' is 'groups' there.
    */
   recording?: 'auto' | 'shared' | 'groups';
   /** Called as kernels finish compiling ('compile', done, total). */
@@ -246,14 +247,10 @@ export async function createPipeline(device: GPUDevice, fn: Graph | { graph: Gra
 /** The shared plan when recording shares one bind group, else why not ('groups' asked, software adapter, limits). */
 function chooseRecording(device: GPUDevice, program: Program, mode: 'auto' | 'shared' | 'groups'): SharedPlan | string {
   if (mode === 'groups') return 'recording: groups was asked for';
-  if (mode === 'auto') {
-    const sw = deviceInfo(device).software;
-    return sw ? `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`
-      : 'auto: shared recording cost GPU time on some networks where measured (bench/RESULTS.md); ask for recording: shared to use it';
-  }
-  const l = deviceLimits(device);
-  const plan = planShared(program, l);
-  if (typeof plan === 'string' && mode === 'shared')
-    throw new LimitError(`recording: 'shared' is not possible for this network: ${plan}`, "use recording: 'auto' or 'groups'", { reason: plan });
-  return plan;
+  const sw = deviceInfo(device).software;
+  if (mode === 'auto' && sw) return `software adapter (${sw}): compiling a pipeline per dispatch costs more than recording saves`;
+  const plan = planShared(program, deviceLimits(device));
+  if (typeof plan !== 'string') return plan;
+  if (mode === 'shared') throw new LimitError(`recording: 'shared' is not possible for this network: ${plan}`, "use recording: 'auto' or 'groups'", { reason: plan });
+  return `auto: shared recording is not possible for this network: ${plan}`;
 }
