@@ -36,7 +36,7 @@ ${rows.join('\n')}
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}${s ? `
-  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'})${s.trials.length > 1 ? `
+  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its detail twin: the better weakest texture' : ''})${s.trials.length > 1 ? `
   trials           ${s.trials.map((t) => `${t.rung} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
 
@@ -134,7 +134,7 @@ export function register(program: Command): void {
       const r = found.chosen, best = found.result;
       const search: SearchReport = {
         mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
-        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: fp(t.rung), psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}) })),
+        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}) })),
       };
       if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
       const report: MaterialReport & { search?: SearchReport } = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search };

@@ -138,7 +138,7 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
  * A mixed rung's detail twin: the same latent bits with two full-resolution 2-bit features instead of one, and
  * 2-bit codes at half resolution (s1f1b2+s2f4b4 ↔ s1f2b2+s2f4b2, both 6 bits). Which of the two is better depends
  * on the content: on a grainy concrete whose normal map has texel-scale detail the twin scored 36.25 dB on the
- * weakest texture against 34.22, and it lost 0.5–3.2 dB on 7 other sets (H200, bench/NOTES-materials.md,
+ * weakest texture against 34.22, and it lost 0.4–2.7 dB on 7 other sets (H200, bench/NOTES-materials.md,
  * "Content decides the layout"). So the search trains both where the choice matters and keeps the better. None
  * for single-grid rungs, or where the twin would pass 16 decoder inputs (the decode cost the ladder keeps to).
  */
@@ -159,7 +159,7 @@ export interface SearchOutcome<T> {
   result: T;
   /** --psnr only: whether the chosen rung reaches the target on every texture. */
   reached?: boolean;
-  trials: { rung: Rung; psnr: number[]; seconds: number; pass?: boolean }[];
+  trials: { rung: Rung; psnr: number[]; seconds: number; result: T; pass?: boolean }[];
 }
 
 const minOf = (p: number[]) => Math.min(...p);
@@ -182,7 +182,7 @@ export async function runSearch<T>(o: {
   const out: SearchOutcome<T>['trials'] = [];
   const run = async (r: Rung, label: string) => {
     const t = await o.train(r, label);
-    out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}) });
+    out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, result: t.result, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}) });
     return t;
   };
   if (o.target === undefined) {
