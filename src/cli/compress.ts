@@ -123,9 +123,9 @@ export function register(program: Command): void {
       const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
       let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport }>>>;
       try {
-        // --psnr starts near a third of the BC footprint (where the default lands), then bisects.
+        // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
         const budget = bits ?? bcBitsOf(m) / 3;
-        const start = hand ?? rungForBits(ladder, psnr === undefined ? budget : bcBitsOf(m) / 3, m.width, m.height, m.channels);
+        const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels);
         found = await runSearch({
           ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget,
           train: async (r, label) => { const t = await train(r, label); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
