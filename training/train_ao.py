@@ -35,7 +35,7 @@ class AONet(nn.Module):
     last the bottleneck; decoders upsample (nearest), concatenate the skip, two 3x3 convs; a 1x1 head
     to one logit. Inputs must be multiples of 2^(len(chans) - 1)."""
 
-    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False, in_ch=4, residual=False):
+    def __init__(self, chans=(16, 24, 32, 48, 64), depth_scale=1.0, log_depth=False, in_ch=4, residual=False, norm=False):
         super().__init__()
         # With residual the head's logit is added to logit(GTAO visibility): the network starts from the
         # screen-space estimate and learns its correction, instead of re-deriving it from the input channel.
@@ -68,6 +68,12 @@ class AONet(nn.Module):
         for i in range(len(chans) - 2, -1, -1):
             self.dec.append(nn.ModuleList([nn.Conv2d(chans[i + 1] + chans[i], chans[i], 3, padding=1), nn.Conv2d(chans[i], chans[i], 3, padding=1)]))
         self.head = nn.Conv2d(chans[0], 1, 1)
+        # With norm every 3x3 convolution is followed by a batch norm while training (against runs that start badly
+        # and stay behind); fold_norm() folds the running statistics into the convolutions, so the exported
+        # network is the same Conv/ReLU graph at the same cost.
+        bn = (lambda c: nn.BatchNorm2d(c)) if norm else (lambda c: nn.Identity())
+        self.enc_norm = nn.ModuleList([nn.ModuleList([bn(c), bn(c)]) for c in chans])
+        self.dec_norm = nn.ModuleList([nn.ModuleList([bn(chans[i]), bn(chans[i])]) for i in range(len(chans) - 2, -1, -1)])
 
     @property
     def multiple(self):
@@ -79,19 +85,37 @@ class AONet(nn.Module):
             x = torch.cat([x[:, :3], torch.log(x[:, 3:4].clamp(min=LOG_DEPTH_MIN))], 1)
         x = x * self.in_scale
         skips = []
-        for i, (a, b) in enumerate(self.enc):
+        for i, ((a, b), (na, nb)) in enumerate(zip(self.enc, self.enc_norm)):
             if i:
                 x = F.max_pool2d(x, 2)
-            x = F.relu(b(F.relu(a(x))))
+            x = F.relu(nb(b(F.relu(na(a(x))))))
             skips.append(x)
-        for j, (a, b) in enumerate(self.dec):
+        for j, ((a, b), (na, nb)) in enumerate(zip(self.dec, self.dec_norm)):
             i = len(self.chans) - 2 - j
             x = torch.cat([F.interpolate(x, scale_factor=2, mode='nearest'), skips[i]], 1)
-            x = F.relu(b(F.relu(a(x))))
+            x = F.relu(nb(b(F.relu(na(a(x))))))
         return self.head(x) if base is None else self.head(x) + base
 
     def forward(self, x):
         return torch.sigmoid(self.logits(x))
+
+
+def fold_norm(model):
+    """A copy of `model` with each batch norm's running statistics folded into the convolution before it
+    (w' = w·γ/σ, b' = (b − μ)·γ/σ + β) and the norm replaced by identity: the eval-mode function, as plain convs."""
+    import copy
+    m = copy.deepcopy(model).eval()
+    pairs = [(conv, norms, k) for convs, norms in list(zip(m.enc, m.enc_norm)) + list(zip(m.dec, m.dec_norm)) for k, conv in enumerate(convs)]
+    with torch.no_grad():
+        for conv, norms, k in pairs:
+            n = norms[k]
+            if isinstance(n, nn.Identity):
+                continue
+            g = n.weight / torch.sqrt(n.running_var + n.eps)
+            conv.weight.mul_(g.view(-1, 1, 1, 1))
+            conv.bias.copy_((conv.bias - n.running_mean) * g + n.bias)
+            norms[k] = nn.Identity()
+    return m
 
 
 # GTAO visibility is clamped to [GTAO_EPS, 1 - GTAO_EPS] before its logit (open sky gives exactly 1).
@@ -315,6 +339,7 @@ def main():
     ap.add_argument('--no-vflip', dest='vflip', action='store_false', help='mirror left-right only (an upside-down view is not one the demo renders): 1.2 dB below all flips in one H200 run (bench/ao-2026-12-03), a run that trained worse on its own data too, so unsettled')
     ap.add_argument('--transpose', action='store_true', help='augment with the diagonal reflection too (a camera rolled by 90°): 0.4 dB below flips alone in one H200 run (bench/ao-2026-12-03), within this recipe\'s run-to-run spread')
     ap.add_argument('--ema', type=float, default=0.0, help='evaluate and export an exponential moving average of the weights with this decay (e.g. 0.999; 0: off): the batch-32 loss swings by ±30%% step to step, and an average of the late weights smooths what one last step leaves')
+    ap.add_argument('--norm', action='store_true', help='batch norm after every 3x3 convolution while training, folded into the convolutions at export (same exported graph and cost)')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -333,7 +358,7 @@ def main():
     print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px', flush=True)
     # float16 on the device: 3000 samples of 256² are 2 GB.
     xtr, ytr = xtr.to(device), ytr.to(device)
-    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xtr.shape[1], residual=args.residual).to(device)
+    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xtr.shape[1], residual=args.residual, norm=args.norm).to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
@@ -397,11 +422,17 @@ def main():
           f"(AO = 1: {held['ao_one_psnr_db']:.2f} dB; all pixels {held['psnr_db_all_pixels']:.2f} dB)   train subset: PSNR {train['psnr_db']:.2f} dB", flush=True)
 
     os.makedirs(os.path.dirname(args.out) or '.', exist_ok=True)
-    model.eval()
+    folded = fold_norm(model)
+    with torch.no_grad():
+        xs = xte[:1].to(device).float()
+        fold_diff = (folded(xs) - model.eval()(xs)).abs().max().item()
+    if fold_diff > 1e-4:
+        raise SystemExit(f'folding the batch norms changed the output by {fold_diff} (> 1e-4)')
+    model = folded
     ops = export_onnx(model, args.out, meta['focalPx'])
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
-    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
+    stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'norm': args.norm, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
