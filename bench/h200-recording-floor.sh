@@ -3,7 +3,7 @@
 # then carry [".gpu", "dist"], command `bash bench/h200-recording-floor.sh`.
 # 1. floor.jsonl: per network, encodeNetwork (shared recording) against a bare loop of the same Dawn calls and against
 #    dispatches alone (bench/recording-floor.mjs): how much of recording is wgml's and how much Dawn-node's.
-# 2. bench.jsonl: `wgml bench --json` in both recordings, two rounds in alternating order (GPU ms, encode µs per
+# 2. bench.jsonl: `wgml bench --json` in both recordings, ROUNDS rounds (default 2) in alternating order (GPU ms, encode µs per
 #    dispatch, pipelines, createPipeline ms), so drift in the machine's speed falls on both modes alike.
 # Then, with what is left of BUDGET, bench/materials-h200.sh ablations: MATERIALS="sets|ablate;sets|ablate" (its SETS and
 # ABLATE), into $OUT/materials/.
@@ -28,10 +28,10 @@ tv=$(for m in $NETS; do case $m in resnet50|vit_tiny|bert_encoder|convnext_tiny|
 echo "=== floor ($(left) s left)"
 for m in $NETS; do timeout 60 node bench/recording-floor.mjs $C/$m.onnx $(dims $m) 2>&1 | grep '^{' | tee -a "$OUT/floor.jsonl"; done
 echo "=== wgml bench, both recordings, two rounds ($(left) s left)"
-for round in 1 2; do
+for round in $(seq 1 ${ROUNDS:-2}); do
   for m in $NETS; do
     [ "$(left)" -lt 60 ] && break 2
-    if [ $round = 1 ]; then modes="groups shared"; else modes="shared groups"; fi
+    if [ $(( round % 2 )) = 1 ]; then modes="groups shared"; else modes="shared groups"; fi
     for r in $modes; do B $C/$m.onnx --recording $r | tee -a "$OUT/bench.jsonl"; done
   done
 done

@@ -39,11 +39,11 @@ fi
 # Decode + shade at 4K: the historical synthetic shape (16 latents + uv → 32 → 32 → 8, bench.js, with BC
 # sampling as a canary), then real materials through loadMaterial + materialWgsl (decode-bench.js): first as
 # they ship (loadMaterial's default: 2/4-bit codes expanded to bytes at load, rgba8unorm, the last texture of a
-# grid r8/rg8 when it holds 1/2 features): the default of 20-bit sets s1f1b2+s2f4b4 (and of 16-bit sets, s2f5b4) also
-# through the sampler (-uv, what a fragment shader calls), larger rungs, the 2-bit shapes they replaced, one packed variant.
+# grid r8/rg8 when it holds 1/2 features): the default of 20-bit sets s1f1b2+s2f4b4+s4f4b2 (and of 16-bit sets, s2f5b4)
+# also through the sampler (-uv, what a fragment shader calls), larger rungs, the 2-bit shapes they replaced, one packed variant.
 if [ -z "$EXTRA" ] && [ "${DECODE:-1}" = 1 ]; then   # DECODE=0 skips the decode benches
   timeout 60 node dist/shaderml/bench.js 3840 2160 50 f32-leaky i8-dot4-leaky f32-latent bc 2>&1 | grep -v deprecated | tee $OUT/decode.txt
-  timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 s1f1b2+s2f4b4-f32 s1f1b2+s2f4b4-int8 s1f1b2+s2f4b4-f32-uv s2f5b4-f32 s2f5b4-int8 \
+  timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 s1f1b2+s2f4b4+s4f4b2-f32 s1f1b2+s2f4b4+s4f4b2-int8 s1f1b2+s2f4b4+s4f4b2-f32-uv s1f1b2+s2f4b4-f32 s1f1b2+s2f4b4-int8 s2f5b4-f32 s2f5b4-int8 \
     s1f1b2+s2f7b4-f32 s1f1b2+s2f12b4-f32 s1f1b2+s2f8b2-f32 s1f1b2+s2f8b2-int8 s2f12b2-f32 s2f16b4-f32 s2f16b8-f32 s1f1b2+s2f4b4-f32-packed 2>&1 | tee -a $OUT/decode.txt
 fi
 for d in $small; do run $d default 60; done

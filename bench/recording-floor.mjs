@@ -21,7 +21,9 @@ const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 // The variants take turns, recording by recording, so drift in the machine's speed falls on all of them alike.
 const variants = {
   wgmlUs: (e) => encodeNetwork(e, bound),
-  bareUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); for (let i = 0; i < ds.length; i++) { pass.setPipeline(pipes[i]); const w = ds[i].kernel.workgroups; pass.dispatchWorkgroups(w[0], w[1], w[2]); } pass.end(); },
+  // The same calls as encodeNetwork makes (trailing 1s of the workgroup count left out), and with all three given.
+  bareUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); for (let i = 0; i < ds.length; i++) { pass.setPipeline(pipes[i]); const w = ds[i].kernel.workgroups; if (w[2] !== 1) pass.dispatchWorkgroups(w[0], w[1], w[2]); else if (w[1] !== 1) pass.dispatchWorkgroups(w[0], w[1]); else pass.dispatchWorkgroups(w[0]); } pass.end(); },
+  bareXyzUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); for (let i = 0; i < ds.length; i++) { pass.setPipeline(pipes[i]); const w = ds[i].kernel.workgroups; pass.dispatchWorkgroups(w[0], w[1], w[2]); } pass.end(); },
   dispatchOnlyUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); pass.setPipeline(pipes[0]); for (let i = 0; i < ds.length; i++) pass.dispatchWorkgroups(1, 1, 1); pass.end(); },
   emptyPassUs: (e) => { const pass = e.beginComputePass(); pass.end(); },
   emptyLabelledPassUs: (e) => { const pass = e.beginComputePass(p.passDescriptor); pass.end(); },

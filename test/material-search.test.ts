@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { footprintBits, LADDER, nextTrial, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type Trial } from '../src/shaderml/material/search.js';
-import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial } from '../src/shaderml/material/train.js';
+import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
@@ -87,9 +87,13 @@ describe('material size search', () => {
       expect(parseRung(t.name)).toEqual(t);
       expect(t.grids.reduce((a, g) => a + g.features, 0)).toBeLessThanOrEqual(16);
     }
-    expect(LADDER.filter((r) => twinOf(r)).map((r) => rungBits(r))).toEqual([6, 7, 8, 9, 10]);
+    expect(LADDER.filter((r) => twinOf(r)).map((r) => rungBits(r))).toEqual([6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10]);
     expect(SINGLE_GRID_LADDER.some((r) => twinOf(r))).toBe(false);
     expect(twinOf(parseRung('s1f1b2+s2f10b4'))).toBeUndefined();
+    // A half-bit rung's quarter-resolution grid is carried over; other third grids have no twin.
+    expect(twinOf(parseRung('s1f1b2+s2f5b4+s4f4b2'))!.name).toBe('s1f2b2+s2f6b2+s4f4b2');
+    expect(twinOf(parseRung('s1f1b2+s2f5b4+s2f1b2'))).toBeUndefined();
+    expect(twinOf(parseRung('s1f1b2+s2f5b4+s4f4b2+s8f4b2'))).toBeUndefined();
   });
 
   it('runSearch: the better of a rung and its twin by the weakest texture; --psnr tries the twin of the rung below the pick once', async () => {
@@ -106,12 +110,12 @@ describe('material size search', () => {
     o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, twins: false, train: fake(1) });
     expect([o.chosen.name, o.trials.length]).toEqual(['s1f1b2+s2f4b4', 1]);
     expect((await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: 2, twins: true, train: fake(1) })).trials.length).toBe(1);
-    // --psnr 45.5: rungs of ≥ 8 bits pass (46), the 7-bit rung fails (44) and its twin passes with +2 dB: smaller, chosen.
+    // --psnr 45.5: rungs of ≥ 8 bits pass (46), the 7.5-bit rung fails (45) and its twin passes with +2 dB: smaller, chosen.
     o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(2) });
-    expect([o.chosen.name, o.reached]).toEqual(['s1f2b2+s2f6b2', true]);
+    expect([o.chosen.name, o.reached]).toEqual(['s1f2b2+s2f6b2+s4f4b2', true]);
     expect(o.trials.filter((t) => t.rung.grids[0]!.features === 2).length).toBe(1);
     // A twin that does not pass changes nothing; and the twin's weakest texture is what counts.
-    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(1) });
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(0.4) });
     expect([o.chosen.name, o.reached]).toEqual(['s1f1b2+s2f6b4', true]);
     // Nothing reaches 200 dB: the largest rung tried, which has no twin.
     o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 200, twins: true, train: fake(1) });
@@ -191,6 +195,25 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const bad = file.slice();
     bad[file.length - 1] ^= 0x10;
     expect(() => decodeWgmat(bad)).toThrow(/coarse grid 1 section checksum/);
+  }, 60_000);
+
+  it(`a half-bit ladder rung (full, half and quarter resolution grids) decodes on the GPU as on the CPU, expanded and packed (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const r = rng(testSeed()), targets = syntheticMaterial(16, 16, 2), C = targets.channels;
+    const codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
+    const rung = LADDER.find((x) => x.grids.length === 3)!;
+    const [g0, g1, g2] = rung.grids as [GridOption, GridOption, GridOption];
+    const grid = (g: GridOption) => ({ lw: 16 / g.scale, lh: 16 / g.scale, features: g.features, bits: g.bits, latents: codes((256 / g.scale ** 2) * g.features, g.bits) });
+    const c: CompressedMaterial = { width: 16, height: 16, ...grid(g0), coarse: [grid(g1), grid(g2)], decoder: ShaderMLP.random([g0.features + g1.features + g2.features + 2, 16, C], 'leaky_relu', testSeed()) };
+    const file = encodeWgmat(c, targets.textures);
+    const { manifest, material } = decodeWgmat(file);
+    expect(manifest.latent.coarse!.map((g) => [g.width, g.features, g.bits])).toEqual([[8, g1.features, 4], [4, 4, 2]]);
+    const ref = decodeMaterialCpu(material);
+    for (const latents of ['expanded', 'packed'] as const) {
+      const mat = loadMaterial(device, file, { latents });
+      expect(mat.latentTextures.length, latents).toBe(3);
+      expect(compareClose(await decodeMaterialGpu(device, mat), ref, 2e-3, 2e-3), latents).toBeNull();
+    }
   }, 60_000);
 
   it(`packed 2-bit latents with mips: <name>_uv filters trilinearly by hand like a CPU reference (seed ${testSeed()})`, async () => {

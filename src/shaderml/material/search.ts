@@ -64,7 +64,15 @@ export const SINGLE_GRID_LADDER: Rung[] = [
 ];
 
 /**
- * The ladder, smallest first: a rung every bit from 1 to 10 bits per texel, then 12, 14, 16, 24, 32.
+ * Half a bit per texel: four 2-bit features on a quarter-resolution grid, added to a mixed rung. A third, coarser
+ * level, as in NTC's latent pyramid, gives the decoder four more inputs for the cost of a fraction of one at half
+ * resolution.
+ */
+const QUARTER: [number, number, number] = [4, 4, 2];
+
+/**
+ * The ladder, smallest first: a rung every bit from 1 to 6 bits per texel, every half bit to 10, then 12, 14, 16,
+ * 24, 32.
  * - From 6 bits up a rung is one full-resolution feature of 2 bits (grid 0) beside a half-resolution grid: at 6
  *   bits it beat the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average
  *   (H200, bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose
@@ -78,12 +86,15 @@ export const SINGLE_GRID_LADDER: Rung[] = [
  *   faster than the 2-bit one it replaced.
  * - `--psnr` picks the smallest passing rung, so a gap in the ladder is footprint a set pays for nothing; half of
  *   a three-texture BC set (BC7 + BC5 + BC4, 20 bits) is 10 bits a texel, and the 9-bit rung fits under it with
- *   the decoder's weights.
+ *   the decoder's weights. The half-bit rungs from 6.5 to 9.5 bits close gaps that cost whole bits: with whole
+ *   bits only, `--psnr 40` passed three sets at 8 or 10 bits whose rung below missed by 0.04–0.67 dB, and 8 and 10
+ *   bits with the decoder are just over half of BC's 16 and 20 (0.505 of BC, bench/materials-2026-12-03g).
  */
 export const LADDER: Rung[] = [
   ...SINGLE_GRID_LADDER.slice(0, 4),
   R([[2, 5, 4]]),
-  ...[4, 5, 6, 7, 8, 10, 12].map((f) => R([[1, 1, 2], [2, f, 4]])),
+  ...[4, 5, 6, 7].flatMap((f) => [R([[1, 1, 2], [2, f, 4]]), R([[1, 1, 2], [2, f, 4], QUARTER])]),
+  ...[8, 10, 12].map((f) => R([[1, 1, 2], [2, f, 4]])),
   ...SINGLE_GRID_LADDER.slice(9),
 ];
 
@@ -144,10 +155,12 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
  */
 export function twinOf(r: Rung): Rung | undefined {
   const [g0, g1, ...rest] = r.grids;
-  if (!g0 || !g1 || rest.length || g0.scale !== 1 || g0.features !== 1 || g0.bits !== 2 || g1.scale !== 2 || g1.bits !== 4) return undefined;
+  if (!g0 || !g1 || g0.scale !== 1 || g0.features !== 1 || g0.bits !== 2 || g1.scale !== 2 || g1.bits !== 4) return undefined;
+  // A half-bit rung's quarter-resolution grid stays as it is: the twin trades detail against codes at the two finer levels.
+  if (rest.length > 1 || (rest[0] && rest[0].scale !== 4)) return undefined;
   const half = 2 * (g1.features - 2);
-  if (half < 1 || 2 + half > 16) return undefined;
-  const grids = [{ scale: 1, features: 2, bits: 2 }, { scale: 2, features: half, bits: 2 }];
+  if (half < 1 || 2 + half + (rest[0]?.features ?? 0) > 16) return undefined;
+  const grids = [{ scale: 1, features: 2, bits: 2 }, { scale: 2, features: half, bits: 2 }, ...rest.map((g) => ({ ...g }))];
   return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
 }
 
