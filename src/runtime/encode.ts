@@ -34,8 +34,8 @@ export function encodeNetwork(encoder: GPUCommandEncoder, bound: BoundNetwork, o
     const pipe = pipes[i]!, group = groups[i]!;
     if (pipe !== last) { pass.setPipeline(pipe); last = pipe; }
     if (group !== lastGroup) { pass.setBindGroup(0, group); lastGroup = group; }
-    // Trailing 1s are left out: Dawn-node converts every argument given, and (x, 1, 1) measured ~0.25 µs a
-    // dispatch slower than (x) on both hosts (bench/recording-floor.mjs, `bareXyzUs`).
+    // Trailing 1s are left out: Dawn-node converts every argument given; (x, 1, 1) measured ~0.25 µs a dispatch
+    // slower than (x) on a 2-core VM, and a network's loop 0.4–3.6% slower on an H200 host (bench/RESULTS.md).
     if (wg[2] !== 1) pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
     else if (wg[1] !== 1) pass.dispatchWorkgroups(wg[0], wg[1]);
     else pass.dispatchWorkgroups(wg[0]);
