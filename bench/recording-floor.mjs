@@ -6,6 +6,7 @@ import { loadGraph } from '../dist/runtime/library.js';
 import { createPipeline } from '../dist/runtime/pipeline.js';
 import { createHeap } from '../dist/runtime/heap.js';
 import { encodeNetwork } from '../dist/runtime/encode.js';
+import { dispatchWorkgroups } from '../dist/gpu/dispatch.js';
 import { tensor } from '../dist/tensor/tensor.js';
 import { requestDevice } from '../dist/gpu/device.js';
 const device = await requestDevice({ quiet: true });
@@ -22,7 +23,7 @@ const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 const variants = {
   wgmlUs: (e) => encodeNetwork(e, bound),
   // The same calls as encodeNetwork makes (trailing 1s of the workgroup count left out), and with all three given.
-  bareUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); for (let i = 0; i < ds.length; i++) { pass.setPipeline(pipes[i]); const w = ds[i].kernel.workgroups; if (w[2] !== 1) pass.dispatchWorkgroups(w[0], w[1], w[2]); else if (w[1] !== 1) pass.dispatchWorkgroups(w[0], w[1]); else pass.dispatchWorkgroups(w[0]); } pass.end(); },
+  bareUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); for (let i = 0; i < ds.length; i++) { pass.setPipeline(pipes[i]); dispatchWorkgroups(pass, ds[i].kernel.workgroups); } pass.end(); },
   bareXyzUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); for (let i = 0; i < ds.length; i++) { pass.setPipeline(pipes[i]); const w = ds[i].kernel.workgroups; pass.dispatchWorkgroups(w[0], w[1], w[2]); } pass.end(); },
   dispatchOnlyUs: (e) => { const pass = e.beginComputePass(); pass.setBindGroup(0, group); pass.setPipeline(pipes[0]); for (let i = 0; i < ds.length; i++) pass.dispatchWorkgroups(1, 1, 1); pass.end(); },
   emptyPassUs: (e) => { const pass = e.beginComputePass(); pass.end(); },

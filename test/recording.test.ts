@@ -13,6 +13,7 @@ import { testDevice } from './helpers/gpu.js';
 import { graph, node, f32, int, ints } from './helpers/graph.js';
 import { withStandInKernel } from './helpers/broken-kernel.js';
 import { requestDevice } from '../src/gpu/device.js';
+import { dispatchWorkgroups } from '../src/gpu/dispatch.js';
 import { rng, randn, compareClose } from './helpers/random.js';
 
 function cpuRun(g: wgml.Graph, inputs: Record<string, HostTensor>): Record<string, HostTensor> {
@@ -25,17 +26,26 @@ function cpuRun(g: wgml.Graph, inputs: Record<string, HostTensor>): Record<strin
 }
 
 /** A stand-in for GPUCommandEncoder that records the calls encodeNetwork makes. */
-function fakeEncoder(): { encoder: GPUCommandEncoder; calls: string[] } {
-  const calls: string[] = [];
+function fakeEncoder(): { encoder: GPUCommandEncoder; calls: string[]; dispatchArgs: number[][] } {
+  const calls: string[] = [], dispatchArgs: number[][] = [];
   const pass = {
     setPipeline: () => calls.push('setPipeline'),
     setBindGroup: () => calls.push('setBindGroup'),
-    dispatchWorkgroups: () => calls.push('dispatch'),
+    dispatchWorkgroups: (...a: number[]) => { calls.push('dispatch'); dispatchArgs.push(a); },
     end: () => calls.push('end'),
   };
   const encoder = { beginComputePass: () => { calls.push('begin'); return pass; } };
-  return { encoder: encoder as unknown as GPUCommandEncoder, calls };
+  return { encoder: encoder as unknown as GPUCommandEncoder, calls, dispatchArgs };
 }
+
+describe('dispatchWorkgroups', () => {
+  it('leaves trailing counts of 1 out (Dawn-node converts every argument given) and keeps the rest', () => {
+    const f = fakeEncoder();
+    const pass = f.encoder.beginComputePass();
+    for (const wg of [[7, 1, 1], [7, 3, 1], [7, 1, 3], [1, 1, 1], [1, 2, 2]] as [number, number, number][]) dispatchWorkgroups(pass, wg);
+    expect(f.dispatchArgs).toEqual([[7], [7, 3], [7, 1, 3], [1], [1, 2, 2]]);
+  });
+});
 
 describe('shared recording', () => {
   const a = hostTensor('int64', [], [1]), z = hostTensor('int64', [], [0]);
@@ -73,6 +83,10 @@ describe('shared recording', () => {
       return f.calls;
     };
     const cs = calls(shared), cg = calls(groups);
+    // The counts given are each dispatch's workgroups, up to the trailing 1s left out.
+    const f = fakeEncoder();
+    wgml.encodeNetwork(f.encoder, shared.bind({ x: t([3, 8]), y: t([3, 8]), w: t([3, 8]) }, heap));
+    expect(f.dispatchArgs.map((a) => [...a, 1, 1].slice(0, 3))).toEqual(shared.program.dispatches.map((d) => d.kernel.workgroups));
     const count = (c: string[], k: string) => c.filter((x) => x === k).length;
     expect(count(cs, 'dispatch')).toBe(5);
     expect(count(cg, 'dispatch')).toBe(5);

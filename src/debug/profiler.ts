@@ -5,6 +5,7 @@
  * reads of ranges no earlier pass wrote (ordering bugs between ML and rendering).
  */
 import { LimitError, WgmlError } from '../errors.js';
+import { dispatchWorkgroups } from '../gpu/dispatch.js';
 import type { BoundNetwork } from '../runtime/bind.js';
 import type { Place } from '../runtime/compile.js';
 
@@ -74,7 +75,7 @@ export function encodeNetworkProfiled(encoder: GPUCommandEncoder, bound: BoundNe
       if (wg[0] === 0 || wg[1] === 0 || wg[2] === 0) continue;
       pass.setPipeline(p.gpuPipelines[d]!);
       pass.setBindGroup(0, bound.bindGroups[d]!);
-      pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
+      dispatchWorkgroups(pass, wg);
     }
     pass.end();
   }

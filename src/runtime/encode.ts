@@ -2,6 +2,7 @@
  * encodeNetwork: record a bound network into the caller's command encoder as one compute pass.
  * Never submits, maps, reads back or creates GPU objects.
  */
+import { dispatchWorkgroups } from '../gpu/dispatch.js';
 import type { BoundNetwork } from './bind.js';
 
 export interface EncodeOptions {
@@ -34,11 +35,7 @@ export function encodeNetwork(encoder: GPUCommandEncoder, bound: BoundNetwork, o
     const pipe = pipes[i]!, group = groups[i]!;
     if (pipe !== last) { pass.setPipeline(pipe); last = pipe; }
     if (group !== lastGroup) { pass.setBindGroup(0, group); lastGroup = group; }
-    // Trailing 1s are left out: Dawn-node converts every argument given; (x, 1, 1) measured ~0.25 µs a dispatch
-    // slower than (x) on a 2-core VM, and a network's loop 0.4–3.6% slower on an H200 host (bench/RESULTS.md).
-    if (wg[2] !== 1) pass.dispatchWorkgroups(wg[0], wg[1], wg[2]);
-    else if (wg[1] !== 1) pass.dispatchWorkgroups(wg[0], wg[1]);
-    else pass.dispatchWorkgroups(wg[0]);
+    dispatchWorkgroups(pass, wg);
   }
   pass.end();
   for (const b of bound.post) b.encode(encoder);
