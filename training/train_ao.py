@@ -104,7 +104,6 @@ class AONet(nn.Module):
 def fold_norm(model):
     """A copy of `model` with each batch norm's running statistics folded into the convolution before it
     (w' = w·γ/σ, b' = (b − μ)·γ/σ + β) and the norm replaced by identity: the eval-mode function, as plain convs."""
-    import copy
     m = copy.deepcopy(model).eval()
     pairs = [(conv, norms, k) for convs, norms in list(zip(m.enc, m.enc_norm)) + list(zip(m.dec, m.dec_norm)) for k, conv in enumerate(convs)]
     with torch.no_grad():
