@@ -12,6 +12,7 @@ import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung } from '../shaderml/material/search.js';
+import { parsePosition, type PositionInput } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution)')
     .option('--hidden <n>', 'decoder hidden width', '32')
+    .option('--position <kind>', 'what the decoder is told of a texel\'s position: uv (its place in the material), p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more)', 'uv')
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--batch <n>', 'texels per step', '65536')
@@ -68,11 +70,13 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
+      let position: PositionInput;
+      try { position = parsePosition(String(o.position)); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position uv, p2 or p4'); }
       const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
       if ([o.psnr !== undefined, o.bits !== undefined, manual, o.grids !== undefined].filter(Boolean).length > 1) {
         throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f4b4 or the three by hand');
@@ -105,12 +109,12 @@ export function register(program: Command): void {
       const t0 = performance.now();
       // Mip levels are trained for single-grid materials: with --mips the search climbs the single-grid rungs.
       const ladder = (o.mips ? SINGLE_GRID_LADDER : LADDER).map((r) => ({ ...r, hidden }));
-      const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels);
+      const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels, position);
       const train = async (r: Rung, label: string) => {
         const [g0, ...coarse] = r.grids;
         const ts = performance.now();
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, steps, fineTuneSteps: fine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, position, steps, fineTuneSteps: fine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
         });
@@ -125,7 +129,7 @@ export function register(program: Command): void {
       try {
         // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
         const budget = bits ?? bcBitsOf(m) / 3;
-        const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels);
+        const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
           ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget,
           train: async (r, label) => { const t = await train(r, label); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },

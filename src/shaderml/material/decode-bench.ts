@@ -9,7 +9,8 @@
  * Run: `node dist/shaderml/material/decode-bench.js [width height reps [variants…]]`, variants like
  * `s2f12b2-f32`, `s2f12b2-int8`, `s2f12b2-f32-packed`, `s2f4b8-f32` (scale, features, bits, precision[, packed]).
  * A `-uv` suffix decodes through `mat_uv(uv, 0)` (sampler-filtered, what a fragment shader calls)
- * instead of `mat(p)` (texel addressing, textureLoad + bilinear in the shader).
+ * instead of `mat(p)` (texel addressing, textureLoad + bilinear in the shader). A last `-p2` or `-p4` gives the
+ * decoder that position input (position.ts) instead of u, v.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ import type { TextureTarget } from './textures.js';
 import { parseRung, type Rung } from './search.js';
 import { gridBytes } from './train.js';
 import { gpuLayout } from './upload.js';
+import { positionCount, type PositionInput } from './position.js';
 
 const TEXTURES: TextureTarget[] = [{ name: 'albedo', kind: 'color', channels: 3, alpha: false }, { name: 'normal', kind: 'normal', channels: 2, alpha: false }, { name: 'spec', kind: 'color', channels: 3, alpha: false }];
 
@@ -33,10 +35,10 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const hasTs = device.features.has('timestamp-query');
   for (const name of names) {
     // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first), named as the ladder names rungs.
-    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?$/.exec(name);
+    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?(?:-(p2|p4))?$/.exec(name);
     let rung: Rung | undefined;
     try { rung = m ? parseRung(m[1]!) : undefined; } catch (e) { console.log(`${name}: ${(e as Error).message}`); continue; }
-    if (!m || !rung) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv])`); continue; }
+    if (!m || !rung) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4])`); continue; }
     const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
     let s = 12345;
     const grids = rung.grids.map(({ scale, features, bits }) => {
@@ -45,8 +47,9 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       return { lw, lh, features, bits, latents };
     });
     const [first, ...coarse] = grids, F = grids.reduce((a, g) => a + g.features, 0);
-    const decoder = ShaderMLP.random([F + 2, rung.hidden, rung.hidden, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
-    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
+    const position: PositionInput = (m[5] as PositionInput | undefined) ?? 'uv';
+    const decoder = ShaderMLP.random([F + positionCount(position), rung.hidden, rung.hidden, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
+    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
     const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
     const lib = flattenWgsl(dec.module);
     const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}

@@ -15,6 +15,7 @@ import { MaterialOptionError } from '../errors.js';
 import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import { gpuLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
+import { positionCount, positionWgsl } from './position.js';
 
 export { gpuLayout, LATENT_STORAGE, type LatentStorage } from './upload.js';
 
@@ -100,6 +101,7 @@ ${Array.from({ length: g.features }, (_, f) => {
 export function materialWgsl(m: LoadedMaterial, name: string, group: number, binding: number, device?: GPUDevice, o: MaterialDecodeOptions = {}) {
   const grids = gridsOf(m.material), C = m.manifest.channels;
   const F = grids.reduce((a, g) => a + g.features, 0), L = m.latentTextures.length;
+  const pos = m.material.position ?? 'uv', I = F + positionCount(pos);
   const precision = o.precision ?? 'f32';
   const decoder = precision === 'int8' ? calibratedDecoder(m) : m.decoder;
   const net = decoder.wgsl({ name: `${name}_mlp`, group, binding: binding + L + 1, device, precision, storage: o.storage ?? 'constants' });
@@ -124,7 +126,7 @@ ${feats(g, f0, k)}
   }`).join('\n');
   // Packed grids filter by hand at uv: bilinear in each of the two mip levels around lod, then mixed.
   const levelsOf = (i: number) => (i === 0 ? mips : 1);
-  const packedUv = layout.filter((x) => x.lay.packed).map(({ g, i, tex, f0 }) => `fn ${name}_g${i}_add(x: ptr<function, array<f32, ${F + 2}>>, u: vec2<f32>, lv: i32, scale: f32) {
+  const packedUv = layout.filter((x) => x.lay.packed).map(({ g, i, tex, f0 }) => `fn ${name}_g${i}_add(x: ptr<function, array<f32, ${I}>>, u: vec2<f32>, lv: i32, scale: f32) {
   // Level size by WebGPU's mip rule (lavapipe's textureDimensions(t, level) ignores a non-uniform level).
   let dims = max(vec2(1i), vec2(${g.lw}i, ${g.lh}i) >> vec2(u32(lv)));
   let l = u * vec2<f32>(dims) - 0.5;
@@ -139,20 +141,29 @@ ${packedTaps(name, tex, g, f0, 'lv', 'scale').replace(/x\[/g, '(*x)[')}
     let s = textureSampleLevel(${name}_lat${tex + k}, ${name}_samp, u, lod);
 ${feats(g, f0, k)}
   }`).join('\n')).join('\n');
+  // The position at uv: in texels of the level(s) grid 0 is read at (position.ts), mixed as trilinear filtering mixes the latents.
+  const size = (lv: string) => `max(vec2(1.0), floor(vec2(${W}.0, ${H}.0) / exp2(${lv})))`;
+  const uvPosition = pos === 'uv' ? `  x[${F}] = u.x; x[${F + 1}] = u.y;` : mips === 1 ? `  ${positionWgsl(pos, F, `u * vec2(${W}.0, ${H}.0)`, `vec2(${W}.0, ${H}.0)`)}` : `  {
+    let lod_c = clamp(lod, 0.0, ${mips - 1}.0); let l0 = floor(lod_c); let fr = lod_c - l0;
+    var y: array<f32, ${I}>;
+    { let s = ${size('l0')}; ${positionWgsl(pos, F, 'u * s', 's')} }
+    { let s = ${size(`min(l0 + 1.0, ${mips - 1}.0)`)}; ${positionWgsl(pos, F, 'u * s', 's', 'y')} }
+    for (var k = ${F}; k < ${I}; k++) { x[k] = mix(x[k], y[k], fr); }
+  }`;
   const code = `${decls}
 @group(${group}) @binding(${binding + L}) var ${name}_samp: sampler;
 fn ${name}(p: vec2<u32>) -> array<f32, ${C}> {
-  var x: array<f32, ${F + 2}>;
+  var x: array<f32, ${I}>;
 ${texel}
-  x[${F}] = (f32(p.x) + 0.5) / ${W}.0; x[${F + 1}] = (f32(p.y) + 0.5) / ${H}.0;
+  ${positionWgsl(pos, F, 'vec2<f32>(p) + 0.5', `vec2(${W}.0, ${H}.0)`)}
   return ${name}_mlp(x);
 }
 ${packedUv}
 fn ${name}_uv(uv: vec2<f32>, lod: f32) -> array<f32, ${C}> {
   let u = clamp(uv, vec2(0.0), vec2(1.0));
-  var x: array<f32, ${F + 2}>;
+  var x: array<f32, ${I}>;
 ${sampled}
-  x[${F}] = u.x; x[${F + 1}] = u.y;
+${uvPosition}
   return ${name}_mlp(x);
 }
 // Mip level for uv derivatives (dpdx(uv), dpdy(uv)): log2 of the footprint in *material* texels, since

@@ -5,10 +5,12 @@
  * 8-bit codes are bytes in layer-major RGBA groups of 4 features (the rgba8unorm textures they
  * upload as, padded to 4); 2- and 4-bit codes are texel-major, F a texel, packed low bits first
  * with no padding, so any feature count stores exactly its bits.
- * Version 1 (still read) is version 2 with 8-bit grid-0 latents only. The file stays packed however it
- * is loaded: by default every code becomes an rgba8unorm byte code·255/(2^bits − 1) on the GPU (exact
- * for 2, 4 and 8 bits, so hardware filtering works), or stays packed with `latents: 'packed'`
- * (upload.ts); the stored size is what `bitsPerTexel` counts, the GPU's `gpuBitsPerTexel` and
+ * Version 1 (still read) is version 2 with 8-bit grid-0 latents only; version 3 is version 2 with a decoder
+ * whose position inputs are not u, v (`decoder.position`, position.ts), so an older reader refuses it
+ * rather than decoding it with the wrong inputs; files with u, v are still written as version 2.
+ * The file stays packed however it is loaded: by default every code becomes an rgba8unorm byte
+ * code·255/(2^bits − 1) on the GPU (exact for 2, 4 and 8 bits, so hardware filtering works), or stays
+ * packed with `latents: 'packed'` (upload.ts); the stored size is what `bitsPerTexel` counts, the GPU's `gpuBitsPerTexel` and
  * `gpuBitsPerTexelPacked` (report.ts).
  * Browser-safe: no node imports.
  */
@@ -17,8 +19,9 @@ import { crc32 } from '../half.js';
 import { WeightFileError } from '../errors.js';
 import { gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import type { TextureTarget } from './textures.js';
+import { parsePosition, positionCount, type PositionInput } from './position.js';
 
-export const WGMAT_VERSION = 2;
+export const WGMAT_VERSION = 3;
 const MAGIC = 0x544d4757; // 'WGMT' little-endian
 
 export interface WgmatSection { offset: number; bytes: number; crc32: number }
@@ -38,8 +41,11 @@ export interface WgmatManifest {
     /** Coarser grids read after this one (version 2), features in decoder-input order. */
     coarse?: (WgmatSection & { width: number; height: number; features: number; layers: number; bits: number })[];
   };
-  /** Decoder input: the latent features as unorm (bilinear, clamp to edge, texel centres) then u, v. */
-  decoder: WgmatSection & { format: 'safetensors'; dtype: 'F16'; sizes: number[] };
+  /**
+   * Decoder input: the latent features as unorm (bilinear, clamp to edge, texel centres) then the position
+   * (`position`, version 3; absent: u, v).
+   */
+  decoder: WgmatSection & { format: 'safetensors'; dtype: 'F16'; sizes: number[]; position?: PositionInput };
   /** Free-form training record (PSNR, steps…). */
   stats?: Record<string, unknown>;
 }
@@ -84,11 +90,13 @@ export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], st
   const mips = (c.mips ?? []).map((l) => { const b = pack(l, c.features, g0!.bits); parts.push(b); return { ...place(b), width: l.lw, height: l.lh }; });
   const coarseSecs = coarse.map((g) => { const b = pack(g, g.features, g.bits); parts.push(b); return { ...place(b), width: g.lw, height: g.lh, features: g.features, layers: Math.ceil(g.features / 4), bits: g.bits }; });
   const channels = textures.reduce((a, t) => a + t.channels, 0);
+  const pos = c.position && c.position !== 'uv' ? c.position : undefined;
+  const version = pos ? WGMAT_VERSION : 2;
   const manifest: WgmatManifest = {
-    format: 'wgmat', version: WGMAT_VERSION, width: c.width, height: c.height, channels, textures,
+    format: 'wgmat', version, width: c.width, height: c.height, channels, textures,
     latent: { ...latSec, width: c.lw, height: c.lh, features: c.features, layers: Math.ceil(c.features / 4), format: 'rgba8unorm', ...(mips.length ? { mips } : {}),
       ...(g0!.bits !== 8 ? { bits: g0!.bits } : {}), ...(coarseSecs.length ? { coarse: coarseSecs } : {}) },
-    decoder: { ...decSec, format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes] },
+    decoder: { ...decSec, format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes], ...(pos ? { position: pos } : {}) },
     ...(stats ? { stats } : {}),
   };
   const mj = new TextEncoder().encode(JSON.stringify(manifest));
@@ -96,7 +104,7 @@ export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], st
   const secs = [latSec, decSec, ...mips, ...coarseSecs];
   const out = new Uint8Array(head + Math.max(...secs.map((x) => x.offset + x.bytes)));
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, MAGIC, true); dv.setUint32(4, WGMAT_VERSION, true); dv.setUint32(8, mj.length, true);
+  dv.setUint32(0, MAGIC, true); dv.setUint32(4, version, true); dv.setUint32(8, mj.length, true);
   out.set(mj, 12);
   parts.forEach((p, i) => out.set(p, head + secs[i]!.offset));
   return out;
@@ -107,7 +115,7 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 12 || dv.getUint32(0, true) !== MAGIC) throw new WeightFileError('not a .wgmat file (bad magic)', 'make one with `wgml compress`', { offset: 0 });
   const version = dv.getUint32(4, true);
-  if (version !== 1 && version !== WGMAT_VERSION) throw new WeightFileError(`.wgmat version ${version}; this wgml reads versions 1 and ${WGMAT_VERSION}`, 'recompress the material with this wgml', { offset: 4, version });
+  if (version < 1 || version > WGMAT_VERSION) throw new WeightFileError(`.wgmat version ${version}; this wgml reads versions 1 to ${WGMAT_VERSION}`, 'recompress the material with this wgml', { offset: 4, version });
   const ml = dv.getUint32(8, true);
   if (12 + ml > bytes.length) throw new WeightFileError(`manifest length ${ml} runs past the end (${bytes.length} bytes)`, 'the file is truncated', { offset: 8 });
   const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + ml))) as WgmatManifest;
@@ -135,8 +143,14 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
   });
   const coarse: LatentGrid[] = (manifest.latent.coarse ?? []).map((sec, i) => ({ lw: sec.width, lh: sec.height, features: sec.features, bits: sec.bits, latents: codes(`coarse grid ${i + 1}`, sec, sec.width, sec.height, sec.features, sec.bits) }));
   const decoder = ShaderMLP.fromSafetensors(dec);
-  const inputs = F + coarse.reduce((a, g) => a + g.features, 0) + 2;
-  if (decoder.sizes[0] !== inputs) throw new WeightFileError(`decoder takes ${decoder.sizes[0]} inputs; the latent grids give ${inputs - 2} features + u, v`, 'the file is corrupt', { section: 'decoder' });
-  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(bits !== 8 ? { bits } : {}), ...(mips.length ? { mips } : {}), ...(coarse.length ? { coarse } : {}) } };
+  let position: PositionInput = 'uv';
+  if (manifest.decoder.position !== undefined) {
+    try { position = parsePosition(manifest.decoder.position); } catch {
+      throw new WeightFileError(`decoder position "${manifest.decoder.position}" is not one this wgml knows`, 'update wgml or recompress the material', { section: 'decoder' });
+    }
+  }
+  const feats = F + coarse.reduce((a, g) => a + g.features, 0), inputs = feats + positionCount(position);
+  if (decoder.sizes[0] !== inputs) throw new WeightFileError(`decoder takes ${decoder.sizes[0]} inputs; the latent grids give ${feats} features + ${positionCount(position)} position inputs (${position})`, 'the file is corrupt', { section: 'decoder' });
+  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(position !== 'uv' ? { position } : {}), ...(bits !== 8 ? { bits } : {}), ...(mips.length ? { mips } : {}), ...(coarse.length ? { coarse } : {}) } };
 }
 

@@ -8,14 +8,18 @@
  * and for the last steps reads the rounded codes themselves (straight-through gradient), as NTC does.
  * Every size is baked in as a constant: one material, one set of pipelines.
  */
+import { positionCount, positionWgsl, type PositionInput } from './position.js';
+
 /** One latent grid of a level: size, features, bits per latent, and where its latents start in the latent region. */
 export interface GridShape { lw: number; lh: number; features: number; bits: number; offset?: number }
 
 export interface TrainShape {
   width: number; height: number; channels: number;
-  /** Latent grids, finest first; the decoder input is their features in order, then u, v. */
+  /** Latent grids, finest first; the decoder input is their features in order, then the position. */
   grids: GridShape[];
   hidden: number;
+  /** The decoder's position inputs after the features (position.ts; default 'uv'). */
+  position?: PositionInput;
   /** Texels per step. */
   batch: number;
   alpha: number;
@@ -29,7 +33,7 @@ export interface TrainShape {
   lossWeight?: number;
 }
 
-/** Total latent features of a shape (the decoder's input minus u, v). */
+/** Total latent features of a shape (the decoder's input minus the position). */
 export const featuresOf = (s: { grids: { features: number }[] }) => s.grids.reduce((a, g) => a + g.features, 0);
 export const latentCount = (s: { grids: { lw: number; lh: number; features: number }[] }) => s.grids.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
 
@@ -43,7 +47,7 @@ export const QAT_OFF = 0, QAT_NOISE = 1, QAT_STE = 2;
 export const GRAD_FIXED = 1 << 16;
 
 export function layerSizes(s: TrainShape): number[] {
-  return [featuresOf(s) + 2, s.hidden, s.hidden, s.channels];
+  return [featuresOf(s) + positionCount(s.position), s.hidden, s.hidden, s.channels];
 }
 
 /** Offsets in the parameter buffer: [w0 b0 w1 b1 w2 b2 | latents (lh×lw×features)]. */
@@ -132,9 +136,9 @@ export function fwdBwdWgsl(s: TrainShape): string {
   Z = S.zero;
   let b = gid.x; if (b >= B) { return; }
   let p = texel_of(b, S.step);
-  var x: array<f32, ${F + 2}>;
+  var x: array<f32, ${F + positionCount(s.position)}>;
 ${gather}
-  x[F] = (f32(p % W) + 0.5) / f32(W); x[F + 1u] = (f32(p / W) + 0.5) / f32(HT);
+  ${positionWgsl(s.position ?? 'uv', 'F', 'vec2(f32(p % W) + 0.5, f32(p / W) + 0.5)', 'vec2(f32(W), f32(HT))')}
   var h1: array<f32, ${s.hidden}>; var h2: array<f32, ${s.hidden}>;
   for (var o = Z; o < HID; o++) { var a = P[B0 + o]; for (var i = 0u; i < I; i++) { a += P[W0 + o * I + i] * x[i]; } h1[o] = lrelu(a); }
   for (var o = Z; o < HID; o++) { var a = P[B1 + o]; for (var i = 0u; i < HID; i++) { a += P[W1 + o * HID + i] * h1[i]; } h2[o] = lrelu(a); }

@@ -8,6 +8,7 @@ import { roundHalf } from '../half.js';
 import { layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
+import { positionCount, positionCpu, type PositionInput } from './position.js';
 
 export { psnrOf } from './trainer.js';
 import type { MaterialTargets } from './textures.js';
@@ -27,6 +28,8 @@ export interface CompressOptions {
   /** Coarser grids read beside the finest one (multi-resolution latents, as NTC does). */
   coarse?: GridOption[];
   hidden?: number;
+  /** What the decoder is told of a texel's position (position.ts; default 'uv'). */
+  position?: PositionInput;
   /** Steps before and after quantizing latents (defaults 4000 and 800). */
   steps?: number;
   fineTuneSteps?: number;
@@ -63,8 +66,10 @@ export interface CompressedMaterial {
   bits?: number;
   /** Coarser grids after grid 0; their features follow grid 0's in the decoder input. */
   coarse?: LatentGrid[];
-  /** Decoder over [grid features as unorm in 0..1, u, v]; f16-rounded weights (as stored). */
+  /** Decoder over [grid features as unorm in 0..1, position]; f16-rounded weights (as stored). */
   decoder: ShaderMLP;
+  /** The decoder's position inputs (position.ts); absent: 'uv'. */
+  position?: PositionInput;
   /** Latents of mip levels 1, 2, … of grid 0 (mips.ts); absent: level 0 only. */
   mips?: LatentMip[];
 }
@@ -105,7 +110,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const T = m.width * m.height;
   const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8 }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
   if (o.mips && grids.length > 1) throw new RangeError('mip levels are trained for single-grid materials only: drop the coarse grids or the mips');
-  const s: TrainShape = { width: m.width, height: m.height, channels: m.channels, grids, hidden: o.hidden ?? 32, batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA };
+  const s: TrainShape = { width: m.width, height: m.height, channels: m.channels, grids, hidden: o.hidden ?? 32, position: o.position ?? 'uv', batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA };
   const L = paramLayout(s), sizes = layerSizes(s);
   // Mip levels train with level 0 (one decoder for all): a shape and box-filtered targets each.
   const g0 = grids[0]!;
@@ -156,13 +161,14 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const codes = blocks.map((b) => { const r = q.slice(off, off + b.n); off += b.n; return r; });
   const c: CompressedMaterial = { width: m.width, height: m.height, lw: g0.lw, lh: g0.lh, features: g0.features, latents: codes[0]!, decoder };
   if (g0.bits !== 8) c.bits = g0.bits;
+  if (s.position !== 'uv') c.position = s.position;
   if (grids.length > 1) c.coarse = grids.slice(1).map((g, i) => ({ lw: g.lw, lh: g.lh, features: g.features, bits: g.bits, latents: codes[i + 1]! }));
   if (nMips) c.mips = shapes.slice(1).map((t, i) => ({ lw: t.grids[0]!.lw, lh: t.grids[0]!.lh, latents: codes[grids.length + i]! }));
   return c;
 }
 
 /**
- * Decoder inputs at texels of mip level `level` (rows of features + u, v): bilinear, clamp to edge, at
+ * Decoder inputs at texels of mip level `level` (rows of features + position): bilinear, clamp to edge, at
  * the level's texel centres, from each grid's codes as unorm. `every` > 1 takes every n-th texel.
  */
 export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Float32Array {
@@ -172,7 +178,7 @@ export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Floa
     return [{ ...lv, features: c.features, bits: c.bits ?? 8 }];
   })();
   const W = Math.max(1, c.width >> level), H = Math.max(1, c.height >> level);
-  const F = grids.reduce((a, g) => a + g.features, 0), I = F + 2, n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
+  const F = grids.reduce((a, g) => a + g.features, 0), I = F + positionCount(c.position), n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
   const cl = (v: number, k: number) => Math.min(k - 1, Math.max(0, v));
   for (let r = 0; r < n; r++) {
     const p = r * every, px = p % W, py = Math.floor(p / W);
@@ -190,7 +196,7 @@ export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Floa
       }
       f0 += Fg;
     }
-    x[r * I + F] = (px + 0.5) / W; x[r * I + F + 1] = (py + 0.5) / H;
+    positionCpu(c.position ?? 'uv', px + 0.5, py + 0.5, W, H, x, r * I + F);
   }
   return x;
 }
