@@ -14,7 +14,8 @@ import { ShaderMLP } from '../src/shaderml/mlp.js';
 import { forwardInt8 } from '../src/shaderml/quant.js';
 import { MaterialOptionError } from '../src/shaderml/errors.js';
 import { flattenWgsl } from '../src/gpu/wgsl.js';
-import { computeOnce, testDevice } from './helpers/gpu.js';
+import { testDevice } from './helpers/gpu.js';
+import { decodeMaterialAt } from './helpers/material-decode.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
 
 // 16×12 material; grid 0: 8×6 × 6 features of 2 bits with mips 4×3, 2×1, 1×1; a coarse 3×2 grid of 3 features of 2 bits
@@ -30,22 +31,6 @@ function material(seed: number, decoder: ShaderMLP): CompressedMaterial {
 }
 /** y = x exactly (weights 1 and 0 are exact in the file's f16). */
 const identity = () => ShaderMLP.fromLayers([I, I], [{ weight: Float32Array.from({ length: I * I }, (_, k) => (k % (I + 1) === 0 ? 1 : 0)), bias: new Float32Array(I) }], ['none']);
-
-/** `mat(p)` at every texel (rows of I values), or `mat_uv(uv, lod)` at probes (u, v, lod). */
-async function decodeAt(device: GPUDevice, m: LoadedMaterial, probes: number[] | null, precision: 'f32' | 'int8' = 'f32'): Promise<Float32Array> {
-  const dec = materialWgsl(m, 'mat', 1, 0, device, { precision }), n = probes ? probes.length / 3 : W * H, C = m.manifest.channels;
-  const code = `${flattenWgsl(dec.module).enables.map((e) => `enable ${e};`).join('\n')}
-${flattenWgsl(dec.module).code}
-@group(0) @binding(0) var<storage, read> probe: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  if (g.x >= ${n}u) { return; }
-  ${probes ? 'let q = probe[g.x]; let y = mat_uv(q.xy, q.z);' : `let y = mat(vec2<u32>(g.x % ${W}u, g.x / ${W}u));`}
-  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${C}u + c] = y[c]; }
-}`;
-  const input = probes ? Float32Array.from({ length: n * 4 }, (_, k) => (k % 4 < 3 ? probes[(k >> 2) * 3 + (k % 4)]! : 0)) : new Float32Array(4);
-  return computeOnce(device, code, input, n * C, Math.ceil(n / 64), dec);
-}
 
 /** CPU trilinear: bilinear (clamp to edge) on codes/Q in the two levels around lod (coarse grid: level 0 only), then u, v. */
 function trilinearCpu(c: CompressedMaterial, u: number, v: number, lod: number): number[] {
@@ -83,7 +68,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect(materialWgsl(ex, 'mat', 1, 0, device).layoutEntries(GPUShaderStage.COMPUTE).filter((e) => e.texture).map((e) => e.texture!.sampleType)).toEqual(['float', 'float', 'float']);
 
     // Texel addressing (textureLoad + bilinear in the shader): equal up to f32 rounding, and to the CPU reference.
-    const ref = decoderInputs(c, 0), te = await decodeAt(device, ex, null), tp = await decodeAt(device, pk, null);
+    const ref = decoderInputs(c, 0), te = await decodeMaterialAt(device, ex, null), tp = await decodeMaterialAt(device, pk, null);
     expect(worst(te, tp), 'expanded vs packed at texels').toBeLessThan(1e-6);
     expect(worst(te, ref), 'expanded vs CPU at texels').toBeLessThan(1e-6);
     // decodeMaterialGpu (what compress scores with) takes the default layout.
@@ -93,7 +78,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     // between levels, on them, past the last). The packed path filters in f32 like the CPU.
     const r = rng(testSeed() + 1);
     const probes = Array.from({ length: 128 }, (_, i) => [r() * 1.1 - 0.05, r(), i < 12 ? (i % 6) - 1 : r() * 4.5 - 0.5]).flat();
-    const ue = await decodeAt(device, ex, probes), up = await decodeAt(device, pk, probes);
+    const ue = await decodeMaterialAt(device, ex, probes), up = await decodeMaterialAt(device, pk, probes);
     const cpu = Array.from({ length: 128 }, (_, i) => trilinearCpu(c, Math.min(1, Math.max(0, probes[i * 3]!)), probes[i * 3 + 1]!, probes[i * 3 + 2]!)).flat();
     expect(worst(up, cpu), 'packed vs CPU at uv').toBeLessThan(1e-5);
     // The expanded textures are byte for byte those of 8-bit latents holding code·255/(2^bits − 1), so the
@@ -101,8 +86,8 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     const as8 = <G extends { latents: Uint8Array }>(g: G, mul: number) => ({ ...g, latents: g.latents.map((v) => v * mul) });
     const c8: CompressedMaterial = { ...as8(c, 85), bits: 8, mips: c.mips!.map((l) => as8(l, 85)), coarse: [{ ...as8(c.coarse![0]!, 85), bits: 8 }] };
     const m8 = loadMaterial(device, encodeWgmat(c8, TEX));
-    expect(await decodeAt(device, m8, null)).toEqual(te);
-    expect(await decodeAt(device, m8, probes)).toEqual(ue);
+    expect(await decodeMaterialAt(device, m8, null)).toEqual(te);
+    expect(await decodeMaterialAt(device, m8, probes)).toEqual(ue);
     // Filtering hardware interpolates with fixed-point weights (8 fractional bits on lavapipe and NVIDIA): in
     // x, y and between levels each may move a value by 1/256 of a tap difference (≤ 1), so within 3/256 of
     // exact filtering. The 8-bit path has always decoded through the sampler like this.
@@ -124,7 +109,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     const sd = stored.decoder, q = ShaderMLP.fromLayers([...sd.sizes], sd.layers.map((l) => ({ weight: l.weight, bias: l.bias })), sd.layers.map((l) => l.activation), sd.layers.map((l) => l.alpha));
     q.calibrate(x);
     const ref = forwardInt8(q, x), step = Math.max(...Array.from(ref, Math.abs)) / 127;
-    const ge = await decodeAt(device, ex, null, 'int8'), gp = await decodeAt(device, pk, null, 'int8');
+    const ge = await decodeMaterialAt(device, ex, null, 'int8'), gp = await decodeMaterialAt(device, pk, null, 'int8');
     const steps = (a: Float32Array) => Array.from(a, (v, i) => Math.abs(v - ref[i]!) / step);
     for (const [what, got] of [['expanded', ge], ['packed', gp]] as const) {
       const e = steps(got);

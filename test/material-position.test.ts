@@ -7,7 +7,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { positionCount, positionCpu, positionWgsl, parsePosition, type PositionInput } from '../src/shaderml/material/position.js';
-import { decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, WGMAT_VERSION, type LoadedMaterial } from '../src/shaderml/material/wgmat.js';
+import { decodeWgmat, encodeWgmat, loadMaterial, WGMAT_VERSION } from '../src/shaderml/material/wgmat.js';
 import { decoderInputs, type CompressedMaterial } from '../src/shaderml/material/train.js';
 import { footprintBits, parseRung } from '../src/shaderml/material/search.js';
 import type { TextureTarget } from '../src/shaderml/material/textures.js';
@@ -15,8 +15,8 @@ import { makeTrainer } from '../src/shaderml/material/trainer.js';
 import { paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
 import { WeightFileError } from '../src/shaderml/errors.js';
 import { ShaderMLP } from '../src/shaderml/mlp.js';
-import { flattenWgsl } from '../src/gpu/wgsl.js';
-import { computeOnce, testDevice } from './helpers/gpu.js';
+import { testDevice } from './helpers/gpu.js';
+import { decodeMaterialAt } from './helpers/material-decode.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
 
 /** At texel i's centre, per axis: p2 is the parity; p4 the pair of quadrature waves (period 4 texels). */
@@ -44,22 +44,6 @@ function material(seed: number, position: PositionInput, mips: boolean): Compres
   return { width: W, height: H, lw: 8, lh: 6, features: F, bits: 2, latents: codes(8 * 6 * F), decoder, position, ...(mips ? { mips: levels } : {}) };
 }
 const texTargets = (I: number): TextureTarget[] => (I === 5 ? [TEX[0]!, { ...TEX[2]!, channels: 1 }] : I === 7 ? [TEX[0]!, TEX[2]!] : TEX);
-
-async function decodeAt(device: GPUDevice, m: LoadedMaterial, probes: number[] | null): Promise<Float32Array> {
-  const dec = materialWgsl(m, 'mat', 1, 0, device), n = probes ? probes.length / 3 : W * H, C = m.manifest.channels;
-  const lib = flattenWgsl(dec.module);
-  const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}
-${lib.code}
-@group(0) @binding(0) var<storage, read> probe: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  if (g.x >= ${n}u) { return; }
-  ${probes ? 'let q = probe[g.x]; let y = mat_uv(q.xy, q.z);' : `let y = mat(vec2<u32>(g.x % ${W}u, g.x / ${W}u));`}
-  for (var c = 0u; c < ${C}u; c++) { out[g.x * ${C}u + c] = y[c]; }
-}`;
-  const input = probes ? Float32Array.from({ length: n * 4 }, (_, k) => (k % 4 < 3 ? probes[(k >> 2) * 3 + (k % 4)]! : 0)) : new Float32Array(4);
-  return computeOnce(device, code, input, n * C, Math.ceil(n / 64), dec);
-}
 
 describe('decoder position inputs (uv, p2, p4)', () => {
   it('CPU values: hand-written at texel centres, the independent wave between them; counts and names', () => {
@@ -127,7 +111,7 @@ describe('decoder position inputs (uv, p2, p4)', () => {
       const file = encodeWgmat(c, texTargets(I));
       const m = loadMaterial(device, file);
       // At texels: the CPU decoder inputs, whose position columns are the hand-written values.
-      const te = await decodeAt(device, m, null), ref = decoderInputs(c, 0);
+      const te = await decodeMaterialAt(device, m, null), ref = decoderInputs(c, 0);
       expect(compareClose(te, ref, 1e-6, 1e-6), `${position} at texels`).toBeNull();
       for (let p = 0; p < W * H; p++) {
         const [qx, qy] = [AT_CENTRE[position](p % W), AT_CENTRE[position](Math.floor(p / W))];
@@ -136,7 +120,7 @@ describe('decoder position inputs (uv, p2, p4)', () => {
       // Through the sampler at uv, lod: the position of the two levels around lod (in their own texels), mixed.
       const r = rng(testSeed() + 2), levels = mips ? 4 : 1;
       const probes = Array.from({ length: 96 }, (_, i) => [r() * 1.1 - 0.05, r(), i < 8 ? i - 1 : r() * 4.5 - 0.5]).flat();
-      const ue = await decodeAt(device, m, probes);
+      const ue = await decodeMaterialAt(device, m, probes);
       for (let i = 0; i < 96; i++) {
         const u = Math.min(1, Math.max(0, probes[i * 3]!)), v = probes[i * 3 + 1]!, lod = Math.min(levels - 1, Math.max(0, probes[i * 3 + 2]!));
         const l0 = Math.floor(lod), fr = lod - l0, l1 = Math.min(levels - 1, l0 + 1);
