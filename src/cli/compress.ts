@@ -11,7 +11,7 @@ import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/m
 import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionInput } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -23,7 +23,8 @@ export interface SearchReport {
   /** Whether the chosen configuration reaches --psnr on every texture. */
   reached?: boolean;
   chosen: string;
-  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean }[];
+  /** `steps`: a multiple of the material's training steps (the near-miss retrain of --psnr, search.ts NEAR_MISS_DB). */
+  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number }[];
 }
 
 function printReport(r: MaterialReport & { search?: SearchReport }, out: string): void {
@@ -38,7 +39,7 @@ ${rows.join('\n')}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}${s ? `
   chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its detail twin: the better weakest texture' : ''})${s.trials.length > 1 ? `
-  trials           ${s.trials.map((t) => `${t.rung} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
+  trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
 
 /** Bits per texel of the BC7/BC5/BC4 footprint of a material's textures. */
@@ -110,11 +111,11 @@ export function register(program: Command): void {
       // Mip levels are trained for single-grid materials: with --mips the search climbs the single-grid rungs.
       const ladder = (o.mips ? SINGLE_GRID_LADDER : LADDER).map((r) => ({ ...r, hidden }));
       const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels, position);
-      const train = async (r: Rung, label: string) => {
-        const [g0, ...coarse] = r.grids;
+      const train = async (r: Rung, label: string, opts: TrainOptions = {}) => {
+        const [g0, ...coarse] = r.grids, k = opts.steps ?? 1;
         const ts = performance.now();
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, position, steps, fineTuneSteps: fine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
         });
@@ -132,13 +133,13 @@ export function register(program: Command): void {
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
           ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget,
-          train: async (r, label) => { const t = await train(r, label); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
+          train: async (r, label, opts) => { const t = await train(r, label, opts); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
         });
       } finally { progress.stop(); }
       const r = found.chosen, best = found.result;
       const search: SearchReport = {
         mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
-        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}) })),
+        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}) })),
       };
       if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
       const report: MaterialReport & { search?: SearchReport } = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search };
