@@ -6,7 +6,7 @@
  * mips, where the position mixes the two levels' phases as the latents mix), and the .wgmat round trip.
  */
 import { describe, it, expect } from 'vitest';
-import { positionCount, positionCpu, positionWgsl, parsePosition, type PositionInput } from '../src/shaderml/material/position.js';
+import { positionCount, positionCpu, positionFor, positionWgsl, parsePosition, type PositionInput } from '../src/shaderml/material/position.js';
 import { decodeWgmat, encodeWgmat, loadMaterial, WGMAT_VERSION } from '../src/shaderml/material/wgmat.js';
 import { decoderInputs, type CompressedMaterial } from '../src/shaderml/material/train.js';
 import { footprintBits, parseRung } from '../src/shaderml/material/search.js';
@@ -66,6 +66,13 @@ describe('decoder position inputs (uv, p2, p4)', () => {
     expect(uv).toEqual([3.5 / W, 0.5]);
     expect([positionCount('uv'), positionCount('p2'), positionCount('p4')]).toEqual([2, 2, 4]);
     expect(() => parsePosition('p3')).toThrow(/uv, p2, p4/);
+    // A file names uv, p2 or p4; the command line may also say auto: p2, or p4 when the finest grid is at 1/4 or coarser.
+    expect(() => parsePosition('auto')).toThrow(RangeError);
+    expect(parsePosition('auto', true)).toBe('auto');
+    expect(['s1f1b2+s2f4b4+s4f4b2', 's2f5b4', 's4f16b2', 's8f16b2'].map((n) => positionFor(parseRung(n).grids))).toEqual(['p2', 'p2', 'p4', 'p4']);
+    expect(positionFor(parseRung('s4f16b2').grids, 'uv')).toBe('uv');
+    // auto's footprint counts what it resolves to.
+    expect(footprintBits(parseRung('s4f16b2'), 64, 64, 8, 'auto')).toBe(footprintBits(parseRung('s4f16b2'), 64, 64, 8, 'p4'));
     // The decoder's two extra inputs are in the footprint (f16 weights of 32 hidden units each).
     const r = parseRung('s1f1b2+s2f4b4');
     expect((footprintBits(r, 64, 64, 8, 'p4') - footprintBits(r, 64, 64, 8, 'uv')) * 64 * 64).toBeCloseTo(2 * 32 * 16, 6);

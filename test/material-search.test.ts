@@ -17,6 +17,7 @@ import { loadMaterialFolder, textureRgba, writePng } from '../src/shaderml/mater
 import { ShaderMLP } from '../src/shaderml/mlp.js';
 import { flattenWgsl } from '../src/gpu/wgsl.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
+import { positionFor } from '../src/shaderml/material/position.js';
 import { paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
 import { computeOnce, testDevice } from './helpers/gpu.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
@@ -395,6 +396,8 @@ describe('wgml compress --psnr', () => {
       }
       // The file is the chosen configuration, with the report's PSNR.
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+      // The default position input (auto) follows the chosen rung's finest grid.
+      expect(material.position).toBe(positionFor(parseRung(r.search.chosen).grids));
       const grids = [{ features: material.features, bits: material.bits ?? 8, lw: material.lw }, ...(material.coarse ?? []).map((g) => ({ features: g.features, bits: g.bits, lw: g.lw }))];
       expect(grids).toEqual(parseRung(r.search.chosen).grids.map((g) => ({ features: g.features, bits: g.bits, lw: Math.ceil(32 / g.scale) })));
       // Its per-texture PSNR (scored on the GPU) is what the CPU reference decode of the file scores.

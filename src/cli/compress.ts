@@ -12,7 +12,7 @@ import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
-import { parsePosition, type PositionInput } from '../shaderml/material/position.js';
+import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution)')
     .option('--hidden <n>', 'decoder hidden width', '32')
-    .option('--position <kind>', 'what the decoder is told of a texel\'s position: uv (its place in the material), p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more)', 'uv')
+    .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--batch <n>', 'texels per step', '65536')
@@ -76,8 +76,8 @@ export function register(program: Command): void {
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
-      let position: PositionInput;
-      try { position = parsePosition(String(o.position)); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position uv, p2 or p4'); }
+      let position: PositionChoice;
+      try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }
       const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
       if ([o.psnr !== undefined, o.bits !== undefined, manual, o.grids !== undefined].filter(Boolean).length > 1) {
         throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f4b4 or the three by hand');

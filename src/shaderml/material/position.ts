@@ -14,10 +14,25 @@
  * fragment shader's uv) gives inputs between those of the neighbours, as bilinear latents do.
  * Coordinates are in texels of the level read (centres at i + ½), so mip level m's latents train and
  * decode with level m's phase.
+ *
+ * `auto` (the default of `wgml compress` and compressMaterial) takes `p2`, or `p4` where the finest grid is at a
+ * quarter of the resolution or coarser. On the H200 (bench/materials-2026-12-03i, weakest texture against `uv`):
+ * `p2` +0.24 dB mean on the 6.5-bit rung over ten sets (−0.24…+1.19, seven better), +0.41 on the 5-bit s2f5b4 over
+ * four, +0.72 on the 9.5-bit rung over three (re-jojo-concrete +1.83), at the same decode time; `p4` was no better
+ * on the mixed rungs (+0.10 mean, −0.83 on one) and costs 3–5% more decode, but on the quarter-resolution s4f16b2
+ * of a lone normal map it gave +0.87 where `p2` gave nothing.
  */
 
 export const POSITION_INPUTS = ['uv', 'p2', 'p4'] as const;
 export type PositionInput = (typeof POSITION_INPUTS)[number];
+/** A position input, or `auto`: by the finest grid (positionFor). */
+export type PositionChoice = PositionInput | 'auto';
+
+/** The position input of a configuration whose finest grid (grids[0]) has this scale. */
+export function positionFor(grids: readonly { scale: number }[], choice: PositionChoice = 'auto'): PositionInput {
+  if (choice !== 'auto') return choice;
+  return (grids[0]?.scale ?? 1) >= 4 ? 'p4' : 'p2';
+}
 
 /** Waves per axis: period in texels and shift in periods (`uv` has none). */
 const WAVES: Record<PositionInput, { period: number; shift: number }[]> = {
@@ -29,10 +44,13 @@ const WAVES: Record<PositionInput, { period: number; shift: number }[]> = {
 /** Decoder inputs the position takes. */
 export const positionCount = (p: PositionInput = 'uv') => (p === 'uv' ? 2 : 2 * WAVES[p].length);
 
-/** A name from a file or the command line, or a RangeError that lists the known ones. */
-export function parsePosition(s: string): PositionInput {
-  if (!(POSITION_INPUTS as readonly string[]).includes(s)) throw new RangeError(`position input "${s}": use ${POSITION_INPUTS.join(', ')}`);
-  return s as PositionInput;
+/** A name from a file (or, with `auto`, the command line), or a RangeError that lists the known ones. */
+export function parsePosition(s: string): PositionInput;
+export function parsePosition(s: string, auto: true): PositionChoice;
+export function parsePosition(s: string, auto = false): PositionChoice {
+  const known: readonly string[] = auto ? [...POSITION_INPUTS, 'auto'] : POSITION_INPUTS;
+  if (!known.includes(s)) throw new RangeError(`position input "${s}": use ${known.join(', ')}`);
+  return s as PositionChoice;
 }
 
 const tri = (s: number) => 1 - Math.abs(2 * (s - Math.floor(s)) - 1);

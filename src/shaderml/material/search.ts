@@ -7,7 +7,7 @@
  * Why these rungs: see LADDER. The decoder's input stays within 16 features + u, v.
  */
 import { gridBytes, LATENT_BITS, type GridOption } from './train.js';
-import { positionCount, type PositionInput } from './position.js';
+import { positionCount, positionFor, type PositionChoice } from './position.js';
 
 export interface Rung {
   /** Short name for reports, e.g. "s2f16b2" (scale 2, 16 features, 2 bits). */
@@ -100,15 +100,15 @@ export const LADDER: Rung[] = [
 ];
 
 /** Stored bits per texel of a rung on a width×height material with `channels` outputs (latents + f16 decoder). */
-export function footprintBits(r: Rung, width: number, height: number, channels: number, position: PositionInput = 'uv'): number {
+export function footprintBits(r: Rung, width: number, height: number, channels: number, position: PositionChoice = 'uv'): number {
   const T = width * height, F = r.grids.reduce((a, g) => a + g.features, 0);
   const lat = r.grids.reduce((a, g) => a + 8 * gridBytes({ lw: Math.ceil(width / g.scale), lh: Math.ceil(height / g.scale), features: g.features, bits: g.bits }), 0);
-  const dec = 16 * ((F + positionCount(position)) * r.hidden + r.hidden + r.hidden * r.hidden + r.hidden + r.hidden * channels + channels);
+  const dec = 16 * ((F + positionCount(positionFor(r.grids, position))) * r.hidden + r.hidden + r.hidden * r.hidden + r.hidden + r.hidden * channels + channels);
   return (lat + dec) / T;
 }
 
 /** The largest rung whose footprint fits `bits` per texel; the smallest when none does. */
-export function rungForBits(ladder: Rung[], bits: number, width: number, height: number, channels: number, position: PositionInput = 'uv'): number {
+export function rungForBits(ladder: Rung[], bits: number, width: number, height: number, channels: number, position: PositionChoice = 'uv'): number {
   let best = 0;
   ladder.forEach((r, i) => { if (footprintBits(r, width, height, channels, position) <= bits + 1e-9) best = i; });
   return best;

@@ -8,7 +8,7 @@ import { roundHalf } from '../half.js';
 import { layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
-import { positionCount, positionCpu, type PositionInput } from './position.js';
+import { positionCount, positionCpu, positionFor, type PositionChoice, type PositionInput } from './position.js';
 
 export { psnrOf } from './trainer.js';
 import type { MaterialTargets } from './textures.js';
@@ -28,8 +28,8 @@ export interface CompressOptions {
   /** Coarser grids read beside the finest one (multi-resolution latents, as NTC does). */
   coarse?: GridOption[];
   hidden?: number;
-  /** What the decoder is told of a texel's position (position.ts; default 'uv'). */
-  position?: PositionInput;
+  /** What the decoder is told of a texel's position (position.ts; default 'auto': by the finest grid). */
+  position?: PositionChoice;
   /** Steps before and after quantizing latents (defaults 4000 and 800). */
   steps?: number;
   fineTuneSteps?: number;
@@ -110,7 +110,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const T = m.width * m.height;
   const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8 }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
   if (o.mips && grids.length > 1) throw new RangeError('mip levels are trained for single-grid materials only: drop the coarse grids or the mips');
-  const s: TrainShape = { width: m.width, height: m.height, channels: m.channels, grids, hidden: o.hidden ?? 32, position: o.position ?? 'uv', batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA };
+  const s: TrainShape = { width: m.width, height: m.height, channels: m.channels, grids, hidden: o.hidden ?? 32, position: positionFor([{ scale: o.scale ?? 2 }], o.position), batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA };
   const L = paramLayout(s), sizes = layerSizes(s);
   // Mip levels train with level 0 (one decoder for all): a shape and box-filtered targets each.
   const g0 = grids[0]!;
