@@ -4,7 +4,7 @@
  * smallest rung whose every texture reaches P dB, training one rung per trial. Pure functions: the
  * trainer runs the trials, these decide which and what was found.
  *
- * Why these rungs: see LADDER. The decoder's input stays within 16 features + u, v.
+ * Why these rungs: see LADDER. The decoder's input stays within 16 features + two position inputs (position.ts; four with p4).
  */
 import { gridBytes, LATENT_BITS, type GridOption } from './train.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
