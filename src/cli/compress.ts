@@ -1,5 +1,5 @@
 /**
- * `wgml compress <folder> -o material.wgmat`: neural material compression of a folder of PNGs.
+ * `wgml compress <folder> -o material.wgmat`: neural material compression of a folder of textures.
  * Sizes: `--psnr P` searches the ladder of search.ts for the smallest configuration whose every
  * texture reaches P dB; `--bits B` takes the largest within B bits per texel; by default, the largest
  * within a third of the block-compressed footprint. `--scale/--features/--latent-bits` pin one by hand.
@@ -28,7 +28,7 @@ export interface SearchReport {
 }
 
 function printReport(r: MaterialReport & { search?: SearchReport }, out: string): void {
-  const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B`);
+  const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B${t.note ? `\n    ${t.name}: ${t.note}` : ''}`);
   const s = r.search;
   console.log(`${out}: ${r.width}×${r.height}, ${r.textures.length} textures
 ${rows.join('\n')}
@@ -38,7 +38,7 @@ ${rows.join('\n')}
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : ''}${s ? `
-  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its detail twin: the better weakest texture' : ''})${s.trials.length > 1 ? `
+  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
   trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
 
@@ -47,10 +47,10 @@ export const bcBitsOf = (m: MaterialTargets) => m.textures.reduce((a, t) => a + 
 
 export function register(program: Command): void {
   program.command('compress')
-    .description('compress a folder of material PNGs into latent textures + a tiny decoder MLP (.wgmat)')
-    .argument('<folder>', 'folder of same-size PNGs (albedo, normal, roughness…)')
+    .description('compress a folder of material textures (PNG, JPEG, TGA) into latent textures + a tiny decoder MLP (.wgmat)')
+    .argument('<folder>', 'folder of same-size PNG, JPEG or TGA textures (albedo, normal, roughness…)')
     .requiredOption('-o, --out <file>', 'output .wgmat')
-    .option('--normal <names...>', 'texture names (file names without .png) to treat as normal maps; default: by name')
+    .option('--normal <names...>', 'texture names (file names without the extension) to treat as normal maps, exactly (none: no normal maps); default: by name (_n, _nm, _norm, _normal, _local, _ddn…) or by content')
     .option('--psnr <dB>', 'find the smallest configuration whose every texture reaches this PSNR (trains several)')
     .option('--bits <n>', 'budget in stored bits per texel (all textures together): the largest configuration within it')
     .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
     .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
-    .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its detail twin (two full-resolution features; search.ts twinOf): halves the time of --bits and the default, one trial less for --psnr')
+    .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its twin (the same bits split the other way between the full- and half-resolution grids; search.ts twinOf): halves the time of --bits and the default, one trial less for --psnr')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')

@@ -1,10 +1,14 @@
 /** Quality and size of a compressed material against its block-compressed footprint. */
 import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
-import { BC_BITS, BC_FORMAT, type MaterialTargets } from './textures.js';
+import { BC_BITS, BC_FORMAT, textureNote, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
 import { gpuLayout, type LatentStorage } from './upload.js';
 
-export interface TextureReport { name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number }
+export interface TextureReport {
+  name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number;
+  /** How the texture was read where it is not plain (textures.ts textureNote): a near-grey RGB kept as one channel… */
+  note?: string;
+}
 export interface MaterialReport {
   width: number; height: number;
   psnr: number;
@@ -56,7 +60,8 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
       }
     }
     seAll += se; c0 += t.channels;
-    return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: (T * BC_BITS[t.kind]) / 8 };
+    const note = textureNote(t);
+    return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: (T * BC_BITS[t.kind]) / 8, ...(note ? { note } : {}) };
   });
   const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
