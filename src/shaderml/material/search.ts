@@ -74,19 +74,23 @@ const QUARTER: [number, number, number] = [4, 4, 2];
 /**
  * The ladder, smallest first: a rung every bit from 1 to 6 bits per texel, every half bit to 10, then 12, 14, 16,
  * 24, 32.
- * - From 6 bits up a rung is one full-resolution feature of 2 bits (grid 0) beside a half-resolution grid: at 6
- *   bits it beat the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average
- *   (H200, bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose
- *   texel-scale detail a half-resolution grid blurs. With fewer bits that feature takes too large a share (5 bits:
- *   lost on 2 of 3 sets), so rungs up to 5 bits are one grid.
+ * - From 6 bits up a rung is one full-resolution feature (grid 0) beside a half-resolution grid: at 6 bits it beat
+ *   the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average (H200,
+ *   bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose texel-scale
+ *   detail a half-resolution grid blurs. With fewer bits that feature takes too large a share (5 bits: lost on 2 of
+ *   3 sets), so rungs up to 5 bits are one grid.
+ * - The full-resolution feature's codes grow with the rate: 2 bits up to 7.5 bits per texel, 4 bits from 8 up (two
+ *   half-resolution features fewer, the same bits). Measured at equal bits on the weakest texture (H200, 14 sets,
+ *   bench/materials-2026-12-03k/ablation.txt): the 4-bit feature gained +0.09 dB on average at 6.5 bits (9 of 13
+ *   better, but −1.85 on one), +0.42 at 7.5 (6 of 11), +0.89 at 8.5 (9 of 11) and +1.28 at 9.5 (4 of 4). Each rung's
+ *   twin is the other split (twinOf), which the default and --bits also train, so below 8 bits it is tried too.
  * - From 5 bits up the half-resolution features are 4-bit codes, half as many as 2-bit ones at equal bits. Measured
  *   with wgml's trainer on the H200 on 14 sets ("4-bit codes", same notes): at 5 bits +0.03…+3.3 dB on the weakest
  *   texture (4 of 4 16/20-bit sets), at 6 bits better on 9 of 10 (mean +0.61 dB), at 8 and 9 bits on every set tried
  *   (+0.6…+3.9 dB, and 4-bit at 9 bits beat 2-bit at 9.5). (A CPU prototype on crops had favoured 2-bit codes;
- *   it trained differently.) Fewer features also shorten the decoder's first layer: the 6-bit rung decodes
- *   faster than the 2-bit one it replaced.
+ *   it trained differently.) Fewer features also shorten the decoder's first layer.
  * - `--psnr` picks the smallest passing rung, so a gap in the ladder is footprint a set pays for nothing; half of
- *   a three-texture BC set (BC7 + BC5 + BC4, 20 bits) is 10 bits a texel, and the 9-bit rung fits under it with
+ *   a three-texture BC set (BC7 + BC5 + BC4, 20 bits) is 10 bits a texel, and the 9.5-bit rung fits under it with
  *   the decoder's weights. The half-bit rungs from 6.5 to 9.5 bits close gaps that cost whole bits: with whole
  *   bits only, `--psnr 40` passed three sets at 8 or 10 bits whose rung below missed by 0.04–0.67 dB, and 8 and 10
  *   bits with the decoder are just over half of BC's 16 and 20 (0.505 of BC, bench/materials-2026-12-03g).
@@ -94,13 +98,18 @@ const QUARTER: [number, number, number] = [4, 4, 2];
 export const LADDER: Rung[] = [
   ...SINGLE_GRID_LADDER.slice(0, 4),
   R([[2, 5, 4]]),
-  ...[4, 5, 6, 7].flatMap((f) => [R([[1, 1, 2], [2, f, 4]]), R([[1, 1, 2], [2, f, 4], QUARTER])]),
-  ...[8, 10, 12].map((f) => R([[1, 1, 2], [2, f, 4]])),
+  ...[4, 5].flatMap((f) => [R([[1, 1, 2], [2, f, 4]]), R([[1, 1, 2], [2, f, 4], QUARTER])]),
+  ...[4, 5].flatMap((f) => [R([[1, 1, 4], [2, f, 4]]), R([[1, 1, 4], [2, f, 4], QUARTER])]),
+  ...[6, 8, 10].map((f) => R([[1, 1, 4], [2, f, 4]])),
   ...SINGLE_GRID_LADDER.slice(9),
 ];
 
-/** Stored bits per texel of a rung on a width×height material with `channels` outputs (latents + f16 decoder). */
-export function footprintBits(r: Rung, width: number, height: number, channels: number, position: PositionChoice = 'uv'): number {
+/**
+ * Stored bits per texel of a rung on a width×height material with `channels` outputs (latents + f16 decoder).
+ * `position` defaults to compressMaterial's own default, so a caller who leaves it out on both sides gets the
+ * footprint of what is trained (p4 adds two decoder inputs on quarter-resolution rungs).
+ */
+export function footprintBits(r: Rung, width: number, height: number, channels: number, position: PositionChoice = 'auto'): number {
   const T = width * height, F = r.grids.reduce((a, g) => a + g.features, 0);
   const lat = r.grids.reduce((a, g) => a + 8 * gridBytes({ lw: Math.ceil(width / g.scale), lh: Math.ceil(height / g.scale), features: g.features, bits: g.bits }), 0);
   const dec = 16 * ((F + positionCount(positionFor(r.grids, position))) * r.hidden + r.hidden + r.hidden * r.hidden + r.hidden + r.hidden * channels + channels);
@@ -108,7 +117,7 @@ export function footprintBits(r: Rung, width: number, height: number, channels: 
 }
 
 /** The largest rung whose footprint fits `bits` per texel; the smallest when none does. */
-export function rungForBits(ladder: Rung[], bits: number, width: number, height: number, channels: number, position: PositionChoice = 'uv'): number {
+export function rungForBits(ladder: Rung[], bits: number, width: number, height: number, channels: number, position: PositionChoice = 'auto'): number {
   let best = 0;
   ladder.forEach((r, i) => { if (footprintBits(r, width, height, channels, position) <= bits + 1e-9) best = i; });
   return best;
@@ -147,21 +156,22 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
 }
 
 /**
- * A mixed rung's detail twin: the same latent bits with two full-resolution 2-bit features instead of one, and
- * 2-bit codes at half resolution (s1f1b2+s2f4b4 ↔ s1f2b2+s2f4b2, both 6 bits). Which of the two is better depends
- * on the content: on a grainy concrete whose normal map has texel-scale detail the twin scored 36.25 dB on the
- * weakest texture against 34.22, and it lost 0.4–2.7 dB on 7 other sets (H200, bench/NOTES-materials.md,
- * "Content decides the layout"). So the search trains both where the choice matters and keeps the better. None
- * for single-grid rungs, or where the twin would pass 16 decoder inputs (the decode cost the ladder keeps to).
+ * A mixed rung's twin: the same latent bits split the other way between the two finer grids. A rung whose
+ * full-resolution feature has 2-bit codes (s1f1b2+s2f6b4) pairs with one of 4-bit codes and two half-resolution
+ * features fewer (s1f1b4+s2f4b4), and back; a quarter-resolution grid is carried over. Which is better depends on
+ * the content and the rate (LADDER: the 4-bit feature gained −1.85…+1.15 dB at 6.5 bits, −0.55…+1.94 at 8.5), so
+ * the default and --bits train both and keep the better, and --psnr tries the twin of the rung just below its pick.
+ * (The first twins, two full-resolution 2-bit features beside 2-bit codes at half resolution, lost to the 4-bit
+ * feature in 5 of 6 pairs measured at 6.5 and 9.5 bits, bench/materials-2026-12-03k.) None for single-grid rungs, for a
+ * 2-bit rung with under three half-resolution features, or where the twin would pass 16 decoder inputs.
  */
 export function twinOf(r: Rung): Rung | undefined {
   const [g0, g1, ...rest] = r.grids;
-  if (!g0 || !g1 || g0.scale !== 1 || g0.features !== 1 || g0.bits !== 2 || g1.scale !== 2 || g1.bits !== 4) return undefined;
-  // A half-bit rung's quarter-resolution grid stays as it is: the twin trades detail against codes at the two finer levels.
+  if (!g0 || !g1 || g0.scale !== 1 || g0.features !== 1 || (g0.bits !== 2 && g0.bits !== 4) || g1.scale !== 2 || g1.bits !== 4) return undefined;
   if (rest.length > 1 || (rest[0] && rest[0].scale !== 4)) return undefined;
-  const half = 2 * (g1.features - 2);
-  if (half < 1 || 2 + half + (rest[0]?.features ?? 0) > 16) return undefined;
-  const grids = [{ scale: 1, features: 2, bits: 2 }, { scale: 2, features: half, bits: 2 }, ...rest.map((g) => ({ ...g }))];
+  const half = g0.bits === 2 ? g1.features - 2 : g1.features + 2;
+  if (half < 1 || 1 + half + (rest[0]?.features ?? 0) > 16) return undefined;
+  const grids = [{ scale: 1, features: 1, bits: g0.bits === 2 ? 4 : 2 }, { scale: 2, features: half, bits: 4 }, ...rest.map((g) => ({ ...g }))];
   return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
 }
 
@@ -200,7 +210,7 @@ const minOf = (p: number[]) => Math.min(...p);
  */
 export async function runSearch<T>(o: {
   ladder: Rung[]; start: number | Rung; target?: number; twins: boolean; train: (r: Rung, label: string, opts?: TrainOptions) => Promise<Trained<T>>;
-  /** Stored bits per texel of a rung on this material; a twin's decoder has more inputs, so it is checked against the budget. */
+  /** Stored bits per texel of a rung on this material; a twin's decoder may have more inputs, so it is checked against the budget. */
   footprint: (r: Rung) => number;
   /** --bits or the default's budget (bits per texel): a twin over it is not trained. */
   budget?: number;
