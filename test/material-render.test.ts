@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
@@ -77,6 +77,9 @@ describe('render-material', () => {
         expect(p, path).toBeLessThan(99);
       }
       expect(() => execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'x.png'), '--originals', join(dir, 'nope')], { stdio: 'pipe' })).toThrow();
+      // The originals are read with the file's normal maps; a folder without one is a mismatch of folders, said so.
+      renameSync(join(dir, 'normal.png'), join(dir, 'other.png'));
+      expect(() => execFileSync('node', ['dist/cli/main.js', 'render-material', file, '--out', join(dir, 'x.png'), '--originals', dir, '--size', '8'], { stdio: 'pipe' })).toThrow(/has no texture 'normal', but the material was made from albedo,normal,roughness/);
     } finally { rmSync(dir, { recursive: true }); }
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { requestDevice } from '../gpu/device.js';
 import { UsageError } from '../errors.js';
 import { LATENT_STORAGE, loadMaterial, type LatentStorage } from '../shaderml/material/wgmat.js';
 import { decoderBytes, footprint } from '../shaderml/material/report.js';
-import { loadMaterialFolder, writePng } from '../shaderml/material/textures.js';
+import { MaterialInputError, loadMaterialFolder, writePng } from '../shaderml/material/textures.js';
 import { imagePsnr, renderMaterialScene } from '../shaderml/material/render.js';
 import { action, assertWritable, numberOption, readBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -40,8 +40,22 @@ export function register(program: Command): void {
       const mat = loadMaterial(device, bytes, { latents });
       // Originals are read before any image is written (the output may go into the same folder).
       const m = o.originals ? (() => {
-        const m = loadMaterialFolder(o.originals!);
-        const names = mat.manifest.textures.map((t) => t.name).join(','), got = m.textures.map((t) => t.name).join(',');
+        // The file says which textures were normal maps (`compress --normal` may have named them): read them so.
+        const normals = mat.manifest.textures.filter((t) => t.kind === 'normal').map((t) => t.name);
+        const names = mat.manifest.textures.map((t) => t.name).join(',');
+        let m: ReturnType<typeof loadMaterialFolder>;
+        try { m = loadMaterialFolder(o.originals!, normals.length ? normals : ['none']); } catch (e) {
+          // A normal map of the file that the folder lacks: say it as a mismatch of folders, not of --normal.
+          if (e instanceof MaterialInputError && typeof e.details.texture === 'string') {
+            throw new UsageError(`--originals ${o.originals} has no texture '${e.details.texture}', but the material was made from ${names}`, 'point --originals at the folder given to `wgml compress`');
+          }
+          throw e;
+        }
+        const got = m.textures.map((t) => t.name).join(',');
+        const kinds = mat.manifest.textures.map((t) => t.kind).join(','), gotKinds = m.textures.map((t) => t.kind).join(',');
+        if (kinds !== gotKinds && names === got) {
+          throw new UsageError(`--originals ${o.originals} reads as ${gotKinds}, but the material was made from ${kinds} (${names})`, 'point --originals at the folder given to `wgml compress`; a material made by an older wgml, which read near-grey gloss maps as colour, needs compressing again');
+        }
         if (names !== got || m.width !== mat.manifest.width || m.height !== mat.manifest.height) {
           throw new UsageError(`--originals ${o.originals} holds ${got} at ${m.width}×${m.height}, but the material was made from ${names} at ${mat.manifest.width}×${mat.manifest.height}`, 'point --originals at the folder given to `wgml compress`');
         }
