@@ -8,6 +8,7 @@ import { decodeWgmat, encodeWgmat, loadMaterial, materialWgsl } from '../src/sha
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
 import { loadMaterialFolder, textureRgba, writePng } from '../src/shaderml/material/textures.js';
 import { WeightFileError } from '../src/shaderml/errors.js';
+import { LimitError } from '../src/errors.js';
 import { resolveWgsl } from '../src/gpu/wgsl.js';
 import { testDevice, scoped } from './helpers/gpu.js';
 import { compareClose } from './helpers/random.js';
@@ -90,5 +91,19 @@ describe('neural material compression', () => {
       expect(back.textures.map((t) => [t.name, t.kind, t.channels])).toEqual([['albedo', 'color', 3], ['normal', 'normal', 2], ['roughness', 'scalar', 1]]);
       expect(compareClose(back.data, m.data, 0, 0.5 / 255 + 1e-6)).toBeNull();
     } finally { rmSync(dir, { recursive: true }); }
+  });
+});
+
+describe('material training and device limits', () => {
+  it('a material whose targets exceed the storage binding limit is refused before any GPU work, with the size that fits', async () => {
+    const m = syntheticMaterial(64, 32, 1), need = 64 * 32 * m.channels * 4;
+    // Only `limits` is read before the check: a device with any other use would throw a TypeError instead.
+    const small = { limits: { maxStorageBufferBindingSize: need - 4, maxBufferSize: 1 << 30 } } as unknown as GPUDevice;
+    const e = await compressMaterial(small, m, { steps: 1 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LimitError);
+    expect((e as LimitError).message).toMatch(new RegExp(`64×32 texels × ${m.channels} channels as f32\\) take ${need} bytes, over its storage binding limit \\(${need - 4} bytes\\)`));
+    // The hint's size keeps the aspect and fits: 32×16 at these channels.
+    expect((e as LimitError).hint).toMatch(/to 32×16 or less/);
+    expect((e as LimitError).details).toMatchObject({ width: 64, height: 32, channels: m.channels, bytes: need, limit: need - 4 });
   });
 });

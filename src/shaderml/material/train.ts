@@ -3,6 +3,7 @@
  * kernels.ts (quantization-aware below 8 bits), then latents quantized to their codes and the decoder
  * fine-tuned against them.
  */
+import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
 import { layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
@@ -105,6 +106,22 @@ function gridShape(m: { width: number; height: number }, g: GridOption): GridSha
   return { lw: Math.max(1, Math.ceil(m.width / g.scale)), lh: Math.max(1, Math.ceil(m.height / g.scale)), features: g.features, bits: g.bits };
 }
 
+/**
+ * The trainer binds the targets (texels × channels f32) and the parameters' Adam moments as one storage buffer each:
+ * a 4096² set of 8 channels is 512 MiB, over the 128 MiB binding limit of many phones and of lavapipe. Said before
+ * any buffer is made, with the size that fits, rather than as a validation error from inside the trainer.
+ */
+function checkTrainingFits(device: GPUDevice, m: MaterialTargets, params: number): void {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const targets = m.width * m.height * m.channels * 4, adam = params * 4;
+  if (targets <= limit && adam <= limit) return;
+  const what = targets > limit ? `its targets (${m.width}×${m.height} texels × ${m.channels} channels as f32) take ${targets} bytes` : `its latents' optimizer state takes ${adam} bytes`;
+  const side = 2 ** Math.floor(Math.log2(Math.sqrt((limit / 4 / m.channels) * (m.width / m.height))));
+  throw new LimitError(`this material cannot train on this device: ${what}, over its storage binding limit (${limit} bytes)`,
+    `resize the textures (e.g. to ${side}×${Math.max(1, Math.floor((side * m.height) / m.width))} or less) and compress that, train fewer textures at once, or use a device with a larger maxStorageBufferBindingSize`,
+    { width: m.width, height: m.height, channels: m.channels, bytes: Math.max(targets, adam), limit });
+}
+
 /** Train (quantization-aware below 8 bits), quantize the latents, fine-tune the decoder against them. */
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
   const T = m.width * m.height;
@@ -131,6 +148,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   for (let i = 0; i < latTotal; i++) { rs = (rs * 1103515245 + 12345) >>> 0; P0[L.mlp + i] = 0.5 + (rs / 4294967296 - 0.5) * 0.2; }
 
   const N = L.mlp + latTotal;
+  checkTrainingFits(device, m, N);
   const tr = await makeTrainer(device, shapes, P0, targets);
   const lrMlp = o.lrMlp ?? 1e-2, lrLat = o.lrLatent ?? 5e-2;
   const qat = o.qat ?? grids.some((g) => g.bits < 8);
