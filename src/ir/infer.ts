@@ -31,9 +31,32 @@ export function guardRule<T>(node: Node, rule: string, inputs: readonly (ValueTy
   }
 }
 
+/** Every value some node reads (in subgraphs too) or the graph returns. */
+function readValues(g: Graph, into = new Set<string>()): Set<string> {
+  for (const n of g.nodes) {
+    for (const i of n.inputs) if (i) into.add(i);
+    for (const a of Object.values(n.attrs)) if (a.kind === 'graph') readValues(a.value, into);
+  }
+  for (const o of g.outputs) into.add(o.name);
+  return into;
+}
+
+/** The node with its optional outputs (index >= from) that nothing reads blanked, trailing blanks removed. */
+function dropUnreadOutputs(node: Node, from: number, read: ReadonlySet<string>): Node {
+  const outputs = node.outputs.map((o, i) => (i >= from && o && !read.has(o) ? '' : o));
+  while (outputs.length > 1 && !outputs[outputs.length - 1]) outputs.pop();
+  return outputs.length === node.outputs.length && outputs.every((o, i) => o === node.outputs[i]) ? node : { ...node, outputs };
+}
+
 /** What specialization needs from an op (OpDef satisfies it). */
 export interface ShapeRule {
   readonly constInputs?: readonly number[];
+  /**
+   * Outputs from this index on are optional extras (Dropout's mask, MaxPool's Indices, training-mode
+   * statistics): specialization drops one that nothing reads, so an exporter's unused mask does not
+   * make an inference-only op refuse the node.
+   */
+  readonly optionalOutputs?: number;
   attrs(a: Attrs, opset: number): unknown;
   infer(ctx: RuleContext, a: never): ValueType[];
   reference(inputs: (HostTensor | null)[], a: never, ctx: RuleContext): HostTensor[];
@@ -143,6 +166,7 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     types.set(inp.name, { dtype: inp.dtype, shape });
   }
 
+  const read = readValues(graph);
   const unsupported: UnsupportedNode[] = [];
   const nodes: Node[] = [];
   // Values downstream of an unsupported node have no type; skip their readers so the one error lists every unsupported node.
@@ -223,6 +247,7 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     }
     const opset = opsetOf(graph, node.domain);
     const rule = rules.lookup(node.opType, node.domain, opset);
+    if (rule?.optionalOutputs !== undefined) node = dropUnreadOutputs(node, rule.optionalOutputs, read);
     if (!rule) {
       unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: rules.failure(node.opType, node.domain, opset) });
       for (const o of node.outputs) poisoned.add(o);

@@ -106,6 +106,8 @@ export interface OpDef<A = any> {
   readonly sharedInputs?: boolean;
   /** Inputs whose values must be known at compile time (e.g. Reshape's shape). */
   readonly constInputs?: readonly number[];
+  /** Outputs from this index on are optional extras: specialization drops those nothing reads (ir/infer.ts). */
+  readonly optionalOutputs?: number;
   /** Parse and validate attributes. */
   attrs(a: Attrs, opset: number): A;
   /** Output types; every dim static. Throw ctx.error(...) for invalid inputs. */

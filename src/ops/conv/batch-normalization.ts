@@ -18,6 +18,7 @@ const SIG = signature({
 
 export const BatchNormalization: OpDef<BnAttrs> = {
   type: 'BatchNormalization',
+  optionalOutputs: 1,
   attrs: (a) => ({ epsilon: a.float('epsilon', 1e-5), training: a.int('training_mode', 0) === 1, spatial: a.int('spatial', 1) }),
   infer: (ctx, a): ValueType[] => {
     const x = ctx.inputs[0];

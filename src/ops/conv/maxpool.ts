@@ -10,6 +10,7 @@ import { parsePool, poolInfer, poolPlan, poolReference, poolShape, type PoolAttr
 
 export const MaxPool: OpDef<PoolAttrs> = {
   type: 'MaxPool',
+  optionalOutputs: 1,
   attrs: (a) => {
     const p = parsePool(a);
     if (p.storageOrder !== 0) throw a.error('storage_order=1 (column-major Indices) is not supported', 'export with storage_order=0');

@@ -37,6 +37,7 @@ function bcastIndex(coords: number[], s: readonly number[]): number {
 
 export const LayerNormalization: OpDef<A> = {
   type: 'LayerNormalization',
+  optionalOutputs: 1,
   opsets: [17, 99],
   // X may be a strided view (e.g. NCHW channels seen as NHWC) and Y may be written through one.
   viewInputs: [0],
