@@ -51,11 +51,11 @@ describe('device limits are refused with LimitError before any GPU work', () => 
     // WebGPU never grants less than its default (128 MiB); wgml holds itself to the smaller request.
     expect(wgml.deviceLimits(device).maxStorageBufferBindingSize).toBe(1 << 20);
     const count = trackBuffers(device);
-    // weights: MatMul by a 512×1024 f32 matrix (2 MiB)
-    const big = graph([f32('x', [1, 512])], [f32('y', [1, 1024])], [node('MatMul', ['x', 'W'], ['y'], {}, 'proj')], { W: hostTensor('float32', [512, 1024]) });
+    // weights: a Conv by a 1024×512×1×1 f32 kernel (2 MiB; wide MatMul/Gemm weights are split instead, test/split-wide-weights.test.ts)
+    const big = graph([f32('x', [1, 512, 1, 1])], [f32('y', [1, 1024, 1, 1])], [node('Conv', ['x', 'W'], ['y'], { kernel_shape: ints([1, 1]) }, 'proj')], { W: hostTensor('float32', [1024, 512, 1, 1]) });
     const e1 = await wgml.createPipeline(device, big).catch((e) => e);
     expect(e1).toBeInstanceOf(wgml.LimitError);
-    expect(e1.message).toMatch(/node 'proj' \(MatMul\): weight 'W' of shape \[512, 1024\] is 2097152 bytes, over this device's maxStorageBufferBindingSize \(1048576\)/);
+    expect(e1.message).toMatch(/node 'proj' \(Conv\): weight 'W' of shape \[1024, 512, 1, 1\] is 2097152 bytes, over this device's maxStorageBufferBindingSize \(1048576\)/);
     // activations: conv1's output [1,4,256,300] is 1.2 MB
     const e2 = await wgml.createPipeline(device, twoConv(1), { inputDimensions: { x: [1, 1, 256, 300] } }).catch((e) => e);
     expect(e2).toBeInstanceOf(wgml.LimitError);

@@ -200,7 +200,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
       const bytes = t.data.length * 4;
       if (bytes > opts.caps.maxStorageBufferBindingSize)
         throw new LimitError(`node '${s.node.name}' (${s.node.opType}): weight '${r}' of shape ${fmtShape(t.shape)} is ${bytes} bytes, over this device's maxStorageBufferBindingSize (${opts.caps.maxStorageBufferBindingSize})`,
-          'use a device with a larger limit; wgml does not split single weights across bindings yet', { node: s.node.name, op: s.node.opType, weight: r, shape: t.shape, bytes, limit: opts.caps.maxStorageBufferBindingSize });
+          'use a device with a larger limit; wgml splits only the constant B of Gemm and MatMul (by columns) across bindings', { node: s.node.name, op: s.node.opType, weight: r, shape: t.shape, bytes, limit: opts.caps.maxStorageBufferBindingSize });
       weightOffsets.set(r, wOff);
       weights.push({ name: r, offset: wOff, tensor: t });
       wOff = alignUp(wOff + Math.max(bytes, 4), opts.storageAlign);

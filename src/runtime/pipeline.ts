@@ -18,6 +18,7 @@ import { acquireWeights } from './weights.js';
 import { fuseLayerNorm } from '../passes/fuse-layernorm.js';
 import { viewRules } from './view-rules.js';
 import { fuseAttention } from '../passes/fuse-attention.js';
+import { splitWideWeights } from '../passes/split-wide-weights.js';
 import { attentionConfig } from '../ops/linalg/attention-kernel.js';
 import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
@@ -162,7 +163,8 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     try { return f(); } finally { times[name] = (times[name] ?? 0) + performance.now() - t0; }
   };
   const sg = step('specialize', () => specializeExplained(graph, opts));
-  let g = sg.graph;
+  // not an optimization: a weight over one binding could not run at all
+  let g = step('splitWideWeights', () => splitWideWeights(sg.graph, sg.types, sg.constants, deviceCaps(device).maxStorageBufferBindingSize));
   // constants the passes make (folded BatchNorm weights) need types like every other value
   const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
