@@ -8,7 +8,8 @@ downloaded), to ONNX with dynamic batch/height/width. Uses Debian's python3-torc
 --static exports fixed input sizes (for peers such as ONNX Runtime Web that need them); the U-Net
 then uses 1080x1920 and the classifiers the given size.
 
-Names: squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet
+Names: squeezenet1_1 resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 shufflenet_v2_x0_5 unet, and
+any other torchvision classifier (googlenet without aux heads, swin_t, regnet_y_400mf, ...)
 """
 import sys, os
 import torch
@@ -68,7 +69,22 @@ def build(name):
         return UNet(), 4
     if name == 'vit_tiny':
         return TinyViT(), 3
+    if name == 'googlenet':
+        # no auxiliary heads (they only run in training) and no input re-normalization
+        return he_convs(torchvision.models.googlenet(aux_logits=False, transform_input=False, init_weights=True)), 3
+    if name == 'regnet_y_400mf':
+        return he_convs(torchvision.models.regnet_y_400mf()), 3
     return getattr(torchvision.models, name)(), 3
+
+
+def he_convs(m):
+    # Untrained googlenet (std 0.01 convs) and regnet shrink activations layer after layer, so their
+    # logits barely depend on the input (googlenet's by 1e-8) and would hide a wrong kernel: He-init
+    # the convs so the output follows the input.
+    for mod in m.modules():
+        if isinstance(mod, nn.Conv2d):
+            nn.init.kaiming_normal_(mod.weight, mode='fan_in', nonlinearity='relu')
+    return m
 
 
 def randomize_bn(m, g):

@@ -15,7 +15,9 @@ import { ortRun, relErr } from './helpers/ort.js';
 import { rng, randn, testSeed } from './helpers/random.js';
 
 const DIR = 'test/.cache/models';
-const MODELS = ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet', 'vit_tiny'];
+// googlenet: ceil-mode MaxPools and 4-way Concats; regnet_y_400mf: grouped convs with squeeze-excite;
+// swin_t: shifted-window attention (Slice/Concat rolls, Where masks) and Dropout(p=0) in training mode
+const MODELS = ['squeezenet1_1', 'resnet18', 'mobilenet_v2', 'mobilenet_v3_small', 'efficientnet_b0', 'shufflenet_v2_x0_5', 'unet', 'vit_tiny', 'googlenet', 'regnet_y_400mf', 'swin_t'];
 
 beforeAll(() => {
   const missing = MODELS.filter((m) => !existsSync(`${DIR}/${m}.onnx`));
