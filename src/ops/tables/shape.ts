@@ -21,6 +21,7 @@ import { Pad } from '../shape/pad.js';
 import { DepthToSpace } from '../shape/depth-to-space.js';
 import { SpaceToDepth } from '../shape/space-to-depth.js';
 import { Resize } from '../shape/resize.js';
+import { GridSample } from '../shape/grid-sample.js';
 import { Upsample } from '../shape/upsample.js';
 import { Trilu } from '../shape/trilu.js';
 import { CumSum } from '../shape/cumsum.js';
@@ -53,6 +54,7 @@ export const OPS: OpDef[] = [
   DepthToSpace,
   SpaceToDepth,
   Resize,
+  GridSample,
   Upsample,
   Trilu,
   CumSum,
