@@ -1,7 +1,7 @@
 /**
  * Conv — https://onnx.ai/onnx/operators/onnx__Conv.html
  * Opsets 1 and 11 (11 only made kernel_shape/pads optional and defined auto_pad precisely); 22 only
- * widened the types. 1D and 2D windows (3D refused), groups (depthwise included), dilations,
+ * widened the types. 1D and 2D windows (3D: conv3d.ts, a direct kernel), groups (depthwise included), dilations,
  * strides, pads, auto_pad, optional bias. Fused epilogue (`wgml_act`, `wgml_residual`: residual is
  * the node's last input, shaped like the output) in the kernels and in the reference.
  */
@@ -12,6 +12,7 @@ import type { GpuPlan, InferContext, KernelContext, OpDef } from '../types.js';
 import { depthwiseKernel, directKernel, gemmKernels, type ConvIo, type ConvShape, type GemmTile } from './conv-kernels.js';
 import { pickTiled, tiledKernel, tiledOk, tiledSmem, type TiledCfg } from './conv-tiled.js';
 import { forwardGeometry, outSpatial, parseWindow, spatialRank, type WindowAttrs } from './geometry.js';
+import { conv3dKernel, conv3dReference, resolve3d } from './conv3d.js';
 
 export interface ConvAttrs {
   win: WindowAttrs;
@@ -57,7 +58,7 @@ interface Resolved { s: ConvShape; sp: number; out: number[] }
 function resolve(ctx: InferContext, a: ConvAttrs): Resolved {
   const x = ctx.inputs[0], w = ctx.inputs[1];
   if (!x || !w) throw ctx.error('Conv needs inputs X and W', 're-export the model');
-  const sp = spatialRank(ctx, x.shape.length);
+  const sp = spatialRank(ctx, x.shape.length, 'input', true);
   if (w.shape.length !== x.shape.length) throw ctx.error(`W has rank ${w.shape.length}, X has rank ${x.shape.length}`, 'W must be [M, C/group, k...]');
   const [batch, cin] = x.shape as [number, number];
   const cout = w.shape[0]!;
@@ -148,6 +149,8 @@ export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0, t
   return gemmKernels(s, io, t, path === 'pw' && pwOk, Math.max(1, Math.min(split, Math.ceil(K / t.bk))));
 }
 
+const is3d = (ctx: InferContext): boolean => ctx.inputs[0]?.shape.length === 5 && !!ctx.inputs[1];
+
 export const Conv: OpDef<ConvAttrs> = {
   type: 'Conv',
   attrs: (a: Attrs) => {
@@ -156,16 +159,27 @@ export const Conv: OpDef<ConvAttrs> = {
     return { win: parseWindow(a), group, epi: parseEpilogue(a), forcePath: a.string('wgml_test_path', ''), forceSplit: a.int('wgml_test_split', 0) };
   },
   infer: (ctx, a): ValueType[] => {
+    if (is3d(ctx)) {
+      const r3 = resolve3d(ctx, a.win, a.group);
+      checkBias(ctx, convIo(ctx, a.epi), r3.s.cout);
+      checkResidual(ctx, convIo(ctx, a.epi), r3.out);
+      return [{ dtype: ctx.inputs[0]!.dtype, shape: r3.out }];
+    }
     const r = resolve(ctx, a);
     checkResidual(ctx, convIo(ctx, a.epi), r.out);
     return [{ dtype: ctx.inputs[0]!.dtype, shape: r.out }];
   },
   reference: (inputs, a, ctx) => {
+    if (is3d(ctx)) {
+      const r3 = resolve3d(ctx, a.win, a.group);
+      return epilogueReference(inputs, ctx, a.epi, (x, w, b) => conv3dReference(x, w, b, r3.s));
+    }
     const r = resolve(ctx, a);
     return epilogueReference(inputs, ctx, a.epi, (x, w, b) => convReference(x, w, b, r.s, r.out));
   },
   gpu: (ctx: KernelContext, a) => {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `Conv on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
+    if (is3d(ctx)) return { kernels: [conv3dKernel(resolve3d(ctx, a.win, a.group).s, convIo(ctx, a.epi))] };
     const r = resolve(ctx, a);
     return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit, { maxSmem: ctx.caps.maxComputeWorkgroupStorageSize });
   },

@@ -46,10 +46,11 @@ export interface Geom2d {
   oh: number; ow: number;
 }
 
-/** Number of spatial dims of a [N, C, ...] input, or an error when it is not 1 or 2. */
-export function spatialRank(ctx: InferContext, rank: number, what = 'input'): number {
+/** Number of spatial dims of a [N, C, ...] input, or an error when it is not 1 or 2 (or 3, for Conv: `conv3d`). */
+export function spatialRank(ctx: InferContext, rank: number, what = 'input', conv3d = false): number {
   const s = rank - 2;
-  if (s !== 1 && s !== 2) {
+  if (s !== 1 && s !== 2 && !(conv3d && s === 3)) {
+    if (conv3d) throw ctx.error(`${what} has rank ${rank}; wgml's Conv supports 1D, 2D and 3D windows only (rank 3 to 5)`, 'reshape the input into 3D volumes or 2D slices');
     throw ctx.error(`${what} has rank ${rank}; wgml supports 1D and 2D windows only (rank 3 or 4)`, 'reshape 3D volumes into 2D slices, or open an issue asking for 3D');
   }
   return s;
@@ -67,6 +68,12 @@ function fill(v: number[], n: number, def: number, ctx: InferContext, name: stri
  * begin padding is dropped.
  */
 export function forwardGeometry(ctx: InferContext, w: WindowAttrs, inSpatial: number[], kernel: number[], ceilMode = false): Geom2d {
+  const f = forwardAxes(ctx, w, inSpatial, kernel, ceilMode);
+  return to2d(inSpatial.length, kernel, f.strides, f.dil, f.pads, inSpatial, f.out);
+}
+
+/** Per spatial axis: strides, dilations, pads (begins, then ends) and output sizes (any number of axes: Conv3D uses it directly). */
+export function forwardAxes(ctx: InferContext, w: WindowAttrs, inSpatial: number[], kernel: number[], ceilMode = false): { strides: number[]; dil: number[]; pads: number[]; out: number[] } {
   const s = inSpatial.length;
   const strides = fill(w.strides, s, 1, ctx, 'strides');
   const dil = fill(w.dilations, s, 1, ctx, 'dilations');
@@ -100,7 +107,7 @@ export function forwardGeometry(ctx: InferContext, w: WindowAttrs, inSpatial: nu
       out.push(o);
     }
   }
-  return to2d(s, kernel, strides, dil, pads, inSpatial, out);
+  return { strides, dil, pads, out };
 }
 
 export function to2d(s: number, kernel: number[], strides: number[], dil: number[], pads: number[], inSp: number[], outSp: number[]): Geom2d {

@@ -86,11 +86,11 @@ describe('Conv', () => {
     await runConv({ x: [1, 3, 12, 20], w: [6, 3, 5, 3], a: { pads: [2, 1, 2, 1], wgml_test_path: 'tiled' } }, seed + 403);
   });
 
-  it('refuses 3D', async () => {
+  it('refuses 4D windows (3D: conv3d.test.ts)', async () => {
     const { expect } = await import('vitest');
     const n = node('Conv', 2, {});
-    const x = hostTensor('float32', [1, 1, 2, 2, 2]), w = hostTensor('float32', [1, 1, 1, 1, 1]);
+    const x = hostTensor('float32', [1, 1, 2, 2, 2, 2]), w = hostTensor('float32', [1, 1, 1, 1, 1, 1]);
     const { referenceNode } = await import('../../../src/runtime/single.js');
-    expect(() => referenceNode(n, [x, w])).toThrow(/1D and 2D/);
+    expect(() => referenceNode(n, [x, w])).toThrow(/1D, 2D and 3D windows only/);
   });
 });
