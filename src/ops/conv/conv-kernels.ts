@@ -58,6 +58,20 @@ function convSig(reads: readonly string[], out: string): KernelSignature {
 }
 
 /** Bias + epilogue + store of value `v` for output channel `co` at flat index `idx`. */
+/**
+ * The store of a thread's CT output channels of group g at spatial index p (of `spatial` positions), shared by the
+ * 2-D and 3-D direct kernels: stops at the group's last channel.
+ */
+export function storeChunkWgsl(io: ConvIo, spatial: string): string {
+  return `  for (var j = 0u; j < CT; j++) {
+    let co = co0 + j;
+    if (co >= P.coutpg) { break; }
+    let cog = g * P.coutpg + co;
+    let idx = (n * P.cout + cog) * ${spatial} + p;
+    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
+  }`;
+}
+
 export function storeExpr(io: ConvIo, v: string, co: string, idx: string): string {
   const b = io.bias !== null ? ` + Bias_ld(${co})` : '';
   const r = io.residual !== null ? `Res_ld(${idx})` : '0.0';
@@ -287,13 +301,7 @@ export function pixelKernel(s: ConvShape, io: ConvIo, prefix: string, accumulate
   let khw = P.kh * P.kw;
   var acc: array<f32, CT>;
 ${accumulate}
-  for (var j = 0u; j < CT; j++) {
-    let co = co0 + j;
-    if (co >= P.coutpg) { break; }
-    let cog = g * P.coutpg + co;
-    let idx = (n * P.cout + cog) * ohw + p;
-    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
-  }
+${storeChunkWgsl(io, 'ohw')}
 }`,
   });
 }

@@ -9,7 +9,7 @@ import { signature, type KernelSignature } from '../../gpu/signature.js';
 import { hostTensor, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type KernelArg, type KernelSpec } from '../types.js';
 import { epilogueModule, epilogueKey } from '../epilogue.js';
-import { storeExpr, type ConvIo } from './conv-kernels.js';
+import { storeChunkWgsl, type ConvIo } from './conv-kernels.js';
 import { forwardAxes, type WindowAttrs } from './geometry.js';
 
 export interface Conv3dShape {
@@ -129,13 +129,7 @@ export function conv3dKernel(s: Conv3dShape, io: ConvIo): KernelSpec {
       }
     }
   }
-  for (var j = 0u; j < CT; j++) {
-    let co = co0 + j;
-    if (co >= P.coutpg) { break; }
-    let cog = g * P.coutpg + co;
-    let idx = (n * P.cout + cog) * odhw + p;
-    ${storeExpr(io, 'acc[j]', 'cog', 'idx')}
-  }
+${storeChunkWgsl(io, 'odhw')}
 }`,
     }),
   });
