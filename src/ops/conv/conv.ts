@@ -58,7 +58,7 @@ interface Resolved { s: ConvShape; sp: number; out: number[] }
 function resolve(ctx: InferContext, a: ConvAttrs): Resolved {
   const x = ctx.inputs[0], w = ctx.inputs[1];
   if (!x || !w) throw ctx.error('Conv needs inputs X and W', 're-export the model');
-  const sp = spatialRank(ctx, x.shape.length, 'input', true);
+  const sp = spatialRank(ctx, x.shape.length);
   if (w.shape.length !== x.shape.length) throw ctx.error(`W has rank ${w.shape.length}, X has rank ${x.shape.length}`, 'W must be [M, C/group, k...]');
   const [batch, cin] = x.shape as [number, number];
   const cout = w.shape[0]!;

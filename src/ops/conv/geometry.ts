@@ -46,12 +46,11 @@ export interface Geom2d {
   oh: number; ow: number;
 }
 
-/** Number of spatial dims of a [N, C, ...] input, or an error when it is not 1 or 2 (or 3, for Conv: `conv3d`). */
-export function spatialRank(ctx: InferContext, rank: number, what = 'input', conv3d = false): number {
+/** Number of spatial dims of a [N, C, ...] input, or an error when it is not 1, 2 or 3. */
+export function spatialRank(ctx: InferContext, rank: number, what = 'input'): number {
   const s = rank - 2;
-  if (s !== 1 && s !== 2 && !(conv3d && s === 3)) {
-    if (conv3d) throw ctx.error(`${what} has rank ${rank}; wgml's Conv supports 1D, 2D and 3D windows only (rank 3 to 5)`, 'reshape the input into 3D volumes or 2D slices');
-    throw ctx.error(`${what} has rank ${rank}; wgml supports 1D and 2D windows only (rank 3 or 4)`, 'reshape 3D volumes into 2D slices, or open an issue asking for 3D');
+  if (s < 1 || s > 3) {
+    throw ctx.error(`${what} has rank ${rank}; wgml's ${ctx.node.opType} supports 1D, 2D and 3D windows only (rank 3 to 5)`, 'reshape the input into 3D volumes or 2D slices');
   }
   return s;
 }

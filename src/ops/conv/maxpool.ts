@@ -3,7 +3,8 @@
  * Opsets 1–22: 8 added the Indices output and storage_order, 10 ceil_mode and dilations, 11 the
  * precise auto_pad rule, 12 int8/uint8 types (refused on the GPU: float only). ceil_mode follows
  * ORT/PyTorch (a last window starting past the input and its begin pad is dropped). The optional
- * Indices output is computed by the reference but refused on the GPU.
+ * Indices output is computed by the reference but refused on the GPU. 1, 2 or 3 spatial dims
+ * (MaxPool3d of 3-D U-Nets and s3d).
  */
 import type { OpDef } from '../types.js';
 import { parsePool, poolInfer, poolPlan, poolReference, poolShape, type PoolAttrs } from './pool-common.js';

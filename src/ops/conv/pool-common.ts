@@ -3,12 +3,14 @@
  * (a thread per output element). Windows follow ORT/PyTorch: with ceil_mode a window may run past
  * the input and its end padding; positions outside the input never contribute to a max, and for
  * count_include_pad=1 the divisor counts positions inside [-pad_begin, in + pad_end) only.
+ * 1, 2 and 3 spatial dims share one kernel: the geometry is always 3-D (D, H, W), with missing
+ * leading axes of size 1 (kernel 1, stride 1, no pads), so a 2-D pool pays one trip of a depth loop.
  */
 import type { Attrs } from '../../ir/attrs.js';
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext } from '../types.js';
-import { forwardGeometry, outSpatial, parseWindow, spatialRank, type Geom2d, type WindowAttrs } from './geometry.js';
+import { forwardAxes, parseWindow, spatialRank, type WindowAttrs } from './geometry.js';
 
 export interface PoolAttrs {
   win: WindowAttrs;
@@ -23,14 +25,22 @@ export function parsePool(a: Attrs): PoolAttrs {
   return { win, ceil: a.int('ceil_mode', 0) === 1, countIncludePad: a.int('count_include_pad', 0) === 1, storageOrder: a.int('storage_order', 0) };
 }
 
-export interface PoolShape { nc: number; g: Geom2d; out: number[]; sp: number }
+/** Per axis (D, H, W): input/output sizes, kernel, strides, dilations, begin and end pads. */
+export interface PoolShape { nc: number; sp: number; out: number[]; i: number[]; o: number[]; k: number[]; s: number[]; d: number[]; pb: number[]; pe: number[] }
 
 export function poolShape(ctx: InferContext, a: PoolAttrs): PoolShape {
   const x = ctx.inputs[0];
   if (!x) throw ctx.error('missing input X', 're-export the model');
   const sp = spatialRank(ctx, x.shape.length);
-  const g = forwardGeometry(ctx, a.win, x.shape.slice(2), a.win.kernel, a.ceil);
-  return { nc: x.shape[0]! * x.shape[1]!, g, sp, out: [x.shape[0]!, x.shape[1]!, ...outSpatial(g, sp)] };
+  const inSp = x.shape.slice(2);
+  const f = forwardAxes(ctx, a.win, inSp, a.win.kernel, a.ceil);
+  // Left-pad every per-axis list to 3 axes with a neutral value.
+  const to3 = (v: number[], def: number) => [...new Array<number>(3 - sp).fill(def), ...v];
+  return {
+    nc: x.shape[0]! * x.shape[1]!, sp, out: [x.shape[0]!, x.shape[1]!, ...f.out],
+    i: to3(inSp, 1), o: to3(f.out, 1), k: to3(a.win.kernel, 1), s: to3(f.strides, 1), d: to3(f.dil, 1),
+    pb: to3(f.pads.slice(0, sp), 0), pe: to3(f.pads.slice(sp), 0),
+  };
 }
 
 export function poolInfer(ctx: InferContext, a: PoolAttrs): ValueType[] {
@@ -41,11 +51,12 @@ export function poolInfer(ctx: InferContext, a: PoolAttrs): ValueType[] {
 const LOWEST = -3.4028234663852886e38;
 
 /** Max and average pooling (both count_include_pad modes) share the window geometry; only the body differs. */
+const AX = ['d', 'h', 'w'] as const;
 const SIG = signature({
   params: {
-    total: 'u32', ih: 'u32', iw: 'u32', oh: 'u32', ow: 'u32', kh: 'u32', kw: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
-    pt: 'i32', pl: 'i32', pb: 'i32', pr: 'i32',
-  },
+    total: 'u32',
+    ...Object.fromEntries(AX.flatMap((a) => [[`i${a}`, 'u32'], [`o${a}`, 'u32'], [`k${a}`, 'u32'], [`s${a}`, 'u32'], [`d${a}`, 'u32'], [`pb${a}`, 'i32'], [`pe${a}`, 'i32']])),
+  } as Record<string, 'u32' | 'i32'>,
   buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }],
 });
 
@@ -56,46 +67,52 @@ function taps(start: number, k: number, d: number, lo: number, hi: number): numb
   return c;
 }
 
-/** CPU reference; `indices` (MaxPool's optional output) is the flat NCHW index, storage_order 0. */
+/** CPU reference; `indices` (MaxPool's optional output) is the flat N,C,spatial index, storage_order 0. */
 export function poolReference(x: HostTensor, s: PoolShape, mode: 'max' | 'avg', countIncludePad: boolean): { y: HostTensor; indices: HostTensor } {
-  const { g } = s;
+  const [ID, IH, IW] = s.i as [number, number, number], [OD, OH, OW] = s.o as [number, number, number];
   const y = hostTensor(x.dtype, s.out), ind = hostTensor('int64', s.out);
-  for (let nc = 0; nc < s.nc; nc++) for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) {
-    const y0 = oy * g.sh - g.pt, x0 = ox * g.sw - g.pl;
+  let o = 0;
+  for (let nc = 0; nc < s.nc; nc++) for (let oz = 0; oz < OD; oz++) for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) {
+    const st = [oz * s.s[0]! - s.pb[0]!, oy * s.s[1]! - s.pb[1]!, ox * s.s[2]! - s.pb[2]!];
     let best = LOWEST, bi = -1, sum = 0;
-    for (let ky = 0; ky < g.kh; ky++) {
-      const iy = y0 + ky * g.dh;
-      if (iy < 0 || iy >= g.ih) continue;
-      for (let kx = 0; kx < g.kw; kx++) {
-        const ix = x0 + kx * g.dw;
-        if (ix < 0 || ix >= g.iw) continue;
-        const i = (nc * g.ih + iy) * g.iw + ix, v = x.data[i]!;
-        sum += v;
-        if (v > best || bi < 0) { best = v; bi = i; }
+    for (let kz = 0; kz < s.k[0]!; kz++) {
+      const iz = st[0]! + kz * s.d[0]!;
+      if (iz < 0 || iz >= ID) continue;
+      for (let ky = 0; ky < s.k[1]!; ky++) {
+        const iy = st[1]! + ky * s.d[1]!;
+        if (iy < 0 || iy >= IH) continue;
+        for (let kx = 0; kx < s.k[2]!; kx++) {
+          const ix = st[2]! + kx * s.d[2]!;
+          if (ix < 0 || ix >= IW) continue;
+          const i = ((nc * ID + iz) * IH + iy) * IW + ix, v = x.data[i]!;
+          sum += v;
+          if (v > best || bi < 0) { best = v; bi = i; }
+        }
       }
     }
-    const o = (nc * g.oh + oy) * g.ow + ox;
-    if (mode === 'max') { y.data[o] = bi < 0 ? LOWEST : best; ind.data[o] = bi; continue; }
-    const cnt = countIncludePad
-      ? taps(y0, g.kh, g.dh, -g.pt, g.ih + g.pb) * taps(x0, g.kw, g.dw, -g.pl, g.iw + g.pr)
-      : taps(y0, g.kh, g.dh, 0, g.ih) * taps(x0, g.kw, g.dw, 0, g.iw);
-    y.data[o] = cnt > 0 ? sum / cnt : 0;
+    if (mode === 'max') { y.data[o] = bi < 0 ? LOWEST : best; ind.data[o++] = bi; continue; }
+    let cnt = 1;
+    for (let a = 0; a < 3; a++) cnt *= countIncludePad ? taps(st[a]!, s.k[a]!, s.d[a]!, -s.pb[a]!, s.i[a]! + s.pe[a]!) : taps(st[a]!, s.k[a]!, s.d[a]!, 0, s.i[a]!);
+    y.data[o++] = cnt > 0 ? sum / cnt : 0;
   }
   return { y, indices: ind };
 }
 
 export function poolPlan(ctx: KernelContext, s: PoolShape, mode: 'max' | 'avg', countIncludePad: boolean): GpuPlan | string {
   if (!isFloat(ctx.inputs[0]!.dtype)) return `${ctx.node.opType} on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
-  const { g } = s;
   const total = shapeSize(s.out);
   const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}`;
-  const params = { total, ih: g.ih, iw: g.iw, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, pt: g.pt, pl: g.pl, pb: g.pb, pr: g.pr };
+  const params: Record<string, number> = { total };
+  AX.forEach((a, j) => {
+    Object.assign(params, { [`i${a}`]: s.i[j]!, [`o${a}`]: s.o[j]!, [`k${a}`]: s.k[j]!, [`s${a}`]: s.s[j]!, [`d${a}`]: s.d[j]!, [`pb${a}`]: s.pb[j]!, [`pe${a}`]: s.pe[j]! });
+  });
   const init = mode === 'max' ? `${LOWEST}` : '0.0';
   const acc = mode === 'max' ? 'r = max(r, v);' : 'r += v;';
-  const lo = countIncludePad ? ['-P.pt', '-P.pl'] : ['0', '0'];
-  const hi = countIncludePad ? ['i32(P.ih) + P.pb', 'i32(P.iw) + P.pr'] : ['i32(P.ih)', 'i32(P.iw)'];
+  const cnt = AX.map((a) => countIncludePad
+    ? `taps(${a}0, P.k${a}, P.d${a}, -P.pb${a}, i32(P.i${a}) + P.pe${a})`
+    : `taps(${a}0, P.k${a}, P.d${a}, 0, i32(P.i${a}))`).join(' * ');
   const fin = mode === 'max' ? 'Y_st(o, r);'
-    : `let cnt = taps(y0, P.kh, P.dh, ${lo[0]}, ${hi[0]}) * taps(x0, P.kw, P.dw, ${lo[1]}, ${hi[1]});
+    : `let cnt = ${cnt};
   Y_st(o, select(0.0, r / f32(cnt), cnt > 0u));`;
   return {
     kernels: [declaredKernel({
@@ -112,18 +129,22 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: 'max' | 'avg', 
   let P = wgml_init();
   let o = gid.x + gid.y * nwg.x * 128u;
   if (o >= P.total) { return; }
-  let ox = o % P.ow; let t = o / P.ow; let oy = t % P.oh; let nc = t / P.oh;
-  let y0 = i32(oy * P.sh) - P.pt; let x0 = i32(ox * P.sw) - P.pl;
-  let plane = nc * P.ih * P.iw;
+  let ox = o % P.ow; var t = o / P.ow; let oy = t % P.oh; t = t / P.oh; let oz = t % P.od; let nc = t / P.od;
+  let d0 = i32(oz * P.sd) - P.pbd; let h0 = i32(oy * P.sh) - P.pbh; let w0 = i32(ox * P.sw) - P.pbw;
   var r = ${init};
-  for (var ky = 0u; ky < P.kh; ky++) {
-    let iy = y0 + i32(ky * P.dh);
-    if (iy < 0 || iy >= i32(P.ih)) { continue; }
-    for (var kx = 0u; kx < P.kw; kx++) {
-      let ix = x0 + i32(kx * P.dw);
-      if (ix < 0 || ix >= i32(P.iw)) { continue; }
-      let v = X_ld(plane + u32(iy) * P.iw + u32(ix));
-      ${acc}
+  for (var kz = 0u; kz < P.kd; kz++) {
+    let iz = d0 + i32(kz * P.dd);
+    if (iz < 0 || iz >= i32(P.id)) { continue; }
+    let plane = (nc * P.id + u32(iz)) * P.ih;
+    for (var ky = 0u; ky < P.kh; ky++) {
+      let iy = h0 + i32(ky * P.dh);
+      if (iy < 0 || iy >= i32(P.ih)) { continue; }
+      for (var kx = 0u; kx < P.kw; kx++) {
+        let ix = w0 + i32(kx * P.dw);
+        if (ix < 0 || ix >= i32(P.iw)) { continue; }
+        let v = X_ld((plane + u32(iy)) * P.iw + u32(ix));
+        ${acc}
+      }
     }
   }
   ${fin}

@@ -51,6 +51,11 @@ export const poolCases: [string, number[], A][] = [
   ['SAME_UPPER', [1, 2, 7, 8], { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' }],
   ['SAME_LOWER', [1, 2, 7, 8], { kernel_shape: [2, 2], strides: [2, 2], auto_pad: 'SAME_LOWER' }],
   ['1D', [2, 3, 13], { kernel_shape: [3], strides: [2], pads: [1, 2], ceil_mode: 1 }],
+  ['3D 2x2x2 s2 (3-D U-Net downsampling)', [1, 3, 4, 6, 6], { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }],
+  ['3D 3x3x3 s(1,2,2) pad 1 ceil_mode (s3d)', [1, 2, 5, 7, 6], { kernel_shape: [3, 3, 3], strides: [1, 2, 2], pads: [1, 1, 1, 1, 1, 1], ceil_mode: 1 }],
+  ['3D ceil_mode no pads, strides != kernel', [2, 2, 5, 5, 7], { kernel_shape: [2, 3, 2], strides: [2, 2, 3], ceil_mode: 1 }],
+  ['3D asym pads + dilation', [1, 2, 6, 7, 8], { kernel_shape: [2, 3, 2], dilations: [2, 1, 2], pads: [1, 0, 1, 0, 2, 1], strides: [1, 2, 3] }],
+  ['3D SAME_UPPER', [1, 2, 5, 6, 7], { kernel_shape: [3, 3, 3], strides: [2, 2, 2], auto_pad: 'SAME_UPPER' }],
 ];
 
 /** The op run by onnxruntime-node: an independent check of the CPU reference's window rules. */
