@@ -1,11 +1,13 @@
 /**
  * ConvTranspose — https://onnx.ai/onnx/operators/onnx__ConvTranspose.html
- * Opsets 1 and 11 (11 defined auto_pad/output_shape precisely); 22 only widened the types. 1D and 2D,
- * groups, dilations, strides, pads, output_padding, output_shape, auto_pad; W is [Cin, Cout/g, k...].
+ * Opsets 1 and 11 (11 defined auto_pad/output_shape precisely); 22 only widened the types. 1D, 2D and
+ * 3D (3-D U-Nets' ConvTranspose3d), groups, dilations, strides, pads, output_padding, output_shape, auto_pad; W is [Cin, Cout/g, k...].
  * With output_shape, pads follow the spec's reference implementation (floor division, so an
  * output_shape larger than the natural size extends the end). Fused epilogue as Conv.
  * The kernel gathers: a thread computes one output pixel for up to 8 output channels, visiting only
- * the taps whose stride phase matches (1 of 4 for the usual 2×2 stride-2 upsampling).
+ * the taps whose stride phase matches (1 of 4 for the usual 2×2 stride-2 upsampling). 3D uses the
+ * direct volume kernel of conv3d.ts with gather loops (a tap counts when o + pad − k·d is a
+ * multiple of the stride); correct, not tuned.
  */
 import type { Attrs } from '../../ir/attrs.js';
 import { hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/types.js';
@@ -14,10 +16,12 @@ import type { InferContext, KernelSpec, OpDef } from '../types.js';
 import { checkBias, checkResidual, convIo, epilogueReference } from './conv.js';
 import { pixelKernel, type ConvIo, type ConvShape } from './conv-kernels.js';
 import { parseWindow, spatialRank, to2d, type WindowAttrs } from './geometry.js';
+import { volumeKernel, type Conv3dShape } from './conv3d.js';
 
 interface CtAttrs { win: WindowAttrs; group: number; outputPadding: number[]; outputShape: number[]; epi: Epilogue }
 
-function resolve(ctx: InferContext, a: CtAttrs): { s: ConvShape; out: number[] } {
+/** `s` drives the 2-D kernel (1D as height 1); `v` is the same geometry over 3 axes (leading size-1 axes below 3D). */
+function resolve(ctx: InferContext, a: CtAttrs): { s: ConvShape; v: Conv3dShape; sp: number; out: number[] } {
   const x = ctx.inputs[0], w = ctx.inputs[1];
   if (!x || !w) throw ctx.error('ConvTranspose needs inputs X and W', 're-export the model');
   const sp = spatialRank(ctx, x.shape.length);
@@ -55,38 +59,73 @@ function resolve(ctx: InferContext, a: CtAttrs): { s: ConvShape; out: number[] }
     if (o < 1) throw ctx.error(`output size ${o} on spatial axis ${i} is not positive`, 'check pads, strides and output_shape', { input: x.shape, weight: w.shape });
     out.push(o);
   }
-  const g = to2d(sp, kernel, strides, dil, pads, inSp, out);
-  return { s: { batch, cin, cout, groups: a.group, g }, out: [batch, cout, ...out] };
+  // to2d reads only the first two axes; for 3D `s` is unused (the volume kernel takes `v`).
+  const g = to2d(Math.min(sp, 2), kernel, strides, dil, pads, inSp, out);
+  const to3 = (v: number[], def: number) => [...new Array<number>(3 - sp).fill(def), ...v];
+  const v: Conv3dShape = { batch, cin, cout, groups: a.group, i: to3(inSp, 1), o: to3(out, 1), k: to3(kernel, 1), s: to3(strides, 1), d: to3(dil, 1), p: to3(pads.slice(0, sp), 0) };
+  return { s: { batch, cin, cout, groups: a.group, g }, v, sp, out: [batch, cout, ...out] };
 }
 
-/** Reference: scatter each input pixel through the kernel (the kernel gathers, so the two differ). */
-function reference(x: HostTensor, w: HostTensor, b: HostTensor | null, s: ConvShape, out: number[]): HostTensor {
-  const { g } = s;
+/** Reference over 3 axes (any rank): scatter each input voxel through the kernel (the kernels gather, so the two differ). */
+function reference(x: HostTensor, w: HostTensor, b: HostTensor | null, s: Conv3dShape, out: number[]): HostTensor {
+  const [ID, IH, IW] = s.i as [number, number, number], [OD, OH, OW] = s.o as [number, number, number];
+  const [KD, KH, KW] = s.k as [number, number, number];
   const y = hostTensor('float32', out);
   const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
   const acc = new Float64Array(y.data.length);
   for (let n = 0; n < s.batch; n++) for (let ci = 0; ci < s.cin; ci++) {
     const grp = Math.floor(ci / cinpg);
-    for (let iy = 0; iy < g.ih; iy++) for (let ix = 0; ix < g.iw; ix++) {
-      const xv = x.data[((n * s.cin + ci) * g.ih + iy) * g.iw + ix]!;
+    for (let iz = 0; iz < ID; iz++) for (let iy = 0; iy < IH; iy++) for (let ix = 0; ix < IW; ix++) {
+      const xv = x.data[(((n * s.cin + ci) * ID + iz) * IH + iy) * IW + ix]!;
       for (let c = 0; c < coutpg; c++) {
-        const co = grp * coutpg + c;
-        for (let ky = 0; ky < g.kh; ky++) {
-          const oy = iy * g.sh - g.pt + ky * g.dh;
-          if (oy < 0 || oy >= g.oh) continue;
-          for (let kx = 0; kx < g.kw; kx++) {
-            const ox = ix * g.sw - g.pl + kx * g.dw;
-            if (ox < 0 || ox >= g.ow) continue;
-            acc[((n * s.cout + co) * g.oh + oy) * g.ow + ox]! += xv * w.data[((ci * coutpg + c) * g.kh + ky) * g.kw + kx]!;
+        const co = grp * coutpg + c, wb = (ci * coutpg + c) * KD;
+        for (let kz = 0; kz < KD; kz++) {
+          const oz = iz * s.s[0]! - s.p[0]! + kz * s.d[0]!;
+          if (oz < 0 || oz >= OD) continue;
+          for (let ky = 0; ky < KH; ky++) {
+            const oy = iy * s.s[1]! - s.p[1]! + ky * s.d[1]!;
+            if (oy < 0 || oy >= OH) continue;
+            for (let kx = 0; kx < KW; kx++) {
+              const ox = ix * s.s[2]! - s.p[2]! + kx * s.d[2]!;
+              if (ox < 0 || ox >= OW) continue;
+              acc[(((n * s.cout + co) * OD + oz) * OH + oy) * OW + ox]! += xv * w.data[((wb + kz) * KH + ky) * KW + kx]!;
+            }
           }
         }
       }
     }
   }
-  const plane = g.oh * g.ow;
-  for (let i = 0; i < acc.length; i++) y.data[i] = acc[i]! + (b ? b.data[Math.floor(i / plane) % s.cout]! : 0);
+  const vol = OD * OH * OW;
+  for (let i = 0; i < acc.length; i++) y.data[i] = acc[i]! + (b ? b.data[Math.floor(i / vol) % s.cout]! : 0);
   return y;
 }
+
+/** ConvTranspose's gather loops for the volume kernel: W is [C, M/g, kD, kH, kW]. */
+const LOOPS_3D = `  for (var kz = 0u; kz < P.kd; kz++) {
+    let tz = i32(oz + P.pd) - i32(kz * P.dd);
+    if (tz < 0 || u32(tz) % P.sd != 0u) { continue; }
+    let iz = u32(tz) / P.sd;
+    if (iz >= P.id) { continue; }
+    for (var ky = 0u; ky < P.kh; ky++) {
+      let ty = i32(oy + P.ph) - i32(ky * P.dh);
+      if (ty < 0 || u32(ty) % P.sh != 0u) { continue; }
+      let iy = u32(ty) / P.sh;
+      if (iy >= P.ih) { continue; }
+      for (var kx = 0u; kx < P.kw; kx++) {
+        let tx = i32(ox + P.pw) - i32(kx * P.dw);
+        if (tx < 0 || u32(tx) % P.sw != 0u) { continue; }
+        let ix = u32(tx) / P.sw;
+        if (ix >= P.iw) { continue; }
+        let tap = (kz * P.kh + ky) * P.kw + kx;
+        for (var c = 0u; c < P.cinpg; c++) {
+          let ci = g * P.cinpg + c;
+          let xv = X_ld((((n * P.cin + ci) * P.id + iz) * P.ih + iy) * P.iw + ix);
+          let wbase = (ci * P.coutpg) * kvol + tap;
+          for (var j = 0u; j < CT; j++) { acc[j] += xv * W_ld(wbase + min(co0 + j, P.coutpg - 1u) * kvol); }
+        }
+      }
+    }
+  }`;
 
 // First tap on an axis whose (o + pad - k*d) is a multiple of the stride, and the step between such taps.
 const PHASE = `
@@ -134,11 +173,12 @@ export const ConvTranspose: OpDef<CtAttrs> = {
   },
   reference: (inputs, a, ctx) => {
     const r = resolve(ctx, a);
-    return epilogueReference(inputs, ctx, a.epi, (x, w, b) => reference(x, w, b, r.s, r.out));
+    return epilogueReference(inputs, ctx, a.epi, (x, w, b) => reference(x, w, b, r.v, r.out));
   },
   gpu: (ctx, a) => {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `ConvTranspose on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
     const r = resolve(ctx, a);
-    return { kernels: [kernel(r.s, convIo(ctx, a.epi))] };
+    const io = convIo(ctx, a.epi);
+    return { kernels: [r.sp === 3 ? volumeKernel(r.v, io, 'convtranspose3d', LOOPS_3D) : kernel(r.s, io)] };
   },
 };

@@ -73,42 +73,8 @@ const PARAMS = {
 } as const;
 const sigs = new Map<string, KernelSignature>();
 
-export function conv3dKernel(s: Conv3dShape, io: ConvIo): KernelSpec {
-  const coutpg = s.cout / s.groups, cinpg = s.cin / s.groups;
-  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
-  const chunks = Math.ceil(coutpg / CT);
-  const M = s.batch * s.o[0]! * s.o[1]! * s.o[2]!;
-  const [wx, wy] = dispatch1d(M, 64);
-  const names = ['X', 'W'], args: KernelArg[] = [{ input: io.x }, { input: io.w }];
-  if (io.bias !== null) { names.push('Bias'); args.push({ input: io.bias }); }
-  if (io.residual !== null) { names.push('Res'); args.push({ input: io.residual }); }
-  args.push({ output: 0 });
-  const sk = names.join(',');
-  let sig = sigs.get(sk);
-  if (!sig) { sig = signature({ params: { ...PARAMS }, buffers: [...names.map((name) => ({ name, elem: 'f32' as const })), { name: 'Y', elem: 'f32', writes: true }] }); sigs.set(sk, sig); }
-  const [id, ih, iw] = s.i as [number, number, number], [od, oh, ow] = s.o as [number, number, number];
-  return declaredKernel({
-    name: `conv3d_direct_${CT}`, key: `conv3d_direct_${CT}_${sk}_${epilogueKey(io.epi)}`, sig, args,
-    params: {
-      M, cin: s.cin, cout: s.cout, cinpg, coutpg, chunks, id, ih, iw, od, oh, ow, kd: s.k[0]!, kh: s.k[1]!, kw: s.k[2]!,
-      sd: s.s[0]!, sh: s.s[1]!, sw: s.s[2]!, dd: s.d[0]!, dh: s.d[1]!, dw: s.d[2]!, pd: s.p[0]!, ph: s.p[1]!, pw: s.p[2]!,
-    },
-    workgroups: [wx, wy, chunks * s.groups],
-    source: () => ({
-      requires: [epilogueModule(io.epi)],
-      body: `const CT = ${CT}u;
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let m = gid.x + gid.y * nwg.x * 64u;
-  if (m >= P.M) { return; }
-  let chunk = gid.z % P.chunks; let g = gid.z / P.chunks;
-  let ohw = P.oh * P.ow; let odhw = P.od * ohw;
-  let n = m / odhw; let p = m - n * odhw;
-  let oz = p / ohw; let q = p - oz * ohw; let oy = q / P.ow; let ox = q - oy * P.ow;
-  let co0 = chunk * CT;
-  let kvol = P.kd * P.kh * P.kw;
-  var acc: array<f32, CT>;
-  var wrow: array<u32, CT>;
+/** Conv's loops: input voxel = output voxel × stride − pad + tap × dilation; W is [M, C/g, kD, kH, kW]. */
+const CONV_LOOPS = `  var wrow: array<u32, CT>;
   for (var j = 0u; j < CT; j++) { wrow[j] = (g * P.coutpg + min(co0 + j, P.coutpg - 1u)) * P.cinpg * kvol; }
   for (var ci = 0u; ci < P.cinpg; ci++) {
     let vol = (n * P.cin + g * P.cinpg + ci) * P.id;
@@ -128,7 +94,52 @@ export function conv3dKernel(s: Conv3dShape, io: ConvIo): KernelSpec {
         }
       }
     }
-  }
+  }`;
+
+export function conv3dKernel(s: Conv3dShape, io: ConvIo): KernelSpec {
+  return volumeKernel(s, io, 'conv3d_direct', CONV_LOOPS);
+}
+
+/**
+ * One thread per output voxel × up to CT output channels of one group; `loops` accumulates into
+ * acc[j] (Conv and ConvTranspose differ only there), then the shared store applies bias and epilogue.
+ */
+export function volumeKernel(s: Conv3dShape, io: ConvIo, kind: string, loops: string): KernelSpec {
+  const coutpg = s.cout / s.groups, cinpg = s.cin / s.groups;
+  const CT = coutpg >= 8 ? 8 : coutpg >= 4 ? 4 : coutpg >= 2 ? 2 : 1;
+  const chunks = Math.ceil(coutpg / CT);
+  const M = s.batch * s.o[0]! * s.o[1]! * s.o[2]!;
+  const [wx, wy] = dispatch1d(M, 64);
+  const names = ['X', 'W'], args: KernelArg[] = [{ input: io.x }, { input: io.w }];
+  if (io.bias !== null) { names.push('Bias'); args.push({ input: io.bias }); }
+  if (io.residual !== null) { names.push('Res'); args.push({ input: io.residual }); }
+  args.push({ output: 0 });
+  const sk = names.join(',');
+  let sig = sigs.get(sk);
+  if (!sig) { sig = signature({ params: { ...PARAMS }, buffers: [...names.map((name) => ({ name, elem: 'f32' as const })), { name: 'Y', elem: 'f32', writes: true }] }); sigs.set(sk, sig); }
+  const [id, ih, iw] = s.i as [number, number, number], [od, oh, ow] = s.o as [number, number, number];
+  return declaredKernel({
+    name: `${kind}_${CT}`, key: `${kind}_${CT}_${sk}_${epilogueKey(io.epi)}`, sig, args,
+    params: {
+      M, cin: s.cin, cout: s.cout, cinpg, coutpg, chunks, id, ih, iw, od, oh, ow, kd: s.k[0]!, kh: s.k[1]!, kw: s.k[2]!,
+      sd: s.s[0]!, sh: s.s[1]!, sw: s.s[2]!, dd: s.d[0]!, dh: s.d[1]!, dw: s.d[2]!, pd: s.p[0]!, ph: s.p[1]!, pw: s.p[2]!,
+    },
+    workgroups: [wx, wy, chunks * s.groups],
+    source: () => ({
+      requires: [epilogueModule(io.epi)],
+      body: `const CT = ${CT}u;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
+  let m = gid.x + gid.y * nwg.x * 64u;
+  if (m >= P.M) { return; }
+  let chunk = gid.z % P.chunks; let g = gid.z / P.chunks;
+  let ohw = P.oh * P.ow; let odhw = P.od * ohw;
+  let n = m / odhw; let p = m - n * odhw;
+  let oz = p / ohw; let q = p - oz * ohw; let oy = q / P.ow; let ox = q - oy * P.ow;
+  let co0 = chunk * CT;
+  let kvol = P.kd * P.kh * P.kw;
+  var acc: array<f32, CT>;
+${loops}
 ${storeChunkWgsl(io, 'odhw')}
 }`,
     }),

@@ -58,20 +58,22 @@ export const poolCases: [string, number[], A][] = [
   ['3D SAME_UPPER', [1, 2, 5, 6, 7], { kernel_shape: [3, 3, 3], strides: [2, 2, 2], auto_pad: 'SAME_UPPER' }],
 ];
 
-/** The op run by onnxruntime-node: an independent check of the CPU reference's window rules. */
-async function ortRun(op: string, a: A, x: HostTensor, outRank: number, opset = 19): Promise<Float32Array> {
+/** The op run by onnxruntime-node on inputs x, w, b...: an independent check of the CPU reference. */
+export async function ortRun(op: string, a: A, inputs: HostTensor[], outRank: number, opset = 19): Promise<Float32Array> {
   // Loaded here, not at the top: the other conv tests import this file and do not need onnxruntime.
   const ort = await import('onnxruntime-node');
   const { attr, DT, encodeModel, node: pnode, valueInfo } = await import('../../helpers/onnx-testdata.js');
   const attributes = Object.entries(a).map(([k, v]) => (Array.isArray(v) ? attr.ints(k, v) : typeof v === 'string' ? attr.string(k, v) : attr.int(k, v)));
+  const names = inputs.map((_, i) => ['x', 'w', 'b'][i]!);
   const bytes = encodeModel({
-    nodes: [pnode(op, ['x'], ['y'], attributes)],
-    inputs: [valueInfo('x', DT.FLOAT, x.shape)],
+    nodes: [pnode(op, names, ['y'], attributes)],
+    inputs: inputs.map((t, i) => valueInfo(names[i]!, DT.FLOAT, t.shape)),
     outputs: [valueInfo('y', DT.FLOAT, Array.from({ length: outRank }, (_, i) => `d${i}`))],
     opset,
   });
   const s = await ort.InferenceSession.create(bytes);
-  const out = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+  const out = await s.run(Object.fromEntries(inputs.map((t, i) => [names[i]!, new ort.Tensor('float32', t.data as Float32Array, t.shape)])));
+  await s.release();
   return out.y!.data as Float32Array;
 }
 
@@ -81,6 +83,6 @@ export async function checkPool(op: string, attrs: A, shape: number[], name: str
   const ref = await check(node(op, 1, attrs), [x], seed, 1e-5);
   // ORT's SAME_* pooling with strides > 1 has known deviations; the node tests cover auto_pad.
   if (attrs.auto_pad) return;
-  const o = await ortRun(op, attrs, x, shape.length);
+  const o = await ortRun(op, attrs, [x], shape.length);
   expect(compareClose(ref.data, o, 1e-5, 1e-6), `${op} ${name} vs onnxruntime, seed ${seed}`).toBeNull();
 }
