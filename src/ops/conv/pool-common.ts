@@ -1,5 +1,5 @@
 /**
- * Shared by MaxPool and AveragePool: attributes, output shape, the CPU reference and one kernel
+ * Shared by MaxPool, AveragePool and LpPool: attributes, output shape, the CPU reference and one kernel
  * (a thread per output element). Windows follow ORT/PyTorch: with ceil_mode a window may run past
  * the input and its end padding; positions outside the input never contribute to a max, and for
  * count_include_pad=1 the divisor counts positions inside [-pad_begin, in + pad_end) only.
@@ -11,6 +11,8 @@ import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext } from '../types.js';
 import { forwardAxes, parseWindow, spatialRank, type WindowAttrs } from './geometry.js';
+
+export type PoolMode = 'max' | 'avg' | 'lp';
 
 export interface PoolAttrs {
   win: WindowAttrs;
@@ -50,7 +52,7 @@ export function poolInfer(ctx: InferContext, a: PoolAttrs): ValueType[] {
 
 const LOWEST = -3.4028234663852886e38;
 
-/** Max and average pooling (both count_include_pad modes) share the window geometry; only the body differs. */
+/** Max, average (both count_include_pad modes) and Lp pooling share the window geometry; only the body differs. */
 const AX = ['d', 'h', 'w'] as const;
 const SIG = signature({
   params: {
@@ -68,7 +70,7 @@ function taps(start: number, k: number, d: number, lo: number, hi: number): numb
 }
 
 /** CPU reference; `indices` (MaxPool's optional output) is the flat N,C,spatial index, storage_order 0. */
-export function poolReference(x: HostTensor, s: PoolShape, mode: 'max' | 'avg', countIncludePad: boolean): { y: HostTensor; indices: HostTensor } {
+export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2): { y: HostTensor; indices: HostTensor } {
   const [ID, IH, IW] = s.i as [number, number, number], [OD, OH, OW] = s.o as [number, number, number];
   const y = hostTensor(x.dtype, s.out), ind = hostTensor('int64', s.out);
   let o = 0;
@@ -85,12 +87,13 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: 'max' | 'avg', 
           const ix = st[2]! + kx * s.d[2]!;
           if (ix < 0 || ix >= IW) continue;
           const i = ((nc * ID + iz) * IH + iy) * IW + ix, v = x.data[i]!;
-          sum += v;
+          sum += mode === 'lp' ? Math.abs(v) ** p : v;
           if (v > best || bi < 0) { best = v; bi = i; }
         }
       }
     }
     if (mode === 'max') { y.data[o] = bi < 0 ? LOWEST : best; ind.data[o++] = bi; continue; }
+    if (mode === 'lp') { y.data[o++] = sum ** (1 / p); continue; }
     let cnt = 1;
     for (let a = 0; a < 3; a++) cnt *= countIncludePad ? taps(st[a]!, s.k[a]!, s.d[a]!, -s.pb[a]!, s.i[a]! + s.pe[a]!) : taps(st[a]!, s.k[a]!, s.d[a]!, 0, s.i[a]!);
     y.data[o++] = cnt > 0 ? sum / cnt : 0;
@@ -98,20 +101,23 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: 'max' | 'avg', 
   return { y, indices: ind };
 }
 
-export function poolPlan(ctx: KernelContext, s: PoolShape, mode: 'max' | 'avg', countIncludePad: boolean): GpuPlan | string {
+/** `p` is LpPool's exponent: an integer attribute, so it is baked into the source (1 and 2 avoid pow). */
+export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2): GpuPlan | string {
   if (!isFloat(ctx.inputs[0]!.dtype)) return `${ctx.node.opType} on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
   const total = shapeSize(s.out);
-  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}`;
+  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}`;
   const params: Record<string, number> = { total };
   AX.forEach((a, j) => {
     Object.assign(params, { [`i${a}`]: s.i[j]!, [`o${a}`]: s.o[j]!, [`k${a}`]: s.k[j]!, [`s${a}`]: s.s[j]!, [`d${a}`]: s.d[j]!, [`pb${a}`]: s.pb[j]!, [`pe${a}`]: s.pe[j]! });
   });
   const init = mode === 'max' ? `${LOWEST}` : '0.0';
-  const acc = mode === 'max' ? 'r = max(r, v);' : 'r += v;';
+  const lpTerm = p === 1 ? 'abs(v)' : p === 2 ? 'v * v' : `pow(abs(v), ${p}.0)`;
+  const acc = mode === 'max' ? 'r = max(r, v);' : mode === 'lp' ? `r += ${lpTerm};` : 'r += v;';
   const cnt = AX.map((a) => countIncludePad
     ? `taps(${a}0, P.k${a}, P.d${a}, -P.pb${a}, i32(P.i${a}) + P.pe${a})`
     : `taps(${a}0, P.k${a}, P.d${a}, 0, i32(P.i${a}))`).join(' * ');
-  const fin = mode === 'max' ? 'Y_st(o, r);'
+  const lpFin = p === 1 ? 'r' : p === 2 ? 'sqrt(r)' : `pow(r, ${1 / p})`;
+  const fin = mode === 'max' ? 'Y_st(o, r);' : mode === 'lp' ? `Y_st(o, ${lpFin});`
     : `let cnt = ${cnt};
   Y_st(o, select(0.0, r / f32(cnt), cnt > 0u));`;
   return {

@@ -3,6 +3,7 @@ import type { OpDef } from '../types.js';
 import { Conv } from '../conv/conv.js';
 import { MaxPool } from '../conv/maxpool.js';
 import { AveragePool } from '../conv/averagepool.js';
+import { LpPool } from '../conv/lppool.js';
 import { GlobalAveragePool } from '../conv/global-average-pool.js';
 import { GlobalMaxPool } from '../conv/global-max-pool.js';
 import { BatchNormalization } from '../conv/batch-normalization.js';
@@ -13,6 +14,7 @@ export const OPS: OpDef[] = [
   Conv,
   MaxPool,
   AveragePool,
+  LpPool,
   GlobalAveragePool,
   GlobalMaxPool,
   BatchNormalization,
