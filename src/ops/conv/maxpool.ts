@@ -3,7 +3,8 @@
  * Opsets 1–22: 8 added the Indices output and storage_order, 10 ceil_mode and dilations, 11 the
  * precise auto_pad rule, 12 int8/uint8 types (refused on the GPU: float only). ceil_mode follows
  * ORT/PyTorch (a last window starting past the input and its begin pad is dropped). The optional
- * Indices output is computed by the reference but refused on the GPU. 1, 2 or 3 spatial dims
+ * Indices output (flat index into X, first maximum in window order) is written as i32 words by the
+ * same kernel; storage_order=1 (column-major indices) is refused. 1, 2 or 3 spatial dims
  * (MaxPool3d of 3-D U-Nets and s3d).
  */
 import type { OpDef } from '../types.js';
@@ -27,7 +28,6 @@ export const MaxPool: OpDef<PoolAttrs> = {
     return (ctx.node.outputs[1] ?? '') !== '' ? [r.y, r.indices] : [r.y];
   },
   gpu: (ctx, a) => {
-    if ((ctx.node.outputs[1] ?? '') !== '') return 'MaxPool with the Indices output is not supported on the GPU; drop the second output (models exported for inference never use it)';
-    return poolPlan(ctx, poolShape(ctx, a), 'max', false);
+    return poolPlan(ctx, poolShape(ctx, a), 'max', false, 2, (ctx.node.outputs[1] ?? '') !== '');
   },
 };

@@ -54,12 +54,15 @@ const LOWEST = -3.4028234663852886e38;
 
 /** Max, average (both count_include_pad modes) and Lp pooling share the window geometry; only the body differs. */
 const AX = ['d', 'h', 'w'] as const;
-const SIG = signature({
-  params: {
-    total: 'u32',
-    ...Object.fromEntries(AX.flatMap((a) => [[`i${a}`, 'u32'], [`o${a}`, 'u32'], [`k${a}`, 'u32'], [`s${a}`, 'u32'], [`d${a}`, 'u32'], [`pb${a}`, 'i32'], [`pe${a}`, 'i32']])),
-  } as Record<string, 'u32' | 'i32'>,
-  buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }],
+const PARAMS = {
+  total: 'u32',
+  ...Object.fromEntries(AX.flatMap((a) => [[`i${a}`, 'u32'], [`o${a}`, 'u32'], [`k${a}`, 'u32'], [`s${a}`, 'u32'], [`d${a}`, 'u32'], [`pb${a}`, 'i32'], [`pe${a}`, 'i32']])),
+} as Record<string, 'u32' | 'i32'>;
+const SIG = signature({ params: PARAMS, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
+// MaxPool with its Indices output: int64 values are stored as i32 words on the GPU.
+const SIG_IND = signature({
+  params: PARAMS,
+  buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }, { name: 'Ind', elem: 'i32', writes: true }],
 });
 
 /** Count of window taps on one axis whose position lies in [lo, hi). */
@@ -102,28 +105,30 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, count
 }
 
 /** `p` is LpPool's exponent: an integer attribute, so it is baked into the source (1 and 2 avoid pow). */
-export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2): GpuPlan | string {
+export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2, indices = false): GpuPlan | string {
   if (!isFloat(ctx.inputs[0]!.dtype)) return `${ctx.node.opType} on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
   const total = shapeSize(s.out);
-  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}`;
+  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}${indices ? '_ind' : ''}`;
   const params: Record<string, number> = { total };
   AX.forEach((a, j) => {
     Object.assign(params, { [`i${a}`]: s.i[j]!, [`o${a}`]: s.o[j]!, [`k${a}`]: s.k[j]!, [`s${a}`]: s.s[j]!, [`d${a}`]: s.d[j]!, [`pb${a}`]: s.pb[j]!, [`pe${a}`]: s.pe[j]! });
   });
   const init = mode === 'max' ? `${LOWEST}` : '0.0';
   const lpTerm = p === 1 ? 'abs(v)' : p === 2 ? 'v * v' : `pow(abs(v), ${p}.0)`;
-  const acc = mode === 'max' ? 'r = max(r, v);' : mode === 'lp' ? `r += ${lpTerm};` : 'r += v;';
+  // With Indices the first maximum in window order wins (as the reference and ORT).
+  const acc = indices ? 'if (v > r || bi < 0) { r = v; bi = i32(xi); }'
+    : mode === 'max' ? 'r = max(r, v);' : mode === 'lp' ? `r += ${lpTerm};` : 'r += v;';
   const cnt = AX.map((a) => countIncludePad
     ? `taps(${a}0, P.k${a}, P.d${a}, -P.pb${a}, i32(P.i${a}) + P.pe${a})`
     : `taps(${a}0, P.k${a}, P.d${a}, 0, i32(P.i${a}))`).join(' * ');
   const lpFin = p === 1 ? 'r' : p === 2 ? 'sqrt(r)' : `pow(r, ${1 / p})`;
-  const fin = mode === 'max' ? 'Y_st(o, r);' : mode === 'lp' ? `Y_st(o, ${lpFin});`
+  const fin = indices ? 'Y_st(o, r); Ind_st(o, bi);' : mode === 'max' ? 'Y_st(o, r);' : mode === 'lp' ? `Y_st(o, ${lpFin});`
     : `let cnt = ${cnt};
   Y_st(o, select(0.0, r / f32(cnt), cnt > 0u));`;
   return {
     kernels: [declaredKernel({
-      name: key, key, sig: SIG, params,
-      args: [{ input: 0 }, { output: 0 }],
+      name: key, key, sig: indices ? SIG_IND : SIG, params,
+      args: indices ? [{ input: 0 }, { output: 0 }, { output: 1 }] : [{ input: 0 }, { output: 0 }],
       workgroups: dispatch1d(total, 128),
       source: () => ({
         body: `fn taps(start: i32, k: u32, d: u32, lo: i32, hi: i32) -> u32 {
@@ -137,7 +142,7 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, count
   if (o >= P.total) { return; }
   let ox = o % P.ow; var t = o / P.ow; let oy = t % P.oh; t = t / P.oh; let oz = t % P.od; let nc = t / P.od;
   let d0 = i32(oz * P.sd) - P.pbd; let h0 = i32(oy * P.sh) - P.pbh; let w0 = i32(ox * P.sw) - P.pbw;
-  var r = ${init};
+  var r = ${init};${indices ? '\n  var bi = -1;' : ''}
   for (var kz = 0u; kz < P.kd; kz++) {
     let iz = d0 + i32(kz * P.dd);
     if (iz < 0 || iz >= i32(P.id)) { continue; }
@@ -148,7 +153,8 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, count
       for (var kx = 0u; kx < P.kw; kx++) {
         let ix = w0 + i32(kx * P.dw);
         if (ix < 0 || ix >= i32(P.iw)) { continue; }
-        let v = X_ld((plane + u32(iy)) * P.iw + u32(ix));
+        let xi = (plane + u32(iy)) * P.iw + u32(ix);
+        let v = X_ld(xi);
         ${acc}
       }
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkPool, node, poolCases } from './helpers.js';
-import { testSeed } from '../../helpers/random.js';
+import { checkPool, node, poolCases, rand, type A } from './helpers.js';
+import { rng, testSeed } from '../../helpers/random.js';
+import { attr, DT, encodeModel, node as pnode, valueInfo } from '../../helpers/onnx-testdata.js';
 import { referenceNode, runNode } from '../../../src/runtime/single.js';
-import { UnsupportedOpsError } from '../../../src/errors.js';
 import { hostTensor } from '../../../src/ir/types.js';
 import { testDevice } from '../../helpers/gpu.js';
 
@@ -13,12 +13,44 @@ describe('MaxPool', () => {
     it(`MaxPool ${name}`, async () => { await checkPool('MaxPool', a, shape, name, seed + i); });
   });
 
-  it('MaxPool Indices output: reference computes it, GPU refuses with a reason', async () => {
+  it('MaxPool Indices output: reference on a hand example', () => {
     const n = node('MaxPool', 1, { kernel_shape: [2, 2] }, 2);
     const x = hostTensor('float32', [1, 1, 2, 3], [1, 5, 2, 7, 0, 3]);
     const [y, ind] = referenceNode(n, [x]);
     expect([...y!.data]).toEqual([7, 5]);
-    expect([...ind!.data]).toEqual([3, 1]);
-    await expect(runNode(await testDevice(), n, [x])).rejects.toThrow(UnsupportedOpsError);
+    expect([...ind!.data].map(Number)).toEqual([3, 1]);
+  });
+
+  // Indices are flat indices into X (batch and channel included); GPU vs reference vs onnxruntime.
+  const indCases: [string, number[], A][] = [
+    ['2D 3x3 s2 pad 1 ceil_mode', [2, 3, 7, 8], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }],
+    ['3D 2x2x2 s2', [1, 2, 4, 6, 6], { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }],
+    ['3D dilations, asym pads', [2, 2, 5, 6, 7], { kernel_shape: [2, 3, 2], dilations: [2, 1, 2], pads: [1, 0, 1, 0, 2, 1], strides: [1, 2, 3] }],
+  ];
+  indCases.forEach(([name, shape, a], i) => {
+    it(`MaxPool Indices output ${name}`, async () => {
+      const n = node('MaxPool', 1, a, 2);
+      const x = rand(rng(seed + 50 + i), shape);
+      const [y, ind] = referenceNode(n, [x]);
+      const [gy, gind] = await runNode(await testDevice(), n, [x]);
+      expect([...gy!.data]).toEqual([...y!.data]);
+      expect([...gind!.data].map(Number)).toEqual([...ind!.data].map(Number));
+      const ort = await import('onnxruntime-node');
+      const attributes = Object.entries(a).map(([k, v]) => (Array.isArray(v) ? attr.ints(k, v) : attr.int(k, v)));
+      const bytes = encodeModel({
+        nodes: [pnode('MaxPool', ['x'], ['y', 'i'], attributes)],
+        inputs: [valueInfo('x', DT.FLOAT, x.shape)],
+        outputs: [valueInfo('y', DT.FLOAT, y!.shape), valueInfo('i', DT.INT64, ind!.shape)],
+      });
+      const s = await ort.InferenceSession.create(bytes);
+      const out = await s.run({ x: new ort.Tensor('float32', x.data as Float32Array, x.shape) });
+      await s.release();
+      expect([...(out.i!.data as BigInt64Array)].map(Number)).toEqual([...ind!.data].map(Number));
+    });
+  });
+
+  it('MaxPool storage_order=1 is refused with a typed error naming the node', () => {
+    const n = node('MaxPool', 1, { kernel_shape: [2, 2], storage_order: 1 }, 2);
+    expect(() => referenceNode(n, [hostTensor('float32', [1, 1, 2, 2], [1, 2, 3, 4])])).toThrow(/maxpool_t[\s\S]*storage_order=1/);
   });
 });
