@@ -72,8 +72,11 @@ function taps(start: number, k: number, d: number, lo: number, hi: number): numb
   return c;
 }
 
-/** CPU reference; `indices` (MaxPool's optional output) is the flat N,C,spatial index, storage_order 0. */
-export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2): { y: HostTensor; indices: HostTensor } {
+/**
+ * CPU reference; `indices` (MaxPool's optional output) is the flat index into X: row-major, or with
+ * `colMajor` (storage_order=1) the spatial part column-major, d + h·D + w·D·H, as ORT.
+ */
+export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2, colMajor = false): { y: HostTensor; indices: HostTensor } {
   const [ID, IH, IW] = s.i as [number, number, number], [OD, OH, OW] = s.o as [number, number, number];
   const y = hostTensor(x.dtype, s.out), ind = hostTensor('int64', s.out);
   let o = 0;
@@ -91,7 +94,7 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, count
           if (ix < 0 || ix >= IW) continue;
           const i = ((nc * ID + iz) * IH + iy) * IW + ix, v = x.data[i]!;
           sum += mode === 'lp' ? Math.abs(v) ** p : v;
-          if (v > best || bi < 0) { best = v; bi = i; }
+          if (v > best || bi < 0) { best = v; bi = colMajor ? nc * ID * IH * IW + iz + iy * ID + ix * ID * IH : i; }
         }
       }
     }
@@ -105,10 +108,10 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, count
 }
 
 /** `p` is LpPool's exponent: an integer attribute, so it is baked into the source (1 and 2 avoid pow). */
-export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2, indices = false): GpuPlan | string {
+export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2, indices = false, colMajor = false): GpuPlan | string {
   if (!isFloat(ctx.inputs[0]!.dtype)) return `${ctx.node.opType} on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
   const total = shapeSize(s.out);
-  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}${indices ? '_ind' : ''}`;
+  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}${indices ? (colMajor ? '_indcol' : '_ind') : ''}`;
   const params: Record<string, number> = { total };
   AX.forEach((a, j) => {
     Object.assign(params, { [`i${a}`]: s.i[j]!, [`o${a}`]: s.o[j]!, [`k${a}`]: s.k[j]!, [`s${a}`]: s.s[j]!, [`d${a}`]: s.d[j]!, [`pb${a}`]: s.pb[j]!, [`pe${a}`]: s.pe[j]! });
@@ -116,7 +119,8 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, count
   const init = mode === 'max' ? `${LOWEST}` : '0.0';
   const lpTerm = p === 1 ? 'abs(v)' : p === 2 ? 'v * v' : `pow(abs(v), ${p}.0)`;
   // With Indices the first maximum in window order wins (as the reference and ORT).
-  const acc = indices ? 'if (v > r || bi < 0) { r = v; bi = i32(xi); }'
+  const at = colMajor ? 'nc * P.id * P.ih * P.iw + u32(iz) + u32(iy) * P.id + u32(ix) * P.id * P.ih' : 'xi';
+  const acc = indices ? `if (v > r || bi < 0) { r = v; bi = i32(${at}); }`
     : mode === 'max' ? 'r = max(r, v);' : mode === 'lp' ? `r += ${lpTerm};` : 'r += v;';
   const cnt = AX.map((a) => countIncludePad
     ? `taps(${a}0, P.k${a}, P.d${a}, -P.pb${a}, i32(P.i${a}) + P.pe${a})`

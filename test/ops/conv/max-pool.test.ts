@@ -26,6 +26,9 @@ describe('MaxPool', () => {
     ['2D 3x3 s2 pad 1 ceil_mode', [2, 3, 7, 8], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }],
     ['3D 2x2x2 s2', [1, 2, 4, 6, 6], { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }],
     ['3D dilations, asym pads', [2, 2, 5, 6, 7], { kernel_shape: [2, 3, 2], dilations: [2, 1, 2], pads: [1, 0, 1, 0, 2, 1], strides: [1, 2, 3] }],
+    ['2D storage_order=1', [2, 3, 5, 7], { kernel_shape: [2, 3], strides: [2, 2], pads: [1, 0, 0, 1], storage_order: 1 }],
+    ['3D storage_order=1', [2, 2, 4, 5, 6], { kernel_shape: [2, 2, 3], strides: [2, 1, 2], pads: [0, 1, 1, 1, 0, 0], storage_order: 1 }],
+    ['1D storage_order=1', [2, 3, 9], { kernel_shape: [3], strides: [2], storage_order: 1 }],
   ];
   indCases.forEach(([name, shape, a], i) => {
     it(`MaxPool Indices output ${name}`, async () => {
@@ -49,8 +52,8 @@ describe('MaxPool', () => {
     });
   });
 
-  it('MaxPool storage_order=1 is refused with a typed error naming the node', () => {
-    const n = node('MaxPool', 1, { kernel_shape: [2, 2], storage_order: 1 }, 2);
-    expect(() => referenceNode(n, [hostTensor('float32', [1, 1, 2, 2], [1, 2, 3, 4])])).toThrow(/maxpool_t[\s\S]*storage_order=1/);
+  it('MaxPool storage_order=2 is refused with a typed error naming the node', () => {
+    const n = node('MaxPool', 1, { kernel_shape: [2, 2], storage_order: 2 }, 2);
+    expect(() => referenceNode(n, [hostTensor('float32', [1, 1, 2, 2], [1, 2, 3, 4])])).toThrow(/maxpool_t[\s\S]*storage_order=2/);
   });
 });
