@@ -4,8 +4,8 @@
  * precise auto_pad rule, 12 int8/uint8 types (refused on the GPU: float only). ceil_mode follows
  * ORT/PyTorch (a last window starting past the input and its begin pad is dropped). The optional
  * Indices output (flat index into X, first maximum in window order) is written as i32 words by the
- * same kernel; storage_order=1 makes the spatial part column-major (d + h·D + w·D·H, as ORT). 1, 2 or 3 spatial dims
- * (MaxPool3d of 3-D U-Nets and s3d).
+ * same kernel; storage_order=1 makes the spatial part column-major (d + h·D + w·D·H, as ORT).
+ * 1, 2 or 3 spatial dims (MaxPool3d of 3-D U-Nets and s3d).
  */
 import type { OpDef } from '../types.js';
 import { parsePool, poolInfer, poolPlan, poolReference, poolShape, type PoolAttrs } from './pool-common.js';
