@@ -4,13 +4,14 @@
 // /tmp/wgml-corpus), then one PNG folder per set in --out (default .corpus, ignored by git):
 // albedo.png, normal.png, gloss|spec.png…
 //   node bench/materials/corpus.mjs [--out .corpus] [--work /tmp/wgml-corpus] [--only 512|2048]
-// Needs apt-get, dpkg, unzip, npm and dwebp (Debian package webp). Writes <out>/manifest.json
+// Needs apt-get, dpkg, unzip, npm and dwebp (Debian package webp), and dist/ (`npx tsc -p .`: the TGA reader). Writes <out>/manifest.json
 // (name, source, license, size, PNG bytes).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
+import { decodeTga } from '../../dist/shaderml/material/images.js';
 
 const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
 const out = arg('--out', '.corpus'), work = arg('--work', '/tmp/wgml-corpus'), only = arg('--only');
@@ -36,21 +37,10 @@ function pkgRoot(name) {
   return dir;
 }
 
-/** Uncompressed TGA (type 2, 24/32 bpp; type 3, 8-bit grey) → RGBA, top row first. */
+/** A TGA → RGBA, top row first, through the reader `wgml compress` uses (dist/, so build first). */
 export function readTga(b) {
-  const idLen = b[0], type = b[2], w = b.readUInt16LE(12), h = b.readUInt16LE(14), bpp = b[16], desc = b[17];
-  const grey = type === 3 && bpp === 8;
-  if (!grey && (type !== 2 || (bpp !== 24 && bpp !== 32))) throw new Error(`TGA type ${type}/${bpp} bpp is not supported`);
-  const px = bpp / 8, topDown = (desc & 0x20) !== 0, data = Buffer.alloc(w * h * 4);
-  for (let y = 0; y < h; y++) {
-    const sy = topDown ? y : h - 1 - y;
-    for (let x = 0; x < w; x++) {
-      const s = 18 + idLen + (sy * w + x) * px, d = (y * w + x) * 4;
-      if (grey) { data.fill(b[s], d, d + 3); data[d + 3] = 255; continue; }
-      data[d] = b[s + 2]; data[d + 1] = b[s + 1]; data[d + 2] = b[s]; data[d + 3] = px === 4 ? b[s + 3] : 255;
-    }
-  }
-  return { width: w, height: h, data };
+  const im = decodeTga(b, 'tga');
+  return { width: im.width, height: im.height, data: Buffer.from(im.rgba.buffer, im.rgba.byteOffset, im.rgba.length) };
 }
 
 function readSource(set, rel) {

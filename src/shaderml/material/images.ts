@@ -36,10 +36,12 @@ export function imageKind(file: string): ImageFormat | 'other' | null {
   return FORMAT_OF[ext] ?? (OTHER_IMAGES.has(ext) ? 'other' : null);
 }
 
+function readTexture(path: string): Buffer {
+  try { return readFileSync(path); } catch (e) { throw fileError(e, path, 'read', 'texture'); }
+}
+
 export function readImage(path: string): Image {
-  let bytes: Buffer;
-  try { bytes = readFileSync(path); } catch (e) { throw fileError(e, path, 'read', 'texture'); }
-  return decodeImage(bytes, path);
+  return decodeImage(readTexture(path), path);
 }
 
 /**
@@ -54,9 +56,7 @@ export function decodeImage(bytes: Uint8Array, path: string): Image {
 }
 
 export function readPng(path: string): Image {
-  let bytes: Buffer;
-  try { bytes = readFileSync(path); } catch (e) { throw fileError(e, path, 'read', 'texture'); }
-  return decodePng(bytes, path);
+  return decodePng(readTexture(path), path);
 }
 
 function decodePng(bytes: Uint8Array, path: string): Image {
