@@ -44,7 +44,7 @@ async function render(device: GPUDevice, scene: Scene, camera: Camera, ao: AOMod
  * projected normal, horizons h0/h1 clamped to the hemisphere, â = ¼(−cos(2h − n) + cos n + 2h sin n)),
  * on the read-back G-buffer: what the first pass must write.
  */
-function cpuGtao(g: Float32Array, camera: Camera, x: number, y: number, k = 1): number {
+function cpuGtao(g: Float32Array, camera: Camera, x: number, y: number, k = 1, frac = 1): number {
   const ch = (c: number, px: number, py: number) => g[c * plane + py * S + px]!;
   const proj = perspective(camera.fovY, 1, camera.near, camera.far);
   // On the AO input grid (step k) the search runs in grid pixels: D of them across, centred on the sampled
@@ -90,7 +90,7 @@ function cpuGtao(g: Float32Array, camera: Camera, x: number, y: number, k = 1): 
         if (tap(0) ** 2 + tap(1) ** 2 + tap(2) ** 2 < 0.25) continue;
         const q = pos(sx, sy, tap(3) * DEPTH_SCALE), delta: Vec3 = [q[0] - P[0], q[1] - P[1], q[2] - P[2]], dist = Math.hypot(...delta);
         if (dist < 1e-6) continue;
-        const w = Math.min(1, Math.max(0, (R - dist) / (GTAO_FALLOFF * R)));
+        const Rr = R * frac, w = Math.min(1, Math.max(0, (Rr - dist) / (GTAO_FALLOFF * Rr)));
         hc[side] = Math.max(hc[side]!, low[side]! + (dot(delta, V) / dist - low[side]!) * w);
       }
     }
@@ -156,14 +156,14 @@ describe(`GTAO baseline (${S}×${S}, lavapipe)`, () => {
     expect(gt.psnrDb).toBeGreaterThan(one.psnrDb + 1);
   });
 
-  it("the AO input grid's fifth channel is this search in grid pixels: the pass's own values at step 1, the CPU integral at step 2", async () => {
+  it("the AO input grid's fifth channel is this search in grid pixels: the pass's own values at step 1, the CPU integral at step 2; a 7-channel grid adds the search within ½ and ¼ of the distance", async () => {
     const scene = demoScene(), camera = demoCamera();
     const state = await scoped(device, () => createFrameState(device, { width: S, height: S, scene, camera, ao: 'gtao', gbuffer: 'compute', material: MATERIAL }));
     try {
       const got = await scoped(device, async () => {
-        const grids = await Promise.all([1, 2].map(async (k) => {
-          const n = S / k, x = tensor(device, { dtype: 'f32', shape: [1, 5, n, n], label: `test AO grid k=${k}` });
-          return { k, n, x, grid: await createAOInputGrid(device, state.gbuffer.normal, x, { k, gw: n, gh: n, channels: 5, frameUniforms: state.uniforms }) };
+        const grids = await Promise.all(([[1, 5], [2, 5], [1, 7], [2, 7]] as const).map(async ([k, c]) => {
+          const n = S / k, x = tensor(device, { dtype: 'f32', shape: [1, c, n, n], label: `test AO grid k=${k} c=${c}` });
+          return { k, n, x, grid: await createAOInputGrid(device, state.gbuffer.normal, x, { k, gw: n, gh: n, channels: c, frameUniforms: state.uniforms }) };
         }));
         const enc = device.createCommandEncoder({ label: 'test AO input grid' });
         encodeFrame(enc, state);
@@ -175,7 +175,7 @@ describe(`GTAO baseline (${S}×${S}, lavapipe)`, () => {
         for (const g of grids) { g.grid.destroy(); g.x.destroy(); }
         return { packed, raw, xs };
       });
-      const [k1, k2] = got.xs;
+      const [k1, k2, k1c7, k2c7] = got.xs;
       const surface = (x: number, y: number) => got.packed[y * S + x]! ** 2 + got.packed[plane + y * S + x]! ** 2 + got.packed[2 * plane + y * S + x]! ** 2 > 0.25;
       // Step 1: the same function at the same pixels as the GTAO pass (its noisy first pass), sky 1.
       let occluded = 0;
@@ -194,6 +194,29 @@ describe(`GTAO baseline (${S}×${S}, lavapipe)`, () => {
         checked++;
       }
       expect(checked).toBeGreaterThan(20);
+      // 7 channels: the first five as the 5-channel grid's (the same search, its whole-radius horizons), then the
+      // visibility within R/2 and R/4 of the same taps, as the CPU integrates them; nearer radii see no more occlusion.
+      for (const [a, b] of [[k1!, k1c7!], [k2!, k2c7!]] as const) {
+        const p = a.n * a.n;
+        for (let i = 0; i < 5 * p; i++) expect(Math.abs(b.x[i]! - a.x[i]!), `c=7 k=${a.k} value ${i}`).toBeLessThan(1e-6);
+      }
+      let closer = 0, checked7 = 0;
+      for (const g of [k1c7!, k2c7!]) {
+        const p = g.n * g.n;
+        for (let gy = 1; gy < g.n; gy += 3) for (let gx = 0; gx < g.n; gx += 3) {
+          const i = gy * g.n + gx, v = [4, 5, 6].map((c) => g.x[c * p + i]!);
+          expect(v[1]! - v[0]!, `c=7 k=${g.k} (${gx}, ${gy}) half ≥ whole`).toBeGreaterThan(-1e-5);
+          expect(v[2]! - v[1]!, `c=7 k=${g.k} (${gx}, ${gy}) quarter ≥ half`).toBeGreaterThan(-1e-5);
+          if (!surface(gx * g.k + (g.k >> 1), gy * g.k + (g.k >> 1))) { expect(v).toEqual([1, 1, 1]); continue; }
+          if (v[2]! > v[0]! + 0.02) closer++;
+          for (const [c, frac] of [[5, 0.5], [6, 0.25]] as const)
+            expect(Math.abs(g.x[c * p + i]! - cpuGtao(got.packed, camera, gx, gy, g.k, frac)), `c=7 k=${g.k} channel ${c} (${gx}, ${gy})`).toBeLessThan(3e-3);
+          checked7++;
+        }
+      }
+      expect(checked7).toBeGreaterThan(60);
+      // The radii must differ somewhere, or the extra channels tell a model nothing.
+      expect(closer).toBeGreaterThan(5);
     } finally {
       destroyFrameState(state);
     }

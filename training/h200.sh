@@ -16,7 +16,7 @@
 # Returns in $OUT (8 files): ao.onnx, train-metrics.json, eval.json, summary.txt, log.txt,
 # compare-showcase.png, compare-random.png, meta.json (the dataset's record).
 # Smoke run on a software GPU (lavapipe, CPU torch):  SMOKE=1 OUT=/tmp/ao-smoke bash training/h200.sh
-# Knobs (environment): CHANNELS (4 or 5), DATA_SECONDS, SHARDS (dataset processes), RAYS (per pixel of the
+# Knobs (environment): CHANNELS (4, 5 or 7: 7 adds GTAO's visibility within ½ and ¼ of the AO distance), DATA_SECONDS, SHARDS (dataset processes), RAYS (per pixel of the
 # targets), TRAIN_MINUTES, VARIANTS ("name:train_ao.py,args,split,by,commas ..."; all train at once on the GPU).
 # Several seeds of one recipe as variants (g5a:--seed,1 g5b:--seed,2) guard against the runs that fall
 # 1-2 dB behind from their first steps (bench/ao-2026-12-03).
@@ -74,7 +74,8 @@ train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4} * 60) + 150 }")
 # (bench/ao-2026-12-02d).
 # Since 2026-12-03 (second session) the second variant trains with batch norm, folded at export (--norm: +0.78 and
 # +0.93 dB held out over two seeds on the CPU protocol, bench/ao-ablation-2026-12-02); the split still picks.
-if [ "${CHANNELS:-5}" = 5 ]; then DEFAULT_VARIANTS="g5:--depth-scale,20 g5bn:--depth-scale,20,--norm"; else DEFAULT_VARIANTS="d20:--depth-scale,20 log10:--log-depth,--depth-scale,10"; fi
+if [ "${CHANNELS:-5}" = 5 ]; then DEFAULT_VARIANTS="g5:--depth-scale,20 g5bn:--depth-scale,20,--norm"
+elif [ "${CHANNELS:-5}" = 7 ]; then DEFAULT_VARIANTS="g7:--depth-scale,20 g5:--depth-scale,20,--in-channels,5"; else DEFAULT_VARIANTS="d20:--depth-scale,20 log10:--log-depth,--depth-scale,10"; fi
 VARIANTS="${VARIANTS:-$DEFAULT_VARIANTS}"
 names=""
 say "2/3 training (variants in parallel: $VARIANTS): $py training/train_ao.py $TRAIN_ARGS"

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 # Depth below which log-depth inputs are clamped (the G-buffer's depth is view depth / 20; surfaces are > 0.01).
 LOG_DEPTH_MIN = 1e-4
 # The input channels by count, as src/demo/network.ts AO_CHANNELS names them.
-INPUTS = {4: 'normal,depth', 5: 'normal,depth,gtao'}
+INPUTS = {4: 'normal,depth', 5: 'normal,depth,gtao', 7: 'normal,depth,gtao,gtao_half,gtao_quarter'}
 
 
 class AONet(nn.Module):
@@ -48,7 +48,7 @@ class AONet(nn.Module):
         # so the network corrects a screen-space estimate instead of integrating horizons itself.
         self.in_ch = int(in_ch)
         if self.in_ch not in INPUTS:
-            raise ValueError(f'the AO inputs are 4 or 5 channels, not {in_ch}')
+            raise ValueError(f'the AO inputs are {sorted(INPUTS)} channels ({INPUTS}), not {in_ch}')
         if log_depth and self.in_ch != 4:
             raise ValueError('--log-depth is written for the 4-channel input only')
         # With log_depth the depth channel enters as log(depth): a neighbour's relative depth (z_n - z) / z, which

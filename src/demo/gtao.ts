@@ -52,21 +52,30 @@ const COMMON = FRAME_WGSL + /* wgsl */ `
  * its slice rotation and step offset drawn from 4×4 pattern cell `cell`: the slices' visible fraction, noisy
  * by the pattern. Needs `F`, `normalTex` and `depthSampler` declared by the including shader; shared by
  * the full-resolution GTAO pass and the neural AO's input grid (network.ts), which feeds it to a model as a channel.
+ *
+ * `radii` are fractions of the AO distance: one search (the same taps, the costly part) keeps a horizon pair per
+ * radius and returns the visibility within each (f32 for one radius, vecN otherwise). Several radii tell a model
+ * how far the occluders GTAO found are, which one integral over the whole radius does not.
  */
-export const GTAO_VISIBILITY_WGSL = /* wgsl */ `
+export function gtaoVisibilityWgsl(name: string, radii: readonly number[] = [1]): string {
+  if (radii.length < 1 || radii.length > 4 || radii.some((r) => !(r > 0 && r <= 1))) throw new RangeError(`gtaoVisibilityWgsl: radii ${radii.join(', ')}: 1 to 4 fractions in (0, 1]`);
+  const T = radii.length === 1 ? 'f32' : `vec${radii.length}f`;
+  const fr = radii.map((r) => r.toFixed(6)).join(', ');
+  return /* wgsl */ `
 const GTAO_BAYER = array<u32, 16>(${BAYER4.join('u, ')}u);
-fn gtao_visibility(pc: vec2f, dims: vec2f, g0: vec4f, cell: u32) -> f32 {
+fn ${name}(pc: vec2f, dims: vec2f, g0: vec4f, cell: u32) -> ${T} {
   let z = g0.w * F.ao.w;
   let P = view_pos(pc, z, dims);
   let V = normalize(-P);
   let N = normalize(g0.xyz);
   let R = F.ao.x;
+  let Rr = R * ${T}(${fr});
   // The radius in pixels at this depth (vertical focal length × R / z).
   let radiusPx = R * F.proj[1][1] * 0.5 * dims.y / z;
-  if (radiusPx < 1.0) { return 1.0; }
+  if (radiusPx < 1.0) { return ${T}(1.0); }
   let noiseSlice = (f32(GTAO_BAYER[cell]) + 0.5) / 16.0;
   let noiseStep = (f32(GTAO_BAYER[(cell * 7u + 5u) & 15u]) + 0.5) / 16.0;
-  var visibility = 0.0;
+  var visibility = ${T}(0.0);
   // Slices turn uniformly about V (the closed-form integral is exact for that, not for directions
   // uniform on the screen, which off the image centre undercount by up to 5%): basis T1, T2 ⟂ V.
   let T1 = normalize(vec3f(V.z, 0.0, -V.x));
@@ -83,8 +92,8 @@ fn gtao_visibility(pc: vec2f, dims: vec2f, g0: vec4f, cell: u32) -> f32 {
     if (projLen < 1e-4) { continue; }
     let cosN = clamp(dot(projN, V) / projLen, 0.0, 1.0);
     let n = sign(dot(ortho, projN)) * acos(cosN);
-    let low0 = cos(n + HALF_PI);
-    let low1 = cos(n - HALF_PI);
+    let low0 = ${T}(cos(n + HALF_PI));
+    let low1 = ${T}(cos(n - HALF_PI));
     var hc0 = low0;
     var hc1 = low1;
     for (var j = 0u; j < ${GTAO_STEPS}u; j++) {
@@ -101,21 +110,25 @@ fn gtao_visibility(pc: vec2f, dims: vec2f, g0: vec4f, cell: u32) -> f32 {
         let delta = view_pos(sp, gs.w * F.ao.w, dims) - P;
         let dist = length(delta);
         if (dist < 1e-6) { continue; }
-        let w = clamp((R - dist) / (${GTAO_FALLOFF} * R), 0.0, 1.0);
-        if (side == 0u) { hc0 = max(hc0, mix(low0, dot(delta / dist, V), w)); }
-        else { hc1 = max(hc1, mix(low1, dot(delta / dist, V), w)); }
+        let w = clamp((Rr - dist) / (${GTAO_FALLOFF} * Rr), ${T}(0.0), ${T}(1.0));
+        if (side == 0u) { hc0 = max(hc0, mix(low0, ${T}(dot(delta / dist, V)), w)); }
+        else { hc1 = max(hc1, mix(low1, ${T}(dot(delta / dist, V)), w)); }
       }
     }
-    var h0 = -acos(clamp(hc1, -1.0, 1.0));
-    var h1 = acos(clamp(hc0, -1.0, 1.0));
-    h0 = n + clamp(h0 - n, -HALF_PI, HALF_PI);
-    h1 = n + clamp(h1 - n, -HALF_PI, HALF_PI);
+    var h0 = -acos(clamp(hc1, ${T}(-1.0), ${T}(1.0)));
+    var h1 = acos(clamp(hc0, ${T}(-1.0), ${T}(1.0)));
+    h0 = n + clamp(h0 - n, ${T}(-HALF_PI), ${T}(HALF_PI));
+    h1 = n + clamp(h1 - n, ${T}(-HALF_PI), ${T}(HALF_PI));
     let a0 = cosN + 2.0 * h0 * sin(n) - cos(2.0 * h0 - n);
     let a1 = cosN + 2.0 * h1 * sin(n) - cos(2.0 * h1 - n);
     visibility += projLen * 0.25 * (a0 + a1);
   }
-  return clamp(visibility / ${GTAO_SLICES}.0, 0.0, 1.0);
+  return clamp(visibility / ${GTAO_SLICES}.0, ${T}(0.0), ${T}(1.0));
 }`;
+}
+
+/** The one-radius search as `gtao_visibility(pc, dims, g0, cell) -> f32` (the GTAO pass's, and 5-channel models'). */
+export const GTAO_VISIBILITY_WGSL = gtaoVisibilityWgsl('gtao_visibility');
 
 const MAIN = COMMON + GTAO_VISIBILITY_WGSL + /* wgsl */ `
 @group(0) @binding(2) var rawOut: texture_storage_2d<r32float, write>;

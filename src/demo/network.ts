@@ -24,7 +24,7 @@ import { prepareTensorToTexture, type TextureBridge } from '../tensor/texture.js
 import type { Graph } from '../ir/types.js';
 import { computePipeline, DEFAULT_LIGHTING, DEPTH_SCALE, encodeImagePass, FRAME_BYTES, FRAME_WGSL } from './common.js';
 import { perspective } from './math.js';
-import { GTAO_VISIBILITY_WGSL, VIEW_WGSL } from './gtao.js';
+import { gtaoVisibilityWgsl, VIEW_WGSL } from './gtao.js';
 
 /** A demo-level refusal (a missing material or model, a model that does not fit the AO contract). */
 export class DemoError extends WgmlError {
@@ -106,21 +106,33 @@ function lensUniforms(device: GPUDevice, fovY: number, aspect: number): GPUBuffe
   return b;
 }
 
-/** Input channels a model may take: the G-buffer's view normal xyz and depth, then optionally the GTAO horizon search's visibility. */
-export const AO_CHANNELS = { 4: 'normal,depth', 5: 'normal,depth,gtao' } as const;
+/**
+ * Input channels a model may take: the G-buffer's view normal xyz and depth, then optionally the GTAO horizon
+ * search's visibility (5), or its visibility within the whole AO distance, half and a quarter of it from one
+ * search (7: how far the occluders are).
+ */
+export const AO_CHANNELS = { 4: 'normal,depth', 5: 'normal,depth,gtao', 7: 'normal,depth,gtao,gtao_half,gtao_quarter' } as const;
 export type AOChannels = keyof typeof AO_CHANNELS;
 export const isAOChannels = (c: unknown): c is AOChannels => typeof c === 'number' && c in AO_CHANNELS;
-/** The channel counts a slot feeds, for error messages: "4 (normal,depth) or 5 (normal,depth,gtao)". */
+/** The channel counts a slot feeds, for error messages: "4 (normal,depth) or 5 (normal,depth,gtao) or …". */
 export const AO_CHANNEL_CHOICES = Object.entries(AO_CHANNELS).map(([c, n]) => `${c} (${n})`).join(' or ');
+/** The fractions of the AO distance whose GTAO visibilities follow the G-buffer channels, per channel count. */
+export const AO_GTAO_RADII: Record<AOChannels, readonly number[]> = { 4: [], 5: [1], 7: [1, 0.5, 0.25] };
 
-const downWgsl = (channels: AOChannels) => (channels === 5 ? FRAME_WGSL : '') + /* wgsl */ `
+const downWgsl = (channels: AOChannels) => {
+  const radii = AO_GTAO_RADII[channels];
+  const search = radii.length > 0;
+  // One radius returns f32, several a vector: its components go to consecutive planes.
+  const store = radii.length === 1 ? '  x[4u * plane + i] = vis;'
+    : radii.map((_, r) => `  x[${4 + r}u * plane + i] = vis[${r}];`).join('\n');
+  return (search ? FRAME_WGSL : '') + /* wgsl */ `
 struct P { k: u32, gw: u32, gh: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> U: P;
 @group(0) @binding(1) var normalTex: texture_2d<f32>;
 @group(0) @binding(2) var<storage, read_write> x: array<f32>;
-${channels === 5 ? `@group(0) @binding(3) var<uniform> F: Frame;
+${search ? `@group(0) @binding(3) var<uniform> F: Frame;
 @group(0) @binding(4) var depthSampler: sampler;
-${VIEW_WGSL}${GTAO_VISIBILITY_WGSL}` : ''}
+${VIEW_WGSL}${gtaoVisibilityWgsl('gtao_visibility', radii)}` : ''}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
   if (g.x >= U.gw || g.y >= U.gh) { return; }
   let dims = textureDimensions(normalTex);
@@ -130,13 +142,16 @@ ${VIEW_WGSL}${GTAO_VISIBILITY_WGSL}` : ''}
   let plane = U.gw * U.gh;
   let i = g.y * U.gw + g.x;
   x[i] = v.x; x[plane + i] = v.y; x[2u * plane + i] = v.z; x[3u * plane + i] = v.w;
-${channels === 5 ? `  // GTAO's horizon search at the sample, so the model starts from the occlusion a screen-space method sees.
+${search ? `  // GTAO's horizon search at the sample, so the model starts from the occlusion a screen-space method sees.
   // It runs in grid pixels (the G-buffer sampled at the same uv), its 4×4 pattern laid on the grid: the
   // training data ran this code with k = 1, and steps of full-resolution pixels would see finer (and
-  // f16-quantized) depth than the model was trained on.
+  // f16-quantized) depth than the model was trained on. Sky: open at every radius.
   let kf = f32(U.k);
-  x[4u * plane + i] = select(gtao_visibility((vec2f(src) + 0.5) / kf, vec2f(dims) / kf, v, (g.y & 3u) * 4u + (g.x & 3u)), 1.0, dot(v.xyz, v.xyz) < 0.25);` : ''}
+  var vis = gtao_visibility((vec2f(src) + 0.5) / kf, vec2f(dims) / kf, v, (g.y & 3u) * 4u + (g.x & 3u));
+  if (dot(v.xyz, v.xyz) < 0.25) { vis = ${radii.length === 1 ? 'f32' : `vec${radii.length}f`}(1.0); }
+${store}` : ''}
 }`;
+};
 
 export interface AOInputGridOptions {
   /** Sampling step from the G-buffer to the grid. */
@@ -159,15 +174,15 @@ export interface AOInputGrid {
  * (dataset.ts, k = 1) both use it, so a model sees at run time exactly what it was trained on.
  */
 export async function createAOInputGrid(device: GPUDevice, gbuffer: GPUTexture, out: Tensor, o: AOInputGridOptions): Promise<AOInputGrid> {
-  if (o.channels === 5 && !o.frameUniforms)
-    throw new DemoError('a 5-channel AO model (normal, depth, GTAO) needs the frame\'s uniform block for the horizon search', 'pass frameUniforms (the demo frame passes its own)');
+  if (AO_GTAO_RADII[o.channels].length > 0 && !o.frameUniforms)
+    throw new DemoError(`a ${o.channels}-channel AO model (${AO_CHANNELS[o.channels]}) needs the frame's uniform block for the horizon search`, 'pass frameUniforms (the demo frame passes its own)');
   const label = `wgml demo AO input grid (${AO_CHANNELS[o.channels]})`;
   const pipe = await computePipeline(device, label, downWgsl(o.channels));
   const uniforms = device.createBuffer({ label: `${label} sizes`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniforms, 0, new Uint32Array([o.k, o.gw, o.gh, 0]));
   const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms } }, { binding: 1, resource: gbuffer.createView({ label: `${label} g-buffer view` }) },
     { binding: 2, resource: { buffer: out.buffer, offset: out.offset * 4, size: out.size * 4 } }];
-  if (o.channels === 5) entries.push({ binding: 3, resource: { buffer: o.frameUniforms! } },
+  if (AO_GTAO_RADII[o.channels].length > 0) entries.push({ binding: 3, resource: { buffer: o.frameUniforms! } },
     { binding: 4, resource: device.createSampler({ label: `${label} depth (bilinear, clamped)`, magFilter: 'linear', minFilter: 'linear' }) });
   const group = device.createBindGroup({ label, layout: pipe.getBindGroupLayout(0), entries });
   return {
@@ -245,7 +260,7 @@ export async function createAONetwork(device: GPUDevice, model: string | URL | U
   const bridge: TextureBridge | null = full ? prepareTensorToTexture(full, ao, { device }) : null;
   const uniforms = device.createBuffer({ label: 'wgml demo AO grid', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniforms, 0, new Uint32Array([k, gw, gh, 0]));
-  const lens = info.channels === 5 && !o.frameUniforms ? lensUniforms(device, o.fovY ?? Math.PI / 3, width / height) : null;
+  const lens = AO_GTAO_RADII[info.channels].length > 0 && !o.frameUniforms ? lensUniforms(device, o.fovY ?? Math.PI / 3, width / height) : null;
   const [grid, up] = await Promise.all([createAOInputGrid(device, gbuffer, xT, { k, gw, gh, channels: info.channels, frameUniforms: o.frameUniforms ?? lens ?? undefined }),
     computePipeline(device, `wgml demo AO upsample${direct ? '' : ' (to tensor)'}`, upWgsl(direct))]);
   const buf = (t: Tensor): GPUBufferBinding => ({ buffer: t.buffer, offset: t.offset * 4, size: t.size * 4 });
