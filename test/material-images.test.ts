@@ -267,7 +267,7 @@ describe('texture classification', () => {
     expect(s!.kind).toBe('scalar');
     expect(s!.fromRgb!.maxSpread).toBeGreaterThan(0);
     expect(s!.fromRgb!.maxSpread).toBeLessThanOrEqual(4);
-    expect([n!.kind, n!.droppedAlpha, textureNote(n!)]).toEqual(['normal', true, 'its alpha is not kept (a normal map stores x and y)']);
+    expect([n!.kind, n!.droppedAlpha, textureNote(n!)]).toEqual(['normal', true, 'its alpha is not kept (a normal map stores x and y): to keep it, save it as an image of its own beside the normal map']);
   });
 });
 
@@ -289,8 +289,8 @@ describe('texture folder errors', () => {
 
   it('refuses textures of different sizes, naming the file', () => {
     const e = caught(() => loadMaterialFolder(folder({ 'albedo.png': ok(), 'gloss.tga': tga(grey(src), { type: 3, bpp: 8 }) })), ShapeError);
-    expect(e.what).toMatch(/texture gloss is 20×12, but albedo is 16×16/);
-    expect(e.hint).toMatch(/move gloss\.tga out of/);
+    expect(e.what).toMatch(/^texture gloss is 20×12, but albedo is 16×16: the textures of .* are not all one size \(albedo\.png is 16×16; gloss\.tga is 20×12\)$/);
+    expect(e.hint).toMatch(/resize the textures of a material to one size \(e\.g\. 16×16\), or move gloss\.tga out of/);
   });
 
   it('names a corrupt TGA in a folder, and a folder with no images', () => {

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
-import { loadMaterialFolder, BC_BITS, type MaterialTargets } from '../shaderml/material/textures.js';
+import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets } from '../shaderml/material/textures.js';
 import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
@@ -27,11 +27,16 @@ export interface SearchReport {
   trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number }[];
 }
 
-function printReport(r: MaterialReport & { search?: SearchReport }, out: string): void {
+/** The report `wgml compress` prints: the material's, the search's, and the folder entries it did not read. */
+type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[] };
+
+function printReport(r: CompressReport, out: string): void {
   const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B${t.note ? `\n    ${t.name}: ${t.note}` : ''}`);
   const s = r.search;
-  console.log(`${out}: ${r.width}×${r.height}, ${r.textures.length} textures
-${rows.join('\n')}
+  // Every entry of the folder is accounted for: a texture row, or skipped here.
+  console.log(`${out}: ${r.width}×${r.height}, ${r.textures.length} texture${r.textures.length === 1 ? '' : 's'}
+${rows.join('\n')}${r.skipped ? `
+  skipped          ${r.skipped.join(', ')} (not ${READ_FORMATS} images: other files, dot files, folders)` : ''}
   overall          PSNR ${r.psnr.toFixed(2)} dB
   latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits`).join(' + ')}
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
@@ -42,15 +47,15 @@ ${rows.join('\n')}
   trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
 
-/** Bits per texel of the BC7/BC5/BC4 footprint of a material's textures. */
-export const bcBitsOf = (m: MaterialTargets) => m.textures.reduce((a, t) => a + BC_BITS[t.kind], 0);
+/** Bits per texel of the BC7/BC5/BC4 footprint of a material's textures (4×4 blocks: sides padded to a multiple of 4). */
+export const bcBitsOf = (m: MaterialTargets) => (8 * m.textures.reduce((a, t) => a + bcTextureBytes(t.kind, m.width, m.height), 0)) / (m.width * m.height);
 
 export function register(program: Command): void {
   program.command('compress')
     .description('compress a folder of material textures (PNG, JPEG, TGA) into latent textures + a tiny decoder MLP (.wgmat)')
     .argument('<folder>', 'folder of same-size PNG, JPEG or TGA textures (albedo, normal, roughness…)')
     .requiredOption('-o, --out <file>', 'output .wgmat')
-    .option('--normal <names...>', 'texture names (file names without the extension) to treat as normal maps, exactly (none: no normal maps); default: by name (_n, _nm, _norm, _normal, _local, _ddn…) or by content')
+    .option('--normal <names...>', 'texture names (file names without the extension) to treat as normal maps, exactly (none: no normal maps); default: by name (_n, _nm, _norm, _normal, _local, _ddn…) or by content (also two-channel maps whose blue is 0, 127, 128 or 255 throughout). x and y are kept as stored, so OpenGL (green up) and DirectX (green down) maps both round-trip; render-material lights them as OpenGL')
     .option('--psnr <dB>', 'find the smallest configuration whose every texture reaches this PSNR (trains several)')
     .option('--bits <n>', 'budget in stored bits per texel (all textures together): the largest configuration within it')
     .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
@@ -142,7 +147,7 @@ export function register(program: Command): void {
         trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}) })),
       };
       if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
-      const report: MaterialReport & { search?: SearchReport } = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search };
+      const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}) };
       const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, config: search.chosen });
       await writeBytes(o.out, bytes, 'material (-o)');
       report.fileBytes = bytes.length;

@@ -1,12 +1,14 @@
 /**
  * Texture images as RGBA8, top row first: PNG (pngjs), JPEG (jpeg-js) and TGA (read here: true-colour
- * and grey, plain or RLE), the formats game packages and texture packs ship. Node-only.
+ * and grey, plain or RLE), the formats game packages and texture packs ship. 16-bit PNGs keep their
+ * samples at full precision beside the RGBA8 rounding (height maps are saved so to avoid terracing). Node-only.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import pngjs from 'pngjs';
 import jpeg from 'jpeg-js';
 import { WgmlError, fileError } from '../../errors.js';
+import { crc32 } from '../../ir/checksum.js';
 
 /** A texture folder or image wgml cannot take as a material; `details.path` names the file. */
 export class MaterialInputError extends WgmlError {
@@ -15,7 +17,11 @@ export class MaterialInputError extends WgmlError {
   }
 }
 
-export interface Image { width: number; height: number; rgba: Uint8Array }
+export interface Image {
+  width: number; height: number; rgba: Uint8Array;
+  /** A 16-bit PNG's samples as stored (RGBA, 0…65535); `rgba` holds them rounded to 8 bits. */
+  rgba16?: Uint16Array;
+}
 export type ImageFormat = 'png' | 'jpeg' | 'tga';
 
 const FORMAT_OF: Record<string, ImageFormat> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.jpe': 'jpeg', '.jfif': 'jpeg', '.tga': 'tga' };
@@ -49,6 +55,8 @@ export function readImage(path: string): Image {
  * extension of `path`: TGA has no signature.
  */
 export function decodeImage(bytes: Uint8Array, path: string): Image {
+  // Said as such: the decoders' own words for no bytes ("SOI not found", "read requests waiting") hide it.
+  if (!bytes.length) throw new MaterialInputError(`${path} is empty (0 bytes)`, 'a copy or download that did not finish leaves such files: export or copy it again, or move it out of the folder', { path, bytes: 0 });
   const png = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const jpg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
   const fmt = png ? 'png' : jpg ? 'jpeg' : (FORMAT_OF[extname(path).toLowerCase()] ?? 'png');
@@ -59,12 +67,55 @@ export function readPng(path: string): Image {
   return decodePng(readTexture(path), path);
 }
 
-function decodePng(bytes: Uint8Array, path: string): Image {
-  let png: pngjs.PNG;
-  try { png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)); } catch (e) {
-    throw new MaterialInputError(`${path} is not a PNG wgml can read: ${(e as Error).message}`, 'save it as an 8-bit PNG, or move it out of the folder', { path });
+/** What went wrong in pngjs's words, in a user's: it names stream states and zlib codes. */
+function pngProblem(e: unknown, bytes: number): string {
+  const m = (e as Error)?.message ?? String(e);
+  if (/read requests waitng|read requests waiting|unexpected end/i.test(m)) return `it ends after ${bytes} bytes, before its image data does: the file is truncated (${m})`;
+  if (/crc error/i.test(m)) return `a chunk's checksum does not match: the file is corrupt (${m})`;
+  if (/header check|invalid (distance|code|block|stored)|too many|incorrect|unrecognised content|unknown compression|filter type/i.test(m)) return `its pixel data is corrupt (${m})`;
+  return m;
+}
+
+const PNG_HINT = 'save it again as an 8-bit PNG (16 bits per channel are read too), or move it out of the folder';
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Walk a PNG's chunks up to IEND before pngjs decodes it; returns where IEND ends. pngjs throws the last of the
+ * errors it meets, so a checksum mismatch or a missing signature comes out as "unrecognised content at end of
+ * stream". Here the chunk and byte are named.
+ */
+function checkPngChunks(b: Uint8Array, path: string): number {
+  if (!PNG_SIGNATURE.every((v, i) => b[i] === v)) {
+    throw new MaterialInputError(`${path} is not a PNG wgml can read: it does not begin with the PNG signature (nor is it a JPEG)`, PNG_HINT, { path, offset: 0 });
   }
-  return { width: png.width, height: png.height, rgba: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+  const bad = (what: string, offset: number, chunk?: string) => new MaterialInputError(`${path} is not a PNG wgml can read: ${what}`, PNG_HINT, { path, offset, ...(chunk ? { chunk } : {}) });
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  for (let at = 8; ;) {
+    if (at + 12 > b.length) throw bad(`it ends after ${b.length} bytes, before its IEND chunk: the file is truncated`, b.length);
+    const len = dv.getUint32(at), type = String.fromCharCode(...b.subarray(at + 4, at + 8));
+    if (!/^[A-Za-z]{4}$/.test(type)) throw bad(`bytes ${at + 4}–${at + 7} are not a chunk type: the file is corrupt`, at + 4);
+    if (at + 12 + len > b.length) throw bad(`its ${type} chunk at byte ${at} holds ${len} bytes, past the end of the file (${b.length} bytes): the file is truncated`, at, type);
+    if (crc32(b.subarray(at + 4, at + 8 + len)) !== dv.getUint32(at + 8 + len)) throw bad(`the checksum of its ${type} chunk at byte ${at} does not match: the file is corrupt`, at + 8 + len, type);
+    if (type === 'IEND') return at + 12 + len;
+    at += 12 + len;
+  }
+}
+
+function decodePng(bytes: Uint8Array, path: string): Image {
+  // Bytes after IEND (some transfers pad files) are not the image's: pngjs would refuse the file for them.
+  bytes = bytes.subarray(0, checkPngChunks(bytes, path));
+  // IHDR's bit depth (byte 24): 16-bit samples are read as stored, not rounded to 8 bits by pngjs.
+  const deep = bytes.length > 25 && bytes[12] === 0x49 && bytes[13] === 0x48 && bytes[14] === 0x44 && bytes[15] === 0x52 && bytes[24] === 16;
+  let png: pngjs.PNG;
+  try { png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { skipRescale: deep }); } catch (e) {
+    throw new MaterialInputError(`${path} is not a PNG wgml can read: ${pngProblem(e, bytes.length)}`, PNG_HINT, { path });
+  }
+  const data = png.data as unknown as Uint8Array | Uint16Array;
+  if (!(data instanceof Uint16Array)) return { width: png.width, height: png.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  // Rounded as pngjs rounds when it rescales: v·255/65535 to the nearest level.
+  const rgba = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) rgba[i] = Math.floor((data[i]! * 255) / 65535 + 0.5);
+  return { width: png.width, height: png.height, rgba, rgba16: data };
 }
 
 function decodeJpeg(bytes: Uint8Array, path: string): Image {

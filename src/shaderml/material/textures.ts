@@ -3,12 +3,12 @@
  * colour (BC7, 8 bpp), normal map (BC5, 8 bpp: x and y stored, z rebuilt) or single channel (BC4, 4 bpp),
  * all of one size. Node-only (fs); decoding a .wgmat does not need it.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ShapeError, fileError } from '../../errors.js';
 import { MaterialInputError, READ_FORMATS, imageKind, readImage, type Image } from './images.js';
 
-export { MaterialInputError, readImage, readPng, writePng } from './images.js';
+export { MaterialInputError, READ_FORMATS, readImage, readPng, writePng } from './images.js';
 
 export type TextureKind = 'color' | 'normal' | 'scalar';
 export interface TextureTarget {
@@ -19,11 +19,20 @@ export interface TextureTarget {
   detected?: 'content';
   /** A normal map whose alpha (often a height map) was not opaque: only x and y are kept. */
   droppedAlpha?: boolean;
+  /**
+   * A normal map found by content whose blue is this one value everywhere: x and y in red and green, blue a
+   * placeholder (BC5 unpacked to PNG: 0; some tools write 255 or 128). z is rebuilt from x and y, as for any normal map.
+   */
+  constantBlue?: number;
+  /** 16: read from 16-bit samples at full precision (absent: 8 bits). */
+  bitDepth?: 16;
 }
 export interface MaterialTargets {
   width: number;
   height: number;
   textures: TextureTarget[];
+  /** Entries of the folder not read, for the report: other files, dot files, folders (with a trailing /). */
+  skipped?: string[];
   /** Total channels C; `data` holds width×height rows of C values in [0, 1], textures in order. */
   channels: number;
   data: Float32Array;
@@ -32,6 +41,11 @@ export interface MaterialTargets {
 /** Bits per texel of the block-compressed format each kind would use. */
 export const BC_BITS: Record<TextureKind, number> = { color: 8, normal: 8, scalar: 4 };
 export const BC_FORMAT: Record<TextureKind, string> = { color: 'BC7', normal: 'BC5', scalar: 'BC4' };
+/**
+ * Bytes of one texture block-compressed at width×height: BC formats code 4×4 blocks, so a side that is not a
+ * multiple of 4 is padded to one (a 33×17 BC7 texture takes 9×5 blocks of 16 bytes, not 33·17 bytes).
+ */
+export const bcTextureBytes = (kind: TextureKind, width: number, height: number) => Math.ceil(width / 4) * Math.ceil(height / 4) * 2 * BC_BITS[kind];
 
 /**
  * Gloss, specular and roughness maps painted or saved as RGB are grey only up to a few levels of noise
@@ -95,35 +109,81 @@ export function looksLikeNormalMap(s: NormalStats): boolean {
   return s.unit >= 0.9 && s.facing >= 0.99 && Math.abs(s.mean[0]) <= 0.2 && Math.abs(s.mean[1]) <= 0.2 && s.mean[2] >= 0.5;
 }
 
-/** Largest max − min of R, G, B over the texels, and whether alpha is 255 everywhere. */
-function spreadOf(rgba: Uint8Array): { spread: number; opaque: boolean } {
+/**
+ * Largest max − min of R, G, B over the texels in 8-bit levels, and whether alpha is full everywhere; on a
+ * 16-bit image's own samples (a fraction of a level is a spread: 8-bit rounding would call it an exact grey).
+ */
+function spreadOf(im: Image): { spread: number; opaque: boolean } {
+  const px = im.rgba16 ?? im.rgba, full = im.rgba16 ? 65535 : 255;
   let spread = 0, opaque = true;
-  for (let i = 0; i < rgba.length; i += 4) {
-    const r = rgba[i]!, g = rgba[i + 1]!, b = rgba[i + 2]!;
+  for (let i = 0; i < px.length; i += 4) {
+    const r = px[i]!, g = px[i + 1]!, b = px[i + 2]!;
     const s = Math.max(r, g, b) - Math.min(r, g, b);
     if (s > spread) spread = s;
-    if (rgba[i + 3] !== 255) opaque = false;
+    if (px[i + 3] !== full) opaque = false;
   }
-  return { spread, opaque };
+  return { spread: (spread * 255) / full, opaque };
+}
+
+/** Blue's value where it is the same in every texel, else undefined. */
+function constantBlue(rgba: Uint8Array): number | undefined {
+  const b = rgba[2]!;
+  for (let i = 6; i < rgba.length; i += 4) if (rgba[i] !== b) return undefined;
+  return b;
+}
+
+/** Blue values that tools write for the missing z of a two-channel normal map. */
+const BLUE_PLACEHOLDERS = [0, 127, 128, 255];
+
+/**
+ * Whether red and green read as the x, y of a two-channel (BC5-style) tangent-space normal map: ≥ 99% of
+ * texels inside the unit disc (2% over for 8-bit rounding), mean x and y within ±0.2 as in
+ * {@link looksLikeNormalMap}, and not one value throughout (a flat map and a flat olive colour are the
+ * same texels; as colour nothing is lost). Only asked of images whose blue is a placeholder value everywhere.
+ */
+export function looksLikeTwoChannelNormalMap(rgba: Uint8Array): boolean {
+  const n = rgba.length / 4;
+  let inDisc = 0, sx = 0, sy = 0, varies = false;
+  for (let i = 0; i < n; i++) {
+    const x = rgba[i * 4]! / 127.5 - 1, y = rgba[i * 4 + 1]! / 127.5 - 1;
+    if (x * x + y * y <= 1.02) inDisc++;
+    sx += x; sy += y;
+    if (rgba[i * 4] !== rgba[0] || rgba[i * 4 + 1] !== rgba[1]) varies = true;
+  }
+  return varies && inDisc >= 0.99 * n && Math.abs(sx / n) <= 0.2 && Math.abs(sy / n) <= 0.2;
 }
 
 /** What the report should tell about how a texture was read, beyond its kind. */
 export function textureNote(t: TextureTarget): string | undefined {
   const notes = [
-    t.fromRgb && `near-grey RGB (channels within ${t.fromRgb.maxSpread} level${t.fromRgb.maxSpread === 1 ? '' : 's'}) stored as one channel`,
+    t.fromRgb && `near-grey RGB (channels within ${+t.fromRgb.maxSpread.toFixed(2)} level${t.fromRgb.maxSpread === 1 ? '' : 's'}) stored as one channel`,
     t.detected === 'content' && 'a normal map by its texels, not its name (--normal names the normal maps by hand)',
-    t.droppedAlpha && 'its alpha is not kept (a normal map stores x and y)',
+    t.constantBlue !== undefined && `blue is ${t.constantBlue} everywhere: read as a two-channel (BC5-style) normal map, x and y kept, z rebuilt from them`,
+    t.droppedAlpha && 'its alpha is not kept (a normal map stores x and y): to keep it, save it as an image of its own beside the normal map',
+    t.kind === 'color' && t.alpha && 'alpha kept as a fourth channel',
+    t.bitDepth === 16 && '16 bits per channel, trained at full precision',
   ].filter(Boolean);
   return notes.length ? notes.join('; ') : undefined;
 }
 
 function classify(name: string, im: Image, normal: boolean | undefined): TextureTarget {
-  const { spread, opaque } = spreadOf(im.rgba);
+  const t = classifyTexels(name, im, normal);
+  return im.rgba16 ? { ...t, bitDepth: 16 } : t;
+}
+
+function classifyTexels(name: string, im: Image, normal: boolean | undefined): TextureTarget {
+  const { spread, opaque } = spreadOf(im);
   const dropped = opaque ? {} : { droppedAlpha: true };
   if (normal) return { name, kind: 'normal', channels: 2, alpha: false, ...dropped };
   if (opaque && spread === 0) return { name, kind: 'scalar', channels: 1, alpha: false };
   if (opaque && spread <= NEAR_GREY_LEVELS && !isColorName(name)) return { name, kind: 'scalar', channels: 1, alpha: false, fromRgb: { maxSpread: spread } };
   if (normal === undefined && looksLikeNormalMap(normalStats(im.rgba))) return { name, kind: 'normal', channels: 2, alpha: false, detected: 'content', ...dropped };
+  // A two-channel normal map fails the test above (blue is no z); as colour it would keep a constant channel and
+  // lose its meaning. A colour map by name keeps its colour.
+  const blue = constantBlue(im.rgba);
+  if (normal === undefined && blue !== undefined && BLUE_PLACEHOLDERS.includes(blue) && !isColorName(name) && looksLikeTwoChannelNormalMap(im.rgba)) {
+    return { name, kind: 'normal', channels: 2, alpha: false, detected: 'content', constantBlue: blue, ...dropped };
+  }
   return { name, kind: 'color', channels: opaque ? 3 : 4, alpha: !opaque };
 }
 
@@ -133,14 +193,17 @@ function classify(name: string, im: Image, normal: boolean | undefined): Texture
  * or by content ({@link looksLikeNormalMap}).
  */
 export function loadMaterialFolder(folder: string, normals?: string[]): MaterialTargets {
-  let entries: string[];
-  try { entries = readdirSync(folder); } catch (e) {
+  let entries: Dirent[];
+  try { entries = readdirSync(folder, { withFileTypes: true }); } catch (e) {
     throw (e as { code?: string }).code === 'ENOTDIR'
       ? new MaterialInputError(`${folder} is a file, not a folder of textures`, 'point at the folder that holds the material\'s images (albedo.png, normal.png, roughness.jpg…)', { folder })
       : fileError(e, folder, 'read', 'texture folder');
   }
-  // Dot files are skipped: archives made on macOS leave ._albedo.png metadata beside albedo.png.
-  const listed = entries.filter((f) => !f.startsWith('.')).sort();
+  // A link is what it points at; a broken one is no folder (reading it names it).
+  const isDir = (d: Dirent) => d.isDirectory() || (d.isSymbolicLink() && !!statSync(join(folder, d.name), { throwIfNoEntry: false })?.isDirectory());
+  const dirs = entries.filter(isDir).map((d) => `${d.name}/`).sort();
+  // Dot files are not read: archives made on macOS leave ._albedo.png metadata beside albedo.png. They are listed as skipped.
+  const listed = entries.filter((d) => !isDir(d)).map((d) => d.name).filter((f) => !f.startsWith('.')).sort();
   const other = listed.filter((f) => imageKind(f) === 'other');
   if (other.length) {
     const them = other.length > 1 ? 'them' : 'it';
@@ -148,7 +211,12 @@ export function loadMaterialFolder(folder: string, normals?: string[]): Material
       `convert ${them} to PNG (e.g. \`magick ${other[0]} ${other[0]!.slice(0, -extname(other[0]!).length)}.png\`) or move ${them} out of ${folder}`, { folder, files: other });
   }
   const files = listed.filter((f) => imageKind(f) !== null);
-  if (!files.length) throw new MaterialInputError(`no texture images (${READ_FORMATS}) in ${folder}`, 'point at a folder of material textures (albedo.png, normal.png, roughness.jpg…)', { folder });
+  if (!files.length) {
+    // Packs often nest the images (textures/, 2K/): say where they may be rather than only what is missing.
+    throw new MaterialInputError(`no texture images (${READ_FORMATS}) in ${folder}${dirs.length ? ` (it holds the folder${dirs.length > 1 ? 's' : ''} ${dirs.join(', ')}: wgml reads the images in the folder given, not in folders inside it)` : ''}`,
+      dirs.length ? `point at the folder that holds the images, e.g. ${join(folder, dirs[0]!)}` : 'point at a folder of material textures (albedo.png, normal.png, roughness.jpg…)', { folder, ...(dirs.length ? { folders: dirs } : {}) });
+  }
+  const skipped = [...entries.filter((d) => !isDir(d) && !files.includes(d.name)).map((d) => d.name).sort(), ...dirs];
   const seen = new Map<string, string>();
   for (const f of files) {
     const key = f.slice(0, -extname(f).length).toLowerCase(), prev = seen.get(key);
@@ -159,29 +227,41 @@ export function loadMaterialFolder(folder: string, normals?: string[]): Material
     seen.set(key, f);
   }
   const imgs = files.map((f) => ({ file: f, name: f.slice(0, -extname(f).length), ...readImage(join(folder, f)) }));
-  const { width, height } = imgs[0]!;
   const none = normals?.length === 1 && normals[0] === 'none' && !imgs.some((im) => im.name === 'none');
   if (!none) for (const n of normals ?? []) if (!imgs.some((im) => im.name === n))
     throw new MaterialInputError(`--normal names '${n}', which is not a texture of ${folder}`, `the textures are: ${imgs.map((im) => im.name).join(', ')} (--normal none: no normal maps)`, { texture: n });
-  for (const im of imgs) {
-    if (im.width !== width || im.height !== height) {
-      throw new ShapeError(`texture ${im.name} is ${im.width}×${im.height}, but ${imgs[0]!.name} is ${width}×${height}`, `resize the textures of a material to one size (e.g. ${width}×${height}), or move ${im.file} out of ${folder}`, { texture: im.name });
-    }
-  }
+  const { width, height } = sameSize(folder, imgs);
   // undefined: free to detect by content; false: --normal said it is not one.
   const textures = imgs.map((im) => classify(im.name, im, none ? false : normals ? normals.includes(im.name) : isNormalName(im.name) || undefined));
   const C = textures.reduce((a, t) => a + t.channels, 0);
   const data = new Float32Array(width * height * C);
   let c0 = 0;
   imgs.forEach((im, ti) => {
-    const t = textures[ti]!, px = im.rgba;
+    // 16-bit samples as stored: rounding them to 8 bits would terrace a height map.
+    const t = textures[ti]!, px = im.rgba16 ?? im.rgba, full = im.rgba16 ? 65535 : 255;
     for (let p = 0; p < width * height; p++) {
-      if (t.kind === 'scalar') { data[p * C + c0] = (px[p * 4]! + px[p * 4 + 1]! + px[p * 4 + 2]!) / 3 / 255; continue; }
-      for (let c = 0; c < t.channels; c++) data[p * C + c0 + c] = px[p * 4 + c]! / 255;
+      if (t.kind === 'scalar') { data[p * C + c0] = (px[p * 4]! + px[p * 4 + 1]! + px[p * 4 + 2]!) / 3 / full; continue; }
+      for (let c = 0; c < t.channels; c++) data[p * C + c0 + c] = px[p * 4 + c]! / full;
     }
     c0 += t.channels;
   });
-  return { width, height, textures, channels: C, data };
+  return { width, height, textures, channels: C, data, ...(skipped.length ? { skipped } : {}) };
+}
+
+/**
+ * The one size of a material's images, or a ShapeError naming an odd one out against the most common size (the
+ * first image's on a tie) and listing every file by size.
+ */
+function sameSize(folder: string, imgs: { file: string; name: string; width: number; height: number }[]): { width: number; height: number } {
+  const size = (im: { width: number; height: number }) => `${im.width}×${im.height}`;
+  const bySize = new Map<string, string[]>();
+  for (const im of imgs) bySize.set(size(im), [...(bySize.get(size(im)) ?? []), im.file]);
+  if (bySize.size === 1) return { width: imgs[0]!.width, height: imgs[0]!.height };
+  const groups = [...bySize].sort((a, b) => b[1].length - a[1].length);
+  const common = groups[0]![0], ref = imgs.find((im) => size(im) === common)!, odd = imgs.filter((im) => size(im) !== common), o = odd[0]!;
+  throw new ShapeError(`texture ${o.name} is ${size(o)}, but ${ref.name} is ${common}: the textures of ${folder} are not all one size (${groups.map(([sz, f]) => `${f.join(', ')} ${f.length > 1 ? 'are' : 'is'} ${sz}`).join('; ')})`,
+    `resize the textures of a material to one size (e.g. ${common}), or move ${odd.map((im) => im.file).join(', ')} out of ${folder}`,
+    { texture: o.name, folder, sizes: Object.fromEntries(imgs.map((im) => [im.file, [im.width, im.height]])), files: odd.map((im) => im.file) });
 }
 
 /** One texture's texels (RGBA8) from rows of C channels; normal maps get z rebuilt from x, y. */

@@ -1,0 +1,71 @@
+/**
+ * `wgml compress` and `wgml render-material` as a user runs them (dist/cli/main.js) on a material that is neither
+ * square nor of sides a multiple of 4, with a 16-bit texture and stray files; and the refusals of out-of-range
+ * --psnr / --bits.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeWgmat } from '../src/shaderml/material/wgmat.js';
+import { loadMaterialFolder } from '../src/shaderml/material/textures.js';
+import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
+import { encodePng, COLOR_TYPES as CT } from './fixtures/material-inputs/png.js';
+
+const root = mkdtempSync(join(tmpdir(), 'wgml-inputs-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** `wgml <args>`: exit code, stdout, stderr. */
+function wgml(args: string[]): { code: number; out: string; err: string } {
+  try {
+    return { code: 0, out: execFileSync('node', ['dist/cli/main.js', ...args], { encoding: 'utf8', stdio: 'pipe' }), err: '' };
+  } catch (e) {
+    const x = e as { status: number; stdout: string; stderr: string };
+    return { code: x.status, out: x.stdout, err: x.stderr };
+  }
+}
+
+describe('wgml compress on odd inputs', () => {
+  it('refuses --psnr and --bits out of range or not numbers, before reading the folder', () => {
+    for (const [flag, v, range] of [['--psnr', '0', 'from 10 to 99'], ['--psnr', '-5', 'from 10 to 99'], ['--psnr', '1000', 'from 10 to 99'], ['--psnr', 'abc', 'from 10 to 99'],
+      ['--bits', '0', 'from 0.01 to 64'], ['--bits', '-1', 'from 0.01 to 64'], ['--bits', '1000', 'from 0.01 to 64'], ['--bits', 'six', 'from 0.01 to 64']]) {
+      const r = wgml(['compress', join(root, 'no-such-folder'), '-o', join(root, 'x.wgmat'), `${flag}=${v}`]);
+      expect(r.code, `${flag} ${v}`).toBe(1);
+      expect(r.err, `${flag} ${v}`).toMatch(new RegExp(`^wgml: UsageError: ${flag} "${v}" is not a number ${range}\\n  hint: e\\.g\\. ${flag} \\d+`));
+    }
+  });
+
+  it('trains, stores, scores and renders a 33×17 material with a 16-bit texture, listing the files it skipped', () => {
+    const [W, H] = [33, 17], dir = join(root, 'odd');
+    mkdirSync(dir);
+    const px = (spp: number, f: (x: number, y: number) => number[]) => Array.from({ length: W * H }, (_, p) => f(p % W, Math.floor(p / W)).slice(0, spp)).flat();
+    writeFileSync(join(dir, 'albedo.png'), encodePng({ width: W, height: H, colorType: CT.rgb, depth: 8, samples: px(3, (x, y) => [60 + 5 * x, 40 + 9 * y, 90 + ((x * y) % 50)]) }));
+    writeFileSync(join(dir, 'height.png'), encodePng({ width: W, height: H, colorType: CT.grey, depth: 16, samples: px(1, (x, y) => [x * 1500 + y * 37]) }));
+    writeFileSync(join(dir, 'README.txt'), 'CC0');
+    const file = join(root, 'odd.wgmat');
+    const r = wgml(['compress', dir, '-o', file, '--steps', '30', '--finetune', '5', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out.slice(r.out.indexOf('{')));
+    expect([rep.width, rep.height, rep.skipped]).toEqual([W, H, ['README.txt']]);
+    // Latent grids cover the material (sides rounded up); BC counts whole 4×4 blocks: 9×5 of 16 (BC7) and 8 (BC4) bytes.
+    const scale = Number(/^s(\d+)/.exec(rep.search.chosen)![1]);
+    expect(rep.grids[0]).toMatchObject({ width: Math.ceil(W / scale), height: Math.ceil(H / scale) });
+    expect(rep.textures.map((t: { bcBytes: number }) => t.bcBytes)).toEqual([9 * 5 * 16, 9 * 5 * 8]);
+    expect(rep.bcBitsPerTexel).toBeCloseTo((9 * 5 * 24 * 8) / (W * H), 9);
+    expect(rep.textures[1].note).toBe('16 bits per channel, trained at full precision');
+    // The report's PSNR (GPU decode) is the CPU decode's of the file, against the 16-bit targets.
+    const { manifest, material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+    expect([manifest.width, manifest.height]).toEqual([W, H]);
+    const cpu = materialReport(loadMaterialFolder(dir), material, decoderBytes(material));
+    cpu.textures.forEach((t, i) => expect(Math.abs(t.psnr - rep.textures[i].psnr), t.name).toBeLessThan(0.05));
+    expect(rep.psnr).toBeGreaterThan(12);
+
+    const img = join(root, 'odd.png');
+    const rr = wgml(['render-material', file, '-o', img, '--originals', dir, '--size', '16', '--json']);
+    expect(rr.code, rr.err).toBe(0);
+    const rj = JSON.parse(rr.out.slice(rr.out.indexOf('{')));
+    expect(rj.psnrForward).toBeGreaterThan(15);
+    expect(Math.abs(rj.psnrForward - rj.psnrCompute)).toBeLessThan(0.5);
+  }, 120_000);
+});
