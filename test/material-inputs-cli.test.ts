@@ -1,7 +1,7 @@
 /**
  * `wgml compress` and `wgml render-material` as a user runs them (dist/cli/main.js) on a material that is neither
  * square nor of sides a multiple of 4, with a 16-bit texture and stray files; and the refusals of out-of-range
- * --psnr / --bits.
+ * --psnr / --bits, and a 4×4 material where --mips has no level to train.
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -68,4 +68,15 @@ describe('wgml compress on odd inputs', () => {
     expect(rj.psnrForward).toBeGreaterThan(15);
     expect(Math.abs(rj.psnrForward - rj.psnrCompute)).toBeLessThan(0.5);
   }, 120_000);
+
+  it('compresses a 4×4 material, and says when --mips finds no level to train', () => {
+    const dir = join(root, 'tiny');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'albedo.png'), encodePng({ width: 4, height: 4, colorType: CT.rgb, depth: 8, samples: Array.from({ length: 48 }, (_, i) => (i * 37) % 256) }));
+    const r = wgml(['compress', dir, '-o', join(root, 'tiny.wgmat'), '--mips', '--steps', '10', '--finetune', '2', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out.slice(r.out.indexOf('{')));
+    expect([rep.width, rep.height, rep.bcBytes, rep.mipPsnr]).toEqual([4, 4, 16, undefined]);
+    expect(rep.mipsNote).toBe('none trained: a 4×4 material has no mip level of 4×4 texels or more below level 0');
+  }, 60_000);
 });
