@@ -1,6 +1,6 @@
 /**
  * Kernels for ops that need a reduction over a "row" before they can write it: Softmax, LogSoftmax,
- * LayerNormalization, InstanceNormalization, LpNormalization. A row is the set of elements along the
+ * LayerNormalization, InstanceNormalization, GroupNormalization, LpNormalization. A row is the set of elements along the
  * reduced dims; rows and their elements are found through strides, so an input read through a view
  * (ir/view.ts: e.g. LayerNorm over the channels of an NCHW tensor seen as NHWC, ConvNeXt's case) or an
  * output written through one costs no copy.
@@ -24,15 +24,18 @@ import { denseStridesOf, type View } from '../../ir/view.js';
 import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../types.js';
 import { F32_MAX_LIT } from '../../gpu/wgsl-literal.js';
 
-export type RowMode = 'softmax' | 'logsoftmax' | 'layernorm' | 'instancenorm' | 'lp1' | 'lp2';
+export type RowMode = 'softmax' | 'logsoftmax' | 'layernorm' | 'instancenorm' | 'groupnorm' | 'lp1' | 'lp2';
 
 export interface RowConfig {
   mode: RowMode;
   /** Dense layout [outer, R, inner] reduced over R, unless `layout` says otherwise. */
   outer: number; R: number; inner: number;
   eps?: number;
-  /** Input indices of scale and bias (norms); scale index is r % S (layer) or row % S (instance). */
-  scale?: number; bias?: number | null; S?: number;
+  /**
+   * Input indices of scale and bias (norms); scale index is r % S (layer), row % S (instance) or, for
+   * groupnorm (a row is one group of channels of SP elements each), the channel ((row·R + r) / SP) % S.
+   */
+  scale?: number; bias?: number | null; S?: number; SP?: number;
   /** LayerNormalization's optional Mean / InvStdDev outputs (output indices 1, 2). */
   stats?: boolean;
   /**
@@ -140,10 +143,11 @@ export function rowShape(rows: number, R: number, o: { contiguous: boolean; rows
   return { RPW, L, per, vec: false, stage: RPW > 1 && o.yContiguous };
 }
 
-const sig = (nrow: number, nred: number, bufs: BufferDecl[]) => signature({
+const sig = (nrow: number, nred: number, bufs: BufferDecl[], gn: boolean) => signature({
   params: {
     rows: 'u32', R: 'u32', S: 'u32', eps: 'f32', xoff: 'u32', yoff: 'u32',
     oshape: ['u32', nrow], oxs: ['u32', nrow], oys: ['u32', nrow], nshape: ['u32', nred], nxs: ['u32', nred], nys: ['u32', nred],
+    ...(gn ? { sp: 'u32' as const } : {}),
   },
   buffers: bufs,
 });
@@ -174,7 +178,8 @@ export function rowsKernel(c: RowConfig, name: string): KernelSpec | string {
     vec: contiguous && R % 4 === 0 && al4(g.xoff, g.rows.xs), yContiguous: yContig,
   });
   const yVec = sh.vec && yContig && al4(g.yoff, g.rows.ys);
-  const norm = c.mode === 'layernorm' || c.mode === 'instancenorm';
+  const gn = c.mode === 'groupnorm';
+  const norm = c.mode === 'layernorm' || c.mode === 'instancenorm' || gn;
   const hasBias = norm && c.bias != null;
   const stats = c.mode === 'layernorm' && !!c.stats;
   const S = c.S ?? 1;
@@ -188,10 +193,11 @@ export function rowsKernel(c: RowConfig, name: string): KernelSpec | string {
   const params = {
     rows, R, S, eps: c.eps ?? 0, xoff: g.xoff, yoff: g.yoff,
     oshape: g.rows.dims, oxs: g.rows.xs, oys: g.rows.ys, nshape: g.red.dims, nxs: g.red.xs, nys: g.red.ys,
+    ...(gn ? { sp: c.SP ?? 1 } : {}),
   };
   const key = `linalg_rows_${c.mode}|${hasBias}|${stats}|${sh.RPW}x${sh.L}x${sh.per}|${sh.vec ? 'v' : 's'}${yVec ? 'v' : 's'}${scaleVec ? 'v' : 's'}|${sh.stage ? 'st' : ''}|o${nrow}n${nred}`;
   return declaredKernel({
-    name: `${name}_rows`, key, sig: sig(nrow, nred, bufs), params, args,
+    name: `${name}_rows`, key, sig: sig(nrow, nred, bufs, gn), params, args,
     workgroups: dispatch1d(Math.ceil(rows / sh.RPW), 1),
     source: () => ({ body: sh.per ? cachedBody(c.mode, sh, { nrow, nred, hasBias, stats, yVec, scaleVec }) : loopBody(c.mode, { nrow, nred, hasBias, stats }) }),
   });
@@ -213,6 +219,10 @@ function rowStart(RPW: number, nrow: number): string {
   ${walk}`;
 }
 
+// Element r of a group row is element row·R + r of the [N·G, C/G·SP] matrix, so its channel in N, C, SP order.
+const GN_CHANNEL = `
+fn gn_ch(P: Params, row: u32, r: u32) -> u32 { return ((row * P.R + r) / P.sp) % P.S; }`;
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 function cachedBody(mode: RowMode, sh: RowShape, f: Flags & { yVec: boolean; scaleVec: boolean }): string {
@@ -233,10 +243,11 @@ function cachedBody(mode: RowMode, sh: RowShape, f: Flags & { yVec: boolean; sca
   const red = (fn: string, v: string) => `${fn}(${v}, ri, lane)`;
   let body: string;
   switch (mode) {
-    case 'layernorm': case 'instancenorm': {
+    case 'layernorm': case 'instancenorm': case 'groupnorm': {
       const inst = mode === 'instancenorm';
-      const scale = inst ? 'Sc_ld(row % P.S)' : sc('Sc');
-      const bias = f.hasBias ? (inst ? ' + Bi_ld(row % P.S)' : ` + ${sc('Bi')}`) : '';
+      const gsc = (b: string) => (vec ? `vec4<f32>(${range(4).map((k) => `${b}_ld(gn_ch(P, row, r + ${k}u))`).join(', ')})` : `${b}_ld(gn_ch(P, row, r))`);
+      const scale = inst ? 'Sc_ld(row % P.S)' : mode === 'groupnorm' ? gsc('Sc') : sc('Sc');
+      const bias = f.hasBias ? (inst ? ' + Bi_ld(row % P.S)' : ` + ${mode === 'groupnorm' ? gsc('Bi') : sc('Bi')}`) : '';
       body = `var acc = 0.0;
   ${each(`acc += ${hsum('c[$t]')};`)}
   let mean = ${red('wg_sum', 'acc')} / f32(P.R);
@@ -272,7 +283,7 @@ function cachedBody(mode: RowMode, sh: RowShape, f: Flags & { yVec: boolean; sca
     if (row0 + rr < P.rows) { Y_st(ybase[rr] + i % P.R, stage[i]); }
   }` : '';
   return `${offsetFn('xo', 'nxs', f.nred)}
-${offsetFn('yo', 'nys', f.nred)}
+${offsetFn('yo', 'nys', f.nred)}${mode === 'groupnorm' ? GN_CHANNEL : ''}
 ${wgReduceWgsl('wg_sum', L, RPW, (a, b) => `${a} + ${b}`)}
 ${mode.endsWith('softmax') ? wgReduceWgsl('wg_max', L, RPW, (a, b) => `max(${a}, ${b})`) : ''}
 ${sh.stage ? `var<workgroup> stage: array<f32, ${RPW * L * per}>;\nvar<workgroup> ybase: array<u32, ${RPW}>;` : ''}
@@ -310,11 +321,12 @@ function loopBody(mode: RowMode, f: Flags): string {
   ${f.stats ? 'if (lane == 0u && live) { Mean_st(row, mean); InvStd_st(row, inv); }' : ''}
   ${loop(store(`(${x} - mean) * inv * Sc_ld(r % P.S)${f.hasBias ? ' + Bi_ld(r % P.S)' : ''}`))}`,
     instancenorm: `${meanInv}\n  ${loop(store(`(${x} - mean) * inv * Sc_ld(row % P.S)${f.hasBias ? ' + Bi_ld(row % P.S)' : ''}`))}`,
+    groupnorm: `${meanInv}\n  ${loop(store(`(${x} - mean) * inv * Sc_ld(gn_ch(P, row, r))${f.hasBias ? ' + Bi_ld(gn_ch(P, row, r))' : ''}`))}`,
     lp1: `var s = 0.0;\n  ${loop(`s += abs(${x});`)}\n  let n = wg_sum(s, 0u, lane);\n  ${loop(store(`${x} / n`))}`,
     lp2: `var s = 0.0;\n  ${loop(`let v = ${x}; s += v * v;`)}\n  let n = sqrt(wg_sum(s, 0u, lane));\n  ${loop(store(`${x} / n`))}`,
   };
   return `${offsetFn('xo', 'nxs', f.nred)}
-${offsetFn('yo', 'nys', f.nred)}
+${offsetFn('yo', 'nys', f.nred)}${mode === 'groupnorm' ? GN_CHANNEL : ''}
 ${wgReduceWgsl('wg_sum', THREADS, 1, (a, b) => `${a} + ${b}`)}
 ${mode.endsWith('softmax') ? wgReduceWgsl('wg_max', THREADS, 1, (a, b) => `max(${a}, ${b})`) : ''}
 @compute @workgroup_size(${THREADS})

@@ -6,6 +6,7 @@ import { Softmax } from '../linalg/softmax.js';
 import { LogSoftmax } from '../linalg/log-softmax.js';
 import { LayerNormalization, LayerNormalizationContrib } from '../linalg/layer-norm.js';
 import { InstanceNormalization } from '../linalg/instance-norm.js';
+import { GroupNormalization } from '../linalg/group-norm.js';
 import { LpNormalization } from '../linalg/lp-norm.js';
 import { ReduceMean } from '../linalg/reduce-mean.js';
 import { ReduceSum } from '../linalg/reduce-sum.js';
@@ -37,6 +38,7 @@ export const OPS: OpDef[] = [
   LayerNormalization,
   LayerNormalizationContrib,
   InstanceNormalization,
+  GroupNormalization,
   LpNormalization,
   ReduceMean,
   ReduceSum,

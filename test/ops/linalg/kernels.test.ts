@@ -3,8 +3,8 @@
  * (snapshot of the workgroup reduction, whose barriers must stay in uniform control flow although the
  * shared mode's parameters are a private copy), and every converted kernel (reductions, ArgMax/ArgMin,
  * Hardmax, TopK, Einsum, MeanVarianceNormalization, the LSTM/GRU/RNN init, step and finish kernels,
- * the GEMM tile/GEMV/split-reduce/LayerNorm-reduce kernels and the row kernels of the norms and
- * softmaxes) run under one shared bind group against the op's CPU reference.
+ * the GEMM tile/GEMV/split-reduce/LayerNorm-reduce kernels and the row kernels of the norms, GroupNormalization
+ * included, and softmaxes) run under one shared bind group against the op's CPU reference.
  */
 import { describe, it, expect } from 'vitest';
 import { referenceNode } from '../../../src/runtime/single.js';
@@ -95,6 +95,9 @@ describe('linalg kernels, declared', () => {
     await matches(node('Softmax', 1, { axis: int(-1) }), [rand([4, 37])], 13);
     await matches(node('LogSoftmax', 1, { axis: int(0) }), [rand([6, 5])], 13);
     await matches(node('InstanceNormalization', 3), [rand([1, 2, 72, 72]), rand([2]), rand([2])], 13);
+    // GroupNormalization's per-channel affine (opset 21) in vec4 rows and in rows too long for registers
+    await matches(node('GroupNormalization', 3, { num_groups: int(2) }), [rand([2, 4, 3, 4]), rand([4]), rand([4])], 21);
+    await matches(node('GroupNormalization', 3, { num_groups: int(2) }), [rand([1, 4, 40, 30]), rand([4]), rand([4])], 21);
   });
 });
 

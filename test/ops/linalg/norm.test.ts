@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { referenceNode } from '../../../src/runtime/single.js';
+import { inferContext, opFor, referenceNode } from '../../../src/runtime/single.js';
+import { Attrs } from '../../../src/ir/attrs.js';
+import { NodeError } from '../../../src/errors.js';
 import { check, f, i, node, rand } from './util.js';
+import { compareClose } from '../../helpers/random.js';
 
 describe('Softmax / LogSoftmax', () => {
   for (const op of ['Softmax', 'LogSoftmax']) {
@@ -36,6 +39,34 @@ describe('LayerNormalization', () => {
   });
   it('Mean and InvStdDev outputs', async () => {
     await check(node('LayerNormalization', 3, { axis: i(-1) }, ['y', 'mean', 'inv']), [rand([4, 129], 2), rand([129]), rand([129])]);
+  });
+});
+
+describe('GroupNormalization', () => {
+  // opset 18: scale/bias per group; 21: per channel. Sizes reach the vec4, scalar and loop-over-memory row kernels.
+  for (const [opset, shape, G] of [[18, [2, 6, 5, 4], 3], [21, [2, 6, 5, 4], 3], [21, [3, 8, 7], 2], [21, [1, 4, 2, 3, 5], 4], [18, [1, 6, 40, 41], 2], [21, [1, 6, 40, 41], 3]] as const) {
+    it(`opset ${opset} X [${shape}] in ${G} groups`, async () => {
+      const n = opset >= 21 ? shape[1] : G;
+      await check(node('GroupNormalization', 3, { num_groups: i(G), epsilon: f(1e-3) }), [rand([...shape]), rand([n]), rand([n])], { opset });
+    });
+  }
+  it('opset 21 with one group per channel is InstanceNormalization', () => {
+    const x = rand([2, 3, 4, 5]), sc = rand([3]), b = rand([3]);
+    const [g] = referenceNode(node('GroupNormalization', 3, { num_groups: i(3) }), [x, sc, b], 21);
+    const [inst] = referenceNode(node('InstanceNormalization', 3), [x, sc, b], 21);
+    expect(compareClose(g!.data, inst!.data, 1e-6, 1e-6)).toBeNull();
+  });
+  it('refuses scale of the wrong length for the opset and groups that do not divide C with a NodeError naming node, op and shapes', () => {
+    const infer = (G: number, n: number, opset: number) => {
+      const nd = node('GroupNormalization', 3, { num_groups: i(G) });
+      const op = opFor(nd, opset);
+      const types = [[1, 6, 2, 2], [n], [n]].map((shape) => ({ dtype: 'float32' as const, shape }));
+      return () => op.infer(inferContext(nd, types, () => undefined, opset), op.attrs(new Attrs(nd), opset));
+    };
+    expect(infer(3, 6, 18)).toThrow(NodeError);
+    expect(infer(3, 6, 18)).toThrow(/node 't_GroupNormalization' \(GroupNormalization\): scale \[6\] and bias \[6\] must have 3 elements \(one per group at opset 18\)/);
+    expect(infer(4, 6, 21)).toThrow(/num_groups 4 does not divide the 6 channels of X \[1, 6, 2, 2\]/);
+    expect(infer(3, 6, 21)).not.toThrow();
   });
 });
 
