@@ -18,6 +18,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as wgml from '../src/index.js';
 import type { HostTensor } from '../src/ir/types.js';
 import { requestDevice } from '../src/gpu/device.js';
+import { debugModel } from '../src/debug/model.js';
 import { testDevice } from './helpers/gpu.js';
 
 const DIR = 'test/fixtures/coverage-2';
@@ -77,5 +78,13 @@ describe('model families match onnxruntime', () => {
     } finally {
       plain.destroy();
     }
+  });
+
+  it('debug --reference compares a float16 model node by node (float16 feeds and outputs through onnxruntime)', async () => {
+    const { c } = cases.find((k) => k.name === 'cnn_f16')!;
+    const { report } = await debugModel(await testDevice(), `${DIR}/${c.model}`, { reference: true, inputs: hostInputs(c) });
+    expect(report.firstBadNode).toBeNull();
+    const compared = report.nodes.filter((n) => 'relErr' in n && n.relErr != null);
+    expect(compared.length).toBe(report.nodes.length);
   });
 });
