@@ -148,6 +148,13 @@ describe('bad inputs get typed errors that say what and how to fix', () => {
   it('.npy files that lie about their size', () => {
     const good = writeNpy(hostTensor('float32', [2, 3], [1, 2, 3, 4, 5, 6]));
     expect([...readNpy(good).data]).toEqual([1, 2, 3, 4, 5, 6]);
+    // every dtype reads back as itself: a float16 model's outputs feed its next step as float16
+    for (const dt of ['float16', 'float64', 'int64', 'int32', 'int16', 'int8', 'uint64', 'uint32', 'uint16', 'uint8', 'bool'] as const) {
+      const vals = dt === 'bool' ? [1, 0, 1, 1, 0, 0] : dt.startsWith('float') ? [0.5, -2, 3.25, 65504, 6e-8, 0] : dt.startsWith('u') ? [0, 1, 2, 200, 7, 9] : [-3, 1, 2, 100, 7, -9];
+      const back = readNpy(writeNpy(hostTensor(dt, [2, 3], vals)));
+      expect([back.dtype, ...back.data], dt).toEqual([dt, ...(dt === 'float16' ? [0.5, -2, 3.25, 65504, 2 ** -24, 0] : vals.map(Math.fround))]);
+    }
+    expect([...readNpy(writeNpy(hostTensor('float16', [2], [1 + 2 ** -12, 70000]))).data]).toEqual([1, Infinity]);
     const lie = (from: string, to: string) => {
       const s = new TextDecoder().decode(good).replace(from, to.padEnd(from.length));
       const b = new TextEncoder().encode(s.slice(0, 10 + new DataView(good.buffer).getUint16(8, true)));

@@ -7,7 +7,7 @@
 import { ModelFormatError } from '../errors.js';
 import type { ElemType, HostTensor } from './types.js';
 import { hostArrayFor, shapeSize } from './types.js';
-import { f16BitsToF32 } from '../tensor/dtype.js';
+import { f16BitsToF32, f32ToF16Bits } from '../tensor/dtype.js';
 
 const DESCR: Record<string, { t: ElemType; bytes: number; read: (dv: DataView, o: number) => number }> = {
   '<f4': { t: 'float32', bytes: 4, read: (d, o) => d.getFloat32(o, true) },
@@ -54,9 +54,16 @@ export function readNpy(bytes: Uint8Array, name = 'array'): HostTensor {
   return { dtype: d.t, shape, data };
 }
 
-/** Encode a HostTensor as .npy: floats as <f4, int64/int32 as <i8/<i4, bool as |b1, uint8 as |u1. */
+/**
+ * Encode a HostTensor as .npy in its own dtype (float16 rounded to nearest even from the f32 words it is
+ * computed in), so an output reads back as the input of the same dtype (a float16 model's KV cache fed
+ * to its next step); bfloat16, which numpy lacks, as <f4.
+ */
 export function writeNpy(t: HostTensor): Uint8Array {
-  const map: Partial<Record<ElemType, [string, number]>> = { int64: ['<i8', 8], bool: ['|b1', 1], uint8: ['|u1', 1], int8: ['|i1', 1], uint32: ['<u4', 4], int32: ['<i4', 4] };
+  const map: Partial<Record<ElemType, [string, number]>> = {
+    float16: ['<f2', 2], float64: ['<f8', 8], int64: ['<i8', 8], bool: ['|b1', 1], uint8: ['|u1', 1], int8: ['|i1', 1],
+    uint32: ['<u4', 4], int32: ['<i4', 4], int16: ['<i2', 2], uint16: ['<u2', 2], uint64: ['<u8', 8],
+  };
   const [descr, bytes] = map[t.dtype] ?? ['<f4', 4];
   const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
@@ -72,6 +79,11 @@ export function writeNpy(t: HostTensor): Uint8Array {
     const v = t.data[i]!;
     switch (descr) {
       case '<f4': dv.setFloat32(o + i * 4, v, true); break;
+      case '<f2': dv.setUint16(o + i * 2, f32ToF16Bits(v), true); break;
+      case '<f8': dv.setFloat64(o + i * 8, v, true); break;
+      case '<i2': dv.setInt16(o + i * 2, v, true); break;
+      case '<u2': dv.setUint16(o + i * 2, v, true); break;
+      case '<u8': dv.setBigUint64(o + i * 8, BigInt(Math.trunc(v)), true); break;
       case '<i8': dv.setBigInt64(o + i * 8, BigInt(Math.trunc(v)), true); break;
       case '<i4': dv.setInt32(o + i * 4, v, true); break;
       case '<u4': dv.setUint32(o + i * 4, v, true); break;
