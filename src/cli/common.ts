@@ -129,9 +129,12 @@ export function checkDimsNames(graph: Graph, dims: Record<string, number[]>): vo
 }
 
 /** A numeric option: integer unless `real`, within [min, max]. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function numberOption(flag: string, value: string, o: { min?: number; max?: number; real?: boolean; example?: string } = {}): number {
-  const n = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(n) && (o.real || Number.isInteger(n)) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max);
+  // Number() also reads 0x20, 0b1, 0o7 and 'Infinity': a typo in a flag should not become a value by accident.
+  const n = DECIMAL.test(value.trim()) ? Number(value) : NaN;
+  const ok = Number.isFinite(n) && (o.real || Number.isInteger(n)) && (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max);
   if (!ok) {
     const range = o.min !== undefined && o.max !== undefined ? ` from ${o.min} to ${o.max}` : o.min !== undefined ? ` ≥ ${o.min}` : o.max !== undefined ? ` ≤ ${o.max}` : '';
     throw new UsageError(`${flag} ${JSON.stringify(value)} is not ${o.real ? 'a number' : 'an integer'}${range}`, `e.g. ${flag} ${o.example ?? o.min ?? 1}`, { flag, value });
