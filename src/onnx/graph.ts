@@ -4,6 +4,7 @@ import type { AttrValue, Dim, Graph, HostTensor, Node, ValueInfo } from '../ir/t
 import { hostArrayFor } from '../ir/types.js';
 import { int64, type AttributeProto, type GraphProto, type SparseTensorProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { checkedDims, elemType, externalRef, tensorFromProto } from './tensor-proto.js';
+import { expandContribOps } from './contrib.js';
 
 export interface ConvertContext {
   opsets: Record<string, number>;
@@ -158,5 +159,7 @@ export function convertGraph(g: GraphProto, ctx: ConvertContext, where: string):
     }
     return node;
   });
-  return { name: g.name ?? '', inputs, outputs, nodes, initializers, valueInfo: vinfo, opsets: { ...ctx.opsets } };
+  const graph: Graph = { name: g.name ?? '', inputs, outputs, nodes, initializers, valueInfo: vinfo, opsets: { ...ctx.opsets } };
+  expandContribOps(graph);
+  return graph;
 }

@@ -10,7 +10,7 @@
  */
 import type { AttrValue, Graph, Node, ValueType } from '../ir/types.js';
 import { inputViewAttr, OUTPUT_VIEW_ATTR } from '../ir/view.js';
-import type { OpFacts } from './op-facts.js';
+import { stepName, type OpFacts } from './op-facts.js';
 
 export interface FuseElementwiseOptions {
   /** Most distinct external inputs of one fused node (storage bindings: inputs + 1 output ≤ device limit). */
@@ -23,7 +23,7 @@ export interface FuseElementwiseOptions {
  */
 export function fuseElementwise(g: Graph, types: Map<string, ValueType>, facts: OpFacts, opts: FuseElementwiseOptions = {}): Graph {
   const isFusable = (n: Node): boolean =>
-    (n.domain === '' || n.domain === 'ai.onnx') && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
+    (n.domain === '' || n.domain === 'ai.onnx' || n.domain === 'com.microsoft') && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
   const maxInputs = opts.maxInputs ?? 7;
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
@@ -108,7 +108,7 @@ function buildFused(root: Node, members: Node[], opset: number): Node {
   const opAttrs = (n: Node) => Object.fromEntries(Object.entries(n.attrs).filter(([k]) => !k.startsWith('wgml_view_') && k !== OUTPUT_VIEW_ATTR));
   const steps = raw.map(({ n, args }) => {
     const attrs = opAttrs(n);
-    return { op: n.opType, args: args.map((a) => (a <= -2 ? inputs.length + (-a - 2) : a)), ...(Object.keys(attrs).length ? { attrs } : {}) };
+    return { op: stepName(n), args: args.map((a) => (a <= -2 ? inputs.length + (-a - 2) : a)), ...(Object.keys(attrs).length ? { attrs } : {}) };
   });
   const attrs: Record<string, AttrValue> = { wgml_program: { kind: 'string', value: JSON.stringify({ opset, inputs: inputs.length, steps }) } };
   inputViews.forEach((v, k) => { if (v) attrs[inputViewAttr(k)] = v; });

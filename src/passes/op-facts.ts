@@ -17,3 +17,8 @@ export interface OpFacts {
    */
   epilogueActivation(n: Node, constants: ReadonlyMap<string, HostTensor>): EpilogueActivation | null;
 }
+
+/** How a fused program names `n`'s op: its type, or 'domain.type' outside the ONNX domain. */
+export function stepName(n: Node): string {
+  return n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
+}

@@ -16,9 +16,12 @@ import { store, type EwDef, type Fail, type Formula } from './formula.js';
 import { elementwisePlan } from './kernel.js';
 import { EW_VIEW_INPUTS, type EwOp } from './op.js';
 
-/** The ops a program's steps may name: those of the elementwise table that declare themselves fusable. */
+/**
+ * The ops a program's steps may name: those of the elementwise table that declare themselves fusable,
+ * by type, or 'domain.type' outside the ONNX domain (com.microsoft's Gelu is not ONNX's).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const STEP_OPS = new Map(ELEMENTWISE.filter((o): o is EwOp<any> => !!o.fusable && 'ew' in o).map((o) => [o.type, o]));
+const STEP_OPS = new Map(ELEMENTWISE.filter((o): o is EwOp<any> => !!o.fusable && 'ew' in o).map((o) => [o.domain ? `${o.domain}.${o.type}` : o.type, o]));
 
 export interface FusedStep { op: string; args: number[]; attrs?: Record<string, AttrValue> }
 export interface FusedProgram { opset: number; inputs: number; steps: FusedStep[] }

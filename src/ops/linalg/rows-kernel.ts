@@ -24,7 +24,8 @@ import { denseStridesOf, type View } from '../../ir/view.js';
 import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../types.js';
 import { F32_MAX_LIT } from '../../gpu/wgsl-literal.js';
 
-export type RowMode = 'softmax' | 'logsoftmax' | 'layernorm' | 'instancenorm' | 'groupnorm' | 'lp1' | 'lp2';
+/** 'rmsnorm': LayerNorm without the mean (onnxruntime's SimplifiedLayerNormalization, T5/Llama RMSNorm). */
+export type RowMode = 'softmax' | 'logsoftmax' | 'layernorm' | 'rmsnorm' | 'instancenorm' | 'groupnorm' | 'lp1' | 'lp2';
 
 export interface RowConfig {
   mode: RowMode;
@@ -179,11 +180,12 @@ export function rowsKernel(c: RowConfig, name: string): KernelSpec | string {
   });
   const yVec = sh.vec && yContig && al4(g.yoff, g.rows.ys);
   const gn = c.mode === 'groupnorm';
-  const norm = c.mode === 'layernorm' || c.mode === 'instancenorm' || gn;
+  const ln = c.mode === 'layernorm' || c.mode === 'rmsnorm';
+  const norm = ln || c.mode === 'instancenorm' || gn;
   const hasBias = norm && c.bias != null;
   const stats = c.mode === 'layernorm' && !!c.stats;
   const S = c.S ?? 1;
-  const scaleVec = sh.vec && c.mode === 'layernorm' && S % 4 === 0;
+  const scaleVec = sh.vec && ln && S % 4 === 0;
   const bufs: BufferDecl[] = [{ name: 'X', elem: 'f32', vec4: sh.vec }];
   const args: KernelArg[] = [{ input: 0 }];
   if (norm) { bufs.push({ name: 'Sc', elem: 'f32', vec4: scaleVec }); args.push({ input: c.scale! }); }
@@ -243,14 +245,14 @@ function cachedBody(mode: RowMode, sh: RowShape, f: Flags & { yVec: boolean; sca
   const red = (fn: string, v: string) => `${fn}(${v}, ri, lane)`;
   let body: string;
   switch (mode) {
-    case 'layernorm': case 'instancenorm': case 'groupnorm': {
+    case 'layernorm': case 'rmsnorm': case 'instancenorm': case 'groupnorm': {
       const inst = mode === 'instancenorm';
       const gsc = (b: string) => (vec ? `vec4<f32>(${range(4).map((k) => `${b}_ld(gn_ch(P, row, r + ${k}u))`).join(', ')})` : `${b}_ld(gn_ch(P, row, r))`);
       const scale = inst ? 'Sc_ld(row % P.S)' : mode === 'groupnorm' ? gsc('Sc') : sc('Sc');
       const bias = f.hasBias ? (inst ? ' + Bi_ld(row % P.S)' : ` + ${mode === 'groupnorm' ? gsc('Bi') : sc('Bi')}`) : '';
-      body = `var acc = 0.0;
+      body = `${mode === 'rmsnorm' ? 'let mean = 0.0;' : `var acc = 0.0;
   ${each(`acc += ${hsum('c[$t]')};`)}
-  let mean = ${red('wg_sum', 'acc')} / f32(P.R);
+  let mean = ${red('wg_sum', 'acc')} / f32(P.R);`}
   var sq = 0.0;
   ${each(`let d = c[$t] - mean; sq += ${hsum('d * d')};`)}
   let inv = inverseSqrt(${red('wg_sum', 'sq')} / f32(P.R) + P.eps);
@@ -308,9 +310,9 @@ function loopBody(mode: RowMode, f: Flags): string {
   var s = 0.0;
   ${loop(`s += exp(${x} - m);`)}
   let tot = wg_sum(s, 0u, lane);`;
-  const meanInv = `var acc = 0.0;
+  const meanInv = `${mode === 'rmsnorm' ? 'let mean = 0.0;' : `var acc = 0.0;
   ${loop(`acc += ${x};`)}
-  let mean = wg_sum(acc, 0u, lane) / f32(P.R);
+  let mean = wg_sum(acc, 0u, lane) / f32(P.R);`}
   var sq = 0.0;
   ${loop(`let d = ${x} - mean; sq += d * d;`)}
   let inv = inverseSqrt(wg_sum(sq, 0u, lane) / f32(P.R) + P.eps);`;
@@ -320,6 +322,7 @@ function loopBody(mode: RowMode, f: Flags): string {
     layernorm: `${meanInv}
   ${f.stats ? 'if (lane == 0u && live) { Mean_st(row, mean); InvStd_st(row, inv); }' : ''}
   ${loop(store(`(${x} - mean) * inv * Sc_ld(r % P.S)${f.hasBias ? ' + Bi_ld(r % P.S)' : ''}`))}`,
+    rmsnorm: `${meanInv}\n  ${loop(store(`${x} * inv * Sc_ld(r % P.S)`))}`,
     instancenorm: `${meanInv}\n  ${loop(store(`(${x} - mean) * inv * Sc_ld(row % P.S)${f.hasBias ? ' + Bi_ld(row % P.S)' : ''}`))}`,
     groupnorm: `${meanInv}\n  ${loop(store(`(${x} - mean) * inv * Sc_ld(gn_ch(P, row, r))${f.hasBias ? ' + Bi_ld(gn_ch(P, row, r))' : ''}`))}`,
     lp1: `var s = 0.0;\n  ${loop(`s += abs(${x});`)}\n  let n = wg_sum(s, 0u, lane);\n  ${loop(store(`${x} / n`))}`,

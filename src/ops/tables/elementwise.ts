@@ -68,6 +68,7 @@ import { Celu } from '../elementwise/celu.js';
 import { ThresholdedRelu } from '../elementwise/thresholded-relu.js';
 import { Shrink } from '../elementwise/shrink.js';
 import { CastLike } from '../elementwise/cast-like.js';
+import { MS_GELU_OPS } from '../contrib/gelu.js';
 
 export const OPS: OpDef[] = [
   Relu,
@@ -135,4 +136,6 @@ export const OPS: OpDef[] = [
   ThresholdedRelu,
   Shrink,
   CastLike,
+  // com.microsoft's GELU family (onnxruntime-optimized transformer exports)
+  ...MS_GELU_OPS,
 ];

@@ -29,6 +29,7 @@ import { RNN } from '../linalg/rnn.js';
 import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization.js';
 import { Attention } from '../linalg/attention.js';
 import { MsAttention, MsMultiHeadAttention } from '../linalg/attention-ms.js';
+import { SimplifiedLayerNormalization, SimplifiedLayerNormalizationMs } from '../contrib/simplified-layer-norm.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -62,4 +63,6 @@ export const OPS: OpDef[] = [
   Attention,
   MsAttention,
   MsMultiHeadAttention,
+  SimplifiedLayerNormalization,
+  SimplifiedLayerNormalizationMs,
 ];

@@ -1,0 +1,98 @@
+/**
+ * onnxruntime's contrib ops (ops/contrib/, onnx/contrib.ts) against onnxruntime-node's CPU kernels:
+ * the GELU family (Gelu, FastGelu with and without bias, BiasGelu, QuickGelu), SkipLayerNormalization
+ * and SkipSimplifiedLayerNormalization with every optional input and the input_skip_bias_sum output,
+ * SimplifiedLayerNormalization (RMSNorm) over one and two dims, a GELU after a MatMul (the GEMM epilogue
+ * path), and the refusals: a wrong gamma and a read mean output name the node.
+ */
+import { describe, it, expect } from 'vitest';
+import * as wgml from '../src/index.js';
+import type { HostTensor } from '../src/ir/types.js';
+import { hostTensor, shapeSize } from '../src/ir/types.js';
+import { testDevice } from './helpers/gpu.js';
+import { compareClose, randn, rng, testSeed } from './helpers/random.js';
+import { attr, DT, encodeModel, node, valueInfo } from './helpers/onnx-testdata.js';
+
+const seed = testSeed();
+const r = rng(seed);
+const B = 2, S = 3, H = 8;
+const X = [B, S, H];
+type Obj = Record<string, unknown>;
+interface Case { nodes: Obj[]; ins: Record<string, number[]>; outs: Record<string, number[]> }
+
+const ms = (op: string, ins: string[], outs: string[], attrs: Obj[] = []) => node(op, ins, outs, attrs, { domain: 'com.microsoft', name: `n_${op}` });
+
+const CASES: Record<string, Case> = {
+  gelu: { nodes: [ms('Gelu', ['x'], ['y'])], ins: { x: X }, outs: { y: X } },
+  fast_gelu: { nodes: [ms('FastGelu', ['x'], ['y'])], ins: { x: X }, outs: { y: X } },
+  fast_gelu_bias: { nodes: [ms('FastGelu', ['x', 'b'], ['y'])], ins: { x: X, b: [H] }, outs: { y: X } },
+  bias_gelu: { nodes: [ms('BiasGelu', ['x', 'b'], ['y'])], ins: { x: X, b: [H] }, outs: { y: X } },
+  quick_gelu: { nodes: [ms('QuickGelu', ['x'], ['y'])], ins: { x: X }, outs: { y: X } },
+  quick_gelu_alpha: { nodes: [ms('QuickGelu', ['x'], ['y'], [attr.float('alpha', 1.25)])], ins: { x: X }, outs: { y: X } },
+  matmul_fast_gelu_bias: {
+    nodes: [node('MatMul', ['x', 'w'], ['h']), ms('FastGelu', ['h', 'b'], ['y'])], ins: { x: X, w: [H, 16], b: [16] }, outs: { y: [B, S, 16] },
+  },
+  skip_ln_all: {
+    nodes: [ms('SkipLayerNormalization', ['x', 's', 'g', 'be', 'bi'], ['y', '', '', 'sum'], [attr.float('epsilon', 1e-5)])],
+    ins: { x: X, s: X, g: [H], be: [H], bi: [H] }, outs: { y: X, sum: X },
+  },
+  skip_ln_plain: { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g'], ['y'])], ins: { x: X, s: X, g: [H] }, outs: { y: X } },
+  skip_ln_beta: { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g', 'be'], ['y'])], ins: { x: X, s: X, g: [H], be: [H] }, outs: { y: X } },
+  skip_ln_bias_unread_stats: {
+    nodes: [ms('SkipLayerNormalization', ['x', 's', 'g', '', 'bi'], ['y', 'mean', 'inv', 'sum'])],
+    ins: { x: X, s: X, g: [H], bi: [H] }, outs: { y: X, sum: X },
+  },
+  skip_ln_broadcast_skip: { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g'], ['y'])], ins: { x: X, s: [1, S, H], g: [H] }, outs: { y: X } },
+  skip_simplified: { nodes: [ms('SkipSimplifiedLayerNormalization', ['x', 's', 'g'], ['y'], [attr.float('epsilon', 1e-6)])], ins: { x: X, s: X, g: [H] }, outs: { y: X } },
+  skip_simplified_bias_sum: {
+    nodes: [ms('SkipSimplifiedLayerNormalization', ['x', 's', 'g', 'bi'], ['y', '', '', 'sum'])], ins: { x: X, s: X, g: [H], bi: [H] }, outs: { y: X, sum: X },
+  },
+  rms_norm: { nodes: [node('SimplifiedLayerNormalization', ['x', 'g'], ['y'], [attr.float('epsilon', 1e-6)])], ins: { x: X, g: [H] }, outs: { y: X } },
+  rms_norm_axis1_unread_inv: {
+    nodes: [node('SimplifiedLayerNormalization', ['x', 'g'], ['y', 'inv'], [attr.int('axis', 1)])], ins: { x: X, g: [S, H] }, outs: { y: X },
+  },
+};
+
+function model(c: Case): Uint8Array {
+  return encodeModel({
+    nodes: c.nodes, opset: 17, domains: { 'com.microsoft': 1 },
+    inputs: Object.entries(c.ins).map(([k, s]) => valueInfo(k, DT.FLOAT, s)),
+    outputs: Object.entries(c.outs).map(([k, s]) => valueInfo(k, DT.FLOAT, s)),
+  });
+}
+
+const inputsFor = (c: Case): Record<string, HostTensor> =>
+  Object.fromEntries(Object.entries(c.ins).map(([k, s]) => [k, hostTensor('float32', s, k === 'g' ? randn(r, shapeSize(s), 0.5).map((v) => v + 1) : randn(r, shapeSize(s)))]));
+
+async function ort(bytes: Uint8Array, inputs: Record<string, HostTensor>): Promise<Record<string, Float32Array>> {
+  const o = await import('onnxruntime-node');
+  const session = await o.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, new o.Tensor('float32', Float32Array.from(v.data), v.shape)]));
+  const out = await session.run(feeds);
+  await session.release();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Float32Array.from(v.data as Float32Array)]));
+}
+
+describe(`onnxruntime contrib ops (WGML_SEED=${seed})`, () => {
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`${name} matches onnxruntime`, async () => {
+      const bytes = model(c), inputs = inputsFor(c);
+      const want = await ort(bytes, inputs);
+      const got = await wgml.runModel(await testDevice(), bytes, inputs);
+      for (const k of Object.keys(c.outs)) expect(compareClose(got[k]!.data, want[k]!, 1e-3, 1e-4), k).toBeNull();
+    });
+  }
+
+  it('refuses a gamma that is not the hidden size, naming the node', async () => {
+    const c: Case = { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g'], ['y'])], ins: { x: X, s: X, g: [H - 1] }, outs: { y: X } };
+    await expect(wgml.runModel(await testDevice(), model(c), inputsFor(c))).rejects.toThrow(/node 'n_SkipLayerNormalization' \(LayerNormalization\): Scale \[7\]/);
+    const rms: Case = { nodes: [node('SimplifiedLayerNormalization', ['x', 'g'], ['y'], [], { name: 'rms' })], ins: { x: X, g: [2 * H] }, outs: { y: X } };
+    await expect(wgml.runModel(await testDevice(), model(rms), inputsFor(rms))).rejects.toThrow(/node 'rms' \(SimplifiedLayerNormalization\): scale \[16\] does not match/);
+  });
+
+  it('refuses a read mean / inv_std_var output of SkipLayerNormalization, naming node and op', async () => {
+    const c: Case = { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g'], ['y', 'mean'])], ins: { x: X, s: X, g: [H] }, outs: { y: X, mean: [B, S, 1] } };
+    await expect(wgml.runModel(await testDevice(), model(c), inputsFor(c)))
+      .rejects.toMatchObject({ code: 'E_NODE', message: expect.stringMatching(/node 'n_SkipLayerNormalization' \(SkipLayerNormalization\): output 1 \(mean\) is read/) });
+  });
+});
