@@ -49,7 +49,8 @@ export function expandContribOps(g: Graph): void {
     return o;
   };
   for (const n of g.nodes) {
-    const isMs = n.domain === MS;
+    // a node of a domain the model does not import stays, for validateGraph to refuse
+    const isMs = n.domain === MS && g.opsets[MS] !== undefined;
     if (isMs && (n.opType === 'BiasGelu' || (n.opType === 'FastGelu' && input(n, 1)))) {
       if (!input(n, 1)) throw new NodeError(n, 'input 1 (bias) is required', 'see https://github.com/microsoft/onnxruntime/blob/main/docs/ContribOperators.md#com.microsoft.BiasGelu');
       const s = add(n, 'bias', input(n, 0), input(n, 1));
