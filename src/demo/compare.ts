@@ -7,6 +7,7 @@ import { createFrameState, destroyFrameState, encodeFrame, type AOMode, type Fra
 import { readPacked } from './pack.js';
 import { readTexture } from './png.js';
 import { gridCeiling } from './upsample-cpu.js';
+import { cropGuard, guardedFrame } from './guard.js';
 
 export interface AOScore {
   /** Mean absolute AO error over surface pixels. */
@@ -50,9 +51,11 @@ export interface ComparedView {
 /**
  * Render `slots` (must include 'raycast', the reference) for one view. `raycastPasses` > 1 averages
  * that many ray-cast renders with different seeds (a noise-free reference from short dispatches).
+ * `guard` > 0 renders every slot with a guard band of that many pixels (guard.ts) and scores the visible frame.
  */
-export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'ao'>, slots: readonly AOMode[], raycastPasses = 1, ceilingSteps: readonly number[] = []): Promise<ComparedView> {
+export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'ao'>, slots: readonly AOMode[], raycastPasses = 1, ceilingSteps: readonly number[] = [], guard = 0): Promise<ComparedView> {
   const plane = base.width * base.height;
+  const render = guardedFrame(base, guard);
   const frames: SlotFrame[] = [];
   let mask: Uint8Array | null = null;
   let gbuffer: Float32Array | null = null;
@@ -62,12 +65,12 @@ export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'a
     let color: Uint8Array | null = null;
     for (let k = 0; k < passes; k++) {
       const lighting = { ...base.lighting, ...(ao === 'raycast' ? { seed: (base.lighting?.seed ?? 1) + 7919 * k } : {}) };
-      const state = await createFrameState(device, { ...base, ao, lighting });
+      const state = await createFrameState(device, { ...render, ao, lighting });
       try {
         const enc = device.createCommandEncoder({ label: `wgml demo compare ${ao}` });
         encodeFrame(enc, state);
         device.queue.submit([enc.finish()]);
-        const packed = await readPacked(device, state.gbuffer.normal, state.aoTexture);
+        const packed = cropGuard(await readPacked(device, state.gbuffer.normal, state.aoTexture), base.width, base.height, guard, 5);
         for (let i = 0; i < plane; i++) map[i]! += packed[4 * plane + i]! / passes;
         if (!mask) {
           gbuffer = packed.slice(0, 4 * plane);
@@ -75,7 +78,7 @@ export async function compareView(device: GPUDevice, base: Omit<FrameOptions, 'a
           for (let i = 0; i < plane; i++) mask[i] = packed[i]! ** 2 + packed[plane + i]! ** 2 + packed[2 * plane + i]! ** 2 > 0.25 ? 1 : 0;
         }
         // The lit frame of the last pass (lighting with the averaged map would need another pass; the maps are what is scored).
-        if (k === passes - 1) color = await readTexture(device, state.color);
+        if (k === passes - 1) color = cropGuard(await readTexture(device, state.color), base.width, base.height, guard, 1, 4);
       } finally {
         destroyFrameState(state);
       }

@@ -1,0 +1,72 @@
+/**
+ * The guard band (src/demo/guard.ts): the wider render must show the visible frame's pixels exactly as the
+ * plain render does (same focal length in pixels, so the same primary rays), and the crop must return that
+ * window; then, scored on the visible frame, GTAO with the band must not be worse than without it near the
+ * border, where the band shows it occluders it could not see.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { testDevice, scoped } from './helpers/gpu.js';
+import { createFrameState, destroyFrameState, encodeFrame } from '../src/demo/frame.js';
+import { demoCamera, demoScene } from '../src/demo/scene.js';
+import { readPacked } from '../src/demo/pack.js';
+import { cropGuard, guardedFrame } from '../src/demo/guard.js';
+import { focalPx, DemoError } from '../src/demo/network.js';
+import { readFileSync } from 'node:fs';
+
+const MATERIAL = new Uint8Array(readFileSync('examples/materials/bricks.wgmat'));
+
+describe('guard band', () => {
+  it('widens the field of view so the focal length in pixels stays, and refuses a band that is not a whole number of pixels', () => {
+    const base = { width: 64, height: 40, camera: demoCamera() };
+    const g = guardedFrame(base, 12);
+    expect([g.width, g.height]).toEqual([88, 64]);
+    expect(focalPx(g.height, g.camera.fovY)).toBeCloseTo(focalPx(40, base.camera.fovY), 9);
+    expect(g.camera.fovY).toBeGreaterThan(base.camera.fovY);
+    expect(guardedFrame(base, 0)).toBe(base);
+    for (const bad of [-1, 2.5, Number.NaN]) expect(() => guardedFrame(base, bad)).toThrow(DemoError);
+  });
+
+  it('crops every plane (and every element of a pixel) to the visible window', () => {
+    const w = 3, h = 2, guard = 2, W = w + 4, H = h + 4;
+    const planes = Float32Array.from({ length: 2 * W * H }, (_, i) => i);
+    const got = cropGuard(planes, w, h, guard, 2);
+    const want: number[] = [];
+    for (let p = 0; p < 2; p++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) want.push(p * W * H + (y + guard) * W + x + guard);
+    expect(Array.from(got)).toEqual(want);
+    const rgba = Uint8Array.from({ length: W * H * 4 }, (_, i) => i % 251);
+    const c = cropGuard(rgba, w, h, guard, 1, 4);
+    expect(c).toBeInstanceOf(Uint8Array);
+    expect(Array.from(c.subarray(0, 4))).toEqual(Array.from(rgba.subarray(((guard * W) + guard) * 4, ((guard * W) + guard) * 4 + 4)));
+    expect(c.length).toBe(w * h * 4);
+  });
+
+  let device: GPUDevice;
+  beforeAll(async () => { device = await testDevice(); });
+
+  it('the guarded render shows the visible frame as the plain render does (compute G-buffer, demo scene)', async () => {
+    const base = { width: 48, height: 40, scene: demoScene(), camera: demoCamera(), gbuffer: 'compute' as const, material: MATERIAL, ao: 'gtao' as const };
+    const read = async (o: typeof base) => {
+      const state = await scoped(device, () => createFrameState(device, o));
+      try {
+        return await scoped(device, async () => {
+          const enc = device.createCommandEncoder({ label: 'test guard' });
+          encodeFrame(enc, state);
+          device.queue.submit([enc.finish()]);
+          return readPacked(device, state.gbuffer.normal, state.aoTexture);
+        });
+      } finally { destroyFrameState(state); }
+    };
+    const plain = await read(base), guarded = cropGuard(await read(guardedFrame(base, 8)), 48, 40, 8, 5);
+    const plane = 48 * 40;
+    let same = 0, gtaoDiffers = 0;
+    for (let i = 0; i < plane; i++) {
+      const d = Math.max(...[0, 1, 2, 3].map((c) => Math.abs(plain[c * plane + i]! - guarded[c * plane + i]!)));
+      if (d < 2e-3) same++;
+      if (Math.abs(plain[4 * plane + i]! - guarded[4 * plane + i]!) > 1e-3) gtaoDiffers++;
+    }
+    // Pixel centres are the same rays: only a silhouette pixel may tip the other way.
+    expect(same).toBeGreaterThan(0.995 * plane);
+    // The band changes what GTAO sees: somewhere near the border it found occluders past the old edge.
+    expect(gtaoDiffers).toBeGreaterThan(0);
+  });
+});
