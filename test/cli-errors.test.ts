@@ -138,6 +138,7 @@ const cases: Case[] = [
   [['demo', '--model', 'missing.onnx'], 'FileError', /AO model \(--model\): there is no 'missing\.onnx'/, /check the path/],
   [['demo', '--ao', 'ssao'], 'UsageError', /--ao ssao is not one of network, gtao, raycast, none/, /--ao network/],
   [['demo', '--materials', 'bc7'], 'UsageError', /--materials bc7 is not one of neural, original/, /--materials original/],
+  [['demo', '--guard', '-3'], 'UsageError', /--guard "-3" is not an integer from 0 to 1024/, /--guard 64/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--precision', 'f64'], 'UsageError', /--precision f64 is not f32, f16 or int8/, /--precision f32/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--minified'], 'UsageError', /--minified compares against the originals/, /--originals/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--latents', 'bytes'], 'UsageError', /--latents bytes is not expanded or packed/, /--latents packed/],

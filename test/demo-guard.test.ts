@@ -11,6 +11,11 @@ import { demoCamera, demoScene } from '../src/demo/scene.js';
 import { readPacked } from '../src/demo/pack.js';
 import { cropGuard, guardedFrame } from '../src/demo/guard.js';
 import { focalPx, DemoError } from '../src/demo/network.js';
+import { renderDemo } from '../src/demo/render.js';
+import { PNG } from 'pngjs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 const MATERIAL = new Uint8Array(readFileSync('examples/materials/bricks.wgmat'));
@@ -68,5 +73,16 @@ describe('guard band', () => {
     expect(same).toBeGreaterThan(0.995 * plane);
     // The band changes what GTAO sees: somewhere near the border it found occluders past the old edge.
     expect(gtaoDiffers).toBeGreaterThan(0);
+  });
+
+  it('renderDemo with a band writes the visible frame and scores the visible frame of every slot', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'wgml-guard-')), 'f.png');
+    const r = await renderDemo({ device, size: [48, 40], guard: 8, ao: 'gtao', gbuffer: 'compute', scene: demoScene(), camera: demoCamera(), material: MATERIAL, compare: true, out, frames: 2 });
+    expect([r.width, r.height]).toEqual([48, 40]);
+    for (const f of r.files) {
+      const png = PNG.sync.read(readFileSync(f));
+      expect([png.width, png.height], f).toEqual(f.endsWith('-compare.png') ? [48 * 4, 80] : [48, 40]);
+    }
+    expect(r.compare!.slots.gtao!.psnrDb).toBeGreaterThan(r.compare!.slots.none!.psnrDb);
   });
 });

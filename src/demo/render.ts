@@ -17,6 +17,7 @@ import type { Camera } from './math.js';
 import { greyToRgba, readTexture, sideBySide, writePng } from './png.js';
 import type { Scene } from './scene.js';
 import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
+import { cropGuard, guardedFrame } from './guard.js';
 
 export interface RenderDemoOptions {
   /**
@@ -55,6 +56,12 @@ export interface RenderDemoOptions {
   aoRays?: number;
   /** Progress: the AO network's first run kernel by kernel ('first run'), then 'frames'. */
   onProgress?: ProgressCallback;
+  /**
+   * Guard band in pixels on every side (guard.ts, default 0): every pass renders the frame that much wider
+   * with the same focal length, so screen-space AO sees occluders just off screen; the images are the
+   * visible `size`, the pass times those of the wider frame.
+   */
+  guard?: number;
 }
 
 export interface RenderDemoResult {
@@ -105,8 +112,12 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
     : showcase ? loadMaterialSet(SHOWCASE_MATERIALS) : { wgmats: [new Uint8Array(readFileSync(DEFAULT_MATERIAL))] });
   const model = o.model ?? DEFAULT_MODEL;
   const lighting = { ...(showcase ? SHOWCASE_LIGHTING : {}), ...(o.aoRays ? { aoRays: o.aoRays } : {}) };
+  const guard = o.guard ?? 0;
   const base = { width, height, scene, gbuffer, model, materials, materialMode: o.materialMode ?? 'neural', lighting } as const;
-  const state = await createFrameState(device, { ...base, camera: path(0), ao });
+  // What the passes render: the visible frame, or the wider one of the guard band (its lens per camera of the path).
+  const view = (t: number) => guardedFrame({ ...base, camera: path(t) }, guard);
+  const crop = (rgba: Uint8Array) => cropGuard(rgba, width, height, guard, 1, 4);
+  const state = await createFrameState(device, { ...view(0), ao });
   // Software drivers compile each kernel at its first dispatch: the network's, one by one, with progress.
   if (o.onProgress && state.network) await warmUpNetwork(state.network.bound, o.onProgress);
   const passes = framePasses(ao);
@@ -131,7 +142,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
     };
     for (let f = 0; f < frames; f++) {
       o.onProgress?.('frames', f, frames);
-      setCamera(state, path(f / frames));
+      setCamera(state, view(f / frames).camera);
       const enc = device.createCommandEncoder({ label: `wgml demo frame ${f}` });
       encodeFrame(enc, state, querySet ? { querySet, first: 0 } : undefined);
       if (querySet && resolve) {
@@ -144,27 +155,27 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
       if (o.outDir) {
         for (const s of pending.splice(0)) await readTimes(s);
         const file = join(o.outDir, `frame-${String(f).padStart(4, '0')}.png`);
-        writePng(file, width, height, await readTexture(device, state.color));
+        writePng(file, width, height, crop(await readTexture(device, state.color)));
         files.push(file);
       }
     }
     for (const s of pending.splice(0)) await readTimes(s);
     if (!querySet) await device.queue.onSubmittedWorkDone();
     o.onProgress?.('frames', frames, frames);
-    const color = await readTexture(device, state.color);
+    const color = crop(await readTexture(device, state.color));
     if (o.out) { writePng(o.out, width, height, color); files.push(o.out); }
     result = { width, height, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files,
       ...(state.network ? { networkFactor: state.network.factor } : {}) };
     if (o.compare) {
       const slots: AOMode[] = ['none', 'network', 'gtao', 'raycast'];
-      const view = await compareView(device, { ...base, camera: state.camera }, slots);
-      const own = ao === 'raycast' ? { mae: 0, psnrDb: 120 } : view.scores[ao]!;
-      result.compare = { ...own, slots: view.scores };
+      const cmp = await compareView(device, { ...base, camera: path(frames > 0 ? (frames - 1) / frames : 0) }, slots, 1, [], guard);
+      const own = ao === 'raycast' ? { mae: 0, psnrDb: 120 } : cmp.scores[ao]!;
+      result.compare = { ...own, slots: cmp.scores };
       if (o.out) {
         const stem = o.out.replace(/\.png$/i, '');
         // Top: lit frames none | network | GTAO | ray-cast; bottom: their AO maps.
-        const top = sideBySide(width, height, view.slots.map((s) => s.color));
-        const bottom = sideBySide(width, height, view.slots.map((s) => greyToRgba(s.map)));
+        const top = sideBySide(width, height, cmp.slots.map((s) => s.color));
+        const bottom = sideBySide(width, height, cmp.slots.map((s) => greyToRgba(s.map)));
         const both = new Uint8Array(top.length * 2); both.set(top); both.set(bottom, top.length);
         writePng(`${stem}-compare.png`, width * slots.length, height * 2, both);
         files.push(`${stem}-compare.png`);
