@@ -45,7 +45,8 @@ else
   # more scenes; the held-out split then scores against noisier targets too (compare variants, not runs).
   DATA_ARGS="--train 20000 --test 60 --size 256 --rays ${RAYS:-1024} --passes 1 --views 2 --seconds ${DATA_SECONDS:-120} $CH"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4} --batch 32 --crop 192 --threads 8"
-  EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4"
+  # GUARD: the evaluation's guard band in pixels (src/demo/guard.ts; 64 at 1080p: +0.6 dB, bench/ao-2026-12-03e).
+  EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4 --guard ${GUARD:-0}"
 fi
 
 say "machine: $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no nvidia-smi'); node $(node --version); $($py -c 'import torch, numpy, onnx; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__, "onnx", onnx.__version__)' 2>&1)"
