@@ -128,9 +128,9 @@ export function checkDimsNames(graph: Graph, dims: Record<string, number[]>): vo
   }
 }
 
-/** A numeric option: integer unless `real`, within [min, max]. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
+/** A numeric option: integer unless `real`, within [min, max]. */
 export function numberOption(flag: string, value: string, o: { min?: number; max?: number; real?: boolean; example?: string } = {}): number {
   // Number() also reads 0x20, 0b1, 0o7 and 'Infinity': a typo in a flag should not become a value by accident.
   const n = DECIMAL.test(value.trim()) ? Number(value) : NaN;

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option('--gbuffer <path>', `G-buffer: ${GBUFFERS.join(' | ')} (compute: one primary ray per pixel in a compute pass)`, 'raster')
     .option('--model <onnx>', 'AO network (default models/ao/ao.onnx of the package)')
     .option('--material <wgmat>', 'one neural material for every textured surface (default: the showcase\'s four in examples/materials/)')
-    .option('--guard <px>', 'guard band: render every pass this many pixels wider on each side (same focal length) and keep the visible frame, so screen-space AO sees occluders just off screen (64 at 1080p: +0.6 dB for the network, +0.4 for GTAO, 9% more frame time on the H200)', '0')
+    .option('--guard <px>', 'guard band: render every pass this many pixels wider on each side (same focal length) and keep the visible frame, so screen-space AO sees occluders just off screen (64 at 1080p: +0.6 dB for the network, +0.4 for GTAO, ~13% more frame time on the H200)', '0')
     .option('--json', 'print the result as JSON')
     .action(action(async (o: { out: string; outDir?: string; size?: string; frames: string; compare?: boolean; ao: string; gbuffer: string; materials: string; model?: string; material?: string; guard: string; json?: boolean }) => {
       const ao = ALIASES[o.ao] ?? o.ao as AOMode;
