@@ -22,7 +22,7 @@ const r = rng(seed);
 const B = 2, S = 3, H = 8;
 const X = [B, S, H];
 type Obj = Record<string, unknown>;
-interface Case { nodes: Obj[]; ins: Record<string, number[]>; outs: Record<string, number[]> }
+interface Case { nodes: Obj[]; ins: Record<string, number[]>; outs: Record<string, number[]>; opset?: number }
 
 const ms = (op: string, ins: string[], outs: string[], attrs: Obj[] = []) => node(op, ins, outs, attrs, { domain: 'com.microsoft', name: `n_${op}` });
 
@@ -41,6 +41,13 @@ const CASES: Record<string, Case> = {
     ins: { x: X, s: X, g: [H], be: [H], bi: [H] }, outs: { y: X, sum: X },
   },
   skip_ln_plain: { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g'], ['y'])], ins: { x: X, s: X, g: [H] }, outs: { y: X } },
+  // onnxruntime's optimizer writes BERT-era models at opsets 11-14, where ONNX has no LayerNormalization yet
+  skip_ln_all_opset13: {
+    nodes: [ms('SkipLayerNormalization', ['x', 's', 'g', 'be', 'bi'], ['y', '', '', 'sum'])], ins: { x: X, s: X, g: [H], be: [H], bi: [H] }, outs: { y: X, sum: X }, opset: 13,
+  },
+  matmul_bias_gelu_opset13: {
+    nodes: [node('MatMul', ['x', 'w'], ['h']), ms('BiasGelu', ['h', 'b'], ['y'])], ins: { x: X, w: [H, 16], b: [16] }, outs: { y: [B, S, 16] }, opset: 13,
+  },
   skip_ln_beta: { nodes: [ms('SkipLayerNormalization', ['x', 's', 'g', 'be'], ['y'])], ins: { x: X, s: X, g: [H], be: [H] }, outs: { y: X } },
   skip_ln_bias_unread_stats: {
     nodes: [ms('SkipLayerNormalization', ['x', 's', 'g', '', 'bi'], ['y', 'mean', 'inv', 'sum'])],
@@ -59,7 +66,7 @@ const CASES: Record<string, Case> = {
 
 function model(c: Case): Uint8Array {
   return encodeModel({
-    nodes: c.nodes, opset: 17, domains: { 'com.microsoft': 1 },
+    nodes: c.nodes, opset: c.opset ?? 17, domains: { 'com.microsoft': 1 },
     inputs: Object.entries(c.ins).map(([k, s]) => valueInfo(k, DT.FLOAT, s)),
     outputs: Object.entries(c.outs).map(([k, s]) => valueInfo(k, DT.FLOAT, s)),
   });
