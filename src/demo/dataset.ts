@@ -47,7 +47,7 @@ export interface DatasetOptions {
   views?: number;
   scenes?: 'arch' | 'simple';
   gbuffer?: GBufferMode;
-  /** Input channels: 4 (normal, depth) or 5 (…, GTAO visibility). */
+  /** Input channels: 4 (normal, depth), 5 (…, GTAO visibility) or 7 (…, and within ½ and ¼ of the AO distance): AO_CHANNELS. */
   channels?: AOChannels;
   /**
    * This process's share of the training scenes, [index, count]: seeds index, index + count, … (disjoint
@@ -154,7 +154,7 @@ function shardArg(v: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5] [--seconds S] [--shard I/N]';
+const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5|7] [--seconds S] [--shard I/N]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', channels: '4', seconds: '0', shard: '0/1' });

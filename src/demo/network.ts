@@ -45,7 +45,7 @@ export interface AOModelInfo {
   focalPx: number | null;
   /** H and W of the network input must be multiples of this (2^levels of its U-Net). */
   multiple: number;
-  /** Input channels: 4 (normal, depth) or 5 (…, GTAO visibility), from the model's input shape. */
+  /** Input channels (AO_CHANNELS: 4, 5 or 7), from the model's input shape. */
   channels: AOChannels;
 }
 
