@@ -9,7 +9,7 @@
 import { fmtShape, hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { rowsKernel } from './rows-kernel.js';
-import { need, prod } from './util.js';
+import { moments, need, prod } from './util.js';
 
 interface A { epsilon: number; groups: number; perChannel: boolean }
 
@@ -42,11 +42,8 @@ export const GroupNormalization: OpDef<A> = {
     const y = hostTensor(x!.dtype, x!.shape);
     for (let n = 0; n < N; n++) for (let g = 0; g < G; g++) {
       const base = (n * G + g) * R;
-      let m = 0, v = 0;
-      for (let r = 0; r < R; r++) m += x!.data[base + r]!;
-      m /= R;
-      for (let r = 0; r < R; r++) v += (x!.data[base + r]! - m) ** 2;
-      const inv = 1 / Math.sqrt(v / R + a.epsilon);
+      const { mean: m, variance } = moments(x!.data, base, R);
+      const inv = 1 / Math.sqrt(variance + a.epsilon);
       for (let r = 0; r < R; r++) {
         const k = a.perChannel ? g * (C / G) + Math.floor(r / SP) : g;
         y.data[base + r] = sc!.data[k]! * (x!.data[base + r]! - m) * inv + b!.data[k]!;

@@ -6,7 +6,7 @@
 import { fmtShape, hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import type { OpDef } from '../types.js';
 import { rowsKernel } from './rows-kernel.js';
-import { need, prod } from './util.js';
+import { moments, need, prod } from './util.js';
 
 interface A { epsilon: number }
 
@@ -27,11 +27,7 @@ export const InstanceNormalization: OpDef<A> = {
     const y = hostTensor(x!.dtype, x!.shape);
     for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
       const base = (n * C + c) * S;
-      let m = 0, v = 0;
-      for (let s = 0; s < S; s++) m += x!.data[base + s]!;
-      m /= S;
-      for (let s = 0; s < S; s++) v += (x!.data[base + s]! - m) ** 2;
-      v /= S;
+      const { mean: m, variance: v } = moments(x!.data, base, S);
       for (let s = 0; s < S; s++) y.data[base + s] = sc!.data[c]! * (x!.data[base + s]! - m) / Math.sqrt(v + a.epsilon) + b!.data[c]!;
     }
     return [y];

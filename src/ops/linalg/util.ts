@@ -18,3 +18,12 @@ export function need(ctx: InferContext, i: number, name: string): ValueType {
 export function wantsOutput(ctx: InferContext, i: number): boolean {
   return (ctx.node.outputs[i] ?? '') !== '';
 }
+
+/** Mean and (population) variance of data[base .. base + n): the statistics the CPU references of the norms share. */
+export function moments(data: ArrayLike<number>, base: number, n: number): { mean: number; variance: number } {
+  let m = 0, v = 0;
+  for (let i = 0; i < n; i++) m += data[base + i]!;
+  m /= n;
+  for (let i = 0; i < n; i++) v += (data[base + i]! - m) ** 2;
+  return { mean: m, variance: v / n };
+}
