@@ -63,6 +63,8 @@ export interface FrameState {
   /** Final image (rgba8unorm). */
   color: GPUTexture;
   uniforms: GPUBuffer;
+  /** The analytic scene (scene.ts packPrimitives) the ray casts read: compute G-buffer, ray-cast AO, the AO slot's second layer. */
+  prims: GPUBuffer;
   /** The raster pass's draw ('raster') or the compute pass ('compute'): exactly one is set. */
   draw: GBufferDraw | null;
   gbufferCompute: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup } | null;
@@ -146,9 +148,9 @@ export async function createFrameState(device: GPUDevice, o: FrameOptions): Prom
     ] }),
   };
   const light = { pipeline: lp, bindGroup: lightBindGroup(device, lp, uniforms, material, gbuffer, aoTexture, color) };
-  const network = o.ao === 'network' ? await createAONetwork(device, o.model!, gbuffer.normal, aoTexture, { fovY: o.camera.fovY, frameUniforms: uniforms }) : null;
+  const network = o.ao === 'network' ? await createAONetwork(device, o.model!, gbuffer.normal, aoTexture, { fovY: o.camera.fovY, frameUniforms: uniforms, scenePrims: primBuf }) : null;
   const gtao = o.ao === 'gtao' ? await createGtaoPass(device, gbuffer.normal, aoTexture, uniforms) : null;
-  return { device, width, height, ao: o.ao, gbufferMode: mode, camera: o.camera, lighting, gbuffer, material, materialSet: { ...set, wgmats: set.wgmats.slice(0, used) }, aoTexture, color, uniforms, draw, gbufferCompute, raycast, gtao, light, network, buffers };
+  return { device, width, height, ao: o.ao, gbufferMode: mode, camera: o.camera, lighting, gbuffer, material, materialSet: { ...set, wgmats: set.wgmats.slice(0, used) }, aoTexture, color, uniforms, prims: primBuf, draw, gbufferCompute, raycast, gtao, light, network, buffers };
 }
 
 function lightBindGroup(device: GPUDevice, lp: GPUComputePipeline, uniforms: GPUBuffer, material: MaterialPass, gbuffer: GBufferTargets, ao: GPUTexture, color: GPUTexture): GPUBindGroup {

@@ -25,6 +25,7 @@ import type { Graph } from '../ir/types.js';
 import { computePipeline, DEFAULT_LIGHTING, DEPTH_SCALE, encodeImagePass, FRAME_BYTES, FRAME_WGSL } from './common.js';
 import { perspective } from './math.js';
 import { gtaoVisibilityWgsl, VIEW_WGSL } from './gtao.js';
+import { PRIMS_WGSL } from './prims.js';
 
 /** A demo-level refusal (a missing material or model, a model that does not fit the AO contract). */
 export class DemoError extends WgmlError {
@@ -45,7 +46,7 @@ export interface AOModelInfo {
   focalPx: number | null;
   /** H and W of the network input must be multiples of this (2^levels of its U-Net). */
   multiple: number;
-  /** Input channels (AO_CHANNELS: 4, 5 or 7), from the model's input shape. */
+  /** Input channels (AO_CHANNELS: 4, 5, 6 or 7), from the model's input shape. */
   channels: AOChannels;
 }
 
@@ -94,6 +95,8 @@ export interface AONetworkOptions {
    * the slot makes its own from `fovY`, the frame's aspect and the demo's AO distance (a fixed camera lens).
    */
   frameUniforms?: GPUBuffer;
+  /** The analytic scene (scene.ts packPrimitives) for models that take a second depth layer (6 channels). */
+  scenePrims?: GPUBuffer;
 }
 
 /** A FRAME_WGSL block holding what the horizon search reads: the projection, the AO distance and the depth scale. */
@@ -108,20 +111,29 @@ function lensUniforms(device: GPUDevice, fovY: number, aspect: number): GPUBuffe
 
 /**
  * Input channels a model may take: the G-buffer's view normal xyz and depth, then optionally the GTAO horizon
- * search's visibility (5), or its visibility within the whole AO distance, half and a quarter of it from one
- * search (7: how far the occluders are).
+ * search's visibility (5); with it, the gap to a second depth layer (6: what lies behind the visible surface); or
+ * GTAO's visibility within the whole AO distance, half and a quarter of it from one search (7: how far the
+ * occluders are).
  */
-export const AO_CHANNELS = { 4: 'normal,depth', 5: 'normal,depth,gtao', 7: 'normal,depth,gtao,gtao_half,gtao_quarter' } as const;
+export const AO_CHANNELS = { 4: 'normal,depth', 5: 'normal,depth,gtao', 6: 'normal,depth,gtao,layer2_gap', 7: 'normal,depth,gtao,gtao_half,gtao_quarter' } as const;
 export type AOChannels = keyof typeof AO_CHANNELS;
 export const isAOChannels = (c: unknown): c is AOChannels => typeof c === 'number' && c in AO_CHANNELS;
 /** The channel counts a slot feeds, for error messages: "4 (normal,depth) or 5 (normal,depth,gtao) or …". */
 export const AO_CHANNEL_CHOICES = Object.entries(AO_CHANNELS).map(([c, n]) => `${c} (${n})`).join(' or ');
 /** The fractions of the AO distance whose GTAO visibilities follow the G-buffer channels, per channel count. */
-export const AO_GTAO_RADII: Record<AOChannels, readonly number[]> = { 4: [], 5: [1], 7: [1, 0.5, 0.25] };
+export const AO_GTAO_RADII: Record<AOChannels, readonly number[]> = { 4: [], 5: [1], 6: [1], 7: [1, 0.5, 0.25] };
+/** The channel after GTAO's that holds the second depth layer's gap, per channel count (null: none). */
+export const AO_LAYER2_CHANNEL: Record<AOChannels, number | null> = { 4: null, 5: null, 6: 5, 7: null };
+/**
+ * The second layer's gap is clamped here (view-depth units, the AO distance being 1): a surface this far behind
+ * the visible one occludes nothing near it, and "no second surface" reads the same.
+ */
+export const LAYER2_MAX_GAP = 2;
 
 const downWgsl = (channels: AOChannels) => {
   const radii = AO_GTAO_RADII[channels];
   const search = radii.length > 0;
+  const layer2 = AO_LAYER2_CHANNEL[channels];
   // One radius returns f32, several a vector: its components go to consecutive planes.
   const store = radii.length === 1 ? '  x[4u * plane + i] = vis;'
     : radii.map((_, r) => `  x[${4 + r}u * plane + i] = vis[${r}];`).join('\n');
@@ -133,6 +145,8 @@ struct P { k: u32, gw: u32, gh: u32, _p: u32 }
 ${search ? `@group(0) @binding(3) var<uniform> F: Frame;
 @group(0) @binding(4) var depthSampler: sampler;
 ${VIEW_WGSL}${gtaoVisibilityWgsl('gtao_visibility', radii)}` : ''}
+${layer2 !== null ? `@group(0) @binding(5) var<storage, read> prims: array<Prim>;
+${PRIMS_WGSL}` : ''}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
   if (g.x >= U.gw || g.y >= U.gh) { return; }
   let dims = textureDimensions(normalTex);
@@ -150,6 +164,18 @@ ${search ? `  // GTAO's horizon search at the sample, so the model starts from t
   var vis = gtao_visibility((vec2f(src) + 0.5) / kf, vec2f(dims) / kf, v, (g.y & 3u) * 4u + (g.x & 3u));
   if (dot(v.xyz, v.xyz) < 0.25) { vis = ${radii.length === 1 ? 'f32' : `vec${radii.length}f`}(1.0); }
 ${store}` : ''}
+${layer2 !== null ? `  // The second layer (a depth peel with back faces culled, at the sample only): the nearest surface entered
+  // behind the visible one along the pixel's primary ray, as a gap in view depth. The visible surface's own
+  // back is skipped by the culling; hidden occluders behind it (the far side of a column, the floor behind a
+  // crate) are what screen-space AO cannot see. Sky and "nothing behind": the clamp.
+  var gap = ${LAYER2_MAX_GAP.toFixed(1)};
+  if (dot(v.xyz, v.xyz) >= 0.25) {
+    let cr = camera_ray(src, dims);
+    let t1 = v.w * F.ao.w / cr.depth_per_t;
+    let t2 = nearest_front(cr.o, cr.d, t1 * 1.001 + 1e-3, t1 + ${LAYER2_MAX_GAP.toFixed(1)} / cr.depth_per_t);
+    gap = min((t2 - t1) * cr.depth_per_t, ${LAYER2_MAX_GAP.toFixed(1)});
+  }
+  x[${layer2}u * plane + i] = gap;` : ''}
 }`;
 };
 
@@ -161,6 +187,8 @@ export interface AOInputGridOptions {
   channels: AOChannels;
   /** The frame's uniform block (common.ts FRAME_WGSL): projection, AO distance, depth scale; needed for 5 channels. */
   frameUniforms?: GPUBuffer;
+  /** The analytic scene (prims.ts, scene.ts packPrimitives) the second layer is cast against; needed for 6 channels. */
+  scenePrims?: GPUBuffer;
 }
 
 export interface AOInputGrid {
@@ -176,6 +204,8 @@ export interface AOInputGrid {
 export async function createAOInputGrid(device: GPUDevice, gbuffer: GPUTexture, out: Tensor, o: AOInputGridOptions): Promise<AOInputGrid> {
   if (AO_GTAO_RADII[o.channels].length > 0 && !o.frameUniforms)
     throw new DemoError(`a ${o.channels}-channel AO model (${AO_CHANNELS[o.channels]}) needs the frame's uniform block for the horizon search`, 'pass frameUniforms (the demo frame passes its own)');
+  if (AO_LAYER2_CHANNEL[o.channels] !== null && !o.scenePrims)
+    throw new DemoError(`a ${o.channels}-channel AO model (${AO_CHANNELS[o.channels]}) needs the scene's primitives for its second depth layer`, 'pass scenePrims (the demo frame passes its own), or use a 5-channel model');
   const label = `wgml demo AO input grid (${AO_CHANNELS[o.channels]})`;
   const pipe = await computePipeline(device, label, downWgsl(o.channels));
   const uniforms = device.createBuffer({ label: `${label} sizes`, size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -184,6 +214,7 @@ export async function createAOInputGrid(device: GPUDevice, gbuffer: GPUTexture, 
     { binding: 2, resource: { buffer: out.buffer, offset: out.offset * 4, size: out.size * 4 } }];
   if (AO_GTAO_RADII[o.channels].length > 0) entries.push({ binding: 3, resource: { buffer: o.frameUniforms! } },
     { binding: 4, resource: device.createSampler({ label: `${label} depth (bilinear, clamped)`, magFilter: 'linear', minFilter: 'linear' }) });
+  if (AO_LAYER2_CHANNEL[o.channels] !== null) entries.push({ binding: 5, resource: { buffer: o.scenePrims! } });
   const group = device.createBindGroup({ label, layout: pipe.getBindGroupLayout(0), entries });
   return {
     encode(encoder, tw) { encodeImagePass(encoder, label, pipe, group, o.gw, o.gh, tw); },
@@ -261,7 +292,7 @@ export async function createAONetwork(device: GPUDevice, model: string | URL | U
   const uniforms = device.createBuffer({ label: 'wgml demo AO grid', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniforms, 0, new Uint32Array([k, gw, gh, 0]));
   const lens = AO_GTAO_RADII[info.channels].length > 0 && !o.frameUniforms ? lensUniforms(device, o.fovY ?? Math.PI / 3, width / height) : null;
-  const [grid, up] = await Promise.all([createAOInputGrid(device, gbuffer, xT, { k, gw, gh, channels: info.channels, frameUniforms: o.frameUniforms ?? lens ?? undefined }),
+  const [grid, up] = await Promise.all([createAOInputGrid(device, gbuffer, xT, { k, gw, gh, channels: info.channels, frameUniforms: o.frameUniforms ?? lens ?? undefined, scenePrims: o.scenePrims }),
     computePipeline(device, `wgml demo AO upsample${direct ? '' : ' (to tensor)'}`, upWgsl(direct))]);
   const buf = (t: Tensor): GPUBufferBinding => ({ buffer: t.buffer, offset: t.offset * 4, size: t.size * 4 });
   const gview = gbuffer.createView({ label: 'wgml demo AO g-buffer view' });

@@ -188,6 +188,22 @@ fn closest_hit(o: vec3f, d: vec3f, tmin: f32, tmax: f32) -> Hit {
   return best;
 }
 
+// The nearest surface entered (front-facing) at distance >= tmin, or tmax: what a depth-peeling pass with
+// back faces culled finds behind the visible surface (the AO slot's second layer, network.ts).
+fn nearest_front(o: vec3f, d: vec3f, tmin: f32, tmax: f32) -> f32 {
+  var best = tmax;
+  let count = arrayLength(&prims);
+  for (var j = 0u; j < count; j++) {
+    let p = prims[j];
+    if (!near_bound(p, o, d, best)) { continue; }
+    var t = -1.0;
+    if (p.kind == 0u) { if (d.y < 0.0) { t = first_hit(p, o, d, tmin); } }
+    else { let s = prim_span(p, o, d); if (s.x <= s.y && s.x >= tmin) { t = s.x; } }
+    if (t >= 0.0 && t < best) { best = t; }
+  }
+  return best;
+}
+
 struct CameraRay { o: vec3f, d: vec3f, tmin: f32, tmax: f32, depth_per_t: f32 }
 
 // World-space ray through the pixel center, limited to the near/far planes the rasterizer clips at.
