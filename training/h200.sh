@@ -16,8 +16,11 @@
 # Returns in $OUT (8 files): ao.onnx, train-metrics.json, eval.json, summary.txt, log.txt,
 # compare-showcase.png, compare-random.png, meta.json (the dataset's record).
 # Smoke run on a software GPU (lavapipe, CPU torch):  SMOKE=1 OUT=/tmp/ao-smoke bash training/h200.sh
-# Knobs (environment): CHANNELS (4, 5 or 7: 7 adds GTAO's visibility within ½ and ¼ of the AO distance), DATA_SECONDS, SHARDS (dataset processes), RAYS (per pixel of the
+# Knobs (environment): CHANNELS (4, 5, 6 or 7: 6 adds the gap to a second depth layer, 7 GTAO's visibility within ½ and ¼ of the AO distance), DATA_SECONDS, SHARDS (dataset processes), RAYS (per pixel of the
 # targets), TRAIN_MINUTES, VARIANTS ("name:train_ao.py,args,split,by,commas ..."; all train at once on the GPU).
+# Longer than one call (10 minutes, data included): SAVE_STATE=1 returns each variant's training state, and a later
+# call with those files carried in RESUME_DIR (state-NAME.pt) continues the same variants on new scenes
+# (DATA_EXTRA="--seed-offset 100000") along one schedule (--total-minutes in the variant's args); EVAL=0 skips the evaluation.
 # Several seeds of one recipe as variants (g5a:--seed,1 g5b:--seed,2) guard against the runs that fall
 # 1-2 dB behind from their first steps (bench/ao-2026-12-03).
 set -uo pipefail
@@ -36,17 +39,17 @@ py=python3
 CH="--channels ${CHANNELS:-5}"
 if [ -n "${SMOKE:-}" ]; then
   py=/usr/bin/python3
-  DATA_ARGS="--train 6 --test 2 --size 64 --rays 32 --passes 1 --views 2 --seconds ${DATA_SECONDS:-60} $CH"
+  DATA_ARGS="--train 6 --test 2 --size 64 --rays 32 --passes 1 --views 2 --seconds ${DATA_SECONDS:-60} $CH ${DATA_EXTRA:-}"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-0.2} --steps 10 --batch 4 --crop 64"
   EVAL_ARGS="--size 160x96 --views 2 --random 1 --rays 32 --passes 2 --frames 2"
 else
   # RAYS: rays per pixel of the training targets. Ray casting is most of the data stage's time, and training on
   # the noisy targets still converges on the expected AO (the losses' minimum is the mean), so fewer rays buy
   # more scenes; the held-out split then scores against noisier targets too (compare variants, not runs).
-  DATA_ARGS="--train 20000 --test 60 --size 256 --rays ${RAYS:-1024} --passes 1 --views 2 --seconds ${DATA_SECONDS:-120} $CH"
+  DATA_ARGS="--train 20000 --test 60 --size 256 --rays ${RAYS:-1024} --passes 1 --views 2 --seconds ${DATA_SECONDS:-120} $CH ${DATA_EXTRA:-}"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4} --batch 32 --crop 192 --threads 8"
-  # GUARD: the evaluation's guard band in pixels (src/demo/guard.ts; 64 at 1080p: +0.6 dB, bench/ao-2026-12-03e).
-  EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4 --guard ${GUARD:-0}"
+  # GUARD: the evaluation's guard band in pixels, or auto (src/demo/guard.ts: 64 at 1080p, +0.6 dB, bench/ao-2026-12-03e).
+  EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4 --guard ${GUARD:-auto}"
 fi
 
 say "machine: $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no nvidia-smi'); node $(node --version); $($py -c 'import torch, numpy, onnx; print("torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__, "onnx", onnx.__version__)' 2>&1)"
@@ -76,16 +79,22 @@ train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4} * 60) + 150 }")
 # Since 2026-12-03 (second session) the second variant trains with batch norm, folded at export (--norm: +0.78 and
 # +0.93 dB held out over two seeds on the CPU protocol, bench/ao-ablation-2026-12-02); the split still picks.
 if [ "${CHANNELS:-5}" = 5 ]; then DEFAULT_VARIANTS="g5:--depth-scale,20 g5bn:--depth-scale,20,--norm"
+elif [ "${CHANNELS:-5}" = 6 ]; then DEFAULT_VARIANTS="g6:--depth-scale,20 g6bn:--depth-scale,20,--norm g5bn:--depth-scale,20,--norm,--in-channels,5"
 elif [ "${CHANNELS:-5}" = 7 ]; then DEFAULT_VARIANTS="g7:--depth-scale,20 g5:--depth-scale,20,--in-channels,5"; else DEFAULT_VARIANTS="d20:--depth-scale,20 log10:--log-depth,--depth-scale,10"; fi
 VARIANTS="${VARIANTS:-$DEFAULT_VARIANTS}"
 names=""
 say "2/3 training (variants in parallel: $VARIANTS): $py training/train_ao.py $TRAIN_ARGS"
 for v in $VARIANTS; do
   name=${v%%:*}; vargs=${v#*:}; names="$names $name"
+  mkdir -p "$work/model-$name"
+  [ -n "${SAVE_STATE:-}" ] && vargs="$vargs,--save-state,$work/model-$name/state.pt"
+  [ -n "${RESUME_DIR:-}" ] && [ -f "$RESUME_DIR/state-$name.pt" ] && vargs="$vargs,--resume,$RESUME_DIR/state-$name.pt"
   timeout "$train_timeout" $py training/train_ao.py --data "$data" --out "$work/model-$name/ao.onnx" ${vargs//,/ } $TRAIN_ARGS >"$work/train-$name.log" 2>&1 &
 done
 wait
-for name in $names; do sed "s/^/[$name] /" "$work/train-$name.log" | tee -a "$log" | grep -E "held-out|exported|Error|error" ; done
+for name in $names; do sed "s/^/[$name] /" "$work/train-$name.log" | tee -a "$log" | grep -E "held-out|exported|resumed|saved|Error|error" ; done
+# SAVE_STATE=1: every variant's training state comes back as state-NAME.pt, for a later call's RESUME_DIR.
+for name in $names; do [ -f "$work/model-$name/state.pt" ] && cp "$work/model-$name/state.pt" "$out/state-$name.pt"; done
 best=$($py - "$work" $names <<'PY'
 import json, os, sys
 best, score = '', -1.0
@@ -124,6 +133,7 @@ if [ -n "${EVAL_ALL:-}" ]; then
     timeout 200 node dist/demo/evaluate.js --model "$work/model-$name/ao.onnx" $EVAL_ARGS --out "$work/eval-$name" 2>&1 | grep -v '^Warning' | grep -E "^(showcase|random|all) |^timing network|^the same over all pixels" | sed "s/^/[$name] /" | tee -a "$log"
   done
 fi
+[ "${EVAL:-1}" = 0 ] && { say "done (EVAL=0: no evaluation); \$OUT holds: $(ls "$out" | tr '\n' ' ')"; exit 0; }
 say "3/3 evaluation: node dist/demo/evaluate.js --model $model $EVAL_ARGS --png"
 timeout 240 node dist/demo/evaluate.js --model "$model" $EVAL_ARGS --png --out "$work/eval" 2>&1 | grep -v '^Warning' | tee -a "$log"
 for f in eval.json summary.txt compare-showcase.png compare-random.png; do [ -f "$work/eval/$f" ] && cp "$work/eval/$f" "$out/$f"; done

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 # Depth below which log-depth inputs are clamped (the G-buffer's depth is view depth / 20; surfaces are > 0.01).
 LOG_DEPTH_MIN = 1e-4
 # The input channels by count, as src/demo/network.ts AO_CHANNELS names them.
-INPUTS = {4: 'normal,depth', 5: 'normal,depth,gtao', 7: 'normal,depth,gtao,gtao_half,gtao_quarter'}
+INPUTS = {4: 'normal,depth', 5: 'normal,depth,gtao', 6: 'normal,depth,gtao,layer2_gap', 7: 'normal,depth,gtao,gtao_half,gtao_quarter'}
 
 
 class AONet(nn.Module):
@@ -341,6 +341,11 @@ def main():
     ap.add_argument('--ema', type=float, default=0.0, help='evaluate and export an exponential moving average of the weights with this decay (e.g. 0.999; 0: off): the batch-32 loss swings by ±30%% step to step, and an average of the late weights smooths what one last step leaves')
     ap.add_argument('--norm', action='store_true', help='batch norm after every 3x3 convolution while training, folded into the convolutions at export (same exported graph and cost)')
     ap.add_argument('--depth-scale', type=float, default=50.0, help='factor on the depth channel before the first convolution (folded into it at export)')
+    # One GPU call is 10 minutes, data included: a longer run trains across calls, each on new scenes, on one
+    # learning-rate schedule of --total-minutes.
+    ap.add_argument('--save-state', default='', help='write the weights, optimizer state, step and time into the schedule here when done')
+    ap.add_argument('--resume', default='', help='continue from a --save-state file (same architecture and options), on this call\'s data')
+    ap.add_argument('--total-minutes', type=float, default=0.0, help='length of the learning-rate schedule across calls (0: --minutes)')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -371,8 +376,17 @@ def main():
     C -= C % model.multiple
 
     budget = args.minutes * 60
+    schedule = (args.total_minutes or args.minutes) * 60
+    step, done_before = 0, 0.0
+    if args.resume:
+        state = torch.load(args.resume, map_location=device)
+        model.load_state_dict(state['model'])
+        opt.load_state_dict(state['opt'])
+        step, done_before = state['step'], state['seconds']
+        if state.get('in_ch') != model.in_ch or state.get('chans') != list(model.chans):
+            raise SystemExit(f"--resume {args.resume}: saved for {state.get('in_ch')} inputs and levels {state.get('chans')}, not {model.in_ch} and {list(model.chans)}")
+        print(f'resumed {args.resume}: step {step}, {done_before:.0f} s of the {schedule:.0f} s schedule done', flush=True)
     t0 = time.time()
-    step = 0
     while time.time() - t0 < budget and (not args.steps or step < args.steps):
         model.train()
         idx = torch.from_numpy(rng.integers(0, len(xtr), args.batch)).to(device)
@@ -384,7 +398,7 @@ def main():
             xb, yb = transpose(xb, yb)
         if cuda:
             xb = xb.contiguous(memory_format=torch.channels_last)
-        frac = (time.time() - t0) / budget if not args.steps else step / args.steps
+        frac = (done_before + time.time() - t0) / schedule if not args.steps else step / args.steps
         # Warm-up, then cosine decay over the time budget.
         lr = args.lr * min(1.0, (step + 1) / 200) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac)))
         for g in opt.param_groups:
@@ -408,6 +422,10 @@ def main():
         if step % 200 == 0:
             print(f'step {step}  {time.time() - t0:.0f}s  train {args.loss.upper()} {loss.item():.4f}  lr {lr:.2e}', flush=True)
     train_seconds = time.time() - t0
+    if args.save_state:
+        torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'seconds': done_before + train_seconds,
+                    'in_ch': model.in_ch, 'chans': list(model.chans)}, args.save_state)
+        print(f'saved the training state to {args.save_state} (step {step}, {done_before + train_seconds:.0f} s of {schedule:.0f})', flush=True)
 
     raw = None
     if ema is not None:
@@ -438,7 +456,7 @@ def main():
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
     stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'norm': args.norm, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
-             'train_seconds': train_seconds, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
+             'train_seconds': done_before + train_seconds, 'resumed_from': args.resume or None, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
         json.dump(stats, f, indent=1)

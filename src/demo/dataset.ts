@@ -47,7 +47,7 @@ export interface DatasetOptions {
   views?: number;
   scenes?: 'arch' | 'simple';
   gbuffer?: GBufferMode;
-  /** Input channels: 4 (normal, depth), 5 (…, GTAO visibility) or 7 (…, and within ½ and ¼ of the AO distance): AO_CHANNELS. */
+  /** Input channels: 4 (normal, depth), 5 (…, GTAO visibility), 6 (…, the second depth layer's gap) or 7 (…, GTAO within ½ and ¼ of the AO distance): AO_CHANNELS. */
   channels?: AOChannels;
   /**
    * This process's share of the training scenes, [index, count]: seeds index, index + count, … (disjoint
@@ -55,6 +55,8 @@ export interface DatasetOptions {
    * held-out split.
    */
   shard?: readonly [number, number];
+  /** Added to every training seed: a later run (training resumed on the GPU machine) draws scenes the earlier did not. */
+  seedOffset?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -78,7 +80,7 @@ export async function renderSample(device: GPUDevice, scene: Scene, camera: Came
   let x: Float32Array | null = null;
   const state = await createFrameState(device, { width: size, height: size, scene, camera, ao: 'raycast', gbuffer, lighting: { aoRays: rays, seed: seed * 31 } });
   const xT = tensor(device, { dtype: 'f32', shape: [1, channels, size, size], label: 'wgml demo dataset input' });
-  const grid = await createAOInputGrid(device, state.gbuffer.normal, xT, { k: 1, gw: size, gh: size, channels, frameUniforms: state.uniforms });
+  const grid = await createAOInputGrid(device, state.gbuffer.normal, xT, { k: 1, gw: size, gh: size, channels, frameUniforms: state.uniforms, scenePrims: state.prims });
   try {
     for (let k = 0; k < passes; k++) {
       setLighting(state, { seed: seed * 31 + k });
@@ -137,11 +139,14 @@ export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seco
   if (!(Number.isInteger(shard) && Number.isInteger(shards) && shard >= 0 && shard < shards)) {
     throw new DemoError(`shard ${shard}/${shards}: the index must be an integer in [0, ${shards})`, 'pass e.g. --shard 0/4 … --shard 3/4', { shard, shards });
   }
+  const offset = o.seedOffset ?? 0;
+  if (!(Number.isInteger(offset) && offset >= 0 && offset + o.train * shards < TEST_SEED_BASE))
+    throw new DemoError(`--seed-offset ${offset}: training seeds from it (${o.train} scenes × ${shards} shards) must stay below the held-out seeds (${TEST_SEED_BASE})`, 'pass a smaller offset or fewer --train scenes', { seedOffset: offset, train: o.train, shards });
   const test = await writeSplit(device, o, 'test', (i) => TEST_SEED_BASE + i, shard === 0 ? o.test : 0, tick);
-  const train = await writeSplit(device, o, 'train', (i) => shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
+  const train = await writeSplit(device, o, 'train', (i) => (o.seedOffset ?? 0) + shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
   const focal = (deg: number) => (0.5 * o.size) / Math.tan((deg * Math.PI) / 360);
   writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
-    size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, shard: [shard, shards], inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
+    size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, shard: [shard, shards], seedOffset: offset, inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
     fovDeg: DATA_FOV_DEG, focalPx: focal((DATA_FOV_DEG[0] + DATA_FOV_DEG[1]) / 2), seconds: (Date.now() - t0) / 1000,
   }, null, 1));
   return { train, test };
@@ -154,15 +159,15 @@ function shardArg(v: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5|7] [--seconds S] [--shard I/N]';
+const USAGE = 'node dist/demo/dataset.js [--out DIR] [--train N] [--test N] [--size S] [--rays R] [--passes P] [--views V] [--scenes arch|simple] [--gbuffer compute|raster] [--channels 4|5|6|7] [--seconds S] [--shard I/N] [--seed-offset N]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', channels: '4', seconds: '0', shard: '0/1' });
+  const a = scriptArgs(argv, USAGE, { out: 'training/data', train: '400', test: '64', size: '256', rays: '256', passes: '1', views: '1', scenes: 'arch', gbuffer: 'compute', channels: '4', seconds: '0', shard: '0/1', 'seed-offset': '0' });
   if (!a) return;
   const o: DatasetOptions & { seconds?: number } = {
     out: a.out, train: num('train', a.train), test: num('test', a.test), size: num('size', a.size), rays: num('rays', a.rays), passes: num('passes', a.passes),
     views: num('views', a.views), scenes: a.scenes as 'arch' | 'simple', gbuffer: a.gbuffer as GBufferMode, channels: aoChannels(num('channels', a.channels)), seconds: num('seconds', a.seconds) || undefined,
-    shard: shardArg(a.shard),
+    shard: shardArg(a.shard), seedOffset: num('seed-offset', a['seed-offset']!),
     onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
   const device = await requestDevice();
