@@ -9,7 +9,7 @@ import { testDevice, scoped } from './helpers/gpu.js';
 import { createFrameState, destroyFrameState, encodeFrame } from '../src/demo/frame.js';
 import { demoCamera, demoScene } from '../src/demo/scene.js';
 import { readPacked } from '../src/demo/pack.js';
-import { cropGuard, guardedFrame } from '../src/demo/guard.js';
+import { autoGuard, cropGuard, guardedFrame, resolveGuard } from '../src/demo/guard.js';
 import { focalPx, DemoError } from '../src/demo/network.js';
 import { renderDemo } from '../src/demo/render.js';
 import { PNG } from 'pngjs';
@@ -84,5 +84,14 @@ describe('guard band', () => {
       expect([png.width, png.height], f).toEqual(f.endsWith('-compare.png') ? [48 * 4, 80] : [48, 40]);
     }
     expect(r.compare!.slots.gtao!.psnrDb).toBeGreaterThan(r.compare!.slots.none!.psnrDb);
+    expect(r.guard).toBe(8);
+  });
+
+  it("'auto' is 64 pixels at 1080p and in proportion to the height elsewhere; renderDemo reports the band it rendered", async () => {
+    expect([autoGuard(1080), autoGuard(2160), autoGuard(540), autoGuard(256)]).toEqual([64, 128, 32, 15]);
+    expect([resolveGuard('auto', 1080), resolveGuard(16, 1080), resolveGuard(undefined, 1080)]).toEqual([64, 16, 0]);
+    const r = await renderDemo({ device, size: [40, 34], guard: 'auto', ao: 'none', gbuffer: 'compute', scene: demoScene(), camera: demoCamera(), material: MATERIAL });
+    expect(r.guard).toBe(2);
+    expect([r.width, r.height]).toEqual([40, 34]);
   });
 });

@@ -19,6 +19,7 @@ import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } 
 import { cameraEye, lookAt, perspective, transform, type Camera, type Vec3 } from '../src/demo/math.js';
 import { readPacked } from '../src/demo/pack.js';
 import { CanvasReadback, NO_PRESENT, canvasPresents, freshCanvas } from './present.js';
+import { cropGuard, guardedFrame, resolveGuard } from '../src/demo/guard.js';
 
 const params = new URLSearchParams(location.search);
 const [width, height] = (() => {
@@ -31,6 +32,17 @@ const aoSelect = document.getElementById('ao') as HTMLSelectElement;
 const matSelect = document.getElementById('materials') as HTMLSelectElement;
 const playBox = document.getElementById('play') as HTMLInputElement;
 const timesEl = document.getElementById('times')!;
+/**
+ * Guard band (src/demo/guard.ts): every pass renders this many pixels more on each side with the same focal length
+ * and the canvas shows the visible frame, so screen-space AO sees occluders just off screen. `?guard=N`, default auto.
+ */
+const guard = (() => {
+  const g = params.get('guard') ?? 'auto';
+  if (g !== 'auto' && !/^\d{1,4}$/.test(g)) throw new Error(`?guard=${g}: a whole number of pixels, or auto`);
+  return resolveGuard(g === 'auto' ? 'auto' : Number(g), height);
+})();
+/** What the passes render for a camera: the visible frame widened by the guard band, its lens widened to match. */
+const lens = (c: Camera) => guardedFrame({ width, height, camera: c }, guard);
 /** Rays per pixel of the live ray-cast slot (the offline reference uses 1024; 64 keeps a software GPU interactive). */
 const LIVE_RAYS = Number(params.get('rays') ?? 64);
 
@@ -98,7 +110,7 @@ async function main(): Promise<void> {
   const ctx = presents ? canvas.getContext('webgpu')! : null;
   ctx?.configure({ device, format, alphaMode: 'opaque' });
   const blit = blitPipeline(device, format);
-  const shown = presents ? null : new CanvasReadback(device, canvas, width, height);
+  const shown = presents ? null : new CanvasReadback(device, canvas, width, height, guard);
   status.textContent = 'loading the materials and the AO model…';
   const model = new URL('../models/ao/ao.onnx', location.href).href;
   const materials = await loadMaterials();
@@ -113,11 +125,11 @@ async function main(): Promise<void> {
     let s = states.get(ao);
     if (!s) {
       status.textContent = `preparing ${aoSelect.selectedOptions[0]?.textContent ?? ao}…`;
-      s = await createFrameState(device, { width, height, scene, camera, ao, model, materials, materialMode, lighting: { ...SHOWCASE_LIGHTING, aoRays: LIVE_RAYS } });
+      s = await createFrameState(device, { ...lens(camera), scene, ao, model, materials, materialMode, lighting: { ...SHOWCASE_LIGHTING, aoRays: LIVE_RAYS } });
       states.set(ao, s);
     }
     await setMaterialMode(s, materialMode);
-    setCamera(s, camera);
+    setCamera(s, lens(camera).camera);
     return s;
   };
   const initial = params.get('ao');
@@ -134,7 +146,7 @@ async function main(): Promise<void> {
 
   // Orbit controls: dragging takes the camera off the path (and pauses it).
   let drag: { x: number; y: number } | null = null;
-  const move = (c: Camera) => { camera = c; setCamera(state, camera); };
+  const move = (c: Camera) => { camera = c; setCamera(state, lens(camera).camera); };
   canvas.addEventListener('pointerdown', (e) => { drag = { x: e.clientX, y: e.clientY }; canvas.setPointerCapture(e.pointerId); playing = false; playBox.checked = false; });
   canvas.addEventListener('pointerup', () => { drag = null; });
   canvas.addEventListener('pointermove', (e) => {
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
     timesEl.innerHTML = gpu.map(([k, v]) => `<tr><td>${k}</td><td class="ms">${v.toFixed(2)} ms</td></tr>`).join('')
       + (gpu.length ? `<tr class="total"><td>GPU total</td><td class="ms">${total.toFixed(2)} ms</td></tr>` : '')
       + `<tr><td>frame (CPU)</td><td class="ms">${(passMs['frame (CPU)'] ?? 0).toFixed(1)} ms</td></tr>`
-      + `<tr><td colspan="2" class="note">${timestamps ? 'GPU timestamp queries' : 'no timestamp-query: CPU frame time only'}; ${width}×${height}, frame ${frames}</td></tr>`;
+      + `<tr><td colspan="2" class="note">${timestamps ? 'GPU timestamp queries' : 'no timestamp-query: CPU frame time only'}; ${width}×${height}${guard ? ` (+${guard} px guard band)` : ''}, frame ${frames}</td></tr>`;
   };
 
   const frame = async () => {
@@ -198,7 +210,10 @@ async function main(): Promise<void> {
           return [Math.floor(((c[0] / w + 1) / 2) * width), Math.floor(((1 - c[1] / w) / 2) * height)];
         },
         async readColor() { return Array.from(await readRgba(device, state.color)); },
-        async readAO() { return Array.from((await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * width * height)); },
+        async readAO() {
+          const all = (await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * state.width * state.height);
+          return Array.from(cropGuard(all, width, height, guard));
+        },
       };
     }
     Object.assign(window.__wgml, { frames, ao: s.ao, materials: s.material.mode, playing, passMs });
@@ -214,11 +229,13 @@ const BLIT = /* wgsl */ `
   let p = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
   return vec4f(p * 2.0 - 1.0, 0.0, 1.0);
 }
-@fragment fn fs(@builtin(position) p: vec4f) -> @location(0) vec4f { return textureLoad(src, vec2i(p.xy), 0); }`;
+// The visible frame starts GUARD pixels into the rendered one (the guard band).
+override GUARD: i32 = 0;
+@fragment fn fs(@builtin(position) p: vec4f) -> @location(0) vec4f { return textureLoad(src, vec2i(p.xy) + vec2i(GUARD), 0); }`;
 
 function blitPipeline(device: GPUDevice, format: GPUTextureFormat): GPURenderPipeline {
   const module = device.createShaderModule({ label: 'wgml demo page blit', code: BLIT });
-  return device.createRenderPipeline({ label: 'wgml demo page blit', layout: 'auto', vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [{ format }] } });
+  return device.createRenderPipeline({ label: 'wgml demo page blit', layout: 'auto', vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [{ format }], constants: { GUARD: guard } } });
 }
 
 const blitGroups = new WeakMap<GPUTexture, GPUBindGroup>();
@@ -229,11 +246,12 @@ function encodeBlit(device: GPUDevice, enc: GPUCommandEncoder, pipeline: GPURend
   pass.setPipeline(pipeline); pass.setBindGroup(0, group); pass.draw(3); pass.end();
 }
 
+/** The visible frame of `texture` (the guard band left out) as RGBA8 rows. */
 async function readRgba(device: GPUDevice, texture: GPUTexture): Promise<Uint8Array> {
-  const { width: w, height: h } = texture, row = w * 4, bpr = Math.ceil(row / 256) * 256;
+  const w = width, h = height, row = w * 4, bpr = Math.ceil(row / 256) * 256;
   const staging = device.createBuffer({ label: 'wgml demo page color readback', size: bpr * h, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder({ label: 'wgml demo page color readback' });
-  enc.copyTextureToBuffer({ texture }, { buffer: staging, bytesPerRow: bpr }, { width: w, height: h });
+  enc.copyTextureToBuffer({ texture, origin: { x: guard, y: guard } }, { buffer: staging, bytesPerRow: bpr }, { width: w, height: h });
   device.queue.submit([enc.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const src = new Uint8Array(staging.getMappedRange()), out = new Uint8Array(row * h);

@@ -63,7 +63,8 @@ export class CanvasReadback {
   #busy = false;
   #pending = false;
 
-  constructor(device: GPUDevice, canvas: HTMLCanvasElement, width: number, height: number) {
+  /** `origin`: where the shown window starts in the frames given (a guard band's width; 0: their corner). */
+  constructor(device: GPUDevice, canvas: HTMLCanvasElement, width: number, height: number, readonly origin = 0) {
     this.width = width; this.height = height;
     this.#ctx = canvas.getContext('2d')!;
     this.#bpr = Math.ceil((width * 4) / 256) * 256;
@@ -72,7 +73,7 @@ export class CanvasReadback {
 
   encode(enc: GPUCommandEncoder, texture: GPUTexture): void {
     if (this.#busy) return;
-    enc.copyTextureToBuffer({ texture }, { buffer: this.#buffer, bytesPerRow: this.#bpr }, { width: this.width, height: this.height });
+    enc.copyTextureToBuffer({ texture, origin: { x: this.origin, y: this.origin } }, { buffer: this.#buffer, bytesPerRow: this.#bpr }, { width: this.width, height: this.height });
     this.#busy = this.#pending = true;
   }
 

@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option('--gbuffer <path>', `G-buffer: ${GBUFFERS.join(' | ')} (compute: one primary ray per pixel in a compute pass)`, 'raster')
     .option('--model <onnx>', 'AO network (default models/ao/ao.onnx of the package)')
     .option('--material <wgmat>', 'one neural material for every textured surface (default: the showcase\'s four in examples/materials/)')
-    .option('--guard <px>', 'guard band: render every pass this many pixels wider on each side (same focal length) and keep the visible frame, so screen-space AO sees occluders just off screen (64 at 1080p: +0.6 dB for the network, +0.4 for GTAO, ~13% more frame time on the H200)', '0')
+    .option('--guard <px>', 'guard band: render every pass this many pixels wider on each side (same focal length) and keep the visible frame, so screen-space AO sees occluders just off screen; auto: 64 at 1080p, in proportion to the height elsewhere (+0.6 dB for the network, +0.4 for GTAO, ~13% more frame time on the H200); 0: none', 'auto')
     .option('--json', 'print the result as JSON')
     .action(action(async (o: { out: string; outDir?: string; size?: string; frames: string; compare?: boolean; ao: string; gbuffer: string; materials: string; model?: string; material?: string; guard: string; json?: boolean }) => {
       const ao = ALIASES[o.ao] ?? o.ao as AOMode;
@@ -58,7 +58,7 @@ export function register(program: Command): void {
       if (!MATERIAL_MODES.includes(o.materials as MaterialMode)) throw new UsageError(`--materials ${o.materials} is not one of ${MATERIAL_MODES.join(', ')}`, 'e.g. --materials original');
       if (!GBUFFERS.includes(o.gbuffer as GBufferMode)) throw new UsageError(`--gbuffer ${o.gbuffer} is not one of ${GBUFFERS.join(', ')}`, 'e.g. --gbuffer compute');
       const frames = numberOption('--frames', o.frames, { min: 1, max: 100000, example: '50' });
-      const guard = numberOption('--guard', o.guard, { min: 0, max: 1024, example: '64' });
+      const guard = o.guard === 'auto' ? 'auto' as const : numberOption('--guard', o.guard, { min: 0, max: 1024, example: '64 (or auto)' });
       const size = o.size ? parseSize(o.size) : undefined;
       const model = o.model ? await readBytes(o.model, 'AO model (--model)') : undefined;
       const material = o.material ? await readBytes(o.material, 'material (--material)') : undefined;
@@ -74,7 +74,7 @@ export function register(program: Command): void {
       if (o.json) {
         console.log(JSON.stringify({ device: info.adapter.description || info.adapter.device, software: info.software ?? null, ...r, frames, seconds }, null, 2));
       } else {
-        console.log(`wgml demo on ${info.adapter.description || info.adapter.device}: ${r.width}×${r.height}${guard ? ` (rendered ${r.width + 2 * guard}×${r.height + 2 * guard}: a ${guard}-pixel guard band)` : ''}, AO ${r.ao}, ${r.gbuffer} G-buffer, ${frames} frame(s) in ${seconds.toFixed(1)} s`);
+        console.log(`wgml demo on ${info.adapter.description || info.adapter.device}: ${r.width}×${r.height}${r.guard ? ` (rendered ${r.width + 2 * r.guard}×${r.height + 2 * r.guard}: a ${r.guard}-pixel guard band)` : ''}, AO ${r.ao}, ${r.gbuffer} G-buffer, ${frames} frame(s) in ${seconds.toFixed(1)} s`);
         if (r.timestamps) console.log(table(r, frames));
         else console.log('(this device has no timestamp-query: no per-pass GPU times)');
         if (r.compare) {

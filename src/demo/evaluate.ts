@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deviceInfo, requestDevice } from '../gpu/device.js';
 import { compareView, type AOScore } from './compare.js';
+import { resolveGuard, type GuardOption } from './guard.js';
 import { TEST_SEED_BASE } from './dataset.js';
 import type { AOMode, FrameOptions } from './frame.js';
 import { loadMaterialSet } from './materials-node.js';
@@ -49,8 +50,8 @@ export interface EvalOptions {
   png?: boolean;
   /** Grid steps whose ceiling to score (compare.ts gridCeiling): what a perfect network scores at each. */
   ceilings?: number[];
-  /** Guard band in pixels on every side (guard.ts): every slot renders it, the visible frame is scored, the timing includes it. */
-  guard?: number;
+  /** Guard band in pixels on every side, or 'auto' (guard.ts): every slot renders it, the visible frame is scored, the timing includes it. */
+  guard?: GuardOption;
   log?: (line: string) => void;
 }
 
@@ -84,7 +85,7 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   const views: EvalView[] = [];
   let pngs = 0;
   // Results are written as they come (timing first, then every view), so a run stopped by a time limit still leaves them.
-  const guard = o.guard ?? 0;
+  const guard = resolveGuard(o.guard, o.height);
   const partial: Record<string, unknown> = { device: deviceInfo(device).adapter.description || deviceInfo(device).adapter.device, model: o.model, size: [o.width, o.height], guard, raysPerPixel: o.rays * o.passes, views };
   const save = () => writeFileSync(join(o.out, 'eval.json'), JSON.stringify(partial, null, 1));
   if (o.frames > 0) {
@@ -151,16 +152,16 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   return result;
 }
 
-const USAGE = 'node dist/demo/evaluate.js [--model FILE] [--size WxH] [--views N] [--random N] [--rays R] [--passes P] [--frames N] [--out DIR] [--ceilings 2,4] [--guard PX] [--png]';
+const USAGE = 'node dist/demo/evaluate.js [--model FILE] [--size WxH] [--views N] [--random N] [--rays R] [--passes P] [--frames N] [--out DIR] [--ceilings 2,4] [--guard PX|auto] [--png]';
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const a = scriptArgs(argv, USAGE, { model: new URL('../../models/ao/ao.onnx', import.meta.url).pathname, size: '1920x1080', views: '8', random: '8', rays: '256', passes: '4', frames: '50', out: 'eval', ceilings: '', guard: '0' }, ['png']);
+  const a = scriptArgs(argv, USAGE, { model: new URL('../../models/ao/ao.onnx', import.meta.url).pathname, size: '1920x1080', views: '8', random: '8', rays: '256', passes: '4', frames: '50', out: 'eval', ceilings: '', guard: 'auto' }, ['png']);
   if (!a) return;
   const [w, h] = a.size.split('x').map((v) => num('size', v));
   const device = await requestDevice({ quiet: true });
   await evaluate(device, {
     model: a.model, width: w!, height: h!, views: num('views', a.views), random: num('random', a.random), rays: num('rays', a.rays), passes: num('passes', a.passes),
-    frames: num('frames', a.frames), out: a.out, png: a.png, guard: num('guard', a.guard), ceilings: a.ceilings.split(',').filter(Boolean).map((v) => num('ceilings', v)),
+    frames: num('frames', a.frames), out: a.out, png: a.png, guard: a.guard === 'auto' ? 'auto' : num('guard', a.guard), ceilings: a.ceilings.split(',').filter(Boolean).map((v) => num('ceilings', v)),
   });
   device.destroy();
 }

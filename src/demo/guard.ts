@@ -8,6 +8,19 @@
 import type { FrameOptions } from './frame.js';
 import { DemoError } from './network.js';
 
+/**
+ * The band `guard: 'auto'` picks: 64 pixels at 1080p, in proportion to the height elsewhere (15 at 256²). At 1080p
+ * on the H200 64 px lifted the network by 0.6 dB and GTAO by 0.4 for 0.08 ms more network time
+ * (bench/ao-2026-12-03e); 32 px gave two thirds of that.
+ */
+export const autoGuard = (height: number): number => Math.round((64 * height) / 1080);
+
+/** A guard band in pixels, or 'auto' (autoGuard of the visible frame's height). */
+export type GuardOption = number | 'auto';
+
+/** The band in pixels a `GuardOption` means for a frame `height` pixels tall (none given: 0). */
+export const resolveGuard = (guard: GuardOption | undefined, height: number): number => (guard === 'auto' ? autoGuard(height) : guard ?? 0);
+
 /** The frame options of the guarded render of `base` (whose width, height and camera describe the visible frame). */
 export function guardedFrame<T extends Pick<FrameOptions, 'width' | 'height' | 'camera'>>(base: T, guard: number): T {
   if (!Number.isInteger(guard) || guard < 0) throw new DemoError(`guard band ${guard}: a whole number of pixels ≥ 0`, 'e.g. --guard 32 (a multiple of the AO network\'s grid step keeps its samples where they were)', { guard });

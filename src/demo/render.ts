@@ -17,7 +17,7 @@ import type { Camera } from './math.js';
 import { greyToRgba, readTexture, sideBySide, writePng } from './png.js';
 import type { Scene } from './scene.js';
 import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } from './showcase.js';
-import { cropGuard, guardedFrame } from './guard.js';
+import { cropGuard, guardedFrame, resolveGuard, type GuardOption } from './guard.js';
 
 export interface RenderDemoOptions {
   /**
@@ -57,16 +57,18 @@ export interface RenderDemoOptions {
   /** Progress: the AO network's first run kernel by kernel ('first run'), then 'frames'. */
   onProgress?: ProgressCallback;
   /**
-   * Guard band in pixels on every side (guard.ts, default 0): every pass renders the frame that much wider
-   * with the same focal length, so screen-space AO sees occluders just off screen; the images are the
-   * visible `size`, the pass times those of the wider frame.
+   * Guard band in pixels on every side, or 'auto' (guard.ts autoGuard: 64 at 1080p; default 0): every pass renders
+   * the frame that much wider with the same focal length, so screen-space AO sees occluders just off screen; the
+   * images are the visible `size`, the pass times those of the wider frame.
    */
-  guard?: number;
+  guard?: GuardOption;
 }
 
 export interface RenderDemoResult {
   width: number;
   height: number;
+  /** The guard band rendered around the visible frame, in pixels on every side. */
+  guard: number;
   ao: AOMode;
   /** Which G-buffer path rendered the frames (the 'gbuffer' pass times are that path's). */
   gbuffer: GBufferMode;
@@ -112,7 +114,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
     : showcase ? loadMaterialSet(SHOWCASE_MATERIALS) : { wgmats: [new Uint8Array(readFileSync(DEFAULT_MATERIAL))] });
   const model = o.model ?? DEFAULT_MODEL;
   const lighting = { ...(showcase ? SHOWCASE_LIGHTING : {}), ...(o.aoRays ? { aoRays: o.aoRays } : {}) };
-  const guard = o.guard ?? 0;
+  const guard = resolveGuard(o.guard, height);
   const base = { width, height, scene, gbuffer, model, materials, materialMode: o.materialMode ?? 'neural', lighting } as const;
   // What the passes render: the visible frame, or the wider one of the guard band (its lens per camera of the path).
   const view = (t: number) => guardedFrame({ ...base, camera: path(t) }, guard);
@@ -164,7 +166,7 @@ export async function renderDemo(o: RenderDemoOptions = {}): Promise<RenderDemoR
     o.onProgress?.('frames', frames, frames);
     const color = crop(await readTexture(device, state.color));
     if (o.out) { writePng(o.out, width, height, color); files.push(o.out); }
-    result = { width, height, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files,
+    result = { width, height, guard, ao, gbuffer, passTimes, medianMs: Object.fromEntries(passes.map((p) => [p, median(passTimes[p]!)])), timestamps, files,
       ...(state.network ? { networkFactor: state.network.factor } : {}) };
     if (o.compare) {
       const slots: AOMode[] = ['none', 'network', 'gtao', 'raycast'];
