@@ -3,12 +3,13 @@
  * slot → lighting), recorded into one encoder per animation frame on navigator.gpu, the result
  * copied onto a canvas in that encoder. The camera glides along the showcase path (pause it, or
  * drag to orbit, wheel to zoom); toggles switch the AO slot (neural AO / GTAO / ray-cast / none)
- * and the materials (neural decode / the original textures); per-pass GPU times from timestamp
- * queries when the device has them, else the CPU-side frame time.
+ * the materials (neural decode / the original textures) and the guard band (every pass a few pixels wider, the
+ * visible frame shown); per-pass GPU times from timestamp queries when the device has them, else the CPU-side
+ * frame time.
  *
  * URL parameters: size=N or WxH (default 384x216), ao=network|gtao|raycast|none,
  * materials=neural|original, play=0 (hold the camera), t=0..1 (where on the path to start), rays=N (the
- * live ray-cast slot's rays per pixel, default 64).
+ * live ray-cast slot's rays per pixel, default 64), guard=N|auto|0 (the band in pixels; auto: 64 at 1080p).
  * For tests, window.__wgml exposes the state once the first frame is on screen. Where a WebGPU canvas
  * cannot present (headless Chromium with the usual flags), frames go through a 2D canvas (present.ts).
  */
@@ -19,7 +20,7 @@ import { SHOWCASE_LIGHTING, SHOWCASE_MATERIALS, showcaseCamera, showcaseScene } 
 import { cameraEye, lookAt, perspective, transform, type Camera, type Vec3 } from '../src/demo/math.js';
 import { readPacked } from '../src/demo/pack.js';
 import { CanvasReadback, NO_PRESENT, canvasPresents, freshCanvas } from './present.js';
-import { cropGuard, guardedFrame, resolveGuard } from '../src/demo/guard.js';
+import { autoGuard, cropGuard, guardedFrame, resolveGuard } from '../src/demo/guard.js';
 
 const params = new URLSearchParams(location.search);
 const [width, height] = (() => {
@@ -31,16 +32,19 @@ let canvas = document.getElementById('view') as HTMLCanvasElement;
 const aoSelect = document.getElementById('ao') as HTMLSelectElement;
 const matSelect = document.getElementById('materials') as HTMLSelectElement;
 const playBox = document.getElementById('play') as HTMLInputElement;
+const guardBox = document.getElementById('guard') as HTMLInputElement;
 const timesEl = document.getElementById('times')!;
 /**
  * Guard band (src/demo/guard.ts): every pass renders this many pixels more on each side with the same focal length
  * and the canvas shows the visible frame, so screen-space AO sees occluders just off screen. `?guard=N`, default auto.
  */
-const guard = (() => {
+const bandOn = (() => {
   const g = params.get('guard') ?? 'auto';
   if (g !== 'auto' && !/^\d{1,4}$/.test(g)) throw new Error(`?guard=${g}: a whole number of pixels, or auto`);
-  return resolveGuard(g === 'auto' ? 'auto' : Number(g), height);
+  return resolveGuard(g === 'auto' ? 'auto' : Number(g), height) || autoGuard(height);
 })();
+/** The band in use: `bandOn` or 0, as the page's checkbox says (it starts unchecked for ?guard=0). */
+let guard = params.get('guard') === '0' ? 0 : bandOn;
 /** What the passes render for a camera: the visible frame widened by the guard band, its lens widened to match. */
 const lens = (c: Camera) => guardedFrame({ width, height, camera: c }, guard);
 /** Rays per pixel of the live ray-cast slot (the offline reference uses 1024; 64 keeps a software GPU interactive). */
@@ -53,6 +57,8 @@ interface WgmlDemoHandle {
   ao: AOMode;
   materials: MaterialMode;
   playing: boolean;
+  /** The guard band of the last frame, in pixels on every side (0: none). */
+  guard: number;
   passMs: Record<string, number>;
   /** How frames reach the screen: a WebGPU canvas, or read back onto a 2D canvas. */
   presentation: 'webgpu-canvas' | '2d-readback';
@@ -109,7 +115,8 @@ async function main(): Promise<void> {
   const format = navigator.gpu.getPreferredCanvasFormat();
   const ctx = presents ? canvas.getContext('webgpu')! : null;
   ctx?.configure({ device, format, alphaMode: 'opaque' });
-  const blit = blitPipeline(device, format);
+  const blits = new Map<number, GPURenderPipeline>();
+  const blitFor = (g: number) => { let p = blits.get(g); if (!p) { p = blitPipeline(device, format, g); blits.set(g, p); } return p; };
   const shown = presents ? null : new CanvasReadback(device, canvas, width, height, guard);
   status.textContent = 'loading the materials and the AO model…';
   const model = new URL('../models/ao/ao.onnx', location.href).href;
@@ -143,6 +150,10 @@ async function main(): Promise<void> {
     setMaterialMode(state, materialMode).catch(fail);
   };
   playBox.onchange = () => { playing = playBox.checked; };
+  // Switching the band changes every target's size: the next frame (not one in flight) rebuilds the slots.
+  guardBox.checked = guard > 0;
+  let guardChanged = false;
+  guardBox.onchange = () => { guard = guardBox.checked ? bandOn : 0; guardChanged = true; };
 
   // Orbit controls: dragging takes the camera off the path (and pauses it).
   let drag: { x: number; y: number } | null = null;
@@ -175,6 +186,13 @@ async function main(): Promise<void> {
   };
 
   const frame = async () => {
+    if (guardChanged) {
+      guardChanged = false;
+      for (const old of states.values()) destroyFrameState(old);
+      states.clear();
+      state = await stateFor(aoSelect.value as AOMode);
+      if (shown) shown.origin = guard;
+    }
     const s = state;
     if (playing) { t = (t + 1 / 900) % 1; move(showcaseCamera(t)); }
     const passes = framePasses(s.ao);
@@ -183,7 +201,7 @@ async function main(): Promise<void> {
     const enc = device.createCommandEncoder({ label: 'wgml demo page frame' });
     const timed = querySet && !mapping && passes.length * 2 <= maxSlots;
     encodeFrame(enc, s, timed ? { querySet, first: 0 } : undefined);
-    if (ctx) encodeBlit(device, enc, blit, s.color, ctx.getCurrentTexture());
+    if (ctx) encodeBlit(device, enc, blitFor(guard), s.color, ctx.getCurrentTexture());
     else shown!.encode(enc, s.color);
     if (timed) { enc.resolveQuerySet(querySet, 0, passes.length * 2, resolve!, 0); enc.copyBufferToBuffer(resolve!, 0, readback!, 0, passes.length * 16); }
     device.queue.submit([enc.finish()]);
@@ -204,7 +222,7 @@ async function main(): Promise<void> {
     showTimes();
     if (!window.__wgml) {
       window.__wgml = {
-        frames, width, height, ao: s.ao, materials: materialMode, playing, passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
+        frames, width, height, ao: s.ao, materials: materialMode, playing, guard, passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
         project(p) {
           const v = transform(lookAt(cameraEye(camera), camera.target), p, 1), c = transform(perspective(camera.fovY, width / height, camera.near, camera.far), v, 1), w = -v[2];
           return [Math.floor(((c[0] / w + 1) / 2) * width), Math.floor(((1 - c[1] / w) / 2) * height)];
@@ -216,7 +234,7 @@ async function main(): Promise<void> {
         },
       };
     }
-    Object.assign(window.__wgml, { frames, ao: s.ao, materials: s.material.mode, playing, passMs });
+    Object.assign(window.__wgml, { frames, ao: s.ao, materials: s.material.mode, playing, guard, passMs });
     requestAnimationFrame(() => { frame().catch(fail); });
   };
   requestAnimationFrame(() => { frame().catch(fail); });
@@ -233,9 +251,9 @@ const BLIT = /* wgsl */ `
 override GUARD: i32 = 0;
 @fragment fn fs(@builtin(position) p: vec4f) -> @location(0) vec4f { return textureLoad(src, vec2i(p.xy) + vec2i(GUARD), 0); }`;
 
-function blitPipeline(device: GPUDevice, format: GPUTextureFormat): GPURenderPipeline {
+function blitPipeline(device: GPUDevice, format: GPUTextureFormat, guard: number): GPURenderPipeline {
   const module = device.createShaderModule({ label: 'wgml demo page blit', code: BLIT });
-  return device.createRenderPipeline({ label: 'wgml demo page blit', layout: 'auto', vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [{ format }], constants: { GUARD: guard } } });
+  return device.createRenderPipeline({ label: `wgml demo page blit (guard ${guard})`, layout: 'auto', vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [{ format }], constants: { GUARD: guard } } });
 }
 
 const blitGroups = new WeakMap<GPUTexture, GPUBindGroup>();

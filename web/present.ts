@@ -64,7 +64,7 @@ export class CanvasReadback {
   #pending = false;
 
   /** `origin`: where the shown window starts in the frames given (a guard band's width; 0: their corner). */
-  constructor(device: GPUDevice, canvas: HTMLCanvasElement, width: number, height: number, readonly origin = 0) {
+  constructor(device: GPUDevice, canvas: HTMLCanvasElement, width: number, height: number, public origin = 0) {
     this.width = width; this.height = height;
     this.#ctx = canvas.getContext('2d')!;
     this.#bpr = Math.ceil((width * 4) / 256) * 256;
