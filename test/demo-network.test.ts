@@ -102,11 +102,15 @@ describe('neural AO model', () => {
 });
 
 describe("the network slot at the model's scale", () => {
-  it('picks the power-of-two step that brings the frame to the training focal length', () => {
+  it('picks the whole step that brings the frame nearest the training focal length', () => {
     const info = { focalPx: 234, multiple: 16, channels: 4 as const };
     expect(focalPx(1080, Math.PI / 3)).toBeCloseTo(935.3, 1);
     expect(aoFactor(info, 1080, Math.PI / 3)).toBe(4);
     expect(aoFactor(info, 2160, Math.PI / 3)).toBe(8);
+    // 1440p: 1247 px / 234 = 5.33, k = 5 (a power of two would be 4, 33% off); 720p: 2.66, k = 3 (0.89×) not 2 (1.33×).
+    expect(aoFactor(info, 1440, Math.PI / 3)).toBe(5);
+    expect(aoFactor(info, 720, Math.PI / 3)).toBe(3);
+    expect(aoFactor(info, 540, Math.PI / 3)).toBe(2);
     expect(aoFactor(info, 256, Math.PI / 3)).toBe(1);
     expect(aoFactor(info, 192, Math.PI / 3)).toBe(1);
     expect(aoFactor({ focalPx: null, multiple: 8, channels: 4 }, 1080, Math.PI / 3)).toBe(1);
@@ -141,26 +145,27 @@ describe("the network slot at the model's scale", () => {
     for (let y = 0; y < H; y++) for (const x of [39, 40]) expect(Math.abs(up[y * W + x]! - ref[y * W + x]!), `(${x}, ${y})`).toBeLessThan(0.1);
   });
 
-  it('grid = every k-th pixel of the G-buffer, grid AO = onnxruntime on it, full resolution = the guided upsample', async () => {
+  // 120×116 at 60°: focal 100 px against the tiny model's 50 → every 2nd pixel, a 60×58 grid padded to 60×60;
+  // 150×174: focal 151 px → every 3rd (a step that is not a power of two), 50×58 padded to 52×60.
+  it.each([[120, 116, 2, 60, 60], [150, 174, 3, 52, 60]])('grid = every k-th pixel of the G-buffer, grid AO = onnxruntime on it, full resolution = the guided upsample (%i×%i, k = %i)', async (W, H, k, gw, gh) => {
     const device = await testDevice();
-    // 120×116 at 60°: focal 100 px against the tiny model's 50 → every 2nd pixel, a 60×58 grid padded to 60×60.
-    const W = 120, H = 116, plane = W * H, model = 'test/fixtures/ao/tiny.onnx';
+    const plane = W * H, model = 'test/fixtures/ao/tiny.onnx';
     const arch = randomArchScene(TEST_SEED_BASE + 5004), camera = randomArchCameras(arch, TEST_SEED_BASE + 5004, 1)[0]!;
     const state = await scoped(device, () => createFrameState(device, { width: W, height: H, scene: arch.scene, camera: { ...camera, fovY: Math.PI / 3 }, ao: 'network', model, gbuffer: 'compute' }));
     try {
       const net = state.network!;
-      expect([net.factor, net.gridWidth, net.gridHeight]).toEqual([2, 60, 60]);
+      expect([net.factor, net.gridWidth, net.gridHeight]).toEqual([k, gw, gh]);
       const { packed, x, y } = await scoped(device, async () => {
         const enc = device.createCommandEncoder({ label: 'test network slot' });
         encodeFrame(enc, state);
         device.queue.submit([enc.finish()]);
         return { packed: await readPacked(device, state.gbuffer.normal, state.aoTexture), x: await net.bound.args[AO_INPUT]!.read() as Float32Array, y: await net.bound.args[AO_OUTPUT]!.read() as Float32Array };
       });
-      const gw = 60, gh = 60, gp = gw * gh, k = 2;
+      const gp = gw * gh;
       // The grid: pixel (min(i·k + k/2, W − 1), min(j·k + k/2, H − 1)), every channel exactly.
       let sky = 0;
       for (let j = 0; j < gh; j++) for (let i = 0; i < gw; i++) {
-        const sx = Math.min(i * k + 1, W - 1), sy = Math.min(j * k + 1, H - 1);
+        const sx = Math.min(i * k + (k >> 1), W - 1), sy = Math.min(j * k + (k >> 1), H - 1);
         for (let c = 0; c < 4; c++) expect(x[c * gp + j * gw + i], `grid ${c} (${i}, ${j})`).toBe(packed[c * plane + sy * W + sx]);
         if (x[3 * gp + j * gw + i] === 1) sky++;
       }

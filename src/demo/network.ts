@@ -7,7 +7,7 @@
  * focal length. A network sees a fixed number of pixels around each pixel, and one trained on
  * 256×256 frames sees far too little of a 1080p frame (the old model scored 20 dB there). A model
  * states the focal length in pixels it was trained at (ONNX metadata `wgml.ao.focal_px`); the slot
- * runs it on every k-th pixel (k a power of two: 4 at 1080p for a model trained around 234 px),
+ * runs it on every k-th pixel (k a whole number: 4 at 1080p for a model trained around 234 px),
  * which also costs 1/k² of the full-resolution network, and brings the result back to full
  * resolution with a joint bilateral upsample guided by the full-resolution depth and normals (AO is
  * smooth within a surface; the guide keeps its edges at the geometry's). A model without the key
@@ -64,11 +64,18 @@ export function aoModelInfo(graph: Graph): AOModelInfo {
 /** Vertical focal length in pixels of a frame `height` pixels tall with vertical field of view `fovY`. */
 export const focalPx = (height: number, fovY: number): number => (0.5 * height) / Math.tan(fovY / 2);
 
-/** The power of two k whose 1/k scale brings the frame's focal length nearest (in ratio) to the model's. */
+/**
+ * The whole step k whose 1/k scale brings the frame's focal length nearest (in ratio) to the model's: 4 at 1080p
+ * and 8 at 4K for a model trained around 236 px, 5 at 1440p and 3 at 720p. It was the nearest power of two, which
+ * left 720p and 1440p 32% off the training scale (k = 2 and 4): at 720p k = 3 scored the same (29.08 against 29.19
+ * dB, 5 held-out views on lavapipe, bench/ao-2026-12-04b/lavapipe-720p-step.txt) on 2.25× fewer grid pixels.
+ */
 export function aoFactor(info: AOModelInfo, height: number, fovY: number): number {
   if (info.focalPx === null) return 1;
   const ratio = focalPx(height, fovY) / info.focalPx;
-  return 2 ** Math.max(0, Math.round(Math.log2(ratio)));
+  if (ratio <= 1) return 1;
+  const lo = Math.floor(ratio);
+  return ratio / lo <= (lo + 1) / ratio ? lo : lo + 1;
 }
 
 export interface AONetwork {

@@ -137,8 +137,8 @@ export function randomArchScene(seed: number): RandomArch {
 /**
  * Vertical field of view range of the random cameras. Centred so that 256×256 training frames have
  * the focal length of a 1080p 60° frame sampled every 4th pixel (235.6 vs 233.8 px): the network
- * is sharpest at the scale it will run at; the spread teaches it the ±41% the power-of-two grid step
- * leaves at other sizes.
+ * is sharpest at the scale it will run at; the spread teaches it the ±27% the whole-number grid step
+ * leaves at other sizes (±15% from k = 4 up; network.ts aoFactor).
  */
 export const FOV_RANGE_DEG: [number, number] = [48, 66];
 
