@@ -47,6 +47,11 @@ const bandOn = (() => {
 let guard = params.get('guard') === '0' ? 0 : bandOn;
 /** What the passes render for a camera: the visible frame widened by the guard band, its lens widened to match. */
 const lens = (c: Camera) => guardedFrame({ width, height, camera: c }, guard);
+/**
+ * The band a slot was built with. Blits, readbacks and crops go by the frame's own slot, not by `guard`: the
+ * checkbox may have changed while that frame was in flight.
+ */
+const bandOf = (s: FrameState) => (s.width - width) / 2;
 /** Rays per pixel of the live ray-cast slot (the offline reference uses 1024; 64 keeps a software GPU interactive). */
 const LIVE_RAYS = Number(params.get('rays') ?? 64);
 
@@ -182,7 +187,7 @@ async function main(): Promise<void> {
     timesEl.innerHTML = gpu.map(([k, v]) => `<tr><td>${k}</td><td class="ms">${v.toFixed(2)} ms</td></tr>`).join('')
       + (gpu.length ? `<tr class="total"><td>GPU total</td><td class="ms">${total.toFixed(2)} ms</td></tr>` : '')
       + `<tr><td>frame (CPU)</td><td class="ms">${(passMs['frame (CPU)'] ?? 0).toFixed(1)} ms</td></tr>`
-      + `<tr><td colspan="2" class="note">${timestamps ? 'GPU timestamp queries' : 'no timestamp-query: CPU frame time only'}; ${width}×${height}${guard ? ` (+${guard} px guard band)` : ''}, frame ${frames}</td></tr>`;
+      + `<tr><td colspan="2" class="note">${timestamps ? 'GPU timestamp queries' : 'no timestamp-query: CPU frame time only'}; ${width}×${height}${bandOf(state) ? ` (+${bandOf(state)} px guard band)` : ''}, frame ${frames}</td></tr>`;
   };
 
   const frame = async () => {
@@ -191,7 +196,6 @@ async function main(): Promise<void> {
       for (const old of states.values()) destroyFrameState(old);
       states.clear();
       state = await stateFor(aoSelect.value as AOMode);
-      if (shown) shown.origin = guard;
     }
     const s = state;
     if (playing) { t = (t + 1 / 900) % 1; move(showcaseCamera(t)); }
@@ -201,8 +205,8 @@ async function main(): Promise<void> {
     const enc = device.createCommandEncoder({ label: 'wgml demo page frame' });
     const timed = querySet && !mapping && passes.length * 2 <= maxSlots;
     encodeFrame(enc, s, timed ? { querySet, first: 0 } : undefined);
-    if (ctx) encodeBlit(device, enc, blitFor(guard), s.color, ctx.getCurrentTexture());
-    else shown!.encode(enc, s.color);
+    if (ctx) encodeBlit(device, enc, blitFor(bandOf(s)), s.color, ctx.getCurrentTexture());
+    else { shown!.origin = bandOf(s); shown!.encode(enc, s.color); }
     if (timed) { enc.resolveQuerySet(querySet, 0, passes.length * 2, resolve!, 0); enc.copyBufferToBuffer(resolve!, 0, readback!, 0, passes.length * 16); }
     device.queue.submit([enc.finish()]);
     if (timed) {
@@ -222,19 +226,19 @@ async function main(): Promise<void> {
     showTimes();
     if (!window.__wgml) {
       window.__wgml = {
-        frames, width, height, ao: s.ao, materials: materialMode, playing, guard, passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
+        frames, width, height, ao: s.ao, materials: materialMode, playing, guard: bandOf(s), passMs, presentation: presents ? 'webgpu-canvas' : '2d-readback',
         project(p) {
           const v = transform(lookAt(cameraEye(camera), camera.target), p, 1), c = transform(perspective(camera.fovY, width / height, camera.near, camera.far), v, 1), w = -v[2];
           return [Math.floor(((c[0] / w + 1) / 2) * width), Math.floor(((1 - c[1] / w) / 2) * height)];
         },
-        async readColor() { return Array.from(await readRgba(device, state.color)); },
+        async readColor() { return Array.from(await readRgba(device, state.color, bandOf(state))); },
         async readAO() {
           const all = (await readPacked(device, state.gbuffer.normal, state.aoTexture)).subarray(4 * state.width * state.height);
-          return Array.from(cropGuard(all, width, height, guard));
+          return Array.from(cropGuard(all, width, height, bandOf(state)));
         },
       };
     }
-    Object.assign(window.__wgml, { frames, ao: s.ao, materials: s.material.mode, playing, guard, passMs });
+    Object.assign(window.__wgml, { frames, ao: s.ao, materials: s.material.mode, playing, guard: bandOf(s), passMs });
     requestAnimationFrame(() => { frame().catch(fail); });
   };
   requestAnimationFrame(() => { frame().catch(fail); });
@@ -264,12 +268,12 @@ function encodeBlit(device: GPUDevice, enc: GPUCommandEncoder, pipeline: GPURend
   pass.setPipeline(pipeline); pass.setBindGroup(0, group); pass.draw(3); pass.end();
 }
 
-/** The visible frame of `texture` (the guard band left out) as RGBA8 rows. */
-async function readRgba(device: GPUDevice, texture: GPUTexture): Promise<Uint8Array> {
+/** The visible frame of `texture` (a band of `band` pixels left out) as RGBA8 rows. */
+async function readRgba(device: GPUDevice, texture: GPUTexture, band: number): Promise<Uint8Array> {
   const w = width, h = height, row = w * 4, bpr = Math.ceil(row / 256) * 256;
   const staging = device.createBuffer({ label: 'wgml demo page color readback', size: bpr * h, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder({ label: 'wgml demo page color readback' });
-  enc.copyTextureToBuffer({ texture, origin: { x: guard, y: guard } }, { buffer: staging, bytesPerRow: bpr }, { width: w, height: h });
+  enc.copyTextureToBuffer({ texture, origin: { x: band, y: band } }, { buffer: staging, bytesPerRow: bpr }, { width: w, height: h });
   device.queue.submit([enc.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const src = new Uint8Array(staging.getMappedRange()), out = new Uint8Array(row * h);

@@ -52,19 +52,6 @@ fn block_t(p: Prim, o: vec3f, d: vec3f, tmax: f32) -> f32 {
   if (s.y >= max(s.x, 0.0) && s.x < tmax) { return max(s.x, 0.0); }
   return -1.0;
 }
-// Nearest entering (front-facing) surface at t >= tmin: a depth-peeled layer with back faces culled.
-fn front_hit(o: vec3f, d: vec3f, tmin: f32, tmax: f32) -> f32 {
-  var best = tmax;
-  for (var j = 0u; j < arrayLength(&prims); j++) {
-    let p = prims[j];
-    var t = -1.0;
-    if (p.kind == 0u) { if (d.y < 0.0) { t = first_hit(p, o, d, tmin); } }
-    else { let s = prim_span(p, o, d); if (s.x <= s.y && s.x >= tmin) { t = s.x; } }
-    if (t >= 0.0 && t < best) { best = t; }
-  }
-  return best;
-}
-
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3u) {
   let dims = textureDimensions(normalTex);
   if (g.x >= dims.x || g.y >= dims.y) { return; }
@@ -108,7 +95,7 @@ fn front_hit(o: vec3f, d: vec3f, tmin: f32, tmax: f32) -> f32 {
     let eps = 1e-4 * dist + 1e-4;
     let h1 = closest_hit(cr.o, dir, 0.0, dist - eps);
     if (h1.prim == 0u) { c[select(2u, 1u, inside)]++; continue; }
-    let tf = front_hit(cr.o, dir, h1.t + U.delta, dist + eps);
+    let tf = nearest_front(cr.o, dir, h1.t + U.delta, dist + eps);
     let h2 = closest_hit(cr.o, dir, h1.t + U.delta, dist + eps);
     let front = tf >= dist - eps;
     let any = h2.prim != 0u && h2.t >= dist - eps;
