@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   ctx?.configure({ device, format, alphaMode: 'opaque' });
   const blits = new Map<number, GPURenderPipeline>();
   const blitFor = (g: number) => { let p = blits.get(g); if (!p) { p = blitPipeline(device, format, g); blits.set(g, p); } return p; };
-  const shown = presents ? null : new CanvasReadback(device, canvas, width, height, guard);
+  const shown = presents ? null : new CanvasReadback(device, canvas, width, height);
   status.textContent = 'loading the materials and the AO model…';
   const model = new URL('../models/ao/ao.onnx', location.href).href;
   const materials = await loadMaterials();
