@@ -286,6 +286,30 @@ def name_nodes(graph, levels, log_depth=False, residual=False):
             node.input[t] = rename.get(x, x)
 
 
+def init_from_onnx(model, path):
+    """Load an exported model's weights (export_onnx's Conv nodes in graph order: encoder, decoder, head) into a
+    model of the same shape without batch norm (the export folded it). The first convolution carries the depth
+    scale folded in; it is divided back out."""
+    import onnx
+    from onnx import numpy_helper
+    g = onnx.load(path).graph
+    inits = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    convs = [n for n in g.node if n.op_type == 'Conv']
+    mods = [m for pair in model.enc for m in pair] + [m for pair in model.dec for m in pair] + [model.head]
+    norm = isinstance(model.enc_norm[0][0], nn.BatchNorm2d)
+    if norm or len(convs) != len(mods):
+        raise SystemExit(f'--init-onnx {path}: {len(convs)} convolutions for a model of {len(mods)}{" with batch norm (leave --norm out)" if norm else ""}; the levels (--channels) and inputs must match the file')
+    with torch.no_grad():
+        for k, (n, m) in enumerate(zip(convs, mods)):
+            w, b = inits[n.input[1]], inits[n.input[2]]
+            if tuple(w.shape) != tuple(m.weight.shape):
+                raise SystemExit(f'--init-onnx {path}: convolution {k} ({n.name or n.output[0]}) has weights {tuple(w.shape)}, the model {tuple(m.weight.shape)}')
+            wt = torch.from_numpy(w.copy())
+            if k == 0:
+                wt = wt / model.in_scale.detach().cpu().reshape(1, -1, 1, 1)
+            m.weight.copy_(wt.to(m.weight.device)); m.bias.copy_(torch.from_numpy(b.copy()).to(m.bias.device))
+
+
 def check_onnx(path, model, x, device):
     """The exported file against PyTorch on one sample, with onnxruntime when it is installed."""
     try:
@@ -346,6 +370,7 @@ def main():
     ap.add_argument('--save-state', default='', help='write the weights, optimizer state, step and time into the schedule here when done')
     ap.add_argument('--resume', default='', help='continue from a --save-state file (same architecture and options), on this call\'s data')
     ap.add_argument('--total-minutes', type=float, default=0.0, help='length of the learning-rate schedule across calls (0: --minutes)')
+    ap.add_argument('--init-onnx', default='', help='start from the weights of an exported model (e.g. models/ao/ao.onnx; same --channels and inputs, no --norm): a fine-tuning run, best with a lower --lr')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -378,6 +403,12 @@ def main():
     budget = args.minutes * 60
     schedule = (args.total_minutes or args.minutes) * 60
     step, done_before = 0, 0.0
+    if args.init_onnx:
+        init_from_onnx(model, args.init_onnx)
+        diff = check_onnx(args.init_onnx, model.eval(), xte[:1], device)
+        if diff is not None and diff > 1e-3:
+            raise SystemExit(f'--init-onnx {args.init_onnx}: the loaded model differs from the file by {diff} on a held-out sample')
+        print(f'initialised from {args.init_onnx} (onnxruntime vs the loaded model: max |diff| {diff})', flush=True)
     if args.resume:
         state = torch.load(args.resume, map_location=device)
         model.load_state_dict(state['model'])
@@ -456,7 +487,7 @@ def main():
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
     stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'norm': args.norm, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
-             'train_seconds': done_before + train_seconds, 'resumed_from': args.resume or None, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
+             'train_seconds': done_before + train_seconds, 'resumed_from': args.resume or None, 'initialised_from': args.init_onnx or None, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
         json.dump(stats, f, indent=1)
