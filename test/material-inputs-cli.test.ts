@@ -62,6 +62,7 @@ describe('wgml compress on odd inputs', () => {
     const cpu = materialReport(loadMaterialFolder(dir), material, decoderBytes(material));
     cpu.textures.forEach((t, i) => expect(Math.abs(t.psnr - rep.textures[i].psnr), t.name).toBeLessThan(0.05));
     expect(rep.psnr).toBeGreaterThan(12);
+    expect(rep.warning !== undefined).toBe(rep.bcRatio < 1);
 
     const img = join(root, 'odd.png');
     const rr = wgml(['render-material', file, '-o', img, '--originals', dir, '--size', '16', '--json']);
@@ -80,5 +81,8 @@ describe('wgml compress on odd inputs', () => {
     const rep = JSON.parse(r.out.slice(r.out.indexOf('{')));
     expect([rep.width, rep.height, rep.bcBytes, rep.mipPsnr]).toEqual([4, 4, 16, undefined]);
     expect(rep.mipsNote).toBe('none trained: a 4×4 material has no mip level of 4×4 texels or more below level 0');
+    // 16 bytes of BC7 against a decoder of hundreds of bytes: the report says BC is smaller, in numbers.
+    expect(rep.bcRatio).toBeLessThan(1);
+    expect(rep.warning).toBe(`the neural material (${rep.bytes} B: decoder ${rep.decoderBytes} B, latents ${rep.latentBytes} B) is larger than its block-compressed footprint (16 B) at 4×4; BC is the smaller choice here`);
   }, 60_000);
 });

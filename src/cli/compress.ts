@@ -28,7 +28,16 @@ export interface SearchReport {
 }
 
 /** The report `wgml compress` prints: the material's, the search's, and the folder entries it did not read. */
-type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string };
+type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string; warning?: string };
+
+/**
+ * Said when the neural material is not smaller than block compression: on small materials the decoder's weights,
+ * stored once, outweigh what the latents save (a 64×64 set of albedo, normal and roughness pays 3.5 KB of decoder against 12 KB of BC).
+ */
+export function sizeWarning(r: MaterialReport): string | undefined {
+  if (r.bcRatio >= 1) return undefined;
+  return `the neural material (${r.bytes} B: decoder ${r.decoderBytes} B, latents ${r.latentBytes} B) is larger than its block-compressed footprint (${r.bcBytes} B) at ${r.width}×${r.height}; BC is the smaller choice here`;
+}
 
 function printReport(r: CompressReport, out: string): void {
   const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B${t.note ? `\n    ${t.name}: ${t.note}` : ''}`);
@@ -41,7 +50,8 @@ ${rows.join('\n')}${r.skipped ? `
   latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits`).join(' + ')}
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
-  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.mipPsnr ? `
+  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.warning ? `
+  warning          ${r.warning}` : ''}${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : r.mipsNote ? `
   mips             ${r.mipsNote}` : ''}${s ? `
   chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
@@ -148,7 +158,8 @@ export function register(program: Command): void {
         trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}) })),
       };
       if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
-      const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}) };
+      const warning = sizeWarning(best.rep);
+      const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}) };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
       const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, config: search.chosen });
