@@ -104,10 +104,21 @@ function classify(info: GPUAdapterInfo): DeviceInfo['software'] {
   return null;
 }
 
+/** Waits before the browser's second and third requestAdapter() when the first answers null. */
+const BROWSER_ADAPTER_RETRIES_MS = [300, 1500];
+
 async function findAdapter(powerPreference: GPUPowerPreference): Promise<GPUAdapter> {
   const gpu = await getGpu();
   let adapter = await requestAdapterQuietly(gpu, { powerPreference });
   if (adapter) return adapter;
+  if (!isNode()) {
+    // A browser answers null while its GPU process is (re)starting, e.g. on a loaded machine: ask again before giving up.
+    for (const ms of BROWSER_ADAPTER_RETRIES_MS) {
+      await new Promise((r) => setTimeout(r, ms));
+      adapter = await gpu.requestAdapter({ powerPreference });
+      if (adapter) return adapter;
+    }
+  }
   if (isNode() && process.platform === 'linux') {
     const fs = await import('node:fs');
     if (fs.existsSync(SWIFTSHADER_ICD)) {
@@ -123,7 +134,7 @@ async function findAdapter(powerPreference: GPUPowerPreference): Promise<GPUAdap
   throw new DeviceUnavailableError('no WebGPU adapter was found',
     isNode()
       ? "on Debian without a GPU install Mesa 25's lavapipe: add 'bookworm-backports' to the Suites: line of /etc/apt/sources.list.d/debian.sources, then `apt-get update && apt-get install -y -t bookworm-backports mesa-vulkan-drivers` (or `apt-get install chromium` for SwiftShader)"
-      : 'enable WebGPU in this browser, or serve the page from https/localhost');
+      : 'enable WebGPU in this browser, or serve the page from https/localhost (asked three times over two seconds)');
 }
 
 function register(device: GPUDevice, adapterInfo: GPUAdapterInfo | undefined): DeviceInfo {
