@@ -143,7 +143,7 @@ export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seco
   if (!(Number.isInteger(offset) && offset >= 0 && offset + o.train * shards < TEST_SEED_BASE))
     throw new DemoError(`--seed-offset ${offset}: training seeds from it (${o.train} scenes × ${shards} shards) must stay below the held-out seeds (${TEST_SEED_BASE})`, 'pass a smaller offset or fewer --train scenes', { seedOffset: offset, train: o.train, shards });
   const test = await writeSplit(device, o, 'test', (i) => TEST_SEED_BASE + i, shard === 0 ? o.test : 0, tick);
-  const train = await writeSplit(device, o, 'train', (i) => (o.seedOffset ?? 0) + shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
+  const train = await writeSplit(device, o, 'train', (i) => offset + shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
   const focal = (deg: number) => (0.5 * o.size) / Math.tan((deg * Math.PI) / 360);
   writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
     size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, shard: [shard, shards], seedOffset: offset, inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,

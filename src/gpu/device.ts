@@ -115,7 +115,7 @@ async function findAdapter(powerPreference: GPUPowerPreference): Promise<GPUAdap
     // A browser answers null while its GPU process is (re)starting, e.g. on a loaded machine: ask again before giving up.
     for (const ms of BROWSER_ADAPTER_RETRIES_MS) {
       await new Promise((r) => setTimeout(r, ms));
-      adapter = await gpu.requestAdapter({ powerPreference });
+      adapter = await requestAdapterQuietly(gpu, { powerPreference });
       if (adapter) return adapter;
     }
   }
