@@ -39,14 +39,15 @@ py=python3
 CH="--channels ${CHANNELS:-5}"
 if [ -n "${SMOKE:-}" ]; then
   py=/usr/bin/python3
-  DATA_ARGS="--train 6 --test 2 --size 64 --rays 32 --passes 1 --views 2 --seconds ${DATA_SECONDS:-60} $CH ${DATA_EXTRA:-}"
+  DATA_SECONDS=${DATA_SECONDS:-60}
+  DATA_ARGS="--train 6 --test 2 --size 64 --rays 32 --passes 1 --views 2 $CH ${DATA_EXTRA:-}"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-0.2} --steps 10 --batch 4 --crop 64"
   EVAL_ARGS="--size 160x96 --views 2 --random 1 --rays 32 --passes 2 --frames 2"
 else
   # RAYS: rays per pixel of the training targets. Ray casting is most of the data stage's time, and training on
   # the noisy targets still converges on the expected AO (the losses' minimum is the mean), so fewer rays buy
   # more scenes; the held-out split then scores against noisier targets too (compare variants, not runs).
-  DATA_ARGS="--train 20000 --test 60 --size 256 --rays ${RAYS:-1024} --passes 1 --views 2 --seconds ${DATA_SECONDS:-120} $CH ${DATA_EXTRA:-}"
+  DATA_ARGS="--train 20000 --test 60 --size 256 --rays ${RAYS:-1024} --passes 1 --views 2 $CH ${DATA_EXTRA:-}"
   TRAIN_ARGS="--minutes ${TRAIN_MINUTES:-4} --batch 32 --crop 192 --threads 8"
   # GUARD: the evaluation's guard band in pixels, or auto (src/demo/guard.ts: 64 at 1080p, +0.6 dB, bench/ao-2026-12-03e).
   EVAL_ARGS="--size 1920x1080 --views 8 --random 8 --rays 256 --passes 4 --frames 50 --ceilings 2,4 --guard ${GUARD:-auto}"
@@ -59,14 +60,32 @@ say "machine: $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no nvidia-smi'); no
 # view's readback. On the H200 (bench/ao-2026-12-02e) 4 shards wrote 39.5 views/s against one process's 29.6
 # (bench/ao-2026-12-02d): ray casting, not the waits, is most of the time at 1024 rays.
 shards=${SHARDS:-2}
-say "1/3 data: $shards × node dist/demo/dataset.js $DATA_ARGS --shard I/$shards"
-data=""
+DATA_SECONDS=${DATA_SECONDS:-120}
+# STREAM=1: the shards go on rendering new scenes while the model trains (train_ao.py --grow reads them as they come),
+# stopped (SIGTERM: the scene in progress is finished) when training ends. DATA_SECONDS is then the head start before
+# training begins. One call sees about five times the scenes for the same 10 minutes, at the price of sharing the GPU.
+if [ -n "${STREAM:-}" ]; then
+  data_seconds=$(awk "BEGIN { print int($DATA_SECONDS + ${TRAIN_MINUTES:-4} * 60) + 60 }")
+  TRAIN_ARGS="$TRAIN_ARGS --grow 10"
+else
+  data_seconds=$DATA_SECONDS
+fi
+say "1/3 data: $shards × node dist/demo/dataset.js $DATA_ARGS --shard I/$shards${STREAM:+ (streamed for up to $data_seconds s)}"
+data="" dpids=""
 for i in $(seq 0 $(( shards - 1 ))); do
-  timeout $(( ${DATA_SECONDS:-120} + 90 )) node dist/demo/dataset.js --out "$work/data-$i" $DATA_ARGS --shard $i/$shards 2>&1 | grep -v '^Warning' | grep -E "wrote|Error|error" | sed "s/^/[shard $i] /" | tee -a "$log" &
+  rm -rf "$work/data-$i"
+  timeout $(( data_seconds + 90 )) node dist/demo/dataset.js --out "$work/data-$i" $DATA_ARGS --seconds $data_seconds --shard $i/$shards >"$work/data-$i.log" 2>&1 &
+  dpids="$dpids $!"
   data="$data${data:+,}$work/data-$i"
 done
-wait
-cp "$work/data-0/meta.json" "$out/meta.json" 2>/dev/null || say "no dataset meta.json: the data stage failed"
+data_log() { for i in $(seq 0 $(( shards - 1 ))); do grep -v '^Warning' "$work/data-$i.log" | grep -E "wrote|Error|error" | sed "s/^/[shard $i] /" | tee -a "$log"; done; }
+if [ -n "${STREAM:-}" ]; then
+  sleep "$DATA_SECONDS"
+else
+  wait $dpids
+  data_log
+fi
+[ -n "${STREAM:-}" ] || cp "$work/data-0/meta.json" "$out/meta.json" 2>/dev/null || say "no dataset meta.json: the data stage failed"
 
 train_timeout=$(awk "BEGIN { print int(${TRAIN_MINUTES:-4} * 60) + 150 }")
 # Variants side by side on the one GPU (small convolutions leave most of an H200 idle), each NAME:ARGS
@@ -90,8 +109,15 @@ for v in $VARIANTS; do
   [ -n "${SAVE_STATE:-}" ] && vargs="$vargs,--save-state,$work/model-$name/state.pt"
   [ -n "${RESUME_DIR:-}" ] && [ -f "$RESUME_DIR/state-$name.pt" ] && vargs="$vargs,--resume,$RESUME_DIR/state-$name.pt"
   timeout "$train_timeout" $py training/train_ao.py --data "$data" --out "$work/model-$name/ao.onnx" ${vargs//,/ } $TRAIN_ARGS >"$work/train-$name.log" 2>&1 &
+  tpids="${tpids:-} $!"
 done
-wait
+wait $tpids
+if [ -n "${STREAM:-}" ]; then
+  kill -TERM $dpids 2>/dev/null
+  wait $dpids
+  data_log
+  cp "$work/data-0/meta.json" "$out/meta.json" 2>/dev/null || say "no dataset meta.json: the data stage failed"
+fi
 for name in $names; do sed "s/^/[$name] /" "$work/train-$name.log" | tee -a "$log" | grep -E "held-out|exported|resumed|saved|Error|error" ; done
 # SAVE_STATE=1: every variant's training state comes back as state-NAME.pt, for a later call's RESUME_DIR.
 for name in $names; do [ -f "$work/model-$name/state.pt" ] && cp "$work/model-$name/state.pt" "$out/state-$name.pt"; done

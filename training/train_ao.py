@@ -24,6 +24,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ao_data import GrowingData
+
 
 # Depth below which log-depth inputs are clamped (the G-buffer's depth is view depth / 20; surfaces are > 0.01).
 LOG_DEPTH_MIN = 1e-4
@@ -323,26 +325,6 @@ def check_onnx(path, model, x, device):
     return float(np.abs(got - want).max())
 
 
-def load_data(dirs):
-    """One dataset from the directories of `dataset.js --shard I/N` processes (or one directory): the
-    training splits concatenated, the held-out split from whichever shard wrote it. The shards must agree
-    on what a sample is (size, channels, focal length, rays), or the model would learn a mixture."""
-    metas = [json.load(open(os.path.join(d, 'meta.json'))) for d in dirs]
-    for d, m in zip(dirs[1:], metas[1:]):
-        for k in ('size', 'channels', 'focalPx', 'rays', 'views', 'scenes'):
-            if m.get(k) != metas[0].get(k):
-                raise SystemExit(f'--data: {d} has {k} {m.get(k)!r}, {dirs[0]} has {metas[0].get(k)!r}; shards of one dataset must match')
-    load = lambda d, n: torch.from_numpy(np.load(os.path.join(d, n)))
-    xtr = torch.cat([load(d, 'train_x.npy') for d in dirs])
-    ytr = torch.cat([load(d, 'train_y.npy') for d in dirs])
-    xte = torch.cat([load(d, 'test_x.npy') for d in dirs])
-    yte = torch.cat([load(d, 'test_y.npy') for d in dirs])
-    if len(xte) == 0:
-        raise SystemExit(f'--data {",".join(dirs)}: no held-out samples (shard 0 writes them)')
-    meta = dict(metas[0], train=len(xtr), test=len(xte), seconds=max(m.get('seconds', 0) for m in metas), shards=len(dirs))
-    return xtr, ytr, xte, yte, meta
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='training/data', help='the dataset directory, or the shards\' directories split by ,')
@@ -370,6 +352,7 @@ def main():
     ap.add_argument('--save-state', default='', help='write the weights, optimizer state, step and time into the schedule here when done')
     ap.add_argument('--resume', default='', help='continue from a --save-state file (same architecture and options), on this call\'s data')
     ap.add_argument('--total-minutes', type=float, default=0.0, help='length of the learning-rate schedule across calls (0: --minutes)')
+    ap.add_argument('--grow', type=float, default=0.0, help='read the training samples written since, every this many seconds (0: off): the data is still being rendered (training/h200.sh STREAM=1)')
     ap.add_argument('--init-onnx', default='', help='start from the weights of an exported model (e.g. models/ao/ao.onnx; same --channels and inputs, no --norm): a fine-tuning run, best with a lower --lr')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -380,15 +363,11 @@ def main():
     if cuda:
         torch.backends.cudnn.benchmark = True
 
-    xtr, ytr, xte, yte, meta = load_data(args.data.split(','))
-    if args.in_channels:
-        if args.in_channels > xtr.shape[1]:
-            raise SystemExit(f'--in-channels {args.in_channels}: the data has {xtr.shape[1]} channels')
-        xtr, xte = xtr[:, :args.in_channels].contiguous(), xte[:, :args.in_channels].contiguous()
-    print(f'train {tuple(xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px', flush=True)
-    # float16 on the device: 3000 samples of 256² are 2 GB.
-    xtr, ytr = xtr.to(device), ytr.to(device)
-    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xtr.shape[1], residual=args.residual, norm=args.norm).to(device)
+    data = GrowingData(args.data.split(','), device, grow=args.grow > 0, in_channels=args.in_channels)
+    xte, yte, meta = data.xte, data.yte, data.meta()
+    print(f'train {tuple(data.xtr.shape)}  held-out {tuple(xte.shape)}  on {device}  data focal {meta["focalPx"]:.1f} px'
+          + ('  (growing: new scenes are read while training)' if args.grow else ''), flush=True)
+    model = AONet(tuple(int(c) for c in re.split('[,/]', args.channels)), args.depth_scale, args.log_depth, in_ch=xte.shape[1], residual=args.residual, norm=args.norm).to(device)
     if cuda:
         model = model.to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
@@ -397,7 +376,7 @@ def main():
     # The average starts at the weights after warm-up would be as good; starting at init and ramping the decay
     # (min(d, (1 + n) / (10 + n)), as TensorFlow's ExponentialMovingAverage does) keeps early steps from dominating.
     ema = [p.detach().clone() for p in model.parameters()] if args.ema > 0 else None
-    S, C = xtr.shape[2], min(args.crop, xtr.shape[2])
+    S, C = xte.shape[2], min(args.crop, xte.shape[2])
     C -= C % model.multiple
 
     budget = args.minutes * 60
@@ -417,8 +396,12 @@ def main():
         if state.get('in_ch') != model.in_ch or state.get('chans') != list(model.chans):
             raise SystemExit(f"--resume {args.resume}: saved for {state.get('in_ch')} inputs and levels {state.get('chans')}, not {model.in_ch} and {list(model.chans)}")
         print(f'resumed {args.resume}: step {step}, {done_before:.0f} s of the {schedule:.0f} s schedule done', flush=True)
-    t0 = time.time()
+    t0 = last_poll = time.time()
     while time.time() - t0 < budget and (not args.steps or step < args.steps):
+        if args.grow and time.time() - last_poll > args.grow:
+            last_poll = time.time()
+            data.poll()
+        xtr, ytr = data.xtr, data.ytr
         model.train()
         idx = torch.from_numpy(rng.integers(0, len(xtr), args.batch)).to(device)
         oy, ox = (int(v) for v in rng.integers(0, S - C + 1, 2))
@@ -451,8 +434,9 @@ def main():
                 for e, p in zip(ema, model.parameters()):
                     e.lerp_(p.detach(), 1 - d)
         if step % 200 == 0:
-            print(f'step {step}  {time.time() - t0:.0f}s  train {args.loss.upper()} {loss.item():.4f}  lr {lr:.2e}', flush=True)
+            print(f'step {step}  {time.time() - t0:.0f}s  {len(xtr)} views  train {args.loss.upper()} {loss.item():.4f}  lr {lr:.2e}', flush=True)
     train_seconds = time.time() - t0
+    xtr, ytr, meta = data.xtr, data.ytr, data.meta()
     if args.save_state:
         torch.save({'model': model.state_dict(), 'opt': opt.state_dict(), 'step': step, 'seconds': done_before + train_seconds,
                     'in_ch': model.in_ch, 'chans': list(model.chans)}, args.save_state)

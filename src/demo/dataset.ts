@@ -103,12 +103,12 @@ export async function renderSample(device: GPUDevice, scene: Scene, camera: Came
  * Render scenes of seeds `seedOf(0)`, `seedOf(1)`, … (`views` each) into <out>/<name>_x.npy and <name>_y.npy until
  * `count` scenes are done or the clock passes `deadline` (ms since the epoch); returns the samples written.
  */
-export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: string, seedOf: (i: number) => number, count: number, tick: () => void, deadline = Infinity): Promise<number> {
+export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: string, seedOf: (i: number) => number, count: number, tick: () => void, deadline = Infinity, stop: () => boolean = () => false): Promise<number> {
   const views = o.views ?? 1, S = o.size;
   const xs = new NpyF16Writer(join(o.out, `${name}_x.npy`), [o.channels ?? 4, S, S]);
   const ys = new NpyF16Writer(join(o.out, `${name}_y.npy`), [1, S, S]);
   try {
-    for (let i = 0; i < count && Date.now() < deadline; i++) {
+    for (let i = 0; i < count && Date.now() < deadline && !stop(); i++) {
       const seed = seedOf(i);
       for (const [v, s] of sampleViews(seed, views, o.scenes).entries()) {
         const { x, y } = await renderSample(device, s.scene, s.camera, S, o.rays, o.passes ?? 1, seed * 8 + v, o.gbuffer, o.channels ?? 4);
@@ -126,10 +126,10 @@ export async function writeSplit(device: GPUDevice, o: DatasetOptions, name: str
 export const DATA_FOV_DEG = FOV_RANGE_DEG;
 
 /**
- * Held-out scenes first (a fixed count), then training scenes until `train` are done or `seconds`
- * have passed; meta.json records the sizes and the focal length in pixels the model learns at.
+ * Held-out scenes first (a fixed count), then training scenes until `train` are done, `seconds`
+ * have passed or `stop()` says so (after the scene in progress); meta.json records the sizes and the focal length in pixels the model learns at.
  */
-export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seconds?: number }): Promise<{ train: number; test: number }> {
+export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seconds?: number; stop?: () => boolean }): Promise<{ train: number; test: number }> {
   mkdirSync(o.out, { recursive: true });
   const views = o.views ?? 1, total = (o.train + o.test) * views;
   let done = 0;
@@ -143,12 +143,16 @@ export async function writeDataset(device: GPUDevice, o: DatasetOptions & { seco
   if (!(Number.isInteger(offset) && offset >= 0 && offset + o.train * shards < TEST_SEED_BASE))
     throw new DemoError(`--seed-offset ${offset}: training seeds from it (${o.train} scenes × ${shards} shards) must stay below the held-out seeds (${TEST_SEED_BASE})`, 'pass a smaller offset or fewer --train scenes', { seedOffset: offset, train: o.train, shards });
   const test = await writeSplit(device, o, 'test', (i) => TEST_SEED_BASE + i, shard === 0 ? o.test : 0, tick);
-  const train = await writeSplit(device, o, 'train', (i) => offset + shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity);
+  // Written once the held-out split is complete, and again at the end: a trainer reading the training split while it
+  // grows (train_ao.py --grow) needs the sample's format before the last scene is done.
   const focal = (deg: number) => (0.5 * o.size) / Math.tan((deg * Math.PI) / 360);
-  writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
+  const writeMeta = (train: number, complete: boolean) => writeFileSync(join(o.out, 'meta.json'), JSON.stringify({
     size: o.size, rays: o.rays * (o.passes ?? 1), views, channels: o.channels ?? 4, shard: [shard, shards], seedOffset: offset, inputs: AO_CHANNELS[o.channels ?? 4], scenes: o.scenes ?? 'arch', train, test, testSeedBase: TEST_SEED_BASE,
-    fovDeg: DATA_FOV_DEG, focalPx: focal((DATA_FOV_DEG[0] + DATA_FOV_DEG[1]) / 2), seconds: (Date.now() - t0) / 1000,
+    fovDeg: DATA_FOV_DEG, focalPx: focal((DATA_FOV_DEG[0] + DATA_FOV_DEG[1]) / 2), seconds: (Date.now() - t0) / 1000, complete,
   }, null, 1));
+  writeMeta(0, false);
+  const train = await writeSplit(device, o, 'train', (i) => offset + shard + i * shards, o.train, tick, o.seconds ? t0 + o.seconds * 1000 : Infinity, o.stop);
+  writeMeta(train, true);
   return { train, test };
 }
 
@@ -170,9 +174,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     shard: shardArg(a.shard), seedOffset: num('seed-offset', a['seed-offset']!),
     onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
+  // SIGTERM ends the training split after the view in progress, with valid files and a complete meta.json: how
+  // training/h200.sh stops the scenes it streams to a trainer that has finished.
+  let stopped = false;
+  process.once('SIGTERM', () => { stopped = true; });
   const device = await requestDevice();
   const t0 = Date.now();
-  const n = await writeDataset(device, o);
+  const n = await writeDataset(device, { ...o, stop: () => stopped });
   console.error(`dataset: wrote ${n.train} train + ${n.test} test samples of ${o.size}x${o.size} (${o.rays}×${o.passes} rays) to ${o.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   device.destroy();
 }
