@@ -117,10 +117,9 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
       pngs++;
     }
   }
-  // Mean and worst of one slot's per-view scores, under `name`, when any view has that slot.
   const put = (out: Record<string, unknown>, name: string, scores: (AOScore | undefined)[]) => {
     const ps = scores.filter((x): x is AOScore => !!x);
-    if (ps.length) out[name] = { meanPsnrDb: mean(ps.map((x) => x.psnrDb)), meanMae: mean(ps.map((x) => x.mae)), minPsnrDb: Math.min(...ps.map((x) => x.psnrDb)) };
+    if (ps.length) out[name] = summarizeScores(ps);
   };
   const summary = (filter: (v: EvalView) => boolean, all = false) => {
     const sel = views.filter(filter);
@@ -137,11 +136,14 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   Object.assign(partial, result);
   save();
   const line = (name: string, s: Record<string, unknown>) => {
-    const f = (k: string) => { const x = s[k] as { meanPsnrDb: number; meanMae: number; minPsnrDb: number } | undefined; return x ? `${x.meanPsnrDb.toFixed(2)} dB (min ${x.minPsnrDb.toFixed(2)}, MAE ${x.meanMae.toFixed(4)})` : '-'; };
+    const f = (k: string) => {
+      const x = s[k] as ScoreSummary | undefined;
+      return x ? `${x.meanPsnrDb.toFixed(2)} dB (min ${x.minPsnrDb.toFixed(2)}, median ${x.medianPsnrDb.toFixed(2)}, pooled ${x.pooledPsnrDb.toFixed(2)}, MAE ${x.meanMae.toFixed(4)})` : '-';
+    };
     const ceil = Object.keys(s).filter((k) => k.startsWith('ceiling')).map((k) => `  ${k} ${f(k)}`).join('');
     return `${name.padEnd(9)} ${String(s.views).padStart(3)} views  network ${f('network')}  GTAO ${f('gtao')}${s.none ? `  AO=1 ${f('none')}` : ''}${ceil}`;
   };
-  const text = [`held-out AO vs ray-cast (${o.rays * o.passes} rays/pixel), ${o.width}x${o.height}${guard ? ` rendered with a ${guard}-pixel guard band` : ''}, surface pixels, mean of per-view PSNR:`,
+  const text = [`held-out AO vs ray-cast (${o.rays * o.passes} rays/pixel), ${o.width}x${o.height}${guard ? ` rendered with a ${guard}-pixel guard band` : ''}, surface pixels, mean of per-view PSNR (pooled: PSNR of the mean squared error over the views):`,
     line('showcase', result.showcase as Record<string, unknown>), line('random', result.random as Record<string, unknown>), line('all', result.all as Record<string, unknown>),
     'the same over all pixels (sky included, as the first model\'s 20.1 dB was measured):',
     ...(['showcase', 'random', 'all'] as const).map((k) => line(k, (result.allPixels as Record<string, Record<string, unknown>>)[k]!)),
@@ -150,6 +152,22 @@ export async function evaluate(device: GPUDevice, o: EvalOptions): Promise<Recor
   writeFileSync(join(o.out, 'summary.txt'), text + '\n');
   log(text);
   return result;
+}
+
+/** One slot's per-view scores summed up. */
+export interface ScoreSummary { meanPsnrDb: number; meanMae: number; minPsnrDb: number; medianPsnrDb: number; pooledPsnrDb: number }
+
+/**
+ * Mean, median and worst of per-view scores, and the PSNR of the views' mean squared error ("pooled"), which an easy
+ * view with a high PSNR cannot lift the way it lifts the mean (one 38 dB view is +0.5 dB on the mean of 16).
+ */
+export function summarizeScores(scores: readonly AOScore[]): ScoreSummary {
+  const db = scores.map((x) => x.psnrDb).sort((a, b) => a - b), mid = db.length >> 1;
+  return {
+    meanPsnrDb: mean(db), meanMae: mean(scores.map((x) => x.mae)), minPsnrDb: db[0]!,
+    medianPsnrDb: db.length % 2 ? db[mid]! : (db[mid - 1]! + db[mid]!) / 2,
+    pooledPsnrDb: -10 * Math.log10(mean(db.map((p) => 10 ** (-p / 10)))),
+  };
 }
 
 const USAGE = 'node dist/demo/evaluate.js [--model FILE] [--size WxH] [--views N] [--random N] [--rays R] [--passes P] [--frames N] [--out DIR] [--ceilings 2,4] [--guard PX|auto] [--png]';
