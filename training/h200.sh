@@ -21,6 +21,8 @@
 # Longer than one call (10 minutes, data included): SAVE_STATE=1 returns each variant's training state, and a later
 # call with those files carried in RESUME_DIR (state-NAME.pt) continues the same variants on new scenes
 # (DATA_EXTRA="--seed-offset 100000") along one schedule (--total-minutes in the variant's args); EVAL=0 skips the evaluation.
+# STREAM=1: the data processes go on rendering new scenes while the variants train, which read them as they come
+# (train_ao.py --grow); DATA_SECONDS is then the head start. ~15 k views a call instead of ~3 k (bench/ao-2026-12-04c).
 # Several seeds of one recipe as variants (g5a:--seed,1 g5b:--seed,2) guard against the runs that fall
 # 1-2 dB behind from their first steps (bench/ao-2026-12-03).
 set -uo pipefail
