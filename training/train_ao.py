@@ -383,13 +383,17 @@ def main():
 
     budget = args.minutes * 60
     schedule = (args.total_minutes or args.minutes) * 60
-    step, done_before = 0, 0.0
+    step, done_before, initial = 0, 0.0, None
     if args.init_onnx:
         init_from_onnx(model, args.init_onnx)
         diff = check_onnx(args.init_onnx, model.eval(), xte[:1], device)
         if diff is not None and diff > 1e-3:
             raise SystemExit(f'--init-onnx {args.init_onnx}: the loaded model differs from the file by {diff} on a held-out sample')
         print(f'initialised from {args.init_onnx} (onnxruntime vs the loaded model: max |diff| {diff})', flush=True)
+        # The starting point on this call's held-out split: a fine-tune is worth keeping only if it beats it there, and
+        # the split (rays, seeds) may differ from the one the file was chosen on.
+        initial = evaluate(model, xte, yte, device)
+        print(f"held-out PSNR of {args.init_onnx} before fine-tuning: {initial['psnr_db']:.2f} dB", flush=True)
     if args.resume:
         state = torch.load(args.resume, map_location=device)
         model.load_state_dict(state['model'])
@@ -473,7 +477,7 @@ def main():
     diff = check_onnx(args.out, model, xte[:1], device)
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
     stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'norm': args.norm, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
-             'train_seconds': done_before + train_seconds, 'resumed_from': args.resume or None, 'initialised_from': args.init_onnx or None, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
+             'train_seconds': done_before + train_seconds, 'resumed_from': args.resume or None, 'initialised_from': args.init_onnx or None, 'held_out_initial': initial, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
              'crop': C, 'batch': args.batch, 'lr': args.lr, 'data': meta, 'onnxruntime_max_abs_diff': diff}
     with open(os.path.join(os.path.dirname(args.out) or '.', 'metrics.json'), 'w') as f:
         json.dump(stats, f, indent=1)
