@@ -174,7 +174,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     shard: shardArg(a.shard), seedOffset: num('seed-offset', a['seed-offset']!),
     onProgress: (d, t) => { if (d % 50 === 0 || d === t) console.error(`dataset: ${d}/${t}`); },
   };
-  // SIGTERM ends the training split after the view in progress, with valid files and a complete meta.json: how
+  // SIGTERM ends the training split after the scene in progress, with valid files and a complete meta.json: how
   // training/h200.sh stops the scenes it streams to a trainer that has finished.
   let stopped = false;
   process.once('SIGTERM', () => { stopped = true; });
