@@ -1,6 +1,6 @@
 /**
  * `wgml compress` and `wgml render-material` as a user runs them (dist/cli/main.js) on a material that is neither
- * square nor of sides a multiple of 4, with a 16-bit texture and stray files; and the refusals of out-of-range
+ * square nor of sides a multiple of 4, with a 16-bit texture and stray files; grey with alpha; and the refusals of out-of-range
  * --psnr / --bits, and a 4×4 material where --mips has no level to train.
  */
 import { describe, it, expect, afterAll } from 'vitest';
@@ -70,6 +70,27 @@ describe('wgml compress on odd inputs', () => {
     const rj = JSON.parse(rr.out.slice(rr.out.indexOf('{')));
     expect(rj.psnrForward).toBeGreaterThan(15);
     expect(Math.abs(rj.psnrForward - rj.psnrCompute)).toBeLessThan(0.5);
+  }, 120_000);
+
+  it('trains grey with alpha as two channels, scores it against BC5, and renders the file', () => {
+    const N = 16, dir = join(root, 'mask');
+    mkdirSync(dir);
+    const px = (spp: number, f: (x: number, y: number) => number[]) => Array.from({ length: N * N }, (_, p) => f(p % N, Math.floor(p / N)).slice(0, spp)).flat();
+    writeFileSync(join(dir, 'albedo.png'), encodePng({ width: N, height: N, colorType: CT.rgb, depth: 8, samples: px(3, (x, y) => [60 + 9 * x, 40 + 9 * y, 120]) }));
+    writeFileSync(join(dir, 'mask.png'), encodePng({ width: N, height: N, colorType: CT.greyAlpha, depth: 8, samples: px(2, (x, y) => [90 + 8 * y, x < 8 ? 255 : 16 * x]) }));
+    const file = join(root, 'mask.wgmat');
+    const r = wgml(['compress', dir, '-o', file, '--steps', '30', '--finetune', '5', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out.slice(r.out.indexOf('{')));
+    expect(rep.textures.map((t: { name: string; kind: string; channels: number; bcFormat: string; bcBytes: number }) => [t.name, t.kind, t.channels, t.bcFormat, t.bcBytes]))
+      .toEqual([['albedo', 'color', 3, 'BC7', 16 * 16], ['mask', 'scalar', 2, 'BC5', 16 * 16]]);
+    const { manifest, material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+    expect(manifest.textures.map((t) => [t.name, t.channels, t.alpha])).toEqual([['albedo', 3, false], ['mask', 2, true]]);
+    expect(manifest.channels).toBe(5);
+    const cpu = materialReport(loadMaterialFolder(dir), material, decoderBytes(material));
+    cpu.textures.forEach((t, i) => expect(Math.abs(t.psnr - rep.textures[i].psnr), t.name).toBeLessThan(0.05));
+    const rr = wgml(['render-material', file, '-o', join(root, 'mask.png'), '--originals', dir, '--size', '16', '--json']);
+    expect(rr.code, rr.err).toBe(0);
   }, 120_000);
 
   it('compresses a 4×4 material, and says when --mips finds no level to train', () => {

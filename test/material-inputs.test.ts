@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { decodeImage } from '../src/shaderml/material/images.js';
-import { loadMaterialFolder, textureNote, MaterialInputError, type MaterialTargets } from '../src/shaderml/material/textures.js';
+import { bcFormatOf, bcTextureBytes, loadMaterialFolder, textureNote, textureRgba, MaterialInputError, type MaterialTargets } from '../src/shaderml/material/textures.js';
 import { ShapeError, WgmlError } from '../src/errors.js';
 import { encodePng, COLOR_TYPES as CT } from './fixtures/material-inputs/png.js';
 import { crc32 } from '../src/ir/checksum.js';
@@ -89,12 +89,34 @@ describe('alpha, grey+alpha, palettes', () => {
       'mask.png': encodePng({ width: N, height: N, colorType: CT.greyAlpha, depth: 8, samples: samples(N, N, (x, y) => [100 + x, (x + y) % 3 ? 0 : 200]) }),
     });
     const m = loadMaterialFolder(dir);
-    expect(kinds(m)).toEqual({ leaves_albedo: 'color/4', mask: 'color/4', opaque: 'color/3' });
-    expect(m.textures.map((t) => [t.alpha, textureNote(t)])).toEqual([[true, 'alpha kept as a fourth channel'], [true, 'alpha kept as a fourth channel'], [false, undefined]]);
+    // Grey with alpha is two channels, grey and alpha (until 2026-12-04 it was trained as RGBA, four).
+    expect(kinds(m)).toEqual({ leaves_albedo: 'color/4', mask: 'scalar/2', opaque: 'color/3' });
+    expect(m.textures.map((t) => [t.alpha, textureNote(t)])).toEqual([[true, 'alpha kept as a fourth channel'], [true, 'grey with alpha: two channels, grey and alpha'], [false, undefined]]);
+    const mi = m.textures.findIndex((t) => t.name === 'mask'), back = textureRgba(m, m.data, mi);
     for (let p = 0; p < N * N; p++) {
       expect(texel(m, 'leaves_albedo', p, 3)).toBeCloseTo(cut[p * 4 + 3]! / 255, 7);
       const [x, y] = [p % N, Math.floor(p / N)];
-      expect([0, 1, 2, 3].map((k) => Math.round(texel(m, 'mask', p, k) * 255))).toEqual([100 + x, 100 + x, 100 + x, (x + y) % 3 ? 0 : 200]);
+      expect([0, 1].map((k) => Math.round(texel(m, 'mask', p, k) * 255))).toEqual([100 + x, (x + y) % 3 ? 0 : 200]);
+      // Back to RGBA as written: grey in R, G and B, alpha in A.
+      expect([...back.subarray(p * 4, p * 4 + 4)]).toEqual([100 + x, 100 + x, 100 + x, (x + y) % 3 ? 0 : 200]);
+    }
+    // Its BC peer is BC5 (grey and alpha, 8 bits a texel), not BC4 (one channel, 4) or BC7.
+    expect(bcFormatOf(m.textures[mi]!)).toEqual({ format: 'BC5', bits: 8 });
+    expect(bcTextureBytes(m.textures[mi]!, N, N)).toBe((N / 4) ** 2 * 16);
+    expect(bcFormatOf({ kind: 'scalar', alpha: false })).toEqual({ format: 'BC4', bits: 4 });
+  });
+
+  it('keeps a near-grey RGBA map by meaning (a gloss with alpha) as grey and alpha, and a near-grey albedo with alpha as colour', () => {
+    const px = samples(N, N, (x, y) => { const v = 80 + 5 * x; return [v + (y % 3), v, v + 1, 40 + 10 * y]; });
+    const png = encodePng({ width: N, height: N, colorType: CT.rgba, depth: 8, samples: px });
+    const m = loadMaterialFolder(folder({ 'gloss.png': png, 'albedo.png': png }));
+    expect(kinds(m)).toEqual({ albedo: 'color/4', gloss: 'scalar/2' });
+    const g = m.textures.find((t) => t.name === 'gloss')!;
+    expect(g.fromRgb!.maxSpread).toBe(2);
+    expect(textureNote(g)).toBe('near-grey RGB (channels within 2 levels) stored as one channel; grey with alpha: two channels, grey and alpha');
+    for (let p = 0; p < N * N; p++) {
+      expect(texel(m, 'gloss', p, 0)).toBeCloseTo((px[p * 4]! + px[p * 4 + 1]! + px[p * 4 + 2]!) / 3 / 255, 6);
+      expect(texel(m, 'gloss', p, 1)).toBeCloseTo(px[p * 4 + 3]! / 255, 7);
     }
   });
 

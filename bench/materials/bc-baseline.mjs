@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Block-compression baseline of the material corpus, on the CPU: every texture of every .corpus set
 // encoded with a real encoder, decoded back, and scored like `wgml compress` scores itself (PSNR over
-// the channels wgml stores: colour RGB(A), normal x and y, scalar one). Encoders (Debian packages):
+// the channels wgml stores: colour RGB(A), normal x and y, scalar one, grey with alpha two). Encoders (Debian packages):
 // libnvtt-bin 2.0.8 `nvcompress -bc1/-bc5/-bc4` (it has no BC7) and astcenc `4x4 -thorough` for
 // colour at BC7's 8 bits per texel (ASTC 4×4 is BC7's peer in size and quality; no BC7 encoder is
 // packaged in Debian). Needs `npx tsc -p .` (texture classification from dist/).
@@ -78,12 +78,20 @@ for (const s of sets) {
   const T = m.width * m.height;
   const textures = m.textures.map((t) => {
     const src = join(dir, `${t.name}.png`), orig = rgbaOf(dir, t.name);
-    const chans = t.kind === 'normal' ? [0, 1] : t.kind === 'scalar' ? [0] : t.alpha ? [0, 1, 2, 3] : [0, 1, 2];
+    const chans = t.kind === 'normal' ? [0, 1] : t.kind === 'scalar' ? (t.alpha ? [0, 3] : [0]) : t.alpha ? [0, 1, 2, 3] : [0, 1, 2];
     const n = T * chans.length;
     const r = { name: t.name, kind: t.kind, channels: chans.length };
     if (t.kind === 'color') {
       const bc1 = se(orig, nvtt(src, t.alpha ? 'bc3' : 'bc1', tmp, m.width, m.height), chans), a = se(orig, astc(src, tmp), chans);
       Object.assign(r, { bc7ClassPsnr: psnr(a, n), bc7ClassSe: a, bc1Psnr: psnr(bc1, n), bc1Se: bc1, bits: 8 });
+    } else if (t.kind === 'scalar' && t.alpha) {
+      // Grey with alpha: BC5 with grey in its first channel and alpha in its second.
+      const ga = Uint8Array.from(orig);
+      for (let p = 0; p < T; p++) ga[p * 4 + 1] = orig[p * 4 + 3];
+      const gaSrc = join(tmp, 'x-ga.png');
+      writeFileSync(gaSrc, pngjs.PNG.sync.write(Object.assign(new pngjs.PNG({ width: m.width, height: m.height }), { data: Buffer.from(ga) })));
+      const e = se(ga, nvtt(gaSrc, 'bc5', tmp, m.width, m.height), [0, 1]);
+      Object.assign(r, { psnr: psnr(e, n), se: e, format: 'BC5', bits: 8 });
     } else {
       const e = se(orig, nvtt(src, t.kind === 'normal' ? 'bc5' : 'bc4', tmp, m.width, m.height), chans);
       Object.assign(r, { psnr: psnr(e, n), se: e, format: t.kind === 'normal' ? 'BC5' : 'BC4', bits: t.kind === 'normal' ? 8 : 4 });

@@ -59,7 +59,7 @@ ${rows.join('\n')}${r.skipped ? `
 }
 
 /** Bits per texel of the BC7/BC5/BC4 footprint of a material's textures (4×4 blocks: sides padded to a multiple of 4). */
-export const bcBitsOf = (m: MaterialTargets) => (8 * m.textures.reduce((a, t) => a + bcTextureBytes(t.kind, m.width, m.height), 0)) / (m.width * m.height);
+export const bcBitsOf = (m: MaterialTargets) => (8 * m.textures.reduce((a, t) => a + bcTextureBytes(t, m.width, m.height), 0)) / (m.width * m.height);
 
 export function register(program: Command): void {
   program.command('compress')

@@ -1,6 +1,6 @@
 /** Quality and size of a compressed material against its block-compressed footprint. */
 import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
-import { BC_FORMAT, bcTextureBytes, textureNote, type MaterialTargets } from './textures.js';
+import { bcFormatOf, bcTextureBytes, textureNote, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
 import { gpuLayout, type LatentStorage } from './upload.js';
 
@@ -61,7 +61,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     }
     seAll += se; c0 += t.channels;
     const note = textureNote(t);
-    return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: BC_FORMAT[t.kind], bcBytes: bcTextureBytes(t.kind, m.width, m.height), ...(note ? { note } : {}) };
+    return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: bcFormatOf(t).format, bcBytes: bcTextureBytes(t, m.width, m.height), ...(note ? { note } : {}) };
   });
   const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
@@ -75,7 +75,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     let bcChain = 0;
     for (let k = 0; (m.width >> k) >= 1 || (m.height >> k) >= 1; k++) {
       const w = Math.max(1, m.width >> k), h = Math.max(1, m.height >> k);
-      bcChain += m.textures.reduce((a, t) => a + bcTextureBytes(t.kind, w, h), 0);
+      bcChain += m.textures.reduce((a, t) => a + bcTextureBytes(t, w, h), 0);
       if (w === 1 && h === 1) break;
     }
     Object.assign(r, { mipPsnr: mipPsnr(c, m, (lv) => decodeMaterialCpu(c, lv)), mipBytes, bitsPerTexelWithMips: ((bytes + mipBytes) * 8) / T, bcRatioWithMips: bcChain / (bytes + mipBytes) });

@@ -1,6 +1,7 @@
 /**
  * A material as training targets: every image of a folder (PNG, JPEG, TGA: images.ts), classified as
- * colour (BC7, 8 bpp), normal map (BC5, 8 bpp: x and y stored, z rebuilt) or single channel (BC4, 4 bpp),
+ * colour (BC7, 8 bpp), normal map (BC5, 8 bpp: x and y stored, z rebuilt), single channel (BC4, 4 bpp) or grey
+ * with alpha (two channels, BC5-sized),
  * all of one size. Node-only (fs); decoding a .wgmat does not need it.
  */
 import { readdirSync, statSync, type Dirent } from 'node:fs';
@@ -38,14 +39,19 @@ export interface MaterialTargets {
   data: Float32Array;
 }
 
-/** Bits per texel of the block-compressed format each kind would use. */
-export const BC_BITS: Record<TextureKind, number> = { color: 8, normal: 8, scalar: 4 };
-export const BC_FORMAT: Record<TextureKind, string> = { color: 'BC7', normal: 'BC5', scalar: 'BC4' };
+/**
+ * The block-compressed format a texture would use, and its bits per texel: colour BC7, normal maps BC5, one
+ * channel BC4, and grey with alpha BC5 (grey and alpha as its two channels, each coded as BC4 codes one).
+ */
+export function bcFormatOf(t: { kind: TextureKind; alpha?: boolean }): { format: string; bits: number } {
+  if (t.kind === 'scalar') return t.alpha ? { format: 'BC5', bits: 8 } : { format: 'BC4', bits: 4 };
+  return t.kind === 'normal' ? { format: 'BC5', bits: 8 } : { format: 'BC7', bits: 8 };
+}
 /**
  * Bytes of one texture block-compressed at width×height: BC formats code 4×4 blocks, so a side that is not a
  * multiple of 4 is padded to one (a 33×17 BC7 texture takes 9×5 blocks of 16 bytes, not 33·17 bytes).
  */
-export const bcTextureBytes = (kind: TextureKind, width: number, height: number) => Math.ceil(width / 4) * Math.ceil(height / 4) * 2 * BC_BITS[kind];
+export const bcTextureBytes = (t: { kind: TextureKind; alpha?: boolean }, width: number, height: number) => Math.ceil(width / 4) * Math.ceil(height / 4) * 2 * bcFormatOf(t).bits;
 
 /**
  * Gloss, specular and roughness maps painted or saved as RGB are grey only up to a few levels of noise
@@ -161,6 +167,7 @@ export function textureNote(t: TextureTarget): string | undefined {
     t.constantBlue !== undefined && `blue is ${t.constantBlue} everywhere: read as a two-channel (BC5-style) normal map, x and y kept, z rebuilt from them`,
     t.droppedAlpha && 'its alpha is not kept (a normal map stores x and y): to keep it, save it as an image of its own beside the normal map',
     t.kind === 'color' && t.alpha && 'alpha kept as a fourth channel',
+    t.kind === 'scalar' && t.alpha && 'grey with alpha: two channels, grey and alpha',
     t.bitDepth === 16 && '16 bits per channel, trained at full precision',
   ].filter(Boolean);
   return notes.length ? notes.join('; ') : undefined;
@@ -175,8 +182,10 @@ function classifyTexels(name: string, im: Image, normal: boolean | undefined): T
   const { spread, opaque } = spreadOf(im);
   const dropped = opaque ? {} : { droppedAlpha: true };
   if (normal) return { name, kind: 'normal', channels: 2, alpha: false, ...dropped };
-  if (opaque && spread === 0) return { name, kind: 'scalar', channels: 1, alpha: false };
-  if (opaque && spread <= NEAR_GREY_LEVELS && !isColorName(name)) return { name, kind: 'scalar', channels: 1, alpha: false, fromRgb: { maxSpread: spread } };
+  // Grey with alpha (a mask, a cut-out's coverage) keeps two channels, grey and alpha, not four.
+  const grey = { name, kind: 'scalar', channels: opaque ? 1 : 2, alpha: !opaque } as const;
+  if (spread === 0) return { ...grey };
+  if (spread <= NEAR_GREY_LEVELS && !isColorName(name)) return { ...grey, fromRgb: { maxSpread: spread } };
   if (normal === undefined && looksLikeNormalMap(normalStats(im.rgba))) return { name, kind: 'normal', channels: 2, alpha: false, detected: 'content', ...dropped };
   // A two-channel normal map fails the test above (blue is no z); as colour it would keep a constant channel and
   // lose its meaning. A colour map by name keeps its colour.
@@ -240,7 +249,11 @@ export function loadMaterialFolder(folder: string, normals?: string[]): Material
     // 16-bit samples as stored: rounding them to 8 bits would terrace a height map.
     const t = textures[ti]!, px = im.rgba16 ?? im.rgba, full = im.rgba16 ? 65535 : 255;
     for (let p = 0; p < width * height; p++) {
-      if (t.kind === 'scalar') { data[p * C + c0] = (px[p * 4]! + px[p * 4 + 1]! + px[p * 4 + 2]!) / 3 / full; continue; }
+      if (t.kind === 'scalar') {
+        data[p * C + c0] = (px[p * 4]! + px[p * 4 + 1]! + px[p * 4 + 2]!) / 3 / full;
+        if (t.alpha) data[p * C + c0 + 1] = px[p * 4 + 3]! / full;
+        continue;
+      }
       for (let c = 0; c < t.channels; c++) data[p * C + c0 + c] = px[p * 4 + c]! / full;
     }
     c0 += t.channels;
@@ -272,7 +285,7 @@ export function textureRgba(m: { width: number; height: number; textures: Textur
   const q = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 255);
   for (let p = 0; p < n; p++) {
     const v = (c: number) => data[p * m.channels + c0 + c]!;
-    if (t.kind === 'scalar') { out.fill(q(v(0)), p * 4, p * 4 + 3); out[p * 4 + 3] = 255; continue; }
+    if (t.kind === 'scalar') { out.fill(q(v(0)), p * 4, p * 4 + 3); out[p * 4 + 3] = t.alpha ? q(v(1)) : 255; continue; }
     if (t.kind === 'normal') {
       const x = v(0) * 2 - 1, y = v(1) * 2 - 1, z = Math.sqrt(Math.max(0, 1 - x * x - y * y));
       out[p * 4] = q(v(0)); out[p * 4 + 1] = q(v(1)); out[p * 4 + 2] = q(z * 0.5 + 0.5); out[p * 4 + 3] = 255;
