@@ -312,7 +312,7 @@ def init_from_onnx(model, path):
             m.weight.copy_(wt.to(m.weight.device)); m.bias.copy_(torch.from_numpy(b.copy()).to(m.bias.device))
 
 
-def check_onnx(path, model, x, device):
+def check_onnx(path, model, x):
     """The exported file against PyTorch on one sample, with onnxruntime when it is installed. Both in float32 on the
     CPU: on CUDA the convolutions run in TF32, whose rounding (1e-3 on this network) is the size of the errors this
     check is for (an --init-onnx load failed it at 1.4e-3 on the H200)."""
@@ -386,7 +386,7 @@ def main():
     step, done_before, initial = 0, 0.0, None
     if args.init_onnx:
         init_from_onnx(model, args.init_onnx)
-        diff = check_onnx(args.init_onnx, model.eval(), xte[:1], device)
+        diff = check_onnx(args.init_onnx, model.eval(), xte[:1])
         if diff is not None and diff > 1e-3:
             raise SystemExit(f'--init-onnx {args.init_onnx}: the loaded model differs from the file by {diff} on a held-out sample')
         print(f'initialised from {args.init_onnx} (onnxruntime vs the loaded model: max |diff| {diff})', flush=True)
@@ -474,7 +474,7 @@ def main():
         print(f'batch norms folded into the convolutions: max |diff| {fold_diff:.2e} (float64)', flush=True)
     model = folded
     ops = export_onnx(model, args.out, meta['focalPx'])
-    diff = check_onnx(args.out, model, xte[:1], device)
+    diff = check_onnx(args.out, model, xte[:1])
     print(f'exported {args.out} ({os.path.getsize(args.out)} bytes), ops: {ops}; onnxruntime vs torch max |diff| {diff}', flush=True)
     stats = {'held_out': held, 'train_subset': train, 'parameters': nparams, 'channels': list(model.chans), 'depth_scale': model.depth_scale, 'log_depth': model.log_depth, 'residual': model.residual, 'loss': args.loss, 'clip': args.clip, 'ema': args.ema, 'norm': args.norm, 'held_out_last_weights': raw, 'seed': args.seed, 'augment': ('flips' if args.vflip else 'left-right flips') + (' + transpose' if args.transpose else ''), 'in_channels': model.in_ch, 'steps': step,
              'train_seconds': done_before + train_seconds, 'resumed_from': args.resume or None, 'initialised_from': args.init_onnx or None, 'held_out_initial': initial, 'device': str(torch.cuda.get_device_name(0) if cuda else 'cpu'), 'torch': torch.__version__,
