@@ -1,10 +1,10 @@
 /**
- * Texture folders as users bring them beyond the common case: 16-bit, grey+alpha, palette and tRNS PNGs, alpha
- * that is content, two-channel and DirectX normal maps, odd sizes, stray files and folders, empty, cut-short and
+ * Texture folders as users bring them beyond the common case: 16-bit, grey+alpha, palette and tRNS PNGs; grey, CMYK
+ * and 12-bit JPEGs; alpha that is content, two-channel and DirectX normal maps, odd sizes, stray files and folders, empty, cut-short and
  * corrupt files. Each is read to its real texel values or refused naming the file. CPU only.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -243,5 +243,35 @@ describe('broken files', () => {
     const padded = loadMaterialFolder(folder({ 'albedo.png': Buffer.concat([good, Buffer.alloc(100)]) }));
     expect(Array.from(padded.data)).toEqual(Array.from(loadMaterialFolder(folder({ 'albedo.png': good })).data));
     expect(refused('rough.png', new TextEncoder().encode('GIF89a....')).what).toMatch(/rough\.png is not a PNG wgml can read: it does not begin with the PNG signature \(nor is it a JPEG\)$/);
+  });
+});
+
+describe('JPEG variants', () => {
+  const fx = (f: string) => new Uint8Array(readFileSync(join('test/fixtures/material-inputs', f)));
+  const ref = JSON.parse(readFileSync('test/fixtures/material-inputs/jpegs-pillow.json', 'utf8')) as { width: number; height: number; rgb: Record<string, string> };
+
+  it('reads grey and CMYK JPEGs as Pillow (libjpeg) does, within 2 levels (their IDCT and colour transform differ)', () => {
+    for (const [name, kind] of [['grey.jpg', 'scalar/1'], ['cmyk.jpg', 'color/3']] as const) {
+      const m = loadMaterialFolder(folder({ [`rough${name.slice(name.indexOf('.'))}`]: fx(name) }));
+      expect(kinds(m), name).toEqual({ rough: kind });
+      const want = Buffer.from(ref.rgb[name]!, 'base64'), C = m.channels;
+      let worst = 0;
+      for (let p = 0; p < ref.width * ref.height; p++) for (let c = 0; c < 3; c++) {
+        const got = Math.round(texel(m, 'rough', p, C === 1 ? 0 : c) * 255);
+        worst = Math.max(worst, Math.abs(got - want[p * 3 + c]!));
+      }
+      expect(worst, name).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('refuses a 12-bit JPEG, naming the byte, rather than decoding it as 8-bit', () => {
+    const d = fx('grey.jpg').slice();
+    const sof = d.findIndex((v, i) => v === 0xff && d[i + 1] === 0xc0);
+    expect(d[sof + 4]).toBe(8);
+    d[sof + 4] = 12;
+    const e = caught(() => loadMaterialFolder(folder({ 'rough.jpg': d })), MaterialInputError);
+    expect(e.what).toMatch(new RegExp(`rough\\.jpg is a 12-bit JPEG \\(sample precision at byte ${sof + 4}\\); wgml reads 8-bit JPEGs$`));
+    expect(e.hint).toMatch(/16-bit PNG/);
+    expect(e.details).toMatchObject({ offset: sof + 4, precision: 12 });
   });
 });

@@ -118,7 +118,31 @@ function decodePng(bytes: Uint8Array, path: string): Image {
   return { width: png.width, height: png.height, rgba, rgba16: data };
 }
 
+/**
+ * The sample precision of a JPEG's frame header (SOF), or undefined when there is none before the scan. jpeg-js reads
+ * the field but decodes every frame as 8-bit: a 12-bit JPEG (medical and some texture tools write them) would come
+ * out level-shifted and clipped without a word, so it is refused here, where the byte can be named.
+ */
+function jpegPrecision(bytes: Uint8Array): { precision: number; offset: number } | undefined {
+  let i = 2;
+  while (i + 4 <= bytes.length && bytes[i] === 0xff) {
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff) { i++; continue; }  // fill byte before a marker
+    if (marker === 0xda || marker === 0xd9) return undefined;
+    const length = (bytes[i + 2]! << 8) | bytes[i + 3]!;
+    // SOF0-3, 5-7, 9-11, 13-15 (0xc4 DHT, 0xc8 JPG and 0xcc DAC share the range but are not frames)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && i + 4 < bytes.length) return { precision: bytes[i + 4]!, offset: i + 4 };
+    i += 2 + length;
+  }
+  return undefined;
+}
+
 function decodeJpeg(bytes: Uint8Array, path: string): Image {
+  const sof = jpegPrecision(bytes);
+  if (sof && sof.precision !== 8) {
+    throw new MaterialInputError(`${path} is a ${sof.precision}-bit JPEG (sample precision at byte ${sof.offset}); wgml reads 8-bit JPEGs`,
+      'save it as a 16-bit PNG to keep its precision, or as an 8-bit JPEG; or move it out of the folder', { path, offset: sof.offset, precision: sof.precision });
+  }
   try {
     // jpeg-js's default memory cap (512 MB) refuses 8K textures; 2 GB takes them.
     const im = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
