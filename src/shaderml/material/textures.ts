@@ -184,7 +184,7 @@ function classifyTexels(name: string, im: Image, normal: boolean | undefined): T
   if (normal) return { name, kind: 'normal', channels: 2, alpha: false, ...dropped };
   // Grey with alpha (a mask, a cut-out's coverage) keeps two channels, grey and alpha, not four.
   const grey = { name, kind: 'scalar', channels: opaque ? 1 : 2, alpha: !opaque } as const;
-  if (spread === 0) return { ...grey };
+  if (spread === 0) return grey;
   if (spread <= NEAR_GREY_LEVELS && !isColorName(name)) return { ...grey, fromRgb: { maxSpread: spread } };
   if (normal === undefined && looksLikeNormalMap(normalStats(im.rgba))) return { name, kind: 'normal', channels: 2, alpha: false, detected: 'content', ...dropped };
   // A two-channel normal map fails the test above (blue is no z); as colour it would keep a constant channel and
