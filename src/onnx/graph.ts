@@ -5,6 +5,7 @@ import { hostArrayFor } from '../ir/types.js';
 import { int64, type AttributeProto, type GraphProto, type SparseTensorProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { checkedDims, elemType, externalRef, tensorFromProto } from './tensor-proto.js';
 import { expandContribOps } from './contrib.js';
+import { upgradeLegacyOps } from './legacy.js';
 
 export interface ConvertContext {
   opsets: Record<string, number>;
@@ -161,5 +162,6 @@ export function convertGraph(g: GraphProto, ctx: ConvertContext, where: string):
   });
   const graph: Graph = { name: g.name ?? '', inputs, outputs, nodes, initializers, valueInfo: vinfo, opsets: { ...ctx.opsets } };
   expandContribOps(graph);
+  upgradeLegacyOps(graph);
   return graph;
 }

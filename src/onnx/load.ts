@@ -49,7 +49,7 @@ export function modelOpsets(m: ModelProto): Record<string, number> {
   const v = opsets[''];
   if (v !== undefined && (v < SUPPORTED_OPSETS[0] || v > SUPPORTED_OPSETS[1])) {
     throw new ModelFormatError(`the model imports ONNX opset ${v}; wgml supports opsets ${SUPPORTED_OPSETS[0]}..${SUPPORTED_OPSETS[1]}`,
-      v < SUPPORTED_OPSETS[0] ? 'upgrade the model with onnx.version_converter.convert_version(model, 13)' : 'convert the model down to opset 21 or lower with onnx.version_converter',
+      v < SUPPORTED_OPSETS[0] ? 'opset versions start at 1; the file is corrupt' : 'convert the model down to opset 21 or lower with onnx.version_converter',
       { opset: v, supported: SUPPORTED_OPSETS });
   }
   return opsets;

@@ -7,7 +7,7 @@ import { ModelFormatError } from '../errors.js';
 import type { Graph, Node } from '../ir/types.js';
 
 /** Opsets of the default ONNX domain wgml imports, inclusive. */
-export const SUPPORTED_OPSETS: readonly [number, number] = [7, 21];
+export const SUPPORTED_OPSETS: readonly [number, number] = [1, 21];
 
 function subgraphs(n: Node): Graph[] {
   return Object.values(n.attrs).flatMap((a) => (a.kind === 'graph' ? [a.value] : []));

@@ -11,10 +11,11 @@ import { protoType } from '../../src/onnx/proto.js';
 export const TESTDATA_ROOT = process.env.WGML_ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
 
 /**
- * Suites with per-case model.onnx + test_data_set_0. Left out: 'real' (stubs that download full-size
- * ImageNet models) and 'pytorch-operator'/'pytorch-converted' (all opset 6, below wgml's range 7..21).
+ * Suites with per-case model.onnx + test_data_set_0: the node tests, 'simple', and PyTorch's exports
+ * at opset 6 ('pytorch-converted', 'pytorch-operator'; onnx/legacy.ts reads their legacy forms).
+ * Left out: 'real' (stubs that download full-size ImageNet models).
  */
-export const SUITES = ['node', 'simple'] as const;
+export const SUITES = ['node', 'simple', 'pytorch-converted', 'pytorch-operator'] as const;
 
 /** `name` is the case directory, prefixed with its suite unless the suite is 'node'. */
 export interface TestCase { name: string; suite: string; dir: string }

@@ -3,7 +3,8 @@
  * Between the 32-bit word representations: float → int truncates toward zero (NaN → 0, out of
  * range saturates as WGSL's conversion does), anything → bool is != 0 (NaN → true), int8/int16/
  * uint8/uint16 results wrap to their width, float16/bfloat16 results are rounded to nearest even.
- * int64/uint64 are computed as 32-bit words. Opset 19's `saturate` only concerns float8 (unsupported).
+ * int64/uint64 are computed as 32-bit words. Cast-1's type name ('FLOAT') becomes its code at import
+ * (onnx/legacy.ts). Opset 19's `saturate` only concerns float8 (unsupported).
  */
 import type { ElemType } from '../../ir/types.js';
 import { storageType } from '../../ir/types.js';
@@ -40,7 +41,7 @@ function wrapCpu(t: ElemType, v: number): number {
 }
 
 export const Cast = elementwiseOp<{ to: ElemType }>({
-  type: 'Cast', spec: spec('Cast'), arity: [1, 1], opsets: [6, 99],
+  type: 'Cast', spec: spec('Cast'), arity: [1, 1],
   params: (a) => {
     const code = a.int('to');
     const to = ONNX_TYPES[code];

@@ -1,6 +1,6 @@
 /**
  * Pad — https://onnx.ai/onnx/operators/onnx__Pad.html
- * Opsets 2–10: `pads`/`value` attributes; 11+: pads (input 1) and constant_value (optional input 2)
+ * Opsets 2–10: `pads`/`value` attributes (Pad-1's `paddings` is renamed to `pads` at import, onnx/legacy.ts); 11+: pads (input 1) and constant_value (optional input 2)
  * as compile-time constants; 18 adds `axes` (input 3). Modes constant, reflect, edge, wrap (19).
  * Negative pads crop. Output coordinate c reads input c − begin, folded back by the mode.
  */
@@ -51,7 +51,7 @@ function srcIndex(s: number, d: number, mode: number): number | null {
 }
 
 export const Pad: OpDef<A> = {
-  type: 'Pad', opsets: [2, 99], constInputs: [1, 2, 3],
+  type: 'Pad', constInputs: [1, 2, 3],
   attrs(a, opset) {
     const mode = MODES.indexOf(a.string('mode', 'constant') as typeof MODES[number]);
     if (mode < 0) throw a.error(`unknown mode '${a.string('mode')}'`, `use one of ${MODES.join(', ')}`);

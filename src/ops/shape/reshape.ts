@@ -1,7 +1,8 @@
 /**
  * Reshape — https://onnx.ai/onnx/operators/onnx__Reshape.html
  * Opset 5+: the shape is input 1 (must be a compile-time constant here); 0 copies the input dim unless
- * `allowzero` (opset 14) is 1, -1 is inferred. Opsets 1–4 (shape attribute) are not implemented.
+ * `allowzero` (opset 14) is 1, -1 is inferred. Opsets 1–4 (shape attribute) arrive here in
+ * the later form: the importer turns the attribute into input 1 (onnx/legacy.ts).
  * Pure reinterpretation: no kernel runs.
  */
 import type { OpDef } from '../types.js';
@@ -28,7 +29,7 @@ export function reshapeTarget(ctx: InferContext, inShape: readonly number[], spe
 }
 
 export const Reshape: OpDef<A> = {
-  type: 'Reshape', opsets: [5, 99], constInputs: [1],
+  type: 'Reshape', constInputs: [1],
   attrs: (a) => ({ allowzero: a.int('allowzero', 0) === 1 }),
   infer(ctx, a) {
     // Each op checks its own arity: fuzzed nodes with missing or extra inputs get a NodeError, not a crash.

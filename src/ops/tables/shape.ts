@@ -31,6 +31,7 @@ import { GatherND } from '../shape/gather-nd.js';
 import { ScatterElements } from '../shape/scatter-elements.js';
 import { ScatterND } from '../shape/scatter-nd.js';
 import { Scatter } from '../shape/scatter.js';
+import { LegacyBroadcast } from '../shape/legacy-broadcast.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -64,4 +65,5 @@ export const OPS: OpDef[] = [
   ScatterElements,
   ScatterND,
   Scatter,
+  LegacyBroadcast,
 ];
