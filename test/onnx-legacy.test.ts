@@ -115,6 +115,21 @@ describe('ONNX opsets 1–6', () => {
     expect(Array.from(y.data)).toEqual(want);
   });
 
+  it('the experimental ops of opsets 1–9 run as the ops they are made of', async () => {
+    const one = (op: string, attrs: object[], opset: number) => encodeModel({ ...io([]), opset, nodes: [node(op, ['x'], ['y'], attrs)] });
+    const each = (fn: (v: number, c: number) => number) => expected(x, x, () => 0, (v) => v).map((v, i) => fn(v, Math.floor(i / 20) % 3));
+    const cases: [Uint8Array, (v: number, c: number) => number][] = [
+      [one('ImageScaler', [attr.float('scale', 0.5), attr.floats('bias', [1, -2, 3])], 8), (v, c) => 0.5 * v + [1, -2, 3][c]!],
+      [one('ImageScaler', [], 9), (v) => v],
+      [one('Scale', [attr.float('scale', -3)], 6), (v) => -3 * v],
+      [one('Affine', [attr.float('alpha', 2), attr.float('beta', 0.25)], 7), (v) => 2 * v + 0.25],
+      [one('ScaledTanh', [attr.float('alpha', 1.5), attr.float('beta', 0.7)], 9), (v) => 1.5 * Math.tanh(0.7 * v)],
+      [one('ParametricSoftplus', [attr.float('alpha', 0.8), attr.float('beta', 2)], 1), (v) => 0.8 * Math.log1p(Math.exp(2 * v))],
+      [one('ThresholdedRelu', [attr.float('alpha', 0.3)], 8), (v) => (v > 0.3 ? v : 0)],
+    ];
+    for (const [model, fn] of cases) closeTo((await run(model, { x })).data, each(fn));
+  });
+
   it('a legacy model keeps its opset and the LegacyBroadcast node through a package', async () => {
     const b = f32([3]);
     const model = encodeModel({

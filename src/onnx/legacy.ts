@@ -17,10 +17,18 @@
  * - Split-1 (opset 1): a constant input 1 becomes the `split` attribute.
  * - Pad-1 (opset 1): `paddings` is Pad-2's `pads`.
  * - Cast-1 (opsets 1–5): `to` names the type as a string ('FLOAT'); Cast-6 takes its code.
+ *
+ * The experimental ops of opsets 1–9 (removed in 10; https://github.com/onnx/onnx/blob/main/docs/Changelog.md)
+ * that model-zoo networks still carry become the ops they are made of: ImageScaler (tiny-YOLOv2's input
+ * normalization: scale·x + bias per channel) → Mul, Add; Scale → Mul; Affine (alpha·x + beta) → Mul, Add;
+ * ScaledTanh (alpha·tanh(beta·x)) → Mul, Tanh, Mul; ParametricSoftplus (alpha·softplus(beta·x)) → Mul,
+ * Softplus, Mul. (ThresholdedRelu kept its meaning when it left the experimental set: its op covers all
+ * opsets.) Their constants are float32, as those opsets' models are.
  */
 import { NodeError } from '../errors.js';
 import { hostTensor, type AttrValue, type Graph, type Node } from '../ir/types.js';
 
+const EXPERIMENTAL = new Set(['ImageScaler', 'Scale', 'Affine', 'ScaledTanh', 'ParametricSoftplus']);
 const BROADCAST_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'And', 'Or', 'Xor', 'Equal', 'Greater', 'Less']);
 
 /** TensorProto.DataType codes by the names Cast-1 used. */
@@ -39,10 +47,10 @@ const intAttr = (n: Node, name: string): number | undefined => {
   return a?.kind === 'int' ? a.value : undefined;
 };
 
-/** Rewrites the graph's legacy nodes in place; a no-op from opset 7 on. */
+/** Rewrites the graph's legacy nodes in place; a no-op from opset 10 on. */
 export function upgradeLegacyOps(g: Graph): void {
   const v = g.opsets[''];
-  if (v === undefined || v >= 7) return;
+  if (v === undefined || v >= 10) return;
   const out: Node[] = [];
   const taken = new Set([...g.initializers.keys(), ...g.inputs.map((x) => x.name), ...g.nodes.flatMap((n) => n.outputs)]);
   const fresh = (base: string): string => {
@@ -50,6 +58,25 @@ export function upgradeLegacyOps(g: Graph): void {
     for (let i = 1; taken.has(name); i++) name = `${base}${i}`;
     taken.add(name);
     return name;
+  };
+  /** A float32 initializer of `values`, named after `n`. */
+  const constant = (n: Node, what: string, shape: number[], values: number[]): string => {
+    const name = fresh(`${n.name || n.opType}::${what}`);
+    g.initializers.set(name, hostTensor('float32', shape, values));
+    return name;
+  };
+  /** `n` as a chain of ops: each step is [op, extra input or null]; the last step writes n's output. */
+  const chain = (n: Node, steps: [string, string | null][]): void => {
+    let x = n.inputs[0]!;
+    steps.forEach(([op, b], i) => {
+      const y = i === steps.length - 1 ? n.outputs[0]! : fresh(`${n.name || n.opType}::${op.toLowerCase()}${i}`);
+      out.push({ name: `${n.name}/${op}${i}`, opType: op, domain: '', inputs: b ? [x, b] : [x], outputs: [y], attrs: {} });
+      x = y;
+    });
+  };
+  const float = (n: Node, name: string, def: number): number => {
+    const a = n.attrs[name];
+    return a?.kind === 'float' ? a.value : def;
   };
   /** `n` with input 1 reshaped to line up with input 0 from `axis`. */
   const alignB = (n: Node, axis: number, attrs: Record<string, AttrValue>): void => {
@@ -60,6 +87,21 @@ export function upgradeLegacyOps(g: Graph): void {
   };
   for (const n of g.nodes) {
     if (n.domain !== '' && n.domain !== 'ai.onnx') { out.push(n); continue; }
+    if (EXPERIMENTAL.has(n.opType) && n.inputs[0] && n.outputs[0]) {
+      const alpha = float(n, 'alpha', 1), beta = float(n, 'beta', n.opType === 'Affine' ? 0 : 1);
+      if (n.opType === 'ImageScaler') {
+        const bias = n.attrs.bias?.kind === 'floats' ? n.attrs.bias.value : null;
+        const scale: [string, string | null] = ['Mul', constant(n, 'scale', [], [float(n, 'scale', 1)])];
+        chain(n, bias ? [scale, ['Add', constant(n, 'bias', [bias.length, 1, 1], bias)]] : [scale]);
+      } else if (n.opType === 'Scale') chain(n, [['Mul', constant(n, 'scale', [], [float(n, 'scale', 1)])]]);
+      else if (n.opType === 'Affine') chain(n, [['Mul', constant(n, 'alpha', [], [alpha])], ['Add', constant(n, 'beta', [], [beta])]]);
+      else {
+        const f = n.opType === 'ScaledTanh' ? 'Tanh' : 'Softplus';
+        chain(n, [['Mul', constant(n, 'beta', [], [beta])], [f, null], ['Mul', constant(n, 'alpha', [], [alpha])]]);
+      }
+      continue;
+    }
+    if (v >= 7) { out.push(n); continue; }
     if (BROADCAST_OPS.has(n.opType)) {
       const axis = intAttr(n, 'axis');
       const attrs = without(n.attrs, 'broadcast', 'axis', 'consumed_inputs');

@@ -71,6 +71,7 @@ export const attr = {
   int: (name: string, i: number | string) => ({ name, type: 2, i }),
   float: (name: string, f: number) => ({ name, type: 1, f }),
   ints: (name: string, ints: (number | string)[]) => ({ name, type: 7, ints }),
+  floats: (name: string, floats: number[]) => ({ name, type: 6, floats }),
   string: (name: string, s: string) => ({ name, type: 3, s: new TextEncoder().encode(s) }),
   tensor: (name: string, t: Obj) => ({ name, type: 4, t }),
   graph: (name: string, g: Obj) => ({ name, type: 5, g }),
