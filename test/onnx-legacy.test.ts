@@ -130,6 +130,20 @@ describe('ONNX opsets 1–6', () => {
     for (const [model, fn] of cases) closeTo((await run(model, { x })).data, each(fn));
   });
 
+  it('a Caffe2-era block: BatchNormalization with is_test and unread statistics, Dropout with an unread mask, Sum', async () => {
+    const [scale, bias, mean, vr] = [f32([3]), f32([3]), f32([3]), hostTensor('float32', [3], [0.5, 1, 2])];
+    const model = encodeModel({
+      ...io([]), opset: 3, initializers: [init('s', scale), init('b', bias), init('m', mean), init('v', vr)],
+      nodes: [
+        node('BatchNormalization', ['x', 's', 'b', 'm', 'v'], ['bn', 'm_out', 'v_out', 'sm', 'sv'], [attr.int('is_test', 1), attr.float('epsilon', 1e-3), attr.ints('consumed_inputs', [0, 0, 0, 1, 1])]),
+        node('Dropout', ['bn'], ['d', 'mask'], [attr.int('is_test', 1), attr.float('ratio', 0.5)]),
+        node('Sum', ['d', 'x'], ['y']),
+      ],
+    });
+    const bn = (v: number, c: number) => ((v - mean.data[c]!) / Math.sqrt(vr.data[c]! + 1e-3)) * scale.data[c]! + bias.data[c]!;
+    closeTo((await run(model, { x })).data, expected(x, x, () => 0, (v) => v).map((v, i) => bn(v, Math.floor(i / 20) % 3) + v));
+  });
+
   it('a legacy model keeps its opset and the LegacyBroadcast node through a package', async () => {
     const b = f32([3]);
     const model = encodeModel({
