@@ -6,12 +6,13 @@ import { OPS as CONV } from './tables/conv.js';
 import { OPS as LINALG } from './tables/linalg.js';
 import { OPS as SHAPE } from './tables/shape.js';
 import { OPS as QUANT } from './tables/quant.js';
+import { OPS as SIGNAL } from './tables/signal.js';
 import { FusedElementwise } from './elementwise/fused.js';
 import { copyOp } from './misc/copy.js';
 import { dropoutOp } from './misc/dropout.js';
 import { ifOp } from './misc/if.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, copyOp, dropoutOp, ifOp];
+const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {
