@@ -171,3 +171,46 @@ describe('shared recording of a small CNN', () => {
     expect(count('setBindGroup')).toBe(1); // the shared group, once for the whole network
   });
 });
+
+describe('split-K pairs (issue 18)', () => {
+  const r = rng(23);
+  const t = (shape: number[], scale = 0.5) => hostTensor('float32', shape, randn(r, shape.reduce((p, q) => p * q, 1), scale));
+  const s = (value: string) => ({ kind: 'string' as const, value });
+  // A split conv (bias, residual and Relu in its reduce), then a split MatMul and a split Gemm whose reduce
+  // runs a LayerNorm: three GEMMs whose partial products and reduce are two dispatches each.
+  const g = graph([f32('x', [1, 24, 5, 5])], [f32('y', [25, 16]), f32('z', [25, 16])], [
+    node('Conv', ['x', 'w1', 'b1', 'x'], ['c'], { pads: ints([1, 1, 1, 1]), wgml_test_path: s('gemm'), wgml_test_split: int(3), wgml_act: s('relu'), wgml_residual: int(1) }),
+    node('Reshape', ['c', 'shape'], ['m']),
+    node('Transpose', ['m'], ['mt'], { perm: ints([1, 0]) }),
+    node('MatMul', ['mt', 'w2'], ['y'], { wgml_gemm: s('t32x32/s3') }),
+    node('Gemm', ['mt', 'w3', 'b3'], ['zz'], { wgml_gemm: s('t32x32/s2') }),
+    node('LayerNormalization', ['zz', 'g3', 'bb3'], ['z'], { axis: int(-1) }),
+  ], { w1: t([24, 24, 3, 3], 0.1), b1: t([24]), shape: hostTensor('int64', [2], [24, 25]), w2: t([24, 16]), w3: t([24, 16]), b3: t([16]), g3: t([16]), bb3: t([16]) });
+  const x = t([1, 24, 5, 5], 1);
+
+  it('share one pipeline per pair, so recording sets it once for both dispatches; outputs as with two and as the reference', async () => {
+    const device = await testDevice();
+    const want = cpuRun(g, { x });
+    for (const pairSplitK of [true, false]) {
+      for (const recording of pairSplitK ? ['shared', 'groups'] as const : ['shared'] as const) {
+        const got = await wgml.runModel(device, g, { x }, { recording, pairSplitK });
+        for (const k of ['y', 'z']) expect(compareClose(got[k]!.data, want[k]!.data, 1e-4, 1e-5), `${k}, pairs ${pairSplitK}, ${recording}`).toBeNull();
+      }
+    }
+    const sets = async (pairSplitK: boolean) => {
+      const p = await wgml.createPipeline(device, g, { recording: 'shared', pairSplitK });
+      const f = fakeEncoder();
+      const heap = wgml.createHeap(device, p.intermediatesHeapSize);
+      wgml.encodeNetwork(f.encoder, p.bind({ x: wgml.tensor(device, { dtype: 'f32', shape: [1, 24, 5, 5] }), y: wgml.tensor(device, { dtype: 'f32', shape: [25, 16] }), z: wgml.tensor(device, { dtype: 'f32', shape: [25, 16] }) }, heap));
+      const count = (k: string) => f.calls.filter((c) => c === k).length;
+      const names = p.program.dispatches.map((d) => d.kernel.name);
+      return { dispatches: count('dispatch'), setPipeline: count('setPipeline'), pipelines: p.pipelineCount, names };
+    };
+    const on = await sets(true), off = await sets(false);
+    expect(on.dispatches).toBe(off.dispatches);
+    expect(on.names.filter((n) => /reduce/.test(n))).toHaveLength(3);
+    expect(off.setPipeline).toBe(off.dispatches);
+    expect(on.setPipeline).toBe(on.dispatches - 3);
+    expect(on.pipelines).toBe(off.pipelines - 3);
+  });
+});

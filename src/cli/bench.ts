@@ -20,14 +20,26 @@ export interface BenchResult {
   dispatches: number; intermediatesHeapSize: number; peakLiveBytes: number; weightsBytes: number; compileMs: number;
   /** How dispatches bind (issue 18), GPU pipelines compiled, and the createPipeline call alone. */
   recording: string; pipelines: number; createPipelineMs: number; encodeUsPerDispatch: number;
+  /** setPipeline calls per recording: one per dispatch, less the second halves of split-K pairs (issue 18). */
+  pipelineSets: number;
+}
+
+/** setPipeline calls encodeNetwork makes: a change of pipeline between consecutive (non-empty) dispatches. */
+function pipelineSets(p: { program: { dispatches: { kernel: { workgroups: number[] } }[] }; gpuPipelines: readonly GPUComputePipeline[] }): number {
+  let n = 0, last: GPUComputePipeline | null = null;
+  p.program.dispatches.forEach((d, i) => {
+    if (d.kernel.workgroups.some((w) => w === 0)) return;
+    if (p.gpuPipelines[i] !== last) { n++; last = p.gpuPipelines[i]!; }
+  });
+  return n;
 }
 
 export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number,
-  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups' } = {}): Promise<BenchResult> {
+  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; pairSplitK?: boolean } = {}): Promise<BenchResult> {
   const t0 = performance.now();
   const graph = opts.graph ?? (await loadGraph(model)).graph;
   const tp = performance.now();
-  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording });
+  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, pairSplitK: opts.pairSplitK });
   const createPipelineMs = performance.now() - tp;
   const args: Record<string, Tensor> = {};
   for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
@@ -84,6 +96,7 @@ export async function benchModel(device: GPUDevice, model: string, dims: Record<
     encodeUs: median(cpu), runs, dispatches: pipeline.dispatchCount, intermediatesHeapSize: pipeline.intermediatesHeapSize,
     peakLiveBytes: pipeline.peakLiveBytes, weightsBytes: pipeline.weightsBytes, compileMs,
     recording: pipeline.recording.mode, pipelines: pipeline.pipelineCount, createPipelineMs, encodeUsPerDispatch: median(cpu) / Math.max(1, pipeline.dispatchCount),
+    pipelineSets: pipelineSets(pipeline),
   };
   for (const t of Object.values(args)) t.destroy();
   heap.destroy(); pipeline.destroy(); qs?.destroy(); resolve?.destroy(); readback?.destroy();
@@ -95,21 +108,23 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--runs <n>', 'timed runs', '50').option('--warmup <n>', 'warm-up runs', '10')
     .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
+    .option('--split-k-pairs <on|off>', "a split-K GEMM's two dispatches in one pipeline (on) or two (off, for comparison)", 'on')
     .option('--json', 'print JSON')
-    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string }) => {
+    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string }) => {
       if (!['auto', 'shared', 'groups'].includes(opts.recording)) throw new UsageError(`--recording must be auto, shared or groups, not '${opts.recording}'`, 'e.g. --recording shared');
+      if (!['on', 'off'].includes(opts.splitKPairs)) throw new UsageError(`--split-k-pairs must be on or off, not '${opts.splitKPairs}'`, 'e.g. --split-k-pairs off');
       const runs = numberOption('--runs', opts.runs, { min: 1, max: 100000, example: '50' }), warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '10' });
       const dims = parseDims(opts.dims);
       const { graph } = await loadGraph(model);
       checkDimsNames(graph, dims);
       const device = await cliDevice({ quiet: !!opts.json });
       const progress = new Progress('bench');
-      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto' }).finally(() => progress.stop());
+      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', pairSplitK: opts.splitKPairs === 'on' }).finally(() => progress.stop());
       if (opts.json) console.log(JSON.stringify(r));
       else {
         console.log(`${model} on ${r.adapter}`);
         console.log(`  GPU time per inference: ${r.gpuMs === null ? 'n/a (no timestamp-query)' : `${r.gpuMs.toFixed(3)} ms median, ${r.gpuMsMin!.toFixed(3)} ms min`} over ${runs} runs`);
-        console.log(`  encodeNetwork CPU time: ${r.encodeUs.toFixed(1)} µs median (${r.dispatches} dispatches, ${r.encodeUsPerDispatch.toFixed(2)} µs each; ${r.recording} recording, ${r.pipelines} pipelines, createPipeline ${r.createPipelineMs.toFixed(0)} ms)`);
+        console.log(`  encodeNetwork CPU time: ${r.encodeUs.toFixed(1)} µs median (${r.dispatches} dispatches, ${r.encodeUsPerDispatch.toFixed(2)} µs each, ${r.pipelineSets} setPipeline; ${r.recording} recording, ${r.pipelines} pipelines, createPipeline ${r.createPipelineMs.toFixed(0)} ms)`);
         console.log(`  heap ${fmtBytes(r.intermediatesHeapSize)} (peak live ${fmtBytes(r.peakLiveBytes)}), weights ${fmtBytes(r.weightsBytes)}, compile ${r.compileMs.toFixed(0)} ms (with the first run of each kernel)`);
       }
       device.destroy();

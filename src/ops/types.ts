@@ -36,6 +36,12 @@ export interface KernelContext extends InferContext {
   views?: (View | null)[];
   /** How output 0 is laid out in its buffer when the op declares `viewOutput` (null: dense). */
   outView?: View | null;
+  /**
+   * Split-K GEMMs emit their two dispatches (partial products, then the reduce with the epilogue) from
+   * one module and pipeline, so recording sets the pipeline once for both (issue 18). Default true;
+   * false keeps two pipelines (bench A/B).
+   */
+  pairSplitK?: boolean;
 }
 
 /** A buffer a kernel binds, after the uniform block. */

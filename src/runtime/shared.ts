@@ -49,12 +49,20 @@ export function planShared(p: Program, l: SharedLimits): SharedPlan | string {
   if (3 + io.length > l.maxStorageBuffersPerShaderStage) return `${io.length} inputs and outputs need ${3 + io.length} storage bindings, over this device's ${l.maxStorageBuffersPerShaderStage}`;
   const blocks: Uint32Array[] = [];
   let at = 0;
+  // Dispatches of one kernel with the same words and bindings (a split-K pair's two halves) share a
+  // block, so they get one pipeline and recording sets it once.
+  const seen = new Map<string, number>();
   const dispatches = p.dispatches.map((d): SharedDispatch => {
     const k = d.kernel;
     const where = d.places.map((pl) => placeBinding(pl, io));
     const block = new Uint32Array(packShared(k.sig, k.params, where.map((w) => w.offset)));
+    const bindings = where.map((w) => w.binding), access = d.places.map((pl) => (pl.kind === 'weights' ? 'r' : 'w')).join('');
+    const id = `${k.key}|${bindings.join(',')}|${access}|${block.join(',')}`;
+    const again = seen.get(id);
+    if (again !== undefined) return { paramsAt: again, bindings, access };
+    seen.set(id, at);
     blocks.push(block);
-    const sd = { paramsAt: at, bindings: where.map((w) => w.binding), access: d.places.map((pl) => (pl.kind === 'weights' ? 'r' : 'w')).join('') };
+    const sd = { paramsAt: at, bindings, access };
     at += block.length;
     return sd;
   });

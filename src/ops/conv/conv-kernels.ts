@@ -15,6 +15,7 @@ import { signature, type KernelSignature, type ParamValues } from '../../gpu/sig
 import { epilogueKey, epilogueModule, NO_EPILOGUE, type Epilogue } from '../epilogue.js';
 import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../types.js';
 import type { Geom2d } from './geometry.js';
+import { linearIndex } from '../wgsl-common.js';
 
 export interface ConvShape {
   batch: number; cin: number; cout: number; groups: number;
@@ -101,7 +102,7 @@ export interface GemmTile {
  * Implicit-GEMM conv. With `nsplit > 1` it writes raw partial sums to scratch 0
  * ([nsplit][total]) and a reduce kernel applies bias and epilogue.
  */
-export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: boolean, nsplit: number): { kernels: KernelSpec[]; scratch?: number[] } {
+export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: boolean, nsplit: number, pair = true): { kernels: KernelSpec[]; scratch?: number[] } {
   const { bm, bn, bk } = t;
   const TX = bm / 4, TY = bn / 4, NT = TX * TY;
   const cinpg = s.cin / s.groups, coutpg = s.cout / s.groups;
@@ -115,10 +116,14 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io);
   const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
   const pf = t.pf !== false;
-  const key = `conv_gemm_${bm}x${bn}x${bk}${pf ? 'pf' : ''}_${pointwise ? 'pw' : 'im2col'}_${split ? 'split' : ioKey(io)}`;
+  // A split site's GEMM and reduce share one pipeline (splitPair below): recording sets it once for both.
+  const paired = split && pair;
+  const key = `conv_gemm_${bm}x${bn}x${bk}${pf ? 'pf' : ''}_${pointwise ? 'pw' : 'im2col'}_${paired ? `splitpair_${ioKey(io)}` : split ? 'split' : ioKey(io)}`;
   const aRows = Math.ceil(bk / TY);
   const bSlots = Math.ceil((bk * TY) / NT);
-  const store = split
+  const store = paired
+    ? 'S_st(split * P.total + idx, v);'
+    : split
     ? 'Y_st(split * P.total + idx, v);'
     : storeExpr(io, 'v', 'cog', 'idx');
   const aLoad = pointwise
@@ -137,7 +142,7 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const kDecode = pointwise ? '' : `let ci = k / khw; let rem = k - ci * khw; let ky = rem / P.kw; let kx = rem - ky * P.kw;
           let dy = i32(ky * P.dh); let dx = i32(kx * P.dw); let coff = i32(ci * P.ih * P.iw);`;
   const source = () => ({
-    requires: [epilogueModule(epi)],
+    requires: paired ? [epilogueModule(io.epi), linearIndex(NT)] : [epilogueModule(epi)],
     body: `const BM = ${bm}u; const BN = ${bn}u; const BK = ${bk}u; const TX = ${TX}u; const TY = ${TY}u; const NT = ${NT}u;
 var<workgroup> As: array<vec4<f32>, ${(bk * bm) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
@@ -173,8 +178,8 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
     (*rb)[r] = v;
   }
 }
-@compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let P = wgml_init();
+${paired ? 'fn gemm_phase(P: Params, tid: u32, wid: vec3<u32>) {' : `@compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  let P = wgml_init();`}
   let g = wid.z % P.groups; let split = wid.z / P.groups;
   let m0 = wid.x * BM; let n0 = wid.y * BN;
   let tx = tid % TX; let ty = tid / TX;
@@ -222,16 +227,59 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
       ${store}
     }
   }
-}`,
+}${paired ? `
+${reducePhase(io)}
+@compute @workgroup_size(${NT})
+fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
+  // The GEMM dispatch has groups·nsplit ≥ 2 workgroups along z, the reduce dispatch one.
+  if (nwg.z > 1u) { gemm_phase(P, tid, wid); } else { reduce_phase(P, gid, nwg); }
+}` : ''}`,
   });
+  const name = `conv_gemm_${bm}x${bn}${pointwise ? '_pw' : ''}${split ? '_splitk' : ''}`;
+  const workgroups: [number, number, number] = [Math.ceil(M / bm), Math.ceil(coutpg / bn), s.groups * nsplit];
+  if (paired) {
+    const pio = ioBindings(io);
+    const common = { key, source, sig: pairSig(pio.names), params, args: [{ input: io.x }, { input: io.w }, ...pio.args, { scratch: 0 }, { output: 0 }] as KernelArg[] };
+    return {
+      kernels: [declaredKernel({ ...common, name, workgroups }), declaredKernel({ ...common, name: 'conv_splitk_reduce', workgroups: dispatch1d(total, NT) })],
+      scratch: [nsplit * total * 4],
+    };
+  }
   const gemm = declaredKernel({
-    name: `conv_gemm_${bm}x${bn}${pointwise ? '_pw' : ''}${split ? '_splitk' : ''}`, key, source,
+    name, key, source,
     sig: convSig(['X', 'W', ...tail.names], 'Y'), params,
     args: [{ input: io.x }, { input: io.w }, ...tail.args, outArg],
-    workgroups: [Math.ceil(M / bm), Math.ceil(coutpg / bn), s.groups * nsplit],
+    workgroups,
   });
   if (!split) return { kernels: [gemm] };
   return { kernels: [gemm, splitReduceKernel(io, params, total)], scratch: [nsplit * total * 4] };
+}
+
+/** X, W, bias/residual, then the partials S and the output Y, both written: a split-K pair's buffers. */
+function pairSig(tail: readonly string[]): KernelSignature {
+  const k = `pair:${tail.join(',')}`;
+  let s = sigs.get(k);
+  if (!s) {
+    s = signature({ params: { ...PARAMS }, buffers: [...['X', 'W', ...tail].map((name) => ({ name, elem: 'f32' as const })), { name: 'S', elem: 'f32', writes: true }, { name: 'Y', elem: 'f32', writes: true }] });
+    sigs.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * The reduce half of a split-K pair, as a function of the GEMM's module: one thread per output sums
+ * the partials, adds bias, applies the epilogue. Same work as {@link splitReduceKernel}.
+ */
+function reducePhase(io: ConvIo): string {
+  return `fn reduce_phase(P: Params, gid: vec3<u32>, nwg: vec3<u32>) {
+  let idx = linear_index(gid, nwg);
+  if (idx >= P.total) { return; }
+  var v = 0.0;
+  for (var sp = 0u; sp < P.nsplit; sp++) { v += S_ld(sp * P.total + idx); }
+  let cog = (idx / (P.oh * P.ow)) % P.cout;
+  ${storeExpr(io, 'v', 'cog', 'idx')}
+}`;
 }
 
 /** Sums split-K partials, adds bias, applies the epilogue. */

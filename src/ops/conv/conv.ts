@@ -122,7 +122,7 @@ export function pickSplit(M: number, N: number, K: number, groups: number, t: Ge
 }
 
 /** Bench/test overrides of the automatic choices. */
-export interface ConvTuning { tile?: GemmTile; tiled?: TiledCfg; maxSmem?: number }
+export interface ConvTuning { tile?: GemmTile; tiled?: TiledCfg; maxSmem?: number; /** Split-K GEMM and reduce in one pipeline (default true; KernelContext.pairSplitK). */ pairSplitK?: boolean }
 
 /** Large stride-1 images with few channels: the spatially tiled kernel (see conv-tiled.ts). */
 function preferTiled(s: ConvShape, M: number): boolean {
@@ -146,7 +146,7 @@ export function convPlan(s: ConvShape, io: ConvIo, force = '', forceSplit = 0, t
   }
   const t = tune.tile ?? pickTile(M, coutpg, s.groups);
   const split = forceSplit || pickSplit(M, coutpg, K, s.groups, t);
-  return gemmKernels(s, io, t, path === 'pw' && pwOk, Math.max(1, Math.min(split, Math.ceil(K / t.bk))));
+  return gemmKernels(s, io, t, path === 'pw' && pwOk, Math.max(1, Math.min(split, Math.ceil(K / t.bk))), tune.pairSplitK !== false);
 }
 
 const is3d = (ctx: InferContext): boolean => ctx.inputs[0]?.shape.length === 5 && !!ctx.inputs[1];
@@ -181,7 +181,7 @@ export const Conv: OpDef<ConvAttrs> = {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `Conv on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
     if (is3d(ctx)) return { kernels: [conv3dKernel(resolve3d(ctx, a.win, a.group).s, convIo(ctx, a.epi))] };
     const r = resolve(ctx, a);
-    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit, { maxSmem: ctx.caps.maxComputeWorkgroupStorageSize });
+    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit, { maxSmem: ctx.caps.maxComputeWorkgroupStorageSize, pairSplitK: ctx.pairSplitK !== false });
   },
 };
 

@@ -15,6 +15,7 @@ import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../
 import { linearIndex } from '../wgsl-common.js';
 import { batchOffsets, extBuffers, finishCall, finishWgsl, gemmModules, gemmParams, gemmParamValues, ioKey, type GemmIo } from './gemm-common.js';
 import type { GemmProblem } from './gemm-layout.js';
+import { PHASE_ARGS } from './gemm-tile.js';
 import { wgReduceWgsl } from './rows-kernel.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -31,8 +32,9 @@ function splitSum(T: string, ld: (q: string) => string): string {
 }
 
 /** Sums the split-K partials and runs `finish` into Y; `yVec`: Y takes vec4 stores (n-contiguous, aligned). */
-export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit: number, yVec: boolean, name: string, maxPerDim: number): KernelSpec {
-  const WG = 64;
+export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit: number, yVec: boolean, name: string, maxPerDim: number, phaseWg = 0): KernelSpec {
+  // phaseWg: the body as reduce_phase of a split-K pair's module (gemm-pair.ts), in workgroups of that size
+  const WG = phaseWg || 64;
   const W = p.N % 4 === 0 ? 4 : 1; // outputs per thread: a vec4 of partials never straddles a row
   const yv = W === 4 && yVec;
   const ext = extBuffers(io);
@@ -55,9 +57,9 @@ export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit:
     source: () => ({
       requires: [...gemmModules(io), linearIndex(WG)],
       body: `${finishWgsl(io)}
-@compute @workgroup_size(${WG})
+${phaseWg ? `fn reduce_phase(${PHASE_ARGS}) {` : `@compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
+  let P = wgml_init();`}
   let j = linear_index(gid, nwg);
   if (j >= P.total / ${W}u) { return; }
   let idx = j * ${W}u;
@@ -88,11 +90,12 @@ export function normLanes(chunks: number): { L: number; per: number } {
  * row of the (batch-folded) product; the row stays in registers between the passes (two-pass mean and
  * variance, as the LayerNorm kernel computes them).
  */
-export function normReduceKernel(p: GemmProblem, io: GemmIo, norm: GemmNorm, kSplit: number, nSplit: number, yVec: boolean, name: string, maxPerDim: number): KernelSpec {
+export function normReduceKernel(p: GemmProblem, io: GemmIo, norm: GemmNorm, kSplit: number, nSplit: number, yVec: boolean, name: string, maxPerDim: number, phaseLanes = 0): KernelSpec {
   const W = p.N % 4 === 0 ? 4 : 1;
   const T = W === 4 ? 'vec4<f32>' : 'f32';
   const yv = W === 4 && yVec;
-  const { L, per } = normLanes(Math.ceil(p.N / W));
+  // phaseLanes: the body as reduce_phase of a split-K pair's module (gemm-pair.ts), with that many lanes a row
+  const { L, per } = phaseLanes ? { L: phaseLanes, per: Math.ceil(Math.ceil(p.N / W) / phaseLanes) } : normLanes(Math.ceil(p.N / W));
   const ext = extBuffers(io);
   const rows = p.batch.reduce((a, b) => a * b, 1) * p.M;
   const v4 = W === 4;
@@ -118,9 +121,10 @@ export function normReduceKernel(p: GemmProblem, io: GemmIo, norm: GemmNorm, kSp
       requires: gemmModules(io),
       body: `${finishWgsl(io)}
 ${wgReduceWgsl('wg_sum', L, 1, (a, b) => `${a} + ${b}`)}
-@compute @workgroup_size(${L})
+${phaseLanes ? `fn reduce_phase(${PHASE_ARGS}) {
+  let lane = li;` : `@compute @workgroup_size(${L})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let P = wgml_init();
+  let P = wgml_init();`}
   let row = wid.x + wid.y * nwg.x;
   // Workgroups past the last row (a folded grid's tail) do no work but reach every barrier.
   let live = row < P.total / P.N;

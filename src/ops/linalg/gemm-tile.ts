@@ -90,7 +90,14 @@ function storeCode(o: Operand, nt: number): string {
   return lines.join('\n    ');
 }
 
-export interface TileKernelOptions { cfg: TileConfig; aCls: LoadClass; bCls: LoadClass; yCls: 'c4' | 'c1'; split: boolean; kSplit: number; nSplit: number }
+export interface TileKernelOptions {
+  cfg: TileConfig; aCls: LoadClass; bCls: LoadClass; yCls: 'c4' | 'c1'; split: boolean; kSplit: number; nSplit: number;
+  /** The body as `fn tile_phase(P, wid, gid, nwg, li)` for a split-K pair's module (gemm-pair.ts), not an entry point. */
+  phase?: boolean;
+}
+
+/** The parameters every phase function of a split-K pair takes. */
+export const PHASE_ARGS = 'P: Params, wid: vec3<u32>, gid: vec3<u32>, nwg: vec3<u32>, li: u32';
 
 export function tileKernel(p: GemmProblem, io: GemmIo, o: TileKernelOptions, name: string): KernelSpec {
   const { cfg } = o;
@@ -135,12 +142,12 @@ ${range(TN4).map((j) => `      { let n = n0 + 4u * (tx + ${j * TX}u); let v = ac
     workgroups: [Math.ceil(p.N / BN), Math.ceil(p.M / BM), nz * o.nSplit],
     source: () => ({
       requires: gemmModules(fio),
-      body: `${finishWgsl(fio)}
+      body: `${o.phase ? '' : finishWgsl(fio)}
 var<workgroup> As: array<vec4<f32>, ${BM * aStride}>;
 var<workgroup> Bs: array<vec4<f32>, ${BK * bStride}>;
-@compute @workgroup_size(${NT})
+${o.phase ? `fn tile_phase(${PHASE_ARGS}) {` : `@compute @workgroup_size(${NT})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let P = wgml_init();
+  let P = wgml_init();`}
   let tx = li % ${TX}u; let ty = li / ${TX}u;
   let zb = wid.z / P.nSplit; let split = wid.z % P.nSplit;
   ${batchOffsets(nb, ne, 'zb')}

@@ -3,7 +3,8 @@
  * kernel and a K split (gemm-select.ts, or a forced choice from the node's `wgml_gemm` attribute, which
  * tests and the bench use to cover every configuration), and returns the dispatches: one kernel, plus a
  * reduce kernel when K is split. A GEMM with a fused LayerNorm (`norm`) always writes partials (one
- * "split" when K is not split) and its reduce normalizes the rows (gemm-reduce.ts): two dispatches.
+ * "split" when K is not split) and its reduce normalizes the rows (gemm-reduce.ts): two dispatches,
+ * which share one pipeline when the tile grid is split along z (gemm-pair.ts).
  */
 import type { DeviceCaps, GpuPlan, KernelSpec } from '../types.js';
 import { MAX_BATCH_DIMS, type GemmIo } from './gemm-common.js';
@@ -12,6 +13,7 @@ import { normReduceKernel, reduceKernel, type GemmNorm } from './gemm-reduce.js'
 import { loadClass, normalizeGemm, storeClass, type GemmProblem } from './gemm-layout.js';
 import { choiceName, GEMM_TABLE, selectGemm, tileConfig, type GemmChoice } from './gemm-select.js';
 import { tileKernel } from './gemm-tile.js';
+import { pairKernels } from './gemm-pair.js';
 
 /** K slices are multiples of this (every BK, and the vec4 loads' 4). */
 const K_ALIGN = 16;
@@ -24,7 +26,7 @@ export function planChoice(problem: GemmProblem, force: GemmChoice | null = null
   return { p, choice };
 }
 
-export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, name: string, force: GemmChoice | null = null, norm: GemmNorm | null = null): GpuPlan | string {
+export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, name: string, force: GemmChoice | null = null, norm: GemmNorm | null = null, pair = true): GpuPlan | string {
   const { p, choice } = planChoice(problem, force);
   // a transposed problem reads B as its A and A as its B
   const io = p.swapped ? { ...io0, a: io0.b, b: io0.a } : io0;
@@ -41,22 +43,32 @@ export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, na
   const nSplit = want > 1 ? Math.ceil(p.K / kSplit) : 1;
   const split = nSplit > 1 || !!norm;
   const yVec = storeClass(p) === 'c4';
+  const maxDim = caps.maxComputeWorkgroupsPerDimension;
   let main: KernelSpec;
   if (choice.kernel === 'tile') {
     const cfg = tileConfig(choice.config);
     if (!cfg) return `internal: unknown GEMM tile configuration '${choice.config}'`;
-    main = tileKernel(p, io, { cfg, aCls: loadClass(p.a, p.M, p.K), bCls: loadClass(p.b, p.K, p.N), yCls: yVec ? 'c4' : 'c1', split, kSplit, nSplit }, name);
+    const opts = { cfg, aCls: loadClass(p.a, p.M, p.K), bCls: loadClass(p.b, p.K, p.N), yCls: yVec ? 'c4' as const : 'c1' as const, split, kSplit, nSplit };
+    // A split grid (nz·nSplit ≥ 2 along z) pairs with its reduce in one pipeline (gemm-pair.ts).
+    if (pair && split && nz * nSplit >= 2) {
+      const threads = cfg.tx * cfg.ty;
+      const tile = tileKernel(p, io, { ...opts, phase: true }, name);
+      const reduce = norm ? normReduceKernel(p, io, norm, kSplit, nSplit, yVec, name, maxDim, threads) : reduceKernel(p, io, kSplit, nSplit, yVec, name, maxDim, threads);
+      const kernels = pairKernels(tile, reduce, threads);
+      return checkGrid(kernels, caps) ?? { kernels, scratch: [nSplit * total * 4] };
+    }
+    main = tileKernel(p, io, opts, name);
   } else {
     const o = { split, kSplit, nSplit, yVec };
     main = choice.kernel === 'gemv_n' ? gemvNKernel(p, io, o, name) : gemvKKernel(p, io, o, name);
   }
   const kernels = [main];
-  const maxDim = caps.maxComputeWorkgroupsPerDimension;
   if (norm) kernels.push(normReduceKernel(p, io, norm, kSplit, nSplit, yVec, name, maxDim));
   else if (split) kernels.push(reduceKernel(p, io, kSplit, nSplit, yVec, name, maxDim));
-  for (const k of kernels) {
-    if (k.workgroups.some((w) => w > caps.maxComputeWorkgroupsPerDimension))
-      return `GEMM grid ${k.workgroups.join('×')} (${k.name}) exceeds the device's ${caps.maxComputeWorkgroupsPerDimension} workgroups per dimension`;
-  }
-  return split ? { kernels, scratch: [nSplit * total * 4] } : { kernels };
+  return checkGrid(kernels, caps) ?? (split ? { kernels, scratch: [nSplit * total * 4] } : { kernels });
+}
+
+function checkGrid(kernels: KernelSpec[], caps: DeviceCaps): string | null {
+  const k = kernels.find((x) => x.workgroups.some((w) => w > caps.maxComputeWorkgroupsPerDimension));
+  return k ? `GEMM grid ${k.workgroups.join('×')} (${k.name}) exceeds the device's ${caps.maxComputeWorkgroupsPerDimension} workgroups per dimension` : null;
 }

@@ -65,9 +65,12 @@ describe('linalg kernels, declared', () => {
       [rand([S, B, I]), rand([2, H, I], 0.3), rand([2, H, H], 0.3)], 14);
   });
 
-  it('generate the GEMM tile kernel (vec4 operands, split-K partials) and the row kernel in both modes', () => {
-    const [tile] = planNode(node('MatMul', 2, { wgml_gemm: str('t32x32/s2') }), [rand([8, 32]), rand([32, 12])]).kernels;
-    expect(tile!.key).toBe('gemm_tile|t32x32|bk16|pf1|Ac4|Bc4|nb0|split4');
+  it('generate the GEMM tile kernel (vec4 operands, split-K partials, paired with its reduce) and the row kernel in both modes', () => {
+    const [tile, reduce] = planNode(node('MatMul', 2, { wgml_gemm: str('t32x32/s2') }), [rand([8, 32]), rand([32, 12])]).kernels;
+    // one module for both dispatches of the split (gemm-pair.ts): the GEMM grid has 2 workgroups along z, the reduce 1
+    expect(tile!.key).toMatch(/^gemm_pair\|gemm_tile\|t32x32\|bk16\|pf1\|Ac4\|Bc4\|nb0\|split4\|gemm_reduce\|/);
+    expect(reduce!.key).toBe(tile!.key);
+    expect([tile!.workgroups[2], reduce!.workgroups[2]]).toEqual([2, 1]);
     expect(groupsWgsl(tile!)).toMatchSnapshot();
     expect(sharedWgsl(tile!)).toMatchSnapshot();
     const [ln] = planNode(node('LayerNormalization', 3), [rand([3, 40]), rand([40]), rand([40])]).kernels;
