@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Issue 18, split-K pairs on the H200 (one device call, ~6 min): `wgml bench --json` with shared recording, a split-K
-# GEMM's two dispatches in one pipeline (--split-k-pairs on, the default) against two (off), ROUNDS rounds (default 3)
-# in alternating order so the host's drift falls on both alike: GPU ms, encode µs, dispatches, setPipeline calls,
-# pipelines, createPipeline ms. Here first: `npx tsc -p . && bash ../shared/gpu/pack.sh`; then carry [".gpu", "dist"],
+# Issue 18, split-K pairs on the H200 (one device call, ~3 min): `wgml bench --json` with shared recording and each of
+# MODES (default "conv none all": which split-K GEMMs put their two dispatches in one pipeline, --split-k-pairs),
+# ROUNDS rounds (default 2), the order of the modes rotating per round so the host's drift falls on all alike: GPU ms,
+# encode µs, dispatches, setPipeline calls, pipelines, createPipeline ms. Here first: `npx tsc -p . && bash ../shared/gpu/pack.sh`; then carry [".gpu", "dist"],
 # command `bash bench/h200-split-pairs.sh`. Output: $OUT/bench.jsonl, $OUT/log.
 set -uo pipefail
 [ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
@@ -21,11 +21,12 @@ cv=$(for m in $NETS; do case $m in resnet50|vit_tiny|bert_encoder|convnext_tiny|
 tv=$(for m in $NETS; do case $m in resnet50|vit_tiny|bert_encoder|convnext_tiny|vit_b_16) echo $m;; esac; done)
 [ -n "$cv" ] && timeout 150 python3 scripts/export_models.py $C --static 224x224 $cv 2>&1 | grep -v Warning | tail -1
 [ -n "$tv" ] && timeout 150 python3 bench/transformer_models.py $C $tv --no-torch 2>&1 | grep '^{'
-for round in $(seq 1 ${ROUNDS:-3}); do
+read -ra M <<< "${MODES:-conv none all}"
+for round in $(seq 1 ${ROUNDS:-2}); do
   echo "=== round $round ($(left) s left)"
+  k=$(( (round - 1) % ${#M[@]} )); modes="${M[*]:k} ${M[*]:0:k}"
   for m in $NETS; do
     [ "$(left)" -lt 45 ] && break 2
-    if [ $(( round % 2 )) = 1 ]; then modes="on off"; else modes="off on"; fi
     for p in $modes; do B $C/$m.onnx --recording shared --split-k-pairs $p | sed "s/^{/{\"pairs\": \"$p\", \"round\": $round, /" | tee -a "$OUT/bench.jsonl"; done
   done
 done

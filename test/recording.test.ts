@@ -188,17 +188,17 @@ describe('split-K pairs (issue 18)', () => {
   ], { w1: t([24, 24, 3, 3], 0.1), b1: t([24]), shape: hostTensor('int64', [2], [24, 25]), w2: t([24, 16]), w3: t([24, 16]), b3: t([16]), g3: t([16]), bb3: t([16]) });
   const x = t([1, 24, 5, 5], 1);
 
-  it('share one pipeline per pair, so recording sets it once for both dispatches; outputs as with two and as the reference', async () => {
+  it('share one pipeline per pair (convolutions by default, MatMul/Gemm on request), so recording sets it once for both dispatches; outputs as with two and as the reference', async () => {
     const device = await testDevice();
     const want = cpuRun(g, { x });
-    for (const pairSplitK of [true, false]) {
-      for (const recording of pairSplitK ? ['shared', 'groups'] as const : ['shared'] as const) {
-        const got = await wgml.runModel(device, g, { x }, { recording, pairSplitK });
-        for (const k of ['y', 'z']) expect(compareClose(got[k]!.data, want[k]!.data, 1e-4, 1e-5), `${k}, pairs ${pairSplitK}, ${recording}`).toBeNull();
+    for (const splitKPairs of ['all', 'none'] as const) {
+      for (const recording of splitKPairs === 'all' ? ['shared', 'groups'] as const : ['shared'] as const) {
+        const got = await wgml.runModel(device, g, { x }, { recording, splitKPairs });
+        for (const k of ['y', 'z']) expect(compareClose(got[k]!.data, want[k]!.data, 1e-4, 1e-5), `${k}, pairs ${splitKPairs}, ${recording}`).toBeNull();
       }
     }
-    const sets = async (pairSplitK: boolean) => {
-      const p = await wgml.createPipeline(device, g, { recording: 'shared', pairSplitK });
+    const sets = async (splitKPairs: 'conv' | 'all' | 'none') => {
+      const p = await wgml.createPipeline(device, g, { recording: 'shared', splitKPairs });
       const f = fakeEncoder();
       const heap = wgml.createHeap(device, p.intermediatesHeapSize);
       wgml.encodeNetwork(f.encoder, p.bind({ x: wgml.tensor(device, { dtype: 'f32', shape: [1, 24, 5, 5] }), y: wgml.tensor(device, { dtype: 'f32', shape: [25, 16] }), z: wgml.tensor(device, { dtype: 'f32', shape: [25, 16] }) }, heap));
@@ -206,11 +206,12 @@ describe('split-K pairs (issue 18)', () => {
       const names = p.program.dispatches.map((d) => d.kernel.name);
       return { dispatches: count('dispatch'), setPipeline: count('setPipeline'), pipelines: p.pipelineCount, names };
     };
-    const on = await sets(true), off = await sets(false);
+    const on = await sets('all'), conv = await sets('conv'), off = await sets('none');
     expect(on.dispatches).toBe(off.dispatches);
     expect(on.names.filter((n) => /reduce/.test(n))).toHaveLength(3);
     expect(off.setPipeline).toBe(off.dispatches);
     expect(on.setPipeline).toBe(on.dispatches - 3);
     expect(on.pipelines).toBe(off.pipelines - 3);
+    expect(conv.setPipeline).toBe(conv.dispatches - 1); // the default: the convolution's pair only
   });
 });

@@ -35,11 +35,11 @@ function pipelineSets(p: { program: { dispatches: { kernel: { workgroups: number
 }
 
 export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number,
-  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; pairSplitK?: boolean } = {}): Promise<BenchResult> {
+  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; splitKPairs?: 'conv' | 'all' | 'none' } = {}): Promise<BenchResult> {
   const t0 = performance.now();
   const graph = opts.graph ?? (await loadGraph(model)).graph;
   const tp = performance.now();
-  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, pairSplitK: opts.pairSplitK });
+  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, splitKPairs: opts.splitKPairs });
   const createPipelineMs = performance.now() - tp;
   const args: Record<string, Tensor> = {};
   for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
@@ -108,18 +108,18 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--runs <n>', 'timed runs', '50').option('--warmup <n>', 'warm-up runs', '10')
     .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
-    .option('--split-k-pairs <on|off>', "a split-K GEMM's two dispatches in one pipeline (on) or two (off, for comparison)", 'on')
+    .option('--split-k-pairs <which>', "split-K GEMMs whose two dispatches share one pipeline: conv, all (MatMul/Gemm too), none (for comparison)", 'conv')
     .option('--json', 'print JSON')
     .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string }) => {
       if (!['auto', 'shared', 'groups'].includes(opts.recording)) throw new UsageError(`--recording must be auto, shared or groups, not '${opts.recording}'`, 'e.g. --recording shared');
-      if (!['on', 'off'].includes(opts.splitKPairs)) throw new UsageError(`--split-k-pairs must be on or off, not '${opts.splitKPairs}'`, 'e.g. --split-k-pairs off');
+      if (!['conv', 'all', 'none'].includes(opts.splitKPairs)) throw new UsageError(`--split-k-pairs must be conv, all or none, not '${opts.splitKPairs}'`, 'e.g. --split-k-pairs none');
       const runs = numberOption('--runs', opts.runs, { min: 1, max: 100000, example: '50' }), warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '10' });
       const dims = parseDims(opts.dims);
       const { graph } = await loadGraph(model);
       checkDimsNames(graph, dims);
       const device = await cliDevice({ quiet: !!opts.json });
       const progress = new Progress('bench');
-      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', pairSplitK: opts.splitKPairs === 'on' }).finally(() => progress.stop());
+      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', splitKPairs: opts.splitKPairs as 'conv' }).finally(() => progress.stop());
       if (opts.json) console.log(JSON.stringify(r));
       else {
         console.log(`${model} on ${r.adapter}`);

@@ -26,6 +26,8 @@ export interface DeviceCaps {
   maxComputeWorkgroupsPerDimension: number;
 }
 
+export type SplitKPairs = 'conv' | 'all' | 'none';
+
 export interface KernelContext extends InferContext {
   outputs: ValueType[];
   caps: DeviceCaps;
@@ -37,11 +39,12 @@ export interface KernelContext extends InferContext {
   /** How output 0 is laid out in its buffer when the op declares `viewOutput` (null: dense). */
   outView?: View | null;
   /**
-   * Split-K GEMMs emit their two dispatches (partial products, then the reduce with the epilogue) from
-   * one module and pipeline, so recording sets the pipeline once for both (issue 18). Default true;
-   * false keeps two pipelines (bench A/B).
+   * Which split-K GEMMs emit their two dispatches (partial products, then the reduce with the epilogue)
+   * from one module and pipeline, so recording sets the pipeline once for both (issue 18): 'conv'
+   * (default) the convolutions', 'all' MatMul/Gemm's too, 'none' (bench A/B). On an H200 conv pairs
+   * left GPU time within ±1%, MatMul pairs cost BERT and ViT 2–5% (bench/recording-2026-12-04).
    */
-  pairSplitK?: boolean;
+  splitKPairs?: SplitKPairs;
 }
 
 /** A buffer a kernel binds, after the uniform block. */

@@ -10,7 +10,7 @@ import { opsetOf, guardRule } from '../ir/infer.js';
 import { fmtShape } from '../ir/types.js';
 import { LimitError, NodeError, UnsupportedOpsError, type UnsupportedNode } from '../errors.js';
 import { lookupOp, lookupFailure } from '../ops/registry.js';
-import type { DeviceCaps, KernelContext, KernelSpec } from '../ops/types.js';
+import type { DeviceCaps, KernelContext, KernelSpec, SplitKPairs } from '../ops/types.js';
 import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
 import { inferContext } from './single.js';
 import { bindingSignature } from './kernels.js';
@@ -30,8 +30,8 @@ export interface CompileOptions {
   uniformAlign: number;
   /** Keep every intermediate alive to the end (debug capture): no memory reuse. */
   noReuse?: boolean;
-  /** See KernelContext.pairSplitK (default true). */
-  pairSplitK?: boolean;
+  /** See KernelContext.splitKPairs (default 'conv'). */
+  splitKPairs?: SplitKPairs;
 }
 
 const bytesOf = (t: ValueType) => shapeSize(t.shape) * 4;
@@ -145,7 +145,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
       return;
     }
     if (!op.gpu) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: 'no GPU kernel for runtime (non-constant) inputs' }); return; }
-    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps, views: views.inputs, outView: views.output, pairSplitK: opts.pairSplitK !== false };
+    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps, views: views.inputs, outView: views.output, splitKPairs: opts.splitKPairs ?? 'conv' };
     const plan = guardRule(node, 'gpu', ins, () => op.gpu!(kctx, a));
     if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }
     steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null, flops: nodeFlops(node.opType, ins.map((t) => t ?? undefined), outs) });

@@ -60,10 +60,10 @@ export interface PipelineOptions {
   /** Called as kernels finish compiling ('compile', done, total). */
   onProgress?: ProgressCallback;
   /**
-   * @internal A split-K GEMM's two dispatches share one pipeline (default true), so recording sets it
-   * once for both; false keeps two (bench A/B of issue 18).
+   * @internal Which split-K GEMMs share one pipeline between their two dispatches, so recording sets it
+   * once for both: 'conv' (default), 'all', 'none' (bench A/B of issue 18; see KernelContext.splitKPairs).
    */
-  pairSplitK?: boolean;
+  splitKPairs?: 'conv' | 'all' | 'none';
   /** @internal Milliseconds per planning step (specialize, each pass, compileProgram), added in when given: bench/plan-time.ts. */
   timings?: Record<string, number>;
 }
@@ -190,7 +190,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   typeConstants();
   const l = deviceLimits(device);
   const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
-    caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, pairSplitK: opts.pairSplitK,
+    caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs,
   }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)

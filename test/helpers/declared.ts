@@ -15,7 +15,7 @@ import { nodeViews, viewedTypes, viewExtent } from '../../src/ir/view.js';
 import { inferContext, opFor } from '../../src/runtime/single.js';
 import { bindingSignature, kernelSource } from '../../src/runtime/kernels.js';
 import { kernelWgsl, packShared, sharedConstants } from '../../src/gpu/signature.js';
-import type { DeviceCaps, KernelArg, KernelSpec } from '../../src/ops/types.js';
+import type { DeviceCaps, KernelArg, KernelContext, KernelSpec } from '../../src/ops/types.js';
 import { scoped } from './gpu.js';
 
 /** Caps of a typical desktop GPU: the kernels' choices (and so the snapshots) do not follow the test device. */
@@ -32,7 +32,7 @@ export interface NodePlan { kernels: KernelSpec[]; scratch: number[]; outputs: V
  * The op's kernels for `inputs` (values of constant inputs are known, as the compiler would know them);
  * `wgml_view_<i>` / `wgml_out_view` attributes of the node become ctx.views / ctx.outView, as in runNode.
  */
-export function planNode(node: Node, inputs: (HostTensor | null)[], opset = 17, constants: number[] = [], caps = CAPS): NodePlan {
+export function planNode(node: Node, inputs: (HostTensor | null)[], opset = 17, constants: number[] = [], caps = CAPS, extra: Pick<KernelContext, 'splitKPairs'> = {}): NodePlan {
   const op = opFor(node, opset);
   const a = op.attrs(new Attrs(node), opset);
   const known = new Set([...(op.constInputs ?? []), ...constants]);
@@ -40,7 +40,7 @@ export function planNode(node: Node, inputs: (HostTensor | null)[], opset = 17, 
   const types = viewedTypes(node, inputs.map((t) => (t ? { dtype: t.dtype, shape: [...t.shape] } : null)), views.inputs, op.viewInputs ?? []);
   const ictx = inferContext(node, types, (i) => (known.has(i) && !views.inputs[i] ? inputs[i] ?? undefined : undefined), opset);
   const outputs = op.infer(ictx, a);
-  const plan = op.gpu!({ ...ictx, outputs, caps, views: views.inputs, outView: views.output }, a);
+  const plan = op.gpu!({ ...ictx, outputs, caps, views: views.inputs, outView: views.output, ...extra }, a);
   if (typeof plan === 'string') throw new Error(`${node.opType} refused: ${plan}`);
   const bufs = outputs.map((t, k) => (k === 0 && views.output ? { dtype: t.dtype, shape: [viewExtent(views.output)] } : t));
   return { kernels: plan.kernels, scratch: plan.scratch ?? [], outputs: bufs };

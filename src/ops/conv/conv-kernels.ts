@@ -228,7 +228,7 @@ ${paired ? 'fn gemm_phase(P: Params, tid: u32, wid: vec3<u32>) {' : `@compute @w
     }
   }
 }${paired ? `
-${reducePhase(io, NT)}
+${reducePhase(io)}
 @compute @workgroup_size(${NT})
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();
@@ -242,7 +242,7 @@ fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: v
     const pio = ioBindings(io);
     const common = { key, source, sig: pairSig(pio.names), params, args: [{ input: io.x }, { input: io.w }, ...pio.args, { scratch: 0 }, { output: 0 }] as KernelArg[] };
     return {
-      kernels: [declaredKernel({ ...common, name, workgroups }), declaredKernel({ ...common, name: 'conv_splitk_reduce', workgroups: dispatch1d(Math.ceil(total / PAIR_OUTPUTS), NT) })],
+      kernels: [declaredKernel({ ...common, name, workgroups }), declaredKernel({ ...common, name: 'conv_splitk_reduce', workgroups: dispatch1d(total, NT) })],
       scratch: [nsplit * total * 4],
     };
   }
@@ -271,25 +271,16 @@ function pairSig(tail: readonly string[]): KernelSignature {
  * The reduce half of a split-K pair, as a function of the GEMM's module: one thread per output sums
  * the partials, adds bias, applies the epilogue. Same work as {@link splitReduceKernel}.
  */
-function reducePhase(io: ConvIo, threads: number): string {
-  const rs = Array.from({ length: PAIR_OUTPUTS }, (_, r) => r);
+function reducePhase(io: ConvIo): string {
   return `fn reduce_phase(P: Params, gid: vec3<u32>, nwg: vec3<u32>) {
-  let i0 = linear_index(gid, nwg);
-  let span = nwg.x * nwg.y * ${threads}u;
-  var acc: array<f32, ${PAIR_OUTPUTS}>;
-  for (var sp = 0u; sp < P.nsplit; sp++) {
-    ${rs.map((r) => `{ let idx = i0 + ${r}u * span; if (idx < P.total) { acc[${r}] += S_ld(sp * P.total + idx); } }`).join('\n    ')}
-  }
-  ${rs.map((r) => `{ let idx = i0 + ${r}u * span; if (idx < P.total) { let v = acc[${r}]; let cog = (idx / (P.oh * P.ow)) % P.cout; ${storeExpr(io, 'v', 'cog', 'idx')} } }`).join('\n  ')}
+  let idx = linear_index(gid, nwg);
+  if (idx >= P.total) { return; }
+  var v = 0.0;
+  for (var sp = 0u; sp < P.nsplit; sp++) { v += S_ld(sp * P.total + idx); }
+  let cog = (idx / (P.oh * P.ow)) % P.cout;
+  ${storeExpr(io, 'v', 'cog', 'idx')}
 }`;
 }
-
-/**
- * Outputs per thread of a pair's reduce: beside the GEMM's registers and workgroup memory fewer threads
- * are resident, so each keeps several outputs' partials in flight (on an H200 a pair's reduce with one
- * output a thread cost BERT more GPU time than the pairs saved CPU time, bench/recording-2026-12-04).
- */
-const PAIR_OUTPUTS = 4;
 
 /** Sums split-K partials, adds bias, applies the epilogue. */
 function splitReduceKernel(io: ConvIo, params: ParamValues, total: number): KernelSpec {

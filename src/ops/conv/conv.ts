@@ -122,7 +122,7 @@ export function pickSplit(M: number, N: number, K: number, groups: number, t: Ge
 }
 
 /** Bench/test overrides of the automatic choices. */
-export interface ConvTuning { tile?: GemmTile; tiled?: TiledCfg; maxSmem?: number; /** Split-K GEMM and reduce in one pipeline (default true; KernelContext.pairSplitK). */ pairSplitK?: boolean }
+export interface ConvTuning { tile?: GemmTile; tiled?: TiledCfg; maxSmem?: number; /** Split-K GEMM and reduce in one pipeline (default true; KernelContext.splitKPairs). */ pairSplitK?: boolean }
 
 /** Large stride-1 images with few channels: the spatially tiled kernel (see conv-tiled.ts). */
 function preferTiled(s: ConvShape, M: number): boolean {
@@ -181,7 +181,7 @@ export const Conv: OpDef<ConvAttrs> = {
     if (!isFloat(ctx.inputs[0]!.dtype)) return `Conv on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
     if (is3d(ctx)) return { kernels: [conv3dKernel(resolve3d(ctx, a.win, a.group).s, convIo(ctx, a.epi))] };
     const r = resolve(ctx, a);
-    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit, { maxSmem: ctx.caps.maxComputeWorkgroupStorageSize, pairSplitK: ctx.pairSplitK !== false });
+    return convPlan(r.s, convIo(ctx, a.epi), a.forcePath, a.forceSplit, { maxSmem: ctx.caps.maxComputeWorkgroupStorageSize, pairSplitK: ctx.splitKPairs !== 'none' });
   },
 };
 

@@ -235,7 +235,7 @@ export const MsAttention: OpDef<MsAttrs> = {
     const mine = 1 + (rest.scratch?.length ?? 0);
     const proj = gemmPlan(gemmProblem(denseView([rows, E]), denseView([E, C]), denseView([rows, C]), bias ? [expandView(denseView([C]), [rows, C])!] : []), {
       a: 0, b: 1, ext: bias ? [{ input: 2, dtype: bias.dtype }] : [], hasC: !!bias, alpha: 1, beta: 1, epilogue: null,
-    }, ctx.caps, 'ms_attention_qkv', null, null, ctx.pairSplitK !== false);
+    }, ctx.caps, 'ms_attention_qkv', null, null, ctx.splitKPairs === 'all');
     if (typeof proj === 'string') return proj;
     // the GEMM writes scratch 0 instead of the node's output; its own scratch (split-K partials) follows ours
     const moved = proj.kernels.map((k) => ({ ...k, args: k.args.map((x): KernelArg => ('output' in x ? { scratch: 0 } : 'scratch' in x ? { scratch: mine + x.scratch } : x)) }));

@@ -20,9 +20,6 @@ import { wgReduceWgsl } from './rows-kernel.js';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** Outputs (or vec4s of outputs) per thread of a pair's reduce. */
-const PAIR_OUTPUTS = 4;
-
 /**
  * `var s` = the sum of the partials `ld(q)` over the splits, four loads in flight at a time (a reduce
  * thread does little else: its time is the latency of these loads).
@@ -36,10 +33,8 @@ function splitSum(T: string, ld: (q: string) => string): string {
 
 /** Sums the split-K partials and runs `finish` into Y; `yVec`: Y takes vec4 stores (n-contiguous, aligned). */
 export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit: number, yVec: boolean, name: string, maxPerDim: number, phaseWg = 0): KernelSpec {
-  // phaseWg: the body as reduce_phase of a split-K pair's module (gemm-pair.ts), in workgroups of that
-  // size, R outputs a thread (manyOutputs)
+  // phaseWg: the body as reduce_phase of a split-K pair's module (gemm-pair.ts), in workgroups of that size
   const WG = phaseWg || 64;
-  const R = phaseWg ? PAIR_OUTPUTS : 1;
   const W = p.N % 4 === 0 ? 4 : 1; // outputs per thread: a vec4 of partials never straddles a row
   const yv = W === 4 && yVec;
   const ext = extBuffers(io);
@@ -58,49 +53,23 @@ export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit:
     key: `gemm_reduce|w${W}|y${yv ? 4 : 1}|nb${p.batch.length}|${ioKey(io)}`,
     sig, args: [{ scratch: 0 }, ...ext.args, { output: 0 }] as KernelArg[],
     params: gemmParamValues(p, kSplit, nSplit, io),
-    workgroups: dispatch1d(Math.ceil(nz * p.M * p.N / W / R), WG, maxPerDim),
+    workgroups: dispatch1d(nz * p.M * p.N / W, WG, maxPerDim),
     source: () => ({
       requires: [...gemmModules(io), linearIndex(WG)],
       body: `${finishWgsl(io)}
 ${phaseWg ? `fn reduce_phase(${PHASE_ARGS}) {` : `@compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();`}
-  ${R === 1 ? `let j = linear_index(gid, nwg);
+  let j = linear_index(gid, nwg);
   if (j >= P.total / ${W}u) { return; }
   let idx = j * ${W}u;
   let n = idx % P.N; let m = (idx / P.N) % P.M;
   ${batchOffsets(p.batch.length, io.ext.length, 'idx / (P.M * P.N)')}
   ${sum}
-  ${store}` : manyOutputs(R, W, WG, p.batch.length, io.ext.length, store)}
+  ${store}
 }`,
     }),
   });
-}
-
-/**
- * A pair's reduce (fewer threads resident beside the tile kernel's registers and workgroup memory):
- * each thread sums R outputs S threads apart, every one's partials of a split loaded together, so R
- * loads are in flight where a lone reduce thread has one.
- */
-function manyOutputs(R: number, W: number, WG: number, nb: number, ne: number, store: string): string {
-  const T = W === 4 ? 'vec4<f32>' : 'f32';
-  const ld = (j: string) => (W === 4 ? `S_ld4(q * (P.total / 4u) + ${j})` : `S_ld(q * P.total + ${j})`);
-  const js = range(R).map((r) => `let j${r} = jb + ${r}u * span;`).join(' ');
-  return `let jb = linear_index(gid, nwg);
-  let span = nwg.x * nwg.y * ${WG}u;
-  let nj = P.total / ${W}u;
-  ${js}
-  var acc: array<${T}, ${R}>;
-  for (var q = 0u; q < P.nSplit; q++) {
-    ${range(R).map((r) => `if (j${r} < nj) { acc[${r}] += ${ld(`j${r}`)}; }`).join('\n    ')}
-  }
-  ${range(R).map((r) => `if (j${r} < nj) {
-    let s = acc[${r}];
-    let idx = j${r} * ${W}u;
-    let n = idx % P.N; let m = (idx / P.N) % P.M;
-    ${batchOffsets(nb, ne, 'idx / (P.M * P.N)')}
-    ${store}
-  }`).join('\n  ')}`;
 }
 
 /** The LayerNormalization a GEMM's reduce runs over each output row (inputs of the node). */
@@ -163,12 +132,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${batchOffsets(p.batch.length, io.ext.length, 'zb')}
   var c: array<${T}, ${per}>;
   var acc = 0.0;
-  // Every chunk's partials of one split are loaded together, so a lane with several chunks keeps
-  // them all in flight rather than waiting on one chunk's splits after another.
-  for (var q = 0u; q < P.nSplit; q++) {
-    ${range(per).map((t) => `{ let n = (lane + ${t * L}u) * ${W}u; if (live && n < P.N) { c[${t}] += ${ld('S', `q * P.total + row * P.N + n`)}; } }`).join('\n    ')}
-  }
-  ${each(`let s = c[$t];
+  ${each(`${splitSum(T, (q) => ld('S', `${q} * P.total + row * P.N + n`))}
     let v = ${v4 ? `vec4<f32>(${range(4).map(fin).join(', ')})` : fin(0)};
     ${yStore}
     c[$t] = v; acc += ${hsum('v')};`)}

@@ -97,6 +97,6 @@ export const Gemm: OpDef<A> = {
     return gemmPlan(problem, {
       a: 0, b: 1, ext: extIdx.map((i) => ({ input: i, dtype: ctx.inputs[i]!.dtype })), hasC: useC, alpha: a.alpha, beta: a.beta,
       epilogue: epilogueWgsl(ctx, a.epi, gemmType, extras.map((t) => t!)),
-    }, ctx.caps, 'gemm', a.force, norm && { ...norm, eps: a.lnEps! }, ctx.pairSplitK !== false);
+    }, ctx.caps, 'gemm', a.force, norm && { ...norm, eps: a.lnEps! }, ctx.splitKPairs === 'all');
   },
 };

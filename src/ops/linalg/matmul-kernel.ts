@@ -50,8 +50,8 @@ export function gemmPlan(problem: GemmProblem, io0: GemmIo, caps: DeviceCaps, na
     if (!cfg) return `internal: unknown GEMM tile configuration '${choice.config}'`;
     const opts = { cfg, aCls: loadClass(p.a, p.M, p.K), bCls: loadClass(p.b, p.K, p.N), yCls: yVec ? 'c4' as const : 'c1' as const, split, kSplit, nSplit };
     // A split grid (nz·nSplit ≥ 2 along z) pairs with its reduce in one pipeline (gemm-pair.ts).
-    const threads = cfg.tx * cfg.ty;
     if (pair && split && nz * nSplit >= 2) {
+      const threads = cfg.tx * cfg.ty;
       const tile = tileKernel(p, io, { ...opts, phase: true }, name);
       const reduce = norm ? normReduceKernel(p, io, norm, kSplit, nSplit, yVec, name, maxDim, threads) : reduceKernel(p, io, kSplit, nSplit, yVec, name, maxDim, threads);
       const kernels = pairKernels(tile, reduce, threads);

@@ -107,6 +107,6 @@ export const MatMul: OpDef<GemmAttrs> = {
     return gemmPlan(problem, {
       a: 0, b: 1, ext: extras.map((e, k) => ({ input: 2 + k, dtype: e.t.dtype })), hasC: false, alpha: 1, beta: 0,
       epilogue: epilogueWgsl(ctx, at.epi, gemmType, extras.map((e) => e.t)),
-    }, ctx.caps, 'matmul', at.force, norm && { ...norm, eps: at.lnEps! }, ctx.pairSplitK !== false);
+    }, ctx.caps, 'matmul', at.force, norm && { ...norm, eps: at.lnEps! }, ctx.splitKPairs === 'all');
   },
 };

@@ -66,7 +66,7 @@ describe('linalg kernels, declared', () => {
   });
 
   it('generate the GEMM tile kernel (vec4 operands, split-K partials, paired with its reduce) and the row kernel in both modes', () => {
-    const [tile, reduce] = planNode(node('MatMul', 2, { wgml_gemm: str('t32x32/s2') }), [rand([8, 32]), rand([32, 12])]).kernels;
+    const [tile, reduce] = planNode(node('MatMul', 2, { wgml_gemm: str('t32x32/s2') }), [rand([8, 32]), rand([32, 12])], 17, [], undefined, { splitKPairs: 'all' }).kernels;
     // one module for both dispatches of the split (gemm-pair.ts): the GEMM grid has 2 workgroups along z, the reduce 1
     expect(tile!.key).toMatch(/^gemm_pair\|gemm_tile\|t32x32\|bk16\|pf1\|Ac4\|Bc4\|nb0\|split4\|gemm_reduce\|/);
     expect(reduce!.key).toBe(tile!.key);

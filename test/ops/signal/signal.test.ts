@@ -5,7 +5,7 @@
  * run time; and each kernel against its CPU reference. Refusals name the shape or value at fault.
  */
 import { describe, it, expect } from 'vitest';
-import { hostTensor, type HostTensor } from '../../../src/ir/types.js';
+import { hostTensor, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { runNode } from '../../../src/runtime/single.js';
 import { WgmlError } from '../../../src/errors.js';
 import { testDevice } from '../../helpers/gpu.js';
@@ -98,10 +98,11 @@ describe('STFT', () => {
 describe('signal kernels, declared', () => {
   const x = f32([2, 40, 1], randn(r, 80));
   const win = f32([16], randn(r, 16));
-  const stft = { ...node('STFT', 4, {}, 1, ['x0', 'x1', 'x2', '']) };
+  const stft = node('STFT', 4, {}, 1, ['x0', 'x1', 'x2', '']);
   it('generate their declarations in both binding modes', () => {
-    for (const [n, ins] of [[node('DFT', 1, { axis: i(1) }), [x]], [stft, [x, i64([], [6]), win, null]]] as const) {
-      const [k] = planNode(n, ins as HostTensor[]).kernels;
+    const cases: [Node, (HostTensor | null)[]][] = [[node('DFT', 1, { axis: i(1) }), [x]], [stft, [x, i64([], [6]), win, null]]];
+    for (const [n, ins] of cases) {
+      const [k] = planNode(n, ins).kernels;
       expect(groupsWgsl(k!)).toMatchSnapshot();
       expect(sharedWgsl(k!)).toMatchSnapshot();
     }
