@@ -178,8 +178,8 @@ fn loadTiles(k0: u32, kEnd: u32, tid: u32, tx: u32, ty: u32, wrow: u32, ohw: u32
     (*rb)[r] = v;
   }
 }
-${paired ? 'fn gemm_phase(P: Params, tid: u32, wid: vec3<u32>) {' : `@compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
-  let P = wgml_init();`}
+${paired ? 'fn gemm_phase(tid: u32, wid: vec3<u32>) {' : `@compute @workgroup_size(${NT}) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {`}
+  let P = wgml_init();
   let g = wid.z % P.groups; let split = wid.z / P.groups;
   let m0 = wid.x * BM; let n0 = wid.y * BN;
   let tx = tid % TX; let ty = tid / TX;
@@ -231,9 +231,8 @@ ${paired ? 'fn gemm_phase(P: Params, tid: u32, wid: vec3<u32>) {' : `@compute @w
 ${reducePhase(io)}
 @compute @workgroup_size(${NT})
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
   // The GEMM dispatch has groups·nsplit ≥ 2 workgroups along z, the reduce dispatch one.
-  if (nwg.z > 1u) { gemm_phase(P, tid, wid); } else { reduce_phase(P, gid, nwg); }
+  if (nwg.z > 1u) { gemm_phase(tid, wid); } else { reduce_phase(gid, nwg); }
 }` : ''}`,
   });
   const name = `conv_gemm_${bm}x${bn}${pointwise ? '_pw' : ''}${split ? '_splitk' : ''}`;
@@ -272,7 +271,8 @@ function pairSig(tail: readonly string[]): KernelSignature {
  * the partials, adds bias, applies the epilogue. Same work as {@link splitReduceKernel}.
  */
 function reducePhase(io: ConvIo): string {
-  return `fn reduce_phase(P: Params, gid: vec3<u32>, nwg: vec3<u32>) {
+  return `fn reduce_phase(gid: vec3<u32>, nwg: vec3<u32>) {
+  let P = wgml_init();
   let idx = linear_index(gid, nwg);
   if (idx >= P.total) { return; }
   var v = 0.0;

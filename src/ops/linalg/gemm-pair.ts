@@ -29,7 +29,6 @@ export function pairKernels(tile: KernelSpec, reduce: KernelSpec, threads: numbe
 ${r.body}
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let P = wgml_init();
   if (nwg.z > 1u) { tile_phase(${PHASE_CALL}); } else { reduce_phase(${PHASE_CALL}); }
 }`,
     };

@@ -58,8 +58,8 @@ export function reduceKernel(p: GemmProblem, io: GemmIo, kSplit: number, nSplit:
       requires: [...gemmModules(io), linearIndex(WG)],
       body: `${finishWgsl(io)}
 ${phaseWg ? `fn reduce_phase(${PHASE_ARGS}) {` : `@compute @workgroup_size(${WG})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();`}
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {`}
+  let P = wgml_init();
   let j = linear_index(gid, nwg);
   if (j >= P.total / ${W}u) { return; }
   let idx = j * ${W}u;
@@ -123,8 +123,8 @@ export function normReduceKernel(p: GemmProblem, io: GemmIo, norm: GemmNorm, kSp
 ${wgReduceWgsl('wg_sum', L, 1, (a, b) => `${a} + ${b}`)}
 ${phaseLanes ? `fn reduce_phase(${PHASE_ARGS}) {
   let lane = li;` : `@compute @workgroup_size(${L})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let P = wgml_init();`}
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {`}
+  let P = wgml_init();
   let row = wid.x + wid.y * nwg.x;
   // Workgroups past the last row (a folded grid's tail) do no work but reach every barrier.
   let live = row < P.total / P.N;

@@ -92,12 +92,15 @@ function storeCode(o: Operand, nt: number): string {
 
 export interface TileKernelOptions {
   cfg: TileConfig; aCls: LoadClass; bCls: LoadClass; yCls: 'c4' | 'c1'; split: boolean; kSplit: number; nSplit: number;
-  /** The body as `fn tile_phase(P, wid, gid, nwg, li)` for a split-K pair's module (gemm-pair.ts), not an entry point. */
+  /** The body as `fn tile_phase(wid, gid, nwg, li)` for a split-K pair's module (gemm-pair.ts), not an entry point. */
   phase?: boolean;
 }
 
-/** The parameters every phase function of a split-K pair takes. */
-export const PHASE_ARGS = 'P: Params, wid: vec3<u32>, gid: vec3<u32>, nwg: vec3<u32>, li: u32';
+/**
+ * The parameters every phase function of a split-K pair takes. Each phase reads its parameters itself
+ * (`wgml_init()`), as a lone kernel's entry point does, so its code is the lone kernel's.
+ */
+export const PHASE_ARGS = 'wid: vec3<u32>, gid: vec3<u32>, nwg: vec3<u32>, li: u32';
 
 export function tileKernel(p: GemmProblem, io: GemmIo, o: TileKernelOptions, name: string): KernelSpec {
   const { cfg } = o;
@@ -146,8 +149,8 @@ ${range(TN4).map((j) => `      { let n = n0 + 4u * (tx + ${j * TX}u); let v = ac
 var<workgroup> As: array<vec4<f32>, ${BM * aStride}>;
 var<workgroup> Bs: array<vec4<f32>, ${BK * bStride}>;
 ${o.phase ? `fn tile_phase(${PHASE_ARGS}) {` : `@compute @workgroup_size(${NT})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let P = wgml_init();`}
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {`}
+  let P = wgml_init();
   let tx = li % ${TX}u; let ty = li / ${TX}u;
   let zb = wid.z / P.nSplit; let split = wid.z % P.nSplit;
   ${batchOffsets(nb, ne, 'zb')}
