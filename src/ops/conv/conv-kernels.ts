@@ -116,7 +116,7 @@ export function gemmKernels(s: ConvShape, io: ConvIo, t: GemmTile, pointwise: bo
   const tail = split ? { names: [], args: [] as KernelArg[] } : ioBindings(io);
   const outArg: KernelArg = split ? { scratch: 0 } : { output: 0 };
   const pf = t.pf !== false;
-  // A split site's GEMM and reduce share one pipeline (splitPair below): recording sets it once for both.
+  // A split site's GEMM and reduce share one module and pipeline (the `paired` branch below): recording sets it once for both.
   const paired = split && pair;
   const key = `conv_gemm_${bm}x${bn}x${bk}${pf ? 'pf' : ''}_${pointwise ? 'pw' : 'im2col'}_${paired ? `splitpair_${ioKey(io)}` : split ? 'split' : ioKey(io)}`;
   const aRows = Math.ceil(bk / TY);

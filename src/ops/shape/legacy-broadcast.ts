@@ -17,7 +17,7 @@ function target(ctx: InferContext, b: readonly number[], a: readonly number[], a
   const ax = axis < 0 ? axis + a.length : axis;
   const fits = ax >= 0 && ax + b.length <= a.length && b.every((d, i) => d === a[ax + i] || d === 1);
   if (!fits) {
-    throw ctx.error(`input B [${b.join(', ')}] does not match input A [${a.join(', ')}] from axis ${axis} (opset ${ctx.opset} broadcast=1)`,
+    throw ctx.error(`input B [${b.join(', ')}] does not match input A [${a.join(', ')}] from axis ${axis} (broadcast=1, as opsets 1–6 define it)`,
       "before opset 7, B's dims must equal a run of A's dims starting at `axis`, or B must hold one element", { a, b, axis });
   }
   return [...b, ...Array<number>(a.length - ax - b.length).fill(1)];
