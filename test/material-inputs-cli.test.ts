@@ -105,5 +105,8 @@ describe('wgml compress on odd inputs', () => {
     // 16 bytes of BC7 against a decoder of hundreds of bytes: the report says BC is smaller, in numbers.
     expect(rep.bcRatio).toBeLessThan(1);
     expect(rep.warning).toBe(`the neural material (${rep.bytes} B: decoder ${rep.decoderBytes} B, latents ${rep.latentBytes} B) is larger than its block-compressed footprint (16 B) at 4×4; BC is the smaller choice here`);
+    // Ten steps leave the texture far under 35 dB: the default's report points at --psnr.
+    expect(rep.textures[0].psnr).toBeLessThan(35);
+    expect(rep.advice).toBe(`texture 'albedo' reaches ${rep.textures[0].psnr.toFixed(2)} dB within a third of the BC footprint; \`--psnr 35\` trains larger configurations until every texture reaches 35 dB`);
   }, 60_000);
 });

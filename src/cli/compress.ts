@@ -28,7 +28,21 @@ export interface SearchReport {
 }
 
 /** The report `wgml compress` prints: the material's, the search's, and the folder entries it did not read. */
-type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string; warning?: string };
+type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string; warning?: string; advice?: string };
+
+/** The weakest texture under this PSNR gets the advice below: about where block compression's weakest texture sits on most sets. */
+export const ADVICE_DB = 35;
+
+/**
+ * Said when a size-led run (the default's third of BC, or --bits) leaves a texture under ADVICE_DB: content
+ * with texel-scale noise needs more bits than the budget gives, and --psnr is the mode that asks for a quality.
+ */
+export function qualityAdvice(r: MaterialReport, mode: SearchReport['mode']): string | undefined {
+  if (mode !== 'default' && mode !== 'bits') return undefined;
+  const weakest = r.textures.reduce((a, t) => (t.psnr < a.psnr ? t : a));
+  if (weakest.psnr >= ADVICE_DB) return undefined;
+  return `texture '${weakest.name}' reaches ${weakest.psnr.toFixed(2)} dB within ${mode === 'bits' ? 'the --bits budget' : 'a third of the BC footprint'}; \`--psnr ${ADVICE_DB}\` trains larger configurations until every texture reaches ${ADVICE_DB} dB`;
+}
 
 /**
  * Said when the neural material is not smaller than block compression: on small materials the decoder's weights,
@@ -51,7 +65,8 @@ ${rows.join('\n')}${r.skipped ? `
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.warning ? `
-  warning          ${r.warning}` : ''}${r.mipPsnr ? `
+  warning          ${r.warning}` : ''}${r.advice ? `
+  advice           ${r.advice}` : ''}${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : r.mipsNote ? `
   mips             ${r.mipsNote}` : ''}${s ? `
   chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
@@ -159,7 +174,8 @@ export function register(program: Command): void {
       };
       if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
       const warning = sizeWarning(best.rep);
-      const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}) };
+      const advice = qualityAdvice(best.rep, mode);
+      const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}) };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
       const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, config: search.chosen });
