@@ -2,6 +2,7 @@
 import type { OpDef } from '../types.js';
 import { Conv } from '../conv/conv.js';
 import { MaxPool } from '../conv/maxpool.js';
+import { MaxUnpool } from '../conv/max-unpool.js';
 import { AveragePool } from '../conv/averagepool.js';
 import { LpPool } from '../conv/lppool.js';
 import { GlobalAveragePool } from '../conv/global-average-pool.js';
@@ -13,6 +14,7 @@ import { LRN } from '../conv/lrn.js';
 export const OPS: OpDef[] = [
   Conv,
   MaxPool,
+  MaxUnpool,
   AveragePool,
   LpPool,
   GlobalAveragePool,
