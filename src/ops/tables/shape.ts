@@ -32,6 +32,7 @@ import { ScatterElements } from '../shape/scatter-elements.js';
 import { ScatterND } from '../shape/scatter-nd.js';
 import { Scatter } from '../shape/scatter.js';
 import { LegacyBroadcast } from '../shape/legacy-broadcast.js';
+import { ReverseSequence } from '../shape/reverse-sequence.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -66,4 +67,5 @@ export const OPS: OpDef[] = [
   ScatterND,
   Scatter,
   LegacyBroadcast,
+  ReverseSequence,
 ];
