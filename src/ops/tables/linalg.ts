@@ -30,6 +30,7 @@ import { MeanVarianceNormalization } from '../linalg/mean-variance-normalization
 import { Attention } from '../linalg/attention.js';
 import { MsAttention, MsMultiHeadAttention } from '../linalg/attention-ms.js';
 import { SimplifiedLayerNormalization, SimplifiedLayerNormalizationMs } from '../contrib/simplified-layer-norm.js';
+import { NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss } from '../linalg/loss.js';
 
 export const OPS: OpDef[] = [
   MatMul,
@@ -65,4 +66,6 @@ export const OPS: OpDef[] = [
   MsMultiHeadAttention,
   SimplifiedLayerNormalization,
   SimplifiedLayerNormalizationMs,
+  NegativeLogLikelihoodLoss,
+  SoftmaxCrossEntropyLoss,
 ];
