@@ -87,6 +87,8 @@ describe('bad inputs get typed errors that say what and how to fix', () => {
       inputs: [valueInfo('x', DT.FLOAT, [2])], outputs: [valueInfo('y', DT.FLOAT, [2])], domains: { 'com.example': 1 },
     });
     const e = await refusal(() => wgml.loadLibrary(device, bytes), wgml.UnsupportedOpsError, 'E_UNSUPPORTED_OP', /fancy: com.example.FancyOp/, /norm: StringNormalizer/);
+    // an op of unknown meaning has no kernel; a known one says why and what to do instead
+    expect(e.nodes.map((n) => n.reason)).toEqual(['wgml has no kernel for this op', 'a string op: wgml stores numbers only']);
     expect(e.nodes.map((n) => n.name)).toEqual(['fancy', 'norm']);
   });
 
