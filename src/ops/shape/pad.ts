@@ -6,7 +6,7 @@
  */
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
-import { declaredKernel, type InferContext, type OpDef } from '../types.js';
+import { declaredKernel, type InferContext, type KernelContext, type KernelSpec, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { checkRank, denseStrides, gatherRef, grid, optConstInts, constInts, MAX_RANK, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
@@ -76,16 +76,25 @@ export const Pad: OpDef<A> = {
     }, value)];
   },
   gpu(ctx, a) {
-    const x = ctx.inputs[0]!, out = ctx.outputs[0]!.shape;
     const { begin, value } = params(ctx, a);
-    const w = wordType(x.dtype);
-    const n = shapeSize(out);
-    return { kernels: [declaredKernel({
-      name: `pad_${MODES[a.mode]}`, key: `pad_${w}`, sig: sig(w), args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
-      params: { n, rank: out.length, mode: a.mode, value, out_shape: out.map((d) => Math.max(1, d)), in_shape: x.shape, begin, strides: denseStrides(x.shape) },
-      source: () => ({
-        requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    return { kernels: [padKernel(ctx, begin, a.mode, value)] };
+  },
+};
+
+/**
+ * Input 0 placed at `begin` (per axis; negative crops) in output 0's shape, the rest filled by `mode`
+ * (0 constant `value`, 1 reflect, 2 edge, 3 wrap). Also CenterCropPad's kernel.
+ */
+export function padKernel(ctx: KernelContext, begin: readonly number[], mode: number, value: number): KernelSpec {
+  const x = ctx.inputs[0]!, out = ctx.outputs[0]!.shape;
+  const w = wordType(x.dtype);
+  const n = shapeSize(out);
+  return declaredKernel({
+    name: `pad_${MODES[mode]}`, key: `pad_${w}`, sig: sig(w), args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n),
+    params: { n, rank: out.length, mode, value, out_shape: out.map((d) => Math.max(1, d)), in_shape: x.shape, begin: [...begin], strides: denseStrides(x.shape) },
+    source: () => ({
+      requires: [linearIndex(WG)],
+      body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
@@ -107,7 +116,6 @@ export const Pad: OpDef<A> = {
   }
   Y_st(i, X_ld(src));
 }`,
-      }),
-    })] };
-  },
-};
+    }),
+  });
+}

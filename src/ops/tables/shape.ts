@@ -33,6 +33,7 @@ import { ScatterND } from '../shape/scatter-nd.js';
 import { Scatter } from '../shape/scatter.js';
 import { LegacyBroadcast } from '../shape/legacy-broadcast.js';
 import { ReverseSequence } from '../shape/reverse-sequence.js';
+import { CenterCropPad } from '../shape/center-crop-pad.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -68,4 +69,5 @@ export const OPS: OpDef[] = [
   Scatter,
   LegacyBroadcast,
   ReverseSequence,
+  CenterCropPad,
 ];
