@@ -34,6 +34,7 @@ import { Scatter } from '../shape/scatter.js';
 import { LegacyBroadcast } from '../shape/legacy-broadcast.js';
 import { ReverseSequence } from '../shape/reverse-sequence.js';
 import { CenterCropPad } from '../shape/center-crop-pad.js';
+import { AffineGrid } from '../shape/affine-grid.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -70,4 +71,5 @@ export const OPS: OpDef[] = [
   LegacyBroadcast,
   ReverseSequence,
   CenterCropPad,
+  AffineGrid,
 ];
