@@ -3,6 +3,7 @@ import type { OpDef } from '../types.js';
 import { Conv } from '../conv/conv.js';
 import { MaxPool } from '../conv/maxpool.js';
 import { MaxUnpool } from '../conv/max-unpool.js';
+import { DeformConv } from '../conv/deform-conv.js';
 import { AveragePool } from '../conv/averagepool.js';
 import { LpPool } from '../conv/lppool.js';
 import { GlobalAveragePool } from '../conv/global-average-pool.js';
@@ -15,6 +16,7 @@ export const OPS: OpDef[] = [
   Conv,
   MaxPool,
   MaxUnpool,
+  DeformConv,
   AveragePool,
   LpPool,
   GlobalAveragePool,
