@@ -35,6 +35,7 @@ import { LegacyBroadcast } from '../shape/legacy-broadcast.js';
 import { ReverseSequence } from '../shape/reverse-sequence.js';
 import { CenterCropPad } from '../shape/center-crop-pad.js';
 import { AffineGrid } from '../shape/affine-grid.js';
+import { Col2Im } from '../shape/col2im.js';
 
 export const OPS: OpDef[] = [
   Reshape,
@@ -72,4 +73,5 @@ export const OPS: OpDef[] = [
   ReverseSequence,
   CenterCropPad,
   AffineGrid,
+  Col2Im,
 ];
