@@ -4,6 +4,7 @@ import { Conv } from '../conv/conv.js';
 import { MaxPool } from '../conv/maxpool.js';
 import { MaxUnpool } from '../conv/max-unpool.js';
 import { DeformConv } from '../conv/deform-conv.js';
+import { RoiAlign } from '../conv/roi-align.js';
 import { AveragePool } from '../conv/averagepool.js';
 import { LpPool } from '../conv/lppool.js';
 import { GlobalAveragePool } from '../conv/global-average-pool.js';
@@ -17,6 +18,7 @@ export const OPS: OpDef[] = [
   MaxPool,
   MaxUnpool,
   DeformConv,
+  RoiAlign,
   AveragePool,
   LpPool,
   GlobalAveragePool,
