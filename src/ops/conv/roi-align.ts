@@ -102,8 +102,10 @@ export const RoiAlign: OpDef<A> = {
   if (i >= P.n) { return; }
   let pw = i % P.ow; let ph = (i / P.ow) % P.oh; let c = (i / (P.ow * P.oh)) % P.C; let r = i / (P.ow * P.oh * P.C);
   let x1 = Ro_ld(r * 4u) * P.scale - P.offset; let y1 = Ro_ld(r * 4u + 1u) * P.scale - P.offset;
-  let rw = max(Ro_ld(r * 4u + 2u) * P.scale - P.offset - x1, P.minSize);
-  let rh = max(Ro_ld(r * 4u + 3u) * P.scale - P.offset - y1, P.minSize);
+  // opset 10's output_half_pixel makes regions at least a pixel; half_pixel keeps them as given
+  let rw0 = Ro_ld(r * 4u + 2u) * P.scale - P.offset - x1; let rh0 = Ro_ld(r * 4u + 3u) * P.scale - P.offset - y1;
+  let rw = select(rw0, max(rw0, P.minSize), P.minSize > 0.0);
+  let rh = select(rh0, max(rh0, P.minSize), P.minSize > 0.0);
   let bh = rh / f32(P.oh); let bw = rw / f32(P.ow);
   let gh = select(u32(ceil(rh / f32(P.oh))), P.ratio, P.ratio > 0u);
   let gw = select(u32(ceil(rw / f32(P.ow))), P.ratio, P.ratio > 0u);

@@ -1,7 +1,7 @@
 /**
  * RoiAlign beyond the backend tests' two avg cases: a constant image averages to its value in every bin
  * (regions inside it), and the GPU kernel against the CPU reference in max mode, with the adaptive
- * sampling grid (sampling_ratio 0), opset 10's coordinates, regions reaching outside and two images.
+ * sampling grid (sampling_ratio 0), opset 10's coordinates, regions reaching outside or inverted, and two images.
  */
 import { describe, it, expect } from 'vitest';
 import { hostTensor } from '../../../src/ir/types.js';
@@ -22,8 +22,9 @@ describe('RoiAlign', () => {
   it('max mode, adaptive grids, opset 10 coordinates and regions outside the image: kernels match the reference', async () => {
     const r = rng(9);
     const x = hostTensor('float32', [2, 3, 9, 7], randn(r, 2 * 3 * 9 * 7));
-    const rois = hostTensor('float32', [3, 4], [0, 0, 6, 8, -2, 1, 3, 12, 2.5, 3.5, 5.25, 6]);
-    const b = i64([3], [1, 0, 1]);
+    // the last region is inverted (x2 < x1): half_pixel keeps its negative size, output_half_pixel makes it a pixel
+    const rois = hostTensor('float32', [4, 4], [0, 0, 6, 8, -2, 1, 3, 12, 2.5, 3.5, 5.25, 6, 5, 1, 2, 4]);
+    const b = i64([4], [1, 0, 1, 0]);
     for (const [attrs, opset] of [[{ mode: str('max'), output_height: i(4), output_width: i(3), spatial_scale: f(0.9) }, 16], [{ output_height: i(2), output_width: i(5) }, 10], [{ mode: str('avg'), coordinate_transformation_mode: str('output_half_pixel'), sampling_ratio: i(3) }, 16]] as const)
       await gpuMatchesRef(node('RoiAlign', 3, attrs), [x, rois, b], { opset, rtol: 1e-4, atol: 1e-5 });
   });
