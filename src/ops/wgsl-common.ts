@@ -7,6 +7,22 @@ export const linearIndex = (wg: number): WgslModule => ({
   code: `fn linear_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 { return gid.x + gid.y * nwg.x * ${wg}u; }`,
 });
 
+/**
+ * `div_rn(a, b)`: a / b rounded to nearest as IEEE division rounds it. WGSL lets `/` be off by 2.5 ulp,
+ * and NVIDIA's is: round() or floor() of a quotient then crosses a boundary the CPU reference does not
+ * (on an H200, Resize's nearest 2 → 7 read the wrong row where (3 + 0.5) / 3.5 came out above 1, and
+ * DynamicQuantizeLinear rounded x / scale down). One residual step corrects it: the fma is exact, and
+ * the correction is far below an ulp of q. Where the step is not finite (b = 0, overflow, NaN) q stands.
+ */
+export const divRn: WgslModule = {
+  name: 'div_rn',
+  code: `fn div_rn(a: f32, b: f32) -> f32 {
+  let q = a / b;
+  let c = q + fma(-q, b, a) / b;
+  return select(q, c, c == c && abs(q) <= bitcast<f32>(0x7f7fffffu));
+}`,
+};
+
 /** Activation functions, also used by fused epilogues. */
 export const activations: WgslModule = {
   name: 'activations',

@@ -11,7 +11,7 @@
 import { signature } from '../../gpu/signature.js';
 import { type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { emptyLike, grid, WG } from '../shape/common.js';
 
@@ -95,7 +95,7 @@ export const RoiAlign: OpDef<A> = {
       name: `roi_align_${a.max ? 'max' : 'avg'}`, key: 'roi_align', sig, args: [{ input: 0 }, { input: 1 }, { input: 2 }, { output: 0 }], workgroups: grid(ctx, n),
       params: { n, C, H, W, oh: a.oh, ow: a.ow, ratio: a.ratio, scale: a.scale, maxMode: a.max ? 1 : 0, offset: a.halfPixel ? 0.5 : 0, minSize: a.halfPixel ? 0 : 1 },
       source: () => ({
-        requires: [linearIndex(WG)],
+        requires: [linearIndex(WG), divRn],
         body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();
   let i = linear_index(gid, nwg);
@@ -107,8 +107,8 @@ export const RoiAlign: OpDef<A> = {
   let rw = select(rw0, max(rw0, P.minSize), P.minSize > 0.0);
   let rh = select(rh0, max(rh0, P.minSize), P.minSize > 0.0);
   let bh = rh / f32(P.oh); let bw = rw / f32(P.ow);
-  let gh = select(u32(ceil(rh / f32(P.oh))), P.ratio, P.ratio > 0u);
-  let gw = select(u32(ceil(rw / f32(P.ow))), P.ratio, P.ratio > 0u);
+  let gh = select(u32(ceil(div_rn(rh, f32(P.oh)))), P.ratio, P.ratio > 0u);
+  let gw = select(u32(ceil(div_rn(rw, f32(P.ow)))), P.ratio, P.ratio > 0u);
   let plane = (u32(Bi_ld(r)) * P.C + c) * P.H * P.W;
   let H = f32(P.H); let W = f32(P.W);
   var acc = 0.0; var mx = -3.4e38;

@@ -8,7 +8,7 @@
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, shapeSize } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex } from '../wgsl-common.js';
 import { roundHalfEven } from './common.js';
 
 const RWG = 256;
@@ -39,6 +39,7 @@ export const DynamicQuantizeLinear: OpDef<Record<string, never>> = {
     return { kernels: [declaredKernel({
       name: 'dynamic_quantize_minmax', key: 'dynq_minmax', sig: MINMAX_SIG, params: { n }, args: [{ input: 0 }, { output: 1 }, { output: 2 }], workgroups: [1, 1, 1],
       source: () => ({
+        requires: [divRn],
         body: `var<workgroup> lo: array<f32, ${RWG}>;
 var<workgroup> hi: array<f32, ${RWG}>;
 @compute @workgroup_size(${RWG}) fn main(@builtin(local_invocation_index) t: u32) {
@@ -53,9 +54,9 @@ var<workgroup> hi: array<f32, ${RWG}>;
     workgroupBarrier();
   }
   if (t == 0u) {
-    let scale = (hi[0] - lo[0]) / 255.0;
+    let scale = div_rn(hi[0] - lo[0], 255.0);
     S_st(0u, scale);
-    Z_st(0u, select(u32(clamp(round(0.0 - lo[0] / scale), 0.0, 255.0)), 0u, scale == 0.0));
+    Z_st(0u, select(u32(clamp(round(0.0 - div_rn(lo[0], scale)), 0.0, 255.0)), 0u, scale == 0.0));
   }
 }`,
       }),
@@ -63,14 +64,14 @@ var<workgroup> hi: array<f32, ${RWG}>;
       name: 'dynamic_quantize_apply', key: 'dynq_apply', sig: APPLY_SIG, params: { n }, args: [{ input: 0 }, { output: 1 }, { output: 2 }, { output: 0 }],
       workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
-        requires: [linearIndex(64)],
+        requires: [linearIndex(64), divRn],
         body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
   let scale = S_ld(0u);
   if (scale == 0.0) { Y_st(i, 0u); return; }
-  Y_st(i, u32(clamp(round(X_ld(i) / scale) + f32(Z_ld(0u)), 0.0, 255.0)));
+  Y_st(i, u32(clamp(round(div_rn(X_ld(i), scale)) + f32(Z_ld(0u)), 0.0, 255.0)));
 }`,
       }),
     })] };

@@ -11,7 +11,7 @@
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, divRn } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { grid, WG } from './common.js';
 
@@ -147,16 +147,16 @@ export const GridSample: OpDef<A> = {
       name: 'grid_sample', key: `grid_sample_${a.mode}_${a.pad}_${a.align ? 1 : 0}`, sig: SIG, args: [{ input: 0 }, { input: 1 }, { output: 0 }], workgroups: grid(ctx, n),
       params: { n, C, H, W, Ho, Wo },
       source: () => ({
-        requires: [linearIndex(WG)],
+        requires: [linearIndex(WG), divRn],
         body: `fn gs_reflect(x: f32, lo: f32, hi: f32) -> f32 {
   let range = hi - lo;
   if (range <= 0.0) { return lo; }
   if (x < lo) {
-    let d = lo - x; let k = floor(d / range); let r = d - k * range;
+    let d = lo - x; let k = floor(div_rn(d, range)); let r = d - k * range;
     return select(hi - r, lo + r, k % 2.0 == 0.0);
   }
   if (x > hi) {
-    let d = x - hi; let k = floor(d / range); let r = d - k * range;
+    let d = x - hi; let k = floor(div_rn(d, range)); let r = d - k * range;
     return select(lo + r, hi - r, k % 2.0 == 0.0);
   }
   return x;

@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type KernelContext, type KernelSpec } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex } from '../wgsl-common.js';
 import { denseStrides, emptyLike, grid, WG, wordType } from './common.js';
 
 export const COORD_MODES = ['half_pixel', 'asymmetric', 'align_corners', 'pytorch_half_pixel', 'tf_crop_and_resize', 'half_pixel_symmetric', 'tf_half_pixel_for_nn'] as const;
@@ -144,17 +144,17 @@ const RESIZE_FNS = `fn orig(k: u32, x: f32) -> f32 {
   let outd = P_rlen(k);
   let s = P_scales(k);
   switch (P.coord) {
-    case 1u: { return x / s; }
-    case 2u: { if (outd == 1.0) { return 0.0; } return (x * (ind - 1.0)) / (outd - 1.0); }
-    case 3u: { if (outd > 1.0) { return (x + 0.5) / s - 0.5; } return 0.0; }
+    case 1u: { return div_rn(x, s); }
+    case 2u: { if (outd == 1.0) { return 0.0; } return div_rn(x * (ind - 1.0), outd - 1.0); }
+    case 3u: { if (outd > 1.0) { return div_rn(x + 0.5, s) - 0.5; } return 0.0; }
     case 4u: {
       let a = P_roi_a(k); let b = P_roi_b(k);
-      if (outd > 1.0) { return a * (ind - 1.0) + ((x * (b - a)) * (ind - 1.0)) / (outd - 1.0); }
+      if (outd > 1.0) { return a * (ind - 1.0) + div_rn((x * (b - a)) * (ind - 1.0), outd - 1.0); }
       return ((a + b) * 0.5) * (ind - 1.0);
     }
-    case 5u: { let adj = f32(P_out_shape(k)) / (s * ind); let off = (ind * 0.5) * (1.0 - adj); return off + ((x + 0.5) / s - 0.5); }
-    case 6u: { return (x + 0.5) / s; }
-    default: { return (x + 0.5) / s - 0.5; }
+    case 5u: { let adj = div_rn(f32(P_out_shape(k)), s * ind); let off = (ind * 0.5) * (1.0 - adj); return off + (div_rn(x + 0.5, s) - 0.5); }
+    case 6u: { return div_rn(x + 0.5, s); }
+    default: { return div_rn(x + 0.5, s) - 0.5; }
   }
 }
 fn nearest_index(k: u32, xo: f32) -> u32 {
@@ -315,7 +315,7 @@ export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTenso
   };
   const mode = p.cubic ? 'cubic' : p.linear ? 'linear' : 'nearest';
   const common = { sig: sig(w), params, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, n) };
-  const source = (body: string) => () => ({ requires: [linearIndex(WG)], body });
+  const source = (body: string) => () => ({ requires: [linearIndex(WG), divRn], body });
   if (isPlanar(p)) {
     return declaredKernel({
       ...common, name: `resize_${mode}_hw`, key: `resize_hw_${w}_${mode}`,
