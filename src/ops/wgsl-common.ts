@@ -11,15 +11,26 @@ export const linearIndex = (wg: number): WgslModule => ({
  * `div_rn(a, b)`: a / b rounded to nearest as IEEE division rounds it. WGSL lets `/` be off by 2.5 ulp,
  * and NVIDIA's is: round() or floor() of a quotient then crosses a boundary the CPU reference does not
  * (on an H200, Resize's nearest 2 → 7 read the wrong row where (3 + 0.5) / 3.5 came out above 1, and
- * DynamicQuantizeLinear rounded x / scale down). One residual step corrects it: the fma is exact, and
- * the correction is far below an ulp of q. Where the step is not finite (b = 0, overflow, NaN) q stands.
+ * DynamicQuantizeLinear rounded x / scale down). One residual step corrects it: q·b is recovered exactly
+ * as a sum of two floats (Dekker's product: halves split at 12 bits, every partial product exact), so
+ * a − q·b is exact, and the correction is far below an ulp of q. fma would do it in one step, but
+ * lavapipe's is not fused: a version built on it turned lavapipe's correctly rounded 3.3 / 2.2 = 1.5 into
+ * the float below. Where the step is not finite (b = 0, overflow, NaN) q stands.
  */
 export const divRn: WgslModule = {
   name: 'div_rn',
-  code: `fn div_rn(a: f32, b: f32) -> f32 {
+  code: `fn split_12(x: f32) -> vec2<f32> {
+  let c = 4097.0 * x;
+  let hi = c - (c - x);
+  return vec2<f32>(hi, x - hi);
+}
+fn div_rn(a: f32, b: f32) -> f32 {
   let q = a / b;
-  let c = q + fma(-q, b, a) / b;
-  return select(q, c, c == c && abs(q) <= bitcast<f32>(0x7f7fffffu));
+  let p = q * b;
+  let qs = split_12(q); let bs = split_12(b);
+  let e = ((qs.x * bs.x - p) + qs.x * bs.y + qs.y * bs.x) + qs.y * bs.y;
+  let c = q + ((a - p) - e) / b;
+  return select(q, c, c == c && abs(c) <= bitcast<f32>(0x7f7fffffu) && abs(4097.0 * b) <= bitcast<f32>(0x7f7fffffu) && abs(4097.0 * q) <= bitcast<f32>(0x7f7fffffu));
 }`,
 };
 

@@ -46,6 +46,21 @@ describe(`quantization ops (seed ${seed})`, () => {
     }
   });
 
+  it('QuantizeLinear divides exactly: ties of x / scale with scales that are not powers of two round half to even', async () => {
+    // k.5·s / s rounds (in f32) to k.5 or next to it: a division off by an ulp (WGSL allows 2.5, NVIDIA's
+    // gives them) rounds the other way, and div_rn corrects it. lavapipe divides exactly here, so on it the
+    // test holds div_rn to that (a version built on fma, which lavapipe does not fuse, failed it).
+    const scales = [3.5, 0.7, 1.3, 0.1, 2.2, 7.9, ...Array.from({ length: 40 }, () => Math.fround(0.01 + 9 * r()))];
+    const halves = [0.5, 1.5, 2.5, -0.5, -1.5, 12.5, 37.5, -63.5];
+    const xs = scales.flatMap((s) => halves.map((h) => Math.fround(h * s)));
+    for (const [k, s] of scales.entries()) {
+      const x = hostTensor('float32', [halves.length], xs.slice(k * halves.length, (k + 1) * halves.length));
+      const [y] = await check(node('QuantizeLinear', 3), [x, hostTensor('float32', [], [s]), hostTensor('int8', [], [0])]);
+      // the reference divides in f64 and rounds to f32 (Math.fround), as an IEEE f32 division rounds
+      expect(Array.from(y!.data), `scale ${s}`).toEqual(Array.from(x.data, (v) => { const t = Math.fround(v / Math.fround(s)); const f = Math.floor(t); return t - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(t); }));
+    }
+  });
+
   it('DequantizeLinear per-tensor / per-axis, and quantize→dequantize round trip', async () => {
     for (const dt of ['uint8', 'int8', 'int32'] as const) {
       const x = q(dt, [2, 3, 4]);
