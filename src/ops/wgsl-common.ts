@@ -12,16 +12,18 @@ export const linearIndex = (wg: number): WgslModule => ({
  * and NVIDIA's is: round() or floor() of a quotient then crosses a boundary the CPU reference does not
  * (on an H200, Resize's nearest 2 → 7 read the wrong row where (3 + 0.5) / 3.5 came out above 1, and
  * DynamicQuantizeLinear rounded x / scale down). One residual step corrects it: q·b is recovered exactly
- * as a sum of two floats (Dekker's product: halves split at 12 bits, every partial product exact), so
- * a − q·b is exact, and the correction is far below an ulp of q. fma would do it in one step, but
- * lavapipe's is not fused: a version built on it turned lavapipe's correctly rounded 3.3 / 2.2 = 1.5 into
- * the float below. Where the step is not finite (b = 0, overflow, NaN) q stands.
+ * as a sum of two floats (Dekker's product: halves split at 12 bits by masking, every partial product
+ * exact, whatever a compiler contracts into fmas), so a − q·b is exact, and the correction is far below
+ * an ulp of q. fma would do it in one step, but lavapipe's is not fused: a version built on it turned
+ * lavapipe's correctly rounded 3.3 / 2.2 = 1.5 into the float below. Where the step is not finite
+ * (b = 0, overflow, NaN) q stands.
  */
 export const divRn: WgslModule = {
   name: 'div_rn',
   code: `fn split_12(x: f32) -> vec2<f32> {
-  let c = 4097.0 * x;
-  let hi = c - (c - x);
+  // the top 12 significant bits by masking, not Veltkamp's 4097·x: a compiler may contract c − (c − x)
+  // into an fma (Vulkan allows it), which breaks that split; a mask it cannot rewrite, and x − hi is exact
+  let hi = bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
   return vec2<f32>(hi, x - hi);
 }
 fn div_rn(a: f32, b: f32) -> f32 {
@@ -30,7 +32,7 @@ fn div_rn(a: f32, b: f32) -> f32 {
   let qs = split_12(q); let bs = split_12(b);
   let e = ((qs.x * bs.x - p) + qs.x * bs.y + qs.y * bs.x) + qs.y * bs.y;
   let c = q + ((a - p) - e) / b;
-  return select(q, c, c == c && abs(c) <= bitcast<f32>(0x7f7fffffu) && abs(4097.0 * b) <= bitcast<f32>(0x7f7fffffu) && abs(4097.0 * q) <= bitcast<f32>(0x7f7fffffu));
+  return select(q, c, c == c && abs(c) <= bitcast<f32>(0x7f7fffffu));
 }`,
 };
 
