@@ -10,6 +10,7 @@
  * loss and weight for sum and mean (losses are evaluated once per step; their sizes are small).
  */
 import { signature, type BufferDecl } from '../../gpu/signature.js';
+import type { Attrs } from '../../ir/attrs.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type KernelArg, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
@@ -34,7 +35,7 @@ function geom(ctx: InferContext, a: A, what: string): Geom {
   return { N, C, D: shapeSize(x.shape.slice(2)), outShape: a.reduction === 'none' ? want : [] };
 }
 
-function attrsOf(a: { string(n: string, d?: string): string; has(n: string): boolean; int(n: string): number; error(m: string, h: string): Error }): A {
+function attrsOf(a: Attrs): A {
   const reduction = a.string('reduction', 'mean');
   if (reduction !== 'none' && reduction !== 'sum' && reduction !== 'mean') throw a.error(`reduction '${reduction}'`, 'use none, sum or mean');
   return { reduction, ignore: a.has('ignore_index') ? a.int('ignore_index') : null };
@@ -76,7 +77,7 @@ function lossDef(type: 'NegativeLogLikelihoodLoss' | 'SoftmaxCrossEntropyLoss'):
   const what = softmax ? 'scores' : 'input';
   return {
     type, opsets: [12, 99], optionalOutputs: softmax ? 1 : undefined,
-    attrs: (a) => attrsOf(a),
+    attrs: attrsOf,
     infer(ctx, a) {
       expectInputs(ctx, 2, 3);
       const g = geom(ctx, a, what);
