@@ -11,7 +11,7 @@
  */
 import { signature, type BufferDecl } from '../../gpu/signature.js';
 import type { Attrs } from '../../ir/attrs.js';
-import { shapeSize, type HostTensor } from '../../ir/types.js';
+import { shapeSize, type HostTensor, isFloat } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type KernelArg, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
@@ -26,7 +26,7 @@ interface Geom { N: number; C: number; D: number; outShape: number[] }
 function geom(ctx: InferContext, a: A, what: string): Geom {
   const [x, t, w] = [ctx.inputs[0]!, ctx.inputs[1]!, ctx.inputs[2]];
   if (x.shape.length < 2) throw ctx.error(`${what} has rank ${x.shape.length}`, `${what} is [N, C, d…]`);
-  if (x.dtype !== 'float32' && x.dtype !== 'float16' && x.dtype !== 'float64' && x.dtype !== 'bfloat16') throw ctx.error(`${what} is ${x.dtype}`, 'losses take float inputs');
+  if (!isFloat(x.dtype)) throw ctx.error(`${what} is ${x.dtype}`, 'losses take float inputs');
   if (t.dtype !== 'int64' && t.dtype !== 'int32') throw ctx.error(`the target is ${t.dtype}`, 'targets are class indices, int64');
   const [N, C] = x.shape as [number, number];
   const want = [N, ...x.shape.slice(2)];

@@ -7,7 +7,7 @@
  * reference's linspace gives). theta may be computed at run time: one thread per point reads it.
  */
 import { signature } from '../../gpu/signature.js';
-import { shapeSize, type HostTensor } from '../../ir/types.js';
+import { shapeSize, type HostTensor, isFloat } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
@@ -23,7 +23,7 @@ function geom(ctx: InferContext, size: readonly number[]): { spatial: number[]; 
   const k = r - 2;
   const want = [size[0]!, k, k + 1];
   if (theta.shape.join() !== want.join()) throw ctx.error(`theta [${theta.shape.join(', ')}] must be [${want.join(', ')}] for size [${size.join(', ')}]`, 'one 2×3 (2-D) or 3×4 (3-D) matrix per batch entry', { theta: theta.shape });
-  if (theta.dtype !== 'float32' && theta.dtype !== 'float16' && theta.dtype !== 'float64' && theta.dtype !== 'bfloat16') throw ctx.error(`theta is ${theta.dtype}`, 'theta is a float tensor');
+  if (!isFloat(theta.dtype)) throw ctx.error(`theta is ${theta.dtype}`, 'theta is a float tensor');
   const spatial = size.slice(2);
   return { spatial, out: [size[0]!, ...spatial, k] };
 }

@@ -10,7 +10,7 @@
  * the angle stays exact for any L (k·n would overflow 32 bits past L = 65536).
  */
 import { signature } from '../../gpu/signature.js';
-import { shapeSize, type HostTensor } from '../../ir/types.js';
+import { shapeSize, type HostTensor, isFloat } from '../../ir/types.js';
 import { normAxis } from '../../ir/axis.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
@@ -91,7 +91,7 @@ export const DFT: OpDef<A> = {
   infer(ctx, a) {
     expectInputs(ctx, 1, ctx.opset >= 20 ? 3 : 2);
     const x = ctx.inputs[0]!;
-    if (x.dtype !== 'float32' && x.dtype !== 'float16' && x.dtype !== 'float64' && x.dtype !== 'bfloat16') throw ctx.error(`input is ${x.dtype}`, 'DFT takes float signals');
+    if (!isFloat(x.dtype)) throw ctx.error(`input is ${x.dtype}`, 'DFT takes float signals');
     return [{ dtype: x.dtype, shape: geometry(ctx, x.shape, a, optConstInts(ctx, 1, 'dft_length'), optConstInts(ctx, 2, 'axis')).shape }];
   },
   reference(inputs, a, ctx) {

@@ -8,7 +8,7 @@
  * (default 1) keeps bins 0..⌊L/2⌋. Output [batch, frames, bins, 2].
  */
 import { signature } from '../../gpu/signature.js';
-import type { HostTensor } from '../../ir/types.js';
+import { isFloat, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
@@ -42,7 +42,7 @@ export const STFT: OpDef<A> = {
   infer(ctx, a) {
     expectInputs(ctx, 2, 4);
     const x = ctx.inputs[0]!;
-    if (x.dtype !== 'float32' && x.dtype !== 'float16' && x.dtype !== 'float64' && x.dtype !== 'bfloat16') throw ctx.error(`signal is ${x.dtype}`, 'STFT takes float signals');
+    if (!isFloat(x.dtype)) throw ctx.error(`signal is ${x.dtype}`, 'STFT takes float signals');
     const f = frames(ctx, x.shape, a, optConstInts(ctx, 1, 'frame_step')?.[0], ctx.inputs[2]?.shape ?? null, optConstInts(ctx, 3, 'frame_length')?.[0]);
     return [{ dtype: x.dtype, shape: [f.batch, f.frames, f.bins, 2] }];
   },
