@@ -8,31 +8,37 @@ export const linearIndex = (wg: number): WgslModule => ({
 });
 
 /**
- * `div_rn(a, b)`: a / b rounded to nearest as IEEE division rounds it. WGSL lets `/` be off by 2.5 ulp,
+ * `div_rn(a, b)`: a / b rounded to nearest-even as IEEE division rounds it. WGSL lets `/` be off by 2.5 ulp,
  * and NVIDIA's is: round() or floor() of a quotient then crosses a boundary the CPU reference does not
  * (on an H200, Resize's nearest 2 → 7 read the wrong row where (3 + 0.5) / 3.5 came out above 1, and
- * DynamicQuantizeLinear rounded x / scale down). One residual step corrects it: q·b is recovered exactly
- * as a sum of two floats (Dekker's product: halves split at 12 bits by masking, every partial product
- * exact, whatever a compiler contracts into fmas), so a − q·b is exact, and the correction is far below
- * an ulp of q. fma would do it in one step, but lavapipe's is not fused: a version built on it turned
- * lavapipe's correctly rounded 3.3 / 2.2 = 1.5 into the float below. Where the step is not finite
- * (b = 0, overflow, NaN) q stands.
+ * DynamicQuantizeLinear rounded x / scale down). The significands are divided in integers (long division,
+ * 8 quotient bits a step, u32 division being exact in WGSL), so the result does not depend on the device's
+ * float division, fma or contraction: two float versions (a Dekker residual step) failed that way, one on
+ * lavapipe's unfused fma, one likely on NVIDIA's contraction of a − q·b into an fma. Zeros, subnormals,
+ * inf, NaN and quotients near the ends of the range keep the device's quotient.
  */
 export const divRn: WgslModule = {
   name: 'div_rn',
-  code: `fn split_12(x: f32) -> vec2<f32> {
-  // the top 12 significant bits by masking, not Veltkamp's 4097·x: a compiler may contract c − (c − x)
-  // into an fma (Vulkan allows it), which breaks that split; a mask it cannot rewrite, and x − hi is exact
-  let hi = bitcast<f32>(bitcast<u32>(x) & 0xfffff000u);
-  return vec2<f32>(hi, x - hi);
-}
-fn div_rn(a: f32, b: f32) -> f32 {
+  code: `fn div_rn(a: f32, b: f32) -> f32 {
   let q = a / b;
-  let p = q * b;
-  let qs = split_12(q); let bs = split_12(b);
-  let e = ((qs.x * bs.x - p) + qs.x * bs.y + qs.y * bs.x) + qs.y * bs.y;
-  let c = q + ((a - p) - e) / b;
-  return select(q, c, c == c && abs(c) <= bitcast<f32>(0x7f7fffffu));
+  let ua = bitcast<u32>(a); let ub = bitcast<u32>(b);
+  let ea = (ua >> 23u) & 0xffu; let eb = (ub >> 23u) & 0xffu; let eq = (bitcast<u32>(q) >> 23u) & 0xffu;
+  if (ea == 0u || ea == 255u || eb == 0u || eb == 255u || eq < 2u || eq > 253u) { return q; }
+  let mb = (ub & 0x7fffffu) | 0x800000u;
+  var r = (ua & 0x7fffffu) | 0x800000u;
+  var e = i32(ea) - i32(eb) + 127;
+  if (r < mb) { r = r << 1u; e = e - 1; }
+  // r / mb is in [1, 2): one integer bit, then 24 more (23 of the significand and a guard bit); r < mb after
+  // each step, so r << 8 fits in 32 bits
+  var m = 1u; r = r - mb;
+  for (var k = 0u; k < 3u; k = k + 1u) {
+    r = r << 8u; let d = r / mb;
+    m = (m << 8u) | d; r = r - d * mb;
+  }
+  let guard = m & 1u; m = m >> 1u;
+  m = m + select(0u, 1u, guard == 1u && (r != 0u || (m & 1u) == 1u));
+  if (m == 0x1000000u) { m = 0x800000u; e = e + 1; }
+  return bitcast<f32>(((ua ^ ub) & 0x80000000u) | (u32(e) << 23u) | (m & 0x7fffffu));
 }`,
 };
 

@@ -8,7 +8,7 @@ import type { ElemType } from '../../ir/types.js';
 import { storageType } from '../../ir/types.js';
 import type { WgslModule } from '../../gpu/wgsl.js';
 import { floatLit } from '../../gpu/wgsl-literal.js';
-import { activations } from '../wgsl-common.js';
+import { activations, divRn } from '../wgsl-common.js';
 
 export type Stor = 'f32' | 'i32' | 'u32';
 export type Kind = 'float' | 'int' | 'uint' | 'bool';
@@ -76,7 +76,7 @@ export function store(s: Stor, v: number): number {
 /** Helpers every elementwise shader includes: NaN/Inf tests on the bits (comparisons may be folded away). */
 export const ewHelpers: WgslModule = {
   name: 'ew_helpers',
-  requires: [activations],
+  requires: [activations, divRn],
   code: `
 // NaN and Inf from private vars: WGSL const-expressions may not produce them.
 var<private> ew_nan_bits: u32 = 0x7fc00000u;

@@ -8,5 +8,5 @@ export const Mean = variadic({
   type: 'Mean', fusable: true, kinds: ['float'],
   wgsl: (a, b) => `(${a} + ${b})`,
   cpu: (a, b) => a + b,
-  finish: { wgsl: (acc, n) => `(${acc} / ${n}.0)`, cpu: (acc, n) => acc / n },
+  finish: { wgsl: (acc, n) => `div_rn(${acc}, ${n}.0)`, cpu: (acc, n) => acc / n },
 });
