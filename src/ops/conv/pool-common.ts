@@ -7,8 +7,8 @@
  * leading axes of size 1 (kernel 1, stride 1, no pads), so a 2-D pool pays one trip of a depth loop.
  */
 import type { Attrs } from '../../ir/attrs.js';
-import { signature } from '../../gpu/signature.js';
-import { hostTensor, isFloat, shapeSize, type HostTensor, type ValueType } from '../../ir/types.js';
+import { signature, type Word } from '../../gpu/signature.js';
+import { hostTensor, isFloat, shapeSize, storageType, type HostTensor, type ValueType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext } from '../types.js';
 import { forwardAxes, parseWindow, spatialRank, type WindowAttrs } from './geometry.js';
 
@@ -58,12 +58,14 @@ const PARAMS = {
   total: 'u32',
   ...Object.fromEntries(AX.flatMap((a) => [[`i${a}`, 'u32'], [`o${a}`, 'u32'], [`k${a}`, 'u32'], [`s${a}`, 'u32'], [`d${a}`, 'u32'], [`pb${a}`, 'i32'], [`pe${a}`, 'i32']])),
 } as Record<string, 'u32' | 'i32'>;
-const SIG = signature({ params: PARAMS, buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }] });
-// MaxPool with its Indices output: int64 values are stored as i32 words on the GPU.
-const SIG_IND = signature({
+// With MaxPool's Indices output, int64 values are stored as i32 words on the GPU. MaxPool (opset 12) also
+// takes int8/uint8, one i32/u32 word per element; the other modes are float only.
+const sig = (w: Word, indices: boolean) => signature({
   params: PARAMS,
-  buffers: [{ name: 'X', elem: 'f32' }, { name: 'Y', elem: 'f32', writes: true }, { name: 'Ind', elem: 'i32', writes: true }],
+  buffers: [{ name: 'X', elem: w }, { name: 'Y', elem: w, writes: true }, ...(indices ? [{ name: 'Ind', elem: 'i32' as const, writes: true }] : [])],
 });
+/** The value of a max over a window with no tap inside the input (only ceil_mode or pads make one). */
+const lowest = (dt: string) => (dt === 'uint8' ? 0 : dt === 'int8' ? -128 : LOWEST);
 
 /** Count of window taps on one axis whose position lies in [lo, hi). */
 function taps(start: number, k: number, d: number, lo: number, hi: number): number {
@@ -98,7 +100,7 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, count
         }
       }
     }
-    if (mode === 'max') { y.data[o] = bi < 0 ? LOWEST : best; ind.data[o++] = bi; continue; }
+    if (mode === 'max') { y.data[o] = bi < 0 ? lowest(x.dtype) : best; ind.data[o++] = bi; continue; }
     if (mode === 'lp') { y.data[o++] = sum ** (1 / p); continue; }
     let cnt = 1;
     for (let a = 0; a < 3; a++) cnt *= countIncludePad ? taps(st[a]!, s.k[a]!, s.d[a]!, -s.pb[a]!, s.i[a]! + s.pe[a]!) : taps(st[a]!, s.k[a]!, s.d[a]!, 0, s.i[a]!);
@@ -109,14 +111,17 @@ export function poolReference(x: HostTensor, s: PoolShape, mode: PoolMode, count
 
 /** `p` is LpPool's exponent: an integer attribute, so it is baked into the source (1 and 2 avoid pow). */
 export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, countIncludePad: boolean, p = 2, indices = false, colMajor = false): GpuPlan | string {
-  if (!isFloat(ctx.inputs[0]!.dtype)) return `${ctx.node.opType} on ${ctx.inputs[0]!.dtype} is not supported (float only)`;
+  const dt = ctx.inputs[0]!.dtype;
+  const intMax = mode === 'max' && (dt === 'uint8' || dt === 'int8');
+  if (!isFloat(dt) && !intMax) return `${ctx.node.opType} on ${dt} is not supported (${mode === 'max' ? 'float, int8 and uint8' : 'float'} only)`;
+  const w = storageType(dt);
   const total = shapeSize(s.out);
-  const key = `pool_${mode}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}${indices ? (colMajor ? '_indcol' : '_ind') : ''}`;
+  const key = `pool_${mode}${w === 'f32' ? '' : `_${w}`}${mode === 'avg' && countIncludePad ? '_incl' : ''}${mode === 'lp' ? `_p${p}` : ''}${indices ? (colMajor ? '_indcol' : '_ind') : ''}`;
   const params: Record<string, number> = { total };
   AX.forEach((a, j) => {
     Object.assign(params, { [`i${a}`]: s.i[j]!, [`o${a}`]: s.o[j]!, [`k${a}`]: s.k[j]!, [`s${a}`]: s.s[j]!, [`d${a}`]: s.d[j]!, [`pb${a}`]: s.pb[j]!, [`pe${a}`]: s.pe[j]! });
   });
-  const init = mode === 'max' ? `${LOWEST}` : '0.0';
+  const init = mode !== 'max' ? '0.0' : w === 'f32' ? `${LOWEST}` : `${w}(${lowest(dt)})`;
   const lpTerm = p === 1 ? 'abs(v)' : p === 2 ? 'v * v' : `pow(abs(v), ${p}.0)`;
   // With Indices the first maximum in window order wins (as the reference and ORT).
   const at = colMajor ? 'nc * P.id * P.ih * P.iw + u32(iz) + u32(iy) * P.id + u32(ix) * P.id * P.ih' : 'xi';
@@ -131,7 +136,7 @@ export function poolPlan(ctx: KernelContext, s: PoolShape, mode: PoolMode, count
   Y_st(o, select(0.0, r / f32(cnt), cnt > 0u));`;
   return {
     kernels: [declaredKernel({
-      name: key, key, sig: indices ? SIG_IND : SIG, params,
+      name: key, key, sig: sig(w, indices), params,
       args: indices ? [{ input: 0 }, { output: 0 }, { output: 1 }] : [{ input: 0 }, { output: 0 }],
       workgroups: dispatch1d(total, 128),
       source: () => ({

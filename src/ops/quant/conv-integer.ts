@@ -3,26 +3,33 @@
  * int8/uint8 x and w with optional zero points (x: scalar; w: scalar or per output channel), 1-D or
  * 2-D NCHW, groups, strides, dilations, pads or auto_pad. Padding contributes 0 after the zero point
  * is subtracted (onnxruntime pads with x_zero_point). i32 accumulation; one thread per output.
+ * The kernel also serves QLinearConv (qlinear-conv.ts): a bias added to the sum, then requantized.
  */
 import { signature, type Word } from '../../gpu/signature.js';
-import { hostTensor, shapeSize, storageType } from '../../ir/types.js';
-import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
+import type { Attrs } from '../../ir/attrs.js';
+import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
+import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
-interface A { autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null }
+export interface A { autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null }
 /** Zero points are optional buffers: present ones follow X and W. */
-const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean) => signature({
+/** Where x, w, their zero points and the bias are among the node's inputs, and the requantization if any. */
+export interface IntConvIo { x: number; w: number; zx: number | null; zw: number | null; bias: number | null; requant: Requant | null }
+
+const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, bias: boolean, rq: Requant | null) => signature({
   params: {
     n: 'u32', C: 'u32', H: 'u32', W: 'u32', M: 'u32', kh: 'u32', kw: 'u32', OH: 'u32', OW: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
     ph: 'i32', pw: 'i32', cg: 'u32', mg: 'u32', zw: 'u32',
   },
-  buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []), { name: 'Y', elem: 'i32', writes: true }],
+  buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []),
+    ...(bias ? [{ name: 'Bias', elem: 'i32' as const }] : []), ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])],
 });
 
 interface G { N: number; C: number; H: number; W: number; M: number; kh: number; kw: number; OH: number; OW: number; sh: number; sw: number; dh: number; dw: number; ph: number; pw: number; g: number; spatial: number }
 
-function geom(ctx: InferContext, a: A): G {
-  const x = ctx.inputs[0]!.shape, w = ctx.inputs[1]!.shape;
+export function geom(ctx: InferContext, a: A, io: Pick<IntConvIo, 'x' | 'w'>): G {
+  const x = ctx.inputs[io.x]!.shape, w = ctx.inputs[io.w]!.shape;
   const sp = x.length - 2;
   if (sp !== 1 && sp !== 2) throw ctx.error(`input rank ${x.length}`, 'ConvInteger supports 1-D and 2-D convolutions (rank 3 or 4 inputs)', { x });
   // Promote 1-D to 2-D with H = 1.
@@ -47,61 +54,76 @@ function geom(ctx: InferContext, a: A): G {
   return { N, C, H, W, M, kh, kw, OH, OW, sh: sh!, sw: sw!, dh: dh!, dw: dw!, ph, pw, g: a.group, spatial: sp };
 }
 
-function wzpLen(ctx: InferContext, M: number): number {
-  const z = ctx.inputs[3];
+export function wzpLen(ctx: InferContext, i: number | null, M: number): number {
+  const z = i === null ? null : ctx.inputs[i];
   if (!z) return 0;
   const n = shapeSize(z.shape);
   if (n !== 1 && n !== M) throw ctx.error(`w_zero_point has ${n} elements`, `give a scalar or ${M} values`);
   return n;
 }
 
+/** The attributes of ConvInteger and QLinearConv (Conv's, less kernel_shape's use: the weights give it). */
+export function convIntAttrs(a: Attrs): A {
+  const autoPad = a.string('auto_pad', 'NOTSET');
+  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) throw a.error(`unknown auto_pad '${autoPad}'`, 'use NOTSET, SAME_UPPER, SAME_LOWER or VALID');
+  const opt = (k: string) => (a.has(k) ? a.ints(k) : null);
+  return { autoPad, dilations: opt('dilations'), group: a.int('group', 1), kernelShape: opt('kernel_shape'), pads: opt('pads'), strides: opt('strides') };
+}
+
+const plainIo = (ctx: InferContext): IntConvIo => ({ x: 0, w: 1, zx: ctx.inputs[2] ? 2 : null, zw: ctx.inputs[3] ? 3 : null, bias: null, requant: null });
+
 export const ConvInteger: OpDef<A> = {
   type: 'ConvInteger', opsets: [10, 99],
-  attrs(a) {
-    const autoPad = a.string('auto_pad', 'NOTSET');
-    if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) throw a.error(`unknown auto_pad '${autoPad}'`, 'use NOTSET, SAME_UPPER, SAME_LOWER or VALID');
-    const opt = (k: string) => (a.has(k) ? a.ints(k) : null);
-    return { autoPad, dilations: opt('dilations'), group: a.int('group', 1), kernelShape: opt('kernel_shape'), pads: opt('pads'), strides: opt('strides') };
-  },
+  attrs: convIntAttrs,
   infer(ctx, a) {
-    const g = geom(ctx, a);
-    wzpLen(ctx, g.M);
+    const io = plainIo(ctx), g = geom(ctx, a, io);
+    wzpLen(ctx, io.zw, g.M);
     if (ctx.inputs[2] && shapeSize(ctx.inputs[2].shape) !== 1) throw ctx.error('x_zero_point is not a scalar', 'ConvInteger takes a per-tensor x_zero_point');
-    return [{ dtype: 'int32', shape: g.spatial === 1 ? [g.N, g.M, g.OW] : [g.N, g.M, g.OH, g.OW] }];
+    return [{ dtype: 'int32', shape: outShape(g) }];
   },
-  reference(inputs, a, ctx) {
-    const [x, w, xz, wz] = inputs;
-    const g = geom(ctx, a);
-    const y = hostTensor('int32', g.spatial === 1 ? [g.N, g.M, g.OW] : [g.N, g.M, g.OH, g.OW]);
-    const cg = g.C / g.g, mg = g.M / g.g;
-    const zx = xz ? xz.data[0]! : 0;
-    for (let n = 0; n < g.N; n++) for (let m = 0; m < g.M; m++) {
-      const zw = wz ? wz.data[wz.data.length === 1 ? 0 : m]! : 0;
-      const grp = Math.floor(m / mg);
-      for (let oy = 0; oy < g.OH; oy++) for (let ox = 0; ox < g.OW; ox++) {
-        let acc = 0;
-        for (let c = 0; c < cg; c++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
-          const iy = oy * g.sh - g.ph + ky * g.dh, ix = ox * g.sw - g.pw + kx * g.dw;
-          const xv = iy >= 0 && iy < g.H && ix >= 0 && ix < g.W ? x!.data[((n * g.C + grp * cg + c) * g.H + iy) * g.W + ix]! - zx : 0;
-          acc += xv * (w!.data[((m * cg + c) * g.kh + ky) * g.kw + kx]! - zw);
-        }
-        y.data[((n * g.M + m) * g.OH + oy) * g.OW + ox] = acc;
+  reference: (inputs, a, ctx) => [intConvReference(inputs, a, ctx, plainIo(ctx))],
+  gpu: (ctx, a) => intConvPlan(ctx, a, plainIo(ctx)),
+};
+
+export const outShape = (g: G): number[] => (g.spatial === 1 ? [g.N, g.M, g.OW] : [g.N, g.M, g.OH, g.OW]);
+
+/** CPU reference: the exact i32 sums (plus the bias), requantized when io says so. */
+export function intConvReference(inputs: (HostTensor | null)[], a: A, ctx: InferContext, io: IntConvIo): HostTensor {
+  const x = inputs[io.x]!, w = inputs[io.w]!;
+  const xz = io.zx === null ? null : inputs[io.zx], wz = io.zw === null ? null : inputs[io.zw], bias = io.bias === null ? null : inputs[io.bias];
+  const g = geom(ctx, a, io);
+  const y = hostTensor(io.requant ? io.requant.out : 'int32', outShape(g));
+  const cg = g.C / g.g, mg = g.M / g.g;
+  const zx = xz ? xz.data[0]! : 0;
+  for (let n = 0; n < g.N; n++) for (let m = 0; m < g.M; m++) {
+    const zw = wz ? wz.data[wz.data.length === 1 ? 0 : m]! : 0;
+    const grp = Math.floor(m / mg);
+    for (let oy = 0; oy < g.OH; oy++) for (let ox = 0; ox < g.OW; ox++) {
+      let acc = bias ? bias.data[m]! : 0;
+      for (let c = 0; c < cg; c++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
+        const iy = oy * g.sh - g.ph + ky * g.dh, ix = ox * g.sw - g.pw + kx * g.dw;
+        const xv = iy >= 0 && iy < g.H && ix >= 0 && ix < g.W ? x.data[((n * g.C + grp * cg + c) * g.H + iy) * g.W + ix]! - zx : 0;
+        acc += xv * (w.data[((m * cg + c) * g.kh + ky) * g.kw + kx]! - zw);
       }
+      y.data[((n * g.M + m) * g.OH + oy) * g.OW + ox] = io.requant ? requantCpu(io.requant, inputs, acc, m) : acc;
     }
-    return [y];
-  },
-  gpu(ctx, a) {
-    const g = geom(ctx, a);
-    const hx = !!ctx.inputs[2], zw = wzpLen(ctx, g.M);
-    const wx = storageType(ctx.inputs[0]!.dtype), ww = storageType(ctx.inputs[1]!.dtype);
-    const n = g.N * g.M * g.OH * g.OW;
-    return { kernels: [declaredKernel({
-      name: 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}`, sig: sig(wx, ww, hx, !!zw), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
-      args: [{ input: 0 }, { input: 1 }, ...(hx ? [{ input: 2 }] : []), ...(zw ? [{ input: 3 }] : []), { output: 0 }],
-      params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg: g.C / g.g, mg: g.M / g.g, zw },
-      source: () => ({
-        requires: [linearIndex(64)],
-        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  }
+  return y;
+}
+
+export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
+  const g = geom(ctx, a, io);
+  const hx = io.zx !== null, zw = wzpLen(ctx, io.zw, g.M), hb = io.bias !== null, rq = io.requant;
+  const wx = storageType(ctx.inputs[io.x]!.dtype), ww = storageType(ctx.inputs[io.w]!.dtype);
+  const n = g.N * g.M * g.OH * g.OW;
+  const rqKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}_${hb}` : '';
+  return { kernels: [declaredKernel({
+    name: rq ? 'qlinear_conv' : 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}${rqKey}`, sig: sig(wx, ww, hx, !!zw, hb, rq), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    args: [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : []), ...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
+    params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg: g.C / g.g, mg: g.M / g.g, zw },
+    source: () => ({
+      requires: [linearIndex(64), ...(rq ? requantModules : [])],
+      body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
@@ -112,7 +134,7 @@ export const ConvInteger: OpDef<A> = {
   let zx = ${hx ? 'i32(ZX_ld(0u))' : '0'};
   let zw = ${zw ? 'i32(ZW_ld(select(0u, m, P.zw > 1u)))' : '0'};
   let c0 = (m / P.mg) * P.cg;
-  var acc = 0;
+  var acc = ${hb ? 'Bias_ld(m)' : '0'};
   for (var c = 0u; c < P.cg; c++) {
     for (var ky = 0u; ky < P.kh; ky++) {
       let iy = i32(oy * P.sh + ky * P.dh) - P.ph;
@@ -125,9 +147,8 @@ export const ConvInteger: OpDef<A> = {
       }
     }
   }
-  Y_st(i, acc);
+  ${rq ? requantStore(rq, 'm') : 'Y_st(i, acc);'}
 }`,
-      }),
-    })] };
-  },
-};
+    }),
+  })] };
+}

@@ -3,22 +3,28 @@
  * int8/uint8 A and B (one word per element) with optional zero points: a_zero_point scalar or per row
  * of A (length M), b_zero_point scalar or per column of B (length N). numpy matmul broadcasting,
  * 1-D operands promoted and dropped. i32 accumulation; one thread per output element.
+ * The kernel also serves QLinearMatMul (qlinear-matmul.ts), which requantizes the accumulator.
  */
 import { signature, type Word } from '../../gpu/signature.js';
-import { hostTensor, shapeSize, storageType } from '../../ir/types.js';
-import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
+import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
+import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex } from '../wgsl-common.js';
+import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
+
+/** Where A, B and their zero points are among the node's inputs, and the requantization if any. */
+export interface IntMatMulIo { a: number; b: number; za: number | null; zb: number | null; requant: Requant | null }
 
 /** Zero points are optional buffers: present ones follow A and B. */
-const sig = (wa: Word, wb: Word, za: boolean, zb: boolean) => signature({
+const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, rq: Requant | null) => signature({
   params: { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8] },
-  buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), { name: 'Y', elem: 'i32', writes: true }],
+  buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []),
+    ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])],
 });
 
 interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
 
-function dims(ctx: InferContext): Dims {
-  const a = ctx.inputs[0]!.shape, b = ctx.inputs[1]!.shape;
+export function dims(ctx: InferContext, io: Pick<IntMatMulIo, 'a' | 'b'>): Dims {
+  const a = ctx.inputs[io.a]!.shape, b = ctx.inputs[io.b]!.shape;
   const as = a.length === 1 ? [1, a[0]!] : a, bs = b.length === 1 ? [b[0]!, 1] : b;
   const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;
   if (bs[bs.length - 2] !== K) throw ctx.error(`inner dims differ: [${a.join(', ')}] × [${b.join(', ')}]`, 'A\'s last dim must equal B\'s second to last', { a, b });
@@ -40,54 +46,66 @@ function dims(ctx: InferContext): Dims {
   return { M, K, N, batch, aStr, bStr, out };
 }
 
-function zpLen(ctx: InferContext, i: number, want: number, what: string): number {
-  const z = ctx.inputs[i];
+export function zpLen(ctx: InferContext, i: number | null, want: number, what: string): number {
+  const z = i === null ? null : ctx.inputs[i];
   if (!z) return 0;
   const n = shapeSize(z.shape);
   if (n !== 1 && n !== want) throw ctx.error(`${what} has ${n} elements`, `give a scalar or ${want} values`, { shape: z.shape });
   return n;
 }
 
+const plainIo = (ctx: InferContext): IntMatMulIo => ({ a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null });
+
 export const MatMulInteger: OpDef<Record<string, never>> = {
   type: 'MatMulInteger', opsets: [10, 99],
   attrs: () => ({}),
   infer(ctx) {
-    const d = dims(ctx);
-    zpLen(ctx, 2, d.M, 'a_zero_point'); zpLen(ctx, 3, d.N, 'b_zero_point');
+    const io = plainIo(ctx), d = dims(ctx, io);
+    zpLen(ctx, io.za, d.M, 'a_zero_point'); zpLen(ctx, io.zb, d.N, 'b_zero_point');
     return [{ dtype: 'int32', shape: d.out }];
   },
-  reference(inputs, _a, ctx) {
-    const [A, B, az, bz] = inputs;
-    const d = dims(ctx);
-    const y = hostTensor('int32', d.out);
-    const nb = shapeSize(d.batch);
-    for (let b = 0; b < nb; b++) {
-      // Batch coordinates → offsets into A and B, with broadcasting.
-      let rem = b, ao = 0, bo = 0;
-      for (let k = d.batch.length - 1; k >= 0; k--) { const c = rem % d.batch[k]!; rem = Math.floor(rem / d.batch[k]!); ao += c * d.aStr[k]!; bo += c * d.bStr[k]!; }
-      for (let m = 0; m < d.M; m++) for (let n = 0; n < d.N; n++) {
-        const za = az ? az.data[az.data.length === 1 ? 0 : m]! : 0, zb = bz ? bz.data[bz.data.length === 1 ? 0 : n]! : 0;
-        let acc = 0;
-        for (let k = 0; k < d.K; k++) acc += (A!.data[ao + m * d.K + k]! - za) * (B!.data[bo + k * d.N + n]! - zb);
-        y.data[(b * d.M + m) * d.N + n] = acc;
-      }
+  reference: (inputs, _a, ctx) => [intMatMulReference(inputs, ctx, plainIo(ctx))],
+  gpu: (ctx) => intMatMulPlan(ctx, plainIo(ctx)),
+};
+
+/** CPU reference: the exact i32 sums, requantized when io says so. */
+export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferContext, io: IntMatMulIo): HostTensor {
+  const A = inputs[io.a]!, B = inputs[io.b]!;
+  const az = io.za === null ? null : inputs[io.za], bz = io.zb === null ? null : inputs[io.zb];
+  const d = dims(ctx, io);
+  const dtype = io.requant ? io.requant.out : 'int32';
+  const y = hostTensor(dtype, d.out);
+  const nb = shapeSize(d.batch);
+  for (let b = 0; b < nb; b++) {
+    // Batch coordinates → offsets into A and B, with broadcasting.
+    let rem = b, ao = 0, bo = 0;
+    for (let k = d.batch.length - 1; k >= 0; k--) { const c = rem % d.batch[k]!; rem = Math.floor(rem / d.batch[k]!); ao += c * d.aStr[k]!; bo += c * d.bStr[k]!; }
+    for (let m = 0; m < d.M; m++) for (let n = 0; n < d.N; n++) {
+      const za = az ? az.data[az.data.length === 1 ? 0 : m]! : 0, zb = bz ? bz.data[bz.data.length === 1 ? 0 : n]! : 0;
+      let acc = 0;
+      for (let k = 0; k < d.K; k++) acc += (A.data[ao + m * d.K + k]! - za) * (B.data[bo + k * d.N + n]! - zb);
+      y.data[(b * d.M + m) * d.N + n] = io.requant ? requantCpu(io.requant, inputs, acc, n) : acc;
     }
-    return [y];
-  },
-  gpu(ctx) {
-    const d = dims(ctx);
-    const za = zpLen(ctx, 2, d.M, 'a_zero_point'), zb = zpLen(ctx, 3, d.N, 'b_zero_point');
-    const wa = storageType(ctx.inputs[0]!.dtype), wb = storageType(ctx.inputs[1]!.dtype);
-    const n = shapeSize(d.out);
-    const zaExpr = za ? `i32(ZA_ld(select(0u, m, P.za > 1u)))` : '0';
-    const zbExpr = zb ? `i32(ZB_ld(select(0u, c, P.zb > 1u)))` : '0';
-    return { kernels: [declaredKernel({
-      name: 'matmul_integer', key: `matmul_integer_${wa}_${wb}_${!!za}_${!!zb}`, sig: sig(wa, wb, !!za, !!zb), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
-      args: [{ input: 0 }, { input: 1 }, ...(za ? [{ input: 2 }] : []), ...(zb ? [{ input: 3 }] : []), { output: 0 }],
-      params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr },
-      source: () => ({
-        requires: [linearIndex(64)],
-        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  }
+  return y;
+}
+
+export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
+  const d = dims(ctx, io);
+  const za = zpLen(ctx, io.za, d.M, 'a_zero_point'), zb = zpLen(ctx, io.zb, d.N, 'b_zero_point');
+  const wa = storageType(ctx.inputs[io.a]!.dtype), wb = storageType(ctx.inputs[io.b]!.dtype);
+  const rq = io.requant;
+  const n = shapeSize(d.out);
+  const zaExpr = za ? `i32(ZA_ld(select(0u, m, P.za > 1u)))` : '0';
+  const zbExpr = zb ? `i32(ZB_ld(select(0u, c, P.zb > 1u)))` : '0';
+  const rqKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : '';
+  return { kernels: [declaredKernel({
+    name: rq ? 'qlinear_matmul' : 'matmul_integer', key: `matmul_integer_${wa}_${wb}_${!!za}_${!!zb}${rqKey}`, sig: sig(wa, wb, !!za, !!zb, rq), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
+    params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr },
+    source: () => ({
+      requires: [linearIndex(64), ...(rq ? requantModules : [])],
+      body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let P = wgml_init();
   let i = linear_index(gid, nwg);
   if (i >= P.n) { return; }
@@ -104,9 +122,8 @@ export const MatMulInteger: OpDef<Record<string, never>> = {
   let zb = ${zbExpr};
   var acc = 0;
   for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (i32(B_ld(bo + k * P.N + c)) - zb); }
-  Y_st(i, acc);
+  ${rq ? requantStore(rq, 'c') : 'Y_st(i, acc);'}
 }`,
-      }),
-    })] };
-  },
-};
+    }),
+  })] };
+}

@@ -5,6 +5,8 @@ import { QuantizeLinear } from '../quant/quantize-linear.js';
 import { DynamicQuantizeLinear } from '../quant/dynamic-quantize-linear.js';
 import { MatMulInteger } from '../quant/matmul-integer.js';
 import { ConvInteger } from '../quant/conv-integer.js';
+import { QLinearMatMul } from '../quant/qlinear-matmul.js';
+import { QLinearConv } from '../quant/qlinear-conv.js';
 
 export const OPS: OpDef[] = [
   DequantizeLinear,
@@ -12,4 +14,6 @@ export const OPS: OpDef[] = [
   DynamicQuantizeLinear,
   MatMulInteger,
   ConvInteger,
+  QLinearMatMul,
+  QLinearConv,
 ];

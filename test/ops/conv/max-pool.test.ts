@@ -56,4 +56,35 @@ describe('MaxPool', () => {
     const n = node('MaxPool', 1, { kernel_shape: [2, 2], storage_order: 2 }, 2);
     expect(() => referenceNode(n, [hostTensor('float32', [1, 1, 2, 2], [1, 2, 3, 4])])).toThrow(/maxpool_t[\s\S]*storage_order=2/);
   });
+
+  // quantized CNNs (onnxruntime's QOperator format) pool uint8/int8 activations directly
+  for (const [dt, code] of [['uint8', DT.UINT8], ['int8', DT.INT8]] as const) {
+    it(`MaxPool on ${dt}, with Indices, pads and ceil_mode, equals onnxruntime`, async () => {
+      const r = rng(seed + 90);
+      const shape = [2, 3, 7, 8];
+      const x = hostTensor(dt, shape, Array.from({ length: 2 * 3 * 7 * 8 }, () => Math.floor(r() * 256) - (dt === 'int8' ? 128 : 0)));
+      const a: A = { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 };
+      const n = node('MaxPool', 1, a, 2);
+      const [y, ind] = referenceNode(n, [x], 12);
+      const [gy, gind] = await runNode(await testDevice(), n, [x], { opset: 12 });
+      expect(gy!.dtype).toBe(dt);
+      expect([...gy!.data]).toEqual([...y!.data]);
+      expect([...gind!.data].map(Number)).toEqual([...ind!.data].map(Number));
+      const ort = await import('onnxruntime-node');
+      const attributes = Object.entries(a).map(([k, v]) => (Array.isArray(v) ? attr.ints(k, v) : attr.int(k, v)));
+      const bytes = encodeModel({
+        nodes: [pnode('MaxPool', ['x'], ['y'], attributes)], opset: 12,
+        inputs: [valueInfo('x', code, x.shape)], outputs: [valueInfo('y', code, y!.shape)],
+      });
+      const s = await ort.InferenceSession.create(bytes);
+      const data = dt === 'uint8' ? Uint8Array.from(x.data) : Int8Array.from(x.data);
+      const out = await s.run({ x: new ort.Tensor(dt, data, x.shape) });
+      await s.release();
+      expect([...(out.y!.data as Uint8Array)]).toEqual([...y!.data]);
+    });
+  }
+  it('AveragePool on uint8 is refused on the GPU, saying what runs', async () => {
+    const n = node('AveragePool', 1, { kernel_shape: [2, 2] });
+    await expect(runNode(await testDevice(), n, [hostTensor('uint8', [1, 1, 2, 2], [1, 2, 3, 4])])).rejects.toThrow(/AveragePool on uint8 is not supported \(float only\)/);
+  });
 });

@@ -1,0 +1,32 @@
+/**
+ * QLinearMatMul — https://onnx.ai/onnx/operators/onnx__QLinearMatMul.html (opsets 10, 21)
+ * Inputs a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point: an int8/uint8
+ * matmul (numpy broadcasting, as MatMulInteger) of a − a_zero_point and b − b_zero_point, summed exactly in
+ * i32, then requantized (requantize.ts). a's scale is per tensor; b's scale and zero point per tensor or
+ * per column. onnxruntime's quantizer writes these for `QuantFormat.QOperator`. Opset 21's float8 types
+ * are refused by the uint8/int8 check.
+ */
+import type { InferContext, OpDef } from '../types.js';
+import { dims, intMatMulPlan, intMatMulReference, zpLen, type IntMatMulIo } from './matmul-integer.js';
+import { requantFor } from './requantize.js';
+
+function io(ctx: InferContext): IntMatMulIo {
+  for (const i of [0, 3]) {
+    const t = ctx.inputs[i]!.dtype;
+    if (t !== 'uint8' && t !== 'int8') throw ctx.error(`input ${i === 0 ? 'a' : 'b'} is ${t}`, 'QLinearMatMul takes uint8 or int8 operands');
+  }
+  const d = dims(ctx, { a: 0, b: 3 });
+  zpLen(ctx, 2, 1, 'a_zero_point'); zpLen(ctx, 5, d.N, 'b_zero_point');
+  return { a: 0, b: 3, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[5] ? 5 : null, requant: requantFor(ctx, { xScale: 1, wScale: 4, yScale: 6, yZero: 7 }, d.N, 'column of b') };
+}
+
+export const QLinearMatMul: OpDef<Record<string, never>> = {
+  type: 'QLinearMatMul', opsets: [10, 99],
+  attrs: () => ({}),
+  infer(ctx) {
+    const x = io(ctx);
+    return [{ dtype: x.requant!.out, shape: dims(ctx, x).out }];
+  },
+  reference: (inputs, _a, ctx) => [intMatMulReference(inputs, ctx, io(ctx))],
+  gpu: (ctx) => intMatMulPlan(ctx, io(ctx)),
+};

@@ -1,0 +1,129 @@
+/**
+ * QLinearConv and QLinearMatMul: a QOperator-format network (what onnxruntime's quantizer writes with
+ * QuantFormat.QOperator) against onnxruntime-node, every quantized value equal; the ops one by one against
+ * their CPU references over the geometry Conv and MatMul allow; and the refusals, which name the node.
+ */
+import { describe, it, expect } from 'vitest';
+import * as wgml from '../../../src/index.js';
+import { hostTensor, shapeSize, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
+import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { testDevice } from '../../helpers/gpu.js';
+import { randInt, randn, rng, testSeed } from '../../helpers/random.js';
+import { attr, DT, encodeModel, node, tensor, valueInfo } from '../../helpers/onnx-testdata.js';
+
+const seed = testSeed();
+const r = rng(seed);
+const ints = (dt: 'uint8' | 'int8' | 'int32', n: number, lo?: number, hi?: number) =>
+  Array.from(randInt(r, n, lo ?? (dt === 'uint8' ? 0 : -128), hi ?? (dt === 'uint8' ? 255 : 127)));
+const scales = (n: number, lo: number, hi: number) => Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * r()));
+const DTS = { uint8: DT.UINT8, int8: DT.INT8, int32: DT.INT32 } as const;
+
+/** An initializer; int8/uint8 in int32_data, as TensorProto stores them. */
+function init(name: string, dt: 'float32' | 'uint8' | 'int8' | 'int32', dims: number[], values: number[]) {
+  return dt === 'float32' ? tensor(name, DT.FLOAT, dims, { float_data: values }) : tensor(name, DTS[dt], dims, { int32_data: values });
+}
+
+/** x → Quantize → QLinearConv (stride 2, pads, per-channel w) → QLinearConv (2 groups, dilation) → Dequantize → Flatten → Quantize → QLinearMatMul → Dequantize. */
+function qoperatorNet(act: 'uint8' | 'int8') {
+  const C = 3, M1 = 8, M2 = 6, H = 9, F = M2 * 5 * 5, O = 10;
+  const az = act === 'uint8' ? 128 : 0;
+  const inits = [
+    init('xs', 'float32', [], [0.02]), init('xz', act, [], [act === 'uint8' ? 120 : -3]),
+    init('w1', 'int8', [M1, C, 3, 3], ints('int8', M1 * C * 9, -90, 90)), init('w1s', 'float32', [M1], scales(M1, 0.002, 0.01)), init('w1z', 'int8', [M1], Array(M1).fill(0)),
+    init('b1', 'int32', [M1], ints('int32', M1, -3000, 3000)), init('y1s', 'float32', [], [0.05]), init('y1z', act, [], [az]),
+    init('w2', 'int8', [M2, M1 / 2, 2, 2], ints('int8', M2 * (M1 / 2) * 4, -100, 100)), init('w2s', 'float32', [], [0.007]), init('w2z', 'int8', [], [0]),
+    init('y2s', 'float32', [], [0.09]), init('y2z', act, [], [act === 'uint8' ? 100 : 5]),
+    init('fs', 'float32', [], [0.09]), init('fz', act, [], [act === 'uint8' ? 100 : 5]),
+    init('wm', 'int8', [F, O], ints('int8', F * O, -60, 60)), init('wms', 'float32', [O], scales(O, 0.003, 0.02)), init('wmz', 'int8', [O], Array(O).fill(0)),
+    init('ys', 'float32', [], [0.25]), init('yz', act, [], [act === 'uint8' ? 128 : -2]),
+  ];
+  const nodes = [
+    node('QuantizeLinear', ['x', 'xs', 'xz'], ['xq']),
+    node('QLinearConv', ['xq', 'xs', 'xz', 'w1', 'w1s', 'w1z', 'y1s', 'y1z', 'b1'], ['c1'], [attr.ints('strides', [2, 2]), attr.ints('pads', [1, 1, 1, 1])], { name: 'conv1' }),
+    node('QLinearConv', ['c1', 'y1s', 'y1z', 'w2', 'w2s', 'w2z', 'y2s', 'y2z'], ['c2'], [attr.int('group', 2), attr.ints('dilations', [2, 2]), attr.ints('pads', [1, 1, 1, 1])], { name: 'conv2' }),
+    node('DequantizeLinear', ['c2', 'y2s', 'y2z'], ['d2']),
+    node('Flatten', ['d2'], ['f']),
+    node('QuantizeLinear', ['f', 'fs', 'fz'], ['fq']),
+    node('QLinearMatMul', ['fq', 'fs', 'fz', 'wm', 'wms', 'wmz', 'ys', 'yz'], ['yq'], [], { name: 'fc' }),
+    node('DequantizeLinear', ['yq', 'ys', 'yz'], ['y']),
+  ];
+  const bytes = encodeModel({ nodes, opset: 13, inputs: [valueInfo('x', DT.FLOAT, [2, C, H, H])], outputs: [valueInfo('y', DT.FLOAT, [2, O]), valueInfo('c2', DTS[act], [2, M2, 5, 5])], initializers: inits });
+  return { bytes, x: hostTensor('float32', [2, C, H, H], randn(r, 2 * C * H * H, 1.5)) };
+}
+
+async function ort(bytes: Uint8Array, x: HostTensor): Promise<Record<string, number[]>> {
+  const o = await import('onnxruntime-node');
+  const s = await o.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const out = await s.run({ x: new o.Tensor('float32', Float32Array.from(x.data), x.shape) });
+  await s.release();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as ArrayLike<number>, Number)]));
+}
+
+const q = (dt: ElemType, shape: number[], lo?: number, hi?: number) => hostTensor(dt, shape, ints(dt as 'uint8', shapeSize(shape), lo, hi));
+const f = (shape: number[], v: number[]) => hostTensor('float32', shape, v);
+const nd = (op: string, n: number, attrs: Record<string, AttrValue> = {}): Node => ({ name: `${op}_t`, opType: op, domain: '', inputs: [...Array(n)].map((_, i) => (i === 2 && n > 9 ? '' : `x${i}`)), outputs: ['y'], attrs });
+
+async function againstReference(n: Node, inputs: (HostTensor | null)[]) {
+  const want = referenceNode(n, inputs, 13)[0]!;
+  const [got] = await runNode(await testDevice(), n, inputs, { opset: 13 });
+  expect(got!.dtype).toBe(want.dtype);
+  expect(got!.shape).toEqual(want.shape);
+  expect(Array.from(got!.data), `seed ${seed}`).toEqual(Array.from(want.data));
+  return want;
+}
+
+describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
+  for (const act of ['uint8', 'int8'] as const) {
+    it(`a QOperator network with ${act} activations equals onnxruntime, value for value`, async () => {
+      const { bytes, x } = qoperatorNet(act);
+      const want = await ort(bytes, x);
+      const got = await wgml.runModel(await testDevice(), bytes, { x });
+      expect(Array.from(got.c2!.data), 'conv2 output (quantized)').toEqual(want.c2);
+      expect(Array.from(got.y!.data), 'network output').toEqual(want.y);
+      // not a constant: the quantized outputs spread over many levels
+      expect(new Set(want.c2).size).toBeGreaterThan(10);
+    });
+  }
+
+  it('QLinearConv against its CPU reference: 1-D, auto_pad, depthwise, uint8 weights with zero points, no bias', async () => {
+    const common = (xs: number[], xdt: ElemType, wdt: ElemType, w: number[], M: number, ws: number) =>
+      [q(xdt, xs), f([], [0.03]), q(xdt, [], 5, 20), q(wdt, w), f(M > 1 && ws > 1 ? [M] : [], scales(ws, 0.004, 0.02)), q(wdt, ws > 1 ? [M] : [], 0, 3), f([], [0.11]), q(xdt, [], 10, 30)];
+    await againstReference(nd('QLinearConv', 9, { strides: { kind: 'ints', value: [2] } }), [...common([2, 4, 11], 'uint8', 'uint8', [5, 4, 3], 5, 5), hostTensor('int32', [5], ints('int32', 5, -500, 500))]);
+    await againstReference(nd('QLinearConv', 8, { auto_pad: { kind: 'string', value: 'SAME_UPPER' } }), common([1, 3, 7, 6], 'int8', 'int8', [4, 3, 3, 3], 4, 1));
+    await againstReference(nd('QLinearConv', 9, { group: { kind: 'int', value: 4 }, pads: { kind: 'ints', value: [1, 0, 1, 2] } }),
+      [...common([1, 4, 6, 5], 'uint8', 'int8', [4, 1, 3, 3], 4, 4), hostTensor('int32', [4], ints('int32', 4, -200, 200))]);
+  });
+
+  it('QLinearMatMul against its CPU reference: broadcast batches, 1-D operands, per-column scales', async () => {
+    const args = (a: number[], b: number[], n: number, adt: ElemType, bdt: ElemType) =>
+      [q(adt, a), f([], [0.05]), q(adt, [], 0, 9), q(bdt, b), f(n ? [n] : [], scales(n || 1, 0.01, 0.05)), q(bdt, n ? [n] : [], 0, 4), f([], [0.3]), q(adt, [], 0, 9)];
+    await againstReference(nd('QLinearMatMul', 8), args([2, 1, 3, 5], [4, 5, 6], 6, 'uint8', 'int8'));
+    await againstReference(nd('QLinearMatMul', 8), args([7], [7, 3], 3, 'int8', 'int8'));
+    await againstReference(nd('QLinearMatMul', 8), args([4, 7], [7], 0, 'int8', 'uint8'));
+  });
+
+  it('saturates at the ends of the output range and rounds ties to even', async () => {
+    // acc = a·b exactly; m = 1·1/2 puts 2.5 → 2, 3.5 → 4 (ties), ±1000 saturate
+    const a = hostTensor('int8', [6, 1], [5, 7, -5, -7, 100, -100]);
+    const b = hostTensor('int8', [1, 1], [1]);
+    const one = f([], [1]), z = hostTensor('int8', [], [0]);
+    const n = nd('QLinearMatMul', 8);
+    const y = await againstReference(n, [a, one, z, b, one, z, f([], [2]), z]);
+    expect(Array.from(y.data)).toEqual([2, 4, -2, -4, 50, -50]);
+    const s = await againstReference(n, [a, one, z, b, f([], [30]), z, f([], [1]), hostTensor('uint8', [], [128])]);
+    expect(Array.from(s.data)).toEqual([255, 255, 0, 0, 255, 0]);
+  });
+
+  it('refuses float operands, a per-channel y_scale and a bias of the wrong length, naming the node', async () => {
+    const device = await testDevice();
+    const x = q('uint8', [1, 2, 4, 4]), w = q('int8', [3, 2, 1, 1]);
+    const base = [x, f([], [0.1]), q('uint8', [], 0, 3), w, f([], [0.1]), q('int8', [], 0, 0), f([], [0.1]), q('uint8', [], 0, 3)];
+    const fl = [...base]; fl[0] = f([1, 2, 4, 4], Array(32).fill(1));
+    await expect(runNode(device, nd('QLinearConv', 8), fl, { opset: 13 })).rejects.toThrow(/QLinearConv_t.*input x is float32/s);
+    const ys = [...base]; ys[6] = f([3], [0.1, 0.1, 0.1]);
+    await expect(runNode(device, nd('QLinearConv', 8), ys, { opset: 13 })).rejects.toThrow(/y_scale has shape \[3\]/);
+    await expect(runNode(device, nd('QLinearConv', 9), [...base, hostTensor('int32', [2], [1, 2])], { opset: 13 })).rejects.toThrow(/bias B is int32 \[2\]/);
+    const mm = [q('uint8', [2, 3]), f([], [0.1]), q('uint8', [], 0, 0), q('int8', [3, 4]), f([2], [0.1, 0.2]), q('int8', [], 0, 0), f([], [0.1]), q('uint8', [], 0, 0)];
+    await expect(runNode(device, nd('QLinearMatMul', 8), mm, { opset: 13 })).rejects.toThrow(/weight scale has 2 elements/);
+  });
+});
