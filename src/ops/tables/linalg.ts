@@ -19,6 +19,7 @@ import { ReduceL2 } from '../linalg/reduce-l2.js';
 import { ReduceLogSumExp } from '../linalg/reduce-log-sum-exp.js';
 import { ReduceLogSum } from '../linalg/reduce-log-sum.js';
 import { Hardmax } from '../linalg/hardmax.js';
+import { Det } from '../linalg/det.js';
 import { TopK } from '../linalg/top-k.js';
 import { Einsum } from '../linalg/einsum.js';
 import { ArgMax } from '../linalg/arg-max.js';
@@ -53,6 +54,7 @@ export const OPS: OpDef[] = [
   ReduceLogSumExp,
   ReduceLogSum,
   Hardmax,
+  Det,
   TopK,
   Einsum,
   ArgMax,
