@@ -8,6 +8,20 @@ export const linearIndex = (wg: number): WgslModule => ({
 });
 
 /**
+ * The entry point of a kernel with one invocation per item, on a grid folded by dispatch1d() (require
+ * `linearIndex(wg)`): it reads the parameter block into `P`, numbers the item `index`, and runs `body`
+ * (statements, indented two spaces) for items below `count`.
+ */
+export function perItemMain(wg: number, index: string, count: string, body: string): string {
+  return `@compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let P = wgml_init();
+  let ${index} = linear_index(gid, nwg);
+  if (${index} >= ${count}) { return; }
+${body}
+}`;
+}
+
+/**
  * `div_rn(a, b)`: a / b rounded to nearest-even as IEEE division rounds it. WGSL lets `/` be off by 2.5 ulp,
  * and NVIDIA's is: round() or floor() of a quotient then crosses a boundary the CPU reference does not
  * (on an H200, Resize's nearest 2 → 7 read the wrong row where (3 + 0.5) / 3.5 came out above 1, and

@@ -7,7 +7,7 @@
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 
 interface A { alpha: number; beta: number; bias: number; size: number }
@@ -54,19 +54,14 @@ export const LRN: OpDef<A> = {
       workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let s = i % P.S;
+        body: perItemMain(WG, 'i', 'P.n', `  let s = i % P.S;
   let c = (i / P.S) % P.C;
   let base = (i / (P.S * P.C)) * P.C * P.S + s;
   let j0 = select(0u, c - P.lo, c >= P.lo);
   let j1 = min(P.C - 1u, c + P.hi);
   var sq = 0.0;
   for (var j = j0; j <= j1; j++) { let v = X_ld(base + j * P.S); sq += v * v; }
-  Y_st(i, X_ld(i) / pow(P.bias + P.scale * sq, P.beta));
-}`,
+  Y_st(i, X_ld(i) / pow(P.bias + P.scale * sq, P.beta));`),
       }),
     })] };
   },

@@ -12,7 +12,7 @@
 import { signature } from '../../gpu/signature.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { emptyLike, grid, MAX_RANK, optConstInts, WG } from '../shape/common.js';
 import { progressionKernel } from '../shape/fill.js';
@@ -73,19 +73,14 @@ export const MaxUnpool: OpDef<A> = {
       params: { n, total, rank: out.length, src: addressed, dst: out },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let k = linear_index(gid, nwg);
-  if (k >= P.n) { return; }
-  let at = I_ld(k);
+        body: perItemMain(WG, 'k', 'P.n', `  let at = I_ld(k);
   if (at < 0 || u32(at) >= P.total) { return; }
   var rest = u32(at); var flat = 0u; var scale = 1u;
   for (var d = P.rank; d > 0u; d--) {
     let f = P_src(d - 1u);
     flat += (rest % f) * scale; rest /= f; scale *= P_dst(d - 1u);
   }
-  Y_st(flat, X_ld(k));
-}`,
+  Y_st(flat, X_ld(k));`),
       }),
     })] };
   },

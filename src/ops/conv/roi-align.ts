@@ -11,7 +11,7 @@
 import { signature } from '../../gpu/signature.js';
 import { type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { divRn, linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { emptyLike, grid, WG } from '../shape/common.js';
 
@@ -96,11 +96,7 @@ export const RoiAlign: OpDef<A> = {
       params: { n, C, H, W, oh: a.oh, ow: a.ow, ratio: a.ratio, scale: a.scale, maxMode: a.max ? 1 : 0, offset: a.halfPixel ? 0.5 : 0, minSize: a.halfPixel ? 0 : 1 },
       source: () => ({
         requires: [linearIndex(WG), divRn],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let pw = i % P.ow; let ph = (i / P.ow) % P.oh; let c = (i / (P.ow * P.oh)) % P.C; let r = i / (P.ow * P.oh * P.C);
+        body: perItemMain(WG, 'i', 'P.n', `  let pw = i % P.ow; let ph = (i / P.ow) % P.oh; let c = (i / (P.ow * P.oh)) % P.C; let r = i / (P.ow * P.oh * P.C);
   let x1 = Ro_ld(r * 4u) * P.scale - P.offset; let y1 = Ro_ld(r * 4u + 1u) * P.scale - P.offset;
   // opset 10's output_half_pixel makes regions at least a pixel; half_pixel keeps them as given
   let rw0 = Ro_ld(r * 4u + 2u) * P.scale - P.offset - x1; let rh0 = Ro_ld(r * 4u + 3u) * P.scale - P.offset - y1;
@@ -130,8 +126,7 @@ export const RoiAlign: OpDef<A> = {
       mx = max(mx, max(max(v.x, v.y), max(v.z, v.w)));
     }
   }
-  Y_st(i, select(acc / f32(max(gh * gw, 1u)), mx, P.maxMode == 1u));
-}`,
+  Y_st(i, select(acc / f32(max(gh * gw, 1u)), mx, P.maxMode == 1u));`),
       }),
     })] };
   },

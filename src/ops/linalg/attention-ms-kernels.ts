@@ -6,7 +6,7 @@
  */
 import { signature, type BufferDecl } from '../../gpu/signature.js';
 import { declaredKernel, dispatch1d, type KernelArg, type KernelSpec } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 
 /**
  * How a mask_index / key_padding_mask reads (onnxruntime's AttentionMaskType): key lengths [B] (keys at
@@ -51,17 +51,12 @@ export function msMaskKernel(p: MsMaskProblem, out: KernelArg, maxPerDim: number
     workgroups: dispatch1d(n, 256, maxPerDim),
     source: () => ({
       requires: [linearIndex(256)],
-      body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let idx = linear_index(gid, nwg);
-  if (idx >= P.n) { return; }
-  let j = idx % P.T; let i = (idx / P.T) % P.S; let h = (idx / (P.T * P.S)) % P.Nb; let b = idx / (P.T * P.S * P.Nb);
+      body: perItemMain(256, 'idx', 'P.n', `  let j = idx % P.T; let i = (idx / P.T) % P.S; let h = (idx / (P.T * P.S)) % P.Nb; let b = idx / (P.T * P.S * P.Nb);
   var m = 0.0;
   ${MASK_WGSL[p.kind]}
   ${p.causal ? 'if (j > i) { m = m + P.maskFill; }' : ''}
   ${p.bias ? 'm = AB_ld(b * P.sb + h * P.sh + i * P.T + j) + m;' : ''}
-  Y_st(idx, m);
-}`,
+  Y_st(idx, m);`),
     }),
   });
 }
@@ -93,16 +88,11 @@ export function msBiasKernel(sizes: { nq: number; nk: number; nv: number; D: num
     workgroups: dispatch1d(n, 256, maxPerDim),
     source: () => ({
       requires: [linearIndex(256)],
-      body: `@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let idx = linear_index(gid, nwg);
-  if (idx >= P.n) { return; }
-  if (idx < P.nq) { Y_st(idx, ${q}_ld(idx) + ${bias}_ld(idx % P.D)); return; }
+      body: perItemMain(256, 'idx', 'P.n', `  if (idx < P.nq) { Y_st(idx, ${q}_ld(idx) + ${bias}_ld(idx % P.D)); return; }
   let e = idx - P.nq;
   if (e < P.nk) { Y_st(idx, ${k}_ld(e) + ${bias}_ld(P.D + e % P.D)); return; }
   let f = e - P.nk;
-  Y_st(idx, ${v}_ld(f) + ${bias}_ld(2u * P.D + f % P.Dv));
-}`,
+  Y_st(idx, ${v}_ld(f) + ${bias}_ld(2u * P.D + f % P.Dv));`),
     }),
   });
 }

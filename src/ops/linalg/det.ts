@@ -9,7 +9,7 @@
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { prod } from './util.js';
 
@@ -70,11 +70,7 @@ export const Det: OpDef<Record<string, never>> = {
       workgroups: dispatch1d(batch, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let b = linear_index(gid, nwg);
-  if (b >= P.batch) { return; }
-  let M = P.M;
+        body: perItemMain(WG, 'b', 'P.batch', `  let M = P.M;
   let o = b * M * M;
   for (var i = 0u; i < M * M; i++) { S_st(o + i, X_ld(o + i)); }
   var det = 1.0;
@@ -93,8 +89,7 @@ export const Det: OpDef<Record<string, never>> = {
       for (var c = k + 1u; c < M; c++) { S_st(o + r * M + c, S_ld(o + r * M + c) - f * S_ld(o + k * M + c)); }
     }
   }
-  Y_st(b, det);
-}`,
+  Y_st(b, det);`),
       }),
     })] };
   },

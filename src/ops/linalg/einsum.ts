@@ -9,7 +9,7 @@
 import { signature, type ParamField, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { denseStrides } from '../../tensor/tensor.js';
 
@@ -119,11 +119,7 @@ export const Einsum: OpDef<A> = {
       workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  var rem = i;
+        body: perItemMain(WG, 'i', 'P.n', `  var rem = i;
   ${ops.map((k) => `var b${k} = 0u;`).join(' ')}
   for (var d = i32(P.no) - 1; d >= 0; d--) {
     let c = rem % P_osz(u32(d));
@@ -141,8 +137,7 @@ export const Einsum: OpDef<A> = {
     }
     acc += ${ops.map((k) => `X${k}_ld(o${k})`).join(' * ')};
   }
-  Y_st(i, acc);
-}`,
+  Y_st(i, acc);`),
       }),
     })] };
   },

@@ -7,7 +7,7 @@
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, isFloat, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { prod } from './util.js';
 import { normAxis } from '../../ir/axis.js';
@@ -53,19 +53,14 @@ export const Hardmax: OpDef<A> = {
       workgroups: dispatch1d(rows, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let row = linear_index(gid, nwg);
-  if (row >= P.rows) { return; }
-  let base = (row / P.inner) * P.R * P.inner + row % P.inner;
+        body: perItemMain(WG, 'row', 'P.rows', `  let base = (row / P.inner) * P.R * P.inner + row % P.inner;
   var best = 0u;
   var m = X_ld(base);
   for (var r = 1u; r < P.R; r++) {
     let v = X_ld(base + r * P.inner);
     if (v > m) { m = v; best = r; }
   }
-  for (var r = 0u; r < P.R; r++) { Y_st(base + r * P.inner, select(0.0, 1.0, r == best)); }
-}`,
+  for (var r = 0u; r < P.R; r++) { Y_st(base + r * P.inner, select(0.0, 1.0, r == best)); }`),
       }),
     })] };
   },

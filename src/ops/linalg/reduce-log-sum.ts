@@ -7,7 +7,7 @@
 import { signature } from '../../gpu/signature.js';
 import { isFloat, shapeSize } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { reduceOp, type ReduceAttrs } from './reduce-common.js';
 
@@ -39,12 +39,7 @@ export const ReduceLogSum: OpDef<ReduceAttrs> = {
       workgroups: dispatch1d(n, WG, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  Y_st(i, log(Y_ld(i)));
-}`,
+        body: perItemMain(WG, 'i', 'P.n', `  Y_st(i, log(Y_ld(i)));`),
       }),
     })] };
   },

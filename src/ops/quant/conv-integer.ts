@@ -9,7 +9,7 @@ import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 export interface A { autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null }
@@ -123,11 +123,7 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
     params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg: g.C / g.g, mg: g.M / g.g, zw },
     source: () => ({
       requires: [linearIndex(64), ...(rq ? requantModules : [])],
-      body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let ox = i % P.OW;
+      body: perItemMain(64, 'i', 'P.n', `  let ox = i % P.OW;
   let oy = (i / P.OW) % P.OH;
   let m = (i / (P.OW * P.OH)) % P.M;
   let b = i / (P.OW * P.OH * P.M);
@@ -147,8 +143,7 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
       }
     }
   }
-  ${rq ? requantStore(rq, 'm') : 'Y_st(i, acc);'}
-}`,
+  ${rq ? requantStore(rq, 'm') : 'Y_st(i, acc);'}`),
     }),
   })] };
 }

@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { perAxis } from './common.js';
 
 interface A { axis: number; blockSize: number }
@@ -53,14 +53,9 @@ export const DequantizeLinear: OpDef<A> = {
       params: { n, dim, inner },
       source: () => ({
         requires: [linearIndex(64)],
-        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let c = (i / P.inner) % P.dim;
+        body: perItemMain(64, 'i', 'P.n', `  let c = (i / P.inner) % P.dim;
   let q = i32(X_ld(i)) - ${hasZp ? 'i32(Z_ld(c))' : '0'};
-  Y_st(i, f32(q) * S_ld(c));
-}`,
+  Y_st(i, f32(q) * S_ld(c));`),
       }),
     })] };
   },

@@ -8,7 +8,7 @@
 import { signature } from '../../gpu/signature.js';
 import { hostTensor, shapeSize } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type OpDef } from '../types.js';
-import { divRn, linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex, perItemMain } from '../wgsl-common.js';
 import { roundHalfEven } from './common.js';
 
 const RWG = 256;
@@ -65,14 +65,9 @@ var<workgroup> hi: array<f32, ${RWG}>;
       workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
       source: () => ({
         requires: [linearIndex(64), divRn],
-        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let scale = S_ld(0u);
+        body: perItemMain(64, 'i', 'P.n', `  let scale = S_ld(0u);
   if (scale == 0.0) { Y_st(i, 0u); return; }
-  Y_st(i, u32(clamp(round(div_rn(X_ld(i), scale)) + f32(Z_ld(0u)), 0.0, 255.0)));
-}`,
+  Y_st(i, u32(clamp(round(div_rn(X_ld(i), scale)) + f32(Z_ld(0u)), 0.0, 255.0)));`),
       }),
     })] };
   },

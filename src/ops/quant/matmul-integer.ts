@@ -8,7 +8,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 /** Where A, B and their zero points are among the node's inputs, and the requantization if any. */
@@ -105,11 +105,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
     params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr },
     source: () => ({
       requires: [linearIndex(64), ...(rq ? requantModules : [])],
-      body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let c = i % P.N;
+      body: perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;
   var rem = i / (P.N * P.M);
   var ao = 0u; var bo = 0u;
@@ -122,8 +118,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
   let zb = ${zbExpr};
   var acc = 0;
   for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (i32(B_ld(bo + k * P.N + c)) - zb); }
-  ${rq ? requantStore(rq, 'c') : 'Y_st(i, acc);'}
-}`,
+  ${rq ? requantStore(rq, 'c') : 'Y_st(i, acc);'}`),
     }),
   })] };
 }

@@ -7,7 +7,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { hostArrayFor, shapeSize, storageType, type ElemType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type OpDef } from '../types.js';
-import { divRn, linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex, perItemMain } from '../wgsl-common.js';
 import { perAxis, qrange, roundHalfEven } from './common.js';
 
 interface A { axis: number; blockSize: number; outputDtype: number; saturate: number }
@@ -69,14 +69,9 @@ export const QuantizeLinear: OpDef<A> = {
       source: () => ({
         requires: [linearIndex(64), divRn],
         // Saturate in f32 before converting: i32() of an out-of-range float is undefined-ish in WGSL.
-        body: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let c = (i / P.inner) % P.dim;
+        body: perItemMain(64, 'i', 'P.n', `  let c = (i / P.inner) % P.dim;
   let q = round(div_rn(X_ld(i), S_ld(c))) + ${hasZp ? 'f32(Z_ld(c))' : '0.0'};
-  Y_st(i, ${w}(i32(clamp(q, P.lo, P.hi))));
-}`,
+  Y_st(i, ${w}(i32(clamp(q, P.lo, P.hi))));`),
       }),
     })] };
   },

@@ -9,7 +9,7 @@
 import { signature } from '../../gpu/signature.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { constInts, emptyLike, grid, WG } from './common.js';
 
@@ -65,11 +65,7 @@ export const Col2Im: OpDef<A> = {
       params: { n, C: g.C, H: g.H, W: g.W, bh: g.bh, bw: g.bw, nh: g.nh, nw: g.nw, sh: g.sh, sw: g.sw, pt: g.pt, pl: g.pl, dh: g.dh, dw: g.dw },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let x = i32(i % P.W); let y = i32((i / P.W) % P.H); let nc = i / (P.W * P.H);
+        body: perItemMain(WG, 'i', 'P.n', `  let x = i32(i % P.W); let y = i32((i / P.W) % P.H); let nc = i / (P.W * P.H);
   var acc = 0.0;
   for (var ky = 0u; ky < P.bh; ky++) {
     // the block row by with by·sh − pt + ky·dh = y
@@ -85,8 +81,7 @@ export const Col2Im: OpDef<A> = {
       acc += X_ld(((nc * P.bh + ky) * P.bw + kx) * P.nh * P.nw + by * P.nw + bx);
     }
   }
-  Y_st(i, acc);
-}`,
+  Y_st(i, acc);`),
       }),
     })] };
   },

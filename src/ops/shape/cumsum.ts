@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { constInts, emptyLike, grid, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
 
@@ -51,11 +51,7 @@ export const CumSum: OpDef<A> = {
       params: { n, d: Math.max(d, 1), inner: Math.max(inner, 1), exclusive: a.exclusive ? 1 : 0, reverse: a.reverse ? 1 : 0 },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let j = (i / P.inner) % P.d;
+        body: perItemMain(WG, 'i', 'P.n', `  let j = (i / P.inner) % P.d;
   let base = i - j * P.inner;
   // Positions in summation order: forward 0..j, reverse d-1 down to j.
   let count = select(j + 1u, P.d - j, P.reverse == 1u) - P.exclusive;
@@ -64,8 +60,7 @@ export const CumSum: OpDef<A> = {
     let p = select(t, P.d - 1u - t, P.reverse == 1u);
     acc += X_ld(base + p * P.inner);
   }
-  Y_st(i, acc);
-}`,
+  Y_st(i, acc);`),
       }),
     })] };
   },

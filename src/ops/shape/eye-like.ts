@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize, type ElemType } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { emptyLike, grid, WG, wordType } from './common.js';
 
@@ -51,13 +51,8 @@ export const EyeLike: OpDef<A> = {
       params: { n, cols: out.shape[1]!, k: a.k },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let on = i32(i % P.cols) - i32(i / P.cols) == P.k;
-  Y_st(i, select(${w}(0), ${w}(1), on));
-}`,
+        body: perItemMain(WG, 'i', 'P.n', `  let on = i32(i % P.cols) - i32(i / P.cols) == P.k;
+  Y_st(i, select(${w}(0), ${w}(1), on));`),
       }),
     })] };
   },

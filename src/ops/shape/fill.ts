@@ -5,7 +5,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import type { ElemType } from '../../ir/types.js';
 import { declaredKernel, type KernelContext, type KernelSpec } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { grid, WG, wordType } from './common.js';
 
 /** Most values a list fill carries in its parameter block (256 vec4s = 4 KiB). */
@@ -24,12 +24,7 @@ export function listFillKernel(ctx: KernelContext, name: string, dtype: ElemType
     params: { n, v: Array.from(values) },
     source: () => ({
       requires: [linearIndex(WG)],
-      body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  Y_st(i, P_v(i));
-}`,
+      body: perItemMain(WG, 'i', 'P.n', `  Y_st(i, P_v(i));`),
     }),
   });
 }
@@ -42,12 +37,7 @@ export function progressionKernel(ctx: KernelContext, name: string, dtype: ElemT
     params: { n, start, delta },
     source: () => ({
       requires: [linearIndex(WG)],
-      body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  Y_st(i, P.start + ${w}(i) * P.delta);
-}`,
+      body: perItemMain(WG, 'i', 'P.n', `  Y_st(i, P.start + ${w}(i) * P.delta);`),
     }),
   });
 }

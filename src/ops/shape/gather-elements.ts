@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { checkRank, denseStrides, gatherRef, grid, MAX_RANK, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
 
@@ -49,11 +49,7 @@ export const GatherElements: OpDef<A> = {
       params: { n, rank: idx.shape.length, axis, d: x.shape[axis]!, shape: idx.shape.map((v) => Math.max(1, v)), strides: denseStrides(x.shape) },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  var q = i32(I_ld(i));
+        body: perItemMain(WG, 'i', 'P.n', `  var q = i32(I_ld(i));
   if (q < 0) { q += i32(P.d); }
   if (q < 0 || q >= i32(P.d)) { Y_st(i, ${w}(0)); return; }
   var rem = i;
@@ -65,8 +61,7 @@ export const GatherElements: OpDef<A> = {
     if (u32(k) == P.axis) { c = u32(q); }
     src += c * P_strides(u32(k));
   }
-  Y_st(i, X_ld(src));
-}`,
+  Y_st(i, X_ld(src));`),
       }),
     })] };
   },

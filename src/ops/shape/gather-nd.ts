@@ -7,7 +7,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, denseStrides, emptyLike, grid, MAX_RANK, WG, wordType } from './common.js';
 
@@ -71,11 +71,7 @@ export const GatherND: OpDef<A> = {
       params: { n, k: p.k, inner: Math.max(1, p.inner), perBatch: Math.max(1, p.perBatch), batchStride: p.batchStride, dims: p.dims, strides: p.strides },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let t = i / P.inner;
+        body: perItemMain(WG, 'i', 'P.n', `  let t = i / P.inner;
   var off = (t / P.perBatch) * P.batchStride + i % P.inner;
   for (var j = 0u; j < P.k; j++) {
     let d = P_dims(j);
@@ -84,8 +80,7 @@ export const GatherND: OpDef<A> = {
     if (v < 0 || v >= i32(d)) { Y_st(i, ${w}(0)); return; }
     off += u32(v) * P_strides(j);
   }
-  Y_st(i, X_ld(off));
-}`,
+  Y_st(i, X_ld(off));`),
       }),
     })] };
   },

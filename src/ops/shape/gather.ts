@@ -7,7 +7,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
 import { expectInputs } from '../arity.js';
@@ -67,19 +67,14 @@ export const Gather: OpDef<A> = {
       params: { n, inner, m: Math.max(1, m), d: x.shape[axis]! },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let r = i % P.inner;
+        body: perItemMain(WG, 'i', 'P.n', `  let r = i % P.inner;
   let t = i / P.inner;
   let j = t % P.m;
   let o = t / P.m;
   var q = i32(I_ld(j));
   if (q < 0) { q += i32(P.d); }
   if (q < 0 || q >= i32(P.d)) { Y_st(i, ${w}(0)); return; }
-  Y_st(i, X_ld((o * P.d + u32(q)) * P.inner + r));
-}`,
+  Y_st(i, X_ld((o * P.d + u32(q)) * P.inner + r));`),
       }),
     })] };
   },

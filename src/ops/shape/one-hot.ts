@@ -8,7 +8,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, constInts, emptyLike, grid, WG, wordType } from './common.js';
 
@@ -65,17 +65,12 @@ export const OneHot: OpDef<A> = {
       params: { n, depth, inner: Math.max(1, inner) },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let r = i % P.inner;
+        body: perItemMain(WG, 'i', 'P.n', `  let r = i % P.inner;
   let d = (i / P.inner) % P.depth;
   let o = i / (P.inner * P.depth);
   var q = i32(I_ld(o * P.inner + r));
   if (q < 0) { q += i32(P.depth); }
-  Y_st(i, V_ld(select(0u, 1u, q == i32(d))));
-}`,
+  Y_st(i, V_ld(select(0u, 1u, q == i32(d))));`),
       }),
     })] };
   },

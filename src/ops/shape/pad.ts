@@ -7,7 +7,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type KernelContext, type KernelSpec, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { checkRank, denseStrides, gatherRef, grid, optConstInts, constInts, MAX_RANK, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
 
@@ -94,11 +94,7 @@ export function padKernel(ctx: KernelContext, begin: readonly number[], mode: nu
     params: { n, rank: out.length, mode, value, out_shape: out.map((d) => Math.max(1, d)), in_shape: x.shape, begin: [...begin], strides: denseStrides(x.shape) },
     source: () => ({
       requires: [linearIndex(WG)],
-      body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  var rem = i;
+      body: perItemMain(WG, 'i', 'P.n', `  var rem = i;
   var src = 0u;
   for (var k = i32(P.rank) - 1; k >= 0; k--) {
     let e = P_out_shape(u32(k));
@@ -114,8 +110,7 @@ export function padKernel(ctx: KernelContext, begin: readonly number[], mode: nu
     }
     src += u32(s) * P_strides(u32(k));
   }
-  Y_st(i, X_ld(src));
-}`,
+  Y_st(i, X_ld(src));`),
     }),
   });
 }

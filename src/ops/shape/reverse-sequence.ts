@@ -8,7 +8,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { emptyLike, grid, WG, wordType } from './common.js';
 
@@ -60,17 +60,12 @@ export const ReverseSequence: OpDef<A> = {
       params: { n, d1: x.shape[1]!, inner: shapeSize(x.shape.slice(2)), time0: a.timeAxis === 0 ? 1 : 0, T: x.shape[a.timeAxis]! },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let r = i % P.inner; let i1 = (i / P.inner) % P.d1; let i0 = i / (P.inner * P.d1);
+        body: perItemMain(WG, 'i', 'P.n', `  let r = i % P.inner; let i1 = (i / P.inner) % P.d1; let i0 = i / (P.inner * P.d1);
   let t = select(i1, i0, P.time0 == 1u); let b = select(i0, i1, P.time0 == 1u);
   let len = u32(clamp(L_ld(b), 0, i32(P.T)));
   let st = select(t, len - 1u - t, t < len);
   let s0 = select(b, st, P.time0 == 1u); let s1 = select(st, b, P.time0 == 1u);
-  Y_st(i, X_ld((s0 * P.d1 + s1) * P.inner + r));
-}`,
+  Y_st(i, X_ld((s0 * P.d1 + s1) * P.inner + r));`),
       }),
     })] };
   },

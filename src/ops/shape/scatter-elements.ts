@@ -9,7 +9,7 @@
 import { signature, type ParamField, type Word } from '../../gpu/signature.js';
 import { shapeSize, type ElemType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, denseStrides, grid, MAX_RANK, stridedKernel, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
@@ -108,11 +108,7 @@ export const ScatterElements: OpDef<A> = {
         shape: lineShape, ust: denseStrides(upd.shape), yst: denseStrides(x.shape) },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let t = linear_index(gid, nwg);
-  if (t >= P.lines) { return; }
-  var rem = t;
+        body: perItemMain(WG, 't', 'P.lines', `  var rem = t;
   var uo = 0u;
   var yo = 0u;
   for (var d = i32(P.rank) - 1; d >= 0; d--) {
@@ -129,8 +125,7 @@ export const ScatterElements: OpDef<A> = {
     if (q < 0 || q >= i32(P.D)) { continue; }
     let o = yo + u32(q) * P.yAxis;
     Y_st(o, ${combineWgsl(a.reduction, 'Y_ld(o)', 'U_ld(k)')});
-  }
-}`,
+  }`),
       }),
     }));
     return { kernels };

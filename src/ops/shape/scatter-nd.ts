@@ -9,7 +9,7 @@
 import type { Word } from '../../gpu/signature.js';
 import { shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { checkRank, denseStrides, grid, MAX_RANK, stridedKernel, WG, wordType } from './common.js';
 import { checkScatterTypes, combineCpu, combineWgsl, parseReduction, scatterSig, type Reduction } from './scatter-elements.js';
@@ -64,11 +64,7 @@ export const ScatterND: OpDef<A> = {
       params: { inner: p.inner, M: p.M, k: p.k, dims: p.dims, strides: p.strides },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let e = linear_index(gid, nwg);
-  if (e >= P.inner) { return; }
-  for (var t = 0u; t < P.M; t++) {
+        body: perItemMain(WG, 'e', 'P.inner', `  for (var t = 0u; t < P.M; t++) {
     var off = e;
     var ok = true;
     for (var j = 0u; j < P.k; j++) {
@@ -80,8 +76,7 @@ export const ScatterND: OpDef<A> = {
     }
     if (!ok) { continue; }
     Y_st(off, ${combineWgsl(a.reduction, 'Y_ld(off)', 'U_ld(t * P.inner + e)')});
-  }
-}`,
+  }`),
       }),
     }));
     return { kernels };

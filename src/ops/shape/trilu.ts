@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { emptyLike, grid, optConstInts, WG, wordType } from './common.js';
 import { expectInputs } from '../arity.js';
 
@@ -50,14 +50,9 @@ export const Trilu: OpDef<A> = {
       params: { n, rows: Math.max(R, 1), cols: Math.max(C, 1), upper: a.upper ? 1 : 0, k },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let d = i32(i % P.cols) - i32((i / P.cols) % P.rows);
+        body: perItemMain(WG, 'i', 'P.n', `  let d = i32(i % P.cols) - i32((i / P.cols) % P.rows);
   let keep = select(d <= P.k, d >= P.k, P.upper == 1u);
-  Y_st(i, select(${w}(0), X_ld(i), keep));
-}`,
+  Y_st(i, select(${w}(0), X_ld(i), keep));`),
       }),
     })] };
   },

@@ -13,7 +13,7 @@ import { signature } from '../../gpu/signature.js';
 import { shapeSize, type HostTensor, isFloat } from '../../ir/types.js';
 import { normAxis } from '../../ir/axis.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { constInts, emptyLike, grid, optConstInts, WG } from '../shape/common.js';
 
@@ -109,11 +109,7 @@ export const DFT: OpDef<A> = {
       params: { total, bins: g.bins, inner: g.inner, n: g.n, L: g.L, complex: g.complex ? 1 : 0, inverse: a.inverse ? 1 : 0 },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let idx = linear_index(gid, nwg);
-  if (idx >= P.total) { return; }
-  let i = idx % P.inner; let k = (idx / P.inner) % P.bins; let o = idx / (P.inner * P.bins);
+        body: perItemMain(WG, 'idx', 'P.total', `  let i = idx % P.inner; let k = (idx / P.inner) % P.bins; let o = idx / (P.inner * P.bins);
   let sgn = select(-1.0, 1.0, P.inverse == 1u);
   let terms = min(P.n, P.L);
   let cs = select(1u, 2u, P.complex == 1u);
@@ -122,8 +118,7 @@ export const DFT: OpDef<A> = {
     if (P.complex == 1u) { v.y = X_ld(p + 1u); }`)}
   let scale = select(1.0, 1.0 / f32(P.L), P.inverse == 1u);
   Y_st(idx * 2u, acc.x * scale);
-  Y_st(idx * 2u + 1u, acc.y * scale);
-}`,
+  Y_st(idx * 2u + 1u, acc.y * scale);`),
       }),
     })] };
   },

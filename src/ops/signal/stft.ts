@@ -10,7 +10,7 @@
 import { signature } from '../../gpu/signature.js';
 import { isFloat, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { grid, optConstInts, WG } from '../shape/common.js';
 import { dftLoop, dftRef, type DftGeom } from './dft.js';
@@ -69,11 +69,7 @@ export const STFT: OpDef<A> = {
       params: { total, frames: f.frames, bins: f.bins, length: f.length, step: f.step, W: f.W, L: f.L, complex: f.complex ? 1 : 0 },
       source: () => ({
         requires: [linearIndex(WG)],
-        body: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let idx = linear_index(gid, nwg);
-  if (idx >= P.total) { return; }
-  let k = idx % P.bins; let fr = (idx / P.bins) % P.frames; let b = idx / (P.bins * P.frames);
+        body: perItemMain(WG, 'idx', 'P.total', `  let k = idx % P.bins; let fr = (idx / P.bins) % P.frames; let b = idx / (P.bins * P.frames);
   let sgn = -1.0;
   let terms = min(P.W, P.L);
   let cs = select(1u, 2u, P.complex == 1u);
@@ -86,8 +82,7 @@ export const STFT: OpDef<A> = {
       ${hasWin ? 'v *= Wn_ld(m);' : ''}
     }`)}
   Y_st(idx * 2u, acc.x);
-  Y_st(idx * 2u + 1u, acc.y);
-}`,
+  Y_st(idx * 2u + 1u, acc.y);`),
       }),
     })] };
   },
