@@ -9,7 +9,7 @@ import { signature, type KernelSignature, type Word } from '../../gpu/signature.
 import type { ElemType, HostTensor } from '../../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type InferContext, type KernelArg, type KernelContext, type KernelSpec } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { denseView, type View } from '../../ir/view.js';
 
 export const MAX_RANK = 8;
@@ -84,11 +84,7 @@ function stridedSig(w: Word): KernelSignature {
   return s;
 }
 
-const STRIDED_BODY = `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  var rem = i;
+const STRIDED_BODY = perItemMain(WG, 'i', 'P.n', `  var rem = i;
   var src = P.offset;
   // Unsigned, through the accessors: the elementwise walk written as a signed loop over the local copy
   // (P.shape[d / 4][d % 4]) computed zeros on an H200 (bench/RESULTS.md, issue 18).
@@ -99,8 +95,7 @@ const STRIDED_BODY = `@compute @workgroup_size(${WG}) fn main(@builtin(global_in
     rem = rem / d;
     src += i32(c % P_mods(k)) * P_strides(k);
   }
-  Y_st(i, X_ld(u32(src)));
-}`;
+  Y_st(i, X_ld(u32(src)));`);
 
 /**
  * out[o] = in[offset + Σ (o_k mod mods_k) · strides_k] over the output's coordinates o. `mods`

@@ -10,7 +10,7 @@
 import { signature, type KernelSignature, type ParamField, type Word } from '../../gpu/signature.js';
 import { shapeSize } from '../../ir/types.js';
 import { declaredKernel, type InferContext, type KernelArg, type KernelSpec, type OpDef } from '../types.js';
-import { linearIndex } from '../wgsl-common.js';
+import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { checkRank, emptyLike, grid, ravel, unravel, WG, wordType } from './common.js';
 import { normAxis } from '../../ir/axis.js';
 import { denseStridesOf, type View } from '../../ir/view.js';
@@ -51,18 +51,13 @@ function chunkSig(w: Word, k: number, strided: boolean): KernelSignature {
 
 function chunkKernel(k: number, w: string): string {
   const reads = [...Array(k).keys()].map((j) => `${j ? 'else ' : ''}if (a < P.offs[${(j + 1) >> 2}][${(j + 1) & 3}]) { let len = P.offs[${(j + 1) >> 2}][${(j + 1) & 3}] - P.offs[${j >> 2}][${j & 3}]; v = X${j}_ld((o * len + a - P.offs[${j >> 2}][${j & 3}]) * P.inner + r); }`).join('\n    ');
-  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let r = i % P.inner;
+  return perItemMain(WG, 'i', 'P.n', `  let r = i % P.inner;
   let t = i / P.inner;
   let a = t % P.chunk;
   let o = t / P.chunk;
   var v: ${w};
   ${reads}
-  Y_st((o * P.out_axis + P.start + a) * P.inner + r, v);
-}`;
+  Y_st((o * P.out_axis + P.start + a) * P.inner + r, v);`);
 }
 
 /** A chunk with re-viewed inputs: output coordinates → (input j, its strided offset). */

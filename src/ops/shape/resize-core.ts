@@ -6,7 +6,7 @@
 import { signature, type Word } from '../../gpu/signature.js';
 import { isFloat, shapeSize, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, type KernelContext, type KernelSpec } from '../types.js';
-import { divRn, linearIndex } from '../wgsl-common.js';
+import { divRn, linearIndex, perItemMain } from '../wgsl-common.js';
 import { denseStrides, emptyLike, grid, WG, wordType } from './common.js';
 
 export const COORD_MODES = ['half_pixel', 'asymmetric', 'align_corners', 'pytorch_half_pixel', 'tf_crop_and_resize', 'half_pixel_symmetric', 'tf_half_pixel_for_nn'] as const;
@@ -219,15 +219,10 @@ function planarMain(w: string, linear: boolean, cubic: boolean): string {
   Y_st(i, ${w}(top * (1.0 - wy) + bot * wy));`
     : `let iy = nearest_index(2u, orig(2u, f32(y))); let ix = nearest_index(3u, orig(3u, f32(x)));
   Y_st(i, X_ld((nc * ih + iy) * iw + ix));`;
-  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  let ow = P_out_shape(3u); let oh = P_out_shape(2u);
+  return perItemMain(WG, 'i', 'P.n', `  let ow = P_out_shape(3u); let oh = P_out_shape(2u);
   let iw = P_in_shape(3u); let ih = P_in_shape(2u);
   let x = i % ow; let t = i / ow; let y = t % oh; let nc = t / oh;
-  ${body}
-}`;
+  ${body}`);
 }
 
 /**
@@ -286,11 +281,7 @@ function nearestLinearMain(w: string): string {
  * stops outside the crop); `perAxis` gathers that axis's taps, `after` combines them.
  */
 function perAxisMain(w: string, decls: string, perAxis: string, after: string): string {
-  return `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let P = wgml_init();
-  let i = linear_index(gid, nwg);
-  if (i >= P.n) { return; }
-  ${decls}
+  return perItemMain(WG, 'i', 'P.n', `  ${decls}
   var rem = i;
   for (var kk = i32(P.rank) - 1; kk >= 0; kk--) {
     let k = u32(kk);
@@ -301,8 +292,7 @@ function perAxisMain(w: string, decls: string, perAxis: string, after: string): 
     if (P.coord == 4u && (xo < 0.0 || xo > f32(d) - 1.0)) { Y_st(i, ${w}(P.extrap)); return; }
 ${perAxis}
   }
-${after}
-}`;
+${after}`);
 }
 
 export function resizeKernel(ctx: KernelContext, p: ResizePlan, dtype: HostTensor['dtype']): KernelSpec {
