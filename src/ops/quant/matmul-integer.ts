@@ -2,13 +2,15 @@
  * MatMulInteger — https://onnx.ai/onnx/operators/onnx__MatMulInteger.html (opset 10)
  * int8/uint8 A and B (one word per element) with optional zero points: a_zero_point scalar or per row
  * of A (length M), b_zero_point scalar or per column of B (length N). numpy matmul broadcasting,
- * 1-D operands promoted and dropped. i32 accumulation; one thread per output element.
+ * 1-D operands promoted and dropped. i32 accumulation: one thread per output for few rows, 64×64 tiles
+ * (int-gemm-tile.ts) from 16 rows up.
  * The kernel also serves QLinearMatMul (qlinear-matmul.ts), which requantizes the accumulator.
  */
 import { signature, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
+import { intTileMain, tileGrid } from './int-gemm-tile.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 /** Where A, B and their zero points are among the node's inputs, and the requantization if any. */
@@ -90,20 +92,27 @@ export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferCont
   return y;
 }
 
+/** Rows from which the tiled kernel is used (below, a thread per output reads B coalesced and A broadcast). */
+export const TILE_MIN_ROWS = 16;
+
 export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
   const d = dims(ctx, io);
   const za = zpLen(ctx, io.za, d.M, 'a_zero_point'), zb = zpLen(ctx, io.zb, d.N, 'b_zero_point');
   const wa = storageType(ctx.inputs[io.a]!.dtype), wb = storageType(ctx.inputs[io.b]!.dtype);
   const rq = io.requant;
   const n = shapeSize(d.out);
-  const zaExpr = za ? `i32(ZA_ld(select(0u, m, P.za > 1u)))` : '0';
-  const zbExpr = zb ? `i32(ZB_ld(select(0u, c, P.zb > 1u)))` : '0';
+  const zaExpr = (m: string) => (za ? `i32(ZA_ld(select(0u, ${m}, P.za > 1u)))` : '0');
+  const zbExpr = (c: string) => (zb ? `i32(ZB_ld(select(0u, ${c}, P.zb > 1u)))` : '0');
+  const store = rq ? requantStore(rq, 'c') : 'Y_st(i, acc);';
+  const tiled = d.M >= TILE_MIN_ROWS;
   const rqKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : '';
   return { kernels: [declaredKernel({
-    name: rq ? 'qlinear_matmul' : 'matmul_integer', key: `matmul_integer_${wa}_${wb}_${!!za}_${!!zb}${rqKey}`, sig: sig(wa, wb, !!za, !!zb, rq), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    name: `${rq ? 'qlinear_matmul' : 'matmul_integer'}${tiled ? '_tile' : ''}`, key: `matmul_integer_${tiled ? 'tile_' : ''}${wa}_${wb}_${!!za}_${!!zb}${rqKey}`,
+    sig: sig(wa, wb, !!za, !!zb, rq),
+    workgroups: tiled ? tileGrid(d.M, d.N, shapeSize(d.batch)) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
     params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr },
-    source: () => ({
+    source: () => (tiled ? { requires: rq ? requantModules : [], body: intTileMain(zaExpr, zbExpr, store) } : {
       requires: [linearIndex(64), ...(rq ? requantModules : [])],
       body: perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;
@@ -114,11 +123,11 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
     let q = rem % e; rem = rem / e;
     ao += q * P_astr(u32(k)); bo += q * P_bstr(u32(k));
   }
-  let za = ${zaExpr};
-  let zb = ${zbExpr};
+  let za = ${zaExpr('m')};
+  let zb = ${zbExpr('c')};
   var acc = 0;
   for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (i32(B_ld(bo + k * P.N + c)) - zb); }
-  ${rq ? requantStore(rq, 'c') : 'Y_st(i, acc);'}`),
+  ${store}`),
     }),
   })] };
 }

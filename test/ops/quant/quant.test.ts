@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { deviceCaps, inferContext, opFor, runNode, referenceNode } from '../../../src/runtime/single.js';
 import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { testDevice } from '../../helpers/gpu.js';
 import { rng, randn, randInt, testSeed, compareClose } from '../../helpers/random.js';
@@ -102,6 +102,21 @@ describe(`quantization ops (seed ${seed})`, () => {
       await check(node('MatMulInteger', 4), [A, B, q(ta, []), q(tb, [])], 10);
       await check(node('MatMulInteger', 4), [A, B, q(ta, [M]), q(tb, [N])], 10);
     }
+  });
+
+  it('MatMulInteger from 16 rows runs the 64×64 tiles: ragged edges, K not a multiple of 16, batches, zero points', async () => {
+    // M, N, K straddle the tile (64) and slice (16) sizes; the tiled kernel's name says it ran
+    const cases: [number[], number[], ElemType, ElemType][] = [[[16, 1], [1, 3], 'uint8', 'int8'], [[70, 45], [45, 67], 'uint8', 'int8'], [[2, 1, 33, 130], [3, 130, 20], 'int8', 'uint8'], [[128, 64], [64, 64], 'uint8', 'uint8']];
+    for (const [as, bs, ta, tb] of cases) {
+      const A = q(ta, as), B = q(tb, bs);
+      const M = as[as.length - 2]!, N = bs[bs.length - 1]!;
+      await check(node('MatMulInteger', 2), [A, B], 10);
+      await check(node('MatMulInteger', 4), [A, B, q(ta, [M]), q(tb, [N])], 10);
+    }
+    const nd = node('MatMulInteger', 2), op = opFor(nd, 10);
+    const ictx = inferContext(nd, [{ dtype: 'uint8', shape: [70, 45] }, { dtype: 'int8', shape: [45, 67] }], () => undefined, 10);
+    const plan = op.gpu!({ ...ictx, outputs: op.infer(ictx, {}), caps: deviceCaps(await testDevice()) }, {});
+    expect(typeof plan === 'string' ? plan : plan.kernels.map((k) => k.name)).toEqual(['matmul_integer_tile']);
   });
 
   it('ConvInteger: pads, strides, dilations, groups, auto_pad, 1-D', async () => {
