@@ -85,6 +85,32 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
     });
   }
 
+  it('a dynamically quantized MLP (onnxruntime quantize_dynamic\'s form, as transformers.js ships) equals onnxruntime', async () => {
+    // DynamicQuantizeLinear → MatMulInteger (24 rows: the tiled kernel) → Cast → Mul by A_scale·B_scale → Add → Relu, twice
+    const D = 40, H = 72, O = 20, S = 24;
+    const layer = (p: string, input: string, K: number, N: number, out: string) => ({
+      inits: [init(`${p}W`, 'int8', [K, N], ints('int8', K * N, -127, 127)), init(`${p}Ws`, 'float32', [], [0.004]), init(`${p}Wz`, 'int8', [], [0]),
+        init(`${p}b`, 'float32', [N], Array.from(randn(r, N, 0.1)))],
+      nodes: [node('DynamicQuantizeLinear', [input], [`${p}q`, `${p}s`, `${p}z`]), node('MatMulInteger', [`${p}q`, `${p}W`, `${p}z`, `${p}Wz`], [`${p}i`]),
+        node('Mul', [`${p}s`, `${p}Ws`], [`${p}m`]), node('Cast', [`${p}i`], [`${p}f`], [attr.int('to', DT.FLOAT)]),
+        node('Mul', [`${p}f`, `${p}m`], [`${p}y`]), node('Add', [`${p}y`, `${p}b`], [out])],
+    });
+    const l1 = layer('l1', 'x', D, H, 'h0'), l2 = layer('l2', 'h', H, O, 'y');
+    const bytes = encodeModel({
+      nodes: [...l1.nodes, node('Relu', ['h0'], ['h']), ...l2.nodes], opset: 13,
+      inputs: [valueInfo('x', DT.FLOAT, [1, S, D])], outputs: [valueInfo('y', DT.FLOAT, [1, S, O])], initializers: [...l1.inits, ...l2.inits],
+    });
+    const x = hostTensor('float32', [1, S, D], randn(r, S * D));
+    const want = (await ort(bytes, x)).y!;
+    const got = await wgml.runModel(await testDevice(), bytes, { x });
+    // integer sums are exact and the float steps are IEEE f32 in both, so only a contracted multiply-add
+    // could move a value across a quantization step: allow one step of the output (0.004 · 127 · A_scale)
+    const step = Math.max(...want.map(Math.abs)) / 100;
+    const off = want.map((v, i) => Math.abs(v - got.y!.data[i]!)).filter((d) => d > 1e-5 * step * 100);
+    expect(off.length, `${off.length} of ${want.length} outputs differ (largest ${Math.max(0, ...off)})`).toBeLessThanOrEqual(want.length / 100);
+    expect(Math.max(0, ...off)).toBeLessThanOrEqual(step);
+  });
+
   it('QLinearConv against its CPU reference: 1-D, auto_pad, depthwise, uint8 weights with zero points, no bias', async () => {
     const common = (xs: number[], xdt: ElemType, wdt: ElemType, w: number[], M: number, ws: number) =>
       [q(xdt, xs), f([], [0.03]), q(xdt, [], 5, 20), q(wdt, w), f(M > 1 && ws > 1 ? [M] : [], scales(ws, 0.004, 0.02)), q(wdt, ws > 1 ? [M] : [], 0, 3), f([], [0.11]), q(xdt, [], 10, 30)];
