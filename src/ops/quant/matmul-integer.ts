@@ -48,6 +48,16 @@ export function dims(ctx: InferContext, io: Pick<IntMatMulIo, 'a' | 'b'>): Dims 
   return { M, K, N, batch, aStr, bStr, out };
 }
 
+/**
+ * When every batch shares B and A is not broadcast, A's batch dims are more rows of one GEMM: [batch·M, K]
+ * × [K, N] writes the same memory, and fills tiles where M alone would not (a [S, 1, D] activation times
+ * a weight is S single-row GEMMs otherwise). Not with a per-row A zero point, which is indexed by row in M.
+ */
+function foldBatch(d: Dims, zaLen: number): Dims {
+  if (zaLen > 1 || !d.batch.every((e, k) => d.bStr[k] === 0 && (d.aStr[k] !== 0 || e === 1))) return d;
+  return { ...d, M: d.M * shapeSize(d.batch), batch: [], aStr: [], bStr: [] };
+}
+
 export function zpLen(ctx: InferContext, i: number | null, want: number, what: string): number {
   const z = i === null ? null : ctx.inputs[i];
   if (!z) return 0;
@@ -96,8 +106,9 @@ export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferCont
 export const TILE_MIN_ROWS = 16;
 
 export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
-  const d = dims(ctx, io);
-  const za = zpLen(ctx, io.za, d.M, 'a_zero_point'), zb = zpLen(ctx, io.zb, d.N, 'b_zero_point');
+  const d0 = dims(ctx, io);
+  const za = zpLen(ctx, io.za, d0.M, 'a_zero_point'), zb = zpLen(ctx, io.zb, d0.N, 'b_zero_point');
+  const d = foldBatch(d0, za);
   const wa = storageType(ctx.inputs[io.a]!.dtype), wb = storageType(ctx.inputs[io.b]!.dtype);
   const rq = io.requant;
   const n = shapeSize(d.out);

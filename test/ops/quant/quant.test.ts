@@ -106,17 +106,25 @@ describe(`quantization ops (seed ${seed})`, () => {
 
   it('MatMulInteger from 16 rows runs the 64×64 tiles: ragged edges, K not a multiple of 16, batches, zero points', async () => {
     // M, N, K straddle the tile (64) and slice (16) sizes; the tiled kernel's name says it ran
-    const cases: [number[], number[], ElemType, ElemType][] = [[[16, 1], [1, 3], 'uint8', 'int8'], [[70, 45], [45, 67], 'uint8', 'int8'], [[2, 1, 33, 130], [3, 130, 20], 'int8', 'uint8'], [[128, 64], [64, 64], 'uint8', 'uint8']];
+    const cases: [number[], number[], ElemType, ElemType][] = [[[16, 1], [1, 3], 'uint8', 'int8'], [[70, 45], [45, 67], 'uint8', 'int8'], [[2, 1, 33, 130], [3, 130, 20], 'int8', 'uint8'], [[128, 64], [64, 64], 'uint8', 'uint8'],
+      // batches of single rows over a shared B fold into one GEMM of 40 rows; a per-row zero point keeps them apart
+      [[40, 1, 24], [24, 10], 'uint8', 'int8'], [[1, 20, 8], [4, 8, 5], 'int8', 'int8']];
     for (const [as, bs, ta, tb] of cases) {
       const A = q(ta, as), B = q(tb, bs);
       const M = as[as.length - 2]!, N = bs[bs.length - 1]!;
       await check(node('MatMulInteger', 2), [A, B], 10);
       await check(node('MatMulInteger', 4), [A, B, q(ta, [M]), q(tb, [N])], 10);
     }
-    const nd = node('MatMulInteger', 2), op = opFor(nd, 10);
-    const ictx = inferContext(nd, [{ dtype: 'uint8', shape: [70, 45] }, { dtype: 'int8', shape: [45, 67] }], () => undefined, 10);
-    const plan = op.gpu!({ ...ictx, outputs: op.infer(ictx, {}), caps: deviceCaps(await testDevice()) }, {});
-    expect(typeof plan === 'string' ? plan : plan.kernels.map((k) => k.name)).toEqual(['matmul_integer_tile']);
+    const caps = deviceCaps(await testDevice());
+    const kernels = (a: number[], b: number[]) => {
+      const nd = node('MatMulInteger', 2), op = opFor(nd, 10);
+      const ictx = inferContext(nd, [{ dtype: 'uint8', shape: a }, { dtype: 'int8', shape: b }], () => undefined, 10);
+      const plan = op.gpu!({ ...ictx, outputs: op.infer(ictx, {}), caps }, {});
+      return typeof plan === 'string' ? plan : plan.kernels.map((k) => k.name);
+    };
+    expect(kernels([70, 45], [45, 67])).toEqual(['matmul_integer_tile']);
+    expect(kernels([40, 1, 24], [24, 10])).toEqual(['matmul_integer_tile']);
+    expect(kernels([40, 1, 24], [40, 24, 10])).toEqual(['matmul_integer']);
   });
 
   it('ConvInteger: pads, strides, dilations, groups, auto_pad, 1-D', async () => {
