@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Quantized models on the H200, one device call (~4 min), after `npx tsc -p . && bash ../shared/gpu/pack.sh` here:
+#   carry [".gpu", "dist"]; command: bash bench/h200-quant.sh
+# 1. the BERT-sized encoder of bench/transformer_models.py, float, then quantized two ways: by onnxruntime's own
+#    quantize_dynamic (Python there) and by bench/quant/quantize-dynamic.mjs (its MatMul rewrite, in Node);
+# 2. each checked against onnxruntime (CPU) on one input (max |wgml − ort| / max |ort|; quantized models differ
+#    where an activation lands on the other side of a quantization step, ~1e-2 after 12 layers);
+# 3. `wgml bench` GPU time and dispatches of all three (MatMulInteger on 64×64 i32 tiles, not tensor cores).
+# Output: $OUT/log and $OUT/bench.jsonl.
+set -uo pipefail
+source .gpu/enter.sh >/dev/null
+mkdir -p "$OUT"
+M=/tmp/qmodels; mkdir -p $M
+{
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+timeout 120 python3 bench/transformer_models.py $M --no-torch bert_encoder 2>&1 | grep '^{'
+timeout 120 python3 -c "
+from onnxruntime.quantization import quantize_dynamic, QuantType
+quantize_dynamic('$M/bert_encoder.onnx', '$M/bert_ortq.onnx', weight_type=QuantType.QInt8)
+print('onnxruntime quantize_dynamic done')" 2>&1 | grep -v Warning | tail -2
+timeout 60 node bench/quant/quantize-dynamic.mjs $M/bert_encoder.onnx $M/bert_q.onnx
+for m in bert_encoder bert_ortq bert_q; do
+  [ -f $M/$m.onnx ] || { echo "no $m.onnx"; continue; }
+  timeout 120 node bench/coverage/compare.mjs $M/$m.onnx 2>&1 | grep '^RESULT'
+  timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | tee -a "$OUT/bench.jsonl"
+done
+} 2>&1 | grep -v '^Warning' | tee "$OUT/log"
