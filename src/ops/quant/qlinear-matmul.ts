@@ -6,6 +6,7 @@
  * per column. onnxruntime's quantizer writes these for `QuantFormat.QOperator`. Opset 21's float8 types
  * are refused by the uint8/int8 check.
  */
+import { shapeSize } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
 import { dims, intMatMulPlan, intMatMulReference, zpLen, type IntMatMulIo } from './matmul-integer.js';
 import { requantFor } from './requantize.js';
@@ -16,7 +17,9 @@ function io(ctx: InferContext): IntMatMulIo {
     if (t !== 'uint8' && t !== 'int8') throw ctx.error(`input ${i === 0 ? 'a' : 'b'} is ${t}`, 'QLinearMatMul takes uint8 or int8 operands');
   }
   const d = dims(ctx, { a: 0, b: 3 });
-  zpLen(ctx, 2, 1, 'a_zero_point'); zpLen(ctx, 5, d.N, 'b_zero_point');
+  const az = ctx.inputs[2];
+  if (az && shapeSize(az.shape) !== 1) throw ctx.error(`a_zero_point has shape [${az.shape.join(', ')}]`, 'QLinearMatMul takes a per-tensor (scalar) a_zero_point');
+  zpLen(ctx, 5, d.N, 'b_zero_point');
   return { a: 0, b: 3, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[5] ? 5 : null, requant: requantFor(ctx, { xScale: 1, wScale: 4, yScale: 6, yZero: 7 }, d.N, 'column of b') };
 }
 
