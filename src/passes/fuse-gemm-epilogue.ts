@@ -20,6 +20,9 @@
  * out-projection + residual + LayerNorm and FFN-down + residual + LayerNorm, and a pre-norm layer's
  * residual + next LayerNorm, take two dispatches each. Output 0 stays the product (the residual stream).
  *
+ * MatMulInteger takes an epilogue too, when it begins by casting the i32 product to float (the dequantizing
+ * Cast · A_scale·B_scale of onnxruntime's dynamic quantization, and what follows it); no views, no LayerNorm.
+ *
  * Also `relayoutGemmWeights`: a constant B read transposed by Gemm (transB = 1, PyTorch Linear) is
  * stored transposed once at load time so the kernels read it row-major (coalesced along n).
  * Which consumers are elementwise comes from the op definitions through OpFacts (passes never import ops/).
@@ -47,9 +50,15 @@ export interface FuseGemmOptions {
 const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
 const isReshape = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx') && RESHAPES.has(n.opType) && n.outputs.length === 1 && !hasViews(n);
 
-const OWN_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 3 };
+const OWN_INPUTS: Record<string, number> = { MatMul: 2, Gemm: 3, MatMulInteger: 4 };
 
 const isGemm = (n: Node) => n.domain === '' && n.opType in OWN_INPUTS;
+/**
+ * MatMulInteger's i32 product takes an epilogue that starts by casting it to float (the Cast → Mul by
+ * A_scale·B_scale (→ Add bias → GELU) that onnxruntime's dynamic quantization writes after it), as long
+ * as no view is involved (its kernels read and write dense tensors) and its buffers stay within the limit.
+ */
+const isIntGemm = (n: Node) => n.opType === 'MatMulInteger';
 
 function program(n: Node, opset: number, facts: OpFacts): FusedProgram | null {
   if (n.domain === 'wgml' && n.opType === 'FusedElementwise') {
@@ -90,7 +99,7 @@ export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, facts
     const out = p.outputs[0]!;
     const tp = types.get(out);
     let c = only(out);
-    if (!tp || !isFloat(tp.dtype) || !c) continue;
+    if (!tp || !c || !(isFloat(tp.dtype) || (isIntGemm(p) && tp.dtype === 'int32'))) continue;
     // Reshapes between the GEMM and its consumer: the GEMM writes the chain's end through a dense view.
     const chain: Node[] = [];
     while (isReshape(c) && !p.attrs[OUTPUT_VIEW_ATTR] && c.inputs[0] === (chain.length ? chain[chain.length - 1]!.outputs[0] : out)) {
@@ -104,7 +113,9 @@ export function fuseGemmEpilogues(g: Graph, types: Map<string, ValueType>, facts
     const te = types.get(end);
     if (!te) continue;
     const via: Node = chain.length ? { ...p, outputs: [end], attrs: { ...p.attrs, [OUTPUT_VIEW_ATTR]: viewAttr(denseView(tp.shape)) } } : p;
-    const fused = absorb(via, c, te, types, opset, maxExtras, facts);
+    const budget = isIntGemm(p) ? Math.min(maxExtras, (opts.maxStorageBuffers ?? 8) - 1 - p.inputs.slice(0, 4).filter(Boolean).length) : maxExtras;
+    if (isIntGemm(p) && (chain.length || hasViews(c))) continue;
+    const fused = absorb(via, c, te, types, opset, budget, facts);
     if (!fused) continue;
     for (const n of [p, ...chain, c]) { unread(n); slots[at.get(n)!] = null; }
     const k = at.get(c)!;
@@ -130,7 +141,7 @@ function fuseLayerNorms(nodes: Node[], types: Map<string, ValueType>, maxBuffers
     if (ln.opType !== 'LayerNormalization' || (ln.domain !== '' && ln.domain !== 'ai.onnx') || hasViews(ln)) continue;
     if (ln.outputs.slice(1).some((o) => o)) continue;
     const p0 = producer.get(ln.inputs[0] ?? '');
-    if (!p0 || !isGemm(p0) || p0.outputs[0] !== ln.inputs[0]) continue;
+    if (!p0 || !isGemm(p0) || isIntGemm(p0) || p0.outputs[0] !== ln.inputs[0]) continue;
     const p = replaced.get(p0) ?? p0;
     if (p.attrs.wgml_layernorm || p.outputs.length !== 1) continue;
     const tx = types.get(ln.inputs[0]!), ty = types.get(ln.outputs[0]!);
@@ -165,7 +176,9 @@ function absorb(p: Node, c: Node, tp: ValueType, types: Map<string, ValueType>, 
   const out = p.outputs[0]!;
   const prog = program(c, opset, facts);
   const tc = types.get(c.outputs[0] ?? '');
-  if (!prog || !tc || tc.dtype !== tp.dtype || tc.shape.join() !== tp.shape.join()) return null;
+  // an integer product becomes float in its epilogue (the consumer casts it); any other keeps its dtype
+  const castFromInt = isIntGemm(p) && tp.dtype === 'int32' && tc?.dtype === 'float32';
+  if (!prog || !tc || (tc.dtype !== tp.dtype && !castFromInt) || tc.shape.join() !== tp.shape.join()) return null;
   // A GEMM writing through an output view (a permuting chain after it, see passes/view-chains.ts) lays
   // its elements out as the consumer reads them: an input of the consumer's shape is read through the
   // same view (same positions), a single value through a scalar view; nothing else composes.

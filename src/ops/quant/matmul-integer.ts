@@ -4,23 +4,25 @@
  * of A (length M), b_zero_point scalar or per column of B (length N). numpy matmul broadcasting,
  * 1-D operands promoted and dropped. i32 accumulation: one thread per output for few rows, 64×64 tiles
  * (int-gemm-tile.ts) from 16 rows up.
- * The kernel also serves QLinearMatMul (qlinear-matmul.ts), which requantizes the accumulator.
+ * The kernel also serves QLinearMatMul (qlinear-matmul.ts), which requantizes the accumulator, and
+ * takes a fused float epilogue (int-epilogue.ts: the dequantizing Cast · scale after it).
  */
-import { signature, type Word } from '../../gpu/signature.js';
+import { signature, type BufferDecl, type ParamField, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { intTileMain, tileGrid } from './int-gemm-tile.js';
+import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
+import type { FusedParams } from '../elementwise/fused.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 /** Where A, B and their zero points are among the node's inputs, and the requantization if any. */
-export interface IntMatMulIo { a: number; b: number; za: number | null; zb: number | null; requant: Requant | null }
+export interface IntMatMulIo { a: number; b: number; za: number | null; zb: number | null; requant: Requant | null; epi?: IntEpilogue | null }
 
-/** Zero points are optional buffers: present ones follow A and B. */
-const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, rq: Requant | null) => signature({
-  params: { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8] },
-  buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []),
-    ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])],
+/** Zero points are optional buffers: present ones follow A and B; then what the store reads and writes. */
+const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>) => signature({
+  params: { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8], ...extra },
+  buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
 });
 
 interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
@@ -66,18 +68,26 @@ export function zpLen(ctx: InferContext, i: number | null, want: number, what: s
   return n;
 }
 
-const plainIo = (ctx: InferContext): IntMatMulIo => ({ a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null });
+interface A { epi: FusedParams | null }
 
-export const MatMulInteger: OpDef<Record<string, never>> = {
+function plainIo(ctx: InferContext, a: A): IntMatMulIo {
+  const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null };
+  return { ...io, epi: intEpilogue(ctx, a.epi, dims(ctx, io).out) };
+}
+
+export const MatMulInteger: OpDef<A> = {
   type: 'MatMulInteger', opsets: [10, 99],
-  attrs: () => ({}),
-  infer(ctx) {
-    const io = plainIo(ctx), d = dims(ctx, io);
+  attrs: (a) => ({ epi: parseIntEpilogue(a) }),
+  infer(ctx, a) {
+    const io = plainIo(ctx, a), d = dims(ctx, io);
     zpLen(ctx, io.za, d.M, 'a_zero_point'); zpLen(ctx, io.zb, d.N, 'b_zero_point');
-    return [{ dtype: 'int32', shape: d.out }];
+    return [{ dtype: io.epi ? epilogueType(ctx, io.epi, d.out) : 'int32', shape: d.out }];
   },
-  reference: (inputs, _a, ctx) => [intMatMulReference(inputs, ctx, plainIo(ctx))],
-  gpu: (ctx) => intMatMulPlan(ctx, plainIo(ctx)),
+  reference(inputs, a, ctx) {
+    const io = plainIo(ctx, a), acc = intMatMulReference(inputs, ctx, { ...io, epi: null });
+    return [io.epi ? epilogueCpu(ctx, io.epi, acc, inputs) : acc];
+  },
+  gpu: (ctx, a) => intMatMulPlan(ctx, plainIo(ctx, a)),
 };
 
 /** CPU reference: the exact i32 sums, requantized when io says so. */
@@ -105,7 +115,7 @@ export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferCont
 /** Rows from which the tiled kernel is used (below, a thread per output reads B coalesced and A broadcast). */
 export const TILE_MIN_ROWS = 16;
 
-export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
+export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | string {
   const d0 = dims(ctx, io);
   const za = zpLen(ctx, io.za, d0.M, 'a_zero_point'), zb = zpLen(ctx, io.zb, d0.N, 'b_zero_point');
   const d = foldBatch(d0, za);
@@ -114,18 +124,25 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan {
   const n = shapeSize(d.out);
   const zaExpr = (m: string) => (za ? `i32(ZA_ld(select(0u, ${m}, P.za > 1u)))` : '0');
   const zbExpr = (c: string) => (zb ? `i32(ZB_ld(select(0u, ${c}, P.zb > 1u)))` : '0');
-  const store = rq ? requantStore(rq, 'c') : 'Y_st(i, acc);';
+  const epi = io.epi ?? null;
+  // what the store is: plain i32, requantized (QLinearMatMul) or a fused float epilogue
+  const store = rq ? requantStore(rq, 'c') : epi ? 'epi_store(P, i, acc);' : 'Y_st(i, acc);';
+  const tail = rq ? requantBuffers(rq) : epi ? epilogueBuffers(ctx, epi, ctx.outputs[0]!.dtype) : [{ name: 'Y', elem: 'i32' as const, writes: true }];
+  const prelude = epi ? `${epilogueWgsl(ctx, epi, d.out)}\n` : '';
+  const modules = rq ? requantModules : epi ? epilogueModules : [];
+  const buffers = 2 + (za ? 1 : 0) + (zb ? 1 : 0) + tail.length;
+  if (buffers > ctx.caps.maxStorageBuffersPerShaderStage) return `${ctx.node.opType} with its fused epilogue binds ${buffers} storage buffers, over the device limit of ${ctx.caps.maxStorageBuffersPerShaderStage}`;
   const tiled = d.M >= TILE_MIN_ROWS;
-  const rqKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : '';
+  const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
   return { kernels: [declaredKernel({
-    name: `${rq ? 'qlinear_matmul' : 'matmul_integer'}${tiled ? '_tile' : ''}`, key: `matmul_integer_${tiled ? 'tile_' : ''}${wa}_${wb}_${!!za}_${!!zb}${rqKey}`,
-    sig: sig(wa, wb, !!za, !!zb, rq),
+    name: `${rq ? 'qlinear_matmul' : 'matmul_integer'}${tiled ? '_tile' : ''}`, key: `matmul_integer_${tiled ? 'tile_' : ''}${wa}_${wb}_${!!za}_${!!zb}${storeKey}`,
+    sig: sig(wa, wb, !!za, !!zb, tail, epi ? epilogueParams(epi) : {}),
     workgroups: tiled ? tileGrid(d.M, d.N, shapeSize(d.batch)) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
-    args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
-    params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr },
-    source: () => (tiled ? { requires: rq ? requantModules : [], body: intTileMain(zaExpr, zbExpr, store) } : {
-      requires: [linearIndex(64), ...(rq ? requantModules : [])],
-      body: perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
+    args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }])],
+    params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) },
+    source: () => (tiled ? { requires: modules, body: prelude + intTileMain(zaExpr, zbExpr, store) } : {
+      requires: [linearIndex(64), ...modules],
+      body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;
   var rem = i / (P.N * P.M);
   var ao = 0u; var bo = 0u;

@@ -7,6 +7,8 @@ import { describe, it, expect } from 'vitest';
 import * as wgml from '../../../src/index.js';
 import { hostTensor, shapeSize, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { runNode, referenceNode } from '../../../src/runtime/single.js';
+import { loadGraph } from '../../../src/runtime/library.js';
+import { planNetwork } from '../../../src/runtime/pipeline.js';
 import { testDevice } from '../../helpers/gpu.js';
 import { compareClose, randInt, randn, rng, testSeed } from '../../helpers/random.js';
 import { attr, DT, encodeModel, node, tensor, valueInfo } from '../../helpers/onnx-testdata.js';
@@ -85,9 +87,9 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
     });
   }
 
-  it('a dynamically quantized MLP (onnxruntime quantize_dynamic\'s form, as transformers.js ships) equals onnxruntime', async () => {
-    // DynamicQuantizeLinear → MatMulInteger (24 rows: the tiled kernel) → Cast → Mul by A_scale·B_scale → Add → Relu, twice
-    const D = 40, H = 72, O = 20, S = 24;
+  for (const S of [3, 24]) it(`a dynamically quantized MLP over ${S} rows (onnxruntime quantize_dynamic's form, as transformers.js ships) equals onnxruntime`, async () => {
+    // DynamicQuantizeLinear → MatMulInteger (24 rows: the tiled kernel; 3: a thread per output) → Cast → Mul by A_scale·B_scale → Add → Relu, twice
+    const D = 40, H = 72, O = 20;
     const layer = (p: string, input: string, K: number, N: number, out: string) => ({
       inits: [init(`${p}W`, 'int8', [K, N], ints('int8', K * N, -127, 127)), init(`${p}Ws`, 'float32', [], [0.004]), init(`${p}Wz`, 'int8', [], [0]),
         init(`${p}b`, 'float32', [N], Array.from(randn(r, N, 0.1)))],
@@ -109,6 +111,13 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
     const off = want.map((v, i) => Math.abs(v - got.y!.data[i]!)).filter((d) => d > 1e-5 * step * 100);
     expect(off.length, `${off.length} of ${want.length} outputs differ (largest ${Math.max(0, ...off)})`).toBeLessThanOrEqual(want.length / 100);
     expect(Math.max(0, ...off)).toBeLessThanOrEqual(step);
+    // each Cast → Mul → Add (→ Relu) is MatMulInteger's epilogue: a layer is DynamicQuantizeLinear's two dispatches and the GEMM
+    const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { x: [1, S, D] } });
+    const kernels = plan.dispatches.map((d) => d.kernel.name);
+    const layerKernels = ['dynamic_quantize_minmax', 'dynamic_quantize_apply', S >= 16 ? 'matmul_integer_tile' : 'matmul_integer'];
+    expect(kernels).toEqual([...layerKernels, ...layerKernels]);
+    const mmi = plan.nodes.filter((n) => n.opType === 'MatMulInteger');
+    expect(mmi.map((n) => JSON.parse(n.attrs.wgml_epilogue!.value as string).steps.map((st: { op: string }) => st.op).join(' '))).toEqual(['Cast Mul Mul Add Relu', 'Cast Mul Mul Add']);
   });
 
   it('a QDQ-format network (QuantizeLinear/DequantizeLinear around float Conv and MatMul, int8 weights) matches onnxruntime', async () => {
