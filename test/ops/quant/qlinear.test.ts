@@ -4,6 +4,7 @@
  * their CPU references over the geometry Conv and MatMul allow; and the refusals, which name the node.
  */
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import * as wgml from '../../../src/index.js';
 import { hostTensor, shapeSize, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { runNode, referenceNode } from '../../../src/runtime/single.js';
@@ -146,6 +147,31 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
     expect(off.length).toBeLessThanOrEqual(hq.length / 50);
     expect(new Set(want.hq).size).toBeGreaterThan(10);
     if (!off.length) expect(compareClose(got.y!.data, want.y!, 1e-5, 1e-5)).toBeNull();
+  });
+
+  it('a CNN quantized by PyTorch and exported as QDQ (test/fixtures/quant) matches PyTorch\'s quantized inference and onnxruntime to within one output step', async () => {
+    const path = new URL('../../fixtures/quant/torch_qdq.onnx', import.meta.url);
+    const f = JSON.parse(readFileSync(new URL('../../fixtures/quant/torch_qdq.json', import.meta.url), 'utf8')) as { input: { shape: number[]; data: number[] }; output: { data: number[] } };
+    const bytes = new Uint8Array(readFileSync(path));
+    const x = hostTensor('float32', f.input.shape, f.input.data);
+    const got = Array.from((await wgml.runModel(await testDevice(), bytes, { input: x })).output!.data);
+    // the output's quantization step: the scale of the DequantizeLinear that writes it
+    const g = await wgml.loadOnnx(bytes);
+    const dq = g.nodes.find((n) => n.outputs.includes('output'))!;
+    const scaleNode = g.nodes.find((n) => n.outputs.includes(dq.inputs[1]!))!;
+    const step = (scaleNode.attrs.value!.value as HostTensor).data[0]!;
+    expect(dq.opType).toBe('DequantizeLinear');
+    // a float sum (GlobalAveragePool over dequantized values) in another order than onnxruntime's may round
+    // across a QuantizeLinear boundary: a value then moves by one step, never more
+    const within = (want: number[]) => got.every((v, i) => Math.abs(v - want[i]!) <= step * 1.01);
+    expect(within(f.output.data), `wgml ${got.map((v) => v.toFixed(4))} against torch ${f.output.data.map((v) => v.toFixed(4))}`).toBe(true);
+    const o = await import('onnxruntime-node');
+    const sess = await o.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+    const want = Array.from((await sess.run({ input: new o.Tensor('float32', Float32Array.from(x.data), x.shape) })).output!.data as Float32Array);
+    await sess.release();
+    expect(within(want)).toBe(true);
+    expect(got.filter((v, i) => Math.abs(v - want[i]!) > 1e-6).length).toBeLessThanOrEqual(got.length / 2);
+    expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(10 * step);
   });
 
   it('QLinearConv against its CPU reference: 1-D, auto_pad, depthwise, uint8 weights with zero points, no bias', async () => {
