@@ -11,6 +11,7 @@ import { opFacts, opRules } from '../ops/registry.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
+import { packIntWeights } from '../passes/pack-int-weights.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
 import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
 import { applyViews } from '../passes/views.js';
@@ -186,6 +187,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     // epilogue inputs bind beside A, B, C and Y
     const maxExtras = Math.min(MAX_EPILOGUE_INPUTS, deviceCaps(device).maxStorageBuffersPerShaderStage - 4);
     g = step('fuseGemmEpilogues', () => fuseGemmEpilogues(relayoutGemmWeights(g, sg.constants, sg.types), sg.types, opFacts, { maxExtras, maxStorageBuffers: deviceCaps(device).maxStorageBuffersPerShaderStage }));
+    g = step('packIntWeights', () => packIntWeights(g, sg.constants, sg.types));
   }
   typeConstants();
   const l = deviceLimits(device);

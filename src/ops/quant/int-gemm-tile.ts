@@ -9,8 +9,8 @@
 export const TILE = 64;
 const BK = 16;
 
-/** WGSL entry point; `store` (statements) writes output `i` (row `m`, column `c`) from the i32 sum `acc`. */
-export function intTileMain(zaExpr: (m: string) => string, zbExpr: (c: string) => string, store: string): string {
+/** WGSL entry point; `bLoad(k, c)` reads B as i32, `store` (statements) writes output `i` (row `m`, column `c`) from the i32 sum `acc`. */
+export function intTileMain(zaExpr: (m: string) => string, zbExpr: (c: string) => string, bLoad: (k: string, c: string) => string, store: string): string {
   const T = TILE, R = T / 16;
   return `var<workgroup> As: array<i32, ${BK * T}>;
 var<workgroup> Bs: array<i32, ${BK * T}>;
@@ -36,7 +36,7 @@ var<workgroup> Bs: array<i32, ${BK * T}>;
       As[(s % ${BK}u) * ${T}u + r] = a;
       let kb = k0 + s / ${T}u; let c = n0 + s % ${T}u;
       var b = 0;
-      if (c < P.N && kb < P.K) { b = i32(B_ld(bo + kb * P.N + c)) - ${zbExpr('c')}; }
+      if (c < P.N && kb < P.K) { b = ${bLoad('kb', 'c')} - ${zbExpr('c')}; }
       Bs[(s / ${T}u) * ${T}u + s % ${T}u] = b;
     }
     workgroupBarrier();

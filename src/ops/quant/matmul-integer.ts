@@ -17,7 +17,11 @@ import type { FusedParams } from '../elementwise/fused.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 /** Where A, B and their zero points are among the node's inputs, and the requantization if any. */
-export interface IntMatMulIo { a: number; b: number; za: number | null; zb: number | null; requant: Requant | null; epi?: IntEpilogue | null }
+export interface IntMatMulIo {
+  a: number; b: number; za: number | null; zb: number | null; requant: Requant | null; epi?: IntEpilogue | null;
+  /** B is a constant packed four 8-bit values to a u32 word (passes/pack-int-weights.ts): its true N and sign. */
+  bPacked?: { n: number; signed: boolean } | null;
+}
 
 /** Zero points are optional buffers: present ones follow A and B; then what the store reads and writes. */
 const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>) => signature({
@@ -27,8 +31,9 @@ const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], e
 
 interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
 
-export function dims(ctx: InferContext, io: Pick<IntMatMulIo, 'a' | 'b'>): Dims {
-  const a = ctx.inputs[io.a]!.shape, b = ctx.inputs[io.b]!.shape;
+export function dims(ctx: InferContext, io: Pick<IntMatMulIo, 'a' | 'b' | 'bPacked'>): Dims {
+  const a = ctx.inputs[io.a]!.shape, b0 = ctx.inputs[io.b]!.shape;
+  const b = io.bPacked ? [b0[0]!, io.bPacked.n] : b0;
   const as = a.length === 1 ? [1, a[0]!] : a, bs = b.length === 1 ? [b[0]!, 1] : b;
   const M = as[as.length - 2]!, K = as[as.length - 1]!, N = bs[bs.length - 1]!;
   if (bs[bs.length - 2] !== K) throw ctx.error(`inner dims differ: [${a.join(', ')}] × [${b.join(', ')}]`, 'A\'s last dim must equal B\'s second to last', { a, b });
@@ -68,33 +73,54 @@ export function zpLen(ctx: InferContext, i: number | null, want: number, what: s
   return n;
 }
 
-interface A { epi: FusedParams | null }
+interface A { epi: FusedParams | null; bPacked: { n: number; signed: boolean } | null }
 
 function plainIo(ctx: InferContext, a: A): IntMatMulIo {
-  const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null };
+  if (a.bPacked) {
+    const b = ctx.inputs[1]!;
+    if (b.dtype !== 'uint32' || b.shape.length !== 2 || b.shape[1] !== Math.ceil(a.bPacked.n / 4))
+      throw ctx.error(`packed B is ${b.dtype} [${b.shape.join(', ')}], not u32 [K, ${Math.ceil(a.bPacked.n / 4)}]`, 'this is a bug in passes/pack-int-weights.ts', { internal: true });
+  }
+  const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null, bPacked: a.bPacked };
   return { ...io, epi: intEpilogue(ctx, a.epi, dims(ctx, io).out) };
+}
+
+/** B's values from its packed words (the CPU reference reads what the kernels read). */
+function unpackB(t: HostTensor, p: { n: number; signed: boolean }): HostTensor {
+  const [K, words] = t.shape as [number, number];
+  const out = hostTensor(p.signed ? 'int8' : 'uint8', [K, p.n]);
+  for (let k = 0; k < K; k++) for (let c = 0; c < p.n; c++) {
+    const v = (t.data[k * words + (c >> 2)]! >>> (8 * (c & 3))) & 0xff;
+    out.data[k * p.n + c] = p.signed && v > 127 ? v - 256 : v;
+  }
+  return out;
 }
 
 export const MatMulInteger: OpDef<A> = {
   type: 'MatMulInteger', opsets: [10, 99],
-  attrs: (a) => ({ epi: parseIntEpilogue(a) }),
+  attrs: (a) => ({
+    epi: parseIntEpilogue(a),
+    bPacked: a.has('wgml_b_packed') ? { n: a.int('wgml_b_packed', 0), signed: a.int('wgml_b_signed', 1) === 1 } : null,
+  }),
   infer(ctx, a) {
     const io = plainIo(ctx, a), d = dims(ctx, io);
     zpLen(ctx, io.za, d.M, 'a_zero_point'); zpLen(ctx, io.zb, d.N, 'b_zero_point');
     return [{ dtype: io.epi ? epilogueType(ctx, io.epi, d.out) : 'int32', shape: d.out }];
   },
   reference(inputs, a, ctx) {
-    const io = plainIo(ctx, a), acc = intMatMulReference(inputs, ctx, { ...io, epi: null });
+    const io = plainIo(ctx, a);
+    const plain = io.bPacked ? inputs.map((t, k) => (k === io.b && t ? unpackB(t, io.bPacked!) : t)) : inputs;
+    const acc = intMatMulReference(plain, ctx, { ...io, epi: null, bPacked: null }, io.bPacked ? dims(ctx, io) : undefined);
     return [io.epi ? epilogueCpu(ctx, io.epi, acc, inputs) : acc];
   },
   gpu: (ctx, a) => intMatMulPlan(ctx, plainIo(ctx, a)),
 };
 
 /** CPU reference: the exact i32 sums, requantized when io says so. */
-export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferContext, io: IntMatMulIo): HostTensor {
+export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferContext, io: IntMatMulIo, given?: Dims): HostTensor {
   const A = inputs[io.a]!, B = inputs[io.b]!;
   const az = io.za === null ? null : inputs[io.za], bz = io.zb === null ? null : inputs[io.zb];
-  const d = dims(ctx, io);
+  const d = given ?? dims(ctx, io);
   const dtype = io.requant ? io.requant.out : 'int32';
   const y = hostTensor(dtype, d.out);
   const nb = shapeSize(d.batch);
@@ -121,9 +147,15 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const d = foldBatch(d0, za);
   const wa = storageType(ctx.inputs[io.a]!.dtype), wb = storageType(ctx.inputs[io.b]!.dtype);
   const rq = io.requant;
+  const packKey = io.bPacked ? `_p4${io.bPacked.signed ? 's' : 'u'}` : '';
   const n = shapeSize(d.out);
   const zaExpr = (m: string) => (za ? `i32(ZA_ld(select(0u, ${m}, P.za > 1u)))` : '0');
   const zbExpr = (c: string) => (zb ? `i32(ZB_ld(select(0u, ${c}, P.zb > 1u)))` : '0');
+  // B[k][c] as i32: a word per element, or one byte of a packed word (sign-extended for int8)
+  const bp = io.bPacked ?? null;
+  const bLoad = (k: string, c: string) => (!bp ? `i32(B_ld(bo + ${k} * P.N + ${c}))`
+    : bp.signed ? `extractBits(i32(B_ld(bo + ${k} * ((P.N + 3u) / 4u) + ${c} / 4u)), 8u * (${c} % 4u), 8u)`
+      : `i32(extractBits(B_ld(bo + ${k} * ((P.N + 3u) / 4u) + ${c} / 4u), 8u * (${c} % 4u), 8u))`);
   const epi = io.epi ?? null;
   // what the store is: plain i32, requantized (QLinearMatMul) or a fused float epilogue
   const store = rq ? requantStore(rq, 'c') : epi ? 'epi_store(P, i, acc);' : 'Y_st(i, acc);';
@@ -135,12 +167,12 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const tiled = d.M >= TILE_MIN_ROWS;
   const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
   return { kernels: [declaredKernel({
-    name: `${rq ? 'qlinear_matmul' : 'matmul_integer'}${tiled ? '_tile' : ''}`, key: `matmul_integer_${tiled ? 'tile_' : ''}${wa}_${wb}_${!!za}_${!!zb}${storeKey}`,
+    name: `${rq ? 'qlinear_matmul' : 'matmul_integer'}${tiled ? '_tile' : ''}`, key: `matmul_integer_${tiled ? 'tile_' : ''}${wa}_${wb}${packKey}_${!!za}_${!!zb}${storeKey}`,
     sig: sig(wa, wb, !!za, !!zb, tail, epi ? epilogueParams(epi) : {}),
     workgroups: tiled ? tileGrid(d.M, d.N, shapeSize(d.batch)) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }])],
     params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) },
-    source: () => (tiled ? { requires: modules, body: prelude + intTileMain(zaExpr, zbExpr, store) } : {
+    source: () => (tiled ? { requires: modules, body: prelude + intTileMain(zaExpr, zbExpr, bLoad, store) } : {
       requires: [linearIndex(64), ...modules],
       body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;
@@ -154,7 +186,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   let za = ${zaExpr('m')};
   let zb = ${zbExpr('c')};
   var acc = 0;
-  for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (i32(B_ld(bo + k * P.N + c)) - zb); }
+  for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (${bLoad('k', 'c')} - zb); }
   ${store}`),
     }),
   })] };

@@ -174,6 +174,28 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
     expect(Math.max(...want) - Math.min(...want)).toBeGreaterThan(10 * step);
   });
 
+  it('MatMulInteger reads constant int8/uint8 weights packed four to a word: same sums, a quarter of the bytes', async () => {
+    for (const [bt, S, K, N] of [['int8', 20, 37, 13], ['uint8', 3, 16, 30]] as const) {
+      const bytes = encodeModel({
+        nodes: [node('MatMulInteger', ['a', 'W', 'az', 'Wz'], ['y'])], opset: 13,
+        inputs: [valueInfo('a', DT.UINT8, [S, K])], outputs: [valueInfo('y', DT.INT32, [S, N])],
+        initializers: [init('W', bt, [K, N], ints(bt, K * N)), init('az', 'uint8', [], [7]), init('Wz', bt, [N], ints(bt, N, 0, 9))],
+      });
+      const a = hostTensor('uint8', [S, K], ints('uint8', S * K));
+      const o = await import('onnxruntime-node');
+      const sess = await o.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+      const want = Array.from((await sess.run({ a: new o.Tensor('uint8', Uint8Array.from(a.data), a.shape) })).y!.data as Int32Array);
+      await sess.release();
+      expect(Array.from((await wgml.runModel(await testDevice(), bytes, { a })).y!.data), `${bt} B, ${S} rows`).toEqual(want);
+      const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { a: [S, K] } });
+      const mmi = plan.nodes.find((n) => n.opType === 'MatMulInteger')!;
+      expect(mmi.attrs.wgml_b_packed?.value).toBe(N);
+      // the packed words, the zero points, each constant aligned to 256 bytes; a word per value would not fit
+      expect(plan.weightsBytes).toBeLessThanOrEqual(K * Math.ceil(N / 4) * 4 + 3 * 256);
+      expect(plan.weightsBytes).toBeLessThan(K * N * 4);
+    }
+  });
+
   it('QLinearConv against its CPU reference: 1-D, auto_pad, depthwise, uint8 weights with zero points, no bias', async () => {
     const common = (xs: number[], xdt: ElemType, wdt: ElemType, w: number[], M: number, ws: number) =>
       [q(xdt, xs), f([], [0.03]), q(xdt, [], 5, 20), q(wdt, w), f(M > 1 && ws > 1 ? [M] : [], scales(ws, 0.004, 0.02)), q(wdt, ws > 1 ? [M] : [], 0, 3), f([], [0.11]), q(xdt, [], 10, 30)];
