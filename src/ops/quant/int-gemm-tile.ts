@@ -9,6 +9,21 @@
 export const TILE = 64;
 const BK = 16;
 
+/**
+ * Statements declaring `ao`, `bo`: the offsets into A and B of batch `z` (numpy broadcasting by strides).
+ * Unsigned, through the accessors, as the elementwise walk that an H200 miscomputed was rewritten (bench/RESULTS.md).
+ */
+export function batchWalk(z: string): string {
+  return `  var rem = ${z};
+  var ao = 0u; var bo = 0u;
+  for (var d = P.rank; d > 0u; d--) {
+    let k = d - 1u;
+    let e = P_batch(k);
+    let q = rem % e; rem = rem / e;
+    ao += q * P_astr(k); bo += q * P_bstr(k);
+  }`;
+}
+
 /** WGSL entry point; `bLoad(k, c)` reads B as i32, `store` (statements) writes output `i` (row `m`, column `c`) from the i32 sum `acc`. */
 export function intTileMain(zaExpr: (m: string) => string, zbExpr: (c: string) => string, bLoad: (k: string, c: string) => string, store: string): string {
   const T = TILE, R = T / 16;
@@ -16,13 +31,7 @@ export function intTileMain(zaExpr: (m: string) => string, zbExpr: (c: string) =
 var<workgroup> Bs: array<i32, ${BK * T}>;
 @compute @workgroup_size(16, 16) fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let P = wgml_init();
-  var rem = wid.z;
-  var ao = 0u; var bo = 0u;
-  for (var k = i32(P.rank) - 1; k >= 0; k--) {
-    let e = P_batch(u32(k));
-    let q = rem % e; rem = rem / e;
-    ao += q * P_astr(u32(k)); bo += q * P_bstr(u32(k));
-  }
+${batchWalk('wid.z')}
   let m0 = wid.y * ${T}u; let n0 = wid.x * ${T}u;
   let t = lid.y * 16u + lid.x;
   var sums: array<i32, ${R * R}>;

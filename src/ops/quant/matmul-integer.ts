@@ -11,7 +11,7 @@ import { signature, type BufferDecl, type ParamField, type Word } from '../../gp
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
-import { intTileMain, tileGrid } from './int-gemm-tile.js';
+import { batchWalk, intTileMain, tileGrid } from './int-gemm-tile.js';
 import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
 import type { FusedParams } from '../elementwise/fused.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
@@ -176,13 +176,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
       requires: [linearIndex(64), ...modules],
       body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;
-  var rem = i / (P.N * P.M);
-  var ao = 0u; var bo = 0u;
-  for (var k = i32(P.rank) - 1; k >= 0; k--) {
-    let e = P_batch(u32(k));
-    let q = rem % e; rem = rem / e;
-    ao += q * P_astr(u32(k)); bo += q * P_bstr(u32(k));
-  }
+${batchWalk('i / (P.N * P.M)')}
   let za = ${zaExpr('m')};
   let zb = ${zbExpr('c')};
   var acc = 0;
