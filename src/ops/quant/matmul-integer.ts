@@ -1,8 +1,8 @@
 /**
  * MatMulInteger — https://onnx.ai/onnx/operators/onnx__MatMulInteger.html (opset 10)
- * int8/uint8 A and B (one word per element) with optional zero points: a_zero_point scalar or per row
- * of A (length M), b_zero_point scalar or per column of B (length N). numpy matmul broadcasting,
- * 1-D operands promoted and dropped. i32 accumulation: one thread per output for few rows, 64×64 tiles
+ * int8/uint8 A and B (one word per element; a constant 2-D B four to a word, passes/pack-int-weights.ts)
+ * with optional zero points: a_zero_point scalar or per row of A (length M), b_zero_point scalar or per
+ * column of B (length N). numpy matmul broadcasting, 1-D operands promoted and dropped. i32 accumulation: one thread per output for few rows, 64×64 tiles
  * (int-gemm-tile.ts) from 16 rows up.
  * The kernel also serves QLinearMatMul (qlinear-matmul.ts), which requantizes the accumulator, and
  * takes a fused float epilogue (int-epilogue.ts: the dequantizing Cast · scale after it).
