@@ -1,5 +1,5 @@
 /**
- * Constant int8/uint8 weights of MatMulInteger, four to a u32 word. wgml keeps every integer tensor one
+ * Constant int8/uint8 weights of MatMulInteger and QLinearMatMul, four to a u32 word. wgml keeps every integer tensor one
  * 32-bit word per element, which makes a quantized model's weights as large on the GPU as the float
  * model's and reads them at a quarter of the useful bandwidth. A 2-D constant B [K, N] read by no view
  * becomes `<B>::p4`, u32 [K, ⌈N/4⌉] (column n in byte n % 4 of word n / 4, little-endian), made once even
@@ -10,11 +10,15 @@ import type { Graph, HostTensor, ValueType } from '../ir/types.js';
 import { hasViews } from '../ir/view.js';
 import { derivedConstant } from '../ir/derived.js';
 
+/** Where each op's B is among its inputs. */
+const B_INPUT: Record<string, number> = { MatMulInteger: 1, QLinearMatMul: 3 };
+
 export function packIntWeights(g: Graph, constants: Map<string, HostTensor>, types: Map<string, ValueType>): Graph {
   let changed = false;
   const nodes = g.nodes.map((n) => {
-    if (n.opType !== 'MatMulInteger' || n.domain !== '' || hasViews(n) || n.attrs.wgml_b_packed) return n;
-    const name = n.inputs[1]!;
+    const bi = B_INPUT[n.opType];
+    if (bi === undefined || n.domain !== '' || hasViews(n) || n.attrs.wgml_b_packed) return n;
+    const name = n.inputs[bi]!;
     const w = constants.get(name);
     if (!w || w.shape.length !== 2 || (w.dtype !== 'int8' && w.dtype !== 'uint8')) return n;
     const [K, N] = w.shape as [number, number];
@@ -30,7 +34,7 @@ export function packIntWeights(g: Graph, constants: Map<string, HostTensor>, typ
     }
     changed = true;
     return {
-      ...n, inputs: n.inputs.map((v, k) => (k === 1 ? pName : v)),
+      ...n, inputs: n.inputs.map((v, k) => (k === bi ? pName : v)),
       attrs: { ...n.attrs, wgml_b_packed: { kind: 'int' as const, value: N }, wgml_b_signed: { kind: 'int' as const, value: w.dtype === 'int8' ? 1 : 0 } },
     };
   });

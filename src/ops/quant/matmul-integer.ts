@@ -8,6 +8,7 @@
  * takes a fused float epilogue (int-epilogue.ts: the dequantizing Cast · scale after it).
  */
 import { signature, type BufferDecl, type ParamField, type Word } from '../../gpu/signature.js';
+import type { Attrs } from '../../ir/attrs.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
@@ -73,20 +74,27 @@ export function zpLen(ctx: InferContext, i: number | null, want: number, what: s
   return n;
 }
 
-interface A { epi: FusedParams | null; bPacked: { n: number; signed: boolean } | null }
+interface A { epi: FusedParams | null; bPacked: PackedB | null }
+export interface PackedB { n: number; signed: boolean }
+
+/** The packing passes/pack-int-weights.ts recorded on the node, or null. */
+export const parsePackedB = (a: Attrs): PackedB | null => (a.has('wgml_b_packed') ? { n: a.int('wgml_b_packed', 0), signed: a.int('wgml_b_signed', 1) === 1 } : null);
+
+/** Checks that input `b` is the packed words `p` says. */
+export function checkPackedB(ctx: InferContext, b: number, p: PackedB | null): void {
+  const t = ctx.inputs[b]!;
+  if (p && (t.dtype !== 'uint32' || t.shape.length !== 2 || t.shape[1] !== Math.ceil(p.n / 4)))
+    throw ctx.error(`packed B is ${t.dtype} [${t.shape.join(', ')}], not u32 [K, ${Math.ceil(p.n / 4)}]`, 'this is a bug in passes/pack-int-weights.ts', { internal: true });
+}
 
 function plainIo(ctx: InferContext, a: A): IntMatMulIo {
-  if (a.bPacked) {
-    const b = ctx.inputs[1]!;
-    if (b.dtype !== 'uint32' || b.shape.length !== 2 || b.shape[1] !== Math.ceil(a.bPacked.n / 4))
-      throw ctx.error(`packed B is ${b.dtype} [${b.shape.join(', ')}], not u32 [K, ${Math.ceil(a.bPacked.n / 4)}]`, 'this is a bug in passes/pack-int-weights.ts', { internal: true });
-  }
+  checkPackedB(ctx, 1, a.bPacked);
   const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null, bPacked: a.bPacked };
   return { ...io, epi: intEpilogue(ctx, a.epi, dims(ctx, io).out) };
 }
 
 /** B's values from its packed words (the CPU reference reads what the kernels read). */
-function unpackB(t: HostTensor, p: { n: number; signed: boolean }): HostTensor {
+function unpackB(t: HostTensor, p: PackedB): HostTensor {
   const [K, words] = t.shape as [number, number];
   const out = hostTensor(p.signed ? 'int8' : 'uint8', [K, p.n]);
   for (let k = 0; k < K; k++) for (let c = 0; c < p.n; c++) {
@@ -98,10 +106,7 @@ function unpackB(t: HostTensor, p: { n: number; signed: boolean }): HostTensor {
 
 export const MatMulInteger: OpDef<A> = {
   type: 'MatMulInteger', opsets: [10, 99],
-  attrs: (a) => ({
-    epi: parseIntEpilogue(a),
-    bPacked: a.has('wgml_b_packed') ? { n: a.int('wgml_b_packed', 0), signed: a.int('wgml_b_signed', 1) === 1 } : null,
-  }),
+  attrs: (a) => ({ epi: parseIntEpilogue(a), bPacked: parsePackedB(a) }),
   infer(ctx, a) {
     const io = plainIo(ctx, a), d = dims(ctx, io);
     zpLen(ctx, io.za, d.M, 'a_zero_point'); zpLen(ctx, io.zb, d.N, 'b_zero_point');
@@ -109,18 +114,17 @@ export const MatMulInteger: OpDef<A> = {
   },
   reference(inputs, a, ctx) {
     const io = plainIo(ctx, a);
-    const plain = io.bPacked ? inputs.map((t, k) => (k === io.b && t ? unpackB(t, io.bPacked!) : t)) : inputs;
-    const acc = intMatMulReference(plain, ctx, { ...io, epi: null, bPacked: null }, io.bPacked ? dims(ctx, io) : undefined);
+    const acc = intMatMulReference(inputs, ctx, { ...io, epi: null });
     return [io.epi ? epilogueCpu(ctx, io.epi, acc, inputs) : acc];
   },
   gpu: (ctx, a) => intMatMulPlan(ctx, plainIo(ctx, a)),
 };
 
 /** CPU reference: the exact i32 sums, requantized when io says so. */
-export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferContext, io: IntMatMulIo, given?: Dims): HostTensor {
-  const A = inputs[io.a]!, B = inputs[io.b]!;
+export function intMatMulReference(inputs: (HostTensor | null)[], ctx: InferContext, io: IntMatMulIo): HostTensor {
+  const A = inputs[io.a]!, B = io.bPacked ? unpackB(inputs[io.b]!, io.bPacked) : inputs[io.b]!;
   const az = io.za === null ? null : inputs[io.za], bz = io.zb === null ? null : inputs[io.zb];
-  const d = given ?? dims(ctx, io);
+  const d = dims(ctx, io);
   const dtype = io.requant ? io.requant.out : 'int32';
   const y = hostTensor(dtype, d.out);
   const nb = shapeSize(d.batch);

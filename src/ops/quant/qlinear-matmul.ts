@@ -8,28 +8,31 @@
  */
 import { shapeSize } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
-import { dims, intMatMulPlan, intMatMulReference, zpLen, type IntMatMulIo } from './matmul-integer.js';
+import { checkPackedB, dims, intMatMulPlan, intMatMulReference, parsePackedB, zpLen, type IntMatMulIo, type PackedB } from './matmul-integer.js';
 import { requantFor } from './requantize.js';
 
-function io(ctx: InferContext): IntMatMulIo {
-  for (const i of [0, 3]) {
+interface A { bPacked: PackedB | null }
+
+function io(ctx: InferContext, at: A): IntMatMulIo {
+  for (const i of at.bPacked ? [0] : [0, 3]) {
     const t = ctx.inputs[i]!.dtype;
     if (t !== 'uint8' && t !== 'int8') throw ctx.error(`input ${i === 0 ? 'a' : 'b'} is ${t}`, 'QLinearMatMul takes uint8 or int8 operands');
   }
-  const d = dims(ctx, { a: 0, b: 3 });
+  checkPackedB(ctx, 3, at.bPacked);
+  const d = dims(ctx, { a: 0, b: 3, bPacked: at.bPacked });
   const az = ctx.inputs[2];
   if (az && shapeSize(az.shape) !== 1) throw ctx.error(`a_zero_point has shape [${az.shape.join(', ')}]`, 'QLinearMatMul takes a per-tensor (scalar) a_zero_point');
   zpLen(ctx, 5, d.N, 'b_zero_point');
-  return { a: 0, b: 3, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[5] ? 5 : null, requant: requantFor(ctx, { xScale: 1, wScale: 4, yScale: 6, yZero: 7 }, d.N, 'column of b') };
+  return { a: 0, b: 3, bPacked: at.bPacked, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[5] ? 5 : null, requant: requantFor(ctx, { xScale: 1, wScale: 4, yScale: 6, yZero: 7 }, d.N, 'column of b') };
 }
 
-export const QLinearMatMul: OpDef<Record<string, never>> = {
+export const QLinearMatMul: OpDef<A> = {
   type: 'QLinearMatMul', opsets: [10, 99],
-  attrs: () => ({}),
-  infer(ctx) {
-    const x = io(ctx);
+  attrs: (a) => ({ bPacked: parsePackedB(a) }),
+  infer(ctx, a) {
+    const x = io(ctx, a);
     return [{ dtype: x.requant!.out, shape: dims(ctx, x).out }];
   },
-  reference: (inputs, _a, ctx) => [intMatMulReference(inputs, ctx, io(ctx))],
-  gpu: (ctx) => intMatMulPlan(ctx, io(ctx)),
+  reference: (inputs, a, ctx) => [intMatMulReference(inputs, ctx, io(ctx, a))],
+  gpu: (ctx, a) => intMatMulPlan(ctx, io(ctx, a)),
 };

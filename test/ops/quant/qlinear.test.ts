@@ -85,6 +85,9 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
       expect(Array.from(got.y!.data), 'network output').toEqual(want.y);
       // not a constant: the quantized outputs spread over many levels
       expect(new Set(want.c2).size).toBeGreaterThan(10);
+      // the QLinearMatMul's constant int8 weights ran packed four to a word
+      const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { x: x.shape } });
+      expect(plan.nodes.find((n) => n.name === 'fc')?.attrs.wgml_b_packed?.value).toBe(10);
     });
   }
 
