@@ -1,4 +1,4 @@
-/** Rough FLOP counts per node (multiply-add = 2), for `wgml inspect` and benchmarks. */
+/** Rough FLOP counts per node (multiply-add = 2; integer ops' operations counted alike), for `wgml inspect` and benchmarks. */
 import type { ValueType } from '../ir/types.js';
 import { shapeSize } from '../ir/types.js';
 
@@ -8,7 +8,10 @@ export function nodeFlops(opType: string, inputs: (ValueType | undefined)[], out
   switch (opType) {
     case 'Conv': return w ? 2 * out * shapeSize(w.shape.slice(1)) : 0;
     case 'ConvTranspose': return w && inputs[0] ? 2 * shapeSize(inputs[0].shape) * shapeSize(w.shape.slice(1)) : 0;
-    case 'MatMul': { const a = inputs[0]; return a ? 2 * out * a.shape[a.shape.length - 1]! : 0; }
+    case 'MatMul': case 'MatMulInteger': case 'QLinearMatMul': { const a = inputs[0]; return a ? 2 * out * a.shape[a.shape.length - 1]! : 0; }
+    // the integer convs: x, w (ConvInteger) or x, x_scale, x_zero_point, w (QLinearConv)
+    case 'ConvInteger': return w ? 2 * out * shapeSize(w.shape.slice(1)) : 0;
+    case 'QLinearConv': { const wq = inputs[3]; return wq ? 2 * out * shapeSize(wq.shape.slice(1)) : 0; }
     // Gemm's A is M×K or K×M (transA): K = |A| / M either way
     case 'Gemm': { const a = inputs[0]; const m = outputs[0]?.shape[0] ?? 1; return a && m ? 2 * out * (shapeSize(a.shape) / m) : 0; }
     // wgml.Attention: Q·Kᵀ and P·V; out = [b…, Sq, Dv], K = [b…, Sk, D]
