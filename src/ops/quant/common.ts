@@ -34,3 +34,16 @@ export function perAxis(ctx: InferContext, shape: readonly number[], paramLen: n
     throw ctx.error(`scale of length ${paramLen} does not match axis ${axisAttr} of [${shape.join(', ')}]`, 'per-axis scales need one entry per element of the axis', { shape, axis: axisAttr, paramLen });
   return { dim: paramLen, inner: shapeSize(shape.slice(axis + 1)) };
 }
+
+/**
+ * 8-bit values packed four to a u32 word (passes/pack-int-weights.ts). WGSL: byte `lane` of the u32 `word`
+ * as i32, sign-extended when the values are int8.
+ */
+export const byteOf = (word: string, lane: string, signed: boolean): string =>
+  (signed ? `extractBits(i32(${word}), 8u * (${lane}), 8u)` : `i32(extractBits(${word}, 8u * (${lane}), 8u))`);
+
+/** CPU: value `i` of packed words (byte i % 4 of word i / 4). */
+export function unpackAt(words: ArrayLike<number>, i: number, signed: boolean): number {
+  const v = (words[i >> 2]! >>> (8 * (i & 3))) & 0xff;
+  return signed && v > 127 ? v - 256 : v;
+}

@@ -10,13 +10,18 @@ import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/ty
 import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
+import { byteOf, unpackAt } from './common.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
-export interface A { autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null }
-/** Zero points are optional buffers: present ones follow X and W. */
+export interface A {
+  autoPad: string; dilations: number[] | null; group: number; kernelShape: number[] | null; pads: number[] | null; strides: number[] | null;
+  /** Constant weights packed four to a u32 word, flat (passes/pack-int-weights.ts): their shape and sign. */
+  wPacked: { shape: number[]; signed: boolean } | null;
+}
 /** Where x, w, their zero points and the bias are among the node's inputs, and the requantization if any. */
 export interface IntConvIo { x: number; w: number; zx: number | null; zw: number | null; bias: number | null; requant: Requant | null }
 
+/** Zero points are optional buffers: present ones follow X and W. */
 const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, bias: boolean, rq: Requant | null) => signature({
   params: {
     n: 'u32', C: 'u32', H: 'u32', W: 'u32', M: 'u32', kh: 'u32', kw: 'u32', OH: 'u32', OW: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
@@ -29,7 +34,10 @@ const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, bias: boolean, rq: Re
 interface G { N: number; C: number; H: number; W: number; M: number; kh: number; kw: number; OH: number; OW: number; sh: number; sw: number; dh: number; dw: number; ph: number; pw: number; g: number; spatial: number }
 
 export function geom(ctx: InferContext, a: A, io: Pick<IntConvIo, 'x' | 'w'>): G {
-  const x = ctx.inputs[io.x]!.shape, w = ctx.inputs[io.w]!.shape;
+  const x = ctx.inputs[io.x]!.shape, w = a.wPacked ? a.wPacked.shape : ctx.inputs[io.w]!.shape;
+  const wt = ctx.inputs[io.w]!;
+  if (a.wPacked && (wt.dtype !== 'uint32' || wt.shape.length !== 1 || wt.shape[0] !== Math.ceil(shapeSize(w) / 4)))
+    throw ctx.error(`packed weights are ${wt.dtype} [${wt.shape.join(', ')}], not u32 [${Math.ceil(shapeSize(w) / 4)}]`, 'this is a bug in passes/pack-int-weights.ts', { internal: true });
   const sp = x.length - 2;
   if (sp !== 1 && sp !== 2) throw ctx.error(`input rank ${x.length}`, 'ConvInteger supports 1-D and 2-D convolutions (rank 3 or 4 inputs)', { x });
   // Promote 1-D to 2-D with H = 1.
@@ -67,7 +75,8 @@ export function convIntAttrs(a: Attrs): A {
   const autoPad = a.string('auto_pad', 'NOTSET');
   if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) throw a.error(`unknown auto_pad '${autoPad}'`, 'use NOTSET, SAME_UPPER, SAME_LOWER or VALID');
   const opt = (k: string) => (a.has(k) ? a.ints(k) : null);
-  return { autoPad, dilations: opt('dilations'), group: a.int('group', 1), kernelShape: opt('kernel_shape'), pads: opt('pads'), strides: opt('strides') };
+  const wPacked = a.has('wgml_w_packed') ? { shape: a.ints('wgml_w_packed'), signed: a.int('wgml_w_signed', 1) === 1 } : null;
+  return { autoPad, dilations: opt('dilations'), group: a.int('group', 1), kernelShape: opt('kernel_shape'), pads: opt('pads'), strides: opt('strides'), wPacked };
 }
 
 const plainIo = (ctx: InferContext): IntConvIo => ({ x: 0, w: 1, zx: ctx.inputs[2] ? 2 : null, zw: ctx.inputs[3] ? 3 : null, bias: null, requant: null });
@@ -103,7 +112,8 @@ export function intConvReference(inputs: (HostTensor | null)[], a: A, ctx: Infer
       for (let c = 0; c < cg; c++) for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
         const iy = oy * g.sh - g.ph + ky * g.dh, ix = ox * g.sw - g.pw + kx * g.dw;
         const xv = iy >= 0 && iy < g.H && ix >= 0 && ix < g.W ? x.data[((n * g.C + grp * cg + c) * g.H + iy) * g.W + ix]! - zx : 0;
-        acc += xv * (w.data[((m * cg + c) * g.kh + ky) * g.kw + kx]! - zw);
+        const wi = ((m * cg + c) * g.kh + ky) * g.kw + kx;
+        acc += xv * ((a.wPacked ? unpackAt(w.data, wi, a.wPacked.signed) : w.data[wi]!) - zw);
       }
       y.data[((n * g.M + m) * g.OH + oy) * g.OW + ox] = io.requant ? requantCpu(io.requant, inputs, acc, m) : acc;
     }
@@ -116,7 +126,8 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const hx = io.zx !== null, zw = wzpLen(ctx, io.zw, g.M), hb = io.bias !== null, rq = io.requant;
   const wx = storageType(ctx.inputs[io.x]!.dtype), ww = storageType(ctx.inputs[io.w]!.dtype);
   const n = g.N * g.M * g.OH * g.OW;
-  const rqKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}_${hb}` : '';
+  const rqKey = (rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}_${hb}` : '') + (a.wPacked ? `_p4${a.wPacked.signed ? 's' : 'u'}` : '');
+  const wAt = (i: string) => (a.wPacked ? byteOf(`Wt_ld(${i} / 4u)`, `${i} % 4u`, a.wPacked.signed) : `i32(Wt_ld(${i}))`);
   return { kernels: [declaredKernel({
     name: rq ? 'qlinear_conv' : 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}${rqKey}`, sig: sig(wx, ww, hx, !!zw, hb, rq), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : []), ...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
@@ -139,7 +150,8 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
         let ix = i32(ox * P.sw + kx * P.dw) - P.pw;
         if (ix < 0 || ix >= i32(P.W)) { continue; }
         let xv = i32(X_ld(((b * P.C + c0 + c) * P.H + u32(iy)) * P.W + u32(ix))) - zx;
-        acc += xv * (i32(Wt_ld(((m * P.cg + c) * P.kh + ky) * P.kw + kx)) - zw);
+        let wi = ((m * P.cg + c) * P.kh + ky) * P.kw + kx;
+        acc += xv * (${wAt('wi')} - zw);
       }
     }
   }

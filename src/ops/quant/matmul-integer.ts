@@ -15,6 +15,7 @@ import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { batchWalk, intTileMain, tileGrid } from './int-gemm-tile.js';
 import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
 import type { FusedParams } from '../elementwise/fused.js';
+import { byteOf, unpackAt } from './common.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 /** Where A, B and their zero points are among the node's inputs, and the requantization if any. */
@@ -97,10 +98,7 @@ function plainIo(ctx: InferContext, a: A): IntMatMulIo {
 function unpackB(t: HostTensor, p: PackedB): HostTensor {
   const [K, words] = t.shape as [number, number];
   const out = hostTensor(p.signed ? 'int8' : 'uint8', [K, p.n]);
-  for (let k = 0; k < K; k++) for (let c = 0; c < p.n; c++) {
-    const v = (t.data[k * words + (c >> 2)]! >>> (8 * (c & 3))) & 0xff;
-    out.data[k * p.n + c] = p.signed && v > 127 ? v - 256 : v;
-  }
+  for (let k = 0; k < K; k++) for (let c = 0; c < p.n; c++) out.data[k * p.n + c] = unpackAt(t.data, k * words * 4 + c, p.signed);
   return out;
 }
 
@@ -158,8 +156,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   // B[k][c] as i32: a word per element, or one byte of a packed word (sign-extended for int8)
   const bp = io.bPacked ?? null;
   const bLoad = (k: string, c: string) => (!bp ? `i32(B_ld(bo + ${k} * P.N + ${c}))`
-    : bp.signed ? `extractBits(i32(B_ld(bo + ${k} * ((P.N + 3u) / 4u) + ${c} / 4u)), 8u * (${c} % 4u), 8u)`
-      : `i32(extractBits(B_ld(bo + ${k} * ((P.N + 3u) / 4u) + ${c} / 4u), 8u * (${c} % 4u), 8u))`);
+    : byteOf(`B_ld(bo + ${k} * ((P.N + 3u) / 4u) + ${c} / 4u)`, `${c} % 4u`, bp.signed));
   const epi = io.epi ?? null;
   // what the store is: plain i32, requantized (QLinearMatMul) or a fused float epilogue
   const store = rq ? requantStore(rq, 'c') : epi ? 'epi_store(P, i, acc);' : 'Y_st(i, acc);';

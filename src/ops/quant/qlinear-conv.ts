@@ -11,7 +11,7 @@ import { convIntAttrs, geom, intConvPlan, intConvReference, outShape, wzpLen, ty
 import { requantFor } from './requantize.js';
 
 function io(ctx: InferContext, a: A): IntConvIo {
-  for (const [i, name] of [[0, 'x'], [3, 'w']] as const) {
+  for (const [i, name] of a.wPacked ? [[0, 'x'] as const] : [[0, 'x'], [3, 'w']] as const) {
     const t = ctx.inputs[i]!.dtype;
     if (t !== 'uint8' && t !== 'int8') throw ctx.error(`input ${name} is ${t}`, 'QLinearConv takes uint8 or int8 x and w');
   }

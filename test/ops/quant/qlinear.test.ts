@@ -88,6 +88,7 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
       // the QLinearMatMul's constant int8 weights ran packed four to a word
       const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { x: x.shape } });
       expect(plan.nodes.find((n) => n.name === 'fc')?.attrs.wgml_b_packed?.value).toBe(10);
+      expect(plan.nodes.filter((n) => n.opType === 'QLinearConv').map((n) => n.attrs.wgml_w_packed?.value)).toEqual([[8, 3, 3, 3], [6, 4, 2, 2]]);
     });
   }
 
@@ -196,6 +197,24 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
       // the packed words, the zero points, each constant aligned to 256 bytes; a word per value would not fit
       expect(plan.weightsBytes).toBeLessThanOrEqual(K * Math.ceil(N / 4) * 4 + 3 * 256);
       expect(plan.weightsBytes).toBeLessThan(K * N * 4);
+    }
+  });
+
+  it('ConvInteger reads constant int8/uint8 weights packed flat, four to a word (a count not a multiple of 4)', async () => {
+    for (const wt of ['uint8', 'int8'] as const) {
+      const bytes = encodeModel({
+        nodes: [node('ConvInteger', ['x', 'W', 'xz', 'Wz'], ['y'], [attr.ints('pads', [1, 1, 1, 1]), attr.int('group', 1)])], opset: 13,
+        inputs: [valueInfo('x', DT.UINT8, [1, 2, 5, 6])], outputs: [valueInfo('y', DT.INT32, [1, 3, 5, 6])],
+        initializers: [init('W', wt, [3, 2, 3, 3], ints(wt, 54)), init('xz', 'uint8', [], [100]), init('Wz', wt, [], [3])],
+      });
+      const x = hostTensor('uint8', [1, 2, 5, 6], ints('uint8', 60));
+      const o = await import('onnxruntime-node');
+      const sess = await o.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+      const want = Array.from((await sess.run({ x: new o.Tensor('uint8', Uint8Array.from(x.data), x.shape) })).y!.data as Int32Array);
+      await sess.release();
+      expect(Array.from((await wgml.runModel(await testDevice(), bytes, { x })).y!.data), `${wt} weights`).toEqual(want);
+      const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { x: x.shape } });
+      expect(plan.nodes.find((n) => n.opType === 'ConvInteger')!.attrs.wgml_w_packed?.value).toEqual([3, 2, 3, 3]);
     }
   });
 
