@@ -85,6 +85,15 @@ describe(`quantization ops (seed ${seed})`, () => {
       // Dequantized values land within half a step of x.
       x.data.forEach((v, i) => expect(Math.abs((y!.data[i]! - zp!.data[0]!) * s!.data[0]! - v)).toBeLessThanOrEqual(s!.data[0]! * 0.5 + 1e-5));
     }
+    // the extremes in the last reducing workgroup's slice, and in the first: every workgroup must find them
+    // (70000 elements: 18 partial min/max pairs; 1.1M: the 256 cap, 17 elements a thread)
+    for (const [len, at] of [[70000, 69999], [70000, 0], [1100000, 1099000]] as const) {
+      const v = new Float32Array(len).map((_, i) => Math.sin(i) * 0.5);
+      v[at] = -7.25; v[len - 1 - (at % 1000)] = 3.5;
+      const [, s, zp] = await check(node('DynamicQuantizeLinear', 1, {}, 3), [hostTensor('float32', [len], v)], 11);
+      expect(s!.data[0]).toBe(Math.fround(Math.fround(3.5 + 7.25) / 255));
+      expect(zp!.data[0]).toBe(Math.round(7.25 / s!.data[0]!));
+    }
     const [, s0] = await check(node('DynamicQuantizeLinear', 1, {}, 3), [hostTensor('float32', [3], [0, 0, 0])], 11);
     expect(s0!.data[0]).toBe(0);
     // ONNX spec example: [0, 2, -3, -2.5, 1.34, 0.5] → scale 5/255 ... zp 153
