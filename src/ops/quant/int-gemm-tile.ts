@@ -4,7 +4,7 @@
  * coalesces when M is small). A 16×16 workgroup computes a 64×64 tile of outputs, 4×4 per thread, over
  * K slices of 16 staged in workgroup memory with the zero points already subtracted, so the inner loop is
  * 16 i32 multiply-adds per 8 workgroup reads; i32 sums are exact as the spec asks. Batches (numpy
- * broadcasting) go along the grid's z. The store is the caller's: plain i32, or requantized.
+ * broadcasting) go along the grid's z. The store is the caller's: plain i32, requantized, or a fused float epilogue.
  */
 export const TILE = 64;
 const BK = 16;
