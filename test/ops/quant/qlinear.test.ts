@@ -1,7 +1,9 @@
 /**
- * QLinearConv and QLinearMatMul: a QOperator-format network (what onnxruntime's quantizer writes with
- * QuantFormat.QOperator) against onnxruntime-node, every quantized value equal; the ops one by one against
- * their CPU references over the geometry Conv and MatMul allow; and the refusals, which name the node.
+ * Quantized models against onnxruntime-node (and PyTorch's own quantized inference): QLinearConv and
+ * QLinearMatMul in a QOperator-format network; onnxruntime's dynamic quantization (DynamicQuantizeLinear →
+ * MatMulInteger → Cast · scale, fused into the GEMM); QDQ networks, one quantized and exported by PyTorch;
+ * int8 weights packed four to a word; the ops one by one against their CPU references; and the refusals,
+ * which name the node.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -75,7 +77,7 @@ async function againstReference(n: Node, inputs: (HostTensor | null)[]) {
   return want;
 }
 
-describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
+describe(`quantized models (WGML_SEED=${seed})`, () => {
   for (const act of ['uint8', 'int8'] as const) {
     it(`a QOperator network with ${act} activations equals onnxruntime, value for value`, async () => {
       const { bytes, x } = qoperatorNet(act);
@@ -198,6 +200,24 @@ describe(`QLinearConv and QLinearMatMul (WGML_SEED=${seed})`, () => {
       expect(plan.weightsBytes).toBeLessThanOrEqual(K * Math.ceil(N / 4) * 4 + 3 * 256);
       expect(plan.weightsBytes).toBeLessThan(K * N * 4);
     }
+  });
+
+  it('MatMulInteger without zero points takes its epilogue after two empty inputs (an int32 Add first, then the Cast)', async () => {
+    const S = 20, K = 24, N = 9;
+    const bytes = encodeModel({
+      nodes: [node('MatMulInteger', ['a', 'W'], ['p']), node('Add', ['p', 'bi'], ['q']), node('Cast', ['q'], ['f'], [attr.int('to', DT.FLOAT)]), node('Mul', ['f', 'sc'], ['y'])], opset: 13,
+      inputs: [valueInfo('a', DT.INT8, [S, K])], outputs: [valueInfo('y', DT.FLOAT, [S, N])],
+      initializers: [init('W', 'int8', [K, N], ints('int8', K * N)), init('bi', 'int32', [N], ints('int32', N, -5000, 5000)), init('sc', 'float32', [], [0.0123])],
+    });
+    const a = hostTensor('int8', [S, K], ints('int8', S * K));
+    const o = await import('onnxruntime-node');
+    const sess = await o.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+    const want = Array.from((await sess.run({ a: new o.Tensor('int8', Int8Array.from(a.data), a.shape) })).y!.data as Float32Array);
+    await sess.release();
+    expect(Array.from((await wgml.runModel(await testDevice(), bytes, { a })).y!.data)).toEqual(want);
+    const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { a: [S, K] } });
+    expect(plan.dispatches.map((d) => d.kernel.name)).toEqual(['matmul_integer_tile']);
+    expect(plan.nodes[0]!.inputs.slice(2, 4)).toEqual(['', '']);
   });
 
   it('ConvInteger reads constant int8/uint8 weights packed flat, four to a word (a count not a multiple of 4)', async () => {
