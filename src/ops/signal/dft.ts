@@ -10,6 +10,7 @@
  * the angle stays exact for any L (k·n would overflow 32 bits past L = 65536).
  */
 import { signature } from '../../gpu/signature.js';
+import type { WgslModule } from '../../gpu/wgsl.js';
 import { shapeSize, type HostTensor, isFloat } from '../../ir/types.js';
 import { normAxis } from '../../ir/axis.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
@@ -65,16 +66,41 @@ export function dftRef(x: HostTensor, g: DftGeom, inverse: boolean, sampleAt?: (
 }
 
 /**
+ * `twiddle(t, L)`: (cos, sin) of 2π·t/L for t < L, to about 1e-7 on any device. WGSL's sin and cos may be
+ * off by 2^-11 absolute (SwiftShader's are), which 200 summed terms turn into 5e-3: here the octant of t/L
+ * is found in integers, and the angle left (below π/4) goes through Taylor polynomials to degree 9 and 8.
+ */
+export const twiddleModule: WgslModule = {
+  name: 'twiddle',
+  code: `fn twiddle(t: u32, L: u32) -> vec2<f32> {
+  // t/L = (o + r)/8 turns: octant o, and r in [0, 1) within it, from exact integer arithmetic (8t < 2^32)
+  let e = 8u * t;
+  let o = e / L;
+  let r = f32(e - o * L) / f32(L);
+  let x = 0.7853981633974483 * select(r, 1.0 - r, (o & 1u) == 1u);
+  let x2 = x * x;
+  let s = x * (1.0 + x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0)))));
+  let c = 1.0 + x2 * (-0.5 + x2 * (1.0 / 24.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 40320.0))));
+  // octants 1, 2, 5, 6 swap the roles of sine and cosine; the half-turn and quarter-turn set the signs
+  let sw = ((o + 1u) & 2u) == 2u;
+  var cs = select(vec2<f32>(c, s), vec2<f32>(s, c), sw);
+  if (o >= 2u && o < 6u) { cs.x = -cs.x; }
+  if (o >= 4u) { cs.y = -cs.y; }
+  return cs;
+}`,
+};
+
+/**
  * WGSL that sums bin k into `acc` over samples m = 0..terms-1: `load` declares the complex sample `v`
- * (windowed, zero past the signal) from m and the caller's indices.
+ * (windowed, zero past the signal) from m and the caller's indices. Needs twiddleModule.
  */
 export function dftLoop(load: string): string {
   return `var acc = vec2<f32>(0.0);
   var t = 0u;
   for (var m = 0u; m < terms; m++) {
     ${load}
-    let ang = sgn * 6.283185307179586 * f32(t) / f32(P.L);
-    let tw = vec2<f32>(cos(ang), sin(ang));
+    let cs = twiddle(t, P.L);
+    let tw = vec2<f32>(cs.x, sgn * cs.y);
     acc += vec2<f32>(v.x * tw.x - v.y * tw.y, v.x * tw.y + v.y * tw.x);
     t = (t + k) % P.L;
   }`;
@@ -104,11 +130,12 @@ export const DFT: OpDef<A> = {
     const g = geometry(ctx, x.shape, a, optConstInts(ctx, 1, 'dft_length'), ctx.opset >= 20 && ctx.inputs[2] ? constInts(ctx, 2, 'axis') : undefined);
     const total = g.outer * g.bins * g.inner;
     if (total === 0) return { kernels: [] };
+    if (g.L >= 2 ** 29) return `a DFT of length ${g.L}: the GPU kernel sums directly and finds twiddle octants in 32-bit integers, up to length 2^29`;
     return { kernels: [declaredKernel({
       name: 'dft', key: 'dft', sig, args: [{ input: 0 }, { output: 0 }], workgroups: grid(ctx, total),
       params: { total, bins: g.bins, inner: g.inner, n: g.n, L: g.L, complex: g.complex ? 1 : 0, inverse: a.inverse ? 1 : 0 },
       source: () => ({
-        requires: [linearIndex(WG)],
+        requires: [linearIndex(WG), twiddleModule],
         body: perItemMain(WG, 'idx', 'P.total', `  let i = idx % P.inner; let k = (idx / P.inner) % P.bins; let o = idx / (P.inner * P.bins);
   let sgn = select(-1.0, 1.0, P.inverse == 1u);
   let terms = min(P.n, P.L);

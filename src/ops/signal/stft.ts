@@ -13,7 +13,7 @@ import { declaredKernel, type InferContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { grid, optConstInts, WG } from '../shape/common.js';
-import { dftLoop, dftRef, type DftGeom } from './dft.js';
+import { dftLoop, dftRef, twiddleModule, type DftGeom } from './dft.js';
 
 interface A { onesided: boolean }
 interface Frames { batch: number; length: number; complex: boolean; step: number; W: number; L: number; frames: number; bins: number }
@@ -68,7 +68,7 @@ export const STFT: OpDef<A> = {
       args: [{ input: 0 }, ...(hasWin ? [{ input: 2 }] : []), { output: 0 }], workgroups: grid(ctx, total),
       params: { total, frames: f.frames, bins: f.bins, length: f.length, step: f.step, W: f.W, L: f.L, complex: f.complex ? 1 : 0 },
       source: () => ({
-        requires: [linearIndex(WG)],
+        requires: [linearIndex(WG), twiddleModule],
         body: perItemMain(WG, 'idx', 'P.total', `  let k = idx % P.bins; let fr = (idx / P.bins) % P.frames; let b = idx / (P.bins * P.frames);
   let sgn = -1.0;
   let terms = min(P.W, P.L);

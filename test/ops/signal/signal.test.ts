@@ -33,6 +33,20 @@ describe('DFT', () => {
     close((await run('DFT', [imp], { axis: i(1) })).data, Array.from({ length: 16 }, (_, q) => (q % 2 ? 0 : 1)), 1e-6);
   });
 
+  it('twiddles are accurate to 1e-7 on any device: bin k of a delayed impulse is e^(−2πik/L) itself', async () => {
+    // WGSL allows sin/cos 2^-11 off (SwiftShader is), so the kernel computes them itself (dft.ts, twiddle);
+    // a prime length and a power of two put every octant and its edges under test
+    for (const L of [997, 1024]) {
+      const x = f32([1, L, 1], Array.from({ length: L }, (_, n) => (n === 1 ? 1 : 0)));
+      const y = (await run('DFT', [x], { axis: i(1) })).data;
+      let worst = 0;
+      for (let k = 0; k < L; k++) {
+        worst = Math.max(worst, Math.abs(y[2 * k]! - Math.cos((2 * Math.PI * k) / L)), Math.abs(y[2 * k + 1]! + Math.sin((2 * Math.PI * k) / L)));
+      }
+      expect(worst, `L = ${L}`).toBeLessThan(3e-7);
+    }
+  });
+
   it('inverse ∘ forward is the identity on a complex batch, along the middle axis', async () => {
     const x = f32([2, 24, 3, 2], randn(r, 2 * 24 * 3 * 2));
     const back = await run('DFT', [await run('DFT', [x], { axis: i(1) })], { axis: i(1), inverse: i(1) });
