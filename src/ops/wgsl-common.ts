@@ -56,6 +56,17 @@ export const divRn: WgslModule = {
 }`,
 };
 
+/** `sincos_poly(x)`: (sin x, cos x) for |x| ≤ π/4 by Taylor polynomials to degree 9 and 8 (errors below 3e-8). */
+export const sincosPoly: WgslModule = {
+  name: 'sincos_poly',
+  code: `fn sincos_poly(x: f32) -> vec2<f32> {
+  let x2 = x * x;
+  let s = x * (1.0 + x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0)))));
+  let c = 1.0 + x2 * (-0.5 + x2 * (1.0 / 24.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 40320.0))));
+  return vec2<f32>(s, c);
+}`,
+};
+
 /** Activation functions, also used by fused epilogues. */
 export const activations: WgslModule = {
   name: 'activations',

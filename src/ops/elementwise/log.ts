@@ -6,6 +6,6 @@ import { unary } from './op.js';
 
 export const Log = unary({
   type: 'Log', fusable: true, kinds: ['float'],
-  wgsl: (x) => `select(log(${x}), ew_nan(), ${x} < 0.0)`,
+  wgsl: (x) => `select(select(log(${x}), -ew_inf(), ${x} == 0.0), ew_nan(), ${x} < 0.0)`,
   cpu: (x) => Math.log(x),
 });

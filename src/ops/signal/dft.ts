@@ -14,7 +14,7 @@ import type { WgslModule } from '../../gpu/wgsl.js';
 import { shapeSize, type HostTensor, isFloat } from '../../ir/types.js';
 import { normAxis } from '../../ir/axis.js';
 import { declaredKernel, type InferContext, type OpDef } from '../types.js';
-import { linearIndex, perItemMain } from '../wgsl-common.js';
+import { linearIndex, perItemMain, sincosPoly } from '../wgsl-common.js';
 import { expectInputs } from '../arity.js';
 import { constInts, emptyLike, grid, optConstInts, WG } from '../shape/common.js';
 
@@ -68,19 +68,18 @@ export function dftRef(x: HostTensor, g: DftGeom, inverse: boolean, sampleAt?: (
 /**
  * `twiddle(t, L)`: (cos, sin) of 2π·t/L for t < L, to about 1e-7 on any device. WGSL's sin and cos may be
  * off by 2^-11 absolute (SwiftShader's are), which 200 summed terms turn into 5e-3: here the octant of t/L
- * is found in integers, and the angle left (below π/4) goes through Taylor polynomials to degree 9 and 8.
+ * is found in integers, and the angle left (below π/4) goes through `sincos_poly`.
  */
 export const twiddleModule: WgslModule = {
   name: 'twiddle',
+  requires: [sincosPoly],
   code: `fn twiddle(t: u32, L: u32) -> vec2<f32> {
   // t/L = (o + r)/8 turns: octant o, and r in [0, 1) within it, from exact integer arithmetic (8t < 2^32)
   let e = 8u * t;
   let o = e / L;
   let r = f32(e - o * L) / f32(L);
-  let x = 0.7853981633974483 * select(r, 1.0 - r, (o & 1u) == 1u);
-  let x2 = x * x;
-  let s = x * (1.0 + x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0)))));
-  let c = 1.0 + x2 * (-0.5 + x2 * (1.0 / 24.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 40320.0))));
+  let sc = sincos_poly(0.7853981633974483 * select(r, 1.0 - r, (o & 1u) == 1u));
+  let s = sc.x; let c = sc.y;
   // octants 1, 2, 5, 6 swap the roles of sine and cosine; the half-turn and quarter-turn set the signs
   let sw = ((o + 1u) & 2u) == 2u;
   var cs = select(vec2<f32>(c, s), vec2<f32>(s, c), sw);
