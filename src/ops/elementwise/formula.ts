@@ -90,9 +90,10 @@ fn ew_b(c: bool) -> i32 { return select(0i, 1i, c); }
 fn ew_tanh(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, ew_isnan(x)); }
 // (sin x, cos x) to ~1e-7 absolute for |x| < 102000, whatever the device's own: WGSL lets sin and cos be
 // 2^-11 off in [-π, π] (SwiftShader's are) and says nothing beyond, where hardware approximations reduce
-// the argument in f32 (NVIDIA's: ~4e-3 at 1e4, the positional encodings' range). x − k·π/2 with π/2 in three
-// parts, the first two of 8 bits so that k·C1 and k·C2 are exact for k < 2^16, whatever is contracted;
-// then Taylor polynomials on [-π/4, π/4]. Past that range, the builtins; NaN for NaN and ±Inf.
+// the argument in f32 and so lose about |x|·2^-24 (~4e-3 at 1e4, the positional encodings' range; an
+// estimate, not measured here). x − k·π/2 with π/2 in three parts, the first two of 8 bits so that k·C1
+// and k·C2 are exact for k < 2^16, whatever is contracted; then sincos_poly on [-π/4, π/4]. Past that
+// range, the builtins; NaN for NaN and ±Inf.
 fn ew_sincos(x: f32) -> vec2<f32> {
   if (!(abs(x) <= 102000.0)) { return select(vec2<f32>(sin(x), cos(x)), vec2<f32>(ew_nan()), ew_isnan(x) || ew_isinf(x)); }
   let k = round(x * 0.6366197723675814);
