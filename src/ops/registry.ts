@@ -38,7 +38,7 @@ export function lookupOp(type: string, domain: string, opset: number): OpDef | u
 /** Why lookupOp failed: unknown op, or known op outside its opset range. */
 export function lookupFailure(type: string, domain: string, opset: number): string {
   const list = byKey.get(`${normDomain(domain)}:${type}`);
-  if (!list) return (normDomain(domain) === '' && unsupportedReason(type)) || 'wgml has no kernel for this op';
+  if (!list) return unsupportedReason(type, normDomain(domain)) || 'wgml has no kernel for this op';
   return `wgml implements ${type} for opsets ${list.map((o) => `${o.opsets?.[0] ?? 1}–${o.opsets?.[1] ?? 99}`).join(', ')}, not ${opset}`;
 }
 

@@ -27,7 +27,19 @@ const REASONS: Record<string, string> = {
 };
 for (const op of ['SequenceAt', 'SequenceConstruct', 'SequenceEmpty', 'SequenceErase', 'SequenceInsert', 'SequenceLength', 'SplitToSequence', 'ConcatFromSequence', 'SequenceMap']) REASONS[op] = SEQUENCE;
 
-/** The reason for an op of the default domain wgml has no kernel for, if it is one of the known ones. */
-export function unsupportedReason(type: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(REASONS, type) ? REASONS[type] : undefined;
+// onnxruntime's quantizer writes these com.microsoft ops for QuantFormat.QOperator (besides the standard
+// QLinearConv and QLinearMatMul, which wgml runs); its QDQ format and quantize_dynamic use standard ops only.
+const QOPERATOR = "an onnxruntime QOperator contrib op: quantize in onnxruntime's QDQ format (quantize_static(..., quant_format=QuantFormat.QDQ)) or with quantize_dynamic, whose ops wgml runs";
+const MS_REASONS: Record<string, string> = {
+  MatMulNBits: '4-bit block-quantized weights (onnxruntime\'s MatMulNBits): export the model with 8-bit (quantize_dynamic) or float weights',
+  DynamicQuantizeMatMul: 'an onnxruntime graph-optimizer fusion: save the model before onnxruntime optimizes it (graph_optimization_level disabled or basic), which keeps DynamicQuantizeLinear → MatMulInteger, which wgml runs',
+  MatMulIntegerToFloat: 'an onnxruntime graph-optimizer fusion: save the model before onnxruntime optimizes it, which keeps MatMulInteger → Cast → Mul, which wgml runs',
+};
+for (const op of ['QLinearAdd', 'QLinearMul', 'QLinearGlobalAveragePool', 'QLinearAveragePool', 'QLinearConcat', 'QLinearSigmoid', 'QLinearLeakyRelu',
+  'QLinearSoftmax', 'QLinearReduceMean', 'QLinearWhere', 'QGemm', 'QAttention', 'QOrderedMatMul']) MS_REASONS[op] = QOPERATOR;
+
+/** The reason for an op wgml has no kernel for, if it is one of the known ones (domain '' or 'com.microsoft'). */
+export function unsupportedReason(type: string, domain = ''): string | undefined {
+  const table = domain === '' ? REASONS : domain === 'com.microsoft' ? MS_REASONS : null;
+  return table && Object.prototype.hasOwnProperty.call(table, type) ? table[type] : undefined;
 }

@@ -1,0 +1,40 @@
+/**
+ * Ops wgml refuses by design say why and what to do instead, naming the node: the data-shaped and
+ * control-flow ops of the default domain, and onnxruntime's com.microsoft quantization ops (QOperator
+ * contrib ops, 4-bit MatMulNBits, the optimizer's fusions); an op nobody listed still gets the plain reason.
+ */
+import { describe, it, expect } from 'vitest';
+import * as wgml from '../src/index.js';
+import { UnsupportedOpsError } from '../src/errors.js';
+import { testDevice } from './helpers/gpu.js';
+import { DT, encodeModel, node, valueInfo } from './helpers/onnx-testdata.js';
+
+async function refusal(op: string, domain = ''): Promise<UnsupportedOpsError> {
+  const bytes = encodeModel({
+    nodes: [node(op, ['x'], ['y'], [], { name: `the_${op}`, ...(domain ? { domain } : {}) })], opset: 17, ...(domain ? { domains: { [domain]: 1 } } : {}),
+    inputs: [valueInfo('x', DT.FLOAT, [2, 3])], outputs: [valueInfo('y', DT.FLOAT, [2, 3])],
+  });
+  const err = await wgml.runModel(await testDevice(), bytes, { x: { dtype: 'float32', shape: [2, 3], data: new Float32Array(6) } }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(UnsupportedOpsError);
+  return err as UnsupportedOpsError;
+}
+
+describe('refused ops say why', () => {
+  it('NonZero: its output size depends on the values; the node is named', async () => {
+    const e = await refusal('NonZero');
+    expect(e.message).toMatch(/the_NonZero: NonZero \(opset 17\): its output size depends on the values it reads/);
+  });
+  it('onnxruntime\'s QOperator contrib ops point at the QDQ format and quantize_dynamic', async () => {
+    for (const op of ['QLinearAdd', 'QLinearGlobalAveragePool', 'QGemm']) {
+      const e = await refusal(op, 'com.microsoft');
+      expect(e.message, op).toMatch(new RegExp(`the_${op}: com\\.microsoft\\.${op} .*QOperator contrib op: quantize in onnxruntime's QDQ format`));
+    }
+  });
+  it('MatMulNBits (4-bit weights) and the optimizer\'s DynamicQuantizeMatMul say what to export instead', async () => {
+    expect((await refusal('MatMulNBits', 'com.microsoft')).message).toMatch(/4-bit block-quantized weights/);
+    expect((await refusal('DynamicQuantizeMatMul', 'com.microsoft')).message).toMatch(/save the model before onnxruntime optimizes it/);
+  });
+  it('an op no table lists gets the plain reason, in any domain', async () => {
+    expect((await refusal('NoSuchOp', 'com.example')).message).toMatch(/the_NoSuchOp: com\.example\.NoSuchOp \(opset \d+\): wgml has no kernel for this op/);
+  });
+});
