@@ -155,8 +155,10 @@ describe('showcase renderer (64×64, lavapipe)', () => {
     let compared = 0, floorChecked = 0;
     for (let y = 1; y < H - 1; y++) for (let x = 1; x < W - 1; x++) {
       const hits = [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]].map(([dx, dy]) => { const r = pixelRay(x + dx!, y + dy!); return nearest(scene, r.o, r.d); });
-      // Silhouette pixels depend on rasterization rules; compare interiors only.
+      // Silhouettes and a box's creases depend on rasterization rules (which face owns a pixel whose centre lies
+      // on the edge); compare interiors only.
       if (hits.some((h) => (h?.id ?? 0) !== (hits[0]?.id ?? 0))) continue;
+      if (hits[0] && hits.some((h) => dot(h!.n, hits[0]!.n) < 0.9)) continue;
       const h = hits[0];
       expect(id(x, y), `object id at (${x}, ${y})`).toBe(h?.id ?? 0);
       if (!h) { expect(ch(3, x, y)).toBe(1); continue; }

@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { ShaderMLP, type MlpWgsl } from '../src/shaderml/mlp.js';
 import { subgroupSupport } from '../src/shaderml/subgroup.js';
 import { forwardInt8 } from '../src/shaderml/quant.js';
-import { MlpDimensionError, WeightFileError } from '../src/shaderml/errors.js';
+import { MlpDimensionError, ShaderMLFeatureError, WeightFileError } from '../src/shaderml/errors.js';
+import { requestDevice } from '../src/gpu/device.js';
 import { readSafetensors, writeSafetensors } from '../src/tensor/safetensors.js';
 import { roundHalf } from '../src/shaderml/half.js';
 import type { Activation } from '../src/shaderml/activations.js';
 import { resolveWgsl } from '../src/gpu/wgsl.js';
-import { testDevice, scoped, computeOnce } from './helpers/gpu.js';
+import { testDevice, scoped, computeOnce, hasF16 } from './helpers/gpu.js';
 import { rng, randn, compareClose, testSeed } from './helpers/random.js';
 
 const SIZES = [5, 12, 7, 3];
@@ -94,12 +95,13 @@ function reference(mlp: ShaderMLP, x: Float32Array, precision: 'f32' | 'f16'): F
 }
 // f16 arithmetic: ~1e-3 relative per op, accumulated over up to 12 terms and 3 layers.
 const TOL = { f32: [1e-4, 2e-5], f16: [2e-2, 2e-2] } as const;
+const F16 = await hasF16();
 
 describe('ShaderMLP thread scope', () => {
   const seed = testSeed();
   for (const precision of ['f32', 'f16'] as const) {
     for (const storage of ['buffer', 'inline', 'constants', 'uniform'] as const) {
-      it(`compute stage, ${precision}, ${storage} weights, every activation (seed ${seed})`, async () => {
+      it.skipIf(precision === 'f16' && !F16)(`compute stage, ${precision}, ${storage} weights, every activation (seed ${seed})`, async () => {
         const device = await testDevice();
         for (const [k, acts] of ACT_SETS.entries()) {
           const mlp = ShaderMLP.random(SIZES, acts, seed + k);
@@ -118,7 +120,7 @@ describe('ShaderMLP thread scope', () => {
     const device = await testDevice();
     const W = 16, H = 4, mlp = ShaderMLP.random(SIZES, ACT_SETS[0]!, seed + 3);
     const x = randn(rng(seed + 4), W * H * SIZES[0]!);
-    for (const precision of ['f32', 'f16'] as const) {
+    for (const precision of F16 ? ['f32', 'f16'] as const : ['f32'] as const) {
       const net = mlp.wgsl({ name: 'shade', precision, device, group: 1 });
       const code = resolveWgsl({ bindings: [{ name: 'X', kind: 'read', type: 'array<f32>' }], requires: [net.module], body: `${readRow(SIZES[0]!)}
 @vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> { let p = array(vec2(-1.0, -1.0), vec2(3.0, -1.0), vec2(-1.0, 3.0)); return vec4(p[i], 0.0, 1.0); }
@@ -131,6 +133,17 @@ describe('ShaderMLP thread scope', () => {
       const [rt, at] = TOL[precision];
       expect(compareClose(got, firstOutputs(reference(mlp, x, precision), W * H, 3), rt, at), precision).toBeNull();
     }
+  });
+
+  it('f16 without shader-f16: refused by name, and auto takes f32', async () => {
+    const noF16 = await requestDevice({ disableFeatures: ['shader-f16'], quiet: true });
+    const mlp = ShaderMLP.random(SIZES, ACT_SETS[0]!, seed);
+    let err: unknown;
+    try { mlp.wgsl({ name: 'net', precision: 'f16', device: noF16 }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ShaderMLFeatureError);
+    expect(String((err as Error).message)).toContain("'net': precision f16 needs the shader-f16 feature");
+    expect(mlp.wgsl({ name: 'net', precision: 'auto', device: noF16 }).precision).toBe('f32');
+    noF16.destroy();
   });
 
   it(`vertex stage: each vertex evaluates the MLP, results reach the target as flat varyings (seed ${seed})`, async () => {

@@ -67,6 +67,27 @@ export const sincosPoly: WgslModule = {
 }`,
 };
 
+/**
+ * `sincos_rr(x)`: (sin x, cos x) to ~1e-7 absolute for |x| ≤ 102000, whatever the device's own builtins (WGSL lets
+ * them be 2^-11 off in [-π, π], as SwiftShader's are, and says nothing beyond). x − k·π/2 with π/2 in three parts,
+ * the first two of 8 bits so that k·C1 and k·C2 are exact for k < 2^16 however the compiler contracts; then
+ * sincos_poly on [-π/4, π/4]. Callers handle larger |x|, NaN and Inf.
+ */
+export const sincosReduced: WgslModule = {
+  name: 'sincos_rr',
+  requires: [sincosPoly],
+  code: `fn sincos_rr(x: f32) -> vec2<f32> {
+  let k = round(x * 0.6366197723675814);
+  let r = ((x - k * 1.5703125) - k * 0.0004825592041015625) - k * 1.2675908465098473e-06;
+  let sc = sincos_poly(r);
+  let s = sc.x; let c = sc.y;
+  // quadrant q of x = k·π/2 + r: sin x is s, c, −s, −c and cos x is c, −s, −c, s
+  let q = u32(i32(k) & 3);
+  let odd = (q & 1u) == 1u;
+  return vec2<f32>(select(1.0, -1.0, q >= 2u) * select(s, c, odd), select(1.0, -1.0, q == 1u || q == 2u) * select(c, s, odd));
+}`,
+};
+
 /** Activation functions, also used by fused epilogues. */
 export const activations: WgslModule = {
   name: 'activations',

@@ -1,5 +1,6 @@
 /** Activations of inline networks: WGSL for f32 and f16, and the CPU definitions tests compare with. */
 import type { WgslModule } from '../gpu/wgsl.js';
+import { sincosReduced } from '../ops/wgsl-common.js';
 
 export type Activation = 'none' | 'relu' | 'leaky_relu' | 'silu' | 'sigmoid' | 'tanh' | 'sine';
 export const ACTIVATIONS: readonly Activation[] = ['none', 'relu', 'leaky_relu', 'silu', 'sigmoid', 'tanh', 'sine'];
@@ -37,7 +38,12 @@ fn sml_leaky_relu_${t}(x: ${t}, a: ${t}) -> ${t} { return select(a * x, x, x > $
 fn sml_sigmoid_${t}(x: ${t}, a: ${t}) -> ${t} { return ${t}(1.0) / (${t}(1.0) + exp(-clamp(x, ${t}(-${lim}), ${t}(${lim})))); }
 fn sml_silu_${t}(x: ${t}, a: ${t}) -> ${t} { return x * sml_sigmoid_${t}(x, a); }
 fn sml_tanh_${t}(x: ${t}, a: ${t}) -> ${t} { let e = exp(${t}(2.0) * clamp(x, ${t}(-${t === 'f16' ? '5.0' : '15.0'}), ${t}(${t === 'f16' ? '5.0' : '15.0'}))); return (e - ${t}(1.0)) / (e + ${t}(1.0)); }
-fn sml_sine_${t}(x: ${t}, a: ${t}) -> ${t} { return sin(a * x); }
+${t === 'f32'
+    ? 'fn sml_sine_f32(x: f32, a: f32) -> f32 { let y = a * x; return select(sin(y), sincos_rr(y).x, abs(y) <= 102000.0); }'
+    : 'fn sml_sine_f16(x: f16, a: f16) -> f16 { return sin(a * x); }'}
 `,
+    // f32 sine is reduced and evaluated by polynomial (~1e-7): the builtin may be 2^-11 off (SwiftShader's is), which
+    // a SIREN's later layers amplify; f16 arithmetic is coarser than either.
+    ...(t === 'f32' ? { requires: [sincosReduced] } : {}),
   };
 }

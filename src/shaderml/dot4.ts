@@ -9,7 +9,7 @@
  * 1.5·2²³ + acc exactly, and one FMA with a 22-fraction-bit multiplier rounds straight to the next
  * layer's int8, read back as the low byte (subgroup-fast.ts uses the same fold).
  */
-import type { WgslModule } from '../gpu/wgsl.js';
+import { flattenWgsl, type WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { MlpStorage, MlpWgsl, MlpModel } from './mlp-types.js';
@@ -134,7 +134,7 @@ ${L.join('\n')}
   const bytes = new Uint8Array(Uint32Array.from(words).buffer);
   return {
     name, scope: 'thread', precision: 'int8', storage, signature, module,
-    code: act.code + '\n' + body,
+    code: flattenWgsl(act).code + '\n' + body,
     layoutEntries: (visibility) => (storage === 'buffer' ? [{ binding, visibility, buffer: { type: 'read-only-storage' } }] : []),
     bindGroupEntries: (device) => (storage === 'buffer' ? [{ binding, resource: { buffer: mlp.buffersFor(device, 'dot4_int8', () => [{ label: `${name} int8 weights (packed)`, bytes }])[0]! } }] : []),
   };

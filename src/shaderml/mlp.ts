@@ -8,7 +8,7 @@
  * const layout = device.createBindGroupLayout({ entries: net.layoutEntries(GPUShaderStage.FRAGMENT) });
  * const group = device.createBindGroup({ layout, entries: net.bindGroupEntries(device) });
  */
-import type { WgslModule } from '../gpu/wgsl.js';
+import { flattenWgsl, type WgslModule } from '../gpu/wgsl.js';
 import type { FloatPrecision, MlpLayer, MlpModel, MlpPrecision, MlpScope, MlpStorage, MlpWgsl, MlpWgslOptions } from './mlp-types.js';
 import { type Activation, ACTIVATIONS, activationModule, applyActivation, defaultAlpha } from './activations.js';
 import { MlpDimensionError, ShaderMLFeatureError, WeightFileError } from './errors.js';
@@ -245,7 +245,7 @@ ${calls}
 }`);
     const act = activationModule(T);
     const module: WgslModule = { name: `shaderml_${name}_${p}_${storage}`, code: parts.join('\n'), requires: [act], enables: p === 'f16' ? ['f16'] : [] };
-    const code = (p === 'f16' ? 'enable f16;\n' : '') + act.code + '\n' + module.code;
+    const code = (p === 'f16' ? 'enable f16;\n' : '') + flattenWgsl(act).code + '\n' + module.code;
     const bytes = p === 'f16' ? (() => { const h = packHalf(data); return new Uint8Array(h.buffer); })() : new Uint8Array(data.buffer);
     return {
       name, scope: 'thread', precision: p, storage, signature, module, code,

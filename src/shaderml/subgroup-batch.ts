@@ -10,6 +10,7 @@
  * i32→f32 by adding the exponent bits of 1.5·2²³ and one FMA, f32→i8 by adding 1.5·2²³ and taking
  * the low byte (round to nearest even, |v| ≤ 127 after the clamp).
  */
+import { flattenWgsl } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { BatchKernel, MlpModel } from './mlp-types.js';
@@ -169,7 +170,7 @@ ${Array.from({ length: OUT }, (_, c) => `      y[${c}] = sml_${l.activation}_f32
 }`);
   const enables = 'enable chromium_experimental_subgroup_matrix;\nenable subgroups;\n';
   return {
-    code: enables + activationModule('f32').code + '\n' + lines.join('\n'),
+    code: enables + flattenWgsl(activationModule('f32')).code + '\n' + lines.join('\n'),
     workgroupSize: S, rowsPerBlock: RT,
     groups: (maxGroups = 132 * 16) => Math.max(1, Math.min(maxGroups, Math.ceil(o.rows / RT))),
     layoutEntries: (visibility) => [

@@ -15,6 +15,7 @@
  * Spelling per shared/gpu/README.md: i8 operands on array<i32>, offsets/strides of i8 matrices in bytes,
  * of i32 matrices in i32 elements.
  */
+import { flattenWgsl } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { BatchKernel, MlpModel } from './mlp-types.js';
@@ -318,7 +319,7 @@ ${s1prev[T - 1]}
   const enables = 'enable chromium_experimental_subgroup_matrix;\nenable subgroups;\n';
   const key = `subgroup_fast_i8_${fold}`;
   return {
-    code: enables + activationModule('f32').code + '\n' + L.join('\n'),
+    code: enables + flattenWgsl(activationModule('f32')).code + '\n' + L.join('\n'),
     workgroupSize: S, rowsPerBlock: WR,
     groups: (maxGroups = 132 * 16) => Math.max(1, Math.min(maxGroups, Math.ceil(o.rows / WR))),
     layoutEntries: (visibility) => [0, 1, 2].map((i) => ({ binding: binding + i, visibility, buffer: { type: 'read-only-storage' as const } })),

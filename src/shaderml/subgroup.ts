@@ -5,6 +5,7 @@
  * `array<i32>` with four 8-bit values a word, offsets and strides in 8-bit elements,
  * `subgroup_matrix_left<i8, K, M>`, `subgroup_matrix_right<i8, N, K>`, `subgroup_matrix_result<i32, N, M>`.
  */
+import { flattenWgsl } from '../gpu/wgsl.js';
 import { deviceInfo } from '../gpu/device.js';
 import { activationModule } from './activations.js';
 import { int8Quant, q8 } from './quant.js';
@@ -120,7 +121,7 @@ export function subgroupMlpWgsl(mlp: MlpModel, name: string, group: number, bind
   return {
     name, scope: 'subgroup', precision: 'int8', storage: 'buffer', module, workgroupSize: S,
     signature: `fn ${name}(x: array<f32, ${IN}>, lane: u32) -> array<f32, ${OUT}>`,
-    code: enables.map((e) => `enable ${e};`).join('\n') + '\n' + act.code + '\n' + all,
+    code: enables.map((e) => `enable ${e};`).join('\n') + '\n' + flattenWgsl(act).code + '\n' + all,
     layoutEntries: (visibility) => [
       { binding, visibility, buffer: { type: 'read-only-storage' } },
       { binding: binding + 1, visibility, buffer: { type: 'read-only-storage' } },

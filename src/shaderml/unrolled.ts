@@ -6,7 +6,7 @@
  * the FMA). Either way a weight costs no load, so the decode runs at the FMA rate. 'constants' means
  * one pipeline per set of weights (like a shader permutation); 'uniform' shares one per shape.
  */
-import type { WgslModule } from '../gpu/wgsl.js';
+import { flattenWgsl, type WgslModule } from '../gpu/wgsl.js';
 import { activationModule } from './activations.js';
 import { MlpDimensionError } from './errors.js';
 import type { FloatPrecision, MlpWgsl, MlpModel } from './mlp-types.js';
@@ -50,7 +50,7 @@ ${lines.join('\n')}
   padded.set(data);
   return {
     name, scope: 'thread', precision: p, storage: mode, signature, module,
-    code: (p === 'f16' ? 'enable f16;\n' : '') + act.code + '\n' + module.code,
+    code: (p === 'f16' ? 'enable f16;\n' : '') + flattenWgsl(act).code + '\n' + module.code,
     layoutEntries: (visibility) => mode === 'uniform' ? [{ binding, visibility, buffer: { type: 'uniform' } }] : [],
     bindGroupEntries: (device) => mode === 'uniform'
       ? [{ binding, resource: { buffer: mlp.buffersFor(device, 'uniform_f32', () => [{ label: `${name} weights (uniform)`, bytes: new Uint8Array(padded.buffer) }], GPUBufferUsage.UNIFORM)[0]! } }]

@@ -12,6 +12,13 @@ export function testDevice(): Promise<GPUDevice> {
   return devicePromise;
 }
 
+/**
+ * Whether the test device has shader-f16. Tests of f16 arithmetic and storage skip without it (SwiftShader, the
+ * H200 through Dawn); the refusal itself is tested with the feature disabled (tensor.test.ts, tensor-wgsl.test.ts,
+ * shaderml-errors.test.ts).
+ */
+export const hasF16 = async (): Promise<boolean> => (await testDevice()).features.has('shader-f16');
+
 export function drainUncapturedErrors(): string[] {
   return uncaptured.splice(0);
 }

@@ -8,7 +8,7 @@ import type { ElemType } from '../../ir/types.js';
 import { storageType } from '../../ir/types.js';
 import type { WgslModule } from '../../gpu/wgsl.js';
 import { floatLit } from '../../gpu/wgsl-literal.js';
-import { activations, divRn, sincosPoly } from '../wgsl-common.js';
+import { activations, divRn, sincosReduced } from '../wgsl-common.js';
 
 export type Stor = 'f32' | 'i32' | 'u32';
 export type Kind = 'float' | 'int' | 'uint' | 'bool';
@@ -76,7 +76,7 @@ export function store(s: Stor, v: number): number {
 /** Helpers every elementwise shader includes: NaN/Inf tests on the bits (comparisons may be folded away). */
 export const ewHelpers: WgslModule = {
   name: 'ew_helpers',
-  requires: [activations, divRn, sincosPoly],
+  requires: [activations, divRn, sincosReduced],
   code: `
 // NaN and Inf from private vars: WGSL const-expressions may not produce them.
 var<private> ew_nan_bits: u32 = 0x7fc00000u;
@@ -88,22 +88,11 @@ fn ew_isinf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f8000
 fn ew_b(c: bool) -> i32 { return select(0i, 1i, c); }
 // tanh without the inf/inf of exp overflow, exact near 0 via the builtin.
 fn ew_tanh(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, ew_isnan(x)); }
-// (sin x, cos x) to ~1e-7 absolute for |x| < 102000, whatever the device's own: WGSL lets sin and cos be
-// 2^-11 off in [-π, π] (SwiftShader's are) and says nothing beyond, where hardware approximations reduce
-// the argument in f32 and so lose about |x|·2^-24 (~4e-3 at 1e4, the positional encodings' range; an
-// estimate, not measured here). x − k·π/2 with π/2 in three parts, the first two of 8 bits so that k·C1
-// and k·C2 are exact for k < 2^16, whatever is contracted; then sincos_poly on [-π/4, π/4]. Past that
-// range, the builtins; NaN for NaN and ±Inf.
+// (sin x, cos x) to ~1e-7 absolute for |x| < 102000 (sincos_rr); past that range the builtins, which hardware
+// evaluates after reducing the argument in f32 and so loses about |x|·2^-24; NaN for NaN and ±Inf.
 fn ew_sincos(x: f32) -> vec2<f32> {
   if (!(abs(x) <= 102000.0)) { return select(vec2<f32>(sin(x), cos(x)), vec2<f32>(ew_nan()), ew_isnan(x) || ew_isinf(x)); }
-  let k = round(x * 0.6366197723675814);
-  let r = ((x - k * 1.5703125) - k * 0.0004825592041015625) - k * 1.2675908465098473e-06;
-  let sc = sincos_poly(r);
-  let s = sc.x; let c = sc.y;
-  // quadrant q of x = k·π/2 + r: sin x is s, c, −s, −c and cos x is c, −s, −c, s
-  let q = u32(i32(k) & 3);
-  let odd = (q & 1u) == 1u;
-  return vec2<f32>(select(1.0, -1.0, q >= 2u) * select(s, c, odd), select(1.0, -1.0, q == 1u || q == 2u) * select(c, s, odd));
+  return sincos_rr(x);
 }
 fn ew_tan(x: f32) -> f32 { let v = ew_sincos(x); return v.x / v.y; }
 // log(1 + exp(x)) without overflow, with the log1p trick so tiny results keep their precision.
