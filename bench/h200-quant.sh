@@ -5,7 +5,8 @@
 #    quantize_dynamic (Python there) and by bench/quant/quantize-dynamic.mjs (its MatMul rewrite, in Node);
 # 2. each checked against onnxruntime (CPU) on one input (max |wgml − ort| / max |ort|; quantized models differ
 #    where an activation lands on the other side of a quantization step, ~1e-2 after 12 layers);
-# 3. `wgml bench` GPU time and dispatches of all three (MatMulInteger on 64×64 i32 tiles, not tensor cores).
+# 3. `wgml bench` GPU time and dispatches of all three (MatMulInteger on 64×64 i32 tiles, not tensor cores);
+# 4. the float encoder again with float16 weights (--weights f16).
 # Output: $OUT/log and $OUT/bench.jsonl.
 set -uo pipefail
 source .gpu/enter.sh >/dev/null
@@ -24,4 +25,8 @@ for m in bert_encoder bert_ortq bert_q; do
   timeout 120 node bench/coverage/compare.mjs $M/$m.onnx 2>&1 | grep '^RESULT'
   timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | tee -a "$OUT/bench.jsonl"
 done
+# 4. the float encoder with its weights stored as float16 (createPipeline's weights: 'f16'): half the weights,
+#    the error it costs, and the GPU time beside the f32 weights' above.
+WEIGHTS=f16 timeout 120 node bench/coverage/compare.mjs $M/bert_encoder.onnx 2>&1 | grep '^RESULT' | sed 's/^RESULT/RESULT weights f16/'
+timeout 120 node dist/cli/main.js bench $M/bert_encoder.onnx --weights f16 --runs 50 --warmup 10 --json 2>&1 | grep '^{' | sed 's/^{/{"weights":"f16",/' | tee -a "$OUT/bench.jsonl"
 } 2>&1 | grep -v '^Warning' | tee "$OUT/log"

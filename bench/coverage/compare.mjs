@@ -16,7 +16,8 @@ const x = { dtype: 'float32', shape, data };
 const device = await wgml.requestDevice({ quiet: true });
 let t = performance.now();
 let got;
-try { got = await wgml.runModel(device, path, { input: x }); }
+// WEIGHTS=f16 stores the weights at half width (createPipeline's weights option).
+try { got = await wgml.runModel(device, path, { input: x }, process.env.WEIGHTS ? { weights: process.env.WEIGHTS } : {}); }
 catch (e) { console.log(`RESULT ${path} ERROR ${(e.message || e).toString().slice(0, 600)} (${((performance.now() - t) / 1000).toFixed(1)}s)`); process.exit(0); }
 const tw = (performance.now() - t) / 1000;
 t = performance.now();

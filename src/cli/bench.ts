@@ -1,6 +1,7 @@
 /** `wgml bench`: median GPU time per inference (timestamp queries), median CPU time of encodeNetwork, heap bytes. */
 import type { Command } from 'commander';
 import { loadGraph } from '../runtime/library.js';
+import type { WeightsPrecision } from '../runtime/half-weights.js';
 import { createPipeline } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
@@ -35,11 +36,11 @@ function pipelineSets(p: { program: { dispatches: { kernel: { workgroups: number
 }
 
 export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number,
-  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; splitKPairs?: 'conv' | 'all' | 'none' } = {}): Promise<BenchResult> {
+  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; splitKPairs?: 'conv' | 'all' | 'none'; weights?: WeightsPrecision } = {}): Promise<BenchResult> {
   const t0 = performance.now();
   const graph = opts.graph ?? (await loadGraph(model)).graph;
   const tp = performance.now();
-  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, splitKPairs: opts.splitKPairs });
+  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, splitKPairs: opts.splitKPairs, weights: opts.weights });
   const createPipelineMs = performance.now() - tp;
   const args: Record<string, Tensor> = {};
   for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
@@ -111,9 +112,10 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--runs <n>', 'timed runs', '50').option('--warmup <n>', 'warm-up runs', '10')
     .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
+    .option('--weights <mode>', 'how weights are stored: auto (float16 models\' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32', 'auto')
     .option('--split-k-pairs <which>', "split-K GEMMs whose two dispatches share one pipeline: conv, all (MatMul/Gemm too), none (for comparison)", 'conv')
     .option('--json', 'print JSON')
-    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string }) => {
+    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string; weights: string }) => {
       if (!['auto', 'shared', 'groups'].includes(opts.recording)) throw new UsageError(`--recording must be auto, shared or groups, not '${opts.recording}'`, 'e.g. --recording shared');
       if (!['conv', 'all', 'none'].includes(opts.splitKPairs)) throw new UsageError(`--split-k-pairs must be conv, all or none, not '${opts.splitKPairs}'`, 'e.g. --split-k-pairs none');
       const runs = numberOption('--runs', opts.runs, { min: 1, max: 100000, example: '50' }), warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '10' });
@@ -122,7 +124,7 @@ export function register(program: Command): void {
       checkDimsNames(graph, dims);
       const device = await cliDevice({ quiet: !!opts.json });
       const progress = new Progress('bench');
-      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', splitKPairs: opts.splitKPairs as 'conv' }).finally(() => progress.stop());
+      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', splitKPairs: opts.splitKPairs as 'conv', weights: opts.weights as WeightsPrecision }).finally(() => progress.stop());
       if (opts.json) console.log(JSON.stringify(r));
       else {
         console.log(`${model} on ${r.adapter}`);

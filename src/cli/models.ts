@@ -6,15 +6,16 @@ import { fmtShape, shapeSize, type Graph, type ValueType } from '../ir/types.js'
 import { BindingError, UsageError } from '../errors.js';
 import { loadGraph } from '../runtime/library.js';
 import { planNetwork } from '../runtime/pipeline.js';
+import { roundedToHalf, type WeightsPrecision } from '../runtime/half-weights.js';
 import { runModel } from '../runtime/run.js';
 import { writePackage } from '../runtime/package.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { action, assertWritable, checkCliInputs, checkDimsNames, cliDevice, collect, fmtBytes, makeDir, parseDims, readInputs, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
-export async function inspectJson(model: string | { graph: Graph; format: string }, dims: Record<string, number[]>, device: GPUDevice) {
+export async function inspectJson(model: string | { graph: Graph; format: string }, dims: Record<string, number[]>, device: GPUDevice, weights?: WeightsPrecision) {
   const { graph, format } = typeof model === 'string' ? await loadGraph(model) : model;
-  const p = planNetwork(device, graph, { inputDimensions: dims });
+  const p = planNetwork(device, graph, { inputDimensions: dims, weights });
   const t = (n: string): ValueType | undefined => p.values.get(n)?.type;
   const nodes = p.nodes.map((n) => ({
     name: n.name, op: n.domain ? `${n.domain}.${n.opType}` : n.opType,
@@ -38,7 +39,8 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable; default: the shapes of the --input arrays, which it reshapes when given)', collect, [])
     .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--output-dir <dir>', 'where to write the outputs', '.')
-    .action(action(async (model: string, opts: { input: string[]; dims: string[]; castInputs?: boolean; outputDir: string }) => {
+    .option('--weights <mode>', 'how weights are stored: auto (float16 models\' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32', 'auto')
+    .action(action(async (model: string, opts: { input: string[]; dims: string[]; castInputs?: boolean; outputDir: string; weights: string }) => {
       const dims = parseDims(opts.dims);
       const given = await readInputs(opts.input);
       const { graph } = await loadGraph(model);
@@ -59,7 +61,7 @@ export function register(program: Command): void {
       await makeDir(opts.outputDir, 'output folder (--output-dir)');
       const device = await cliDevice();
       const progress = new Progress('run');
-      const outs = await runModel(device, graph, inputs, { inputDimensions: dims, onProgress: progress.callback }).finally(() => progress.stop());
+      const outs = await runModel(device, graph, inputs, { inputDimensions: dims, onProgress: progress.callback, weights: opts.weights as WeightsPrecision }).finally(() => progress.stop());
       for (const [name, t] of Object.entries(outs)) {
         const file = join(opts.outputDir, `${name.replace(/[^\w.-]/g, '_')}.npy`);
         await writeBytes(file, writeNpy(t), `output '${name}'`);
@@ -72,13 +74,14 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .option('--html <file>', 'write an interactive graph view')
-    .action(action(async (model: string, opts: { dims: string[]; json?: boolean; html?: string }) => {
+    .option('--weights <mode>', 'how weights are stored: auto (float16 models\' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32', 'auto')
+    .action(action(async (model: string, opts: { dims: string[]; json?: boolean; html?: string; weights: string }) => {
       const dims = parseDims(opts.dims);
       const loaded = await loadGraph(model);
       checkDimsNames(loaded.graph, dims);
       if (opts.html) await assertWritable(opts.html, 'graph page (--html)');
       const device = await cliDevice({ quiet: !!opts.json });
-      const j = await inspectJson(loaded, dims, device);
+      const j = await inspectJson(loaded, dims, device, opts.weights as WeightsPrecision);
       if (opts.html) {
         const { graphHtml } = await import('../debug/html.js');
         await writeBytes(opts.html, graphHtml(j, { title: `${basename(model)} — wgml inspect` }), 'graph page (--html)');
@@ -97,13 +100,17 @@ export function register(program: Command): void {
 
   program.command('convert <model>').description('convert an ONNX model to a .wgml package (optimized graph + safetensors weights + manifest)')
     .requiredOption('-o, --output <file>', 'the .wgml file to write')
-    .action(action(async (model: string, opts: { output: string }) => {
+    .option('--weights <mode>', 'f16: round float32 weights to float16 (half the file, and half the GPU memory when loaded), f32: keep them', 'f32')
+    .action(action(async (model: string, opts: { output: string; weights: string }) => {
+      if (opts.weights !== 'f16' && opts.weights !== 'f32') throw new UsageError(`--weights ${opts.weights} is neither f16 nor f32`, 'give --weights f16 or f32');
       const { graph } = await loadGraph(model);
       await assertWritable(opts.output, 'package (-o)');
       const constants = new Map(graph.initializers);
       const g = foldBatchNorm(graph, constants);
       const used = new Set(g.nodes.flatMap((n) => n.inputs));
-      const inits = new Map([...constants].filter(([k]) => used.has(k) || g.outputs.some((o) => o.name === k)));
+      const kept = [...constants].filter(([k]) => used.has(k) || g.outputs.some((o) => o.name === k));
+      // rounded here, the values load back as float16 values, which createPipeline's default then stores at half width
+      const inits = new Map(opts.weights === 'f16' ? kept.map(([k, t]) => [k, roundedToHalf(t)] as const) : kept);
       const bytes = writePackage({ ...g, initializers: inits }, 'wgml convert');
       await writeBytes(opts.output, bytes, 'package (-o)');
       console.log(`wrote ${opts.output}: ${g.nodes.length} nodes (${graph.nodes.length - g.nodes.length} folded), ${inits.size} weights, ${fmtBytes(bytes.length)}`);

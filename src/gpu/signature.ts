@@ -34,6 +34,13 @@ export interface BufferDecl {
    * does). Scalar accessors keep working on it.
    */
   vec4?: boolean;
+  /**
+   * Stored as float16, two to a u32 word (element i in the low half of word i/2 when i is even), read
+   * as f32: the accessors unpack (`unpack2x16float`, core WGSL, so no `shader-f16` is needed) and the
+   * body is unchanged. Read-only, `elem` 'f32'. The runtime sets it on weights it stores at half width
+   * (runtime/half-weights.ts); a kernel never declares it itself.
+   */
+  half?: boolean;
 }
 
 export interface KernelSignature {
@@ -110,6 +117,20 @@ function arrayGetters(sig: KernelSignature): string[] {
 }
 
 /**
+ * `X_ld(i)` (and `X_ld4(j)` for vec4 buffers) of a half-width buffer: element e = at + i is half e & 1 of word
+ * e >> 1; a vec4 is the two words of elements 4j..4j+3 (at is a multiple of 4, as for f32 vec4 reads).
+ */
+function halfAccessors(b: BufferDecl, word: (w: string) => string, at: string): string[] {
+  const e = at === '0u' ? 'i' : `(${at} + i)`;
+  const out = [`fn ${b.name}_ld(i: u32) -> f32 { return unpack2x16float(${word(`${e} >> 1u`)})[${e} & 1u]; }`];
+  if (b.vec4) {
+    const w0 = at === '0u' ? '2u * j' : `(${at} >> 1u) + 2u * j`;
+    out.push(`fn ${b.name}_ld4(j: u32) -> vec4<f32> { return vec4<f32>(unpack2x16float(${word(w0)}), unpack2x16float(${word(`${w0} + 1u`)})); }`);
+  }
+  return out;
+}
+
+/**
  * How a kernel binds when dispatches share the network's bind group: `declarations` declares the
  * physical bindings (the heap, the weights, caller tensors, the parameter words with
  * `fn wgml_word(i: u32) -> u32` to read them) and
@@ -162,17 +183,19 @@ export function packShared(sig: KernelSignature, values: ParamValues, offsets: r
 export function kernelWgsl(sig: KernelSignature, access: string, src: { body: string; requires?: readonly WgslModule[]; enables?: readonly string[] }, mode: BindMode = { kind: 'groups' }): string {
   if (access.length !== sig.buffers.length) throw new Error(`access '${access}' does not name each of ${sig.buffers.length} buffers`);
   sig.buffers.forEach((b, k) => { if (b.writes && access[k] !== 'w') throw new Error(`buffer '${b.name}' is written by the kernel but bound read-only`); });
+  sig.buffers.forEach((b, k) => { if (b.half && (b.writes || access[k] === 'w' || b.elem !== 'f32')) throw new Error(`buffer '${b.name}' is half-width: it must be an f32 buffer bound read-only`); });
   const hasParams = sig.layout.length > 0;
   const decl: string[] = [];
   if (mode.kind === 'groups') {
     decl.push(paramsStruct(sig));
     const bindings = [
       ...(hasParams ? [{ name: 'P', kind: 'uniform' as const, type: 'Params' }] : []),
-      ...sig.buffers.map((b, k) => ({ name: b.name, kind: access[k] === 'w' ? 'read_write' as const : 'read' as const, type: b.vec4 ? `array<vec4<${b.elem}>>` : `array<${b.elem}>` })),
+      ...sig.buffers.map((b, k) => ({ name: b.name, kind: access[k] === 'w' ? 'read_write' as const : 'read' as const, type: b.half ? 'array<u32>' : b.vec4 ? `array<vec4<${b.elem}>>` : `array<${b.elem}>` })),
     ];
     sig.buffers.forEach((b, k) => {
       const w = access[k] === 'w';
-      if (b.vec4) {
+      if (b.half) decl.push(...halfAccessors(b, (word) => `${b.name}[${word}]`, '0u'));
+      else if (b.vec4) {
         decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${b.name}[i >> 2u][i & 3u]; }`, `fn ${b.name}_ld4(j: u32) -> vec4<${b.elem}> { return ${b.name}[j]; }`);
         if (w) decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${b.name}[i >> 2u][i & 3u] = v; }`, `fn ${b.name}_st4(j: u32, v: vec4<${b.elem}>) { ${b.name}[j] = v; }`);
       } else {
@@ -198,12 +221,14 @@ export function kernelWgsl(sig: KernelSignature, access: string, src: { body: st
   const word = (w: number) => (constant.has(w) ? `wgml_k${w}` : `wgml_word(wgml_params_at + ${w}u)`);
   // A physical binding some buffer reads four at a time is declared array<vec4<u32>> (in this shader;
   // the bind group does not care): every buffer on it then addresses vector components.
-  const wide = new Set(sig.buffers.filter((b) => b.vec4).map((b) => mode.bindings[sig.buffers.indexOf(b)]!));
+  const wide = new Set(sig.buffers.filter((b) => b.vec4 && !b.half).map((b) => mode.bindings[sig.buffers.indexOf(b)]!));
   const conv4 = (w: Word, e: string) => (w === 'u32' ? e : `bitcast<vec4<${w}>>(${e})`);
   sig.buffers.forEach((b, k) => {
     const phys = mode.bindings[k]!;
     const el = (i: string) => (wide.has(phys) ? `${phys}[(${b.name}_at + ${i}) >> 2u][(${b.name}_at + ${i}) & 3u]` : `${phys}[${b.name}_at + ${i}]`);
     decl.push(`var<private> ${b.name}_at: u32;`);
+    // A half-width buffer's offset counts halves (runtime/shared.ts placeBinding): word = (at + i) / 2.
+    if (b.half) { decl.push(...halfAccessors(b, (word) => (wide.has(phys) ? `${phys}[(${word}) >> 2u][(${word}) & 3u]` : `${phys}[${word}]`), `${b.name}_at`)); return; }
     decl.push(`fn ${b.name}_ld(i: u32) -> ${b.elem} { return ${conv(b.elem, el('i'))}; }`);
     if (access[k] === 'w') decl.push(`fn ${b.name}_st(i: u32, v: ${b.elem}) { ${el('i')} = ${back(b.elem, 'v')}; }`);
     if (b.vec4) {

@@ -15,6 +15,7 @@ import { alignUp, planMemory, type PlanValue } from '../plan/planner.js';
 import { inferContext } from './single.js';
 import { bindingSignature } from './kernels.js';
 import { nodeFlops } from './flops.js';
+import { halfBytes, halfEligible, withHalfBuffers, type WeightsPrecision } from './half-weights.js';
 import { fmtView, hasViews, nodeViews, viewedTypes, viewExtent } from '../ir/view.js';
 
 // The program's types live in program.ts so modules that only read a program (shared.ts, which
@@ -32,6 +33,8 @@ export interface CompileOptions {
   noReuse?: boolean;
   /** See KernelContext.splitKPairs (default 'conv'). */
   splitKPairs?: SplitKPairs;
+  /** Which weights are stored at half width (half-weights.ts; default 'auto'). */
+  weights?: WeightsPrecision;
 }
 
 const bytesOf = (t: ValueType) => shapeSize(t.shape) * 4;
@@ -109,6 +112,29 @@ function elideConcats(steps: { node: Node; plan: unknown }[], types: Map<string,
     s.plan = null;
   }
   return slices;
+}
+
+/**
+ * The constants stored at half width, and every kernel reading one told so (its buffer declared `half`). A
+ * constant qualifies when each kernel reading it declares an f32 buffer for it and its values allow `mode`.
+ */
+function halfWeights(steps: { node: Node; plan: { kernels: KernelSpec[] } | null }[], constants: Map<string, HostTensor>, root: (v: string) => string, mode: WeightsPrecision): Set<string> {
+  if (mode === 'f32') return new Set();
+  const constantOf = (node: Node, a: KernelSpec['args'][number]) => {
+    const v = 'input' in a ? node.inputs[a.input] : undefined;
+    const r = v ? root(v) : '';
+    return r && constants.has(r) ? r : null;
+  };
+  const readable = new Map<string, boolean>();
+  for (const s of steps) for (const k of s.plan?.kernels ?? []) k.args.forEach((a, i) => {
+    const r = constantOf(s.node, a);
+    if (r) readable.set(r, (readable.get(r) ?? true) && k.sig.buffers[i]!.elem === 'f32' && !k.sig.buffers[i]!.writes);
+  });
+  const half = new Set([...readable].filter(([r, ok]) => ok && halfEligible(constants.get(r)!, mode)).map(([r]) => r));
+  if (half.size) for (const s of steps) if (s.plan) {
+    s.plan.kernels = s.plan.kernels.map((k) => withHalfBuffers(k, new Set(k.args.flatMap((a, i) => { const r = constantOf(s.node, a); return r && half.has(r) ? [i] : []; }))));
+  }
+  return half;
 }
 
 export function compileProgram(g: Graph, types: Map<string, ValueType>, constants: Map<string, HostTensor>, opts: CompileOptions): Program {
@@ -191,6 +217,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   if (refused.length) throw new UnsupportedOpsError(refused);
   checkLimits(steps, types, constants, opts.caps);
 
+  const half = halfWeights(steps, constants, root, opts.weights ?? 'auto');
   // Weights: every constant a kernel reads, packed at storage alignment.
   const weights: Program['weights'] = [];
   const weightOffsets = new Map<string, number>();
@@ -199,12 +226,12 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     const r = i ? root(i) : '';
     if (r && constants.has(r) && !weightOffsets.has(r) && s.plan) {
       const t = constants.get(r)!;
-      const bytes = t.data.length * 4;
+      const bytes = half.has(r) ? halfBytes(t.data.length) : t.data.length * 4;
       if (bytes > opts.caps.maxStorageBufferBindingSize)
         throw new LimitError(`node '${s.node.name}' (${s.node.opType}): weight '${r}' of shape ${fmtShape(t.shape)} is ${bytes} bytes, over this device's maxStorageBufferBindingSize (${opts.caps.maxStorageBufferBindingSize})`,
           'use a device with a larger limit; wgml splits only the constant B of Gemm and MatMul (by columns) across bindings', { node: s.node.name, op: s.node.opType, weight: r, shape: t.shape, bytes, limit: opts.caps.maxStorageBufferBindingSize });
       weightOffsets.set(r, wOff);
-      weights.push({ name: r, offset: wOff, tensor: t });
+      weights.push({ name: r, offset: wOff, tensor: t, ...(half.has(r) ? { half: true } : {}) });
       wOff = alignUp(wOff + Math.max(bytes, 4), opts.storageAlign);
     }
   }
@@ -244,7 +271,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
     const bytes = Math.max(4, bytesOf(t));
     const sl = slices.get(r);
     if (sl) { const whole = placeOf(sl.of); return { ...whole, offset: whole.offset + sl.offset, bytes }; }
-    if (constants.has(r)) return { kind: 'weights', offset: weightOffsets.get(r) ?? -1, bytes };
+    if (constants.has(r)) return half.has(r) ? { kind: 'weights', offset: weightOffsets.get(r) ?? -1, bytes: halfBytes(shapeSize(t.shape)), half: true } : { kind: 'weights', offset: weightOffsets.get(r) ?? -1, bytes };
     if (inputNames.has(r)) return { kind: 'input', name: r, offset: 0, bytes };
     if (outputSet.has(r)) return { kind: 'output', name: r, offset: 0, bytes };
     return { kind: 'heap', offset: mem.offsets.get(r)!, bytes };

@@ -10,15 +10,18 @@
  *
  * Graph attributes of kind tensor and graph are stored inline in the manifest (tensors as base64).
  */
-import type { AttrValue, Graph, HostTensor, Node } from '../ir/types.js';
+import type { AttrValue, ElemType, Graph, HostTensor, Node } from '../ir/types.js';
 import { hostArrayFor, shapeSize, storageType } from '../ir/types.js';
 import { ModelFormatError, WgmlError } from '../errors.js';
 import { crc32 } from '../ir/checksum.js';
 import { validateGraph, SUPPORTED_OPSETS } from '../onnx/validate.js';
 import { checkElemType, checkGraphJson, checkStaticShape } from './package-check.js';
-import { readSafetensors, writeSafetensors, type SafeInput } from '../tensor/safetensors.js';
+import { readSafetensors, tensorAsF32, writeSafetensors, type SafeDType, type SafeInput } from '../tensor/safetensors.js';
+import { f16BitsToF32Array, f32ArrayToF16Bits } from '../tensor/dtype.js';
+import { allHalf } from './half-weights.js';
 
-export const PACKAGE_VERSION = 1;
+/** 2: initializers may travel at their own width (F16, I8, U8); version 1 packages (32-bit words only) still load. */
+export const PACKAGE_VERSION = 2;
 const MAGIC = [0x57, 0x47, 0x4d, 0x4c]; // WGML
 
 export function isPackage(bytes: Uint8Array): boolean {
@@ -52,15 +55,22 @@ function unb64(s: string): Uint8Array {
   return u;
 }
 
+/** A tensor attribute inline, at its own width where that loses nothing (`enc`, as safeDTypeOf decides; none: 32-bit words). */
 function encodeTensorInline(t: HostTensor): unknown {
+  const enc = safeDTypeOf(t);
+  if (enc === 'F16') return { dtype: t.dtype, shape: t.shape, enc, data: b64(f32ArrayToF16Bits(t.data)) };
+  if (enc === 'I8' || enc === 'U8') return { dtype: t.dtype, shape: t.shape, enc, data: b64(enc === 'I8' ? Int8Array.from(t.data) : Uint8Array.from(t.data)) };
   return { dtype: t.dtype, shape: t.shape, data: b64(t.data) };
 }
-function decodeTensorInline(j: { dtype: HostTensor['dtype']; shape: number[]; data: string }): HostTensor {
-  const raw = unb64(j.data);
+function decodeTensorInline(j: { dtype: HostTensor['dtype']; shape: number[]; data: string; enc?: SafeDType }): HostTensor {
+  const raw = unb64(j.data), n = shapeSize(j.shape);
+  const width = j.enc === undefined ? 4 : j.enc === safeNarrow(j.dtype) ? (j.enc === 'F16' ? 2 : 1) : 0;
   // Compare sizes before allocating: a corrupt shape must not trigger a multi-gigabyte allocation.
-  if (raw.byteLength !== shapeSize(j.shape) * 4) throw new ModelFormatError(`inline tensor of shape [${j.shape}] has ${raw.byteLength} bytes`, 'the package is corrupt');
-  const data = hostArrayFor(j.dtype, shapeSize(j.shape));
-  new Uint8Array(data.buffer).set(raw);
+  if (!width || raw.byteLength !== n * width) throw new ModelFormatError(`inline tensor ${j.dtype} [${j.shape}]${j.enc ? ` (${j.enc})` : ''} has ${raw.byteLength} bytes`, 'the package is corrupt');
+  const data = hostArrayFor(j.dtype, n);
+  if (width === 4) new Uint8Array(data.buffer).set(raw);
+  else if (j.enc === 'F16') data.set(f16BitsToF32Array(new Uint16Array(raw.buffer, raw.byteOffset, n)));
+  else data.set(j.enc === 'I8' ? new Int8Array(raw.buffer, raw.byteOffset, n) : raw);
   return { dtype: j.dtype, shape: j.shape, data };
 }
 
@@ -85,15 +95,23 @@ function decodeGraph(j: Record<string, unknown>, initializers: Map<string, HostT
   return { name: String(j.name ?? ''), inputs: j.inputs as Graph['inputs'], outputs: j.outputs as Graph['outputs'], opsets: j.opsets as Graph['opsets'], nodes, initializers, valueInfo: new Map(vi.map((v) => [v.name, v])) };
 }
 
+/**
+ * How an initializer travels in the package: at its own width where that loses nothing (float16 values as F16,
+ * int8/uint8 as I8/U8, so a float16 or quantized model's package is the size of its ONNX file, not 2–4× it),
+ * else as a 32-bit word (u32 as its i32 bit pattern); the manifest keeps the element type.
+ */
+function safeDTypeOf(t: HostTensor): SafeDType {
+  if (t.dtype === 'int8' || t.dtype === 'uint8') return t.dtype === 'int8' ? 'I8' : 'U8';
+  if (t.data instanceof Float32Array) return t.data.length && allHalf(t.data) ? 'F16' : 'F32';
+  return 'I32';
+}
+
 /** Write a graph (already optimized by the caller) into a `.wgml` package. */
 export function writePackage(g: Graph, producer = 'wgml'): Uint8Array {
   const tensors: Record<string, SafeInput> = {};
   const meta: Manifest['tensors'] = {};
   for (const [name, t] of g.initializers) {
-    const st = storageType(t.dtype);
-    // u32 words travel as their i32 bit pattern; the manifest keeps the real element type
-    const data = st === 'u32' ? new Int32Array(t.data.buffer, t.data.byteOffset, t.data.length) : t.data;
-    tensors[name] = { dtype: st === 'f32' ? 'F32' : 'I32', shape: t.shape, data };
+    tensors[name] = { dtype: safeDTypeOf(t), shape: t.shape, data: t.dtype === 'uint32' ? new Int32Array(t.data.buffer, t.data.byteOffset, t.data.length) : t.data };
     meta[name] = { dtype: t.dtype, shape: t.shape };
   }
   const weights = writeSafetensors(tensors, { producer });
@@ -119,13 +137,16 @@ export function writePackage(g: Graph, producer = 'wgml'): Uint8Array {
   return out;
 }
 
+/** The narrow safetensors dtype an element type may travel as (safeDTypeOf), if any. */
+const safeNarrow = (d: ElemType): SafeDType | null => (d === 'int8' ? 'I8' : d === 'uint8' ? 'U8' : storageType(d) === 'f32' ? 'F16' : null);
+
 /** Read a `.wgml` package, verifying version, bounds and checksums. */
 export function readPackage(bytes: Uint8Array): Graph {
   if (!isPackage(bytes)) throw new ModelFormatError('not a .wgml package (bad magic)', 'pass a file written by `wgml convert`', { offset: 0 });
   if (bytes.length < 12) throw new ModelFormatError(`the package is truncated (${bytes.length} bytes)`, 'the file is incomplete', { offset: bytes.length });
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(4, true);
-  if (version !== PACKAGE_VERSION) throw new ModelFormatError(`package format version ${version}; this wgml reads version ${PACKAGE_VERSION}`, 'convert the model again with this wgml', { offset: 4, version });
+  if (version < 1 || version > PACKAGE_VERSION) throw new ModelFormatError(`package format version ${version}; this wgml reads versions 1–${PACKAGE_VERSION}`, 'convert the model again with this wgml', { offset: 4, version });
   const mlen = dv.getUint32(8, true);
   if (12 + mlen > bytes.length) throw new ModelFormatError(`the manifest (${mlen} bytes at offset 12) runs past the end of the file (${bytes.length} bytes)`, 'the file is truncated', { offset: 8 });
   let manifest: Manifest;
@@ -152,9 +173,12 @@ export function readPackage(bytes: Uint8Array): Graph {
     if (!m) throw new ModelFormatError(`weight '${name}' is not described in the manifest`, 'the file is corrupt', { tensor: name });
     checkElemType(m.dtype, `tensors.${name}.dtype`);
     checkStaticShape(m.shape, `tensors.${name}.shape`);
-    if (shapeSize(m.shape) * 4 !== t.data.byteLength) throw new ModelFormatError(`weight '${name}' holds ${t.data.byteLength} bytes for shape [${m.shape}]`, 'the file is corrupt', { tensor: name });
-    const data = hostArrayFor(m.dtype, shapeSize(m.shape));
-    new Uint8Array(data.buffer).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    const n = shapeSize(m.shape), wide = t.dtype === 'F32' || t.dtype === 'I32';
+    if (t.data.length !== n || (!wide && t.dtype !== safeNarrow(m.dtype)))
+      throw new ModelFormatError(`weight '${name}' holds ${t.data.length} ${t.dtype} values for ${m.dtype} [${m.shape}]`, 'the file is corrupt', { tensor: name });
+    const data = hostArrayFor(m.dtype, n);
+    if (wide) new Uint8Array(data.buffer).set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    else data.set(t.dtype === 'F16' ? tensorAsF32(t) : t.data);
     inits.set(name, { dtype: m.dtype, shape: m.shape, data });
   }
   let graph: Graph;

@@ -12,6 +12,7 @@ import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { packIntWeights } from '../passes/pack-int-weights.js';
+import { WEIGHTS_PRECISIONS, type WeightsPrecision } from './half-weights.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
 import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
 import { applyViews } from '../passes/views.js';
@@ -21,7 +22,7 @@ import { viewRules } from './view-rules.js';
 import { fuseAttention } from '../passes/fuse-attention.js';
 import { splitWideWeights } from '../passes/split-wide-weights.js';
 import { attentionConfig } from '../ops/linalg/attention-kernel.js';
-import { LimitError, NodeError, ResourceStateError, ShapeError } from '../errors.js';
+import { LimitError, NodeError, ResourceStateError, ShapeError, UsageError } from '../errors.js';
 import { compileProgram, type Program } from './compile.js';
 import { pipelineFor, sharedPipelineFor } from './kernels.js';
 import { planShared, type SharedPlan } from './shared.js';
@@ -58,6 +59,16 @@ export interface PipelineOptions {
    * than recording saves, so 'auto' is 'groups' there.
    */
   recording?: 'auto' | 'shared' | 'groups';
+  /**
+   * How weights are stored (kernels compute in f32 either way). 'auto' (default): a float16 model's weights
+   * as float16, two to a word, so they take what the file takes rather than twice; 'f16': float32 weights
+   * too, rounded to float16 (half the memory and weight traffic, ~1e-3 relative error at the output; scalars
+   * and constants outside float16's range stay f32); 'f32': every weight as f32. `pipeline.weightsBytes`
+   * says what it came to.
+   * @example
+   * const small = await wgml.createPipeline(device, lib.function('main'), { inputDimensions, weights: 'f16' });
+   */
+  weights?: WeightsPrecision;
   /** Called as kernels finish compiling ('compile', done, total). */
   onProgress?: ProgressCallback;
   /**
@@ -162,6 +173,9 @@ function specializeExplained(graph: Graph, opts: PipelineOptions): SpecializedGr
 
 /** Run the graph passes and compile the program for this device (no GPU work). */
 export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptions = {}): Program {
+  if (opts.weights !== undefined && !WEIGHTS_PRECISIONS.includes(opts.weights))
+    throw new UsageError(`weights: '${String(opts.weights)}' is not one of ${WEIGHTS_PRECISIONS.join(', ')}`, "give weights: 'auto' (the default), 'f16' or 'f32'", { weights: opts.weights })
+      .withCliHint('give --weights auto (the default), f16 or f32');
   const times = opts.timings;
   const step = <T>(name: string, f: () => T): T => {
     if (!times) return f();
@@ -192,7 +206,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   typeConstants();
   const l = deviceLimits(device);
   const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
-    caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs,
+    caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs, weights: opts.weights,
   }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)

@@ -9,7 +9,8 @@ import type { KernelSpec } from '../ops/types.js';
 /** Where a value's bytes live. `offset` is in bytes inside that place. */
 export type Place =
   | { kind: 'heap'; offset: number; bytes: number }
-  | { kind: 'weights'; offset: number; bytes: number }
+  /** `half`: stored as float16 pairs (runtime/half-weights.ts); offset and bytes are still bytes. */
+  | { kind: 'weights'; offset: number; bytes: number; half?: boolean }
   | { kind: 'input'; name: string; offset: number; bytes: number }
   | { kind: 'output'; name: string; offset: number; bytes: number };
 
@@ -45,7 +46,8 @@ export interface Program {
   outputs: { name: string; type: ValueType }[];
   /** Every value's type and place (after aliasing). */
   values: Map<string, { type: ValueType; place: Place }>;
-  weights: { name: string; offset: number; tensor: HostTensor }[];
+  /** Constants the kernels read, at byte offsets of the weights buffer; `half` ones stored as float16 pairs. */
+  weights: { name: string; offset: number; tensor: HostTensor; half?: boolean }[];
   weightsBytes: number;
   uniforms: ArrayBuffer;
   intermediatesHeapSize: number;

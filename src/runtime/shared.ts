@@ -77,7 +77,8 @@ export function planShared(p: Program, l: SharedLimits): SharedPlan | string {
 function placeBinding(pl: Place, io: string[]): { binding: string; offset: number } {
   switch (pl.kind) {
     case 'heap': return { binding: 'wgml_heap', offset: pl.offset / 4 };
-    case 'weights': return { binding: 'wgml_weights', offset: pl.offset / 4 };
+    // a half-width weight's accessors count its offset in halves (gpu/signature.ts halfAccessors)
+    case 'weights': return { binding: 'wgml_weights', offset: pl.offset / (pl.half ? 2 : 4) };
     case 'input': case 'output': return { binding: `wgml_io${io.indexOf(pl.name)}`, offset: pl.offset / 4 };
   }
 }

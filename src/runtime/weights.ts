@@ -1,6 +1,7 @@
 /** Weights buffers shared by the pipelines of one graph (runtime/pipeline.ts createPipeline). */
 import type { Graph } from '../ir/types.js';
 import type { Program } from './program.js';
+import { packHalf } from './half-weights.js';
 
 /**
  * Weights buffers, shared by the pipelines of one graph whose weights sit at the same offsets (a text
@@ -15,7 +16,7 @@ function sameWeights(a: Program['weights'], b: Program['weights']): boolean {
   if (a.length !== b.length) return false;
   return a.every((w, i) => {
     const v = b[i]!;
-    if (w.name !== v.name || w.offset !== v.offset || w.tensor.data.byteLength !== v.tensor.data.byteLength) return false;
+    if (w.name !== v.name || w.offset !== v.offset || !w.half !== !v.half || w.tensor.data.byteLength !== v.tensor.data.byteLength) return false;
     if (w.tensor.data === v.tensor.data) return true;
     if (w.tensor.data.byteLength > 4096) return false;
     const x = new Uint8Array(w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
@@ -32,8 +33,10 @@ export function acquireWeights(device: GPUDevice, graph: Graph, program: Program
   let entry = list.find((e) => sameWeights(e.weights, program.weights));
   if (!entry) {
     const buffer = device.createBuffer({ label: `${label} weights`, size: Math.max(256, program.weightsBytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    for (const w of program.weights) if (w.tensor.data.byteLength)
-      device.queue.writeBuffer(buffer, w.offset, w.tensor.data.buffer, w.tensor.data.byteOffset, w.tensor.data.byteLength);
+    for (const w of program.weights) {
+      const data = w.half ? packHalf(w.tensor) : w.tensor.data;
+      if (data.byteLength) device.queue.writeBuffer(buffer, w.offset, data.buffer, data.byteOffset, data.byteLength);
+    }
     entry = { buffer, refs: 0, weights: program.weights };
     list.push(entry);
   }
