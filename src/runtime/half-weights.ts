@@ -46,7 +46,10 @@ export function halfEligible(t: HostTensor, mode: WeightsPrecision): boolean {
   return mode === 'f16' && t.data.length >= MIN_ROUNDED && inHalfRange(t.data);
 }
 
-const inHalfRange = (d: Float32Array) => d.every((v) => Math.abs(v) <= F16_MAX);
+function inHalfRange(d: Float32Array): boolean {
+  for (let i = 0; i < d.length; i++) if (!(Math.abs(d[i]!) <= F16_MAX)) return false;
+  return true;
+}
 
 /**
  * The constant as 'f16' stores it: its values rounded to float16, or itself where it does not qualify (short,
@@ -54,7 +57,8 @@ const inHalfRange = (d: Float32Array) => d.every((v) => Math.abs(v) <= F16_MAX);
  */
 export function roundedToHalf(t: HostTensor): HostTensor {
   if (!halfEligible(t, 'f16') || allHalf(t.data as Float32Array)) return t;
-  const data = Float32Array.from(t.data, (v) => f16BitsToF32(f32ToF16Bits(v)));
+  const src = t.data, data = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = f16BitsToF32(f32ToF16Bits(src[i]!));
   exactHalf.set(data, true);
   return { ...t, data };
 }
