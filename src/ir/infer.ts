@@ -57,6 +57,11 @@ export interface ShapeRule {
    * make an inference-only op refuse the node.
    */
   readonly optionalOutputs?: number;
+  /**
+   * Outputs whose values follow from the (static) input types alone, whatever the data, by index (Dropout's mask at
+   * inference: all true). Specialization makes them constants and takes them off the node, so no kernel writes them.
+   */
+  constantOutputs?(ctx: RuleContext, a: never, outTypes: ValueType[]): Map<number, HostTensor>;
   attrs(a: Attrs, opset: number): unknown;
   infer(ctx: RuleContext, a: never): ValueType[];
   reference(inputs: (HostTensor | null)[], a: never, ctx: RuleContext): HostTensor[];
@@ -277,6 +282,11 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
       throw new LimitError(`node '${node.name}' (${node.opType}): output of shape ${fmtShape(t.shape)} has ${shapeSize(t.shape)} elements, more than wgml's ${MAX_VALUE_ELEMENTS}`,
         'use smaller input dimensions; the model may also be corrupt', { node: node.name, op: node.opType, shape: t.shape });
     node.outputs.forEach((o, i) => { if (o && outTypes[i]) types.set(o, outTypes[i]!); });
+    const fixed = rule.constantOutputs ? guardRule(node, 'infer', inTypes, () => rule.constantOutputs!(ctx, a as never, outTypes)) : null;
+    if (fixed?.size) {
+      node.outputs.forEach((o, i) => { const t = fixed.get(i); if (o && t) constants.set(o, t); });
+      node = dropUnreadOutputs(node, 0, new Set(node.outputs.filter((o, i) => !fixed.has(i))));
+    }
     // Shape and Size depend only on the (now static) type: fold them whatever the data.
     const typeOnly = node.domain === '' && (node.opType === 'Shape' || node.opType === 'Size');
     if (typeOnly) {

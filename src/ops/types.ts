@@ -117,6 +117,8 @@ export interface OpDef<A = any> {
   readonly constInputs?: readonly number[];
   /** Outputs from this index on are optional extras: specialization drops those nothing reads (ir/infer.ts). */
   readonly optionalOutputs?: number;
+  /** Outputs whose values follow from the input types alone, by index: made constants at specialization (ir/infer.ts). */
+  constantOutputs?(ctx: InferContext, a: A, outTypes: ValueType[]): Map<number, HostTensor>;
   /** Parse and validate attributes. */
   attrs(a: Attrs, opset: number): A;
   /** Output types; every dim static. Throw ctx.error(...) for invalid inputs. */
