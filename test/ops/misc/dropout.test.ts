@@ -2,7 +2,7 @@
  * Dropout at inference, and optional outputs nothing reads: torchvision's swin_t exports
  * F.dropout(p=0.0) as Dropout with training_mode=true and a mask output no node reads; both used to
  * refuse the node. Unread optional outputs (Dropout's mask, MaxPool's Indices) are dropped in
- * specialization; a mask that is read, or a real training-mode dropout, is still refused by name.
+ * specialization; a mask that is read is all true (a constant); a real training-mode dropout is refused by name.
  */
 import { describe, it, expect } from 'vitest';
 import * as wgml from '../../../src/index.js';
@@ -40,8 +40,10 @@ describe('Dropout at inference', () => {
     });
   }
 
-  it('refuses a mask that is read, naming the node', async () => {
-    await expect(wgml.runModel(await testDevice(), model(0.5, 0, ['y', 'mask']), { x })).rejects.toThrow(/'drop' \(Dropout\): the mask output is not supported/);
+  it('gives a mask that is read as all true, the spec\'s inference mask (a constant: no kernel writes it)', async () => {
+    const { y, mask } = await wgml.runModel(await testDevice(), model(0.5, 0, ['y', 'mask']), { x });
+    expect(Array.from(y!.data)).toEqual(maxPool2(x).map(Math.fround));
+    expect([mask!.dtype, mask!.shape, Array.from(mask!.data)]).toEqual(['bool', [1, 2, 4, 4], new Array(32).fill(1)]);
   });
 
   it('refuses training-mode dropout with a nonzero ratio, naming the node', async () => {
