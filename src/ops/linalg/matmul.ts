@@ -36,7 +36,7 @@ function plan(ctx: InferContext, a: ValueType, b: ValueType): Plan {
     const ia = i - (nb - ab.length), ib = i - (nb - bb.length);
     const da = ia >= 0 ? ab[ia]! : 1, db = ib >= 0 ? bb[ib]! : 1;
     if (da !== db && da !== 1 && db !== 1) throw ctx.error(`batch dims do not broadcast: A ${fmtShape(a.shape)} × B ${fmtShape(b.shape)}`, 'batch dims must be equal or 1', { a: a.shape, b: b.shape });
-    batch.push(Math.max(da, db));
+    batch.push(da === 1 ? db : da); // numpy: a 1 takes the other, so 1 and 0 broadcast to 0
     aBatch.push(da === 1 ? 0 : aStr[ia]!);
     bBatch.push(db === 1 ? 0 : bStr[ib]!);
   }

@@ -47,7 +47,7 @@ export function dims(ctx: InferContext, io: Pick<IntMatMulIo, 'a' | 'b' | 'bPack
   for (let k = r - 1; k >= 0; k--) {
     const x = ab[k - r + ab.length] ?? 1, y = bb[k - r + bb.length] ?? 1;
     if (x !== y && x !== 1 && y !== 1) throw ctx.error(`batch dims of [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`, 'batch dims must match or be 1', { a, b });
-    batch[k] = Math.max(x, y);
+    batch[k] = x === 1 ? y : x; // numpy: 1 and 0 broadcast to 0
     ad[k] = x === 1 ? 0 : sa; bd[k] = y === 1 ? 0 : sb;
     sa *= x; sb *= y;
   }

@@ -34,6 +34,7 @@ describe('MatMul', () => {
     [[2, 3, 17, 20], [20, 18], [2, 3, 17, 18]], // B broadcast over batch
     [[3, 1, 9, 20], [1, 4, 20, 18], [3, 4, 9, 18]], // both broadcast
     [[4, 1, 20], [2, 1, 20, 5], [2, 4, 1, 5]],  // gemv with batch broadcast
+    [[0, 2, 3, 4], [1, 2, 4, 3], [0, 2, 3, 3]], // an empty batch: 1 and 0 broadcast to 0 (numpy), found by the fuzzer
   ];
   for (const [a, b, y] of cases) {
     it(`${JSON.stringify(a)} x ${JSON.stringify(b)}`, async () => { await check(node('MatMul', 2), [rand(a), rand(b)], y); });

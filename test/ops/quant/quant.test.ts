@@ -103,7 +103,7 @@ describe(`quantization ops (seed ${seed})`, () => {
   });
 
   it('MatMulInteger: zero points scalar / per-row / per-column, batch broadcast, 1-D', async () => {
-    const cases: [number[], number[], ElemType, ElemType][] = [[[3, 5], [5, 4], 'uint8', 'int8'], [[2, 1, 3, 7], [3, 7, 2], 'int8', 'uint8'], [[6], [6, 3], 'uint8', 'uint8'], [[2, 4, 6], [6], 'int8', 'int8']];
+    const cases: [number[], number[], ElemType, ElemType][] = [[[3, 5], [5, 4], 'uint8', 'int8'], [[2, 1, 3, 7], [3, 7, 2], 'int8', 'uint8'], [[6], [6, 3], 'uint8', 'uint8'], [[2, 4, 6], [6], 'int8', 'int8'], [[0, 2, 3], [1, 3, 2], 'uint8', 'int8']]; // last: an empty batch (1 and 0 broadcast to 0)
     for (const [as, bs, ta, tb] of cases) {
       const A = q(ta, as), B = q(tb, bs);
       const M = as.length > 1 ? as[as.length - 2]! : 1, N = bs.length > 1 ? bs[bs.length - 1]! : 1;
