@@ -27,8 +27,10 @@ function dims(ctx: InferContext, a: A): Dims {
   const [M, K] = a.transA ? [x.shape[1]!, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
   const [K2, N] = a.transB ? [w.shape[1]!, w.shape[0]!] : [w.shape[0]!, w.shape[1]!];
   if (K !== K2) throw ctx.error(`inner dims differ: A ${fmtShape(x.shape)}${a.transA ? 'ᵀ' : ''} × B ${fmtShape(w.shape)}${a.transB ? 'ᵀ' : ''}`, 'check transA/transB', { a: x.shape, b: w.shape });
+  if (x.dtype !== w.dtype) throw ctx.error(`A is ${x.dtype} but B is ${w.dtype}`, 'Gemm\'s A, B and C must share a dtype', { a: x.dtype, b: w.dtype });
   const c = ctx.inputs[2] ?? null;
   if (c) {
+    if (c.dtype !== x.dtype) throw ctx.error(`C is ${c.dtype} but A and B are ${x.dtype}`, 'Gemm\'s A, B and C must share a dtype', { a: x.dtype, c: c.dtype });
     const s = c.shape;
     if (s.length > 2) throw ctx.error(`C ${fmtShape(s)} has rank > 2`, 'C must broadcast to [M, N]');
     const cm = s.length === 2 ? s[0]! : 1, cn = s.length >= 1 ? s[s.length - 1]! : 1;

@@ -50,6 +50,10 @@ describe('MatMul', () => {
   it('rejects mismatched inner dims with a NodeError', () => {
     expect(() => referenceNode(node('MatMul', 2), [rand([3, 4]), rand([5, 6])])).toThrow(/inner dims differ/);
   });
+  it('Gemm refuses a C (or B) of another dtype by name (its kernel would not compile; found by the fuzzer, seed 101)', () => {
+    expect(() => referenceNode(node('Gemm', 3), [rand([3, 4]), rand([4, 5]), hostTensor('int32', [5], [1, 2, 3, 4, 5])])).toThrow(/C is int32 but A and B are float32/);
+    expect(() => referenceNode(node('Gemm', 2), [rand([3, 4]), hostTensor('int32', [4, 5], new Array(20).fill(1))])).toThrow(/A is float32 but B is int32/);
+  });
 });
 
 describe('Gemm', () => {
