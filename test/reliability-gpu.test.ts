@@ -52,8 +52,9 @@ describe('device limits are refused with LimitError before any GPU work', () => 
     expect(wgml.deviceLimits(device).maxStorageBufferBindingSize).toBe(1 << 20);
     const count = trackBuffers(device);
     // weights: a Conv by a 1024×512×1×1 f32 kernel (2 MiB; wide MatMul/Gemm weights are split instead, test/split-wide-weights.test.ts)
-    const big = graph([f32('x', [1, 512, 1, 1])], [f32('y', [1, 1024, 1, 1])], [node('Conv', ['x', 'W'], ['y'], { kernel_shape: ints([1, 1]) }, 'proj')], { W: hostTensor('float32', [1024, 512, 1, 1]) });
-    const e1 = await wgml.createPipeline(device, big).catch((e) => e);
+    // (values float16 cannot hold: float16 values would be stored at half width, 1 MiB, which fits)
+    const conv = (W: HostTensor) => graph([f32('x', [1, 512, 1, 1])], [f32('y', [1, 1024, 1, 1])], [node('Conv', ['x', 'W'], ['y'], { kernel_shape: ints([1, 1]) }, 'proj')], { W });
+    const e1 = await wgml.createPipeline(device, conv(hostTensor('float32', [1024, 512, 1, 1], randn(r, 1 << 19)))).catch((e) => e);
     expect(e1).toBeInstanceOf(wgml.LimitError);
     expect(e1.message).toMatch(/node 'proj' \(Conv\): weight 'W' of shape \[1024, 512, 1, 1\] is 2097152 bytes, over this device's maxStorageBufferBindingSize \(1048576\)/);
     // activations: conv1's output [1,4,256,300] is 1.2 MB
@@ -63,6 +64,9 @@ describe('device limits are refused with LimitError before any GPU work', () => 
     expect(e2.hint).toMatch(/smaller input dimensions/);
     expect(e2.details).toMatchObject({ node: 'conv1', op: 'Conv', limit: 1 << 20 });
     expect(count.made()).toBe(0);
+    const halfWidth = await wgml.createPipeline(device, conv(hostTensor('float32', [1024, 512, 1, 1])));
+    expect(halfWidth.weightsBytes).toBe(1 << 20);
+    halfWidth.destroy();
     // the same network at a size that fits runs
     const x = hostTensor('float32', [1, 1, 8, 8], randn(r, 64));
     expect((await runOnce(device, twoConv(1), x)).length).toBe(64);
