@@ -124,6 +124,26 @@ describe('whole models with half-width weights', () => {
     });
   }
 
+  it('split-K GEMMs and convolutions, their two dispatches in one module (pairs), read half weights as f32 ones, in both recordings', async () => {
+    const device = await testDevice();
+    const K = 4096, r = rng(11), w = (n: number, s: number) => Float32Array.from({ length: n }, () => f16BitsToF32(f32ToF16Bits((r() - 0.5) * s)));
+    const g = graph([f32Info('x', [8, K]), f32Info('img', [1, 256, 8, 8])], [f32Info('y', [8, 64]), f32Info('z', [1, 64, 8, 8])], [
+      node('MatMul', ['x', 'W'], ['y']),
+      node('Conv', ['img', 'C'], ['z'], { kernel_shape: { kind: 'ints', value: [3, 3] }, pads: { kind: 'ints', value: [1, 1, 1, 1] } }),
+    ], { W: { dtype: 'float32', shape: [K, 64], data: w(K * 64, 1) }, C: { dtype: 'float32', shape: [64, 256, 3, 3], data: w(64 * 256 * 9, 0.1) } });
+    const inputs = { x: hostTensor('float32', [8, K], Array.from({ length: 8 * K }, () => r() - 0.5)), img: hostTensor('float32', [1, 256, 8, 8], Array.from({ length: 256 * 64 }, () => r() - 0.5)) };
+    const p = await wgml.createPipeline(device, g, { splitKPairs: 'all' });
+    expect(p.program.dispatches.map((d) => d.kernel.name).filter((n) => /splitk|reduce/.test(n)).length, 'split-K GEMMs').toBeGreaterThanOrEqual(2);
+    expect(p.program.weights.filter((x) => x.half).map((x) => x.name).sort()).toEqual(['C', 'W']);
+    p.destroy();
+    await scoped(device, async () => {
+      for (const recording of ['groups', 'shared'] as const) {
+        const [a, b] = [await wgml.runModel(device, g, inputs, { weights: 'f32', splitKPairs: 'all', recording }), await wgml.runModel(device, g, inputs, { splitKPairs: 'all', recording })];
+        for (const k of ['y', 'z']) expect(Array.from(b[k]!.data), `${recording} ${k}`).toEqual(Array.from(a[k]!.data));
+      }
+    });
+  });
+
   it('an unknown weights option is refused by name', async () => {
     const device = await testDevice();
     const lib = await wgml.loadLibrary(device, `${DIR}/cnn_f16.onnx`);
