@@ -2,9 +2,14 @@
  * The tiled body of the integer GEMM behind MatMulInteger and QLinearMatMul, for problems with enough
  * rows to fill a tile (the per-output kernel in matmul-integer.ts reads a B column per thread, which only
  * coalesces when M is small). A 16×16 workgroup computes a 64×64 tile of outputs, 4×4 per thread, over
- * K slices of 16 staged in workgroup memory with the zero points already subtracted, so the inner loop is
- * 16 i32 multiply-adds per 8 workgroup reads; i32 sums are exact as the spec asks. Batches (numpy
- * broadcasting) go along the grid's z. The store is the caller's: plain i32, requantized, or a fused float epilogue.
+ * K slices of 16 staged in workgroup memory four k to a u32 word, so one `dot4U8Packed` (DP4A on NVIDIA,
+ * SDOT/UDOT on ARM) does four multiply-adds: 16 of them and 8 workgroup reads per thread per 4 k, where i32
+ * arithmetic took 64 multiply-adds and 32 reads. Operands are made unsigned by an offset (int8 v → v + 128)
+ * folded into the zero points, and the zero points come out after the loop:
+ *   Σ (a − za)(b − zb) = Σ a·b − zb·Σ a − za·Σ b + K·za·zb   (a, b, za, zb in the offset domain),
+ * with the row sums Σ a and column sums Σ b accumulated by the threads that stage them. Sums wrap mod 2^32,
+ * so the result is exact wherever the true i32 sum is, as the spec asks. Batches (numpy broadcasting) go along
+ * the grid's z. The store is the caller's: plain i32, requantized, or a fused float epilogue.
  */
 export const TILE = 64;
 const BK = 16;
@@ -24,44 +29,65 @@ export function batchWalk(z: string): string {
   }`;
 }
 
-/** WGSL entry point; `bLoad(k, c)` reads B as i32, `store` (statements) writes output `i` (row `m`, column `c`) from the i32 sum `acc`. */
-export function intTileMain(zaExpr: (m: string) => string, zbExpr: (c: string) => string, bLoad: (k: string, c: string) => string, store: string): string {
-  const T = TILE, R = T / 16;
-  return `var<workgroup> As: array<i32, ${BK * T}>;
-var<workgroup> Bs: array<i32, ${BK * T}>;
+/** An 8-bit operand: its raw value at (k, column or row) as i32, and whether it is int8 (offset by 128). */
+export interface Int8Operand { load: (k: string, x: string) => string; signed: boolean }
+
+/**
+ * WGSL entry point. `a.load(k, m)` / `b.load(k, c)` read A[m][k] / B[k][c] as i32 (int8 or uint8 values);
+ * `za(m)` / `zb(c)` give the zero points; `store` (statements) writes output `i` (row `m`, column `c`) from
+ * the i32 sum `acc`.
+ */
+export function intTileMain(a: Int8Operand, b: Int8Operand, za: (m: string) => string, zb: (c: string) => string, store: string): string {
+  const T = TILE, R = T / 16, Q = BK / 4;
+  // one u32 of four k per thread and tile: A as 64 rows × 4 quads, B as 4 quads × 64 columns
+  const pack = (o: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${o.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
+  return `var<workgroup> As: array<u32, ${Q * T}>;
+var<workgroup> Bs: array<u32, ${Q * T}>;
+var<workgroup> Sums: array<u32, ${2 * Q * T}>;
 @compute @workgroup_size(16, 16) fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let P = wgml_init();
 ${batchWalk('wid.z')}
   let m0 = wid.y * ${T}u; let n0 = wid.x * ${T}u;
   let t = lid.y * 16u + lid.x;
-  var sums: array<i32, ${R * R}>;
+  // what this thread stages in every slice: A row t / ${Q}, quad t % ${Q}; B quad t / ${T}, column t % ${T}
+  let ar = t / ${Q}u; let aq = t % ${Q}u; let am = m0 + ar;
+  let bq = t / ${T}u; let bc = t % ${T}u; let bn = n0 + bc;
+  var sums: array<u32, ${R * R}>;
+  var aPart = 0u; var bPart = 0u;
   for (var k0 = 0u; k0 < P.K; k0 += ${BK}u) {
-    for (var j = 0u; j < ${(BK * T) / 256}u; j++) {
-      let s = t + 256u * j;
-      // A: ${BK} consecutive k of a row per ${BK} threads; B: consecutive columns of a k row
-      let r = s / ${BK}u; let ka = k0 + s % ${BK}u; let m = m0 + r;
-      var a = 0;
-      if (m < P.M && ka < P.K) { a = i32(A_ld(ao + m * P.K + ka)) - ${zaExpr('m')}; }
-      As[(s % ${BK}u) * ${T}u + r] = a;
-      let kb = k0 + s / ${T}u; let c = n0 + s % ${T}u;
-      var b = 0;
-      if (c < P.N && kb < P.K) { b = ${bLoad('kb', 'c')} - ${zbExpr('c')}; }
-      Bs[(s / ${T}u) * ${T}u + s % ${T}u] = b;
-    }
+    let ka = k0 + 4u * aq;
+    var aw = 0u;
+    if (am < P.M && ka + 3u < P.K) { aw = ${pack(a, (j) => a.load(`(ka + ${j}u)`, 'am'))}; }
+    else if (am < P.M) { for (var j = 0u; j < 4u; j++) { if (ka + j < P.K) { aw |= (u32(${a.load('(ka + j)', 'am')}${a.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+    As[aq * ${T}u + ar] = aw;
+    aPart += dot4U8Packed(aw, 0x01010101u);
+    let kb = k0 + 4u * bq;
+    var bw = 0u;
+    if (bn < P.N && kb + 3u < P.K) { bw = ${pack(b, (j) => b.load(`(kb + ${j}u)`, 'bn'))}; }
+    else if (bn < P.N) { for (var j = 0u; j < 4u; j++) { if (kb + j < P.K) { bw |= (u32(${b.load('(kb + j)', 'bn')}${b.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+    Bs[bq * ${T}u + bc] = bw;
+    bPart += dot4U8Packed(bw, 0x01010101u);
     workgroupBarrier();
-    for (var kk = 0u; kk < ${BK}u; kk++) {
-      var av: array<i32, ${R}>; var bv: array<i32, ${R}>;
-      for (var x = 0u; x < ${R}u; x++) { av[x] = As[kk * ${T}u + lid.y + 16u * x]; bv[x] = Bs[kk * ${T}u + lid.x + 16u * x]; }
-      for (var x = 0u; x < ${R}u; x++) { for (var y = 0u; y < ${R}u; y++) { sums[x * ${R}u + y] += av[x] * bv[y]; } }
+    for (var q = 0u; q < ${Q}u; q++) {
+      var av: array<u32, ${R}>; var bv: array<u32, ${R}>;
+      for (var x = 0u; x < ${R}u; x++) { av[x] = As[q * ${T}u + lid.y + 16u * x]; bv[x] = Bs[q * ${T}u + lid.x + 16u * x]; }
+      for (var x = 0u; x < ${R}u; x++) { for (var y = 0u; y < ${R}u; y++) { sums[x * ${R}u + y] += dot4U8Packed(av[x], bv[y]); } }
     }
     workgroupBarrier();
   }
+  // row sums of A (over the ${Q} threads that staged each row) and column sums of B
+  Sums[t] = aPart; Sums[${Q * T}u + t] = bPart;
+  workgroupBarrier();
   for (var x = 0u; x < ${R}u; x++) {
     for (var y = 0u; y < ${R}u; y++) {
-      let m = m0 + lid.y + 16u * x; let c = n0 + lid.x + 16u * y;
+      let rr = lid.y + 16u * x; let cc = lid.x + 16u * y;
+      let m = m0 + rr; let c = n0 + cc;
       if (m < P.M && c < P.N) {
         let i = (wid.z * P.M + m) * P.N + c;
-        let acc = sums[x * ${R}u + y];
+        var sa = 0u; var sb = 0u;
+        for (var q = 0u; q < ${Q}u; q++) { sa += Sums[rr * ${Q}u + q]; sb += Sums[${Q * T}u + q * ${T}u + cc]; }
+        let zam = ${za('m')}${a.signed ? ' + 128' : ''}; let zbc = ${zb('c')}${b.signed ? ' + 128' : ''};
+        let acc = bitcast<i32>(sums[x * ${R}u + y]) - zbc * bitcast<i32>(sa) - zam * bitcast<i32>(sb) + i32(P.K) * zam * zbc;
         ${store}
       }
     }

@@ -90,6 +90,11 @@ export function checkPackedB(ctx: InferContext, b: number, p: PackedB | null): v
 
 function plainIo(ctx: InferContext, a: A): IntMatMulIo {
   checkPackedB(ctx, 1, a.bPacked);
+  // the spec's T1, T2; the tiled kernel packs four of them to a word
+  for (const [i, what] of [[0, 'A'], ...(a.bPacked ? [] : [[1, 'B']])] as [number, string][]) {
+    const t = ctx.inputs[i]!.dtype;
+    if (t !== 'int8' && t !== 'uint8') throw ctx.error(`${what} is ${t}`, 'MatMulInteger takes int8 or uint8 operands', { input: i, dtype: t });
+  }
   const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null, bPacked: a.bPacked };
   return { ...io, epi: intEpilogue(ctx, a.epi, dims(ctx, io).out) };
 }
@@ -173,7 +178,8 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
     workgroups: tiled ? tileGrid(d.M, d.N, shapeSize(d.batch)) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }])],
     params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) },
-    source: () => (tiled ? { requires: modules, body: prelude + intTileMain(zaExpr, zbExpr, bLoad, store) } : {
+    source: () => (tiled ? { requires: modules, body: prelude + intTileMain({ load: (k, m) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8' },
+      { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, zaExpr, zbExpr, store) } : {
       requires: [linearIndex(64), ...modules],
       body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;

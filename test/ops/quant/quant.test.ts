@@ -124,6 +124,15 @@ describe(`quantization ops (seed ${seed})`, () => {
       await check(node('MatMulInteger', 2), [A, B], 10);
       await check(node('MatMulInteger', 4), [A, B, q(ta, [M]), q(tb, [N])], 10);
     }
+    // the ends of the ranges: the tiles offset int8 by 128 to run dot4U8Packed and take the zero points out after
+    // the loop, so extreme operands and zero points test that arithmetic (sums of 65025·K wrap nowhere here)
+    for (const [ta, tb] of [['uint8', 'int8'], ['int8', 'uint8'], ['int8', 'int8'], ['uint8', 'uint8']] as [ElemType, ElemType][]) {
+      const [lo, hi] = [(t: ElemType) => (t === 'uint8' ? 0 : -128), (t: ElemType) => (t === 'uint8' ? 255 : 127)];
+      const full = (t: ElemType, shape: number[], v: number) => hostTensor(t, shape, new Array(n(shape)).fill(v));
+      for (const [va, vb, za, zb] of [[hi(ta), hi(tb), lo(ta), lo(tb)], [lo(ta), hi(tb), hi(ta), lo(tb)], [hi(ta), lo(tb), hi(ta), hi(tb)]]) {
+        await check(node('MatMulInteger', 4), [full(ta, [33, 70], va!), full(tb, [70, 17], vb!), full(ta, [], za!), full(tb, [], zb!)], 10);
+      }
+    }
     const caps = deviceCaps(await testDevice());
     const kernels = (a: number[], b: number[]) => {
       const nd = node('MatMulInteger', 2), op = opFor(nd, 10);
@@ -134,6 +143,11 @@ describe(`quantization ops (seed ${seed})`, () => {
     expect(kernels([70, 45], [45, 67])).toEqual(['matmul_integer_tile']);
     expect(kernels([40, 1, 24], [24, 10])).toEqual(['matmul_integer_tile']);
     expect(kernels([40, 1, 24], [40, 24, 10])).toEqual(['matmul_integer']);
+  });
+
+  it('MatMulInteger refuses operands other than int8/uint8 by name', () => {
+    expect(() => referenceNode(node('MatMulInteger', 2), [hostTensor('int32', [2, 3], [1, 2, 3, 4, 5, 6]), q('int8', [3, 2])])).toThrow(/A is int32/);
+    expect(() => referenceNode(node('MatMulInteger', 2), [q('uint8', [2, 3]), hostTensor('uint16', [3, 2], [1, 2, 3, 4, 5, 6])])).toThrow(/B is uint16/);
   });
 
   it('ConvInteger: pads, strides, dilations, groups, auto_pad, 1-D', async () => {
