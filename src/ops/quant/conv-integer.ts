@@ -2,7 +2,8 @@
  * ConvInteger — https://onnx.ai/onnx/operators/onnx__ConvInteger.html (opset 10)
  * int8/uint8 x and w with optional zero points (x: scalar; w: scalar or per output channel), 1-D or
  * 2-D NCHW, groups, strides, dilations, pads or auto_pad. Padding contributes 0 after the zero point
- * is subtracted (onnxruntime pads with x_zero_point). i32 accumulation; one thread per output.
+ * is subtracted (onnxruntime pads with x_zero_point). i32 accumulation: from 16 output pixels on the dot4 tiles
+ * of int-gemm-tile.ts as an implicit GEMM, below that one thread per output.
  * The kernel also serves QLinearConv (qlinear-conv.ts): a bias added to the sum, then requantized.
  */
 import { signature, type Word } from '../../gpu/signature.js';
@@ -11,6 +12,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { byteOf, unpackAt } from './common.js';
+import { intTileMain, tileGrid } from './int-gemm-tile.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 export interface A {
@@ -26,6 +28,8 @@ const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, bias: boolean, rq: Re
   params: {
     n: 'u32', C: 'u32', H: 'u32', W: 'u32', M: 'u32', kh: 'u32', kw: 'u32', OH: 'u32', OW: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
     ph: 'i32', pw: 'i32', cg: 'u32', mg: 'u32', zw: 'u32',
+    // the tiled kernel's GEMM: output pixels (rows) × channels of a group (columns) over cg·kh·kw
+    rows: 'u32', kk: 'u32', khw: 'u32',
   },
   buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []),
     ...(bias ? [{ name: 'Bias', elem: 'i32' as const }] : []), ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])],
@@ -121,6 +125,9 @@ export function intConvReference(inputs: (HostTensor | null)[], a: A, ctx: Infer
   return y;
 }
 
+/** Output pixels from which the tiled kernel is used, given 16 channels a group and 16 taps (else one thread per output). */
+export const CONV_TILE_MIN_ROWS = 16;
+
 export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const g = geom(ctx, a, io);
   const hx = io.zx !== null, zw = wzpLen(ctx, io.zw, g.M), hb = io.bias !== null, rq = io.requant;
@@ -128,11 +135,14 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const n = g.N * g.M * g.OH * g.OW;
   const rqKey = (rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}_${hb}` : '') + (a.wPacked ? `_p4${a.wPacked.signed ? 's' : 'u'}` : '');
   const wAt = (i: string) => (a.wPacked ? byteOf(`Wt_ld(${i} / 4u)`, `${i} % 4u`, a.wPacked.signed) : `i32(Wt_ld(${i}))`);
+  // a depthwise or tiny convolution would fill a fraction of a 64×64 tile over K slices of 16: per output it is
+  const rows = g.N * g.OH * g.OW, cg = g.C / g.g, mg = g.M / g.g, tiled = rows >= CONV_TILE_MIN_ROWS && mg >= 16 && cg * g.kh * g.kw >= 16;
   return { kernels: [declaredKernel({
-    name: rq ? 'qlinear_conv' : 'conv_integer', key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}${rqKey}`, sig: sig(wx, ww, hx, !!zw, hb, rq), workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    name: (rq ? 'qlinear_conv' : 'conv_integer') + (tiled ? '_tile' : ''), key: `conv_integer_${tiled ? 'tile_' : ''}${wx}_${ww}_${hx}_${!!zw}${rqKey}`, sig: sig(wx, ww, hx, !!zw, hb, rq),
+    workgroups: tiled ? tileGrid(rows, mg, g.g) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : []), ...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
-    params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg: g.C / g.g, mg: g.M / g.g, zw },
-    source: () => ({
+    params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg, mg, zw, rows, kk: cg * g.kh * g.kw, khw: g.kh * g.kw },
+    source: () => (tiled ? tiledConvSource(ctx, a, io, !!zw) : {
       requires: [linearIndex(64), ...(rq ? requantModules : [])],
       body: perItemMain(64, 'i', 'P.n', `  let ox = i % P.OW;
   let oy = (i / P.OW) % P.OH;
@@ -158,4 +168,38 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   ${rq ? requantStore(rq, 'm') : 'Y_st(i, acc);'}`),
     }),
   })] };
+}
+
+/**
+ * The convolution as a GEMM on int-gemm-tile.ts's dot4 tiles (implicit im2col): rows are output pixels
+ * (batch, y, x), columns a group's output channels, depth its input channels × kernel taps; one group per
+ * grid z. A pixel's tap outside the input reads x's zero point, which the tile takes out again (0 after the
+ * zero point is subtracted, as the per-output kernel adds nothing for it).
+ */
+function tiledConvSource(ctx: KernelContext, a: A, io: IntConvIo, zw: boolean) {
+  const rq = io.requant, hb = io.bias !== null;
+  const wSigned = a.wPacked ? a.wPacked.signed : ctx.inputs[io.w]!.dtype === 'int8';
+  const wAt = (i: string) => (a.wPacked ? byteOf(`Wt_ld((${i}) / 4u)`, `(${i}) % 4u`, a.wPacked.signed) : `i32(Wt_ld(${i}))`);
+  const zx = io.zx !== null ? 'i32(ZX_ld(0u))' : '0';
+  const mc = 'wid.z * P.mg';
+  return {
+    requires: rq ? requantModules : [],
+    body: `// x at tap k (input channel, ky, kx) of output pixel p in group grp; its zero point outside the input
+fn conv_x(P: Params, k: u32, p: u32, grp: u32) -> i32 {
+  let ox = p % P.OW; let oy = (p / P.OW) % P.OH; let b = p / (P.OW * P.OH);
+  let ci = k / P.khw; let r = k % P.khw;
+  let iy = i32(oy * P.sh + (r / P.kw) * P.dh) - P.ph; let ix = i32(ox * P.sw + (r % P.kw) * P.dw) - P.pw;
+  if (iy < 0 || iy >= i32(P.H) || ix < 0 || ix >= i32(P.W)) { return ${zx}; }
+  return i32(X_ld(((b * P.C + grp * P.cg + ci) * P.H + u32(iy)) * P.W + u32(ix)));
+}
+${intTileMain({
+  a: { load: (k, m) => `conv_x(P, ${k}, ${m}, wid.z)`, signed: ctx.inputs[io.x]!.dtype === 'int8' },
+  b: { load: (k, c) => wAt(`(${mc} + ${c}) * P.kk + ${k}`), signed: wSigned },
+  za: () => zx, zb: (c) => (zw ? `i32(ZW_ld(select(0u, ${mc} + ${c}, P.zw > 1u)))` : '0'),
+  dims: { M: 'P.rows', N: 'P.mg', K: 'P.kk' }, batches: false,
+  // NCHW: pixel m of batch m / (OH·OW), channel wid.z·mg + c
+  index: `(m / (P.OH * P.OW) * P.M + ${mc} + c) * (P.OH * P.OW) + m % (P.OH * P.OW)`,
+  store: `{ let ch = ${mc} + c;${hb ? ' let acc = acc + Bias_ld(ch);' : ''} ${rq ? requantStore(rq, 'ch') : 'Y_st(i, acc);'} }`,
+})}`,
+  };
 }

@@ -32,21 +32,34 @@ export function batchWalk(z: string): string {
 /** An 8-bit operand: its raw value at (k, column or row) as i32, and whether it is int8 (offset by 128). */
 export interface Int8Operand { load: (k: string, x: string) => string; signed: boolean }
 
+/** What intTileMain's caller says of the GEMM; defaults are MatMulInteger's. */
+export interface IntTileOptions {
+  a: Int8Operand; b: Int8Operand;
+  /** Zero points (i32 WGSL) of row `m` of A and column `c` of B. */
+  za: (m: string) => string; zb: (c: string) => string;
+  /** Statements writing output `i` (row `m`, column `c`) from the i32 sum `acc`. */
+  store: string;
+  /** WGSL of the GEMM's rows, columns and depth (default P.M, P.N, P.K). */
+  dims?: { M: string; N: string; K: string };
+  /** The output index of (m, c) (default row-major per batch z), and whether batches walk A and B by strides (batchWalk). */
+  index?: string; batches?: boolean;
+}
+
 /**
- * WGSL entry point. `a.load(k, m)` / `b.load(k, c)` read A[m][k] / B[k][c] as i32 (int8 or uint8 values);
- * `za(m)` / `zb(c)` give the zero points; `store` (statements) writes output `i` (row `m`, column `c`) from
- * the i32 sum `acc`.
+ * WGSL entry point. `a.load(k, m)` / `b.load(k, c)` read A[m][k] / B[k][c] as i32 (int8 or uint8 values).
  */
-export function intTileMain(a: Int8Operand, b: Int8Operand, za: (m: string) => string, zb: (c: string) => string, store: string): string {
+export function intTileMain(o: IntTileOptions): string {
+  const { a, b, za, zb, store } = o;
   const T = TILE, R = T / 16, Q = BK / 4;
   // one u32 of four k per thread and tile: A as 64 rows × 4 quads, B as 4 quads × 64 columns
   const pack = (o: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${o.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
+  const D = o.dims ?? { M: 'P.M', N: 'P.N', K: 'P.K' };
   return `var<workgroup> As: array<u32, ${Q * T}>;
 var<workgroup> Bs: array<u32, ${Q * T}>;
 var<workgroup> Sums: array<u32, ${2 * Q * T}>;
 @compute @workgroup_size(16, 16) fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let P = wgml_init();
-${batchWalk('wid.z')}
+${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('wid.z')}
   let m0 = wid.y * ${T}u; let n0 = wid.x * ${T}u;
   let t = lid.y * 16u + lid.x;
   // what this thread stages in every slice: A row t / ${Q}, quad t % ${Q}; B quad t / ${T}, column t % ${T}
@@ -54,17 +67,17 @@ ${batchWalk('wid.z')}
   let bq = t / ${T}u; let bc = t % ${T}u; let bn = n0 + bc;
   var sums: array<u32, ${R * R}>;
   var aPart = 0u; var bPart = 0u;
-  for (var k0 = 0u; k0 < P.K; k0 += ${BK}u) {
+  for (var k0 = 0u; k0 < ${D.K}; k0 += ${BK}u) {
     let ka = k0 + 4u * aq;
     var aw = 0u;
-    if (am < P.M && ka + 3u < P.K) { aw = ${pack(a, (j) => a.load(`(ka + ${j}u)`, 'am'))}; }
-    else if (am < P.M) { for (var j = 0u; j < 4u; j++) { if (ka + j < P.K) { aw |= (u32(${a.load('(ka + j)', 'am')}${a.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+    if (am < ${D.M} && ka + 3u < ${D.K}) { aw = ${pack(a, (j) => a.load(`(ka + ${j}u)`, 'am'))}; }
+    else if (am < ${D.M}) { for (var j = 0u; j < 4u; j++) { if (ka + j < ${D.K}) { aw |= (u32(${a.load('(ka + j)', 'am')}${a.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
     As[aq * ${T}u + ar] = aw;
     aPart += dot4U8Packed(aw, 0x01010101u);
     let kb = k0 + 4u * bq;
     var bw = 0u;
-    if (bn < P.N && kb + 3u < P.K) { bw = ${pack(b, (j) => b.load(`(kb + ${j}u)`, 'bn'))}; }
-    else if (bn < P.N) { for (var j = 0u; j < 4u; j++) { if (kb + j < P.K) { bw |= (u32(${b.load('(kb + j)', 'bn')}${b.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+    if (bn < ${D.N} && kb + 3u < ${D.K}) { bw = ${pack(b, (j) => b.load(`(kb + ${j}u)`, 'bn'))}; }
+    else if (bn < ${D.N}) { for (var j = 0u; j < 4u; j++) { if (kb + j < ${D.K}) { bw |= (u32(${b.load('(kb + j)', 'bn')}${b.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
     Bs[bq * ${T}u + bc] = bw;
     bPart += dot4U8Packed(bw, 0x01010101u);
     workgroupBarrier();
@@ -82,12 +95,12 @@ ${batchWalk('wid.z')}
     for (var y = 0u; y < ${R}u; y++) {
       let rr = lid.y + 16u * x; let cc = lid.x + 16u * y;
       let m = m0 + rr; let c = n0 + cc;
-      if (m < P.M && c < P.N) {
-        let i = (wid.z * P.M + m) * P.N + c;
+      if (m < ${D.M} && c < ${D.N}) {
+        let i = ${o.index ?? `(wid.z * ${D.M} + m) * ${D.N} + c`};
         var sa = 0u; var sb = 0u;
         for (var q = 0u; q < ${Q}u; q++) { sa += Sums[rr * ${Q}u + q]; sb += Sums[${Q * T}u + q * ${T}u + cc]; }
         let zam = ${za('m')}${a.signed ? ' + 128' : ''}; let zbc = ${zb('c')}${b.signed ? ' + 128' : ''};
-        let acc = bitcast<i32>(sums[x * ${R}u + y]) - zbc * bitcast<i32>(sa) - zam * bitcast<i32>(sb) + i32(P.K) * zam * zbc;
+        let acc = bitcast<i32>(sums[x * ${R}u + y]) - zbc * bitcast<i32>(sa) - zam * bitcast<i32>(sb) + i32(${D.K}) * zam * zbc;
         ${store}
       }
     }

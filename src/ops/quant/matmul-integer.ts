@@ -178,8 +178,10 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
     workgroups: tiled ? tileGrid(d.M, d.N, shapeSize(d.batch)) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }])],
     params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) },
-    source: () => (tiled ? { requires: modules, body: prelude + intTileMain({ load: (k, m) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8' },
-      { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, zaExpr, zbExpr, store) } : {
+    source: () => (tiled ? { requires: modules, body: prelude + intTileMain({
+      a: { load: (k, m) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8' },
+      b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store,
+    }) } : {
       requires: [linearIndex(64), ...modules],
       body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;

@@ -238,6 +238,35 @@ describe(`quantized models (WGML_SEED=${seed})`, () => {
     }
   });
 
+  it('ConvInteger on the dot4 tiles (16+ pixels, channels a group and taps) equals onnxruntime, with packed constant weights', async () => {
+    for (const [wt, xt] of [['int8', 'uint8'], ['uint8', 'int8']] as const) {
+      const [C, M, H, W] = [8, 40, 9, 11];
+      const xDT = xt === 'uint8' ? DT.UINT8 : DT.INT8;
+      const bytes = encodeModel({
+        nodes: [node('ConvInteger', ['x', 'W', 'xz', 'Wz'], ['y'], [attr.ints('pads', [1, 2, 1, 0]), attr.ints('strides', [1, 2]), attr.ints('dilations', [2, 1]), attr.int('group', 2)])], opset: 13,
+        inputs: [valueInfo('x', xDT, [2, C, H, W])], outputs: [valueInfo('y', DT.INT32, [2, M, 7, 6])],
+        initializers: [init('W', wt, [M, C / 2, 3, 3], ints(wt, M * (C / 2) * 9)), init('xz', xt, [], [xt === 'uint8' ? 131 : -7]), init('Wz', wt, [], [wt === 'uint8' ? 140 : -3])],
+      });
+      const x = hostTensor(xt, [2, C, H, W], ints(xt, 2 * C * H * W));
+      const o = await import('onnxruntime-node');
+      const sess = await o.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+      const feed = new o.Tensor(xt, xt === 'uint8' ? Uint8Array.from(x.data) : Int8Array.from(x.data), x.shape);
+      const want = Array.from((await sess.run({ x: feed })).y!.data as Int32Array);
+      await sess.release();
+      expect(Array.from((await wgml.runModel(await testDevice(), bytes, { x })).y!.data), `${xt} x, ${wt} weights`).toEqual(want);
+      const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { x: x.shape } });
+      expect(plan.dispatches.map((d) => d.kernel.name)).toEqual(['conv_integer_tile']);
+      expect(plan.nodes.find((n) => n.opType === 'ConvInteger')!.attrs.wgml_w_packed?.value).toEqual([M, C / 2, 3, 3]);
+    }
+  });
+
+  it('QLinearConv on the dot4 tiles against its CPU reference: bias, per-channel scales, 1-D and 2-D', async () => {
+    const common = (xs: number[], xdt: ElemType, wdt: ElemType, w: number[], M: number) =>
+      [q(xdt, xs), f([], [0.03]), q(xdt, [], 5, 20), q(wdt, w), f([M], scales(M, 0.004, 0.02)), q(wdt, [M], 0, 3), f([], [0.11]), q(xdt, [], 10, 30)];
+    await againstReference(nd('QLinearConv', 9, { pads: { kind: 'ints', value: [1, 1, 1, 1] } }), [...common([1, 8, 6, 7], 'uint8', 'int8', [24, 8, 3, 3], 24), hostTensor('int32', [24], ints('int32', 24, -900, 900))]);
+    await againstReference(nd('QLinearConv', 8, { strides: { kind: 'ints', value: [2] } }), common([2, 16, 41], 'int8', 'int8', [17, 16, 3], 17));
+  });
+
   it('QLinearConv against its CPU reference: 1-D, auto_pad, depthwise, uint8 weights with zero points, no bias', async () => {
     const common = (xs: number[], xdt: ElemType, wdt: ElemType, w: number[], M: number, ws: number) =>
       [q(xdt, xs), f([], [0.03]), q(xdt, [], 5, 20), q(wdt, w), f(M > 1 && ws > 1 ? [M] : [], scales(ws, 0.004, 0.02)), q(wdt, ws > 1 ? [M] : [], 0, 3), f([], [0.11]), q(xdt, [], 10, 30)];

@@ -155,6 +155,9 @@ describe(`quantization ops (seed ${seed})`, () => {
     await check(node('ConvInteger', 4, { pads: ints([1, 0, 1, 2]), strides: ints([2, 1]), dilations: ints([1, 2]) }), [q('uint8', [2, 3, 7, 6]), q('int8', [4, 3, 3, 2]), q('uint8', []), q('int8', [4])], 10);
     await check(node('ConvInteger', 3, { group: int(2), auto_pad: { kind: 'string', value: 'SAME_UPPER' }, strides: ints([2, 2]) }), [q('int8', [1, 4, 5, 5]), q('int8', [6, 2, 3, 3]), q('int8', [])], 10);
     await check(node('ConvInteger', 2), [q('uint8', [1, 2, 9]), q('uint8', [3, 2, 4])], 10);
+    // from 16 output pixels, 16 channels a group and 16 taps: the dot4 tiles (implicit GEMM), per-channel w zero points
+    await check(node('ConvInteger', 4, { pads: ints([1, 1, 2, 0]), strides: ints([1, 2]), dilations: ints([2, 1]), group: int(2) }), [q('uint8', [2, 6, 8, 9]), q('int8', [34, 3, 3, 3]), q('uint8', []), q('int8', [34])], 10);
+    await check(node('ConvInteger', 4), [q('int8', [1, 16, 30]), q('uint8', [17, 16, 3]), q('int8', []), q('uint8', [])], 10);
     // ONNX spec example: x = 2..10 (3×3), w = 1s (2×2), x_zero_point 1 → [12, 16, 24, 28]
     const [y] = await check(node('ConvInteger', 3), [hostTensor('uint8', [1, 1, 3, 3], [2, 3, 4, 5, 6, 7, 8, 9, 10]), hostTensor('uint8', [1, 1, 2, 2], [1, 1, 1, 1]), hostTensor('uint8', [], [1])], 10);
     expect(Array.from(y!.data)).toEqual([12, 16, 24, 28]);
