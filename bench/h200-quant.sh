@@ -6,7 +6,8 @@
 # 2. each checked against onnxruntime (CPU) on one input (max |wgml − ort| / max |ort|; quantized models differ
 #    where an activation lands on the other side of a quantization step, ~1e-2 after 12 layers);
 # 3. `wgml bench` GPU time and dispatches of all three (MatMulInteger on 64×64 i32 tiles, not tensor cores);
-# 4. the float encoder again with float16 weights (--weights f16).
+# 4. the float encoder again with float16 weights (--weights f16);
+# 5. ResNet-18 float and quantized by onnxruntime's quantize_static (QOperator), checked and benched.
 # Output: $OUT/log and $OUT/bench.jsonl.
 set -uo pipefail
 source .gpu/enter.sh >/dev/null
@@ -29,4 +30,22 @@ done
 #    the error it costs, and the GPU time beside the f32 weights' above.
 WEIGHTS=f16 timeout 120 node bench/coverage/compare.mjs $M/bert_encoder.onnx 2>&1 | grep '^RESULT' | sed 's/^RESULT/RESULT weights f16/'
 timeout 120 node dist/cli/main.js bench $M/bert_encoder.onnx --weights f16 --runs 50 --warmup 10 --json 2>&1 | grep '^{' | sed 's/^{/{"weights":"f16",/' | tee -a "$OUT/bench.jsonl"
+# 5. a quantized CNN in onnxruntime's QOperator format (quantize_static: QLinearConv on uint8 activations, int8
+#    weights per channel), calibrated on random images: the convolutions run on the dot4 implicit-GEMM tiles.
+timeout 150 python3 scripts/export_models.py $M --static 224x224 resnet18 2>&1 | grep -v Warning | tail -1
+timeout 200 python3 -c "
+import numpy as np
+from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader
+class R(CalibrationDataReader):
+    def __init__(s): s.k = 0
+    def get_next(s):
+        s.k += 1
+        return {'input': np.random.default_rng(s.k).standard_normal((1, 3, 224, 224), dtype=np.float32)} if s.k <= 4 else None
+quantize_static('$M/resnet18.onnx', '$M/resnet18_q.onnx', R(), quant_format=QuantFormat.QOperator, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, per_channel=True)
+print('onnxruntime quantize_static done')" 2>&1 | grep -v Warning | tail -2
+for m in resnet18 resnet18_q; do
+  [ -f $M/$m.onnx ] || { echo "no $m.onnx"; continue; }
+  timeout 120 node bench/coverage/compare.mjs $M/$m.onnx 1 224 2>&1 | grep '^RESULT'
+  timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | tee -a "$OUT/bench.jsonl"
+done
 } 2>&1 | grep -v '^Warning' | tee "$OUT/log"
