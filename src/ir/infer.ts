@@ -6,6 +6,7 @@
  */
 import { Attrs } from './attrs.js';
 import { expandIf, inlineBranches, selectNodes } from './control-flow.js';
+import { expandSequence, SEQUENCE_OPS } from './sequences.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
 import { fmtShape, isFloat, shapeSize } from './types.js';
 import { BindingError, LimitError, ModelFormatError, NodeError, ShapeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
@@ -178,6 +179,8 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
   const poisoned = new Set<string>();
   const work = [...graph.nodes];
   let ifs = 0;
+  // sequences in the graph: each a list of tensor values, known at compile time (sequences.ts)
+  const seqs = new Map<string, string[]>();
   // The branches of Ifs whose condition is a runtime value are specialized one after the other, each
   // between markers in `work`; a branch that fails (its shapes cannot hold for these inputs) is
   // rolled back and the If keeps the other one (control-flow.ts says why).
@@ -234,6 +237,13 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     return k;
   }
   function step(node: Node, k: number): number {
+    if (node.domain === '' && SEQUENCE_OPS.has(node.opType)) {
+      if (node.inputs.some((n) => poisoned.has(n))) { for (const o of node.outputs) poisoned.add(o); return k; }
+      work.splice(k + 1, 0, ...expandSequence(node, { seqs, constants, types }));
+      return k;
+    }
+    const seqIn = node.inputs.find((n) => seqs.has(n));
+    if (seqIn) throw new NodeError(node, `reads the sequence '${seqIn}'`, 'wgml resolves sequences at compile time through the sequence ops (SequenceAt, ConcatFromSequence, …); read a tensor from it first', { value: seqIn });
     if (node.opType === 'If' && node.domain === '' && !node.inputs.some((n) => poisoned.has(n))) {
       const c = node.inputs[0] ? constants.get(node.inputs[0]) : undefined;
       if (node.inputs[0] && !c && !types.has(node.inputs[0])) throw new ModelFormatError(`node '${node.name}' (If) reads '${node.inputs[0]}', which nothing produces`, 're-export the model', { node: node.name });

@@ -11,9 +11,10 @@ import { FusedElementwise } from './elementwise/fused.js';
 import { copyOp } from './misc/copy.js';
 import { dropoutOp } from './misc/dropout.js';
 import { ifOp } from './misc/if.js';
+import { sequenceOps } from './misc/sequences.js';
 import { unsupportedReason } from './unsupported.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp];
+const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp, ...sequenceOps];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {
