@@ -21,7 +21,8 @@ function renameFree(g: Graph, rename: (v: string) => string): Graph {
   return { ...g, nodes: g.nodes.map((n) => renameNode(n, r, (v) => v)), outputs: g.outputs.map((o) => ({ ...o, name: r(o.name) })) };
 }
 
-function renameNode(n: Node, inRename: (v: string) => string, outRename: (v: string) => string): Node {
+/** The node with its inputs and outputs renamed; nested graphs' free references follow `inRename`. */
+export function renameNode(n: Node, inRename: (v: string) => string, outRename: (v: string) => string): Node {
   const attrs = Object.fromEntries(Object.entries(n.attrs).map(([k, a]) => [k, a.kind === 'graph' ? { kind: 'graph' as const, value: renameFree(a.value, inRename) } : a]));
   return { ...n, inputs: n.inputs.map(inRename), outputs: n.outputs.map(outRename), attrs };
 }

@@ -7,6 +7,7 @@
 import { Attrs } from './attrs.js';
 import { expandIf, inlineBranches, selectNodes } from './control-flow.js';
 import { expandSequence, SEQUENCE_OPS } from './sequences.js';
+import { continueLoop, expandScan, startLoop, type LoopState } from './loops.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
 import { fmtShape, isFloat, shapeSize } from './types.js';
 import { BindingError, LimitError, ModelFormatError, NodeError, ShapeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
@@ -181,6 +182,9 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
   let ifs = 0;
   // sequences in the graph: each a list of tensor values, known at compile time (sequences.ts)
   const seqs = new Map<string, string[]>();
+  // Loops being unrolled: the marker after each step, and where the loop stands (loops.ts)
+  const loopAt = new Map<Node, LoopState>();
+  let loops = 0;
   // The branches of Ifs whose condition is a runtime value are specialized one after the other, each
   // between markers in `work`; a branch that fails (its shapes cannot hold for these inputs) is
   // rolled back and the If keeps the other one (control-flow.ts says why).
@@ -237,6 +241,14 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     return k;
   }
   function step(node: Node, k: number): number {
+    const loop = loopAt.get(node);
+    if (loop) { loopAt.delete(node); work.splice(k + 1, 0, ...continueLoop(loop, { constants, types }, loopAt)); return k; }
+    if (node.domain === '' && (node.opType === 'Loop' || node.opType === 'Scan')) {
+      if (node.inputs.some((n) => poisoned.has(n))) { for (const o of node.outputs) poisoned.add(o); return k; }
+      const c = { constants, types };
+      work.splice(k + 1, 0, ...(node.opType === 'Loop' ? startLoop(node, loops++, c, loopAt) : expandScan(node, opsetOf(graph, ''), loops++, c)));
+      return k;
+    }
     if (node.domain === '' && SEQUENCE_OPS.has(node.opType)) {
       if (node.inputs.some((n) => poisoned.has(n))) { for (const o of node.outputs) poisoned.add(o); return k; }
       work.splice(k + 1, 0, ...expandSequence(node, { seqs, constants, types }));

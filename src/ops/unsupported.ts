@@ -4,15 +4,12 @@
  * wgml plans every shape before the first dispatch and never falls back to the CPU.
  */
 const DATA_SHAPED = 'its output size depends on the values it reads, and wgml plans every shape before the first dispatch';
-const SEQUENCE = 'sequence values are lists of tensors, which wgml does not represent: export the model with the list unrolled into tensors';
 
 const REASONS: Record<string, string> = {
   NonMaxSuppression: `${DATA_SHAPED}: run NMS on the network's boxes and scores after it (or export without it, e.g. YOLO exports with nms=False)`,
   NonZero: `${DATA_SHAPED}: use a mask (Where, Mul) of static shape instead of the indices it lists`,
   Unique: `${DATA_SHAPED}`,
   Compress: `${DATA_SHAPED}: use a mask (Where, Mul) of static shape, or a Gather with constant indices`,
-  Loop: 'control flow over a run-time trip count: export with the loop unrolled (torch.jit.trace, or the dynamo exporter), or give the count as a constant so If folds it',
-  Scan: 'control flow over a sequence: export with the steps unrolled',
   RandomNormal: 'random numbers: generate the noise outside and pass it in as an input',
   RandomUniform: 'random numbers: generate the noise outside and pass it in as an input',
   RandomNormalLike: 'random numbers: generate the noise outside and pass it in as an input',
@@ -25,7 +22,8 @@ const REASONS: Record<string, string> = {
   RegexFullMatch: 'a string op: wgml stores numbers only', StringConcat: 'a string op: wgml stores numbers only',
   StringSplit: 'a string op: wgml stores numbers only', LabelEncoder: 'a string/label op (ai.onnx.ml): map labels outside the network',
 };
-for (const op of ['SequenceAt', 'SequenceConstruct', 'SequenceEmpty', 'SequenceErase', 'SequenceInsert', 'SequenceLength', 'SplitToSequence', 'ConcatFromSequence', 'SequenceMap']) REASONS[op] = SEQUENCE;
+// SequenceMap maps a body over a sequence's elements; its sequences would have to be unrolled like Loop's steps
+REASONS.SequenceMap = 'a body mapped over sequences: not unrolled by wgml (the other sequence ops are): export with the map unrolled';
 
 // onnxruntime's quantizer writes these com.microsoft ops for QuantFormat.QOperator (besides the standard
 // QLinearConv and QLinearMatMul, which wgml runs); its QDQ format and quantize_dynamic use standard ops only.
