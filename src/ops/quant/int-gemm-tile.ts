@@ -52,7 +52,7 @@ export function intTileMain(o: IntTileOptions): string {
   const { a, b, za, zb, store } = o;
   const T = TILE, R = T / 16, Q = BK / 4;
   // one u32 of four k per thread and tile: A as 64 rows × 4 quads, B as 4 quads × 64 columns
-  const pack = (o: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${o.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
+  const pack = (op: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${op.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
   const D = o.dims ?? { M: 'P.M', N: 'P.N', K: 'P.K' };
   return `var<workgroup> As: array<u32, ${Q * T}>;
 var<workgroup> Bs: array<u32, ${Q * T}>;
