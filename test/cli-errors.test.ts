@@ -113,6 +113,8 @@ const cases: Case[] = [
   // dimensions: symbolic without --dims, the wrong rank, a fixed dim changed, a misspelled name, a size the model cannot take
   [['inspect', ao], 'BindingError', /input 'gbuffer' has symbolic dimensions \(H, W\)/, /--dims gbuffer=1x5xHxW with numbers for H, W/],
   [['inspect', ao, '--dims', 'gbuffer=4x32x32'], 'BindingError', /has rank 4/, /--dims gbuffer=1x5xHxW/],
+  [['inspect', ao, '--dims', 'gbuffer=1x5x8x8', '--weights', 'bf16'], 'UsageError', /weights: 'bf16' is not one of auto, f16, f32/, /--weights auto \(the default\), f16 or f32/],
+  [['convert', ao, '-o', 'ao.wgml', '--weights', 'bf16'], 'UsageError', /--weights bf16 is neither f16 nor f32/, /--weights f16 or f32/],
   [['inspect', ao, '--dims', 'gbuffer=1x3x32x32'], 'BindingError', /fixed dimension 1 = 5/, /keep the fixed dimensions: --dims gbuffer=1x5xHxW/],
   [['bench', ao, '--dims', 'gbuf=1x5x32x32'], 'UsageError', /--dims names 'gbuf', which is not an input of the model \(did you mean 'gbuffer'\?\)/, /gbuffer \(float32/],
   [['inspect', ao, '--dims', 'gbuffer=1x5x30x30'], 'ShapeError', /H and W of input 'gbuffer' \(given 30, 30\) must be multiples of 16 for this model; with the sizes given, node '\/dec\.0\/Concat'/, /multiples of 16, e\.g\. --dims gbuffer=1x5x32x32/],

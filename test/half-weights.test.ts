@@ -15,6 +15,8 @@ import { PACKAGE_VERSION } from '../src/runtime/package.js';
 import { testDevice, scoped } from './helpers/gpu.js';
 import { rng } from './helpers/random.js';
 import { graph, node, f32 as f32Info, int } from './helpers/graph.js';
+import { runCli } from './helpers/cli.js';
+import { register as registerModels } from '../src/cli/models.js';
 import { hostTensor } from '../src/ir/types.js';
 
 const DIR = 'test/fixtures/coverage-2';
@@ -142,6 +144,14 @@ describe('whole models with half-width weights', () => {
         for (const k of ['y', 'z']) expect(Array.from(b[k]!.data), `${recording} ${k}`).toEqual(Array.from(a[k]!.data));
       }
     });
+  });
+
+  it('wgml inspect --weights says how many tensors are at half width and what the weights take', async () => {
+    const args = ['inspect', `${DIR}/whisper_encoder.onnx`, '--dims', 'mel=2x16x19', '--json'];
+    const [full, half] = [JSON.parse((await runCli(registerModels, [...args, '--weights', 'f32'])).out), JSON.parse((await runCli(registerModels, [...args, '--weights', 'f16'])).out)];
+    expect(full.halfWeightTensors).toBe(0);
+    expect(half.halfWeightTensors).toBeGreaterThan(0.5 * half.weightTensors);
+    expect(half.weightsBytes).toBeLessThan(full.weightsBytes);
   });
 
   it('an unknown weights option is refused by name', async () => {

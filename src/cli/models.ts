@@ -30,6 +30,8 @@ export async function inspectJson(model: string | { graph: Graph; format: string
     outputs: p.outputs.map((o) => ({ name: o.name, dtype: o.type.dtype, shape: o.type.shape })),
     nodes, dispatches: p.dispatches.length, flops: nodes.reduce((a, n) => a + n.flops, 0),
     intermediatesHeapSize: p.intermediatesHeapSize, peakLiveBytes: p.peakLiveBytes, weightsBytes: p.weightsBytes,
+    // constants stored as float16 pairs (runtime/half-weights.ts) and all constants the kernels read
+    weightTensors: p.weights.length, halfWeightTensors: p.weights.filter((w) => w.half).length,
   };
 }
 
@@ -93,7 +95,7 @@ export function register(program: Command): void {
         for (const o of j.outputs) console.log(`output ${o.name}: ${o.dtype} ${fmtShape(o.shape)}`);
         for (const n of j.nodes) console.log(`  ${n.op.padEnd(18)} ${n.name.padEnd(28)} ${n.outputs.map((o) => fmtShape(o.shape ?? [])).join(' ')}  ${(n.flops / 1e6).toFixed(2)} MFLOP`);
         console.log(`${j.nodes.length} nodes, ${j.dispatches} dispatches, ${(j.flops / 1e9).toFixed(3)} GFLOP`);
-        console.log(`weights ${fmtBytes(j.weightsBytes)}, intermediatesHeapSize ${fmtBytes(j.intermediatesHeapSize)}, peakLiveBytes ${fmtBytes(j.peakLiveBytes)}`);
+        console.log(`weights ${fmtBytes(j.weightsBytes)}${j.halfWeightTensors ? ` (${j.halfWeightTensors} of ${j.weightTensors} tensors at half width)` : ''}, intermediatesHeapSize ${fmtBytes(j.intermediatesHeapSize)}, peakLiveBytes ${fmtBytes(j.peakLiveBytes)}`);
       }
       device.destroy();
     }));
