@@ -3,7 +3,7 @@ import * as wgml from '../src/index.js';
 import { referenceNode } from '../src/runtime/single.js';
 import { hostTensor, type HostTensor } from '../src/ir/types.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
-import { testDevice } from './helpers/gpu.js';
+import { testDevice, scoped } from './helpers/gpu.js';
 import { graph, node, f32, int } from './helpers/graph.js';
 import { rng, randn, compareClose } from './helpers/random.js';
 
@@ -96,6 +96,15 @@ describe('network runtime', () => {
     pipeline.destroy();
     expect(() => pipeline.bind({ x: h, y, h }, heap)).toThrow(/after destroy/);
     for (const t of [y, h, heap, small, xi]) t.destroy();
+  });
+
+  it('an output that is also an input (a pass-through) is the caller\'s tensor, not a copy onto itself (fuzzer, seed 901)', async () => {
+    const device = await testDevice();
+    const pass = graph([f32('x', [2, 3])], [f32('x', [2, 3]), f32('y', [2, 3])], [node('Relu', ['x'], ['y'])]);
+    const x = hostTensor('float32', [2, 3], [-1, 2, -3, 4, -5, 6]);
+    const out = await scoped(device, () => wgml.runModel(device, pass, { x }));
+    expect(Array.from(out.x!.data)).toEqual([-1, 2, -3, 4, -5, 6]);
+    expect(Array.from(out.y!.data)).toEqual([0, 2, 0, 4, 0, 6]);
   });
 
   it('round-trips a .wgml package', async () => {

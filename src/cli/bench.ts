@@ -8,7 +8,7 @@ import { encodeNetwork } from '../runtime/encode.js';
 import { tensor, type Tensor } from '../tensor/tensor.js';
 import type { Graph } from '../ir/types.js';
 import type { ProgressCallback } from '../runtime/pipeline.js';
-import { warmUpNetwork } from '../runtime/run.js';
+import { addOutputTensors, warmUpNetwork } from '../runtime/run.js';
 import { deviceInfo } from '../gpu/device.js';
 import { action, checkDimsNames, cliDevice, collect, fmtBytes, numberOption, parseDims } from './common.js';
 import { UsageError } from '../errors.js';
@@ -43,7 +43,8 @@ export async function benchModel(device: GPUDevice, model: string, dims: Record<
   const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, splitKPairs: opts.splitKPairs, weights: opts.weights });
   const createPipelineMs = performance.now() - tp;
   const args: Record<string, Tensor> = {};
-  for (const s of [...pipeline.inputs, ...pipeline.outputs]) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
+  for (const s of pipeline.inputs) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
+  addOutputTensors(device, pipeline, args);
   for (const s of pipeline.inputs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
     const data = s.dtype === 'f32' ? Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)) : new (s.dtype === 'i32' ? Int32Array : Uint32Array)(n);

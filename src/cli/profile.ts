@@ -6,10 +6,9 @@ import { fmtShape } from '../ir/types.js';
 import { createPipeline } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
-import { tensor, type Tensor } from '../tensor/tensor.js';
 import { generateInputs } from '../debug/model.js';
 import { GpuProfiler, fmtDependencies, validateTrace } from '../debug/profiler.js';
-import { uploadInputs, warmUpNetwork } from '../runtime/run.js';
+import { addOutputTensors, uploadInputs, warmUpNetwork } from '../runtime/run.js';
 import { action, assertWritable, cliDevice, collect, loadForDebug, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
@@ -42,8 +41,7 @@ export function register(program: Command): void {
         const inputDimensions = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.shape]));
         const pipeline = await createPipeline(device, graph, { inputDimensions, fuse: opts.fuse !== false, onProgress: progress.callback });
         made.push(pipeline);
-        const args: Record<string, Tensor> = uploadInputs(device, pipeline, inputs, made);
-        for (const s of pipeline.outputs) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
+        const args = addOutputTensors(device, pipeline, uploadInputs(device, pipeline, inputs, made), made);
         const heap = createHeap(device, pipeline.intermediatesHeapSize);
         made.push(heap);
         const bound = pipeline.bind(args, heap);

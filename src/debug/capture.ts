@@ -7,12 +7,11 @@ import type { AttrValue, Graph, HostTensor, ValueType } from '../ir/types.js';
 import { fmtShape, hostArrayFor, shapeSize, storageType } from '../ir/types.js';
 import { ResourceStateError } from '../errors.js';
 import { withErrorScope } from '../gpu/scope.js';
-import { tensor, type Tensor } from '../tensor/tensor.js';
 import type { Place, Program } from '../runtime/compile.js';
 import { createPipeline, NetworkPipeline, type PipelineOptions } from '../runtime/pipeline.js';
 import { createHeap } from '../runtime/heap.js';
 import { encodeNetwork } from '../runtime/encode.js';
-import { uploadInputs, warmUpNetwork, type RunOptions } from '../runtime/run.js';
+import { addOutputTensors, uploadInputs, warmUpNetwork, type RunOptions } from '../runtime/run.js';
 import { checkInputDtypes } from '../runtime/inputs.js';
 import { explosion, fmtStats, tensorStats, type ExplodeOptions, type TensorStats } from './stats.js';
 
@@ -92,8 +91,7 @@ async function captureValues(device: GPUDevice, pipeline: NetworkPipeline, input
     return await withErrorScope(device, `debug capture of '${pipeline.label}'`, async () => {
       // Checked (and cast, when asked) once here: input values are read back from the host copy below.
       inputs = checkInputDtypes(pipeline.inputs.map((s) => ({ name: s.name, dtype: s.elemType, shape: s.shape })), inputs, opts);
-      const args: Record<string, Tensor> = uploadInputs(device, pipeline, inputs, made);
-      for (const s of pipeline.outputs) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
+      const args = addOutputTensors(device, pipeline, uploadInputs(device, pipeline, inputs, made), made);
       const heap = createHeap(device, pipeline.intermediatesHeapSize, `${pipeline.label} debug heap`);
       made.push(heap);
       const bound = pipeline.bind(args, heap);

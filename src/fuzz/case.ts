@@ -125,7 +125,10 @@ export async function runCase(corpus: Corpus, seed: number, index: number, opts:
     const bad = checkProgram(program, FAKE_DEVICE.limits);
     if (bad) return result('fail', new Error(`plan invariant broken: ${bad}`));
     // Only small programs go to the GPU: a software rasterizer takes a minute on a legit 65536×3 kernel.
-    const small = program.dispatches.every((d) => d.kernel.workgroups[0] * d.kernel.workgroups[1] * d.kernel.workgroups[2] <= 1024 && d.places.every((pl) => pl.bytes <= 1 << 18));
+    // (inputs too: a program of aliases only has no dispatch to judge by, and uploading 400 MB of zeros to a
+    // software device took longer than a case may)
+    const small = program.dispatches.every((d) => d.kernel.workgroups[0] * d.kernel.workgroups[1] * d.kernel.workgroups[2] <= 1024 && d.places.every((pl) => pl.bytes <= 1 << 18))
+      && program.inputs.every((i) => shapeSize(i.type.shape) <= 1 << 16);
     if (opts.device && small && chance(r, opts.gpuFraction ?? 0)) {
       stage = 'gpu';
       const pipeline = await createPipeline(opts.device, graph, { inputDimensions: dims });

@@ -204,7 +204,9 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
   // Outputs that are not written by a kernel of their own get a copy into the caller's tensor.
   const written = new Set(steps.filter((s) => s.plan).flatMap((s) => s.node.outputs));
   outputNames.forEach((o, i) => {
-    if (written.has(o)) return;
+    // an output that is an input by name is the caller's tensor already: copying it onto itself would bind one
+    // buffer writable twice (fuzzer, seed 901 case 3837)
+    if (written.has(o) || inputNames.has(o)) return;
     const src = `${o}::src${i}`;
     // rename: whatever produced `o` (alias, constant, input) now produces `src`
     for (const s of steps) s.node = { ...s.node, outputs: s.node.outputs.map((x) => (x === o ? src : x)), inputs: s.node.inputs.map((x) => (x === o ? src : x)) };

@@ -24,6 +24,15 @@ export interface RunOptions extends InputCheckOptions {
 }
 
 /**
+ * New tensors for a pipeline's outputs, added to `args` (and `made`). An output named as an input (a pass-through)
+ * is that input's tensor: bind() takes one tensor per name.
+ */
+export function addOutputTensors(device: GPUDevice, pipeline: NetworkPipeline, args: Record<string, Tensor>, made?: { destroy(): void }[]): Record<string, Tensor> {
+  for (const s of pipeline.outputs) if (!args[s.name]) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made?.push(args[s.name]!); }
+  return args;
+}
+
+/**
  * Upload host inputs into new tensors for a pipeline's inputs, refusing missing ones, wrong
  * element counts and (unless `castInputs`) wrong dtypes. The tensors are pushed onto `made`.
  */
@@ -79,8 +88,7 @@ export async function runPipeline(device: GPUDevice, pipeline: NetworkPipeline, 
   const made: { destroy(): void }[] = [];
   try {
     return await withErrorScope(device, `running '${pipeline.label}'`, async () => {
-      const args: Record<string, Tensor> = uploadInputs(device, pipeline, inputs, made, opts);
-      for (const s of pipeline.outputs) { args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name }); made.push(args[s.name]!); }
+      const args = addOutputTensors(device, pipeline, uploadInputs(device, pipeline, inputs, made, opts), made);
       const heap = createHeap(device, pipeline.intermediatesHeapSize);
       made.push(heap);
       const bound = pipeline.bind(args, heap);

@@ -199,10 +199,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   });
 }
 
+/** Steps of one RNN/GRU/LSTM node wgml records (a dispatch each): a million-step sequence would exhaust memory planning it. */
+export const MAX_RNN_STEPS = 16384;
+
 export function rnnPlan(ctx: KernelContext, a: RnnAttrs, dm: RnnDims, lens: number[]): GpuPlan | string {
   if (lens.some((l) => l !== dm.S)) return 'sequence_lens shorter than the sequence are not supported on the GPU';
   if (dm.H > MAX_RNN_HIDDEN) return `hidden_size ${dm.H} exceeds ${MAX_RNN_HIDDEN}`;
   if (dm.S === 0) return 'empty sequence';
+  if (dm.S > MAX_RNN_STEPS) return `a sequence of ${dm.S} steps would record ${dm.S} dispatches (one a step), over wgml's ${MAX_RNN_STEPS}: run it in chunks, carrying the state between calls`;
   const per = a.acts.length / a.dirs.length;
   if (a.cell !== 'rnn' && a.dirs.length === 2 && a.acts.slice(0, per).join() !== a.acts.slice(per).join()) {
     return `bidirectional ${a.cell.toUpperCase()} with different activations per direction (${a.acts.join(', ')}) is not supported on the GPU`;

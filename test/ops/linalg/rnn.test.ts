@@ -1,5 +1,6 @@
 /** RNN (simple Elman cell): the GPU step kernels against the CPU reference on seeded random inputs. */
 import { describe, it, expect } from 'vitest';
+import { MAX_RNN_STEPS } from '../../../src/ops/linalg/rnn-kernel.js';
 import { hostTensor, type HostTensor } from '../../../src/ir/types.js';
 import { referenceNode, runNode } from '../../../src/runtime/single.js';
 import { UnsupportedOpsError } from '../../../src/errors.js';
@@ -69,5 +70,10 @@ describe(`RNN (seed ${seed})`, () => {
     const H = 3, ins = [rand([2, 1, 2]), rand([2, 4 * H, 2]), rand([2, 4 * H, H])];
     const n = node('LSTM', 3, { hidden_size: i(H), direction: s('bidirectional'), activations: strs(['Sigmoid', 'Tanh', 'Tanh', 'Sigmoid', 'Relu', 'Tanh']) }, ['y']);
     await expect(runNode(await testDevice(), n, ins, { opset: 14 })).rejects.toThrow(/different activations per direction/);
+  });
+
+  it('a sequence of more steps than wgml records (a dispatch each) is refused before planning them (fuzzer: a million-step LSTM exhausted memory)', async () => {
+    const H = 2, S = MAX_RNN_STEPS + 1, ins = [hostTensor('float32', [S, 1, 1], new Float32Array(S)), rand([1, 4 * H, 1]), rand([1, 4 * H, H])];
+    await expect(runNode(await testDevice(), node('LSTM', 3, { hidden_size: i(H) }, ['y']), ins, { opset: 14 })).rejects.toThrow(new RegExp(`a sequence of ${S} steps would record ${S} dispatches`));
   });
 });
