@@ -171,6 +171,12 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
       return;
     }
     if (!op.gpu) { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: 'no GPU kernel for runtime (non-constant) inputs' }); return; }
+    // Nothing to write: a node whose outputs are all empty runs no kernel (whose bindings could not even be valid:
+    // an empty value binds 4 bytes, under a vec4 array's 16; fuzzer, seed 1005)
+    if (node.outputs.every((o, k) => !o || !outs[k] || shapeSize(outs[k]!.shape) === 0)) {
+      steps.push({ node, plan: { kernels: [], scratch: [] }, aliasOf: null, flops: 0 });
+      return;
+    }
     const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps, views: views.inputs, outView: views.output, splitKPairs: opts.splitKPairs ?? 'conv' };
     const plan = guardRule(node, 'gpu', ins, () => op.gpu!(kctx, a));
     if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }

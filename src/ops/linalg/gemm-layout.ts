@@ -98,6 +98,8 @@ const aligned = (o: Strided, other: number) => o.off % 4 === 0 && other % 4 === 
 
 /** Load class of an operand with `rows` × `cols` extents (A: M × K, B: K × N). */
 export function loadClass(o: Strided, rows: number, cols: number): LoadClass {
+  // an empty operand (K = 0) binds 4 bytes, under the 16 an array of vec4s needs; nothing is read from it anyway
+  if (rows === 0 || cols === 0) return 'c1';
   // the stride of a dim of extent 1 is never multiplied by anything but 0
   if (o.c === 1 && cols % 4 === 0 && aligned(o, rows > 1 ? o.r : 0)) return 'c4';
   if (o.r === 1 && rows % 4 === 0 && aligned(o, cols > 1 ? o.c : 0)) return 'r4';
