@@ -2,6 +2,7 @@
  * Structured WGSL: a shader is a list of bindings plus a body; shared helpers are {@link WgslModule}s
  * that name what they need and are included exactly once, in dependency order, by {@link resolveWgsl}.
  */
+import { NAN_CALL, NAN_MODULE } from './wgsl-literal.js';
 
 /** A reusable piece of WGSL (helper functions, structs) with its dependencies. */
 export interface WgslModule {
@@ -44,14 +45,20 @@ function collect(mods: readonly WgslModule[], seen: Set<string>, out: WgslModule
  */
 export function flattenWgsl(...mods: readonly WgslModule[]): { code: string; enables: string[] } {
   const out: WgslModule[] = [];
-  collect(mods, new Set(), out);
+  collect(withNan(mods, ''), new Set(), out);
   return { code: out.map((m) => m.code).join('\n'), enables: [...new Set(out.flatMap((m) => m.enables ?? []))] };
+}
+
+/** The modules, with NAN_MODULE first when they or `body` call it (wgsl-literal.ts floatLit writes the call for NaN). */
+function withNan(mods: readonly WgslModule[], body: string): readonly WgslModule[] {
+  const calls = (m: WgslModule): boolean => m.code.includes(NAN_CALL) || (m.requires ?? []).some(calls);
+  return body.includes(NAN_CALL) || mods.some(calls) ? [NAN_MODULE, ...mods] : mods;
 }
 
 /** Resolve a shader template into one WGSL source string. */
 export function resolveWgsl(shader: WgslShader, group = 0): string {
   const mods: WgslModule[] = [];
-  collect(shader.requires ?? [], new Set(), mods);
+  collect(withNan(shader.requires ?? [], shader.body), new Set(), mods);
   const enables = new Set<string>([...(shader.enables ?? []), ...mods.flatMap((m) => m.enables ?? [])]);
   const parts: string[] = [];
   for (const e of [...enables].sort()) parts.push(`enable ${e};`);
