@@ -54,6 +54,16 @@ export function intTileMain(o: IntTileOptions): string {
   // one u32 of four k per thread and tile: A as 64 rows × 4 quads, B as 4 quads × 64 columns
   const pack = (op: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${op.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
   const D = o.dims ?? { M: 'P.M', N: 'P.N', K: 'P.K' };
+  // Staging one operand's word: four k from k0 + 4·(its quad) of row/column `x` (zeros past K or the edge) into the
+  // tile at `slot`, and its byte sum into the row or column sum.
+  const stage = (op: Int8Operand, n: 'a' | 'b', x: string, bound: string, slot: string) => `{
+    let k = k0 + 4u * ${n}q;
+    var w = 0u;
+    if (${x} < ${bound} && k + 3u < ${D.K}) { w = ${pack(op, (j) => op.load(`(k + ${j}u)`, x))}; }
+    else if (${x} < ${bound}) { for (var j = 0u; j < 4u; j++) { if (k + j < ${D.K}) { w |= (u32(${op.load('(k + j)', x)}${op.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+    ${slot} = w;
+    ${n}Part += dot4U8Packed(w, 0x01010101u);
+  }`;
   return `var<workgroup> As: array<u32, ${Q * T}>;
 var<workgroup> Bs: array<u32, ${Q * T}>;
 var<workgroup> Sums: array<u32, ${2 * Q * T}>;
@@ -68,18 +78,8 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('wid.z')}
   var sums: array<u32, ${R * R}>;
   var aPart = 0u; var bPart = 0u;
   for (var k0 = 0u; k0 < ${D.K}; k0 += ${BK}u) {
-    let ka = k0 + 4u * aq;
-    var aw = 0u;
-    if (am < ${D.M} && ka + 3u < ${D.K}) { aw = ${pack(a, (j) => a.load(`(ka + ${j}u)`, 'am'))}; }
-    else if (am < ${D.M}) { for (var j = 0u; j < 4u; j++) { if (ka + j < ${D.K}) { aw |= (u32(${a.load('(ka + j)', 'am')}${a.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
-    As[aq * ${T}u + ar] = aw;
-    aPart += dot4U8Packed(aw, 0x01010101u);
-    let kb = k0 + 4u * bq;
-    var bw = 0u;
-    if (bn < ${D.N} && kb + 3u < ${D.K}) { bw = ${pack(b, (j) => b.load(`(kb + ${j}u)`, 'bn'))}; }
-    else if (bn < ${D.N}) { for (var j = 0u; j < 4u; j++) { if (kb + j < ${D.K}) { bw |= (u32(${b.load('(kb + j)', 'bn')}${b.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
-    Bs[bq * ${T}u + bc] = bw;
-    bPart += dot4U8Packed(bw, 0x01010101u);
+    ${stage(a, 'a', 'am', D.M, `As[aq * ${T}u + ar]`)}
+    ${stage(b, 'b', 'bn', D.N, `Bs[bq * ${T}u + bc]`)}
     workgroupBarrier();
     for (var q = 0u; q < ${Q}u; q++) {
       var av: array<u32, ${R}>; var bv: array<u32, ${R}>;
