@@ -111,7 +111,9 @@ export function writePackage(g: Graph, producer = 'wgml'): Uint8Array {
   const tensors: Record<string, SafeInput> = {};
   const meta: Manifest['tensors'] = {};
   for (const [name, t] of g.initializers) {
-    tensors[name] = { dtype: safeDTypeOf(t), shape: t.shape, data: t.dtype === 'uint32' ? new Int32Array(t.data.buffer, t.data.byteOffset, t.data.length) : t.data };
+    // u32 words travel as their i32 bit pattern; the manifest keeps the real element type
+    const data = storageType(t.dtype) === 'u32' ? new Int32Array(t.data.buffer, t.data.byteOffset, t.data.length) : t.data;
+    tensors[name] = { dtype: safeDTypeOf(t), shape: t.shape, data };
     meta[name] = { dtype: t.dtype, shape: t.shape };
   }
   const weights = writeSafetensors(tensors, { producer });
