@@ -100,7 +100,7 @@ export function expandScan(node: Node, opset: number, uid: number, c: Ctx, lengt
       nodes.push({ name: o, opType: 'Gather', domain: '', inputs: [s.v, at], outputs: [o], attrs: { axis: { kind: 'int', value: s.ax } } });
       return o;
     });
-    const s = step(body(node), prefix, [...state, ...slices], c);
+    const s = step(g, prefix, [...state, ...slices], c);
     nodes.push(...s.nodes);
     state = s.outputs.slice(0, nState);
     s.outputs.slice(nState).forEach((o, k) => scanned[k]!.push(o));
