@@ -12,9 +12,10 @@ import { copyOp } from './misc/copy.js';
 import { dropoutOp } from './misc/dropout.js';
 import { ifOp } from './misc/if.js';
 import { sequenceOps } from './misc/sequences.js';
+import { TfIdfVectorizer } from './misc/tfidf-vectorizer.js';
 import { unsupportedReason } from './unsupported.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp, ...sequenceOps];
+const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp, ...sequenceOps, TfIdfVectorizer];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {

@@ -19,7 +19,6 @@ const REASONS: Record<string, string> = {
   Adam: 'a training op: wgml runs inference', Adagrad: 'a training op: wgml runs inference',
   Momentum: 'a training op: wgml runs inference', Gradient: 'a training op: wgml runs inference',
   StringNormalizer: 'a string op: wgml stores numbers only',
-  TfIdfVectorizer: 'n-gram counts over token ids, a text-pipeline op wgml does not implement: count the n-grams before the network and pass the counts in',
   RegexFullMatch: 'a string op: wgml stores numbers only', StringConcat: 'a string op: wgml stores numbers only',
   StringSplit: 'a string op: wgml stores numbers only', LabelEncoder: 'a string/label op (ai.onnx.ml): map labels outside the network',
 };
