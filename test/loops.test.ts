@@ -66,6 +66,14 @@ describe('Loop unrolled at compile time', () => {
   });
 });
 
+describe('malformed loops', () => {
+  it('a body that does not fit the node is refused by name', async () => {
+    const body = graph([f32('s_in', [3])], [f32('s_out', [3])], [node('Identity', ['s_in'], ['s_out'])], {}, 13);
+    const loop = graph([f32('y0', [3])], [f32('y', [3])], [node('Loop', ['four', '', 'y0'], ['y'], { body: g(body) }, 'bad')], { four: hostTensor('int64', [], [4]) }, 13);
+    await expect(wgml.runModel(await testDevice(), loop, { y0: hostTensor('float32', [3], [1, 2, 3]) })).rejects.toThrow(/'bad' \(Loop\): a body of 1 inputs and 1 outputs does not fit a Loop of 1 carried values/);
+  });
+});
+
 describe('Scan unrolled at compile time', () => {
   it('a reversed scan input on axis 1 and its output stacked on axis 1, reversed: a running sum from the end', async () => {
     // sum over the columns of x [4, 3] from the last column: state [4], output [4, 3]

@@ -62,7 +62,8 @@ export function expandScan(node: Node, opset: number, uid: number, c: Ctx, lengt
   const nScan = node.attrs.num_scan_inputs?.kind === 'int' ? node.attrs.num_scan_inputs.value : NaN;
   const ins = opset < 9 ? node.inputs.slice(1) : node.inputs;
   const nState = ins.length - nScan;
-  if (!(nScan >= 1) || nState < 0 || g.inputs.length !== ins.length) throw new NodeError(node, `num_scan_inputs ${nScan} does not fit ${ins.length} inputs and a body of ${g.inputs.length}`, 're-export the model');
+  if (!(nScan >= 1) || nState < 0 || g.inputs.length !== ins.length || g.outputs.length < nState || node.outputs.length > g.outputs.length)
+    throw new NodeError(node, `num_scan_inputs ${nScan} does not fit ${ins.length} inputs, ${node.outputs.length} outputs and a body of ${g.inputs.length} inputs and ${g.outputs.length} outputs`, 're-export the model');
   const shape = (v: string) => c.types.get(v)?.shape ?? [];
   if (opset < 9) {
     // batch axis 0: each batch element a scan of its own over axis 1 (the spec's opset-8 form)
@@ -83,7 +84,7 @@ export function expandScan(node: Node, opset: number, uid: number, c: Ctx, lengt
     return nodes;
   }
   const inAxes = ints('scan_input_axes') ?? new Array(nScan).fill(0), inDirs = ints('scan_input_directions') ?? new Array(nScan).fill(0);
-  const nOut = node.outputs.length - nState;
+  const nOut = g.outputs.length - nState; // the node may leave trailing scan outputs unnamed
   const outAxes = ints('scan_output_axes') ?? new Array(nOut).fill(0), outDirs = ints('scan_output_directions') ?? new Array(nOut).fill(0);
   const scanIns = ins.slice(nState).map((v, k) => { const r = shape(v).length; const ax = inAxes[k]! < 0 ? inAxes[k]! + r : inAxes[k]!; return { v, ax, len: length ?? shape(v)[ax]! }; });
   const L = scanIns[0]!.len;
@@ -127,6 +128,9 @@ export function startLoop(node: Node, uid: number, c: Ctx, markers: Map<Node, Lo
     if (!t) throw new NodeError(node, `the ${what} ('${node.inputs[i]}') depends on runtime values`, `wgml unrolls Loop at compile time: the ${what} must fold to a constant (fix an input with createPipeline's inputValues), or export with the loop unrolled (torch.jit.trace)`);
     return t;
   };
+  const g = body(node), n = node.inputs.length - 2;
+  if (n < 0 || g.inputs.length !== n + 2 || g.outputs.length < n + 1 || node.outputs.length > g.outputs.length - 1)
+    throw new NodeError(node, `a body of ${g.inputs.length} inputs and ${g.outputs.length} outputs does not fit a Loop of ${Math.max(0, n)} carried values and ${node.outputs.length} outputs`, 'the body takes (iteration, condition, carried…) and gives (condition, carried…, scan outputs…); re-export the model');
   const M = known(0, 'trip count'), cond = known(1, 'condition');
   const trips = M ? M.data[0]! : Infinity;
   if (!M && !cond) throw new NodeError(node, 'has neither a trip count nor a condition: it never ends', 're-export the model');
