@@ -7,9 +7,7 @@ const DATA_SHAPED = 'its output size depends on the values it reads, and wgml pl
 
 const REASONS: Record<string, string> = {
   NonMaxSuppression: `${DATA_SHAPED}: run NMS on the network's boxes and scores after it (or export without it, e.g. YOLO exports with nms=False)`,
-  NonZero: `${DATA_SHAPED}: use a mask (Where, Mul) of static shape instead of the indices it lists`,
   Unique: `${DATA_SHAPED}`,
-  Compress: `${DATA_SHAPED}: use a mask (Where, Mul) of static shape, or a Gather with constant indices`,
   RandomNormal: 'random numbers: generate the noise outside and pass it in as an input',
   RandomUniform: 'random numbers: generate the noise outside and pass it in as an input',
   RandomNormalLike: 'random numbers: generate the noise outside and pass it in as an input',
