@@ -36,12 +36,11 @@ export const NonZero: OpDef<Record<string, never>> = {
 
 interface CompressA { axis: number | null }
 
-/** Where Compress's condition is true, within the selected dimension's extent (a shorter condition selects fewer). */
-function selected(ctx: InferContext, a: CompressA): { x: HostTensor; axis: number | null; keep: number[] } {
-  const c = known(ctx, 1, 'use a mask (Where, Mul) of static shape, or a Gather with constant indices');
-  const x = ctx.constant(0);
-  // a constant condition fixes the shape, but wgml has no kernel that selects from a run-time input: say so
-  if (!x) throw ctx.error(`input 0 ('${ctx.node.inputs[0]}') is known only at run time, and wgml folds Compress on constants only`, 'with a constant condition, a Gather of the kept indices (a constant) does the same on the GPU');
+/**
+ * Where Compress's condition `c` is true, within the selected dimension's extent (a shorter condition selects
+ * fewer), and the output's shape.
+ */
+function selected(ctx: InferContext, a: CompressA, x: HostTensor, c: HostTensor): { axis: number | null; keep: number[]; shape: number[] } {
   if (c.shape.length !== 1) throw ctx.error(`condition has shape [${c.shape.join(', ')}]`, 'condition is 1-D');
   let axis = a.axis;
   if (axis !== null) {
@@ -52,22 +51,25 @@ function selected(ctx: InferContext, a: CompressA): { x: HostTensor; axis: numbe
   const extent = axis === null ? shapeSize(x.shape) : x.shape[axis]!;
   const keep: number[] = [];
   for (let i = 0; i < Math.min(extent, c.data.length); i++) if (c.data[i]) keep.push(i);
-  return { x, axis, keep };
+  return { axis, keep, shape: axis === null ? [keep.length] : x.shape.map((d, k) => (k === axis ? keep.length : d)) };
 }
 
 export const Compress: OpDef<CompressA> = {
   type: 'Compress', opsets: [9, 99],
   attrs: (a) => ({ axis: a.has('axis') ? a.int('axis', 0) : null }),
   infer(ctx, a) {
-    const { x, axis, keep } = selected(ctx, a);
-    return [{ dtype: x.dtype, shape: axis === null ? [keep.length] : x.shape.map((d, k) => (k === axis ? keep.length : d))}];
+    const c = known(ctx, 1, 'use a mask (Where, Mul) of static shape, or a Gather with constant indices');
+    const x = ctx.constant(0);
+    // a constant condition fixes the shape, but wgml has no kernel that selects from a run-time input: say so
+    if (!x) throw ctx.error(`input 0 ('${ctx.node.inputs[0]}') is known only at run time, and wgml folds Compress on constants only`, 'with a constant condition, a Gather of the kept indices (a constant) does the same on the GPU');
+    return [{ dtype: x.dtype, shape: selected(ctx, a, x, c).shape }];
   },
-  reference(_in, a, ctx) {
-    const { x, axis, keep } = selected(ctx, a);
-    if (axis === null) return [hostTensor(x.dtype, [keep.length], keep.map((i) => x.data[i]!))];
-    const outer = shapeSize(x.shape.slice(0, axis)), inner = shapeSize(x.shape.slice(axis + 1)), d = x.shape[axis]!;
-    const y = hostTensor(x.dtype, x.shape.map((e, k) => (k === axis ? keep.length : e)));
-    for (let o = 0; o < outer; o++) keep.forEach((i, j) => { for (let q = 0; q < inner; q++) y.data[(o * keep.length + j) * inner + q] = x.data[(o * d + i) * inner + q]!; });
+  reference([x, c], a, ctx) {
+    const { axis, keep, shape } = selected(ctx, a, x!, c!);
+    const y = hostTensor(x!.dtype, shape);
+    if (axis === null) { keep.forEach((i, j) => { y.data[j] = x!.data[i]!; }); return [y]; }
+    const outer = shapeSize(x!.shape.slice(0, axis)), inner = shapeSize(x!.shape.slice(axis + 1)), d = x!.shape[axis]!;
+    for (let o = 0; o < outer; o++) keep.forEach((i, j) => { for (let q = 0; q < inner; q++) y.data[(o * keep.length + j) * inner + q] = x!.data[(o * d + i) * inner + q]!; });
     return [y];
   },
 };
