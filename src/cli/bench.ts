@@ -10,7 +10,7 @@ import type { Graph } from '../ir/types.js';
 import type { ProgressCallback } from '../runtime/pipeline.js';
 import { addOutputTensors, warmUpNetwork } from '../runtime/run.js';
 import { deviceInfo } from '../gpu/device.js';
-import { action, checkDimsNames, cliDevice, collect, fmtBytes, numberOption, parseDims } from './common.js';
+import { action, checkDimsNames, cliDevice, collect, fmtBytes, numberOption, parseDims, WEIGHTS_OPTION } from './common.js';
 import { UsageError } from '../errors.js';
 import { Progress } from './progress.js';
 
@@ -113,7 +113,7 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--runs <n>', 'timed runs', '50').option('--warmup <n>', 'warm-up runs', '10')
     .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
-    .option('--weights <mode>', 'how weights are stored: auto (float16 models\' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32', 'auto')
+    .option(...WEIGHTS_OPTION)
     .option('--split-k-pairs <which>', "split-K GEMMs whose two dispatches share one pipeline: conv, all (MatMul/Gemm too), none (for comparison)", 'conv')
     .option('--json', 'print JSON')
     .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string; weights: string }) => {

@@ -11,6 +11,9 @@ import { requestDevice } from '../gpu/device.js';
 import { checkInputDtypes, checkInputNames } from '../runtime/inputs.js';
 import { loadGraph } from '../runtime/library.js';
 
+/** `--weights` of run, inspect and bench: createPipeline's `weights` (runtime/half-weights.ts). */
+export const WEIGHTS_OPTION = ['--weights <mode>', "how weights are stored: auto (float16 models' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32", 'auto'] as const;
+
 export function cliDevice(opts: { quiet?: boolean } = {}): Promise<GPUDevice> {
   return requestDevice({ quiet: opts.quiet });
 }

@@ -10,7 +10,7 @@ import { roundedToHalf, type WeightsPrecision } from '../runtime/half-weights.js
 import { runModel } from '../runtime/run.js';
 import { writePackage } from '../runtime/package.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
-import { action, assertWritable, checkCliInputs, checkDimsNames, cliDevice, collect, fmtBytes, makeDir, parseDims, readInputs, writeBytes } from './common.js';
+import { action, assertWritable, checkCliInputs, checkDimsNames, cliDevice, collect, fmtBytes, makeDir, parseDims, readInputs, WEIGHTS_OPTION, writeBytes } from './common.js';
 import { Progress } from './progress.js';
 
 export async function inspectJson(model: string | { graph: Graph; format: string }, dims: Record<string, number[]>, device: GPUDevice, weights?: WeightsPrecision) {
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable; default: the shapes of the --input arrays, which it reshapes when given)', collect, [])
     .option('--cast-inputs', 'convert inputs whose dtype differs from the model\'s (default: refuse them)')
     .option('--output-dir <dir>', 'where to write the outputs', '.')
-    .option('--weights <mode>', 'how weights are stored: auto (float16 models\' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32', 'auto')
+    .option(...WEIGHTS_OPTION)
     .action(action(async (model: string, opts: { input: string[]; dims: string[]; castInputs?: boolean; outputDir: string; weights: string }) => {
       const dims = parseDims(opts.dims);
       const given = await readInputs(opts.input);
@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--dims <NAME=AxBxC>', 'concrete input dimensions (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .option('--html <file>', 'write an interactive graph view')
-    .option('--weights <mode>', 'how weights are stored: auto (float16 models\' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32', 'auto')
+    .option(...WEIGHTS_OPTION)
     .action(action(async (model: string, opts: { dims: string[]; json?: boolean; html?: string; weights: string }) => {
       const dims = parseDims(opts.dims);
       const loaded = await loadGraph(model);

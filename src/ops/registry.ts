@@ -11,12 +11,12 @@ import { FusedElementwise } from './elementwise/fused.js';
 import { copyOp } from './misc/copy.js';
 import { dropoutOp } from './misc/dropout.js';
 import { ifOp } from './misc/if.js';
-import { sequenceOps } from './misc/sequences.js';
+import { resolvedOps } from './misc/resolved.js';
 import { TfIdfVectorizer } from './misc/tfidf-vectorizer.js';
 import { Compress, NonZero } from './misc/data-shaped.js';
 import { unsupportedReason } from './unsupported.js';
 
-const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp, ...sequenceOps, TfIdfVectorizer, NonZero, Compress];
+const OPS: OpDef[] = [...ELEMENTWISE, FusedElementwise, ...CONV, ...LINALG, ...SHAPE, ...QUANT, ...SIGNAL, copyOp, dropoutOp, ifOp, ...resolvedOps, TfIdfVectorizer, NonZero, Compress];
 
 const byKey = new Map<string, OpDef[]>();
 export function registerOp(op: OpDef): void {

@@ -14,7 +14,7 @@ const resolved = (type: string, opsets: [number, number], how: string): OpDef<Re
   reference: (_i, _a, ctx) => { throw ctx.error(`${type} has no direct reference`, `specialization ${how}`); },
 });
 
-export const sequenceOps: OpDef<Record<string, never>>[] = [
+export const resolvedOps: OpDef<Record<string, never>>[] = [
   ...[...SEQUENCE_OPS].map((type) => resolved(type, [11, 99], 'resolves sequences into tensor ops')),
   resolved('Loop', [1, 99], 'unrolls Loop'), resolved('Scan', [8, 99], 'unrolls Scan'),
 ];
