@@ -12,6 +12,7 @@
  */
 import { NodeError } from '../errors.js';
 import { renameNode } from './control-flow.js';
+import { addConstant } from './sequences.js';
 import { hostTensor, type Graph, type HostTensor, type Node, type ValueType } from './types.js';
 
 /** Iterations wgml unrolls before refusing a loop (each is a copy of the body in the graph). */
@@ -33,16 +34,12 @@ function step(g: Graph, prefix: string, given: string[], c: Ctx): { nodes: Node[
   const inputs = new Map(g.inputs.map((v, k) => [v.name, given[k]!]));
   const local = new Set<string>([...g.initializers.keys(), ...g.nodes.flatMap((n) => n.outputs)]);
   const rename = (v: string) => (!v ? v : inputs.has(v) ? inputs.get(v)! : local.has(v) ? `${prefix}${v}` : v);
-  for (const [k, t] of g.initializers) { c.constants.set(rename(k), t); c.types.set(rename(k), { dtype: t.dtype, shape: [...t.shape] }); }
+  for (const [k, t] of g.initializers) constant(c, rename(k), t);
   const nodes = g.nodes.map((n) => ({ ...renameNode(n, rename, rename), name: `${prefix}${n.name}` }));
   return { nodes, outputs: g.outputs.map((o) => rename(o.name)) };
 }
 
-const constant = (c: Ctx, name: string, t: HostTensor): string => {
-  c.constants.set(name, t);
-  c.types.set(name, { dtype: t.dtype, shape: [...t.shape] });
-  return name;
-};
+const constant = addConstant;
 
 /** Nodes stacking `parts` along a new `axis` into `out` (through a sequence, resolved by sequences.ts). */
 function stack(owner: Node, tag: string, parts: string[], axis: number, out: string): Node[] {

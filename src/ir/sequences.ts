@@ -18,6 +18,13 @@ export interface SequenceState {
   types: Map<string, ValueType>;
 }
 
+/** A compile-time constant the specializer made (a shape, an index), with its type; returns its name. */
+export function addConstant(s: Pick<SequenceState, 'constants' | 'types'>, name: string, t: HostTensor): string {
+  s.constants.set(name, t);
+  s.types.set(name, { dtype: t.dtype, shape: [...t.shape] });
+  return name;
+}
+
 /**
  * The nodes that replace sequence op `node` (often none: the list edit is all). Throws NodeError for a
  * position or split not known at compile time, one out of range, or a sequence it does not know.
@@ -42,12 +49,7 @@ export function expandSequence(node: Node, s: SequenceState): Node[] {
     return q;
   };
   const typeOf = (v: string): ValueType => s.types.get(v)!;
-  const constant = (suffix: string, t: HostTensor): string => {
-    const name = `${node.name}/${suffix}`;
-    s.constants.set(name, t);
-    s.types.set(name, { dtype: t.dtype, shape: [...t.shape] });
-    return name;
-  };
+  const constant = (suffix: string, t: HostTensor): string => addConstant(s, `${node.name}/${suffix}`, t);
   const sub = (suffix: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node =>
     ({ name: `${node.name}/${suffix}`, opType, domain: '', inputs, outputs, attrs });
   const reshape = (from: string, shape: number[], suffix: string, to = `${node.name}/${suffix}:out`): Node =>
