@@ -3,7 +3,7 @@
 # then carry [".gpu", "dist"], command `bash bench/h200-recording-floor.sh`.
 # 1. floor.jsonl: per network, encodeNetwork (shared recording) against a bare loop of the same Dawn calls and against
 #    dispatches alone (bench/recording-floor.mjs): how much of recording is wgml's and how much Dawn-node's.
-# 2. bench.jsonl: `wgml bench --json` in both recordings, ROUNDS rounds (default 2) in alternating order (GPU ms, encode µs per
+# 2. bench.jsonl: `wgml bench --json` in both recordings (MODES=shared: that one only), ROUNDS rounds (default 2) in alternating order (GPU ms, encode µs per
 #    dispatch, pipelines, createPipeline ms), so drift in the machine's speed falls on both modes alike.
 # Then, with what is left of BUDGET, bench/materials-h200.sh ablations: MATERIALS="sets|ablate;sets|ablate" (its SETS and
 # ABLATE), into $OUT/materials/.
@@ -19,6 +19,7 @@ for round in $(seq 1 ${ROUNDS:-2}); do
   for m in $NETS; do
     [ "$(left)" -lt 60 ] && break 2
     if [ $(( round % 2 )) = 1 ]; then modes="groups shared"; else modes="shared groups"; fi
+    modes=${MODES:-$modes}
     for r in $modes; do B $C/$m.onnx --recording $r | tee -a "$OUT/bench.jsonl"; done
   done
 done

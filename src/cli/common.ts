@@ -14,8 +14,14 @@ import { loadGraph } from '../runtime/library.js';
 /** `--weights` of run, inspect and bench: createPipeline's `weights` (runtime/half-weights.ts). */
 export const WEIGHTS_OPTION = ['--weights <mode>', "how weights are stored: auto (float16 models' as float16), f16 (float32 ones rounded to float16 too: half the memory), f32", 'auto'] as const;
 
+/**
+ * The device the commands run on. WGML_DISABLE_FEATURES (comma-separated) leaves features out, to compare a
+ * path with its fallback on one machine (e.g. `chromium-experimental-subgroup-matrix`: the integer GEMMs' dot4
+ * tiles instead of their subgroup-matrix ones).
+ */
 export function cliDevice(opts: { quiet?: boolean } = {}): Promise<GPUDevice> {
-  return requestDevice({ quiet: opts.quiet });
+  const off = (typeof process !== 'undefined' && process.env.WGML_DISABLE_FEATURES) || '';
+  return requestDevice({ quiet: opts.quiet, disableFeatures: off.split(',').map((f) => f.trim()).filter(Boolean) });
 }
 
 /** Read a whole file; a failure is a FileError naming it (`what`: 'model', "input 'x'"…). */

@@ -217,3 +217,31 @@ export function assertDeviceAlive(device: GPUDevice): void {
   const info = infos.get(device) ?? register(device, undefined);
   if (info?.lost) throw new DeviceLostError(info.lost.reason, info.lost.message);
 }
+
+interface MatrixConfig { M: number; N: number; K: number; componentType: string; resultComponentType: string }
+
+/**
+ * null when `device` multiplies int8×int8→i32 subgroup matrices of M×N×K with one fixed subgroup size (a multiple
+ * of M), else why not. Shader ML's subgroup scope and the integer GEMM's matrix tiles both need this.
+ */
+export function int8MatrixSupport(device: GPUDevice | undefined, M: number, N: number, K: number): string | null {
+  if (!device) return 'no device given to check for chromium-experimental-subgroup-matrix';
+  if (!device.features.has('chromium-experimental-subgroup-matrix' as GPUFeatureName)) return 'the device lacks chromium-experimental-subgroup-matrix';
+  if (!device.features.has('subgroups' as GPUFeatureName)) return 'the device lacks subgroups';
+  const info = device.adapterInfo as GPUAdapterInfo & { subgroupMatrixConfigs?: MatrixConfig[]; subgroupMinSize?: number; subgroupMaxSize?: number };
+  const known = deviceInfo(device).subgroupMatrixConfigs;
+  const cfgs = known?.length ? known : [...(info.subgroupMatrixConfigs ?? [])];
+  if (!cfgs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.M === M && c.N === N && c.K === K)) {
+    return `no i8→i32 M${M}×N${N}×K${K} subgroup-matrix config (adapter offers ${cfgs.length ? cfgs.map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`).join(', ') : 'none'})`;
+  }
+  const s = subgroupSizeOf(device, M);
+  if (!s) return `subgroup size varies (${info.subgroupMinSize}..${info.subgroupMaxSize}); subgroup scope needs a fixed size that is a multiple of ${M}`;
+  return null;
+}
+
+/** The device's subgroup size when it is fixed and a multiple of `multiple`, else null. */
+export function subgroupSizeOf(device: GPUDevice, multiple = 16): number | null {
+  const info = device.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const s = info.subgroupMinSize;
+  return s && s === info.subgroupMaxSize && s % multiple === 0 ? s : null;
+}

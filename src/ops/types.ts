@@ -19,6 +19,8 @@ export interface DeviceCaps {
   f16: boolean;
   subgroups: boolean;
   subgroupMatrix: boolean;
+  /** int8×int8→i32 subgroup matrices at M16×N16×K32 with 32-lane subgroups (the integer GEMM's matrix tiles). */
+  int8Matrix?: boolean;
   maxStorageBufferBindingSize: number;
   maxStorageBuffersPerShaderStage: number;
   maxComputeWorkgroupStorageSize: number;

@@ -76,6 +76,12 @@ export interface PipelineOptions {
    * once for both: 'conv' (default), 'all', 'none' (bench A/B of issue 18; see KernelContext.splitKPairs).
    */
   splitKPairs?: 'conv' | 'all' | 'none';
+  /**
+   * @internal Integer GEMMs (MatMulInteger, QLinearMatMul with a constant B) on subgroup matrices where the device
+   * has int8 ones (ops/quant/int-gemm-mma.ts). Off by default: exact, but 1.7–2.9× slower than the dot4 tiles on an
+   * H200 (bench/RESULTS.md, "Quantized transformers"); kept for bench/quant/int-gemm-check.mjs to measure.
+   */
+  intMatrix?: boolean;
   /** @internal Milliseconds per planning step (specialize, each pass, compileProgram), added in when given: bench/plan-time.ts. */
   timings?: Record<string, number>;
 }
@@ -204,9 +210,9 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
     g = step('packIntWeights', () => packIntWeights(g, sg.constants, sg.types));
   }
   typeConstants();
-  const l = deviceLimits(device);
+  const l = deviceLimits(device), caps = deviceCaps(device);
   const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
-    caps: deviceCaps(device), storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs, weights: opts.weights,
+    caps: { ...caps, int8Matrix: !!caps.int8Matrix && !!opts.intMatrix }, storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs, weights: opts.weights,
   }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)

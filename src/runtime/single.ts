@@ -9,7 +9,7 @@ import { NodeError, UnsupportedOpsError } from '../errors.js';
 import { lookupOp, lookupFailure } from '../ops/registry.js';
 import type { DeviceCaps, InferContext, KernelContext, OpDef } from '../ops/types.js';
 import { withErrorScope } from '../gpu/scope.js';
-import { deviceLimits } from '../gpu/device.js';
+import { deviceLimits, int8MatrixSupport, subgroupSizeOf } from '../gpu/device.js';
 import { bindGroupLayout, bindingSignature, pipelineFor } from './kernels.js';
 import { gatherView, nodeViews, scatterView, viewedTypes, viewExtent } from '../ir/view.js';
 
@@ -19,6 +19,7 @@ export function deviceCaps(device: GPUDevice): DeviceCaps {
     f16: device.features.has('shader-f16'),
     subgroups: device.features.has('subgroups'),
     subgroupMatrix: device.features.has('chromium-experimental-subgroup-matrix' as GPUFeatureName),
+    int8Matrix: int8MatrixSupport(device, 16, 16, 32) === null && subgroupSizeOf(device) === 32,
     maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
     maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,

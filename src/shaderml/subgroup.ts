@@ -6,7 +6,7 @@
  * `subgroup_matrix_left<i8, K, M>`, `subgroup_matrix_right<i8, N, K>`, `subgroup_matrix_result<i32, N, M>`.
  */
 import { flattenWgsl } from '../gpu/wgsl.js';
-import { deviceInfo } from '../gpu/device.js';
+import { int8MatrixSupport, subgroupSizeOf } from '../gpu/device.js';
 import { activationModule } from './activations.js';
 import { int8Quant, q8 } from './quant.js';
 import type { MlpWgsl, MlpModel } from './mlp-types.js';
@@ -14,29 +14,12 @@ import { floatLit } from '../gpu/wgsl-literal.js';
 
 const M = 16, N = 16, K = 32;
 
-interface Config { M: number; N: number; K: number; componentType: string; resultComponentType: string }
-
 /** null when subgroup scope can run on `device`, else why not (the fallback reason). */
 export function subgroupSupport(device: GPUDevice | undefined): string | null {
-  if (!device) return 'no device given to check for chromium-experimental-subgroup-matrix';
-  if (!device.features.has('chromium-experimental-subgroup-matrix' as GPUFeatureName)) return 'the device lacks chromium-experimental-subgroup-matrix';
-  if (!device.features.has('subgroups' as GPUFeatureName)) return 'the device lacks subgroups';
-  const info = device.adapterInfo as GPUAdapterInfo & { subgroupMatrixConfigs?: Config[]; subgroupMinSize?: number; subgroupMaxSize?: number };
-  const known = deviceInfo(device).subgroupMatrixConfigs;
-  const cfgs = known?.length ? known : [...(info.subgroupMatrixConfigs ?? [])];
-  if (!cfgs.some((c) => c.componentType === 'i8' && c.resultComponentType === 'i32' && c.M === M && c.N === N && c.K === K)) {
-    return `no i8→i32 M${M}×N${N}×K${K} subgroup-matrix config (adapter offers ${cfgs.length ? cfgs.map((c) => `${c.componentType}→${c.resultComponentType} ${c.M}×${c.N}×${c.K}`).join(', ') : 'none'})`;
-  }
-  const s = subgroupSizeOf(device);
-  if (!s) return `subgroup size varies (${info.subgroupMinSize}..${info.subgroupMaxSize}); subgroup scope needs a fixed size that is a multiple of ${M}`;
-  return null;
+  return int8MatrixSupport(device, M, N, K);
 }
 
-export function subgroupSizeOf(device: GPUDevice): number | null {
-  const info = device.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
-  const s = info.subgroupMinSize;
-  return s && s === info.subgroupMaxSize && s % M === 0 ? s : null;
-}
+export { subgroupSizeOf };
 
 const pad = (v: number, m: number) => Math.ceil(v / m) * m;
 

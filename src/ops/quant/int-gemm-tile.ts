@@ -41,8 +41,20 @@ export interface IntTileOptions {
   store: string;
   /** WGSL of the GEMM's rows, columns and depth (default P.M, P.N, P.K). */
   dims?: { M: string; N: string; K: string };
-  /** The output index of (m, c) (default row-major per batch z), and whether batches walk A and B by strides (batchWalk). */
+  /** The output index of (m, c) (default row-major per batch `bz`), and whether batches walk A and B by strides (batchWalk). */
   index?: string; batches?: boolean;
+  /**
+   * Split K over the grid's z (P.splits slices of P.ks, a multiple of the K step, per batch): `sp` names the
+   * slice in `store`, which then writes a partial sum (exact: the zero-point terms are linear in K, so each
+   * slice takes out its own share) for a reduce dispatch to add (splitReduceMain).
+   */
+  split?: boolean;
+}
+
+/** Statements declaring `bz` (the batch), `sp` (the K slice) and the slice's K range [kb, ke) for grid z `z`. */
+export function splitWalk(split: boolean | undefined, z: string, K: string): string {
+  return split ? `  let bz = ${z} / P.splits; let sp = ${z} % P.splits;
+  let kb = min(sp * P.ks, ${K}); let ke = min(${K}, kb + P.ks);` : `  let bz = ${z}; let kb = 0u; let ke = ${K};`;
 }
 
 /**
@@ -59,8 +71,8 @@ export function intTileMain(o: IntTileOptions): string {
   const stage = (op: Int8Operand, n: 'a' | 'b', x: string, bound: string, slot: string) => `{
     let k = k0 + 4u * ${n}q;
     var w = 0u;
-    if (${x} < ${bound} && k + 3u < ${D.K}) { w = ${pack(op, (j) => op.load(`(k + ${j}u)`, x))}; }
-    else if (${x} < ${bound}) { for (var j = 0u; j < 4u; j++) { if (k + j < ${D.K}) { w |= (u32(${op.load('(k + j)', x)}${op.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+    if (${x} < ${bound} && k + 3u < ke) { w = ${pack(op, (j) => op.load(`(k + ${j}u)`, x))}; }
+    else if (${x} < ${bound}) { for (var j = 0u; j < 4u; j++) { if (k + j < ke) { w |= (u32(${op.load('(k + j)', x)}${op.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
     ${slot} = w;
     ${n}Part += dot4U8Packed(w, 0x01010101u);
   }`;
@@ -69,7 +81,8 @@ var<workgroup> Bs: array<u32, ${Q * T}>;
 var<workgroup> Sums: array<u32, ${2 * Q * T}>;
 @compute @workgroup_size(16, 16) fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let P = wgml_init();
-${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('wid.z')}
+${splitWalk(o.split, 'wid.z', D.K)}
+${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('bz')}
   let m0 = wid.y * ${T}u; let n0 = wid.x * ${T}u;
   let t = lid.y * 16u + lid.x;
   // what this thread stages in every slice: A row t / ${Q}, quad t % ${Q}; B quad t / ${T}, column t % ${T}
@@ -77,7 +90,7 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('wid.z')}
   let bq = t / ${T}u; let bc = t % ${T}u; let bn = n0 + bc;
   var sums: array<u32, ${R * R}>;
   var aPart = 0u; var bPart = 0u;
-  for (var k0 = 0u; k0 < ${D.K}; k0 += ${BK}u) {
+  for (var k0 = kb; k0 < ke; k0 += ${BK}u) {
     ${stage(a, 'a', 'am', D.M, `As[aq * ${T}u + ar]`)}
     ${stage(b, 'b', 'bn', D.N, `Bs[bq * ${T}u + bc]`)}
     workgroupBarrier();
@@ -96,11 +109,11 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('wid.z')}
       let rr = lid.y + 16u * x; let cc = lid.x + 16u * y;
       let m = m0 + rr; let c = n0 + cc;
       if (m < ${D.M} && c < ${D.N}) {
-        let i = ${o.index ?? `(wid.z * ${D.M} + m) * ${D.N} + c`};
+        let i = ${o.index ?? `(bz * ${D.M} + m) * ${D.N} + c`};
         var sa = 0u; var sb = 0u;
         for (var q = 0u; q < ${Q}u; q++) { sa += Sums[rr * ${Q}u + q]; sb += Sums[${Q * T}u + q * ${T}u + cc]; }
         let zam = ${za('m')}${a.signed ? ' + 128' : ''}; let zbc = ${zb('c')}${b.signed ? ' + 128' : ''};
-        let acc = bitcast<i32>(sums[x * ${R}u + y]) - zbc * bitcast<i32>(sa) - zam * bitcast<i32>(sb) + i32(${D.K}) * zam * zbc;
+        let acc = bitcast<i32>(sums[x * ${R}u + y]) - zbc * bitcast<i32>(sa) - zam * bitcast<i32>(sb) + i32(ke - kb) * zam * zbc;
         ${store}
       }
     }
@@ -108,5 +121,20 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('wid.z')}
 }`;
 }
 
-/** The grid: 64×64 tiles over N (x) and M (y), one z per batch. */
+/** The grid: 64×64 tiles over N (x) and M (y), one z per batch (and K slice). */
 export const tileGrid = (M: number, N: number, nz: number): [number, number, number] => [Math.ceil(N / TILE), Math.ceil(M / TILE), nz];
+
+/** The K step of the tile, which a split's slice length must be a multiple of. */
+export const TILE_BK = BK;
+
+/**
+ * The reduce of a split GEMM: one thread per output adds the P.splits partial sums (i32, wrapping as the
+ * single-pass sums do) and runs `store` with `i`, `m`, `c` and `acc`, as the tile would have.
+ */
+export function splitReduceMain(store: string): string {
+  return `  let c = i % P.N;
+  let m = (i / P.N) % P.M;
+  var acc = 0;
+  for (var s = 0u; s < P.splits; s++) { acc += Part_ld(s * P.n + i); }
+  ${store}`;
+}

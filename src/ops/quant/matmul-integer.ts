@@ -2,8 +2,11 @@
  * MatMulInteger — https://onnx.ai/onnx/operators/onnx__MatMulInteger.html (opset 10)
  * int8/uint8 A and B (one word per element; a constant 2-D B four to a word, passes/pack-int-weights.ts)
  * with optional zero points: a_zero_point scalar or per row of A (length M), b_zero_point scalar or per
- * column of B (length N). numpy matmul broadcasting, 1-D operands promoted and dropped. i32 accumulation: one thread per output for few rows, 64×64 tiles
- * (int-gemm-tile.ts) from 16 rows up.
+ * column of B (length N). numpy matmul broadcasting, 1-D operands promoted and dropped. i32 accumulation: one thread per output for few rows;
+ * from 16 rows up, 64×64 dot4 tiles (int-gemm-tile.ts), or, when createPipeline asks (intMatrix) and the device has
+ * int8 subgroup matrices, 32×64 tiles on them (int-gemm-mma.ts; B packed). K is split over the grid (partial sums, then a
+ * reduce that runs the store) when the tiles alone would leave a large GPU idle (ops/linalg/gemm-select.ts's rule, as
+ * for float GEMMs): on an H200 that took a BERT-sized encoder's quantized MatMuls from 3.5 to ~1.2 ms.
  * The kernel also serves QLinearMatMul (qlinear-matmul.ts), which requantizes the accumulator, and
  * takes a fused float epilogue (int-epilogue.ts: the dequantizing Cast · scale after it).
  */
@@ -12,7 +15,9 @@ import type { Attrs } from '../../ir/attrs.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
-import { batchWalk, intTileMain, tileGrid } from './int-gemm-tile.js';
+import { batchWalk, intTileMain, splitReduceMain, TILE_BK, tileGrid } from './int-gemm-tile.js';
+import { MMA_BK, MMA_ENABLES, mmaGrid, mmaTileMain } from './int-gemm-mma.js';
+import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
 import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
 import type { FusedParams } from '../elementwise/fused.js';
 import { byteOf, unpackAt } from './common.js';
@@ -26,10 +31,13 @@ export interface IntMatMulIo {
 }
 
 /** Zero points are optional buffers: present ones follow A and B; then what the store reads and writes. */
+const PARAMS = { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', splits: 'u32', ks: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8] } as const;
 const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>) => signature({
-  params: { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8], ...extra },
+  params: { ...PARAMS, ...extra },
   buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
 });
+/** A split GEMM's partial sums: written by the tiles, read by the reduce. */
+const PART: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
 
 interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
 
@@ -171,19 +179,27 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const buffers = 2 + (za ? 1 : 0) + (zb ? 1 : 0) + tail.length;
   if (buffers > ctx.caps.maxStorageBuffersPerShaderStage) return `${ctx.node.opType} with its fused epilogue binds ${buffers} storage buffers, over the device limit of ${ctx.caps.maxStorageBuffersPerShaderStage}`;
   const tiled = d.M >= TILE_MIN_ROWS;
+  // subgroup matrices need B packed (its words are the right matrix's bytes) and one 32-lane subgroup per workgroup
+  const mma = tiled && !!bp && !!ctx.caps.int8Matrix;
+  const nz = shapeSize(d.batch);
+  const grid = mma ? mmaGrid(d.M, d.N, nz) : tileGrid(d.M, d.N, nz);
+  const splits = tiled ? splitsFor(grid[0] * grid[1] * nz, d.K, GEMM_TABLE) : 1;
+  const step = mma ? MMA_BK : TILE_BK;
+  const ks = Math.ceil(d.K / splits / step) * step;
   const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
-  return { kernels: [declaredKernel({
-    name: `${rq ? 'qlinear_matmul' : 'matmul_integer'}${tiled ? '_tile' : ''}`, key: `matmul_integer_${tiled ? 'tile_' : ''}${wa}_${wb}${packKey}_${!!za}_${!!zb}${storeKey}`,
-    sig: sig(wa, wb, !!za, !!zb, tail, epi ? epilogueParams(epi) : {}),
-    workgroups: tiled ? tileGrid(d.M, d.N, shapeSize(d.batch)) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
-    args: [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : []), ...(rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }])],
-    params: { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) },
-    source: () => (tiled ? { requires: modules, body: prelude + intTileMain({
-      a: { load: (k, m) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8' },
-      b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store,
-    }) } : {
-      requires: [linearIndex(64), ...modules],
-      body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
+  const extra = epi ? epilogueParams(epi) : {};
+  const params = { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, splits, ks, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) };
+  const name = rq ? 'qlinear_matmul' : 'matmul_integer';
+  const aOp = { load: (k: string, m: string) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8' };
+  const args = [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : [])];
+  const outArgs = rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }];
+  if (!tiled) {
+    return { kernels: [declaredKernel({
+      name, key: `matmul_integer_${wa}_${wb}${packKey}_${!!za}_${!!zb}${storeKey}`, sig: sig(wa, wb, !!za, !!zb, tail, extra),
+      workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension), args: [...args, ...outArgs], params,
+      source: () => ({
+        requires: [linearIndex(64), ...modules],
+        body: prelude + perItemMain(64, 'i', 'P.n', `  let c = i % P.N;
   let m = (i / P.N) % P.M;
 ${batchWalk('i / (P.N * P.M)')}
   let za = ${zaExpr('m')};
@@ -191,6 +207,38 @@ ${batchWalk('i / (P.N * P.M)')}
   var acc = 0;
   for (var k = 0u; k < P.K; k++) { acc += (i32(A_ld(ao + m * P.K + k)) - za) * (${bLoad('k', 'c')} - zb); }
   ${store}`),
-    }),
-  })] };
+      }),
+    })] };
+  }
+  // The tiles: the whole store when K is not split, else partial sums for the reduce to finish.
+  const split = splits > 1;
+  const tileStore = split ? 'Part_st(sp * P.n + i, acc);' : store;
+  const tileTail = split ? [PART] : tail;
+  const words = `((${'P.N'} + 3u) / 4u)`;
+  const body = mma
+    ? mmaTileMain({ a: aOp, b: { word: (k, cw) => `B_ld(bo + ${k} * ${words} + ${cw})`, signed: bp!.signed, words }, za: zaExpr, zb: zbExpr, store: tileStore, split, dims: { M: 'P.M', N: 'P.N', K: 'P.K' } })
+    : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split });
+  const kind = `${mma ? 'mma' : 'tile'}${split ? '_split' : ''}`;
+  const gemm = declaredKernel({
+    name: `${name}_${kind}`, key: `matmul_integer_${kind}_${wa}_${wb}${packKey}_${!!za}_${!!zb}${split ? '' : storeKey}`,
+    sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra),
+    workgroups: [grid[0], grid[1], nz * splits],
+    args: [...args, ...(split ? [{ scratch: 0 }] : outArgs)],
+    params: split ? { ...paramsOf(params) } : params,
+    source: () => ({ requires: split ? [] : modules, enables: mma ? MMA_ENABLES : undefined, body: (split ? '' : prelude) + body }),
+  });
+  if (!split) return { kernels: [gemm] };
+  const reduce = declaredKernel({
+    name: `${name}_split_reduce`, key: `matmul_integer_split_reduce${storeKey}`,
+    sig: signature({ params: { ...PARAMS, ...extra }, buffers: [{ name: 'Part', elem: 'i32' }, ...tail] }),
+    workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
+    args: [{ scratch: 0 }, ...outArgs], params,
+    source: () => ({ requires: [linearIndex(64), ...modules], body: prelude + perItemMain(64, 'i', 'P.n', splitReduceMain(store)) }),
+  });
+  return { scratch: [4 * n * splits], kernels: [gemm, reduce] };
+}
+
+/** The parameters the signature's fixed fields take (the epilogue's are the reduce's alone). */
+function paramsOf(p: Record<string, number | readonly number[]>): Record<string, number | readonly number[]> {
+  return Object.fromEntries(Object.keys(PARAMS).map((k) => [k, p[k]!]));
 }

@@ -145,6 +145,26 @@ describe(`quantization ops (seed ${seed})`, () => {
     expect(kernels([40, 1, 24], [40, 24, 10])).toEqual(['matmul_integer']);
   });
 
+  it('MatMulInteger splits a long K over the grid when the tiles are few: partial sums, then a reduce that runs the store', async () => {
+    // K ≥ 256 with one or two tiles: 2–8 slices of a multiple of 16 (the last one short, or empty when rounding up
+    // leaves nothing for it); zero points per row and column, int8 and uint8, batches along z
+    const cases: [number[], number[], ElemType, ElemType][] = [[[20, 300], [300, 40], 'uint8', 'int8'], [[2, 17, 1000], [2, 1000, 9], 'int8', 'uint8'],
+      [[33, 260], [260, 70], 'uint8', 'uint8'], [[16, 3100], [3100, 16], 'int8', 'int8']];
+    for (const [as, bs, ta, tb] of cases) {
+      const A = q(ta, as), B = q(tb, bs);
+      const M = as[as.length - 2]!, N = bs[bs.length - 1]!;
+      await check(node('MatMulInteger', 2), [A, B], 10);
+      await check(node('MatMulInteger', 4), [A, B, q(ta, [M]), q(tb, [N])], 10);
+    }
+    const caps = deviceCaps(await testDevice());
+    const nd = node('MatMulInteger', 2), op = opFor(nd, 10);
+    const ictx = inferContext(nd, [{ dtype: 'uint8', shape: [20, 300] }, { dtype: 'int8', shape: [300, 40] }], () => undefined, 10);
+    const plan = op.gpu!({ ...ictx, outputs: op.infer(ictx, {}), caps }, {});
+    if (typeof plan === 'string') throw new Error(plan);
+    expect(plan.kernels.map((k) => k.name)).toEqual(['matmul_integer_tile_split', 'matmul_integer_split_reduce']);
+    expect(plan.scratch).toEqual([4 * 20 * 40 * 3]);
+  });
+
   it('MatMulInteger refuses operands other than int8/uint8 by name', () => {
     expect(() => referenceNode(node('MatMulInteger', 2), [hostTensor('int32', [2, 3], [1, 2, 3, 4, 5, 6]), q('int8', [3, 2])])).toThrow(/A is int32/);
     expect(() => referenceNode(node('MatMulInteger', 2), [q('uint8', [2, 3]), hostTensor('uint16', [3, 2], [1, 2, 3, 4, 5, 6])])).toThrow(/B is uint16/);
