@@ -12,9 +12,12 @@
  * onnxruntime's CPU kernel never computes the Skip ops' mean / inv_std_var outputs (1, 2): named but
  * unread, they are dropped; read, the node is refused. So is SimplifiedLayerNormalization's unread
  * inv_std_var dropped, which the GPU kernel does not write.
+ * - The QOperator quantization ops (QLinearAdd, QGemm, …) become their float op between DequantizeLinear and
+ *   QuantizeLinear (onnx/qoperator.ts).
  */
 import { NodeError } from '../errors.js';
 import type { Graph, Node } from '../ir/types.js';
+import { expandQOperator, isQOperator } from './qoperator.js';
 
 const MS = 'com.microsoft';
 
@@ -74,7 +77,8 @@ export function expandContribOps(g: Graph): void {
     } else if (n.opType === 'SimplifiedLayerNormalization' && (n.domain === '' || isMs) && n.outputs.length > 1) {
       const inv = optional(n, 1, 'inv_std_var', true);
       out.push(inv ? n : { ...n, outputs: [n.outputs[0]!] });
-    } else out.push(n);
+    } else if (isQOperator(n, g)) out.push(...expandQOperator(n));
+    else out.push(n);
   }
   g.nodes = out;
 }
