@@ -5,22 +5,43 @@
 # 1. bench/quant/int-gemm-check.mjs --time: MatMulInteger exact against a CPU loop on the subgroup-matrix tiles and on
 #    the dot4 tiles, then both timed at BERT sizes;
 # 2. the BERT-sized encoder quantized by onnxruntime (quantize_dynamic) and by bench/quant/quantize-dynamic.mjs: error
-#    against onnxruntime, `wgml bench` with subgroup matrices and without (WGML_DISABLE_FEATURES), GPU time by op type.
+#    against onnxruntime, `wgml bench` (the dot4 tiles), GPU time by op type (`wgml profile`);
+# 3. with MODELS="resnet18 resnet18_q resnet18_qdq": ResNet-18 float and quantized by quantize_static in both formats.
+# DOT4=1 first runs bench/quant/dot4-rate.mjs; SKIP_GEMM=1 leaves step 1 out.
 # Here first: `npx tsc -p . && bash ../shared/gpu/pack.sh`; carry [".gpu", "dist"]. Output: $OUT/log, $OUT/bench.jsonl.
 set -uo pipefail
 [ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
 mkdir -p "$OUT"
 M=/tmp/qmodels; mkdir -p $M
-NOMMA=chromium-experimental-subgroup-matrix
 {
+MODELS=${MODELS:-bert_ortq bert_q}
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-timeout 150 node bench/quant/int-gemm-check.mjs --time 2>&1 | grep -v '^Warning'
+[ -n "${DOT4:-}" ] && timeout 60 node bench/quant/dot4-rate.mjs 2>&1 | grep '^{'
+[ -z "${SKIP_GEMM:-}" ] && timeout 150 node bench/quant/int-gemm-check.mjs --time 2>&1 | grep -E '^(ok|FAIL|CHECK|TIME)'
+if [[ "$MODELS" == *bert* ]]; then
 timeout 120 python3 bench/transformer_models.py $M --no-torch bert_encoder 2>&1 | grep '^{'
 timeout 120 python3 -c "
 from onnxruntime.quantization import quantize_dynamic, QuantType
 quantize_dynamic('$M/bert_encoder.onnx', '$M/bert_ortq.onnx', weight_type=QuantType.QInt8)" 2>&1 | grep -v -i warning | tail -2
 timeout 60 node bench/quant/quantize-dynamic.mjs $M/bert_encoder.onnx $M/bert_q.onnx
-for m in ${MODELS:-bert_ortq bert_q}; do
+fi
+# 3. ResNet-18 quantized by onnxruntime's quantize_static, calibrated on random images, in both formats: QOperator
+#    (QLinearConv plus the com.microsoft ops onnx/qoperator.ts rewrites) and QDQ
+if [[ "$MODELS" == *resnet18* ]]; then
+timeout 150 python3 scripts/export_models.py $M --static 224x224 resnet18 2>&1 | grep -v Warning | tail -1
+timeout 200 python3 -c "
+import numpy as np
+from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader
+class R(CalibrationDataReader):
+    def __init__(s): s.k = 0
+    def get_next(s):
+        s.k += 1
+        return {'input': np.random.default_rng(s.k).standard_normal((1, 3, 224, 224), dtype=np.float32)} if s.k <= 4 else None
+for fmt, name in ((QuantFormat.QOperator, 'resnet18_q'), (QuantFormat.QDQ, 'resnet18_qdq')):
+    quantize_static('$M/resnet18.onnx', '$M/%s.onnx' % name, R(), quant_format=fmt, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, per_channel=True)
+print('quantize_static done')" 2>&1 | grep -v -i warning | tail -2
+fi
+for m in $MODELS; do
   [ -f $M/$m.onnx ] || { echo "no $m.onnx"; continue; }
   case $m in bert*) shape=1,128,768; d=input=1x128x768;; *) shape=1,3,224,224; d=input=1x3x224x224;; esac
   python3 -c "
@@ -36,14 +57,13 @@ import numpy as np, glob
 r = np.load('/tmp/ref_$m.npy'); f = glob.glob('/tmp/o_$m/*.npy')
 if not f: print('RESULT $m no output'); raise SystemExit
 g = np.load(f[0]).reshape(r.shape)
-print('RESULT $m relerr %.2e  max|ref| %.2e' % (np.abs(g - r).max() / np.abs(r).max(), np.abs(r).max()))"
-  timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | sed 's/^{/{"path":"mma",/' | tee -a "$OUT/bench.jsonl"
-  WGML_DISABLE_FEATURES=$NOMMA timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | sed 's/^{/{"path":"dot4",/' | tee -a "$OUT/bench.jsonl"
+print('RESULT $m relerr %.2e  max|ref| %.2e  same argmax %s' % (np.abs(g - r).max() / np.abs(r).max(), np.abs(r).max(), g.reshape(-1).argmax() == r.reshape(-1).argmax()))"
+  timeout 120 node dist/cli/main.js bench $M/$m.onnx --runs 50 --warmup 10 --json 2>&1 | grep '^{' | tee -a "$OUT/bench.jsonl"
   timeout 120 node dist/cli/main.js profile $M/$m.onnx --dims $d --json > "$OUT/profile-$m.json" 2>/dev/null
   echo "== GPU time by op, $m"
   python3 -c "
 import json, collections
-p = json.load(open('$OUT/profile-$m.json'))['passes']; t = collections.Counter(); n = collections.Counter()
+s = open('$OUT/profile-$m.json').read(); p = json.loads(s[s.rindex('{', 0, s.index('passes')):])['passes']; t = collections.Counter(); n = collections.Counter()
 for q in p: t[q['op']] += (q['endNs'] - q['startNs']) / 1e3; n[q['op']] += 1
 print('total %.1f us in %d passes' % (sum(t.values()), len(p)))
 for k, v in t.most_common(10): print('%10.1f us %4d  %s' % (v, n[k], k))"

@@ -12,14 +12,14 @@ const slow = await wgml.requestDevice({ quiet: true, disableFeatures: [FEATURE] 
 let s = 7; const r = () => { s = (s * 1103515245 + 12345) >>> 0; return s / 4294967296; };
 const ints = (n, t) => Int32Array.from({ length: n }, () => Math.floor(r() * 256) - (t === 'int8' ? 128 : 0));
 
-function graph(M, K, N, ta, tb, zp, batch = []) {
+function graph(M, K, N, ta, tb, zp, batch = [], tile = null) {
   const W = ints(K * N, tb);
   const za = zp === 'row' ? ints(M, ta) : ints(1, ta), zb = zp === 'row' ? ints(N, tb) : ints(1, tb);
   const inits = new Map([['W', { dtype: tb, shape: [K, N], data: W }]]);
   const inputs = ['x', 'W'];
   if (zp) { inits.set('za', { dtype: ta, shape: zp === 'row' ? [M] : [], data: za }); inits.set('zb', { dtype: tb, shape: zp === 'row' ? [N] : [], data: zb }); inputs.push('za', 'zb'); }
   const g = { name: 'mmi', inputs: [{ name: 'x', dtype: ta, shape: [...batch, M, K] }], outputs: [{ name: 'y', dtype: 'int32', shape: [...batch, M, N] }],
-    nodes: [{ name: 'mmi', opType: 'MatMulInteger', domain: '', inputs, outputs: ['y'], attrs: {} }], initializers: inits, valueInfo: new Map(), opsets: { '': 13 } };
+    nodes: [{ name: 'mmi', opType: 'MatMulInteger', domain: '', inputs, outputs: ['y'], attrs: tile ? { wgml_int_tile: { kind: 'string', value: tile } } : {} }], initializers: inits, valueInfo: new Map(), opsets: { '': 13 } };
   return { g, W, za: zp ? za : [0], zb: zp ? zb : [0] };
 }
 
@@ -68,6 +68,7 @@ async function gpuRun(device, g, x, shape, outShape, time = 0) {
   return { y, kernels, ms };
 }
 
+const VARIANTS = ['bk32', 'bk16pf', 'bk32pf'];
 const toI32 = (y) => (y instanceof Int32Array ? y : Int32Array.from(y));
 let bad = 0;
 const cases = [[16, 32, 16, 'uint8', 'int8', 'scalar'], [33, 70, 17, 'uint8', 'int8', 'row'], [70, 130, 67, 'int8', 'uint8', 'scalar'], [128, 64, 64, 'uint8', 'uint8', 'row'],
@@ -78,8 +79,10 @@ for (const [M, K, N, ta, tb, zp] of cases) {
   const rows = M * (batch[0] ?? 1);
   const x = ints(rows * K, ta);
   const want = cpu(x, W, za, zb, rows, M, K, N);
-  for (const [name, dev] of [['matrix', fast], ['dot4', slow]]) {
-    const { y, kernels } = await gpuRun(dev, g, x, [...batch, M, K], [...batch, M, N]);
+  // the dot4 tile's variants (ops/quant/int-gemm-tile.ts: K step 32, register prefetch) on the second device
+  const runs = [['matrix', fast, g], ['dot4', slow, g], ...VARIANTS.map((v) => [`dot4 ${v}`, slow, { ...g, nodes: [{ ...g.nodes[0], attrs: { wgml_int_tile: { kind: 'string', value: v } } }] }])];
+  for (const [name, dev, gg] of runs) {
+    const { y, kernels } = await gpuRun(dev, gg, x, [...batch, M, K], [...batch, M, N]);
     const got = toI32(y);
     let diff = 0; for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) diff++;
     if (diff) bad++;
@@ -89,12 +92,12 @@ for (const [M, K, N, ta, tb, zp] of cases) {
 console.log(bad ? `CHECK FAILED: ${bad} runs differ` : 'CHECK PASSED: every run exact');
 if (process.argv.includes('--time')) {
   for (const [M, K, N] of [[128, 768, 768], [128, 768, 3072], [128, 3072, 768], [128, 768, 2304], [512, 768, 3072], [2048, 1024, 1024]]) {
-    const { g } = graph(M, K, N, 'uint8', 'int8', 'scalar');
     const x = ints(M * K, 'uint8');
     const row = [];
-    for (const [name, dev] of [['matrix', fast], ['dot4', slow]]) {
+    for (const [name, dev, tile] of [['matrix', fast, null], ['dot4', slow, null], ...VARIANTS.map((v) => [v, slow, v])]) {
+      const { g } = graph(M, K, N, 'uint8', 'int8', 'scalar', [], tile);
       const { ms, kernels } = await gpuRun(dev, g, x, [M, K], [M, N], 30);
-      row.push(`${name} ${ms.toFixed(4)} ms (${((2 * M * K * N) / ms / 1e9).toFixed(2)} TOPS) [${kernels.join(', ')}]`);
+      row.push(`${name} ${ms.toFixed(4)} ms (${((2 * M * K * N) / ms / 1e9).toFixed(2)} TOPS)${tile ? '' : ` [${kernels.join(', ')}]`}`);
     }
     console.log(`TIME M${M} K${K} N${N}: ${row.join(' | ')}`);
   }

@@ -57,24 +57,64 @@ export function splitWalk(split: boolean | undefined, z: string, K: string): str
   let kb = min(sp * P.ks, ${K}); let ke = min(${K}, kb + P.ks);` : `  let bz = ${z}; let kb = 0u; let ke = ${K};`;
 }
 
+/** A variant of the tile: its K step (16 or 32) and whether the next step's global loads are issued before this step's math. */
+export interface IntTileShape { bk: 16 | 32; prefetch: boolean }
+export const DEFAULT_INT_TILE: IntTileShape = { bk: BK, prefetch: false };
+
+/** Parse a forced variant ('bk32', 'bk16pf', 'bk32pf'; the wgml_int_tile attribute of tests and benchmarks). */
+export function parseIntTile(v: string | null): IntTileShape | null {
+  const m = v?.match(/^bk(16|32)(pf)?$/);
+  return m ? { bk: +m[1]! as 16 | 32, prefetch: !!m[2] } : null;
+}
+
 /**
  * WGSL entry point. `a.load(k, m)` / `b.load(k, c)` read A[m][k] / B[k][c] as i32 (int8 or uint8 values).
  */
-export function intTileMain(o: IntTileOptions): string {
+export function intTileMain(o: IntTileOptions, shape: IntTileShape = DEFAULT_INT_TILE): string {
   const { a, b, za, zb, store } = o;
-  const T = TILE, R = T / 16, Q = BK / 4;
-  // one u32 of four k per thread and tile: A as 64 rows × 4 quads, B as 4 quads × 64 columns
+  const T = TILE, R = T / 16, Q = shape.bk / 4, W = Q / 4;
+  // A as 64 rows × Q quads, B as Q quads × 64 columns; each of the 256 threads stages W words of each, word w being
+  // index t + 256·w: A row idx / Q, quad idx % Q (slot quad·64 + row); B quad idx / 64, column idx % 64 (slot idx)
   const pack = (op: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${op.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
   const D = o.dims ?? { M: 'P.M', N: 'P.N', K: 'P.K' };
-  // Staging one operand's word: four k from k0 + 4·(its quad) of row/column `x` (zeros past K or the edge) into the
-  // tile at `slot`, and its byte sum into the row or column sum.
-  const stage = (op: Int8Operand, n: 'a' | 'b', x: string, bound: string, slot: string) => `{
-    let k = k0 + 4u * ${n}q;
-    var w = 0u;
-    if (${x} < ${bound} && k + 3u < ke) { w = ${pack(op, (j) => op.load(`(k + ${j}u)`, x))}; }
-    else if (${x} < ${bound}) { for (var j = 0u; j < 4u; j++) { if (k + j < ke) { w |= (u32(${op.load('(k + j)', x)}${op.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
-    ${slot} = w;
-    ${n}Part += dot4U8Packed(w, 0x01010101u);
+  // One operand's words for the step at `k0s` into registers `r`: four k of row/column x (zeros past K or the edge).
+  const load = (op: Int8Operand, n: 'a' | 'b', k0s: string) => Array.from({ length: W }, (_, w) => {
+    const x = `${n}x${w}`, k = `(${k0s} + 4u * ${n}q${w})`, bound = n === 'a' ? D.M : D.N;
+    return `{
+      var v = 0u;
+      if (${x} < ${bound} && ${k} + 3u < ke) { v = ${pack(op, (j) => op.load(`(${k} + ${j}u)`, x))}; }
+      else if (${x} < ${bound}) { for (var j = 0u; j < 4u; j++) { if (${k} + j < ke) { v |= (u32(${op.load(`(${k} + j)`, x)}${op.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
+      reg${n.toUpperCase()}[${w}] = v;
+    }`;
+  }).join('\n    ');
+  const put = Array.from({ length: W }, (_, w) => `As[aq${w} * ${T}u + ar${w}] = regA[${w}]; aPart[${w}] += dot4U8Packed(regA[${w}], 0x01010101u);\n    Bs[t + ${256 * w}u] = regB[${w}]; bPart[${w}] += dot4U8Packed(regB[${w}], 0x01010101u);`).join('\n    ');
+  const coords = Array.from({ length: W }, (_, w) => `let ar${w} = (t + ${256 * w}u) / ${Q}u; let aq${w} = (t + ${256 * w}u) % ${Q}u; let ax${w} = m0 + ar${w};\n  let bq${w} = (t + ${256 * w}u) / ${T}u; let bx${w} = n0 + (t + ${256 * w}u) % ${T}u;`).join('\n  ');
+  const math = `for (var q = 0u; q < ${Q}u; q++) {
+      var av: array<u32, ${R}>; var bv: array<u32, ${R}>;
+      for (var x = 0u; x < ${R}u; x++) { av[x] = As[q * ${T}u + lid.y + 16u * x]; bv[x] = Bs[q * ${T}u + lid.x + 16u * x]; }
+      for (var x = 0u; x < ${R}u; x++) { for (var y = 0u; y < ${R}u; y++) { sums[x * ${R}u + y] += dot4U8Packed(av[x], bv[y]); } }
+    }`;
+  const loop = shape.prefetch
+    ? `${load(a, 'a', 'kb')}
+  ${load(b, 'b', 'kb')}
+  for (var k0 = kb; k0 < ke; k0 += ${shape.bk}u) {
+    ${put}
+    workgroupBarrier();
+    // the next step's loads are in flight during this step's dot products
+    if (k0 + ${shape.bk}u < ke) {
+    ${load(a, 'a', `(k0 + ${shape.bk}u)`)}
+    ${load(b, 'b', `(k0 + ${shape.bk}u)`)}
+    }
+    ${math}
+    workgroupBarrier();
+  }`
+    : `for (var k0 = kb; k0 < ke; k0 += ${shape.bk}u) {
+    ${load(a, 'a', 'k0')}
+    ${load(b, 'b', 'k0')}
+    ${put}
+    workgroupBarrier();
+    ${math}
+    workgroupBarrier();
   }`;
   return `var<workgroup> As: array<u32, ${Q * T}>;
 var<workgroup> Bs: array<u32, ${Q * T}>;
@@ -85,24 +125,13 @@ ${splitWalk(o.split, 'wid.z', D.K)}
 ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('bz')}
   let m0 = wid.y * ${T}u; let n0 = wid.x * ${T}u;
   let t = lid.y * 16u + lid.x;
-  // what this thread stages in every slice: A row t / ${Q}, quad t % ${Q}; B quad t / ${T}, column t % ${T}
-  let ar = t / ${Q}u; let aq = t % ${Q}u; let am = m0 + ar;
-  let bq = t / ${T}u; let bc = t % ${T}u; let bn = n0 + bc;
+  ${coords}
   var sums: array<u32, ${R * R}>;
-  var aPart = 0u; var bPart = 0u;
-  for (var k0 = kb; k0 < ke; k0 += ${BK}u) {
-    ${stage(a, 'a', 'am', D.M, `As[aq * ${T}u + ar]`)}
-    ${stage(b, 'b', 'bn', D.N, `Bs[bq * ${T}u + bc]`)}
-    workgroupBarrier();
-    for (var q = 0u; q < ${Q}u; q++) {
-      var av: array<u32, ${R}>; var bv: array<u32, ${R}>;
-      for (var x = 0u; x < ${R}u; x++) { av[x] = As[q * ${T}u + lid.y + 16u * x]; bv[x] = Bs[q * ${T}u + lid.x + 16u * x]; }
-      for (var x = 0u; x < ${R}u; x++) { for (var y = 0u; y < ${R}u; y++) { sums[x * ${R}u + y] += dot4U8Packed(av[x], bv[y]); } }
-    }
-    workgroupBarrier();
-  }
-  // row sums of A (over the ${Q} threads that staged each row) and column sums of B
-  Sums[t] = aPart; Sums[${Q * T}u + t] = bPart;
+  var regA: array<u32, ${W}>; var regB: array<u32, ${W}>;
+  var aPart: array<u32, ${W}>; var bPart: array<u32, ${W}>;
+  ${loop}
+  // row sums of A (over the ${Q} words of each row) and column sums of B (over the ${Q} quads of each column)
+  ${Array.from({ length: W }, (_, w) => `Sums[t + ${256 * w}u] = aPart[${w}]; Sums[${Q * T + 256 * w}u + t] = bPart[${w}];`).join(' ')}
   workgroupBarrier();
   for (var x = 0u; x < ${R}u; x++) {
     for (var y = 0u; y < ${R}u; y++) {

@@ -15,7 +15,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
-import { batchWalk, intTileMain, splitReduceMain, TILE_BK, tileGrid } from './int-gemm-tile.js';
+import { batchWalk, DEFAULT_INT_TILE, intTileMain, parseIntTile, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
 import { MMA_BK, MMA_ENABLES, mmaGrid, mmaTileMain } from './int-gemm-mma.js';
 import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
 import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
@@ -28,6 +28,8 @@ export interface IntMatMulIo {
   a: number; b: number; za: number | null; zb: number | null; requant: Requant | null; epi?: IntEpilogue | null;
   /** B is a constant packed four 8-bit values to a u32 word (passes/pack-int-weights.ts): its true N and sign. */
   bPacked?: { n: number; signed: boolean } | null;
+  /** A forced dot4 tile variant (the wgml_int_tile attribute, for benchmarks), else the default. */
+  tile?: IntTileShape | null;
 }
 
 /** Zero points are optional buffers: present ones follow A and B; then what the store reads and writes. */
@@ -83,7 +85,7 @@ export function zpLen(ctx: InferContext, i: number | null, want: number, what: s
   return n;
 }
 
-interface A { epi: FusedParams | null; bPacked: PackedB | null }
+interface A { epi: FusedParams | null; bPacked: PackedB | null; tile: IntTileShape | null }
 export interface PackedB { n: number; signed: boolean }
 
 /** The packing passes/pack-int-weights.ts recorded on the node, or null. */
@@ -103,7 +105,7 @@ function plainIo(ctx: InferContext, a: A): IntMatMulIo {
     const t = ctx.inputs[i]!.dtype;
     if (t !== 'int8' && t !== 'uint8') throw ctx.error(`${what} is ${t}`, 'MatMulInteger takes int8 or uint8 operands', { input: i, dtype: t });
   }
-  const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null, bPacked: a.bPacked };
+  const io: IntMatMulIo = { a: 0, b: 1, za: ctx.inputs[2] ? 2 : null, zb: ctx.inputs[3] ? 3 : null, requant: null, bPacked: a.bPacked, tile: a.tile };
   return { ...io, epi: intEpilogue(ctx, a.epi, dims(ctx, io).out) };
 }
 
@@ -117,7 +119,7 @@ function unpackB(t: HostTensor, p: PackedB): HostTensor {
 
 export const MatMulInteger: OpDef<A> = {
   type: 'MatMulInteger', opsets: [10, 99],
-  attrs: (a) => ({ epi: parseIntEpilogue(a), bPacked: parsePackedB(a) }),
+  attrs: (a) => ({ epi: parseIntEpilogue(a), bPacked: parsePackedB(a), tile: parseIntTile(a.has('wgml_int_tile') ? a.string('wgml_int_tile', '') : null) }),
   infer(ctx, a) {
     const io = plainIo(ctx, a), d = dims(ctx, io);
     zpLen(ctx, io.za, d.M, 'a_zero_point'); zpLen(ctx, io.zb, d.N, 'b_zero_point');
@@ -184,7 +186,8 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const nz = shapeSize(d.batch);
   const grid = mma ? mmaGrid(d.M, d.N, nz) : tileGrid(d.M, d.N, nz);
   const splits = tiled ? splitsFor(grid[0] * grid[1] * nz, d.K, GEMM_TABLE) : 1;
-  const step = mma ? MMA_BK : TILE_BK;
+  const shape = io.tile ?? DEFAULT_INT_TILE;
+  const step = mma ? MMA_BK : shape.bk;
   const ks = Math.ceil(d.K / splits / step) * step;
   const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
   const extra = epi ? epilogueParams(epi) : {};
@@ -217,10 +220,11 @@ ${batchWalk('i / (P.N * P.M)')}
   const words = `((${'P.N'} + 3u) / 4u)`;
   const body = mma
     ? mmaTileMain({ a: aOp, b: { word: (k, cw) => `B_ld(bo + ${k} * ${words} + ${cw})`, signed: bp!.signed, words }, za: zaExpr, zb: zbExpr, store: tileStore, split, dims: { M: 'P.M', N: 'P.N', K: 'P.K' } })
-    : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split });
+    : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split }, shape);
   const kind = `${mma ? 'mma' : 'tile'}${split ? '_split' : ''}`;
+  const variant = mma || !io.tile ? '' : `_bk${shape.bk}${shape.prefetch ? 'pf' : ''}`;
   const gemm = declaredKernel({
-    name: `${name}_${kind}`, key: `matmul_integer_${kind}_${wa}_${wb}${packKey}_${!!za}_${!!zb}${split ? '' : storeKey}`,
+    name: `${name}_${kind}`, key: `matmul_integer_${kind}${variant}_${wa}_${wb}${packKey}_${!!za}_${!!zb}${split ? '' : storeKey}`,
     sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra),
     workgroups: [grid[0], grid[1], nz * splits],
     args: [...args, ...(split ? [{ scratch: 0 }] : outArgs)],

@@ -9,6 +9,7 @@ import { referenceNode } from '../../../src/runtime/single.js';
 import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { testDevice } from '../../helpers/gpu.js';
 import { compareClose, rng, randn, randInt, testSeed } from '../../helpers/random.js';
+import type { DeviceCaps } from '../../../src/ops/types.js';
 import { CAPS, groupsWgsl, planNode, runShared, sharedWgsl } from '../../helpers/declared.js';
 
 const seed = testSeed();
@@ -34,7 +35,7 @@ describe('quantization kernels, declared', () => {
     // against a CPU loop on an H200; here, which kernels the plan takes and the WGSL they are
     const packed = (n: number, signed: boolean) => ({ wgml_b_packed: int(n), wgml_b_signed: int(signed ? 1 : 0) });
     const words = (K: number, N: number) => hostTensor('uint32', [K, Math.ceil(N / 4)], new Array(K * Math.ceil(N / 4)).fill(0));
-    const caps = { ...CAPS, subgroups: true, subgroupMatrix: true, int8Matrix: true };
+    const caps: DeviceCaps = { ...CAPS, subgroups: true, subgroupMatrix: true, int8Matrix: true };
     const names = (M: number, K: number, N: number, c = caps) => planNode(node('MatMulInteger', 4, packed(N, true)), [q('uint8', [M, K]), words(K, N), q('uint8', []), q('int8', [])], 10, [1], c).kernels.map((k) => k.name);
     expect(names(128, 768, 768)).toEqual(['matmul_integer_mma_split', 'matmul_integer_split_reduce']);
     expect(names(2048, 96, 100)).toEqual(['matmul_integer_mma']);

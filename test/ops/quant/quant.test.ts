@@ -165,6 +165,18 @@ describe(`quantization ops (seed ${seed})`, () => {
     expect(plan.scratch).toEqual([4 * 20 * 40 * 3]);
   });
 
+  it('MatMulInteger\'s dot4 tile variants (K step 32, register prefetch) give the same exact sums', async () => {
+    // ragged edges, a K that is no multiple of either step, splits, and zero points per row and column
+    const cases: [number[], number[], ElemType, ElemType][] = [[[70, 45], [45, 67], 'uint8', 'int8'], [[2, 1, 33, 130], [3, 130, 20], 'int8', 'uint8'], [[20, 300], [300, 40], 'uint8', 'uint8']];
+    for (const tile of ['bk32', 'bk16pf', 'bk32pf']) {
+      for (const [as, bs, ta, tb] of cases) {
+        const A = q(ta, as), B = q(tb, bs);
+        const M = as[as.length - 2]!, N = bs[bs.length - 1]!;
+        await check(node('MatMulInteger', 4, { wgml_int_tile: { kind: 'string', value: tile } }), [A, B, q(ta, [M]), q(tb, [N])], 10);
+      }
+    }
+  });
+
   it('MatMulInteger refuses operands other than int8/uint8 by name', () => {
     expect(() => referenceNode(node('MatMulInteger', 2), [hostTensor('int32', [2, 3], [1, 2, 3, 4, 5, 6]), q('int8', [3, 2])])).toThrow(/A is int32/);
     expect(() => referenceNode(node('MatMulInteger', 2), [q('uint8', [2, 3]), hostTensor('uint16', [3, 2], [1, 2, 3, 4, 5, 6])])).toThrow(/B is uint16/);
