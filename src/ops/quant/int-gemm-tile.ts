@@ -29,8 +29,12 @@ export function batchWalk(z: string): string {
   }`;
 }
 
-/** An 8-bit operand: its raw value at (k, column or row) as i32, and whether it is int8 (offset by 128). */
-export interface Int8Operand { load: (k: string, x: string) => string; signed: boolean }
+/**
+ * An 8-bit operand: its raw value at (k, column or row) as i32, and whether it is int8 (offset by 128). `load4`, where
+ * the operand is one value a word with k contiguous and K a multiple of 4: values k..k+3 (k a multiple of 4) as a
+ * vec4<i32> in one load, which the 'v4' tile variants use.
+ */
+export interface Int8Operand { load: (k: string, x: string) => string; signed: boolean; load4?: (k: string, x: string) => string }
 
 /** What intTileMain's caller says of the GEMM; defaults are MatMulInteger's. */
 export interface IntTileOptions {
@@ -57,15 +61,21 @@ export function splitWalk(split: boolean | undefined, z: string, K: string): str
   let kb = min(sp * P.ks, ${K}); let ke = min(${K}, kb + P.ks);` : `  let bz = ${z}; let kb = 0u; let ke = ${K};`;
 }
 
-/** A variant of the tile: its K step (16 or 32) and whether the next step's global loads are issued before this step's math. */
-export interface IntTileShape { bk: 16 | 32; prefetch: boolean }
-export const DEFAULT_INT_TILE: IntTileShape = { bk: BK, prefetch: false };
+/**
+ * A variant of the tile: its K step (16 or 32), whether the next step's global loads are issued before this step's
+ * math, and whether A's four k of a word come in one vec4 load (where the operand offers `load4`).
+ */
+export interface IntTileShape { bk: 16 | 32; prefetch: boolean; vec4: boolean }
+export const DEFAULT_INT_TILE: IntTileShape = { bk: BK, prefetch: false, vec4: false };
 
-/** Parse a forced variant ('bk32', 'bk16pf', 'bk32pf'; the wgml_int_tile attribute of tests and benchmarks). */
+/** Parse a forced variant ('bk32', 'bk16pf', 'bk32pfv4', …; the wgml_int_tile attribute of tests and benchmarks). */
 export function parseIntTile(v: string | null): IntTileShape | null {
-  const m = v?.match(/^bk(16|32)(pf)?$/);
-  return m ? { bk: +m[1]! as 16 | 32, prefetch: !!m[2] } : null;
+  const m = v?.match(/^bk(16|32)(pf)?(v4)?$/);
+  return m ? { bk: +m[1]! as 16 | 32, prefetch: !!m[2], vec4: !!m[3] } : null;
 }
+
+/** The variant's name in kernel keys ('bk16', 'bk32pfv4'). */
+export const intTileName = (t: IntTileShape): string => `bk${t.bk}${t.prefetch ? 'pf' : ''}${t.vec4 ? 'v4' : ''}`;
 
 /**
  * WGSL entry point. `a.load(k, m)` / `b.load(k, c)` read A[m][k] / B[k][c] as i32 (int8 or uint8 values).
@@ -80,9 +90,12 @@ export function intTileMain(o: IntTileOptions, shape: IntTileShape = DEFAULT_INT
   // One operand's words for the step at `k0s` into registers `r`: four k of row/column x (zeros past K or the edge).
   const load = (op: Int8Operand, n: 'a' | 'b', k0s: string) => Array.from({ length: W }, (_, w) => {
     const x = `${n}x${w}`, k = `(${k0s} + 4u * ${n}q${w})`, bound = n === 'a' ? D.M : D.N;
+    const full = shape.vec4 && op.load4
+      ? `{ let q4 = ${op.load4(k, x)}; v = ${pack(op, (j) => `q4[${j}]`)}; }`
+      : `{ v = ${pack(op, (j) => op.load(`(${k} + ${j}u)`, x))}; }`;
     return `{
       var v = 0u;
-      if (${x} < ${bound} && ${k} + 3u < ke) { v = ${pack(op, (j) => op.load(`(${k} + ${j}u)`, x))}; }
+      if (${x} < ${bound} && ${k} + 3u < ke) ${full}
       else if (${x} < ${bound}) { for (var j = 0u; j < 4u; j++) { if (${k} + j < ke) { v |= (u32(${op.load(`(${k} + j)`, x)}${op.signed ? ' + 128' : ''}) & 255u) << (8u * j); } } }
       reg${n.toUpperCase()}[${w}] = v;
     }`;

@@ -15,7 +15,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
-import { batchWalk, DEFAULT_INT_TILE, intTileMain, parseIntTile, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
+import { batchWalk, DEFAULT_INT_TILE, intTileMain, intTileName, parseIntTile, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
 import { MMA_BK, MMA_ENABLES, mmaGrid, mmaTileMain } from './int-gemm-mma.js';
 import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
 import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
@@ -34,9 +34,9 @@ export interface IntMatMulIo {
 
 /** Zero points are optional buffers: present ones follow A and B; then what the store reads and writes. */
 const PARAMS = { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', splits: 'u32', ks: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8] } as const;
-const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>) => signature({
+const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>, vecA = false) => signature({
   params: { ...PARAMS, ...extra },
-  buffers: [{ name: 'A', elem: wa }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
+  buffers: [{ name: 'A', elem: wa, vec4: vecA }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
 });
 /** A split GEMM's partial sums: written by the tiles, read by the reduce. */
 const PART: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
@@ -186,14 +186,19 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const nz = shapeSize(d.batch);
   const grid = mma ? mmaGrid(d.M, d.N, nz) : tileGrid(d.M, d.N, nz);
   const splits = tiled ? splitsFor(grid[0] * grid[1] * nz, d.K, GEMM_TABLE) : 1;
-  const shape = io.tile ?? DEFAULT_INT_TILE;
+  // A's vec4 loads need every row to start at a multiple of 4 values
+  const shape0 = io.tile ?? DEFAULT_INT_TILE;
+  const shape = { ...shape0, vec4: shape0.vec4 && d.K % 4 === 0 };
   const step = mma ? MMA_BK : shape.bk;
   const ks = Math.ceil(d.K / splits / step) * step;
   const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
   const extra = epi ? epilogueParams(epi) : {};
   const params = { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, splits, ks, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) };
   const name = rq ? 'qlinear_matmul' : 'matmul_integer';
-  const aOp = { load: (k: string, m: string) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8' };
+  const aOp = {
+    load: (k: string, m: string) => `i32(A_ld(ao + ${m} * P.K + ${k}))`, signed: ctx.inputs[io.a]!.dtype === 'int8',
+    load4: (k: string, m: string) => `vec4<i32>(A_ld4((ao + ${m} * P.K + ${k}) / 4u))`,
+  };
   const args = [{ input: io.a }, { input: io.b }, ...(za ? [{ input: io.za! }] : []), ...(zb ? [{ input: io.zb! }] : [])];
   const outArgs = rq ? requantArgs(rq) : epi ? epilogueArgs(epi) : [{ output: 0 }];
   if (!tiled) {
@@ -222,10 +227,10 @@ ${batchWalk('i / (P.N * P.M)')}
     ? mmaTileMain({ a: aOp, b: { word: (k, cw) => `B_ld(bo + ${k} * ${words} + ${cw})`, signed: bp!.signed, words }, za: zaExpr, zb: zbExpr, store: tileStore, split, dims: { M: 'P.M', N: 'P.N', K: 'P.K' } })
     : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split }, shape);
   const kind = `${mma ? 'mma' : 'tile'}${split ? '_split' : ''}`;
-  const variant = mma || !io.tile ? '' : `_bk${shape.bk}${shape.prefetch ? 'pf' : ''}`;
+  const variant = mma || !io.tile ? '' : `_${intTileName(shape)}`;
   const gemm = declaredKernel({
     name: `${name}_${kind}`, key: `matmul_integer_${kind}${variant}_${wa}_${wb}${packKey}_${!!za}_${!!zb}${split ? '' : storeKey}`,
-    sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra),
+    sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra, !mma && shape.vec4),
     workgroups: [grid[0], grid[1], nz * splits],
     args: [...args, ...(split ? [{ scratch: 0 }] : outArgs)],
     params: split ? { ...paramsOf(params) } : params,

@@ -165,10 +165,11 @@ describe(`quantization ops (seed ${seed})`, () => {
     expect(plan.scratch).toEqual([4 * 20 * 40 * 3]);
   });
 
-  it('MatMulInteger\'s dot4 tile variants (K step 32, register prefetch) give the same exact sums', async () => {
+  it('MatMulInteger\'s dot4 tile variants (K step 32, register prefetch, vec4 loads of A) give the same exact sums', async () => {
     // ragged edges, a K that is no multiple of either step, splits, and zero points per row and column
-    const cases: [number[], number[], ElemType, ElemType][] = [[[70, 45], [45, 67], 'uint8', 'int8'], [[2, 1, 33, 130], [3, 130, 20], 'int8', 'uint8'], [[20, 300], [300, 40], 'uint8', 'uint8']];
-    for (const tile of ['bk32', 'bk16pf', 'bk32pf']) {
+    // (the v4 variants load A four k at a time where K is a multiple of 4: 300 and 132 here, not 45)
+    const cases: [number[], number[], ElemType, ElemType][] = [[[70, 45], [45, 67], 'uint8', 'int8'], [[2, 1, 33, 132], [3, 132, 20], 'int8', 'uint8'], [[20, 300], [300, 40], 'uint8', 'uint8']];
+    for (const tile of ['bk32', 'bk16pf', 'bk32pfv4', 'bk16v4']) {
       for (const [as, bs, ta, tb] of cases) {
         const A = q(ta, as), B = q(tb, bs);
         const M = as[as.length - 2]!, N = bs[bs.length - 1]!;
