@@ -29,17 +29,7 @@ fi
 #    (QLinearConv plus the com.microsoft ops onnx/qoperator.ts rewrites) and QDQ
 if [[ "$MODELS" == *resnet18* ]]; then
 timeout 150 python3 scripts/export_models.py $M --static 224x224 resnet18 2>&1 | grep -v Warning | tail -1
-timeout 200 python3 -c "
-import numpy as np
-from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader
-class R(CalibrationDataReader):
-    def __init__(s): s.k = 0
-    def get_next(s):
-        s.k += 1
-        return {'input': np.random.default_rng(s.k).standard_normal((1, 3, 224, 224), dtype=np.float32)} if s.k <= 4 else None
-for fmt, name in ((QuantFormat.QOperator, 'resnet18_q'), (QuantFormat.QDQ, 'resnet18_qdq')):
-    quantize_static('$M/resnet18.onnx', '$M/%s.onnx' % name, R(), quant_format=fmt, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, per_channel=True)
-print('quantize_static done')" 2>&1 | grep -v -i warning | tail -2
+timeout 200 python3 bench/quant/resnet18-quant.py $M 2>&1 | grep -v -i warning | tail -2
 fi
 for m in $MODELS; do
   [ -f $M/$m.onnx ] || { echo "no $m.onnx"; continue; }

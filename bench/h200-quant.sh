@@ -33,16 +33,7 @@ timeout 120 node dist/cli/main.js bench $M/bert_encoder.onnx --weights f16 --run
 # 5. a quantized CNN in onnxruntime's QOperator format (quantize_static: QLinearConv on uint8 activations, int8
 #    weights per channel), calibrated on random images: the convolutions run on the dot4 implicit-GEMM tiles.
 timeout 150 python3 scripts/export_models.py $M --static 224x224 resnet18 2>&1 | grep -v Warning | tail -1
-timeout 200 python3 -c "
-import numpy as np
-from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationDataReader
-class R(CalibrationDataReader):
-    def __init__(s): s.k = 0
-    def get_next(s):
-        s.k += 1
-        return {'input': np.random.default_rng(s.k).standard_normal((1, 3, 224, 224), dtype=np.float32)} if s.k <= 4 else None
-quantize_static('$M/resnet18.onnx', '$M/resnet18_q.onnx', R(), quant_format=QuantFormat.QOperator, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, per_channel=True)
-print('onnxruntime quantize_static done')" 2>&1 | grep -v Warning | tail -2
+timeout 200 python3 bench/quant/resnet18-quant.py $M 2>&1 | grep -v Warning | tail -2
 for m in resnet18 resnet18_q; do
   [ -f $M/$m.onnx ] || { echo "no $m.onnx"; continue; }
   timeout 120 node bench/coverage/compare.mjs $M/$m.onnx 1 224 2>&1 | grep '^RESULT'
