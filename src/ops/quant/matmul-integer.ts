@@ -34,9 +34,9 @@ export interface IntMatMulIo {
 
 /** Zero points are optional buffers: present ones follow A and B; then what the store reads and writes. */
 const PARAMS = { n: 'u32', M: 'u32', K: 'u32', N: 'u32', rank: 'u32', za: 'u32', zb: 'u32', splits: 'u32', ks: 'u32', batch: ['u32', 8], astr: ['u32', 8], bstr: ['u32', 8] } as const;
-const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>, vecA = false) => signature({
+const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], extra: Record<string, ParamField>, vecA = false, vecB = false) => signature({
   params: { ...PARAMS, ...extra },
-  buffers: [{ name: 'A', elem: wa, vec4: vecA }, { name: 'B', elem: wb }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
+  buffers: [{ name: 'A', elem: wa, vec4: vecA }, { name: 'B', elem: wb, vec4: vecB }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
 });
 /** A split GEMM's partial sums: written by the tiles, read by the reduce. */
 const PART: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
@@ -223,14 +223,19 @@ ${batchWalk('i / (P.N * P.M)')}
   const tileStore = split ? 'Part_st(sp * P.n + i, acc);' : store;
   const tileTail = split ? [PART] : tail;
   const words = `((${'P.N'} + 3u) / 4u)`;
+  // the matrix tiles stage four values (A) or words (B) to a load where rows start at multiples of 4 of them
+  const mmaVecA = mma && d.K % 4 === 0, mmaVecB = mma && d.N % 16 === 0;
   const body = mma
-    ? mmaTileMain({ a: aOp, b: { word: (k, cw) => `B_ld(bo + ${k} * ${words} + ${cw})`, signed: bp!.signed, words }, za: zaExpr, zb: zbExpr, store: tileStore, split, dims: { M: 'P.M', N: 'P.N', K: 'P.K' } })
+    ? mmaTileMain({
+      a: aOp, b: { word: (k, cw) => `B_ld(bo + ${k} * ${words} + ${cw})`, word4: (k, v) => `B_ld4((bo + ${k} * ${words}) / 4u + ${v})`, signed: bp!.signed, words },
+      za: zaExpr, zb: zbExpr, store: tileStore, split, dims: { M: 'P.M', N: 'P.N', K: 'P.K' }, vecA: mmaVecA, vecB: mmaVecB,
+    })
     : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split }, shape);
   const kind = `${mma ? 'mma' : 'tile'}${split ? '_split' : ''}`;
-  const variant = mma || !io.tile ? '' : `_${intTileName(shape)}`;
+  const variant = mma ? `${mmaVecA ? '_va' : ''}${mmaVecB ? '_vb' : ''}` : io.tile ? `_${intTileName(shape)}` : '';
   const gemm = declaredKernel({
     name: `${name}_${kind}`, key: `matmul_integer_${kind}${variant}_${wa}_${wb}${packKey}_${!!za}_${!!zb}${split ? '' : storeKey}`,
-    sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra, !mma && shape.vec4),
+    sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra, mma ? mmaVecA : shape.vec4, mmaVecB),
     workgroups: [grid[0], grid[1], nz * splits],
     args: [...args, ...(split ? [{ scratch: 0 }] : outArgs)],
     params: split ? { ...paramsOf(params) } : params,

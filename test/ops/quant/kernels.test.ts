@@ -42,8 +42,13 @@ describe('quantization kernels, declared', () => {
     expect(names(8, 96, 100)).toEqual(['matmul_integer']);
     expect(names(2048, 96, 100, CAPS)).toEqual(['matmul_integer_tile']);
     const [k] = planNode(node('MatMulInteger', 4, packed(100, false)), [q('int8', [2048, 96]), words(96, 100), q('int8', [2048]), q('uint8', [100])], 10, [1], caps).kernels;
-    expect(k!.key).toBe('matmul_integer_mma_i32_u32_p4u_true_true');
+    // K a multiple of 4: A staged four values to a vec4 load; N = 100 is no multiple of 16, so B word by word
+    expect(k!.key).toBe('matmul_integer_mma_va_i32_u32_p4u_true_true');
     expect(groupsWgsl(k!)).toMatchSnapshot();
+    // N a multiple of 16: B's rows are whole vec4s of words too
+    const [v] = planNode(node('MatMulInteger', 4, packed(128, true)), [q('uint8', [2048, 96]), words(96, 128), q('uint8', []), q('int8', [])], 10, [1], caps).kernels;
+    expect(v!.key).toBe('matmul_integer_mma_va_vb_u32_u32_p4s_true_true');
+    expect(sharedWgsl(v!)).toMatchSnapshot();
   });
 
   it('run under one shared bind group, as the reference computes', async () => {
