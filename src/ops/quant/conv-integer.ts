@@ -6,13 +6,14 @@
  * of int-gemm-tile.ts as an implicit GEMM, below that one thread per output.
  * The kernel also serves QLinearConv (qlinear-conv.ts): a bias added to the sum, then requantized.
  */
-import { signature, type Word } from '../../gpu/signature.js';
+import { signature, type BufferDecl, type Word } from '../../gpu/signature.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { byteOf, unpackAt } from './common.js';
-import { intTileMain, tileGrid } from './int-gemm-tile.js';
+import { DEFAULT_INT_TILE, intTileMain, tileGrid } from './int-gemm-tile.js';
+import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 export interface A {
@@ -24,15 +25,19 @@ export interface A {
 export interface IntConvIo { x: number; w: number; zx: number | null; zw: number | null; bias: number | null; requant: Requant | null }
 
 /** Zero points are optional buffers: present ones follow X and W. */
-const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, bias: boolean, rq: Requant | null) => signature({
-  params: {
-    n: 'u32', C: 'u32', H: 'u32', W: 'u32', M: 'u32', kh: 'u32', kw: 'u32', OH: 'u32', OW: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
-    ph: 'i32', pw: 'i32', cg: 'u32', mg: 'u32', zw: 'u32',
-    // the tiled kernel's GEMM: output pixels (rows) × channels of a group (columns) over cg·kh·kw
-    rows: 'u32', kk: 'u32', khw: 'u32',
-  },
-  buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []),
-    ...(bias ? [{ name: 'Bias', elem: 'i32' as const }] : []), ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])],
+const PARAMS = {
+  n: 'u32', C: 'u32', H: 'u32', W: 'u32', M: 'u32', kh: 'u32', kw: 'u32', OH: 'u32', OW: 'u32', sh: 'u32', sw: 'u32', dh: 'u32', dw: 'u32',
+  ph: 'i32', pw: 'i32', cg: 'u32', mg: 'u32', zw: 'u32',
+  // the tiled kernel's GEMM: output pixels (rows) × channels of a group (columns) over cg·kh·kw, K split in `splits` of `ks`
+  rows: 'u32', kk: 'u32', khw: 'u32', splits: 'u32', ks: 'u32',
+} as const;
+/** What a kernel's store binds: the bias and the output (or requantization's buffers), or a split's partial sums. */
+const storeBuffers = (bias: boolean, rq: Requant | null): BufferDecl[] =>
+  [...(bias ? [{ name: 'Bias', elem: 'i32' as const }] : []), ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])];
+const PART: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
+const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, tail: BufferDecl[]) => signature({
+  params: PARAMS,
+  buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []), ...tail],
 });
 
 interface G { N: number; C: number; H: number; W: number; M: number; kh: number; kw: number; OH: number; OW: number; sh: number; sw: number; dh: number; dw: number; ph: number; pw: number; g: number; spatial: number }
@@ -137,13 +142,21 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const wAt = (i: string) => (a.wPacked ? byteOf(`Wt_ld(${i} / 4u)`, `${i} % 4u`, a.wPacked.signed) : `i32(Wt_ld(${i}))`);
   // a depthwise or tiny convolution would fill a fraction of a 64×64 tile over K slices of 16: per output it is
   const rows = g.N * g.OH * g.OW, cg = g.C / g.g, mg = g.M / g.g, tiled = rows >= CONV_TILE_MIN_ROWS && mg >= 16 && cg * g.kh * g.kw >= 16;
-  return { kernels: [declaredKernel({
-    name: (rq ? 'qlinear_conv' : 'conv_integer') + (tiled ? '_tile' : ''), key: `conv_integer_${tiled ? 'tile_' : ''}${wx}_${ww}_${hx}_${!!zw}${rqKey}`, sig: sig(wx, ww, hx, !!zw, hb, rq),
-    workgroups: tiled ? tileGrid(rows, mg, g.g) : dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
-    args: [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : []), ...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])],
-    params: { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg, mg, zw, rows, kk: cg * g.kh * g.kw, khw: g.kh * g.kw },
-    source: () => (tiled ? tiledConvSource(ctx, a, io, !!zw) : {
-      requires: [linearIndex(64), ...(rq ? requantModules : [])],
+  const kk = cg * g.kh * g.kw;
+  const grid = tileGrid(rows, mg, g.g);
+  // K (channels × taps) split over the grid where the tiles are few: a ResNet's last stage is 8 tiles of 49 pixels
+  const splits = tiled ? splitsFor(grid[0] * grid[1] * g.g, kk, GEMM_TABLE) : 1, split = splits > 1;
+  const ks = Math.ceil(kk / splits / DEFAULT_INT_TILE.bk) * DEFAULT_INT_TILE.bk;
+  const params = { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg, mg, zw, rows, kk, khw: g.kh * g.kw, splits, ks };
+  const ins = [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : [])];
+  const outs = [...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])];
+  const name = rq ? 'qlinear_conv' : 'conv_integer';
+  if (!tiled) {
+    return { kernels: [declaredKernel({
+      name, key: `conv_integer_${wx}_${ww}_${hx}_${!!zw}${rqKey}`, sig: sig(wx, ww, hx, !!zw, storeBuffers(hb, rq)),
+      workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension), args: [...ins, ...outs], params,
+      source: () => ({
+        requires: [linearIndex(64), ...(rq ? requantModules : [])],
       body: perItemMain(64, 'i', 'P.n', `  let ox = i % P.OW;
   let oy = (i / P.OW) % P.OH;
   let m = (i / (P.OW * P.OH)) % P.M;
@@ -166,9 +179,34 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
     }
   }
   ${rq ? requantStore(rq, 'm') : 'Y_st(i, acc);'}`),
+      }),
+    })] };
+  }
+  const tile = declaredKernel({
+    name: `${name}_tile${split ? '_split' : ''}`, key: `conv_integer_tile${split ? '_split' : ''}_${wx}_${ww}_${hx}_${!!zw}${split ? (a.wPacked ? `_p4${a.wPacked.signed ? 's' : 'u'}` : '') : rqKey}`,
+    sig: sig(wx, ww, hx, !!zw, split ? [PART] : storeBuffers(hb, rq)),
+    workgroups: [grid[0], grid[1], g.g * splits], args: [...ins, ...(split ? [{ scratch: 0 }] : outs)], params,
+    source: () => tiledConvSource(ctx, a, io, !!zw, split),
+  });
+  if (!split) return { kernels: [tile] };
+  // the reduce adds the slices' partial sums and runs the tile's store: bias, then the output or its requantization
+  const reduce = declaredKernel({
+    name: `${name}_split_reduce`, key: `conv_integer_split_reduce${rqKey}`,
+    sig: signature({ params: PARAMS, buffers: [{ name: 'Part', elem: 'i32' }, ...storeBuffers(hb, rq)] }),
+    workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension), args: [{ scratch: 0 }, ...outs], params,
+    source: () => ({
+      requires: [linearIndex(64), ...(rq ? requantModules : [])],
+      body: perItemMain(64, 'i', 'P.n', `  var acc = 0;
+  for (var s = 0u; s < P.splits; s++) { acc += Part_ld(s * P.n + i); }
+  let ch = (i / (P.OH * P.OW)) % P.M;
+  ${convStore(hb, rq)}`),
     }),
-  })] };
+  });
+  return { scratch: [4 * n * splits], kernels: [tile, reduce] };
 }
+
+/** The store of output i with channel `ch` from the i32 sum `acc`: the bias added, then plain or requantized. */
+const convStore = (hb: boolean, rq: Requant | null): string => `{${hb ? ' let acc = acc + Bias_ld(ch);' : ''} ${rq ? requantStore(rq, 'ch') : 'Y_st(i, acc);'} }`;
 
 /**
  * The convolution as a GEMM on int-gemm-tile.ts's dot4 tiles (implicit im2col): rows are output pixels
@@ -176,14 +214,14 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
  * grid z. A pixel's tap outside the input reads x's zero point, which the tile takes out again (0 after the
  * zero point is subtracted, as the per-output kernel adds nothing for it).
  */
-function tiledConvSource(ctx: KernelContext, a: A, io: IntConvIo, zw: boolean) {
+function tiledConvSource(ctx: KernelContext, a: A, io: IntConvIo, zw: boolean, split: boolean) {
   const rq = io.requant, hb = io.bias !== null;
   const wSigned = a.wPacked ? a.wPacked.signed : ctx.inputs[io.w]!.dtype === 'int8';
   const wAt = (i: string) => (a.wPacked ? byteOf(`Wt_ld((${i}) / 4u)`, `(${i}) % 4u`, a.wPacked.signed) : `i32(Wt_ld(${i}))`);
   const zx = io.zx !== null ? 'i32(ZX_ld(0u))' : '0';
-  const mc = 'wid.z * P.mg';
+  const mc = 'bz * P.mg';
   return {
-    requires: rq ? requantModules : [],
+    requires: rq && !split ? requantModules : [],
     body: `// x at tap k (input channel, ky, kx) of output pixel p in group grp; its zero point outside the input
 fn conv_x(P: Params, k: u32, p: u32, grp: u32) -> i32 {
   let ox = p % P.OW; let oy = (p / P.OW) % P.OH; let b = p / (P.OW * P.OH);
@@ -193,13 +231,13 @@ fn conv_x(P: Params, k: u32, p: u32, grp: u32) -> i32 {
   return i32(X_ld(((b * P.C + grp * P.cg + ci) * P.H + u32(iy)) * P.W + u32(ix)));
 }
 ${intTileMain({
-  a: { load: (k, m) => `conv_x(P, ${k}, ${m}, wid.z)`, signed: ctx.inputs[io.x]!.dtype === 'int8' },
+  a: { load: (k, m) => `conv_x(P, ${k}, ${m}, bz)`, signed: ctx.inputs[io.x]!.dtype === 'int8' },
   b: { load: (k, c) => wAt(`(${mc} + ${c}) * P.kk + ${k}`), signed: wSigned },
   za: () => zx, zb: (c) => (zw ? `i32(ZW_ld(select(0u, ${mc} + ${c}, P.zw > 1u)))` : '0'),
-  dims: { M: 'P.rows', N: 'P.mg', K: 'P.kk' }, batches: false,
-  // NCHW: pixel m of batch m / (OH·OW), channel wid.z·mg + c
+  dims: { M: 'P.rows', N: 'P.mg', K: 'P.kk' }, batches: false, split,
+  // NCHW: pixel m of batch m / (OH·OW), channel bz·mg + c (bz: the group)
   index: `(m / (P.OH * P.OW) * P.M + ${mc} + c) * (P.OH * P.OW) + m % (P.OH * P.OW)`,
-  store: `{ let ch = ${mc} + c;${hb ? ' let acc = acc + Bias_ld(ch);' : ''} ${rq ? requantStore(rq, 'ch') : 'Y_st(i, acc);'} }`,
+  store: split ? 'Part_st(sp * P.n + i, acc);' : `{ let ch = ${mc} + c; ${convStore(hb, rq)} }`,
 })}`,
   };
 }

@@ -2,9 +2,11 @@
  * The tiled body of the integer GEMM behind MatMulInteger and QLinearMatMul, for problems with enough
  * rows to fill a tile (the per-output kernel in matmul-integer.ts reads a B column per thread, which only
  * coalesces when M is small). A 16×16 workgroup computes a 64×64 tile of outputs, 4×4 per thread, over
- * K slices of 16 staged in workgroup memory four k to a u32 word, so one `dot4U8Packed` (DP4A on NVIDIA,
+ * K slices of 32 (or 16: IntTileShape) staged in workgroup memory four k to a u32 word, so one `dot4U8Packed`
+ * (DP4A on NVIDIA, where it ran 4.3× the same four multiply-adds written out: bench/quant/dot4-rate.mjs on an H200;
  * SDOT/UDOT on ARM) does four multiply-adds: 16 of them and 8 workgroup reads per thread per 4 k, where i32
- * arithmetic took 64 multiply-adds and 32 reads. Operands are made unsigned by an offset (int8 v → v + 128)
+ * arithmetic took 64 multiply-adds and 32 reads. The next slice's global loads are issued before this slice's
+ * dot products, and A's four k come in one vec4 load where its rows allow. Operands are made unsigned by an offset (int8 v → v + 128)
  * folded into the zero points, and the zero points come out after the loop:
  *   Σ (a − za)(b − zb) = Σ a·b − zb·Σ a − za·Σ b + K·za·zb   (a, b, za, zb in the offset domain),
  * with the row sums Σ a and column sums Σ b accumulated by the threads that stage them. Sums wrap mod 2^32,
@@ -12,7 +14,6 @@
  * the grid's z. The store is the caller's: plain i32, requantized, or a fused float epilogue.
  */
 export const TILE = 64;
-const BK = 16;
 
 /**
  * Statements declaring `ao`, `bo`: the offsets into A and B of batch `z` (numpy broadcasting by strides).
@@ -66,7 +67,11 @@ export function splitWalk(split: boolean | undefined, z: string, K: string): str
  * math, and whether A's four k of a word come in one vec4 load (where the operand offers `load4`).
  */
 export interface IntTileShape { bk: 16 | 32; prefetch: boolean; vec4: boolean }
-export const DEFAULT_INT_TILE: IntTileShape = { bk: BK, prefetch: false, vec4: false };
+/**
+ * The default: on an H200 (bench/RESULTS.md, 2026-12-05) K steps of 32 with prefetch and vec4 loads of A ran fastest at
+ * five of six GEMM sizes (3–21% under the first tile's K step of 16), 4% behind K16 with vec4 loads at 128×768×768.
+ */
+export const DEFAULT_INT_TILE: IntTileShape = { bk: 32, prefetch: true, vec4: true };
 
 /** Parse a forced variant ('bk32', 'bk16pf', 'bk32pfv4', …; the wgml_int_tile attribute of tests and benchmarks). */
 export function parseIntTile(v: string | null): IntTileShape | null {
@@ -166,8 +171,6 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('bz')}
 /** The grid: 64×64 tiles over N (x) and M (y), one z per batch (and K slice). */
 export const tileGrid = (M: number, N: number, nz: number): [number, number, number] => [Math.ceil(N / TILE), Math.ceil(M / TILE), nz];
 
-/** The K step of the tile, which a split's slice length must be a multiple of. */
-export const TILE_BK = BK;
 
 /**
  * The reduce of a split GEMM: one thread per output adds the P.splits partial sums (i32, wrapping as the

@@ -265,6 +265,8 @@ describe(`quantized models (WGML_SEED=${seed})`, () => {
       [q(xdt, xs), f([], [0.03]), q(xdt, [], 5, 20), q(wdt, w), f([M], scales(M, 0.004, 0.02)), q(wdt, [M], 0, 3), f([], [0.11]), q(xdt, [], 10, 30)];
     await againstReference(nd('QLinearConv', 9, { pads: { kind: 'ints', value: [1, 1, 1, 1] } }), [...common([1, 8, 6, 7], 'uint8', 'int8', [24, 8, 3, 3], 24), hostTensor('int32', [24], ints('int32', 24, -900, 900))]);
     await againstReference(nd('QLinearConv', 8, { strides: { kind: 'ints', value: [2] } }), common([2, 16, 41], 'int8', 'int8', [17, 16, 3], 17));
+    // 64 channels × 9 taps over 16 pixels: one tile, so K splits in 6 slices and the reduce adds the bias and requantizes
+    await againstReference(nd('QLinearConv', 9, { pads: { kind: 'ints', value: [1, 1, 1, 1] } }), [...common([1, 64, 4, 4], 'uint8', 'int8', [20, 64, 3, 3], 20), hostTensor('int32', [20], ints('int32', 20, -900, 900))]);
   });
 
   it('QLinearConv against its CPU reference: 1-D, auto_pad, depthwise, uint8 weights with zero points, no bias', async () => {

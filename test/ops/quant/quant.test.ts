@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { deviceCaps, inferContext, opFor, runNode, referenceNode } from '../../../src/runtime/single.js';
+import { Attrs } from '../../../src/ir/attrs.js';
 import { hostTensor, type AttrValue, type ElemType, type HostTensor, type Node } from '../../../src/ir/types.js';
 import { testDevice } from '../../helpers/gpu.js';
 import { rng, randn, randInt, testSeed, compareClose } from '../../helpers/random.js';
@@ -191,6 +192,13 @@ describe(`quantization ops (seed ${seed})`, () => {
     // from 16 output pixels, 16 channels a group and 16 taps: the dot4 tiles (implicit GEMM), per-channel w zero points
     await check(node('ConvInteger', 4, { pads: ints([1, 1, 2, 0]), strides: ints([1, 2]), dilations: ints([2, 1]), group: int(2) }), [q('uint8', [2, 6, 8, 9]), q('int8', [34, 3, 3, 3]), q('uint8', []), q('int8', [34])], 10);
     await check(node('ConvInteger', 4), [q('int8', [1, 16, 30]), q('uint8', [17, 16, 3]), q('int8', []), q('uint8', [])], 10);
+    // few tiles over a long K (2 groups of 40 channels × 9 taps): split in slices, then a reduce
+    const split = node('ConvInteger', 4, { pads: ints([1, 1, 1, 1]), group: int(2) });
+    await check(split, [q('uint8', [1, 80, 5, 4]), q('int8', [34, 40, 3, 3]), q('uint8', []), q('int8', [34])], 10);
+    const ictx = inferContext(split, [{ dtype: 'uint8', shape: [1, 80, 5, 4] }, { dtype: 'int8', shape: [34, 40, 3, 3] }, { dtype: 'uint8', shape: [] }, { dtype: 'int8', shape: [34] }], () => undefined, 10);
+    const op = opFor(split, 10), at = op.attrs(new Attrs(split), 10);
+    const plan = op.gpu!({ ...ictx, outputs: op.infer(ictx, at), caps: deviceCaps(await testDevice()) }, at);
+    expect(typeof plan === 'string' ? plan : plan.kernels.map((k) => k.name)).toEqual(['conv_integer_tile_split', 'conv_integer_split_reduce']);
     // ONNX spec example: x = 2..10 (3×3), w = 1s (2×2), x_zero_point 1 → [12, 16, 24, 28]
     const [y] = await check(node('ConvInteger', 3), [hostTensor('uint8', [1, 1, 3, 3], [2, 3, 4, 5, 6, 7, 8, 9, 10]), hostTensor('uint8', [1, 1, 2, 2], [1, 1, 1, 1]), hostTensor('uint8', [], [1])], 10);
     expect(Array.from(y!.data)).toEqual([12, 16, 24, 28]);
