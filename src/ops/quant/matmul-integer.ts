@@ -232,7 +232,8 @@ ${batchWalk('i / (P.N * P.M)')}
     })
     : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split }, shape);
   const kind = `${mma ? 'mma' : 'tile'}${split ? '_split' : ''}`;
-  const variant = mma ? `${mmaVecA ? '_va' : ''}${mmaVecB ? '_vb' : ''}` : io.tile ? `_${intTileName(shape)}` : '';
+  // the variant is in the key: vec4 loads of A change the bindings, and K's multiple of 4 decides them
+  const variant = mma ? `${mmaVecA ? '_va' : ''}${mmaVecB ? '_vb' : ''}` : `_${intTileName(shape)}`;
   const gemm = declaredKernel({
     name: `${name}_${kind}`, key: `matmul_integer_${kind}${variant}_${wa}_${wb}${packKey}_${!!za}_${!!zb}${split ? '' : storeKey}`,
     sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra, mma ? mmaVecA : shape.vec4, mmaVecB),
