@@ -12,6 +12,7 @@ import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../passes/fuse-epilogue.js';
 import { fuseElementwise } from '../passes/fuse-elementwise.js';
 import { packIntWeights } from '../passes/pack-int-weights.js';
+import { foldQdq } from '../passes/fold-qdq.js';
 import { WEIGHTS_PRECISIONS, type WeightsPrecision } from './half-weights.js';
 import { fuseGemmEpilogues, relayoutGemmWeights } from '../passes/fuse-gemm-epilogue.js';
 import { MAX_EPILOGUE_INPUTS } from '../ops/linalg/gemm-epilogue.js';
@@ -194,6 +195,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   // constants the passes make (folded BatchNorm weights) need types like every other value
   const typeConstants = () => { for (const [name, t] of sg.constants) if (!sg.types.has(name)) sg.types.set(name, { dtype: t.dtype, shape: t.shape }); };
   if (opts.fuse !== false) {
+    g = step('foldQdq', () => foldQdq(g, sg.constants, sg.types));
     g = step('foldBatchNorm', () => foldBatchNorm(g, sg.constants));
     g = step('fuseLayerNorm', () => fuseLayerNorm(g, sg.types, sg.constants));
     typeConstants();

@@ -1,0 +1,89 @@
+/**
+ * QDQ-format models (passes/fold-qdq.ts, ops/quant/quant-dequant.ts): QuantizeLinear → DequantizeLinear pairs become
+ * one elementwise op that fuses with its neighbours. A block as onnxruntime's quantize_static writes it (int8 weights
+ * behind DequantizeLinear, a pair on every activation, a residual Add) gives bit-identical outputs with and without
+ * fusion, matches onnxruntime-node to within a quantization step, and plans no Quantize/DequantizeLinear node;
+ * pairs that must stay (a quantized value read by a QLinear op or returned, per-axis scales) stay.
+ */
+import { describe, it, expect } from 'vitest';
+import * as wgml from '../src/index.js';
+import { hostTensor, shapeSize } from '../src/ir/types.js';
+import { loadGraph } from '../src/runtime/library.js';
+import { planNetwork } from '../src/runtime/pipeline.js';
+import { testDevice } from './helpers/gpu.js';
+import { randInt, randn, rng, testSeed } from './helpers/random.js';
+import { attr, DT, encodeModel, node, tensor, valueInfo } from './helpers/onnx-testdata.js';
+
+const seed = testSeed();
+const r = rng(seed);
+type Obj = Record<string, unknown>;
+const f32 = (name: string, v: number[], dims: number[] = []) => tensor(name, DT.FLOAT, dims, { float_data: v });
+const u8 = (name: string, v: number[], dims: number[] = []) => tensor(name, DT.UINT8, dims, { int32_data: v });
+const i8 = (name: string, v: number[], dims: number[] = []) => tensor(name, DT.INT8, dims, { int32_data: v });
+const q = (x: string, y: string, s: string, z: string, name = `q_${y}`) => node('QuantizeLinear', [x, s, z], [y], [], { name });
+const dq = (x: string, y: string, s: string, z: string, name = `dq_${y}`) => node('DequantizeLinear', [x, s, z], [y], [], { name });
+const C = 8, H = 6;
+
+/** x → QDQ → Conv(DQ(w1)) → Relu → QDQ → Conv(DQ(w2)) → Add(residual: the first QDQ) → QDQ → y. */
+function block(extra: { nodes?: Obj[]; outputs?: Obj[]; inits?: Obj[] } = {}): Uint8Array {
+  const w = (k: string) => [i8(`${k}q`, Array.from(randInt(r, C * C * 9, -100, 100)), [C, C, 3, 3]), f32(`${k}s`, [0.004]), i8(`${k}z`, [0])];
+  return encodeModel({
+    nodes: [
+      q('x', 'xq', 'sa', 'za'), dq('xq', 'xd', 'sa', 'za'),
+      dq('w1q', 'w1', 'w1s', 'w1z'), node('Conv', ['xd', 'w1', 'b1'], ['c1'], [attr.ints('pads', [1, 1, 1, 1])], { name: 'conv1' }), node('Relu', ['c1'], ['r1'], [], { name: 'relu1' }),
+      q('r1', 'r1q', 'sb', 'zb'), dq('r1q', 'r1d', 'sb', 'zb'),
+      dq('w2q', 'w2', 'w2s', 'w2z'), node('Conv', ['r1d', 'w2', 'b2'], ['c2'], [attr.ints('pads', [1, 1, 1, 1])], { name: 'conv2' }),
+      node('Add', ['c2', 'xd'], ['s'], [], { name: 'residual' }), q('s', 'sq', 'sc', 'zc'), dq('sq', 'y', 'sc', 'zc'),
+      ...(extra.nodes ?? []),
+    ],
+    opset: 13, inputs: [valueInfo('x', DT.FLOAT, [1, C, H, H])],
+    outputs: [valueInfo('y', DT.FLOAT, [1, C, H, H]), ...(extra.outputs ?? [])],
+    initializers: [f32('sa', [0.02]), u8('za', [128]), f32('sb', [0.015]), u8('zb', [0]), f32('sc', [0.03]), u8('zc', [120]),
+      ...w('w1'), ...w('w2'), f32('b1', Array.from(randn(r, C, 0.1)), [C]), f32('b2', Array.from(randn(r, C, 0.1)), [C]), ...(extra.inits ?? [])],
+  });
+}
+
+async function ort(bytes: Uint8Array, x: Float32Array): Promise<Float32Array> {
+  const o = await import('onnxruntime-node');
+  const session = await o.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const out = await session.run({ x: new o.Tensor('float32', x, [1, C, H, H]) });
+  await session.release();
+  return Float32Array.from(out.y!.data as Float32Array);
+}
+
+describe(`QDQ pairs fold to one fusable op (WGML_SEED=${seed})`, () => {
+  it('a quantize_static-style block: bit-identical with and without fusion, within a step of onnxruntime, no Q/DQ node planned', async () => {
+    const device = await testDevice();
+    const bytes = block();
+    const x = hostTensor('float32', [1, C, H, H], randn(r, C * H * H));
+    const fused = (await wgml.runModel(device, bytes, { x })).y!.data;
+    const plain = (await wgml.runModel(device, bytes, { x }, { fuse: false })).y!.data;
+    expect(Array.from(fused)).toEqual(Array.from(plain));
+    const want = await ort(bytes, x.data as Float32Array);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(fused[i]! - want[i]!));
+    // the float convolutions sum in another order than onnxruntime's: a value on a rounding edge moves by one step
+    expect(worst, `seed ${seed}`).toBeLessThanOrEqual(0.03 * 1.001);
+    const plan = planNetwork(device, (await loadGraph(bytes)).graph, { inputDimensions: { x: [1, C, H, H] } });
+    expect(plan.nodes.filter((n) => /QuantizeLinear|DequantizeLinear/.test(n.opType)).map((n) => n.name)).toEqual([]);
+    // both convolutions, and the pairs in two fused elementwise kernels at most (input pair; relu pair; residual chain)
+    expect(plan.dispatches.length, plan.dispatches.map((d) => d.kernel.name).join(', ')).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps the pairs whose quantized value is read elsewhere or whose scale is per channel', async () => {
+    const device = await testDevice();
+    // xq is also a graph output; a per-channel pair on c2 stays as it is
+    const bytes = block({
+      nodes: [q('c2', 'c2q', 'pcs', 'pcz', 'q_pc'), dq('c2q', 'c2d', 'pcs', 'pcz', 'dq_pc')],
+      outputs: [valueInfo('xq', DT.UINT8, [1, C, H, H]), valueInfo('c2d', DT.FLOAT, [1, C, H, H])],
+      inits: [f32('pcs', Array.from({ length: C }, (_, i) => 0.01 + 0.001 * i), [C]), u8('pcz', new Array(C).fill(100), [C])],
+    });
+    const plan = planNetwork(device, (await loadGraph(bytes)).graph, { inputDimensions: { x: [1, C, H, H] } });
+    const kept = plan.nodes.filter((n) => /QuantizeLinear|DequantizeLinear/.test(n.opType)).map((n) => n.name).sort();
+    expect(kept).toEqual(['dq_pc', 'dq_xd', 'q_pc', 'q_xq']);
+    // and the model still computes what onnxruntime does
+    const x = hostTensor('float32', [1, C, H, H], randn(r, shapeSize([1, C, H, H])));
+    const got = (await wgml.runModel(device, bytes, { x })).y!.data, want = await ort(bytes, x.data as Float32Array);
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `seed ${seed}, element ${i}`).toBeLessThanOrEqual(0.03 * 1.001);
+  });
+});
