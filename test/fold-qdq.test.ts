@@ -1,8 +1,9 @@
 /**
  * QDQ-format models (passes/fold-qdq.ts, ops/quant/quant-dequant.ts): QuantizeLinear → DequantizeLinear pairs become
- * one elementwise op that fuses with its neighbours. A block as onnxruntime's quantize_static writes it (int8 weights
- * behind DequantizeLinear, a pair on every activation, a residual Add) gives bit-identical outputs with and without
- * fusion, matches onnxruntime-node to within a quantization step, and plans no Quantize/DequantizeLinear node;
+ * one elementwise op that fuses with its neighbours or into a convolution's epilogue. A block as onnxruntime's
+ * quantize_static writes it (int8 weights behind DequantizeLinear, a pair on every activation, a Relu, a residual Add)
+ * gives bit-identical outputs with and without fusion, matches onnxruntime-node to within a quantization step, and
+ * plans the convolutions with the pairs as their activations and no Quantize/DequantizeLinear node;
  * pairs that must stay (a quantized value read by a QLinear op or returned, per-axis scales) stay.
  */
 import { describe, it, expect } from 'vitest';
@@ -66,7 +67,10 @@ describe(`QDQ pairs fold to one fusable op (WGML_SEED=${seed})`, () => {
     expect(worst, `seed ${seed}`).toBeLessThanOrEqual(0.03 * 1.001);
     const plan = planNetwork(device, (await loadGraph(bytes)).graph, { inputDimensions: { x: [1, C, H, H] } });
     expect(plan.nodes.filter((n) => /QuantizeLinear|DequantizeLinear/.test(n.opType)).map((n) => n.name)).toEqual([]);
-    // both convolutions, and the pairs in two fused elementwise kernels at most (input pair; relu pair; residual chain)
+    // the input's pair alone; conv1 takes its pair as its activation (the Relu before it dropped: zero point 0 = the
+    // range's low end), conv2 the residual Add and the pair after it
+    expect(plan.nodes.map((n) => `${n.opType}${n.attrs.wgml_act ? `+${n.attrs.wgml_act.value}` : ''}${n.attrs.wgml_residual ? '+residual' : ''}`))
+      .toEqual(['QuantDequant', 'Conv+quantdequant', 'Conv+quantdequant+residual']);
     expect(plan.dispatches.length, plan.dispatches.map((d) => d.kernel.name).join(', ')).toBeLessThanOrEqual(5);
   });
 

@@ -10,9 +10,10 @@ import type { Node } from '../ir/types.js';
 import type { EpilogueActivation } from '../passes/op-facts.js';
 import type { WgslModule } from '../gpu/wgsl.js';
 import { floatLit } from '../gpu/wgsl-literal.js';
-import { activations } from './wgsl-common.js';
+import { activations, divRn } from './wgsl-common.js';
+import { roundHalfEven } from './quant/common.js';
 
-export const ACTIVATIONS = ['relu', 'leakyrelu', 'clip', 'sigmoid', 'hardsigmoid', 'hardswish', 'silu', 'tanh', 'gelu'] as const;
+export const ACTIVATIONS = ['relu', 'leakyrelu', 'clip', 'sigmoid', 'hardsigmoid', 'hardswish', 'silu', 'tanh', 'gelu', 'quantdequant'] as const;
 export type ActKind = typeof ACTIVATIONS[number];
 
 export interface Epilogue {
@@ -60,7 +61,18 @@ const ACTIVATION_FORMULAS: Record<ActKind, { wgsl(p: number[], v: string): strin
   silu: { wgsl: (_p, v) => `act_silu(${v})`, cpu: (_p, x) => x / (1 + Math.exp(-x)) },
   tanh: { wgsl: (_p, v) => `act_tanh(${v})`, cpu: (_p, x) => Math.tanh(x) },
   gelu: { wgsl: (_p, v) => `act_gelu(${v})`, cpu: (_p, x) => 0.5 * x * (1 + erf(x / Math.SQRT2)) },
+  // a QDQ pair (ops/quant/quant-dequant.ts): [scale, zero point, lo, hi]
+  quantdequant: { wgsl: (p, v) => quantDequantWgsl(v, p[0]!, p[1]!, p[2]!, p[3]!), cpu: (p, x) => quantDequantCpu(x, p[0]!, p[1]!, p[2]!, p[3]!) },
 };
+
+/** DequantizeLinear(QuantizeLinear(v)) per tensor, in the two ops' f32 steps (the division rounded as IEEE rounds it). */
+export const quantDequantWgsl = (v: string, scale: number, zero: number, lo: number, hi: number): string =>
+  `((clamp(round(div_rn(${v}, ${floatLit(scale)})) + ${floatLit(zero)}, ${floatLit(lo)}, ${floatLit(hi)}) - ${floatLit(zero)}) * ${floatLit(scale)})`;
+
+/** The CPU side of quantDequantWgsl. */
+export function quantDequantCpu(x: number, scale: number, zero: number, lo: number, hi: number): number {
+  return Math.fround((Math.min(hi, Math.max(lo, roundHalfEven(Math.fround(x / scale)) + zero)) - zero) * scale);
+}
 
 /** WGSL expression of the activation of `v`. */
 export function activationExpr(act: ActKind | null, p: number[], v: string): string {
@@ -72,7 +84,7 @@ export function epilogueModule(e: Epilogue): WgslModule {
   const v = e.residual ? '(v + r)' : 'v';
   return {
     name: `epilogue_${epilogueKey(e)}`,
-    requires: [activations],
+    requires: [activations, divRn],
     code: `fn epilogue(v: f32, r: f32) -> f32 { let x = ${v}; return ${activationExpr(e.act, e.params, 'x')}; }`,
   };
 }

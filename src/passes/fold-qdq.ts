@@ -3,7 +3,9 @@
  * scale and zero point (constants) becomes wgml.QuantDequant at each reader (ops/quant/quant-dequant.ts), and the
  * integer value between them disappears. A QDQ-format model (onnxruntime's quantize_static default) holds such a pair
  * on every activation that feeds a quantized op, with float ops between the pairs once the weights' DequantizeLinear
- * has folded; as elementwise ops the pairs fuse into the chains around them. Outputs are bit-identical to the pairs'.
+ * has folded; as elementwise ops the pairs fuse into the chains around them, or into a convolution as its epilogue
+ * activation (a Relu before a pair with the zero point at the range's low end is dropped: the pair subsumes it).
+ * Outputs are bit-identical to the pairs' (NaN aside: WGSL's max(NaN, 0) may give either).
  * Left alone: per-axis scales, non-constant scales or zero points, a quantized value that something else reads
  * (a QLinear op, a graph output), float16 scales, and 16/32-bit quantization.
  */
@@ -23,6 +25,7 @@ function params(n: Node, constants: Map<string, HostTensor>, types: Map<string, 
 
 export function foldQdq(g: Graph, constants: Map<string, HostTensor>, types: Map<string, ValueType>): Graph {
   const uses = consumers(g), outs = graphOutputNames(g);
+  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const replace = new Map<Node, Node>(), drop = new Set<Node>();
   for (const q of g.nodes) {
     if (q.opType !== 'QuantizeLinear' || q.domain !== '' || types.get(q.inputs[0] ?? '')?.dtype !== 'float32') continue;
@@ -37,16 +40,22 @@ export function foldQdq(g: Graph, constants: Map<string, HostTensor>, types: Map
     if (!readers.length || !readers.every(same)) continue;
     const [lo, hi] = RANGE[qp.dtype]!;
     drop.add(q);
+    // A Relu before a pair whose zero point is the range's low end changes nothing the pair lets through (a negative x
+    // and 0 both quantize to the zero point, which dequantizes to 0), so the pair reads the Relu's input: a convolution
+    // then takes the pair as its one epilogue activation (passes/fuse-epilogue.ts).
+    const p = producer.get(q.inputs[0]!);
+    let x = q.inputs[0]!;
+    if (p && p.opType === 'Relu' && p.domain === '' && qp.zero === lo && !outs.has(x) && (uses.get(x) ?? []).length === 1) { drop.add(p); x = p.inputs[0]!; }
     for (const d of readers) {
       replace.set(d, {
-        name: d.name, opType: 'QuantDequant', domain: 'wgml', inputs: [q.inputs[0]!], outputs: [d.outputs[0]!],
+        name: d.name, opType: 'QuantDequant', domain: 'wgml', inputs: [x], outputs: [d.outputs[0]!],
         attrs: { scale: { kind: 'float', value: qp.scale }, zero_point: { kind: 'int', value: qp.zero }, lo: { kind: 'int', value: lo }, hi: { kind: 'int', value: hi } },
       });
     }
   }
   if (!drop.size) return g;
   const nodes = g.nodes.filter((n) => !drop.has(n)).map((n) => replace.get(n) ?? n);
-  const gone = new Set([...drop].map((q) => q.outputs[0]!));
+  const gone = new Set([...drop].map((n) => n.outputs[0]!));
   const valueInfo = new Map([...g.valueInfo].filter(([k]) => !gone.has(k)));
   return { ...g, nodes, valueInfo, opsets: { ...g.opsets, wgml: g.opsets['wgml'] ?? 1 } };
 }

@@ -65,7 +65,7 @@ export function fuseEpilogues(g: Graph, types: Map<string, ValueType>, constants
         }
       }
       if (!hasAct) {
-        const a = c.domain === '' ? facts.epilogueActivation(c, constants) : null;
+        const a = c.domain === '' || c.domain === 'wgml' ? facts.epilogueActivation(c, constants) : null;
         if (a && c.inputs[0] === out) {
           p.attrs.wgml_act = { kind: 'string', value: a.act } as AttrValue;
           if (a.params.length) p.attrs.wgml_act_params = { kind: 'floats', value: a.params };

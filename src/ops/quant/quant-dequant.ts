@@ -6,18 +6,22 @@
  * fusable op it joins the elementwise chains around it (Add → Relu → QuantDequant in one kernel) instead of costing
  * two passes of its own. Attributes: scale (float), zero_point, lo, hi (ints: the integer type's range).
  */
-import { floatLit } from '../../gpu/wgsl-literal.js';
 import { unary, type EwOp } from '../elementwise/op.js';
-import { roundHalfEven } from './common.js';
+import { quantDequantCpu, quantDequantWgsl } from '../epilogue.js';
 
 interface P { scale: number; zero: number; lo: number; hi: number }
 
 export const QuantDequant: EwOp<P> = {
   ...unary<P>({
     type: 'QuantDequant', fusable: true, kinds: ['float'],
+    // and a convolution's epilogue activation (passes/fuse-epilogue.ts)
+    epilogueActivation: (n) => {
+      const v = (k: string, d: number) => (n.attrs[k]?.kind === 'float' || n.attrs[k]?.kind === 'int' ? n.attrs[k]!.value as number : d);
+      return { act: 'quantdequant', params: [Math.fround(v('scale', 1)), v('zero_point', 0), v('lo', 0), v('hi', 255)] };
+    },
     params: (a) => ({ scale: Math.fround(a.float('scale', 1)), zero: a.int('zero_point', 0), lo: a.int('lo', 0), hi: a.int('hi', 255) }),
-    wgsl: (x, _s, p) => `((clamp(round(div_rn(${x}, ${floatLit(p.scale)})) + ${floatLit(p.zero)}, ${floatLit(p.lo)}, ${floatLit(p.hi)}) - ${floatLit(p.zero)}) * ${floatLit(p.scale)})`,
-    cpu: (x, _s, p) => Math.fround((Math.min(p.hi, Math.max(p.lo, roundHalfEven(Math.fround(x / p.scale)) + p.zero)) - p.zero) * p.scale),
+    wgsl: (x, _s, p) => quantDequantWgsl(x, p.scale, p.zero, p.lo, p.hi),
+    cpu: (x, _s, p) => quantDequantCpu(x, p.scale, p.zero, p.lo, p.hi),
   }),
   domain: 'wgml', opsets: [1, 99],
 };
