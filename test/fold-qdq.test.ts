@@ -11,6 +11,7 @@ import * as wgml from '../src/index.js';
 import { hostTensor, shapeSize } from '../src/ir/types.js';
 import { loadGraph } from '../src/runtime/library.js';
 import { planNetwork } from '../src/runtime/pipeline.js';
+import { foldQdq } from '../src/passes/fold-qdq.js';
 import { testDevice } from './helpers/gpu.js';
 import { randInt, randn, rng, testSeed } from './helpers/random.js';
 import { attr, DT, encodeModel, node, tensor, valueInfo } from './helpers/onnx-testdata.js';
@@ -44,12 +45,15 @@ function block(extra: { nodes?: Obj[]; outputs?: Obj[]; inits?: Obj[] } = {}): U
   });
 }
 
-async function ort(bytes: Uint8Array, x: Float32Array): Promise<Float32Array> {
+async function ort(bytes: Uint8Array, x: Float32Array): Promise<Float32Array>;
+async function ort(bytes: Uint8Array, x: Float32Array, names: string[]): Promise<Record<string, number[]>>;
+async function ort(bytes: Uint8Array, x: Float32Array, names?: string[]): Promise<Float32Array | Record<string, number[]>> {
   const o = await import('onnxruntime-node');
   const session = await o.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
   const out = await session.run({ x: new o.Tensor('float32', x, [1, C, H, H]) });
   await session.release();
-  return Float32Array.from(out.y!.data as Float32Array);
+  if (!names) return Float32Array.from(out.y!.data as Float32Array);
+  return Object.fromEntries(names.map((k) => [k, Array.from(out[k]!.data as ArrayLike<number>)]));
 }
 
 describe(`QDQ pairs fold to one fusable op (WGML_SEED=${seed})`, () => {
@@ -82,12 +86,16 @@ describe(`QDQ pairs fold to one fusable op (WGML_SEED=${seed})`, () => {
       outputs: [valueInfo('xq', DT.UINT8, [1, C, H, H]), valueInfo('c2d', DT.FLOAT, [1, C, H, H])],
       inits: [f32('pcs', Array.from({ length: C }, (_, i) => 0.01 + 0.001 * i), [C]), u8('pcz', new Array(C).fill(100), [C])],
     });
-    const plan = planNetwork(device, (await loadGraph(bytes)).graph, { inputDimensions: { x: [1, C, H, H] } });
-    const kept = plan.nodes.filter((n) => /QuantizeLinear|DequantizeLinear/.test(n.opType)).map((n) => n.name).sort();
-    expect(kept).toEqual(['dq_pc', 'dq_xd', 'q_pc', 'q_xq']);
-    // and the model still computes what onnxruntime does
+    const g = (await loadGraph(bytes)).graph;
+    const plan = planNetwork(device, g, { inputDimensions: { x: [1, C, H, H] } });
+    // the per-channel pair stays; the returned xq's pair splits into wgml.Quantize and wgml.Dequantize (fusable)
+    expect(plan.nodes.filter((n) => /QuantizeLinear|DequantizeLinear/.test(n.opType)).map((n) => n.name).sort()).toEqual(['dq_pc', 'q_pc']);
+    const folded = foldQdq(g, new Map([...g.initializers]), new Map([['x', { dtype: 'float32', shape: [1, C, H, H] }], ['xq', { dtype: 'uint8', shape: [1, C, H, H] }], ['xd', { dtype: 'float32', shape: [1, C, H, H] }]]));
+    expect(folded.nodes.filter((n) => n.name === 'q_xq' || n.name === 'dq_xd').map((n) => `${n.domain}.${n.opType}`)).toEqual(['wgml.Quantize', 'wgml.Dequantize']);
+    // and the model still computes what onnxruntime does, the returned integers exactly
     const x = hostTensor('float32', [1, C, H, H], randn(r, shapeSize([1, C, H, H])));
-    const got = (await wgml.runModel(device, bytes, { x })).y!.data, want = await ort(bytes, x.data as Float32Array);
-    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `seed ${seed}, element ${i}`).toBeLessThanOrEqual(0.03 * 1.001);
+    const got = await wgml.runModel(device, bytes, { x }), want = await ort(bytes, x.data as Float32Array, ['y', 'xq']);
+    for (let i = 0; i < want.y!.length; i++) expect(Math.abs(got.y!.data[i]! - want.y![i]!), `seed ${seed}, element ${i}`).toBeLessThanOrEqual(0.03 * 1.001);
+    expect(Array.from(got.xq!.data)).toEqual(Array.from(want.xq!));
   });
 });

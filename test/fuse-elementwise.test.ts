@@ -74,7 +74,7 @@ describe(`fuseElementwise (WGML_SEED=${seed})`, () => {
       'Reciprocal', 'Neg', 'Abs', 'Floor', 'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'Softplus', 'Softsign', 'Not',
       'Identity', 'Cast', 'Gelu', 'IsNaN', 'IsInf', 'Mish', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Mean',
       'Sum', 'Mod', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor', 'PRelu',
-      'BitShift', 'Where', 'Clip', 'com.microsoft.Gelu', 'com.microsoft.FastGelu', 'com.microsoft.QuickGelu', 'wgml.QuantDequant',
+      'BitShift', 'Where', 'Clip', 'com.microsoft.Gelu', 'com.microsoft.FastGelu', 'com.microsoft.QuickGelu', 'wgml.QuantDequant', 'wgml.Quantize', 'wgml.Dequantize',
     ].sort());
     expect(ELEMENTWISE_TABLE.filter((o) => o.fusable && !('ew' in o))).toEqual([]);
   });

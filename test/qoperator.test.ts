@@ -12,6 +12,8 @@ import { hostTensor, shapeSize, type HostTensor } from '../src/ir/types.js';
 import { testDevice } from './helpers/gpu.js';
 import { randn, randInt, rng, testSeed } from './helpers/random.js';
 import { attr, DT, encodeModel, node, tensor, valueInfo } from './helpers/onnx-testdata.js';
+import { loadGraph } from '../src/runtime/library.js';
+import { planNetwork } from '../src/runtime/pipeline.js';
 
 const seed = testSeed();
 const r = rng(seed);
@@ -131,6 +133,10 @@ describe(`onnxruntime QOperator ops (WGML_SEED=${seed})`, () => {
     const got = await wgml.runModel(await testDevice(), bytes, inputs);
     // a step's difference in the convolutions moves the pooled value by a step and the logits by a few: at most 3
     withinOneStep(got.y!.data, await ort(bytes, inputs), 3 * c.step, 1);
+    // QLinearAdd's Dequantize → Add → Quantize is one fused kernel, as are the pool's and QGemm's edges (passes/fold-qdq.ts)
+    const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { a: [1, C, H, H] } });
+    const ops = plan.nodes.map((n) => n.opType);
+    expect(ops.filter((o) => /QuantizeLinear|DequantizeLinear|^Add$/.test(o)), ops.join(', ')).toEqual([]);
   });
 
   it('refuses an NHWC pool (channels_last = 1), naming the node', async () => {

@@ -6,8 +6,10 @@
  * has folded; as elementwise ops the pairs fuse into the chains around them, or into a convolution as its epilogue
  * activation (a Relu before a pair with the zero point at the range's low end is dropped: the pair subsumes it).
  * Outputs are bit-identical to the pairs' (NaN aside: WGSL's max(NaN, 0) may give either).
- * Left alone: per-axis scales, non-constant scales or zero points, a quantized value that something else reads
- * (a QLinear op, a graph output), float16 scales, and 16/32-bit quantization.
+ * A Quantize or DequantizeLinear outside such a pair (the integer value is read by a QLinear op, or is one's output)
+ * becomes wgml.Quantize / wgml.Dequantize, fusable likewise: a QOperator model's QLinearAdd, rewritten at import as
+ * Dequantize → Add → Quantize (onnx/qoperator.ts), runs as one elementwise kernel.
+ * Left alone: per-axis scales, non-constant scales or zero points, float16 scales, and 16/32-bit quantization.
  */
 import type { Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { consumers, graphOutputNames } from './graph-util.js';
@@ -53,7 +55,18 @@ export function foldQdq(g: Graph, constants: Map<string, HostTensor>, types: Map
       });
     }
   }
-  if (!drop.size) return g;
+  // the lone ones (a value read as integers by a QLinear op, or a QLinear op's output read as float) as fusable ops
+  for (const n of g.nodes) {
+    if (drop.has(n) || replace.has(n) || n.domain !== '' || (n.opType !== 'QuantizeLinear' && n.opType !== 'DequantizeLinear')) continue;
+    const p = params(n, constants, types), range = p && RANGE[p.dtype];
+    const float = types.get(n.opType === 'QuantizeLinear' ? n.inputs[0]! : n.outputs[0]!)?.dtype === 'float32';
+    if (!p || !range || !float) continue;
+    replace.set(n, {
+      name: n.name, opType: n.opType === 'QuantizeLinear' ? 'Quantize' : 'Dequantize', domain: 'wgml', inputs: [n.inputs[0]!], outputs: [n.outputs[0]!],
+      attrs: { scale: { kind: 'float', value: p.scale }, zero_point: { kind: 'int', value: p.zero }, lo: { kind: 'int', value: range[0] }, hi: { kind: 'int', value: range[1] }, int_type: { kind: 'string', value: p.dtype } },
+    });
+  }
+  if (!drop.size && !replace.size) return g;
   const nodes = g.nodes.filter((n) => !drop.has(n)).map((n) => replace.get(n) ?? n);
   const gone = new Set([...drop].map((n) => n.outputs[0]!));
   const valueInfo = new Map([...g.valueInfo].filter(([k]) => !gone.has(k)));

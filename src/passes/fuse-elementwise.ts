@@ -23,7 +23,8 @@ export interface FuseElementwiseOptions {
  */
 export function fuseElementwise(g: Graph, types: Map<string, ValueType>, facts: OpFacts, opts: FuseElementwiseOptions = {}): Graph {
   const isFusable = (n: Node): boolean =>
-    (n.domain === '' || n.domain === 'ai.onnx' || n.domain === 'com.microsoft') && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
+    // wgml's own fusable ops: the per-tensor quantization ops of passes/fold-qdq.ts
+    (n.domain === '' || n.domain === 'ai.onnx' || n.domain === 'com.microsoft' || n.domain === 'wgml') && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
   const maxInputs = opts.maxInputs ?? 7;
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);

@@ -69,7 +69,7 @@ import { ThresholdedRelu } from '../elementwise/thresholded-relu.js';
 import { Shrink } from '../elementwise/shrink.js';
 import { CastLike } from '../elementwise/cast-like.js';
 import { MS_GELU_OPS } from '../contrib/gelu.js';
-import { QuantDequant } from '../quant/quant-dequant.js';
+import { DequantizeScalar, QuantDequant, QuantizeScalar } from '../quant/quant-dequant.js';
 
 export const OPS: OpDef[] = [
   Relu,
@@ -139,6 +139,8 @@ export const OPS: OpDef[] = [
   CastLike,
   // com.microsoft's GELU family (onnxruntime-optimized transformer exports)
   ...MS_GELU_OPS,
-  // a QuantizeLinear → DequantizeLinear pair of a QDQ model (passes/fold-qdq.ts)
+  // per-tensor QuantizeLinear / DequantizeLinear and their pairs, fusable (passes/fold-qdq.ts)
   QuantDequant,
+  QuantizeScalar,
+  DequantizeScalar,
 ];
