@@ -84,7 +84,8 @@ export function epilogueModule(e: Epilogue): WgslModule {
   const v = e.residual ? '(v + r)' : 'v';
   return {
     name: `epilogue_${epilogueKey(e)}`,
-    requires: [activations, divRn],
+    // the quantization activation divides as IEEE does (as QuantizeLinear)
+    requires: e.act === 'quantdequant' ? [activations, divRn] : [activations],
     code: `fn epilogue(v: f32, r: f32) -> f32 { let x = ${v}; return ${activationExpr(e.act, e.params, 'x')}; }`,
   };
 }

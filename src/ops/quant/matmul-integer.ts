@@ -222,7 +222,7 @@ ${batchWalk('i / (P.N * P.M)')}
   const split = splits > 1;
   const tileStore = split ? 'Part_st(sp * P.n + i, acc);' : store;
   const tileTail = split ? [PART] : tail;
-  const words = `((${'P.N'} + 3u) / 4u)`;
+  const words = '((P.N + 3u) / 4u)';
   // the matrix tiles stage four values (A) or words (B) to a load where rows start at multiples of 4 of them
   const mmaVecA = mma && d.K % 4 === 0, mmaVecB = mma && d.N % 16 === 0;
   const body = mma
@@ -239,7 +239,7 @@ ${batchWalk('i / (P.N * P.M)')}
     sig: sig(wa, wb, !!za, !!zb, tileTail, split ? {} : extra, mma ? mmaVecA : shape.vec4, mmaVecB),
     workgroups: [grid[0], grid[1], nz * splits],
     args: [...args, ...(split ? [{ scratch: 0 }] : outArgs)],
-    params: split ? { ...paramsOf(params) } : params,
+    params: split ? paramsOf(params) : params,
     source: () => ({ requires: split ? [] : modules, enables: mma ? MMA_ENABLES : undefined, body: (split ? '' : prelude) + body }),
   });
   if (!split) return { kernels: [gemm] };
