@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Quantized models on the H200, one device call (~4 min), after `npx tsc -p . && bash ../shared/gpu/pack.sh` here:
+# Quantized models on the H200, one device call (~4 min), after `npx tsc -p . && bash ../shared/gpu/pack.sh` here.
+# Its error lines (compare.mjs) need onnxruntime-node, which does not travel (288 MiB): bench/h200-quant-check.sh
+# measures the same against onnxruntime's Python package on the device and supersedes this script.
 #   carry [".gpu", "dist"]; command: bash bench/h200-quant.sh
 # 1. the BERT-sized encoder of bench/transformer_models.py, float, then quantized two ways: by onnxruntime's own
 #    quantize_dynamic (Python there) and by bench/quant/quantize-dynamic.mjs (its MatMul rewrite, in Node);
