@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Ran on 2026-12-05 (call a of bench/quant-2026-12-05/; figures in bench/RESULTS.md).
 # What the sessions of 2026-12-04 and -05 could not run on a device, in one call (~6 min, one start instead of two):
 # the backend tests on the H200 (div_rn now divides significands in integers: does DynamicQuantizeLinear pass
 # there?), then the quantized encoder (bench/h200-quant.sh). Here first: `npx tsc -p . && bash ../shared/gpu/pack.sh
