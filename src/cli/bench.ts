@@ -1,4 +1,5 @@
 /** `wgml bench`: median GPU time per inference (timestamp queries), median CPU time of encodeNetwork, heap bytes. */
+import { parseIntTile } from '../ops/quant/int-gemm-tile.js';
 import type { Command } from 'commander';
 import { loadGraph } from '../runtime/library.js';
 import type { WeightsPrecision } from '../runtime/half-weights.js';
@@ -36,11 +37,11 @@ function pipelineSets(p: { program: { dispatches: { kernel: { workgroups: number
 }
 
 export async function benchModel(device: GPUDevice, model: string, dims: Record<string, number[]>, runs: number, warmup: number,
-  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; splitKPairs?: 'conv' | 'all' | 'none'; weights?: WeightsPrecision } = {}): Promise<BenchResult> {
+  opts: { graph?: Graph; onProgress?: ProgressCallback; recording?: 'auto' | 'shared' | 'groups'; splitKPairs?: 'conv' | 'all' | 'none'; weights?: WeightsPrecision; intTile?: string; intMatrix?: boolean } = {}): Promise<BenchResult> {
   const t0 = performance.now();
   const graph = opts.graph ?? (await loadGraph(model)).graph;
   const tp = performance.now();
-  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, splitKPairs: opts.splitKPairs, weights: opts.weights });
+  const pipeline = await createPipeline(device, graph, { inputDimensions: dims, onProgress: opts.onProgress, recording: opts.recording, splitKPairs: opts.splitKPairs, weights: opts.weights, intTile: opts.intTile, intMatrix: opts.intMatrix });
   const createPipelineMs = performance.now() - tp;
   const args: Record<string, Tensor> = {};
   for (const s of pipeline.inputs) args[s.name] = tensor(device, { dtype: s.dtype, shape: s.shape, label: s.name });
@@ -115,8 +116,11 @@ export function register(program: Command): void {
     .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
     .option(...WEIGHTS_OPTION)
     .option('--split-k-pairs <which>', "split-K GEMMs whose two dispatches share one pipeline: conv, all (MatMul/Gemm too), none (for comparison)", 'conv')
+    .option('--int-tile <variant>', 'integer GEMMs: the dot4 tile variant, bk16 or bk32 with pf (prefetch) and v4 (vec4 loads of A), e.g. bk16, bk32pfv4 (for comparison)')
+    .option('--int-matrix', 'integer GEMMs with a constant B on subgroup matrices where the device has int8 ones (experimental)')
     .option('--json', 'print JSON')
-    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string; weights: string }) => {
+    .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string; weights: string; intTile?: string; intMatrix?: boolean }) => {
+      if (opts.intTile !== undefined && !parseIntTile(opts.intTile)) throw new UsageError(`--int-tile ${opts.intTile} is not a tile variant`, 'give bk16 or bk32, optionally followed by pf and v4, e.g. --int-tile bk32pfv4');
       if (!['auto', 'shared', 'groups'].includes(opts.recording)) throw new UsageError(`--recording must be auto, shared or groups, not '${opts.recording}'`, 'e.g. --recording shared');
       if (!['conv', 'all', 'none'].includes(opts.splitKPairs)) throw new UsageError(`--split-k-pairs must be conv, all or none, not '${opts.splitKPairs}'`, 'e.g. --split-k-pairs none');
       const runs = numberOption('--runs', opts.runs, { min: 1, max: 100000, example: '50' }), warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '10' });
@@ -125,7 +129,7 @@ export function register(program: Command): void {
       checkDimsNames(graph, dims);
       const device = await cliDevice({ quiet: !!opts.json });
       const progress = new Progress('bench');
-      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', splitKPairs: opts.splitKPairs as 'conv', weights: opts.weights as WeightsPrecision }).finally(() => progress.stop());
+      const r = await benchModel(device, model, dims, runs, warmup, { graph, onProgress: progress.callback, recording: opts.recording as 'auto', splitKPairs: opts.splitKPairs as 'conv', weights: opts.weights as WeightsPrecision, intTile: opts.intTile, intMatrix: opts.intMatrix }).finally(() => progress.stop());
       if (opts.json) console.log(JSON.stringify(r));
       else {
         console.log(`${model} on ${r.adapter}`);

@@ -47,6 +47,8 @@ export interface KernelContext extends InferContext {
    * left GPU time within ±1%, MatMul pairs cost BERT and ViT 2–5% (bench/recording-2026-12-04).
    */
   splitKPairs?: SplitKPairs;
+  /** The integer GEMMs' dot4 tile variant ('bk16', 'bk32pfv4', …: ops/quant/int-gemm-tile.ts), for benchmarks; default the table's. */
+  intTile?: string;
 }
 
 /** A buffer a kernel binds, after the uniform block. */

@@ -33,6 +33,8 @@ export interface CompileOptions {
   noReuse?: boolean;
   /** See KernelContext.splitKPairs (default 'conv'). */
   splitKPairs?: SplitKPairs;
+  /** See KernelContext.intTile. */
+  intTile?: string;
   /** Which weights are stored at half width (half-weights.ts; default 'auto'). */
   weights?: WeightsPrecision;
 }
@@ -177,7 +179,7 @@ export function compileProgram(g: Graph, types: Map<string, ValueType>, constant
       steps.push({ node, plan: { kernels: [], scratch: [] }, aliasOf: null, flops: 0 });
       return;
     }
-    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps, views: views.inputs, outView: views.output, splitKPairs: opts.splitKPairs ?? 'conv' };
+    const kctx: KernelContext = { ...ictx, outputs: outs, caps: opts.caps, views: views.inputs, outView: views.output, splitKPairs: opts.splitKPairs ?? 'conv', intTile: opts.intTile };
     const plan = guardRule(node, 'gpu', ins, () => op.gpu!(kctx, a));
     if (typeof plan === 'string') { refused.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: plan }); return; }
     steps.push({ node, plan: { kernels: plan.kernels, scratch: plan.scratch ?? [] }, aliasOf: null, flops: nodeFlops(node.opType, ins.map((t) => t ?? undefined), outs) });

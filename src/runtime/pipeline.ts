@@ -83,6 +83,8 @@ export interface PipelineOptions {
    * H200 (bench/RESULTS.md, "Quantized transformers"); kept for bench/quant/int-gemm-check.mjs to measure.
    */
   intMatrix?: boolean;
+  /** @internal The integer GEMMs' dot4 tile variant ('bk16', 'bk32pfv4', …; KernelContext.intTile): `wgml bench --int-tile`. */
+  intTile?: string;
   /** @internal Milliseconds per planning step (specialize, each pass, compileProgram), added in when given: bench/plan-time.ts. */
   timings?: Record<string, number>;
 }
@@ -214,7 +216,7 @@ export function planNetwork(device: GPUDevice, graph: Graph, opts: PipelineOptio
   typeConstants();
   const l = deviceLimits(device), caps = deviceCaps(device);
   const program = step('compileProgram', () => compileProgram(g, sg.types, sg.constants, {
-    caps: { ...caps, int8Matrix: !!caps.int8Matrix && !!opts.intMatrix }, storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs, weights: opts.weights,
+    caps: { ...caps, int8Matrix: !!caps.int8Matrix && !!opts.intMatrix }, storageAlign: l.minStorageBufferOffsetAlignment, uniformAlign: l.minUniformBufferOffsetAlignment, noReuse: opts.noReuse, splitKPairs: opts.splitKPairs, intTile: opts.intTile, weights: opts.weights,
   }));
   // Whole buffers, checked before any GPU work: the caller's heap and wgml's weights buffer.
   if (program.intermediatesHeapSize > l.maxBufferSize)

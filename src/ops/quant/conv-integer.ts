@@ -12,7 +12,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { byteOf, unpackAt } from './common.js';
-import { DEFAULT_INT_TILE, intTileMain, tileGrid } from './int-gemm-tile.js';
+import { DEFAULT_INT_TILE, intTileMain, intTileName, parseIntTile, tileGrid, type IntTileShape } from './int-gemm-tile.js';
 import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
@@ -146,7 +146,8 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const grid = tileGrid(rows, mg, g.g);
   // K (channels × taps) split over the grid where the tiles are few: a ResNet's last stage is 8 tiles of 49 pixels
   const splits = tiled ? splitsFor(grid[0] * grid[1] * g.g, kk, GEMM_TABLE) : 1, split = splits > 1;
-  const ks = Math.ceil(kk / splits / DEFAULT_INT_TILE.bk) * DEFAULT_INT_TILE.bk;
+  const shape = parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_TILE;
+  const ks = Math.ceil(kk / splits / shape.bk) * shape.bk;
   const params = { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg, mg, zw, rows, kk, khw: g.kh * g.kw, splits, ks };
   const ins = [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : [])];
   const outs = [...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])];
@@ -183,10 +184,10 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
     })] };
   }
   const tile = declaredKernel({
-    name: `${name}_tile${split ? '_split' : ''}`, key: `conv_integer_tile${split ? '_split' : ''}_${wx}_${ww}_${hx}_${!!zw}${split ? (a.wPacked ? `_p4${a.wPacked.signed ? 's' : 'u'}` : '') : rqKey}`,
+    name: `${name}_tile${split ? '_split' : ''}`, key: `conv_integer_tile${split ? '_split' : ''}_${intTileName(shape)}_${wx}_${ww}_${hx}_${!!zw}${split ? (a.wPacked ? `_p4${a.wPacked.signed ? 's' : 'u'}` : '') : rqKey}`,
     sig: sig(wx, ww, hx, !!zw, split ? [PART] : storeBuffers(hb, rq)),
     workgroups: [grid[0], grid[1], g.g * splits], args: [...ins, ...(split ? [{ scratch: 0 }] : outs)], params,
-    source: () => tiledConvSource(ctx, a, io, !!zw, split),
+    source: () => tiledConvSource(ctx, a, io, !!zw, split, shape),
   });
   if (!split) return { kernels: [tile] };
   // the reduce adds the slices' partial sums and runs the tile's store: bias, then the output or its requantization
@@ -214,7 +215,7 @@ const convStore = (hb: boolean, rq: Requant | null): string => `{${hb ? ' let ac
  * grid z. A pixel's tap outside the input reads x's zero point, which the tile takes out again (0 after the
  * zero point is subtracted, as the per-output kernel adds nothing for it).
  */
-function tiledConvSource(ctx: KernelContext, a: A, io: IntConvIo, zw: boolean, split: boolean) {
+function tiledConvSource(ctx: KernelContext, a: A, io: IntConvIo, zw: boolean, split: boolean, shape: IntTileShape) {
   const rq = io.requant, hb = io.bias !== null;
   const wSigned = a.wPacked ? a.wPacked.signed : ctx.inputs[io.w]!.dtype === 'int8';
   const wAt = (i: string) => (a.wPacked ? byteOf(`Wt_ld((${i}) / 4u)`, `(${i}) % 4u`, a.wPacked.signed) : `i32(Wt_ld(${i}))`);
@@ -238,6 +239,6 @@ ${intTileMain({
   // NCHW: pixel m of batch m / (OH·OW), channel bz·mg + c (bz: the group)
   index: `(m / (P.OH * P.OW) * P.M + ${mc} + c) * (P.OH * P.OW) + m % (P.OH * P.OW)`,
   store: split ? 'Part_st(sp * P.n + i, acc);' : `{ let ch = ${mc} + c; ${convStore(hb, rq)} }`,
-})}`,
+}, shape)}`,
   };
 }

@@ -187,7 +187,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const grid = mma ? mmaGrid(d.M, d.N, nz) : tileGrid(d.M, d.N, nz);
   const splits = tiled ? splitsFor(grid[0] * grid[1] * nz, d.K, GEMM_TABLE) : 1;
   // A's vec4 loads need every row to start at a multiple of 4 values
-  const shape0 = io.tile ?? DEFAULT_INT_TILE;
+  const shape0 = io.tile ?? parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_TILE;
   const shape = { ...shape0, vec4: shape0.vec4 && d.K % 4 === 0 };
   const step = mma ? MMA_BK : shape.bk;
   const ks = Math.ceil(d.K / splits / step) * step;
