@@ -29,7 +29,7 @@ const QPARAMS = [f32('sa', [0.02]), u8('za', [128]), f32('sb', [0.03]), u8('zb',
 const quant = (x: string, q: string, s: string, z: string) => node('QuantizeLinear', [x, s, z], [q], [], { name: `q_${x}` });
 const dequant = (q: string, y: string, s: string, z: string) => node('DequantizeLinear', [q, s, z], [y], [], { name: `dq_${y}` });
 
-interface Case { nodes: Obj[]; ins: Record<string, number[]>; out: number[]; step: number; inits?: Obj[] }
+interface Case { nodes: Obj[]; ins: Record<string, number[]>; out: number[]; step: number; inits?: Obj[]; opset?: number }
 
 const unary = (op: string, attrs: Obj[] = [], out?: number[]): Case => ({
   nodes: [quant('a', 'qa', 'sa', 'za'), ms(op, ['qa', 'sa', 'za', 'sy', 'zy'], ['qy'], attrs), dequant('qy', 'y', 'sy', 'zy')],
@@ -49,6 +49,8 @@ const CASES: Record<string, Case> = {
   average_pool: unary('QLinearAveragePool', [attr.ints('kernel_shape', [3, 3]), attr.ints('strides', [2, 2]), attr.ints('pads', [1, 1, 1, 1])], [2, 3, 3, 4]),
   average_pool_count_pad: unary('QLinearAveragePool', [attr.ints('kernel_shape', [2, 2]), attr.ints('pads', [1, 0, 0, 1]), attr.int('count_include_pad', 1)], [2, 3, 6, 7]),
   sigmoid: unary('QLinearSigmoid'),
+  softmax: unary('QLinearSoftmax', [attr.int('opset', 13)]),
+  softmax_axis1_opset11: { ...unary('QLinearSoftmax', [attr.int('axis', 1), attr.int('opset', 11)]), opset: 11 },
   leaky_relu: unary('QLinearLeakyRelu', [attr.float('alpha', 0.2)]),
   concat: {
     nodes: [quant('a', 'qa', 'sa', 'za'), quant('b', 'qb', 'sb', 'zb'), ms('QLinearConcat', ['sy', 'zy', 'qa', 'sa', 'za', 'qb', 'sb', 'zb'], ['qy'], [attr.int('axis', 1)]), dequant('qy', 'y', 'sy', 'zy')],
@@ -73,7 +75,7 @@ CASES.qgemm_transB_float = qgemm(true, false);
 
 function model(c: Case): Uint8Array {
   return encodeModel({
-    nodes: c.nodes, opset: 13, domains: { 'com.microsoft': 1 },
+    nodes: c.nodes, opset: c.opset ?? 13, domains: { 'com.microsoft': 1 },
     inputs: Object.entries(c.ins).map(([k, s]) => valueInfo(k, DT.FLOAT, s)),
     outputs: [valueInfo('y', DT.FLOAT, c.out)], initializers: [...QPARAMS, ...(c.inits ?? [])],
   });
@@ -137,6 +139,11 @@ describe(`onnxruntime QOperator ops (WGML_SEED=${seed})`, () => {
     const plan = planNetwork(await testDevice(), (await loadGraph(bytes)).graph, { inputDimensions: { a: [1, C, H, H] } });
     const ops = plan.nodes.map((n) => n.opType);
     expect(ops.filter((o) => /QuantizeLinear|DequantizeLinear|^Add$/.test(o)), ops.join(', ')).toEqual([]);
+  });
+
+  it('refuses a Softmax whose meaning changed between the node\'s opset and the model\'s, naming the node', async () => {
+    const c = unary('QLinearSoftmax', [attr.int('axis', 1), attr.int('opset', 11)]);
+    await expect(wgml.runModel(await testDevice(), model(c), inputsFor(c))).rejects.toThrow(/n_QLinearSoftmax.*axis 1 of a Softmax from opset 11 in a model of opset 13/);
   });
 
   it('refuses an NHWC pool (channels_last = 1), naming the node', async () => {

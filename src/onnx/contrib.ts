@@ -77,7 +77,7 @@ export function expandContribOps(g: Graph): void {
     } else if (n.opType === 'SimplifiedLayerNormalization' && (n.domain === '' || isMs) && n.outputs.length > 1) {
       const inv = optional(n, 1, 'inv_std_var', true);
       out.push(inv ? n : { ...n, outputs: [n.outputs[0]!] });
-    } else if (isQOperator(n, g)) out.push(...expandQOperator(n));
+    } else if (isQOperator(n, g)) out.push(...expandQOperator(n, g.opsets[''] ?? 17));
     else out.push(n);
   }
   g.nodes = out;

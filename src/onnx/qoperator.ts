@@ -8,13 +8,15 @@
  *   QLinearSigmoid and QLinearLeakyRelu (alpha) the same way;
  * - QLinearConcat (Y_scale, Y_zp, then X, X_scale, X_zp per input; axis);
  * - QLinearWhere (condition, X, x_scale, x_zp, Y, y_scale, y_zp, z_scale, z_zp);
+ * - QLinearSoftmax (X, x_scale, x_zp, y_scale, y_zp; axis, opset), Softmax as of the model's opset;
  * - QGemm (A, a_scale, a_zp, B, b_scale, b_zp, C?, y_scale?, y_zp?; alpha, transA, transB): B per output channel
  *   (axis 0 when transposed, else 1), C an int32 bias at scale a_scale·b_scale and zero point 0, a float output
  *   when y_scale is absent.
  * onnxruntime's kernels compute the same quantities with their own roundings (fixed-point ratios for Add/Mul, an
  * integer GEMM for QGemm), so outputs agree to within one quantization step. The float ops in between fuse as
  * usual; a DequantizeLinear of a constant folds. Refused with a reason: channels_last pools (NHWC models; the rank
- * needed to transpose is not known at import).
+ * needed to transpose is not known at import); QLinearReduceMean, QAttention and QOrderedMatMul stay unsupported
+ * (ops/unsupported.ts; onnxruntime's CPU has no QLinearReduceMean kernel to test one against).
  */
 import { NodeError } from '../errors.js';
 import type { AttrValue, Graph, Node } from '../ir/types.js';
@@ -25,13 +27,14 @@ const DOCS = 'https://github.com/microsoft/onnxruntime/blob/main/docs/ContribOpe
 const WRAPPED: Record<string, string> = {
   QLinearAdd: 'Add', QLinearMul: 'Mul', QLinearGlobalAveragePool: 'GlobalAveragePool', QLinearAveragePool: 'AveragePool',
   QLinearSigmoid: 'Sigmoid', QLinearLeakyRelu: 'LeakyRelu', QLinearConcat: 'Concat', QLinearWhere: 'Where', QGemm: 'Gemm',
+  QLinearSoftmax: 'Softmax',
 };
 
 /** Whether `n` is one of the QOperator ops this module rewrites (in a model that imports com.microsoft). */
 export const isQOperator = (n: Node, g: Graph): boolean => n.domain === MS && g.opsets[MS] !== undefined && n.opType in WRAPPED;
 
-/** The nodes that replace one QOperator node. */
-export function expandQOperator(n: Node): Node[] {
+/** The nodes that replace one QOperator node; `opset` is the model's default-domain opset. */
+export function expandQOperator(n: Node, opset: number): Node[] {
   const out: Node[] = [];
   const at = (i: number) => n.inputs[i] ?? '';
   const need = (i: number, what: string) => {
@@ -64,6 +67,17 @@ export function expandQOperator(n: Node): Node[] {
       for (let i = 2; i < n.inputs.length; i += 3) xs.push(dq(`X${(i - 2) / 3}`, i));
       if (!xs.length) throw new NodeError(n, 'no inputs to concatenate', `inputs come in threes after Y_scale and Y_zero_point: see ${DOCS}QLinearConcat`);
       q(emit(float, 'op', xs, attrs), 0, 1);
+      break;
+    }
+    case 'QLinearSoftmax': {
+      // `opset` names the Softmax it replaced: before 13, Softmax flattened the input at axis. With the last axis (the
+      // default) both definitions agree; otherwise the model's opset must be on the same side of 13 as the node's.
+      const axis = n.attrs.axis?.kind === 'int' ? n.attrs.axis.value : -1;
+      const from = n.attrs.opset?.kind === 'int' ? n.attrs.opset.value : opset;
+      if (axis !== -1 && (from < 13) !== (opset < 13)) {
+        throw new NodeError(n, `axis ${axis} of a Softmax from opset ${from} in a model of opset ${opset}`, 'Softmax changed at opset 13 (it flattened at axis before): export with axis -1, or at the opset the quantizer saw', { axis, opset: from });
+      }
+      q(emit(float, 'op', [dq('X', 0)], { axis: { kind: 'int', value: axis } }), 3, 4);
       break;
     }
     case 'QLinearWhere':

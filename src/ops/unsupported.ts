@@ -24,7 +24,7 @@ const REASONS: Record<string, string> = {
 REASONS.SequenceMap = 'a body mapped over sequences: not unrolled by wgml (the other sequence ops are): export with the map unrolled';
 
 // onnxruntime's quantizer writes these com.microsoft ops for QuantFormat.QOperator besides the ones wgml rewrites at
-// import (onnx/qoperator.ts: QLinearAdd, QLinearMul, the pools, QLinearConcat, QGemm, …) and the standard QLinearConv
+// import (onnx/qoperator.ts: QLinearAdd, QLinearMul, the pools, QLinearConcat, QLinearSoftmax, QGemm, …) and the standard QLinearConv
 // and QLinearMatMul; its QDQ format and quantize_dynamic use standard ops only.
 const QOPERATOR = "an onnxruntime QOperator contrib op wgml does not rewrite: quantize in onnxruntime's QDQ format (quantize_static(..., quant_format=QuantFormat.QDQ)) or with quantize_dynamic, whose ops wgml runs";
 const MS_REASONS: Record<string, string> = {
@@ -32,7 +32,7 @@ const MS_REASONS: Record<string, string> = {
   DynamicQuantizeMatMul: 'an onnxruntime graph-optimizer fusion: save the model before onnxruntime optimizes it (graph_optimization_level disabled or basic), which keeps DynamicQuantizeLinear → MatMulInteger, which wgml runs',
   MatMulIntegerToFloat: 'an onnxruntime graph-optimizer fusion: save the model before onnxruntime optimizes it, which keeps MatMulInteger → Cast → Mul, which wgml runs',
 };
-for (const op of ['QLinearSoftmax', 'QLinearReduceMean', 'QAttention', 'QOrderedMatMul']) MS_REASONS[op] = QOPERATOR;
+for (const op of ['QLinearReduceMean', 'QAttention', 'QOrderedMatMul']) MS_REASONS[op] = QOPERATOR;
 
 /** The reason for an op wgml has no kernel for, if it is one of the known ones (domain '' or 'com.microsoft'). */
 export function unsupportedReason(type: string, domain = ''): string | undefined {
