@@ -11,7 +11,7 @@
  * Dequantize → Add → Quantize (onnx/qoperator.ts), runs as one elementwise kernel.
  * Left alone: per-axis scales, non-constant scales or zero points, float16 scales, and 16/32-bit quantization.
  */
-import type { Graph, HostTensor, Node, ValueType } from '../ir/types.js';
+import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { consumers, graphOutputNames } from './graph-util.js';
 
 const RANGE: Record<string, [number, number]> = { uint8: [0, 255], int8: [-128, 127] };
@@ -24,6 +24,11 @@ function params(n: Node, constants: Map<string, HostTensor>, types: Map<string, 
   const dtype = z ? z.dtype : n.opType === 'DequantizeLinear' ? types.get(n.inputs[0] ?? '')?.dtype ?? '' : 'uint8';
   return { scale: s.data[0]!, zero: z ? z.data[0]! : 0, dtype };
 }
+
+/** The attributes of wgml.QuantDequant / Quantize / Dequantize (ops/quant/quant-dequant.ts). */
+const qAttrs = (p: { scale: number; zero: number }, lo: number, hi: number): Record<string, AttrValue> => ({
+  scale: { kind: 'float', value: p.scale }, zero_point: { kind: 'int', value: p.zero }, lo: { kind: 'int', value: lo }, hi: { kind: 'int', value: hi },
+});
 
 export function foldQdq(g: Graph, constants: Map<string, HostTensor>, types: Map<string, ValueType>): Graph {
   const uses = consumers(g), outs = graphOutputNames(g);
@@ -51,7 +56,7 @@ export function foldQdq(g: Graph, constants: Map<string, HostTensor>, types: Map
     for (const d of readers) {
       replace.set(d, {
         name: d.name, opType: 'QuantDequant', domain: 'wgml', inputs: [x], outputs: [d.outputs[0]!],
-        attrs: { scale: { kind: 'float', value: qp.scale }, zero_point: { kind: 'int', value: qp.zero }, lo: { kind: 'int', value: lo }, hi: { kind: 'int', value: hi } },
+        attrs: qAttrs(qp, lo, hi),
       });
     }
   }
@@ -63,7 +68,7 @@ export function foldQdq(g: Graph, constants: Map<string, HostTensor>, types: Map
     if (!p || !range || !float) continue;
     replace.set(n, {
       name: n.name, opType: n.opType === 'QuantizeLinear' ? 'Quantize' : 'Dequantize', domain: 'wgml', inputs: [n.inputs[0]!], outputs: [n.outputs[0]!],
-      attrs: { scale: { kind: 'float', value: p.scale }, zero_point: { kind: 'int', value: p.zero }, lo: { kind: 'int', value: range[0] }, hi: { kind: 'int', value: range[1] }, int_type: { kind: 'string', value: p.dtype } },
+      attrs: { ...qAttrs(p, range[0], range[1]), int_type: { kind: 'string', value: p.dtype } },
     });
   }
   if (!drop.size && !replace.size) return g;
