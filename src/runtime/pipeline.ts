@@ -79,7 +79,7 @@ export interface PipelineOptions {
   splitKPairs?: 'conv' | 'all' | 'none';
   /**
    * Experimental: integer GEMMs (MatMulInteger, QLinearMatMul with a constant B) on subgroup matrices where the device
-   * has int8 ones (ops/quant/int-gemm-mma.ts). Off by default: exact, but 1.7–2.9× slower than the dot4 tiles on an
+   * has int8 ones (ops/quant/int-gemm-mma.ts). Off by default: exact, but 1.4–2.4× slower than the dot4 tiles on an
    * H200 (bench/RESULTS.md, "Quantized transformers"); kept for bench/quant/int-gemm-check.mjs to measure.
    */
   intMatrix?: boolean;

@@ -16,9 +16,10 @@
  * that stage them. Padding (rows past M, k past the slice) is staged as 0, so it adds nothing to any sum.
  * Sums wrap mod 2^32 as the spec's i32 accumulation does. K splits over the grid's z as the dot4 tile's do.
  *
- * Measured on an H200 (2026-12-05, bench/quant/int-gemm-check.mjs): exact everywhere, but 1.0–2.8 TOPS against the
- * dot4 tiles' 1.9–6.7, so it is opt-in (createPipeline's intMatrix). Staging is the cost: 32 threads issue 48 loads
- * each per K step (A arrives one value per word), and one subgroup per workgroup hides little latency.
+ * Measured on an H200 (2026-12-05, bench/quant/int-gemm-check.mjs): exact everywhere, but with vec4 staging 1.4–3.9
+ * TOPS against the dot4 tiles' 2.0–8.6 (1.0–2.8 with scalar staging), so it is opt-in (createPipeline's intMatrix).
+ * Staging is the cost: 32 threads load and pack a 32×32 A and a 32×64 B per K step (A arrives one value per word),
+ * and one subgroup per workgroup hides little latency.
  */
 import { splitWalk, batchWalk, type IntTileOptions } from './int-gemm-tile.js';
 
