@@ -2,7 +2,8 @@
 # The integer tiles' default inside whole networks, on the H200, one device call (~5 min). Call d of
 # bench/quant-2026-12-05/ timed the dot4 tile variants alone (bk32pfv4 fastest at five of six sizes); call e then
 # measured BERT's MatMulIntegers slower inside the network than call d had with bk16, on another machine. This settles
-# it in one call: `wgml bench --int-tile V` for V in bk16, bk16v4, bk32pfv4 (and --int-matrix), rotating the order over
+# it in one call: `wgml bench --int-tile V` for V in bk16, bk16v4, bk32pfv4, bk32pfv4pb (packed B staged a word at a
+# time, transposed in registers: four times fewer B loads; not yet timed anywhere) and --int-matrix, rotating the order over
 # ROUNDS rounds (default 3), on the quantized encoders and ResNet-18 in both formats (the last commit of 2026-12-05,
 # which fuses the quantization ops into elementwise chains, is measured here too: dispatches and GPU ms).
 # Here first: `npx tsc -p . && bash ../shared/gpu/pack.sh`; carry [".gpu", "dist"]. Output: $OUT/log, $OUT/bench.jsonl.
@@ -19,7 +20,7 @@ quantize_dynamic('$M/bert_encoder.onnx', '$M/bert_ortq.onnx', weight_type=QuantT
 timeout 60 node bench/quant/quantize-dynamic.mjs $M/bert_encoder.onnx $M/bert_q.onnx
 timeout 150 python3 scripts/export_models.py $M --static 224x224 resnet18 2>&1 | grep -v Warning | tail -1
 timeout 200 python3 bench/quant/resnet18-quant.py $M 2>&1 | grep -v -i warning | tail -2
-variants=(bk16 bk16v4 bk32pfv4 matrix)
+variants=(bk16 bk16v4 bk32pfv4 bk32pfv4pb matrix)
 for round in $(seq 1 ${ROUNDS:-3}); do
   for m in bert_q bert_ortq resnet18_q resnet18_qdq; do
     [ -f $M/$m.onnx ] || { echo "no $m.onnx"; continue; }

@@ -32,7 +32,8 @@ function cpu(x: Int32Array, W: Int32Array, za: Int32Array, zb: Int32Array, rows:
 }
 
 describe(`MatMulInteger with packed constant weights, in networks (WGML_SEED=${seed})`, () => {
-  it('gives the exact sums of a CPU loop, shape after shape on one device', async () => {
+  // the default tile, and the variant that stages packed B a word (four columns) at a time, transposed in registers
+  for (const tile of [null, 'bk32pfv4pb']) it(`gives the exact sums of a CPU loop, shape after shape on one device (tile ${tile ?? 'default'})`, async () => {
     const device = await testDevice();
     const cases: [number, number, number, T8, T8, 'scalar' | 'row' | null][] = [
       [16, 32, 16, 'uint8', 'int8', 'scalar'], [33, 70, 17, 'uint8', 'int8', 'row'], [40, 64, 48, 'int8', 'uint8', 'row'], [70, 130, 67, 'int8', 'uint8', 'scalar'],
@@ -46,7 +47,7 @@ describe(`MatMulInteger with packed constant weights, in networks (WGML_SEED=${s
       if (zp) { initializers.set('za', init(ta, zp === 'row' ? [M] : [], za)); initializers.set('zb', init(tb, zp === 'row' ? [N] : [], zb)); }
       const g: Graph = {
         name: 'mmi', inputs: [{ name: 'x', dtype: ta, shape: [M, K] }], outputs: [{ name: 'y', dtype: 'int32', shape: [M, N] }],
-        nodes: [{ name: 'mmi', opType: 'MatMulInteger', domain: '', inputs: zp ? ['x', 'W', 'za', 'zb'] : ['x', 'W'], outputs: ['y'], attrs: {} }],
+        nodes: [{ name: 'mmi', opType: 'MatMulInteger', domain: '', inputs: zp ? ['x', 'W', 'za', 'zb'] : ['x', 'W'], outputs: ['y'], attrs: tile ? { wgml_int_tile: { kind: 'string', value: tile } } : {} }],
         initializers, valueInfo: new Map(), opsets: { '': 13 },
       };
       const got = await scoped(device, async () => {

@@ -68,7 +68,7 @@ async function gpuRun(device, g, x, shape, outShape, time = 0) {
   return { y, kernels, ms };
 }
 
-const VARIANTS = ['bk32', 'bk16pf', 'bk32pf', 'bk16v4', 'bk32pfv4'];
+const VARIANTS = ['bk16', 'bk32', 'bk16pf', 'bk32pf', 'bk16v4', 'bk32pfv4', 'bk32pfv4pb'];
 const toI32 = (y) => (y instanceof Int32Array ? y : Int32Array.from(y));
 let bad = 0;
 const cases = [[16, 32, 16, 'uint8', 'int8', 'scalar'], [33, 70, 17, 'uint8', 'int8', 'row'], [70, 130, 67, 'int8', 'uint8', 'scalar'], [128, 64, 64, 'uint8', 'uint8', 'row'],

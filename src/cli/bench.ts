@@ -116,11 +116,11 @@ export function register(program: Command): void {
     .option('--recording <mode>', "how dispatches bind: auto, shared (one bind group, a pipeline per dispatch), groups (a bind group per dispatch)", 'auto')
     .option(...WEIGHTS_OPTION)
     .option('--split-k-pairs <which>', "split-K GEMMs whose two dispatches share one pipeline: conv, all (MatMul/Gemm too), none (for comparison)", 'conv')
-    .option('--int-tile <variant>', 'integer GEMMs: the dot4 tile variant, bk16 or bk32 with pf (prefetch) and v4 (vec4 loads of A), e.g. bk16, bk32pfv4 (for comparison)')
+    .option('--int-tile <variant>', 'integer GEMMs: the dot4 tile variant, bk16 or bk32, then pf (prefetch), v4 (vec4 loads of A), pb (packed B a word at a time), e.g. bk16, bk32pfv4 (for comparison)')
     .option('--int-matrix', 'integer GEMMs with a constant B on subgroup matrices where the device has int8 ones (experimental)')
     .option('--json', 'print JSON')
     .action(action(async (model: string, opts: { dims: string[]; runs: string; warmup: string; json?: boolean; recording: string; splitKPairs: string; weights: string; intTile?: string; intMatrix?: boolean }) => {
-      if (opts.intTile !== undefined && !parseIntTile(opts.intTile)) throw new UsageError(`--int-tile ${opts.intTile} is not a tile variant`, 'give bk16 or bk32, optionally followed by pf and v4, e.g. --int-tile bk32pfv4');
+      if (opts.intTile !== undefined && !parseIntTile(opts.intTile)) throw new UsageError(`--int-tile ${opts.intTile} is not a tile variant`, 'give bk16 or bk32, optionally followed by pf, v4 and pb in that order, e.g. --int-tile bk32pfv4');
       if (!['auto', 'shared', 'groups'].includes(opts.recording)) throw new UsageError(`--recording must be auto, shared or groups, not '${opts.recording}'`, 'e.g. --recording shared');
       if (!['conv', 'all', 'none'].includes(opts.splitKPairs)) throw new UsageError(`--split-k-pairs must be conv, all or none, not '${opts.splitKPairs}'`, 'e.g. --split-k-pairs none');
       const runs = numberOption('--runs', opts.runs, { min: 1, max: 100000, example: '50' }), warmup = numberOption('--warmup', opts.warmup, { min: 0, example: '10' });

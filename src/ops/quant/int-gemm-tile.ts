@@ -35,7 +35,11 @@ export function batchWalk(z: string): string {
  * the operand is one value a word with k contiguous and K a multiple of 4: values k..k+3 (k a multiple of 4) as a
  * vec4<i32> in one load, which the 'v4' tile variants use.
  */
-export interface Int8Operand { load: (k: string, x: string) => string; signed: boolean; load4?: (k: string, x: string) => string }
+export interface Int8Operand {
+  load: (k: string, x: string) => string; signed: boolean; load4?: (k: string, x: string) => string;
+  /** B only, where it is packed four columns to a u32 word (row-major [K][words]): word `cw` of row `k`, and the words a row has. */
+  word?: (k: string, cw: string) => string; words?: string;
+}
 
 /** What intTileMain's caller says of the GEMM; defaults are MatMulInteger's. */
 export interface IntTileOptions {
@@ -66,7 +70,7 @@ export function splitWalk(split: boolean | undefined, z: string, K: string): str
  * A variant of the tile: its K step (16 or 32), whether the next step's global loads are issued before this step's
  * math, and whether A's four k of a word come in one vec4 load (where the operand offers `load4`).
  */
-export interface IntTileShape { bk: 16 | 32; prefetch: boolean; vec4: boolean }
+export interface IntTileShape { bk: 16 | 32; prefetch: boolean; vec4: boolean; /** packed B staged a word (four columns) at a time, transposed in registers */ packedB?: boolean }
 /**
  * The default: on an H200 (bench/RESULTS.md, 2026-12-05) K steps of 32 with prefetch and vec4 loads of A ran fastest at
  * five of six GEMM sizes (3–21% under the first tile's K step of 16), 4% behind K16 with vec4 loads at 128×768×768.
@@ -75,12 +79,12 @@ export const DEFAULT_INT_TILE: IntTileShape = { bk: 32, prefetch: true, vec4: tr
 
 /** Parse a forced variant ('bk32', 'bk16pf', 'bk32pfv4', …; the wgml_int_tile attribute of tests and benchmarks). */
 export function parseIntTile(v: string | null): IntTileShape | null {
-  const m = v?.match(/^bk(16|32)(pf)?(v4)?$/);
-  return m ? { bk: +m[1]! as 16 | 32, prefetch: !!m[2], vec4: !!m[3] } : null;
+  const m = v?.match(/^bk(16|32)(pf)?(v4)?(pb)?$/);
+  return m ? { bk: +m[1]! as 16 | 32, prefetch: !!m[2], vec4: !!m[3], packedB: !!m[4] } : null;
 }
 
 /** The variant's name in kernel keys ('bk16', 'bk32pfv4'). */
-export const intTileName = (t: IntTileShape): string => `bk${t.bk}${t.prefetch ? 'pf' : ''}${t.vec4 ? 'v4' : ''}`;
+export const intTileName = (t: IntTileShape): string => `bk${t.bk}${t.prefetch ? 'pf' : ''}${t.vec4 ? 'v4' : ''}${t.packedB ? 'pb' : ''}`;
 
 /**
  * WGSL entry point. `a.load(k, m)` / `b.load(k, c)` read A[m][k] / B[k][c] as i32 (int8 or uint8 values).
@@ -105,7 +109,28 @@ export function intTileMain(o: IntTileOptions, shape: IntTileShape = DEFAULT_INT
       reg${n.toUpperCase()}[${w}] = v;
     }`;
   }).join('\n    ');
-  const put = Array.from({ length: W }, (_, w) => `As[aq${w} * ${T}u + ar${w}] = regA[${w}]; aPart[${w}] += dot4U8Packed(regA[${w}], 0x01010101u);\n    Bs[t + ${256 * w}u] = regB[${w}]; bPart[${w}] += dot4U8Packed(regB[${w}], 0x01010101u);`).join('\n    ');
+  // Packed B ('pb'): thread t < 16·Q loads rows 4·(t / 16)..+3 of word column t % 16 (four loads for four columns'
+  // words) and transposes the 4×4 bytes in registers; the other threads stage no B.
+  const pb = !!shape.packedB && !!b.word && !!b.words;
+  const flipB = b.signed ? ' ^ 0x80808080u' : '';
+  const loadB = (k0s: string) => (!pb ? load(b, 'b', k0s) : `if (t < ${16 * Q}u) {
+      for (var r = 0u; r < 4u; r++) {
+        let k = ${k0s} + 4u * (t / 16u) + r;
+        // flipped here, so a padding word stays 0 in the offset domain (adds nothing to products or sums)
+        regW[r] = select(0u, ${b.word!('k', 'bcw')}${flipB}, k < ke && bcw < ${b.words});
+      }
+    }`);
+  const putB = !pb
+    ? (w: number) => `Bs[t + ${256 * w}u] = regB[${w}]; bPart[${w}] += dot4U8Packed(regB[${w}], 0x01010101u);`
+    : (w: number) => (w ? '' : `if (t < ${16 * Q}u) {
+      let u0 = unpack4xU8(regW[0]); let u1 = unpack4xU8(regW[1]); let u2 = unpack4xU8(regW[2]); let u3 = unpack4xU8(regW[3]);
+      for (var j = 0u; j < 4u; j++) {
+        let cw = pack4xU8(vec4<u32>(u0[j], u1[j], u2[j], u3[j]));
+        Bs[(t / 16u) * ${T}u + 4u * (t % 16u) + j] = cw;
+        bP4[j] += dot4U8Packed(cw, 0x01010101u);
+      }
+    }`);
+  const put = Array.from({ length: W }, (_, w) => `As[aq${w} * ${T}u + ar${w}] = regA[${w}]; aPart[${w}] += dot4U8Packed(regA[${w}], 0x01010101u);\n    ${putB(w)}`).join('\n    ');
   const coords = Array.from({ length: W }, (_, w) => `let ar${w} = (t + ${256 * w}u) / ${Q}u; let aq${w} = (t + ${256 * w}u) % ${Q}u; let ax${w} = m0 + ar${w};\n  let bq${w} = (t + ${256 * w}u) / ${T}u; let bx${w} = n0 + (t + ${256 * w}u) % ${T}u;`).join('\n  ');
   const math = `for (var q = 0u; q < ${Q}u; q++) {
       var av: array<u32, ${R}>; var bv: array<u32, ${R}>;
@@ -114,21 +139,21 @@ export function intTileMain(o: IntTileOptions, shape: IntTileShape = DEFAULT_INT
     }`;
   const loop = shape.prefetch
     ? `${load(a, 'a', 'kb')}
-  ${load(b, 'b', 'kb')}
+  ${loadB('kb')}
   for (var k0 = kb; k0 < ke; k0 += ${shape.bk}u) {
     ${put}
     workgroupBarrier();
     // the next step's loads are in flight during this step's dot products
     if (k0 + ${shape.bk}u < ke) {
     ${load(a, 'a', `(k0 + ${shape.bk}u)`)}
-    ${load(b, 'b', `(k0 + ${shape.bk}u)`)}
+    ${loadB(`(k0 + ${shape.bk}u)`)}
     }
     ${math}
     workgroupBarrier();
   }`
     : `for (var k0 = kb; k0 < ke; k0 += ${shape.bk}u) {
     ${load(a, 'a', 'k0')}
-    ${load(b, 'b', 'k0')}
+    ${loadB('k0')}
     ${put}
     workgroupBarrier();
     ${math}
@@ -146,10 +171,11 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('bz')}
   ${coords}
   var sums: array<u32, ${R * R}>;
   var regA: array<u32, ${W}>; var regB: array<u32, ${W}>;
-  var aPart: array<u32, ${W}>; var bPart: array<u32, ${W}>;
+  var aPart: array<u32, ${W}>; var bPart: array<u32, ${W}>;${pb ? `\n  var regW: array<u32, 4>; var bP4 = vec4<u32>();\n  let bcw = n0 / 4u + t % 16u;` : ''}
   ${loop}
   // row sums of A (over the ${Q} words of each row) and column sums of B (over the ${Q} quads of each column)
-  ${Array.from({ length: W }, (_, w) => `Sums[t + ${256 * w}u] = aPart[${w}]; Sums[${Q * T + 256 * w}u + t] = bPart[${w}];`).join(' ')}
+  ${Array.from({ length: W }, (_, w) => `Sums[t + ${256 * w}u] = aPart[${w}];${pb ? '' : ` Sums[${Q * T + 256 * w}u + t] = bPart[${w}];`}`).join(' ')}
+  ${pb ? `if (t < ${16 * Q}u) { for (var j = 0u; j < 4u; j++) { Sums[${Q * T}u + (t / 16u) * ${T}u + 4u * (t % 16u) + j] = bP4[j]; } }` : ''}
   workgroupBarrier();
   for (var x = 0u; x < ${R}u; x++) {
     for (var y = 0u; y < ${R}u; y++) {

@@ -188,7 +188,7 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const splits = tiled ? splitsFor(grid[0] * grid[1] * nz, d.K, GEMM_TABLE) : 1;
   // A's vec4 loads need every row to start at a multiple of 4 values
   const shape0 = io.tile ?? parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_TILE;
-  const shape = { ...shape0, vec4: shape0.vec4 && d.K % 4 === 0 };
+  const shape = { ...shape0, vec4: shape0.vec4 && d.K % 4 === 0, packedB: !!shape0.packedB && !!bp };
   const step = mma ? MMA_BK : shape.bk;
   const ks = Math.ceil(d.K / splits / step) * step;
   const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
@@ -230,7 +230,10 @@ ${batchWalk('i / (P.N * P.M)')}
       a: aOp, b: { word: (k, cw) => `B_ld(bo + ${k} * ${words} + ${cw})`, word4: (k, v) => `B_ld4((bo + ${k} * ${words}) / 4u + ${v})`, signed: bp!.signed, words },
       za: zaExpr, zb: zbExpr, store: tileStore, split, dims: { M: 'P.M', N: 'P.N', K: 'P.K' }, vecA: mmaVecA, vecB: mmaVecB,
     })
-    : intTileMain({ a: aOp, b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8' }, za: zaExpr, zb: zbExpr, store: tileStore, split }, shape);
+    : intTileMain({
+      a: aOp, za: zaExpr, zb: zbExpr, store: tileStore, split,
+      b: { load: bLoad, signed: bp ? bp.signed : ctx.inputs[io.b]!.dtype === 'int8', ...(bp ? { word: (k: string, cw: string) => `B_ld(bo + ${k} * ${words} + ${cw})`, words } : {}) },
+    }, shape);
   const kind = `${mma ? 'mma' : 'tile'}${split ? '_split' : ''}`;
   // the variant is in the key: vec4 loads of A change the bindings, and K's multiple of 4 decides them
   const variant = mma ? `${mmaVecA ? '_va' : ''}${mmaVecB ? '_vb' : ''}` : `_${intTileName(shape)}`;
