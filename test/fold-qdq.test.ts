@@ -78,6 +78,29 @@ describe(`QDQ pairs fold to one fusable op (WGML_SEED=${seed})`, () => {
     expect(plan.dispatches.length, plan.dispatches.map((d) => d.kernel.name).join(', ')).toBeLessThanOrEqual(5);
   });
 
+  it('a QDQ linear layer: the pair after MatMul + bias is the GEMM\'s epilogue, bit-identical, within a step of onnxruntime', async () => {
+    const device = await testDevice();
+    const D = 16, F = 24;
+    const bytes = encodeModel({
+      nodes: [q('x', 'xq', 'sa', 'za'), dq('xq', 'xd', 'sa', 'za'), dq('wq', 'w', 'ws', 'wz'), node('MatMul', ['xd', 'w'], ['h'], [], { name: 'mm' }),
+        node('Add', ['h', 'b'], ['hb'], [], { name: 'bias' }), q('hb', 'hq', 'sc', 'zc'), dq('hq', 'y', 'sc', 'zc')],
+      opset: 13, inputs: [valueInfo('x', DT.FLOAT, [3, D])], outputs: [valueInfo('y', DT.FLOAT, [3, F])],
+      initializers: [f32('sa', [0.02]), u8('za', [128]), f32('sc', [0.03]), u8('zc', [120]), i8('wq', Array.from(randInt(r, D * F, -100, 100)), [D, F]),
+        f32('ws', [0.01]), i8('wz', [0]), f32('b', Array.from(randn(r, F, 0.1)), [F])],
+    });
+    const x = hostTensor('float32', [3, D], randn(r, 3 * D));
+    const fused = (await wgml.runModel(device, bytes, { x })).y!.data;
+    expect(Array.from(fused)).toEqual(Array.from((await wgml.runModel(device, bytes, { x }, { fuse: false })).y!.data));
+    const o = await import('onnxruntime-node');
+    const session = await o.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+    const want = (await session.run({ x: new o.Tensor('float32', x.data as Float32Array, [3, D]) })).y!.data as Float32Array;
+    await session.release();
+    for (let i = 0; i < want.length; i++) expect(Math.abs(fused[i]! - want[i]!), `seed ${seed}, element ${i}`).toBeLessThanOrEqual(0.03 * 1.001);
+    const plan = planNetwork(device, (await loadGraph(bytes)).graph, { inputDimensions: { x: [3, D] } });
+    expect(plan.nodes.map((n) => n.opType)).toEqual(['QuantDequant', 'MatMul']);
+    expect(String(plan.nodes[1]!.attrs.wgml_epilogue?.value)).toMatch(/wgml\.QuantDequant/);
+  });
+
   it('keeps the pairs whose quantized value is read elsewhere or whose scale is per channel', async () => {
     const device = await testDevice();
     // xq is also a graph output; a per-channel pair on c2 stays as it is

@@ -65,7 +65,8 @@ function program(n: Node, opset: number, facts: OpFacts): FusedProgram | null {
     const a = n.attrs.wgml_program;
     return a?.kind === 'string' ? JSON.parse(a.value as string) as FusedProgram : null;
   }
-  if ((n.domain !== '' && n.domain !== 'ai.onnx' && n.domain !== 'com.microsoft') || !facts.isFusable(n) || n.outputs.length !== 1) return null;
+  // wgml's own fusable ops too: a QDQ pair after a MatMul (passes/fold-qdq.ts)
+  if ((n.domain !== '' && n.domain !== 'ai.onnx' && n.domain !== 'com.microsoft' && n.domain !== 'wgml') || !facts.isFusable(n) || n.outputs.length !== 1) return null;
   const attrs = Object.fromEntries(Object.entries(n.attrs).filter(([k]) => !k.startsWith('wgml_')));
   const step: FusedStep = { op: stepName(n), args: n.inputs.map((v, k) => (v ? k : -1)), ...(Object.keys(attrs).length ? { attrs } : {}) };
   return { opset, inputs: n.inputs.length, steps: [step] };
