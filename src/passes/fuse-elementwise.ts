@@ -10,7 +10,7 @@
  */
 import type { AttrValue, Graph, Node, ValueType } from '../ir/types.js';
 import { inputViewAttr, OUTPUT_VIEW_ATTR } from '../ir/view.js';
-import { stepName, type OpFacts } from './op-facts.js';
+import { fusableDomain, stepName, type OpFacts } from './op-facts.js';
 
 export interface FuseElementwiseOptions {
   /** Most distinct external inputs of one fused node (storage bindings: inputs + 1 output ≤ device limit). */
@@ -23,8 +23,7 @@ export interface FuseElementwiseOptions {
  */
 export function fuseElementwise(g: Graph, types: Map<string, ValueType>, facts: OpFacts, opts: FuseElementwiseOptions = {}): Graph {
   const isFusable = (n: Node): boolean =>
-    // wgml's own fusable ops: the per-tensor quantization ops of passes/fold-qdq.ts
-    (n.domain === '' || n.domain === 'ai.onnx' || n.domain === 'com.microsoft' || n.domain === 'wgml') && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
+    fusableDomain(n.domain) && facts.isFusable(n) && n.outputs.length === 1 && types.has(n.outputs[0]!);
   const maxInputs = opts.maxInputs ?? 7;
   const producer = new Map<string, Node>();
   for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);

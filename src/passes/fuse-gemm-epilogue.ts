@@ -30,7 +30,7 @@
 import type { AttrValue, Graph, HostTensor, Node, ValueType } from '../ir/types.js';
 import { isFloat } from '../ir/types.js';
 import { denseStridesOf, denseView, hasViews, inputViewAttr, OUTPUT_VIEW_ATTR, viewAttr, viewFromAttr } from '../ir/view.js';
-import { stepName, type OpFacts } from './op-facts.js';
+import { fusableDomain, stepName, type OpFacts } from './op-facts.js';
 import { derivedConstant } from '../ir/derived.js';
 
 /** The program format of wgml.FusedElementwise (ops/elementwise/fused.ts documents it). */
@@ -65,8 +65,7 @@ function program(n: Node, opset: number, facts: OpFacts): FusedProgram | null {
     const a = n.attrs.wgml_program;
     return a?.kind === 'string' ? JSON.parse(a.value as string) as FusedProgram : null;
   }
-  // wgml's own fusable ops too: a QDQ pair after a MatMul (passes/fold-qdq.ts)
-  if ((n.domain !== '' && n.domain !== 'ai.onnx' && n.domain !== 'com.microsoft' && n.domain !== 'wgml') || !facts.isFusable(n) || n.outputs.length !== 1) return null;
+  if (!fusableDomain(n.domain) || !facts.isFusable(n) || n.outputs.length !== 1) return null;
   const attrs = Object.fromEntries(Object.entries(n.attrs).filter(([k]) => !k.startsWith('wgml_')));
   const step: FusedStep = { op: stepName(n), args: n.inputs.map((v, k) => (v ? k : -1)), ...(Object.keys(attrs).length ? { attrs } : {}) };
   return { opset, inputs: n.inputs.length, steps: [step] };

@@ -18,6 +18,9 @@ export interface OpFacts {
   epilogueActivation(n: Node, constants: ReadonlyMap<string, HostTensor>): EpilogueActivation | null;
 }
 
+/** Domains whose ops elementwise and GEMM-epilogue fusion take (wgml's: the quantization ops of passes/fold-qdq.ts). */
+export const fusableDomain = (d: string): boolean => d === '' || d === 'ai.onnx' || d === 'com.microsoft' || d === 'wgml';
+
 /** How a fused program names `n`'s op: its type, or 'domain.type' outside the ONNX domain. */
 export function stepName(n: Node): string {
   return n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;

@@ -12,8 +12,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { byteOf, unpackAt } from './common.js';
-import { DEFAULT_INT_TILE, intTileMain, intTileName, parseIntTile, tileGrid, type IntTileShape } from './int-gemm-tile.js';
-import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
+import { DEFAULT_INT_TILE, intSplits, intTileMain, intTileName, parseIntTile, SPLIT_PARTIALS, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 export interface A {
@@ -34,7 +33,6 @@ const PARAMS = {
 /** What a kernel's store binds: the bias and the output (or requantization's buffers), or a split's partial sums. */
 const storeBuffers = (bias: boolean, rq: Requant | null): BufferDecl[] =>
   [...(bias ? [{ name: 'Bias', elem: 'i32' as const }] : []), ...(rq ? requantBuffers(rq) : [{ name: 'Y', elem: 'i32' as const, writes: true }])];
-const PART: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
 const sig = (wx: Word, ww: Word, hx: boolean, zw: boolean, tail: BufferDecl[]) => signature({
   params: PARAMS,
   buffers: [{ name: 'X', elem: wx }, { name: 'Wt', elem: ww }, ...(hx ? [{ name: 'ZX', elem: wx }] : []), ...(zw ? [{ name: 'ZW', elem: ww }] : []), ...tail],
@@ -145,9 +143,9 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const kk = cg * g.kh * g.kw;
   const grid = tileGrid(rows, mg, g.g);
   // K (channels × taps) split over the grid where the tiles are few: a ResNet's last stage is 8 tiles of 49 pixels
-  const splits = tiled ? splitsFor(grid[0] * grid[1] * g.g, kk, GEMM_TABLE) : 1, split = splits > 1;
   const shape = parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_TILE;
-  const ks = Math.ceil(kk / splits / shape.bk) * shape.bk;
+  const { splits, ks } = tiled ? intSplits(grid[0] * grid[1] * g.g, kk, shape.bk) : { splits: 1, ks: kk };
+  const split = splits > 1;
   const params = { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg, mg, zw, rows, kk, khw: g.kh * g.kw, splits, ks };
   const ins = [{ input: io.x }, { input: io.w }, ...(hx ? [{ input: io.zx! }] : []), ...(zw ? [{ input: io.zw! }] : [])];
   const outs = [...(hb ? [{ input: io.bias! }] : []), ...(rq ? requantArgs(rq) : [{ output: 0 }])];
@@ -185,7 +183,7 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   }
   const tile = declaredKernel({
     name: `${name}_tile${split ? '_split' : ''}`, key: `conv_integer_tile${split ? '_split' : ''}_${intTileName(shape)}_${wx}_${ww}_${hx}_${!!zw}${split ? (a.wPacked ? `_p4${a.wPacked.signed ? 's' : 'u'}` : '') : rqKey}`,
-    sig: sig(wx, ww, hx, !!zw, split ? [PART] : storeBuffers(hb, rq)),
+    sig: sig(wx, ww, hx, !!zw, split ? [SPLIT_PARTIALS] : storeBuffers(hb, rq)),
     workgroups: [grid[0], grid[1], g.g * splits], args: [...ins, ...(split ? [{ scratch: 0 }] : outs)], params,
     source: () => tiledConvSource(ctx, a, io, !!zw, split, shape),
   });
@@ -197,10 +195,8 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
     workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension), args: [{ scratch: 0 }, ...outs], params,
     source: () => ({
       requires: [linearIndex(64), ...(rq ? requantModules : [])],
-      body: perItemMain(64, 'i', 'P.n', `  var acc = 0;
-  for (var s = 0u; s < P.splits; s++) { acc += Part_ld(s * P.n + i); }
-  let ch = (i / (P.OH * P.OW)) % P.M;
-  ${convStore(hb, rq)}`),
+      body: perItemMain(64, 'i', 'P.n', splitReduceMain(`  let ch = (i / (P.OH * P.OW)) % P.M;
+  ${convStore(hb, rq)}`)),
     }),
   });
   return { scratch: [4 * n * splits], kernels: [tile, reduce] };

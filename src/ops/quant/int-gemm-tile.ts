@@ -13,6 +13,9 @@
  * so the result is exact wherever the true i32 sum is, as the spec asks. Batches (numpy broadcasting) go along
  * the grid's z. The store is the caller's: plain i32, requantized, or a fused float epilogue.
  */
+import type { BufferDecl } from '../../gpu/signature.js';
+import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
+
 export const TILE = 64;
 
 /**
@@ -96,7 +99,7 @@ export function intTileMain(o: IntTileOptions, shape: IntTileShape = DEFAULT_INT
   // index t + 256·w: A row idx / Q, quad idx % Q (slot quad·64 + row); B quad idx / 64, column idx % 64 (slot idx)
   const pack = (op: Int8Operand, v: (j: number) => string) => [0, 1, 2, 3].map((j) => `((u32(${v(j)}${op.signed ? ' + 128' : ''}) & 255u) << ${8 * j}u)`).join(' | ');
   const D = o.dims ?? { M: 'P.M', N: 'P.N', K: 'P.K' };
-  // One operand's words for the step at `k0s` into registers `r`: four k of row/column x (zeros past K or the edge).
+  // One operand's words for the step at `k0s` into its registers (regA, regB): four k of row/column x (zeros past K or the edge).
   const load = (op: Int8Operand, n: 'a' | 'b', k0s: string) => Array.from({ length: W }, (_, w) => {
     const x = `${n}x${w}`, k = `(${k0s} + 4u * ${n}q${w})`, bound = n === 'a' ? D.M : D.N;
     const full = shape.vec4 && op.load4
@@ -198,14 +201,25 @@ ${o.batches === false ? '  let ao = 0u; let bo = 0u;' : batchWalk('bz')}
 export const tileGrid = (M: number, N: number, nz: number): [number, number, number] => [Math.ceil(N / TILE), Math.ceil(M / TILE), nz];
 
 
+/** A split GEMM's partial sums: written by the tiles (`split` above), read by the reduce. */
+export const SPLIT_PARTIALS: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
+
+/**
+ * How far to split K (the float GEMMs' rule, ops/linalg/gemm-select.ts, over `groups` tiles) and each slice's
+ * length, a multiple of the tile's K step `step`.
+ */
+export function intSplits(groups: number, K: number, step: number): { splits: number; ks: number } {
+  const splits = splitsFor(groups, K, GEMM_TABLE);
+  return { splits, ks: Math.ceil(K / splits / step) * step };
+}
+
 /**
  * The reduce of a split GEMM: one thread per output adds the P.splits partial sums (i32, wrapping as the
- * single-pass sums do) and runs `store` with `i`, `m`, `c` and `acc`, as the tile would have.
+ * single-pass sums do) into `acc`, then `rest` (the statements that find the output's coordinates and store it,
+ * as the tile would have).
  */
-export function splitReduceMain(store: string): string {
-  return `  let c = i % P.N;
-  let m = (i / P.N) % P.M;
-  var acc = 0;
+export function splitReduceMain(rest: string): string {
+  return `  var acc = 0;
   for (var s = 0u; s < P.splits; s++) { acc += Part_ld(s * P.n + i); }
-  ${store}`;
+${rest}`;
 }

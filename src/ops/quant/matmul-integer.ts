@@ -15,9 +15,8 @@ import type { Attrs } from '../../ir/attrs.js';
 import { hostTensor, shapeSize, storageType, type HostTensor } from '../../ir/types.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
-import { batchWalk, DEFAULT_INT_TILE, intTileMain, intTileName, parseIntTile, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
+import { batchWalk, DEFAULT_INT_TILE, intSplits, intTileMain, intTileName, parseIntTile, SPLIT_PARTIALS, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
 import { MMA_BK, MMA_ENABLES, mmaGrid, mmaTileMain } from './int-gemm-mma.js';
-import { GEMM_TABLE, splitsFor } from '../linalg/gemm-select.js';
 import { epilogueArgs, epilogueBuffers, epilogueCpu, epilogueModules, epilogueParams, epilogueParamValues, epilogueType, epilogueWgsl, intEpilogue, parseIntEpilogue, type IntEpilogue } from './int-epilogue.js';
 import type { FusedParams } from '../elementwise/fused.js';
 import { byteOf, unpackAt } from './common.js';
@@ -38,8 +37,6 @@ const sig = (wa: Word, wb: Word, za: boolean, zb: boolean, tail: BufferDecl[], e
   params: { ...PARAMS, ...extra },
   buffers: [{ name: 'A', elem: wa, vec4: vecA }, { name: 'B', elem: wb, vec4: vecB }, ...(za ? [{ name: 'ZA', elem: wa }] : []), ...(zb ? [{ name: 'ZB', elem: wb }] : []), ...tail],
 });
-/** A split GEMM's partial sums: written by the tiles, read by the reduce. */
-const PART: BufferDecl = { name: 'Part', elem: 'i32', writes: true };
 
 interface Dims { M: number; K: number; N: number; batch: number[]; aStr: number[]; bStr: number[]; out: number[] }
 
@@ -185,12 +182,10 @@ export function intMatMulPlan(ctx: KernelContext, io: IntMatMulIo): GpuPlan | st
   const mma = tiled && !!bp && !!ctx.caps.int8Matrix;
   const nz = shapeSize(d.batch);
   const grid = mma ? mmaGrid(d.M, d.N, nz) : tileGrid(d.M, d.N, nz);
-  const splits = tiled ? splitsFor(grid[0] * grid[1] * nz, d.K, GEMM_TABLE) : 1;
   // A's vec4 loads need every row to start at a multiple of 4 values
   const shape0 = io.tile ?? parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_TILE;
   const shape = { ...shape0, vec4: shape0.vec4 && d.K % 4 === 0, packedB: !!shape0.packedB && !!bp };
-  const step = mma ? MMA_BK : shape.bk;
-  const ks = Math.ceil(d.K / splits / step) * step;
+  const { splits, ks } = tiled ? intSplits(grid[0] * grid[1] * nz, d.K, mma ? MMA_BK : shape.bk) : { splits: 1, ks: d.K };
   const storeKey = rq ? `_rq_${rq.word}_${rq.perChannel}_${rq.lo}` : epi ? `_epi${d.out.length}_${tail.map((b) => b.elem).join(',')}|${prelude}` : '';
   const extra = epi ? epilogueParams(epi) : {};
   const params = { n, M: d.M, K: d.K, N: d.N, rank: d.batch.length, za, zb, splits, ks, batch: d.batch, astr: d.aStr, bstr: d.bStr, ...(epi ? epilogueParamValues(ctx, epi, d.out) : {}) };
@@ -221,7 +216,7 @@ ${batchWalk('i / (P.N * P.M)')}
   // The tiles: the whole store when K is not split, else partial sums for the reduce to finish.
   const split = splits > 1;
   const tileStore = split ? 'Part_st(sp * P.n + i, acc);' : store;
-  const tileTail = split ? [PART] : tail;
+  const tileTail = split ? [SPLIT_PARTIALS] : tail;
   const words = '((P.N + 3u) / 4u)';
   // the matrix tiles stage four values (A) or words (B) to a load where rows start at multiples of 4 of them
   const mmaVecA = mma && d.K % 4 === 0, mmaVecB = mma && d.N % 16 === 0;
@@ -251,7 +246,9 @@ ${batchWalk('i / (P.N * P.M)')}
     sig: signature({ params: { ...PARAMS, ...extra }, buffers: [{ name: 'Part', elem: 'i32' }, ...tail] }),
     workgroups: dispatch1d(n, 64, ctx.caps.maxComputeWorkgroupsPerDimension),
     args: [{ scratch: 0 }, ...outArgs], params,
-    source: () => ({ requires: [linearIndex(64), ...modules], body: prelude + perItemMain(64, 'i', 'P.n', splitReduceMain(store)) }),
+    source: () => ({ requires: [linearIndex(64), ...modules], body: prelude + perItemMain(64, 'i', 'P.n', splitReduceMain(`  let c = i % P.N;
+  let m = (i / P.N) % P.M;
+  ${store}`)) }),
   });
   return { scratch: [4 * n * splits], kernels: [gemm, reduce] };
 }

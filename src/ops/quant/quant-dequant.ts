@@ -6,7 +6,7 @@
  * fusable op it joins the elementwise chains around it (Add → Relu → QuantDequant in one kernel) instead of costing
  * two passes of its own. Attributes: scale (float), zero_point, lo, hi (ints: the integer type's range).
  */
-import type { Attrs } from '../../ir/attrs.js';
+import { Attrs } from '../../ir/attrs.js';
 import { storageType } from '../../ir/types.js';
 import { floatLit } from '../../gpu/wgsl-literal.js';
 import { elementwiseOp, unary, type EwOp } from '../elementwise/op.js';
@@ -15,16 +15,18 @@ import { quantDequantCpu, quantDequantWgsl } from '../epilogue.js';
 import { roundHalfEven } from './common.js';
 
 interface P { scale: number; zero: number; lo: number; hi: number }
+/** The attributes passes/fold-qdq.ts writes: one scale and zero point, and the integer type's range. */
+const scalarParams = (a: Attrs): P => ({ scale: Math.fround(a.float('scale', 1)), zero: a.int('zero_point', 0), lo: a.int('lo', 0), hi: a.int('hi', 255) });
 
 export const QuantDequant: EwOp<P> = {
   ...unary<P>({
     type: 'QuantDequant', fusable: true, kinds: ['float'],
     // and a convolution's epilogue activation (passes/fuse-epilogue.ts)
     epilogueActivation: (n) => {
-      const v = (k: string, d: number) => (n.attrs[k]?.kind === 'float' || n.attrs[k]?.kind === 'int' ? n.attrs[k]!.value as number : d);
-      return { act: 'quantdequant', params: [Math.fround(v('scale', 1)), v('zero_point', 0), v('lo', 0), v('hi', 255)] };
+      const p = scalarParams(new Attrs(n));
+      return { act: 'quantdequant', params: [p.scale, p.zero, p.lo, p.hi] };
     },
-    params: (a) => ({ scale: Math.fround(a.float('scale', 1)), zero: a.int('zero_point', 0), lo: a.int('lo', 0), hi: a.int('hi', 255) }),
+    params: scalarParams,
     wgsl: (x, _s, p) => quantDequantWgsl(x, p.scale, p.zero, p.lo, p.hi),
     cpu: (x, _s, p) => quantDequantCpu(x, p.scale, p.zero, p.lo, p.hi),
   }),
@@ -32,11 +34,11 @@ export const QuantDequant: EwOp<P> = {
 };
 
 /** The per-tensor parameters of wgml.Quantize / wgml.Dequantize (attributes as QuantDequant's) and the integer type. */
-interface QP { scale: number; zero: number; lo: number; hi: number; int: 'uint8' | 'int8' }
+interface QP extends P { int: 'uint8' | 'int8' }
 const qParams = (a: Attrs): QP => {
   const int = a.string('int_type', 'uint8');
   if (int !== 'uint8' && int !== 'int8') throw a.error(`int_type '${int}'`, 'wgml.Quantize/Dequantize take uint8 or int8');
-  return { scale: Math.fround(a.float('scale', 1)), zero: a.int('zero_point', 0), lo: a.int('lo', 0), hi: a.int('hi', 255), int };
+  return { ...scalarParams(a), int };
 };
 
 /**
