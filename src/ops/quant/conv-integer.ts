@@ -12,7 +12,7 @@ import type { Attrs } from '../../ir/attrs.js';
 import { declaredKernel, dispatch1d, type GpuPlan, type InferContext, type KernelContext, type OpDef } from '../types.js';
 import { linearIndex, perItemMain } from '../wgsl-common.js';
 import { byteOf, unpackAt } from './common.js';
-import { DEFAULT_INT_TILE, intSplits, intTileMain, intTileName, parseIntTile, SPLIT_PARTIALS, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
+import { DEFAULT_INT_CONV_TILE, intSplits, intTileMain, intTileName, parseIntTile, SPLIT_PARTIALS, splitReduceMain, tileGrid, type IntTileShape } from './int-gemm-tile.js';
 import { requantArgs, requantBuffers, requantCpu, requantModules, requantStore, type Requant } from './requantize.js';
 
 export interface A {
@@ -143,7 +143,7 @@ export function intConvPlan(ctx: KernelContext, a: A, io: IntConvIo): GpuPlan {
   const kk = cg * g.kh * g.kw;
   const grid = tileGrid(rows, mg, g.g);
   // K (channels × taps) split over the grid where the tiles are few: a ResNet's last stage is 8 tiles of 49 pixels
-  const shape = parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_TILE;
+  const shape = parseIntTile(ctx.intTile ?? null) ?? DEFAULT_INT_CONV_TILE;
   const { splits, ks } = tiled ? intSplits(grid[0] * grid[1] * g.g, kk, shape.bk) : { splits: 1, ks: kk };
   const split = splits > 1;
   const params = { n, C: g.C, H: g.H, W: g.W, M: g.M, kh: g.kh, kw: g.kw, OH: g.OH, OW: g.OW, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ph: g.ph, pw: g.pw, cg, mg, zw, rows, kk, khw: g.kh * g.kw, splits, ks };

@@ -75,10 +75,13 @@ export function splitWalk(split: boolean | undefined, z: string, K: string): str
  */
 export interface IntTileShape { bk: 16 | 32; prefetch: boolean; vec4: boolean; /** packed B staged a word (four columns) at a time, transposed in registers */ packedB?: boolean }
 /**
- * The default: on an H200 (bench/RESULTS.md, 2026-12-05) K steps of 32 with prefetch and vec4 loads of A ran fastest at
- * five of six GEMM sizes (3–21% under the first tile's K step of 16), 4% behind K16 with vec4 loads at 128×768×768.
+ * The defaults, from whole networks on an H200 (bench/RESULTS.md, call g of 2026-12-05: five variants, three rotating
+ * rounds). MatMulInteger/QLinearMatMul: K steps of 32, prefetch, vec4 A and packed B (2.06 ms quantized BERT against
+ * 2.21 for bk32pfv4 and 2.08 for bk16v4). ConvInteger/QLinearConv (no packed B there): K steps of 16 with vec4 A
+ * (ResNet-18 QOperator 0.617 ms against 0.632 for K32), as the convolutions' K runs in smaller channel groups.
  */
-export const DEFAULT_INT_TILE: IntTileShape = { bk: 32, prefetch: true, vec4: true };
+export const DEFAULT_INT_TILE: IntTileShape = { bk: 32, prefetch: true, vec4: true, packedB: true };
+export const DEFAULT_INT_CONV_TILE: IntTileShape = { bk: 16, prefetch: false, vec4: true };
 
 /** Parse a forced variant ('bk32', 'bk16pf', 'bk32pfv4', …; the wgml_int_tile attribute of tests and benchmarks). */
 export function parseIntTile(v: string | null): IntTileShape | null {
