@@ -2,7 +2,9 @@
 # porting them to WGSL (bench/NOTES-materials.md). Usage:
 #   /usr/bin/python3 bench/materials/prototype.py .corpus/re-pk-panels,.corpus/nx-simplines \
 #     '{"C2":{"grids":[[2,16,2]]},"A8":{"grids":[[2,4,8]],"qat":false}}' 1000
-# grids: [scale, features, bits]; qat (default true): noise of one code step; w: per-texture weights.
+# grids: [scale, features, bits] or [scale, features, bits, "cat"] (the four taps concatenated unfiltered, NTC's
+# high-resolution grid, in place of their bilinear blend); qat (default true): noise of one code step; w: per-texture
+# weights; pos: "uv" (default), "frac" (the bilinear weights' ax, ay of the first grid: where the texel lies between its taps), "p2", "p4".
 import sys, json, math, time, torch, numpy as np
 from PIL import Image
 torch.set_num_threads(1)
@@ -25,26 +27,30 @@ def taps(H,W,lh,lw):
     idx=torch.stack([y0*lw+x0,y0*lw+x1,y1*lw+x0,y1*lw+x1],-1).reshape(-1,4)
     w=torch.stack([(1-ax)*(1-ay),ax*(1-ay),(1-ax)*ay,ax*ay],-1).reshape(-1,4)
     return idx,w
-def run(tgt, groups, grids, hidden=32, steps=1500, batch=16384, qat=True, weighting=False, seed=1):
+def run(tgt, groups, grids, hidden=32, steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv'):
     torch.manual_seed(seed)
     H,W,C=tgt.shape; T=H*W; Y=tgt.reshape(T,C)
     lat=[]; tp=[]
-    for (s,F,b) in grids:
+    for (s,F,b,*_) in grids:
         lh,lw=math.ceil(H/s),math.ceil(W/s)
         lat.append(torch.nn.Parameter(0.5+0.1*(torch.rand(lh*lw,F)-0.5))); tp.append(taps(H,W,lh,lw))
-    I=sum(g[1] for g in grids)+2
+    I=sum(g[1]*(4 if g[3:]==['cat'] else 1) for g in grids)+(4 if pos=='p4' else 2)
     mlp=torch.nn.Sequential(torch.nn.Linear(I,hidden),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden,hidden),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden,C))
     yy,xx=torch.meshgrid(torch.arange(H),torch.arange(W),indexing='ij'); uv=torch.stack([(xx+0.5)/W,(yy+0.5)/H],-1).reshape(T,2)
+    tri=lambda s: 1-(2*(s-s.floor())-1).abs()
+    if pos=='frac': s0=grids[0][0]; lx=(xx+0.5)/s0-0.5; ly=(yy+0.5)/s0-0.5; uv=torch.stack([lx-lx.floor(),ly-ly.floor()],-1).reshape(T,2)
+    if pos=='p2': uv=torch.stack([tri(xx/2),tri(yy/2)],-1).reshape(T,2).float()
+    if pos=='p4': uv=torch.stack([tri(xx/4),tri(yy/4),tri(xx/4+0.25),tri(yy/4+0.25)],-1).reshape(T,4).float()
     opt=torch.optim.Adam([{'params':mlp.parameters(),'lr':1e-2},{'params':lat,'lr':5e-2}],betas=(0.9,0.99))
     cw=torch.ones(C)
     def feats(rows, mode):
         xs=[]
-        for (s,F,b),L,(idx,w) in zip(grids,lat,tp):
+        for (s,F,b,*cat),L,(idx,w) in zip(grids,lat,tp):
             Lv=L.clamp(0,1); q=(1<<b)-1
             if mode=='noise': Lv=Lv+(torch.rand_like(Lv)-0.5)/q
             elif mode=='ste': Lv=Lv+(torch.round(Lv*q)/q-Lv).detach()
             elif mode=='hard': Lv=torch.round(Lv*q)/q
-            xs.append((Lv[idx[rows]]*w[rows,:,None]).sum(1))
+            xs.append(Lv[idx[rows]].reshape(len(rows),-1) if cat==['cat'] else (Lv[idx[rows]]*w[rows,:,None]).sum(1))
         xs.append(uv[rows]); return torch.cat(xs,-1)
     fine=int(steps*0.2)
     for it in range(steps+fine):
@@ -64,12 +70,12 @@ def run(tgt, groups, grids, hidden=32, steps=1500, batch=16384, qat=True, weight
         out=torch.cat([mlp(feats(torch.arange(i,min(i+65536,T)),'hard')) for i in range(0,T,65536)]).clamp(0,1)
         res={}
         for (n,c0,nc) in groups: res[n]=round(-10*math.log10(((out[:,c0:c0+nc]-Y[:,c0:c0+nc])**2).mean().item()),2)
-    bits=sum(F*b/(s*s) for (s,F,b) in grids)
+    bits=sum(F*b/(s*s) for (s,F,b,*_) in grids)
     return bits,res
 if __name__=='__main__':
     sets=sys.argv[1].split(','); cfgs=json.loads(sys.argv[2]); steps=int(sys.argv[3]) if len(sys.argv)>3 else 1500
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1))
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)

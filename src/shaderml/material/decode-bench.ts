@@ -19,6 +19,7 @@ import { flattenWgsl } from '../../gpu/wgsl.js';
 import { ShaderMLP } from '../mlp.js';
 import { encodeWgmat, loadMaterial, materialWgsl } from './wgmat.js';
 import type { TextureTarget } from './textures.js';
+import { gridInputs } from './kernels.js';
 import { parseRung, type Rung } from './search.js';
 import { gridBytes } from './train.js';
 import { gpuLayout } from './upload.js';
@@ -41,15 +42,15 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     if (!m || !rung) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4])`); continue; }
     const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
     let s = 12345;
-    const grids = rung.grids.map(({ scale, features, bits }) => {
+    const grids = rung.grids.map(({ scale, features, bits, concat }) => {
       const lw = Math.ceil(W / scale), lh = Math.ceil(H / scale), latents = new Uint8Array(lw * lh * features);
       for (let i = 0; i < latents.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; latents[i] = s & ((1 << bits) - 1); }
-      return { lw, lh, features, bits, latents };
+      return { lw, lh, features, bits, latents, ...(concat ? { concat } : {}) };
     });
-    const [first, ...coarse] = grids, F = grids.reduce((a, g) => a + g.features, 0);
+    const [first, ...coarse] = grids, F = grids.reduce((a, g) => a + gridInputs(g), 0);
     const position: PositionInput = (m[5] as PositionInput | undefined) ?? 'uv';
     const decoder = ShaderMLP.random([F + positionCount(position), rung.hidden, rung.hidden, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
-    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
+    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(first!.concat ? { concat: true } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
     const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
     const lib = flattenWgsl(dec.module);
     const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}

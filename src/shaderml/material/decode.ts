@@ -16,6 +16,7 @@ import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import { gpuLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
 import { positionCount, positionWgsl } from './position.js';
+import { gridInputs } from './kernels.js';
 
 export { gpuLayout, LATENT_STORAGE, type LatentStorage } from './upload.js';
 
@@ -70,17 +71,30 @@ export interface MaterialDecodeOptions {
   storage?: MlpStorage;
 }
 
-/** WGSL adding grid `g`'s features, bilinear at latent coordinates `l` of mip `lv`, into x[f0…] (scaled by `scale`). */
+/**
+ * WGSL adding grid `g`'s features, bilinear at latent coordinates `l` of mip `lv`, into x[f0…] (scaled by `scale`); a
+ * concatenated grid's four taps go side by side instead (x[f0 + k·features + f] for tap k, unweighted).
+ */
 function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: string, scale: string): string {
   const comp = ['x', 'y', 'z', 'w'], Q = (1 << g.bits) - 1;
   const tap = (k: number, c: string) => `textureLoad(${name}_lat${tex}, ${c}, ${lv})`;
   return `    let t0 = ${tap(0, 'c0')}; let t1 = ${tap(1, 'vec2(c1.x, c0.y)')}; let t2 = ${tap(2, 'vec2(c0.x, c1.y)')}; let t3 = ${tap(3, 'c1')};
-    let w = vec4((1.0 - a.x) * (1.0 - a.y), a.x * (1.0 - a.y), (1.0 - a.x) * a.y, a.x * a.y) * (${scale} / ${Q}.0);
+    let w = ${g.concat ? `vec4(${scale} / ${Q}.0)` : `vec4((1.0 - a.x) * (1.0 - a.y), a.x * (1.0 - a.y), (1.0 - a.x) * a.y, a.x * a.y) * (${scale} / ${Q}.0)`};
 ${Array.from({ length: g.features }, (_, f) => {
     const b = f * g.bits, c = comp[b >> 5], o = b & 31;
     const e = (t: string) => `f32(extractBits(${t}.${c}, ${o}u, ${g.bits}u))`;
-    return `    x[${f0 + f}] += w.x * ${e('t0')} + w.y * ${e('t1')} + w.z * ${e('t2')} + w.w * ${e('t3')};`;
+    return g.concat ? [0, 1, 2, 3].map((k) => `    x[${f0 + k * g.features + f}] += w.${comp[k]} * ${e(`t${k}`)};`).join('\n')
+      : `    x[${f0 + f}] += w.x * ${e('t0')} + w.y * ${e('t1')} + w.z * ${e('t2')} + w.w * ${e('t3')};`;
   }).join('\n')}`;
+}
+
+/** WGSL setting a concatenated rgba8unorm grid's features from its four taps c0, (c1.x, c0.y), (c0.x, c1.y), c1 of level 0. */
+function concatTaps(name: string, tex: number, textures: number, g: LatentGrid, f0: number): string {
+  const at = ['c0', 'vec2(c1.x, c0.y)', 'vec2(c0.x, c1.y)', 'c1'];
+  return Array.from({ length: textures }, (_, t) => `    {
+${at.map((c, k) => `    let q${k} = textureLoad(${name}_lat${tex + t}, ${c}, 0);`).join('\n')}
+${[0, 1, 2, 3].filter((ch) => t * 4 + ch < g.features).flatMap((ch) => [0, 1, 2, 3].map((k) => `    x[${f0 + k * g.features + t * 4 + ch}] = q${k}[${ch}];`)).join('\n')}
+    }`).join('\n');
 }
 
 /**
@@ -100,7 +114,7 @@ ${Array.from({ length: g.features }, (_, f) => {
  */
 export function materialWgsl(m: LoadedMaterial, name: string, group: number, binding: number, device?: GPUDevice, o: MaterialDecodeOptions = {}) {
   const grids = gridsOf(m.material), C = m.manifest.channels;
-  const F = grids.reduce((a, g) => a + g.features, 0), L = m.latentTextures.length;
+  const F = grids.reduce((a, g) => a + gridInputs(g), 0), L = m.latentTextures.length;
   const pos = m.material.position ?? 'uv', I = F + positionCount(pos);
   const precision = o.precision ?? 'f32';
   const decoder = precision === 'int8' ? calibratedDecoder(m) : m.decoder;
@@ -108,7 +122,7 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const W = m.manifest.width, H = m.manifest.height, mips = 1 + (m.material.mips?.length ?? 0);
   // Texture k of an rgba8unorm grid holds its features 4k…4k+3 (decoder inputs f0 + 4k + c); a packed grid has one texture.
   let tex = 0, f0 = 0;
-  const layout = grids.map((g, i) => { const lay = gpuLayout(g, m.latents); const r = { g, i, tex, f0, lay }; tex += lay.packed ? 1 : lay.textures; f0 += g.features; return r; });
+  const layout = grids.map((g, i) => { const lay = gpuLayout(g, m.latents); const r = { g, i, tex, f0, lay }; tex += lay.packed ? 1 : lay.textures; f0 += gridInputs(g); return r; });
   const decls = layout.flatMap(({ tex, lay }) => lay.packed ? [`@group(${group}) @binding(${binding + tex}) var ${name}_lat${tex}: texture_2d<u32>;`]
     : Array.from({ length: lay.textures }, (_, k) => `@group(${group}) @binding(${binding + tex + k}) var ${name}_lat${tex + k}: texture_2d<f32>;`)).join('\n');
   const feats = (g: LatentGrid, at: number, k: number) => [0, 1, 2, 3].filter((c) => k * 4 + c < g.features).map((c) => `    x[${at + k * 4 + c}] = s[${c}];`).join('\n');
@@ -118,7 +132,7 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const texel = layout.map(({ g, tex, f0, lay }) => `  {
     let l = (vec2<f32>(p) + 0.5) * vec2(${g.lw}.0 / ${W}.0, ${g.lh}.0 / ${H}.0) - 0.5;
 ${cells(`vec2<i32>(${g.lw}, ${g.lh})`)}
-${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0') : Array.from({ length: lay.textures }, (_, k) => `    {
+${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0') : g.concat ? concatTaps(name, tex, lay.textures, g, f0) : Array.from({ length: lay.textures }, (_, k) => `    {
     let s = mix(mix(textureLoad(${name}_lat${tex + k}, c0, 0), textureLoad(${name}_lat${tex + k}, vec2(c1.x, c0.y), 0), a.x),
                 mix(textureLoad(${name}_lat${tex + k}, vec2(c0.x, c1.y), 0), textureLoad(${name}_lat${tex + k}, c1, 0), a.x), a.y);
 ${feats(g, f0, k)}
@@ -137,6 +151,11 @@ ${packedTaps(name, tex, g, f0, 'lv', 'scale').replace(/x\[/g, '(*x)[')}
     let lod_c = clamp(lod, 0.0, ${levelsOf(i) - 1}.0); let l0 = i32(floor(lod_c)); let fr = lod_c - f32(l0);
     ${name}_g${i}_add(&x, u, l0, 1.0 - fr);
     if (fr > 0.0) { ${name}_g${i}_add(&x, u, min(l0 + 1, ${levelsOf(i) - 1}), fr); }
+  }` : g.concat ? `  {
+    // Concatenated taps are not filtered: those of the level-0 cell around u (such grids have no mips), as at a texel
+    let l = u * vec2(${g.lw}.0, ${g.lh}.0) - 0.5;
+${cells(`vec2<i32>(${g.lw}, ${g.lh})`)}
+${concatTaps(name, tex, lay.textures, g, f0)}
   }` : Array.from({ length: lay.textures }, (_, k) => `  {
     let s = textureSampleLevel(${name}_lat${tex + k}, ${name}_samp, u, lod);
 ${feats(g, f0, k)}

@@ -7,7 +7,8 @@
  * with no padding, so any feature count stores exactly its bits.
  * Version 1 (still read) is version 2 with 8-bit grid-0 latents only; version 3 is version 2 with a decoder
  * whose position inputs are not u, v (`decoder.position`, position.ts), so an older reader refuses it
- * rather than decoding it with the wrong inputs; files with u, v are still written as version 2.
+ * rather than decoding it with the wrong inputs; files with u, v are still written as version 2. Version 4 is version 3
+ * with a grid whose four taps the decoder reads side by side (`concat`, kernels.ts GridShape), written only then.
  * The file stays packed however it is loaded: by default every code becomes an rgba8unorm byte
  * code·255/(2^bits − 1) on the GPU (exact for 2, 4 and 8 bits, so hardware filtering works), or stays
  * packed with `latents: 'packed'` (upload.ts); the stored size is what `bitsPerTexel` counts, the GPU's `gpuBitsPerTexel` and
@@ -20,8 +21,9 @@ import { WeightFileError } from '../errors.js';
 import { gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import type { TextureTarget } from './textures.js';
 import { parsePosition, positionCount, type PositionInput } from './position.js';
+import { gridInputs } from './kernels.js';
 
-export const WGMAT_VERSION = 3;
+export const WGMAT_VERSION = 4;
 const MAGIC = 0x544d4757; // 'WGMT' little-endian
 
 export interface WgmatSection { offset: number; bytes: number; crc32: number }
@@ -38,8 +40,10 @@ export interface WgmatManifest {
     mips?: (WgmatSection & { width: number; height: number })[];
     /** Bits per latent code (version 2; absent: 8). */
     bits?: number;
+    /** The decoder reads this grid's four taps side by side, tap-major (version 4; absent: their bilinear blend). */
+    concat?: true;
     /** Coarser grids read after this one (version 2), features in decoder-input order. */
-    coarse?: (WgmatSection & { width: number; height: number; features: number; layers: number; bits: number })[];
+    coarse?: (WgmatSection & { width: number; height: number; features: number; layers: number; bits: number; concat?: true })[];
   };
   /**
    * Decoder input: the latent features as unorm (bilinear, clamp to edge, texel centres) then the position
@@ -88,14 +92,14 @@ export function encodeWgmat(c: CompressedMaterial, textures: TextureTarget[], st
   const place = (bytes: Uint8Array) => { const off = at; at = Math.ceil((at + bytes.length) / 8) * 8; return { offset: off, bytes: bytes.length, crc32: crc32(bytes) }; };
   const latSec = place(lat), decSec = place(dec);
   const mips = (c.mips ?? []).map((l) => { const b = pack(l, c.features, g0!.bits); parts.push(b); return { ...place(b), width: l.lw, height: l.lh }; });
-  const coarseSecs = coarse.map((g) => { const b = pack(g, g.features, g.bits); parts.push(b); return { ...place(b), width: g.lw, height: g.lh, features: g.features, layers: Math.ceil(g.features / 4), bits: g.bits }; });
+  const coarseSecs = coarse.map((g) => { const b = pack(g, g.features, g.bits); parts.push(b); return { ...place(b), width: g.lw, height: g.lh, features: g.features, layers: Math.ceil(g.features / 4), bits: g.bits, ...(g.concat ? { concat: true as const } : {}) }; });
   const channels = textures.reduce((a, t) => a + t.channels, 0);
   const pos = c.position && c.position !== 'uv' ? c.position : undefined;
-  const version = pos ? WGMAT_VERSION : 2;
+  const version = gridsOf(c).some((g) => g.concat) ? 4 : pos ? 3 : 2;
   const manifest: WgmatManifest = {
     format: 'wgmat', version, width: c.width, height: c.height, channels, textures,
     latent: { ...latSec, width: c.lw, height: c.lh, features: c.features, layers: Math.ceil(c.features / 4), format: 'rgba8unorm', ...(mips.length ? { mips } : {}),
-      ...(g0!.bits !== 8 ? { bits: g0!.bits } : {}), ...(coarseSecs.length ? { coarse: coarseSecs } : {}) },
+      ...(g0!.bits !== 8 ? { bits: g0!.bits } : {}), ...(g0!.concat ? { concat: true as const } : {}), ...(coarseSecs.length ? { coarse: coarseSecs } : {}) },
     decoder: { ...decSec, format: 'safetensors', dtype: 'F16', sizes: [...c.decoder.sizes], ...(pos ? { position: pos } : {}) },
     ...(stats ? { stats } : {}),
   };
@@ -141,7 +145,9 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
     if (sec.width !== w || sec.height !== h) throw new WeightFileError(`mip ${m} latents are ${sec.width}×${sec.height}; a ${lw}×${lh} level 0 makes level ${m} ${w}×${h}`, 'recompress the material with this wgml', { section: `mip ${m}` });
     return { lw: w, lh: h, latents: codes(`mip ${m}`, sec, w, h, F, bits) };
   });
-  const coarse: LatentGrid[] = (manifest.latent.coarse ?? []).map((sec, i) => ({ lw: sec.width, lh: sec.height, features: sec.features, bits: sec.bits, latents: codes(`coarse grid ${i + 1}`, sec, sec.width, sec.height, sec.features, sec.bits) }));
+  const coarse: LatentGrid[] = (manifest.latent.coarse ?? []).map((sec, i) => ({ lw: sec.width, lh: sec.height, features: sec.features, bits: sec.bits, latents: codes(`coarse grid ${i + 1}`, sec, sec.width, sec.height, sec.features, sec.bits), ...(sec.concat ? { concat: true } : {}) }));
+  const concat0 = !!manifest.latent.concat;
+  if (concat0 && mips.length) throw new WeightFileError('grid 0 has concatenated taps and mip levels; mips are trained for blended latents only', 'the file is corrupt', { section: 'latent' });
   const decoder = ShaderMLP.fromSafetensors(dec);
   let position: PositionInput = 'uv';
   if (manifest.decoder.position !== undefined) {
@@ -149,8 +155,8 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
       throw new WeightFileError(`decoder position "${manifest.decoder.position}" is not one this wgml knows`, 'update wgml or recompress the material', { section: 'decoder' });
     }
   }
-  const feats = F + coarse.reduce((a, g) => a + g.features, 0), inputs = feats + positionCount(position);
+  const feats = gridInputs({ features: F, concat: concat0 }) + coarse.reduce((a, g) => a + gridInputs(g), 0), inputs = feats + positionCount(position);
   if (decoder.sizes[0] !== inputs) throw new WeightFileError(`decoder takes ${decoder.sizes[0]} inputs; the latent grids give ${feats} features + ${positionCount(position)} position inputs (${position})`, 'the file is corrupt', { section: 'decoder' });
-  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(position !== 'uv' ? { position } : {}), ...(bits !== 8 ? { bits } : {}), ...(mips.length ? { mips } : {}), ...(coarse.length ? { coarse } : {}) } };
+  return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(position !== 'uv' ? { position } : {}), ...(bits !== 8 ? { bits } : {}), ...(concat0 ? { concat: true } : {}), ...(mips.length ? { mips } : {}), ...(coarse.length ? { coarse } : {}) } };
 }
 

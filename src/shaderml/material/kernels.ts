@@ -10,8 +10,16 @@
  */
 import { positionCount, positionWgsl, type PositionInput } from './position.js';
 
-/** One latent grid of a level: size, features, bits per latent, and where its latents start in the latent region. */
-export interface GridShape { lw: number; lh: number; features: number; bits: number; offset?: number }
+/**
+ * One latent grid of a level: size, features, bits per latent, and where its latents start in the latent region.
+ * `concat`: the decoder reads the four taps around a texel side by side (4 × features inputs, tap-major) instead of
+ * their bilinear blend, as NTC reads its high-resolution grid; the position inputs then say where the texel lies
+ * between them.
+ */
+export interface GridShape { lw: number; lh: number; features: number; bits: number; offset?: number; concat?: boolean }
+
+/** Decoder inputs a grid gives: its features, four times over when its taps are concatenated. */
+export const gridInputs = (g: { features: number; concat?: boolean }) => g.features * (g.concat ? 4 : 1);
 
 export interface TrainShape {
   width: number; height: number; channels: number;
@@ -33,8 +41,8 @@ export interface TrainShape {
   lossWeight?: number;
 }
 
-/** Total latent features of a shape (the decoder's input minus the position). */
-export const featuresOf = (s: { grids: { features: number }[] }) => s.grids.reduce((a, g) => a + g.features, 0);
+/** The decoder's inputs from the latents (its input minus the position). */
+export const featuresOf = (s: { grids: { features: number; concat?: boolean }[] }) => s.grids.reduce((a, g) => a + gridInputs(g), 0);
 export const latentCount = (s: { grids: { lw: number; lh: number; features: number }[] }) => s.grids.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
 
 /**
@@ -98,7 +106,7 @@ fn qnoise(j: u32, step: u32) -> f32 {
 /** Where each grid's features start in the decoder input, and its latents in the latent region. */
 function gridConsts(s: TrainShape): { f0: number; off: number; g: GridShape }[] {
   let f0 = 0, off = 0;
-  return s.grids.map((g) => { const r = { f0, off: g.offset ?? off, g }; f0 += g.features; off = r.off + g.lw * g.lh * g.features; return r; });
+  return s.grids.map((g) => { const r = { f0, off: g.offset ?? off, g }; f0 += gridInputs(g); off = r.off + g.lw * g.lh * g.features; return r; });
 }
 
 /**
@@ -107,19 +115,26 @@ function gridConsts(s: TrainShape): { f0: number; off: number; g: GridShape }[] 
  */
 export function fwdBwdWgsl(s: TrainShape): string {
   const F = featuresOf(s), gs = gridConsts(s);
+  const code = (g: GridShape) => `      var l = P[NMLP + j];
+      if (S.qat == ${QAT_NOISE}u) { l += qnoise(j, S.step) * ${(1 / ((1 << g.bits) - 1)).toPrecision(8)}; }
+      else if (S.qat == ${QAT_STE}u) { l = round(l * ${(1 << g.bits) - 1}.0) / ${(1 << g.bits) - 1}.0; }`;
+  // A concatenated grid's tap k feeds inputs f0 + k·features + f unweighted; a blended grid's four taps sum into f0 + f.
   const gather = gs.map(({ f0, off, g }, k) => `  let t${k} = taps(p, ${g.lw}u, ${g.lh}u);
   for (var f = Z; f < ${g.features}u; f++) {
     var v = 0.0;
     for (var k = 0u; k < 4u; k++) {
       let j = ${off}u + t${k}.i[k] * ${g.features}u + f;
-      var l = P[NMLP + j];
-      if (S.qat == ${QAT_NOISE}u) { l += qnoise(j, S.step) * ${(1 / ((1 << g.bits) - 1)).toPrecision(8)}; }
-      else if (S.qat == ${QAT_STE}u) { l = round(l * ${(1 << g.bits) - 1}.0) / ${(1 << g.bits) - 1}.0; }
-      v += t${k}.w[k] * l;
-    }
-    x[${f0}u + f] = v;
+${code(g)}
+      ${g.concat ? `x[${f0}u + k * ${g.features}u + f] = l;` : `v += t${k}.w[k] * l;`}
+    }${g.concat ? '' : `
+    x[${f0}u + f] = v;`}
   }`).join('\n');
-  const scatter = gs.map(({ f0, off, g }, k) => `  for (var f = Z; f < ${g.features}u; f++) {
+  const scatter = gs.map(({ f0, off, g }, k) => g.concat ? `  for (var f = Z; f < ${g.features}u; f++) {
+    for (var k = 0u; k < 4u; k++) {
+      var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + ${f0}u + k * ${g.features}u + f] * d1[o]; }
+      atomicAdd(&GL[${off}u + t${k}.i[k] * ${g.features}u + f], i32(round(g * ${GRAD_FIXED}.0)));
+    }
+  }` : `  for (var f = Z; f < ${g.features}u; f++) {
     var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + ${f0}u + f] * d1[o]; }
     for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[${off}u + t${k}.i[k] * ${g.features}u + f], i32(round(g * t${k}.w[k] * ${GRAD_FIXED}.0))); }
   }`).join('\n');

@@ -28,7 +28,7 @@ export interface MaterialReport {
   /** The same with `latents: 'packed'` (2/4-bit codes packed into 16/32-bit texels, decoded in the shader). */
   gpuBitsPerTexelPacked: number;
   /** The latent grids: size, features, bits. */
-  grids: { width: number; height: number; features: number; bits: number }[];
+  grids: { width: number; height: number; features: number; bits: number; concat?: boolean }[];
   bcBytes: number;
   bcBitsPerTexel: number;
   /** BC footprint / neural footprint: above 1 means smaller than block compression. */
@@ -67,7 +67,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
-    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
+    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
   if (c.mips?.length) {
     const mipBytes = c.mips.reduce((a, l) => a + gridBytes({ ...l, features: c.features, bits: c.bits ?? 8 }), 0);

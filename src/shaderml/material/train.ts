@@ -6,7 +6,7 @@
 import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
-import { layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
+import { gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
 import { positionCount, positionCpu, positionFor, type PositionChoice, type PositionInput } from './position.js';
@@ -14,8 +14,11 @@ import { positionCount, positionCpu, positionFor, type PositionChoice, type Posi
 export { psnrOf } from './trainer.js';
 import type { MaterialTargets } from './textures.js';
 
-/** A latent grid: resolution = texture size / scale, `features` latents a texel of `bits` bits each. */
-export interface GridOption { scale: number; features: number; bits: number }
+/**
+ * A latent grid: resolution = texture size / scale, `features` latents a texel of `bits` bits each; `concat`: the
+ * decoder reads its four taps side by side rather than blended (kernels.ts GridShape).
+ */
+export interface GridOption { scale: number; features: number; bits: number; concat?: boolean }
 
 export interface CompressOptions {
   /** Latent grid = texture size / scale (default 2: measured better than 16 features at /4 for the same 8 bits a texel). */
@@ -24,6 +27,8 @@ export interface CompressOptions {
   features?: number;
   /** Bits per latent of the finest grid: 2, 4 or 8 (default 8); below 8, training is quantization-aware. */
   bits?: number;
+  /** The finest grid's taps concatenated, not blended (GridOption.concat). */
+  concat?: boolean;
   /** Quantization-aware training (default: when any grid has fewer than 8 bits). */
   qat?: boolean;
   /** Coarser grids read beside the finest one (multi-resolution latents, as NTC does). */
@@ -54,8 +59,11 @@ export interface CompressOptions {
   onProgress?: ProgressFn;
 }
 
-/** One grid of quantized latents: codes 0 … 2^bits − 1, lh×lw×features texel-major; the decoder reads code/(2^bits − 1). */
-export interface LatentGrid { lw: number; lh: number; features: number; bits: number; latents: Uint8Array }
+/**
+ * One grid of quantized latents: codes 0 … 2^bits − 1, lh×lw×features texel-major; the decoder reads code/(2^bits − 1),
+ * the four taps' blend or, with `concat`, the four taps side by side.
+ */
+export interface LatentGrid { lw: number; lh: number; features: number; bits: number; latents: Uint8Array; concat?: boolean }
 
 /** A trained, quantized material: latent grids and a decoder that takes their unorm values. */
 export interface CompressedMaterial {
@@ -65,6 +73,8 @@ export interface CompressedMaterial {
   latents: Uint8Array;
   /** Bits per latent of grid 0 (absent: 8). */
   bits?: number;
+  /** Grid 0's taps concatenated (LatentGrid.concat). */
+  concat?: boolean;
   /** Coarser grids after grid 0; their features follow grid 0's in the decoder input. */
   coarse?: LatentGrid[];
   /** Decoder over [grid features as unorm in 0..1, position]; f16-rounded weights (as stored). */
@@ -80,7 +90,7 @@ export const LATENT_BITS = [2, 4, 8] as const;
 
 /** Every grid of a material, finest first. */
 export function gridsOf(c: CompressedMaterial): LatentGrid[] {
-  return [{ lw: c.lw, lh: c.lh, features: c.features, bits: c.bits ?? 8, latents: c.latents }, ...(c.coarse ?? [])];
+  return [{ lw: c.lw, lh: c.lh, features: c.features, bits: c.bits ?? 8, latents: c.latents, ...(c.concat ? { concat: true } : {}) }, ...(c.coarse ?? [])];
 }
 
 /** Stored latent bytes of a grid as .wgmat holds them: 8-bit codes padded to RGBA groups, others packed at `bits` bits. */
@@ -103,7 +113,7 @@ export function balanceWeights(textures: { channels: number }[], channelMse: Arr
 
 function gridShape(m: { width: number; height: number }, g: GridOption): GridShape {
   if (!(LATENT_BITS as readonly number[]).includes(g.bits)) throw new RangeError(`latent bits ${g.bits}: use 2, 4 or 8 (codes an rgba8unorm texture holds exactly)`);
-  return { lw: Math.max(1, Math.ceil(m.width / g.scale)), lh: Math.max(1, Math.ceil(m.height / g.scale)), features: g.features, bits: g.bits };
+  return { lw: Math.max(1, Math.ceil(m.width / g.scale)), lh: Math.max(1, Math.ceil(m.height / g.scale)), features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) };
 }
 
 /**
@@ -125,8 +135,10 @@ function checkTrainingFits(device: GPUDevice, m: MaterialTargets, params: number
 /** Train (quantization-aware below 8 bits), quantize the latents, fine-tune the decoder against them. */
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
   const T = m.width * m.height;
-  const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8 }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
+  const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8, concat: o.concat }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
   if (o.mips && grids.length > 1) throw new RangeError('mip levels are trained for single-grid materials only: drop the coarse grids or the mips');
+  // A decode between mips blends levels' latents, which concatenated taps are not
+  if (o.mips && grids[0]!.concat) throw new RangeError('mip levels are trained for blended latents only: drop the concatenated taps (the grid name\'s "c") or the mips');
   const s: TrainShape = { width: m.width, height: m.height, channels: m.channels, grids, hidden: o.hidden ?? 32, position: positionFor([{ scale: o.scale ?? 2 }], o.position), batch: Math.min(T, o.batch ?? 65536), alpha: ALPHA };
   const L = paramLayout(s), sizes = layerSizes(s);
   // Mip levels train with level 0 (one decoder for all): a shape and box-filtered targets each.
@@ -179,29 +191,31 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const codes = blocks.map((b) => { const r = q.slice(off, off + b.n); off += b.n; return r; });
   const c: CompressedMaterial = { width: m.width, height: m.height, lw: g0.lw, lh: g0.lh, features: g0.features, latents: codes[0]!, decoder };
   if (g0.bits !== 8) c.bits = g0.bits;
+  if (g0.concat) c.concat = true;
   if (s.position !== 'uv') c.position = s.position;
-  if (grids.length > 1) c.coarse = grids.slice(1).map((g, i) => ({ lw: g.lw, lh: g.lh, features: g.features, bits: g.bits, latents: codes[i + 1]! }));
+  if (grids.length > 1) c.coarse = grids.slice(1).map((g, i) => ({ lw: g.lw, lh: g.lh, features: g.features, bits: g.bits, latents: codes[i + 1]!, ...(g.concat ? { concat: true } : {}) }));
   if (nMips) c.mips = shapes.slice(1).map((t, i) => ({ lw: t.grids[0]!.lw, lh: t.grids[0]!.lh, latents: codes[grids.length + i]! }));
   return c;
 }
 
 /**
  * Decoder inputs at texels of mip level `level` (rows of features + position): bilinear, clamp to edge, at
- * the level's texel centres, from each grid's codes as unorm. `every` > 1 takes every n-th texel.
+ * the level's texel centres, from each grid's codes as unorm (a concatenated grid's four taps side by side,
+ * tap-major, unweighted). `every` > 1 takes every n-th texel.
  */
 export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Float32Array {
-  const grids = level === 0 ? gridsOf(c) : (() => {
+  const grids: LatentGrid[] = level === 0 ? gridsOf(c) : (() => {
     const lv = c.mips?.[level - 1];
     if (!lv) throw new RangeError(`mip level ${level}: the material has ${c.mips?.length ?? 0} levels below level 0`);
     return [{ ...lv, features: c.features, bits: c.bits ?? 8 }];
   })();
   const W = Math.max(1, c.width >> level), H = Math.max(1, c.height >> level);
-  const F = grids.reduce((a, g) => a + g.features, 0), I = F + positionCount(c.position), n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
+  const F = grids.reduce((a, g) => a + gridInputs(g), 0), I = F + positionCount(c.position), n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
   const cl = (v: number, k: number) => Math.min(k - 1, Math.max(0, v));
   for (let r = 0; r < n; r++) {
     const p = r * every, px = p % W, py = Math.floor(p / W);
     let f0 = 0;
-    for (const { lw: LW, lh: LH, features: Fg, bits, latents } of grids) {
+    for (const { lw: LW, lh: LH, features: Fg, bits, latents, concat } of grids) {
       const Q = (1 << bits) - 1;
       const lx = ((px + 0.5) * LW) / W - 0.5, ly = ((py + 0.5) * LH) / H - 0.5;
       const fx = Math.floor(lx), fy = Math.floor(ly), ax = lx - fx, ay = ly - fy;
@@ -209,10 +223,10 @@ export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Floa
       const tap = [[y0 * LW + x0, (1 - ax) * (1 - ay)], [y0 * LW + x1, ax * (1 - ay)], [y1 * LW + x0, (1 - ax) * ay], [y1 * LW + x1, ax * ay]] as const;
       for (let f = 0; f < Fg; f++) {
         let v = 0;
-        for (const [i, w] of tap) v += w * (latents[i * Fg + f]! / Q);
-        x[r * I + f0 + f] = v;
+        tap.forEach(([i, w], k) => { if (concat) x[r * I + f0 + k * Fg + f] = latents[i * Fg + f]! / Q; else v += w * (latents[i * Fg + f]! / Q); });
+        if (!concat) x[r * I + f0 + f] = v;
       }
-      f0 += Fg;
+      f0 += concat ? 4 * Fg : Fg;
     }
     positionCpu(c.position ?? 'uv', px + 0.5, py + 0.5, W, H, x, r * I + F);
   }
