@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gridInputs } from '../src/shaderml/material/kernels.js';
 import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
@@ -84,18 +85,23 @@ describe('material size search', () => {
     expect(twinOf(parseRung('s1f1b4+s2f6b4'))!.name).toBe('s1f1b2+s2f8b4');
     // Twins are not rungs of the ladder, and the twin of a twin is the rung.
     const isRung = (r: Rung) => LADDER.some((x) => x.name === r.name);
+    // A rung with concatenated taps has its blended form as twin (same latents, a narrower decoder input).
+    const concat = LADDER.filter((r) => r.grids.some((g) => g.concat));
+    expect(concat.map((r) => [r.name, twinOf(r)!.name])).toEqual([['s2f2b4c', 's2f2b4'], ['s2f2b4c+s4f4b2', 's2f2b4+s4f4b2'], ['s1f1b4+s2f2b4c+s4f4b2', 's1f1b4+s2f2b4+s4f4b2']]);
+    for (const r of concat) expect([rungBits(twinOf(r)!), isRung(twinOf(r)!), twinOf(r)!.grids.some((g) => g.concat)]).toEqual([rungBits(r), false, false]);
     for (const r of LADDER) {
       const t = twinOf(r);
-      if (!t) continue;
+      if (!t || concat.includes(r)) continue;
       expect(rungBits(t), r.name).toBe(rungBits(r));
       expect(parseRung(t.name)).toEqual(t);
       expect(isRung(t), t.name).toBe(false);
       expect(twinOf(t)).toEqual(r);
       expect(t.grids.reduce((a, g) => a + g.features, 0)).toBeLessThanOrEqual(16);
     }
-    expect(LADDER.filter((r) => twinOf(r)).map((r) => rungBits(r))).toEqual([6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 12, 14]);
-    // The full-resolution feature has 2-bit codes below 8 bits per texel and 4-bit codes from 8 up.
-    expect(LADDER.filter((r) => twinOf(r)).map((r) => r.grids[0]!.bits)).toEqual([2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4]);
+    expect(LADDER.filter((r) => twinOf(r)).map((r) => rungBits(r))).toEqual([2, 2.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 12, 14]);
+    // The full-resolution feature has 2-bit codes below 8 bits per texel and 4-bit codes from 8 up, but for the 6.5-bit
+    // rung, whose half-resolution grid's taps are concatenated (measured best with 4-bit codes at full resolution).
+    expect(LADDER.filter((r) => twinOf(r) && r.grids[0]!.scale === 1).map((r) => r.grids[0]!.bits)).toEqual([2, 4, 2, 2, 4, 4, 4, 4, 4, 4, 4]);
     expect(SINGLE_GRID_LADDER.some((r) => twinOf(r))).toBe(false);
     expect(twinOf(parseRung('s1f1b2+s2f2b4'))).toBeUndefined();
     expect(twinOf(parseRung('s1f1b4+s2f15b4'))).toBeUndefined();
@@ -121,7 +127,7 @@ describe('material size search', () => {
     expect([o.chosen.name, o.result, o.trials.length]).toEqual(['s1f1b2+s2f4b4', 's1f1b2+s2f4b4', 2]);
     o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, twins: false, train: fake(1) });
     expect([o.chosen.name, o.trials.length]).toEqual(['s1f1b2+s2f4b4', 1]);
-    expect((await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: 2, twins: true, train: fake(1) })).trials.length).toBe(1);
+    expect((await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: LADDER.findIndex((r) => r.name === 's2f6b2'), twins: true, train: fake(1) })).trials.length).toBe(1);
     // --psnr 45.5: rungs of ≥ 8 bits pass (46), the 7.5-bit rung fails (45) and its twin passes with +2 dB: smaller, chosen.
     o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(2) });
     expect([o.chosen.name, o.reached]).toEqual(['s1f1b4+s2f3b4+s4f4b2', true]);
@@ -243,8 +249,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     for (const b0 of [2, 4]) {
       const rung = LADDER.find((x) => x.grids.length === 3 && x.grids[0]!.bits === b0)!;
       const [g0, g1, g2] = rung.grids as [GridOption, GridOption, GridOption];
-      const grid = (g: GridOption) => ({ lw: 16 / g.scale, lh: 16 / g.scale, features: g.features, bits: g.bits, latents: codes((256 / g.scale ** 2) * g.features, g.bits) });
-      const c: CompressedMaterial = { width: 16, height: 16, ...grid(g0), coarse: [grid(g1), grid(g2)], decoder: ShaderMLP.random([g0.features + g1.features + g2.features + 2, 16, C], 'leaky_relu', testSeed()) };
+      const grid = (g: GridOption) => ({ lw: 16 / g.scale, lh: 16 / g.scale, features: g.features, bits: g.bits, latents: codes((256 / g.scale ** 2) * g.features, g.bits), ...(g.concat ? { concat: true } : {}) });
+      const c: CompressedMaterial = { width: 16, height: 16, ...grid(g0), coarse: [grid(g1), grid(g2)], decoder: ShaderMLP.random([gridInputs(g0) + gridInputs(g1) + gridInputs(g2) + 2, 16, C], 'leaky_relu', testSeed()) };
       const file = encodeWgmat(c, targets.textures);
       const { manifest, material } = decodeWgmat(file);
       expect([material.features, material.bits], rung.name).toEqual([1, b0]);
@@ -252,7 +258,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
       const ref = decodeMaterialCpu(material);
       for (const latents of ['expanded', 'packed'] as const) {
         const mat = loadMaterial(device, file, { latents });
-        expect(mat.latentTextures.length, latents).toBe(3);
+        expect(mat.latentTextures.length, latents).toBe(latents === 'packed' ? 3 : rung.grids.reduce((a, g) => a + Math.ceil(g.features / 4), 0));
         expect(compareClose(await decodeMaterialGpu(device, mat), ref, 2e-3, 2e-3), `${rung.name} ${latents}`).toBeNull();
       }
     }
@@ -289,7 +295,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
   for (var c = 0u; c < ${C}u; c++) { out[g.x * ${C}u + c] = y[c]; }
 }`;
     const got = await computeOnce(device, code, Float32Array.from(probes.flatMap((p) => [p.u, p.v, p.lod, 0])), probes.length * C, 2, dec);
-    expect(compareClose(got, c.decoder.forward(x), 1e-3, 1e-3)).toBeNull();
+    // The file holds the decoder in f16: the reference runs those weights (c.decoder's f32 ones missed by ~1e-3 on some seeds).
+    expect(compareClose(got, mat.decoder.forward(x), 1e-3, 1e-3)).toBeNull();
   }, 60_000);
 
   it(`QAT forward: each latent read with its step's noise of ±½ code (or rounded, straight-through), per channel loss as a CPU reference computes it (seed ${testSeed()})`, async () => {

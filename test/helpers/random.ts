@@ -29,9 +29,13 @@ export function randInt(r: () => number, n: number, lo: number, hi: number): Int
   return out;
 }
 
-/** Seed from the environment (WGML_SEED) or the clock, printed on failure by the caller. */
+/**
+ * Seed from the environment (WGML_SEED) or the clock, printed on failure by the caller. Read once per test file: a
+ * test titled with the seed (evaluated when the file loads) must run with that seed, or its title cannot reproduce it.
+ */
+const SEED = Number(process.env.WGML_SEED ?? Date.now() % 1_000_000);
 export function testSeed(): number {
-  return Number(process.env.WGML_SEED ?? Date.now() % 1_000_000);
+  return SEED;
 }
 
 /** max |a-b| / (1e-6 + max|b|)-style comparison: returns the worst element report or null. */
