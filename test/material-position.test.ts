@@ -139,11 +139,11 @@ describe('decoder position inputs (uv, p2, p4)', () => {
     }
   }, 60_000);
 
-  it('.wgmat: version 3 names the position, uv files stay version 2; a wrong count or an unknown position is a typed error', () => {
+  it('.wgmat: version 3 names the position (4 adds concatenated taps), uv files stay version 2; a wrong count or an unknown position is a typed error', () => {
     const c = material(5, 'p4', false), file = encodeWgmat(c, TEX.slice(0, 2).map((t, k) => ({ ...t, channels: k ? 3 : 4 })));
     const { manifest, material: back } = decodeWgmat(file);
-    expect([manifest.version, manifest.decoder.position, back.position]).toEqual([WGMAT_VERSION, 'p4', 'p4']);
-    expect(WGMAT_VERSION).toBe(3);
+    expect([manifest.version, manifest.decoder.position, back.position]).toEqual([3, 'p4', 'p4']);
+    expect(WGMAT_VERSION).toBe(4);
     const uv = decodeWgmat(encodeWgmat(material(5, 'uv', false), [TEX[0]!, { ...TEX[2]!, channels: 1 }]));
     expect([uv.manifest.version, uv.manifest.decoder.position, uv.material.position]).toEqual([2, undefined, undefined]);
     // The manifest edited to claim p2 (2 inputs) for a decoder of 3 + 4: the count does not match.

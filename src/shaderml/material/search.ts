@@ -50,8 +50,8 @@ export function parseRung(spec: string, hidden = 32): Rung {
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
 
-const R = (grids: [number, number, number][], hidden = 32): Rung => {
-  const gs = grids.map(([scale, features, bits]) => ({ scale, features, bits }));
+const R = (grids: ([number, number, number] | [number, number, number, 'c'])[], hidden = 32): Rung => {
+  const gs = grids.map(([scale, features, bits, c]) => ({ scale, features, bits, ...(c ? { concat: true } : {}) }));
   return { name: rungName({ grids: gs, hidden }), grids: gs, hidden };
 };
 
@@ -98,9 +98,13 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   bits with the decoder are just over half of BC's 16 and 20 (0.505 of BC, bench/materials-2026-12-03g).
  */
 export const LADDER: Rung[] = [
-  ...SINGLE_GRID_LADDER.slice(0, 4),
+  SINGLE_GRID_LADDER[0]!,
+  R([[2, 2, 4, 'c']]),
+  R([[2, 2, 4, 'c'], QUARTER]),
+  ...SINGLE_GRID_LADDER.slice(2, 4),
   R([[2, 5, 4]]),
-  ...[4, 5].flatMap((f) => [R([[1, 1, 2], [2, f, 4]]), R([[1, 1, 2], [2, f, 4], QUARTER])]),
+  R([[1, 1, 2], [2, 4, 4]]), R([[1, 1, 4], [2, 2, 4, 'c'], QUARTER]),
+  R([[1, 1, 2], [2, 5, 4]]), R([[1, 1, 2], [2, 5, 4], QUARTER]),
   ...[4, 5].flatMap((f) => [R([[1, 1, 4], [2, f, 4]]), R([[1, 1, 4], [2, f, 4], QUARTER])]),
   ...[6, 8, 10].map((f) => R([[1, 1, 4], [2, f, 4]])),
   ...SINGLE_GRID_LADDER.slice(9),
@@ -164,10 +168,15 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
  * the content and the rate (LADDER: the 4-bit feature gained −1.85…+1.15 dB at 6.5 bits, −0.55…+1.94 at 8.5), so
  * the default and --bits train both and keep the better, and --psnr tries the twin of the rung just below its pick.
  * (The first twins, two full-resolution 2-bit features beside 2-bit codes at half resolution, lost to the 4-bit
- * feature in 5 of 6 pairs measured at 6.5 and 9.5 bits, bench/materials-2026-12-03k.) None for single-grid rungs, for a
+ * feature in 5 of 6 pairs measured at 6.5 and 9.5 bits, bench/materials-2026-12-03k.) A rung with concatenated taps has
+ * its blended form as twin (the decoder's cheaper first layer; which content prefers is measured, LADDER). None for other single-grid rungs, for a
  * 2-bit rung with under three half-resolution features, or where the twin would pass 16 decoder inputs.
  */
 export function twinOf(r: Rung): Rung | undefined {
+  if (r.grids.some((g) => g.concat)) {
+    const grids = r.grids.map(({ concat: _, ...g }) => g);
+    return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+  }
   const [g0, g1, ...rest] = r.grids;
   if (!g0 || !g1 || g0.scale !== 1 || g0.features !== 1 || (g0.bits !== 2 && g0.bits !== 4) || g1.scale !== 2 || g1.bits !== 4) return undefined;
   if (rest.length > 1 || (rest[0] && rest[0].scale !== 4)) return undefined;
