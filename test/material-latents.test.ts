@@ -126,8 +126,9 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     const c = material(testSeed() + 4, identity()), file = encodeWgmat(c, TEX);
     const { manifest, material: back } = decodeWgmat(file);
     expect(new DataView(file.buffer, file.byteOffset).getUint32(4, true)).toBe(2);
-    // u, v decoders are still written as version 2 (version 3 adds the position, material-position.test.ts).
-    expect([manifest.version, WGMAT_VERSION]).toEqual([2, 3]);
+    // u, v decoders are still written as version 2 (version 3 adds the position, material-position.test.ts; 4
+    // concatenated taps, material-concat.test.ts).
+    expect([manifest.version, WGMAT_VERSION]).toEqual([2, 4]);
     expect(manifest.latent).toMatchObject({ width: 8, height: 6, features: F0, bits: 2, bytes: (8 * 6 * F0 * 2) / 8 });
     expect(manifest.latent.mips!.map((m) => [m.width, m.height, m.bytes])).toEqual(LEVELS.slice(1).map(([w, h]) => [w, h, Math.ceil((w * h * F0 * 2) / 8)]));
     expect(manifest.latent.coarse![0]).toMatchObject({ width: 3, height: 2, features: FC, bits: 2, bytes: Math.ceil((3 * 2 * FC * 2) / 8) });
