@@ -87,7 +87,7 @@ export function register(program: Command): void {
     .option('--scale <n>', 'by hand: latent resolution = texture size / n (default 2)')
     .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
-    .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution)')
+    .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution); a grid name ending in c, s2f2b4c, has the decoder read its four taps side by side instead of blended')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
