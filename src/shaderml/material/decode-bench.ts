@@ -19,7 +19,7 @@ import { flattenWgsl } from '../../gpu/wgsl.js';
 import { ShaderMLP } from '../mlp.js';
 import { encodeWgmat, loadMaterial, materialWgsl } from './wgmat.js';
 import type { TextureTarget } from './textures.js';
-import { gridInputs } from './kernels.js';
+import { featuresOf } from './kernels.js';
 import { parseRung, type Rung } from './search.js';
 import { gridBytes } from './train.js';
 import { gpuLayout } from './upload.js';
@@ -47,7 +47,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       for (let i = 0; i < latents.length; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; latents[i] = s & ((1 << bits) - 1); }
       return { lw, lh, features, bits, latents, ...(concat ? { concat } : {}) };
     });
-    const [first, ...coarse] = grids, F = grids.reduce((a, g) => a + gridInputs(g), 0);
+    const [first, ...coarse] = grids, F = featuresOf({ grids });
     const position: PositionInput = (m[5] as PositionInput | undefined) ?? 'uv';
     const decoder = ShaderMLP.random([F + positionCount(position), rung.hidden, rung.hidden, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
     const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(first!.concat ? { concat: true } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });

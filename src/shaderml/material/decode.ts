@@ -16,7 +16,7 @@ import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import { gpuLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
 import { positionCount, positionWgsl } from './position.js';
-import { gridInputs } from './kernels.js';
+import { featuresOf, gridInputs } from './kernels.js';
 
 export { gpuLayout, LATENT_STORAGE, type LatentStorage } from './upload.js';
 
@@ -114,7 +114,7 @@ ${[0, 1, 2, 3].filter((ch) => t * 4 + ch < g.features).flatMap((ch) => [0, 1, 2,
  */
 export function materialWgsl(m: LoadedMaterial, name: string, group: number, binding: number, device?: GPUDevice, o: MaterialDecodeOptions = {}) {
   const grids = gridsOf(m.material), C = m.manifest.channels;
-  const F = grids.reduce((a, g) => a + gridInputs(g), 0), L = m.latentTextures.length;
+  const F = featuresOf({ grids }), L = m.latentTextures.length;
   const pos = m.material.position ?? 'uv', I = F + positionCount(pos);
   const precision = o.precision ?? 'f32';
   const decoder = precision === 'int8' ? calibratedDecoder(m) : m.decoder;

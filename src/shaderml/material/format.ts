@@ -21,7 +21,7 @@ import { WeightFileError } from '../errors.js';
 import { gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import type { TextureTarget } from './textures.js';
 import { parsePosition, positionCount, type PositionInput } from './position.js';
-import { gridInputs } from './kernels.js';
+import { featuresOf } from './kernels.js';
 
 export const WGMAT_VERSION = 4;
 const MAGIC = 0x544d4757; // 'WGMT' little-endian
@@ -155,7 +155,7 @@ export function decodeWgmat(bytes: Uint8Array): { manifest: WgmatManifest; mater
       throw new WeightFileError(`decoder position "${manifest.decoder.position}" is not one this wgml knows`, 'update wgml or recompress the material', { section: 'decoder' });
     }
   }
-  const feats = gridInputs({ features: F, concat: concat0 }) + coarse.reduce((a, g) => a + gridInputs(g), 0), inputs = feats + positionCount(position);
+  const feats = featuresOf({ grids: [{ features: F, concat: concat0 }, ...coarse] }), inputs = feats + positionCount(position);
   if (decoder.sizes[0] !== inputs) throw new WeightFileError(`decoder takes ${decoder.sizes[0]} inputs; the latent grids give ${feats} features + ${positionCount(position)} position inputs (${position})`, 'the file is corrupt', { section: 'decoder' });
   return { manifest, material: { width: manifest.width, height: manifest.height, lw, lh, features: F, latents, decoder, ...(position !== 'uv' ? { position } : {}), ...(bits !== 8 ? { bits } : {}), ...(concat0 ? { concat: true } : {}), ...(mips.length ? { mips } : {}), ...(coarse.length ? { coarse } : {}) } };
 }

@@ -115,7 +115,7 @@ function gridConsts(s: TrainShape): { f0: number; off: number; g: GridShape }[] 
  */
 export function fwdBwdWgsl(s: TrainShape): string {
   const F = featuresOf(s), gs = gridConsts(s);
-  const code = (g: GridShape) => `      var l = P[NMLP + j];
+  const readLatent = (g: GridShape) => `      var l = P[NMLP + j];
       if (S.qat == ${QAT_NOISE}u) { l += qnoise(j, S.step) * ${(1 / ((1 << g.bits) - 1)).toPrecision(8)}; }
       else if (S.qat == ${QAT_STE}u) { l = round(l * ${(1 << g.bits) - 1}.0) / ${(1 << g.bits) - 1}.0; }`;
   // A concatenated grid's tap k feeds inputs f0 + k·features + f unweighted; a blended grid's four taps sum into f0 + f.
@@ -124,7 +124,7 @@ export function fwdBwdWgsl(s: TrainShape): string {
     var v = 0.0;
     for (var k = 0u; k < 4u; k++) {
       let j = ${off}u + t${k}.i[k] * ${g.features}u + f;
-${code(g)}
+${readLatent(g)}
       ${g.concat ? `x[${f0}u + k * ${g.features}u + f] = l;` : `v += t${k}.w[k] * l;`}
     }${g.concat ? '' : `
     x[${f0}u + f] = v;`}

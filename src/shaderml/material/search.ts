@@ -7,7 +7,7 @@
  * Why these rungs: see LADDER. The decoder's input stays within 16 features + two position inputs (position.ts; four with p4).
  */
 import { gridBytes, LATENT_BITS, type GridOption } from './train.js';
-import { gridInputs } from './kernels.js';
+import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
 
 export interface Rung {
@@ -116,7 +116,7 @@ export const LADDER: Rung[] = [
  * footprint of what is trained (p4 adds two decoder inputs on quarter-resolution rungs).
  */
 export function footprintBits(r: Rung, width: number, height: number, channels: number, position: PositionChoice = 'auto'): number {
-  const T = width * height, F = r.grids.reduce((a, g) => a + gridInputs(g), 0);
+  const T = width * height, F = featuresOf(r);
   const lat = r.grids.reduce((a, g) => a + 8 * gridBytes({ lw: Math.ceil(width / g.scale), lh: Math.ceil(height / g.scale), features: g.features, bits: g.bits }), 0);
   const dec = 16 * ((F + positionCount(positionFor(r.grids, position))) * r.hidden + r.hidden + r.hidden * r.hidden + r.hidden + r.hidden * channels + channels);
   return (lat + dec) / T;

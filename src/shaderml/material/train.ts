@@ -6,7 +6,7 @@
 import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
-import { gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
+import { featuresOf, gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
 import { positionCount, positionCpu, positionFor, type PositionChoice, type PositionInput } from './position.js';
@@ -210,7 +210,7 @@ export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Floa
     return [{ ...lv, features: c.features, bits: c.bits ?? 8 }];
   })();
   const W = Math.max(1, c.width >> level), H = Math.max(1, c.height >> level);
-  const F = grids.reduce((a, g) => a + gridInputs(g), 0), I = F + positionCount(c.position), n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
+  const F = featuresOf({ grids }), I = F + positionCount(c.position), n = Math.ceil((W * H) / every), x = new Float32Array(n * I);
   const cl = (v: number, k: number) => Math.min(k - 1, Math.max(0, v));
   for (let r = 0; r < n; r++) {
     const p = r * every, px = p % W, py = Math.floor(p / W);
@@ -226,7 +226,7 @@ export function decoderInputs(c: CompressedMaterial, level = 0, every = 1): Floa
         tap.forEach(([i, w], k) => { if (concat) x[r * I + f0 + k * Fg + f] = latents[i * Fg + f]! / Q; else v += w * (latents[i * Fg + f]! / Q); });
         if (!concat) x[r * I + f0 + f] = v;
       }
-      f0 += concat ? 4 * Fg : Fg;
+      f0 += gridInputs({ features: Fg, concat });
     }
     positionCpu(c.position ?? 'uv', px + 0.5, py + 0.5, W, H, x, r * I + F);
   }
