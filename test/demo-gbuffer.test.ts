@@ -62,7 +62,7 @@ async function render(device: GPUDevice, scene: Scene, camera: Camera, gbuffer: 
 /** Per-target comparison; returns counts so each test states its own bounds. */
 function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
   const id = (f: Frame, i: number) => f.albedo[i * 4 + 3]!;
-  let sameId = 0, interior = 0, uvOk = 0, pole = 0, worst = { normal: 0, depth: 0, tangent: 0, albedo: 0 }, worstDepthAt = '';
+  let sameId = 0, interior = 0, uvOk = 0, pole = 0, ties = 0, worst = { normal: 0, depth: 0, tangent: 0, albedo: 0 }, worstDepthAt = '';
   // Interior pixels and UV mismatches per primitive kind.
   const kinds: Record<string, number> = {}, uvBad: Record<string, number> = {};
   const bad: string[] = [];
@@ -79,6 +79,10 @@ function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
       for (let k = 0; k < 3; k++) if (Math.abs(r.normal[j * 4 + k]! - r.normal[i * 4 + k]!) > 0.25) inside = false;
     }
     if (!inside || id(r, i) === 0) continue;
+    // Two surfaces meeting at a grazing angle (a sphere's cap just through a box face, seed 904490) are a depth tie
+    // over several pixels: the tessellated mesh and the analytic ray cast each pick one, and both are right. Such
+    // pixels are counted (and bounded by the caller) but not compared, like silhouettes.
+    if (id(r, i) !== id(c, i) && Math.abs(r.normal[i * 4 + 3]! - c.normal[i * 4 + 3]!) <= 0.005 * r.normal[i * 4 + 3]!) { ties++; continue; }
     interior++;
     const d = (t: 'normal' | 'surface' | 'tangent', k: number) => Math.abs(r[t][i * 4 + k]! - c[t][i * 4 + k]!);
     for (let k = 0; k < 3; k++) worst.normal = Math.max(worst.normal, d('normal', k));
@@ -113,7 +117,7 @@ function compareGBuffers(r: Frame, c: Frame, scene: Scene) {
     if (Math.sign(r.tangent[i * 4 + 3]!) !== Math.sign(c.tangent[i * 4 + 3]!) && bad.length < 5) bad.push(`tangent handedness at (${x}, ${y}) id ${id(r, i)}: raster ${Array.from(r.tangent.subarray(i * 4, i * 4 + 4))} compute ${Array.from(c.tangent.subarray(i * 4, i * 4 + 4))}`);
     for (let k = 0; k < 3; k++) worst.tangent = Math.max(worst.tangent, d('tangent', k));
   }
-  return { sameId, interior, uvOk: uvOk + pole, pole, worst, worstDepthAt, bad, kinds, uvBad };
+  return { sameId, interior, uvOk: uvOk + pole, pole, ties, worst, worstDepthAt, bad, kinds, uvBad };
 }
 
 describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
@@ -127,6 +131,7 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
     const m = compareGBuffers(r, c, scene);
     expect(m.bad.filter((b) => !b.startsWith('uv')), m.bad.join('\n')).toEqual([]);
     expect(m.sameId).toBeGreaterThanOrEqual(0.98 * plane);
+    expect(m.ties, 'depth ties on the demo scene').toBe(0);
     expect(m.interior).toBeGreaterThan(0.7 * plane);
     expect(m.uvOk, m.bad.join('\n')).toBe(m.interior);
     expect(m.worst.normal).toBeLessThan(0.02);
@@ -165,6 +170,7 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
       const m = compareGBuffers(r, c, tagged);
       const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)} (depth at ${m.worstDepthAt})`;
       expect(m.sameId, note).toBeGreaterThanOrEqual(0.98 * plane);
+      expect(m.ties, `${note}: depth ties`).toBeLessThan(0.01 * plane);
       expect(m.uvOk, note).toBeGreaterThanOrEqual(0.995 * m.interior);
       // The pole rings skip the UV check; what stays checked must still be most of the frame (a sphere seen from
       // above shows its pole rings large: seed 31992 has 6% of the interior there).
@@ -199,6 +205,7 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
       const note = `seed ${seed}: ${m.bad.join('; ')} worst ${JSON.stringify(m.worst)} (depth at ${m.worstDepthAt})`;
       cylPixels += m.kinds.cylinder ?? 0; cylBad += m.uvBad.cylinder ?? 0;
       expect(m.sameId, note).toBeGreaterThanOrEqual(0.97 * plane);
+      expect(m.ties, `${note}: depth ties`).toBeLessThan(0.01 * plane);
       expect(m.uvOk, note).toBeGreaterThanOrEqual(0.99 * m.interior);
       expect(m.interior, note).toBeGreaterThan(0.3 * plane);
       expect(m.worst.normal, note).toBeLessThan(0.02);
