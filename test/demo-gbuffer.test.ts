@@ -172,10 +172,12 @@ describe(`compute G-buffer vs raster G-buffer (${S}×${S}, lavapipe)`, () => {
       expect(m.sameId, note).toBeGreaterThanOrEqual(0.98 * plane);
       expect(m.ties, `${note}: depth ties`).toBeLessThan(0.01 * plane);
       expect(m.uvOk, note).toBeGreaterThanOrEqual(0.995 * m.interior);
-      // The pole rings skip the UV check; what stays checked must still be most of the frame (a sphere seen from
-      // above shows its pole rings large: seed 31992 has 6% of the interior there).
-      expect(m.interior - m.pole, note).toBeGreaterThan(0.45 * plane);
-      expect(m.interior, note).toBeGreaterThan(0.5 * plane);
+      // The comparison must cover a large share of the frame, or a G-buffer that drew little would pass. Over seeds
+      // 1000-3399 the interior (no sky, silhouettes, creases or depth ties) was 0.49-0.90 of the frame (0.5 failed
+      // seeds 621070, 2165 and 3 others in 2400), and the pole rings, which skip the UV check, take up to 6% of it
+      // (seed 31992, a sphere seen from above).
+      expect(m.interior - m.pole, note).toBeGreaterThan(0.4 * plane);
+      expect(m.interior, note).toBeGreaterThan(0.42 * plane);
       expect(m.worst.normal, note).toBeLessThan(0.02);
       expect(m.worst.depth, note).toBeLessThan(0.005);
       expect(m.worst.tangent, note).toBeLessThan(0.03);

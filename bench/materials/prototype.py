@@ -4,7 +4,7 @@
 #     '{"C2":{"grids":[[2,16,2]]},"A8":{"grids":[[2,4,8]],"qat":false}}' 1000
 # grids: [scale, features, bits] or [scale, features, bits, "cat"] (the four taps concatenated unfiltered, NTC's
 # high-resolution grid, in place of their bilinear blend); qat (default true): noise of one code step; w: per-texture
-# weights; pos: "uv" (default), "frac" (the bilinear weights' ax, ay of the first grid: where the texel lies between its taps), "p2", "p4".
+# weights; h: the two hidden widths (default [32, 32]); pos: "uv" (default), "frac" (the bilinear weights' ax, ay of the first grid: where the texel lies between its taps), "p2", "p4".
 import sys, json, math, time, torch, numpy as np
 from PIL import Image
 torch.set_num_threads(1)
@@ -27,7 +27,7 @@ def taps(H,W,lh,lw):
     idx=torch.stack([y0*lw+x0,y0*lw+x1,y1*lw+x0,y1*lw+x1],-1).reshape(-1,4)
     w=torch.stack([(1-ax)*(1-ay),ax*(1-ay),(1-ax)*ay,ax*ay],-1).reshape(-1,4)
     return idx,w
-def run(tgt, groups, grids, hidden=32, steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv'):
+def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv'):
     torch.manual_seed(seed)
     H,W,C=tgt.shape; T=H*W; Y=tgt.reshape(T,C)
     lat=[]; tp=[]
@@ -35,7 +35,7 @@ def run(tgt, groups, grids, hidden=32, steps=1500, batch=16384, qat=True, weight
         lh,lw=math.ceil(H/s),math.ceil(W/s)
         lat.append(torch.nn.Parameter(0.5+0.1*(torch.rand(lh*lw,F)-0.5))); tp.append(taps(H,W,lh,lw))
     I=sum(g[1]*(4 if g[3:]==['cat'] else 1) for g in grids)+(4 if pos=='p4' else 2)
-    mlp=torch.nn.Sequential(torch.nn.Linear(I,hidden),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden,hidden),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden,C))
+    mlp=torch.nn.Sequential(torch.nn.Linear(I,hidden[0]),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden[0],hidden[1]),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden[1],C))
     yy,xx=torch.meshgrid(torch.arange(H),torch.arange(W),indexing='ij'); uv=torch.stack([(xx+0.5)/W,(yy+0.5)/H],-1).reshape(T,2)
     tri=lambda s: 1-(2*(s-s.floor())-1).abs()
     if pos=='frac': s0=grids[0][0]; lx=(xx+0.5)/s0-0.5; ly=(yy+0.5)/s0-0.5; uv=torch.stack([lx-lx.floor(),ly-ly.floor()],-1).reshape(T,2)
@@ -77,5 +77,5 @@ if __name__=='__main__':
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'))
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)
