@@ -11,6 +11,10 @@
 # `STEP=final` (the ladder the ablation chose): decode of the new rungs beside the old twin; defaults on the sets whose
 # default rung changed (the lone normal map and the 20-bit sets; the 16-bit sets' 5-bit rung is unchanged); `--psnr 40`,
 # the sets furthest from half of BC first.
+# `STEP=next` (written 2026-12-05 without a device, for the next call): `--psnr 40` with this ladder, the sets furthest
+# from half of BC first (the final call's budget ran out at its first search); then the defaults with twice the steps on
+# the two sets that miss 35 dB at a third of BC and four that pass (+0.23 dB mean measured for 2x steps on 2026-12-03,
+# 6 sets; the defaults take 12-14 s of the 60 s a 512² set may take).
 # Writes $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/decode.txt, $OUT/log.txt.
 set -uo pipefail
 [ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
@@ -26,6 +30,12 @@ if [ "${STEP:-final}" = ablation ]; then
   SETS="$C/npm-pm-normal-rock" ABLATE="base: c2:--grids,s2f2b4c c25:--grids,s2f2b4c+s4f4b2" BUDGET=$(left) bash bench/materials-h200.sh
   SETS="npm-pm-normal-pair re-torley-marble re-un-grate" ABLATE="base: c5:--grids,s2f5b4c c5m:--grids,s1f1b2+s2f3b4c" BUDGET=$(left) bash bench/materials-h200.sh
   SETS="$S20" ABLATE="base: c65:--grids,s1f1b2+s2f4b4c+s4f4b2 c65t:--grids,s1f1b4+s2f2b4c+s4f4b2" BUDGET=$(left) bash bench/materials-h200.sh
+  exit 0
+fi
+if [ "${STEP:-final}" = next ]; then
+  SETS="re-pk-wall npm-pm-normal-rock re-pk-panels nx-cretewall re-jojo-concrete re-torley-marble re-un-grate re-pk-floor re-un-metal nx-bigplate npm-pm-normal-pair re-mp-bricks" \
+    ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=90 BUDGET=$(( $(left) - 150 )) bash bench/materials-h200.sh
+  SETS="npm-pm-normal-rock re-mp-bricks nx-cretewall re-pk-wall re-jojo-concrete re-un-grate" ABLATE="steps2x:--steps,16000" ABLATE_LIMIT=60 BUDGET=$(left) bash bench/materials-h200.sh
   exit 0
 fi
 decode s1f1b4+s2f2b4c+s4f4b2-f32 s1f1b4+s2f2b4c+s4f4b2-int8 s1f1b4+s2f2b4c+s4f4b2-f32-uv s1f1b4+s2f2b4+s4f4b2-f32 s1f1b4+s2f2b4+s4f4b2-int8 \
