@@ -435,10 +435,11 @@ describe('wgml compress --psnr', () => {
       const budget = Array.from({ length: 160 }, (_, i) => 10 + i / 2).find((b) => { const r = LADDER[rungForBits(LADDER, b, 32, 32, m.channels)]!, t = twinOf(r); return t && fp(t) > fp(r) && fp(t) <= b; })!;
       const rung = LADDER[rungForBits(LADDER, budget, 32, 32, m.channels)]!, twin = twinOf(rung);
       expect(twin, rung.name).toBeDefined();
-      // Just under the twin's footprint only the rung is trained.
-      const under = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(fp(twin!) - 0.01), '--steps', '20', '--finetune', '5', '--json'], { encoding: 'utf8' });
+      // Just under the twin's footprint only the rung is trained. These runs check which rungs are trained and kept, not
+      // how (no code refinement: each configuration would compile its own refinement kernel, seconds on lavapipe).
+      const under = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(fp(twin!) - 0.01), '--steps', '20', '--finetune', '5', '--json', '--refine', '0'], { encoding: 'utf8' });
       expect(JSON.parse(under.slice(under.indexOf('{'))).search.trials.map((t: { rung: string }) => t.rung)).toEqual([rung.name]);
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json'], { encoding: 'utf8' });
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json', '--refine', '0'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       const trials = r.search.trials as { rung: string; minPsnr: number }[];
       expect(trials.map((t) => t.rung)).toEqual([rung.name, twin!.name]);
@@ -446,16 +447,17 @@ describe('wgml compress --psnr', () => {
       expect(Math.min(...r.textures.map((t: { psnr: number }) => t.psnr))).toBeCloseTo(Math.max(trials[0]!.minPsnr, trials[1]!.minPsnr), 6);
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
       expect([material.features, material.bits ?? 8]).toEqual([parseRung(r.search.chosen).grids[0]!.features, parseRung(r.search.chosen).grids[0]!.bits]);
-      const one = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--no-twins', '--json'], { encoding: 'utf8' });
+      const one = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--no-twins', '--json', '--refine', '0'], { encoding: 'utf8' });
       expect(JSON.parse(one.slice(one.indexOf('{'))).search.trials.map((t: { rung: string }) => t.rung)).toEqual([rung.name]);
     });
   }, 120_000);
   it('with --mips the search climbs the single-grid ladder (mip latents are trained for one grid), with its mip levels in the file', () => {
     withMaterialFolder(8, (m, dir, file) => {
-      // A budget where the full ladder's rung is a mixed one, so the single-grid choice is --mips' doing.
+      // A budget where the full ladder's rung is a mixed one, so the single-grid choice is --mips' doing (the ladder's
+      // choice, not the training: no code refinement, as above).
       const budget = 36, mixed = LADDER[rungForBits(LADDER, budget, 32, 32, m.channels)]!;
       expect(mixed.grids.length, mixed.name).toBe(2);
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json'], { encoding: 'utf8' });
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json', '--refine', '0'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       expect(r.search.chosen).toBe(SINGLE_GRID_LADDER[rungForBits(SINGLE_GRID_LADDER, budget, 32, 32, m.channels)]!.name);
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));

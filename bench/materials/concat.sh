@@ -11,10 +11,9 @@
 # `STEP=final` (the ladder the ablation chose): decode of the new rungs beside the old twin; defaults on the sets whose
 # default rung changed (the lone normal map and the 20-bit sets; the 16-bit sets' 5-bit rung is unchanged); `--psnr 40`,
 # the sets furthest from half of BC first.
-# `STEP=next` (written 2026-12-05 without a device, for the next call): `--psnr 40` with this ladder, the sets furthest
-# from half of BC first (the final call's budget ran out at its first search); then the defaults with twice the steps on
-# the two sets that miss 35 dB at a third of BC and four that pass (+0.23 dB mean measured for 2x steps on 2026-12-03,
-# 6 sets; the defaults take 12-14 s of the 60 s a 512² set may take).
+# `STEP=next` (written 2026-12-05 without a device, for the next call): code refinement (refine.ts, on by default
+# since) measured: the defaults on every 512² set, the same without refinement (`--refine 0`) on four for exact
+# pairs, then `--psnr 40`, the sets furthest from half of BC first, while time is left.
 # Writes $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/decode.txt, $OUT/log.txt.
 set -uo pipefail
 [ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
@@ -33,9 +32,11 @@ if [ "${STEP:-final}" = ablation ]; then
   exit 0
 fi
 if [ "${STEP:-final}" = next ]; then
-  SETS="re-pk-wall npm-pm-normal-rock re-pk-panels nx-cretewall re-jojo-concrete re-torley-marble re-un-grate re-pk-floor re-un-metal nx-bigplate npm-pm-normal-pair re-mp-bricks" \
-    ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=90 BUDGET=$(( $(left) - 150 )) bash bench/materials-h200.sh
-  SETS="npm-pm-normal-rock re-mp-bricks nx-cretewall re-pk-wall re-jojo-concrete re-un-grate" ABLATE="steps2x:--steps,16000" ABLATE_LIMIT=60 BUDGET=$(left) bash bench/materials-h200.sh
+  SETS="npm-pm-normal-rock re-mp-bricks re-pk-wall nx-cretewall re-jojo-concrete re-pk-panels re-torley-marble re-un-grate re-pk-floor re-un-metal nx-bigplate nx-metalplate nx-simplines npm-pm-normal-pair" \
+    ABLATE="default:" ABLATE_LIMIT=60 BUDGET=$(( $(left) - 60 )) bash bench/materials-h200.sh
+  SETS="npm-pm-normal-rock re-mp-bricks re-pk-wall nx-cretewall" ABLATE="norefine:--refine,0" ABLATE_LIMIT=40 BUDGET=$(left) bash bench/materials-h200.sh
+  SETS="re-pk-wall npm-pm-normal-rock re-pk-panels nx-cretewall re-jojo-concrete re-torley-marble re-un-grate re-mp-bricks" \
+    ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=90 BUDGET=$(left) bash bench/materials-h200.sh
   exit 0
 fi
 decode s1f1b4+s2f2b4c+s4f4b2-f32 s1f1b4+s2f2b4c+s4f4b2-int8 s1f1b4+s2f2b4c+s4f4b2-f32-uv s1f1b4+s2f2b4+s4f4b2-f32 s1f1b4+s2f2b4+s4f4b2-int8 \

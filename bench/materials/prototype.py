@@ -27,7 +27,41 @@ def taps(H,W,lh,lw):
     idx=torch.stack([y0*lw+x0,y0*lw+x1,y1*lw+x0,y1*lw+x1],-1).reshape(-1,4)
     w=torch.stack([(1-ax)*(1-ay),ax*(1-ay),(1-ax)*ay,ax*ay],-1).reshape(-1,4)
     return idx,w
-def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv'):
+def score(mlp,feats,Y,T,groups):
+    out=torch.cat([mlp(feats(torch.arange(i,min(i+65536,T)),'hard')) for i in range(0,T,65536)]).clamp(0,1)
+    return {n:round(-10*math.log10(((out[:,c0:c0+nc]-Y[:,c0:c0+nc])**2).mean().item()),2) for (n,c0,nc) in groups}
+def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps):
+    # Greedy coordinate descent on the integer codes: per grid, feature and 2x2 colour class (latents two apart in x and
+    # y have disjoint footprints: a texel's taps are two neighbours, exactly one of each parity), try code +1 and -1 on
+    # every latent of the class at once and keep each change that lowers the weighted error over its own footprint.
+    T=H*W; codes=[torch.round(L.clamp(0,1)*((1<<b)-1)).long() for L,(s,F,b,*_) in zip(lat,grids)]
+    def decode(cds):
+        xs=[]
+        for (s,F,b,*cat),cd,(idx,w) in zip(grids,cds,tp):
+            Lv=cd.float()/((1<<b)-1)
+            xs.append(Lv[idx].reshape(T,-1) if cat==['cat'] else (Lv[idx]*w[:,:,None]).sum(1))
+        xs.append(uv); return (((mlp(torch.cat(xs,-1)).clamp(0,1)-Y)**2)*cw).sum(-1)
+    err=decode(codes); e0=err.mean().item(); changed=0
+    for sw in range(sweeps):
+        for g,((s,F,b,*_),(idx,w)) in enumerate(zip(grids,tp)):
+            lh,lw=math.ceil(H/s),math.ceil(W/s); q=(1<<b)-1
+            ly=torch.arange(lh*lw)//lw; lx=torch.arange(lh*lw)%lw
+            for f in range(F):
+                for a in range(2):
+                    for c in range(2):
+                        cls=(ly%2==a)&(lx%2==c)
+                        # the class latent covering each texel: among its 4 taps, the one of parity (a, c), if any
+                        ti=idx; tcls=cls[ti]; has=tcls.any(-1); own=torch.where(has,ti.gather(1,tcls.float().argmax(-1,keepdim=True)).squeeze(1),torch.zeros_like(has,dtype=torch.long))
+                        for d in (1,-1):
+                            trial=[cd.clone() for cd in codes]; col=trial[g][:,f]; col[cls]=(col[cls]+d).clamp(0,q)
+                            e1=decode(trial); delta=torch.zeros(lh*lw).index_add_(0,own[has],(e1-err)[has])
+                            acc=cls&(delta<0)&(trial[g][:,f]!=codes[g][:,f])
+                            if acc.any():
+                                codes[g][acc,f]=trial[g][acc,f]; changed+=int(acc.sum())
+                                err=decode(codes)
+        print(json.dumps({'sweep':sw,'err':err.mean().item(),'err0':e0,'changed':changed}),flush=True)
+    return codes
+def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0):
     torch.manual_seed(seed)
     H,W,C=tgt.shape; T=H*W; Y=tgt.reshape(T,C)
     lat=[]; tp=[]
@@ -66,6 +100,23 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
                 m=e.mean(0); 
                 for (n,c0,nc) in groups:
                     cw[c0:c0+nc]=(m[c0:c0+nc].mean()/m.mean()).clamp(0.25,4)
+    if refine:
+        with torch.no_grad():
+            psnr0=score(mlp,feats,Y,T,groups)
+            codes=refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,refine)
+            for L,cd,(s,F,b,*_) in zip(lat,codes,grids): L.copy_(cd.float()/((1<<b)-1))
+            print(json.dumps({'after_refine':score(mlp,feats,Y,T,groups)}),flush=True)
+        if refine_ft:  # decoder fine-tuning on the refined codes
+            for it in range(refine_ft):
+                opt.param_groups[0]['lr']=1e-2*0.3*0.1; opt.param_groups[1]['lr']=0
+                rows=torch.randint(0,T,(batch,)); y=mlp(feats(rows,'hard')); e=(y-Y[rows])**2
+                loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
+        if refine_ft and c_after:
+            print(json.dumps({'after_ft':score(mlp,feats,Y,T,groups)}),flush=True)
+            with torch.no_grad():
+                codes=refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,c_after)
+                for L,cd,(s,F,b,*_) in zip(lat,codes,grids): L.copy_(cd.float()/((1<<b)-1))
+        print(json.dumps({'before_refine':psnr0}),flush=True)
     with torch.no_grad():
         out=torch.cat([mlp(feats(torch.arange(i,min(i+65536,T)),'hard')) for i in range(0,T,65536)]).clamp(0,1)
         res={}
@@ -77,5 +128,5 @@ if __name__=='__main__':
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])))
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)

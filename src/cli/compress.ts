@@ -92,6 +92,7 @@ export function register(program: Command): void {
     .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
+    .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
@@ -102,10 +103,11 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
+      const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '4' });
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       let position: PositionChoice;
       try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }
@@ -146,7 +148,7 @@ export function register(program: Command): void {
         const [g0, ...coarse] = r.grids, k = opts.steps ?? 1;
         const ts = performance.now();
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
         });

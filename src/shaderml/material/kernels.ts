@@ -66,7 +66,8 @@ export function paramLayout(s: TrainShape): { w: number[]; b: number[]; mlp: num
   return { w, b, mlp: n, latents: latentCount(s) };
 }
 
-function header(s: TrainShape): string {
+/** Constants and helpers every training kernel starts with (sizes, parameter offsets, taps, activations). */
+export function header(s: TrainShape): string {
   const L = paramLayout(s), [I, H, , C] = layerSizes(s);
   return `const W = ${s.width}u; const HT = ${s.height}u; const T = ${s.width * s.height}u; const B = ${s.batch}u;
 const F = ${featuresOf(s)}u; const I = ${I}u; const HID = ${H}u; const C = ${C}u;
@@ -104,7 +105,7 @@ fn qnoise(j: u32, step: u32) -> f32 {
 }
 
 /** Where each grid's features start in the decoder input, and its latents in the latent region. */
-function gridConsts(s: TrainShape): { f0: number; off: number; g: GridShape }[] {
+export function gridConsts(s: TrainShape): { f0: number; off: number; g: GridShape }[] {
   let f0 = 0, off = 0;
   return s.grids.map((g) => { const r = { f0, off: g.offset ?? off, g }; f0 += gridInputs(g); off = r.off + g.lw * g.lh * g.features; return r; });
 }

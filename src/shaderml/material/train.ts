@@ -6,8 +6,9 @@
 import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
-import { featuresOf, gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
+import { featuresOf, gridInputs, latentCount, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
+import { refinePlan } from './refine.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
 import { positionCount, positionCpu, positionFor, type PositionChoice, type PositionInput } from './position.js';
 
@@ -39,6 +40,12 @@ export interface CompressOptions {
   /** Steps before and after quantizing latents (defaults 4000 and 800). */
   steps?: number;
   fineTuneSteps?: number;
+  /**
+   * Sweeps of code refinement after quantization (refine.ts: every code tried one step up and down against the
+   * decode's error, kept where better) before the decoder's fine-tuning, and a quarter as many after it; 0 turns it
+   * off. Default 8.
+   */
+  refine?: number;
   /** Texels per step (default min(all, 65536)). */
   batch?: number;
   lrMlp?: number;
@@ -181,11 +188,26 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
     at += b.n;
   }
   tr.write(L.mlp, deq);
+  // Code refinement (refine.ts) before the decoder's fine-tuning, then a few sweeps more against the decoder as stored
+  // (f16): the fine-tuned decoder reads some codes better one step off.
+  const sweeps = o.refine ?? 8;
+  const refine = async (n: number) => {
+    await tr.refine(refinePlan(s, n));
+    // Level 0's codes as refined (its latents come first in the region); mip levels' stay as rounded.
+    const ref = (await tr.params()).subarray(L.mlp, L.mlp + latentCount(s));
+    let i0 = 0;
+    for (const g of grids) {
+      const Q = (1 << g.bits) - 1, n = g.lw * g.lh * g.features;
+      for (let i = i0; i < i0 + n; i++) q[i] = Math.round(ref[i]! * Q);
+      i0 += n;
+    }
+  };
+  if (sweeps > 0) await refine(sweeps);
   await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, { onProgress: o.onProgress, onChunk });
-
-  const P2 = await tr.params();
+  const mlp = roundHalf((await tr.params()).slice(0, L.mlp));
+  if (sweeps > 0) { tr.write(0, mlp); await refine(Math.ceil(sweeps / 4)); }
   tr.destroy();
-  const ws = [0, 1, 2].map((l) => ({ weight: roundHalf(P2.slice(L.w[l], L.b[l])), bias: roundHalf(P2.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp)) }));
+  const ws = [0, 1, 2].map((l) => ({ weight: mlp.slice(L.w[l], L.b[l]), bias: mlp.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp) }));
   const decoder = ShaderMLP.fromLayers(sizes, ws, ['leaky_relu', 'leaky_relu', 'none'], [ALPHA, ALPHA, 0]);
   let off = 0;
   const codes = blocks.map((b) => { const r = q.slice(off, off + b.n); off += b.n; return r; });
