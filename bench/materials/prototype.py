@@ -30,7 +30,7 @@ def taps(H,W,lh,lw):
 def score(mlp,feats,Y,T,groups):
     out=torch.cat([mlp(feats(torch.arange(i,min(i+65536,T)),'hard')) for i in range(0,T,65536)]).clamp(0,1)
     return {n:round(-10*math.log10(((out[:,c0:c0+nc]-Y[:,c0:c0+nc])**2).mean().item()),2) for (n,c0,nc) in groups}
-def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps):
+def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps,radius=int(__import__('os').environ.get('RADIUS',1))):
     # Greedy coordinate descent on the integer codes: per grid, feature and 2x2 colour class (latents two apart in x and
     # y have disjoint footprints: a texel's taps are two neighbours, exactly one of each parity), try code +1 and -1 on
     # every latent of the class at once and keep each change that lowers the weighted error over its own footprint.
@@ -52,7 +52,7 @@ def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps):
                         cls=(ly%2==a)&(lx%2==c)
                         # the class latent covering each texel: among its 4 taps, the one of parity (a, c), if any
                         ti=idx; tcls=cls[ti]; has=tcls.any(-1); own=torch.where(has,ti.gather(1,tcls.float().argmax(-1,keepdim=True)).squeeze(1),torch.zeros_like(has,dtype=torch.long))
-                        for d in (1,-1):
+                        for d in [k for r in range(1,radius+1) for k in (r,-r)]:
                             trial=[cd.clone() for cd in codes]; col=trial[g][:,f]; col[cls]=(col[cls]+d).clamp(0,q)
                             e1=decode(trial); delta=torch.zeros(lh*lw).index_add_(0,own[has],(e1-err)[has])
                             acc=cls&(delta<0)&(trial[g][:,f]!=codes[g][:,f])
