@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { compressMaterial, decodeMaterialCpu, decoderInputs, type CompressedMaterial, type LatentGrid } from '../src/shaderml/material/train.js';
 import { materialReport } from '../src/shaderml/material/report.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
-import { refinePlan, type RefinePass } from '../src/shaderml/material/refine.js';
+import { refinePlan, refineWgsl, type RefinePass } from '../src/shaderml/material/refine.js';
 import { paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
 import { ShaderMLP } from '../src/shaderml/mlp.js';
 import { testDevice } from './helpers/gpu.js';
@@ -84,6 +84,11 @@ describe('code refinement', () => {
     expect(decided, 'decisions compared').toBeGreaterThan(10 * ambiguous);
     expect(accepted, 'steps taken').toBeGreaterThan(20);
   }, 60_000);
+
+  it('generates the kernel it did (one grid of each kind: full resolution, concatenated, blended coarse)', async () => {
+    const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: W * H, alpha: 0.01 };
+    await expect(refineWgsl(s)).toMatchFileSnapshot('__snapshots__/material-refine.wgsl');
+  });
 
   it('lists every grid, feature and parity class once per sweep', () => {
     const s = { grids: [{ features: 1 }, { features: 3 }] } as TrainShape;
