@@ -7,6 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { compressMaterial, decodeMaterialCpu, decoderInputs, type CompressedMaterial, type LatentGrid } from '../src/shaderml/material/train.js';
 import { materialReport } from '../src/shaderml/material/report.js';
+import { boxDown } from '../src/shaderml/material/mips.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
 import { refinePlan, refineWgsl, type RefinePass } from '../src/shaderml/material/refine.js';
 import { paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
@@ -110,5 +111,12 @@ describe('code refinement', () => {
     console.log(`refinement: ${psnr(plain).toFixed(2)} → ${psnr(refined).toFixed(2)} dB`);
     expect(psnr(refined)).toBeGreaterThan(psnr(plain));
     expect(Array.from(refined.latents).some((v, i) => v !== plain.latents[i])).toBe(true);
+    // A mip level's latents are refined against that level's (box-filtered) targets.
+    const mo = { ...o, mips: { levels: 1 } };
+    const [mp, mr] = [await compressMaterial(device, m, { ...mo, refine: 0 }), await compressMaterial(device, m, { ...mo, refine: 3 })];
+    const level1 = (c: CompressedMaterial) => materialReport({ ...boxDown(m, 12, 10), textures: m.textures }, c, 0, decodeMaterialCpu(c, 1)).psnr;
+    console.log(`refinement, mip level 1: ${level1(mp).toFixed(2)} → ${level1(mr).toFixed(2)} dB`);
+    expect(level1(mr)).toBeGreaterThan(level1(mp));
+    expect(Array.from(mr.mips![0]!.latents).some((v, i) => v !== mp.mips![0]!.latents[i])).toBe(true);
   }, 60_000);
 });

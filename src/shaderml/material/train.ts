@@ -6,7 +6,7 @@
 import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
-import { featuresOf, gridInputs, latentCount, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
+import { featuresOf, gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, type ProgressFn } from './trainer.js';
 import { refinePlan } from './refine.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
@@ -192,14 +192,14 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   // (f16): the fine-tuned decoder reads some codes better one step off.
   const sweeps = o.refine ?? 8;
   const refine = async (n: number) => {
-    await tr.refine(refinePlan(s, n));
-    // Level 0's codes as refined (its latents come first in the region); mip levels' stay as rounded.
-    const ref = (await tr.params()).subarray(L.mlp, L.mlp + latentCount(s));
+    // Each level against its own targets (a mip level's latents are read by that level only).
+    for (let i = 0; i < shapes.length; i++) await tr.refine(refinePlan(shapes[i]!, n), i);
+    const ref = (await tr.params()).subarray(L.mlp);
     let i0 = 0;
-    for (const g of grids) {
-      const Q = (1 << g.bits) - 1, n = g.lw * g.lh * g.features;
-      for (let i = i0; i < i0 + n; i++) q[i] = Math.round(ref[i]! * Q);
-      i0 += n;
+    for (const b of blocks) {
+      const Q = (1 << b.bits) - 1;
+      for (let i = i0; i < i0 + b.n; i++) q[i] = Math.round(ref[i]! * Q);
+      i0 += b.n;
     }
   };
   if (sweeps > 0) await refine(sweeps);

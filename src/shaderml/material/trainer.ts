@@ -48,10 +48,10 @@ export interface Trainer {
   /** `steps` steps with cosine-decayed learning rates; progress every few steps when asked. */
   run(phase: TrainPhase, steps: number, lrMlp: number, lrLat: number, o?: RunOptions): Promise<void>;
   /**
-   * Code refinement of level 0's latents (refine.ts), in place: the parameters must hold dequantized codes. Uses the
-   * channel loss weights the last chunk left.
+   * Code refinement of one level's latents (refine.ts) against that level's targets, in place: the parameters must
+   * hold dequantized codes. Uses the channel loss weights the last chunk left.
    */
-  refine(passes: RefinePass[]): Promise<void>;
+  refine(passes: RefinePass[], level?: number): Promise<void>;
   params(): Promise<Float32Array>;
   /** Overwrite parameters from float `offset` on. */
   write(offset: number, data: Float32Array): void;
@@ -89,7 +89,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
     return { levels, ad: { p: ad, g: group(ad, [bufs.HP, bufs.P, bufs.G, bufs.GL, bufs.M, bufs.V, bufs.S]) }, tk: { p: tk, g: group(tk, [bufs.S]) } };
   });
   const adGroups = Math.ceil(N / 64), adX = Math.min(adGroups, 65535), adY = Math.ceil(adGroups / adX);
-  let refiner: Refiner | undefined;
+  const refiners: Refiner[] = [];
   const setHyper = (lrMlp: number, lrLat: number) => device.queue.writeBuffer(bufs.HP, 0, new Float32Array([lrMlp, lrLat, 0.9, 0.99, 1e-8]));
   return {
     async run(phase, steps, lrMlp, lrLat, o = {}) {
@@ -129,12 +129,12 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
         }
       }
     },
-    async refine(passes) {
-      refiner ??= await makeRefiner(device, s0, bufs.P, tgt[0]!, bufs.CW);
-      await refiner.run(passes);
+    async refine(passes, level = 0) {
+      refiners[level] ??= await makeRefiner(device, lv[level]!, bufs.P, tgt[level]!, bufs.CW);
+      await refiners[level]!.run(passes);
     },
     params: () => read(device, bufs.P, N * 4),
     write: (offset, data) => device.queue.writeBuffer(bufs.P, offset * 4, data),
-    destroy: () => { [...Object.values(bufs), ...tgt, ...scratch].forEach((b) => b.destroy()); refiner?.destroy(); },
+    destroy: () => { [...Object.values(bufs), ...tgt, ...scratch].forEach((b) => b.destroy()); refiners.forEach((r) => r.destroy()); },
   };
 }
