@@ -180,7 +180,7 @@ export function register(program: Command): void {
       const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}) };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
-      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, config: search.chosen });
+      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, refine, config: search.chosen });
       await writeBytes(o.out, bytes, 'material (-o)');
       report.fileBytes = bytes.length;
       if (o.json) console.log(JSON.stringify(report, null, 2));
