@@ -50,7 +50,7 @@ describe('code refinement', () => {
       for (const pass of refinePlan(s, 1)) {
         const before = materialOf(codes, decoder), base = texelErrors(before, tgt, cw), g = GRIDS[pass.grid]!, Q = (1 << g.bits) - 1;
         // Expected per class latent: the brute-force delta of each step over the whole material.
-        const want = new Map<number, { best: number; step: number; clear: boolean }>();
+        const want = new Map<number, { best: number; step: number; clear: boolean; by: Map<number, number> }>();
         for (let ly = pass.a; ly < g.lh; ly += 2) for (let lx = pass.c; lx < g.lw; lx += 2) {
           const j = (ly * g.lw + lx) * g.features + pass.feature, code = codes[pass.grid]![j]!;
           const deltas = [-1, 1].filter((d) => code + d >= 0 && code + d <= Q).map((d) => {
@@ -61,7 +61,7 @@ describe('code refinement', () => {
           // No step helps (a latent the clamp hides has deltas of exactly 0), or one helps clearly; decisions within f32
           // rounding of the kernel's sums, or near a tie between the two steps, are not compared.
           const clear = best.delta >= 0 || (best.delta < -scale && (deltas.length < 2 || deltas[1]!.delta - best.delta > scale));
-          want.set(j, { best: best.delta, step: best.delta < 0 ? best.d : 0, clear });
+          want.set(j, { best: best.delta, step: best.delta < 0 ? best.d : 0, clear, by: new Map(deltas.map((x) => [x.d, x.delta])) });
         }
         await tr.refine([pass]);
         const P = await tr.params();
@@ -71,10 +71,11 @@ describe('code refinement', () => {
         next.forEach((q, k) => q.forEach((v, j) => {
           const w = k === pass.grid ? want.get(j) : undefined, step = v - codes[k]![j]!;
           if (!w) { expect(step, `grid ${k} latent ${j} is outside pass ${JSON.stringify(pass)}`).toBe(0); return; }
+          if (step) { expect(w.by.has(step), `latent ${j} moved by ${step}`).toBe(true); gain += w.by.get(step)!; }
           if (!w.clear) { ambiguous++; return; }
           decided++;
           expect(step, `pass ${JSON.stringify(pass)}, latent ${j}: brute-force best delta ${w.best}`).toBe(w.step);
-          if (step) { accepted++; gain += w.best; }
+          if (step) accepted++;
         }));
         // The class's footprints are disjoint: the accepted steps' deltas add up to the change of the whole error.
         const after = sum(texelErrors(materialOf(next, decoder), tgt, cw));

@@ -396,6 +396,13 @@ describe('wgml compress --psnr', () => {
       expect(r.search.mode).toBe('psnr');
       expect(trials.length).toBeGreaterThan(0);
       trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 17));
+      // Code refinement ran on every trial, twice (before and after the decoder's fine-tuning), and only ever lowered
+      // its objective: each round's weighted PSNR after is at least the one before (3 decimals as reported).
+      for (const t of trials as unknown as { refine: [number, number][] }[]) {
+        expect(t.refine.length).toBe(2);
+        for (const [before, after] of t.refine) expect(after).toBeGreaterThanOrEqual(before - 1e-3);
+      }
+      expect(trials.some((t) => { const r = (t as unknown as { refine: [number, number][] }).refine[0]!; return r[1] > r[0]; }), 'a trial gained').toBe(true);
       const inLadder = (t: { rung: string }) => LADDER.some((l) => l.name === t.rung);
       const passing = trials.filter((t) => t.pass && inLadder(t)).map((t) => LADDER.findIndex((l) => l.name === t.rung));
       const twin = trials.find((t) => !inLadder(t));

@@ -24,7 +24,11 @@ export interface SearchReport {
   reached?: boolean;
   chosen: string;
   /** `steps`: a multiple of the material's training steps (the near-miss retrain of --psnr, search.ts NEAR_MISS_DB). */
-  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number }[];
+  /**
+   * `refine`: the channel-weighted PSNR of the decode (the objective of code refinement, refine.ts) before and after
+   * each round of sweeps, [before, after] before the decoder's fine-tuning and again after it.
+   */
+  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number; refine?: [number, number][] }[];
 }
 
 /** The report `wgml compress` prints: the material's, the search's, and the folder entries it did not read. */
@@ -53,6 +57,14 @@ export function sizeWarning(r: MaterialReport): string | undefined {
   return `the neural material (${r.bytes} B: decoder ${r.decoderBytes} B, latents ${r.latentBytes} B) is larger than its block-compressed footprint (${r.bcBytes} B) at ${r.width}×${r.height}; BC is the smaller choice here`;
 }
 
+/** What code refinement gained on the chosen trial (its weighted PSNR, the objective it lowers), as a report line. */
+function refineLine(s: SearchReport | undefined): string {
+  const t = s?.trials.find((x) => x.rung === s.chosen.split(' ')[0]) ?? s?.trials[0], r = t?.refine;
+  if (!r?.length) return '';
+  const gain = (k: number) => `${r[k]![1] - r[k]![0] >= 0 ? '+' : ''}${(r[k]![1] - r[k]![0]).toFixed(2)} dB`;
+  return `\n  code refinement  ${gain(0)} before the decoder's fine-tuning${r.length > 1 ? `, ${gain(1)} after it` : ''} (channel-weighted PSNR of the decode)`;
+}
+
 function printReport(r: CompressReport, out: string): void {
   const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B${t.note ? `\n    ${t.name}: ${t.note}` : ''}`);
   const s = r.search;
@@ -63,7 +75,7 @@ ${rows.join('\n')}${r.skipped ? `
   overall          PSNR ${r.psnr.toFixed(2)} dB
   latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits${g.concat ? ' (four taps side by side)' : ''}`).join(' + ')}
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
-  training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}
+  training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}${refineLine(s)}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.warning ? `
   warning          ${r.warning}` : ''}${r.advice ? `
   advice           ${r.advice}` : ''}${r.mipPsnr ? `
@@ -146,20 +158,25 @@ export function register(program: Command): void {
       const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels, position);
       const train = async (r: Rung, label: string, opts: TrainOptions = {}) => {
         const [g0, ...coarse] = r.grids, k = opts.steps ?? 1;
-        const ts = performance.now();
+        const ts = performance.now(), refined: number[] = [];
+        const phases = { train: 'train', refine: 'refine codes', finetune: 'fine-tune (quantized latents)' };
         const c = await compressMaterial(device, m, {
           scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
-          onProgress: (phase, step, total, loss, p) => progress.update(`${label}${phase === 'train' ? 'train' : 'fine-tune (quantized latents)'}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`),
+          onProgress: (phase, step, total, loss, p) => {
+            if (phase === 'refine') refined.push(p);
+            progress.update(`${label}${phases[phase]}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`);
+          },
         });
         // Scored as a renderer decodes it (on the GPU: the CPU reference takes seconds a 512² trial).
         const loaded = loadMaterial(device, encodeWgmat(c, m.textures));
         const rep = materialReport(m, c, decoderBytes(c), await decodeMaterialGpu(device, loaded));
         loaded.latentTextures.forEach((t) => t.destroy());
-        return { c, rep, seconds: (performance.now() - ts) / 1000 };
+        const rounds = Array.from({ length: refined.length >> 1 }, (_, k) => [+refined[2 * k]!.toFixed(3), +refined[2 * k + 1]!.toFixed(3)] as [number, number]);
+        return { c, rep, seconds: (performance.now() - ts) / 1000, rounds };
       };
       const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
-      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport }>>>;
+      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][] }>>>;
       try {
         // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
         const budget = bits ?? bcBitsOf(m) / 3;
@@ -172,7 +189,7 @@ export function register(program: Command): void {
       const r = found.chosen, best = found.result;
       const search: SearchReport = {
         mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
-        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}) })),
+        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}), ...(t.result.rounds.length ? { refine: t.result.rounds } : {}) })),
       };
       if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
       const warning = sizeWarning(best.rep);

@@ -121,9 +121,12 @@ ${texelErrWgsl(s)}
 }`;
 }
 
+/** Mean over texels of the channel-weighted squared error of the clamped decode, over the channels (as a loss). */
+export interface RefineResult { before: number; after: number }
+
 export interface Refiner {
   /** Run the passes in order (one submit), reading and writing the trainer's parameters in place. */
-  run(passes: RefinePass[]): Promise<void>;
+  run(passes: RefinePass[]): Promise<RefineResult>;
   destroy(): void;
 }
 
@@ -133,7 +136,9 @@ export interface Refiner {
  */
 export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer, target: GPUBuffer, cw: GPUBuffer): Promise<Refiner> {
   const T = s.width * s.height, gc = gridConsts(s);
-  const E = device.createBuffer({ label: 'wgmat refine texel errors', size: Math.max(16, T * 4), usage: GPUBufferUsage.STORAGE });
+  const E = device.createBuffer({ label: 'wgmat refine texel errors', size: Math.max(16, T * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  // The error cache before and after the passes, read back: what refinement gained is reported, not assumed.
+  const back = device.createBuffer({ label: 'wgmat refine errors readback', size: Math.max(16, 2 * T * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   // Slot 0 refreshes every texel's error; then one per grid, feature and class. 256 bytes apart: minUniformBufferOffsetAlignment.
   const slot = new Map<string, number>(), words: number[][] = [[0, 0, 0, 0, 1, 1, 1, 0, 1, 1]];
   gc.forEach(({ off, g }, grid) => { for (let f = 0; f < g.features; f++) for (let a = 0; a < 2; a++) for (let c = 0; c < 2; c++) { slot.set(`${grid} ${f} ${a} ${c}`, words.length); words.push([f, a, c, 0, g.lw, g.lh, g.features, off, (1 << g.bits) - 1, 0]); } });
@@ -157,19 +162,29 @@ export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer
     async run(passes) {
       await withErrorScope(device, 'material code refinement', () => {
         const enc = device.createCommandEncoder({ label: 'wgmat refine' });
-        const pass = enc.beginComputePass({ label: 'wgmat refine' });
+        let pass = enc.beginComputePass({ label: 'wgmat refine errors' });
         pass.setPipeline(pipe);
         // The error cache first: the decoder or the channel weights may have changed since the last run.
         dispatch(pass, 0, T);
+        pass.end();
+        enc.copyBufferToBuffer(E, 0, back, 0, T * 4);
+        pass = enc.beginComputePass({ label: 'wgmat refine' });
+        pass.setPipeline(pipe);
         for (const r of passes) {
           const g = s.grids[r.grid]!, at = slot.get(`${r.grid} ${r.feature} ${r.a} ${r.c}`);
           if (at === undefined) throw new RangeError(`refinement pass ${JSON.stringify(r)}: the shape has no such grid, feature or parity class`);
           dispatch(pass, at, Math.ceil((g.lw - r.c) / 2) * Math.ceil((g.lh - r.a) / 2));
         }
         pass.end();
+        enc.copyBufferToBuffer(E, 0, back, T * 4, T * 4);
         device.queue.submit([enc.finish()]);
       });
+      await back.mapAsync(GPUMapMode.READ);
+      const e = new Float32Array(back.getMappedRange()), mean = (a: Float32Array) => a.reduce((m, v) => m + v, 0) / (T * s.channels);
+      const r = { before: mean(e.subarray(0, T)), after: mean(e.subarray(T)) };
+      back.unmap();
+      return r;
     },
-    destroy: () => { E.destroy(); R.destroy(); },
+    destroy: () => { E.destroy(); R.destroy(); back.destroy(); },
   };
 }

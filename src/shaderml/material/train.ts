@@ -7,7 +7,7 @@ import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
 import { featuresOf, gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
-import { makeTrainer, type ProgressFn } from './trainer.js';
+import { makeTrainer, psnrOf, type ProgressFn } from './trainer.js';
 import { refinePlan } from './refine.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
 import { positionCount, positionCpu, positionFor, type PositionChoice, type PositionInput } from './position.js';
@@ -193,7 +193,11 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const sweeps = o.refine ?? 8;
   const refine = async (n: number) => {
     // Each level against its own targets (a mip level's latents are read by that level only).
-    for (let i = 0; i < shapes.length; i++) await tr.refine(refinePlan(shapes[i]!, n), i);
+    for (let i = 0; i < shapes.length; i++) {
+      const r = await tr.refine(refinePlan(shapes[i]!, n), i);
+      // Level 0's weighted error as a loss and PSNR, before (step 0) and after (step n) the sweeps.
+      if (i === 0) for (const [k, loss] of [[0, r.before], [n, r.after]] as const) o.onProgress?.('refine', k, n, loss, psnrOf(loss));
+    }
     const ref = (await tr.params()).subarray(L.mlp);
     let i0 = 0;
     for (const b of blocks) {

@@ -5,10 +5,10 @@
  * adds its weight gradient, then one Adam step updates the decoder and all latents (mips.ts says why).
  */
 import { withErrorScope } from '../../gpu/scope.js';
-import { makeRefiner, type RefinePass, type Refiner } from './refine.js';
+import { makeRefiner, type RefinePass, type Refiner, type RefineResult } from './refine.js';
 import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
 
-export type TrainPhase = 'train' | 'finetune';
+export type TrainPhase = 'train' | 'refine' | 'finetune';
 export type ProgressFn = (phase: TrainPhase, step: number, total: number, loss: number, psnr: number) => void;
 
 export const psnrOf = (mse: number) => 10 * Math.log10(1 / Math.max(mse, 1e-12));
@@ -51,7 +51,7 @@ export interface Trainer {
    * Code refinement of one level's latents (refine.ts) against that level's targets, in place: the parameters must
    * hold dequantized codes. Uses the channel loss weights the last chunk left.
    */
-  refine(passes: RefinePass[], level?: number): Promise<void>;
+  refine(passes: RefinePass[], level?: number): Promise<RefineResult>;
   params(): Promise<Float32Array>;
   /** Overwrite parameters from float `offset` on. */
   write(offset: number, data: Float32Array): void;
@@ -131,7 +131,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
     },
     async refine(passes, level = 0) {
       refiners[level] ??= await makeRefiner(device, lv[level]!, bufs.P, tgt[level]!, bufs.CW);
-      await refiners[level]!.run(passes);
+      return refiners[level]!.run(passes);
     },
     params: () => read(device, bufs.P, N * 4),
     write: (offset, data) => device.queue.writeBuffer(bufs.P, offset * 4, data),
