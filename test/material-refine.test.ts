@@ -37,7 +37,10 @@ describe('code refinement', () => {
   it(`every pass keeps, per latent of its parity class, the code step the brute-force decode says lowers the error (seed ${testSeed()})`, async () => {
     const device = await testDevice();
     const r = rng(testSeed());
-    const decoder = ShaderMLP.random([I, HID, HID, C], ['leaky_relu', 'leaky_relu', 'none'], testSeed() % 1000 + 1, 1);
+    // Weights of scale 0.5 and outputs centred in [0, 1]: most texels decode inside the clamp (at scale 1 some seeds
+    // clamped every output, and no code mattered).
+    const decoder = ShaderMLP.random([I, HID, HID, C], ['leaky_relu', 'leaky_relu', 'none'], testSeed() % 1000 + 1, 0.5);
+    decoder.layers[2]!.bias.fill(0.5);
     let codes = GRIDS.map((g) => Uint8Array.from({ length: g.lw * g.lh * g.features }, () => Math.floor(r() * (1 << g.bits))));
     const tgt = Float32Array.from({ length: W * H * C }, () => r()), cw = Float32Array.from({ length: C }, () => 0.25 + 3.75 * r());
     const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: W * H, alpha: 0.01 };
