@@ -119,7 +119,7 @@ export function register(program: Command): void {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
-      const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '4' });
+      const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       let position: PositionChoice;
       try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }
