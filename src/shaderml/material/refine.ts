@@ -121,7 +121,7 @@ ${texelErrWgsl(s)}
 }`;
 }
 
-/** Mean over texels of the channel-weighted squared error of the clamped decode, over the channels (as a loss). */
+/** The channel-weighted squared error of the clamped decode per texel and channel (as the trainer's loss), before and after the passes. */
 export interface RefineResult { before: number; after: number }
 
 export interface Refiner {
@@ -160,6 +160,12 @@ export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer
   };
   return {
     async run(passes) {
+      const slots = passes.map((r) => {
+        const at = slot.get(`${r.grid} ${r.feature} ${r.a} ${r.c}`);
+        if (at === undefined) throw new RangeError(`refinement pass ${JSON.stringify(r)}: the shape has no such grid, feature or parity class`);
+        const g = s.grids[r.grid]!;
+        return { at, n: Math.ceil((g.lw - r.c) / 2) * Math.ceil((g.lh - r.a) / 2) };
+      });
       await withErrorScope(device, 'material code refinement', () => {
         const enc = device.createCommandEncoder({ label: 'wgmat refine' });
         let pass = enc.beginComputePass({ label: 'wgmat refine errors' });
@@ -170,11 +176,7 @@ export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer
         enc.copyBufferToBuffer(E, 0, back, 0, T * 4);
         pass = enc.beginComputePass({ label: 'wgmat refine' });
         pass.setPipeline(pipe);
-        for (const r of passes) {
-          const g = s.grids[r.grid]!, at = slot.get(`${r.grid} ${r.feature} ${r.a} ${r.c}`);
-          if (at === undefined) throw new RangeError(`refinement pass ${JSON.stringify(r)}: the shape has no such grid, feature or parity class`);
-          dispatch(pass, at, Math.ceil((g.lw - r.c) / 2) * Math.ceil((g.lh - r.a) / 2));
-        }
+        for (const { at, n } of slots) dispatch(pass, at, n);
         pass.end();
         enc.copyBufferToBuffer(E, 0, back, T * 4, T * 4);
         device.queue.submit([enc.finish()]);
