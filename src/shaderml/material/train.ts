@@ -178,15 +178,18 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const steps = o.steps ?? 4000;
   await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom: Math.round(steps * 0.7), onProgress: o.onProgress, onChunk });
 
-  // Quantize every latent to its grid's codes; the decoder then trains on exactly what it will read.
-  const P1 = await tr.params();
-  const lat = P1.subarray(L.mlp, N), q = new Uint8Array(latTotal), deq = new Float32Array(latTotal);
-  let at = 0;
-  for (const b of blocks) {
-    const Q = (1 << b.bits) - 1;
-    for (let i = at; i < at + b.n; i++) { q[i] = Math.round(Math.min(1, Math.max(0, lat[i]!)) * Q); deq[i] = q[i]! / Q; }
-    at += b.n;
-  }
+  // Quantize every latent to its grid's codes; the decoder then trains on exactly what it will read. Refinement moves
+  // codes on the GPU, as code / (2^bits − 1), so reading its result back is the same rounding.
+  const q = new Uint8Array(latTotal), deq = new Float32Array(latTotal);
+  const toCodes = (lat: Float32Array) => {
+    let at = 0;
+    for (const b of blocks) {
+      const Q = (1 << b.bits) - 1;
+      for (let i = at; i < at + b.n; i++) { q[i] = Math.round(Math.min(1, Math.max(0, lat[i]!)) * Q); deq[i] = q[i]! / Q; }
+      at += b.n;
+    }
+  };
+  toCodes((await tr.params()).subarray(L.mlp, N));
   tr.write(L.mlp, deq);
   // Code refinement (refine.ts) before the decoder's fine-tuning, then a few sweeps more against the decoder as stored
   // (f16): the fine-tuned decoder reads some codes better one step off.
@@ -198,13 +201,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
       // Level 0's weighted error as a loss and PSNR, before (step 0) and after (step n) the sweeps.
       if (i === 0) for (const [k, loss] of [[0, r.before], [n, r.after]] as const) o.onProgress?.('refine', k, n, loss, psnrOf(loss));
     }
-    const ref = (await tr.params()).subarray(L.mlp);
-    let i0 = 0;
-    for (const b of blocks) {
-      const Q = (1 << b.bits) - 1;
-      for (let i = i0; i < i0 + b.n; i++) q[i] = Math.round(ref[i]! * Q);
-      i0 += b.n;
-    }
+    toCodes((await tr.params()).subarray(L.mlp, N));
   };
   if (sweeps > 0) await refine(sweeps);
   await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, { onProgress: o.onProgress, onChunk });
