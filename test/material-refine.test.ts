@@ -5,7 +5,7 @@
  * grid with concatenated taps; then compressMaterial with and without it.
  */
 import { describe, it, expect } from 'vitest';
-import { compressMaterial, decodeMaterialCpu, decoderInputs, type CompressedMaterial, type LatentGrid } from '../src/shaderml/material/train.js';
+import { compressMaterial, REFINE_DURING, decodeMaterialCpu, decoderInputs, type CompressedMaterial, type LatentGrid } from '../src/shaderml/material/train.js';
 import { materialReport } from '../src/shaderml/material/report.js';
 import { boxDown } from '../src/shaderml/material/mips.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
@@ -103,6 +103,27 @@ describe('code refinement', () => {
     expect(plan.slice(16)).toEqual(plan.slice(0, 16));
   });
 
+  it('a training phase run in windows (refinement between them) follows the schedule of the phase run in one go', async () => {
+    const device = await testDevice();
+    const r = rng(testSeed() + 2);
+    const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: 64, alpha: 0.01 };
+    const L = paramLayout(s), n = GRIDS.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
+    const P0 = Float32Array.from([...ShaderMLP.random([I, HID, HID, C], ['leaky_relu', 'leaky_relu', 'none'], 5, 0.5).packed().data, ...Array.from({ length: n }, () => 0.3 + 0.4 * r())]);
+    const tgt = Float32Array.from({ length: W * H * C }, () => r());
+    // 40 steps (chunks of 2), straight-through from step 28; the windows meet on the chunk grid, one across the switch.
+    const run = async (windows: [number, number][]) => {
+      const tr = await makeTrainer(device, [s], P0, [tgt]);
+      try {
+        for (const [from, to] of windows) await tr.run('train', 40, 1e-2, 5e-2, { qat: true, steFrom: 28, from, to });
+        return await tr.params();
+      } finally { tr.destroy(); }
+    };
+    const whole = await run([[0, 40]]), split = await run([[0, 14], [14, 30], [30, 40]]), short = await run([[0, 39]]);
+    expect(Array.from(split)).toEqual(Array.from(whole));
+    // and the windows do run: one step fewer is not the same training.
+    expect(Array.from(short.subarray(0, L.mlp)).some((v, i) => v !== whole[i])).toBe(true);
+  });
+
   it(`compressMaterial with refinement: a lower error than without on the same training (seed ${testSeed()})`, async () => {
     const device = await testDevice();
     const r = rng(testSeed() + 1), n = 24 * 20;
@@ -110,11 +131,20 @@ describe('code refinement', () => {
     const data = Float32Array.from({ length: n * 3 }, (_, i) => { const p = Math.floor(i / 3), x = p % 24, y = Math.floor(p / 24); return 0.5 + 0.3 * Math.sin(x * 0.4 + (i % 3)) * Math.cos(y * 0.3) + 0.15 * (r() - 0.5); });
     const m = { width: 24, height: 20, channels: 3, data, textures: [{ name: 'albedo', kind: 'color' as const, channels: 3, alpha: false }] };
     const o = { scale: 2, features: 3, bits: 2, steps: 300, fineTuneSteps: 60, hidden: 16, seed: 3 };
-    const [plain, refined] = [await compressMaterial(device, m, { ...o, refine: 0 }), await compressMaterial(device, m, { ...o, refine: 3 })];
+    // Refinement after training only, and also inside it (the default): rounds reported as the 'refine' phase.
+    const rounds = (c: number[]) => (phase: string, step: number) => { if (phase === 'refine' && step === 0) c.push(step); };
+    const nAfter: number[] = [], nDuring: number[] = [];
+    const plain = await compressMaterial(device, m, { ...o, refine: 0 });
+    const after = await compressMaterial(device, m, { ...o, refine: 3, refineDuring: [], onProgress: rounds(nAfter) });
+    const refined = await compressMaterial(device, m, { ...o, refine: 3, onProgress: rounds(nDuring) });
     const psnr = (c: CompressedMaterial) => materialReport(m, c, 0, decodeMaterialCpu(c)).psnr;
-    console.log(`refinement: ${psnr(plain).toFixed(2)} → ${psnr(refined).toFixed(2)} dB`);
+    console.log(`refinement: ${psnr(plain).toFixed(2)} → ${psnr(after).toFixed(2)} after training, ${psnr(refined).toFixed(2)} also during it`);
+    expect(nAfter.length).toBe(2);
+    expect(nDuring.length).toBe(2 + REFINE_DURING.length);
+    expect(psnr(after)).toBeGreaterThan(psnr(plain));
     expect(psnr(refined)).toBeGreaterThan(psnr(plain));
     expect(Array.from(refined.latents).some((v, i) => v !== plain.latents[i])).toBe(true);
+    await expect(compressMaterial(device, m, { ...o, refineDuring: [0.5] })).rejects.toThrow(/refineDuring: 0\.5 is not a fraction of the steps from 0\.7/);
     // A mip level's latents are refined against that level's (box-filtered) targets.
     const mo = { ...o, mips: { levels: 1 } };
     const [mp, mr] = [await compressMaterial(device, m, { ...mo, refine: 0 }), await compressMaterial(device, m, { ...mo, refine: 3 })];

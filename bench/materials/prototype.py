@@ -61,7 +61,7 @@ def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps,radius=int(__import__('os')
                                 err=decode(codes)
         print(json.dumps({'sweep':sw,'err':err.mean().item(),'err0':e0,'changed':changed}),flush=True)
     return codes
-def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0):
+def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0, ste=None, mid=(), sched=None):
     torch.manual_seed(seed)
     H,W,C=tgt.shape; T=H*W; Y=tgt.reshape(T,C)
     lat=[]; tp=[]
@@ -86,13 +86,19 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
             elif mode=='hard': Lv=torch.round(Lv*q)/q
             xs.append(Lv[idx[rows]].reshape(len(rows),-1) if cat==['cat'] else (Lv[idx[rows]]*w[rows,:,None]).sum(1))
         xs.append(uv[rows]); return torch.cat(xs,-1)
-    fine=int(steps*0.2)
+    fine=int(steps*0.2) if sched is None else 0
+    mid_sweeps=int(__import__('os').environ.get('MID_SWEEPS',4))
     for it in range(steps+fine):
         f=it/(steps+fine); 
         lrf=0.5*(1+math.cos(math.pi*(it/steps if it<steps else (it-steps)/fine)))*0.9+0.1
         opt.param_groups[0]['lr']=1e-2*lrf*(1 if it<steps else 0.3); opt.param_groups[1]['lr']=5e-2*lrf if it<steps else 0
         rows=torch.randint(0,T,(batch,))
-        mode=('noise' if qat else 'float') if it<steps else 'hard'
+        mode=(('ste' if ste is not None and it>=steps*ste else 'noise') if qat else 'float') if it<steps else 'hard'
+        if it<steps and any(it==int(steps*m) for m in mid):
+            # refine the rounded codes mid-training and carry on from them (the latents stay trainable)
+            with torch.no_grad():
+                codes=refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,mid_sweeps)
+                for L,cd,(s,F,b,*_) in zip(lat,codes,grids): L.copy_(cd.float()/((1<<b)-1))
         y=mlp(feats(rows,mode)); e=(y-Y[rows])**2
         loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
         if weighting and it%100==99 and it<steps:
@@ -100,6 +106,24 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
                 m=e.mean(0); 
                 for (n,c0,nc) in groups:
                     cw[c0:c0+nc]=(m[c0:c0+nc].mean()/m.mean()).clamp(0.25,4)
+    if sched is not None:
+        # phases after training: ["refine", sweeps] or ["ft", steps] (decoder only, on the hard codes)
+        with torch.no_grad(): psnr0=score(mlp,feats,Y,T,groups)
+        total_ft=sum(n for k,n in sched if k=='ft'); done=0
+        for k,n in sched:
+            if k=='refine':
+                with torch.no_grad():
+                    codes=refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,n)
+                    for L,cd,(s,F,b,*_) in zip(lat,codes,grids): L.copy_(cd.float()/((1<<b)-1))
+            else:
+                for it in range(n):
+                    # one cosine decay over all fine-tuning phases, as the plain run's fine-tuning
+                    lrf=0.5*(1+math.cos(math.pi*done/max(1,total_ft)))*0.9+0.1; done+=1
+                    opt.param_groups[0]['lr']=1e-2*lrf*0.3; opt.param_groups[1]['lr']=0
+                    rows=torch.randint(0,T,(batch,)); y=mlp(feats(rows,'hard')); e=(y-Y[rows])**2
+                    loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
+            print(json.dumps({'phase':[k,n],'psnr':score(mlp,feats,Y,T,groups)}),flush=True)
+        print(json.dumps({'before_phases':psnr0}),flush=True)
     if refine:
         with torch.no_grad():
             psnr0=score(mlp,feats,Y,T,groups)
@@ -128,5 +152,5 @@ if __name__=='__main__':
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0))
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0),ste=c.get('ste'),mid=tuple(c.get('mid',[])),sched=c.get('sched'))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)

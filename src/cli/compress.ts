@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
 import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets } from '../shaderml/material/textures.js';
-import { compressMaterial, LATENT_BITS, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
+import { compressMaterial, LATENT_BITS, REFINE_DURING, STE_FROM, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
@@ -26,7 +26,8 @@ export interface SearchReport {
   /** `steps`: a multiple of the material's training steps (the near-miss retrain of --psnr, search.ts NEAR_MISS_DB). */
   /**
    * `refine`: the channel-weighted PSNR of the decode (the objective of code refinement, refine.ts) before and after
-   * each round of sweeps, [before, after] before the decoder's fine-tuning and again after it.
+   * each round of sweeps, [before, after]: the rounds inside training (train.ts REFINE_DURING, with latents below 8
+   * bits), then the round before the decoder's fine-tuning and the one after it, the last two.
    */
   trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number; refine?: [number, number][] }[];
 }
@@ -62,7 +63,10 @@ function refineLine(s: SearchReport | undefined): string {
   const t = s?.trials.find((x) => x.rung === s.chosen.split(' ')[0]) ?? s?.trials[0], r = t?.refine;
   if (!r?.length) return '';
   const gain = (k: number) => `${r[k]![1] - r[k]![0] >= 0 ? '+' : ''}${(r[k]![1] - r[k]![0]).toFixed(2)} dB`;
-  return `\n  code refinement  ${gain(0)} before the decoder's fine-tuning${r.length > 1 ? `, ${gain(1)} after it` : ''} (channel-weighted PSNR of the decode)`;
+  // The last two rounds are the ones around the decoder's fine-tuning; any before them ran inside training.
+  const during = r.slice(0, Math.max(0, r.length - 2)).map((_, k) => gain(k));
+  const last = r.length - 2;
+  return `\n  code refinement  ${during.length ? `${during.join(', ')} during training, ` : ''}${gain(Math.max(0, last))} before the decoder's fine-tuning${r.length > 1 ? `, ${gain(last + 1)} after it` : ''} (channel-weighted PSNR of the decode)`;
 }
 
 function printReport(r: CompressReport, out: string): void {
@@ -105,6 +109,7 @@ export function register(program: Command): void {
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
+    .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps from 0.7, where straight-through rounding starts, to below 1, joined by commas; none: off', REFINE_DURING.join(','))
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
@@ -115,11 +120,12 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
+      const refineDuring = String(o.refineDuring) === 'none' ? [] : String(o.refineDuring).split(',').map((f) => numberOption('--refine-during', f.trim(), { min: STE_FROM, max: 0.999, real: true, example: REFINE_DURING.join(',') }));
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       let position: PositionChoice;
       try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }
@@ -161,7 +167,7 @@ export function register(program: Command): void {
         const ts = performance.now(), refined: number[] = [];
         const phases = { train: 'train', refine: 'refine codes', finetune: 'fine-tune (quantized latents)' };
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onProgress: (phase, step, total, loss, p) => {
             if (phase === 'refine') refined.push(p);
@@ -197,7 +203,7 @@ export function register(program: Command): void {
       const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}) };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
-      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, refine, config: search.chosen });
+      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, refine, refineDuring, config: search.chosen });
       await writeBytes(o.out, bytes, 'material (-o)');
       report.fileBytes = bytes.length;
       if (o.json) console.log(JSON.stringify(report, null, 2));

@@ -46,6 +46,12 @@ export interface CompressOptions {
    * off. Default 8.
    */
   refine?: number;
+  /**
+   * Fractions of the training steps, from 0.7 (where straight-through rounding starts) to below 1, at which codes are
+   * also refined (half the sweeps) and training goes on from them; with latents below 8 bits and `refine` > 0.
+   * Default {@link REFINE_DURING}; [] turns it off.
+   */
+  refineDuring?: readonly number[];
   /** Texels per step (default min(all, 65536)). */
   batch?: number;
   lrMlp?: number;
@@ -93,6 +99,16 @@ export interface CompressedMaterial {
 }
 
 export const ALPHA = 0.01;
+/**
+ * Where in training (fractions of the steps, inside the straight-through phase that starts at 0.7) codes are refined
+ * with half the sweeps, and training goes on from the refined codes.
+ */
+/**
+ * Noise for the first 70% of the steps, then the rounded codes (straight-through): +0.1–0.2 dB on the weakest texture
+ * in the prototype (bench/NOTES-materials.md).
+ */
+export const STE_FROM = 0.7;
+export const REFINE_DURING = [0.75, 0.85, 0.95] as const;
 export const LATENT_BITS = [2, 4, 8] as const;
 
 /** Every grid of a material, finest first. */
@@ -142,6 +158,9 @@ function checkTrainingFits(device: GPUDevice, m: MaterialTargets, params: number
 /** Train (quantization-aware below 8 bits), quantize the latents, fine-tune the decoder against them. */
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
   const T = m.width * m.height;
+  const during = o.refineDuring ?? REFINE_DURING;
+  const bad = during.find((f) => !(f >= STE_FROM && f < 1));
+  if (bad !== undefined) throw new RangeError(`refineDuring: ${bad} is not a fraction of the steps from ${STE_FROM} (where straight-through rounding starts) to below 1`);
   const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8, concat: o.concat }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
   if (o.mips && grids.length > 1) throw new RangeError('mip levels are trained for single-grid materials only: drop the coarse grids or the mips');
   // A decode between mips blends levels' latents, which concatenated taps are not
@@ -173,10 +192,8 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const qat = o.qat ?? grids.some((g) => g.bits < 8);
   let cw: Float32Array | undefined;
   const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw));
-  // Noise for the first 70% of the steps, then the rounded codes (straight-through): +0.1–0.2 dB on the
-  // weakest texture in the prototype (bench/NOTES-materials.md).
-  const steps = o.steps ?? 4000;
-  await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom: Math.round(steps * 0.7), onProgress: o.onProgress, onChunk });
+
+  const steps = o.steps ?? 4000, steFrom = Math.round(steps * STE_FROM);
 
   // Quantize every latent to its grid's codes; the decoder then trains on exactly what it will read. Refinement moves
   // codes on the GPU, as code / (2^bits − 1), so reading its result back is the same rounding.
@@ -189,8 +206,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
       at += b.n;
     }
   };
-  toCodes((await tr.params()).subarray(L.mlp, N));
-  tr.write(L.mlp, deq);
+  const quantize = async () => { toCodes((await tr.params()).subarray(L.mlp, N)); tr.write(L.mlp, deq); };
   // Code refinement (refine.ts) before the decoder's fine-tuning, then a few sweeps more against the decoder as stored
   // (f16): the fine-tuned decoder reads some codes better one step off.
   const sweeps = o.refine ?? 8;
@@ -203,6 +219,18 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
     }
     toCodes((await tr.params()).subarray(L.mlp, N));
   };
+  // Refinement inside the straight-through phase too: the codes are refined, and the decoder (at a learning rate fine-tuning
+  // does not have) and the latents go on training from them. In the prototype three such rounds added 0.8–1.4 dB on
+  // the weakest texture to refinement after training alone (bench/NOTES-materials.md, "Refinement during training").
+  // Distinct steps, in order; one that rounds onto the end of training is the refinement after it.
+  const stops = qat && sweeps > 0 ? [...new Set(during.map((f) => Math.round(steps * f)))].sort((a, b) => a - b).filter((x) => x >= steFrom && x < steps) : [];
+  let at = 0;
+  for (const stop of [...stops, steps]) {
+    await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom, from: at, to: stop, onProgress: o.onProgress, onChunk });
+    if (stop < steps) { await quantize(); await refine(Math.ceil(sweeps / 2)); }
+    at = stop;
+  }
+  await quantize();
   if (sweeps > 0) await refine(sweeps);
   await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, { onProgress: o.onProgress, onChunk });
   const mlp = roundHalf((await tr.params()).slice(0, L.mlp));

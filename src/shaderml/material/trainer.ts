@@ -42,6 +42,13 @@ export interface RunOptions {
    * batch (level 0); may return new channel loss weights (written before the next chunk).
    */
   onChunk?: (step: number, channelMse: Float32Array) => Float32Array | void;
+  /**
+   * Run only steps [from, to) of the phase's `steps` (default all of them): the learning rates and the QAT mode follow
+   * the whole phase's schedule, so a phase run in windows, with work between them, decays as one run would (exactly,
+   * where the windows meet on its chunk grid: the learning rate is set once a chunk).
+   */
+  from?: number;
+  to?: number;
 }
 
 export interface Trainer {
@@ -96,9 +103,11 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
       const chunk = Math.max(1, Math.min(50, Math.ceil(steps / 20)));
       const mode = (done: number) => (!o.qat ? QAT_OFF : o.steFrom !== undefined && done >= o.steFrom ? QAT_STE : QAT_NOISE);
       let cur = -1;
-      for (let done = 0; done < steps;) {
-        // Chunks end where straight-through rounding starts, so the switch lands on that step.
-        const k = Math.min(chunk, steps - done, o.qat && o.steFrom !== undefined && done < o.steFrom ? o.steFrom - done : Infinity);
+      const end = Math.min(steps, o.to ?? steps);
+      for (let done = Math.max(0, o.from ?? 0); done < end;) {
+        // Chunks lie on one grid of the phase's steps (a window that starts inside one ends it early), and end where
+        // straight-through rounding starts, so the switch lands on that step.
+        const k = Math.min(chunk - (done % chunk), end - done, o.qat && o.steFrom !== undefined && done < o.steFrom ? o.steFrom - done : Infinity);
         if (mode(done) !== cur) { cur = mode(done); device.queue.writeBuffer(bufs.S, 8, new Uint32Array([cur])); }
         // Cosine decay within the phase; written per chunk since uniforms change only between submits.
         const f = 0.5 * (1 + Math.cos(Math.PI * done / steps)) * 0.9 + 0.1;
