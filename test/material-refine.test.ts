@@ -144,7 +144,7 @@ describe('code refinement', () => {
     expect(psnr(after)).toBeGreaterThan(psnr(plain));
     expect(psnr(refined)).toBeGreaterThan(psnr(plain));
     expect(Array.from(refined.latents).some((v, i) => v !== plain.latents[i])).toBe(true);
-    await expect(compressMaterial(device, m, { ...o, refineDuring: [0.5] })).rejects.toThrow(/refineDuring: 0\.5 is not a fraction of the steps from 0\.7/);
+    await expect(compressMaterial(device, m, { ...o, refineDuring: [0.5, 1] })).rejects.toThrow(/refineDuring: 1 is not a fraction of the training steps above 0 and below 1/);
     // A mip level's latents are refined against that level's (box-filtered) targets.
     const mo = { ...o, mips: { levels: 1 } };
     const [mp, mr] = [await compressMaterial(device, m, { ...mo, refine: 0 }), await compressMaterial(device, m, { ...mo, refine: 3 })];

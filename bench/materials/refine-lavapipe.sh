@@ -4,6 +4,8 @@
 # About 65 s a run on this 2-core machine; two lanes in parallel take ~12 minutes for ten sets.
 # Usage: node bench/materials/corpus.mjs first (the .corpus/ sets), then
 #   bash bench/materials/refine-lavapipe.sh OUTDIR [set …]      (default: the ten sets of bench/materials-2026-12-05-refine-lavapipe)
+# MODES (default "refine norefine"): refine = the defaults (refinement during and after training), norefine = --refine 0,
+# after = refinement after training only (--refine-during none; what 'refine' was on 2026-12-05 before it moved inside).
 set -uo pipefail
 out=${1:?output folder}; shift
 sets=${*:-npm-pm-normal-rock re-mp-bricks re-pk-wall nx-cretewall re-jojo-concrete re-pk-panels re-torley-marble re-un-grate re-pk-floor npm-pm-normal-pair}
@@ -25,6 +27,8 @@ run() { local set=$1 grids=$2 mode=$3; shift 3
 for set in $sets; do
   # The rung each set's default takes at 512² (a third of its BC footprint); the lone normal map's 2.5-bit rung.
   case $set in npm-pm-normal-rock) g=s2f2b4c+s4f4b2;; npm-pm-normal-pair|re-torley-marble|re-un-grate) g=s2f5b4;; *) g=s1f1b4+s2f2b4c+s4f4b2;; esac
-  run $set $g refine | tee -a $out/pairs.jsonl
-  run $set $g norefine --refine 0 | tee -a $out/pairs.jsonl
+  for mode in ${MODES:-refine norefine}; do
+    case $mode in refine) extra=();; norefine) extra=(--refine 0);; after) extra=(--refine-during none);; *) echo "unknown mode $mode" >&2; exit 2;; esac
+    run $set $g $mode "${extra[@]}" | tee -a $out/pairs.jsonl
+  done
 done

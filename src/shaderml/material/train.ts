@@ -47,9 +47,9 @@ export interface CompressOptions {
    */
   refine?: number;
   /**
-   * Fractions of the training steps, from 0.7 (where straight-through rounding starts) to below 1, at which codes are
-   * also refined (half the sweeps) and training goes on from them; with latents below 8 bits and `refine` > 0.
-   * Default {@link REFINE_DURING}; [] turns it off.
+   * Fractions of the training steps, above 0 and below 1, at which codes are also refined (half the sweeps) and
+   * training goes on from them; with quantization-aware training (latents below 8 bits) and `refine` > 0. Default
+   * {@link REFINE_DURING}; [] turns it off.
    */
   refineDuring?: readonly number[];
   /** Texels per step (default min(all, 65536)). */
@@ -100,15 +100,16 @@ export interface CompressedMaterial {
 
 export const ALPHA = 0.01;
 /**
- * Where in training (fractions of the steps, inside the straight-through phase that starts at 0.7) codes are refined
- * with half the sweeps, and training goes on from the refined codes.
- */
-/**
  * Noise for the first 70% of the steps, then the rounded codes (straight-through): +0.1–0.2 dB on the weakest texture
  * in the prototype (bench/NOTES-materials.md).
  */
 export const STE_FROM = 0.7;
-export const REFINE_DURING = [0.75, 0.85, 0.95] as const;
+/**
+ * Where in training (fractions of the steps) codes are refined with half the sweeps, and training goes on from the
+ * refined codes: twice in the noise phase, three times from where straight-through rounding starts. More rounds kept
+ * gaining in the prototype, by less each (bench/NOTES-materials.md, "Refinement during training").
+ */
+export const REFINE_DURING = [0.3, 0.5, 0.7, 0.8, 0.9] as const;
 export const LATENT_BITS = [2, 4, 8] as const;
 
 /** Every grid of a material, finest first. */
@@ -159,8 +160,8 @@ function checkTrainingFits(device: GPUDevice, m: MaterialTargets, params: number
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
   const T = m.width * m.height;
   const during = o.refineDuring ?? REFINE_DURING;
-  const bad = during.find((f) => !(f >= STE_FROM && f < 1));
-  if (bad !== undefined) throw new RangeError(`refineDuring: ${bad} is not a fraction of the steps from ${STE_FROM} (where straight-through rounding starts) to below 1`);
+  const bad = during.find((f) => !(f > 0 && f < 1));
+  if (bad !== undefined) throw new RangeError(`refineDuring: ${bad} is not a fraction of the training steps above 0 and below 1`);
   const grids = [gridShape(m, { scale: o.scale ?? 2, features: o.features ?? 4, bits: o.bits ?? 8, concat: o.concat }), ...(o.coarse ?? []).map((g) => gridShape(m, g))];
   if (o.mips && grids.length > 1) throw new RangeError('mip levels are trained for single-grid materials only: drop the coarse grids or the mips');
   // A decode between mips blends levels' latents, which concatenated taps are not
@@ -219,11 +220,11 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
     }
     toCodes((await tr.params()).subarray(L.mlp, N));
   };
-  // Refinement inside the straight-through phase too: the codes are refined, and the decoder (at a learning rate fine-tuning
-  // does not have) and the latents go on training from them. In the prototype three such rounds added 0.8–1.4 dB on
-  // the weakest texture to refinement after training alone (bench/NOTES-materials.md, "Refinement during training").
-  // Distinct steps, in order; one that rounds onto the end of training is the refinement after it.
-  const stops = qat && sweeps > 0 ? [...new Set(during.map((f) => Math.round(steps * f)))].sort((a, b) => a - b).filter((x) => x >= steFrom && x < steps) : [];
+  // Refinement inside training too: the codes are refined, and the decoder (at a learning rate fine-tuning does not have)
+  // and the latents go on training from them, in the noise phase and then straight-through. In the prototype five such
+  // rounds added 1.3–2.1 dB on the weakest texture to refinement after training alone (bench/NOTES-materials.md,
+  // "Refinement during training"). Distinct steps, in order; one that rounds onto either end of training is left out.
+  const stops = qat && sweeps > 0 ? [...new Set(during.map((f) => Math.round(steps * f)))].sort((a, b) => a - b).filter((x) => x > 0 && x < steps) : [];
   let at = 0;
   for (const stop of [...stops, steps]) {
     await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom, from: at, to: stop, onProgress: o.onProgress, onChunk });
