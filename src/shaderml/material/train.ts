@@ -106,10 +106,10 @@ export const ALPHA = 0.01;
 export const STE_FROM = 0.7;
 /**
  * Where in training (fractions of the steps) codes are refined with half the sweeps, and training goes on from the
- * refined codes: twice in the noise phase, three times from where straight-through rounding starts. More rounds kept
- * gaining in the prototype, by less each (bench/NOTES-materials.md, "Refinement during training").
+ * refined codes: three times in the straight-through phase. Rounds in the noise phase as well cost twice the time on
+ * lavapipe for less (bench/NOTES-materials.md, "Refinement during training").
  */
-export const REFINE_DURING = [0.3, 0.5, 0.7, 0.8, 0.9] as const;
+export const REFINE_DURING = [0.75, 0.85, 0.95] as const;
 export const LATENT_BITS = [2, 4, 8] as const;
 
 /** Every grid of a material, finest first. */
@@ -221,9 +221,8 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
     toCodes((await tr.params()).subarray(L.mlp, N));
   };
   // Refinement inside training too: the codes are refined, and the decoder (at a learning rate fine-tuning does not have)
-  // and the latents go on training from them, in the noise phase and then straight-through. In the prototype five such
-  // rounds added 1.3–2.1 dB on the weakest texture to refinement after training alone (bench/NOTES-materials.md,
-  // "Refinement during training"). Distinct steps, in order; one that rounds onto either end of training is left out.
+  // and the latents go on training from them (bench/NOTES-materials.md, "Refinement during training"). Distinct steps,
+  // in order; one that rounds onto either end of training is left out.
   const stops = qat && sweeps > 0 ? [...new Set(during.map((f) => Math.round(steps * f)))].sort((a, b) => a - b).filter((x) => x > 0 && x < steps) : [];
   let at = 0;
   for (const stop of [...stops, steps]) {
