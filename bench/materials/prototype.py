@@ -8,6 +8,10 @@
 import sys, json, math, time, torch, numpy as np
 from PIL import Image
 torch.set_num_threads(1)
+# Latents projected into [0, 1] after each step, as wgml's Adam kernel does (default since 2026-12-05, tenth session);
+# PROJECT=0 is the prototype before it, whose stray latents stuck outside with no gradient (1.5–2.8 dB lower; every
+# prototype table in bench/NOTES-materials.md before "Refinement during training" was made that way).
+PROJECT=__import__('os').environ.get('PROJECT','1')=='1'
 def load(d, crop=int(__import__('os').environ.get('CROP', 256))):
     chans=[]; groups=[]
     for name in ['albedo','normal','gloss','spec']:
@@ -101,6 +105,11 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
                 for L,cd,(s,F,b,*_) in zip(lat,codes,grids): L.copy_(cd.float()/((1<<b)-1))
         y=mlp(feats(rows,mode)); e=(y-Y[rows])**2
         loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
+        if PROJECT:
+            # as wgml's Adam kernel: latents projected back into [0, 1] after each step (clamping only in the forward
+            # leaves a latent that strays out with no gradient to bring it back)
+            with torch.no_grad():
+                for L in lat: L.clamp_(0,1)
         if weighting and it%100==99 and it<steps:
             with torch.no_grad():
                 m=e.mean(0); 
