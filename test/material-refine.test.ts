@@ -136,11 +136,15 @@ describe('code refinement', () => {
     const nAfter: number[] = [], nDuring: number[] = [];
     const plain = await compressMaterial(device, m, { ...o, refine: 0 });
     const after = await compressMaterial(device, m, { ...o, refine: 3, refineDuring: [], onProgress: rounds(nAfter) });
-    const refined = await compressMaterial(device, m, { ...o, refine: 3, onProgress: rounds(nDuring) });
+    const refined = await compressMaterial(device, m, { ...o, refine: 3, refineDuring: [0.75, 0.85, 0.95], onProgress: rounds(nDuring) });
     const psnr = (c: CompressedMaterial) => materialReport(m, c, 0, decodeMaterialCpu(c)).psnr;
     console.log(`refinement: ${psnr(plain).toFixed(2)} → ${psnr(after).toFixed(2)} after training, ${psnr(refined).toFixed(2)} also during it`);
     expect(nAfter.length).toBe(2);
-    expect(nDuring.length).toBe(2 + REFINE_DURING.length);
+    expect(nDuring.length).toBe(2 + 3);
+    // and by default refinement runs after training only
+    const nDefault: number[] = [];
+    await compressMaterial(device, m, { ...o, steps: 20, fineTuneSteps: 4, refine: 1, onProgress: rounds(nDefault) });
+    expect(nDefault.length).toBe(2 + REFINE_DURING.length);
     expect(psnr(after)).toBeGreaterThan(psnr(plain));
     expect(psnr(refined)).toBeGreaterThan(psnr(plain));
     expect(Array.from(refined.latents).some((v, i) => v !== plain.latents[i])).toBe(true);

@@ -109,7 +109,7 @@ export function register(program: Command): void {
     .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
-    .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas; none: off', REFINE_DURING.join(','))
+    .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
@@ -125,7 +125,7 @@ export function register(program: Command): void {
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
-      const refineDuring = String(o.refineDuring) === 'none' ? [] : String(o.refineDuring).split(',').map((f) => numberOption('--refine-during', f.trim(), { min: 0.001, max: 0.999, real: true, example: REFINE_DURING.join(',') }));
+      const refineDuring = String(o.refineDuring) === 'none' ? [] : String(o.refineDuring).split(',').map((f) => numberOption('--refine-during', f.trim(), { min: 0.001, max: 0.999, real: true, example: '0.75,0.85,0.95' }));
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       let position: PositionChoice;
       try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }

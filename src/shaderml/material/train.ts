@@ -105,11 +105,12 @@ export const ALPHA = 0.01;
  */
 export const STE_FROM = 0.7;
 /**
- * Where in training (fractions of the steps) codes are refined with half the sweeps, and training goes on from the
- * refined codes: three times in the straight-through phase. Rounds in the noise phase as well cost twice the time on
- * lavapipe for less (bench/NOTES-materials.md, "Refinement during training").
+ * Where in training (fractions of the steps) codes are refined by default with half the sweeps, training going on from
+ * them: nowhere. On the H200 rounds at 0.75, 0.85 and 0.95 added 0.05–0.07 dB on the weakest texture for a third more
+ * training time, which put two `--psnr 40` searches over a minute (bench/NOTES-materials.md, "Refinement during
+ * training"); `refineDuring` / `--refine-during` ask for them.
  */
-export const REFINE_DURING = [0.75, 0.85, 0.95] as const;
+export const REFINE_DURING: readonly number[] = [];
 export const LATENT_BITS = [2, 4, 8] as const;
 
 /** Every grid of a material, finest first. */
