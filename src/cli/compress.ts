@@ -26,7 +26,7 @@ export interface SearchReport {
   /** `steps`: a multiple of the material's training steps (the near-miss retrain of --psnr, search.ts NEAR_MISS_DB). */
   /**
    * `refine`: the channel-weighted PSNR of the decode (the objective of code refinement, refine.ts) before and after
-   * each round of sweeps, [before, after]: the rounds inside training (train.ts REFINE_DURING, with latents below 8
+   * each round of sweeps, [before, after]: any rounds inside training (`--refine-during`, with latents below 8
    * bits), then the round before the decoder's fine-tuning and the one after it, the last two.
    */
   trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number; refine?: [number, number][] }[];
