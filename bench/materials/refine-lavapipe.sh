@@ -8,6 +8,7 @@
 # after = refinement after training only (--refine-during none; what 'refine' was on 2026-12-05 before it moved inside),
 # during=F,F,… = --refine-during F,F,….
 # CROP (64), OFFSET (128), STEPS (2000), FINETUNE (STEPS/5) and BATCH (65536) change the crops and the training.
+# GRIDS="s2f8b2 s2f4b4c" trains those rungs on every set instead of the set's default rung (rungs compared at equal bits).
 set -uo pipefail
 out=${1:?output folder}; shift
 sets=${*:-npm-pm-normal-rock re-mp-bricks re-pk-wall nx-cretewall re-jojo-concrete re-pk-panels re-torley-marble re-un-grate re-pk-floor npm-pm-normal-pair}
@@ -29,8 +30,10 @@ run() { local set=$1 grids=$2 mode=$3; shift 3
 for set in $sets; do
   # The rung each set's default takes at 512² (a third of its BC footprint); the lone normal map's 2.5-bit rung.
   case $set in npm-pm-normal-rock) g=s2f2b4c+s4f4b2;; npm-pm-normal-pair|re-torley-marble|re-un-grate) g=s2f5b4;; *) g=s1f1b4+s2f2b4c+s4f4b2;; esac
+  for g in ${GRIDS:-$g}; do
   for mode in ${MODES:-refine norefine}; do
     case $mode in refine) extra=();; norefine) extra=(--refine 0);; after) extra=(--refine-during none);; during=*) extra=(--refine-during ${mode#during=});; *) echo "unknown mode $mode" >&2; exit 2;; esac
     run $set $g $mode "${extra[@]}" | tee -a $out/pairs.jsonl
+  done
   done
 done

@@ -11,7 +11,7 @@ import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets 
 import { compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, ladderFor, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -160,7 +160,8 @@ export function register(program: Command): void {
       const progress = new Progress('compress', { delay: 0 });
       const t0 = performance.now();
       // Mip levels are trained for single-grid materials: with --mips the search climbs the single-grid rungs.
-      const ladder = (o.mips ? SINGLE_GRID_LADDER : LADDER).map((r) => ({ ...r, hidden }));
+      // Concatenated taps only where this material's decode fits the limits (ladderFor).
+      const ladder = o.mips ? SINGLE_GRID_LADDER.map((r) => ({ ...r, hidden })) : ladderFor(LADDER.map((r) => ({ ...r, hidden })), m.channels, position);
       const fp = (r: Rung) => footprintBits(r, m.width, m.height, m.channels, position);
       const train = async (r: Rung, label: string, opts: TrainOptions = {}) => {
         const [g0, ...coarse] = r.grids, k = opts.steps ?? 1;

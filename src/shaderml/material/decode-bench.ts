@@ -10,7 +10,9 @@
  * `s2f12b2-f32`, `s2f12b2-int8`, `s2f12b2-f32-packed`, `s2f4b8-f32` (scale, features, bits, precision[, packed]).
  * A `-uv` suffix decodes through `mat_uv(uv, 0)` (sampler-filtered, what a fragment shader calls)
  * instead of `mat(p)` (texel addressing, textureLoad + bilinear in the shader). A last `-p2` or `-p4` gives the
- * decoder that position input (position.ts) instead of u, v.
+ * decoder that position input (position.ts) instead of u, v. A last `-c2`, `-c4`, `-c5` or `-c6` gives the decoder that
+ * many outputs (a lone normal map, two normal maps, albedo + normal, albedo + normal + a scalar) instead of 8 (albedo,
+ * normal, colour specular), as decode-cost.ts's model reckons a material's cost by its outputs.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +27,19 @@ import { gridBytes } from './train.js';
 import { gpuLayout } from './upload.js';
 import { positionCount, type PositionInput } from './position.js';
 
-const TEXTURES: TextureTarget[] = [{ name: 'albedo', kind: 'color', channels: 3, alpha: false }, { name: 'normal', kind: 'normal', channels: 2, alpha: false }, { name: 'spec', kind: 'color', channels: 3, alpha: false }];
+const albedo: TextureTarget = { name: 'albedo', kind: 'color', channels: 3, alpha: false };
+const normal: TextureTarget = { name: 'normal', kind: 'normal', channels: 2, alpha: false };
+/**
+ * Materials by decoder outputs (a `-c<N>` suffix; 8 without): which textures, and where the shading reads albedo, the
+ * normal's x, y and roughness (a constant where the material has none), so every variant shades alike.
+ */
+const MATERIALS: Record<number, { textures: TextureTarget[]; albedo?: number; normal: number; rough?: number }> = {
+  2: { textures: [normal], normal: 0 },
+  4: { textures: [normal, { ...normal, name: 'detail_normal' }], normal: 0 },
+  5: { textures: [albedo, normal], albedo: 0, normal: 3 },
+  6: { textures: [albedo, normal, { name: 'spec', kind: 'scalar', channels: 1, alpha: false }], albedo: 0, normal: 3, rough: 5 },
+  8: { textures: [albedo, normal, { name: 'spec', kind: 'color', channels: 3, alpha: false }], albedo: 0, normal: 3, rough: 5 },
+};
 
 export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
   const W = Number(args[0] ?? 3840), H = Number(args[1] ?? 2160), reps = Number(args[2] ?? 50);
@@ -36,10 +50,12 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const hasTs = device.features.has('timestamp-query');
   for (const name of names) {
     // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first), named as the ladder names rungs.
-    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?(?:-(p2|p4))?$/.exec(name);
+    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?(?:-(p2|p4))?(?:-c(\d))?$/.exec(name);
     let rung: Rung | undefined;
     try { rung = m ? parseRung(m[1]!) : undefined; } catch (e) { console.log(`${name}: ${(e as Error).message}`); continue; }
-    if (!m || !rung) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4])`); continue; }
+    const mat8 = MATERIALS[Number(m?.[6] ?? 8)];
+    if (!m || !rung || !mat8) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4][-c2|-c4|-c5|-c6])`); continue; }
+    const C = mat8.textures.reduce((a, t) => a + t.channels, 0);
     const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
     let s = 12345;
     const grids = rung.grids.map(({ scale, features, bits, concat }) => {
@@ -49,8 +65,9 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     });
     const [first, ...coarse] = grids, F = featuresOf({ grids });
     const position: PositionInput = (m[5] as PositionInput | undefined) ?? 'uv';
-    const decoder = ShaderMLP.random([F + positionCount(position), rung.hidden, rung.hidden, 8], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
-    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(first!.concat ? { concat: true } : {}), ...(coarse.length ? { coarse } : {}) }, TEXTURES), { latents: storage });
+    const decoder = ShaderMLP.random([F + positionCount(position), rung.hidden, rung.hidden, C], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
+    const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(first!.concat ? { concat: true } : {}), ...(coarse.length ? { coarse } : {}) }, mat8.textures), { latents: storage });
+    const a = mat8.albedo, n = mat8.normal, r = mat8.rough;
     const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
     const lib = flattenWgsl(dec.module);
     const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}
@@ -59,11 +76,11 @@ ${lib.code}
 @compute @workgroup_size(8, 8) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   if (g.x >= ${W}u || g.y >= ${H}u) { return; }
   let y = ${m[4] ? `mat_uv((vec2<f32>(g.xy) + 0.5) / vec2(${W}.0, ${H}.0), 0.0)` : 'mat(g.xy)'};
-  let alb = clamp(vec3(y[0], y[1], y[2]), vec3(0.0), vec3(1.0));
-  let ts = clamp(vec2(y[3], y[4]), vec2(0.0), vec2(1.0)) * 2.0 - 1.0;
+  let alb = ${a === undefined ? 'vec3(0.6)' : `clamp(vec3(y[${a}], y[${a + 1}], y[${a + 2}]), vec3(0.0), vec3(1.0))`};
+  let ts = clamp(vec2(y[${n}], y[${n + 1}]), vec2(0.0), vec2(1.0)) * 2.0 - 1.0;
   let n = vec3(ts, sqrt(max(0.0, 1.0 - dot(ts, ts))));
   let l = vec3(0.4, 0.5, 0.7681146); let h = normalize(l + vec3(0.0, 0.0, 1.0));
-  let r = clamp(y[5], 0.02, 1.0);
+  let r = ${r === undefined ? '0.5' : `clamp(y[${r}], 0.02, 1.0)`};
   let spec = pow(max(dot(n, h), 0.0), mix(256.0, 4.0, r)) * (1.0 - r) * 0.6;
   LIT[g.y * ${W}u + g.x] = pack4x8unorm(vec4(clamp(alb * (0.08 + 0.92 * max(dot(n, l), 0.0)) + vec3(spec), vec3(0.0), vec3(1.0)), 1.0));
 }`;

@@ -6,46 +6,13 @@
  *
  * Why these rungs: see LADDER. The decoder's input stays within 16 features + two position inputs (position.ts; four with p4).
  */
-import { gridBytes, LATENT_BITS, type GridOption } from './train.js';
+import { gridBytes, type GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
+import { decodeEstimate, decodeFits } from './decode-cost.js';
 
-export interface Rung {
-  /** Short name for reports, e.g. "s2f16b2" (scale 2, 16 features, 2 bits; a last "c": taps concatenated). */
-  name: string;
-  grids: GridOption[];
-  hidden: number;
-}
-
-export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.map((g) => `s${g.scale}f${g.features}b${g.bits}${g.concat ? 'c' : ''}`).join('+') + (r.hidden !== 32 ? `h${r.hidden}` : '');
-
-/**
- * A rung from its name, the form reports print (`s1f1b2+s2f4b4`: grids joined by '+', each scale, features,
- * bits, and a `c` where the decoder reads the grid's four taps side by side; a decoder width other than 32 last, `h64`), so a configuration a search chose can be trained again by
- * hand (`wgml compress --grids`).
- * @throws RangeError naming the part that is not a grid or not a shape the latent textures hold.
- */
-export function parseRung(spec: string, hidden = 32): Rung {
-  // A decoder width other than 32 ends the name (`s1f1b2+s2f4b4h64`), as rungName writes it.
-  const h = /^(.*?)h(\d+)$/.exec(spec.trim());
-  if (h) {
-    hidden = Number(h[2]);
-    if (hidden < 1 || hidden > 256) throw new RangeError(`"h${h[2]}": a decoder width of ${hidden} is not within 1…256`);
-    spec = h[1]!;
-  }
-  const grids = spec.split('+').map((part) => {
-    const m = /^s(\d+)f(\d+)b(\d+)(c?)$/.exec(part.trim());
-    if (!m) throw new RangeError(`"${part}" is not a grid: write s<scale>f<features>b<bits>, e.g. s2f8b2 (s2f2b4c: taps concatenated)`);
-    const [scale, features, bits] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (scale < 1 || scale > 64) throw new RangeError(`"${part}": scale ${scale} is not within 1…64`);
-    if (features < 1 || features > 16) throw new RangeError(`"${part}": ${features} features is not within 1…16`);
-    if (!(LATENT_BITS as readonly number[]).includes(bits)) throw new RangeError(`"${part}": ${bits}-bit latents; use 2, 4 or 8`);
-    if (bits === 8 && features % 4) throw new RangeError(`"${part}": 8-bit latents come 4 features to an rgba8unorm texture; give 4, 8, 12 or 16`);
-    if (m[4] && scale === 1) throw new RangeError(`"${part}": a full-resolution grid's taps are the texel's own latents; concatenate (c) a grid of scale 2 or more`);
-    return { scale, features, bits, ...(m[4] ? { concat: true } : {}) };
-  });
-  return { name: rungName({ grids, hidden }), grids, hidden };
-}
+export { parseRung, rungName, type Rung } from './rung.js';
+import { parseRung, rungName, type Rung } from './rung.js';
 
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
@@ -74,8 +41,13 @@ export const SINGLE_GRID_LADDER: Rung[] = [
 const QUARTER: [number, number, number] = [4, 4, 2];
 
 /**
- * The ladder, smallest first: a rung every bit from 1 to 6 bits per texel, every half bit to 10, then 12, 14, 16,
- * 24, 32.
+ * The ladder, smallest first: 1 bit per texel, every half bit from 2 to 10 but 5.5, then 12, 14, 16, 24, 32. What a material trains is {@link ladderFor}'s version of it: concatenated taps where its decode fits.
+ * - From 2 to 5 bits a rung is one half-resolution grid of 4-bit codes whose four taps the decoder reads side by side
+ *   (s2f{2,3,4,5}b4c), the half bits adding four 2-bit features at quarter resolution. Concatenated taps beat the
+ *   blended grid at equal bits wherever measured on the H200 (2 bits: +1.74 dB on the lone rock normal map; 5 bits:
+ *   +0.90…+2.02 on three 16-bit sets; RESULTS.md, "Concatenated latent taps"), and on lavapipe at 3 and 4 bits on the
+ *   rock map's 128² crop (s2f4b4c 39.36 dB against s2f8b2 37.70: bench/NOTES-materials.md, "Concatenated taps from 2 to
+ *   5 bits"). The 4-bit codes follow the 5-bit result below. Each has its blended form as twin.
  * - From 6 bits up a rung is one full-resolution feature (grid 0) beside a half-resolution grid: at 6 bits it beat
  *   the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average (H200,
  *   bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose texel-scale
@@ -99,16 +71,24 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  */
 export const LADDER: Rung[] = [
   SINGLE_GRID_LADDER[0]!,
-  R([[2, 2, 4, 'c']]),
-  R([[2, 2, 4, 'c'], QUARTER]),
-  ...SINGLE_GRID_LADDER.slice(2, 4),
-  R([[2, 5, 4]]),
+  ...[2, 3, 4].flatMap((f) => [R([[2, f, 4, 'c']]), R([[2, f, 4, 'c'], QUARTER])]),
+  R([[2, 5, 4, 'c']]),
   R([[1, 1, 2], [2, 4, 4]]), R([[1, 1, 4], [2, 2, 4, 'c'], QUARTER]),
   R([[1, 1, 2], [2, 5, 4]]), R([[1, 1, 2], [2, 5, 4], QUARTER]),
   ...[4, 5].flatMap((f) => [R([[1, 1, 4], [2, f, 4]]), R([[1, 1, 4], [2, f, 4], QUARTER])]),
   ...[6, 8, 10].map((f) => R([[1, 1, 4], [2, f, 4]])),
   ...SINGLE_GRID_LADDER.slice(9),
 ];
+
+/**
+ * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
+ * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
+ * decoder's multiply-adds on this material) gives way to its blended form, which reads the same grids. So s2f5b4c stays
+ * for a lone normal map or an albedo + normal pair (C ≤ 5) and becomes s2f5b4 for albedo + normal + specular (C ≥ 6).
+ */
+export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
+  return ladder.map((r) => (r.grids.some((g) => g.concat) && !decodeFits(decodeEstimate(r, channels, position)) ? twinOf(r)! : r));
+}
 
 /**
  * Stored bits per texel of a rung on a width×height material with `channels` outputs (latents + f16 decoder).

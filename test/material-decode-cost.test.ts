@@ -1,0 +1,60 @@
+/**
+ * Issue 13: the decode-cost model that decides where the ladder reads concatenated taps. The model is a least-squares
+ * fit to H200 measurements (decode-cost.ts); these tests hold it to those measurements, check the work it counts
+ * against the decoder's shape, and check that the ladder a material trains never estimates over the limits.
+ */
+import { describe, it, expect } from 'vitest';
+import { DECODE_LIMIT_MS, DECODE_MARGIN_MS, DECODE_MEASURED, decodeEstimate, decodeFits, decodeWork } from '../src/shaderml/material/decode-cost.js';
+import { LADDER, ladderFor, parseRung, rungBits, twinOf } from '../src/shaderml/material/search.js';
+
+describe('decode cost (4K decode + shade on the H200, estimated)', () => {
+  it('counts the decoder\'s multiply-adds on this material and the latent textures by how they are read', () => {
+    // s2f5b4c: 5 features × 4 taps + p2 = 22 inputs → 32 → 32 → C; its 5 features are two textures (rgba8 + r8).
+    expect(decodeWork(parseRung('s2f5b4c'), 2)).toEqual({ macs: 22 * 32 + 32 * 32 + 32 * 2, blended: 0, concatenated: 2, fullResolution: 0 });
+    // A quarter-resolution finest grid takes p4 (4 position inputs); u, v by hand takes 2.
+    expect(decodeWork(parseRung('s4f16b2'), 8).macs).toBe((16 + 4) * 32 + 32 * 32 + 32 * 8);
+    expect(decodeWork(parseRung('s4f16b2'), 8, 'uv').macs).toBe((16 + 2) * 32 + 32 * 32 + 32 * 8);
+    expect(decodeWork(parseRung('s1f1b4+s2f2b4c+s4f4b2h64'), 6)).toEqual({ macs: (1 + 8 + 4 + 2) * 64 + 64 * 64 + 64 * 6, blended: 1, concatenated: 1, fullResolution: 1 });
+  });
+
+  it('reproduces every measured rung within 0.011 ms (f32) and 0.0105 ms (int8), twice the margin it keeps', () => {
+    for (const [name, f32, int8] of DECODE_MEASURED) {
+      const e = decodeEstimate(parseRung(name), 8, 'uv');
+      expect(Math.abs(e.f32 - f32), `${name} f32 ${e.f32}`).toBeLessThan(0.011);
+      if (int8 !== null) expect(Math.abs(e.int8 - int8), `${name} int8 ${e.int8}`).toBeLessThan(0.0105);
+    }
+    expect(2 * DECODE_MARGIN_MS).toBeLessThanOrEqual(0.011);
+  });
+
+  it('costs grow with the decoder\'s outputs, inputs and width', () => {
+    const at = (n: string, c: number) => decodeEstimate(parseRung(n), c);
+    expect(at('s2f5b4c', 2).int8).toBeLessThan(at('s2f5b4c', 8).int8);
+    expect(at('s2f4b4c', 6).f32).toBeLessThan(at('s2f5b4c', 6).f32);
+    expect(at('s2f4b4', 6).int8).toBeLessThan(at('s2f4b4c', 6).int8);
+    expect(at('s2f4b4h64', 6).f32).toBeGreaterThan(at('s2f4b4', 6).f32 + 0.2);
+    // The measured over-limit rungs are over by the estimate too.
+    expect(decodeFits(at('s1f1b2+s2f4b4c+s4f4b2', 8))).toBe(false);
+    expect(decodeFits(decodeEstimate(parseRung('s2f5b4c'), 8, 'uv'))).toBe(false);
+  });
+
+  it('ladderFor: concatenated taps stay where the material\'s decode fits, else the blended form of the same bits', () => {
+    for (let c = 1; c <= 8; c++) {
+      const l = ladderFor(LADDER, c);
+      expect(l.map(rungBits)).toEqual(LADDER.map(rungBits));
+      l.forEach((r, i) => {
+        if (r !== LADDER[i]) expect(r).toEqual(twinOf(LADDER[i]!));
+        if (r.grids.some((g) => g.concat)) {
+          const e = decodeEstimate(r, c);
+          expect(e.f32, `${r.name} C=${c}`).toBeLessThanOrEqual(DECODE_LIMIT_MS.f32 - DECODE_MARGIN_MS);
+          expect(e.int8, `${r.name} C=${c}`).toBeLessThanOrEqual(DECODE_LIMIT_MS.int8 - DECODE_MARGIN_MS);
+        }
+      });
+    }
+    const names = (c: number) => ladderFor(LADDER, c).slice(1, 8).map((r) => r.name);
+    // A lone normal map (2 outputs) affords every concatenated rung; albedo + normal + specular (7) gives up the two costliest.
+    expect(names(2)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f4b4c+s4f4b2', 's2f5b4c']);
+    expect(names(7)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f4b4+s4f4b2', 's2f5b4']);
+    // A wider decoder by hand costs more: its concatenated rungs give way sooner.
+    expect(ladderFor(LADDER.map((r) => ({ ...r, hidden: 48 })), 2).filter((r) => r.grids.some((g) => g.concat)).length).toBeLessThan(ladderFor(LADDER, 2).filter((r) => r.grids.some((g) => g.concat)).length);
+  });
+});
