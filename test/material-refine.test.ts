@@ -9,7 +9,7 @@ import { compressMaterial, REFINE_DURING, decodeMaterialCpu, decoderInputs, type
 import { materialReport } from '../src/shaderml/material/report.js';
 import { boxDown } from '../src/shaderml/material/mips.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
-import { refinePlan, refineWgsl, type RefinePass } from '../src/shaderml/material/refine.js';
+import { refineLanes, refinePlan, refineWgsl, type RefinePass } from '../src/shaderml/material/refine.js';
 import { paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
 import { ShaderMLP } from '../src/shaderml/mlp.js';
 import { testDevice } from './helpers/gpu.js';
@@ -34,7 +34,7 @@ function texelErrors(c: CompressedMaterial, tgt: Float32Array, cw: Float32Array)
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
 
 describe('code refinement', () => {
-  it(`every pass keeps, per latent of its parity class, the code step the brute-force decode says lowers the error (seed ${testSeed()})`, async () => {
+  it.each([true, false])(`every pass keeps, per latent of its parity class, the code step the brute-force decode says lowers the error (cooperative kernel: %s; seed ${testSeed()})`, async (cooperative) => {
     const device = await testDevice();
     const r = rng(testSeed());
     // Weights of scale 0.5 and outputs centred in [0, 1]: most texels decode inside the clamp (at scale 1 some seeds
@@ -45,7 +45,7 @@ describe('code refinement', () => {
     const tgt = Float32Array.from({ length: W * H * C }, () => r()), cw = Float32Array.from({ length: C }, () => 0.25 + 3.75 * r());
     const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: W * H, alpha: 0.01 };
     const L = paramLayout(s), deq = () => codes.flatMap((c, k) => Array.from(c, (v) => v / ((1 << GRIDS[k]!.bits) - 1)));
-    const tr = await makeTrainer(device, [s], Float32Array.from([...decoder.packed().data, ...deq()]), [tgt]);
+    const tr = await makeTrainer(device, [s], Float32Array.from([...decoder.packed().data, ...deq()]), [tgt], { refine: { cooperative } });
     // The channel weights reach the trainer the way balancing writes them: after a chunk (no step moves anything at rate 0).
     await tr.run('finetune', 1, 0, 0, { onChunk: () => cw });
     let decided = 0, ambiguous = 0, accepted = 0;
@@ -90,9 +90,17 @@ describe('code refinement', () => {
     expect(accepted, 'steps taken').toBeGreaterThan(20);
   }, 60_000);
 
-  it('generates the kernel it did (one grid of each kind: full resolution, concatenated, blended coarse)', async () => {
+  it('generates the kernels it did (one grid of each kind: full resolution, concatenated, blended coarse)', async () => {
     const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: W * H, alpha: 0.01 };
     await expect(refineWgsl(s)).toMatchFileSnapshot('__snapshots__/material-refine.wgsl');
+    await expect(refineWgsl(s, false)).toMatchFileSnapshot('__snapshots__/material-refine-single.wgsl');
+  });
+
+  it('shares a latent\'s footprint among about as many invocations as texels read it, up to a workgroup', () => {
+    expect([refineLanes(512, 512, 512, 512), refineLanes(512, 512, 256, 256), refineLanes(512, 512, 128, 128), refineLanes(512, 512, 64, 64)]).toEqual([4, 16, 64, 64]);
+    // Sides that are not multiples of the scale round up (12×10 at 3×3 latents: 8 × 7 texels read one).
+    expect(refineLanes(12, 10, 3, 3)).toBe(64);
+    expect(refineLanes(12, 10, 6, 5)).toBe(16);
   });
 
   it('lists every grid, feature and parity class once per sweep', () => {

@@ -31,7 +31,7 @@ fn qnoise(j: u32, step: u32) -> f32 {
   return f32((w >> 22u) ^ w) / 4294967296.0 - 0.5;
 }
 
-struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32 }
+struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32 }
 @group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read> TGT: array<f32>;
 @group(0) @binding(2) var<storage, read> CW: array<f32>;
@@ -80,39 +80,59 @@ fn texel_err(p: u32, jo: u32, vo: f32) -> f32 {
   }
   return e;
 }
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+var<workgroup> RED: array<vec3<f32>, 64>;
+var<workgroup> STEP: array<f32, 64>;
+@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   Z = R.zero;
-  let k = gid.x + gid.y * nwg.x * 64u;
+  // Workgroup barriers below: every invocation reaches them (no early return), and their loops are bounded by
+  // uniform values (R), not by Z.
   let all = R.all != 0u;
+  let lanes = select(R.lanes, 1u, all); let lane = lid % lanes; let slot = lid / lanes;
+  let k = (wid.x + wid.y * nwg.x) * (64u / lanes) + slot;
   let ncx = (R.lw + 1u - R.c) / 2u; let ncy = (R.lh + 1u - R.a) / 2u;
-  if ((all && k >= T) || (!all && k >= ncx * ncy)) { return; }
+  let valid = select(k < ncx * ncy, k < T, all);
   let lx = R.c + 2u * (k % ncx); let ly = R.a + 2u * (k / ncx);
   let li = ly * R.lw + lx; let j = select(R.off + li * R.fg + R.f, 0u, all);
-  let code = select(round(P[NMLP + j] * R.q), 0.0, all);
+  let code = select(round(P[NMLP + min(j, NLAT - 1u)] * R.q), 0.0, all || !valid);
   let vm = max(code - 1.0, 0.0) / R.q; let vp = min(code + 1.0, R.q) / R.q;
   let x0 = u32(max(i32(floor((f32(lx) - 0.5) * f32(W) / f32(R.lw) - 0.5)) - 1, 0)); let x1 = u32(clamp(i32(ceil((f32(lx) + 1.5) * f32(W) / f32(R.lw) - 0.5)) + 1, 0, i32(W) - 1));
   let y0 = u32(max(i32(floor((f32(ly) - 0.5) * f32(HT) / f32(R.lh) - 0.5)) - 1, 0)); let y1 = u32(clamp(i32(ceil((f32(ly) + 1.5) * f32(HT) / f32(R.lh) - 0.5)) + 1, 0, i32(HT) - 1));
-  var dm = 0.0; var dp = 0.0; var e0 = 0.0;
+  let fw = x1 + 1u - x0; let n = select(select(fw * (y1 + 1u - y0), 0u, !valid), u32(valid), all);
+  var dm = 0.0; var dp = 0.0; var e0 = 0.0; var v = -1.0;
   // Phase 0 sums each step's change of error over the footprint; phase 1, once a step is taken, refreshes the
   // footprint's cached errors. A refresh of every texel is phase 1 alone over a footprint of texel k.
-  for (var phase = select(Z, 1u, all); phase < 2u; phase++) {
-    for (var y = select(y0, k / W, all) + Z; y <= select(y1, k / W, all); y++) { for (var x = select(x0, k % W, all); x <= select(x1, k % W, all); x++) {
-      let p = y * W + x; let t = taps(p, R.lw, R.lh);
-      if (!all && t.i[0] != li && t.i[1] != li && t.i[2] != li && t.i[3] != li) { continue; }
+  for (var phase = select(R.zero, 1u, all); phase < 2u; phase++) {
+    if (phase == 1u && !all) {
+      RED[lid] = vec3(dm, dp, e0);
+      workgroupBarrier();
+      for (var h = lanes / 2u; h > 0u; h = h / 2u) {
+        if (lane < h) { RED[lid] += RED[lid + h]; }
+        workgroupBarrier();
+      }
+      if (lane == 0u) {
+        let sums = RED[lid];
+        // A step must lower the footprint's error by more than f32 rounding of its sum.
+        var best = -1e-6 * sums.z; var nv = -1.0;
+        if (valid && code > 0.0 && sums.x < best) { best = sums.x; nv = vm; }
+        if (valid && code < R.q && sums.y < best) { best = sums.y; nv = vp; }
+        if (nv >= 0.0) { P[NMLP + j] = nv; }
+        STEP[slot] = nv;
+      }
+      workgroupBarrier();
+      v = STEP[slot];
+    }
+    // No step taken: nothing to refresh (a bound, not a break: barriers above must stay in uniform control flow).
+    let m = select(n, 0u, phase == 1u && !all && v < 0.0);
+    for (var t = lane + Z; t < m; t += lanes) {
+      let p = select((y0 + t / fw) * W + x0 + t % fw, k, all); let tp = taps(p, R.lw, R.lh);
+      if (!all && tp.i[0] != li && tp.i[1] != li && tp.i[2] != li && tp.i[3] != li) { continue; }
       if (phase == 0u) { e0 += E[p]; }
       for (var cand = Z; cand < 2u - phase; cand++) {
         if (phase == 0u && ((cand == 0u && code == 0.0) || (cand == 1u && code == R.q))) { continue; }
-        let te = texel_err(p, select(NONE, j, phase == 0u), select(vp, vm, cand == 0u));
+        // Phase 1 reads the latent as the step left it (v), whether or not this invocation sees P's new value yet.
+        let te = texel_err(p, select(NONE, j, !all), select(select(vp, vm, cand == 0u), v, phase == 1u));
         if (phase == 1u) { E[p] = te; } else if (cand == 0u) { dm += te - E[p]; } else { dp += te - E[p]; }
       }
-    } }
-    if (phase == 0u) {
-      // A step must lower the footprint's error by more than f32 rounding of its sum.
-      var best = -1e-6 * e0; var v = -1.0;
-      if (code > 0.0 && dm < best) { best = dm; v = vm; }
-      if (code < R.q && dp < best) { best = dp; v = vp; }
-      if (v < 0.0) { return; }
-      P[NMLP + j] = v;
     }
   }
 }

@@ -14,6 +14,7 @@
  * and the cached error of its own texels, which no other invocation of the pass reads.
  */
 import { withErrorScope } from '../../gpu/scope.js';
+import { deviceInfo } from '../../gpu/device.js';
 import { featuresOf, gridConsts, header, type TrainShape } from './kernels.js';
 import { positionCount, positionWgsl } from './position.js';
 
@@ -28,9 +29,22 @@ export function refinePlan(s: TrainShape, sweeps: number): RefinePass[] {
 
 /**
  * A pass as the kernel reads it (one 256-byte uniform slot each, by dynamic offset): the grid's size, features, first
- * latent and top code, the feature and parity class; `all`: instead, refresh the error cache of every texel.
+ * latent and top code, the feature and parity class, and how many invocations share one latent's footprint (`lanes`,
+ * a power of two ≤ 64); `all`: instead, refresh the error cache of every texel (one invocation a texel).
  */
-const PASS_WGSL = `struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32 }`;
+const PASS_WGSL = `struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32 }`;
+
+/**
+ * Invocations per latent: about one per texel that reads it ((2·scale)² for a grid at 1/scale resolution), so a
+ * quarter-resolution pass at 512² runs 4096 latents × 64 invocations rather than 4096 long loops, too few threads to
+ * fill a GPU (the one-invocation kernel spent ~4 s of a 17 s default training on the H200 refining).
+ */
+export function refineLanes(width: number, height: number, lw: number, lh: number): number {
+  const reading = Math.ceil((2 * width) / lw) * Math.ceil((2 * height) / lh);
+  let lanes = 1;
+  while (lanes < reading && lanes < 64) lanes *= 2;
+  return lanes;
+}
 
 function bindings(s: TrainShape): string {
   return `${header(s)}
@@ -73,49 +87,77 @@ ${gather}
 
 /**
  * The refinement kernel, one for every grid and pass of a shape (a single call site of texel_err: lavapipe takes
- * seconds to compile each inlined copy). A pass: each invocation takes one latent of the class, sums the change of
- * error over its footprint for the code one step down and one up, keeps the better where it lowers the error, and
- * refreshes its footprint's cached errors. With `all`, invocation p refreshes texel p's.
+ * seconds to compile each inlined copy). A pass: `lanes` invocations take one latent of the class and share its
+ * footprint; each sums the change of error over its texels for the code one step down and one up, the sums meet in
+ * workgroup memory, the first lane keeps the better step where it lowers the error, and all lanes refresh their
+ * texels' cached errors. With `all`, invocation p refreshes texel p's.
+ * `cooperative: false` is the kernel of one invocation a latent, without workgroup memory or barriers: on a CPU
+ * adapter, where a barrier costs a coroutine switch (lavapipe: refinement of a 128² material 40% slower with them) and
+ * a few thousand invocations already fill every core.
  */
-export function refineWgsl(s: TrainShape): string {
+export function refineWgsl(s: TrainShape, cooperative = true): string {
   const range = (l: string, n: string, size: string, k: string) =>
     // Texels whose tap coordinate lies in [l − 1, l + 1), a texel or two wider each side for rounding; taps() decides.
     `let ${k}0 = u32(max(i32(floor((f32(${l}) - 0.5) * f32(${size}) / f32(${n}) - 0.5)) - 1, 0)); let ${k}1 = u32(clamp(i32(ceil((f32(${l}) + 1.5) * f32(${size}) / f32(${n}) - 0.5)) + 1, 0, i32(${size}) - 1));`;
+  // The step from the footprint's sums (dm, dp: change of error one code down and up; e0: its error now), written to P.
+  const decide = (indent: string) => `${indent}// A step must lower the footprint's error by more than f32 rounding of its sum.
+${indent}var best = -1e-6 * sums.z; var nv = -1.0;
+${indent}if (valid && code > 0.0 && sums.x < best) { best = sums.x; nv = vm; }
+${indent}if (valid && code < R.q && sums.y < best) { best = sums.y; nv = vp; }
+${indent}if (nv >= 0.0) { P[NMLP + j] = nv; }`;
+  const meet = cooperative ? `      RED[lid] = vec3(dm, dp, e0);
+      workgroupBarrier();
+      for (var h = lanes / 2u; h > 0u; h = h / 2u) {
+        if (lane < h) { RED[lid] += RED[lid + h]; }
+        workgroupBarrier();
+      }
+      if (lane == 0u) {
+        let sums = RED[lid];
+${decide('        ')}
+        STEP[slot] = nv;
+      }
+      workgroupBarrier();
+      v = STEP[slot];` : `      let sums = vec3(dm, dp, e0);
+${decide('      ')}
+      v = nv;`;
   return `${bindings(s)}
 ${texelErrWgsl(s)}
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+${cooperative ? `var<workgroup> RED: array<vec3<f32>, 64>;
+var<workgroup> STEP: array<f32, 64>;
+` : ''}@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   Z = R.zero;
-  let k = gid.x + gid.y * nwg.x * 64u;
+  // ${cooperative ? 'Workgroup barriers below: every invocation reaches them (no early return), and their loops are bounded by\n  // uniform values (R), not by Z.' : 'One invocation a latent (R.lanes is 1 for this kernel).'}
   let all = R.all != 0u;
+  let lanes = ${cooperative ? 'select(R.lanes, 1u, all)' : '1u'}; let lane = lid % lanes; let slot = lid / lanes;
+  let k = (wid.x + wid.y * nwg.x) * (64u / lanes) + slot;
   let ncx = (R.lw + 1u - R.c) / 2u; let ncy = (R.lh + 1u - R.a) / 2u;
-  if ((all && k >= T) || (!all && k >= ncx * ncy)) { return; }
+  let valid = select(k < ncx * ncy, k < T, all);
   let lx = R.c + 2u * (k % ncx); let ly = R.a + 2u * (k / ncx);
   let li = ly * R.lw + lx; let j = select(R.off + li * R.fg + R.f, 0u, all);
-  let code = select(round(P[NMLP + j] * R.q), 0.0, all);
+  let code = select(round(P[NMLP + min(j, NLAT - 1u)] * R.q), 0.0, all || !valid);
   let vm = max(code - 1.0, 0.0) / R.q; let vp = min(code + 1.0, R.q) / R.q;
   ${range('lx', 'R.lw', 'W', 'x')}
   ${range('ly', 'R.lh', 'HT', 'y')}
-  var dm = 0.0; var dp = 0.0; var e0 = 0.0;
+  let fw = x1 + 1u - x0; let n = select(select(fw * (y1 + 1u - y0), 0u, !valid), u32(valid), all);
+  var dm = 0.0; var dp = 0.0; var e0 = 0.0; var v = -1.0;
   // Phase 0 sums each step's change of error over the footprint; phase 1, once a step is taken, refreshes the
   // footprint's cached errors. A refresh of every texel is phase 1 alone over a footprint of texel k.
-  for (var phase = select(Z, 1u, all); phase < 2u; phase++) {
-    for (var y = select(y0, k / W, all) + Z; y <= select(y1, k / W, all); y++) { for (var x = select(x0, k % W, all); x <= select(x1, k % W, all); x++) {
-      let p = y * W + x; let t = taps(p, R.lw, R.lh);
-      if (!all && t.i[0] != li && t.i[1] != li && t.i[2] != li && t.i[3] != li) { continue; }
+  for (var phase = select(R.zero, 1u, all); phase < 2u; phase++) {
+    if (phase == 1u && !all) {
+${meet}
+    }
+    // No step taken: nothing to refresh (a bound, not a break: barriers above must stay in uniform control flow).
+    let m = select(n, 0u, phase == 1u && !all && v < 0.0);
+    for (var t = lane + Z; t < m; t += lanes) {
+      let p = select((y0 + t / fw) * W + x0 + t % fw, k, all); let tp = taps(p, R.lw, R.lh);
+      if (!all && tp.i[0] != li && tp.i[1] != li && tp.i[2] != li && tp.i[3] != li) { continue; }
       if (phase == 0u) { e0 += E[p]; }
       for (var cand = Z; cand < 2u - phase; cand++) {
         if (phase == 0u && ((cand == 0u && code == 0.0) || (cand == 1u && code == R.q))) { continue; }
-        let te = texel_err(p, select(NONE, j, phase == 0u), select(vp, vm, cand == 0u));
+        // Phase 1 reads the latent as the step left it (v), whether or not this invocation sees P's new value yet.
+        let te = texel_err(p, select(NONE, j, !all), select(select(vp, vm, cand == 0u), v, phase == 1u));
         if (phase == 1u) { E[p] = te; } else if (cand == 0u) { dm += te - E[p]; } else { dp += te - E[p]; }
       }
-    } }
-    if (phase == 0u) {
-      // A step must lower the footprint's error by more than f32 rounding of its sum.
-      var best = -1e-6 * e0; var v = -1.0;
-      if (code > 0.0 && dm < best) { best = dm; v = vm; }
-      if (code < R.q && dp < best) { best = dp; v = vp; }
-      if (v < 0.0) { return; }
-      P[NMLP + j] = v;
     }
   }
 }`;
@@ -123,6 +165,11 @@ ${texelErrWgsl(s)}
 
 /** The channel-weighted squared error of the clamped decode per texel and channel (as the trainer's loss), before and after the passes. */
 export interface RefineResult { before: number; after: number }
+
+export interface RefinerOptions {
+  /** Several invocations a latent, meeting in workgroup memory (default: on hardware adapters; refineWgsl says why not on CPU ones). */
+  cooperative?: boolean;
+}
 
 export interface Refiner {
   /** Run the passes in order (one submit), reading and writing the trainer's parameters in place. */
@@ -134,14 +181,15 @@ export interface Refiner {
  * Pipelines and buffers of refinement for level shape `s` over the trainer's parameters `P` (latents dequantized to
  * code / (2^bits − 1)), targets and channel weights.
  */
-export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer, target: GPUBuffer, cw: GPUBuffer): Promise<Refiner> {
+export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer, target: GPUBuffer, cw: GPUBuffer, o: RefinerOptions = {}): Promise<Refiner> {
   const T = s.width * s.height, gc = gridConsts(s);
+  const cooperative = o.cooperative ?? !deviceInfo(device).software;
   const E = device.createBuffer({ label: 'wgmat refine texel errors', size: Math.max(16, T * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   // The error cache before and after the passes, read back: what refinement gained is reported, not assumed.
   const back = device.createBuffer({ label: 'wgmat refine errors readback', size: Math.max(16, 2 * T * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   // Slot 0 refreshes every texel's error; then one per grid, feature and class. 256 bytes apart: minUniformBufferOffsetAlignment.
-  const slot = new Map<string, number>(), words: number[][] = [[0, 0, 0, 0, 1, 1, 1, 0, 1, 1]];
-  gc.forEach(({ off, g }, grid) => { for (let f = 0; f < g.features; f++) for (let a = 0; a < 2; a++) for (let c = 0; c < 2; c++) { slot.set(`${grid} ${f} ${a} ${c}`, words.length); words.push([f, a, c, 0, g.lw, g.lh, g.features, off, (1 << g.bits) - 1, 0]); } });
+  const slot = new Map<string, number>(), words: number[][] = [[0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]];
+  gc.forEach(({ off, g }, grid) => { for (let f = 0; f < g.features; f++) for (let a = 0; a < 2; a++) for (let c = 0; c < 2; c++) { slot.set(`${grid} ${f} ${a} ${c}`, words.length); words.push([f, a, c, 0, g.lw, g.lh, g.features, off, (1 << g.bits) - 1, 0, cooperative ? refineLanes(s.width, s.height, g.lw, g.lh) : 1]); } });
   const R = device.createBuffer({ label: 'wgmat refine passes', size: 256 * words.length, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const data = new ArrayBuffer(256 * words.length), u32 = new Uint32Array(data), f32 = new Float32Array(data);
   words.forEach((w, i) => { u32.set(w, 64 * i); f32[64 * i + 8] = w[8]!; });
@@ -151,11 +199,12 @@ export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer
     { binding: 0, ...storage('storage') }, { binding: 1, ...storage('read-only-storage') }, { binding: 2, ...storage('read-only-storage') },
     { binding: 3, ...storage('storage') }, { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 48 } }] });
   const { pipe, group } = await withErrorScope(device, 'building the material refinement pipeline', async () => ({
-    pipe: await device.createComputePipelineAsync({ label: 'wgmat refine', layout: device.createPipelineLayout({ label: 'wgmat refine', bindGroupLayouts: [bgl] }), compute: { module: device.createShaderModule({ label: 'wgmat refine', code: refineWgsl(s) }), entryPoint: 'main' } }),
+    pipe: await device.createComputePipelineAsync({ label: 'wgmat refine', layout: device.createPipelineLayout({ label: 'wgmat refine', bindGroupLayouts: [bgl] }), compute: { module: device.createShaderModule({ label: 'wgmat refine', code: refineWgsl(s, cooperative) }), entryPoint: 'main' } }),
     group: device.createBindGroup({ label: 'wgmat refine', layout: bgl, entries: [...[P, target, cw, E].map((buffer, binding) => ({ binding, resource: { buffer } as GPUBufferBinding })), { binding: 4, resource: { buffer: R, size: 48 } }] }),
   }));
+  // n latents (or texels), 64 / lanes of them a workgroup.
   const dispatch = (pass: GPUComputePassEncoder, slotIndex: number, n: number) => {
-    const g = Math.ceil(n / 64), x = Math.min(g, 65535);
+    const g = Math.ceil((n * words[slotIndex]![10]!) / 64), x = Math.min(g, 65535);
     if (g) { pass.setBindGroup(0, group, [256 * slotIndex]); pass.dispatchWorkgroups(x, Math.ceil(g / x)); }
   };
   return {

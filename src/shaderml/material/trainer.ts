@@ -5,7 +5,7 @@
  * adds its weight gradient, then one Adam step updates the decoder and all latents (mips.ts says why).
  */
 import { withErrorScope } from '../../gpu/scope.js';
-import { makeRefiner, type RefinePass, type Refiner, type RefineResult } from './refine.js';
+import { makeRefiner, type RefinePass, type Refiner, type RefinerOptions, type RefineResult } from './refine.js';
 import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
 
 export type TrainPhase = 'train' | 'refine' | 'finetune';
@@ -66,7 +66,7 @@ export interface Trainer {
 }
 
 /** Buffers and pipelines for `shapes` (level 0 first), parameters `P0` and one target grid (rows of C) per level. */
-export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: Float32Array, targets: Float32Array[]): Promise<Trainer> {
+export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: Float32Array, targets: Float32Array[], o: { refine?: RefinerOptions } = {}): Promise<Trainer> {
   const latTotal = shapes.reduce((a, s) => a + latentCount(s), 0);
   let off = 0;
   // Every grid of every level gets its range of the latent region, level by level, grid by grid.
@@ -139,7 +139,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
       }
     },
     async refine(passes, level = 0) {
-      refiners[level] ??= await makeRefiner(device, lv[level]!, bufs.P, tgt[level]!, bufs.CW);
+      refiners[level] ??= await makeRefiner(device, lv[level]!, bufs.P, tgt[level]!, bufs.CW, o.refine);
       return refiners[level]!.run(passes);
     },
     params: () => read(device, bufs.P, N * 4),
