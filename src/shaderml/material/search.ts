@@ -4,7 +4,9 @@
  * smallest rung whose every texture reaches P dB, training one rung per trial. Pure functions: the
  * trainer runs the trials, these decide which and what was found.
  *
- * Why these rungs: see LADDER. The decoder's input stays within 16 features + two position inputs (position.ts; four with p4).
+ * Why these rungs: see LADDER. A rung's decode stays within issue 13's limits on the material it is trained for (ladderFor,
+ * decode-cost.ts): at most 16 blended features + two position inputs (position.ts; four with p4), more inputs only as
+ * concatenated taps where the material's decoder affords them.
  */
 import { gridBytes, type GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
