@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
-import { decodeTga } from '../../dist/shaderml/material/images.js';
+import { decodeTga, readImage } from '../../dist/shaderml/material/images.js';
 
 const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
 const out = arg('--out', '.corpus'), work = arg('--work', '/tmp/wgml-corpus'), only = arg('--only');
@@ -54,6 +54,11 @@ function readSource(set, rel) {
     execFileSync('dwebp', ['-quiet', webp, '-o', png]);
     const p = pngjs.PNG.sync.read(readFileSync(png));
     return { width: p.width, height: p.height, data: p.data };
+  }
+  if (/\.jpe?g$/i.test(rel)) {
+    // wgml's own reader (jpeg-js): what `wgml compress` would read from the same file.
+    const im = readImage(join(root, pkg.root, rel));
+    return { width: im.width, height: im.height, data: Buffer.from(im.rgba) };
   }
   const png = pngjs.PNG.sync.read(readFileSync(join(root, pkg.root, rel)));
   return { width: png.width, height: png.height, data: png.data };

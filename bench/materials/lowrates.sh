@@ -2,7 +2,7 @@
 # Concatenated taps from 2 to 5 bits, chosen per material by its decode cost (decode-cost.ts, search.ts ladderFor), on
 # the H200: one device call (BUDGET seconds, default 560), written 2026-12-05 without a device. Here first:
 # `npx tsc -p . && ../shared/gpu/pack.sh && node bench/materials/corpus.mjs`; carry [".gpu", "dist", ".corpus"]
-# (.corpus/re-un-atlas-2k and .gpu/testdata.tar.xz moved aside to stay within 64 MiB). In order while time is left:
+# (.corpus/re-un-atlas-2k, .corpus/re-wickedrock19-2k and .gpu/testdata.tar.xz moved aside to stay within 64 MiB). In order while time is left:
 #  1. 4K decode + shade of the new rungs at the decoder outputs the ladder gives them to (-c2 a lone normal map, -c4 two
 #     normal maps or scalar albedo + normal + scalar, -c5 albedo + normal, -c6 albedo + normal + scalar, none: 8), beside
 #     s2f5b4c at 8 outputs, measured 0.595 / 0.408 on 2026-12-05, as the anchor: whether the model's estimates hold;
@@ -12,6 +12,8 @@
 #  3. `--psnr 40` where the search climbs through 3–5 bits: the lone normal map, the 16-bit sets, the 20-bit sets that
 #     passed at low rates;
 #  4. exact pairs at 3 and 4 bits, old rung against new, on the lone normal map and two 16-bit sets.
+# `STEP=2k` instead (a call of its own: 14 MiB of PNG): the 2048² set added on 2026-12-05, re-wickedrock19-2k, with
+# defaults and `--psnr 40` (≤ 5 min each is the target), carried alone: CORPUS=.corpus-2k holding only that set.
 # Writes $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/decode.txt, $OUT/log.txt.
 set -uo pipefail
 [ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
@@ -19,7 +21,11 @@ mkdir -p $OUT
 T=${BUDGET:-560}; start=$(date +%s)
 left() { echo $(( T - ($(date +%s) - start) )); }
 v() { for p in f32 int8; do echo "$1-$p${2:+-$2}"; done; }
-timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 $(v s2f5b4c) $(v s2f5b4c c4) $(v s2f5b4c c5) \
+if [ "${STEP:-}" = 2k ]; then
+  SETS="re-wickedrock19-2k" ABLATE="default: psnr40:--psnr,40" ABLATE_LIMIT=300 BUDGET=$(left) bash bench/materials-h200.sh
+  exit 0
+fi
+timeout 150 node dist/shaderml/material/decode-bench.js ${DECODE_ARGS:-3840 2160 50} $(v s2f5b4c) $(v s2f5b4c c4) $(v s2f5b4c c5) \
   $(v s2f3b4c) $(v s2f4b4c) $(v s2f3b4c+s4f4b2) $(v s2f3b4c+s4f4b2 c6) $(v s2f4b4c+s4f4b2 c2) $(v s2f4b4c+s4f4b2 c4) $(v s2f4b4c c2) 2>&1 | tee $OUT/decode.txt
 SETS="re-mp-bricks npm-pm-normal-rock npm-pm-normal-pair re-torley-marble re-un-grate" ABLATE="default:" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-rock re-torley-marble re-un-grate npm-pm-normal-pair nx-simplines nx-metalplate" \

@@ -21,7 +21,7 @@ for set in $sets; do
       const p = PNG.sync.read(fs.readFileSync(`${src}/${f}`)), o = new PNG({ width: S, height: S });
       for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 4; c++) o.data[(y * S + x) * 4 + c] = p.data[((y + O) * p.width + x + O) * 4 + c];
       fs.writeFileSync(`${dst}/${f}`, PNG.sync.write(o));
-    }' .corpus/$set $out/crops/$set ${CROP:-64} ${OFFSET:-128}
+    }' ${CORPUS:-.corpus}/$set $out/crops/$set ${CROP:-64} ${OFFSET:-128}
 done
 summ='let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const [set,mode,grids]=process.argv.slice(1);const i=s.indexOf("{");if(i<0){console.log(JSON.stringify({set,mode,error:s.slice(-300)}));return;}const r=JSON.parse(s.slice(i));console.log(JSON.stringify({set,mode,grids,min:+Math.min(...r.textures.map(t=>t.psnr)).toFixed(2),tex:Object.fromEntries(r.textures.map(t=>[t.name,+t.psnr.toFixed(2)])),refine:r.search.trials[0].refine,s:+r.trainSeconds.toFixed(1)}))})'
 run() { local set=$1 grids=$2 mode=$3; shift 3
