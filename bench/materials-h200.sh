@@ -26,13 +26,14 @@ run() { # set-dir mode limit-seconds [compress args]
 small=$(for d in $CORPUS/*/; do node -e "const p=require('pngjs').PNG.sync.read(require('fs').readFileSync(require('fs').readdirSync('$d').filter(f=>f.endsWith('.png')).map(f=>'$d/'+f)[0]));process.stdout.write(p.width<=512?'$d ':'')" 2>/dev/null; done)
 large=$(for d in $CORPUS/*/; do [[ " $small " == *" $d "* ]] || echo -n "$d "; done)
 # Ablation mode: ABLATE="name:args,split,by,commas ..." on SETS="set-dir-name ..." (default: every 512² set), each
-# variant on each set and nothing else (compress.jsonl only; `base:` is the defaults).
+# variant on each set and nothing else (compress.jsonl only; `base:` is the defaults). A ';' in args is a comma within
+# one argument: "during:--refine-during,0.75;0.85;0.95".
 # DECODE_VARIANTS="s1f1b2+s2f4b4h64-f32 …" first times those decode-bench variants (4K decode + shade).
 if [ -n "${ABLATE:-}" ]; then
   [ -n "${DECODE_VARIANTS:-}" ] && timeout 150 node dist/shaderml/material/decode-bench.js 3840 2160 50 $DECODE_VARIANTS 2>&1 | tee -a $OUT/decode.txt
   for s in ${SETS:-$small}; do
     d=$CORPUS/$(basename $s)
-    for v in $ABLATE; do a=${v#*:}; run $d ${v%%:*} ${ABLATE_LIMIT:-60} ${a//,/ }; done
+    for v in $ABLATE; do a=${v#*:}; a=${a//,/ }; run $d ${v%%:*} ${ABLATE_LIMIT:-60} ${a//;/,}; done
   done
   echo "total $(( $(date +%s) - start )) s"; exit 0
 fi

@@ -8,7 +8,8 @@
 #     s2f5b4c at 8 outputs, measured 0.595 / 0.408 on 2026-12-05, as the anchor: whether the model's estimates hold;
 #  2. the defaults of the sets whose default rung changed: the 16-bit sets (4 outputs: s2f5b4 → s2f5b4c, its twin);
 #     before them two sets whose default did not change (re-mp-bricks, npm-pm-normal-rock), for the time refinement takes
-#     with the cooperative kernel (refine.ts, several invocations a latent): 17.2 s a default on 2026-12-05 with the old one;
+#     with the cooperative kernel (refine.ts, several invocations a latent): 17.2 s a default on 2026-12-05 with the old one,
+#     and with the rounds during training (23.0 s then, for +0.05-0.07 dB: off by default for that cost alone);
 #  3. `--psnr 40` where the search climbs through 3–5 bits: the lone normal map, the 16-bit sets, the 20-bit sets that
 #     passed at low rates;
 #  4. exact pairs at 3 and 4 bits, old rung against new, on the lone normal map and two 16-bit sets.
@@ -27,7 +28,8 @@ if [ "${STEP:-}" = 2k ]; then
 fi
 timeout 150 node dist/shaderml/material/decode-bench.js ${DECODE_ARGS:-3840 2160 50} $(v s2f5b4c) $(v s2f5b4c c4) $(v s2f5b4c c5) \
   $(v s2f3b4c) $(v s2f4b4c) $(v s2f3b4c+s4f4b2) $(v s2f3b4c+s4f4b2 c6) $(v s2f4b4c+s4f4b2 c2) $(v s2f4b4c+s4f4b2 c4) $(v s2f4b4c c2) 2>&1 | tee $OUT/decode.txt
-SETS="re-mp-bricks npm-pm-normal-rock npm-pm-normal-pair re-torley-marble re-un-grate" ABLATE="default:" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
+SETS="re-mp-bricks npm-pm-normal-rock" ABLATE="default: during:--refine-during,0.75;0.85;0.95" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 250 )) bash bench/materials-h200.sh
+SETS="npm-pm-normal-pair re-torley-marble re-un-grate" ABLATE="default:" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-rock re-torley-marble re-un-grate npm-pm-normal-pair nx-simplines nx-metalplate" \
   ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=80 BUDGET=$(( $(left) - 60 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-rock re-torley-marble re-un-grate" \
