@@ -12,7 +12,9 @@
 #     and with the rounds during training (23.0 s then, for +0.05-0.07 dB: off by default for that cost alone);
 #  3. `--psnr 40` where the search climbs through 3–5 bits: the lone normal map, the 16-bit sets, the 20-bit sets that
 #     passed at low rates;
-#  4. exact pairs at 3 and 4 bits, old rung against new, on the lone normal map and two 16-bit sets.
+#  4. exact pairs at 4 and 3 bits, 2-bit codes blended against 4-bit codes concatenated, on the lone normal map, two
+#     16-bit sets (4 outputs) and two 20-bit sets (6 outputs; search.ts LOW_CONCAT_MAX_CHANNELS), then 4-bit against 2-bit
+#     codes at 5 bits on the 16-bit sets (chosen before code refinement existed).
 # `STEP=2k` instead (a call of its own: 14 MiB of PNG): the 2048² set added on 2026-12-05, re-wickedrock19-2k, with
 # defaults and `--psnr 40` (≤ 5 min each is the target), carried alone: CORPUS=.corpus-2k holding only that set.
 # Writes $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/decode.txt, $OUT/log.txt.
@@ -32,5 +34,7 @@ SETS="re-mp-bricks npm-pm-normal-rock" ABLATE="default: during:--refine-during,0
 SETS="npm-pm-normal-pair re-torley-marble re-un-grate" ABLATE="default:" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-rock re-torley-marble re-un-grate npm-pm-normal-pair nx-simplines nx-metalplate" \
   ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=80 BUDGET=$(( $(left) - 60 )) bash bench/materials-h200.sh
-SETS="npm-pm-normal-rock re-torley-marble re-un-grate" \
-  ABLATE="g3:--grids,s2f6b2 g3c:--grids,s2f3b4c g4:--grids,s2f8b2 g4c:--grids,s2f4b4c g35c:--grids,s2f3b4c+s4f4b2" ABLATE_LIMIT=30 BUDGET=$(left) bash bench/materials-h200.sh
+SETS="npm-pm-normal-rock re-torley-marble re-un-grate nx-metalplate re-pk-wall" \
+  ABLATE="g4:--grids,s2f8b2 g4c:--grids,s2f4b4c g3:--grids,s2f6b2 g3c:--grids,s2f3b4c" ABLATE_LIMIT=30 BUDGET=$(( $(left) - 100 )) bash bench/materials-h200.sh
+# 4-bit against 2-bit codes at 5 bits now that codes are refined (2-bit codes gain more from it: NOTES-materials.md).
+SETS="re-torley-marble re-un-grate npm-pm-normal-pair" ABLATE="g5:--grids,s2f5b4 g5b2:--grids,s2f10b2" ABLATE_LIMIT=30 BUDGET=$(left) bash bench/materials-h200.sh

@@ -47,9 +47,10 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  * - From 2 to 5 bits a rung is one half-resolution grid of 4-bit codes whose four taps the decoder reads side by side
  *   (s2f{2,3,4,5}b4c), the half bits adding four 2-bit features at quarter resolution. Concatenated taps beat the
  *   blended grid at equal bits wherever measured on the H200 (2 bits: +1.74 dB on the lone rock normal map; 5 bits:
- *   +0.90…+2.02 on three 16-bit sets; RESULTS.md, "Concatenated latent taps"), and on lavapipe at 3 and 4 bits on the
- *   rock map's 128² crop (s2f4b4c 39.36 dB against s2f8b2 37.70: bench/NOTES-materials.md, "Concatenated taps from 2 to
- *   5 bits"). The 4-bit codes follow the 5-bit result below. Each has its blended form as twin.
+ *   +0.90…+2.02 on three 16-bit sets; RESULTS.md, "Concatenated latent taps"), and on lavapipe at 3 and 4 bits on
+ *   materials of up to 4 outputs (s2f4b4c 39.36 dB against s2f8b2 37.70 on the rock map's 128² crop: bench/NOTES-materials.md,
+ *   "Concatenated taps from 2 to 5 bits"), but not with more outputs ({@link LOW_CONCAT_MAX_CHANNELS}): ladderFor decides.
+ *   Twins: twinOf.
  * - From 6 bits up a rung is one full-resolution feature (grid 0) beside a half-resolution grid: at 6 bits it beat
  *   the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average (H200,
  *   bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose texel-scale
@@ -82,14 +83,32 @@ export const LADDER: Rung[] = [
   ...SINGLE_GRID_LADDER.slice(9),
 ];
 
+/** A rung of one half-resolution grid of 3 or 4 features of 4-bit codes read as concatenated taps (3 to 4.5 bits). */
+const isLowConcat = (r: Rung) => {
+  const [g, ...rest] = r.grids;
+  return !!g?.concat && g.scale === 2 && g.bits === 4 && (g.features === 3 || g.features === 4) && rest.every((x) => x.scale === 4 && !x.concat) && rest.length <= 1;
+};
+
+/**
+ * Materials of more decoder outputs read the 3–4.5-bit rungs as 2-bit codes, blended (the twin of s2f4b4c, s2f8b2).
+ * Measured with wgml's trainer on lavapipe, 128² crops with refinement (bench/NOTES-materials.md, "Concatenated taps from
+ * 2 to 5 bits"), s2f4b4c against s2f8b2: the lone rock normal map (2 outputs) +1.66 dB, three 4-output sets +2.68,
+ * +0.33, −0.75; five held-out Red Eclipse sets of 6 outputs (albedo + normal + specular) −0.15 … −0.94, all five. With
+ * more textures to carry, feature count matters more than the taps' texel-scale detail; and code refinement, which
+ * came after the 4-bit codes were chosen, gains more on 2-bit codes, whose steps are larger.
+ */
+export const LOW_CONCAT_MAX_CHANNELS = 4;
+
 /**
  * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
  * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
- * decoder's multiply-adds on this material) gives way to its blended form, which reads the same grids. So s2f5b4c stays
- * for a lone normal map or an albedo + normal pair (C ≤ 5) and becomes s2f5b4 for albedo + normal + specular (C ≥ 6).
+ * decoder's multiply-adds on this material) gives way to its twin (twinOf: the same grids blended, or at 3–4.5 bits 2-bit
+ * codes). So s2f5b4c stays for a lone normal map or an albedo + normal pair (C ≤ 5) and becomes s2f5b4 for albedo +
+ * normal + specular (C ≥ 6); and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains
+ * the 2-bit rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
-  return ladder.map((r) => (r.grids.some((g) => g.concat) && !decodeFits(decodeEstimate(r, channels, position)) ? twinOf(r)! : r));
+  return ladder.map((r) => (r.grids.some((g) => g.concat) && (!decodeFits(decodeEstimate(r, channels, position)) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinOf(r)! : r));
 }
 
 /**
@@ -151,12 +170,17 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
  * the default and --bits train both and keep the better, and --psnr tries the twin of the rung just below its pick.
  * (The first twins, two full-resolution 2-bit features beside 2-bit codes at half resolution, lost to the 4-bit
  * feature in 5 of 6 pairs measured at 6.5 and 9.5 bits, bench/materials-2026-12-03k.) A rung with concatenated taps has
- * its blended form as twin (the decoder's cheaper first layer; which content prefers is measured, LADDER). None for other single-grid rungs, for a
+ * its blended form as twin (the decoder's cheaper first layer; which content prefers is measured, LADDER), but for the 3–4.5-bit rungs
+ * (s2f3b4c, s2f4b4c, with or without the quarter-resolution grid), whose twin has 2-bit codes and twice the features, blended
+ * (s2f6b2, s2f8b2): those lost to concatenated taps on one to three sets of few outputs by up to 2.7 dB but won on a pair
+ * of smooth normal maps (+0.75) and on every 6-output set tried ({@link LOW_CONCAT_MAX_CHANNELS}). None for other single-grid rungs, for a
  * 2-bit rung with under three half-resolution features, or where the twin would pass 16 decoder inputs.
  */
 export function twinOf(r: Rung): Rung | undefined {
   if (r.grids.some((g) => g.concat)) {
-    const grids = r.grids.map(({ concat: _, ...g }) => g);
+    const [g, ...rest] = r.grids;
+    // The 3–4.5-bit rungs: 2-bit codes, twice the features, blended (what the ladder had there before).
+    const grids = isLowConcat(r) ? [{ scale: 2, features: 2 * g!.features, bits: 2 }, ...rest.map((x) => ({ ...x }))] : r.grids.map(({ concat: _, ...x }) => x);
     return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
   }
   const [g0, g1, ...rest] = r.grids;
