@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { DECODE_LIMIT_MS, DECODE_MARGIN_MS, DECODE_MEASURED, decodeEstimate, decodeFits, decodeWork } from '../src/shaderml/material/decode-cost.js';
-import { LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, twinOf } from '../src/shaderml/material/search.js';
+import { LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
 
 describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   it('counts the decoder\'s multiply-adds on this material and the latent textures by how they are read', () => {
@@ -37,12 +37,28 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(decodeFits(decodeEstimate(parseRung('s2f5b4c'), 8, 'uv'))).toBe(false);
   });
 
+  it('twins: a concatenated rung\'s bits as 2-bit codes, blended, where the material decodes them in time, else its blended form', () => {
+    const six = parseRung('s1f1b4+s2f2b4c+s4f4b2');
+    expect(twoBitForm(six)!.name).toBe('s1f1b2+s2f8b2+s4f4b2');
+    expect(rungBits(twoBitForm(six)!)).toBe(rungBits(six));
+    expect(twoBitForm(parseRung('s2f5b4c'))!.name).toBe('s2f10b2');
+    expect(twoBitForm(parseRung('s2f5b4c+s2f1b2'))).toBeUndefined();
+    expect(twoBitForm(parseRung('s2f9b4c'))).toBeUndefined();
+    // The 6.5-bit default's 2-bit twin (13 blended features) fits with up to 6 outputs, not with 7 or 8.
+    expect(twinFor(six, 6)!.name).toBe('s1f1b2+s2f8b2+s4f4b2');
+    expect(twinFor(six, 8)!.name).toBe('s1f1b4+s2f2b4+s4f4b2');
+    // Twins of rungs without concatenated taps are the measured splits, whatever the material.
+    expect(twinFor(parseRung('s1f1b2+s2f4b4'), 8)).toEqual(twinOf(parseRung('s1f1b2+s2f4b4')));
+  });
+
   it('ladderFor: concatenated taps stay where the material\'s decode fits (and at 3–4.5 bits where it has few outputs), else the twin of the same bits', () => {
     for (let c = 1; c <= 8; c++) {
       const l = ladderFor(LADDER, c);
       expect(l.map(rungBits)).toEqual(LADDER.map(rungBits));
       l.forEach((r, i) => {
-        if (r !== LADDER[i]) expect(r).toEqual(twinOf(LADDER[i]!));
+        if (r !== LADDER[i]) expect(r).toEqual(twinFor(LADDER[i]!, c));
+        const t = twinFor(r, c);
+        if (t && r.grids.some((g) => g.concat)) expect(decodeFits(decodeEstimate(t, c)), `twin ${t.name} C=${c}`).toBe(true);
         if (r.grids.some((g) => g.concat)) {
           const e = decodeEstimate(r, c);
           expect(e.f32, `${r.name} C=${c}`).toBeLessThanOrEqual(DECODE_LIMIT_MS.f32 - DECODE_MARGIN_MS);
@@ -56,7 +72,7 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(names(2)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f4b4c+s4f4b2', 's2f5b4c']);
     expect(names(LOW_CONCAT_MAX_CHANNELS)).toEqual(names(2));
     expect(names(5)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f5b4c']);
-    expect(names(7)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f5b4']);
+    expect(names(7)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
     // A wider decoder by hand costs more: its concatenated rungs give way sooner.
     expect(ladderFor(LADDER.map((r) => ({ ...r, hidden: 48 })), 2).filter((r) => r.grids.some((g) => g.concat)).length).toBeLessThan(ladderFor(LADDER, 2).filter((r) => r.grids.some((g) => g.concat)).length);
   });

@@ -85,12 +85,12 @@ describe('material size search', () => {
     expect(twinOf(parseRung('s1f1b4+s2f6b4'))!.name).toBe('s1f1b2+s2f8b4');
     // Twins are not rungs of the ladder, and the twin of a twin is the rung.
     const isRung = (r: Rung) => LADDER.some((x) => x.name === r.name);
-    // A rung with concatenated taps has its blended form as twin (same latents, a narrower decoder input), but at 3–4.5 bits
-    // 2-bit codes, twice the features, blended.
+    // A rung with concatenated taps has its bits as 2-bit codes, blended, as twin (twice the half-resolution features; a
+    // 4-bit full-resolution feature gives 2 of its bits to four more).
     const concat = LADDER.filter((r) => r.grids.some((g) => g.concat));
     expect(concat.map((r) => [r.name, twinOf(r)!.name])).toEqual([
-      ['s2f2b4c', 's2f2b4'], ['s2f2b4c+s4f4b2', 's2f2b4+s4f4b2'], ['s2f3b4c', 's2f6b2'], ['s2f3b4c+s4f4b2', 's2f6b2+s4f4b2'],
-      ['s2f4b4c', 's2f8b2'], ['s2f4b4c+s4f4b2', 's2f8b2+s4f4b2'], ['s2f5b4c', 's2f5b4'], ['s1f1b4+s2f2b4c+s4f4b2', 's1f1b4+s2f2b4+s4f4b2'],
+      ['s2f2b4c', 's2f4b2'], ['s2f2b4c+s4f4b2', 's2f4b2+s4f4b2'], ['s2f3b4c', 's2f6b2'], ['s2f3b4c+s4f4b2', 's2f6b2+s4f4b2'],
+      ['s2f4b4c', 's2f8b2'], ['s2f4b4c+s4f4b2', 's2f8b2+s4f4b2'], ['s2f5b4c', 's2f10b2'], ['s1f1b4+s2f2b4c+s4f4b2', 's1f1b2+s2f8b2+s4f4b2'],
     ]);
     for (const r of concat) expect([rungBits(twinOf(r)!), isRung(twinOf(r)!), twinOf(r)!.grids.some((g) => g.concat)]).toEqual([rungBits(r), false, false]);
     for (const r of LADDER) {

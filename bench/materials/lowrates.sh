@@ -14,7 +14,8 @@
 #     passed at low rates;
 #  4. exact pairs at 4 and 3 bits, 2-bit codes blended against 4-bit codes concatenated, on the lone normal map, two
 #     16-bit sets (4 outputs) and two 20-bit sets (6 outputs; search.ts LOW_CONCAT_MAX_CHANNELS), then 4-bit against 2-bit
-#     codes at 5 bits on the 16-bit sets (chosen before code refinement existed).
+#     codes at 5 bits on the 16-bit sets and at 6.5 bits on 20-bit sets (chosen before code refinement existed; the
+#     concatenated rungs' twins are their 2-bit forms since, search.ts twinFor).
 # `STEP=2k` instead (a call of its own: 14 MiB of PNG): the 2048² set added on 2026-12-05, re-wickedrock19-2k, with
 # defaults and `--psnr 40` (≤ 5 min each is the target), carried alone: CORPUS=.corpus-2k holding only that set.
 # Writes $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/decode.txt, $OUT/log.txt.
@@ -29,12 +30,14 @@ if [ "${STEP:-}" = 2k ]; then
   exit 0
 fi
 timeout 150 node dist/shaderml/material/decode-bench.js ${DECODE_ARGS:-3840 2160 50} $(v s2f5b4c) $(v s2f5b4c c4) $(v s2f5b4c c5) \
-  $(v s2f3b4c) $(v s2f4b4c) $(v s2f3b4c+s4f4b2) $(v s2f3b4c+s4f4b2 c6) $(v s2f4b4c+s4f4b2 c2) $(v s2f4b4c+s4f4b2 c4) $(v s2f4b4c c2) 2>&1 | tee $OUT/decode.txt
+  $(v s2f3b4c) $(v s2f4b4c) $(v s2f3b4c+s4f4b2) $(v s2f3b4c+s4f4b2 c6) $(v s2f4b4c+s4f4b2 c2) $(v s2f4b4c+s4f4b2 c4) $(v s2f4b4c c2) \
+  $(v s1f1b2+s2f8b2+s4f4b2 c6) $(v s1f1b4+s2f2b4c+s4f4b2 c6) 2>&1 | tee $OUT/decode.txt
 SETS="re-mp-bricks npm-pm-normal-rock" ABLATE="default: during:--refine-during,0.75;0.85;0.95" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 250 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-pair re-torley-marble re-un-grate" ABLATE="default:" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-rock re-torley-marble re-un-grate npm-pm-normal-pair nx-simplines nx-metalplate" \
   ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=80 BUDGET=$(( $(left) - 60 )) bash bench/materials-h200.sh
 SETS="npm-pm-normal-rock re-torley-marble re-un-grate nx-metalplate re-pk-wall" \
   ABLATE="g4:--grids,s2f8b2 g4c:--grids,s2f4b4c g3:--grids,s2f6b2 g3c:--grids,s2f3b4c" ABLATE_LIMIT=30 BUDGET=$(( $(left) - 100 )) bash bench/materials-h200.sh
-# 4-bit against 2-bit codes at 5 bits now that codes are refined (2-bit codes gain more from it: NOTES-materials.md).
-SETS="re-torley-marble re-un-grate npm-pm-normal-pair" ABLATE="g5:--grids,s2f5b4 g5b2:--grids,s2f10b2" ABLATE_LIMIT=30 BUDGET=$(left) bash bench/materials-h200.sh
+# 4-bit against 2-bit codes at 5 and 6.5 bits now that codes are refined (2-bit codes gain more from it: NOTES-materials.md).
+SETS="re-torley-marble re-un-grate npm-pm-normal-pair" ABLATE="g5c:--grids,s2f5b4c g5b2:--grids,s2f10b2" ABLATE_LIMIT=30 BUDGET=$(( $(left) - 120 )) bash bench/materials-h200.sh
+SETS="re-mp-bricks re-pk-wall nx-cretewall re-pk-panels" ABLATE="g65:--grids,s1f1b4+s2f2b4c+s4f4b2 g65b2:--grids,s1f1b2+s2f8b2+s4f4b2" ABLATE_LIMIT=30 BUDGET=$(left) bash bench/materials-h200.sh

@@ -11,7 +11,7 @@ import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets 
 import { compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, ladderFor, parseRung, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, ladderFor, parseRung, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -189,7 +189,7 @@ export function register(program: Command): void {
         const budget = bits ?? bcBitsOf(m) / 3;
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
-          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget,
+          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position),
           train: async (r, label, opts) => { const t = await train(r, label, opts); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
         });
       } finally { progress.stop(); }

@@ -102,13 +102,14 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
 /**
  * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
  * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
- * decoder's multiply-adds on this material) gives way to its twin (twinOf: the same grids blended, or at 3–4.5 bits 2-bit
- * codes). So s2f5b4c stays for a lone normal map or an albedo + normal pair (C ≤ 5) and becomes s2f5b4 for albedo +
- * normal + specular (C ≥ 6); and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains
- * the 2-bit rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
+ * decoder's multiply-adds on this material) gives way to its twin ({@link twinFor}: its bits as 2-bit codes, blended).
+ * So s2f5b4c stays for a lone normal map or an albedo + normal pair (C ≤ 5) and becomes s2f10b2 for albedo + normal +
+ * specular (C ≥ 6); and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit
+ * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
-  return ladder.map((r) => (r.grids.some((g) => g.concat) && (!decodeFits(decodeEstimate(r, channels, position)) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinOf(r)! : r));
+  const over = (r: Rung) => !decodeFits(decodeEstimate(r, channels, position));
+  return ladder.map((r) => (r.grids.some((g) => g.concat) && (over(r) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r));
 }
 
 /**
@@ -162,6 +163,45 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
   return ok.length ? Math.min(...ok) : null;
 }
 
+/** A rung's grids without concatenated taps: the same latents, blended. */
+const blendedOf = (r: Rung): Rung => {
+  const grids = r.grids.map(({ concat: _, ...g }) => g);
+  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+};
+
+/**
+ * A concatenated rung's bits as 2-bit codes, blended: a half-resolution grid of F 4-bit features becomes 2F 2-bit ones,
+ * a full-resolution 4-bit feature a 2-bit one whose other 2 bits a texel become four more half-resolution features, a
+ * quarter-resolution grid stays (s2f4b4c → s2f8b2, s1f1b4+s2f2b4c+s4f4b2 → s1f1b2+s2f8b2+s4f4b2). Undefined for
+ * other layouts or past 16 features.
+ */
+export function twoBitForm(r: Rung): Rung | undefined {
+  let more = 0;
+  const grids: GridOption[] = [];
+  for (const g of r.grids) {
+    if (g.scale === 1 && g.features === 1 && g.bits === 4 && !g.concat) { grids.push({ scale: 1, features: 1, bits: 2 }); more += 4; }
+    else if (g.scale === 2 && g.bits === 4) grids.push({ scale: 2, features: 2 * g.features, bits: 2 });
+    else if (g.scale === 4 && !g.concat) grids.push({ ...g });
+    else return undefined;
+  }
+  const half = grids.filter((g) => g.scale === 2);
+  if (half.length !== 1) return undefined;
+  half[0]!.features += more;
+  if (grids.reduce((a, g) => a + g.features, 0) > 16) return undefined;
+  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+}
+
+/**
+ * The twin a material of `channels` outputs trains: {@link twinOf}, but for a concatenated rung whose 2-bit form would
+ * decode over the limits (decode-cost.ts), its blended form, or none if that too is over.
+ */
+export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
+  const t = twinOf(r);
+  if (!t || !r.grids.some((g) => g.concat) || decodeFits(decodeEstimate(t, channels, position))) return t;
+  const b = blendedOf(r);
+  return decodeFits(decodeEstimate(b, channels, position)) ? b : undefined;
+}
+
 /**
  * A mixed rung's twin: the same latent bits split the other way between the two finer grids. A rung whose
  * full-resolution feature has 2-bit codes (s1f1b2+s2f6b4) pairs with one of 4-bit codes and two half-resolution
@@ -170,19 +210,15 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
  * the default and --bits train both and keep the better, and --psnr tries the twin of the rung just below its pick.
  * (The first twins, two full-resolution 2-bit features beside 2-bit codes at half resolution, lost to the 4-bit
  * feature in 5 of 6 pairs measured at 6.5 and 9.5 bits, bench/materials-2026-12-03k.) A rung with concatenated taps has
- * its blended form as twin (the decoder's cheaper first layer; which content prefers is measured, LADDER), but for the 3–4.5-bit rungs
- * (s2f3b4c, s2f4b4c, with or without the quarter-resolution grid), whose twin has 2-bit codes and twice the features, blended
- * (s2f6b2, s2f8b2): those lost to concatenated taps on one to three sets of few outputs by up to 2.7 dB but won on a pair
- * of smooth normal maps (+0.75) and on every 6-output set tried ({@link LOW_CONCAT_MAX_CHANNELS}). None for other single-grid rungs, for a
- * 2-bit rung with under three half-resolution features, or where the twin would pass 16 decoder inputs.
+ * its bits as 2-bit codes, blended, as twin ({@link twoBitForm}): with code refinement, 2-bit codes won back much of what
+ * 4-bit codes and concatenated taps had won without it (lavapipe, 128² crops; bench/NOTES-materials.md, "Held out"): at
+ * 5 bits s2f10b2 against s2f5b4c +1.53 and +2.33 dB on two of three 16-bit sets (−1.77 on the third), at 6.5 bits
+ * s1f1b2+s2f8b2+s4f4b2 against s1f1b4+s2f2b4c+s4f4b2 +0.50 … +2.13 on four of five 20-bit sets (−0.37 on the fifth).
+ * {@link twinFor} falls back to the blended form where a material cannot decode the 2-bit form in time. None for other
+ * single-grid rungs, for a 2-bit rung with under three half-resolution features, or where the twin would pass 16 decoder inputs.
  */
 export function twinOf(r: Rung): Rung | undefined {
-  if (r.grids.some((g) => g.concat)) {
-    const [g, ...rest] = r.grids;
-    // The 3–4.5-bit rungs: 2-bit codes, twice the features, blended (what the ladder had there before).
-    const grids = isLowConcat(r) ? [{ scale: 2, features: 2 * g!.features, bits: 2 }, ...rest.map((x) => ({ ...x }))] : r.grids.map(({ concat: _, ...x }) => x);
-    return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
-  }
+  if (r.grids.some((g) => g.concat)) return twoBitForm(r) ?? blendedOf(r);
   const [g0, g1, ...rest] = r.grids;
   if (!g0 || !g1 || g0.scale !== 1 || g0.features !== 1 || (g0.bits !== 2 && g0.bits !== 4) || g1.scale !== 2 || g1.bits !== 4) return undefined;
   if (rest.length > 1 || (rest[0] && rest[0].scale !== 4)) return undefined;
@@ -227,12 +263,14 @@ const minOf = (p: number[]) => Math.min(...p);
  */
 export async function runSearch<T>(o: {
   ladder: Rung[]; start: number | Rung; target?: number; twins: boolean; train: (r: Rung, label: string, opts?: TrainOptions) => Promise<Trained<T>>;
+  /** A rung's twin on this material (default twinOf; the CLI gives twinFor, which knows its decode cost). */
+  twin?: (r: Rung) => Rung | undefined;
   /** Stored bits per texel of a rung on this material; a twin's decoder may have more inputs, so it is checked against the budget. */
   footprint: (r: Rung) => number;
   /** --bits or the default's budget (bits per texel): a twin over it is not trained. */
   budget?: number;
 }): Promise<SearchOutcome<T>> {
-  const out: SearchOutcome<T>['trials'] = [];
+  const out: SearchOutcome<T>['trials'] = [], twin = o.twin ?? twinOf;
   const run = async (r: Rung, label: string, opts?: TrainOptions) => {
     const t = await o.train(r, label, opts);
     out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, result: t.result, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}), ...(opts?.steps ? { steps: opts.steps } : {}) });
@@ -241,7 +279,7 @@ export async function runSearch<T>(o: {
   if (o.target === undefined) {
     const r = typeof o.start === 'number' ? o.ladder[o.start]! : o.start;
     const a = await run(r, '');
-    const tw = o.twins ? twinOf(r) : undefined;
+    const tw = o.twins ? twin(r) : undefined;
     if (!tw || o.footprint(tw) > Math.max(o.budget ?? Infinity, o.footprint(r))) return { chosen: r, result: a.result, trials: out };
     const b = await run(tw, `twin ${tw.name}: `);
     return minOf(b.psnr) > minOf(a.psnr) ? { chosen: tw, result: b.result, trials: out } : { chosen: r, result: a.result, trials: out };
@@ -256,7 +294,7 @@ export async function runSearch<T>(o: {
   const pick = pickSmallest(trials, target);
   const below = trials.filter((t) => !passes(t, target) && (pick === null || t.rung < pick)).map((t) => t.rung);
   const f = below.length ? Math.max(...below) : -1;
-  const tw = o.twins && f >= 0 ? twinOf(o.ladder[f]!) : undefined;
+  const tw = o.twins && f >= 0 ? twin(o.ladder[f]!) : undefined;
   const r = pick ?? Math.max(...trials.map((t) => t.rung));
   let twinMin = -Infinity;
   if (tw && (pick === null || o.footprint(tw) < o.footprint(o.ladder[pick]!))) {
