@@ -14,7 +14,7 @@ import { positionCount, positionFor, type PositionChoice } from './position.js';
 import { decodeEstimate, decodeFits } from './decode-cost.js';
 
 export { parseRung, rungName, type Rung } from './rung.js';
-import { parseRung, rungName, type Rung } from './rung.js';
+import { rungName, type Rung } from './rung.js';
 
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
