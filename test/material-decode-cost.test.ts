@@ -17,13 +17,13 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(decodeWork(parseRung('s1f1b4+s2f2b4c+s4f4b2h64'), 6)).toEqual({ macs: (1 + 8 + 4 + 2) * 64 + 64 * 64 + 64 * 6, blended: 1, concatenated: 1, fullResolution: 1 });
   });
 
-  it('reproduces every measured rung within 0.011 ms (f32) and 0.0105 ms (int8), twice the margin it keeps', () => {
-    for (const [name, f32, int8] of DECODE_MEASURED) {
-      const e = decodeEstimate(parseRung(name), 8, 'uv');
-      expect(Math.abs(e.f32 - f32), `${name} f32 ${e.f32}`).toBeLessThan(0.011);
-      if (int8 !== null) expect(Math.abs(e.int8 - int8), `${name} int8 ${e.int8}`).toBeLessThan(0.0105);
+  it('reproduces every measured rung within 0.018 ms (f32) and 0.0135 ms (int8); those measured over the limits are estimated over', () => {
+    for (const [name, f32, int8, , outputs] of DECODE_MEASURED) {
+      const e = decodeEstimate(parseRung(name), outputs ?? 8, 'uv');
+      expect(Math.abs(e.f32 - f32), `${name} f32 ${e.f32}`).toBeLessThan(0.018);
+      if (int8 !== null) expect(Math.abs(e.int8 - int8), `${name} int8 ${e.int8}`).toBeLessThan(0.0135);
+      if (f32 > DECODE_LIMIT_MS.f32 || (int8 ?? 0) > DECODE_LIMIT_MS.int8) expect(decodeFits(e), `${name} (${outputs ?? 8} outputs) measured over`).toBe(false);
     }
-    expect(2 * DECODE_MARGIN_MS).toBeLessThanOrEqual(0.011);
   });
 
   it('costs grow with the decoder\'s outputs, inputs and width', () => {
@@ -44,9 +44,10 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(twoBitForm(parseRung('s2f5b4c'))!.name).toBe('s2f10b2');
     expect(twoBitForm(parseRung('s2f5b4c+s2f1b2'))).toBeUndefined();
     expect(twoBitForm(parseRung('s2f9b4c'))).toBeUndefined();
-    // The 6.5-bit default's 2-bit twin (13 blended features) fits with up to 6 outputs, not with 7 or 8.
-    expect(twinFor(six, 6)!.name).toBe('s1f1b2+s2f8b2+s4f4b2');
-    expect(twinFor(six, 8)!.name).toBe('s1f1b4+s2f2b4+s4f4b2');
+    // The 6.5-bit default's 2-bit twin (13 blended features) measured 0.407 ms int8 at 6 outputs (H100): over, so the
+    // blended form is the twin there; a 2-output material affords it.
+    expect(twinFor(six, 2)!.name).toBe('s1f1b2+s2f8b2+s4f4b2');
+    expect(twinFor(six, 6)!.name).toBe('s1f1b4+s2f2b4+s4f4b2');
     // Twins of rungs without concatenated taps are the measured splits, whatever the material.
     expect(twinFor(parseRung('s1f1b2+s2f4b4'), 8)).toEqual(twinOf(parseRung('s1f1b2+s2f4b4')));
   });
@@ -70,8 +71,8 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     // A lone normal map (2 outputs) affords every concatenated rung; albedo + normal (5) gives up those at 3–4.5 bits for
     // 2-bit codes (LOW_CONCAT_MAX_CHANNELS, measured better with more outputs), albedo + normal + specular (7) the 5-bit one too, for its cost.
     expect(names(2)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f4b4c+s4f4b2', 's2f5b4c']);
-    expect(names(LOW_CONCAT_MAX_CHANNELS)).toEqual(names(2));
-    expect(names(5)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f5b4c']);
+    expect(names(LOW_CONCAT_MAX_CHANNELS)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f8b2+s4f4b2', 's2f5b4c']);
+    expect(names(5)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
     expect(names(7)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
     // A wider decoder by hand costs more: its concatenated rungs give way sooner.
     expect(ladderFor(LADDER.map((r) => ({ ...r, hidden: 48 })), 2).filter((r) => r.grids.some((g) => g.concat)).length).toBeLessThan(ladderFor(LADDER, 2).filter((r) => r.grids.some((g) => g.concat)).length);
