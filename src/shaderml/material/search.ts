@@ -103,8 +103,8 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
  * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
  * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
  * decoder's multiply-adds on this material) gives way to its twin ({@link twinFor}: its bits as 2-bit codes, blended).
- * So s2f5b4c stays for a lone normal map or an albedo + normal pair (C ≤ 5) and becomes s2f10b2 for albedo + normal +
- * specular (C ≥ 6); and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit
+ * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4) and becomes s2f10b2 from albedo + normal (C = 5:
+ * measured 0.403 ms int8) up; and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit
  * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
