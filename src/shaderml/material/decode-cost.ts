@@ -14,7 +14,7 @@
  * 0.013 ms of every int8 one; {@link DECODE_MARGIN_MS} is kept below the limits.
  */
 import type { GridOption } from './train.js';
-import { gridInputs } from './kernels.js';
+import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
 import { parseRung } from './rung.js';
 
@@ -71,7 +71,7 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
  * a blended grid four taps and a bilinear blend per texture, a concatenated grid four taps and no blend.
  */
 export function decodeWork(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto') {
-  const inputs = r.grids.reduce((a, g) => a + gridInputs(g), 0) + positionCount(positionFor(r.grids, position));
+  const inputs = featuresOf(r) + positionCount(positionFor(r.grids, position));
   const h = r.hidden, tex = (g: GridOption) => Math.ceil(g.features / 4);
   const sum = (f: (g: GridOption) => boolean) => r.grids.filter(f).reduce((a, g) => a + tex(g), 0);
   return {
@@ -84,7 +84,7 @@ export function decodeWork(r: { grids: GridOption[]; hidden: number }, channels:
 
 const row = (w: ReturnType<typeof decodeWork>) => [1, w.macs, w.blended, w.concatenated, w.fullResolution];
 
-/** Least squares by the normal equations (5 unknowns, ~20 rows: no conditioning trouble at this size). */
+/** Least squares by the normal equations (5 unknowns, a few dozen rows: no conditioning trouble at this size). */
 function fit(xs: number[][], ys: number[]): number[] {
   const n = xs[0]!.length, a = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
   xs.forEach((x, k) => { for (let i = 0; i < n; i++) { for (let j = 0; j < n; j++) a[i]![j]! += x[i]! * x[j]!; a[i]![n]! += x[i]! * ys[k]!; } });
