@@ -33,6 +33,15 @@ if [ "${STEP:-}" = 2k ]; then
   SETS="nx-bigplate re-un-metal re-pk-floor re-jojo-concrete re-pk-panels" ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=60 BUDGET=$(left) bash bench/materials-h200.sh
   exit 0
 fi
+# `STEP=more` (CORPUS holding re-un-atlas-2k, re-mp-bricks and three 20-bit sets): the atlas's `--psnr 40` with this
+# ladder (125 s and 0.31 of BC on 2026-12-03), what bricks' `--psnr 40` reaches (no result within 80 s on 2026-12-05),
+# then refinement rounds during training against none on three more 20-bit sets (exact pairs: is +8% time worth it?).
+if [ "${STEP:-}" = more ]; then
+  SETS="re-un-atlas-2k" ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=240 BUDGET=$(( $(left) - 280 )) bash bench/materials-h200.sh
+  SETS="re-mp-bricks" ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=150 BUDGET=$(( $(left) - 120 )) bash bench/materials-h200.sh
+  SETS="re-pk-wall nx-cretewall re-pk-panels" ABLATE="default: during:--refine-during,0.75;0.85;0.95" ABLATE_LIMIT=30 BUDGET=$(left) bash bench/materials-h200.sh
+  exit 0
+fi
 timeout 150 node dist/shaderml/material/decode-bench.js ${DECODE_ARGS:-3840 2160 50} $(v s2f5b4c) $(v s2f5b4c c4) $(v s2f5b4c c5) \
   $(v s2f3b4c) $(v s2f4b4c) $(v s2f3b4c+s4f4b2) $(v s2f3b4c+s4f4b2 c6) $(v s2f4b4c+s4f4b2 c2) $(v s2f4b4c+s4f4b2 c4) $(v s2f4b4c c2) \
   $(v s1f1b2+s2f8b2+s4f4b2 c6) $(v s1f1b4+s2f2b4c+s4f4b2 c6) 2>&1 | tee $OUT/decode.txt
