@@ -23,6 +23,11 @@ export interface SearchReport {
   /** Whether the chosen configuration reaches --psnr on every texture. */
   reached?: boolean;
   chosen: string;
+  /**
+   * Default or --bits: the budget (bits per texel) that even the ladder's smallest configuration, the one chosen, is
+   * over at this size (a small material, where the decoder's weights alone can outweigh a third of BC).
+   */
+  overBudget?: number;
   /** `steps`: a multiple of the material's training steps (the near-miss retrain of --psnr, search.ts NEAR_MISS_DB). */
   /**
    * `refine`: the channel-weighted PSNR of the decode (the objective of code refinement, refine.ts) before and after
@@ -42,11 +47,11 @@ export const ADVICE_DB = 35;
  * Said when a size-led run (the default's third of BC, or --bits) leaves a texture under ADVICE_DB: content
  * with texel-scale noise needs more bits than the budget gives, and --psnr is the mode that asks for a quality.
  */
-export function qualityAdvice(r: MaterialReport, mode: SearchReport['mode']): string | undefined {
+export function qualityAdvice(r: MaterialReport, mode: SearchReport['mode'], overBudget = false): string | undefined {
   if (mode !== 'default' && mode !== 'bits') return undefined;
   const weakest = r.textures.reduce((a, t) => (t.psnr < a.psnr ? t : a));
   if (weakest.psnr >= ADVICE_DB) return undefined;
-  return `texture '${weakest.name}' reaches ${weakest.psnr.toFixed(2)} dB within ${mode === 'bits' ? 'the --bits budget' : 'a third of the BC footprint'}; \`--psnr ${ADVICE_DB}\` trains larger configurations until every texture reaches ${ADVICE_DB} dB`;
+  return `texture '${weakest.name}' reaches ${weakest.psnr.toFixed(2)} dB ${overBudget ? 'with the smallest configuration' : `within ${mode === 'bits' ? 'the --bits budget' : 'a third of the BC footprint'}`}; \`--psnr ${ADVICE_DB}\` trains larger configurations until every texture reaches ${ADVICE_DB} dB`;
 }
 
 /**
@@ -85,7 +90,7 @@ ${rows.join('\n')}${r.skipped ? `
   advice           ${r.advice}` : ''}${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : r.mipsNote ? `
   mips             ${r.mipsNote}` : ''}${s ? `
-  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
+  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.overBudget !== undefined ? `the smallest configuration; at ${r.width}×${r.height} none fits ${s.mode === 'bits' ? `--bits ${s.target}` : `a third of the BC footprint, ${s.overBudget.toFixed(2)} bits/texel`}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
   trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
 
@@ -184,9 +189,9 @@ export function register(program: Command): void {
       };
       const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
       let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][] }>>>;
+      // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
+      const budget = bits ?? bcBitsOf(m) / 3;
       try {
-        // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
-        const budget = bits ?? bcBitsOf(m) / 3;
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
           ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position),
@@ -198,9 +203,9 @@ export function register(program: Command): void {
         mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
         trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}), ...(t.result.rounds.length ? { refine: t.result.rounds } : {}) })),
       };
-      if (bits !== undefined && fp(r) > bits) search.chosen = `${r.name} (the smallest configuration, ${fp(r).toFixed(2)} bits/texel, is over --bits ${bits})`;
+      if (mode !== 'psnr' && mode !== 'manual' && fp(r) > budget + 1e-9) search.overBudget = budget;
       const warning = sizeWarning(best.rep);
-      const advice = qualityAdvice(best.rep, mode);
+      const advice = qualityAdvice(best.rep, mode, search.overBudget !== undefined);
       const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}) };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
