@@ -18,7 +18,7 @@
 #     concatenated rungs' twins are their 2-bit forms since, search.ts twinFor).
 # `STEP=2k` instead (a call of its own): the 2048² set added on 2026-12-05, re-wickedrock19-2k, with defaults and
 # `--psnr 40` (≤ 5 min each is the target), then `--psnr 40` on the 20-bit sets whose searches stopped between ¼ and ⅓
-# of BC before refinement and the low-rate ladder (the moonshot: ≥ 40 dB at ≤ ¼ of BC). CORPUS=.corpus-2k (ignored;
+# of BC before refinement and the low-rate ladder (the moonshot: ≥ 40 dB at ≤ ¼ of BC), in the last MOON_S seconds (200). CORPUS=.corpus-2k (ignored;
 # carry it) holds the 2048² set as its three source JPEGs (2.3 MiB, the same texels as corpus.mjs's 14 MiB of PNG:
 # wgml reads JPEG; redeclipse-data's wicked/wickedrock19{,n,s}.jpg as albedo/normal/spec.jpg) and copies of those sets.
 # Writes $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/decode.txt, $OUT/log.txt.
@@ -29,7 +29,7 @@ T=${BUDGET:-560}; start=$(date +%s)
 left() { echo $(( T - ($(date +%s) - start) )); }
 v() { for p in f32 int8; do echo "$1-$p${2:+-$2}"; done; }
 if [ "${STEP:-}" = 2k ]; then
-  SETS="re-wickedrock19-2k" ABLATE="default: psnr40:--psnr,40" ABLATE_LIMIT=300 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
+  SETS="re-wickedrock19-2k" ABLATE="default: psnr40:--psnr,40" ABLATE_LIMIT=300 BUDGET=$(( $(left) - ${MOON_S:-200} )) bash bench/materials-h200.sh
   SETS="nx-bigplate re-un-metal re-pk-floor re-jojo-concrete re-pk-panels" ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=60 BUDGET=$(left) bash bench/materials-h200.sh
   exit 0
 fi
