@@ -74,6 +74,13 @@ function refineLine(s: SearchReport | undefined): string {
   return `\n  code refinement  ${during.length ? `${during.join(', ')} during training, ` : ''}${gain(Math.max(0, last))} before the decoder's fine-tuning${r.length > 1 ? `, ${gain(last + 1)} after it` : ''} (channel-weighted PSNR of the decode)`;
 }
 
+/** Why the search chose what it chose, by mode, for the report's `chose` line. */
+function choiceReason(s: SearchReport, r: MaterialReport): string {
+  if (s.mode === 'psnr') return `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}`;
+  if (s.overBudget !== undefined) return `the smallest configuration; at ${r.width}×${r.height} none fits ${s.mode === 'bits' ? `--bits ${s.target}` : `a third of the BC footprint, ${s.overBudget.toFixed(2)} bits/texel`}`;
+  return s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand';
+}
+
 function printReport(r: CompressReport, out: string): void {
   const rows = r.textures.map((t) => `  ${t.name.padEnd(16)} ${t.kind.padEnd(7)} ${String(t.channels).padStart(2)} ch  ${t.psnr.toFixed(2).padStart(6)} dB   ${t.bcFormat} ${t.bcBytes} B${t.note ? `\n    ${t.name}: ${t.note}` : ''}`);
   const s = r.search;
@@ -90,7 +97,7 @@ ${rows.join('\n')}${r.skipped ? `
   advice           ${r.advice}` : ''}${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : r.mipsNote ? `
   mips             ${r.mipsNote}` : ''}${s ? `
-  chose            ${s.chosen} (${s.mode === 'psnr' ? `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}` : s.overBudget !== undefined ? `the smallest configuration; at ${r.width}×${r.height} none fits ${s.mode === 'bits' ? `--bits ${s.target}` : `a third of the BC footprint, ${s.overBudget.toFixed(2)} bits/texel`}` : s.mode === 'bits' ? `largest within ${s.target} bits/texel` : s.mode === 'default' ? 'largest within a third of the BC footprint' : 'by hand'}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
+  chose            ${s.chosen} (${choiceReason(s, r)}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the other split of its bits between the full- and half-resolution grids): the better weakest texture' : ''})${s.trials.length > 1 ? `
   trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
 }
 
