@@ -83,6 +83,9 @@ export const LADDER: Rung[] = [
   ...SINGLE_GRID_LADDER.slice(9),
 ];
 
+/** Whether a material of `channels` outputs decodes this rung within the limits (decode-cost.ts). */
+const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeFits(decodeEstimate(r, channels, position));
+
 /** A rung of one half-resolution grid of 3 or 4 features of 4-bit codes read as concatenated taps (3 to 4.5 bits). */
 const isLowConcat = (r: Rung) => {
   const [g, ...rest] = r.grids;
@@ -108,8 +111,7 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
  * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
-  const over = (r: Rung) => !decodeFits(decodeEstimate(r, channels, position));
-  return ladder.map((r) => (r.grids.some((g) => g.concat) && (over(r) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r));
+  return ladder.map((r) => (r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r));
 }
 
 /**
@@ -197,9 +199,9 @@ export function twoBitForm(r: Rung): Rung | undefined {
  */
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
   const t = twinOf(r);
-  if (!t || !r.grids.some((g) => g.concat) || decodeFits(decodeEstimate(t, channels, position))) return t;
+  if (!t || !r.grids.some((g) => g.concat) || decodesInTime(t, channels, position)) return t;
   const b = blendedOf(r);
-  return decodeFits(decodeEstimate(b, channels, position)) ? b : undefined;
+  return decodesInTime(b, channels, position) ? b : undefined;
 }
 
 /**
