@@ -180,9 +180,29 @@ ${scatter}
  */
 export function gradSlices(s: TrainShape): number { return Math.max(1, Math.min(256, Math.floor(s.batch / 256))); }
 
-/** Partial weight gradients: PART[slice · NMLP + j] = Σ over the slice's batch rows. */
+/**
+ * Each layer's weight gradient is a nout × (nin + 1) matrix, Σ over the batch of its deltas times its inputs (the bias
+ * as a last input of 1), cut into 4 × 4 tiles: per layer, [tiles along outputs, tiles along inputs].
+ */
+export function gradTiles(s: TrainShape): [number, number][] {
+  const [I, H, , C] = layerSizes(s);
+  return [[H, I], [H, H], [C, H]].map(([nout, nin]) => [Math.ceil(nout! / 4), Math.ceil((nin! + 1) / 4)]);
+}
+
+/** Workgroups of {@link weightGradWgsl}: tiles along x (64 a group), slices along y. */
+export function weightGradGrid(s: TrainShape): [number, number] {
+  return [Math.ceil(gradTiles(s).reduce((a, [o, i]) => a + o * i, 0) / 64), gradSlices(s)];
+}
+
+/**
+ * Partial weight gradients: PART[slice · NMLP + j] = Σ over the slice's batch rows, in row order. One invocation per
+ * (4 × 4 tile, slice) reads four deltas and four inputs a row for sixteen products; one per parameter read two for one
+ * (0.5 loads a multiply-add against 2), and the reduction cost as much as the forward and backward it follows
+ * (lavapipe, train-bench.ts).
+ */
 export function weightGradWgsl(s: TrainShape): string {
-  const S = gradSlices(s), per = Math.ceil(s.batch / S);
+  const S = gradSlices(s), per = Math.ceil(s.batch / S), t = gradTiles(s).map(([a, b]) => a * b);
+  const [, i0, i1, i2] = [0, ...gradTiles(s).map(([, b]) => b)];
   return `${header(s)}
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(1) var<storage, read> D: array<f32>;
@@ -190,22 +210,34 @@ export function weightGradWgsl(s: TrainShape): string {
 @group(0) @binding(3) var<storage, read> S: State;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   Z = S.zero;
-  let j = gid.x; if (j >= NMLP) { return; }
+  var t = gid.x; if (t >= ${t[0]! + t[1]! + t[2]!}u) { return; }
+  // Which layer: its inputs (activations from a_off), outputs (deltas from d_off), weights and biases.
+  var nin = I; var nout = HID; var a_off = 0u; var d_off = 0u; var wb = W0; var bb = B0; var tin = ${i0}u;
+  if (t >= ${t[0]! + t[1]!}u) { t -= ${t[0]! + t[1]!}u; nin = HID; nout = C; a_off = I + HID; d_off = 2u * HID; wb = W2; bb = B2; tin = ${i2}u; }
+  else if (t >= ${t[0]}u) { t -= ${t[0]}u; nin = HID; a_off = I; d_off = HID; wb = W1; bb = B1; tin = ${i1}u; }
+  let o0 = (t / tin) * 4u; let i0 = (t % tin) * 4u;
+  let iv = vec4(i0, i0 + 1u, i0 + 2u, i0 + 3u); let ov = vec4(o0, o0 + 1u, o0 + 2u, o0 + 3u);
+  // Past the last input the bias's 1, then 0; past the last output 0 (their loads are clamped into the row).
+  let am = select(vec4(0.0), vec4(1.0), iv < vec4(nin)); let one = select(vec4(0.0), vec4(1.0), iv == vec4(nin));
+  let dm = select(vec4(0.0), vec4(1.0), ov < vec4(nout));
+  let ia = min(iv, vec4(nin - 1u)) + a_off; let id = min(ov, vec4(nout - 1u)) + d_off;
   let b0 = gid.y * ${per}u; let b1 = min(B, b0 + ${per}u);
-  // Which layer, and which (out, in) or bias: activations feeding it start at a_off, deltas at d_off.
-  var base = W0; var nin = I; var nout = HID; var a_off = 0u; var d_off = 0u;
-  if (j >= W2) { base = W2; nin = HID; nout = C; a_off = I + HID; d_off = 2u * HID; }
-  else if (j >= W1) { base = W1; nin = HID; nout = HID; a_off = I; d_off = HID; }
-  let r = j - base;
-  var g = 0.0;
-  if (r < nout * nin) {
-    let o = r / nin; let i = r % nin;
-    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o] * A[b * ACT + a_off + i]; }
-  } else {
-    let o = r - nout * nin;
-    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o]; }
+  var g0 = vec4(0.0); var g1 = vec4(0.0); var g2 = vec4(0.0); var g3 = vec4(0.0);
+  for (var b = b0 + Z; b < b1; b++) {
+    let ra = b * ACT; let rd = b * DEL;
+    let a = vec4(A[ra + ia.x], A[ra + ia.y], A[ra + ia.z], A[ra + ia.w]) * am + one;
+    let d = vec4(D[rd + id.x], D[rd + id.y], D[rd + id.z], D[rd + id.w]) * dm;
+    g0 += d.x * a; g1 += d.y * a; g2 += d.z * a; g3 += d.w * a;
   }
-  PART[gid.y * NMLP + j] = g;
+  let base = gid.y * NMLP;
+  var g = array(g0, g1, g2, g3);
+  for (var k = 0u; k < 4u; k++) {
+    let o = o0 + k; if (o >= nout) { break; }
+    for (var c = 0u; c < 4u; c++) {
+      let i = i0 + c;
+      if (i < nin) { PART[base + wb + o * nin + i] = g[k][c]; } else if (i == nin) { PART[base + bb + o] = g[k][c]; }
+    }
+  }
 }`;
 }
 

@@ -12,7 +12,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestDevice, deviceInfo } from '../../gpu/device.js';
-import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, layerSizes, latentCount, paramLayout, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
+import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, header, layerSizes, latentCount, paramLayout, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
 import { parseRung } from './rung.js';
 import { positionFor } from './position.js';
 import { ALPHA } from './train.js';
@@ -57,29 +57,33 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     device.pushErrorScope('validation');
     const ks = [
       kernel('fwd_bwd', fwdBwdWgsl(s), [B.P, B.T, B.S, B.A, B.D, B.LOSS, B.GL, B.CW], [Math.ceil(s.batch / 64)]),
-      kernel('weight_grad', weightGradWgsl(s), [B.A, B.D, B.PART, B.S], [Math.ceil(L.mlp / 64), gradSlices(s)]),
+      kernel('weight_grad', weightGradWgsl(s), [B.A, B.D, B.PART, B.S], weightGradGrid(s)),
       kernel('grad_sum', gradSumWgsl(s), [B.PART, B.G, B.S], [Math.ceil(L.mlp / 64)]),
       kernel('adam', adamWgsl(s), [B.HP, B.P, B.G, B.GL, B.M, B.V, B.S], [adX, Math.ceil(adGroups / adX)]),
       kernel('tick', TICK_WGSL, [B.S], [1]),
     ];
-    const qs = device.createQuerySet({ type: 'timestamp', count: 2 * (ks.length + 1) });
-    const qb = buf('queries', 16 * (ks.length + 1), GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
-    const rb = device.createBuffer({ label: 'train-bench readback', size: 16 * (ks.length + 1), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const times: number[][] = ks.map(() => []).concat([[]]);
+    // The weight gradient as it was until 2026-12-06 (one invocation per parameter and slice), timed beside, not in the step.
+    const old = kernel('weight_grad per parameter (before)', perParameterWeightGrad(s), [B.A, B.D, B.PART, B.S], [Math.ceil(L.mlp / 64), gradSlices(s)]);
+    const timed = [...ks, old];
+    const n = timed.length + 1;
+    const qs = device.createQuerySet({ type: 'timestamp', count: 2 * n });
+    const qb = buf('queries', 16 * n, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+    const rb = device.createBuffer({ label: 'train-bench readback', size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const times: number[][] = Array.from({ length: n }, () => []);
     for (let r = 0; r < reps + 3; r++) {
       const enc = device.createCommandEncoder();
       // Each kernel in a pass of its own, ten dispatches; then ten whole steps in one pass, as the trainer records them.
-      ks.forEach((k, i) => {
+      timed.forEach((k, i) => {
         const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
         pass.setPipeline(k.p); pass.setBindGroup(0, k.g);
         for (let n = 0; n < 10; n++) pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1);
         pass.end();
       });
-      const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * ks.length, endOfPassWriteIndex: 2 * ks.length + 1 } });
+      const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * n - 2, endOfPassWriteIndex: 2 * n - 1 } });
       for (let n = 0; n < 10; n++) for (const k of ks) { pass.setPipeline(k.p); pass.setBindGroup(0, k.g); pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1); }
       pass.end();
-      enc.resolveQuerySet(qs, 0, 2 * (ks.length + 1), qb, 0);
-      enc.copyBufferToBuffer(qb, 0, rb, 0, 16 * (ks.length + 1));
+      enc.resolveQuerySet(qs, 0, 2 * n, qb, 0);
+      enc.copyBufferToBuffer(qb, 0, rb, 0, 16 * n);
       device.queue.submit([enc.finish()]);
       await rb.mapAsync(GPUMapMode.READ);
       const ts = new BigUint64Array(rb.getMappedRange().slice(0));
@@ -88,10 +92,37 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     }
     const err = await device.popErrorScope();
     const med = (t: number[]) => [...t].sort((a, b) => a - b)[t.length >> 1]!;
-    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${ks.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step ${med(times[ks.length]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
+    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${timed.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step ${med(times[n - 1]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
     [...Object.values(B), qb, rb].forEach((x) => x.destroy()); qs.destroy();
   }
   device.destroy();
+}
+
+function perParameterWeightGrad(s: TrainShape): string {
+  const per = Math.ceil(s.batch / gradSlices(s));
+  return `${header(s)}
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> D: array<f32>;
+@group(0) @binding(2) var<storage, read_write> PART: array<f32>;
+@group(0) @binding(3) var<storage, read> S: State;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  Z = S.zero;
+  let j = gid.x; if (j >= NMLP) { return; }
+  let b0 = gid.y * ${per}u; let b1 = min(B, b0 + ${per}u);
+  var base = W0; var nin = I; var nout = HID; var a_off = 0u; var d_off = 0u;
+  if (j >= W2) { base = W2; nin = HID; nout = C; a_off = I + HID; d_off = 2u * HID; }
+  else if (j >= W1) { base = W1; nin = HID; nout = HID; a_off = I; d_off = HID; }
+  let r = j - base;
+  var g = 0.0;
+  if (r < nout * nin) {
+    let o = r / nin; let i = r % nin;
+    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o] * A[b * ACT + a_off + i]; }
+  } else {
+    let o = r - nout * nin;
+    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o]; }
+  }
+  PART[gid.y * NMLP + j] = g;
+}`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -6,7 +6,7 @@
  */
 import { withErrorScope } from '../../gpu/scope.js';
 import { makeRefiner, type RefinePass, type Refiner, type RefinerOptions, type RefineResult } from './refine.js';
-import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradWgsl, type TrainShape } from './kernels.js';
+import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
 
 export type TrainPhase = 'train' | 'refine' | 'finetune';
 export type ProgressFn = (phase: TrainPhase, step: number, total: number, loss: number, psnr: number) => void;
@@ -88,7 +88,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
     const levels = lv.map((s, i) => {
       const fb = pipe(fwdBwdWgsl(s), `fwd_bwd level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`), gs = pipe(gradSumWgsl(s), `grad_sum level ${i}`);
       return {
-        s, slices: gradSlices(s), fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL, bufs.CW]) },
+        s, wgGrid: weightGradGrid(s), fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL, bufs.CW]) },
         wg: { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.PART, bufs.S]) }, gs: { p: gs, g: group(gs, [bufs.PART, bufs.G, bufs.S]) },
       };
     });
@@ -118,7 +118,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
           for (let i = 0; i < k; i++) {
             for (const l of levels) {
               pass.setPipeline(l.fb.p); pass.setBindGroup(0, l.fb.g); pass.dispatchWorkgroups(Math.ceil(l.s.batch / 64));
-              pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64), l.slices);
+              pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(...l.wgGrid);
               pass.setPipeline(l.gs.p); pass.setBindGroup(0, l.gs.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64));
             }
             pass.setPipeline(ad.p); pass.setBindGroup(0, ad.g); pass.dispatchWorkgroups(adX, adY);
