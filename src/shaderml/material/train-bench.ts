@@ -52,7 +52,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     const kernel = (name: string, code: string, bs: GPUBuffer[], grid: [number, number?]) => {
       const p = device.createComputePipeline({ label: `train-bench ${name}`, layout: 'auto', compute: { module: device.createShaderModule({ label: name, code }), entryPoint: 'main' } });
       const g = device.createBindGroup({ label: `train-bench ${name}`, layout: p.getBindGroupLayout(0), entries: bs.map((x, i) => ({ binding: i, resource: { buffer: x } })) });
-      return { name, p, g, grid };
+      return { name, p, g, grid, code, bs };
     };
     device.pushErrorScope('validation');
     const ks = [
@@ -64,7 +64,10 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     ];
     // The weight gradient as it was until 2026-12-06 (one invocation per parameter and slice), timed beside, not in the step.
     const old = kernel('weight_grad per parameter (before)', perParameterWeightGrad(s), [B.A, B.D, B.PART, B.S], [Math.ceil(L.mlp / 64), gradSlices(s)]);
-    const timed = [...ks, old];
+    // Loops start at a zero read at run time so that lavapipe does not unroll them (a minute's compile); a GPU driver
+    // may unroll loops from a constant 0 and keep the activations in registers: whether it pays is measured here.
+    const unrolled = (k: (typeof ks)[number]) => kernel(`${k.name} (constant loop starts)`, k.code.replaceAll('Z = S.zero;', 'Z = min(S.zero, 0u);'), k.bs, k.grid);
+    const timed = [...ks, old, ...(deviceInfo(device).software ? [] : [unrolled(ks[0]!), unrolled(ks[1]!)])];
     const n = timed.length + 1;
     const qs = device.createQuerySet({ type: 'timestamp', count: 2 * n });
     const qb = buf('queries', 16 * n, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
