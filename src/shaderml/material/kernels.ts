@@ -201,8 +201,8 @@ export function weightGradGrid(s: TrainShape): [number, number] {
  * (lavapipe, train-bench.ts).
  */
 export function weightGradWgsl(s: TrainShape): string {
-  const S = gradSlices(s), per = Math.ceil(s.batch / S), t = gradTiles(s).map(([a, b]) => a * b);
-  const [, i0, i1, i2] = [0, ...gradTiles(s).map(([, b]) => b)];
+  const S = gradSlices(s), per = Math.ceil(s.batch / S), tiles = gradTiles(s);
+  const t = tiles.map(([o, i]) => o * i), [i0, i1, i2] = tiles.map(([, i]) => i);
   return `${header(s)}
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 @group(0) @binding(1) var<storage, read> D: array<f32>;
