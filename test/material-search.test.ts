@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gridInputs } from '../src/shaderml/material/kernels.js';
-import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, ONE_CONFIG_STEPS, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, REFINE_DURING, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -50,6 +50,13 @@ describe('material size search', () => {
       const fits = LADDER.map((x, i) => [i, footprintBits(x, 512, 512, 6)] as const).filter(([, b]) => b <= budget);
       expect(rungForBits(LADDER, budget, 512, 512, 6), `budget ${budget}`).toBe(fits.length ? fits.at(-1)![0] : 0);
     }
+  });
+
+  it('training steps: 8000 a --psnr trial up to 512², ×√(texels/512²) above up to ×4; one configuration trained on its own takes twice that', () => {
+    const both = (w: number, h: number) => [trainingSteps(w, h, false), trainingSteps(w, h, true)];
+    expect(ONE_CONFIG_STEPS).toBe(2);
+    expect([both(64, 64), both(512, 512), both(1024, 1024), both(2048, 1024), both(2048, 2048), both(8192, 8192)])
+      .toEqual([[8000, 16000], [8000, 16000], [16000, 32000], [22627, 45254], [32000, 64000], [32000, 64000]]);
   });
 
   it('--psnr: bisection finds the smallest passing rung of any monotone quality, in ≤ ⌈log2 n⌉ + 1 trials', () => {

@@ -11,7 +11,7 @@ import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets 
 import { compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
-import { footprintBits, LADDER, ladderFor, parseRung, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, ladderFor, parseRung, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -118,7 +118,7 @@ export function register(program: Command): void {
     .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution); a grid name ending in c, s2f2b4c, has the decoder read its four taps side by side instead of blended')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
-    .option('--steps <n>', 'training steps before quantization (default 8000 up to 512×512, ×√(texels/512²) above, at most 32000)')
+    .option('--steps <n>', 'training steps before quantization (default: each --psnr trial 8000 up to 512×512, ×√(texels/512²) above, at most 32000; one configuration, by default, --bits or by hand, twice that)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
@@ -162,9 +162,7 @@ export function register(program: Command): void {
         try { hand = parseRung(String(o.grids), hidden); } catch (e) { throw new UsageError(`--grids ${o.grids}: ${(e as Error).message}`, 'write the grids as reports name them, e.g. --grids s1f1b2+s2f4b4'); }
       }
       const m = loadMaterialFolder(folder, o.normal);
-      // Larger materials need more steps for each texel to be seen as often (a step is a fixed batch).
-      const autoSteps = Math.round(8000 * Math.min(4, Math.max(1, Math.sqrt((m.width * m.height) / 262144))));
-      const steps = o.steps === undefined ? autoSteps : numberOption('--steps', o.steps, { min: 1, example: '8000' });
+      const steps = o.steps === undefined ? trainingSteps(m.width, m.height, psnr === undefined) : numberOption('--steps', o.steps, { min: 1, example: '8000' });
       const fine = o.finetune === undefined ? Math.round(steps / 5) : numberOption('--finetune', o.finetune, { min: 0, example: '800' });
       await assertWritable(o.out, 'material (-o)');
       const device = await requestDevice({ quiet: !!o.json });
