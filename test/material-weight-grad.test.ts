@@ -16,6 +16,10 @@ const CASES: { name: string; s: Omit<TrainShape, 'alpha'> }[] = [
 ];
 
 describe('material training: weight gradient', () => {
+  it('generates the kernel it did (6 outputs, 19 inputs: three layers of ragged tiles)', async () => {
+    await expect(weightGradWgsl({ ...CASES[0]!.s, alpha: 0.01 })).toMatchFileSnapshot('__snapshots__/material-weight-grad.wgsl');
+  });
+
   for (const { name, s: shape } of CASES) {
     it(`${name} (seed ${testSeed()})`, async () => {
       const device = await testDevice(), r = rng(testSeed());
