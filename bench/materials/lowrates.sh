@@ -38,8 +38,7 @@ fi
 # measured on bricks and the wall only), on two more 20-bit sets;
 # what bricks' `--psnr 40` reaches (no result within 80 s on 2026-12-05); then, if time is left, refinement rounds
 # during training against none (+8% time for +0.05-0.16 dB on two sets so far). First, where a training step's time goes
-# (train-bench.ts: each kernel alone, the tiled weight gradient beside the per-parameter one it replaced, and with
-# constant loop starts, which a GPU driver may unroll), at 512² and 2048².
+# (train-bench.ts: each kernel alone), at 512² and 2048², on the H200 (the H100's: bench/materials-2026-12-06-speed-h100/).
 if [ "${STEP:-}" = more ]; then
   R=s1f1b4+s2f2b4c+s4f4b2
   timeout 50 node dist/shaderml/material/train-bench.js 512 512 6 20 $R:65536 $R:262144 s2f5b4c:65536 2>&1 | grep -v Warning | tee $OUT/train-bench.txt

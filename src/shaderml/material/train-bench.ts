@@ -3,7 +3,8 @@
  * gradient's slices, their sum, Adam over every parameter, the step tick) timed on its own with timestamp queries, at a
  * material size, rung and batch, with random parameters and targets (the work does not depend on the values, but for
  * the latent gradients' atomics, whose addresses follow the texels a step visits, as in training). Also a whole step
- * as the trainer records it. Decides what to make faster: a step bound by the per-texel kernel gains from a faster
+ * as the trainer records it (until fcdb235 also the per-parameter weight gradient the tiled one replaced, and the kernels
+ * with constant loop starts: bench/materials-2026-12-06-speed-h100/). Decides what to make faster: a step bound by the per-texel kernel gains from a faster
  * forward/backward; one bound by Adam over the latents (2048² grids) from updating fewer of them; one bound by
  * neither, by fewer or larger steps.
  * Run: `node dist/shaderml/material/train-bench.js [width height channels reps [rung:batch …]]`, e.g.
@@ -12,7 +13,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestDevice, deviceInfo } from '../../gpu/device.js';
-import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, header, layerSizes, latentCount, paramLayout, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
+import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, layerSizes, latentCount, paramLayout, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
 import { parseRung } from './rung.js';
 import { positionFor } from './position.js';
 import { ALPHA } from './train.js';
@@ -52,7 +53,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     const kernel = (name: string, code: string, bs: GPUBuffer[], grid: [number, number?]) => {
       const p = device.createComputePipeline({ label: `train-bench ${name}`, layout: 'auto', compute: { module: device.createShaderModule({ label: name, code }), entryPoint: 'main' } });
       const g = device.createBindGroup({ label: `train-bench ${name}`, layout: p.getBindGroupLayout(0), entries: bs.map((x, i) => ({ binding: i, resource: { buffer: x } })) });
-      return { name, p, g, grid, code, bs };
+      return { name, p, g, grid };
     };
     device.pushErrorScope('validation');
     const ks = [
@@ -62,13 +63,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       kernel('adam', adamWgsl(s), [B.HP, B.P, B.G, B.GL, B.M, B.V, B.S], [adX, Math.ceil(adGroups / adX)]),
       kernel('tick', TICK_WGSL, [B.S], [1]),
     ];
-    // The weight gradient as it was until 2026-12-06 (one invocation per parameter and slice), timed beside, not in the step.
-    const old = kernel('weight_grad per parameter (before)', perParameterWeightGrad(s), [B.A, B.D, B.PART, B.S], [Math.ceil(L.mlp / 64), gradSlices(s)]);
-    // Loops start at a zero read at run time so that lavapipe does not unroll them (a minute's compile); a GPU driver
-    // may unroll loops from a constant 0 and keep the activations in registers: whether it pays is measured here.
-    const unrolled = (k: (typeof ks)[number]) => kernel(`${k.name} (constant loop starts)`, k.code.replaceAll('Z = S.zero;', 'Z = min(S.zero, 0u);'), k.bs, k.grid);
-    const timed = [...ks, old, ...(deviceInfo(device).software ? [] : [unrolled(ks[0]!), unrolled(ks[1]!)])];
-    const n = timed.length + 1;
+    const n = ks.length + 1;
     const qs = device.createQuerySet({ type: 'timestamp', count: 2 * n });
     const qb = buf('queries', 16 * n, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
     const rb = device.createBuffer({ label: 'train-bench readback', size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -76,7 +71,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     for (let r = 0; r < reps + 3; r++) {
       const enc = device.createCommandEncoder();
       // Each kernel in a pass of its own, ten dispatches; then ten whole steps in one pass, as the trainer records them.
-      timed.forEach((k, i) => {
+      ks.forEach((k, i) => {
         const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
         pass.setPipeline(k.p); pass.setBindGroup(0, k.g);
         for (let n = 0; n < 10; n++) pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1);
@@ -95,37 +90,10 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     }
     const err = await device.popErrorScope();
     const med = (t: number[]) => [...t].sort((a, b) => a - b)[t.length >> 1]!;
-    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${timed.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step ${med(times[n - 1]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
+    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${ks.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step ${med(times[n - 1]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
     [...Object.values(B), qb, rb].forEach((x) => x.destroy()); qs.destroy();
   }
   device.destroy();
-}
-
-function perParameterWeightGrad(s: TrainShape): string {
-  const per = Math.ceil(s.batch / gradSlices(s));
-  return `${header(s)}
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-@group(0) @binding(1) var<storage, read> D: array<f32>;
-@group(0) @binding(2) var<storage, read_write> PART: array<f32>;
-@group(0) @binding(3) var<storage, read> S: State;
-@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  Z = S.zero;
-  let j = gid.x; if (j >= NMLP) { return; }
-  let b0 = gid.y * ${per}u; let b1 = min(B, b0 + ${per}u);
-  var base = W0; var nin = I; var nout = HID; var a_off = 0u; var d_off = 0u;
-  if (j >= W2) { base = W2; nin = HID; nout = C; a_off = I + HID; d_off = 2u * HID; }
-  else if (j >= W1) { base = W1; nin = HID; nout = HID; a_off = I; d_off = HID; }
-  let r = j - base;
-  var g = 0.0;
-  if (r < nout * nin) {
-    let o = r / nin; let i = r % nin;
-    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o] * A[b * ACT + a_off + i]; }
-  } else {
-    let o = r - nout * nin;
-    for (var b = b0 + Z; b < b1; b++) { g += D[b * DEL + d_off + o]; }
-  }
-  PART[gid.y * NMLP + j] = g;
-}`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
