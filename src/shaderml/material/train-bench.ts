@@ -16,7 +16,7 @@ import { requestDevice, deviceInfo } from '../../gpu/device.js';
 import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, layerSizes, latentCount, paramLayout, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
 import { parseRung } from './rung.js';
 import { positionFor } from './position.js';
-import { ALPHA } from './train.js';
+import { ALPHA, gridShape } from './train.js';
 
 export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
   const W = Number(args[0] ?? 512), H = Number(args[1] ?? 512), C = Number(args[2] ?? 6), reps = Number(args[3] ?? 50);
@@ -29,10 +29,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   for (const v of variants) {
     const [spec, b] = v.split(':');
     const rung = parseRung(spec!);
-    const grids = rung.grids.map((g) => ({ lw: Math.ceil(W / g.scale), lh: Math.ceil(H / g.scale), features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) }));
-    let off = 0;
-    const placed = grids.map((g) => { const r = { ...g, offset: off }; off += g.lw * g.lh * g.features; return r; });
-    const s: TrainShape = { width: W, height: H, channels: C, grids: placed, hidden: rung.hidden, position: positionFor(rung.grids), batch: Math.min(W * H, Number(b ?? 65536)), alpha: ALPHA };
+    // As compressMaterial shapes a level: each grid's latents follow the last (kernels.ts gridConsts).
+    const s: TrainShape = { width: W, height: H, channels: C, grids: rung.grids.map((g) => gridShape({ width: W, height: H }, g)), hidden: rung.hidden, position: positionFor(rung.grids), batch: Math.min(W * H, Number(b ?? 65536)), alpha: ALPHA };
     const L = paramLayout(s), sizes = layerSizes(s), lat = latentCount(s), N = L.mlp + lat;
     const ACT = sizes[0]! + 2 * s.hidden, DEL = 2 * s.hidden + C;
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;

@@ -136,7 +136,7 @@ export function balanceWeights(textures: { channels: number }[], channelMse: Arr
   return out;
 }
 
-function gridShape(m: { width: number; height: number }, g: GridOption): GridShape {
+export function gridShape(m: { width: number; height: number }, g: GridOption): GridShape {
   if (!(LATENT_BITS as readonly number[]).includes(g.bits)) throw new RangeError(`latent bits ${g.bits}: use 2, 4 or 8 (codes an rgba8unorm texture holds exactly)`);
   return { lw: Math.max(1, Math.ceil(m.width / g.scale)), lh: Math.max(1, Math.ceil(m.height / g.scale)), features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) };
 }
