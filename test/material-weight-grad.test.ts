@@ -6,6 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { fwdBwdWgsl, gradSumWgsl, layerSizes, paramLayout, weightGradGrid, weightGradWgsl, type TrainShape } from '../src/shaderml/material/kernels.js';
+import { buf as trainerBuffer, read as readFloats } from '../src/shaderml/material/trainer.js';
 import { scoped, testDevice } from './helpers/gpu.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
 
@@ -25,12 +26,7 @@ describe('material training: weight gradient', () => {
       const device = await testDevice(), r = rng(testSeed());
       const s: TrainShape = { ...shape, alpha: 0.01 }, L = paramLayout(s), [I, Hd, , C] = layerSizes(s);
       const ACT = I! + 2 * Hd!, DEL = 2 * Hd! + C!, N = L.mlp + L.latents, B = s.batch;
-      const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-      const buf = (data: Float32Array | Uint32Array | number) => {
-        const b = device.createBuffer({ label: 'weight-grad test', size: typeof data === 'number' ? data : data.byteLength, usage: storage });
-        if (typeof data !== 'number') device.queue.writeBuffer(b, 0, data);
-        return b;
-      };
+      const buf = (data: Float32Array | Uint32Array | number) => trainerBuffer(device, 'weight-grad test', data);
       const P = Float32Array.from({ length: N }, (_, i) => (i < L.mlp ? r() - 0.5 : r()));
       const bufs = { P: buf(P), T: buf(Float32Array.from({ length: s.width * s.height * C! }, () => r())), S: buf(new Uint32Array([5, 0, 0, 0])), A: buf(B * ACT * 4), D: buf(B * DEL * 4), LOSS: buf(B * C! * 4), GL: buf(L.latents * 4), CW: buf(Float32Array.from({ length: C! }, () => 0.5 + r())) };
       const [gx, slices] = weightGradGrid(s);
@@ -43,15 +39,7 @@ describe('material training: weight gradient', () => {
         pass.dispatchWorkgroups(grid[0], grid[1] ?? 1);
         pass.end();
       };
-      const read = async (b: GPUBuffer, n: number) => {
-        const rb = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }), enc = device.createCommandEncoder();
-        enc.copyBufferToBuffer(b, 0, rb, 0, n * 4);
-        device.queue.submit([enc.finish()]);
-        await rb.mapAsync(GPUMapMode.READ);
-        const out = new Float32Array(rb.getMappedRange().slice(0));
-        rb.destroy();
-        return out;
-      };
+      const read = (b: GPUBuffer, n: number) => readFloats(device, b, n * 4);
       const [A, D, got] = await scoped(device, async () => {
         const enc = device.createCommandEncoder();
         run(fwdBwdWgsl(s), [bufs.P, bufs.T, bufs.S, bufs.A, bufs.D, bufs.LOSS, bufs.GL, bufs.CW], [Math.ceil(B / 64)], enc);

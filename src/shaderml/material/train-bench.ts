@@ -17,6 +17,7 @@ import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, layerSizes, latentCount,
 import { parseRung } from './rung.js';
 import { positionFor } from './position.js';
 import { ALPHA, gridShape } from './train.js';
+import { buf as trainerBuffer } from './trainer.js';
 
 export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
   const W = Number(args[0] ?? 512), H = Number(args[1] ?? 512), C = Number(args[2] ?? 6), reps = Number(args[3] ?? 50);
@@ -33,12 +34,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     const s: TrainShape = { width: W, height: H, channels: C, grids: rung.grids.map((g) => gridShape({ width: W, height: H }, g)), hidden: rung.hidden, position: positionFor(rung.grids), batch: Math.min(W * H, Number(b ?? 65536)), alpha: ALPHA };
     const L = paramLayout(s), sizes = layerSizes(s), lat = latentCount(s), N = L.mlp + lat;
     const ACT = sizes[0]! + 2 * s.hidden, DEL = 2 * s.hidden + C;
-    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
-    const buf = (label: string, data: Float32Array | number, u = usage) => {
-      const g = device.createBuffer({ label: `train-bench ${label}`, size: Math.max(16, typeof data === 'number' ? data : data.byteLength), usage: u });
-      if (typeof data !== 'number') device.queue.writeBuffer(g, 0, data);
-      return g;
-    };
+    const buf = (label: string, data: Float32Array | number, usage?: number) => trainerBuffer(device, `train-bench ${label}`, data, usage);
     const P0 = new Float32Array(N);
     P0.set(rnd(L.mlp, -0.3, 0.3)); P0.set(rnd(lat, 0.4, 0.6), L.mlp);
     const B = {

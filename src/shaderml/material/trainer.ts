@@ -13,14 +13,16 @@ export type ProgressFn = (phase: TrainPhase, step: number, total: number, loss: 
 
 export const psnrOf = (mse: number) => 10 * Math.log10(1 / Math.max(mse, 1e-12));
 
-function buf(device: GPUDevice, label: string, data: Float32Array | number, usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST): GPUBuffer {
+/** A storage buffer of `data` (or of that many bytes, zeroed), as the trainer and its tests and bench make them. */
+export function buf(device: GPUDevice, label: string, data: Float32Array | Uint32Array | number, usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST): GPUBuffer {
   const size = typeof data === 'number' ? data : data.byteLength;
   const b = device.createBuffer({ label: `wgmat ${label}`, size: Math.max(16, Math.ceil(size / 4) * 4), usage, mappedAtCreation: typeof data !== 'number' });
-  if (typeof data !== 'number') { new Float32Array(b.getMappedRange(), 0, data.length).set(data); b.unmap(); }
+  if (typeof data !== 'number') { new Uint8Array(b.getMappedRange(), 0, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)); b.unmap(); }
   return b;
 }
 
-async function read(device: GPUDevice, src: GPUBuffer, bytes: number): Promise<Float32Array> {
+/** `bytes` of a buffer read back as f32. */
+export async function read(device: GPUDevice, src: GPUBuffer, bytes: number): Promise<Float32Array> {
   const rb = device.createBuffer({ label: 'wgmat readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder();
   enc.copyBufferToBuffer(src, 0, rb, 0, bytes);
