@@ -110,50 +110,72 @@ export function gridConsts(s: TrainShape): { f0: number; off: number; g: GridSha
   return s.grids.map((g) => { const r = { f0, off: g.offset ?? off, g }; f0 += gridInputs(g); off = r.off + g.lw * g.lh * g.features; return r; });
 }
 
+/** Each grid's clamped bilinear taps around texel `p` (`t0`, `t1`, …), as the gather and the scatter read them. */
+export function tapsWgsl(s: TrainShape): string {
+  return gridConsts(s).map(({ g }, k) => `  let t${k} = taps(p, ${g.lw}u, ${g.lh}u);`).join('\n');
+}
+
 /**
- * Forward + backward per batch slot: stores activations/deltas, each channel's squared error, and the
- * latent gradients. CW holds the loss weight of every channel (per texture, adapted by the trainer).
+ * The latent inputs of texel `p` from its taps (tapsWgsl): QAT noise or rounding per latent, a concatenated grid's tap
+ * k into inputs f0 + k·features + f unweighted, a blended grid's four taps summed into f0 + f. `set(i, v)` is the
+ * statement that stores value `v` as input `i` (both WGSL expressions), so kernels keep their inputs where they like.
  */
-export function fwdBwdWgsl(s: TrainShape): string {
-  const F = featuresOf(s), gs = gridConsts(s);
+export function gatherWgsl(s: TrainShape, set: (i: string, v: string) => string): string {
   const readLatent = (g: GridShape) => `      var l = P[NMLP + j];
       if (S.qat == ${QAT_NOISE}u) { l += qnoise(j, S.step) * ${(1 / ((1 << g.bits) - 1)).toPrecision(8)}; }
       else if (S.qat == ${QAT_STE}u) { l = round(l * ${(1 << g.bits) - 1}.0) / ${(1 << g.bits) - 1}.0; }`;
-  // A concatenated grid's tap k feeds inputs f0 + k·features + f unweighted; a blended grid's four taps sum into f0 + f.
-  const gather = gs.map(({ f0, off, g }, k) => `  let t${k} = taps(p, ${g.lw}u, ${g.lh}u);
-  for (var f = Z; f < ${g.features}u; f++) {
+  return gridConsts(s).map(({ f0, off, g }, k) => `  for (var f = Z; f < ${g.features}u; f++) {
     var v = 0.0;
     for (var k = 0u; k < 4u; k++) {
       let j = ${off}u + t${k}.i[k] * ${g.features}u + f;
 ${readLatent(g)}
-      ${g.concat ? `x[${f0}u + k * ${g.features}u + f] = l;` : `v += t${k}.w[k] * l;`}
+      ${g.concat ? set(`${f0}u + k * ${g.features}u + f`, 'l') : `v += t${k}.w[k] * l;`}
     }${g.concat ? '' : `
-    x[${f0}u + f] = v;`}
+    ${set(`${f0}u + f`, 'v')}`}
   }`).join('\n');
-  const scatter = gs.map(({ f0, off, g }, k) => g.concat ? `  for (var f = Z; f < ${g.features}u; f++) {
+}
+
+/**
+ * Fixed-point atomic adds of the latent gradients into GL from the taps (tapsWgsl): `grad(i)` is the statements that
+ * define `g`, the loss gradient of input i (a WGSL expression); a blended grid's taps get it times their weights.
+ */
+export function scatterWgsl(s: TrainShape, grad: (i: string) => string): string {
+  return gridConsts(s).map(({ f0, off, g }, k) => g.concat ? `  for (var f = Z; f < ${g.features}u; f++) {
     for (var k = 0u; k < 4u; k++) {
-      var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + ${f0}u + k * ${g.features}u + f] * d1[o]; }
+      ${grad(`${f0}u + k * ${g.features}u + f`)}
       atomicAdd(&GL[${off}u + t${k}.i[k] * ${g.features}u + f], i32(round(g * ${GRAD_FIXED}.0)));
     }
   }` : `  for (var f = Z; f < ${g.features}u; f++) {
-    var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + ${f0}u + f] * d1[o]; }
+    ${grad(`${f0}u + f`)}
     for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[${off}u + t${k}.i[k] * ${g.features}u + f], i32(round(g * t${k}.w[k] * ${GRAD_FIXED}.0))); }
   }`).join('\n');
-  return `${header(s)}
-@group(0) @binding(0) var<storage, read> P: array<f32>;
+}
+
+/** The bindings of both forward + backward kernels (this one and fwd-bwd-tiled.ts), in the order the trainer binds them. */
+export const FWD_BWD_BINDINGS = `@group(0) @binding(0) var<storage, read> P: array<f32>;
 @group(0) @binding(1) var<storage, read> TGT: array<f32>;
 @group(0) @binding(2) var<storage, read> S: State;
 @group(0) @binding(3) var<storage, read_write> A: array<f32>;
 @group(0) @binding(4) var<storage, read_write> D: array<f32>;
 @group(0) @binding(5) var<storage, read_write> LOSS: array<f32>;
 @group(0) @binding(6) var<storage, read_write> GL: array<atomic<i32>>;
-@group(0) @binding(7) var<storage, read> CW: array<f32>;
+@group(0) @binding(7) var<storage, read> CW: array<f32>;`;
+
+/**
+ * Forward + backward per batch slot: stores activations/deltas, each channel's squared error, and the
+ * latent gradients. CW holds the loss weight of every channel (per texture, adapted by the trainer).
+ * One invocation a texel, its activations in private arrays: fwd-bwd-tiled.ts is the workgroup-cooperative version.
+ */
+export function fwdBwdWgsl(s: TrainShape): string {
+  return `${header(s)}
+${FWD_BWD_BINDINGS}
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   Z = S.zero;
   let b = gid.x; if (b >= B) { return; }
   let p = texel_of(b, S.step);
-  var x: array<f32, ${F + positionCount(s.position)}>;
-${gather}
+  var x: array<f32, ${featuresOf(s) + positionCount(s.position)}>;
+${tapsWgsl(s)}
+${gatherWgsl(s, (i, v) => `x[${i}] = ${v};`)}
   ${positionWgsl(s.position ?? 'uv', 'F', 'vec2(f32(p % W) + 0.5, f32(p / W) + 0.5)', 'vec2(f32(W), f32(HT))')}
   var h1: array<f32, ${s.hidden}>; var h2: array<f32, ${s.hidden}>;
   for (var o = Z; o < HID; o++) { var a = P[B0 + o]; for (var i = 0u; i < I; i++) { a += P[W0 + o * I + i] * x[i]; } h1[o] = lrelu(a); }
@@ -166,7 +188,7 @@ ${gather}
   var d2: array<f32, ${s.hidden}>; var d1: array<f32, ${s.hidden}>;
   for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < C; o++) { g += P[W2 + o * HID + i] * d3[o]; } d2[i] = g * dlrelu(h2[i]); }
   for (var i = Z; i < HID; i++) { var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W1 + o * HID + i] * d2[o]; } d1[i] = g * dlrelu(h1[i]); }
-${scatter}
+${scatterWgsl(s, (i) => `var g = 0.0; for (var o = 0u; o < HID; o++) { g += P[W0 + o * I + ${i}] * d1[o]; }`)}
   for (var i = Z; i < I; i++) { A[b * ACT + i] = x[i]; }
   for (var i = Z; i < HID; i++) { A[b * ACT + I + i] = h1[i]; A[b * ACT + I + HID + i] = h2[i]; D[b * DEL + i] = d1[i]; D[b * DEL + HID + i] = d2[i]; }
   for (var o = Z; o < C; o++) { D[b * DEL + 2u * HID + o] = d3[o]; }

@@ -1,5 +1,5 @@
 /**
- * Where a training step's GPU time goes: each kernel of a step (trainer.ts: forward + backward per texel, the weight
+ * Where a training step's GPU time goes: each kernel of a step (trainer.ts: forward + backward, per texel and tiled, the weight
  * gradient's slices, their sum, Adam over every parameter, the step tick) timed on its own with timestamp queries, at a
  * material size, rung and batch, with random parameters and targets (the work does not depend on the values, but for
  * the latent gradients' atomics, whose addresses follow the texels a step visits, as in training). Also a whole step
@@ -12,7 +12,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requestDevice, deviceInfo } from '../../gpu/device.js';
+import { requestDevice, deviceInfo, deviceLimits } from '../../gpu/device.js';
+import { fwdBwdTile, fwdBwdTileFor, fwdBwdTiledGroups, fwdBwdTiledWgsl } from './fwd-bwd-tiled.js';
 import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, layerSizes, latentCount, paramLayout, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
 import { parseRung } from './rung.js';
 import { positionFor } from './position.js';
@@ -50,13 +51,17 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       return { name, p, g, grid };
     };
     device.pushErrorScope('validation');
+    // Both forward + backward kernels, the tiled one at the largest tile that fits; a step runs the one the trainer would.
+    const fbs = [B.P, B.T, B.S, B.A, B.D, B.LOSS, B.GL, B.CW], tb = fwdBwdTile(s, deviceLimits(device)), use = fwdBwdTileFor(device, s);
     const ks = [
-      kernel('fwd_bwd', fwdBwdWgsl(s), [B.P, B.T, B.S, B.A, B.D, B.LOSS, B.GL, B.CW], [Math.ceil(s.batch / 64)]),
+      kernel('fwd_bwd', fwdBwdWgsl(s), fbs, [Math.ceil(s.batch / 64)]),
+      ...(tb ? [kernel(`fwd_bwd_tiled(${tb})`, fwdBwdTiledWgsl(s, tb), fbs, [fwdBwdTiledGroups(s, tb)])] : []),
       kernel('weight_grad', weightGradWgsl(s), [B.A, B.D, B.PART, B.S], weightGradGrid(s)),
       kernel('grad_sum', gradSumWgsl(s), [B.PART, B.G, B.S], [Math.ceil(L.mlp / 64)]),
       kernel('adam', adamWgsl(s), [B.HP, B.P, B.G, B.GL, B.M, B.V, B.S], [adX, Math.ceil(adGroups / adX)]),
       kernel('tick', TICK_WGSL, [B.S], [1]),
     ];
+    const step = ks.filter((k) => (k.name === 'fwd_bwd' ? !use : k.name.startsWith('fwd_bwd_tiled') ? !!use : true));
     const n = ks.length + 1;
     const qs = device.createQuerySet({ type: 'timestamp', count: 2 * n });
     const qb = buf('queries', 16 * n, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
@@ -72,7 +77,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
         pass.end();
       });
       const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * n - 2, endOfPassWriteIndex: 2 * n - 1 } });
-      for (let n = 0; n < 10; n++) for (const k of ks) { pass.setPipeline(k.p); pass.setBindGroup(0, k.g); pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1); }
+      for (let n = 0; n < 10; n++) for (const k of step) { pass.setPipeline(k.p); pass.setBindGroup(0, k.g); pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1); }
       pass.end();
       enc.resolveQuerySet(qs, 0, 2 * n, qb, 0);
       enc.copyBufferToBuffer(qb, 0, rb, 0, 16 * n);
@@ -84,7 +89,7 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     }
     const err = await device.popErrorScope();
     const med = (t: number[]) => [...t].sort((a, b) => a - b)[t.length >> 1]!;
-    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${ks.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step ${med(times[n - 1]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
+    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${ks.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step (${step[0]!.name}) ${med(times[n - 1]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
     [...Object.values(B), qb, rb].forEach((x) => x.destroy()); qs.destroy();
   }
   device.destroy();

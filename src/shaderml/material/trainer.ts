@@ -6,6 +6,7 @@
  */
 import { withErrorScope } from '../../gpu/scope.js';
 import { makeRefiner, type RefinePass, type Refiner, type RefinerOptions, type RefineResult } from './refine.js';
+import { fwdBwdTileFor, fwdBwdTiledGroups, fwdBwdTiledWgsl } from './fwd-bwd-tiled.js';
 import { adamWgsl, fwdBwdWgsl, gradSlices, gradSumWgsl, latentCount, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, TICK_WGSL, weightGradGrid, weightGradWgsl, type TrainShape } from './kernels.js';
 
 export type TrainPhase = 'train' | 'refine' | 'finetune';
@@ -67,8 +68,18 @@ export interface Trainer {
   destroy(): void;
 }
 
+/** How makeTrainer builds its kernels. */
+export interface TrainerOptions {
+  refine?: RefinerOptions;
+  /**
+   * The workgroup-cooperative forward + backward (fwd-bwd-tiled.ts) where its tile fits the device, or the per-texel
+   * one (default: tiled; fwdBwdTileFor).
+   */
+  tiled?: boolean;
+}
+
 /** Buffers and pipelines for `shapes` (level 0 first), parameters `P0` and one target grid (rows of C) per level. */
-export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: Float32Array, targets: Float32Array[], o: { refine?: RefinerOptions } = {}): Promise<Trainer> {
+export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: Float32Array, targets: Float32Array[], o: TrainerOptions = {}): Promise<Trainer> {
   const latTotal = shapes.reduce((a, s) => a + latentCount(s), 0);
   let off = 0;
   // Every grid of every level gets its range of the latent region, level by level, grid by grid.
@@ -88,9 +99,10 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
   const group = (p: GPUComputePipeline, bs: GPUBuffer[]) => device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bs.map((b, i) => ({ binding: i, resource: { buffer: b } })) });
   const { levels, ad, tk } = await withErrorScope(device, 'building material training pipelines', () => {
     const levels = lv.map((s, i) => {
-      const fb = pipe(fwdBwdWgsl(s), `fwd_bwd level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`), gs = pipe(gradSumWgsl(s), `grad_sum level ${i}`);
+      const tb = fwdBwdTileFor(device, s, o.tiled);
+      const fb = pipe(tb ? fwdBwdTiledWgsl(s, tb) : fwdBwdWgsl(s), `fwd_bwd${tb ? ` (tile ${tb})` : ''} level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`), gs = pipe(gradSumWgsl(s), `grad_sum level ${i}`);
       return {
-        s, wgGrid: weightGradGrid(s), fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL, bufs.CW]) },
+        s, wgGrid: weightGradGrid(s), fbGroups: tb ? fwdBwdTiledGroups(s, tb) : Math.ceil(s.batch / 64), fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL, bufs.CW]) },
         wg: { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.PART, bufs.S]) }, gs: { p: gs, g: group(gs, [bufs.PART, bufs.G, bufs.S]) },
       };
     });
@@ -119,7 +131,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
           const pass = enc.beginComputePass({ label: 'wgmat train' });
           for (let i = 0; i < k; i++) {
             for (const l of levels) {
-              pass.setPipeline(l.fb.p); pass.setBindGroup(0, l.fb.g); pass.dispatchWorkgroups(Math.ceil(l.s.batch / 64));
+              pass.setPipeline(l.fb.p); pass.setBindGroup(0, l.fb.g); pass.dispatchWorkgroups(l.fbGroups);
               pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(...l.wgGrid);
               pass.setPipeline(l.gs.p); pass.setBindGroup(0, l.gs.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64));
             }
