@@ -239,12 +239,20 @@ export function twinOf(r: Rung): Rung | undefined {
 export const NEAR_MISS_DB = 0.2;
 
 /**
- * One configuration trained on its own (the default, --bits, a rung by hand) trains this many times the steps of a
- * --psnr trial, as the near-miss retrain does: on the H100 (2026-12-06) the 6.5-bit default gained +0.54 dB on the weakest
- * texture of re-mp-bricks and +0.20 on re-pk-wall with twice the steps, for about 10 s more; a search of four to six
- * trials would pass its minute so.
+ * Steps of the near-miss retrain, as a multiple of a trial's: twice, not {@link ONE_CONFIG_STEPS}, so a 2048² search,
+ * whose trials take ~35 s each on the H100, stays within its five minutes with the retrain.
  */
-export const ONE_CONFIG_STEPS = 2;
+export const NEAR_MISS_STEPS = 2;
+
+/**
+ * One configuration trained on its own (the default, --bits, a rung by hand) trains this many times the steps of a
+ * --psnr trial, as the near-miss retrain does. On the H100 (2026-12-06, the 6.5-bit rung, bench/materials-2026-12-06-steps-h100)
+ * the weakest texture went from 16000 to 32000 to 48000 steps: re-mp-bricks 34.45, 34.63, 34.89 dB; re-pk-wall 39.41,
+ * 39.64, 39.70; nx-cretewall 40.58, 41.25, 41.29. With the tiled forward and backward (fwd-bwd-tiled.ts) 16000 steps of
+ * one configuration train in ~9 s, so a default (the rung and its twin) at 32000 takes ~37 s of the minute a 512² set may
+ * take; 48000 would leave too little room. Searches keep 8000 a trial: four to six trials and a near-miss retrain.
+ */
+export const ONE_CONFIG_STEPS = 4;
 
 /**
  * Training steps of a `--psnr` trial (`oneConfig` false) or of one configuration trained on its own: 8000 up to 512²,
@@ -327,7 +335,7 @@ export async function runSearch<T>(o: {
   if (pick !== null && f >= 0) {
     const own = minOf(trials.find((x) => x.rung === f)!.psnr), near = twinMin > own ? tw! : o.ladder[f]!;
     if (target - Math.max(own, twinMin) <= NEAR_MISS_DB && o.footprint(near) < o.footprint(o.ladder[pick]!)) {
-      const t = await run(near, `trial ${out.length + 1} ${near.name} (near miss, twice the steps): `, { steps: ONE_CONFIG_STEPS });
+      const t = await run(near, `trial ${out.length + 1} ${near.name} (near miss, twice the steps): `, { steps: NEAR_MISS_STEPS });
       if (minOf(t.psnr) >= target) return { chosen: near, result: t.result, reached: true, trials: out };
     }
   }
