@@ -416,6 +416,14 @@ describe('wgml compress --psnr', () => {
         for (const [before, after] of t.refine) expect(after).toBeGreaterThanOrEqual(before - 1e-3);
       }
       expect(trials.some((t) => { const r = (t as unknown as { refine: [number, number][] }).refine[0]!; return r[1] > r[0]; }), 'a trial gained').toBe(true);
+      // Each trial says where its seconds went: every phase took time, and together they are the trial's seconds.
+      for (const t of trials as unknown as { seconds: number; phases: Record<string, number> }[]) {
+        expect(Object.keys(t.phases)).toEqual(['setup', 'train', 'refine', 'finetune', 'score']);
+        for (const v of Object.values(t.phases)) expect(v).toBeGreaterThan(0);
+        const sum = Object.values(t.phases).reduce((a, v) => a + v, 0);
+        expect(sum).toBeLessThanOrEqual(t.seconds + 0.05);
+        expect(sum).toBeGreaterThan(0.9 * t.seconds - 0.05);
+      }
       const inLadder = (t: { rung: string }) => LADDER.some((l) => l.name === t.rung);
       const passing = trials.filter((t) => t.pass && inLadder(t)).map((t) => LADDER.findIndex((l) => l.name === t.rung));
       const twin = trials.find((t) => !inLadder(t));

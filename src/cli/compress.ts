@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
 import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets } from '../shaderml/material/textures.js';
-import { compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption } from '../shaderml/material/train.js';
+import { compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption, type PhaseSeconds } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { footprintBits, LADDER, ladderFor, parseRung, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
@@ -34,8 +34,12 @@ export interface SearchReport {
    * each round of sweeps, [before, after]: any rounds inside training (`--refine-during`, with latents below 8
    * bits), then the round before the decoder's fine-tuning and the one after it, the last two.
    */
-  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number; refine?: [number, number][] }[];
+  /** `phases`: where the trial's seconds went (train.ts PhaseSeconds), and scoring its decode. */
+  trials: { rung: string; bitsPerTexel: number; psnr: number[]; minPsnr: number; seconds: number; pass?: boolean; steps?: number; refine?: [number, number][]; phases: TrialSeconds }[];
 }
+
+/** A trial's wall seconds by phase: compressMaterial's, then decoding and scoring the result. */
+export type TrialSeconds = PhaseSeconds & { score: number };
 
 /** The report `wgml compress` prints: the material's, the search's, and the folder entries it did not read. */
 type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string; warning?: string; advice?: string };
@@ -176,10 +180,12 @@ export function register(program: Command): void {
       const train = async (r: Rung, label: string, opts: TrainOptions = {}) => {
         const [g0, ...coarse] = r.grids, k = opts.steps ?? 1;
         const ts = performance.now(), refined: number[] = [];
+        let spent: PhaseSeconds = { setup: 0, train: 0, refine: 0, finetune: 0 };
         const phases = { train: 'train', refine: 'refine codes', finetune: 'fine-tune (quantized latents)' };
         const c = await compressMaterial(device, m, {
           scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
+          onSeconds: (t) => { spent = t; },
           onProgress: (phase, step, total, loss, p) => {
             if (phase === 'refine') refined.push(p);
             progress.update(`${label}${phases[phase]}`, step, total, `loss ${loss.toExponential(2)}, PSNR ${p.toFixed(2)} dB`);
@@ -187,13 +193,16 @@ export function register(program: Command): void {
         });
         // Scored as a renderer decodes it (on the GPU: the CPU reference takes seconds a 512² trial).
         const loaded = loadMaterial(device, encodeWgmat(c, m.textures));
+        const tScore = performance.now();
         const rep = materialReport(m, c, decoderBytes(c), await decodeMaterialGpu(device, loaded));
         loaded.latentTextures.forEach((t) => t.destroy());
         const rounds = Array.from({ length: refined.length >> 1 }, (_, k) => [+refined[2 * k]!.toFixed(3), +refined[2 * k + 1]!.toFixed(3)] as [number, number]);
-        return { c, rep, seconds: (performance.now() - ts) / 1000, rounds };
+        const round2 = (v: number) => +v.toFixed(2);
+        const secs: TrialSeconds = { setup: round2(spent.setup), train: round2(spent.train), refine: round2(spent.refine), finetune: round2(spent.finetune), score: round2((performance.now() - tScore) / 1000) };
+        return { c, rep, seconds: (performance.now() - ts) / 1000, rounds, secs };
       };
       const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
-      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][] }>>>;
+      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][]; secs: TrialSeconds }>>>;
       // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
       const budget = bits ?? bcBitsOf(m) / 3;
       try {
@@ -206,7 +215,7 @@ export function register(program: Command): void {
       const r = found.chosen, best = found.result;
       const search: SearchReport = {
         mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
-        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}), ...(t.result.rounds.length ? { refine: t.result.rounds } : {}) })),
+        trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}), ...(t.result.rounds.length ? { refine: t.result.rounds } : {}), phases: t.result.secs })),
       };
       if (mode !== 'psnr' && mode !== 'manual' && fp(r) > budget + 1e-9) search.overBudget = budget;
       const warning = sizeWarning(best.rep);

@@ -70,7 +70,16 @@ export interface CompressOptions {
   mips?: { levels?: number; /** Loss weight of the mip levels against level 0 (default 0.25). */ weight?: number } | false;
   /** Called every few steps with the phase, step and the batch's PSNR. */
   onProgress?: ProgressFn;
+  /** Called once at the end with the wall seconds of each phase ({@link PhaseSeconds}). */
+  onSeconds?: (t: PhaseSeconds) => void;
 }
+
+/**
+ * Where a compression's wall time went: building the trainer (pipelines, buffers), training (with any refinement rounds
+ * during it), code refinement after it, and fine-tuning. Phases end where the CPU next waits on the GPU (a chunk's loss,
+ * the parameters read back), so each phase's GPU work is counted in it.
+ */
+export interface PhaseSeconds { setup: number; train: number; refine: number; finetune: number }
 
 /**
  * One grid of quantized latents: codes 0 … 2^bits − 1, lh×lw×features texel-major; the decoder reads code/(2^bits − 1),
@@ -159,6 +168,9 @@ function checkTrainingFits(device: GPUDevice, m: MaterialTargets, params: number
 
 /** Train (quantization-aware below 8 bits), quantize the latents, fine-tune the decoder against them. */
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
+  const secs: PhaseSeconds = { setup: 0, train: 0, refine: 0, finetune: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof PhaseSeconds) => { const now = performance.now(); secs[phase] += (now - mark) / 1000; mark = now; };
   const T = m.width * m.height;
   const during = o.refineDuring ?? REFINE_DURING;
   const bad = during.find((f) => !(f > 0 && f < 1));
@@ -190,6 +202,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const N = L.mlp + latTotal;
   checkTrainingFits(device, m, N);
   const tr = await makeTrainer(device, shapes, P0, targets);
+  lap('setup');
   const lrMlp = o.lrMlp ?? 1e-2, lrLat = o.lrLatent ?? 5e-2;
   const qat = o.qat ?? grids.some((g) => g.bits < 8);
   let cw: Float32Array | undefined;
@@ -232,11 +245,16 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
     at = stop;
   }
   await quantize();
+  lap('train');
   if (sweeps > 0) await refine(sweeps);
+  lap('refine');
   await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, { onProgress: o.onProgress, onChunk });
   const mlp = roundHalf((await tr.params()).slice(0, L.mlp));
+  lap('finetune');
   if (sweeps > 0) { tr.write(0, mlp); await refine(Math.ceil(sweeps / 4)); }
+  lap('refine');
   tr.destroy();
+  o.onSeconds?.(secs);
   const ws = [0, 1, 2].map((l) => ({ weight: mlp.slice(L.w[l], L.b[l]), bias: mlp.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp) }));
   const decoder = ShaderMLP.fromLayers(sizes, ws, ['leaky_relu', 'leaky_relu', 'none'], [ALPHA, ALPHA, 0]);
   let off = 0;
