@@ -192,8 +192,8 @@ export function register(program: Command): void {
           },
         });
         // Scored as a renderer decodes it (on the GPU: the CPU reference takes seconds a 512² trial).
-        const loaded = loadMaterial(device, encodeWgmat(c, m.textures));
         const tScore = performance.now();
+        const loaded = loadMaterial(device, encodeWgmat(c, m.textures));
         const rep = materialReport(m, c, decoderBytes(c), await decodeMaterialGpu(device, loaded));
         loaded.latentTextures.forEach((t) => t.destroy());
         const rounds = Array.from({ length: refined.length >> 1 }, (_, k) => [+refined[2 * k]!.toFixed(3), +refined[2 * k + 1]!.toFixed(3)] as [number, number]);

@@ -246,7 +246,7 @@ export const NEAR_MISS_STEPS = 2;
 
 /**
  * One configuration trained on its own (the default, --bits, a rung by hand) trains this many times the steps of a
- * --psnr trial, as the near-miss retrain does. On the H100 (2026-12-06, the 6.5-bit rung, bench/materials-2026-12-06-steps-h100)
+ * --psnr trial. On the H100 (2026-12-06, the 6.5-bit rung, bench/materials-2026-12-06-steps-h100)
  * the weakest texture went from 16000 to 32000 to 48000 steps: re-mp-bricks 34.45, 34.63, 34.89 dB; re-pk-wall 39.41,
  * 39.64, 39.70; nx-cretewall 40.58, 41.25, 41.29. With the tiled forward and backward (fwd-bwd-tiled.ts) 16000 steps of
  * one configuration train in ~9 s, so a default (the rung and its twin) at 32000 takes ~37 s of the minute a 512² set may
