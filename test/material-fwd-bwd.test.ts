@@ -6,9 +6,12 @@
  * each channel's squared error, the A and D rows, and every latent's fixed-point gradient. Shapes with inputs, hidden
  * widths and outputs that are not multiples of four, batches with a short last tile, a batch of one short tile, and a
  * batch of every texel. Rows past the batch must stay untouched.
+ * The tiled kernel with the fused weight gradient (each workgroup's part into PART, summed by gradSumWgsl over the
+ * workgroups) against float64 Σ over the batch of the reference's deltas ⊗ activations, every weight and bias, with
+ * its squared errors and latent gradients as above: texels of a short last tile must add nothing.
  */
 import { describe, it, expect } from 'vitest';
-import { fwdBwdWgsl, gridConsts, GRAD_FIXED, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, type TrainShape } from '../src/shaderml/material/kernels.js';
+import { fwdBwdWgsl, gradSumWgsl, gridConsts, GRAD_FIXED, layerSizes, paramLayout, QAT_NOISE, QAT_OFF, QAT_STE, type TrainShape } from '../src/shaderml/material/kernels.js';
 import { FWD_BWD_TILES, fwdBwdTile, fwdBwdTiledBytes, fwdBwdTiledGroups, fwdBwdTiledWgsl } from '../src/shaderml/material/fwd-bwd-tiled.js';
 import { buf as trainerBuffer, read as readFloats } from '../src/shaderml/material/trainer.js';
 import { scoped, testDevice } from './helpers/gpu.js';
@@ -100,6 +103,20 @@ describe('material training: forward + backward', () => {
     await expect(fwdBwdTiledWgsl(CASES[0]!.s, 64)).toMatchFileSnapshot('__snapshots__/material-fwd-bwd-tiled.wgsl');
   });
 
+  it('generates the fused-gradient tiled kernel it did (15 inputs, hidden 32, 6 outputs, tile 64)', async () => {
+    await expect(fwdBwdTiledWgsl(CASES[0]!.s, 64, { fusedGrad: true })).toMatchFileSnapshot('__snapshots__/material-fwd-bwd-tiled-fused.wgsl');
+  });
+
+  it('fused: d3 takes W1\'s place where it fits (no more workgroup memory at hidden 32), else adds what it lacks', () => {
+    const s = CASES[0]!.s, fused = { fusedGrad: true };
+    expect(FWD_BWD_TILES.map((tb) => fwdBwdTiledBytes(s, tb, fused))).toEqual([49152, 28672, 18432, 13312]);
+    // Hidden 8, 6 outputs: W1 is 16 vec4s, d3 at tile 128 is 6 rows of 33.
+    const n = { ...s, hidden: 8 };
+    expect(fwdBwdTiledBytes(n, 128, fused) - fwdBwdTiledBytes(n, 128)).toBe(16 * (6 * 33 - 16));
+    const lim = { maxComputeWorkgroupStorageSize: fwdBwdTiledBytes(n, 128), maxComputeInvocationsPerWorkgroup: 256 };
+    expect([fwdBwdTile(n, lim), fwdBwdTile(n, lim, fused)]).toEqual([128, 64]);
+  });
+
   it('picks the largest tile whose workgroup memory fits, none for a wide decoder', () => {
     const s = CASES[0]!.s, lim = (bytes: number, inv = 256) => ({ maxComputeWorkgroupStorageSize: bytes, maxComputeInvocationsPerWorkgroup: inv });
     expect(FWD_BWD_TILES.map((tb) => fwdBwdTiledBytes(s, tb))).toEqual([49152, 28672, 18432, 13312]);
@@ -138,6 +155,53 @@ describe('material training: forward + backward', () => {
       expect(tiles.length, 'a tile that fits').toBeGreaterThan(0);
       const kernels: [string, Outputs][] = [['per-texel', await run(fwdBwdWgsl(s), Math.ceil(B / 64))]];
       for (const tb of tiles) kernels.push([`tiled ${tb}`, await run(fwdBwdTiledWgsl(s, tb), fwdBwdTiledGroups(s, tb))]);
+      // Fused weight gradient at every tile it fits: LOSS, GL and G = Σ of the workgroups' parts.
+      const runFused = async (tb: number) => {
+        const buf = (data: Float32Array | Uint32Array | number) => trainerBuffer(device, 'fwd-bwd fused test', data);
+        const groups = fwdBwdTiledGroups(s, tb);
+        const bs = { P: buf(P), TGT: buf(TGT), S: buf(new Uint32Array([STEP, 0, qat, 0])), PART: buf(new Float32Array(groups * L.mlp).fill(SENT)), LOSS: buf(new Float32Array((B + extra) * C).fill(SENT)), GL: buf(L.latents * 4), CW: buf(CW), G: buf(L.mlp * 4) };
+        const out = await scoped(device, async () => {
+          const enc = device.createCommandEncoder();
+          const dispatch = (code: string, entries: (GPUBuffer | null)[], n: number) => {
+            const p = device.createComputePipeline({ label: 'fwd-bwd fused test', layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+            const pass = enc.beginComputePass();
+            pass.setPipeline(p);
+            pass.setBindGroup(0, device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: entries.flatMap((b, i) => (b ? [{ binding: i, resource: { buffer: b } }] : [])) }));
+            pass.dispatchWorkgroups(n);
+            pass.end();
+          };
+          dispatch(fwdBwdTiledWgsl(s, tb, { fusedGrad: true }), [bs.P, bs.TGT, bs.S, bs.PART, null, bs.LOSS, bs.GL, bs.CW], groups);
+          dispatch(gradSumWgsl(s, groups), [bs.PART, bs.G, bs.S], Math.ceil(L.mlp / 64));
+          device.queue.submit([enc.finish()]);
+          const [LOSS, GL, G] = await Promise.all([readFloats(device, bs.LOSS, (B + extra) * C * 4), readFloats(device, bs.GL, L.latents * 4), readFloats(device, bs.G, L.mlp * 4)]);
+          return { LOSS: LOSS!, GL: new Float32Array(Int32Array.from(new Int32Array(GL!.buffer))), G: G! };
+        });
+        Object.values(bs).forEach((b) => b.destroy());
+        return out;
+      };
+      const fusedTiles = FWD_BWD_TILES.filter((tb) => fwdBwdTiledBytes(s, tb, { fusedGrad: true }) <= limits.maxComputeWorkgroupStorageSize);
+      expect(fusedTiles.length, 'a fused tile that fits').toBeGreaterThan(0);
+      for (const tb of fusedTiles) {
+        const got = await runFused(tb), plain = kernels.find(([w]) => w === `tiled ${tb}`)![1];
+        const want = reference(s, P, TGT, CW, qat, (b, l, u) => plain.A[b * ACT + I + (l - 1) * H + u]! > 0);
+        // Layer l: inputs at activation offset a, deltas at delta offset d (x·h1·h2 and d1·d2·d3 a row); each sum
+        // within 1e-3 of the sum of its terms' magnitudes (the deltas themselves agree to 1e-3).
+        const G = new Float64Array(L.mlp), mag = new Float64Array(L.mlp);
+        ([[I, H, 0, 0], [H, H, I, H], [H, C, I + H, 2 * H]] as const).forEach(([nin, nout, a, d], l) => {
+          for (let b = 0; b < B; b++) for (let o = 0; o < nout; o++) {
+            const dv = want.D[b * DEL + d + o]!;
+            G[L.b[l]! + o] += dv; mag[L.b[l]! + o] += Math.abs(dv);
+            for (let i = 0; i < nin; i++) { const v = dv * want.A[b * ACT + a + i]!; G[L.w[l]! + o * nin + i] += v; mag[L.w[l]! + o * nin + i] += Math.abs(v); }
+          }
+        });
+        expect(G.filter((v) => Math.abs(v) > 1e-2).length, 'weight gradients that are not all zero').toBeGreaterThan(L.mlp / 2);
+        const bad = Array.from(got.G).findIndex((v, j) => !(Math.abs(v - G[j]!) <= 1e-3 * mag[j]! + 1e-5));
+        expect(bad < 0 ? null : `parameter ${bad}: got ${got.G[bad]}, want ${G[bad]} (Σ|terms| ${mag[bad]})`, `fused ${tb}: weight gradient`).toBeNull();
+        expect(compareClose(got.LOSS.subarray(0, B * C), want.LOSS, 1e-3, 1e-5), `fused ${tb}: squared errors`).toBeNull();
+        expect(got.LOSS.subarray(B * C).every((v) => v === SENT), `fused ${tb}: LOSS past the batch untouched`).toBe(true);
+        const badL = Array.from(got.GL).findIndex((v, j) => Math.abs(v - want.GL[j]!) > 0.5 * want.count[j]! + 1 + 1e-4 * want.mag[j]!);
+        expect(badL < 0 ? null : `latent ${badL}: got ${got.GL[badL]}, want ${want.GL[badL]}`, `fused ${tb}: latent gradients`).toBeNull();
+      }
       for (const [what, got] of kernels) {
         const want = reference(s, P, TGT, CW, qat, (b, l, u) => got.A[b * ACT + I + (l - 1) * H + u]! > 0);
         expect(compareClose(got.A.subarray(0, B * ACT), want.A, 1e-4, 1e-4), `${what}: A rows`).toBeNull();

@@ -26,18 +26,34 @@ import { positionCount, positionWgsl } from './position.js';
  */
 export const FWD_BWD_TILES = [128, 64, 32, 16] as const;
 
-interface Dims { TB: number; Q: number; QS: number; IP4: number; HP4: number; W1S: number; W2S: number; NWS: number }
+/**
+ * Variants of the tiled kernel. `fusedGrad`: each workgroup also reduces its tile's weight gradient (every layer's
+ * Σ over the tile of deltas ⊗ inputs, and of the deltas for the biases) from the rows it holds in workgroup memory
+ * into PART[workgroup · NMLP + j] (paramLayout's order), and writes no A or D rows: kernels.ts weightGradWgsl and the
+ * A/D round trip are skipped, and gradSumWgsl sums fwdBwdTiledGroups slices. Its bindings: FWD_BWD_BINDINGS with
+ * PART at 3 in place of A, and no 4 (D).
+ */
+export interface TiledOptions { fusedGrad?: boolean }
 
-function dims(s: TrainShape, TB: number): Dims {
-  const [I, H, , C] = layerSizes(s) as [number, number, number, number], Q = TB / 4, IP4 = Math.ceil(I / 4), HP4 = Math.ceil(H / 4);
+interface Dims { TB: number; Q: number; QS: number; IP4: number; HP4: number; W1S: number; W2S: number; NWS: number; fused: boolean }
+
+function dims(s: TrainShape, TB: number, o: TiledOptions = {}): Dims {
+  const [I, H, , C] = layerSizes(s) as [number, number, number, number], Q = TB / 4, IP4 = Math.ceil(I / 4), HP4 = Math.ceil(H / 4), QS = Q % 2 ? Q : Q + 1;
+  if (o.fusedGrad) {
+    // [W0 | W2 | W1, or the tile's output deltas d3 (C rows of QS vec4s) once the forward has read W1 and until d2 is
+    // made: W1 is copied in again for d1]. At hidden 32 and 6 outputs d3 fits W1's place at every tile, so the fused
+    // kernel needs no more workgroup memory than the plain one (128 texels still fill the H100's 48 KiB).
+    const W2S = 4 * HP4 * IP4, W1S = W2S + C * HP4;
+    return { TB, Q, QS, IP4, HP4, W1S, W2S, NWS: W1S + Math.max(4 * HP4 * HP4, C * QS), fused: true };
+  }
   // Weights [W0: 4·HP4 rows × IP4 vec4 | W1: 4·HP4 × HP4 | W2: C × HP4], zero past the real rows and columns.
   const W1S = 4 * HP4 * IP4, W2S = W1S + 4 * HP4 * HP4;
-  return { TB, Q, QS: Q % 2 ? Q : Q + 1, IP4, HP4, W1S, W2S, NWS: W2S + C * HP4 };
+  return { TB, Q, QS, IP4, HP4, W1S, W2S, NWS: W2S + C * HP4, fused: false };
 }
 
-/** Workgroup memory of the tiled kernel at tile `tb`: activations of the tile and the decoder's weights. */
-export function fwdBwdTiledBytes(s: TrainShape, tb: number): number {
-  const d = dims(s, tb);
+/** Workgroup memory of the tiled kernel at tile `tb`: activations of the tile and the decoder's weights (and, fused, d3). */
+export function fwdBwdTiledBytes(s: TrainShape, tb: number, o: TiledOptions = {}): number {
+  const d = dims(s, tb, o);
   return 16 * (d.QS * 4 * (d.IP4 + 2 * d.HP4) + d.NWS);
 }
 
@@ -45,8 +61,8 @@ export function fwdBwdTiledBytes(s: TrainShape, tb: number): number {
  * The largest tile (texels, and invocations, a workgroup) whose workgroup memory fits `limits`, or null where none
  * does (wide decoders: use kernels.ts fwdBwdWgsl).
  */
-export function fwdBwdTile(s: TrainShape, limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number }): number | null {
-  return FWD_BWD_TILES.find((tb) => tb <= limits.maxComputeInvocationsPerWorkgroup && fwdBwdTiledBytes(s, tb) <= limits.maxComputeWorkgroupStorageSize) ?? null;
+export function fwdBwdTile(s: TrainShape, limits: { maxComputeWorkgroupStorageSize: number; maxComputeInvocationsPerWorkgroup: number }, o: TiledOptions = {}): number | null {
+  return FWD_BWD_TILES.find((tb) => tb <= limits.maxComputeInvocationsPerWorkgroup && fwdBwdTiledBytes(s, tb, o) <= limits.maxComputeWorkgroupStorageSize) ?? null;
 }
 
 /**
@@ -55,8 +71,8 @@ export function fwdBwdTile(s: TrainShape, limits: { maxComputeWorkgroupStorageSi
  * the per-texel kernel took 19.8 ms and the tiled one (64) 10.0 at 128², batch 16384 (a step 24.4 → 15.4 ms), 82 and 43
  * ms at 512², batch 65536, and 305 and 98 (tile 16) for a hidden width of 64 at 1024².
  */
-export function fwdBwdTileFor(device: GPUDevice, s: TrainShape, tiled = true): number | null {
-  return tiled ? fwdBwdTile(s, deviceLimits(device)) : null;
+export function fwdBwdTileFor(device: GPUDevice, s: TrainShape, tiled = true, o: TiledOptions = {}): number | null {
+  return tiled ? fwdBwdTile(s, deviceLimits(device), o) : null;
 }
 
 /** Workgroups of the tiled kernel at tile `tb` (one a tile; the last may be short). */
@@ -126,6 +142,37 @@ function weightCopy(w: string, at: number, rows: number, nin: string, k4: number
   }`;
 }
 
+/**
+ * One layer's part of the tile's weight gradient into PART: W[o][i] += Σ_t d[o][t]·x[i][t] (weights at `w`, nin a
+ * row) and bias[o] += Σ_t d[o][t], for o < nout, i < nin. Row r of the deltas is at `dArr`[dOff + r·QS], of the
+ * inputs at `xArr`[r·QS], four texels a vec4. An invocation takes a 4 × 4 block of (o, i) and keeps sixteen vec4
+ * sums along the tile (each loaded vec4 feeds sixteen multiply-adds), those of i-block 0 the bias sums too. Blocks
+ * reach 4·oBlocks outputs and 4·iBlocks inputs: rows that exist (zero padding), but delta rows past `dRows` are read
+ * clamped; neither past nout nor past nin is stored. Each invocation starts its walk along the tile at its own vec4
+ * (neighbouring blocks read rows 4·QS vec4s apart: without the stagger, in two groups of banks).
+ */
+function weightGradTile(dArr: string, dOff: string, dRows: number, xArr: string, oBlocks: number, iBlocks: number, nout: string, nin: string, w: string, bias: string): string {
+  const k4 = range(4), clamp = 4 * oBlocks > dRows;
+  return `  for (var blk = tid; blk < ${oBlocks * iBlocks}u; blk += TB) {
+    let o0 = 4u * (blk / ${iBlocks}u); let i0 = 4u * (blk % ${iBlocks}u);
+    ${k4.map((k) => `let rd${k} = ${dOff}${clamp ? `min(o0 + ${k}u, ${dRows - 1}u)` : `(o0 + ${k}u)`} * QS;`).join(' ')}
+    ${k4.map((c) => `let rx${c} = (i0 + ${c}u) * QS;`).join(' ')}
+    ${k4.map((k) => `${k4.map((c) => `var g${k}${c} = vec4(0.0);`).join(' ')} var s${k} = vec4(0.0);`).join('\n    ')}
+    for (var q = Z; q < Q; q++) {
+      let t = (q + blk) & (Q - 1u);
+      ${k4.map((k) => `let d${k} = ${dArr}[rd${k} + t];`).join(' ')}
+      ${k4.map((c) => `let x${c} = ${xArr}[rx${c} + t];`).join(' ')}
+${k4.map((k) => `      ${k4.map((c) => `g${k}${c} += d${k} * x${c};`).join(' ')} s${k} += d${k};`).join('\n')}
+    }
+    let at = wid.x * NMLP;
+${k4.map((k) => `    if (o0 + ${k}u < ${nout}) {
+      let o = o0 + ${k}u;
+      ${k4.map((c) => `if (i0 + ${c}u < ${nin}) { PART[at + ${w} + o * ${nin} + i0 + ${c}u] = dot(g${k}${c}, vec4(1.0)); }`).join('\n      ')}
+      if (i0 == 0u) { PART[at + ${bias} + o] = dot(s${k}, vec4(1.0)); }
+    }`).join('\n')}
+  }`;
+}
+
 /** Rows [0, rows) of tile array `src` into rows of `dst` (row length `len`) from column `off`, for the tile's valid texels. */
 function copyRows(src: string, rows: string, dst: string, len: string, off: string): string {
   return `  for (var it = tid; it < Q * ${rows}; it += TB) {
@@ -137,20 +184,53 @@ function copyRows(src: string, rows: string, dst: string, len: string, off: stri
 
 /**
  * WGSL of the tiled forward + backward at tile `tb` (fwdBwdTile; TB invocations a workgroup, fwdBwdTiledGroups
- * workgroups). Bindings and outputs as kernels.ts fwdBwdWgsl.
+ * workgroups). Bindings and outputs as kernels.ts fwdBwdWgsl; with `fusedGrad` (TiledOptions) the tile's weight gradient
+ * instead of A and D rows. Fused, texels past the batch get output deltas of zero, so that they add nothing, and each
+ * layer's gradient is taken before its inputs are overwritten: dW2 from d3 (in W1's place) and h2; d2 over h2 and W1
+ * copied in again; dW1 from d2 and h1; d1 over h1; dW0 from d1 and x; the latent inputs' gradients over x.
  */
-export function fwdBwdTiledWgsl(s: TrainShape, tb: number): string {
-  const d = dims(s, tb), [I, , , C] = layerSizes(s) as [number, number, number, number], F = featuresOf(s), np = positionCount(s.position);
+export function fwdBwdTiledWgsl(s: TrainShape, tb: number, o: TiledOptions = {}): string {
+  const d = dims(s, tb, o), fused = d.fused, [I, , , C] = layerSizes(s) as [number, number, number, number], F = featuresOf(s), np = positionCount(s.position);
   const cs = range(C), Ip = 4 * d.IP4, lw = 2 * (s.lossWeight ?? 1);
   // A texel's own element of row r. Invocations of a vec4's four texels store their components side by side: each
   // component is a memory location of its own (WGSL), so these stores do not race.
   const col = (r: string) => `[(${r}) * QS + qc][ln]`;
   const outs = cs.map((c) => `var y${c} = P[B2 + ${c}u];`).join(' ');
   const outDot = cs.map((c) => `y${c} += dot(WS[W2S + ${c * d.HP4}u + kk], h);`).join(' ');
+  const bindings = fused ? FWD_BWD_BINDINGS.replace(/^.*binding\(3\).*$/m, '@group(0) @binding(3) var<storage, read_write> PART: array<f32>;').replace(/^.*binding\(4\).*\n/m, '') : FWD_BWD_BINDINGS;
+  const outStore = (c: number) => fused
+    ? `    { let e = y${c} - TGT[p * C + ${c}u]; dy${c} = select(0.0, ${lw} * CW[${c}u] * e, valid); if (valid) { LOSS[b * C + ${c}u] = e * e; } WS[W1S + ${c}u * QS + qc][ln] = dy${c}; }`
+    : `    { let e = y${c} - TGT[p * C + ${c}u]; dy${c} = ${lw} * CW[${c}u] * e; if (valid) { LOSS[b * C + ${c}u] = e * e; D[b * DEL + 2u * HID + ${c}u] = dy${c}; } }`;
+  const d2 = `  for (var kk = Z; kk < HP4; kk++) {
+    let g = ${cs.map((c) => `dy${c} * WS[W2S + ${c * d.HP4}u + kk]`).join(' + ')};
+    ${range(4).map((c) => `{ let r = 4u * kk + ${c}u; S2${col('r')} = g.${'xyzw'[c]} * dlrelu(S2${col('r')}); }`).join(' ')}
+  }`;
+  const backward = fused ? `  workgroupBarrier();
+${weightGradTile('WS', 'W1S + ', C, 'S2', Math.ceil(C / 4), d.HP4, 'C', 'HID', 'W2', 'B2')}
+  workgroupBarrier();
+${d2}
+${weightCopy('W1', d.W1S, 4 * d.HP4, 'HID', d.HP4)}
+  workgroupBarrier();
+${weightGradTile('S2', '', 4 * d.HP4, 'S1', d.HP4, d.HP4, 'HID', 'HID', 'W1', 'B1')}
+  workgroupBarrier();
+${backwardLayer('S2', 'S1', 'HID', d.W1S, d.HP4, d.HP4, true)}
+  workgroupBarrier();
+${weightGradTile('S1', '', 4 * d.HP4, 'S0', d.HP4, d.IP4, 'HID', 'I', 'W0', 'B0')}
+  workgroupBarrier();
+${backwardLayer('S1', 'S0', 'HID', 0, d.IP4, Math.ceil(F / 4), false)}
+  workgroupBarrier();` : `  workgroupBarrier();
+${d2}
+  workgroupBarrier();
+${backwardLayer('S2', 'S1', 'HID', d.W1S, d.HP4, d.HP4, true)}
+${copyRows('S2', 'HID', 'D', 'DEL', 'HID')}
+  workgroupBarrier();
+${backwardLayer('S1', 'S0', 'HID', 0, d.IP4, Math.ceil(F / 4), false)}
+${copyRows('S1', 'HID', 'D', 'DEL', '0u')}
+  workgroupBarrier();`;
   return `${header(s)}
-${FWD_BWD_BINDINGS}
+${bindings}
 const TB = ${tb}u; const Q = ${d.Q}u; const QS = ${d.QS}u; const IP4 = ${d.IP4}u; const HP4 = ${d.HP4}u;
-const W2S = ${d.W2S}u;
+const W2S = ${d.W2S}u;${fused ? ` const W1S = ${d.W1S}u;` : ''}
 // The tile's activations, row r of texel t at [r * QS + t / 4][t % 4]: inputs (later the latent inputs' gradients), h1 (later d1), h2 (later d2).
 var<workgroup> S0: array<vec4<f32>, ${Ip * d.QS}>;
 var<workgroup> S1: array<vec4<f32>, ${4 * d.HP4 * d.QS}>;
@@ -180,11 +260,11 @@ ${gatherWgsl(s, (i, v) => `S0${col(i)} = ${v};`)}
 ${forwardLayer(d, 'S0', 'S1', d.IP4, 0, 'B0')}
   workgroupBarrier();
 ${forwardLayer(d, 'S1', 'S2', d.HP4, d.W1S, 'B1')}
-${copyRows('S0', 'I', 'A', 'ACT', '0u')}
+${fused ? '' : `${copyRows('S0', 'I', 'A', 'ACT', '0u')}
 ${copyRows('S1', 'HID', 'A', 'ACT', 'I')}
-  workgroupBarrier();
-${copyRows('S2', 'HID', 'A', 'ACT', 'I + HID')}
-  ${cs.map((c) => `var dy${c}: f32;`).join(' ')}
+`}  workgroupBarrier();
+${fused ? '' : `${copyRows('S2', 'HID', 'A', 'ACT', 'I + HID')}
+`}  ${cs.map((c) => `var dy${c}: f32;`).join(' ')}
   {
     ${outs}
     for (var kk = Z; kk < HP4; kk++) {
@@ -192,20 +272,9 @@ ${copyRows('S2', 'HID', 'A', 'ACT', 'I + HID')}
       let h = vec4(S2${col('r')}, S2${col('r + 1u')}, S2${col('r + 2u')}, S2${col('r + 3u')});
       ${outDot}
     }
-${cs.map((c) => `    { let e = y${c} - TGT[p * C + ${c}u]; dy${c} = ${lw} * CW[${c}u] * e; if (valid) { LOSS[b * C + ${c}u] = e * e; D[b * DEL + 2u * HID + ${c}u] = dy${c}; } }`).join('\n')}
+${cs.map(outStore).join('\n')}
   }
-  workgroupBarrier();
-  for (var kk = Z; kk < HP4; kk++) {
-    let g = ${cs.map((c) => `dy${c} * WS[W2S + ${c * d.HP4}u + kk]`).join(' + ')};
-    ${range(4).map((c) => `{ let r = 4u * kk + ${c}u; S2${col('r')} = g.${'xyzw'[c]} * dlrelu(S2${col('r')}); }`).join(' ')}
-  }
-  workgroupBarrier();
-${backwardLayer('S2', 'S1', 'HID', d.W1S, d.HP4, d.HP4, true)}
-${copyRows('S2', 'HID', 'D', 'DEL', 'HID')}
-  workgroupBarrier();
-${backwardLayer('S1', 'S0', 'HID', 0, d.IP4, Math.ceil(F / 4), false)}
-${copyRows('S1', 'HID', 'D', 'DEL', '0u')}
-  workgroupBarrier();
+${backward}
   if (valid) {
 ${tapsWgsl(s)}
 ${scatterWgsl(s, (i) => `let g = S0${col(i)};`)}

@@ -263,8 +263,11 @@ export function weightGradWgsl(s: TrainShape): string {
 }`;
 }
 
-/** G[j] = Σ slices (plus G[j] itself for a mip level after level 0). */
-export function gradSumWgsl(s: TrainShape): string {
+/**
+ * G[j] = Σ of `slices` partial gradients PART[k · NMLP + j] (plus G[j] itself for a mip level after level 0): the
+ * weight gradient's batch slices (default), or the fused tiled kernel's workgroups (fwd-bwd-tiled.ts fwdBwdTiledGroups).
+ */
+export function gradSumWgsl(s: TrainShape, slices = gradSlices(s)): string {
   return `${header(s)}
 @group(0) @binding(0) var<storage, read> PART: array<f32>;
 @group(0) @binding(1) var<storage, read_write> G: array<f32>;
@@ -273,7 +276,7 @@ export function gradSumWgsl(s: TrainShape): string {
   Z = S.zero;
   let j = gid.x; if (j >= NMLP) { return; }
   var g = 0.0;
-  for (var k = Z; k < ${gradSlices(s)}u; k++) { g += PART[k * NMLP + j]; }
+  for (var k = Z; k < ${slices}u; k++) { g += PART[k * NMLP + j]; }
   G[j] = ${s.accumulate ? 'G[j] + g' : 'g'};
 }`;
 }

@@ -3,7 +3,8 @@
  * gradient's slices, their sum, Adam over every parameter, the step tick) timed on its own with timestamp queries, at a
  * material size, rung and batch, with random parameters and targets (the work does not depend on the values, but for
  * the latent gradients' atomics, whose addresses follow the texels a step visits, as in training). Also a whole step
- * as the trainer records it (until fcdb235 also the per-parameter weight gradient the tiled one replaced, and the kernels
+ * as the trainer records it, and one with the tiled kernel's fused weight gradient (fwd_bwd_tiled_fused, then grad_sum
+ * over its workgroups; TrainerOptions.fusedGrad) where its tile fits (until fcdb235 also the per-parameter weight gradient the tiled one replaced, and the kernels
  * with constant loop starts: bench/materials-2026-12-06-speed-h100/). Decides what to make faster: a step bound by the per-texel kernel gains from a faster
  * forward/backward; one bound by Adam over the latents (2048² grids) from updating fewer of them; one bound by
  * neither, by fewer or larger steps.
@@ -45,24 +46,32 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
       HP: buf('hyper', new Float32Array([1e-3, 1e-3, 0.9, 0.99, 1e-8, 0, 0, 0]), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
     };
     const adGroups = Math.ceil(N / 64), adX = Math.min(adGroups, 65535);
-    const kernel = (name: string, code: string, bs: GPUBuffer[], grid: [number, number?]) => {
+    // Binding i gets bs[i]; a hole (null) is a binding the kernel does not have.
+    const kernel = (name: string, code: string, bs: (GPUBuffer | null)[], grid: [number, number?]) => {
       const p = device.createComputePipeline({ label: `train-bench ${name}`, layout: 'auto', compute: { module: device.createShaderModule({ label: name, code }), entryPoint: 'main' } });
-      const g = device.createBindGroup({ label: `train-bench ${name}`, layout: p.getBindGroupLayout(0), entries: bs.map((x, i) => ({ binding: i, resource: { buffer: x } })) });
+      const g = device.createBindGroup({ label: `train-bench ${name}`, layout: p.getBindGroupLayout(0), entries: bs.flatMap((x, i) => (x ? [{ binding: i, resource: { buffer: x } }] : [])) });
       return { name, p, g, grid };
     };
     device.pushErrorScope('validation');
     // Both forward + backward kernels, the tiled one at the largest tile that fits; a step runs the one the trainer would.
     const fbs = [B.P, B.T, B.S, B.A, B.D, B.LOSS, B.GL, B.CW], tb = fwdBwdTile(s, deviceLimits(device)), use = fwdBwdTileFor(device, s);
+    // The fused weight gradient at the largest tile it fits, its workgroups' parts in a buffer of their own.
+    const tbf = fwdBwdTile(s, deviceLimits(device), { fusedGrad: true }), groups = tbf ? fwdBwdTiledGroups(s, tbf) : 0, PARTF = buf('fused parts', groups * L.mlp * 4);
     const ks = [
       kernel('fwd_bwd', fwdBwdWgsl(s), fbs, [Math.ceil(s.batch / 64)]),
       ...(tb ? [kernel(`fwd_bwd_tiled(${tb})`, fwdBwdTiledWgsl(s, tb), fbs, [fwdBwdTiledGroups(s, tb)])] : []),
       kernel('weight_grad', weightGradWgsl(s), [B.A, B.D, B.PART, B.S], weightGradGrid(s)),
       kernel('grad_sum', gradSumWgsl(s), [B.PART, B.G, B.S], [Math.ceil(L.mlp / 64)]),
+      ...(tbf ? [kernel(`fwd_bwd_tiled_fused(${tbf})`, fwdBwdTiledWgsl(s, tbf, { fusedGrad: true }), [B.P, B.T, B.S, PARTF, null, B.LOSS, B.GL, B.CW], [groups]),
+        kernel(`grad_sum_fused(${groups})`, gradSumWgsl(s, groups), [PARTF, B.G, B.S], [Math.ceil(L.mlp / 64)])] : []),
       kernel('adam', adamWgsl(s), [B.HP, B.P, B.G, B.GL, B.M, B.V, B.S], [adX, Math.ceil(adGroups / adX)]),
       kernel('tick', TICK_WGSL, [B.S], [1]),
     ];
-    const step = ks.filter((k) => (k.name === 'fwd_bwd' ? !use : k.name.startsWith('fwd_bwd_tiled') ? !!use : true));
-    const n = ks.length + 1;
+    const isFused = (k: { name: string }) => k.name.includes('_fused');
+    const step = ks.filter((k) => !isFused(k) && (k.name === 'fwd_bwd' ? !use : k.name.startsWith('fwd_bwd_tiled') ? !!use : true));
+    const fusedStep = tbf ? ks.filter((k) => isFused(k) || k.name === 'adam' || k.name === 'tick') : [];
+    // Timestamps: each kernel, a step, a fused step.
+    const n = ks.length + 2;
     const qs = device.createQuerySet({ type: 'timestamp', count: 2 * n });
     const qb = buf('queries', 16 * n, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
     const rb = device.createBuffer({ label: 'train-bench readback', size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -76,9 +85,11 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
         for (let n = 0; n < 10; n++) pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1);
         pass.end();
       });
-      const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * n - 2, endOfPassWriteIndex: 2 * n - 1 } });
-      for (let n = 0; n < 10; n++) for (const k of step) { pass.setPipeline(k.p); pass.setBindGroup(0, k.g); pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1); }
-      pass.end();
+      [step, fusedStep].forEach((ksOfStep, j) => {
+        const pass = enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 2 * (ks.length + j), endOfPassWriteIndex: 2 * (ks.length + j) + 1 } });
+        for (let n = 0; n < 10; n++) for (const k of ksOfStep) { pass.setPipeline(k.p); pass.setBindGroup(0, k.g); pass.dispatchWorkgroups(k.grid[0], k.grid[1] ?? 1); }
+        pass.end();
+      });
       enc.resolveQuerySet(qs, 0, 2 * n, qb, 0);
       enc.copyBufferToBuffer(qb, 0, rb, 0, 16 * n);
       device.queue.submit([enc.finish()]);
@@ -89,8 +100,8 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     }
     const err = await device.popErrorScope();
     const med = (t: number[]) => [...t].sort((a, b) => a - b)[t.length >> 1]!;
-    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${ks.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step (${step[0]!.name}) ${med(times[n - 1]!).toFixed(4)} ms${err ? `; GPU error: ${err.message}` : ''}`);
-    [...Object.values(B), qb, rb].forEach((x) => x.destroy()); qs.destroy();
+    console.log(`${v} (${lat} latents, ${L.mlp} decoder parameters, ${gradSlices(s)} slices): ${ks.map((k, i) => `${k.name} ${med(times[i]!).toFixed(4)}`).join(', ')}; a step (${step[0]!.name}) ${med(times[n - 2]!).toFixed(4)} ms${tbf ? `; a fused step ${med(times[n - 1]!).toFixed(4)} ms` : ''}${err ? `; GPU error: ${err.message}` : ''}`);
+    [...Object.values(B), PARTF, qb, rb].forEach((x) => x.destroy()); qs.destroy();
   }
   device.destroy();
 }

@@ -76,6 +76,12 @@ export interface TrainerOptions {
    * one (default: tiled; fwdBwdTileFor).
    */
   tiled?: boolean;
+  /**
+   * The tiled kernel's fused weight gradient (fwd-bwd-tiled.ts TiledOptions): each workgroup reduces its tile's part,
+   * grad_sum sums the workgroups' parts, and the weight_grad kernel and the A/D rows are skipped. Per level, where a
+   * fused tile fits (otherwise that level runs unfused). Default off until timed on a GPU (train-bench.ts).
+   */
+  fusedGrad?: boolean;
 }
 
 /** Buffers and pipelines for `shapes` (level 0 first), parameters `P0` and one target grid (rows of C) per level. */
@@ -86,24 +92,35 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
   const lv = shapes.map((s, i) => ({ ...s, latTotal, accumulate: i > 0, grids: s.grids.map((g) => { const r = { ...g, offset: off }; off += g.lw * g.lh * g.features; return r; }) }));
   const s0 = lv[0]!, L = paramLayout(s0), sizes = layerSizes(s0);
   const N = L.mlp + latTotal, ACT = sizes[0]! + 2 * s0.hidden, DEL = 2 * s0.hidden + s0.channels, maxB = Math.max(...lv.map((s) => s.batch));
+  // Per level: the tile of its forward + backward (null: per texel), and whether that tile reduces the weight gradient.
+  const tiles = lv.map((s) => {
+    const fused = o.fusedGrad ? fwdBwdTileFor(device, s, o.tiled, { fusedGrad: true }) : null;
+    return fused ? { tb: fused, fused: true } : { tb: fwdBwdTileFor(device, s, o.tiled), fused: false };
+  });
+  const slices = lv.map((s, i) => (tiles[i]!.fused ? fwdBwdTiledGroups(s, tiles[i]!.tb!) : gradSlices(s)));
+  // A and D rows only where some level runs unfused.
+  const rows = tiles.some((t) => !t.fused) ? maxB : 0;
   const bufs = {
     P: buf(device, 'params', P0), S: buf(device, 'state', 16),
-    A: buf(device, 'activations', maxB * ACT * 4), D: buf(device, 'deltas', maxB * DEL * 4), LOSS: buf(device, 'loss', s0.batch * s0.channels * 4),
+    A: buf(device, 'activations', rows * ACT * 4), D: buf(device, 'deltas', rows * DEL * 4), LOSS: buf(device, 'loss', s0.batch * s0.channels * 4),
     CW: buf(device, 'channel weights', new Float32Array(s0.channels).fill(1)),
-    GL: buf(device, 'latent grads', latTotal * 4), PART: buf(device, 'mlp grad slices', Math.max(...lv.map(gradSlices)) * L.mlp * 4), G: buf(device, 'mlp grads', L.mlp * 4), M: buf(device, 'adam m', N * 4), V: buf(device, 'adam v', N * 4),
+    GL: buf(device, 'latent grads', latTotal * 4), PART: buf(device, 'mlp grad slices', Math.max(...slices) * L.mlp * 4), G: buf(device, 'mlp grads', L.mlp * 4), M: buf(device, 'adam m', N * 4), V: buf(device, 'adam v', N * 4),
     HP: buf(device, 'hyper', 32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
   };
   const tgt = targets.map((t, i) => buf(device, `targets level ${i}`, t));
   const scratch = lv.slice(1).map((s, i) => buf(device, `loss level ${i + 1}`, s.batch * s.channels * 4));
   const pipe = (code: string, label: string) => device.createComputePipeline({ label: `wgmat ${label}`, layout: 'auto', compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' } });
-  const group = (p: GPUComputePipeline, bs: GPUBuffer[]) => device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bs.map((b, i) => ({ binding: i, resource: { buffer: b } })) });
+  // Binding i gets bs[i]; a hole (null) is a binding the kernel does not have.
+  const group = (p: GPUComputePipeline, bs: (GPUBuffer | null)[]) => device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bs.flatMap((b, i) => (b ? [{ binding: i, resource: { buffer: b } }] : [])) });
   const { levels, ad, tk } = await withErrorScope(device, 'building material training pipelines', () => {
     const levels = lv.map((s, i) => {
-      const tb = fwdBwdTileFor(device, s, o.tiled);
-      const fb = pipe(tb ? fwdBwdTiledWgsl(s, tb) : fwdBwdWgsl(s), `fwd_bwd${tb ? ` (tile ${tb})` : ''} level ${i}`), wg = pipe(weightGradWgsl(s), `weight_grad level ${i}`), gs = pipe(gradSumWgsl(s), `grad_sum level ${i}`);
+      const { tb, fused } = tiles[i]!, loss = i ? scratch[i - 1]! : bufs.LOSS;
+      const fb = pipe(tb ? fwdBwdTiledWgsl(s, tb, { fusedGrad: fused }) : fwdBwdWgsl(s), `fwd_bwd${tb ? ` (tile ${tb}${fused ? ', fused weight gradient' : ''})` : ''} level ${i}`);
+      const wg = fused ? null : pipe(weightGradWgsl(s), `weight_grad level ${i}`), gs = pipe(gradSumWgsl(s, slices[i]), `grad_sum level ${i}`);
       return {
-        s, wgGrid: weightGradGrid(s), fbGroups: tb ? fwdBwdTiledGroups(s, tb) : Math.ceil(s.batch / 64), fb: { p: fb, g: group(fb, [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, i ? scratch[i - 1]! : bufs.LOSS, bufs.GL, bufs.CW]) },
-        wg: { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.PART, bufs.S]) }, gs: { p: gs, g: group(gs, [bufs.PART, bufs.G, bufs.S]) },
+        s, wgGrid: weightGradGrid(s), fbGroups: tb ? fwdBwdTiledGroups(s, tb) : Math.ceil(s.batch / 64),
+        fb: { p: fb, g: group(fb, fused ? [bufs.P, tgt[i]!, bufs.S, bufs.PART, null, loss, bufs.GL, bufs.CW] : [bufs.P, tgt[i]!, bufs.S, bufs.A, bufs.D, loss, bufs.GL, bufs.CW]) },
+        wg: wg && { p: wg, g: group(wg, [bufs.A, bufs.D, bufs.PART, bufs.S]) }, gs: { p: gs, g: group(gs, [bufs.PART, bufs.G, bufs.S]) },
       };
     });
     const ad = pipe(adamWgsl(s0), 'adam'), tk = pipe(TICK_WGSL, 'tick');
@@ -132,7 +149,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
           for (let i = 0; i < k; i++) {
             for (const l of levels) {
               pass.setPipeline(l.fb.p); pass.setBindGroup(0, l.fb.g); pass.dispatchWorkgroups(l.fbGroups);
-              pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(...l.wgGrid);
+              if (l.wg) { pass.setPipeline(l.wg.p); pass.setBindGroup(0, l.wg.g); pass.dispatchWorkgroups(...l.wgGrid); }
               pass.setPipeline(l.gs.p); pass.setBindGroup(0, l.gs.g); pass.dispatchWorkgroups(Math.ceil(L.mlp / 64));
             }
             pass.setPipeline(ad.p); pass.setBindGroup(0, ad.g); pass.dispatchWorkgroups(adX, adY);

@@ -1,0 +1,393 @@
+const W = 24u; const HT = 20u; const T = 480u; const B = 300u;
+const F = 13u; const I = 15u; const HID = 32u; const C = 6u;
+const W0 = 0u; const B0 = 480u; const W1 = 512u; const B1 = 1536u; const W2 = 1568u; const B2 = 1760u;
+const NMLP = 1766u; const NLAT = 840u; const ALPHA = 0.01;
+const ACT = I + 2u * HID; const DEL = 2u * HID + C;
+struct State { step: u32, zero: u32, qat: u32, pad: u32 }
+// Loops start at Z (always 0, read at run time) so the shader compiler does not unroll them all: fully unrolled,
+// these kernels took up to a minute to compile on lavapipe (about 10 s with Mesa 25), and ran no faster on the H100.
+var<private> Z: u32;
+// Texel of batch slot b at this step: a stride coprime to T visits distinct texels.
+fn texel_of(b: u32, step: u32) -> u32 { if (B == T) { return b; } return (b * 1000003u + step * 7919u * B) % T; }
+struct Tap { i: array<u32, 4>, w: array<f32, 4> }
+// Clamp-to-edge bilinear taps into an LW×LH grid at texel centres (the same rule the decoder uses).
+fn taps(p: u32, LW: u32, LH: u32) -> Tap {
+  let x = f32(p % W) + 0.5; let y = f32(p / W) + 0.5;
+  let lx = x * f32(LW) / f32(W) - 0.5; let ly = y * f32(LH) / f32(HT) - 0.5;
+  let fx = floor(lx); let fy = floor(ly); let ax = lx - fx; let ay = ly - fy;
+  let x0 = u32(clamp(i32(fx), 0, i32(LW) - 1)); let x1 = u32(clamp(i32(fx) + 1, 0, i32(LW) - 1));
+  let y0 = u32(clamp(i32(fy), 0, i32(LH) - 1)); let y1 = u32(clamp(i32(fy) + 1, 0, i32(LH) - 1));
+  var t: Tap;
+  t.i = array(y0 * LW + x0, y0 * LW + x1, y1 * LW + x0, y1 * LW + x1);
+  t.w = array((1.0 - ax) * (1.0 - ay), ax * (1.0 - ay), (1.0 - ax) * ay, ax * ay);
+  return t;
+}
+fn lrelu(v: f32) -> f32 { return select(ALPHA * v, v, v > 0.0); }
+fn dlrelu(h: f32) -> f32 { return select(ALPHA, 1.0, h > 0.0); }
+// PCG hash: the quantization noise of latent j at a step, uniform in [-0.5, 0.5).
+fn qnoise(j: u32, step: u32) -> f32 {
+  let v = (j ^ (step * 0x9E3779B9u)) * 747796405u + 2891336453u;
+  let w = ((v >> ((v >> 28u) + 4u)) ^ v) * 277803737u;
+  return f32((w >> 22u) ^ w) / 4294967296.0 - 0.5;
+}
+
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read> TGT: array<f32>;
+@group(0) @binding(2) var<storage, read> S: State;
+@group(0) @binding(3) var<storage, read_write> PART: array<f32>;
+@group(0) @binding(5) var<storage, read_write> LOSS: array<f32>;
+@group(0) @binding(6) var<storage, read_write> GL: array<atomic<i32>>;
+@group(0) @binding(7) var<storage, read> CW: array<f32>;
+const TB = 64u; const Q = 16u; const QS = 17u; const IP4 = 4u; const HP4 = 8u;
+const W2S = 128u; const W1S = 176u;
+// The tile's activations, row r of texel t at [r * QS + t / 4][t % 4]: inputs (later the latent inputs' gradients), h1 (later d1), h2 (later d2).
+var<workgroup> S0: array<vec4<f32>, 272>;
+var<workgroup> S1: array<vec4<f32>, 544>;
+var<workgroup> S2: array<vec4<f32>, 544>;
+var<workgroup> WS: array<vec4<f32>, 432>;
+fn lrelu4(v: vec4<f32>) -> vec4<f32> { return select(ALPHA * v, v, v > vec4(0.0)); }
+fn dlrelu4(h: vec4<f32>) -> vec4<f32> { return select(vec4(ALPHA), vec4(1.0), h > vec4(0.0)); }
+// Barriers must be reached by every invocation: texels past the batch compute with the last one's and store nothing.
+@compute @workgroup_size(64) fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  Z = S.zero;
+  let b0 = wid.x * TB; let b = b0 + tid; let valid = b < B; let nv = min(TB, B - b0);
+  let p = texel_of(min(b, B - 1u), S.step);
+  // Per-texel phases: this invocation's texel column. Tiled phases: texel group tg, output group og.
+  let qc = tid / 4u; let ln = tid % 4u; let tg = tid % Q; let og = tid / Q;
+  for (var v = tid; v < 128u; v += TB) {
+    let r = v / 4u; let c = 4u * (v % 4u); let i = W0 + r * I + c;
+    var x = vec4(0.0);
+    if (r < HID) { for (var e = 0u; e < 4u; e++) { if (c + e < I) { x[e] = P[i + e]; } } }
+    WS[0u + v] = x;
+  }
+  for (var v = tid; v < 256u; v += TB) {
+    let r = v / 8u; let c = 4u * (v % 8u); let i = W1 + r * HID + c;
+    var x = vec4(0.0);
+    if (r < HID) { for (var e = 0u; e < 4u; e++) { if (c + e < HID) { x[e] = P[i + e]; } } }
+    WS[176u + v] = x;
+  }
+  for (var v = tid; v < 48u; v += TB) {
+    let r = v / 8u; let c = 4u * (v % 8u); let i = W2 + r * HID + c;
+    var x = vec4(0.0);
+    if (r < C) { for (var e = 0u; e < 4u; e++) { if (c + e < HID) { x[e] = P[i + e]; } } }
+    WS[128u + v] = x;
+  }
+  {
+  let t0 = taps(p, 24u, 20u);
+  let t1 = taps(p, 12u, 10u);
+  let t2 = taps(p, 6u, 5u);
+  for (var f = Z; f < 1u; f++) {
+    var v = 0.0;
+    for (var k = 0u; k < 4u; k++) {
+      let j = 0u + t0.i[k] * 1u + f;
+      var l = P[NMLP + j];
+      if (S.qat == 1u) { l += qnoise(j, S.step) * 0.066666667; }
+      else if (S.qat == 2u) { l = round(l * 15.0) / 15.0; }
+      v += t0.w[k] * l;
+    }
+    S0[(0u + f) * QS + qc][ln] = v;
+  }
+  for (var f = Z; f < 2u; f++) {
+    var v = 0.0;
+    for (var k = 0u; k < 4u; k++) {
+      let j = 480u + t1.i[k] * 2u + f;
+      var l = P[NMLP + j];
+      if (S.qat == 1u) { l += qnoise(j, S.step) * 0.066666667; }
+      else if (S.qat == 2u) { l = round(l * 15.0) / 15.0; }
+      S0[(1u + k * 2u + f) * QS + qc][ln] = l;
+    }
+  }
+  for (var f = Z; f < 4u; f++) {
+    var v = 0.0;
+    for (var k = 0u; k < 4u; k++) {
+      let j = 720u + t2.i[k] * 4u + f;
+      var l = P[NMLP + j];
+      if (S.qat == 1u) { l += qnoise(j, S.step) * 0.33333333; }
+      else if (S.qat == 2u) { l = round(l * 3.0) / 3.0; }
+      v += t2.w[k] * l;
+    }
+    S0[(9u + f) * QS + qc][ln] = v;
+  }
+    var pos: array<f32, 2>;
+    { let w = vec2(1.0) - abs(2.0 * fract((vec2(f32(p % W) + 0.5, f32(p / W) + 0.5) - 0.5) / 2.0) - 1.0); pos[0] = w.x; pos[1] = w.y; }
+    S0[(13u) * QS + qc][ln] = pos[0]; S0[(14u) * QS + qc][ln] = pos[1];
+    S0[(15u) * QS + qc][ln] = 0.0;
+  }
+  workgroupBarrier();
+  {
+    var a0 = vec4(0.0); var a1 = vec4(0.0); var a2 = vec4(0.0); var a3 = vec4(0.0); var a4 = vec4(0.0); var a5 = vec4(0.0); var a6 = vec4(0.0); var a7 = vec4(0.0);
+    for (var kk = Z; kk < 4u; kk++) {
+      let r = 4u * kk * QS + tg;
+      let x0 = S0[r]; let x1 = S0[r + QS]; let x2 = S0[r + 2u * QS]; let x3 = S0[r + 3u * QS];
+      var w: vec4<f32>;
+      w = WS[0u + (og + 0u) * 4u + kk]; a0 = a0 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 4u) * 4u + kk]; a1 = a1 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 8u) * 4u + kk]; a2 = a2 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 12u) * 4u + kk]; a3 = a3 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 16u) * 4u + kk]; a4 = a4 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 20u) * 4u + kk]; a5 = a5 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 24u) * 4u + kk]; a6 = a6 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[0u + (og + 28u) * 4u + kk]; a7 = a7 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+    }
+    S1[(og + 0u) * QS + tg] = lrelu4(a0 + select(0.0, P[B0 + og + 0u], og + 0u < HID));
+    S1[(og + 4u) * QS + tg] = lrelu4(a1 + select(0.0, P[B0 + og + 4u], og + 4u < HID));
+    S1[(og + 8u) * QS + tg] = lrelu4(a2 + select(0.0, P[B0 + og + 8u], og + 8u < HID));
+    S1[(og + 12u) * QS + tg] = lrelu4(a3 + select(0.0, P[B0 + og + 12u], og + 12u < HID));
+    S1[(og + 16u) * QS + tg] = lrelu4(a4 + select(0.0, P[B0 + og + 16u], og + 16u < HID));
+    S1[(og + 20u) * QS + tg] = lrelu4(a5 + select(0.0, P[B0 + og + 20u], og + 20u < HID));
+    S1[(og + 24u) * QS + tg] = lrelu4(a6 + select(0.0, P[B0 + og + 24u], og + 24u < HID));
+    S1[(og + 28u) * QS + tg] = lrelu4(a7 + select(0.0, P[B0 + og + 28u], og + 28u < HID));
+  }
+  workgroupBarrier();
+  {
+    var a0 = vec4(0.0); var a1 = vec4(0.0); var a2 = vec4(0.0); var a3 = vec4(0.0); var a4 = vec4(0.0); var a5 = vec4(0.0); var a6 = vec4(0.0); var a7 = vec4(0.0);
+    for (var kk = Z; kk < 8u; kk++) {
+      let r = 4u * kk * QS + tg;
+      let x0 = S1[r]; let x1 = S1[r + QS]; let x2 = S1[r + 2u * QS]; let x3 = S1[r + 3u * QS];
+      var w: vec4<f32>;
+      w = WS[176u + (og + 0u) * 8u + kk]; a0 = a0 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 4u) * 8u + kk]; a1 = a1 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 8u) * 8u + kk]; a2 = a2 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 12u) * 8u + kk]; a3 = a3 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 16u) * 8u + kk]; a4 = a4 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 20u) * 8u + kk]; a5 = a5 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 24u) * 8u + kk]; a6 = a6 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+      w = WS[176u + (og + 28u) * 8u + kk]; a7 = a7 + w.x * x0 + w.y * x1 + w.z * x2 + w.w * x3;
+    }
+    S2[(og + 0u) * QS + tg] = lrelu4(a0 + select(0.0, P[B1 + og + 0u], og + 0u < HID));
+    S2[(og + 4u) * QS + tg] = lrelu4(a1 + select(0.0, P[B1 + og + 4u], og + 4u < HID));
+    S2[(og + 8u) * QS + tg] = lrelu4(a2 + select(0.0, P[B1 + og + 8u], og + 8u < HID));
+    S2[(og + 12u) * QS + tg] = lrelu4(a3 + select(0.0, P[B1 + og + 12u], og + 12u < HID));
+    S2[(og + 16u) * QS + tg] = lrelu4(a4 + select(0.0, P[B1 + og + 16u], og + 16u < HID));
+    S2[(og + 20u) * QS + tg] = lrelu4(a5 + select(0.0, P[B1 + og + 20u], og + 20u < HID));
+    S2[(og + 24u) * QS + tg] = lrelu4(a6 + select(0.0, P[B1 + og + 24u], og + 24u < HID));
+    S2[(og + 28u) * QS + tg] = lrelu4(a7 + select(0.0, P[B1 + og + 28u], og + 28u < HID));
+  }
+  workgroupBarrier();
+  var dy0: f32; var dy1: f32; var dy2: f32; var dy3: f32; var dy4: f32; var dy5: f32;
+  {
+    var y0 = P[B2 + 0u]; var y1 = P[B2 + 1u]; var y2 = P[B2 + 2u]; var y3 = P[B2 + 3u]; var y4 = P[B2 + 4u]; var y5 = P[B2 + 5u];
+    for (var kk = Z; kk < HP4; kk++) {
+      let r = 4u * kk;
+      let h = vec4(S2[(r) * QS + qc][ln], S2[(r + 1u) * QS + qc][ln], S2[(r + 2u) * QS + qc][ln], S2[(r + 3u) * QS + qc][ln]);
+      y0 += dot(WS[W2S + 0u + kk], h); y1 += dot(WS[W2S + 8u + kk], h); y2 += dot(WS[W2S + 16u + kk], h); y3 += dot(WS[W2S + 24u + kk], h); y4 += dot(WS[W2S + 32u + kk], h); y5 += dot(WS[W2S + 40u + kk], h);
+    }
+    { let e = y0 - TGT[p * C + 0u]; dy0 = select(0.0, 1 * CW[0u] * e, valid); if (valid) { LOSS[b * C + 0u] = e * e; } WS[W1S + 0u * QS + qc][ln] = dy0; }
+    { let e = y1 - TGT[p * C + 1u]; dy1 = select(0.0, 1 * CW[1u] * e, valid); if (valid) { LOSS[b * C + 1u] = e * e; } WS[W1S + 1u * QS + qc][ln] = dy1; }
+    { let e = y2 - TGT[p * C + 2u]; dy2 = select(0.0, 1 * CW[2u] * e, valid); if (valid) { LOSS[b * C + 2u] = e * e; } WS[W1S + 2u * QS + qc][ln] = dy2; }
+    { let e = y3 - TGT[p * C + 3u]; dy3 = select(0.0, 1 * CW[3u] * e, valid); if (valid) { LOSS[b * C + 3u] = e * e; } WS[W1S + 3u * QS + qc][ln] = dy3; }
+    { let e = y4 - TGT[p * C + 4u]; dy4 = select(0.0, 1 * CW[4u] * e, valid); if (valid) { LOSS[b * C + 4u] = e * e; } WS[W1S + 4u * QS + qc][ln] = dy4; }
+    { let e = y5 - TGT[p * C + 5u]; dy5 = select(0.0, 1 * CW[5u] * e, valid); if (valid) { LOSS[b * C + 5u] = e * e; } WS[W1S + 5u * QS + qc][ln] = dy5; }
+  }
+  workgroupBarrier();
+  for (var blk = tid; blk < 16u; blk += TB) {
+    let o0 = 4u * (blk / 8u); let i0 = 4u * (blk % 8u);
+    let rd0 = W1S + min(o0 + 0u, 5u) * QS; let rd1 = W1S + min(o0 + 1u, 5u) * QS; let rd2 = W1S + min(o0 + 2u, 5u) * QS; let rd3 = W1S + min(o0 + 3u, 5u) * QS;
+    let rx0 = (i0 + 0u) * QS; let rx1 = (i0 + 1u) * QS; let rx2 = (i0 + 2u) * QS; let rx3 = (i0 + 3u) * QS;
+    var g00 = vec4(0.0); var g01 = vec4(0.0); var g02 = vec4(0.0); var g03 = vec4(0.0); var s0 = vec4(0.0);
+    var g10 = vec4(0.0); var g11 = vec4(0.0); var g12 = vec4(0.0); var g13 = vec4(0.0); var s1 = vec4(0.0);
+    var g20 = vec4(0.0); var g21 = vec4(0.0); var g22 = vec4(0.0); var g23 = vec4(0.0); var s2 = vec4(0.0);
+    var g30 = vec4(0.0); var g31 = vec4(0.0); var g32 = vec4(0.0); var g33 = vec4(0.0); var s3 = vec4(0.0);
+    for (var q = Z; q < Q; q++) {
+      let t = (q + blk) & (Q - 1u);
+      let d0 = WS[rd0 + t]; let d1 = WS[rd1 + t]; let d2 = WS[rd2 + t]; let d3 = WS[rd3 + t];
+      let x0 = S2[rx0 + t]; let x1 = S2[rx1 + t]; let x2 = S2[rx2 + t]; let x3 = S2[rx3 + t];
+      g00 += d0 * x0; g01 += d0 * x1; g02 += d0 * x2; g03 += d0 * x3; s0 += d0;
+      g10 += d1 * x0; g11 += d1 * x1; g12 += d1 * x2; g13 += d1 * x3; s1 += d1;
+      g20 += d2 * x0; g21 += d2 * x1; g22 += d2 * x2; g23 += d2 * x3; s2 += d2;
+      g30 += d3 * x0; g31 += d3 * x1; g32 += d3 * x2; g33 += d3 * x3; s3 += d3;
+    }
+    let at = wid.x * NMLP;
+    if (o0 + 0u < C) {
+      let o = o0 + 0u;
+      if (i0 + 0u < HID) { PART[at + W2 + o * HID + i0 + 0u] = dot(g00, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W2 + o * HID + i0 + 1u] = dot(g01, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W2 + o * HID + i0 + 2u] = dot(g02, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W2 + o * HID + i0 + 3u] = dot(g03, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B2 + o] = dot(s0, vec4(1.0)); }
+    }
+    if (o0 + 1u < C) {
+      let o = o0 + 1u;
+      if (i0 + 0u < HID) { PART[at + W2 + o * HID + i0 + 0u] = dot(g10, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W2 + o * HID + i0 + 1u] = dot(g11, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W2 + o * HID + i0 + 2u] = dot(g12, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W2 + o * HID + i0 + 3u] = dot(g13, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B2 + o] = dot(s1, vec4(1.0)); }
+    }
+    if (o0 + 2u < C) {
+      let o = o0 + 2u;
+      if (i0 + 0u < HID) { PART[at + W2 + o * HID + i0 + 0u] = dot(g20, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W2 + o * HID + i0 + 1u] = dot(g21, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W2 + o * HID + i0 + 2u] = dot(g22, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W2 + o * HID + i0 + 3u] = dot(g23, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B2 + o] = dot(s2, vec4(1.0)); }
+    }
+    if (o0 + 3u < C) {
+      let o = o0 + 3u;
+      if (i0 + 0u < HID) { PART[at + W2 + o * HID + i0 + 0u] = dot(g30, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W2 + o * HID + i0 + 1u] = dot(g31, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W2 + o * HID + i0 + 2u] = dot(g32, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W2 + o * HID + i0 + 3u] = dot(g33, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B2 + o] = dot(s3, vec4(1.0)); }
+    }
+  }
+  workgroupBarrier();
+  for (var kk = Z; kk < HP4; kk++) {
+    let g = dy0 * WS[W2S + 0u + kk] + dy1 * WS[W2S + 8u + kk] + dy2 * WS[W2S + 16u + kk] + dy3 * WS[W2S + 24u + kk] + dy4 * WS[W2S + 32u + kk] + dy5 * WS[W2S + 40u + kk];
+    { let r = 4u * kk + 0u; S2[(r) * QS + qc][ln] = g.x * dlrelu(S2[(r) * QS + qc][ln]); } { let r = 4u * kk + 1u; S2[(r) * QS + qc][ln] = g.y * dlrelu(S2[(r) * QS + qc][ln]); } { let r = 4u * kk + 2u; S2[(r) * QS + qc][ln] = g.z * dlrelu(S2[(r) * QS + qc][ln]); } { let r = 4u * kk + 3u; S2[(r) * QS + qc][ln] = g.w * dlrelu(S2[(r) * QS + qc][ln]); }
+  }
+  for (var v = tid; v < 256u; v += TB) {
+    let r = v / 8u; let c = 4u * (v % 8u); let i = W1 + r * HID + c;
+    var x = vec4(0.0);
+    if (r < HID) { for (var e = 0u; e < 4u; e++) { if (c + e < HID) { x[e] = P[i + e]; } } }
+    WS[176u + v] = x;
+  }
+  workgroupBarrier();
+  for (var blk = tid; blk < 64u; blk += TB) {
+    let o0 = 4u * (blk / 8u); let i0 = 4u * (blk % 8u);
+    let rd0 = (o0 + 0u) * QS; let rd1 = (o0 + 1u) * QS; let rd2 = (o0 + 2u) * QS; let rd3 = (o0 + 3u) * QS;
+    let rx0 = (i0 + 0u) * QS; let rx1 = (i0 + 1u) * QS; let rx2 = (i0 + 2u) * QS; let rx3 = (i0 + 3u) * QS;
+    var g00 = vec4(0.0); var g01 = vec4(0.0); var g02 = vec4(0.0); var g03 = vec4(0.0); var s0 = vec4(0.0);
+    var g10 = vec4(0.0); var g11 = vec4(0.0); var g12 = vec4(0.0); var g13 = vec4(0.0); var s1 = vec4(0.0);
+    var g20 = vec4(0.0); var g21 = vec4(0.0); var g22 = vec4(0.0); var g23 = vec4(0.0); var s2 = vec4(0.0);
+    var g30 = vec4(0.0); var g31 = vec4(0.0); var g32 = vec4(0.0); var g33 = vec4(0.0); var s3 = vec4(0.0);
+    for (var q = Z; q < Q; q++) {
+      let t = (q + blk) & (Q - 1u);
+      let d0 = S2[rd0 + t]; let d1 = S2[rd1 + t]; let d2 = S2[rd2 + t]; let d3 = S2[rd3 + t];
+      let x0 = S1[rx0 + t]; let x1 = S1[rx1 + t]; let x2 = S1[rx2 + t]; let x3 = S1[rx3 + t];
+      g00 += d0 * x0; g01 += d0 * x1; g02 += d0 * x2; g03 += d0 * x3; s0 += d0;
+      g10 += d1 * x0; g11 += d1 * x1; g12 += d1 * x2; g13 += d1 * x3; s1 += d1;
+      g20 += d2 * x0; g21 += d2 * x1; g22 += d2 * x2; g23 += d2 * x3; s2 += d2;
+      g30 += d3 * x0; g31 += d3 * x1; g32 += d3 * x2; g33 += d3 * x3; s3 += d3;
+    }
+    let at = wid.x * NMLP;
+    if (o0 + 0u < HID) {
+      let o = o0 + 0u;
+      if (i0 + 0u < HID) { PART[at + W1 + o * HID + i0 + 0u] = dot(g00, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W1 + o * HID + i0 + 1u] = dot(g01, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W1 + o * HID + i0 + 2u] = dot(g02, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W1 + o * HID + i0 + 3u] = dot(g03, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B1 + o] = dot(s0, vec4(1.0)); }
+    }
+    if (o0 + 1u < HID) {
+      let o = o0 + 1u;
+      if (i0 + 0u < HID) { PART[at + W1 + o * HID + i0 + 0u] = dot(g10, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W1 + o * HID + i0 + 1u] = dot(g11, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W1 + o * HID + i0 + 2u] = dot(g12, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W1 + o * HID + i0 + 3u] = dot(g13, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B1 + o] = dot(s1, vec4(1.0)); }
+    }
+    if (o0 + 2u < HID) {
+      let o = o0 + 2u;
+      if (i0 + 0u < HID) { PART[at + W1 + o * HID + i0 + 0u] = dot(g20, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W1 + o * HID + i0 + 1u] = dot(g21, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W1 + o * HID + i0 + 2u] = dot(g22, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W1 + o * HID + i0 + 3u] = dot(g23, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B1 + o] = dot(s2, vec4(1.0)); }
+    }
+    if (o0 + 3u < HID) {
+      let o = o0 + 3u;
+      if (i0 + 0u < HID) { PART[at + W1 + o * HID + i0 + 0u] = dot(g30, vec4(1.0)); }
+      if (i0 + 1u < HID) { PART[at + W1 + o * HID + i0 + 1u] = dot(g31, vec4(1.0)); }
+      if (i0 + 2u < HID) { PART[at + W1 + o * HID + i0 + 2u] = dot(g32, vec4(1.0)); }
+      if (i0 + 3u < HID) { PART[at + W1 + o * HID + i0 + 3u] = dot(g33, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B1 + o] = dot(s3, vec4(1.0)); }
+    }
+  }
+  workgroupBarrier();
+  {
+    var a00 = vec4(0.0); var a01 = vec4(0.0); var a02 = vec4(0.0); var a03 = vec4(0.0); var a10 = vec4(0.0); var a11 = vec4(0.0); var a12 = vec4(0.0); var a13 = vec4(0.0);
+    let m0 = og + 0u; let m1 = og + 4u;
+    for (var k = Z; k < HID; k++) {
+      let x = S2[k * QS + tg];
+      var w: vec4<f32>;
+      w = WS[176u + k * 8u + m0]; a00 += w.x * x; a01 += w.y * x; a02 += w.z * x; a03 += w.w * x;
+      w = WS[176u + k * 8u + m1]; a10 += w.x * x; a11 += w.y * x; a12 += w.z * x; a13 += w.w * x;
+    }
+    { let r = 4u * m0 * QS + tg; S1[r + 0u * QS] = a00 * dlrelu4(S1[r + 0u * QS]); S1[r + 1u * QS] = a01 * dlrelu4(S1[r + 1u * QS]); S1[r + 2u * QS] = a02 * dlrelu4(S1[r + 2u * QS]); S1[r + 3u * QS] = a03 * dlrelu4(S1[r + 3u * QS]); }
+    { let r = 4u * m1 * QS + tg; S1[r + 0u * QS] = a10 * dlrelu4(S1[r + 0u * QS]); S1[r + 1u * QS] = a11 * dlrelu4(S1[r + 1u * QS]); S1[r + 2u * QS] = a12 * dlrelu4(S1[r + 2u * QS]); S1[r + 3u * QS] = a13 * dlrelu4(S1[r + 3u * QS]); }
+  }
+  workgroupBarrier();
+  for (var blk = tid; blk < 32u; blk += TB) {
+    let o0 = 4u * (blk / 4u); let i0 = 4u * (blk % 4u);
+    let rd0 = (o0 + 0u) * QS; let rd1 = (o0 + 1u) * QS; let rd2 = (o0 + 2u) * QS; let rd3 = (o0 + 3u) * QS;
+    let rx0 = (i0 + 0u) * QS; let rx1 = (i0 + 1u) * QS; let rx2 = (i0 + 2u) * QS; let rx3 = (i0 + 3u) * QS;
+    var g00 = vec4(0.0); var g01 = vec4(0.0); var g02 = vec4(0.0); var g03 = vec4(0.0); var s0 = vec4(0.0);
+    var g10 = vec4(0.0); var g11 = vec4(0.0); var g12 = vec4(0.0); var g13 = vec4(0.0); var s1 = vec4(0.0);
+    var g20 = vec4(0.0); var g21 = vec4(0.0); var g22 = vec4(0.0); var g23 = vec4(0.0); var s2 = vec4(0.0);
+    var g30 = vec4(0.0); var g31 = vec4(0.0); var g32 = vec4(0.0); var g33 = vec4(0.0); var s3 = vec4(0.0);
+    for (var q = Z; q < Q; q++) {
+      let t = (q + blk) & (Q - 1u);
+      let d0 = S1[rd0 + t]; let d1 = S1[rd1 + t]; let d2 = S1[rd2 + t]; let d3 = S1[rd3 + t];
+      let x0 = S0[rx0 + t]; let x1 = S0[rx1 + t]; let x2 = S0[rx2 + t]; let x3 = S0[rx3 + t];
+      g00 += d0 * x0; g01 += d0 * x1; g02 += d0 * x2; g03 += d0 * x3; s0 += d0;
+      g10 += d1 * x0; g11 += d1 * x1; g12 += d1 * x2; g13 += d1 * x3; s1 += d1;
+      g20 += d2 * x0; g21 += d2 * x1; g22 += d2 * x2; g23 += d2 * x3; s2 += d2;
+      g30 += d3 * x0; g31 += d3 * x1; g32 += d3 * x2; g33 += d3 * x3; s3 += d3;
+    }
+    let at = wid.x * NMLP;
+    if (o0 + 0u < HID) {
+      let o = o0 + 0u;
+      if (i0 + 0u < I) { PART[at + W0 + o * I + i0 + 0u] = dot(g00, vec4(1.0)); }
+      if (i0 + 1u < I) { PART[at + W0 + o * I + i0 + 1u] = dot(g01, vec4(1.0)); }
+      if (i0 + 2u < I) { PART[at + W0 + o * I + i0 + 2u] = dot(g02, vec4(1.0)); }
+      if (i0 + 3u < I) { PART[at + W0 + o * I + i0 + 3u] = dot(g03, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B0 + o] = dot(s0, vec4(1.0)); }
+    }
+    if (o0 + 1u < HID) {
+      let o = o0 + 1u;
+      if (i0 + 0u < I) { PART[at + W0 + o * I + i0 + 0u] = dot(g10, vec4(1.0)); }
+      if (i0 + 1u < I) { PART[at + W0 + o * I + i0 + 1u] = dot(g11, vec4(1.0)); }
+      if (i0 + 2u < I) { PART[at + W0 + o * I + i0 + 2u] = dot(g12, vec4(1.0)); }
+      if (i0 + 3u < I) { PART[at + W0 + o * I + i0 + 3u] = dot(g13, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B0 + o] = dot(s1, vec4(1.0)); }
+    }
+    if (o0 + 2u < HID) {
+      let o = o0 + 2u;
+      if (i0 + 0u < I) { PART[at + W0 + o * I + i0 + 0u] = dot(g20, vec4(1.0)); }
+      if (i0 + 1u < I) { PART[at + W0 + o * I + i0 + 1u] = dot(g21, vec4(1.0)); }
+      if (i0 + 2u < I) { PART[at + W0 + o * I + i0 + 2u] = dot(g22, vec4(1.0)); }
+      if (i0 + 3u < I) { PART[at + W0 + o * I + i0 + 3u] = dot(g23, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B0 + o] = dot(s2, vec4(1.0)); }
+    }
+    if (o0 + 3u < HID) {
+      let o = o0 + 3u;
+      if (i0 + 0u < I) { PART[at + W0 + o * I + i0 + 0u] = dot(g30, vec4(1.0)); }
+      if (i0 + 1u < I) { PART[at + W0 + o * I + i0 + 1u] = dot(g31, vec4(1.0)); }
+      if (i0 + 2u < I) { PART[at + W0 + o * I + i0 + 2u] = dot(g32, vec4(1.0)); }
+      if (i0 + 3u < I) { PART[at + W0 + o * I + i0 + 3u] = dot(g33, vec4(1.0)); }
+      if (i0 == 0u) { PART[at + B0 + o] = dot(s3, vec4(1.0)); }
+    }
+  }
+  workgroupBarrier();
+  {
+    var a00 = vec4(0.0); var a01 = vec4(0.0); var a02 = vec4(0.0); var a03 = vec4(0.0);
+    let m0 = og + 0u;
+    for (var k = Z; k < HID; k++) {
+      let x = S1[k * QS + tg];
+      var w: vec4<f32>;
+      w = WS[0u + k * 4u + m0]; a00 += w.x * x; a01 += w.y * x; a02 += w.z * x; a03 += w.w * x;
+    }
+    { let r = 4u * m0 * QS + tg; S0[r + 0u * QS] = a00; S0[r + 1u * QS] = a01; S0[r + 2u * QS] = a02; S0[r + 3u * QS] = a03; }
+  }
+  workgroupBarrier();
+  if (valid) {
+  let t0 = taps(p, 24u, 20u);
+  let t1 = taps(p, 12u, 10u);
+  let t2 = taps(p, 6u, 5u);
+  for (var f = Z; f < 1u; f++) {
+    let g = S0[(0u + f) * QS + qc][ln];
+    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[0u + t0.i[k] * 1u + f], i32(round(g * t0.w[k] * 65536.0))); }
+  }
+  for (var f = Z; f < 2u; f++) {
+    for (var k = 0u; k < 4u; k++) {
+      let g = S0[(1u + k * 2u + f) * QS + qc][ln];
+      atomicAdd(&GL[480u + t1.i[k] * 2u + f], i32(round(g * 65536.0)));
+    }
+  }
+  for (var f = Z; f < 4u; f++) {
+    let g = S0[(9u + f) * QS + qc][ln];
+    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[720u + t2.i[k] * 4u + f], i32(round(g * t2.w[k] * 65536.0))); }
+  }
+  }
+}
