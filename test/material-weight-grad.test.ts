@@ -5,7 +5,7 @@
  * the tile (inputs 13 and 19, outputs 1, 3 and 6) and batches that do not fill their last slice.
  */
 import { describe, it, expect } from 'vitest';
-import { fwdBwdWgsl, gradSumWgsl, layerSizes, paramLayout, weightGradGrid, weightGradWgsl, type TrainShape } from '../src/shaderml/material/kernels.js';
+import { fwdBwdWgsl, GRAD_SUM_LANE_SLICES, gradSumWgsl, layerSizes, paramLayout, weightGradGrid, weightGradWgsl, type TrainShape } from '../src/shaderml/material/kernels.js';
 import { buf as trainerBuffer, read as readFloats } from '../src/shaderml/material/trainer.js';
 import { scoped, testDevice } from './helpers/gpu.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
@@ -61,5 +61,29 @@ describe('material training: weight gradient', () => {
       expect(compareClose(got, want, 1e-4, 1e-5)).toBeNull();
       [...Object.values(bufs), PART, G].forEach((b) => b.destroy());
     }, 30_000);
+  }
+
+  for (const slices of [GRAD_SUM_LANE_SLICES, GRAD_SUM_LANE_SLICES + 1, 1000]) {
+    it(`sums ${slices} slices of ${CASES[1]!.name.split(',')[0]}'s parameters${slices > GRAD_SUM_LANE_SLICES ? ' in four lanes' : ''}, onto G for a mip level (seed ${testSeed()})`, async () => {
+      const device = await testDevice(), r = rng(testSeed() + slices);
+      for (const accumulate of [false, true]) {
+        const s: TrainShape = { ...CASES[1]!.s, alpha: 0.01, accumulate }, n = paramLayout(s).mlp;
+        const part = Float32Array.from({ length: slices * n }, () => r() - 0.5), g0 = Float32Array.from({ length: n }, () => r());
+        const PART = trainerBuffer(device, 'grad-sum test', part), G = trainerBuffer(device, 'grad-sum test', g0), S = trainerBuffer(device, 'grad-sum test', new Uint32Array(4));
+        const got = await scoped(device, async () => {
+          const p = device.createComputePipeline({ label: 'grad-sum test', layout: 'auto', compute: { module: device.createShaderModule({ code: gradSumWgsl(s, slices) }), entryPoint: 'main' } });
+          const enc = device.createCommandEncoder(), pass = enc.beginComputePass();
+          pass.setPipeline(p);
+          pass.setBindGroup(0, device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [PART, G, S].map((b, i) => ({ binding: i, resource: { buffer: b } })) }));
+          pass.dispatchWorkgroups(Math.ceil(n / 64));
+          pass.end();
+          device.queue.submit([enc.finish()]);
+          return readFloats(device, G, n * 4);
+        });
+        const want = Array.from({ length: n }, (_, j) => { let v = accumulate ? g0[j]! : 0; for (let k = 0; k < slices; k++) v += part[k * n + j]!; return v; });
+        expect(compareClose(got, want, 1e-4, 1e-4), `accumulate ${accumulate}`).toBeNull();
+        [PART, G, S].forEach((b) => b.destroy());
+      }
+    });
   }
 });
