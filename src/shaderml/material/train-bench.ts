@@ -4,9 +4,9 @@
  * material size, rung and batch, with random parameters and targets (the work does not depend on the values, but for
  * the latent gradients' atomics, whose addresses follow the texels a step visits, as in training). Also a whole step
  * as the trainer records it, and one with the tiled kernel's fused weight gradient (fwd_bwd_tiled_fused, then grad_sum
- * over its workgroups; TrainerOptions.fusedGrad) where its tile fits (until fcdb235 also the per-parameter weight gradient the tiled one replaced, and the kernels
- * with constant loop starts: bench/materials-2026-12-06-speed-h100/). Decides what to make faster: a step bound by the per-texel kernel gains from a faster
- * forward/backward; one bound by Adam over the latents (2048² grids) from updating fewer of them; one bound by
+ * over its workgroups; TrainerOptions.fusedGrad) where its tile fits. Until fcdb235 it also timed the per-parameter
+ * weight gradient the tiled one replaced, and the kernels with constant loop starts (bench/materials-2026-12-06-speed-h100/).
+ * Decides what to make faster: a step bound by the per-texel kernel gains from a faster forward/backward; one bound by Adam over the latents (2048² grids) from updating fewer of them; one bound by
  * neither, by fewer or larger steps.
  * Run: `node dist/shaderml/material/train-bench.js [width height channels reps [rung:batch …]]`, e.g.
  * `node dist/shaderml/material/train-bench.js 512 512 6 50 s1f1b4+s2f2b4c+s4f4b2:65536 s1f1b4+s2f2b4c+s4f4b2:262144`.
