@@ -333,6 +333,26 @@ struct Hyper { lr_mlp: f32, lr_lat: f32, b1: f32, b2: f32, eps: f32 }
 }`;
 }
 
+/**
+ * The last batch's mean squared error per channel (LOSS rows of C) into OUT[0 … C), one workgroup a channel: the trainer
+ * reads back C floats a chunk instead of the batch × C errors (1.5 MiB at batch 65536 and 6 channels).
+ */
+export function lossMeanWgsl(s: TrainShape): string {
+  return `@group(0) @binding(0) var<storage, read> LOSS: array<f32>;
+@group(0) @binding(1) var<storage, read_write> OUT: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(256) fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  var acc = 0.0;
+  for (var r = t; r < ${s.batch}u; r += 256u) { acc += LOSS[r * ${s.channels}u + wg.x]; }
+  part[t] = acc;
+  for (var k = 128u; k > 0u; k = k >> 1u) {
+    workgroupBarrier();
+    if (t < k) { part[t] += part[t + k]; }
+  }
+  if (t == 0u) { OUT[wg.x] = part[0] / ${s.batch}.0; }
+}`;
+}
+
 export const TICK_WGSL = `struct State { step: u32, zero: u32, qat: u32, pad: u32 }
 @group(0) @binding(0) var<storage, read_write> S: State;
 @compute @workgroup_size(1) fn main() { S.step += 1u; }`;
