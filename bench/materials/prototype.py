@@ -23,6 +23,10 @@ def load(d, crop=int(__import__('os').environ.get('CROP', 256))):
         else: c=im[...,:3]
         groups.append((name,len(chans) and sum(x.shape[-1] for x in chans),c.shape[-1])); chans.append(c)
     return torch.tensor(np.concatenate(chans,-1)), groups
+# Hidden activations (act): leaky ReLU (wgml's), hard GELU (x·clamp(x/3 + ½, 0, 1), NTC's HGELU without its clamp), SiLU.
+class HGelu(torch.nn.Module):
+    def forward(self,x): return x*(x/3+0.5).clamp(0,1)
+ACTS={'leaky':lambda: torch.nn.LeakyReLU(0.01),'hgelu':HGelu,'silu':torch.nn.SiLU}
 def taps(H,W,lh,lw):
     y,x=torch.meshgrid(torch.arange(H),torch.arange(W),indexing='ij')
     lx=(x+0.5)*lw/W-0.5; ly=(y+0.5)*lh/H-0.5
@@ -65,7 +69,7 @@ def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps,radius=int(__import__('os')
                                 err=decode(codes)
         print(json.dumps({'sweep':sw,'err':err.mean().item(),'err0':e0,'changed':changed}),flush=True)
     return codes
-def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0, ste=None, mid=(), sched=None):
+def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0, ste=None, mid=(), sched=None):
     torch.manual_seed(seed)
     H,W,C=tgt.shape; T=H*W; Y=tgt.reshape(T,C)
     lat=[]; tp=[]
@@ -73,13 +77,13 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
         lh,lw=math.ceil(H/s),math.ceil(W/s)
         lat.append(torch.nn.Parameter(0.5+0.1*(torch.rand(lh*lw,F)-0.5))); tp.append(taps(H,W,lh,lw))
     I=sum(g[1]*(4 if g[3:]==['cat'] else 1) for g in grids)+(4 if pos=='p4' else 2)
-    mlp=torch.nn.Sequential(torch.nn.Linear(I,hidden[0]),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden[0],hidden[1]),torch.nn.LeakyReLU(0.01),torch.nn.Linear(hidden[1],C))
+    mlp=torch.nn.Sequential(torch.nn.Linear(I,hidden[0]),ACTS[act](),torch.nn.Linear(hidden[0],hidden[1]),ACTS[act](),torch.nn.Linear(hidden[1],C))
     yy,xx=torch.meshgrid(torch.arange(H),torch.arange(W),indexing='ij'); uv=torch.stack([(xx+0.5)/W,(yy+0.5)/H],-1).reshape(T,2)
     tri=lambda s: 1-(2*(s-s.floor())-1).abs()
     if pos=='frac': s0=grids[0][0]; lx=(xx+0.5)/s0-0.5; ly=(yy+0.5)/s0-0.5; uv=torch.stack([lx-lx.floor(),ly-ly.floor()],-1).reshape(T,2)
     if pos=='p2': uv=torch.stack([tri(xx/2),tri(yy/2)],-1).reshape(T,2).float()
     if pos=='p4': uv=torch.stack([tri(xx/4),tri(yy/4),tri(xx/4+0.25),tri(yy/4+0.25)],-1).reshape(T,4).float()
-    opt=torch.optim.Adam([{'params':mlp.parameters(),'lr':1e-2},{'params':lat,'lr':5e-2}],betas=(0.9,0.99))
+    LRM,LRL=lr; opt=torch.optim.Adam([{'params':mlp.parameters(),'lr':LRM},{'params':lat,'lr':LRL}],betas=(0.9,0.99))
     cw=torch.ones(C)
     def feats(rows, mode):
         xs=[]
@@ -95,7 +99,7 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
     for it in range(steps+fine):
         f=it/(steps+fine); 
         lrf=0.5*(1+math.cos(math.pi*(it/steps if it<steps else (it-steps)/fine)))*0.9+0.1
-        opt.param_groups[0]['lr']=1e-2*lrf*(1 if it<steps else 0.3); opt.param_groups[1]['lr']=5e-2*lrf if it<steps else 0
+        opt.param_groups[0]['lr']=LRM*lrf*(1 if it<steps else 0.3); opt.param_groups[1]['lr']=LRL*lrf if it<steps else 0
         rows=torch.randint(0,T,(batch,))
         mode=(('ste' if ste is not None and it>=steps*ste else 'noise') if qat else 'float') if it<steps else 'hard'
         if it<steps and any(it==int(steps*m) for m in mid):
@@ -128,7 +132,7 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
                 for it in range(n):
                     # one cosine decay over all fine-tuning phases, as the plain run's fine-tuning
                     lrf=0.5*(1+math.cos(math.pi*done/max(1,total_ft)))*0.9+0.1; done+=1
-                    opt.param_groups[0]['lr']=1e-2*lrf*0.3; opt.param_groups[1]['lr']=0
+                    opt.param_groups[0]['lr']=LRM*lrf*0.3; opt.param_groups[1]['lr']=0
                     rows=torch.randint(0,T,(batch,)); y=mlp(feats(rows,'hard')); e=(y-Y[rows])**2
                     loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
             print(json.dumps({'phase':[k,n],'psnr':score(mlp,feats,Y,T,groups)}),flush=True)
@@ -141,7 +145,7 @@ def run(tgt, groups, grids, hidden=(32,32), steps=1500, batch=16384, qat=True, w
             print(json.dumps({'after_refine':score(mlp,feats,Y,T,groups)}),flush=True)
         if refine_ft:  # decoder fine-tuning on the refined codes
             for it in range(refine_ft):
-                opt.param_groups[0]['lr']=1e-2*0.3*0.1; opt.param_groups[1]['lr']=0
+                opt.param_groups[0]['lr']=LRM*0.3*0.1; opt.param_groups[1]['lr']=0
                 rows=torch.randint(0,T,(batch,)); y=mlp(feats(rows,'hard')); e=(y-Y[rows])**2
                 loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
         if refine_ft and c_after:
@@ -161,5 +165,5 @@ if __name__=='__main__':
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0),ste=c.get('ste'),mid=tuple(c.get('mid',[])),sched=c.get('sched'))
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),act=c.get('act','leaky'),lr=tuple(c.get('lr',[1e-2,5e-2])),batch=c.get('batch',int(__import__('os').environ.get('BATCH',16384))),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0),ste=c.get('ste'),mid=tuple(c.get('mid',[])),sched=c.get('sched'))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)
