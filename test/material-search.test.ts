@@ -52,11 +52,11 @@ describe('material size search', () => {
     }
   });
 
-  it('training steps: 8000 a --psnr trial up to 512², ×√(texels/512²) above up to ×4; one configuration trained on its own takes four times that', () => {
+  it('training steps: 8000 a --psnr trial up to 512², ×√(texels/512²) above up to ×4; one configuration trained on its own takes eight times that', () => {
     const both = (w: number, h: number) => [trainingSteps(w, h, false), trainingSteps(w, h, true)];
-    expect(ONE_CONFIG_STEPS).toBe(4);
+    expect(ONE_CONFIG_STEPS).toBe(8);
     expect([both(64, 64), both(512, 512), both(1024, 1024), both(2048, 1024), both(2048, 2048), both(8192, 8192)])
-      .toEqual([[8000, 32000], [8000, 32000], [16000, 64000], [22627, 90508], [32000, 128000], [32000, 128000]]);
+      .toEqual([[8000, 64000], [8000, 64000], [16000, 128000], [22627, 181016], [32000, 256000], [32000, 256000]]);
   });
 
   it('--psnr: bisection finds the smallest passing rung of any monotone quality, in ≤ ⌈log2 n⌉ + 1 trials', () => {
@@ -193,6 +193,9 @@ describe('material size search', () => {
     const w2 = balanceWeights(tex, [1e-4, 1e-4, 1e-4, 1e-4, 1e-4, 1e-4], w);
     expect(w2[0]).toBeCloseTo(0.5 * w[0]! + 0.5, 6);
     expect(w2[5]).toBeCloseTo(0.5 * 0.25 + 0.5, 6);
+    // A power raises each ratio before the clamp: 0.6² = 0.36, 2.4² = 5.76 → 4, 0.006² → 0.25.
+    const w3 = balanceWeights(tex, [1e-4, 2e-4, 0, 4e-4, 4e-4, 1e-6], undefined, 2);
+    expect(Array.from(w3)).toEqual([(1e-4 / mean) ** 2, (1e-4 / mean) ** 2, (1e-4 / mean) ** 2, 4, 4, 0.25].map((v) => Math.fround(v)));
   });
 });
 

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
 import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets } from '../shaderml/material/textures.js';
-import { compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption, type PhaseSeconds } from '../shaderml/material/train.js';
+import { BALANCE_POWER, compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption, type PhaseSeconds } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { footprintBits, LADDER, ladderFor, parseRung, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
@@ -122,7 +122,7 @@ export function register(program: Command): void {
     .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution); a grid name ending in c, s2f2b4c, has the decoder read its four taps side by side instead of blended')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
-    .option('--steps <n>', 'training steps before quantization (default: each --psnr trial 8000 up to 512×512, ×√(texels/512²) above, at most 32000; one configuration, by default, --bits or by hand, four times that)')
+    .option('--steps <n>', 'training steps before quantization (default: each --psnr trial 8000 up to 512×512, ×√(texels/512²) above, at most 32000; one configuration, by default, --bits or by hand, eight times that)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
@@ -130,19 +130,21 @@ export function register(program: Command): void {
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
+    .option('--balance-power <p>', 'how hard the per-texture weights push: a texture weighs (its error / the mean error)^p, 0.25–4×', String(BALANCE_POWER))
     .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
     .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its twin (the same bits laid out another way: split the other way between the full- and half-resolution grids, or as 2-bit codes instead of concatenated 4-bit ones; search.ts twinOf): halves the time of --bits and the default, one trial less for --psnr')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
       const refineDuring = String(o.refineDuring) === 'none' ? [] : String(o.refineDuring).split(',').map((f) => numberOption('--refine-during', f.trim(), { min: 0.001, max: 0.999, real: true, example: '0.75,0.85,0.95' }));
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
+      const balancePower = numberOption('--balance-power', o.balancePower, { min: 0, max: 16, real: true, example: '2' });
       let position: PositionChoice;
       try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }
       const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
@@ -183,7 +185,7 @@ export function register(program: Command): void {
         let spent: PhaseSeconds = { setup: 0, train: 0, refine: 0, finetune: 0 };
         const phases = { train: 'train', refine: 'refine codes', finetune: 'fine-tune (quantized latents)' };
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, balancePower, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onSeconds: (t) => { spent = t; },
           onProgress: (phase, step, total, loss, p) => {

@@ -246,13 +246,15 @@ export const NEAR_MISS_STEPS = 2;
 
 /**
  * One configuration trained on its own (the default, --bits, a rung by hand) trains this many times the steps of a
- * --psnr trial. On the H100 (2026-12-06, the 6.5-bit rung, bench/materials-2026-12-06-steps-h100)
- * the weakest texture went from 16000 to 32000 to 48000 steps: re-mp-bricks 34.45, 34.63, 34.89 dB; re-pk-wall 39.41,
- * 39.64, 39.70; nx-cretewall 40.58, 41.25, 41.29. With the tiled forward and backward (fwd-bwd-tiled.ts) 16000 steps of
- * one configuration train in ~9 s, so a default (the rung and its twin) at 32000 takes ~37 s of the minute a 512² set may
- * take; 48000 would leave too little room. Searches keep 8000 a trial: four to six trials and a near-miss retrain.
+ * --psnr trial. On the H100 (2026-12-06, the 6.5-bit rung) the weakest texture went from 16000 to 32000 to 48000 steps:
+ * re-mp-bricks 34.45, 34.63, 34.89 dB; re-pk-wall 39.41, 39.64, 39.70; nx-cretewall 40.58, 41.25, 41.29
+ * (bench/materials-2026-12-06-steps-h100). With the fused weight gradient and the chunks read while the next one runs
+ * (trainer.ts), 64000 steps (8×) train the rung and its twin in 28 s at 512² and 256000 in 201 s at 2048²; against 4×:
+ * bricks 34.53 → 34.81, re-pk-wall 39.69 → 39.81, nx-cretewall 41.45 → 41.53, re-wickedrock19-2k 37.56 → 38.09
+ * (bench/materials-2026-12-06-steps8-h100). 16× gave bricks' rung 34.92 (27 s alone): the gain halves each doubling, and
+ * 2048² would pass its five minutes. Searches keep 8000 a trial: four to six trials and a near-miss retrain.
  */
-export const ONE_CONFIG_STEPS = 4;
+export const ONE_CONFIG_STEPS = 8;
 
 /**
  * Training steps of a `--psnr` trial (`oneConfig` false) or of one configuration trained on its own: 8000 up to 512²,

@@ -63,6 +63,12 @@ export interface CompressOptions {
    */
   balance?: boolean;
   /**
+   * How hard balancing pushes: a texture's weight is (its MSE / the textures' mean MSE)^power, 0.25…4× (default
+   * {@link BALANCE_POWER}). 1 leaves a texture whose error stays 1.5× the mean only 1.5× the weight; larger powers drive
+   * the textures' errors closer together.
+   */
+  balancePower?: number;
+  /**
    * Mip levels with latents of their own, trained with level 0 through the shared decoder (mips.ts):
    * levels down to 4×4 unless `levels` says fewer. Off by default: they cost level 0 some PSNR.
    * Single-grid materials only.
@@ -130,15 +136,18 @@ export function gridsOf(c: CompressedMaterial): LatentGrid[] {
 /** Stored latent bytes of a grid as .wgmat holds them: 8-bit codes padded to RGBA groups, others packed at `bits` bits. */
 export const gridBytes = (g: { lw: number; lh: number; features: number; bits: number }) => (g.bits === 8 ? g.lw * g.lh * Math.ceil(g.features / 4) * 4 : Math.ceil((g.lw * g.lh * g.features * g.bits) / 8));
 
-/** Per-texture loss weights from each channel's MSE: textures above the mean error weigh more (0.25…4×). */
-export function balanceWeights(textures: { channels: number }[], channelMse: ArrayLike<number>, prev?: Float32Array): Float32Array {
+/** Default {@link CompressOptions.balancePower}. */
+export const BALANCE_POWER = 1;
+
+/** Per-texture loss weights from each channel's MSE: textures above the mean error weigh more, (MSE / mean)^power, 0.25…4×. */
+export function balanceWeights(textures: { channels: number }[], channelMse: ArrayLike<number>, prev?: Float32Array, power = BALANCE_POWER): Float32Array {
   let c0 = 0;
   const mse = textures.map((t) => { let s = 0; for (let k = 0; k < t.channels; k++) s += channelMse[c0 + k]!; c0 += t.channels; return s / t.channels; });
   const mean = mse.reduce((a, v) => a + v, 0) / mse.length;
   const out = new Float32Array(c0);
   c0 = 0;
   textures.forEach((t, i) => {
-    const w = Math.min(4, Math.max(0.25, mse[i]! / Math.max(mean, 1e-12)));
+    const w = Math.min(4, Math.max(0.25, (mse[i]! / Math.max(mean, 1e-12)) ** power));
     // Half-way to the new weight each chunk: a batch's MSE is noisy.
     for (let k = 0; k < t.channels; k++, c0++) out[c0] = prev ? 0.5 * prev[c0]! + 0.5 * w : w;
   });
@@ -206,7 +215,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const lrMlp = o.lrMlp ?? 1e-2, lrLat = o.lrLatent ?? 5e-2;
   const qat = o.qat ?? grids.some((g) => g.bits < 8);
   let cw: Float32Array | undefined;
-  const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw));
+  const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw, o.balancePower));
 
   const steps = o.steps ?? 4000, steFrom = Math.round(steps * STE_FROM);
 
