@@ -114,11 +114,14 @@ def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), steps=1
             # leaves a latent that strays out with no gradient to bring it back)
             with torch.no_grad():
                 for L in lat: L.clamp_(0,1)
-        if weighting and it%100==99 and it<steps:
+        if weighting and it%100==99:
+            # w: true (power 1) or a power p: weight (texture MSE / mean)^p, as wgml's balanceWeights (balancePower),
+            # half-way each 100 steps, fine-tuning too. Until 2026-12-06 (fifteenth session) it was the ratio of channel
+            # means, unsmoothed, training only: the prototype tables in bench/NOTES-materials.md before then used that.
             with torch.no_grad():
-                m=e.mean(0); 
-                for (n,c0,nc) in groups:
-                    cw[c0:c0+nc]=(m[c0:c0+nc].mean()/m.mean()).clamp(0.25,4)
+                m=e.mean(0); tm=torch.stack([m[c0:c0+nc].mean() for (n,c0,nc) in groups]); pw=float(weighting)
+                for (n,c0,nc),t in zip(groups,tm):
+                    cw[c0:c0+nc]=0.5*cw[c0:c0+nc]+0.5*((t/tm.mean())**pw).clamp(0.25,4)
     if sched is not None:
         # phases after training: ["refine", sweeps] or ["ft", steps] (decoder only, on the hard codes)
         with torch.no_grad(): psnr0=score(mlp,feats,Y,T,groups)
