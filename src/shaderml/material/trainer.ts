@@ -136,9 +136,9 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
     async run(phase, steps, lrMlp, lrLat, o = {}) {
       const chunk = Math.max(1, Math.min(50, Math.ceil(steps / 20)));
       const mode = (done: number) => (!o.qat ? QAT_OFF : o.steFrom !== undefined && done >= o.steFrom ? QAT_STE : QAT_NOISE);
-      const watch = !!(o.onProgress || o.onChunk);
       // A chunk's errors are read while the next chunk runs, so the GPU never waits on the CPU between chunks (waiting
-      // cost ~0.2 ms a step on the H100, 40% of a step); new loss weights therefore apply one chunk later.
+      // cost ~0.2 ms a step on the H100, 40% of a step); new loss weights therefore apply one chunk later. They are read
+      // even when no one asks, which also keeps at most two chunks queued.
       type Pending = { done: number; rb: GPUBuffer; mapped: Promise<void> };
       const take = async ({ done, rb, mapped }: Pending) => {
         await mapped;
@@ -172,21 +172,17 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
             pass.setPipeline(ad.p); pass.setBindGroup(0, ad.g); pass.dispatchWorkgroups(adX, adY);
             pass.setPipeline(tk.p); pass.setBindGroup(0, tk.g); pass.dispatchWorkgroups(1);
           }
-          if (watch) { pass.setPipeline(lm.p); pass.setBindGroup(0, lm.g); pass.dispatchWorkgroups(s0.channels); }
+          pass.setPipeline(lm.p); pass.setBindGroup(0, lm.g); pass.dispatchWorkgroups(s0.channels);
           pass.end();
           const rb = ring[n % 2]!;
-          if (watch) enc.copyBufferToBuffer(bufs.MSE, 0, rb, 0, s0.channels * 4);
+          enc.copyBufferToBuffer(bufs.MSE, 0, rb, 0, s0.channels * 4);
           device.queue.submit([enc.finish()]);
           done += k;
-          let mine: Pending | undefined;
-          if (watch) {
-            const mapped = rb.mapAsync(GPUMapMode.READ, 0, s0.channels * 4);
-            mapped.catch(() => {}); // awaited by take(); this only keeps a failure seen there from also being unhandled
-            mine = { done, rb, mapped };
-          }
+          const mapped = rb.mapAsync(GPUMapMode.READ, 0, s0.channels * 4);
+          mapped.catch(() => {}); // awaited by take(); this only keeps a failure seen there from also being unhandled
           // The previous chunk's read-back (the other ring buffer), now that this chunk is queued behind it.
           if (pending) await take(pending);
-          pending = mine;
+          pending = { done, rb, mapped };
         }
         if (pending) await take(pending);
       });
