@@ -69,7 +69,7 @@ def refine_codes(mlp,lat,grids,tp,uv,Y,cw,H,W,sweeps,radius=int(__import__('os')
                                 err=decode(codes)
         print(json.dumps({'sweep':sw,'err':err.mean().item(),'err0':e0,'changed':changed}),flush=True)
     return codes
-def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0, ste=None, mid=(), sched=None):
+def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), floor=0.1, steps=1500, batch=16384, qat=True, weighting=False, seed=1, pos='uv', refine=0, refine_ft=0, c_after=0, ste=None, mid=(), sched=None):
     torch.manual_seed(seed)
     H,W,C=tgt.shape; T=H*W; Y=tgt.reshape(T,C)
     lat=[]; tp=[]
@@ -98,7 +98,7 @@ def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), steps=1
     mid_sweeps=int(__import__('os').environ.get('MID_SWEEPS',4))
     for it in range(steps+fine):
         f=it/(steps+fine); 
-        lrf=0.5*(1+math.cos(math.pi*(it/steps if it<steps else (it-steps)/fine)))*0.9+0.1
+        lrf=0.5*(1+math.cos(math.pi*(it/steps if it<steps else (it-steps)/fine)))*(1-floor)+floor
         opt.param_groups[0]['lr']=LRM*lrf*(1 if it<steps else 0.3); opt.param_groups[1]['lr']=LRL*lrf if it<steps else 0
         rows=torch.randint(0,T,(batch,))
         mode=(('ste' if ste is not None and it>=steps*ste else 'noise') if qat else 'float') if it<steps else 'hard'
@@ -134,7 +134,7 @@ def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), steps=1
             else:
                 for it in range(n):
                     # one cosine decay over all fine-tuning phases, as the plain run's fine-tuning
-                    lrf=0.5*(1+math.cos(math.pi*done/max(1,total_ft)))*0.9+0.1; done+=1
+                    lrf=0.5*(1+math.cos(math.pi*done/max(1,total_ft)))*(1-floor)+floor; done+=1
                     opt.param_groups[0]['lr']=LRM*lrf*0.3; opt.param_groups[1]['lr']=0
                     rows=torch.randint(0,T,(batch,)); y=mlp(feats(rows,'hard')); e=(y-Y[rows])**2
                     loss=(e*cw).mean(); opt.zero_grad(); loss.backward(); opt.step()
@@ -168,5 +168,5 @@ if __name__=='__main__':
     for d in sets:
         tgt,groups=load(d)
         for name,c in cfgs.items():
-            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),act=c.get('act','leaky'),lr=tuple(c.get('lr',[1e-2,5e-2])),batch=c.get('batch',int(__import__('os').environ.get('BATCH',16384))),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0),ste=c.get('ste'),mid=tuple(c.get('mid',[])),sched=c.get('sched'))
+            t=time.time(); bits,res=run(tgt,groups,c['grids'],qat=c.get('qat',True),weighting=c.get('w',False),steps=steps,seed=c.get('seed',1),pos=c.get('pos','uv'),hidden=tuple(c.get('h',[32,32])),act=c.get('act','leaky'),lr=tuple(c.get('lr',[1e-2,5e-2])),floor=c.get('floor',0.1),batch=c.get('batch',int(__import__('os').environ.get('BATCH',16384))),refine=c.get('refine',0),refine_ft=c.get('refine_ft',0),c_after=c.get('refine_after',0),ste=c.get('ste'),mid=tuple(c.get('mid',[])),sched=c.get('sched'))
             print(json.dumps({'set':d.split('/')[-1],'cfg':name,'bits':bits,'min':min(res.values()),**res,'s':round(time.time()-t,1)}),flush=True)
