@@ -130,7 +130,7 @@ export function register(program: Command): void {
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
-    .option('--balance-power <p>', 'how hard the per-texture weights push: a texture weighs (its error / the mean error)^p, 0.25–4×', String(BALANCE_POWER))
+    .option('--balance-power <p>', 'how hard the per-texture weights push: a texture weighs (its error / the mean error)^p, 0.25–4× (2 and 4 measured worse on the H100)', String(BALANCE_POWER))
     .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
     .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its twin (the same bits laid out another way: split the other way between the full- and half-resolution grids, or as 2-bit codes instead of concatenated 4-bit ones; search.ts twinOf): halves the time of --bits and the default, one trial less for --psnr')
     .option('--seed <n>', 'initialisation seed', '1')
