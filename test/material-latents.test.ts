@@ -143,6 +143,31 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo((8 * 6 * 2 + 3 * 2 * 1 + d) * 8 / T, 9);
   });
 
+  it(`packed grids of 2 or 4 bits a texel hold 8/bits texels a byte along x, and decode as the CPU and the expanded layout (seed ${testSeed()})`, async () => {
+    const device = await testDevice(), r = rng(testSeed() + 5);
+    const codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
+    // Odd widths, so the last byte of a row is part full: grid 0 7×5, one 4-bit feature (2 a byte); a 5×3 grid of one
+    // 2-bit feature (4 a byte); a 3×3 grid of two 2-bit features read as four taps side by side (2 a byte).
+    const I2 = 1 + 1 + 2 * 4 + 2, W2 = 14, H2 = 10;
+    const id = ShaderMLP.fromLayers([I2, I2], [{ weight: Float32Array.from({ length: I2 * I2 }, (_, k) => (k % (I2 + 1) === 0 ? 1 : 0)), bias: new Float32Array(I2) }], ['none']);
+    const c: CompressedMaterial = { width: W2, height: H2, lw: 7, lh: 5, features: 1, bits: 4, latents: codes(7 * 5, 4), decoder: id,
+      coarse: [{ lw: 5, lh: 3, features: 1, bits: 2, latents: codes(5 * 3, 2) }, { lw: 3, lh: 3, features: 2, bits: 2, latents: codes(3 * 3 * 2, 2), concat: true }] };
+    const tex: TextureTarget[] = [0, 1, 2].map((i) => ({ name: `t${i}`, kind: 'color', channels: 4, alpha: true }));
+    const file = encodeWgmat(c, tex), ex = loadMaterial(device, file), pk = loadMaterial(device, file, { latents: 'packed' });
+    expect(pk.latentTextures.map((t) => [t.format, t.width, t.height])).toEqual([['r8uint', 4, 5], ['r8uint', 2, 3], ['r8uint', 2, 3]]);
+    // At texels: the CPU reference exactly (f32 rounding).
+    const ref = decoderInputs(c, 0), tp = await decodeMaterialAt(device, pk, null);
+    expect(worst(tp, ref), 'packed vs CPU at texels').toBeLessThan(1e-6);
+    expect(worst(await decodeMaterialAt(device, ex, null), ref), 'expanded vs CPU at texels').toBeLessThan(1e-6);
+    // At uv: as the expanded layout through the sampler, within its fixed-point filtering (3/256, as above).
+    const probes = Array.from({ length: 96 }, () => [r() * 1.1 - 0.05, r(), r() * 2 - 0.5]).flat();
+    expect(worst(await decodeMaterialAt(device, pk, probes), await decodeMaterialAt(device, ex, probes)), 'packed vs expanded at uv').toBeLessThanOrEqual(3 / 256);
+    // GPU bytes: the bytes of those textures, against a byte a latent texel before.
+    const d = decoderBytes(c);
+    expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo(((4 * 5 + 2 * 3 + 2 * 3) + d) * 8 / (W2 * H2), 9);
+    [...ex.latentTextures, ...pk.latentTextures].forEach((t) => t.destroy());
+  });
+
   it('an unknown latents option is a typed error naming the values', async () => {
     const device = await testDevice();
     const file = encodeWgmat(material(1, identity()), TEX);

@@ -2,7 +2,7 @@
 import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
 import { bcFormatOf, bcTextureBytes, textureNote, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
-import { gpuLayout, type LatentStorage } from './upload.js';
+import { gpuLayout, levelBytes, type LatentStorage } from './upload.js';
 
 export interface TextureReport {
   name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number;
@@ -89,7 +89,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
  */
 export function footprint(c: CompressedMaterial, decoderBytes: number, latents: LatentStorage): { bitsPerTexel: number; gpuBitsPerTexel: number } {
   const grids = gridsOf(c), T = c.width * c.height;
-  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g) => a + g.lw * g.lh * gpuLayout(g, latents).bytesPerTexel, 0);
+  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g, i) => a + levelBytes(g.lw, g.lh, gpuLayout(g, latents, i === 0 ? 1 + (c.mips?.length ?? 0) : 1)), 0);
   return { bitsPerTexel: ((stored + decoderBytes) * 8) / T, gpuBitsPerTexel: ((gpu + decoderBytes) * 8) / T };
 }
 
