@@ -143,18 +143,21 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo((8 * 6 * 2 + 3 * 2 * 1 + d) * 8 / T, 9);
   });
 
-  it(`packed grids of 2 or 4 bits a texel hold 8/bits texels a byte along x, and decode as the CPU and the expanded layout (seed ${testSeed()})`, async () => {
+  it(`packed grids whose texels do not fill an integer texel become rows of bits, and decode as the CPU and the expanded layout (seed ${testSeed()})`, async () => {
     const device = await testDevice(), r = rng(testSeed() + 5);
     const codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
-    // Odd widths, so the last byte of a row is part full: grid 0 7×5, one 4-bit feature (2 a byte); a 5×3 grid of one
-    // 2-bit feature (4 a byte); a 3×3 grid of two 2-bit features read as four taps side by side (2 a byte).
-    const I2 = 1 + 1 + 2 * 4 + 2, W2 = 14, H2 = 10;
+    // Widths whose rows end inside a word: grid 0 9×5 of one 4-bit feature; 7×3 of one 2-bit feature; 7×4 of two 2-bit
+    // features read as four taps side by side; 6×3 of five 4-bit features (20 bits: texels straddle words); 16×2 of three
+    // 2-bit features (6 bits: texel 5 straddles).
+    const I2 = 1 + 1 + 2 * 4 + 5 + 3 + 2, W2 = 18, H2 = 10;
     const id = ShaderMLP.fromLayers([I2, I2], [{ weight: Float32Array.from({ length: I2 * I2 }, (_, k) => (k % (I2 + 1) === 0 ? 1 : 0)), bias: new Float32Array(I2) }], ['none']);
-    const c: CompressedMaterial = { width: W2, height: H2, lw: 7, lh: 5, features: 1, bits: 4, latents: codes(7 * 5, 4), decoder: id,
-      coarse: [{ lw: 5, lh: 3, features: 1, bits: 2, latents: codes(5 * 3, 2) }, { lw: 3, lh: 3, features: 2, bits: 2, latents: codes(3 * 3 * 2, 2), concat: true }] };
-    const tex: TextureTarget[] = [0, 1, 2].map((i) => ({ name: `t${i}`, kind: 'color', channels: 4, alpha: true }));
+    const grid = (lw: number, lh: number, features: number, bits: number, concat = false) => ({ lw, lh, features, bits, latents: codes(lw * lh * features, bits), ...(concat ? { concat } : {}) });
+    const c: CompressedMaterial = { width: W2, height: H2, lw: 9, lh: 5, features: 1, bits: 4, latents: codes(9 * 5, 4), decoder: id,
+      coarse: [grid(7, 3, 1, 2), grid(7, 4, 2, 2, true), grid(6, 3, 5, 4), grid(16, 2, 3, 2)] };
+    const tex: TextureTarget[] = [0, 1, 2, 3, 4].map((i) => ({ name: `t${i}`, kind: 'color', channels: 4, alpha: true }));
     const file = encodeWgmat(c, tex), ex = loadMaterial(device, file), pk = loadMaterial(device, file, { latents: 'packed' });
-    expect(pk.latentTextures.map((t) => [t.format, t.width, t.height])).toEqual([['r8uint', 4, 5], ['r8uint', 2, 3], ['r8uint', 2, 3]]);
+    // Each row ⌈lw·bits / 32⌉ words.
+    expect(pk.latentTextures.map((t) => [t.format, t.width, t.height])).toEqual([['r32uint', 2, 5], ['r32uint', 1, 3], ['r32uint', 1, 4], ['r32uint', 4, 3], ['r32uint', 3, 2]]);
     // At texels: the CPU reference exactly (f32 rounding).
     const ref = decoderInputs(c, 0), tp = await decodeMaterialAt(device, pk, null);
     expect(worst(tp, ref), 'packed vs CPU at texels').toBeLessThan(1e-6);
@@ -162,10 +165,13 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     // At uv: as the expanded layout through the sampler, within its fixed-point filtering (3/256, as above).
     const probes = Array.from({ length: 96 }, () => [r() * 1.1 - 0.05, r(), r() * 2 - 0.5]).flat();
     expect(worst(await decodeMaterialAt(device, pk, probes), await decodeMaterialAt(device, ex, probes)), 'packed vs expanded at uv').toBeLessThanOrEqual(3 / 256);
-    // GPU bytes: the bytes of those textures, against a byte a latent texel before.
+    // GPU bytes: those textures' (a latent texel an integer texel would take 45 + 21 + 28 + 72 + 32 bytes).
     const d = decoderBytes(c);
-    expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo(((4 * 5 + 2 * 3 + 2 * 3) + d) * 8 / (W2 * H2), 9);
-    [...ex.latentTextures, ...pk.latentTextures].forEach((t) => t.destroy());
+    expect(footprint(c, d, 'packed').gpuBitsPerTexel).toBeCloseTo((2 * 5 * 4 + 1 * 3 * 4 + 1 * 4 * 4 + 4 * 3 * 4 + 3 * 2 * 4 + d) * 8 / (W2 * H2), 9);
+    // A small grid whose row would pad to more than a texel a byte keeps one texel an integer texel: 3 texels of 4 bits.
+    const small = loadMaterial(device, encodeWgmat({ ...c, coarse: [grid(3, 3, 1, 4), ...c.coarse!.slice(1)] }, tex), { latents: 'packed' });
+    expect([small.latentTextures[1]!.format, small.latentTextures[1]!.width]).toEqual(['r8uint', 3]);
+    [...ex.latentTextures, ...pk.latentTextures, ...small.latentTextures].forEach((t) => t.destroy());
   });
 
   it('an unknown latents option is a typed error naming the values', async () => {

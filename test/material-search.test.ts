@@ -235,8 +235,9 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(x[6]).toBeCloseTo(c.coarse![0]!.latents[0]! / 15, 6);
     // GPU, latents packed as stored: every texel through loadMaterial + materialWgsl (the expanded default: material-latents.test.ts).
     const mat = loadMaterial(device, file, { latents: 'packed' });
-    // Packed on the GPU: one r16uint texture for grid 0 (6 × 2 bits), one r16uint for the coarse grid (4 × 4 bits).
-    expect(mat.latentTextures.map((t) => t.format)).toEqual(['r16uint', 'r16uint']);
+    // Packed on the GPU: grid 0's 12-bit texels as rows of bits (r32uint, 3 words a row of 8), the coarse grid's 16
+    // bits (4 × 4) one r16uint texel each.
+    expect(mat.latentTextures.map((t) => [t.format, t.width])).toEqual([['r32uint', 3], ['r16uint', 4]]);
     const dec = materialWgsl(mat, 'mat', 1, 0, device);
     const code = `${flattenWgsl(dec.module).code}
 @group(0) @binding(0) var<storage, read> unused: array<f32>;

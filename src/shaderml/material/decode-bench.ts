@@ -119,7 +119,7 @@ ${lib.code}
     }
     const err = await device.popErrorScope();
     times.sort((a, b) => a - b);
-    const gpuBytes = grids.reduce((a, g) => a + levelBytes(g.lw, g.lh, gpuLayout(g, storage)), 0);
+    const gpuBytes = grids.reduce((a, g) => a + levelBytes(g, g.lw, g.lh, gpuLayout(g, storage)), 0);
     console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((8 * grids.reduce((a, g) => a + gridBytes(g), 0)) / (W * H)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
     [lit, qb, rb].forEach((b) => b.destroy()); qs?.destroy(); mat.latentTextures.forEach((t) => t.destroy());
   }

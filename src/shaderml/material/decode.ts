@@ -3,9 +3,9 @@
  * By default every grid is rgba8unorm textures (four features each, 2- and 4-bit codes expanded to
  * their exact unorm bytes at load: upload.ts) filtered by the sampler, the fast decode. With
  * `latents: 'packed'` 2- and 4-bit grids stay packed as stored, every latent texel's codes in one
- * r8uint/r16uint/r32uint/rg32uint/rgba32uint texel (or two or four texels to an r8uint one, where a texel holds 4 or
- * 2 bits), read with textureLoad and filtered in the shader (bilinear, trilinear between mips): the stored size in GPU
- * memory, at a slower decode (upload.ts).
+ * r8uint/r16uint/r32uint/rg32uint/rgba32uint texel, or each row one stream of bits in r32uint texels where a texel's
+ * codes would leave part of one empty, read with textureLoad and filtered in the shader (bilinear, trilinear between
+ * mips): the stored size in GPU memory, at a slower decode (upload.ts).
  * Browser-safe: no node imports.
  */
 import type { MlpStorage } from '../mlp.js';
@@ -76,12 +76,16 @@ export interface MaterialDecodeOptions {
  * WGSL adding grid `g`'s features, bilinear at latent coordinates `l` of mip `lv`, into x[f0…] (scaled by `scale`); a
  * concatenated grid's four taps go side by side instead (x[f0 + k·features + f] for tap k, unweighted).
  */
-function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: string, scale: string, per = 1): string {
+function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: string, scale: string, stream = false): string {
   const comp = ['x', 'y', 'z', 'w'], Q = (1 << g.bits) - 1;
-  // `per` latent texels an r8uint texel (upload.ts): the tap's byte, shifted down to its texel's codes.
-  const tap = (k: number, c: string) => per === 1 ? `textureLoad(${name}_lat${tex}, ${c}, ${lv})`
-    : `vec4(textureLoad(${name}_lat${tex}, vec2((${c}).x / ${per}, (${c}).y), ${lv}).x >> (u32((${c}).x % ${per}) * ${g.features * g.bits}u), 0u, 0u, 0u)`;
-  return `    let t0 = ${tap(0, 'c0')}; let t1 = ${tap(1, 'vec2(c1.x, c0.y)')}; let t2 = ${tap(2, 'vec2(c0.x, c1.y)')}; let t3 = ${tap(3, 'c1')};
+  // A stream row (upload.ts) holds texel x at bit x·n (n = features·bits): its word, shifted down to it, and the next
+  // word's low bits where the texel straddles the two.
+  const n = g.features * g.bits;
+  const word = (c: string, k: string) => `textureLoad(${name}_lat${tex}, vec2(${k}, (${c}).y), ${lv}).x`;
+  const tap = (c: string) => !stream ? `textureLoad(${name}_lat${tex}, ${c}, ${lv})`
+    : 32 % n === 0 ? `vec4(${word(c, `(${c}).x * ${n} / 32`)} >> (u32((${c}).x * ${n}) % 32u), 0u, 0u, 0u)`
+    : `${name}_g${tex}_stream(${c}, ${lv})`;
+  return `    let t0 = ${tap('c0')}; let t1 = ${tap('vec2(c1.x, c0.y)')}; let t2 = ${tap('vec2(c0.x, c1.y)')}; let t3 = ${tap('c1')};
     let w = ${g.concat ? `vec4(${scale} / ${Q}.0)` : `vec4((1.0 - a.x) * (1.0 - a.y), a.x * (1.0 - a.y), (1.0 - a.x) * a.y, a.x * a.y) * (${scale} / ${Q}.0)`};
 ${Array.from({ length: g.features }, (_, f) => {
     const b = f * g.bits, c = comp[b >> 5], o = b & 31;
@@ -135,7 +139,7 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const texel = layout.map(({ g, tex, f0, lay }) => `  {
     let l = (vec2<f32>(p) + 0.5) * vec2(${g.lw}.0 / ${W}.0, ${g.lh}.0 / ${H}.0) - 0.5;
 ${cells(`vec2<i32>(${g.lw}, ${g.lh})`)}
-${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0', lay.per) : g.concat ? concatTaps(name, tex, lay.textures, g, f0) : Array.from({ length: lay.textures }, (_, k) => `    {
+${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0', lay.stream) : g.concat ? concatTaps(name, tex, lay.textures, g, f0) : Array.from({ length: lay.textures }, (_, k) => `    {
     let s = mix(mix(textureLoad(${name}_lat${tex + k}, c0, 0), textureLoad(${name}_lat${tex + k}, vec2(c1.x, c0.y), 0), a.x),
                 mix(textureLoad(${name}_lat${tex + k}, vec2(c0.x, c1.y), 0), textureLoad(${name}_lat${tex + k}, c1, 0), a.x), a.y);
 ${feats(g, f0, k)}
@@ -143,12 +147,12 @@ ${feats(g, f0, k)}
   }`).join('\n');
   // Packed grids filter by hand at uv: bilinear in each of the two mip levels around lod, then mixed.
   const levelsOf = (i: number) => (i === 0 ? mips : 1);
-  const packedUv = layout.flatMap((x) => (x.lay.packed ? [{ ...x, per: x.lay.per }] : [])).map(({ g, i, tex, f0, per }) => `fn ${name}_g${i}_add(x: ptr<function, array<f32, ${I}>>, u: vec2<f32>, lv: i32, scale: f32) {
+  const packedUv = layout.flatMap((x) => (x.lay.packed ? [{ ...x, stream: x.lay.stream }] : [])).map(({ g, i, tex, f0, stream }) => `fn ${name}_g${i}_add(x: ptr<function, array<f32, ${I}>>, u: vec2<f32>, lv: i32, scale: f32) {
   // Level size by WebGPU's mip rule (lavapipe's textureDimensions(t, level) ignores a non-uniform level).
   let dims = max(vec2(1i), vec2(${g.lw}i, ${g.lh}i) >> vec2(u32(lv)));
   let l = u * vec2<f32>(dims) - 0.5;
 ${cells('dims')}
-${packedTaps(name, tex, g, f0, 'lv', 'scale', per).replace(/x\[/g, '(*x)[')}
+${packedTaps(name, tex, g, f0, 'lv', 'scale', stream).replace(/x\[/g, '(*x)[')}
 }`).join('\n');
   const sampled = layout.map(({ g, i, tex, f0, lay }) => lay.packed ? `  {
     let lod_c = clamp(lod, 0.0, ${levelsOf(i) - 1}.0); let l0 = i32(floor(lod_c)); let fr = lod_c - f32(l0);
@@ -172,8 +176,20 @@ ${feats(g, f0, k)}
     { let s = ${size(`min(l0 + 1.0, ${mips - 1}.0)`)}; ${positionWgsl(pos, F, 'u * s', 's', 'y')} }
     for (var k = ${F}; k < ${I}; k++) { x[k] = mix(x[k], y[k], fr); }
   }`;
+  // A stream grid whose texels straddle words (bits not dividing 32) reads a texel through this; the second load is
+  // kept only where the texel runs past its first word.
+  const streams = layout.filter(({ g, lay }) => lay.packed && lay.stream && 32 % (g.features * g.bits) !== 0).map(({ g, tex }) => {
+    const n = g.features * g.bits;
+    return `fn ${name}_g${tex}_stream(c: vec2<i32>, lv: i32) -> vec4<u32> {
+  let b = u32(c.x) * ${n}u; let o = b % 32u; let w = i32(b / 32u);
+  let lo = textureLoad(${name}_lat${tex}, vec2(w, c.y), lv).x >> o;
+  let hi = select(0u, textureLoad(${name}_lat${tex}, vec2(w + 1, c.y), lv).x << (32u - o), o + ${n}u > 32u);
+  return vec4(lo | hi, 0u, 0u, 0u);
+}`;
+  }).join('\n');
   const code = `${decls}
 @group(${group}) @binding(${binding + L}) var ${name}_samp: sampler;
+${streams}
 fn ${name}(p: vec2<u32>) -> array<f32, ${C}> {
   var x: array<f32, ${I}>;
 ${texel}

@@ -89,7 +89,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
  */
 export function footprint(c: CompressedMaterial, decoderBytes: number, latents: LatentStorage): { bitsPerTexel: number; gpuBitsPerTexel: number } {
   const grids = gridsOf(c), T = c.width * c.height;
-  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g, i) => a + levelBytes(g.lw, g.lh, gpuLayout(g, latents, i === 0 ? 1 + (c.mips?.length ?? 0) : 1)), 0);
+  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g, i) => a + levelBytes(g, g.lw, g.lh, gpuLayout(g, latents, i === 0 ? 1 + (c.mips?.length ?? 0) : 1)), 0);
   return { bitsPerTexel: ((stored + decoderBytes) * 8) / T, gpuBitsPerTexel: ((gpu + decoderBytes) * 8) / T };
 }
 

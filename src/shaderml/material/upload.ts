@@ -10,8 +10,8 @@
  * - 'packed': 2- and 4-bit codes stay as stored, every latent texel's codes in one
  *   r8uint/r16uint/r32uint/rg32uint/rgba32uint texel (feature f at bit f·bits), read with textureLoad and
  *   filtered in WGSL (decode.ts): the stored size in GPU memory too, at the slower decode. A grid of one level
- *   whose texel holds 2 or 4 bits (a full-resolution feature of 4-bit codes) packs 8/bits neighbours along x into
- *   one r8uint texel (`per`), so it costs its bits and not a byte.
+ *   whose texel's codes do not fill a whole r8/r16/r32 texel (a full-resolution feature of 4-bit codes; 20 bits of
+ *   s2f5b4) packs each row as one stream of bits in r32uint texels instead (`stream`), so it costs its bits.
  * 8-bit grids are rgba8unorm either way. The file itself is the same for both (format.ts).
  * Browser-safe: no node imports.
  */
@@ -21,8 +21,12 @@ import { gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 export type LatentStorage = 'expanded' | 'packed';
 export const LATENT_STORAGE: readonly LatentStorage[] = ['expanded', 'packed'];
 
-/** `per`: latent texels an integer texel holds, along x (bytesPerTexel is the integer texel's). */
-export type GpuLayout = { packed: false; textures: number; bytesPerTexel: number } | { packed: true; format: GPUTextureFormat; words: number; bytesPerTexel: number; per: number };
+/**
+ * `stream`: each row's latent texels as one stream of bits in r32uint texels, texel x's codes at bit x·features·bits
+ * (those of a texel may straddle two words); otherwise one integer texel a latent texel. bytesPerTexel: an integer
+ * texel's.
+ */
+export type GpuLayout = { packed: false; textures: number; bytesPerTexel: number } | { packed: true; format: GPUTextureFormat; words: number; bytesPerTexel: number; stream: boolean };
 
 /** The unorm8 format of an expanded texture holding `channels` (1–4) features: r8, rg8, or rgba8 (no rgb8 exists). */
 export const byteFormat = (channels: number): { format: GPUTextureFormat; bytes: number } =>
@@ -34,41 +38,44 @@ const channelsOf = (F: number, k: number) => Math.min(4, F - 4 * k);
 /**
  * How grid `g` sits on the GPU: unorm8 layers of four features (8-bit or expanded codes; the last one r8 or rg8
  * when it holds one or two, so a one-feature full-resolution grid costs 8 bits a texel, not 32), or packed integer
- * texels, one a latent texel, or `per` of them along x where a texel's codes are 2 or 4 bits and the grid has one
- * level (`levels`: a mip chain's packed widths would not halve with the latents').
+ * texels, one a latent texel, or rows of bit streams where a texel's codes (under 32 bits) would leave part of its
+ * integer texel empty, the grid has one level (`levels`: a mip chain's stream widths would not halve with the
+ * latents') and the streams are smaller (`g.lw`: a row pads to a word).
  */
-export function gpuLayout(g: { features: number; bits: number }, latents: LatentStorage = 'expanded', levels = 1): GpuLayout {
+export function gpuLayout(g: { features: number; bits: number; lw?: number }, latents: LatentStorage = 'expanded', levels = 1): GpuLayout {
   if (g.bits === 8 || latents === 'expanded') {
     const textures = Math.ceil(g.features / 4);
     return { packed: false, textures, bytesPerTexel: Array.from({ length: textures }, (_, k) => byteFormat(channelsOf(g.features, k)).bytes).reduce((a, b) => a + b, 0) };
   }
   const bits = g.features * g.bits;
-  if (bits < 8 && 8 % bits === 0 && levels === 1) return { packed: true, format: 'r8uint', words: 1, bytesPerTexel: 1, per: 8 / bits };
-  if (bits <= 8) return { packed: true, format: 'r8uint', words: 1, bytesPerTexel: 1, per: 1 };
-  if (bits <= 16) return { packed: true, format: 'r16uint', words: 1, bytesPerTexel: 2, per: 1 };
-  const words = Math.ceil(bits / 32);
-  return { packed: true, format: words === 1 ? 'r32uint' : words === 2 ? 'rg32uint' : 'rgba32uint', words, bytesPerTexel: (words === 3 ? 4 : words) * 4, per: 1 };
+  const one: Extract<GpuLayout, { packed: true }> = bits <= 8 ? { packed: true, format: 'r8uint', words: 1, bytesPerTexel: 1, stream: false }
+    : bits <= 16 ? { packed: true, format: 'r16uint', words: 1, bytesPerTexel: 2, stream: false }
+    : (() => { const words = Math.ceil(bits / 32); return { packed: true, format: words === 1 ? 'r32uint' : words === 2 ? 'rg32uint' : 'rgba32uint', words, bytesPerTexel: (words === 3 ? 4 : words) * 4, stream: false } as const; })();
+  const lw = g.lw ?? Infinity;
+  const smaller = !Number.isFinite(lw) || Math.ceil((lw * bits) / 32) * 4 < lw * one.bytesPerTexel;
+  return bits < 32 && bits !== one.bytesPerTexel * 8 && levels === 1 && smaller ? { packed: true, format: 'r32uint', words: 1, bytesPerTexel: 4, stream: true } : one;
 }
 
-/** Width of a grid level's texture in `lay`: its latent width, or fewer integer texels where each holds `per`. */
-export const layoutWidth = (lw: number, lay: GpuLayout) => Math.ceil(lw / (lay.packed ? lay.per : 1));
+/** Width of a grid's lw-wide level in `lay`: lw texels, or a stream's words. */
+export const layoutWidth = (g: { features: number; bits: number }, lw: number, lay: GpuLayout) => (lay.packed && lay.stream ? Math.ceil((lw * g.features * g.bits) / 32) : lw);
 
-/** GPU bytes of an lw × lh grid level in `lay`. */
-export const levelBytes = (lw: number, lh: number, lay: GpuLayout) => layoutWidth(lw, lay) * lh * lay.bytesPerTexel;
+/** GPU bytes of an lw × lh level of grid `g` in `lay`. */
+export const levelBytes = (g: { features: number; bits: number }, lw: number, lh: number, lay: GpuLayout) => layoutWidth(g, lw, lay) * lh * lay.bytesPerTexel;
 
 /**
- * Latent codes of one level packed per texel (feature f at bit f·bits, low bits first); with `per` > 1, latent texel x
- * of a row at bit (x mod per)·F·bits of integer texel ⌊x / per⌋.
+ * Latent codes of one level packed per texel (feature f at bit f·bits, low bits first), or as each row's bit stream
+ * (texel x at bit x·F·bits; a code never straddles a word, since 2 and 4 divide 32 and every code starts at a
+ * multiple of its bits).
  */
 function packTexels(latents: Uint8Array, lw: number, lh: number, F: number, bits: number, lay: Extract<GpuLayout, { packed: true }>): Uint8Array {
   const n = lw * lh, format = lay.format;
-  if (lay.per > 1) {
-    const w = layoutWidth(lw, lay), out = new Uint8Array(w * lh);
+  if (lay.stream) {
+    const w = layoutWidth({ features: F, bits }, lw, lay), out = new Uint32Array(w * lh);
     for (let p = 0; p < n; p++) {
-      const x = p % lw, y = (p - x) / lw, at = (x % lay.per) * F * bits;
-      for (let f = 0; f < F; f++) out[y * w + Math.floor(x / lay.per)]! |= latents[p * F + f]! << (at + f * bits);
+      const x = p % lw, y = (p - x) / lw;
+      for (let f = 0; f < F; f++) { const b = (x * F + f) * bits, i = y * w + (b >> 5); out[i] = (out[i]! | (latents[p * F + f]! << (b & 31))) >>> 0; }
     }
-    return out;
+    return new Uint8Array(out.buffer);
   }
   const per = format === 'rg32uint' ? 2 : format === 'rgba32uint' ? 4 : 1;
   if (format === 'r8uint' || format === 'r16uint') {
@@ -90,11 +97,11 @@ export function uploadLatents(device: GPUDevice, c: CompressedMaterial, latents:
   const [g0, ...coarse] = gridsOf(c);
   const upload = (g: LatentGrid, levels: { lw: number; lh: number; latents: Uint8Array }[], label: string): GPUTexture[] => {
     const lay = gpuLayout(g, latents, levels.length);
-    const how = g.bits === 8 ? '' : lay.packed ? ` (${g.bits}-bit codes, packed${lay.per > 1 ? `, ${lay.per} texels a byte` : ''})` : ` (${g.bits}-bit codes as bytes)`;
-    const make = (format: GPUTextureFormat, k: number) => device.createTexture({ label: `wgmat latent ${label}${lay.packed ? '' : ` ${k}`}${how}`, size: [layoutWidth(g.lw, lay), g.lh], mipLevelCount: levels.length, format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    const how = g.bits === 8 ? '' : lay.packed ? ` (${g.bits}-bit codes, packed${lay.stream ? ' as rows of bits' : ''})` : ` (${g.bits}-bit codes as bytes)`;
+    const make = (format: GPUTextureFormat, k: number) => device.createTexture({ label: `wgmat latent ${label}${lay.packed ? '' : ` ${k}`}${how}`, size: [layoutWidth(g, g.lw, lay), g.lh], mipLevelCount: levels.length, format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
     if (lay.packed) {
       const t = make(lay.format, 0);
-      levels.forEach((l, level) => device.queue.writeTexture({ texture: t, mipLevel: level }, packTexels(l.latents, l.lw, l.lh, g.features, g.bits, lay), { bytesPerRow: layoutWidth(l.lw, lay) * lay.bytesPerTexel }, [layoutWidth(l.lw, lay), l.lh]));
+      levels.forEach((l, level) => device.queue.writeTexture({ texture: t, mipLevel: level }, packTexels(l.latents, l.lw, l.lh, g.features, g.bits, lay), { bytesPerRow: layoutWidth(g, l.lw, lay) * lay.bytesPerTexel }, [layoutWidth(g, l.lw, lay), l.lh]));
       return [t];
     }
     // 255/(2^bits − 1) is an integer for 2, 4 and 8 bits: the bytes hold the codes' unorm values exactly.
