@@ -100,7 +100,8 @@ describe('concatenated latent taps', () => {
         const x: number[] = [];
         for (const [tx, ty] of [[fx, fy], [fx + 1, fy], [fx, fy + 1], [fx + 1, fy + 1]]) for (let f = 0; f < F; f++) x.push(lat[(cl(ty!, 3) * 4 + cl(tx!, 4)) * F + f]!);
         x.push(px % 2, py % 2);
-        let a: number[] = x;
+        // Training centres the decoder's inputs on 0 (kernels.ts INPUT_CENTRE).
+        let a: number[] = x.map((v) => v - 0.5);
         for (let l = 0; l < 3; l++) {
           const nin = a.length, nout = l < 2 ? Hd : C, w = L.w[l]!, b = L.b[l]!;
           a = Array.from({ length: nout }, (_, o) => { let v = P[b + o]!; for (let i = 0; i < nin; i++) v += P[w + o * nin + i]! * a[i]!; return l < 2 ? lrelu(v) : v; });

@@ -79,6 +79,8 @@ function reference(s: TrainShape, P: Float32Array, TGT: Float32Array, CW: Float3
       : s.position === 'p4' ? [tri((tx - 0.5) / 4), tri((ty - 0.5) / 4), tri((tx - 0.5) / 4 + 0.25), tri((ty - 0.5) / 4 + 0.25)]
         : [tx / s.width, ty / s.height];
     posIn.forEach((v, k) => { x[F + k] = v; });
+    // Training centres the decoder's inputs on 0 (kernels.ts INPUT_CENTRE).
+    for (let i = 0; i < I; i++) x[i]! -= 0.5;
     const dense = (w: number, bias: number, nin: number, nout: number, v: number[]) => Array.from({ length: nout }, (_, o) => v.reduce((a, vi, i) => a + P[w + o * nin + i]! * vi, P[bias + o]!));
     const a1 = dense(L.w[0]!, L.b[0]!, I, H, x), h1 = a1.map(lrelu), a2 = dense(L.w[1]!, L.b[1]!, H, H, h1), h2 = a2.map(lrelu);
     const y = dense(L.w[2]!, L.b[2]!, H, C, h2);

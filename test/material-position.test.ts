@@ -101,7 +101,8 @@ describe('decoder position inputs (uv, p2, p4)', () => {
         const [qx, qy] = [AT_CENTRE[position](px), AT_CENTRE[position](py)];
         qx.forEach((v, k) => { x[p * I + 4 + 2 * k] = v; x[p * I + 5 + 2 * k] = qy[k]!; });
       }
-      const y = mlp.forward(x), mse = new Float64Array(C);
+      // Training centres the decoder's inputs on 0 (kernels.ts INPUT_CENTRE).
+      const y = mlp.forward(x.map((v) => v - 0.5)), mse = new Float64Array(C);
       for (let i = 0; i < y.length; i++) mse[i % C] += (y[i]! - tgt[i]!) ** 2 / (Wt * Ht);
       const tr = await makeTrainer(device, [s], P, [tgt]);
       let got: number[] = [];

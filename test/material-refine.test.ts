@@ -5,7 +5,7 @@
  * grid with concatenated taps; then compressMaterial with and without it.
  */
 import { describe, it, expect } from 'vitest';
-import { compressMaterial, REFINE_DURING, decodeMaterialCpu, decoderInputs, type CompressedMaterial, type LatentGrid } from '../src/shaderml/material/train.js';
+import { compressMaterial, REFINE_DURING, decodeMaterialCpu, decoderInputs, foldCentre, type CompressedMaterial, type LatentGrid } from '../src/shaderml/material/train.js';
 import { materialReport } from '../src/shaderml/material/report.js';
 import { boxDown } from '../src/shaderml/material/mips.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
@@ -45,7 +45,8 @@ describe('code refinement', () => {
     const tgt = Float32Array.from({ length: W * H * C }, () => r()), cw = Float32Array.from({ length: C }, () => 0.25 + 3.75 * r());
     const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: W * H, alpha: 0.01 };
     const L = paramLayout(s), deq = () => codes.flatMap((c, k) => Array.from(c, (v) => v / ((1 << GRIDS[k]!.bits) - 1)));
-    const tr = await makeTrainer(device, [s], Float32Array.from([...decoder.packed().data, ...deq()]), [tgt], { refine: { cooperative } });
+    // The trainer's decoder takes its inputs centred (kernels.ts INPUT_CENTRE): the same decoder with the centring folded out of its bias.
+    const tr = await makeTrainer(device, [s], Float32Array.from([...foldCentre(decoder.packed().data, L, [I, HID, HID, C], 1), ...deq()]), [tgt], { refine: { cooperative } });
     // The channel weights reach the trainer the way balancing writes them: after a chunk (no step moves anything at rate 0).
     await tr.run('finetune', 1, 0, 0, { onChunk: () => cw });
     let decided = 0, ambiguous = 0, accepted = 0;

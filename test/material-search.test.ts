@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gridInputs } from '../src/shaderml/material/kernels.js';
 import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, ONE_CONFIG_STEPS, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
-import { balanceWeights, compressMaterial, REFINE_DURING, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
+import { balanceWeights, compressMaterial, foldCentre, REFINE_DURING, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
 import { syntheticMaterial } from '../src/shaderml/material/synthetic.js';
@@ -184,6 +184,21 @@ describe('material size search', () => {
     expect(pickSmallest(trials, 45)).toBeNull();
   });
 
+  it(`the decoder trained on centred inputs is stored as one that takes them as they are (seed ${testSeed()})`, () => {
+    const r = rng(testSeed()), sizes = [7, 5, 5, 3];
+    const m = ShaderMLP.random(sizes, ['leaky_relu', 'leaky_relu', 'none'], testSeed() % 1000 + 1, 0.5);
+    const s = { width: 4, height: 4, channels: 3, grids: [{ lw: 2, lh: 2, features: 5, bits: 8 }], hidden: 5, position: 'uv', batch: 16, alpha: 0.01 } as const;
+    const L = paramLayout(s), trained = m.packed().data;
+    const stored = foldCentre(trained, L, sizes, -1);
+    const as = (p: Float32Array) => ShaderMLP.fromLayers(sizes, [0, 1, 2].map((l) => ({ weight: p.slice(L.w[l], L.b[l]), bias: p.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp) })), ['leaky_relu', 'leaky_relu', 'none'], [0.01, 0.01, 0]);
+    const x = Float32Array.from({ length: 20 * 7 }, () => r());
+    // Only the first bias changes; the stored decoder on x is the trained one on x − ½; and unfolding gives it back.
+    expect(Array.from(stored.subarray(0, L.b[0]))).toEqual(Array.from(trained.subarray(0, L.b[0])));
+    expect(Array.from(stored.subarray(L.w[1]!))).toEqual(Array.from(trained.subarray(L.w[1]!)));
+    expect(compareClose(as(stored).forward(x), as(trained).forward(x.map((v) => v - 0.5)), 1e-5, 1e-6)).toBeNull();
+    expect(compareClose(foldCentre(stored, L, sizes, 1), trained, 1e-6, 1e-6)).toBeNull();
+  });
+
   it('per-texture loss weights follow each texture\'s mean channel error, clamped to 0.25…4×, smoothed', () => {
     const tex = [{ channels: 3 }, { channels: 2 }, { channels: 1 }];
     // Texture MSEs 1e-4, 4e-4, 1e-6 → mean 1.67e-4 → ratios 0.6, 2.4, 0.006 (clamped to 0.25).
@@ -342,7 +357,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
         });
         x[p * 10 + 8] = ((p % W) + 0.5) / W; x[p * 10 + 9] = (Math.floor(p / W) + 0.5) / H;
       }
-      const y = mlp.forward(x), mse = new Float64Array(C);
+      // Training centres the decoder's inputs on 0 (kernels.ts INPUT_CENTRE).
+      const y = mlp.forward(x.map((v) => v - 0.5)), mse = new Float64Array(C);
       for (let i = 0; i < y.length; i++) mse[i % C] += (y[i]! - tgt[i]!) ** 2 / (W * H);
       return Array.from(mse);
     };

@@ -12,6 +12,7 @@ torch.set_num_threads(1)
 # PROJECT=0 is the prototype before it, whose stray latents stuck outside with no gradient (1.5–2.8 dB lower; every
 # prototype table in bench/NOTES-materials.md before "Refinement during training" was made that way).
 PROJECT=__import__('os').environ.get('PROJECT','1')=='1'
+CENTER=float(__import__('os').environ.get('CENTER','0'))  # inputs shifted by -CENTER (0.5: centred on 0)
 def load(d, crop=int(__import__('os').environ.get('CROP', 256))):
     chans=[]; groups=[]
     for name in ['albedo','normal','gloss','spec']:
@@ -93,7 +94,7 @@ def run(tgt, groups, grids, hidden=(32,32), act='leaky', lr=(1e-2,5e-2), floor=0
             elif mode=='ste': Lv=Lv+(torch.round(Lv*q)/q-Lv).detach()
             elif mode=='hard': Lv=torch.round(Lv*q)/q
             xs.append(Lv[idx[rows]].reshape(len(rows),-1) if cat==['cat'] else (Lv[idx[rows]]*w[rows,:,None]).sum(1))
-        xs.append(uv[rows]); return torch.cat(xs,-1)
+        xs.append(uv[rows]); return torch.cat(xs,-1)-CENTER
     fine=int(steps*0.2) if sched is None else 0
     mid_sweeps=int(__import__('os').environ.get('MID_SWEEPS',4))
     for it in range(steps+fine):

@@ -85,7 +85,7 @@ fn dlrelu4(h: vec4<f32>) -> vec4<f32> { return select(vec4(ALPHA), vec4(1.0), h 
       else if (S.qat == 2u) { l = round(l * 15.0) / 15.0; }
       v += t0.w[k] * l;
     }
-    S0[(0u + f) * QS + qc][ln] = v;
+    S0[(0u + f) * QS + qc][ln] = v - 0.5;
   }
   for (var f = Z; f < 2u; f++) {
     var v = 0.0;
@@ -94,7 +94,7 @@ fn dlrelu4(h: vec4<f32>) -> vec4<f32> { return select(vec4(ALPHA), vec4(1.0), h 
       var l = P[NMLP + j];
       if (S.qat == 1u) { l += qnoise(j, S.step) * 0.066666667; }
       else if (S.qat == 2u) { l = round(l * 15.0) / 15.0; }
-      S0[(1u + k * 2u + f) * QS + qc][ln] = l;
+      S0[(1u + k * 2u + f) * QS + qc][ln] = l - 0.5;
     }
   }
   for (var f = Z; f < 4u; f++) {
@@ -106,11 +106,11 @@ fn dlrelu4(h: vec4<f32>) -> vec4<f32> { return select(vec4(ALPHA), vec4(1.0), h 
       else if (S.qat == 2u) { l = round(l * 3.0) / 3.0; }
       v += t2.w[k] * l;
     }
-    S0[(9u + f) * QS + qc][ln] = v;
+    S0[(9u + f) * QS + qc][ln] = v - 0.5;
   }
     var pos: array<f32, 2>;
     { let w = vec2(1.0) - abs(2.0 * fract((vec2(f32(p % W) + 0.5, f32(p / W) + 0.5) - 0.5) / 2.0) - 1.0); pos[0] = w.x; pos[1] = w.y; }
-    S0[(13u) * QS + qc][ln] = pos[0]; S0[(14u) * QS + qc][ln] = pos[1];
+    S0[(13u) * QS + qc][ln] = pos[0] - 0.5; S0[(14u) * QS + qc][ln] = pos[1] - 0.5;
     S0[(15u) * QS + qc][ln] = 0.0;
   }
   workgroupBarrier();

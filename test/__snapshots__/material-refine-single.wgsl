@@ -70,6 +70,7 @@ fn texel_err(p: u32, jo: u32, vo: f32) -> f32 {
     x[9u + f] = v;
   }
   { let w = vec2(1.0) - abs(2.0 * fract((vec2(f32(p % W) + 0.5, f32(p / W) + 0.5) - 0.5) / 2.0) - 1.0); x[F + 0u] = w.x; x[F + 1u] = w.y; }
+  for (var i = Z; i < I; i++) { x[i] -= 0.5; }
   var h1: array<f32, 8>; var h2: array<f32, 8>;
   for (var o = Z; o < HID; o++) { var a = P[B0 + o]; for (var i = Z; i < I; i++) { a += P[W0 + o * I + i] * x[i]; } h1[o] = lrelu(a); }
   for (var o = Z; o < HID; o++) { var a = P[B1 + o]; for (var i = Z; i < HID; i++) { a += P[W1 + o * HID + i] * h1[i]; } h2[o] = lrelu(a); }

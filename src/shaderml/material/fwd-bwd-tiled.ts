@@ -15,7 +15,7 @@
  * texel group) spread over all banks, while the layers' reads (consecutive texel groups of one row) stay contiguous.
  */
 import { deviceLimits } from '../../gpu/device.js';
-import { FWD_BWD_BINDINGS, featuresOf, gatherWgsl, header, layerSizes, scatterWgsl, tapsWgsl, type TrainShape } from './kernels.js';
+import { FWD_BWD_BINDINGS, featuresOf, gatherWgsl, header, INPUT_CENTRE, layerSizes, scatterWgsl, tapsWgsl, type TrainShape } from './kernels.js';
 import { positionCount, positionWgsl } from './position.js';
 
 /**
@@ -250,10 +250,10 @@ ${weightCopy('W1', d.W1S, 4 * d.HP4, 'HID', d.HP4)}
 ${weightCopy('W2', d.W2S, C, 'HID', d.HP4)}
   {
 ${tapsWgsl(s)}
-${gatherWgsl(s, (i, v) => `S0${col(i)} = ${v};`)}
+${gatherWgsl(s, (i, v) => `S0${col(i)} = ${v} - ${INPUT_CENTRE.toFixed(1)};`)}
     var pos: array<f32, ${np}>;
     ${positionWgsl(s.position ?? 'uv', 0, 'vec2(f32(p % W) + 0.5, f32(p / W) + 0.5)', 'vec2(f32(W), f32(HT))', 'pos')}
-    ${range(np).map((k) => `S0${col(`${F + k}u`)} = pos[${k}];`).join(' ')}
+    ${range(np).map((k) => `S0${col(`${F + k}u`)} = pos[${k}] - ${INPUT_CENTRE.toFixed(1)};`).join(' ')}
     ${range(Ip - I).map((k) => `S0${col(`${I + k}u`)} = 0.0;`).join(' ')}
   }
   workgroupBarrier();

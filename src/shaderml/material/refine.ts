@@ -15,7 +15,7 @@
  */
 import { withErrorScope } from '../../gpu/scope.js';
 import { deviceInfo } from '../../gpu/device.js';
-import { featuresOf, gridConsts, header, type TrainShape } from './kernels.js';
+import { centreWgsl, featuresOf, gridConsts, header, type TrainShape } from './kernels.js';
 import { positionCount, positionWgsl } from './position.js';
 
 /** One pass: grid `grid`'s feature `feature` on the latents with ly mod 2 = a and lx mod 2 = c. */
@@ -73,6 +73,7 @@ function texelErrWgsl(s: TrainShape): string {
   var x: array<f32, ${F + positionCount(s.position)}>;
 ${gather}
   ${positionWgsl(s.position ?? 'uv', 'F', 'vec2(f32(p % W) + 0.5, f32(p / W) + 0.5)', 'vec2(f32(W), f32(HT))')}
+  ${centreWgsl()}
   var h1: array<f32, ${s.hidden}>; var h2: array<f32, ${s.hidden}>;
   for (var o = Z; o < HID; o++) { var a = P[B0 + o]; for (var i = Z; i < I; i++) { a += P[W0 + o * I + i] * x[i]; } h1[o] = lrelu(a); }
   for (var o = Z; o < HID; o++) { var a = P[B1 + o]; for (var i = Z; i < HID; i++) { a += P[W1 + o * HID + i] * h1[i]; } h2[o] = lrelu(a); }

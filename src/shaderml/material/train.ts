@@ -6,7 +6,7 @@
 import { LimitError } from '../../errors.js';
 import { ShaderMLP } from '../mlp.js';
 import { roundHalf } from '../half.js';
-import { featuresOf, gridInputs, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
+import { featuresOf, gridInputs, INPUT_CENTRE, layerSizes, paramLayout, type GridShape, type TrainShape } from './kernels.js';
 import { makeTrainer, psnrOf, type ProgressFn } from './trainer.js';
 import { refinePlan } from './refine.js';
 import { boxDown, levelSize, mipLevels, type LatentMip } from './mips.js';
@@ -176,6 +176,20 @@ function checkTrainingFits(device: GPUDevice, m: MaterialTargets, params: number
     { width: m.width, height: m.height, channels: m.channels, bytes: Math.max(targets, adam), limit });
 }
 
+/**
+ * Decoder parameters (layout L) with INPUT_CENTRE folded into the first bias (`sign` −1: a decoder trained on centred
+ * inputs as one that takes them as they are, b − c·ΣW) or out of it (+1: back).
+ */
+export function foldCentre(mlp: Float32Array, L: { w: number[]; b: number[] }, sizes: number[], sign: 1 | -1): Float32Array {
+  const out = mlp.slice(), I = sizes[0]!, H = sizes[1]!;
+  for (let o = 0; o < H; o++) {
+    let s = 0;
+    for (let i = 0; i < I; i++) s += mlp[L.w[0]! + o * I + i]!;
+    out[L.b[0]! + o] = mlp[L.b[0]! + o]! + sign * INPUT_CENTRE * s;
+  }
+  return out;
+}
+
 /** Train (quantization-aware below 8 bits), quantize the latents, fine-tune the decoder against them. */
 export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o: CompressOptions = {}): Promise<CompressedMaterial> {
   const secs: PhaseSeconds = { setup: 0, train: 0, refine: 0, finetune: 0 };
@@ -259,9 +273,10 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   if (sweeps > 0) await refine(sweeps);
   lap('refine');
   await tr.run('finetune', o.fineTuneSteps ?? 800, lrMlp * 0.3, 0, { onProgress: o.onProgress, onChunk });
-  const mlp = roundHalf((await tr.params()).slice(0, L.mlp));
+  // The stored decoder takes the inputs uncentred (the first bias folded), in f16; the last sweeps refine against it.
+  const mlp = roundHalf(foldCentre((await tr.params()).slice(0, L.mlp), L, sizes, -1));
   lap('finetune');
-  if (sweeps > 0) { tr.write(0, mlp); await refine(Math.ceil(sweeps / 4)); }
+  if (sweeps > 0) { tr.write(0, foldCentre(mlp, L, sizes, 1)); await refine(Math.ceil(sweeps / 4)); }
   lap('refine');
   tr.destroy();
   o.onSeconds?.(secs);
