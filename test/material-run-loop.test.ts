@@ -12,6 +12,13 @@ import { buf as trainerBuffer, makeTrainer, read as readFloats } from '../src/sh
 import { scoped, testDevice } from './helpers/gpu.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
 
+/** Random decoder weights (scale ½), latents and targets for shape `s`. */
+function problem(s: TrainShape, r: () => number) {
+  const L = paramLayout(s);
+  const P0 = Float32Array.from({ length: L.mlp + L.latents }, (_, i) => (i < L.mlp ? (r() - 0.5) * 0.5 : r()));
+  return { L, P0, tgt: Float32Array.from({ length: s.width * s.height * s.channels }, () => r()) };
+}
+
 describe('material training: the run loop', () => {
   it('generates the kernel it did', async () => {
     await expect(lossMeanWgsl({ width: 512, height: 512, channels: 6, batch: 65536 } as TrainShape)).toMatchFileSnapshot('__snapshots__/material-loss-mean.wgsl');
@@ -42,9 +49,7 @@ describe('material training: the run loop', () => {
   it(`a run reports each chunk once, in order, with its last step's errors (seed ${testSeed()})`, async () => {
     const device = await testDevice(), r = rng(testSeed());
     const s: TrainShape = { width: 16, height: 16, channels: 3, grids: [{ lw: 8, lh: 8, features: 4, bits: 8 }], hidden: 8, position: 'uv', batch: 256, alpha: 0.01 };
-    const L = paramLayout(s);
-    const P0 = Float32Array.from({ length: L.mlp + L.latents }, (_, i) => (i < L.mlp ? (r() - 0.5) * 0.5 : r()));
-    const tgt = Float32Array.from({ length: 256 * 3 }, () => r());
+    const { P0, tgt } = problem(s, r);
     // 100 steps in chunks of 5 (steps / 20); the errors of a chunk's last step are those the next step starts from, so a
     // second trainer stepped to exactly that step and run for one more step reports them as its first chunk's.
     const tr = await makeTrainer(device, [s], P0, [tgt]);
@@ -66,9 +71,7 @@ describe('material training: the run loop', () => {
     const device = await testDevice(), r = rng(testSeed());
     // Every texel a step (B = T) and no quantization noise: a step's gradient depends on the parameters alone.
     const s: TrainShape = { width: 12, height: 12, channels: 2, grids: [{ lw: 6, lh: 6, features: 4, bits: 8 }], hidden: 8, position: 'uv', batch: 144, alpha: 0.01 };
-    const L = paramLayout(s);
-    const P0 = Float32Array.from({ length: L.mlp + L.latents }, (_, i) => (i < L.mlp ? (r() - 0.5) * 0.5 : r()));
-    const tgt = Float32Array.from({ length: 144 * 2 }, () => r());
+    const { L, P0, tgt } = problem(s, r);
     const a = await makeTrainer(device, [s], P0, [tgt]);
     // A decoder learning rate large enough that the latents' gradients change sign from step to step.
     await scoped(device, () => a.run('finetune', 40, 0.5, 0));
