@@ -187,7 +187,7 @@ describe('material size search', () => {
   it(`the decoder trained on centred inputs is stored as one that takes them as they are (seed ${testSeed()})`, () => {
     const r = rng(testSeed()), sizes = [7, 5, 5, 3];
     const m = ShaderMLP.random(sizes, ['leaky_relu', 'leaky_relu', 'none'], testSeed() % 1000 + 1, 0.5);
-    const s = { width: 4, height: 4, channels: 3, grids: [{ lw: 2, lh: 2, features: 5, bits: 8 }], hidden: 5, position: 'uv', batch: 16, alpha: 0.01 } as const;
+    const s: TrainShape = { width: 4, height: 4, channels: 3, grids: [{ lw: 2, lh: 2, features: 5, bits: 8 }], hidden: 5, position: 'uv', batch: 16, alpha: 0.01 };
     const L = paramLayout(s), trained = m.packed().data;
     const stored = foldCentre(trained, L, sizes, -1);
     const as = (p: Float32Array) => ShaderMLP.fromLayers(sizes, [0, 1, 2].map((l) => ({ weight: p.slice(L.w[l], L.b[l]), bias: p.slice(L.b[l], l < 2 ? L.w[l + 1] : L.mlp) })), ['leaky_relu', 'leaky_relu', 'none'], [0.01, 0.01, 0]);
