@@ -8,7 +8,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { lossMeanWgsl, paramLayout, type TrainShape } from '../src/shaderml/material/kernels.js';
-import { buf as trainerBuffer, makeTrainer, read as readFloats } from '../src/shaderml/material/trainer.js';
+import { ADAM_BETA2, buf as trainerBuffer, makeTrainer, read as readFloats } from '../src/shaderml/material/trainer.js';
 import { scoped, testDevice } from './helpers/gpu.js';
 import { compareClose, rng, testSeed } from './helpers/random.js';
 
@@ -90,5 +90,22 @@ describe('material training: the run loop', () => {
     const sign = (q: Float32Array) => Array.from(q.subarray(L.mlp), (v, i) => Math.sign(v - mid[L.mlp + i]!));
     expect(sign(fresh).filter((v) => v !== 0).length, 'latents that moved').toBeGreaterThan(L.latents / 2);
     expect(sign(after)).toEqual(sign(fresh));
+  });
+
+  it(`Adam's second-moment decay reaches the kernel: the default is ADAM_BETA2, another value steps otherwise (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    const s: TrainShape = { width: 8, height: 8, channels: 2, grids: [{ lw: 4, lh: 4, features: 4, bits: 8 }], hidden: 8, position: 'uv', batch: 64, alpha: 0.01 };
+    const { P0, tgt } = problem(s, rng(testSeed()));
+    const after = async (o: { adamBeta2?: number }) => {
+      const tr = await makeTrainer(device, [s], P0, [tgt], o);
+      await scoped(device, () => tr.run('train', 3, 1e-2, 5e-2));
+      const p = await tr.params();
+      tr.destroy();
+      return Array.from(p);
+    };
+    const byDefault = await after({});
+    expect(await after({ adamBeta2: ADAM_BETA2 })).toEqual(byDefault);
+    // From the second step on, v's decay changes the step: m̂ / √v̂ differs once v holds two gradients.
+    expect(await after({ adamBeta2: 0.5 })).not.toEqual(byDefault);
   });
 });

@@ -11,6 +11,7 @@ import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets 
 import { BALANCE_POWER, compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption, type PhaseSeconds } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
+import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
 import { footprintBits, LADDER, ladderFor, parseRung, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
@@ -129,6 +130,7 @@ export function register(program: Command): void {
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
+    .option('--adam-beta2 <b>', 'Adam\'s second-moment decay', String(ADAM_BETA2))
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
     .option('--balance-power <p>', 'how hard the per-texture weights push: a texture weighs (its error / the mean error)^p, 0.25–4× (2 and 4 measured worse on the H100)', String(BALANCE_POWER))
     .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
@@ -137,7 +139,7 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
@@ -145,6 +147,7 @@ export function register(program: Command): void {
       const refineDuring = String(o.refineDuring) === 'none' ? [] : String(o.refineDuring).split(',').map((f) => numberOption('--refine-during', f.trim(), { min: 0.001, max: 0.999, real: true, example: '0.75,0.85,0.95' }));
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       const balancePower = numberOption('--balance-power', o.balancePower, { min: 0, max: 16, real: true, example: '2' });
+      const adamBeta2 = numberOption('--adam-beta2', o.adamBeta2, { min: 0, max: 0.9999, real: true, example: '0.95' });
       let position: PositionChoice;
       try { position = parsePosition(String(o.position), true); } catch (e) { throw new UsageError(`--position ${o.position}: ${(e as Error).message}`, 'give --position auto, p2, p4 or uv'); }
       const manual = o.scale !== undefined || o.features !== undefined || o.latentBits !== undefined;
@@ -185,7 +188,7 @@ export function register(program: Command): void {
         let spent: PhaseSeconds = { setup: 0, train: 0, refine: 0, finetune: 0 };
         const phases = { train: 'train', refine: 'refine codes', finetune: 'fine-tune (quantized latents)' };
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, balance: o.balance, balancePower, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, adamBeta2, balance: o.balance, balancePower, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onSeconds: (t) => { spent = t; },
           onProgress: (phase, step, total, loss, p) => {

@@ -56,6 +56,8 @@ export interface CompressOptions {
   batch?: number;
   lrMlp?: number;
   lrLatent?: number;
+  /** Adam's second-moment decay (trainer.ts ADAM_BETA2). */
+  adamBeta2?: number;
   seed?: number;
   /**
    * Loss weight per texture, adapted during training towards the textures with the larger error
@@ -225,7 +227,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
 
   const N = L.mlp + latTotal;
   checkTrainingFits(device, m, N);
-  const tr = await makeTrainer(device, shapes, P0, targets);
+  const tr = await makeTrainer(device, shapes, P0, targets, o.adamBeta2 === undefined ? {} : { adamBeta2: o.adamBeta2 });
   lap('setup');
   const lrMlp = o.lrMlp ?? 1e-2, lrLat = o.lrLatent ?? 5e-2;
   const qat = o.qat ?? grids.some((g) => g.bits < 8);

@@ -68,9 +68,20 @@ export interface Trainer {
   destroy(): void;
 }
 
+/**
+ * Adam's second-moment decay. 0.95 rather than the usual 0.99 or 0.999: with quantization noise on every latent read
+ * the gradients' scale drifts, and a shorter memory follows it. wgml on lavapipe, 128² crops, 3000 steps, centred inputs,
+ * weakest texture at 0.9 / 0.95 / 0.99 / 0.999: re-mp-bricks 34.51 / 34.38 / 34.16 / 33.42, nx-cretewall 39.37 / 39.79 /
+ * 39.66 / 38.00, re-pk-wall 41.77 / 41.62 / 41.27 / 40.01, re-un-grate 39.67 / 40.02 / 39.65 / 38.10
+ * (bench/NOTES-materials.md). Not yet measured at 512² on a GPU.
+ */
+export const ADAM_BETA2 = 0.95;
+
 /** How makeTrainer builds its kernels. */
 export interface TrainerOptions {
   refine?: RefinerOptions;
+  /** Adam's second-moment decay (default {@link ADAM_BETA2}). */
+  adamBeta2?: number;
   /**
    * The workgroup-cooperative forward + backward (fwd-bwd-tiled.ts) where its tile fits the device, or the per-texel
    * one (default: tiled; fwdBwdTileFor).
@@ -131,7 +142,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
   });
   const adGroups = Math.ceil(N / 64), adX = Math.min(adGroups, 65535), adY = Math.ceil(adGroups / adX);
   const refiners: Refiner[] = [];
-  const setHyper = (lrMlp: number, lrLat: number) => device.queue.writeBuffer(bufs.HP, 0, new Float32Array([lrMlp, lrLat, 0.9, 0.99, 1e-8]));
+  const setHyper = (lrMlp: number, lrLat: number) => device.queue.writeBuffer(bufs.HP, 0, new Float32Array([lrMlp, lrLat, 0.9, o.adamBeta2 ?? ADAM_BETA2, 1e-8]));
   return {
     async run(phase, steps, lrMlp, lrLat, o = {}) {
       const chunk = Math.max(1, Math.min(50, Math.ceil(steps / 20)));
