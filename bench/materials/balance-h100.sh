@@ -7,10 +7,7 @@
 #  1. Powers 2 and 4 on the four sets whose textures' errors spread most at power 1 (their power-1 defaults, from
 #     bench/materials-2026-12-06-steps8-h100, in BASE);
 #  2. the power with the best mean weakest texture over them (1 if neither beats it) for the seven other defaults.
-set -uo pipefail
-[ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
-T=${BUDGET:-540}; start=$(date +%s)
-left() { echo $(( T - ($(date +%s) - start) )); }
+source bench/materials/budget.sh
 BASE=${BASE:-"re-mp-bricks:34.81 nx-cretewall:41.53 re-pk-floor:43.37 re-pk-wall:39.81"}
 SETS=$(for b in $BASE; do echo -n "${b%%:*} "; done)
 SETS="$SETS" ABLATE="p2:--balance-power,2 p4:--balance-power,4" ABLATE_LIMIT=45 BUDGET=$(( $(left) - 230 )) bash bench/materials-h200.sh

@@ -10,10 +10,7 @@
 # and carry [".gpu", "dist", ".corpus-n"] with CORPUS=.corpus-n. Writes $OUT/compress.jsonl, $OUT/decode.txt, $OUT/log.txt.
 # Before both changes, same code otherwise (bench/materials-2026-12-06-steps8-h100, -balance-h100): bricks 34.81,
 # cretewall 41.53, floor 43.37, wall 39.81, grate 40.11, normal-rock 36.54, marble 41.72 dB.
-set -uo pipefail
-[ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
-T=${BUDGET:-540}; start=$(date +%s)
-left() { echo $(( T - ($(date +%s) - start) )); }
+source bench/materials/budget.sh
 R=s1f1b4+s2f2b4c+s4f4b2
 SETS="re-mp-bricks nx-cretewall re-pk-floor re-pk-wall" DECODE_VARIANTS="$R-f32 $R-f32-packed s2f5b4c-f32 s2f5b4c-f32-packed" \
   ABLATE="default: b99:--adam-beta2,0.99" ABLATE_LIMIT=50 BUDGET=$(( $(left) - 110 )) bash bench/materials-h200.sh

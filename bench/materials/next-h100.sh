@@ -12,11 +12,8 @@
 #  3. the defaults at four times a trial's steps on the six sets not rerun on 2026-12-06 (each ≥ 4 dB over 35 before);
 #  4. `--psnr 40` on re-mp-bricks (no result yet) and on the 2048² set (≤ 5 min is the target).
 # Writes $OUT/train-bench.txt, $OUT/compress.jsonl (materials-h200.sh's summary lines), $OUT/bricks.json, $OUT/log.txt.
-set -uo pipefail
-[ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
+DEFAULT_BUDGET=560 source bench/materials/budget.sh
 mkdir -p $OUT
-T=${BUDGET:-560}; start=$(date +%s)
-left() { echo $(( T - ($(date +%s) - start) )); }
 R=s1f1b4+s2f2b4c+s4f4b2
 timeout 60 node dist/shaderml/material/train-bench.js 512 512 6 20 $R:65536 s2f5b4c:65536 2>&1 | grep -v Warning | tee $OUT/train-bench.txt
 timeout 40 node dist/shaderml/material/train-bench.js 2048 2048 6 10 $R:65536 2>&1 | grep -v Warning | tee -a $OUT/train-bench.txt

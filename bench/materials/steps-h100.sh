@@ -5,10 +5,7 @@
 #   npx tsc -p . && ../shared/gpu/pack.sh, and .corpus-n as next-h100.sh says plus re-pk-wall and nx-cretewall;
 # carry [".gpu", "dist", ".corpus-n"], CORPUS=.corpus-n. Writes $OUT/compress.jsonl (with each trial's phase seconds:
 # setup/train/refine/finetune/score) and $OUT/log.txt.
-set -uo pipefail
-[ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
-T=${BUDGET:-560}; start=$(date +%s)
-left() { echo $(( T - ($(date +%s) - start) )); }
+DEFAULT_BUDGET=560 source bench/materials/budget.sh
 # 1. re-mp-bricks, 0.37 dB short at 32000: the default as it is (4×), at 8×, and the rung alone at 16×.
 SETS="re-mp-bricks" ABLATE="default4x: s64k:--steps,64000 s128k-rung:--steps,128000,--no-twins" ABLATE_LIMIT=80 BUDGET=$(( $(left) - 400 )) bash bench/materials-h200.sh
 # 2. The four defaults not yet run at 4× (re-pk-floor timed out in the last call), at 8×.

@@ -8,16 +8,10 @@
 # and carry [".gpu", "dist", ".corpus-n"] with CORPUS=.corpus-n. Writes $OUT/compress.jsonl and $OUT/log.txt.
 #  1. `--psnr 40` at 8000 steps a trial (the default) and at 16000 (`--steps 16000`; the near-miss retrain is twice a
 #     trial's) on the six 512² sets whose `--psnr 40` took more than 1/4 of BC on 2026-12-03;
-#  2. `--psnr 40` on the 2048² set at its default 32000 a trial (192 s with the old trainer);
-#  first, the 4K decode + shade of the 20-bit sets' default with latents expanded and packed (packed now holds the
-#  grids whose texels leave part of an integer texel empty as rows of bits: 6.5 bits/texel on the GPU, not 10.5), and of
-#  the 16-bit sets' s2f5b4c (20-bit texels that straddle words).
-set -uo pipefail
-[ -f .gpu/enter.sh ] && source .gpu/enter.sh >/dev/null
-T=${BUDGET:-540}; start=$(date +%s)
-left() { echo $(( T - ($(date +%s) - start) )); }
-R=s1f1b4+s2f2b4c+s4f4b2
-SETS="re-pk-wall nx-cretewall re-torley-marble re-un-grate re-pk-panels re-jojo-concrete" DECODE_VARIANTS="$R-f32 $R-f32-packed $R-int8 $R-int8-packed s2f5b4c-f32 s2f5b4c-f32-packed" \
+#  2. `--psnr 40` on the 2048² set at its default 32000 a trial (192 s with the old trainer).
+# (The packed decode's 4K times are centre-h100.sh's, the call before this one.)
+source bench/materials/budget.sh
+SETS="re-pk-wall nx-cretewall re-torley-marble re-un-grate re-pk-panels re-jojo-concrete" \
   ABLATE="psnr40:--psnr,40 psnr40-16k:--psnr,40,--steps,16000" ABLATE_LIMIT=75 BUDGET=$(( $(left) - 170 )) bash bench/materials-h200.sh
 SETS="re-wickedrock19-2k" ABLATE="psnr40:--psnr,40" ABLATE_LIMIT=300 BUDGET=$(left) bash bench/materials-h200.sh
 echo "total $(( $(date +%s) - start )) s"
