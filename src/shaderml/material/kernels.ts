@@ -108,7 +108,8 @@ fn qnoise(j: u32, step: u32) -> f32 {
  * While training, the decoder's inputs (codes and positions, all in [0, 1]) reach its first layer centred on 0, as
  * x − INPUT_CENTRE: with inputs all positive every weight of a hidden unit is pushed the same way at once. In the CPU
  * prototype (256² crops, 3000 steps) it lifted the weakest texture by 0.54, 0.33 and 1.69 dB on three sets and cost
- * 0.09 on a fourth (bench/NOTES-materials.md). The stored decoder takes the inputs as they are: train.ts folds the
+ * 0.09 on a fourth (bench/NOTES-materials.md); at 512² on the H100, +0.22 on re-mp-bricks (the set that missed 35 dB)
+ * and −0.23…−0.03 on three sets above 39 dB. The stored decoder takes the inputs as they are: train.ts folds the
  * centring into its first bias.
  */
 export const INPUT_CENTRE = 0.5;
