@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gridInputs } from '../src/shaderml/material/kernels.js';
-import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, ONE_CONFIG_STEPS, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, ONE_CONFIG_STEPS, SEARCH_FINAL_MAX_STEPS, searchFinalSteps, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, foldCentre, REFINE_DURING, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -140,42 +140,56 @@ describe('material size search', () => {
     expect([o.chosen.name, o.trials.length]).toEqual(['s1f1b2+s2f4b4', 1]);
     expect((await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: LADDER.findIndex((r) => r.name === 's4f8b2'), twins: true, train: fake(1) })).trials.length).toBe(1);
     // --psnr 45.5: rungs of ≥ 8 bits pass (46), the 7.5-bit rung fails (45) and its twin passes with +2 dB: smaller, chosen.
-    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(2) });
+    // (finalSteps 1: no last training, the next test's subject.)
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(2), finalSteps: 1 });
     expect([o.chosen.name, o.reached]).toEqual(['s1f1b4+s2f3b4+s4f4b2', true]);
     expect(o.trials.filter((t) => isTwin(t.rung)).length).toBe(1);
     // A twin that does not pass changes nothing (its near-miss retrain neither); the twin's weakest texture is what counts.
-    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(0.4) });
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 45.5, twins: true, train: fake(0.4), finalSteps: 1 });
     expect([o.chosen.name, o.reached]).toEqual(['s1f1b4+s2f4b4', true]);
     // Nothing reaches 200 dB: the largest rung tried, which has no twin.
-    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 200, twins: true, train: fake(1) });
+    o = await runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start: six, target: 200, twins: true, train: fake(1), finalSteps: 1 });
     expect([o.chosen.name, o.reached]).toEqual([LADDER.at(-1)!.name, false]);
   });
 
-  it(`--psnr: a rung below the pick that missed by at most ${NEAR_MISS_DB} dB trains again with twice the steps, and is chosen if it passes`, async () => {
-    // 30 + 2 dB a bit: the 7.5-bit rung scores 45, the 8-bit one 46; twice the steps add `gain` dB.
+  it(`--psnr: the pick trains again with the final steps and keeps the better; a rung below it that missed by at most ${NEAR_MISS_DB} dB trains so first, and is chosen if it passes`, async () => {
+    // 30 + 2 dB a bit: the 7.5-bit rung scores 45, the 8-bit one 46; a training with `long` times the steps adds `gain` dB.
+    const long = 4;
     const fake = (gain: number, twinBonus = 0) => async (r: Rung, _label: string, opts?: TrainOptions) => {
-      const q = 30 + 2 * rungBits(r) + (LADDER.some((x) => x.name === r.name) ? 0 : twinBonus) + (opts?.steps === 2 ? gain : 0);
+      const q = 30 + 2 * rungBits(r) + (LADDER.some((x) => x.name === r.name) ? 0 : twinBonus) + (opts?.steps === long ? gain : 0);
       return { psnr: [q + 3, q], seconds: 1, result: `${r.name}×${opts?.steps ?? 1}` };
     };
     const six = LADDER.findIndex((r) => r.name === 's1f1b2+s2f4b4'), fp = (r: Rung) => footprintBits(r, 512, 512, 6);
     const seven5 = 's1f1b2+s2f5b4+s4f4b2', eight = 's1f1b4+s2f4b4';
-    // Missed by 0.1, passes with twice the steps: chosen, with that training's result; the trial says ×2.
-    let o = await runSearch({ footprint: fp, ladder: LADDER, start: six, target: 45.1, twins: false, train: fake(0.3) });
-    expect([o.chosen.name, o.reached, o.result]).toEqual([seven5, true, `${seven5}×2`]);
-    expect(o.trials.at(-1)).toMatchObject({ rung: { name: seven5 }, steps: 2, pass: true });
+    const search = (target: number, twins: boolean, train: ReturnType<typeof fake>) => runSearch({ footprint: fp, ladder: LADDER, start: six, target, twins, train, finalSteps: long });
+    // Missed by 0.1, passes with the final steps: chosen, with that training's result, and not trained again.
+    let o = await search(45.1, false, fake(0.3));
+    expect([o.chosen.name, o.reached, o.result]).toEqual([seven5, true, `${seven5}×${long}`]);
+    expect(o.trials.at(-1)).toMatchObject({ rung: { name: seven5 }, steps: long, pass: true });
     expect(o.trials.filter((t) => t.steps).length).toBe(1);
-    // Still short after it: the pick stands (one trial more).
-    o = await runSearch({ footprint: fp, ladder: LADDER, start: six, target: 45.1, twins: false, train: fake(0.05) });
-    expect([o.chosen.name, o.result, o.trials.at(-1)!.steps]).toEqual([eight, `${eight}×1`, 2]);
-    // Missed by more than the margin: no retrain.
-    o = await runSearch({ footprint: fp, ladder: LADDER, start: six, target: 45.1 + NEAR_MISS_DB, twins: false, train: fake(1) });
-    expect([o.chosen.name, o.trials.some((t) => t.steps)]).toEqual([eight, false]);
+    // Still short after it: the pick trains with the final steps too, and its better training is the result.
+    o = await search(45.1, false, fake(0.05));
+    expect([o.chosen.name, o.result, o.trials.slice(-2).map((t) => [t.rung.name, t.steps])]).toEqual([eight, `${eight}×${long}`, [[seven5, long], [eight, long]]]);
+    // A last training that comes out worse leaves the trial's result.
+    o = await search(45.1, false, fake(-0.3));
+    expect([o.chosen.name, o.result, o.reached, o.trials.at(-1)!.steps]).toEqual([eight, `${eight}×1`, true, long]);
+    // Missed by more than the margin: no near miss; the pick's last training only.
+    o = await search(45.1 + NEAR_MISS_DB, false, fake(1));
+    expect([o.chosen.name, o.trials.filter((t) => t.steps).map((t) => t.rung.name)]).toEqual([eight, [eight]]);
     // With twins: the closer of the rung and its twin is the one retrained.
-    o = await runSearch({ footprint: fp, ladder: LADDER, start: six, target: 45.1, twins: true, train: fake(0.3, 0.05) });
-    expect([o.chosen.name, o.trials.at(-1)!.steps]).toEqual([twinOf(LADDER.find((r) => r.name === seven5)!)!.name, 2]);
-    // Nothing passed: nothing to retrain towards.
-    o = await runSearch({ footprint: fp, ladder: LADDER, start: six, target: 200, twins: false, train: fake(0.3) });
-    expect(o.trials.some((t) => t.steps)).toBe(false);
+    o = await search(45.1, true, fake(0.3, 0.05));
+    expect([o.chosen.name, o.trials.at(-1)!.steps]).toEqual([twinOf(LADDER.find((r) => r.name === seven5)!)!.name, long]);
+    // Nothing passed in the trials: no near miss, but the closest rung's last training may reach the target.
+    const top = LADDER.at(-1)!, topQ = 30 + 2 * rungBits(top);
+    o = await search(topQ + 0.5, false, fake(1));
+    expect([o.chosen.name, o.reached, o.result, o.trials.filter((t) => t.steps).length]).toEqual([top.name, true, `${top.name}×${long}`, 1]);
+    o = await search(topQ + 2, false, fake(1));
+    expect([o.chosen.name, o.reached, o.result]).toEqual([top.name, false, `${top.name}×${long}`]);
+    // The final multiple: eight times a trial's steps, at most 128000 steps, never below one.
+    expect([searchFinalSteps(8000), searchFinalSteps(16000), searchFinalSteps(32000), searchFinalSteps(100), searchFinalSteps(300000)]).toEqual([ONE_CONFIG_STEPS, ONE_CONFIG_STEPS, SEARCH_FINAL_MAX_STEPS / 32000, ONE_CONFIG_STEPS, 1]);
+    // finalSteps 1: neither a near miss nor a last training.
+    o = await runSearch({ footprint: fp, ladder: LADDER, start: six, target: 45.1, twins: false, train: fake(0.3), finalSteps: 1 });
+    expect([o.chosen.name, o.trials.some((t) => t.steps)]).toEqual([eight, false]);
   });
 
   it('pickSmallest takes the smallest passing trial even when quality is not monotone', () => {
@@ -454,17 +468,24 @@ describe('wgml compress --psnr', () => {
       } else if (r.search.reached) {
         expect(r.search.chosen).toBe(LADDER[Math.min(...passing)]!.name);
         for (const t of r.textures) expect(t.psnr).toBeGreaterThanOrEqual(17);
-        // The rung just below the chosen one was tried and failed (or the chosen one is the smallest); or the chosen
-        // one itself failed and passed when trained again with twice the steps (a near miss, search.ts NEAR_MISS_DB).
+        // The chosen rung was trained twice, as a trial and with the final steps (eight times a trial's, search.ts
+        // searchFinalSteps). Either its trial failed and the final training passed (a near miss, NEAR_MISS_DB), or its
+        // trial passed and the rung just below it was tried and failed (or it is the smallest).
         const k = LADDER.findIndex((l) => l.name === r.search.chosen);
         const again = trials.filter((t) => t.rung === r.search.chosen) as { pass: boolean; steps?: number; minPsnr: number }[];
-        if (again.some((t) => t.steps)) {
-          expect(again.map((t) => [t.steps ?? 1, t.pass])).toEqual([[1, false], [2, true]]);
+        expect(again.map((t) => t.steps ?? 1)).toEqual([1, ONE_CONFIG_STEPS]);
+        if (!again[0]!.pass) {
+          expect(again[1]!.pass).toBe(true);
           expect(17 - again[0]!.minPsnr).toBeLessThanOrEqual(NEAR_MISS_DB);
         } else if (k > 0) expect(trials.find((t) => t.rung === LADDER[k - 1]!.name)?.pass).toBe(false);
+        // What was written is the better of the two trainings.
+        expect(Math.min(...r.textures.map((t: { psnr: number }) => t.psnr))).toBeCloseTo(Math.max(...again.map((t) => t.minPsnr)), 1);
       }
-      // The file is the chosen configuration, with the report's PSNR.
-      const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
+      // The file is the chosen configuration, with the report's PSNR, and records the steps of the training it kept.
+      const { material, manifest } = decodeWgmat(new Uint8Array(readFileSync(file)));
+      const mine = (trials as { rung: string; minPsnr: number; steps?: number }[]).filter((t) => t.rung === r.search.chosen);
+      const kept = mine.find((t) => Math.abs(t.minPsnr - Math.min(...r.textures.map((x: { psnr: number }) => x.psnr))) < 1e-9)!;
+      expect(manifest.stats).toMatchObject({ steps: 100 * (kept.steps ?? 1), finetune: 20 * (kept.steps ?? 1) });
       // The default position input (auto) follows the chosen rung's finest grid.
       expect(material.position).toBe(positionFor(parseRung(r.search.chosen).grids));
       const grids = [{ features: material.features, bits: material.bits ?? 8, lw: material.lw }, ...(material.coarse ?? []).map((g) => ({ features: g.features, bits: g.bits, lw: g.lw }))];

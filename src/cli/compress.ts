@@ -12,7 +12,7 @@ import { BALANCE_POWER, compressMaterial, LATENT_BITS, REFINE_DURING, type Compr
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
-import { footprintBits, LADDER, ladderFor, parseRung, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -29,7 +29,7 @@ export interface SearchReport {
    * over at this size (a small material, where the decoder's weights alone can outweigh a third of BC).
    */
   overBudget?: number;
-  /** `steps`: a multiple of the material's training steps (the near-miss retrain of --psnr, search.ts NEAR_MISS_DB). */
+  /** `steps`: a multiple of the material's training steps (--psnr's near miss and last training, search.ts searchFinalSteps). */
   /**
    * `refine`: the channel-weighted PSNR of the decode (the objective of code refinement, refine.ts) before and after
    * each round of sweeps, [before, after]: any rounds inside training (`--refine-during`, with latents below 8
@@ -123,7 +123,7 @@ export function register(program: Command): void {
     .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution); a grid name ending in c, s2f2b4c, has the decoder read its four taps side by side instead of blended')
     .option('--hidden <n>', 'decoder hidden width', '32')
     .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
-    .option('--steps <n>', 'training steps before quantization (default: each --psnr trial 8000 up to 512×512, ×√(texels/512²) above, at most 32000; one configuration, by default, --bits or by hand, eight times that)')
+    .option('--steps <n>', 'training steps before quantization (default: each --psnr trial 8000 up to 512×512, ×√(texels/512²) above, at most 32000, and the pick trained again with eight times that, at most 128000; one configuration, by default, --bits or by hand, eight times that)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
@@ -204,16 +204,16 @@ export function register(program: Command): void {
         const rounds = Array.from({ length: refined.length >> 1 }, (_, k) => [+refined[2 * k]!.toFixed(3), +refined[2 * k + 1]!.toFixed(3)] as [number, number]);
         const round2 = (v: number) => +v.toFixed(2);
         const secs: TrialSeconds = { setup: round2(spent.setup), train: round2(spent.train), refine: round2(spent.refine), finetune: round2(spent.finetune), score: round2((performance.now() - tScore) / 1000) };
-        return { c, rep, seconds: (performance.now() - ts) / 1000, rounds, secs };
+        return { c, rep, seconds: (performance.now() - ts) / 1000, rounds, secs, k };
       };
       const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
-      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][]; secs: TrialSeconds }>>>;
+      let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][]; secs: TrialSeconds; k: number }>>>;
       // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
       const budget = bits ?? bcBitsOf(m) / 3;
       try {
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
-          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position),
+          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position), finalSteps: searchFinalSteps(steps),
           train: async (r, label, opts) => { const t = await train(r, label, opts); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
         });
       } finally { progress.stop(); }
@@ -228,7 +228,7 @@ export function register(program: Command): void {
       const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}) };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
-      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps, finetune: fine, refine, refineDuring, config: search.chosen });
+      const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps: steps * best.k, finetune: fine * best.k, refine, refineDuring, config: search.chosen });
       await writeBytes(o.out, bytes, 'material (-o)');
       report.fileBytes = bytes.length;
       if (o.json) console.log(JSON.stringify(report, null, 2));

@@ -231,18 +231,25 @@ export function twinOf(r: Rung): Rung | undefined {
 }
 
 /**
- * `--psnr`: a rung below the pick that missed the target by at most this much is trained once more with twice the
- * steps, and chosen if it then passes. Twice the steps measured −0.14…+0.40 dB (mean +0.23) on the weakest texture
- * of six sets (H200, bench/materials-ablation-2026-12-03c): not worth its time on every trial, but a miss by a
- * fraction of that is likely to pass, and one trial more costs far less than the next rung's footprint.
+ * `--psnr`: a rung below the pick that missed the target by at most this much trains once more with the final steps
+ * ({@link searchFinalSteps}) and is chosen if it then passes. Eight times a trial's steps (the chosen rung's last
+ * training) moved the weakest texture −0.36, +0.24, +0.36, +0.48, +0.49 and +1.43 dB on six 512² sets (H100, 2026-12-06:
+ * the 8000-step trials of bench/materials-2026-12-06-trials-h100 against the same rungs' 64000-step defaults in
+ * -centre-h100 and -defaults-h100): a miss by up to the median gain is as likely to pass as not, and one training more
+ * costs far less than the next rung's footprint.
  */
-export const NEAR_MISS_DB = 0.2;
+export const NEAR_MISS_DB = 0.5;
+
+/** The most steps a `--psnr` search's last training takes: 4× a 2048² trial, so six trials, a near miss and the last
+ * training stay within five minutes there (~22 s a trial, ~50 s a 128000-step training on the H100). */
+export const SEARCH_FINAL_MAX_STEPS = 128000;
 
 /**
- * Steps of the near-miss retrain, as a multiple of a trial's: twice, not {@link ONE_CONFIG_STEPS}, so a 2048² search,
- * whose trials take ~35 s each on the H100, stays within its five minutes with the retrain.
+ * The steps of a `--psnr` search's last training, and of a near miss, as a multiple of a trial's: the chosen rung is
+ * trained again as one configuration is ({@link ONE_CONFIG_STEPS}×), so `--psnr` gives what the default gives at the
+ * same size, but at most {@link SEARCH_FINAL_MAX_STEPS} steps; 1 (no retraining) when a trial already takes that many.
  */
-export const NEAR_MISS_STEPS = 2;
+export const searchFinalSteps = (trialSteps: number) => Math.max(1, Math.min(ONE_CONFIG_STEPS, Math.floor(SEARCH_FINAL_MAX_STEPS / trialSteps)));
 
 /**
  * One configuration trained on its own (the default, --bits, a rung by hand) trains this many times the steps of a
@@ -252,7 +259,8 @@ export const NEAR_MISS_STEPS = 2;
  * (trainer.ts), 64000 steps (8×) train the rung and its twin in 28 s at 512² and 256000 in 201 s at 2048²; against 4×:
  * bricks 34.53 → 34.81, re-pk-wall 39.69 → 39.81, nx-cretewall 41.45 → 41.53, re-wickedrock19-2k 37.56 → 38.09
  * (bench/materials-2026-12-06-steps8-h100). 16× gave bricks' rung 34.92 (27 s alone): the gain halves each doubling, and
- * 2048² would pass its five minutes. Searches keep 8000 a trial: four to six trials and a near-miss retrain.
+ * 2048² would pass its five minutes. Searches keep 8000 a trial (four to six trials), then train their pick as one
+ * configuration is ({@link searchFinalSteps}).
  */
 export const ONE_CONFIG_STEPS = 8;
 
@@ -287,7 +295,10 @@ const minOf = (p: number[]) => Math.min(...p);
  * - `target` (--psnr): bisect the ladder from `start`; then the twin of the largest failing rung below the pick
  *   (or of the largest rung tried when none passed) gets one more trial when it is smaller than the pick, and is
  *   chosen when it passes; then the better of that rung and its twin, when it missed by at most NEAR_MISS_DB,
- *   trains once more with twice the steps and is chosen when it passes.
+ *   trains once more with `finalSteps` times the steps and is chosen when it passes. Otherwise the pick (or, when
+ *   nothing passed, the closest rung tried) trains once more with `finalSteps` times the steps, and the better of
+ *   its two trainings by the weakest texture is the result: trials are short, and what ships is trained as the
+ *   default is.
  * - otherwise (`start` is the rung --bits or the default fits, or a rung by hand): train it, and its twin when
  *   `twins` and it has one within the budget; keep the one whose weakest texture is better (the rung on a tie).
  */
@@ -299,6 +310,8 @@ export async function runSearch<T>(o: {
   footprint: (r: Rung) => number;
   /** --bits or the default's budget (bits per texel): a twin over it is not trained. */
   budget?: number;
+  /** --psnr: the last training's steps as a multiple of a trial's ({@link searchFinalSteps}; default ONE_CONFIG_STEPS); 1: none. */
+  finalSteps?: number;
 }): Promise<SearchOutcome<T>> {
   const out: SearchOutcome<T>['trials'] = [], twin = o.twin ?? twinOf;
   const run = async (r: Rung, label: string, opts?: TrainOptions) => {
@@ -314,33 +327,41 @@ export async function runSearch<T>(o: {
     const b = await run(tw, `twin ${tw.name}: `);
     return minOf(b.psnr) > minOf(a.psnr) ? { chosen: tw, result: b.result, trials: out } : { chosen: r, result: a.result, trials: out };
   }
-  const target = o.target, start = typeof o.start === 'number' ? o.start : 0;
-  const trials: Trial[] = [], results = new Map<number, T>();
+  const target = o.target, start = typeof o.start === 'number' ? o.start : 0, long = Math.max(1, o.finalSteps ?? ONE_CONFIG_STEPS);
+  const trials: Trial[] = [], trained = new Map<number, Trained<T>>();
   for (let r = nextTrial(o.ladder, trials, target, start); r !== null; r = nextTrial(o.ladder, trials, target, start)) {
     const t = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name}: `);
     trials.push({ rung: r, psnr: t.psnr });
-    results.set(r, t.result);
+    trained.set(r, t);
   }
+  // The last training: the rung again with the final steps, keeping the better of its two by the weakest texture.
+  const finish = async (rung: Rung, first: Trained<T>): Promise<SearchOutcome<T>> => {
+    let best = first;
+    if (long > 1) {
+      const t = await run(rung, `final ${rung.name} (×${long} steps): `, { steps: long });
+      if (minOf(t.psnr) >= minOf(first.psnr)) best = t;
+    }
+    return { chosen: rung, result: best.result, reached: minOf(best.psnr) >= target, trials: out };
+  };
   const pick = pickSmallest(trials, target);
   const below = trials.filter((t) => !passes(t, target) && (pick === null || t.rung < pick)).map((t) => t.rung);
   const f = below.length ? Math.max(...below) : -1;
   const tw = o.twins && f >= 0 ? twin(o.ladder[f]!) : undefined;
-  const r = pick ?? Math.max(...trials.map((t) => t.rung));
-  let twinMin = -Infinity;
+  let twinTrained: Trained<T> | undefined;
   if (tw && (pick === null || o.footprint(tw) < o.footprint(o.ladder[pick]!))) {
-    const t = await run(tw, `trial ${out.length + 1} ${tw.name} (twin): `);
-    if (minOf(t.psnr) >= target) return { chosen: tw, result: t.result, reached: true, trials: out };
-    // Nothing reached the target, and the twin is of the largest rung tried: the closer of the two.
-    if (pick === null && minOf(t.psnr) > minOf(trials.find((x) => x.rung === r)!.psnr)) return { chosen: tw, result: t.result, reached: false, trials: out };
-    twinMin = minOf(t.psnr);
+    twinTrained = await run(tw, `trial ${out.length + 1} ${tw.name} (twin): `);
+    if (minOf(twinTrained.psnr) >= target) return finish(tw, twinTrained);
   }
-  if (pick !== null && f >= 0) {
-    const own = minOf(trials.find((x) => x.rung === f)!.psnr), near = twinMin > own ? tw! : o.ladder[f]!;
+  const twinMin = twinTrained ? minOf(twinTrained.psnr) : -Infinity;
+  if (pick !== null && f >= 0 && long > 1) {
+    const own = minOf(trained.get(f)!.psnr), near = twinMin > own ? tw! : o.ladder[f]!;
     if (target - Math.max(own, twinMin) <= NEAR_MISS_DB && o.footprint(near) < o.footprint(o.ladder[pick]!)) {
-      const t = await run(near, `trial ${out.length + 1} ${near.name} (near miss, twice the steps): `, { steps: NEAR_MISS_STEPS });
+      const t = await run(near, `trial ${out.length + 1} ${near.name} (near miss, ×${long} steps): `, { steps: long });
       if (minOf(t.psnr) >= target) return { chosen: near, result: t.result, reached: true, trials: out };
     }
   }
-  // Nothing reached the target: keep the largest rung tried (the closest).
-  return { chosen: o.ladder[r]!, result: results.get(r)!, reached: pick !== null, trials: out };
+  if (pick !== null) return finish(o.ladder[pick]!, trained.get(pick)!);
+  // Nothing reached the target: the closest of the largest rung tried and its twin, trained once more.
+  const r = Math.max(...trials.map((t) => t.rung));
+  return twinTrained && twinMin > minOf(trained.get(r)!.psnr) ? finish(tw!, twinTrained) : finish(o.ladder[r]!, trained.get(r)!);
 }
