@@ -39,9 +39,11 @@ export interface LoadMaterialOptions {
   /**
    * 'expanded' (default): 2- and 4-bit codes become rgba8unorm bytes (8 bits per feature per latent
    * texel in GPU memory), decoded by hardware-filtered sampling like 8-bit latents. 'packed': they stay
-   * packed as stored (the file's size in GPU memory too), unpacked and filtered in the shader, which
-   * measured slower (4K decode + shade of s2f12b2 on the H200: 1.75–2.58 ms f32, 1.30 ms int8, against
-   * 0.46–0.60 ms for rgba8unorm latents). The decoder sees the same values either way (within the
+   * packed as stored (the file's size in GPU memory too), unpacked in the shader. Where the decoder reads a
+   * grid's taps side by side (the defaults) that costs ~6% (4K decode + shade on the H100, f32: the 20-bit
+   * sets' default 0.579 ms against 0.548, s2f5b4c 0.630 against 0.596); a blended grid is also filtered
+   * by hand, which costs far more (s2f12b2 on the H200: 1.75–2.58 ms f32, 1.30 ms int8, against 0.46–0.60
+   * ms for rgba8unorm latents). The decoder sees the same values either way (within the
    * sampler's filtering precision through `<name>_uv`).
    */
   latents?: LatentStorage;
