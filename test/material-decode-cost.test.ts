@@ -77,4 +77,10 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     // A wider decoder by hand costs more: its concatenated rungs give way sooner.
     expect(ladderFor(LADDER.map((r) => ({ ...r, hidden: 48 })), 2).filter((r) => r.grids.some((g) => g.concat)).length).toBeLessThan(ladderFor(LADDER, 2).filter((r) => r.grids.some((g) => g.concat)).length);
   });
+
+  it('every rung a material of 1–8 outputs trains decodes within the limits, the top of the ladder included', () => {
+    // The top was one half-resolution grid until 2026-12-06; s2f16b4 and s2f16b8 were estimated at 0.421 ms int8 with 8 outputs.
+    expect(decodeFits(decodeEstimate(parseRung('s2f16b4'), 8))).toBe(false);
+    for (let c = 1; c <= 8; c++) for (const r of ladderFor(LADDER, c)) expect(decodeFits(decodeEstimate(r, c)), `${r.name} C=${c}`).toBe(true);
+  });
 });

@@ -43,7 +43,7 @@ export const SINGLE_GRID_LADDER: Rung[] = [
 const QUARTER: [number, number, number] = [4, 4, 2];
 
 /**
- * The ladder, smallest first: 1 bit per texel, every half bit from 2 to 10 but 5.5, then 12, 14, 16, 24, 32. What a material trains is {@link ladderFor}'s version of it: concatenated taps where its decode fits.
+ * The ladder, smallest first: 1 bit per texel, every half bit from 2 to 10 but 5.5, then 12, 14, 16, 20, 24, 32. What a material trains is {@link ladderFor}'s version of it: concatenated taps where its decode fits.
  * - From 2 to 5 bits a rung is one half-resolution grid of 4-bit codes whose four taps the decoder reads side by side
  *   (s2f{2,3,4,5}b4c), the half bits adding four 2-bit features at quarter resolution. Concatenated taps beat the
  *   blended grid at equal bits wherever measured on the H200 (2 bits: +1.74 dB on the lone rock normal map; 5 bits:
@@ -71,6 +71,17 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   the decoder's weights. The half-bit rungs from 6.5 to 9.5 bits close gaps that cost whole bits: with whole
  *   bits only, `--psnr 40` passed three sets at 8 or 10 bits whose rung below missed by 0.04–0.67 dB, and 8 and 10
  *   bits with the decoder are just over half of BC's 16 and 20 (0.505 of BC, bench/materials-2026-12-03g).
+ * - From 14 bits up the bits go to full resolution: 2, 3 and 4 features of 4-bit codes beside six or eight at half
+ *   resolution (14, 16, 20, 24 bits), then those eight as 8-bit codes (32). At 14 bits two full-resolution features
+ *   tied one (s1f1b4+s2f10b4: −0.33…+0.30 dB on four sets, mean −0.02) and decode within the limits at 8 outputs
+ *   where s1f1b4+s2f10b4 does not (0.397 ms int8 estimated); at 12 bits two lost on three of four sets (−0.88…−1.32 dB,
+ *   +0.31 on the fourth; bench/materials-2026-12-06-mid-h100), so s1f1b4+s2f8b4 stays. The half-resolution grids
+ *   the top replaced (s2f16b4, s2f12b8, s2f16b8) blur texel-scale detail whatever their bits: on re-mp-bricks the
+ *   24-bit one scored less than the 14-bit mixed rung below it, so `--psnr 40` paid 32 bits (1.6× BC) for what 16
+ *   now reach (0.8×). At 64000 steps, weakest
+ *   texture, H100 (bench/materials-2026-12-06-top-h100): 16 bits +0.40…+0.91 dB on four 20-bit sets, 24 bits
+ *   +4.55…+7.19, 32 bits +5.79 on bricks (the one set tried there). Their decode fits the limits up to 8 outputs, as
+ *   s2f16b4's and s2f16b8's did not (decode-cost.ts; 0.421 ms int8 estimated at 8 outputs).
  */
 export const LADDER: Rung[] = [
   SINGLE_GRID_LADDER[0]!,
@@ -79,8 +90,10 @@ export const LADDER: Rung[] = [
   R([[1, 1, 2], [2, 4, 4]]), R([[1, 1, 4], [2, 2, 4, 'c'], QUARTER]),
   R([[1, 1, 2], [2, 5, 4]]), R([[1, 1, 2], [2, 5, 4], QUARTER]),
   ...[4, 5].flatMap((f) => [R([[1, 1, 4], [2, f, 4]]), R([[1, 1, 4], [2, f, 4], QUARTER])]),
-  ...[6, 8, 10].map((f) => R([[1, 1, 4], [2, f, 4]])),
-  ...SINGLE_GRID_LADDER.slice(9),
+  ...[6, 8].map((f) => R([[1, 1, 4], [2, f, 4]])),
+  R([[1, 2, 4], [2, 6, 4]]),
+  ...[2, 3, 4].map((f) => R([[1, f, 4], [2, 8, 4]])),
+  R([[1, 4, 4], [2, 8, 8]]),
 ];
 
 /** Whether a material of `channels` outputs decodes this rung within the limits (decode-cost.ts). */
