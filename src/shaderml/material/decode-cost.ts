@@ -63,6 +63,14 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   ['s2f4b4c', 0.514, 0.362, 'materials-2026-12-05-lowrates-h100', 2],
   ['s1f1b2+s2f8b2+s4f4b2', 0.568, 0.407, 'materials-2026-12-05-lowrates-h100', 6],
   ['s1f1b4+s2f2b4c+s4f4b2', 0.546, 0.391, 'materials-2026-12-05-lowrates-h100', 6],
+  // H100, the ladder's new top (the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.546 / 0.389 there, as on the H200).
+  // Not a row: s1f4b4+s2f8b8, 0.554 / 0.401, 6 µs over s1f4b4+s2f8b4 in the same texture formats. The model has no
+  // term for 8-bit codes, and the ladder has none, so that rung is out of the ladder instead (search.ts LADDER).
+  ['s1f2b4+s2f6b4', 0.512, 0.37, 'materials-2026-12-06-checktop-h100'],
+  ['s1f2b4+s2f8b4', 0.535, 0.379, 'materials-2026-12-06-checktop-h100'],
+  ['s1f3b4+s2f8b4', 0.545, 0.392, 'materials-2026-12-06-checktop-h100'],
+  ['s1f4b4+s2f8b4', 0.553, 0.395, 'materials-2026-12-06-checktop-h100'],
+  ['s2f16b4', 0.601, 0.416, 'materials-2026-12-06-checktop-h100'],
 ];
 
 /**

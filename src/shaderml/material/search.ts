@@ -43,7 +43,7 @@ export const SINGLE_GRID_LADDER: Rung[] = [
 const QUARTER: [number, number, number] = [4, 4, 2];
 
 /**
- * The ladder, smallest first: 1 bit per texel, every half bit from 2 to 10 but 5.5, then 12, 14, 16, 20, 24, 32. What a material trains is {@link ladderFor}'s version of it: concatenated taps where its decode fits.
+ * The ladder, smallest first: 1 bit per texel, every half bit from 2 to 10 but 5.5, then 12, 14, 16, 20 and 24. What a material trains is {@link ladderFor}'s version of it: concatenated taps where its decode fits.
  * - From 2 to 5 bits a rung is one half-resolution grid of 4-bit codes whose four taps the decoder reads side by side
  *   (s2f{2,3,4,5}b4c), the half bits adding four 2-bit features at quarter resolution. Concatenated taps beat the
  *   blended grid at equal bits wherever measured on the H200 (2 bits: +1.74 dB on the lone rock normal map; 5 bits:
@@ -72,7 +72,7 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   bits only, `--psnr 40` passed three sets at 8 or 10 bits whose rung below missed by 0.04–0.67 dB, and 8 and 10
  *   bits with the decoder are just over half of BC's 16 and 20 (0.505 of BC, bench/materials-2026-12-03g).
  * - From 14 bits up the bits go to full resolution: 2, 3 and 4 features of 4-bit codes beside six or eight at half
- *   resolution (14, 16, 20, 24 bits), then those eight as 8-bit codes (32). At 14 bits two full-resolution features
+ *   resolution (14, 16, 20, 24 bits). At 14 bits two full-resolution features
  *   tied one (s1f1b4+s2f10b4: −0.33…+0.30 dB on four sets, mean −0.02) and decode within the limits at 8 outputs
  *   where s1f1b4+s2f10b4 does not (0.397 ms int8 estimated); at 12 bits two lost on three of four sets (−0.88…−1.32 dB,
  *   +0.31 on the fourth; bench/materials-2026-12-06-mid-h100), so s1f1b4+s2f8b4 stays. The half-resolution grids
@@ -80,8 +80,11 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   24-bit one scored less than the 14-bit mixed rung below it, so `--psnr 40` paid 32 bits (1.6× BC) for what 16
  *   now reach (0.8×). At 64000 steps, weakest
  *   texture, H100 (bench/materials-2026-12-06-top-h100): 16 bits +0.40…+0.91 dB on four 20-bit sets, 24 bits
- *   +4.55…+7.19, 32 bits +5.79 on bricks (the one set tried there). Their decode fits the limits up to 8 outputs, as
- *   s2f16b4's and s2f16b8's did not (decode-cost.ts; 0.421 ms int8 estimated at 8 outputs).
+ *   +4.55…+7.19. Their 4K decode + shade measured 0.512–0.553 ms f32 and 0.370–0.395 ms int8 at 8 outputs, within the
+ *   limits, where s2f16b4 took 0.601 / 0.416 (-checktop-h100). The ladder stops at 24 bits, 1.2× a three-texture BC
+ *   set: the 32 bits after it, s1f4b4+s2f8b8 (bricks 48.70 dB, against s2f16b8's 42.91), decoded at 0.401 ms int8,
+ *   over the limit, and past BC's footprint BC is the better choice (24 bits reach 46.7–53.4 dB on those sets, BC
+ *   38.4–45.4).
  */
 export const LADDER: Rung[] = [
   SINGLE_GRID_LADDER[0]!,
@@ -93,7 +96,6 @@ export const LADDER: Rung[] = [
   ...[6, 8].map((f) => R([[1, 1, 4], [2, f, 4]])),
   R([[1, 2, 4], [2, 6, 4]]),
   ...[2, 3, 4].map((f) => R([[1, f, 4], [2, 8, 4]])),
-  R([[1, 4, 4], [2, 8, 8]]),
 ];
 
 /** Whether a material of `channels` outputs decodes this rung within the limits (decode-cost.ts). */
