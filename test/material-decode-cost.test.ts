@@ -79,7 +79,7 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   });
 
   it('every rung a material of 1–8 outputs trains decodes within the limits, the top of the ladder included', () => {
-    // The top was one half-resolution grid until 2026-12-06; s2f16b4 and s2f16b8 were estimated at 0.421 ms int8 with 8 outputs.
+    // The top was one half-resolution grid until 2026-12-06: s2f16b4 measured 0.416 ms int8 with 8 outputs (H100).
     expect(decodeFits(decodeEstimate(parseRung('s2f16b4'), 8))).toBe(false);
     for (let c = 1; c <= 8; c++) for (const r of ladderFor(LADDER, c)) expect(decodeFits(decodeEstimate(r, c)), `${r.name} C=${c}`).toBe(true);
   });

@@ -72,19 +72,17 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   bits only, `--psnr 40` passed three sets at 8 or 10 bits whose rung below missed by 0.04–0.67 dB, and 8 and 10
  *   bits with the decoder are just over half of BC's 16 and 20 (0.505 of BC, bench/materials-2026-12-03g).
  * - From 14 bits up the bits go to full resolution: 2, 3 and 4 features of 4-bit codes beside six or eight at half
- *   resolution (14, 16, 20, 24 bits). At 14 bits two full-resolution features
- *   tied one (s1f1b4+s2f10b4: −0.33…+0.30 dB on four sets, mean −0.02) and decode within the limits at 8 outputs
- *   where s1f1b4+s2f10b4 does not (0.397 ms int8 estimated); at 12 bits two lost on three of four sets (−0.88…−1.32 dB,
- *   +0.31 on the fourth; bench/materials-2026-12-06-mid-h100), so s1f1b4+s2f8b4 stays. The half-resolution grids
- *   the top replaced (s2f16b4, s2f12b8, s2f16b8) blur texel-scale detail whatever their bits: on re-mp-bricks the
- *   24-bit one scored less than the 14-bit mixed rung below it, so `--psnr 40` paid 32 bits (1.6× BC) for what 16
- *   now reach (0.8×). At 64000 steps, weakest
- *   texture, H100 (bench/materials-2026-12-06-top-h100): 16 bits +0.40…+0.91 dB on four 20-bit sets, 24 bits
- *   +4.55…+7.19. Their 4K decode + shade measured 0.512–0.553 ms f32 and 0.370–0.395 ms int8 at 8 outputs, within the
+ *   resolution (14, 16, 20, 24 bits). The half-resolution grids this top replaced (s2f16b4, s2f12b8, s2f16b8) blur
+ *   texel-scale detail whatever their bits: on re-mp-bricks the 24-bit one scored less than the 14-bit mixed rung
+ *   below it, so `--psnr 40` paid 32 bits (1.6× BC) for what 16 now reach (0.8×). At 64000 steps, weakest texture,
+ *   H100 (bench/materials-2026-12-06-top-h100), on four 20-bit sets: 16 bits +0.40…+0.91 dB, 24 bits +4.55…+7.19.
+ *   At 14 bits two full-resolution features tied one (against s1f1b4+s2f10b4: −0.33…+0.30 dB, mean −0.02) and decode
+ *   within the limits at 8 outputs where s1f1b4+s2f10b4 does not (0.397 ms int8 estimated); at 12 bits two lost on
+ *   three of four sets (−0.88…−1.32 dB, +0.31 on the fourth; -mid-h100), so s1f1b4+s2f8b4 stays.
+ * - The new top's 4K decode + shade measured 0.512–0.553 ms f32 and 0.370–0.395 ms int8 at 8 outputs, within the
  *   limits, where s2f16b4 took 0.601 / 0.416 (-checktop-h100). The ladder stops at 24 bits, 1.2× a three-texture BC
- *   set: the 32 bits after it, s1f4b4+s2f8b8 (bricks 48.70 dB, against s2f16b8's 42.91), decoded at 0.401 ms int8,
- *   over the limit, and past BC's footprint BC is the better choice (24 bits reach 46.7–53.4 dB on those sets, BC
- *   38.4–45.4).
+ *   set: the 32 bits after it, s1f4b4+s2f8b8 (bricks 48.70 dB against s2f16b8's 42.91), decoded at 0.401 ms int8, over
+ *   the limit; and past BC's footprint BC is the better choice (24 bits reach 46.7–53.4 dB on those sets, BC 38.4–45.4).
  */
 export const LADDER: Rung[] = [
   SINGLE_GRID_LADDER[0]!,
