@@ -75,7 +75,8 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   resolution (14, 16, 20, 24 bits). The half-resolution grids this top replaced (s2f16b4, s2f12b8, s2f16b8) blur
  *   texel-scale detail whatever their bits: on re-mp-bricks the 24-bit one scored less than the 14-bit mixed rung
  *   below it, so `--psnr 40` paid 32 bits (1.6× BC) for what 16 now reach (0.8×). At 64000 steps, weakest texture,
- *   H100 (bench/materials-2026-12-06-top-h100), on four 20-bit sets: 16 bits +0.40…+0.91 dB, 24 bits +4.55…+7.19.
+ *   H100 (bench/materials-2026-12-06-top-h100), on four 20-bit sets: 16 bits +0.40…+0.91 dB, 24 bits +4.55…+7.19;
+ *   on two 16-bit sets of 4 outputs (-top16-h100): 16 bits +1.01 and +1.05, 24 bits +1.91 and +6.86.
  *   At 14 bits two full-resolution features tied one (against s1f1b4+s2f10b4: −0.33…+0.30 dB, mean −0.02) and decode
  *   within the limits at 8 outputs where s1f1b4+s2f10b4 does not (0.397 ms int8 estimated); at 12 bits two lost on
  *   three of four sets (−0.88…−1.32 dB, +0.31 on the fourth; -mid-h100), so s1f1b4+s2f8b4 stays.
