@@ -4,7 +4,8 @@
  * against the decoder's shape, and check that the ladder a material trains never estimates over the limits.
  */
 import { describe, it, expect } from 'vitest';
-import { DECODE_LIMIT_MS, DECODE_MARGIN_MS, DECODE_MEASURED, decodeEstimate, decodeFits, decodeWork } from '../src/shaderml/material/decode-cost.js';
+import { DECODE_BUDGET_OUTPUTS, DECODE_LIMIT_MS, DECODE_MARGIN_MS, DECODE_MEASURED, decodeCostReport, decodeEstimate, decodeFits, decodeWork } from '../src/shaderml/material/decode-cost.js';
+import { decodeLine } from '../src/cli/compress.js';
 import { LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
 
 describe('decode cost (4K decode + shade on the H200, estimated)', () => {
@@ -81,6 +82,23 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   it('every rung a material of 1–8 outputs trains decodes within the limits, the top of the ladder included', () => {
     // The top was one half-resolution grid until 2026-12-06: s2f16b4 measured 0.416 ms int8 with 8 outputs (H100).
     expect(decodeFits(decodeEstimate(parseRung('s2f16b4'), 8))).toBe(false);
-    for (let c = 1; c <= 8; c++) for (const r of ladderFor(LADDER, c)) expect(decodeFits(decodeEstimate(r, c)), `${r.name} C=${c}`).toBe(true);
+    for (let c = 1; c <= DECODE_BUDGET_OUTPUTS; c++) for (const r of ladderFor(LADDER, c)) expect(decodeFits(decodeEstimate(r, c)), `${r.name} C=${c}`).toBe(true);
+  });
+
+  it('the compress report gives the chosen rung\'s estimate against the budget, and says why when it is over', () => {
+    // The 20-bit sets' default (albedo + normal + specular, 6 outputs): measured 0.546 / 0.391 ms on the H100.
+    const d = decodeCostReport(parseRung('s1f1b4+s2f2b4c+s4f4b2'), 6);
+    const e = decodeEstimate(parseRung('s1f1b4+s2f2b4c+s4f4b2'), 6);
+    expect(d).toEqual({ f32: +e.f32.toFixed(3), int8: +e.int8.toFixed(3), limitF32: 0.6, limitInt8: 0.4, withinLimits: true, outputs: 6, hidden: 32 });
+    expect(Math.abs(d.f32 - 0.546)).toBeLessThan(0.018);
+    expect(decodeLine(d)).toMatch(/^0\.5\d ms f32, 0\.3\d ms int8 estimated for a 3840×2160 decode \+ shade on an H200 \(wgml's budget 0\.6 \/ 0\.4 ms\)$/);
+    // The ladder's top on a 16-output material (albedo, normal, colour specular, emissive, five scalars): over, and why.
+    const big = decodeCostReport(parseRung('s1f4b4+s2f8b4'), 16);
+    expect(big.withinLimits).toBe(false);
+    expect(big.int8).toBeGreaterThan(DECODE_LIMIT_MS.int8);
+    expect(decodeLine(big)).toContain('over it: its 16 decoder outputs are more than the 8 the budget is set for');
+    // By hand, at 8 outputs: the old top (measured 0.601 / 0.416 ms) is over for another reason; a wider decoder says so.
+    expect(decodeLine(decodeCostReport(parseRung('s2f16b4'), 8))).toContain('over it: a smaller configuration');
+    expect(decodeLine(decodeCostReport(parseRung('s1f1b2+s2f4b4h64'), 6))).toContain('fitted on 32-wide decoders, this one is 64');
   });
 });

@@ -12,6 +12,8 @@ import { decodeWgmat } from '../src/shaderml/material/wgmat.js';
 import { loadMaterialFolder } from '../src/shaderml/material/textures.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
 import { encodePng, COLOR_TYPES as CT } from './fixtures/material-inputs/png.js';
+import { decodeCostReport } from '../src/shaderml/material/decode-cost.js';
+import { parseRung } from '../src/shaderml/material/rung.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wgml-inputs-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -64,6 +66,8 @@ describe('wgml compress on odd inputs', () => {
     cpu.textures.forEach((t, i) => expect(Math.abs(t.psnr - rep.textures[i].psnr), t.name).toBeLessThan(0.05));
     expect(rep.psnr).toBeGreaterThan(12);
     expect(rep.warning !== undefined).toBe(rep.bcRatio < 1);
+    // The decode estimate is the chosen rung's on this material's 4 outputs (albedo + height).
+    expect(rep.decodeEstimateMs).toEqual(decodeCostReport(parseRung(rep.search.chosen), 4));
 
     const img = join(root, 'odd.png');
     const rr = wgml(['render-material', file, '-o', img, '--originals', dir, '--size', '16', '--json']);

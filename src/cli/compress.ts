@@ -12,6 +12,7 @@ import { BALANCE_POWER, compressMaterial, LATENT_BITS, REFINE_DURING, type Compr
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
+import { DECODE_BUDGET_OUTPUTS, decodeCostReport, type DecodeCostReport } from '../shaderml/material/decode-cost.js';
 import { footprintBits, LADDER, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
@@ -43,7 +44,7 @@ export interface SearchReport {
 export type TrialSeconds = PhaseSeconds & { score: number };
 
 /** The report `wgml compress` prints: the material's, the search's, and the folder entries it did not read. */
-type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string; warning?: string; advice?: string };
+type CompressReport = MaterialReport & { search?: SearchReport; skipped?: string[]; mipsNote?: string; warning?: string; advice?: string; decodeEstimateMs: DecodeCostReport };
 
 /** The weakest texture under this PSNR gets the advice below: about where block compression's weakest texture sits on most sets. */
 export const ADVICE_DB = 35;
@@ -79,6 +80,18 @@ function refineLine(s: SearchReport | undefined): string {
   return `\n  code refinement  ${during.length ? `${during.join(', ')} during training, ` : ''}${gain(Math.max(0, last))} before the decoder's fine-tuning${r.length > 1 ? `, ${gain(last + 1)} after it` : ''} (channel-weighted PSNR of the decode)`;
 }
 
+/**
+ * The report's `decode` line: what the chosen configuration costs a frame, estimated (decode-cost.ts), and why when it
+ * is over the budget the ladder keeps: more outputs than the budget is set for, or a configuration given by hand.
+ */
+export function decodeLine(d: DecodeCostReport): string {
+  const over = d.withinLimits ? '' : d.outputs > DECODE_BUDGET_OUTPUTS
+    ? `, over it: its ${d.outputs} decoder outputs are more than the ${DECODE_BUDGET_OUTPUTS} the budget is set for`
+    : ', over it: a smaller configuration (--bits, --psnr) decodes in less';
+  const wide = d.hidden === 32 ? '' : `; the estimate is fitted on 32-wide decoders, this one is ${d.hidden}`;
+  return `${d.f32.toFixed(2)} ms f32, ${d.int8.toFixed(2)} ms int8 estimated for a 3840×2160 decode + shade on an H200 (wgml's budget ${d.limitF32} / ${d.limitInt8} ms${over}${wide})`;
+}
+
 /** Why the search chose what it chose, by mode, for the report's `chose` line. */
 function choiceReason(s: SearchReport, r: MaterialReport): string {
   if (s.mode === 'psnr') return `smallest of the ladder with every texture ≥ ${s.target} dB${s.reached ? '' : ': NOT REACHED, largest tried'}`;
@@ -97,7 +110,8 @@ ${rows.join('\n')}${r.skipped ? `
   latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits${g.concat ? ' (four taps side by side)' : ''}`).join(' + ')}
   neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}${refineLine(s)}
-  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)${r.warning ? `
+  block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)
+  decode           ${decodeLine(r.decodeEstimateMs)}${r.warning ? `
   warning          ${r.warning}` : ''}${r.advice ? `
   advice           ${r.advice}` : ''}${r.mipPsnr ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : r.mipsNote ? `
@@ -225,7 +239,10 @@ export function register(program: Command): void {
       if (mode !== 'psnr' && mode !== 'manual' && fp(r) > budget + 1e-9) search.overBudget = budget;
       const warning = sizeWarning(best.rep);
       const advice = qualityAdvice(best.rep, mode, search.overBudget !== undefined);
-      const report: CompressReport = { ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}) };
+      const report: CompressReport = {
+        ...best.rep, trainSeconds: (performance.now() - t0) / 1000, search, decodeEstimateMs: decodeCostReport(r, m.channels, position),
+        ...(m.skipped ? { skipped: m.skipped } : {}), ...(warning ? { warning } : {}), ...(advice ? { advice } : {}),
+      };
       // --mips on a material under 8×8 trains no level (mips.ts mipLevels stops at 4×4): said, not left out of the report.
       if (o.mips && !best.c.mips?.length) report.mipsNote = `none trained: a ${m.width}×${m.height} material has no mip level of 4×4 texels or more below level 0`;
       const bytes = encodeWgmat(best.c, m.textures, { psnr: report.psnr, textures: report.textures.map((t) => ({ name: t.name, psnr: t.psnr })), steps: steps * best.k, finetune: fine * best.k, refine, refineDuring, config: search.chosen });

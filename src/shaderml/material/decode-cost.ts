@@ -132,3 +132,38 @@ export function decodeEstimate(r: { grids: GridOption[]; hidden: number }, chann
 
 /** Whether both estimates keep {@link DECODE_MARGIN_MS} below {@link DECODE_LIMIT_MS}. */
 export const decodeFits = (e: DecodeEstimate) => e.f32 <= DECODE_LIMIT_MS.f32 - DECODE_MARGIN_MS && e.int8 <= DECODE_LIMIT_MS.int8 - DECODE_MARGIN_MS;
+
+/**
+ * The most decoder outputs for which every rung of the ladder is held to {@link DECODE_LIMIT_MS} (search.ts
+ * `ladderFor`; test/material-decode-cost.test.ts): the bench's material (albedo, normal, colour specular). A material of
+ * more outputs pays their last layer on top, about 9 µs f32 and 5 µs int8 an output at 4K by the fit, as block
+ * compression pays for every texture it samples.
+ */
+export const DECODE_BUDGET_OUTPUTS = 8;
+
+/** What `wgml compress` reports of a material's decode cost (its JSON report's `decodeEstimateMs`). */
+export interface DecodeCostReport {
+  /** Estimated 4K decode + shade on the H200 (ms), f32 and int8 decoders. */
+  f32: number; int8: number;
+  /** The budget the ladder is held to (ms). */
+  limitF32: number; limitInt8: number;
+  /** Both estimates within the budget. */
+  withinLimits: boolean;
+  /** The decoder's outputs and hidden width the estimate is for (the fit's rows are 32 wide). */
+  outputs: number; hidden: number;
+}
+
+/**
+ * A trained rung's decode cost as the compress report gives it: {@link decodeEstimate} against the limits without
+ * {@link DECODE_MARGIN_MS} (the margin guards the ladder's choices, not what a user reads).
+ *
+ * @example
+ * decodeCostReport(parseRung('s1f1b4+s2f2b4c+s4f4b2'), 6) // { f32: 0.53, int8: 0.38, …, withinLimits: true }
+ */
+export function decodeCostReport(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): DecodeCostReport {
+  const e = decodeEstimate(r, channels, position), round = (v: number) => +v.toFixed(3);
+  return {
+    f32: round(e.f32), int8: round(e.int8), limitF32: DECODE_LIMIT_MS.f32, limitInt8: DECODE_LIMIT_MS.int8,
+    withinLimits: e.f32 <= DECODE_LIMIT_MS.f32 && e.int8 <= DECODE_LIMIT_MS.int8, outputs: channels, hidden: r.hidden,
+  };
+}
