@@ -194,6 +194,30 @@ describe('material size search', () => {
     expect([o.chosen.name, o.trials.some((t) => t.steps)]).toEqual([eight, false]);
   });
 
+  it('--psnr: a near miss below the largest failing rung trains with the final steps first (nx-cretewall, H100, 2026-12-06)', async () => {
+    // The trace of bench/materials-2026-12-06-final-h100: 6.5 bits missed 40 dB by 0.3, 9.5 passed, 8 missed by 0.3
+    // (not monotone), 8.5 passed; the 8-bit rung's twin then shipped, while the 6.5-bit rung reaches 41.11 dB trained longer.
+    const long = 8;
+    const fake = (gain: number) => async (r: Rung, _label: string, opts?: TrainOptions) => {
+      const bits = rungBits(r), ladders = LADDER.some((x) => x.name === r.name);
+      const q = (ladders && (bits === 6.5 || bits === 8) ? 39.7 : 40 + bits - 8.4) + (opts?.steps === long ? gain : 0);
+      return { psnr: [q + 2, q], seconds: 1, result: `${r.name}×${opts?.steps ?? 1}` };
+    };
+    const start = LADDER.findIndex((r) => r.name === 's1f1b4+s2f2b4c+s4f4b2');
+    const search = (gain: number) => runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: LADDER, start, target: 40, twins: true, train: fake(gain), finalSteps: long });
+    const names = (o: Awaited<ReturnType<typeof search>>) => o.trials.map((t) => `${t.rung.name}${t.steps ? ` ×${t.steps}` : ''}`);
+    const bisection = ['s1f1b4+s2f2b4c+s4f4b2', 's1f1b4+s2f5b4+s4f4b2', 's1f1b4+s2f4b4', 's1f1b4+s2f4b4+s4f4b2'];
+    // It passes: chosen, with that training, and nothing more is trained.
+    let o = await search(1);
+    expect([o.chosen.name, o.reached, o.result]).toEqual(['s1f1b4+s2f2b4c+s4f4b2', true, `s1f1b4+s2f2b4c+s4f4b2×${long}`]);
+    expect(names(o)).toEqual([...bisection, `s1f1b4+s2f2b4c+s4f4b2 ×${long}`]);
+    // It fails: the twin of the 8-bit rung gets its trial (and fails here), the 8-bit near miss is not trained as well,
+    // and the pick's last training follows: one near miss and one last training, as any search.
+    o = await search(0.1);
+    expect([o.chosen.name, o.reached]).toEqual(['s1f1b4+s2f4b4+s4f4b2', true]);
+    expect(names(o)).toEqual([...bisection, `s1f1b4+s2f2b4c+s4f4b2 ×${long}`, 's1f1b2+s2f6b4', `s1f1b4+s2f4b4+s4f4b2 ×${long}`]);
+  });
+
   it('pickSmallest takes the smallest passing trial even when quality is not monotone', () => {
     const trials: Trial[] = [{ rung: 5, psnr: [41] }, { rung: 2, psnr: [38] }, { rung: 3, psnr: [40.2] }, { rung: 4, psnr: [39.9] }];
     expect(pickSmallest(trials, 40)).toBe(3);

@@ -10,9 +10,10 @@
  * `s2f12b2-f32`, `s2f12b2-int8`, `s2f12b2-f32-packed`, `s2f4b8-f32` (scale, features, bits, precision[, packed]).
  * A `-uv` suffix decodes through `mat_uv(uv, 0)` (sampler-filtered, what a fragment shader calls)
  * instead of `mat(p)` (texel addressing, textureLoad + bilinear in the shader). A last `-p2` or `-p4` gives the
- * decoder that position input (position.ts) instead of u, v. A last `-c2`, `-c4`, `-c5` or `-c6` gives the decoder that
- * many outputs (a lone normal map, two normal maps, albedo + normal, albedo + normal + a scalar) instead of 8 (albedo,
- * normal, colour specular), as decode-cost.ts's model reckons a material's cost by its outputs.
+ * decoder that position input (position.ts) instead of u, v. A last `-c2`, `-c4`, `-c5`, `-c6`, `-c12` or `-c16` gives
+ * the decoder that many outputs (a lone normal map, two normal maps, albedo + normal, albedo + normal + a scalar; and
+ * past the 8 the ladder's budget is set for, four or six textures more) instead of 8 (albedo, normal, colour specular),
+ * as decode-cost.ts's model reckons a material's cost by its outputs.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,8 @@ import { positionCount, type PositionInput } from './position.js';
 
 const albedo: TextureTarget = { name: 'albedo', kind: 'color', channels: 3, alpha: false };
 const normal: TextureTarget = { name: 'normal', kind: 'normal', channels: 2, alpha: false };
+function scalars(...names: string[]): TextureTarget[] { return names.map((name) => ({ name, kind: 'scalar', channels: 1, alpha: false })); }
+
 /**
  * Materials by decoder outputs (a `-c<N>` suffix; 8 without): which textures, and where the shading reads albedo, the
  * normal's x, y and roughness (a constant where the material has none), so every variant shades alike.
@@ -39,6 +42,8 @@ const MATERIALS: Record<number, { textures: TextureTarget[]; albedo?: number; no
   5: { textures: [albedo, normal], albedo: 0, normal: 3 },
   6: { textures: [albedo, normal, { name: 'spec', kind: 'scalar', channels: 1, alpha: false }], albedo: 0, normal: 3, rough: 5 },
   8: { textures: [albedo, normal, { name: 'spec', kind: 'color', channels: 3, alpha: false }], albedo: 0, normal: 3, rough: 5 },
+  12: { textures: [albedo, normal, { name: 'spec', kind: 'color', channels: 3, alpha: false }, ...scalars('roughness', 'metallic', 'ao', 'height')], albedo: 0, normal: 3, rough: 8 },
+  16: { textures: [albedo, normal, { name: 'spec', kind: 'color', channels: 3, alpha: false }, ...scalars('roughness', 'metallic', 'ao', 'height'), { ...albedo, name: 'emissive' }, ...scalars('opacity')], albedo: 0, normal: 3, rough: 8 },
 };
 
 export async function main(args: string[] = process.argv.slice(2)): Promise<void> {
@@ -50,11 +55,11 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const hasTs = device.features.has('timestamp-query');
   for (const name of names) {
     // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first), named as the ladder names rungs.
-    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?(?:-(p2|p4))?(?:-c(\d))?$/.exec(name);
+    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?(?:-(p2|p4))?(?:-c(\d+))?$/.exec(name);
     let rung: Rung | undefined;
     try { rung = m ? parseRung(m[1]!) : undefined; } catch (e) { console.log(`${name}: ${(e as Error).message}`); continue; }
     const mat8 = MATERIALS[Number(m?.[6] ?? 8)];
-    if (!m || !rung || !mat8) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4][-c2|-c4|-c5|-c6])`); continue; }
+    if (!m || !rung || !mat8) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4][-c2|-c4|-c5|-c6|-c12|-c16])`); continue; }
     const C = mat8.textures.reduce((a, t) => a + t.channels, 0);
     const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
     let s = 12345;
