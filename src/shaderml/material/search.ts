@@ -11,7 +11,7 @@
 import { gridBytes, type GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
-import { decodeEstimate, decodeFits } from './decode-cost.js';
+import { DECODE_BUDGET_OUTPUTS, decodeEstimate, decodeFits } from './decode-cost.js';
 
 export { parseRung, rungName, type Rung } from './rung.js';
 import { rungName, type Rung } from './rung.js';
@@ -97,8 +97,12 @@ export const LADDER: Rung[] = [
   ...[2, 3, 4].map((f) => R([[1, f, 4], [2, 8, 4]])),
 ];
 
-/** Whether a material of `channels` outputs decodes this rung within the limits (decode-cost.ts). */
-const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeFits(decodeEstimate(r, channels, position));
+/**
+ * Whether a material of `channels` outputs decodes this rung within the limits (decode-cost.ts). Past the
+ * {@link DECODE_BUDGET_OUTPUTS} outputs the limits are set for, the rung is judged at that many: the extra outputs' last
+ * layer is the material's own cost (the report says it), and a ninth output does not change the layout that suits eight.
+ */
+const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeFits(decodeEstimate(r, Math.min(channels, DECODE_BUDGET_OUTPUTS), position));
 
 /** A rung of one half-resolution grid of 3 or 4 features of 4-bit codes read as concatenated taps (3 to 4.5 bits). */
 const isLowConcat = (r: Rung) => {
@@ -119,7 +123,8 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
 /**
  * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
  * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
- * decoder's multiply-adds on this material) gives way to its twin ({@link twinFor}: its bits as 2-bit codes, blended).
+ * decoder's multiply-adds on this material) gives way to its twin ({@link twinOf}: its bits as 2-bit codes, blended)
+ * where that decodes within the limits, else to its blended form.
  * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4) and becomes s2f10b2 from albedo + normal (C = 5:
  * measured 0.403 ms int8) up; and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit
  * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
@@ -208,14 +213,16 @@ export function twoBitForm(r: Rung): Rung | undefined {
 }
 
 /**
- * The twin a material of `channels` outputs trains: {@link twinOf}, but for a concatenated rung whose 2-bit form would
- * decode over the limits (decode-cost.ts), its blended form, or none if that too is over.
+ * The twin a material of `channels` outputs trains: {@link twinOf} where it decodes within the limits (decodesInTime),
+ * else, for a concatenated rung, its blended form where that does, else none. Twins have two more half-resolution
+ * features than their rung where the full-resolution feature has 2-bit codes, so at 7 and 8 outputs some would pass
+ * the int8 limit (s1f1b2+s2f7b4+s4f4b2, estimated 0.402 ms at 8), which the ladder's own rungs never do.
  */
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
   const t = twinOf(r);
-  if (!t || !r.grids.some((g) => g.concat) || decodesInTime(t, channels, position)) return t;
-  const b = blendedOf(r);
-  return decodesInTime(b, channels, position) ? b : undefined;
+  if (!t || decodesInTime(t, channels, position)) return t;
+  const b = r.grids.some((g) => g.concat) ? blendedOf(r) : undefined;
+  return b && decodesInTime(b, channels, position) ? b : undefined;
 }
 
 /**
