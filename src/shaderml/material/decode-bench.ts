@@ -73,6 +73,11 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
     const decoder = ShaderMLP.random([F + positionCount(position), rung.hidden, rung.hidden, C], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5);
     const mat = loadMaterial(device, encodeWgmat({ width: W, height: H, lw: first!.lw, lh: first!.lh, features: first!.features, latents: first!.latents, decoder, position, ...(first!.bits !== 8 ? { bits: first!.bits } : {}), ...(first!.concat ? { concat: true } : {}), ...(coarse.length ? { coarse } : {}) }, mat8.textures), { latents: storage });
     const a = mat8.albedo, n = mat8.normal, r = mat8.rough;
+    // A renderer reads every output (emissive, AO, metalness…); the shade here reads albedo, normal and roughness, so
+    // the rest go into the colour with a small weight, or the compiler drops their last-layer work (until 2026-12-06
+    // it did: 8, 12 and 16 outputs timed alike, bench/materials-2026-12-06-heada-h100).
+    const read = new Set([...(a === undefined ? [] : [a, a + 1, a + 2]), n, n + 1, ...(r === undefined ? [] : [r])]);
+    const rest = Array.from({ length: C }, (_, k) => k).filter((k) => !read.has(k));
     const dec = materialWgsl(mat, 'mat', 1, 0, device, { precision });
     const lib = flattenWgsl(dec.module);
     const code = `${lib.enables.map((e) => `enable ${e};`).join('\n')}
@@ -87,7 +92,8 @@ ${lib.code}
   let l = vec3(0.4, 0.5, 0.7681146); let h = normalize(l + vec3(0.0, 0.0, 1.0));
   let r = ${r === undefined ? '0.5' : `clamp(y[${r}], 0.02, 1.0)`};
   let spec = pow(max(dot(n, h), 0.0), mix(256.0, 4.0, r)) * (1.0 - r) * 0.6;
-  LIT[g.y * ${W}u + g.x] = pack4x8unorm(vec4(clamp(alb * (0.08 + 0.92 * max(dot(n, l), 0.0)) + vec3(spec), vec3(0.0), vec3(1.0)), 1.0));
+  let rest = ${rest.length ? rest.map((k) => `y[${k}]`).join(' + ') : '0.0'};
+  LIT[g.y * ${W}u + g.x] = pack4x8unorm(vec4(clamp(alb * (0.08 + 0.92 * max(dot(n, l), 0.0)) + vec3(spec + 0.001 * rest), vec3(0.0), vec3(1.0)), 1.0));
 }`;
     const lit = device.createBuffer({ label: 'decode-bench lit', size: W * H * 4, usage: GPUBufferUsage.STORAGE });
     const l0 = device.createBindGroupLayout({ label: 'decode-bench out', entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } }] });
