@@ -1,22 +1,23 @@
 /**
  * What a configuration costs to decode, before training it: an estimate of the 4K decode + shade time on the H200
  * (issue 13's limits: 0.6 ms with the f32 decoder, 0.4 ms with int8) from the work one texel's decode does on this
- * material. The search (search.ts `ladderFor`) takes a rung's concatenated taps only where this estimate fits.
+ * material, bounded by measurements where they exist ({@link decodeWithinLimits}). The search (search.ts `ladderFor`)
+ * trains a rung, its concatenated taps and its twin only where the decode is within the limits.
  *
  * Why a model and not an input count: the cost is the decoder's multiply-adds, I·h + h·h + h·C, plus the texture
  * reads and bilinear blends of the latents. A lone normal map (C = 2) spends 192 fewer multiply-adds a texel in the
- * last layer than the 8-output decoder the bench measures, the cost of six decoder inputs, so it can afford
+ * last layer than an 8-output decoder, the cost of six decoder inputs, so it can afford
  * concatenated taps that an albedo + normal + specular set (C = 6 or 7) cannot.
  *
  * The coefficients are a least-squares fit to {@link DECODE_MEASURED} (decode-bench.ts on the H200 and, for the rows of
  * 2026-12-05 with other output counts, an H100 that timed the common anchor the same; u, v or p2 position), refitted at
- * load, so a new measured row refines the model. Over those rows the fit is within 0.018 ms of every f32 figure and
- * 0.013 ms of every int8 one; {@link DECODE_MARGIN_MS} is kept below the limits.
+ * load, so a new measured row refines the model. Over those rows the fit is within 0.013 ms of every figure up to 8
+ * outputs and 0.018 ms past them; {@link DECODE_MARGIN_MS} is kept below the limits where the fit decides.
  */
 import type { GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
-import { parseRung } from './rung.js';
+import { parseRung, rungName } from './rung.js';
 
 /** The limits of issue 13: a 3840×2160 decode + shade on the H200, in ms. */
 export const DECODE_LIMIT_MS = { f32: 0.6, int8: 0.4 } as const;
@@ -24,53 +25,78 @@ export const DECODE_LIMIT_MS = { f32: 0.6, int8: 0.4 } as const;
 export const DECODE_MARGIN_MS = 0.005;
 
 /**
- * 4K decode + shade on the H200, median of 50 after a warm-up, 8 decoder outputs, latents expanded (what ships),
- * texel addressing: [rung, f32 ms, int8 ms or null where not measured, where]. Rows with u, v and with p2 are
+ * 4K decode + shade on the H200, median of 50 after a warm-up, latents expanded (what ships), texel addressing:
+ * [rung, f32 ms, int8 ms or null where not measured, where, decoder outputs computed]. Rows with u, v and with p2 are
  * pooled (two inputs either way; measured 0.528 against 0.526).
+ *
+ * Outputs computed, not the material's: until 2026-12-06 decode-bench's shade read albedo, the normal and roughness
+ * and left the other outputs unread, and the compiler dropped their last-layer work (8, 12 and 16 outputs timed alike,
+ * bench/materials-2026-12-06-heada-h100; the bench now reads every output). So its 8-output material (albedo, normal,
+ * colour specular, read up to specular's red) timed 6 outputs, and its two normal maps 2: those rows say 6 and 2.
  */
-export const DECODE_MEASURED: readonly (readonly [string, number, number | null, string, number?])[] = [
-  ['s1f1b2+s2f8b2', 0.521, 0.374, 'materials-2026-12-03b'],
-  ['s2f12b2', 0.551, 0.389, 'materials-2026-12-03b'],
-  ['s1f1b2+s2f6b2', 0.498, null, 'materials-2026-12-03b'],
-  ['s2f10b2', 0.531, null, 'materials-2026-12-03b'],
-  ['s1f1b2+s2f12b2', 0.558, null, 'materials-2026-12-03b'],
-  ['s1f1b2+s2f15b2', 0.61, 0.422, 'materials-2026-12-03d'],
-  ['s1f1b2+s2f12b4', 0.557, null, 'materials-2026-12-03d'],
-  ['s1f1b2+s2f10b4', 0.539, null, 'materials-2026-12-03d'],
-  ['s1f1b2+s2f4b4', 0.477, 0.34, 'materials-2026-12-03h'],
-  ['s2f5b4', 0.475, 0.331, 'materials-2026-12-05/ablation'],
-  ['s1f1b2+s2f7b4', 0.51, null, 'materials-2026-12-03e'],
-  ['s1f2b2+s2f4b2', 0.487, 0.341, 'materials-2026-12-03g'],
-  ['s1f1b2+s2f4b4+s4f4b2', 0.527, 0.381, 'materials-2026-12-05/ablation'],
-  ['s1f2b2+s2f4b2+s4f4b2', 0.536, 0.386, 'materials-2026-12-03h'],
-  ['s1f1b2+s2f7b4+s4f4b2', 0.558, null, 'materials-2026-12-03h'],
-  ['s1f1b4+s2f2b4+s4f4b2', 0.505, 0.374, 'materials-2026-12-03k, -05/final'],
-  ['s1f1b4+s2f5b4+s4f4b2', 0.542, 0.39, 'materials-2026-12-03k'],
-  ['s1f1b2+s2f4b4c+s4f4b2', 0.635, 0.431, 'materials-2026-12-05/ablation'],
-  ['s2f5b4c', 0.595, 0.408, 'materials-2026-12-05/ablation'],
-  ['s2f2b4c', 0.481, 0.338, 'materials-2026-12-05/ablation'],
-  ['s1f1b4+s2f2b4c+s4f4b2', 0.546, 0.388, 'materials-2026-12-05/final'],
-  ['s2f2b4c+s4f4b2', 0.527, 0.375, 'materials-2026-12-05/final'],
-  // H100 (s2f5b4c at 8 outputs 0.597 / 0.408 there against 0.595 / 0.408 on the H200); a fifth field: decoder outputs.
-  ['s2f5b4c', 0.544, 0.386, 'materials-2026-12-05-lowrates-h100', 4],
+export const DECODE_MEASURED: readonly (readonly [string, number, number | null, string, number])[] = [
+  ['s1f1b2+s2f8b2', 0.521, 0.374, 'materials-2026-12-03b', 6],
+  ['s2f12b2', 0.551, 0.389, 'materials-2026-12-03b', 6],
+  ['s1f1b2+s2f6b2', 0.498, null, 'materials-2026-12-03b', 6],
+  ['s2f10b2', 0.531, null, 'materials-2026-12-03b', 6],
+  ['s1f1b2+s2f12b2', 0.558, null, 'materials-2026-12-03b', 6],
+  ['s1f1b2+s2f15b2', 0.61, 0.422, 'materials-2026-12-03d', 6],
+  ['s1f1b2+s2f12b4', 0.557, null, 'materials-2026-12-03d', 6],
+  ['s1f1b2+s2f10b4', 0.539, null, 'materials-2026-12-03d', 6],
+  ['s1f1b2+s2f4b4', 0.477, 0.34, 'materials-2026-12-03h', 6],
+  ['s2f5b4', 0.475, 0.331, 'materials-2026-12-05/ablation', 6],
+  ['s1f1b2+s2f7b4', 0.51, null, 'materials-2026-12-03e', 6],
+  ['s1f2b2+s2f4b2', 0.487, 0.341, 'materials-2026-12-03g', 6],
+  ['s1f1b2+s2f4b4+s4f4b2', 0.527, 0.381, 'materials-2026-12-05/ablation', 6],
+  ['s1f2b2+s2f4b2+s4f4b2', 0.536, 0.386, 'materials-2026-12-03h', 6],
+  ['s1f1b2+s2f7b4+s4f4b2', 0.558, null, 'materials-2026-12-03h', 6],
+  ['s1f1b4+s2f2b4+s4f4b2', 0.505, 0.374, 'materials-2026-12-03k, -05/final', 6],
+  ['s1f1b4+s2f5b4+s4f4b2', 0.542, 0.39, 'materials-2026-12-03k', 6],
+  ['s1f1b2+s2f4b4c+s4f4b2', 0.635, 0.431, 'materials-2026-12-05/ablation', 6],
+  ['s2f5b4c', 0.595, 0.408, 'materials-2026-12-05/ablation', 6],
+  ['s2f2b4c', 0.481, 0.338, 'materials-2026-12-05/ablation', 6],
+  ['s1f1b4+s2f2b4c+s4f4b2', 0.546, 0.388, 'materials-2026-12-05/final', 6],
+  ['s2f2b4c+s4f4b2', 0.527, 0.375, 'materials-2026-12-05/final', 6],
+  // H100 (s2f5b4c at 8 outputs 0.597 / 0.408 there against 0.595 / 0.408 on the H200).
+  ['s2f5b4c', 0.544, 0.386, 'materials-2026-12-05-lowrates-h100', 2],
   ['s2f5b4c', 0.584, 0.403, 'materials-2026-12-05-lowrates-h100', 5],
-  ['s2f3b4c', 0.516, 0.36, 'materials-2026-12-05-lowrates-h100'],
-  ['s2f4b4c', 0.548, 0.38, 'materials-2026-12-05-lowrates-h100'],
-  ['s2f3b4c+s4f4b2', 0.564, 0.398, 'materials-2026-12-05-lowrates-h100'],
+  ['s2f3b4c', 0.516, 0.36, 'materials-2026-12-05-lowrates-h100', 6],
+  ['s2f4b4c', 0.548, 0.38, 'materials-2026-12-05-lowrates-h100', 6],
+  ['s2f3b4c+s4f4b2', 0.564, 0.398, 'materials-2026-12-05-lowrates-h100', 6],
   ['s2f3b4c+s4f4b2', 0.564, 0.399, 'materials-2026-12-05-lowrates-h100', 6],
   ['s2f4b4c+s4f4b2', 0.559, 0.399, 'materials-2026-12-05-lowrates-h100', 2],
-  ['s2f4b4c+s4f4b2', 0.557, 0.399, 'materials-2026-12-05-lowrates-h100', 4],
+  ['s2f4b4c+s4f4b2', 0.557, 0.399, 'materials-2026-12-05-lowrates-h100', 2],
   ['s2f4b4c', 0.514, 0.362, 'materials-2026-12-05-lowrates-h100', 2],
   ['s1f1b2+s2f8b2+s4f4b2', 0.568, 0.407, 'materials-2026-12-05-lowrates-h100', 6],
   ['s1f1b4+s2f2b4c+s4f4b2', 0.546, 0.391, 'materials-2026-12-05-lowrates-h100', 6],
   // H100, the ladder's new top (the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.546 / 0.389 there, as on the H200).
   // Not a row: s1f4b4+s2f8b8, 0.554 / 0.401, 6 µs over s1f4b4+s2f8b4 in the same texture formats. The model has no
   // term for 8-bit codes, and the ladder has none, so that rung is out of the ladder instead (search.ts LADDER).
-  ['s1f2b4+s2f6b4', 0.512, 0.37, 'materials-2026-12-06-checktop-h100'],
-  ['s1f2b4+s2f8b4', 0.535, 0.379, 'materials-2026-12-06-checktop-h100'],
-  ['s1f3b4+s2f8b4', 0.545, 0.392, 'materials-2026-12-06-checktop-h100'],
-  ['s1f4b4+s2f8b4', 0.553, 0.395, 'materials-2026-12-06-checktop-h100'],
-  ['s2f16b4', 0.601, 0.416, 'materials-2026-12-06-checktop-h100'],
+  ['s1f2b4+s2f6b4', 0.512, 0.37, 'materials-2026-12-06-checktop-h100', 6],
+  ['s1f2b4+s2f8b4', 0.535, 0.379, 'materials-2026-12-06-checktop-h100', 6],
+  ['s1f3b4+s2f8b4', 0.545, 0.392, 'materials-2026-12-06-checktop-h100', 6],
+  ['s1f4b4+s2f8b4', 0.553, 0.395, 'materials-2026-12-06-checktop-h100', 6],
+  ['s2f16b4', 0.601, 0.416, 'materials-2026-12-06-checktop-h100', 6],
+  // H100, every output read (the anchor s1f1b4+s2f2b4c+s4f4b2 at 6 outputs 0.547 / 0.391, as in the rows above).
+  ['s2f5b4c', 0.568, 0.398, 'materials-2026-12-06-outputs-h100', 4],
+  ['s2f4b4c+s4f4b2', 0.585, 0.408, 'materials-2026-12-06-outputs-h100', 4],
+  ['s2f5b4c', 0.583, 0.402, 'materials-2026-12-06-outputs-h100', 5],
+  ['s1f1b4+s2f2b4c+s4f4b2', 0.547, 0.391, 'materials-2026-12-06-outputs-h100', 6],
+  ['s1f1b2+s2f8b2+s4f4b2', 0.568, 0.408, 'materials-2026-12-06-outputs-h100', 6],
+  ['s1f1b2+s2f6b4+s4f4b2', 0.551, 0.401, 'materials-2026-12-06-outputs-h100', 6],
+  ['s1f1b2+s2f7b4+s4f4b2', 0.56, 0.404, 'materials-2026-12-06-outputs-h100', 6],
+  ['s1f1b2+s2f10b4', 0.542, 0.395, 'materials-2026-12-06-outputs-h100', 6],
+  ['s1f1b4+s2f2b4c+s4f4b2', 0.565, 0.399, 'materials-2026-12-06-outputs-h100', 8],
+  ['s1f1b4+s2f2b4+s4f4b2', 0.522, 0.38, 'materials-2026-12-06-outputs-h100', 8],
+  ['s1f1b4+s2f5b4+s4f4b2', 0.554, 0.395, 'materials-2026-12-06-outputs-h100', 8],
+  ['s1f4b4+s2f8b4', 0.571, 0.404, 'materials-2026-12-06-outputs-h100', 8],
+  ['s2f5b4', 0.494, 0.34, 'materials-2026-12-06-outputs-h100', 8],
+  ['s1f1b4+s2f2b4+s4f4b2', 0.556, 0.392, 'materials-2026-12-06-outputs-h100', 12],
+  ['s1f4b4+s2f8b4', 0.621, 0.417, 'materials-2026-12-06-outputs-h100', 12],
+  ['s1f1b4+s2f2b4+s4f4b2', 0.606, 0.406, 'materials-2026-12-06-outputs-h100', 16],
+  // f32: the minimum (0.669); that variant's median, 1.295, came from a slow half of its 50 passes.
+  ['s1f4b4+s2f8b4', 0.669, 0.437, 'materials-2026-12-06-outputs-h100', 16],
+  ['s2f5b4', 0.558, 0.37, 'materials-2026-12-06-outputs-h100', 16],
 ];
 
 /**
@@ -112,7 +138,7 @@ function fit(xs: number[][], ys: number[]): number[] {
 let coefficients: { f32: number[]; int8: number[] } | undefined;
 function model() {
   if (coefficients) return coefficients;
-  const w = DECODE_MEASURED.map(([name, , , , outputs]) => row(decodeWork(parseRung(name), outputs ?? 8, 'uv')));
+  const w = DECODE_MEASURED.map(([name, , , , outputs]) => row(decodeWork(parseRung(name), outputs, 'uv')));
   const int8 = DECODE_MEASURED.map((m, i) => [m, w[i]!] as const).filter(([m]) => m[2] !== null);
   coefficients = {
     f32: fit(w, DECODE_MEASURED.map((m) => m[1])),
@@ -121,17 +147,52 @@ function model() {
   return coefficients;
 }
 
-export interface DecodeEstimate { f32: number; int8: number }
+export interface DecodeEstimate {
+  f32: number; int8: number;
+  /** Both figures are measured (DECODE_MEASURED: the slowest row of this rung at these outputs), not the fit's. */
+  measured?: boolean;
+}
 
-/** Estimated 4K decode + shade on the H200 (ms) of a rung on a material of `channels` outputs. */
-export function decodeEstimate(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): DecodeEstimate {
+/** The fit's estimate of a rung's 4K decode + shade on the H200 (ms) on a material of `channels` outputs. */
+export function fittedEstimate(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): DecodeEstimate {
   const c = model(), x = row(decodeWork(r, channels, position));
   const dot = (k: number[]) => k.reduce((a, v, i) => a + v * x[i]!, 0);
   return { f32: dot(c.f32), int8: dot(c.int8) };
 }
 
+/** The rows of DECODE_MEASURED that time this rung with two position inputs, as theirs have (u, v or p2). */
+function measuredRows(r: { grids: GridOption[]; hidden: number }, position: PositionChoice) {
+  if (positionCount(positionFor(r.grids, position)) !== 2) return [];
+  const name = rungName(r);
+  return DECODE_MEASURED.filter((m) => m[0] === name).map(([, f32, int8, , outputs]) => ({ f32, int8, outputs }));
+}
+
+/**
+ * A rung's 4K decode + shade on the H200 (ms) on a material of `channels` outputs, as the compress report gives it:
+ * measured where DECODE_MEASURED times this rung at these outputs (the slowest row where several), else the fit's
+ * ({@link fittedEstimate}).
+ */
+export function decodeEstimate(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): DecodeEstimate {
+  const rows = measuredRows(r, position).filter((m) => m.outputs === channels), int8 = rows.flatMap((m) => (m.int8 === null ? [] : [m.int8]));
+  if (!int8.length) return fittedEstimate(r, channels, position);
+  return { f32: Math.max(...rows.map((m) => m.f32)), int8: Math.max(...int8), measured: true };
+}
+
 /** Whether both estimates keep {@link DECODE_MARGIN_MS} below {@link DECODE_LIMIT_MS}. */
 export const decodeFits = (e: DecodeEstimate) => e.f32 <= DECODE_LIMIT_MS.f32 - DECODE_MARGIN_MS && e.int8 <= DECODE_LIMIT_MS.int8 - DECODE_MARGIN_MS;
+
+/**
+ * Whether a rung decodes within the limits on a material of `channels` outputs, for the ladder (search.ts). A decode
+ * costs more with every output, so measurements bound it: one within the limits at as many outputs or more says
+ * within (s2f5b4c took 0.398 ms int8 at 4 outputs, where the fit, 0.003 ms off, would keep it under the margin); one
+ * over at as many or fewer says over (the top, s1f4b4+s2f8b4, 0.404 ms at 8); else the fit with its margin decides.
+ */
+export function decodeWithinLimits(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): boolean {
+  const rows = measuredRows(r, position), L = DECODE_LIMIT_MS;
+  if (rows.some((m) => m.outputs >= channels && m.int8 !== null && m.f32 <= L.f32 && m.int8 <= L.int8)) return true;
+  if (rows.some((m) => m.outputs <= channels && (m.f32 > L.f32 || (m.int8 ?? 0) > L.int8))) return false;
+  return decodeFits(fittedEstimate(r, channels, position));
+}
 
 /**
  * The most decoder outputs for which every rung of the ladder is held to {@link DECODE_LIMIT_MS} (search.ts

@@ -11,7 +11,7 @@
 import { gridBytes, type GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
-import { DECODE_BUDGET_OUTPUTS, decodeEstimate, decodeFits } from './decode-cost.js';
+import { DECODE_BUDGET_OUTPUTS, decodeWithinLimits } from './decode-cost.js';
 
 export { parseRung, rungName, type Rung } from './rung.js';
 import { rungName, type Rung } from './rung.js';
@@ -102,7 +102,7 @@ export const LADDER: Rung[] = [
  * {@link DECODE_BUDGET_OUTPUTS} outputs the limits are set for, the rung is judged at that many: the extra outputs' last
  * layer is the material's own cost (the report says it), and a ninth output does not change the layout that suits eight.
  */
-const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeFits(decodeEstimate(r, Math.min(channels, DECODE_BUDGET_OUTPUTS), position));
+const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeWithinLimits(r, Math.min(channels, DECODE_BUDGET_OUTPUTS), position);
 
 /** A rung of one half-resolution grid of 3 or 4 features of 4-bit codes read as concatenated taps (3 to 4.5 bits). */
 const isLowConcat = (r: Rung) => {
@@ -127,10 +127,14 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
  * where that decodes within the limits, else to its blended form.
  * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4) and becomes s2f10b2 from albedo + normal (C = 5:
  * measured 0.403 ms int8) up; and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit
- * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too.
+ * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too. A rung over the limits with no form that is within them
+ * is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
-  return ladder.map((r) => (r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r));
+  const own = ladder.map((r) => (r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r));
+  // What is over the limits even blended is left out (the smallest rung stays): at 7 and 8 outputs the top,
+  // s1f4b4+s2f8b4, measured 0.404 ms int8 at 8 (bench/materials-2026-12-06-outputs-h100).
+  return own.filter((r, i) => i === 0 || decodesInTime(r, channels, position));
 }
 
 /**
