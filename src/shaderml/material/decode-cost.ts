@@ -197,8 +197,8 @@ export function decodeWithinLimits(r: { grids: GridOption[]; hidden: number }, c
 /**
  * The most decoder outputs for which every rung of the ladder is held to {@link DECODE_LIMIT_MS} (search.ts
  * `ladderFor`; test/material-decode-cost.test.ts): the bench's material (albedo, normal, colour specular). A material of
- * more outputs pays their last layer on top, about 9 µs f32 and 5 µs int8 an output at 4K by the fit, as block
- * compression pays for every texture it samples.
+ * more outputs pays their last layer on top, about 10 µs f32 and 5 µs int8 an output at 4K by the fit (8–12 and 3–4
+ * measured, -outputs-h100), as block compression pays for every texture it samples.
  */
 export const DECODE_BUDGET_OUTPUTS = 8;
 
