@@ -141,6 +141,6 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(decodeLine(big)).toContain('over it: its 16 decoder outputs are more than the 8 the budget is set for');
     // By hand, at 8 outputs: the old top (measured 0.601 / 0.416 ms) is over for another reason; a wider decoder says so.
     expect(decodeLine(decodeCostReport(parseRung('s2f16b4'), 8))).toContain('over it: a smaller configuration');
-    expect(decodeLine(decodeCostReport(parseRung('s1f1b2+s2f4b4h64'), 6))).toContain('fitted on 32-wide decoders, this one is 64');
+    expect(decodeLine(decodeCostReport(parseRung('s1f1b2+s2f4b4h64'), 6))).toContain("over it: the decoder is 64 wide, the ladder's 32; the estimate is fitted on 32-wide decoders, this one is 64");
   });
 });

@@ -82,11 +82,11 @@ function refineLine(s: SearchReport | undefined): string {
 
 /**
  * The report's `decode` line: what the chosen configuration costs a frame, estimated (decode-cost.ts), and why when it
- * is over the budget the ladder keeps: more outputs than the budget is set for, or a configuration given by hand.
+ * is over the budget the ladder keeps: a wider decoder, more outputs than the budget is set for, or a configuration by hand.
  */
 export function decodeLine(d: DecodeCostReport): string {
-  const over = d.withinLimits ? '' : d.outputs > DECODE_BUDGET_OUTPUTS
-    ? `, over it: its ${d.outputs} decoder outputs are more than the ${DECODE_BUDGET_OUTPUTS} the budget is set for`
+  const over = d.withinLimits ? '' : d.hidden !== 32 ? `, over it: the decoder is ${d.hidden} wide, the ladder's 32`
+    : d.outputs > DECODE_BUDGET_OUTPUTS ? `, over it: its ${d.outputs} decoder outputs are more than the ${DECODE_BUDGET_OUTPUTS} the budget is set for`
     : ', over it: a smaller configuration (--bits, --psnr) decodes in less';
   const wide = d.hidden === 32 ? '' : `; the estimate is fitted on 32-wide decoders, this one is ${d.hidden}`;
   return `${d.f32.toFixed(2)} ms f32, ${d.int8.toFixed(2)} ms int8 estimated for a 3840×2160 decode + shade on an H200 (wgml's budget ${d.limitF32} / ${d.limitInt8} ms${over}${wide})`;
