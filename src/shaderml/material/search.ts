@@ -221,8 +221,8 @@ export function twoBitForm(r: Rung): Rung | undefined {
 /**
  * The twin a material of `channels` outputs trains: {@link twinOf} where it decodes within the limits (decodesInTime),
  * else, for a concatenated rung, its blended form where that does, else none. Twins have two more half-resolution
- * features than their rung where the full-resolution feature has 2-bit codes, so at 7 and 8 outputs some would pass
- * the int8 limit (s1f1b2+s2f7b4+s4f4b2, estimated 0.402 ms at 8), which the ladder's own rungs never do.
+ * features than their rung where the full-resolution feature has 2-bit codes, so from 6 outputs up some pass the int8
+ * limit (s1f1b2+s2f7b4+s4f4b2 and s1f1b2+s2f6b4+s4f4b2 took 0.404 and 0.401 ms at 6, -outputs-h100).
  */
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
   const t = twinOf(r);
@@ -326,10 +326,9 @@ const minOf = (p: number[]) => Math.min(...p);
  *   below the pick (or of the largest rung tried when none passed) gets one more trial when it is smaller than the
  *   pick, and is chosen when it passes; then, unless a smaller near miss was trained, the better of that rung and its
  *   twin, when it missed by at most NEAR_MISS_DB, trains once more with `finalSteps` times the steps and is chosen
- *   when it passes. Otherwise the pick (or, when
- *   nothing passed, the closest rung tried) trains once more with `finalSteps` times the steps, and the better of
- *   its two trainings by the weakest texture is the result: trials are short, and what ships is trained as the
- *   default is.
+ *   when it passes. Otherwise the pick (or, when nothing passed, the closest rung tried) trains once more with
+ *   `finalSteps` times the steps, and the better of its two trainings by the weakest texture is the result: trials
+ *   are short, and what ships is trained as the default is.
  * - otherwise (`start` is the rung --bits or the default fits, or a rung by hand): train it, and its twin when
  *   `twins` and it has one within the budget; keep the one whose weakest texture is better (the rung on a tie).
  */
@@ -383,8 +382,8 @@ export async function runSearch<T>(o: {
   // If it fails, f's own near-miss training is skipped: a search trains one near miss at most, as before.
   const smaller = below.filter((r) => r < f && target - minOf(trained.get(r)!.psnr) <= NEAR_MISS_DB);
   const s = pick !== null && long > 1 && smaller.length ? o.ladder[Math.min(...smaller)]! : undefined;
-  const smallerTried = !!s && o.footprint(s) < o.footprint(tw ?? o.ladder[f]!);
-  if (s && smallerTried) {
+  const trySmaller = !!s && o.footprint(s) < o.footprint(tw ?? o.ladder[f]!);
+  if (s && trySmaller) {
     const t = await run(s, `trial ${out.length + 1} ${s.name} (near miss, ×${long} steps): `, { steps: long });
     if (minOf(t.psnr) >= target) return { chosen: s, result: t.result, reached: true, trials: out };
   }
@@ -394,7 +393,7 @@ export async function runSearch<T>(o: {
     if (minOf(twinTrained.psnr) >= target) return finish(tw, twinTrained);
   }
   const twinMin = twinTrained ? minOf(twinTrained.psnr) : -Infinity;
-  if (pick !== null && f >= 0 && long > 1 && !smallerTried) {
+  if (pick !== null && f >= 0 && long > 1 && !trySmaller) {
     const own = minOf(trained.get(f)!.psnr), near = twinMin > own ? tw! : o.ladder[f]!;
     if (target - Math.max(own, twinMin) <= NEAR_MISS_DB && o.footprint(near) < o.footprint(o.ladder[pick]!)) {
       const t = await run(near, `trial ${out.length + 1} ${near.name} (near miss, ×${long} steps): `, { steps: long });
