@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13, eighteenth session (2026-12-06): this build on the H200 the issue's targets name, against the same session's
+# Issue 13, eighteenth session (2026-12-06): this build on the H200 the issue's targets name (asked as kind nvidia-h200; it came up as an H100), against the same session's
 # H100 figures: the decode anchors with every output read (bench/materials-2026-12-06-outputs-h100), `--psnr 40` on three
 # sets (-headb-h100, -heada-h100) and a 9-channel set's defaults (-nine-h100). One call with kind nvidia-h200:
 #   npx tsc -p . && ../shared/gpu/pack.sh; mkdir -p .corpus-h2 && cp -r .corpus/{nx-cretewall,re-mp-bricks,re-un-grate,nx-cp-glow} .corpus-h2/
