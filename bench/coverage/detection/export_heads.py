@@ -1,16 +1,7 @@
 import sys, os, json
-sys.argv = ['x']
-exec(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'export_det.py')).read().split('for spec in')[0])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_det import *  # build, seeded, out, torch, nn, randomize_bn
 import numpy as np
-def seeded(name, size):
-    g = torch.Generator().manual_seed(1234); torch.manual_seed(1234)
-    m = build(name, size)
-    for mod in m.modules():
-        if isinstance(mod, nn.Conv2d): nn.init.kaiming_normal_(mod.weight, mode='fan_in', nonlinearity='relu')
-    for n_, mod in m.named_modules():
-        if isinstance(mod, (nn.Conv2d, nn.Linear)) and any(k in n_ for k in ('cls_logits', 'bbox_pred', 'bbox_reg')):
-            nn.init.normal_(mod.weight, std=0.01); nn.init.zeros_(mod.bias)
-    randomize_bn(m, g); return m.eval()
 
 class SSDHead(nn.Module):
     def __init__(s, m): super().__init__(); s.m = m
