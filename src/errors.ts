@@ -132,11 +132,25 @@ export interface UnsupportedNode {
   reason: string;
 }
 
+/** How many nodes of one op an UnsupportedOpsError message lists before it counts the rest. */
+const UNSUPPORTED_LISTED = 4;
+
 /** Load-time refusal listing every node wgml cannot run on the GPU. */
 export class UnsupportedOpsError extends WgmlError {
   readonly nodes: UnsupportedNode[];
   constructor(nodes: UnsupportedNode[]) {
-    const lines = nodes.map((n) => `  - ${n.name || '(unnamed)'}: ${n.domain ? n.domain + '.' : ''}${n.opType} (opset ${n.opset}): ${n.reason}`);
+    // A detector's post-processing can hold 180 NonZero nodes: past a few of one op the message counts the rest
+    // (`nodes` keeps them all).
+    const op = (n: UnsupportedNode) => `${n.domain ? n.domain + '.' : ''}${n.opType}`;
+    const counts = new Map<string, number>(), listed = new Map<string, number>(), lines: string[] = [];
+    for (const n of nodes) counts.set(op(n), (counts.get(op(n)) ?? 0) + 1);
+    const folds = (o: string) => counts.get(o)! > UNSUPPORTED_LISTED + 1;
+    for (const n of nodes) {
+      const o = op(n), k = listed.get(o) ?? 0;
+      listed.set(o, k + 1);
+      if (!folds(o) || k < UNSUPPORTED_LISTED) lines.push(`  - ${n.name || '(unnamed)'}: ${o} (opset ${n.opset}): ${n.reason}`);
+    }
+    for (const [o, c] of counts) if (folds(o)) lines.push(`  - … and ${c - UNSUPPORTED_LISTED} more ${o} node(s) (the error's \`nodes\` lists them all)`);
     super('E_UNSUPPORTED_OP', `${nodes.length} node(s) cannot run on the GPU with wgml:\n${lines.join('\n')}`,
       'wgml never falls back to the CPU: re-export the model without these ops, or open an issue asking for them', { nodes });
     this.nodes = nodes;
@@ -154,6 +168,20 @@ export class WeightFileError extends ModelFormatError {
 export class NodeError extends WgmlError {
   constructor(node: { name: string; opType: string }, message: string, hint: string, details: Record<string, unknown> = {}) {
     super('E_NODE', `node '${node.name}' (${node.opType}): ${message}`, hint, { node: node.name, op: node.opType, ...details });
+  }
+}
+
+/**
+ * A node whose output shape would depend on values known only at run time (NonZero, Compress on a run-time input).
+ * Specialization goes on past it, so a model with several is refused once, listing them all (UnsupportedOpsError);
+ * a model with only this one gets this error itself.
+ */
+export class RuntimeValueError extends NodeError {
+  /** The message without the node's name, and the hint: a line of UnsupportedOpsError. */
+  readonly reason: string;
+  constructor(node: { name: string; opType: string }, message: string, hint: string, details: Record<string, unknown> = {}) {
+    super(node, message, hint, details);
+    this.reason = `${message}: ${hint}`;
   }
 }
 

@@ -38,3 +38,19 @@ describe('refused ops say why', () => {
     expect((await refusal('NoSuchOp', 'com.example')).message).toMatch(/the_NoSuchOp: com\.example\.NoSuchOp \(opset \d+\): wgml has no kernel for this op/);
   });
 });
+
+describe('UnsupportedOpsError message', () => {
+  it('lists up to five nodes of one op, then counts the rest; every node stays in `nodes`', () => {
+    const entry = (opType: string, k: number) => ({ name: `${opType.toLowerCase()}_${k}`, opType, domain: '', opset: 11, reason: 'why' });
+    const nodes = [...Array.from({ length: 7 }, (_, k) => entry('NonZero', k)), ...Array.from({ length: 5 }, (_, k) => entry('Unique', k)), entry('NonMaxSuppression', 0)];
+    const e = new UnsupportedOpsError(nodes);
+    const lines = e.message.split('\n').slice(1);
+    // NonZero: 4 listed and the other 3 counted; Unique (5) and NonMaxSuppression (1) listed whole.
+    expect(lines.filter((l) => l.includes(': NonZero (')).map((l) => l.trim().split(':')[0])).toEqual(['- nonzero_0', '- nonzero_1', '- nonzero_2', '- nonzero_3']);
+    expect(lines).toContain("  - … and 3 more NonZero node(s) (the error's `nodes` lists them all)");
+    expect(lines.filter((l) => l.includes(': Unique (')).length).toBe(5);
+    expect(lines.filter((l) => l.includes('NonMaxSuppression')).length).toBe(1);
+    expect(e.message.split('\n')[0]).toBe('13 node(s) cannot run on the GPU with wgml:');
+    expect(e.nodes).toEqual(nodes);
+  });
+});

@@ -10,7 +10,7 @@ import { expandSequence, SEQUENCE_OPS } from './sequences.js';
 import { continueLoop, expandScan, startLoop, type LoopState } from './loops.js';
 import type { Graph, HostTensor, Node, ValueType } from './types.js';
 import { fmtShape, isFloat, shapeSize } from './types.js';
-import { BindingError, LimitError, ModelFormatError, NodeError, ShapeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
+import { BindingError, LimitError, ModelFormatError, NodeError, RuntimeValueError, ShapeError, UnsupportedOpsError, WgmlError, type UnsupportedNode } from '../errors.js';
 
 /** Most elements one value may hold: kernels index elements with u32 (and i32 offsets). */
 export const MAX_VALUE_ELEMENTS = 2 ** 31 - 1;
@@ -175,6 +175,7 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
 
   const read = readValues(graph);
   const unsupported: UnsupportedNode[] = [];
+  const valueErrors: RuntimeValueError[] = [];
   const nodes: Node[] = [];
   // Values downstream of an unsupported node have no type; skip their readers so the one error lists every unsupported node.
   const poisoned = new Set<string>();
@@ -297,7 +298,18 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     if (!inTypes[0] && !(node.opType === 'Constant' && node.domain === ''))
       throw new NodeError(node, `required input 0 is missing (the node has ${node.inputs.length} input(s))`, `${node.opType} reads its first input; re-export the model`, { inputs: node.inputs });
     const a = guardRule(node, 'attrs', inTypes, () => rule.attrs(new Attrs(node), opset));
-    const outTypes = guardRule(node, 'infer', inTypes, () => rule.infer(ctx, a as never));
+    let outTypes: ValueType[];
+    try {
+      outTypes = guardRule(node, 'infer', inTypes, () => rule.infer(ctx, a as never));
+    } catch (e) {
+      // A shape that run-time values would decide: listed with the rest, so one refusal names every such node. Inside
+      // a branch of a run-time If it fails that branch instead, as any shape error there does (the If keeps the other).
+      if (!(e instanceof RuntimeValueError) || open.length) throw e;
+      valueErrors.push(e);
+      unsupported.push({ name: node.name, opType: node.opType, domain: node.domain, opset, reason: e.reason });
+      for (const o of node.outputs) poisoned.add(o);
+      return k;
+    }
     for (const t of outTypes) for (const d of t.shape) if (!Number.isInteger(d) || d < 0)
       throw new NodeError(node, `inferred an invalid output shape ${fmtShape(t.shape)}`, 'check the input dimensions given to createPipeline', { shape: t.shape });
     for (const t of outTypes) if (shapeSize(t.shape) > MAX_VALUE_ELEMENTS)
@@ -331,6 +343,7 @@ export function specialize(graph: Graph, inputDims: Record<string, readonly numb
     nodes.push(node);
     return k;
   }
+  if (unsupported.length === 1 && valueErrors.length === 1) throw valueErrors[0]!;
   if (unsupported.length) throw new UnsupportedOpsError(unsupported);
   for (const o of graph.outputs) if (!types.has(o.name))
     throw new ModelFormatError(`graph output '${o.name}' is produced by no node`, 'the model is malformed; re-export it', { output: o.name });

@@ -7,11 +7,12 @@
  */
 import { hostTensor, shapeSize, type HostTensor } from '../../ir/types.js';
 import type { InferContext, OpDef } from '../types.js';
+import { RuntimeValueError } from '../../errors.js';
 
 /** Input i's value, or a refusal saying the output's size would depend on run-time values. */
 function known(ctx: InferContext, i: number, instead: string): HostTensor {
   const c = ctx.constant(i);
-  if (!c) throw ctx.error(`its output size depends on the values of input ${i} ('${ctx.node.inputs[i]}'), known only at run time`, instead);
+  if (!c) throw new RuntimeValueError(ctx.node, `its output size depends on the values of input ${i} ('${ctx.node.inputs[i]}'), known only at run time`, instead);
   return c;
 }
 
@@ -61,7 +62,7 @@ export const Compress: OpDef<CompressA> = {
     const c = known(ctx, 1, 'use a mask (Where, Mul) of static shape, or a Gather with constant indices');
     const x = ctx.constant(0);
     // a constant condition fixes the shape, but wgml has no kernel that selects from a run-time input: say so
-    if (!x) throw ctx.error(`input 0 ('${ctx.node.inputs[0]}') is known only at run time, and wgml folds Compress on constants only`, 'with a constant condition, a Gather of the kept indices (a constant) does the same on the GPU');
+    if (!x) throw new RuntimeValueError(ctx.node, `input 0 ('${ctx.node.inputs[0]}') is known only at run time, and wgml folds Compress on constants only`, 'with a constant condition, a Gather of the kept indices (a constant) does the same on the GPU');
     return [{ dtype: x.dtype, shape: selected(ctx, a, x, c).shape }];
   },
   reference([x, c], a, ctx) {
