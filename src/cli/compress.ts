@@ -13,7 +13,7 @@ import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/materi
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
 import { DECODE_BUDGET_OUTPUTS, decodeCostReport, type DecodeCostReport } from '../shaderml/material/decode-cost.js';
-import { footprintBits, LADDER, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -85,10 +85,10 @@ function refineLine(s: SearchReport | undefined): string {
  * is over the budget the ladder keeps: a wider decoder, more outputs than the budget is set for, or a configuration by hand.
  */
 export function decodeLine(d: DecodeCostReport): string {
-  const over = d.withinLimits ? '' : d.hidden !== 32 ? `, over it: the decoder is ${d.hidden} wide, the ladder's 32`
+  const over = d.withinLimits ? '' : d.hidden !== LADDER_HIDDEN ? `, over it: the decoder is ${d.hidden} wide, the ladder's ${LADDER_HIDDEN}`
     : d.outputs > DECODE_BUDGET_OUTPUTS ? `, over it: its ${d.outputs} decoder outputs are more than the ${DECODE_BUDGET_OUTPUTS} the budget is set for`
     : ', over it: a smaller configuration (--bits, --psnr) decodes in less';
-  const wide = d.hidden === 32 ? '' : `; the estimate is fitted on 32-wide decoders, this one is ${d.hidden}`;
+  const wide = d.hidden === LADDER_HIDDEN ? '' : `; the estimate is fitted on ${LADDER_HIDDEN}-wide decoders, this one is ${d.hidden}`;
   return `${d.f32.toFixed(2)} ms f32, ${d.int8.toFixed(2)} ms int8 estimated for a 3840×2160 decode + shade on an H200 (wgml's budget ${d.limitF32} / ${d.limitInt8} ms${over}${wide})`;
 }
 
@@ -135,7 +135,7 @@ export function register(program: Command): void {
     .option('--features <n>', 'by hand: latent features, 1–16 (a multiple of 4 with 8-bit latents; default 12)')
     .option('--latent-bits <n>', 'by hand: bits per latent code, 2, 4 or 8 (default 2)')
     .option('--grids <spec>', 'by hand, several latent grids: the names reports print, joined by +, e.g. s1f1b2+s2f4b4 (one full-resolution feature of 2-bit codes beside 4 of 4-bit codes at half resolution); a grid name ending in c, s2f2b4c, has the decoder read its four taps side by side instead of blended')
-    .option('--hidden <n>', 'decoder hidden width', '32')
+    .option('--hidden <n>', 'decoder hidden width', String(LADDER_HIDDEN))
     .option('--position <kind>', 'what the decoder is told of a texel\'s position: p2 (which side of a half-resolution latent it lies on, no extra cost), p4 (its place under a quarter-resolution latent, two inputs more), uv (its place in the material, the first format), auto (p2, or p4 where the finest grid is at quarter resolution)', 'auto')
     .option('--steps <n>', 'training steps before quantization (default: each --psnr trial 8000 up to 512×512, ×√(texels/512²) above, at most 32000, and the pick trained again with eight times that, at most 128000; one configuration, by default, --bits or by hand, eight times that)')
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')

@@ -12,7 +12,10 @@ export interface Rung {
   hidden: number;
 }
 
-export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.map((g) => `s${g.scale}f${g.features}b${g.bits}${g.concat ? 'c' : ''}`).join('+') + (r.hidden !== 32 ? `h${r.hidden}` : '');
+/** The decoder width of the ladder's rungs: names leave it out, and the decode budget is set for it (decode-cost.ts). */
+export const LADDER_HIDDEN = 32;
+
+export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.map((g) => `s${g.scale}f${g.features}b${g.bits}${g.concat ? 'c' : ''}`).join('+') + (r.hidden !== LADDER_HIDDEN ? `h${r.hidden}` : '');
 
 /**
  * A rung from its name, the form reports print (`s1f1b2+s2f4b4`: grids joined by '+', each scale, features,
@@ -20,7 +23,7 @@ export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.
  * hand (`wgml compress --grids`).
  * @throws RangeError naming the part that is not a grid or not a shape the latent textures hold.
  */
-export function parseRung(spec: string, hidden = 32): Rung {
+export function parseRung(spec: string, hidden = LADDER_HIDDEN): Rung {
   // A decoder width other than 32 ends the name (`s1f1b2+s2f4b4h64`), as rungName writes it.
   const h = /^(.*?)h(\d+)$/.exec(spec.trim());
   if (h) {

@@ -13,13 +13,13 @@ import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
 import { DECODE_BUDGET_OUTPUTS, decodeWithinLimits } from './decode-cost.js';
 
-export { parseRung, rungName, type Rung } from './rung.js';
-import { rungName, type Rung } from './rung.js';
+export { LADDER_HIDDEN, parseRung, rungName, type Rung } from './rung.js';
+import { LADDER_HIDDEN, rungName, type Rung } from './rung.js';
 
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
 
-const R = (grids: ([number, number, number] | [number, number, number, 'c'])[], hidden = 32): Rung => {
+const R = (grids: ([number, number, number] | [number, number, number, 'c'])[], hidden = LADDER_HIDDEN): Rung => {
   const gs = grids.map(([scale, features, bits, c]) => ({ scale, features, bits, ...(c ? { concat: true } : {}) }));
   return { name: rungName({ grids: gs, hidden }), grids: gs, hidden };
 };
@@ -104,7 +104,7 @@ export const LADDER: Rung[] = [
  * says it), and a ninth output does not change the layout that suits eight. And with the ladder's 32-wide decoder: a
  * wider one by hand (--hidden) is over the limits at most sizes, a cost its user chose, which the report states.
  */
-const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeWithinLimits({ ...r, hidden: 32 }, Math.min(channels, DECODE_BUDGET_OUTPUTS), position);
+const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeWithinLimits({ ...r, hidden: LADDER_HIDDEN }, Math.min(channels, DECODE_BUDGET_OUTPUTS), position);
 
 /** A rung of one half-resolution grid of 3 or 4 features of 4-bit codes read as concatenated taps (3 to 4.5 bits). */
 const isLowConcat = (r: Rung) => {
