@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { DECODE_BUDGET_OUTPUTS, DECODE_LIMIT_MS, DECODE_MEASURED, decodeCostReport, decodeEstimate, decodeFits, decodeWithinLimits, decodeWork, fittedEstimate } from '../src/shaderml/material/decode-cost.js';
 import { decodeLine } from '../src/cli/compress.js';
-import { LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
+import { fullResForm, LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
 
 describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   it('counts the decoder\'s multiply-adds on this material and the latent textures by how they are read', () => {
@@ -18,9 +18,9 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(decodeWork(parseRung('s1f1b4+s2f2b4c+s4f4b2h64'), 6)).toEqual({ macs: (1 + 8 + 4 + 2) * 64 + 64 * 64 + 64 * 6, blended: 1, concatenated: 1, fullResolution: 1 });
   });
 
-  it('the fit reproduces every measured rung within 0.013 ms (0.018 past 8 outputs); those measured over the limits are over', () => {
+  it('the fit reproduces every measured rung within 0.013 ms (0.019 past 8 outputs); those measured over the limits are over', () => {
     for (const [name, f32, int8, , outputs] of DECODE_MEASURED) {
-      const fit = fittedEstimate(parseRung(name), outputs, 'uv'), tol = outputs > DECODE_BUDGET_OUTPUTS ? 0.018 : 0.013;
+      const fit = fittedEstimate(parseRung(name), outputs, 'uv'), tol = outputs > DECODE_BUDGET_OUTPUTS ? 0.019 : 0.013;
       expect(Math.abs(fit.f32 - f32), `${name} ×${outputs} f32 ${fit.f32}`).toBeLessThan(tol);
       if (int8 !== null) expect(Math.abs(fit.int8 - int8), `${name} ×${outputs} int8 ${fit.int8}`).toBeLessThan(tol);
       if (f32 > DECODE_LIMIT_MS.f32 || (int8 ?? 0) > DECODE_LIMIT_MS.int8) expect(decodeFits(decodeEstimate(parseRung(name), outputs, 'uv')), `${name} (${outputs} outputs) measured over`).toBe(false);
@@ -59,6 +59,9 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(twoBitForm(six)!.name).toBe('s1f1b2+s2f8b2+s4f4b2');
     expect(rungBits(twoBitForm(six)!)).toBe(rungBits(six));
     expect(twoBitForm(parseRung('s2f5b4c'))!.name).toBe('s2f10b2');
+    // A 2-bit full-resolution feature's bits become four 2-bit features at half resolution.
+    expect(twoBitForm(parseRung('s1f1b2+s2f2b4c+s4f4b2'))!.name).toBe('s2f8b2+s4f4b2');
+    expect(twoBitForm(parseRung('s1f1b2+s2f3b4c'))!.name).toBe('s2f10b2');
     expect(twoBitForm(parseRung('s2f5b4c+s2f1b2'))).toBeUndefined();
     expect(twoBitForm(parseRung('s2f9b4c'))).toBeUndefined();
     // The 6.5-bit default's 2-bit twin (13 blended features) measured 0.407 ms int8 at 6 outputs (H100): over, so the
@@ -69,12 +72,26 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(twinFor(parseRung('s1f1b2+s2f4b4'), 8)).toEqual(twinOf(parseRung('s1f1b2+s2f4b4')));
   });
 
+  it('fullResForm: two 4-bit half-resolution features\' bits as one 2-bit feature at full resolution, at 4 and 5 bits; its twin is the 2-bit rung', () => {
+    for (const [r, f] of [['s2f4b4c', 's1f1b2+s2f2b4c'], ['s2f4b4c+s4f4b2', 's1f1b2+s2f2b4c+s4f4b2'], ['s2f5b4c', 's1f1b2+s2f3b4c'], ['s2f4b4ch48', 's1f1b2+s2f2b4ch48']] as const) {
+      const full = fullResForm(parseRung(r))!;
+      expect(full.name).toBe(f);
+      expect(parseRung(full.name)).toEqual(full);
+      expect(rungBits(full)).toBe(rungBits(parseRung(r)));
+      expect(twinOf(full)).toEqual(twinOf(parseRung(r)));
+    }
+    // Not below 4 bits (measured mixed at 3.5), not blended, not beside other grids, not at full resolution already.
+    for (const r of ['s2f3b4c', 's2f3b4c+s4f4b2', 's2f8b2', 's2f4b4', 's2f4b4c+s2f1b2', 's1f1b4+s2f2b4c+s4f4b2', 's2f4b2c']) expect(fullResForm(parseRung(r)), r).toBeUndefined();
+  });
+
   it('ladderFor: concatenated taps stay where the material\'s decode fits (and at 3–4.5 bits where it has few outputs), else the twin of the same bits', () => {
     for (let c = 1; c <= 8; c++) {
       const l = ladderFor(LADDER, c), kept = LADDER.filter((r) => l.some((x) => rungBits(x) === rungBits(r)));
       expect(l.map(rungBits)).toEqual(kept.map(rungBits));
       l.forEach((r, i) => {
-        if (r !== kept[i]) expect(r).toEqual(twinFor(kept[i]!, c));
+        // A changed rung is its full-resolution form (more than 4 outputs, 4–5 bits), else its twin.
+        const f = c > LOW_CONCAT_MAX_CHANNELS ? fullResForm(kept[i]!) : undefined;
+        if (r !== kept[i]) expect(r).toEqual(f && decodeWithinLimits(f, c) ? f : twinFor(kept[i]!, c));
         const t = twinFor(r, c);
         if (t) expect(decodeWithinLimits(t, c), `twin ${t.name} C=${c}`).toBe(true);
         expect(decodeWithinLimits(r, c), `${r.name} C=${c}`).toBe(true);
@@ -85,8 +102,11 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     // 2-bit codes (LOW_CONCAT_MAX_CHANNELS, measured better with more outputs), albedo + normal + specular (7) the 5-bit one too, for its cost.
     expect(names(2)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f4b4c+s4f4b2', 's2f5b4c']);
     expect(names(LOW_CONCAT_MAX_CHANNELS)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f8b2+s4f4b2', 's2f5b4c']);
-    expect(names(5)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
-    expect(names(7)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', 's2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
+    // From 4 to 5 bits they train a 2-bit full-resolution feature beside concatenated taps (fullResForm), whose twins are
+    // the 2-bit rungs they replace; at 8 outputs too (s1f1b2+s2f2b4c+s4f4b2 measured 0.398 ms int8 there).
+    const full = ['s1f1b2+s2f2b4c', 's1f1b2+s2f2b4c+s4f4b2', 's1f1b2+s2f3b4c'];
+    for (const c of [5, 7, 8, 9]) expect(names(c)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', ...full]);
+    expect(ladderFor(LADDER, 6).slice(5, 8).map((r) => twinFor(r, 6)!.name)).toEqual(['s2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
     // A wider decoder by hand is over the limits at most sizes, a cost its user chose: the layouts stay those of 32.
     const wide = ladderFor(LADDER.map((r) => ({ ...r, hidden: 48 })), 2);
     expect(wide.map((r) => rungName({ ...r, hidden: 32 }))).toEqual(ladderFor(LADDER, 2).map((r) => r.name));

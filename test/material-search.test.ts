@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gridInputs } from '../src/shaderml/material/kernels.js';
-import { footprintBits, LADDER, NEAR_MISS_DB, nextTrial, ONE_CONFIG_STEPS, SEARCH_FINAL_MAX_STEPS, searchFinalSteps, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, fullResForm, LADDER, NEAR_MISS_DB, nextTrial, ONE_CONFIG_STEPS, SEARCH_FINAL_MAX_STEPS, searchFinalSteps, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, foldCentre, REFINE_DURING, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -316,8 +316,12 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const device = await testDevice();
     const r = rng(testSeed()), targets = syntheticMaterial(16, 16, 2), C = targets.channels;
     const codes = (n: number, bits: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * (1 << bits)));
-    for (const b0 of [2, 4]) {
-      const rung = LADDER.find((x) => x.grids.length === 3 && x.grids[0]!.bits === b0)!;
+    // A 2-bit full-resolution feature beside blended and beside concatenated half-resolution features (what materials
+    // of more than 4 outputs train at 4.5 bits, fullResForm), and a 4-bit one.
+    const rungs = [...[2, 4].map((b0) => LADDER.find((x) => x.grids.length === 3 && x.grids[0]!.bits === b0)!), fullResForm(parseRung('s2f4b4c+s4f4b2'))!];
+    expect(rungs.map((x) => x.name)).toEqual(['s1f1b2+s2f5b4+s4f4b2', 's1f1b4+s2f2b4c+s4f4b2', 's1f1b2+s2f2b4c+s4f4b2']);
+    for (const rung of rungs) {
+      const b0 = rung.grids[0]!.bits;
       const [g0, g1, g2] = rung.grids as [GridOption, GridOption, GridOption];
       const grid = (g: GridOption) => ({ lw: 16 / g.scale, lh: 16 / g.scale, features: g.features, bits: g.bits, latents: codes((256 / g.scale ** 2) * g.features, g.bits), ...(g.concat ? { concat: true } : {}) });
       const c: CompressedMaterial = { width: 16, height: 16, ...grid(g0), coarse: [grid(g1), grid(g2)], decoder: ShaderMLP.random([gridInputs(g0) + gridInputs(g1) + gridInputs(g2) + 2, 16, C], 'leaky_relu', testSeed()) };

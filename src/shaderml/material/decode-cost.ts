@@ -97,6 +97,13 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   // f32: the minimum (0.669); that variant's median, 1.295, came from a slow half of its 50 passes.
   ['s1f4b4+s2f8b4', 0.669, 0.437, 'materials-2026-12-06-outputs-h100', 16],
   ['s2f5b4', 0.558, 0.37, 'materials-2026-12-06-outputs-h100', 16],
+  // H100, the full-resolution forms of the 4–5-bit rungs for materials of more than 4 outputs (search.ts fullResForm;
+  // the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.565 / 0.399 in the same run, as in the rows above).
+  ['s1f1b2+s2f2b4c+s4f4b2', 0.548, 0.391, 'materials-2026-12-06-lowfull2-h100', 6],
+  ['s1f1b2+s2f2b4c+s4f4b2', 0.564, 0.398, 'materials-2026-12-06-lowfull2-h100', 8],
+  ['s1f1b2+s2f3b4c', 0.531, 0.37, 'materials-2026-12-06-lowfull2-h100', 6],
+  ['s1f1b2+s2f3b4c', 0.549, 0.379, 'materials-2026-12-06-lowfull2-h100', 8],
+  ['s1f1b2+s2f1b4c+s4f4b2', 0.53, 0.381, 'materials-2026-12-06-lowfull2-h100', 8],
 ];
 
 /**

@@ -49,13 +49,15 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   blended grid at equal bits wherever measured on the H200 (2 bits: +1.74 dB on the lone rock normal map; 5 bits:
  *   +0.90…+2.02 on three 16-bit sets; RESULTS.md, "Concatenated latent taps"), and on lavapipe at 3 and 4 bits on
  *   materials of up to 4 outputs (s2f4b4c 39.36 dB against s2f8b2 37.70 on the rock map's 128² crop: bench/NOTES-materials.md,
- *   "Concatenated taps from 2 to 5 bits"), but not with more outputs ({@link LOW_CONCAT_MAX_CHANNELS}): ladderFor decides.
- *   Twins: twinOf.
+ *   "Concatenated taps from 2 to 5 bits"), but not alone with more outputs ({@link LOW_CONCAT_MAX_CHANNELS}): from 4 to
+ *   5 bits those materials train the rung with a 2-bit full-resolution feature beside them ({@link fullResForm}), at 3
+ *   and 3.5 bits its 2-bit twin. ladderFor decides. Twins: twinOf.
  * - From 6 bits up a rung is one full-resolution feature (grid 0) beside a half-resolution grid: at 6 bits it beat
  *   the half-resolution grid alone on the weakest texture on 8 of 10 sets, by +1.2 dB on average (H200,
  *   bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose texel-scale
- *   detail a half-resolution grid blurs. With fewer bits that feature takes too large a share (5 bits: lost on 2 of
- *   3 sets), so rungs up to 5 bits are one grid.
+ *   detail a half-resolution grid blurs. With fewer bits that feature took too large a share beside blended 2-bit
+ *   features (5 bits: lost on 2 of 3 sets), so the ladder's rungs up to 5 bits are one grid; beside concatenated taps it
+ *   pays from 4 bits on materials of more than 4 outputs (fullResForm, 2026-12-06).
  * - The full-resolution feature's codes grow with the rate: 2 bits up to 7.5 bits per texel, 4 bits from 8 up (two
  *   half-resolution features fewer, the same bits). Measured at equal bits on the weakest texture (H200, 14 sets,
  *   bench/materials-2026-12-03k/ablation.txt): the 4-bit feature gained +0.09 dB on average at 6.5 bits (9 of 13
@@ -113,8 +115,9 @@ const isLowConcat = (r: Rung) => {
 };
 
 /**
- * Materials of more decoder outputs read the 3–4.5-bit rungs as 2-bit codes, blended (the twin of s2f4b4c, s2f8b2).
- * Measured with wgml's trainer on lavapipe, 128² crops with refinement (bench/NOTES-materials.md, "Concatenated taps from
+ * Materials of more decoder outputs read the 3–3.5-bit rungs as 2-bit codes, blended (the twin of s2f3b4c, s2f6b2), and
+ * the 4–5-bit ones with a full-resolution feature ({@link fullResForm}), since half-resolution taps side by side alone
+ * do not pay for themselves there. Measured with wgml's trainer on lavapipe, 128² crops with refinement (bench/NOTES-materials.md, "Concatenated taps from
  * 2 to 5 bits"), s2f4b4c against s2f8b2: the lone rock normal map (2 outputs) +1.66 dB, three 4-output sets +2.68,
  * +0.33, −0.75; five held-out Red Eclipse sets of 6 outputs (albedo + normal + specular) −0.15 … −0.94, all five. With
  * more textures to carry, feature count matters more than the taps' texel-scale detail; and code refinement, which
@@ -123,17 +126,44 @@ const isLowConcat = (r: Rung) => {
 export const LOW_CONCAT_MAX_CHANNELS = 4;
 
 /**
+ * A 4- or 5-bit rung of one half-resolution grid read as concatenated taps (s2f4b4c, s2f4b4c+s4f4b2, s2f5b4c) with the
+ * bits of two of its features moved to one 2-bit feature at full resolution: the same bits (s1f1b2+s2f2b4c,
+ * s1f1b2+s2f2b4c+s4f4b2, s1f1b2+s2f3b4c). What a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains
+ * at those rates (ladderFor), where it took their 2-bit twins (s2f8b2, s2f8b2+s4f4b2, s2f10b2), which are now its
+ * twins. Measured on eight 20-bit sets of 6 outputs at a `--psnr` trial's 8000 steps, weakest texture (H100,
+ * bench/materials-2026-12-06-lowfull2-h100): at 4 bits +0.64 dB on average (7 of 8 better), at 4.5 bits +1.20 (8 of 8),
+ * at 5 bits +1.54 (8 of 8; re-jojo-concrete +4.80); at 4.5 bits and 64000 steps +0.88 on ten sets (9 of 10,
+ * -lowfull-h100). Grainy albedo and normal maps gain most: a half-resolution grid blurs texel-scale detail, which
+ * concatenated taps had given only to materials of few outputs. Not at 3 or 3.5 bits (+0.37 on average at 3.5, but
+ * worse on three of eight, the ones already above 40 dB), and not for materials of up to 4 outputs, whose 3.5-bit
+ * concatenated rung beat s1f1b2+s2f1b4c+s4f4b2 by 1.25–4.81 dB on three 16-bit sets (-lowfull-h100).
+ */
+export function fullResForm(r: Rung): Rung | undefined {
+  const [g, ...rest] = r.grids;
+  if (!g || !g.concat || g.scale !== 2 || g.bits !== 4 || (g.features !== 4 && g.features !== 5)) return undefined;
+  if (rest.length > 1 || rest.some((x) => x.scale !== 4 || x.concat)) return undefined;
+  const grids: GridOption[] = [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: g.features - 2, bits: 4, concat: true }, ...rest.map((x) => ({ ...x }))];
+  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+}
+
+/**
  * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
  * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
  * decoder's multiply-adds on this material) gives way to its twin ({@link twinOf}: its bits as 2-bit codes, blended)
  * where that decodes within the limits, else to its blended form.
- * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4) and becomes s2f10b2 from albedo + normal (C = 5:
- * measured 0.403 ms int8) up; and at 3–4.5 bits a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit
- * rungs (s2f6b2, s2f8b2, …), which it decodes in less time too. A rung over the limits with no form that is within them
+ * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4), and at 3 and 3.5 bits a material of more than
+ * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
+ * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
+ * outputs, measured), whose twin is the 2-bit rung it replaced. A rung over the limits with no form that is within them
  * is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
-  const own = ladder.map((r) => (r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r));
+  const full = (r: Rung) => (channels > LOW_CONCAT_MAX_CHANNELS ? fullResForm(r) : undefined);
+  const own = ladder.map((r) => {
+    const f = full(r);
+    if (f && decodesInTime(f, channels, position)) return f;
+    return r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r;
+  });
   // What is over the limits even blended is left out (the smallest rung stays): at 7 and 8 outputs the top,
   // s1f4b4+s2f8b4, measured 0.404 ms int8 at 8 (bench/materials-2026-12-06-outputs-h100).
   return own.filter((r, i) => i === 0 || decodesInTime(r, channels, position));
@@ -199,14 +229,16 @@ const blendedOf = (r: Rung): Rung => {
 /**
  * A concatenated rung's bits as 2-bit codes, blended: a half-resolution grid of F 4-bit features becomes 2F 2-bit ones,
  * a full-resolution 4-bit feature a 2-bit one whose other 2 bits a texel become four more half-resolution features, a
- * quarter-resolution grid stays (s2f4b4c → s2f8b2, s1f1b4+s2f2b4c+s4f4b2 → s1f1b2+s2f8b2+s4f4b2). Undefined for
- * other layouts or past 16 features.
+ * full-resolution 2-bit feature four half-resolution ones, a quarter-resolution grid stays (s2f4b4c → s2f8b2,
+ * s1f1b4+s2f2b4c+s4f4b2 → s1f1b2+s2f8b2+s4f4b2, s1f1b2+s2f2b4c+s4f4b2 → s2f8b2+s4f4b2). Undefined for other layouts or
+ * past 16 features.
  */
 export function twoBitForm(r: Rung): Rung | undefined {
   let more = 0;
   const grids: GridOption[] = [];
   for (const g of r.grids) {
     if (g.scale === 1 && g.features === 1 && g.bits === 4 && !g.concat) { grids.push({ scale: 1, features: 1, bits: 2 }); more += 4; }
+    else if (g.scale === 1 && g.features === 1 && g.bits === 2 && !g.concat) more += 4;
     else if (g.scale === 2 && g.bits === 4) grids.push({ scale: 2, features: 2 * g.features, bits: 2 });
     else if (g.scale === 4 && !g.concat) grids.push({ ...g });
     else return undefined;
