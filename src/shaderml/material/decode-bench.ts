@@ -2,7 +2,7 @@
  * Decode cost of real materials: a 3840×2160 material decoded at every pixel through loadMaterial +
  * materialWgsl (`<name>(p)`, as render-material's compute shading does) and shaded (Blinn-Phong with
  * the decoded normal, as bench.ts does), one compute pass, median of timestamp queries. Variants are
- * ladder shapes (search.ts) with random codes and a random leaky-ReLU decoder, loaded as loadMaterial
+ * ladder shapes (ladder.ts) with random codes and a random leaky-ReLU decoder, loaded as loadMaterial
  * loads them by default (every grid on rgba8unorm textures, 2/4-bit codes expanded to bytes: what
  * ships) or, with a `-packed` suffix, with `latents: 'packed'` (2/4-bit codes packed in integer
  * texels, unpacked and filtered in the shader).

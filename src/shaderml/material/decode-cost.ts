@@ -1,7 +1,7 @@
 /**
  * What a configuration costs to decode, before training it: an estimate of the 4K decode + shade time on the H200
  * (issue 13's limits: 0.6 ms with the f32 decoder, 0.4 ms with int8) from the work one texel's decode does on this
- * material, bounded by measurements where they exist ({@link decodeWithinLimits}). The search (search.ts `ladderFor`)
+ * material, bounded by measurements where they exist ({@link decodeWithinLimits}). The ladder (ladder.ts `ladderFor`)
  * trains a rung, its concatenated taps and its twin only where the decode is within the limits.
  *
  * Why a model and not an input count: the cost is the decoder's multiply-adds, I·h + h·h + h·C, plus the texture
@@ -71,7 +71,7 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   ['s1f1b4+s2f2b4c+s4f4b2', 0.546, 0.391, 'materials-2026-12-05-lowrates-h100', 6],
   // H100, the ladder's new top (the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.546 / 0.389 there, as on the H200).
   // Not a row: s1f4b4+s2f8b8, 0.554 / 0.401, 6 µs over s1f4b4+s2f8b4 in the same texture formats. The model has no
-  // term for 8-bit codes, and the ladder has none, so that rung is out of the ladder instead (search.ts LADDER).
+  // term for 8-bit codes, and the ladder has none, so that rung is out of the ladder instead (ladder.ts LADDER).
   ['s1f2b4+s2f6b4', 0.512, 0.37, 'materials-2026-12-06-checktop-h100', 6],
   ['s1f2b4+s2f8b4', 0.535, 0.379, 'materials-2026-12-06-checktop-h100', 6],
   ['s1f3b4+s2f8b4', 0.545, 0.392, 'materials-2026-12-06-checktop-h100', 6],
@@ -97,7 +97,7 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   // f32: the minimum (0.669); that variant's median, 1.295, came from a slow half of its 50 passes.
   ['s1f4b4+s2f8b4', 0.669, 0.437, 'materials-2026-12-06-outputs-h100', 16],
   ['s2f5b4', 0.558, 0.37, 'materials-2026-12-06-outputs-h100', 16],
-  // H100, the full-resolution forms of the 4–5-bit rungs for materials of more than 4 outputs (search.ts fullResForm;
+  // H100, the full-resolution forms of the 4–5-bit rungs for materials of more than 4 outputs (ladder.ts fullResForm;
   // the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.565 / 0.399 in the same run, as in the rows above).
   ['s1f1b2+s2f2b4c+s4f4b2', 0.548, 0.391, 'materials-2026-12-06-lowfull2-h100', 6],
   ['s1f1b2+s2f2b4c+s4f4b2', 0.564, 0.398, 'materials-2026-12-06-lowfull2-h100', 8],
@@ -189,7 +189,7 @@ export function decodeEstimate(r: { grids: GridOption[]; hidden: number }, chann
 export const decodeFits = (e: DecodeEstimate) => e.f32 <= DECODE_LIMIT_MS.f32 - DECODE_MARGIN_MS && e.int8 <= DECODE_LIMIT_MS.int8 - DECODE_MARGIN_MS;
 
 /**
- * Whether a rung decodes within the limits on a material of `channels` outputs, for the ladder (search.ts). A decode
+ * Whether a rung decodes within the limits on a material of `channels` outputs, for the ladder (ladder.ts). A decode
  * costs more with every output, so measurements bound it: one within the limits at as many outputs or more says
  * within (s2f5b4c took 0.398 ms int8 at 4 outputs, where the fit, 0.003 ms off, would keep it under the margin); one
  * over at as many or fewer says over (the top, s1f4b4+s2f8b4, 0.404 ms at 8); else the fit with its margin decides.
@@ -202,7 +202,7 @@ export function decodeWithinLimits(r: { grids: GridOption[]; hidden: number }, c
 }
 
 /**
- * The most decoder outputs for which every rung of the ladder is held to {@link DECODE_LIMIT_MS} (search.ts
+ * The most decoder outputs for which every rung of the ladder is held to {@link DECODE_LIMIT_MS} (ladder.ts
  * `ladderFor`; test/material-decode-cost.test.ts): the bench's material (albedo, normal, colour specular). A material of
  * more outputs pays their last layer on top, about 10 µs f32 and 5 µs int8 an output at 4K by the fit (8–12 and 3–4
  * measured, -outputs-h100), as block compression pays for every texture it samples.

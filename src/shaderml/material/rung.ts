@@ -1,7 +1,7 @@
 /**
  * A rung of the search's ladder by name: `s1f1b2+s2f4b4` (grids joined by '+', each scale, features, bits, and a
  * `c` where the decoder reads the grid's four taps side by side), a decoder width other than 32 last (`h64`).
- * Its own module so that search.ts and decode-cost.ts can both read names.
+ * Its own module so that ladder.ts and decode-cost.ts can both read names.
  */
 import { LATENT_BITS, type GridOption } from './train.js';
 
