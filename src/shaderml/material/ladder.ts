@@ -132,7 +132,7 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
  * at 5 bits +1.54 (8 of 8; re-jojo-concrete +4.80); at 4.5 bits and 64000 steps +0.88 on ten sets (9 of 10,
  * -lowfull-h100). Grainy albedo and normal maps gain most: a half-resolution grid blurs texel-scale detail, which
  * concatenated taps had given only to materials of few outputs. Not at 3 or 3.5 bits (+0.37 on average at 3.5, but
- * worse on three of eight, the ones already above 40 dB), and not for materials of up to 4 outputs, whose 3.5-bit
+ * worse on three of eight, by 0.33–0.47 dB), and not for materials of up to 4 outputs, whose 3.5-bit
  * concatenated rung beat s1f1b2+s2f1b4c+s4f4b2 by 1.25–4.81 dB on three 16-bit sets (-lowfull-h100).
  */
 export function fullResForm(r: Rung): Rung | undefined {
