@@ -84,7 +84,7 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     for (const r of ['s2f3b4c', 's2f3b4c+s4f4b2', 's2f8b2', 's2f4b4', 's2f4b4c+s2f1b2', 's1f1b4+s2f2b4c+s4f4b2', 's2f4b2c']) expect(fullResForm(parseRung(r)), r).toBeUndefined();
   });
 
-  it('ladderFor: concatenated taps stay where the material\'s decode fits (and at 3–4.5 bits where it has few outputs), else the twin of the same bits', () => {
+  it('ladderFor: concatenated taps stay where the material\'s decode fits (and at 3–5 bits where it has few outputs), else the full-resolution form (4–5 bits) or the twin of the same bits', () => {
     for (let c = 1; c <= 8; c++) {
       const l = ladderFor(LADDER, c), kept = LADDER.filter((r) => l.some((x) => rungBits(x) === rungBits(r)));
       expect(l.map(rungBits)).toEqual(kept.map(rungBits));
@@ -98,8 +98,9 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
       });
     }
     const names = (c: number) => ladderFor(LADDER, c).slice(1, 8).map((r) => r.name);
-    // A lone normal map (2 outputs) affords every concatenated rung; albedo + normal (5) gives up those at 3–4.5 bits for
-    // 2-bit codes (LOW_CONCAT_MAX_CHANNELS, measured better with more outputs), albedo + normal + specular (7) the 5-bit one too, for its cost.
+    // A lone normal map (2 outputs) affords every concatenated rung; two normal maps (4) all but the 4.5-bit one, for its
+    // cost; albedo + normal (5) and more read 2-bit codes at 3 and 3.5 bits (LOW_CONCAT_MAX_CHANNELS, measured better
+    // with more outputs).
     expect(names(2)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f4b4c+s4f4b2', 's2f5b4c']);
     expect(names(LOW_CONCAT_MAX_CHANNELS)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f3b4c', 's2f3b4c+s4f4b2', 's2f4b4c', 's2f8b2+s4f4b2', 's2f5b4c']);
     // From 4 to 5 bits they train a 2-bit full-resolution feature beside concatenated taps (fullResForm), whose twins are
