@@ -106,10 +106,13 @@ export const LADDER: Rung[] = [
 const decodesInTime = (r: Rung, channels: number, position: PositionChoice) => decodeWithinLimits({ ...r, hidden: LADDER_HIDDEN }, Math.min(channels, DECODE_BUDGET_OUTPUTS), position);
 
 /** A rung of one half-resolution grid of 3 or 4 features of 4-bit codes read as concatenated taps (3 to 4.5 bits). */
-const isLowConcat = (r: Rung) => {
+const isLowConcat = (r: Rung) => [3, 4].includes(halfTapsGrid(r)?.features ?? 0);
+
+/** The grid of a rung that is one half-resolution grid of 4-bit codes read as concatenated taps, beside at most one blended quarter-resolution grid; else undefined. */
+function halfTapsGrid(r: Rung): GridOption | undefined {
   const [g, ...rest] = r.grids;
-  return !!g?.concat && g.scale === 2 && g.bits === 4 && (g.features === 3 || g.features === 4) && rest.every((x) => x.scale === 4 && !x.concat) && rest.length <= 1;
-};
+  return g?.concat && g.scale === 2 && g.bits === 4 && rest.length <= 1 && rest.every((x) => x.scale === 4 && !x.concat) ? g : undefined;
+}
 
 /**
  * Materials of more decoder outputs read the 3–3.5-bit rungs as 2-bit codes, blended (the twin of s2f3b4c, s2f6b2), and
@@ -136,10 +139,9 @@ export const LOW_CONCAT_MAX_CHANNELS = 4;
  * concatenated rung beat s1f1b2+s2f1b4c+s4f4b2 by 1.25–4.81 dB on three 16-bit sets (-lowfull-h100).
  */
 export function fullResForm(r: Rung): Rung | undefined {
-  const [g, ...rest] = r.grids;
-  if (!g || !g.concat || g.scale !== 2 || g.bits !== 4 || (g.features !== 4 && g.features !== 5)) return undefined;
-  if (rest.length > 1 || rest.some((x) => x.scale !== 4 || x.concat)) return undefined;
-  const grids: GridOption[] = [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: g.features - 2, bits: 4, concat: true }, ...rest.map((x) => ({ ...x }))];
+  const g = halfTapsGrid(r);
+  if (!g || (g.features !== 4 && g.features !== 5)) return undefined;
+  const grids: GridOption[] = [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: g.features - 2, bits: 4, concat: true }, ...r.grids.slice(1).map((x) => ({ ...x }))];
   return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
 }
 
