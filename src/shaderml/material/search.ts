@@ -35,6 +35,20 @@ export function nextTrial(ladder: Rung[], trials: Trial[], target: number, start
   return mid;
 }
 
+/**
+ * The next rung below a first trial that missed the target by at most {@link NEAR_MISS_DB}, or null: bisection below it
+ * as if it had passed, before the search climbs from it. The ladder is not monotone where its layout changes between
+ * rungs, and a near miss says a rung below may pass: on nx-cretewall (H100, 2026-12-06) the 6.5-bit rung's trial
+ * scored 39.68 dB and the 5-bit one (a full-resolution 2-bit feature beside concatenated taps) 40.53, while bisection
+ * climbed from 6.5 bits and shipped them. When a rung below passes, the search ends there (its pick is then below the
+ * first trial, which failed); when none does, it climbs as before, a few trials later.
+ */
+export function nextProbeBelow(ladder: Rung[], trials: Trial[], target: number): number | null {
+  const first = trials[0];
+  if (!first || passes(first, target) || target - Math.min(...first.psnr) > NEAR_MISS_DB) return null;
+  return nextTrial(ladder, [{ rung: first.rung, psnr: [Infinity] }, ...trials.filter((t) => t.rung < first.rung)], target, first.rung);
+}
+
 /** The smallest passing trial's rung, or null when none reached the target. */
 export function pickSmallest(trials: Trial[], target: number): number | null {
   const ok = trials.filter((t) => passes(t, target)).map((t) => t.rung);
@@ -103,7 +117,8 @@ const minOf = (p: number[]) => Math.min(...p);
 
 /**
  * The search as a flow over an injected trainer (the CLI trains on the GPU; tests pass a function of the rung).
- * - `target` (--psnr): bisect the ladder from `start`; then the smallest failing rung below the largest failing one
+ * - `target` (--psnr): bisect the ladder from `start` (below it first when it missed by at most NEAR_MISS_DB,
+ *   {@link nextProbeBelow}); then the smallest failing rung below the largest failing one
  *   that missed by at most NEAR_MISS_DB, if smaller than what comes next, trains once more with `finalSteps` times the
  *   steps and is chosen when it passes (nx-cretewall: its 6.5-bit trial missed 40 dB by 0.32, the 8-bit one by as
  *   much, and an 8-bit twin shipped where the 6.5-bit rung reaches 41.11 dB). Then the twin of the largest failing rung
@@ -143,7 +158,8 @@ export async function runSearch<T>(o: {
   }
   const target = o.target, start = typeof o.start === 'number' ? o.start : 0, long = Math.max(1, o.finalSteps ?? ONE_CONFIG_STEPS);
   const trials: Trial[] = [], trained = new Map<number, Trained<T>>();
-  for (let r = nextTrial(o.ladder, trials, target, start); r !== null; r = nextTrial(o.ladder, trials, target, start)) {
+  const next = () => nextProbeBelow(o.ladder, trials, target) ?? nextTrial(o.ladder, trials, target, start);
+  for (let r = next(); r !== null; r = next()) {
     const t = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name}: `);
     trials.push({ rung: r, psnr: t.psnr });
     trained.set(r, t);
