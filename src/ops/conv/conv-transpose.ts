@@ -14,7 +14,8 @@ import { hostTensor, isFloat, type HostTensor, type ValueType } from '../../ir/t
 import { parseEpilogue, type Epilogue } from '../epilogue.js';
 import type { InferContext, KernelSpec, OpDef } from '../types.js';
 import { checkBias, checkResidual, convIo, epilogueReference } from './conv.js';
-import { pixelKernel, type ConvIo, type ConvShape } from './conv-kernels.js';
+import type { ConvIo, ConvShape } from './conv-kernels.js';
+import { pixelKernel } from './conv-pixel-kernels.js';
 import { parseWindow, spatialRank, to2d, type WindowAttrs } from './geometry.js';
 import { volumeKernel, type Conv3dShape } from './conv3d.js';
 
