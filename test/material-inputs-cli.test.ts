@@ -29,12 +29,12 @@ function wgml(args: string[]): { code: number; out: string; err: string } {
 }
 
 describe('wgml compress on odd inputs', () => {
-  it('refuses --psnr, --bits, --balance-power and --adam-beta2 out of range or not numbers, before reading the folder', () => {
+  it('refuses --psnr, --bits, --balance-power, --adam-beta2 and --ste-from out of range or not numbers, before reading the folder', () => {
     for (const [flag, v, range] of [['--psnr', '0', 'from 10 to 99'], ['--psnr', '-5', 'from 10 to 99'], ['--psnr', '1000', 'from 10 to 99'], ['--psnr', 'abc', 'from 10 to 99'],
       ['--bits', '0', 'from 0.01 to 64'], ['--bits', '-1', 'from 0.01 to 64'], ['--bits', '1000', 'from 0.01 to 64'], ['--bits', 'six', 'from 0.01 to 64'],
       // hexadecimal and binary literals that Number() would take as 32 and 4
       ['--psnr', '0x20', 'from 10 to 99'], ['--bits', '0b100', 'from 0.01 to 64'], ['--bits', 'Infinity', 'from 0.01 to 64'],
-      ['--balance-power', '-1', 'from 0 to 16'], ['--balance-power', 'hard', 'from 0 to 16'], ['--adam-beta2', '1.5', 'from 0 to 0.9999']]) {
+      ['--balance-power', '-1', 'from 0 to 16'], ['--balance-power', 'hard', 'from 0 to 16'], ['--adam-beta2', '1.5', 'from 0 to 0.9999'], ['--ste-from', '1.5', 'from 0 to 1'], ['--ste-from', 'late', 'from 0 to 1']]) {
       const r = wgml(['compress', join(root, 'no-such-folder'), '-o', join(root, 'x.wgmat'), `${flag}=${v}`]);
       expect(r.code, `${flag} ${v}`).toBe(1);
       expect(r.err, `${flag} ${v}`).toMatch(new RegExp(`^wgml: UsageError: ${flag} "${v}" is not a number ${range}\\n  hint: e\\.g\\. ${flag} \\d+`));

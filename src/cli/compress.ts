@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { requestDevice } from '../gpu/device.js';
 import { loadMaterialFolder, bcTextureBytes, READ_FORMATS, type MaterialTargets } from '../shaderml/material/textures.js';
-import { BALANCE_POWER, compressMaterial, LATENT_BITS, REFINE_DURING, type CompressedMaterial, type GridOption, type PhaseSeconds } from '../shaderml/material/train.js';
+import { BALANCE_POWER, compressMaterial, LATENT_BITS, REFINE_DURING, STE_FROM, type CompressedMaterial, type GridOption, type PhaseSeconds } from '../shaderml/material/train.js';
 import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/material/wgmat.js';
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
@@ -141,6 +141,7 @@ export function register(program: Command): void {
     .option('--finetune <n>', 'decoder fine-tuning steps after quantization (default steps/5)')
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
+    .option('--ste-from <fraction>', 'with 2- and 4-bit latents: the fraction of the training steps after which latents are read rounded (straight-through) instead of with noise', String(STE_FROM))
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
@@ -153,11 +154,12 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; steFrom: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
+      const steFrom = numberOption('--ste-from', o.steFrom, { min: 0, max: 1, real: true, example: '0.7' });
       const refineDuring = String(o.refineDuring) === 'none' ? [] : String(o.refineDuring).split(',').map((f) => numberOption('--refine-during', f.trim(), { min: 0.001, max: 0.999, real: true, example: '0.75,0.85,0.95' }));
       const mipWeight = numberOption('--mip-weight', o.mipWeight, { min: 0, real: true, example: '0.25' });
       const balancePower = numberOption('--balance-power', o.balancePower, { min: 0, max: 16, real: true, example: '2' });
@@ -202,7 +204,7 @@ export function register(program: Command): void {
         let spent: PhaseSeconds = { setup: 0, train: 0, refine: 0, finetune: 0 };
         const phases = { train: 'train', refine: 'refine codes', finetune: 'fine-tune (quantized latents)' };
         const c = await compressMaterial(device, m, {
-          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, batch, seed, lrMlp: lr, lrLatent, adamBeta2, balance: o.balance, balancePower, ...(o.qat ? {} : { qat: false }),
+          scale: g0!.scale, features: g0!.features, bits: g0!.bits, concat: g0!.concat, coarse, hidden: r.hidden, position, steps: steps * k, fineTuneSteps: fine * k, refine, refineDuring, steFrom, batch, seed, lrMlp: lr, lrLatent, adamBeta2, balance: o.balance, balancePower, ...(o.qat ? {} : { qat: false }),
           mips: o.mips ? { weight: mipWeight } : false,
           onSeconds: (t) => { spent = t; },
           onProgress: (phase, step, total, loss, p) => {

@@ -52,6 +52,8 @@ export interface CompressOptions {
    * {@link REFINE_DURING}; [] turns it off.
    */
   refineDuring?: readonly number[];
+  /** With quantization-aware training, the fraction of the steps after which latents are read rounded (straight-through) rather than with noise; default {@link STE_FROM}. */
+  steFrom?: number;
   /** Texels per step (default min(all, 65536)). */
   batch?: number;
   lrMlp?: number;
@@ -234,7 +236,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   let cw: Float32Array | undefined;
   const onChunk = o.balance === false ? undefined : (_: number, mse: Float32Array) => (cw = balanceWeights(m.textures, mse, cw, o.balancePower));
 
-  const steps = o.steps ?? 4000, steFrom = Math.round(steps * STE_FROM);
+  const steps = o.steps ?? 4000, steFrom = Math.round(steps * (o.steFrom ?? STE_FROM));
 
   // Quantize every latent to its grid's codes; the decoder then trains on exactly what it will read. Refinement moves
   // codes on the GPU, as code / (2^bits − 1), so reading its result back is the same rounding.
