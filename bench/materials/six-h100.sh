@@ -6,7 +6,7 @@
 # cA s1f1b4+s2f2b4c and cB s1f2b2+s2f2b4c, at 64000 steps (what the default and --bits train) on eight 20-bit sets, with
 # the current pair and the 5-bit rung on the three sets probe-h100.sh did not run. Then re-jojo-concrete's long training
 # (4.5 bits, 40.25 dB at 8000 steps, 37.13 at 64000; neither the per-texture weights, half the decoder's learning rate nor
-# another seed explained it): half the latents' learning rate, no QAT, Adam's β2 0.99.
+# another seed explained it): half the latents' learning rate, no QAT, straight-through rounding from 95% of the steps (--ste-from; 70% by default).
 # Here first: `npx tsc -p . && ../shared/gpu/pack.sh`, then
 #   mkdir .corpus-n3 && for s in re-jojo-concrete nx-cretewall re-pk-panels re-pk-wall re-mp-bricks re-un-metal nx-metalplate nx-bigplate; do cp -r .corpus/$s .corpus-n3/; done
 # and carry [".gpu", "dist", ".corpus-n3"] with `CORPUS=.corpus-n3 bash bench/materials/six-h100.sh`. Writes $OUT/decode.txt and $OUT/compress.jsonl.
@@ -21,6 +21,6 @@ SETS="re-un-metal nx-metalplate nx-bigplate" \
 SETS="re-jojo-concrete nx-cretewall re-pk-panels re-pk-wall re-mp-bricks" ABLATE="cA:--grids,s1f1b4+s2f2b4c cB:--grids,s1f2b2+s2f2b4c" \
   ABLATE_LIMIT=40 BUDGET=$(( $(left) - 50 )) bash bench/materials-h200.sh
 J=s1f1b2+s2f2b4c+s4f4b2
-SETS="re-jojo-concrete" ABLATE="lrlat:--grids,$J,--lr-latent,0.025 noqat:--grids,$J,--no-qat beta99:--grids,$J,--adam-beta2,0.99" \
+SETS="re-jojo-concrete" ABLATE="lrlat:--grids,$J,--lr-latent,0.025 noqat:--grids,$J,--no-qat ste95:--grids,$J,--ste-from,0.95" \
   ABLATE_LIMIT=40 BUDGET=$(left) bash bench/materials-h200.sh
 echo "total $(( $(date +%s) - start )) s"
