@@ -15,11 +15,13 @@ mkdir -p $OUT
 v() { local c=$1; shift; for r in "$@"; do echo -n "$r-f32$c $r-int8$c "; done; }
 timeout 60 node dist/shaderml/material/decode-bench.js 3840 2160 50 $(v "" s1f2b2+s2f2b4c s1f1b4+s2f2b4c s1f1b2+s2f3b4c) \
   $(v -c6 s1f2b2+s2f2b4c s1f1b4+s2f2b4c) 2>&1 | grep -v Warning | tee $OUT/decode.txt
-SETS="re-un-metal nx-metalplate nx-bigplate" \
-  ABLATE="b60:--grids,s1f1b2+s2f4b4 t60:--grids,s1f1b4+s2f2b4 a50:--grids,s1f1b2+s2f3b4c cA:--grids,s1f1b4+s2f2b4c cB:--grids,s1f2b2+s2f2b4c" \
-  ABLATE_LIMIT=40 BUDGET=$(( $(left) - 200 )) bash bench/materials-h200.sh
-SETS="re-jojo-concrete nx-cretewall re-pk-panels re-pk-wall re-mp-bricks" ABLATE="cA:--grids,s1f1b4+s2f2b4c cB:--grids,s1f2b2+s2f2b4c" \
-  ABLATE_LIMIT=40 BUDGET=$(( $(left) - 50 )) bash bench/materials-h200.sh
+# Most telling first, since the device may come late: both candidates on all eight sets, then the current rung and the
+# 5-bit one on the three sets probe-h100.sh did not run, then the current twin there.
+SETS="re-jojo-concrete nx-cretewall re-pk-panels re-pk-wall re-mp-bricks re-un-metal nx-metalplate nx-bigplate" \
+  ABLATE="cA:--grids,s1f1b4+s2f2b4c cB:--grids,s1f2b2+s2f2b4c" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 100 )) bash bench/materials-h200.sh
+SETS="re-un-metal nx-metalplate nx-bigplate" ABLATE="b60:--grids,s1f1b2+s2f4b4 a50:--grids,s1f1b2+s2f3b4c" \
+  ABLATE_LIMIT=40 BUDGET=$(( $(left) - 40 )) bash bench/materials-h200.sh
+SETS="re-un-metal nx-metalplate nx-bigplate" ABLATE="t60:--grids,s1f1b4+s2f2b4" ABLATE_LIMIT=40 BUDGET=$(( $(left) - 40 )) bash bench/materials-h200.sh
 J=s1f1b2+s2f2b4c+s4f4b2
 SETS="re-jojo-concrete" ABLATE="lrlat:--grids,$J,--lr-latent,0.025 noqat:--grids,$J,--no-qat ste95:--grids,$J,--ste-from,0.95" \
   ABLATE_LIMIT=40 BUDGET=$(left) bash bench/materials-h200.sh
