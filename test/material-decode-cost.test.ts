@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { DECODE_BUDGET_OUTPUTS, DECODE_LIMIT_MS, DECODE_MEASURED, decodeCostReport, decodeEstimate, decodeFits, decodeWithinLimits, decodeWork, fittedEstimate } from '../src/shaderml/material/decode-cost.js';
 import { decodeLine } from '../src/cli/compress.js';
-import { fullResForm, LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
+import { fullResForm, LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, tapsTwinForm, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
 
 describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   it('counts the decoder\'s multiply-adds on this material and the latent textures by how they are read', () => {
@@ -72,6 +72,16 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(twinFor(parseRung('s1f1b2+s2f4b4'), 8)).toEqual(twinOf(parseRung('s1f1b2+s2f4b4')));
   });
 
+  it('tapsTwinForm: the 6-bit mixed rung as its twin with the half-resolution taps concatenated; nothing else has one', () => {
+    const f = tapsTwinForm(parseRung('s1f1b2+s2f4b4'))!;
+    expect([f.name, rungBits(f), f.grids[1]!.concat]).toEqual(['s1f1b4+s2f2b4c', 6, true]);
+    // The case measured: a twin whose half-resolution grid has 2 features, and no other grid.
+    expect(LADDER.filter((r) => tapsTwinForm(r)).map((r) => r.name)).toEqual(['s1f1b2+s2f4b4']);
+    for (const r of ['s1f1b2+s2f5b4', 's1f1b2+s2f4b4+s4f4b2', 's1f1b4+s2f2b4', 's1f1b4+s2f2b4c', 's2f4b4c', 's2f8b2']) expect(tapsTwinForm(parseRung(r)), r).toBeUndefined();
+    // Decoded within the limits at 6 and 8 outputs, as measured (0.355 and 0.363 ms int8, H100).
+    for (const c of [6, 8]) expect(decodeWithinLimits(f, c)).toBe(true);
+  });
+
   it('fullResForm: two 4-bit half-resolution features\' bits as one 2-bit feature at full resolution, at 4 and 5 bits; its twin is the 2-bit rung', () => {
     for (const [r, f] of [['s2f4b4c', 's1f1b2+s2f2b4c'], ['s2f4b4c+s4f4b2', 's1f1b2+s2f2b4c+s4f4b2'], ['s2f5b4c', 's1f1b2+s2f3b4c'], ['s2f4b4ch48', 's1f1b2+s2f2b4ch48']] as const) {
       const full = fullResForm(parseRung(r))!;
@@ -89,8 +99,9 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
       const l = ladderFor(LADDER, c), kept = LADDER.filter((r) => l.some((x) => rungBits(x) === rungBits(r)));
       expect(l.map(rungBits)).toEqual(kept.map(rungBits));
       l.forEach((r, i) => {
-        // A changed rung is its full-resolution form (more than 4 outputs, 4–5 bits), else its twin.
-        const f = c > LOW_CONCAT_MAX_CHANNELS ? fullResForm(kept[i]!) : undefined;
+        // A changed rung is its full-resolution form (more than 4 outputs, 4–5 bits) or its twin with the taps
+        // concatenated (more than 4 outputs, 6 bits), else its twin.
+        const f = c > LOW_CONCAT_MAX_CHANNELS ? fullResForm(kept[i]!) ?? tapsTwinForm(kept[i]!) : undefined;
         if (r !== kept[i]) expect(r).toEqual(f && decodeWithinLimits(f, c) ? f : twinFor(kept[i]!, c));
         const t = twinFor(r, c);
         if (t) expect(decodeWithinLimits(t, c), `twin ${t.name} C=${c}`).toBe(true);
@@ -108,6 +119,10 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     const full = ['s1f1b2+s2f2b4c', 's1f1b2+s2f2b4c+s4f4b2', 's1f1b2+s2f3b4c'];
     for (const c of [5, 7, 8, 9]) expect(names(c)).toEqual(['s2f2b4c', 's2f2b4c+s4f4b2', 's2f6b2', 's2f6b2+s4f4b2', ...full]);
     expect(ladderFor(LADDER, 6).slice(5, 8).map((r) => twinFor(r, 6)!.name)).toEqual(['s2f8b2', 's2f8b2+s4f4b2', 's2f10b2']);
+    // At 6 bits they train the mixed rung's twin with its taps concatenated (tapsTwinForm), the mixed rung as its twin;
+    // up to 4 outputs the mixed rung stays, with its blended twin.
+    for (const c of [5, 6, 7, 8, 9]) expect([ladderFor(LADDER, c)[8]!.name, twinFor(ladderFor(LADDER, c)[8]!, c)!.name], `C=${c}`).toEqual(['s1f1b4+s2f2b4c', 's1f1b2+s2f4b4']);
+    for (const c of [1, 2, 3, 4]) expect([ladderFor(LADDER, c)[8]!.name, twinFor(ladderFor(LADDER, c)[8]!, c)!.name], `C=${c}`).toEqual(['s1f1b2+s2f4b4', 's1f1b4+s2f2b4']);
     // A wider decoder by hand is over the limits at most sizes, a cost its user chose: the layouts stay those of 32.
     const wide = ladderFor(LADDER.map((r) => ({ ...r, hidden: 48 })), 2);
     expect(wide.map((r) => rungName({ ...r, hidden: 32 }))).toEqual(ladderFor(LADDER, 2).map((r) => r.name));

@@ -104,6 +104,14 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   ['s1f1b2+s2f3b4c', 0.531, 0.37, 'materials-2026-12-06-lowfull2-h100', 6],
   ['s1f1b2+s2f3b4c', 0.549, 0.379, 'materials-2026-12-06-lowfull2-h100', 8],
   ['s1f1b2+s2f1b4c+s4f4b2', 0.53, 0.381, 'materials-2026-12-06-lowfull2-h100', 8],
+  // H100, the 6-bit layout of materials of more than 4 outputs (ladder.ts tapsTwinForm) and the candidates beside it
+  // (the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.565 / 0.397 in -probe-h100; s1f1b2+s2f3b4c at 8 0.548 / 0.378 in -six-h100).
+  ['s1f1b4+s2f2b4c', 0.498, 0.355, 'materials-2026-12-06-six-h100', 6],
+  ['s1f1b4+s2f2b4c', 0.517, 0.363, 'materials-2026-12-06-six-h100', 8],
+  ['s1f2b2+s2f2b4c', 0.511, 0.36, 'materials-2026-12-06-six-h100', 6],
+  ['s1f2b2+s2f2b4c', 0.529, 0.368, 'materials-2026-12-06-six-h100', 8],
+  ['s1f1b4+s2f1b4c+s4f4b2', 0.514, 0.377, 'materials-2026-12-06-probe-h100', 6],
+  ['s1f1b4+s2f1b4c+s4f4b2', 0.53, 0.38, 'materials-2026-12-06-probe-h100', 8],
 ];
 
 /**

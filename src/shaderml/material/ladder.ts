@@ -54,7 +54,8 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose texel-scale
  *   detail a half-resolution grid blurs. With fewer bits that feature took too large a share beside blended 2-bit
  *   features (5 bits: lost on 2 of 3 sets), so the ladder's rungs up to 5 bits are one grid; beside concatenated taps it
- *   pays from 4 bits on materials of more than 4 outputs (fullResForm, 2026-12-06).
+ *   pays from 4 bits on materials of more than 4 outputs (fullResForm, 2026-12-06), which at 6 bits read the half-resolution
+ *   grid's taps side by side too (tapsTwinForm).
  * - The full-resolution feature's codes grow with the rate: 2 bits up to 7.5 bits per texel, 4 bits from 8 up (two
  *   half-resolution features fewer, the same bits). Measured at equal bits on the weakest texture (H200, 14 sets,
  *   bench/materials-2026-12-03k/ablation.txt): the 4-bit feature gained +0.09 dB on average at 6.5 bits (9 of 13
@@ -146,6 +147,36 @@ export function fullResForm(r: Rung): Rung | undefined {
 }
 
 /**
+ * The 6-bit mixed rung s1f1b2+s2f4b4 as its twin's layout with the half-resolution taps read side by side:
+ * s1f1b4+s2f2b4c, the 6.5-bit rung without its quarter-resolution grid. What a material of more than
+ * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains at 6 bits (ladderFor), with the rung it replaces as its twin. On eight
+ * 20-bit sets of 6 outputs at 64000 steps, weakest texture (H100, bench/materials-2026-12-06-six-h100 and -probe-h100),
+ * s1f1b2+s2f4b4 and its old twin s1f1b4+s2f2b4 had scored under the 5-bit rung s1f1b2+s2f3b4c on four sets (re-jojo-concrete
+ * 39.03 against 42.77, nx-cretewall 38.26 against 41.09), so `--bits 6` gave less than `--bits 5`; the new pair's better
+ * is at least the old pair's on all eight (mean +0.69 dB, re-jojo-concrete +2.33, nx-cretewall +1.21, re-mp-bricks
+ * +1.19) and under the 5-bit rung on two. Decode + shade at 4K: 0.517 / 0.363 ms f32 / int8 at 8 outputs. Undefined for
+ * other rungs: a twin's half-resolution grid of 2 features, with no other grid, is the case measured.
+ */
+export function tapsTwinForm(r: Rung): Rung | undefined {
+  const t = r.grids.some((g) => g.concat) ? undefined : twinOf(r);
+  if (!t || t.grids.length !== 2 || t.grids[0]!.bits !== 4 || t.grids[1]!.features !== 2) return undefined;
+  const grids: GridOption[] = [{ ...t.grids[0]! }, { ...t.grids[1]!, concat: true }];
+  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+}
+
+/** The layout a material of `channels` outputs trains in a rung's place where the ladder has one for it (fullResForm, tapsTwinForm) and it decodes within the limits. */
+function manyOutputsForm(r: Rung, channels: number, position: PositionChoice): Rung | undefined {
+  if (channels <= LOW_CONCAT_MAX_CHANNELS) return undefined;
+  const f = fullResForm(r) ?? tapsTwinForm(r);
+  return f && decodesInTime(f, channels, position) ? f : undefined;
+}
+
+/** A rung as the ladder had it for a material of `channels` outputs before any {@link manyOutputsForm}: itself, or where its concatenated taps do not suit the material, its twin or blended form. */
+function withoutForm(r: Rung, channels: number, position: PositionChoice): Rung {
+  return r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r;
+}
+
+/**
  * The ladder as a material of `channels` decoder outputs trains it: a rung whose concatenated taps would decode over
  * the limits (decode-cost.ts: 4K decode + shade within 0.6 ms f32 and 0.4 ms int8 on the H200, estimated from the
  * decoder's multiply-adds on this material) gives way to its twin ({@link twinOf}: its bits as 2-bit codes, blended)
@@ -153,16 +184,11 @@ export function fullResForm(r: Rung): Rung | undefined {
  * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4), and at 3 and 3.5 bits a material of more than
  * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
  * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
- * outputs, measured), whose twin is the 2-bit rung it replaced. A rung over the limits with no form that is within them
- * is left out: the top rungs at 7 and 8 outputs.
+ * outputs, measured), at 6 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c), each with the rung it replaced as its twin
+ * where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
-  const full = (r: Rung) => (channels > LOW_CONCAT_MAX_CHANNELS ? fullResForm(r) : undefined);
-  const own = ladder.map((r) => {
-    const f = full(r);
-    if (f && decodesInTime(f, channels, position)) return f;
-    return r.grids.some((g) => g.concat) && (!decodesInTime(r, channels, position) || (isLowConcat(r) && channels > LOW_CONCAT_MAX_CHANNELS)) ? twinFor(r, channels, position) ?? blendedOf(r) : r;
-  });
+  const own = ladder.map((r) => manyOutputsForm(r, channels, position) ?? withoutForm(r, channels, position));
   // What is over the limits even blended is left out (the smallest rung stays): at 7 and 8 outputs the top,
   // s1f4b4+s2f8b4, measured 0.404 ms int8 at 8 (bench/materials-2026-12-06-outputs-h100).
   return own.filter((r, i) => i === 0 || decodesInTime(r, channels, position));
@@ -218,12 +244,17 @@ export function twoBitForm(r: Rung): Rung | undefined {
 }
 
 /**
- * The twin a material of `channels` outputs trains: {@link twinOf} where it decodes within the limits (decodesInTime),
+ * The twin a material of `channels` outputs trains: for the layout the ladder put in a rung's place at 6 bits
+ * ({@link tapsTwinForm}), that rung; else {@link twinOf} where it decodes within the limits (decodesInTime),
  * else, for a concatenated rung, its blended form where that does, else none. Twins have two more half-resolution
  * features than their rung where the full-resolution feature has 2-bit codes, so from 6 outputs up some pass the int8
  * limit (s1f1b2+s2f7b4+s4f4b2 and s1f1b2+s2f6b4+s4f4b2 took 0.404 and 0.401 ms at 6, -outputs-h100).
  */
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
+  // The 6-bit layout the ladder trains in a rung's place (tapsTwinForm) pairs with the rung it replaced. (A fullResForm's
+  // twin, its 2-bit form, is the rung it replaced where that decodes in time.)
+  const replaced = channels > LOW_CONCAT_MAX_CHANNELS ? LADDER.find((x) => manyOutputsForm(x, channels, position)?.name === r.name && tapsTwinForm(x)) : undefined;
+  if (replaced) return replaced;
   const t = twinOf(r);
   if (!t || decodesInTime(t, channels, position)) return t;
   const b = r.grids.some((g) => g.concat) ? blendedOf(r) : undefined;
