@@ -253,7 +253,7 @@ export function twoBitForm(r: Rung): Rung | undefined {
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
   // The 6-bit layout the ladder trains in a rung's place (tapsTwinForm) pairs with the rung it replaced. (A fullResForm's
   // twin, its 2-bit form, is the rung it replaced where that decodes in time.)
-  const replaced = channels > LOW_CONCAT_MAX_CHANNELS ? LADDER.find((x) => manyOutputsForm(x, channels, position)?.name === r.name && tapsTwinForm(x)) : undefined;
+  const replaced = channels > LOW_CONCAT_MAX_CHANNELS ? LADDER.find((x) => tapsTwinForm(x)?.name === r.name && manyOutputsForm(x, channels, position)) : undefined;
   if (replaced) return replaced;
   const t = twinOf(r);
   if (!t || decodesInTime(t, channels, position)) return t;
