@@ -27,6 +27,15 @@ async function ortRunAny(path: string, inputs: Record<string, HostTensor>) {
   return out;
 }
 
+/**
+ * v5/v6's next LSTM state is ill-conditioned in a few cell-state channels: onnxruntime's own stateN moves by up to
+ * 8.5e-5 (7e-5 of its largest value) at element 253 when each input sample moves by about one ulp (silero_vad_v6, sr
+ * 16000, three seeds, 20 perturbations each). wgml's error there, summed in another order, was at most 1.23e-4 over 41
+ * seeds (median 2.9e-7, two above 1e-4: seeds 303488 and 139906), so 1e-4 failed one CI run in twenty. The speech
+ * probability ('output') keeps 1e-4 (at most 7e-5 over the same seeds).
+ */
+const STATE_N_TOL = 5e-4;
+
 describe('Silero VAD (npm @ricky0123/vad-web)', () => {
   const seed = testSeed();
   const cases: [string, boolean, (r: () => number) => Record<string, HostTensor>][] = [
@@ -50,7 +59,7 @@ describe('Silero VAD (npm @ricky0123/vad-web)', () => {
       const ref = await ortRunAny(path, inputs);
       for (const k of Object.keys(ref)) {
         const err = relErr(got[k]!.data, ref[k]!.data as Float32Array);
-        expect(err, k).toBeLessThan(1e-4);
+        expect(err, k).toBeLessThan(k === 'stateN' ? STATE_N_TOL : 1e-4);
       }
     }, 120_000);
   }
