@@ -140,8 +140,8 @@ describe(`onnxruntime QOperator ops (WGML_SEED=${seed})`, () => {
     withinOneStep(pool, poolRef, upToPool.step, 1);
     // Then each logit is within what those pooled differences can move it by: Σ_c |W[c, n]| · |Δpool_c| · sw[n], and a
     // step for its own rounding. (A flat "three steps" failed one seed in about 45: 11111, four steps, 2026-12-06.)
-    const ints = (name: string) => (c.inits!.find((t) => (t as { name?: string }).name === name) as { int32_data: number[] }).int32_data;
-    const W = ints('W'), sw = Array.from({ length: N }, (_, i) => 0.01 + 0.001 * i), want = await ort(bytes, inputs);
+    const init = (name: string) => c.inits!.find((t) => (t as { name?: string }).name === name) as { int32_data?: number[]; float_data?: number[] };
+    const W = init('W').int32_data!, sw = init('sw').float_data!, want = await ort(bytes, inputs);
     for (let n = 0; n < N; n++) {
       let move = 0;
       for (let ch = 0; ch < C; ch++) move += Math.abs(W[ch * N + n]!) * Math.abs(pool[ch]! - poolRef[ch]!) * sw[n]!;
