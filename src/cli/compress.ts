@@ -13,7 +13,7 @@ import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/materi
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
 import { DECODE_BUDGET_OUTPUTS, decodeCostReport, type DecodeCostReport } from '../shaderml/material/decode-cost.js';
-import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungName, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungOf, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -180,7 +180,7 @@ export function register(program: Command): void {
         if (!(LATENT_BITS as readonly number[]).includes(lb)) throw new UsageError(`--latent-bits ${lb} is not 2, 4 or 8`, 'codes of 2 or 4 bits pack whole into 16/32-bit texels and 8 bits fill rgba8unorm: give --latent-bits 2, 4 or 8');
         if (lb === 8 && features % 4) throw new UsageError(`--features ${features} with 8-bit latents is not a multiple of 4`, 'RGBA8 latent textures hold 4 features each: give --features 4, 8, 12 or 16 (2- and 4-bit latents take any count)');
         const grids: GridOption[] = [{ scale, features, bits: lb }];
-        hand = { name: rungName({ grids, hidden }), grids, hidden };
+        hand = rungOf(grids, hidden);
       }
       if (o.grids !== undefined) {
         if (o.mips) throw new UsageError('--grids with --mips', 'mip levels are trained for single-grid materials: give one grid (--scale/--features/--latent-bits) or drop --mips');

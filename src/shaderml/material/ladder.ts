@@ -11,14 +11,14 @@ import { gridBytes, type GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
 import { DECODE_BUDGET_OUTPUTS, decodeWithinLimits } from './decode-cost.js';
-import { LADDER_HIDDEN, rungName, type Rung } from './rung.js';
+import { LADDER_HIDDEN, rungOf, type Rung } from './rung.js';
 
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
 
 const R = (grids: ([number, number, number] | [number, number, number, 'c'])[], hidden = LADDER_HIDDEN): Rung => {
   const gs = grids.map(([scale, features, bits, c]) => ({ scale, features, bits, ...(c ? { concat: true } : {}) }));
-  return { name: rungName({ grids: gs, hidden }), grids: gs, hidden };
+  return rungOf(gs, hidden);
 };
 
 /**
@@ -143,7 +143,7 @@ export function fullResForm(r: Rung): Rung | undefined {
   const g = halfTapsGrid(r);
   if (!g || (g.features !== 4 && g.features !== 5)) return undefined;
   const grids: GridOption[] = [{ scale: 1, features: 1, bits: 2 }, { scale: 2, features: g.features - 2, bits: 4, concat: true }, ...r.grids.slice(1).map((x) => ({ ...x }))];
-  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+  return rungOf(grids, r.hidden);
 }
 
 /**
@@ -161,7 +161,7 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
   const t = r.grids.some((g) => g.concat) ? undefined : twinOf(r);
   if (!t || t.grids.length !== 2 || t.grids[0]!.bits !== 4 || t.grids[1]!.features !== 2) return undefined;
   const grids: GridOption[] = [{ ...t.grids[0]! }, { ...t.grids[1]!, concat: true }];
-  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+  return rungOf(grids, r.hidden);
 }
 
 /** The layout a material of `channels` outputs trains in a rung's place where the ladder has one for it (fullResForm, tapsTwinForm) and it decodes within the limits. */
@@ -216,7 +216,7 @@ export function rungForBits(ladder: Rung[], bits: number, width: number, height:
 /** A rung's grids without concatenated taps: the same latents, blended. */
 const blendedOf = (r: Rung): Rung => {
   const grids = r.grids.map(({ concat: _, ...g }) => g);
-  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+  return rungOf(grids, r.hidden);
 };
 
 /**
@@ -240,7 +240,7 @@ export function twoBitForm(r: Rung): Rung | undefined {
   if (half.length !== 1) return undefined;
   half[0]!.features += more;
   if (grids.reduce((a, g) => a + g.features, 0) > 16) return undefined;
-  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+  return rungOf(grids, r.hidden);
 }
 
 /**
@@ -284,5 +284,5 @@ export function twinOf(r: Rung): Rung | undefined {
   const half = g0.bits === 2 ? g1.features - 2 : g1.features + 2;
   if (half < 1 || 1 + half + (rest[0]?.features ?? 0) > 16) return undefined;
   const grids = [{ scale: 1, features: 1, bits: g0.bits === 2 ? 4 : 2 }, { scale: 2, features: half, bits: 4 }, ...rest.map((g) => ({ ...g }))];
-  return { name: rungName({ grids, hidden: r.hidden }), grids, hidden: r.hidden };
+  return rungOf(grids, r.hidden);
 }

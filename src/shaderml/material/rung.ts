@@ -17,6 +17,9 @@ export const LADDER_HIDDEN = 32;
 
 export const rungName = (r: { grids: GridOption[]; hidden: number }) => r.grids.map((g) => `s${g.scale}f${g.features}b${g.bits}${g.concat ? 'c' : ''}`).join('+') + (r.hidden !== LADDER_HIDDEN ? `h${r.hidden}` : '');
 
+/** The rung of these grids and decoder width, named as {@link rungName} names it. */
+export const rungOf = (grids: GridOption[], hidden: number): Rung => ({ name: rungName({ grids, hidden }), grids, hidden });
+
 /**
  * A rung from its name, the form reports print (`s1f1b2+s2f4b4`: grids joined by '+', each scale, features,
  * bits, and a `c` where the decoder reads the grid's four taps side by side; a decoder width other than 32 last, `h64`), so a configuration a search chose can be trained again by
@@ -42,6 +45,6 @@ export function parseRung(spec: string, hidden = LADDER_HIDDEN): Rung {
     if (m[4] && scale === 1) throw new RangeError(`"${part}": a full-resolution grid's taps are the texel's own latents; concatenate (c) a grid of scale 2 or more`);
     return { scale, features, bits, ...(m[4] ? { concat: true } : {}) };
   });
-  return { name: rungName({ grids, hidden }), grids, hidden };
+  return rungOf(grids, hidden);
 }
 

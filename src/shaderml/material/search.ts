@@ -7,7 +7,7 @@ import { twinOf } from './ladder.js';
 import type { Rung } from './rung.js';
 
 export * from './ladder.js';
-export { LADDER_HIDDEN, parseRung, rungName, type Rung } from './rung.js';
+export { LADDER_HIDDEN, parseRung, rungName, rungOf, type Rung } from './rung.js';
 
 export interface Trial {
   /** Index into the ladder. */
