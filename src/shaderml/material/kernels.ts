@@ -4,8 +4,8 @@
  * latent gradients scattered with fixed-point atomics (no float atomics in WebGPU), and Adam over all
  * parameters. Latents live in [0, 1] (Adam clamps them there) and decode as q/(2^bits − 1): during
  * quantization-aware training each latent value gets uniform noise of one quantization step (the
- * same noise on all four taps of a latent at a step), so the decoder learns to read b-bit latents,
- * and for the last steps reads the rounded codes themselves (straight-through gradient), as NTC does.
+ * same noise on all four taps of a latent at a step), so the decoder learns to read b-bit latents;
+ * on request (train.ts STE_FROM) it reads the rounded codes themselves for the last steps (straight-through gradient).
  * Every size is baked in as a constant: one material, one set of pipelines.
  */
 import { positionCount, positionWgsl, type PositionInput } from './position.js';

@@ -54,6 +54,8 @@ export interface CompressOptions {
   refineDuring?: readonly number[];
   /** With quantization-aware training, the fraction of the steps after which latents are read rounded (straight-through) rather than with noise; default {@link STE_FROM}. */
   steFrom?: number;
+  /** The latents' learning rate once they are read rounded (from `steFrom` on), as a fraction of its schedule's (default 1). */
+  steLatentLr?: number;
   /** Texels per step (default min(all, 65536)). */
   batch?: number;
   lrMlp?: number;
@@ -120,10 +122,18 @@ export interface CompressedMaterial {
 
 export const ALPHA = 0.01;
 /**
- * Noise for the first 70% of the steps, then the rounded codes (straight-through): +0.1–0.2 dB on the weakest texture
- * in the prototype (bench/NOTES-materials.md).
+ * Latents are read with noise of one code step to the end of training (1: never rounded, straight-through); quantization,
+ * code refinement and the decoder's fine-tuning against the codes follow. Rounding from 70% of the steps had measured
+ * +0.1–0.2 dB in the CPU prototype's short runs, but the longer the training the more it cost: on re-jojo-concrete
+ * (4.5 bits) the batch loss doubled at the switch after 64000 steps (7.4e-5 to 1.5e-4; a sixth at 8000) and rose while
+ * rounded, to 37.13 dB on the weakest texture where 8000 steps had reached 40.25. Noise to the end, weakest texture, H100
+ * (bench/materials-2026-12-06-ste-h100): re-jojo-concrete 42.78 (37.13) at 64000 steps and 41.04 (40.25) at 8000;
+ * nx-cretewall 40.23 (39.98), re-pk-wall 39.81 (39.55), re-pk-panels 41.08 (40.87), re-mp-bricks 35.32 (35.19) at 64000.
+ * Rounding from 90%, code refinement at the switch or a latent learning rate ×0.1 while rounded did not mend it; the
+ * latents frozen while rounded (`steLatentLr` 0) came close (42.73 on re-jojo-concrete, 0.06–0.14 dB under noise
+ * elsewhere).
  */
-export const STE_FROM = 0.7;
+export const STE_FROM = 1;
 /**
  * Where in training (fractions of the steps) codes are refined by default with half the sweeps, training going on from
  * them: nowhere. On the H200 rounds at 0.75, 0.85 and 0.95 added 0.05–0.07 dB on the weakest texture for a third more
@@ -268,7 +278,7 @@ export async function compressMaterial(device: GPUDevice, m: MaterialTargets, o:
   const stops = qat && sweeps > 0 ? [...new Set(during.map((f) => Math.round(steps * f)))].sort((a, b) => a - b).filter((x) => x > 0 && x < steps) : [];
   let at = 0;
   for (const stop of [...stops, steps]) {
-    await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom, from: at, to: stop, onProgress: o.onProgress, onChunk });
+    await tr.run('train', steps, lrMlp, lrLat, { qat, steFrom, steLatentLr: o.steLatentLr, from: at, to: stop, onProgress: o.onProgress, onChunk });
     if (stop < steps) { await quantize(); await refine(Math.ceil(sweeps / 2)); }
     at = stop;
   }

@@ -39,6 +39,8 @@ export interface RunOptions {
   qat?: boolean;
   /** With qat: from this step on, latents are read rounded to their codes (straight-through) instead. */
   steFrom?: number;
+  /** With qat, from `steFrom` on: the latents' learning rate times this (default 1). */
+  steLatentLr?: number;
   onProgress?: ProgressFn;
   /**
    * Called after every chunk of steps with the mean squared error of each channel over the last
@@ -179,7 +181,7 @@ export async function makeTrainer(device: GPUDevice, shapes: TrainShape[], P0: F
           if (mode(done) !== cur) { cur = mode(done); device.queue.writeBuffer(bufs.S, 8, new Uint32Array([cur])); }
           // Cosine decay within the phase; written per chunk since uniforms change only between submits.
           const f = 0.5 * (1 + Math.cos(Math.PI * done / steps)) * 0.9 + 0.1;
-          setHyper(lrMlp * f, lrLat * f);
+          setHyper(lrMlp * f, lrLat * f * (cur === QAT_STE ? o.steLatentLr ?? 1 : 1));
           const enc = device.createCommandEncoder({ label: 'wgmat train' });
           const pass = enc.beginComputePass({ label: 'wgmat train' });
           for (let i = 0; i < k; i++) {
