@@ -112,13 +112,18 @@ describe('code refinement', () => {
     expect(plan.slice(16)).toEqual(plan.slice(0, 16));
   });
 
-  it('a training phase run in windows (refinement between them) follows the schedule of the phase run in one go', async () => {
-    const device = await testDevice();
-    const r = rng(testSeed() + 2);
+  /** A batch-64 training shape of GRIDS, its parameter layout, random parameters (decoder seed `mlpSeed`) and targets. */
+  const trainingInputs = (seedOffset: number, mlpSeed: number) => {
+    const r = rng(testSeed() + seedOffset);
     const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: 64, alpha: 0.01 };
     const L = paramLayout(s), n = GRIDS.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
-    const P0 = Float32Array.from([...ShaderMLP.random([I, HID, HID, C], ['leaky_relu', 'leaky_relu', 'none'], 5, 0.5).packed().data, ...Array.from({ length: n }, () => 0.3 + 0.4 * r())]);
-    const tgt = Float32Array.from({ length: W * H * C }, () => r());
+    const P0 = Float32Array.from([...ShaderMLP.random([I, HID, HID, C], ['leaky_relu', 'leaky_relu', 'none'], mlpSeed, 0.5).packed().data, ...Array.from({ length: n }, () => 0.3 + 0.4 * r())]);
+    return { s, L, P0, tgt: Float32Array.from({ length: W * H * C }, () => r()) };
+  };
+
+  it('a training phase run in windows (refinement between them) follows the schedule of the phase run in one go', async () => {
+    const device = await testDevice();
+    const { s, L, P0, tgt } = trainingInputs(2, 5);
     // 40 steps (chunks of 2), straight-through from step 28; the windows meet on the chunk grid, one across the switch.
     const run = async (windows: [number, number][]) => {
       const tr = await makeTrainer(device, [s], P0, [tgt]);
@@ -135,11 +140,7 @@ describe('code refinement', () => {
 
   it('steLatentLr 0 holds the latents still once they are read rounded, while the decoder trains on', async () => {
     const device = await testDevice();
-    const r = rng(testSeed() + 3);
-    const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: 64, alpha: 0.01 };
-    const L = paramLayout(s), n = GRIDS.reduce((a, g) => a + g.lw * g.lh * g.features, 0);
-    const P0 = Float32Array.from([...ShaderMLP.random([I, HID, HID, C], ['leaky_relu', 'leaky_relu', 'none'], 7, 0.5).packed().data, ...Array.from({ length: n }, () => 0.3 + 0.4 * r())]);
-    const tgt = Float32Array.from({ length: W * H * C }, () => r());
+    const { s, L, P0, tgt } = trainingInputs(3, 7);
     const run = async (to: number, steLatentLr?: number) => {
       const tr = await makeTrainer(device, [s], P0, [tgt]);
       try {
