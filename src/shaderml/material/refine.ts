@@ -3,9 +3,9 @@
  *
  * Training moves latents in float (with one code step of noise), so the codes they round to are near the best but
  * not the best: each was placed for its own texels' loss on average over the noise, not for its code. Here every code
- * is tried one step up and one step down against the true objective, the weighted squared error of the clamped decode (what the report scores) over the texels that read it, and the better step is
- * kept where it lowers that error. It costs no bits and no decode time; the decoder is fine-tuned afterwards on the
- * refined codes.
+ * is tried one step up and one step down against the true objective, the weighted squared error of the clamped decode
+ * (what the report scores) over the texels that read it, and the better step is kept where it lowers that error. It
+ * costs no bits and no decode time; the decoder is fine-tuned afterwards on the refined codes.
  *
  * Parallel and exact: a texel reads two neighbouring latents per axis, one of each parity, so the latents of one
  * parity class (ly mod 2, lx mod 2) of one grid have disjoint footprints and one feature of all of them is decided at
