@@ -13,7 +13,7 @@ import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/materi
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
 import { DECODE_BUDGET_OUTPUTS, decodeCostReport, type DecodeCostReport } from '../shaderml/material/decode-cost.js';
-import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungOf, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, NEAR_MISS_DB, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungOf, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -142,6 +142,7 @@ export function register(program: Command): void {
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
     .option('--ste-from <fraction>', 'with 2- and 4-bit latents: the fraction of the training steps after which latents are read rounded (straight-through) instead of with noise (1: noise to the end, then quantization, code refinement and fine-tuning)', String(STE_FROM))
+    .option('--near-miss <dB>', 'with --psnr: a trial that missed the target by at most this much counts as a near miss (bisected below when it is the first, trained again with the final steps when it lies below the pick)', String(NEAR_MISS_DB))
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
     .option('--lr-latent <n>', 'latent learning rate', '0.05')
@@ -154,8 +155,9 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; steFrom: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; steFrom: string; nearMiss: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
+      const nearMiss = numberOption('--near-miss', o.nearMiss, { min: 0, real: true, example: String(NEAR_MISS_DB) });
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
@@ -229,7 +231,7 @@ export function register(program: Command): void {
       try {
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
-          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position), finalSteps: searchFinalSteps(steps),
+          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position), finalSteps: searchFinalSteps(steps), nearMiss,
           train: async (r, label, opts) => { const t = await train(r, label, opts); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
         });
       } finally { progress.stop(); }
