@@ -57,13 +57,13 @@ export function pickSmallest(trials: Trial[], target: number): number | null {
 
 /**
  * `--psnr`: how far a trial may miss the target and count as a near miss. A near miss below the pick trains once more
- * with the final steps ({@link searchFinalSteps}) and is chosen if it then passes; a first trial that is one is bisected
- * below ({@link nextProbeBelow}). Eight times a trial's steps moved the weakest texture −0.25…+1.74 dB over 32 pairs
- * (median +0.52; H100, 2026-12-06, latents with noise to the end). Near misses trained so at 64000 steps passed from
- * misses of 1.03, 1.10 and 1.18 dB (re-un-grate, nx-cp-glow, re-jojo-concrete: 4.11 bpt for 5.12, 8.10 for 9.10, 4.10
- * for 4.61) and failed from six others of 0.69–1.22 and three of 1.37–1.43 (one at 128000 steps). A failed one costs time only (one
- * 64000-step training, 12–16 s at 512²; re-pk-wall's search took 56.9 s with the probe below its first trial), so the
- * margin sits above the largest miss seen made up rather than at the median gain (0.5 until then;
+ * with the final steps ({@link searchFinalSteps}) and is chosen if it then passes; a first trial that is one is
+ * bisected below ({@link nextProbeBelow}). Eight times a trial's steps moved the weakest texture −0.25…+1.74 dB over 32
+ * pairs (median +0.52; H100, 2026-12-06, latents with noise to the end). Near misses trained so at 64000 steps passed
+ * from misses of 1.03, 1.10 and 1.18 dB (re-un-grate, nx-cp-glow, re-jojo-concrete: 4.11 bpt for 5.12, 8.10 for 9.10,
+ * 4.10 for 4.61) and failed from six others of 0.69–1.22 and three of 1.37–1.43 (one at 128000 steps). A failed one
+ * costs time only (one 64000-step training, 12–16 s at 512²; re-pk-wall's search took 56.9 s with the probe below its
+ * first trial), so the margin sits above the largest miss seen made up rather than at the median gain (0.5 until then;
  * bench/NOTES-materials.md, "A wider near miss").
  */
 export const NEAR_MISS_DB = 1.25;
