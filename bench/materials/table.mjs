@@ -9,7 +9,7 @@ const bc = Object.fromEntries(JSON.parse(readFileSync(bcFile, 'utf8')).sets.map(
 const sets = [...new Set(rows.map((r) => r.set))];
 const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '–');
 const cell = (r) => (!r ? '–' : 'error' in r ? 'no result (failed or timed out)' : `${f(r.minPsnr)} / ${f(r.psnr)} dB, ${f(r.bpt)} bpt (${f(r.fracOfBc)} of BC; ${f(r.gpuBpt, 1)} on the GPU${r.gpuBptPacked === undefined ? '' : `, ${f(r.gpuBptPacked, 1)} packed`}), ${f(r.trainSeconds, 1)} s`);
-console.log('| set | BC7-class + BC5 + BC4: min / overall PSNR at bpt | wgml default: min / overall PSNR, stored bpt (fraction of BC; on the GPU as loaded by default, and with latents packed), train s | wgml --psnr 40: chosen, reached, min PSNR, bpt, s, trials |');
+console.log('| set | BC7 + BC5 + BC4: min / overall PSNR at bpt | wgml default: min / overall PSNR, stored bpt (fraction of BC; on the GPU as loaded by default, and with latents packed), train s | wgml --psnr 40: chosen, reached, min PSNR, bpt, s, trials |');
 console.log('| --- | --- | --- | --- |');
 for (const s of sets) {
   const d = rows.find((r) => r.set === s && r.mode === 'default'), p = rows.find((r) => r.set === s && r.mode === 'psnr40'), b = bc[s];
