@@ -76,8 +76,9 @@ const bc7encBin = (() => {
 })();
 /** bc7enc (BC7, or BC5 / BC4 from the red and green channels), then its own decode: the unpacked PNG, alpha beside. */
 function bc7enc(src, fmt, tmp) {
-  const png = join(tmp, `x-${fmt}.png`);
-  run(bc7encBin, ['-q', ...(fmt === 'bc5' ? ['-5'] : fmt === 'bc4' ? ['-4'] : []), src, join(tmp, `x-${fmt}.dds`), png]);
+  // Files of its own: nvtt() writes x-<fmt>.dds in the same folder.
+  const png = join(tmp, `bc7enc-${fmt}.png`);
+  run(bc7encBin, ['-q', ...(fmt === 'bc5' ? ['-5'] : fmt === 'bc4' ? ['-4'] : []), src, join(tmp, `bc7enc-${fmt}.dds`), png]);
   const out = pngjs.PNG.sync.read(readFileSync(png)).data, alpha = png.replace(/\.png$/, '_alpha.png');
   if (fmt === 'bc7' && existsSync(alpha)) { const a = pngjs.PNG.sync.read(readFileSync(alpha)).data; for (let p = 0; p < out.length / 4; p++) out[p * 4 + 3] = a[p * 4]; }
   return out;
