@@ -9,11 +9,16 @@ import { CHANNELS, replay, traces } from '../bench/materials/near-replay.mjs';
 
 describe('--psnr 40 searches replayed from H100 trainings', () => {
   const t = traces(), sets = Object.keys(CHANNELS);
+  // Searches whose path now meets a rung with no recorded trial: re-pk-wall's reaches 7 bits, where materials of more than
+  // 4 outputs train s1f1b4+s2f3b4c since the twenty-third session (ladder.ts tapsTwinForm). Its 64000-step training is
+  // recorded (39.99 dB, -seven-h100), its 8000-step trial is not.
+  const unrecorded: Record<string, string[]> = { 're-pk-wall': ['s1f1b4+s2f3b4c'] };
 
   it('at the margin they ran with (0.5 dB) every set picks what it shipped, from the trainings it ran', async () => {
     for (const set of sets) {
       const { o, missing } = await replay(S, t, set, 0.5), rec = t.search.get(set)!;
-      expect([set, missing]).toEqual([set, []]);
+      expect([set, missing]).toEqual([set, unrecorded[set] ?? []]);
+      if (unrecorded[set]) continue;
       expect([set, o.chosen.name]).toEqual([set, rec.chosen]);
       // The same trainings, in any order (the twin's trial now comes before the near miss).
       const names = (xs: string[]) => xs.map((x) => x.replace(/:.*/, '')).sort();
@@ -26,12 +31,12 @@ describe('--psnr 40 searches replayed from H100 trainings', () => {
     let replayed = 0;
     for (const set of sets) {
       const at = await replay(S, t, set, S.NEAR_MISS_DB);
-      if (at.missing.length) continue; // asks for a training never run (re-pk-floor, re-un-darktile-height)
+      if (unrecorded[set]) { expect([set, at.missing]).toEqual([set, unrecorded[set]]); continue; }
       replayed++;
       const before = await replay(S, t, set, 0.5);
       expect([set, at.o.chosen.name, at.o.reached]).toEqual([set, smaller[set] ?? before.o.chosen.name, true]);
       expect(at.bits).toBeLessThanOrEqual(before.bits);
     }
-    expect(replayed).toBe(14);
+    expect(replayed).toBe(sets.length - Object.keys(unrecorded).length);
   });
 });

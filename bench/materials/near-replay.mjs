@@ -1,6 +1,7 @@
 // Replays the --psnr 40 searches of the 512² sets at other near-miss margins (search.ts runSearch, `nearMiss`), from
 // trainings measured on the H100: the 8000-step trials of bench/materials-2026-12-06-noise-h100 and every 64000-step
-// training of the same rungs (-noise-h100's finals, -noiselast-h100, -reststeps-h100, -near-h100). Trials are
+// training of the same rungs (-noise-h100's finals, -noiselast-h100, -reststeps-h100, -near-h100), then the searches run
+// whole at the 1.25-dB margin (-h200table-h100) and the 7-bit layouts' trainings (-seven-h100). Trials are
 // deterministic (same seed and steps: the same PSNR to the hundredth on a second H100), so a replayed search is the
 // search that would run, as long as it asks only for trainings measured; it says which it lacks ("?").
 //   node bench/materials/near-replay.mjs [margin ...]      a line per set and margin (needs `npx tsc -p .`)
@@ -22,7 +23,7 @@ export function traces() {
   const rows = (f) => readFileSync(`${bench}materials-2026-12-06-${f}/compress.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const bc = Object.fromEntries(JSON.parse(readFileSync(`${bench}materials/bc-baseline.json`, 'utf8')).sets.map((b) => [b.set, b.bcBitsPerTexel]));
   const known = new Map(), search = new Map();
-  for (const src of ['noise-h100', 'noiselast-h100', 'reststeps-h100', 'near-h100']) for (const d of rows(src)) {
+  for (const src of ['noise-h100', 'noiselast-h100', 'reststeps-h100', 'near-h100', 'h200table-h100', 'seven-h100']) for (const d of rows(src)) {
     if (d.mode === 'psnr40' && src === 'noise-h100') search.set(d.set, d);
     if (/128$/.test(d.mode)) continue; // 128000 steps: not a training the search runs
     for (const t of d.trials) {

@@ -112,6 +112,12 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   ['s1f2b2+s2f2b4c', 0.529, 0.368, 'materials-2026-12-06-six-h100', 8],
   ['s1f1b4+s2f1b4c+s4f4b2', 0.514, 0.377, 'materials-2026-12-06-probe-h100', 6],
   ['s1f1b4+s2f1b4c+s4f4b2', 0.53, 0.38, 'materials-2026-12-06-probe-h100', 8],
+  // H100, the 7-bit layout of materials of more than 4 outputs (ladder.ts tapsTwinForm) beside the rung it replaced, and the
+  // 6-bit one at 4 outputs (the anchor s1f1b4+s2f2b4c+s4f4b2 at 8 outputs 0.566 / 0.399 on that build, -h200table-h100).
+  ['s1f1b4+s2f3b4c', 0.532, 0.374, 'materials-2026-12-06-seven-h100', 6],
+  ['s1f1b4+s2f3b4c', 0.55, 0.381, 'materials-2026-12-06-seven-h100', 8],
+  ['s1f1b2+s2f5b4', 0.509, 0.355, 'materials-2026-12-06-seven-h100', 8],
+  ['s1f1b4+s2f2b4c', 0.481, 0.345, 'materials-2026-12-06-seven-h100', 4],
 ];
 
 /**

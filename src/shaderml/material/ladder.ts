@@ -54,7 +54,7 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   bench/NOTES-materials.md, "a finer grid beside"), most on grainy specular and normal maps, whose texel-scale
  *   detail a half-resolution grid blurs. With fewer bits that feature took too large a share beside blended 2-bit
  *   features (5 bits: lost on 2 of 3 sets), so the ladder's rungs up to 5 bits are one grid; beside concatenated taps it
- *   pays from 4 bits on materials of more than 4 outputs (fullResForm, 2026-12-06), which at 6 bits read the half-resolution
+ *   pays from 4 bits on materials of more than 4 outputs (fullResForm, 2026-12-06), which at 6 and 7 bits read the half-resolution
  *   grid's taps side by side too (tapsTwinForm).
  * - The full-resolution feature's codes grow with the rate: 2 bits up to 7.5 bits per texel, 4 bits from 8 up (two
  *   half-resolution features fewer, the same bits). Measured at equal bits on the weakest texture (H200, 14 sets,
@@ -147,19 +147,26 @@ export function fullResForm(r: Rung): Rung | undefined {
 }
 
 /**
- * The 6-bit mixed rung s1f1b2+s2f4b4 as its twin's layout with the half-resolution taps read side by side:
- * s1f1b4+s2f2b4c, the 6.5-bit rung without its quarter-resolution grid. What a material of more than
- * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains at 6 bits (ladderFor), with the rung it replaces as its twin. On eight
- * 20-bit sets of 6 outputs at 64000 steps, weakest texture (H100, bench/materials-2026-12-06-six-h100 and -probe-h100),
- * s1f1b2+s2f4b4 and its old twin s1f1b4+s2f2b4 had scored under the 5-bit rung s1f1b2+s2f3b4c on four sets (re-jojo-concrete
- * 39.03 against 42.77, nx-cretewall 38.26 against 41.09), so `--bits 6` gave less than `--bits 5`; the new pair's better
- * is at least the old pair's on all eight (mean +0.69 dB, re-jojo-concrete +2.33, nx-cretewall +1.21, re-mp-bricks
- * +1.19) and under the 5-bit rung on two. Decode + shade at 4K: 0.517 / 0.363 ms f32 / int8 at 8 outputs. Undefined for
- * other rungs: a twin's half-resolution grid of 2 features, with no other grid, is the case measured.
+ * The 6- and 7-bit mixed rungs s1f1b2+s2f4b4 and s1f1b2+s2f5b4 as their twins' layouts with the half-resolution taps
+ * read side by side: s1f1b4+s2f2b4c (the 6.5-bit rung without its quarter-resolution grid) and s1f1b4+s2f3b4c. What a
+ * material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains at 6 and 7 bits (ladderFor), with the rung it
+ * replaces as its twin. Weakest texture at 64000 steps on 20-bit sets of 6 outputs (H100):
+ * - 6 bits (bench/materials-2026-12-06-six-h100 and -probe-h100): s1f1b2+s2f4b4 and its old twin s1f1b4+s2f2b4 had
+ *   scored under the 5-bit rung s1f1b2+s2f3b4c on four of eight sets (re-jojo-concrete 39.03 against 42.77, nx-cretewall
+ *   38.26 against 41.09), so `--bits 6` gave less than `--bits 5`; the new pair's better is at least the old pair's on
+ *   all eight (mean +0.69 dB, re-jojo-concrete +2.33, nx-cretewall +1.21, re-mp-bricks +1.19) and under the 5-bit rung on
+ *   two. Decode + shade at 4K: 0.517 / 0.363 ms f32 / int8 at 8 outputs.
+ * - 7 bits (-seven-h100): s1f1b4+s2f3b4c against s1f1b2+s2f5b4 (and its old twin s1f1b4+s2f3b4) on six sets: re-jojo-concrete
+ *   47.20 / 42.35 (40.88), nx-cretewall 42.92 / 39.91, re-un-metal 44.90 / 43.00, re-mp-bricks 35.48 / 33.87, nx-bigplate
+ *   45.56 / 45.25, re-pk-wall 39.99 / 39.71: better on all six, by +0.28…+4.85 dB (mean +1.99). Decode + shade 0.550 /
+ *   0.381 ms at 8 outputs (s1f1b2+s2f5b4 0.509 / 0.355).
+ * Not for materials of up to 4 outputs: at 6 bits s1f1b4+s2f2b4c lost to s1f1b2+s2f4b4 on all three 16-bit sets (40.45 /
+ * 41.29, 40.17 / 42.11, 41.89 / 45.35, -seven-h100). Undefined for other rungs: a twin of 4-bit full-resolution codes
+ * beside 2 or 3 half-resolution features, with no other grid, is the case measured.
  */
 export function tapsTwinForm(r: Rung): Rung | undefined {
   const t = r.grids.some((g) => g.concat) ? undefined : twinOf(r);
-  if (!t || t.grids.length !== 2 || t.grids[0]!.bits !== 4 || t.grids[1]!.features !== 2) return undefined;
+  if (!t || t.grids.length !== 2 || t.grids[0]!.bits !== 4 || ![2, 3].includes(t.grids[1]!.features)) return undefined;
   const grids: GridOption[] = [{ ...t.grids[0]! }, { ...t.grids[1]!, concat: true }];
   return rungOf(grids, r.hidden);
 }
@@ -184,7 +191,7 @@ function withoutForm(r: Rung, channels: number, position: PositionChoice): Rung 
  * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4), and at 3 and 3.5 bits a material of more than
  * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
  * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
- * outputs, measured), at 6 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c), each with the rung it replaced as its twin
+ * outputs, measured), at 6 and 7 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c, s1f1b4+s2f3b4c), each with the rung it replaced as its twin
  * where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
@@ -244,14 +251,14 @@ export function twoBitForm(r: Rung): Rung | undefined {
 }
 
 /**
- * The twin a material of `channels` outputs trains: for the layout the ladder put in a rung's place at 6 bits
+ * The twin a material of `channels` outputs trains: for the layout the ladder put in a rung's place at 6 and 7 bits
  * ({@link tapsTwinForm}), that rung; else {@link twinOf} where it decodes within the limits (decodesInTime),
  * else, for a concatenated rung, its blended form where that does, else none. Twins have two more half-resolution
  * features than their rung where the full-resolution feature has 2-bit codes, so from 6 outputs up some pass the int8
  * limit (s1f1b2+s2f7b4+s4f4b2 and s1f1b2+s2f6b4+s4f4b2 took 0.404 and 0.401 ms at 6, -outputs-h100).
  */
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
-  // The 6-bit layout the ladder trains in a rung's place (tapsTwinForm) pairs with the rung it replaced. (A fullResForm's
+  // The 6- and 7-bit layouts the ladder trains in a rung's place (tapsTwinForm) pair with the rung it replaced. (A fullResForm's
   // twin, its 2-bit form, is the rung it replaced where that decodes in time.)
   const replaced = channels > LOW_CONCAT_MAX_CHANNELS ? LADDER.find((x) => tapsTwinForm(x)?.name === r.name && manyOutputsForm(x, channels, position)) : undefined;
   if (replaced) return replaced;
