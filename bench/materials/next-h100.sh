@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Issue 13, written in the twentieth session (2026-12-06) for the next device call: what that session left unmeasured
+# Ran in the twenty-third session: bench/materials-2026-12-06-seven-h100 (the 7-bit layout taken, ladder.ts tapsTwinForm).
 # (bench/NOTES-materials.md, "Below a near-miss start, and the rungs around 5 bits"):
 #  1. 7 bits for materials of more than 4 outputs: s1f1b4+s2f3b4c (the 6-bit form's layout one feature up; 13 decoder
 #     inputs) against the ladder's s1f1b2+s2f5b4 and its twin s1f1b4+s2f3b4, at 64000 steps, with its decode at 6 and 8;
