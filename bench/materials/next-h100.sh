@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
 # Issue 13, written in the twentieth session (2026-12-06) for the next device call: what that session left unmeasured
-# Ran in the twenty-third session: bench/materials-2026-12-06-seven-h100 (the 7-bit layout taken, ladder.ts tapsTwinForm).
 # (bench/NOTES-materials.md, "Below a near-miss start, and the rungs around 5 bits"):
 #  1. 7 bits for materials of more than 4 outputs: s1f1b4+s2f3b4c (the 6-bit form's layout one feature up; 13 decoder
 #     inputs) against the ladder's s1f1b2+s2f5b4 and its twin s1f1b4+s2f3b4, at 64000 steps, with its decode at 6 and 8;
@@ -9,6 +8,7 @@
 # bench/materials/atlas-psnr-h100.sh`, a call of its own. Here first: `npx tsc -p . && ../shared/gpu/pack.sh`, then
 #   mkdir .corpus-n4 && for s in re-jojo-concrete nx-cretewall re-pk-wall re-mp-bricks re-un-metal nx-bigplate re-un-grate re-torley-marble npm-pm-normal-pair; do cp -r .corpus/$s .corpus-n4/; done
 # and carry [".gpu", "dist", ".corpus-n4"] with `CORPUS=.corpus-n4 bash bench/materials/next-h100.sh`. Writes $OUT/decode.txt and $OUT/compress.jsonl.
+# Ran in the twenty-third session: bench/materials-2026-12-06-seven-h100 (the 7-bit layout taken, ladder.ts tapsTwinForm).
 DEFAULT_BUDGET=560 source bench/materials/budget.sh
 mkdir -p $OUT
 v() { local c=$1; shift; for r in "$@"; do echo -n "$r-f32$c $r-int8$c "; done; }
