@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { DECODE_BUDGET_OUTPUTS, DECODE_LIMIT_MS, DECODE_MEASURED, decodeCostReport, decodeEstimate, decodeFits, decodeWithinLimits, decodeWork, fittedEstimate } from '../src/shaderml/material/decode-cost.js';
 import { decodeLine } from '../src/cli/compress.js';
-import { fullResForm, LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, tapsTwinForm, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
+import { fullResForm, highTapsForm, LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, tapsTwinForm, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
 
 describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   it('counts the decoder\'s multiply-adds on this material and the latent textures by how they are read', () => {
@@ -85,6 +85,21 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect([twinFor(f, 6)!.name, twinFor(g, 6)!.name, twinFor(g, 8)!.name]).toEqual(['s1f1b2+s2f4b4', 's1f1b2+s2f5b4', 's1f1b2+s2f5b4']);
   });
 
+  it('highTapsForm: the 8-, 9- and 10-bit mixed rungs with most bits at full resolution and 2 or 3 half-resolution features side by side', () => {
+    const forms = LADDER.flatMap((r) => { const f = highTapsForm(r); return f ? [[r.name, f.name, rungBits(f) === rungBits(r), f.grids[1]!.concat]] : []; });
+    expect(forms).toEqual([['s1f1b4+s2f4b4', 's1f3b2+s2f2b4c', true, true], ['s1f1b4+s2f5b4', 's1f3b2+s2f3b4c', true, true], ['s1f1b4+s2f6b4', 's1f2b4+s2f2b4c', true, true]]);
+    expect(highTapsForm(parseRung('s1f1b4+s2f4b4h48'))!.name).toBe('s1f3b2+s2f2b4ch48');
+    for (const r of ['s1f1b4+s2f4b4+s4f4b2', 's1f1b2+s2f6b4', 's1f1b4+s2f8b4', 's1f1b2+s2f5b4']) expect(highTapsForm(parseRung(r)), r).toBeUndefined();
+    // The 9-bit one measured 0.403 ms int8 at 8 outputs (H200): a material of 8 or more keeps s1f1b4+s2f5b4 and its twin.
+    const at = (c: number, bits: number) => ladderFor(LADDER, c).find((r) => rungBits(r) === bits)!;
+    for (const c of [5, 6, 7]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f3b2+s2f3b4c', 's1f1b4+s2f5b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
+    for (const c of [8, 9]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
+    // Up to 4 outputs the mixed rungs stay, each with its other split as twin.
+    for (const c of [1, 2, 3, 4]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f1b4+s2f4b4', 's1f1b2+s2f6b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f1b4+s2f6b4', 's1f1b2+s2f8b4']]);
+    // With the quarter-resolution grid of the half-bit rungs they would decode over the limits (the fit, 6 outputs).
+    for (const r of ['s1f3b2+s2f2b4c+s4f4b2', 's1f3b2+s2f3b4c+s4f4b2', 's1f2b4+s2f2b4c+s4f4b2']) expect(decodeWithinLimits(parseRung(r), 6), r).toBe(false);
+  });
+
   it('fullResForm: two 4-bit half-resolution features\' bits as one 2-bit feature at full resolution, at 4 and 5 bits; its twin is the 2-bit rung', () => {
     for (const [r, f] of [['s2f4b4c', 's1f1b2+s2f2b4c'], ['s2f4b4c+s4f4b2', 's1f1b2+s2f2b4c+s4f4b2'], ['s2f5b4c', 's1f1b2+s2f3b4c'], ['s2f4b4ch48', 's1f1b2+s2f2b4ch48']] as const) {
       const full = fullResForm(parseRung(r))!;
@@ -102,9 +117,9 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
       const l = ladderFor(LADDER, c), kept = LADDER.filter((r) => l.some((x) => rungBits(x) === rungBits(r)));
       expect(l.map(rungBits)).toEqual(kept.map(rungBits));
       l.forEach((r, i) => {
-        // A changed rung is its full-resolution form (more than 4 outputs, 4–5 bits) or its twin with the taps
-        // concatenated (more than 4 outputs, 6 and 7 bits), else its twin.
-        const f = c > LOW_CONCAT_MAX_CHANNELS ? fullResForm(kept[i]!) ?? tapsTwinForm(kept[i]!) : undefined;
+        // A changed rung is its full-resolution form (more than 4 outputs, 4–5 bits), its twin with the taps
+        // concatenated (6 and 7 bits) or its high-rate form (8–10 bits), else its twin.
+        const f = c > LOW_CONCAT_MAX_CHANNELS ? fullResForm(kept[i]!) ?? tapsTwinForm(kept[i]!) ?? highTapsForm(kept[i]!) : undefined;
         if (r !== kept[i]) expect(r).toEqual(f && decodeWithinLimits(f, c) ? f : twinFor(kept[i]!, c));
         const t = twinFor(r, c);
         if (t) expect(decodeWithinLimits(t, c), `twin ${t.name} C=${c}`).toBe(true);

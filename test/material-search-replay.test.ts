@@ -9,16 +9,21 @@ import { CHANNELS, replay, traces } from '../bench/materials/near-replay.mjs';
 
 describe('--psnr 40 searches replayed from H100 trainings', () => {
   const t = traces(), sets = Object.keys(CHANNELS);
-  // Searches whose path now meets a rung with no recorded trial: re-pk-wall's reaches 7 bits, where materials of more than
-  // 4 outputs train s1f1b4+s2f3b4c since the twenty-third session (ladder.ts tapsTwinForm). Its 64000-step training is
-  // recorded (39.99 dB, -seven-h100), its 8000-step trial is not.
-  const unrecorded: Record<string, string[]> = { 're-pk-wall': ['s1f1b4+s2f3b4c'] };
+  // Searches whose path now meets a rung with no recorded trial: from 8 to 10 bits materials of more than 4 outputs train
+  // ladder.ts highTapsForm's layouts since the twenty-fourth session (64000-step trainings in -concathigh-h200; their
+  // 8000-step trials not recorded).
+  const unrecorded: Record<string, string[]> = {
+    'nx-cp-glow': ['s1f3b2+s2f2b4c', 'x8 s1f1b4+s2f4b4+s4f4b2'],
+    're-pk-wall': ['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4+s4f4b2', 's1f3b2+s2f3b4c', 's1f1b4+s2f5b4', 'x8 s1f1b4+s2f5b4+s4f4b2'],
+    're-un-darktile-height': ['s1f3b2+s2f2b4c'],
+  };
 
   it('at the margin they ran with (0.5 dB) every set picks what it shipped, from the trainings it ran', async () => {
     for (const set of sets) {
       const { o, missing } = await replay(S, t, set, 0.5), rec = t.search.get(set)!;
-      expect([set, missing]).toEqual([set, unrecorded[set] ?? []]);
-      if (unrecorded[set]) continue;
+      // At this margin some of those searches take a path that the recorded trainings cover.
+      expect([set, missing.filter((m) => !unrecorded[set]?.includes(m))]).toEqual([set, []]);
+      if (missing.length) continue;
       expect([set, o.chosen.name]).toEqual([set, rec.chosen]);
       // The same trainings, in any order (the twin's trial now comes before the near miss).
       const names = (xs: string[]) => xs.map((x) => x.replace(/:.*/, '')).sort();

@@ -23,7 +23,7 @@ export function traces() {
   const rows = (f) => readFileSync(`${bench}materials-2026-12-06-${f}/compress.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const bc = Object.fromEntries(JSON.parse(readFileSync(`${bench}materials/bc-baseline.json`, 'utf8')).sets.map((b) => [b.set, b.bcBitsPerTexel]));
   const known = new Map(), search = new Map();
-  for (const src of ['noise-h100', 'noiselast-h100', 'reststeps-h100', 'near-h100', 'h200table-h100', 'seven-h100']) for (const d of rows(src)) {
+  for (const src of ['noise-h100', 'noiselast-h100', 'reststeps-h100', 'near-h100', 'h200table-h100', 'seven-h100', 'concathigh-h200']) for (const d of rows(src)) {
     if (d.mode === 'psnr40' && src === 'noise-h100') search.set(d.set, d);
     if (/128$/.test(d.mode)) continue; // 128000 steps: not a training the search runs
     for (const t of d.trials) {

@@ -118,6 +118,15 @@ export const DECODE_MEASURED: readonly (readonly [string, number, number | null,
   ['s1f1b4+s2f3b4c', 0.55, 0.381, 'materials-2026-12-06-seven-h100', 8],
   ['s1f1b2+s2f5b4', 0.509, 0.355, 'materials-2026-12-06-seven-h100', 8],
   ['s1f1b4+s2f2b4c', 0.481, 0.345, 'materials-2026-12-06-seven-h100', 4],
+  // H200 (the first since 2026-12-05), the layouts of materials of more than 4 outputs from 8 to 10 bits: half-resolution taps
+  // side by side beside full-resolution features (the 7-bit layout s1f1b4+s2f3b4c at 8 outputs 0.547 / 0.378 in the same run,
+  // 0.550 / 0.381 on the H100 above).
+  ['s1f3b2+s2f2b4c', 0.528, 0.371, 'materials-2026-12-06-concathigh-h200', 6],
+  ['s1f3b2+s2f2b4c', 0.545, 0.383, 'materials-2026-12-06-concathigh-h200', 8],
+  ['s1f3b2+s2f3b4c', 0.555, 0.394, 'materials-2026-12-06-concathigh-h200', 6],
+  ['s1f3b2+s2f3b4c', 0.576, 0.403, 'materials-2026-12-06-concathigh-h200', 8],
+  ['s1f2b4+s2f2b4c', 0.511, 0.36, 'materials-2026-12-06-concathigh-h200', 6],
+  ['s1f2b4+s2f2b4c', 0.527, 0.367, 'materials-2026-12-06-concathigh-h200', 8],
 ];
 
 /**

@@ -11,7 +11,7 @@ import { gridBytes, type GridOption } from './train.js';
 import { featuresOf } from './kernels.js';
 import { positionCount, positionFor, type PositionChoice } from './position.js';
 import { DECODE_BUDGET_OUTPUTS, decodeWithinLimits } from './decode-cost.js';
-import { LADDER_HIDDEN, rungOf, type Rung } from './rung.js';
+import { LADDER_HIDDEN, parseRung, rungName, rungOf, type Rung } from './rung.js';
 
 /** Latent bits per texel of a rung (the decoder adds a fixed few kilobytes). */
 export const rungBits = (r: { grids: GridOption[] }) => r.grids.reduce((a, g) => a + (g.features * g.bits) / (g.scale * g.scale), 0);
@@ -171,10 +171,36 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
   return rungOf(grids, r.hidden);
 }
 
-/** The layout a material of `channels` outputs trains in a rung's place where the ladder has one for it (fullResForm, tapsTwinForm) and it decodes within the limits. */
+/**
+ * The 8-, 9- and 10-bit rungs s1f1b4+s2f{4,5,6}b4 with most of their bits at full resolution and two or three
+ * half-resolution features read side by side: s1f3b2+s2f2b4c, s1f3b2+s2f3b4c and s1f2b4+s2f2b4c (6 + 2, 6 + 3 and 8 + 2
+ * bits). What a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains at those rates where it decodes them
+ * in time (ladderFor; the 9-bit one took 0.403 ms int8 at 8 outputs, over), with the rung it replaces as its twin
+ * (twinFor), so the default and --bits keep the better. The pattern of {@link tapsTwinForm} (texel-scale detail at full
+ * resolution, a few concatenated taps at half) with the bits where they paid on lavapipe crops (2000 steps; the layouts
+ * the 7-bit rule gives at these rates, s1f1b4+s2f4b4c and up, decode over the limits: 0.407 ms int8 estimated at 8 outputs).
+ * Weakest texture at 64000 steps on four 20-bit sets of 6 outputs, form / replaced rung (H200,
+ * bench/materials-2026-12-06-concathigh-h200): re-jojo-concrete 48.88 / 41.89, 52.70 / 44.94, 48.52 / 45.50; nx-cretewall
+ * 43.17 / 40.52, 45.19 / 42.02, 44.10 / 43.20; re-un-metal 45.64 / 43.44, 46.88 / 44.52, 46.91 / 46.05; re-pk-wall 39.49 /
+ * 40.57, 40.76 / 41.48, 40.36 / 42.37 (its twin keeps those). Mean +2.69, +3.14 and +0.69 dB. Decode + shade at 4K, 8
+ * outputs: 0.545 / 0.383, 0.576 / 0.403 and 0.527 / 0.367 ms f32 / int8 (decode-cost.ts). Not with the quarter-resolution
+ * grid of the half-bit rungs: 0.401–0.430 ms int8 by the fit, over. Their 2-bit codes are a byte each on the GPU as loaded
+ * by default: the 8- and 9-bit forms hold 36 and 40 bits a texel there (16 and 18 for the rungs they replace), stored 8
+ * and 9; `latents: 'packed'` holds what is stored.
+ */
+export function highTapsForm(r: Rung): Rung | undefined {
+  const f = HIGH_TAPS[rungName({ ...r, hidden: LADDER_HIDDEN })];
+  return f ? parseRung(f, r.hidden) : undefined;
+}
+const HIGH_TAPS: Readonly<Record<string, string>> = { 's1f1b4+s2f4b4': 's1f3b2+s2f2b4c', 's1f1b4+s2f5b4': 's1f3b2+s2f3b4c', 's1f1b4+s2f6b4': 's1f2b4+s2f2b4c' };
+
+/** The layout the ladder puts in a rung's place for materials of more than 4 outputs, where it has one: fullResForm, tapsTwinForm or highTapsForm. */
+const formOf = (r: Rung) => fullResForm(r) ?? tapsTwinForm(r) ?? highTapsForm(r);
+
+/** The layout a material of `channels` outputs trains in a rung's place where the ladder has one for it ({@link formOf}) and it decodes within the limits. */
 function manyOutputsForm(r: Rung, channels: number, position: PositionChoice): Rung | undefined {
   if (channels <= LOW_CONCAT_MAX_CHANNELS) return undefined;
-  const f = fullResForm(r) ?? tapsTwinForm(r);
+  const f = formOf(r);
   return f && decodesInTime(f, channels, position) ? f : undefined;
 }
 
@@ -251,16 +277,16 @@ export function twoBitForm(r: Rung): Rung | undefined {
 }
 
 /**
- * The twin a material of `channels` outputs trains: for the layout the ladder put in a rung's place at 6 and 7 bits
- * ({@link tapsTwinForm}), that rung; else {@link twinOf} where it decodes within the limits (decodesInTime),
+ * The twin a material of `channels` outputs trains: for the layout the ladder put in a rung's place from 6 to 10 bits
+ * ({@link tapsTwinForm}, {@link highTapsForm}), that rung; else {@link twinOf} where it decodes within the limits (decodesInTime),
  * else, for a concatenated rung, its blended form where that does, else none. Twins have two more half-resolution
  * features than their rung where the full-resolution feature has 2-bit codes, so from 6 outputs up some pass the int8
  * limit (s1f1b2+s2f7b4+s4f4b2 and s1f1b2+s2f6b4+s4f4b2 took 0.404 and 0.401 ms at 6, -outputs-h100).
  */
 export function twinFor(r: Rung, channels: number, position: PositionChoice = 'auto'): Rung | undefined {
-  // The 6- and 7-bit layouts the ladder trains in a rung's place (tapsTwinForm) pair with the rung it replaced. (A fullResForm's
+  // The 6- to 10-bit layouts the ladder trains in a rung's place (tapsTwinForm, highTapsForm) pair with the rung it replaced. (A fullResForm's
   // twin, its 2-bit form, is the rung it replaced where that decodes in time.)
-  const replaced = channels > LOW_CONCAT_MAX_CHANNELS ? LADDER.find((x) => tapsTwinForm(x)?.name === r.name && manyOutputsForm(x, channels, position)) : undefined;
+  const replaced = channels > LOW_CONCAT_MAX_CHANNELS ? LADDER.find((x) => (tapsTwinForm(x) ?? highTapsForm(x))?.name === r.name && manyOutputsForm(x, channels, position)) : undefined;
   if (replaced) return replaced;
   const t = twinOf(r);
   if (!t || decodesInTime(t, channels, position)) return t;
