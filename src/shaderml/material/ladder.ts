@@ -55,7 +55,8 @@ const QUARTER: [number, number, number] = [4, 4, 2];
  *   detail a half-resolution grid blurs. With fewer bits that feature took too large a share beside blended 2-bit
  *   features (5 bits: lost on 2 of 3 sets), so the ladder's rungs up to 5 bits are one grid; beside concatenated taps it
  *   pays from 4 bits on materials of more than 4 outputs (fullResForm, 2026-12-06), which at 6 and 7 bits read the half-resolution
- *   grid's taps side by side too (tapsTwinForm).
+ *   grid's taps side by side too (tapsTwinForm), and from 8 to 10 bits put most bits at full resolution beside two or
+ *   three such taps (highTapsForm).
  * - The full-resolution feature's codes grow with the rate: 2 bits up to 7.5 bits per texel, 4 bits from 8 up (two
  *   half-resolution features fewer, the same bits). Measured at equal bits on the weakest texture (H200, 14 sets,
  *   bench/materials-2026-12-03k/ablation.txt): the 4-bit feature gained +0.09 dB on average at 6.5 bits (9 of 13
@@ -217,7 +218,8 @@ function withoutForm(r: Rung, channels: number, position: PositionChoice): Rung 
  * So s2f5b4c stays for a lone normal map or two normal maps (C ≤ 4), and at 3 and 3.5 bits a material of more than
  * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
  * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
- * outputs, measured), at 6 and 7 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c, s1f1b4+s2f3b4c), each with the rung it replaced as its twin
+ * outputs, measured), at 6 and 7 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c, s1f1b4+s2f3b4c), from 8 to 10 its
+ * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f3b4c up to 7 outputs, s1f2b4+s2f2b4c), each with the rung it replaced as its twin
  * where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
