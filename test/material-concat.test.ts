@@ -69,6 +69,31 @@ describe('concatenated latent taps', () => {
     [...ex.latentTextures, ...pk.latentTextures].forEach((t) => t.destroy());
   }, 40_000);
 
+  it(`the 8- and 9-bit layouts of many-output materials (s1f3b2+s2f{2,3}b4c): three 2-bit features at full resolution beside concatenated taps decode on the GPU as written out (seed ${testSeed()})`, async () => {
+    const device = await testDevice();
+    for (const FH of [2, 3]) {
+      // Grid 0 at full resolution (16×12), 3 features of 2 bits, blended (at a texel: the texel's codes); the
+      // half-resolution grid (8×6) of 4-bit codes read as four taps side by side; p2 position; an identity decoder.
+      const n = 3 + 4 * FH + 2, r = rng(testSeed() + 10 + FH), codes = (k: number, bits: number) => Uint8Array.from({ length: k }, () => Math.floor(r() * (1 << bits)));
+      const decoder = ShaderMLP.fromLayers([n, n], [{ weight: Float32Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)), bias: new Float32Array(n) }], ['none']);
+      const c: CompressedMaterial = { width: W, height: H, lw: W, lh: H, features: 3, bits: 2, latents: codes(W * H * 3, 2), coarse: [{ lw: 8, lh: 6, features: FH, bits: 4, concat: true, latents: codes(8 * 6 * FH, 4) }], decoder, position: 'p2' };
+      const tex: TextureTarget[] = [...Array.from({ length: Math.floor(n / 4) }, (_, k) => ({ name: `t${k}`, kind: 'color' as const, channels: 4, alpha: true })), ...Array.from({ length: n % 4 }, (_, k) => ({ name: `s${k}`, kind: 'scalar' as const, channels: 1 }))];
+      const ref = Array.from({ length: W * H }, (_, p) => {
+        const x = p % W, y = Math.floor(p / W), hx = (x + 0.5) / 2 - 0.5, hy = (y + 0.5) / 2 - 0.5, fx = Math.floor(hx), fy = Math.floor(hy);
+        const taps = [[fx, fy], [fx + 1, fy], [fx, fy + 1], [fx + 1, fy + 1]].flatMap(([tx, ty]) => Array.from({ length: FH }, (_, f) => c.coarse![0]!.latents[(cl(ty!, 6) * 8 + cl(tx!, 8)) * FH + f]! / 15));
+        return [...[0, 1, 2].map((f) => c.latents[p * 3 + f]! / 3), ...taps, wave(x / 2), wave(y / 2)];
+      }).flat();
+      expect(worst(decoderInputs(c), ref), `CPU decoderInputs, ${FH} half-resolution features`).toBeLessThan(1e-6);
+      const file = encodeWgmat(c, tex);
+      expect(decodeWgmat(file).manifest.latent.coarse![0]!.concat).toBe(true);
+      for (const latents of ['expanded', 'packed'] as const) {
+        const m = loadMaterial(device, file, { latents });
+        expect(worst(await decodeMaterialAt(device, m, null), ref), `${latents}, ${FH} half-resolution features`).toBeLessThan(1e-6);
+        m.latentTextures.forEach((t) => t.destroy());
+      }
+    }
+  }, 40_000);
+
   it('.wgmat version 4 marks the grids, older shapes stay versions 2 and 3; names, footprints and refusals', () => {
     const c = material(testSeed() + 2), { manifest, material: back } = decodeWgmat(encodeWgmat(c, TEX));
     expect([manifest.version, manifest.latent.concat, manifest.latent.coarse![0]!.concat, back.concat, back.coarse![0]!.concat]).toEqual([4, true, undefined, true, undefined]);
