@@ -77,7 +77,7 @@ describe('concatenated latent taps', () => {
       const n = 3 + 4 * FH + 2, r = rng(testSeed() + 10 + FH), codes = (k: number, bits: number) => Uint8Array.from({ length: k }, () => Math.floor(r() * (1 << bits)));
       const decoder = ShaderMLP.fromLayers([n, n], [{ weight: Float32Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)), bias: new Float32Array(n) }], ['none']);
       const c: CompressedMaterial = { width: W, height: H, lw: W, lh: H, features: 3, bits: 2, latents: codes(W * H * 3, 2), coarse: [{ lw: 8, lh: 6, features: FH, bits: 4, concat: true, latents: codes(8 * 6 * FH, 4) }], decoder, position: 'p2' };
-      const tex: TextureTarget[] = [...Array.from({ length: Math.floor(n / 4) }, (_, k) => ({ name: `t${k}`, kind: 'color' as const, channels: 4, alpha: true })), ...Array.from({ length: n % 4 }, (_, k) => ({ name: `s${k}`, kind: 'scalar' as const, channels: 1 }))];
+      const tex: TextureTarget[] = [...Array.from({ length: Math.floor(n / 4) }, (_, k) => ({ name: `t${k}`, kind: 'color' as const, channels: 4, alpha: true })), ...Array.from({ length: n % 4 }, (_, k) => ({ name: `s${k}`, kind: 'scalar' as const, channels: 1, alpha: false }))];
       const ref = Array.from({ length: W * H }, (_, p) => {
         const x = p % W, y = Math.floor(p / W), hx = (x + 0.5) / 2 - 0.5, hy = (y + 0.5) / 2 - 0.5, fx = Math.floor(hx), fy = Math.floor(hy);
         const taps = [[fx, fy], [fx + 1, fy], [fx, fy + 1], [fx + 1, fy + 1]].flatMap(([tx, ty]) => Array.from({ length: FH }, (_, f) => c.coarse![0]!.latents[(cl(ty!, 6) * 8 + cl(tx!, 8)) * FH + f]! / 15));
