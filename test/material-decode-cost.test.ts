@@ -33,9 +33,11 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(decodeEstimate(parseRung('s2f5b4c'), 4)).toEqual({ f32: 0.568, int8: 0.398, measured: true });
     expect(decodeFits(fittedEstimate(parseRung('s2f5b4c'), 4))).toBe(false);
     expect([within('s2f5b4c', 3), within('s2f5b4c', 4), within('s2f5b4c', 5), within('s2f5b4c', 8)]).toEqual([true, true, false, false]);
-    // The top: within at 6 outputs (0.553 / 0.395), over at 8 (0.571 / 0.404); at 7 the fit decides.
+    // The top: within at 6 outputs (0.553 / 0.395), over at 8 (0.571 / 0.404); at 7 the line between them (0.3995 int8)
+    // decides, over with the margin, where the fit would keep it.
     expect([within('s1f4b4+s2f8b4', 6), within('s1f4b4+s2f8b4', 8)]).toEqual([true, false]);
-    expect(within('s1f4b4+s2f8b4', 7)).toBe(decodeFits(fittedEstimate(parseRung('s1f4b4+s2f8b4'), 7)));
+    expect(decodeEstimate(parseRung('s1f4b4+s2f8b4'), 7)).toEqual({ f32: 0.562, int8: 0.3995 });
+    expect([within('s1f4b4+s2f8b4', 7), decodeFits(fittedEstimate(parseRung('s1f4b4+s2f8b4'), 7))]).toEqual([false, true]);
     // Two rows of the anchor at 6 outputs (0.546 / 0.391 and 0.547 / 0.391): the report gives the slowest.
     expect(decodeEstimate(parseRung('s1f1b4+s2f2b4c+s4f4b2'), 6)).toEqual({ f32: 0.547, int8: 0.391, measured: true });
     // Not measured at 7 outputs, nor with p4's four position inputs: the fit.
@@ -90,10 +92,11 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
     expect(forms).toEqual([['s1f1b4+s2f4b4', 's1f3b2+s2f2b4c', true, true], ['s1f1b4+s2f5b4', 's1f3b2+s2f3b4c', true, true], ['s1f1b4+s2f6b4', 's1f2b4+s2f2b4c', true, true]]);
     expect(highTapsForm(parseRung('s1f1b4+s2f4b4h48'))!.name).toBe('s1f3b2+s2f2b4ch48');
     for (const r of ['s1f1b4+s2f4b4+s4f4b2', 's1f1b2+s2f6b4', 's1f1b4+s2f8b4', 's1f1b2+s2f5b4']) expect(highTapsForm(parseRung(r)), r).toBeUndefined();
-    // The 9-bit one measured 0.403 ms int8 at 8 outputs (H200): a material of 8 or more keeps s1f1b4+s2f5b4 and its twin.
+    // The 9-bit one measured 0.394 and 0.403 ms int8 at 6 and 8 outputs (H200): a material of 7 (0.3985 between them,
+    // over with the margin) or more keeps s1f1b4+s2f5b4 and its twin.
     const at = (c: number, bits: number) => ladderFor(LADDER, c).find((r) => rungBits(r) === bits)!;
-    for (const c of [5, 6, 7]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f3b2+s2f3b4c', 's1f1b4+s2f5b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
-    for (const c of [8, 9]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
+    for (const c of [5, 6]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f3b2+s2f3b4c', 's1f1b4+s2f5b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
+    for (const c of [7, 8, 9]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
     // Up to 4 outputs the mixed rungs stay, each with its other split as twin.
     for (const c of [1, 2, 3, 4]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f1b4+s2f4b4', 's1f1b2+s2f6b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f1b4+s2f6b4', 's1f1b2+s2f8b4']]);
     // With the quarter-resolution grid of the half-bit rungs they would decode over the limits (the fit, 6 outputs).

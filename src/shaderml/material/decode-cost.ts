@@ -203,9 +203,23 @@ function measuredRows(r: { grids: GridOption[]; hidden: number }, position: Posi
  * ({@link fittedEstimate}).
  */
 export function decodeEstimate(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): DecodeEstimate {
-  const rows = measuredRows(r, position).filter((m) => m.outputs === channels), int8 = rows.flatMap((m) => (m.int8 === null ? [] : [m.int8]));
-  if (!int8.length) return fittedEstimate(r, channels, position);
+  const all = measuredRows(r, position), rows = all.filter((m) => m.outputs === channels), int8 = rows.flatMap((m) => (m.int8 === null ? [] : [m.int8]));
+  if (!int8.length) return between(all, channels) ?? fittedEstimate(r, channels, position);
   return { f32: Math.max(...rows.map((m) => m.f32)), int8: Math.max(...int8), measured: true };
+}
+
+/**
+ * Where this rung is measured at fewer and at more outputs than `channels`, the straight line between the nearest two
+ * (a decode's cost grows with its last layer's outputs, evenly): the fit can be off by more than the margin for one rung
+ * (s1f3b2+s2f3b4c: 0.397 ms int8 fitted at 8 outputs, 0.403 measured), and two measurements of it bound it better.
+ */
+function between(rows: { f32: number; int8: number | null; outputs: number }[], channels: number): DecodeEstimate | undefined {
+  const timed = rows.filter((m) => m.int8 !== null);
+  const lo = timed.filter((m) => m.outputs < channels).sort((a, b) => b.outputs - a.outputs || b.int8! - a.int8!)[0];
+  const hi = timed.filter((m) => m.outputs > channels).sort((a, b) => a.outputs - b.outputs || b.int8! - a.int8!)[0];
+  if (!lo || !hi) return undefined;
+  const t = (channels - lo.outputs) / (hi.outputs - lo.outputs), at = (a: number, b: number) => a + t * (b - a);
+  return { f32: at(lo.f32, hi.f32), int8: at(lo.int8!, hi.int8!) };
 }
 
 /** Whether both estimates keep {@link DECODE_MARGIN_MS} below {@link DECODE_LIMIT_MS}. */
@@ -215,13 +229,14 @@ export const decodeFits = (e: DecodeEstimate) => e.f32 <= DECODE_LIMIT_MS.f32 - 
  * Whether a rung decodes within the limits on a material of `channels` outputs, for the ladder (ladder.ts). A decode
  * costs more with every output, so measurements bound it: one within the limits at as many outputs or more says
  * within (s2f5b4c took 0.398 ms int8 at 4 outputs, where the fit, 0.003 ms off, would keep it under the margin); one
- * over at as many or fewer says over (the top, s1f4b4+s2f8b4, 0.404 ms at 8); else the fit with its margin decides.
+ * over at as many or fewer says over (the top, s1f4b4+s2f8b4, 0.404 ms at 8); else measurements at fewer and more
+ * outputs, interpolated, or where there are none the fit, with its margin, decide.
  */
 export function decodeWithinLimits(r: { grids: GridOption[]; hidden: number }, channels: number, position: PositionChoice = 'auto'): boolean {
   const rows = measuredRows(r, position), L = DECODE_LIMIT_MS;
   if (rows.some((m) => m.outputs >= channels && m.int8 !== null && m.f32 <= L.f32 && m.int8 <= L.int8)) return true;
   if (rows.some((m) => m.outputs <= channels && (m.f32 > L.f32 || (m.int8 ?? 0) > L.int8))) return false;
-  return decodeFits(fittedEstimate(r, channels, position));
+  return decodeFits(between(rows, channels) ?? fittedEstimate(r, channels, position));
 }
 
 /**
