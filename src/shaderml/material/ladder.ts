@@ -175,8 +175,8 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
 /**
  * The 8-, 9- and 10-bit rungs s1f1b4+s2f{4,5,6}b4 with most of their bits at full resolution and two or three
  * half-resolution features read side by side: s1f3b2+s2f2b4c, s1f3b2+s2f3b4c and s1f2b4+s2f2b4c (6 + 2, 6 + 3 and 8 + 2
- * bits). What a material of more than {@link LOW_CONCAT_MAX_CHANNELS} outputs trains at those rates where it decodes them
- * in time (ladderFor; the 9-bit one took 0.394 and 0.403 ms int8 at 6 and 8 outputs, over from 7), with the rung it replaces as its twin
+ * bits). What a material of 5 or 6 outputs ({@link HIGH_TAPS_MAX_CHANNELS}) trains at those rates where it decodes them
+ * in time (ladderFor; the 9-bit one took 0.394 and 0.403 ms int8 at 6 and 8 outputs), with the rung it replaces as its twin
  * (twinFor), so the default and --bits keep the better. The pattern of {@link tapsTwinForm} (texel-scale detail at full
  * resolution, a few concatenated taps at half) with the bits where they paid on lavapipe crops (2000 steps; the layouts
  * the 7-bit rule gives at these rates, s1f1b4+s2f4b4c and up, decode over the limits: 0.407 ms int8 estimated at 8 outputs).
@@ -195,13 +195,22 @@ export function highTapsForm(r: Rung): Rung | undefined {
 }
 const HIGH_TAPS: Readonly<Record<string, string>> = { 's1f1b4+s2f4b4': 's1f3b2+s2f2b4c', 's1f1b4+s2f5b4': 's1f3b2+s2f3b4c', 's1f1b4+s2f6b4': 's1f2b4+s2f2b4c' };
 
-/** The layout the ladder puts in a rung's place for materials of more than 4 outputs, where it has one: fullResForm, tapsTwinForm or highTapsForm. */
-const formOf = (r: Rung) => fullResForm(r) ?? tapsTwinForm(r) ?? highTapsForm(r);
+/**
+ * The most outputs a material may have for {@link highTapsForm}: measured with gains at 6 (H200). At 9, on lavapipe crops
+ * (bench/materials-2026-12-06-concat9-lavapipe: nx-cp-glow, re-un-darktile-height; 128², 2000 steps), the 8-bit layout beat
+ * s1f1b4+s2f4b4 by about 1 dB but lost to its other split s1f1b2+s2f6b4 (36.11 / 36.48, 36.47 / 36.67), and the 10-bit one
+ * lost to s1f1b4+s2f6b4 (37.51 / 37.82, 37.40 / 38.29): with more textures to carry, feature count counts for more than
+ * texel-scale taps, as at 3 and 3.5 bits ({@link LOW_CONCAT_MAX_CHANNELS}). 7 and 8 are not measured and keep the rungs.
+ */
+export const HIGH_TAPS_MAX_CHANNELS = 6;
+
+/** The layout the ladder puts in a rung's place for a material of `channels` outputs (more than 4), where it has one: fullResForm, tapsTwinForm or, up to {@link HIGH_TAPS_MAX_CHANNELS}, highTapsForm. */
+const formOf = (r: Rung, channels: number) => fullResForm(r) ?? tapsTwinForm(r) ?? (channels <= HIGH_TAPS_MAX_CHANNELS ? highTapsForm(r) : undefined);
 
 /** The layout a material of `channels` outputs trains in a rung's place where the ladder has one for it ({@link formOf}) and it decodes within the limits. */
 function manyOutputsForm(r: Rung, channels: number, position: PositionChoice): Rung | undefined {
   if (channels <= LOW_CONCAT_MAX_CHANNELS) return undefined;
-  const f = formOf(r);
+  const f = formOf(r, channels);
   return f && decodesInTime(f, channels, position) ? f : undefined;
 }
 
@@ -219,7 +228,7 @@ function withoutForm(r: Rung, channels: number, position: PositionChoice): Rung 
  * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
  * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
  * outputs, measured), at 6 and 7 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c, s1f1b4+s2f3b4c), from 8 to 10 its
- * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f3b4c up to 6 outputs, s1f2b4+s2f2b4c), each with the rung it replaced as its twin
+ * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f3b4c, s1f2b4+s2f2b4c; up to 6 outputs), each with the rung it replaced as its twin
  * where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
