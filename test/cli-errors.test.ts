@@ -146,7 +146,7 @@ const cases: Case[] = [
   [['demo', '--guard', '-3'], 'UsageError', /--guard "-3" is not an integer from 0 to 1024/, /--guard 64/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--precision', 'f64'], 'UsageError', /--precision f64 is not f32, f16 or int8/, /--precision f32/],
   [['render-material', 'garbage.wgmat', '-o', 'r.png', '--minified'], 'UsageError', /--minified compares against the originals/, /--originals/],
-  [['render-material', 'garbage.wgmat', '-o', 'r.png', '--latents', 'bytes'], 'UsageError', /--latents bytes is not expanded or packed/, /--latents packed/],
+  [['render-material', 'garbage.wgmat', '-o', 'r.png', '--latents', 'bytes'], 'UsageError', /--latents bytes is not expanded, packed or balanced/, /--latents expanded .*balanced/],
 ];
 
 /** Run `jobs` at most `n` at a time (each is a Node process; the machine has two cores). */

@@ -7,6 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { decodeWgmat, encodeWgmat, loadMaterial } from '../src/shaderml/material/wgmat.js';
 import { compressMaterial, decodeMaterialCpu, decoderInputs, type CompressedMaterial } from '../src/shaderml/material/train.js';
+import { footprint } from '../src/shaderml/material/report.js';
 import { footprintBits, parseRung, rungName } from '../src/shaderml/material/search.js';
 import type { TextureTarget } from '../src/shaderml/material/textures.js';
 import { makeTrainer } from '../src/shaderml/material/trainer.js';
@@ -51,22 +52,23 @@ describe('concatenated latent taps', () => {
     const c = material(testSeed()), ref = Array.from({ length: W * H }, (_, p) => inputsAt(c, (p % W) + 0.5, Math.floor(p / W) + 0.5)).flat();
     expect(worst(decoderInputs(c), ref), 'CPU decoderInputs').toBeLessThan(1e-6);
     const file = encodeWgmat(c, TEX);
-    const ex = loadMaterial(device, file), pk = loadMaterial(device, file, { latents: 'packed' });
+    const ex = loadMaterial(device, file), pk = loadMaterial(device, file, { latents: 'packed' }), ba = loadMaterial(device, file, { latents: 'balanced' });
     expect(worst(await decodeMaterialAt(device, ex, null), ref), 'expanded at texels').toBeLessThan(1e-6);
     expect(worst(await decodeMaterialAt(device, pk, null), ref), 'packed at texels').toBeLessThan(1e-6);
+    expect(worst(await decodeMaterialAt(device, ba, null), ref), 'balanced at texels').toBeLessThan(1e-6);
     // At uv (any lod: a concatenated grid has level 0 only): the taps of the cell around the point, unfiltered; the
     // blended grid through the sampler (fixed-point weights: within 3/256, material-latents.test.ts), the position exact.
     const r = rng(testSeed() + 1);
     const probes = Array.from({ length: 96 }, () => [r(), r(), r() * 3 - 0.5]).flat();
     const want = Array.from({ length: 96 }, (_, i) => inputsAt(c, probes[3 * i]! * W, probes[3 * i + 1]! * H)).flat();
-    for (const [what, m] of [['expanded', ex], ['packed', pk]] as const) {
+    for (const [what, m] of [['expanded', ex], ['packed', pk], ['balanced', ba]] as const) {
       const got = await decodeMaterialAt(device, m, probes);
       const part = (a: ArrayLike<number>, lo: number, hi: number) => Array.from(a).filter((_, k) => k % I >= lo && k % I < hi);
       expect(worst(part(got, 0, 4 * F0), part(want, 0, 4 * F0)), `${what}: concatenated taps at uv`).toBeLessThan(1e-6);
       expect(worst(part(got, 4 * F0, 4 * F0 + FC), part(want, 4 * F0, 4 * F0 + FC)), `${what}: blended grid at uv`).toBeLessThanOrEqual(3 / 256);
       expect(worst(part(got, 4 * F0 + FC, I), part(want, 4 * F0 + FC, I)), `${what}: position at uv`).toBeLessThan(1e-5);
     }
-    [...ex.latentTextures, ...pk.latentTextures].forEach((t) => t.destroy());
+    [...ex.latentTextures, ...pk.latentTextures, ...ba.latentTextures].forEach((t) => t.destroy());
   }, 40_000);
 
   it(`the 8- and 9-bit layouts of many-output materials (s1f3b2+s2f{2,3}b4c): three 2-bit features at full resolution beside concatenated taps decode on the GPU as written out (seed ${testSeed()})`, async () => {
@@ -86,11 +88,18 @@ describe('concatenated latent taps', () => {
       expect(worst(decoderInputs(c), ref), `CPU decoderInputs, ${FH} half-resolution features`).toBeLessThan(1e-6);
       const file = encodeWgmat(c, tex);
       expect(decodeWgmat(file).manifest.latent.coarse![0]!.concat).toBe(true);
-      for (const latents of ['expanded', 'packed'] as const) {
+      for (const latents of ['expanded', 'packed', 'balanced'] as const) {
         const m = loadMaterial(device, file, { latents });
+        // 'balanced': grid 0 packed (6 bits a texel as bits in rows: under the 32 bits of its rgba8 texel), grid 1 bytes.
+        if (latents === 'balanced') expect(m.latentTextures.map((t) => t.format)).toEqual(['r32uint', FH === 2 ? 'rg8unorm' : 'rgba8unorm']);
         expect(worst(await decodeMaterialAt(device, m, null), ref), `${latents}, ${FH} half-resolution features`).toBeLessThan(1e-6);
         m.latentTextures.forEach((t) => t.destroy());
       }
+      // GPU bits a texel, written out: grid 0 expanded is an rgba8 texel (32), packed 3 words of bits a 16-texel row
+      // (12 rows × 12 bytes: 6); grid 1 (8×6) FH bytes a texel expanded, packed FH × 4 bits: one r8 texel, or rows of bits.
+      const bits = (bytes: number) => (bytes * 8) / (W * H);
+      expect([footprint(c, 0, 'expanded').gpuBitsPerTexel, footprint(c, 0, 'packed').gpuBitsPerTexel, footprint(c, 0, 'balanced').gpuBitsPerTexel])
+        .toEqual([bits(W * H * 4 + 48 * (FH === 2 ? 2 : 4)), bits(144 + 6 * Math.ceil((8 * FH * 4) / 32) * 4), bits(144 + 48 * (FH === 2 ? 2 : 4))]);
     }
   }, 40_000);
 

@@ -537,6 +537,8 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     // On the GPU by default: 8 features as bytes in two rgba8unorm textures; packed, the 8 codes of a latent texel fill one r16uint texel, as stored.
     expect(rep.gpuBitsPerTexel).toBeCloseTo(((16 * 16 * 8) + decoderBytes(c)) * 8 / (32 * 32), 9);
     expect(rep.gpuBitsPerTexelPacked).toBeCloseTo(((16 * 16 * 2) + decoderBytes(c)) * 8 / (32 * 32), 9);
+    // 'balanced' packs the finest grid, here the only one.
+    expect(rep.gpuBitsPerTexelBalanced).toBe(rep.gpuBitsPerTexelPacked);
     console.log(`2-bit material: ${rep.psnr.toFixed(2)} dB (${rep.textures.map((t) => `${t.name} ${t.psnr.toFixed(1)}`).join(', ')}), ${rep.bitsPerTexel.toFixed(2)} bpt`);
     // Against the best constant per channel (each channel's mean): training must have learnt the texture.
     const C = m.channels, T = 32 * 32, mean = new Float64Array(C);

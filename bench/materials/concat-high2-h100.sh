@@ -9,12 +9,14 @@
 #   mkdir -p .corpus-c2 && for s in re-mp-bricks nx-bigplate re-pk-wall; do cp -r .corpus/$s .corpus-c2/; done
 #   cp -r .corpus-w/re-wickedrock19-2k .corpus-c2/          # its source JPEGs, as in rest-2k-h100.sh
 # carry [".gpu", "dist", ".corpus-c2"] (64 MiB with ~3.6 to spare) and `CORPUS=.corpus-c2 bash bench/materials/concat-high2-h100.sh` (~470 s).
-# Writes $OUT/decode.txt (the layouts' decode with latents packed) and $OUT/compress.jsonl.
+# Writes $OUT/decode.txt (the layouts' decode with latents packed or balanced) and $OUT/compress.jsonl.
 DEFAULT_BUDGET=585 source bench/materials/budget.sh
 mkdir -p $OUT
 # Their decode with latents packed (what a memory-tight app loads: stored bits on the GPU), beside the default's.
-v() { local c=$1; shift; for r in "$@"; do echo -n "$r-f32-packed$c $r-int8-packed$c "; done; }
-timeout 40 node dist/shaderml/material/decode-bench.js 3840 2160 50 $(v "" s1f3b2+s2f2b4c s1f2b4+s2f2b4c s1f1b4+s2f3b4c s1f1b4+s2f2b4c+s4f4b2) \
+# And with latents: 'balanced' (upload.ts: the finest grid packed, the coarser ones expanded), added after the queueing,
+# beside the expanded default on the same card.
+v() { local c=$1; shift; for r in "$@"; do for s in "" -packed -balanced; do echo -n "$r-f32$s$c $r-int8$s$c "; done; done; }
+timeout 120 node dist/shaderml/material/decode-bench.js 3840 2160 50 $(v "" s1f3b2+s2f2b4c s1f2b4+s2f2b4c s1f1b4+s2f3b4c s1f1b4+s2f2b4c+s4f4b2) \
   $(v -c6 s1f3b2+s2f3b4c) 2>&1 | grep -v Warning | tee $OUT/decode.txt
 SETS="re-mp-bricks nx-bigplate" \
   ABLATE="c80:--grids,s1f3b2+s2f2b4c m80:--grids,s1f1b4+s2f4b4 c90:--grids,s1f3b2+s2f3b4c m90:--grids,s1f1b4+s2f5b4 c100:--grids,s1f2b4+s2f2b4c m100:--grids,s1f1b4+s2f6b4" \

@@ -108,7 +108,7 @@ ${rows.join('\n')}${r.skipped ? `
   skipped          ${r.skipped.join(', ')} (not ${READ_FORMATS} images: other files, dot files, folders)` : ''}
   overall          PSNR ${r.psnr.toFixed(2)} dB
   latents          ${r.grids.map((g) => `${g.width}×${g.height}×${g.features} at ${g.bits} bits${g.concat ? ' (four taps side by side)' : ''}`).join(' + ')}
-  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed'); file ${r.fileBytes} B
+  neural           ${r.bytes} B (latents ${r.latentBytes} B + decoder ${r.decoderBytes} B), ${r.bitsPerTexel.toFixed(2)} bits/texel stored, ${r.gpuBitsPerTexel.toFixed(2)} on the GPU (${r.gpuBitsPerTexelPacked.toFixed(2)} loaded with latents: 'packed', ${r.gpuBitsPerTexelBalanced.toFixed(2)} with 'balanced'); file ${r.fileBytes} B
   training         ${r.trainSeconds?.toFixed(1)} s${s?.trials.length ? ` (${s.trials.length} trial${s.trials.length > 1 ? 's' : ''})` : ''}${refineLine(s)}
   block-compressed ${r.bcBytes} B, ${r.bcBitsPerTexel.toFixed(2)} bits/texel  → ratio ${r.bcRatio.toFixed(2)}× (above 1: neural is smaller)
   decode           ${decodeLine(r.decodeEstimateMs)}${r.warning ? `

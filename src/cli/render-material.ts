@@ -24,14 +24,14 @@ export function register(program: Command): void {
     .option('--originals <folder>', 'the folder of PNGs the material was compressed from: renders the conventional twin and reports PSNR')
     .option('--size <n>', 'image width and height', '512')
     .option('--precision <p>', 'decoder arithmetic: f32, f16 (needs shader-f16) or int8 (dot4I8Packed, calibrated on the latents)', 'f32')
-    .option('--latents <how>', "latent codes on the GPU: expanded (2/4-bit codes as rgba8unorm bytes, hardware-filtered: the fast decode) or packed (as stored, unpacked in the shader: least memory, slower: 1.75–2.58 ms for the default shape at 4K on the H200, against ≤ 0.6 ms)", 'expanded')
+    .option('--latents <how>', "latent codes on the GPU: expanded (2/4-bit codes as rgba8unorm bytes, hardware-filtered: the fast decode) packed (as stored, unpacked in the shader: least memory, slower: 1.75–2.58 ms for the default shape at 4K on the H200, against ≤ 0.6 ms) or balanced (the finest grid packed, the others expanded: most of the saving)", 'expanded')
     .option('--minified', 'also render the material tiled 8×4 (minified) with trilinear filtering, neural mips against the originals\' mip chain (needs --originals; compress with --mips)')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; latents: string; json?: boolean }) => {
       const size = numberOption('--size', o.size, { min: 8, max: 8192, example: '512' });
       if (!['f32', 'f16', 'int8'].includes(o.precision)) throw new UsageError(`--precision ${o.precision} is not f32, f16 or int8`, 'give --precision f32, f16 or int8');
       const precision = o.precision as 'f32' | 'f16' | 'int8';
-      if (!(LATENT_STORAGE as readonly string[]).includes(o.latents)) throw new UsageError(`--latents ${o.latents} is not ${LATENT_STORAGE.join(' or ')}`, 'give --latents expanded (fast decode) or --latents packed (least GPU memory)');
+      if (!(LATENT_STORAGE as readonly string[]).includes(o.latents)) throw new UsageError(`--latents ${o.latents} is not ${LATENT_STORAGE.slice(0, -1).join(', ')} or ${LATENT_STORAGE.at(-1)}`, 'give --latents expanded (fast decode), packed (least GPU memory) or balanced (the finest grid packed)');
       const latents = o.latents as LatentStorage;
       if (o.minified && !o.originals) throw new UsageError('--minified compares against the originals', 'give --originals <folder> too');
       const bytes = await readBytes(file, 'material');

@@ -5,9 +5,9 @@
  * ladder shapes (ladder.ts) with random codes and a random leaky-ReLU decoder, loaded as loadMaterial
  * loads them by default (every grid on rgba8unorm textures, 2/4-bit codes expanded to bytes: what
  * ships) or, with a `-packed` suffix, with `latents: 'packed'` (2/4-bit codes packed in integer
- * texels, unpacked and filtered in the shader).
+ * texels, unpacked and filtered in the shader), or with `-balanced`, `latents: 'balanced'` (the finest grid packed).
  * Run: `node dist/shaderml/material/decode-bench.js [width height reps [variants…]]`, variants like
- * `s2f12b2-f32`, `s2f12b2-int8`, `s2f12b2-f32-packed`, `s2f4b8-f32` (scale, features, bits, precision[, packed]).
+ * `s2f12b2-f32`, `s2f12b2-int8`, `s2f12b2-f32-packed`, `s2f4b8-f32` (scale, features, bits, precision[, packed or balanced]).
  * A `-uv` suffix decodes through `mat_uv(uv, 0)` (sampler-filtered, what a fragment shader calls)
  * instead of `mat(p)` (texel addressing, textureLoad + bilinear in the shader). A last `-p2` or `-p4` gives the
  * decoder that position input (position.ts) instead of u, v. A last `-c2`, `-c4`, `-c5`, `-c6`, `-c12` or `-c16` gives
@@ -25,7 +25,7 @@ import type { TextureTarget } from './textures.js';
 import { featuresOf } from './kernels.js';
 import { parseRung, type Rung } from './search.js';
 import { gridBytes } from './train.js';
-import { gpuLayout, levelBytes } from './upload.js';
+import { gridLayout, levelBytes, type LatentStorage } from './upload.js';
 import { positionCount, type PositionInput } from './position.js';
 
 const albedo: TextureTarget = { name: 'albedo', kind: 'color', channels: 3, alpha: false };
@@ -51,17 +51,17 @@ export async function main(args: string[] = process.argv.slice(2)): Promise<void
   const names = args.length > 3 ? args.slice(3) : ['s2f4b8-f32', 's2f4b8-int8', 's2f12b2-f32', 's2f12b2-int8', 's2f12b2-f32-packed', 's2f12b2-int8-packed'];
   const device = await requestDevice({ quiet: true });
   const info = deviceInfo(device);
-  console.log(`device: ${info.adapter.description || info.adapter.device}; ${W}×${H}, median of ${reps}, decode + shade at every pixel; latents expanded (the default, what ships) or packed (latents: 'packed')`);
+  console.log(`device: ${info.adapter.description || info.adapter.device}; ${W}×${H}, median of ${reps}, decode + shade at every pixel; latents expanded (the default, what ships), packed (latents: 'packed') or balanced (the finest grid packed)`);
   const hasTs = device.features.has('timestamp-query');
   for (const name of names) {
     // One grid (s2f12b2) or several joined by + (s1f1b2+s2f8b2: grid 0 first), named as the ladder names rungs.
-    const m = /^([^-]+)-(f32|int8)(-packed)?(-uv)?(?:-(p2|p4))?(?:-c(\d+))?$/.exec(name);
+    const m = /^([^-]+)-(f32|int8)(-packed|-balanced)?(-uv)?(?:-(p2|p4))?(?:-c(\d+))?$/.exec(name);
     let rung: Rung | undefined;
     try { rung = m ? parseRung(m[1]!) : undefined; } catch (e) { console.log(`${name}: ${(e as Error).message}`); continue; }
     const mat8 = MATERIALS[Number(m?.[6] ?? 8)];
-    if (!m || !rung || !mat8) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed][-uv][-p2|-p4][-c2|-c4|-c5|-c6|-c12|-c16])`); continue; }
+    if (!m || !rung || !mat8) { console.log(`${name}: not a variant (s<scale>f<features>b<bits>[+…]-f32|int8[-packed|-balanced][-uv][-p2|-p4][-c2|-c4|-c5|-c6|-c12|-c16])`); continue; }
     const C = mat8.textures.reduce((a, t) => a + t.channels, 0);
-    const precision = m[2] as 'f32' | 'int8', storage = m[3] ? 'packed' as const : 'expanded' as const;
+    const precision = m[2] as 'f32' | 'int8', storage = (m[3]?.slice(1) ?? 'expanded') as LatentStorage;
     let s = 12345;
     const grids = rung.grids.map(({ scale, features, bits, concat }) => {
       const lw = Math.ceil(W / scale), lh = Math.ceil(H / scale), latents = new Uint8Array(lw * lh * features);
@@ -130,7 +130,7 @@ ${lib.code}
     }
     const err = await device.popErrorScope();
     times.sort((a, b) => a - b);
-    const gpuBytes = grids.reduce((a, g) => a + levelBytes(g, g.lw, g.lh, gpuLayout(g, storage)), 0);
+    const gpuBytes = grids.reduce((a, g, i) => a + levelBytes(g, g.lw, g.lh, gridLayout(g, storage, i)), 0);
     console.log(`${name.padEnd(21)} ${times[times.length >> 1]!.toFixed(3).padStart(7)} ms (min ${times[0]!.toFixed(3)})  latents ${storage}: ${mat.latentTextures.map((t) => t.format).join('+')}, ${((gpuBytes * 8) / (W * H)).toFixed(2)} bits/texel on the GPU, ${((8 * grids.reduce((a, g) => a + gridBytes(g), 0)) / (W * H)).toFixed(2)} stored${err ? `; GPU error: ${err.message}` : ''}`);
     [lit, qb, rb].forEach((b) => b.destroy()); qs?.destroy(); mat.latentTextures.forEach((t) => t.destroy());
   }

@@ -15,7 +15,7 @@ import { ShaderMLP } from '../mlp.js';
 import { MaterialOptionError } from '../errors.js';
 import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
-import { gpuLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
+import { gridLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
 import { positionCount, positionWgsl } from './position.js';
 import { featuresOf, gridInputs } from './kernels.js';
 
@@ -57,7 +57,7 @@ export interface LoadMaterialOptions {
  */
 export function loadMaterial(device: GPUDevice, bytes: Uint8Array, o: LoadMaterialOptions = {}): LoadedMaterial {
   const latents = o.latents ?? 'expanded';
-  if (!LATENT_STORAGE.includes(latents)) throw new MaterialOptionError(`latents: '${String(latents)}' is not one of ${LATENT_STORAGE.join(', ')}`, "give latents: 'expanded' (fast decode) or 'packed' (least GPU memory)", { latents });
+  if (!LATENT_STORAGE.includes(latents)) throw new MaterialOptionError(`latents: '${String(latents)}' is not one of ${LATENT_STORAGE.join(', ')}`, "give latents: 'expanded' (fast decode), 'packed' (least GPU memory) or 'balanced' (the finest grid packed)", { latents });
   const { manifest, material } = decodeWgmat(bytes);
   return { manifest, material, latents, latentTextures: uploadLatents(device, material, latents), decoder: material.decoder };
 }
@@ -131,7 +131,7 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const W = m.manifest.width, H = m.manifest.height, mips = 1 + (m.material.mips?.length ?? 0);
   // Texture k of an rgba8unorm grid holds its features 4k…4k+3 (decoder inputs f0 + 4k + c); a packed grid has one texture.
   let tex = 0, f0 = 0;
-  const layout = grids.map((g, i) => { const lay = gpuLayout(g, m.latents, i === 0 ? mips : 1); const r = { g, i, tex, f0, lay }; tex += lay.packed ? 1 : lay.textures; f0 += gridInputs(g); return r; });
+  const layout = grids.map((g, i) => { const lay = gridLayout(g, m.latents, i, i === 0 ? mips : 1); const r = { g, i, tex, f0, lay }; tex += lay.packed ? 1 : lay.textures; f0 += gridInputs(g); return r; });
   const decls = layout.flatMap(({ tex, lay }) => lay.packed ? [`@group(${group}) @binding(${binding + tex}) var ${name}_lat${tex}: texture_2d<u32>;`]
     : Array.from({ length: lay.textures }, (_, k) => `@group(${group}) @binding(${binding + tex + k}) var ${name}_lat${tex + k}: texture_2d<f32>;`)).join('\n');
   const feats = (g: LatentGrid, at: number, k: number) => [0, 1, 2, 3].filter((c) => k * 4 + c < g.features).map((c) => `    x[${at + k * 4 + c}] = s[${c}];`).join('\n');

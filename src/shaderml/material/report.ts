@@ -2,7 +2,7 @@
 import { decodeMaterialCpu, gridBytes, gridsOf, psnrOf, type CompressedMaterial } from './train.js';
 import { bcFormatOf, bcTextureBytes, textureNote, type MaterialTargets } from './textures.js';
 import { mipPsnr } from './mips.js';
-import { gpuLayout, levelBytes, type LatentStorage } from './upload.js';
+import { gridLayout, levelBytes, type LatentStorage } from './upload.js';
 
 export interface TextureReport {
   name: string; kind: string; channels: number; psnr: number; bcFormat: string; bcBytes: number;
@@ -27,6 +27,8 @@ export interface MaterialReport {
   gpuBitsPerTexel: number;
   /** The same with `latents: 'packed'` (2/4-bit codes packed into 16/32-bit texels, decoded in the shader). */
   gpuBitsPerTexelPacked: number;
+  /** The same with `latents: 'balanced'` (the finest grid packed where that is smaller, the others expanded). */
+  gpuBitsPerTexelBalanced: number;
   /** The latent grids: size, features, bits. */
   grids: { width: number; height: number; features: number; bits: number; concat?: boolean }[];
   bcBytes: number;
@@ -67,7 +69,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
   const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
-    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
+    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, gpuBitsPerTexelBalanced: footprint(c, decoderBytes, 'balanced').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
   if (c.mips?.length) {
     const mipBytes = c.mips.reduce((a, l) => a + gridBytes({ ...l, features: c.features, bits: c.bits ?? 8 }), 0);
@@ -89,7 +91,7 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
  */
 export function footprint(c: CompressedMaterial, decoderBytes: number, latents: LatentStorage): { bitsPerTexel: number; gpuBitsPerTexel: number } {
   const grids = gridsOf(c), T = c.width * c.height;
-  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g, i) => a + levelBytes(g, g.lw, g.lh, gpuLayout(g, latents, i === 0 ? 1 + (c.mips?.length ?? 0) : 1)), 0);
+  const stored = grids.reduce((a, g) => a + gridBytes(g), 0), gpu = grids.reduce((a, g, i) => a + levelBytes(g, g.lw, g.lh, gridLayout(g, latents, i, i === 0 ? 1 + (c.mips?.length ?? 0) : 1)), 0);
   return { bitsPerTexel: ((stored + decoderBytes) * 8) / T, gpuBitsPerTexel: ((gpu + decoderBytes) * 8) / T };
 }
 

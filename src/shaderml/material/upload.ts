@@ -12,14 +12,20 @@
  *   filtered in WGSL (decode.ts): the stored size in GPU memory too, at the slower decode. A grid of one level
  *   whose texel's codes do not fill a whole r8/r16/r32 texel (a full-resolution feature of 4-bit codes; 20 bits of
  *   s2f5b4) packs each row as one stream of bits in r32uint texels instead (`stream`), so it costs its bits.
- * 8-bit grids are rgba8unorm either way. The file itself is the same for both (format.ts).
+ * - 'balanced': the finest grid packed where that takes less memory than its bytes (2-bit codes, or features that
+ *   would pad an rgba8 texel: s1f3b2 is 8 bits a texel packed, 32 expanded), the coarser grids expanded. The finest
+ *   grid holds four times the texels of the next, so most of the GPU memory, while each grid read by hand costs about
+ *   the same: this keeps most of the saving for part of the slower decode.
+ * 8-bit grids are rgba8unorm either way. The file itself is the same for all three (format.ts).
  * Browser-safe: no node imports.
  */
 import { toLayers } from './format.js';
 import { gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 
-export type LatentStorage = 'expanded' | 'packed';
-export const LATENT_STORAGE: readonly LatentStorage[] = ['expanded', 'packed'];
+export type LatentStorage = 'expanded' | 'packed' | 'balanced';
+export const LATENT_STORAGE: readonly LatentStorage[] = ['expanded', 'packed', 'balanced'];
+/** How one grid sits under a {@link LatentStorage}. */
+export type GridStorage = 'expanded' | 'packed';
 
 /**
  * `stream`: each row's latent texels as one stream of bits in r32uint texels, texel x's codes at bit x·features·bits
@@ -42,7 +48,7 @@ const channelsOf = (F: number, k: number) => Math.min(4, F - 4 * k);
  * integer texel empty, the grid has one level (`levels`: a mip chain's stream widths would not halve with the
  * latents') and the streams are smaller (`g.lw`: a row pads to a word).
  */
-export function gpuLayout(g: { features: number; bits: number; lw?: number }, latents: LatentStorage = 'expanded', levels = 1): GpuLayout {
+export function gpuLayout(g: { features: number; bits: number; lw?: number }, latents: GridStorage = 'expanded', levels = 1): GpuLayout {
   if (g.bits === 8 || latents === 'expanded') {
     const textures = Math.ceil(g.features / 4);
     return { packed: false, textures, bytesPerTexel: Array.from({ length: textures }, (_, k) => byteFormat(channelsOf(g.features, k)).bytes).reduce((a, b) => a + b, 0) };
@@ -54,6 +60,18 @@ export function gpuLayout(g: { features: number; bits: number; lw?: number }, la
   const lw = g.lw ?? Infinity;
   const smaller = !Number.isFinite(lw) || Math.ceil((lw * bits) / 32) * 4 < lw * one.bytesPerTexel;
   return bits < 32 && bits !== one.bytesPerTexel * 8 && levels === 1 && smaller ? { packed: true, format: 'r32uint', words: 1, bytesPerTexel: 4, stream: true } : one;
+}
+
+/**
+ * Grid `i`'s layout under `latents` (`levels`: its mip levels, grid 0's trained mips): 'balanced' packs grid 0
+ * (the finest) where the packed texels are smaller than the expanded ones, and expands every other grid.
+ */
+export function gridLayout(g: { features: number; bits: number; lw?: number }, latents: LatentStorage, i: number, levels = 1): GpuLayout {
+  if (latents !== 'balanced') return gpuLayout(g, latents, levels);
+  const ex = gpuLayout(g, 'expanded', levels);
+  if (i > 0) return ex;
+  const pk = gpuLayout(g, 'packed', levels), w = g.lw ?? 1;
+  return layoutWidth(g, w, pk) * pk.bytesPerTexel < w * ex.bytesPerTexel ? pk : ex;
 }
 
 /** Width of a grid's lw-wide level in `lay`: lw texels, or a stream's words. */
@@ -95,8 +113,8 @@ function packTexels(latents: Uint8Array, lw: number, lh: number, F: number, bits
  */
 export function uploadLatents(device: GPUDevice, c: CompressedMaterial, latents: LatentStorage): GPUTexture[] {
   const [g0, ...coarse] = gridsOf(c);
-  const upload = (g: LatentGrid, levels: { lw: number; lh: number; latents: Uint8Array }[], label: string): GPUTexture[] => {
-    const lay = gpuLayout(g, latents, levels.length);
+  const upload = (g: LatentGrid, levels: { lw: number; lh: number; latents: Uint8Array }[], i: number): GPUTexture[] => {
+    const lay = gridLayout(g, latents, i, levels.length), label = `grid ${i}`;
     const how = g.bits === 8 ? '' : lay.packed ? ` (${g.bits}-bit codes, packed${lay.stream ? ' as rows of bits' : ''})` : ` (${g.bits}-bit codes as bytes)`;
     const make = (format: GPUTextureFormat, k: number) => device.createTexture({ label: `wgmat latent ${label}${lay.packed ? '' : ` ${k}`}${how}`, size: [layoutWidth(g, g.lw, lay), g.lh], mipLevelCount: levels.length, format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
     if (lay.packed) {
@@ -122,5 +140,5 @@ export function uploadLatents(device: GPUDevice, c: CompressedMaterial, latents:
       return t;
     });
   };
-  return [...upload(g0!, [g0!, ...(c.mips ?? [])], 'grid 0'), ...coarse.flatMap((g, i) => upload(g, [g], `grid ${i + 1}`))];
+  return [...upload(g0!, [g0!, ...(c.mips ?? [])], 0), ...coarse.flatMap((g, i) => upload(g, [g], i + 1))];
 }
