@@ -43,8 +43,10 @@ export interface LoadMaterialOptions {
    * grid's taps side by side (the defaults) that costs ~6% (4K decode + shade on the H100, f32: the 20-bit
    * sets' default 0.579 ms against 0.548, s2f5b4c 0.630 against 0.596); a blended grid is also filtered
    * by hand, which costs far more (s2f12b2 on the H200: 1.75–2.58 ms f32, 1.30 ms int8, against 0.46–0.60
-   * ms for rgba8unorm latents). The decoder sees the same values either way (within the
-   * sampler's filtering precision through `<name>_uv`).
+   * ms for rgba8unorm latents). 'balanced': the finest grid packed where that is smaller (it holds four times the
+   * texels of the next grid), the coarser grids expanded: s1f3b2+s2f2b4c is 10 bits a texel on the GPU against 36
+   * expanded and 8 packed. The decoder sees the same values every way (within the
+   * sampler's filtering precision through `<name>_uv`); `materialReport` gives all three footprints.
    */
   latents?: LatentStorage;
 }
@@ -54,6 +56,7 @@ export interface LoadMaterialOptions {
  * @example
  * const m = loadMaterial(device, bytes);                          // fast decode, 8 bits per feature on the GPU
  * const small = loadMaterial(device, bytes, { latents: 'packed' }); // the stored size on the GPU, slower decode
+ * const mid = loadMaterial(device, bytes, { latents: 'balanced' }); // the finest grid packed: most of the saving
  */
 export function loadMaterial(device: GPUDevice, bytes: Uint8Array, o: LoadMaterialOptions = {}): LoadedMaterial {
   const latents = o.latents ?? 'expanded';
