@@ -42,15 +42,16 @@ export function traces() {
 }
 
 /**
- * One set's --psnr 40 search replayed through `S` (the search module: dist's or src's) at margin `nearMiss`: the
+ * One set's --psnr 40 search replayed through `S` (the search module: dist's or src's) at margin `nearMiss` (and, with
+ * `belowTwin` false, without the bisection below a failing rung whose twin passed, as the searches ran until 2026-12-07): the
  * outcome, the trainings it used (`k` undefined where none was recorded) and those it lacked.
  */
-export async function replay(S, t, set, nearMiss) {
+export async function replay(S, t, set, nearMiss, belowTwin = true) {
   const C = CHANNELS[set], ladder = S.ladderFor(S.LADDER.map((r) => ({ ...r, hidden: S.LADDER_HIDDEN })), C, 'auto');
   const bcb = t.bc[set], fp = (r) => S.footprintBits(r, 512, 512, C, 'auto');
   const missing = [], used = [];
   const o = await S.runSearch({
-    ladder, start: S.rungForBits(ladder, bcb / 3, 512, 512, C, 'auto'), target: 40, twins: true, footprint: fp, budget: bcb / 3, twin: (r) => S.twinFor(r, C, 'auto'), finalSteps: 8, nearMiss,
+    ladder, start: S.rungForBits(ladder, bcb / 3, 512, 512, C, 'auto'), target: 40, twins: true, footprint: fp, budget: bcb / 3, twin: (r) => S.twinFor(r, C, 'auto'), finalSteps: 8, nearMiss, belowTwin,
     train: async (r, _label, opts) => {
       const k = t.known.get(`${set}|${r.name}|${opts?.steps ?? 1}`);
       if (!k) missing.push(`${opts?.steps ? 'x8 ' : ''}${r.name}`);

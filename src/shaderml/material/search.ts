@@ -122,7 +122,10 @@ const minOf = (p: number[]) => Math.min(...p);
  * The search as a flow over an injected trainer (the CLI trains on the GPU; tests pass a function of the rung).
  * - `target` (--psnr): bisect the ladder from `start` (below it first when it missed by at most `nearMiss`,
  *   {@link nextProbeBelow}). Then the twin of the largest failing rung below the pick (or of the largest rung tried when
- *   none passed) gets one more trial when it is smaller than the pick, and is chosen when it passes. Then one near miss:
+ *   none passed) gets one more trial when it is smaller than the pick. When it passes, the untried rungs between that
+ *   failing rung and the failing one below it are bisected as if the failing rung had passed (re-pk-wall, H100 2026-12-07:
+ *   the 8-bit layout failed at 39.08 where its twin passed, and the 7.5-bit rung below it, which passes, went untried),
+ *   and the smallest pass among them, else the twin, is chosen. Then one near miss:
  *   of the failing trials smaller than the pick that missed by at most `nearMiss` ({@link NEAR_MISS_DB}), the closest
  *   (the smaller on a tie) trains once more with `finalSteps` times the steps and is chosen when it passes
  *   (nx-cretewall: its 6.5-bit trial missed 40 dB by 0.32, the 8-bit one by as much, and an 8-bit twin shipped where
@@ -144,6 +147,8 @@ export async function runSearch<T>(o: {
   finalSteps?: number;
   /** --psnr: how far below the target (dB) a trial may miss and still count as a near miss (default {@link NEAR_MISS_DB}). */
   nearMiss?: number;
+  /** --psnr: bisect below a failing rung whose twin passed (default true; false: the search before 2026-12-07, for replays). */
+  belowTwin?: boolean;
 }): Promise<SearchOutcome<T>> {
   const out: SearchOutcome<T>['trials'] = [], twin = o.twin ?? twinOf;
   const run = async (r: Rung, label: string, opts?: TrainOptions) => {
@@ -184,7 +189,19 @@ export async function runSearch<T>(o: {
   let twinTrained: Trained<T> | undefined;
   if (tw && (pick === null || o.footprint(tw) < o.footprint(o.ladder[pick]!))) {
     twinTrained = await run(tw, `trial ${out.length + 1} ${tw.name} (twin): `);
-    if (minOf(twinTrained.psnr) >= target) return finish(tw, twinTrained);
+    if (minOf(twinTrained.psnr) >= target && o.belowTwin === false) return finish(tw, twinTrained);
+    if (minOf(twinTrained.psnr) >= target) {
+      // The ladder is not monotone there (f failed, its twin of about its bits passed): rungs between the largest failing
+      // one below f and f were never tried, as if f had been a pass. Bisect them; a pass there is smaller than the twin.
+      const asPassed: Trial[] = [...trials.filter((t) => t.rung < f), { rung: f, psnr: [Infinity] }];
+      for (let r = nextTrial(o.ladder, asPassed, target, start); r !== null; r = nextTrial(o.ladder, asPassed, target, start)) {
+        const t = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name} (below ${o.ladder[f]!.name}, whose twin passed): `);
+        asPassed.push({ rung: r, psnr: t.psnr });
+        trained.set(r, t);
+      }
+      const below2 = pickSmallest(asPassed.filter((t) => t.rung < f), target);
+      return below2 !== null && o.footprint(o.ladder[below2]!) < o.footprint(tw) ? finish(o.ladder[below2]!, trained.get(below2)!) : finish(tw, twinTrained);
+    }
   }
   const twinMin = twinTrained ? minOf(twinTrained.psnr) : -Infinity;
   // One near miss at most: of the failing trials smaller than the pick (f's twin among them), the closest to the target
