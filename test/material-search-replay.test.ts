@@ -51,7 +51,7 @@ describe('--psnr 40 searches replayed from H100 trainings', () => {
         // The 8-bit layout failed (39.08), its twin passed (40.27); below, the 7-bit layout fails (39.42) and the
         // 7.5-bit rung passes: its 64000-step training (41.16 dB) ships, as before the 8–10-bit layouts.
         expect([now.o.chosen.name, was.o.chosen.name]).toEqual(['s1f1b2+s2f5b4+s4f4b2', 's1f1b4+s2f4b4']);
-        expect(now.used.slice(-3).map((u: { rung: string; steps?: number }) => `${u.rung}${u.steps ? 'x8' : ''}`)).toEqual(['s1f1b4+s2f3b4c', 's1f1b2+s2f5b4+s4f4b2', 's1f1b2+s2f5b4+s4f4b2x8']);
+        expect(now.used.slice(-3).map((u) => `${u.rung}${u.steps ? 'x8' : ''}`)).toEqual(['s1f1b4+s2f3b4c', 's1f1b2+s2f5b4+s4f4b2', 's1f1b2+s2f5b4+s4f4b2x8']);
       } else expect([set, now.o.chosen.name]).toEqual([set, was.o.chosen.name]);
     }
   });
