@@ -189,8 +189,8 @@ export async function runSearch<T>(o: {
   let twinTrained: Trained<T> | undefined;
   if (tw && (pick === null || o.footprint(tw) < o.footprint(o.ladder[pick]!))) {
     twinTrained = await run(tw, `trial ${out.length + 1} ${tw.name} (twin): `);
-    if (minOf(twinTrained.psnr) >= target && o.belowTwin === false) return finish(tw, twinTrained);
     if (minOf(twinTrained.psnr) >= target) {
+      if (o.belowTwin === false) return finish(tw, twinTrained);
       // The ladder is not monotone there (f failed, its twin of about its bits passed): rungs between the largest failing
       // one below f and f were never tried, as if f had been a pass. Bisect them; a pass there is smaller than the twin.
       const asPassed: Trial[] = [...trials.filter((t) => t.rung < f), { rung: f, psnr: [Infinity] }];

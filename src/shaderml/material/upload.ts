@@ -13,7 +13,7 @@
  *   whose texel's codes do not fill a whole r8/r16/r32 texel (a full-resolution feature of 4-bit codes; 20 bits of
  *   s2f5b4) packs each row as one stream of bits in r32uint texels instead (`stream`), so it costs its bits.
  * - 'balanced': the finest grid packed where that takes less memory than its bytes (2-bit codes, or features that
- *   would pad an rgba8 texel: s1f3b2 is 8 bits a texel packed, 32 expanded), the coarser grids expanded. The finest
+ *   would pad an rgba8 texel: s1f3b2 is 6–8 bits a texel packed, 32 expanded), the coarser grids expanded. The finest
  *   grid holds four times the texels of the next, so most of the GPU memory, while each grid read by hand costs about
  *   the same: this keeps most of the saving for part of the slower decode.
  * 8-bit grids are rgba8unorm either way. The file itself is the same for all three (format.ts).
