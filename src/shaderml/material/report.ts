@@ -66,10 +66,10 @@ export function materialReport(m: MaterialTargets, c: CompressedMaterial, decode
     return { name: t.name, kind: t.kind, channels: t.channels, psnr: psnrOf(se / (T * t.channels)), bcFormat: bcFormatOf(t).format, bcBytes: bcTextureBytes(t, m.width, m.height), ...(note ? { note } : {}) };
   });
   const grids = gridsOf(c), latentBytes = grids.reduce((a, g) => a + gridBytes(g), 0), bytes = latentBytes + decoderBytes;
-  const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0);
+  const bcBytes = textures.reduce((a, t) => a + t.bcBytes, 0), gpu = (l: LatentStorage) => footprint(c, decoderBytes, l).gpuBitsPerTexel;
   const r: MaterialReport = {
     width: m.width, height: m.height, psnr: psnrOf(seAll / (T * C)), textures, bytes, latentBytes, decoderBytes,
-    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: footprint(c, decoderBytes, 'expanded').gpuBitsPerTexel, gpuBitsPerTexelPacked: footprint(c, decoderBytes, 'packed').gpuBitsPerTexel, gpuBitsPerTexelBalanced: footprint(c, decoderBytes, 'balanced').gpuBitsPerTexel, grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
+    bitsPerTexel: (bytes * 8) / T, gpuBitsPerTexel: gpu('expanded'), gpuBitsPerTexelPacked: gpu('packed'), gpuBitsPerTexelBalanced: gpu('balanced'), grids: grids.map((g) => ({ width: g.lw, height: g.lh, features: g.features, bits: g.bits, ...(g.concat ? { concat: true } : {}) })), bcBytes, bcBitsPerTexel: (bcBytes * 8) / T, bcRatio: bcBytes / bytes,
   };
   if (c.mips?.length) {
     const mipBytes = c.mips.reduce((a, l) => a + gridBytes({ ...l, features: c.features, bits: c.bits ?? 8 }), 0);

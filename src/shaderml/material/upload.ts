@@ -66,12 +66,12 @@ export function gpuLayout(g: { features: number; bits: number; lw?: number }, la
  * Grid `i`'s layout under `latents` (`levels`: its mip levels, grid 0's trained mips): 'balanced' packs grid 0
  * (the finest) where the packed texels are smaller than the expanded ones, and expands every other grid.
  */
-export function gridLayout(g: { features: number; bits: number; lw?: number }, latents: LatentStorage, i: number, levels = 1): GpuLayout {
+export function gridLayout(g: { features: number; bits: number; lw: number }, latents: LatentStorage, i: number, levels = 1): GpuLayout {
   if (latents !== 'balanced') return gpuLayout(g, latents, levels);
   const ex = gpuLayout(g, 'expanded', levels);
   if (i > 0) return ex;
-  const pk = gpuLayout(g, 'packed', levels), w = g.lw ?? 1;
-  return layoutWidth(g, w, pk) * pk.bytesPerTexel < w * ex.bytesPerTexel ? pk : ex;
+  const pk = gpuLayout(g, 'packed', levels);
+  return layoutWidth(g, g.lw, pk) * pk.bytesPerTexel < g.lw * ex.bytesPerTexel ? pk : ex;
 }
 
 /** Width of a grid's lw-wide level in `lay`: lw texels, or a stream's words. */
