@@ -5,7 +5,8 @@
  * training kernel's forward and its latent gradients against a float64 forward and central differences.
  */
 import { describe, it, expect } from 'vitest';
-import { decodeWgmat, encodeWgmat, loadMaterial } from '../src/shaderml/material/wgmat.js';
+import { decodeWgmat, encodeWgmat, loadMaterial, materialWgsl } from '../src/shaderml/material/wgmat.js';
+import { flattenWgsl } from '../src/gpu/wgsl.js';
 import { compressMaterial, decodeMaterialCpu, decoderInputs, type CompressedMaterial } from '../src/shaderml/material/train.js';
 import { footprint } from '../src/shaderml/material/report.js';
 import { footprintBits, parseRung, rungName } from '../src/shaderml/material/search.js';
@@ -73,17 +74,20 @@ describe('concatenated latent taps', () => {
 
   it(`the 8- and 9-bit layouts of many-output materials (s1f3b2+s2f{2,3}b4c): three 2-bit features at full resolution beside concatenated taps decode on the GPU as written out (seed ${testSeed()})`, async () => {
     const device = await testDevice();
-    for (const FH of [2, 3]) {
-      // Grid 0 at full resolution (16×12), 3 features of 2 bits, blended (at a texel: the texel's codes); the
-      // half-resolution grid (8×6) of 4-bit codes read as four taps side by side; p2 position; an identity decoder.
-      const n = 3 + 4 * FH + 2, r = rng(testSeed() + 10 + FH), codes = (k: number, bits: number) => Uint8Array.from({ length: k }, () => Math.floor(r() * (1 << bits)));
+    // [half-resolution features, grid 0's features, its bits]: s1f3b2 (6-bit texels straddle the words of a packed
+    // row), and s1f1b4 (4-bit texels, a word holds eight) as the 20-bit default's finest grid.
+    for (const [FH, F0, B0] of [[2, 3, 2], [3, 3, 2], [2, 1, 4]] as const) {
+      // Grid 0 at full resolution (16×12), F0 features of B0 bits, blended (at a texel: the texel's codes, read once);
+      // the half-resolution grid (8×6) of 4-bit codes read as four taps side by side; p2 position; an identity decoder.
+      const Q0 = (1 << B0) - 1;
+      const n = F0 + 4 * FH + 2, r = rng(testSeed() + 10 + FH + F0), codes = (k: number, bits: number) => Uint8Array.from({ length: k }, () => Math.floor(r() * (1 << bits)));
       const decoder = ShaderMLP.fromLayers([n, n], [{ weight: Float32Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)), bias: new Float32Array(n) }], ['none']);
-      const c: CompressedMaterial = { width: W, height: H, lw: W, lh: H, features: 3, bits: 2, latents: codes(W * H * 3, 2), coarse: [{ lw: 8, lh: 6, features: FH, bits: 4, concat: true, latents: codes(8 * 6 * FH, 4) }], decoder, position: 'p2' };
+      const c: CompressedMaterial = { width: W, height: H, lw: W, lh: H, features: F0, bits: B0, latents: codes(W * H * F0, B0), coarse: [{ lw: 8, lh: 6, features: FH, bits: 4, concat: true, latents: codes(8 * 6 * FH, 4) }], decoder, position: 'p2' };
       const tex: TextureTarget[] = [...Array.from({ length: Math.floor(n / 4) }, (_, k) => ({ name: `t${k}`, kind: 'color' as const, channels: 4, alpha: true })), ...Array.from({ length: n % 4 }, (_, k) => ({ name: `s${k}`, kind: 'scalar' as const, channels: 1, alpha: false }))];
       const ref = Array.from({ length: W * H }, (_, p) => {
         const x = p % W, y = Math.floor(p / W), hx = (x + 0.5) / 2 - 0.5, hy = (y + 0.5) / 2 - 0.5, fx = Math.floor(hx), fy = Math.floor(hy);
         const taps = [[fx, fy], [fx + 1, fy], [fx, fy + 1], [fx + 1, fy + 1]].flatMap(([tx, ty]) => Array.from({ length: FH }, (_, f) => c.coarse![0]!.latents[(cl(ty!, 6) * 8 + cl(tx!, 8)) * FH + f]! / 15));
-        return [...[0, 1, 2].map((f) => c.latents[p * 3 + f]! / 3), ...taps, wave(x / 2), wave(y / 2)];
+        return [...Array.from({ length: F0 }, (_, f) => c.latents[p * F0 + f]! / Q0), ...taps, wave(x / 2), wave(y / 2)];
       }).flat();
       expect(worst(decoderInputs(c), ref), `CPU decoderInputs, ${FH} half-resolution features`).toBeLessThan(1e-6);
       const file = encodeWgmat(c, tex);
@@ -92,12 +96,16 @@ describe('concatenated latent taps', () => {
         const m = loadMaterial(device, file, { latents });
         // 'balanced': grid 0 packed (6 bits a texel as bits in rows: under the 32 bits of its rgba8 texel), grid 1 bytes.
         if (latents === 'balanced') expect(m.latentTextures.map((t) => t.format)).toEqual(['r32uint', FH === 2 ? 'rg8unorm' : 'rgba8unorm']);
-        expect(worst(await decodeMaterialAt(device, m, null), ref), `${latents}, ${FH} half-resolution features`).toBeLessThan(1e-6);
+        expect(worst(await decodeMaterialAt(device, m, null), ref), `${latents}, s1f${F0}b${B0}, ${FH} half-resolution features`).toBeLessThan(1e-6);
+        // At a texel grid 0 is read at the texel alone (one load, or two where a packed texel straddles words).
+        const code = flattenWgsl(materialWgsl(m, 'mat', 1, 0, device).module).code, texelFn = code.slice(code.indexOf('fn mat(p'), code.indexOf('return mat_mlp(x);'));
+        expect([latents, texelFn.match(/textureLoad\(mat_lat0,|mat_g0_stream\(/g)?.length]).toEqual([latents, 1]);
         m.latentTextures.forEach((t) => t.destroy());
       }
       // GPU bits a texel, written out: grid 0 expanded is an rgba8 texel (32), packed 3 words of bits a 16-texel row
       // (12 rows × 12 bytes: 6); grid 1 (8×6) FH bytes a texel expanded, packed FH × 4 bits: one r8 texel, or rows of bits.
       const bits = (bytes: number) => (bytes * 8) / (W * H);
+      if (F0 === 1) continue;
       expect([footprint(c, 0, 'expanded').gpuBitsPerTexel, footprint(c, 0, 'packed').gpuBitsPerTexel, footprint(c, 0, 'balanced').gpuBitsPerTexel])
         .toEqual([bits(W * H * 4 + 48 * (FH === 2 ? 2 : 4)), bits(144 + 6 * Math.ceil((8 * FH * 4) / 32) * 4), bits(144 + 48 * (FH === 2 ? 2 : 4))]);
     }

@@ -78,15 +78,11 @@ fn dlrelu4(h: vec4<f32>) -> vec4<f32> { return select(vec4(ALPHA), vec4(1.0), h 
   let t1 = taps(p, 12u, 10u);
   let t2 = taps(p, 6u, 5u);
   for (var f = Z; f < 1u; f++) {
-    var v = 0.0;
-    for (var k = 0u; k < 4u; k++) {
-      let j = 0u + t0.i[k] * 1u + f;
+      let j = 0u + t0.i[0] * 1u + f;
       var l = P[NMLP + j];
       if (S.qat == 1u) { l += qnoise(j, S.step) * 0.066666667; }
       else if (S.qat == 2u) { l = round(l * 15.0) / 15.0; }
-      v += t0.w[k] * l;
-    }
-    S0[(0u + f) * QS + qc][ln] = v - 0.5;
+    S0[(0u + f) * QS + qc][ln] = l - 0.5;
   }
   for (var f = Z; f < 2u; f++) {
     var v = 0.0;
@@ -241,7 +237,7 @@ fn dlrelu4(h: vec4<f32>) -> vec4<f32> { return select(vec4(ALPHA), vec4(1.0), h 
   let t2 = taps(p, 6u, 5u);
   for (var f = Z; f < 1u; f++) {
     let g = S0[(0u + f) * QS + qc][ln];
-    for (var k = 0u; k < 4u; k++) { atomicAdd(&GL[0u + t0.i[k] * 1u + f], i32(round(g * t0.w[k] * 65536.0))); }
+    atomicAdd(&GL[0u + t0.i[0] * 1u + f], i32(round(g * 65536.0)));
   }
   for (var f = Z; f < 2u; f++) {
     for (var k = 0u; k < 4u; k++) {

@@ -81,7 +81,7 @@ export interface MaterialDecodeOptions {
  * WGSL adding grid `g`'s features, bilinear at latent coordinates `l` of mip `lv`, into x[f0…] (scaled by `scale`); a
  * concatenated grid's four taps go side by side instead (x[f0 + k·features + f] for tap k, unweighted).
  */
-function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: string, scale: string, stream = false): string {
+function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: string, scale: string, stream = false, one = false): string {
   const comp = ['x', 'y', 'z', 'w'], Q = (1 << g.bits) - 1;
   // A stream row (upload.ts) holds texel x at bit x·n (n = features·bits): its word, shifted down to it, and the next
   // word's low bits where the texel straddles the two.
@@ -90,14 +90,17 @@ function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: st
   const tap = (c: string) => !stream ? `textureLoad(${name}_lat${tex}, ${c}, ${lv})`
     : 32 % n === 0 ? `vec4(${word(c, `(${c}).x * ${n} / 32`)} >> (u32((${c}).x * ${n}) % 32u), 0u, 0u, 0u)`
     : `${name}_g${tex}_stream(${c}, ${lv})`;
+  // A code as f32 without an int-to-float conversion (a fraction of the FMA rate on GPUs): its bits under the exponent
+  // of 2^23, less 2^23, is the code exactly.
+  const code = (t: string, c: string, o: number) => `(bitcast<f32>((${o ? `(${t}.${c} >> ${o}u)` : `${t}.${c}`} & ${Q}u) | 0x4b000000u) - 8388608.0)`;
+  const e = (t: string, f: number) => { const b = f * g.bits; return code(t, comp[b >> 5]!, b & 31); };
+  // At material resolution a texel's latent is its own: one tap, weight 1 (what the four taps' bilinear gives there).
+  if (one) return `    let t0 = ${tap('c0')};
+${Array.from({ length: g.features }, (_, f) => `    x[${f0 + f}] += ${scale} / ${Q}.0 * ${e('t0', f)};`).join('\n')}`;
   return `    let t0 = ${tap('c0')}; let t1 = ${tap('vec2(c1.x, c0.y)')}; let t2 = ${tap('vec2(c0.x, c1.y)')}; let t3 = ${tap('c1')};
     let w = ${g.concat ? `vec4(${scale} / ${Q}.0)` : `vec4((1.0 - a.x) * (1.0 - a.y), a.x * (1.0 - a.y), (1.0 - a.x) * a.y, a.x * a.y) * (${scale} / ${Q}.0)`};
-${Array.from({ length: g.features }, (_, f) => {
-    const b = f * g.bits, c = comp[b >> 5], o = b & 31;
-    const e = (t: string) => `f32(extractBits(${t}.${c}, ${o}u, ${g.bits}u))`;
-    return g.concat ? [0, 1, 2, 3].map((k) => `    x[${f0 + k * g.features + f}] += w.${comp[k]} * ${e(`t${k}`)};`).join('\n')
-      : `    x[${f0 + f}] += w.x * ${e('t0')} + w.y * ${e('t1')} + w.z * ${e('t2')} + w.w * ${e('t3')};`;
-  }).join('\n')}`;
+${Array.from({ length: g.features }, (_, f) => g.concat ? [0, 1, 2, 3].map((k) => `    x[${f0 + k * g.features + f}] += w.${comp[k]} * ${e(`t${k}`, f)};`).join('\n')
+    : `    x[${f0 + f}] += w.x * ${e('t0', f)} + w.y * ${e('t1', f)} + w.z * ${e('t2', f)} + w.w * ${e('t3', f)};`).join('\n')}`;
 }
 
 /** WGSL setting a concatenated rgba8unorm grid's features from its four taps c0, (c1.x, c0.y), (c0.x, c1.y), c1 of level 0. */
@@ -141,7 +144,16 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const cells = (dims: string) => `    let fl = floor(l); let a = l - fl;
     let hi = ${dims} - 1;
     let c0 = clamp(vec2<i32>(fl), vec2(0), hi); let c1 = clamp(vec2<i32>(fl) + 1, vec2(0), hi);`;
-  const texel = layout.map(({ g, tex, f0, lay }) => `  {
+  // A blended grid at material resolution is read once at p: its bilinear weights there are 1, 0, 0, 0 (exactly, so
+  // the decode is the same to the bit), and the compiler cannot know that of a fraction computed at run time.
+  const own = (g: LatentGrid) => !g.concat && g.lw === W && g.lh === H;
+  const texel = layout.map(({ g, tex, f0, lay }) => own(g) ? `  {
+    let c0 = vec2<i32>(p);
+${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0', lay.stream, true) : Array.from({ length: lay.textures }, (_, k) => `    {
+    let s = textureLoad(${name}_lat${tex + k}, c0, 0);
+${feats(g, f0, k)}
+    }`).join('\n')}
+  }` : `  {
     let l = (vec2<f32>(p) + 0.5) * vec2(${g.lw}.0 / ${W}.0, ${g.lh}.0 / ${H}.0) - 0.5;
 ${cells(`vec2<i32>(${g.lw}, ${g.lh})`)}
 ${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0', lay.stream) : g.concat ? concatTaps(name, tex, lay.textures, g, f0) : Array.from({ length: lay.textures }, (_, k) => `    {
