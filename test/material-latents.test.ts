@@ -62,11 +62,9 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect(ex.latentTextures.map((t) => [t.format, t.width, t.height, t.mipLevelCount])).toEqual([['rgba8unorm', 8, 6, 4], ['rg8unorm', 8, 6, 4], ['rgba8unorm', 3, 2, 1]]);
     expect(pk.latentTextures.map((t) => [t.format, t.mipLevelCount])).toEqual([['r16uint', 4], ['r8uint', 1]]);
     const wgsl = (m: LoadedMaterial) => flattenWgsl(materialWgsl(m, 'mat', 1, 0, device).module).code;
-    expect(wgsl(ex)).not.toMatch(/texture_2d<u32>|0x4b000000u/);
+    expect(wgsl(ex)).not.toMatch(/texture_2d<u32>|extractBits/);
     expect(wgsl(ex)).toMatch(/textureSampleLevel\(mat_lat0, mat_samp/);
-    // Codes become f32 through their bits under 2^23's exponent, not an int-to-float conversion (a fraction of the FMA rate).
-    expect(wgsl(pk)).toMatch(/bitcast<f32>\(\(\(t0\.x >> 2u\) & 3u\) \| 0x4b000000u\) - 8388608\.0/);
-    expect(wgsl(pk)).not.toMatch(/f32\(extractBits|f32\(t\d/);
+    expect(wgsl(pk)).toMatch(/extractBits/);
     expect(materialWgsl(ex, 'mat', 1, 0, device).layoutEntries(GPUShaderStage.COMPUTE).filter((e) => e.texture).map((e) => e.texture!.sampleType)).toEqual(['float', 'float', 'float']);
 
     // Texel addressing (textureLoad + bilinear in the shader): equal up to f32 rounding, and to the CPU reference.

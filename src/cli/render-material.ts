@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--originals <folder>', 'the folder of PNGs the material was compressed from: renders the conventional twin and reports PSNR')
     .option('--size <n>', 'image width and height', '512')
     .option('--precision <p>', 'decoder arithmetic: f32, f16 (needs shader-f16) or int8 (dot4I8Packed, calibrated on the latents)', 'f32')
-    .option('--latents <how>', "latent codes on the GPU: expanded (2/4-bit codes as rgba8unorm bytes, hardware-filtered: the fast decode), packed (as stored, unpacked in the shader: least memory, slower: 1.75–2.58 ms for the default shape at 4K on the H200, against ≤ 0.6 ms) or balanced (the finest grid packed, the others expanded: most of the saving)", 'expanded')
+    .option('--latents <how>', "latent codes on the GPU: expanded (2/4-bit codes as rgba8unorm bytes, hardware-filtered: the fast decode), packed (as stored, unpacked in the shader: least memory, slower: 0.582 ms for the 20-bit default at 4K on an H100, against 0.556) or balanced (the finest grid packed, the others expanded: most of the saving, 0.558 ms there)", 'expanded')
     .option('--minified', 'also render the material tiled 8×4 (minified) with trilinear filtering, neural mips against the originals\' mip chain (needs --originals; compress with --mips)')
     .option('--json', 'print the report as JSON')
     .action(action(async (file: string, o: { out: string; originals?: string; size: string; precision: string; minified?: boolean; latents: string; json?: boolean }) => {

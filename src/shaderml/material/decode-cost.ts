@@ -33,6 +33,11 @@ export const DECODE_MARGIN_MS = 0.005;
  * and left the other outputs unread, and the compiler dropped their last-layer work (8, 12 and 16 outputs timed alike,
  * bench/materials-2026-12-06-heada-h100; the bench now reads every output). So its 8-output material (albedo, normal,
  * colour specular, read up to specular's red) timed 6 outputs, and its two normal maps 2: those rows say 6 and 2.
+ *
+ * Rows of rungs with a grid at material resolution (s1…) were timed while the decode read it as four bilinear taps;
+ * since 2026-12-07 it is read at the texel alone (decode.ts), 0.005–0.019 ms faster at 4K on the H100
+ * (bench/materials-2026-12-07-owntexel-h100). Those rows, and the fit through them, now overestimate such rungs a
+ * little: the ladder they admit stays within the limits, with that to spare; they are kept as measured.
  */
 export const DECODE_MEASURED: readonly (readonly [string, number, number | null, string, number])[] = [
   ['s1f1b2+s2f8b2', 0.521, 0.374, 'materials-2026-12-03b', 6],

@@ -39,13 +39,12 @@ export interface LoadMaterialOptions {
   /**
    * 'expanded' (default): 2- and 4-bit codes become rgba8unorm bytes (8 bits per feature per latent
    * texel in GPU memory), decoded by hardware-filtered sampling like 8-bit latents. 'packed': they stay
-   * packed as stored (the file's size in GPU memory too), unpacked in the shader. Where the decoder reads a
-   * grid's taps side by side (the defaults) that costs ~6% (4K decode + shade on the H100, f32: the 20-bit
-   * sets' default 0.579 ms against 0.548, s2f5b4c 0.630 against 0.596); a blended grid is also filtered
-   * by hand, which costs far more (s2f12b2 on the H200: 1.75–2.58 ms f32, 1.30 ms int8, against 0.46–0.60
-   * ms for rgba8unorm latents). 'balanced': the finest grid packed where that is smaller (it holds four times the
-   * texels of the next grid), the coarser grids expanded: s1f3b2+s2f2b4c is 10 bits a texel on the GPU against 36
-   * expanded and 8 packed. The decoder sees the same values every way (within the
+   * packed as stored (the file's size in GPU memory too), unpacked and filtered in the shader: 4K decode + shade
+   * on the H100 at texels (`<name>(p)`), f32, the 20-bit sets' default 0.582 ms against 0.556 expanded, s2f5b4c 0.656
+   * against 0.623. 'balanced': the finest grid packed where that is smaller (it holds four times the texels of the
+   * next grid), the coarser grids expanded: s1f3b2+s2f2b4c is 10 bits a texel on the GPU against 36 expanded and 8
+   * packed, and decodes at texels in 0.530 ms f32 against 0.542 expanded (a grid at material resolution is read at
+   * the texel alone); through `<name>_uv` it is filtered by hand, 0.559 against 0.542. The decoder sees the same values every way (within the
    * sampler's filtering precision through `<name>_uv`); `materialReport` gives all three footprints.
    */
   latents?: LatentStorage;
@@ -90,10 +89,7 @@ function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: st
   const tap = (c: string) => !stream ? `textureLoad(${name}_lat${tex}, ${c}, ${lv})`
     : 32 % n === 0 ? `vec4(${word(c, `(${c}).x * ${n} / 32`)} >> (u32((${c}).x * ${n}) % 32u), 0u, 0u, 0u)`
     : `${name}_g${tex}_stream(${c}, ${lv})`;
-  // A code as f32 without an int-to-float conversion (a fraction of the FMA rate on GPUs): its bits under the exponent
-  // of 2^23, less 2^23, is the code exactly.
-  const code = (t: string, c: string, o: number) => `(bitcast<f32>((${o ? `(${t}.${c} >> ${o}u)` : `${t}.${c}`} & ${Q}u) | 0x4b000000u) - 8388608.0)`;
-  const e = (t: string, f: number) => { const b = f * g.bits; return code(t, comp[b >> 5]!, b & 31); };
+  const e = (t: string, f: number) => { const b = f * g.bits; return `f32(extractBits(${t}.${comp[b >> 5]}, ${b & 31}u, ${g.bits}u))`; };
   // At material resolution a texel's latent is its own: one tap, weight 1 (what the four taps' bilinear gives there).
   if (one) return `    let t0 = ${tap('c0')};
 ${Array.from({ length: g.features }, (_, f) => `    x[${f0 + f}] += ${scale} / ${Q}.0 * ${e('t0', f)};`).join('\n')}`;
