@@ -17,7 +17,7 @@ import { decodeWgmat, type WgmatManifest } from './format.js';
 import { decoderInputs, gridsOf, type CompressedMaterial, type LatentGrid } from './train.js';
 import { gridLayout, LATENT_STORAGE, uploadLatents, type LatentStorage } from './upload.js';
 import { positionCount, positionWgsl } from './position.js';
-import { featuresOf, gridInputs } from './kernels.js';
+import { featuresOf, gridInputs, ownGrid } from './kernels.js';
 
 export { gpuLayout, LATENT_STORAGE, type LatentStorage } from './upload.js';
 
@@ -90,7 +90,7 @@ function packedTaps(name: string, tex: number, g: LatentGrid, f0: number, lv: st
     : 32 % n === 0 ? `vec4(${word(c, `(${c}).x * ${n} / 32`)} >> (u32((${c}).x * ${n}) % 32u), 0u, 0u, 0u)`
     : `${name}_g${tex}_stream(${c}, ${lv})`;
   const e = (t: string, f: number) => { const b = f * g.bits; return `f32(extractBits(${t}.${comp[b >> 5]}, ${b & 31}u, ${g.bits}u))`; };
-  // At material resolution a texel's latent is its own: one tap, weight 1 (what the four taps' bilinear gives there).
+  // `one`: a grid at material resolution read at a texel (kernels.ts ownGrid): one tap, weight 1.
   if (one) return `    let t0 = ${tap('c0')};
 ${Array.from({ length: g.features }, (_, f) => `    x[${f0 + f}] += ${scale} / ${Q}.0 * ${e('t0', f)};`).join('\n')}`;
   return `    let t0 = ${tap('c0')}; let t1 = ${tap('vec2(c1.x, c0.y)')}; let t2 = ${tap('vec2(c0.x, c1.y)')}; let t3 = ${tap('c1')};
@@ -140,10 +140,7 @@ export function materialWgsl(m: LoadedMaterial, name: string, group: number, bin
   const cells = (dims: string) => `    let fl = floor(l); let a = l - fl;
     let hi = ${dims} - 1;
     let c0 = clamp(vec2<i32>(fl), vec2(0), hi); let c1 = clamp(vec2<i32>(fl) + 1, vec2(0), hi);`;
-  // A blended grid at material resolution is read once at p: its bilinear weights there are 1, 0, 0, 0 (exactly, so
-  // the decode is the same to the bit), and the compiler cannot know that of a fraction computed at run time.
-  const own = (g: LatentGrid) => !g.concat && g.lw === W && g.lh === H;
-  const texel = layout.map(({ g, tex, f0, lay }) => own(g) ? `  {
+  const texel = layout.map(({ g, tex, f0, lay }) => ownGrid({ width: W, height: H }, g) ? `  {
     let c0 = vec2<i32>(p);
 ${lay.packed ? packedTaps(name, tex, g, f0, '0', '1.0', lay.stream, true) : Array.from({ length: lay.textures }, (_, k) => `    {
     let s = textureLoad(${name}_lat${tex + k}, c0, 0);

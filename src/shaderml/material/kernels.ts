@@ -124,11 +124,12 @@ export function gridConsts(s: TrainShape): { f0: number; off: number; g: GridSha
 }
 
 /**
- * A blended grid at the shape's resolution: at texel p its bilinear weights are exactly 1, 0, 0, 0, so its latent
- * reaches the decoder from the first tap alone (the same sum to the bit) and its gradient goes to that tap alone (the
- * other three would add 0): three quarters of its reads, noise hashes and atomic adds saved.
+ * A blended grid at the material's resolution: at texel p its bilinear weights are exactly 1, 0, 0, 0, so its latent
+ * reaches the decoder from the first tap alone (the same sum to the bit; the compiler cannot know it of weights computed
+ * at run time). Training sends its gradient to that tap alone too (the other three would add 0), and the decode at a
+ * texel (decode.ts) reads it once: three quarters of its reads, unpacking, noise hashes and atomic adds saved.
  */
-export const ownGrid = (s: TrainShape, g: GridShape) => !g.concat && g.lw === s.width && g.lh === s.height;
+export const ownGrid = (s: { width: number; height: number }, g: { lw: number; lh: number; concat?: boolean }) => !g.concat && g.lw === s.width && g.lh === s.height;
 
 /** Each grid's clamped bilinear taps around texel `p` (`t0`, `t1`, …), as the gather and the scatter read them. */
 export function tapsWgsl(s: TrainShape): string {
