@@ -21,7 +21,9 @@ const ALPHA = 0.01, STEP = 5;
 const CASES: { name: string; s: TrainShape; qat: number }[] = [
   { name: '24×20, 6 outputs, 15 inputs (blended + concatenated + quarter grids, p2), batch 300, rounding, loss weight 0.5', qat: QAT_STE, s: { width: 24, height: 20, channels: 6, grids: [{ lw: 24, lh: 20, features: 1, bits: 4 }, { lw: 12, lh: 10, features: 2, bits: 4, concat: true }, { lw: 6, lh: 5, features: 4, bits: 2 }], hidden: 32, position: 'p2', batch: 300, alpha: ALPHA, lossWeight: 0.5 } },
   { name: '16×16, 1 output, 13 inputs, hidden 8, batch 256 (every texel), QAT off', qat: QAT_OFF, s: { width: 16, height: 16, channels: 1, grids: [{ lw: 8, lh: 8, features: 11, bits: 8 }], hidden: 8, position: 'uv', batch: 256, alpha: ALPHA } },
-  { name: '40×30, 3 outputs, 9 inputs (p4), hidden 12, batch 1111, noise', qat: QAT_NOISE, s: { width: 40, height: 30, channels: 3, grids: [{ lw: 20, lh: 15, features: 5, bits: 2 }], hidden: 12, position: 'p4', batch: 1111, alpha: ALPHA } },
+  // Its full-resolution grid is read and scattered at its first tap alone (kernels.ts ownGrid), under noise, where each
+  // tap's latent has its own hash; the reference sums all four taps.
+  { name: '40×30, 3 outputs, 9 inputs (full- and half-resolution grids, p4), hidden 12, batch 1111, noise', qat: QAT_NOISE, s: { width: 40, height: 30, channels: 3, grids: [{ lw: 40, lh: 30, features: 1, bits: 2 }, { lw: 20, lh: 15, features: 4, bits: 2 }], hidden: 12, position: 'p4', batch: 1111, alpha: ALPHA } },
   { name: '12×10, 6 outputs, hidden 10, concatenated + blended grids, batch 20 (one short tile), rounding', qat: QAT_STE, s: { width: 12, height: 10, channels: 6, grids: [{ lw: 6, lh: 5, features: 3, bits: 4, concat: true }, { lw: 3, lh: 3, features: 2, bits: 2 }], hidden: 10, position: 'uv', batch: 20, alpha: ALPHA, lossWeight: 2 } },
 ];
 
