@@ -70,7 +70,7 @@ describe('concatenated latent taps', () => {
       expect(worst(part(got, 4 * F0 + FC, I), part(want, 4 * F0 + FC, I)), `${what}: position at uv`).toBeLessThan(1e-5);
     }
     [...ex.latentTextures, ...pk.latentTextures, ...ba.latentTextures].forEach((t) => t.destroy());
-  }, 40_000);
+  });
 
   it(`the 8- and 9-bit layouts of many-output materials (s1f3b2+s2f{2,3}b4c): three 2-bit features at full resolution beside concatenated taps decode on the GPU as written out (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -109,7 +109,7 @@ describe('concatenated latent taps', () => {
       expect([footprint(c, 0, 'expanded').gpuBitsPerTexel, footprint(c, 0, 'packed').gpuBitsPerTexel, footprint(c, 0, 'balanced').gpuBitsPerTexel])
         .toEqual([bits(W * H * 4 + 48 * (FH === 2 ? 2 : 4)), bits(144 + 6 * Math.ceil((8 * FH * 4) / 32) * 4), bits(144 + 48 * (FH === 2 ? 2 : 4))]);
     }
-  }, 40_000);
+  });
 
   it('.wgmat version 4 marks the grids, older shapes stay versions 2 and 3; names, footprints and refusals', () => {
     const c = material(testSeed() + 2), { manifest, material: back } = decodeWgmat(encodeWgmat(c, TEX));
@@ -171,7 +171,7 @@ describe('concatenated latent taps', () => {
       expect(Math.abs(moved[j]!)).toBeGreaterThan(5e-4);
     });
     expect(checked, 'latents with a clear gradient').toBeGreaterThan(L.latents / 2);
-  }, 60_000);
+  });
 
   it(`compressMaterial trains a concatenated grid end to end: GPU and CPU decode agree, mips are refused (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -184,5 +184,5 @@ describe('concatenated latent taps', () => {
     expect(compareClose(await decodeMaterialAt(device, loaded, null), decodeMaterialCpu(c), 1e-4, 1e-5)).toBeNull();
     loaded.latentTextures.forEach((t) => t.destroy());
     await expect(compressMaterial(device, m, { scale: 2, features: 2, bits: 4, concat: true, mips: {} })).rejects.toThrow(/blended latents only/);
-  }, 60_000);
+  });
 });

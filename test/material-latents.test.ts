@@ -97,7 +97,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     expect(worst(ue, cpu), 'expanded vs CPU at uv').toBeLessThanOrEqual(3 / 256);
     m8.latentTextures.forEach((t) => t.destroy());
     [...ex.latentTextures, ...pk.latentTextures].forEach((t) => t.destroy());
-  }, 40_000);
+  });
 
   it(`int8 decode on expanded latents: calibrated on the material, as the CPU int8 reference and the packed path (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -120,7 +120,7 @@ describe('latent codes on the GPU: expanded to rgba8unorm (default) or packed', 
     // And it is the quantized decoder, not a different one: near the f32 decode.
     expect(compareClose(ge, decodeMaterialCpu(stored), 0, 0.15 * Math.max(...Array.from(ref, Math.abs)))).toBeNull();
     [...ex.latentTextures, ...pk.latentTextures].forEach((t) => t.destroy());
-  }, 40_000);
+  });
 
   it('the .wgmat stays packed (v2): sections hold codes at their bits, re-encoding gives the same bytes; footprints count both layouts', () => {
     const c = material(testSeed() + 4, identity()), file = encodeWgmat(c, TEX);

@@ -110,7 +110,7 @@ describe('decoder position inputs (uv, p2, p4)', () => {
       tr.destroy();
       expect(compareClose(got, Array.from(mse), 1e-4, 1e-7), position).toBeNull();
     }
-  }, 60_000);
+  });
 
   it(`GPU decode: at texels as the CPU decode and the hand-written values; through the sampler, each level's phase mixed like its latents (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -138,7 +138,7 @@ describe('decoder position inputs (uv, p2, p4)', () => {
       }
       m.latentTextures.forEach((t) => t.destroy());
     }
-  }, 60_000);
+  });
 
   it('.wgmat: version 3 names the position (4 adds concatenated taps), uv files stay version 2; a wrong count or an unknown position is a typed error', () => {
     const c = material(5, 'p4', false), file = encodeWgmat(c, TEX.slice(0, 2).map((t, k) => ({ ...t, channels: k ? 3 : 4 })));

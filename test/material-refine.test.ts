@@ -89,7 +89,7 @@ describe('code refinement', () => {
     } finally { tr.destroy(); }
     expect(decided, 'decisions compared').toBeGreaterThan(10 * ambiguous);
     expect(accepted, 'steps taken').toBeGreaterThan(20);
-  }, 60_000);
+  });
 
   it('generates the kernels it did (one grid of each kind: full resolution, concatenated, blended coarse)', async () => {
     const s: TrainShape = { width: W, height: H, channels: C, grids: GRIDS.map(({ lw, lh, features, bits, concat }) => ({ lw, lh, features, bits, ...(concat ? { concat } : {}) })), hidden: HID, position: 'p2', batch: W * H, alpha: 0.01 };
@@ -188,5 +188,5 @@ describe('code refinement', () => {
     console.log(`refinement, mip level 1: ${level1(mp).toFixed(2)} → ${level1(mr).toFixed(2)} dB`);
     expect(level1(mr)).toBeGreaterThan(level1(mp));
     expect(Array.from(mr.mips![0]!.latents).some((v, i) => v !== mp.mips![0]!.latents[i])).toBe(true);
-  }, 60_000);
+  });
 });

@@ -29,7 +29,7 @@ describe('render-material', () => {
     // Changing the material changes the image: the decode feeds the shading.
     const other = { ...texels, data: m.data.map((v, i) => (i % m.channels === 0 ? 1 - v : v)) };
     expect(imagePsnr(f, await renderMaterialScene(device, other, 'forward', opts))).toBeLessThan(30);
-  }, 60_000);
+  });
 
   it('CLI: renders a .wgmat next to its originals and reports PSNR (neural vs original, forward and compute)', async () => {
     const device = await testDevice();

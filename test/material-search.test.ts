@@ -406,7 +406,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const bad = file.slice();
     bad[file.length - 1] ^= 0x10;
     expect(() => decodeWgmat(bad)).toThrow(/coarse grid 1 section checksum/);
-  }, 60_000);
+  });
 
   it(`half-bit ladder rungs (full, half and quarter resolution grids; 2- and 4-bit full-resolution codes) decode on the GPU as on the CPU, expanded and packed (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -432,7 +432,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
         expect(compareClose(await decodeMaterialGpu(device, mat), ref, 2e-3, 2e-3), `${rung.name} ${latents}`).toBeNull();
       }
     }
-  }, 60_000);
+  });
 
   it(`packed 2-bit latents with mips: <name>_uv filters trilinearly by hand like a CPU reference (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -467,7 +467,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     const got = await computeOnce(device, code, Float32Array.from(probes.flatMap((p) => [p.u, p.v, p.lod, 0])), probes.length * C, 2, dec);
     // The file holds the decoder in f16: the reference runs those weights (c.decoder's f32 ones missed by ~1e-3 on some seeds).
     expect(compareClose(got, mat.decoder.forward(x), 1e-3, 1e-3)).toBeNull();
-  }, 60_000);
+  });
 
   it(`QAT forward: each latent read with its step's noise of ±½ code (or rounded, straight-through), per channel loss as a CPU reference computes it (seed ${testSeed()})`, async () => {
     const device = await testDevice();
@@ -522,7 +522,7 @@ describe('latent codes of 2, 4 and 8 bits', () => {
     expect(row(after, 1)).toEqual(row(P, 1));
     expect(after[L.b[2]! + 1]).toBe(P[L.b[2]! + 1]);
     for (const o of [0, 2]) expect(row(after, o)).not.toEqual(row(P, o));
-  }, 60_000);
+  });
 
   it(`trains 2-bit latents quantization-aware: codes within 0…3, report counts 2 bits each (seed ${testSeed()})`, async () => {
     const device = await testDevice();

@@ -74,7 +74,7 @@ describe('the npm package', () => {
     expect(r.out).toMatch(/^adapter: /m);
     expect(r.out).toMatch(/maxStorageBufferBindingSize/);
     expect(r.err).not.toMatch(/^\s+at /m);
-  }, 60_000);
+  });
 
   it("the README's API snippet type-checks (TypeScript 7, --strict, no skipLibCheck, no @webgpu/types) and runs", async () => {
     const snippet = readmeSnippet();

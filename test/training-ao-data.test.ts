@@ -60,5 +60,5 @@ describe('training/ao_data.py GrowingData', () => {
       ys.close();
       expect(readFileSync(join(dir, 'train_y.npy')).length).toBe(128 + 4 * S * S * 2);
     } finally { rmSync(dir, { recursive: true, force: true }); }
-  }, 60_000);
+  });
 });
