@@ -31,7 +31,7 @@ fn qnoise(j: u32, step: u32) -> f32 {
   return f32((w >> 22u) ^ w) / 4294967296.0 - 0.5;
 }
 
-struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32 }
+struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32, own: u32 }
 @group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read> TGT: array<f32>;
 @group(0) @binding(2) var<storage, read> CW: array<f32>;
@@ -40,15 +40,9 @@ struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off:
 const NONE = 0xffffffffu;
 fn texel_err(p: u32, jo: u32, vo: f32) -> f32 {
   var x: array<f32, 13>;
-  let t0 = taps(p, 12u, 10u);
   for (var f = Z; f < 1u; f++) {
-    var v = 0.0;
-    for (var k = Z; k < 4u; k++) {
-      let j = 0u + t0.i[k] * 1u + f;
-      let l = select(P[NMLP + j], vo, j == jo);
-      v += t0.w[k] * l;
-    }
-    x[0u + f] = v;
+    let j = 0u + p * 1u + f;
+    x[0u + f] = select(P[NMLP + j], vo, j == jo);
   }
   let t1 = taps(p, 6u, 5u);
   for (var f = Z; f < 2u; f++) {
@@ -115,6 +109,9 @@ fn texel_err(p: u32, jo: u32, vo: f32) -> f32 {
       let p = select((y0 + t / fw) * W + x0 + t % fw, k, all); let tp = taps(p, R.lw, R.lh);
       if (!all && tp.i[0] != li && tp.i[1] != li && tp.i[2] != li && tp.i[3] != li) { continue; }
       if (phase == 0u) { e0 += E[p]; }
+      // A grid at the material's resolution reaches texel p from p's latent alone (kernels.ts ownGrid): the other
+      // texels whose taps name li weigh it by 0, so their errors do not move (still summed into e0, for the same steps).
+      if (R.own != 0u && !all && tp.i[0] != li) { continue; }
       for (var cand = Z; cand < 2u - phase; cand++) {
         if (phase == 0u && ((cand == 0u && code == 0.0) || (cand == 1u && code == R.q))) { continue; }
         // Phase 1 reads the latent as the step left it (v), whether or not this invocation sees P's new value yet.

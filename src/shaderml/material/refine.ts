@@ -14,7 +14,7 @@
  */
 import { withErrorScope } from '../../gpu/scope.js';
 import { deviceInfo } from '../../gpu/device.js';
-import { centreWgsl, featuresOf, gridConsts, header, type TrainShape } from './kernels.js';
+import { centreWgsl, featuresOf, gridConsts, header, ownGrid, type TrainShape } from './kernels.js';
 import { positionCount, positionWgsl } from './position.js';
 
 /** One pass: grid `grid`'s feature `feature` on the latents with ly mod 2 = a and lx mod 2 = c. */
@@ -31,7 +31,7 @@ export function refinePlan(s: TrainShape, sweeps: number): RefinePass[] {
  * latent and top code, the feature and parity class, and how many invocations share one latent's footprint (`lanes`,
  * a power of two ≤ 64); `all`: instead, refresh the error cache of every texel (one invocation a texel).
  */
-const PASS_WGSL = `struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32 }`;
+const PASS_WGSL = `struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32, own: u32 }`;
 
 /**
  * Invocations per latent: about one per texel that reads it ((2·scale)² for a grid at 1/scale resolution), so a
@@ -59,7 +59,10 @@ const NONE = 0xffffffffu;`;
 /** WGSL `texel_err(p, jo, vo)`: the weighted squared error of the clamped decode at texel p, latent jo read as vo. */
 function texelErrWgsl(s: TrainShape): string {
   const F = featuresOf(s);
-  const gather = gridConsts(s).map(({ f0, off, g }, k) => `  let t${k} = taps(p, ${g.lw}u, ${g.lh}u);
+  const gather = gridConsts(s).map(({ f0, off, g }, k) => ownGrid(s, g) ? `  for (var f = Z; f < ${g.features}u; f++) {
+    let j = ${off}u + p * ${g.features}u + f;
+    x[${f0}u + f] = select(P[NMLP + j], vo, j == jo);
+  }` : `  let t${k} = taps(p, ${g.lw}u, ${g.lh}u);
   for (var f = Z; f < ${g.features}u; f++) {
     var v = 0.0;
     for (var k = Z; k < 4u; k++) {
@@ -152,6 +155,9 @@ ${meet}
       let p = select((y0 + t / fw) * W + x0 + t % fw, k, all); let tp = taps(p, R.lw, R.lh);
       if (!all && tp.i[0] != li && tp.i[1] != li && tp.i[2] != li && tp.i[3] != li) { continue; }
       if (phase == 0u) { e0 += E[p]; }
+      // A grid at the material's resolution reaches texel p from p's latent alone (kernels.ts ownGrid): the other
+      // texels whose taps name li weigh it by 0, so their errors do not move (still summed into e0, for the same steps).
+      if (R.own != 0u && !all && tp.i[0] != li) { continue; }
       for (var cand = Z; cand < 2u - phase; cand++) {
         if (phase == 0u && ((cand == 0u && code == 0.0) || (cand == 1u && code == R.q))) { continue; }
         // Phase 1 reads the latent as the step left it (v), whether or not this invocation sees P's new value yet.
@@ -188,8 +194,8 @@ export async function makeRefiner(device: GPUDevice, s: TrainShape, P: GPUBuffer
   // The error cache before and after the passes, read back: what refinement gained is reported, not assumed.
   const back = device.createBuffer({ label: 'wgmat refine errors readback', size: Math.max(16, 2 * T * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   // Slot 0 refreshes every texel's error; then one per grid, feature and class. 256 bytes apart: minUniformBufferOffsetAlignment.
-  const slot = new Map<string, number>(), words: number[][] = [[0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1]];
-  gc.forEach(({ off, g }, grid) => { for (let f = 0; f < g.features; f++) for (let a = 0; a < 2; a++) for (let c = 0; c < 2; c++) { slot.set(`${grid} ${f} ${a} ${c}`, words.length); words.push([f, a, c, 0, g.lw, g.lh, g.features, off, (1 << g.bits) - 1, 0, cooperative ? refineLanes(s.width, s.height, g.lw, g.lh) : 1]); } });
+  const slot = new Map<string, number>(), words: number[][] = [[0, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0]];
+  gc.forEach(({ off, g }, grid) => { for (let f = 0; f < g.features; f++) for (let a = 0; a < 2; a++) for (let c = 0; c < 2; c++) { slot.set(`${grid} ${f} ${a} ${c}`, words.length); words.push([f, a, c, 0, g.lw, g.lh, g.features, off, (1 << g.bits) - 1, 0, cooperative ? refineLanes(s.width, s.height, g.lw, g.lh) : 1, +ownGrid(s, g)]); } });
   const R = device.createBuffer({ label: 'wgmat refine passes', size: 256 * words.length, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const data = new ArrayBuffer(256 * words.length), u32 = new Uint32Array(data), f32 = new Float32Array(data);
   words.forEach((w, i) => { u32.set(w, 64 * i); f32[64 * i + 8] = w[8]!; });
