@@ -29,7 +29,8 @@ export function refinePlan(s: TrainShape, sweeps: number): RefinePass[] {
 /**
  * A pass as the kernel reads it (one 256-byte uniform slot each, by dynamic offset): the grid's size, features, first
  * latent and top code, the feature and parity class, and how many invocations share one latent's footprint (`lanes`,
- * a power of two ≤ 64); `all`: instead, refresh the error cache of every texel (one invocation a texel).
+ * a power of two ≤ 64), `own` where the grid is at the material's resolution (kernels.ts ownGrid: a latent moves its own
+ * texel's error alone); `all`: instead, refresh the error cache of every texel (one invocation a texel).
  */
 const PASS_WGSL = `struct Pass { f: u32, a: u32, c: u32, zero: u32, lw: u32, lh: u32, fg: u32, off: u32, q: f32, all: u32, lanes: u32, own: u32 }`;
 
