@@ -1,4 +1,18 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * lavapipe at 4 lanes (128-bit SoA) rather than the host's 8: most of a cold run is LLVM compiling shaders, and each
+ * kernel's code is half as wide. Measured on 2 cores with an empty Mesa shader cache, all 2,628 tests passing:
+ * 702 → 395 s cold, 228 → 186 s warm (2026-12-07). Mesa's shader cache does not key the width: a run at 4 lanes that
+ * read shaders compiled at 8 crashed its workers (and the reverse would crash the demo), so each width gets its own
+ * cache folder. A width or cache folder set by hand wins.
+ */
+function lavapipeEnv(): Record<string, string> {
+  const lanes = process.env.LP_NATIVE_VECTOR_WIDTH ?? '128';
+  return { LP_NATIVE_VECTOR_WIDTH: lanes, MESA_SHADER_CACHE_DIR: process.env.MESA_SHADER_CACHE_DIR ?? join(homedir(), '.cache', `wgml-mesa-lp${lanes}`) };
+}
 
 export default defineConfig({
   test: {
@@ -9,11 +23,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     setupFiles: ['test/helpers/setup.ts'],
-    // lavapipe at 4 lanes (128-bit SoA) rather than the host's 8: most of a cold run is LLVM compiling shaders, and
-    // each kernel's code is half as wide. Measured on 2 cores with an empty Mesa shader cache, all 2,628 tests
-    // passing: 702 → 395 s cold, 228 → 186 s warm (2026-12-07). The cache keys the width, so the two never mix. A
-    // width set by hand wins.
-    env: { LP_NATIVE_VECTOR_WIDTH: process.env.LP_NATIVE_VECTOR_WIDTH ?? '128' },
+    env: lavapipeEnv(),
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
