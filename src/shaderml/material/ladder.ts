@@ -186,8 +186,9 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
  * 40.57, 40.76 / 41.48, 40.36 / 42.37 (its twin keeps those). Mean +2.69, +3.14 and +0.69 dB. Decode + shade at 4K, 8
  * outputs: 0.545 / 0.383, 0.576 / 0.403 and 0.527 / 0.367 ms f32 / int8 (decode-cost.ts). Not with the quarter-resolution
  * grid of the half-bit rungs: 0.401–0.430 ms int8 by the fit, over (with the one-tap read of a full-resolution grid, H100
- * 2026-12-07: 0.395 / 0.399 ms at 6 / 8 outputs for 8.5 bits, 0.379 / 0.384 for 10.5, 0.415 / 0.418 for 9.5; not yet
- * admitted, see bench/NOTES-materials.md). Their 2-bit codes are a byte each on the GPU as loaded
+ * 2026-12-07: 0.395 / 0.399 ms at 6 / 8 outputs for 8.5 bits, 0.379 / 0.384 for 10.5, 0.415 / 0.418 for 9.5; the 8.5-bit
+ * one beat s1f1b4+s2f4b4+s4f4b2 on 4 of 5 sets, mean +2.59 dB, -halfbitq-h100; not yet admitted, see
+ * bench/NOTES-materials.md). Their 2-bit codes are a byte each on the GPU as loaded
  * by default: the 8- and 9-bit forms hold 36 and 40 bits a texel there (16 and 18 for the rungs they replace), stored 8
  * and 9; `latents: 'packed'` holds what is stored.
  */
