@@ -6,8 +6,8 @@ import { defineConfig } from 'vitest/config';
  * lavapipe at 4 lanes (128-bit SoA) rather than the host's 8: most of a cold run is LLVM compiling shaders, and each
  * kernel's code is half as wide. Measured on 2 cores with an empty Mesa shader cache, all 2,628 tests passing:
  * 702 → 395 s cold, 228 → 186 s warm (2026-12-07). Mesa's shader cache does not key the width: a run at 4 lanes that
- * read shaders compiled at 8 crashed its workers (and the reverse would crash the demo), so each width gets its own
- * cache folder. A width or cache folder set by hand wins.
+ * read shaders compiled at 8 crashed its workers (the reverse, the demo reading the tests' shaders, was not tried), so
+ * each width gets its own cache folder. A width or cache folder set by hand wins.
  */
 function lavapipeEnv(): Record<string, string> {
   const lanes = process.env.LP_NATIVE_VECTOR_WIDTH ?? '128';

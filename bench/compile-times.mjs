@@ -2,7 +2,8 @@
 //   WGML_PIPELINE_DUMP=/tmp/pipes npx vitest run      # writes every distinct pipeline the tests create
 //   node bench/compile-times.mjs /tmp/pipes [--lanes 128] [--top 30] [--out times.tsv]
 // Each kernel is compiled in an empty Mesa shader cache of its own run (a fresh MESA_SHADER_CACHE_DIR), bound to
-// zero-filled buffers and dispatched once, since lavapipe compiles at the first dispatch. Kernels with bindings
+// buffers of u32 ones (so no loop bound or stride read from them is zero) and dispatched once, since lavapipe compiles
+// at the first dispatch. Kernels with bindings
 // other than buffers (textures, samplers) are listed as skipped. Prints the total and the kernels grouped by label.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
