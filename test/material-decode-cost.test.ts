@@ -4,7 +4,7 @@
  * against the decoder's shape, and check that the ladder a material trains never estimates over the limits.
  */
 import { describe, it, expect } from 'vitest';
-import { DECODE_BUDGET_OUTPUTS, DECODE_LIMIT_MS, DECODE_MEASURED, decodeCostReport, decodeEstimate, decodeFits, decodeWithinLimits, decodeWork, fittedEstimate } from '../src/shaderml/material/decode-cost.js';
+import { DECODE_BUDGET_OUTPUTS, DECODE_LIMIT_MS, DECODE_MEASURED, ONE_TAP, decodeCostReport, decodeEstimate, decodeFits, decodeWithinLimits, decodeWork, fittedEstimate } from '../src/shaderml/material/decode-cost.js';
 import { decodeLine } from '../src/cli/compress.js';
 import { fullResForm, HIGH_TAPS_MAX_CHANNELS, highTapsForm, LADDER, ladderFor, LOW_CONCAT_MAX_CHANNELS, parseRung, rungBits, rungName, tapsTwinForm, twinFor, twinOf, twoBitForm } from '../src/shaderml/material/search.js';
 
@@ -19,8 +19,14 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
   });
 
   it('the fit reproduces every measured rung within 0.013 ms (0.019 past 8 outputs); those measured over the limits are over', () => {
-    for (const [name, f32, int8, , outputs] of DECODE_MEASURED) {
+    for (const [name, f32, int8, , outputs, oneTap] of DECODE_MEASURED) {
       const fit = fittedEstimate(parseRung(name), outputs, 'uv'), tol = outputs > DECODE_BUDGET_OUTPUTS ? 0.019 : 0.013;
+      if (oneTap === ONE_TAP) {
+        // Not fitted: timed with the full-resolution grid read once, which the fit's four-tap rows overestimate.
+        expect(fit.f32, `${name} ×${outputs} f32 (one tap)`).toBeGreaterThan(f32);
+        expect(fit.int8, `${name} ×${outputs} int8 (one tap)`).toBeGreaterThan(int8!);
+        continue;
+      }
       expect(Math.abs(fit.f32 - f32), `${name} ×${outputs} f32 ${fit.f32}`).toBeLessThan(tol);
       if (int8 !== null) expect(Math.abs(fit.int8 - int8), `${name} ×${outputs} int8 ${fit.int8}`).toBeLessThan(tol);
       if (f32 > DECODE_LIMIT_MS.f32 || (int8 ?? 0) > DECODE_LIMIT_MS.int8) expect(decodeFits(decodeEstimate(parseRung(name), outputs, 'uv')), `${name} (${outputs} outputs) measured over`).toBe(false);
@@ -89,21 +95,27 @@ describe('decode cost (4K decode + shade on the H200, estimated)', () => {
 
   it('highTapsForm: the 8-, 9- and 10-bit mixed rungs with most bits at full resolution and 2 or 3 half-resolution features side by side', () => {
     const forms = LADDER.flatMap((r) => { const f = highTapsForm(r); return f ? [[r.name, f.name, rungBits(f) === rungBits(r), f.grids[1]!.concat]] : []; });
-    expect(forms).toEqual([['s1f1b4+s2f4b4', 's1f3b2+s2f2b4c', true, true], ['s1f1b4+s2f5b4', 's1f3b2+s2f3b4c', true, true], ['s1f1b4+s2f6b4', 's1f2b4+s2f2b4c', true, true]]);
+    expect(forms).toEqual([['s1f1b4+s2f4b4', 's1f3b2+s2f2b4c', true, true], ['s1f1b4+s2f4b4+s4f4b2', 's1f3b2+s2f2b4c+s4f4b2', true, true], ['s1f1b4+s2f5b4', 's1f3b2+s2f3b4c', true, true], ['s1f1b4+s2f6b4', 's1f2b4+s2f2b4c', true, true]]);
     expect(highTapsForm(parseRung('s1f1b4+s2f4b4h48'))!.name).toBe('s1f3b2+s2f2b4ch48');
-    for (const r of ['s1f1b4+s2f4b4+s4f4b2', 's1f1b2+s2f6b4', 's1f1b4+s2f8b4', 's1f1b2+s2f5b4']) expect(highTapsForm(parseRung(r)), r).toBeUndefined();
+    for (const r of ['s1f1b4+s2f5b4+s4f4b2', 's1f1b2+s2f6b4', 's1f1b4+s2f8b4', 's1f1b2+s2f5b4']) expect(highTapsForm(parseRung(r)), r).toBeUndefined();
     // Materials of 5 and 6 outputs (HIGH_TAPS_MAX_CHANNELS, where the H200 measured the gains) train them; from 7 on the
     // mixed rungs stay, with their other split as twin (at 9 outputs the layouts did not pay on lavapipe crops).
     const at = (c: number, bits: number) => ladderFor(LADDER, c).find((r) => rungBits(r) === bits)!;
-    for (const c of [5, 6]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f3b2+s2f3b4c', 's1f1b4+s2f5b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
+    for (const c of [5, 6]) expect([8, 8.5, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f3b2+s2f2b4c', 's1f1b4+s2f4b4'], ['s1f3b2+s2f2b4c+s4f4b2', 's1f1b4+s2f4b4+s4f4b2'], ['s1f3b2+s2f3b4c', 's1f1b4+s2f5b4'], ['s1f2b4+s2f2b4c', 's1f1b4+s2f6b4']]);
+    // The rung it replaces stays up to 4 outputs and from 7.
+    for (const c of [4, 7, 8]) expect(at(c, 8.5).name, `C=${c}`).toBe('s1f1b4+s2f4b4+s4f4b2');
     expect(HIGH_TAPS_MAX_CHANNELS).toBe(6);
     for (const c of [7, 8, 9]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f1b4+s2f4b4', 's1f1b2+s2f6b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f1b4+s2f6b4', 's1f1b2+s2f8b4']]);
     // The 9-bit one measured 0.394 and 0.403 ms int8 at 6 and 8 outputs (H200): within at 6, over at 7 by the line between.
     expect([6, 7, 8].map((c) => decodeWithinLimits(parseRung('s1f3b2+s2f3b4c'), c))).toEqual([true, false, false]);
     // Up to 4 outputs the mixed rungs stay, each with its other split as twin.
     for (const c of [1, 2, 3, 4]) expect([8, 9, 10].map((b) => [at(c, b).name, twinFor(at(c, b), c)!.name]), `C=${c}`).toEqual([['s1f1b4+s2f4b4', 's1f1b2+s2f6b4'], ['s1f1b4+s2f5b4', 's1f1b2+s2f7b4'], ['s1f1b4+s2f6b4', 's1f1b2+s2f8b4']]);
-    // With the quarter-resolution grid of the half-bit rungs they would decode over the limits (the fit, 6 outputs).
-    for (const r of ['s1f3b2+s2f2b4c+s4f4b2', 's1f3b2+s2f3b4c+s4f4b2', 's1f2b4+s2f2b4c+s4f4b2']) expect(decodeWithinLimits(parseRung(r), 6), r).toBe(false);
+    // With the quarter-resolution grid of the half-bit rungs the 9- and 10-bit ones decode over the limits by the fit (6
+    // outputs); the 8.5-bit one measured 0.395 / 0.399 ms int8 at 6 / 8 outputs with its full-resolution grid read once
+    // (H100, ONE_TAP rows), where the fit, whose rows read four taps, puts it over.
+    for (const r of ['s1f3b2+s2f3b4c+s4f4b2', 's1f2b4+s2f2b4c+s4f4b2']) expect(decodeWithinLimits(parseRung(r), 6), r).toBe(false);
+    expect([5, 6, 8].map((c) => decodeWithinLimits(parseRung('s1f3b2+s2f2b4c+s4f4b2'), c))).toEqual([true, true, true]);
+    expect(decodeFits(fittedEstimate(parseRung('s1f3b2+s2f2b4c+s4f4b2'), 6))).toBe(false);
   });
 
   it('fullResForm: two 4-bit half-resolution features\' bits as one 2-bit feature at full resolution, at 4 and 5 bits; its twin is the 2-bit rung', () => {

@@ -209,16 +209,17 @@ describe('material size search', () => {
     // The first trial missed by 0.3: the rungs below it are bisected first (all fail here, 2.6–6 bits), then the search climbs.
     const below = ['s2f3b4c+s4f4b2', 's2f4b4c+s4f4b2', 's2f5b4c', 's1f1b2+s2f4b4'];
     const bisection = ['s1f1b4+s2f2b4c+s4f4b2', ...below, 's1f1b4+s2f5b4+s4f4b2', 's1f1b4+s2f4b4', 's1f1b4+s2f4b4+s4f4b2'];
-    // The twin of the 8-bit rung gets its trial (and fails here); of the near misses, 6.5 and 8 bits tie (0.3) and the
-    // smaller trains with the final steps. It passes: chosen, with that training, and nothing more is trained.
+    // The twin of the 8-bit rung gets its trial (and fails here), then the twin of the closest other failing rung, 6.5
+    // bits (s1f1b2+s2f8b2+s4f4b2, fails); of the near misses, 6.5 and 8 bits tie (0.3) and the smaller trains with the
+    // final steps. It passes: chosen, with that training, and nothing more is trained.
     let o = await search(1);
     expect([o.chosen.name, o.reached, o.result]).toEqual(['s1f1b4+s2f2b4c+s4f4b2', true, `s1f1b4+s2f2b4c+s4f4b2×${long}`]);
-    expect(names(o)).toEqual([...bisection, 's1f1b2+s2f6b4', `s1f1b4+s2f2b4c+s4f4b2 ×${long}`]);
+    expect(names(o)).toEqual([...bisection, 's1f1b2+s2f6b4', 's1f1b2+s2f8b2+s4f4b2', `s1f1b4+s2f2b4c+s4f4b2 ×${long}`]);
     // It fails: the 8-bit near miss is not trained as well, and the pick's last training follows: one near miss and one
     // last training, as any search.
     o = await search(0.1);
     expect([o.chosen.name, o.reached]).toEqual(['s1f1b4+s2f4b4+s4f4b2', true]);
-    expect(names(o)).toEqual([...bisection, 's1f1b2+s2f6b4', `s1f1b4+s2f2b4c+s4f4b2 ×${long}`, `s1f1b4+s2f4b4+s4f4b2 ×${long}`]);
+    expect(names(o)).toEqual([...bisection, 's1f1b2+s2f6b4', 's1f1b2+s2f8b2+s4f4b2', `s1f1b4+s2f2b4c+s4f4b2 ×${long}`, `s1f1b4+s2f4b4+s4f4b2 ×${long}`]);
   });
 
   it(`--psnr: a first trial that missed by at most the near-miss margin is bisected below first; a rung there that passes is the pick (nx-cretewall's ladder, H100, 2026-12-06)`, async () => {
@@ -236,8 +237,8 @@ describe('material size search', () => {
     };
     const start = six.findIndex((r) => r.name === 's1f1b4+s2f2b4c+s4f4b2');
     // The margin of that search (0.5 dB; NEAR_MISS_DB is wider now, and the next test has traces at it).
-    // Twins as the CLI pairs them (twinFor). The 8-bit layout of 6-output materials since the twenty-fourth session,
-    // s1f3b2+s2f2b4c, has no recorded trial on this set: it scores 30 here, a failure, and its twin is the old 8-bit rung.
+    // Twins as the CLI pairs them (twinFor). The 8-, 8.5- and 9-bit layouts of 6-output materials (since the twenty-fourth
+    // and twenty-ninth sessions) have no recorded trial on this set: they score 30 here, failures; their twins are the old rungs.
     const search = (shift: Record<string, number>) => runSearch({ footprint: (r) => footprintBits(r, 512, 512, 6), ladder: six, start, target: 40, twins: true, twin: (r) => twinFor(r, 6), train: fake(shift), finalSteps: long, nearMiss: 0.5 });
     const names = (o: Awaited<ReturnType<typeof search>>) => o.trials.map((t) => `${t.rung.name}${t.steps ? ` ×${t.steps}` : ''}`);
     // Below 6.5 bits: 3.5 fails, 4.5 fails, 5 passes; the twin of 4.5 bits (smaller than the pick) fails; 4.5 bits
@@ -245,12 +246,13 @@ describe('material size search', () => {
     let o = await search({});
     expect([o.chosen.name, o.reached, o.result]).toEqual(['s1f1b2+s2f3b4c', true, `s1f1b2+s2f3b4c×${long}`]);
     expect(names(o)).toEqual(['s1f1b4+s2f2b4c+s4f4b2', 's2f6b2+s4f4b2', 's1f1b2+s2f2b4c+s4f4b2', 's1f1b2+s2f3b4c', 's2f8b2+s4f4b2', `s1f1b2+s2f3b4c ×${long}`]);
-    // Nothing below passes (5 bits at 38.53): the search climbs from 6.5 bits as before; after the 8-bit rung's twin,
-    // the 6.5-bit near miss (as close as the 8-bit one, and smaller) trains with the final steps and ships.
+    // Nothing below passes (5 bits at 38.53): the search climbs from 6.5 bits as before, 9.5 bits passes, and bisection
+    // between them fails at 8, 8.5 and 9 bits, the 9-bit rung's twin and the twin of the closest other failing rung (6.5
+    // bits, s1f1b4+s2f2b4+s4f4b2); the 6.5-bit near miss (the closest, and smaller) trains with the final steps and ships.
     o = await search({ 's1f1b2+s2f3b4c': -2 });
     expect([o.chosen.name, o.reached]).toEqual(['s1f1b4+s2f2b4c+s4f4b2', true]);
     expect(names(o)).toEqual(['s1f1b4+s2f2b4c+s4f4b2', 's2f6b2+s4f4b2', 's1f1b2+s2f2b4c+s4f4b2', 's1f1b2+s2f3b4c', 's1f1b4+s2f2b4c',
-      's1f1b4+s2f5b4+s4f4b2', 's1f3b2+s2f2b4c', 's1f1b4+s2f4b4+s4f4b2', 's1f1b4+s2f4b4', `s1f1b4+s2f2b4c+s4f4b2 ×${long}`]);
+      's1f1b4+s2f5b4+s4f4b2', 's1f3b2+s2f2b4c', 's1f3b2+s2f2b4c+s4f4b2', 's1f3b2+s2f3b4c', 's1f1b4+s2f5b4', 's1f1b4+s2f2b4+s4f4b2', `s1f1b4+s2f2b4c+s4f4b2 ×${long}`]);
     // A first trial that missed by more than the margin climbs at once; one that passed bisects below as always.
     o = await search({ 's1f1b4+s2f2b4c+s4f4b2': -0.2 });
     expect(names(o).slice(0, 2)).toEqual(['s1f1b4+s2f2b4c+s4f4b2', 's1f1b4+s2f5b4+s4f4b2']);
@@ -299,6 +301,35 @@ describe('material size search', () => {
     // No margin: no near miss at all; the pick's last training only.
     o = await search('re-un-metal', 0);
     expect([o.chosen.name, longs(o)]).toEqual(['s1f1b2+s2f2b4c+s4f4b2', ['s1f1b2+s2f2b4c+s4f4b2']]);
+  });
+
+  it('--psnr: when the first twin fails, the twin of the closest other failing rung below the pick is tried (re-wickedrock19-2k, H100, 2026-12-07)', async () => {
+    // Its search on the H100 with the 8.5-bit layout (bench/materials-2026-12-07-halfbitadmit-h100, -secondtwin-h100):
+    // 2048², 6 outputs, trials of 32000 steps, the last ×4. Weakest texture of each training.
+    const six = ladderFor(LADDER, 6), fp = (r: Rung) => footprintBits(r, 2048, 2048, 6);
+    const trial: Record<string, number> = {
+      's1f1b4+s2f2b4c+s4f4b2': 37.04, 's1f1b4+s2f5b4+s4f4b2': 40.98, 's1f3b2+s2f2b4c': 36.35, 's1f3b2+s2f2b4c+s4f4b2': 38.15,
+      's1f3b2+s2f3b4c': 37.26, 's1f1b4+s2f5b4': 38.55, 's1f1b4+s2f4b4+s4f4b2': 39.52,
+    };
+    const long: Record<string, number> = { 's1f1b4+s2f5b4+s4f4b2': 42.16, 's1f1b4+s2f4b4+s4f4b2': 40.6 };
+    const search = (secondTwin: boolean) => runSearch({
+      ladder: six, start: rungForBits(six, 20 / 3, 2048, 2048, 6), target: 40, twins: true, twin: (r) => twinFor(r, 6), footprint: fp, finalSteps: 4, secondTwin,
+      train: async (r: Rung, _l: string, opts?: TrainOptions) => ({ psnr: [(opts?.steps ? long : trial)[r.name] ?? 30], seconds: 1, result: `${r.name}${opts?.steps ? '×4' : ''}` }),
+    });
+    const names = (o: Awaited<ReturnType<typeof search>>) => o.trials.map((t) => `${t.rung.name}${t.steps ? ` ×${t.steps}` : ''}`);
+    // 9.5 bits passes; 8, 8.5 (the layout, 38.15) and 9 bits fail; the twin of 9 bits, the largest failing rung, fails
+    // (38.55). Without a second twin the 9.5-bit rung ships, a bit a texel more than the build before the 8.5-bit layout.
+    let o = await search(false);
+    expect([o.chosen.name, o.result, fp(o.chosen).toFixed(2)]).toEqual(['s1f1b4+s2f5b4+s4f4b2', 's1f1b4+s2f5b4+s4f4b2×4', '9.51']);
+    // With it: the closest other failing rung is the 8.5-bit layout, whose twin (the rung it replaced) scores 39.52, a near
+    // miss, and passes at the final steps: 8.51 bpt, as before the layout.
+    o = await search(true);
+    expect([o.chosen.name, o.reached, o.result, fp(o.chosen).toFixed(2)]).toEqual(['s1f1b4+s2f4b4+s4f4b2', true, 's1f1b4+s2f4b4+s4f4b2×4', '8.51']);
+    expect(names(o).slice(5)).toEqual(['s1f1b4+s2f5b4', 's1f1b4+s2f4b4+s4f4b2', 's1f1b4+s2f4b4+s4f4b2 ×4']);
+    // A second twin that passes ships after its final training, unless a rung below its failing rung passes (as for the first).
+    trial['s1f1b4+s2f4b4+s4f4b2'] = 40.2;
+    o = await search(true);
+    expect([o.chosen.name, names(o).at(-1)]).toEqual(['s1f1b4+s2f4b4+s4f4b2', 's1f1b4+s2f4b4+s4f4b2 ×4']);
   });
 
   it('nextProbeBelow: bisection below a near-miss first trial, as if it had passed; nothing otherwise', () => {

@@ -3,7 +3,9 @@
 // training of the same rungs (-noise-h100's finals, -noiselast-h100, -reststeps-h100, -near-h100), then the searches run
 // whole at the 1.25-dB margin (-h200table-h100), the 7-bit layouts' trainings (-seven-h100), the 8–10-bit layouts'
 // (-concathigh-h200), re-pk-wall's search run whole with them (2026-12-07-concathigh2-h100) and two searches run whole
-// with the bisection below a failing rung whose twin passed (2026-12-07-belowtwin-h100). Trials are
+// with the bisection below a failing rung whose twin passed (2026-12-07-belowtwin-h100) and the searches that meet the
+// 8.5-bit layout of 5–6-output materials, run whole on the build that admitted it (2026-12-07-halfbitadmit-h100), and those
+// that a second twin changes, run whole with it (2026-12-07-secondtwin-h100). Trials are
 // deterministic (same seed and steps: the same PSNR to the hundredth on a second H100), so a replayed search is the
 // search that would run, as long as it asks only for trainings measured; it says which it lacks ("?").
 //   node bench/materials/near-replay.mjs [margin ...]      a line per set and margin (needs `npx tsc -p .`)
@@ -20,17 +22,20 @@ export const CHANNELS = { 'npm-pm-normal-pair': 4, 'npm-pm-normal-rock': 2, 'nx-
  * The recorded trainings: `known` by "set|rung|1" (a trial) or "set|rung|8" (64000 steps) → { min, seconds, row } (row:
  * the compress.jsonl line whose pick it was, for its textures), the first recorded kept; `search` the recorded --psnr 40
  * run of each set (at the 0.5-dB margin); `current` those run whole on the build of the 8–10-bit layouts (ladder.ts
- * highTapsForm, at NEAR_MISS_DB, before `belowTwin`); `whole` those run whole with `belowTwin` too; `bc` the BC baseline's
- * bits per texel by set.
+ * highTapsForm, at NEAR_MISS_DB, before `belowTwin`); `whole` those run whole with `belowTwin` too; `admitted` those run
+ * whole with the 8.5-bit layout too (highTapsForm's s1f3b2+s2f2b4c+s4f4b2), and without a second twin where the second twin
+ * changes the search; `twin2` those run whole with it (every rule of runSearch now); `bc` the BC baseline's bits per texel by set.
  */
 export function traces() {
   const rows = (f) => readFileSync(`${bench}materials-${f.includes('2026-') ? f : `2026-12-06-${f}`}/compress.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const bc = Object.fromEntries(JSON.parse(readFileSync(`${bench}materials/bc-baseline.json`, 'utf8')).sets.map((b) => [b.set, b.bcBitsPerTexel]));
-  const known = new Map(), search = new Map(), current = new Map(), whole = new Map();
-  for (const src of ['noise-h100', 'noiselast-h100', 'reststeps-h100', 'near-h100', 'h200table-h100', 'seven-h100', 'concathigh-h200', '2026-12-07-concathigh2-h100', '2026-12-07-belowtwin-h100']) for (const d of rows(src)) {
+  const known = new Map(), search = new Map(), current = new Map(), whole = new Map(), admitted = new Map(), twin2 = new Map();
+  for (const src of ['noise-h100', 'noiselast-h100', 'reststeps-h100', 'near-h100', 'h200table-h100', 'seven-h100', 'concathigh-h200', '2026-12-07-concathigh2-h100', '2026-12-07-belowtwin-h100', '2026-12-07-halfbitadmit-h100', '2026-12-07-secondtwin-h100']) for (const d of rows(src)) {
     if (d.mode === 'psnr40' && src === 'noise-h100') search.set(d.set, d);
     if (d.mode === 'psnr40' && src === '2026-12-07-concathigh2-h100') current.set(d.set, d);
     if (d.mode === 'psnr40' && src === '2026-12-07-belowtwin-h100') whole.set(d.set, d);
+    if (d.mode === 'psnr40' && src === '2026-12-07-halfbitadmit-h100') admitted.set(d.set, d);
+    if (d.mode === 'psnr40' && src === '2026-12-07-secondtwin-h100') twin2.set(d.set, d);
     if (/128$/.test(d.mode)) continue; // 128000 steps: not a training the search runs
     for (const t of d.trials) {
       const m = t.match(/^(.+?)(x8)?:([\d.]+)([+-]?)@([\d.]+)s$/);
@@ -41,20 +46,21 @@ export function traces() {
       if (!known.has(key)) known.set(key, { min, seconds: +m[5], row: d.chosen === m[1] && (long || d.mode === 'psnr40') ? d : undefined });
     }
   }
-  return { known, search, current, whole, bc };
+  return { known, search, current, whole, admitted, twin2, bc };
 }
 
 /**
  * One set's --psnr 40 search replayed through `S` (the search module: dist's or src's) at margin `nearMiss` (and, with
- * `belowTwin` false, without the bisection below a failing rung whose twin passed, as the searches ran until 2026-12-07): the
+ * `belowTwin` false, without the bisection below a failing rung whose twin passed, as the searches ran until 2026-12-07;
+ * with `secondTwin` false, without a second twin, as they ran until the 8.5-bit layout; by default as `belowTwin`): the
  * outcome, the trainings it used (`k` undefined where none was recorded) and those it lacked.
  */
-export async function replay(S, t, set, nearMiss, belowTwin = true) {
+export async function replay(S, t, set, nearMiss, belowTwin = true, secondTwin = belowTwin) {
   const C = CHANNELS[set], ladder = S.ladderFor(S.LADDER.map((r) => ({ ...r, hidden: S.LADDER_HIDDEN })), C, 'auto');
   const bcb = t.bc[set], fp = (r) => S.footprintBits(r, 512, 512, C, 'auto');
   const missing = [], used = [];
   const o = await S.runSearch({
-    ladder, start: S.rungForBits(ladder, bcb / 3, 512, 512, C, 'auto'), target: 40, twins: true, footprint: fp, budget: bcb / 3, twin: (r) => S.twinFor(r, C, 'auto'), finalSteps: 8, nearMiss, belowTwin,
+    ladder, start: S.rungForBits(ladder, bcb / 3, 512, 512, C, 'auto'), target: 40, twins: true, footprint: fp, budget: bcb / 3, twin: (r) => S.twinFor(r, C, 'auto'), finalSteps: 8, nearMiss, belowTwin, secondTwin,
     train: async (r, _label, opts) => {
       const k = t.known.get(`${set}|${r.name}|${opts?.steps ?? 1}`);
       if (!k) missing.push(`${opts?.steps ? 'x8 ' : ''}${r.name}`);

@@ -150,7 +150,7 @@ export function register(program: Command): void {
     .option('--no-balance', 'plain MSE over all channels instead of per-texture weights that follow the weakest texture')
     .option('--balance-power <p>', 'how hard the per-texture weights push: a texture weighs (its error / the mean error)^p, 0.25–4× (2 and 4 measured worse on the H100)', String(BALANCE_POWER))
     .option('--no-qat', 'train 2/4-bit latents in float and only quantize afterwards (for comparison)')
-    .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its twin (the same bits laid out another way: split the other way between the full- and half-resolution grids, or as 2-bit codes instead of concatenated 4-bit ones; ladder.ts twinOf): halves the time of --bits and the default, one trial less for --psnr')
+    .option('--no-twins', 'train only the ladder\'s layout at the chosen size, not also its twin (the same bits laid out another way: split the other way between the full- and half-resolution grids, or as 2-bit codes instead of concatenated 4-bit ones; ladder.ts twinOf): halves the time of --bits and the default, one or two trials less for --psnr')
     .option('--seed <n>', 'initialisation seed', '1')
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')

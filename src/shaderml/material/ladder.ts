@@ -173,9 +173,9 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
 }
 
 /**
- * The 8-, 9- and 10-bit rungs s1f1b4+s2f{4,5,6}b4 with most of their bits at full resolution and two or three
- * half-resolution features read side by side: s1f3b2+s2f2b4c, s1f3b2+s2f3b4c and s1f2b4+s2f2b4c (6 + 2, 6 + 3 and 8 + 2
- * bits). What a material of 5 or 6 outputs ({@link HIGH_TAPS_MAX_CHANNELS}) trains at those rates where it decodes them
+ * The 8-, 8.5-, 9- and 10-bit rungs s1f1b4+s2f{4,5,6}b4 (8.5: s1f1b4+s2f4b4+s4f4b2) with most of their bits at full
+ * resolution and two or three half-resolution features read side by side: s1f3b2+s2f2b4c, s1f3b2+s2f2b4c+s4f4b2,
+ * s1f3b2+s2f3b4c and s1f2b4+s2f2b4c (6 + 2, 6 + 2 + ½, 6 + 3 and 8 + 2 bits). What a material of 5 or 6 outputs ({@link HIGH_TAPS_MAX_CHANNELS}) trains at those rates where it decodes them
  * in time (ladderFor; the 9-bit one took 0.394 and 0.403 ms int8 at 6 and 8 outputs), with the rung it replaces as its twin
  * (twinFor), so the default and --bits keep the better. The pattern of {@link tapsTwinForm} (texel-scale detail at full
  * resolution, a few concatenated taps at half) with the bits where they paid on lavapipe crops (2000 steps; the layouts
@@ -184,19 +184,24 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
  * bench/materials-2026-12-06-concathigh-h200): re-jojo-concrete 48.88 / 41.89, 52.70 / 44.94, 48.52 / 45.50; nx-cretewall
  * 43.17 / 40.52, 45.19 / 42.02, 44.10 / 43.20; re-un-metal 45.64 / 43.44, 46.88 / 44.52, 46.91 / 46.05; re-pk-wall 39.49 /
  * 40.57, 40.76 / 41.48, 40.36 / 42.37 (its twin keeps those). Mean +2.69, +3.14 and +0.69 dB. Decode + shade at 4K, 8
- * outputs: 0.545 / 0.383, 0.576 / 0.403 and 0.527 / 0.367 ms f32 / int8 (decode-cost.ts). Not with the quarter-resolution
- * grid of the half-bit rungs: 0.401–0.430 ms int8 by the fit, over (with the one-tap read of a full-resolution grid, H100
- * 2026-12-07: 0.395 / 0.399 ms at 6 / 8 outputs for 8.5 bits, 0.379 / 0.384 for 10.5, 0.415 / 0.418 for 9.5; the 8.5-bit
- * one beat s1f1b4+s2f4b4+s4f4b2 on 4 of 5 sets, mean +2.59 dB, -halfbitq-h100; not yet admitted, see
- * bench/NOTES-materials.md). Their 2-bit codes are a byte each on the GPU as loaded
- * by default: the 8- and 9-bit forms hold 36 and 40 bits a texel there (16 and 18 for the rungs they replace), stored 8
- * and 9; `latents: 'packed'` holds what is stored.
+ * outputs: 0.545 / 0.383, 0.576 / 0.403 and 0.527 / 0.367 ms f32 / int8 (decode-cost.ts).
+ * At 8.5 bits the 8-bit form with the half-bit rungs' quarter-resolution grid, s1f3b2+s2f2b4c+s4f4b2, in place of
+ * s1f1b4+s2f4b4+s4f4b2: with a full-resolution grid read at its texel alone it decodes in 0.552 / 0.395 and 0.576 / 0.399 ms
+ * at 6 and 8 outputs (H100, bench/materials-2026-12-07-refineown-h100), and scored, weakest texture at 64000 steps, form /
+ * replaced rung: re-jojo-concrete 50.75 / 43.62, nx-cretewall 44.87 / 41.82, re-un-metal 46.57 / 44.72, re-mp-bricks 37.70 /
+ * 35.85, re-pk-wall 40.99 / 41.93 (mean +2.59 dB; -halfbitq-h100). It trains in ~21 s against ~14.5. The 9- and 10-bit
+ * forms with that grid stay out: 0.415 / 0.418 ms int8 for 9.5 bits at 6 / 8 outputs, and 10.5 bits is no rung.
+ * Their 2-bit codes are a byte each on the GPU as loaded by default: the 8-, 8.5- and 9-bit forms hold 36, 38 and 40 bits
+ * a texel there (16, 18 and 18 for the rungs they replace), stored 8, 8.5 and 9; `latents: 'balanced'` or 'packed' hold
+ * about or exactly what is stored.
  */
 export function highTapsForm(r: Rung): Rung | undefined {
   const f = HIGH_TAPS[rungName({ ...r, hidden: LADDER_HIDDEN })];
   return f ? parseRung(f, r.hidden) : undefined;
 }
-const HIGH_TAPS: Readonly<Record<string, string>> = { 's1f1b4+s2f4b4': 's1f3b2+s2f2b4c', 's1f1b4+s2f5b4': 's1f3b2+s2f3b4c', 's1f1b4+s2f6b4': 's1f2b4+s2f2b4c' };
+const HIGH_TAPS: Readonly<Record<string, string>> = {
+  's1f1b4+s2f4b4': 's1f3b2+s2f2b4c', 's1f1b4+s2f4b4+s4f4b2': 's1f3b2+s2f2b4c+s4f4b2', 's1f1b4+s2f5b4': 's1f3b2+s2f3b4c', 's1f1b4+s2f6b4': 's1f2b4+s2f2b4c',
+};
 
 /**
  * The most outputs a material may have for {@link highTapsForm}: measured with gains at 6 (H200). At 9, on lavapipe crops
@@ -231,7 +236,7 @@ function withoutForm(r: Rung, channels: number, position: PositionChoice): Rung 
  * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
  * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
  * outputs, measured), at 6 and 7 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c, s1f1b4+s2f3b4c), from 8 to 10 its
- * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f3b4c, s1f2b4+s2f2b4c; up to 6 outputs), each with the rung it replaced as its twin
+ * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f2b4c+s4f4b2, s1f3b2+s2f3b4c, s1f2b4+s2f2b4c; up to 6 outputs), each with the rung it replaced as its twin
  * where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {

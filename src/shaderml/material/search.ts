@@ -125,8 +125,12 @@ const minOf = (p: number[]) => Math.min(...p);
  *   none passed) gets one more trial when it is smaller than the pick. When it passes, the untried rungs between that
  *   failing rung and the failing one below it are bisected as if the failing rung had passed (re-pk-wall, H100 2026-12-07:
  *   the 8-bit layout failed at 39.08 where its twin passed, and the 7.5-bit rung below it, which passes, went untried),
- *   and the smallest pass among them, else the twin, is chosen. Then one near miss:
- *   of the failing trials smaller than the pick that missed by at most `nearMiss` ({@link NEAR_MISS_DB}), the closest
+ *   and the smallest pass among them, else the twin, is chosen. When that twin fails, the twin of the closest other
+ *   failing rung below the pick gets a trial too, if it is new and smaller than the pick, and is taken as the first would
+ *   be (re-wickedrock19-2k, H100 2026-12-07: the 8.5-bit layout scored 38.15, the 9-bit one 37.26 and its twin 38.55; the
+ *   8.5-bit layout's twin, the rung it replaced, 39.52, a near miss that passed at the final steps; without it the search
+ *   shipped 9.51 bits a texel for 8.51). Then one near miss:
+ *   of the failing trials smaller than the pick (the twins tried among them) that missed by at most `nearMiss` ({@link NEAR_MISS_DB}), the closest
  *   (the smaller on a tie) trains once more with `finalSteps` times the steps and is chosen when it passes
  *   (nx-cretewall: its 6.5-bit trial missed 40 dB by 0.32, the 8-bit one by as much, and an 8-bit twin shipped where
  *   the 6.5-bit rung reaches 41.11 dB). Otherwise the pick (or, when nothing passed, the closest rung tried) trains once
@@ -149,6 +153,8 @@ export async function runSearch<T>(o: {
   nearMiss?: number;
   /** --psnr: bisect below a failing rung whose twin passed (default true; false: the search before 2026-12-07, for replays). */
   belowTwin?: boolean;
+  /** --psnr: a second twin when the first failed (default true; false: the search before the 8.5-bit layout, for replays). */
+  secondTwin?: boolean;
 }): Promise<SearchOutcome<T>> {
   const out: SearchOutcome<T>['trials'] = [], twin = o.twin ?? twinOf;
   const run = async (r: Rung, label: string, opts?: TrainOptions) => {
@@ -184,32 +190,38 @@ export async function runSearch<T>(o: {
   };
   const pick = pickSmallest(trials, target);
   const below = trials.filter((t) => !passes(t, target) && (pick === null || t.rung < pick)).map((t) => t.rung);
+  const smallerThanPick = (r: Rung) => pick === null || o.footprint(r) < o.footprint(o.ladder[pick]!);
+  // Twins: of the largest failing rung below the pick, then, when that twin failed, of the closest other failing rung
+  // below the pick whose twin is new and smaller than the pick (secondTwin).
+  const twinsTried: { rung: Rung; t: Trained<T> }[] = [];
   const f = below.length ? Math.max(...below) : -1;
-  const tw = o.twins && f >= 0 ? twin(o.ladder[f]!) : undefined;
-  let twinTrained: Trained<T> | undefined;
-  if (tw && (pick === null || o.footprint(tw) < o.footprint(o.ladder[pick]!))) {
-    twinTrained = await run(tw, `trial ${out.length + 1} ${tw.name} (twin): `);
-    if (minOf(twinTrained.psnr) >= target) {
-      if (o.belowTwin === false) return finish(tw, twinTrained);
-      // The ladder is not monotone there (f failed, its twin of about its bits passed): rungs between the largest failing
-      // one below f and f were never tried, as if f had been a pass. Bisect them; a pass there is smaller than the twin.
-      const asPassed: Trial[] = [...trials.filter((t) => t.rung < f), { rung: f, psnr: [Infinity] }];
-      for (let r = nextTrial(o.ladder, asPassed, target, start); r !== null; r = nextTrial(o.ladder, asPassed, target, start)) {
-        const t = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name} (below ${o.ladder[f]!.name}, whose twin passed): `);
-        asPassed.push({ rung: r, psnr: t.psnr });
-        trained.set(r, t);
-      }
-      const below2 = pickSmallest(asPassed.filter((t) => t.rung < f), target);
-      return below2 !== null && o.footprint(o.ladder[below2]!) < o.footprint(tw) ? finish(o.ladder[below2]!, trained.get(below2)!) : finish(tw, twinTrained);
+  const closeness = (r: number) => minOf(trained.get(r)!.psnr);
+  const order = f < 0 ? [] : [f, ...(o.secondTwin === false ? [] : below.filter((r) => r !== f).sort((a, b) => closeness(b) - closeness(a) || b - a))];
+  for (const g of order) {
+    if (twinsTried.length === 2 || (g !== f && !twinsTried.length)) break;
+    const tw = o.twins ? twin(o.ladder[g]!) : undefined;
+    if (!tw || !smallerThanPick(tw) || (g !== f && out.some((x) => x.rung.name === tw.name))) continue;
+    const t = await run(tw, `trial ${out.length + 1} ${tw.name} (twin${g === f ? '' : ` of ${o.ladder[g]!.name}`}): `);
+    twinsTried.push({ rung: tw, t });
+    if (minOf(t.psnr) < target) continue;
+    if (o.belowTwin === false) return finish(tw, t);
+    // The ladder is not monotone there (g failed, its twin of about its bits passed): rungs between the largest failing
+    // one below g and g were never tried, as if g had been a pass. Bisect them; a pass there is smaller than the twin.
+    const asPassed: Trial[] = [...trials.filter((x) => x.rung < g), { rung: g, psnr: [Infinity] }];
+    for (let r = nextTrial(o.ladder, asPassed, target, start); r !== null; r = nextTrial(o.ladder, asPassed, target, start)) {
+      const x = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name} (below ${o.ladder[g]!.name}, whose twin passed): `);
+      asPassed.push({ rung: r, psnr: x.psnr });
+      trained.set(r, x);
     }
+    const below2 = pickSmallest(asPassed.filter((x) => x.rung < g), target);
+    return below2 !== null && o.footprint(o.ladder[below2]!) < o.footprint(tw) ? finish(o.ladder[below2]!, trained.get(below2)!) : finish(tw, t);
   }
-  const twinMin = twinTrained ? minOf(twinTrained.psnr) : -Infinity;
-  // One near miss at most: of the failing trials smaller than the pick (f's twin among them), the closest to the target
-  // (the smaller on a tie) trains once more with the final steps, and is taken if it passes. Bisection can leave one
-  // below f as close as f (a rung above it was tried after), and the closest is the likeliest to pass.
+  // One near miss at most: of the failing trials smaller than the pick (the twins tried among them), the closest to the
+  // target (the smaller on a tie) trains once more with the final steps, and is taken if it passes. Bisection can leave
+  // one below f as close as f (a rung above it was tried after), and the closest is the likeliest to pass.
   if (pick !== null && long > 1) {
-    const near = [...below.map((r) => ({ rung: o.ladder[r]!, min: minOf(trained.get(r)!.psnr) })), ...(twinTrained ? [{ rung: tw!, min: twinMin }] : [])]
-      .filter((c) => target - c.min <= nearMiss && o.footprint(c.rung) < o.footprint(o.ladder[pick]!))
+    const near = [...below.map((r) => ({ rung: o.ladder[r]!, min: closeness(r) })), ...twinsTried.map((x) => ({ rung: x.rung, min: minOf(x.t.psnr) }))]
+      .filter((c) => target - c.min <= nearMiss && smallerThanPick(c.rung))
       .sort((x, y) => y.min - x.min || o.footprint(x.rung) - o.footprint(y.rung))[0];
     if (near) {
       const t = await run(near.rung, `trial ${out.length + 1} ${near.rung.name} (near miss, ×${long} steps): `, { steps: long });
@@ -217,7 +229,8 @@ export async function runSearch<T>(o: {
     }
   }
   if (pick !== null) return finish(o.ladder[pick]!, trained.get(pick)!);
-  // Nothing reached the target: the closest of the largest rung tried and its twin, trained once more.
+  // Nothing reached the target: the closest of the largest rung tried and the twins tried, trained once more.
   const r = Math.max(...trials.map((t) => t.rung));
-  return twinTrained && twinMin > minOf(trained.get(r)!.psnr) ? finish(tw!, twinTrained) : finish(o.ladder[r]!, trained.get(r)!);
+  const best = twinsTried.reduce((a, x) => (minOf(x.t.psnr) > minOf(a.t.psnr) ? x : a), { rung: o.ladder[r]!, t: trained.get(r)! });
+  return finish(best.rung, best.t);
 }
