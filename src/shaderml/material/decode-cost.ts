@@ -11,8 +11,8 @@
  *
  * The coefficients are a least-squares fit to {@link DECODE_MEASURED} (decode-bench.ts on the H200 and, for the rows of
  * 2026-12-05 with other output counts, an H100 that timed the common anchor the same; u, v or p2 position), refitted at
- * load, so a new measured row refines the model (rows marked {@link ONE_TAP} bound their rung but are not fitted). Over those rows the fit is within 0.013 ms of every figure up to 8
- * outputs and 0.018 ms past them; {@link DECODE_MARGIN_MS} is kept below the limits where the fit decides.
+ * load, so a new measured row refines the model (rows marked {@link ONE_TAP} bound their rung but are not fitted). Over
+ * those rows the fit is within 0.013 ms of every figure up to 8 outputs and 0.018 ms past them; {@link DECODE_MARGIN_MS} is kept below the limits where the fit decides.
  */
 import type { GridOption } from './train.js';
 import { featuresOf } from './kernels.js';

@@ -175,8 +175,9 @@ export function tapsTwinForm(r: Rung): Rung | undefined {
 /**
  * The 8-, 8.5-, 9- and 10-bit rungs s1f1b4+s2f{4,5,6}b4 (8.5: s1f1b4+s2f4b4+s4f4b2) with most of their bits at full
  * resolution and two or three half-resolution features read side by side: s1f3b2+s2f2b4c, s1f3b2+s2f2b4c+s4f4b2,
- * s1f3b2+s2f3b4c and s1f2b4+s2f2b4c (6 + 2, 6 + 2 + ½, 6 + 3 and 8 + 2 bits). What a material of 5 or 6 outputs ({@link HIGH_TAPS_MAX_CHANNELS}) trains at those rates where it decodes them
- * in time (ladderFor; the 9-bit one took 0.394 and 0.403 ms int8 at 6 and 8 outputs), with the rung it replaces as its twin
+ * s1f3b2+s2f3b4c and s1f2b4+s2f2b4c (6 + 2, 6 + 2 + ½, 6 + 3 and 8 + 2 bits). What a material of 5 or 6 outputs
+ * ({@link HIGH_TAPS_MAX_CHANNELS}) trains at those rates where it decodes them in time (ladderFor; the 9-bit one took
+ * 0.394 and 0.403 ms int8 at 6 and 8 outputs), with the rung it replaces as its twin
  * (twinFor), so the default and --bits keep the better. The pattern of {@link tapsTwinForm} (texel-scale detail at full
  * resolution, a few concatenated taps at half) with the bits where they paid on lavapipe crops (2000 steps; the layouts
  * the 7-bit rule gives at these rates, s1f1b4+s2f4b4c and up, decode over the limits: 0.407 ms int8 estimated at 8 outputs).
@@ -236,8 +237,8 @@ function withoutForm(r: Rung, channels: number, position: PositionChoice): Rung 
  * {@link LOW_CONCAT_MAX_CHANNELS} outputs trains the 2-bit rungs (s2f6b2, s2f6b2+s4f4b2), which it decodes in less time
  * too. From 4 to 5 bits such a material trains the rung's {@link fullResForm} (s1f1b2+s2f2b4c, …; 0.398 ms int8 at 8
  * outputs, measured), at 6 and 7 bits its {@link tapsTwinForm} (s1f1b4+s2f2b4c, s1f1b4+s2f3b4c), from 8 to 10 its
- * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f2b4c+s4f4b2, s1f3b2+s2f3b4c, s1f2b4+s2f2b4c; up to 6 outputs), each with the rung it replaced as its twin
- * where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
+ * {@link highTapsForm} (s1f3b2+s2f2b4c, s1f3b2+s2f2b4c+s4f4b2, s1f3b2+s2f3b4c, s1f2b4+s2f2b4c; up to 6 outputs), each
+ * with the rung it replaced as its twin where that decodes in time (twinFor). A rung over the limits with no form that is within them is left out: the top rungs at 7 and 8 outputs.
  */
 export function ladderFor(ladder: Rung[], channels: number, position: PositionChoice = 'auto'): Rung[] {
   const own = ladder.map((r) => manyOutputsForm(r, channels, position) ?? withoutForm(r, channels, position));

@@ -130,8 +130,8 @@ const minOf = (p: number[]) => Math.min(...p);
  *   be (re-wickedrock19-2k, H100 2026-12-07: the 8.5-bit layout scored 38.15, the 9-bit one 37.26 and its twin 38.55; the
  *   8.5-bit layout's twin, the rung it replaced, 39.52, a near miss that passed at the final steps; without it the search
  *   shipped 9.51 bits a texel for 8.51). Then one near miss:
- *   of the failing trials smaller than the pick (the twins tried among them) that missed by at most `nearMiss` ({@link NEAR_MISS_DB}), the closest
- *   (the smaller on a tie) trains once more with `finalSteps` times the steps and is chosen when it passes
+ *   of the failing trials smaller than the pick (the twins tried among them) that missed by at most `nearMiss`
+ *   ({@link NEAR_MISS_DB}), the closest (the smaller on a tie) trains once more with `finalSteps` times the steps and is chosen when it passes
  *   (nx-cretewall: its 6.5-bit trial missed 40 dB by 0.32, the 8-bit one by as much, and an 8-bit twin shipped where
  *   the 6.5-bit rung reaches 41.11 dB). Otherwise the pick (or, when nothing passed, the closest rung tried) trains once
  *   more with `finalSteps` times the steps, and the better of its two trainings by the weakest texture is the result:
