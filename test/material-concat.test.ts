@@ -72,22 +72,28 @@ describe('concatenated latent taps', () => {
     [...ex.latentTextures, ...pk.latentTextures, ...ba.latentTextures].forEach((t) => t.destroy());
   });
 
-  it(`the 8- and 9-bit layouts of many-output materials (s1f3b2+s2f{2,3}b4c): three 2-bit features at full resolution beside concatenated taps decode on the GPU as written out (seed ${testSeed()})`, async () => {
+  it(`the 8-, 8.5- and 9-bit layouts of many-output materials (s1f3b2+s2f{2,3}b4c, +s4f4b2): three 2-bit features at full resolution beside concatenated taps decode on the GPU as written out (seed ${testSeed()})`, async () => {
     const device = await testDevice();
     // [half-resolution features, grid 0's features, its bits]: s1f3b2 (6-bit texels straddle the words of a packed
-    // row), and s1f1b4 (4-bit texels, a word holds eight) as the 20-bit default's finest grid.
-    for (const [FH, F0, B0] of [[2, 3, 2], [3, 3, 2], [2, 1, 4]] as const) {
+    // row), and s1f1b4 (4-bit texels, a word holds eight) as the 20-bit default's finest grid; Q4: a blended
+    // quarter-resolution grid of four 2-bit features beside them (the 8.5-bit layout, and the 20-bit default).
+    for (const [FH, F0, B0, Q4] of [[2, 3, 2, 0], [3, 3, 2, 0], [2, 1, 4, 0], [2, 3, 2, 4], [2, 1, 4, 4]] as const) {
       // Grid 0 at full resolution (16×12), F0 features of B0 bits, blended (at a texel: the texel's codes, read once);
       // the half-resolution grid (8×6) of 4-bit codes read as four taps side by side; p2 position; an identity decoder.
       const Q0 = (1 << B0) - 1;
-      const n = F0 + 4 * FH + 2, r = rng(testSeed() + 10 + FH + F0), codes = (k: number, bits: number) => Uint8Array.from({ length: k }, () => Math.floor(r() * (1 << bits)));
+      const n = F0 + 4 * FH + Q4 + 2, r = rng(testSeed() + 10 + FH + F0 + Q4), codes = (k: number, bits: number) => Uint8Array.from({ length: k }, () => Math.floor(r() * (1 << bits)));
       const decoder = ShaderMLP.fromLayers([n, n], [{ weight: Float32Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0)), bias: new Float32Array(n) }], ['none']);
-      const c: CompressedMaterial = { width: W, height: H, lw: W, lh: H, features: F0, bits: B0, latents: codes(W * H * F0, B0), coarse: [{ lw: 8, lh: 6, features: FH, bits: 4, concat: true, latents: codes(8 * 6 * FH, 4) }], decoder, position: 'p2' };
+      const quarter = Q4 ? [{ lw: 4, lh: 3, features: Q4, bits: 2, latents: codes(4 * 3 * Q4, 2) }] : [];
+      const c: CompressedMaterial = { width: W, height: H, lw: W, lh: H, features: F0, bits: B0, latents: codes(W * H * F0, B0), coarse: [{ lw: 8, lh: 6, features: FH, bits: 4, concat: true, latents: codes(8 * 6 * FH, 4) }, ...quarter], decoder, position: 'p2' };
       const tex: TextureTarget[] = [...Array.from({ length: Math.floor(n / 4) }, (_, k) => ({ name: `t${k}`, kind: 'color' as const, channels: 4, alpha: true })), ...Array.from({ length: n % 4 }, (_, k) => ({ name: `s${k}`, kind: 'scalar' as const, channels: 1, alpha: false }))];
       const ref = Array.from({ length: W * H }, (_, p) => {
         const x = p % W, y = Math.floor(p / W), hx = (x + 0.5) / 2 - 0.5, hy = (y + 0.5) / 2 - 0.5, fx = Math.floor(hx), fy = Math.floor(hy);
         const taps = [[fx, fy], [fx + 1, fy], [fx, fy + 1], [fx + 1, fy + 1]].flatMap(([tx, ty]) => Array.from({ length: FH }, (_, f) => c.coarse![0]!.latents[(cl(ty!, 6) * 8 + cl(tx!, 8)) * FH + f]! / 15));
-        return [...Array.from({ length: F0 }, (_, f) => c.latents[p * F0 + f]! / Q0), ...taps, wave(x / 2), wave(y / 2)];
+        // The quarter-resolution grid, blended: bilinear weights between the four texels around the point, edges clamped.
+        const qx = (x + 0.5) / 4 - 0.5, qy = (y + 0.5) / 4 - 0.5, gx = Math.floor(qx), gy = Math.floor(qy), ax = qx - gx, ay = qy - gy;
+        const q = (tx: number, ty: number, f: number) => quarter[0]!.latents[(cl(ty, 3) * 4 + cl(tx, 4)) * Q4 + f]! / 3;
+        const blended = Array.from({ length: Q4 }, (_, f) => (1 - ax) * (1 - ay) * q(gx, gy, f) + ax * (1 - ay) * q(gx + 1, gy, f) + (1 - ax) * ay * q(gx, gy + 1, f) + ax * ay * q(gx + 1, gy + 1, f));
+        return [...Array.from({ length: F0 }, (_, f) => c.latents[p * F0 + f]! / Q0), ...taps, ...blended, wave(x / 2), wave(y / 2)];
       }).flat();
       expect(worst(decoderInputs(c), ref), `CPU decoderInputs, ${FH} half-resolution features`).toBeLessThan(1e-6);
       const file = encodeWgmat(c, tex);
@@ -95,8 +101,8 @@ describe('concatenated latent taps', () => {
       for (const latents of ['expanded', 'packed', 'balanced'] as const) {
         const m = loadMaterial(device, file, { latents });
         // 'balanced': grid 0 packed (6 bits a texel as bits in rows: under the 32 bits of its rgba8 texel), grid 1 bytes.
-        if (latents === 'balanced') expect(m.latentTextures.map((t) => t.format)).toEqual(['r32uint', FH === 2 ? 'rg8unorm' : 'rgba8unorm']);
-        expect(worst(await decodeMaterialAt(device, m, null), ref), `${latents}, s1f${F0}b${B0}, ${FH} half-resolution features`).toBeLessThan(1e-6);
+        if (latents === 'balanced') expect(m.latentTextures.map((t) => t.format)).toEqual(['r32uint', FH === 2 ? 'rg8unorm' : 'rgba8unorm', ...(Q4 ? ['rgba8unorm'] : [])]);
+        expect(worst(await decodeMaterialAt(device, m, null), ref), `${latents}, s1f${F0}b${B0}, ${FH} half-resolution features${Q4 ? ', a quarter-resolution grid' : ''}`).toBeLessThan(1e-6);
         // At a texel grid 0 is read at the texel alone (one load, or two where a packed texel straddles words).
         const code = flattenWgsl(materialWgsl(m, 'mat', 1, 0, device).module).code, texelFn = code.slice(code.indexOf('fn mat(p'), code.indexOf('return mat_mlp(x);'));
         expect([latents, texelFn.match(/textureLoad\(mat_lat0,|mat_g0_stream\(/g)?.length]).toEqual([latents, 1]);
@@ -105,7 +111,7 @@ describe('concatenated latent taps', () => {
       // GPU bits a texel, written out: grid 0 expanded is an rgba8 texel (32), packed 3 words of bits a 16-texel row
       // (12 rows × 12 bytes: 6); grid 1 (8×6) FH bytes a texel expanded, packed FH × 4 bits: one r8 texel, or rows of bits.
       const bits = (bytes: number) => (bytes * 8) / (W * H);
-      if (F0 === 1) continue;
+      if (F0 === 1 || Q4) continue;
       expect([footprint(c, 0, 'expanded').gpuBitsPerTexel, footprint(c, 0, 'packed').gpuBitsPerTexel, footprint(c, 0, 'balanced').gpuBitsPerTexel])
         .toEqual([bits(W * H * 4 + 48 * (FH === 2 ? 2 : 4)), bits(144 + 6 * Math.ceil((8 * FH * 4) / 32) * 4), bits(144 + 48 * (FH === 2 ? 2 : 4))]);
     }
