@@ -41,6 +41,17 @@ describe('wgml compress on odd inputs', () => {
     }
   });
 
+  it('refuses a --time-limit that is not a number of seconds ≥ 1, or without --psnr, before reading the folder', () => {
+    const run = (...a: string[]) => wgml(['compress', join(root, 'no-such-folder'), '-o', join(root, 'x.wgmat'), ...a]);
+    for (const v of ['0', 'soon', '-3']) {
+      const r = run('--psnr', '40', `--time-limit=${v}`);
+      expect([r.code, r.err.split('\n')[0]], v).toEqual([1, `wgml: UsageError: --time-limit "${v}" is not a number ≥ 1`]);
+    }
+    const r = run('--time-limit', '60');
+    expect([r.code, r.err.split('\n')[0]]).toEqual([1, 'wgml: UsageError: --time-limit without --psnr']);
+    expect(r.err).toMatch(/hint: it holds a --psnr search to a time/);
+  });
+
   it('trains, stores, scores and renders a 33×17 material with a 16-bit texture, listing the files it skipped', () => {
     const [W, H] = [33, 17], dir = join(root, 'odd');
     mkdirSync(dir);

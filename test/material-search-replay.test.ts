@@ -82,4 +82,20 @@ describe('--psnr 40 searches replayed from H100 trainings', () => {
     // Each of the three failed its second twin (35.90, 36.21, 37.96 dB) and shipped as before.
     expect(paid).toEqual(['npm-pm-normal-rock +1', 'nx-cp-glow +1', 're-pk-panels +1']);
   });
+
+  it('held to the time limit the CLI gives a 512² search (60 s), every search replays as without one; at 40 s only last trainings are left out, and no pick moves', async () => {
+    expect(S.searchSeconds(512, 512)).toBe(60);
+    const cut: string[] = [];
+    for (const set of sets) {
+      const free = await replay(S, t, set, S.NEAR_MISS_DB), held = await replay(S, t, set, S.NEAR_MISS_DB, true, true, S.searchSeconds(512, 512));
+      expect([set, held.o.chosen.name, held.used.length, held.o.skipped]).toEqual([set, free.o.chosen.name, free.used.length, undefined]);
+      // Recorded seconds: the searches trained 24.8–48.5 s.
+      expect(held.used.reduce((a, u) => a + u.k!.seconds, 0)).toBeLessThanOrEqual(60);
+      const tight = await replay(S, t, set, S.NEAR_MISS_DB, true, true, 40);
+      expect([set, tight.o.chosen.name, tight.o.reached, tight.used.reduce((a, u) => a + u.k!.seconds, 0) <= 40]).toEqual([set, free.o.chosen.name, true, true]);
+      if (tight.o.skipped) cut.push(set);
+      for (const x of tight.o.skipped ?? []) expect(x, set).toMatch(/^last training of /);
+    }
+    expect(cut).toEqual(['npm-pm-normal-pair', 'npm-pm-normal-rock', 'nx-bigplate', 're-mp-bricks', 're-pk-floor', 're-pk-panels', 're-pk-wall', 're-un-darktile-height']);
+  });
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gridInputs } from '../src/shaderml/material/kernels.js';
-import { footprintBits, fullResForm, LADDER, ladderFor, NEAR_MISS_DB, nextProbeBelow, nextTrial, ONE_CONFIG_STEPS, SEARCH_FINAL_MAX_STEPS, searchFinalSteps, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinFor, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
+import { footprintBits, fullResForm, LADDER, ladderFor, NEAR_MISS_DB, nextProbeBelow, nextTrial, ONE_CONFIG_STEPS, SEARCH_FINAL_MAX_STEPS, searchClock, searchFinalSteps, searchSeconds, trainingSteps, parseRung, pickSmallest, rungBits, rungForBits, runSearch, SINGLE_GRID_LADDER, twinFor, twinOf, type Rung, type TrainOptions, type Trial } from '../src/shaderml/material/search.js';
 import { balanceWeights, compressMaterial, foldCentre, REFINE_DURING, decodeMaterialCpu, decoderInputs, gridsOf, type CompressedMaterial, type GridOption } from '../src/shaderml/material/train.js';
 import { decodeMaterialGpu, decodeWgmat, encodeWgmat, loadMaterial, materialWgsl, packCodes, unpackCodes } from '../src/shaderml/material/wgmat.js';
 import { decoderBytes, materialReport } from '../src/shaderml/material/report.js';
@@ -332,6 +332,42 @@ describe('material size search', () => {
     expect([o.chosen.name, names(o).at(-1)]).toEqual(['s1f1b4+s2f4b4+s4f4b2', 's1f1b4+s2f4b4+s4f4b2 ×4']);
   });
 
+  it('--psnr --time-limit: steps that would take the trainings past it are left out and named; the trial that passed ships (re-wickedrock19-2k, H100, 2026-12-07)', async () => {
+    // 60 s up to 512², 300 at 2048² (issue 13's limits), texels^0.58 between and above.
+    expect([searchSeconds(256, 256), searchSeconds(512, 512), searchSeconds(1024, 1024), searchSeconds(2048, 2048)].map((v) => +v.toFixed(1))).toEqual([60, 60, 134.2, 300]);
+    // Its search's trainings (bench/materials-2026-12-07-secondtwin-h100): weakest texture, seconds, and the seconds of
+    // those that grow with the steps (training and fine-tuning phases).
+    const six = ladderFor(LADDER, 6), fp = (r: Rung) => footprintBits(r, 2048, 2048, 6);
+    const rec: Record<string, [number, number, number]> = {
+      's1f1b4+s2f2b4c+s4f4b2': [37.04, 19.1, 10.83], 's1f1b4+s2f5b4+s4f4b2': [40.98, 23.9, 14.1], 's1f3b2+s2f2b4c': [36.35, 19.7, 13.59],
+      's1f3b2+s2f2b4c+s4f4b2': [38.15, 29.5, 19.08], 's1f3b2+s2f3b4c': [37.26, 26.5, 18.49], 's1f1b4+s2f5b4': [38.55, 18.8, 12.71], 's1f1b4+s2f4b4+s4f4b2': [39.52, 21.7, 13.27],
+    };
+    // The last training, ×4: the trial plus three times its step seconds (21.7 + 3 × 13.27 = 61.5 s estimated; 59.5 ran).
+    expect(searchClock([{ rung: parseRung('s1f1b4+s2f4b4+s4f4b2'), seconds: 21.7, stepSeconds: 13.27 }], 4).final(parseRung('s1f1b4+s2f4b4+s4f4b2'))).toBeCloseTo(61.51, 2);
+    const search = (timeLimit?: number) => runSearch({
+      ladder: six, start: rungForBits(six, 20 / 3, 2048, 2048, 6), target: 40, twins: true, twin: (r) => twinFor(r, 6), footprint: fp, finalSteps: 4, timeLimit,
+      train: async (r: Rung, _l: string, opts?: TrainOptions) => {
+        const [q, sec, step] = rec[r.name] ?? [30, 20, 10];
+        return opts?.steps ? { psnr: [r.name === 's1f1b4+s2f4b4+s4f4b2' ? 40.6 : q + 1.2], seconds: 59.5, result: `${r.name}×4` } : { psnr: [q], seconds: sec, stepSeconds: step, result: r.name };
+      },
+    });
+    const secs = (o: Awaited<ReturnType<typeof search>>) => +o.trials.reduce((a, t) => a + t.seconds, 0).toFixed(1);
+    // Its 300 s: the search as it ran, 218.7 s, nothing left out.
+    let o = await search(300);
+    expect([o.chosen.name, o.result, secs(o), o.skipped]).toEqual(['s1f1b4+s2f4b4+s4f4b2', 's1f1b4+s2f4b4+s4f4b2×4', 218.7, undefined]);
+    // 160 s: after the first twin (137.5 s trained) the second twin (~29.5 s, as the longest trial) and the pick's last
+    // training (23.9 + 3 × 14.1 = 66.2 s) are left out, and the 9.5-bit trial that passed ships.
+    o = await search(160);
+    expect([o.chosen.name, o.result, o.reached, secs(o)]).toEqual(['s1f1b4+s2f5b4+s4f4b2', 's1f1b4+s2f5b4+s4f4b2', true, 137.5]);
+    expect(o.skipped).toEqual([
+      'trial s1f1b4+s2f4b4+s4f4b2 (twin of s1f3b2+s2f2b4c+s4f4b2): 137.5 s trained + ~29.5 s would pass the 160.0-s time limit',
+      'last training of s1f1b4+s2f5b4+s4f4b2 (×4 steps; its trial ships): 137.5 s trained + ~66.2 s would pass the 160.0-s time limit',
+    ]);
+    // 60 s: bisection stops once a size passed and the next trial would pass the limit; nothing passed yet never stops it.
+    o = await search(60);
+    expect([o.chosen.name, o.reached, secs(o), o.skipped![0]]).toEqual(['s1f1b4+s2f5b4+s4f4b2', true, 43, 'trial s1f3b2+s2f2b4c (bisection): 43.0 s trained + ~23.9 s would pass the 60.0-s time limit']);
+  });
+
   it('nextProbeBelow: bisection below a near-miss first trial, as if it had passed; nothing otherwise', () => {
     const l = LADDER.slice(0, 10);
     expect(nextProbeBelow(l, [], 40)).toBeNull();
@@ -598,6 +634,8 @@ describe('wgml compress --psnr', () => {
       const trials = r.search.trials as { rung: string; minPsnr: number; pass: boolean; psnr: number[] }[];
       console.log(`--psnr 17: ${trials.map((t) => `${t.rung} ${t.minPsnr.toFixed(1)}${t.pass ? '✓' : '✗'}`).join(', ')} → ${r.search.chosen}`);
       expect(r.search.mode).toBe('psnr');
+      // Held to 60 s of training by default up to 512² (--time-limit); this one needs a few, so nothing is left out.
+      expect([r.search.timeLimit, r.search.leftOut]).toEqual([60, undefined]);
       expect(trials.length).toBeGreaterThan(0);
       trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 17));
       // Code refinement ran on every trial: inside training where latents are quantization-aware (below 8 bits), then

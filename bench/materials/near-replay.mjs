@@ -43,7 +43,9 @@ export function traces() {
       // Printed to the hundredth: a trial that failed at 39.998 reads 40.00-.
       const min = m[4] === '-' && +m[3] >= 40 ? 39.999 : +m[3];
       const key = `${d.set}|${m[1]}|${long ? 8 : 1}`;
-      if (!known.has(key)) known.set(key, { min, seconds: +m[5], row: d.chosen === m[1] && (long || d.mode === 'psnr40') ? d : undefined });
+      // The part of its seconds that grows with the steps: training and fine-tuning (phases setup/train/refine/finetune/score).
+      const ph = d.phases?.[d.trials.indexOf(t)]?.split('/').map(Number);
+      if (!known.has(key)) known.set(key, { min, seconds: +m[5], ...(ph ? { stepSeconds: ph[1] + ph[3] } : {}), row: d.chosen === m[1] && (long || d.mode === 'psnr40') ? d : undefined });
     }
   }
   return { known, search, current, whole, admitted, twin2, bc };
@@ -52,20 +54,21 @@ export function traces() {
 /**
  * One set's --psnr 40 search replayed through `S` (the search module: dist's or src's) at margin `nearMiss` (and, with
  * `belowTwin` false, without the bisection below a failing rung whose twin passed, as the searches ran until 2026-12-07;
- * with `secondTwin` false, without a second twin, as they ran until the 8.5-bit layout; by default as `belowTwin`): the
- * outcome, the trainings it used (`k` undefined where none was recorded) and those it lacked.
+ * with `secondTwin` false, without a second twin, as they ran until the 8.5-bit layout; by default as `belowTwin`; with
+ * `timeLimit`, held to it as the CLI holds a search, from the recorded seconds): the outcome, the trainings it used (`k`
+ * undefined where none was recorded) and those it lacked.
  */
-export async function replay(S, t, set, nearMiss, belowTwin = true, secondTwin = belowTwin) {
+export async function replay(S, t, set, nearMiss, belowTwin = true, secondTwin = belowTwin, timeLimit = Infinity) {
   const C = CHANNELS[set], ladder = S.ladderFor(S.LADDER.map((r) => ({ ...r, hidden: S.LADDER_HIDDEN })), C, 'auto');
   const bcb = t.bc[set], fp = (r) => S.footprintBits(r, 512, 512, C, 'auto');
   const missing = [], used = [];
   const o = await S.runSearch({
-    ladder, start: S.rungForBits(ladder, bcb / 3, 512, 512, C, 'auto'), target: 40, twins: true, footprint: fp, budget: bcb / 3, twin: (r) => S.twinFor(r, C, 'auto'), finalSteps: 8, nearMiss, belowTwin, secondTwin,
+    ladder, start: S.rungForBits(ladder, bcb / 3, 512, 512, C, 'auto'), target: 40, twins: true, footprint: fp, budget: bcb / 3, twin: (r) => S.twinFor(r, C, 'auto'), finalSteps: 8, nearMiss, belowTwin, secondTwin, timeLimit,
     train: async (r, _label, opts) => {
       const k = t.known.get(`${set}|${r.name}|${opts?.steps ?? 1}`);
       if (!k) missing.push(`${opts?.steps ? 'x8 ' : ''}${r.name}`);
       used.push({ rung: r.name, steps: opts?.steps, k });
-      return { psnr: [k?.min ?? -Infinity], seconds: k?.seconds ?? 0, result: k };
+      return { psnr: [k?.min ?? -Infinity], seconds: k?.seconds ?? 0, ...(k?.stepSeconds !== undefined ? { stepSeconds: k.stepSeconds } : {}), result: k };
     },
   });
   return { o, missing, used, bits: fp(o.chosen), bcb };

@@ -13,7 +13,7 @@ import { decodeMaterialGpu, encodeWgmat, loadMaterial } from '../shaderml/materi
 import { decoderBytes, materialReport, type MaterialReport } from '../shaderml/material/report.js';
 import { ADAM_BETA2 } from '../shaderml/material/trainer.js';
 import { DECODE_BUDGET_OUTPUTS, decodeCostReport, type DecodeCostReport } from '../shaderml/material/decode-cost.js';
-import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, NEAR_MISS_DB, parseRung, searchFinalSteps, trainingSteps, twinFor, rungForBits, rungOf, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
+import { footprintBits, LADDER, LADDER_HIDDEN, ladderFor, NEAR_MISS_DB, parseRung, searchFinalSteps, searchSeconds, trainingSteps, twinFor, rungForBits, rungOf, runSearch, SINGLE_GRID_LADDER, type Rung, type TrainOptions } from '../shaderml/material/search.js';
 import { parsePosition, type PositionChoice } from '../shaderml/material/position.js';
 import { action, assertWritable, numberOption, writeBytes } from './common.js';
 import { Progress } from './progress.js';
@@ -30,6 +30,9 @@ export interface SearchReport {
    * over at this size (a small material, where the decoder's weights alone can outweigh a third of BC).
    */
   overBudget?: number;
+  /** --psnr: the seconds its trainings were held to (--time-limit), and the steps left out to stay within them. */
+  timeLimit?: number;
+  leftOut?: string[];
   /** `steps`: a multiple of the material's training steps (--psnr's near miss and last training, search.ts searchFinalSteps). */
   /**
    * `refine`: the channel-weighted PSNR of the decode (the objective of code refinement, refine.ts) before and after
@@ -117,7 +120,8 @@ ${rows.join('\n')}${r.skipped ? `
   mips             ${r.mipPsnr.length} levels, PSNR ${r.mipPsnr.map((p) => p.toFixed(1)).join(' / ')} dB; with mips ${r.bitsPerTexelWithMips!.toFixed(2)} bits/texel → ratio ${r.bcRatioWithMips!.toFixed(2)}× to BC with mips` : r.mipsNote ? `
   mips             ${r.mipsNote}` : ''}${s ? `
   chose            ${s.chosen} (${choiceReason(s, r)}${s.mode !== 'psnr' && s.trials.length > 1 ? ', or its twin (the same bits laid out another way: split the other way between full and half resolution, or as 2-bit codes, blended): the better weakest texture' : ''})${s.trials.length > 1 ? `
-  trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}` : ''}`);
+  trials           ${s.trials.map((t) => `${t.rung}${t.steps ? ` (×${t.steps} steps)` : ''} ${t.bitsPerTexel.toFixed(2)} bpt min ${t.minPsnr.toFixed(2)} dB${t.pass === undefined ? '' : t.pass ? ' ✓' : ' ✗'}`).join('; ')}` : ''}${s.leftOut?.length ? `
+  time limit       ${s.timeLimit!.toFixed(0)} s (--time-limit): left out ${s.leftOut.join('; ')}` : ''}` : ''}`);
 }
 
 /** Bits per texel of the BC7/BC5/BC4 footprint of a material's textures (4×4 blocks: sides padded to a multiple of 4). */
@@ -142,6 +146,7 @@ export function register(program: Command): void {
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
     .option('--ste-from <fraction>', 'with 2- and 4-bit latents: the fraction of the training steps after which latents are read rounded (straight-through) instead of with noise (1: noise to the end, then quantization, code refinement and fine-tuning)', String(STE_FROM))
+    .option('--time-limit <s>', 'with --psnr: the seconds its trainings may take together (default 60 up to 512², 300 at 2048², between and above by texels^0.58); a step that would pass it (a trial once a size passed, a twin, a near miss, the last training) is left out and the report says which; none: no limit')
     .option('--near-miss <dB>', 'with --psnr: a trial that missed the target by at most this much counts as a near miss (bisected below when it is the first, trained again with the final steps when it lies below the pick)', String(NEAR_MISS_DB))
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
@@ -155,9 +160,10 @@ export function register(program: Command): void {
     .option('--mips', 'also train mip levels with latents of their own (trilinear decode of minified surfaces; ~1/3 more bytes)')
     .option('--mip-weight <w>', 'with --mips: loss weight of the mip levels against level 0', '0.25')
     .option('--json', 'print the report as JSON')
-    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; steFrom: string; nearMiss: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
+    .action(action(async (folder: string, o: { out: string; normal?: string[]; psnr?: string; bits?: string; scale?: string; features?: string; latentBits?: string; grids?: string; steps?: string; finetune?: string; refine: string; refineDuring: string; steFrom: string; nearMiss: string; timeLimit?: string; batch: string; seed: string; hidden: string; position: string; lr: string; lrLatent: string; adamBeta2: string; balance: boolean; balancePower: string; qat: boolean; twins: boolean; mips?: boolean; mipWeight: string; json?: boolean }) => {
       const batch = numberOption('--batch', o.batch, { min: 1, example: '65536' }), seed = numberOption('--seed', o.seed);
       const nearMiss = numberOption('--near-miss', o.nearMiss, { min: 0, real: true, example: String(NEAR_MISS_DB) });
+      const timeLimitGiven = o.timeLimit === undefined || o.timeLimit === 'none' ? undefined : numberOption('--time-limit', o.timeLimit, { min: 1, real: true, example: '60' });
       const hidden = numberOption('--hidden', o.hidden, { min: 1, max: 256, example: '32' });
       const lr = numberOption('--lr', o.lr, { min: 0, real: true, example: '0.01' }), lrLatent = numberOption('--lr-latent', o.lrLatent, { min: 0, real: true, example: '0.05' });
       const refine = numberOption('--refine', o.refine, { min: 0, max: 100, example: '8' });
@@ -173,6 +179,7 @@ export function register(program: Command): void {
         throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f4b4 or the three by hand');
       }
       const psnr = o.psnr === undefined ? undefined : numberOption('--psnr', o.psnr, { min: 10, max: 99, real: true, example: '38' });
+      if (o.timeLimit !== undefined && psnr === undefined) throw new UsageError('--time-limit without --psnr', 'it holds a --psnr search to a time; the default and --bits train one size and its twin: give --psnr too, or drop --time-limit');
       const bits = o.bits === undefined ? undefined : numberOption('--bits', o.bits, { min: 0.01, max: 64, real: true, example: '6' });
       let hand: Rung | undefined;
       if (manual) {
@@ -222,22 +229,24 @@ export function register(program: Command): void {
         const rounds = Array.from({ length: refined.length >> 1 }, (_, k) => [+refined[2 * k]!.toFixed(3), +refined[2 * k + 1]!.toFixed(3)] as [number, number]);
         const round2 = (v: number) => +v.toFixed(2);
         const secs: TrialSeconds = { setup: round2(spent.setup), train: round2(spent.train), refine: round2(spent.refine), finetune: round2(spent.finetune), score: round2((performance.now() - tScore) / 1000) };
-        return { c, rep, seconds: (performance.now() - ts) / 1000, rounds, secs, k };
+        return { c, rep, seconds: (performance.now() - ts) / 1000, stepSeconds: spent.train + spent.finetune, rounds, secs, k };
       };
       const mode: SearchReport['mode'] = psnr !== undefined ? 'psnr' : bits !== undefined ? 'bits' : hand ? 'manual' : 'default';
       let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][]; secs: TrialSeconds; k: number }>>>;
       // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
       const budget = bits ?? bcBitsOf(m) / 3;
+      const timeLimit = psnr === undefined || o.timeLimit === 'none' ? undefined : timeLimitGiven ?? searchSeconds(m.width, m.height);
       try {
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({
-          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position), finalSteps: searchFinalSteps(steps), nearMiss,
-          train: async (r, label, opts) => { const t = await train(r, label, opts); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, result: t }; },
+          ladder, start, target: psnr, twins: o.twins && !hand, footprint: fp, budget, twin: (r) => twinFor(r, m.channels, position), finalSteps: searchFinalSteps(steps), nearMiss, timeLimit,
+          train: async (r, label, opts) => { const t = await train(r, label, opts); return { psnr: t.rep.textures.map((x) => x.psnr), seconds: t.seconds, stepSeconds: t.stepSeconds, result: t }; },
         });
       } finally { progress.stop(); }
       const r = found.chosen, best = found.result;
       const search: SearchReport = {
         mode, chosen: r.name, ...(psnr !== undefined ? { target: psnr, reached: found.reached } : bits !== undefined ? { target: bits } : {}),
+        ...(timeLimit !== undefined ? { timeLimit } : {}), ...(found.skipped ? { leftOut: found.skipped } : {}),
         trials: found.trials.map((t) => ({ rung: t.rung.name, bitsPerTexel: t.result.rep.bitsPerTexel, psnr: t.psnr, minPsnr: Math.min(...t.psnr), seconds: t.seconds, ...(t.pass !== undefined ? { pass: t.pass } : {}), ...(t.steps ? { steps: t.steps } : {}), ...(t.result.rounds.length ? { refine: t.result.rounds } : {}), phases: t.result.secs })),
       };
       if (mode !== 'psnr' && mode !== 'manual' && fp(r) > budget + 1e-9) search.overBudget = budget;

@@ -105,18 +105,51 @@ export function trainingSteps(width: number, height: number, oneConfig: boolean)
 /** Options of one training: `steps` scales the material's steps (and fine-tuning steps). */
 export interface TrainOptions { steps?: number }
 
-/** One trained configuration, as the search sees it. */
-export interface Trained<T> { psnr: number[]; seconds: number; result: T }
+/** One trained configuration, as the search sees it: `stepSeconds` is the part of `seconds` that grows with the steps. */
+export interface Trained<T> { psnr: number[]; seconds: number; stepSeconds?: number; result: T }
 
 export interface SearchOutcome<T> {
   chosen: Rung;
   result: T;
   /** --psnr only: whether the chosen rung reaches the target on every texture. */
   reached?: boolean;
-  trials: { rung: Rung; psnr: number[]; seconds: number; result: T; pass?: boolean; steps?: number }[];
+  trials: { rung: Rung; psnr: number[]; seconds: number; stepSeconds?: number; result: T; pass?: boolean; steps?: number }[];
+  /** --psnr with a time limit: the steps left out to stay within it, each with the estimate that ruled it out. */
+  skipped?: string[];
 }
 
 const minOf = (p: number[]) => Math.min(...p);
+
+/**
+ * What a `--psnr` search has spent and what its next steps will take, from the trainings it ran (`done`, as they grow):
+ * a trial as long as its longest so far; a rung's training with ×`long` steps as its trial, plus `long` − 1 times the part
+ * of it that grows with the steps (`stepSeconds`: H100, re-pk-wall's 7.5-bit rung, trial 3.3 s of which 1.79 s the
+ * training and fine-tuning steps: 15.8 s estimated, 15.0 measured; re-wickedrock19-2k at 2048², ×4: 61.5 and 59.5), else
+ * 0.7 × `long` times its trial (64000 steps took 4.5–5× an 8000-step trial at 512²).
+ */
+export function searchClock(done: readonly { rung: Rung; seconds: number; stepSeconds?: number; steps?: number }[], long: number) {
+  const trials = () => done.filter((x) => !x.steps);
+  const trial = () => Math.max(0, ...trials().map((x) => x.seconds));
+  return {
+    spent: () => done.reduce((a, x) => a + x.seconds, 0),
+    trial,
+    /** The training of `r` with the final steps; 0 where there is none (`long` 1). */
+    final: (r: Rung) => {
+      if (long <= 1) return 0;
+      const t = trials().find((x) => x.rung.name === r.name);
+      if (!t) return 0.7 * long * trial();
+      return t.stepSeconds === undefined ? 0.7 * long * t.seconds : t.seconds + (long - 1) * t.stepSeconds;
+    },
+  };
+}
+
+/**
+ * The seconds a `--psnr` search of a width×height material may train by default: 60 up to 512², 300 at 2048² (issue 13's
+ * limits, the whole compress included), between and above as texels^0.58 (the power that joins the two).
+ */
+export function searchSeconds(width: number, height: number): number {
+  return 60 * Math.max(1, (width * height) / 262144) ** (Math.log(5) / Math.log(16));
+}
 
 /**
  * The search as a flow over an injected trainer (the CLI trains on the GPU; tests pass a function of the rung).
@@ -136,6 +169,10 @@ const minOf = (p: number[]) => Math.min(...p);
  *   the 6.5-bit rung reaches 41.11 dB). Otherwise the pick (or, when nothing passed, the closest rung tried) trains once
  *   more with `finalSteps` times the steps, and the better of its two trainings by the weakest texture is the result:
  *   trials are short, and what ships is trained as the default is.
+ * - `timeLimit` (--psnr): the trainings together stay within it where the search can do without a step: once a rung
+ *   passed, a trial, a twin, a near miss or the last training that would take them past it (by {@link searchClock}'s
+ *   estimate) is left out and named in `skipped`, and the search goes on to its outcome with what it has (the last
+ *   training left out, the passing trial ships). Until a rung passed, bisection goes on whatever the time.
  * - otherwise (`start` is the rung --bits or the default fits, or a rung by hand): train it, and its twin when
  *   `twins` and it has one within the budget; keep the one whose weakest texture is better (the rung on a tie).
  */
@@ -155,11 +192,18 @@ export async function runSearch<T>(o: {
   belowTwin?: boolean;
   /** --psnr: a second twin when the first failed (default true; false: the search before the 8.5-bit layout, for replays). */
   secondTwin?: boolean;
+  /**
+   * --psnr: seconds the search's trainings may take together (default: no limit; the CLI gives {@link searchSeconds}).
+   * A step the search could do without (a trial once a rung passed, a twin, a near miss, the last training) is left out
+   * when the trainings so far, its estimate and the estimate of the pick's last training would pass the limit; the
+   * outcome's `skipped` names it.
+   */
+  timeLimit?: number;
 }): Promise<SearchOutcome<T>> {
   const out: SearchOutcome<T>['trials'] = [], twin = o.twin ?? twinOf;
   const run = async (r: Rung, label: string, opts?: TrainOptions) => {
     const t = await o.train(r, label, opts);
-    out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, result: t.result, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}), ...(opts?.steps ? { steps: opts.steps } : {}) });
+    out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, ...(t.stepSeconds !== undefined ? { stepSeconds: t.stepSeconds } : {}), result: t.result, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}), ...(opts?.steps ? { steps: opts.steps } : {}) });
     return t;
   };
   if (o.target === undefined) {
@@ -173,8 +217,22 @@ export async function runSearch<T>(o: {
   const target = o.target, start = typeof o.start === 'number' ? o.start : 0, long = Math.max(1, o.finalSteps ?? ONE_CONFIG_STEPS);
   const nearMiss = o.nearMiss ?? NEAR_MISS_DB;
   const trials: Trial[] = [], trained = new Map<number, Trained<T>>();
+  // The time limit: a step that can be done without, which would take the trainings past it, is left out and said. Steps
+  // come in the search's order, so a smaller size found comes before the pick's last training, which only adds quality
+  // above the target (its trial passed and ships when it is left out).
+  const limit = o.timeLimit ?? Infinity, clock = searchClock(out, long), skipped: string[] = [];
+  const afford = (what: string, seconds: number) => {
+    if (clock.spent() + seconds <= limit) return true;
+    const f = (v: number) => v.toFixed(1);
+    skipped.push(`${what}: ${f(clock.spent())} s trained + ~${f(seconds)} s would pass the ${f(limit)}-s time limit`);
+    return false;
+  };
+  const outcome = (x: SearchOutcome<T>): SearchOutcome<T> => (skipped.length ? { ...x, skipped } : x);
   const next = () => nextProbeBelow(o.ladder, trials, target, nearMiss) ?? nextTrial(o.ladder, trials, target, start);
   for (let r = next(); r !== null; r = next()) {
+    // Once a rung passed, a trial only looks for a smaller one.
+    const p = pickSmallest(trials, target);
+    if (p !== null && !afford(`trial ${o.ladder[r]!.name} (bisection)`, clock.trial())) break;
     const t = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name}: `);
     trials.push({ rung: r, psnr: t.psnr });
     trained.set(r, t);
@@ -182,11 +240,11 @@ export async function runSearch<T>(o: {
   // The last training: the rung again with the final steps, keeping the better of its two by the weakest texture.
   const finish = async (rung: Rung, first: Trained<T>): Promise<SearchOutcome<T>> => {
     let best = first;
-    if (long > 1) {
+    if (long > 1 && afford(`last training of ${rung.name} (×${long} steps; its trial ships)`, clock.final(rung))) {
       const t = await run(rung, `final ${rung.name} (×${long} steps): `, { steps: long });
       if (minOf(t.psnr) >= minOf(first.psnr)) best = t;
     }
-    return { chosen: rung, result: best.result, reached: minOf(best.psnr) >= target, trials: out };
+    return outcome({ chosen: rung, result: best.result, reached: minOf(best.psnr) >= target, trials: out });
   };
   const pick = pickSmallest(trials, target);
   const below = trials.filter((t) => !passes(t, target) && (pick === null || t.rung < pick)).map((t) => t.rung);
@@ -201,6 +259,7 @@ export async function runSearch<T>(o: {
     if (twinsTried.length === 2 || (g !== f && !twinsTried.length)) break;
     const tw = o.twins ? twin(o.ladder[g]!) : undefined;
     if (!tw || !smallerThanPick(tw) || (g !== f && out.some((x) => x.rung.name === tw.name))) continue;
+    if (!afford(`trial ${tw.name} (twin of ${o.ladder[g]!.name})`, clock.trial())) break;
     const t = await run(tw, `trial ${out.length + 1} ${tw.name} (twin${g === f ? '' : ` of ${o.ladder[g]!.name}`}): `);
     twinsTried.push({ rung: tw, t });
     if (minOf(t.psnr) < target) continue;
@@ -209,6 +268,7 @@ export async function runSearch<T>(o: {
     // one below g and g were never tried, as if g had been a pass. Bisect them; a pass there is smaller than the twin.
     const asPassed: Trial[] = [...trials.filter((x) => x.rung < g), { rung: g, psnr: [Infinity] }];
     for (let r = nextTrial(o.ladder, asPassed, target, start); r !== null; r = nextTrial(o.ladder, asPassed, target, start)) {
+      if (!afford(`trial ${o.ladder[r]!.name} (below ${o.ladder[g]!.name})`, clock.trial())) break;
       const x = await run(o.ladder[r]!, `trial ${out.length + 1} ${o.ladder[r]!.name} (below ${o.ladder[g]!.name}, whose twin passed): `);
       asPassed.push({ rung: r, psnr: x.psnr });
       trained.set(r, x);
@@ -223,9 +283,9 @@ export async function runSearch<T>(o: {
     const near = [...below.map((r) => ({ rung: o.ladder[r]!, min: closeness(r) })), ...twinsTried.map((x) => ({ rung: x.rung, min: minOf(x.t.psnr) }))]
       .filter((c) => target - c.min <= nearMiss && smallerThanPick(c.rung))
       .sort((x, y) => y.min - x.min || o.footprint(x.rung) - o.footprint(y.rung))[0];
-    if (near) {
+    if (near && afford(`near miss ${near.rung.name} (×${long} steps)`, clock.final(near.rung))) {
       const t = await run(near.rung, `trial ${out.length + 1} ${near.rung.name} (near miss, ×${long} steps): `, { steps: long });
-      if (minOf(t.psnr) >= target) return { chosen: near.rung, result: t.result, reached: true, trials: out };
+      if (minOf(t.psnr) >= target) return outcome({ chosen: near.rung, result: t.result, reached: true, trials: out });
     }
   }
   if (pick !== null) return finish(o.ladder[pick]!, trained.get(pick)!);
