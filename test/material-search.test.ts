@@ -366,6 +366,15 @@ describe('material size search', () => {
     // 60 s: bisection stops once a size passed and the next trial would pass the limit; nothing passed yet never stops it.
     o = await search(60);
     expect([o.chosen.name, o.reached, secs(o), o.skipped![0]]).toEqual(['s1f1b4+s2f5b4+s4f4b2', true, 43, 'trial s1f3b2+s2f2b4c (bisection): 43.0 s trained + ~23.9 s would pass the 60.0-s time limit']);
+    // The default and --bits: the twin is left out when it would take as long as the rung did and pass the limit.
+    const one = (timeLimit: number) => runSearch({
+      ladder: six, start: rungForBits(six, 20 / 3, 2048, 2048, 6), twins: true, twin: (r) => twinFor(r, 6), footprint: fp, timeLimit,
+      train: async (r: Rung) => ({ psnr: [rec[r.name]?.[0] ?? 30], seconds: 100, result: r.name }),
+    });
+    o = await one(300);
+    expect([o.trials.map((t) => t.rung.name), o.skipped]).toEqual([['s1f1b4+s2f2b4c+s4f4b2', 's1f1b4+s2f2b4+s4f4b2'], undefined]);
+    o = await one(150);
+    expect([o.chosen.name, o.trials.length, o.skipped]).toEqual(['s1f1b4+s2f2b4c+s4f4b2', 1, ['twin s1f1b4+s2f2b4+s4f4b2: 100.0 s trained + ~100.0 s would pass the 150.0-s time limit']]);
   });
 
   it('nextProbeBelow: bisection below a near-miss first trial, as if it had passed; nothing otherwise', () => {

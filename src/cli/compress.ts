@@ -30,7 +30,7 @@ export interface SearchReport {
    * over at this size (a small material, where the decoder's weights alone can outweigh a third of BC).
    */
   overBudget?: number;
-  /** --psnr: the seconds its trainings were held to (--time-limit), and the steps left out to stay within them. */
+  /** The seconds the trainings were held to (--time-limit; not for a configuration by hand), and the steps left out to stay within them. */
   timeLimit?: number;
   leftOut?: string[];
   /** `steps`: a multiple of the material's training steps (--psnr's near miss and last training, search.ts searchFinalSteps). */
@@ -146,7 +146,7 @@ export function register(program: Command): void {
     .option('--refine <sweeps>', 'sweeps of code refinement after quantization: every latent code tried one step up and down against the decoded error and kept where better, before the decoder is fine-tuned (and a quarter as many after; 0: off)', '8')
     .option('--refine-during <fractions>', 'where in training codes are also refined (half the sweeps) and training goes on from them: fractions of the steps above 0 and below 1, joined by commas, e.g. 0.75,0.85,0.95 (0.05–0.07 dB more on the H200 for a third more training time); none: off', REFINE_DURING.length ? REFINE_DURING.join(',') : 'none')
     .option('--ste-from <fraction>', 'with 2- and 4-bit latents: the fraction of the training steps after which latents are read rounded (straight-through) instead of with noise (1: noise to the end, then quantization, code refinement and fine-tuning)', String(STE_FROM))
-    .option('--time-limit <s>', 'with --psnr: the seconds its trainings may take together (default 60 up to 512², 300 at 2048², between and above by texels^0.58); a step that would pass it (a trial once a size passed, a twin, a near miss, the last training) is left out and the report says which; none: no limit')
+    .option('--time-limit <s>', 'the seconds the trainings may take together (default 60 up to 512², 300 at 2048², between and above by texels^0.58): a step that would pass it is left out and the report says which (--psnr: a trial once a size passed, a twin, a near miss, the last training; the default and --bits: the twin); none: no limit')
     .option('--near-miss <dB>', 'with --psnr: a trial that missed the target by at most this much counts as a near miss (bisected below when it is the first, trained again with the final steps when it lies below the pick)', String(NEAR_MISS_DB))
     .option('--batch <n>', 'texels per step', '65536')
     .option('--lr <n>', 'decoder learning rate', '0.01')
@@ -179,7 +179,6 @@ export function register(program: Command): void {
         throw new UsageError('--psnr, --bits, --grids and --scale/--features/--latent-bits each choose the configuration', 'give one of them: --psnr 38 (smallest that reaches 38 dB), --bits 6 (largest within 6 bits/texel), --grids s1f1b2+s2f4b4 or the three by hand');
       }
       const psnr = o.psnr === undefined ? undefined : numberOption('--psnr', o.psnr, { min: 10, max: 99, real: true, example: '38' });
-      if (o.timeLimit !== undefined && psnr === undefined) throw new UsageError('--time-limit without --psnr', 'it holds a --psnr search to a time; the default and --bits train one size and its twin: give --psnr too, or drop --time-limit');
       const bits = o.bits === undefined ? undefined : numberOption('--bits', o.bits, { min: 0.01, max: 64, real: true, example: '6' });
       let hand: Rung | undefined;
       if (manual) {
@@ -235,7 +234,7 @@ export function register(program: Command): void {
       let found: Awaited<ReturnType<typeof runSearch<{ c: CompressedMaterial; rep: MaterialReport; rounds: [number, number][]; secs: TrialSeconds; k: number }>>>;
       // --psnr (never with --bits) starts near a third of the BC footprint, where the default lands, then bisects.
       const budget = bits ?? bcBitsOf(m) / 3;
-      const timeLimit = psnr === undefined || o.timeLimit === 'none' ? undefined : timeLimitGiven ?? searchSeconds(m.width, m.height);
+      const timeLimit = hand || o.timeLimit === 'none' ? undefined : timeLimitGiven ?? searchSeconds(m.width, m.height);
       try {
         const start = hand ?? rungForBits(ladder, budget, m.width, m.height, m.channels, position);
         found = await runSearch({

@@ -174,7 +174,8 @@ export function searchSeconds(width: number, height: number): number {
  *   estimate) is left out and named in `skipped`, and the search goes on to its outcome with what it has (the last
  *   training left out, the passing trial ships). Until a rung passed, bisection goes on whatever the time.
  * - otherwise (`start` is the rung --bits or the default fits, or a rung by hand): train it, and its twin when
- *   `twins` and it has one within the budget; keep the one whose weakest texture is better (the rung on a tie).
+ *   `twins` and it has one within the budget (and, with `timeLimit`, the time for it); keep the one whose weakest texture
+ *   is better (the rung on a tie).
  */
 export async function runSearch<T>(o: {
   ladder: Rung[]; start: number | Rung; target?: number; twins: boolean; train: (r: Rung, label: string, opts?: TrainOptions) => Promise<Trained<T>>;
@@ -193,10 +194,9 @@ export async function runSearch<T>(o: {
   /** --psnr: a second twin when the first failed (default true; false: the search before the 8.5-bit layout, for replays). */
   secondTwin?: boolean;
   /**
-   * --psnr: seconds the search's trainings may take together (default: no limit; the CLI gives {@link searchSeconds}).
-   * A step the search could do without (a trial once a rung passed, a twin, a near miss, the last training) is left out
-   * when the trainings so far, its estimate and the estimate of the pick's last training would pass the limit; the
-   * outcome's `skipped` names it.
+   * Seconds the trainings may take together (default: no limit; the CLI gives {@link searchSeconds}). A step the search
+   * could do without (with `target`: a trial once a rung passed, a twin, a near miss, the last training; without: the
+   * twin) is left out when the trainings so far and its estimate would pass the limit; the outcome's `skipped` names it.
    */
   timeLimit?: number;
 }): Promise<SearchOutcome<T>> {
@@ -206,17 +206,7 @@ export async function runSearch<T>(o: {
     out.push({ rung: r, psnr: t.psnr, seconds: t.seconds, ...(t.stepSeconds !== undefined ? { stepSeconds: t.stepSeconds } : {}), result: t.result, ...(o.target !== undefined ? { pass: minOf(t.psnr) >= o.target } : {}), ...(opts?.steps ? { steps: opts.steps } : {}) });
     return t;
   };
-  if (o.target === undefined) {
-    const r = typeof o.start === 'number' ? o.ladder[o.start]! : o.start;
-    const a = await run(r, '');
-    const tw = o.twins ? twin(r) : undefined;
-    if (!tw || o.footprint(tw) > Math.max(o.budget ?? Infinity, o.footprint(r))) return { chosen: r, result: a.result, trials: out };
-    const b = await run(tw, `twin ${tw.name}: `);
-    return minOf(b.psnr) > minOf(a.psnr) ? { chosen: tw, result: b.result, trials: out } : { chosen: r, result: a.result, trials: out };
-  }
-  const target = o.target, start = typeof o.start === 'number' ? o.start : 0, long = Math.max(1, o.finalSteps ?? ONE_CONFIG_STEPS);
-  const nearMiss = o.nearMiss ?? NEAR_MISS_DB;
-  const trials: Trial[] = [], trained = new Map<number, Trained<T>>();
+  const long = o.target === undefined ? 1 : Math.max(1, o.finalSteps ?? ONE_CONFIG_STEPS);
   // The time limit: a step that can be done without, which would take the trainings past it, is left out and said. Steps
   // come in the search's order, so a smaller size found comes before the pick's last training, which only adds quality
   // above the target (its trial passed and ships when it is left out).
@@ -228,6 +218,18 @@ export async function runSearch<T>(o: {
     return false;
   };
   const outcome = (x: SearchOutcome<T>): SearchOutcome<T> => (skipped.length ? { ...x, skipped } : x);
+  if (o.target === undefined) {
+    const r = typeof o.start === 'number' ? o.ladder[o.start]! : o.start;
+    const a = await run(r, '');
+    const tw = o.twins ? twin(r) : undefined;
+    // The twin is trained as long as the rung: about its seconds again.
+    if (!tw || o.footprint(tw) > Math.max(o.budget ?? Infinity, o.footprint(r)) || !afford(`twin ${tw.name}`, a.seconds)) return outcome({ chosen: r, result: a.result, trials: out });
+    const b = await run(tw, `twin ${tw.name}: `);
+    return minOf(b.psnr) > minOf(a.psnr) ? { chosen: tw, result: b.result, trials: out } : { chosen: r, result: a.result, trials: out };
+  }
+  const target = o.target, start = typeof o.start === 'number' ? o.start : 0;
+  const nearMiss = o.nearMiss ?? NEAR_MISS_DB;
+  const trials: Trial[] = [], trained = new Map<number, Trained<T>>();
   const next = () => nextProbeBelow(o.ladder, trials, target, nearMiss) ?? nextTrial(o.ladder, trials, target, start);
   for (let r = next(); r !== null; r = next()) {
     // Once a rung passed, a trial only looks for a smaller one.
