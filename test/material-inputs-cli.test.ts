@@ -60,8 +60,10 @@ describe('wgml compress on odd inputs', () => {
     expect(r.code, r.err).toBe(0);
     const rep = JSON.parse(r.out.slice(r.out.indexOf('{')));
     expect([rep.width, rep.height, rep.skipped]).toEqual([W, H, ['README.txt']]);
-    // Held to 60 s of training (--time-limit's default up to 512²): the rung and its twin fit, nothing left out.
-    expect([rep.search.timeLimit, rep.search.leftOut]).toEqual([60, undefined]);
+    // Held to 60 s of training (--time-limit's default up to 512²). The twin is the one step the default can leave out:
+    // only if the rung took over 30 s, which a cold shader cache on a software adapter could make it.
+    expect(rep.search.timeLimit).toBe(60);
+    if (rep.search.leftOut) expect(rep.search.leftOut).toEqual([expect.stringMatching(/^twin \S+: [\d.]+ s trained \+ ~[\d.]+ s would pass the 60\.0-s time limit$/)]);
     // Latent grids cover the material (sides rounded up); BC counts whole 4×4 blocks: 9×5 of 16 (BC7) and 8 (BC4) bytes.
     const scale = Number(/^s(\d+)/.exec(rep.search.chosen)![1]);
     expect(rep.grids[0]).toMatchObject({ width: Math.ceil(W / scale), height: Math.ceil(H / scale) });

@@ -638,13 +638,13 @@ describe('wgml compress --psnr', () => {
 
   it('searches the ladder on a 32×32 set, reports its trials, and writes the smallest passing configuration', () => {
     withMaterialFolder(7, (m, dir, file) => {
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--psnr', '17', '--steps', '100', '--finetune', '20', '--json'], { encoding: 'utf8' });
+      // No time limit: on a software adapter with a cold shader cache the trials' compiles alone can take a minute.
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--psnr', '17', '--steps', '100', '--finetune', '20', '--time-limit', 'none', '--json'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       const trials = r.search.trials as { rung: string; minPsnr: number; pass: boolean; psnr: number[] }[];
       console.log(`--psnr 17: ${trials.map((t) => `${t.rung} ${t.minPsnr.toFixed(1)}${t.pass ? '✓' : '✗'}`).join(', ')} → ${r.search.chosen}`);
       expect(r.search.mode).toBe('psnr');
-      // Held to 60 s of training by default up to 512² (--time-limit); this one needs a few, so nothing is left out.
-      expect([r.search.timeLimit, r.search.leftOut]).toEqual([60, undefined]);
+      expect([r.search.timeLimit, r.search.leftOut]).toEqual([undefined, undefined]);
       expect(trials.length).toBeGreaterThan(0);
       trials.forEach((t) => expect(t.pass).toBe(Math.min(...t.psnr) >= 17));
       // Code refinement ran on every trial: inside training where latents are quantization-aware (below 8 bits), then
@@ -712,10 +712,11 @@ describe('wgml compress --psnr', () => {
       const rung = own[rungForBits(own, budget, 32, 32, m.channels)]!, twin = twinHere(rung);
       expect(twin, rung.name).toBeDefined();
       // Just under the twin's footprint only the rung is trained. These runs check which rungs are trained and kept, not
-      // how (no code refinement: each configuration would compile its own refinement kernel, seconds on lavapipe).
-      const under = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(fp(twin!) - 0.01), '--steps', '20', '--finetune', '5', '--json', '--refine', '0'], { encoding: 'utf8' });
+      // how (no code refinement: each configuration would compile its own refinement kernel, seconds on lavapipe), and
+      // with no time limit (a cold shader cache on a software adapter can make a rung long enough to leave its twin out).
+      const under = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(fp(twin!) - 0.01), '--steps', '20', '--finetune', '5', '--json', '--refine', '0', '--time-limit', 'none'], { encoding: 'utf8' });
       expect(JSON.parse(under.slice(under.indexOf('{'))).search.trials.map((t: { rung: string }) => t.rung)).toEqual([rung.name]);
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json', '--refine', '0'], { encoding: 'utf8' });
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json', '--refine', '0', '--time-limit', 'none'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       const trials = r.search.trials as { rung: string; minPsnr: number }[];
       expect(trials.map((t) => t.rung)).toEqual([rung.name, twin!.name]);
@@ -733,7 +734,7 @@ describe('wgml compress --psnr', () => {
       // choice, not the training: no code refinement, as above).
       const budget = 36, mixed = LADDER[rungForBits(LADDER, budget, 32, 32, m.channels)]!;
       expect(mixed.grids.length, mixed.name).toBe(2);
-      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json', '--refine', '0'], { encoding: 'utf8' });
+      const out = execFileSync('node', ['dist/cli/main.js', 'compress', dir, '-o', file, '--mips', '--bits', String(budget), '--steps', '40', '--finetune', '10', '--json', '--refine', '0', '--time-limit', 'none', '--time-limit', 'none'], { encoding: 'utf8' });
       const r = JSON.parse(out.slice(out.indexOf('{')));
       expect(r.search.chosen).toBe(SINGLE_GRID_LADDER[rungForBits(SINGLE_GRID_LADDER, budget, 32, 32, m.channels)]!.name);
       const { material } = decodeWgmat(new Uint8Array(readFileSync(file)));
