@@ -209,7 +209,12 @@ const HIGH_TAPS: Readonly<Record<string, string>> = {
  * (bench/materials-2026-12-06-concat9-lavapipe: nx-cp-glow, re-un-darktile-height; 128², 2000 steps), the 8-bit layout beat
  * s1f1b4+s2f4b4 by about 1 dB but lost to its other split s1f1b2+s2f6b4 (36.11 / 36.48, 36.47 / 36.67), and the 10-bit one
  * lost to s1f1b4+s2f6b4 (37.51 / 37.82, 37.40 / 38.29): with more textures to carry, feature count counts for more than
- * texel-scale taps, as at 3 and 3.5 bits ({@link LOW_CONCAT_MAX_CHANNELS}). 7 and 8 are not measured and keep the rungs.
+ * texel-scale taps, as at 3 and 3.5 bits ({@link LOW_CONCAT_MAX_CHANNELS}). At 7 and 8 outputs, at 64000 steps on three
+ * sets made from those two by leaving one texture out (H100, bench/materials-2026-12-07-seveneight-h100; weakest texture,
+ * layout / rung / the rung's other split): 8 bits 39.69 / 38.87 / 40.20, 39.05 / 39.03 / 41.30, 45.20 / 47.43 / 47.59; 10 bits
+ * 40.60 / 42.20 / 42.97, 40.20 / 43.12 / 43.45, 46.42 / 49.60 / 49.20: the layouts lose at both, as at 9. At 8.5 bits
+ * the layout against the rung: 42.17 / 40.17 and 42.13 / 41.36 at 8 outputs, 47.71 / 48.99 at 7; two of three, too few
+ * and too mixed to take for a `--psnr` trial, so 7 and 8 outputs keep the rungs.
  */
 export const HIGH_TAPS_MAX_CHANNELS = 6;
 
