@@ -114,7 +114,7 @@ export interface SearchOutcome<T> {
   /** --psnr only: whether the chosen rung reaches the target on every texture. */
   reached?: boolean;
   trials: { rung: Rung; psnr: number[]; seconds: number; stepSeconds?: number; result: T; pass?: boolean; steps?: number }[];
-  /** --psnr with a time limit: the steps left out to stay within it, each with the estimate that ruled it out. */
+  /** With a time limit: the steps left out to stay within it, each with the estimate that ruled it out. */
   skipped?: string[];
 }
 
@@ -144,8 +144,9 @@ export function searchClock(done: readonly { rung: Rung; seconds: number; stepSe
 }
 
 /**
- * The seconds a `--psnr` search of a width×height material may train by default: 60 up to 512², 300 at 2048² (issue 13's
- * limits, the whole compress included), between and above as texels^0.58 (the power that joins the two).
+ * The seconds the trainings of a width×height material may take by default (`wgml compress --time-limit`): 60 up to 512²,
+ * 300 at 2048² (issue 13's limits, a `--psnr` search included), between and above as texels^0.58 (the power that joins
+ * the two).
  */
 export function searchSeconds(width: number, height: number): number {
   return 60 * Math.max(1, (width * height) / 262144) ** (Math.log(5) / Math.log(16));
