@@ -257,10 +257,10 @@ export async function runSearch<T>(o: {
   const twinsTried: { rung: Rung; t: Trained<T> }[] = [];
   const f = below.length ? Math.max(...below) : -1;
   const closeness = (r: number) => minOf(trained.get(r)!.psnr);
-  const order = f < 0 ? [] : [f, ...(o.secondTwin === false ? [] : below.filter((r) => r !== f).sort((a, b) => closeness(b) - closeness(a) || b - a))];
+  const order = f < 0 || !o.twins ? [] : [f, ...(o.secondTwin === false ? [] : below.filter((r) => r !== f).sort((a, b) => closeness(b) - closeness(a) || b - a))];
   for (const g of order) {
     if (twinsTried.length === 2 || (g !== f && !twinsTried.length)) break;
-    const tw = o.twins ? twin(o.ladder[g]!) : undefined;
+    const tw = twin(o.ladder[g]!);
     if (!tw || !smallerThanPick(tw) || (g !== f && out.some((x) => x.rung.name === tw.name))) continue;
     if (!afford(`trial ${tw.name} (twin of ${o.ladder[g]!.name})`, clock.trial())) break;
     const t = await run(tw, `trial ${out.length + 1} ${tw.name} (twin${g === f ? '' : ` of ${o.ladder[g]!.name}`}): `);
